@@ -1,0 +1,3 @@
+from dataguard.cli import main
+
+main()

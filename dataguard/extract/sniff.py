@@ -1,0 +1,109 @@
+"""Decide which extractor family handles a byte stream: content first, name second."""
+from __future__ import annotations
+
+import zipfile
+from typing import BinaryIO, Optional
+
+HEAD_BYTES = 8192
+
+
+def _zip_family(stream: BinaryIO) -> str:
+    """docx/xlsx/pptx/odf or a plain zip archive, by the names inside the zip."""
+    try:
+        stream.seek(0)
+        with zipfile.ZipFile(stream) as zf:
+            names = set(zf.namelist()[:5000])
+            if "mimetype" in names:
+                try:
+                    mt = zf.read("mimetype")[:100].decode("ascii", "replace")
+                except Exception:
+                    mt = ""
+                if mt.startswith("application/vnd.oasis.opendocument"):
+                    return "odf"
+            if "word/document.xml" in names:
+                return "docx"
+            if any(n.startswith("xl/") for n in names) and "[Content_Types].xml" in names:
+                return "xlsx"
+            if any(n.startswith("ppt/") for n in names) and "[Content_Types].xml" in names:
+                return "pptx"
+    except Exception:
+        # Corrupt zip container: let the ooxml/zip extractors report it properly.
+        pass
+    finally:
+        try:
+            stream.seek(0)
+        except Exception:
+            pass
+    return "zip"
+
+
+_EXT_FAMILY = {
+    "docx": "docx", "docm": "docx", "dotx": "docx",
+    "xlsx": "xlsx", "xlsm": "xlsx",
+    "pptx": "pptx", "pptm": "pptx",
+    "odt": "odf", "ods": "odf", "odp": "odf",
+    "pdf": "pdf", "eml": "eml", "mbox": "mbox", "msg": "msg", "rtf": "rtf",
+    "zip": "zip", "tar": "tar", "tgz": "tar", "gz": "gz", "bz2": "bz2", "xz": "xz",
+}
+
+
+def sniff(head: bytes, name: str, stream: Optional[BinaryIO] = None) -> str:
+    """Return a family name: text, binary, pdf, zip, docx, xlsx, pptx, odf, tar, gz, bz2, xz,
+    eml, mbox, msg, rtf.  ``stream`` (seekable) lets zip containers be told apart."""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else ""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        if stream is not None and getattr(stream, "seekable", lambda: False)():
+            return _zip_family(stream)
+        return _EXT_FAMILY.get(ext, "zip") if _EXT_FAMILY.get(ext) in ("docx", "xlsx", "pptx", "odf") else "zip"
+    if head.startswith(b"\x1f\x8b"):
+        return "tar" if ext in ("tgz",) or name.lower().endswith((".tar.gz",)) else "gz"
+    if head.startswith(b"BZh"):
+        return "tar" if name.lower().endswith((".tar.bz2", ".tbz2", ".tbz")) else "bz2"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "tar" if name.lower().endswith((".tar.xz", ".txz")) else "xz"
+    if len(head) > 262 and head[257:262] == b"ustar":
+        return "tar"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "msg" if ext == "msg" else "binary"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head.startswith(b"From ") and ext in ("mbox", "", "mbx") or ext == "mbox":
+        return "mbox"
+    if ext == "eml" or _looks_like_mail(head):
+        return "eml"
+    return "text" if looks_textual(head) else "binary"
+
+
+def _looks_like_mail(head: bytes) -> bool:
+    top = head[:2048].lower()
+    return (top.startswith((b"from:", b"received:", b"return-path:", b"message-id:", b"mime-version:",
+                            b"date:", b"delivered-to:", b"x-"))
+            and b"\nsubject:" in top or top.startswith(b"subject:")) and b"\n\n" in head.replace(b"\r\n", b"\n")
+
+
+def looks_textual(head: bytes) -> bool:
+    """True when the first bytes decode as text in a plausible encoding."""
+    if not head:
+        return True
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return True
+    if b"\x00" in head:
+        # UTF-16 without BOM: every other byte zero.
+        zeros_even = head[0::2].count(0)
+        zeros_odd = head[1::2].count(0)
+        half = len(head) / 2
+        return max(zeros_even, zeros_odd) > 0.4 * half and min(zeros_even, zeros_odd) < 0.05 * half
+    try:
+        from charset_normalizer import from_bytes
+        best = from_bytes(head).best()
+        if best is None:
+            return False
+        text = str(best)
+    except Exception:
+        text = head.decode("latin-1")
+    if not text:
+        return False
+    bad = sum(1 for c in text if (ord(c) < 32 and c not in "\t\n\r\f\v\x1b"))
+    return bad / len(text) < 0.02

@@ -1,0 +1,244 @@
+"""Small frozen types that flow between the pipeline stages.
+
+target -> items -> chunks (text with locations) -> matches -> unit summaries
+-> findings -> scan result.  Nothing here holds a raw sensitive value except
+``Evidence.value``, which is only filled when the user passed ``--show-data``.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field, replace
+from typing import BinaryIO, Callable, Iterator, Optional, Protocol, Union
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+def severity_rank(name: str) -> int:
+    return SEVERITIES.index(name)
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """Where inside a location unit a value sits (all optional)."""
+    line: Optional[int] = None     # 1-based line in the extracted text
+    page: Optional[int] = None     # PDF page, 1-based
+    sheet: Optional[str] = None    # spreadsheet sheet name
+    cell: Optional[str] = None     # A1 cell reference
+    row: Optional[str] = None      # database primary key / row number (as text)
+    part: Optional[str] = None     # document part: "header", "footer", "comment", "table", "notes", "properties", "subject", ...
+
+    def merged(self, other: "Pointer") -> "Pointer":
+        """Fields of ``other`` override ours where set."""
+        return Pointer(**{k: (getattr(other, k) if getattr(other, k) is not None else getattr(self, k))
+                          for k in self.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A location unit: one file, one archive member, or one database column.
+
+    Findings are evaluated per unit.  ``uri`` and ``target`` never carry credentials.
+    """
+    target: str                    # display URI of the scan target
+    uri: str                       # display URI of the item (file / table)
+    path: str                      # path relative to the target ('' for a target that is a file); "schema.table" for DBs
+    member: Optional[str] = None   # path inside archive / mail attachment, nested joined with "!/"
+    table: Optional[str] = None    # "schema.table" for databases
+    column: Optional[str] = None
+    source: str = "file"           # "file" | "database"
+
+    @property
+    def key(self) -> tuple:
+        return (self.uri, self.member, self.table, self.column)
+
+    def child(self, member_name: str) -> "Unit":
+        """The unit of a member inside this unit (archive member, mail attachment)."""
+        member = member_name if self.member is None else f"{self.member}!/{member_name}"
+        return replace(self, member=member)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """From ``offset`` (in Chunk.text) on, the pointer fields in ``pointer`` apply."""
+    offset: int
+    pointer: Pointer
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A bounded piece of extracted text, with enough to locate any offset in it.
+
+    Only matches whose start lies in ``[keep_start, keep_end)`` are kept: the text
+    around that window is overlap with the neighbouring chunks (context and
+    boundary safety), whose matches belong to those neighbours.
+    """
+    unit: Unit
+    text: str
+    keep_start: int = 0
+    keep_end: Optional[int] = None          # None: len(text)
+    first_line: Optional[int] = 1           # line number of text[0]; None when lines don't apply
+    anchors: tuple[Anchor, ...] = ()        # sorted by offset
+    context: tuple[str, ...] = ()           # extra context words (column name, CSV header, ...)
+    hint: Optional[str] = None              # "prose" | "structured" | None: lets the detector decide on NER
+
+    def keeps(self, start: int) -> bool:
+        end = len(self.text) if self.keep_end is None else self.keep_end
+        return self.keep_start <= start < end
+
+    def pointer_at(self, offset: int) -> Pointer:
+        ptr = Pointer()
+        if self.anchors:
+            i = bisect.bisect_right([a.offset for a in self.anchors], offset) - 1
+            if i >= 0:
+                ptr = self.anchors[i].pointer
+        if self.first_line is not None and ptr.line is None:
+            ptr = replace(ptr, line=self.first_line + self.text.count("\n", 0, offset))
+        return ptr
+
+
+@dataclass(frozen=True)
+class Match:
+    """dataguard's own detection result (never Presidio's type)."""
+    entity_type: str
+    start: int
+    end: int
+    score: float
+    recognizer: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    entity_type: str
+    score: float
+    pointer: Pointer
+    masked: str
+    value_hash: str
+    value: Optional[str] = None   # only with --show-data
+
+
+@dataclass(frozen=True)
+class ItemMeta:
+    size: Optional[int] = None
+    mtime: Optional[float] = None        # POSIX seconds
+    identity: Optional[str] = None       # inode / file id, for incremental rescans
+    owner: Optional[str] = None
+    exposure: Optional[str] = None       # "broad" | "restricted" | None (unknown)
+    extension: Optional[str] = None      # lower-case, without dot
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An item that was tried and failed (kind) or deliberately not scanned (reason)."""
+    uri: str
+    kind: str                  # errors: unreadable|corrupt|encrypted|timeout|too_large|bomb|no_text|unreachable ; skipped: binary|excluded|too_large|unsupported|symlink
+    message: str = ""          # never contains a raw sensitive value or a credential
+    skipped: bool = False      # True -> goes to "skipped" (kind is the reason), else "errors"
+
+
+class Item(Protocol):
+    """One thing a source yields: a file (or a database table)."""
+    unit: Unit
+    meta: ItemMeta
+
+    def chunks(self, limits: "Limits") -> Iterator[Union[Chunk, Problem]]:
+        """Stream the item's text. Per-item failures are yielded as Problem, never raised."""
+        ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    chunk_chars: int = 64_000          # characters per chunk's keep window
+    overlap_chars: int = 512           # context on each side of the keep window
+    max_item_bytes: Optional[int] = None   # None: no limit for plain text (streamed)
+    max_archive_depth: int = 5
+    max_archive_total_bytes: int = 2 * 1024**3
+    max_archive_members: int = 100_000
+    max_compression_ratio: float = 200.0
+    item_timeout_s: float = 300.0
+    sample_rows: Optional[int] = 10_000    # None: all rows
+    sample_seed: int = 42
+
+
+@dataclass(frozen=True)
+class Site:
+    name: Optional[str] = None
+    kind: Optional[str] = None     # "hq" | "field" | None
+
+
+@dataclass
+class EntityAgg:
+    """Aggregated detections of one entity type in one unit."""
+    scores: dict = field(default_factory=dict)   # score rounded to 2 decimals -> count
+    evidence: list = field(default_factory=list) # list[Evidence], first ones found, capped
+    hashes: set = field(default_factory=set)     # distinct value hashes (capped)
+
+    def count(self, min_score: float = 0.0) -> int:
+        return sum(n for s, n in self.scores.items() if s >= min_score - 1e-9)
+
+    def max_score(self, min_score: float = 0.0) -> float:
+        ok = [s for s in self.scores if s >= min_score - 1e-9]
+        return max(ok) if ok else 0.0
+
+
+@dataclass
+class UnitSummary:
+    """Everything the rule evaluator needs about one location unit."""
+    unit: Unit
+    meta: ItemMeta
+    entities: dict = field(default_factory=dict)  # entity_type -> EntityAgg
+
+
+@dataclass(frozen=True)
+class Finding:
+    fingerprint: str
+    rule_id: str
+    title: str
+    severity: str
+    measure: str
+    unit: Unit
+    entities: dict                 # entity_type -> {"count": int, "max_score": float}
+    evidence: tuple                # tuple[Evidence, ...]
+    evidence_truncated: bool
+    remediation: str = ""
+    exposure: Optional[str] = None
+    owner: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class PatternSpec:
+    name: str
+    regex: str
+    score: float
+
+
+@dataclass(frozen=True)
+class RecognizerSpec:
+    """A custom pattern recognizer declared in a rule pack."""
+    entity: str
+    patterns: tuple = ()            # tuple[PatternSpec, ...]
+    context: tuple = ()             # tuple[str, ...]
+    deny_list: tuple = ()           # optional: exact words/phrases (keyword recognizer), case-insensitive
+    pack: str = ""
+
+
+@dataclass
+class TargetStatus:
+    uri: str                        # display URI, no credentials
+    status: str = "ok"              # "ok" | "error" | "partial"
+    error: Optional[str] = None
+    info: dict = field(default_factory=dict)   # source-specific extras, e.g. {"tables": [...sampling...]}
+
+
+@dataclass
+class ScanResult:
+    scan_id: str
+    site: Site
+    started_at: str
+    finished_at: str
+    complete: bool
+    targets: list                   # list[TargetStatus]
+    rule_packs: list                # list[{"pack": name, "sha256": hex}]
+    stats: dict
+    findings: list                  # list[Finding], sorted
+    errors: list                    # list[Problem]
+    skipped: list                   # list[Problem]
