@@ -1,0 +1,48 @@
+"""Renderers: one per output format, each a pure function of a ScanResult."""
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Callable
+
+from dataguard.report.formats import (render_csv, render_html, render_json, render_jsonl, render_sarif,
+                                      render_table, to_dict)
+
+FORMATS: dict[str, Callable] = {
+    "json": render_json,
+    "jsonl": render_jsonl,
+    "table": render_table,
+    "csv": render_csv,
+    "sarif": render_sarif,
+    "html": render_html,
+}
+
+
+def render(result, fmt: str, show_data: bool = False) -> str:
+    return FORMATS[fmt](result, show_data=show_data)
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` via a 0600 temporary file in the same folder and rename."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".dataguard-", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def schema_path() -> str:
+    return os.path.join(os.path.dirname(__file__), "findings.schema.json")
+
+
+__all__ = ["render", "write_atomic", "to_dict", "FORMATS", "schema_path"]

@@ -1,0 +1,134 @@
+"""Keyed value hashes and masked previews: a finding never holds a raw value.
+
+The HMAC key comes from (in order) an explicit key file, ``DATAGUARD_HMAC_KEY``,
+or a key generated once and kept with mode 0600 in the user's state directory.
+An unkeyed hash of a 9-digit identifier could be brute-forced; a keyed one
+cannot without the key.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Optional
+
+ENV_KEY = "DATAGUARD_HMAC_KEY"
+ENV_KEY_FILE = "DATAGUARD_HMAC_KEY_FILE"
+
+_DIGITS_ONLY = {"CREDIT_CARD", "US_SSN", "UK_NHS", "US_BANK_NUMBER", "US_ITIN", "AU_TFN", "AU_MEDICARE", "SG_NRIC_FIN"}
+_COMPACT_UPPER = {"IBAN_CODE", "UK_NINO", "US_PASSPORT", "US_DRIVER_LICENSE", "IN_PAN", "SECRET_AWS_KEY"}
+_SECRETS_PREFIX = "SECRET_"
+
+
+class HmacKeyError(Exception):
+    """The HMAC key could not be read or created."""
+
+
+def default_key_path() -> Path:
+    from platformdirs import user_state_dir
+    return Path(user_state_dir("dataguard", appauthor=False)) / "hmac.key"
+
+
+def load_key(key_file: Optional[str] = None) -> bytes:
+    """Return the HMAC key, creating the per-user default key on first use."""
+    if key_file is None:
+        key_file = os.environ.get(ENV_KEY_FILE) or None
+    if key_file:
+        try:
+            data = Path(key_file).read_bytes().strip()
+        except OSError as exc:
+            raise HmacKeyError(f"cannot read HMAC key file {key_file}: {exc.strerror}") from None
+        if len(data) < 16:
+            raise HmacKeyError(f"HMAC key file {key_file} is too short (need at least 16 bytes)")
+        return data
+    env = os.environ.get(ENV_KEY)
+    if env:
+        if len(env) < 16:
+            raise HmacKeyError(f"{ENV_KEY} is too short (need at least 16 characters)")
+        return env.encode()
+    path = default_key_path()
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise HmacKeyError(f"cannot read HMAC key {path}: {exc.strerror}") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = secrets.token_hex(32).encode()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+        return key
+    except FileExistsError:  # another run created it meanwhile
+        return path.read_bytes().strip()
+    except OSError as exc:
+        raise HmacKeyError(f"cannot create HMAC key {path}: {exc.strerror}") from None
+
+
+def normalise(entity: str, value: str) -> str:
+    """Canonical form so that '4111 1111 1111 1111' and '4111-1111-1111-1111' hash alike."""
+    v = value.strip()
+    if entity in _DIGITS_ONLY:
+        return re.sub(r"\D", "", v)
+    if entity in _COMPACT_UPPER:
+        return re.sub(r"[\s\-]", "", v).upper()
+    if entity == "PHONE_NUMBER":
+        digits = re.sub(r"\D", "", v)
+        return ("+" + digits) if v.startswith("+") else digits
+    if entity in ("EMAIL_ADDRESS", "URL", "IP_ADDRESS"):
+        return v.lower()
+    if entity.startswith(_SECRETS_PREFIX):
+        return v
+    return " ".join(v.casefold().split())
+
+
+class Hasher:
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def hash(self, entity: str, value: str) -> str:
+        msg = f"{entity}\x00{normalise(entity, value)}".encode("utf-8", "surrogatepass")
+        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()
+
+    def __repr__(self) -> str:  # never show the key
+        return "Hasher(<key>)"
+
+
+def _mask_keep(value: str, keep_head: int, keep_tail: int) -> str:
+    """Replace letters and digits by '*' except the first/last few; separators stay."""
+    alnum_idx = [i for i, c in enumerate(value) if c.isalnum()]
+    n = len(alnum_idx)
+    if n <= keep_head + keep_tail + 2:
+        keep_head, keep_tail = 0, min(keep_tail, max(0, n // 4))
+    keep = set(alnum_idx[:keep_head]) | set(alnum_idx[n - keep_tail:] if keep_tail else [])
+    return "".join(c if (i in keep or not c.isalnum()) else "*" for i, c in enumerate(value))
+
+
+def mask(entity: str, value: str) -> str:
+    """A preview that lets a person recognise the kind of value, never recover it."""
+    v = " ".join(value.split())
+    if entity.startswith(_SECRETS_PREFIX):
+        return f"<{entity.lower()} redacted, {len(value)} chars>"
+    if entity.startswith("CLASSIFICATION_") or entity == "HEALTH_TERM":
+        return v  # markings and health keywords are not personal values
+    if len(v) > 80:
+        v = v[:80]
+    if entity == "CREDIT_CARD":
+        return _mask_keep(v, 4, 4)
+    if entity in ("IBAN_CODE",):
+        return _mask_keep(v, 2, 4)
+    if entity == "EMAIL_ADDRESS" and "@" in v:
+        local, _, domain = v.partition("@")
+        dom_parts = domain.split(".")
+        return (local[:1] + "*" * max(1, len(local) - 1) + "@"
+                + ".".join(["*" * len(p) for p in dom_parts[:-1]] + dom_parts[-1:]))
+    if entity in ("PERSON", "LOCATION", "NRP", "ORGANIZATION"):
+        return " ".join(w[:1] + "*" * (len(w) - 1) for w in v.split())
+    if entity == "IP_ADDRESS":
+        parts = re.split(r"([.:])", v)
+        return "".join(p if p in ".:" or i == 0 else "*" * len(p) for i, p in enumerate(parts))
+    return _mask_keep(v, 0, 4 if len(v) >= 10 else 2)
