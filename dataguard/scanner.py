@@ -65,6 +65,19 @@ def _worker_analyze(chunks: list) -> list:
     return [matches for _, matches in _WORKER_DETECTOR.analyze(chunks)]
 
 
+_DETECTORS: dict = {}
+
+
+def _cached_detector(detector_kwargs: dict):
+    """One Detector per distinct configuration per process (a model load takes seconds)."""
+    key = repr(sorted((k, sorted(v) if isinstance(v, (set, frozenset)) else v) for k, v in detector_kwargs.items()))
+    det = _DETECTORS.get(key)
+    if det is None:
+        from dataguard.detect import Detector
+        det = _DETECTORS[key] = Detector(**detector_kwargs)
+    return det
+
+
 class _InlineFuture:
     def __init__(self, value):
         self._value = value
@@ -82,8 +95,7 @@ class _Pool:
         self._detector = detector
         if self.workers == 1:
             if self._detector is None:
-                from dataguard.detect import Detector
-                self._detector = Detector(**detector_kwargs)
+                self._detector = _cached_detector(detector_kwargs)
         else:
             import multiprocessing as mp
             ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")

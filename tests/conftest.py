@@ -1,0 +1,135 @@
+"""Shared test fixtures.
+
+* The network is unreachable for every test: any connection to a non-loopback
+  address fails, so code that tries to download (models, public suffix list)
+  fails loudly instead of passing on a connected machine.
+* Every report produced through ``run_cli`` is validated against the shipped
+  JSON Schema.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+# A fixed HMAC key: tests never write a key into the user's state directory.
+os.environ.setdefault("DATAGUARD_HMAC_KEY", "test-key-0123456789abcdef-not-secret")
+
+# ------------------------------------------------------------------ no network
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_local(address) -> bool:
+    if isinstance(address, (str, bytes)):       # AF_UNIX
+        return True
+    host = address[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_loopback
+
+
+class NetworkBlocked(OSError):
+    pass
+
+
+def _guarded_connect(self, address):
+    if not _is_local(address):
+        raise NetworkBlocked(101, "network is unreachable (blocked by the test suite)")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    if not _is_local(address):
+        return 101
+    return _real_connect_ex(self, address)
+
+
+socket.socket.connect = _guarded_connect
+socket.socket.connect_ex = _guarded_connect_ex
+
+
+# ------------------------------------------------------------------ helpers
+@pytest.fixture(scope="session")
+def findings_schema():
+    from dataguard.report import schema_path
+    return json.loads(Path(schema_path()).read_text())
+
+
+@pytest.fixture(scope="session")
+def validate_report(findings_schema):
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(findings_schema)
+
+    def _validate(doc: dict) -> dict:
+        errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+        assert not errors, "report does not match the schema: " + "; ".join(
+            f"{list(e.path)}: {e.message}" for e in errors[:5])
+        return doc
+    return _validate
+
+
+class CliRun:
+    def __init__(self, exit_code, stdout, stderr, report):
+        self.exit_code, self.stdout, self.stderr, self.report = exit_code, stdout, stderr, report
+
+
+@pytest.fixture(scope="session")
+def run_cli(validate_report, tmp_path_factory):
+    """Run ``dataguard ARGS`` in-process; a JSON report (--format json) is parsed and validated."""
+    from click.testing import CliRunner
+
+    from dataguard.cli import main
+
+    def _run(*args, input=None) -> CliRun:
+        args = [str(a) for a in args]
+        runner = CliRunner()
+        res = runner.invoke(main, args, input=input, catch_exceptions=False)
+        report = None
+        out = res.stdout
+        if "scan" in args[:1]:
+            fmt = args[args.index("--format") + 1] if "--format" in args else "json"
+            text = out
+            if "--output" in args:
+                text = Path(args[args.index("--output") + 1]).read_text() if res.exit_code != 2 else ""
+            if fmt == "json" and text.strip():
+                report = validate_report(json.loads(text))
+            elif fmt == "jsonl" and text.strip():
+                lines = [json.loads(l) for l in text.splitlines() if l.strip()]
+                tail = lines[-1]
+                doc = {"schema_version": tail["schema_version"], "tool": tail["tool"], "scan": tail["scan"],
+                       "findings": lines[:-1], "errors": tail["errors"], "skipped": tail["skipped"]}
+                report = validate_report(doc)
+        return CliRun(res.exit_code, out, res.stderr, report)
+    return _run
+
+
+@pytest.fixture(scope="session")
+def detector():
+    """The real English model with all entities (loaded once for the session)."""
+    from dataguard.detect import Detector
+    return Detector(ner=True, language="en")
+
+
+def require_env(*names):
+    """Integration tests: the services' variables, else skip (or fail under CI)."""
+    missing = [n for n in names if not os.environ.get(n)]
+    if missing:
+        msg = f"service not available: {', '.join(missing)} not set (run the tests with scripts/test)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return [os.environ[n] for n in names]
