@@ -1,0 +1,601 @@
+"""SMB 2/3 shares: ``smb://[user@]host[:port]/share[/path]`` through smbprotocol's smbclient.
+
+* Credentials: username from the URI, else ``options.smb_username``, else env
+  ``DATAGUARD_SMB_USERNAME``; password from ``options.smb_password``, else env
+  ``DATAGUARD_SMB_PASSWORD`` (a password written in the URI is accepted but never shown).
+  The password never appears in ``display_uri``, unit URIs, logs or exception messages.
+* Each source has its own connection pool (so a wrong password is never hidden by a
+  session another source already opened). Signing is left to smbprotocol's defaults;
+  ``options.extra["require_encryption"] = True`` forces SMB3 encryption.
+* Walk: sorted, depth first, hidden files included, reparse points (symlinks, junctions)
+  skipped with reason ``symlink``. Files are opened read-only with full share access
+  (never locking other users out, never changing data or timestamps).
+* Exposure: each file's security descriptor (owner + DACL) is read with READ_CONTROL;
+  an allow ACE granting read to a broad group (Everyone, Authenticated Users, Anonymous,
+  BUILTIN\\Users, BUILTIN\\Guests, Domain Users/Guests) -> "broad"; a readable DACL
+  without one -> "restricted"; unreadable -> None. A share that a guest session can
+  connect to makes every file in it "broad".
+* Connection loss: every remote operation is retried (1 s, 2 s, 4 s back-off) with a
+  fresh session; if the server stays away, the current item and every item still
+  known are reported as ``unreachable`` errors and ``info["incomplete"]`` is set.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import os
+import posixpath
+import socket
+import threading
+import time
+import uuid
+from typing import Iterator, Optional, Union
+from urllib.parse import unquote, urlsplit
+
+from dataguard.sources import SourceOptions, TargetError, redact_uri
+from dataguard.sources.base import FileItem, Source, dir_excluded, path_selected
+from dataguard.types import ItemMeta, Problem, Unit
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PORT = 445
+RETRY_DELAYS = (1.0, 2.0, 4.0)
+
+# access mask bits
+_FILE_READ_DATA = 0x00000001
+_FILE_READ_ATTRIBUTES = 0x00000080
+_READ_CONTROL = 0x00020000
+_GENERIC_ALL = 0x10000000
+_GENERIC_READ = 0x80000000
+_MAXIMUM_ALLOWED = 0x02000000
+_READ_BITS = _FILE_READ_DATA | _GENERIC_READ | _GENERIC_ALL
+
+_FILE_ATTRIBUTE_DIRECTORY = 0x10
+_FILE_ATTRIBUTE_REPARSE_POINT = 0x400
+
+_ACE_ALLOWED = 0x00
+_ACE_DENIED = 0x01
+_INHERIT_ONLY = 0x08
+
+# security information flags for QUERY_INFO (SMB2_0_INFO_SECURITY)
+_OWNER_SECURITY_INFORMATION = 0x1
+_DACL_SECURITY_INFORMATION = 0x4
+
+BROAD_SIDS = {
+    "S-1-1-0": "Everyone",
+    "S-1-5-7": "Anonymous",
+    "S-1-5-11": "Authenticated Users",
+    "S-1-5-32-545": "BUILTIN\\Users",
+    "S-1-5-32-546": "BUILTIN\\Guests",
+}
+_BROAD_DOMAIN_RIDS = ("513", "514")     # Domain Users, Domain Guests (S-1-5-21-x-y-z-RID)
+
+WELL_KNOWN_NAMES = {
+    **BROAD_SIDS,
+    "S-1-5-18": "SYSTEM",
+    "S-1-5-32-544": "BUILTIN\\Administrators",
+    "S-1-3-0": "CREATOR OWNER",
+}
+
+
+def is_broad_sid(sid: str) -> bool:
+    if sid in BROAD_SIDS:
+        return True
+    parts = sid.split("-")
+    return sid.startswith("S-1-5-21-") and len(parts) == 8 and parts[-1] in _BROAD_DOMAIN_RIDS
+
+
+def exposure_from_dacl(aces) -> Optional[str]:
+    """``aces``: iterable of (ace_type, ace_flags, sid, mask) in DACL order.
+
+    Windows evaluates ACEs in order; for each broad principal the first ACE that
+    mentions read access decides (a deny before an allow wins). ``None`` (a NULL
+    DACL) grants everyone everything.
+    """
+    if aces is None:
+        return "broad"
+    decided: dict = {}
+    for ace_type, flags, sid, mask in aces:
+        if flags & _INHERIT_ONLY or not is_broad_sid(sid) or sid in decided:
+            continue
+        if mask & _READ_BITS:
+            if ace_type == _ACE_ALLOWED:
+                decided[sid] = True
+            elif ace_type == _ACE_DENIED:
+                decided[sid] = False
+    return "broad" if any(decided.values()) else "restricted"
+
+
+def owner_name(sid: Optional[str]) -> Optional[str]:
+    if not sid:
+        return None
+    name = WELL_KNOWN_NAMES.get(sid)
+    if name:
+        return name
+    return sid
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """Errors that mean the connection or session is gone (retry with a new session)."""
+    from smbprotocol.exceptions import SMBConnectionClosed, SMBOSError, SMBResponseException
+    if isinstance(exc, (SMBConnectionClosed, ConnectionError, TimeoutError, socket.timeout, EOFError,
+                        BrokenPipeError)):
+        return True
+    if isinstance(exc, ValueError) and "Failed to connect" in str(exc):
+        return True
+    status = getattr(exc, "ntstatus", None) if isinstance(exc, SMBOSError) else \
+        getattr(exc, "status", None) if isinstance(exc, SMBResponseException) else None
+    # USER_SESSION_DELETED, NETWORK_SESSION_EXPIRED, NETWORK_NAME_DELETED, CONNECTION_DISCONNECTED, ...
+    if status in (0xC0000203, 0xC000035C, 0xC00000C9, 0xC000020C, 0xC000020D, 0xC0000241, 0xC00000B5):
+        return True
+    text = str(exc).lower()
+    return "connection" in text and ("closed" in text or "reset" in text or "timed out" in text)
+
+
+class _Lost(Exception):
+    """The server stayed unreachable after all retries."""
+
+
+def _os_reason(exc: BaseException) -> str:
+    """A short reason naming no content and no credential."""
+    status = getattr(exc, "ntstatus", None)
+    names = {0xC0000022: "access denied", 0xC0000034: "not found", 0xC000003A: "path not found",
+             0xC0000043: "sharing violation", 0xC00000CC: "no such share", 0xC000006D: "authentication failed",
+             0xC00000BA: "is a folder", 0xC0000056: "delete pending"}
+    if status in names:
+        return names[status]
+    if isinstance(exc, OSError) and exc.strerror and not getattr(exc, "ntstatus", None):
+        return exc.strerror
+    return type(exc).__name__
+
+
+class _ResilientReader(io.RawIOBase):
+    """A read-only, seekable stream over one remote file that survives a dropped
+    connection: on a connection error it reconnects (with back-off), reopens the file
+    and continues at the same offset."""
+
+    def __init__(self, source: "SmbSource", path: str):
+        super().__init__()
+        self._src = source
+        self._path = path
+        self._pos = 0
+        self._fh = None
+        self._src._call(self._ensure_open)
+
+    def _ensure_open(self):
+        if self._fh is None:
+            import smbclient
+            self._fh = smbclient.open_file(self._path, mode="rb", buffering=0, share_access="rwd",
+                                           desired_access=_FILE_READ_DATA | _FILE_READ_ATTRIBUTES,
+                                           **self._src._kwargs())
+        return self._fh
+
+    def _guarded(self, fn):
+        """Run fn(fh) with reconnect-and-reopen on connection errors."""
+        def op():
+            fh = self._ensure_open()
+            try:
+                return fn(fh)
+            except Exception as exc:
+                if _is_connection_error(exc):
+                    self._discard()
+                raise
+        return self._src._call(op)
+
+    def _discard(self):
+        fh, self._fh = self._fh, None
+        if fh is not None:
+            try:
+                fh.close()
+            except Exception:
+                pass
+
+    def readable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def readinto(self, b):
+        def fn(fh):
+            fh.seek(self._pos)
+            return fh.readinto(b)
+        n = self._guarded(fn)
+        self._pos += n or 0
+        return n
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        if whence == io.SEEK_SET:
+            new = offset
+        elif whence == io.SEEK_CUR:
+            new = self._pos + offset
+        elif whence == io.SEEK_END:
+            new = self._guarded(lambda fh: fh.seek(0, io.SEEK_END)) + offset
+        else:
+            raise ValueError("invalid whence")
+        if new < 0:
+            raise OSError(22, "negative seek position")
+        self._pos = new
+        return new
+
+    def tell(self):
+        return self._pos
+
+    def close(self):
+        if not self.closed:
+            self._discard()
+        super().close()
+
+
+class _SmbItem:
+    """A FileItem whose read failures caused by a lost server become ``unreachable``."""
+
+    def __init__(self, item: FileItem, source: "SmbSource"):
+        self._item = item
+        self._src = source
+        self.unit = item.unit
+        self.meta = item.meta
+        self.name = item.name
+        self.opener = item.opener
+
+    def chunks(self, limits):
+        for out in self._item.chunks(limits):
+            if isinstance(out, Problem) and not out.skipped and self._src.lost:
+                out = Problem(out.uri, "unreachable", "connection to the server lost", skipped=False)
+                self._src.info["incomplete"] = True
+            yield out
+
+
+class SmbSource(Source):
+    kind = "file"
+
+    def __init__(self, uri: str, options: SourceOptions):
+        super().__init__()
+        self.options = options
+        extra = dict(options.extra or {})
+        parts = urlsplit(uri)
+        if parts.scheme.lower() != "smb" or not parts.hostname:
+            raise TargetError(f"bad SMB target {redact_uri(uri)}: use smb://[user@]host[:port]/share[/path]")
+        try:
+            port = parts.port
+        except ValueError:
+            raise TargetError(f"bad SMB target {redact_uri(uri)}: invalid port") from None
+        self.host = parts.hostname
+        self.port = port or DEFAULT_PORT
+        segs = [s for s in unquote(parts.path).replace("\\", "/").split("/") if s]
+        if not segs:
+            raise TargetError(f"bad SMB target {redact_uri(uri)}: no share name (smb://host/share)")
+        self.share = segs[0]
+        self.base = "/".join(segs[1:])            # folder (or file) inside the share
+        self.username = (unquote(parts.username) if parts.username else None) or options.smb_username \
+            or os.environ.get("DATAGUARD_SMB_USERNAME") or None
+        self._password = options.smb_password or (unquote(parts.password) if parts.password else None) \
+            or os.environ.get("DATAGUARD_SMB_PASSWORD") or None
+        self._encrypt = True if extra.get("require_encryption") else None
+        self._timeout = float(extra.get("connect_timeout", 15))
+        self._retry_delays = tuple(extra.get("retry_delays", RETRY_DELAYS))
+        self._want_exposure = bool(extra.get("exposure", True))
+        self._probe_guest = bool(extra.get("probe_guest", True))
+
+        hostport = self.host if parts.port is None else f"{self.host}:{self.port}"
+        if ":" in self.host:                       # IPv6 literal
+            hostport = f"[{self.host}]" if parts.port is None else f"[{self.host}]:{self.port}"
+        user = f"{self.username}@" if self.username else ""
+        self.display_uri = f"smb://{user}{hostport}/{'/'.join(segs)}"
+        self._uri_prefix = f"smb://{hostport}/{self.share}"
+        self._unc_host = self.host
+        self._cache: dict = {}
+        self._lock = threading.Lock()
+        self._generation = 0
+        self.lost = False
+        self.guest_access: Optional[bool] = None
+        self.info = {}
+
+        self._connect_or_fail()
+        self._root_is_file = self._probe_root()
+        if self._probe_guest:
+            self.guest_access = self._guest_probe()
+        self.info["guest_access"] = self.guest_access
+
+    # ------------------------------------------------------------- connection
+    def _kwargs(self) -> dict:
+        return dict(username=self.username, password=self._password, port=self.port,
+                    encrypt=self._encrypt, connection_timeout=self._timeout, connection_cache=self._cache)
+
+    def _unc(self, rel: str = "") -> str:
+        parts = [p for p in (self.base + "/" + rel if self.base else rel).split("/") if p]
+        return "\\\\" + self._unc_host + "\\" + self.share + "".join("\\" + p for p in parts)
+
+    def _register(self):
+        import smbclient
+        smbclient.register_session(self.host, username=self.username, password=self._password, port=self.port,
+                                   encrypt=self._encrypt, connection_timeout=self._timeout,
+                                   connection_cache=self._cache)
+
+    def _drop_connections(self):
+        cache, self._cache = self._cache, {}
+        for conn in list(cache.values()):
+            try:
+                conn.disconnect(True)
+            except Exception:
+                pass
+
+    def _where(self) -> str:
+        return self.display_uri
+
+    def _connect_or_fail(self):
+        from smbprotocol.exceptions import (AccessDenied, BadNetworkName, LogonFailure, SMBAuthenticationError,
+                                            SMBException, SMBOSError, WrongPassword)
+        import smbclient
+        where = self._where()
+        try:
+            self._register()
+            smbclient.stat(self._unc(), **self._kwargs())   # tree connect + the start path
+        except (SMBAuthenticationError, LogonFailure, WrongPassword):
+            self._drop_connections()
+            raise TargetError(f"cannot connect to {where}: authentication failed") from None
+        except BadNetworkName:
+            self._drop_connections()
+            raise TargetError(f"cannot connect to {where}: no such share") from None
+        except AccessDenied:
+            self._drop_connections()
+            raise TargetError(f"cannot connect to {where}: access denied") from None
+        except SMBOSError as exc:
+            self._drop_connections()
+            raise TargetError(f"cannot read {where}: {_os_reason(exc)}") from None
+        except (ValueError, OSError, SMBException) as exc:
+            self._drop_connections()
+            if isinstance(exc, SMBException) and "authenticat" in str(exc).lower():
+                raise TargetError(f"cannot connect to {where}: authentication failed") from None
+            if isinstance(exc, SMBException) and "encrypt" in str(exc).lower():
+                raise TargetError(f"cannot connect to {where}: encryption required but not available") from None
+            reason = "server unreachable"
+            cause = exc.__cause__ or exc
+            if isinstance(cause, ConnectionRefusedError):
+                reason = "connection refused"
+            elif isinstance(cause, (socket.timeout, TimeoutError)):
+                reason = "connection timed out"
+            elif isinstance(cause, socket.gaierror):
+                reason = "unknown host"
+            raise TargetError(f"cannot connect to {where}: {reason}") from None
+
+    def _reconnect(self, generation: int):
+        with self._lock:
+            if generation != self._generation:       # another thread already reconnected
+                return
+            self._generation += 1
+            self._drop_connections()
+            self._register()
+
+    def _call(self, op):
+        """Run ``op()``; on a connection error reconnect and retry with back-off.
+        Raises _Lost when the server stays away (the source is then marked lost)."""
+        if self.lost:
+            raise _Lost()
+        last = None
+        for attempt in range(len(self._retry_delays) + 1):
+            gen = self._generation
+            try:
+                if attempt:
+                    self._reconnect(gen)
+                return op()
+            except Exception as exc:
+                if not _is_connection_error(exc):
+                    raise
+                last = exc
+                if attempt < len(self._retry_delays):
+                    log.warning("connection to %s lost (%s); retrying in %gs", self.display_uri,
+                                type(exc).__name__, self._retry_delays[attempt])
+                    time.sleep(self._retry_delays[attempt])
+        self.lost = True
+        self.info["incomplete"] = True
+        log.error("connection to %s lost: %s", self.display_uri, type(last).__name__)
+        raise _Lost()
+
+    def _probe_root(self) -> bool:
+        import smbclient
+        import stat as st
+        if not self.base:
+            return False
+        s = smbclient.stat(self._unc(), **self._kwargs())
+        return not st.S_ISDIR(s.st_mode)
+
+    def _guest_probe(self) -> Optional[bool]:
+        """Can a guest (unknown user, no password) connect to the share?"""
+        from smbprotocol.connection import Connection
+        from smbprotocol.session import Session
+        from smbprotocol.tree import TreeConnect
+        conn = None
+        try:
+            conn = Connection(uuid.uuid4(), self.host, self.port, require_signing=False)
+            conn.connect(timeout=self._timeout)
+            sess = Session(conn, username="dataguard-guest-probe", password="", auth_protocol="ntlm",
+                           require_encryption=False)
+            sess.connect()
+            tree = TreeConnect(sess, rf"\\{self.host}\{self.share}")
+            tree.connect(require_secure_negotiate=False)
+            return True
+        except Exception:
+            return False
+        finally:
+            if conn is not None:
+                try:
+                    conn.disconnect(True)
+                except Exception:
+                    pass
+
+    # ------------------------------------------------------------- security
+    def _security(self, unc: str):
+        """(owner SID, exposure) from the file's security descriptor; (None, None) when unreadable."""
+        from smbclient._io import SMBFileTransaction, SMBRawIO
+        from smbprotocol.open import SMB2QueryInfoRequest, SMB2QueryInfoResponse
+        from smbprotocol.security_descriptor import SMB2CreateSDBuffer
+
+        def op():
+            raw = SMBRawIO(unc, mode="r", share_access="rwd", desired_access=_READ_CONTROL | _FILE_READ_ATTRIBUTES,
+                           **self._kwargs())
+            req = SMB2QueryInfoRequest()
+            req["info_type"] = 3            # SMB2_0_INFO_SECURITY
+            req["file_info_class"] = 0
+            req["file_id"] = raw.fd.file_id
+            req["output_buffer_length"] = 65536
+            req["additional_information"] = _OWNER_SECURITY_INFORMATION | _DACL_SECURITY_INFORMATION
+
+            def receive(request):
+                resp = raw.fd.connection.receive(request)
+                q = SMB2QueryInfoResponse()
+                q.unpack(resp["data"].get_value())
+                return q["buffer"].get_value()
+
+            with SMBFileTransaction(raw) as tr:
+                tr += (req, receive)
+            return tr.results[0]
+
+        try:
+            buf = self._call(op)
+        except _Lost:
+            raise
+        except Exception as exc:
+            log.debug("no security descriptor for %s: %s", unc, type(exc).__name__)
+            return None, None
+        try:
+            sd = SMB2CreateSDBuffer()
+            sd.unpack(buf)
+            owner = sd.get_owner()
+            owner = str(owner) if owner is not None else None
+            control = sd["control"].get_value()
+            if not control & 0x0004:        # SE_DACL_PRESENT unset: NULL DACL, everyone has access
+                return owner, "broad"
+            dacl = sd.get_dacl()
+            if dacl is None:
+                return owner, "broad"
+            aces = []
+            for ace in dacl["aces"].get_value():
+                ace_type = ace["ace_type"].get_value()
+                if ace_type not in (_ACE_ALLOWED, _ACE_DENIED):
+                    continue
+                aces.append((ace_type, ace["ace_flags"].get_value(), str(ace["sid"]), ace["mask"].get_value()))
+            return owner, exposure_from_dacl(aces)
+        except Exception as exc:
+            log.debug("unparsable security descriptor for %s: %s", unc, type(exc).__name__)
+            return None, None
+
+    # ------------------------------------------------------------- walking
+    def _item_uri(self, rel: str) -> str:
+        full = "/".join(p for p in (self.base, rel) if p)
+        return f"{self._uri_prefix}/{full}" if full else self._uri_prefix
+
+    def _opener(self, unc: str):
+        def _open():
+            try:
+                return io.BufferedReader(_ResilientReader(self, unc), buffer_size=65536)
+            except _Lost:
+                raise OSError(112, "connection to the server lost") from None
+            except OSError as exc:
+                raise OSError(getattr(exc, "errno", None) or 5, _os_reason(exc)) from None
+        return _open
+
+    def _make_item(self, rel: str, name: str, size, mtime, file_id, uri: Optional[str] = None) -> _SmbItem:
+        unc = self._unc(rel)
+        owner = exposure = None
+        if self._want_exposure:
+            owner, exposure = self._security(unc)
+        if self.guest_access:
+            exposure = "broad"
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name.lstrip(".") else None
+        meta = ItemMeta(size=size, mtime=mtime, identity=None if file_id is None else str(file_id),
+                        owner=owner_name(owner), exposure=exposure, extension=ext)
+        unit = Unit(target=self.display_uri, uri=uri or self._item_uri(rel), path=rel or name)
+        return _SmbItem(FileItem(unit=unit, meta=meta, opener=self._opener(unc), name=name), self)
+
+    def _list(self, rel_dir: str) -> list:
+        import smbclient
+
+        def op():
+            out = []
+            for e in smbclient.scandir(self._unc(rel_dir), **self._kwargs()):
+                i = e.smb_info
+                out.append((e.name, i.file_attributes, i.end_of_file, i.last_write_time.timestamp(), i.file_id))
+            return out
+        return sorted(self._call(op))
+
+    def items(self) -> Iterator[Union[_SmbItem, Problem]]:
+        import smbclient
+        if self._root_is_file:
+            name = self.base.rsplit("/", 1)[-1]
+            try:
+                s = self._call(lambda: smbclient.stat(self._unc(), **self._kwargs()))
+                yield self._make_item_root(name, s)
+            except _Lost:
+                yield Problem(self._item_uri(""), "unreachable", "connection to the server lost")
+            return
+        # stack of (rel_dir, pending entries); "known" items are all pending entries
+        stack: list = []
+        try:
+            entries = self._list("")
+        except _Lost:
+            yield Problem(self._item_uri(""), "unreachable", "connection to the server lost")
+            self.info["incomplete"] = True
+            return
+        stack.append(("", entries))
+        opts = self.options
+        while stack:
+            rel_dir, pending = stack[-1]
+            if not pending:
+                stack.pop()
+                continue
+            if self.lost:
+                yield from self._report_remaining(stack)
+                return
+            name, attrs, size, mtime, file_id = pending.pop(0)
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            uri = self._item_uri(rel)
+            if attrs & _FILE_ATTRIBUTE_REPARSE_POINT:
+                yield Problem(uri, "symlink", "reparse point (link) not followed", skipped=True)
+                continue
+            if attrs & _FILE_ATTRIBUTE_DIRECTORY:
+                if dir_excluded(rel, opts.exclude):
+                    continue
+                try:
+                    children = self._list(rel)
+                except _Lost:
+                    yield Problem(uri, "unreachable", "connection to the server lost")
+                    yield from self._report_remaining(stack)
+                    return
+                except Exception as exc:
+                    yield Problem(uri, "unreadable", _os_reason(exc))
+                    continue
+                stack.append((rel, children))
+                continue
+            if not path_selected(rel, opts.include, opts.exclude):
+                yield Problem(uri, "excluded", "excluded by --include/--exclude", skipped=True)
+                continue
+            try:
+                item = self._make_item(rel, name, size, mtime, file_id)
+            except _Lost:
+                yield Problem(uri, "unreachable", "connection to the server lost")
+                yield from self._report_remaining(stack)
+                return
+            yield item
+        if self.lost:
+            self.info["incomplete"] = True
+
+    def _make_item_root(self, name, s):
+        # a target that is one file: path is its name (as for local files)
+        return self._make_item("", name, s.st_size, s.st_mtime, s.st_ino, uri=self._item_uri(""))
+
+    def _report_remaining(self, stack) -> Iterator[Problem]:
+        """The server is gone: every item still known becomes an ``unreachable`` error."""
+        self.info["incomplete"] = True
+        for rel_dir, pending in reversed(stack):
+            while pending:
+                name, attrs, *_ = pending.pop(0)
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                if attrs & _FILE_ATTRIBUTE_REPARSE_POINT:
+                    continue
+                what = "folder not listed" if attrs & _FILE_ATTRIBUTE_DIRECTORY else "not scanned"
+                yield Problem(self._item_uri(rel), "unreachable", f"connection to the server lost; {what}")
+        stack.clear()
+
+    def close(self) -> None:
+        self._drop_connections()
