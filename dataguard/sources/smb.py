@@ -140,7 +140,7 @@ def _os_reason(exc: BaseException) -> str:
     """A short reason naming no content and no credential."""
     status = getattr(exc, "ntstatus", None)
     names = {0xC0000022: "access denied", 0xC0000034: "not found", 0xC000003A: "path not found",
-             0xC0000043: "sharing violation", 0xC00000CC: "no such share", 0xC000006D: "authentication failed",
+             0xC0000043: "sharing violation", 0xC00000CC: "no such share", 0xC0000225: "not found", 0xC000006D: "authentication failed",
              0xC00000BA: "is a folder", 0xC0000056: "delete pending"}
     if status in names:
         return names[status]

@@ -1,0 +1,259 @@
+"""The site configuration file (``dataguard.yaml``), validated strictly.
+
+    site: {name: Juba, kind: field}              # kind: hq | field
+    targets:
+      - uri: smb://fs01.example.org/shared
+        username: svc-dataguard                   # SMB user (or in the URI: smb://user@host/share)
+        password_env: DATAGUARD_FS01_PASSWORD     # name of an environment variable, never the password
+        include: ["**"]                           # globs on the path inside the target
+        exclude: ["**/*.iso"]
+        require_encryption: false                 # SMB only: force SMB3 encryption
+      - uri: /srv/data
+    rules: [packs/site-pack.yaml]                 # files or folders, relative to this file's folder
+    exclude: ["**/.git/**"]                       # global excludes, added to every target's
+    output: {folder: reports, format: json, keep_last: 30}   # format: json | jsonl | table
+    hmac_key_file: /etc/dataguard/hmac.key
+    phone_regions: [SS, KE, UG]
+    language: en                                  # en | fr
+    fail_on: low                                  # critical|high|medium|low|info|never
+    max_evidence: 10                              # or "all"
+    workers: 4
+    state: /var/lib/dataguard/state.db
+    max_duration: 2h                              # "90m", "1h30m", "45s" or seconds
+    sample_rows: 10000                            # or "all"
+    no_ner: false
+    follow_symlinks: false
+    retention_years: 7                            # informational; recorded, not used by rules
+
+Unknown keys are errors. Every error raises ``ConfigError`` whose message names the
+file and the field path (``dataguard.yaml: targets[1].password_env: ...``). Passwords
+are read from the environment at load time into a private attribute that no repr,
+str, dump or error message ever shows. Relative paths (rules, output folder, key file,
+state) are resolved against the folder of the configuration file.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, List, Literal, Optional, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+
+class ConfigError(Exception):
+    """Bad site configuration (exit 2). The message names the file and the field."""
+
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+
+
+def parse_duration(value: Union[str, int, float]) -> float:
+    """'90', '90s', '45m', '2h', '1h30m' -> seconds."""
+    if isinstance(value, bool):
+        raise ValueError("must be a duration such as 90m, 2h or a number of seconds")
+    if isinstance(value, (int, float)):
+        if value <= 0:
+            raise ValueError("must be positive")
+        return float(value)
+    t = str(value).strip().lower()
+    if re.fullmatch(r"\d+(\.\d+)?", t):
+        secs = float(t)
+    else:
+        m = _DURATION.fullmatch(t)
+        if not m or not any(m.groups()):
+            raise ValueError(f"cannot read duration {value!r} (use e.g. 90s, 45m, 2h)")
+        h, mi, s = (int(x or 0) for x in m.groups())
+        secs = float(h * 3600 + mi * 60 + s)
+    if secs <= 0:
+        raise ValueError("must be positive")
+    return secs
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+
+
+class SiteSection(_Strict):
+    name: str = Field(min_length=1)
+    kind: Optional[Literal["hq", "field"]] = None
+
+
+class TargetConfig(_Strict):
+    uri: str = Field(min_length=1)
+    username: Optional[str] = None
+    password_env: Optional[str] = None
+    include: List[str] = Field(default_factory=list)
+    exclude: List[str] = Field(default_factory=list)
+    require_encryption: Optional[bool] = None
+    _password: Optional[str] = PrivateAttr(default=None)
+
+    @field_validator("uri")
+    @classmethod
+    def _no_password_in_uri(cls, v: str) -> str:
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@]*:[^/@]*@", v):
+            raise ValueError("the URI must not contain a password: name an environment variable in password_env")
+        return v
+
+    @field_validator("password_env")
+    @classmethod
+    def _env_name(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None and not _ENV_NAME.match(v):
+            raise ValueError("must be the name of an environment variable (letters, digits, underscore)")
+        return v
+
+    @property
+    def is_smb(self) -> bool:
+        return self.uri.lower().startswith("smb://")
+
+    @property
+    def has_password(self) -> bool:
+        return self._password is not None
+
+
+class OutputSection(_Strict):
+    folder: str = Field(min_length=1)
+    format: Literal["json", "jsonl", "table"] = "json"
+    keep_last: Optional[int] = Field(default=None, ge=1)
+
+
+class SiteConfig(_Strict):
+    site: Optional[SiteSection] = None
+    targets: List[TargetConfig] = Field(default_factory=list)
+    rules: List[str] = Field(default_factory=list)
+    output: Optional[OutputSection] = None
+    hmac_key_file: Optional[str] = None
+    exclude: List[str] = Field(default_factory=list)
+    phone_regions: List[str] = Field(default_factory=list)
+    language: Literal["en", "fr"] = "en"
+    fail_on: Optional[Literal["critical", "high", "medium", "low", "info", "never"]] = None
+    max_evidence: Optional[Union[int, Literal["all"]]] = None
+    workers: Optional[int] = Field(default=None, ge=1)
+    state: Optional[str] = None
+    max_duration: Optional[Union[str, int, float]] = None
+    sample_rows: Optional[Union[int, Literal["all"]]] = None
+    no_ner: Optional[bool] = None
+    follow_symlinks: Optional[bool] = None
+    retention_years: Optional[int] = Field(default=None, ge=1)
+    _path: Optional[str] = PrivateAttr(default=None)
+
+    @field_validator("phone_regions")
+    @classmethod
+    def _regions(cls, v: List[str]) -> List[str]:
+        out = []
+        for code in v:
+            c = str(code).strip().upper()
+            if not re.fullmatch(r"[A-Z]{2}", c):
+                raise ValueError(f"{code!r} is not a two-letter ISO 3166 country code")
+            out.append(c)
+        return out
+
+    @field_validator("max_evidence", "sample_rows")
+    @classmethod
+    def _non_negative(cls, v):
+        if isinstance(v, int) and not isinstance(v, bool) and v < 0:
+            raise ValueError("must not be negative")
+        return v
+
+    @field_validator("max_duration")
+    @classmethod
+    def _duration(cls, v):
+        if v is not None:
+            parse_duration(v)
+        return v
+
+    @property
+    def path(self) -> Optional[str]:
+        """The configuration file this was loaded from."""
+        return self._path
+
+    @property
+    def max_duration_seconds(self) -> Optional[float]:
+        return None if self.max_duration is None else parse_duration(self.max_duration)
+
+    def source_options_for(self, target: TargetConfig) -> dict:
+        """SourceOptions fields for one configured target (its own include/exclude and
+        credentials; the caller adds the global ``exclude``)."""
+        opts: dict = {"include": tuple(target.include), "exclude": tuple(target.exclude)}
+        if target.is_smb:
+            if target.username:
+                opts["smb_username"] = target.username
+            if target._password is not None:
+                opts["smb_password"] = target._password
+            if target.require_encryption is not None:
+                opts["extra"] = {"require_encryption": target.require_encryption}
+        elif target._password is not None:
+            opts["db_password"] = target._password
+        return opts
+
+
+def _loc(loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _describe(err: dict) -> str:
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key missing"
+    msg = err.get("msg", "invalid value")
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    return msg
+
+
+def _resolve(base: Path, value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    p = Path(os.path.expanduser(value))
+    return str(p if p.is_absolute() else (base / p).resolve())
+
+
+def load_config(path, environ: Optional[dict] = None) -> SiteConfig:
+    """Read and validate a dataguard.yaml; raise ConfigError naming the file and field."""
+    env = os.environ if environ is None else environ
+    shown = str(path)
+    text = Path(path).read_text(encoding="utf-8")    # OSError propagates (caller reports it)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "YAML"
+        raise ConfigError(f"{shown}: {where}: not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{shown}: the file must hold a mapping of keys (site, targets, ...)")
+    try:
+        cfg = SiteConfig.model_validate(data)
+    except ValidationError as exc:
+        # never echo input values: they could hold secrets
+        msgs = [f"{shown}: {_loc(e['loc'])}: {_describe(e)}" for e in exc.errors(include_input=False)]
+        raise ConfigError("\n".join(msgs)) from None
+
+    base = Path(path).resolve().parent
+    cfg.rules = [_resolve(base, r) for r in cfg.rules]
+    cfg.hmac_key_file = _resolve(base, cfg.hmac_key_file)
+    cfg.state = _resolve(base, cfg.state)
+    if cfg.output is not None:
+        cfg.output.folder = _resolve(base, cfg.output.folder)
+    for i, t in enumerate(cfg.targets):
+        if t.uri.startswith("~") or (t.uri.startswith(".") and "://" not in t.uri):
+            t.uri = _resolve(base, t.uri)
+        if t.password_env:
+            value = env.get(t.password_env)
+            if not value:
+                raise ConfigError(f"{shown}: targets[{i}].password_env: environment variable "
+                                  f"{t.password_env} is not set")
+            t._password = value
+    cfg._path = shown
+    return cfg
