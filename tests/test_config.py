@@ -1,0 +1,142 @@
+"""Site configuration file: strict validation, env-var passwords, examples."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dataguard.config import ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+EXAMPLE_ENV = {
+    "DATAGUARD_JUBA_SMB_PASSWORD": "juba-Secret-123",
+    "DATAGUARD_HQ_SMB_PASSWORD": "hq-Secret-456",
+    "DATAGUARD_HQ_PG_PASSWORD": "pg-Secret-789",
+    "DATAGUARD_HQ_MYSQL_PASSWORD": "my-Secret-000",
+}
+
+
+def _write(tmp_path, text, name="dataguard.yaml"):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+@pytest.fixture
+def example_env(monkeypatch):
+    for k, v in EXAMPLE_ENV.items():
+        monkeypatch.setenv(k, v)
+
+
+def test_field_example_validates(example_env):
+    cfg = load_config(EXAMPLES / "dataguard-field.yaml")
+    assert cfg.site.kind == "field"
+    assert cfg.phone_regions == ["SS", "KE", "UG"]
+    smb = cfg.targets[0]
+    opts = cfg.source_options_for(smb)
+    assert opts["smb_username"] == "svc-dataguard"
+    assert opts["smb_password"] == EXAMPLE_ENV["DATAGUARD_JUBA_SMB_PASSWORD"]
+    assert "**/*.iso" in opts["exclude"]
+    assert "smb_password" not in cfg.source_options_for(cfg.targets[1])
+    assert cfg.max_duration_seconds == 7200
+
+
+def test_hq_example_validates(example_env):
+    cfg = load_config(EXAMPLES / "dataguard-hq.yaml")
+    assert cfg.site.kind == "hq"
+    kinds = [t.uri.split("://")[0] for t in cfg.targets]
+    assert kinds == ["smb", "smb", "postgresql", "mysql+pymysql"]
+    assert cfg.source_options_for(cfg.targets[2])["db_password"] == EXAMPLE_ENV["DATAGUARD_HQ_PG_PASSWORD"]
+    assert cfg.source_options_for(cfg.targets[0])["extra"] == {"require_encryption": True}
+    assert cfg.output.format == "jsonl"
+
+
+def test_examples_work_with_source_options(example_env):
+    from dataguard.sources import SourceOptions
+    for name in ("dataguard-field.yaml", "dataguard-hq.yaml"):
+        cfg = load_config(EXAMPLES / name)
+        for t in cfg.targets:
+            SourceOptions(**cfg.source_options_for(t))
+
+
+def test_password_never_in_repr_or_dump(example_env):
+    for name in ("dataguard-field.yaml", "dataguard-hq.yaml"):
+        cfg = load_config(EXAMPLES / name)
+        shown = repr(cfg) + str(cfg) + cfg.model_dump_json() + repr(cfg.targets) + str(cfg.targets[0])
+        for secret in EXAMPLE_ENV.values():
+            assert secret not in shown
+
+
+def test_unknown_key_names_field(tmp_path):
+    p = _write(tmp_path, "site: {name: X, kind: field}\ntargets:\n  - uri: /data\n  - uri: /other\n    pasword_env: X\n")
+    with pytest.raises(ConfigError) as ei:
+        load_config(p)
+    msg = str(ei.value)
+    assert "dataguard.yaml" in msg and "targets[1].pasword_env" in msg and "unknown key" in msg
+
+
+def test_unknown_top_level_key(tmp_path):
+    p = _write(tmp_path, "sites: {name: X}\n")
+    with pytest.raises(ConfigError, match=r"dataguard\.yaml: sites: unknown key"):
+        load_config(p)
+
+
+def test_missing_env_var_named_not_value(tmp_path, monkeypatch):
+    monkeypatch.delenv("DG_TEST_MISSING_PW", raising=False)
+    p = _write(tmp_path, "targets:\n  - uri: /data\n  - uri: smb://u@h/s\n    password_env: DG_TEST_MISSING_PW\n")
+    with pytest.raises(ConfigError) as ei:
+        load_config(p)
+    assert "targets[1].password_env" in str(ei.value)
+    assert "DG_TEST_MISSING_PW" in str(ei.value)
+
+
+def test_bad_kind(tmp_path):
+    p = _write(tmp_path, "site: {name: X, kind: branch}\n")
+    with pytest.raises(ConfigError, match=r"site\.kind"):
+        load_config(p)
+
+
+@pytest.mark.parametrize("text,field", [
+    ("language: de\n", "language"),
+    ("output: {folder: r, format: xml}\n", "output.format"),
+    ("max_duration: soon\n", "max_duration"),
+    ("phone_regions: [KEN]\n", "phone_regions"),
+    ("workers: 0\n", "workers"),
+    ("fail_on: urgent\n", "fail_on"),
+    ("targets:\n  - uri: smb://u:hunter2@h/s\n", "targets[0].uri"),
+    ("targets:\n  - uri: /x\n    password_env: 'not a name'\n", "targets[0].password_env"),
+    ("targets:\n  - username: x\n", "targets[0].uri"),
+])
+def test_bad_values_name_field(tmp_path, text, field):
+    p = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as ei:
+        load_config(p)
+    assert f": {field}" in str(ei.value)
+    assert "hunter2" not in str(ei.value)
+
+
+def test_bad_yaml_and_non_mapping(tmp_path):
+    with pytest.raises(ConfigError, match="line"):
+        load_config(_write(tmp_path, "site: [unclosed\n"))
+    with pytest.raises(ConfigError, match="mapping"):
+        load_config(_write(tmp_path, "- a\n- b\n"))
+
+
+def test_relative_paths_resolved_against_config_folder(tmp_path):
+    sub = tmp_path / "conf"
+    sub.mkdir()
+    p = _write(sub, "rules: [packs/a.yaml]\noutput: {folder: reports}\nstate: st.db\nhmac_key_file: k.key\n"
+                    "max_evidence: all\nsample_rows: 50\nmax_duration: 90m\n")
+    cfg = load_config(p)
+    assert cfg.rules == [str(sub / "packs" / "a.yaml")]
+    assert cfg.output.folder == str(sub / "reports")
+    assert cfg.state == str(sub / "st.db")
+    assert cfg.hmac_key_file == str(sub / "k.key")
+    assert cfg.max_evidence == "all" and cfg.sample_rows == 50 and cfg.max_duration_seconds == 5400
+
+
+def test_empty_file_is_valid(tmp_path):
+    cfg = load_config(_write(tmp_path, ""))
+    assert cfg.targets == [] and cfg.site is None
