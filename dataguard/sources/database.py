@@ -62,6 +62,7 @@ except Exception:  # noqa: BLE001
 DEFAULT_SAMPLE_ROWS = 10_000
 VALUES_PER_CHUNK = 200
 FETCH_BATCH = 500
+KEYSET_PAGE = 5000
 PK_WINDOW_ROWS = 100          # rows per seeded primary-key window (MariaDB/MySQL)
 CONNECT_TIMEOUT_S = 10
 SKIPPED_COLUMNS_CAP = 2000
@@ -470,6 +471,7 @@ class DatabaseSource(_SourceBase):
     kind = "database"
 
     def __init__(self, url: str, options=None):
+        super().__init__()
         self.options = options
         self._url, self.display_uri = _normalise_url(url)
         self.backend = self._url.get_backend_name()
@@ -577,6 +579,8 @@ class DatabaseSource(_SourceBase):
                 version = con.execute(sa.text("SELECT sqlite_version()" if self.backend == "sqlite"
                                               else "SELECT version()")).scalar()
                 self.info["server_version"] = str(version)[:120]
+                if self.backend == "sqlite":   # reads the header: "file is not a database" shows here
+                    con.execute(sa.text("SELECT count(*) FROM sqlite_master")).scalar()
                 if self.backend != "sqlite":
                     self.info["dialect"] = "mariadb" if self._is_mariadb else self.backend
                     if self.backend == "postgresql":
@@ -821,13 +825,30 @@ class DatabaseSource(_SourceBase):
         with self.engine.connect() as con:
             est = self._estimate(con, item)
             record["rows_estimate"] = item.estimate = est
+            int_pk = npk == 1 and isinstance(types.get(item.pk[0]), sa.Integer)
             if N is None or est is None or est <= N:
                 record["method"] = "all"
+                if int_pk:
+                    # keyset pages: short statements (max_statement_time applies per page)
+                    qpk = self._q(item.pk[0])
+                    last, read = None, 0
+                    while N is None or read < N:
+                        want = KEYSET_PAGE if N is None else min(KEYSET_PAGE, N - read)
+                        where = "" if last is None else f" WHERE {qpk} > :last"
+                        rows = con.execute(sa.text(f"SELECT {sel} FROM {qn}{where} ORDER BY {qpk} LIMIT {want}"),
+                                           {} if last is None else {"last": last}).all()
+                        for row in rows:
+                            row = tuple(row)
+                            yield self._row_id(row, npk), row[npk:]
+                        read += len(rows)
+                        if len(rows) < want:
+                            break
+                        last = int(tuple(rows[-1])[0])
+                    return
                 sql = f"SELECT {sel} FROM {qn}" + ("" if N is None else f" LIMIT {N}")
                 for row in self._stream(con, sql):
                     yield self._row_id(row, npk), row[npk:]
                 return
-            int_pk = npk == 1 and isinstance(types.get(item.pk[0]), sa.Integer)
             if not int_pk:
                 record["method"] = "rand-filter"
                 p = min(1.0, N / max(1, est) * 1.1)

@@ -1,0 +1,382 @@
+"""Database source: SQLite (built here) and real PostgreSQL / MariaDB (scripts/start-databases.sh).
+
+These tests exercise the source's items and chunks directly (no detector)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from dataguard.sources import SourceOptions, TargetError, open_target
+from dataguard.sources.database import DatabaseSource
+from dataguard.types import Chunk, Limits, Problem
+
+from conftest import require_env
+
+
+# ------------------------------------------------------------------ helpers
+def collect(src):
+    """{(table, column): [(value, row)]}, the chunks and the problems of a whole source."""
+    out, chunks, problems = {}, [], []
+    for item in src.items():
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        for c in item.chunks(Limits()):
+            if isinstance(c, Problem):
+                problems.append(c)
+                continue
+            assert isinstance(c, Chunk)
+            chunks.append(c)
+            offs = [a.offset for a in c.anchors] + [len(c.text) + 1]
+            for a, end in zip(c.anchors, offs[1:]):
+                out.setdefault((c.unit.table, c.unit.column), []).append((c.text[a.offset:end - 1], a.pointer.row))
+    return out, chunks, problems
+
+
+def values(cols, table, column):
+    return [v for v, _ in cols.get((table, column), [])]
+
+
+def no_password_anywhere(exc: BaseException, password: str) -> None:
+    seen = set()
+    e = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        assert password not in str(e)
+        e = e.__cause__
+    assert exc.__cause__ is None
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000100000001008060000001ff3ff6100000000")
+
+
+def build_sqlite(path, big_rows=30_000):
+    con = sqlite3.connect(path)
+    con.executescript("""
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY, full_name TEXT, email VARCHAR(200), telefono VARCHAR(40),
+            active BOOLEAN, created_at TIMESTAMP, salary NUMERIC(10,2), rating REAL,
+            card_numeric NUMERIC(20,0), doc BLOB, meta JSON, notes TEXT);
+        CREATE TABLE audit_log (id INTEGER PRIMARY KEY, message TEXT);
+        CREATE TABLE codes (code TEXT PRIMARY KEY, label TEXT) WITHOUT ROWID;
+        CREATE TABLE big (id INTEGER PRIMARY KEY, message TEXT);
+        CREATE VIEW v_people AS SELECT full_name, email FROM people;
+    """)
+    con.execute("INSERT INTO people VALUES (1, 'Jane Doe', 'jane.doe@example.org', '+1 212 555 0143', 1,"
+                " '2024-01-01 10:00', 5123.5, 4.5, 4111111111111111, ?, ?, ?)",
+                (b"Scanned letter. Contact: letters.jane@example.org",
+                 json.dumps({"contact": {"email": "jd.private@example.net", "phone": "+44 20 7946 0958"},
+                             "ids": [123456789, 12], "flag": True}),
+                 "Spoke with Maria Gonzalez about her medical leave; write to maria.gonzalez@example.com please."))
+    con.execute("INSERT INTO people VALUES (2, 'John Smith', 'john.smith@example.org', NULL, 0, '2024-01-02', 1.0,"
+                " 3.0, 5500005555555559, ?, NULL, 'Short note.')", (PNG,))
+    con.execute("INSERT INTO audit_log VALUES (1, 'login by admin@example.org')")
+    con.executemany("INSERT INTO codes VALUES (?, ?)", [("R", "Red"), ("G", "Green")])
+    con.executemany("INSERT INTO big VALUES (?, ?)",
+                    ((i, f"batch job {i % 97} finished") for i in range(1, big_rows - 4)))
+    con.executemany("INSERT INTO big VALUES (?, ?)",
+                    ((i, f"contact last.row.{i}@example.org") for i in range(big_rows - 4, big_rows + 1)))
+    con.commit()
+    con.close()
+    return path
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    return build_sqlite(str(tmp_path / "fixture.db"))
+
+
+# ================================================================== SQLite
+def test_sqlite_discovery_chunks_and_types(sqlite_db):
+    src = open_target(f"sqlite:///{sqlite_db}", SourceOptions())
+    assert isinstance(src, DatabaseSource)
+    assert src.kind == "database"
+    assert src.display_uri == f"sqlite:///{sqlite_db}"
+    cols, chunks, problems = collect(src)
+    assert not problems
+    tables = {c.unit.table for c in chunks}
+    assert tables == {"main.people", "main.audit_log", "main.codes", "main.big"}   # the view is not scanned
+    c0 = next(c for c in chunks if c.unit.column == "email")
+    assert c0.unit.uri == f"sqlite:///{sqlite_db}#main.people" and c0.unit.path == "main.people"
+    assert c0.unit.source == "database" and c0.first_line is None
+    assert "email" in c0.context and "people" in c0.context
+    assert c0.hint == "structured"
+    # per-column values with their primary key as row pointer
+    assert cols[("main.people", "email")] == [("jane.doe@example.org", "1"), ("john.smith@example.org", "2")]
+    assert ("Jane Doe", "1") in cols[("main.people", "full_name")]
+    # numeric column holding a card number: included as digits
+    assert "4111111111111111" in values(cols, "main.people", "card_numeric")
+    # JSON leaves (strings and identifier-like numbers), keys as context
+    meta = values(cols, "main.people", "meta")
+    assert "jd.private@example.net" in meta and "+44 20 7946 0958" in meta and "123456789" in meta
+    assert "12" not in meta and "True" not in meta and not any("{" in v for v in meta)
+    meta_chunk = next(c for c in chunks if c.unit.column == "meta")
+    assert "contact" in meta_chunk.context
+    # BLOB: text analysed, binary skipped
+    assert values(cols, "main.people", "doc") == ["Scanned letter. Contact: letters.jane@example.org"]
+    # free text is prose
+    notes_chunk = next(c for c in chunks if c.unit.column == "notes")
+    assert notes_chunk.hint == "prose"
+    # never sent: boolean, timestamp, fractional decimal, float, surrogate integer key
+    sent = {c.unit.column for c in chunks if c.unit.table == "main.people"}
+    assert not sent & {"active", "created_at", "salary", "rating", "id"}
+    skipped = {(s["table"], s["column"]): s["reason"] for s in src.info["skipped_columns"]}
+    assert skipped[("main.people", "active")] == "boolean"
+    assert skipped[("main.people", "created_at")] == "date/time"
+    # WITHOUT ROWID table is read too
+    assert ("Red", "R") in cols[("main.codes", "label")]
+    src.close()
+
+
+def test_sqlite_sampling_recorded_and_reproducible(sqlite_db):
+    def run(**kw):
+        src = DatabaseSource(f"sqlite:///{sqlite_db}", SourceOptions(include=("main.big",), **kw))
+        cols, _, _ = collect(src)
+        rec = next(t for t in src.info["tables"] if t["table"] == "main.big")
+        src.close()
+        return src, cols, rec
+
+    src, cols, rec = run(sample_rows=1000, sample_seed=7)
+    assert rec["method"] == "rowid" and rec["seed"] == 7
+    assert 0 < rec["rows_read"] <= 1000 and rec["rows_estimate"] == 30_000
+    assert src.rows_sampled == rec["rows_read"]
+    rows = [r for _, r in cols[("main.big", "message")]]
+    assert len(rows) == rec["rows_read"]
+    assert max(int(r) for r in rows) > 15_000          # spread over the table, not the first rows
+    _, cols2, _ = run(sample_rows=1000, sample_seed=7)
+    assert cols2 == cols                               # same seed, same sample
+    _, cols3, _ = run(sample_rows=1000, sample_seed=8)
+    assert cols3 != cols
+    # everything: the last rows (the only personal data) are read
+    src, cols, rec = run(sample_rows=None)
+    assert rec["method"] == "all" and rec["rows_read"] == 30_000 and src.rows_sampled == 30_000
+    assert "contact last.row.30000@example.org" in values(cols, "main.big", "message")
+
+
+def test_sqlite_read_only(sqlite_db):
+    before = hashlib.sha256(open(sqlite_db, "rb").read()).hexdigest()
+    src = DatabaseSource(f"sqlite:///{sqlite_db}", SourceOptions(sample_rows=None))
+    collect(src)
+    with pytest.raises(sa.exc.OperationalError):
+        with src.engine.connect() as con:
+            con.execute(sa.text("INSERT INTO audit_log VALUES (99, 'x')"))
+            con.commit()
+    src.close()
+    assert hashlib.sha256(open(sqlite_db, "rb").read()).hexdigest() == before
+    assert not os.path.exists(sqlite_db + "-journal") and not os.path.exists(sqlite_db + "-wal")
+
+
+def test_sqlite_include_exclude(sqlite_db):
+    def tables(**kw):
+        src = DatabaseSource(f"sqlite:///{sqlite_db}", SourceOptions(**kw))
+        names = sorted(i.unit.table for i in src.items() if not isinstance(i, Problem))
+        src.close()
+        return names
+    assert tables(include=("main.people",)) == ["main.people"]
+    assert tables(exclude=("main.big", "audit_*")) == ["main.codes", "main.people"]
+    assert tables(include=("MAIN.P*",)) == ["main.people"]
+
+
+def test_sqlite_missing_file_is_target_error(tmp_path):
+    with pytest.raises(TargetError):
+        DatabaseSource(f"sqlite:///{tmp_path}/nope.db", SourceOptions())
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(TargetError):
+        DatabaseSource(f"sqlite:///{bad}", SourceOptions())
+
+
+def test_long_value_is_split_with_keep_windows(tmp_path):
+    path = str(tmp_path / "long.db")
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)")
+    con.execute("INSERT INTO t VALUES (5, ?)", ("word " * 3000 + "mail me: x.y@example.org",))
+    con.commit()
+    con.close()
+    src = DatabaseSource(f"sqlite:///{path}", SourceOptions())
+    item = next(iter(src.items()))
+    chunks = list(item.chunks(Limits(chunk_chars=4000, overlap_chars=100)))
+    assert len(chunks) > 1 and all(c.pointer_at(c.keep_start).row == "5" for c in chunks)
+    kept = "".join(c.text[c.keep_start:c.keep_end] for c in chunks)
+    assert kept.endswith("x.y@example.org") and len(kept) == 15000 + len("mail me: x.y@example.org")
+    src.close()
+
+
+# ================================================================== servers
+SERVERS = {
+    "pg": ("DATAGUARD_TEST_PG_URL", {"emp": "hr.employees", "pay": "sales.payments", "dec": "sales.decoys",
+                                     "big": "public.big_events", "clean": "public.clean_lookup",
+                                     "nopk": "public.no_pk_notes"}),
+    "mysql": ("DATAGUARD_TEST_MYSQL_URL", {"emp": "dataguard_test.hr_employees", "pay": "dataguard_test.sales_payments",
+                                           "dec": "dataguard_test.sales_decoys", "big": "dataguard_test.big_events",
+                                           "clean": "dataguard_test.clean_lookup",
+                                           "nopk": "dataguard_test.no_pk_notes"}),
+}
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def server(request):
+    var, names = SERVERS[request.param]
+    (url,) = require_env(var)
+    return request.param, url, names
+
+
+def _password(url: str) -> str:
+    return sa.engine.make_url(url).password
+
+
+@pytest.mark.integration
+def test_server_discovery_and_columns(server):
+    kind, url, T = server
+    src = open_target(url, SourceOptions(exclude=("*big_events",)))
+    assert _password(url) not in src.display_uri and "@127.0.0.1" in src.display_uri
+    cols, chunks, problems = collect(src)
+    assert not problems
+    assert {c.unit.table for c in chunks} == {T[k] for k in ("emp", "pay", "dec", "clean", "nopk")}  # no view
+    emp = T["emp"]
+    assert ("jane.doe@example.org", "1") in cols[(emp, "email")]
+    assert "GB82WEST12345698765432" in values(cols, emp, "iban")
+    assert "536-22-8843" in values(cols, emp, "ssn")
+    assert "+1 212 555 0143" in values(cols, emp, "telefono")
+    assert set(values(cols, emp, "card_numeric")) == {"4111111111111111", "5500005555555559"}
+    profile = values(cols, emp, "profile")
+    assert "jd.private@example.net" in profile and "+44 20 7946 0958" in profile and "123456789" in profile
+    assert not any("{" in v for v in profile)
+    assert values(cols, emp, "photo") == ["Scanned letter. Contact: letters.jane@example.org"]
+    notes = next(c for c in chunks if c.unit.column == "notes")
+    assert notes.hint == "prose" and "notes" in notes.context
+    tel = next(c for c in chunks if c.unit.column == "telefono")
+    assert tel.hint == "structured" and "telefono" in tel.context
+    sent = {c.unit.column for c in chunks if c.unit.table == emp}
+    assert not sent & {"active", "hired_at", "birth_date", "salary", "rating", "badge", "id"}
+    skipped = {(s["table"], s["column"]) for s in src.info["skipped_columns"]}
+    assert {(emp, "active"), (emp, "hired_at")} <= skipped
+    pay = cols[(T["pay"], "card_number")]
+    assert ("4111111111111111", "PAY-0001") in pay
+    # table without a primary key: row numbers
+    assert cols[(T["nopk"], "body")][0][1] == "1"
+    recs = {t["table"]: t for t in src.info["tables"]}
+    assert recs[emp]["method"] == "all" and recs[emp]["rows_read"] == 3
+    src.close()
+
+
+@pytest.mark.integration
+def test_server_include_exclude(server):
+    kind, url, T = server
+    schema = T["emp"].split(".")[0]
+    src = DatabaseSource(url, SourceOptions(include=(T["emp"], f"{schema}.sales_*" if kind == "mysql" else "sales.*"),
+                                            exclude=(T["dec"],)))
+    names = sorted(i.unit.table for i in src.items() if not isinstance(i, Problem))
+    assert names == sorted([T["emp"], T["pay"]])
+    src.close()
+
+
+@pytest.mark.integration
+def test_server_sampling_large_table(server):
+    kind, url, T = server
+    big = T["big"]
+
+    def run(**kw):
+        src = DatabaseSource(url, SourceOptions(include=(big,), **kw))
+        cols, _, problems = collect(src)
+        assert not problems
+        rec = next(t for t in src.info["tables"] if t["table"] == big)
+        total = src.rows_sampled
+        src.close()
+        return cols, rec, total
+
+    t0 = time.monotonic()
+    cols, rec, total = run()
+    assert rec["method"] in (("tablesample-system", "tablesample-bernoulli") if kind == "pg" else ("pk-range",))
+    assert rec["seed"] == 42 and rec["rows_estimate"] > 100_000
+    assert 2_000 <= rec["rows_read"] <= 12_000 and total == rec["rows_read"]
+    assert time.monotonic() - t0 < 30
+    cols2, rec2, _ = run()
+    assert cols2 == cols and rec2["rows_read"] == rec["rows_read"]       # seeded: reproducible
+    _, rec3, _ = run(sample_seed=1)
+    assert rec3["seed"] == 1
+    cols_all, rec_all, total_all = run(sample_rows=None)
+    assert rec_all["method"] == "all" and rec_all["rows_read"] == 200_000 and total_all == 200_000
+    msgs = values(cols_all, big, "message")
+    assert "contact last.row.200000@example.org" in msgs and "contact last.row.199996@example.org" in msgs
+
+
+@pytest.mark.integration
+def test_server_read_only(server):
+    kind, url, T = server
+    plain = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+
+    def counters():
+        if kind != "pg":
+            return None
+        with plain.connect() as con:
+            con.execute(sa.text("SELECT pg_stat_clear_snapshot()"))
+            return con.execute(sa.text("SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables "
+                                       "ORDER BY relname")).all()
+    before = counters()
+    src = DatabaseSource(url, SourceOptions(exclude=("*big_events",)))
+    collect(src)
+    table = T["clean"].split(".")[1]
+    with pytest.raises(sa.exc.DBAPIError) as info:
+        with src.engine.connect() as con:
+            con.execute(sa.text(f"INSERT INTO {table} (code, label) VALUES ('X', 'Xenon')"))
+            con.commit()
+    assert "read" in str(info.value).lower() and "only" in str(info.value).lower()
+    src.close()
+    if kind == "pg":
+        time.sleep(0.6)
+        assert counters() == before
+    with plain.connect() as con:
+        assert con.execute(sa.text(f"SELECT count(*) FROM {table} WHERE code = 'X'")).scalar() == 0
+    plain.dispose()
+
+
+@pytest.mark.integration
+def test_server_wrong_password_and_password_sources(server, monkeypatch):
+    kind, url, T = server
+    good = _password(url)
+    u = sa.engine.make_url(url)
+    wrong = "Wr0ng-Secret-Value-917"
+    bad_url = u.set(password=wrong).render_as_string(hide_password=False)
+    with pytest.raises(TargetError) as info:
+        DatabaseSource(bad_url, SourceOptions())
+    msg = str(info.value)
+    assert wrong not in msg and good not in msg and "authentication" in msg
+    no_password_anywhere(info.value, wrong)
+    # password from options, then from the environment
+    bare = u._replace(password=None).render_as_string(hide_password=False)
+    src = DatabaseSource(bare, SourceOptions(db_password=good))
+    assert src.info["server_version"]
+    src.close()
+    monkeypatch.setenv("DATAGUARD_DB_PASSWORD", good)
+    src = DatabaseSource(bare, SourceOptions())
+    src.close()
+
+
+@pytest.mark.integration
+def test_server_unreachable_is_quick_target_error(server):
+    kind, url, T = server
+    u = sa.engine.make_url(url).set(port=1)     # closed port on loopback
+    t0 = time.monotonic()
+    with pytest.raises(TargetError) as info:
+        DatabaseSource(u.render_as_string(hide_password=False), SourceOptions())
+    assert time.monotonic() - t0 < 15
+    assert _password(url) not in str(info.value)
+    assert "unreachable" in str(info.value)
+    no_password_anywhere(info.value, _password(url))
+
+
+def test_unreachable_without_servers():
+    t0 = time.monotonic()
+    for url in ("postgresql://u:S3cretPw@127.0.0.1:1/db", "mysql+pymysql://u:S3cretPw@127.0.0.1:1/db"):
+        with pytest.raises(TargetError) as info:
+            DatabaseSource(url, SourceOptions())
+        assert "S3cretPw" not in str(info.value) and info.value.__cause__ is None
+        assert "u@127.0.0.1:1/db" in str(info.value)
+    assert time.monotonic() - t0 < 15
