@@ -1,0 +1,13 @@
+"""YAML rule packs: load, validate, evaluate.
+
+Public interface (see docs/ARCHITECTURE.md):
+``load_packs, RuleError, RulePack, Rule, evaluate, needed_entities, default_pack_paths``.
+The YAML format and its extensions are documented in ``dataguard/rules/model.py``
+and in the default pack ``rules/default.yaml``.
+"""
+from .engine import evaluate, fingerprint, needed_entities
+from .globs import GlobError, glob_match, glob_to_regex
+from .loader import Escalation, Rule, RuleError, RulePack, Scope, default_pack_paths, load_packs
+
+__all__ = ["load_packs", "RuleError", "RulePack", "Rule", "Scope", "Escalation", "evaluate",
+           "needed_entities", "default_pack_paths", "fingerprint", "glob_match", "glob_to_regex", "GlobError"]

@@ -1,0 +1,193 @@
+"""Rule evaluation: one call per location unit, no parsing, globs precompiled."""
+from __future__ import annotations
+
+import hashlib
+from typing import Optional
+
+from dataguard.types import Finding, Site, UnitSummary, severity_rank
+
+from .globs import normalise_path
+from .loader import Rule, RulePack
+
+_DAY = 86400.0
+
+
+def _iter_rules(packs_or_rules):
+    if isinstance(packs_or_rules, (RulePack, Rule)):
+        packs_or_rules = (packs_or_rules,)
+    for x in packs_or_rules:
+        if isinstance(x, RulePack):
+            yield from x.rules
+        else:
+            yield x
+
+
+def needed_entities(packs) -> Optional[set]:
+    """Entity types the detector must look for; None means all of them."""
+    out: set = set()
+    for p in ([packs] if isinstance(packs, RulePack) else packs):
+        if isinstance(p, RulePack):
+            out.update(r.entity for r in p.recognizers)
+            rules = p.rules
+        else:
+            rules = (p,)
+        for r in rules:
+            if r.wildcard:
+                return None
+            out.update(r.entities)
+            out.update(r.all)
+            out.update(r.none)
+    return out
+
+
+def fingerprint(rule_id: str, unit) -> str:
+    key = "\x1f".join([rule_id, unit.target or "", unit.path or "", unit.member or "",
+                       unit.table or "", unit.column or ""])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _unit_name(unit) -> str:
+    if unit.member:
+        return unit.member.rsplit("!/", 1)[-1]
+    return unit.path or unit.uri
+
+
+def _path_candidates(unit) -> list:
+    path = normalise_path(unit.path or "")
+    if not path and unit.source == "file":
+        path = normalise_path(unit.uri).rsplit("/", 1)[-1]
+    cands = [path]
+    if unit.member:
+        cands.append(f"{path}!/{normalise_path(unit.member)}")
+    if unit.source == "database" and unit.column:
+        cands.append(f"{unit.table or path}.{unit.column}")
+    return cands
+
+
+def _site_ok(sites: tuple, site: Optional[Site]) -> bool:
+    if site is None:
+        return False
+    return (site.name or "").lower() in sites or (site.kind or "").lower() in sites
+
+
+def _scope_ok(scope, unit, meta, site, now) -> bool:
+    if scope.sources and unit.source not in scope.sources:
+        return False
+    if scope.exposure and meta.exposure not in scope.exposure:
+        return False
+    if scope.sites and not _site_ok(scope.sites, site):
+        return False
+    if scope.min_size is not None and (meta.size is None or meta.size < scope.min_size):
+        return False
+    if scope.min_age_days is not None:
+        if meta.mtime is None or now - meta.mtime < scope.min_age_days * _DAY:
+            return False
+    if scope.extensions:
+        name = _unit_name(unit).lower()
+        ok = any(name.endswith("." + e) for e in scope.extensions)
+        if not ok and not unit.member and meta.extension:
+            ok = meta.extension.lower() in scope.extensions
+        if not ok:
+            return False
+    if scope.include_rx is not None or scope.exclude_rx is not None:
+        cands = _path_candidates(unit)
+        if scope.include_rx is not None and not any(scope.include_rx.match(c) for c in cands):
+            return False
+        if scope.exclude_rx is not None and any(scope.exclude_rx.match(c) for c in cands):
+            return False
+    return True
+
+
+def _pointer_key(ev):
+    p = ev.pointer
+    return (p.page or 0, p.line or 0)
+
+
+def evaluate(packs_or_rules, summary: UnitSummary, site: Optional[Site], *,
+             max_evidence: Optional[int], now: float) -> list:
+    """Findings of every rule that holds for this unit."""
+    ents = summary.entities
+    if not ents:
+        return []
+    unit, meta = summary.unit, summary.meta
+    findings = []
+    for rule in _iter_rules(packs_or_rules):
+        # 1. matched entities (cheap dict lookups first)
+        types = list(ents) if rule.wildcard else [t for t in rule.entities if t in ents]
+        if not types:
+            continue
+        matched = {}
+        total = 0
+        for t in types:
+            c = ents[t].count(rule.score_for(t))
+            if c:
+                matched[t] = c
+                total += c
+        if total < rule.min_count:
+            continue
+        ok = True
+        also = {}
+        for t in rule.all:
+            agg = ents.get(t)
+            c = agg.count(rule.score_for(t)) if agg is not None else 0
+            if not c:
+                ok = False
+                break
+            also[t] = c
+        if not ok:
+            continue
+        if any(t in ents and ents[t].count(rule.score_for(t)) for t in rule.none):
+            continue
+        distinct = None
+        if rule.min_distinct is not None or any(e.min_distinct for e in rule.escalate):
+            hs = set()
+            for t in matched:
+                hs |= ents[t].hashes
+            distinct = len(hs)
+            if rule.min_distinct is not None and distinct < rule.min_distinct:
+                continue
+        # 2. scope
+        if not _scope_ok(rule.scope, unit, meta, site, now):
+            continue
+        # 3. severity
+        severity = rule.severity
+        for step in rule.escalate:
+            if step.exposure and meta.exposure not in step.exposure:
+                continue
+            if step.min_count is not None and total < step.min_count:
+                continue
+            if step.min_distinct is not None and (distinct or 0) < step.min_distinct:
+                continue
+            if step.sites and not _site_ok(step.sites, site):
+                continue
+            if severity_rank(step.severity) > severity_rank(severity):
+                severity = step.severity
+        # 4. entities + evidence (round-robin across types, then document order)
+        counts = dict(matched)
+        for t, c in also.items():
+            counts.setdefault(t, c)
+        entities = {t: {"count": c, "max_score": ents[t].max_score(rule.score_for(t))} for t, c in counts.items()}
+        lists = []
+        for t in counts:
+            thr = rule.score_for(t) - 1e-9
+            lists.append([e for e in ents[t].evidence if e.score >= thr])
+        shown = []
+        cap = max_evidence
+        i = 0
+        while any(i < len(lst) for lst in lists):
+            for lst in lists:
+                if i < len(lst):
+                    if cap is not None and len(shown) >= cap:
+                        break
+                    shown.append(lst[i])
+            if cap is not None and len(shown) >= cap:
+                break
+            i += 1
+        shown.sort(key=_pointer_key)
+        available = sum(counts.values())
+        findings.append(Finding(
+            fingerprint=fingerprint(rule.id, unit), rule_id=rule.id, title=rule.title,
+            severity=severity, measure=rule.measure, unit=unit, entities=entities,
+            evidence=tuple(shown), evidence_truncated=available > len(shown),
+            remediation=rule.remediation, exposure=meta.exposure, owner=meta.owner))
+    return findings
