@@ -1,0 +1,200 @@
+"""Scanner orchestration with a fake detector: aggregation, state, stops, reports."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+
+import pytest
+
+from dataguard.hashing import Hasher
+from dataguard.report import render, write_atomic
+from dataguard.report.formats import to_dict
+from dataguard.rules import load_packs
+from dataguard.scanner import ScanOptions, run_scan
+from dataguard.sources import SourceOptions
+from dataguard.state import StateLocked, StateStore
+from dataguard.types import Limits
+from tests.fakes import FakeDetector
+
+PACK = """
+pack: test
+version: 1
+rules:
+  - id: T-001
+    title: Card numbers
+    severity: high
+    measure: CM-ENCRYPT
+    match: {entities: [CREDIT_CARD], min_count: 1, min_score: 0.5}
+    remediation: encrypt
+  - id: T-002
+    title: Many e-mail addresses
+    severity: medium
+    measure: CM-MINIMISE
+    match: {entities: [EMAIL_ADDRESS], min_count: 3}
+    remediation: minimise
+"""
+CARD = "4111 1111 1111 1111"
+
+
+@pytest.fixture
+def packs(tmp_path):
+    p = tmp_path / "pack.yaml"
+    p.write_text(PACK)
+    return load_packs([p], {"CREDIT_CARD", "EMAIL_ADDRESS"})
+
+
+@pytest.fixture
+def tree(tmp_path):
+    root = tmp_path / "share"
+    (root / "a").mkdir(parents=True)
+    (root / "a" / "cards.txt").write_text(f"line one\ncard {CARD}\n")
+    (root / "a" / "mails.txt").write_text("x@un.org\ny@un.org\nz@un.org\n")
+    (root / "b.txt").write_text("only x@un.org\n")
+    (root / "clean.txt").write_text("nothing here\n")
+    return root
+
+
+def _scan(root, packs, **kw):
+    opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=packs, **kw)
+    return run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector())
+
+
+def test_findings_per_unit_with_exact_locations(tree, packs, validate_report):
+    res = _scan(tree, packs)
+    got = sorted((f.unit.path, f.rule_id) for f in res.findings)
+    assert got == [("a/cards.txt", "T-001"), ("a/mails.txt", "T-002")]
+    card = next(f for f in res.findings if f.rule_id == "T-001")
+    assert [e.pointer.line for e in card.evidence] == [2]
+    assert card.entities == {"CREDIT_CARD": {"count": 1, "max_score": 1.0}}
+    doc = validate_report(to_dict(res))
+    text = json.dumps(doc)
+    assert CARD not in text and "x@un.org" not in text
+    assert res.complete and res.stats["items_scanned"] == 4
+
+
+def test_show_data_is_the_only_way_to_raw_values(tree, packs):
+    res = _scan(tree, packs, show_data=True)
+    assert CARD in render(res, "json", show_data=True)
+    assert CARD not in render(res, "json", show_data=False)
+
+
+def test_evidence_cap_and_truncation(tmp_path, packs):
+    root = tmp_path / "s"
+    root.mkdir()
+    (root / "m.txt").write_text("".join(f"u{i}@un.org\n" for i in range(30)))
+    res = _scan(root, packs, max_evidence=5)
+    f = res.findings[0]
+    assert len(f.evidence) == 5 and f.evidence_truncated and f.entities["EMAIL_ADDRESS"]["count"] == 30
+    res_all = _scan(root, packs, max_evidence=None)
+    assert len(res_all.findings[0].evidence) == 30 and not res_all.findings[0].evidence_truncated
+
+
+def test_match_across_chunk_boundary_found_once(tmp_path, packs):
+    root = tmp_path / "s"
+    root.mkdir()
+    text = "x" * 95 + " " + CARD + " " + "y" * 300 + "\n"
+    (root / "c.txt").write_text(text)
+    res = _scan(root, packs, limits=Limits(chunk_chars=100, overlap_chars=40))
+    assert [f.entities["CREDIT_CARD"]["count"] for f in res.findings] == [1]
+
+
+def test_fingerprints_stable_when_lines_move(tmp_path, packs):
+    root = tmp_path / "s"
+    root.mkdir()
+    (root / "c.txt").write_text(f"{CARD}\n")
+    fp1 = _scan(root, packs).findings[0].fingerprint
+    (root / "c.txt").write_text(f"\n\n\nnew header\n{CARD}\n")
+    fp2 = _scan(root, packs).findings[0].fingerprint
+    assert fp1 == fp2
+
+
+def test_state_reuses_unchanged_items_and_drops_deleted(tree, packs, tmp_path):
+    state = str(tmp_path / "state.db")
+    first = _scan(tree, packs, state_path=state)
+    assert first.stats["items_unchanged"] == 0
+    second = _scan(tree, packs, state_path=state)
+    assert second.stats["items_unchanged"] == 4 and second.stats["items_scanned"] == 0
+    assert [(f.unit.path, f.rule_id, f.fingerprint) for f in second.findings] == \
+           [(f.unit.path, f.rule_id, f.fingerprint) for f in first.findings]
+    assert stat.S_IMODE(os.stat(state).st_mode) == 0o600
+    (tree / "a" / "cards.txt").write_text("no card any more\n")
+    os.utime(tree / "a" / "cards.txt", (1, 1))
+    (tree / "b.txt").unlink()
+    third = _scan(tree, packs, state_path=state)
+    assert third.stats["items_unchanged"] == 2 and third.stats["items_scanned"] == 1
+    assert [f.rule_id for f in third.findings] == ["T-002"]
+
+
+def test_state_is_invalidated_when_rules_change(tree, packs, tmp_path):
+    state = str(tmp_path / "state.db")
+    _scan(tree, packs, state_path=state)
+    p = tmp_path / "pack2.yaml"
+    p.write_text(PACK.replace("min_count: 3", "min_count: 1"))
+    packs2 = load_packs([p], {"CREDIT_CARD", "EMAIL_ADDRESS"})
+    res = _scan(tree, packs2, state_path=state)
+    assert res.stats["items_unchanged"] == 0
+    assert ("b.txt", "T-002") in [(f.unit.path, f.rule_id) for f in res.findings]
+
+
+def test_state_lock_prevents_overlapping_runs(tmp_path, packs, tree):
+    state = str(tmp_path / "state.db")
+    holder = StateStore(state, "x")
+    try:
+        with pytest.raises(StateLocked):
+            _scan(tree, packs, state_path=state)
+    finally:
+        holder.close()
+    assert _scan(tree, packs, state_path=state).complete
+
+
+def test_max_duration_gives_partial_report_then_continues(tmp_path, packs):
+    root = tmp_path / "s"
+    root.mkdir()
+    for i in range(40):
+        (root / f"f{i:02d}.txt").write_text(f"{CARD}\n")
+    state = str(tmp_path / "state.db")
+
+    class Slow(FakeDetector):
+        def analyze(self, chunks):
+            for c, m in super().analyze(chunks):
+                time.sleep(0.05)
+                yield c, m
+    opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=packs, state_path=state, max_duration_s=0.5)
+    res = run_scan(opts, Hasher(b"k" * 32), detector=Slow())
+    assert not res.complete and res.targets[0].status == "partial"
+    done = len(res.findings)
+    assert 0 < done < 40
+    res2 = run_scan(ScanOptions(targets=[(str(root), SourceOptions())], packs=packs, state_path=state),
+                    Hasher(b"k" * 32), detector=FakeDetector())
+    assert res2.complete and len(res2.findings) == 40 and res2.stats["items_unchanged"] >= done
+
+
+def test_unreachable_target_is_incomplete(tmp_path, packs):
+    res = _scan(tmp_path / "missing", packs)
+    assert not res.complete and res.targets[0].status == "error"
+
+
+def test_binary_and_empty_files(tmp_path, packs):
+    root = tmp_path / "s"
+    root.mkdir()
+    (root / "empty.txt").write_bytes(b"")
+    (root / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    res = _scan(root, packs)
+    assert [(p.uri.rsplit("/", 1)[-1], p.kind) for p in res.skipped] == [("img.png", "binary")]
+    assert res.errors == [] and res.complete
+
+
+def test_write_atomic_mode_0600(tmp_path):
+    out = tmp_path / "r.json"
+    write_atomic(str(out), "{}")
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600 and out.read_text() == "{}"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "table", "csv", "sarif", "html"])
+def test_every_format_renders_without_raw_values(tree, packs, fmt):
+    res = _scan(tree, packs)
+    out = render(res, fmt)
+    assert out and CARD not in out and "x@un.org" not in out
