@@ -28,12 +28,25 @@ recognizers[].deny_list: [words]   keyword recognizer (case-insensitive exact wo
 from __future__ import annotations
 
 import re
-from typing import Literal, Optional, Union
+from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .globs import GlobError, glob_to_regex
 
 SeverityName = Literal["critical", "high", "medium", "low", "info"]
 ENTITY_RE = r"^(\*|[A-Z][A-Z0-9_]*)$"
+
+
+def _check_glob(v: str) -> str:
+    try:
+        glob_to_regex(v)
+    except GlobError as exc:
+        raise ValueError(str(exc)) from None
+    return v
+
+
+Glob = Annotated[str, AfterValidator(_check_glob)]
 
 
 class _Strict(BaseModel):
@@ -88,8 +101,8 @@ class MatchModel(_Strict):
 
 class ScopeModel(_Strict):
     sources: list[Literal["file", "database"]] = Field(default_factory=list)
-    include: list[str] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
+    include: list[Glob] = Field(default_factory=list)
+    exclude: list[Glob] = Field(default_factory=list)
     exposure: list[Literal["broad", "restricted"]] = Field(default_factory=list)
     min_age_days: Optional[float] = Field(default=None, ge=0)
     extensions: list[str] = Field(default_factory=list)
