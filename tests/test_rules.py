@@ -117,6 +117,29 @@ def test_fixture_folders_exist_for_every_default_rule():
         assert any((base / r.id / "nomatch").iterdir()), r.id
 
 
+META_KEYS = {"exposure", "mtime_days_ago", "site", "source"}
+
+
+def test_fixture_meta_files_use_the_documented_keys():
+    import yaml
+    for meta in sorted((ROOT / "fixtures" / "rules").glob("*/meta.yaml")):
+        data = yaml.safe_load(meta.read_text()) or {}
+        for side in ("match", "nomatch"):
+            sub = data.pop(side, None) or {}
+            data.update({f"{side}.{k}": v for k, v in sub.items()})
+        for key, value in data.items():
+            base = key.split(".")[-1]
+            assert base in META_KEYS, (meta, key)
+            if base == "exposure":
+                assert value in ("broad", "restricted")
+            if base == "source":
+                assert value in ("file", "database")
+            if base == "site":
+                assert set(value) <= {"name", "kind"} and value.get("kind") in (None, "hq", "field")
+            if base == "mtime_days_ago":
+                assert isinstance(value, (int, float))
+
+
 # ------------------------------------------------------------------ load errors
 def test_unknown_key(tmp_path):
     with pytest.raises(RuleError) as ei:
