@@ -226,6 +226,8 @@ class Detector:
             if r.entity_type == "PHONE_NUMBER" and value.lstrip().startswith(("+", "00")) and score < 0.6:
                 score = 0.6      # international format, validated by libphonenumber: hardly a random number
             matches.append(Match(r.entity_type, r.start, r.end, score, rec))
+            if r.entity_type == "CLASSIFICATION_STRICTLY_CONFIDENTIAL" and "CLASSIFICATION_MARKING" in self.entities:
+                matches.append(Match("CLASSIFICATION_MARKING", r.start, r.end, score, rec))
         return _resolve_overlaps(matches)
 
 

@@ -235,9 +235,9 @@ def classification_recognizer(language: str) -> RegexRecognizer:
                   r"(?![A-Za-z])")
     conf_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?(?P<v>confidential|confidentiel(?:le)?)[ \t*_.:-]*$")
     conf_label = r"(?i)\b(?:classification|marking|classement)\s*:\s*(?P<v>confidential|confidentiel(?:le)?)\b"
-    also = ("CLASSIFICATION_STRICTLY_CONFIDENTIAL",)
-    return RegexRecognizer("dataguard-classification", ["CLASSIFICATION_MARKING", "CLASSIFICATION_STRICTLY_CONFIDENTIAL"], [
-        Rx(strict_upper, 0.9, also=also), Rx(strict_line, 0.9, also=also),
+    strict = "CLASSIFICATION_STRICTLY_CONFIDENTIAL"   # the detector also reports it as CLASSIFICATION_MARKING
+    return RegexRecognizer("dataguard-classification", ["CLASSIFICATION_MARKING", strict], [
+        Rx(strict_upper, 0.9, entity=strict), Rx(strict_line, 0.9, entity=strict),
         Rx(conf_upper, 0.8), Rx(conf_line, 0.8), Rx(conf_label, 0.8),
     ], language, prefilter=r"confidenti")
 
