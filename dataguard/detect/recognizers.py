@@ -16,7 +16,7 @@ from typing import Callable, List, Optional, Sequence
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-OWN_ENTITIES = {"SECRET_PRIVATE_KEY", "SECRET_AWS_KEY", "SECRET_PASSWORD", "SECRET_TOKEN",
+OWN_ENTITIES = {"IN_PAN", "SECRET_PRIVATE_KEY", "SECRET_AWS_KEY", "SECRET_PASSWORD", "SECRET_TOKEN",
                 "CLASSIFICATION_MARKING", "CLASSIFICATION_STRICTLY_CONFIDENTIAL", "HEALTH_TERM"}
 
 
@@ -268,6 +268,13 @@ def health_recognizer(language: str) -> RegexRecognizer:
     ], language)
 
 
+def in_pan_recognizer(language: str) -> RegexRecognizer:
+    """Indian PAN: five letters (4th tells the holder type), four digits, a letter; upper case."""
+    return RegexRecognizer("dataguard-in-pan", ["IN_PAN"], [
+        Rx(r"(?<![A-Za-z0-9])(?P<v>[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z])(?![A-Za-z0-9])", 0.5),
+    ], language, context=["pan", "permanent account number", "income tax"])
+
+
 def own_recognizers(language: str) -> list:
-    return [private_key_recognizer(language), aws_recognizer(language), password_recognizer(language),
+    return [in_pan_recognizer(language), private_key_recognizer(language), aws_recognizer(language), password_recognizer(language),
             token_recognizer(language), classification_recognizer(language), health_recognizer(language)]
