@@ -1,96 +1,195 @@
 """Plain text of any encoding, streamed in bounded chunks with overlap.
 
-The encoding is chosen from the first bytes: a BOM (UTF-8, UTF-16), else valid
-UTF-8, else charset-normalizer's best guess, else cp1252. The file is then
-decoded incrementally, block by block, so neither a multi-GB file nor a 5 MB
-single line is ever held whole. Each chunk carries ``overlap_chars`` of context
-on both sides of its keep window; lines are counted on "\\n".
+Encoding: chosen once from the first ``HEAD_BYTES`` bytes - a BOM (UTF-8,
+UTF-16 LE/BE, UTF-32), else UTF-16 without BOM when every other byte is zero,
+else UTF-8 when the head is valid UTF-8, else charset-normalizer's guess -
+except that cp1252 wins whenever charset-normalizer rates it (about) as well as
+its best pick (it cannot tell Western code pages apart on short texts, and
+cp1252 is a superset of what users call "Latin-1"); cp1252 is also the last
+resort.
+
+Decoding is incremental (``codecs.getincrementaldecoder(enc)(errors="replace")``)
+over ``BLOCK_BYTES`` blocks, so neither a multi-GB file nor a 5 MB single line
+is ever held whole: memory is bounded by one block plus one chunk.
+
+Chunks: each keep window holds ``limits.chunk_chars`` characters (cut at a
+newline when one lies in the last 10% of the window, so lines stay whole when
+they can), with up to ``limits.overlap_chars`` characters of the neighbouring
+text before and after it: ``chunk.text = before + window + after``,
+``keep_start = len(before)``, ``keep_end = keep_start + len(window)``.
+Concatenating the keep windows gives the decoded text exactly; a value no
+longer than the overlap that starts in a window lies wholly in that chunk's
+text, and it is kept by exactly one chunk.
+
+Lines: ``first_line`` is the 1-based line number of ``text[0]``; only "\\n"
+counts as a line break (CRLF files count right; old-Mac lone "\\r" files are
+one long line).  A BOM never appears in the text.
+
+CSV/TSV (by extension): ``hint="structured"`` and the header row's column
+names (at most 50, each cut to 40 characters) in every chunk's ``context``.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
-from typing import Iterator, Optional, Union
+from typing import Iterable, Iterator, Optional, Union
 
 from dataguard.types import Chunk, Limits, Problem, Unit
 
 BLOCK_BYTES = 1 << 20
 HEAD_BYTES = 64 * 1024
 _STRUCTURED_EXT = {"csv", "tsv", "tab"}
+_WESTERN = {"cp1252", "latin-1", "iso8859-15", "windows-1252", "iso8859-1"}
+_HEADER_MAX_CHARS = 64 * 1024
 
 
-def detect_encoding(head: bytes) -> str:
+def _norm(enc: str) -> str:
+    try:
+        return codecs.lookup(enc).name
+    except LookupError:
+        return ""
+
+
+def detect_encoding(head: bytes, complete: bool = False) -> str:
+    """Python codec name for ``head`` (the file's first bytes; ``complete`` when that
+    is the whole file, so a truncated UTF-8 sequence at its end is an error)."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return "utf-32"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if b"\x00" in head[:4096]:
-        sample = head[:4096]
+    sample = head[:4096]
+    if b"\x00" in sample and len(sample) >= 4:
         even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        if odd > even * 4:
+        half = len(sample) / 2
+        if odd > 0.3 * half and even < 0.05 * half:
             return "utf-16-le"
-        if even > odd * 4:
+        if even > 0.3 * half and odd < 0.05 * half:
             return "utf-16-be"
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
         return "utf-8"
     except UnicodeDecodeError:
         pass
     try:
         from charset_normalizer import from_bytes
-        best = from_bytes(head).best()
-        if best is not None and best.encoding and best.encoding not in ("ascii", "utf_8"):
-            enc = codecs.lookup(best.encoding).name
-            # Single-byte Western texts: cp1252 is a superset of what users call "Latin-1".
-            return "cp1252" if enc in ("latin-1", "iso8859-1", "iso8859-15") else enc
+        results = list(from_bytes(head))
     except Exception:  # noqa: BLE001 - detection is best effort
-        pass
-    return "cp1252"
+        results = []
+    if not results:
+        return "cp1252"
+    best = results[0]
+    best_enc = _norm(best.encoding)
+    if not best_enc or best_enc in _WESTERN or best_enc in ("ascii", "utf-8") or not _ascii_compatible(best_enc):
+        return "cp1252"   # (not valid UTF-8: checked above; EBCDIC & co. are never right here)
+    # charset-normalizer is unsure between single-byte code pages: prefer cp1252.
+    for m in results:
+        if _norm(m.encoding) in _WESTERN and m.chaos <= best.chaos + 0.15:
+            return "cp1252"
+    if not _latin_script(head, best_enc) and _few_high_bytes(head):
+        # A few accented letters inside ASCII text, read by the guess as another
+        # script: short samples fool the detector; Western text is far more likely.
+        return "cp1252"
+    return best_enc
 
 
-def _header_context(first_line: str, ext: str) -> tuple:
-    delim = "\t" if ext in ("tsv", "tab") else None
+def _ascii_compatible(enc: str) -> bool:
+    probe = bytes(range(0x20, 0x7F))
     try:
-        if delim is None:
-            delim = csv.Sniffer().sniff(first_line[:4096], delimiters=",;|\t").delimiter
-        names = next(csv.reader(io.StringIO(first_line), delimiter=delim))
-    except Exception:  # noqa: BLE001
+        return probe.decode(enc) == probe.decode("ascii")
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
+def _few_high_bytes(head: bytes) -> bool:
+    """Too little non-ASCII material to trust a non-Latin guess: fewer than 16 high
+    bytes, or high bytes scattered among mostly ASCII letters."""
+    sample = head[:16384]
+    high = sum(1 for b in sample if b >= 0x80)
+    letters = sum(1 for b in sample if 0x41 <= b <= 0x5A or 0x61 <= b <= 0x7A)
+    return high < 16 or high < 0.2 * (letters + high)
+
+
+def _latin_script(head: bytes, enc: str) -> bool:
+    import unicodedata
+    try:
+        text = head[:16384].decode(enc, errors="replace")
+    except LookupError:
+        return False
+    alpha = [c for c in text if ord(c) >= 0x80 and c.isalpha()]
+    if not alpha:
+        return True
+    latin = sum(1 for c in alpha if unicodedata.name(c, "").startswith("LATIN"))
+    return latin >= 0.5 * len(alpha)
+
+
+def header_context(first_line: str, ext: str) -> tuple:
+    """Column names of a CSV/TSV header line (max 50, each max 40 characters)."""
+    line = first_line.strip("\r\n\ufeff")
+    if not line:
+        return ()
+    if ext in ("tsv", "tab"):
+        delim = "\t"
+    else:
+        counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
+        delim = max(counts, key=lambda d: counts[d])
+        if counts[delim] == 0:
+            delim = ","
+    try:
+        names = next(csv.reader(io.StringIO(line), delimiter=delim))
+    except Exception:  # noqa: BLE001 - a header we cannot parse gives no context
         return ()
     names = [n.strip()[:40] for n in names if n.strip()]
     return tuple(names[:50])
 
 
-def _windows(decoded: Iterator[str], chunk_chars: int, overlap: int):
-    """Yield (text, keep_start, keep_end, first_line) over a stream of decoded strings."""
-    buf = ""
-    prev_tail = ""
-    line = 1            # line number at the start of the keep window
-    eof = False
+def windows(decoded: Iterable[str], chunk_chars: int, overlap: int):
+    """Yield (text, keep_start, keep_end, first_line) over a stream of decoded strings.
+
+    Bounded memory: holds at most one input piece plus chunk_chars + 2*overlap.
+    """
+    chunk_chars = max(1, int(chunk_chars))
+    overlap = max(0, int(overlap))
+    need = chunk_chars + overlap
     it = iter(decoded)
+    buf = ""          # unconsumed text starts at buf[pos]
+    pos = 0
+    prev_tail = ""    # last `overlap` characters before buf[pos]
+    line = 1          # line number of buf[pos]
+    eof = False
     while True:
-        while not eof and len(buf) < chunk_chars + overlap:
-            try:
-                buf += next(it)
-            except StopIteration:
-                eof = True
-        if not buf:
+        if not eof and len(buf) - pos < need:
+            parts = [buf[pos:]]
+            have = len(parts[0])
+            while have < need:
+                try:
+                    piece = next(it)
+                except StopIteration:
+                    eof = True
+                    break
+                parts.append(piece)
+                have += len(piece)
+            buf, pos = "".join(parts), 0
+        avail = len(buf) - pos
+        if avail <= 0:
             return
-        if len(buf) <= chunk_chars and eof:
-            window = buf
+        if eof and avail <= chunk_chars:
+            end = len(buf)
         else:
-            window = buf[:chunk_chars]
-            nl = window.rfind("\n", int(chunk_chars * 0.9))
+            end = pos + chunk_chars
+            nl = buf.rfind("\n", pos + int(chunk_chars * 0.9), end)
             if nl != -1:
-                window = window[:nl + 1]
-        right = buf[len(window):len(window) + overlap]
-        text = prev_tail + window + right
-        yield text, len(prev_tail), len(prev_tail) + len(window), line - prev_tail.count("\n")
+                end = nl + 1
+        window = buf[pos:end]
+        after = buf[end:end + overlap]
+        yield (prev_tail + window + after, len(prev_tail), len(prev_tail) + len(window),
+               line - prev_tail.count("\n"))
         line += window.count("\n")
-        prev_tail = (prev_tail + window)[-overlap:] if overlap else ""
-        buf = buf[len(window):]
+        if overlap:
+            prev_tail = (prev_tail + window)[-overlap:]
+        pos = end
 
 
 def _decoded_blocks(fh, encoding: str, first: bytes) -> Iterator[str]:
@@ -106,26 +205,49 @@ def _decoded_blocks(fh, encoding: str, first: bytes) -> Iterator[str]:
         yield tail
 
 
+def _ext_of(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].lower() if "." in base.lstrip(".") else ""
+
+
 def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    ext = _ext_of(name)
     with opener() as fh:
         head = fh.read(HEAD_BYTES)
         if not head:
             return
-        encoding = detect_encoding(head)
+        # A short read means the whole (small) file; for streams read() may return
+        # less than asked, so top the head up before deciding.
+        while len(head) < HEAD_BYTES:
+            more = fh.read(HEAD_BYTES - len(head))
+            if not more:
+                break
+            head += more
+        encoding = detect_encoding(head, complete=len(head) < HEAD_BYTES)
         hint: Optional[str] = "structured" if ext in _STRUCTURED_EXT else None
         context: tuple = ()
-        blocks = _decoded_blocks(fh, encoding, head)
+        blocks: Iterable[str] = _decoded_blocks(fh, encoding, head)
         if hint == "structured":
-            first_block = next(blocks, "")
-            context = _header_context(first_block.split("\n", 1)[0], ext)
-            blocks = _chain(first_block, blocks)
-        for text, ks, ke, first_line in _windows(blocks, limits.chunk_chars, limits.overlap_chars):
+            blocks, context = _with_header(blocks, ext)
+        for text, ks, ke, first_line in windows(blocks, limits.chunk_chars, limits.overlap_chars):
             yield Chunk(unit=unit, text=text, keep_start=ks, keep_end=ke, first_line=first_line,
                         context=context, hint=hint)
 
 
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
-    if first:
-        yield first
-    yield from rest
+def _with_header(blocks: Iterator[str], ext: str):
+    """Read ahead until the first line is complete (bounded), return (blocks, context)."""
+    seen: list = []
+    have = 0
+    for piece in blocks:
+        seen.append(piece)
+        have += len(piece)
+        if "\n" in piece or have >= _HEADER_MAX_CHARS:
+            break
+    head = "".join(seen)
+    context = header_context(head[:_HEADER_MAX_CHARS].split("\n", 1)[0], ext)
+
+    def chained():
+        if head:
+            yield head
+        yield from blocks
+    return chained(), context

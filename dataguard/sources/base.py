@@ -47,7 +47,10 @@ class FileItem:
 @functools.lru_cache(maxsize=1024)
 def _glob_regex(pattern: str) -> re.Pattern:
     """Glob with ``**`` crossing folders, ``*``/``?`` within one path segment."""
-    pat = pattern.strip().lstrip("/")
+    pat = pattern.strip().replace("\\", "/")
+    while pat.startswith("./"):
+        pat = pat[2:]
+    pat = pat.lstrip("/")
     out, i = [], 0
     while i < len(pat):
         c = pat[i]
@@ -70,9 +73,16 @@ def _glob_regex(pattern: str) -> re.Pattern:
                 i += 1
             else:
                 body = pat[i + 1:j]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
+                neg = body.startswith("!")
+                if neg:
+                    body = body[1:]
+                body = body.replace("\\", "\\\\").replace("[", "\\[")
+                cls = f"[^/{body}]" if neg else f"[{body}]"
+                try:
+                    re.compile(cls)
+                except re.error:      # e.g. [z-a]: take the brackets literally
+                    cls = re.escape(pat[i:j + 1])
+                out.append(cls)
                 i = j + 1
         else:
             out.append(re.escape(c))

@@ -1,16 +1,26 @@
-"""Local or mounted folders and files."""
+"""Local or mounted folders and files.
+
+URIs: when the target is a plain path, ``unit.uri`` is the absolute path of the
+file (``/srv/share/hr/a.txt``) and ``unit.target`` the absolute path of the
+target; when the target was given as ``file:///srv/share``, both are ``file://``
+URIs (``file:///srv/share/hr/a.txt``).  Paths are not percent-encoded.
+``unit.path`` is the POSIX path relative to the target; for a target that is a
+single file it is the file's name.
+"""
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from typing import Iterator, Union
 from urllib.parse import unquote, urlparse
 
 from dataguard.sources import SourceOptions, TargetError
-from dataguard.sources.base import FileItem, Source, dir_excluded, path_selected
+from dataguard.sources.base import FileItem, Source, dir_excluded, glob_match, path_selected
 from dataguard.types import ItemMeta, Problem, Unit
 
 
+@functools.lru_cache(maxsize=4096)
 def _owner(uid: int) -> str:
     try:
         import pwd
@@ -25,27 +35,53 @@ def _opener(path: str):
     return _open
 
 
-class LocalSource(Source):
-    """Walks a folder (or takes one file) with os.scandir, in sorted order.
+def _strerror(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
 
-    ``unit.uri`` is the absolute path, prefixed with ``file://`` when the target was
-    given as a file:// URI. Symlinks are not followed unless asked; with
-    follow_symlinks, folders already visited (device, inode) are not entered again,
-    so loops end.
+
+class LocalSource(Source):
+    """Walks a folder (or takes one file) with os.scandir, depth first, entries of
+    each folder sorted by name.
+
+    Symlinks are skipped (reason ``symlink``) unless ``follow_symlinks``; then every
+    folder's (st_dev, st_ino) is remembered and a folder reached again is skipped,
+    so link loops end.  Hidden files are scanned.  FIFOs, sockets and devices are
+    never opened (reason ``unsupported``).  Excluded folders are pruned silently;
+    excluded files are listed as skipped (reason ``excluded``).
     """
     kind = "file"
 
     def __init__(self, uri: str, options: SourceOptions):
         super().__init__()
         self.options = options
-        self._file_scheme = uri.startswith("file://")
-        path = unquote(urlparse(uri).path) if self._file_scheme else uri
+        self._file_scheme = uri[:7].lower() == "file://"
+        if self._file_scheme:
+            parsed = urlparse(uri)
+            if parsed.netloc not in ("", "localhost"):
+                raise TargetError(f"cannot read {uri}: only local file:// URIs (file:///path) are supported")
+            path = unquote(parsed.path)
+        else:
+            path = uri
+        if not path:
+            raise TargetError("empty target path")
         self.root = os.path.abspath(os.path.expanduser(path))
-        self.display_uri = ("file://" + self.root) if self._file_scheme else self.root
+        self.display_uri = self._uri(self.root)
         try:
             self._root_st = os.stat(self.root)
         except OSError as exc:
-            raise TargetError(f"cannot read {self.display_uri}: {exc.strerror}") from None
+            raise TargetError(f"cannot read {self.display_uri}: {_strerror(exc)}") from None
+        mode = self._root_st.st_mode
+        if stat.S_ISDIR(mode):
+            try:
+                with os.scandir(self.root):
+                    pass
+            except OSError as exc:
+                raise TargetError(f"cannot read {self.display_uri}: {_strerror(exc)}") from None
+            self.info = {"type": "folder"}
+        elif stat.S_ISREG(mode):
+            self.info = {"type": "file"}
+        else:
+            raise TargetError(f"{self.display_uri} is neither a folder nor a regular file")
 
     def _uri(self, abspath: str) -> str:
         return ("file://" + abspath) if self._file_scheme else abspath
@@ -60,47 +96,63 @@ class LocalSource(Source):
         return FileItem(unit=unit, meta=meta, opener=_opener(abspath), name=name)
 
     def items(self) -> Iterator[Union[FileItem, Problem]]:
-        if stat.S_ISREG(self._root_st.st_mode):
-            yield self._item(self.root, os.path.basename(self.root), self._root_st)
-            return
-        if not stat.S_ISDIR(self._root_st.st_mode):
-            raise TargetError(f"{self.display_uri} is neither a folder nor a regular file")
-        visited = {(self._root_st.st_dev, self._root_st.st_ino)}
-        yield from self._walk(self.root, "", visited)
-
-    def _walk(self, folder: str, rel_folder: str, visited: set):
         opts = self.options
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            yield Problem(self._uri(folder), "unreadable", exc.strerror or type(exc).__name__)
+        if stat.S_ISREG(self._root_st.st_mode):
+            name = os.path.basename(self.root)
+            if not path_selected(name, opts.include, opts.exclude):
+                yield Problem(self.display_uri, "excluded", "excluded by --include/--exclude", skipped=True)
+                return
+            yield self._item(self.root, name, self._root_st)
             return
-        for entry in entries:
-            rel = f"{rel_folder}/{entry.name}" if rel_folder else entry.name
-            abspath = entry.path
+        visited = {(self._root_st.st_dev, self._root_st.st_ino)}
+        # Explicit stack of iterators (no recursion: deep trees are fine).
+        stack = [self._listing(self.root, "")]
+        while stack:
             try:
-                is_link = entry.is_symlink()
-                if is_link and not opts.follow_symlinks:
-                    yield Problem(self._uri(abspath), "symlink", "symbolic link not followed", skipped=True)
+                entry, rel = next(stack[-1])
+            except StopIteration:
+                stack.pop()
+                continue
+            if isinstance(entry, Problem):
+                yield entry
+                continue
+            abspath = entry.path
+            uri = self._uri(abspath)
+            try:
+                if entry.is_symlink() and not opts.follow_symlinks:
+                    if any(glob_match(rel, p) for p in opts.exclude or ()):
+                        yield Problem(uri, "excluded", "excluded by --include/--exclude", skipped=True)
+                    else:
+                        yield Problem(uri, "symlink", "symbolic link not followed", skipped=True)
                     continue
                 st = entry.stat(follow_symlinks=True)
             except OSError as exc:   # dangling link, permission, vanished
-                yield Problem(self._uri(abspath), "unreadable", exc.strerror or type(exc).__name__)
+                yield Problem(uri, "unreadable", _strerror(exc))
                 continue
             if stat.S_ISDIR(st.st_mode):
                 if dir_excluded(rel, opts.exclude):
                     continue
                 key = (st.st_dev, st.st_ino)
                 if key in visited:
-                    yield Problem(self._uri(abspath), "symlink", "folder already visited (link loop)", skipped=True)
+                    yield Problem(uri, "symlink", "folder already visited (link loop)", skipped=True)
                     continue
                 visited.add(key)
-                yield from self._walk(abspath, rel, visited)
+                stack.append(self._listing(abspath, rel))
             elif stat.S_ISREG(st.st_mode):
                 if not path_selected(rel, opts.include, opts.exclude):
-                    yield Problem(self._uri(abspath), "excluded", "excluded by --include/--exclude", skipped=True)
+                    yield Problem(uri, "excluded", "excluded by --include/--exclude", skipped=True)
                     continue
                 yield self._item(abspath, rel, st)
             else:   # FIFOs, sockets, devices: never opened (a FIFO would block)
-                yield Problem(self._uri(abspath), "unsupported", "not a regular file", skipped=True)
+                yield Problem(uri, "unsupported", "not a regular file", skipped=True)
+
+    def _listing(self, folder: str, rel_folder: str):
+        """(DirEntry, relative path) of one folder, sorted by name; a Problem when unreadable."""
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            yield Problem(self._uri(folder), "unreadable", _strerror(exc)), rel_folder
+            return
+        for entry in entries:
+            yield entry, (f"{rel_folder}/{entry.name}" if rel_folder else entry.name)
