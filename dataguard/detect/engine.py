@@ -35,7 +35,7 @@ _TRIGGERS = {
     "AU_TFN": r"\d{3} ?\d{3} ?\d{3}",
     "EMAIL_ADDRESS": r"@",
     "IP_ADDRESS": r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]{0,4}::?[0-9A-Fa-f]{1,4}:",
-    "PHONE_NUMBER": r"\d[\d \-().\u00a0/]{5,}\d",
+    "PHONE_NUMBER": r"\d(?:[ \-.()/\u00a0]{0,2}\d){8,}",   # 9+ digits: not dates or times
     "URL": r"://|www\.|\.[a-z]{2,6}\b",
     "US_BANK_NUMBER": r"\d{8,17}",
     "US_ITIN": r"9\d{2}[- ]?[5-9]\d[- ]?\d{4}",
@@ -330,33 +330,99 @@ class Detector:
 
     def _postprocess(self, chunk: Chunk, results) -> list:
         text = chunk.text
-        matches = []
+        best = {}
         for r in results:
             if not chunk.keeps(r.start):
                 continue
-            value = text[r.start:r.end]
-            if not _plausible(r.entity_type, value, text, r.start, r.end):
+            start, end = r.start, r.end
+            if r.entity_type == "PERSON":
+                start, end = _strip_title(text, start, end)
+            value = text[start:end]
+            if not _plausible(r.entity_type, value, text, start, end):
                 continue
             rec = (r.recognition_metadata or {}).get("recognizer_name", "")
             score = float(min(1.0, r.score))
             if r.entity_type == "PHONE_NUMBER" and value.lstrip().startswith(("+", "00")) and score < 0.6:
                 score = 0.6      # international format, validated by libphonenumber: hardly a random number
-            matches.append(Match(r.entity_type, r.start, r.end, score, rec))
+            if score < max(self.score_floor, _MIN_SCORE.get(r.entity_type, 0.0)):
+                continue
+            kinds = [r.entity_type]
             if r.entity_type == "CLASSIFICATION_STRICTLY_CONFIDENTIAL" and "CLASSIFICATION_MARKING" in self.entities:
-                matches.append(Match("CLASSIFICATION_MARKING", r.start, r.end, score, rec))
-        return _resolve_overlaps(matches)
+                kinds.append("CLASSIFICATION_MARKING")
+            for kind in kinds:
+                key = (kind, start, end)
+                if key not in best or best[key].score < score:
+                    best[key] = Match(kind, start, end, score, rec)
+        return _resolve_overlaps(list(best.values()))
+
+
+# Weak Presidio patterns (base score 0.3 or less) reported only with a context word nearby.
+_MIN_SCORE = {"US_DRIVER_LICENSE": 0.4, "US_BANK_NUMBER": 0.4, "MEDICAL_LICENSE": 0.4}
+# Identifier-like entities: a match that is only part of a longer token (UUID, order number,
+# version string, hash, timestamp) is a decoy.
+_ID_ENTITIES = {"CREDIT_CARD", "IBAN_CODE", "US_SSN", "UK_NHS", "UK_NINO", "US_PASSPORT", "US_DRIVER_LICENSE",
+                "US_BANK_NUMBER", "US_ITIN", "IN_AADHAAR", "IN_PAN", "IN_PASSPORT", "AU_TFN", "AU_MEDICARE", "AU_ABN",
+                "AU_ACN", "SG_NRIC_FIN", "ES_NIF", "IT_FISCAL_CODE", "PL_PESEL", "UK_PASSPORT", "FI_PERSONAL_IDENTITY_CODE",
+                "MEDICAL_LICENSE", "PHONE_NUMBER", "IP_ADDRESS", "CRYPTO", "MAC_ADDRESS", "IN_VEHICLE_REGISTRATION",
+                "IN_VOTER"}
+_LABEL_WORDS = {"IBAN", "SSN", "NHS", "NINO", "PIN", "DOB", "ID", "IP", "URL", "PAN", "ICD", "UUID", "API", "AWS",
+                "SWIFT", "BIC", "TIN", "VAT", "IMEI", "MAC", "JWT", "PEM", "RSA", "SQL", "CSV", "PDF", "HTTP", "HTTPS"}
+_PERSON_TITLE = re.compile(r"(?i)^(?:mr|mrs|ms|miss|dr|prof|mme|mlle|m|sir|madam|dame|madame|monsieur|mademoiselle)"
+                           r"\.?\s+(?=\S)")
+
+
+def _strip_title(text: str, start: int, end: int) -> tuple:
+    """'Madame Claire Dubois' -> 'Claire Dubois': the title is not part of the name."""
+    m = _PERSON_TITLE.match(text, start, end)
+    if m and m.end() < end:
+        return m.end(), end
+    return start, end
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] part of a longer token (joined by letters, digits or -_/ or a dot between digits)?"""
+    if start > 0:
+        c = text[start - 1]
+        if c.isalnum():
+            return True
+        if c in "-_/." and start > 1:
+            p = text[start - 2]
+            if p.isalnum() and (c != "." or p.isdigit()):
+                return True
+    if end < len(text):
+        c = text[end]
+        if c.isalnum():
+            return True
+        if c in "-_/." and end + 1 < len(text):
+            n = text[end + 1]
+            if n.isalnum() and (c != "." or n.isdigit()):
+                return True
+    return False
+
+
+def _trivial_digits(value: str) -> bool:
+    d = re.sub(r"\D", "", value)
+    if len(d) < 6:
+        return False
+    if len(set(d)) <= 1:
+        return True
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(d, d[1:])}
+    return len(steps) == 1 and steps.pop() in (1, 9)    # 123456789, 987654321
 
 
 def _plausible(entity: str, value: str, text: str, start: int, end: int) -> bool:
     """Post-filters that keep well-known decoys out of Presidio's results."""
     if entity in ("EMAIL_ADDRESS", "URL"):
+        if entity == "URL" and (end < len(text) and (text[end].isalnum() or text[end] == "@")
+                                or start > 0 and text[start - 1] in "@."):
+            return False          # a cut piece of a longer host name or an e-mail address
         host = value.rsplit("@", 1)[-1] if entity == "EMAIL_ADDRESS" else re.sub(r"^[a-z]+://", "", value, flags=re.I).split("/")[0]
+        host = host.split(":")[0]
         return not _EXAMPLE_DOMAINS.search(host.lower().rstrip("."))
+    if entity in _ID_ENTITIES:
+        if _glued(text, start, end) or _trivial_digits(value):
+            return False
     if entity == "PHONE_NUMBER":
-        before = text[start - 1:start] if start else ""
-        after = text[end:end + 1]
-        if (before and (before.isalnum() or before in "-/.")) or (after and (after.isalnum() or after in "-/")):
-            return False          # part of a longer identifier, version or date
         digits = re.sub(r"\D", "", value)
         if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", value.strip()):
             return False
@@ -366,7 +432,12 @@ def _plausible(entity: str, value: str, text: str, start: int, end: int) -> bool
     if entity == "PERSON":
         return _plausible_person(value, text, start)
     if entity in ("LOCATION", "ORGANIZATION", "NRP"):
-        return any(c.isalpha() for c in value) and "\n" not in value.strip()
+        v = value.strip()
+        if not any(c.isalpha() for c in v) or "\n" in v or v.upper() in _LABEL_WORDS:
+            return False
+        return sum(c.isdigit() for c in v) < 3     # "Invoice INV-000482913" is no organisation
+    if entity == "DATE_TIME":
+        return not re.search(r"\d{9,}", value)     # epoch timestamps and long ids
     return True
 
 

@@ -41,6 +41,9 @@ _CODE_RX = re.compile(r"(?:os\.environ|getenv|process\.env|ENV\[|System\.getenv|
                       r"params\[|\bself\.|\bvault:|secretsmanager|keyvault|\(|\))", re.I)
 
 
+_VERB_NOUN = re.compile(r"^(?:Add|Clear|ConvertFrom|ConvertTo|Get|New|Read|Remove|Set|Import|Export|Invoke|Out|Write)-[A-Z][A-Za-z]+$")
+
+
 def plausible_password(v: str) -> bool:
     v = v.strip()
     if len(v) < 4 or len(v) > 128:
@@ -52,6 +55,8 @@ def plausible_password(v: str) -> bool:
         return False
     if len(set(v)) <= 2:
         return False
+    if _VERB_NOUN.match(v):
+        return False          # PowerShell cmdlet (ConvertTo-SecureString, Read-Host), not a value
     classes = sum(bool(re.search(p, v)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
     # plain words ("required", "hidden") are prose, not passwords
     return classes >= 2
@@ -145,7 +150,7 @@ def private_key_recognizer(language: str) -> RegexRecognizer:
 
 
 _AWS_ID = r"(?<![A-Z0-9])(?P<v>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})(?![A-Z0-9])"
-_AWS_SECRET = (r"(?i)aws.{0,20}?(?:secret|private).{0,20}?(?:key)?[\"']?\s*(?::=|=>|=|:)\s*[\"']?"
+_AWS_SECRET = (r"(?i)(?:aws.{0,20}?(?:secret|private).{0,20}?(?:key)?|secret_?access_?key)[\"']?\s*(?::=|=>|=|:)\s*[\"']?"
                r"(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])")
 
 
@@ -161,11 +166,14 @@ def _aws_secret_ok(v: str) -> bool:
 def aws_recognizer(language: str) -> RegexRecognizer:
     return RegexRecognizer("dataguard-aws", ["SECRET_AWS_KEY"],
                            [Rx(_AWS_ID, 0.9, _aws_id_ok), Rx(_AWS_SECRET, 0.9, _aws_secret_ok)],
-                           language, prefilter=r"A[KSGIRNP][IS]A|aws")
+                           language, prefilter=r"A[KSGIRNP][IS]A|aws|secret_?access")
 
 
-_PW_KEY = (r"(?:[A-Za-z0-9_.\-]*(?:password|passwd|passphrase|pwd|pass_?word|secret(?!_access)|mot_?de_?passe|"
-           r"motdepasse|contrase[ñn]a|kennwort|passwort)[A-Za-z0-9_.\-]*|PGPASSWORD|MYSQL_PWD)")
+_PW_KEY = (r"(?:[A-Za-z0-9_.\-]*(?:password|passwd|passphrase|pwd|pass_word|mot[ _-]?de[ _-]?passe|motdepasse|"
+           r"contrase[ñn]a|kennwort|passwort)[A-Za-z0-9_.\-]*|"
+           # bare "pass" / "secret" only as a whole word or a separated part ("db_pass", not "bypass", "secretary")
+           r"(?:[A-Za-z0-9_.\-]*[_.\-])?(?:pass|secret(?![_-]?access))(?:[_.\-][A-Za-z0-9_.\-]*)?(?![A-Za-z0-9])|"
+           r"PGPASSWORD|MYSQL_PWD)")
 _PW_VALUE = r"""(?:"(?P<v>[^"\r\n]{4,128})"|'(?P<v2>[^'\r\n]{4,128})'|(?P<v3>[^\s"'`<>;,]{4,128}))"""
 
 
