@@ -81,7 +81,7 @@ def build_sqlite(path, big_rows=30_000):
     con.executemany("INSERT INTO big VALUES (?, ?)",
                     ((i, f"batch job {i % 97} finished") for i in range(1, big_rows - 4)))
     con.executemany("INSERT INTO big VALUES (?, ?)",
-                    ((i, f"contact last.row.{i}@example.org") for i in range(big_rows - 4, big_rows + 1)))
+                    ((i, f"contact last.row.{i}@registry-juba.org") for i in range(big_rows - 4, big_rows + 1)))
     con.commit()
     con.close()
     return path
@@ -156,7 +156,7 @@ def test_sqlite_sampling_recorded_and_reproducible(sqlite_db):
     # everything: the last rows (the only personal data) are read
     src, cols, rec = run(sample_rows=None)
     assert rec["method"] == "all" and rec["rows_read"] == 30_000 and src.rows_sampled == 30_000
-    assert "contact last.row.30000@example.org" in values(cols, "main.big", "message")
+    assert "contact last.row.30000@registry-juba.org" in values(cols, "main.big", "message")
 
 
 def test_sqlite_read_only(sqlite_db):
@@ -304,7 +304,7 @@ def test_server_sampling_large_table(server):
     cols_all, rec_all, total_all = run(sample_rows=None)
     assert rec_all["method"] == "all" and rec_all["rows_read"] == 200_000 and total_all == 200_000
     msgs = values(cols_all, big, "message")
-    assert "contact last.row.200000@example.org" in msgs and "contact last.row.199996@example.org" in msgs
+    assert "contact last.row.200000@registry-juba.org" in msgs and "contact last.row.199996@registry-juba.org" in msgs
 
 
 @pytest.mark.integration

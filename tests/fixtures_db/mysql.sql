@@ -84,7 +84,7 @@ FROM (SELECT 1 + a.d + 10*b.d + 100*c.d + 1000*e.d + 10000*f.d + 100000*g.d AS n
       FROM digits a, digits b, digits c, digits e, digits f, digits g) s
 WHERE n <= 199995;
 INSERT INTO big_events (id, event_code, message)
-SELECT n, CONCAT('EV-', LPAD(n, 6, '0')), CONCAT('contact last.row.', n, '@example.org')
+SELECT n, CONCAT('EV-', LPAD(n, 6, '0')), CONCAT('contact last.row.', n, '@registry-juba.org')
 FROM (SELECT 199995 + d AS n FROM digits WHERE d BETWEEN 1 AND 5) s;
 DROP TABLE digits;
 

@@ -97,7 +97,7 @@ INSERT INTO public.big_events (id, event_code, message)
 SELECT n, 'EV-' || lpad(n::text, 6, '0'), 'batch job ' || (n % 97) || ' finished'
 FROM generate_series(1, 199995) AS n;
 INSERT INTO public.big_events (id, event_code, message)
-SELECT n, 'EV-' || lpad(n::text, 6, '0'), 'contact last.row.' || n || '@example.org'
+SELECT n, 'EV-' || lpad(n::text, 6, '0'), 'contact last.row.' || n || '@registry-juba.org'
 FROM generate_series(199996, 200000) AS n;
 
 -- a view is never scanned (its table is)
