@@ -100,7 +100,7 @@ def run_cli(validate_report, tmp_path_factory):
         res = runner.invoke(main, args, input=input, catch_exceptions=False)
         report = None
         out = res.stdout
-        if "scan" in args[:1]:
+        if "scan" in args[:1] and "--help" not in args:
             fmt = args[args.index("--format") + 1] if "--format" in args else "json"
             text = out
             if "--output" in args:
