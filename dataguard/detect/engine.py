@@ -30,11 +30,11 @@ _TRIGGERS = {
     "IBAN_CODE": r"[A-Za-z]{2}\d{2}[ -]?[A-Za-z0-9]{4}",
     "US_SSN": r"\d{3}[- .]?\d{2}[- .]?\d{4}",
     "UK_NHS": r"\d{3}[- ]?\d{3}[- ]?\d{4}",
-    "UK_NINO": r"(?i)[a-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[a-d]",
+    "UK_NINO": r"[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]",
     "US_PASSPORT": r"\b[A-Za-z]?\d{8,9}\b",
     "AU_TFN": r"\d{3} ?\d{3} ?\d{3}",
     "EMAIL_ADDRESS": r"@",
-    "IP_ADDRESS": r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|[0-9A-Fa-f]{0,4}::?[0-9A-Fa-f]{1,4}:",
+    "IP_ADDRESS": r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|::|(?:[0-9A-Fa-f]{1,4}:){4,}",   # not hh:mm:ss
     "PHONE_NUMBER": r"\d(?:[ \-.()/\u00a0]{0,2}\d){8,}",   # 9+ digits: not dates or times
     "URL": r"://|www\.|\.[a-z]{2,6}\b",
     "US_BANK_NUMBER": r"\d{8,17}",
@@ -146,10 +146,18 @@ def _windows(rx: re.Pattern, text: str, pad: int) -> list:
     return spans
 
 
-def _run_windowed(rec, text: str) -> list:
-    """Run a Presidio recognizer on the windows its trigger finds (whole text if it has none)."""
+def _run_windowed(rec, text: str, low: str = None) -> list:
+    """Run a Presidio recognizer on the windows its trigger finds (whole text if it has none).
+    A recognizer with ``dg_prefilter`` words runs only if one of them is in the lower-cased text."""
+    words = getattr(rec, "dg_prefilter", None)
+    if words:
+        low = text.lower() if low is None else low
+        if not any(w in low for w in words):
+            return []
     ents = rec.supported_entities
     trig = _TRIGGER_RX.get(ents[0]) if len(ents) == 1 else None
+    if getattr(rec, "dg_self_windowed", False):
+        return rec.analyze(text, ents, None)
     if trig is None or len(text) < 4 * _WINDOW_PAD:
         return rec.analyze(text, ents, None)
     out = []
@@ -193,9 +201,9 @@ class Detector:
         _offline_tldextract()
         import spacy
         from presidio_analyzer import Pattern, PatternRecognizer, RecognizerRegistry
-        from presidio_analyzer.predefined_recognizers import PhoneRecognizer, SpacyRecognizer
+        from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
-        from dataguard.detect.recognizers import own_recognizers
+        from dataguard.detect.recognizers import fast_phone_recognizer, own_recognizers
 
         self.language = language
         self.score_floor = score_floor
@@ -233,7 +241,7 @@ class Detector:
                 except TypeError:
                     registry.add_recognizer(cls())
         if "PHONE_NUMBER" in self.entities:
-            registry.add_recognizer(PhoneRecognizer(supported_language=language, supported_regions=list(self.phone_regions)))
+            registry.add_recognizer(fast_phone_recognizer(language, self.phone_regions, _TRIGGER_RX["PHONE_NUMBER"]))
         for r in own_recognizers(language):
             if set(r.supported_entities) & self.entities:
                 registry.add_recognizer(r)
@@ -245,6 +253,8 @@ class Detector:
                 supported_entity=spec.entity, name=f"pack-{spec.pack}-{spec.entity}", patterns=patterns or None,
                 context=list(spec.context) or None, deny_list=list(spec.deny_list) or None,
                 supported_language=language))
+            if spec.deny_list and not spec.patterns:
+                registry.recognizers[-1].dg_prefilter = tuple(w.lower() for w in spec.deny_list)
         self._registry = registry
         self._pattern_recognizers = [r for r in registry.recognizers if not isinstance(r, SpacyRecognizer)]
         self._entity_list = sorted(self.entities)
@@ -279,8 +289,9 @@ class Detector:
             results = list(ner)
             text = chunk.text
             ext_context = [c.lower() for c in chunk.context]
+            low = text.lower()
             for rec in self._pattern_recognizers:
-                for r in _run_windowed(rec, text):
+                for r in _run_windowed(rec, text, low):
                     r.score = self._with_context(rec, r, text, ext_context)
                     if r.score >= self.score_floor:
                         r.recognition_metadata = r.recognition_metadata or {}
@@ -483,9 +494,33 @@ def _dominates(k: Match, m: Match) -> bool:
 
 def _resolve_overlaps(matches: list) -> list:
     """Drop matches made redundant by an overlapping better one; order by position."""
-    if len(matches) > 1:
-        matches = [m for m in matches if not any(_dominates(k, m) for k in matches)]
-    return sorted(matches, key=lambda m: (m.start, m.end, m.entity_type))
+    matches = sorted(matches, key=lambda m: (m.start, m.end, m.entity_type))
+    n = len(matches)
+    if n < 2:
+        return matches
+    # only overlapping matches are compared: a sweep over the start-sorted list (prefix max of
+    # the ends bounds the backward scan), so thousands of matches per chunk stay cheap
+    max_end, hi = [], -1
+    for m in matches:
+        hi = max(hi, m.end)
+        max_end.append(hi)
+    keep = []
+    for i, m in enumerate(matches):
+        dominated = False
+        j = i + 1
+        while j < n and matches[j].start < m.end:
+            if _dominates(matches[j], m):
+                dominated = True
+                break
+            j += 1
+        j = i - 1
+        while not dominated and j >= 0 and max_end[j] > m.start:
+            if _dominates(matches[j], m):
+                dominated = True
+            j -= 1
+        if not dominated:
+            keep.append(m)
+    return keep
 
 
 def detector_fingerprint(**kwargs) -> str:

@@ -101,7 +101,9 @@ class RegexRecognizer(EntityRecognizer):
     """A Presidio recognizer over a list of ``Rx`` entries."""
 
     def __init__(self, name: str, entities: List[str], regexes: List[Rx], language: str = "en",
-                 context: Optional[List[str]] = None, prefilter: Optional[str] = None):
+                 context: Optional[List[str]] = None, prefilter: Optional[str] = None,
+                 words: Sequence[str] = ()):
+        self.dg_prefilter = tuple(w.lower() for w in words)   # cheap literal check before any regex
         self._regexes = regexes
         self._prefilter = re.compile(prefilter, re.I) if prefilter else None
         super().__init__(supported_entities=entities, name=name, supported_language=language, context=context)
@@ -146,7 +148,8 @@ def private_key_recognizer(language: str) -> RegexRecognizer:
     headers = rf"(?:[A-Za-z-]+:[^\n\\]*{_NL})*"
     pattern = rf"(?P<v>{begin}\s*{_NL}?{headers}\s*{_NL}?\s*{_B64}{{40}})"
     return RegexRecognizer("dataguard-private-key", ["SECRET_PRIVATE_KEY"],
-                           [Rx(pattern, 1.0)], language, prefilter=r"PRIVATE KEY")
+                           [Rx(pattern, 1.0)], language, prefilter=r"PRIVATE KEY",
+                           words=("private key",))
 
 
 _AWS_ID = r"(?<![A-Z0-9])(?P<v>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})(?![A-Z0-9])"
@@ -166,7 +169,9 @@ def _aws_secret_ok(v: str) -> bool:
 def aws_recognizer(language: str) -> RegexRecognizer:
     return RegexRecognizer("dataguard-aws", ["SECRET_AWS_KEY"],
                            [Rx(_AWS_ID, 0.9, _aws_id_ok), Rx(_AWS_SECRET, 0.9, _aws_secret_ok)],
-                           language, prefilter=r"A[KSGIRNP][IS]A|aws|secret_?access")
+                           language, prefilter=r"A[KSGIRNP][IS]A|aws|secret_?access",
+                           words=("akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "aws", "secretaccess",
+                                  "secret_access"))
 
 
 _PW_KEY = (r"(?:[A-Za-z0-9_.\-]*(?:password|passwd|passphrase|pwd|pass_word|mot[ _-]?de[ _-]?passe|motdepasse|"
@@ -218,7 +223,9 @@ _PW_PREFILTER = re.compile(r"pass|pwd|secret|://|identified|securestring|motdepa
 
 
 def password_recognizer(language: str) -> PasswordRecognizer:
-    return PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language)
+    return PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language,
+                              words=("pass", "pwd", "secret", "://", "identified", "mot de passe", "mot_de_passe",
+                                     "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"))
 
 
 def token_recognizer(language: str) -> RegexRecognizer:
@@ -231,7 +238,9 @@ def token_recognizer(language: str) -> RegexRecognizer:
         Rx(r"(?i)(?<![A-Za-z0-9])(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
            r"secret[_-]?key|private[_-]?token)[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-]{16,256})",
            0.75, high_entropy_token),
-    ], language, prefilter=r"eyJ|bearer|ghp_|gho_|github_pat_|glpat-|xox|AIza|sk_live|rk_live|SG\.|key|token|secret")
+    ], language, prefilter=r"eyJ|bearer|ghp_|gho_|github_pat_|glpat-|xox|AIza|sk_live|rk_live|SG\.|key|token|secret",
+       words=("eyj", "bearer", "ghp_", "gho_", "github_pat_", "glpat-", "xox", "aiza", "sk_live", "rk_live", "sg.",
+              "key", "token", "secret"))
 
 
 # --------------------------------------------------------------------------- markings and health terms
@@ -247,7 +256,7 @@ def classification_recognizer(language: str) -> RegexRecognizer:
     return RegexRecognizer("dataguard-classification", ["CLASSIFICATION_MARKING", strict], [
         Rx(strict_upper, 0.9, entity=strict), Rx(strict_line, 0.9, entity=strict),
         Rx(conf_upper, 0.8), Rx(conf_line, 0.8), Rx(conf_label, 0.8),
-    ], language, prefilter=r"confidenti")
+    ], language, prefilter=r"confidenti", words=("confidenti",))
 
 
 HEALTH_WORDS = [
@@ -273,7 +282,7 @@ def health_recognizer(language: str) -> RegexRecognizer:
         Rx(r"(?i)(?<![\w-])(?P<v>" + "|".join(ci) + r")(?![\w-])", 0.6),
         Rx(r"(?<![\w-])(?P<v>" + "|".join(cs) + r")(?![\w-])", 0.6),
         Rx(r"(?i)\b(?:icd(?:-?10)?|diagnosis|diagnostic|code)\s*[:#]?\s*(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)\b", 0.6),
-    ], language)
+    ], language, words=tuple(w.lower() for w in HEALTH_WORDS) + ("icd", "code"))
 
 
 def in_pan_recognizer(language: str) -> RegexRecognizer:
@@ -286,3 +295,51 @@ def in_pan_recognizer(language: str) -> RegexRecognizer:
 def own_recognizers(language: str) -> list:
     return [in_pan_recognizer(language), private_key_recognizer(language), aws_recognizer(language), password_recognizer(language),
             token_recognizer(language), classification_recognizer(language), health_recognizer(language)]
+
+
+# --------------------------------------------------------------------------- phone numbers
+def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pattern"):
+    """Presidio's PhoneRecognizer (libphonenumber, same score, context words and leniency), but
+    run on small windows around digit runs, and for each window only until its candidates are
+    found: an international number (+ or 00) needs one region, not one pass per region."""
+    import phonenumbers
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    class FastPhoneRecognizer(PhoneRecognizer):
+        dg_self_windowed = True
+
+        def analyze(self, text, entities, nlp_artifacts=None):
+            n = len(text)
+            windows = []          # [start, end, [hit spans]]
+            for m in trigger.finditer(text):
+                s, e = max(0, m.start() - 4), min(n, m.end() + 12)
+                if windows and s <= windows[-1][1]:
+                    windows[-1][1] = max(windows[-1][1], e)
+                    windows[-1][2].append(m.span())
+                else:
+                    windows.append([s, e, [m.span()]])
+            results, seen = [], set()
+            for s, e, hits in windows:
+                window = text[s:e]
+                intl = all("+" in text[max(0, hs - 3):hs] or text.startswith("00", hs) for hs, _ in hits)
+                regions_here = self.supported_regions[:1] if intl else self.supported_regions
+                found = []
+                for region in regions_here:
+                    for pm in phonenumbers.PhoneNumberMatcher(window, region, leniency=self.leniency):
+                        span = (s + pm.start, s + pm.end)
+                        if span not in seen:
+                            seen.add(span)
+                            found.append(span)
+                            results.append(self._get_recognizer_result(_Span(*span), text, region, nlp_artifacts))
+                    if all(any(fs < he and hs < fe for fs, fe in found) for hs, he in hits):
+                        break
+            return results
+
+    return FastPhoneRecognizer(supported_language=language, supported_regions=list(regions), name="PhoneRecognizer")
+
+
+class _Span:
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: int, end: int):
+        self.start, self.end = start, end
