@@ -47,6 +47,26 @@ def recall(planted, found) -> float:
     return hit / len(want)
 
 
+def file_level(planted, res) -> str:
+    """Per entity type: file-level recall and precision of the findings' entities."""
+    want = {}
+    for p in planted:
+        want.setdefault(p["entity_type"], set()).add(p["path"])
+    got = {}
+    for f in res.findings:
+        for et in f.entities:
+            got.setdefault(et, set()).add(f.unit.path)
+    out = []
+    for et in sorted(CORE):
+        w, g = want.get(et, set()), got.get(et, set())
+        if not w and not g:
+            continue
+        rec = len(w & g) / len(w) if w else 1.0
+        prec = len(w & g) / len(g) if g else 1.0
+        out.append(f"{et} R={rec:.2f} P={prec:.2f}")
+    return "; ".join(out)
+
+
 def files_of(root):
     out = []
     for d, _, fs in sorted(os.walk(root)):
@@ -119,12 +139,13 @@ def main():
     sub = [p for p in planted if p["path"] in b_files]
     print(f"plain Presidio      : {b_bytes/1e6:6.2f} MB in {b_dt:7.1f}s = {b_rate:7.3f} MB/s, recall {recall(sub, b_found):.3f} (subset)")
 
-    d_bytes, d_dt, d_found, _ = run_dataguard(root, a.workers, True)
+    d_bytes, d_dt, d_found, d_res = run_dataguard(root, a.workers, True)
     d_rate = d_bytes / d_dt / 1e6
     d_sub = {f for f in d_found if f[0] in b_files}
     print(f"dataguard (NER, {a.workers}w) : {d_bytes/1e6:6.2f} MB in {d_dt:7.1f}s = {d_rate:7.3f} MB/s, "
           f"recall {recall(planted, d_found):.3f} (all), {recall(sub, d_sub):.3f} (baseline subset); "
           f"ratio {d_rate / b_rate:5.1f}x")
+    print(f"  file level: {file_level(planted, d_res)}")
 
     n_bytes, n_dt, n_found, _ = run_dataguard(root, a.workers, False)
     print(f"dataguard --no-ner  : {n_bytes/1e6:6.2f} MB in {n_dt:7.1f}s = {n_bytes/n_dt/1e6:7.3f} MB/s, "
