@@ -391,3 +391,15 @@ def test_known_entities_and_fingerprint():
     assert a.fingerprint() == b.fingerprint()
     assert len({a.fingerprint(), c.fingerprint(), d.fingerprint()}) == 3
     int(a.fingerprint(), 16)
+
+
+def test_structured_cells_and_name_columns(en):
+    csv_rows = "name,email\nAmina Okafor,amina.okafor@unicef.org\nJohn Smith,j.smith@wfp.org\n"
+    got = spans(run(en, csv_rows, hint="structured"), {"PERSON"})
+    assert got == {at(csv_rows, "Amina Okafor", "PERSON"), at(csv_rows, "John Smith", "PERSON")}
+    column = "Okafor\nSmith\nDubois\nHassan"
+    got = spans(run(en, column, hint="structured", context=("last_name",)), {"PERSON"})
+    assert got == {at(column, v, "PERSON") for v in ("Okafor", "Smith", "Dubois", "Hassan")}
+    # the same words in a column that is not about names are not reported as single-word persons
+    got = spans(run(en, column, hint="structured", context=("product_code",)), {"PERSON"})
+    assert at(column, "Okafor", "PERSON") not in got

@@ -188,6 +188,38 @@ def _ner_regions(text: str) -> list:
     return spans
 
 
+NAME_COLUMN_RECOGNIZER = "dataguard-name-column"
+_CELL = re.compile(r"[^\n\t,;|]+")
+_CAPWORD = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+")
+_NAME_COLUMNS = {"name", "names", "nom", "noms", "prenom", "prénom", "prenoms", "prénoms", "surname", "firstname",
+                 "first_name", "lastname", "last_name", "given_name", "givenname", "family_name", "familyname",
+                 "full_name", "fullname", "middle_name", "maiden_name", "contact_name", "person_name", "patient_name",
+                 "staff_name", "employee_name", "beneficiary_name", "father_name", "mother_name", "spouse_name",
+                 "child_name", "nom_complet", "nom_de_famille", "applicant_name", "holder_name", "account_holder"}
+
+
+def _is_name_column(word: str) -> bool:
+    return re.sub(r"[\s-]+", "_", word.strip().lower()) in _NAME_COLUMNS
+
+
+def _structured_regions(text: str) -> list:
+    """Cells (split on newlines, tabs, commas, semicolons, pipes) holding a capitalised word,
+    each fed to NER on its own: a name in a CSV row or a database column is recognised
+    far better alone than glued to its neighbours. Long cells fall back to prose regions."""
+    out = []
+    for m in _CELL.finditer(text):
+        s, e = m.span()
+        while s < e and text[s] in " \"'":
+            s += 1
+        while e > s and text[e - 1] in " \"'\r":
+            e -= 1
+        if e - s > 200:
+            out.extend((s + a, s + b) for a, b in _ner_regions(text[s:e]))
+        elif e > s and _CAPWORD.search(text, s, e):
+            out.append((s, e))
+    return out
+
+
 class Detector:
     """Runs Presidio over chunks in batches and returns dataguard Matches.
 
@@ -322,20 +354,36 @@ class Detector:
 
     def _ner_batch(self, batch: list) -> list:
         from presidio_analyzer import RecognizerResult
-        regions_per_chunk = [_ner_regions(c.text) for c in batch]
+        regions_per_chunk = [_structured_regions(c.text) if c.hint == "structured" else _ner_regions(c.text)
+                             for c in batch]
         snippets = [c.text[s:e] for c, regions in zip(batch, regions_per_chunk) for s, e in regions]
         docs = iter(self._nlp_lang.pipe(snippets, batch_size=self.batch_size * 4)) if snippets else iter(())
         out = []
         for chunk, regions in zip(batch, regions_per_chunk):
             res = []
-            for s, _e in regions:
+            name_column = (chunk.hint == "structured" and "PERSON" in self.entities
+                           and any(_is_name_column(c) for c in chunk.context))
+            for s, e in regions:
                 doc = next(docs)
+                found = []
                 for ent in doc.ents:
                     etype = _SPACY_LABELS.get(ent.label_)
                     if etype is None or etype not in self.entities:
                         continue
-                    res.append(RecognizerResult(etype, s + ent.start_char, s + ent.end_char, 0.85,
-                                                recognition_metadata={"recognizer_name": "SpacyRecognizer"}))
+                    found.append(RecognizerResult(etype, s + ent.start_char, s + ent.end_char, 0.85,
+                                                  recognition_metadata={"recognizer_name": "SpacyRecognizer"}))
+                if name_column:
+                    for r in found:
+                        if r.entity_type == "PERSON":
+                            r.recognition_metadata["dg_name_column"] = True
+                if name_column and not any(r.entity_type == "PERSON" for r in found):
+                    # a cell of a column named like "last_name": name-shaped words are a name even
+                    # where the small model sees none ("Okafor") or a place ("Dubois")
+                    tokens = chunk.text[s:e].split()
+                    if 1 <= len(tokens) <= 4 and all(_NAME_TOKEN.match(t) for t in tokens):
+                        found = [RecognizerResult("PERSON", s, e, 0.6, recognition_metadata={
+                            "recognizer_name": NAME_COLUMN_RECOGNIZER, "dg_name_column": True})]
+                res.extend(found)
             out.append(res)
         return out
 
@@ -349,9 +397,10 @@ class Detector:
             if r.entity_type == "PERSON":
                 start, end = _strip_title(text, start, end)
             value = text[start:end]
-            if not _plausible(r.entity_type, value, text, start, end):
+            meta = r.recognition_metadata or {}
+            rec = meta.get("recognizer_name", "")
+            if not _plausible(r.entity_type, value, text, start, end, meta.get("dg_name_column", False)):
                 continue
-            rec = (r.recognition_metadata or {}).get("recognizer_name", "")
             score = float(min(1.0, r.score))
             if r.entity_type == "PHONE_NUMBER" and value.lstrip().startswith(("+", "00")) and score < 0.6:
                 score = 0.6      # international format, validated by libphonenumber: hardly a random number
@@ -421,7 +470,7 @@ def _trivial_digits(value: str) -> bool:
     return len(steps) == 1 and steps.pop() in (1, 9)    # 123456789, 987654321
 
 
-def _plausible(entity: str, value: str, text: str, start: int, end: int) -> bool:
+def _plausible(entity: str, value: str, text: str, start: int, end: int, name_column: bool = False) -> bool:
     """Post-filters that keep well-known decoys out of Presidio's results."""
     if entity in ("EMAIL_ADDRESS", "URL"):
         if entity == "URL" and (end < len(text) and (text[end].isalnum() or text[end] == "@")
@@ -441,7 +490,7 @@ def _plausible(entity: str, value: str, text: str, start: int, end: int) -> bool
             return False          # dotted version or IP
         return 7 <= len(digits) <= 15
     if entity == "PERSON":
-        return _plausible_person(value, text, start)
+        return (name_column and _NAME_TOKEN.match(value.split()[0]) is not None) or _plausible_person(value, text, start)
     if entity in ("LOCATION", "ORGANIZATION", "NRP"):
         v = value.strip()
         if not any(c.isalpha() for c in v) or "\n" in v or v.upper() in _LABEL_WORDS:
