@@ -198,6 +198,7 @@ JWT = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI
     ("Authorization: Bearer 8f7d6a5c4b3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a\n", "8f7d6a5c4b3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a"),
     ("GITHUB_TOKEN=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789\n", "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"),
     ("slack xoxb-1234567890-abcdefGHIJKL", "xoxb-1234567890-abcdefGHIJKL"),
+    ("slack xoxp-1234567890-abcdefGHIJKL", "xoxp-1234567890-abcdefGHIJKL"),
     ("key=AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q", "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"),
     ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
 ])
@@ -274,6 +275,10 @@ def test_health_terms(patterns_only):
     assert {m.score for m in run(patterns_only, text)} == {0.6}
     # an ICD-like code without medical context is a product code
     assert spans(run(patterns_only, "Replace part F32.1 of the printer."), {"HEALTH_TERM"}) == set()
+    assert spans(run(patterns_only, "product code A12, postal code B20"), {"HEALTH_TERM"}) == set()
+    text = "diagnosis: B20; ICD10 F41"
+    assert spans(run(patterns_only, text)) == {at(text, "diagnosis", "HEALTH_TERM"), at(text, "B20", "HEALTH_TERM"),
+                                               at(text, "F41", "HEALTH_TERM")}
 
 
 # ------------------------------------------------------------------ offline

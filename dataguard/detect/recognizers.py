@@ -233,7 +233,7 @@ def token_recognizer(language: str) -> RegexRecognizer:
         Rx(r"(?<![A-Za-z0-9_-])(?P<v>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})", 0.95, valid_jwt),
         Rx(r"(?i)\bbearer\s+(?P<v>[A-Za-z0-9._~+/-]{20,}=*)", 0.85, high_entropy_token),
         Rx(r"(?<![A-Za-z0-9_])(?P<v>ghp_[A-Za-z0-9]{36}|gho_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}|"
-           r"glpat-[A-Za-z0-9_-]{20}|xox[baprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}|sk_live_[0-9a-zA-Z]{24,}|"
+           r"glpat-[A-Za-z0-9_-]{20}|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}|sk_live_[0-9a-zA-Z]{24,}|"
            r"rk_live_[0-9a-zA-Z]{24,}|SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})", 0.95),
         Rx(r"(?i)(?<![A-Za-z0-9])(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
            r"secret[_-]?key|private[_-]?token)[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-]{16,256})",
@@ -281,7 +281,8 @@ def health_recognizer(language: str) -> RegexRecognizer:
     return RegexRecognizer("dataguard-health", ["HEALTH_TERM"], [
         Rx(r"(?i)(?<![\w-])(?P<v>" + "|".join(ci) + r")(?![\w-])", 0.6),
         Rx(r"(?<![\w-])(?P<v>" + "|".join(cs) + r")(?![\w-])", 0.6),
-        Rx(r"(?i)\b(?:icd(?:-?10)?|diagnosis|diagnostic|code)\s*[:#]?\s*(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)\b", 0.6),
+        Rx(r"(?i)\b(?:icd(?:[- ]?1[01](?:-cm)?)?|diagnos(?:is|tic|e)|medical)(?:\s+codes?)?\s*[:#]?\s*"
+           r"(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)\b", 0.6),
     ], language, words=tuple(w.lower() for w in HEALTH_WORDS) + ("icd", "code"))
 
 
