@@ -408,3 +408,9 @@ def test_structured_cells_and_name_columns(en):
     # the same words in a column that is not about names are not reported as single-word persons
     got = spans(run(en, column, hint="structured", context=("product_code",)), {"PERSON"})
     assert at(column, "Okafor", "PERSON") not in got
+
+
+def test_one_secret_one_kind_and_versions_are_no_ips(patterns_only):
+    text = "client_secret: Zk8fP2qLw9XvB4nM7tR1yH6j\nversion 1.2.3.4, server 10.0.0.12\n"
+    got = spans(run(patterns_only, text))
+    assert got == {at(text, "Zk8fP2qLw9XvB4nM7tR1yH6j", "SECRET_TOKEN"), at(text, "10.0.0.12", "IP_ADDRESS")}

@@ -433,6 +433,9 @@ _PERSON_TITLE = re.compile(r"(?i)^(?:mr|mrs|ms|miss|dr|prof|mme|mlle|m|sir|madam
                            r"\.?\s+(?=\S)")
 
 
+_VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?\s*[:=]?\s*$")
+
+
 def _strip_title(text: str, start: int, end: int) -> tuple:
     """'Madame Claire Dubois' -> 'Claire Dubois': the title is not part of the name."""
     m = _PERSON_TITLE.match(text, start, end)
@@ -484,6 +487,8 @@ def _plausible(entity: str, value: str, text: str, start: int, end: int, name_co
     if entity in _ID_ENTITIES:
         if _glued(text, start, end) or _trivial_digits(value):
             return False
+    if entity == "IP_ADDRESS" and _VERSION_BEFORE.search(text, max(0, start - 24), start):
+        return False              # "version 1.2.3.4" is a version number
     if entity == "PHONE_NUMBER":
         digits = re.sub(r"\D", "", value)
         if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", value.strip()):
@@ -521,6 +526,9 @@ def _protected(entity: str) -> bool:
     return entity.startswith(("SECRET_", "CLASSIFICATION_"))
 
 
+_SECRET_RANK = {"SECRET_PRIVATE_KEY": 0, "SECRET_AWS_KEY": 1, "SECRET_TOKEN": 2, "SECRET_PASSWORD": 3}
+
+
 def _dominates(k: Match, m: Match) -> bool:
     """Does match k make match m redundant or implausible?"""
     if k is m or k.entity_type == m.entity_type and (k.start, k.end) == (m.start, m.end):
@@ -533,6 +541,8 @@ def _dominates(k: Match, m: Match) -> bool:
         return True        # NER spans over pattern matches: a "name" inside an e-mail, an "org" over a secret
     if k_ner and not m_ner:
         return False
+    if (k.start, k.end) == (m.start, m.end) and k.entity_type in _SECRET_RANK and m.entity_type in _SECRET_RANK:
+        return _SECRET_RANK[k.entity_type] < _SECRET_RANK[m.entity_type]   # one value, its most specific kind
     if _protected(m.entity_type) and not (_protected(k.entity_type) and k.entity_type == m.entity_type):
         return False
     contained = k.start <= m.start and m.end <= k.end
