@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Optional
@@ -91,6 +92,7 @@ class _Pool:
 
     def __init__(self, detector_kwargs: dict, workers: int, detector=None):
         self.workers = max(1, workers)
+        self._kwargs = detector_kwargs
         self._executor = None
         self._detector = detector
         if self.workers == 1:
@@ -105,7 +107,28 @@ class _Pool:
     def submit(self, chunks: list):
         if self._executor is None:
             return _InlineFuture([m for _, m in self._detector.analyze(chunks)])
-        return self._executor.submit(_worker_analyze, chunks)
+        try:
+            return self._executor.submit(_worker_analyze, chunks)
+        except BrokenProcessPool:
+            return self._fall_back(chunks)
+
+    def result(self, future, chunks: list) -> list:
+        """The batch's matches; if a worker process died (e.g. killed for memory), the
+        batch is analysed again in this process and the scan goes on without the pool."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            return self._fall_back(chunks).result()
+
+    def _fall_back(self, chunks: list):
+        if self._executor is not None:
+            log.warning("a detection worker process died; continuing in the main process")
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+            self.workers = 1
+        if self._detector is None:
+            self._detector = _cached_detector(self._kwargs)
+        return _InlineFuture([m for _, m in self._detector.analyze(chunks)])
 
     def close(self, cancel: bool = False):
         if self._executor is not None:
@@ -258,7 +281,7 @@ def _scan_source(source, opts, pool, agg, evaluate, state, now, stop, deadline,
     def drain(until: int) -> None:
         while len(inflight) > until:
             fut, batch = inflight.popleft()
-            results = fut.result()
+            results = pool.result(fut, [c for _, c in batch])
             for (idx, chunk), matches in zip(batch, results):
                 entry = items[idx]
                 agg.add(entry[1], entry[0].meta, chunk, matches)

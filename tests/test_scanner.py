@@ -198,3 +198,26 @@ def test_every_format_renders_without_raw_values(tree, packs, fmt):
     res = _scan(tree, packs)
     out = render(res, fmt)
     assert out and CARD not in out and "x@un.org" not in out
+
+
+def test_a_dead_worker_does_not_lose_the_batch(tree, packs, monkeypatch):
+    """If a detection process dies, its batch is analysed in the main process."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from dataguard import scanner
+
+    class Broken:
+        def result(self):
+            raise BrokenProcessPool("worker died")
+
+    pool = scanner._Pool({}, 1, detector=FakeDetector())
+    calls = []
+    real_submit = pool.submit
+
+    def submit(chunks):
+        calls.append(len(chunks))
+        return Broken() if len(calls) == 1 else real_submit(chunks)
+    pool.submit = submit
+    monkeypatch.setattr(scanner, "_Pool", lambda *a, **k: pool)
+    res = _scan(tree, packs)
+    assert sorted((f.unit.path, f.rule_id) for f in res.findings) == [("a/cards.txt", "T-001"), ("a/mails.txt", "T-002")]
