@@ -20,7 +20,7 @@ LAST = ["Yusuf", "Mbala", "Achieng", "Al-Rashid", "Lindqvist", "Okello", "Diallo
         "Nyambura", "Mensah", "Dubois", "Kamara", "Haddad", "Otieno", "Mwangi", "Farah", "Adeyemi", "Deng", "Kiir"]
 PLACES = ["Juba", "Nairobi", "Kampala", "Geneva", "New York", "Goma", "Bangui", "Amman", "Beirut", "Kabul"]
 CARDS = ["4111 1111 1111 1111", "5500 0055 5555 5559", "4012 8888 8888 1881", "5105 1051 0510 5100",
-         "4222 2222 2222 2", "3782 822463 10005", "6011 1111 1111 1117"]
+         "4000 0566 5566 5556", "3782 822463 10005", "6011 1111 1111 1117"]
 IBANS = ["GB82 WEST 1234 5698 7654 32", "DE89 3704 0044 0532 0130 00", "FR14 2004 1010 0505 0001 3M02 606",
          "CH93 0076 2011 6238 5295 7", "NL91 ABNA 0417 1643 00"]
 SSNS = ["536-22-8843", "412-67-3390", "623-45-1178", "287-65-4321", "345-11-2290"]
@@ -57,8 +57,10 @@ def _email(name, rng):
 
 
 def _phone(rng):
-    return rng.choice(["+211 9{0}{1} {2}{3}{4} {5}{6}{7}", "+254 7{0}{1} {2}{3}{4} {5}{6}{7}",
-                       "+256 77{0} {1}{2}{3} {4}{5}{6}"]).format(*[rng.randint(0, 9) for _ in range(8)])
+    # number ranges that are allocated (libphonenumber validates them, as real numbers are)
+    return rng.choice(["+211 9{8}{1} {2}{3}{4} {5}{6}{7}", "+254 7{0}{1} {2}{3}{4} {5}{6}{7}",
+                       "+256 77{0} {1}{2}{3} {4}{5}{6}"]).format(*[rng.randint(0, 9) for _ in range(8)],
+                                                                rng.choice("125789"))
 
 
 def _bad_card(rng):
