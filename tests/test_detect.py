@@ -446,3 +446,11 @@ def test_broken_model_raises_model_missing(monkeypatch):
     monkeypatch.setattr(engine, "check_model", lambda language="en": None)
     with pytest.raises(ModelMissing, match="--no-ner"):
         Detector(ner=True)
+
+
+@pytest.mark.parametrize("text", ["12 " * 20000, "1.2." * 15000, "1" * 60000, "password=" * 5000 + "x"])
+def test_pathological_inputs_stay_fast(patterns_only, text):
+    import time
+    t0 = time.perf_counter()
+    run(patterns_only, text)
+    assert time.perf_counter() - t0 < 3.0

@@ -313,6 +313,8 @@ def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pa
             n = len(text)
             windows = []          # [start, end, [hit spans]]
             for m in trigger.finditer(text):
+                if m.end() - m.start() > 60:
+                    continue      # a run of numbers (table, OID, digit dump), not a phone number
                 s, e = max(0, m.start() - 4), min(n, m.end() + 12)
                 if windows and s <= windows[-1][1]:
                     windows[-1][1] = max(windows[-1][1], e)
