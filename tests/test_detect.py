@@ -161,6 +161,12 @@ PASSWORD_PLACEHOLDERS = [
     'password = os.environ["DB_PASS"]', "password = os.getenv('DB_PASS')", "password: abc",
     '$pwd = ConvertTo-SecureString $plain -AsPlainText', "secretary: Marie1x", "bypass: Enabled1",
     "This conversation is secret: nobody knows.",
+    # code and prose, not literal secrets
+    "password = request.form['password']", "user.password = hashed_pw", "$password = $_POST['password'];",
+    "password: !vault |", "password.reset.url=https://intranet/reset", "Password: Must contain 8 characters",
+    "String password = args[0];", "pass: ${{ secrets.DB_PASS }}", "password = getpass.getpass()",
+    '<input type="password" name="password">', "const password = process.env.DB_PASSWORD;",
+    "if (password == confirm_password) {", "password_hash = bcrypt.hashpw(pw, salt)",
 ]
 
 

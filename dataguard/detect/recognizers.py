@@ -41,6 +41,12 @@ _CODE_RX = re.compile(r"(?:os\.environ|getenv|process\.env|ENV\[|System\.getenv|
                       r"params\[|\bself\.|\bvault:|secretsmanager|keyvault|\(|\))", re.I)
 
 
+_CODE_REF = re.compile(
+    r"^(?:[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\[.*|"      # args[0], request.form[, $_POST[
+    r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|"                      # user.password, config.db.pass
+    r"[a-z]+(?:_[a-z]+)+|"                                    # hashed_pw, confirm_password
+    r"[a-z]+(?:[A-Z][a-z]+)+|"                                # hashedPassword
+    r"\$[A-Za-z_{(].*|!\w+.*)$")                             # $var, ${...}, $(...), !vault
 _VERB_NOUN = re.compile(r"^(?:Add|Clear|ConvertFrom|ConvertTo|Get|New|Read|Remove|Set|Import|Export|Invoke|Out|Write)-[A-Z][A-Za-z]+$")
 
 
@@ -57,6 +63,8 @@ def plausible_password(v: str) -> bool:
         return False
     if _VERB_NOUN.match(v):
         return False          # PowerShell cmdlet (ConvertTo-SecureString, Read-Host), not a value
+    if _CODE_REF.match(v) or "://" in v:
+        return False          # a variable, attribute, subscript, YAML tag or URL, not a literal secret
     classes = sum(bool(re.search(p, v)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
     # plain words ("required", "hidden") are prose, not passwords
     return classes >= 2
@@ -213,6 +221,8 @@ class PasswordRecognizer(RegexRecognizer):
                 end = start + len(value)
                 if not r.validate(value):
                     continue
+                if grp == "v3" and value.isalpha() and re.match(r" +[A-Za-z]", text[end:end + 3]):
+                    continue      # "Password: Must contain 8 characters" is prose
                 out.append(RecognizerResult("SECRET_PASSWORD", start, end, r.score, recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
         return out
