@@ -41,7 +41,7 @@ class Unit:
     """
     target: str                    # display URI of the scan target
     uri: str                       # display URI of the item (file / table)
-    path: str                      # path relative to the target ('' for a target that is a file); "schema.table" for DBs
+    path: str                      # path relative to the target (the file name for a file target); "schema.table" for DBs
     member: Optional[str] = None   # path inside archive / mail attachment, nested joined with "!/"
     table: Optional[str] = None    # "schema.table" for databases
     column: Optional[str] = None
