@@ -460,3 +460,10 @@ def test_pathological_inputs_stay_fast(patterns_only, text):
     t0 = time.perf_counter()
     run(patterns_only, text)
     assert time.perf_counter() - t0 < 3.0
+
+
+def test_icd_codes_in_a_diagnosis_column(patterns_only):
+    column = "F32.1\nB20\nA15.0"
+    got = spans(run(patterns_only, column, hint="structured", context=("icd10_code",)))
+    assert got == {at(column, v, "HEALTH_TERM") for v in ("F32.1", "B20", "A15.0")}
+    assert spans(run(patterns_only, column, hint="structured", context=("part_number",))) == set()

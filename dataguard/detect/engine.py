@@ -225,6 +225,17 @@ def _structured_regions(text: str) -> list:
     return out
 
 
+_MEDICAL_COLUMN = re.compile(r"icd|diagnos|pathology|pathologie|maladie|disease|condition_code")
+_ICD_CELL = re.compile(r"(?m)(?:^|(?<=[\t,;|]))[ \"']*(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)[ \"']*(?=$|[\t,;|\r])")
+
+
+def _icd_cells(text: str) -> list:
+    from presidio_analyzer import RecognizerResult
+    return [RecognizerResult("HEALTH_TERM", m.start("v"), m.end("v"), 0.6,
+                             recognition_metadata={"recognizer_name": "dataguard-health"})
+            for m in _ICD_CELL.finditer(text)]
+
+
 class Detector:
     """Runs Presidio over chunks in batches and returns dataguard Matches.
 
@@ -338,6 +349,8 @@ class Detector:
                         r.recognition_metadata = r.recognition_metadata or {}
                         r.recognition_metadata.setdefault("recognizer_name", rec.name)
                         results.append(r)
+            if ext_context and "HEALTH_TERM" in self.entities and any(_MEDICAL_COLUMN.search(c) for c in ext_context):
+                results.extend(_icd_cells(text))     # a "diagnosis" / "icd10" column holds bare codes
             yield chunk, self._postprocess(chunk, results)
 
     def _with_context(self, rec, r, text: str, ext_context: list) -> float:
