@@ -99,7 +99,7 @@ start_postgres() {
         rm -f "$data/postmaster.pid.stale"
         as_user "$pguser" "$bindir/pg_ctl" -D "$data" -l "$base/server.log" -w -t 60 \
             -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$run -c fsync=off -c synchronous_commit=off" \
-            start >&2 || { tail -n 30 "$base/server.log" || true; return 1; }
+            start >&2 3>&- || { tail -n 30 "$base/server.log" || true; return 1; }   # fd 3 closed: see below
     else
         log "PostgreSQL already answering on 127.0.0.1:$PG_PORT"
     fi
@@ -169,7 +169,7 @@ start_mariadb() {
             --bind-address=127.0.0.1 --port="$MY_PORT" --socket="$sock" --pid-file="$run/mariadbd.pid" \
             --log-error="$base/server.log" --skip-name-resolve --innodb-buffer-pool-size=128M \
             --innodb-flush-log-at-trx-commit=2 --character-set-server=utf8mb4 \
-            --collation-server=utf8mb4_general_ci </dev/null >/dev/null 2>&1 &
+            --collation-server=utf8mb4_general_ci </dev/null >/dev/null 2>&1 3>&- &   # no fd 3: the caller's $(...) would wait for the server
         if ! wait_for 60 "$admin" --no-defaults --protocol=socket -S "$sock" -u "$(as_root && echo root || id -un)" ping; then
             log "MariaDB did not start"; tail -n 30 "$base/server.log" || true; return 1
         fi

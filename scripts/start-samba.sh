@@ -171,7 +171,7 @@ else
   fi
   log "starting smbd on 127.0.0.1:$PORT (logs in $DIR/log)"
   $SUDO setsid "$SMBD" --foreground --no-process-group -s "$CONF" \
-    </dev/null >>"$DIR/log/smbd.out" 2>&1 &
+    </dev/null >>"$DIR/log/smbd.out" 2>&1 3>&- &   # fd 3 closed: the caller's $(...) must not wait for smbd
   echo $! > "$PIDFILE"
   for _ in $(seq 1 100); do
     if port_open; then break; fi
