@@ -1,0 +1,327 @@
+"""Archives: zip, tar (plain / gz / bz2 / xz, streamed), single-file gz / bz2 / xz.
+
+Members are copied one at a time, with a byte counter, into memory (small) or
+a private ``TemporaryDirectory`` (always removed) under a generated file name
+- member names are never used as paths, so ``../x`` or ``/etc/x`` cannot write
+anywhere.  Each member then goes back through ``dataguard.extract.extract``
+with ``unit.child(member)`` and ``depth + 1``.
+
+Member names: the name inside the archive, "\\\\" turned into "/", leading "/"
+and "." / ".." components dropped.  A single-file gz/bz2/xz has one member:
+the file's own name without the suffix ("notes.txt.gz" -> "notes.txt").
+
+Limits: nesting deeper than ``max_archive_depth`` -> too_large; more than
+``max_archive_members`` -> too_large (the first ones are still scanned); more
+than ``max_archive_total_bytes`` decompressed per archive -> too_large and stop;
+a member (declared or while copying) expanding more than
+``max_compression_ratio`` times and beyond 10 MB -> bomb, and the whole archive
+stops (a bomb found in a nested member stops its parents too, so 42.zip ends
+at its first leaf).  Encrypted zip members -> encrypted; tar symlinks are skipped.
+"""
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import os
+import posixpath
+import stat
+import tarfile
+import tempfile
+import zipfile
+from typing import BinaryIO, Iterator, Optional, Union
+
+from dataguard.extract.ooxml import BOMB_MIN_BYTES, describe, seekable, stream_size, zip_guard
+from dataguard.types import Chunk, Limits, Problem, Unit
+
+MEMORY_MEMBER = 8 * 1024 * 1024
+_BLOCK = 1 << 20
+
+
+class _Stop(Exception):
+    """Raised inside a copy: the archive must stop with this problem."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(kind)
+        self.kind = kind
+        self.message = message
+
+
+def clean_name(name: str) -> str:
+    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    if parts and len(parts[0]) == 2 and parts[0][1] == ":":
+        parts = parts[1:]
+    return "/".join(parts) or "member"
+
+
+class _Counting(io.RawIOBase):
+    """Counts the compressed bytes read from the underlying stream."""
+
+    def __init__(self, fh: BinaryIO):
+        self.fh = fh
+        self.count = 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        data = self.fh.read(len(b))
+        n = len(data)
+        b[:n] = data
+        self.count += n
+        return n
+
+
+class Budget:
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.total = 0
+
+
+class _Spool:
+    """Where one member's bytes go: memory up to 8 MB, then a private temp dir."""
+
+    def __init__(self, tmp: "_TmpDir", index: int):
+        self.tmp = tmp
+        self.index = index
+        self.buf = bytearray()
+        self.path: Optional[str] = None
+        self.fh = None
+
+    def write(self, data: bytes):
+        if self.fh is None and len(self.buf) + len(data) <= MEMORY_MEMBER:
+            self.buf += data
+            return
+        if self.fh is None:
+            self.path = os.path.join(self.tmp.path(), f"m{self.index}")
+            self.fh = open(self.path, "wb")
+            self.fh.write(self.buf)
+            self.buf = bytearray()
+        self.fh.write(data)
+
+    def opener(self):
+        if self.fh is not None:
+            self.fh.close()
+            path = self.path
+            return lambda: open(path, "rb")
+        data = bytes(self.buf)
+        return lambda: io.BytesIO(data)
+
+    def discard(self):
+        if self.fh is not None:
+            self.fh.close()
+        if self.path and os.path.exists(self.path):
+            os.unlink(self.path)
+        self.buf = bytearray()
+
+
+class _TmpDir:
+    def __init__(self):
+        self._td = None
+
+    def path(self) -> str:
+        if self._td is None:
+            self._td = tempfile.TemporaryDirectory(prefix="dataguard-")
+        return self._td.name
+
+    def cleanup(self):
+        if self._td is not None:
+            self._td.cleanup()
+            self._td = None
+
+
+def copy_member(src: BinaryIO, spool: _Spool, budget: Budget, compressed, declared: Optional[int] = None):
+    """Copy with counters; ``compressed()`` gives the compressed bytes behind it so far."""
+    limits = budget.limits
+    copied = 0
+    while True:
+        block = src.read(_BLOCK)
+        if not block:
+            break
+        copied += len(block)
+        budget.total += len(block)
+        if budget.total > limits.max_archive_total_bytes:
+            raise _Stop("too_large", f"expands to more than {limits.max_archive_total_bytes} bytes")
+        comp = max(compressed(), 1)
+        if copied > BOMB_MIN_BYTES and copied > limits.max_compression_ratio * comp:
+            raise _Stop("bomb", f"member expands more than {limits.max_compression_ratio:g}x")
+        spool.write(block)
+
+
+def run_member(unit: Unit, opener, name: str, limits: Limits, depth: int) -> Iterator[Union[Chunk, Problem]]:
+    """Extract one member / attachment through the guarded dispatcher."""
+    if depth > limits.max_archive_depth:
+        yield Problem(describe(unit), "too_large", f"nesting deeper than {limits.max_archive_depth}")
+        return
+    from dataguard.extract import extract as dispatch
+    yield from dispatch(unit, opener, posixpath.basename(name) or name, limits, depth)
+
+
+def _members_out(gen) -> Iterator[Union[Chunk, Problem]]:
+    """Pass a member's output on; a bomb inside stops the containing archive too."""
+    for out in gen:
+        yield out
+        if isinstance(out, Problem) and out.kind == "bomb":
+            raise _Stop("", "")
+
+
+# ---------------------------------------------------------------- zip
+def _zip(unit: Unit, opener, limits: Limits, depth: int, tmp: _TmpDir) -> Iterator[Union[Chunk, Problem]]:
+    where = describe(unit)
+    with seekable(opener, limits) as fh:
+        size = stream_size(fh)
+        with zipfile.ZipFile(fh) as zf:
+            problem = zip_guard(zf, size, limits, where)
+            if problem is not None:
+                yield problem
+                if problem.kind == "bomb" or "bytes" in problem.message:
+                    return
+            budget = Budget(limits)
+            infos = zf.infolist()[:limits.max_archive_members]
+            for index, info in enumerate(infos):
+                if info.is_dir():
+                    continue
+                mname = clean_name(info.filename)
+                child = unit.child(mname)
+                mode = (info.external_attr >> 16) & 0xFFFF
+                if info.create_system == 3 and stat.S_ISLNK(mode):
+                    yield Problem(describe(child), "symlink", "symbolic link", skipped=True)
+                    continue
+                if info.flag_bits & 0x1:
+                    yield Problem(describe(child), "encrypted", "encrypted archive member")
+                    continue
+                if depth + 1 > limits.max_archive_depth:
+                    yield Problem(describe(child), "too_large", f"nesting deeper than {limits.max_archive_depth}")
+                    continue
+                spool = _Spool(tmp, index)
+                try:
+                    try:
+                        with zf.open(info) as src:
+                            ratio_base = info.compress_size
+                            copy_member(src, spool, budget, lambda: ratio_base, info.file_size)
+                    except _Stop:
+                        raise
+                    except NotImplementedError:
+                        yield Problem(describe(child), "unsupported", "compression method not supported", skipped=True)
+                        continue
+                    except Exception as exc:  # noqa: BLE001 - one bad member never stops the others
+                        yield Problem(describe(child), "corrupt", f"cannot read member: {type(exc).__name__}")
+                        continue
+                    yield from _members_out(run_member(child, spool.opener(), mname, limits, depth + 1))
+                finally:
+                    spool.discard()
+
+
+# ---------------------------------------------------------------- tar
+def _tar(unit: Unit, opener, limits: Limits, depth: int, tmp: _TmpDir) -> Iterator[Union[Chunk, Problem]]:
+    with opener() as raw:
+        counting = _Counting(raw)
+        buffered = io.BufferedReader(counting, buffer_size=1 << 16)
+        budget = Budget(limits)
+        count = 0
+        with tarfile.open(fileobj=buffered, mode="r|*") as tf:
+            for index, member in enumerate(tf):
+                if member.issym() or member.islnk():
+                    yield Problem(describe(unit.child(clean_name(member.name))), "symlink", "link member",
+                                  skipped=True)
+                    continue
+                if not member.isfile():
+                    continue
+                count += 1
+                if count > limits.max_archive_members:
+                    yield Problem(describe(unit), "too_large", f"more than {limits.max_archive_members} members")
+                    return
+                mname = clean_name(member.name)
+                child = unit.child(mname)
+                if depth + 1 > limits.max_archive_depth:
+                    yield Problem(describe(child), "too_large", f"nesting deeper than {limits.max_archive_depth}")
+                    continue
+                if member.size > limits.max_archive_total_bytes:
+                    raise _Stop("too_large", f"expands to more than {limits.max_archive_total_bytes} bytes")
+                spool = _Spool(tmp, index)
+                try:
+                    src = tf.extractfile(member)
+                    if src is None:
+                        continue
+                    copy_member(src, spool, budget, lambda: counting.count)
+                    yield from _members_out(run_member(child, spool.opener(), mname, limits, depth + 1))
+                finally:
+                    spool.discard()
+
+
+# ---------------------------------------------------------------- single-file compressed
+_SUFFIXES = {"gz": (".gz", ".gzip", ".z"), "bz2": (".bz2", ".bz"), "xz": (".xz", ".lzma")}
+
+
+def single_member_name(name: str, family: str) -> str:
+    base = posixpath.basename(name.replace("\\", "/"))
+    low = base.lower()
+    for suf in _SUFFIXES.get(family, ()):
+        if low.endswith(suf) and len(base) > len(suf):
+            return base[:-len(suf)]
+    return base + ".out" if base else "data"
+
+
+def _single(unit: Unit, opener, name: str, family: str, limits: Limits, depth: int,
+            tmp: _TmpDir) -> Iterator[Union[Chunk, Problem]]:
+    mname = single_member_name(name, family)
+    child = unit.child(mname)
+    if depth + 1 > limits.max_archive_depth:
+        yield Problem(describe(child), "too_large", f"nesting deeper than {limits.max_archive_depth}")
+        return
+    spool = _Spool(tmp, 0)
+    try:
+        with opener() as raw:
+            counting = _Counting(raw)
+            buffered = io.BufferedReader(counting, buffer_size=1 << 16)
+            if family == "gz":
+                src = gzip.GzipFile(fileobj=buffered, mode="rb")
+            elif family == "bz2":
+                src = bz2.BZ2File(buffered, mode="rb")
+            else:
+                src = lzma.LZMAFile(buffered, mode="rb")
+            with src:
+                copy_member(src, spool, Budget(limits), lambda: counting.count)
+        yield from _members_out(run_member(child, spool.opener(), mname, limits, depth + 1))
+    finally:
+        spool.discard()
+
+
+def _family(opener, name: str) -> str:
+    with opener() as fh:
+        head = fh.read(512)
+    low = name.lower()
+    if head.startswith(b"PK"):
+        return "zip"
+    if len(head) > 262 and head[257:262] == b"ustar":
+        return "tar"
+    if head.startswith(b"\x1f\x8b"):
+        return "tar" if low.endswith((".tar.gz", ".tgz", ".taz")) else "gz"
+    if head.startswith(b"BZh"):
+        return "tar" if low.endswith((".tar.bz2", ".tbz2", ".tbz")) else "bz2"
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return "tar" if low.endswith((".tar.xz", ".txz")) else "xz"
+    return "tar"
+
+
+def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
+    tmp = _TmpDir()
+    try:
+        family = _family(opener, name)
+        if family == "zip":
+            gen = _zip(unit, opener, limits, depth, tmp)
+        elif family == "tar":
+            gen = _tar(unit, opener, limits, depth, tmp)
+        else:
+            gen = _single(unit, opener, name, family, limits, depth, tmp)
+        try:
+            yield from gen
+        except _Stop as stop:
+            if stop.kind:
+                yield Problem(describe(unit), stop.kind, stop.message)
+            else:
+                # a bomb below: its Problem has been passed on; stop this archive.
+                return
+    finally:
+        tmp.cleanup()

@@ -1,0 +1,68 @@
+"""PDF via pypdf: one chunk per page (Pointer(page=n); lines counted within the page).
+
+Encrypted files are opened with the empty password when that works, else one
+Problem "encrypted".  Pages with content (images, drawings) but no extractable
+text are listed in one Problem "no_text"; pages that fail to parse in one
+Problem "corrupt" - the other pages are still scanned.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Iterator, Union
+
+from dataguard.extract.ooxml import ChunkBuilder, describe, seekable
+from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+
+def _pages(nums: list) -> str:
+    shown = ", ".join(str(n) for n in nums[:20])
+    return shown + (f" and {len(nums) - 20} more" if len(nums) > 20 else "")
+
+
+def _has_content(page) -> bool:
+    try:
+        res = page.get("/Resources")
+        res = res.get_object() if res is not None else None
+        if res is not None and res.get("/XObject"):
+            return True
+        contents = page.get_contents()
+        return contents is not None and len(contents.get_data().strip()) > 0
+    except Exception:  # noqa: BLE001
+        return True
+
+
+def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
+    from pypdf import PdfReader
+    where = describe(unit)
+    with seekable(opener, limits) as fh:
+        reader = PdfReader(fh, strict=False)
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except Exception:  # noqa: BLE001 - unsupported algorithm etc.
+                ok = 0
+            if not ok:
+                yield Problem(where, "encrypted", "PDF is password protected")
+                return
+        no_text, broken = [], []
+        for n, page in enumerate(reader.pages, 1):
+            try:
+                text = page.extract_text() or ""
+            except Exception:  # noqa: BLE001 - one bad page never hides the others
+                broken.append(n)
+                continue
+            if not text.strip():
+                if _has_content(page):
+                    no_text.append(n)
+                continue
+            b = ChunkBuilder(unit, limits)
+            yield from b.text(text, Pointer(page=n))
+            yield from b.flush()
+        if no_text:
+            word = "page" if len(no_text) == 1 else "pages"
+            verb = "has" if len(no_text) == 1 else "have"
+            yield Problem(where, "no_text", f"{word} {_pages(no_text)} {verb} no text layer")
+        if broken:
+            yield Problem(where, "corrupt", f"cannot parse page(s) {_pages(broken)}")
