@@ -7,7 +7,7 @@ from typing import BinaryIO, Optional
 HEAD_BYTES = 8192
 
 
-def _zip_family(stream: BinaryIO) -> str:
+def _zip_family(stream: BinaryIO, ext: str = "") -> str:
     """docx/xlsx/pptx/odf or a plain zip archive, by the names inside the zip."""
     try:
         stream.seek(0)
@@ -27,8 +27,10 @@ def _zip_family(stream: BinaryIO) -> str:
             if any(n.startswith("ppt/") for n in names) and "[Content_Types].xml" in names:
                 return "pptx"
     except Exception:
-        # Corrupt zip container: let the ooxml/zip extractors report it properly.
-        pass
+        # Corrupt zip container: the extractor of the family the name says reports it as corrupt.
+        fam = _EXT_FAMILY.get(ext)
+        if fam in ("docx", "xlsx", "pptx", "odf"):
+            return fam
     finally:
         try:
             stream.seek(0)
@@ -55,7 +57,7 @@ def sniff(head: bytes, name: str, stream: Optional[BinaryIO] = None) -> str:
         return "pdf"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         if stream is not None and getattr(stream, "seekable", lambda: False)():
-            return _zip_family(stream)
+            return _zip_family(stream, ext)
         return _EXT_FAMILY.get(ext, "zip") if _EXT_FAMILY.get(ext) in ("docx", "xlsx", "pptx", "odf") else "zip"
     if head.startswith(b"\x1f\x8b"):
         return "tar" if ext in ("tgz",) or name.lower().endswith((".tar.gz",)) else "gz"

@@ -85,6 +85,9 @@ def _scope_ok(scope, unit, meta, site, now) -> bool:
     if scope.extensions:
         name = _unit_name(unit).lower()
         ok = any(name.endswith("." + e) for e in scope.extensions)
+        if not ok and unit.member:
+            # a member of a container of that kind (a message inside an .mbox, a table in a .mdf)
+            ok = any(unit.path.lower().endswith("." + e) for e in scope.extensions)
         if not ok and not unit.member and meta.extension:
             ok = meta.extension.lower() in scope.extensions
         if not ok:
