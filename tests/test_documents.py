@@ -1,0 +1,240 @@
+"""Office documents, OpenDocument, PDF, mail and RTF: exact text and locations.
+
+Fixtures: fixtures/share/documents/ (written by scripts/make_doc_fixtures.py).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from dataguard.extract import extract
+from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
+
+DOCS = Path(__file__).resolve().parent.parent / "fixtures" / "share" / "documents"
+CARD = "4111 1111 1111 1111"
+IBAN = "GB82 WEST 1234 5698 7654 32"
+
+
+def run_bytes(name: str, data: bytes, limits: Limits = Limits()):
+    unit = Unit("/share", f"/share/{name}", name)
+    return list(extract(unit, lambda: io.BytesIO(data), name, limits))
+
+
+def run(name: str, limits: Limits = Limits()):
+    path = DOCS / name
+    unit = Unit(str(DOCS), str(path), name)
+    return list(extract(unit, lambda: open(path, "rb"), name, limits))
+
+
+def hits(out, needle):
+    """(member, pointer) of each chunk holding ``needle`` in its keep window."""
+    res = []
+    for c in out:
+        if isinstance(c, Chunk):
+            i = c.text.find(needle)
+            if i >= 0 and c.keeps(i):
+                res.append((c.unit.member, c.pointer_at(i)))
+    return res
+
+
+def kinds(out):
+    return [(p.uri.rsplit("/", 1)[-1], p.kind) for p in out if isinstance(p, Problem)]
+
+
+def text_of(out):
+    return "\n".join(c.text for c in out if isinstance(c, Chunk))
+
+
+# ---------------------------------------------------------------- docx
+def test_docx_body_table_header_footer_comment_properties():
+    out = run("note.docx")
+    assert kinds(out) == []
+    assert hits(out, "Quarterly payment note") == [(None, Pointer(line=1))]
+    assert hits(out, IBAN) == [(None, Pointer(line=4, part="table"))]
+    assert hits(out, "Peter Okello\t" + IBAN) == [(None, Pointer(line=4, part="table"))]
+    assert hits(out, "End of note") == [(None, Pointer(line=5))]
+    assert hits(out, "amina.yusuf@un-juba.org") == [(None, Pointer(line=6, part="header"))]
+    assert hits(out, "STRICTLY CONFIDENTIAL") == [(None, Pointer(line=7, part="footer"))]
+    assert hits(out, "+44 20 7946 0958") == [(None, Pointer(line=8, part="comment"))]
+    assert hits(out, "Author: Helene Dubois") == [(None, Pointer(line=9, part="properties"))]
+    assert hits(out, "Last modified by: Peter Okello") == [(None, Pointer(line=10, part="properties"))]
+
+
+def test_docx_footnotes_textboxes_and_deleted_text():
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    body = (f'<w:document xmlns:w="{w}"><w:body>'
+            '<w:p><w:r><w:t>Visible</w:t></w:r><w:r><w:tab/><w:t>tabbed</w:t></w:r></w:p>'
+            '<w:sdt><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>In a control</w:t></w:r></w:p></w:sdtContent></w:sdt>'
+            '<w:p><w:del><w:r><w:delText>Deleted secret</w:delText></w:r></w:del></w:p>'
+            '</w:body></w:document>')
+    notes = (f'<w:footnotes xmlns:w="{w}"><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/>'
+             '</w:r></w:p></w:footnote><w:footnote w:id="1"><w:p><w:r><w:t>Source: Amina</w:t></w:r></w:p>'
+             '</w:footnote></w:footnotes>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", body)
+        z.writestr("word/footnotes.xml", notes)
+    out = run_bytes("hand.docx", buf.getvalue())
+    assert text_of(out) == "Visible\ttabbed\nIn a control\nDeleted secret\nSource: Amina"
+    assert hits(out, "Source: Amina") == [(None, Pointer(line=4, part="footnote"))]
+
+
+def test_docx_with_a_dtd_is_refused_as_corrupt():
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+              f'<w:document xmlns:w="{w}"><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body></w:document>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", laughs)
+    out = run_bytes("lol.docx", buf.getvalue())
+    assert kinds(out) == [("lol.docx", "corrupt")]
+    assert "lol" not in out[0].message.replace("docx", "")
+
+
+def test_truncated_docx_is_corrupt_with_no_content_in_message():
+    out = run("truncated.docx")
+    assert kinds(out) == [("truncated.docx", "corrupt")]
+    assert out[0].message == "cannot parse docx: BadZipFile"
+
+
+def test_big_docx_is_split_into_bounded_self_contained_chunks():
+    import docx
+    doc = docx.Document()
+    for i in range(400):
+        doc.add_paragraph(f"Paragraph {i:03d} " + "x" * 80)
+    buf = io.BytesIO()
+    doc.save(buf)
+    out = run_bytes("big.docx", buf.getvalue(), Limits(chunk_chars=2000))
+    chunks = [c for c in out if isinstance(c, Chunk)]
+    assert len(chunks) > 10 and all(len(c.text) <= 2000 for c in chunks)
+    assert hits(out, "Paragraph 250 ") == [(None, Pointer(line=251))]
+    assert sum(c.text.count("Paragraph ") for c in chunks) == 400
+
+
+# ---------------------------------------------------------------- xlsx
+def test_xlsx_hidden_sheet_cells_dates_numbers_and_context():
+    out = run("book.xlsx")
+    assert kinds(out) == []
+    assert hits(out, CARD) == [(None, Pointer(sheet="Hidden", cell="C3"))]
+    assert hits(out, "2024-05-01\n") == [(None, Pointer(sheet="Hidden", cell="D4"))]
+    assert hits(out, "4111111111111111") == [(None, Pointer(sheet="Hidden", cell="E5"))]
+    assert hits(out, "2024-05-01 09:30") == [(None, Pointer(sheet="Hidden", cell="F6"))]
+    assert hits(out, "1200.5") == [(None, Pointer(sheet="Visible", cell="B2"))]
+    chunks = [c for c in out if isinstance(c, Chunk)]
+    assert [c.text for c in chunks] == [
+        "name\tamount\nRent\t1200.5",
+        f"holder\tcard\n{CARD}\n2024-05-01\n4111111111111111\n2024-05-01 09:30"]
+    assert [c.context for c in chunks] == [("name", "amount"), ("holder", "card")]
+    assert {c.hint for c in chunks} == {"structured"} and {c.first_line for c in chunks} == {None}
+
+
+def test_xlsx_many_rows_make_several_chunks_with_cell_anchors():
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Rows"
+    for r in range(1, 3001):
+        ws.append([f"row{r}", r * 1.5, 10 ** 15 + r])
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = run_bytes("rows.xlsx", buf.getvalue(), Limits(chunk_chars=4000))
+    chunks = [c for c in out if isinstance(c, Chunk)]
+    assert len(chunks) > 10 and all(len(c.text) <= 4000 for c in chunks)
+    assert hits(out, "row2999\t") == [(None, Pointer(sheet="Rows", cell="A2999"))]
+    assert hits(out, "\t1000000000002999") == [(None, Pointer(sheet="Rows", cell="B2999"))]
+    assert hits(out, "1000000000002999") == [(None, Pointer(sheet="Rows", cell="C2999"))]
+
+
+# ---------------------------------------------------------------- pptx, odf, rtf
+def test_pptx_slides_and_notes():
+    out = run("deck.pptx")
+    assert hits(out, "Field office update") == [(None, Pointer(line=1, page=1, part="slide"))]
+    assert hits(out, CARD) == [(None, Pointer(line=3, page=2, part="slide"))]
+    assert hits(out, IBAN) == [(None, Pointer(line=4, page=2, part="notes"))]
+
+
+def test_odt_text():
+    out = run("case.odt")
+    assert text_of(out) == f"Case summary\nRoutine visit.\nBeneficiary IBAN {IBAN}"
+    assert hits(out, IBAN) == [(None, Pointer(line=3))]
+
+
+def test_ods_cells_use_stored_values():
+    out = run("payments.ods")
+    assert hits(out, CARD) == [(None, Pointer(sheet="Payments", cell="B2"))]
+    assert hits(out, "4111111111111111") == [(None, Pointer(sheet="Payments", cell="B3"))]
+    assert [c.context for c in out] == [("name", "card")]
+
+
+def test_rtf_text_and_lines():
+    out = run("memo.rtf")
+    assert hits(out, CARD) == [(None, Pointer(line=2))]
+    assert "Résumé attached" in text_of(out)
+
+
+# ---------------------------------------------------------------- pdf
+def test_pdf_text_per_page():
+    out = run("two_pages.pdf")
+    assert kinds(out) == []
+    assert hits(out, IBAN) == [(None, Pointer(line=2, page=2))]
+    assert hits(out, "Page one") == [(None, Pointer(line=1, page=1))]
+
+
+def test_encrypted_pdf():
+    out = run("encrypted.pdf")
+    assert kinds(out) == [("encrypted.pdf", "encrypted")]
+    assert not [c for c in out if isinstance(c, Chunk)]
+
+
+def test_pdf_with_empty_user_password_is_scanned():
+    from pypdf import PdfReader, PdfWriter
+    w = PdfWriter()
+    for page in PdfReader(DOCS / "two_pages.pdf").pages:
+        w.add_page(page)
+    w.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    buf = io.BytesIO()
+    w.write(buf)
+    out = run_bytes("perm.pdf", buf.getvalue())
+    assert hits(out, IBAN) == [(None, Pointer(line=2, page=2))]
+
+
+def test_image_only_pdf_is_no_text():
+    out = run("scanned.pdf")
+    assert [(p.kind, p.message) for p in out] == [("no_text", "page 1 has no text layer")]
+
+
+# ---------------------------------------------------------------- mail
+def test_eml_headers_rfc2047_quoted_printable_body_and_attachment():
+    out = run("mail.eml")
+    assert kinds(out) == []
+    assert hits(out, "Hélène Dubois") == [(None, Pointer(line=1, part="header"))]
+    assert hits(out, "Payment été") and hits(out, "Payment été")[0][1].part == "header"
+    body = [(m, p.part) for m, p in hits(out, CARD)]
+    assert body == [(None, "body")]
+    assert "très urgent" in text_of(out)
+    # the docx attachment is a member of the mail, with its own locations
+    assert hits(out, IBAN) == [("note.docx", Pointer(line=4, part="table"))]
+    assert hits(out, "amina.yusuf@un-juba.org") == [("note.docx", Pointer(line=6, part="header"))]
+
+
+def test_eml_html_body_is_stripped():
+    msg = (b"From: a@un-juba.org\r\nTo: b@un-juba.org\r\nSubject: html\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+    import base64
+    msg += base64.encodebytes(f"<html><style>p{{x:1}}</style><p>Card <b>{CARD}</b></p></html>".encode())
+    out = run_bytes("h.eml", msg)
+    assert [p.part for _, p in hits(out, f"Card {CARD}")] == ["body"]
+    assert "<b>" not in text_of(out) and "x:1" not in text_of(out)
+
+
+def test_mbox_messages_are_numbered_members():
+    out = run("box.mbox")
+    assert kinds(out) == []
+    assert [m for m, _ in hits(out, IBAN)] == ["2.eml"]
+    assert [(m, p.part) for m, p in hits(out, "amina.yusuf@un-juba.org")] == [("1.eml", "header")]
