@@ -1,0 +1,277 @@
+"""Mail: .eml (RFC 822/MIME), mbox, Outlook .msg.
+
+Headers From/To/Cc/Bcc/Reply-To/Subject (RFC 2047 words decoded) are
+``part="header"``; text and HTML bodies (transfer encodings decoded, tags,
+scripts and styles stripped) ``part="body"`` - of a multipart/alternative only
+the plain text is read when there is one, so a value is not counted twice.
+Lines are counted over the message's extracted text.
+
+Attachments (and attached messages, as ``<n>.eml``) are members:
+``unit.child(filename)`` through ``dataguard.extract.extract`` with depth + 1;
+an attachment without a file name is ``attachment-<n>``.
+
+mbox: split on "From " separator lines while streaming (no temporary copy, no
+write access to the file), each message a member ``<n>.eml`` (1-based, in file
+order); a broken message never stops the next ones.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+import posixpath
+from html.parser import HTMLParser
+from typing import Iterator, Union
+
+from dataguard.extract.ooxml import ChunkBuilder, describe, seekable
+from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
+
+_HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Subject")
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+
+
+class _Text(HTMLParser):
+    _BLOCK = {"br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "table", "td", "th"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "head"):
+            self._skip += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n" if tag != "td" and tag != "th" else "\t")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "head") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    p = _Text()
+    p.feed(html)
+    p.close()
+    lines = [" ".join(line.split()) for line in "".join(p.parts).split("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _clean_filename(name: str) -> str:
+    base = posixpath.basename(name.replace("\\", "/")).strip()
+    return base if base not in ("", ".", "..") else ""
+
+
+def _header_values(msg, h):
+    try:
+        return [str(v) for v in (msg.get_all(h, []) or [])]
+    except Exception:  # noqa: BLE001 - a malformed header: its raw form
+        return [str(v) for k, v in msg.raw_items() if k.lower() == h.lower()]
+
+
+def _body_text(part) -> str:
+    try:
+        body = part.get_content()
+        if isinstance(body, bytes):
+            body = body.decode("utf-8", "replace")
+    except Exception:  # noqa: BLE001 - unknown charset, broken encoding
+        payload = part.get_payload(decode=True) or b""
+        body = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload)
+    if part.get_content_type() == "text/html":
+        body = html_to_text(body)
+    return body
+
+
+def _walk(part, bodies: list, attachments: list) -> None:
+    ctype = part.get_content_type()
+    if part.is_multipart() and ctype != "message/rfc822":
+        subs = part.get_payload()
+        if not isinstance(subs, list):
+            return
+        if ctype == "multipart/alternative" and any(s.get_content_type() == "text/plain" for s in subs):
+            subs = [s for s in subs if s.get_content_type() != "text/html"]
+        for sub in subs:
+            _walk(sub, bodies, attachments)
+        return
+    try:
+        filename = part.get_filename()
+    except Exception:  # noqa: BLE001
+        filename = None
+    disposition = part.get_content_disposition()
+    if ctype == "message/rfc822":
+        attachments.append((None, part, True))
+    elif filename or disposition == "attachment" or not ctype.startswith("text/"):
+        if filename or disposition == "attachment" or not part.get_content_maintype() == "multipart":
+            attachments.append((filename, part, False))
+    elif ctype in ("text/plain", "text/html") or ctype.startswith("text/"):
+        bodies.append(part)
+
+
+def _attachment_bytes(part, is_message: bool) -> bytes:
+    if is_message:
+        inner = part.get_payload()
+        inner = inner[0] if isinstance(inner, list) and inner else inner
+        return inner.as_bytes() if hasattr(inner, "as_bytes") else b""
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
+
+
+def _member(unit, data: bytes, name: str, limits: Limits, depth: int):
+    from dataguard.extract.archive import run_member
+    yield from run_member(unit.child(name), lambda: io.BytesIO(data), name, limits, depth)
+
+
+def message_chunks(unit: Unit, msg, limits: Limits, depth: int) -> Iterator[Union[Chunk, Problem]]:
+    b = ChunkBuilder(unit, limits)
+    for h in _HEADERS:
+        for value in _header_values(msg, h):
+            if value.strip():
+                yield from b.text(f"{h}: {value}", Pointer(part="header"))
+    bodies, attachments = [], []
+    _walk(msg, bodies, attachments)
+    for part in bodies:
+        text = _body_text(part)
+        if text.strip():
+            yield from b.text(text, Pointer(part="body"))
+    yield from b.flush()
+    used = set()
+    for n, (filename, part, is_message) in enumerate(attachments, 1):
+        name = _clean_filename(filename or "") or (f"{n}.eml" if is_message else f"attachment-{n}")
+        while name in used:
+            name = f"{n}-{name}"
+        used.add(name)
+        try:
+            data = _attachment_bytes(part, is_message)
+        except Exception as exc:  # noqa: BLE001 - one bad attachment never hides the others
+            yield Problem(describe(unit.child(name)), "corrupt", f"cannot decode attachment: {type(exc).__name__}")
+            continue
+        if data:
+            yield from _member(unit, data, name, limits, depth + 1)
+
+
+def _eml(unit, opener, limits, depth):
+    with opener() as fh:
+        msg = email.message_from_binary_file(fh, policy=email.policy.default)
+    yield from message_chunks(unit, msg, limits, depth)
+
+
+def _is_separator(line: bytes, prev_blank: bool, first: bool) -> bool:
+    return line.startswith(b"From ") and (prev_blank or first)
+
+
+def _mbox(unit, opener, limits, depth):
+    n = 0
+    cap = limits.max_item_bytes or MAX_MESSAGE_BYTES
+
+    def emit(buf: bytearray):
+        nonlocal n
+        n += 1
+        data = bytes(buf)
+        return _member(unit, data, f"{n}.eml", limits, depth + 1)
+
+    with opener() as fh:
+        buf = bytearray()
+        started = False
+        prev_blank = True
+        too_big = False
+        for line in fh:
+            if _is_separator(line, prev_blank, not started):
+                if started:
+                    if too_big:
+                        n += 1
+                        yield Problem(describe(unit.child(f"{n}.eml")), "too_large",
+                                      f"message larger than {cap} bytes", skipped=True)
+                    else:
+                        yield from emit(buf)
+                buf = bytearray()
+                started = True
+                too_big = False
+                prev_blank = False
+                continue
+            if not started:
+                # text before the first separator: treat the file as one message
+                started = True
+            if line.startswith(b">From ") or line.startswith(b">>From "):
+                line = line[1:]
+            if not too_big:
+                buf += line
+                if len(buf) > cap:
+                    too_big = True
+                    buf = bytearray()
+            prev_blank = line.strip() == b""
+        if started:
+            if too_big:
+                n += 1
+                yield Problem(describe(unit.child(f"{n}.eml")), "too_large",
+                              f"message larger than {cap} bytes", skipped=True)
+            elif buf.strip():
+                yield from emit(buf)
+
+
+def _msg(unit, opener, limits, depth):
+    import logging
+
+    import extract_msg
+    logging.getLogger("extract_msg").setLevel(logging.ERROR)
+    with seekable(opener, limits) as fh:
+        data = fh.read()
+    m = extract_msg.openMsg(data, delayAttachments=False)
+    try:
+        b = ChunkBuilder(unit, limits)
+        for label, attr in (("From", "sender"), ("To", "to"), ("Cc", "cc"), ("Subject", "subject")):
+            try:
+                value = getattr(m, attr, None)
+            except Exception:  # noqa: BLE001
+                value = None
+            if value:
+                yield from b.text(f"{label}: {value}", Pointer(part="header"))
+        body = None
+        try:
+            body = m.body
+            if not body and getattr(m, "htmlBody", None):
+                html = m.htmlBody
+                body = html_to_text(html.decode("utf-8", "replace") if isinstance(html, bytes) else html)
+        except Exception:  # noqa: BLE001
+            body = None
+        if body:
+            yield from b.text(body.replace("\r\n", "\n"), Pointer(part="body"))
+        yield from b.flush()
+        for n, att in enumerate(getattr(m, "attachments", []) or [], 1):
+            try:
+                name = _clean_filename(att.longFilename or att.shortFilename or "") or f"attachment-{n}"
+                payload = att.data
+            except Exception as exc:  # noqa: BLE001
+                yield Problem(describe(unit.child(f"attachment-{n}")), "corrupt",
+                              f"cannot read attachment: {type(exc).__name__}")
+                continue
+            if isinstance(payload, bytes) and payload:
+                yield from _member(unit, payload, name, limits, depth + 1)
+            elif payload is not None and hasattr(payload, "body"):
+                # an embedded Outlook message: its text as a member
+                sub = unit.child(name if name.endswith(".msg") else f"{n}.msg")
+                sb = ChunkBuilder(sub, limits)
+                for label, attr in (("From", "sender"), ("To", "to"), ("Subject", "subject")):
+                    value = getattr(payload, attr, None)
+                    if value:
+                        yield from sb.text(f"{label}: {value}", Pointer(part="header"))
+                if payload.body:
+                    yield from sb.text(payload.body.replace("\r\n", "\n"), Pointer(part="body"))
+                yield from sb.flush()
+    finally:
+        m.close()
+
+
+def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
+    lower = name.lower()
+    with opener() as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0") or lower.endswith(".msg"):
+        yield from _msg(unit, opener, limits, depth)
+    elif head.startswith(b"From ") or lower.endswith((".mbox", ".mbx")):
+        yield from _mbox(unit, opener, limits, depth)
+    else:
+        yield from _eml(unit, opener, limits, depth)
