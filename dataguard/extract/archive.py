@@ -30,6 +30,7 @@ import stat
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from typing import BinaryIO, Iterator, Optional, Union
 
 from dataguard.extract.ooxml import BOMB_MIN_BYTES, describe, seekable, stream_size, zip_guard
@@ -323,5 +324,8 @@ def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> It
             else:
                 # a bomb below: its Problem has been passed on; stop this archive.
                 return
+        except (gzip.BadGzipFile, lzma.LZMAError, zlib.error, tarfile.TarError) as exc:
+            # decompression failures are corrupt content, not an unreadable file
+            yield Problem(describe(unit), "corrupt", f"cannot parse {family}: {type(exc).__name__}")
     finally:
         tmp.cleanup()
