@@ -238,3 +238,15 @@ def test_mbox_messages_are_numbered_members():
     assert kinds(out) == []
     assert [m for m, _ in hits(out, IBAN)] == ["2.eml"]
     assert [(m, p.part) for m, p in hits(out, "amina.yusuf@un-juba.org")] == [("1.eml", "header")]
+
+
+def test_embedded_workbook_in_docx_is_a_member():
+    src = (DOCS / "note.docx").read_bytes()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info))
+        zout.writestr("word/embeddings/Microsoft_Excel_Worksheet.xlsx", (DOCS / "book.xlsx").read_bytes())
+    out = run_bytes("embed.docx", buf.getvalue())
+    assert hits(out, CARD) == [("word/embeddings/Microsoft_Excel_Worksheet.xlsx", Pointer(sheet="Hidden", cell="C3"))]
+    assert hits(out, IBAN) == [(None, Pointer(line=4, part="table"))]

@@ -24,6 +24,10 @@ joined by "\\t", rows by "\\n", one anchor per cell (sheet, cell); hint
 
 pptx: per slide (page = slide number) its text frames (part="slide"),
 table rows (part="table") and notes (part="notes").
+
+Embedded objects (``word|xl|ppt/embeddings/*``: an xlsx in a docx, ...) are
+members named by their path in the package, extracted with depth + 1 (OLE
+``.bin`` objects end up as skipped binary).
 """
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ from dataguard.types import Anchor, Chunk, Limits, Pointer, Problem, Unit
 
 SPOOL_MEMORY = 8 * 1024 * 1024
 BOMB_MIN_BYTES = 10 * 1024 * 1024      # below this, a high ratio is just a repetitive file
+EMBEDDED_MAX_BYTES = 64 * 1024 * 1024
 _READ = 1 << 16
 
 
@@ -505,9 +510,32 @@ def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> It
             kind = _kind(zf, name)
             if kind == "docx":
                 yield from _docx(unit, zf, limits)
-                return
+        if kind != "docx":
+            fh.seek(0)
+            if kind == "xlsx":
+                yield from _xlsx(unit, fh, limits)
+            else:
+                yield from _pptx(unit, fh, limits)
         fh.seek(0)
-        if kind == "xlsx":
-            yield from _xlsx(unit, fh, limits)
-        else:
-            yield from _pptx(unit, fh, limits)
+        yield from _embedded(unit, fh, limits, depth)
+
+
+def _embedded(unit: Unit, fh: BinaryIO, limits: Limits, depth: int) -> Iterator[Union[Chunk, Problem]]:
+    """Embedded packages (an xlsx inside a docx, ...) are members: ``word/embeddings/x.xlsx``."""
+    from dataguard.extract.archive import run_member
+    with zipfile.ZipFile(fh) as zf:
+        for info in zf.infolist():
+            parts = info.filename.split("/")
+            if len(parts) < 3 or parts[1] != "embeddings" or info.is_dir():
+                continue
+            child = unit.child(info.filename)
+            if info.file_size > EMBEDDED_MAX_BYTES:
+                yield Problem(describe(child), "too_large", f"embedded object larger than {EMBEDDED_MAX_BYTES} bytes",
+                              skipped=True)
+                continue
+            try:
+                data = zf.read(info)
+            except Exception as exc:  # noqa: BLE001 - one bad object never hides the document
+                yield Problem(describe(child), "corrupt", f"cannot read embedded object: {type(exc).__name__}")
+                continue
+            yield from run_member(child, lambda data=data: io.BytesIO(data), info.filename, limits, depth + 1)
