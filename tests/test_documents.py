@@ -250,3 +250,57 @@ def test_embedded_workbook_in_docx_is_a_member():
     out = run_bytes("embed.docx", buf.getvalue())
     assert hits(out, CARD) == [("word/embeddings/Microsoft_Excel_Worksheet.xlsx", Pointer(sheet="Hidden", cell="C3"))]
     assert hits(out, IBAN) == [(None, Pointer(line=4, part="table"))]
+
+
+def test_odp_slides_and_notes(tmp_path):
+    from odf.draw import Frame, Page, TextBox
+    from odf.opendocument import OpenDocumentPresentation
+    from odf.presentation import Notes
+    from odf.style import MasterPage, PageLayout
+    from odf.text import P
+    doc = OpenDocumentPresentation()
+    layout = PageLayout(name="L")
+    doc.automaticstyles.addElement(layout)
+    master = MasterPage(name="M", pagelayoutname=layout)
+    doc.masterstyles.addElement(master)
+    for i, (body, note) in enumerate([("Intro", None), (f"Card {CARD}", f"IBAN {IBAN}")], 1):
+        page = Page(masterpagename=master, name=f"p{i}")
+        frame = Frame(width="10cm", height="2cm", x="1cm", y="1cm")
+        box = TextBox()
+        box.addElement(P(text=body))
+        frame.addElement(box)
+        page.addElement(frame)
+        if note:
+            notes = Notes()
+            nf = Frame(width="10cm", height="2cm", x="1cm", y="1cm")
+            nb = TextBox()
+            nb.addElement(P(text=note))
+            nf.addElement(nb)
+            notes.addElement(nf)
+            page.addElement(notes)
+        doc.presentation.addElement(page)
+    path = tmp_path / "deck.odp"
+    doc.save(str(path))
+    out = run_bytes("deck.odp", path.read_bytes())
+    assert hits(out, CARD) == [(None, Pointer(line=2, page=2, part="slide"))]
+    assert hits(out, IBAN) == [(None, Pointer(line=3, page=2, part="notes"))]
+
+
+def test_ods_repeated_cells_and_rows_keep_positions(tmp_path):
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+    doc = OpenDocumentSpreadsheet()
+    t = Table(name="S")
+    t.addElement(TableRow(numberrowsrepeated=4))                  # 4 empty rows
+    r = TableRow()
+    r.addElement(TableCell(numbercolumnsrepeated=1000))           # 1000 empty columns
+    c = TableCell(valuetype="string")
+    c.addElement(P(text=CARD))
+    r.addElement(c)
+    t.addElement(r)
+    doc.spreadsheet.addElement(t)
+    path = tmp_path / "r.ods"
+    doc.save(str(path))
+    out = run_bytes("r.ods", path.read_bytes())
+    assert hits(out, CARD) == [(None, Pointer(sheet="S", cell="ALM5"))]   # column 1001
