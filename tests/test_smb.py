@@ -278,7 +278,7 @@ def test_connection_loss_recovers(smb):
             assert not src.info.get("incomplete")
         assert len(items) == _count_files(smb["root"] / "public")
         assert not [p for p in out if isinstance(p, Problem)]
-        assert all(kinds == [] or kinds == ["binary"] for _, kinds in texts)
+        assert all("unreachable" not in kinds for _, kinds in texts)   # documents may be encrypted/no_text
     finally:
         proxy.drop(stop_listening=True)
 

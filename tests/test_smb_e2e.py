@@ -24,11 +24,11 @@ def _comparable(report):
     out = []
     for f in report["findings"]:
         loc = f["location"]
-        ev = sorted((e["entity_type"], e["line"], e["page"], e["sheet"], e["cell"], e["masked"], e["value_hash"])
+        ev = sorted(tuple(str(e[k]) for k in ("entity_type", "line", "page", "sheet", "cell", "masked", "value_hash"))
                     for e in f["evidence"])
         out.append((loc["path"], loc["member"], f["rule_id"], f["severity"],
                     tuple(sorted((k, v["count"]) for k, v in f["entities"].items())), tuple(ev), f["exposure"]))
-    return sorted(out)
+    return sorted(out, key=repr)
 
 
 def _scan_smb(run_cli, smb, share, monkeypatch, *extra):
