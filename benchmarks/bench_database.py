@@ -1,11 +1,23 @@
-"""Time database source iteration: default sample vs all rows.
+"""Time a database target: source iteration, then the complete dataguard scan.
 
 Builds a 1,000,000-row SQLite table (cached under the temp folder) and, when
 DATAGUARD_TEST_PG_URL is set (scripts/start-databases.sh), a 1,000,000-row
 PostgreSQL table (``bench.people_1m``, created with the admin rights of the test
-user; the scan itself is read-only).  Detection timing is added by the lead.
+user; the scan itself is read-only).  Rows hold realistic personal data: names,
+e-mail addresses on ordinary domains, Kenyan mobile numbers (+254 7xx xxx xxx), a
+test card number every 1,000 rows, and a notes column naming the person.
 
-    .venv/bin/python benchmarks/bench_database.py [--rows N] [--no-all]
+For each table it times
+  * the source iteration alone: default sample (10,000 rows) and all rows;
+  * the complete scan (detection + rules, in process, as ``dataguard scan`` runs
+    it, --workers = number of cores):
+      (a) default sample (10,000 rows), with NER (the default),
+      (b) --sample-rows all --no-ner,
+      (c) --sample-rows all with NER, only with --full-ner (slow: NER on every row).
+Each line gives seconds, rows read, rows/s, findings and the sampling method
+recorded for the table.
+
+    .venv/bin/python benchmarks/bench_database.py [--rows N] [--no-all] [--no-scan] [--full-ner]
 """
 from __future__ import annotations
 
@@ -23,6 +35,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dataguard.sources import SourceOptions  # noqa: E402
 from dataguard.sources.database import DatabaseSource  # noqa: E402
 from dataguard.types import Limits  # noqa: E402
+
+# first names x last names (16 x 16): about 256 distinct full names
+_FIRST = ["Amina", "Brian", "Chloe", "Daniel", "Esther", "Felix", "Grace", "Hassan",
+          "Irene", "James", "Wanjiru", "Kevin", "Lucy", "Mohamed", "Njeri", "Otieno"]
+_LAST = ["Achieng", "Baker", "Chebet", "Dubois", "Evans", "Fischer", "Garcia", "Hughes",
+         "Kamau", "Mwangi", "Novak", "Odhiambo", "Patel", "Rossi", "Schmidt", "Wambui"]
+_DATA_VERSION = "v2"     # bump when the generated rows change (invalidates the cached tables)
+
+
+def _names_cte() -> str:
+    fn = ", ".join(f"({i}, '{v}')" for i, v in enumerate(_FIRST))
+    ln = ", ".join(f"({i}, '{v}')" for i, v in enumerate(_LAST))
+    return f"fn(i, f) AS (VALUES {fn}), ln(j, l) AS (VALUES {ln})"
+
+
+_DOMAIN = ("CASE n % 5 WHEN 0 THEN 'gmail.com' WHEN 1 THEN 'yahoo.co.uk' WHEN 2 THEN 'mailbox.co.ke' "
+           "WHEN 3 THEN 'outlook.com' ELSE 'kenyaweb.net' END")
 
 
 def build_sqlite(path: Path, rows: int) -> None:
@@ -42,13 +71,16 @@ def build_sqlite(path: Path, rows: int) -> None:
     con.execute("PRAGMA synchronous = OFF")
     con.execute("CREATE TABLE people (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, phone TEXT, "
                 "active BOOLEAN, created_at TIMESTAMP, card NUMERIC(20,0), notes TEXT)")
-    con.execute("""
-        WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?)
+    con.execute(f"""
+        WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ?), {_names_cte()}
         INSERT INTO people
-        SELECT n, 'Person ' || n, 'user' || n || '@example.org', '+1 212 555 ' || substr('0000' || (n % 10000), -4),
+        SELECT n, f || ' ' || l, lower(f) || '.' || lower(l) || n || '@' || {_DOMAIN},
+               '+254 7' || (10 + n % 20) || ' ' || substr('000' || ((n / 20) % 1000), -3)
+                   || ' ' || substr('000' || ((n * 7) % 1000), -3),
                n % 2, '2024-01-01', CASE WHEN n % 1000 = 0 THEN 4111111111111111 ELSE n END,
-               'Visited on day ' || (n % 365) || ' and discussed the case with the family at length.'
-        FROM seq""", (rows,))
+               'Visited ' || f || ' ' || l || ' on day ' || (n % 365)
+                   || ' and discussed the case with the family at length.'
+        FROM seq JOIN fn ON fn.i = n % 16 JOIN ln ON ln.j = (n / 16) % 16""", (rows,))
     con.commit()
     con.close()
     print(f"built {path} ({rows:,} rows) in {time.monotonic() - t0:.1f}s", file=sys.stderr)
@@ -60,20 +92,27 @@ def build_pg(url: str, rows: int) -> None:
     with eng.begin() as con:
         con.execute(sa.text("CREATE SCHEMA IF NOT EXISTS bench"))
         n = con.execute(sa.text("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('bench.people_1m')")).scalar()
-        if n is not None and abs(n - rows) < rows * 0.05:
+        version = con.execute(sa.text("SELECT obj_description(to_regclass('bench.people_1m'), 'pg_class')")).scalar() \
+            if n is not None else None
+        if n is not None and abs(n - rows) < rows * 0.05 and version == _DATA_VERSION:
             eng.dispose()
             return
         t0 = time.monotonic()
         con.execute(sa.text("DROP TABLE IF EXISTS bench.people_1m"))
-        con.execute(sa.text("""
+        con.execute(sa.text(f"""
             CREATE TABLE bench.people_1m AS
-            SELECT n AS id, 'Person ' || n AS full_name, 'user' || n || '@example.org' AS email,
-                   '+1 212 555 ' || lpad((n % 10000)::text, 4, '0') AS phone, (n % 2 = 0) AS active,
-                   timestamp '2024-01-01' AS created_at,
+            WITH {_names_cte()}
+            SELECT n AS id, f || ' ' || l AS full_name, lower(f) || '.' || lower(l) || n || '@' || {_DOMAIN} AS email,
+                   '+254 7' || (10 + n % 20) || ' ' || lpad(((n / 20) % 1000)::text, 3, '0')
+                       || ' ' || lpad(((n * 7) % 1000)::text, 3, '0') AS phone,
+                   (n % 2 = 0) AS active, timestamp '2024-01-01' AS created_at,
                    (CASE WHEN n % 1000 = 0 THEN 4111111111111111 ELSE n END)::numeric(20,0) AS card,
-                   'Visited on day ' || (n % 365) || ' and discussed the case with the family at length.' AS notes
-            FROM generate_series(1, :rows) AS n"""), {"rows": rows})
+                   'Visited ' || f || ' ' || l || ' on day ' || (n % 365)
+                       || ' and discussed the case with the family at length.' AS notes
+            FROM generate_series(1, :rows) AS n JOIN fn ON fn.i = n % 16 JOIN ln ON ln.j = (n / 16) % 16"""),
+            {"rows": rows})
         con.execute(sa.text("ALTER TABLE bench.people_1m ADD PRIMARY KEY (id)"))
+        con.execute(sa.text(f"COMMENT ON TABLE bench.people_1m IS '{_DATA_VERSION}'"))
         con.execute(sa.text("ANALYZE bench.people_1m"))
         print(f"built bench.people_1m ({rows:,} rows) in {time.monotonic() - t0:.1f}s", file=sys.stderr)
     eng.dispose()
@@ -98,14 +137,44 @@ def iterate(url: str, include: tuple, sample_rows) -> dict:
             "peak_rss_mb": round(peak / 1e6, 1)}
 
 
+def scan(url: str, include: tuple, sample_rows, ner: bool, workers: int) -> dict:
+    """The complete scan (detection + rules) in process, as ``dataguard scan`` runs it."""
+    from dataguard.detect import known_entities
+    from dataguard.hashing import Hasher
+    from dataguard.rules import load_packs, needed_entities
+    from dataguard.scanner import ScanOptions, run_scan
+    packs = load_packs(None, known_entities())
+    opts = ScanOptions(targets=[(url, SourceOptions(include=include, sample_rows=sample_rows,
+                                                    statement_timeout_s=600))],
+                       packs=packs, workers=workers,
+                       detector_kwargs=dict(entities=needed_entities(packs), ner=ner,
+                                            custom=tuple(r for p in packs for r in p.recognizers)))
+    t0 = time.perf_counter()
+    res = run_scan(opts, Hasher(b"benchmark-key-0123456789"))
+    dt = time.perf_counter() - t0
+    rows = res.stats["rows_sampled"]
+    t = res.targets[0]
+    tables = t.info.get("tables") or [{}]
+    return {"method": tables[0].get("method"), "status": t.status, "rows_read": rows,
+            "seconds": round(dt, 2), "rows_per_s": int(rows / dt) if dt else 0,
+            "findings": len(res.findings),
+            "entities": ",".join(sorted({e for f in res.findings for e in f.entities})),
+            "errors": res.stats.get("errors", 0)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--no-all", action="store_true", help="skip the full reads")
+    ap.add_argument("--no-scan", action="store_true", help="time the source iteration only")
+    ap.add_argument("--full-ner", action="store_true",
+                    help="also time --sample-rows all with NER (slow: the model runs on every row)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL bench table afterwards")
     args = ap.parse_args()
+    print(f"machine: {os.cpu_count()} cores; rows: {args.rows:,}; workers: {args.workers}", flush=True)
     results = []
-    path = Path(tempfile.gettempdir()) / f"dataguard-bench-{args.rows}.db"
+    path = Path(tempfile.gettempdir()) / f"dataguard-bench-{_DATA_VERSION}-{args.rows}.db"
     build_sqlite(path, args.rows)
     targets = [("sqlite", f"sqlite:///{path}", ("main.people",))]
     pg = os.environ.get("DATAGUARD_TEST_PG_URL")
@@ -120,7 +189,18 @@ def main() -> None:
                 continue
             r = iterate(url, include, n)
             results.append((name, label, r))
-            print(f"{name:<11} {label:<13} " + "  ".join(f"{k}={v}" for k, v in r.items()), flush=True)
+            print(f"{name:<11} iterate {label:<22} " + "  ".join(f"{k}={v}" for k, v in r.items()), flush=True)
+    if not args.no_scan:
+        for name, url, include in targets:
+            runs = [("scan (a) sample 10000", 10_000, True)]
+            if not args.no_all:
+                runs.append(("scan (b) all --no-ner", None, False))
+                if args.full_ner:
+                    runs.append(("scan (c) all NER", None, True))
+            for label, n, ner in runs:
+                r = scan(url, include, n, ner, args.workers)
+                results.append((name, label, r))
+                print(f"{name:<11} {label:<30} " + "  ".join(f"{k}={v}" for k, v in r.items()), flush=True)
     if pg and not args.keep:
         # the test database must not keep the bench table (the integration tests list its tables)
         import sqlalchemy as sa
