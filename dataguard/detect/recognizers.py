@@ -288,12 +288,14 @@ def health_recognizer(language: str) -> RegexRecognizer:
     upper_only = {"HIV", "AIDS", "STI", "PTSD", "VIH"}
     ci = [re.escape(w) for w in words if w not in upper_only]
     cs = [re.escape(w) for w in words if w in upper_only]
-    return RegexRecognizer("dataguard-health", ["HEALTH_TERM"], [
+    rec = RegexRecognizer("dataguard-health", ["HEALTH_TERM"], [
         Rx(r"(?i)(?<![\w-])(?P<v>" + "|".join(ci) + r")(?![\w-])", 0.6),
         Rx(r"(?<![\w-])(?P<v>" + "|".join(cs) + r")(?![\w-])", 0.6),
         Rx(r"(?i)\b(?:icd(?:[- ]?1[01](?:-cm)?)?|diagnos(?:is|tic|e)|medical)(?:\s+codes?)?\s*[:#]?\s*"
            r"(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)\b", 0.6),
     ], language, words=tuple(w.lower() for w in HEALTH_WORDS) + ("icd", "code"))
+    rec.dg_word_pad = 120     # every match is a listed word, or a code a few words after "icd"/"diagnosis"
+    return rec
 
 
 def in_pan_recognizer(language: str) -> RegexRecognizer:
@@ -309,43 +311,144 @@ def own_recognizers(language: str) -> list:
 
 
 # --------------------------------------------------------------------------- phone numbers
+_IPV4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}")
+
+
+class PhoneGate:
+    """A cheap necessary condition for libphonenumber to find a valid number in a run of digits.
+
+    The matcher (Leniency.VALID) accepts a candidate, or a part of it cut at a separator,
+    only if it parses to a number whose national significant number has a length and
+    leading digits that the general pattern of a region with that country code allows.
+    The gate reads every contiguous run of digit groups as a national number of each
+    configured region (as written, after the region's national prefix, after its own
+    country code) or, after ``+`` or the region's international prefix, as an
+    international number; the regions where some reading fits are the only ones the
+    matcher is asked about, and a run where none fits is not given to the matcher at all.
+    (Validity is checked against every region sharing the country code, as libphonenumber
+    does.) Regions whose parsing rewrites digits (a national-prefix transform rule) always pass.
+    """
+
+    MAX_DIGITS = 20
+
+    def __init__(self, regions: Sequence[str]):
+        import phonenumbers
+        from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+        self._codes = {str(cc) for cc in COUNTRY_CODE_TO_REGION_CODE}
+        self.regions = []        # (region, always, cc, national_prefix_rx, idd_rx, [(lengths, pattern)])
+        for region in regions:
+            md = PhoneMetadata.metadata_for_region(region)
+            if md is None:
+                self.regions.append((region, True, "", None, None, []))
+                continue
+            cc = str(md.country_code)
+            descs, always = [], bool(md.national_prefix_transform_rule)
+            for other in COUNTRY_CODE_TO_REGION_CODE.get(md.country_code, (region,)):
+                omd = PhoneMetadata.metadata_for_region(other)
+                if omd is None or omd.general_desc is None or not omd.general_desc.national_number_pattern:
+                    continue      # validates nothing
+                descs.append((frozenset(omd.general_desc.possible_length or ()),
+                              re.compile(omd.general_desc.national_number_pattern)))
+            npfp = re.compile(md.national_prefix_for_parsing) if md.national_prefix_for_parsing else None
+            idd = re.compile(md.international_prefix) if md.international_prefix else None
+            self.regions.append((region, always, cc, npfp, idd, descs))
+        self._phonenumbers = phonenumbers
+
+    def _international(self, digits: str) -> bool:
+        return any(digits[:k] in self._codes and 2 <= len(digits) - k <= 17 for k in (1, 2, 3))
+
+    @staticmethod
+    def _fits(nsn: str, descs) -> bool:
+        n = len(nsn)
+        return any((not lengths or n in lengths) and pattern.fullmatch(nsn) for lengths, pattern in descs)
+
+    def _national(self, digits: str, cc: str, npfp, descs) -> bool:
+        readings = [digits]
+        if npfp is not None:
+            m = npfp.match(digits)
+            if m and m.end():
+                readings.append(digits[m.end():])
+        if cc and digits.startswith(cc):
+            rest = digits[len(cc):]
+            readings.append(rest)
+            m = npfp.match(rest) if npfp is not None else None
+            if m and m.end():
+                readings.append(rest[m.end():])
+        return any(self._fits(r, descs) for r in readings if r)
+
+    def regions_for(self, groups: Sequence[str], plus_before: bool) -> list:
+        """The configured regions in which some run of ``groups`` could be a valid number."""
+        runs = []
+        for i in range(len(groups)):
+            acc = ""
+            for j in range(i, len(groups)):
+                acc += groups[j]
+                if len(acc) > self.MAX_DIGITS:
+                    break
+                runs.append((i, acc))
+        out = []
+        if plus_before and self.regions and any(i == 0 and self._international(acc) for i, acc in runs):
+            out.append(self.regions[0][0])     # an international number: any region parses it
+        for region, always, cc, npfp, idd, descs in self.regions:
+            if region in out:
+                continue
+            if always:
+                out.append(region)
+                continue
+            for _, acc in runs:
+                m = idd.match(acc) if idd is not None else None
+                if (m and m.end() and self._international(acc[m.end():])) or self._national(acc, cc, npfp, descs):
+                    out.append(region)
+                    break
+        return out
+
+
 def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pattern"):
-    """Presidio's PhoneRecognizer (libphonenumber, same score, context words and leniency), but
-    run on small windows around digit runs, and for each window only until its candidates are
-    found: an international number (+ or 00) needs one region, not one pass per region."""
+    """Presidio's PhoneRecognizer (libphonenumber, same score, context words and leniency),
+    asked only about small windows around digit runs that ``PhoneGate`` lets through, and
+    only for the regions the gate names; an IPv4 address is left to the IP recognizer."""
     import phonenumbers
     from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+    gate = PhoneGate(regions)
 
     class FastPhoneRecognizer(PhoneRecognizer):
         dg_self_windowed = True
 
-        def analyze(self, text, entities, nlp_artifacts=None):
+        def analyze(self, text, entities, nlp_artifacts=None, hits=None):
             n = len(text)
-            windows = []          # [start, end, [hit spans]]
-            for m in trigger.finditer(text):
-                if m.end() - m.start() > 60:
+            if hits is None:
+                hits = [m.span() for m in trigger.finditer(text)]
+            windows = []          # [start, end, {regions}, [hit spans]]
+            for hs, he in hits:
+                if he - hs > 60:
                     continue      # a run of numbers (table, OID, digit dump), not a phone number
-                s, e = max(0, m.start() - 4), min(n, m.end() + 12)
+                run = text[hs:he]
+                if _IPV4.fullmatch(run):
+                    continue
+                plus = "+" in text[max(0, hs - 3):hs]
+                wanted = gate.regions_for(re.findall(r"\d+", run), plus)
+                if not wanted:
+                    continue
+                s, e = max(0, hs - 4), min(n, he + 12)
                 if windows and s <= windows[-1][1]:
                     windows[-1][1] = max(windows[-1][1], e)
-                    windows[-1][2].append(m.span())
+                    windows[-1][2].update(wanted)
+                    windows[-1][3].append((hs, he))
                 else:
-                    windows.append([s, e, [m.span()]])
+                    windows.append([s, e, set(wanted), [(hs, he)]])
             results, seen = [], set()
-            for s, e, hits in windows:
+            for s, e, wanted, runs in windows:
                 window = text[s:e]
-                intl = all("+" in text[max(0, hs - 3):hs] or text.startswith("00", hs) for hs, _ in hits)
-                regions_here = self.supported_regions[:1] if intl else self.supported_regions
                 found = []
-                for region in regions_here:
+                for region in [r for r in self.supported_regions if r in wanted]:
                     for pm in phonenumbers.PhoneNumberMatcher(window, region, leniency=self.leniency):
                         span = (s + pm.start, s + pm.end)
                         if span not in seen:
                             seen.add(span)
                             found.append(span)
                             results.append(self._get_recognizer_result(_Span(*span), text, region, nlp_artifacts))
-                    if all(any(fs < he and hs < fe for fs, fe in found) for hs, he in hits):
-                        break
+                    if all(any(fs < he and hs < fe for fs, fe in found) for hs, he in runs):
+                        break     # every digit run of the window is a number: no other region asked
             return results
 
     return FastPhoneRecognizer(supported_language=language, supported_regions=list(regions), name="PhoneRecognizer")

@@ -1,0 +1,126 @@
+"""One pass over a chunk that finds where each recognizer is worth running.
+
+Detection is cheap first: a recognizer runs only on small windows around the hits
+of a cheap trigger (a regex for its entity, or the literal words it needs). All
+triggers are found in one pass: with Hyperscan (a multi-pattern regex engine, used
+where its wheel is installed) the whole set costs about as much as reading the text
+once; without it each trigger is a compiled Python regex. Both give the same
+windows: Hyperscan reports every match end with its leftmost start, which covers the
+non-overlapping matches Python's ``finditer`` reports, and hit spans that overlap are
+merged.
+
+Offsets: Hyperscan scans bytes. The text is encoded to Latin-1 with every other
+character replaced by ``?`` (one byte per character), so byte offsets are character
+offsets. Triggers are ASCII/Latin-1 patterns; a text holding digits outside ASCII
+(Arabic-Indic, Devanagari, full-width) is scanned with Python's Unicode-aware regexes.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Dict, List, Optional, Sequence, Tuple
+
+log = logging.getLogger(__name__)
+
+try:  # optional accelerator (x86-64 wheels); the Python path gives the same windows
+    import hyperscan as _hs
+except Exception:  # noqa: BLE001 - ImportError, or a wheel that does not load on this CPU
+    _hs = None
+
+_NON_ASCII_DIGIT = re.compile(r"(?=[^\x00-\x7f])\d")
+Spans = List[Tuple[int, int]]
+
+
+def _merge(spans: Spans) -> Spans:
+    spans.sort()
+    out: Spans = []
+    for s, e in spans:
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+class TriggerSet:
+    """Named triggers: regexes run over the text, literal word lists over its lower-cased form.
+
+    ``find(text, low)`` -> {name: merged hit spans}; names without hits are absent.
+    """
+
+    def __init__(self, regexes: Dict[str, str], words: Dict[str, Sequence[str]], use_hyperscan: bool = True):
+        self.names = list(regexes) + list(words)
+        self._py_rx = {n: re.compile(p) for n, p in regexes.items()}
+        self._py_words = {n: re.compile("|".join(re.escape(w) for w in sorted(set(ws), key=len, reverse=True)))
+                          for n, ws in words.items() if ws}
+        self._hs_text = self._hs_low = None
+        self._hs_names: List[str] = []
+        self._py_only_rx: Dict[str, re.Pattern] = dict(self._py_rx)
+        self._py_only_words: Dict[str, re.Pattern] = dict(self._py_words)
+        if use_hyperscan and _hs is not None:
+            self._hs_text = self._compile({n: p for n, p in regexes.items()}, literal=False, pending=self._py_only_rx)
+            self._hs_low = self._compile({n: ws for n, ws in words.items() if ws}, literal=True,
+                                         pending=self._py_only_words)
+
+    @property
+    def accelerated(self) -> bool:
+        return self._hs_text is not None or self._hs_low is not None
+
+    def _compile(self, items: dict, literal: bool, pending: dict):
+        """A Hyperscan database for the items it can take; those it cannot stay in ``pending``."""
+        exprs, ids, flags = [], [], []
+        for name, pat in items.items():
+            try:
+                if literal:
+                    alts = [re.escape(w).encode("latin-1") for w in pat]
+                    expr = b"|".join(alts)
+                else:
+                    expr = pat.encode("latin-1")
+                # each expression alone first: one that Hyperscan refuses stays with Python
+                db = _hs.Database()
+                db.compile(expressions=[expr], ids=[0], elements=1, flags=[_hs.HS_FLAG_SOM_LEFTMOST])
+            except Exception:  # noqa: BLE001 - not Latin-1, or a construct Hyperscan lacks
+                continue
+            self._hs_names.append(name)
+            exprs.append(expr)
+            ids.append(len(self._hs_names) - 1)
+            flags.append(_hs.HS_FLAG_SOM_LEFTMOST)
+            pending.pop(name, None)
+        if not exprs:
+            return None
+        db = _hs.Database()
+        db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+        return db
+
+    def _scan(self, db, text: str, out: dict) -> None:
+        names = self._hs_names
+
+        def on_match(i, start, end, _flags, _ctx):
+            out.setdefault(names[i], []).append((start, end))
+
+        db.scan(text.encode("latin-1", "replace"), match_event_handler=on_match)
+
+    def find(self, text: str, low: Optional[str] = None) -> Dict[str, Spans]:
+        low = text.lower() if low is None else low
+        found: Dict[str, Spans] = {}
+        unicode_digits = not text.isascii() and _NON_ASCII_DIGIT.search(text) is not None
+        if self._hs_text is not None and not unicode_digits:
+            self._scan(self._hs_text, text, found)
+            py_rx = self._py_only_rx
+        else:
+            py_rx = self._py_rx
+        if self._hs_low is not None:
+            self._scan(self._hs_low, low, found)
+            py_words = self._py_only_words
+        else:
+            py_words = self._py_words
+        for name, rx in py_rx.items():
+            spans = [m.span() for m in rx.finditer(text)]
+            if spans:
+                found[name] = spans
+        for name, rx in py_words.items():
+            spans = [m.span() for m in rx.finditer(low)]
+            if spans:
+                found[name] = spans
+        return {n: _merge(s) for n, s in found.items()}

@@ -1,0 +1,127 @@
+"""Cheap-first detection: the trigger pass (Hyperscan and pure Python give the same
+windows) and the phone gate (never hides a number libphonenumber would find)."""
+from __future__ import annotations
+
+import random
+import re
+
+import phonenumbers
+import pytest
+from phonenumbers import Leniency
+
+from dataguard.detect import triggers as trig_mod
+from dataguard.detect.engine import _TRIGGERS, _WINDOW_PAD, _windows
+from dataguard.detect.recognizers import PhoneGate
+from dataguard.detect.triggers import TriggerSet
+
+WORDS = {"health": ["hiv", "diagnosis", "santé mentale", "icd"], "pw": ["pass", "pwd", "://"]}
+
+TEXTS = [
+    "Call +254 722 123 456 or 020 7946 0958; card 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 0130 00.\n"
+    "Server 10.20.30.40 and fe80::1ff:fe23:4567:890a; mail jane.doe@unhcr.org, see https://intranet.example.org.\n",
+    "Diagnosis: HIV. Santé mentale — suivi. Patient né le 12/03/1985, tél. 06 12 34 56 78, pass=Xk9!vv2.\n" * 3,
+    "Référence ٠١٢٣٤٥٦٧٨٩ et numéro 0712 345 678 (Kenya) — ICD-10 F32.1, ssn 078-05-1120.\n",
+    "",
+    "no digits at all, only words and a lone @ sign",
+    "ÉLÈVE Ø 9999-99-9999 ½ € 12 34 56 78 90 12 " * 50,
+]
+
+
+def _python_only(ts: TriggerSet) -> TriggerSet:
+    return TriggerSet(dict(_TRIGGERS), WORDS, use_hyperscan=False)
+
+
+def _windows_of(found: dict, text: str) -> dict:
+    return {name: _windows(spans, text, _WINDOW_PAD) for name, spans in found.items()}
+
+
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+@pytest.mark.parametrize("text", TEXTS)
+def test_hyperscan_and_python_give_the_same_windows(text):
+    fast = TriggerSet(dict(_TRIGGERS), WORDS)
+    assert fast.accelerated
+    slow = _python_only(fast)
+    low = text.lower()
+    f, s = fast.find(text, low), slow.find(text, low)
+    assert set(f) == set(s)
+    assert _windows_of(f, text) == _windows_of(s, text)
+    # and every Python hit lies inside a Hyperscan hit span
+    for name, spans in s.items():
+        for a, b in spans:
+            assert any(x <= a and b <= y for x, y in f[name]), (name, a, b)
+
+
+def test_python_triggers_find_exact_spans():
+    ts = TriggerSet({"PHONE_NUMBER": _TRIGGERS["PHONE_NUMBER"], "EMAIL_ADDRESS": "@"}, WORDS, use_hyperscan=False)
+    text = "Tel 020 - 7946 0958, mail a@b.org; HIV and pwd"
+    found = ts.find(text)
+    assert found["PHONE_NUMBER"] == [(4, 19)]                    # separators up to three characters
+    assert found["EMAIL_ADDRESS"] == [(text.index("@"), text.index("@") + 1)]
+    assert found["health"] == [(text.index("HIV"), text.index("HIV") + 3)]
+    assert found["pw"] == [(text.index("pwd"), text.index("pwd") + 3)]
+    assert "nothing" not in ts.find("nothing to see")
+
+
+def test_unicode_digits_fall_back_to_python_regexes():
+    ts = TriggerSet({"PHONE_NUMBER": _TRIGGERS["PHONE_NUMBER"]}, {})
+    text = "رقم ٠٧١٢٣٤٥٦٧٨ هنا"
+    assert ts.find(text)["PHONE_NUMBER"] == [(4, 14)]
+
+
+def test_trigger_set_without_words_or_regexes():
+    ts = TriggerSet({}, {"empty": []})
+    assert ts.find("anything 123") == {}
+
+
+# ------------------------------------------------------------------ phone gate
+REGIONS = ["US", "GB", "FR", "CH", "KE", "DE", "IN", "SS"]
+_TRIG = re.compile(_TRIGGERS["PHONE_NUMBER"])
+
+
+def _random_texts(n: int, seed: int):
+    rnd = random.Random(seed)
+    seps = [" ", "-", ".", " - ", "/", "(", ") ", "  ", ""]
+    prefixes = ["", "+", "00", "0", "1", "(", "+1 ", "+44 ", "+41 ", "+254 ", "+33 ", "011 ", "+49 ", "+91 "]
+    for _ in range(n):
+        parts = []
+        for _ in range(rnd.randint(1, 6)):
+            parts.append("".join(rnd.choice("0123456789") for _ in range(rnd.randint(1, 5))))
+            parts.append(rnd.choice(seps))
+        yield "tel " + rnd.choice(prefixes) + "".join(parts[:-1]) + " end"
+
+
+KNOWN = ["Call +254 722 123 456 now", "ring 020 7946 0958 today", "tel (212) 555-0143 x12", "appelez le 01 42 68 53 00",
+         "0712 345 678 / 0733 456 789", "+41 44 668 18 00", "Rufnummer 030 901820", "numero 011 4321-5678 ahora",
+         "+91 98765 43210", "1-800-555-0199"]
+
+
+def test_phone_gate_never_hides_a_number_the_matcher_finds():
+    gate = PhoneGate(REGIONS)
+    checked = passed = 0
+    for text in list(_random_texts(1500, seed=7)) + KNOWN:
+        for m in _TRIG.finditer(text):
+            hs, he = m.span()
+            plus = "+" in text[max(0, hs - 3):hs]
+            wanted = set(gate.regions_for(re.findall(r"\d+", text[hs:he]), plus))
+            checked += 1
+            passed += bool(wanted)
+            s, e = max(0, hs - 4), min(len(text), he + 12)
+            found = {r: {(p.start, p.end) for p in phonenumbers.PhoneNumberMatcher(text[s:e], r, leniency=Leniency.VALID)
+                         if s + p.start < he and hs < s + p.end} for r in REGIONS}
+            allowed = set().union(*(found[r] for r in wanted)) if wanted else set()
+            for r in REGIONS:
+                assert found[r] <= allowed, (text, r, found[r], wanted)
+    assert checked > 1000 and passed < checked      # it does let some runs through, and it does stop some
+
+
+def test_phone_gate_examples():
+    gate = PhoneGate(["US", "GB", "FR", "CH", "KE"])
+    assert gate.regions_for(["4111", "1111", "1111", "1111"], False) == ["KE"]   # 8 digits: a Kenyan landline shape
+    assert "US" in gate.regions_for(["212", "555", "0143"], False)
+    assert gate.regions_for(["254", "722", "123", "456"], True)[0] == "US"      # international: first region parses it
+    assert gate.regions_for(["9999999999999999999"], False) == []
+
+
+def test_regions_that_rewrite_digits_always_pass():
+    gate = PhoneGate(["AR"])          # Argentina's national prefix transform rule rewrites mobile numbers
+    assert gate.regions_for(["12"], False) == ["AR"]
