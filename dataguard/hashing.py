@@ -7,7 +7,6 @@ cannot without the key.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
@@ -69,15 +68,19 @@ def load_key(key_file: Optional[str] = None) -> bytes:
         raise HmacKeyError(f"cannot create HMAC key {path}: {exc.strerror}") from None
 
 
+_NON_DIGIT = re.compile(r"\D")
+_SPACE_OR_DASH = re.compile(r"[\s\-]")
+
+
 def normalise(entity: str, value: str) -> str:
     """Canonical form so that '4111 1111 1111 1111' and '4111-1111-1111-1111' hash alike."""
     v = value.strip()
     if entity in _DIGITS_ONLY:
-        return re.sub(r"\D", "", v)
+        return _NON_DIGIT.sub("", v)
     if entity in _COMPACT_UPPER:
-        return re.sub(r"[\s\-]", "", v).upper()
+        return _SPACE_OR_DASH.sub("", v).upper()
     if entity == "PHONE_NUMBER":
-        digits = re.sub(r"\D", "", v)
+        digits = _NON_DIGIT.sub("", v)
         return ("+" + digits) if v.startswith("+") else digits
     if entity in ("EMAIL_ADDRESS", "URL", "IP_ADDRESS"):
         return v.lower()
@@ -92,7 +95,7 @@ class Hasher:
 
     def hash(self, entity: str, value: str) -> str:
         msg = f"{entity}\x00{normalise(entity, value)}".encode("utf-8", "surrogatepass")
-        return hmac.new(self._key, msg, hashlib.sha256).hexdigest()
+        return hmac.digest(self._key, msg, "sha256").hex()
 
     def __repr__(self) -> str:  # never show the key
         return "Hasher(<key>)"
@@ -104,8 +107,10 @@ def _mask_keep(value: str, keep_head: int, keep_tail: int) -> str:
     n = len(alnum_idx)
     if n <= keep_head + keep_tail + 2:
         keep_head, keep_tail = 0, min(keep_tail, max(0, n // 4))
-    keep = set(alnum_idx[:keep_head]) | set(alnum_idx[n - keep_tail:] if keep_tail else [])
-    return "".join(c if (i in keep or not c.isalnum()) else "*" for i, c in enumerate(value))
+    chars = list(value)
+    for i in alnum_idx[keep_head:n - keep_tail]:
+        chars[i] = "*"
+    return "".join(chars)
 
 
 def mask(entity: str, value: str) -> str:

@@ -7,6 +7,7 @@ target -> items -> chunks (text with locations) -> matches -> unit summaries
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Callable, Iterator, Optional, Protocol, Union
 
@@ -64,6 +65,14 @@ class Anchor:
     pointer: Pointer
 
 
+_NOWHERE = Pointer()
+_LINE_BLOCK = 4096     # Chunk.pointer_at counts lines per block of this many characters
+
+
+def _anchor_offset(anchor: Anchor) -> int:
+    return anchor.offset
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A bounded piece of extracted text, with enough to locate any offset in it.
@@ -86,14 +95,30 @@ class Chunk:
         return self.keep_start <= start < end
 
     def pointer_at(self, offset: int) -> Pointer:
-        ptr = Pointer()
+        ptr = _NOWHERE
         if self.anchors:
-            i = bisect.bisect_right([a.offset for a in self.anchors], offset) - 1
+            i = bisect.bisect_right(self.anchors, offset, key=_anchor_offset) - 1
             if i >= 0:
                 ptr = self.anchors[i].pointer
         if self.first_line is not None and ptr.line is None:
-            ptr = replace(ptr, line=self.first_line + self.text.count("\n", 0, offset))
+            line = self.first_line + self._newlines_before(offset)
+            ptr = Pointer(line=line) if ptr is _NOWHERE else replace(ptr, line=line)
         return ptr
+
+    def _newlines_before(self, offset: int) -> int:
+        """``text.count("\\n", 0, offset)`` in at most one block's time, whatever the
+        chunk size: the counts per block are taken once, on the first call."""
+        offset = min(offset, len(self.text))
+        block = offset // _LINE_BLOCK
+        return self._newlines_before_block[block] + self.text.count("\n", block * _LINE_BLOCK, offset)
+
+    @functools.cached_property
+    def _newlines_before_block(self) -> list:
+        """Number of "\\n" in the text before each block of ``_LINE_BLOCK`` characters."""
+        counts = [0]
+        for start in range(0, len(self.text), _LINE_BLOCK):
+            counts.append(counts[-1] + self.text.count("\n", start, start + _LINE_BLOCK))
+        return counts
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ _TRIGGERS = {
     "CRYPTO": r"\b(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}\b",
     "MEDICAL_LICENSE": r"[A-Za-z]{2}\d{7}",
     "IN_AADHAAR": r"\d{4}[- ]?\d{4}[- ]?\d{4}",
+    "IN_PAN": r"[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]",
 }
 _TRIGGER_RX = {k: re.compile(v) for k, v in _TRIGGERS.items()}
 _WINDOW_PAD = 120
@@ -170,6 +171,9 @@ def _on_windows(rec, text: str, windows: list) -> list:
     return out
 
 
+_EXACT = "/exact"      # trigger name of a recognizer's case-sensitive words
+
+
 def _run_windowed(rec, text: str, hits: dict, words_aligned: bool = True) -> list:
     """Run a Presidio recognizer where its triggers (``TriggerSet`` hits of the chunk) say it
     can match: a recognizer with ``dg_prefilter`` words runs only if one of them occurs (and,
@@ -177,9 +181,10 @@ def _run_windowed(rec, text: str, hits: dict, words_aligned: bool = True) -> lis
     windows around its hits (on the whole text when the text is short)."""
     ents = rec.supported_entities
     if getattr(rec, "dg_prefilter", None):
-        spans = hits.get(rec.name)
+        spans = hits.get(rec.name, []) + hits.get(rec.name + _EXACT, [])
         if not spans:
             return []
+        spans.sort()
         pad = getattr(rec, "dg_word_pad", None)
         if pad is not None and words_aligned and len(text) >= 4 * pad:
             return _on_windows(rec, text, _windows(spans, text, pad))
@@ -329,9 +334,15 @@ class Detector:
         self._pattern_recognizers = [r for r in registry.recognizers if not isinstance(r, SpacyRecognizer)]
         trigger_entities = {r.supported_entities[0] for r in self._pattern_recognizers
                             if len(r.supported_entities) == 1} & set(_TRIGGERS)
-        self._triggers = TriggerSet({e: _TRIGGERS[e] for e in sorted(trigger_entities)},
-                                    {r.name: r.dg_prefilter for r in self._pattern_recognizers
-                                     if getattr(r, "dg_prefilter", None)})
+        regexes = {e: _TRIGGERS[e] for e in sorted(trigger_entities)}
+        words = {}
+        for r in self._pattern_recognizers:
+            exact = set(getattr(r, "dg_prefilter_exact", ()))
+            if getattr(r, "dg_prefilter", None):
+                words[r.name] = [w for w in r.dg_prefilter if w not in exact]
+            if exact:
+                regexes[r.name + _EXACT] = "|".join(re.escape(w) for w in sorted(exact, key=len, reverse=True))
+        self._triggers = TriggerSet(regexes, words)
         self._entity_list = sorted(self.entities)
 
     # ------------------------------------------------------------------ public

@@ -110,8 +110,11 @@ class RegexRecognizer(EntityRecognizer):
 
     def __init__(self, name: str, entities: List[str], regexes: List[Rx], language: str = "en",
                  context: Optional[List[str]] = None, prefilter: Optional[str] = None,
-                 words: Sequence[str] = ()):
-        self.dg_prefilter = tuple(w.lower() for w in words)   # cheap literal check before any regex
+                 words: Sequence[str] = (), exact_words: Sequence[str] = ()):
+        # literal words, one of which every match needs (found by the trigger pass before any regex
+        # runs): ``words`` in any case, ``exact_words`` as written ("STI", not "still")
+        self.dg_prefilter = tuple(w.lower() for w in words) + tuple(exact_words)
+        self.dg_prefilter_exact = tuple(exact_words)
         self._regexes = regexes
         self._prefilter = re.compile(prefilter, re.I) if prefilter else None
         super().__init__(supported_entities=entities, name=name, supported_language=language, context=context)
@@ -293,7 +296,8 @@ def health_recognizer(language: str) -> RegexRecognizer:
         Rx(r"(?<![\w-])(?P<v>" + "|".join(cs) + r")(?![\w-])", 0.6),
         Rx(r"(?i)\b(?:icd(?:[- ]?1[01](?:-cm)?)?|diagnos(?:is|tic|e)|medical)(?:\s+codes?)?\s*[:#]?\s*"
            r"(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)\b", 0.6),
-    ], language, words=tuple(w.lower() for w in HEALTH_WORDS) + ("icd", "code"))
+    ], language, words=tuple(w.lower() for w in HEALTH_WORDS if w not in upper_only) + ("icd", "diagnos", "medical"),
+       exact_words=tuple(upper_only))
     rec.dg_word_pad = 120     # every match is a listed word, or a code a few words after "icd"/"diagnosis"
     return rec
 
@@ -318,8 +322,9 @@ class PhoneGate:
     """A cheap necessary condition for libphonenumber to find a valid number in a run of digits.
 
     The matcher (Leniency.VALID) accepts a candidate, or a part of it cut at a separator,
-    only if it parses to a number whose national significant number has a length and
-    leading digits that the general pattern of a region with that country code allows.
+    only if it parses to a number whose national significant number matches the general
+    pattern and the pattern of some number type (fixed line, mobile, toll free, ...) of a
+    region with that country code.
     The gate reads every contiguous run of digit groups as a national number of each
     configured region (as written, after the region's national prefix, after its own
     country code) or, after ``+`` or the region's international prefix, as an
@@ -345,10 +350,10 @@ class PhoneGate:
             descs, always = [], bool(md.national_prefix_transform_rule)
             for other in COUNTRY_CODE_TO_REGION_CODE.get(md.country_code, (region,)):
                 omd = PhoneMetadata.metadata_for_region(other)
-                if omd is None or omd.general_desc is None or not omd.general_desc.national_number_pattern:
-                    continue      # validates nothing
-                descs.append((frozenset(omd.general_desc.possible_length or ()),
-                              re.compile(omd.general_desc.national_number_pattern)))
+                general = self._desc(omd.general_desc) if omd is not None else None
+                types = [d for d in (self._desc(getattr(omd, t, None)) for t in self._TYPES) if d] if general else []
+                if general and types:
+                    descs.append((general, types))      # otherwise it validates nothing
             npfp = re.compile(md.national_prefix_for_parsing) if md.national_prefix_for_parsing else None
             idd = re.compile(md.international_prefix) if md.international_prefix else None
             self.regions.append((region, always, cc, npfp, idd, descs))
@@ -357,10 +362,25 @@ class PhoneGate:
     def _international(self, digits: str) -> bool:
         return any(digits[:k] in self._codes and 2 <= len(digits) - k <= 17 for k in (1, 2, 3))
 
+    _TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
+              "fixed_line", "mobile")
+
+    @staticmethod
+    def _desc(desc):
+        if desc is None or not desc.national_number_pattern:
+            return None
+        return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
+
     @staticmethod
     def _fits(nsn: str, descs) -> bool:
+        """libphonenumber's validity test for a national significant number: it matches the
+        general description and the description of some number type of a region."""
         n = len(nsn)
-        return any((not lengths or n in lengths) and pattern.fullmatch(nsn) for lengths, pattern in descs)
+        for (lengths, pattern), types in descs:
+            if (not lengths or n in lengths) and pattern.fullmatch(nsn):
+                if any((not tl or n in tl) and tp.fullmatch(nsn) for tl, tp in types):
+                    return True
+        return False
 
     def _national(self, digits: str, cc: str, npfp, descs) -> bool:
         readings = [digits]

@@ -1,6 +1,8 @@
 """Decide which extractor family handles a byte stream: content first, name second."""
 from __future__ import annotations
 
+import codecs
+import re
 import zipfile
 from typing import BinaryIO, Optional
 
@@ -85,8 +87,15 @@ def _looks_like_mail(head: bytes) -> bool:
             and b"\nsubject:" in top or top.startswith(b"subject:")) and b"\n\n" in head.replace(b"\r\n", b"\n")
 
 
+# Control characters that do not occur in text (tab, line breaks, form feed and ESC do).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
 def looks_textual(head: bytes) -> bool:
-    """True when the first bytes decode as text in a plausible encoding."""
+    """True when the first bytes decode as text in a plausible encoding: a BOM, UTF-16
+    without BOM, or text (UTF-8 when the head is valid UTF-8 - a character cut at its
+    end allowed - else charset-normalizer's guess) of which under 2% are control
+    characters other than tab, line breaks, form feed and ESC."""
     if not head:
         return True
     if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
@@ -97,15 +106,26 @@ def looks_textual(head: bytes) -> bool:
         zeros_odd = head[1::2].count(0)
         half = len(head) / 2
         return max(zeros_even, zeros_odd) > 0.4 * half and min(zeros_even, zeros_odd) < 0.05 * half
+    text = _utf8_text(head) or _guessed_text(head)
+    if not text:
+        return False
+    return len(_CONTROL.findall(text)) / len(text) < 0.02
+
+
+def _utf8_text(head: bytes) -> str:
+    """``head`` decoded as UTF-8 ("" when it is not UTF-8); a head is usually cut out of
+    a longer file, so an incomplete character at its end is left out."""
+    try:
+        return codecs.getincrementaldecoder("utf-8")().decode(head)
+    except UnicodeDecodeError:
+        return ""
+
+
+def _guessed_text(head: bytes) -> str:
+    """``head`` decoded in charset-normalizer's best guess ("" when it sees no text)."""
     try:
         from charset_normalizer import from_bytes
         best = from_bytes(head).best()
-        if best is None:
-            return False
-        text = str(best)
-    except Exception:
-        text = head.decode("latin-1")
-    if not text:
-        return False
-    bad = sum(1 for c in text if (ord(c) < 32 and c not in "\t\n\r\f\v\x1b"))
-    return bad / len(text) < 0.02
+        return "" if best is None else str(best)
+    except Exception:  # noqa: BLE001 - detection is best effort
+        return head.decode("latin-1")
