@@ -7,6 +7,7 @@ cannot without the key.
 """
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import re
@@ -91,11 +92,14 @@ def normalise(entity: str, value: str) -> str:
 
 class Hasher:
     def __init__(self, key: bytes):
-        self._key = key
+        # HMAC-SHA256 keyed once; each value hashes a copy (cheaper than keying again).
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
 
     def hash(self, entity: str, value: str) -> str:
         msg = f"{entity}\x00{normalise(entity, value)}".encode("utf-8", "surrogatepass")
-        return hmac.digest(self._key, msg, "sha256").hex()
+        h = self._keyed.copy()
+        h.update(msg)
+        return h.hexdigest()
 
     def __repr__(self) -> str:  # never show the key
         return "Hasher(<key>)"

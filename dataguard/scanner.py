@@ -150,17 +150,22 @@ class _Aggregator:
         summary = summaries.get(chunk.unit.key)
         if summary is None:
             summary = summaries[chunk.unit.key] = UnitSummary(unit=chunk.unit, meta=meta)
+        cap = self.evidence_cap
         for m in matches:
-            value = chunk.text[m.start:m.end]
             agg = summary.entities.get(m.entity_type)
             if agg is None:
                 agg = summary.entities[m.entity_type] = EntityAgg()
             score = round(m.score, 2)
             agg.scores[score] = agg.scores.get(score, 0) + 1
+            keep_hash = len(agg.hashes) < HASHES_CAP
+            keep_evidence = cap is None or len(agg.evidence) < cap
+            if not (keep_hash or keep_evidence):
+                continue        # counted; nothing more is kept of it
+            value = chunk.text[m.start:m.end]
             vhash = self.hasher.hash(m.entity_type, value)
-            if len(agg.hashes) < HASHES_CAP:
+            if keep_hash:
                 agg.hashes.add(vhash)
-            if self.evidence_cap is None or len(agg.evidence) < self.evidence_cap:
+            if keep_evidence:
                 agg.evidence.append(Evidence(
                     entity_type=m.entity_type, score=score, pointer=chunk.pointer_at(m.start),
                     masked=mask(m.entity_type, value), value_hash=vhash,

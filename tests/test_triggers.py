@@ -11,7 +11,7 @@ from phonenumbers import Leniency
 
 from dataguard.detect import triggers as trig_mod
 from dataguard.detect.engine import _TRIGGERS, _WINDOW_PAD, _windows
-from dataguard.detect.recognizers import PhoneGate
+from dataguard.detect.recognizers import _LEAD, PhoneGate
 from dataguard.detect.triggers import TriggerSet
 
 WORDS = {"health": ["hiv", "diagnosis", "santé mentale", "icd"], "pw": ["pass", "pwd", "://"]}
@@ -101,8 +101,8 @@ def test_phone_gate_never_hides_a_number_the_matcher_finds():
     for text in list(_random_texts(1500, seed=7)) + KNOWN:
         for m in _TRIG.finditer(text):
             hs, he = m.span()
-            plus = "+" in text[max(0, hs - 3):hs]
-            wanted = set(gate.regions_for(re.findall(r"\d+", text[hs:he]), plus))
+            lead = _LEAD.search(text, max(0, hs - 3), hs)
+            wanted = set(gate.regions_for((lead.group() if lead else "") + text[hs:he]))
             checked += 1
             passed += bool(wanted)
             s, e = max(0, hs - 4), min(len(text), he + 12)
@@ -116,12 +116,14 @@ def test_phone_gate_never_hides_a_number_the_matcher_finds():
 
 def test_phone_gate_examples():
     gate = PhoneGate(["US", "GB", "FR", "CH", "KE"])
-    assert gate.regions_for(["4111", "1111", "1111", "1111"], False) == []      # a card number: no reading is valid
-    assert "US" in gate.regions_for(["212", "555", "0143"], False)
-    assert gate.regions_for(["254", "722", "123", "456"], True)[0] == "US"      # international: first region parses it
-    assert gate.regions_for(["9999999999999999999"], False) == []
+    assert gate.regions_for("4111 1111 1111 1111") == []      # a card number: no reading is valid
+    assert "US" in gate.regions_for("(212) 555-0143")
+    assert gate.regions_for("020 7946 0958") == ["GB"]
+    assert gate.regions_for("+254 722 123 456") == ["US"]     # international: the first region parses it
+    assert gate.regions_for("+211 964 304 290") == []         # no valid South Sudan number
+    assert gate.regions_for("9999999999999999999") == []
 
 
 def test_regions_that_rewrite_digits_always_pass():
     gate = PhoneGate(["AR"])          # Argentina's national prefix transform rule rewrites mobile numbers
-    assert gate.regions_for(["12"], False) == ["AR"]
+    assert gate.regions_for("12") == ["AR"]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import codecs
-import re
 import zipfile
 from typing import BinaryIO, Optional
 
@@ -88,7 +87,7 @@ def _looks_like_mail(head: bytes) -> bool:
 
 
 # Control characters that do not occur in text (tab, line breaks, form feed and ESC do).
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0e, 0x1b), *range(0x1c, 0x20)])
 
 
 def looks_textual(head: bytes) -> bool:
@@ -109,7 +108,14 @@ def looks_textual(head: bytes) -> bool:
     text = _utf8_text(head) or _guessed_text(head)
     if not text:
         return False
-    return len(_CONTROL.findall(text)) / len(text) < 0.02
+    return _control_chars(text) / len(text) < 0.02
+
+
+def _control_chars(text: str) -> int:
+    """How many characters of ``text`` are in ``_CONTROL_BYTES``, counted on its UTF-8
+    form (there each is one byte, and no other character has such a byte)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data) - len(data.translate(None, _CONTROL_BYTES))
 
 
 def _utf8_text(head: bytes) -> str:
