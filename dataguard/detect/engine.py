@@ -52,6 +52,8 @@ _TRIGGERS = {
 }
 _TRIGGER_RX = {k: re.compile(v) for k, v in _TRIGGERS.items()}
 _WINDOW_PAD = 120
+# a smaller window where a value is short and self-delimiting (an IPv6 address has at most 45 characters)
+_ENTITY_PAD = {"IP_ADDRESS": 60, "US_SSN": 60, "UK_NHS": 60, "AU_TFN": 60, "IN_AADHAAR": 60, "US_ITIN": 60}
 _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
                               r"localhost)$", re.I)
 _TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
@@ -101,9 +103,10 @@ def _predefined_classes() -> dict:
              "MacAddressRecognizer", "InAadhaarRecognizer", "AuTfnRecognizer", "AuMedicareRecognizer",
              "SgFinRecognizer", "EsNifRecognizer", "ItFiscalCodeRecognizer", "PlPeselRecognizer", "UkPassportRecognizer",
              "InPassportRecognizer", "FiPersonalIdentityCodeRecognizer"]
+    from dataguard.detect.recognizers import fast_email_class
     out = {}
     for n in names:
-        cls = getattr(pr, n, None)
+        cls = fast_email_class() if n == "EmailRecognizer" else getattr(pr, n, None)
         if cls is None:
             continue
         try:
@@ -193,7 +196,7 @@ def _run_windowed(rec, text: str, hits: dict, words_aligned: bool = True) -> lis
     trig = ents[0] if len(ents) == 1 and ents[0] in _TRIGGERS else None
     if trig is None or len(text) < 4 * _WINDOW_PAD:
         return rec.analyze(text, ents, None)
-    return _on_windows(rec, text, _windows(hits.get(trig, []), text, _WINDOW_PAD))
+    return _on_windows(rec, text, _windows(hits.get(trig, []), text, _ENTITY_PAD.get(trig, _WINDOW_PAD)))
 
 
 def _ner_regions(text: str) -> list:
