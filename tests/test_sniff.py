@@ -1,0 +1,56 @@
+"""Sniffing: text or binary, by the first bytes of an item."""
+from __future__ import annotations
+
+import pytest
+
+from dataguard.extract.sniff import HEAD_BYTES, looks_textual, sniff
+
+FRENCH = "Réunion à Genève : l'élève naïf a mangé une crêpe au café près de la forêt.\n" * 200
+
+
+@pytest.mark.parametrize("head", [
+    b"",
+    b"plain ASCII text\nwith two lines\n",
+    b"tab\tform feed\x0c vertical tab\x0b escape \x1b[0m and CRLF\r\n" * 20,
+    "UTF-8 accents: é à ü ß € 😀\n".encode() * 50,
+    "Привет, это текст по-русски.\n".encode() * 50,
+    "日本語のテキストです。\n".encode() * 50,
+    FRENCH.encode("latin-1")[:HEAD_BYTES],
+    FRENCH.encode("cp1252")[:HEAD_BYTES],
+    FRENCH.encode("utf-16-le")[:HEAD_BYTES],        # UTF-16 without BOM
+    FRENCH.encode("utf-16-be")[:HEAD_BYTES],
+    FRENCH.encode("utf-16")[:HEAD_BYTES],           # with BOM
+    FRENCH.encode("utf-8-sig")[:HEAD_BYTES],
+], ids=["empty", "ascii", "allowed-controls", "utf8", "utf8-cyrillic", "utf8-cjk", "latin-1", "cp1252",
+        "utf16le-nobom", "utf16be-nobom", "utf16-bom", "utf8-bom"])
+def test_text_heads(head):
+    assert looks_textual(head)
+    assert sniff(head, "notes.txt") == "text"
+
+
+def test_utf8_head_cut_inside_a_character_is_text():
+    # The head of a long file often ends in the middle of a multi-byte character.
+    for text in (FRENCH, "Привет, мир. " * 1000, "日本語のテキスト。" * 1000):
+        data = text.encode()
+        for cut in range(HEAD_BYTES - 3, HEAD_BYTES + 1):
+            assert looks_textual(data[:cut]), (text[:10], cut)
+
+
+@pytest.mark.parametrize("head", [
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8,
+    b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + bytes(range(256)) * 8,
+    b"\x01\x02\x03\x04\x05\x06\x07\x08" * 100,
+    b"text\x00with\x00scattered\x00NUL\x00bytes that is not UTF-16" * 20,
+], ids=["png", "elf", "control-bytes", "nul-not-utf16"])
+def test_binary_heads(head):
+    assert not looks_textual(head)
+    assert sniff(head, "blob.dat") == "binary"
+
+
+def test_control_characters_threshold_two_percent():
+    line = b"x" * 98 + b"\n"            # 99 characters
+    assert looks_textual((line[:-2] + b"\x01\n") * 50)        # 1 in 99: text
+    assert not looks_textual((line[:-3] + b"\x01\x02\n") * 50)   # 2 in 99: binary
+    latin = "é" * 97 + "\n"
+    assert looks_textual((latin + "\x01").encode("latin-1") * 40)     # 1 in 99 characters
+    assert not looks_textual((latin[:-1] + "\x01\x02").encode("latin-1") * 40)
