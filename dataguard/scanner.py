@@ -11,6 +11,7 @@ import collections
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 import uuid
@@ -58,6 +59,7 @@ _WORKER_DETECTOR = None
 def _worker_init(detector_kwargs: dict) -> None:
     global _WORKER_DETECTOR
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides how to stop
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # (a forked worker inherits the parent's handler)
     from dataguard.detect import Detector
     _WORKER_DETECTOR = Detector(**detector_kwargs)
 
@@ -77,6 +79,22 @@ def _cached_detector(detector_kwargs: dict):
         from dataguard.detect import Detector
         det = _DETECTORS[key] = Detector(**detector_kwargs)
     return det
+
+
+def _worker_ready() -> bool:
+    return _WORKER_DETECTOR is not None
+
+
+def _mp_context():
+    """How worker processes start. On Linux, while this process has no other thread, a plain
+    fork: workers inherit the modules already imported (Presidio, spaCy: seconds per worker
+    otherwise) and there is no lock another thread could hold. Otherwise a fork server (or
+    spawn where there is none), which starts each worker from a clean process."""
+    import multiprocessing as mp
+    methods = mp.get_all_start_methods()
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        return mp.get_context("fork")
+    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 class _InlineFuture:
@@ -99,10 +117,10 @@ class _Pool:
             if self._detector is None:
                 self._detector = _cached_detector(detector_kwargs)
         else:
-            import multiprocessing as mp
-            ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context(),
                                                  initializer=_worker_init, initargs=(detector_kwargs,))
+            # start the workers now: they load their detectors while this process reads the first items
+            self._executor.submit(_worker_ready)
 
     def submit(self, chunks: list):
         if self._executor is None:
