@@ -147,9 +147,19 @@ def main():
           f"ratio {d_rate / b_rate:5.1f}x")
     print(f"  file level: {file_level(planted, d_res)}")
 
+    from dataguard.detect import triggers
+    engine = "Hyperscan" if triggers._hs is not None else "Python regexes (hyperscan not installed)"
     n_bytes, n_dt, n_found, _ = run_dataguard(root, a.workers, False)
     print(f"dataguard --no-ner  : {n_bytes/1e6:6.2f} MB in {n_dt:7.1f}s = {n_bytes/n_dt/1e6:7.3f} MB/s, "
-          f"recall {recall(planted, n_found):.3f} (PERSON not expected)")
+          f"recall {recall(planted, n_found):.3f} (PERSON not expected); triggers: {engine}")
+    if triggers._hs is not None:
+        hs, triggers._hs = triggers._hs, None          # the same run without the accelerator
+        try:
+            p_bytes, p_dt, p_found, _ = run_dataguard(root, a.workers, False)
+        finally:
+            triggers._hs = hs
+        print(f"  without Hyperscan : {p_bytes/1e6:6.2f} MB in {p_dt:7.1f}s = {p_bytes/p_dt/1e6:7.3f} MB/s, "
+              f"recall {recall(planted, p_found):.3f}, same values found: {p_found == n_found}")
 
     state = os.path.join(tempfile.mkdtemp(prefix="dataguard-state-"), "state.db")
     _, s1, _, _ = run_dataguard(root, a.workers, True, state=state)
