@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require_env
 from dataguard.types import Chunk, Limits, Problem, Unit
 
 pytestmark = pytest.mark.integration
@@ -24,13 +25,7 @@ ENV = ("DATAGUARD_TEST_SMB_HOST", "DATAGUARD_TEST_SMB_PORT", "DATAGUARD_TEST_SMB
 
 @pytest.fixture(scope="module")
 def smb():
-    missing = [n for n in ENV if not os.environ.get(n)]
-    if missing:
-        msg = f"Samba not available: {', '.join(missing)} not set (run the tests with scripts/test)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-    host, port, user, password, root = (os.environ[n] for n in ENV)
+    host, port, user, password, root = require_env(*ENV)
     return dict(host=host, port=int(port), user=user, password=password, root=Path(root))
 
 
