@@ -155,6 +155,10 @@ def scan(targets, config_path, rules, site, site_kind, fmt, output, fail_on, max
         except OSError as exc:
             _fail(f"cannot write report {settings.output}: {exc.strerror}")
         log.info("report written to %s", settings.output)
+        if settings.keep_last:
+            from dataguard.report import prune_reports
+            for old in prune_reports(settings.output, settings.keep_last):
+                log.info("old report removed (output.keep_last = %d): %s", settings.keep_last, old)
         if sys.stdout.isatty() and settings.fmt != "table" and not quiet:
             click.echo(render(result, "table"))
     else:

@@ -23,6 +23,7 @@ class ScanSettings:
     fmt: str
     output: Optional[str]
     fail_on: str
+    keep_last: Optional[int] = None    # reports of this site kept in the config's output folder
 
 
 def _pick(*values):
@@ -128,6 +129,9 @@ def build_settings(*, targets, config_path, rules, site, site_kind, fmt, output,
         os.makedirs(cfg_out.folder, mode=0o700, exist_ok=True)
         ext = {"jsonl": "jsonl", "table": "txt"}.get(out_fmt or "json", out_fmt or "json")
         out_path = os.path.join(cfg_out.folder, f"dataguard-{site_obj.name or 'scan'}-{stamp}.{ext}")
+        keep_last = getattr(cfg_out, "keep_last", None)
+    else:
+        keep_last = None
     if out_fmt is None:
         out_fmt = "json" if out_path or not stdout_is_tty else "table"
 
@@ -151,7 +155,7 @@ def build_settings(*, targets, config_path, rules, site, site_kind, fmt, output,
         workers=int(_pick(workers, g("workers"), os.cpu_count() or 1)),
         state_path=_pick(state_path, g("state")), max_duration_s=max_dur)
     return ScanSettings(scan=scan, hasher=hasher, fmt=out_fmt, output=out_path,
-                        fail_on=_pick(fail_on, g("fail_on"), "low"))
+                        fail_on=_pick(fail_on, g("fail_on"), "low"), keep_last=keep_last)
 
 
 def _merge_target(cfg, ct, base: dict) -> dict:

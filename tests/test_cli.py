@@ -68,3 +68,26 @@ def test_log_file_and_state_rescan(tmp_path, run_cli):
     text = log.read_text()
     assert "scan complete" in text and "4111" not in text
     assert stat.S_IMODE(os.stat(log).st_mode) == 0o600
+
+
+def test_config_output_folder_keeps_the_last_reports(tmp_path, run_cli):
+    """output.keep_last: the oldest reports of the site's series are deleted, others untouched."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "note.txt").write_text("Contact jane.doe@unhcr.org about the visit.\n")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    old = [f"dataguard-Juba-2025010{i}T010000Z.json" for i in range(1, 4)]
+    others = ["dataguard-Goma-20250101T010000Z.json", "notes.txt"]
+    for name in old + others:
+        (reports / name).write_text("{}")
+    cfg = tmp_path / "dataguard.yaml"
+    cfg.write_text(f"site: {{name: Juba, kind: field}}\ntargets: [{{uri: {tmp_path / 'data'}}}]\n"
+                   f"output: {{folder: {reports}, format: json, keep_last: 2}}\n")
+    res = run_cli("scan", "--config", cfg, "--workers", "1", "--no-ner")
+    assert res.exit_code == 1, res.stderr
+    left = sorted(p.name for p in reports.iterdir())
+    juba = [n for n in left if n.startswith("dataguard-Juba-")]
+    assert len(juba) == 2 and old[-1] in juba and old[0] not in juba and old[1] not in juba
+    new = next(n for n in juba if n != old[-1])
+    assert (reports / new).stat().st_mode & 0o777 == 0o600 and '"findings"' in (reports / new).read_text()
+    assert set(others) <= set(left)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from typing import Callable
 
@@ -41,8 +42,28 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
+def prune_reports(latest: str, keep: int) -> list:
+    """Delete the oldest reports of the series ``latest`` belongs to
+    (``dataguard-<site>-<UTC stamp>.<ext>`` in its folder), keeping the newest ``keep``.
+    Returns the deleted paths."""
+    folder, name = os.path.split(os.path.abspath(latest))
+    m = re.fullmatch(r"(dataguard-.*-)\d{8}T\d{6}Z(\.\w+)", name)
+    if m is None or keep < 1:
+        return []
+    series = re.compile(re.escape(m.group(1)) + r"\d{8}T\d{6}Z" + re.escape(m.group(2)))
+    names = sorted(n for n in os.listdir(folder) if series.fullmatch(n))   # the stamp sorts by time
+    deleted = []
+    for old in names[:-keep]:
+        try:
+            os.unlink(os.path.join(folder, old))
+            deleted.append(os.path.join(folder, old))
+        except OSError:
+            pass
+    return deleted
+
+
 def schema_path() -> str:
     return os.path.join(os.path.dirname(__file__), "findings.schema.json")
 
 
-__all__ = ["render", "write_atomic", "to_dict", "FORMATS", "schema_path"]
+__all__ = ["render", "write_atomic", "prune_reports", "to_dict", "FORMATS", "schema_path"]
