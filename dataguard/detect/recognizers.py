@@ -539,7 +539,14 @@ def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pa
                         break     # every digit run of the window is a number: no other region asked
             return results
 
-    return FastPhoneRecognizer(supported_language=language, supported_regions=list(regions), name="PhoneRecognizer")
+    return FastPhoneRecognizer(supported_language=language, supported_regions=list(regions), name="PhoneRecognizer",
+                               context=PHONE_CONTEXT)
+
+
+# Presidio's phone context words, and the labels of forms and signatures in English and French
+PHONE_CONTEXT = ["phone", "number", "telephone", "cell", "cellphone", "mobile", "call", "tel", "tél", "téléphone",
+                 "telefon", "telefono", "teléfono", "mob", "fax", "whatsapp", "signal", "portable", "gsm", "cel",
+                 "celular", "contact", "hotline", "ph", "numéro", "appeler", "joindre"]
 
 
 class _Span:
