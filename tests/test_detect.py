@@ -486,3 +486,10 @@ def test_street_names_are_not_people(en):
     persons = {text[m.start:m.end] for m in run(en, text) if m.entity_type == "PERSON"}
     assert "Rue de Lausanne" not in persons and "Moi Avenue" not in persons
     assert "Achieng Otieno" in persons
+
+
+def test_titles_and_the_word_before_them_are_not_part_of_the_name(en):
+    text = "Objet : dossier de Mme Fatou Diallo, transmis par M. Jean-Pierre Kabila le 3 mars.\n"
+    persons = {text[m.start:m.end] for m in run(en, text) if m.entity_type == "PERSON"}
+    assert "Fatou Diallo" in persons
+    assert not any(p.startswith(("de ", "Mme", "par ", "M. ")) for p in persons)

@@ -492,7 +492,8 @@ _ID_ENTITIES = {"CREDIT_CARD", "IBAN_CODE", "US_SSN", "UK_NHS", "UK_NINO", "US_P
                 "IN_VOTER"}
 _LABEL_WORDS = {"IBAN", "SSN", "NHS", "NINO", "PIN", "DOB", "ID", "IP", "URL", "PAN", "ICD", "UUID", "API", "AWS",
                 "SWIFT", "BIC", "TIN", "VAT", "IMEI", "MAC", "JWT", "PEM", "RSA", "SQL", "CSV", "PDF", "HTTP", "HTTPS"}
-_PERSON_TITLE = re.compile(r"(?i)^(?:mr|mrs|ms|miss|dr|prof|mme|mlle|m|sir|madam|dame|madame|monsieur|mademoiselle)"
+_PERSON_TITLE = re.compile(r"(?i)(?:(?:de|du|des|of|to|for|by|with|from|par|pour|chez|avec)\s+)?"
+                           r"(?:mr|mrs|ms|miss|dr|prof|mme|mlle|m|sir|madam|dame|madame|monsieur|mademoiselle)"
                            r"\.?\s+(?=\S)")
 
 
@@ -500,7 +501,7 @@ _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?
 
 
 def _strip_title(text: str, start: int, end: int) -> tuple:
-    """'Madame Claire Dubois' -> 'Claire Dubois': the title is not part of the name."""
+    """'Madame Claire Dubois', 'de Mme Fatou Diallo' -> the name without title (and a word before it)."""
     m = _PERSON_TITLE.match(text, start, end)
     if m and m.end() < end:
         return m.end(), end
