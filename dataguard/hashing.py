@@ -122,6 +122,8 @@ def mask(entity: str, value: str) -> str:
     v = " ".join(value.split())
     if entity.startswith(_SECRETS_PREFIX):
         return f"<{entity.lower()} redacted, {len(value)} chars>"
+    if entity == "MRZ":
+        return f"<machine-readable zone, {len(value.split())} lines>"
     if entity.startswith("CLASSIFICATION_") or entity == "HEALTH_TERM":
         return v  # markings and health keywords are not personal values
     if len(v) > 80:

@@ -493,3 +493,30 @@ def test_titles_and_the_word_before_them_are_not_part_of_the_name(en):
     persons = {text[m.start:m.end] for m in run(en, text) if m.entity_type == "PERSON"}
     assert "Fatou Diallo" in persons
     assert not any(p.startswith(("de ", "Mme", "par ", "M. ")) for p in persons)
+
+
+MRZ_TD3 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+MRZ_TD1 = "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<"
+MRZ_TD2 = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6"
+
+
+def test_machine_readable_zones_with_valid_check_digits(patterns_only):
+    filler = "Copy of the data page received from the traveller.\n" * 12
+    text = filler + MRZ_TD3 + "\n" + filler + "  " + MRZ_TD1 + "\n" + filler + MRZ_TD2 + "\n"
+    got = spans(run(patterns_only, text), {"MRZ"})
+    assert got == {at(text, MRZ_TD3, "MRZ"), at(text, MRZ_TD1, "MRZ"), at(text, MRZ_TD2, "MRZ")}
+
+
+@pytest.mark.parametrize("text", [
+    MRZ_TD3.replace("7408122F", "7408123F"),                 # date of birth check digit wrong
+    MRZ_TD3[:-1] + "1",                                      # composite check digit wrong
+    MRZ_TD1.replace("D231458907", "D231458908"),             # document number check digit wrong
+    "std::cout << name << std::endl; x <<= 2; P<<<<<<<<",
+])
+def test_machine_readable_zone_decoys(patterns_only, text):
+    assert not spans(run(patterns_only, "Sample:\n" + text + "\n"), {"MRZ"})
+
+
+def test_mrz_is_masked_without_its_content():
+    from dataguard.hashing import mask
+    assert mask("MRZ", MRZ_TD3) == "<machine-readable zone, 2 lines>"

@@ -17,7 +17,7 @@ from typing import Callable, List, Optional, Sequence
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-OWN_ENTITIES = {"IN_PAN", "SECRET_PRIVATE_KEY", "SECRET_AWS_KEY", "SECRET_PASSWORD", "SECRET_TOKEN",
+OWN_ENTITIES = {"IN_PAN", "MRZ", "SECRET_PRIVATE_KEY", "SECRET_AWS_KEY", "SECRET_PASSWORD", "SECRET_TOKEN",
                 "CLASSIFICATION_MARKING", "CLASSIFICATION_STRICTLY_CONFIDENTIAL", "HEALTH_TERM"}
 
 
@@ -310,8 +310,54 @@ def in_pan_recognizer(language: str) -> RegexRecognizer:
     ], language, context=["pan", "permanent account number", "income tax"])
 
 
+# --------------------------------------------------------------------------- travel documents
+def mrz_check_digit(field: str) -> str:
+    """ICAO 9303 check digit: weights 7, 3, 1; digits as such, A-Z as 10-35, '<' as 0."""
+    total = 0
+    for i, c in enumerate(field):
+        v = int(c) if c.isdigit() else (ord(c) - 55 if "A" <= c <= "Z" else 0)
+        total += v * (7, 3, 1)[i % 3]
+    return str(total % 10)
+
+
+def _mrz_valid(value: str) -> bool:
+    """The check digits of a TD3 (passport), TD2 or TD1 (identity card) machine-readable zone."""
+    lines = [l.strip() for l in value.splitlines() if l.strip()]
+    ok = lambda field, digit: mrz_check_digit(field) == digit   # noqa: E731
+    if len(lines) == 2 and len(lines[1]) == 44:          # TD3
+        l2 = lines[1]
+        return (ok(l2[0:9], l2[9]) and ok(l2[13:19], l2[19]) and ok(l2[21:27], l2[27])
+                and ok(l2[0:10] + l2[13:20] + l2[21:43], l2[43]))
+    if len(lines) == 2 and len(lines[1]) == 36:          # TD2
+        l2 = lines[1]
+        return (ok(l2[0:9], l2[9]) and ok(l2[13:19], l2[19]) and ok(l2[21:27], l2[27])
+                and ok(l2[0:10] + l2[13:20] + l2[21:35], l2[35]))
+    if len(lines) == 3 and len(lines[0]) == 30:          # TD1
+        l1, l2 = lines[0], lines[1]
+        return (ok(l1[5:14], l1[14]) and ok(l2[0:6], l2[6]) and ok(l2[8:14], l2[14])
+                and ok(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29], l2[29]))
+    return False
+
+
+def mrz_recognizer(language: str) -> RegexRecognizer:
+    """ICAO machine-readable zones of passports (TD3), visas/cards (TD2) and identity cards
+    (TD1), reported only when all their check digits are right. The value is the whole zone."""
+    a, an, nl = "[A-Z<]", "[A-Z0-9<]", r"[ \t]*\r?\n[ \t]*"
+    td3 = rf"P{a}{a}{{3}}{a}{{39}}{nl}{an}{{9}}\d{a}{{3}}\d{{7}}[MFX<]\d{{7}}{an}{{14}}[\d<]\d"
+    td2 = rf"[ACIV]{a}{a}{{3}}{a}{{31}}{nl}{an}{{9}}\d{a}{{3}}\d{{7}}[MFX<]\d{{7}}{an}{{7}}\d"
+    td1 = rf"[ACI]{a}{a}{{3}}{an}{{9}}[\d<]{an}{{15}}{nl}\d{{7}}[MFX<]\d{{7}}{a}{{3}}{an}{{11}}\d{nl}{a}{{30}}"
+    edge_l, edge_r = r"(?<![A-Z0-9<])", r"(?![A-Z0-9<])"
+    rec = RegexRecognizer("dataguard-mrz", ["MRZ"], [
+        Rx(rf"{edge_l}(?P<v>{td3}){edge_r}", 1.0, _mrz_valid),
+        Rx(rf"{edge_l}(?P<v>{td1}){edge_r}", 1.0, _mrz_valid),
+        Rx(rf"{edge_l}(?P<v>{td2}){edge_r}", 1.0, _mrz_valid),
+    ], language, exact_words=("<<",))
+    rec.dg_word_pad = 110     # every zone holds "<<" and spans at most 3 lines of 30 or 2 of 44
+    return rec
+
+
 def own_recognizers(language: str) -> list:
-    return [in_pan_recognizer(language), private_key_recognizer(language), aws_recognizer(language), password_recognizer(language),
+    return [in_pan_recognizer(language), mrz_recognizer(language), private_key_recognizer(language), aws_recognizer(language), password_recognizer(language),
             token_recognizer(language), classification_recognizer(language), health_recognizer(language)]
 
 
