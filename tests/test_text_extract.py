@@ -260,3 +260,31 @@ def test_fifty_mb_file_bounded_memory_and_exact_lines(tmp_path):
     assert marker_line == n_lines
     assert chunks > 700
     assert peak < 64 * 1024 * 1024, peak
+
+
+def _slow_extractor(pause: float, n: int):
+    def fake(unit, opener, name, limits, depth=0):
+        import time
+        for i in range(n):
+            time.sleep(pause)
+            yield Chunk(unit=unit, text=f"piece {i}")
+    return fake
+
+
+def test_item_time_budget_counts_extraction_time(monkeypatch):
+    """A parser that is itself slow is stopped with a timeout error..."""
+    monkeypatch.setattr(textmod, "extract", _slow_extractor(0.05, 100))
+    out = list(extract_any(UNIT, _opener(b"plain text\n"), "f.txt", Limits(item_timeout_s=0.2)))
+    problems = [p for p in out if isinstance(p, Problem)]
+    assert [p.kind for p in problems] == ["timeout"] and 3 <= len(out) - 1 < 10
+
+
+def test_item_time_budget_ignores_time_spent_by_the_consumer(monkeypatch):
+    """...but the time the scanner spends detecting between chunks does not count."""
+    import time
+    monkeypatch.setattr(textmod, "extract", _slow_extractor(0.0, 8))
+    out = []
+    for piece in extract_any(UNIT, _opener(b"plain text\n"), "f.txt", Limits(item_timeout_s=0.2)):
+        out.append(piece)
+        time.sleep(0.05)                       # 0.4 s of "detection" in total
+    assert len(out) == 8 and not any(isinstance(p, Problem) for p in out)

@@ -50,12 +50,14 @@ def family_of(opener: Opener, name: str) -> str:
         return sniff(head, name, fh if seekable else None)
 
 
-def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 0,
-            deadline: float | None = None) -> Iterator[Union[Chunk, Problem]]:
-    """Yield the chunks of one item (or member); never raises for bad content."""
+def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
+    """Yield the chunks of one item (or member); never raises for bad content.
+
+    Time budget: ``limits.item_timeout_s`` of extraction time (reading and parsing, summed
+    over the chunks; not the time the consumer spends on detection between chunks), so a
+    parser stuck on a pathological file is stopped while a 2 GB log that streams steadily
+    is read to its end."""
     where = describe(unit)
-    if deadline is None:
-        deadline = time.monotonic() + limits.item_timeout_s
     try:
         family = family_of(opener, name)
     except OSError as exc:
@@ -71,10 +73,17 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
         yield Problem(where, "unsupported", f"no extractor for {family}", skipped=True)
         return
     gen = module.extract(unit, opener, name, limits, depth)
+    spent = 0.0
     try:
-        for out in gen:
+        while True:
+            started = time.monotonic()
+            try:
+                out = next(gen)
+            except StopIteration:
+                return
+            spent += time.monotonic() - started
             yield out
-            if time.monotonic() > deadline:
+            if spent > limits.item_timeout_s:
                 yield Problem(where, "timeout", f"item exceeded its time budget of {limits.item_timeout_s:g}s")
                 gen.close()
                 return
