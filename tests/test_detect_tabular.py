@@ -1,0 +1,237 @@
+"""Tables in NER mode (real model): columns judged on a sample of their cells - names found in
+every row (beyond the sample too), columns without names (statuses, products, cities) giving
+none, rare names in a free-text column still found - for CSV text, spreadsheet rows and
+database column chunks, whatever the batching."""
+from __future__ import annotations
+
+import pytest
+
+from dataguard.detect import Detector, engine
+from dataguard.detect.engine import _SAMPLE, _Layout
+from dataguard.extract.ooxml import ChunkBuilder
+from dataguard.types import Chunk, Limits, Unit
+
+pytestmark = pytest.mark.model
+
+CSV_UNIT = Unit(target="/t", uri="/t/people.csv", path="people.csv")
+DB_UNIT = Unit(target="pg://db", uri="pg://db#public.beneficiaries", path="public.beneficiaries",
+               table="public.beneficiaries", column="full_name", source="database")
+SHEET_UNIT = Unit(target="/t", uri="/t/people.xlsx", path="people.xlsx")
+
+FIRST = ["Amina", "John", "Fatima", "Grace", "Peter", "Aisha", "David", "Mary", "Ahmed", "Sarah", "Joseph", "Halima",
+         "Esther", "Samuel", "Zainab", "Claire", "Pierre", "Sophie", "Carlos", "Elena", "Leila", "Yusuf", "Nadia",
+         "Kofi", "Abena", "Ngozi", "Wanjiru", "Tendai", "Priya", "Olga"]
+LAST = ["Okafor", "Smith", "Hassan", "Mwangi", "Dubois", "Martin", "Kamau", "Johnson", "Mensah", "Owusu", "Garcia",
+        "Khan", "Ahmed", "Omondi", "Banda", "Phiri", "Moyo", "Sharma", "Patel", "Chen", "Brown", "Williams",
+        "Taylor", "Laurent", "Fischer", "Rossi"]
+CITIES = ["Nairobi", "Geneva", "Kampala", "Dakar", "Amman", "Beirut", "Juba", "Goma", "Bamako", "Lagos", "Accra",
+          "Addis Ababa", "New York", "Dhaka", "Kinshasa", "Maputo", "Harare", "Copenhagen"]
+STATUSES = ["Active", "Pending", "Closed", "On Hold", "Resettled", "Transferred", "Under Review", "Approved",
+            "Rejected", "Archived"]
+# (the small model reads some two capitalised words as a person in any column: "Kitchen Set")
+PRODUCTS = ["Blanket", "Tarpaulin", "Jerrycan", "Kitchen set", "Hygiene kit", "Solar lamp", "Mosquito net",
+            "Sleeping mat", "Water filter", "Tent"]
+
+
+def name_of(i: int) -> str:
+    return f"{FIRST[(i * 7) % len(FIRST)]} {LAST[(i * 11) % len(LAST)]}"
+
+
+def person_spans(det: Detector, chunks: list) -> list:
+    """Per chunk: the set of (start, end, value) of PERSON matches."""
+    out = []
+    for chunk, matches in det.analyze(chunks):
+        out.append({(m.start, m.end, chunk.text[m.start:m.end]) for m in matches if m.entity_type == "PERSON"})
+    return out
+
+
+def spans_of(text: str, values: list) -> set:
+    """(start, end, value) of each value, searched in order (each after the previous one)."""
+    out, pos = set(), 0
+    for v in values:
+        i = text.index(v, pos)
+        out.add((i, i + len(v), v))
+        pos = i + len(v)
+    return out
+
+
+@pytest.fixture(scope="module")
+def people_csv():
+    """200 rows: a name column (beyond the sample), decoy columns, a notes column with a few names."""
+    header = "id,name,city,status,product,notes"
+    rows, expected = [header], []
+    for i in range(200):
+        name = name_of(i)
+        if i == 150:
+            name = "Claire Dubois-Martin"
+        notes = ""
+        if i % 9 == 0:
+            notes = "Documents missing"
+        if i in (30, 97, 188):
+            other = name_of(i + 3)
+            notes = f"Case reviewed by {other} on site"
+            expected_note = other
+        else:
+            expected_note = None
+        if i == 120:
+            notes = '"Called back, no answer"'          # a quoted field holding the delimiter
+        rows.append(f"{1000 + i},{name},{CITIES[i % len(CITIES)]},{STATUSES[i % len(STATUSES)]},"
+                    f"{PRODUCTS[i % len(PRODUCTS)]},{notes}")
+        expected.append(name)
+        if expected_note:
+            expected.append(expected_note)
+    text = "\n".join(rows) + "\n"
+    return text, spans_of(text, expected)
+
+
+def test_csv_names_in_every_row_and_no_decoys(detector, people_csv):
+    text, expected = people_csv
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("id", "name", "city", "status", "product", "notes"),
+                  hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert got == expected
+    assert len(expected) == 203 and 200 > _SAMPLE
+
+
+def test_csv_result_does_not_depend_on_batching(detector, people_csv):
+    text, expected = people_csv
+    ctx = ("id", "name", "city", "status", "product", "notes")
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=ctx, hint="structured")
+    other = Chunk(unit=CSV_UNIT, text="id,name\n1,Grace Mwangi\n", context=("id", "name"), hint="structured")
+    single = Detector(batch_size=1)
+    assert person_spans(detector, [other, chunk, other])[1] == expected
+    assert person_spans(single, [other, chunk])[1] == expected
+
+
+def test_csv_chunk_with_overlap_keeps_only_its_window(detector, people_csv):
+    """A later chunk of a file: text starts mid-row (overlap), header only as context."""
+    text, expected = people_csv
+    cut = text.index("\n", len(text) // 3) + 1
+    before = text[cut - 300:cut]
+    body = text[cut:]
+    chunk = Chunk(unit=CSV_UNIT, text=before + body, keep_start=len(before), keep_end=len(before) + len(body),
+                  first_line=None, context=("id", "name", "city", "status", "product", "notes"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    shift = cut - len(before)
+    assert got == {(s - shift, e - shift, v) for s, e, v in expected if s >= cut}
+
+
+def test_rare_names_in_a_free_text_column(detector):
+    """A comment column whose sample holds no entity at all: the names further down are still found."""
+    comments = []
+    for i in range(200):
+        comments.append(["Pending review", "Documents missing", "Follow-up required", "Interview done"][i % 4])
+    comments[123] = "Visited by Grace Mwangi"
+    comments[171] = "Referred by Dr. Okafor"
+    comments[190] = "Interpreter: A. Hassan"
+    rows = ["ref;comment;status"] + [f"R-{i:04d};{c};{STATUSES[i % len(STATUSES)]}" for i, c in enumerate(comments)]
+    text = "\n".join(rows)
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("ref", "comment", "status"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert got == spans_of(text, ["Grace Mwangi", "Okafor", "A. Hassan"])
+
+
+def test_mixed_column_gets_ner_on_every_cell(detector, monkeypatch):
+    """Organisations and people in one column: not a name column, so every cell goes to NER,
+    exactly as without sampling."""
+    values = []
+    for i in range(120):
+        values.append(["World Health Organization", "Red Cross", "Save the Children"][i % 3] if i % 2 else name_of(i))
+    text = "contact\tcity\n" + "\n".join(f"{v}\t{CITIES[i % len(CITIES)]}" for i, v in enumerate(values)) + "\n"
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("contact", "city"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    names = spans_of(text, [v for i, v in enumerate(values) if i % 2 == 0])
+    assert got <= names and len(got) >= 0.9 * len(names)      # the small model misses a few
+    assert any(s > text.index(values[2 * _SAMPLE]) for s, _, _ in got)
+    monkeypatch.setattr(engine, "_SAMPLE", 10 ** 9)
+    assert person_spans(detector, [chunk]) == [got]
+
+
+def test_database_name_column(detector):
+    values = [name_of(i) for i in range(200)]
+    values[77] = "Okafor"                 # a single surname: a name in a column named like one
+    values[160] = "Kamau"
+    text = "\n".join(values)
+    chunk = Chunk(unit=DB_UNIT, text=text, first_line=None, context=("full_name", "full", "name", "full name",
+                                                                        "beneficiaries"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert got == spans_of(text, values)
+
+
+def test_database_column_without_names(detector):
+    unit = Unit(target=DB_UNIT.target, uri=DB_UNIT.uri, path=DB_UNIT.path, table=DB_UNIT.table, column="status",
+                source="database")
+    text = "\n".join(STATUSES[i % len(STATUSES)] if i % 3 else PRODUCTS[i % len(PRODUCTS)] for i in range(200))
+    chunk = Chunk(unit=unit, text=text, first_line=None, context=("status", "beneficiaries"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert got == set()
+
+
+def _sheet_chunks(rows: list) -> list:
+    b = ChunkBuilder(SHEET_UNIT, Limits(), hint="structured", lines=False)
+    chunks = []
+    for r, row in enumerate(rows, start=1):
+        pieces = [(v, _ptr(c, r)) for c, v in enumerate(row) if v]
+        if r == 1:
+            b.context = tuple(v for v in row if v)
+        chunks.extend(b.add(pieces))
+    chunks.extend(b.flush())
+    return chunks
+
+
+def _ptr(col: int, row: int):
+    from dataguard.types import Pointer
+    return Pointer(sheet="Sheet1", cell=f"{'ABCDEFGH'[col]}{row}")
+
+
+def test_spreadsheet_rows(detector):
+    rows = [["Name", "Town", "Status", "Item"]]
+    for i in range(150):
+        rows.append([name_of(i), CITIES[i % len(CITIES)] if i % 5 else "", STATUSES[i % len(STATUSES)],
+                     PRODUCTS[i % len(PRODUCTS)]])
+    [chunk] = _sheet_chunks(rows)
+    layout = _Layout(chunk)
+    assert layout.headers == {"A": "Name", "B": "Town", "C": "Status", "D": "Item"}
+    [got] = person_spans(detector, [chunk])
+    assert got == spans_of(chunk.text, [name_of(i) for i in range(150)])
+
+
+def test_layout_of_quoted_csv():
+    text = 'name;notes;status\nAmina Okafor;"Called; no answer";Active\nJohn Smith;"two\nlines";Closed\nBad row\n'
+    layout = _Layout(Chunk(unit=CSV_UNIT, text=text, context=("name", "notes", "status"), hint="structured"))
+    assert layout.headers == {0: "name", 1: "notes", 2: "status"}
+    assert layout.header_rows == [(0, len("name;notes;status"))]
+    assert layout.column_of(text.index("no answer")) == 1
+    assert layout.column_of(text.index("Active")) == 2
+    assert layout.column_of(text.index("lines")) == 1
+    assert layout.column_of(text.index("Closed")) == 2
+    assert layout.column_of(text.index("Bad row")) is None
+
+
+def test_person_column_without_a_name_header(detector):
+    """A column the sample shows to hold names (header not a known name column): every row."""
+    values = [name_of(i) if i % 10 else f"{FIRST[i % len(FIRST)]} {LAST[(i * 3) % len(LAST)]}-{LAST[i % len(LAST)]}"
+              for i in range(150)]
+    text = "beneficiary|district\n" + "\n".join(f"{v}|{CITIES[i % len(CITIES)]}" for i, v in enumerate(values))
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("beneficiary", "district"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert got == spans_of(text, values)
+
+
+def test_sampling_spares_ner(detector, people_csv, monkeypatch):
+    """Most cells of a large table never reach spaCy: only the samples, cells of mixed columns
+    (here the cities) and name candidates of columns without names."""
+    text, _ = people_csv
+    seen = []
+    real = Detector._run_ner
+
+    def spy(self, cache, cells):
+        seen.extend(p["chunk"].text[s:e] for p, (s, e, _) in cells)
+        return real(self, cache, cells)
+    monkeypatch.setattr(Detector, "_run_ner", spy)
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("id", "name", "city", "status", "product", "notes"),
+                  hint="structured")
+    list(detector.analyze([chunk]))
+    names = {name_of(i) for i in range(200)}
+    assert sum(1 for t in seen if t in names) <= _SAMPLE
+    assert sum(1 for t in seen if t in ("Active", "Pending", "Closed", "Tent", "Blanket")) <= 2 * _SAMPLE
