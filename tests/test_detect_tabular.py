@@ -235,3 +235,26 @@ def test_sampling_spares_ner(detector, people_csv, monkeypatch):
     names = {name_of(i) for i in range(200)}
     assert sum(1 for t in seen if t in names) <= _SAMPLE
     assert sum(1 for t in seen if t in ("Active", "Pending", "Closed", "Tent", "Blanket")) <= 2 * _SAMPLE
+
+
+def test_ner_groups_are_bounded_in_characters_and_keep_order():
+    """spaCy's working memory grows with the characters of one nlp.pipe call: groups stay
+    under NER_GROUP_CHARS (a longer text goes alone), results come back in input order."""
+    from dataguard.detect import engine
+
+    calls = []
+
+    class FakeNlp:
+        def pipe(self, texts, batch_size):
+            calls.append(list(texts))
+            return [t.upper() for t in texts]
+
+    class Stub:
+        _nlp_lang = FakeNlp()
+
+    limit = engine.NER_GROUP_CHARS
+    texts = ["a" * (limit // 3), "b" * (limit // 3), "c" * (limit // 3), "d" * (limit * 3), "e", "f" * (limit // 2)]
+    out = list(engine.Detector._pipe(Stub(), texts))
+    assert out == [t.upper() for t in texts]
+    assert [len(c) for c in calls] == [3, 1, 2]
+    assert all(sum(map(len, c)) <= limit or len(c) == 1 for c in calls)

@@ -135,6 +135,7 @@ _NAME_CANDIDATE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M)\.?[ \t]+[A-ZÀ-ÖØ-Þ]|"
     r"(?i:\b(?:name|nom|patient|employee|staff|applicant|beneficiary))\s*[:=]")
 _REGION_PAD = 200
+NER_GROUP_CHARS = 20_000    # characters per spaCy call: its working memory grows with them
 
 
 def _windows(spans: list, text: str, pad: int) -> list:
@@ -645,7 +646,7 @@ class Detector:
                 cache[t] = None
                 todo.append(t)
         if todo:
-            for t, doc in zip(todo, self._nlp_lang.pipe(todo, batch_size=self.batch_size * 4)):
+            for t, doc in zip(todo, self._pipe(todo)):
                 ents = []
                 for ent in doc.ents:
                     etype = _SPACY_LABELS.get(ent.label_)
@@ -670,6 +671,22 @@ class Detector:
                             "recognizer_name": NAME_COLUMN_RECOGNIZER, "dg_name_column": True})]
             p.setdefault("found", {})[(s, e)] = found
             p["results"].extend(found)
+
+    def _pipe(self, texts: list) -> Iterator:
+        """``nlp.pipe`` over ``texts`` in groups of at most NER_GROUP_CHARS characters (or one
+        text): spaCy's activations grow with the tokens of a whole group, so a group bounded
+        in texts only would take gigabytes on long regions (a one-line JSON export is one
+        region per chunk). Groups depend on the texts only, never on the number of workers."""
+        group: list = []
+        size = 0
+        for t in texts:
+            if group and size + len(t) > NER_GROUP_CHARS:
+                yield from self._nlp_lang.pipe(group, batch_size=len(group))
+                group, size = [], 0
+            group.append(t)
+            size += len(t)
+        if group:
+            yield from self._nlp_lang.pipe(group, batch_size=len(group))
 
     @staticmethod
     def _reportable(text: str, r) -> bool:
