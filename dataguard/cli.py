@@ -67,6 +67,14 @@ def _setup_logging(log_file: Optional[str], quiet: bool, verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
 
 
+class _Echo:
+    """A text stream onto stdout through click.echo (which copes with the terminal's encoding)."""
+
+    @staticmethod
+    def write(text: str) -> None:
+        click.echo(text, nl=False)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dataguard")
 def main() -> None:
@@ -147,11 +155,13 @@ def scan(targets, config_path, rules, site, site_kind, fmt, output, fail_on, max
         if bar is not None:
             bar.close()
 
-    from dataguard.report import render, write_atomic
-    text = render(result, settings.fmt, show_data=settings.scan.show_data)
+    from dataguard.report import render, write_atomic, write_report
+
+    def write(out) -> None:
+        write_report(result, settings.fmt, out, show_data=settings.scan.show_data)
     if settings.output:
         try:
-            write_atomic(settings.output, text)
+            write_atomic(settings.output, write)
         except OSError as exc:
             _fail(f"cannot write report {settings.output}: {exc.strerror}")
         log.info("report written to %s", settings.output)
@@ -162,7 +172,7 @@ def scan(targets, config_path, rules, site, site_kind, fmt, output, fail_on, max
         if sys.stdout.isatty() and settings.fmt != "table" and not quiet:
             click.echo(render(result, "table"))
     else:
-        click.echo(text, nl=False)
+        write(_Echo())
 
     for t in result.targets:
         if t.status != "ok":

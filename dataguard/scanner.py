@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Optional
 
 from dataguard.hashing import Hasher, mask
+from dataguard.spill import SpillList
 from dataguard.types import (Chunk, EntityAgg, Evidence, ItemMeta, Limits, Problem, ScanResult, Site,
                              TargetStatus, Unit, UnitSummary, severity_rank)
 
@@ -220,7 +221,9 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
         for sig in (signal.SIGTERM, signal.SIGINT):
             old_handlers[sig] = signal.signal(sig, _on_signal)
 
-    findings, errors, skipped, targets = [], [], [], []
+    # what a scan collects grows with the number of items: kept out of memory
+    findings, errors, skipped = SpillList(key=_finding_sort_key), SpillList(), SpillList()
+    targets = []
     stats = {"items_scanned": 0, "items_skipped": 0, "items_unchanged": 0, "bytes_scanned": 0,
              "rows_sampled": 0, "errors": 0, "duration_s": 0.0}
     agg = _Aggregator(hasher, opts.max_evidence, opts.show_data)
@@ -271,7 +274,7 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
         for sig, h in old_handlers.items():
             signal.signal(sig, h)
 
-    findings.sort(key=_finding_sort_key)
+    findings.sort()
     stats["errors"] = len(errors)
     stats["items_skipped"] = len(skipped)
     stats["duration_s"] = round(time.monotonic() - started, 3)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import functools
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO, Callable, Iterator, Optional, Protocol, Union
+from typing import BinaryIO, Callable, Iterator, Optional, Protocol, Sequence, Union
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 
@@ -264,6 +264,6 @@ class ScanResult:
     targets: list                   # list[TargetStatus]
     rule_packs: list                # list[{"pack": name, "sha256": hex}]
     stats: dict
-    findings: list                  # list[Finding], sorted
-    errors: list                    # list[Problem]
-    skipped: list                   # list[Problem]
+    findings: Sequence              # of Finding, sorted (a SpillList from run_scan: not in memory)
+    errors: Sequence                # of Problem
+    skipped: Sequence               # of Problem

@@ -1,36 +1,49 @@
-"""Renderers: one per output format, each a pure function of a ScanResult."""
+"""Report writers: one per output format, each streams a ScanResult to a text file."""
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
-from typing import Callable
+from typing import Callable, TextIO, Union
 
-from dataguard.report.formats import (render_csv, render_html, render_json, render_jsonl, render_sarif,
-                                      render_table, to_dict)
+from dataguard.report.formats import (to_dict, write_csv, write_html, write_json, write_jsonl, write_sarif,
+                                      write_table)
 
 FORMATS: dict[str, Callable] = {
-    "json": render_json,
-    "jsonl": render_jsonl,
-    "table": render_table,
-    "csv": render_csv,
-    "sarif": render_sarif,
-    "html": render_html,
+    "json": write_json,
+    "jsonl": write_jsonl,
+    "table": write_table,
+    "csv": write_csv,
+    "sarif": write_sarif,
+    "html": write_html,
 }
 
 
+def write_report(result, fmt: str, out: TextIO, show_data: bool = False) -> None:
+    """Write the report to ``out`` piece by piece: its size never has to fit in memory."""
+    FORMATS[fmt](result, out, show_data=show_data)
+
+
 def render(result, fmt: str, show_data: bool = False) -> str:
-    return FORMATS[fmt](result, show_data=show_data)
+    """The report as one string (small results, tests)."""
+    buf = io.StringIO()
+    write_report(result, fmt, buf, show_data=show_data)
+    return buf.getvalue()
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` via a 0600 temporary file in the same folder and rename."""
+def write_atomic(path: str, content: Union[str, Callable[[TextIO], None]]) -> None:
+    """Write ``content`` (a string, or a function writing to the file it is given) to ``path``
+    via a 0600 temporary file in the same folder, renamed over ``path`` once complete."""
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".dataguard-", suffix=".tmp", dir=folder)
     try:
         os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            if callable(content):
+                content(fh)
+            else:
+                fh.write(content)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -66,4 +79,4 @@ def schema_path() -> str:
     return os.path.join(os.path.dirname(__file__), "findings.schema.json")
 
 
-__all__ = ["render", "write_atomic", "prune_reports", "to_dict", "FORMATS", "schema_path"]
+__all__ = ["render", "write_report", "write_atomic", "prune_reports", "to_dict", "FORMATS", "schema_path"]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import csv
 import html
-import io
 import json
 from collections import Counter
+from typing import TextIO
 
 from tabulate import tabulate
 
@@ -60,6 +60,8 @@ def _problem_dict(p) -> dict:
 
 
 def to_dict(r: ScanResult, show_data: bool = False) -> dict:
+    """The whole report as one dict (in memory: for tests and small results; the
+    writers below stream)."""
     return {
         "schema_version": 1,
         "tool": {"name": "dataguard", "version": __version__},
@@ -70,16 +72,41 @@ def to_dict(r: ScanResult, show_data: bool = False) -> dict:
     }
 
 
-def render_json(r: ScanResult, show_data: bool = False) -> str:
-    return json.dumps(to_dict(r, show_data), indent=2, ensure_ascii=False) + "\n"
+def _json_array(out: TextIO, items, indent: int) -> None:
+    """Write ``items`` (dicts) as a JSON array laid out like ``json.dumps(indent=2)`` at depth ``indent``."""
+    pad = " " * indent
+    first = True
+    for d in items:
+        body = json.dumps(d, indent=2, ensure_ascii=False).replace("\n", "\n" + pad + "  ")
+        out.write(("[\n" if first else ",\n") + pad + "  " + body)
+        first = False
+    out.write("[]" if first else "\n" + pad + "]")
 
 
-def render_jsonl(r: ScanResult, show_data: bool = False) -> str:
-    d = to_dict(r, show_data)
-    lines = [json.dumps(f, ensure_ascii=False) for f in d["findings"]]
-    tail = {"schema_version": 1, "tool": d["tool"], "scan": d["scan"], "errors": d["errors"], "skipped": d["skipped"]}
-    lines.append(json.dumps(tail, ensure_ascii=False))
-    return "\n".join(lines) + "\n"
+def write_json(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
+    """The findings JSON (SPEC), streamed: one finding in memory at a time."""
+    head = {"schema_version": 1, "tool": {"name": "dataguard", "version": __version__}, "scan": scan_dict(r)}
+    out.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2])     # without the closing "\n}"
+    for key, items in (("findings", (finding_dict(f, show_data) for f in r.findings)),
+                       ("errors", (_problem_dict(p) for p in r.errors)),
+                       ("skipped", (_problem_dict(p) for p in r.skipped))):
+        out.write(f',\n  "{key}": ')
+        _json_array(out, items, 2)
+    out.write("\n}\n")
+
+
+def write_jsonl(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
+    """One finding per line, then one line with the scan, its errors and skipped items."""
+    for f in r.findings:
+        out.write(json.dumps(finding_dict(f, show_data), ensure_ascii=False) + "\n")
+    head = {"schema_version": 1, "tool": {"name": "dataguard", "version": __version__}, "scan": scan_dict(r)}
+    out.write(json.dumps(head, ensure_ascii=False)[:-1])
+    for key, problems in (("errors", r.errors), ("skipped", r.skipped)):
+        out.write(f', "{key}": [')
+        for i, p in enumerate(problems):
+            out.write((", " if i else "") + json.dumps(_problem_dict(p), ensure_ascii=False))
+        out.write("]")
+    out.write("}\n")
 
 
 def _entities_text(f) -> str:
@@ -96,8 +123,8 @@ def _where(f) -> str:
     return s
 
 
-def render_table(r: ScanResult, show_data: bool = False, top: int = 20) -> str:
-    out = io.StringIO()
+def write_table(r: ScanResult, out: TextIO, show_data: bool = False, top: int = 20) -> None:
+    """The terminal summary: counts by severity and measure, the top locations."""
     status = "complete" if r.complete else "INCOMPLETE"
     st = r.stats
     out.write(f"dataguard scan {status}: {st['items_scanned']} items scanned, {st['items_unchanged']} unchanged, "
@@ -107,12 +134,15 @@ def render_table(r: ScanResult, show_data: bool = False, top: int = 20) -> str:
         if t.status != "ok":
             out.write(f"  target {t.uri}: {t.status} - {t.error}\n")
     if r.findings:
-        sev = Counter(f.severity for f in r.findings)
+        sev: Counter = Counter()
+        meas: Counter = Counter()
+        for f in r.findings:
+            sev[f.severity] += 1
+            meas[(f.measure, f.severity)] += 1
         out.write("\nBy severity\n")
         out.write(tabulate([[s, sev[s]] for s in reversed(SEVERITIES) if sev[s]], headers=["severity", "findings"]))
-        meas = Counter((f.measure, f.severity) for f in r.findings)
         rows = []
-        for m in sorted({f.measure for f in r.findings}):
+        for m in sorted({m for m, _ in meas}):
             rows.append([m] + [meas[(m, s)] or "" for s in reversed(SEVERITIES)])
         out.write("\n\nBy critical measure\n")
         out.write(tabulate(rows, headers=["measure"] + list(reversed(SEVERITIES))))
@@ -128,12 +158,10 @@ def render_table(r: ScanResult, show_data: bool = False, top: int = 20) -> str:
     if r.errors:
         kinds = Counter(p.kind for p in r.errors)
         out.write("\nErrors: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) + "\n")
-    return out.getvalue()
 
 
-def render_csv(r: ScanResult, show_data: bool = False) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf)
+def write_csv(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
+    w = csv.writer(out)
     w.writerow(["fingerprint", "severity", "rule_id", "measure", "title", "uri", "member", "table", "column",
                 "entities", "exposure"])
     for f in r.findings:
@@ -141,44 +169,48 @@ def render_csv(r: ScanResult, show_data: bool = False) -> str:
         w.writerow([f.fingerprint, f.severity, f.rule_id, f.measure, f.title, u.uri, u.member or "",
                     u.table or "", u.column or "",
                     ";".join(f"{k}={v['count']}" for k, v in sorted(f.entities.items())), f.exposure or ""])
-    return buf.getvalue()
 
 
 _SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 
 
-def render_sarif(r: ScanResult, show_data: bool = False) -> str:
-    rules = {}
-    results = []
+def _sarif_result(f) -> dict:
+    region = {}
+    first_line = next((e.pointer.line for e in f.evidence if e.pointer.line), None)
+    if first_line:
+        region = {"region": {"startLine": first_line}}
+    return {
+        "ruleId": f.rule_id, "level": _SARIF_LEVEL[f.severity],
+        "message": {"text": f"{f.title}: {_entities_text(f)}"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.unit.uri}, **region}}],
+        "partialFingerprints": {"dataguard/v1": f.fingerprint},
+        "properties": {"severity": f.severity, "member": f.unit.member, "table": f.unit.table,
+                       "column": f.unit.column},
+    }
+
+
+def write_sarif(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
+    """SARIF 2.1.0: one result per finding (two passes over the findings: rules, then results)."""
+    rules: dict = {}
     for f in r.findings:
         rules.setdefault(f.rule_id, {"id": f.rule_id, "shortDescription": {"text": f.title},
                                      "properties": {"measure": f.measure}})
-        region = {}
-        first_line = next((e.pointer.line for e in f.evidence if e.pointer.line), None)
-        if first_line:
-            region = {"region": {"startLine": first_line}}
-        results.append({
-            "ruleId": f.rule_id, "level": _SARIF_LEVEL[f.severity],
-            "message": {"text": f"{f.title}: {_entities_text(f)}"},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.unit.uri}, **region}}],
-            "partialFingerprints": {"dataguard/v1": f.fingerprint},
-            "properties": {"severity": f.severity, "member": f.unit.member, "table": f.unit.table,
-                           "column": f.unit.column},
-        })
-    doc = {"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-           "runs": [{"tool": {"driver": {"name": "dataguard", "version": __version__, "rules": list(rules.values())}},
-                     "results": results}]}
-    return json.dumps(doc, indent=2) + "\n"
+    run = {"tool": {"driver": {"name": "dataguard", "version": __version__, "rules": list(rules.values())}}}
+    doc = {"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": [run]}
+    text = json.dumps(doc, indent=2)
+    cut = text.rindex("\n    }\n  ]\n}")        # before the end of the run object
+    out.write(text[:cut] + ',\n      "results": ')
+    _json_array(out, (_sarif_result(f) for f in r.findings), 6)
+    out.write(text[cut:] + "\n")
 
 
-def render_html(r: ScanResult, show_data: bool = False) -> str:
+def write_html(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
     esc = html.escape
-    rows = "".join(
-        f"<tr><td>{esc(f.severity)}</td><td>{esc(f.rule_id)}</td><td>{esc(f.measure)}</td>"
-        f"<td>{esc(_where(f))}</td><td>{esc(_entities_text(f))}</td></tr>"
-        for f in r.findings)
-    return ("<!doctype html><meta charset='utf-8'><title>dataguard report</title>"
-            f"<h1>dataguard report</h1><p>Scan {esc(r.scan_id)} - {'complete' if r.complete else 'incomplete'} - "
-            f"{len(r.findings)} findings, {r.stats['errors']} errors</p>"
-            "<table border=1><tr><th>severity</th><th>rule</th><th>measure</th><th>location</th><th>entities</th></tr>"
-            f"{rows}</table>\n")
+    out.write("<!doctype html><meta charset='utf-8'><title>dataguard report</title>"
+              f"<h1>dataguard report</h1><p>Scan {esc(r.scan_id)} - {'complete' if r.complete else 'incomplete'} - "
+              f"{len(r.findings)} findings, {r.stats['errors']} errors</p>"
+              "<table border=1><tr><th>severity</th><th>rule</th><th>measure</th><th>location</th><th>entities</th></tr>")
+    for f in r.findings:
+        out.write(f"<tr><td>{esc(f.severity)}</td><td>{esc(f.rule_id)}</td><td>{esc(f.measure)}</td>"
+                  f"<td>{esc(_where(f))}</td><td>{esc(_entities_text(f))}</td></tr>")
+    out.write("</table>\n")
