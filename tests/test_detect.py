@@ -3,6 +3,7 @@ must give nothing, dataguard's own recognizers (positive and placeholder cases),
 offline behaviour, keep windows, custom recognizers, batching and configuration."""
 from __future__ import annotations
 
+import random
 import socket
 
 import pytest
@@ -520,3 +521,22 @@ def test_machine_readable_zone_decoys(patterns_only, text):
 def test_mrz_is_masked_without_its_content():
     from dataguard.hashing import mask
     assert mask("MRZ", MRZ_TD3) == "<machine-readable zone, 2 lines>"
+
+
+def test_ner_does_not_grow_the_vocabulary(en):
+    """spaCy adds every new word to its vocabulary; over a share of logs full of IDs that
+    grows without bound. Detection runs NER in a memory zone: the vocabulary stays put."""
+    rng = random.Random(3)
+    strings = en._nlp_lang.vocab.strings
+
+    def text():
+        def surname():
+            return "".join(rng.choice(["ka", "lo", "mbe", "ri", "tu", "sa", "no", "de"]) for _ in range(4)).title()
+        return "\n".join(f"Meeting with Mrs {rng.choice(['Maria', 'Amina', 'Sophie'])} {surname()} "
+                          f"about ticket Zq{rng.randrange(10**12)}x and dossier {rng.randrange(10**9)}K."
+                          for _ in range(200))
+    run(en, text())                  # words of the sentence frame may enter once
+    before = len(strings)
+    found = run(en, text())
+    assert any(m.entity_type == "PERSON" for m in found)     # NER did run
+    assert len(strings) == before
