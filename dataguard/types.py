@@ -175,6 +175,7 @@ class Limits:
     chunk_chars: int = 64_000          # characters per chunk's keep window
     overlap_chars: int = 512           # context on each side of the keep window
     max_item_bytes: Optional[int] = None   # None: no limit for plain text (streamed)
+    max_parsed_bytes: int = 64 * 1024**2   # formats parsed whole in memory (RTF, e-mail, .msg, embedded objects)
     max_archive_depth: int = 5
     max_archive_total_bytes: int = 2 * 1024**3
     max_archive_members: int = 100_000
@@ -182,6 +183,11 @@ class Limits:
     item_timeout_s: float = 300.0
     sample_rows: Optional[int] = 10_000    # None: all rows
     sample_seed: int = 42
+
+    @property
+    def parse_cap(self) -> int:
+        """Largest item read whole into memory to be parsed (beyond it: too_large)."""
+        return min(self.max_parsed_bytes, self.max_item_bytes or self.max_parsed_bytes)
 
 
 @dataclass(frozen=True)

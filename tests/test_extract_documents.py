@@ -225,3 +225,28 @@ def test_mutated_documents_never_raise(docs, name, tmp_path):
         for piece in run(path, Limits(item_timeout_s=10)):   # no exception may escape
             assert isinstance(piece, Problem) or isinstance(piece.text, str)
     check()
+
+
+def test_formats_parsed_whole_are_capped_not_loaded(tmp_path):
+    """RTF, e-mail and messages of an mbox are parsed whole in memory: beyond
+    Limits.max_parsed_bytes they are recorded as too_large (never read whole); the next
+    message of the mbox is still scanned; below the cap the same files are scanned."""
+    pad = "x" * 5000
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "a@un.org", "b@un.org", "pay"
+    msg.set_content(f"card {CARD}\n{pad}\n")
+    (tmp_path / "big.eml").write_bytes(msg.as_bytes())
+    (tmp_path / "big.rtf").write_text("{\\rtf1\\ansi card " + CARD + "\\par " + pad + "}")
+    small = EmailMessage()
+    small["Subject"] = "iban"
+    small.set_content(f"iban {IBAN}\n")
+    (tmp_path / "box.mbox").write_bytes(b"From a@b Mon Jan 1 00:00:00 2024\n" + msg.as_bytes() + b"\n"
+                                        + b"From c@d Mon Jan 1 00:00:00 2024\n" + small.as_bytes() + b"\n")
+    tight = Limits(max_parsed_bytes=4000)
+    for name in ("big.eml", "big.rtf"):
+        out = run(tmp_path / name, tight)
+        assert [k for _, k in problems(out)] == ["too_large"] and find(out, CARD) == [], name
+        assert find(run(tmp_path / name), CARD) != [], name
+    out = run(tmp_path / "box.mbox", tight)
+    assert problems(out) == [("box.mbox!/1.eml", "too_large")]
+    assert find(out, CARD) == [] and [m for m, _ in find(out, IBAN)] == ["2.eml"]

@@ -23,11 +23,10 @@ import posixpath
 from html.parser import HTMLParser
 from typing import Iterator, Union
 
-from dataguard.extract.ooxml import ChunkBuilder, describe, seekable
+from dataguard.extract.ooxml import ChunkBuilder, describe
 from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
 
 _HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Subject")
-MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 
 
 class _Text(HTMLParser):
@@ -153,9 +152,23 @@ def message_chunks(unit: Unit, msg, limits: Limits, depth: int) -> Iterator[Unio
             yield from _member(unit, data, name, limits, depth + 1)
 
 
-def _eml(unit, opener, limits, depth):
+def _read_whole(unit, opener, limits, what: str):
+    """The item's bytes, or a too_large Problem beyond Limits.parse_cap (parsed whole in memory)."""
+    cap = limits.parse_cap
     with opener() as fh:
-        msg = email.message_from_binary_file(fh, policy=email.policy.default)
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        return Problem(describe(unit), "too_large", f"{what} larger than {cap} bytes", skipped=True)
+    return data
+
+
+def _eml(unit, opener, limits, depth):
+    data = _read_whole(unit, opener, limits, "message")
+    if isinstance(data, Problem):
+        yield data
+        return
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    del data
     yield from message_chunks(unit, msg, limits, depth)
 
 
@@ -165,7 +178,7 @@ def _is_separator(line: bytes, prev_blank: bool, first: bool) -> bool:
 
 def _mbox(unit, opener, limits, depth):
     n = 0
-    cap = limits.max_item_bytes or MAX_MESSAGE_BYTES
+    cap = limits.parse_cap
 
     def emit(buf: bytearray):
         nonlocal n
@@ -217,8 +230,10 @@ def _msg(unit, opener, limits, depth):
 
     import extract_msg
     logging.getLogger("extract_msg").setLevel(logging.ERROR)
-    with seekable(opener, limits) as fh:
-        data = fh.read()
+    data = _read_whole(unit, opener, limits, "Outlook message")
+    if isinstance(data, Problem):
+        yield data
+        return
     m = extract_msg.openMsg(data, delayAttachments=False)
     try:
         b = ChunkBuilder(unit, limits)

@@ -46,7 +46,6 @@ from dataguard.types import Anchor, Chunk, Limits, Pointer, Problem, Unit
 
 SPOOL_MEMORY = 8 * 1024 * 1024
 BOMB_MIN_BYTES = 10 * 1024 * 1024      # below this, a high ratio is just a repetitive file
-EMBEDDED_MAX_BYTES = 64 * 1024 * 1024
 _READ = 1 << 16
 
 
@@ -529,8 +528,8 @@ def _embedded(unit: Unit, fh: BinaryIO, limits: Limits, depth: int) -> Iterator[
             if len(parts) < 3 or parts[1] != "embeddings" or info.is_dir():
                 continue
             child = unit.child(info.filename)
-            if info.file_size > EMBEDDED_MAX_BYTES:
-                yield Problem(describe(child), "too_large", f"embedded object larger than {EMBEDDED_MAX_BYTES} bytes",
+            if info.file_size > limits.parse_cap:
+                yield Problem(describe(child), "too_large", f"embedded object larger than {limits.parse_cap} bytes",
                               skipped=True)
                 continue
             try:

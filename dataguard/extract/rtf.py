@@ -6,12 +6,10 @@ from typing import Iterator, Union
 from dataguard.extract.ooxml import ChunkBuilder
 from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
 
-MAX_RTF_BYTES = 256 * 1024 * 1024
-
 
 def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
     from striprtf.striprtf import rtf_to_text
-    cap = limits.max_item_bytes or MAX_RTF_BYTES
+    cap = limits.parse_cap
     with opener() as fh:
         data = fh.read(cap + 1)
     if len(data) > cap:
