@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator, Optional
 from dataguard.hashing import Hasher, mask
 from dataguard.spill import SpillList
 from dataguard.types import (Chunk, EntityAgg, Evidence, ItemMeta, Limits, Problem, ScanResult, Site,
-                             TargetStatus, Unit, UnitSummary, severity_rank)
+                             TargetStatus, Unit, UnitSummary, encode_finding, decode_finding, severity_rank)
 
 log = logging.getLogger(__name__)
 
@@ -107,23 +107,33 @@ class _InlineFuture:
 
 
 class _Pool:
-    """Runs detection batches inline (1 worker) or in a process pool, results in order."""
+    """Runs detection batches inline (1 worker) or in a process pool, results in order.
+
+    Nothing starts before ``start()`` (or the first batch): a rescan in which every item is
+    unchanged loads no model and forks no worker."""
 
     def __init__(self, detector_kwargs: dict, workers: int, detector=None):
         self.workers = max(1, workers)
         self._kwargs = detector_kwargs
         self._executor = None
         self._detector = detector
+        self._started = False
+
+    def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
         if self.workers == 1:
             if self._detector is None:
-                self._detector = _cached_detector(detector_kwargs)
+                self._detector = _cached_detector(self._kwargs)
         else:
             self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context(),
-                                                 initializer=_worker_init, initargs=(detector_kwargs,))
+                                                 initializer=_worker_init, initargs=(self._kwargs,))
             # start the workers now: they load their detectors while this process reads the first items
             self._executor.submit(_worker_ready)
 
     def submit(self, chunks: list):
+        self.start()
         if self._executor is None:
             return _InlineFuture([m for _, m in self._detector.analyze(chunks)])
         try:
@@ -206,7 +216,7 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
              install_signal_handlers: bool = False) -> ScanResult:
     """Run a whole scan. Per-item failures become records; only whole-target
     failures mark a target as errored. Never raises for content problems."""
-    from dataguard.rules import evaluate
+    from dataguard.rules import evaluate, evaluation_keyer
     from dataguard.sources import TargetError, open_target
     from dataguard.state import StateStore, config_fingerprint
 
@@ -222,7 +232,8 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
             old_handlers[sig] = signal.signal(sig, _on_signal)
 
     # what a scan collects grows with the number of items: kept out of memory
-    findings, errors, skipped = SpillList(key=_finding_sort_key), SpillList(), SpillList()
+    findings = SpillList(key=_finding_sort_key, encode=encode_finding, decode=decode_finding)
+    errors, skipped = SpillList(), SpillList()
     targets = []
     stats = {"items_scanned": 0, "items_skipped": 0, "items_unchanged": 0, "bytes_scanned": 0,
              "rows_sampled": 0, "errors": 0, "duration_s": 0.0}
@@ -235,6 +246,7 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
         if opts.state_path:
             fp = config_fingerprint(opts)
             state = StateStore(opts.state_path, fp)   # raises StateLocked if another run holds it
+        keyer = evaluation_keyer(opts.packs, opts.site, now)
         for target_uri, source_opts in opts.targets:
             if stop.reason:
                 break
@@ -247,7 +259,7 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
             status = TargetStatus(uri=source.display_uri)
             targets.append(status)
             try:
-                _scan_source(source, opts, pool, agg, evaluate, state, now, stop, deadline,
+                _scan_source(source, opts, pool, agg, (evaluate, keyer), state, now, stop, deadline,
                              findings, errors, skipped, stats, progress)
             except TargetError as exc:
                 status.status, status.error = "error", str(exc)
@@ -285,22 +297,32 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
                       stats=stats, findings=findings, errors=errors, skipped=skipped)
 
 
-def _scan_source(source, opts, pool, agg, evaluate, state, now, stop, deadline,
+def _scan_source(source, opts, pool, agg, rules, state, now, stop, deadline,
                  findings, errors, skipped, stats, progress):
-    """Stream one source's items through detection, keeping a bounded window of batches in flight."""
+    """Stream one source's items through detection, keeping a bounded window of batches in flight.
+    An item unchanged since the state's last run is not read: its findings are reused as they
+    were if its evaluation key is unchanged too, else its stored summaries are evaluated again."""
+    evaluate, evaluation_key = rules
+
+    def evaluated(summaries) -> list:
+        """[sort key, encoded finding] of the summaries' findings, added to ``findings``."""
+        out = []
+        for summary in summaries:
+            for f in evaluate(opts.packs, summary, opts.site, max_evidence=opts.max_evidence, now=now):
+                key, data = _finding_sort_key(f), encode_finding(f)
+                findings.append_encoded(data, key)
+                out.append([key, data])
+        return out
     inflight: collections.deque = collections.deque()   # (future, [(item_idx, chunk)])
     items: dict = {}        # item_idx -> [item, summaries, chunks_pending, done_reading, problems, cut_short]
     max_inflight = max(2, pool.workers * 2)
 
     def finish_item(idx: int) -> None:
         item, summaries, _, _, problems, cut_short = items.pop(idx)
-        item_findings = []
-        for summary in summaries.values():
-            item_findings.extend(evaluate(opts.packs, summary, opts.site,
-                                          max_evidence=opts.max_evidence, now=now))
-        findings.extend(item_findings)
+        item_findings = evaluated(summaries.values())
         if state is not None and not opts.show_data and not cut_short:
-            state.record(item, list(summaries.values()), problems)
+            state.record(item, list(summaries.values()), problems,
+                         evaluation_key(item.meta), item_findings)
         if progress:
             progress(item.unit.uri)
 
@@ -335,14 +357,17 @@ def _scan_source(source, opts, pool, agg, evaluate, state, now, stop, deadline,
         if state is not None:
             cached = state.lookup(item) if not opts.show_data else None
             if cached is not None:
-                summaries, problems = cached
-                for p in problems:
+                for p in cached.problems:
                     (skipped if p.skipped else errors).append(p)
-                for s in summaries:
-                    findings.extend(evaluate(opts.packs, s, opts.site, max_evidence=opts.max_evidence, now=now))
+                key = evaluation_key(item.meta)
+                if cached.findings is not None and cached.eval_key == key:
+                    findings.extend_encoded([(data, k) for k, data in cached.findings])
+                else:
+                    state.refresh_findings(item, key, evaluated(cached.summaries()))
                 stats["items_unchanged"] += 1
                 continue
         idx += 1
+        pool.start()
         items[idx] = [item, {}, 0, False, [], False]
         stats["items_scanned"] += 1
         stats["bytes_scanned"] += int(item.meta.size or 0)

@@ -273,3 +273,27 @@ class ScanResult:
     findings: Sequence              # of Finding, sorted (a SpillList from run_scan: not in memory)
     errors: Sequence                # of Problem
     skipped: Sequence               # of Problem
+
+
+# ---------------------------------------------------------------- a finding as compact JSON text
+# (the temporary findings store and the --state file keep findings in this form: JSON, never
+# pickle, since the state file persists)
+def encode_finding(f: Finding) -> str:
+    import json
+    u = f.unit
+    return json.dumps([
+        f.fingerprint, f.rule_id, f.title, f.severity, f.measure,
+        [u.target, u.uri, u.path, u.member, u.table, u.column, u.source], f.entities,
+        [[e.entity_type, e.score, [e.pointer.line, e.pointer.page, e.pointer.sheet, e.pointer.cell, e.pointer.row,
+                                   e.pointer.part], e.masked, e.value_hash, e.value] for e in f.evidence],
+        f.evidence_truncated, f.remediation, f.exposure, f.owner], ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_finding(text: str) -> Finding:
+    import json
+    fp, rule_id, title, severity, measure, u, entities, ev, truncated, remediation, exposure, owner = json.loads(text)
+    evidence = tuple(Evidence(entity_type=t, score=s, pointer=Pointer(*p), masked=m, value_hash=h, value=v)
+                     for t, s, p, m, h, v in ev)
+    return Finding(fingerprint=fp, rule_id=rule_id, title=title, severity=severity, measure=measure, unit=Unit(*u),
+                   entities=entities, evidence=evidence, evidence_truncated=truncated, remediation=remediation,
+                   exposure=exposure, owner=owner)

@@ -127,6 +127,65 @@ def test_state_reuses_unchanged_items_and_drops_deleted(tree, packs, tmp_path):
     assert [f.rule_id for f in third.findings] == ["T-002"]
 
 
+AGE_PACK = """
+pack: age
+version: 1
+rules:
+  - id: A-001
+    title: Old card files
+    severity: low
+    measure: CM-RETAIN
+    match: {entities: [CREDIT_CARD]}
+    scope: {min_age_days: 30}
+    escalate:
+      - {exposure: [broad], severity: high}
+"""
+
+
+def test_rescan_reuses_findings_unless_what_the_rules_read_changed(tree, tmp_path, monkeypatch):
+    """An unchanged item's findings are reused as stored (rules not evaluated again) while its
+    evaluation inputs are the same; a change of exposure (chmod: mtime unchanged), of site, or
+    an age threshold crossed with time evaluates its stored summaries again."""
+    from dataguard import rules as rules_mod
+    from dataguard import scanner as scanner_mod
+    p = tmp_path / "age.yaml"
+    p.write_text(AGE_PACK)
+    packs = load_packs([p], {"CREDIT_CARD", "EMAIL_ADDRESS"})
+    state = str(tmp_path / "state.db")
+    card = tree / "a" / "cards.txt"
+    os.chmod(card, 0o640)
+    os.utime(card, (time.time() - 40 * 86400,) * 2)
+    calls = []
+    real = rules_mod.evaluate
+
+    def counting(*a, **k):
+        calls.append(a[1].unit.path)
+        return real(*a, **k)
+    monkeypatch.setattr(rules_mod, "evaluate", counting)
+
+    def scan(**kw):
+        calls.clear()
+        opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, state_path=state, **kw)
+        return run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector())
+
+    first = scan()
+    assert [(f.unit.path, f.severity) for f in first.findings] == [("a/cards.txt", "low")] and calls
+    again = scan()
+    assert calls == [] and again.stats["items_unchanged"] == 4
+    assert render(again, "json").split('"findings"')[1] == render(first, "json").split('"findings"')[1]
+    os.chmod(card, 0o644)                                   # now readable by everyone: same mtime
+    broad = scan()
+    assert calls == ["a/cards.txt"] and broad.stats["items_unchanged"] == 4
+    assert [(f.unit.path, f.severity, f.exposure) for f in broad.findings] == [("a/cards.txt", "high", "broad")]
+    scan()
+    assert calls == []                                      # the new findings were stored
+    later = scan()
+    assert calls == []
+    monkeypatch.setattr(scanner_mod.time, "time", lambda: os.stat(card).st_mtime + 10 * 86400)
+    young = scan()                                          # "now" 10 days after the mtime: below 30 days
+    assert calls == ["a/cards.txt"] and young.findings == [] and later.findings != []
+
+
 def test_state_is_invalidated_when_rules_change(tree, packs, tmp_path):
     state = str(tmp_path / "state.db")
     _scan(tree, packs, state_path=state)

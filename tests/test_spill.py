@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import re
 import tracemalloc
@@ -158,3 +159,16 @@ def test_write_atomic_streams_a_writer_into_the_file(tmp_path):
         write_atomic(str(out), broken)
     assert out.read_text(encoding="utf-8") == render(r, "json")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_extend_encoded_is_append_encoded_in_bulk():
+    a = SpillList(key=lambda x: (x % 3,))
+    b = SpillList(key=lambda x: (x % 3,))
+    for i in range(20):
+        a.append(i)
+    b.extend_encoded([(pickle.dumps(i), [i % 3]) for i in range(20)])
+    a.sort()
+    b.sort()
+    assert list(a) == list(b) == sorted(range(20), key=lambda x: x % 3)
+    with pytest.raises(ValueError):
+        SpillList(key=lambda x: (x,)).extend_encoded([(b"x", (1,)), (b"y", (1, 2))])

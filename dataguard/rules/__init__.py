@@ -5,9 +5,9 @@ Public interface (see docs/ARCHITECTURE.md):
 The YAML format and its extensions are documented in ``dataguard/rules/model.py``
 and in the default pack ``rules/default.yaml``.
 """
-from .engine import evaluate, fingerprint, needed_entities
+from .engine import evaluate, evaluation_keyer, fingerprint, needed_entities
 from .globs import GlobError, glob_match, glob_to_regex
 from .loader import Escalation, Rule, RuleError, RulePack, Scope, default_pack_paths, load_packs
 
-__all__ = ["load_packs", "RuleError", "RulePack", "Rule", "Scope", "Escalation", "evaluate",
+__all__ = ["load_packs", "RuleError", "RulePack", "Rule", "Scope", "Escalation", "evaluate", "evaluation_keyer",
            "needed_entities", "default_pack_paths", "fingerprint", "glob_match", "glob_to_regex", "GlobError"]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from dataguard.types import Finding, Site, UnitSummary, severity_rank
 
@@ -104,6 +104,19 @@ def _scope_ok(scope, unit, meta, site, now) -> bool:
 def _pointer_key(ev):
     p = ev.pointer
     return (p.page or 0, p.line or 0)
+
+
+def evaluation_keyer(packs_or_rules, site: Optional[Site], now: float) -> Callable[[Any], str]:
+    """``key(meta)``: everything besides the unit summary, the rules and max_evidence that
+    ``evaluate`` reads. Equal keys (for an unchanged summary) give equal findings, so a rescan
+    may reuse them. The summary covers the unit; size and extension are in the key anyway."""
+    ages = tuple(r.scope.min_age_days * _DAY for r in _iter_rules(packs_or_rules) if r.scope.min_age_days is not None)
+    where = f"{site.name if site else None}\x1f{site.kind if site else None}"
+
+    def key(meta) -> str:
+        old = "".join("1" if meta.mtime is not None and now - meta.mtime >= a else "0" for a in ages)
+        return f"{where}\x1f{meta.exposure}\x1f{meta.owner}\x1f{meta.extension}\x1f{meta.size}\x1f{old}"
+    return key
 
 
 def evaluate(packs_or_rules, summary: UnitSummary, site: Optional[Site], *,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -72,7 +73,7 @@ class Rule:
     description: str = ""
     pack: str = ""
 
-    @property
+    @functools.cached_property
     def wildcard(self) -> bool:
         return any(e in WILDCARDS for e in self.entities)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -35,6 +36,7 @@ class StateError(Exception):
     """The state file cannot be used."""
 
 
+@functools.lru_cache(maxsize=None)
 def _version(dist: str) -> str:
     try:
         return metadata.version(dist)
@@ -83,6 +85,25 @@ def _summary_from_json(d: dict, meta: ItemMeta) -> UnitSummary:
     return UnitSummary(unit=Unit(**d["unit"]), meta=meta, entities=entities)
 
 
+_SCHEMA = 2     # layout of the items table; a different one is dropped and created again
+
+
+class Cached:
+    """What the state holds of an unchanged item: its problems, its findings as evaluated
+    last time (with the evaluation key they were evaluated under) and, decoded only on
+    demand, its unit summaries."""
+    __slots__ = ("problems", "eval_key", "findings", "_db", "_rowid", "_meta")
+
+    def __init__(self, db, rowid: int, meta: ItemMeta, problems: list, eval_key: Optional[str],
+                 findings: Optional[list]):
+        self._db, self._rowid, self._meta = db, rowid, meta
+        self.problems, self.eval_key, self.findings = problems, eval_key, findings
+
+    def summaries(self) -> list:
+        (payload,) = self._db.execute("SELECT payload FROM items WHERE rowid = ?", (self._rowid,)).fetchone()
+        return [_summary_from_json(d, self._meta) for d in json.loads(payload)]
+
+
 class StateStore:
     def __init__(self, path: str, fingerprint: str):
         self.path = path
@@ -92,59 +113,89 @@ class StateStore:
         except BlockingIOError:
             self._lock_fh.close()
             raise StateLocked(f"another dataguard run is using the state file {path}") from None
+        fingerprint = f"{fingerprint}/{_SCHEMA}"
         try:
             os.chmod(path + ".lock", 0o600)
             self.db = sqlite3.connect(path)
             os.chmod(path, 0o600)
             self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            self.db.execute("CREATE TABLE IF NOT EXISTS items (uri TEXT PRIMARY KEY, size INTEGER, mtime REAL,"
-                            " identity TEXT, seen INTEGER, payload TEXT)")
             row = self.db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()
             if row is None or row[0] != fingerprint:
-                self.db.execute("DELETE FROM items")
+                self.db.execute("DROP TABLE IF EXISTS items")
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
-            self.db.execute("UPDATE items SET seen = 0")
+            # findings: JSON list of [sort key, encoded finding] (types.encode_finding), as
+            # evaluated under eval_key (rules.evaluation_key)
+            self.db.execute("CREATE TABLE IF NOT EXISTS items (uri TEXT PRIMARY KEY, size INTEGER, mtime REAL,"
+                            " identity TEXT, seen INTEGER, payload TEXT, problems TEXT, eval_key TEXT,"
+                            " findings TEXT)")
+            # items seen by this run carry its number (no pass over the whole table to reset them)
+            row = self.db.execute("SELECT value FROM meta WHERE key='run'").fetchone()
+            self._run = int(row[0]) + 1 if row is not None else 1
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('run', ?)", (str(self._run),))
             self.db.commit()
         except sqlite3.Error as exc:
             self._release()
             raise StateError(f"cannot use state file {path}: {exc}") from None
         self._last_commit = time.monotonic()
+        self._seen: list = []
 
-    def lookup(self, item) -> Optional[tuple]:
-        """(summaries, problems) of an unchanged item, or None."""
+    def lookup(self, item) -> Optional[Cached]:
+        """What is stored of an unchanged item (same size, modification time and identity), or None."""
         m = item.meta
         if m.mtime is None or m.size is None:
             return None
-        row = self.db.execute("SELECT size, mtime, identity, payload FROM items WHERE uri = ?",
-                              (item.unit.uri,)).fetchone()
+        # (the summaries are read only if the findings must be evaluated again)
+        row = self.db.execute("SELECT size, mtime, identity, rowid, problems, eval_key, findings FROM items"
+                              " WHERE uri = ?", (item.unit.uri,)).fetchone()
         if row is None or row[0] != m.size or row[1] != m.mtime or row[2] != m.identity:
             return None
-        self.db.execute("UPDATE items SET seen = 1 WHERE uri = ?", (item.unit.uri,))
-        payload = json.loads(row[3])
-        summaries = [_summary_from_json(d, m) for d in payload["summaries"]]
-        problems = [Problem(**p) for p in payload["problems"]]
-        return summaries, problems
+        self._seen.append((self._run, row[3]))
+        if len(self._seen) >= 1000:
+            self._flush_seen()
+        problems = [Problem(**p) for p in json.loads(row[4])] if row[4] != "[]" else []
+        return Cached(self.db, row[3], m, problems, row[5], json.loads(row[6]) if row[6] is not None else None)
 
-    def record(self, item, summaries: list, problems: list) -> None:
+    def _flush_seen(self) -> None:
+        if self._seen:
+            self.db.executemany("UPDATE items SET seen = ? WHERE rowid = ?", self._seen)
+            self._seen = []
+
+    def record(self, item, summaries: list, problems: list, eval_key: Optional[str] = None,
+               findings: Optional[list] = None) -> None:
+        """Store a scanned item: its summaries and problems, and its findings ([sort key,
+        encoded finding] pairs) as evaluated under ``eval_key``."""
         m = item.meta
         if m.mtime is None or m.size is None:
             return
         if any(p.kind == "timeout" or p.kind == "unreachable" for p in problems):
             return   # a transient failure must be retried next time
-        payload = json.dumps({"summaries": [_summary_to_json(s) for s in summaries],
-                              "problems": [dataclasses.asdict(p) for p in problems]})
-        self.db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, 1, ?)",
-                        (item.unit.uri, m.size, m.mtime, m.identity, payload))
+        self.db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (item.unit.uri, m.size, m.mtime, m.identity, self._run,
+                         json.dumps([_summary_to_json(s) for s in summaries]),
+                         json.dumps([dataclasses.asdict(p) for p in problems]),
+                         eval_key, None if findings is None else json.dumps(findings, ensure_ascii=False)))
+        self._maybe_commit()
+
+    def refresh_findings(self, item, eval_key: str, findings: list) -> None:
+        """An unchanged item evaluated again (its evaluation key changed): keep the new findings."""
+        self.db.execute("UPDATE items SET eval_key = ?, findings = ? WHERE uri = ?",
+                        (eval_key, json.dumps(findings, ensure_ascii=False), item.unit.uri))
+        self._maybe_commit()
+
+    def _maybe_commit(self) -> None:
         if time.monotonic() - self._last_commit > _COMMIT_EVERY_S:
+            self._flush_seen()
             self.db.commit()
             self._last_commit = time.monotonic()
 
     def prune_unseen(self) -> None:
         """After a complete run: items not seen any more (deleted) drop out."""
-        self.db.execute("DELETE FROM items WHERE seen = 0")
+        self._flush_seen()
+        self.db.execute("DELETE FROM items WHERE seen != ?", (self._run,))
 
     def close(self) -> None:
         try:
+            self._flush_seen()
             self.db.commit()
             self.db.close()
         finally:
