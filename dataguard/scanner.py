@@ -305,13 +305,13 @@ def _scan_source(source, opts, pool, agg, rules, state, now, stop, deadline,
     evaluate, evaluation_key = rules
 
     def evaluated(summaries) -> list:
-        """[sort key, encoded finding] of the summaries' findings, added to ``findings``."""
+        """(encoded finding, sort key) of the summaries' findings, added to ``findings``."""
         out = []
         for summary in summaries:
             for f in evaluate(opts.packs, summary, opts.site, max_evidence=opts.max_evidence, now=now):
                 key, data = _finding_sort_key(f), encode_finding(f)
                 findings.append_encoded(data, key)
-                out.append([key, data])
+                out.append((data, key))
         return out
     inflight: collections.deque = collections.deque()   # (future, [(item_idx, chunk)])
     items: dict = {}        # item_idx -> [item, summaries, chunks_pending, done_reading, problems, cut_short]
@@ -361,7 +361,7 @@ def _scan_source(source, opts, pool, agg, rules, state, now, stop, deadline,
                     (skipped if p.skipped else errors).append(p)
                 key = evaluation_key(item.meta)
                 if cached.findings is not None and cached.eval_key == key:
-                    findings.extend_encoded([(data, k) for k, data in cached.findings])
+                    findings.extend_encoded(cached.findings)
                 else:
                     state.refresh_findings(item, key, evaluated(cached.summaries()))
                 stats["items_unchanged"] += 1

@@ -1,8 +1,11 @@
 """Incremental rescans: what was scanned before, in a SQLite file.
 
-An item whose identity, size and modification time are unchanged reuses its
-stored unit summaries (keyed hashes, masked previews and counts - never raw
-values) without being read. Everything that could change results (dataguard
+An item whose identity, size and modification time are unchanged is not read:
+its findings are reused as stored if what the rules read besides its content
+(site, exposure, owner, age thresholds crossed: ``rules.evaluation_keyer``) is
+unchanged too, else its stored unit summaries are evaluated again. Summaries and
+findings hold keyed hashes, masked previews and counts - never raw values
+(``--show-data`` runs do not use the state). Everything that could change results (dataguard
 version, rule packs, detector settings, model and library versions, evidence
 cap) goes into a fingerprint; a different fingerprint empties the store.
 Each completed item is committed as it finishes, so a run stopped by
@@ -85,7 +88,19 @@ def _summary_from_json(d: dict, meta: ItemMeta) -> UnitSummary:
     return UnitSummary(unit=Unit(**d["unit"]), meta=meta, entities=entities)
 
 
-_SCHEMA = 2     # layout of the items table; a different one is dropped and created again
+_SCHEMA = 3     # layout of the items table; a different one is dropped and created again
+
+
+def _pack_findings(pairs: list) -> str:
+    """[(encoded finding, sort key)] as one text: the keys as a JSON line, then one encoded
+    finding per line (JSON text never holds a raw newline), so reading it back needs no
+    unescaping of JSON inside JSON."""
+    return "\n".join([json.dumps([list(k) for _, k in pairs], ensure_ascii=False)] + [d for d, _ in pairs])
+
+
+def _unpack_findings(text: str) -> list:
+    keys, *datas = text.split("\n")
+    return [(d, tuple(k)) for d, k in zip(datas, json.loads(keys))]
 
 
 class Cached:
@@ -123,16 +138,14 @@ class StateStore:
             if row is None or row[0] != fingerprint:
                 self.db.execute("DROP TABLE IF EXISTS items")
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
-            # findings: JSON list of [sort key, encoded finding] (types.encode_finding), as
-            # evaluated under eval_key (rules.evaluation_key)
+                self.db.commit()
+            # findings: _pack_findings of the item's findings (types.encode_finding) as evaluated
+            # under eval_key (rules.evaluation_keyer); NULL: not stored
             self.db.execute("CREATE TABLE IF NOT EXISTS items (uri TEXT PRIMARY KEY, size INTEGER, mtime REAL,"
-                            " identity TEXT, seen INTEGER, payload TEXT, problems TEXT, eval_key TEXT,"
-                            " findings TEXT)")
-            # items seen by this run carry its number (no pass over the whole table to reset them)
-            row = self.db.execute("SELECT value FROM meta WHERE key='run'").fetchone()
-            self._run = int(row[0]) + 1 if row is not None else 1
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('run', ?)", (str(self._run),))
-            self.db.commit()
+                            " identity TEXT, payload TEXT, problems TEXT, eval_key TEXT, findings TEXT)")
+            # the items this run saw (for pruning deleted ones), in a private temporary table:
+            # a rescan of an unchanged tree writes nothing to the state file
+            self.db.execute("CREATE TEMP TABLE seen (id INTEGER PRIMARY KEY)")
         except sqlite3.Error as exc:
             self._release()
             raise StateError(f"cannot use state file {path}: {exc}") from None
@@ -149,37 +162,38 @@ class StateStore:
                               " WHERE uri = ?", (item.unit.uri,)).fetchone()
         if row is None or row[0] != m.size or row[1] != m.mtime or row[2] != m.identity:
             return None
-        self._seen.append((self._run, row[3]))
+        self._seen.append((row[3],))
         if len(self._seen) >= 1000:
             self._flush_seen()
         problems = [Problem(**p) for p in json.loads(row[4])] if row[4] != "[]" else []
-        return Cached(self.db, row[3], m, problems, row[5], json.loads(row[6]) if row[6] is not None else None)
+        return Cached(self.db, row[3], m, problems, row[5], _unpack_findings(row[6]) if row[6] is not None else None)
 
     def _flush_seen(self) -> None:
         if self._seen:
-            self.db.executemany("UPDATE items SET seen = ? WHERE rowid = ?", self._seen)
+            self.db.executemany("INSERT OR IGNORE INTO temp.seen VALUES (?)", self._seen)
             self._seen = []
 
     def record(self, item, summaries: list, problems: list, eval_key: Optional[str] = None,
                findings: Optional[list] = None) -> None:
-        """Store a scanned item: its summaries and problems, and its findings ([sort key,
-        encoded finding] pairs) as evaluated under ``eval_key``."""
+        """Store a scanned item: its summaries and problems, and its findings ([(encoded
+        finding, sort key)]) as evaluated under ``eval_key``."""
         m = item.meta
         if m.mtime is None or m.size is None:
             return
         if any(p.kind == "timeout" or p.kind == "unreachable" for p in problems):
             return   # a transient failure must be retried next time
-        self.db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (item.unit.uri, m.size, m.mtime, m.identity, self._run,
-                         json.dumps([_summary_to_json(s) for s in summaries]),
-                         json.dumps([dataclasses.asdict(p) for p in problems]),
-                         eval_key, None if findings is None else json.dumps(findings, ensure_ascii=False)))
+        cur = self.db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                              (item.unit.uri, m.size, m.mtime, m.identity,
+                               json.dumps([_summary_to_json(s) for s in summaries]),
+                               json.dumps([dataclasses.asdict(p) for p in problems]),
+                               eval_key, None if findings is None else _pack_findings(findings)))
+        self._seen.append((cur.lastrowid,))
         self._maybe_commit()
 
     def refresh_findings(self, item, eval_key: str, findings: list) -> None:
         """An unchanged item evaluated again (its evaluation key changed): keep the new findings."""
         self.db.execute("UPDATE items SET eval_key = ?, findings = ? WHERE uri = ?",
-                        (eval_key, json.dumps(findings, ensure_ascii=False), item.unit.uri))
+                        (eval_key, _pack_findings(findings), item.unit.uri))
         self._maybe_commit()
 
     def _maybe_commit(self) -> None:
@@ -191,7 +205,7 @@ class StateStore:
     def prune_unseen(self) -> None:
         """After a complete run: items not seen any more (deleted) drop out."""
         self._flush_seen()
-        self.db.execute("DELETE FROM items WHERE seen != ?", (self._run,))
+        self.db.execute("DELETE FROM items WHERE rowid NOT IN (SELECT id FROM temp.seen)")
 
     def close(self) -> None:
         try:
