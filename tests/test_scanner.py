@@ -170,8 +170,10 @@ def test_rescan_reuses_findings_unless_what_the_rules_read_changed(tree, tmp_pat
 
     first = scan()
     assert [(f.unit.path, f.severity) for f in first.findings] == [("a/cards.txt", "low")] and calls
+    before = open(state, "rb").read()
     again = scan()
     assert calls == [] and again.stats["items_unchanged"] == 4
+    assert open(state, "rb").read() == before              # a rescan of an unchanged tree writes nothing
     assert render(again, "json").split('"findings"')[1] == render(first, "json").split('"findings"')[1]
     os.chmod(card, 0o644)                                   # now readable by everyone: same mtime
     broad = scan()
