@@ -365,6 +365,8 @@ def _scan_source(source, opts, pool, agg, rules, state, now, stop, deadline,
                 else:
                     state.refresh_findings(item, key, evaluated(cached.summaries()))
                 stats["items_unchanged"] += 1
+                if progress:
+                    progress(item.unit.uri)
                 continue
         idx += 1
         pool.start()
