@@ -8,6 +8,7 @@ does not depend on the number of workers.
 from __future__ import annotations
 
 import collections
+import itertools
 import logging
 import os
 import signal
@@ -297,6 +298,25 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
                       stats=stats, findings=findings, errors=errors, skipped=skipped)
 
 
+def _looked_up(entries: Iterable, state) -> Iterator[tuple]:
+    """(entry, what the state holds of it or None). With a state, entries are read
+    LOOKUP_BATCH ahead (their metadata only) and looked up with one query."""
+    if state is None:
+        for entry in entries:
+            yield entry, None
+        return
+    from dataguard.state import LOOKUP_BATCH
+    it = iter(entries)
+    while True:
+        block = list(itertools.islice(it, LOOKUP_BATCH))
+        if not block:
+            return
+        where = [i for i, e in enumerate(block) if not isinstance(e, Problem)]
+        cached = dict(zip(where, state.lookup_many([block[i] for i in where])))
+        for i, entry in enumerate(block):
+            yield entry, cached.get(i)
+
+
 def _scan_source(source, opts, pool, agg, rules, state, now, stop, deadline,
                  findings, errors, skipped, stats, progress):
     """Stream one source's items through detection, keeping a bounded window of batches in flight.
@@ -345,7 +365,7 @@ def _scan_source(source, opts, pool, agg, rules, state, now, stop, deadline,
 
     batch: list = []
     idx = 0
-    for entry in source.items():
+    for entry, cached in _looked_up(source.items(), state if not opts.show_data else None):
         if stop.reason is None and deadline is not None and time.monotonic() > deadline:
             stop.reason = "time budget (--max-duration) exhausted"
         if stop.reason:
@@ -354,20 +374,18 @@ def _scan_source(source, opts, pool, agg, rules, state, now, stop, deadline,
             (skipped if entry.skipped else errors).append(entry)
             continue
         item = entry
-        if state is not None:
-            cached = state.lookup(item) if not opts.show_data else None
-            if cached is not None:
-                for p in cached.problems:
-                    (skipped if p.skipped else errors).append(p)
-                key = evaluation_key(item.meta)
-                if cached.findings is not None and cached.eval_key == key:
-                    findings.extend_encoded(cached.findings)
-                else:
-                    state.refresh_findings(item, key, evaluated(cached.summaries()))
-                stats["items_unchanged"] += 1
-                if progress:
-                    progress(item.unit.uri)
-                continue
+        if cached is not None:
+            for p in cached.problems:
+                (skipped if p.skipped else errors).append(p)
+            key = evaluation_key(item.meta)
+            if cached.findings is not None and cached.eval_key == key:
+                findings.extend_encoded(cached.findings)
+            else:
+                state.refresh_findings(item, key, evaluated(cached.summaries()))
+            stats["items_unchanged"] += 1
+            if progress:
+                progress(item.unit.uri)
+            continue
         idx += 1
         pool.start()
         items[idx] = [item, {}, 0, False, [], False]

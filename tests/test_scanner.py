@@ -282,3 +282,21 @@ def test_a_dead_worker_does_not_lose_the_batch(tree, packs, monkeypatch):
     monkeypatch.setattr(scanner, "_Pool", lambda *a, **k: pool)
     res = _scan(tree, packs)
     assert sorted((f.unit.path, f.rule_id) for f in res.findings) == [("a/cards.txt", "T-001"), ("a/mails.txt", "T-002")]
+
+
+def test_lookups_in_batches_keep_order_and_problems(tmp_path, packs):
+    """With a state, items are looked up LOOKUP_BATCH at a time: on a tree larger than a batch
+    (with unreadable entries among the files) the rescan reuses every file, in walk order,
+    with the same problems."""
+    from dataguard import state as state_mod
+    root = tmp_path / "many"
+    root.mkdir()
+    for i in range(state_mod.LOOKUP_BATCH + 40):
+        (root / f"f{i:04d}.txt").write_text(f"card {CARD}\n" if i % 7 == 0 else "x@un.org y@un.org z@un.org\n")
+    os.mkfifo(root / "pipe")
+    st = str(tmp_path / "state.db")
+    first = _scan(root, packs, state_path=st)
+    again = _scan(root, packs, state_path=st)
+    assert again.stats["items_unchanged"] == state_mod.LOOKUP_BATCH + 40 and again.stats["items_scanned"] == 0
+    assert render(again, "json").split('"findings"')[1] == render(first, "json").split('"findings"')[1]
+    assert [(p.uri, p.kind) for p in again.skipped] == [(p.uri, p.kind) for p in first.skipped] != []

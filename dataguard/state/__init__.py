@@ -27,6 +27,7 @@ from dataguard import __version__
 from dataguard.types import EntityAgg, Evidence, ItemMeta, Pointer, Problem, Unit, UnitSummary
 
 _COMMIT_EVERY_S = 2.0
+LOOKUP_BATCH = 256       # items looked up per query (SQLite allows 32766 parameters)
 
 
 class StateLocked(Exception):
@@ -141,19 +142,33 @@ class StateStore:
 
     def lookup(self, item) -> Optional[Cached]:
         """What is stored of an unchanged item (same size, modification time and identity), or None."""
-        m = item.meta
-        if m.mtime is None or m.size is None:
-            return None
-        # (the summaries are read only if the findings must be evaluated again)
-        row = self.db.execute("SELECT size, mtime, identity, rowid, problems, eval_key, findings FROM items"
-                              " WHERE uri = ?", (item.unit.uri,)).fetchone()
-        if row is None or row[0] != m.size or row[1] != m.mtime or row[2] != m.identity:
-            return None
-        self._seen.append((row[3],))
+        return self.lookup_many([item])[0]
+
+    def lookup_many(self, items: list) -> list:
+        """``lookup`` of each item, with one query per LOOKUP_BATCH items."""
+        out: list = [None] * len(items)
+        wanted = {}
+        for i, item in enumerate(items):
+            if item.meta.mtime is not None and item.meta.size is not None:
+                wanted.setdefault(item.unit.uri, []).append(i)
+        uris = list(wanted)
+        for b in range(0, len(uris), LOOKUP_BATCH):
+            part = uris[b:b + LOOKUP_BATCH]
+            # (the summaries are not read: only if the findings must be evaluated again)
+            rows = self.db.execute("SELECT uri, size, mtime, identity, rowid, problems, eval_key, findings FROM items"
+                                   f" WHERE uri IN ({', '.join('?' * len(part))})", part).fetchall()
+            for uri, size, mtime, identity, rowid, problems, eval_key, findings in rows:
+                for i in wanted[uri]:
+                    m = items[i].meta
+                    if size != m.size or mtime != m.mtime or identity != m.identity:
+                        continue
+                    self._seen.append((rowid,))
+                    out[i] = Cached(self.db, rowid, m,
+                                    [Problem(**p) for p in json.loads(problems)] if problems != "[]" else [],
+                                    eval_key, _unpack_findings(findings) if findings is not None else None)
         if len(self._seen) >= 1000:
             self._flush_seen()
-        problems = [Problem(**p) for p in json.loads(row[4])] if row[4] != "[]" else []
-        return Cached(self.db, row[3], m, problems, row[5], _unpack_findings(row[6]) if row[6] is not None else None)
+        return out
 
     def _flush_seen(self) -> None:
         if self._seen:
