@@ -277,8 +277,8 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
             if stop.reason and status.status == "ok":
                 status.status = "partial"
                 status.error = stop.reason
-        if state is not None and not stop.reason and all(t.status == "ok" for t in targets):
-            state.prune_unseen()
+        if state is not None and not opts.show_data and not stop.reason and all(t.status == "ok" for t in targets):
+            state.prune_unseen()      # (a --show-data run neither reads nor records the state: it leaves it as is)
     finally:
         if pool is not None:
             pool.close(cancel=bool(stop.reason))

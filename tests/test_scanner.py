@@ -300,3 +300,11 @@ def test_lookups_in_batches_keep_order_and_problems(tmp_path, packs):
     assert again.stats["items_unchanged"] == state_mod.LOOKUP_BATCH + 40 and again.stats["items_scanned"] == 0
     assert render(again, "json").split('"findings"')[1] == render(first, "json").split('"findings"')[1]
     assert [(p.uri, p.kind) for p in again.skipped] == [(p.uri, p.kind) for p in first.skipped] != []
+
+
+def test_a_show_data_run_leaves_the_state_as_it_is(tree, packs, tmp_path):
+    st = str(tmp_path / "state.db")
+    _scan(tree, packs, state_path=st)
+    shown = _scan(tree, packs, state_path=st, show_data=True)
+    assert shown.stats["items_unchanged"] == 0 and shown.stats["items_scanned"] == 4
+    assert _scan(tree, packs, state_path=st).stats["items_unchanged"] == 4
