@@ -114,6 +114,7 @@ def test_streamed_jsonl_has_one_finding_per_line_then_the_scan(n):
     tail = json.loads(lines[-1])
     assert tail == {"schema_version": 1, "tool": d["tool"], "scan": d["scan"], "errors": d["errors"],
                     "skipped": d["skipped"]}
+    assert lines[-1] == json.dumps(tail, ensure_ascii=False)       # laid out as json.dumps lays it out
 
 
 @pytest.mark.parametrize("n", [0, 6])
@@ -132,6 +133,7 @@ def test_streamed_sarif_is_the_whole_sarif_document(n):
     assert [x["message"]["text"] for x in run["results"]] == [f"{f.title}: {_entities_text(f)}" for f in r.findings]
     lines = [x["locations"][0]["physicalLocation"].get("region", {}).get("startLine") for x in run["results"]]
     assert lines == [1 if f.evidence else None for f in r.findings]
+    assert render(r, "sarif") == json.dumps(doc, indent=2) + "\n"     # byte for byte the document, ASCII-escaped
 
 
 def test_table_csv_html_count_every_finding():

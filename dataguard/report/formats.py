@@ -4,8 +4,10 @@ from __future__ import annotations
 import csv
 import html
 import json
+import re
+import secrets
 from collections import Counter
-from typing import TextIO
+from typing import Optional, TextIO
 
 from tabulate import tabulate
 
@@ -59,54 +61,74 @@ def _problem_dict(p) -> dict:
     return {"uri": p.uri, "kind": p.kind, "message": p.message}
 
 
+def _head(r: ScanResult) -> dict:
+    return {"schema_version": 1, "tool": {"name": "dataguard", "version": __version__}, "scan": scan_dict(r)}
+
+
 def to_dict(r: ScanResult, show_data: bool = False) -> dict:
     """The whole report as one dict (in memory: for tests and small results; the
     writers below stream)."""
-    return {
-        "schema_version": 1,
-        "tool": {"name": "dataguard", "version": __version__},
-        "scan": scan_dict(r),
-        "findings": [finding_dict(f, show_data) for f in r.findings],
-        "errors": [_problem_dict(p) for p in r.errors],
-        "skipped": [_problem_dict(p) for p in r.skipped],
-    }
+    return {**_head(r),
+            "findings": [finding_dict(f, show_data) for f in r.findings],
+            "errors": [_problem_dict(p) for p in r.errors],
+            "skipped": [_problem_dict(p) for p in r.skipped]}
 
 
-def _json_array(out: TextIO, items, indent: int) -> None:
-    """Write ``items`` (dicts) as a JSON array laid out like ``json.dumps(indent=2)`` at depth ``indent``."""
-    pad = " " * indent
+def _write_doc(out: TextIO, doc: dict, arrays: dict, indent: Optional[int] = 2, ensure_ascii: bool = False) -> None:
+    """Write ``doc`` as ``json.dumps(doc, indent=indent)`` would, where each value that is
+    ``slots[name]`` stands for the array ``arrays[name]`` (an iterable of dicts), written one
+    element at a time: a report's size never has to fit in memory."""
+    text = json.dumps(doc, indent=indent, ensure_ascii=ensure_ascii)
+    pos = 0
+    for m in _SLOT.finditer(text):
+        out.write(text[pos:m.start()])
+        line = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+        _json_array(out, arrays[m.group(1)], len(line) - len(line.lstrip(" ")), indent, ensure_ascii)
+        pos = m.end()
+    out.write(text[pos:] + "\n")
+
+
+def _json_array(out: TextIO, items, depth: int, indent: Optional[int], ensure_ascii: bool) -> None:
+    """``items`` as a JSON array laid out as ``json.dumps`` lays it out at ``depth`` spaces."""
+    if indent is None:
+        out.write("[")
+        for i, d in enumerate(items):
+            out.write((", " if i else "") + json.dumps(d, ensure_ascii=ensure_ascii))
+        out.write("]")
+        return
+    pad, inner = " " * depth, " " * (depth + indent)
     first = True
     for d in items:
-        body = json.dumps(d, indent=2, ensure_ascii=False).replace("\n", "\n" + pad + "  ")
-        out.write(("[\n" if first else ",\n") + pad + "  " + body)
+        body = json.dumps(d, indent=indent, ensure_ascii=ensure_ascii).replace("\n", "\n" + inner)
+        out.write(("[\n" if first else ",\n") + inner + body)
         first = False
     out.write("[]" if first else "\n" + pad + "]")
 
 
+# a placeholder value (never a real one: a per-process nonce, NUL characters) for _write_doc
+_NONCE = secrets.token_hex(8)
+_SLOT = re.compile(r'"\\u0000' + _NONCE + r':(\w+)\\u0000"')
+
+
+def _slot(name: str) -> str:
+    return f"\x00{_NONCE}:{name}\x00"
+
+
 def write_json(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
     """The findings JSON (SPEC), streamed: one finding in memory at a time."""
-    head = {"schema_version": 1, "tool": {"name": "dataguard", "version": __version__}, "scan": scan_dict(r)}
-    out.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2])     # without the closing "\n}"
-    for key, items in (("findings", (finding_dict(f, show_data) for f in r.findings)),
-                       ("errors", (_problem_dict(p) for p in r.errors)),
-                       ("skipped", (_problem_dict(p) for p in r.skipped))):
-        out.write(f',\n  "{key}": ')
-        _json_array(out, items, 2)
-    out.write("\n}\n")
+    _write_doc(out, {**_head(r), "findings": _slot("findings"), "errors": _slot("errors"), "skipped": _slot("skipped")},
+               {"findings": (finding_dict(f, show_data) for f in r.findings),
+                "errors": (_problem_dict(p) for p in r.errors),
+                "skipped": (_problem_dict(p) for p in r.skipped)})
 
 
 def write_jsonl(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
     """One finding per line, then one line with the scan, its errors and skipped items."""
     for f in r.findings:
         out.write(json.dumps(finding_dict(f, show_data), ensure_ascii=False) + "\n")
-    head = {"schema_version": 1, "tool": {"name": "dataguard", "version": __version__}, "scan": scan_dict(r)}
-    out.write(json.dumps(head, ensure_ascii=False)[:-1])
-    for key, problems in (("errors", r.errors), ("skipped", r.skipped)):
-        out.write(f', "{key}": [')
-        for i, p in enumerate(problems):
-            out.write((", " if i else "") + json.dumps(_problem_dict(p), ensure_ascii=False))
-        out.write("]")
-    out.write("}\n")
+    _write_doc(out, {**_head(r), "errors": _slot("errors"), "skipped": _slot("skipped")},
+               {"errors": (_problem_dict(p) for p in r.errors), "skipped": (_problem_dict(p) for p in r.skipped)},
+               indent=None)
 
 
 def _entities_text(f) -> str:
@@ -195,13 +217,10 @@ def write_sarif(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
     for f in r.findings:
         rules.setdefault(f.rule_id, {"id": f.rule_id, "shortDescription": {"text": f.title},
                                      "properties": {"measure": f.measure}})
-    run = {"tool": {"driver": {"name": "dataguard", "version": __version__, "rules": list(rules.values())}}}
+    run = {"tool": {"driver": {"name": "dataguard", "version": __version__, "rules": list(rules.values())}},
+           "results": _slot("results")}
     doc = {"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": [run]}
-    text = json.dumps(doc, indent=2)
-    cut = text.rindex("\n    }\n  ]\n}")        # before the end of the run object
-    out.write(text[:cut] + ',\n      "results": ')
-    _json_array(out, (_sarif_result(f) for f in r.findings), 6)
-    out.write(text[cut:] + "\n")
+    _write_doc(out, doc, {"results": (_sarif_result(f) for f in r.findings)}, ensure_ascii=True)
 
 
 def write_html(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
