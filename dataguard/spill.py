@@ -1,11 +1,12 @@
 """A list that does not live in memory: what a scan collects (findings, errors,
 skipped items) grows with the number of files, the memory of a scan must not.
 
-``SpillList`` keeps its items pickled in a private temporary SQLite database
-(``sqlite3.connect("")``): SQLite holds it in a page cache of bounded size and
-moves the rest to a temporary file it deletes itself (the file has no name in
-the file system once opened) when the list is closed or garbage-collected.
-Nothing else can open it; the items are only ever unpickled by this process.
+``SpillList`` keeps its items encoded (pickled, unless the list is given its own
+codec) in a private temporary SQLite database (``sqlite3.connect("")``): SQLite
+holds it in a page cache of bounded size and moves the rest to a temporary file
+it deletes itself (the file has no name in the file system once opened) when the
+list is closed or garbage-collected. Nothing else can open it; the items are only
+ever decoded by this process.
 """
 from __future__ import annotations
 
@@ -43,7 +44,6 @@ class SpillList(Sequence):
         self._arity: Optional[int] = None     # key columns, known at the first append
         self._created = False
         self._pending: list = []
-        self._table = "items"
         self._len = 0
         self._sorted = False
         self.extend(items)
@@ -92,17 +92,16 @@ class SpillList(Sequence):
 
     def sort(self) -> None:
         """Order the items by ``key`` (ties keep their insertion order); the list is then read-only."""
-        self._flush()
-        if self._sorted or self._key is None or not self._created:
-            self._sorted = self._sorted or self._key is not None
+        if self._key is None or self._sorted:
             return
-        order = "".join(f"k{i}, " for i in range(self._arity)) + "rowid"
-        # an order table of references (rowids follow the order of the SELECT: 1..n in sorted
-        # order), so the items themselves are not copied
-        self._db.execute("CREATE TABLE sorted (src INTEGER)")
-        self._db.execute(f"INSERT INTO sorted (src) SELECT rowid FROM items ORDER BY {order}")
-        self._table = "sorted"
+        self._flush()
         self._sorted = True
+        if self._created:
+            order = "".join(f"k{i}, " for i in range(self._arity)) + "rowid"
+            # an order table of references (rowids follow the order of the SELECT: 1..n in
+            # sorted order), so the items themselves are not copied
+            self._db.execute("CREATE TABLE sorted (src INTEGER)")
+            self._db.execute(f"INSERT INTO sorted (src) SELECT rowid FROM items ORDER BY {order}")
 
     # -- reading
     def __len__(self) -> int:
@@ -150,7 +149,7 @@ class SpillList(Sequence):
 
     def _select(self, where: str) -> str:
         """SELECT of the items' data, positions being the rowids of ``where`` (in sorted order once sorted)."""
-        if self._table == "sorted":
+        if self._sorted:
             return f"SELECT (SELECT data FROM items WHERE items.rowid = sorted.src) FROM sorted {where}"
         return f"SELECT data FROM items {where}"
 
