@@ -248,6 +248,8 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
             fp = config_fingerprint(opts)
             state = StateStore(opts.state_path, fp)   # raises StateLocked if another run holds it
         keyer = evaluation_keyer(opts.packs, opts.site, now)
+        # a --show-data run holds the state's lock but neither reads, records nor prunes it
+        active = None if opts.show_data else state
         for target_uri, source_opts in opts.targets:
             if stop.reason:
                 break
@@ -260,7 +262,7 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
             status = TargetStatus(uri=source.display_uri)
             targets.append(status)
             try:
-                _scan_source(source, opts, pool, agg, (evaluate, keyer), state, now, stop, deadline,
+                _scan_source(source, opts, pool, agg, evaluate, keyer, active, now, stop, deadline,
                              findings, errors, skipped, stats, progress)
             except TargetError as exc:
                 status.status, status.error = "error", str(exc)
@@ -277,8 +279,8 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
             if stop.reason and status.status == "ok":
                 status.status = "partial"
                 status.error = stop.reason
-        if state is not None and not opts.show_data and not stop.reason and all(t.status == "ok" for t in targets):
-            state.prune_unseen()      # (a --show-data run neither reads nor records the state: it leaves it as is)
+        if active is not None and not stop.reason and all(t.status == "ok" for t in targets):
+            state.prune_unseen()
     finally:
         if pool is not None:
             pool.close(cancel=bool(stop.reason))
@@ -317,12 +319,11 @@ def _looked_up(entries: Iterable, state) -> Iterator[tuple]:
             yield entry, cached.get(i)
 
 
-def _scan_source(source, opts, pool, agg, rules, state, now, stop, deadline,
+def _scan_source(source, opts, pool, agg, evaluate, evaluation_key, state, now, stop, deadline,
                  findings, errors, skipped, stats, progress):
     """Stream one source's items through detection, keeping a bounded window of batches in flight.
     An item unchanged since the state's last run is not read: its findings are reused as they
     were if its evaluation key is unchanged too, else its stored summaries are evaluated again."""
-    evaluate, evaluation_key = rules
 
     def evaluated(summaries) -> list:
         """(encoded finding, sort key) of the summaries' findings, added to ``findings``."""
@@ -340,7 +341,7 @@ def _scan_source(source, opts, pool, agg, rules, state, now, stop, deadline,
     def finish_item(idx: int) -> None:
         item, summaries, _, _, problems, cut_short = items.pop(idx)
         item_findings = evaluated(summaries.values())
-        if state is not None and not opts.show_data and not cut_short:
+        if state is not None and not cut_short:
             state.record(item, list(summaries.values()), problems,
                          evaluation_key(item.meta), item_findings)
         if progress:
@@ -365,7 +366,7 @@ def _scan_source(source, opts, pool, agg, rules, state, now, stop, deadline,
 
     batch: list = []
     idx = 0
-    for entry, cached in _looked_up(source.items(), state if not opts.show_data else None):
+    for entry, cached in _looked_up(source.items(), state):
         if stop.reason is None and deadline is not None and time.monotonic() > deadline:
             stop.reason = "time budget (--max-duration) exhausted"
         if stop.reason:
@@ -378,10 +379,10 @@ def _scan_source(source, opts, pool, agg, rules, state, now, stop, deadline,
             for p in cached.problems:
                 (skipped if p.skipped else errors).append(p)
             key = evaluation_key(item.meta)
-            if cached.findings is not None and cached.eval_key == key:
+            if cached.eval_key == key:
                 findings.extend_encoded(cached.findings)
             else:
-                state.refresh_findings(item, key, evaluated(cached.summaries()))
+                state.refresh_findings(cached, key, evaluated(cached.summaries()))
             stats["items_unchanged"] += 1
             if progress:
                 progress(item.unit.uri)

@@ -21,7 +21,6 @@ import json
 import os
 import sqlite3
 import time
-from typing import Optional
 
 from dataguard import __version__
 from dataguard.types import EntityAgg, Evidence, ItemMeta, Pointer, Problem, Unit, UnitSummary
@@ -95,15 +94,14 @@ class Cached:
     """What the state holds of an unchanged item: its problems, its findings as evaluated
     last time (with the evaluation key they were evaluated under) and, decoded only on
     demand, its unit summaries."""
-    __slots__ = ("problems", "eval_key", "findings", "_db", "_rowid", "_meta")
+    __slots__ = ("problems", "eval_key", "findings", "rowid", "_db", "_meta")
 
-    def __init__(self, db, rowid: int, meta: ItemMeta, problems: list, eval_key: Optional[str],
-                 findings: Optional[list]):
-        self._db, self._rowid, self._meta = db, rowid, meta
+    def __init__(self, db, rowid: int, meta: ItemMeta, problems: list, eval_key: str, findings: list):
+        self._db, self.rowid, self._meta = db, rowid, meta
         self.problems, self.eval_key, self.findings = problems, eval_key, findings
 
     def summaries(self) -> list:
-        (payload,) = self._db.execute("SELECT payload FROM items WHERE rowid = ?", (self._rowid,)).fetchone()
+        (payload,) = self._db.execute("SELECT payload FROM items WHERE rowid = ?", (self.rowid,)).fetchone()
         return [_summary_from_json(d, self._meta) for d in json.loads(payload)]
 
 
@@ -128,7 +126,7 @@ class StateStore:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
                 self.db.commit()
             # findings: _pack_findings of the item's findings (types.encode_finding) as evaluated
-            # under eval_key (rules.evaluation_keyer); NULL: not stored
+            # under eval_key (rules.evaluation_keyer)
             self.db.execute("CREATE TABLE IF NOT EXISTS items (uri TEXT PRIMARY KEY, size INTEGER, mtime REAL,"
                             " identity TEXT, payload TEXT, problems TEXT, eval_key TEXT, findings TEXT)")
             # the items this run saw (for pruning deleted ones), in a private temporary table:
@@ -140,12 +138,9 @@ class StateStore:
         self._last_commit = time.monotonic()
         self._seen: list = []
 
-    def lookup(self, item) -> Optional[Cached]:
-        """What is stored of an unchanged item (same size, modification time and identity), or None."""
-        return self.lookup_many([item])[0]
-
     def lookup_many(self, items: list) -> list:
-        """``lookup`` of each item, with one query per LOOKUP_BATCH items."""
+        """For each item, what is stored of it if it is unchanged (same size, modification time
+        and identity), else None; one query per LOOKUP_BATCH items."""
         out: list = [None] * len(items)
         wanted = {}
         for i, item in enumerate(items):
@@ -165,7 +160,7 @@ class StateStore:
                     self._seen.append((rowid,))
                     out[i] = Cached(self.db, rowid, m,
                                     [Problem(**p) for p in json.loads(problems)] if problems != "[]" else [],
-                                    eval_key, _unpack_findings(findings) if findings is not None else None)
+                                    eval_key, _unpack_findings(findings))
         if len(self._seen) >= 1000:
             self._flush_seen()
         return out
@@ -175,8 +170,7 @@ class StateStore:
             self.db.executemany("INSERT OR IGNORE INTO temp.seen VALUES (?)", self._seen)
             self._seen = []
 
-    def record(self, item, summaries: list, problems: list, eval_key: Optional[str] = None,
-               findings: Optional[list] = None) -> None:
+    def record(self, item, summaries: list, problems: list, eval_key: str, findings: list) -> None:
         """Store a scanned item: its summaries and problems, and its findings ([(encoded
         finding, sort key)]) as evaluated under ``eval_key``."""
         m = item.meta
@@ -188,14 +182,14 @@ class StateStore:
                               (item.unit.uri, m.size, m.mtime, m.identity,
                                json.dumps([_summary_to_json(s) for s in summaries]),
                                json.dumps([dataclasses.asdict(p) for p in problems]),
-                               eval_key, None if findings is None else _pack_findings(findings)))
+                               eval_key, _pack_findings(findings)))
         self._seen.append((cur.lastrowid,))
         self._maybe_commit()
 
-    def refresh_findings(self, item, eval_key: str, findings: list) -> None:
+    def refresh_findings(self, cached: Cached, eval_key: str, findings: list) -> None:
         """An unchanged item evaluated again (its evaluation key changed): keep the new findings."""
-        self.db.execute("UPDATE items SET eval_key = ?, findings = ? WHERE uri = ?",
-                        (eval_key, _pack_findings(findings), item.unit.uri))
+        self.db.execute("UPDATE items SET eval_key = ?, findings = ? WHERE rowid = ?",
+                        (eval_key, _pack_findings(findings), cached.rowid))
         self._maybe_commit()
 
     def _maybe_commit(self) -> None:
