@@ -23,7 +23,7 @@ import posixpath
 from html.parser import HTMLParser
 from typing import Iterator, Union
 
-from dataguard.extract.ooxml import ChunkBuilder, describe
+from dataguard.extract.ooxml import ChunkBuilder, describe, read_whole
 from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
 
 _HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Subject")
@@ -152,18 +152,8 @@ def message_chunks(unit: Unit, msg, limits: Limits, depth: int) -> Iterator[Unio
             yield from _member(unit, data, name, limits, depth + 1)
 
 
-def _read_whole(unit, opener, limits, what: str):
-    """The item's bytes, or a too_large Problem beyond Limits.parse_cap (parsed whole in memory)."""
-    cap = limits.parse_cap
-    with opener() as fh:
-        data = fh.read(cap + 1)
-    if len(data) > cap:
-        return Problem(describe(unit), "too_large", f"{what} larger than {cap} bytes", skipped=True)
-    return data
-
-
 def _eml(unit, opener, limits, depth):
-    data = _read_whole(unit, opener, limits, "message")
+    data = read_whole(unit, opener, limits, "message")
     if isinstance(data, Problem):
         yield data
         return
@@ -230,7 +220,7 @@ def _msg(unit, opener, limits, depth):
 
     import extract_msg
     logging.getLogger("extract_msg").setLevel(logging.ERROR)
-    data = _read_whole(unit, opener, limits, "Outlook message")
+    data = read_whole(unit, opener, limits, "Outlook message")
     if isinstance(data, Problem):
         yield data
         return

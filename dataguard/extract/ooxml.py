@@ -53,6 +53,17 @@ def describe(unit: Unit) -> str:
     return unit.uri if not unit.member else f"{unit.uri}!/{unit.member}"
 
 
+def read_whole(unit: Unit, opener, limits: Limits, what: str) -> Union[bytes, Problem]:
+    """The bytes of an item parsed whole in memory (RTF, e-mail), or a too_large Problem
+    beyond Limits.parse_cap (never read further than that)."""
+    cap = limits.parse_cap
+    with opener() as fh:
+        data = fh.read(cap + 1)
+    if len(data) > cap:
+        return Problem(describe(unit), "too_large", f"{what} larger than {cap} bytes", skipped=True)
+    return data
+
+
 # ---------------------------------------------------------------- chunks
 class ChunkBuilder:
     """Accumulates located segments (one per line of output) into chunks.

@@ -3,18 +3,15 @@ from __future__ import annotations
 
 from typing import Iterator, Union
 
-from dataguard.extract.ooxml import ChunkBuilder
+from dataguard.extract.ooxml import ChunkBuilder, read_whole
 from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
 
 
 def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
     from striprtf.striprtf import rtf_to_text
-    cap = limits.parse_cap
-    with opener() as fh:
-        data = fh.read(cap + 1)
-    if len(data) > cap:
-        yield Problem(unit.uri if not unit.member else f"{unit.uri}!/{unit.member}", "too_large",
-                      f"RTF larger than {cap} bytes", skipped=True)
+    data = read_whole(unit, opener, limits, "RTF")
+    if isinstance(data, Problem):
+        yield data
         return
     raw = data.decode("latin-1")
     try:
