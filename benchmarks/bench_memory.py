@@ -60,7 +60,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import corpus  # noqa: E402
 
 MB = 1_000_000
-KINDS = ["memo", "payment", "hr", "log", "decoy", "decoy"]     # as corpus.generate
 HMAC_KEY = "bench-memory-key-0123456789abcdef"
 DATA_VERSION = 1         # bump when the generated data changes
 
@@ -72,7 +71,7 @@ def _stream_docs(seed: int):
     i = 0
     while True:
         planted = []
-        text = corpus.make_doc(rng, KINDS[i % len(KINDS)], planted)
+        text = corpus.make_doc(rng, corpus.KINDS[i % len(corpus.KINDS)], planted)
         i += 1
         yield text, len(planted)
 

@@ -108,13 +108,15 @@ def make_doc(rng, kind, planted):
     return "\n".join(lines) + "\n"
 
 
+KINDS = ["memo", "payment", "hr", "log", "decoy", "decoy"]     # documents in turn: a third decoy-only
+
+
 def generate(out_dir: str, size_mb: float, seed: int = 1) -> list:
     rng = random.Random(seed)
     os.makedirs(out_dir, exist_ok=True)
     planted_all, total, i = [], 0, 0
-    kinds = ["memo", "payment", "hr", "log", "decoy", "decoy"]
     while total < size_mb * 1_000_000:
-        kind = kinds[i % len(kinds)]
+        kind = KINDS[i % len(KINDS)]
         planted = []
         text = make_doc(rng, kind, planted)
         rel = f"{kind}/doc{i:05d}.txt"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import json
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO, Callable, Iterator, Optional, Protocol, Sequence, Union
 
@@ -279,7 +280,6 @@ class ScanResult:
 # (the temporary findings store and the --state file keep findings in this form: JSON, never
 # pickle, since the state file persists)
 def encode_finding(f: Finding) -> str:
-    import json
     u = f.unit
     return json.dumps([
         f.fingerprint, f.rule_id, f.title, f.severity, f.measure,
@@ -290,7 +290,6 @@ def encode_finding(f: Finding) -> str:
 
 
 def decode_finding(text: str) -> Finding:
-    import json
     fp, rule_id, title, severity, measure, u, entities, ev, truncated, remediation, exposure, owner = json.loads(text)
     evidence = tuple(Evidence(entity_type=t, score=s, pointer=Pointer(*p), masked=m, value_hash=h, value=v)
                      for t, s, p, m, h, v in ev)
