@@ -183,7 +183,9 @@ def scan(targets, config_path, rules, site, site_kind, fmt, output, fail_on, max
         sys.exit(EXIT_INCOMPLETE)
     if settings.fail_on != "never":
         threshold = severity_rank(settings.fail_on)
-        if any(severity_rank(f.severity) >= threshold for f in result.findings):
+        # findings are sorted by severity, highest first: the first one decides (the others
+        # are not read back from the findings store a second time)
+        if result.findings and severity_rank(result.findings[0].severity) >= threshold:
             sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
 
