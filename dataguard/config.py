@@ -11,7 +11,7 @@
       - uri: /srv/data
     rules: [packs/site-pack.yaml]                 # files or folders, relative to this file's folder
     exclude: ["**/.git/**"]                       # global excludes, added to every target's
-    output: {folder: reports, format: json, keep_last: 30}   # format: json | jsonl | table
+    output: {folder: reports, format: json, keep_last: 30}   # format: table|json|jsonl|sarif|csv|html
     hmac_key_file: /etc/dataguard/hmac.key
     phone_regions: [SS, KE, UG]
     language: en                                  # en | fr
@@ -41,44 +41,23 @@ from typing import Any, List, Literal, Optional, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+from dataguard import defaults
+from dataguard.durations import parse_duration
+from dataguard.vocab import FAIL_ON_CHOICES, FORMATS, LANGUAGES, SiteKind, values
+
 
 class ConfigError(Exception):
     """Bad site configuration (exit 2). The message names the file and the field."""
 
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
-
-
-def parse_duration(value: Union[str, int, float]) -> float:
-    """'90', '90s', '45m', '2h', '1h30m' -> seconds."""
-    if isinstance(value, bool):
-        raise ValueError("must be a duration such as 90m, 2h or a number of seconds")
-    if isinstance(value, (int, float)):
-        if value <= 0:
-            raise ValueError("must be positive")
-        return float(value)
-    t = str(value).strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", t):
-        secs = float(t)
-    else:
-        m = _DURATION.fullmatch(t)
-        if not m or not any(m.groups()):
-            raise ValueError(f"cannot read duration {value!r} (use e.g. 90s, 45m, 2h)")
-        h, mi, s = (int(x or 0) for x in m.groups())
-        secs = float(h * 3600 + mi * 60 + s)
-    if secs <= 0:
-        raise ValueError("must be positive")
-    return secs
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
 
 
 class SiteSection(_Strict):
     name: str = Field(min_length=1)
-    kind: Optional[Literal["hq", "field"]] = None
+    kind: Optional[Literal[values(SiteKind)]] = None
 
 
 class TargetConfig(_Strict):
@@ -115,7 +94,7 @@ class TargetConfig(_Strict):
 
 class OutputSection(_Strict):
     folder: str = Field(min_length=1)
-    format: Literal["json", "jsonl", "table"] = "json"
+    format: Literal[FORMATS] = "json"
     keep_last: Optional[int] = Field(default=None, ge=1)
 
 
@@ -127,8 +106,8 @@ class SiteConfig(_Strict):
     hmac_key_file: Optional[str] = None
     exclude: List[str] = Field(default_factory=list)
     phone_regions: List[str] = Field(default_factory=list)
-    language: Literal["en", "fr"] = "en"
-    fail_on: Optional[Literal["critical", "high", "medium", "low", "info", "never"]] = None
+    language: Literal[LANGUAGES] = defaults.LANGUAGE
+    fail_on: Optional[Literal[FAIL_ON_CHOICES]] = None
     max_evidence: Optional[Union[int, Literal["all"]]] = None
     workers: Optional[int] = Field(default=None, ge=1)
     state: Optional[str] = None

@@ -8,7 +8,7 @@ import pytest
 
 from dataguard.rules import (RuleError, RulePack, default_pack_paths, evaluate, glob_match, load_packs,
                              needed_entities)
-from dataguard.rules.globs import GlobError, glob_to_regex
+from dataguard.globs import GlobError, glob_to_regex
 from dataguard.types import EntityAgg, Evidence, ItemMeta, Pointer, Site, Unit, UnitSummary
 
 ROOT = Path(__file__).resolve().parent.parent

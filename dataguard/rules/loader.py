@@ -13,8 +13,9 @@ import yaml
 from pydantic import ValidationError
 
 from dataguard.types import PatternSpec, RecognizerSpec
+from dataguard.vocab import SEVERITIES
 
-from .globs import GlobError, compile_globs
+from dataguard.globs import GlobError, compile_globs
 from .model import PackModel
 
 WILDCARDS = frozenset({"*", "ALL"})
@@ -164,7 +165,7 @@ def _pydantic_problems(fname: str, raw: dict, exc: ValidationError) -> list[str]
         if typ == "extra_forbidden":
             msg = f"unknown key {str(loc[-1])!r}" if loc else "unknown key"
         elif typ == "literal_error" and loc and loc[-1] == "severity":
-            msg = f"unknown severity {err.get('input')!r} (expected critical|high|medium|low|info)"
+            msg = f"unknown severity {err.get('input')!r} (expected {'|'.join(reversed(SEVERITIES))})"
         elif typ == "string_pattern_mismatch" and loc and loc[-1] == "measure":
             msg = f"bad measure {err.get('input')!r} (expected CM-UPPERCASE, e.g. CM-ENCRYPT)"
         elif typ == "missing":

@@ -1,4 +1,7 @@
-"""Path globs with ``**`` semantics, compiled once to regular expressions.
+"""dataguard's one glob dialect: path globs with ``**``, compiled once to regular expressions.
+
+Used by rule scopes (``scope.include`` / ``scope.exclude``) and meant for every other
+place that selects paths by glob (``--include`` / ``--exclude``, configured targets).
 
 Syntax (on ``/``-separated paths relative to the scan target; ``\\`` in paths and
 patterns is treated as ``/``; matching is case-insensitive, since Windows/SMB
@@ -109,5 +112,7 @@ def normalise_path(path: str) -> str:
 
 
 def glob_match(pattern: str, path: str) -> bool:
+    """Whether ``path`` matches ``pattern`` (pattern first, then path, unlike ``fnmatch``:
+    the argument order of every function in this module is pattern(s), then path)."""
     rx = compile_globs([pattern])
     return bool(rx.match(normalise_path(path)))
