@@ -36,13 +36,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, List, Literal, Optional, Union
+from typing import List, Literal, Optional, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from dataguard import defaults
 from dataguard.durations import parse_duration
+from dataguard.validation import field_path, plain_message
 from dataguard.vocab import FAIL_ON_CHOICES, FORMATS, LANGUAGES, SiteKind, values
 
 
@@ -87,10 +88,6 @@ class TargetConfig(_Strict):
     def is_smb(self) -> bool:
         return self.uri.lower().startswith("smb://")
 
-    @property
-    def has_password(self) -> bool:
-        return self._password is not None
-
 
 class OutputSection(_Strict):
     folder: str = Field(min_length=1)
@@ -116,7 +113,6 @@ class SiteConfig(_Strict):
     no_ner: Optional[bool] = None
     follow_symlinks: Optional[bool] = None
     retention_years: Optional[int] = Field(default=None, ge=1)
-    _path: Optional[str] = PrivateAttr(default=None)
 
     @field_validator("phone_regions")
     @classmethod
@@ -144,11 +140,6 @@ class SiteConfig(_Strict):
         return v
 
     @property
-    def path(self) -> Optional[str]:
-        """The configuration file this was loaded from."""
-        return self._path
-
-    @property
     def max_duration_seconds(self) -> Optional[float]:
         return None if self.max_duration is None else parse_duration(self.max_duration)
 
@@ -168,26 +159,13 @@ class SiteConfig(_Strict):
         return opts
 
 
-def _loc(loc) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(top level)"
-
-
 def _describe(err: dict) -> str:
     kind = err.get("type", "")
     if kind == "extra_forbidden":
         return "unknown key"
     if kind == "missing":
         return "required key missing"
-    msg = err.get("msg", "invalid value")
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    return msg
+    return plain_message(err.get("msg", "invalid value"))
 
 
 def _resolve(base: Path, value: Optional[str]) -> Optional[str]:
@@ -216,7 +194,7 @@ def load_config(path, environ: Optional[dict] = None) -> SiteConfig:
         cfg = SiteConfig.model_validate(data)
     except ValidationError as exc:
         # never echo input values: they could hold secrets
-        msgs = [f"{shown}: {_loc(e['loc'])}: {_describe(e)}" for e in exc.errors(include_input=False)]
+        msgs = [f"{shown}: {field_path(e['loc'], '(top level)')}: {_describe(e)}" for e in exc.errors(include_input=False)]
         raise ConfigError("\n".join(msgs)) from None
 
     base = Path(path).resolve().parent
@@ -234,5 +212,4 @@ def load_config(path, environ: Optional[dict] = None) -> SiteConfig:
                 raise ConfigError(f"{shown}: targets[{i}].password_env: environment variable "
                                   f"{t.password_env} is not set")
             t._password = value
-    cfg._path = shown
     return cfg

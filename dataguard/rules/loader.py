@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from dataguard.types import PatternSpec, RecognizerSpec
+from dataguard.validation import field_path, plain_message
 from dataguard.vocab import SEVERITIES
 
 from dataguard.globs import GlobError, compile_globs
@@ -140,16 +141,6 @@ def _expand(paths) -> list[Path]:
     return out
 
 
-def _fmt_loc(loc) -> str:
-    s = ""
-    for part in loc:
-        if isinstance(part, int):
-            s += f"[{part}]"
-        else:
-            s += ("." if s else "") + str(part)
-    return s or "-"
-
-
 def _pydantic_problems(fname: str, raw: dict, exc: ValidationError) -> list[str]:
     probs = []
     rules_raw = raw.get("rules") if isinstance(raw, dict) else None
@@ -172,11 +163,11 @@ def _pydantic_problems(fname: str, raw: dict, exc: ValidationError) -> list[str]
             msg = "required field missing"
         else:
             msg = err.get("msg", "invalid")
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, "):]
+            if msg != plain_message(msg):
+                msg = plain_message(msg)
             elif "input" in err and not isinstance(err["input"], (dict, list)):
                 msg += f" (got {err['input']!r})"
-        probs.append(f"{fname}: rule {rid}: {_fmt_loc(loc)}: {msg}")
+        probs.append(f"{fname}: rule {rid}: {field_path(loc)}: {msg}")
     return probs
 
 
