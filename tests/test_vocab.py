@@ -8,8 +8,10 @@ import pytest
 from dataguard import defaults
 from dataguard.durations import parse_duration
 from dataguard.report import FORMATS as WRITERS
+from dataguard.report import schema_path
 from dataguard.vocab import (FAIL_ON_CHOICES, FORMATS, SEVERITIES, Exposure, OutputFormat, ProblemKind, Severity,
-                             SkipReason, report_extension, severity_rank)
+                             SiteKind, SkipReason, SourceKind, TargetStatusName, report_extension, severity_rank,
+                             values)
 
 
 def test_enums_serialise_as_their_words():
@@ -44,3 +46,15 @@ def test_parse_duration(text, seconds):
 def test_parse_duration_rejects(bad):
     with pytest.raises(ValueError):
         parse_duration(bad)
+
+
+def test_the_report_schema_uses_the_same_words():
+    schema = json.loads(open(schema_path(), encoding="utf-8").read())
+    scan, finding = schema["properties"]["scan"]["properties"], schema["$defs"]["finding"]["properties"]
+    assert set(schema["$defs"]["severity"]["enum"]) == set(SEVERITIES)
+    assert schema["properties"]["errors"]["items"]["properties"]["kind"]["enum"] == list(values(ProblemKind))
+    assert schema["properties"]["skipped"]["items"]["properties"]["reason"]["enum"] == list(values(SkipReason))
+    assert finding["exposure"]["enum"] == [*values(Exposure), None]
+    assert finding["location"]["properties"]["source"]["enum"] == list(values(SourceKind))
+    assert scan["site_kind"]["enum"] == [*values(SiteKind), None]
+    assert scan["targets"]["items"]["properties"]["status"]["enum"] == list(values(TargetStatusName))

@@ -13,7 +13,7 @@ from tabulate import tabulate
 
 from dataguard import __version__
 from dataguard.types import ScanResult, finding_to_dict
-from dataguard.vocab import SEVERITIES
+from dataguard.vocab import SEVERITIES, Severity
 
 SCHEMA_VERSION = 1     # of the findings JSON; raised on any rename or removal (docs/SPEC.md)
 
@@ -167,7 +167,8 @@ def write_csv(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
                     ";".join(f"{k}={v['count']}" for k, v in sorted(f.entities.items())), f.exposure or ""])
 
 
-_SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+_SARIF_LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note",
+                Severity.INFO: "note"}
 
 
 def _sarif_result(f) -> dict:
