@@ -10,7 +10,9 @@ import pytest
 from phonenumbers import Leniency
 
 from dataguard.detect import triggers as trig_mod
-from dataguard.detect.engine import _TRIGGERS, _WINDOW_PAD, _windows
+from dataguard.detect.entities import TRIGGERS as _TRIGGERS
+from dataguard.detect.entities import WINDOW_PAD as _WINDOW_PAD
+from dataguard.detect.windows import windows as _windows
 from dataguard.detect.recognizers import _LEAD, PhoneGate
 from dataguard.detect.triggers import TriggerSet
 

@@ -2,7 +2,8 @@
 
 Each is a Presidio ``EntityRecognizer`` driven by compiled Python regexes with a
 capture group ``v`` marking the value (so a finding masks and hashes the secret,
-not the key name) and a validator that keeps placeholders and decoys out.
+not the key name) and a validator that keeps placeholders and decoys out. Each
+factory returns it as a ``Triggered``: with the words it needs to run and its window.
 """
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ from typing import Callable, List, Optional, Sequence
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-OWN_ENTITIES = {"IN_PAN", "MRZ", "SECRET_PRIVATE_KEY", "SECRET_AWS_KEY", "SECRET_PASSWORD", "SECRET_TOKEN",
-                "CLASSIFICATION_MARKING", "CLASSIFICATION_STRICTLY_CONFIDENTIAL", "HEALTH_TERM"}
+from dataguard.detect.windows import Triggered
 
 
 def entropy(s: str) -> float:
@@ -110,22 +110,14 @@ class RegexRecognizer(EntityRecognizer):
     """A Presidio recognizer over a list of ``Rx`` entries."""
 
     def __init__(self, name: str, entities: List[str], regexes: List[Rx], language: str = "en",
-                 context: Optional[List[str]] = None, prefilter: Optional[str] = None,
-                 words: Sequence[str] = (), exact_words: Sequence[str] = ()):
-        # literal words, one of which every match needs (found by the trigger pass before any regex
-        # runs): ``words`` in any case, ``exact_words`` as written ("STI", not "still")
-        self.dg_prefilter = tuple(w.lower() for w in words) + tuple(exact_words)
-        self.dg_prefilter_exact = tuple(exact_words)
+                 context: Optional[List[str]] = None):
         self._regexes = regexes
-        self._prefilter = re.compile(prefilter, re.I) if prefilter else None
         super().__init__(supported_entities=entities, name=name, supported_language=language, context=context)
 
     def load(self) -> None:
         pass
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
-        if self._prefilter is not None and not self._prefilter.search(text):
-            return []
         wanted = set(entities) if entities else set(self.supported_entities)
         out = []
         for r in self._regexes:
@@ -155,13 +147,12 @@ _B64 = r"[A-Za-z0-9+/=]"
 _NL = r"(?:\\r\\n|\\n|\r?\n)"
 
 
-def private_key_recognizer(language: str) -> RegexRecognizer:
+def private_key_recognizer(language: str) -> Triggered:
     begin = r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |)PRIVATE KEY(?: BLOCK)?-----"
     headers = rf"(?:[A-Za-z-]+:[^\n\\]*{_NL})*"
     pattern = rf"(?P<v>{begin}\s*{_NL}?{headers}\s*{_NL}?\s*{_B64}{{40}})"
-    return RegexRecognizer("dataguard-private-key", ["SECRET_PRIVATE_KEY"],
-                           [Rx(pattern, 1.0)], language, prefilter=r"PRIVATE KEY",
-                           words=("private key",))
+    return Triggered(RegexRecognizer("dataguard-private-key", ["SECRET_PRIVATE_KEY"], [Rx(pattern, 1.0)], language),
+                     words=("private key",))
 
 
 _AWS_ID = r"(?<![A-Z0-9])(?P<v>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})(?![A-Z0-9])"
@@ -178,12 +169,10 @@ def _aws_secret_ok(v: str) -> bool:
             and bool(re.search(r"\d", v)) and not re.fullmatch(r"[0-9a-fA-F]+", v) and entropy(v) > 4.0)
 
 
-def aws_recognizer(language: str) -> RegexRecognizer:
-    return RegexRecognizer("dataguard-aws", ["SECRET_AWS_KEY"],
-                           [Rx(_AWS_ID, 0.9, _aws_id_ok), Rx(_AWS_SECRET, 0.9, _aws_secret_ok)],
-                           language, prefilter=r"A[KSGIRNP][IS]A|aws|secret_?access",
-                           words=("akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "aws", "secretaccess",
-                                  "secret_access"))
+def aws_recognizer(language: str) -> Triggered:
+    return Triggered(RegexRecognizer("dataguard-aws", ["SECRET_AWS_KEY"],
+                                     [Rx(_AWS_ID, 0.9, _aws_id_ok), Rx(_AWS_SECRET, 0.9, _aws_secret_ok)], language),
+                     regex=r"(?i)A[KSGIRNP][IS]A|aws|secret_?access")
 
 
 _PW_KEY = (r"(?:[A-Za-z0-9_.\-]*(?:password|passwd|passphrase|pwd|pass_word|mot[ _-]?de[ _-]?passe|motdepasse|"
@@ -211,8 +200,6 @@ class PasswordRecognizer(RegexRecognizer):
     """Password assignments and credentials in URLs / connection strings; the span is the value."""
 
     def analyze(self, text, entities, nlp_artifacts=None):
-        if not _PW_PREFILTER.search(text):
-            return []
         wanted = set(entities) if entities else {"SECRET_PASSWORD"}
         if "SECRET_PASSWORD" not in wanted:
             return []
@@ -232,18 +219,14 @@ class PasswordRecognizer(RegexRecognizer):
         return out
 
 
-_PW_PREFILTER = re.compile(r"pass|pwd|secret|://|identified|securestring|motdepasse|mot_de_passe|mot de passe|contrase|kennwort",
-                           re.I)
+def password_recognizer(language: str) -> Triggered:
+    return Triggered(PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language),
+                     words=("pass", "pwd", "secret", "://", "identified", "mot de passe", "mot_de_passe",
+                            "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"))
 
 
-def password_recognizer(language: str) -> PasswordRecognizer:
-    return PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language,
-                              words=("pass", "pwd", "secret", "://", "identified", "mot de passe", "mot_de_passe",
-                                     "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"))
-
-
-def token_recognizer(language: str) -> RegexRecognizer:
-    return RegexRecognizer("dataguard-token", ["SECRET_TOKEN"], [
+def token_recognizer(language: str) -> Triggered:
+    return Triggered(RegexRecognizer("dataguard-token", ["SECRET_TOKEN"], [
         Rx(r"(?<![A-Za-z0-9_-])(?P<v>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})", 0.95, valid_jwt),
         Rx(r"(?i)\bbearer\s+(?P<v>[A-Za-z0-9._~+/-]{20,}=*)", 0.85, high_entropy_token),
         Rx(r"(?<![A-Za-z0-9_])(?P<v>ghp_[A-Za-z0-9]{36}|gho_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}|"
@@ -252,13 +235,12 @@ def token_recognizer(language: str) -> RegexRecognizer:
         Rx(r"(?i)(?<![A-Za-z0-9])(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
            r"secret[_-]?key|private[_-]?token)[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-]{16,256})",
            0.75, high_entropy_token),
-    ], language, prefilter=r"eyJ|bearer|ghp_|gho_|github_pat_|glpat-|xox|AIza|sk_live|rk_live|SG\.|key|token|secret",
-       words=("eyj", "bearer", "ghp_", "gho_", "github_pat_", "glpat-", "xox", "aiza", "sk_live", "rk_live", "sg.",
-              "key", "token", "secret"))
+    ], language), words=("eyJ", "bearer", "ghp_", "gho_", "github_pat_", "glpat-", "xox", "AIza", "sk_live", "rk_live",
+                         "SG.", "key", "token", "secret"))
 
 
 # --------------------------------------------------------------------------- markings and health terms
-def classification_recognizer(language: str) -> RegexRecognizer:
+def classification_recognizer(language: str) -> Triggered:
     strict_upper = r"(?<![A-Za-z])(?P<v>STRICTLY\s+CONFIDENTIAL|STRICTEMENT\s+CONFIDENTIEL(?:LE)?)(?![A-Za-z])"
     strict_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?"
                    r"(?P<v>strictly\s+confidential|strictement\s+confidentiel(?:le)?)[ \t*_.:-]*$")
@@ -267,10 +249,10 @@ def classification_recognizer(language: str) -> RegexRecognizer:
     conf_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?(?P<v>confidential|confidentiel(?:le)?)[ \t*_.:-]*$")
     conf_label = r"(?i)\b(?:classification|marking|classement)\s*:\s*(?P<v>confidential|confidentiel(?:le)?)\b"
     strict = "CLASSIFICATION_STRICTLY_CONFIDENTIAL"   # the detector also reports it as CLASSIFICATION_MARKING
-    return RegexRecognizer("dataguard-classification", ["CLASSIFICATION_MARKING", strict], [
+    return Triggered(RegexRecognizer("dataguard-classification", ["CLASSIFICATION_MARKING", strict], [
         Rx(strict_upper, 0.9, entity=strict), Rx(strict_line, 0.9, entity=strict),
         Rx(conf_upper, 0.8), Rx(conf_line, 0.8), Rx(conf_label, 0.8),
-    ], language, prefilter=r"confidenti", words=("confidenti",))
+    ], language), words=("confidenti",))
 
 
 HEALTH_WORDS = [
@@ -287,7 +269,7 @@ HEALTH_WORDS = [
 ]
 
 
-def health_recognizer(language: str) -> RegexRecognizer:
+def health_recognizer(language: str) -> Triggered:
     words = sorted(HEALTH_WORDS, key=len, reverse=True)
     upper_only = {"HIV", "AIDS", "STI", "PTSD", "VIH"}
     ci = [re.escape(w) for w in words if w not in upper_only]
@@ -297,17 +279,18 @@ def health_recognizer(language: str) -> RegexRecognizer:
         Rx(r"(?<![\w-])(?P<v>" + "|".join(cs) + r")(?![\w-])", 0.6),
         Rx(r"(?i)\b(?:icd(?:[- ]?1[01](?:-cm)?)?|diagnos(?:is|tic|e)|medical)(?:\s+codes?)?\s*[:#]?\s*"
            r"(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)\b", 0.6),
-    ], language, words=tuple(w.lower() for w in HEALTH_WORDS if w not in upper_only) + ("icd", "diagnos", "medical"),
-       exact_words=tuple(upper_only))
-    rec.dg_word_pad = 120     # every match is a listed word, or a code a few words after "icd"/"diagnosis"
-    return rec
+    ], language)
+    # every match is a listed word, or a code a few words after "icd"/"diagnosis"
+    return Triggered(rec, words=tuple(w for w in HEALTH_WORDS if w not in upper_only) + ("icd", "diagnos", "medical"),
+                     exact=tuple(sorted(upper_only)), pad=120)
 
 
-def in_pan_recognizer(language: str) -> RegexRecognizer:
-    """Indian PAN: five letters (4th tells the holder type), four digits, a letter; upper case."""
-    return RegexRecognizer("dataguard-in-pan", ["IN_PAN"], [
+def in_pan_recognizer(language: str) -> Triggered:
+    """Indian PAN: five letters (4th tells the holder type), four digits, a letter; upper case.
+    Runs around the hits of the IN_PAN trigger (``entities.TABLE``)."""
+    return Triggered(RegexRecognizer("dataguard-in-pan", ["IN_PAN"], [
         Rx(r"(?<![A-Za-z0-9])(?P<v>[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z])(?![A-Za-z0-9])", 0.5),
-    ], language, context=["pan", "permanent account number", "income tax"])
+    ], language, context=["pan", "permanent account number", "income tax"]))
 
 
 # --------------------------------------------------------------------------- travel documents
@@ -339,7 +322,7 @@ def _mrz_valid(value: str) -> bool:
     return False
 
 
-def mrz_recognizer(language: str) -> RegexRecognizer:
+def mrz_recognizer(language: str) -> Triggered:
     """ICAO machine-readable zones of passports (TD3), visas/cards (TD2) and identity cards
     (TD1), reported only when all their check digits are right. The value is the whole zone."""
     a, an, nl = "[A-Z<]", "[A-Z0-9<]", r"[ \t]*\r?\n[ \t]*"
@@ -351,14 +334,12 @@ def mrz_recognizer(language: str) -> RegexRecognizer:
         Rx(rf"{edge_l}(?P<v>{td3}){edge_r}", 1.0, _mrz_valid),
         Rx(rf"{edge_l}(?P<v>{td1}){edge_r}", 1.0, _mrz_valid),
         Rx(rf"{edge_l}(?P<v>{td2}){edge_r}", 1.0, _mrz_valid),
-    ], language, exact_words=("<<",))
-    rec.dg_word_pad = 110     # every zone holds "<<" and spans at most 3 lines of 30 or 2 of 44
-    return rec
+    ], language)
+    return Triggered(rec, exact=("<<",), pad=110)     # every zone holds "<<", spans at most 3 lines of 30 or 2 of 44
 
 
-def own_recognizers(language: str) -> list:
-    return [in_pan_recognizer(language), mrz_recognizer(language), private_key_recognizer(language), aws_recognizer(language), password_recognizer(language),
-            token_recognizer(language), classification_recognizer(language), health_recognizer(language)]
+OWN_RECOGNIZERS = (in_pan_recognizer, mrz_recognizer, private_key_recognizer, aws_recognizer, password_recognizer,
+                   token_recognizer, classification_recognizer, health_recognizer)
 
 
 # --------------------------------------------------------------------------- e-mail addresses
@@ -537,7 +518,7 @@ class PhoneGate:
         return out
 
 
-def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pattern"):
+def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pattern") -> Triggered:
     """Presidio's PhoneRecognizer (libphonenumber, same score, context words and leniency),
     asked only about small windows around digit runs that ``PhoneGate`` lets through, and
     only for the regions the gate names; an IPv4 address is left to the IP recognizer."""
@@ -546,8 +527,6 @@ def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pa
     gate = PhoneGate(regions)
 
     class FastPhoneRecognizer(PhoneRecognizer):
-        dg_self_windowed = True
-
         def analyze(self, text, entities, nlp_artifacts=None, hits=None):
             n = len(text)
             if hits is None:
@@ -585,8 +564,8 @@ def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pa
                         break     # every digit run of the window is a number: no other region asked
             return results
 
-    return FastPhoneRecognizer(supported_language=language, supported_regions=list(regions), name="PhoneRecognizer",
-                               context=PHONE_CONTEXT)
+    return Triggered(FastPhoneRecognizer(supported_language=language, supported_regions=list(regions),
+                                         name="PhoneRecognizer", context=PHONE_CONTEXT), self_windowed=True)
 
 
 # Presidio's phone context words, and the labels of forms and signatures in English and French
