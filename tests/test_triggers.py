@@ -13,7 +13,7 @@ from dataguard.detect import triggers as trig_mod
 from dataguard.detect.entities import TRIGGERS as _TRIGGERS
 from dataguard.detect.entities import WINDOW_PAD as _WINDOW_PAD
 from dataguard.detect.windows import windows as _windows
-from dataguard.detect.recognizers import _LEAD, PhoneGate
+from dataguard.detect.phone import _LEAD, PhoneGate
 from dataguard.detect.triggers import TriggerSet
 
 WORDS = {"health": ["hiv", "diagnosis", "santé mentale", "icd"], "pw": ["pass", "pwd", "://"]}

@@ -52,7 +52,8 @@ def _custom(spec, language: str) -> Triggered:
 
 def build(entities: frozenset, language: str, phone_regions: Sequence[str], custom: Sequence) -> list:
     """The ``Triggered`` recognizers for ``entities``."""
-    from dataguard.detect.recognizers import OWN_RECOGNIZERS, fast_phone_recognizer
+    from dataguard.detect.phone import fast_phone_recognizer
+    from dataguard.detect.recognizers import OWN_RECOGNIZERS
     out = _predefined(entities, language)
     if "PHONE_NUMBER" in entities:
         out.append(fast_phone_recognizer(language, phone_regions, re.compile(TRIGGERS["PHONE_NUMBER"])))
