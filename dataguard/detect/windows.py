@@ -61,7 +61,7 @@ class Triggered:
         return ents[0] if len(ents) == 1 and ents[0] in TRIGGERS else None
 
 
-def trigger_set(recs: Sequence[Triggered]) -> TriggerSet:
+def trigger_set(recs: Sequence[Triggered], use_hyperscan: bool = True) -> TriggerSet:
     """One pass for every trigger the recognizers need."""
     entities = {t.entity_trigger for t in recs} - {None}
     regexes = {e: TRIGGERS[e] for e in sorted(entities)}
@@ -71,7 +71,7 @@ def trigger_set(recs: Sequence[Triggered]) -> TriggerSet:
             words[t.name] = [w.lower() for w in t.words]
         if t.text_regex:
             regexes[t.name + _EXACT] = t.text_regex
-    return TriggerSet(regexes, words)
+    return TriggerSet(regexes, words, use_hyperscan)
 
 
 def windows(spans: list, text: str, pad: int) -> list:
