@@ -6,6 +6,8 @@ import re
 from dataguard.detect.entities import traits
 from dataguard.types import Chunk, Match
 
+# result metadata key: the value is a cell of a column named like a name ("last_name")
+NAME_COLUMN_KEY = "name_column"
 _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
                               r"localhost)$", re.I)
 _TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
@@ -33,7 +35,7 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
         value = text[start:end]
         meta = r.recognition_metadata or {}
         rec = meta.get("recognizer_name", "")
-        if not plausible(r.entity_type, value, text, start, end, meta.get("dg_name_column", False)):
+        if not plausible(r.entity_type, value, text, start, end, meta.get(NAME_COLUMN_KEY, False)):
             continue
         score = float(min(1.0, r.score))
         if r.entity_type == "PHONE_NUMBER" and value.lstrip().startswith(("+", "00")) and score < 0.6:

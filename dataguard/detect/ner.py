@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
-from dataguard.detect.filters import name_shaped, plausible, strip_title
+from dataguard.detect.filters import NAME_COLUMN_KEY, name_shaped, plausible, strip_title
 from dataguard.detect.tabular import Layout, is_name_column
 from dataguard.types import Chunk
 
@@ -121,7 +121,7 @@ def _result(entity: str, start: int, end: int, score: float, recognizer: str, na
     from presidio_analyzer import RecognizerResult
     meta = {"recognizer_name": recognizer}
     if name_column:
-        meta["dg_name_column"] = True
+        meta[NAME_COLUMN_KEY] = True
     return RecognizerResult(entity, start, end, score, recognition_metadata=meta)
 
 
@@ -129,7 +129,7 @@ def _reportable(text: str, r) -> bool:
     """Would ``filters.postprocess`` keep this NER result (the score is always high enough)?"""
     start, end = (strip_title(text, r.start, r.end) if r.entity_type == "PERSON" else (r.start, r.end))
     return plausible(r.entity_type, text[start:end], text, start, end,
-                     (r.recognition_metadata or {}).get("dg_name_column", False))
+                     (r.recognition_metadata or {}).get(NAME_COLUMN_KEY, False))
 
 
 class NerRunner:
@@ -229,7 +229,7 @@ class NerRunner:
     def _in_name_column(text: str, s: int, e: int, found: list) -> list:
         for r in found:
             if r.entity_type == "PERSON":
-                r.recognition_metadata["dg_name_column"] = True
+                r.recognition_metadata[NAME_COLUMN_KEY] = True
         if not any(r.entity_type == "PERSON" for r in found) and name_shaped(text[s:e]):
             # a cell of a column named like "last_name": name-shaped words are a name even
             # where the small model sees none ("Okafor") or a place ("Dubois")
