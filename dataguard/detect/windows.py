@@ -28,9 +28,13 @@ class Triggered:
     recognizer: object
     words: tuple = ()                   # literal words, matched in any case
     exact: tuple = ()                   # literal words, matched as written ("STI", not "still")
-    regex: Optional[str] = None         # a regex over the text (its own flags)
+    regex: Optional[str] = None         # a regex over the text, with its own inline flags (not with exact)
     pad: Optional[int] = None
     self_windowed: bool = False
+
+    def __post_init__(self):
+        if self.exact and self.regex:
+            raise ValueError("a trigger has exact words or a regex, not both")
 
     @property
     def name(self) -> str:
@@ -46,9 +50,10 @@ class Triggered:
 
     @property
     def text_regex(self) -> Optional[str]:
-        parts = ([self.regex] if self.regex else []) + \
-            ["|".join(re.escape(w) for w in sorted(set(self.exact), key=len, reverse=True))] * bool(self.exact)
-        return "|".join(parts) or None
+        """The regex over the text: ``regex``, or one for the exact words (None: neither)."""
+        if self.regex:
+            return self.regex
+        return "|".join(re.escape(w) for w in sorted(set(self.exact), key=len, reverse=True)) or None
 
     @functools.cached_property
     def context(self) -> frozenset:
