@@ -246,29 +246,34 @@ def _msg(unit, opener, ctx: ExtractContext):
         if body:
             yield from b.text(body.replace("\r\n", "\n"), Pointer(part="body"))
         yield from b.flush()
-        for n, att in enumerate(getattr(m, "attachments", []) or [], 1):
-            try:
-                name = _clean_filename(att.longFilename or att.shortFilename or "") or f"attachment-{n}"
-                payload = att.data
-            except Exception as exc:  # noqa: BLE001
-                yield Problem(describe(unit.child(f"attachment-{n}")), "corrupt",
-                              f"cannot read attachment: {type(exc).__name__}")
-                continue
-            if isinstance(payload, bytes) and payload:
-                yield from _member(unit, payload, name, ctx)
-            elif payload is not None and hasattr(payload, "body"):
-                # an embedded Outlook message: its text as a member
-                sub = unit.child(name if name.endswith(".msg") else f"{n}.msg")
-                sb = ChunkBuilder(sub, limits)
-                for label, attr in (("From", "sender"), ("To", "to"), ("Subject", "subject")):
-                    value = getattr(payload, attr, None)
-                    if value:
-                        yield from sb.text(f"{label}: {value}", Pointer(part="header"))
-                if payload.body:
-                    yield from sb.text(payload.body.replace("\r\n", "\n"), Pointer(part="body"))
-                yield from sb.flush()
+        yield from _msg_attachments(unit, m, ctx)
     finally:
         m.close()
+
+
+def _msg_attachments(unit: Unit, m, ctx: ExtractContext) -> Iterator[Piece]:
+    """An Outlook message's attachments as members; an attached message as its text."""
+    for n, att in enumerate(getattr(m, "attachments", []) or [], 1):
+        try:
+            name = _clean_filename(att.longFilename or att.shortFilename or "") or f"attachment-{n}"
+            payload = att.data
+        except Exception as exc:  # noqa: BLE001
+            yield Problem(describe(unit.child(f"attachment-{n}")), "corrupt",
+                          f"cannot read attachment: {type(exc).__name__}")
+            continue
+        if isinstance(payload, bytes) and payload:
+            yield from _member(unit, payload, name, ctx)
+        elif payload is not None and hasattr(payload, "body"):
+            # an embedded Outlook message: its text as a member
+            sub = unit.child(name if name.endswith(".msg") else f"{n}.msg")
+            sb = ChunkBuilder(sub, ctx.limits)
+            for label, attr in (("From", "sender"), ("To", "to"), ("Subject", "subject")):
+                value = getattr(payload, attr, None)
+                if value:
+                    yield from sb.text(f"{label}: {value}", Pointer(part="header"))
+            if payload.body:
+                yield from sb.text(payload.body.replace("\r\n", "\n"), Pointer(part="body"))
+            yield from sb.flush()
 
 
 _BY_FAMILY = {"msg": _msg, "mbox": _mbox, "eml": _eml}
