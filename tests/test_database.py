@@ -380,3 +380,18 @@ def test_unreachable_without_servers():
         assert "S3cretPw" not in str(info.value) and info.value.__cause__ is None
         assert "u@127.0.0.1:1/db" in str(info.value)
     assert time.monotonic() - t0 < 15
+
+
+@pytest.mark.parametrize("url", ["postgresql://bob:Pg@Pw_Secret@127.0.0.1:1/db",
+                                 "mysql+pymysql://bob:Pg@Pw_Secret@127.0.0.1:1/db"])
+def test_password_with_at_sign_is_never_shown(url):
+    """The user part ends at the last '@': no piece of 'Pg@Pw_Secret' is taken for the host."""
+    from dataguard.sources.database.engine import parse_url
+    db = parse_url(url)
+    assert db.url.password == "Pg@Pw_Secret" and db.url.host == "127.0.0.1"
+    assert db.display == url.replace(":Pg@Pw_Secret@", "@")
+    with pytest.raises(TargetError) as info:
+        DatabaseSource(url, SourceOptions())
+    for piece in ("Pg", "Pw_Secret"):
+        assert piece not in str(info.value)
+        no_password_anywhere(info.value, piece)

@@ -270,6 +270,7 @@ def test_chunks_of_a_walked_file(tmp_path):
     ("mysql+pymysql://u:p@ss@h/db", "mysql+pymysql://u@h/db"),
     ("mysql+pymysql://u:pa/ss@h/db", "mysql+pymysql://u@h/db"),
     ("mysql+pymysql://u:pa:ss@h/db", "mysql+pymysql://u@h/db"),
+    ("postgresql://bob:Pg@Pw_Secret@host/db", "postgresql://bob@host/db"),
     ("postgresql://h/db?user=u&password=secret&sslmode=disable", "postgresql://h/db?user=u&sslmode=disable"),
     ("postgresql://:secret@h/db", "postgresql://@h/db"),
     ("sqlite:///var/x.db", "sqlite:///var/x.db"),
@@ -278,6 +279,6 @@ def test_chunks_of_a_walked_file(tmp_path):
 ])
 def test_redact_uri(uri, expected):
     assert redact_uri(uri) == expected
-    for secret in ("secret", "p@ss", "pa/ss", "pa:ss"):
+    for secret in ("secret", "Secret", "p@ss", "pa/ss", "pa:ss", "Pg", "Pw_"):
         if secret in uri:
             assert secret not in redact_uri(uri)

@@ -1,12 +1,36 @@
-"""What every source shares: the Source interface, file items and path selection."""
+"""What every source shares: the Source interface, its options and errors, file items
+and path selection."""
 from __future__ import annotations
 
+import fnmatch
 import functools
 import re
-from dataclasses import dataclass
-from typing import BinaryIO, Callable, Iterator, Union
+from dataclasses import dataclass, field
+from typing import BinaryIO, Callable, Iterator, Optional, Union
 
 from dataguard.types import Chunk, ItemMeta, Limits, Problem, Unit
+
+
+class TargetError(Exception):
+    """The whole target cannot be reached or read. The message never holds credentials."""
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    include: tuple = ()
+    exclude: tuple = ()
+    follow_symlinks: bool = False
+    sample_rows: Optional[int] = 10_000     # None: all rows
+    sample_seed: int = 42
+    statement_timeout_s: float = 30.0
+    smb_username: Optional[str] = None
+    smb_password: Optional[str] = field(default=None, repr=False)
+    smb_require_encryption: bool = False    # force SMB3 encryption
+    smb_connect_timeout_s: float = 15.0
+    smb_retry_delays: tuple = (1.0, 2.0, 4.0)   # back-off after a lost connection
+    smb_exposure: bool = True               # read each file's security descriptor
+    smb_probe_guest: bool = True            # try a guest session on the share
+    db_password: Optional[str] = field(default=None, repr=False)
 
 
 class Source:
@@ -113,5 +137,23 @@ def dir_excluded(reldir: str, exclude) -> bool:
     """A folder is pruned when it matches an exclude pattern, or a ``PATTERN/**`` one."""
     for p in exclude or ():
         if glob_match(reldir, p) or (p.endswith("/**") and glob_match(reldir, p[:-3])):
+            return True
+    return False
+
+
+def table_selected(name: str, include, exclude) -> bool:
+    """``schema.table`` against include / exclude globs (fnmatch, case-insensitive); a
+    pattern without a dot also matches the bare table name."""
+    if include and not _table_match(name, include):
+        return False
+    return not _table_match(name, exclude)
+
+
+def _table_match(name: str, patterns) -> bool:
+    lname = name.lower()
+    table = lname.split(".", 1)[1] if "." in lname else lname
+    for p in patterns or ():
+        lp = str(p).lower()
+        if fnmatch.fnmatchcase(lname, lp) or ("." not in lp and fnmatch.fnmatchcase(table, lp)):
             return True
     return False
