@@ -11,7 +11,9 @@ and "." / ".." components dropped.  A single-file gz/bz2/xz has one member:
 the file's own name without the suffix ("notes.txt.gz" -> "notes.txt").
 
 Limits: nesting deeper than ``max_archive_depth`` -> too_large; more than
-``max_archive_members`` -> too_large (the first ones are still scanned); more
+``max_archive_members`` members (every tar member counts, directories and links
+included; a zip's count is read from its end record before any entry is built)
+-> too_large and the archive stops (a tar's first members are scanned); more
 than ``max_archive_total_bytes`` decompressed per archive -> too_large and stop;
 a member (declared or while copying) expanding more than
 ``max_compression_ratio`` times and beyond 10 MB -> bomb, and the whole archive
@@ -165,10 +167,9 @@ def _zip(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piec
     with open_zip(opener, limits, describe(unit)) as z:
         if z.problem is not None:
             yield z.problem
-            if z.problem.kind == "bomb" or "bytes" in z.problem.message:
-                return
+            return
         budget = Budget(limits)
-        for index, info in enumerate(z.zf.infolist()[:limits.max_archive_members]):
+        for index, info in enumerate(z.zf.infolist()):
             if not info.is_dir():
                 yield from _zip_member(unit, z.zf, info, index, ctx, budget, tmp)
 
@@ -217,16 +218,17 @@ def _tar(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piec
         count = 0
         with tarfile.open(fileobj=buffered, mode="r|*") as tf:
             for index, member in enumerate(tf):
+                tf.members.clear()          # a streamed tar keeps no list of what it has passed
+                count += 1
+                if count > limits.max_archive_members:
+                    yield Problem(describe(unit), "too_large", f"more than {limits.max_archive_members} members")
+                    return
                 if member.issym() or member.islnk():
                     yield Problem(describe(unit.child(clean_name(member.name))), "symlink", "link member",
                                   skipped=True)
                     continue
                 if not member.isfile():
                     continue
-                count += 1
-                if count > limits.max_archive_members:
-                    yield Problem(describe(unit), "too_large", f"more than {limits.max_archive_members} members")
-                    return
                 mname = clean_name(member.name)
                 child = unit.child(mname)
                 too_deep = ctx.too_deep(child)

@@ -50,6 +50,22 @@ def read_whole(unit: Unit, opener: Opener, limits: Limits, what: str) -> Union[b
     return data
 
 
+LINE_WINDOW = 1 << 20
+
+
+def bounded_lines(fh: BinaryIO, window: int = LINE_WINDOW) -> Iterator[tuple]:
+    """``(piece, starts_line)`` over a stream's lines, each piece at most ``window`` bytes: a
+    line longer than that (a file without newlines) comes in several pieces, of which only
+    the first starts a line."""
+    starts = True
+    while True:
+        piece = fh.readline(window)
+        if not piece:
+            return
+        yield piece, starts
+        starts = piece.endswith(b"\n")
+
+
 def stream_size(fh: BinaryIO) -> Optional[int]:
     try:
         pos = fh.tell()

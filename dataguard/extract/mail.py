@@ -23,7 +23,7 @@ import posixpath
 from html.parser import HTMLParser
 from typing import Iterator
 
-from dataguard.extract.base import ExtractContext, Piece, describe, read_whole
+from dataguard.extract.base import ExtractContext, Piece, bounded_lines, describe, read_whole
 from dataguard.extract.chunks import ChunkBuilder
 from dataguard.types import Pointer, Problem, Unit
 
@@ -181,8 +181,8 @@ def _mbox(unit, opener, ctx: ExtractContext):
         started = False
         prev_blank = True
         too_big = False
-        for line in fh:
-            if _is_separator(line, prev_blank, not started):
+        for line, starts in bounded_lines(fh):
+            if starts and _is_separator(line, prev_blank, not started):
                 if started:
                     if too_big:
                         n += 1
@@ -198,14 +198,14 @@ def _mbox(unit, opener, ctx: ExtractContext):
             if not started:
                 # text before the first separator: treat the file as one message
                 started = True
-            if line.startswith(b">From ") or line.startswith(b">>From "):
+            if starts and (line.startswith(b">From ") or line.startswith(b">>From ")):
                 line = line[1:]
             if not too_big:
                 buf += line
                 if len(buf) > cap:
                     too_big = True
                     buf = bytearray()
-            prev_blank = line.strip() == b""
+            prev_blank = starts and line.strip() == b""
         if started:
             if too_big:
                 n += 1

@@ -31,6 +31,8 @@ PRES = "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}"
 META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 MAX_REPEAT = 100          # repeated non-empty cells/rows rendered at most this often
+MAX_SPACES = 16           # a <text:s text:c="N"/> run gives at most this many spaces
+REPEAT_BUDGET = 100_000   # cells a spreadsheet may add by repetition, beyond which repeats render once
 
 
 def _text(el, out: list) -> None:
@@ -39,7 +41,7 @@ def _text(el, out: list) -> None:
     for child in el:
         tag = child.tag
         if tag == TEXT + "s":
-            out.append(" " * int(child.get(TEXT + "c", "1") or 1) if (child.get(TEXT + "c", "1") or "1").isdigit() else " ")
+            out.append(" " * _count(child.get(TEXT + "c"), MAX_SPACES))
         elif tag == TEXT + "tab":
             out.append("\t")
         elif tag == TEXT + "line-break":
@@ -54,6 +56,17 @@ def _text(el, out: list) -> None:
             _text(child, out)
         if child.tail:
             out.append(child.tail)
+
+
+def _declared(raw) -> int:
+    """A repeat attribute (``text:c``, ``number-*-repeated``) as a count of at least 1
+    (a position only: what is rendered from it is capped by its user)."""
+    raw = (raw or "1").strip()
+    return max(1, int(raw[:12])) if raw.isdigit() else 1
+
+
+def _count(raw, cap: int) -> int:
+    return min(_declared(raw), cap)
 
 
 def _para(el) -> str:
@@ -121,53 +134,65 @@ def _rows(el):
             yield from _rows(child)
 
 
+class _Sheet:
+    """The position in one ods table and what repetition may still add (``budget``)."""
+
+    def __init__(self, unit, limits, name: str, budget: list):
+        self.b = ChunkBuilder(unit, limits, hint="structured", lines=False)
+        self.name = name
+        self.row_no = 0
+        self.header_done = False
+        self.budget = budget          # [cells]: shared by the document's tables
+
+    def _repeats(self, declared: int, cells: int) -> int:
+        """How often a repeated run of ``cells`` cells is rendered (at least once)."""
+        times = min(declared, MAX_REPEAT)
+        if times > 1 and self.budget[0] < cells * (times - 1):
+            times = 1
+        self.budget[0] -= cells * (times - 1)
+        return times
+
+    def row(self, row) -> Iterator[Chunk]:
+        rrep = _declared(row.get(TABLE + "number-rows-repeated"))
+        cols, col = [], 0
+        for cell in row:
+            if cell.tag not in (TABLE + "table-cell", TABLE + "covered-table-cell"):
+                continue
+            crep = _declared(cell.get(TABLE + "number-columns-repeated"))
+            text = _cell_text(cell)
+            if text:
+                cols.extend((col + k + 1, text) for k in range(self._repeats(crep, 1)))
+            col += crep
+        if cols:
+            for k in range(self._repeats(rrep, len(cols))):
+                yield from self._emit(cols, self.row_no + k + 1)
+        self.row_no += rrep
+
+    def _emit(self, cols: list, r: int) -> Iterator[Chunk]:
+        pieces = [(t, Pointer(sheet=self.name, cell=f"{_col_name(c)}{r}")) for c, t in cols]
+        if not self.header_done:
+            self.b.context = header_context(t for t, _ in pieces)
+            self.header_done = True
+        yield from self.b.add(pieces)
+
+
 def _ods(unit, zf, limits) -> Iterator[Chunk]:
-    b = None
     sheet = None
-    row_no = 0
-    header_done = False
+    budget = [REPEAT_BUDGET]
     with zf.open("content.xml") as fh:
         # document-content(1) > body(2) > spreadsheet(3) > table(4) > rows(5)
         for ev in iter_xml(fh, 5):
             if ev[0] == "start":
                 if ev[1] == TABLE + "table" and ev[3] == 4:
-                    if b is not None:
-                        yield from b.flush()
-                    sheet = ev[2].get(TABLE + "name", "")
-                    b = ChunkBuilder(unit, limits, hint="structured", lines=False)
-                    row_no = 0
-                    header_done = False
+                    if sheet is not None:
+                        yield from sheet.b.flush()
+                    sheet = _Sheet(unit, limits, ev[2].get(TABLE + "name", ""), budget)
                 continue
-            if b is None:
-                continue
-            for row in _rows(ev[1]):
-                rrep = row.get(TABLE + "number-rows-repeated", "1")
-                rrep = int(rrep) if rrep.isdigit() else 1
-                pieces_proto = []
-                col = 0
-                for cell in row:
-                    if cell.tag not in (TABLE + "table-cell", TABLE + "covered-table-cell"):
-                        continue
-                    crep = cell.get(TABLE + "number-columns-repeated", "1")
-                    crep = int(crep) if crep.isdigit() else 1
-                    text = _cell_text(cell)
-                    if text:
-                        for k in range(min(crep, MAX_REPEAT)):
-                            pieces_proto.append((col + k + 1, text))
-                    col += crep
-                if not pieces_proto:
-                    row_no += rrep
-                    continue
-                for k in range(min(rrep, MAX_REPEAT)):
-                    r = row_no + k + 1
-                    pieces = [(t, Pointer(sheet=sheet, cell=f"{_col_name(c)}{r}")) for c, t in pieces_proto]
-                    if not header_done:
-                        b.context = header_context(t for t, _ in pieces)
-                        header_done = True
-                    yield from b.add(pieces)
-                row_no += rrep
-    if b is not None:
-        yield from b.flush()
+            if sheet is not None:
+                for row in _rows(ev[1]):
+                    yield from sheet.row(row)
+    if sheet is not None:
+        yield from sheet.b.flush()
     mb = ChunkBuilder(unit, limits)
     yield from _meta(zf, mb)
     yield from mb.flush()

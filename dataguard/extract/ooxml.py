@@ -6,8 +6,8 @@ last modified by (part="properties").  Lines are counted over the whole
 extracted text of the document, in the order emitted (body, headers, footers,
 footnotes, comments, properties).
 
-xlsx: every worksheet, hidden ones included; one chunk per block of rows, cells
-joined by "\\t", rows by "\\n", one anchor per cell (sheet, cell); hint
+xlsx (``xlsx.py``): every worksheet, hidden ones included; one chunk per block of
+rows, cells joined by "\\t", rows by "\\n", one anchor per cell (sheet, cell); hint
 "structured"; the sheet's first non-empty row is the chunk context.
 
 pptx: per slide (page = slide number) its text frames (part="slide"),
@@ -25,9 +25,10 @@ import zipfile
 from typing import BinaryIO, Iterator, Optional
 
 from dataguard.extract.base import ExtractContext, Piece, describe
-from dataguard.extract.chunks import ChunkBuilder, header_context, render_value
+from dataguard.extract.chunks import ChunkBuilder
 from dataguard.extract.safexml import iter_xml, parse_xml
 from dataguard.extract.safezip import open_zip
+from dataguard.extract.xlsx import xlsx_chunks
 from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
 
 __all__ = ["ChunkBuilder", "extract"]
@@ -143,40 +144,6 @@ def _core_properties(zf, b: ChunkBuilder) -> Iterator[Chunk]:
             yield from b.text(f"{label}: {el.text.strip()}", Pointer(part="properties"))
 
 
-# ---------------------------------------------------------------- xlsx
-def _xlsx(unit: Unit, fh: BinaryIO, limits: Limits) -> Iterator[Chunk]:
-    import openpyxl
-    wb = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_links=False)
-    try:
-        for ws in wb.worksheets:
-            try:
-                ws.reset_dimensions()
-            except AttributeError:
-                pass
-            b = ChunkBuilder(unit, limits, hint="structured", lines=False)
-            sheet = ws.title
-            header_done = False
-            for row in ws.iter_rows():
-                pieces = []
-                for cell in row:
-                    value = getattr(cell, "value", None)
-                    if value is None:
-                        continue
-                    text = render_value(value)
-                    if not text:
-                        continue
-                    pieces.append((text, Pointer(sheet=sheet, cell=cell.coordinate)))
-                if not pieces:
-                    continue
-                if not header_done:
-                    b.context = header_context(t for t, _ in pieces)
-                    header_done = True
-                yield from b.add(pieces)
-            yield from b.flush()
-    finally:
-        wb.close()
-
-
 # ---------------------------------------------------------------- pptx
 def _shape_lines(shapes, page: int) -> Iterator[tuple]:
     for sh in shapes:
@@ -215,12 +182,11 @@ def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piec
             return
         if ctx.family == "docx":
             yield from _docx(unit, z.zf, ctx.limits)
+        elif ctx.family == "xlsx":
+            yield from xlsx_chunks(unit, z.zf, ctx.limits)
         else:
             z.fh.seek(0)
-            if ctx.family == "xlsx":
-                yield from _xlsx(unit, z.fh, ctx.limits)
-            else:
-                yield from _pptx(unit, z.fh, ctx.limits)
+            yield from _pptx(unit, z.fh, ctx.limits)
         yield from _embedded(unit, z.zf, ctx)
 
 

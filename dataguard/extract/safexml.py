@@ -1,6 +1,9 @@
 """A streaming XML reader on expat that refuses any DTD / entity declaration
 (billion laughs, external entities) and hands back one subtree at a time, so a
-huge document part is never held whole."""
+huge document part is never held whole.  One subtree holds at most
+``SUBTREE_CAP`` characters of text and ``SUBTREE_ELEMENTS`` elements (a single
+paragraph or row of gigabytes, or of millions of empty elements, is refused with
+MemoryError, which the dispatcher reports as too_large)."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -8,6 +11,8 @@ from typing import BinaryIO, Iterator
 from xml.parsers import expat
 
 _READ = 1 << 16
+SUBTREE_CAP = 16 * 1024 * 1024        # characters of text in one emitted subtree
+SUBTREE_ELEMENTS = 1_000_000          # elements in one emitted subtree
 
 
 class UnsafeXML(ValueError):
@@ -27,6 +32,8 @@ class _Events:
         self.depth = 0
         self.builder = None
         self.out: list = []
+        self.chars = 0                 # text and elements in the subtree being built
+        self.elements = 0
 
     def start(self, name, attrs):
         self.depth += 1
@@ -34,7 +41,11 @@ class _Events:
         attrs = {_qn(k): v for k, v in attrs.items()}
         if self.depth == self.emit_depth:
             self.builder = ET.TreeBuilder()
+            self.chars = self.elements = 0
         if self.builder is not None:
+            self.elements += 1
+            if self.elements > SUBTREE_ELEMENTS:
+                raise MemoryError("XML element with too many descendants")
             self.builder.start(tag, attrs)
         else:
             self.out.append(("start", tag, attrs, self.depth))
@@ -49,6 +60,9 @@ class _Events:
 
     def data(self, text):
         if self.builder is not None:
+            self.chars += len(text)
+            if self.chars > SUBTREE_CAP:
+                raise MemoryError("XML element with too much text")
             self.builder.data(text)
 
 

@@ -1,0 +1,202 @@
+"""Excel workbooks (xlsx/xlsm) read straight from the package's XML, one row at a time.
+
+Every worksheet, hidden ones included; only the cells a row holds are read (a row
+whose single cell lies at column XFD costs one cell, not 16,384), the declared
+dimensions are ignored, and nothing of the workbook but sheet names, relationships,
+the date flag, number formats and shared strings is parsed (defined names, custom
+properties and the like are never read, so no parsing library can warn about them).
+
+Values as a person reads them: shared and inline strings, cached formula results,
+TRUE/FALSE, numbers (integers exactly), and numbers in a date or time format as
+the date or time, unless the number lies outside the calendar (then the number: a
+card number formatted as a date is still a card number).
+
+Bounds: the shared-string table holds at most ``MAX_SHARED_STRINGS`` strings and
+``Limits.parse_cap`` characters, the style table ``MAX_STYLES`` formats (beyond:
+MemoryError, reported as too_large); one row is one XML subtree, bounded by
+``safexml``.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from typing import Iterator, Optional
+
+from dataguard.extract.chunks import ChunkBuilder, header_context, render_value
+from dataguard.extract.safexml import iter_xml
+from dataguard.types import Chunk, Limits, Pointer, Unit
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+MAX_SHARED_STRINGS = 1_000_000
+MAX_STYLES = 65_536
+MAX_FORMAT_CODE = 256
+_BUILTIN_DATES = set(range(14, 23)) | {45, 46, 47}
+_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
+
+
+def _children(zf: zipfile.ZipFile, name: str, depth: int) -> Iterator[ET.Element]:
+    """The subtrees at ``depth`` of a part (none when the part is missing)."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return
+    with zf.open(info) as fh:
+        for ev in iter_xml(fh, depth):
+            if ev[0] == "elem":
+                yield ev[1]
+
+
+def _text_of(el: ET.Element) -> str:
+    """A string item (``si`` or ``is``): its runs' text, phonetic guides left out."""
+    parts = []
+    for child in el:
+        if child.tag == MAIN + "t":
+            parts.append(child.text or "")
+        elif child.tag == MAIN + "r":
+            parts.extend(t.text or "" for t in child.iter(MAIN + "t"))
+    return "".join(parts)
+
+
+def _shared_strings(zf: zipfile.ZipFile, name: str, limits: Limits) -> list:
+    strings, chars = [], 0
+    for si in _children(zf, name, 2):
+        text = _text_of(si)
+        chars += len(text)
+        strings.append(text)
+        if len(strings) > MAX_SHARED_STRINGS or chars > limits.parse_cap:
+            raise MemoryError("shared-string table larger than allowed")
+    return strings
+
+
+def _date_styles(zf: zipfile.ZipFile, name: str) -> list:
+    """For each cell style index, whether its number format shows a date or time."""
+    from openpyxl.styles.numbers import is_date_format
+    custom, styles = {}, []
+    for el in _children(zf, name, 2):
+        if el.tag == MAIN + "numFmts":
+            for fmt in el.iter(MAIN + "numFmt"):
+                code = (fmt.get("formatCode") or "")[:MAX_FORMAT_CODE]
+                custom[fmt.get("numFmtId")] = is_date_format(code)
+        elif el.tag == MAIN + "cellXfs":
+            for xf in el.iter(MAIN + "xf"):
+                if len(styles) >= MAX_STYLES:
+                    raise MemoryError("style table larger than allowed")
+                fid = xf.get("numFmtId") or "0"
+                styles.append(custom[fid] if fid in custom else fid.isdigit() and int(fid) in _BUILTIN_DATES)
+    return styles
+
+
+class _Book:
+    """What the cells of a workbook need: shared strings, date styles, the epoch."""
+
+    def __init__(self, zf: zipfile.ZipFile, limits: Limits):
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+        targets = {r.get("Id"): r.get("Target") or "" for r in _children(zf, "xl/_rels/workbook.xml.rels", 2)
+                   if r.tag == PKG_REL + "Relationship"}
+        self.sheets: list = []        # (name, part)
+        self.epoch = CALENDAR_WINDOWS_1900
+        for el in _children(zf, "xl/workbook.xml", 2):
+            if el.tag == MAIN + "workbookPr" and el.get("date1904") in ("1", "true"):
+                self.epoch = CALENDAR_MAC_1904
+            elif el.tag == MAIN + "sheets":
+                for sh in el.iter(MAIN + "sheet"):
+                    target = targets.get(sh.get(REL + "id"))
+                    if target:
+                        self.sheets.append((sh.get("name") or "", _part(target)))
+        parts = {posixpath.basename(t).lower(): _part(t) for t in targets.values()}
+        self.strings = _shared_strings(zf, parts.get("sharedstrings.xml", "xl/sharedStrings.xml"), limits)
+        self.dates = _date_styles(zf, parts.get("styles.xml", "xl/styles.xml"))
+
+    def value(self, c: ET.Element) -> str:
+        kind = c.get("t") or "n"
+        if kind == "inlineStr":
+            el = c.find(MAIN + "is")
+            return _text_of(el) if el is not None else ""
+        raw = c.findtext(MAIN + "v")
+        if raw is None:
+            return ""
+        if kind == "s":
+            index = int(raw) if raw.strip().isdigit() else -1
+            return self.strings[index] if 0 <= index < len(self.strings) else ""
+        if kind == "b":
+            return "TRUE" if raw.strip() in ("1", "true") else "FALSE"
+        if kind == "n":
+            return self._number(raw.strip(), c.get("s"))
+        if kind == "d":
+            try:
+                return render_value(_dt.datetime.fromisoformat(raw.strip()))
+            except ValueError:
+                return raw
+        return raw                     # str (formula text), e (error value)
+
+    def _number(self, raw: str, style: Optional[str]) -> str:
+        try:
+            number = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
+        except ValueError:
+            return raw
+        s = int(style) if style and style.isdigit() else 0
+        if s < len(self.dates) and self.dates[s]:
+            from openpyxl.utils.datetime import from_excel
+            try:
+                return render_value(from_excel(number, self.epoch))
+            except (OverflowError, ValueError, ArithmeticError):
+                pass                     # outside the calendar: the number itself
+        return render_value(number)
+
+
+def _part(target: str) -> str:
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+def _col_name(n: int) -> str:
+    s = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _row_pieces(book: _Book, row: ET.Element, sheet: str, row_no: int) -> list:
+    pieces, col = [], 0
+    for c in row:
+        if c.tag != MAIN + "c":
+            continue
+        m = _REF.match(c.get("r") or "")
+        col = _col_number(m.group(1)) if m else col + 1
+        text = book.value(c)
+        if text:
+            pieces.append((text, Pointer(sheet=sheet, cell=f"{_col_name(col)}{m.group(2) if m else row_no}")))
+    return pieces
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, limits: Limits) -> Iterator[Chunk]:
+    """Each worksheet's rows as structured chunks, one anchor per cell."""
+    book = _Book(zf, limits)
+    for sheet, part in book.sheets:
+        b = ChunkBuilder(unit, limits, hint="structured", lines=False)
+        header_done, row_no = False, 0
+        for el in _children(zf, part, 3):        # worksheet(1) > sheetData(2) > row(3)
+            if el.tag != MAIN + "row":
+                continue
+            r = el.get("r") or ""
+            row_no = int(r) if r.isdigit() and len(r) < 8 else row_no + 1
+            pieces = _row_pieces(book, el, sheet, row_no)
+            if not pieces:
+                continue
+            if not header_done:
+                b.context = header_context(t for t, _ in pieces)
+                header_done = True
+            yield from b.add(pieces)
+        yield from b.flush()
