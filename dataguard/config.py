@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from dataguard import defaults
 from dataguard.durations import parse_duration
-from dataguard.validation import field_path, plain_message
+from dataguard.validation import field_path, plain_message, without_quotes
 from dataguard.vocab import FAIL_ON_CHOICES, FORMATS, LANGUAGES, SiteKind, values
 
 
@@ -121,7 +121,7 @@ class SiteConfig(_Strict):
         for code in v:
             c = str(code).strip().upper()
             if not re.fullmatch(r"[A-Z]{2}", c):
-                raise ValueError(f"{code!r} is not a two-letter ISO 3166 country code")
+                raise ValueError("each region must be a two-letter ISO 3166 country code")
             out.append(c)
         return out
 
@@ -185,7 +185,8 @@ def load_config(path, environ: Optional[dict] = None) -> SiteConfig:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "YAML"
-        raise ConfigError(f"{shown}: {where}: not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})") from None
+        problem = without_quotes(getattr(exc, "problem", None) or "syntax error")
+        raise ConfigError(f"{shown}: {where}: not valid YAML ({problem})") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

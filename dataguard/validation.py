@@ -1,17 +1,49 @@
-"""Pydantic validation errors as dataguard states them (configuration file, rule packs)."""
+"""Validation errors as dataguard states them (configuration file, rule packs).
+
+An error names the file, the field and what is wrong, never the offending value: a
+configuration or rule pack may hold secrets, or values copied from the data. Only a
+name of an identifier's shape (a key, a rule id, an entity) is quoted.
+"""
 from __future__ import annotations
 
+import re
+
 _VALUE_ERROR = "Value error, "
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
+_PLAIN_WORD = re.compile(r"[a-z]+,?")
+
+
+def shown_name(value, withheld: str = "(withheld)") -> str:
+    """``value`` quoted when it has the shape of an identifier (a key, an id), else
+    ``withheld``: what is not a name may be data."""
+    return repr(value) if isinstance(value, str) and _NAME.fullmatch(value) else withheld
+
+
+def without_quotes(text: str) -> str:
+    """A library's message (YAML's ``found character '\\t'...``) with what it quotes removed."""
+    return _QUOTED.sub("'…'", text)
+
+
+def leading_words(text: str) -> str:
+    """The plain words a message starts with (``bad escape \\q`` -> ``bad escape``)."""
+    words = []
+    for word in text.split():
+        if not _PLAIN_WORD.fullmatch(word):
+            break
+        words.append(word.rstrip(","))
+    return " ".join(words) or "invalid"
 
 
 def field_path(loc, empty: str = "-") -> str:
-    """A pydantic error location as a field path: ``("targets", 1, "uri")`` -> ``targets[1].uri``."""
+    """A pydantic error location as a field path: ``("targets", 1, "uri")`` -> ``targets[1].uri``;
+    a mapping key that is not a name (it may be data) is shown as ``(key)``."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + (str(part) if _NAME.fullmatch(str(part)) else "(key)")
     return out or empty
 
 

@@ -177,7 +177,7 @@ def test_unknown_severity(tmp_path):
     with pytest.raises(RuleError) as ei:
         pack(tmp_path, rule(id="S-1").replace("severity: high", "severity: urgent"))
     msg = str(ei.value)
-    assert "rule S-1: severity: unknown severity 'urgent'" in msg
+    assert "rule S-1: severity: unknown severity (expected critical|" in msg and "urgent" not in msg
 
 
 def test_unknown_entity(tmp_path):
@@ -207,7 +207,7 @@ def test_yaml_syntax_error_has_line(tmp_path):
 def test_duplicate_yaml_key(tmp_path):
     with pytest.raises(RuleError) as ei:
         pack(tmp_path, rule(id="D-1") + "    severity: low\n")
-    assert "duplicate key 'severity'" in str(ei.value)
+    assert "line 10, column 5: YAML syntax error: duplicate key" in str(ei.value)
 
 
 def test_bad_measure_wrong_type_bad_glob_several_problems(tmp_path):
@@ -218,7 +218,7 @@ def test_bad_measure_wrong_type_bad_glob_several_problems(tmp_path):
         pack(tmp_path, text)
     e = ei.value
     msg = str(e)
-    assert "rule M-1: measure: bad measure 'encrypt'" in msg
+    assert "rule M-1: measure: bad measure (expected CM-UPPERCASE" in msg and "encrypt" not in msg
     assert "rule M-2: match.min_count" in msg
     assert "rule M-3: scope.include[0]" in msg and "**" in msg
     assert len(e.problems) == 3 and msg.count("\n") == 2

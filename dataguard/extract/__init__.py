@@ -17,6 +17,7 @@ import functools
 import logging
 import posixpath
 import time
+import warnings
 import zipfile
 from typing import Callable, Iterator, NamedTuple, Optional
 
@@ -26,7 +27,7 @@ from dataguard.extract.sniff import HEAD_BYTES, sniff
 from dataguard.types import Limits, Problem, Unit
 
 __all__ = ["CONTENT_ERRORS", "ExtractContext", "FAMILIES", "Family", "describe", "extract", "family_of",
-           "make_context"]
+           "make_context", "quiet_parsers"]
 
 log = logging.getLogger(__name__)
 clock = time.monotonic       # what the time budget is measured with (tests put a fake clock here)
@@ -107,6 +108,7 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
     parser stuck on a pathological file is stopped while a 2 GB log that streams steadily
     is read to its end."""
     where = describe(unit)
+    quiet_parsers()
     try:
         family = family_of(opener, name)
     except OSError as exc:
@@ -133,13 +135,42 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
         yield Problem(where, "corrupt", f"cannot parse {family}: {type(exc).__name__}")
 
 
+# Parsing libraries that log what they parse (a cell, a name, a property): silenced in
+# every process that extracts; with no handler on the root logger, Python's last-resort
+# handler would print their warnings to stderr.
+PARSER_LOGGERS = ("openpyxl", "pypdf", "pptx", "docx", "extract_msg", "olefile", "compressed_rtf", "RTFDE",
+                  "striprtf", "charset_normalizer", "email", "PIL", "fontTools", "tnefparse", "chardet")
+_quiet = False
+
+
+def quiet_parsers() -> None:
+    """Drop what parsing libraries log (their messages can quote content); idempotent."""
+    global _quiet
+    if _quiet:
+        return
+    _quiet = True
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
+    for name in PARSER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _step(gen: Iterator[Piece]) -> Piece:
+    """The next piece, with every Python warning the parsing raises dropped (a library's
+    warning can quote the cell, name or property it is about)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return next(gen)
+
+
 def _timed(gen: Iterator[Piece], where: str, budget_s: float) -> Iterator[Piece]:
     """``gen``'s pieces until the time spent inside it passes ``budget_s`` (then a timeout)."""
     spent = 0.0
     while True:
         started = clock()
         try:
-            out = next(gen)
+            out = _step(gen)
         except StopIteration:
             return
         spent += clock() - started

@@ -216,10 +216,7 @@ def _mbox(unit, opener, ctx: ExtractContext):
 
 
 def _msg(unit, opener, ctx: ExtractContext):
-    import logging
-
     import extract_msg
-    logging.getLogger("extract_msg").setLevel(logging.ERROR)
     limits = ctx.limits
     data = read_whole(unit, opener, limits, "Outlook message")
     if isinstance(data, Problem):

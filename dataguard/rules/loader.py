@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from dataguard.types import PatternSpec, RecognizerSpec
-from dataguard.validation import field_path, plain_message
+from dataguard.validation import field_path, plain_message, shown_name, without_quotes
 from dataguard.vocab import SEVERITIES
 
 from dataguard.globs import GlobError, compile_globs
@@ -107,7 +107,7 @@ def _construct_mapping(loader, node, deep=False):
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
+                None, None, "duplicate key", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
@@ -149,26 +149,34 @@ def _pydantic_problems(fname: str, raw: dict, exc: ValidationError) -> list[str]
         rid = "-"
         if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
             r = rules_raw[loc[1]] if isinstance(rules_raw, list) and loc[1] < len(rules_raw) else None
-            if isinstance(r, dict) and isinstance(r.get("id"), str):
-                rid = r["id"]
+            if isinstance(r, dict):
+                rid = _rule_label(r.get("id"), loc[1])
                 loc = loc[2:]
         typ = err.get("type", "")
-        if typ == "extra_forbidden":
-            msg = f"unknown key {str(loc[-1])!r}" if loc else "unknown key"
-        elif typ == "literal_error" and loc and loc[-1] == "severity":
-            msg = f"unknown severity {err.get('input')!r} (expected {'|'.join(reversed(SEVERITIES))})"
-        elif typ == "string_pattern_mismatch" and loc and loc[-1] == "measure":
-            msg = f"bad measure {err.get('input')!r} (expected CM-UPPERCASE, e.g. CM-ENCRYPT)"
-        elif typ == "missing":
-            msg = "required field missing"
-        else:
-            msg = err.get("msg", "invalid")
-            if msg != plain_message(msg):
-                msg = plain_message(msg)
-            elif "input" in err and not isinstance(err["input"], (dict, list)):
-                msg += f" (got {err['input']!r})"
-        probs.append(f"{fname}: rule {rid}: {field_path(loc)}: {msg}")
+        probs.append(f"{fname}: rule {rid}: {field_path(loc)}: {_problem(err, loc)}")
     return probs
+
+
+_RULE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
+
+
+def _rule_label(rid, index: int) -> str:
+    """A rule as errors name it: its id when it is a valid one, else its position."""
+    return rid if isinstance(rid, str) and _RULE_ID.fullmatch(rid) and len(rid) <= 64 else f"#{index + 1}"
+
+
+def _problem(err: dict, loc: list) -> str:
+    """What is wrong with a field, without its value."""
+    typ = err.get("type", "")
+    if typ == "extra_forbidden":
+        return "unknown key"
+    if typ == "literal_error" and loc and loc[-1] == "severity":
+        return f"unknown severity (expected {'|'.join(reversed(SEVERITIES))})"
+    if typ == "string_pattern_mismatch" and loc and loc[-1] == "measure":
+        return "bad measure (expected CM-UPPERCASE, e.g. CM-ENCRYPT)"
+    if typ == "missing":
+        return "required field missing"
+    return plain_message(err.get("msg", "invalid"))
 
 
 def _parse_file(path: Path):
@@ -187,7 +195,7 @@ def _parse_file(path: Path):
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "-"
-        problem = getattr(exc, "problem", None) or type(exc).__name__
+        problem = without_quotes(getattr(exc, "problem", None) or type(exc).__name__)
         return None, data, [f"{fname}: rule -: {where}: YAML syntax error: {problem}"]
     if not isinstance(raw, dict):
         return None, data, [f"{fname}: rule -: -: a rule pack must be a mapping with 'pack' and 'rules'"]
@@ -233,7 +241,7 @@ def _build_rule(fname: str, pack: str, rm) -> tuple[Optional[Rule], list[str]]:
 def _unknown(fname, rid, where, name, known) -> str:
     hint = difflib.get_close_matches(name, sorted(known), n=1)
     extra = f" (did you mean {hint[0]!r}?)" if hint else ""
-    return f"{fname}: rule {rid}: {where}: unknown entity {name!r}{extra}"
+    return f"{fname}: rule {rid}: {where}: unknown entity {shown_name(name, '')}".rstrip() + extra
 
 
 def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> list[RulePack]:
@@ -258,7 +266,8 @@ def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> l
         rules = []
         for i, rm in enumerate(model.rules):
             if rm.id in seen_ids:
-                problems.append(f"{fname}: rule {rm.id}: id: duplicate rule id (also in {seen_ids[rm.id]})")
+                problems.append(f"{fname}: rule {_rule_label(rm.id, i)}: id: duplicate rule id "
+                                f"(also in {seen_ids[rm.id]})")
             else:
                 seen_ids[rm.id] = fname
             m = rm.match
@@ -268,7 +277,7 @@ def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> l
                     if name in WILDCARDS and key == "match.entities":
                         continue
                     if name not in known:
-                        where = f"{key}[{j}]" if key != "match.min_scores" else f"{key}.{name}"
+                        where = f"{key}[{j}]" if key != "match.min_scores" else f"{key}.{shown_name(name, '(key)')}"
                         problems.append(_unknown(fname, rm.id, where, name, known))
             if any(e in WILDCARDS for e in m.entities) and len(m.entities) > 1:
                 problems.append(f"{fname}: rule {rm.id}: match.entities: '*' cannot be combined with other entities")

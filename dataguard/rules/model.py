@@ -34,6 +34,7 @@ from typing import Annotated, Literal, Optional, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dataguard.globs import GlobError, glob_to_regex
+from dataguard.validation import leading_words
 from dataguard.vocab import SEVERITIES, Exposure, SourceKind, values
 
 SeverityName = Literal[tuple(reversed(SEVERITIES))]
@@ -67,7 +68,7 @@ class PatternModel(_Strict):
         try:
             re.compile(v)
         except re.error as exc:
-            raise ValueError(f"bad regex: {exc}") from None
+            raise ValueError(f"bad regex: {leading_words(exc.msg)} at position {exc.pos}") from None
         return v
 
 
@@ -98,7 +99,7 @@ class MatchModel(_Strict):
     def _scores(cls, v: dict) -> dict:
         for k, s in v.items():
             if not 0.0 <= s <= 1.0:
-                raise ValueError(f"score for {k} must be between 0 and 1")
+                raise ValueError("every score must be between 0 and 1")
         return v
 
 
@@ -119,7 +120,7 @@ class ScopeModel(_Strict):
         for e in v:
             e = e.strip().lower().lstrip(".")
             if not e or "/" in e:
-                raise ValueError(f"bad extension {e!r}")
+                raise ValueError("an extension must be a non-empty name without '/'")
             out.append(e)
         return out
 
@@ -160,7 +161,8 @@ class RuleModel(_Strict):
             steps = []
             for k, sev in v.items():
                 if k not in _SHORTHAND:
-                    raise ValueError(f"unknown escalation shorthand {k!r} (use exposure_broad, or a list of steps)")
+                    raise ValueError("unknown escalation shorthand (use exposure_broad, exposure_restricted, "
+                                     "or a list of steps)")
                 steps.append({"severity": sev, **_SHORTHAND[k]})
             return steps
         return v
