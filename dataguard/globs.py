@@ -33,7 +33,7 @@ class GlobError(ValueError):
 
 def _segment_regex(seg: str, pattern: str) -> str:
     if "**" in seg:
-        raise GlobError(f"bad glob: '**' must be a whole path segment (e.g. 'a/**/b')")
+        raise GlobError("bad glob: '**' must be a whole path segment (e.g. 'a/**/b')")
     out = []
     i, n = 0, len(seg)
     while i < n:
@@ -51,13 +51,13 @@ def _segment_regex(seg: str, pattern: str) -> str:
             while j < n and seg[j] != "]":
                 j += 1
             if j >= n:
-                raise GlobError(f"bad glob: unclosed '['")
+                raise GlobError("bad glob: unclosed '['")
             body = seg[i + 1:j]
             neg = body.startswith("!")
             if neg:
                 body = body[1:]
             if not body:
-                raise GlobError(f"bad glob: empty character class")
+                raise GlobError("bad glob: empty character class")
             body = body.replace("\\", "\\\\")
             out.append("[^/" + body + "]" if neg else "[" + body + "]")
             i = j
@@ -76,7 +76,7 @@ def glob_to_regex(pattern: str) -> str:
         p = p[2:]
     p = p.lstrip("/")
     if not p:
-        raise GlobError(f"bad glob: empty pattern")
+        raise GlobError("bad glob: empty pattern")
     segs = [s for s in p.split("/") if s != ""]
     # collapse consecutive '**'
     collapsed: list[str] = []
