@@ -144,7 +144,7 @@ def _expand(paths) -> list[Path]:
 def _pydantic_problems(fname: str, raw: dict, exc: ValidationError) -> list[str]:
     probs = []
     rules_raw = raw.get("rules") if isinstance(raw, dict) else None
-    for err in exc.errors():
+    for err in exc.errors(include_input=False):
         loc = list(err["loc"])
         rid = "-"
         if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
@@ -152,7 +152,6 @@ def _pydantic_problems(fname: str, raw: dict, exc: ValidationError) -> list[str]
             if isinstance(r, dict):
                 rid = _rule_label(r.get("id"), loc[1])
                 loc = loc[2:]
-        typ = err.get("type", "")
         probs.append(f"{fname}: rule {rid}: {field_path(loc)}: {_problem(err, loc)}")
     return probs
 
