@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator, Optional, Protocol, Sequence, Union
 
 from dataguard import defaults
+from dataguard.names import as_text
 
 from dataguard.vocab import SEVERITIES, severity_rank  # noqa: F401  (re-exported)
 
@@ -41,6 +42,13 @@ class Unit:
     table: Optional[str] = None    # "schema.table" for databases
     column: Optional[str] = None
     source: str = "file"           # vocab.SourceKind: "file" | "database"
+
+    def __post_init__(self):
+        # every name is valid text (a file system's undecodable bytes as \xNN): see names.py
+        for name in ("target", "uri", "path", "member", "table", "column"):
+            value = getattr(self, name)
+            if value is not None and not value.isascii():
+                object.__setattr__(self, name, as_text(value))
 
     @property
     def key(self) -> tuple:
@@ -152,6 +160,12 @@ class Problem:
     kind: str                  # errors: a vocab.ProblemKind; skipped: a vocab.SkipReason
     message: str = ""          # never contains a raw sensitive value or a credential
     skipped: bool = False      # True -> goes to "skipped" (kind is the reason), else "errors"
+
+    def __post_init__(self):
+        for name in ("uri", "message"):
+            value = getattr(self, name)
+            if not value.isascii():
+                object.__setattr__(self, name, as_text(value))
 
 
 class Item(Protocol):

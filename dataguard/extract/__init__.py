@@ -24,7 +24,10 @@ from typing import Callable, Iterator, NamedTuple, Optional
 from dataguard.extract import archive, mail, odf, ooxml, pdf, rtf, text
 from dataguard.extract.base import ExtractContext, Opener, Piece, describe
 from dataguard.extract.sniff import HEAD_BYTES, sniff
-from dataguard.types import Limits, Problem, Unit
+from dataguard.names import as_text
+from dataguard.types import Anchor, Chunk, Limits, Pointer, Problem, Unit
+
+NAME_POINTER = Pointer(part="name")
 
 __all__ = ["CONTENT_ERRORS", "ExtractContext", "FAMILIES", "Family", "describe", "extract", "family_of",
            "make_context", "quiet_parsers"]
@@ -77,11 +80,11 @@ def family_of(opener: Opener, name: str) -> str:
         return sniff(head, name, fh if seekable else None)
 
 
-def make_context(limits: Limits, family: str, depth: int = 0) -> ExtractContext:
+def make_context(limits: Limits, family: str, depth: int = 0, names: bool = False) -> ExtractContext:
     """The context a family extractor runs with at ``depth``."""
     return ExtractContext(limits=limits, family=family, depth=depth,
-                          recurse=functools.partial(_recurse, limits, depth),
-                          too_deep=functools.partial(_too_deep, limits, depth))
+                          recurse=functools.partial(_recurse, limits, depth, names),
+                          too_deep=functools.partial(_too_deep, limits, depth), names=names)
 
 
 def _too_deep(limits: Limits, depth: int, member: Unit) -> Optional[Problem]:
@@ -91,17 +94,20 @@ def _too_deep(limits: Limits, depth: int, member: Unit) -> Optional[Problem]:
     return None
 
 
-def _recurse(limits: Limits, depth: int, member: Unit, opener: Opener, name: str) -> Iterator[Piece]:
+def _recurse(limits: Limits, depth: int, names: bool, member: Unit, opener: Opener, name: str) -> Iterator[Piece]:
     """Extract a member (archive entry, attachment, embedded object) one level deeper."""
     problem = _too_deep(limits, depth, member)
     if problem is not None:
         yield problem
         return
-    yield from extract(member, opener, posixpath.basename(name) or name, limits, depth + 1)
+    yield from extract(member, opener, posixpath.basename(name) or name, limits, depth + 1, names=names)
 
 
-def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Piece]:
-    """Yield the chunks of one item (or member); never raises for bad content.
+def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 0,
+            names: bool = False) -> Iterator[Piece]:
+    """Yield the chunks of one item (or member); never raises for bad content. With
+    ``names`` (what a scan asks for), the item's and each member's own name come first, as
+    a chunk of its unit (``part="name"``): names are data.
 
     Time budget: ``limits.item_timeout_s`` of extraction time (reading and parsing, summed
     over the chunks; not the time the consumer spends on detection between chunks), so a
@@ -109,6 +115,9 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
     is read to its end."""
     where = describe(unit)
     quiet_parsers()
+    named = name_chunk(unit, name) if names else None
+    if named is not None:
+        yield named
     try:
         family = family_of(opener, name)
     except OSError as exc:
@@ -121,7 +130,7 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
     if chosen is None:
         yield Problem(where, "unsupported", f"no extractor for {family}", skipped=True)
         return
-    gen = chosen.extract(unit, opener, name, make_context(limits, family, depth))
+    gen = chosen.extract(unit, opener, name, make_context(limits, family, depth, names))
     try:
         yield from _timed(gen, where, limits.item_timeout_s)
     except MemoryError:
@@ -162,6 +171,18 @@ def _step(gen: Iterator[Piece]) -> Piece:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return next(gen)
+
+
+NAME_CHARS = 1024           # a name longer than this is scanned by its first characters
+
+
+def name_chunk(unit: Unit, name: str) -> Optional[Chunk]:
+    """The item's or member's own name as a chunk (``part="name"``): names are data."""
+    base = posixpath.basename(name.replace("\\", "/")) or name
+    text = as_text(base)[:NAME_CHARS]
+    if not text.strip():
+        return None
+    return Chunk(unit=unit, text=text, first_line=None, anchors=(Anchor(0, NAME_POINTER),))
 
 
 def _timed(gen: Iterator[Piece], where: str, budget_s: float) -> Iterator[Piece]:

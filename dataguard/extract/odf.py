@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from dataguard.extract.base import ExtractContext, Piece, describe
+from dataguard.extract.base import ExtractContext, Piece, describe, sheet_name_chunk
 from dataguard.extract.chunks import ChunkBuilder, header_context, render_value
 from dataguard.extract.safexml import iter_xml, parse_xml
 from dataguard.extract.safezip import open_zip
@@ -176,7 +176,8 @@ class _Sheet:
         yield from self.b.add(pieces)
 
 
-def _ods(unit, zf, limits) -> Iterator[Chunk]:
+def _ods(unit, zf, ctx: ExtractContext) -> Iterator[Chunk]:
+    limits = ctx.limits
     sheet = None
     budget = [REPEAT_BUDGET]
     with zf.open("content.xml") as fh:
@@ -187,6 +188,7 @@ def _ods(unit, zf, limits) -> Iterator[Chunk]:
                     if sheet is not None:
                         yield from sheet.b.flush()
                     sheet = _Sheet(unit, limits, ev[2].get(TABLE + "name", ""), budget)
+                    yield from sheet_name_chunk(ctx, unit, sheet.name)
                 continue
             if sheet is not None:
                 for row in _rows(ev[1]):
@@ -264,7 +266,7 @@ def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piec
             mimetype = ""
         ext = name.rsplit(".", 1)[-1].lower()
         if "spreadsheet" in mimetype or (not mimetype and ext == "ods"):
-            yield from _ods(unit, zf, ctx.limits)
+            yield from _ods(unit, zf, ctx)
         elif "presentation" in mimetype or (not mimetype and ext == "odp"):
             yield from _odp(unit, zf, ctx.limits)
         else:

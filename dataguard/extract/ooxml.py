@@ -183,7 +183,7 @@ def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piec
         if ctx.family == "docx":
             yield from _docx(unit, z.zf, ctx.limits)
         elif ctx.family == "xlsx":
-            yield from xlsx_chunks(unit, z.zf, ctx.limits)
+            yield from xlsx_chunks(unit, z.zf, ctx)
         else:
             z.fh.seek(0)
             yield from _pptx(unit, z.fh, ctx.limits)

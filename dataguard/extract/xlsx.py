@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from typing import Iterator, Optional
 
+from dataguard.extract.base import ExtractContext, sheet_name_chunk
 from dataguard.extract.chunks import ChunkBuilder, header_context, render_value
 from dataguard.extract.safexml import iter_xml
 from dataguard.types import Chunk, Limits, Pointer, Unit
@@ -181,10 +182,12 @@ def _col_number(letters: str) -> int:
     return n
 
 
-def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, limits: Limits) -> Iterator[Chunk]:
+def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, ctx: ExtractContext) -> Iterator[Chunk]:
     """Each worksheet's rows as structured chunks, one anchor per cell."""
+    limits = ctx.limits
     book = _Book(zf, limits)
     for sheet, part in book.sheets:
+        yield from sheet_name_chunk(ctx, unit, sheet)
         b = ChunkBuilder(unit, limits, hint="structured", lines=False)
         header_done, row_no = False, 0
         for el in _children(zf, part, 3):        # worksheet(1) > sheetData(2) > row(3)

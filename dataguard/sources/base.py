@@ -65,7 +65,7 @@ class FileItem:
 
     def chunks(self, limits: Limits) -> Iterator[Union[Chunk, Problem]]:
         from dataguard.extract import extract
-        return extract(self.unit, self.opener, self.name, limits)
+        return extract(self.unit, self.opener, self.name, limits, names=True)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -10,6 +10,7 @@ from dataguard.sources.database.values import cell_texts, is_prose, words
 from dataguard.types import Anchor, Chunk, ItemMeta, Limits, Pointer, Problem, Unit
 
 VALUES_PER_CHUNK = 200
+NAME = Pointer(part="name")
 
 
 class _Column:
@@ -52,6 +53,7 @@ class DatabaseTable:
         record = {"table": self.name, "method": None, "seed": src.sample_seed,
                   "rows_read": 0, "rows_estimate": self.estimate}
         src.info["tables"].append(record)
+        yield from self.name_chunks()
         if not self.columns:
             record["method"] = "none"
             record["note"] = "no column that can hold personal data"
@@ -92,6 +94,12 @@ class DatabaseTable:
                 yield from self._flush(col, limits)
             yield Problem(uri=self.unit.uri, kind=kind,
                           message=f"cannot read table {self.name}: {short_error(exc)}")
+
+    def name_chunks(self) -> Iterator[Chunk]:
+        """The table's and its columns' names, each a chunk of its unit (names are data)."""
+        yield Chunk(unit=self.unit, text=self.table, first_line=None, anchors=(Anchor(0, NAME),))
+        for column in self.col_types:
+            yield Chunk(unit=self.column_unit(column), text=column, first_line=None, anchors=(Anchor(0, NAME),))
 
     def _flush(self, col: _Column, limits: Limits) -> Iterator[Chunk]:
         if not col.texts:

@@ -1,0 +1,65 @@
+"""Names are data: the names of files, archive members, sheets, tables and columns.
+
+A name is text whatever its bytes: ``as_text`` turns what a file system gave as
+surrogate escapes (bytes that are not UTF-8) into ``\\xNN`` (and, in such a name
+only, a backslash into ``\\\\``), so every name is a valid str that JSON, SQLite and
+hashing accept, and the bytes can still be recovered from it.
+
+A name is scanned like content (the extractors and sources hand it to detection as a
+chunk whose pointer has ``part="name"``), and it is shown masked where it holds a
+value: ``mask_values`` replaces e-mail addresses, IBANs and runs of nine or more
+digits (card, social-security, phone and account numbers) by the masked preview
+evidence uses.  What a scan reports and logs passes its names through
+``shown_name`` (masked unless ``--show-data``).
+"""
+from __future__ import annotations
+
+import re
+
+_EMAIL = r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}"
+_IBAN = r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![A-Za-z0-9])"
+_DIGITS = r"(?<![0-9])[0-9](?:[ .\-/]?[0-9]){8,30}(?![0-9])"
+_VALUE = re.compile(f"(?P<email>{_EMAIL})|(?P<iban>{_IBAN})|(?P<digits>{_DIGITS})")
+_ENTITY = {"email": "EMAIL_ADDRESS", "iban": "IBAN_CODE"}
+
+
+def as_text(name: str) -> str:
+    """``name`` as a valid str (surrogate escapes shown as ``\\xNN``, losslessly)."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    out = []
+    for ch in name:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}")
+        elif ch == "\\":
+            out.append("\\\\")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _masked(m: re.Match) -> str:
+    from dataguard.hashing import mask      # (types imports this module: no import at its top)
+    value = m.group(0)
+    if m.lastgroup == "digits":
+        digits = sum(ch.isdigit() for ch in value)
+        return mask("CREDIT_CARD" if 13 <= digits <= 19 else "US_BANK_NUMBER", value)
+    return mask(_ENTITY[m.lastgroup], value)
+
+
+def mask_values(name: str) -> str:
+    """``name`` with the values it holds masked (e-mails, IBANs, long digit runs)."""
+    return _VALUE.sub(_masked, name) if name else name
+
+
+def shown_name(name, show_data: bool = False):
+    """A name as a report or log shows it: masked unless ``--show-data`` (None stays None)."""
+    if name is None or show_data:
+        return name
+    return mask_values(name)
