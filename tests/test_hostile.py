@@ -1,0 +1,241 @@
+"""The hostile corpus: each file is generated here (never committed) and extracted in a
+child process; each case asserts its outcome (the errors kind, what was read) and its
+peak memory (the child's maximum resident set), never a duration."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import tarfile
+import zipfile
+import zlib
+
+import pytest
+
+MEMORY_BUDGET_KB = 1024 * 1024          # 1 GB
+
+_CHILD = """
+import json, resource, sys
+from dataguard.extract import extract
+from dataguard.types import Chunk, Limits, Unit
+path, name, limits = sys.argv[1], sys.argv[2], Limits(**json.loads(sys.argv[3]))
+unit = Unit(target=path, uri=path, path=name)
+problems, chunks, chars = [], 0, 0
+for piece in extract(unit, lambda: open(path, "rb"), name, limits):
+    if isinstance(piece, Chunk):
+        chunks += 1
+        chars += piece.keep_end - piece.keep_start if piece.keep_end is not None else len(piece.text)
+    else:
+        problems.append([piece.uri[len(path):], piece.kind])
+print(json.dumps({"problems": problems, "chunks": chunks, "chars": chars,
+                  "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def extract_in_child(path, limits: dict | None = None) -> dict:
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(path), path.name, json.dumps(limits or {})],
+                         capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout)
+    assert result["peak_kb"] < MEMORY_BUDGET_KB, f"peak RSS {result['peak_kb']} KB"
+    return result
+
+
+# ------------------------------------------------------------------ zip member counts
+def _central_directory_zip(count: int, declared: int | None = None) -> bytes:
+    """A zip of ``count`` empty stored members ``f<i>``, written by hand (zipfile would take
+    minutes); its end record declares ``declared`` members (default: the truth)."""
+    crc = zlib.crc32(b"")
+    header = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, crc, 0, 0, 8, 0)
+    entry = struct.Struct("<4s6H3L5H2L8s")
+    size = len(header) + 8
+    local = b"".join(header + b"f%07d" % i for i in range(count))
+    cd = b"".join(entry.pack(b"PK\x01\x02", 20, 20, 0, 0, 0, 0, crc, 0, 0, 8, 0, 0, 0, 0, 0, i * size,
+                             b"f%07d" % i) for i in range(count))
+    offset = len(local)
+    n = min(declared if declared is not None else count, 0xFFFF)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(cd), offset, 0)
+    if (declared if declared is not None else count) > 0xFFFF:
+        total = declared if declared is not None else count
+        zip64 = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, total, total, len(cd), offset)
+        locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, offset + len(cd), 1)
+        end = zip64 + locator + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF,
+                                             0xFFFFFFFF, 0)
+    return local + cd + end
+
+
+def test_zip_with_a_million_members_is_refused_from_its_end_record(tmp_path):
+    path = tmp_path / "many.zip"
+    path.write_bytes(_central_directory_zip(1_000_000))
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]] and result["chunks"] == 0
+
+
+def test_zip_lying_about_its_member_count_is_refused_by_its_directory_size(tmp_path):
+    path = tmp_path / "liar.zip"
+    path.write_bytes(_central_directory_zip(700_000, declared=10))      # 37 MB of central directory
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]] and result["chunks"] == 0
+
+
+def test_zip_of_many_small_members_within_the_limits_is_read(tmp_path):
+    path = tmp_path / "ok.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(300):
+            zf.writestr(f"d/{i}.txt", f"line {i}\n")
+    result = extract_in_child(path)
+    assert result["problems"] == [] and result["chunks"] == 300
+
+
+def test_tar_of_directories_counts_every_member(tmp_path):
+    path = tmp_path / "dirs.tar"
+    with tarfile.open(path, "w") as tf:
+        for i in range(50):
+            info = tarfile.TarInfo(f"d{i}")
+            info.type = tarfile.DIRTYPE
+            tf.addfile(info)
+    result = extract_in_child(path, {"max_archive_members": 20})
+    assert result["problems"] == [["", "too_large"]]
+
+
+# ------------------------------------------------------------------ xlsx
+_CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+       'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
+       '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+       'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>')
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _xlsx(path, rows_xml: str, shared: list | None = None, styles: str = "") -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CT)
+        zf.writestr("_rels/.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                    'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                    '2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        zf.writestr("xl/workbook.xml", f'<workbook xmlns="{_MAIN}" xmlns:r="{_R}"><definedNames><definedName '
+                    'name="_xlnm.Print_Area" localSheetId="0">Data!$A$1:$B$2</definedName></definedNames><sheets>'
+                    '<sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        rels = ('<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'relationships/worksheet" Target="worksheets/sheet1.xml"/>')
+        if shared is not None:
+            rels += ('<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                     'relationships/sharedStrings" Target="sharedStrings.xml"/>')
+            zf.writestr("xl/sharedStrings.xml", f'<sst xmlns="{_MAIN}">' + "".join(shared) + "</sst>")
+        if styles:
+            rels += ('<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                     'relationships/styles" Target="styles.xml"/>')
+            zf.writestr("xl/styles.xml", f'<styleSheet xmlns="{_MAIN}">{styles}</styleSheet>')
+        zf.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/'
+                    f'2006/relationships">{rels}</Relationships>')
+        zf.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{_MAIN}"><dimension ref="A1:XFD1048576"/>'
+                    f"<sheetData>{rows_xml}</sheetData></worksheet>")
+
+
+def test_xlsx_sparse_rows_at_column_xfd_cost_one_cell_each(tmp_path):
+    path = tmp_path / "sparse.xlsx"
+    _xlsx(path, "".join(f'<row r="{i}"><c r="XFD{i}"/></row>' for i in range(1, 400_001))
+          + '<row r="400001"><c r="XFD400001" t="inlineStr"><is><t>last</t></is></c></row>')
+    result = extract_in_child(path)
+    assert result["problems"] == [] and result["chars"] == len("last")
+
+
+def test_xlsx_with_millions_of_shared_strings_is_too_large(tmp_path):
+    path = tmp_path / "strings.xlsx"
+    _xlsx(path, '<row r="1"><c r="A1" t="s"><v>0</v></c></row>', shared=[f"<si><t>{i:x}</t></si>" for i in range(3_000_000)])
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]]
+
+
+def test_xlsx_card_number_in_a_date_format_stays_a_number(tmp_path):
+    path = tmp_path / "date.xlsx"
+    styles = '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>'
+    _xlsx(path, '<row r="1"><c r="A1" s="1"><v>4275331112223339</v></c><c r="B1" s="1"><v>45000</v></c></row>',
+          styles=styles)
+    from dataguard.extract import extract
+    from dataguard.types import Chunk, Limits, Unit
+    unit = Unit(target=str(path), uri=str(path), path=path.name)
+    [chunk] = [c for c in extract(unit, lambda: open(path, "rb"), path.name, Limits()) if isinstance(c, Chunk)]
+    assert chunk.text == "4275331112223339\t2023-03-15"
+
+
+# ------------------------------------------------------------------ OpenDocument
+_ODT_CONTENT = ('<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body>{}</office:body>'
+                '</office:document-content>')
+
+
+def _odf(path, mimetype: str, body: str) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        zf.writestr("content.xml", _ODT_CONTENT.format(body))
+
+
+def test_odt_space_run_of_300_million_is_capped(tmp_path):
+    path = tmp_path / "spaces.odt"
+    _odf(path, "application/vnd.oasis.opendocument.text",
+         '<office:text><text:p>a<text:s text:c="300000000"/>b</text:p></office:text>')
+    assert path.stat().st_size < 1000
+    result = extract_in_child(path)
+    assert result["problems"] == [] and result["chars"] < 100
+
+
+def test_ods_repeated_rows_and_columns_are_capped(tmp_path):
+    path = tmp_path / "repeat.ods"
+    cells = '<table:table-cell table:number-columns-repeated="1000000"><text:p>x</text:p></table:table-cell>' * 50
+    rows = f'<table:table-row table:number-rows-repeated="1000000000">{cells}</table:table-row>' * 20
+    _odf(path, "application/vnd.oasis.opendocument.spreadsheet",
+         f'<office:spreadsheet><table:table table:name="S">{rows}</table:table></office:spreadsheet>')
+    result = extract_in_child(path)
+    assert result["problems"] == [] and 0 < result["chars"] < 2_000_000
+
+
+def test_docx_paragraph_of_gigantic_text_is_too_large(tmp_path):
+    path = tmp_path / "long.docx"
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CT.replace("spreadsheetml.sheet", "wordprocessingml.document"))
+        zf.writestr("word/document.xml", f'<w:document xmlns:w="{w}"><w:body><w:p><w:r><w:t>'
+                    + os.urandom(10_000_000).hex() * 2 + "</w:t></w:r></w:p></w:body></w:document>")
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]]
+
+
+# ------------------------------------------------------------------ lines without newlines
+def test_sparse_gigabyte_mbox_without_newlines(tmp_path):
+    path = tmp_path / "huge.mbox"
+    with open(path, "wb") as fh:
+        fh.write(b"From a@b Thu Jan  1 00:00:00 2026\nSubject: x\n\n")
+        fh.truncate(1 << 30)
+    result = extract_in_child(path)
+    assert ["!/1.eml", "too_large"] in result["problems"]
+
+
+def test_text_line_of_200_mb_is_streamed(tmp_path):
+    path = tmp_path / "line.txt"
+    with open(path, "wb") as fh:
+        fh.write(b"card 4111 1111 1111 1111 ")
+        for _ in range(200):
+            fh.write(b"z" * (1 << 20))
+    result = extract_in_child(path)
+    assert result["problems"] == [] and result["chars"] == path.stat().st_size
+
+
+def test_tar_member_names_of_undecodable_bytes_are_text(tmp_path):
+    path = tmp_path / "names.tar"
+    data = b"mail x@example.org\n"
+    with tarfile.open(path, "w", format=tarfile.GNU_FORMAT, encoding="latin-1") as tf:
+        info = tarfile.TarInfo("caf\xe9.txt")
+        info.size = len(data)
+        tf.addfile(info, io.BytesIO(data))
+    from dataguard.extract import extract
+    from dataguard.types import Chunk, Limits, Unit
+    unit = Unit(target=str(path), uri=str(path), path=path.name)
+    chunks = [c for c in extract(unit, lambda: open(path, "rb"), path.name, Limits(), names=True)
+              if isinstance(c, Chunk)]
+    assert {c.unit.member for c in chunks} == {None, "caf\\xe9.txt"}
+    assert [c.text for c in chunks if c.anchors and c.anchors[0].pointer.part == "name"] == ["names.tar", "caf\\xe9.txt"]
+    json.dumps([c.unit.member for c in chunks], ensure_ascii=False).encode("utf-8")
