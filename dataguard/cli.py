@@ -181,11 +181,13 @@ def rules() -> None:
 def rules_validate(paths):
     """Validate rule pack files or folders: exit 0 if all are valid, 2 otherwise."""
     from dataguard.detect import known_entities
-    from dataguard.rules import RuleError, load_packs
+    from dataguard.rules import RuleError, load_packs, pattern_warnings
     try:
         packs = load_packs(list(paths), known_entities())
     except RuleError as exc:
         _fail(str(exc))
+    for warning in pattern_warnings(packs):
+        click.echo(f"warning: {warning}", err=True)
     for p in packs:
         click.echo(f"{p.path}: pack {p.name} v{p.version}: {len(p.rules)} rules, {len(p.recognizers)} recognizers: OK")
     sys.exit(EXIT_OK)

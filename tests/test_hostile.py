@@ -239,3 +239,20 @@ def test_tar_member_names_of_undecodable_bytes_are_text(tmp_path):
     assert {c.unit.member for c in chunks} == {None, "caf\\xe9.txt"}
     assert [c.text for c in chunks if c.anchors and c.anchors[0].pointer.part == "name"] == ["names.tar", "caf\\xe9.txt"]
     json.dumps([c.unit.member for c in chunks], ensure_ascii=False).encode("utf-8")
+
+
+# ------------------------------------------------------------------ rule packs' patterns
+def test_catastrophic_user_pattern_is_stopped_by_its_time_limit(monkeypatch):
+    from dataguard.detect import Detector
+    from dataguard.detect import registry
+    from dataguard.types import Chunk, PatternSpec, RecognizerSpec, Unit
+    monkeypatch.setattr(registry, "PATTERN_TIMEOUT_S", 0.05)
+    evil = RecognizerSpec(entity="EVIL", patterns=(PatternSpec("evil", r"(\w+\s?)*$", 0.9),), pack="p")
+    detector = Detector(entities={"EVIL"}, custom=(evil,), ner=False)
+    unit = Unit(target="x", uri="x", path="x")
+    with pytest.raises(registry.PatternTimeout):
+        list(detector.analyze([Chunk(unit=unit, text="ab cd " * 5000 + "!")]))
+    fine = RecognizerSpec(entity="EVIL", patterns=(PatternSpec("case", r"CASE-\d+", 0.9),), pack="p")
+    detector = Detector(entities={"EVIL"}, custom=(fine,), ner=False)
+    [(_, matches)] = detector.analyze([Chunk(unit=unit, text="see case-123 here")])
+    assert [(m.start, m.end) for m in matches] == [(4, 12)]

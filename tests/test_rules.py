@@ -518,3 +518,19 @@ def test_evaluate_accepts_rules_and_packs(tmp_path):
     s = summary({"CREDIT_CARD": CARD()})
     assert len(ev(packs[0], s)) == 1
     assert len(ev(list(packs[0].rules), s)) == 1
+
+
+@pytest.mark.parametrize("regex,nested", [(r"(\w+\s?)*$", True), (r"(a+)+", True), (r"(?:x{1,20})+", True),
+                                          (r"(a|b)*", False), (r"\d{3}-\d{2}-\d{4}", False), (r"CASE-\d+", False)])
+def test_nested_quantifiers_are_recognised(regex, nested):
+    from dataguard.rules import nested_quantifier
+    assert nested_quantifier(regex) is nested
+
+
+def test_rules_validate_warns_about_nested_quantifiers(tmp_path, run_cli):
+    p = write(tmp_path, "pack: t\nrecognizers:\n  - entity: SLOW_THING\n    patterns:\n"
+                        "      - {name: slow, regex: '(\\w+\\s?)*$', score: 0.5}\n"
+                        "      - {name: fine, regex: 'CASE-\\d+', score: 0.5}\n")
+    r = run_cli("rules", "validate", str(p))
+    assert r.exit_code == 0
+    assert "recognizer SLOW_THING: pattern 'slow': nested quantifier" in r.stderr and "'fine'" not in r.stderr

@@ -9,10 +9,31 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
+from dataguard.defaults import PATTERN_TIMEOUT_S
 from dataguard.detect.entities import BUILT_IN, TABLE, TRIGGERS
 from dataguard.detect.windows import Triggered
 
 DENY_LIST_PAD = 60       # a deny-list match is the word itself
+
+
+class PatternTimeout(Exception):
+    """A rule pack's pattern ran past its time limit on a chunk: the item is a timeout error."""
+
+
+class _BoundedPattern:
+    """A rule pack's compiled pattern whose every search is stopped by the ``regex`` module
+    after ``timeout_s`` (Presidio's own limit is a minute, and it then goes on silently)."""
+
+    def __init__(self, regex: str, flags: int, timeout_s: float):
+        import regex as rx
+        self._compiled = rx.compile(regex, flags=flags)
+        self._timeout_s = timeout_s
+
+    def finditer(self, text: str, timeout=None):
+        try:
+            yield from self._compiled.finditer(text, timeout=self._timeout_s)
+        except TimeoutError:
+            raise PatternTimeout(f"a rule pack's pattern ran longer than {self._timeout_s:g}s on one chunk") from None
 
 
 def known_entities() -> frozenset:
@@ -45,6 +66,10 @@ def _custom(spec, language: str) -> Triggered:
     rec = PatternRecognizer(
         supported_entity=spec.entity, name=f"pack-{spec.pack}-{spec.entity}", patterns=patterns or None,
         context=list(spec.context) or None, deny_list=list(spec.deny_list) or None, supported_language=language)
+    flags = rec.global_regex_flags
+    for pattern in patterns:      # compiled here, so Presidio searches with our time limit
+        pattern.compiled_regex = _BoundedPattern(pattern.regex, flags, PATTERN_TIMEOUT_S)
+        pattern.compiled_with_flags = flags
     if spec.deny_list and not spec.patterns:
         return Triggered(rec, words=tuple(spec.deny_list), pad=DENY_LIST_PAD)
     return Triggered(rec)
