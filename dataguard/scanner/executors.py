@@ -25,8 +25,17 @@ log = logging.getLogger(__name__)
 DetectorFactory = Callable[[], Any]     # () -> an object with Detector.analyze
 
 
+class ExecutorUnavailable(Exception):
+    """The executor cannot start (e.g. its scheduler is unreachable): the scan cannot run."""
+
+
+class ExecutorLost(Exception):
+    """The executor went away during the scan: what is done so far is a partial result."""
+
+
 @runtime_checkable
 class Executor(Protocol):
+    takes: str              # what a batch holds: "chunks" (-> matches) or "items" (ItemRef -> ItemOutcome)
     workers: int            # batches worth keeping in flight: about two per worker
 
     def start(self) -> None:
@@ -36,7 +45,8 @@ class Executor(Protocol):
         """Hand over a batch; returns a handle for ``result``."""
 
     def result(self, handle: Any) -> list:
-        """The results of a submitted batch, one per element, in order (blocks)."""
+        """The results of a submitted batch, one per element, in order (blocks). Raises
+        ``ExecutorLost`` if the executor went away."""
 
     def close(self, cancel: bool = False) -> None:
         """Release everything; with ``cancel`` drop the work not started yet."""
@@ -62,6 +72,7 @@ def _analyze(detector, chunks: list) -> list:
 class InProcessExecutor:
     """Detection in the scanning process, one batch at a time."""
 
+    takes = "chunks"
     workers = 1
 
     def __init__(self, new_detector: DetectorFactory):
@@ -118,6 +129,8 @@ class LocalPoolExecutor:
     """Detection in ``workers`` processes of this machine, each with its own detector made by
     ``new_detector`` (a picklable callable). If a worker process dies (e.g. killed for memory),
     its batch is analysed again in this process and the scan goes on without the pool."""
+
+    takes = "chunks"
 
     def __init__(self, workers: int, new_detector: DetectorFactory):
         self.workers = max(1, workers)

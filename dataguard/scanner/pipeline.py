@@ -1,16 +1,22 @@
-"""The items in flight: their chunks go out to an executor in batches, the matches come back
-in submission order and are added to the item's summaries; an item is done when all its
-chunks are read and back. At most about two batches per worker are in flight."""
+"""The items in flight. Work goes out to an executor in batches; results come back in
+submission order and are added to their item's summaries; an item is done when all its
+work is read and back. At most about two batches per worker are in flight.
+
+``ChunkPipeline`` extracts items in this process and sends their chunks (local executors);
+``ItemPipeline`` sends the items by reference (a cluster executor: the workers extract)."""
 from __future__ import annotations
 
 import collections
+import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
 from dataguard.scanner.aggregate import Aggregator
 from dataguard.scanner.deadline import Deadline
-from dataguard.scanner.executors import Executor
+from dataguard.scanner.executors import Executor, ExecutorLost
 from dataguard.types import Item, Problem
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
@@ -19,8 +25,8 @@ class InFlightItem:
     item: Item
     summaries: dict = field(default_factory=dict)   # unit key -> UnitSummary
     problems: list = field(default_factory=list)    # its problems, for the state
-    pending: int = 0          # chunks submitted whose matches are not back yet
-    read: bool = False        # every chunk has been read (or the item was cut short)
+    pending: int = 0          # pieces of work submitted whose results are not back yet
+    read: bool = False        # all its work has been handed out (or the item was cut short)
     cut_short: bool = False   # stopped early: never stored as if complete
 
     @property
@@ -28,19 +34,65 @@ class InFlightItem:
         return self.read and self.pending == 0
 
 
-class ChunkPipeline:
-    """Extracts items in this process and has their chunks analysed by ``executor``.
+class _Window:
+    """Batches of (InFlightItem, work) submitted in order, results absorbed in order.
     ``on_problem(problem)`` receives each per-item problem, ``on_done(InFlightItem)`` each
-    finished item."""
+    finished item. If the executor is lost, the deadline stops the scan."""
 
-    def __init__(self, executor: Executor, aggregator: Aggregator, limits, batch_chunks: int,
-                 deadline: Deadline, on_problem: Callable[[Problem], None],
+    def __init__(self, executor: Executor, deadline: Deadline, on_problem: Callable[[Problem], None],
                  on_done: Callable[[InFlightItem], None]):
-        self._executor, self._agg, self._limits = executor, aggregator, limits
-        self._batch_chunks, self._deadline = batch_chunks, deadline
+        self._executor, self._deadline = executor, deadline
         self._on_problem, self._on_done = on_problem, on_done
-        self._batch: list = []                          # [(InFlightItem, Chunk)]
+        self._batch: list = []                                     # [(InFlightItem, work)]
         self._inflight: collections.deque = collections.deque()   # (handle, batch)
+        self._lost = False
+
+    def finish(self) -> None:
+        """Wait for everything in flight."""
+        self._submit()
+        self._drain(0)
+
+    def _add(self, entry: InFlightItem, work, batch_size: int) -> None:
+        entry.pending += 1
+        self._batch.append((entry, work))
+        if len(self._batch) >= batch_size:
+            self._submit()
+            self._drain(max(2, self._executor.workers * 2))
+
+    def _submit(self) -> None:
+        if self._batch and not self._lost:
+            self._inflight.append((self._executor.submit([w for _, w in self._batch]), self._batch))
+        self._batch = []
+
+    def _drain(self, until: int) -> None:
+        while len(self._inflight) > until:
+            handle, batch = self._inflight.popleft()
+            try:
+                results = self._executor.result(handle)
+            except ExecutorLost as exc:
+                log.error("%s: the scan stops (partial report)", exc)
+                self._deadline.stop(str(exc))
+                self._lost = True
+                self._inflight.clear()
+                return
+            for (entry, work), result in zip(batch, results):
+                self._absorb(entry, work, result)
+                entry.pending -= 1
+            for entry in dict.fromkeys(e for e, _ in batch):     # each once, in submission order
+                if entry.done:
+                    self._on_done(entry)
+
+    def _absorb(self, entry: InFlightItem, work, result) -> None:
+        raise NotImplementedError
+
+
+class ChunkPipeline(_Window):
+    """Extracts items in this process and has their chunks analysed by the executor."""
+
+    def __init__(self, executor: Executor, aggregator: Aggregator, limits, batch_chunks: int, deadline: Deadline,
+                 on_problem: Callable[[Problem], None], on_done: Callable[[InFlightItem], None]):
+        super().__init__(executor, deadline, on_problem, on_done)
+        self._agg, self._limits, self._batch_chunks = aggregator, limits, batch_chunks
 
     def feed(self, item: Item) -> None:
         """Read the item's chunks into batches (stops early if the deadline says so)."""
@@ -54,31 +106,37 @@ class ChunkPipeline:
                 self._on_problem(piece)
                 entry.problems.append(piece)
                 continue
-            entry.pending += 1
-            self._batch.append((entry, piece))
-            if len(self._batch) >= self._batch_chunks:
-                self._submit()
-                self._drain(max(2, self._executor.workers * 2))
+            self._add(entry, piece, self._batch_chunks)
         entry.read = True
         if entry.done:
             self._on_done(entry)
 
-    def finish(self) -> None:
-        """Wait for everything in flight."""
-        self._submit()
-        self._drain(0)
+    def _absorb(self, entry: InFlightItem, chunk, matches) -> None:
+        self._agg.add(entry.summaries, entry.item.meta, chunk, matches)
 
-    def _submit(self) -> None:
-        if self._batch:
-            self._inflight.append((self._executor.submit([c for _, c in self._batch]), self._batch))
-            self._batch = []
 
-    def _drain(self, until: int) -> None:
-        while len(self._inflight) > until:
-            handle, batch = self._inflight.popleft()
-            for (entry, chunk), matches in zip(batch, self._executor.result(handle)):
-                self._agg.add(entry.summaries, entry.item.meta, chunk, matches)
-                entry.pending -= 1
-            for entry in dict.fromkeys(e for e, _ in batch):     # each once, in submission order
-                if entry.done:
-                    self._on_done(entry)
+class ItemPipeline(_Window):
+    """Hands items by reference (``ref(item) -> ItemRef``) to a cluster executor whose
+    workers open, extract and analyse them and return their summaries and problems."""
+
+    def __init__(self, executor: Executor, ref: Callable, deadline: Deadline,
+                 on_problem: Callable[[Problem], None], on_done: Callable[[InFlightItem], None]):
+        super().__init__(executor, deadline, on_problem, on_done)
+        self._ref = ref
+
+    def feed(self, item: Item) -> None:
+        self._executor.start()
+        entry = InFlightItem(item, read=True)
+        self._add(entry, self._ref(item), self._executor.batch_items)
+
+    def _absorb(self, entry: InFlightItem, ref, outcome) -> None:
+        meta = entry.item.meta      # the scanning process's view of the item
+        entry.summaries = {s.unit.key: _with_meta(s, meta) for s in outcome.summaries}
+        for p in outcome.problems:
+            self._on_problem(p)
+            entry.problems.append(p)
+
+
+def _with_meta(summary, meta):
+    summary.meta = meta
+    return summary

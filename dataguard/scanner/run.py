@@ -100,7 +100,7 @@ def _scan_target(uri: str, source_opts, scanner: SourceScanner, sink: Sink, dead
     status = TargetStatus(uri=source.display_uri)
     log.info("scanning target %s", status.uri)
     try:
-        scanner.scan(source)
+        scanner.scan(source, uri, source_opts)
     except TargetError as exc:
         status.status, status.error = "error", str(exc)
     finally:

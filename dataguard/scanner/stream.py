@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Iterator, Optional
 from dataguard.scanner.aggregate import Aggregator
 from dataguard.scanner.deadline import Deadline
 from dataguard.scanner.executors import Executor
-from dataguard.scanner.pipeline import ChunkPipeline, InFlightItem
+from dataguard.scanner.pipeline import ChunkPipeline, InFlightItem, ItemPipeline
 from dataguard.scanner.sink import Sink
 from dataguard.types import Problem
 
@@ -42,9 +42,9 @@ class SourceScanner:
         self._opts, self._sink, self._executor, self._agg = opts, sink, executor, aggregator
         self._deadline, self._state, self._key, self._progress = deadline, state, evaluation_key, progress
 
-    def scan(self, source) -> None:
-        pipeline = ChunkPipeline(self._executor, self._agg, self._opts.limits, self._opts.batch_chunks,
-                                 self._deadline, self._sink.problem, self._done)
+    def scan(self, source, target: str, source_opts) -> None:
+        """Scan ``source``, opened from ``target`` with ``source_opts``."""
+        pipeline = self._pipeline(target, source_opts)
         for entry, cached in looked_up(source.items(), self._state):
             if self._deadline.expired():
                 break
@@ -57,6 +57,14 @@ class SourceScanner:
                 self._sink.stats["bytes_scanned"] += int(entry.meta.size or 0)
                 pipeline.feed(entry)
         pipeline.finish()
+
+    def _pipeline(self, target: str, source_opts):
+        if self._executor.takes == "items":
+            from dataguard.scanner.remote import item_ref
+            return ItemPipeline(self._executor, lambda item: item_ref(target, source_opts, item), self._deadline,
+                                self._sink.problem, self._done)
+        return ChunkPipeline(self._executor, self._agg, self._opts.limits, self._opts.batch_chunks,
+                             self._deadline, self._sink.problem, self._done)
 
     def _reuse(self, item, cached) -> None:
         for p in cached.problems:
