@@ -17,7 +17,6 @@ from dataguard.scanner.remote import KEY_CHECK, ScanSetup, WorkerSetupError, sca
 
 log = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT_S = 20.0
 ITEMS_PER_TASK = 8
 TASK_RETRIES = 2           # a task whose worker died is run again anyway; this is for other failures
 
@@ -27,21 +26,29 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__ + (f": {exc}" if len(str(exc)) < 200 else "")
 
 
+def _config_connect_timeout() -> float:
+    """Dask's connection timeout (``distributed.comm.timeouts.connect``, e.g. from the environment
+    variable DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT), also used to wait for a first worker."""
+    import dask.config
+    from dask.utils import parse_timedelta
+    return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s"))
+
+
 class DaskExecutor:
     """Batches of ``ItemRef`` -> lists of ``ItemOutcome`` on a Dask cluster."""
 
     takes = "items"
     batch_items = ITEMS_PER_TASK
 
-    def __init__(self, address, setup: ScanSetup, security=None, connect_timeout: float = CONNECT_TIMEOUT_S):
+    def __init__(self, address, setup: ScanSetup, security=None, connect_timeout: Optional[float] = None):
         self.address, self._setup, self._security = address, setup, security
-        self._timeout = connect_timeout
+        self._timeout = connect_timeout or _config_connect_timeout()
         self._client = None
         self._plugin = f"dataguard-{setup.setup_id}"
         self.workers = 1
 
     @classmethod
-    def for_scan(cls, opts, hasher, address, security=None, connect_timeout: float = CONNECT_TIMEOUT_S,
+    def for_scan(cls, opts, hasher, address, security=None, connect_timeout: Optional[float] = None,
                  new_detector=None):
         """The executor of the scan ``opts`` on the scheduler at ``address``."""
         setup = ScanSetup(uuid.uuid4().hex, opts.detector_kwargs, opts.limits, opts.max_evidence, opts.show_data,
