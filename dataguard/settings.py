@@ -51,7 +51,8 @@ def _int_or_all(value, what: str) -> Optional[int]:
 
 def build_settings(*, targets, config_path, rules, site, site_kind, fmt, output, fail_on, max_evidence, show_data,
                    no_ner, workers, state_path, include, exclude, follow_symlinks, sample_rows, max_duration,
-                   language, hmac_key_file, stdout_is_tty) -> ScanSettings:
+                   language, hmac_key_file, stdout_is_tty, executor=None, scheduler=None, cluster_tls=None,
+                   insecure_scheduler=None) -> ScanSettings:
     from dataguard.cli import parse_duration
     from dataguard.hashing import Hasher, HmacKeyError, load_key
     from dataguard.scanner import ScanOptions
@@ -153,9 +154,32 @@ def build_settings(*, targets, config_path, rules, site, site_kind, fmt, output,
         max_evidence=max_ev, show_data=bool(_pick(show_data, False)),
         detector_kwargs=detector_kwargs,
         workers=int(_pick(workers, g("workers"), os.cpu_count() or 1)),
-        state_path=_pick(state_path, g("state")), max_duration_s=max_dur)
+        state_path=_pick(state_path, g("state")), max_duration_s=max_dur,
+        cluster=_cluster_options(_pick(executor, g("executor"), "local"), _pick(scheduler, g("scheduler")),
+                                 _pick(cluster_tls, g("cluster_tls")),
+                                 bool(_pick(insecure_scheduler, g("insecure_scheduler"), False))))
     return ScanSettings(scan=scan, hasher=hasher, fmt=out_fmt, output=out_path,
                         fail_on=_pick(fail_on, g("fail_on"), "low"), keep_last=keep_last)
+
+
+def _cluster_options(executor: str, scheduler: Optional[str], tls_folder: Optional[str], insecure: bool):
+    """ClusterOptions for ``--executor dask`` (None for local); the scheduler address checked."""
+    if executor != "dask":
+        if scheduler:
+            raise SettingsError("--scheduler needs --executor dask")
+        return None
+    if not scheduler:
+        raise SettingsError("--executor dask needs --scheduler ADDRESS (e.g. tls://scheduler.example.org:8786)")
+    try:
+        from dataguard.scanner.tls import ClusterSecurityError, check_address
+    except ImportError:
+        raise SettingsError("--executor dask needs the cluster extra: pip install 'dataguard[cluster]'") from None
+    try:
+        address = check_address(scheduler, tls_folder, insecure)
+    except ClusterSecurityError as exc:
+        raise SettingsError(str(exc)) from None
+    from dataguard.scanner import ClusterOptions
+    return ClusterOptions(scheduler=address, tls_folder=tls_folder)
 
 
 def _merge_target(cfg, ct, base: dict) -> dict:

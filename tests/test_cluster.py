@@ -206,3 +206,42 @@ def test_certificates_are_signed_by_the_ca_and_keys_private(certs):
         ca.public_key().verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm))
         assert stat.S_IMODE(os.stat(certs / f"{role}-key.pem").st_mode) == 0o600
     assert stat.S_IMODE(os.stat(certs / "ca-key.pem").st_mode) == 0o600
+
+
+# ---------------------------------------------------------------- the command line
+def _strip(report) -> str:
+    return json.dumps(report["findings"], sort_keys=True)
+
+
+@pytest.mark.model
+def test_cli_cluster_scan_of_the_fixture_share_equals_a_local_scan(cluster, certs, tmp_path, run_cli):
+    from tests.test_e2e import TEXT_SHARE, copy_tree
+    share = copy_tree(TEXT_SHARE, tmp_path / "share")
+    local = run_cli("scan", share, "--workers", "1", "--format", "json")
+    remote = run_cli("scan", share, "--executor", "dask", "--scheduler", cluster.scheduler_address,
+                     "--cluster-tls", certs, "--format", "json")
+    assert remote.exit_code == local.exit_code == 1, remote.stderr
+    assert remote.report["scan"]["complete"] and _strip(remote.report) == _strip(local.report)
+    assert remote.report["errors"] == local.report["errors"] and remote.report["skipped"] == local.report["skipped"]
+
+
+def test_cli_unreachable_scheduler_exits_3_with_one_line(certs, corpus, run_cli):
+    import dask.config
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        res = run_cli("scan", corpus, "--executor", "dask", "--scheduler", f"127.0.0.1:{_free_port()}", "-q",
+                      "--no-ner")
+    assert res.exit_code == 3
+    assert [l for l in res.stderr.splitlines() if l.strip()] == [
+        l for l in res.stderr.splitlines() if "cannot reach the Dask scheduler" in l] != []
+
+
+def test_cli_refuses_a_remote_scheduler_without_tls(corpus, run_cli):
+    res = run_cli("scan", corpus, "--executor", "dask", "--scheduler", "tcp://192.0.2.10:8786", "--no-ner")
+    assert res.exit_code == 2 and "--insecure-scheduler" in res.stderr
+
+
+def test_cli_cluster_certs(tmp_path, run_cli):
+    res = run_cli("cluster", "certs", tmp_path / "tls", "--host", "scheduler.example.org")
+    assert res.exit_code == 0
+    assert {p.name for p in (tmp_path / "tls").iterdir()} == {
+        f"{r}{s}" for r in ("ca", "scheduler", "worker", "client") for s in (".pem", "-key.pem")}

@@ -6,7 +6,10 @@
 | ``run`` | ``run_scan``: targets in order, the state, signals, the ``ScanResult`` |
 | ``stream`` | one source's items: unchanged ones reused from the state, new ones through a pipeline |
 | ``pipeline`` | the items in flight (``InFlightItem``): chunks out to an executor, matches back in order |
-| ``executors`` | the ``Executor`` interface and its implementations (in-process, local process pool) |
+| ``executors`` | the ``Executor`` interface and its local implementations (in-process, process pool) |
+| ``cluster`` | ``DaskExecutor``: items by reference to the workers of a Dask cluster |
+| ``remote`` | what runs on a Dask worker: ``ItemRef`` -> open, extract, detect, aggregate |
+| ``tls`` | the cluster's mutual-TLS certificates and the scheduler address policy |
 | ``aggregate`` | matches -> ``UnitSummary`` (counts, capped hashes and evidence) |
 | ``sink`` | the one place findings and problems of a scan are collected |
 | ``deadline`` | the time budget and the reason a scan stopped early; an injectable clock |
@@ -15,9 +18,10 @@ The result of a scan does not depend on the executor or its number of workers: b
 are read back in submission order.
 """
 from dataguard.scanner.deadline import Clock, Deadline
-from dataguard.scanner.executors import Executor, InProcessExecutor, LocalPoolExecutor, make_executor
-from dataguard.scanner.options import ScanOptions
+from dataguard.scanner.executors import (Executor, ExecutorLost, ExecutorUnavailable, InProcessExecutor,
+                                         LocalPoolExecutor, make_executor)
+from dataguard.scanner.options import ClusterOptions, ScanOptions
 from dataguard.scanner.run import run_scan
 
-__all__ = ["Clock", "Deadline", "Executor", "InProcessExecutor", "LocalPoolExecutor", "ScanOptions",
-           "make_executor", "run_scan"]
+__all__ = ["Clock", "ClusterOptions", "Deadline", "Executor", "ExecutorLost", "ExecutorUnavailable",
+           "InProcessExecutor", "LocalPoolExecutor", "ScanOptions", "make_executor", "run_scan"]

@@ -48,9 +48,13 @@ class DaskExecutor:
         self.workers = 1
 
     @classmethod
-    def for_scan(cls, opts, hasher, address, security=None, connect_timeout: Optional[float] = None,
+    def for_scan(cls, opts, hasher, address=None, security=None, connect_timeout: Optional[float] = None,
                  new_detector=None):
-        """The executor of the scan ``opts`` on the scheduler at ``address``."""
+        """The executor of the scan ``opts`` on the scheduler at ``address`` (default: ``opts.cluster``'s)."""
+        if address is None:
+            from dataguard.scanner.tls import security as tls_security
+            address, connect_timeout = opts.cluster.scheduler, opts.cluster.connect_timeout_s
+            security = tls_security(opts.cluster.tls_folder) if opts.cluster.tls_folder else None
         setup = ScanSetup(uuid.uuid4().hex, opts.detector_kwargs, opts.limits, opts.max_evidence, opts.show_data,
                           opts.batch_chunks, hasher.hash(*KEY_CHECK), new_detector)
         return cls(address, setup, security, connect_timeout)

@@ -47,14 +47,15 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
              clock: Clock = Clock()) -> ScanResult:
     """Run a whole scan. Per-item failures become records; only whole-target failures mark a
     target as errored. Never raises for content problems. Detection runs on ``executor``
-    (default: ``make_executor(opts, detector)``; a ``detector`` object needs ``workers == 1``)."""
+    (default: ``make_executor(opts, detector, hasher)``; a ``detector`` object needs ``workers == 1``).
+    Raises ExecutorUnavailable if the cluster of ``opts.cluster`` cannot be reached."""
     from dataguard.rules import evaluate, evaluation_keyer
 
     deadline = Deadline(opts.max_duration_s, clock)
     started_at = now = clock.wall()
     sink = Sink(lambda summary: evaluate(opts.packs, summary, opts.site, max_evidence=opts.max_evidence, now=now))
     if executor is None:
-        executor = make_executor(opts, detector)
+        executor = make_executor(opts, detector, hasher)
     with _stop_on_signals(deadline, install_signal_handlers):
         try:
             targets = _scan_with_state(opts, sink, executor, Aggregator(hasher, opts.max_evidence, opts.show_data),
