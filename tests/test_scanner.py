@@ -332,3 +332,14 @@ def test_a_show_data_run_leaves_the_state_as_it_is(tree, packs, tmp_path):
     shown = _scan(tree, packs, state_path=st, show_data=True)
     assert shown.stats["items_unchanged"] == 0 and shown.stats["items_scanned"] == 4
     assert _scan(tree, packs, state_path=st).stats["items_unchanged"] == 4
+
+
+def test_a_heartbeat_line_at_most_once_a_minute(tree, packs, caplog):
+    """A progress line in the log when a minute of the scan's clock has passed since the last."""
+    ticks = iter(range(0, 10_000, 25))           # every question to the clock: 25 s later
+    clock = Clock(monotonic=lambda: next(ticks))
+    with caplog.at_level("INFO", logger="dataguard.scanner"):
+        opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs)
+        run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector(), clock=clock)
+    beats = [r.getMessage() for r in caplog.records if r.getMessage().startswith("progress:")]
+    assert beats and len(beats) < 4 and all("items scanned" in b and CARD not in b for b in beats)

@@ -4,6 +4,7 @@ evaluated again); the others go through a pipeline to the executor."""
 from __future__ import annotations
 
 import itertools
+import logging
 from typing import Callable, Iterable, Iterator, Optional
 
 from dataguard.scanner.aggregate import Aggregator
@@ -13,6 +14,8 @@ from dataguard.scanner.pipeline import ChunkPipeline, InFlightItem, ItemPipeline
 from dataguard.scanner.sink import Sink
 from dataguard.types import Problem
 
+log = logging.getLogger("dataguard.scanner")
+HEARTBEAT_S = 60.0           # a progress line in the log at most this often
 
 def looked_up(entries: Iterable, state) -> Iterator[tuple]:
     """(entry, what the state holds of it or None). With a state, entries are read
@@ -41,6 +44,7 @@ class SourceScanner:
                  state, evaluation_key: Callable, progress: Optional[Callable[[str], None]]):
         self._opts, self._sink, self._executor, self._agg = opts, sink, executor, aggregator
         self._deadline, self._state, self._key, self._progress = deadline, state, evaluation_key, progress
+        self._next_beat = HEARTBEAT_S
 
     def scan(self, source, target: str, source_opts) -> None:
         """Scan ``source``, opened from ``target`` with ``source_opts``."""
@@ -87,3 +91,10 @@ class SourceScanner:
     def _report(self, item) -> None:
         if self._progress:
             self._progress(item.unit.uri)
+        elapsed = self._deadline.elapsed()
+        if elapsed >= self._next_beat:       # the heartbeat: the scan is alive and moving
+            self._next_beat = elapsed + HEARTBEAT_S
+            st = self._sink.stats
+            log.info("progress: %d items scanned (%d MB), %d unchanged, %d findings so far, %d errors, %.0fs",
+                     st["items_scanned"], st["bytes_scanned"] // 1_000_000, st["items_unchanged"],
+                     len(self._sink.findings), len(self._sink.errors), elapsed)
