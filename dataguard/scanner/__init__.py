@@ -3,7 +3,7 @@
 | module | job |
 | --- | --- |
 | ``options`` | ``ScanOptions``: what one scan is asked to do |
-| ``run`` | ``run_scan``: targets in order, the state, signals, the ``ScanResult`` |
+| ``run`` | ``run_scan``: the executor, targets in order, the state, signals, the ``ScanResult`` |
 | ``stream`` | one source's items: unchanged ones reused from the state, new ones through a pipeline |
 | ``pipeline`` | the items in flight (``InFlightItem``): chunks out to an executor, matches back in order |
 | ``executors`` | the ``Executor`` interface and its local implementations (in-process, process pool) |
@@ -19,9 +19,9 @@ are read back in submission order.
 """
 from dataguard.scanner.deadline import Clock, Deadline
 from dataguard.scanner.executors import (Executor, ExecutorLost, ExecutorUnavailable, InProcessExecutor,
-                                         LocalPoolExecutor, make_executor)
+                                         LocalPoolExecutor)
 from dataguard.scanner.options import ClusterOptions, ScanOptions
-from dataguard.scanner.run import run_scan
+from dataguard.scanner.run import make_executor, run_scan
 
 __all__ = ["Clock", "ClusterOptions", "Deadline", "Executor", "ExecutorLost", "ExecutorUnavailable",
            "InProcessExecutor", "LocalPoolExecutor", "ScanOptions", "make_executor", "run_scan"]

@@ -11,7 +11,6 @@ each chunk's matches.
 """
 from __future__ import annotations
 
-import functools
 import logging
 import signal
 import sys
@@ -174,23 +173,3 @@ class LocalPoolExecutor:
     def close(self, cancel: bool = False) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
-
-
-def make_executor(opts, detector=None, hasher=None) -> Executor:
-    """The executor of ``opts``: its Dask cluster (``opts.cluster``, connected now: raises
-    ExecutorUnavailable), else ``opts.workers`` local processes. A ``detector`` object given by
-    the caller runs in this process: it cannot be combined with several workers or a cluster."""
-    if detector is not None:
-        if opts.workers > 1 or opts.cluster is not None:
-            raise ValueError(f"a detector object runs in the scanning process only: use workers=1 "
-                             f"(not {opts.workers}) and no cluster, or pass an executor built with a detector factory")
-        return InProcessExecutor(lambda: detector)
-    if opts.cluster is not None:
-        from dataguard.scanner.cluster import DaskExecutor
-        executor = DaskExecutor.for_scan(opts, hasher)
-        executor.start()
-        return executor
-    new_detector = functools.partial(cached_detector, opts.detector_kwargs)
-    if opts.workers <= 1:
-        return InProcessExecutor(new_detector)
-    return LocalPoolExecutor(opts.workers, new_detector)

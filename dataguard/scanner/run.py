@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import signal
 import threading
@@ -12,7 +13,7 @@ from typing import Callable, Optional
 from dataguard.hashing import Hasher
 from dataguard.scanner.aggregate import Aggregator
 from dataguard.scanner.deadline import Clock, Deadline
-from dataguard.scanner.executors import Executor, make_executor
+from dataguard.scanner.executors import Executor, InProcessExecutor, LocalPoolExecutor, cached_detector
 from dataguard.scanner.options import ScanOptions
 from dataguard.scanner.sink import Sink
 from dataguard.scanner.stream import SourceScanner
@@ -40,6 +41,26 @@ def _stop_on_signals(deadline: Deadline, install: bool):
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
+
+
+def make_executor(opts, detector=None, hasher=None) -> Executor:
+    """The executor of ``opts``: its Dask cluster (``opts.cluster``, connected now: raises
+    ExecutorUnavailable), else ``opts.workers`` local processes. A ``detector`` object given by
+    the caller runs in this process: it cannot be combined with several workers or a cluster."""
+    if detector is not None:
+        if opts.workers > 1 or opts.cluster is not None:
+            raise ValueError(f"a detector object runs in the scanning process only: use workers=1 "
+                             f"(not {opts.workers}) and no cluster, or pass an executor built with a detector factory")
+        return InProcessExecutor(lambda: detector)
+    if opts.cluster is not None:
+        from dataguard.scanner.cluster import DaskExecutor
+        executor = DaskExecutor.for_scan(opts, hasher)
+        executor.start()
+        return executor
+    new_detector = functools.partial(cached_detector, opts.detector_kwargs)
+    if opts.workers <= 1:
+        return InProcessExecutor(new_detector)
+    return LocalPoolExecutor(opts.workers, new_detector)
 
 
 def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Optional[Executor] = None,
