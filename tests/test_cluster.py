@@ -245,3 +245,18 @@ def test_cli_cluster_certs(tmp_path, run_cli):
     assert res.exit_code == 0
     assert {p.name for p in (tmp_path / "tls").iterdir()} == {
         f"{r}{s}" for r in ("ca", "scheduler", "worker", "client") for s in (".pem", "-key.pem")}
+
+
+def test_problems_are_listed_in_the_order_of_a_local_scan(cluster, certs, corpus, packs):
+    """Items' own problems come back from the workers later than the walk meets the next
+    entries: the report lists them in walk order all the same."""
+    for d in range(4):
+        (corpus / f"d{d}" / "empty.zip").write_bytes(b"PK\x03\x04 truncated")
+        (corpus / f"d{d}" / "z.bin").write_bytes(bytes(range(256)) * 8)
+        os.mkfifo(corpus / f"d{d}" / "pipe")
+    opts = ScanOptions(targets=[(str(corpus), SourceOptions())], packs=packs)
+    local = run_scan(opts, _hasher(), detector=FakeDetector())
+    remote = run_scan(opts, _hasher(), executor=_dask(cluster, certs, opts))
+    assert [(p.uri, p.kind) for p in remote.errors] == [(p.uri, p.kind) for p in local.errors] != []
+    assert [(p.uri, p.kind) for p in remote.skipped] == [(p.uri, p.kind) for p in local.skipped] != []
+    assert _findings(remote) == _findings(local)

@@ -18,6 +18,7 @@ from dataguard.scanner.remote import KEY_CHECK, ScanSetup, WorkerSetupError, sca
 log = logging.getLogger(__name__)
 
 ITEMS_PER_TASK = 8
+BYTES_PER_TASK = 32 * 1024**2   # a task holds fewer items when they are large
 TASK_RETRIES = 2           # a task whose worker died is run again anyway; this is for other failures
 
 
@@ -38,14 +39,14 @@ class DaskExecutor:
     """Batches of ``ItemRef`` -> lists of ``ItemOutcome`` on a Dask cluster."""
 
     takes = "items"
-    batch_items = ITEMS_PER_TASK
+    batch_items, batch_bytes = ITEMS_PER_TASK, BYTES_PER_TASK
 
     def __init__(self, address, setup: ScanSetup, security=None, connect_timeout: Optional[float] = None):
         self.address, self._setup, self._security = address, setup, security
         self._timeout = connect_timeout or _config_connect_timeout()
         self._client = None
         self._plugin = f"dataguard-{setup.setup_id}"
-        self.workers = 1
+        self.workers, self.window = 1, 4
 
     @classmethod
     def for_scan(cls, opts, hasher, address=None, security=None, connect_timeout: Optional[float] = None,
@@ -76,6 +77,8 @@ class DaskExecutor:
             self.close(cancel=True)
             raise ExecutorUnavailable(f"no Dask worker ready at {self.address}: {_reason(exc)}") from None
         self.workers = max(1, sum(self._client.nthreads().values()))
+        # item batches differ in size and come back in order: a long one must not idle the others
+        self.window = 4 * self.workers
         log.info("Dask cluster at %s: %d worker thread(s); dashboard: %s", self.address, self.workers,
                  self._client.dashboard_link or "none")
 

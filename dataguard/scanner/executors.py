@@ -35,7 +35,8 @@ class ExecutorLost(Exception):
 @runtime_checkable
 class Executor(Protocol):
     takes: str              # what a batch holds: "chunks" (-> matches) or "items" (ItemRef -> ItemOutcome)
-    workers: int            # batches worth keeping in flight: about two per worker
+    workers: int            # parallel workers
+    window: int             # batches kept in flight
 
     def start(self) -> None:
         """Start what the executor needs (processes, models); idempotent."""
@@ -73,6 +74,7 @@ class InProcessExecutor:
 
     takes = "chunks"
     workers = 1
+    window = 2
 
     def __init__(self, new_detector: DetectorFactory):
         self._new_detector = new_detector
@@ -133,6 +135,7 @@ class LocalPoolExecutor:
 
     def __init__(self, workers: int, new_detector: DetectorFactory):
         self.workers = max(1, workers)
+        self.window = max(2, 2 * self.workers)       # chunk batches are of one size: two per worker suffice
         self._new_detector = new_detector
         self._pool: Optional[ProcessPoolExecutor] = None
         self._inline: Optional[InProcessExecutor] = None

@@ -28,6 +28,7 @@ class InFlightItem:
     pending: int = 0          # pieces of work submitted whose results are not back yet
     read: bool = False        # all its work has been handed out (or the item was cut short)
     cut_short: bool = False   # stopped early: never stored as if complete
+    after: list = field(default_factory=list)       # what the walk met after it: run once it is done
 
     @property
     def done(self) -> bool:
@@ -52,12 +53,18 @@ class _Window:
         self._submit()
         self._drain(0)
 
-    def _add(self, entry: InFlightItem, work, batch_size: int) -> None:
+    def defer(self, event: Callable[[], None]) -> None:
+        """Run ``event`` (what the walk met after the items fed so far: a problem, an unchanged
+        item) in walk order: at once, unless items fed before it are still out."""
+        event()
+
+    def _add(self, entry: InFlightItem, work, batch_size: int, full: bool = False) -> None:
+        """Add work to the batch; a batch of ``batch_size`` (or ``full``) goes out."""
         entry.pending += 1
         self._batch.append((entry, work))
-        if len(self._batch) >= batch_size:
+        if full or len(self._batch) >= batch_size:
             self._submit()
-            self._drain(max(2, self._executor.workers * 2))
+            self._drain(self._executor.window)
 
     def _submit(self) -> None:
         if self._batch and not self._lost:
@@ -78,9 +85,10 @@ class _Window:
             for (entry, work), result in zip(batch, results):
                 self._absorb(entry, work, result)
                 entry.pending -= 1
-            for entry in dict.fromkeys(e for e, _ in batch):     # each once, in submission order
-                if entry.done:
+                if entry.done:              # its last piece of work: items finish in submission order
                     self._on_done(entry)
+                    for event in entry.after:
+                        event()
 
     def _absorb(self, entry: InFlightItem, work, result) -> None:
         raise NotImplementedError
@@ -123,11 +131,23 @@ class ItemPipeline(_Window):
                  on_problem: Callable[[Problem], None], on_done: Callable[[InFlightItem], None]):
         super().__init__(executor, deadline, on_problem, on_done)
         self._ref = ref
+        self._last = None           # the last item fed
+        self._bytes = 0             # bytes of the items of the open batch
 
     def feed(self, item: Item) -> None:
         self._executor.start()
         entry = InFlightItem(item, read=True)
-        self._add(entry, self._ref(item), self._executor.batch_items)
+        self._bytes = (self._bytes if self._batch else 0) + int(item.meta.size or 0)
+        self._add(entry, self._ref(item), self._executor.batch_items, full=self._bytes >= self._executor.batch_bytes)
+        self._last = entry
+
+    def defer(self, event: Callable[[], None]) -> None:
+        """The workers' problems arrive late: what the walk meets meanwhile waits for the
+        items before it, so problems are listed in the order of a local scan."""
+        if self._last is not None and self._last.pending:
+            self._last.after.append(event)
+        else:
+            event()
 
     def _absorb(self, entry: InFlightItem, ref, outcome) -> None:
         meta = entry.item.meta      # the scanning process's view of the item

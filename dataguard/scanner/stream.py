@@ -3,6 +3,7 @@ are reused as they were if its evaluation key is unchanged too, else its stored 
 evaluated again); the others go through a pipeline to the executor."""
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from typing import Callable, Iterable, Iterator, Optional
@@ -53,9 +54,9 @@ class SourceScanner:
             if self._deadline.expired():
                 break
             if isinstance(entry, Problem):
-                self._sink.problem(entry)
+                pipeline.defer(functools.partial(self._sink.problem, entry))
             elif cached is not None:
-                self._reuse(entry, cached)
+                pipeline.defer(functools.partial(self._reuse, entry, cached))
             else:
                 self._sink.stats["items_scanned"] += 1
                 self._sink.stats["bytes_scanned"] += int(entry.meta.size or 0)
