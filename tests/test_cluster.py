@@ -260,3 +260,28 @@ def test_problems_are_listed_in_the_order_of_a_local_scan(cluster, certs, corpus
     assert [(p.uri, p.kind) for p in remote.errors] == [(p.uri, p.kind) for p in local.errors] != []
     assert [(p.uri, p.kind) for p in remote.skipped] == [(p.uri, p.kind) for p in local.skipped] != []
     assert _findings(remote) == _findings(local)
+
+
+@pytest.mark.model
+def test_sigterm_stops_a_cluster_scan_with_a_partial_report(cluster, certs, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from corpus import generate
+    generate(str(tmp_path / "corpus"), 3.0)
+    out, log = tmp_path / "partial.json", tmp_path / "scan.log"
+    proc = subprocess.Popen([sys.executable, "-m", "dataguard", "scan", str(tmp_path / "corpus"), "--executor", "dask",
+                             "--scheduler", cluster.scheduler_address, "--cluster-tls", str(certs), "--format", "json",
+                             "-o", str(out), "-q", "--log-file", str(log)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # ready: connected to the cluster, signal handlers installed, the target being scanned
+    while proc.poll() is None and "scanning target" not in (log.read_text() if log.exists() else ""):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 3, err.decode()[-2000:]
+    report = json.loads(out.read_text())
+    assert report["scan"]["complete"] is False and report["scan"]["targets"][0]["status"] == "partial"
+    assert "signal SIGTERM" in report["scan"]["targets"][0]["error"]
