@@ -7,6 +7,8 @@ import threading
 
 import pytest
 
+from dataguard.globs import GlobError
+
 from dataguard.sources import SourceOptions, TargetError, open_target, redact_uri
 from dataguard.sources.base import FileItem, path_selected
 from dataguard.sources.local import LocalSource
@@ -150,7 +152,9 @@ def test_path_selected_globs():
     assert path_selected("ab/c.txt", (), ("a/**",))
     assert path_selected("x/c1.txt", ("**/c[0-9].txt",), ())
     assert not path_selected("x/c1.txt", ("**/c[!0-9].txt",), ())
-    assert path_selected("x/c?.txt", (), ("x/c[z-a].txt",))      # bad class: no crash
+    with pytest.raises(GlobError):                                 # bad class: a clear error
+        path_selected("x/c?.txt", (), ("x/c[z-a].txt",))
+    assert not path_selected("A/B.TXT", (), ("a/*.txt",))          # case-insensitive, as on SMB shares
     assert not path_selected("a/b.txt", (), ("./a/b.txt",))
     assert path_selected("a/b", ("a/?",), ()) and not path_selected("a/bc", ("a/?",), ())
 

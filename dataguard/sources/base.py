@@ -2,12 +2,12 @@
 and path selection."""
 from __future__ import annotations
 
-import fnmatch
 import functools
 import re
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterator, Optional, Union
 
+from dataguard.globs import normalise_path, selection_globs
 from dataguard.types import Chunk, ItemMeta, Limits, Problem, Unit
 
 
@@ -69,59 +69,15 @@ class FileItem:
 
 
 @functools.lru_cache(maxsize=1024)
-def _glob_regex(pattern: str) -> re.Pattern:
-    """Glob with ``**`` crossing folders, ``*``/``?`` within one path segment."""
-    pat = pattern.strip().replace("\\", "/")
-    while pat.startswith("./"):
-        pat = pat[2:]
-    pat = pat.lstrip("/")
-    out, i = [], 0
-    while i < len(pat):
-        c = pat[i]
-        if pat.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pat.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            j = pat.find("]", i + 1)
-            if j == -1:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                body = pat[i + 1:j]
-                neg = body.startswith("!")
-                if neg:
-                    body = body[1:]
-                body = body.replace("\\", "\\\\").replace("[", "\\[")
-                cls = f"[^/{body}]" if neg else f"[{body}]"
-                try:
-                    re.compile(cls)
-                except re.error:      # e.g. [z-a]: take the brackets literally
-                    cls = re.escape(pat[i:j + 1])
-                out.append(cls)
-                i = j + 1
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return re.compile("".join(out) + r"\Z", re.S)
+def _selection(pattern: str) -> re.Pattern:
+    return selection_globs([pattern])
 
 
 def glob_match(path: str, pattern: str) -> bool:
-    """Match a relative POSIX path; a pattern without '/' also matches the base name
-    anywhere (like .gitignore), so ``*.log`` excludes every log file."""
-    if "/" not in pattern.strip("/") and not pattern.startswith("**"):
-        base = path.rsplit("/", 1)[-1]
-        if _glob_regex(pattern).match(base):
-            return True
-    return bool(_glob_regex(pattern).match(path))
+    """Match a relative path with ``dataguard.globs``' path-selection dialect (a pattern
+    without '/' also matches the base name anywhere, like .gitignore, so ``*.log``
+    excludes every log file; case-insensitive)."""
+    return bool(_selection(pattern).match(normalise_path(path)))
 
 
 def path_selected(relpath: str, include, exclude) -> bool:
@@ -142,18 +98,12 @@ def dir_excluded(reldir: str, exclude) -> bool:
 
 
 def table_selected(name: str, include, exclude) -> bool:
-    """``schema.table`` against include / exclude globs (fnmatch, case-insensitive); a
-    pattern without a dot also matches the bare table name."""
+    """``schema.table`` against include / exclude globs (the same dialect, with ``.`` as
+    the separator); a pattern without a dot also matches the bare table name."""
     if include and not _table_match(name, include):
         return False
     return not _table_match(name, exclude)
 
 
 def _table_match(name: str, patterns) -> bool:
-    lname = name.lower()
-    table = lname.split(".", 1)[1] if "." in lname else lname
-    for p in patterns or ():
-        lp = str(p).lower()
-        if fnmatch.fnmatchcase(lname, lp) or ("." not in lp and fnmatch.fnmatchcase(table, lp)):
-            return True
-    return False
+    return any(glob_match(name.replace(".", "/"), str(p).replace(".", "/")) for p in patterns or ())
