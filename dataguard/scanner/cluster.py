@@ -13,7 +13,7 @@ import uuid
 from typing import Optional
 
 from dataguard.scanner.executors import ExecutorLost, ExecutorUnavailable
-from dataguard.scanner.remote import KEY_CHECK, ScanSetup, WorkerSetupError, scan_batch
+from dataguard.scanner.remote import KEY_CHECK, ScanSetup, WorkerSetupError, check_setup, scan_batch
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +73,14 @@ class DaskExecutor:
         try:
             self._client.wait_for_workers(1, timeout=self._timeout)
             self._client.register_plugin(self._setup, name=self._plugin)
+            refusals = {w: why for w, why in self._client.run(check_setup, self._setup.setup_id).items() if why}
         except (OSError, TimeoutError) as exc:
             self.close(cancel=True)
             raise ExecutorUnavailable(f"no Dask worker ready at {self.address}: {_reason(exc)}") from None
+        if refusals:
+            self.close(cancel=True)
+            worker, why = sorted(refusals.items())[0]
+            raise ExecutorUnavailable(f"{len(refusals)} Dask worker(s) cannot scan (e.g. {worker}: {why})")
         self.workers = max(1, sum(self._client.nthreads().values()))
         # item batches differ in size and come back in order: a long one must not idle the others
         self.window = 4 * self.workers
@@ -90,8 +95,8 @@ class DaskExecutor:
         from distributed.comm import CommClosedError
         try:
             return future.result()
-        except WorkerSetupError:
-            raise
+        except WorkerSetupError as exc:         # a worker that joined later, set up badly
+            raise ExecutorLost(f"a Dask worker cannot scan: {exc}") from None
         except (CommClosedError, OSError, TimeoutError) as exc:
             raise ExecutorLost(f"lost the Dask scheduler at {self.address}: {_reason(exc)}") from None
         except Exception as exc:  # noqa: BLE001 - cancelled futures (scheduler gone) and the like

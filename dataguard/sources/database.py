@@ -676,6 +676,10 @@ class DatabaseSource(_SourceBase):
                     continue
                 yield item
 
+    def reopen(self, unit: Unit, meta: ItemMeta, name: str) -> DatabaseTable:
+        schema, _, table = name.partition(".")
+        return self._table_item(sa.inspect(self.engine), schema, table)
+
     def _skip_column(self, table: str, column: str, coltype, reason: str) -> None:
         self._skipped_columns_total += 1
         self.info["skipped_columns_total"] = self._skipped_columns_total
