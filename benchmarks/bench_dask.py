@@ -5,8 +5,9 @@
 Measures, in one run, on the same corpus (benchmarks/corpus.py) and with the default
 rule pack:
   * the local executor with --workers = the number of cores (detection in forked processes);
-  * a LocalCluster (worker processes, one thread each, mutual TLS on loopback) of 1 worker,
-    then of 2 workers, through ``--executor dask``.
+  * a LocalCluster (worker processes, one thread each, mutual TLS on loopback, Dask's
+    profiler off as in examples/cluster/) of 1 worker, then of 2 workers, through
+    ``--executor dask``.
 Each cluster is started and its workers load their model during a warm-up scan of a few
 files, which is timed apart: the start-up cost (per cluster, and per worker: the workers
 load in parallel) is printed separately from the throughput. Prints MB/s of each run, the
@@ -84,6 +85,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=2, help="scans per configuration; the fastest counts")
     a = ap.parse_args()
     os.environ["DATAGUARD_HMAC_KEY"] = KEY          # the workers read the key from their environment
+    os.environ["DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"] = "False"   # as examples/cluster/ deploys them
     from dataguard.scanner.tls import make_certs
     tmp = tempfile.mkdtemp(prefix="dataguard-bench-dask-")
     root = a.corpus or os.path.join(tmp, "corpus")

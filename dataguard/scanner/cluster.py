@@ -9,6 +9,7 @@ tasks run again elsewhere by the scheduler; a scheduler that goes away stops the
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 from typing import Optional
 
@@ -33,6 +34,14 @@ def _config_connect_timeout() -> float:
     import dask.config
     from dask.utils import parse_timedelta
     return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s"))
+
+
+def _mute_dask_stderr() -> None:
+    """Importing ``distributed`` gives its loggers a handler on stderr; dataguard reports what
+    matters itself (scheduler unreachable or lost, workers refused) in one line."""
+    for handler in logging.getLogger("distributed").handlers:
+        if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is sys.stderr:
+            handler.setLevel(logging.CRITICAL + 1)
 
 
 class DaskExecutor:
@@ -65,6 +74,7 @@ class DaskExecutor:
         if self._client is not None:
             return
         from distributed import Client
+        _mute_dask_stderr()
         try:
             self._client = Client(self.address, security=self._security, timeout=self._timeout,
                                   set_as_default=False)

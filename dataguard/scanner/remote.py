@@ -126,37 +126,53 @@ class _WorkerScan:
         self.detector = (setup.new_detector or functools.partial(cached_detector, setup.detector_kwargs))()
         self.sources = _Sources()
 
-    def scan(self, ref: ItemRef) -> ItemOutcome:
+    def scan(self, refs: list) -> list:
+        """[ItemRef] -> [ItemOutcome]. The chunks of all the items go to the detector in batches
+        of ``batch_chunks`` (one call per small file would cost more than its detection)."""
+        outs, summaries, batch = [], [], []
+        for ref in refs:
+            out, found = ItemOutcome(), {}
+            outs.append(out)
+            summaries.append(found)
+            for piece in self._chunks(ref, out):
+                batch.append((found, ref.meta, piece))
+                if len(batch) >= self.setup.batch_chunks:
+                    self._analyze(batch)
+                    batch = []
+        self._analyze(batch)
+        for out, found in zip(outs, summaries):
+            out.summaries = list(found.values())
+        return outs
+
+    def _chunks(self, ref: ItemRef, out: ItemOutcome):
+        """The item's chunks; its problems and what it added to its source's info go to ``out``."""
         from dataguard.sources import TargetError
         try:
             source = self.sources.get(ref.target, ref.options)
             item = source.reopen(ref.unit, ref.meta, ref.name)
         except TargetError as exc:           # its message holds no credential
             why = f"this worker cannot open the target: {exc}"
-            return ItemOutcome(problems=[Problem(ref.unit.uri, "unreachable", why)],
-                               source_info={"incomplete": True, "incomplete_reason": why})
+            out.problems.append(Problem(ref.unit.uri, "unreachable", why))
+            out.source_info = {"incomplete": True, "incomplete_reason": why}
+            return
         except Exception as exc:  # noqa: BLE001 - the type only: library texts may echo data
-            return ItemOutcome(problems=[Problem(ref.unit.uri, "unreadable",
-                                                 f"this worker cannot open the item ({type(exc).__name__})")])
+            out.problems.append(Problem(ref.unit.uri, "unreadable",
+                                        f"this worker cannot open the item ({type(exc).__name__})"))
+            return
         tables_before = len(source.info.get("tables") or ())
-        out, summaries, batch = ItemOutcome(), {}, []
         for piece in item.chunks(self.setup.limits):
             if isinstance(piece, Problem):
                 out.problems.append(piece)
-                continue
-            batch.append(piece)
-            if len(batch) >= self.setup.batch_chunks:
-                self._analyze(batch, summaries, ref.meta)
-                batch = []
-        self._analyze(batch, summaries, ref.meta)
-        out.summaries = list(summaries.values())
+            else:
+                yield piece
         out.source_info = _info_delta(source, tables_before)
-        return out
 
-    def _analyze(self, chunks: list, summaries: dict, meta: ItemMeta) -> None:
-        if chunks:
-            for chunk, matches in self.detector.analyze(chunks):
-                self.aggregator.add(summaries, meta, chunk, matches)
+    def _analyze(self, batch: list) -> None:
+        """[(summaries, meta, chunk)]: the chunks' matches added to their item's summaries."""
+        if batch:
+            results = self.detector.analyze([chunk for _, _, chunk in batch])
+            for (found, meta, _), (chunk, matches) in zip(batch, results):
+                self.aggregator.add(found, meta, chunk, matches)
 
 
 try:
@@ -209,5 +225,4 @@ def check_setup(setup_id: str) -> Optional[str]:
 
 def scan_batch(setup_id: str, refs: list) -> list:
     """The task: [ItemRef] -> [ItemOutcome], in order."""
-    scan = _set_up(setup_id)
-    return [scan.scan(ref) for ref in refs]
+    return _set_up(setup_id).scan(refs)
