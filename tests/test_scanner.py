@@ -14,7 +14,8 @@ from dataguard.hashing import Hasher
 from dataguard.report import render, write_atomic
 from dataguard.report.formats import to_dict
 from dataguard.rules import load_packs
-from dataguard.scanner import Clock, Executor, LocalPoolExecutor, ScanOptions, make_executor, run_scan
+from dataguard.scanner import Clock, Executor, ScanOptions, SupervisedExecutor, make_executor, run_scan
+from dataguard.scanner.remote import ScanSetup
 from dataguard.sources import SourceOptions
 from dataguard.state import StateLocked, StateStore
 from dataguard.types import Limits
@@ -284,21 +285,30 @@ class DiesOnce(FakeDetector):
 EXPECTED_TREE = [("a/cards.txt", "T-001"), ("a/mails.txt", "T-002")]
 
 
-def test_a_local_pool_gives_the_findings_of_one_process(tree, packs):
+def supervised(workers: int, new_detector, **kw) -> SupervisedExecutor:
+    """Local worker processes with a fake detector."""
+    setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="", new_detector=new_detector)
+    return SupervisedExecutor(workers, setup, Hasher(b"k" * 32), **kw)
+
+
+def test_local_workers_give_the_findings_of_one_process(tree, packs):
     opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=2)
-    res = run_scan(opts, Hasher(b"k" * 32), executor=LocalPoolExecutor(2, FakeDetector))
+    res = run_scan(opts, Hasher(b"k" * 32), executor=supervised(2, FakeDetector))
     assert sorted((f.unit.path, f.rule_id) for f in res.findings) == EXPECTED_TREE
     assert render(res, "json").split('"findings"')[1] == render(_scan(tree, packs), "json").split('"findings"')[1]
 
 
-def test_a_dead_worker_does_not_lose_the_batch(tree, packs, tmp_path):
-    """If a detection process dies, its batch is analysed in the main process."""
+def test_a_dead_worker_costs_its_item_only(tree, packs, tmp_path):
+    """A worker process that dies (killed for memory...) makes its item an error; it is
+    replaced and the scan goes on."""
     marker = tmp_path / "died"
     opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=2)
-    res = run_scan(opts, Hasher(b"k" * 32),
-                   executor=LocalPoolExecutor(2, functools.partial(DiesOnce, str(marker))))
-    assert marker.exists()
-    assert sorted((f.unit.path, f.rule_id) for f in res.findings) == EXPECTED_TREE and res.complete
+    res = run_scan(opts, Hasher(b"k" * 32), executor=supervised(2, functools.partial(DiesOnce, str(marker))))
+    assert marker.exists() and res.complete
+    [error] = res.errors
+    assert error.kind == "corrupt" and "died" in error.message
+    lost = error.uri.rsplit("share/", 1)[1]
+    assert sorted((f.unit.path, f.rule_id) for f in res.findings) == [e for e in EXPECTED_TREE if e[0] != lost]
 
 
 def test_a_detector_object_is_not_silently_ignored_with_several_workers(tree, packs):

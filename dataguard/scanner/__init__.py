@@ -6,9 +6,10 @@
 | ``run`` | ``run_scan``: the executor, targets in order, the state, signals, the ``ScanResult`` |
 | ``stream`` | one source's items: unchanged ones reused from the state, new ones through a pipeline |
 | ``pipeline`` | the items in flight (``InFlightItem``): chunks out to an executor, matches back in order |
-| ``executors`` | the ``Executor`` interface and its local implementations (in-process, process pool) |
+| ``executors`` | the ``Executor`` interface; ``InProcessExecutor`` for a caller's detector object |
+| ``supervised`` | ``SupervisedExecutor``: items by reference to local worker processes, each item under a hard deadline |
 | ``cluster`` | ``DaskExecutor``: items by reference to the workers of a Dask cluster |
-| ``remote`` | what runs on a Dask worker: ``ItemRef`` -> open, extract, detect, aggregate |
+| ``remote`` | what runs on a worker (Dask or local): ``ItemRef`` -> open, extract, detect, aggregate |
 | ``tls`` | the cluster's mutual-TLS certificates and the scheduler address policy |
 | ``aggregate`` | matches -> ``UnitSummary`` (counts, capped hashes and evidence) |
 | ``sink`` | the one place findings and problems of a scan are collected |
@@ -18,10 +19,10 @@ The result of a scan does not depend on the executor or its number of workers: b
 are read back in submission order.
 """
 from dataguard.scanner.deadline import Clock, Deadline
-from dataguard.scanner.executors import (Executor, ExecutorLost, ExecutorUnavailable, InProcessExecutor,
-                                         LocalPoolExecutor)
+from dataguard.scanner.executors import Executor, ExecutorLost, ExecutorUnavailable, InProcessExecutor
 from dataguard.scanner.options import ClusterOptions, ScanOptions
 from dataguard.scanner.run import make_executor, run_scan
+from dataguard.scanner.supervised import SupervisedExecutor
 
 __all__ = ["Clock", "ClusterOptions", "Deadline", "Executor", "ExecutorLost", "ExecutorUnavailable",
-           "InProcessExecutor", "LocalPoolExecutor", "ScanOptions", "make_executor", "run_scan"]
+           "InProcessExecutor", "ScanOptions", "SupervisedExecutor", "make_executor", "run_scan"]

@@ -113,14 +113,18 @@ _SETUPS: dict = {}
 
 
 class _WorkerScan:
-    def __init__(self, setup: "ScanSetup"):
+    """``hasher``: the scanning process's own (a local worker); None: the worker's key, from
+    its environment, checked against the scanning process's."""
+
+    def __init__(self, setup: "ScanSetup", hasher=None):
         from dataguard.hashing import Hasher, load_key
         from dataguard.scanner.aggregate import Aggregator
         from dataguard.scanner.executors import cached_detector
-        hasher = Hasher(load_key())
-        if hasher.hash(*KEY_CHECK) != setup.key_check:
-            raise WorkerSetupError("this worker's HMAC key (DATAGUARD_HMAC_KEY or DATAGUARD_HMAC_KEY_FILE) "
-                                   "differs from the scanning process's key")
+        if hasher is None:
+            hasher = Hasher(load_key())
+            if hasher.hash(*KEY_CHECK) != setup.key_check:
+                raise WorkerSetupError("this worker's HMAC key (DATAGUARD_HMAC_KEY or DATAGUARD_HMAC_KEY_FILE) "
+                                       "differs from the scanning process's key")
         self.setup = setup
         self.aggregator = Aggregator(hasher, setup.evidence_cap, setup.show_data)
         self.detector = (setup.new_detector or functools.partial(cached_detector, setup.detector_kwargs))()
@@ -143,6 +147,19 @@ class _WorkerScan:
         for out, found in zip(outs, summaries):
             out.summaries = list(found.values())
         return outs
+
+    def scan_one(self, ref: ItemRef) -> ItemOutcome:
+        """One item; a rule pack's pattern past its time limit makes it a timeout, and no
+        failure of one item escapes (its exception's type only: library texts may echo data)."""
+        from dataguard.detect.registry import PatternTimeout
+        from dataguard.extract import describe
+        try:
+            return self.scan([ref])[0]
+        except PatternTimeout as exc:
+            return ItemOutcome(problems=[Problem(describe(ref.unit), "timeout", str(exc))])
+        except Exception as exc:  # noqa: BLE001 - one item never stops the worker
+            return ItemOutcome(problems=[Problem(describe(ref.unit), "corrupt",
+                                                 f"scanning failed: {type(exc).__name__}")])
 
     def _chunks(self, ref: ItemRef, out: ItemOutcome):
         """The item's chunks; its problems and what it added to its source's info go to ``out``."""
@@ -203,6 +220,11 @@ class ScanSetup(_PluginBase):
         scan = _SETUPS.pop(self.setup_id, None)
         if isinstance(scan, _WorkerScan):
             scan.sources.close()
+
+
+def worker_scan(setup: "ScanSetup", hasher) -> _WorkerScan:
+    """The scan set-up of a local worker process, with the scanning process's hasher."""
+    return _WorkerScan(setup, hasher)
 
 
 def _set_up(setup_id: str) -> "_WorkerScan":

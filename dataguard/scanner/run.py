@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import signal
 import threading
@@ -13,7 +12,7 @@ from typing import Callable, Optional
 from dataguard.hashing import Hasher
 from dataguard.scanner.aggregate import Aggregator
 from dataguard.scanner.deadline import Clock, Deadline
-from dataguard.scanner.executors import Executor, InProcessExecutor, LocalPoolExecutor, cached_detector
+from dataguard.scanner.executors import Executor, InProcessExecutor
 from dataguard.scanner.options import ScanOptions
 from dataguard.scanner.sink import Sink
 from dataguard.scanner.stream import SourceScanner
@@ -57,10 +56,11 @@ def make_executor(opts, detector=None, hasher=None) -> Executor:
         executor = DaskExecutor.for_scan(opts, hasher)
         executor.start()
         return executor
-    new_detector = functools.partial(cached_detector, opts.detector_kwargs)
-    if opts.workers <= 1:
-        return InProcessExecutor(new_detector)
-    return LocalPoolExecutor(opts.workers, new_detector)
+    from dataguard.scanner.remote import ScanSetup
+    from dataguard.scanner.supervised import SupervisedExecutor
+    setup = ScanSetup("local", opts.detector_kwargs, opts.limits, opts.max_evidence, opts.show_data,
+                      opts.batch_chunks, key_check="")
+    return SupervisedExecutor(opts.workers, setup, hasher)
 
 
 def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Optional[Executor] = None,
@@ -77,6 +77,8 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
     sink = Sink(lambda summary: evaluate(opts.packs, summary, opts.site, max_evidence=opts.max_evidence, now=now))
     if executor is None:
         executor = make_executor(opts, detector, hasher)
+    if hasattr(executor, "watch"):         # an executor that blocks on long work listens for the stop
+        executor.watch(deadline.expired)
     with _stop_on_signals(deadline, install_signal_handlers):
         try:
             targets = _scan_with_state(opts, sink, executor, Aggregator(hasher, opts.max_evidence, opts.show_data),

@@ -75,7 +75,8 @@ class SourceScanner:
     def _pipeline(self, source, target: str, source_opts):
         if self._executor.takes == "items":
             from dataguard.scanner.remote import item_ref
-            return ItemPipeline(self._executor, lambda item: item_ref(target, source_opts, item), self._deadline,
+            ref = getattr(self._executor, "item_ref", item_ref)     # a local executor keeps credentials
+            return ItemPipeline(self._executor, lambda item: ref(target, source_opts, item), self._deadline,
                                 self._sink.problem, self._done, functools.partial(_merge_info, source))
         return ChunkPipeline(self._executor, self._agg, self._opts.limits, self._opts.batch_chunks,
                              self._deadline, self._sink.problem, self._done)

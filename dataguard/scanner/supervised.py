@@ -1,0 +1,189 @@
+"""The local executor: each item opened, extracted and analysed in a worker process of this
+machine, under a hard deadline, so that a stuck parser or a catastrophic pattern costs one
+item and never the scan.
+
+Items go to the workers by reference (``remote.ItemRef``, handled by the same worker code
+as on a cluster), one item per task. The scanning process hands an idle worker the next
+item and waits on every busy worker's pipe with a short timeout: an item whose deadline
+passes (``Limits.item_timeout_s`` plus ``1 s per MIN_RATE bytes`` of its size) has its
+worker stopped and replaced and becomes an ``errors`` entry of kind ``timeout``; a worker
+that dies (killed for memory...) gives its item a ``corrupt`` entry; the scan goes on.
+When the scan must stop (a signal, ``--max-duration``), the wait notices within
+``POLL_S`` and the items in progress are abandoned (``ExecutorLost``: partial report).
+
+A worker's temporary files live in a folder the scanning process creates and removes, so
+nothing is left behind by a worker that had to be killed. Workers start with ``fork``
+while the scanning process has no other thread (they inherit the imported libraries),
+else from a fork server. Over this local pipe a reference keeps its target's credentials:
+the worker is this process's own child.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import shutil
+import signal
+import tempfile
+import time
+from collections import deque
+from multiprocessing.connection import wait
+from typing import Callable, Optional
+
+from dataguard.scanner.executors import ExecutorLost, mp_context
+from dataguard.scanner.remote import ItemOutcome, ItemRef, ScanSetup
+from dataguard.types import Problem
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.25                  # how often a waiting scanning process looks whether the scan must stop
+GRACE_S = 2.0                  # a stopped worker's time to clean up before it is killed
+MIN_RATE = 2 * 1024**2         # bytes per second an item is granted beyond its base budget
+
+
+def local_ref(target: str, options, item) -> ItemRef:
+    """An item by reference for a worker of this machine (credentials kept: a local pipe)."""
+    return ItemRef(target=target, options=options, unit=item.unit, meta=item.meta,
+                   name=getattr(item, "name", None) or item.unit.path)
+
+
+def _stop_worker(signum, frame):
+    raise SystemExit(0)            # unwinds: the item's temporary files are removed
+
+
+def _serve(conn, setup: ScanSetup, hasher, tmp: str) -> None:
+    """A worker process: ItemRef in, ItemOutcome out, until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)          # the scanning process decides how to stop
+    signal.signal(signal.SIGTERM, _stop_worker)
+    tempfile.tempdir = tmp
+    from dataguard.scanner.remote import worker_scan
+    scan = worker_scan(setup, hasher)
+    while True:
+        try:
+            ref = conn.recv()
+        except EOFError:
+            return
+        conn.send(scan.scan_one(ref))
+
+
+def _outcome_of(ref: ItemRef, kind: str, message: str) -> ItemOutcome:
+    from dataguard.extract import describe
+    return ItemOutcome(problems=[Problem(describe(ref.unit), kind, message)])
+
+
+class _Worker:
+    """One worker process, its pipe, its temporary folder and the item it holds."""
+
+    def __init__(self, setup: ScanSetup, hasher):
+        ctx = mp_context()
+        self.tmp = tempfile.mkdtemp(prefix="dataguard-worker-")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(child, setup, hasher, self.tmp), daemon=True)
+        self.proc.start()
+        child.close()
+        self.task: Optional[tuple] = None          # (task id, ItemRef, deadline)
+
+    def give(self, task_id: int, ref: ItemRef, until: float) -> None:
+        self.conn.send(ref)
+        self.task = (task_id, ref, until)
+
+    def stop(self) -> None:
+        if self.proc.is_alive():
+            self.proc.terminate()
+            self.proc.join(GRACE_S)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class SupervisedExecutor:
+    """``workers`` supervised worker processes; batches of ``ItemRef`` -> ``ItemOutcome``s.
+    ``clock`` measures the items' deadlines; ``watch(stop)``: ``stop()`` true means the scan
+    must end (asked while waiting; ``run_scan`` hands its deadline's ``expired``)."""
+
+    takes = "items"
+    batch_items, batch_bytes = 1, 1                # one item per task: a deadline stops one item
+    item_ref = staticmethod(local_ref)
+
+    def __init__(self, workers: int, setup: ScanSetup, hasher, clock: Callable[[], float] = time.monotonic):
+        self.workers = max(1, workers)
+        self.window = 2 * self.workers + 1
+        self._setup, self._hasher, self._clock = setup, hasher, clock
+        self._stop: Callable[[], bool] = lambda: False
+        self._pool: list = []
+        self._queue: deque = deque()               # (task id, ItemRef) not handed out yet
+        self._done: dict = {}                      # task id -> ItemOutcome
+        self._ids = itertools.count()
+
+    def watch(self, stop: Callable[[], bool]) -> None:
+        self._stop = stop
+
+    def start(self) -> None:
+        while len(self._pool) < self.workers:
+            self._pool.append(_Worker(self._setup, self._hasher))
+
+    def submit(self, batch: list) -> list:
+        self.start()
+        ids = []
+        for ref in batch:
+            ids.append(next(self._ids))
+            self._queue.append((ids[-1], ref))
+        self._dispatch()
+        return ids
+
+    def result(self, handle: list) -> list:
+        while any(i not in self._done for i in handle):
+            if self._stop():
+                raise ExecutorLost("the scan was stopped with items in progress")
+            self._wait()
+        return [self._done.pop(i) for i in handle]
+
+    def close(self, cancel: bool = False) -> None:
+        for worker in self._pool:
+            worker.stop()
+        self._pool.clear()
+        self._queue.clear()
+
+    # ------------------------------------------------------------ supervision
+    def _budget(self, ref: ItemRef) -> float:
+        return self._setup.limits.item_timeout_s + int(ref.meta.size or 0) / MIN_RATE
+
+    def _dispatch(self) -> None:
+        for worker in self._pool:
+            if worker.task is None and self._queue:
+                task_id, ref = self._queue.popleft()
+                worker.give(task_id, ref, self._clock() + self._budget(ref))
+
+    def _wait(self) -> None:
+        """Wait for a result, a death or a deadline (at most POLL_S), then hand out more work."""
+        busy = [w for w in self._pool if w.task is not None]
+        if not busy:
+            self._dispatch()
+            return
+        soonest = min(w.task[2] for w in busy) - self._clock()
+        ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], max(0.0, min(POLL_S, soonest)))
+        for worker in busy:
+            if worker.conn in ready:
+                self._receive(worker)
+            elif worker.proc.sentinel in ready:
+                self._replace(worker, "corrupt", f"the process scanning it died (exit code {worker.proc.exitcode})")
+            elif self._clock() > worker.task[2]:
+                self._replace(worker, "timeout", f"item exceeded its time budget of {self._budget(worker.task[1]):g}s")
+        self._dispatch()
+
+    def _receive(self, worker: _Worker) -> None:
+        task_id, ref, _ = worker.task
+        try:
+            self._done[task_id] = worker.conn.recv()
+        except (EOFError, OSError):
+            self._replace(worker, "corrupt", "the process scanning it died")
+            return
+        worker.task = None
+
+    def _replace(self, worker: _Worker, kind: str, message: str) -> None:
+        task_id, ref, _ = worker.task
+        log.warning("%s: %s", kind, message)
+        self._done[task_id] = _outcome_of(ref, kind, message)
+        worker.stop()
+        self._pool[self._pool.index(worker)] = _Worker(self._setup, self._hasher)

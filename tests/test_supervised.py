@@ -1,0 +1,126 @@
+"""The local executor's time budget: an item whose worker is stuck becomes a timeout error and
+the scan goes on; SIGTERM ends a scan whatever a worker is doing. Readiness comes from a
+marker file the stuck worker writes; the deadline is read from a fake clock."""
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from dataguard.hashing import Hasher
+from dataguard.rules import load_packs
+from dataguard.scanner import ScanOptions, SupervisedExecutor, run_scan
+from dataguard.scanner.remote import ScanSetup
+from dataguard.sources import SourceOptions
+from dataguard.types import Limits
+from tests.fakes import FakeDetector
+
+ROOT = Path(__file__).resolve().parents[1]
+PACK = """
+pack: test
+rules:
+  - id: T-001
+    title: Card numbers
+    severity: high
+    measure: CM-ENCRYPT
+    match: {entities: [CREDIT_CARD]}
+"""
+CARD = "4111 1111 1111 1111"
+
+
+class HangsOnStuck(FakeDetector):
+    """Never returns from a chunk of ``stuck.txt``; says so first by creating ``marker``."""
+
+    def __init__(self, marker: str, **kwargs):
+        super().__init__(**kwargs)
+        self.marker = marker
+
+    def analyze(self, chunks):
+        for chunk in chunks:
+            if chunk.unit.path == "stuck.txt":
+                Path(self.marker).touch()
+                threading.Event().wait()
+            yield from super().analyze([chunk])
+
+
+class ReadyClock:
+    """A monotonic clock standing still until ``marker`` exists, then a day later."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __call__(self) -> float:
+        return 86_400.0 if self.marker.exists() else 0.0
+
+
+@pytest.fixture
+def packs(tmp_path):
+    p = tmp_path / "pack.yaml"
+    p.write_text(PACK)
+    return load_packs([p], {"CREDIT_CARD", "EMAIL_ADDRESS"})
+
+
+@pytest.fixture
+def tree(tmp_path):
+    root = tmp_path / "share"
+    root.mkdir()
+    for name in ("a.txt", "stuck.txt", "z.txt"):
+        (root / name).write_text(f"card {CARD}\n")
+    return root
+
+
+def _executor(marker: Path, workers: int, **kw) -> SupervisedExecutor:
+    import functools
+    setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="",
+                      new_detector=functools.partial(HangsOnStuck, str(marker)))
+    return SupervisedExecutor(workers, setup, Hasher(b"k" * 32), **kw)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_stuck_item_is_a_timeout_and_the_scan_goes_on(tree, packs, tmp_path, workers, monkeypatch):
+    import tempfile
+    marker, temp = tmp_path / "stuck", tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=workers)
+    res = run_scan(opts, Hasher(b"k" * 32), executor=_executor(marker, workers, clock=ReadyClock(marker)))
+    assert res.complete
+    assert [(e.uri.rsplit("/", 1)[1], e.kind) for e in res.errors] == [("stuck.txt", "timeout")]
+    assert sorted(f.unit.path for f in res.findings) == ["a.txt", "z.txt"]
+    assert list(temp.iterdir()) == []          # the killed worker's temporary folder is gone too
+
+
+_SCRIPT = """
+import functools, json, sys
+sys.path.insert(0, {root!r})
+from dataguard.hashing import Hasher
+from dataguard.rules import load_packs
+from dataguard.scanner import ScanOptions, run_scan
+from dataguard.sources import SourceOptions
+from tests.test_supervised import _executor
+from pathlib import Path
+opts = ScanOptions(targets=[({tree!r}, SourceOptions())], packs=load_packs([{pack!r}], {{"CREDIT_CARD"}}), workers=1)
+res = run_scan(opts, Hasher(b"k" * 32), executor=_executor(Path({marker!r}), 1), install_signal_handlers=True)
+print(json.dumps({{"complete": res.complete, "errors": [e.kind for e in res.errors],
+                  "targets": [t.status for t in res.targets]}}))
+"""
+
+
+def test_sigterm_ends_a_scan_whose_worker_is_stuck(tree, tmp_path):
+    marker, pack = tmp_path / "stuck", tmp_path / "pack.yaml"
+    pack.write_text(PACK)
+    script = _SCRIPT.format(root=str(ROOT), tree=str(tree), pack=str(pack), marker=str(marker))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    while proc.poll() is None and not marker.exists():      # ready: the worker is stuck in the item
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    result = json.loads(out)
+    assert result == {"complete": False, "errors": [], "targets": ["partial"]}
