@@ -24,7 +24,7 @@ from typing import Callable, Iterator, NamedTuple, Optional
 from dataguard.extract import archive, mail, odf, ooxml, pdf, rtf, text
 from dataguard.extract.base import ExtractContext, Opener, Piece, describe
 from dataguard.extract.sniff import HEAD_BYTES, sniff
-from dataguard.names import as_text
+from dataguard.names import as_text, mask_values
 from dataguard.types import Anchor, Chunk, Limits, Pointer, Problem, Unit
 
 NAME_POINTER = Pointer(part="name")
@@ -140,7 +140,7 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
     except OSError as exc:
         yield Problem(where, "unreadable", _safe_os_message(exc))
     except Exception as exc:  # noqa: BLE001 - the extractor layer must never let one item kill a scan
-        log.debug("extractor %s failed on %s", family, where, exc_info=False)
+        log.debug("extractor %s failed on %s", family, mask_values(where), exc_info=False)
         yield Problem(where, "corrupt", f"cannot parse {family}: {type(exc).__name__}")
 
 
@@ -177,11 +177,16 @@ NAME_CHARS = 1024           # a name longer than this is scanned by its first ch
 
 
 def name_chunk(unit: Unit, name: str) -> Optional[Chunk]:
-    """The item's or member's own name as a chunk (``part="name"``): names are data."""
+    """The item's or member's own name as a chunk (``part="name"``): names are data. A name
+    with an extension is followed by a line without it (``jane@un.org.txt`` holds an e-mail
+    address that the extension would otherwise spoil)."""
     base = posixpath.basename(name.replace("\\", "/")) or name
     text = as_text(base)[:NAME_CHARS]
     if not text.strip():
         return None
+    stem, _, ext = text.rpartition(".")
+    if stem.strip(".") and ext.isalnum() and len(ext) <= 5:
+        text = f"{text}\n{stem}"
     return Chunk(unit=unit, text=text, first_line=None, anchors=(Anchor(0, NAME_POINTER),))
 
 

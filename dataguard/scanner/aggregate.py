@@ -1,12 +1,21 @@
-"""Matches -> unit summaries: counts per score, capped value hashes and evidence."""
+"""Matches -> unit summaries: counts per score, capped value hashes and evidence.
+
+A database row is pointed at by its primary key, which can be a value (an e-mail, a card
+number, a composite of both): unless ``--show-data``, a key other than a short integer is
+shown as ``key:`` and the first 16 hex digits of its HMAC under the scan's key (the same
+key value hashes alike in every report).
+"""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 from dataguard.hashing import Hasher, mask
 from dataguard.types import Chunk, EntityAgg, Evidence, ItemMeta, UnitSummary
 
 HASHES_CAP = 10_000          # distinct value hashes kept per entity and unit
+ROW_DIGITS_SHOWN = 8         # a row key of at most this many digits is shown as it is
+ROW_KEY = "ROW_KEY"          # the entity name row keys are hashed under
 
 
 class Aggregator:
@@ -40,6 +49,14 @@ class Aggregator:
                 agg.hashes.add(vhash)
             if keep_evidence:
                 agg.evidence.append(Evidence(
-                    entity_type=m.entity_type, score=score, pointer=chunk.pointer_at(m.start),
+                    entity_type=m.entity_type, score=score, pointer=self._pointer(chunk, m.start),
                     masked=mask(m.entity_type, value), value_hash=vhash,
                     value=value if self.show_data else None))
+
+    def _pointer(self, chunk: Chunk, offset: int):
+        """Where a match is; a database row key that may be a value, hashed."""
+        pointer = chunk.pointer_at(offset)
+        row = pointer.row
+        if row is None or self.show_data or (row.isdigit() and len(row) <= ROW_DIGITS_SHOWN):
+            return pointer
+        return replace(pointer, row="key:" + self.hasher.hash(ROW_KEY, row)[:16])

@@ -74,7 +74,8 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
 
     deadline = Deadline(opts.max_duration_s, clock)
     started_at = now = clock.wall()
-    sink = Sink(lambda summary: evaluate(opts.packs, summary, opts.site, max_evidence=opts.max_evidence, now=now))
+    sink = Sink(lambda summary: evaluate(opts.packs, summary, opts.site, max_evidence=opts.max_evidence, now=now),
+                show_data=opts.show_data)
     if executor is None:
         executor = make_executor(opts, detector, hasher)
     if hasattr(executor, "watch"):         # an executor that blocks on long work listens for the stop
@@ -120,15 +121,15 @@ def _scan_target(uri: str, source_opts, scanner: SourceScanner, sink: Sink, dead
     try:
         source = open_target(uri, source_opts)
     except TargetError as exc:
-        return TargetStatus(uri=redact_uri(uri), status="error", error=str(exc))
-    status = TargetStatus(uri=source.display_uri)
+        return TargetStatus(uri=sink.shown(redact_uri(uri)), status="error", error=sink.shown(str(exc)))
+    status = TargetStatus(uri=sink.shown(source.display_uri))
     log.info("scanning target %s", status.uri)
     try:
         scanner.scan(source, uri, source_opts)
     except TargetError as exc:
-        status.status, status.error = "error", str(exc)
+        status.status, status.error = "error", sink.shown(str(exc))
     finally:
-        status.info = dict(getattr(source, "info", {}) or {})
+        status.info = sink.shown_info(dict(getattr(source, "info", {}) or {}))
         sink.stats["rows_sampled"] += int(getattr(source, "rows_sampled", 0) or 0)
         if status.info.get("incomplete") and status.status == "ok":
             status.status = "partial"

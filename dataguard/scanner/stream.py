@@ -101,7 +101,7 @@ class SourceScanner:
 
     def _report(self, item) -> None:
         if self._progress:
-            self._progress(item.unit.uri)
+            self._progress(self._sink.shown(item.unit.uri))
         elapsed = self._deadline.elapsed()
         if elapsed >= self._next_beat:       # the heartbeat: the scan is alive and moving
             self._next_beat = elapsed + HEARTBEAT_S
