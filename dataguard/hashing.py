@@ -94,7 +94,12 @@ def normalise(entity: str, value: str) -> str:
 class Hasher:
     def __init__(self, key: bytes):
         # HMAC-SHA256 keyed once; each value hashes a copy (cheaper than keying again).
+        self._key = key
         self._keyed = hmac.new(key, digestmod=hashlib.sha256)
+
+    def __reduce__(self):
+        # to a local worker process started without fork (over its private pipe)
+        return (Hasher, (self._key,))
 
     def hash(self, entity: str, value: str) -> str:
         msg = f"{entity}\x00{normalise(entity, value)}".encode("utf-8", "surrogatepass")

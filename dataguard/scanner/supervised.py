@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import shutil
 import signal
 import tempfile
@@ -50,10 +51,14 @@ def _stop_worker(signum, frame):
     raise SystemExit(0)            # unwinds: the item's temporary files are removed
 
 
-def _serve(conn, setup: ScanSetup, hasher, tmp: str) -> None:
-    """A worker process: ItemRef in, ItemOutcome out, until the pipe closes."""
+def _serve(conn, setup: ScanSetup, hasher, tmp: str, environ: dict) -> None:
+    """A worker process: ItemRef in, ItemOutcome out, until the pipe closes. It sees the
+    scanning process's environment as it was when the worker started (a fork server's
+    would be older), where sources find their passwords."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)          # the scanning process decides how to stop
     signal.signal(signal.SIGTERM, _stop_worker)
+    os.environ.clear()
+    os.environ.update(environ)
     tempfile.tempdir = tmp
     from dataguard.scanner.remote import worker_scan
     scan = worker_scan(setup, hasher)
@@ -77,7 +82,7 @@ class _Worker:
         ctx = mp_context()
         self.tmp = tempfile.mkdtemp(prefix="dataguard-worker-")
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, setup, hasher, self.tmp), daemon=True)
+        self.proc = ctx.Process(target=_serve, args=(child, setup, hasher, self.tmp, dict(os.environ)), daemon=True)
         self.proc.start()
         child.close()
         self.task: Optional[tuple] = None          # (task id, ItemRef, deadline)
