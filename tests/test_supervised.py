@@ -124,3 +124,21 @@ def test_sigterm_ends_a_scan_whose_worker_is_stuck(tree, tmp_path):
     assert proc.returncode == 0, err.decode()[-2000:]
     result = json.loads(out)
     assert result == {"complete": False, "errors": [], "targets": ["partial"]}
+
+
+class Greedy(FakeDetector):
+    """Asks for more memory than a worker may use on ``stuck.txt``."""
+
+    def analyze(self, chunks):
+        for chunk in chunks:
+            if chunk.unit.path == "stuck.txt":
+                bytearray(4 * 1024**3)
+            yield from super().analyze([chunk])
+
+
+def test_an_item_needing_more_memory_than_a_worker_may_use_is_too_large(tree, packs):
+    setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="", new_detector=Greedy)
+    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=1)
+    res = run_scan(opts, Hasher(b"k" * 32), executor=SupervisedExecutor(1, setup, Hasher(b"k" * 32)))
+    assert [(e.uri.rsplit("/", 1)[1], e.kind) for e in res.errors] == [("stuck.txt", "too_large")]
+    assert sorted(f.unit.path for f in res.findings) == ["a.txt", "z.txt"] and res.complete

@@ -157,6 +157,9 @@ class _WorkerScan:
             return self.scan([ref])[0]
         except PatternTimeout as exc:
             return ItemOutcome(problems=[Problem(describe(ref.unit), "timeout", str(exc))])
+        except MemoryError:
+            return ItemOutcome(problems=[Problem(describe(ref.unit), "too_large",
+                                                 "item needs more memory than a worker may use")])
         except Exception as exc:  # noqa: BLE001 - one item never stops the worker
             return ItemOutcome(problems=[Problem(describe(ref.unit), "corrupt",
                                                  f"scanning failed: {type(exc).__name__}")])

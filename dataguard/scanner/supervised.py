@@ -7,7 +7,8 @@ as on a cluster), one item per task. The scanning process hands an idle worker t
 item and waits on every busy worker's pipe with a short timeout: an item whose deadline
 passes (``Limits.item_timeout_s`` plus ``1 s per MIN_RATE bytes`` of its size) has its
 worker stopped and replaced and becomes an ``errors`` entry of kind ``timeout``; a worker
-that dies (killed for memory...) gives its item a ``corrupt`` entry; the scan goes on.
+that dies gives its item a ``corrupt`` entry; a worker's address space is capped at
+``WORKER_MEMORY`` (an item needing more is ``too_large``); the scan goes on.
 When the scan must stop (a signal, ``--max-duration``), the wait notices within
 ``POLL_S`` and the items in progress are abandoned (``ExecutorLost``: partial report).
 
@@ -39,6 +40,19 @@ log = logging.getLogger(__name__)
 POLL_S = 0.25                  # how often a waiting scanning process looks whether the scan must stop
 GRACE_S = 2.0                  # a stopped worker's time to clean up before it is killed
 MIN_RATE = 2 * 1024**2         # bytes per second an item is granted beyond its base budget
+WORKER_MEMORY = 2 * 1024**3    # address space of a worker (a model with NER takes ~320 MB)
+
+
+def _limit_memory(limit: int) -> None:
+    """Cap this process's address space: past it an allocation fails with MemoryError (the
+    item is a too_large error) instead of the machine running out of memory."""
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or hard > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):     # not on this platform: the deadline still holds
+        pass
 
 
 def local_ref(target: str, options, item) -> ItemRef:
@@ -60,6 +74,7 @@ def _serve(conn, setup: ScanSetup, hasher, tmp: str, environ: dict) -> None:
     os.environ.clear()
     os.environ.update(environ)
     tempfile.tempdir = tmp
+    _limit_memory(WORKER_MEMORY)
     from dataguard.scanner.remote import worker_scan
     scan = worker_scan(setup, hasher)
     while True:
