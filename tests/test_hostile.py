@@ -257,3 +257,30 @@ def test_catastrophic_user_pattern_is_stopped_by_its_time_limit(monkeypatch):
     detector = Detector(entities={"EVIL"}, custom=(fine,), ner=False)
     [(_, matches)] = detector.analyze([Chunk(unit=unit, text="see case-123 here")])
     assert [(m.start, m.end) for m in matches] == [(4, 12)]
+
+
+# ------------------------------------------------------------------ what libraries say
+def test_warnings_and_output_of_parsing_libraries_never_reach_the_terminal(tmp_path, monkeypatch):
+    """A family whose library warns and logs what it parses: none of it shows."""
+    import logging
+    import warnings
+
+    from dataguard import extract as dispatcher
+    canary = "wl.canary@acme-mail.org"
+    text = dispatcher.FAMILIES["text"].extract
+
+    def chatty(unit, opener, name, ctx):
+        warnings.warn(f"cell {canary} out of range")
+        logging.getLogger("openpyxl").warning("defined name %s", canary)
+        yield from text(unit, opener, name, ctx)
+
+    monkeypatch.setitem(dispatcher.FAMILIES, "text", dispatcher.Family(chatty))
+    path = tmp_path / "a.txt"
+    path.write_text("hello\n")
+    from dataguard.types import Limits, Unit
+    unit = Unit(target=str(path), uri=str(path), path="a.txt")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        pieces = list(dispatcher.extract(unit, lambda: open(path, "rb"), "a.txt", Limits()))
+    assert seen == [] and [p.text for p in pieces] == ["hello\n"]
+    assert logging.getLogger("openpyxl").getEffectiveLevel() > logging.CRITICAL

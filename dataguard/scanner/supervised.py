@@ -65,12 +65,22 @@ def _stop_worker(signum, frame):
     raise SystemExit(0)            # unwinds: the item's temporary files are removed
 
 
+def _silence_output() -> None:
+    """A worker prints nothing: what a parsing library writes on stdout or stderr (it can
+    quote what it parses) goes nowhere. Its log records still reach a --log-file."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def _serve(conn, setup: ScanSetup, hasher, tmp: str, environ: dict) -> None:
     """A worker process: ItemRef in, ItemOutcome out, until the pipe closes. It sees the
     scanning process's environment as it was when the worker started (a fork server's
     would be older), where sources find their passwords."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)          # the scanning process decides how to stop
     signal.signal(signal.SIGTERM, _stop_worker)
+    _silence_output()
     os.environ.clear()
     os.environ.update(environ)
     tempfile.tempdir = tmp
