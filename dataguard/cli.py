@@ -74,6 +74,10 @@ class _Echo:
     def write(text: str) -> None:
         click.echo(text, nl=False)
 
+    @staticmethod
+    def isatty() -> bool:
+        return sys.stdout.isatty()
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dataguard")
@@ -224,3 +228,8 @@ def rules_list(paths):
         _fail(str(exc))
     rows = [[r.id, r.severity, r.measure, r.title] for p in packs for r in p.rules]
     click.echo(tabulate(rows, headers=["id", "severity", "measure", "title"]))
+
+
+from dataguard.commands.report import report as _report  # noqa: E402  (its own module)
+
+main.add_command(_report)
