@@ -97,7 +97,7 @@ def _head(o: _Out, doc: ReportDoc, total: int) -> None:
     status = "complete" if scan.get("complete") else "INCOMPLETE"
     o.line(fit(f"dataguard scan {status}: {doc.site or '(no site name)'}", o.width),
            None if scan.get("complete") else "high")
-    o.line(fit(f"{scan.get('started_at', '')} to {scan.get('finished_at', '')}, scan {scan.get('id', '')}", o.width))
+    o.line(fit(f"{scan.get('started_at', '')} to {scan.get('finished_at', '')}", o.width))
     o.line(fit(f"{st.get('items_scanned', 0)} items scanned, {st.get('items_unchanged', 0)} unchanged, "
                f"{st.get('items_skipped', 0)} skipped, {st.get('errors', 0)} errors, {total} findings "
                f"in {float(st.get('duration_s', 0)):.1f}s", o.width))
@@ -154,7 +154,7 @@ def _problems(o: _Out, doc: ReportDoc) -> None:
         o.line(fit(f"Could not read {n} item(s): " + ", ".join(f"{k} {c}" for k, c in sorted(kinds.items())),
                    o.width), "medium")
         for p in shown:
-            o.line("  " + fit(p.get("uri"), o.width - 4 - len(str(p.get("kind")))) + f" ({p.get('kind')})")
+            o.line("  " + fit(p.get("uri"), o.width - 5 - len(str(p.get("kind")))) + f" ({p.get('kind')})")
         if n > len(shown):
             o.line(f"  and {n - len(shown)} more")
     reasons = Counter(p.get("reason") or p.get("kind") for p in doc.skipped)
