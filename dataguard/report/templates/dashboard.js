@@ -31,14 +31,17 @@
     var h = location.hash.replace(/^#/, "");
     h.split("&").forEach(function (pair) {
       var i = pair.indexOf("="), k = pair.slice(0, i), v = pair.slice(i + 1);
-      if (i > 0 && fields.indexOf(k) >= 0) {
+      if (k === "sort") {             // sort=values (descending) or sort=location:asc
+        var spec = decodeURIComponent(v).split(":");
+        var th = table.tHead.querySelector('th[data-name="' + spec[0].replace(/[^a-z]/g, "") + '"]');
+        if (th) { sortBy(th, spec[1] !== "asc"); }
+      } else if (i > 0 && fields.indexOf(k) >= 0) {
         try { form.elements[k].value = decodeURIComponent(v.replace(/\+/g, " ")); } catch (e) { /* bad escape */ }
       }
     });
   }
-  function sortBy(th) {
+  function sortBy(th, desc) {
     var col = +th.getAttribute("data-col"), num = th.hasAttribute("data-num");
-    var desc = !th.classList.contains("desc");
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) { c.classList.remove("asc", "desc"); });
     th.classList.add(desc ? "desc" : "asc");
     function key(r) {
@@ -55,7 +58,9 @@
   form.addEventListener("change", apply);
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
-    if (th.hasAttribute("data-col")) { th.addEventListener("click", function () { sortBy(th); }); }
+    if (th.hasAttribute("data-col")) {
+      th.addEventListener("click", function () { sortBy(th, !th.classList.contains("desc")); });
+    }
   });
   window.addEventListener("hashchange", function () { fromHash(); apply(); });
   var charts = document.querySelectorAll("img.chart"), drawn = 0;
