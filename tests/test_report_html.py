@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import pytest
 
 from dataguard.report import render
-from tests.report_data import BAD_DOC, RAW_VALUES, SCRIPT_NAME, hostile_scan
+from tests.report_data import RAW_VALUES, SCRIPT_NAME, hostile_scan
 
 URL_ATTRS = {"src", "href", "action", "formaction", "poster", "data", "srcset", "xlink:href", "background", "ping",
              "manifest", "cite", "longdesc", "codebase", "archive", "icon", "profile", "lowsrc", "dynsrc"}

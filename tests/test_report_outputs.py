@@ -271,3 +271,26 @@ def test_json_and_jsonl_reports_read_back_as_the_same_document(scan, tmp_path):
     assert a.head == b.head and list(a.findings) == list(b.findings) and a.errors == b.errors
     assert _table(a) == _table(doc_of(scan))
     assert os.path.getsize(j) > 0
+
+
+@pytest.mark.integration
+@pytest.mark.model
+def test_sarif_of_a_share_and_a_database_validates(run_cli, sarif_validator, monkeypatch, tmp_path):
+    from tests.conftest import require_env
+    host, port, user, password, pg = require_env(
+        "DATAGUARD_TEST_SMB_HOST", "DATAGUARD_TEST_SMB_PORT", "DATAGUARD_TEST_SMB_USER",
+        "DATAGUARD_TEST_SMB_PASSWORD", "DATAGUARD_TEST_PG_URL")
+    monkeypatch.setenv("DATAGUARD_SMB_PASSWORD", password)
+    out = tmp_path / "r.sarif"
+    res = run_cli("scan", f"smb://{user}@{host}:{port}/public", pg, "--no-ner", "--workers", "1",
+                  "--format", "sarif", "-o", out)
+    assert res.exit_code == 1, res.stderr
+    text = out.read_text(encoding="utf-8")
+    doc = json.loads(text)
+    assert _errors(sarif_validator, doc) == []
+    run = doc["runs"][0]
+    assert sorted(b["uri"].split(":", 1)[0] for b in run["originalUriBaseIds"].values()) == ["postgresql", "smb"]
+    assert password not in text and len(run["originalUriBaseIds"]) == 2
+    kinds = {loc.get("kind") for r in run["results"] for loc in r["locations"][0].get("logicalLocations", [])}
+    assert "column" in kinds
+    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"].get("uriBaseId") for r in run["results"])

@@ -19,8 +19,7 @@ from typing import Iterator, Optional
 from urllib.parse import quote
 
 from dataguard import __version__
-from dataguard.report.view import (POINTER_FIELDS, ReportDoc, entities_text, location_text,
-                                   pointer_text, severity_rank)
+from dataguard.report.view import POINTER_FIELDS, ReportDoc, entities_text, location_text, severity_rank
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -67,6 +66,9 @@ class _Bases:
                 prefix = uri.rsplit("/", 1)[0] + "/"
             else:
                 prefix = uri.rstrip("/") + "/"
+            if prefix.lower().startswith("smb://"):     # items are named without the user
+                netloc, _, path = prefix[6:].partition("/")
+                prefix = f"smb://{netloc.rpartition('@')[2]}/{path}"
             self._add(prefix, source, uri)
 
     def _add(self, prefix: str, source: str, description: str) -> None:
