@@ -294,3 +294,12 @@ def test_sarif_of_a_share_and_a_database_validates(run_cli, sarif_validator, mon
     kinds = {loc.get("kind") for r in run["results"] for loc in r["locations"][0].get("logicalLocations", [])}
     assert "column" in kinds
     assert all(r["locations"][0]["physicalLocation"]["artifactLocation"].get("uriBaseId") for r in run["results"])
+
+
+def test_sarif_messages_do_not_turn_names_into_links():
+    from dataguard.report.formats import _slot
+    doc = _db_doc()
+    doc.findings[1]["location"]["path"] = "[click](https://evil.example).csv"
+    sarif, arrays = sarif_document(doc, _slot)
+    results = list(arrays["results"])
+    assert "\\[click\\](https://evil.example).csv" in results[1]["message"]["text"]

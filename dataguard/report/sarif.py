@@ -14,6 +14,7 @@ No value is written, raw or masked: only where the values are.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import PurePosixPath
 from typing import Iterator, Optional
 from urllib.parse import quote
@@ -27,6 +28,12 @@ LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.5"}
 FINGERPRINT_KEY = "dataguard/v1"
 _SAFE_NETLOC = "@:[]!$&'()*+,;=%"
+
+
+def _text(text: str) -> dict:
+    """A plain-text SARIF message: "[" and "]" escaped, so that a name such as ``[x](https://...)``
+    is not read as an embedded link by SARIF viewers."""
+    return {"text": re.sub(r"([\\\[\]])", r"\\\1", text)}
 
 
 def encode_path(path: str) -> str:
@@ -156,7 +163,7 @@ def _result(f: dict, index: dict, bases: _Bases) -> dict:
     return {
         "ruleId": f["rule_id"], "ruleIndex": index[f["rule_id"]], "kind": "fail",
         "level": LEVEL.get(f.get("severity"), "warning"),
-        "message": {"text": f"{f.get('title')}: {entities_text(f.get('entities') or {})} in {location_text(loc)}"},
+        "message": _text(f"{f.get('title')}: {entities_text(f.get('entities') or {})} in {location_text(loc)}"),
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: f["fingerprint"]},
         "properties": {"severity": f.get("severity"), "measure": f.get("measure"), "member": loc.get("member"),
@@ -170,7 +177,7 @@ def _notifications(doc: ReportDoc, bases: _Bases) -> Iterator[dict]:
     for t in doc.scan.get("targets") or ():
         if t.get("status") != "ok":
             yield {"level": "error", "descriptor": {"id": f"target/{t.get('status')}"},
-                   "message": {"text": f"target {t.get('uri')}: {t.get('status')}: {t.get('error') or ''}"}}
+                   "message": _text(f"target {t.get('uri')}: {t.get('status')}: {t.get('error') or ''}")}
     for p in doc.errors:
         yield _notification(p, "error", f"error/{p.get('kind')}", bases)
     for p in doc.skipped:
@@ -179,8 +186,8 @@ def _notifications(doc: ReportDoc, bases: _Bases) -> Iterator[dict]:
 
 def _notification(p: dict, level: str, descriptor: str, bases: _Bases) -> dict:
     n = {"level": level, "descriptor": {"id": descriptor},
-         "message": {"text": f"{descriptor.split('/', 1)[1]}: {p.get('uri')}" + (f": {p['message']}"
-                                                                                 if p.get("message") else "")}}
+         "message": _text(f"{descriptor.split('/', 1)[1]}: {p.get('uri')}"
+                          + (f": {p['message']}" if p.get("message") else ""))}
     where = bases.locate(p.get("uri") or "")
     if where:
         n["locations"] = [{"physicalLocation": {"artifactLocation": where}}]
