@@ -60,11 +60,11 @@ def hostile_tree(root):
     return root
 
 
-def hostile_scan(tmp_path, site: str = "Kabul <field> office", complete: bool = True):
+def hostile_scan(tmp_path, site: str = "Kabul <field> office", complete: bool = True, show_data: bool = False):
     root = hostile_tree(tmp_path / "share")
     pack = tmp_path / "pack.yaml"
     pack.write_text(PACK)
     opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=load_packs([pack], {"CREDIT_CARD", "EMAIL_ADDRESS"}),
-                       site=Site(site, "field"))
+                       site=Site(site, "field"), show_data=show_data)
     res = run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector())
     return res if complete else replace(res, complete=False)

@@ -303,3 +303,11 @@ def test_sarif_messages_do_not_turn_names_into_links():
     sarif, arrays = sarif_document(doc, _slot)
     results = list(arrays["results"])
     assert "\\[click\\](https://evil.example).csv" in results[1]["message"]["text"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "sarif", "html"])
+def test_only_the_json_formats_carry_raw_values_even_with_show_data(tmp_path, fmt):
+    res = hostile_scan(tmp_path, show_data=True)
+    assert any(v in render(res, "json", show_data=True) for v in RAW_VALUES)
+    text = render(res, fmt, show_data=True)
+    assert not any(v in text for v in RAW_VALUES)
