@@ -311,3 +311,11 @@ def test_only_the_json_formats_carry_raw_values_even_with_show_data(tmp_path, fm
     assert any(v in render(res, "json", show_data=True) for v in RAW_VALUES)
     text = render(res, fmt, show_data=True)
     assert not any(v in text for v in RAW_VALUES)
+
+
+def test_a_jsonl_report_without_findings_reads_back(tmp_path, scan):
+    empty = replace(scan, findings=[])
+    path = tmp_path / "r.jsonl"
+    path.write_text(render(empty, "jsonl"), encoding="utf-8")
+    doc = load_doc(str(path))
+    assert doc.findings == [] and doc.scan["id"] == scan.scan_id and len(doc.errors) == 1

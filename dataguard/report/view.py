@@ -61,23 +61,31 @@ class ReportFileError(ValueError):
 
 
 def load_doc(path: str) -> ReportDoc:
-    """A JSON report (``--format json``) or JSONL report (``--format jsonl``) read back."""
+    """A JSON report (``--format json``) or JSONL report (``--format jsonl``: findings, one per
+    line, then the scan line) read back."""
     try:
         with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-        try:
-            data = json.loads(text)
-            findings = data.get("findings") if isinstance(data, dict) else None
-        except json.JSONDecodeError:
-            lines = [json.loads(x) for x in text.splitlines() if x.strip()]
-            data, findings = (lines[-1], lines[:-1]) if lines else ({}, None)
+            lines = [json.loads(x) for x in fh if x.strip()] if _is_jsonl(fh) else [json.load(fh)]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ReportFileError(f"cannot read report {path}: {getattr(exc, 'strerror', None) or type(exc).__name__}") \
             from None
+    data = lines[-1] if lines else None
+    findings = data.get("findings", lines[:-1]) if isinstance(data, dict) else None
     if not isinstance(data, dict) or not isinstance(data.get("scan"), dict) or not isinstance(findings, list):
         raise ReportFileError(f"{path} is not a dataguard JSON or JSONL report")
     head = {k: v for k, v in data.items() if k not in ("findings", "errors", "skipped")}
     return ReportDoc(head=head, findings=findings, errors=data.get("errors") or [], skipped=data.get("skipped") or [])
+
+
+def _is_jsonl(fh) -> bool:
+    """JSONL when the first line is a whole JSON value (the JSON report is indented)."""
+    first = fh.readline()
+    fh.seek(0)
+    try:
+        json.loads(first)
+        return True
+    except json.JSONDecodeError:
+        return False
 
 
 # ---------------------------------------------------------------- texts shared by the writers
