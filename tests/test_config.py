@@ -49,7 +49,7 @@ def test_hq_example_validates(example_env):
     kinds = [t.uri.split("://")[0] for t in cfg.targets]
     assert kinds == ["smb", "smb", "postgresql", "mysql+pymysql"]
     assert cfg.source_options_for(cfg.targets[2])["db_password"] == EXAMPLE_ENV["DATAGUARD_HQ_PG_PASSWORD"]
-    assert cfg.source_options_for(cfg.targets[0])["extra"] == {"require_encryption": True}
+    assert cfg.source_options_for(cfg.targets[0])["smb_require_encryption"] is True
     assert cfg.output.format == "jsonl"
 
 
@@ -58,7 +58,10 @@ def test_examples_work_with_source_options(example_env):
     for name in ("dataguard-field.yaml", "dataguard-hq.yaml"):
         cfg = load_config(EXAMPLES / name)
         for t in cfg.targets:
-            SourceOptions(**cfg.source_options_for(t))
+            opts = SourceOptions(**cfg.source_options_for(t))
+            assert opts.include == tuple(t.include) and opts.exclude == tuple(t.exclude)
+            if t.is_smb:
+                assert opts.smb_username == t.username and opts.db_password is None
 
 
 def test_password_never_in_repr_or_dump(example_env):

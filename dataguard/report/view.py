@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional
 
-from dataguard.types import SEVERITIES, ScanResult
+from dataguard.types import ScanResult, finding_to_dict
+from dataguard.vocab import SEVERITIES
 
 # evidence pointer fields, in the order they are shown ("col"/"end_col" where a reader gives them)
 POINTER_FIELDS = ("page", "sheet", "cell", "line", "col", "row", "part")
@@ -51,8 +52,8 @@ class ReportDoc:
 
 def doc_of(result: ScanResult) -> ReportDoc:
     """The report of a scan just run, its findings serialised lazily (without raw values)."""
-    from dataguard.report.formats import _head, _problem_dict, finding_dict
-    return ReportDoc(head=_head(result), findings=_Mapped(finding_dict, result.findings),
+    from dataguard.report.formats import _head, _problem_dict
+    return ReportDoc(head=_head(result), findings=_Mapped(finding_to_dict, result.findings),
                      errors=_Mapped(_problem_dict, result.errors), skipped=_Mapped(_problem_dict, result.skipped))
 
 
