@@ -18,7 +18,8 @@ from dataguard.report import render
 from dataguard.report.csvfile import safe_cell, write_csv_doc
 from dataguard.report.sarif import sarif_document
 from dataguard.report.terminal import fit, write_table_doc
-from dataguard.report.view import ReportDoc, doc_of, load_doc
+from dataguard.report.formats import doc_of
+from dataguard.report.view import ReportDoc, load_doc
 from dataguard.types import Problem
 from tests.report_data import (ARABIC_DIR, ARABIC_NAME, ESCAPE_NAME, FORMULA_NAME, MEMBER, RAW_VALUES, SCRIPT_NAME,
                                hostile_scan)

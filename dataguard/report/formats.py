@@ -8,7 +8,7 @@ import secrets
 from typing import Optional, TextIO
 
 from dataguard import __version__
-from dataguard.report.view import doc_of
+from dataguard.report.view import Mapped, ReportDoc
 from dataguard.types import ScanResult, finding_to_dict
 
 SCHEMA_VERSION = 1     # of the findings JSON; raised on any rename or removal (docs/SPEC.md)
@@ -42,6 +42,13 @@ def to_dict(r: ScanResult, show_data: bool = False) -> dict:
             "findings": [finding_to_dict(f, show_data) for f in r.findings],
             "errors": [_problem_dict(p) for p in r.errors],
             "skipped": [_problem_dict(p) for p in r.skipped]}
+
+
+def doc_of(r: ScanResult) -> ReportDoc:
+    """The report of a scan just run as the human-facing writers read it (findings serialised
+    lazily, without raw values)."""
+    return ReportDoc(head=_head(r), findings=Mapped(finding_to_dict, r.findings),
+                     errors=Mapped(_problem_dict, r.errors), skipped=Mapped(_problem_dict, r.skipped))
 
 
 def _write_doc(out: TextIO, doc: dict, arrays: dict, indent: Optional[int] = 2, ensure_ascii: bool = False) -> None:

@@ -1,8 +1,8 @@
 """What the human-facing reports (HTML, CSV, SARIF, terminal table) read: a report as dicts.
 
 A ``ReportDoc`` is the JSON report's content (head, findings, errors, skipped) whatever it was
-made from: a ScanResult just scanned (findings serialised one at a time, never all in memory) or
-a JSON/JSONL report file read back. The writers only ever see masked evidence: raw values are
+made from: a ScanResult just scanned (``formats.doc_of``: findings serialised one at a time,
+never all in memory) or a JSON/JSONL report file read back (``load_doc``). The writers only ever see masked evidence: raw values are
 for the JSON formats with ``--show-data``.
 """
 from __future__ import annotations
@@ -13,14 +13,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional
 
-from dataguard.types import ScanResult, finding_to_dict
 from dataguard.vocab import SEVERITIES
 
 # evidence pointer fields, in the order they are shown ("col"/"end_col" where a reader gives them)
 POINTER_FIELDS = ("page", "sheet", "cell", "line", "col", "row", "part")
 
 
-class _Mapped:
+class Mapped:
     """``map(fn, items)`` that can be iterated more than once (when ``items`` can)."""
 
     def __init__(self, fn: Callable, items: Iterable):
@@ -48,13 +47,6 @@ class ReportDoc:
     @property
     def key_id(self) -> Optional[str]:
         return self.head.get("key_id") or self.scan.get("key_id")
-
-
-def doc_of(result: ScanResult) -> ReportDoc:
-    """The report of a scan just run, its findings serialised lazily (without raw values)."""
-    from dataguard.report.formats import _head, _problem_dict
-    return ReportDoc(head=_head(result), findings=_Mapped(finding_to_dict, result.findings),
-                     errors=_Mapped(_problem_dict, result.errors), skipped=_Mapped(_problem_dict, result.skipped))
 
 
 class ReportFileError(ValueError):
