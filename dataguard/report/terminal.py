@@ -153,8 +153,11 @@ def _problems(o: _Out, doc: ReportDoc) -> None:
         o.line()
         o.line(fit(f"Could not read {n} item(s): " + ", ".join(f"{k} {c}" for k, c in sorted(kinds.items())),
                    o.width), "medium")
+        roots = sorted(((t.get("uri") or "").rstrip("/") + "/" for t in doc.scan.get("targets") or ()), key=len)
         for p in shown:
-            o.line("  " + fit(p.get("uri"), o.width - 5 - len(str(p.get("kind")))) + f" ({p.get('kind')})")
+            uri = p.get("uri") or ""
+            uri = next((uri[len(r):] for r in reversed(roots) if uri.startswith(r) and len(uri) > len(r)), uri)
+            o.line("  " + fit(uri, o.width - 5 - len(str(p.get("kind")))) + f" ({p.get('kind')})")
         if n > len(shown):
             o.line(f"  and {n - len(shown)} more")
     reasons = Counter(p.get("reason") or p.get("kind") for p in doc.skipped)
