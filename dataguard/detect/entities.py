@@ -78,7 +78,7 @@ def _id(name: str, presidio: Optional[str] = None, trigger: Optional[str] = None
 _D, _CU = Norm.DIGITS, Norm.COMPACT_UPPER
 # The order of the predefined Presidio recognizers is the order they run in (first one wins a tie).
 TABLE = {t.name: t for t in (
-    _id("CREDIT_CARD", "CreditCardRecognizer", r"\d(?:[ -]?\d){12,18}", norm=_D, mask=Mask.CARD),
+    _id("CREDIT_CARD", norm=_D, mask=Mask.CARD),     # detect.cards: every brand range, its pattern its trigger
     _id("IBAN_CODE", "IbanRecognizer", r"[A-Za-z]{2}[ -]?\d{2}[ -]?[A-Za-z0-9]{4}", norm=_CU, mask=Mask.IBAN),
     _id("US_SSN", "UsSsnRecognizer", r"\d{3}[- .]?\d{2}[- .]?\d{4}", SHORT_PAD, norm=_D),
     _id("UK_NHS", "NhsRecognizer", r"\d{3}[- ]?\d{3}[- ]?\d{4}", SHORT_PAD, norm=_D),
@@ -106,7 +106,7 @@ TABLE = {t.name: t for t in (
     _id("IN_PASSPORT", "InPassportRecognizer"),
     _id("FI_PERSONAL_IDENTITY_CODE", "FiPersonalIdentityCodeRecognizer"),
     # dataguard's own recognizers (detect.recognizers) and the phone recognizer
-    _id("PHONE_NUMBER", trigger=r"\d(?:[ \-.()/\xa0]{0,3}\d){8,}", norm=Norm.PHONE),   # 9+ digits: not dates
+    _id("PHONE_NUMBER", norm=Norm.PHONE),         # its recognizer walks the text as libphonenumber does
     _id("IN_PAN", trigger=r"[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]", norm=_CU),
     Traits("MRZ", mask=Mask.ZONE),
     _secret("SECRET_PRIVATE_KEY"), _secret("SECRET_AWS_KEY", norm=_CU), _secret("SECRET_PASSWORD"),
