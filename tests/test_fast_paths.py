@@ -151,3 +151,47 @@ def test_regions_that_rewrite_digits_always_pass():
     from dataguard.detect.phone import PhoneFinder, PhoneGate
     assert PhoneGate(["AR"]).regions_for("12") == ["AR"]     # Argentina's transform rule rewrites mobile numbers
     assert PhoneFinder(["AR"]).admitted("12") == {"AR"}
+
+
+# ------------------------------------------------------------------ triggers and windows
+def value(rnd: random.Random) -> str:
+    """A value of some recognizer, or something that looks like one."""
+    d = lambda n: "".join(rnd.choice("0123456789") for _ in range(n))      # noqa: E731
+    return rnd.choice([
+        phone_number(rnd), decoy(rnd), f"{d(3)}-{d(2)}-{d(4)}", f"{d(3)} {d(2)} {d(4)}", d(9), f"{d(5)}-{d(4)}",
+        f"{d(3)} {d(3)} {d(4)}", f"{d(4)} {d(4)} {d(4)}", f"9{d(2)}-7{d(1)}-{d(4)}", d(rnd.randint(8, 17)),
+        f"DE{d(2)} {d(4)} {d(4)} {d(4)} {d(4)} {d(2)}", f"GB{d(2)}WEST{d(14)}", f"fr{d(2)}{d(23)}",
+        f"{rnd.choice(['jane.doe', 'a_b', 'x'])}@{rnd.choice(['unhcr.org', 'mail.co.uk', 'example.com'])}",
+        f"https://{rnd.choice(['www.', ''])}site{d(2)}.org/p?q={d(3)}", f"10.{d(1)}.{d(2)}.{d(1)}", "fe80::1ff:fe23:4567:890a",
+        f"AB{d(6)}C", f"C{d(8)}", f"AB{d(7)}", f"{d(3)} {d(3)} {d(3)}", f"password={d(4)}Xy!", f"ABCPD{d(4)}K",
+    ])
+
+
+def dense_text(seed: int, n: int) -> str:
+    rnd = random.Random(seed)
+    words = ["the", "card", "ssn", "NHS", "IBAN", "tax file number", "passport", "account", "ITIN", "aadhaar",
+             "medical", "bank", "call", "ref", "order", "Version", "on", "and", "(", ")", ",", ";", "\n", "_"]
+    parts = []
+    for _ in range(n):
+        parts.append(" ".join(rnd.choice(words) for _ in range(rnd.randint(0, 4))))
+        parts.append(rnd.choice([" ", "", ":", " no. ", "-", "_", "é"]))
+        parts.append(value(rnd))
+        parts.append(rnd.choice([" ", ", ", "\n", ".", "_", "é", "\t"]))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_windows_around_triggers_find_what_the_whole_text_gives(seed):
+    """Every recognizer run where its trigger says (windows) gives what it gives on the whole text."""
+    from dataguard.detect import Detector
+    from dataguard.detect.windows import run_windowed
+    det = Detector(ner=False)
+    text = dense_text(seed, 3000)
+    hits = det._triggers.find(text, text.lower())
+    compared = 0
+    for t in det._recognizers:
+        whole = {(r.entity_type, r.start, r.end, r.score) for r in t.recognizer.analyze(text, t.entities, None)}
+        windowed = {(r.entity_type, r.start, r.end, r.score) for r in run_windowed(t, text, hits)}
+        assert windowed == whole, t.name
+        compared += bool(whole)
+    assert compared >= 10
