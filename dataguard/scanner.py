@@ -169,8 +169,9 @@ class _Pool:
 class _Aggregator:
     """Collects matches of the units of the items in flight into UnitSummary objects."""
 
-    def __init__(self, hasher: Hasher, evidence_cap: Optional[int], show_data: bool):
+    def __init__(self, hasher: Hasher, evidence_cap: Optional[int], show_data: bool, keywords: frozenset = frozenset()):
         self.hasher = hasher
+        self.keywords = keywords        # the rule packs' keyword (deny-list) entities: masked like markings
         self.evidence_cap = evidence_cap
         self.show_data = show_data
 
@@ -196,10 +197,11 @@ class _Aggregator:
             if keep_hash:
                 agg.hashes.add(vhash)
             if keep_evidence:
+                col, end_col = chunk.columns_of(m.start, m.end)
                 agg.evidence.append(Evidence(
                     entity_type=m.entity_type, score=score, pointer=chunk.pointer_at(m.start),
-                    masked=mask(m.entity_type, value), value_hash=vhash,
-                    value=value if self.show_data else None))
+                    masked=mask(m.entity_type, value, keyword=m.entity_type in self.keywords), value_hash=vhash,
+                    value=value if self.show_data else None, col=col, end_col=end_col, reason=m.reason))
 
 
 def _now_iso() -> str:
@@ -217,7 +219,7 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
              install_signal_handlers: bool = False) -> ScanResult:
     """Run a whole scan. Per-item failures become records; only whole-target
     failures mark a target as errored. Never raises for content problems."""
-    from dataguard.rules import evaluate, evaluation_keyer
+    from dataguard.rules import evaluate, evaluation_keyer, keyword_entities
     from dataguard.sources import TargetError, open_target
     from dataguard.state import StateStore, config_fingerprint
 
@@ -238,7 +240,7 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
     targets = []
     stats = {"items_scanned": 0, "items_skipped": 0, "items_unchanged": 0, "bytes_scanned": 0,
              "rows_sampled": 0, "errors": 0, "duration_s": 0.0}
-    agg = _Aggregator(hasher, opts.max_evidence, opts.show_data)
+    agg = _Aggregator(hasher, opts.max_evidence, opts.show_data, keyword_entities(opts.packs))
     now = time.time()
     pool = None
     state = None
