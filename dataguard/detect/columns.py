@@ -414,10 +414,11 @@ class ColumnJudge:
 
 
 def _shares(found: list, cells: int) -> dict:
-    """entity -> share of the column's cells holding one."""
+    """entity -> share of the column's cells that are one (the match is the whole cell)."""
     if not cells:
         return {}
     seen: dict = {}
     for cell, r in found:
-        seen.setdefault(r.entity_type, set()).add(cell)
+        if (r.start, r.end) == cell:
+            seen.setdefault(r.entity_type, set()).add(cell)
     return {k: len(v) / cells for k, v in seen.items()}
