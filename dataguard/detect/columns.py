@@ -253,13 +253,13 @@ class _Column:
     cells: list = field(default_factory=list)     # (start, end) of non-empty cells
 
 
-def table_columns(chunk: Chunk) -> list:
-    """The columns of a tabular chunk (none for prose files)."""
+def table_columns(chunk: Chunk) -> tuple:
+    """(the columns of a tabular chunk, the spans of its header rows); no columns for prose files."""
     if chunk.unit.source == "database" or chunk.unit.column is not None:
         name = chunk.column or chunk.unit.column
-        return [_Column(name, tuple(chunk.context), _anchor_cells(chunk))]
+        return [_Column(name, tuple(chunk.context), _anchor_cells(chunk))], []
     if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
-        return []
+        return [], []
     layout = Layout(chunk)
     headers = layout.headers or {}
     columns: dict = {}
@@ -278,7 +278,7 @@ def table_columns(chunk: Chunk) -> list:
             name = headers.get(col)
             c = columns[col] = _Column(name, name_words(name) if name else ())
         c.cells.append((s, e))
-    return list(columns.values())
+    return list(columns.values()), layout.header_rows
 
 
 def _anchor_cells(chunk: Chunk) -> list:
@@ -314,9 +314,11 @@ class ColumnJudge:
         self.context_words = context_words      # entity -> frozenset of lower-case context words
 
     def judge(self, chunk: Chunk, results: list) -> list:
-        columns = table_columns(chunk)
+        columns, headers = table_columns(chunk)
         if not columns:
             return results
+        if headers:      # a header names a column: it is not data ("diagnosis", "HIV status")
+            results = [r for r in results if not any(s <= r.start < e for s, e in headers)]
         spans = sorted((s, e, i) for i, c in enumerate(columns) for s, e in c.cells)
         starts = [s for s, _, _ in spans]
         placed: dict = {}                       # column index -> [(cell, result)]
