@@ -118,6 +118,12 @@ def _mask_keep(value: str, keep_head: int, keep_tail: int) -> str:
     return "".join(chars)
 
 
+def keyword_entities(detector_kwargs: dict) -> frozenset:
+    """Entities of the rule packs' keyword recognizers (a deny list, no pattern), from the
+    detector's settings: their matches are listed words, masked like every keyword entity."""
+    return frozenset(s.entity for s in detector_kwargs.get("custom", ()) if s.deny_list and not s.patterns)
+
+
 def mask(entity: str, value: str, keyword: bool = False) -> str:
     """A preview that lets a person recognise the kind of value, never recover it (the
     entity's ``Mask`` in the traits table). Keyword entities (health and protection terms,

@@ -41,13 +41,6 @@ def needed_entities(packs) -> Optional[set]:
     return out
 
 
-def keyword_entities(packs) -> frozenset:
-    """Entities of the packs' keyword recognizers (deny lists only): their matches are listed
-    words, masked as entity type and length like every keyword entity."""
-    return frozenset(r.entity for p in packs if isinstance(p, RulePack) for r in p.recognizers
-                     if r.deny_list and not r.patterns)
-
-
 def fingerprint(rule_id: str, unit) -> str:
     key = "\x1f".join([rule_id, unit.target or "", unit.path or "", unit.member or "",
                        unit.table or "", unit.column or ""])
