@@ -15,10 +15,6 @@ from tests.conftest import FIXTURES
 pytestmark = pytest.mark.model
 
 TABLES = FIXTURES / "tables"
-EVERYTHING = """pack: everything
-rules:
-  - {id: ALL, title: every entity, severity: low, measure: CM-INVENTORY, match: {entities: ["*"]}}
-"""
 EXPECTED = {
     ("orders.csv", "customer_name", "PERSON"), ("orders.csv", "customer_phone", "PHONE_NUMBER"),
     ("orders.csv", "email", "EMAIL_ADDRESS"), ("orders.csv", "ship_address", "LOCATION"),
@@ -42,14 +38,12 @@ def _xlsx_from(tsv_path, out_path) -> None:
 
 
 @pytest.fixture(scope="module")
-def tables_report(tmp_path_factory, run_cli):
+def tables_report(tmp_path_factory, run_cli, every_entity_pack):
     root = tmp_path_factory.mktemp("tables")
     for p in TABLES.iterdir():
         shutil.copy(p, root / p.name)
     _xlsx_from(TABLES / "staff.tsv", root / "staff.xlsx")
-    pack = tmp_path_factory.mktemp("pack") / "everything.yaml"
-    pack.write_text(EVERYTHING)
-    res = run_cli("scan", root, "--rules", pack, "--workers", "1", "--format", "json", "--max-evidence", "all",
+    res = run_cli("scan", root, "--rules", every_entity_pack, "--workers", "1", "--format", "json", "--max-evidence", "all",
                   "--fail-on", "never")
     assert res.exit_code == 0, res.stderr
     return root, res.report

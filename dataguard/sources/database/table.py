@@ -104,7 +104,7 @@ class DatabaseTable:
 
     def _cell(self, col: _Column, v, row: str, limits: Limits, record: dict) -> Iterator[Chunk]:
         """The chunks one cell completes: its texts batched per key path; a document blob extracted."""
-        data = blob_bytes(col.mode, v)
+        data = blob_bytes(v)
         if data is not None:
             yield from self._document(col, data, row, limits, record)
             return

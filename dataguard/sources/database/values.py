@@ -15,7 +15,7 @@ from typing import Iterator, Optional
 
 import sqlalchemy as sa
 
-from dataguard.extract.sniff import looks_textual
+from dataguard.extract.sniff import HEAD_BYTES, looks_textual, sniff
 
 MIN_ID_DIGITS = 6             # integers shorter than this cannot be identifiers we look for
 
@@ -123,12 +123,13 @@ def _blob_text(v) -> Optional[str]:
     return data.decode("latin-1")
 
 
-def blob_bytes(mode: str, v) -> Optional[bytes]:
-    """The bytes of a binary cell that is not text (a document for the extractors, or an image)."""
-    if mode not in ("blob", "text", "auto", "json", "array"):
-        return None
+def blob_bytes(v) -> Optional[bytes]:
+    """The bytes of a binary cell that holds a document for the extractors (PDF, office file,
+    archive, mail, RTF); None for text (``cell_texts``) and for images and other binaries."""
     data = _blob_data(v)
-    return data if data is not None and not looks_textual(data[:8192]) else None
+    if data is None:
+        return None
+    return None if sniff(data[:HEAD_BYTES], "") in ("text", "binary") else data
 
 
 def _number(v) -> Optional[str]:
