@@ -211,3 +211,26 @@ def test_csv_columns_are_judged_by_their_headers(det):
 def test_prose_files_are_left_alone(det):
     chunk = Chunk(unit=Unit(target="/t", uri="/t/x.txt", path="x.txt"), text="Our office: +44 20 7946 0958.")
     assert [e for e, _, _ in found(det, chunk)] == ["PHONE_NUMBER"]
+
+
+def _judge(det, chunk, found):
+    from presidio_analyzer import RecognizerResult
+    results = [RecognizerResult(e, chunk.text.index(v), chunk.text.index(v) + len(v), 0.85) for e, v in found]
+    return sorted((r.entity_type, chunk.text[r.start:r.end]) for r in det._columns.judge(chunk, results))
+
+
+def test_a_named_column_holds_no_stray_names(det):
+    """NER reads some passwords as people or organisations: the column's name says what they are."""
+    chunk = db_chunk("contrasena", ["Clave7875!", "Clave4220!"])
+    assert _judge(det, chunk, [("PERSON", "Clave7875"), ("ORGANIZATION", "Clave4220")]) == [
+        ("SECRET_PASSWORD", "Clave4220!"), ("SECRET_PASSWORD", "Clave7875!")]
+
+
+def test_categories_are_not_organisations(det):
+    values = ["Blanket, fleece", "Jerrycan 20 l", "Solar lamp", "Kitchen set"] * 6
+    chunk = db_chunk("description", values)
+    assert _judge(det, chunk, [("ORGANIZATION", "Jerrycan"), ("NRP", "Solar")]) == []
+    few = db_chunk("description", values[:4])            # too few values to call it categorical
+    assert _judge(det, few, [("ORGANIZATION", "Jerrycan")]) == [("ORGANIZATION", "Jerrycan")]
+    people = db_chunk("assigned_to", ["Amina Yusuf", "John Okello"] * 12)   # repeated people stay people
+    assert _judge(det, people, [("PERSON", "Amina Yusuf")]) == [("PERSON", "Amina Yusuf")]

@@ -50,6 +50,10 @@ CHECKSUM = frozenset({"CREDIT_CARD", "IBAN_CODE", "UK_NHS", "AU_MEDICARE", "AU_T
 NEED_CONTEXT = frozenset({"UK_NHS", "AU_MEDICARE", "AU_TFN", "AU_ABN", "AU_ACN", "US_BANK_NUMBER", "US_ITIN",
                           "SG_NRIC_FIN", "IN_AADHAAR", "PL_PESEL", "FI_PERSONAL_IDENTITY_CODE", "MEDICAL_LICENSE",
                           "US_DRIVER_LICENSE", "US_PASSPORT"})
+# a column of a few repeated values holds categories: the small model's "organisations" and
+# "nationalities" there are products and departments (people and places are kept)
+CATEGORY_NER = frozenset({"ORGANIZATION", "NRP"})
+MIN_CATEGORICAL, CATEGORICAL_SHARE = 20, 0.25
 _IDENTIFIER_KINDS = frozenset({ValueKind.PHONE, ValueKind.IDENTIFIER, ValueKind.DATE, ValueKind.CREDENTIAL})
 _WORD = re.compile(r"[\w'-]+")
 
@@ -337,6 +341,8 @@ class ColumnJudge:
         verdict = self.vocab.verdict(col.name)
         text = chunk.text
         shares = _shares(found, len(col.cells))
+        if found and _categorical(text, col.cells):
+            found = [(c, r) for c, r in found if r.entity_type not in CATEGORY_NER]
         kept, by_cell = [], {}
         for cell, r in found:
             if self._keep(chunk, col, verdict, shares, cell, r):
@@ -358,6 +364,8 @@ class ColumnJudge:
         lookalike = traits(entity).identifier
         if lookalike and verdict.exclusive:
             return False                        # the column's name says what its identifiers are
+        if entity in NER_ENTITIES and verdict.positive:
+            return False                        # ... and what its names are: no "organisation" in a password
         strong = entity in CHECKSUM and shares.get(entity, 0.0) >= STRONG_SHARE and len(col.cells) >= MIN_CELLS
         if entity in verdict.lowered:
             return strong
@@ -413,6 +421,11 @@ class ColumnJudge:
                     out.append(_result(sig.entity, s, e, sig.score, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
                     break
         return out
+
+
+def _categorical(text: str, cells: list) -> bool:
+    """A column of a few repeated values (statuses, categories, products, departments)."""
+    return len(cells) >= MIN_CATEGORICAL and len({text[s:e] for s, e in cells}) <= CATEGORICAL_SHARE * len(cells)
 
 
 def _shares(found: list, cells: int) -> dict:
