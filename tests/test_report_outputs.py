@@ -70,7 +70,7 @@ def test_sarif_locations_are_relative_percent_encoded_and_resolve_to_the_files(s
     assert set(resolved) == {str(root / n) for n in (SCRIPT_NAME, "archive.zip", ESCAPE_NAME,
                                                      f"{ARABIC_DIR}/{ARABIC_NAME}", FORMULA_NAME)}
     arabic = resolved[str(root / ARABIC_DIR / ARABIC_NAME)]
-    assert arabic["locations"][0]["physicalLocation"]["region"] == {"startLine": 2}
+    assert arabic["locations"][0]["physicalLocation"]["region"] == {"startLine": 2, "startColumn": 10, "endColumn": 29}
     member = resolved[str(root / "archive.zip")]["locations"][0]
     assert member["logicalLocations"][0]["fullyQualifiedName"] == f"archive.zip!/{MEMBER}"
     assert "region" not in member["physicalLocation"]          # a line inside a member is not a line of the zip
