@@ -174,7 +174,7 @@ def test_csv_cells_never_start_a_formula_and_hostile_names_round_trip(scan):
     formula = by_path["'" + FORMULA_NAME]                     # shown as text, the name intact after the quote
     assert formula["site"] == scan.site.name and formula["scan_id"] == scan.scan_id
     assert formula["severity"] == "medium" and formula["measure"] == "CM-MINIMISE" and formula["rule_id"] == "T-002"
-    assert formula["entities"] == "EMAIL_ADDRESS=3" and formula["evidence"] == "line 1"
+    assert formula["entities"] == "EMAIL_ADDRESS=3" and formula["evidence"] == "line 1, col 1-12"
     assert formula["remediation"].startswith("Delete the list")
     member = next(r for r in rows if r["path"] == "archive.zip")
     assert member["member"] == "'" + MEMBER
