@@ -21,8 +21,9 @@ ROW_KEY = "ROW_KEY"          # the entity name row keys are hashed under
 class Aggregator:
     """Adds the matches of a chunk to the summaries (unit key -> UnitSummary) of its item."""
 
-    def __init__(self, hasher: Hasher, evidence_cap: Optional[int], show_data: bool):
+    def __init__(self, hasher: Hasher, evidence_cap: Optional[int], show_data: bool, keywords: frozenset = frozenset()):
         self.hasher = hasher
+        self.keywords = keywords        # the rule packs' keyword (deny-list) entities: masked like markings
         self.evidence_cap = evidence_cap
         self.show_data = show_data
 
@@ -48,10 +49,11 @@ class Aggregator:
             if keep_hash:
                 agg.hashes.add(vhash)
             if keep_evidence:
+                col, end_col = chunk.columns_of(m.start, m.end)
                 agg.evidence.append(Evidence(
                     entity_type=m.entity_type, score=score, pointer=self._pointer(chunk, m.start),
-                    masked=mask(m.entity_type, value), value_hash=vhash,
-                    value=value if self.show_data else None))
+                    masked=mask(m.entity_type, value, keyword=m.entity_type in self.keywords), value_hash=vhash,
+                    value=value if self.show_data else None, col=col, end_col=end_col, reason=m.reason))
 
     def _pointer(self, chunk: Chunk, offset: int):
         """Where a match is; a database row key that may be a value, hashed."""

@@ -25,8 +25,11 @@ def shown_unit(unit: Unit) -> Unit:
 
 
 def _shown_finding(f: Finding) -> Finding:
-    evidence = tuple(replace(e, pointer=replace(e.pointer, sheet=mask_values(e.pointer.sheet)))
-                     if e.pointer.sheet else e for e in f.evidence)
+    """A finding with its names masked: its unit's, its evidence's sheets and parts (a JSON
+    column's key path)."""
+    evidence = tuple(replace(e, pointer=replace(e.pointer, sheet=mask_values(e.pointer.sheet),
+                                                part=mask_values(e.pointer.part)))
+                     if e.pointer.sheet or e.pointer.part else e for e in f.evidence)
     return replace(f, unit=shown_unit(f.unit), evidence=evidence)
 
 
