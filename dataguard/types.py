@@ -68,6 +68,7 @@ class Anchor:
 
 
 _NOWHERE = Pointer()
+NAME_PART = "name"           # Pointer.part of a value found in a name (names are data)
 _LINE_BLOCK = 4096     # Chunk.pointer_at counts lines per block of this many characters
 
 
@@ -94,6 +95,11 @@ class Chunk:
     first_col: int = 1                      # 1-based column of text[0] in its line (lines only)
     column: Optional[str] = None            # the field all the text belongs to: a database column, or a
                                             # key path inside one ("profile.dob"); None: see unit.column
+
+    @property
+    def is_name(self) -> bool:
+        """The chunk holds the name of its unit (file, member, sheet, table, column), not content."""
+        return bool(self.anchors) and self.anchors[0].pointer.part == NAME_PART
 
     def keeps(self, start: int) -> bool:
         end = len(self.text) if self.keep_end is None else self.keep_end

@@ -33,7 +33,7 @@ def collect(src):
                 problems.append(c)
                 continue
             assert isinstance(c, Chunk)
-            if c.anchors and c.anchors[0].pointer.part == "name":
+            if c.is_name:
                 names.append((c.unit.table, c.unit.column, c.text))
                 continue
             chunks.append(c)
@@ -231,7 +231,7 @@ def test_long_value_is_split_with_keep_windows(tmp_path):
     con.close()
     src = DatabaseSource(f"sqlite:///{path}", SourceOptions())
     item = next(iter(src.items()))
-    chunks = [c for c in item.chunks(Limits(chunk_chars=4000, overlap_chars=100)) if c.anchors[0].pointer.part != "name"]
+    chunks = [c for c in item.chunks(Limits(chunk_chars=4000, overlap_chars=100)) if not c.is_name]
     assert len(chunks) > 1 and all(c.pointer_at(c.keep_start).row == "5" for c in chunks)
     kept = "".join(c.text[c.keep_start:c.keep_end] for c in chunks)
     assert kept.endswith("x.y@example.org") and len(kept) == 15000 + len("mail me: x.y@example.org")

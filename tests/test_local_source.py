@@ -18,7 +18,7 @@ from dataguard.types import Chunk, Limits, Problem
 
 def _content(pieces) -> list:
     """An item's pieces without the chunk of its own name."""
-    return [p for p in pieces if not (isinstance(p, Chunk) and p.anchors and p.anchors[0].pointer.part == "name")]
+    return [p for p in pieces if not (isinstance(p, Chunk) and p.is_name)]
 
 def _tree(root, files):
     for rel, data in files.items():
@@ -98,7 +98,7 @@ def test_single_file_target(tmp_path):
     assert item.unit.path == "one.txt"
     assert item.unit.uri == item.unit.target == str(tmp_path / "one.txt")
     pieces = list(item.chunks(Limits()))
-    assert pieces[0].text == "one.txt\none" and pieces[0].anchors[0].pointer.part == "name"   # names are data
+    assert pieces[0].text == "one.txt\none" and pieces[0].is_name   # names are data
     chunks = _content(pieces)
     assert [c.text for c in chunks] == ["hello\n"]
 

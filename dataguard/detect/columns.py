@@ -258,7 +258,10 @@ class _Column:
 
 
 def table_columns(chunk: Chunk) -> tuple:
-    """(the columns of a tabular chunk, the spans of its header rows); no columns for prose files."""
+    """(the columns of a tabular chunk, the spans of its header rows); no columns for prose
+    files, nor for a chunk holding a name (a column's name is not one of its values)."""
+    if chunk.is_name:
+        return [], []
     if chunk.unit.source == "database" or chunk.unit.column is not None:
         name = chunk.column or chunk.unit.column
         return [_Column(name, tuple(chunk.context), _anchor_cells(chunk))], []

@@ -25,9 +25,9 @@ from dataguard.extract import archive, mail, odf, ooxml, pdf, rtf, text
 from dataguard.extract.base import ExtractContext, Opener, Piece, describe
 from dataguard.extract.sniff import HEAD_BYTES, sniff
 from dataguard.names import as_text, mask_values
-from dataguard.types import Anchor, Chunk, Limits, Pointer, Problem, Unit
+from dataguard.types import NAME_PART, Anchor, Chunk, Limits, Pointer, Problem, Unit
 
-NAME_POINTER = Pointer(part="name")
+NAME_POINTER = Pointer(part=NAME_PART)
 
 __all__ = ["CONTENT_ERRORS", "ExtractContext", "FAMILIES", "Family", "describe", "extract", "family_of",
            "make_context", "quiet_parsers"]

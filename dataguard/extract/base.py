@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterator, Optional, Union
 
-from dataguard.types import Anchor, Chunk, Limits, Pointer, Problem, Unit
+from dataguard.types import NAME_PART, Anchor, Chunk, Limits, Pointer, Problem, Unit
 
 Opener = Callable[[], BinaryIO]
 Piece = Union[Chunk, Problem]
@@ -44,7 +44,7 @@ def sheet_name_chunk(ctx: ExtractContext, unit: Unit, sheet: str) -> Iterator[Ch
     """A sheet's name as a chunk (``part="name"``) when the scan asks for names."""
     if ctx.names and sheet.strip():
         yield Chunk(unit=unit, text=sheet[:1024], first_line=None,
-                    anchors=(Anchor(0, Pointer(sheet=sheet, part="name")),))
+                    anchors=(Anchor(0, Pointer(sheet=sheet, part=NAME_PART)),))
 
 
 def read_whole(unit: Unit, opener: Opener, limits: Limits, what: str) -> Union[bytes, Problem]:

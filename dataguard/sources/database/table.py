@@ -11,10 +11,10 @@ from typing import Iterator, Optional
 
 from dataguard.sources.database.errors import error_kind, short_error
 from dataguard.sources.database.values import MAX_PATHS, blob_bytes, cell_texts, is_prose, words
-from dataguard.types import Anchor, Chunk, ItemMeta, Limits, Pointer, Problem, Unit
+from dataguard.types import NAME_PART, Anchor, Chunk, ItemMeta, Limits, Pointer, Problem, Unit
 
 VALUES_PER_CHUNK = 200
-NAME = Pointer(part="name")
+NAME = Pointer(part=NAME_PART)
 MAX_BLOB_DOCUMENTS = 1000     # document blobs (PDF, office files, archives) extracted per column
 
 
