@@ -40,7 +40,8 @@ def _texts(item_or_unit, opener=None, name=None):
     if opener is None:
         out = list(item_or_unit.chunks(Limits()))
     else:
-        out = list(extract(item_or_unit, opener, name, Limits()))
+        out = list(extract(item_or_unit, opener, name, Limits(), names=True))
+    # an SMB item gives its name first, like a local file (names are data)
     return [c.text for c in out if isinstance(c, Chunk)], sorted(p.kind for p in out if isinstance(p, Problem))
 
 
