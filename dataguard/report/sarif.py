@@ -158,7 +158,8 @@ def _result(f: dict, index: dict, bases: _Bases) -> dict:
     location: dict = {"physicalLocation": {"artifactLocation": where, **_region(f)}}
     if _logical(loc):
         location["logicalLocations"] = _logical(loc)
-    evidence = [{"entity_type": e.get("entity_type"), **{k: e[k] for k in (*POINTER_FIELDS, "end_col") if e.get(k)}}
+    evidence = [{"entity_type": e.get("entity_type"),
+                 **{k: e[k] for k in (*POINTER_FIELDS, "end_col", "reason") if e.get(k)}}
                 for e in f.get("evidence") or ()]
     return {
         "ruleId": f["rule_id"], "ruleIndex": index[f["rule_id"]], "kind": "fail",
