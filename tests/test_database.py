@@ -281,7 +281,7 @@ def test_server_discovery_and_columns(server):
     sent = {c.unit.column for c in chunks if c.unit.table == emp}
     assert not sent & {"active", "salary", "rating", "badge", "id"}
     assert values(cols, emp, "birth_date") == ["1980-04-12", "1975-11-02"]     # DATE: ISO dates
-    assert values(cols, emp, "hired_at") == ["2020-01-01 09:00:00"] * 3        # TIMESTAMP / DATETIME
+    assert values(cols, emp, "hired_at") == ["2020-01-01T09:00:00"] * 3        # TIMESTAMP / DATETIME: ISO 8601
     assert {c.column for c in chunks if c.unit.column == "profile"} == {
         "profile.contact.email", "profile.contact.phone", "profile.tags", "profile.ids.passport_no"}
     skipped = {(s["table"], s["column"]) for s in src.info["skipped_columns"]}

@@ -160,7 +160,7 @@ def _json_leaves(obj, path: str = "", depth: int = 0) -> Iterator[tuple]:
 
 def _dated(v) -> list:
     if isinstance(v, datetime.datetime):
-        return [(None, v.replace(tzinfo=None).isoformat(sep=" "))]
+        return [(None, v.replace(tzinfo=None).isoformat())]          # "T": no digit run like a phone number
     if isinstance(v, datetime.date):
         return [(None, v.isoformat())]
     return [(None, str(v))] if str(v).strip() else []
