@@ -234,3 +234,27 @@ def test_categories_are_not_organisations(det):
     assert _judge(det, few, [("ORGANIZATION", "Jerrycan")]) == [("ORGANIZATION", "Jerrycan")]
     people = db_chunk("assigned_to", ["Amina Yusuf", "John Okello"] * 12)   # repeated people stay people
     assert _judge(det, people, [("PERSON", "Amina Yusuf")]) == [("PERSON", "Amina Yusuf")]
+
+
+def test_a_generic_name_column_means_nothing_in_a_table_of_things(det):
+    people = db_chunk("name", ["Amina Yusuf", "John Okello"], table="customers")
+    things = db_chunk("name", ["Kitchen Set", "Solar Lamp"], table="products")
+    assert _judge(det, people, [("PERSON", "Amina Yusuf")]) == [("PERSON", "Amina Yusuf")]
+    assert _judge(det, things, [("PERSON", "Kitchen Set")]) == []
+    supplier = db_chunk("supplier", ["Acme Supplies Ltd", "Globex Corporation"], table="products")
+    assert _judge(det, supplier, [("PERSON", "Acme Supplies")]) == []
+
+
+def test_places_seen_in_few_values_of_a_category_column_are_misreadings(det):
+    values = ["Disability", "Single parent", "Elderly", "None"] * 6
+    assert _judge(det, db_chunk("vulnerability", values), [("LOCATION", "Elderly")]) == []
+    cities = db_chunk("city", ["Nairobi", "Kakuma", "Dadaab"] * 8)
+    got = det._columns.judge(cities, [_located(cities, "LOCATION", i) for i in range(24)])
+    assert len(got) == 24                                # a column of places keeps them
+
+
+def _located(chunk, entity, i):
+    from presidio_analyzer import RecognizerResult
+    a = chunk.anchors[i].offset
+    end = chunk.anchors[i + 1].offset - 1 if i + 1 < len(chunk.anchors) else len(chunk.text)
+    return RecognizerResult(entity, a, end, 0.85)

@@ -51,7 +51,7 @@ NEED_CONTEXT = frozenset({"UK_NHS", "AU_MEDICARE", "AU_TFN", "AU_ABN", "AU_ACN",
                           "SG_NRIC_FIN", "IN_AADHAAR", "PL_PESEL", "FI_PERSONAL_IDENTITY_CODE", "MEDICAL_LICENSE",
                           "US_DRIVER_LICENSE", "US_PASSPORT"})
 # a column of a few repeated values holds categories: the small model's "organisations" and
-# "nationalities" there are products and departments (people and places are kept)
+# "nationalities" there are products and departments (people and places in most values are kept)
 CATEGORY_NER = frozenset({"ORGANIZATION", "NRP"})
 MIN_CATEGORICAL, CATEGORICAL_SHARE = 20, 0.25
 _IDENTIFIER_KINDS = frozenset({ValueKind.PHONE, ValueKind.IDENTIFIER, ValueKind.DATE, ValueKind.CREDENTIAL})
@@ -255,13 +255,16 @@ class _Column:
     name: Optional[str]
     context: tuple                      # words of the name (and, for databases, of the table)
     cells: list = field(default_factory=list)     # (start, end) of non-empty cells
+    table: Optional[str] = None         # the table's name (a database table, a file's stem)
 
 
 def table_columns(chunk: Chunk) -> tuple:
     """(the columns of a tabular chunk, the spans of its header rows); no columns for prose files."""
-    if chunk.unit.source == "database" or chunk.unit.column is not None:
-        name = chunk.column or chunk.unit.column
-        return [_Column(name, tuple(chunk.context), _anchor_cells(chunk))], []
+    unit = chunk.unit
+    if unit.source == "database" or unit.column is not None:
+        name = chunk.column or unit.column
+        table = (unit.table or unit.path or "").rsplit(".", 1)[-1]
+        return [_Column(name, tuple(chunk.context), _anchor_cells(chunk), table)], []
     if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
         return [], []
     layout = Layout(chunk)
@@ -280,9 +283,15 @@ def table_columns(chunk: Chunk) -> tuple:
         c = columns.get(col)
         if c is None:
             name = headers.get(col)
-            c = columns[col] = _Column(name, name_words(name) if name else ())
+            c = columns[col] = _Column(name, name_words(name) if name else (), table=_stem(unit))
         c.cells.append((s, e))
     return list(columns.values()), layout.header_rows
+
+
+def _stem(unit) -> str:
+    """A file's (or member's) name without folders and extension: what a table of it is called."""
+    name = (unit.member or unit.path or "").rsplit("!/", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1]
+    return name.split(".", 1)[0]
 
 
 def _anchor_cells(chunk: Chunk) -> list:
@@ -338,11 +347,11 @@ class ColumnJudge:
         return out
 
     def _column(self, chunk: Chunk, col: _Column, found: list) -> list:
-        verdict = self.vocab.verdict(col.name)
+        verdict = _in_table(self.vocab.verdict(col.name), self.vocab.verdict(col.table))
         text = chunk.text
         shares = _shares(found, len(col.cells))
         if found and _categorical(text, col.cells):
-            found = [(c, r) for c, r in found if r.entity_type not in CATEGORY_NER]
+            found = [(c, r) for c, r in found if not _stray_category(r.entity_type, verdict, shares)]
         kept, by_cell = [], {}
         for cell, r in found:
             if self._keep(chunk, col, verdict, shares, cell, r):
@@ -421,6 +430,25 @@ class ColumnJudge:
                     out.append(_result(sig.entity, s, e, sig.score, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
                     break
         return out
+
+
+def _in_table(verdict: Verdict, table: Verdict) -> Verdict:
+    """A generic column name (an ``exact`` signal such as ``name``) means nothing in a table whose
+    own name lowers its entity (``products.name``, ``devices.name``): the table says what it holds."""
+    cancel = {e for e, (s, _) in verdict.positive.items() if s.exact and e in table.lowered}
+    if not cancel:
+        return verdict
+    positive = {e: v for e, v in verdict.positive.items() if e not in cancel}
+    return Verdict(positive, verdict.lowered | cancel, tuple(s for s in verdict.named if s.entity not in cancel))
+
+
+def _stray_category(entity: str, verdict: Verdict, shares: dict) -> bool:
+    """In a column of categories: organisations and nationalities are products and groups, and
+    a place the model sees in fewer than half of the values is a misreading ("Elderly").
+    People are kept: a rare name typed into a status column is still a name."""
+    if entity in verdict.positive:
+        return False
+    return entity in CATEGORY_NER or entity == "LOCATION" and shares.get(entity, 0.0) < 0.5
 
 
 def _categorical(text: str, cells: list) -> bool:
