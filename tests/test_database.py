@@ -420,3 +420,11 @@ def test_password_with_at_sign_is_never_shown(url):
     for piece in ("Pg", "Pw_Secret"):
         assert piece not in str(info.value)
         no_password_anywhere(info.value, piece)
+
+
+def test_json_keys_that_are_data_never_reach_a_key_path():
+    from dataguard.sources.database.values import cell_texts
+    doc = {"contacts": {"jane.doe@example.org": {"phone": "+44 20 7946 0958"}, "4111111111111111": "x"},
+           "k" * 300: "long", "dob": "1980-04-12"}
+    assert cell_texts("json", doc) == [("contacts.*.phone", "+44 20 7946 0958"), ("contacts.*", "x"), ("*", "long"),
+                                       ("dob", "1980-04-12")]
