@@ -183,6 +183,11 @@ def test_an_identifier_column_is_what_its_name_says(det):
     assert [e for e, _, _ in got] == ["PASSPORT_NUMBER", "PASSPORT_NUMBER"]     # not an NHS number
 
 
+def test_a_label_naming_sensitive_data_is_not_a_code_label(det):
+    got = found(det, db_chunk("memo", ["Checked passport no. C03005988 at the desk", "Phone no 020 7946 0321"]))
+    assert {e for e, _, _ in got} >= {"PHONE_NUMBER"} and ("US_PASSPORT", "C03005988") in {(e, v) for e, v, _ in got}
+
+
 def test_checksum_numbers_in_a_memo_need_context(det):
     memo = ["Paid invoice 9434765919 by transfer", "Customer called about order 4505577104",
             "Patient NHS number 943 476 5919 confirmed"]

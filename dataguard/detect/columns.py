@@ -378,8 +378,10 @@ class ColumnJudge:
         strong = entity in CHECKSUM and shares.get(entity, 0.0) >= STRONG_SHARE and len(col.cells) >= MIN_CELLS
         if entity in verdict.lowered:
             return strong
-        if lookalike and entity in self._label(chunk.text, cell, r).lowered:
-            return strong                       # "invoice 4505577104", "order no. 2950184726" in a memo
+        if lookalike:
+            label = self._label(chunk.text, cell, r)
+            if entity in label.lowered and not label.positive:
+                return strong                   # "invoice 4505577104", "order no. 2950184726" in a memo
         if entity in NEED_CONTEXT:
             return strong or self._context(chunk.text, col, cell, r)
         if entity in NER_ENTITIES and machine_text(chunk.text[cell[0]:cell[1]]):
