@@ -263,3 +263,8 @@ def _located(chunk, entity, i):
     a = chunk.anchors[i].offset
     end = chunk.anchors[i + 1].offset - 1 if i + 1 < len(chunk.anchors) else len(chunk.text)
     return RecognizerResult(entity, a, end, 0.85)
+
+
+def test_version_numbers_are_not_ip_addresses(det):
+    assert found(det, db_chunk("app_version", ["1.2.3.4", "10.0.0.1"])) == []
+    assert [e for e, _, _ in found(det, db_chunk("client_ip", ["41.202.219.70"]))] == ["IP_ADDRESS"]
