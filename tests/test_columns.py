@@ -265,6 +265,12 @@ def _located(chunk, entity, i):
     return RecognizerResult(entity, a, end, 0.85)
 
 
+def test_bank_numbers_in_a_memo_need_a_label(det):
+    memo = ["Customer account 48213390 closed", "Refund to bank account 48213391 done"]
+    got = found(Detector(ner=False, entities={"US_BANK_NUMBER"}), db_chunk("memo", memo))
+    assert [(e, v) for e, v, _ in got] == [("US_BANK_NUMBER", "48213391")]
+
+
 def test_version_numbers_are_not_ip_addresses(det):
     assert found(det, db_chunk("app_version", ["1.2.3.4", "10.0.0.1"])) == []
     assert [e for e, _, _ in found(det, db_chunk("client_ip", ["41.202.219.70"]))] == ["IP_ADDRESS"]

@@ -54,6 +54,8 @@ NEED_CONTEXT = frozenset({"UK_NHS", "AU_MEDICARE", "AU_TFN", "AU_ABN", "AU_ACN",
 # "nationalities" there are products and departments (people and places in most values are kept)
 CATEGORY_NER = frozenset({"ORGANIZATION", "NRP"})
 MIN_CATEGORICAL, CATEGORICAL_SHARE = 20, 0.25
+# ... of which those whose context words are everyday words ("account"): only a label will do
+LABEL_ONLY = frozenset({"US_BANK_NUMBER"})
 _IDENTIFIER_KINDS = frozenset({ValueKind.PHONE, ValueKind.IDENTIFIER, ValueKind.DATE, ValueKind.CREDENTIAL})
 _WORD = re.compile(r"[\w'-]+")
 
@@ -394,11 +396,15 @@ class ColumnJudge:
         return self.vocab.verdict(" ".join(words)) if words else _NOTHING
 
     def _context(self, text: str, col: _Column, cell: tuple, r) -> bool:
+        """A context word for the entity in the column's name or among the words before the value,
+        or a label naming it ("bank account 12345678")."""
+        if r.entity_type in self._label(text, cell, r).positive:
+            return True
         words = self.context_words.get(r.entity_type, frozenset())
-        if not words:
-            return False
         if any(w in words for w in col.context):
             return True
+        if r.entity_type in LABEL_ONLY or not words:
+            return False
         before = text[max(cell[0], r.start - 80):r.start].lower()
         near = _WORD.findall(before)[-5:]
         return any(w in words for w in near) or any(" " in w and w in before for w in words)
