@@ -274,3 +274,13 @@ def test_bank_numbers_in_a_memo_need_a_label(det):
 def test_version_numbers_are_not_ip_addresses(det):
     assert found(det, db_chunk("app_version", ["1.2.3.4", "10.0.0.1"])) == []
     assert [e for e, _, _ in found(det, db_chunk("client_ip", ["41.202.219.70"]))] == ["IP_ADDRESS"]
+
+
+def test_json_files_are_judged_by_their_keys(det):
+    text = ('[{"order_id": "4505577104", "customer": {"phone": "0712 345 678", "dob": "1980-04-12"},\n'
+            '  "password": "hunter2!", "created": "2024-05-01T10:00:00", "sku": 9434765919},\n'
+            ' {"order_id": "2950184726", "note": "call +44 20 7946 0958"}]\n')
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/export.json", path="export.json"), text=text)
+    assert [(e, v) for e, v, _ in found(det, chunk)] == [
+        ("PHONE_NUMBER", "0712 345 678"), ("DATE_OF_BIRTH", "1980-04-12"), ("SECRET_PASSWORD", "hunter2!"),
+        ("PHONE_NUMBER", "+44 20 7946 0958")]

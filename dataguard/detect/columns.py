@@ -1,7 +1,8 @@
 """Column semantics: in a table, the column's name is evidence, and the column is judged as a whole.
 
-Every tabular chunk (a database column or JSON key path, CSV/TSV text, spreadsheet rows) is
-split into columns (``tabular.Layout``) whose names come from the header or the schema. The
+Every tabular chunk (a database column or JSON key path, CSV/TSV text, spreadsheet rows, the
+values of a JSON file by key) is split into columns (``tabular.Layout``) whose names come from
+the header, the schema or the keys. The
 rule packs' column-name signals (``column_signals``, a vocabulary in English, French and
 Spanish in ``rules/default.yaml``) say what a name means:
 
@@ -268,7 +269,7 @@ def table_columns(chunk: Chunk) -> tuple:
         table = (unit.table or unit.path or "").rsplit(".", 1)[-1]
         return [_Column(name, tuple(chunk.context), _anchor_cells(chunk), table)], []
     if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
-        return [], []
+        return (_json_columns(chunk), []) if _is_json(unit) else ([], [])
     layout = Layout(chunk)
     headers = layout.headers or {}
     columns: dict = {}
@@ -288,6 +289,29 @@ def table_columns(chunk: Chunk) -> tuple:
             c = columns[col] = _Column(name, name_words(name) if name else (), table=_stem(unit))
         c.cells.append((s, e))
     return list(columns.values()), layout.header_rows
+
+
+_JSON_EXT = (".json", ".jsonl", ".ndjson", ".geojson")
+# "key": "string" or "key": number, the value's span in group "v" (inside the quotes)
+_JSON_PAIR = re.compile(r'"(?P<k>[A-Za-z_][\w .-]{0,60})"\s*:\s*(?:"(?P<v>(?:[^"\\\n]|\\.){1,2000})"|'
+                        r'(?P<n>-?\d[\d.eE+-]{0,40})(?=\s*[,}\]\n]))')
+
+
+def _is_json(unit) -> bool:
+    return (unit.member or unit.path or "").lower().endswith(_JSON_EXT)
+
+
+def _json_columns(chunk: Chunk) -> list:
+    """A JSON file's values as columns named by their keys ("dob", "order_id")."""
+    columns: dict = {}
+    table = _stem(chunk.unit)
+    for m in _JSON_PAIR.finditer(chunk.text):
+        key = m["k"]
+        c = columns.get(key)
+        if c is None:
+            c = columns[key] = _Column(key, name_words(key), table=table)
+        c.cells.append(m.span("v") if m["v"] is not None else m.span("n"))
+    return list(columns.values())
 
 
 def _stem(unit) -> str:
