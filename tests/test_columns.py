@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dataguard.detect import Detector
-from dataguard.detect.columns import Vocabulary, default_vocabulary, is_date, name_words, password_hash, plausible
+from dataguard.detect.columns import Vocabulary, is_date, name_words, password_hash, plausible, vocabulary_for
 from dataguard.types import Anchor, Chunk, ColumnSignal, Pointer, Unit
 from dataguard.vocab import Reason
 
@@ -56,7 +56,7 @@ def test_name_words(name, words):
     ("national_id", "NATIONAL_ID"), ("cedula", "NATIONAL_ID"), ("numero_de_securite_sociale", "NATIONAL_ID"),
     ("diagnosis", "HEALTH_TERM"), ("first_name", "PERSON"), ("Nom", "PERSON"), ("apellidos", "PERSON")])
 def test_positive_signals(name, entity):
-    v = default_vocabulary().verdict(name)
+    v = vocabulary_for().verdict(name)
     assert entity in v.positive
     assert entity not in v.lowered
 
@@ -65,7 +65,7 @@ def test_positive_signals(name, entity):
                                   "birth_place", "lieu_de_naissance", "phone_model", "email_verified_at",
                                   "product_name", "file_name", "username", "passport_scan"])
 def test_cancelled_or_unrelated_names_say_nothing_positive(name):
-    v = default_vocabulary().verdict(name)
+    v = vocabulary_for().verdict(name)
     assert not set(v.positive) & {"SECRET_PASSWORD", "SECRET_TOKEN", "DATE_OF_BIRTH", "PHONE_NUMBER", "PERSON",
                                   "PASSPORT_NUMBER"}
 
@@ -73,13 +73,13 @@ def test_cancelled_or_unrelated_names_say_nothing_positive(name):
 @pytest.mark.parametrize("name", ["invoice_no", "order_id", "sku", "item_code", "tracking_number", "numero_facture",
                                   "referencia", "serial_number", "batch", "customer_id"])
 def test_code_columns_lower_lookalikes(name):
-    v = default_vocabulary().verdict(name)
+    v = vocabulary_for().verdict(name)
     assert {"PHONE_NUMBER", "UK_NHS", "AU_MEDICARE", "US_BANK_NUMBER"} <= v.lowered
     assert not v.positive
 
 
 def test_a_positive_signal_is_never_lowered_by_a_negative_word():
-    v = default_vocabulary().verdict("phone_number")      # "number" is a code word
+    v = vocabulary_for().verdict("phone_number")      # "number" is a code word
     assert "PHONE_NUMBER" in v.positive and "PHONE_NUMBER" not in v.lowered and "UK_NHS" in v.lowered
 
 
@@ -89,11 +89,13 @@ def test_exact_signals_match_the_whole_name_only():
     assert not vocab.is_name_column("product_name")
 
 
-def test_a_site_vocabulary_replaces_the_built_in_one(det):
+def test_a_site_vocabulary_extends_the_built_in_one(det):
     site = Detector(ner=False, columns=(ColumnSignal(names=("geburtsdatum",), entity="DATE_OF_BIRTH", values="date"),))
     chunk = db_chunk("geburtsdatum", ["1980-04-12"])
     assert found(site, chunk) == [("DATE_OF_BIRTH", "1980-04-12", Reason.COLUMN_NAME)]
     assert found(det, chunk) == []
+    assert found(site, db_chunk("fecha_nacimiento", ["1980-04-12"])) == [("DATE_OF_BIRTH", "1980-04-12",
+                                                                         Reason.COLUMN_NAME)]
 
 
 # ---------------------------------------------------------------- values

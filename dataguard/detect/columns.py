@@ -151,11 +151,12 @@ class Vocabulary:
         return Verdict(positive, frozenset(lowered - set(positive)), named)
 
 
-@functools.lru_cache(maxsize=1)
-def default_vocabulary() -> Vocabulary:
-    """The built-in pack's signals (used when no loaded pack declares any)."""
+@functools.lru_cache(maxsize=8)
+def vocabulary_for(signals: tuple = ()) -> Vocabulary:
+    """The built-in pack's signals extended by ``signals`` (the loaded packs'; the built-in pack's
+    own, when it is loaded, are not counted twice)."""
     from dataguard.rules.loader import default_column_signals
-    return Vocabulary(default_column_signals())
+    return Vocabulary(tuple(dict.fromkeys(default_column_signals() + tuple(signals))))
 
 
 # ---------------------------------------------------------------- values
