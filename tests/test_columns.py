@@ -4,6 +4,7 @@ text) with the reason each finding carries. Pattern recognizers only (no spaCy m
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dataguard.detect import Detector
 from dataguard.detect.columns import Vocabulary, is_date, name_words, password_hash, plausible, vocabulary_for
@@ -286,3 +287,22 @@ def test_json_files_are_judged_by_their_keys(det):
     assert [(e, v) for e, v, _ in found(det, chunk)] == [
         ("PHONE_NUMBER", "0712 345 678"), ("DATE_OF_BIRTH", "1980-04-12"), ("SECRET_PASSWORD", "hunter2!"),
         ("PHONE_NUMBER", "+44 20 7946 0958")]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=st.sampled_from(list('ab1 ,;\t\n"{}:.-@')), max_size=300),
+       header=st.lists(st.text(alphabet=st.sampled_from(list("abdoph_. ")), max_size=12), max_size=6),
+       spans=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 40)), max_size=12),
+       kind=st.sampled_from(["csv", "json", "db"]))
+def test_the_judge_takes_any_table(det, text, header, spans, kind):
+    from presidio_analyzer import RecognizerResult
+    if kind == "db":
+        chunk = db_chunk(header[0] if header else "x", text.split("\n"))
+    else:
+        unit = Unit(target="/t", uri=f"/t/x.{kind}", path=f"x.{kind}")
+        chunk = Chunk(unit=unit, text=text, context=tuple(header), hint="structured" if kind == "csv" else None)
+    n = len(chunk.text)
+    results = [RecognizerResult(e, min(s, n), min(s + w, n), 0.9)
+               for (s, w), e in zip(spans, ["PHONE_NUMBER", "PERSON", "UK_NHS", "DATE_TIME"] * 3)]
+    for r in det._columns.judge(chunk, results):
+        assert 0 <= r.start <= r.end <= n
