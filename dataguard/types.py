@@ -215,6 +215,7 @@ class EntityAgg:
     scores: dict = field(default_factory=dict)   # score rounded to 2 decimals -> count
     evidence: list = field(default_factory=list) # list[Evidence], first ones found, capped
     hashes: set = field(default_factory=set)     # distinct value hashes (capped)
+    reasons: set = field(default_factory=set)    # vocab.Reason values of its matches
 
     def count(self, min_score: float = 0.0) -> int:
         return sum(n for s, n in self.scores.items() if s >= min_score - 1e-9)
