@@ -296,8 +296,8 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
     complete = not stop.reason and all(t.status == "ok" for t in targets)
     return ScanResult(scan_id=str(uuid.uuid4()), site=opts.site, started_at=started_at,
                       finished_at=_now_iso(), complete=complete, targets=targets,
-                      rule_packs=[{"pack": p.name, "sha256": p.sha256} for p in opts.packs],
-                      stats=stats, findings=findings, errors=errors, skipped=skipped)
+                      rule_packs=[{"pack": p.name, "version": str(p.version), "sha256": p.sha256} for p in opts.packs],
+                      stats=stats, findings=findings, errors=errors, skipped=skipped, key_id=hasher.key_id)
 
 
 def _looked_up(entries: Iterable, state) -> Iterator[tuple]:

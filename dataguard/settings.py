@@ -69,7 +69,8 @@ def build_settings(*, targets, config_path, rules, site, site_kind, fmt, output,
 
     g = (lambda name, default=None: getattr(cfg, name, default) if cfg is not None else default)
     cfg_site = g("site")
-    site_obj = Site(name=_pick(site, getattr(cfg_site, "name", None)),
+    import socket
+    site_obj = Site(name=_pick(site, getattr(cfg_site, "name", None), socket.gethostname() or None),
                     kind=_pick(site_kind, getattr(cfg_site, "kind", None)))
 
     # rule packs ------------------------------------------------------------

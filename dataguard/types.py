@@ -234,6 +234,8 @@ class Finding:
     remediation: str = ""
     exposure: Optional[str] = None
     owner: Optional[str] = None
+    status: str = "open"                   # open | accepted | expired (an acceptance baseline, after the scan)
+    acceptance: Optional[dict] = None      # {reason, owner, reviewer, expires} of the matching baseline entry
 
 
 @dataclass(frozen=True)
@@ -274,6 +276,7 @@ class ScanResult:
     findings: Sequence              # of Finding, sorted (a SpillList from run_scan: not in memory)
     errors: Sequence                # of Problem
     skipped: Sequence               # of Problem
+    key_id: Optional[str] = None    # public fingerprint of the HMAC key (hashing.key_id)
 
 
 # ---------------------------------------------------------------- a finding as compact JSON text

@@ -41,13 +41,14 @@ def finding_dict(f, show_data: bool = False) -> dict:
         "evidence_truncated": f.evidence_truncated,
         "remediation": f.remediation,
         "exposure": f.exposure, "owner": f.owner,
+        "status": f.status, **({"acceptance": f.acceptance} if f.acceptance else {}),
     }
 
 
 def scan_dict(r: ScanResult) -> dict:
     return {
         "id": r.scan_id, "site": r.site.name, "site_kind": r.site.kind,
-        "started_at": r.started_at, "finished_at": r.finished_at, "complete": r.complete,
+        "started_at": r.started_at, "finished_at": r.finished_at, "complete": r.complete, "key_id": r.key_id,
         "targets": [{"uri": t.uri, "status": t.status, "error": t.error, **({"info": t.info} if t.info else {})}
                     for t in r.targets],
         "rule_packs": r.rule_packs,
@@ -124,8 +125,9 @@ def write_json(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
 
 def write_jsonl(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
     """One finding per line, then one line with the scan, its errors and skipped items."""
+    ident = {"site": r.site.name, "scan_id": r.scan_id}
     for f in r.findings:
-        out.write(json.dumps(finding_dict(f, show_data), ensure_ascii=False) + "\n")
+        out.write(json.dumps({**finding_dict(f, show_data), **ident}, ensure_ascii=False) + "\n")
     _write_doc(out, {**_head(r), "errors": _slot("errors"), "skipped": _slot("skipped")},
                {"errors": (_problem_dict(p) for p in r.errors), "skipped": (_problem_dict(p) for p in r.skipped)},
                indent=None)
@@ -145,10 +147,17 @@ def _where(f) -> str:
     return s
 
 
+def identity_line(r: ScanResult) -> str:
+    """Which scan this is: site, scan id, times, key id (table and HTML heads)."""
+    return (f"site {r.site.name or '-'} ({r.site.kind or '-'}), scan {r.scan_id}, {r.started_at} - {r.finished_at}, "
+            f"dataguard {__version__}, HMAC key id {r.key_id or '-'}")
+
+
 def write_table(r: ScanResult, out: TextIO, show_data: bool = False, top: int = 20) -> None:
     """The terminal summary: counts by severity and measure, the top locations."""
     status = "complete" if r.complete else "INCOMPLETE"
     st = r.stats
+    out.write(identity_line(r) + "\n")
     out.write(f"dataguard scan {status}: {st['items_scanned']} items scanned, {st['items_unchanged']} unchanged, "
               f"{st['items_skipped']} skipped, {st['errors']} errors, {len(r.findings)} findings "
               f"in {st['duration_s']:.1f}s\n")
@@ -185,12 +194,13 @@ def write_table(r: ScanResult, out: TextIO, show_data: bool = False, top: int = 
 def write_csv(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
     w = csv.writer(out)
     w.writerow(["fingerprint", "severity", "rule_id", "measure", "title", "uri", "member", "table", "column",
-                "entities", "exposure"])
+                "entities", "exposure", "status", "site", "scan_id", "key_id"])
     for f in r.findings:
         u = f.unit
         w.writerow([f.fingerprint, f.severity, f.rule_id, f.measure, f.title, u.uri, u.member or "",
                     u.table or "", u.column or "",
-                    ";".join(f"{k}={v['count']}" for k, v in sorted(f.entities.items())), f.exposure or ""])
+                    ";".join(f"{k}={v['count']}" for k, v in sorted(f.entities.items())), f.exposure or "",
+                    f.status, r.site.name or "", r.scan_id, r.key_id or ""])
 
 
 _SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -218,7 +228,7 @@ def write_sarif(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
         rules.setdefault(f.rule_id, {"id": f.rule_id, "shortDescription": {"text": f.title},
                                      "properties": {"measure": f.measure}})
     run = {"tool": {"driver": {"name": "dataguard", "version": __version__, "rules": list(rules.values())}},
-           "results": _slot("results")}
+           "results": _slot("results"), "properties": {"dataguard_scan": scan_dict(r)}}
     doc = {"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": [run]}
     _write_doc(out, doc, {"results": (_sarif_result(f) for f in r.findings)}, ensure_ascii=True)
 
@@ -226,7 +236,7 @@ def write_sarif(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
 def write_html(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
     esc = html.escape
     out.write("<!doctype html><meta charset='utf-8'><title>dataguard report</title>"
-              f"<h1>dataguard report</h1><p>Scan {esc(r.scan_id)} - {'complete' if r.complete else 'incomplete'} - "
+              f"<h1>dataguard report</h1><p>{esc(identity_line(r))} - {'complete' if r.complete else 'incomplete'} - "
               f"{len(r.findings)} findings, {r.stats['errors']} errors</p>"
               "<table border=1><tr><th>severity</th><th>rule</th><th>measure</th><th>location</th><th>entities</th></tr>")
     for f in r.findings:
