@@ -103,12 +103,14 @@ def main() -> None:
 @click.option("--max-duration", help="Stop cleanly after this long (e.g. 90m, 2h): partial report, exit 3; --state continues next run.")
 @click.option("--language", type=click.Choice(["en", "fr"]), help="Language of the NLP model (default en).")
 @click.option("--hmac-key-file", type=click.Path(dir_okay=False), help="Key for value hashes (default: $DATAGUARD_HMAC_KEY or a per-user key).")
+@click.option("--signing-key", type=click.Path(dir_okay=False), help="Ed25519 private key: sign the report (REPORT.sig).")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Acceptance baseline (YAML): matching findings are 'accepted'.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Append logs to this file (never contains sensitive values).")
 @click.option("--quiet", "-q", is_flag=True, help="Only errors on stderr; no progress bar.")
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
 def scan(targets, config_path, rules, site, site_kind, fmt, output, fail_on, max_evidence, show_data, no_ner,
          workers, state_path, include, exclude, follow_symlinks, sample_rows, max_duration, language,
-         hmac_key_file, log_file, quiet, verbose):
+         hmac_key_file, signing_key, baseline, log_file, quiet, verbose):
     """Scan TARGET... (folders, files, smb:// shares, database URLs) and report findings.
 
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 could not run,
@@ -122,7 +124,8 @@ def scan(targets, config_path, rules, site, site_kind, fmt, output, fail_on, max
             output=output, fail_on=fail_on, max_evidence=max_evidence, show_data=show_data, no_ner=no_ner,
             workers=workers, state_path=state_path, include=include, exclude=exclude,
             follow_symlinks=follow_symlinks, sample_rows=sample_rows, max_duration=max_duration,
-            language=language, hmac_key_file=hmac_key_file, stdout_is_tty=sys.stdout.isatty())
+            language=language, hmac_key_file=hmac_key_file, stdout_is_tty=sys.stdout.isatty(),
+            signing_key=signing_key, baseline=baseline)
     except SettingsError as exc:
         _fail(str(exc))
     except click.BadParameter as exc:
@@ -156,6 +159,9 @@ def scan(targets, config_path, rules, site, site_kind, fmt, output, fail_on, max
             bar.close()
 
     from dataguard.report import render, write_atomic, write_report
+    if settings.baseline is not None:
+        from dataguard.baseline import MarkedFindings, report_date
+        result.findings = MarkedFindings(result.findings, settings.baseline, report_date(result.finished_at))
 
     def write(out) -> None:
         write_report(result, settings.fmt, out, show_data=settings.scan.show_data)
@@ -165,6 +171,9 @@ def scan(targets, config_path, rules, site, site_kind, fmt, output, fail_on, max
         except OSError as exc:
             _fail(f"cannot write report {settings.output}: {exc.strerror}")
         log.info("report written to %s", settings.output)
+        if settings.signing_key is not None:
+            from dataguard.signing import sign_report
+            log.info("signature written to %s", sign_report(settings.output, settings.signing_key))
         if settings.keep_last:
             from dataguard.report import prune_reports
             for old in prune_reports(settings.output, settings.keep_last):
@@ -185,7 +194,11 @@ def scan(targets, config_path, rules, site, site_kind, fmt, output, fail_on, max
         threshold = severity_rank(settings.fail_on)
         # findings are sorted by severity, highest first: the first one decides (the others
         # are not read back from the findings store a second time)
-        if result.findings and severity_rank(result.findings[0].severity) >= threshold:
+        worst = result.findings[0].severity if result.findings else None
+        if settings.baseline is not None:
+            from dataguard.baseline import worst_unaccepted
+            worst = worst_unaccepted(result.findings)
+        if worst and severity_rank(worst) >= threshold:
             sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_OK)
 
@@ -224,3 +237,8 @@ def rules_list(paths):
         _fail(str(exc))
     rows = [[r.id, r.severity, r.measure, r.title] for p in packs for r in p.rules]
     click.echo(tabulate(rows, headers=["id", "severity", "measure", "title"]))
+
+
+from dataguard.commands import register  # noqa: E402  (keys, baseline, report, inventory)
+
+register(main)

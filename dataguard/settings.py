@@ -24,6 +24,8 @@ class ScanSettings:
     output: Optional[str]
     fail_on: str
     keep_last: Optional[int] = None    # reports of this site kept in the config's output folder
+    signing_key: object = None         # Ed25519 private key: the report is signed (REPORT.sig)
+    baseline: object = None            # dataguard.baseline.Baseline applied to the findings
 
 
 def _pick(*values):
@@ -51,7 +53,7 @@ def _int_or_all(value, what: str) -> Optional[int]:
 
 def build_settings(*, targets, config_path, rules, site, site_kind, fmt, output, fail_on, max_evidence, show_data,
                    no_ner, workers, state_path, include, exclude, follow_symlinks, sample_rows, max_duration,
-                   language, hmac_key_file, stdout_is_tty) -> ScanSettings:
+                   language, hmac_key_file, stdout_is_tty, signing_key=None, baseline=None) -> ScanSettings:
     from dataguard.cli import parse_duration
     from dataguard.hashing import Hasher, HmacKeyError, load_key
     from dataguard.scanner import ScanOptions
@@ -156,7 +158,22 @@ def build_settings(*, targets, config_path, rules, site, site_kind, fmt, output,
         workers=int(_pick(workers, g("workers"), os.cpu_count() or 1)),
         state_path=_pick(state_path, g("state")), max_duration_s=max_dur)
     return ScanSettings(scan=scan, hasher=hasher, fmt=out_fmt, output=out_path,
-                        fail_on=_pick(fail_on, g("fail_on"), "low"), keep_last=keep_last)
+                        fail_on=_pick(fail_on, g("fail_on"), "low"), keep_last=keep_last,
+                        **_signing_and_baseline(_pick(signing_key, g("signing_key")), _pick(baseline, g("baseline")),
+                                                out_path))
+
+
+def _signing_and_baseline(key_path, baseline_path, out_path) -> dict:
+    from dataguard.baseline import BaselineError, load_baseline
+    from dataguard.signing import SigningError, load_private_key
+    if key_path and not out_path:
+        raise SettingsError("a signing key needs --output (or output.folder in the configuration): "
+                            "the signature is a file next to the report")
+    try:
+        return {"signing_key": load_private_key(key_path) if key_path else None,
+                "baseline": load_baseline(baseline_path) if baseline_path else None}
+    except (SigningError, BaselineError) as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _merge_target(cfg, ct, base: dict) -> dict:

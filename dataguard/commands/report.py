@@ -1,0 +1,47 @@
+"""``dataguard report``: working with report files."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from dataguard.commands import fail
+from dataguard.types import SEVERITIES
+
+FAIL_ON = list(reversed(SEVERITIES)) + ["never"]
+
+
+@click.group()
+def report() -> None:
+    """Work with report files."""
+
+
+def show_diff(result: dict, fmt: str, fail_on: str) -> "NoReturn":  # noqa: F821
+    """Print a diff and exit: 1 if it has new findings at or above ``fail_on``, else 0."""
+    from dataguard.diff import new_at_or_above, render_table
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2))
+    else:
+        click.echo(render_table(result), nl=False)
+    sys.exit(1 if new_at_or_above(result, fail_on) else 0)
+
+
+@report.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False, exists=True))
+@click.argument("new", type=click.Path(dir_okay=False, exists=True))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="low", show_default=True,
+              help="Lowest severity of a new finding that makes the exit code 1.")
+def report_diff(old, new, fmt, fail_on):
+    """New, resolved and unchanged findings between two JSON reports of a site, by fingerprint.
+    Findings of targets the NEW scan did not complete are 'not rescanned', never resolved.
+    Exit 0: no new finding at or above --fail-on; 1: there are; 2: a report cannot be read."""
+    from dataguard.diff import compact, diff_scans
+    from dataguard.reportfile import ReportError, load_report
+    try:
+        a, b = load_report(old), load_report(new)
+    except ReportError as exc:
+        fail(str(exc))
+    show_diff(diff_scans(a.scan, map(compact, a.doc["findings"]), b.scan, map(compact, b.doc["findings"])),
+              fmt, fail_on)

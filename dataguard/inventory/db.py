@@ -1,0 +1,72 @@
+"""Opening the inventory database: an SQLite file or a PostgreSQL URL, migrated to the newest
+schema with Alembic on every open (a no-op when it is up to date)."""
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+DEFAULT_DB = "dataguard-inventory.db"
+ENV_DB = "DATAGUARD_INVENTORY"
+_MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+class InventoryError(Exception):
+    """The inventory cannot be opened or a report cannot be ingested (exit 2); one line."""
+
+
+def database_url(value: str):
+    """A path (SQLite file) or an SQLAlchemy URL (sqlite:///…, postgresql://…) -> URL."""
+    if "://" not in value:
+        return make_url("sqlite:///" + os.path.abspath(value))
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        raise InventoryError("invalid inventory database URL") from None
+    backend = url.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg")
+    if backend != "sqlite":
+        raise InventoryError(f"unsupported inventory database: {backend} (use an SQLite file or PostgreSQL)")
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA cache_size=-65536")
+    cur.close()
+
+
+def open_inventory(value: str) -> Engine:
+    """An engine on the inventory, its schema upgraded to the newest migration."""
+    from dataguard.sources.database import redact_db_url
+    url = database_url(value)
+    if url.get_backend_name() == "sqlite" and url.database and not os.path.exists(url.database):
+        try:   # the inventory names files and sites: readable by its owner only
+            os.close(os.open(url.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError as exc:
+            raise InventoryError(f"cannot create inventory {url.database}: {exc.strerror}") from None
+    engine = create_engine(url)
+    if url.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        migrate(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0][:200]
+        raise InventoryError(f"cannot open inventory {redact_db_url(str(value))}: {reason}") from None
+    return engine
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+    from alembic.config import Config
+    cfg = Config()
+    cfg.set_main_option("script_location", _MIGRATIONS)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
