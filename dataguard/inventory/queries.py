@@ -66,10 +66,10 @@ def _blank(site: str, measure: str) -> dict:
 
 def _state_counts(conn, site: str, as_of: str, rows) -> None:
     f = findings.c
-    status = _status(as_of).label("st")
-    q = (select(f.measure, f.severity, status, (f.exposure == "broad").label("broad"), func.count().label("n"),
-                func.min(f.first_seen).label("first")).select_from(_tracked()).where(f.site == site)
-         .group_by(f.measure, f.severity, status, (f.exposure == "broad")))
+    t = (select(f.measure, f.severity, _status(as_of).label("st"), f.exposure, f.first_seen)
+         .select_from(_tracked()).where(f.site == site).subquery())
+    q = (select(t.c.measure, t.c.severity, t.c.st, (t.c.exposure == "broad").label("broad"), func.count().label("n"),
+                func.min(t.c.first_seen).label("first")).group_by(t.c.measure, t.c.severity, t.c.st, t.c.exposure))
     broad: Counter = Counter()
     oldest: dict = {}
     for r in conn.execute(q):
@@ -91,26 +91,19 @@ def _state_counts(conn, site: str, as_of: str, rows) -> None:
             row["oldest_open_critical_days"] = (day - dt.date.fromisoformat(oldest[m][:10])).days
 
 
-def _changes(conn, site: str, runs: list, since: Optional[str], rows) -> None:
-    """new / resolved: between the last two scans, or since the date ``since``."""
+def _changes(conn, site: str, latest: int, since: Optional[str], rows) -> None:
+    """new: first seen by the site's latest scan (or, with ``since``, by a scan started since
+    that date); resolved: resolved by the latest scan (or by a scan started since the date)."""
     f = findings.c
-    if since is not None:
-        counted = [(select(f.measure, func.count()).where(f.site == site, f.first_seen >= since), "new"),
-                   (select(f.measure, func.count()).where(f.site == site, f.status == "resolved",
-                                                          f.resolved_at >= since), "resolved")]
-        for q, key in counted:
-            for measure, n in conn.execute(q.group_by(f.measure)):
-                rows[measure][key] += n
-                rows[ALL_MEASURES][key] += n
-        return
-    if len(runs) == 1:
-        d = {"new": _observed(conn, runs[0].id), "resolved": []}
+    if since is None:
+        windows = {"new": f.first_scan == latest, "resolved": f.resolved_scan == latest}
     else:
-        d = site_diff(conn, site)
-    for key in ("new", "resolved"):
-        for item in d[key]:
-            rows[item["measure"]][key] += 1
-            rows[ALL_MEASURES][key] += 1
+        windows = {"new": f.first_seen >= since, "resolved": and_(f.status == "resolved", f.resolved_at >= since)}
+    for key, cond in windows.items():
+        for measure, n in conn.execute(select(f.measure, func.count()).where(f.site == site, cond)
+                                       .group_by(f.measure)):
+            rows[measure][key] += n
+            rows[ALL_MEASURES][key] += n
 
 
 def _trend(conn, runs: list, rows) -> None:
@@ -135,7 +128,7 @@ def site_kpis(conn, site: str, as_of: str, since: Optional[str] = None, last: in
         return []
     rows = _Rows(site)
     _state_counts(conn, site, as_of, rows)
-    _changes(conn, site, runs, since, rows)
+    _changes(conn, site, runs[-1].id, since, rows)
     window = [r for r in runs if since is None or r.started_at >= since][-last:]
     _trend(conn, window, rows)
     latest = rows[ALL_MEASURES]
