@@ -83,7 +83,8 @@ def inventory_ingest(reports, db, trusted_keys, baseline_path):
 @inventory.command("diff")
 @click.option("--site", required=True, help="The site whose last two scans are compared.")
 @_db
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="low", show_default=True,
               help="Lowest severity of a new finding that makes the exit code 1.")
 def inventory_diff(site, db, fmt, fail_on):
@@ -106,7 +107,8 @@ def inventory_diff(site, db, fmt, fail_on):
               help="new/resolved since this date (default: since the previous scan); trend from this date.")
 @click.option("--last", default=5, show_default=True, type=click.IntRange(min=1), help="Scans in the trend.")
 @_as_of
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (mode 0600).")
 def inventory_kpi(db, site, since, last, as_of, fmt, output):
     """Key performance indicators per site and critical measure (definitions: README)."""
@@ -122,7 +124,8 @@ def inventory_kpi(db, site, since, last, as_of, fmt, output):
 @_site
 @click.option("--status", type=click.Choice(["open", "accepted", "expired", "resolved"]), help="Only this status.")
 @_as_of
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "sarif"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "sarif"]), default="json",
+              show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (mode 0600).")
 def inventory_export(db, site, status, as_of, fmt, output):
     """Every tracked finding with its status, first/last seen and acceptance: CSV for a

@@ -30,7 +30,8 @@ def show_diff(result: dict, fmt: str, fail_on: str) -> "NoReturn":  # noqa: F821
 @report.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False, exists=True))
 @click.argument("new", type=click.Path(dir_okay=False, exists=True))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="low", show_default=True,
               help="Lowest severity of a new finding that makes the exit code 1.")
 def report_diff(old, new, fmt, fail_on):
