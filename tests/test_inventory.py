@@ -407,3 +407,22 @@ def test_migrations_match_the_schema(tmp_path):
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     engine.dispose()
+
+
+def test_concurrent_ingests_into_one_sqlite_file_queue(scenario, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dataguard.inventory import ingest_report, open_inventory
+    from dataguard.reportfile import load_report
+    db = str(tmp_path / "shared.db")
+
+    def one(path):
+        engine = open_inventory(db)
+        try:
+            return ingest_report(engine, load_report(str(path)))
+        finally:
+            engine.dispose()
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(one, [*scenario.reports, scenario.n1]))
+    assert outcomes == ["ingested"] * 5
+    assert _snapshot(db)["scans"] and len(_snapshot(db)["scans"]) == 5

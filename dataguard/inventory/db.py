@@ -34,6 +34,7 @@ def database_url(value: str):
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None      # transactions begun by _sqlite_begin, not by the driver
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -50,9 +51,13 @@ def open_inventory(value: str) -> Engine:
             os.close(os.open(url.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except OSError as exc:
             raise InventoryError(f"cannot create inventory {url.database}: {exc.strerror}") from None
-    engine = create_engine(url)
-    if url.get_backend_name() == "sqlite":
+    sqlite = url.get_backend_name() == "sqlite"
+    # SQLite: a second ingest waits for the first one's transaction (up to 10 minutes)
+    engine = create_engine(url, connect_args={"timeout": 600} if sqlite else {})
+    if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
+        # take the write lock when a transaction begins: two ingests queue instead of failing
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     try:
         migrate(engine)
     except SQLAlchemyError as exc:

@@ -14,10 +14,11 @@ stored observations, so the order of ingestion does not matter.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from typing import Optional
 
-from sqlalchemy import and_, delete, exists, insert, literal, or_, select, update
+from sqlalchemy import and_, delete, exists, insert, literal, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import Integer, String
 
@@ -37,6 +38,7 @@ def ingest_report(engine, report, baseline=None, now: Optional[str] = None) -> s
     now = now or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         with engine.begin() as conn:
+            _lock_site(conn, site)
             row = conn.execute(select(scans.c.report_sha256).where(scans.c.scan_id == scan["id"])).first()
             if row is not None:
                 if row.report_sha256 == report.sha256:
@@ -57,6 +59,14 @@ def ingest_report(engine, report, baseline=None, now: Optional[str] = None) -> s
     except IntegrityError:
         raise InventoryError(f"{report.path}: scan {scan['id']} was ingested concurrently") from None
     return "ingested"
+
+
+def _lock_site(conn, site: str) -> None:
+    """Serialise ingests of one site (PostgreSQL: a transaction-scoped advisory lock; SQLite
+    allows one writer at a time anyway)."""
+    if conn.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(b"dataguard-site\0" + site.encode()).digest()[:8], "big", signed=True)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _insert_scan(conn, report, site: str, now: str) -> int:
