@@ -25,7 +25,7 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from dataguard.types import severity_rank
+from dataguard.vocab import severity_rank
 
 MAX_BYTES = 64 * 1024 * 1024
 DRAFT_DAYS = 90
@@ -140,13 +140,27 @@ class MarkedFindings(Sequence):
         return (self._mark(f) for f in self._findings)
 
 
-def worst_unaccepted(findings) -> Optional[str]:
-    """The highest severity among findings that are not accepted (None if there is none)."""
-    worst = None
-    for f in findings:
-        if f.status != "accepted" and (worst is None or severity_rank(f.severity) > severity_rank(worst)):
-            worst = f.severity
-    return worst
+    def worst_unaccepted(self) -> Optional[str]:
+        """The highest severity among the findings that are not accepted (None if none is)."""
+        worst = None
+        for f in self:
+            if f.status != "accepted" and (worst is None or severity_rank(f.severity) > severity_rank(worst)):
+                worst = f.severity
+        return worst
+
+
+def apply_baseline(result, baseline: Baseline) -> None:
+    """Mark the scan's findings accepted/expired (judged on the date the scan finished)."""
+    result.findings = MarkedFindings(result.findings, baseline, report_date(result.finished_at))
+
+
+def worst_severity(findings) -> Optional[str]:
+    """The severity that decides the exit code: the highest one not accepted. Findings are
+    sorted by severity, so without a baseline the first one decides (the others are not
+    read back from the findings store)."""
+    if isinstance(findings, MarkedFindings):
+        return findings.worst_unaccepted()
+    return findings[0].severity if len(findings) else None
 
 
 def report_date(finished_at: str) -> dt.date:

@@ -1,49 +1,24 @@
 """Command line. The only module that prints or exits."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-import re
 import sys
 from typing import Optional
 
 import click
 
-from dataguard import __version__
-from dataguard.types import SEVERITIES, Limits, Site, severity_rank
+from dataguard import __version__, defaults
+from dataguard.vocab import FAIL_NEVER, FAIL_ON_CHOICES, FORMATS, LANGUAGES, OutputFormat, SiteKind, severity_rank, values
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
-FORMATS = ("table", "json", "jsonl", "sarif", "csv", "html")
 log = logging.getLogger("dataguard")
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> "NoReturn":  # noqa: F821
     click.echo(f"dataguard: error: {message}", err=True)
     sys.exit(code)
-
-
-def parse_duration(text: str) -> float:
-    """'90', '90s', '45m', '2h', '1h30m' -> seconds."""
-    t = text.strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", t):
-        return float(t)
-    parts = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", t)
-    if not parts or not any(parts.groups()):
-        raise click.BadParameter(f"cannot read duration {text!r} (use e.g. 90s, 45m, 2h)")
-    h, m, s = (int(x or 0) for x in parts.groups())
-    return float(h * 3600 + m * 60 + s)
-
-
-def _max_evidence(value: str) -> Optional[int]:
-    if value == "all":
-        return None
-    try:
-        n = int(value)
-        if n < 0:
-            raise ValueError
-        return n
-    except ValueError:
-        raise click.BadParameter("must be a non-negative number or 'all'") from None
 
 
 def _setup_logging(log_file: Optional[str], quiet: bool, verbose: bool) -> None:
@@ -87,11 +62,12 @@ def main() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Site configuration file (dataguard.yaml).")
 @click.option("--rules", "rules", multiple=True, help="Rule pack file or folder (repeatable). Default: the built-in pack.")
 @click.option("--site", help="Site name recorded in the report.")
-@click.option("--site-kind", type=click.Choice(["hq", "field"]), help="Kind of site.")
+@click.option("--site-kind", type=click.Choice(values(SiteKind)), help="Kind of site.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format. Default: table on a terminal, json otherwise.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file (atomically, mode 0600).")
-@click.option("--fail-on", type=click.Choice(list(reversed(SEVERITIES)) + ["never"]), help="Lowest severity that makes the exit code 1 (default: low).")
-@click.option("--max-evidence", help="Evidence entries per finding: a number (default 10) or 'all'.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES),
+              help=f"Lowest severity that makes the exit code 1 (default: {defaults.FAIL_ON}).")
+@click.option("--max-evidence", help=f"Evidence entries per finding: a number (default {defaults.MAX_EVIDENCE}) or 'all'.")
 @click.option("--show-data", is_flag=True, default=None, help="Include raw matched values in the output (handle the report as sensitive!).")
 @click.option("--no-ner", is_flag=True, default=None, help="Pattern recognizers only: no spaCy model, much faster, no PERSON/LOCATION.")
 @click.option("--workers", type=click.IntRange(min=1), help="Detection processes (default: number of cores).")
@@ -99,52 +75,64 @@ def main() -> None:
 @click.option("--include", multiple=True, help="Only scan paths (or schema.table) matching this glob (repeatable).")
 @click.option("--exclude", multiple=True, help="Skip paths (or schema.table) matching this glob (repeatable).")
 @click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links (loops are detected).")
-@click.option("--sample-rows", help="Rows sampled per database table: a number (default 10000) or 'all'.")
+@click.option("--sample-rows", help=f"Rows sampled per database table: a number (default {defaults.SAMPLE_ROWS}) or 'all'.")
 @click.option("--max-duration", help="Stop cleanly after this long (e.g. 90m, 2h): partial report, exit 3; --state continues next run.")
-@click.option("--language", type=click.Choice(["en", "fr"]), help="Language of the NLP model (default en).")
+@click.option("--language", type=click.Choice(LANGUAGES), help=f"Language of the NLP model (default {defaults.LANGUAGE}).")
 @click.option("--hmac-key-file", type=click.Path(dir_okay=False), help="Key for value hashes (default: $DATAGUARD_HMAC_KEY or a per-user key).")
 @click.option("--signing-key", type=click.Path(dir_okay=False), help="Ed25519 private key: sign the report (REPORT.sig).")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Acceptance baseline (YAML): matching findings are 'accepted'.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Append logs to this file (never contains sensitive values).")
 @click.option("--quiet", "-q", is_flag=True, help="Only errors on stderr; no progress bar.")
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
-def scan(targets, config_path, rules, site, site_kind, fmt, output, fail_on, max_evidence, show_data, no_ner,
-         workers, state_path, include, exclude, follow_symlinks, sample_rows, max_duration, language,
-         hmac_key_file, signing_key, baseline, log_file, quiet, verbose):
+def scan(**params):
     """Scan TARGET... (folders, files, smb:// shares, database URLs) and report findings.
 
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 could not run,
     3 scan incomplete (unreachable target, interrupted, out of time).
     """
-    from dataguard.settings import ScanSettings, SettingsError, build_settings
-    _setup_logging(log_file, quiet, verbose)
+    from dataguard.settings import Flags, SettingsError, build_settings, prepare
+    quiet = params["quiet"]
+    _setup_logging(params["log_file"], quiet, params["verbose"])
     try:
-        settings: ScanSettings = build_settings(
-            targets=targets, config_path=config_path, rules=rules, site=site, site_kind=site_kind, fmt=fmt,
-            output=output, fail_on=fail_on, max_evidence=max_evidence, show_data=show_data, no_ner=no_ner,
-            workers=workers, state_path=state_path, include=include, exclude=exclude,
-            follow_symlinks=follow_symlinks, sample_rows=sample_rows, max_duration=max_duration,
-            language=language, hmac_key_file=hmac_key_file, stdout_is_tty=sys.stdout.isatty(),
-            signing_key=signing_key, baseline=baseline)
+        settings = build_settings(Flags.of(params), stdout_is_tty=sys.stdout.isatty())
+        hasher = prepare(settings)
     except SettingsError as exc:
         _fail(str(exc))
-    except click.BadParameter as exc:
-        _fail(exc.format_message())
+    log.info("dataguard %s scanning %d target(s)", __version__, len(settings.scan.targets))
+    result = _run(settings, hasher, quiet)
+    if settings.baseline is not None:
+        from dataguard.baseline import apply_baseline
+        apply_baseline(result, settings.baseline)
+    _write_output(result, settings, quiet)
+    for t in result.targets:
+        if t.status != "ok":
+            log.error("target %s: %s: %s", t.uri, t.status, t.error)
+    log.info("scan %s: %d findings, %d errors, %d skipped, %.1fs", "complete" if result.complete else "INCOMPLETE",
+             len(result.findings), result.stats["errors"], result.stats["items_skipped"], result.stats["duration_s"])
+    sys.exit(exit_code(result, settings.fail_on))
 
+
+@contextlib.contextmanager
+def _progress(quiet: bool):
+    """A progress callback (one tick per item) drawing a bar on a terminal's stderr, else None."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+    bar = tqdm(unit=" items", file=sys.stderr, leave=False)
+    try:
+        yield lambda _uri: bar.update(1)
+    finally:
+        bar.close()
+
+
+def _run(settings, hasher, quiet: bool):
+    """run_scan, its failures turned into exit codes."""
     from dataguard.scanner import run_scan
     from dataguard.state import StateError, StateLocked
-
-    progress = None
-    bar = None
-    if not quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-        bar = tqdm(unit=" items", file=sys.stderr, leave=False)
-
-        def progress(_uri: str) -> None:
-            bar.update(1)
-    log.info("dataguard %s scanning %d target(s)", __version__, len(settings.scan.targets))
     try:
-        result = run_scan(settings.scan, settings.hasher, progress=progress, install_signal_handlers=True)
+        with _progress(quiet) as progress:
+            return run_scan(settings.scan, hasher, progress=progress, install_signal_handlers=True)
     except StateLocked as exc:
         _fail(str(exc), EXIT_INCOMPLETE)
     except StateError as exc:
@@ -154,53 +142,41 @@ def scan(targets, config_path, rules, site, site_kind, fmt, output, fail_on, max
         if isinstance(exc, ModelMissing):
             _fail(str(exc))
         raise
-    finally:
-        if bar is not None:
-            bar.close()
 
-    from dataguard.report import render, write_atomic, write_report
-    if settings.baseline is not None:
-        from dataguard.baseline import MarkedFindings, report_date
-        result.findings = MarkedFindings(result.findings, settings.baseline, report_date(result.finished_at))
+
+def _write_output(result, settings, quiet: bool) -> None:
+    """The report to --output (atomically; old reports pruned per output.keep_last) or stdout."""
+    from dataguard.report import prune_reports, render, write_atomic, write_report
 
     def write(out) -> None:
         write_report(result, settings.fmt, out, show_data=settings.scan.show_data)
-    if settings.output:
-        try:
-            write_atomic(settings.output, write)
-        except OSError as exc:
-            _fail(f"cannot write report {settings.output}: {exc.strerror}")
-        log.info("report written to %s", settings.output)
-        if settings.signing_key is not None:
-            from dataguard.signing import sign_report
-            log.info("signature written to %s", sign_report(settings.output, settings.signing_key))
-        if settings.keep_last:
-            from dataguard.report import prune_reports
-            for old in prune_reports(settings.output, settings.keep_last):
-                log.info("old report removed (output.keep_last = %d): %s", settings.keep_last, old)
-        if sys.stdout.isatty() and settings.fmt != "table" and not quiet:
-            click.echo(render(result, "table"))
-    else:
+    if not settings.output:
         write(_Echo())
+        return
+    try:
+        write_atomic(settings.output, write)
+    except OSError as exc:
+        _fail(f"cannot write report {settings.output}: {exc.strerror}")
+    log.info("report written to %s", settings.output)
+    if settings.signing_key is not None:
+        from dataguard.signing import sign_report
+        log.info("signature written to %s", sign_report(settings.output, settings.signing_key))
+    if settings.keep_last:
+        for old in prune_reports(settings.output, settings.keep_last):
+            log.info("old report removed (output.keep_last = %d): %s", settings.keep_last, old)
+    if sys.stdout.isatty() and settings.fmt != OutputFormat.TABLE and not quiet:
+        click.echo(render(result, OutputFormat.TABLE))
 
-    for t in result.targets:
-        if t.status != "ok":
-            log.error("target %s: %s: %s", t.uri, t.status, t.error)
-    log.info("scan %s: %d findings, %d errors, %d skipped, %.1fs", "complete" if result.complete else "INCOMPLETE",
-             len(result.findings), result.stats["errors"], result.stats["items_skipped"], result.stats["duration_s"])
+
+def exit_code(result, fail_on: str) -> int:
+    """3 for an incomplete scan, else 1 when a finding reaches ``fail_on``, else 0."""
     if not result.complete:
-        sys.exit(EXIT_INCOMPLETE)
-    if settings.fail_on != "never":
-        threshold = severity_rank(settings.fail_on)
-        # findings are sorted by severity, highest first: the first one decides (the others
-        # are not read back from the findings store a second time)
-        worst = result.findings[0].severity if result.findings else None
-        if settings.baseline is not None:
-            from dataguard.baseline import worst_unaccepted
-            worst = worst_unaccepted(result.findings)
-        if worst and severity_rank(worst) >= threshold:
-            sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_OK)
+        return EXIT_INCOMPLETE
+    if fail_on == FAIL_NEVER or not result.findings:
+        return EXIT_OK
+    from dataguard.baseline import worst_severity
+    worst = worst_severity(result.findings)
+    return EXIT_FINDINGS if worst and severity_rank(worst) >= severity_rank(fail_on) else EXIT_OK
 
 
 @main.group()

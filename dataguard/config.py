@@ -11,7 +11,7 @@
       - uri: /srv/data
     rules: [packs/site-pack.yaml]                 # files or folders, relative to this file's folder
     exclude: ["**/.git/**"]                       # global excludes, added to every target's
-    output: {folder: reports, format: json, keep_last: 30}   # format: json | jsonl | table
+    output: {folder: reports, format: json, keep_last: 30}   # format: table|json|jsonl|sarif|csv|html
     hmac_key_file: /etc/dataguard/hmac.key
     phone_regions: [SS, KE, UG]
     language: en                                  # en | fr
@@ -36,10 +36,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, List, Literal, Optional, Union
+from typing import List, Literal, Optional, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from dataguard import defaults
+from dataguard.durations import parse_duration
+from dataguard.validation import field_path, plain_message
+from dataguard.vocab import FAIL_ON_CHOICES, FORMATS, LANGUAGES, SiteKind, values
 
 
 class ConfigError(Exception):
@@ -47,38 +52,13 @@ class ConfigError(Exception):
 
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
-
-
-def parse_duration(value: Union[str, int, float]) -> float:
-    """'90', '90s', '45m', '2h', '1h30m' -> seconds."""
-    if isinstance(value, bool):
-        raise ValueError("must be a duration such as 90m, 2h or a number of seconds")
-    if isinstance(value, (int, float)):
-        if value <= 0:
-            raise ValueError("must be positive")
-        return float(value)
-    t = str(value).strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", t):
-        secs = float(t)
-    else:
-        m = _DURATION.fullmatch(t)
-        if not m or not any(m.groups()):
-            raise ValueError(f"cannot read duration {value!r} (use e.g. 90s, 45m, 2h)")
-        h, mi, s = (int(x or 0) for x in m.groups())
-        secs = float(h * 3600 + mi * 60 + s)
-    if secs <= 0:
-        raise ValueError("must be positive")
-    return secs
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
 
 
 class SiteSection(_Strict):
     name: str = Field(min_length=1)
-    kind: Optional[Literal["hq", "field"]] = None
+    kind: Optional[Literal[values(SiteKind)]] = None
 
 
 class TargetConfig(_Strict):
@@ -108,14 +88,10 @@ class TargetConfig(_Strict):
     def is_smb(self) -> bool:
         return self.uri.lower().startswith("smb://")
 
-    @property
-    def has_password(self) -> bool:
-        return self._password is not None
-
 
 class OutputSection(_Strict):
     folder: str = Field(min_length=1)
-    format: Literal["json", "jsonl", "table"] = "json"
+    format: Literal[FORMATS] = "json"
     keep_last: Optional[int] = Field(default=None, ge=1)
 
 
@@ -129,8 +105,8 @@ class SiteConfig(_Strict):
     baseline: Optional[str] = None         # acceptance baseline (YAML) applied to each scan
     exclude: List[str] = Field(default_factory=list)
     phone_regions: List[str] = Field(default_factory=list)
-    language: Literal["en", "fr"] = "en"
-    fail_on: Optional[Literal["critical", "high", "medium", "low", "info", "never"]] = None
+    language: Literal[LANGUAGES] = defaults.LANGUAGE
+    fail_on: Optional[Literal[FAIL_ON_CHOICES]] = None
     max_evidence: Optional[Union[int, Literal["all"]]] = None
     workers: Optional[int] = Field(default=None, ge=1)
     state: Optional[str] = None
@@ -139,7 +115,6 @@ class SiteConfig(_Strict):
     no_ner: Optional[bool] = None
     follow_symlinks: Optional[bool] = None
     retention_years: Optional[int] = Field(default=None, ge=1)
-    _path: Optional[str] = PrivateAttr(default=None)
 
     @field_validator("phone_regions")
     @classmethod
@@ -167,11 +142,6 @@ class SiteConfig(_Strict):
         return v
 
     @property
-    def path(self) -> Optional[str]:
-        """The configuration file this was loaded from."""
-        return self._path
-
-    @property
     def max_duration_seconds(self) -> Optional[float]:
         return None if self.max_duration is None else parse_duration(self.max_duration)
 
@@ -191,26 +161,13 @@ class SiteConfig(_Strict):
         return opts
 
 
-def _loc(loc) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "(top level)"
-
-
 def _describe(err: dict) -> str:
     kind = err.get("type", "")
     if kind == "extra_forbidden":
         return "unknown key"
     if kind == "missing":
         return "required key missing"
-    msg = err.get("msg", "invalid value")
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
-    return msg
+    return plain_message(err.get("msg", "invalid value"))
 
 
 def _resolve(base: Path, value: Optional[str]) -> Optional[str]:
@@ -239,7 +196,7 @@ def load_config(path, environ: Optional[dict] = None) -> SiteConfig:
         cfg = SiteConfig.model_validate(data)
     except ValidationError as exc:
         # never echo input values: they could hold secrets
-        msgs = [f"{shown}: {_loc(e['loc'])}: {_describe(e)}" for e in exc.errors(include_input=False)]
+        msgs = [f"{shown}: {field_path(e['loc'], '(top level)')}: {_describe(e)}" for e in exc.errors(include_input=False)]
         raise ConfigError("\n".join(msgs)) from None
 
     base = Path(path).resolve().parent
@@ -259,5 +216,4 @@ def load_config(path, environ: Optional[dict] = None) -> SiteConfig:
                 raise ConfigError(f"{shown}: targets[{i}].password_env: environment variable "
                                   f"{t.password_env} is not set")
             t._password = value
-    cfg._path = shown
     return cfg

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from dataguard.types import severity_rank
+from dataguard.vocab import FAIL_NEVER, TargetStatusName, severity_rank
 
 
 def covered_targets(scan: dict) -> set:
     """Targets whose findings a scan can resolve: all its ``ok`` targets if it is complete, none otherwise."""
     if not scan.get("complete"):
         return set()
-    return {t["uri"] for t in scan.get("targets", []) if t.get("status") == "ok"}
+    return {t["uri"] for t in scan.get("targets", []) if t.get("status") == TargetStatusName.OK}
 
 
 def compact(f: dict) -> dict:
@@ -57,7 +57,7 @@ def _sorted(findings: Iterable[dict]) -> list:
 
 def new_at_or_above(result: dict, fail_on: str) -> int:
     """How many new, not accepted findings are at or above ``fail_on`` (exit code 1 if any)."""
-    if fail_on == "never":
+    if fail_on == FAIL_NEVER:
         return 0
     threshold = severity_rank(fail_on)
     return sum(1 for f in result["new"] if f["status"] != "accepted" and severity_rank(f["severity"]) >= threshold)

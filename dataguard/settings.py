@@ -1,31 +1,72 @@
-"""Turn command-line flags and the site configuration file into one ScanOptions.
+"""Turn command-line flags and the site configuration file into one ScanSettings.
 
-Command-line flags override the file; the file overrides built-in defaults.
+Command-line flags override the file; the file overrides the built-in defaults
+(``dataguard/defaults.py``). ``build_settings`` only reads (the configuration, the
+rule packs, the NLP model's presence); ``prepare`` then does what changes the disk:
+it creates the report folder and loads, or creates on first use, the HMAC key.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+import socket
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from typing import Optional
 
+from dataguard import defaults
+from dataguard.durations import parse_duration
 from dataguard.types import Limits, Site
+from dataguard.vocab import OutputFormat, report_extension
 
 
 class SettingsError(Exception):
     """Bad usage, configuration or rule packs (exit 2)."""
 
 
+@dataclass(frozen=True)
+class Flags:
+    """The ``dataguard scan`` command line (None / empty: not given)."""
+    targets: tuple = ()
+    config_path: Optional[str] = None
+    rules: tuple = ()
+    site: Optional[str] = None
+    site_kind: Optional[str] = None
+    fmt: Optional[str] = None
+    output: Optional[str] = None
+    fail_on: Optional[str] = None
+    max_evidence: Optional[str] = None
+    show_data: Optional[bool] = None
+    no_ner: Optional[bool] = None
+    workers: Optional[int] = None
+    state_path: Optional[str] = None
+    include: tuple = ()
+    exclude: tuple = ()
+    follow_symlinks: Optional[bool] = None
+    sample_rows: Optional[str] = None
+    max_duration: Optional[str] = None
+    language: Optional[str] = None
+    hmac_key_file: Optional[str] = None
+    signing_key: Optional[str] = None
+    baseline: Optional[str] = None
+
+    @classmethod
+    def of(cls, params: dict) -> "Flags":
+        """The flags among ``params`` (click's parameters: other keys are ignored)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in params.items() if k in names})
+
+
 @dataclass
 class ScanSettings:
-    scan: object            # dataguard.scanner.ScanOptions
-    hasher: object          # dataguard.hashing.Hasher
+    scan: object                         # dataguard.scanner.ScanOptions
     fmt: str
     output: Optional[str]
     fail_on: str
-    keep_last: Optional[int] = None    # reports of this site kept in the config's output folder
-    signing_key: object = None         # Ed25519 private key: the report is signed (REPORT.sig)
-    baseline: object = None            # dataguard.baseline.Baseline applied to the findings
+    hmac_key_file: Optional[str] = None  # None: $DATAGUARD_HMAC_KEY(_FILE) or the per-user key
+    output_folder: Optional[str] = None  # the configured report folder (created by prepare)
+    keep_last: Optional[int] = None      # reports of this site kept in the output folder
+    signing_key: object = None           # Ed25519 private key: the report is signed (REPORT.sig)
+    baseline: object = None              # dataguard.baseline.Baseline applied to the findings
 
 
 def _pick(*values):
@@ -35,13 +76,14 @@ def _pick(*values):
     return None
 
 
-def _int_or_all(value, what: str) -> Optional[int]:
+def _int_or_all(value, what: str, default: Optional[int]) -> Optional[int]:
+    """A count from a flag or the file: a number, 'all' (None), or not given (``default``)."""
     if value is None:
-        return None
+        return default
     if isinstance(value, int):
         return value
     if str(value).strip().lower() == "all":
-        return -1
+        return None
     try:
         n = int(value)
     except ValueError:
@@ -51,119 +93,133 @@ def _int_or_all(value, what: str) -> Optional[int]:
     return n
 
 
-def build_settings(*, targets, config_path, rules, site, site_kind, fmt, output, fail_on, max_evidence, show_data,
-                   no_ner, workers, state_path, include, exclude, follow_symlinks, sample_rows, max_duration,
-                   language, hmac_key_file, stdout_is_tty, signing_key=None, baseline=None) -> ScanSettings:
-    from dataguard.cli import parse_duration
-    from dataguard.hashing import Hasher, HmacKeyError, load_key
-    from dataguard.scanner import ScanOptions
-    from dataguard.sources import SourceOptions
-
-    cfg = None
-    if config_path:
-        from dataguard.config import ConfigError, load_config
-        try:
-            cfg = load_config(config_path)
-        except ConfigError as exc:
-            raise SettingsError(str(exc)) from None
-        except OSError as exc:
-            raise SettingsError(f"cannot read config {config_path}: {exc.strerror}") from None
-
-    g = (lambda name, default=None: getattr(cfg, name, default) if cfg is not None else default)
-    cfg_site = g("site")
-    import socket
-    site_obj = Site(name=_pick(site, getattr(cfg_site, "name", None), socket.gethostname() or None),
-                    kind=_pick(site_kind, getattr(cfg_site, "kind", None)))
-
-    # rule packs ------------------------------------------------------------
-    from dataguard.detect import known_entities
-    from dataguard.rules import RuleError, load_packs, needed_entities
-    rule_paths = list(rules) or list(g("rules") or []) or None
+def _load_config(path: Optional[str]):
+    if not path:
+        return None
+    from dataguard.config import ConfigError, load_config
     try:
-        packs = load_packs(rule_paths, known_entities())
+        return load_config(path)
+    except ConfigError as exc:
+        raise SettingsError(str(exc)) from None
+    except OSError as exc:
+        raise SettingsError(f"cannot read config {path}: {exc.strerror}") from None
+
+
+def _load_packs(flags: Flags, cfg) -> list:
+    from dataguard.detect import known_entities
+    from dataguard.rules import RuleError, load_packs
+    paths = list(flags.rules) or list(getattr(cfg, "rules", None) or []) or None
+    try:
+        return load_packs(paths, known_entities())
     except RuleError as exc:
         raise SettingsError(str(exc)) from None
     except OSError as exc:
         raise SettingsError(f"cannot read rule pack: {exc.filename}: {exc.strerror}") from None
 
-    # targets -----------------------------------------------------------------
-    global_exclude = tuple(exclude) + tuple(g("exclude") or ())
-    sample = _int_or_all(_pick(sample_rows, g("sample_rows")), "--sample-rows")
-    sample_rows_v = None if sample == -1 else (10_000 if sample is None else sample)
-    base = dict(include=tuple(include), exclude=global_exclude,
-                follow_symlinks=bool(_pick(follow_symlinks, g("follow_symlinks"), False)),
-                sample_rows=sample_rows_v)
-    pairs = []
-    if targets:
-        for t in targets:
-            opts = dict(base)
-            if cfg is not None and hasattr(cfg, "source_options_for"):
-                match = [ct for ct in (cfg.targets or []) if ct.uri == t]
-                if match:
-                    opts.update(_merge_target(cfg, match[0], base))
-            pairs.append((t, SourceOptions(**opts)))
-    elif cfg is not None and g("targets"):
-        for ct in cfg.targets:
-            pairs.append((ct.uri, SourceOptions(**_merge_target(cfg, ct, base))))
-    else:
-        raise SettingsError("no target given: name folders, shares or database URLs, or use --config")
 
-    # detection ---------------------------------------------------------------
-    ner = not bool(_pick(no_ner, g("no_ner"), False))
-    lang = _pick(language, g("language"), "en")
-    regions = g("phone_regions")
-    custom = tuple(r for p in packs for r in p.recognizers)
-    detector_kwargs = dict(entities=needed_entities(packs), custom=custom, ner=ner, language=lang)
+def _merge_target(cfg, ct, base: dict) -> dict:
+    """SourceOptions fields for one configured target (credentials resolved by the config module)."""
+    opts = dict(base)
+    for k, v in (cfg.source_options_for(ct) or {}).items():
+        if k in ("include", "exclude"):
+            opts[k] = tuple(opts.get(k, ())) + tuple(v or ())
+        elif v is not None:
+            opts[k] = v
+    return opts
+
+
+def _targets(flags: Flags, cfg, sample_rows: Optional[int]) -> list:
+    """[(uri, SourceOptions)]: the targets named on the command line, else the configured ones."""
+    from dataguard.sources import SourceOptions
+    base = dict(include=tuple(flags.include), exclude=tuple(flags.exclude) + tuple(getattr(cfg, "exclude", ()) or ()),
+                follow_symlinks=bool(_pick(flags.follow_symlinks, getattr(cfg, "follow_symlinks", None), False)),
+                sample_rows=sample_rows, sample_seed=defaults.SAMPLE_SEED,
+                statement_timeout_s=defaults.STATEMENT_TIMEOUT_S)
+    configured = list(getattr(cfg, "targets", None) or [])
+    if flags.targets:
+        by_uri = {}
+        for ct in configured:
+            by_uri.setdefault(ct.uri, ct)
+        return [(t, SourceOptions(**(_merge_target(cfg, by_uri[t], base) if t in by_uri else base)))
+                for t in flags.targets]
+    if configured:
+        return [(ct.uri, SourceOptions(**_merge_target(cfg, ct, base))) for ct in configured]
+    raise SettingsError("no target given: name folders, shares or database URLs, or use --config")
+
+
+def _detector_kwargs(flags: Flags, cfg, packs: list) -> dict:
+    """Settings of dataguard.detect.Detector; checks that the NLP model is installed when needed."""
+    from dataguard.rules import needed_entities
+    ner = not bool(_pick(flags.no_ner, getattr(cfg, "no_ner", None), False))
+    lang = _pick(flags.language, getattr(cfg, "language", None), defaults.LANGUAGE)
+    kwargs = dict(entities=needed_entities(packs), custom=tuple(r for p in packs for r in p.recognizers),
+                  ner=ner, language=lang)
+    regions = getattr(cfg, "phone_regions", None)
     if regions:
-        detector_kwargs["phone_regions"] = tuple(regions)
+        kwargs["phone_regions"] = tuple(regions)
     if ner:
         from dataguard.detect import ModelMissing, check_model
         try:
             check_model(lang)
         except ModelMissing as exc:
             raise SettingsError(str(exc)) from None
+    return kwargs
 
-    # output ------------------------------------------------------------------
-    cfg_out = g("output")
-    out_fmt = _pick(fmt, getattr(cfg_out, "format", None))
-    out_path = output
-    if out_path is None and cfg_out is not None and getattr(cfg_out, "folder", None):
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        os.makedirs(cfg_out.folder, mode=0o700, exist_ok=True)
-        ext = {"jsonl": "jsonl", "table": "txt"}.get(out_fmt or "json", out_fmt or "json")
-        out_path = os.path.join(cfg_out.folder, f"dataguard-{site_obj.name or 'scan'}-{stamp}.{ext}")
+
+def _report_place(flags: Flags, cfg, site: Site, stdout_is_tty: bool, now: datetime) -> tuple:
+    """(format, output path, output folder, keep_last). A configured output folder, without
+    --output, names the report ``dataguard-<site>-<UTC stamp>.<ext>`` in that folder."""
+    cfg_out = getattr(cfg, "output", None)
+    fmt = _pick(flags.fmt, getattr(cfg_out, "format", None))
+    path, folder, keep_last = flags.output, None, None
+    if path is None and cfg_out is not None and getattr(cfg_out, "folder", None):
+        folder = cfg_out.folder
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        path = os.path.join(folder, f"dataguard-{site.name or 'scan'}-{stamp}.{report_extension(fmt or 'json')}")
         keep_last = getattr(cfg_out, "keep_last", None)
-    else:
-        keep_last = None
-    if out_fmt is None:
-        out_fmt = "json" if out_path or not stdout_is_tty else "table"
+    if fmt is None:
+        fmt = OutputFormat.JSON if path or not stdout_is_tty else OutputFormat.TABLE
+    return str(fmt), path, folder, keep_last
 
-    me = _int_or_all(_pick(max_evidence, g("max_evidence")), "--max-evidence")
-    max_ev = None if me == -1 else (10 if me is None else me)
-    dur = _pick(max_duration, g("max_duration"))
+
+def _max_duration(flags: Flags, cfg) -> Optional[float]:
+    value = _pick(flags.max_duration, getattr(cfg, "max_duration", None))
+    if value is None:
+        return None
     try:
-        max_dur = parse_duration(str(dur)) if dur is not None else None
-    except Exception as exc:  # click.BadParameter
-        raise SettingsError(getattr(exc, "message", str(exc))) from None
+        return parse_duration(value)
+    except ValueError as exc:
+        raise SettingsError(f"--max-duration: {exc}") from None
 
-    try:
-        hasher = Hasher(load_key(_pick(hmac_key_file, g("hmac_key_file"))))
-    except HmacKeyError as exc:
-        raise SettingsError(str(exc)) from None
 
+def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime] = None) -> ScanSettings:
+    """ScanSettings from the flags and the configuration file they name. Reads files; writes none."""
+    from dataguard.scanner import ScanOptions
+    cfg = _load_config(flags.config_path)
+    g = (lambda name: getattr(cfg, name, None))
+    site = Site(name=_pick(flags.site, getattr(g("site"), "name", None), socket.gethostname() or None),
+                kind=_pick(flags.site_kind, getattr(g("site"), "kind", None)))
+    packs = _load_packs(flags, cfg)
+    sample_rows = _int_or_all(_pick(flags.sample_rows, g("sample_rows")), "--sample-rows", defaults.SAMPLE_ROWS)
+    targets = _targets(flags, cfg, sample_rows)
+    detector_kwargs = _detector_kwargs(flags, cfg, packs)
+    fmt, out_path, folder, keep_last = _report_place(flags, cfg, site, stdout_is_tty,
+                                                     now or datetime.now(timezone.utc))
+    max_evidence = _int_or_all(_pick(flags.max_evidence, g("max_evidence")), "--max-evidence", defaults.MAX_EVIDENCE)
     scan = ScanOptions(
-        targets=pairs, packs=packs, site=site_obj, limits=Limits(sample_rows=sample_rows_v),
-        max_evidence=max_ev, show_data=bool(_pick(show_data, False)),
-        detector_kwargs=detector_kwargs,
-        workers=int(_pick(workers, g("workers"), os.cpu_count() or 1)),
-        state_path=_pick(state_path, g("state")), max_duration_s=max_dur)
-    return ScanSettings(scan=scan, hasher=hasher, fmt=out_fmt, output=out_path,
-                        fail_on=_pick(fail_on, g("fail_on"), "low"), keep_last=keep_last,
-                        **_signing_and_baseline(_pick(signing_key, g("signing_key")), _pick(baseline, g("baseline")),
-                                                out_path))
+        targets=targets, packs=packs, site=site, limits=Limits(sample_rows=sample_rows),
+        max_evidence=max_evidence, show_data=bool(_pick(flags.show_data, False)), detector_kwargs=detector_kwargs,
+        workers=int(_pick(flags.workers, g("workers"), os.cpu_count() or 1)),
+        state_path=_pick(flags.state_path, g("state")), max_duration_s=_max_duration(flags, cfg))
+    return ScanSettings(scan=scan, fmt=fmt, output=out_path, fail_on=str(_pick(flags.fail_on, g("fail_on"),
+                                                                                   defaults.FAIL_ON)),
+                        hmac_key_file=_pick(flags.hmac_key_file, g("hmac_key_file")), output_folder=folder,
+                        keep_last=keep_last, **_signing_and_baseline(_pick(flags.signing_key, g("signing_key")),
+                                                                     _pick(flags.baseline, g("baseline")), out_path))
 
 
 def _signing_and_baseline(key_path, baseline_path, out_path) -> dict:
+    """The signing key and the acceptance baseline, read (a signature needs a report file)."""
     from dataguard.baseline import BaselineError, load_baseline
     from dataguard.signing import SigningError, load_private_key
     if key_path and not out_path:
@@ -176,13 +232,16 @@ def _signing_and_baseline(key_path, baseline_path, out_path) -> dict:
         raise SettingsError(str(exc)) from None
 
 
-def _merge_target(cfg, ct, base: dict) -> dict:
-    """SourceOptions fields for one configured target (credentials resolved by the config module)."""
-    opts = dict(base)
-    extra = cfg.source_options_for(ct) or {}
-    for k, v in extra.items():
-        if k in ("include", "exclude"):
-            opts[k] = tuple(opts.get(k, ())) + tuple(v or ())
-        elif v is not None:
-            opts[k] = v
-    return opts
+def prepare(settings: ScanSettings):
+    """The side effects a scan needs before it starts: create the report folder (mode 0700)
+    and load, or create on first use, the HMAC key. Returns the ``Hasher``."""
+    from dataguard.hashing import Hasher, HmacKeyError, load_key
+    if settings.output_folder:
+        try:
+            os.makedirs(settings.output_folder, mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise SettingsError(f"cannot create report folder {settings.output_folder}: {exc.strerror}") from None
+    try:
+        return Hasher(load_key(settings.hmac_key_file))
+    except HmacKeyError as exc:
+        raise SettingsError(str(exc)) from None

@@ -10,13 +10,11 @@ import bisect
 import functools
 import json
 from dataclasses import dataclass, field, replace
-from typing import BinaryIO, Callable, Iterator, Optional, Protocol, Sequence, Union
+from typing import Iterator, Optional, Protocol, Sequence, Union
 
-SEVERITIES = ("info", "low", "medium", "high", "critical")
+from dataguard import defaults
 
-
-def severity_rank(name: str) -> int:
-    return SEVERITIES.index(name)
+from dataguard.vocab import SEVERITIES, severity_rank  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -28,11 +26,6 @@ class Pointer:
     cell: Optional[str] = None     # A1 cell reference
     row: Optional[str] = None      # database primary key / row number (as text)
     part: Optional[str] = None     # document part: "header", "footer", "comment", "table", "notes", "properties", "subject", ...
-
-    def merged(self, other: "Pointer") -> "Pointer":
-        """Fields of ``other`` override ours where set."""
-        return Pointer(**{k: (getattr(other, k) if getattr(other, k) is not None else getattr(self, k))
-                          for k in self.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
@@ -47,7 +40,7 @@ class Unit:
     member: Optional[str] = None   # path inside archive / mail attachment, nested joined with "!/"
     table: Optional[str] = None    # "schema.table" for databases
     column: Optional[str] = None
-    source: str = "file"           # "file" | "database"
+    source: str = "file"           # vocab.SourceKind: "file" | "database"
 
     @property
     def key(self) -> tuple:
@@ -148,7 +141,7 @@ class ItemMeta:
     mtime: Optional[float] = None        # POSIX seconds
     identity: Optional[str] = None       # inode / file id, for incremental rescans
     owner: Optional[str] = None
-    exposure: Optional[str] = None       # "broad" | "restricted" | None (unknown)
+    exposure: Optional[str] = None       # vocab.Exposure: "broad" | "restricted" | None (unknown)
     extension: Optional[str] = None      # lower-case, without dot
 
 
@@ -156,7 +149,7 @@ class ItemMeta:
 class Problem:
     """An item that was tried and failed (kind) or deliberately not scanned (reason)."""
     uri: str
-    kind: str                  # errors: unreadable|corrupt|encrypted|timeout|too_large|bomb|no_text|unreachable ; skipped: binary|excluded|too_large|unsupported|symlink
+    kind: str                  # errors: a vocab.ProblemKind; skipped: a vocab.SkipReason
     message: str = ""          # never contains a raw sensitive value or a credential
     skipped: bool = False      # True -> goes to "skipped" (kind is the reason), else "errors"
 
@@ -181,9 +174,9 @@ class Limits:
     max_archive_total_bytes: int = 2 * 1024**3
     max_archive_members: int = 100_000
     max_compression_ratio: float = 200.0
-    item_timeout_s: float = 300.0
-    sample_rows: Optional[int] = 10_000    # None: all rows
-    sample_seed: int = 42
+    item_timeout_s: float = defaults.ITEM_TIMEOUT_S
+    sample_rows: Optional[int] = defaults.SAMPLE_ROWS    # None: all rows
+    sample_seed: int = defaults.SAMPLE_SEED
 
     @property
     def parse_cap(self) -> int:
@@ -194,7 +187,7 @@ class Limits:
 @dataclass(frozen=True)
 class Site:
     name: Optional[str] = None
-    kind: Optional[str] = None     # "hq" | "field" | None
+    kind: Optional[str] = None     # vocab.SiteKind: "hq" | "field" | None
 
 
 @dataclass
@@ -258,7 +251,7 @@ class RecognizerSpec:
 @dataclass
 class TargetStatus:
     uri: str                        # display URI, no credentials
-    status: str = "ok"              # "ok" | "error" | "partial"
+    status: str = "ok"              # vocab.TargetStatusName: "ok" | "error" | "partial"
     error: Optional[str] = None
     info: dict = field(default_factory=dict)   # source-specific extras, e.g. {"tables": [...sampling...]}
 
@@ -279,16 +272,66 @@ class ScanResult:
     key_id: Optional[str] = None    # public fingerprint of the HMAC key (hashing.key_id)
 
 
-# ---------------------------------------------------------------- a finding as compact JSON text
-# (the temporary findings store and the --state file keep findings in this form: JSON, never
-# pickle, since the state file persists)
+# ---------------------------------------------------------------- findings as data
+# Two forms, both defined here and nowhere else:
+# * the report form (``finding_to_dict`` / ``evidence_to_dict`` and their ``*_from_dict``
+#   inverses): the dicts of the findings JSON, ``schema_version`` 1;
+# * the storage form (``encode_finding`` / ``decode_finding``): compact JSON text, never
+#   pickle, kept by the temporary findings store and the ``--state`` file.
+POINTER_FIELDS = ("line", "page", "sheet", "cell", "row", "part")
+UNIT_FIELDS = ("target", "uri", "path", "member", "table", "column", "source")
+
+
+def evidence_to_dict(e: Evidence, show_data: bool = False) -> dict:
+    """Report form of one evidence entry: the pointer fields flattened in; ``value`` only
+    with ``show_data`` (and only when it was kept)."""
+    d = {"entity_type": e.entity_type, "score": e.score}
+    for k in POINTER_FIELDS:
+        d[k] = getattr(e.pointer, k)
+    d["masked"] = e.masked
+    d["value_hash"] = e.value_hash
+    if show_data and e.value is not None:
+        d["value"] = e.value
+    return d
+
+
+def evidence_from_dict(d: dict) -> Evidence:
+    return Evidence(entity_type=d["entity_type"], score=d["score"],
+                    pointer=Pointer(**{k: d.get(k) for k in POINTER_FIELDS}),
+                    masked=d["masked"], value_hash=d["value_hash"], value=d.get("value"))
+
+
+def finding_to_dict(f: Finding, show_data: bool = False) -> dict:
+    """Report form of one finding (``findings[]`` in the findings JSON)."""
+    return {
+        "fingerprint": f.fingerprint, "rule_id": f.rule_id, "title": f.title,
+        "severity": f.severity, "measure": f.measure,
+        "location": {k: getattr(f.unit, k) for k in UNIT_FIELDS},
+        "entities": f.entities,
+        "evidence": [evidence_to_dict(e, show_data) for e in f.evidence],
+        "evidence_truncated": f.evidence_truncated,
+        "remediation": f.remediation,
+        "exposure": f.exposure, "owner": f.owner,
+        "status": f.status, **({"acceptance": f.acceptance} if f.acceptance else {}),
+    }
+
+
+def finding_from_dict(d: dict) -> Finding:
+    return Finding(fingerprint=d["fingerprint"], rule_id=d["rule_id"], title=d["title"], severity=d["severity"],
+                   measure=d["measure"], unit=Unit(**d["location"]), entities=d["entities"],
+                   evidence=tuple(evidence_from_dict(e) for e in d["evidence"]),
+                   evidence_truncated=d["evidence_truncated"], remediation=d.get("remediation", ""),
+                   exposure=d.get("exposure"), owner=d.get("owner"), status=d.get("status", "open"),
+                   acceptance=d.get("acceptance"))
+
+
 def encode_finding(f: Finding) -> str:
-    u = f.unit
+    """Storage form: the fields as one compact JSON array (units and pointers positional)."""
     return json.dumps([
         f.fingerprint, f.rule_id, f.title, f.severity, f.measure,
-        [u.target, u.uri, u.path, u.member, u.table, u.column, u.source], f.entities,
-        [[e.entity_type, e.score, [e.pointer.line, e.pointer.page, e.pointer.sheet, e.pointer.cell, e.pointer.row,
-                                   e.pointer.part], e.masked, e.value_hash, e.value] for e in f.evidence],
+        [getattr(f.unit, k) for k in UNIT_FIELDS], f.entities,
+        [[e.entity_type, e.score, [getattr(e.pointer, k) for k in POINTER_FIELDS], e.masked, e.value_hash, e.value]
+         for e in f.evidence],
         f.evidence_truncated, f.remediation, f.exposure, f.owner], ensure_ascii=False, separators=(",", ":"))
 
 

@@ -7,7 +7,7 @@ import stat
 import click
 import pytest
 
-from dataguard.cli import main, parse_duration
+from dataguard.cli import main
 from tests.conftest import FIXTURES
 
 
@@ -27,12 +27,6 @@ def test_every_command_has_help(path, run_cli):
     for param in cmd.params:
         if isinstance(param, click.Option):
             assert param.help, f"{path} option {param.name} has no help"
-
-
-def test_parse_duration():
-    assert [parse_duration(x) for x in ("90", "90s", "45m", "2h", "1h30m")] == [90, 90, 2700, 7200, 5400]
-    with pytest.raises(click.BadParameter):
-        parse_duration("soon")
 
 
 def test_no_target_is_usage_error(run_cli):

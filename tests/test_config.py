@@ -58,7 +58,10 @@ def test_examples_work_with_source_options(example_env):
     for name in ("dataguard-field.yaml", "dataguard-hq.yaml"):
         cfg = load_config(EXAMPLES / name)
         for t in cfg.targets:
-            SourceOptions(**cfg.source_options_for(t))
+            opts = SourceOptions(**cfg.source_options_for(t))
+            assert opts.include == tuple(t.include) and opts.exclude == tuple(t.exclude)
+            if t.is_smb:
+                assert opts.smb_username == t.username and opts.db_password is None
 
 
 def test_password_never_in_repr_or_dump(example_env):

@@ -445,12 +445,12 @@ def test_custom_deny_list_is_case_insensitive():
 def test_broken_model_raises_model_missing(monkeypatch):
     import spacy
 
-    from dataguard.detect import engine
+    from dataguard.detect import models
 
     def broken(*_a, **_k):
         raise OSError("[E050] Can't find model")
     monkeypatch.setattr(spacy, "load", broken)
-    monkeypatch.setattr(engine, "check_model", lambda language="en": None)
+    monkeypatch.setattr(models, "check_model", lambda language="en": None)
     with pytest.raises(ModelMissing, match="--no-ner"):
         Detector(ner=True)
 

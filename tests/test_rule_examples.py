@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import sqlite3
 import time
@@ -40,7 +41,6 @@ def _prepare(rule_id: str, side: str, tmp: Path) -> tuple:
         p.chmod(mode)
         if "mtime_days_ago" in meta:
             t = time.time() - float(meta["mtime_days_ago"]) * 86400
-            import os
             os.utime(p, (t, t))
     args = []
     site = meta.get("site") or {}

@@ -1,14 +1,13 @@
 """Rule packs: loading/validation errors, globs, and evaluate() on hand-built summaries."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from dataguard.rules import (RuleError, RulePack, default_pack_paths, evaluate, glob_match, load_packs,
                              needed_entities)
-from dataguard.rules.globs import GlobError, glob_to_regex
+from dataguard.globs import GlobError, glob_to_regex
 from dataguard.types import EntityAgg, Evidence, ItemMeta, Pointer, Site, Unit, UnitSummary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -519,14 +518,3 @@ def test_evaluate_accepts_rules_and_packs(tmp_path):
     s = summary({"CREDIT_CARD": CARD()})
     assert len(ev(packs[0], s)) == 1
     assert len(ev(list(packs[0].rules), s)) == 1
-
-
-def test_evaluate_is_fast(tmp_path):
-    packs = load_packs(None, KNOWN)
-    s = summary({"EMAIL_ADDRESS": agg({1.0: 20}, n_evidence=10, etype="EMAIL_ADDRESS"),
-                 "PERSON": agg({0.85: 3}, n_evidence=3, etype="PERSON")},
-                path="a/b/c/contacts.csv", meta=ItemMeta(exposure="broad", mtime=NOW - 10 * DAY, size=1000))
-    t = time.perf_counter()
-    for _ in range(2000):
-        evaluate(packs, s, Site(name="Juba", kind="field"), max_evidence=10, now=NOW)
-    assert time.perf_counter() - t < 5.0

@@ -52,3 +52,31 @@ def test_pointer_at_keeps_chunks_equal_and_picklable():
     assert a.pointer_at(9000) == Pointer(line=4501)
     assert a == b and hash(a.text) == hash(b.text)
     assert pickle.loads(pickle.dumps(a)) == a
+
+
+def _finding(value=None):
+    from dataguard.types import Evidence, Finding
+    unit = Unit(target="/t", uri="/t/a.zip", path="a.zip", member="x/b.csv")
+    ev = (Evidence("EMAIL_ADDRESS", 0.9, Pointer(line=3, sheet="S", part="header"), "a***@b.org", "h1", value),
+          Evidence("PERSON", 0.85, Pointer(page=2), "J*** D**", "h2"))
+    return Finding(fingerprint="f" * 64, rule_id="DG-1", title="T", severity="high", measure="CM-ENCRYPT", unit=unit,
+                   entities={"EMAIL_ADDRESS": {"count": 1, "max_score": 0.9}}, evidence=ev, evidence_truncated=True,
+                   remediation="fix", exposure="broad", owner="alice")
+
+
+def test_finding_round_trips_in_both_forms():
+    from dataguard.types import decode_finding, encode_finding, finding_from_dict, finding_to_dict
+    f = _finding(value="a@b.org")
+    assert decode_finding(encode_finding(f)) == f
+    assert finding_from_dict(finding_to_dict(f, show_data=True)) == f
+
+
+def test_report_form_shows_a_value_only_with_show_data():
+    from dataguard.types import finding_to_dict
+    d = finding_to_dict(_finding(value="a@b.org"))
+    assert "value" not in d["evidence"][0] and "a@b.org" not in str(d)
+    assert finding_to_dict(_finding(value="a@b.org"), show_data=True)["evidence"][0]["value"] == "a@b.org"
+    assert list(d["evidence"][0]) == ["entity_type", "score", "line", "page", "sheet", "cell", "row", "part",
+                                      "masked", "value_hash"]
+    assert d["location"] == {"target": "/t", "uri": "/t/a.zip", "path": "a.zip", "member": "x/b.csv",
+                             "table": None, "column": None, "source": "file"}

@@ -5,7 +5,7 @@ import datetime as dt
 
 import click
 
-from dataguard.commands import emit, fail
+from dataguard.commands.common import emit, fail
 
 
 @click.group()

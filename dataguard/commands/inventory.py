@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import click
 
-from dataguard.commands import emit, fail
+from dataguard.commands.common import emit, fail
 from dataguard.commands.report import FAIL_ON, show_diff
 from dataguard.inventory.db import DEFAULT_DB, ENV_DB
 

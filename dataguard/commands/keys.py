@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from dataguard.commands import fail
+from dataguard.commands.common import fail
 
 
 @click.group()

@@ -6,10 +6,10 @@ import sys
 
 import click
 
-from dataguard.commands import fail
-from dataguard.types import SEVERITIES
+from dataguard.commands.common import fail
+from dataguard.vocab import FAIL_ON_CHOICES
 
-FAIL_ON = list(reversed(SEVERITIES)) + ["never"]
+FAIL_ON = list(FAIL_ON_CHOICES)
 
 
 @click.group()

@@ -49,6 +49,8 @@ def open_inventory(value: str) -> Engine:
     if url.get_backend_name() == "sqlite" and url.database and not os.path.exists(url.database):
         try:   # the inventory names files and sites: readable by its owner only
             os.close(os.open(url.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:      # created meanwhile by another ingest
+            pass
         except OSError as exc:
             raise InventoryError(f"cannot create inventory {url.database}: {exc.strerror}") from None
     sqlite = url.get_backend_name() == "sqlite"

@@ -7,6 +7,7 @@ import json
 from typing import Iterable, TextIO
 
 from dataguard import __version__
+from dataguard.report.formats import _SARIF_LEVEL
 
 KPI_COLUMNS = ["site", "measure", "open_critical", "open_high", "open_medium", "open_low", "open_info", "open_total",
                "new", "resolved", "oldest_open_critical_days", "items_scanned", "items_failed", "coverage",
@@ -67,14 +68,11 @@ def write_export(rows: Iterable[dict], fmt: str, out: TextIO) -> None:
         write_sarif(rows, out)
 
 
-_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
-
-
 def _sarif_result(r: dict) -> dict:
     line = next((e.get("line") for e in r["evidence"] if e.get("line")), None)
     loc = {"physicalLocation": {"artifactLocation": {"uri": r["uri"]}, **({"region": {"startLine": line}}
                                                                           if line else {})}}
-    res = {"ruleId": r["rule_id"], "level": _LEVEL[r["severity"]],
+    res = {"ruleId": r["rule_id"], "level": _SARIF_LEVEL[r["severity"]],
            "message": {"text": f"{r['title']}: {_entities_text(r['entities'])}"},
            "locations": [loc], "partialFingerprints": {"dataguard/v1": r["fingerprint"]},
            "baselineState": ("absent" if r["status"] == "resolved"

@@ -17,7 +17,7 @@ from dataguard.diff import diff_scans
 from dataguard.inventory.db import InventoryError
 from dataguard.inventory.ingest import scan_dict, site_scans
 from dataguard.inventory.schema import acceptances, findings, observations, scans
-from dataguard.types import SEVERITIES
+from dataguard.vocab import SEVERITIES, Exposure
 
 OPEN = ("open", "expired")
 ALL_MEASURES = "ALL"
@@ -68,7 +68,7 @@ def _state_counts(conn, site: str, as_of: str, rows) -> None:
     f = findings.c
     t = (select(f.measure, f.severity, _status(as_of).label("st"), f.exposure, f.first_seen)
          .select_from(_tracked()).where(f.site == site).subquery())
-    q = (select(t.c.measure, t.c.severity, t.c.st, (t.c.exposure == "broad").label("broad"), func.count().label("n"),
+    q = (select(t.c.measure, t.c.severity, t.c.st, (t.c.exposure == Exposure.BROAD.value).label("broad"), func.count().label("n"),
                 func.min(t.c.first_seen).label("first")).group_by(t.c.measure, t.c.severity, t.c.st, t.c.exposure))
     broad: Counter = Counter()
     oldest: dict = {}

@@ -7,16 +7,17 @@ import re
 import tempfile
 from typing import Callable, TextIO, Union
 
-from dataguard.report.formats import (to_dict, write_csv, write_html, write_json, write_jsonl, write_sarif,
-                                      write_table)
+from dataguard.report.formats import (SCHEMA_VERSION, to_dict, write_csv, write_html, write_json, write_jsonl,
+                                      write_sarif, write_table)
+from dataguard.vocab import OutputFormat
 
 FORMATS: dict[str, Callable] = {
-    "json": write_json,
-    "jsonl": write_jsonl,
-    "table": write_table,
-    "csv": write_csv,
-    "sarif": write_sarif,
-    "html": write_html,
+    OutputFormat.JSON: write_json,
+    OutputFormat.JSONL: write_jsonl,
+    OutputFormat.TABLE: write_table,
+    OutputFormat.CSV: write_csv,
+    OutputFormat.SARIF: write_sarif,
+    OutputFormat.HTML: write_html,
 }
 
 
@@ -79,4 +80,5 @@ def schema_path() -> str:
     return os.path.join(os.path.dirname(__file__), "findings.schema.json")
 
 
-__all__ = ["render", "write_report", "write_atomic", "prune_reports", "to_dict", "FORMATS", "schema_path"]
+__all__ = ["render", "write_report", "write_atomic", "prune_reports", "to_dict", "FORMATS", "schema_path",
+           "SCHEMA_VERSION"]

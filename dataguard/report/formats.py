@@ -12,37 +12,10 @@ from typing import Optional, TextIO
 from tabulate import tabulate
 
 from dataguard import __version__
-from dataguard.types import SEVERITIES, ScanResult
+from dataguard.types import ScanResult, finding_to_dict
+from dataguard.vocab import SEVERITIES, Severity
 
-_POINTER_FIELDS = ("line", "page", "sheet", "cell", "row")
-
-
-def _evidence_dict(e, show_data: bool) -> dict:
-    d = {"entity_type": e.entity_type, "score": e.score}
-    for k in _POINTER_FIELDS:
-        d[k] = getattr(e.pointer, k)
-    d["part"] = e.pointer.part
-    d["masked"] = e.masked
-    d["value_hash"] = e.value_hash
-    if show_data and e.value is not None:
-        d["value"] = e.value
-    return d
-
-
-def finding_dict(f, show_data: bool = False) -> dict:
-    u = f.unit
-    return {
-        "fingerprint": f.fingerprint, "rule_id": f.rule_id, "title": f.title,
-        "severity": f.severity, "measure": f.measure,
-        "location": {"target": u.target, "uri": u.uri, "path": u.path, "member": u.member,
-                     "table": u.table, "column": u.column, "source": u.source},
-        "entities": f.entities,
-        "evidence": [_evidence_dict(e, show_data) for e in f.evidence],
-        "evidence_truncated": f.evidence_truncated,
-        "remediation": f.remediation,
-        "exposure": f.exposure, "owner": f.owner,
-        "status": f.status, **({"acceptance": f.acceptance} if f.acceptance else {}),
-    }
+SCHEMA_VERSION = 1     # of the findings JSON; raised on any rename or removal (docs/SPEC.md)
 
 
 def scan_dict(r: ScanResult) -> dict:
@@ -63,14 +36,14 @@ def _problem_dict(p) -> dict:
 
 
 def _head(r: ScanResult) -> dict:
-    return {"schema_version": 1, "tool": {"name": "dataguard", "version": __version__}, "scan": scan_dict(r)}
+    return {"schema_version": SCHEMA_VERSION, "tool": {"name": "dataguard", "version": __version__}, "scan": scan_dict(r)}
 
 
 def to_dict(r: ScanResult, show_data: bool = False) -> dict:
     """The whole report as one dict (in memory: for tests and small results; the
     writers below stream)."""
     return {**_head(r),
-            "findings": [finding_dict(f, show_data) for f in r.findings],
+            "findings": [finding_to_dict(f, show_data) for f in r.findings],
             "errors": [_problem_dict(p) for p in r.errors],
             "skipped": [_problem_dict(p) for p in r.skipped]}
 
@@ -116,9 +89,9 @@ def _slot(name: str) -> str:
 
 
 def write_json(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
-    """The findings JSON (SPEC), streamed: one finding in memory at a time."""
+    """The findings JSON (docs/SPEC.md), streamed: one finding in memory at a time."""
     _write_doc(out, {**_head(r), "findings": _slot("findings"), "errors": _slot("errors"), "skipped": _slot("skipped")},
-               {"findings": (finding_dict(f, show_data) for f in r.findings),
+               {"findings": (finding_to_dict(f, show_data) for f in r.findings),
                 "errors": (_problem_dict(p) for p in r.errors),
                 "skipped": (_problem_dict(p) for p in r.skipped)})
 
@@ -127,7 +100,7 @@ def write_jsonl(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
     """One finding per line, then one line with the scan, its errors and skipped items."""
     ident = {"site": r.site.name, "scan_id": r.scan_id}
     for f in r.findings:
-        out.write(json.dumps({**finding_dict(f, show_data), **ident}, ensure_ascii=False) + "\n")
+        out.write(json.dumps({**finding_to_dict(f, show_data), **ident}, ensure_ascii=False) + "\n")
     _write_doc(out, {**_head(r), "errors": _slot("errors"), "skipped": _slot("skipped")},
                {"errors": (_problem_dict(p) for p in r.errors), "skipped": (_problem_dict(p) for p in r.skipped)},
                indent=None)
@@ -203,7 +176,8 @@ def write_csv(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
                     f.status, r.site.name or "", r.scan_id, r.key_id or ""])
 
 
-_SARIF_LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+_SARIF_LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note",
+                Severity.INFO: "note"}
 
 
 def _sarif_result(f) -> dict:

@@ -6,7 +6,7 @@ The YAML format and its extensions are documented in ``dataguard/rules/model.py`
 and in the default pack ``rules/default.yaml``.
 """
 from .engine import evaluate, evaluation_keyer, fingerprint, needed_entities
-from .globs import GlobError, glob_match, glob_to_regex
+from dataguard.globs import GlobError, glob_match, glob_to_regex
 from .loader import Escalation, Rule, RuleError, RulePack, Scope, default_pack_paths, load_packs
 
 __all__ = ["load_packs", "RuleError", "RulePack", "Rule", "Scope", "Escalation", "evaluate", "evaluation_keyer",

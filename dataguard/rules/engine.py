@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Callable, Optional
 
-from dataguard.types import Finding, Site, UnitSummary, severity_rank
+from dataguard.types import Finding, Site, UnitSummary
+from dataguard.vocab import severity_rank
 
-from .globs import normalise_path
+from dataguard.globs import normalise_path
 from .loader import Rule, RulePack
 
 _DAY = 86400.0
@@ -119,91 +120,109 @@ def evaluation_keyer(packs_or_rules, site: Optional[Site], now: float) -> Callab
     return key
 
 
+def _matched(rule, ents: dict) -> Optional[tuple]:
+    """(counts of the matched ``entities``, counts of the ``all`` co-occurrences) when the
+    rule's match conditions hold (``min_distinct`` aside), else None."""
+    types = list(ents) if rule.wildcard else [t for t in rule.entities if t in ents]
+    matched = {}
+    for t in types:
+        c = ents[t].count(rule.score_for(t))
+        if c:
+            matched[t] = c
+    if not types or sum(matched.values()) < rule.min_count:
+        return None
+    also = {}
+    for t in rule.all:
+        agg = ents.get(t)
+        c = agg.count(rule.score_for(t)) if agg is not None else 0
+        if not c:
+            return None
+        also[t] = c
+    if any(t in ents and ents[t].count(rule.score_for(t)) for t in rule.none):
+        return None
+    return matched, also
+
+
+def _distinct(rule, ents: dict, matched: dict) -> Optional[int]:
+    """Distinct values across the matched entities, when the rule or an escalation asks."""
+    if rule.min_distinct is None and not any(e.min_distinct for e in rule.escalate):
+        return None
+    hs: set = set()
+    for t in matched:
+        hs |= ents[t].hashes
+    return len(hs)
+
+
+def _severity(rule, meta, site: Optional[Site], total: int, distinct: Optional[int]) -> str:
+    """The rule's severity, raised (never lowered) by every escalation step that holds."""
+    severity = rule.severity
+    for step in rule.escalate:
+        if step.exposure and meta.exposure not in step.exposure:
+            continue
+        if step.min_count is not None and total < step.min_count:
+            continue
+        if step.min_distinct is not None and (distinct or 0) < step.min_distinct:
+            continue
+        if step.sites and not _site_ok(step.sites, site):
+            continue
+        if severity_rank(step.severity) > severity_rank(severity):
+            severity = step.severity
+    return severity
+
+
+def _evidence(rule, ents: dict, counts: dict, cap: Optional[int]) -> list:
+    """Up to ``cap`` evidence entries: round-robin across the entity types, then in document order."""
+    lists = []
+    for t in counts:
+        thr = rule.score_for(t) - 1e-9
+        lists.append([e for e in ents[t].evidence if e.score >= thr])
+    shown: list = []
+    i = 0
+    while any(i < len(lst) for lst in lists):
+        for lst in lists:
+            if i < len(lst):
+                if cap is not None and len(shown) >= cap:
+                    break
+                shown.append(lst[i])
+        if cap is not None and len(shown) >= cap:
+            break
+        i += 1
+    shown.sort(key=_pointer_key)
+    return shown
+
+
+def _finding(rule, summary: UnitSummary, site: Optional[Site], max_evidence: Optional[int],
+             matched: dict, also: dict, distinct: Optional[int]) -> Finding:
+    ents, unit, meta = summary.entities, summary.unit, summary.meta
+    counts = dict(matched)
+    for t, c in also.items():
+        counts.setdefault(t, c)
+    entities = {t: {"count": c, "max_score": ents[t].max_score(rule.score_for(t))} for t, c in counts.items()}
+    shown = _evidence(rule, ents, counts, max_evidence)
+    return Finding(
+        fingerprint=fingerprint(rule.id, unit), rule_id=rule.id, title=rule.title,
+        severity=_severity(rule, meta, site, sum(matched.values()), distinct), measure=rule.measure, unit=unit,
+        entities=entities, evidence=tuple(shown), evidence_truncated=sum(counts.values()) > len(shown),
+        remediation=rule.remediation, exposure=meta.exposure, owner=meta.owner)
+
+
 def evaluate(packs_or_rules, summary: UnitSummary, site: Optional[Site], *,
              max_evidence: Optional[int], now: float) -> list:
-    """Findings of every rule that holds for this unit."""
+    """Findings of every rule that holds for this unit: its entities match (cheap dict
+    lookups first), then its scope; the severity is escalated where a step holds."""
     ents = summary.entities
     if not ents:
         return []
-    unit, meta = summary.unit, summary.meta
     findings = []
     for rule in _iter_rules(packs_or_rules):
-        # 1. matched entities (cheap dict lookups first)
-        types = list(ents) if rule.wildcard else [t for t in rule.entities if t in ents]
-        if not types:
+        hit = _matched(rule, ents)
+        if hit is None:
             continue
-        matched = {}
-        total = 0
-        for t in types:
-            c = ents[t].count(rule.score_for(t))
-            if c:
-                matched[t] = c
-                total += c
-        if total < rule.min_count:
+        matched, also = hit
+        distinct = _distinct(rule, ents, matched)
+        if rule.min_distinct is not None and distinct < rule.min_distinct:
             continue
-        ok = True
-        also = {}
-        for t in rule.all:
-            agg = ents.get(t)
-            c = agg.count(rule.score_for(t)) if agg is not None else 0
-            if not c:
-                ok = False
-                break
-            also[t] = c
-        if not ok:
+        if not _scope_ok(rule.scope, summary.unit, summary.meta, site, now):
             continue
-        if any(t in ents and ents[t].count(rule.score_for(t)) for t in rule.none):
-            continue
-        distinct = None
-        if rule.min_distinct is not None or any(e.min_distinct for e in rule.escalate):
-            hs = set()
-            for t in matched:
-                hs |= ents[t].hashes
-            distinct = len(hs)
-            if rule.min_distinct is not None and distinct < rule.min_distinct:
-                continue
-        # 2. scope
-        if not _scope_ok(rule.scope, unit, meta, site, now):
-            continue
-        # 3. severity
-        severity = rule.severity
-        for step in rule.escalate:
-            if step.exposure and meta.exposure not in step.exposure:
-                continue
-            if step.min_count is not None and total < step.min_count:
-                continue
-            if step.min_distinct is not None and (distinct or 0) < step.min_distinct:
-                continue
-            if step.sites and not _site_ok(step.sites, site):
-                continue
-            if severity_rank(step.severity) > severity_rank(severity):
-                severity = step.severity
-        # 4. entities + evidence (round-robin across types, then document order)
-        counts = dict(matched)
-        for t, c in also.items():
-            counts.setdefault(t, c)
-        entities = {t: {"count": c, "max_score": ents[t].max_score(rule.score_for(t))} for t, c in counts.items()}
-        lists = []
-        for t in counts:
-            thr = rule.score_for(t) - 1e-9
-            lists.append([e for e in ents[t].evidence if e.score >= thr])
-        shown = []
-        cap = max_evidence
-        i = 0
-        while any(i < len(lst) for lst in lists):
-            for lst in lists:
-                if i < len(lst):
-                    if cap is not None and len(shown) >= cap:
-                        break
-                    shown.append(lst[i])
-            if cap is not None and len(shown) >= cap:
-                break
-            i += 1
-        shown.sort(key=_pointer_key)
-        available = sum(counts.values())
-        findings.append(Finding(
-            fingerprint=fingerprint(rule.id, unit), rule_id=rule.id, title=rule.title,
-            severity=severity, measure=rule.measure, unit=unit, entities=entities,
-            evidence=tuple(shown), evidence_truncated=available > len(shown),
-            remediation=rule.remediation, exposure=meta.exposure, owner=meta.owner))
+        findings.append(_finding(rule, summary, site, max_evidence, matched, also, distinct))
     return findings

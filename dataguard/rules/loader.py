@@ -13,8 +13,10 @@ import yaml
 from pydantic import ValidationError
 
 from dataguard.types import PatternSpec, RecognizerSpec
+from dataguard.validation import field_path, plain_message
+from dataguard.vocab import SEVERITIES
 
-from .globs import GlobError, compile_globs
+from dataguard.globs import GlobError, compile_globs
 from .model import PackModel
 
 WILDCARDS = frozenset({"*", "ALL"})
@@ -139,16 +141,6 @@ def _expand(paths) -> list[Path]:
     return out
 
 
-def _fmt_loc(loc) -> str:
-    s = ""
-    for part in loc:
-        if isinstance(part, int):
-            s += f"[{part}]"
-        else:
-            s += ("." if s else "") + str(part)
-    return s or "-"
-
-
 def _pydantic_problems(fname: str, raw: dict, exc: ValidationError) -> list[str]:
     probs = []
     rules_raw = raw.get("rules") if isinstance(raw, dict) else None
@@ -164,18 +156,18 @@ def _pydantic_problems(fname: str, raw: dict, exc: ValidationError) -> list[str]
         if typ == "extra_forbidden":
             msg = f"unknown key {str(loc[-1])!r}" if loc else "unknown key"
         elif typ == "literal_error" and loc and loc[-1] == "severity":
-            msg = f"unknown severity {err.get('input')!r} (expected critical|high|medium|low|info)"
+            msg = f"unknown severity {err.get('input')!r} (expected {'|'.join(reversed(SEVERITIES))})"
         elif typ == "string_pattern_mismatch" and loc and loc[-1] == "measure":
             msg = f"bad measure {err.get('input')!r} (expected CM-UPPERCASE, e.g. CM-ENCRYPT)"
         elif typ == "missing":
             msg = "required field missing"
         else:
             msg = err.get("msg", "invalid")
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, "):]
+            if msg != plain_message(msg):
+                msg = plain_message(msg)
             elif "input" in err and not isinstance(err["input"], (dict, list)):
                 msg += f" (got {err['input']!r})"
-        probs.append(f"{fname}: rule {rid}: {_fmt_loc(loc)}: {msg}")
+        probs.append(f"{fname}: rule {rid}: {field_path(loc)}: {msg}")
     return probs
 
 

@@ -1,6 +1,7 @@
 """Pydantic models of the rule-pack YAML (strict: unknown keys and wrong types are errors).
 
-Format (SPEC.md "Rule packs") plus dataguard extensions, all optional:
+The format is documented in docs/SPEC.md ("Rule packs"); in short, every key optional
+unless the SPEC says otherwise:
 
 match:
   entities: [A, B]      any of these (``["*"]`` = any entity); counts are summed
@@ -32,10 +33,12 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .globs import GlobError, glob_to_regex
+from dataguard.globs import GlobError, glob_to_regex
+from dataguard.vocab import SEVERITIES, Exposure, SourceKind, values
 
-SeverityName = Literal["critical", "high", "medium", "low", "info"]
-ENTITY_RE = r"^(\*|[A-Z][A-Z0-9_]*)$"
+SeverityName = Literal[tuple(reversed(SEVERITIES))]
+ExposureName = Literal[values(Exposure)]
+SourceName = Literal[values(SourceKind)]
 
 
 def _check_glob(v: str) -> str:
@@ -100,10 +103,10 @@ class MatchModel(_Strict):
 
 
 class ScopeModel(_Strict):
-    sources: list[Literal["file", "database"]] = Field(default_factory=list)
+    sources: list[SourceName] = Field(default_factory=list)
     include: list[Glob] = Field(default_factory=list)
     exclude: list[Glob] = Field(default_factory=list)
-    exposure: list[Literal["broad", "restricted"]] = Field(default_factory=list)
+    exposure: list[ExposureName] = Field(default_factory=list)
     min_age_days: Optional[float] = Field(default=None, ge=0)
     extensions: list[str] = Field(default_factory=list)
     min_size: Optional[int] = Field(default=None, ge=0)
@@ -123,7 +126,7 @@ class ScopeModel(_Strict):
 
 class EscalateModel(_Strict):
     severity: SeverityName
-    exposure: list[Literal["broad", "restricted"]] = Field(default_factory=list)
+    exposure: list[ExposureName] = Field(default_factory=list)
     min_count: Optional[int] = Field(default=None, ge=1)
     min_distinct: Optional[int] = Field(default=None, ge=1)
     sites: list[str] = Field(default_factory=list)

@@ -1,4 +1,7 @@
-"""Path globs with ``**`` semantics, compiled once to regular expressions.
+"""dataguard's one glob dialect: path globs with ``**``, compiled once to regular expressions.
+
+Used by rule scopes (``scope.include`` / ``scope.exclude``) and meant for every other
+place that selects paths by glob (``--include`` / ``--exclude``, configured targets).
 
 Syntax (on ``/``-separated paths relative to the scan target; ``\\`` in paths and
 patterns is treated as ``/``; matching is case-insensitive, since Windows/SMB
@@ -14,6 +17,10 @@ shares are):
 A pattern without ``**`` is anchored at the target root: ``*.sql`` matches
 ``dump.sql`` but not ``db/dump.sql`` (write ``**/*.sql`` for any depth).
 A leading ``/`` or ``./`` is ignored.
+
+Path selection (``--include`` / ``--exclude``) uses the same dialect with one addition
+(``selection_globs``): a pattern without ``/`` also matches the file name at any depth,
+as in ``.gitignore``, so ``*.log`` is read as ``**/*.log``.
 """
 from __future__ import annotations
 
@@ -109,5 +116,20 @@ def normalise_path(path: str) -> str:
 
 
 def glob_match(pattern: str, path: str) -> bool:
+    """Whether ``path`` matches ``pattern`` (pattern first, then path, unlike ``fnmatch``:
+    the argument order of every function in this module is pattern(s), then path)."""
     rx = compile_globs([pattern])
     return bool(rx.match(normalise_path(path)))
+
+
+def selection_pattern(pattern: str) -> str:
+    """The rule form of a path-selection pattern: one without ``/`` matches at any depth."""
+    p = pattern.strip().replace("\\", "/")
+    if "/" in p.strip("/") or p.startswith("**"):
+        return p
+    return "**/" + p.lstrip("/")
+
+
+def selection_globs(patterns) -> "re.Pattern | None":
+    """``compile_globs`` for path-selection patterns (see ``selection_pattern``)."""
+    return compile_globs([selection_pattern(p) for p in patterns])

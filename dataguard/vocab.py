@@ -1,0 +1,98 @@
+"""The words dataguard's inputs and outputs share, one enum each.
+
+Every enum is a ``StrEnum``: a member *is* its string value, so JSON, CSV and
+comparisons with plain strings see exactly the words listed here.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """Severity of a finding, listed from lowest to highest (the order is the rank)."""
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+SEVERITIES = tuple(s.value for s in Severity)       # lowest first
+FAIL_NEVER = "never"                                 # --fail-on never: findings never make the exit code 1
+FAIL_ON_CHOICES = tuple(reversed(SEVERITIES)) + (FAIL_NEVER,)
+
+
+def severity_rank(name: str) -> int:
+    """0 for info ... 4 for critical; ValueError for an unknown name."""
+    return SEVERITIES.index(name)
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    JSONL = "jsonl"
+    SARIF = "sarif"
+    CSV = "csv"
+    HTML = "html"
+
+
+FORMATS = tuple(f.value for f in OutputFormat)
+# file name extension of a report written into the configured output folder
+REPORT_EXTENSIONS = {OutputFormat.TABLE: "txt"}
+
+
+def report_extension(fmt: str) -> str:
+    return REPORT_EXTENSIONS.get(fmt, fmt)
+
+
+class ProblemKind(StrEnum):
+    """Why an item was tried and failed (report ``errors[].kind``)."""
+    UNREADABLE = "unreadable"
+    CORRUPT = "corrupt"
+    ENCRYPTED = "encrypted"
+    TIMEOUT = "timeout"
+    TOO_LARGE = "too_large"
+    BOMB = "bomb"
+    NO_TEXT = "no_text"
+    UNREACHABLE = "unreachable"
+
+
+class SkipReason(StrEnum):
+    """Why an item was deliberately not scanned (report ``skipped[].reason``)."""
+    BINARY = "binary"
+    EXCLUDED = "excluded"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED = "unsupported"
+    SYMLINK = "symlink"
+
+
+class Exposure(StrEnum):
+    """Who can read an item: ``broad`` (everyone / large groups) or ``restricted``; None is unknown."""
+    BROAD = "broad"
+    RESTRICTED = "restricted"
+
+
+class SourceKind(StrEnum):
+    """What a location unit is part of."""
+    FILE = "file"
+    DATABASE = "database"
+
+
+class SiteKind(StrEnum):
+    HQ = "hq"
+    FIELD = "field"
+
+
+class TargetStatusName(StrEnum):
+    """``scan.targets[].status`` in the report."""
+    OK = "ok"
+    ERROR = "error"
+    PARTIAL = "partial"
+
+
+LANGUAGES = ("en", "fr")
+
+
+def values(enum) -> tuple:
+    """The string values of an enum, in declaration order (for CLI choices and messages)."""
+    return tuple(m.value for m in enum)

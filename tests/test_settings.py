@@ -1,0 +1,80 @@
+"""Flags + configuration file -> ScanSettings; building reads only, prepare() writes."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from dataguard import defaults
+from dataguard.config import load_config
+from dataguard.settings import Flags, SettingsError, build_settings, prepare
+from dataguard.vocab import FORMATS
+
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+def _config(tmp_path, text: str):
+    path = tmp_path / "dataguard.yaml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_defaults_when_nothing_is_given(tmp_path):
+    s = build_settings(Flags(targets=(str(tmp_path),), no_ner=True), stdout_is_tty=False, now=NOW)
+    assert s.fmt == "json" and s.output is None and s.fail_on == defaults.FAIL_ON
+    assert s.scan.max_evidence == defaults.MAX_EVIDENCE and s.scan.limits.sample_rows == defaults.SAMPLE_ROWS
+    (uri, opts), = s.scan.targets
+    assert uri == str(tmp_path) and opts.sample_rows == defaults.SAMPLE_ROWS
+    assert opts.statement_timeout_s == defaults.STATEMENT_TIMEOUT_S and opts.sample_seed == defaults.SAMPLE_SEED
+    assert build_settings(Flags(targets=("x",), no_ner=True), stdout_is_tty=True).fmt == "table"
+
+
+def test_flags_override_the_file(tmp_path):
+    cfg = _config(tmp_path, "fail_on: high\nmax_evidence: 3\nsample_rows: all\nmax_duration: 90m\nno_ner: true\n"
+                            f"targets: [{{uri: {tmp_path}}}]\n")
+    s = build_settings(Flags(config_path=cfg), stdout_is_tty=False)
+    assert (s.fail_on, s.scan.max_evidence, s.scan.limits.sample_rows, s.scan.max_duration_s) == ("high", 3, None, 5400)
+    s = build_settings(Flags(config_path=cfg, fail_on="info", max_evidence="all", sample_rows="5",
+                             max_duration="2h"), stdout_is_tty=False)
+    assert (s.fail_on, s.scan.max_evidence, s.scan.limits.sample_rows, s.scan.max_duration_s) == ("info", None, 5, 7200)
+
+
+@pytest.mark.parametrize("flags, word", [
+    (dict(max_evidence="many"), "--max-evidence"), (dict(sample_rows="-1"), "--sample-rows"),
+    (dict(max_duration="soon"), "--max-duration"), (dict(targets=()), "no target")])
+def test_bad_flags_are_settings_errors(flags, word):
+    with pytest.raises(SettingsError, match=word):
+        build_settings(Flags(**{"targets": ("x",), "no_ner": True, **flags}), stdout_is_tty=False)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_config_accepts_every_output_format(tmp_path, fmt):
+    cfg = _config(tmp_path, f"output: {{folder: reports, format: {fmt}}}\nno_ner: true\nsite: {{name: Juba}}\n")
+    assert load_config(cfg).output.format == fmt
+    s = build_settings(Flags(targets=("x",), config_path=cfg), stdout_is_tty=False, now=NOW)
+    ext = "txt" if fmt == "table" else fmt
+    assert s.fmt == fmt and s.output == str(tmp_path / "reports" / f"dataguard-Juba-20260102T030405Z.{ext}")
+
+
+def test_building_writes_nothing_prepare_creates_folder_and_key(tmp_path):
+    cfg = _config(tmp_path, "output: {folder: out/reports, keep_last: 2}\nno_ner: true\n")
+    key = tmp_path / "hmac.key"
+    key.write_text("k" * 32, encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    s = build_settings(Flags(targets=("x",), config_path=cfg, hmac_key_file=str(key)), stdout_is_tty=False)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    assert s.output_folder == str(tmp_path / "out" / "reports") and s.keep_last == 2
+    hasher = prepare(s)
+    assert (tmp_path / "out" / "reports").is_dir() and (tmp_path / "out" / "reports").stat().st_mode & 0o777 == 0o700
+    assert hasher.hash("EMAIL_ADDRESS", "a@b.org") != hasher.hash("EMAIL_ADDRESS", "c@d.org")
+
+
+def test_prepare_reports_a_bad_key_file(tmp_path):
+    s = build_settings(Flags(targets=("x",), no_ner=True, hmac_key_file=str(tmp_path / "missing")),
+                       stdout_is_tty=False)
+    with pytest.raises(SettingsError, match="HMAC key"):
+        prepare(s)
+
+
+def test_flags_of_ignores_non_flag_parameters():
+    assert Flags.of({"targets": ("a",), "quiet": True, "log_file": None}) == Flags(targets=("a",))
