@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, Optional
 
-from dataguard.detect import models, registry
+from dataguard.detect.registry import build as build_recognizers, known_entities
 from dataguard.detect.config import DetectorConfig, detector_fingerprint
 from dataguard.detect.context import with_context
 from dataguard.detect.entities import NER_ENTITIES
 from dataguard.detect.filters import postprocess
-from dataguard.detect.models import MODELS, ModelMissing, check_model  # noqa: F401 - public names
+from dataguard.detect.models import MODELS, ModelMissing, check_model, load_nlp, offline_tldextract  # noqa: F401 - public names
 from dataguard.detect.ner import NerRunner
 from dataguard.detect.tabular import MEDICAL_COLUMN, icd_cells
 from dataguard.detect.windows import run_windowed, trigger_set
@@ -31,14 +31,14 @@ class Detector:
             config = DetectorConfig.from_kwargs(**kwargs)
         elif kwargs:
             raise TypeError("pass either a DetectorConfig or keyword settings, not both")
-        models.offline_tldextract()
+        offline_tldextract()
         self.config = config
-        known = registry.known_entities() | {c.entity for c in config.custom}
+        known = known_entities() | {c.entity for c in config.custom}
         self.entities = frozenset(known if config.entities is None else config.entities)
         self._ner = config.ner and bool(self.entities & NER_ENTITIES)
-        self._nlp_lang = models.load_nlp(config.language) if self._ner else None
+        self._nlp_lang = load_nlp(config.language) if self._ner else None
         self._ner_runner = NerRunner(self._nlp_lang, self.entities) if self._ner else None
-        self._recognizers = registry.build(self.entities, config.language, config.phone_regions, config.custom)
+        self._recognizers = build_recognizers(self.entities, config.language, config.phone_regions, config.custom)
         self._triggers = trigger_set(self._recognizers)
 
     @classmethod
