@@ -164,6 +164,8 @@ def _write_output(result, settings, quiet: bool) -> None:
     if settings.keep_last:
         for old in prune_reports(settings.output, settings.keep_last):
             log.info("old report removed (output.keep_last = %d): %s", settings.keep_last, old)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(old + ".sig")       # its signature, if it was signed
     if sys.stdout.isatty() and settings.fmt != OutputFormat.TABLE and not quiet:
         click.echo(render(result, OutputFormat.TABLE))
 

@@ -426,3 +426,19 @@ def test_concurrent_ingests_into_one_sqlite_file_queue(scenario, tmp_path):
         outcomes = list(pool.map(one, [*scenario.reports, scenario.n1]))
     assert outcomes == ["ingested"] * 5
     assert _snapshot(db)["scans"] and len(_snapshot(db)["scans"]) == 5
+
+
+def test_readers_refuse_a_missing_inventory(run_cli, tmp_path):
+    missing = tmp_path / "nope.db"
+    res = run_cli("inventory", "kpi", "--db", missing)
+    assert res.exit_code == 2 and "no inventory" in res.stderr and not missing.exists()
+
+
+def test_free_text_of_any_length_is_stored_alike_on_both_databases(scenario, run_cli, db, tmp_path):
+    doc = _doc(scenario.n1)
+    doc["scan"]["site"] = "N" * 500
+    doc["scan"]["id"] = "x" * 300
+    long = tmp_path / "long.json"
+    long.write_text(json.dumps(doc))
+    assert _ingest(run_cli, db, long).exit_code == 0
+    assert {r["site"] for r in _export(run_cli, db)} == {"N" * 500}

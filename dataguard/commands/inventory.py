@@ -26,7 +26,7 @@ def _day(value) -> str:
 def _connected(db: str):
     from dataguard.inventory import InventoryError, open_inventory
     try:
-        engine = open_inventory(db)
+        engine = open_inventory(db, create=False)
     except InventoryError as exc:
         fail(str(exc))
     try:

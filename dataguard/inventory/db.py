@@ -42,11 +42,14 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-def open_inventory(value: str) -> Engine:
-    """An engine on the inventory, its schema upgraded to the newest migration."""
+def open_inventory(value: str, create: bool = True) -> Engine:
+    """An engine on the inventory, its schema upgraded to the newest migration. ``create``:
+    make a new SQLite file when there is none (ingest); readers refuse a missing file."""
     from dataguard.sources.database import redact_db_url
     url = database_url(value)
     if url.get_backend_name() == "sqlite" and url.database and not os.path.exists(url.database):
+        if not create:
+            raise InventoryError(f"no inventory at {url.database} (ingest reports first, or give --db)")
         try:   # the inventory names files and sites: readable by its owner only
             os.close(os.open(url.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         except FileExistsError:      # created meanwhile by another ingest

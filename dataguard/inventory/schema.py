@@ -16,20 +16,20 @@ from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table,
 
 metadata = MetaData()
 
-SITE = String(200)
+SITE = Text               # free text in reports: no length limit, the same on both databases
 FP = String(128)
 STAMP = String(20)          # ISO 8601 UTC, second resolution: sorts as text
 
 scans = Table(
     "scans", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("scan_id", String(64), nullable=False, unique=True),
+    Column("scan_id", Text, nullable=False, unique=True),
     Column("site", SITE, nullable=False),
     Column("site_kind", String(10)),
     Column("started_at", STAMP, nullable=False),
     Column("finished_at", STAMP, nullable=False),
     Column("complete", Boolean, nullable=False),
-    Column("tool_version", String(40), nullable=False),
+    Column("tool_version", Text, nullable=False),
     Column("key_id", String(32)),
     Column("signed_by", String(32)),
     Column("report_sha256", String(64), nullable=False),
@@ -50,8 +50,8 @@ observations = Table(
     Column("fingerprint", FP, primary_key=True),
     Column("target", Text, nullable=False),
     Column("severity", String(10), nullable=False),
-    Column("rule_id", String(100), nullable=False),
-    Column("measure", String(40), nullable=False),
+    Column("rule_id", Text, nullable=False),
+    Column("measure", Text, nullable=False),
     Column("location", Text, nullable=False),
     Column("exposure", String(12)),
     Column("status", String(10), nullable=False),     # as the report said: open | accepted | expired
@@ -64,8 +64,8 @@ findings = Table(
     Column("fingerprint", FP, primary_key=True),
     Column("target", Text, nullable=False),
     Column("severity", String(10), nullable=False),
-    Column("rule_id", String(100), nullable=False),
-    Column("measure", String(40), nullable=False),
+    Column("rule_id", Text, nullable=False),
+    Column("measure", Text, nullable=False),
     Column("location", Text, nullable=False),
     Column("exposure", String(12)),
     Column("first_seen", STAMP, nullable=False),

@@ -19,18 +19,18 @@ def _cols(*specs):
 
 
 def upgrade() -> None:
-    site, fp, stamp, text = sa.String(200), sa.String(128), sa.String(20), sa.Text()
+    site, fp, stamp, text = sa.Text(), sa.String(128), sa.String(20), sa.Text()
     op.create_table("scans", sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True), *_cols(
-        ("scan_id", sa.String(64), False), ("site", site, False), ("site_kind", sa.String(10), True),
+        ("scan_id", text, False), ("site", site, False), ("site_kind", sa.String(10), True),
         ("started_at", stamp, False), ("finished_at", stamp, False), ("complete", sa.Boolean(), False),
-        ("tool_version", sa.String(40), False), ("key_id", sa.String(32), True), ("signed_by", sa.String(32), True),
+        ("tool_version", text, False), ("key_id", sa.String(32), True), ("signed_by", sa.String(32), True),
         ("report_sha256", sa.String(64), False), ("targets", text, False), ("rule_packs", text, False),
         ("items_scanned", sa.Integer(), False), ("items_unchanged", sa.Integer(), False),
         ("items_skipped", sa.Integer(), False), ("errors", sa.Integer(), False), ("findings", sa.Integer(), False),
         ("ingested_at", stamp, False)), sa.UniqueConstraint("scan_id"))
     op.create_index("ix_scans_site_order", "scans", ["site", "started_at", "finished_at", "id"])
-    finding_cols = (("target", text, False), ("severity", sa.String(10), False), ("rule_id", sa.String(100), False),
-                    ("measure", sa.String(40), False), ("location", text, False), ("exposure", sa.String(12), True))
+    finding_cols = (("target", text, False), ("severity", sa.String(10), False), ("rule_id", text, False),
+                    ("measure", text, False), ("location", text, False), ("exposure", sa.String(12), True))
     op.create_table("observations", *_cols(("scan_pk", sa.Integer(), False, True), ("fingerprint", fp, False, True),
                                            *finding_cols, ("status", sa.String(10), False), ("detail", text, False)))
     op.create_table("findings", *_cols(
