@@ -442,3 +442,16 @@ def test_free_text_of_any_length_is_stored_alike_on_both_databases(scenario, run
     long.write_text(json.dumps(doc))
     assert _ingest(run_cli, db, long).exit_code == 0
     assert {r["site"] for r in _export(run_cli, db)} == {"N" * 500}
+
+
+def test_inventory_report_shows_a_sites_current_picture(scenario, run_cli, db, validate_report, tmp_path):
+    s = scenario
+    assert _ingest(run_cli, db, s.r1, s.r2, s.r3).exit_code == 0
+    res = run_cli("inventory", "report", "--site", "Juba", "--db", db, "--format", "json")
+    doc = validate_report(json.loads(res.stdout))
+    # after the incomplete scan 3, b.txt is still open though scan 3 did not report it
+    assert {f["fingerprint"] for f in doc["findings"]} == _fps(s.r2) and doc["scan"]["id"] == _doc(s.r3)["scan"]["id"]
+    page = tmp_path / "juba.html"
+    assert run_cli("inventory", "report", "--site", "Juba", "--db", db, "-o", page).exit_code == 0
+    assert "Juba" in page.read_text() and "b.txt" in page.read_text()
+    assert run_cli("inventory", "report", "--site", "Nowhere", "--db", db).exit_code == 2

@@ -10,6 +10,7 @@ import click
 from dataguard.commands.common import emit, fail
 from dataguard.commands.report import FAIL_ON, show_diff
 from dataguard.inventory.db import DEFAULT_DB, ENV_DB
+from dataguard.vocab import FORMATS
 
 _db = click.option("--db", default=DEFAULT_DB, envvar=ENV_DB, show_default=True,
                    help=f"SQLite file or PostgreSQL URL (postgresql://user@host/db; also ${ENV_DB}).")
@@ -134,3 +135,24 @@ def inventory_export(db, site, status, as_of, fmt, output):
     from dataguard.inventory.queries import export_rows
     with _connected(db) as conn:
         emit(lambda out: write_export(export_rows(conn, _day(as_of), site=site, status=status), fmt, out), output)
+
+
+@inventory.command("report")
+@click.option("--site", required=True, help="The site to show.")
+@_db
+@_as_of
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True,
+              help="Any report format; html gives the same page as a scan's HTML report.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (mode 0600).")
+def inventory_report(site, db, as_of, fmt, output):
+    """The site's current picture as a report: its open, accepted and expired findings (every
+    scan so far, resolved ones left out) under the head of its latest scan."""
+    from dataguard.inventory import InventoryError
+    from dataguard.inventory.view import site_view
+    from dataguard.report import write_report
+    with _connected(db) as conn:
+        try:
+            result = site_view(conn, site, _day(as_of))
+        except InventoryError as exc:
+            fail(str(exc))
+    emit(lambda out: write_report(result, fmt, out), output)

@@ -79,7 +79,7 @@ def _insert_scan(conn, report, site: str, now: str) -> int:
         finished_at=scan["finished_at"], complete=scan["complete"], tool_version=report.doc["tool"]["version"],
         key_id=scan.get("key_id"), signed_by=report.signed_by, report_sha256=report.sha256,
         targets=json.dumps([{k: t.get(k) for k in ("uri", "status", "error")} for t in scan["targets"]]),
-        rule_packs=json.dumps(scan["rule_packs"]), items_scanned=st["items_scanned"],
+        rule_packs=json.dumps(scan["rule_packs"]), stats=json.dumps(st), items_scanned=st["items_scanned"],
         items_unchanged=st["items_unchanged"], items_skipped=st["items_skipped"], errors=len(report.doc["errors"]),
         findings=len(report.doc["findings"]), ingested_at=now))
     return res.inserted_primary_key[0]

@@ -157,8 +157,9 @@ def kpis(conn, as_of: str, site: Optional[str] = None, since: Optional[str] = No
 
 
 # ---------------------------------------------------------------------------------- export
-def export_rows(conn, as_of: str, site: Optional[str] = None, status: Optional[str] = None) -> Iterator[dict]:
-    """The tracked findings with their status, acceptance and latest detail, one at a time."""
+def tracked_rows(conn, as_of: str, site: Optional[str] = None, status: Optional[str] = None) -> Iterator[dict]:
+    """The tracked findings with their status, acceptance and ``detail`` (the finding as its
+    latest report gave it), one at a time."""
     f, a, o = findings.c, acceptances.c, observations.c
     st = _status(as_of).label("status")
     latest = {name: site_scans(conn, name, [scans.c.id])[-1].id for name in sites(conn)}
@@ -174,9 +175,17 @@ def export_rows(conn, as_of: str, site: Optional[str] = None, status: Optional[s
     for r in conn.execution_options(yield_per=2000).execute(q):
         d = dict(r._mapping)
         d["first_in_latest_scan"] = d.pop("first_scan") == latest[d["site"]]
-        detail = json.loads(d.pop("detail"))
+        d["detail"] = json.loads(d["detail"])
         acc = {k: d.pop(k) for k in ("reason", "owner", "reviewer", "expires")}
         d["acceptance"] = acc if acc["expires"] else None
-        d["title"], d["entities"], d["evidence"] = detail["title"], detail["entities"], detail["evidence"]
-        d["uri"] = detail["location"]["uri"]
+        yield d
+
+
+def export_rows(conn, as_of: str, site: Optional[str] = None, status: Optional[str] = None) -> Iterator[dict]:
+    """The export form of ``tracked_rows``: with the finding's title, entities, masked
+    evidence and URI instead of its whole detail."""
+    for d in tracked_rows(conn, as_of, site, status):
+        detail = d.pop("detail")
+        d.update(title=detail["title"], entities=detail["entities"], evidence=detail["evidence"],
+                 uri=detail["location"]["uri"])
         yield d

@@ -35,6 +35,7 @@ scans = Table(
     Column("report_sha256", String(64), nullable=False),
     Column("targets", Text, nullable=False),          # JSON: [{uri, status, error}]
     Column("rule_packs", Text, nullable=False),       # JSON
+    Column("stats", Text, nullable=False),            # JSON: the report's scan.stats
     Column("items_scanned", Integer, nullable=False),
     Column("items_unchanged", Integer, nullable=False),
     Column("items_skipped", Integer, nullable=False),

@@ -25,7 +25,7 @@ def upgrade() -> None:
         ("started_at", stamp, False), ("finished_at", stamp, False), ("complete", sa.Boolean(), False),
         ("tool_version", text, False), ("key_id", sa.String(32), True), ("signed_by", sa.String(32), True),
         ("report_sha256", sa.String(64), False), ("targets", text, False), ("rule_packs", text, False),
-        ("items_scanned", sa.Integer(), False), ("items_unchanged", sa.Integer(), False),
+        ("stats", text, False), ("items_scanned", sa.Integer(), False), ("items_unchanged", sa.Integer(), False),
         ("items_skipped", sa.Integer(), False), ("errors", sa.Integer(), False), ("findings", sa.Integer(), False),
         ("ingested_at", stamp, False)), sa.UniqueConstraint("scan_id"))
     op.create_index("ix_scans_site_order", "scans", ["site", "started_at", "finished_at", "id"])
