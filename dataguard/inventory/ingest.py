@@ -19,7 +19,7 @@ import json
 from typing import Optional
 
 from sqlalchemy import and_, delete, exists, insert, literal, or_, select, text, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import Integer, String
 
 from dataguard.diff import covered_targets
@@ -56,9 +56,7 @@ def ingest_report(engine, report, baseline=None, now: Optional[str] = None) -> s
                 apply_scan(conn, pk, site, scan["started_at"], covered_targets(scan))
             else:
                 replay_site(conn, site)
-    except IntegrityError:
-        raise InventoryError(f"{report.path}: scan {scan['id']} was ingested concurrently") from None
-    except SQLAlchemyError as exc:   # e.g. a value longer than its column: the report adds nothing
+    except SQLAlchemyError as exc:   # e.g. the same scan id under another site: the report adds nothing
         raise InventoryError(f"{report.path}: the inventory database refused the report "
                              f"({type(getattr(exc, 'orig', None) or exc).__name__})") from None
     return "ingested"
