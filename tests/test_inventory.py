@@ -455,3 +455,15 @@ def test_inventory_report_shows_a_sites_current_picture(scenario, run_cli, db, v
     assert run_cli("inventory", "report", "--site", "Juba", "--db", db, "-o", page).exit_code == 0
     assert "Juba" in page.read_text() and "b.txt" in page.read_text()
     assert run_cli("inventory", "report", "--site", "Nowhere", "--db", db).exit_code == 2
+
+
+def test_ingest_says_when_sites_hash_under_different_keys(scenario, run_cli, tmp_path):
+    db = str(tmp_path / "k.db")
+    doc = _doc(scenario.n1)
+    doc["scan"].update(key_id="f" * 32, id="other-key-scan")
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(doc))
+    same = _ingest(run_cli, db, scenario.r1)
+    assert same.exit_code == 0 and "HMAC keys" not in same.stderr
+    mixed = _ingest(run_cli, db, other)
+    assert mixed.exit_code == 0 and "2 HMAC keys" in mixed.stderr and "f" * 32 in mixed.stderr

@@ -76,9 +76,21 @@ def inventory_ingest(reports, db, trusted_keys, baseline_path):
             s = loaded.scan
             click.echo(f"{path}: {outcome} (site {s['site']!r}, scan {s['id']}, {len(loaded.doc['findings'])} "
                        f"findings{'' if s['complete'] else ', INCOMPLETE scan'})")
+        _warn_mixed_keys(engine)
     finally:
         engine.dispose()
     sys.exit(2 if failed else 0)
+
+
+def _warn_mixed_keys(engine) -> None:
+    """Value hashes are comparable across sites only under one HMAC key: say when they are not."""
+    from dataguard.inventory.queries import key_ids
+    with engine.connect() as conn:
+        keys = key_ids(conn)
+    if len(keys) > 1:
+        listed = "; ".join(f"{k}: {', '.join(repr(s) for s in v)}" for k, v in sorted(keys.items()))
+        click.echo(f"dataguard: note: the inventory holds reports hashed under {len(keys)} HMAC keys "
+                   f"({listed}): value hashes are comparable only within one key", err=True)
 
 
 @inventory.command("diff")

@@ -34,6 +34,15 @@ def _tracked():
     return findings.outerjoin(acceptances, and_(a.site == f.site, a.fingerprint == f.fingerprint))
 
 
+def key_ids(conn) -> dict:
+    """HMAC key id -> sites whose reports use it (reports without a key id left out)."""
+    out: dict = defaultdict(list)
+    for key, site in conn.execute(select(scans.c.key_id, scans.c.site).distinct()
+                                  .where(scans.c.key_id.is_not(None)).order_by(scans.c.site)):
+        out[key].append(site)
+    return dict(out)
+
+
 def sites(conn) -> list:
     return [r[0] for r in conn.execute(select(scans.c.site).distinct().order_by(scans.c.site))]
 
