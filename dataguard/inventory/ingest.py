@@ -96,6 +96,16 @@ def _observation(pk: int, f: dict) -> dict:
 
 
 def _insert_observations(conn, pk: int, items: list) -> None:
+    """Bulk insert: COPY on PostgreSQL (row-by-row statements there cost ~10 times more),
+    executemany in batches elsewhere."""
+    if conn.dialect.name == "postgresql":
+        cols = [c.name for c in observations.columns]
+        cursor = conn.connection.driver_connection.cursor()     # the same transaction
+        with cursor.copy(f"COPY {observations.name} ({', '.join(cols)}) FROM STDIN") as copy:
+            for f in items:
+                row = _observation(pk, f)
+                copy.write_row([row[c] for c in cols])
+        return
     stmt = insert(observations)
     for i in range(0, len(items), BATCH):
         conn.execute(stmt, [_observation(pk, f) for f in items[i:i + BATCH]])
