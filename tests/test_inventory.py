@@ -467,3 +467,37 @@ def test_ingest_says_when_sites_hash_under_different_keys(scenario, run_cli, tmp
     assert same.exit_code == 0 and "HMAC keys" not in same.stderr
     mixed = _ingest(run_cli, db, other)
     assert mixed.exit_code == 0 and "2 HMAC keys" in mixed.stderr and "f" * 32 in mixed.stderr
+
+
+def test_config_signing_key_signs_and_pruned_reports_lose_their_signatures(scenario, run_cli, tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    old = [f"dataguard-Juba-2025010{i}T010000Z.json" for i in (1, 2)]
+    for name in old:
+        (reports / name).write_text("{}")
+        (reports / (name + ".sig")).write_text("{}")
+    cfg = tmp_path / "dataguard.yaml"
+    shutil.copy(scenario.keys / "Juba.key", tmp_path / "site.key")
+    cfg.write_text(f"site: {{name: Juba}}\ntargets: [{{uri: {scenario.share1}}}]\nsigning_key: site.key\n"
+                   f"output: {{folder: {reports}, keep_last: 2}}\n")
+    res = run_cli("scan", "--config", cfg, "--workers", "1", "--no-ner", "-q")
+    assert res.exit_code == 1, res.stderr
+    names = sorted(p.name for p in reports.iterdir())
+    assert old[0] not in names and old[0] + ".sig" not in names and old[1] + ".sig" in names
+    new = next(n for n in names if n.endswith(".json") and n != old[1])
+    ok = run_cli("keys", "verify", reports / new, "--trusted-keys", scenario.trusted)
+    assert ok.exit_code == 0, ok.stderr
+
+
+def test_keys_are_never_overwritten_and_bad_signature_files_are_named(scenario, run_cli, tmp_path):
+    again = run_cli("keys", "create", "--site", "Juba", "--out-dir", scenario.keys)
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    assert oct(os.stat(scenario.keys / "Juba.key").st_mode & 0o777) == "0o600"
+    report = _copy(scenario.r1, tmp_path / "r.json")
+    Path(str(report) + ".sig").write_text("not a signature")
+    res = run_cli("keys", "verify", report, "--trusted-keys", scenario.trusted)
+    assert res.exit_code == 2 and "is not a dataguard-signature-v1 signature" in res.stderr
+    only_nairobi = tmp_path / "trusted.yaml"
+    only_nairobi.write_text(f"Nairobi: [{scenario.keys / 'Nairobi.pub'}]\n")
+    res = run_cli("keys", "verify", scenario.r1, "--trusted-keys", only_nairobi)
+    assert res.exit_code == 2 and "no trusted public key for site 'Juba'" in res.stderr
