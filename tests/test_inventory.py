@@ -501,3 +501,16 @@ def test_keys_are_never_overwritten_and_bad_signature_files_are_named(scenario, 
     only_nairobi.write_text(f"Nairobi: [{scenario.keys / 'Nairobi.pub'}]\n")
     res = run_cli("keys", "verify", scenario.r1, "--trusted-keys", only_nairobi)
     assert res.exit_code == 2 and "no trusted public key for site 'Juba'" in res.stderr
+
+
+def test_raw_values_of_a_show_data_report_are_never_stored(scenario, run_cli, tmp_path):
+    out = tmp_path / "raw.json"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAGUARD_HMAC_KEY", KEY)
+        run_cli("scan", scenario.share1, "--no-ner", "--workers", "1", "--show-data", "-o", out, "-q")
+    assert CARD in out.read_text()
+    db = tmp_path / "raw.db"
+    assert _ingest(run_cli, str(db), out).exit_code == 0
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("raw.db"))
+    assert CARD.encode() not in stored and CARD.replace(" ", "").encode() not in stored
+    assert CARD not in json.dumps(_export(run_cli, str(db)))

@@ -85,9 +85,9 @@ def _insert_scan(conn, report, site: str, now: str) -> int:
 
 def _observation(pk: int, f: dict) -> dict:
     from dataguard.reportfile import location_text
-    detail = dict(f)
-    # never keep a raw value, even from a --show-data report
-    detail["evidence"] = [{k: v for k, v in e.items() if k != "value"} for e in f["evidence"]]
+    detail = f
+    if any("value" in e for e in f["evidence"]):    # never keep a raw value (a --show-data report)
+        detail = {**f, "evidence": [{k: v for k, v in e.items() if k != "value"} for e in f["evidence"]]}
     loc = f["location"]
     return {"scan_pk": pk, "fingerprint": f["fingerprint"], "target": loc["target"], "severity": f["severity"],
             "rule_id": f["rule_id"], "measure": f["measure"], "location": location_text(loc),
