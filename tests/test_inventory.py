@@ -514,3 +514,11 @@ def test_raw_values_of_a_show_data_report_are_never_stored(scenario, run_cli, tm
     stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("raw.db"))
     assert CARD.encode() not in stored and CARD.replace(" ", "").encode() not in stored
     assert CARD not in json.dumps(_export(run_cli, str(db)))
+
+
+def test_kpi_of_an_unknown_site_is_an_error(scenario, run_cli, tmp_path):
+    db = str(tmp_path / "u.db")
+    assert _ingest(run_cli, db, scenario.r1).exit_code == 0
+    res = run_cli("inventory", "kpi", "--db", db, "--site", "Atlantis")
+    assert res.exit_code == 2 and "Atlantis" in res.stderr
+    assert "different sites" in run_cli("report", "diff", scenario.r1, scenario.n1).stderr

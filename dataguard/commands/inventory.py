@@ -125,10 +125,14 @@ def inventory_diff(site, db, fmt, fail_on):
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (mode 0600).")
 def inventory_kpi(db, site, since, last, as_of, fmt, output):
     """Key performance indicators per site and critical measure (definitions: README)."""
+    from dataguard.inventory import InventoryError
     from dataguard.inventory.output import write_kpis
     from dataguard.inventory.queries import kpis
     with _connected(db) as conn:
-        rows = kpis(conn, _day(as_of), site=site, since=since.date().isoformat() if since else None, last=last)
+        try:
+            rows = kpis(conn, _day(as_of), site=site, since=since.date().isoformat() if since else None, last=last)
+        except InventoryError as exc:
+            fail(str(exc))
     emit(lambda out: write_kpis(rows, fmt, out), output)
 
 

@@ -44,5 +44,8 @@ def report_diff(old, new, fmt, fail_on):
         a, b = load_report(old), load_report(new)
     except ReportError as exc:
         fail(str(exc))
+    if a.scan["site"] != b.scan["site"]:
+        click.echo(f"dataguard: note: the reports name different sites ({a.scan['site']!r}, {b.scan['site']!r})",
+                   err=True)
     show_diff(diff_scans(a.scan, map(compact, a.doc["findings"]), b.scan, map(compact, b.doc["findings"])),
               fmt, fail_on)

@@ -161,7 +161,10 @@ class _Rows(dict):
 
 
 def kpis(conn, as_of: str, site: Optional[str] = None, since: Optional[str] = None, last: int = 5) -> list:
-    names = [site] if site is not None else sites(conn)
+    known = sites(conn)
+    if site is not None and site not in known:
+        raise InventoryError(f"site {site!r} has no scan in the inventory")
+    names = [site] if site is not None else known
     return [row for name in names for row in site_kpis(conn, name, as_of, since, last)]
 
 
