@@ -522,3 +522,9 @@ def test_kpi_of_an_unknown_site_is_an_error(scenario, run_cli, tmp_path):
     res = run_cli("inventory", "kpi", "--db", db, "--site", "Atlantis")
     assert res.exit_code == 2 and "Atlantis" in res.stderr
     assert "different sites" in run_cli("report", "diff", scenario.r1, scenario.n1).stderr
+
+
+def test_an_unreachable_database_is_one_line_without_its_password(run_cli):
+    res = run_cli("inventory", "kpi", "--db", "postgresql://hq:s3cretPw@127.0.0.1:1/inventory")
+    assert res.exit_code == 2 and "cannot open inventory postgresql://hq@127.0.0.1:1/inventory" in res.stderr
+    assert "s3cretPw" not in res.stderr and res.stderr.count("\n") == 1

@@ -45,7 +45,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def open_inventory(value: str, create: bool = True) -> Engine:
     """An engine on the inventory, its schema upgraded to the newest migration. ``create``:
     make a new SQLite file when there is none (ingest); readers refuse a missing file."""
-    from dataguard.sources.database import redact_db_url
+    from dataguard.sources.uri import redact_uri
     url = database_url(value)
     if url.get_backend_name() == "sqlite" and url.database and not os.path.exists(url.database):
         if not create:
@@ -68,7 +68,7 @@ def open_inventory(value: str, create: bool = True) -> Engine:
     except SQLAlchemyError as exc:
         engine.dispose()
         reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0][:200]
-        raise InventoryError(f"cannot open inventory {redact_db_url(str(value))}: {reason}") from None
+        raise InventoryError(f"cannot open inventory {redact_uri(str(value))}: {reason}") from None
     return engine
 
 
