@@ -528,3 +528,30 @@ def test_an_unreachable_database_is_one_line_without_its_password(run_cli):
     res = run_cli("inventory", "kpi", "--db", "postgresql://hq:s3cretPw@127.0.0.1:1/inventory")
     assert res.exit_code == 2 and "cannot open inventory postgresql://hq@127.0.0.1:1/inventory" in res.stderr
     assert "s3cretPw" not in res.stderr and res.stderr.count("\n") == 1
+
+
+def test_a_scan_cut_short_by_its_time_budget_resolves_nothing(scenario, run_cli, tmp_path):
+    """--max-duration with a fake clock (each reading 10 s later than the last): the scan
+    stops early, its target is partial, and neither diff nor inventory resolves anything."""
+    import itertools
+
+    from dataguard.report import write_atomic, write_report
+    from dataguard.scanner import Clock, run_scan
+    from dataguard.settings import Flags, build_settings, prepare
+    flags = Flags(targets=(str(scenario.share1),), site="Juba", no_ner=True, workers=1, max_duration="15")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAGUARD_HMAC_KEY", KEY)
+        settings = build_settings(flags, stdout_is_tty=False)
+        ticks = itertools.count(0, 10)
+        result = run_scan(settings.scan, prepare(settings), clock=Clock(monotonic=lambda: next(ticks)))
+    assert not result.complete and [t.status for t in result.targets] == ["partial"]
+    cut = tmp_path / "cut.json"
+    write_atomic(str(cut), lambda out: write_report(result, "json", out))
+    code, d = _diff(run_cli, scenario.r2, cut)
+    assert d["resolved"] == [] and str(scenario.share1) in d["not_rescanned"]["targets"]
+    assert _set(d["unchanged"]) == _fps(scenario.r2) & _fps(cut)
+    assert _set(d["not_rescanned"]["findings"]) == _fps(scenario.r2) - _fps(cut) != set()
+    db = str(tmp_path / "cut.db")
+    assert _ingest(run_cli, db, scenario.r1, scenario.r2, cut).exit_code == 0
+    rows = {r["fingerprint"]: r["status"] for r in _export(run_cli, db)}
+    assert {rows[fp] for fp in _fps(scenario.r2)} == {"open"}
