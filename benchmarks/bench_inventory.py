@@ -21,13 +21,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+MEASURES = ("CM-ENCRYPT", "CM-ACCESS", "CM-MINIMISE", "CM-RETAIN", "CM-INVENTORY", "CM-SECRETS")
 
 
 def _finding(site: str, n: int, rng: random.Random) -> dict:
     path = f"dept{n % 40}/folder{n % 997}/file{n}.xlsx"
     return {
         "fingerprint": hashlib.sha256(f"{site}/{n}".encode()).hexdigest(), "rule_id": f"DG-{n % 30:03d}",
-        "title": "Personal data stored in clear", "severity": SEVERITIES[n % 5], "measure": ("CM-ENCRYPT", "CM-ACCESS", "CM-MINIMISE", "CM-RETENTION", "CM-INVENTORY", "CM-SECRETS")[n % 6],
+        "title": "Personal data stored in clear", "severity": SEVERITIES[n % 5], "measure": MEASURES[n % 6],
         "location": {"target": f"smb://fs.{site}.example.org/share", "uri": f"smb://fs.{site}.example.org/share/{path}",
                      "path": path, "member": None, "table": None, "column": None, "source": "file"},
         "entities": {"EMAIL_ADDRESS": {"count": 1 + n % 9, "max_score": 1.0}},

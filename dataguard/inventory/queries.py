@@ -77,7 +77,8 @@ def _state_counts(conn, site: str, as_of: str, rows) -> None:
     f = findings.c
     t = (select(f.measure, f.severity, _status(as_of).label("st"), f.exposure, f.first_seen)
          .select_from(_tracked()).where(f.site == site).subquery())
-    q = (select(t.c.measure, t.c.severity, t.c.st, (t.c.exposure == Exposure.BROAD.value).label("broad"), func.count().label("n"),
+    is_broad = (t.c.exposure == Exposure.BROAD.value).label("broad")
+    q = (select(t.c.measure, t.c.severity, t.c.st, is_broad, func.count().label("n"),
                 func.min(t.c.first_seen).label("first")).group_by(t.c.measure, t.c.severity, t.c.st, t.c.exposure))
     broad: Counter = Counter()
     oldest: dict = {}
