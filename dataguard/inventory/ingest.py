@@ -83,32 +83,34 @@ def _insert_scan(conn, report, site: str, now: str) -> int:
     return res.inserted_primary_key[0]
 
 
-def _observation(pk: int, f: dict) -> dict:
+_OBS_COLUMNS = [c.name for c in observations.columns]
+
+
+def _observation(pk: int, f: dict) -> tuple:
+    """One observations row, in the order of ``_OBS_COLUMNS``."""
     from dataguard.reportfile import location_text
     detail = f
     if any("value" in e for e in f["evidence"]):    # never keep a raw value (a --show-data report)
         detail = {**f, "evidence": [{k: v for k, v in e.items() if k != "value"} for e in f["evidence"]]}
     loc = f["location"]
-    return {"scan_pk": pk, "fingerprint": f["fingerprint"], "target": loc["target"], "severity": f["severity"],
-            "rule_id": f["rule_id"], "measure": f["measure"], "location": location_text(loc),
-            "exposure": f.get("exposure"), "status": f.get("status", "open"),
-            "detail": json.dumps(detail, ensure_ascii=False, separators=(",", ":"))}
+    return (pk, f["fingerprint"], loc["target"], f["severity"], f["rule_id"], f["measure"], location_text(loc),
+            f.get("exposure"), f.get("status", "open"), json.dumps(detail, ensure_ascii=False, separators=(",", ":")))
 
 
 def _insert_observations(conn, pk: int, items: list) -> None:
-    """Bulk insert: COPY on PostgreSQL (row-by-row statements there cost ~10 times more),
-    executemany in batches elsewhere."""
+    """Bulk insert through the driver, in the connection's transaction: COPY on PostgreSQL,
+    executemany in batches on SQLite (statement by statement through SQLAlchemy costs
+    several times more per row)."""
+    cursor = conn.connection.driver_connection.cursor()
+    names = ", ".join(_OBS_COLUMNS)
     if conn.dialect.name == "postgresql":
-        cols = [c.name for c in observations.columns]
-        cursor = conn.connection.driver_connection.cursor()     # the same transaction
-        with cursor.copy(f"COPY {observations.name} ({', '.join(cols)}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {observations.name} ({names}) FROM STDIN") as copy:
             for f in items:
-                row = _observation(pk, f)
-                copy.write_row([row[c] for c in cols])
+                copy.write_row(_observation(pk, f))
         return
-    stmt = insert(observations)
+    sql = f"INSERT INTO {observations.name} ({names}) VALUES ({', '.join('?' * len(_OBS_COLUMNS))})"
     for i in range(0, len(items), BATCH):
-        conn.execute(stmt, [_observation(pk, f) for f in items[i:i + BATCH]])
+        cursor.executemany(sql, [_observation(pk, f) for f in items[i:i + BATCH]])
 
 
 def _put_acceptances(conn, site: str, accepted: dict) -> None:
