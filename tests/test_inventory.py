@@ -555,3 +555,16 @@ def test_a_scan_cut_short_by_its_time_budget_resolves_nothing(scenario, run_cli,
     assert _ingest(run_cli, db, scenario.r1, scenario.r2, cut).exit_code == 0
     rows = {r["fingerprint"]: r["status"] for r in _export(run_cli, db)}
     assert {rows[fp] for fp in _fps(scenario.r2)} == {"open"}
+
+
+def test_a_new_baseline_applies_to_reports_already_ingested(scenario, run_cli, tmp_path):
+    db = str(tmp_path / "b.db")
+    assert _ingest(run_cli, db, scenario.r2).exit_code == 0
+    fp = sorted(_fps(scenario.r2, "c.txt"))[0]
+    base = _baseline(tmp_path / "b.yaml", [(fp, "2999-12-31")])
+    again = _ingest(run_cli, db, scenario.r2, baseline=base)
+    assert again.exit_code == 0 and "already ingested" in again.stdout
+    assert {r["fingerprint"]: r["status"] for r in _export(run_cli, db)}[fp] == "accepted"
+    other = _baseline(tmp_path / "o.yaml", [(fp, "2999-12-31")], site="Goma")
+    res = _ingest(run_cli, db, scenario.r2, baseline=other)
+    assert res.exit_code == 0 and "not applied" in res.stderr

@@ -63,7 +63,7 @@ def inventory_ingest(reports, db, trusted_keys, baseline_path):
         engine = open_inventory(db)
     except (SigningError, BaselineError, InventoryError) as exc:
         fail(str(exc))
-    failed = 0
+    failed, seen = 0, set()
     try:
         for path in reports:
             try:
@@ -74,9 +74,13 @@ def inventory_ingest(reports, db, trusted_keys, baseline_path):
                 failed += 1
                 continue
             s = loaded.scan
+            seen.add(s["site"] or "")
             click.echo(f"{path}: {outcome} (site {s['site']!r}, scan {s['id']}, {len(loaded.doc['findings'])} "
                        f"findings{'' if s['complete'] else ', INCOMPLETE scan'})")
         _warn_mixed_keys(engine)
+        if base is not None and base.site is not None and not any(site == base.site for site in seen):
+            click.echo(f"dataguard: note: the baseline is for site {base.site!r}, which none of the reports "
+                       "names: it was not applied", err=True)
     finally:
         engine.dispose()
     sys.exit(2 if failed else 0)

@@ -40,16 +40,17 @@ def ingest_report(engine, report, baseline=None, now: Optional[str] = None) -> s
         with engine.begin() as conn:
             _lock_site(conn, site)
             row = conn.execute(select(scans.c.report_sha256).where(scans.c.scan_id == scan["id"])).first()
-            if row is not None:
-                if row.report_sha256 == report.sha256:
-                    return "already ingested"
+            if row is not None and row.report_sha256 != report.sha256:
                 raise InventoryError(f"{report.path}: scan {scan['id']} is already in the inventory "
                                      "from a different report")
-            pk = _insert_scan(conn, report, site, now)
-            _insert_observations(conn, pk, report.doc["findings"])
             if baseline is not None and baseline.site in (None, site):
+                # acceptances are read with the findings, not tracked: the site's list is replaced
                 conn.execute(delete(acceptances).where(acceptances.c.site == site))
                 _put_acceptances(conn, site, {a.fingerprint: a.as_dict() for a in baseline.accepted})
+            if row is not None:
+                return "already ingested"
+            pk = _insert_scan(conn, report, site, now)
+            _insert_observations(conn, pk, report.doc["findings"])
             _put_acceptances(conn, site, {f["fingerprint"]: f["acceptance"] for f in report.doc["findings"]
                                           if f.get("acceptance")})
             if _is_newest(conn, pk, site, scan):
