@@ -104,7 +104,7 @@ def draft(report: dict, today: dt.date) -> str:
     """A baseline to review: every finding of ``report`` with empty reason, owner and reviewer."""
     import yaml
 
-    from dataguard.reportfile import location_text
+    from dataguard.report.view import location_text
     expires = today + dt.timedelta(days=DRAFT_DAYS)
     entries = [{"fingerprint": f["fingerprint"], "rule_id": f["rule_id"],
                 "location": location_text(f["location"]), "reason": "", "owner": "", "reviewer": "",

@@ -49,6 +49,10 @@ class _Echo:
     def write(text: str) -> None:
         click.echo(text, nl=False)
 
+    @staticmethod
+    def isatty() -> bool:
+        return sys.stdout.isatty()
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dataguard")

@@ -23,7 +23,7 @@ def covered_targets(scan: dict) -> set:
 
 def compact(f: dict) -> dict:
     """The fields of a report finding a diff shows."""
-    from dataguard.reportfile import location_text
+    from dataguard.report.view import location_text
     return {"fingerprint": f["fingerprint"], "severity": f["severity"], "rule_id": f["rule_id"],
             "measure": f["measure"], "target": f["location"]["target"], "location": location_text(f["location"]),
             "status": f.get("status", "open")}

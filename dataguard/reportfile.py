@@ -82,13 +82,3 @@ def load_report(path: str, trusted: Optional[dict] = None) -> LoadedReport:
         except SigningError as exc:
             raise ReportError(f"{path}: {exc}") from None
     return LoadedReport(path=path, doc=doc, sha256=digest, signed_by=signed_by)
-
-
-def location_text(loc: dict) -> str:
-    """One line naming a finding's location (uri, archive member, table.column)."""
-    s = loc.get("uri") or ""
-    if loc.get("member"):
-        s += "!/" + loc["member"]
-    if loc.get("column"):
-        s += f" {loc.get('table')}.{loc['column']}"
-    return s

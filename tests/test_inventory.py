@@ -122,7 +122,8 @@ def test_reports_carry_identity(scenario, run_cli, tmp_path):
     lines = [json.loads(x) for x in jl.stdout.splitlines() if x.strip()]
     assert all(x["site"] == "S" and x["scan_id"] == lines[-1]["scan"]["id"] for x in lines[:-1])
     rows = csv_run.stdout.splitlines()
-    assert rows[0].endswith("status,site,scan_id,key_id") and all(",S," in r for r in rows[1:])
+    assert rows[0].startswith("site,scan_id,") and rows[0].endswith(",status")
+    assert rows[1:] and all(r.startswith("S,") and r.rstrip().endswith(",open") for r in rows[1:])
 
 
 # ------------------------------------------------------------------------------ signatures
@@ -568,3 +569,14 @@ def test_a_new_baseline_applies_to_reports_already_ingested(scenario, run_cli, t
     other = _baseline(tmp_path / "o.yaml", [(fp, "2999-12-31")], site="Goma")
     res = _ingest(run_cli, db, scenario.r2, baseline=other)
     assert res.exit_code == 0 and "not applied" in res.stderr
+
+
+def test_inventory_html_shows_every_site_on_one_page(scenario, run_cli, tmp_path):
+    db = str(tmp_path / "h.db")
+    assert _ingest(run_cli, db, scenario.r2, scenario.n1).exit_code == 0
+    page = tmp_path / "all.html"
+    assert run_cli("inventory", "report", "--db", db, "-o", page).exit_code == 0
+    text = page.read_text()
+    assert "Juba" in text and "Nairobi" in text and "c.txt" in text and "pay.txt" in text
+    res = run_cli("inventory", "report", "--db", db, "--format", "json")
+    assert res.exit_code == 2 and "--site" in res.stderr

@@ -158,21 +158,31 @@ def inventory_export(db, site, status, as_of, fmt, output):
 
 
 @inventory.command("report")
-@click.option("--site", required=True, help="The site to show.")
+@click.option("--site", "names", multiple=True,
+              help="Site to show (repeatable; default: every site, which needs --format html).")
 @_db
 @_as_of
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True,
-              help="Any report format; html gives the same page as a scan's HTML report.")
+              help="Any report format; html is the same page as a scan's HTML report, over one or more sites.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to this file (mode 0600).")
-def inventory_report(site, db, as_of, fmt, output):
-    """The site's current picture as a report: its open, accepted and expired findings (every
-    scan so far, resolved ones left out) under the head of its latest scan."""
+def inventory_report(names, db, as_of, fmt, output):
+    """Each site's current picture as a report: its open, accepted and expired findings from
+    all its scans (resolved ones left out) under the head of its latest scan."""
     from dataguard.inventory import InventoryError
+    from dataguard.inventory.queries import sites
     from dataguard.inventory.view import site_view
     from dataguard.report import write_report
+    from dataguard.report.dashboard import write_html_docs
+    from dataguard.report.formats import doc_of
     with _connected(db) as conn:
+        names = list(names) or sites(conn)
+        if fmt != "html" and len(names) != 1:
+            fail(f"--format {fmt} shows one site: name it with --site (HTML can show several)")
         try:
-            result = site_view(conn, site, _day(as_of))
+            results = [site_view(conn, name, _day(as_of)) for name in names]
         except InventoryError as exc:
             fail(str(exc))
-    emit(lambda out: write_report(result, fmt, out), output)
+    if fmt == "html":
+        emit(lambda out: write_html_docs([doc_of(r) for r in results], out), output)
+    else:
+        emit(lambda out: write_report(results[0], fmt, out), output)

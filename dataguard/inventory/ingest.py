@@ -89,7 +89,7 @@ _OBS_COLUMNS = [c.name for c in observations.columns]
 
 def _observation(pk: int, f: dict) -> tuple:
     """One observations row, in the order of ``_OBS_COLUMNS``."""
-    from dataguard.reportfile import location_text
+    from dataguard.report.view import location_text
     detail = f
     if any("value" in e for e in f["evidence"]):    # never keep a raw value (a --show-data report)
         detail = {**f, "evidence": [{k: v for k, v in e.items() if k != "value"} for e in f["evidence"]]}

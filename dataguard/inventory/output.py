@@ -7,7 +7,7 @@ import json
 from typing import Iterable, TextIO
 
 from dataguard import __version__
-from dataguard.report.formats import _SARIF_LEVEL
+from dataguard.report.sarif import FINGERPRINT_KEY, LEVEL
 
 KPI_COLUMNS = ["site", "measure", "open_critical", "open_high", "open_medium", "open_low", "open_info", "open_total",
                "new", "resolved", "oldest_open_critical_days", "items_scanned", "items_failed", "coverage",
@@ -72,9 +72,9 @@ def _sarif_result(r: dict) -> dict:
     line = next((e.get("line") for e in r["evidence"] if e.get("line")), None)
     loc = {"physicalLocation": {"artifactLocation": {"uri": r["uri"]}, **({"region": {"startLine": line}}
                                                                           if line else {})}}
-    res = {"ruleId": r["rule_id"], "level": _SARIF_LEVEL[r["severity"]],
+    res = {"ruleId": r["rule_id"], "level": LEVEL[r["severity"]],
            "message": {"text": f"{r['title']}: {_entities_text(r['entities'])}"},
-           "locations": [loc], "partialFingerprints": {"dataguard/v1": r["fingerprint"]},
+           "locations": [loc], "partialFingerprints": {FINGERPRINT_KEY: r["fingerprint"]},
            "baselineState": ("absent" if r["status"] == "resolved"
                              else "new" if r["first_in_latest_scan"] else "unchanged"),
            "properties": {k: r[k] for k in ("site", "status", "severity", "measure", "location", "first_seen",
