@@ -580,3 +580,15 @@ def test_inventory_html_shows_every_site_on_one_page(scenario, run_cli, tmp_path
     assert "Juba" in text and "Nairobi" in text and "c.txt" in text and "pay.txt" in text
     res = run_cli("inventory", "report", "--db", db, "--format", "json")
     assert res.exit_code == 2 and "--site" in res.stderr
+
+
+def test_accepted_findings_are_suppressed_in_a_scans_sarif(scenario, run_cli, tmp_path):
+    fps = sorted(_fps(scenario.r2, "c.txt"))
+    base = _baseline(tmp_path / "b.yaml", [(fps[0], "2999-12-31")])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAGUARD_HMAC_KEY", KEY)
+        res = run_cli("scan", scenario.share1, "--no-ner", "--workers", "1", "--format", "sarif", "--baseline", base)
+    results = json.loads(res.stdout)["runs"][0]["results"]
+    suppressed = {r["partialFingerprints"]["dataguard/v1"] for r in results if r.get("suppressions")}
+    assert suppressed == {fps[0]}
+    assert all(r["suppressions"][0]["justification"] == "kept by law" for r in results if r.get("suppressions"))
