@@ -84,7 +84,7 @@ def test_hostile_names_are_escaped_and_no_raw_value_is_shown(page, scan):
     assert not any(v in page for v in RAW_VALUES)
     assert "4111********1111" in page or "****" in page       # masked evidence is shown
     for text in ("Card numbers", "Encrypt the file", "CM-ENCRYPT", "Kabul &lt;field&gt; office", "photo.png",
-                 scan.scan_id, scan.started_at, "not recorded"):
+                 scan.scan_id, scan.started_at, scan.key_id or "not recorded"):
         assert text in page, text
 
 
