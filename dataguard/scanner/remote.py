@@ -117,7 +117,7 @@ class _WorkerScan:
     its environment, checked against the scanning process's."""
 
     def __init__(self, setup: "ScanSetup", hasher=None):
-        from dataguard.hashing import Hasher, keyword_entities, load_key
+        from dataguard.hashing import Hasher, load_key
         from dataguard.scanner.aggregate import Aggregator
         from dataguard.scanner.executors import cached_detector
         if hasher is None:
@@ -126,8 +126,7 @@ class _WorkerScan:
                 raise WorkerSetupError("this worker's HMAC key (DATAGUARD_HMAC_KEY or DATAGUARD_HMAC_KEY_FILE) "
                                        "differs from the scanning process's key")
         self.setup = setup
-        self.aggregator = Aggregator(hasher, setup.evidence_cap, setup.show_data,
-                                     keyword_entities(setup.detector_kwargs))
+        self.aggregator = Aggregator.for_scan(hasher, setup.detector_kwargs, setup.evidence_cap, setup.show_data)
         self.detector = (setup.new_detector or functools.partial(cached_detector, setup.detector_kwargs))()
         self.sources = _Sources()
 
