@@ -4,6 +4,7 @@ marker file the stuck worker writes; the deadline is read from a fake clock."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -35,7 +36,7 @@ CARD = "4111 1111 1111 1111"
 
 
 class HangsOnStuck(FakeDetector):
-    """Never returns from a chunk of ``stuck.txt``; says so first by creating ``marker``."""
+    """Never returns from a chunk of ``stuck.txt``; says so first by adding a line to ``marker``."""
 
     def __init__(self, marker: str, **kwargs):
         super().__init__(**kwargs)
@@ -44,19 +45,21 @@ class HangsOnStuck(FakeDetector):
     def analyze(self, chunks):
         for chunk in chunks:
             if chunk.unit.path == "stuck.txt":
-                Path(self.marker).touch()
+                with open(self.marker, "a") as fh:
+                    fh.write("stuck\n")
                 threading.Event().wait()
             yield from super().analyze([chunk])
 
 
 class ReadyClock:
-    """A monotonic clock standing still until ``marker`` exists, then a day later."""
+    """A monotonic clock that stands still, and jumps a day each time a worker gets stuck
+    (a line in ``marker``)."""
 
     def __init__(self, marker: Path):
         self.marker = marker
 
     def __call__(self) -> float:
-        return 86_400.0 if self.marker.exists() else 0.0
+        return 86_400.0 * (self.marker.read_text().count("\n") if self.marker.exists() else 0)
 
 
 @pytest.fixture
@@ -82,8 +85,10 @@ def _executor(marker: Path, workers: int, **kw) -> SupervisedExecutor:
     return SupervisedExecutor(workers, setup, Hasher(b"k" * 32), **kw)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_a_stuck_item_is_a_timeout_and_the_scan_goes_on(tree, packs, tmp_path, workers, monkeypatch):
+def test_a_stuck_item_is_a_timeout_and_the_scan_goes_on(tree, packs, tmp_path, monkeypatch):
+    """The three items go as one task; stuck, the task is split and its items run again one
+    by one: only the stuck one is a timeout."""
+    workers = 1
     import tempfile
     marker, temp = tmp_path / "stuck", tmp_path / "temp"
     temp.mkdir()
@@ -93,7 +98,8 @@ def test_a_stuck_item_is_a_timeout_and_the_scan_goes_on(tree, packs, tmp_path, w
     assert res.complete
     assert [(e.uri.rsplit("/", 1)[1], e.kind) for e in res.errors] == [("stuck.txt", "timeout")]
     assert sorted(f.unit.path for f in res.findings) == ["a.txt", "z.txt"]
-    assert list(temp.iterdir()) == []          # the killed worker's temporary folder is gone too
+    assert list(temp.iterdir()) == []          # the killed workers' temporary folders are gone too
+    assert marker.read_text() == "stuck\n" * 2   # in the task, then alone
 
 
 _SCRIPT = """
@@ -141,4 +147,20 @@ def test_an_item_needing_more_memory_than_a_worker_may_use_is_too_large(tree, pa
     opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=1)
     res = run_scan(opts, Hasher(b"k" * 32), executor=SupervisedExecutor(1, setup, Hasher(b"k" * 32)))
     assert [(e.uri.rsplit("/", 1)[1], e.kind) for e in res.errors] == [("stuck.txt", "too_large")]
+    assert sorted(f.unit.path for f in res.findings) == ["a.txt", "z.txt"] and res.complete
+
+
+class DiesOnStuck(FakeDetector):
+    def analyze(self, chunks):
+        for chunk in chunks:
+            if chunk.unit.path == "stuck.txt":
+                os._exit(1)
+            yield from super().analyze([chunk])
+
+
+def test_an_item_whose_worker_dies_is_corrupt_and_the_others_are_scanned(tree, packs):
+    setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="", new_detector=DiesOnStuck)
+    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=2)
+    res = run_scan(opts, Hasher(b"k" * 32), executor=SupervisedExecutor(2, setup, Hasher(b"k" * 32)))
+    assert [(e.uri.rsplit("/", 1)[1], e.kind) for e in res.errors] == [("stuck.txt", "corrupt")]
     assert sorted(f.unit.path for f in res.findings) == ["a.txt", "z.txt"] and res.complete

@@ -148,6 +148,13 @@ class _WorkerScan:
             out.summaries = list(found.values())
         return outs
 
+    def scan_group(self, refs: list) -> list:
+        """[ItemRef] -> [ItemOutcome] like ``scan``; if the group fails, item by item."""
+        try:
+            return self.scan(refs)
+        except Exception:  # noqa: BLE001 - the culprit is found item by item
+            return [self.scan_one(ref) for ref in refs]
+
     def scan_one(self, ref: ItemRef) -> ItemOutcome:
         """One item; a rule pack's pattern past its time limit makes it a timeout, and no
         failure of one item escapes (its exception's type only: library texts may echo data)."""

@@ -3,11 +3,12 @@ machine, under a hard deadline, so that a stuck parser or a catastrophic pattern
 item and never the scan.
 
 Items go to the workers by reference (``remote.ItemRef``, handled by the same worker code
-as on a cluster), one item per task. The scanning process hands an idle worker the next
-item and waits on every busy worker's pipe with a short timeout: an item whose deadline
-passes (``Limits.item_timeout_s`` plus ``1 s per MIN_RATE bytes`` of its size) has its
-worker stopped and replaced and becomes an ``errors`` entry of kind ``timeout``; a worker
-that dies gives its item a ``corrupt`` entry; a worker's address space is capped at
+as on a cluster), a few per task. The scanning process hands an idle worker the next
+task and waits on every busy worker's pipe with a short timeout. An item's deadline is
+``Limits.item_timeout_s`` plus ``1 s per MIN_RATE bytes`` of its size, a task's the sum
+of its items'; a task past it has its worker stopped and replaced and its items run
+again one by one: an item past its own deadline becomes an ``errors`` entry of kind
+``timeout``, an item whose worker dies a ``corrupt`` entry; a worker's address space is capped at
 ``WORKER_MEMORY`` (an item needing more is ``too_large``); the scan goes on.
 When the scan must stop (a signal, ``--max-duration``), the wait notices within
 ``POLL_S`` and the items in progress are abandoned (``ExecutorLost``: partial report).
@@ -75,7 +76,7 @@ def _silence_output() -> None:
 
 
 def _serve(conn, setup: ScanSetup, hasher, tmp: str, environ: dict) -> None:
-    """A worker process: ItemRef in, ItemOutcome out, until the pipe closes. It sees the
+    """A worker process: [ItemRef] in, [ItemOutcome] out, until the pipe closes. It sees the
     scanning process's environment as it was when the worker started (a fork server's
     would be older), where sources find their passwords."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)          # the scanning process decides how to stop
@@ -89,10 +90,10 @@ def _serve(conn, setup: ScanSetup, hasher, tmp: str, environ: dict) -> None:
     scan = worker_scan(setup, hasher)
     while True:
         try:
-            ref = conn.recv()
+            refs = conn.recv()
         except EOFError:
             return
-        conn.send(scan.scan_one(ref))
+        conn.send(scan.scan_group(refs))
 
 
 def _outcome_of(ref: ItemRef, kind: str, message: str) -> ItemOutcome:
@@ -101,7 +102,8 @@ def _outcome_of(ref: ItemRef, kind: str, message: str) -> ItemOutcome:
 
 
 class _Worker:
-    """One worker process, its pipe, its temporary folder and the item it holds."""
+    """One worker process, its pipe, its temporary folder and the task it holds: a group of
+    items, their ids and the group's deadline."""
 
     def __init__(self, setup: ScanSetup, hasher):
         ctx = mp_context()
@@ -110,11 +112,11 @@ class _Worker:
         self.proc = ctx.Process(target=_serve, args=(child, setup, hasher, self.tmp, dict(os.environ)), daemon=True)
         self.proc.start()
         child.close()
-        self.task: Optional[tuple] = None          # (task id, ItemRef, deadline)
+        self.task: Optional[tuple] = None          # ([task id], [ItemRef], deadline)
 
-    def give(self, task_id: int, ref: ItemRef, until: float) -> None:
-        self.conn.send(ref)
-        self.task = (task_id, ref, until)
+    def give(self, ids: list, refs: list, until: float) -> None:
+        self.conn.send(refs)
+        self.task = (ids, refs, until)
 
     def stop(self) -> None:
         if self.proc.is_alive():
@@ -129,11 +131,14 @@ class _Worker:
 
 class SupervisedExecutor:
     """``workers`` supervised worker processes; batches of ``ItemRef`` -> ``ItemOutcome``s.
-    ``clock`` measures the items' deadlines; ``watch(stop)``: ``stop()`` true means the scan
+    A batch is one task (its items' chunks analysed together: fewer, larger detector
+    calls) whose deadline is the sum of its items'; a task that passes it, or whose worker
+    dies, is split: each of its items runs again alone, so only the culprit becomes an
+    error. ``clock`` measures deadlines; ``watch(stop)``: ``stop()`` true means the scan
     must end (asked while waiting; ``run_scan`` hands its deadline's ``expired``)."""
 
     takes = "items"
-    batch_items, batch_bytes = 1, 1                # one item per task: a deadline stops one item
+    batch_items, batch_bytes = 4, 1024**2          # small tasks: the workers stay evenly busy to the end
     item_ref = staticmethod(local_ref)
 
     def __init__(self, workers: int, setup: ScanSetup, hasher, clock: Callable[[], float] = time.monotonic):
@@ -142,8 +147,8 @@ class SupervisedExecutor:
         self._setup, self._hasher, self._clock = setup, hasher, clock
         self._stop: Callable[[], bool] = lambda: False
         self._pool: list = []
-        self._queue: deque = deque()               # (task id, ItemRef) not handed out yet
-        self._done: dict = {}                      # task id -> ItemOutcome
+        self._queue: deque = deque()               # ([task id], [ItemRef]) not handed out yet
+        self._done: dict = {}                      # item's task id -> ItemOutcome
         self._ids = itertools.count()
 
     def watch(self, stop: Callable[[], bool]) -> None:
@@ -155,10 +160,8 @@ class SupervisedExecutor:
 
     def submit(self, batch: list) -> list:
         self.start()
-        ids = []
-        for ref in batch:
-            ids.append(next(self._ids))
-            self._queue.append((ids[-1], ref))
+        ids = [next(self._ids) for _ in batch]
+        self._queue.append((ids, list(batch)))
         self._dispatch()
         return ids
 
@@ -176,14 +179,14 @@ class SupervisedExecutor:
         self._queue.clear()
 
     # ------------------------------------------------------------ supervision
-    def _budget(self, ref: ItemRef) -> float:
-        return self._setup.limits.item_timeout_s + int(ref.meta.size or 0) / MIN_RATE
+    def _budget(self, refs: list) -> float:
+        return sum(self._setup.limits.item_timeout_s + int(r.meta.size or 0) / MIN_RATE for r in refs)
 
     def _dispatch(self) -> None:
         for worker in self._pool:
             if worker.task is None and self._queue:
-                task_id, ref = self._queue.popleft()
-                worker.give(task_id, ref, self._clock() + self._budget(ref))
+                ids, refs = self._queue.popleft()
+                worker.give(ids, refs, self._clock() + self._budget(refs))
 
     def _wait(self) -> None:
         """Wait for a result, a death or a deadline (at most POLL_S), then hand out more work."""
@@ -203,17 +206,23 @@ class SupervisedExecutor:
         self._dispatch()
 
     def _receive(self, worker: _Worker) -> None:
-        task_id, ref, _ = worker.task
+        ids, _, _ = worker.task
         try:
-            self._done[task_id] = worker.conn.recv()
+            outcomes = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker, "corrupt", "the process scanning it died")
             return
+        self._done.update(zip(ids, outcomes))
         worker.task = None
 
     def _replace(self, worker: _Worker, kind: str, message: str) -> None:
-        task_id, ref, _ = worker.task
-        log.warning("%s: %s", kind, message)
-        self._done[task_id] = _outcome_of(ref, kind, message)
+        """Stop the worker and start another; a group runs again item by item, a single
+        item becomes an error."""
+        ids, refs, _ = worker.task
         worker.stop()
         self._pool[self._pool.index(worker)] = _Worker(self._setup, self._hasher)
+        if len(refs) > 1:
+            self._queue.extendleft(reversed([([i], [r]) for i, r in zip(ids, refs)]))
+            return
+        log.warning("%s: %s", kind, message)
+        self._done[ids[0]] = _outcome_of(refs[0], kind, message)
