@@ -9,12 +9,14 @@ valid number.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Sequence
 
 from dataguard.detect.windows import Triggered
 
 _TRAILING = re.compile(r"[^\w#]+$")
+_compiled = functools.lru_cache(maxsize=None)(re.compile)
 _NON_DIGIT = re.compile(r"\D")
 
 
@@ -69,9 +71,10 @@ class PhoneGate:
 
     @staticmethod
     def _desc(desc):
+        """(possible lengths, pattern source): patterns are compiled when first needed."""
         if desc is None or not desc.national_number_pattern:
             return None
-        return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
+        return frozenset(desc.possible_length or ()), desc.national_number_pattern
 
     def _cc_info(self, cc: int):
         """(always, national_prefix_rx, fits) of a country calling code; ``fits(nsn)`` tells
@@ -102,8 +105,8 @@ class PhoneGate:
         """libphonenumber's validity test for a national significant number."""
         n = len(nsn)
         for (lengths, pattern), types in descs:
-            if (not lengths or n in lengths) and pattern.fullmatch(nsn):
-                if any((not tl or n in tl) and tp.fullmatch(nsn) for tl, tp in types):
+            if (not lengths or n in lengths) and _compiled(pattern).fullmatch(nsn):
+                if any((not tl or n in tl) and _compiled(tp).fullmatch(nsn) for tl, tp in types):
                     return True
         return False
 
@@ -116,7 +119,7 @@ class PhoneGate:
             for tl, tp in types:
                 any_length = any_length or not tl
                 lengths |= tl
-                patterns.append("(?:%s)" % tp.pattern)
+                patterns.append("(?:%s)" % tp)
         if not patterns:
             return lambda nsn: False
         combined = re.compile("|".join(patterns))
