@@ -58,6 +58,7 @@ class PhoneGate:
             self._extension = re.compile(r"(?i)[ \t,]*(?:e?xt(?:ension)?n?|[x#~]|int)[:.]?[ \t,-]*\d{1,20}#?$")
         self._cc_cache: dict = {}
         self.regions = []        # (region, always, cc, national_prefix_rx, idd_rx)
+        self._quick = {}         # region -> one regex every national reading that fits there matches
         for region in regions:
             info = None
             from phonenumbers import PhoneMetadata
@@ -68,6 +69,8 @@ class PhoneGate:
             info = self._cc_info(md.country_code)
             idd = re.compile(md.international_prefix) if md.international_prefix else None
             self.regions.append((region, info[0], str(md.country_code), info[1], idd))
+            prefix = f"(?:{info[1].pattern})?" if info[1] is not None else ""
+            self._quick[region] = re.compile(f"{prefix}(?:{md.country_code})?{prefix}(?:{info[2].source})")
 
     @staticmethod
     def _desc(desc):
@@ -121,7 +124,10 @@ class PhoneGate:
                 lengths |= tl
                 patterns.append("(?:%s)" % tp)
         if not patterns:
-            return lambda nsn: False
+            def nothing(nsn: str) -> bool:
+                return False
+            nothing.source = "(?!)"
+            return nothing
         combined = re.compile("|".join(patterns))
         allowed = None if any_length else frozenset(lengths)
 
@@ -129,6 +135,7 @@ class PhoneGate:
             if allowed is not None and len(nsn) not in allowed or combined.fullmatch(nsn) is None:
                 return False
             return cls._fits(nsn, descs)
+        fits.source = combined.pattern
         return fits
 
     def _readings_fit(self, digits: str, npfp, fits, cc: str = "") -> bool:
@@ -195,11 +202,12 @@ class PhoneGate:
             if always:
                 out.append(region)
                 continue
-            fits = self._cc_info(int(cc))[2]
+            fits, quick = self._cc_info(int(cc))[2], self._quick[region]
             for d in national:
                 m = idd.match(d) if idd is not None else None
-                if (m and m.end() and self._international(d[m.end():])) or self._readings_fit(d, npfp, fits, cc):
-                    out.append(region)
+                if (m and m.end() and self._international(d[m.end():])) or \
+                        quick.fullmatch(d) is not None and self._readings_fit(d, npfp, fits, cc):
+                    out.append(region)    # (quick: one C call rules out most digit strings)
                     break
         return out
 
