@@ -356,7 +356,9 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
                                          name="PhoneRecognizer", context=PHONE_CONTEXT))
 
 
-# Presidio's phone context words, and the labels of forms and signatures in English and French
-PHONE_CONTEXT = ["phone", "number", "telephone", "cell", "cellphone", "mobile", "call", "tel", "tél", "téléphone",
-                 "telefon", "telefono", "teléfono", "mob", "fax", "whatsapp", "signal", "portable", "gsm", "cel",
-                 "celular", "contact", "hotline", "ph", "numéro", "appeler", "joindre"]
+# Presidio's phone context words with the inflections its lemma rule also matches ("called",
+# "phones"), SMS, and the labels of forms and signatures in English and French
+PHONE_CONTEXT = ["phone", "phones", "phoned", "number", "numbers", "telephone", "cell", "cellphone", "mobile", "mobiles",
+                 "call", "calls", "called", "calling", "tel", "tél", "téléphone", "telefon", "telefono", "teléfono",
+                 "mob", "fax", "whatsapp", "signal", "portable", "gsm", "cel", "celular", "contact", "hotline", "ph",
+                 "numéro", "appeler", "joindre", "sms", "dial", "dialled", "dialed", "landline"]
