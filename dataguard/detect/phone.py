@@ -18,6 +18,7 @@ from dataguard.detect.windows import Triggered
 _TRAILING = re.compile(r"[^\w#]+$")
 _compiled = functools.lru_cache(maxsize=None)(re.compile)
 _NON_DIGIT = re.compile(r"\D")
+_PLAIN = frozenset(" \t\r\n,;\"'|")     # separators next to which libphonenumber rejects nothing
 
 
 class PhoneGate:
@@ -234,6 +235,7 @@ class PhoneFinder:
         self._pattern = _PATTERN
         self._second = _SECOND_NUMBER_START_PATTERN
         self._verdicts: dict = {}
+        self._dead: set = set()          # (region, candidate): the matcher finds nothing there
         self._fewest = self._fewest_digits()
 
     def _fewest_digits(self) -> tuple:
@@ -311,7 +313,7 @@ class PhoneFinder:
                 matcher._max_tries -= todo[i] - k          # the candidates skipped: failed tries
                 k = todo[i]
                 _, start, cand = steps[k]
-                match = matcher._extract_match(cand, start)
+                match = self._extract(matcher, region, text, cand, start)
                 if match is None:
                     matcher._max_tries -= 1
                     k += 1
@@ -320,6 +322,22 @@ class PhoneFinder:
                 k = self._resync(text, match.end, at, steps, admitted, region, matcher, out)
         return out
 
+    def _extract(self, matcher, region: str, text: str, cand: str, start: int):
+        """The matcher's extraction of a candidate (itself or an inner piece), skipped for a
+        candidate known to hold nothing in the region. The matcher's checks around a
+        candidate only ever reject (a letter, currency sign or '%' next to it, a time after
+        it): a candidate that gives nothing between plain separators gives nothing anywhere."""
+        key = (region, cand)
+        if key in self._dead:
+            return None
+        match = matcher._extract_match(cand, start)
+        end = start + len(cand)
+        if match is None and (start == 0 or text[start - 1] in _PLAIN) and (end == len(text) or text[end] in _PLAIN):
+            if len(self._dead) > 200_000:
+                self._dead.clear()
+            self._dead.add(key)
+        return match
+
     def _resync(self, text, index, at, steps, admitted, region, matcher, out) -> int:
         """After a match that ends inside its candidate, the matcher's walk goes its own way from
         the match's end until it meets the shared walk again: follow it; the shared step then."""
@@ -327,7 +345,8 @@ class PhoneFinder:
             for index, start, cand in self._walk(text, index):
                 if index in at:
                     break
-                match = matcher._extract_match(cand, start) if cand and region in self.admitted(cand) else None
+                match = self._extract(matcher, region, text, cand, start) \
+                    if cand and region in self.admitted(cand) else None
                 if match is not None:
                     out.append((region, match))
                     index = match.end
