@@ -17,9 +17,8 @@ from typing import Optional
 
 
 class Mask(enum.Enum):
-    REDACT = "redact"          # kind and length only (secrets)
+    REDACT = "redact"          # kind and length only (secrets, keyword entities, dates of birth)
     ZONE = "zone"              # machine-readable zone: number of lines
-    PLAIN = "plain"            # keyword entities: shown as found
     CARD = "card"              # first 4 and last 4 characters
     IBAN = "iban"              # first 2 and last 4
     EMAIL = "email"            # first letter of the local part, the top-level domain
@@ -66,7 +65,7 @@ def _secret(name: str, norm: Norm = Norm.AS_IS) -> Traits:
 
 
 def _marking(name: str) -> Traits:
-    return Traits(name, mask=Mask.PLAIN, keyword=True, protected=True)
+    return Traits(name, mask=Mask.REDACT, keyword=True, protected=True)
 
 
 def _id(name: str, presidio: Optional[str] = None, trigger: Optional[str] = None, pad: int = WINDOW_PAD,
@@ -115,7 +114,11 @@ TABLE = {t.name: t for t in (
     _secret("SECRET_PRIVATE_KEY"), _secret("SECRET_AWS_KEY", norm=_CU), _secret("SECRET_PASSWORD"),
     _secret("SECRET_TOKEN"),
     _marking("CLASSIFICATION_MARKING"), _marking("CLASSIFICATION_STRICTLY_CONFIDENTIAL"),
-    Traits("HEALTH_TERM", mask=Mask.PLAIN, keyword=True),
+    Traits("HEALTH_TERM", mask=Mask.REDACT, keyword=True),
+    # found by column semantics (detect.columns): a sensitive column name over plausible values
+    Traits("DATE_OF_BIRTH", mask=Mask.REDACT, norm=Norm.AS_IS),
+    _secret("PASSWORD_HASH"),
+    _id("NATIONAL_ID", norm=_CU), _id("PASSPORT_NUMBER", norm=_CU),
     # spaCy NER
     _ner("PERSON"), _ner("LOCATION"), _ner("NRP"), _ner("ORGANIZATION"),
     # identifiers other recognizers may report (custom packs, other Presidio versions)
