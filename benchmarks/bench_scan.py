@@ -16,6 +16,7 @@ in the same run, band by band:
     15 KB/s per core); dataguard's recall is also given on that same subset;
   * recall per entity type (names, e-mails, phones, cards, IBANs, IPs, SSNs; a planted value
     counts as found when a finding of its type in its file holds it);
+  * --no-ner on the densest band with the trigger pass in Python regexes instead of Hyperscan;
   * where the time goes: cProfile of --no-ner and of full detection over the densest band,
     in one process, top functions by own time;
   * start-up: a --no-ner scan of a small folder by the CLI, and the slowest imports
@@ -222,6 +223,22 @@ def startup(workdir):
           + ", ".join(f"{name} {us / 1e6:.2f} s" for us, _, name in tops))
 
 
+def without_hyperscan(root, band, workers, t0):
+    """--no-ner on one band with the trigger pass in Python regexes, against Hyperscan."""
+    from dataguard.detect import triggers
+    if triggers._hs is None:
+        print("triggers: Python regexes (the hyperscan wheel is not installed)")
+        return
+    n, dt, found, _ = run_dataguard(os.path.join(root, band), workers, False, rel_to=root)
+    hs, triggers._hs = triggers._hs, None
+    try:
+        p_n, p_dt, p_found, _ = run_dataguard(os.path.join(root, band), workers, False, rel_to=root)
+    finally:
+        triggers._hs = hs
+    print(f"triggers on {band}, --no-ner: Hyperscan {n / max(dt - t0, 1e-3) / 1e6:.2f} MB/s, Python regexes "
+          f"{p_n / max(p_dt - t0, 1e-3) / 1e6:.2f} MB/s, same values found: {p_found == found}")
+
+
 def rescan(root, workers):
     from dataguard.report import render
     state = os.path.join(tempfile.mkdtemp(prefix="dataguard-state-"), "state.db")
@@ -298,6 +315,7 @@ def main():
     print(f"recall on the whole corpus: full {_fmt_recall(recall_by_entity(planted, all_found['full']))}; "
           f"--no-ner {_fmt_recall(recall_by_entity([p for p in planted if p['entity_type'] != 'PERSON'], all_found['no-ner']))}")
     densest = f"d{max(bands)}"
+    without_hyperscan(root, densest, a.workers, t0["no-ner"])
     profile_detection(root, densest, False, a.top)
     profile_detection(root, densest, True, a.top)
     if not a.no_rescan:
