@@ -195,3 +195,17 @@ def test_windows_around_triggers_find_what_the_whole_text_gives(seed):
         assert windowed == whole, t.name
         compared += bool(whole)
     assert compared >= 10
+
+
+def test_no_valid_number_anywhere_is_shorter_than_the_finders_bound():
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+
+    from dataguard.detect.phone import FEWEST_INTERNATIONAL, shortest_number
+    world = []
+    for cc, names in COUNTRY_CODE_TO_REGION_CODE.items():
+        for name in names:
+            md = PhoneMetadata.metadata_for_nongeo_region(cc) if name == "001" else PhoneMetadata.metadata_for_region(name)
+            n = shortest_number(md) if md is not None else None
+            if n is not None:
+                world.append(len(str(cc)) + n)
+    assert min(world) >= FEWEST_INTERNATIONAL

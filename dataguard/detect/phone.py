@@ -21,6 +21,19 @@ _NON_DIGIT = re.compile(r"\D")
 _PLAIN = frozenset(" \t\r\n,;\"'|")     # separators next to which libphonenumber rejects nothing
 
 
+# No valid number anywhere has fewer digits after '+' (country code and national number: 6 in
+# libphonenumber's metadata, checked by tests/test_fast_paths.py; a constant, so that a
+# detector does not load the metadata of every country to start).
+FEWEST_INTERNATIONAL = 5
+
+
+def shortest_number(md):
+    """The fewest digits of a valid national number of a region (None: no number type)."""
+    lengths = [n for t in PhoneGate._TYPES for d in (getattr(md, t, None),)
+               if d is not None and d.national_number_pattern for n in (d.possible_length or (1,))]
+    return min(lengths) if lengths else None
+
+
 class PhoneGate:
     """A cheap necessary condition for libphonenumber to find a valid number in a run of digits.
 
@@ -241,30 +254,16 @@ class PhoneFinder:
     def _fewest_digits(self) -> tuple:
         """(digits, digits after '+'): fewer in a candidate and no reading of it, nor of a
         piece of it, can be a valid number of the configured regions (national format) or
-        of any country (international format)."""
-        from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
-
-        def shortest(md):
-            lengths = [n for t in PhoneGate._TYPES for d in (getattr(md, t, None),)
-                       if d is not None and d.national_number_pattern for n in (d.possible_length or (1,))]
-            return min(lengths) if lengths else None
-        world = []
-        for cc, names in COUNTRY_CODE_TO_REGION_CODE.items():
-            for name in names:
-                md = PhoneMetadata.metadata_for_nongeo_region(cc) if name == "001" else \
-                    PhoneMetadata.metadata_for_region(name)
-                n = shortest(md) if md is not None else None
-                if n is not None:
-                    world.append(len(str(cc)) + n)
-        plus = min(world, default=1)
+        of any country (international format: ``FEWEST_INTERNATIONAL``)."""
+        from phonenumbers import PhoneMetadata
         plain = []
         for region, always, cc, npfp, idd in self.gate.regions:
             md = PhoneMetadata.metadata_for_region(region)
-            n = shortest(md) if md is not None and not always else None
+            n = shortest_number(md) if md is not None and not always else None
             if n is None:
                 return 1, 1
-            plain.append(min(n, 1 + plus if idd is not None else n))     # an international prefix is 1+ digits
-        return min(plain, default=1), plus
+            plain.append(min(n, 1 + FEWEST_INTERNATIONAL if idd is not None else n))  # an international prefix: 1+ digits
+        return min(plain, default=1), FEWEST_INTERNATIONAL
 
     def admitted(self, candidate: str) -> frozenset:
         """The configured regions whose matcher could find a number in the candidate (cached)."""
