@@ -171,18 +171,29 @@ def profile_detection(root, band, ner, top):
     _, kwargs = _packs_and_kwargs(ner)
     det = Detector(**kwargs)
     size = sum(len(c.text[c.keep_start:c.keep_end].encode()) for c in chunks)
+    from dataguard.detect import ner as ner_module
+    through, pipe = [0], ner_module.pipe
+
+    def counted(nlp, texts):
+        through[0] += sum(map(len, texts))
+        return pipe(nlp, texts)
+    ner_module.pipe = counted
     prof = cProfile.Profile()
     t0 = time.process_time()
     prof.enable()
-    for _ in det.analyze(chunks):
-        pass
-    prof.disable()
+    try:
+        for _ in det.analyze(chunks):
+            pass
+    finally:
+        prof.disable()
+        ner_module.pipe = pipe
     cpu = time.process_time() - t0
     out = io.StringIO()
     pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
     lines = [l for l in out.getvalue().splitlines() if re.match(r"\s+\d", l) and "function calls" not in l]
+    spacy = f", {through[0] / max(1, sum(len(c.text) for c in chunks)):.0%} of the text through spaCy" if ner else ""
     print(f"  profile {'full' if ner else '--no-ner'} on {band} ({size / 1e6:.2f} MB, 1 process, "
-          f"{cpu:.1f} s CPU = {size / cpu / 1e6:.2f} MB/s per core under cProfile); top by own time:")
+          f"{cpu:.1f} s CPU = {size / cpu / 1e6:.2f} MB/s per core under cProfile{spacy}); top by own time:")
     print("   ncalls  tottime  percall  cumtime  percall filename:lineno(function)")
     for l in lines[:top]:
         print("  " + re.sub(r"/\S*/(site-packages|dataguard)/", r"\1/", l.strip()))
@@ -251,7 +262,7 @@ def rescan(root, workers):
           f"({rescans[0][3].stats['items_unchanged']} items unchanged, identical findings: {same})")
 
 
-def main():
+def _args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size-mb", type=float, default=8.0)
     ap.add_argument("--bands", default="20,100,400,1000")
@@ -264,21 +275,13 @@ def main():
     a = ap.parse_args()
     if a.quick:
         a.size_mb, a.baseline_kb, a.no_rescan, a.top = min(a.size_mb, 1.0), min(a.baseline_kb, 30.0), True, 8
-    bands = [int(b) for b in a.bands.split(",")]
-    root = a.corpus or tempfile.mkdtemp(prefix="dataguard-bench-")
-    if not os.path.exists(os.path.join(root, "planted.json")):
-        generate(root, a.size_mb, tuple(bands))
-    planted = json.load(open(os.path.join(root, "planted.json")))
-    size = sum(os.path.getsize(os.path.join(root, f)) for f in files_of(root))
-    print(f"corpus: {root}, {len(files_of(root))} files, {size / 1e6:.1f} MB, {len(planted)} planted values "
-          f"({len({p['value'] for p in planted})} distinct); {a.workers} workers, "
-          f"machine: {os.cpu_count()} cores")
-    startup(tempfile.mkdtemp(prefix="dataguard-startup-"))
+    return a
 
+
+def bands_table(root, bands, planted, a, t0) -> dict:
+    """One line per band and one for all: MB/s of each mode, recall on Presidio's subset.
+    Returns what each dataguard mode found."""
     engine = presidio_engine()
-    work = tempfile.mkdtemp(prefix="dataguard-bench-work-")
-    t0 = {"no-ner": scan_startup(work, a.workers, False), "full": scan_startup(work, a.workers, True)}
-    print(f"scan start-up in process (modules loaded): --no-ner {t0['no-ner']:.2f} s, full {t0['full']:.2f} s")
     totals = {"no-ner": [0, 0.0], "full": [0, 0.0], "presidio": [0, 0.0]}
     all_found = {"no-ner": set(), "full": set()}
     sub_planted, sub_presidio, sub_full = [], set(), set()
@@ -286,8 +289,7 @@ def main():
           f"{'full/Presidio':>13} | recall on Presidio's subset: full vs Presidio")
     for density in bands:
         band = f"d{density}"
-        files = files_of(root, band)
-        p_bytes, p_dt, p_found, used = run_presidio(engine, root, files, a.baseline_kb * 1e3)
+        p_bytes, p_dt, p_found, used = run_presidio(engine, root, files_of(root, band), a.baseline_kb * 1e3)
         rates = {}
         for mode, ner in (("no-ner", False), ("full", True)):
             n, dt, found, _ = run_dataguard(os.path.join(root, band), a.workers, ner, rel_to=root)
@@ -312,15 +314,34 @@ def main():
     print(f"{'all':>17} | {rate['no-ner']:13.2f} | {rate['full']:9.3f} | {rate['presidio']:13.4f} | "
           f"{rate['full'] / rate['presidio']:12.1f}x | {_fmt_recall(recall_by_entity(sub_planted, sub_full))} vs "
           f"{_fmt_recall(recall_by_entity(sub_planted, sub_presidio))}")
-    print(f"recall on the whole corpus: full {_fmt_recall(recall_by_entity(planted, all_found['full']))}; "
-          f"--no-ner {_fmt_recall(recall_by_entity([p for p in planted if p['entity_type'] != 'PERSON'], all_found['no-ner']))}")
+    return all_found
+
+
+def main():
+    a = _args()
+    bands = [int(b) for b in a.bands.split(",")]
+    root = a.corpus or tempfile.mkdtemp(prefix="dataguard-bench-")
+    if not os.path.exists(os.path.join(root, "planted.json")):
+        generate(root, a.size_mb, tuple(bands))
+    planted = json.load(open(os.path.join(root, "planted.json")))
+    size = sum(os.path.getsize(os.path.join(root, f)) for f in files_of(root))
+    print(f"corpus: {root}, {len(files_of(root))} files, {size / 1e6:.1f} MB, {len(planted)} planted values "
+          f"({len({p['value'] for p in planted})} distinct); {a.workers} workers, "
+          f"machine: {os.cpu_count()} cores")
+    startup(tempfile.mkdtemp(prefix="dataguard-startup-"))
+    work = tempfile.mkdtemp(prefix="dataguard-bench-work-")
+    t0 = {"no-ner": scan_startup(work, a.workers, False), "full": scan_startup(work, a.workers, True)}
+    print(f"scan start-up in process (modules loaded): --no-ner {t0['no-ner']:.2f} s, full {t0['full']:.2f} s")
+    found = bands_table(root, bands, planted, a, t0)
+    no_person = [p for p in planted if p["entity_type"] != "PERSON"]
+    print(f"recall on the whole corpus: full {_fmt_recall(recall_by_entity(planted, found['full']))}; "
+          f"--no-ner {_fmt_recall(recall_by_entity(no_person, found['no-ner']))}")
     densest = f"d{max(bands)}"
     without_hyperscan(root, densest, a.workers, t0["no-ner"])
     profile_detection(root, densest, False, a.top)
     profile_detection(root, densest, True, a.top)
     if not a.no_rescan:
         rescan(root, a.workers)
-
 
 if __name__ == "__main__":
     main()
