@@ -37,6 +37,7 @@ class Aggregator:
                 agg = summary.entities[m.entity_type] = EntityAgg()
             score = round(m.score, 2)
             agg.scores[score] = agg.scores.get(score, 0) + 1
+            agg.reasons.add(m.reason)
             keep_hash = len(agg.hashes) < HASHES_CAP
             keep_evidence = cap is None or len(agg.evidence) < cap
             if not (keep_hash or keep_evidence):

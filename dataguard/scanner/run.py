@@ -88,8 +88,9 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
     complete = not deadline.stopped and all(t.status == "ok" for t in targets)
     return ScanResult(scan_id=str(uuid.uuid4()), site=opts.site, started_at=_iso(started_at),
                       finished_at=_iso(clock.wall()), complete=complete, targets=targets,
-                      rule_packs=[{"pack": p.name, "sha256": p.sha256} for p in opts.packs],
-                      stats=stats, findings=sink.findings, errors=sink.errors, skipped=sink.skipped)
+                      rule_packs=[{"pack": p.name, "version": str(p.version), "sha256": p.sha256} for p in opts.packs],
+                      stats=stats, findings=sink.findings, errors=sink.errors, skipped=sink.skipped,
+                      key_id=hasher.key_id)
 
 
 def _scan_with_state(opts, sink, executor, aggregator, deadline, keyer, progress) -> list:
