@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from dataguard.hashing import Hasher, mask
+from dataguard.hashing import Hasher, keyword_entities, mask
 from dataguard.types import Chunk, EntityAgg, Evidence, ItemMeta, UnitSummary
 
 HASHES_CAP = 10_000          # distinct value hashes kept per entity and unit
@@ -17,6 +17,12 @@ class Aggregator:
         self.keywords = keywords        # the rule packs' keyword (deny-list) entities: masked like markings
         self.evidence_cap = evidence_cap
         self.show_data = show_data
+
+    @classmethod
+    def for_scan(cls, hasher: Hasher, detector_kwargs: dict, evidence_cap: Optional[int],
+                 show_data: bool) -> "Aggregator":
+        """The aggregator of a scan (in the scanning process or on a cluster worker)."""
+        return cls(hasher, evidence_cap, show_data, keyword_entities(detector_kwargs))
 
     def add(self, summaries: dict, meta: ItemMeta, chunk: Chunk, matches: list) -> None:
         if not matches:
