@@ -433,3 +433,18 @@ def test_json_keys_that_are_data_never_reach_a_key_path():
            "k" * 300: "long", "dob": "1980-04-12"}
     assert cell_texts("json", doc) == [("contacts.*.phone", "+44 20 7946 0958"), ("contacts.*", "x"), ("*", "long"),
                                        ("dob", "1980-04-12")]
+
+
+def test_sqlite_rowid_sample_at_half_density_reads_about_the_sample(tmp_path):
+    path = str(tmp_path / "half.db")
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", ((2 * i + 1, f"u{i}@mailbox.org") for i in range(4000)))
+    con.commit()
+    con.close()
+    src = DatabaseSource(f"sqlite:///{path}", SourceOptions(sample_rows=400, sample_seed=1))
+    cols, _, _ = collect(src)
+    src.close()
+    rec = src.info["tables"][0]
+    assert rec["method"] == "rowid" and 300 <= rec["rows_read"] <= 400        # about the sample, never more
+    assert len(cols[("main.t", "email")]) == rec["rows_read"]

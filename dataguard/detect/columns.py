@@ -278,6 +278,7 @@ def table_columns(chunk: Chunk) -> tuple:
     headers = layout.headers or {}
     columns: dict = {}
     text = chunk.text
+    table = next((a.pointer.sheet for a in chunk.anchors[:1] if a.pointer.sheet), None) or _stem(unit)
     for s, e, col in layout.fields:
         if layout.header_rows and layout.in_header(s):
             continue
@@ -290,7 +291,7 @@ def table_columns(chunk: Chunk) -> tuple:
         c = columns.get(col)
         if c is None:
             name = headers.get(col)
-            c = columns[col] = _Column(name, name_words(name) if name else (), table=_stem(unit))
+            c = columns[col] = _Column(name, name_words(name) if name else (), table=table)
         c.cells.append((s, e))
     return list(columns.values()), layout.header_rows
 

@@ -23,7 +23,7 @@ class Layout:
     ``headers`` column -> header name (None: not known), ``header_rows`` spans of header rows.
 
     * spreadsheet rows (cell anchors): one field per anchor, the column is the cell's letters;
-    * a database column chunk: the whole chunk is one column (its name is the chunk context);
+    * a database column chunk: the whole chunk is one column (named by ``Chunk.column`` or ``unit.column``);
     * CSV/TSV text: rows on newlines, cells on the delimiter most rows agree on (tab, comma,
       semicolon, pipe; double-quoted fields may hold delimiters and newlines); only rows with
       the usual number of fields, and only whole rows of the keep window, get a column.

@@ -5,6 +5,7 @@ large or scattered integer keys, where random rowid values would mostly miss);
 WITHOUT ROWID tables: the first rows (``first-rows``)."""
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Iterator
 
@@ -44,10 +45,13 @@ def read_rows(src, item, record: dict) -> Iterator[tuple]:
         record["method"] = "rowid"
         want = min(hi - lo + 1, -(-n * (hi - lo + 1) // count))      # about n rows at this density
         ids = sorted(random.Random(src.sample_seed).sample(range(lo, hi + 1), want))
-        for i in range(0, len(ids), FETCH_BATCH):
-            part = ",".join(str(x) for x in ids[i:i + FETCH_BATCH])
-            yield from keyed(con.execute(sa.text(f"SELECT {sel} FROM {qn} WHERE rowid IN ({part}) ORDER BY rowid")),
-                             npk)
+        yield from itertools.islice(_by_rowid(con, sel, qn, ids, npk), n)
+
+
+def _by_rowid(con, sel: str, qn: str, ids: list, npk: int) -> Iterator[tuple]:
+    for i in range(0, len(ids), FETCH_BATCH):
+        part = ",".join(str(x) for x in ids[i:i + FETCH_BATCH])
+        yield from keyed(con.execute(sa.text(f"SELECT {sel} FROM {qn} WHERE rowid IN ({part}) ORDER BY rowid")), npk)
 
 
 def _without_rowid(src, con, item, record: dict) -> Iterator[tuple]:
