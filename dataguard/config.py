@@ -13,7 +13,8 @@
     exclude: ["**/.git/**"]                       # global excludes, added to every target's
     output: {folder: reports, format: json, keep_last: 30}   # format: table|json|jsonl|sarif|csv|html
     hmac_key_file: /etc/dataguard/hmac.key
-    phone_regions: [SS, KE, UG]
+    countries: [SS, KE, UG]                       # ISO 3166 codes of the duty station(s)
+    phone_regions: [SD]                           # more phone regions (besides the countries)
     language: en                                  # en | fr
     fail_on: low                                  # critical|high|medium|low|info|never
     max_evidence: 10                              # or "all"
@@ -102,6 +103,7 @@ class SiteConfig(_Strict):
     output: Optional[OutputSection] = None
     hmac_key_file: Optional[str] = None
     exclude: List[str] = Field(default_factory=list)
+    countries: List[str] = Field(default_factory=list)
     phone_regions: List[str] = Field(default_factory=list)
     language: Literal[LANGUAGES] = defaults.LANGUAGE
     fail_on: Optional[Literal[FAIL_ON_CHOICES]] = None
@@ -114,7 +116,7 @@ class SiteConfig(_Strict):
     follow_symlinks: Optional[bool] = None
     retention_years: Optional[int] = Field(default=None, ge=1)
 
-    @field_validator("phone_regions")
+    @field_validator("countries", "phone_regions")
     @classmethod
     def _regions(cls, v: List[str]) -> List[str]:
         out = []

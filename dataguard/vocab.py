@@ -91,6 +91,8 @@ class TargetStatusName(StrEnum):
 
 
 LANGUAGES = ("en", "fr")
+# languages told apart per chunk, and the languages of rule packs' context words
+TEXT_LANGUAGES = ("en", "fr", "es", "ar")
 
 
 def values(enum) -> tuple:

@@ -1,0 +1,94 @@
+"""The organisation's identifiers pack (rules/un-identifiers.yaml), the rule-pack keys it uses
+(context by language, validator, countries, needs_context, examples, entities) and checksums."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dataguard import checksums
+from dataguard.rules import RuleError, load_packs
+from dataguard.vocab import TEXT_LANGUAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = ROOT / "rules" / "un-identifiers.yaml"
+KNOWN = {"PERSON", "PHONE_NUMBER", "IBAN_CODE", "CREDIT_CARD", "US_SSN", "UK_NHS", "MRZ", "HEALTH_TERM"}
+
+
+def _load(tmp_path, body: str):
+    p = tmp_path / "p.yaml"
+    p.write_text("pack: t\nversion: 1\n" + body)
+    return load_packs([p], KNOWN)
+
+
+# ------------------------------------------------------------------ rule-pack keys
+def test_context_by_language_is_flattened_in_order(tmp_path):
+    packs = _load(tmp_path, "recognizers:\n  - entity: X_ID\n    patterns: [{name: x, regex: 'X\\d+', score: 0.2}]\n"
+                            "    context: {en: [file, case], fr: [dossier, case], ar: [ملف]}\n"
+                            "    needs_context: true\n    countries: [tr, KE]\n    validator: luhn\n")
+    spec = packs[0].recognizers[0]
+    assert spec.context == ("file", "case", "dossier", "ملف")
+    assert spec.countries == ("TR", "KE") and spec.validator == "luhn" and spec.needs_context
+    assert spec.runs_for({"KE"}) and not spec.runs_for({"US", "CH"})
+
+
+def test_entity_context_for_built_in_recognizers(tmp_path):
+    packs = _load(tmp_path, "entities:\n  PHONE_NUMBER:\n    context: {fr: [téléphone], es: [teléfono]}\n")
+    assert packs[0].entity_context == (("PHONE_NUMBER", ("téléphone", "teléfono")),)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    validator: crc99\n",
+     "unknown validator 'crc99'"),
+    ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    countries: [FRA]\n",
+     "not a two-letter ISO 3166 country code"),
+    ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    needs_context: true\n",
+     "'needs_context' needs 'context' words"),
+    ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    context: {de: [akte]}\n",
+     "context"),
+    ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n"
+     "    examples: {match: [{text: 'abc', value: 'zzz'}]}\n", "the example's value is not in its text"),
+    ("entities:\n  NOT_AN_ENTITY:\n    context: [x]\n", "unknown entity 'NOT_AN_ENTITY'"),
+])
+def test_bad_new_keys_are_errors(tmp_path, body, message):
+    with pytest.raises(RuleError) as ei:
+        _load(tmp_path, body)
+    assert message in str(ei.value)
+
+
+# ------------------------------------------------------------------ checksums
+def test_validators():
+    assert checksums.validator("iban")("SD21 2901 0501 2340 01")
+    assert not checksums.validator("iban")("SD21 2901 0501 2340 02")
+    assert checksums.validator("bic")("DEUTDEFF") and not checksums.validator("bic")("ABCDXXFF")
+    assert checksums.validator("luhn")("4111 1111 1111 1111") and not checksums.validator("luhn")("4111 1111 1111 1112")
+    assert checksums.validator("stdnum:tr.tckimlik")("17291716060")
+    assert not checksums.validator("stdnum:tr.tckimlik")("17291716050")
+    assert checksums.validator("stdnum:xx.nothing") is None and checksums.validator("md5") is None
+
+
+def test_mrz_check_digits_laissez_passer():
+    zone = "PLUNOOKAFOR<<GRACE<ADAEZE<<<<<<<<<<<<<<<<<<<\nLP00123455NGA8504124F3001019<<<<<<<<<<<<<<<4"
+    assert checksums.mrz_valid(zone)
+    assert not checksums.mrz_valid(zone.replace("LP00123455", "LP00123456"))
+    assert checksums.mrz_check_digit("L898902C3") == "6"       # ICAO 9303 part 4 specimen
+
+
+# ------------------------------------------------------------------ the shipped pack
+def test_pack_loads_with_every_recognizer_exemplified():
+    from dataguard.detect import known_entities
+    packs = {p.name: p for p in load_packs(None, known_entities())}
+    pack = packs["un-identifiers"]
+    assert pack.path.endswith("un-identifiers.yaml")
+    import yaml
+
+    from dataguard.rules.model import PackModel
+    model = PackModel.model_validate(yaml.safe_load(PACK.read_text(encoding="utf-8")))
+    for r in model.recognizers:
+        assert r.examples.match and r.examples.nomatch, f"{r.entity}: must-match and must-not-match examples"
+        if r.context:
+            assert isinstance(r.context, dict) and set(r.context) == set(TEXT_LANGUAGES), \
+                f"{r.entity}: context words in {', '.join(TEXT_LANGUAGES)}"
+    for name, e in model.entities.items():
+        if e.context:
+            assert set(e.context) == set(TEXT_LANGUAGES), f"{name}: context words in every language"
