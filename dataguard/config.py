@@ -155,7 +155,7 @@ class SiteConfig(_Strict):
             if target._password is not None:
                 opts["smb_password"] = target._password
             if target.require_encryption is not None:
-                opts["extra"] = {"require_encryption": target.require_encryption}
+                opts["smb_require_encryption"] = target.require_encryption
         elif target._password is not None:
             opts["db_password"] = target._password
         return opts

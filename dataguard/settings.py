@@ -142,6 +142,18 @@ def _targets(flags: Flags, cfg, sample_rows: Optional[int]) -> list:
     raise SettingsError("no target given: name folders, shares or database URLs, or use --config")
 
 
+def _check_globs(targets: list) -> None:
+    """Every --include/--exclude pattern compiles (dataguard.globs' dialect), before any work."""
+    from dataguard.globs import GlobError, selection_globs
+    for _, opts in targets:
+        for which in ("include", "exclude"):
+            for pattern in getattr(opts, which) or ():
+                try:
+                    selection_globs([pattern])
+                except GlobError as exc:
+                    raise SettingsError(f"--{which}: {exc}") from None
+
+
 def _detector_kwargs(flags: Flags, cfg, packs: list) -> dict:
     """Settings of dataguard.detect.Detector; checks that the NLP model is installed when needed."""
     from dataguard.rules import needed_entities
@@ -197,6 +209,7 @@ def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime]
     packs = _load_packs(flags, cfg)
     sample_rows = _int_or_all(_pick(flags.sample_rows, g("sample_rows")), "--sample-rows", defaults.SAMPLE_ROWS)
     targets = _targets(flags, cfg, sample_rows)
+    _check_globs(targets)
     detector_kwargs = _detector_kwargs(flags, cfg, packs)
     fmt, out_path, folder, keep_last = _report_place(flags, cfg, site, stdout_is_tty,
                                                      now or datetime.now(timezone.utc))
