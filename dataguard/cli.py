@@ -77,7 +77,7 @@ def main() -> None:
 @click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links (loops are detected).")
 @click.option("--sample-rows", help=f"Rows sampled per database table: a number (default {defaults.SAMPLE_ROWS}) or 'all'.")
 @click.option("--max-duration", help="Stop cleanly after this long (e.g. 90m, 2h): partial report, exit 3; --state continues next run.")
-@click.option("--language", type=click.Choice(LANGUAGES), help=f"Language of the NLP model (default {defaults.LANGUAGE}).")
+@click.option("--language", type=click.Choice(LANGUAGES), help=f"NER model: auto (each chunk's language's), en or fr (default {defaults.LANGUAGE}).")
 @click.option("--hmac-key-file", type=click.Path(dir_okay=False), help="Key for value hashes (default: $DATAGUARD_HMAC_KEY or a per-user key).")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Append logs to this file (never contains sensitive values).")
 @click.option("--quiet", "-q", is_flag=True, help="Only errors on stderr; no progress bar.")

@@ -15,7 +15,7 @@
     hmac_key_file: /etc/dataguard/hmac.key
     countries: [SS, KE, UG]                       # ISO 3166 codes of the duty station(s)
     phone_regions: [SD]                           # more phone regions (besides the countries)
-    language: en                                  # en | fr
+    language: auto                                # auto (per chunk) | en | fr
     fail_on: low                                  # critical|high|medium|low|info|never
     max_evidence: 10                              # or "all"
     workers: 4

@@ -5,7 +5,7 @@ from dataguard.vocab import Severity
 
 MAX_EVIDENCE = 10                 # evidence entries per finding (--max-evidence)
 FAIL_ON = Severity.LOW            # lowest severity that makes the exit code 1 (--fail-on)
-LANGUAGE = "en"                   # language of the NLP model (--language)
+LANGUAGE = "auto"                 # NER model: each chunk's language's, or en / fr for all (--language)
 # countries whose national formats (phone numbers, national IDs, tax and health numbers) are
 # recognised when the site configuration names none: Headquarters and its main duty stations
 COUNTRIES = ("US", "CH", "FR", "GB", "KE")

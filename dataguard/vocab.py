@@ -90,7 +90,7 @@ class TargetStatusName(StrEnum):
     PARTIAL = "partial"
 
 
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("auto", "en", "fr")    # --language: NER model per chunk ("auto") or one for all
 # languages told apart per chunk, and the languages of rule packs' context words
 TEXT_LANGUAGES = ("en", "fr", "es", "ar")
 

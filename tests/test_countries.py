@@ -8,7 +8,7 @@ from dataguard import defaults
 from dataguard.types import Chunk, RecognizerSpec, Unit
 
 # an English server log whose order ids happen to pass the checks of other countries' numbers
-LOG = ("2025-03-14 09:12:01 order 12345678Z accepted (ES NIF shape)\n"
+LOG = ("2025-03-14 09:12:01 order 48291736Q accepted (ES NIF shape)\n"
        "2025-03-14 09:12:02 order 2123456700 shipped (AU Medicare shape)\n"
        "2025-03-14 09:12:03 order 943 476 5919 billed (UK NHS shape)\n"
        "2025-03-14 09:12:04 tax file 123 456 782 archived (AU TFN shape)\n")
@@ -19,7 +19,7 @@ def _entities(countries, text=LOG, custom=()):
     from dataguard.detect import Detector
     det = Detector(ner=False, entities=set(COUNTRY_ENTITIES) | {c.entity for c in custom}, countries=countries,
                    custom=custom)
-    chunk = Chunk(Unit("file:///log.txt"), text)
+    chunk = Chunk(Unit("/t", "/t/log.txt", "log.txt"), text)
     return {m.entity_type for _, ms in det.analyze([chunk]) for m in ms}
 
 

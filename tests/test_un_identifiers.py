@@ -92,3 +92,50 @@ def test_pack_loads_with_every_recognizer_exemplified():
     for name, e in model.entities.items():
         if e.context:
             assert set(e.context) == set(TEXT_LANGUAGES), f"{name}: context words in every language"
+
+
+# ------------------------------------------------------------------ every example, through the detector
+def _examples():
+    import yaml
+
+    from dataguard.rules.model import PackModel
+    out = []
+    for path in sorted((ROOT / "rules").glob("*.yaml")):
+        model = PackModel.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        items = [(r.entity, r.examples) for r in model.recognizers]
+        items += [(name, e.examples) for name, e in model.entities.items()]
+        for entity, ex in items:
+            out += [pytest.param(entity, e.text, e.value, True, id=f"{entity}-match-{i}")
+                    for i, e in enumerate(ex.match)]
+            out += [pytest.param(entity, t, None, False, id=f"{entity}-nomatch-{i}") for i, t in enumerate(ex.nomatch)]
+    return out
+
+
+@pytest.fixture(scope="module")
+def pack_detectors():
+    from dataguard.detect import Detector, known_entities
+    from tests.conftest import pack_context
+    packs = load_packs(None, known_entities())
+    custom = tuple(r for p in packs for r in p.recognizers)
+    countries = tuple(sorted({c for r in custom for c in r.countries} | {"FR", "CO", "JO", "GB", "US"}))
+    cache: dict = {}
+
+    def get(entity):
+        if entity not in cache:
+            cache[entity] = Detector(ner=False, entities={entity}, countries=countries, context=pack_context(),
+                                     custom=tuple(r for r in custom if r.entity == entity))
+        return cache[entity]
+    return get
+
+
+@pytest.mark.parametrize("entity, text, value, must", _examples())
+def test_pack_examples(pack_detectors, entity, text, value, must):
+    from dataguard.types import Chunk, Unit
+    det = pack_detectors(entity)
+    chunk = Chunk(Unit("/t", "/t/example.txt", "example.txt"), text)
+    found = [text[m.start:m.end] for _, ms in det.analyze([chunk]) for m in ms
+             if m.entity_type == entity and m.score >= 0.5]
+    if must:
+        assert found and (value is None or value in found), found
+    else:
+        assert not found

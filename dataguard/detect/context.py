@@ -18,9 +18,7 @@ def with_context(words: frozenset, r, text: str, ext_context: list) -> float:
     before = [w.lower() for w in _WORD.findall(text[max(0, r.start - _LOOK_BACK):r.start])[-5:]]
     if any(w in words for w in before[-3:]):
         return min(1.0, max(r.score + 0.35, 0.5))
-    hit = any(w in words for w in before)
-    if not hit and ext_context:
-        hit = any(w in c or c in w for c in ext_context for w in words)
+    hit = any(w in words for w in before) or in_external(words, ext_context)
     if not hit:
         # multi-word context phrases ("social security", "case number")
         tail = text[max(0, r.start - _LOOK_BACK):r.start].lower()
@@ -28,3 +26,8 @@ def with_context(words: frozenset, r, text: str, ext_context: list) -> float:
     if hit:
         return min(1.0, max(r.score + 0.35, 0.4))
     return r.score
+
+
+def in_external(words: frozenset, ext_context: list) -> bool:
+    """Is one of the context ``words`` in the chunk's external context (column name, CSV header)?"""
+    return any(w in c or c in w for c in ext_context for w in words)

@@ -8,10 +8,12 @@ from typing import Iterable, Iterator, Optional
 
 from dataguard.detect.registry import build as build_recognizers, known_entities
 from dataguard.detect.config import DetectorConfig, detector_fingerprint
-from dataguard.detect.context import with_context
+from dataguard.detect.context import in_external, with_context
 from dataguard.detect.entities import NER_ENTITIES
 from dataguard.detect.filters import postprocess
-from dataguard.detect.models import MODELS, ModelMissing, check_model, load_nlp, offline_tldextract  # noqa: F401 - public names
+from dataguard.detect.language import detect_language
+from dataguard.detect.models import (AUTO, FALLBACK, MODELS, NER_MODEL_FOR, ModelMissing, check_model,  # noqa: F401
+                                    load_nlp, ner_languages, offline_tldextract)
 from dataguard.detect.ner import NerRunner
 from dataguard.detect.tabular import MEDICAL_COLUMN, icd_cells
 from dataguard.detect.windows import run_windowed, trigger_set
@@ -36,9 +38,12 @@ class Detector:
         known = known_entities() | {c.entity for c in config.custom}
         self.entities = frozenset(known if config.entities is None else config.entities)
         self._ner = config.ner and bool(self.entities & NER_ENTITIES)
-        self._nlp_lang = load_nlp(config.language) if self._ner else None
-        self._ner_runner = NerRunner(self._nlp_lang, self.entities) if self._ner else None
-        self._recognizers = build_recognizers(self.entities, config.language, config.phone_regions, config.custom)
+        self._runners: dict = {}            # model language -> NerRunner, loaded on first use
+        if self._ner:
+            for lang in ner_languages(config.language):
+                check_model(lang)
+            self._runner(FALLBACK if config.language == AUTO else config.language)
+        self._recognizers = build_recognizers(self.entities, config)
         self._triggers = trigger_set(self._recognizers)
 
     @classmethod
@@ -53,7 +58,8 @@ class Detector:
     def fingerprint(self) -> str:
         c = self.config
         return detector_fingerprint(entities=self.entities, custom=c.custom, ner=c.ner, language=c.language,
-                                    phone_regions=c.phone_regions, score_floor=c.score_floor)
+                                    countries=c.countries, phone_regions=c.phone_regions, context=c.context,
+                                    score_floor=c.score_floor)
 
     def analyze(self, chunks: Iterable[Chunk]) -> Iterator[tuple]:
         """(chunk, sorted Matches) for each chunk, in order."""
@@ -67,11 +73,40 @@ class Detector:
             yield from self._analyze_batch(batch)
 
     # ------------------------------------------------------------------ internals
+    def _runner(self, lang: str) -> NerRunner:
+        if lang not in self._runners:
+            self._runners[lang] = NerRunner(load_nlp(lang), self.entities)
+        return self._runners[lang]
+
+    def _chunk_model(self, chunk: Chunk) -> Optional[str]:
+        """The NER model for the chunk: its language's (``language="auto"``) or the configured one;
+        None: no model for its language (patterns and context only)."""
+        if self.config.language != AUTO:
+            return self.config.language
+        end = len(chunk.text) if chunk.keep_end is None else chunk.keep_end
+        lang = detect_language(chunk.text[chunk.keep_start:end])
+        return FALLBACK if lang is None else NER_MODEL_FOR[lang]
+
+    def _ner_batch(self, batch: list) -> list:
+        """NER results per chunk, each chunk with its language's model (one pass per model)."""
+        out: list = [[] for _ in batch]
+        if not self._ner:
+            return out
+        by_model: dict = {}
+        for i, chunk in enumerate(batch):
+            model = self._chunk_model(chunk)
+            if model is not None:
+                by_model.setdefault(model, []).append(i)
+        for model, idx in by_model.items():
+            for i, results in zip(idx, self._runner(model).run([batch[i] for i in idx])):
+                out[i] = results
+        return out
+
     def _analyze_batch(self, batch: list):
         """Cheap first: Presidio's pattern/checksum recognizers run on windows around their
         triggers' hits, with a context check on the few words before each candidate; spaCy NER
         runs, in one ``nlp.pipe`` call per batch, only on the regions that can hold a name."""
-        ner_results = self._ner_runner.run(batch) if self._ner else [[] for _ in batch]
+        ner_results = self._ner_batch(batch)
         floor = self.config.score_floor
         for chunk, ner in zip(batch, ner_results):
             results = list(ner)
@@ -81,9 +116,11 @@ class Detector:
             hits = self._triggers.find(text, low)
             aligned = len(low) == len(text)      # lower-casing kept the offsets (it nearly always does)
             for t in self._recognizers:
-                for r in run_windowed(t, text, hits, aligned):
+                ungated = t.needs_context and bool(ext_context) and in_external(t.context, ext_context)
+                for r in run_windowed(t, text, hits, aligned, ungated):
+                    base = r.score
                     r.score = with_context(t.context, r, text, ext_context)
-                    if r.score >= floor:
+                    if r.score >= floor and not (t.needs_context and r.score <= base):
                         r.recognition_metadata = r.recognition_metadata or {}
                         r.recognition_metadata.setdefault("recognizer_name", t.name)
                         results.append(r)

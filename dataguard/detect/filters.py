@@ -8,6 +8,8 @@ from dataguard.types import Chunk, Match
 
 # result metadata key: the value is a cell of a column named like a name ("last_name")
 NAME_COLUMN_KEY = "name_column"
+# result metadata key: a rule pack's pattern found the name by its cue (a role word, title or label)
+NAME_PATTERN_KEY = "name_pattern"
 _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
                               r"localhost)$", re.I)
 _TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
@@ -35,7 +37,10 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
         value = text[start:end]
         meta = r.recognition_metadata or {}
         rec = meta.get("recognizer_name", "")
-        if not plausible(r.entity_type, value, text, start, end, meta.get(NAME_COLUMN_KEY, False)):
+        if meta.get(NAME_PATTERN_KEY) and r.entity_type == "PERSON":
+            if not _cued_name(value):
+                continue
+        elif not plausible(r.entity_type, value, text, start, end, meta.get(NAME_COLUMN_KEY, False)):
             continue
         score = float(min(1.0, r.score))
         if r.entity_type == "PHONE_NUMBER" and value.lstrip().startswith(("+", "00")) and score < 0.6:
@@ -141,6 +146,12 @@ _STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blv
                 "crescent", "square", "sq", "gardens", "estate", "building", "tower", "centre", "center", "hospital",
                 "school", "university", "college", "hotel", "camp", "district", "county", "province", "region", "city",
                 "village", "strasse", "straße", "weg", "platz", "gasse"}
+
+
+def _cued_name(value: str) -> bool:
+    """A name a pack pattern found after its cue: one to four words, in any script."""
+    v = value.strip()
+    return 2 <= len(v) <= 60 and not any(c.isdigit() or c in "@\n" for c in v) and len(v.split()) <= 4
 
 
 def _plausible_person(value: str, text: str, start: int) -> bool:

@@ -207,13 +207,7 @@ def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pa
             return results
 
     return Triggered(FastPhoneRecognizer(supported_language=language, supported_regions=list(regions),
-                                         name="PhoneRecognizer", context=PHONE_CONTEXT), self_windowed=True)
-
-
-# Presidio's phone context words, and the labels of forms and signatures in English and French
-PHONE_CONTEXT = ["phone", "number", "telephone", "cell", "cellphone", "mobile", "call", "tel", "tél", "téléphone",
-                 "telefon", "telefono", "teléfono", "mob", "fax", "whatsapp", "signal", "portable", "gsm", "cel",
-                 "celular", "contact", "hotline", "ph", "numéro", "appeler", "joindre"]
+                                         name="PhoneRecognizer"), self_windowed=True)
 
 
 class _Span:
