@@ -117,7 +117,7 @@ def pack_detectors():
     from tests.conftest import pack_context
     packs = load_packs(None, known_entities())
     custom = tuple(r for p in packs for r in p.recognizers)
-    countries = tuple(sorted({c for r in custom for c in r.countries} | {"FR", "CO", "JO", "GB", "US"}))
+    countries = tuple(sorted({c for r in custom for c in r.countries} | {"FR", "CO", "JO", "GB", "US", "ML"}))
     cache: dict = {}
 
     def get(entity):
@@ -139,3 +139,18 @@ def test_pack_examples(pack_detectors, entity, text, value, must):
         assert found and (value is None or value in found), found
     else:
         assert not found
+
+
+# ------------------------------------------------------------------ encoded mail headers
+def test_encoded_words_decoded_before_detection(detector):
+    from dataguard.detect import encoded_words
+    from dataguard.types import Chunk, Unit
+    text = ("relay01 header From: =?utf-8?b?QcOvc3NhdGEgTWHDr2dh?= <a@ngo-sahel.org>\n"
+            "relay01 header To: =?utf-8?q?Ousmane_Diarra?= =?iso-8859-1?q?_=E9quipe?= <o@ngo-sahel.org>\n"
+            "relay01 header Subject: =?bogus-charset?q?x?= and =?utf-8?b?not*base64?=\n")
+    chunk = Chunk(Unit("/t", "/t/mail.log", "mail.log"), text)
+    decoded, runs = encoded_words.decode(chunk)
+    assert len(decoded.text) == len(text) and len(runs) == 2
+    assert "Aïssata Maïga" in decoded.text and "Ousmane Diarra équipe" in decoded.text
+    persons = [text[m.start:m.end] for _, ms in detector.analyze([chunk]) for m in ms if m.entity_type == "PERSON"]
+    assert persons and persons[0] == "=?utf-8?b?QcOvc3NhdGEgTWHDr2dh?="

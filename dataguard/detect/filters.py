@@ -161,8 +161,8 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
     tokens = v.replace(",", " ").split()
     if not tokens or not all(_NAME_TOKEN.match(t) for t in tokens):
         return False
-    if v.isupper():
-        return False
+    if v.isupper() or tokens[0][0].islower():
+        return False          # all capitals, or a cut phrase ("de Kits de Higiene")
     if tokens[0].lower().rstrip(".") in _STREET_FIRST or tokens[-1].lower().rstrip(".") in _STREET_LAST:
         return False          # "Rue de Lausanne", "Moi Avenue": an address, not a person
     if len(tokens) >= 2:

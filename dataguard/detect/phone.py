@@ -160,13 +160,37 @@ class PhoneGate:
         return out
 
 
-def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pattern") -> Triggered:
+_SEPARATORS = r"[ \-.()/\xa0]{0,3}"
+
+
+def trigger_digits(regions: Sequence[str]) -> int:
+    """Digits a run needs to be worth asking about: enough for the shortest mobile number of
+    the regions as written nationally (with the trunk prefix, if the region has one), at
+    least 7, at most 9 (9: the longest runs of dates and times are 8 digits: "2024-01-01")."""
+    from phonenumbers import PhoneMetadata
+    shortest = 9
+    for region in regions:
+        meta = PhoneMetadata.metadata_for_region(region.upper())
+        lengths = [n for n in (meta.mobile.possible_length if meta is not None else ()) if n > 0]
+        if lengths:
+            shortest = min(shortest, min(lengths) + (1 if meta.national_prefix else 0))
+    return max(7, shortest)
+
+
+def phone_trigger(regions: Sequence[str]) -> str:
+    """The trigger regex of phone numbers for the regions (``trigger_digits`` digits or more)."""
+    return rf"\d(?:{_SEPARATORS}\d){{{trigger_digits(regions) - 1},}}"
+
+
+def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
     """Presidio's PhoneRecognizer (libphonenumber, same score, context words and leniency),
     asked only about small windows around digit runs that ``PhoneGate`` lets through, and
     only for the regions the gate names; an IPv4 address is left to the IP recognizer."""
     import phonenumbers
     from presidio_analyzer.predefined_recognizers import PhoneRecognizer
     gate = PhoneGate(regions)
+    trigger_regex = phone_trigger(regions)
+    trigger = re.compile(trigger_regex)
 
     class FastPhoneRecognizer(PhoneRecognizer):
         def analyze(self, text, entities, nlp_artifacts=None, hits=None):
@@ -207,7 +231,7 @@ def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pa
             return results
 
     return Triggered(FastPhoneRecognizer(supported_language=language, supported_regions=list(regions),
-                                         name="PhoneRecognizer"), self_windowed=True)
+                                         name="PhoneRecognizer"), self_windowed=True, trigger_regex=trigger_regex)
 
 
 class _Span:

@@ -14,7 +14,7 @@ from typing import Iterable
 
 from dataguard.checksums import validator
 from dataguard.detect.config import DetectorConfig
-from dataguard.detect.entities import BUILT_IN, TABLE, TRIGGERS, traits
+from dataguard.detect.entities import BUILT_IN, TABLE, traits
 from dataguard.detect.filters import NAME_PATTERN_KEY
 from dataguard.detect.windows import Triggered
 
@@ -88,7 +88,7 @@ def build(entities: frozenset, config: DetectorConfig) -> list:
     language = PRESIDIO_LANGUAGE
     out = _predefined(entities, language, config.countries)
     if "PHONE_NUMBER" in entities:
-        out.append(fast_phone_recognizer(language, config.phone_regions, re.compile(TRIGGERS["PHONE_NUMBER"])))
+        out.append(fast_phone_recognizer(language, config.phone_regions))
     for make in OWN_RECOGNIZERS:
         t = make(language)
         if set(t.entities) & entities and traits(t.entities[0]).country in (None, *config.countries):

@@ -16,7 +16,10 @@ _NAME_COLUMNS = {"name", "names", "nom", "noms", "prenom", "prénom", "prenoms",
                  "first_name", "lastname", "last_name", "given_name", "givenname", "family_name", "familyname",
                  "full_name", "fullname", "middle_name", "maiden_name", "contact_name", "person_name", "patient_name",
                  "staff_name", "employee_name", "beneficiary_name", "father_name", "mother_name", "spouse_name",
-                 "child_name", "nom_complet", "nom_de_famille", "applicant_name", "holder_name", "account_holder"}
+                 "child_name", "nom_complet", "nom_de_famille", "applicant_name", "holder_name", "account_holder",
+                 "nombre", "nombres", "apellido", "apellidos", "nombre_completo", "primer_nombre", "segundo_nombre",
+                 "primer_apellido", "segundo_apellido", "الاسم", "اسم", "الاسم_الكامل", "الاسم_الأول", "اسم_العائلة",
+                 "اللقب"}
 
 
 def is_name_column(word: str) -> bool:

@@ -34,6 +34,7 @@ class Triggered:
     pad: Optional[int] = None
     self_windowed: bool = False
     needs_context: bool = False
+    trigger_regex: Optional[str] = None  # its entity's trigger regex, when not the table's (phone regions)
 
     def __post_init__(self):
         if self.exact and self.regex:
@@ -73,6 +74,7 @@ def trigger_set(recs: Sequence[Triggered], use_hyperscan: bool = True) -> Trigge
     """One pass for every trigger the recognizers need."""
     entities = {t.entity_trigger for t in recs} - {None}
     regexes = {e: TRIGGERS[e] for e in sorted(entities)}
+    regexes.update({t.entity_trigger: t.trigger_regex for t in recs if t.entity_trigger and t.trigger_regex})
     words = {}
     for t in recs:
         if t.words:
