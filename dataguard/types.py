@@ -247,6 +247,8 @@ class RecognizerSpec:
     validator: str = ""             # checksums.validator name: candidates it rejects are dropped
     countries: tuple = ()           # ISO codes: runs only for these countries (empty: everywhere)
     needs_context: bool = False     # reported only with a context word near
+    trigger: tuple = ()             # words: the recognizer runs only around them
+    trigger_regex: str = ""         # or a regex: only around its hits
 
     def runs_for(self, countries) -> bool:
         """Does this recognizer run at a site of these countries?"""

@@ -20,6 +20,7 @@ from dataguard.detect.windows import Triggered
 
 DENY_LIST_PAD = 60       # a deny-list match is the word itself
 CONTEXT_PAD = 100        # a value needing a context word is within a few words after it
+TRIGGER_PAD = 120        # a pack recognizer's match is within this of its trigger word
 # Presidio compiles pack patterns with these flags; pack recognizers keep them
 PACK_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL
 PRESIDIO_LANGUAGE = "en"   # the language Presidio's recognizers are declared for (dataguard calls them directly)
@@ -55,7 +56,8 @@ def _custom(spec, language: str) -> Triggered:
     from presidio_analyzer import Pattern, PatternRecognizer
 
     from dataguard.detect.recognizers import RegexRecognizer, Rx
-    name = f"pack-{spec.pack}-{spec.entity}"
+    # unique per recognizer (triggers are found by name): the entity and its first pattern or word
+    name = f"pack-{spec.pack}-{spec.entity}-{spec.patterns[0].name if spec.patterns else spec.deny_list[0]}"
     if spec.deny_list:
         rec = PatternRecognizer(
             supported_entity=spec.entity, name=name, patterns=[Pattern(p.name, p.regex, p.score) for p in spec.patterns]
@@ -67,6 +69,8 @@ def _custom(spec, language: str) -> Triggered:
                           metadata={NAME_PATTERN_KEY: True} if spec.entity == "PERSON" else None)
     if spec.needs_context:
         return Triggered(rec, words=tuple(spec.context), pad=CONTEXT_PAD, needs_context=True)
+    if spec.trigger or spec.trigger_regex:
+        return Triggered(rec, words=spec.trigger, regex=spec.trigger_regex or None, pad=TRIGGER_PAD)
     return Triggered(rec)
 
 

@@ -27,6 +27,7 @@ except Exception:  # noqa: BLE001 - ImportError, or a wheel that does not load o
     _hs = None
 
 _NON_ASCII_DIGIT = re.compile(r"(?=[^\x00-\x7f])\d")
+_BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
 Spans = List[Tuple[int, int]]
 
 
@@ -56,15 +57,18 @@ class TriggerSet:
         self._hs_names: List[str] = []
         self._py_only_rx: Dict[str, re.Pattern] = dict(self._py_rx)
         self._py_only_words: Dict[str, re.Pattern] = dict(self._py_words)
+        self._beyond_latin1: Dict[str, re.Pattern] = {}     # looked for only in text beyond Latin-1
         if use_hyperscan and _hs is not None:
             self._hs_text = self._compile({n: p for n, p in regexes.items()}, literal=False, pending=self._py_only_rx)
             latin = {n: [w for w in ws if _latin1(w)] for n, ws in words.items()}
             self._hs_low = self._compile({n: ws for n, ws in latin.items() if ws}, literal=True,
                                          pending=self._py_only_words)
-            for n, ws in words.items():      # words Hyperscan cannot take stay with Python
+            for n, ws in words.items():      # words Hyperscan cannot take: Python, only on text beyond Latin-1
                 rest = [w for w in ws if not _latin1(w)]
+                if rest and len(rest) == len(ws):
+                    self._py_only_words.pop(n, None)
                 if rest and n not in self._py_only_words:
-                    self._py_only_words[n] = _alternation(rest)
+                    self._beyond_latin1[n] = _alternation(rest)
 
     @property
     def accelerated(self) -> bool:
@@ -122,6 +126,8 @@ class TriggerSet:
             spans = [m.span() for m in rx.finditer(text)]
             if spans:
                 found.setdefault(name, []).extend(spans)
+        if self._beyond_latin1 and _BEYOND_LATIN1.search(low):
+            py_words = {**py_words, **self._beyond_latin1}
         for name, rx in py_words.items():
             spans = [m.span() for m in rx.finditer(low)]
             if spans:

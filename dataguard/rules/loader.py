@@ -234,7 +234,9 @@ def _build_rule(fname: str, pack: str, rm) -> tuple[Optional[Rule], list[str]]:
 def _spec(r, pack: str) -> RecognizerSpec:
     return RecognizerSpec(entity=r.entity, patterns=tuple(PatternSpec(p.name, p.regex, p.score) for p in r.patterns),
                           context=tuple(r.context_words), deny_list=tuple(r.deny_list), pack=pack,
-                          validator=r.validator or "", countries=tuple(r.countries), needs_context=r.needs_context)
+                          validator=r.validator or "", countries=tuple(r.countries), needs_context=r.needs_context,
+                          trigger=tuple(r.trigger) if isinstance(r.trigger, list) else (),
+                          trigger_regex=r.trigger if isinstance(r.trigger, str) else "")
 
 
 def _unknown(fname, rid, where, name, known) -> str:

@@ -29,6 +29,8 @@ recognizers[].context: [words] or {en: [..], fr: [..], es: [..], ar: [..]}
 recognizers[].validator: iban | bic | luhn | mrz | stdnum:<cc>.<module>   check digits / format
 recognizers[].countries: [TR]      runs only where the site's ``countries`` name one of these
 recognizers[].needs_context: true  reported only with a context word near (runs only around them)
+recognizers[].trigger: [words] or 'regex'   runs only around these words (any case) or the hits of
+                        this regex (case-sensitive unless (?i)), which every match holds or follows
 recognizers[].examples: {match: [text or {text, value}], nomatch: [text]}   run by the tests
 entities: {PHONE_NUMBER: {context: {en: [..], ...}, examples: {...}}}   context words (and
                         examples) for the built-in recognizers of an entity
@@ -131,7 +133,18 @@ class RecognizerModel(_Strict):
     validator: Optional[str] = None
     countries: list[Country] = Field(default_factory=list)
     needs_context: bool = False
+    trigger: Union[ContextWords, str] = Field(default_factory=list)
     examples: ExamplesModel = Field(default_factory=ExamplesModel)
+
+    @field_validator("trigger")
+    @classmethod
+    def _trigger_compiles(cls, v):
+        if isinstance(v, str):
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"bad regex: {exc}") from None
+        return v
 
     @field_validator("validator")
     @classmethod
