@@ -154,3 +154,17 @@ def test_encoded_words_decoded_before_detection(detector):
     assert "Aïssata Maïga" in decoded.text and "Ousmane Diarra équipe" in decoded.text
     persons = [text[m.start:m.end] for _, ms in detector.analyze([chunk]) for m in ms if m.entity_type == "PERSON"]
     assert persons and persons[0] == "=?utf-8?b?QcOvc3NhdGEgTWHDr2dh?="
+
+
+def test_biometric_blob_in_a_column_named_for_it(pack_detectors):
+    from dataguard.types import Chunk, Unit
+    blob = "Rk1SACAyMAAAAAFCAAABLAGQAMUAxQEAAAAoQ0B3ABpRAECZADVTAIBUAEtYAEDlAFFPAICjAFpYAEA6AGJTAIB2AGhYAECmAIRa" * 3
+    det = pack_detectors("BIOMETRIC_DATA")
+
+    def found(column):
+        unit = Unit("db", "db/public.enrolment", "public.enrolment", table="public.enrolment", column=column,
+                    source="database")
+        chunk = Chunk(unit, blob + "\n", hint="structured", context=(column,))
+        return [m.entity_type for _, ms in det.analyze([chunk]) for m in ms if m.score >= 0.5]
+    assert found("fingerprint_template") == ["BIOMETRIC_DATA"] and found("iris_image") == ["BIOMETRIC_DATA"]
+    assert found("attachment") == []
