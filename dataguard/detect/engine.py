@@ -11,7 +11,7 @@ from dataguard.detect.config import DetectorConfig, detector_fingerprint
 from dataguard.detect.context import in_external, with_context
 from dataguard.detect.entities import NER_ENTITIES
 from dataguard.detect.filters import postprocess
-from dataguard.detect import encoded_words
+from dataguard.detect.encoded_words import decode as decode_encoded_words, widen as widen_to_encoded
 from dataguard.detect.language import detect_language
 from dataguard.detect.models import (AUTO, FALLBACK, MODELS, NER_MODEL_FOR, ModelMissing, check_model,  # noqa: F401
                                     load_nlp, ner_languages, offline_tldextract)
@@ -107,7 +107,7 @@ class Detector:
         """Cheap first: Presidio's pattern/checksum recognizers run on windows around their
         triggers' hits, with a context check on the few words before each candidate; spaCy NER
         runs, in one ``nlp.pipe`` call per batch, only on the regions that can hold a name."""
-        decoded = [encoded_words.decode(c) for c in batch]
+        decoded = [decode_encoded_words(c) for c in batch]
         ner_results = self._ner_batch([c for c, _ in decoded])
         floor = self.config.score_floor
         for original, (chunk, runs), ner in zip(batch, decoded, ner_results):
@@ -128,5 +128,5 @@ class Detector:
                         results.append(r)
             if ext_context and "HEALTH_TERM" in self.entities and any(MEDICAL_COLUMN.search(c) for c in ext_context):
                 results.extend(icd_cells(text))     # a "diagnosis" / "icd10" column holds bare codes
-            yield original, encoded_words.widen(postprocess(chunk, results, floor, self.entities), runs,
-                                                  original.text)
+            yield original, widen_to_encoded(postprocess(chunk, results, floor, self.entities), runs,
+                                                original.text)
