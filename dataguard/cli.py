@@ -38,7 +38,7 @@ def _setup_logging(log_file: Optional[str], quiet: bool, verbose: bool) -> None:
         root.addHandler(fh)
     # Third-party libraries may log content (e.g. parser warnings quoting text): keep them quiet.
     for noisy in ("presidio-analyzer", "presidio_analyzer", "pypdf", "openpyxl", "extract_msg", "smbprotocol",
-                  "spnego", "sqlalchemy", "charset_normalizer", "tldextract", "filelock"):
+                  "spnego", "sqlalchemy", "charset_normalizer", "tldextract", "filelock", "distributed", "tornado"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
 
 
@@ -79,6 +79,10 @@ def main() -> None:
 @click.option("--max-duration", help="Stop cleanly after this long (e.g. 90m, 2h): partial report, exit 3; --state continues next run.")
 @click.option("--language", type=click.Choice(LANGUAGES), help=f"NER model: auto (each chunk's language's), en or fr (default {defaults.LANGUAGE}).")
 @click.option("--hmac-key-file", type=click.Path(dir_okay=False), help="Key for value hashes (default: $DATAGUARD_HMAC_KEY or a per-user key).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), help="Where detection runs: this machine (default) or a Dask cluster.")
+@click.option("--scheduler", help="Dask scheduler address for --executor dask (tls://host:8786).")
+@click.option("--cluster-tls", type=click.Path(file_okay=False), help="Folder of the cluster's TLS certificates (see: dataguard cluster certs).")
+@click.option("--insecure-scheduler", is_flag=True, default=None, help="DANGEROUS: allow a remote Dask scheduler without TLS (anyone reaching it can run code on the workers).")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Append logs to this file (never contains sensitive values).")
 @click.option("--quiet", "-q", is_flag=True, help="Only errors on stderr; no progress bar.")
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
@@ -123,12 +127,12 @@ def _progress(quiet: bool):
 
 def _run(settings, hasher, quiet: bool):
     """run_scan, its failures turned into exit codes."""
-    from dataguard.scanner import run_scan
+    from dataguard.scanner import ExecutorUnavailable, run_scan
     from dataguard.state import StateError, StateLocked
     try:
         with _progress(quiet) as progress:
             return run_scan(settings.scan, hasher, progress=progress, install_signal_handlers=True)
-    except StateLocked as exc:
+    except (StateLocked, ExecutorUnavailable) as exc:
         _fail(str(exc), EXIT_INCOMPLETE)
     except StateError as exc:
         _fail(str(exc))
@@ -205,3 +209,20 @@ def rules_list(paths):
         _fail(str(exc))
     rows = [[r.id, r.severity, r.measure, r.title] for p in packs for r in p.rules]
     click.echo(tabulate(rows, headers=["id", "severity", "measure", "title"]))
+
+
+@main.group()
+def cluster() -> None:
+    """Set up a Dask cluster for --executor dask."""
+
+
+@cluster.command("certs")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--host", "hosts", multiple=True, help="Scheduler host name or address for the certificates (repeatable).")
+def cluster_certs(folder, hosts):
+    """Write a private CA and scheduler, worker and client certificates (mutual TLS) into FOLDER."""
+    from dataguard.scanner.tls import make_certs
+    for path in make_certs(folder, hosts):
+        click.echo(str(path))
+    click.echo("Copy ca.pem and the role's .pem/-key.pem to each machine; keep ca-key.pem offline.")
+    sys.exit(EXIT_OK)

@@ -45,6 +45,10 @@ class Flags:
     max_duration: Optional[str] = None
     language: Optional[str] = None
     hmac_key_file: Optional[str] = None
+    executor: Optional[str] = None
+    scheduler: Optional[str] = None
+    cluster_tls: Optional[str] = None
+    insecure_scheduler: Optional[bool] = None
 
     @classmethod
     def of(cls, params: dict) -> "Flags":
@@ -200,6 +204,30 @@ def _max_duration(flags: Flags, cfg) -> Optional[float]:
         raise SettingsError(f"--max-duration: {exc}") from None
 
 
+def _cluster_options(flags: Flags, cfg):
+    """ClusterOptions for ``--executor dask`` (None for local); the scheduler address checked."""
+    g = (lambda name: getattr(cfg, name, None))
+    scheduler = _pick(flags.scheduler, g("scheduler"))
+    if _pick(flags.executor, g("executor"), "local") != "dask":
+        if scheduler:
+            raise SettingsError("--scheduler needs --executor dask")
+        return None
+    if not scheduler:
+        raise SettingsError("--executor dask needs --scheduler ADDRESS (e.g. tls://scheduler.example.org:8786)")
+    try:
+        from dataguard.scanner.tls import ClusterSecurityError, check_address
+    except ImportError:
+        raise SettingsError("--executor dask needs the cluster extra: pip install 'dataguard[cluster]'") from None
+    tls_folder = _pick(flags.cluster_tls, g("cluster_tls"))
+    try:
+        address = check_address(scheduler, tls_folder, bool(_pick(flags.insecure_scheduler,
+                                                                 g("insecure_scheduler"), False)))
+    except ClusterSecurityError as exc:
+        raise SettingsError(str(exc)) from None
+    from dataguard.scanner import ClusterOptions
+    return ClusterOptions(scheduler=address, tls_folder=tls_folder)
+
+
 def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime] = None) -> ScanSettings:
     """ScanSettings from the flags and the configuration file they name. Reads files; writes none."""
     from dataguard.scanner import ScanOptions
@@ -219,7 +247,8 @@ def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime]
         targets=targets, packs=packs, site=site, limits=Limits(sample_rows=sample_rows),
         max_evidence=max_evidence, show_data=bool(_pick(flags.show_data, False)), detector_kwargs=detector_kwargs,
         workers=int(_pick(flags.workers, g("workers"), os.cpu_count() or 1)),
-        state_path=_pick(flags.state_path, g("state")), max_duration_s=_max_duration(flags, cfg))
+        state_path=_pick(flags.state_path, g("state")), max_duration_s=_max_duration(flags, cfg),
+        cluster=_cluster_options(flags, cfg))
     return ScanSettings(scan=scan, fmt=fmt, output=out_path, fail_on=str(_pick(flags.fail_on, g("fail_on"),
                                                                                    defaults.FAIL_ON)),
                         hmac_key_file=_pick(flags.hmac_key_file, g("hmac_key_file")), output_folder=folder,

@@ -1,0 +1,101 @@
+"""One source's items: an item unchanged since the state's last run is not read (its findings
+are reused as they were if its evaluation key is unchanged too, else its stored summaries are
+evaluated again); the others go through a pipeline to the executor."""
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+from typing import Callable, Iterable, Iterator, Optional
+
+from dataguard.scanner.aggregate import Aggregator
+from dataguard.scanner.deadline import Deadline
+from dataguard.scanner.executors import Executor
+from dataguard.scanner.pipeline import ChunkPipeline, InFlightItem, ItemPipeline
+from dataguard.scanner.sink import Sink
+from dataguard.types import Problem
+
+log = logging.getLogger("dataguard.scanner")
+HEARTBEAT_S = 60.0           # a progress line in the log at most this often
+
+def looked_up(entries: Iterable, state) -> Iterator[tuple]:
+    """(entry, what the state holds of it or None). With a state, entries are read
+    LOOKUP_BATCH ahead (their metadata only) and looked up with one query."""
+    if state is None:
+        for entry in entries:
+            yield entry, None
+        return
+    from dataguard.state import LOOKUP_BATCH
+    it = iter(entries)
+    while True:
+        block = list(itertools.islice(it, LOOKUP_BATCH))
+        if not block:
+            return
+        where = [i for i, e in enumerate(block) if not isinstance(e, Problem)]
+        cached = dict(zip(where, state.lookup_many([block[i] for i in where])))
+        for i, entry in enumerate(block):
+            yield entry, cached.get(i)
+
+
+class SourceScanner:
+    """Scans sources one after the other into ``sink``. ``state`` (a StateStore or None)
+    supplies unchanged items and records the scanned ones under ``evaluation_key(meta)``."""
+
+    def __init__(self, opts, sink: Sink, executor: Executor, aggregator: Aggregator, deadline: Deadline,
+                 state, evaluation_key: Callable, progress: Optional[Callable[[str], None]]):
+        self._opts, self._sink, self._executor, self._agg = opts, sink, executor, aggregator
+        self._deadline, self._state, self._key, self._progress = deadline, state, evaluation_key, progress
+        self._next_beat = HEARTBEAT_S
+
+    def scan(self, source, target: str, source_opts) -> None:
+        """Scan ``source``, opened from ``target`` with ``source_opts``."""
+        pipeline = self._pipeline(target, source_opts)
+        for entry, cached in looked_up(source.items(), self._state):
+            if self._deadline.expired():
+                break
+            if isinstance(entry, Problem):
+                pipeline.defer(functools.partial(self._sink.problem, entry))
+            elif cached is not None:
+                pipeline.defer(functools.partial(self._reuse, entry, cached))
+            else:
+                self._sink.stats["items_scanned"] += 1
+                self._sink.stats["bytes_scanned"] += int(entry.meta.size or 0)
+                pipeline.feed(entry)
+        pipeline.finish()
+
+    def _pipeline(self, target: str, source_opts):
+        if self._executor.takes == "items":
+            from dataguard.scanner.remote import item_ref
+            return ItemPipeline(self._executor, lambda item: item_ref(target, source_opts, item), self._deadline,
+                                self._sink.problem, self._done)
+        return ChunkPipeline(self._executor, self._agg, self._opts.limits, self._opts.batch_chunks,
+                             self._deadline, self._sink.problem, self._done)
+
+    def _reuse(self, item, cached) -> None:
+        for p in cached.problems:
+            self._sink.problem(p)
+        key = self._key(item.meta)
+        if cached.eval_key == key:
+            self._sink.reuse(cached.findings)
+        else:
+            self._state.refresh_findings(cached, key, self._sink.evaluated(cached.summaries()))
+        self._sink.stats["items_unchanged"] += 1
+        self._report(item)
+
+    def _done(self, entry: InFlightItem) -> None:
+        summaries = list(entry.summaries.values())
+        findings = self._sink.evaluated(summaries)
+        if self._state is not None and not entry.cut_short:
+            self._state.record(entry.item, summaries, entry.problems, self._key(entry.item.meta), findings)
+        self._report(entry.item)
+
+    def _report(self, item) -> None:
+        if self._progress:
+            self._progress(item.unit.uri)
+        elapsed = self._deadline.elapsed()
+        if elapsed >= self._next_beat:       # the heartbeat: the scan is alive and moving
+            self._next_beat = elapsed + HEARTBEAT_S
+            st = self._sink.stats
+            log.info("progress: %d items scanned (%d MB), %d unchanged, %d findings so far, %d errors, %.0fs",
+                     st["items_scanned"], st["bytes_scanned"] // 1_000_000, st["items_unchanged"],
+                     len(self._sink.findings), len(self._sink.errors), elapsed)
