@@ -49,6 +49,10 @@ class _Echo:
     def write(text: str) -> None:
         click.echo(text, nl=False)
 
+    @staticmethod
+    def isatty() -> bool:
+        return sys.stdout.isatty()
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dataguard")
@@ -226,3 +230,8 @@ def cluster_certs(folder, hosts):
         click.echo(str(path))
     click.echo("Copy ca.pem and the role's .pem/-key.pem to each machine; keep ca-key.pem offline.")
     sys.exit(EXIT_OK)
+
+
+from dataguard.commands.report import report as _report  # noqa: E402  (its own module)
+
+main.add_command(_report)

@@ -1,7 +1,8 @@
 """The Detector: Presidio's recognizers and spaCy NER, run cheap first over chunks in batches,
 returning dataguard Matches. Its parts: ``models`` (spaCy, offline set-up), ``registry``
 (which recognizers), ``windows`` (where they run), ``context`` (context words), ``ner``
-(where NER runs), ``tabular`` (table columns), ``filters`` (decoys, overlaps)."""
+(where NER runs), ``tabular`` (table layout), ``columns`` (column semantics), ``filters``
+(decoys, overlaps)."""
 from __future__ import annotations
 
 from typing import Iterable, Iterator, Optional
@@ -16,7 +17,7 @@ from dataguard.detect.language import detect_language
 from dataguard.detect.models import (AUTO, FALLBACK, MODELS, NER_MODEL_FOR, ModelMissing, check_model,  # noqa: F401
                                     load_nlp, ner_languages, offline_tldextract)
 from dataguard.detect.ner import NerRunner
-from dataguard.detect.tabular import MEDICAL_COLUMN, icd_cells
+from dataguard.detect.columns import ColumnJudge, Vocabulary, default_vocabulary
 from dataguard.detect.windows import run_windowed, trigger_set
 from dataguard.types import Chunk
 
@@ -39,6 +40,7 @@ class Detector:
         known = known_entities() | {c.entity for c in config.custom}
         self.entities = frozenset(known if config.entities is None else config.entities)
         self._ner = config.ner and bool(self.entities & NER_ENTITIES)
+        self._vocabulary = default_vocabulary() if config.columns is None else Vocabulary(config.columns)
         self._runners: dict = {}            # model language -> NerRunner, loaded on first use
         if self._ner:
             for lang in ner_languages(config.language):
@@ -46,6 +48,7 @@ class Detector:
             self._runner(FALLBACK if config.language == AUTO else config.language)
         self._recognizers = build_recognizers(self.entities, config)
         self._triggers = trigger_set(self._recognizers)
+        self._columns = ColumnJudge(self._vocabulary, self.entities, _context_words(self._recognizers))
 
     @classmethod
     def from_kwargs(cls, **kwargs) -> "Detector":
@@ -58,9 +61,9 @@ class Detector:
 
     def fingerprint(self) -> str:
         c = self.config
-        return detector_fingerprint(entities=self.entities, custom=c.custom, ner=c.ner, language=c.language,
-                                    countries=c.countries, phone_regions=c.phone_regions, context=c.context,
-                                    score_floor=c.score_floor)
+        return detector_fingerprint(entities=self.entities, custom=c.custom, columns=c.columns, ner=c.ner,
+                                    language=c.language, countries=c.countries, phone_regions=c.phone_regions,
+                                    context=c.context, score_floor=c.score_floor)
 
     def analyze(self, chunks: Iterable[Chunk]) -> Iterator[tuple]:
         """(chunk, sorted Matches) for each chunk, in order."""
@@ -76,7 +79,7 @@ class Detector:
     # ------------------------------------------------------------------ internals
     def _runner(self, lang: str) -> NerRunner:
         if lang not in self._runners:
-            self._runners[lang] = NerRunner(load_nlp(lang), self.entities)
+            self._runners[lang] = NerRunner(load_nlp(lang), self.entities, self._vocabulary)
         return self._runners[lang]
 
     def _chunk_model(self, chunk: Chunk) -> Optional[str]:
@@ -126,7 +129,14 @@ class Detector:
                         r.recognition_metadata = r.recognition_metadata or {}
                         r.recognition_metadata.setdefault("recognizer_name", t.name)
                         results.append(r)
-            if ext_context and "HEALTH_TERM" in self.entities and any(MEDICAL_COLUMN.search(c) for c in ext_context):
-                results.extend(icd_cells(text))     # a "diagnosis" / "icd10" column holds bare codes
-            yield original, widen_to_encoded(postprocess(chunk, results, floor, self.entities), runs,
-                                                original.text)
+            judged = self._columns.judge(chunk, results)
+            yield original, widen_to_encoded(postprocess(chunk, judged, floor, self.entities), runs, original.text)
+
+
+def _context_words(recognizers: list) -> dict:
+    """entity -> the lower-case context words of the recognizers reporting it."""
+    out: dict = {}
+    for t in recognizers:
+        for e in t.entities:
+            out[e] = out.get(e, frozenset()) | t.context
+    return out

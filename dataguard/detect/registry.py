@@ -1,9 +1,9 @@
 """Which recognizers a detector runs: only those the requested entities need.
 
-In order (the first of equal scores names the finding): Presidio's predefined pattern
-recognizers (``entities.TABLE``, with dataguard's faster e-mail check), the phone
-recognizer, dataguard's own (``recognizers``), then the rule packs' custom ones. A
-country-specific recognizer (``Traits.country``, a pack recognizer's ``countries``) is built
+In order (the first of equal scores names the finding): the card recognizer (``cards``),
+Presidio's predefined pattern recognizers (``entities.TABLE``, with dataguard's faster
+e-mail check), the phone recognizer, dataguard's own (``recognizers``), then the rule
+packs' custom ones. A country-specific recognizer (``Traits.country``, a pack recognizer's ``countries``) is built
 only when the site's countries name its country; the packs' context words for an entity are
 added to every recognizer of that entity.
 """
@@ -87,10 +87,13 @@ def _add_context(recs: list, context: tuple) -> None:
 
 def build(entities: frozenset, config: DetectorConfig) -> list:
     """The ``Triggered`` recognizers for ``entities`` at a site of ``config.countries``."""
+    from dataguard.detect.cards import card_recognizer
     from dataguard.detect.phone import fast_phone_recognizer
     from dataguard.detect.recognizers import OWN_RECOGNIZERS
     language = PRESIDIO_LANGUAGE
     out = _predefined(entities, language, config.countries)
+    if "CREDIT_CARD" in entities:
+        out.insert(0, card_recognizer(language))
     if "PHONE_NUMBER" in entities:
         out.append(fast_phone_recognizer(language, config.phone_regions))
     for make in OWN_RECOGNIZERS:

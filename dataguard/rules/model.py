@@ -34,6 +34,9 @@ recognizers[].trigger: [words] or 'regex'   runs only around these words (any ca
 recognizers[].examples: {match: [text or {text, value}], nomatch: [text]}   run by the tests
 entities: {PHONE_NUMBER: {context: {en: [..], ...}, examples: {...}}}   context words (and
                         examples) for the built-in recognizers of an entity
+column_signals:         column-name signals (docs/SPEC.md, "Column-name signals")
+  - {entity: DATE_OF_BIRTH, values: date, names: [dob, date of birth, fecha de nacimiento]}
+  - {lower: [PHONE_NUMBER, UK_NHS], names: [invoice, order id, sku]}
 """
 from __future__ import annotations
 
@@ -44,12 +47,15 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from dataguard.checksums import validator as find_validator
 from dataguard.globs import GlobError, glob_to_regex
-from dataguard.vocab import SEVERITIES, TEXT_LANGUAGES, Exposure, SourceKind, values
+from dataguard.vocab import SEVERITIES, TEXT_LANGUAGES, Exposure, SourceKind, ValueKind, values
 
 SeverityName = Literal[tuple(reversed(SEVERITIES))]
 ExposureName = Literal[values(Exposure)]
 SourceName = Literal[values(SourceKind)]
 LanguageName = Literal[TEXT_LANGUAGES]
+ValueKindName = Literal[values(ValueKind)]
+EntityName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
+ColumnWord = Annotated[str, Field(min_length=1, max_length=60, pattern=r"[A-Za-z0-9\u00C0-\u024F]")]
 
 
 def _check_glob(v: str) -> str:
@@ -260,10 +266,30 @@ class RuleModel(_Strict):
         return v
 
 
+class ColumnSignalModel(_Strict):
+    """A column-name signal: positive (``entity``, optionally ``values``) or negative (``lower``)."""
+    names: list[ColumnWord] = Field(min_length=1)
+    entity: Optional[EntityName] = None
+    values: Optional[ValueKindName] = None
+    lower: list[EntityName] = Field(default_factory=list)
+    exact: bool = False
+    unless: list[ColumnWord] = Field(default_factory=list)
+    score: float = Field(default=0.8, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        if (self.entity is None) == (not self.lower):
+            raise ValueError("a column signal has either 'entity' (positive) or 'lower' (negative)")
+        if self.values is not None and self.entity is None:
+            raise ValueError("'values' goes with 'entity'")
+        return self
+
+
 class PackModel(_Strict):
     pack: str = Field(min_length=1)
     version: Union[int, str] = 1
     description: str = ""
     recognizers: list[RecognizerModel] = Field(default_factory=list)
     entities: dict[Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")], EntityModel] = Field(default_factory=dict)
+    column_signals: list[ColumnSignalModel] = Field(default_factory=list)
     rules: list[RuleModel] = Field(default_factory=list)

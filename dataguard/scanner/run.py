@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Callable, Optional
 
-from dataguard.hashing import Hasher
+from dataguard.hashing import Hasher, keyword_entities
 from dataguard.scanner.aggregate import Aggregator
 from dataguard.scanner.deadline import Clock, Deadline
 from dataguard.scanner.executors import Executor, InProcessExecutor, LocalPoolExecutor, cached_detector
@@ -79,7 +79,8 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
         executor = make_executor(opts, detector, hasher)
     with _stop_on_signals(deadline, install_signal_handlers):
         try:
-            targets = _scan_with_state(opts, sink, executor, Aggregator(hasher, opts.max_evidence, opts.show_data),
+            targets = _scan_with_state(opts, sink, executor, Aggregator(hasher, opts.max_evidence, opts.show_data,
+                                                                      keyword_entities(opts.detector_kwargs)),
                                        deadline, evaluation_keyer(opts.packs, opts.site, now), progress)
         finally:
             executor.close(cancel=deadline.stopped)
