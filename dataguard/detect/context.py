@@ -29,5 +29,8 @@ def with_context(words: frozenset, r, text: str, ext_context: list) -> float:
 
 
 def in_external(words: frozenset, ext_context: list) -> bool:
-    """Is one of the context ``words`` in the chunk's external context (column name, CSV header)?"""
-    return any(w in c or c in w for c in ext_context for w in words)
+    """Is one of the context ``words`` in the chunk's external context (column name words, CSV
+    header)? As whole words ("at" of ``registered_at`` is not in "date of birth"), or inside
+    one name when the word is long enough to mean it ("phone" in ``phonenumber``)."""
+    joined = " " + " ".join(ext_context) + " "
+    return any(f" {w} " in joined or (len(w) >= 4 and any(w in c for c in ext_context)) for w in words)
