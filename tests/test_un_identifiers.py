@@ -168,3 +168,14 @@ def test_biometric_blob_in_a_column_named_for_it(pack_detectors):
         return [m.entity_type for _, ms in det.analyze([chunk]) for m in ms if m.score >= 0.5]
     assert found("fingerprint_template") == ["BIOMETRIC_DATA"] and found("iris_image") == ["BIOMETRIC_DATA"]
     assert found("attachment") == []
+
+
+def test_particle_names_kept_by_the_name_filter():
+    from dataguard.detect import Detector
+    from dataguard.types import Chunk, Unit
+    from tests.conftest import pack_context
+    det = Detector(ner=True, language="auto", entities={"PERSON"}, context=pack_context())
+    text = ("Réunion avec Ibrahim ag Alhassane à Kidal. Présents : Jean-Baptiste dos Santos, Maria da Silva.\n"
+            "Meeting with Omar ben Youssef in Tunis.")
+    names = {text[m.start:m.end] for _, ms in det.analyze([Chunk(Unit("/t", "/t/a.txt", "a.txt"), text)]) for m in ms}
+    assert {"Ibrahim ag Alhassane", "Jean-Baptiste dos Santos"} <= names

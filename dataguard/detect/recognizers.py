@@ -284,10 +284,11 @@ def health_recognizer(language: str) -> Triggered:
 
 def in_pan_recognizer(language: str) -> Triggered:
     """Indian PAN: five letters (4th tells the holder type), four digits, a letter; upper case.
-    Runs around the hits of the IN_PAN trigger (``entities.TABLE``)."""
+    Runs around the hits of the IN_PAN trigger (``entities.TABLE``); its context words are in
+    the rule packs."""
     return Triggered(RegexRecognizer("dataguard-in-pan", ["IN_PAN"], [
         Rx(r"(?<![A-Za-z0-9])(?P<v>[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z])(?![A-Za-z0-9])", 0.5),
-    ], language, context=["pan", "permanent account number", "income tax"]))
+    ], language))
 
 
 # --------------------------------------------------------------------------- travel documents
