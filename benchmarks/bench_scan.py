@@ -87,8 +87,8 @@ def presidio_engine():
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-    from dataguard.detect.engine import MODELS, _offline_tldextract
-    _offline_tldextract()          # the public suffix list from tldextract's snapshot, not the network
+    from dataguard.detect.models import MODELS, offline_tldextract
+    offline_tldextract()           # the public suffix list from tldextract's snapshot, not the network
     nlp = NlpEngineProvider(nlp_configuration={
         "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": MODELS["en"]}]}).create_engine()
     engine = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
