@@ -8,6 +8,7 @@ it creates the report folder and loads, or creates on first use, the HMAC key.
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from typing import Optional
@@ -45,6 +46,8 @@ class Flags:
     max_duration: Optional[str] = None
     language: Optional[str] = None
     hmac_key_file: Optional[str] = None
+    signing_key: Optional[str] = None
+    baseline: Optional[str] = None
     executor: Optional[str] = None
     scheduler: Optional[str] = None
     cluster_tls: Optional[str] = None
@@ -66,6 +69,8 @@ class ScanSettings:
     hmac_key_file: Optional[str] = None  # None: $DATAGUARD_HMAC_KEY(_FILE) or the per-user key
     output_folder: Optional[str] = None  # the configured report folder (created by prepare)
     keep_last: Optional[int] = None      # reports of this site kept in the output folder
+    signing_key: object = None           # Ed25519 private key: the report is signed (REPORT.sig)
+    baseline: object = None              # dataguard.baseline.Baseline applied to the findings
 
 
 def _pick(*values):
@@ -233,7 +238,7 @@ def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime]
     from dataguard.scanner import ScanOptions
     cfg = _load_config(flags.config_path)
     g = (lambda name: getattr(cfg, name, None))
-    site = Site(name=_pick(flags.site, getattr(g("site"), "name", None)),
+    site = Site(name=_pick(flags.site, getattr(g("site"), "name", None), socket.gethostname() or None),
                 kind=_pick(flags.site_kind, getattr(g("site"), "kind", None)))
     packs = _load_packs(flags, cfg)
     sample_rows = _int_or_all(_pick(flags.sample_rows, g("sample_rows")), "--sample-rows", defaults.SAMPLE_ROWS)
@@ -252,7 +257,22 @@ def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime]
     return ScanSettings(scan=scan, fmt=fmt, output=out_path, fail_on=str(_pick(flags.fail_on, g("fail_on"),
                                                                                    defaults.FAIL_ON)),
                         hmac_key_file=_pick(flags.hmac_key_file, g("hmac_key_file")), output_folder=folder,
-                        keep_last=keep_last)
+                        keep_last=keep_last, **_signing_and_baseline(_pick(flags.signing_key, g("signing_key")),
+                                                                     _pick(flags.baseline, g("baseline")), out_path))
+
+
+def _signing_and_baseline(key_path, baseline_path, out_path) -> dict:
+    """The signing key and the acceptance baseline, read (a signature needs a report file)."""
+    from dataguard.baseline import BaselineError, load_baseline
+    from dataguard.signing import SigningError, load_private_key
+    if key_path and not out_path:
+        raise SettingsError("a signing key needs --output (or output.folder in the configuration): "
+                            "the signature is a file next to the report")
+    try:
+        return {"signing_key": load_private_key(key_path) if key_path else None,
+                "baseline": load_baseline(baseline_path) if baseline_path else None}
+    except (SigningError, BaselineError) as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def prepare(settings: ScanSettings):

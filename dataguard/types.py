@@ -215,6 +215,7 @@ class EntityAgg:
     scores: dict = field(default_factory=dict)   # score rounded to 2 decimals -> count
     evidence: list = field(default_factory=list) # list[Evidence], first ones found, capped
     hashes: set = field(default_factory=set)     # distinct value hashes (capped)
+    reasons: set = field(default_factory=set)    # vocab.Reason values of its matches
 
     def count(self, min_score: float = 0.0) -> int:
         return sum(n for s, n in self.scores.items() if s >= min_score - 1e-9)
@@ -246,6 +247,8 @@ class Finding:
     remediation: str = ""
     exposure: Optional[str] = None
     owner: Optional[str] = None
+    status: str = "open"                   # open | accepted | expired (an acceptance baseline, after the scan)
+    acceptance: Optional[dict] = None      # {reason, owner, reviewer, expires} of the matching baseline entry
 
 
 @dataclass(frozen=True)
@@ -315,6 +318,7 @@ class ScanResult:
     findings: Sequence              # of Finding, sorted (a SpillList from run_scan: not in memory)
     errors: Sequence                # of Problem
     skipped: Sequence               # of Problem
+    key_id: Optional[str] = None    # public fingerprint of the HMAC key (hashing.key_id)
 
 
 # ---------------------------------------------------------------- findings as data
@@ -361,6 +365,7 @@ def finding_to_dict(f: Finding, show_data: bool = False) -> dict:
         "evidence_truncated": f.evidence_truncated,
         "remediation": f.remediation,
         "exposure": f.exposure, "owner": f.owner,
+        "status": f.status, **({"acceptance": f.acceptance} if f.acceptance else {}),
     }
 
 
@@ -369,7 +374,8 @@ def finding_from_dict(d: dict) -> Finding:
                    measure=d["measure"], unit=Unit(**d["location"]), entities=d["entities"],
                    evidence=tuple(evidence_from_dict(e) for e in d["evidence"]),
                    evidence_truncated=d["evidence_truncated"], remediation=d.get("remediation", ""),
-                   exposure=d.get("exposure"), owner=d.get("owner"))
+                   exposure=d.get("exposure"), owner=d.get("owner"), status=d.get("status", "open"),
+                   acceptance=d.get("acceptance"))
 
 
 def encode_finding(f: Finding) -> str:

@@ -1,1 +1,11 @@
 """Command groups of the command line, each in its own module, added to ``dataguard.cli.main``."""
+from __future__ import annotations
+
+import click
+
+
+def register(main: click.Group) -> None:
+    """Add the groups ``keys``, ``baseline``, ``report`` and ``inventory`` to ``main``."""
+    from dataguard.commands import baseline, inventory, keys, report
+    for group in (keys.keys, baseline.baseline, report.report, inventory.inventory):
+        main.add_command(group)

@@ -17,7 +17,7 @@ from dataguard.detect.language import detect_language
 from dataguard.detect.models import (AUTO, FALLBACK, MODELS, NER_MODEL_FOR, ModelMissing, check_model,  # noqa: F401
                                     load_nlp, ner_languages, offline_tldextract)
 from dataguard.detect.ner import NerRunner
-from dataguard.detect.columns import ColumnJudge, Vocabulary, default_vocabulary
+from dataguard.detect.columns import ColumnJudge, vocabulary_for
 from dataguard.detect.windows import run_windowed, trigger_set
 from dataguard.types import Chunk
 
@@ -40,7 +40,7 @@ class Detector:
         known = known_entities() | {c.entity for c in config.custom}
         self.entities = frozenset(known if config.entities is None else config.entities)
         self._ner = config.ner and bool(self.entities & NER_ENTITIES)
-        self._vocabulary = default_vocabulary() if config.columns is None else Vocabulary(config.columns)
+        self._vocabulary = vocabulary_for(config.columns)
         self._runners: dict = {}            # model language -> NerRunner, loaded on first use
         if self._ner:
             for lang in ner_languages(config.language):
