@@ -81,7 +81,7 @@ def main() -> None:
 @click.option("--follow-symlinks", is_flag=True, default=None, help="Follow symbolic links (loops are detected).")
 @click.option("--sample-rows", help=f"Rows sampled per database table: a number (default {defaults.SAMPLE_ROWS}) or 'all'.")
 @click.option("--max-duration", help="Stop cleanly after this long (e.g. 90m, 2h): partial report, exit 3; --state continues next run.")
-@click.option("--language", type=click.Choice(LANGUAGES), help=f"Language of the NLP model (default {defaults.LANGUAGE}).")
+@click.option("--language", type=click.Choice(LANGUAGES), help=f"NER model: auto (each chunk's language's), en or fr (default {defaults.LANGUAGE}).")
 @click.option("--hmac-key-file", type=click.Path(dir_okay=False), help="Key for value hashes (default: $DATAGUARD_HMAC_KEY or a per-user key).")
 @click.option("--signing-key", type=click.Path(dir_okay=False), help="Ed25519 private key: sign the report (REPORT.sig).")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Acceptance baseline (YAML): matching findings are 'accepted'.")

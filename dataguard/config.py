@@ -13,8 +13,9 @@
     exclude: ["**/.git/**"]                       # global excludes, added to every target's
     output: {folder: reports, format: json, keep_last: 30}   # format: table|json|jsonl|sarif|csv|html
     hmac_key_file: /etc/dataguard/hmac.key
-    phone_regions: [SS, KE, UG]
-    language: en                                  # en | fr
+    countries: [SS, KE, UG]                       # ISO 3166 codes of the duty station(s)
+    phone_regions: [SD]                           # more phone regions (besides the countries)
+    language: auto                                # auto (per chunk) | en | fr
     fail_on: low                                  # critical|high|medium|low|info|never
     max_evidence: 10                              # or "all"
     workers: 4
@@ -108,6 +109,7 @@ class SiteConfig(_Strict):
     signing_key: Optional[str] = None      # Ed25519 private key (dataguard keys create): signs each report
     baseline: Optional[str] = None         # acceptance baseline (YAML) applied to each scan
     exclude: List[str] = Field(default_factory=list)
+    countries: List[str] = Field(default_factory=list)
     phone_regions: List[str] = Field(default_factory=list)
     language: Literal[LANGUAGES] = defaults.LANGUAGE
     fail_on: Optional[Literal[FAIL_ON_CHOICES]] = None
@@ -124,7 +126,7 @@ class SiteConfig(_Strict):
     cluster_tls: Optional[str] = None
     insecure_scheduler: Optional[bool] = None
 
-    @field_validator("phone_regions")
+    @field_validator("countries", "phone_regions")
     @classmethod
     def _regions(cls, v: List[str]) -> List[str]:
         out = []

@@ -5,7 +5,10 @@ from dataguard.vocab import Severity
 
 MAX_EVIDENCE = 10                 # evidence entries per finding (--max-evidence)
 FAIL_ON = Severity.LOW            # lowest severity that makes the exit code 1 (--fail-on)
-LANGUAGE = "en"                   # language of the NLP model (--language)
+LANGUAGE = "auto"                 # NER model: each chunk's language's, or en / fr for all (--language)
+# countries whose national formats (phone numbers, national IDs, tax and health numbers) are
+# recognised when the site configuration names none: Headquarters and its main duty stations
+COUNTRIES = ("US", "GB", "FR", "CH", "KE")
 SAMPLE_ROWS = 10_000              # rows sampled per database table (--sample-rows); None: every row
 SAMPLE_SEED = 42                  # seed of the database samplers (same sample on every run)
 STATEMENT_TIMEOUT_S = 30.0        # per SQL statement

@@ -168,11 +168,12 @@ def _detector_kwargs(flags: Flags, cfg, packs: list) -> dict:
     from dataguard.rules import column_signals, needed_entities
     ner = not bool(_pick(flags.no_ner, getattr(cfg, "no_ner", None), False))
     lang = _pick(flags.language, getattr(cfg, "language", None), defaults.LANGUAGE)
+    countries = tuple(getattr(cfg, "countries", None) or defaults.COUNTRIES)
+    extra_regions = tuple(getattr(cfg, "phone_regions", None) or ())
     kwargs = dict(entities=needed_entities(packs), custom=tuple(r for p in packs for r in p.recognizers),
-                  columns=column_signals(packs), ner=ner, language=lang)
-    regions = getattr(cfg, "phone_regions", None)
-    if regions:
-        kwargs["phone_regions"] = tuple(regions)
+                  columns=column_signals(packs), ner=ner, language=lang, countries=countries,
+                  phone_regions=tuple(dict.fromkeys(countries + extra_regions)),
+                  context=tuple(c for p in packs for c in p.entity_context))
     if ner:
         from dataguard.detect import ModelMissing, check_model
         try:

@@ -286,6 +286,15 @@ class RecognizerSpec:
     context: tuple = ()             # tuple[str, ...]
     deny_list: tuple = ()           # optional: exact words/phrases (keyword recognizer), case-insensitive
     pack: str = ""
+    validator: str = ""             # checksums.validator name: candidates it rejects are dropped
+    countries: tuple = ()           # ISO codes: runs only for these countries (empty: everywhere)
+    needs_context: bool = False     # reported only with a context word near
+    trigger: tuple = ()             # words: the recognizer runs only around them
+    trigger_regex: str = ""         # or a regex: only around its hits
+
+    def runs_for(self, countries) -> bool:
+        """Does this recognizer run at a site of these countries?"""
+        return not self.countries or any(c in countries for c in self.countries)
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,9 @@ class ValueKind(StrEnum):
     TEXT = "text"                 # any words (a diagnosis column)
 
 
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("auto", "en", "fr")    # --language: NER model per chunk ("auto") or one for all
+# languages told apart per chunk, and the languages of rule packs' context words
+TEXT_LANGUAGES = ("en", "fr", "es", "ar")
 
 
 def values(enum) -> tuple:

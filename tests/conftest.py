@@ -117,6 +117,13 @@ def run_cli(validate_report, tmp_path_factory):
     return _run
 
 
+def pack_context() -> tuple:
+    """The built-in rule packs' context words for built-in recognizers (as a scan passes them)."""
+    from dataguard.detect import known_entities
+    from dataguard.rules import load_packs
+    return tuple(c for p in load_packs(None, known_entities()) for c in p.entity_context)
+
+
 @pytest.fixture(scope="session")
 def every_entity_pack(tmp_path_factory):
     """A rule pack reporting every entity of every location unit (what a measurement counts)."""
@@ -130,7 +137,7 @@ def every_entity_pack(tmp_path_factory):
 def detector():
     """The real English model with all entities (loaded once for the session)."""
     from dataguard.detect import Detector
-    return Detector(ner=True, language="en")
+    return Detector(ner=True, language="en", context=pack_context())
 
 
 def require_env(*names):

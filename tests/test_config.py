@@ -33,7 +33,7 @@ def example_env(monkeypatch):
 def test_field_example_validates(example_env):
     cfg = load_config(EXAMPLES / "dataguard-field.yaml")
     assert cfg.site.kind == "field"
-    assert cfg.phone_regions == ["SS", "KE", "UG"]
+    assert cfg.countries == ["SS", "KE", "UG"] and cfg.phone_regions == ["SD"]
     smb = cfg.targets[0]
     opts = cfg.source_options_for(smb)
     assert opts["smb_username"] == "svc-dataguard"
@@ -106,6 +106,7 @@ def test_bad_kind(tmp_path):
     ("output: {folder: r, format: xml}\n", "output.format"),
     ("max_duration: soon\n", "max_duration"),
     ("phone_regions: [KEN]\n", "phone_regions"),
+    ("countries: [KEN]\n", "countries"),
     ("workers: 0\n", "workers"),
     ("fail_on: urgent\n", "fail_on"),
     ("targets:\n  - uri: smb://u:hunter2@h/s\n", "targets[0].uri"),

@@ -10,6 +10,7 @@ import pytest
 
 from dataguard.detect import NER_ENTITIES, Detector, ModelMissing, known_entities
 from dataguard.types import Chunk, PatternSpec, RecognizerSpec, Unit
+from tests.conftest import pack_context
 
 pytestmark = pytest.mark.model
 
@@ -41,12 +42,12 @@ def en(detector):          # session-scoped real English detector from conftest
 
 @pytest.fixture(scope="module")
 def fr():
-    return Detector(language="fr")
+    return Detector(language="fr", context=pack_context())
 
 
 @pytest.fixture(scope="module")
 def patterns_only():
-    return Detector(ner=False)
+    return Detector(ner=False, context=pack_context())
 
 
 # ------------------------------------------------------------------ planted values
@@ -305,7 +306,7 @@ def test_offline_emails_and_urls(monkeypatch):
 # ------------------------------------------------------------------ NER on/off
 def test_no_ner_finds_patterns_but_no_person(patterns_only):
     assert not patterns_only.ner_enabled
-    assert patterns_only._nlp_lang is None          # no spaCy model loaded at all
+    assert patterns_only._runners == {}             # no spaCy model loaded at all
     text = "Mr. John Smith, mail john.smith@unicef.org, SSN 536-22-8726"
     got = spans(run(patterns_only, text))
     assert got == {at(text, "john.smith@unicef.org", "EMAIL_ADDRESS"), at(text, "536-22-8726", "US_SSN")}
@@ -313,7 +314,7 @@ def test_no_ner_finds_patterns_but_no_person(patterns_only):
 
 def test_ner_skipped_when_no_ner_entity_requested():
     det = Detector(ner=True, entities={"EMAIL_ADDRESS", "SECRET_PASSWORD"})
-    assert not det.ner_enabled and det._nlp_lang is None
+    assert not det.ner_enabled and det._runners == {}
     text = "Mr. John Smith, mail john.smith@unicef.org"
     assert spans(run(det, text)) == {at(text, "john.smith@unicef.org", "EMAIL_ADDRESS")}
 
@@ -342,15 +343,15 @@ def test_excluded_components_do_not_change_ner(request, lang):
     import spacy
 
     from dataguard.detect.engine import MODELS
-    det = request.getfixturevalue(lang)
+    nlp = request.getfixturevalue(lang)._runner(lang).nlp
     full = spacy.load(MODELS[lang])
     for t in ([EN_TEXT, EN_PROSE] if lang == "en" else [FR_TEXT, FR_PROSE]):
         a = [(e.start_char, e.end_char, e.label_) for e in full(t).ents]
-        b = [(e.start_char, e.end_char, e.label_) for e in det._nlp_lang(t).ents]
+        b = [(e.start_char, e.end_char, e.label_) for e in nlp(t).ents]
         assert a == b
-    assert not {"tagger", "lemmatizer", "attribute_ruler", "morphologizer"} & set(det._nlp_lang.pipe_names)
+    assert not {"tagger", "lemmatizer", "attribute_ruler", "morphologizer"} & set(nlp.pipe_names)
     if lang == "en":
-        assert "parser" not in det._nlp_lang.pipe_names
+        assert "parser" not in nlp.pipe_names
 
 
 # ------------------------------------------------------------------ chunks, batching, custom, config
@@ -537,7 +538,7 @@ def test_ner_does_not_grow_the_vocabulary(en):
     """spaCy adds every new word to its vocabulary; over a share of logs full of IDs that
     grows without bound. Detection runs NER in a memory zone: the vocabulary stays put."""
     rng = random.Random(3)
-    strings = en._nlp_lang.vocab.strings
+    strings = en._runner("en").nlp.vocab.strings
 
     def text():
         def surname():

@@ -197,7 +197,7 @@ def test_default_pack_is_in_the_wheel(tmp_path):
     import zipfile
     wheel = next(tmp_path.glob("dataguard-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "dataguard/packs/default.yaml" in names
+    assert "dataguard/packs/default.yaml" in names and "dataguard/packs/un-identifiers.yaml" in names
     assert "dataguard/report/findings.schema.json" in names
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],

@@ -78,3 +78,13 @@ def test_prepare_reports_a_bad_key_file(tmp_path):
 
 def test_flags_of_ignores_non_flag_parameters():
     assert Flags.of({"targets": ("a",), "quiet": True, "log_file": None}) == Flags(targets=("a",))
+
+
+def test_countries_reach_the_detector(tmp_path):
+    cfg = tmp_path / "dataguard.yaml"
+    cfg.write_text("countries: [ML, CO]\nphone_regions: [SN, ML]\n")
+    kw = build_settings(Flags(targets=("x",), config_path=cfg, no_ner=True), stdout_is_tty=False).scan.detector_kwargs
+    assert kw["countries"] == ("ML", "CO") and kw["phone_regions"] == ("ML", "CO", "SN")
+    assert any(entity == "PHONE_NUMBER" and "teléfono" in words for entity, words in kw["context"])
+    default = build_settings(Flags(targets=("x",), no_ner=True), stdout_is_tty=False).scan.detector_kwargs
+    assert default["countries"] == default["phone_regions"] == ("US", "GB", "FR", "CH", "KE")

@@ -53,12 +53,18 @@ def test_hyperscan_and_python_give_the_same_windows(text):
 def test_hyperscan_and_python_agree_on_every_recognizers_trigger():
     """The triggers the recognizers declare (words, exact words, case-insensitive regexes)
     give the same windows both ways."""
-    from dataguard.detect import registry
+    from dataguard.detect import DetectorConfig, registry
     from dataguard.detect.windows import trigger_set
-    recs = registry.build(registry.known_entities(), "en", ("US", "KE"), ())
+    from dataguard.rules import load_packs
+    packs = load_packs(None, registry.known_entities())
+    custom = tuple(r for p in packs for r in p.recognizers)
+    everywhere = tuple(sorted({c for r in custom for c in r.countries} | {"US", "KE"}))
+    recs = registry.build(registry.known_entities() | {r.entity for r in custom},
+                          DetectorConfig(countries=everywhere, custom=custom))
     fast, slow = trigger_set(recs), trigger_set(recs, use_hyperscan=False)
     assert fast.accelerated and not slow.accelerated
-    texts = TEXTS + ["aws AKIA key, Maria's AIDA; SECRET_ACCESS; HIV, STI but still; P<UTO<<ANNA; ConFidential"]
+    texts = TEXTS + ["aws AKIA key, Maria's AIDA; SECRET_ACCESS; HIV, STI but still; P<UTO<<ANNA; ConFidential",
+                     "رقم جواز السفر N01234567، passeport n° 12AB34567, pasaporte AAB123456; SWIFT رمز سويفت KCBLKENX"]
     for text in texts:
         f, s = fast.find(text), slow.find(text)
         assert set(f) == set(s)

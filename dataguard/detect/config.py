@@ -7,13 +7,13 @@ import json
 from dataclasses import dataclass, fields
 from typing import Optional
 
-from dataguard import __version__
+from dataguard import __version__, defaults
 
 # bump when detection logic changes results (the fingerprint invalidates incremental-scan state)
-DETECTOR_REVISION = 8
+DETECTOR_REVISION = 9
 # Numbers in international format (+211 ...) are found whatever the regions; national formats
-# only for these. Each region costs a pass of libphonenumber: configure the duty station's.
-DEFAULT_REGIONS = ("US", "GB", "FR", "CH", "KE")
+# only for these (by default the countries'). Each region costs a pass of libphonenumber.
+DEFAULT_REGIONS = defaults.COUNTRIES
 
 
 @dataclass(frozen=True)
@@ -23,25 +23,33 @@ class DetectorConfig:
     ``entities``: the entities to report (None: every known one and the custom ones);
     ``custom``: rule packs' ``RecognizerSpec``s; ``columns``: rule packs' ``ColumnSignal``s (they
     extend the built-in pack's column-name vocabulary); ``ner``: use spaCy NER where a requested
-    entity needs it; ``language``: "en" or "fr"; ``phone_regions``: regions whose national
-    phone formats are recognised; ``score_floor``: results below are dropped;
+    entity needs it; ``language``: "auto" (each chunk's own, ``detect.language``), "en" or
+    "fr"; ``countries``: ISO codes of the site, country-specific recognizers run only for these;
+    ``phone_regions``: regions whose national phone formats are recognised (default: the
+    countries); ``context``: ``(entity, words)`` pairs from the rule packs, context words added
+    to the built-in recognizers of the entity; ``score_floor``: results below are dropped;
     ``batch_size``: chunks per NER batch.
     """
     entities: Optional[frozenset] = None
     custom: tuple = ()
     columns: tuple = ()
     ner: bool = True
-    language: str = "en"
-    phone_regions: tuple = DEFAULT_REGIONS
+    language: str = "auto"
+    countries: tuple = defaults.COUNTRIES
+    phone_regions: Optional[tuple] = None
+    context: tuple = ()
     score_floor: float = 0.3
     batch_size: int = 32
 
     def __post_init__(self):
         if self.entities is not None and not isinstance(self.entities, frozenset):
             object.__setattr__(self, "entities", frozenset(self.entities))
-        for name in ("custom", "phone_regions", "columns"):
+        if self.phone_regions is None:
+            object.__setattr__(self, "phone_regions", self.countries)
+        for name in ("custom", "countries", "phone_regions", "context", "columns"):
             if not isinstance(getattr(self, name), tuple):
                 object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "countries", tuple(c.upper() for c in self.countries))
 
     @classmethod
     def from_kwargs(cls, **kwargs) -> "DetectorConfig":

@@ -18,9 +18,7 @@ def with_context(words: frozenset, r, text: str, ext_context: list) -> float:
     before = [w.lower() for w in _WORD.findall(text[max(0, r.start - _LOOK_BACK):r.start])[-5:]]
     if any(w in words for w in before[-3:]):
         return min(1.0, max(r.score + 0.35, 0.5))
-    hit = any(w in words for w in before)
-    if not hit and ext_context:
-        hit = any(w in c or c in w for c in ext_context for w in words)
+    hit = any(w in words for w in before) or in_external(words, ext_context)
     if not hit:
         # multi-word context phrases ("social security", "case number")
         tail = text[max(0, r.start - _LOOK_BACK):r.start].lower()
@@ -28,3 +26,11 @@ def with_context(words: frozenset, r, text: str, ext_context: list) -> float:
     if hit:
         return min(1.0, max(r.score + 0.35, 0.4))
     return r.score
+
+
+def in_external(words: frozenset, ext_context: list) -> bool:
+    """Is one of the context ``words`` in the chunk's external context (column name words, CSV
+    header)? As whole words ("at" of ``registered_at`` is not in "date of birth"), or inside
+    one name when the word is long enough to mean it ("phone" in ``phonenumber``)."""
+    joined = " " + " ".join(ext_context) + " "
+    return any(f" {w} " in joined or (len(w) >= 4 and any(w in c for c in ext_context)) for w in words)

@@ -9,10 +9,13 @@ from typing import Iterable, Iterator, Optional
 
 from dataguard.detect.registry import build as build_recognizers, known_entities
 from dataguard.detect.config import DetectorConfig, detector_fingerprint
-from dataguard.detect.context import with_context
+from dataguard.detect.context import in_external, with_context
 from dataguard.detect.entities import NER_ENTITIES
 from dataguard.detect.filters import postprocess
-from dataguard.detect.models import MODELS, ModelMissing, check_model, load_nlp, offline_tldextract  # noqa: F401 - public names
+from dataguard.detect.encoded_words import decode as decode_encoded_words, widen as widen_to_encoded
+from dataguard.detect.language import detect_language
+from dataguard.detect.models import (AUTO, FALLBACK, MODELS, NER_MODEL_FOR, ModelMissing, check_model,  # noqa: F401
+                                    load_nlp, ner_languages, offline_tldextract)
 from dataguard.detect.ner import NerRunner
 from dataguard.detect.columns import ColumnJudge, vocabulary_for
 from dataguard.detect.windows import run_windowed, trigger_set
@@ -37,12 +40,15 @@ class Detector:
         known = known_entities() | {c.entity for c in config.custom}
         self.entities = frozenset(known if config.entities is None else config.entities)
         self._ner = config.ner and bool(self.entities & NER_ENTITIES)
-        vocabulary = vocabulary_for(config.columns)
-        self._nlp_lang = load_nlp(config.language) if self._ner else None
-        self._ner_runner = NerRunner(self._nlp_lang, self.entities, vocabulary) if self._ner else None
-        self._recognizers = build_recognizers(self.entities, config.language, config.phone_regions, config.custom)
+        self._vocabulary = vocabulary_for(config.columns)
+        self._runners: dict = {}            # model language -> NerRunner, loaded on first use
+        if self._ner:
+            for lang in ner_languages(config.language):
+                check_model(lang)
+            self._runner(FALLBACK if config.language == AUTO else config.language)
+        self._recognizers = build_recognizers(self.entities, config)
         self._triggers = trigger_set(self._recognizers)
-        self._columns = ColumnJudge(vocabulary, self.entities, _context_words(self._recognizers))
+        self._columns = ColumnJudge(self._vocabulary, self.entities, _context_words(self._recognizers))
 
     @classmethod
     def from_kwargs(cls, **kwargs) -> "Detector":
@@ -56,8 +62,8 @@ class Detector:
     def fingerprint(self) -> str:
         c = self.config
         return detector_fingerprint(entities=self.entities, custom=c.custom, columns=c.columns, ner=c.ner,
-                                    language=c.language,
-                                    phone_regions=c.phone_regions, score_floor=c.score_floor)
+                                    language=c.language, countries=c.countries, phone_regions=c.phone_regions,
+                                    context=c.context, score_floor=c.score_floor)
 
     def analyze(self, chunks: Iterable[Chunk]) -> Iterator[tuple]:
         """(chunk, sorted Matches) for each chunk, in order."""
@@ -71,13 +77,43 @@ class Detector:
             yield from self._analyze_batch(batch)
 
     # ------------------------------------------------------------------ internals
+    def _runner(self, lang: str) -> NerRunner:
+        if lang not in self._runners:
+            self._runners[lang] = NerRunner(load_nlp(lang), self.entities, self._vocabulary)
+        return self._runners[lang]
+
+    def _chunk_model(self, chunk: Chunk) -> Optional[str]:
+        """The NER model for the chunk: its language's (``language="auto"``) or the configured one;
+        None: no model for its language (patterns and context only)."""
+        if self.config.language != AUTO:
+            return self.config.language
+        end = len(chunk.text) if chunk.keep_end is None else chunk.keep_end
+        lang = detect_language(chunk.text[chunk.keep_start:end])
+        return FALLBACK if lang is None else NER_MODEL_FOR[lang]
+
+    def _ner_batch(self, batch: list) -> list:
+        """NER results per chunk, each chunk with its language's model (one pass per model)."""
+        out: list = [[] for _ in batch]
+        if not self._ner:
+            return out
+        by_model: dict = {}
+        for i, chunk in enumerate(batch):
+            model = self._chunk_model(chunk)
+            if model is not None:
+                by_model.setdefault(model, []).append(i)
+        for model, idx in by_model.items():
+            for i, results in zip(idx, self._runner(model).run([batch[i] for i in idx])):
+                out[i] = results
+        return out
+
     def _analyze_batch(self, batch: list):
         """Cheap first: Presidio's pattern/checksum recognizers run on windows around their
         triggers' hits, with a context check on the few words before each candidate; spaCy NER
         runs, in one ``nlp.pipe`` call per batch, only on the regions that can hold a name."""
-        ner_results = self._ner_runner.run(batch) if self._ner else [[] for _ in batch]
+        decoded = [decode_encoded_words(c) for c in batch]
+        ner_results = self._ner_batch([c for c, _ in decoded])
         floor = self.config.score_floor
-        for chunk, ner in zip(batch, ner_results):
+        for original, (chunk, runs), ner in zip(batch, decoded, ner_results):
             results = list(ner)
             text = chunk.text
             ext_context = [c.lower() for c in chunk.context]
@@ -85,13 +121,16 @@ class Detector:
             hits = self._triggers.find(text, low)
             aligned = len(low) == len(text)      # lower-casing kept the offsets (it nearly always does)
             for t in self._recognizers:
-                for r in run_windowed(t, text, hits, aligned):
+                ungated = t.needs_context and bool(ext_context) and in_external(t.context, ext_context)
+                for r in run_windowed(t, text, hits, aligned, ungated):
+                    base = r.score
                     r.score = with_context(t.context, r, text, ext_context)
-                    if r.score >= floor:
+                    if r.score >= floor and not (t.needs_context and r.score <= base):
                         r.recognition_metadata = r.recognition_metadata or {}
                         r.recognition_metadata.setdefault("recognizer_name", t.name)
                         results.append(r)
-            yield chunk, postprocess(chunk, self._columns.judge(chunk, results), floor, self.entities)
+            judged = self._columns.judge(chunk, results)
+            yield original, widen_to_encoded(postprocess(chunk, judged, floor, self.entities), runs, original.text)
 
 
 def _context_words(recognizers: list) -> dict:

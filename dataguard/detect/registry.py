@@ -3,37 +3,29 @@
 In order (the first of equal scores names the finding): the card recognizer (``cards``),
 Presidio's predefined pattern recognizers (``entities.TABLE``, with dataguard's faster
 e-mail check), the phone recognizer, dataguard's own (``recognizers``), then the rule
-packs' custom ones.
+packs' custom ones. A country-specific recognizer (``Traits.country``, a pack recognizer's ``countries``) is built
+only when the site's countries name its country; the packs' context words for an entity are
+added to every recognizer of that entity.
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+import re
+from typing import Iterable
 
+from dataguard.checksums import validator
 from dataguard.defaults import PATTERN_TIMEOUT_S
-from dataguard.detect.entities import BUILT_IN, TABLE
+from dataguard.detect.config import DetectorConfig
+from dataguard.detect.entities import BUILT_IN, TABLE, traits
+from dataguard.detect.filters import NAME_PATTERN_KEY
+from dataguard.detect.bounded import BoundedPattern, PatternTimeout  # noqa: F401 - PatternTimeout: public
 from dataguard.detect.windows import Triggered
 
 DENY_LIST_PAD = 60       # a deny-list match is the word itself
-
-
-class PatternTimeout(Exception):
-    """A rule pack's pattern ran past its time limit on a chunk: the item is a timeout error."""
-
-
-class _BoundedPattern:
-    """A rule pack's compiled pattern whose every search is stopped by the ``regex`` module
-    after ``timeout_s`` (Presidio's own limit is a minute, and it then goes on silently)."""
-
-    def __init__(self, regex: str, flags: int, timeout_s: float):
-        import regex as rx
-        self._compiled = rx.compile(regex, flags=flags)
-        self._timeout_s = timeout_s
-
-    def finditer(self, text: str, timeout=None):
-        try:
-            yield from self._compiled.finditer(text, timeout=self._timeout_s)
-        except TimeoutError:
-            raise PatternTimeout(f"a rule pack's pattern ran longer than {self._timeout_s:g}s on one chunk") from None
+CONTEXT_PAD = 100        # a value needing a context word is within a few words after it
+TRIGGER_PAD = 120        # a pack recognizer's match is within this of its trigger word
+# Presidio compiles pack patterns with these flags; pack recognizers keep them
+PACK_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL
+PRESIDIO_LANGUAGE = "en"   # the language Presidio's recognizers are declared for (dataguard calls them directly)
 
 
 def known_entities() -> frozenset:
@@ -41,13 +33,13 @@ def known_entities() -> frozenset:
     return BUILT_IN
 
 
-def _predefined(entities: Iterable[str], language: str) -> list:
+def _predefined(entities: Iterable[str], language: str, countries: tuple) -> list:
     from presidio_analyzer import predefined_recognizers as pr
 
     from dataguard.detect.recognizers import fast_email_class
     out = []
     for t in TABLE.values():
-        if t.presidio is None or t.name not in entities:
+        if t.presidio is None or t.name not in entities or (t.country is not None and t.country not in countries):
             continue
         cls = fast_email_class() if t.presidio == "EmailRecognizer" else getattr(pr, t.presidio, None)
         if cls is None:
@@ -61,33 +53,60 @@ def _predefined(entities: Iterable[str], language: str) -> list:
 
 
 def _custom(spec, language: str) -> Triggered:
+    """A pack recognizer: Presidio's PatternRecognizer for keyword (deny-list) recognizers, else
+    dataguard's regex recognizer (value group ``v``, validator, context gate)."""
     from presidio_analyzer import Pattern, PatternRecognizer
-    patterns = [Pattern(p.name, p.regex, p.score) for p in spec.patterns]
-    rec = PatternRecognizer(
-        supported_entity=spec.entity, name=f"pack-{spec.pack}-{spec.entity}", patterns=patterns or None,
-        context=list(spec.context) or None, deny_list=list(spec.deny_list) or None, supported_language=language)
-    flags = rec.global_regex_flags
-    for pattern in patterns:      # compiled here, so Presidio searches with our time limit
-        pattern.compiled_regex = _BoundedPattern(pattern.regex, flags, PATTERN_TIMEOUT_S)
-        pattern.compiled_with_flags = flags
-    if spec.deny_list and not spec.patterns:
-        return Triggered(rec, words=tuple(spec.deny_list), pad=DENY_LIST_PAD)
+    from dataguard.detect.recognizers import RegexRecognizer, Rx
+    # unique per recognizer (triggers are found by name): the entity and its first pattern or word
+    name = f"pack-{spec.pack}-{spec.entity}-{spec.patterns[0].name if spec.patterns else spec.deny_list[0]}"
+    if spec.deny_list:
+        patterns = [Pattern(p.name, p.regex, p.score) for p in spec.patterns]
+        rec = PatternRecognizer(
+            supported_entity=spec.entity, name=name, patterns=patterns or None,
+            context=list(spec.context) or None, deny_list=list(spec.deny_list), supported_language=language)
+        for pattern in patterns:      # compiled here, so Presidio searches with our time limit
+            pattern.compiled_regex = BoundedPattern(pattern.regex, rec.global_regex_flags, PATTERN_TIMEOUT_S)
+            pattern.compiled_with_flags = rec.global_regex_flags
+        return Triggered(rec, words=tuple(spec.deny_list), pad=DENY_LIST_PAD) if not spec.patterns else Triggered(rec)
+    check = validator(spec.validator) if spec.validator else None
+    rec = RegexRecognizer(name, [spec.entity], [Rx(p.regex, p.score, check, flags=PACK_FLAGS, timeout_s=PATTERN_TIMEOUT_S)
+                                                for p in spec.patterns],
+                          language, context=list(spec.context) or None,
+                          metadata={NAME_PATTERN_KEY: True} if spec.entity == "PERSON" else None)
+    if spec.needs_context:
+        return Triggered(rec, words=tuple(spec.context), pad=CONTEXT_PAD, needs_context=True)
+    if spec.trigger or spec.trigger_regex:
+        return Triggered(rec, words=spec.trigger, regex=spec.trigger_regex or None, pad=TRIGGER_PAD)
     return Triggered(rec)
 
 
-def build(entities: frozenset, language: str, phone_regions: Sequence[str], custom: Sequence) -> list:
-    """The ``Triggered`` recognizers for ``entities``."""
+def _add_context(recs: list, context: tuple) -> None:
+    """The packs' context words of an entity, added to each of its recognizers."""
+    extra: dict = {}
+    for entity, words in context:
+        extra.setdefault(entity, []).extend(words)
+    for t in recs:
+        words = [w for e in t.entities for w in extra.get(e, ())]
+        if words:
+            t.recognizer.context = list(dict.fromkeys(list(t.recognizer.context or []) + words))
+
+
+def build(entities: frozenset, config: DetectorConfig) -> list:
+    """The ``Triggered`` recognizers for ``entities`` at a site of ``config.countries``."""
     from dataguard.detect.cards import card_recognizer
     from dataguard.detect.phone import fast_phone_recognizer
     from dataguard.detect.recognizers import OWN_RECOGNIZERS
-    out = _predefined(entities, language)
+    language = PRESIDIO_LANGUAGE
+    out = _predefined(entities, language, config.countries)
     if "CREDIT_CARD" in entities:
         out.insert(0, card_recognizer(language))
     if "PHONE_NUMBER" in entities:
-        out.append(fast_phone_recognizer(language, phone_regions))
+        out.append(fast_phone_recognizer(language, config.phone_regions))
     for make in OWN_RECOGNIZERS:
         t = make(language)
-        if set(t.entities) & entities:
+        if set(t.entities) & entities and traits(t.entities[0]).country in (None, *config.countries):
             out.append(t)
-    out.extend(_custom(spec, language) for spec in custom if spec.entity in entities)
+    out.extend(_custom(spec, language) for spec in config.custom
+               if spec.entity in entities and spec.runs_for(config.countries))
+    _add_context(out, config.context)
     return out

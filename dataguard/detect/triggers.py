@@ -11,8 +11,10 @@ merged.
 
 Offsets: Hyperscan scans bytes. The text is encoded to Latin-1 with every other
 character replaced by ``?`` (one byte per character), so byte offsets are character
-offsets. Triggers are ASCII/Latin-1 patterns; a text holding digits outside ASCII
-(Arabic-Indic, Devanagari, full-width) is scanned with Python's Unicode-aware regexes.
+offsets. Trigger regexes are ASCII/Latin-1 patterns; a text holding digits outside ASCII
+(Arabic-Indic, Devanagari, full-width) is scanned with Python's Unicode-aware regexes. Of a
+word list, the Latin-1 words go to Hyperscan and the others (Arabic context words) to one
+Python regex under the same name.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ except Exception:  # noqa: BLE001 - ImportError, or a wheel that does not load o
     _hs = None
 
 _NON_ASCII_DIGIT = re.compile(r"(?=[^\x00-\x7f])\d")
+_BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
 Spans = List[Tuple[int, int]]
 
 
@@ -49,16 +52,23 @@ class TriggerSet:
     def __init__(self, regexes: Dict[str, str], words: Dict[str, Sequence[str]], use_hyperscan: bool = True):
         self.names = list(regexes) + list(words)
         self._py_rx = {n: re.compile(p) for n, p in regexes.items()}
-        self._py_words = {n: re.compile("|".join(re.escape(w) for w in sorted(set(ws), key=len, reverse=True)))
-                          for n, ws in words.items() if ws}
+        self._py_words = {n: _alternation(ws) for n, ws in words.items() if ws}
         self._hs_text = self._hs_low = None
         self._hs_names: List[str] = []
         self._py_only_rx: Dict[str, re.Pattern] = dict(self._py_rx)
         self._py_only_words: Dict[str, re.Pattern] = dict(self._py_words)
+        self._beyond_latin1: Dict[str, re.Pattern] = {}     # looked for only in text beyond Latin-1
         if use_hyperscan and _hs is not None:
             self._hs_text = self._compile({n: p for n, p in regexes.items()}, literal=False, pending=self._py_only_rx)
-            self._hs_low = self._compile({n: ws for n, ws in words.items() if ws}, literal=True,
+            latin = {n: [w for w in ws if _latin1(w)] for n, ws in words.items()}
+            self._hs_low = self._compile({n: ws for n, ws in latin.items() if ws}, literal=True,
                                          pending=self._py_only_words)
+            for n, ws in words.items():      # words Hyperscan cannot take: Python, only on text beyond Latin-1
+                rest = [w for w in ws if not _latin1(w)]
+                if rest and len(rest) == len(ws):
+                    self._py_only_words.pop(n, None)
+                if rest and n not in self._py_only_words:
+                    self._beyond_latin1[n] = _alternation(rest)
 
     @property
     def accelerated(self) -> bool:
@@ -115,9 +125,23 @@ class TriggerSet:
         for name, rx in py_rx.items():
             spans = [m.span() for m in rx.finditer(text)]
             if spans:
-                found[name] = spans
+                found.setdefault(name, []).extend(spans)
+        if self._beyond_latin1 and _BEYOND_LATIN1.search(low):
+            py_words = {**py_words, **self._beyond_latin1}
         for name, rx in py_words.items():
             spans = [m.span() for m in rx.finditer(low)]
             if spans:
-                found[name] = spans
+                found.setdefault(name, []).extend(spans)
         return {n: _merge(s) for n, s in found.items()}
+
+
+def _latin1(word: str) -> bool:
+    try:
+        word.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _alternation(words: Sequence[str]) -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True)))

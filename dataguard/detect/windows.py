@@ -24,13 +24,17 @@ _EDGE = 40             # at most this many more characters to widen a window to 
 class Triggered:
     """A recognizer and its trigger. With ``words``/``exact``/``regex``, it runs only if one of
     them occurs (and, with ``pad``, only on windows of +-pad characters around them);
-    ``self_windowed`` recognizers get their entity's trigger hits and make their own windows."""
+    ``self_windowed`` recognizers get their entity's trigger hits and make their own windows;
+    a ``needs_context`` recognizer's results count only with one of its context words near
+    (its trigger words are those words)."""
     recognizer: object
     words: tuple = ()                   # literal words, matched in any case
     exact: tuple = ()                   # literal words, matched as written ("STI", not "still")
     regex: Optional[str] = None         # a regex over the text, with its own inline flags (not with exact)
     pad: Optional[int] = None
     self_windowed: bool = False
+    needs_context: bool = False
+    trigger_regex: Optional[str] = None  # its entity's trigger regex, when not the table's (phone regions)
 
     def __post_init__(self):
         if self.exact and self.regex:
@@ -70,6 +74,7 @@ def trigger_set(recs: Sequence[Triggered], use_hyperscan: bool = True) -> Trigge
     """One pass for every trigger the recognizers need."""
     entities = {t.entity_trigger for t in recs} - {None}
     regexes = {e: TRIGGERS[e] for e in sorted(entities)}
+    regexes.update({t.entity_trigger: t.trigger_regex for t in recs if t.entity_trigger and t.trigger_regex})
     words = {}
     for t in recs:
         if t.words:
@@ -119,10 +124,13 @@ def _on_windows(rec, text: str, wins: list) -> list:
     return out
 
 
-def run_windowed(t: Triggered, text: str, hits: dict, words_aligned: bool = True) -> list:
+def run_windowed(t: Triggered, text: str, hits: dict, words_aligned: bool = True, ungated: bool = False) -> list:
     """Run a recognizer where its triggers (``TriggerSet`` hits of the chunk) say it can match;
-    on the whole text when the text is short."""
+    on the whole text when the text is short, or when ``ungated`` (its context words are in the
+    chunk's column name or header, not in the text)."""
     rec, ents = t.recognizer, t.entities
+    if ungated:
+        return rec.analyze(text, ents, None)
     if t.gated:
         spans = hits.get(t.name, []) + hits.get(t.name + _EXACT, [])
         if not spans:

@@ -17,7 +17,7 @@ from dataguard.validation import field_path, plain_message, shown_name, without_
 from dataguard.vocab import SEVERITIES
 
 from dataguard.globs import GlobError, compile_globs
-from .model import PackModel
+from .model import PackModel, context_words
 
 WILDCARDS = frozenset({"*", "ALL"})
 
@@ -94,6 +94,7 @@ class RulePack:
     sha256: str
     rules: tuple               # tuple[Rule, ...]
     recognizers: tuple = ()    # tuple[RecognizerSpec, ...]
+    entity_context: tuple = ()  # ((ENTITY, (word, ...)), ...): context words for built-in recognizers
     column_signals: tuple = () # tuple[ColumnSignal, ...]
 
 
@@ -238,6 +239,14 @@ def _build_rule(fname: str, pack: str, rm) -> tuple[Optional[Rule], list[str]]:
                 remediation=rm.remediation.strip(), description=rm.description.strip(), pack=pack), []
 
 
+def _spec(r, pack: str) -> RecognizerSpec:
+    return RecognizerSpec(entity=r.entity, patterns=tuple(PatternSpec(p.name, p.regex, p.score) for p in r.patterns),
+                          context=tuple(r.context_words), deny_list=tuple(r.deny_list), pack=pack,
+                          validator=r.validator or "", countries=tuple(r.countries), needs_context=r.needs_context,
+                          trigger=tuple(r.trigger) if isinstance(r.trigger, list) else (),
+                          trigger_regex=r.trigger if isinstance(r.trigger, str) else "")
+
+
 def _unknown(fname, rid, where, name, known) -> str:
     hint = difflib.get_close_matches(name, sorted(known), n=1)
     extra = f" (did you mean {hint[0]!r}?)" if hint else ""
@@ -318,15 +327,15 @@ def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> l
             problems.extend(probs)
             if rule is not None:
                 rules.append(rule)
+        problems.extend(_unknown(fname, "-", f"entities.{name}", name, known)
+                        for name in model.entities if name not in known)
         problems.extend(_check_signals(fname, model.column_signals, known))
-        signals = tuple(_signal(c, model.pack) for c in model.column_signals)
-        recs = tuple(RecognizerSpec(entity=r.entity,
-                                    patterns=tuple(PatternSpec(p.name, p.regex, p.score) for p in r.patterns),
-                                    context=tuple(r.context), deny_list=tuple(r.deny_list), pack=model.pack)
-                     for r in model.recognizers)
         packs.append(RulePack(name=model.pack, version=model.version, path=fname,
-                              sha256=hashlib.sha256(data).hexdigest(), rules=tuple(rules), recognizers=recs,
-                              column_signals=signals))
+                              sha256=hashlib.sha256(data).hexdigest(), rules=tuple(rules),
+                              recognizers=tuple(_spec(r, model.pack) for r in model.recognizers),
+                              entity_context=tuple((name, tuple(context_words(e.context)))
+                                                   for name, e in model.entities.items() if e.context),
+                              column_signals=tuple(_signal(c, model.pack) for c in model.column_signals)))
     if problems:
         raise RuleError(problems)
     return packs

@@ -25,6 +25,15 @@ escalate:               raise (never lower) the severity when a step's condition
   - {severity: high, min_count: 1000}
   # shorthand: escalate: {exposure_broad: critical}
 recognizers[].deny_list: [words]   keyword recognizer (case-insensitive exact words)
+recognizers[].context: [words] or {en: [..], fr: [..], es: [..], ar: [..]}
+recognizers[].validator: iban | bic | luhn | mrz | stdnum:<cc>.<module>   check digits / format
+recognizers[].countries: [TR]      runs only where the site's ``countries`` name one of these
+recognizers[].needs_context: true  reported only with a context word near (runs only around them)
+recognizers[].trigger: [words] or 'regex'   runs only around these words (any case) or the hits of
+                        this regex (case-sensitive unless (?i)), which every match holds or follows
+recognizers[].examples: {match: [text or {text, value}], nomatch: [text]}   run by the tests
+entities: {PHONE_NUMBER: {context: {en: [..], ...}, examples: {...}}}   context words (and
+                        examples) for the built-in recognizers of an entity
 column_signals:         column-name signals (docs/SPEC.md, "Column-name signals")
   - {entity: DATE_OF_BIRTH, values: date, names: [dob, date of birth, fecha de nacimiento]}
   - {lower: [PHONE_NUMBER, UK_NHS], names: [invoice, order id, sku]}
@@ -34,15 +43,17 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from dataguard.checksums import validator as find_validator
 from dataguard.globs import GlobError, glob_to_regex
 from dataguard.validation import leading_words
-from dataguard.vocab import SEVERITIES, Exposure, SourceKind, ValueKind, values
+from dataguard.vocab import SEVERITIES, TEXT_LANGUAGES, Exposure, SourceKind, ValueKind, values
 
 SeverityName = Literal[tuple(reversed(SEVERITIES))]
 ExposureName = Literal[values(Exposure)]
 SourceName = Literal[values(SourceKind)]
+LanguageName = Literal[TEXT_LANGUAGES]
 ValueKindName = Literal[values(ValueKind)]
 EntityName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
 ColumnWord = Annotated[str, Field(min_length=1, max_length=60, pattern=r"[A-Za-z0-9\u00C0-\u024F]")]
@@ -78,17 +89,100 @@ class PatternModel(_Strict):
         return v
 
 
+def _words(v: list) -> list:
+    out = []
+    for w in v:
+        w = w.strip()
+        if not w:
+            raise ValueError("an empty context word")
+        out.append(w)
+    return out
+
+
+ContextWords = Annotated[list[str], AfterValidator(_words)]
+
+
+class ExampleModel(_Strict):
+    text: str = Field(min_length=1)
+    value: Optional[str] = None       # the value the recognizer must report (default: any)
+
+    @model_validator(mode="after")
+    def _value_in_text(self):
+        if self.value is not None and self.value not in self.text:
+            raise ValueError("the example's value is not in its text")
+        return self
+
+
+def _example(v):
+    return {"text": v} if isinstance(v, str) else v
+
+
+class ExamplesModel(_Strict):
+    match: list[Annotated[ExampleModel, BeforeValidator(_example)]] = Field(default_factory=list)
+    nomatch: list[str] = Field(default_factory=list)
+
+
+def _country(code: str) -> str:
+    c = code.strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", c):
+        raise ValueError(f"{code!r} is not a two-letter ISO 3166 country code")
+    return c
+
+
+Country = Annotated[str, AfterValidator(_country)]
+
+
 class RecognizerModel(_Strict):
     entity: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     patterns: list[PatternModel] = Field(default_factory=list)
-    context: list[str] = Field(default_factory=list)
+    context: Union[ContextWords, dict[LanguageName, ContextWords]] = Field(default_factory=list)
     deny_list: list[str] = Field(default_factory=list)
+    validator: Optional[str] = None
+    countries: list[Country] = Field(default_factory=list)
+    needs_context: bool = False
+    trigger: Union[ContextWords, str] = Field(default_factory=list)
+    examples: ExamplesModel = Field(default_factory=ExamplesModel)
+
+    @field_validator("trigger")
+    @classmethod
+    def _trigger_compiles(cls, v):
+        if isinstance(v, str):
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"bad regex: {exc}") from None
+        return v
+
+    @field_validator("validator")
+    @classmethod
+    def _known_validator(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None and find_validator(v) is None:
+            raise ValueError(f"unknown validator {v!r} (iban, bic, luhn, mrz or stdnum:<cc>.<module>)")
+        return v
 
     @model_validator(mode="after")
     def _something(self):
         if not self.patterns and not self.deny_list:
             raise ValueError("a recognizer needs 'patterns' or 'deny_list'")
+        if self.needs_context and not self.context:
+            raise ValueError("'needs_context' needs 'context' words")
         return self
+
+    @property
+    def context_words(self) -> list:
+        return context_words(self.context)
+
+
+def context_words(context) -> list:
+    """A context list, or the words of every language of a per-language mapping (in order, once)."""
+    words = context if isinstance(context, list) else [w for ws in context.values() for w in ws]
+    return list(dict.fromkeys(words))
+
+
+class EntityModel(_Strict):
+    """Context words and examples for an entity's built-in recognizers."""
+    context: Union[ContextWords, dict[LanguageName, ContextWords]] = Field(default_factory=list)
+    examples: ExamplesModel = Field(default_factory=ExamplesModel)
 
 
 class MatchModel(_Strict):
@@ -198,5 +292,6 @@ class PackModel(_Strict):
     version: Union[int, str] = 1
     description: str = ""
     recognizers: list[RecognizerModel] = Field(default_factory=list)
+    entities: dict[Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")], EntityModel] = Field(default_factory=dict)
     column_signals: list[ColumnSignalModel] = Field(default_factory=list)
     rules: list[RuleModel] = Field(default_factory=list)

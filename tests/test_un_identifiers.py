@@ -1,0 +1,181 @@
+"""The organisation's identifiers pack (rules/un-identifiers.yaml), the rule-pack keys it uses
+(context by language, validator, countries, needs_context, examples, entities) and checksums."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dataguard import checksums
+from dataguard.rules import RuleError, load_packs
+from dataguard.vocab import TEXT_LANGUAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = ROOT / "rules" / "un-identifiers.yaml"
+KNOWN = {"PERSON", "PHONE_NUMBER", "IBAN_CODE", "CREDIT_CARD", "US_SSN", "UK_NHS", "MRZ", "HEALTH_TERM"}
+
+
+def _load(tmp_path, body: str):
+    p = tmp_path / "p.yaml"
+    p.write_text("pack: t\nversion: 1\n" + body)
+    return load_packs([p], KNOWN)
+
+
+# ------------------------------------------------------------------ rule-pack keys
+def test_context_by_language_is_flattened_in_order(tmp_path):
+    packs = _load(tmp_path, "recognizers:\n  - entity: X_ID\n    patterns: [{name: x, regex: 'X\\d+', score: 0.2}]\n"
+                            "    context: {en: [file, case], fr: [dossier, case], ar: [ملف]}\n"
+                            "    needs_context: true\n    countries: [tr, KE]\n    validator: luhn\n")
+    spec = packs[0].recognizers[0]
+    assert spec.context == ("file", "case", "dossier", "ملف")
+    assert spec.countries == ("TR", "KE") and spec.validator == "luhn" and spec.needs_context
+    assert spec.runs_for({"KE"}) and not spec.runs_for({"US", "CH"})
+
+
+def test_entity_context_for_built_in_recognizers(tmp_path):
+    packs = _load(tmp_path, "entities:\n  PHONE_NUMBER:\n    context: {fr: [téléphone], es: [teléfono]}\n")
+    assert packs[0].entity_context == (("PHONE_NUMBER", ("téléphone", "teléfono")),)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    validator: crc99\n",
+     "unknown validator 'crc99'"),
+    ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    countries: [FRA]\n",
+     "not a two-letter ISO 3166 country code"),
+    ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    needs_context: true\n",
+     "'needs_context' needs 'context' words"),
+    ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    context: {de: [akte]}\n",
+     "context"),
+    ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n"
+     "    examples: {match: [{text: 'abc', value: 'zzz'}]}\n", "the example's value is not in its text"),
+    ("entities:\n  NOT_AN_ENTITY:\n    context: [x]\n", "unknown entity 'NOT_AN_ENTITY'"),
+])
+def test_bad_new_keys_are_errors(tmp_path, body, message):
+    with pytest.raises(RuleError) as ei:
+        _load(tmp_path, body)
+    assert message in str(ei.value)
+
+
+# ------------------------------------------------------------------ checksums
+def test_validators():
+    assert checksums.validator("iban")("SD21 2901 0501 2340 01")
+    assert not checksums.validator("iban")("SD21 2901 0501 2340 02")
+    assert checksums.validator("bic")("DEUTDEFF") and not checksums.validator("bic")("ABCDXXFF")
+    assert checksums.validator("luhn")("4111 1111 1111 1111") and not checksums.validator("luhn")("4111 1111 1111 1112")
+    assert checksums.validator("stdnum:tr.tckimlik")("17291716060")
+    assert not checksums.validator("stdnum:tr.tckimlik")("17291716050")
+    assert checksums.validator("stdnum:xx.nothing") is None and checksums.validator("md5") is None
+
+
+def test_mrz_check_digits_laissez_passer():
+    zone = "PLUNOOKAFOR<<GRACE<ADAEZE<<<<<<<<<<<<<<<<<<<\nLP00123455NGA8504124F3001019<<<<<<<<<<<<<<<4"
+    assert checksums.mrz_valid(zone)
+    assert not checksums.mrz_valid(zone.replace("LP00123455", "LP00123456"))
+    assert checksums.mrz_check_digit("L898902C3") == "6"       # ICAO 9303 part 4 specimen
+
+
+# ------------------------------------------------------------------ the shipped pack
+def test_pack_loads_with_every_recognizer_exemplified():
+    from dataguard.detect import known_entities
+    packs = {p.name: p for p in load_packs(None, known_entities())}
+    pack = packs["un-identifiers"]
+    assert pack.path.endswith("un-identifiers.yaml")
+    import yaml
+
+    from dataguard.rules.model import PackModel
+    model = PackModel.model_validate(yaml.safe_load(PACK.read_text(encoding="utf-8")))
+    for r in model.recognizers:
+        assert r.examples.match and r.examples.nomatch, f"{r.entity}: must-match and must-not-match examples"
+        if r.context:
+            assert isinstance(r.context, dict) and set(r.context) == set(TEXT_LANGUAGES), \
+                f"{r.entity}: context words in {', '.join(TEXT_LANGUAGES)}"
+    for name, e in model.entities.items():
+        if e.context:
+            assert set(e.context) == set(TEXT_LANGUAGES), f"{name}: context words in every language"
+
+
+# ------------------------------------------------------------------ every example, through the detector
+def _examples():
+    import yaml
+
+    from dataguard.rules.model import PackModel
+    out = []
+    for path in sorted((ROOT / "rules").glob("*.yaml")):
+        model = PackModel.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        items = [(r.entity, r.examples) for r in model.recognizers]
+        items += [(name, e.examples) for name, e in model.entities.items()]
+        for entity, ex in items:
+            out += [pytest.param(entity, e.text, e.value, True, id=f"{entity}-match-{i}")
+                    for i, e in enumerate(ex.match)]
+            out += [pytest.param(entity, t, None, False, id=f"{entity}-nomatch-{i}") for i, t in enumerate(ex.nomatch)]
+    return out
+
+
+@pytest.fixture(scope="module")
+def pack_detectors():
+    from dataguard.detect import Detector, known_entities
+    from tests.conftest import pack_context
+    packs = load_packs(None, known_entities())
+    custom = tuple(r for p in packs for r in p.recognizers)
+    countries = tuple(sorted({c for r in custom for c in r.countries} | {"FR", "CO", "JO", "GB", "US", "ML"}))
+    cache: dict = {}
+
+    def get(entity):
+        if entity not in cache:
+            cache[entity] = Detector(ner=False, entities={entity}, countries=countries, context=pack_context(),
+                                     custom=tuple(r for r in custom if r.entity == entity))
+        return cache[entity]
+    return get
+
+
+@pytest.mark.parametrize("entity, text, value, must", _examples())
+def test_pack_examples(pack_detectors, entity, text, value, must):
+    from dataguard.types import Chunk, Unit
+    det = pack_detectors(entity)
+    chunk = Chunk(Unit("/t", "/t/example.txt", "example.txt"), text)
+    found = [text[m.start:m.end] for _, ms in det.analyze([chunk]) for m in ms
+             if m.entity_type == entity and m.score >= 0.5]
+    if must:
+        assert found and (value is None or value in found), found
+    else:
+        assert not found
+
+
+# ------------------------------------------------------------------ encoded mail headers
+def test_encoded_words_decoded_before_detection(detector):
+    from dataguard.detect import encoded_words
+    from dataguard.types import Chunk, Unit
+    text = ("relay01 header From: =?utf-8?b?QcOvc3NhdGEgTWHDr2dh?= <a@ngo-sahel.org>\n"
+            "relay01 header To: =?utf-8?q?Ousmane_Diarra?= =?iso-8859-1?q?_=E9quipe?= <o@ngo-sahel.org>\n"
+            "relay01 header Subject: =?bogus-charset?q?x?= and =?utf-8?b?not*base64?=\n")
+    chunk = Chunk(Unit("/t", "/t/mail.log", "mail.log"), text)
+    decoded, runs = encoded_words.decode(chunk)
+    assert len(decoded.text) == len(text) and len(runs) == 2
+    assert "Aïssata Maïga" in decoded.text and "Ousmane Diarra équipe" in decoded.text
+    persons = [text[m.start:m.end] for _, ms in detector.analyze([chunk]) for m in ms if m.entity_type == "PERSON"]
+    assert persons and persons[0] == "=?utf-8?b?QcOvc3NhdGEgTWHDr2dh?="
+
+
+def test_biometric_blob_in_a_column_named_for_it(pack_detectors):
+    from dataguard.types import Chunk, Unit
+    blob = "Rk1SACAyMAAAAAFCAAABLAGQAMUAxQEAAAAoQ0B3ABpRAECZADVTAIBUAEtYAEDlAFFPAICjAFpYAEA6AGJTAIB2AGhYAECmAIRa" * 3
+    det = pack_detectors("BIOMETRIC_DATA")
+
+    def found(column):
+        unit = Unit("db", "db/public.enrolment", "public.enrolment", table="public.enrolment", column=column,
+                    source="database")
+        chunk = Chunk(unit, blob + "\n", hint="structured", context=(column,))
+        return [m.entity_type for _, ms in det.analyze([chunk]) for m in ms if m.score >= 0.5]
+    assert found("fingerprint_template") == ["BIOMETRIC_DATA"] and found("iris_image") == ["BIOMETRIC_DATA"]
+    assert found("attachment") == []
+
+
+def test_particle_names_kept_by_the_name_filter():
+    from dataguard.detect import Detector
+    from dataguard.types import Chunk, Unit
+    from tests.conftest import pack_context
+    det = Detector(ner=True, language="auto", entities={"PERSON"}, context=pack_context())
+    text = ("Réunion avec Ibrahim ag Alhassane à Kidal. Présents : Jean-Baptiste dos Santos, Maria da Silva.\n"
+            "Meeting with Omar ben Youssef in Tunis.")
+    names = {text[m.start:m.end] for _, ms in det.analyze([Chunk(Unit("/t", "/t/a.txt", "a.txt"), text)]) for m in ms}
+    assert {"Ibrahim ag Alhassane", "Jean-Baptiste dos Santos"} <= names
