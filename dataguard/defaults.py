@@ -10,3 +10,4 @@ SAMPLE_ROWS = 10_000              # rows sampled per database table (--sample-ro
 SAMPLE_SEED = 42                  # seed of the database samplers (same sample on every run)
 STATEMENT_TIMEOUT_S = 30.0        # per SQL statement
 ITEM_TIMEOUT_S = 300.0            # per item (file, archive member, table) before it is a timeout error
+HEARTBEAT_S = 60.0                # a progress line in the log this often when stderr is not a terminal

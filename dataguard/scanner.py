@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 from dataguard.hashing import Hasher, mask
 from dataguard.spill import SpillList
@@ -45,6 +45,21 @@ class ScanOptions:
     batch_chunks: int = 16
     state_path: Optional[str] = None
     max_duration_s: Optional[float] = None
+
+
+class ProgressSink:
+    """What a scan reports as it goes (``dataguard.progress`` draws it); this one ignores it all.
+    ``item``: an item is being read; ``done``: it is finished (``unchanged``: reused from the
+    state without reading); ``problem``: an error or a skipped item was recorded."""
+
+    def item(self, uri: str, size: int) -> None:
+        pass
+
+    def done(self, uri: str, size: int, findings: int, unchanged: bool = False) -> None:
+        pass
+
+    def problem(self, problem: Problem) -> None:
+        pass
 
 
 class _Stop:
@@ -213,7 +228,7 @@ def _finding_sort_key(f):
 
 # ---------------------------------------------------------------- the scan
 def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
-             progress: Optional[Callable[[str], None]] = None,
+             progress: Optional[ProgressSink] = None,
              install_signal_handlers: bool = False) -> ScanResult:
     """Run a whole scan. Per-item failures become records; only whole-target
     failures mark a target as errored. Never raises for content problems."""
@@ -239,6 +254,7 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None,
     stats = {"items_scanned": 0, "items_skipped": 0, "items_unchanged": 0, "bytes_scanned": 0,
              "rows_sampled": 0, "errors": 0, "duration_s": 0.0}
     agg = _Aggregator(hasher, opts.max_evidence, opts.show_data)
+    progress = progress or ProgressSink()
     now = time.time()
     pool = None
     state = None
@@ -344,8 +360,7 @@ def _scan_source(source, opts, pool, agg, evaluate, evaluation_key, state, now, 
         if state is not None and not cut_short:
             state.record(item, list(summaries.values()), problems,
                          evaluation_key(item.meta), item_findings)
-        if progress:
-            progress(item.unit.uri)
+        progress.done(item.unit.uri, item.meta.size or 0, len(item_findings))
 
     def drain(until: int) -> None:
         while len(inflight) > until:
@@ -360,9 +375,11 @@ def _scan_source(source, opts, pool, agg, evaluate, evaluation_key, state, now, 
                 if entry is not None and entry[2] == 0 and entry[3]:
                     finish_item(idx)
 
-    def record_problem(p: Problem, problems: list) -> None:
+    def record_problem(p: Problem, problems: Optional[list] = None) -> None:
         (skipped if p.skipped else errors).append(p)
-        problems.append(p)
+        progress.problem(p)
+        if problems is not None:
+            problems.append(p)
 
     batch: list = []
     idx = 0
@@ -372,21 +389,21 @@ def _scan_source(source, opts, pool, agg, evaluate, evaluation_key, state, now, 
         if stop.reason:
             break
         if isinstance(entry, Problem):
-            (skipped if entry.skipped else errors).append(entry)
+            record_problem(entry)
             continue
         item = entry
         if cached is not None:
             for p in cached.problems:
-                (skipped if p.skipped else errors).append(p)
+                record_problem(p)
             key = evaluation_key(item.meta)
             if cached.eval_key == key:
                 findings.extend_encoded(cached.findings)
             else:
                 state.refresh_findings(cached, key, evaluated(cached.summaries()))
             stats["items_unchanged"] += 1
-            if progress:
-                progress(item.unit.uri)
+            progress.done(item.unit.uri, item.meta.size or 0, len(cached.findings), unchanged=True)
             continue
+        progress.item(item.unit.uri, item.meta.size or 0)
         idx += 1
         pool.start()
         items[idx] = [item, {}, 0, False, [], False]

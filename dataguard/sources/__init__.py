@@ -12,6 +12,10 @@ class TargetError(Exception):
     """The whole target cannot be reached or read. The message never holds credentials."""
 
 
+class UnsupportedTarget(TargetError):
+    """The target URI names a kind of target dataguard does not read (bad usage, not unreachable)."""
+
+
 @dataclass(frozen=True)
 class SourceOptions:
     include: tuple = ()
@@ -26,7 +30,7 @@ class SourceOptions:
     extra: dict = field(default_factory=dict)
 
 
-_DB_SCHEMES = ("sqlite", "postgresql", "postgres", "mysql", "mariadb", "mssql")
+_DB_SCHEMES = ("sqlite", "postgresql", "postgres", "mysql", "mariadb")
 
 
 def scheme_of(uri: str) -> str:
@@ -77,7 +81,17 @@ def redact_uri(uri: str) -> str:
     return prefix + authority + tail
 
 
+def check_target_uri(uri: str) -> None:
+    """Raise UnsupportedTarget unless ``uri`` is a path, file://, smb:// or a supported
+    database URL. Reads nothing and connects to nothing."""
+    scheme = scheme_of(uri)
+    if scheme not in ("", "file") and scheme.split("+", 1)[0] not in ("smb",) + _DB_SCHEMES:
+        raise UnsupportedTarget(f"unsupported target {redact_uri(uri)}: use a path, file://, smb:// or a "
+                                f"database URL ({', '.join(s + '://' for s in _DB_SCHEMES)})")
+
+
 def open_target(uri: str, options: SourceOptions) -> Source:
+    check_target_uri(uri)
     scheme = scheme_of(uri)
     base = scheme.split("+", 1)[0]
     if scheme in ("", "file"):
@@ -86,7 +100,5 @@ def open_target(uri: str, options: SourceOptions) -> Source:
     if base == "smb":
         from dataguard.sources.smb import SmbSource
         return SmbSource(uri, options)
-    if base in _DB_SCHEMES:
-        from dataguard.sources.database import DatabaseSource
-        return DatabaseSource(uri, options)
-    raise TargetError(f"unsupported target {redact_uri(uri)}: use a path, file://, smb:// or a database URL")
+    from dataguard.sources.database import DatabaseSource
+    return DatabaseSource(uri, options)
