@@ -143,6 +143,7 @@ class ItemMeta:
     owner: Optional[str] = None
     exposure: Optional[str] = None       # vocab.Exposure: "broad" | "restricted" | None (unknown)
     extension: Optional[str] = None      # lower-case, without dot
+    exposure_reason: Optional[str] = None   # why broad or restricted, in words (no content, no credentials)
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,7 @@ class Finding:
     remediation: str = ""
     exposure: Optional[str] = None
     owner: Optional[str] = None
+    exposure_reason: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -308,7 +310,7 @@ def finding_to_dict(f: Finding, show_data: bool = False) -> dict:
         "evidence": [evidence_to_dict(e, show_data) for e in f.evidence],
         "evidence_truncated": f.evidence_truncated,
         "remediation": f.remediation,
-        "exposure": f.exposure, "owner": f.owner,
+        "exposure": f.exposure, "exposure_reason": f.exposure_reason, "owner": f.owner,
     }
 
 
@@ -317,7 +319,7 @@ def finding_from_dict(d: dict) -> Finding:
                    measure=d["measure"], unit=Unit(**d["location"]), entities=d["entities"],
                    evidence=tuple(evidence_from_dict(e) for e in d["evidence"]),
                    evidence_truncated=d["evidence_truncated"], remediation=d.get("remediation", ""),
-                   exposure=d.get("exposure"), owner=d.get("owner"))
+                   exposure=d.get("exposure"), owner=d.get("owner"), exposure_reason=d.get("exposure_reason"))
 
 
 def encode_finding(f: Finding) -> str:
@@ -327,13 +329,15 @@ def encode_finding(f: Finding) -> str:
         [getattr(f.unit, k) for k in UNIT_FIELDS], f.entities,
         [[e.entity_type, e.score, [getattr(e.pointer, k) for k in POINTER_FIELDS], e.masked, e.value_hash, e.value]
          for e in f.evidence],
-        f.evidence_truncated, f.remediation, f.exposure, f.owner], ensure_ascii=False, separators=(",", ":"))
+        f.evidence_truncated, f.remediation, f.exposure, f.owner, f.exposure_reason], ensure_ascii=False,
+        separators=(",", ":"))
 
 
 def decode_finding(text: str) -> Finding:
-    fp, rule_id, title, severity, measure, u, entities, ev, truncated, remediation, exposure, owner = json.loads(text)
+    fp, rule_id, title, severity, measure, u, entities, ev, truncated, remediation, exposure, owner, *rest = \
+        json.loads(text)
     evidence = tuple(Evidence(entity_type=t, score=s, pointer=Pointer(*p), masked=m, value_hash=h, value=v)
                      for t, s, p, m, h, v in ev)
     return Finding(fingerprint=fp, rule_id=rule_id, title=title, severity=severity, measure=measure, unit=Unit(*u),
                    entities=entities, evidence=evidence, evidence_truncated=truncated, remediation=remediation,
-                   exposure=exposure, owner=owner)
+                   exposure=exposure, owner=owner, exposure_reason=rest[0] if rest else None)

@@ -117,6 +117,24 @@ def run_cli(validate_report, tmp_path_factory):
     return _run
 
 
+@pytest.fixture
+def open_tmp(tmp_path):
+    """A fresh folder that every user can reach (pytest's own temporary folders are 0700,
+    which makes every file in them restricted): for tests about broad exposure."""
+    import shutil
+    import tempfile
+
+    from dataguard.sources.exposure import LocalExposure
+    path = Path(tempfile.mkdtemp(prefix="dataguard-test-"))
+    path.chmod(0o755)
+    try:
+        if LocalExposure().blocker(str(path)) is not None:
+            pytest.skip(f"the temporary folder {path.parent} cannot be entered by other users")
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def detector():
     """The real English model with all entities (loaded once for the session)."""

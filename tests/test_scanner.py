@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import time
+from pathlib import Path
 
 import pytest
 
@@ -142,7 +144,7 @@ rules:
 """
 
 
-def test_rescan_reuses_findings_unless_what_the_rules_read_changed(tree, tmp_path, monkeypatch):
+def test_rescan_reuses_findings_unless_what_the_rules_read_changed(tree, tmp_path, monkeypatch, open_tmp):
     """An unchanged item's findings are reused as stored (rules not evaluated again) while its
     evaluation inputs are the same; a change of exposure (chmod: mtime unchanged), of site, or
     an age threshold crossed with time evaluates its stored summaries again."""
@@ -152,7 +154,8 @@ def test_rescan_reuses_findings_unless_what_the_rules_read_changed(tree, tmp_pat
     p.write_text(AGE_PACK)
     packs = load_packs([p], {"CREDIT_CARD", "EMAIL_ADDRESS"})
     state = str(tmp_path / "state.db")
-    card = tree / "a" / "cards.txt"
+    tree = shutil.move(str(tree), str(open_tmp / "share"))        # others can reach it: exposure by mode
+    card = Path(tree) / "a" / "cards.txt"
     os.chmod(card, 0o640)
     os.utime(card, (time.time() - 40 * 86400,) * 2)
     calls = []

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlparse
 
 from dataguard.sources import SourceOptions, TargetError
 from dataguard.sources.base import FileItem, Source, dir_excluded, glob_match, path_selected
+from dataguard.sources.exposure import LocalExposure
 from dataguard.types import ItemMeta, Problem, Unit
 
 
@@ -54,6 +55,7 @@ class LocalSource(Source):
     def __init__(self, uri: str, options: SourceOptions):
         super().__init__()
         self.options = options
+        self._exposure = LocalExposure()
         self._file_scheme = uri[:7].lower() == "file://"
         if self._file_scheme:
             parsed = urlparse(uri)
@@ -89,9 +91,10 @@ class LocalSource(Source):
     def _item(self, abspath: str, rel: str, st: os.stat_result) -> FileItem:
         name = os.path.basename(abspath)
         ext = name.rsplit(".", 1)[-1].lower() if "." in name.lstrip(".") else None
+        access = self._exposure.of(abspath, st)
         meta = ItemMeta(size=st.st_size, mtime=st.st_mtime, identity=f"{st.st_dev}:{st.st_ino}",
-                        owner=_owner(st.st_uid),
-                        exposure="broad" if st.st_mode & stat.S_IROTH else "restricted", extension=ext)
+                        owner=_owner(st.st_uid), exposure=access.exposure, exposure_reason=access.reason,
+                        extension=ext)
         unit = Unit(target=self.display_uri, uri=self._uri(abspath), path=rel)
         return FileItem(unit=unit, meta=meta, opener=_opener(abspath), name=name)
 
