@@ -105,18 +105,6 @@ def test_exposure_from_dacl_without_guest_share(smb):
     assert exp == {"broad"}
 
 
-def test_exposure_rules():
-    from dataguard.sources.smb import exposure_from_dacl
-    dom = "S-1-5-21-1-2-3-"
-    assert exposure_from_dacl([(0, 0, "S-1-1-0", 0x120089)]) == "broad"
-    assert exposure_from_dacl([(0, 0, dom + "513", 0x80000000)]) == "broad"
-    assert exposure_from_dacl([(0, 0, "S-1-5-11", 0x10000000)]) == "broad"
-    assert exposure_from_dacl([(0, 0, dom + "1105", 0x1F01FF), (0, 0, "S-1-1-0", 0)]) == "restricted"
-    assert exposure_from_dacl([(1, 0, "S-1-1-0", 0x1), (0, 0, "S-1-1-0", 0x1)]) == "restricted"
-    assert exposure_from_dacl([(0, 0x08, "S-1-1-0", 0x1)]) == "restricted"      # inherit-only
-    assert exposure_from_dacl(None) == "broad"                                  # NULL DACL
-
-
 def test_mtime_preserved(smb):
     with _open(smb, "public") as src:
         metas = {it.unit.path: it.meta for it in src.items() if not isinstance(it, Problem)}

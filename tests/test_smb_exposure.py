@@ -81,7 +81,7 @@ def _wait_for_port(port: int, proc) -> None:
 @pytest.fixture(scope="module")
 def private_samba(tmp_path_factory):
     """(host, port, user, password) of a private smbd with shares team (share permissions:
-    Administrators only), open (no share ACL) and guest (guest ok); world-readable files."""
+    the account root only), open (no share ACL) and guest (guest ok); world-readable files."""
     if os.geteuid() != 0 or not all(shutil.which(t) or shutil.which(t, path="/usr/sbin") for t in SAMBA_TOOLS) \
             or not os.path.exists(DCERPCD):
         pytest.skip("needs root and Samba (smbd, smbpasswd, sharesec, samba-dcerpcd)")
@@ -92,7 +92,7 @@ def private_samba(tmp_path_factory):
     tool = (lambda name: shutil.which(name) or shutil.which(name, path="/usr/sbin"))
     subprocess.run([tool("smbpasswd"), "-c", str(conf), "-a", "-s", "root"], input=f"{PASSWORD}\n{PASSWORD}\n",
                    text=True, check=True, capture_output=True)
-    subprocess.run([tool("sharesec"), "-s", str(conf), "team", "--replace", "S-1-5-32-544:ALLOWED/0/FULL"],
+    subprocess.run([tool("sharesec"), "-s", str(conf), "team", "--replace", "S-1-22-1-0:ALLOWED/0/FULL"],
                    check=True, capture_output=True)
     ready_r, ready_w = os.pipe()
     rpcd = subprocess.Popen([DCERPCD, f"--configfile={conf}", "--libexec-rpcds", "--foreground",
@@ -124,3 +124,24 @@ def test_share_permissions_read_by_rpc(private_samba):
     assert team.exposure == "restricted" and "lets no broad group read" in team.reason
     opened = share_access(host, port, "open", user, password, timeout=10)
     assert opened.exposure == "broad" and "Everyone" in opened.reason
+
+
+def _exposures(private_samba, share: str) -> set:
+    from dataguard.sources import SourceOptions, open_target
+    from dataguard.types import Problem
+    host, port, user, password = private_samba
+    with open_target(f"smb://{user}@{host}:{port}/{share}", SourceOptions(smb_password=password)) as src:
+        return {(it.meta.exposure, it.meta.exposure_reason) for it in src.items() if not isinstance(it, Problem)}
+
+
+def test_a_share_for_one_account_hides_world_readable_files(private_samba):
+    (exposure, reason), = _exposures(private_samba, "team")
+    assert exposure == "restricted" and reason == "the share's permission list lets no broad group read"
+
+
+def test_guest_share_and_open_share_are_broad(private_samba):
+    (exposure, reason), = _exposures(private_samba, "guest")
+    assert exposure == "broad" and "guest" in reason
+    (exposure, reason), = _exposures(private_samba, "open")
+    assert exposure == "broad" and "file's permission list lets Everyone read" in reason
+    assert "share's permission list lets Everyone read" in reason
