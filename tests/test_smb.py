@@ -165,6 +165,22 @@ def test_wrong_password(smb):
     assert ei.value.__cause__ is None and ei.value.__suppress_context__
 
 
+def test_missing_password_names_what_to_set(smb, monkeypatch):
+    from dataguard.sources import SourceOptions, TargetError, open_target
+    monkeypatch.delenv("DATAGUARD_SMB_PASSWORD", raising=False)
+    with pytest.raises(TargetError) as ei:
+        open_target(f"smb://{smb['user']}@{smb['host']}:{smb['port']}/restricted", SourceOptions())
+    assert "no password given" in str(ei.value) and "DATAGUARD_SMB_PASSWORD" in str(ei.value)
+    assert "password_env" in str(ei.value)
+
+
+def test_common_word_password_is_not_masked_in_the_message(smb):
+    from dataguard.sources import TargetError
+    with pytest.raises(TargetError) as ei:
+        _open(smb, "restricted", password="password")
+    assert str(ei.value).endswith(f"authentication failed (wrong user or password for {smb['user']})")
+
+
 def test_unknown_share(smb):
     from dataguard.sources import TargetError
     with pytest.raises(TargetError) as ei:

@@ -293,7 +293,7 @@ class SmbSource(Source):
             smbclient.stat(self._unc(), **self._kwargs())   # tree connect + the start path
         except (SMBAuthenticationError, LogonFailure, WrongPassword):
             self._drop_connections()
-            raise TargetError(f"cannot connect to {where}: authentication failed") from None
+            raise TargetError(self._auth_failed()) from None
         except BadNetworkName:
             self._drop_connections()
             raise TargetError(f"cannot connect to {where}: no such share") from None
@@ -306,7 +306,7 @@ class SmbSource(Source):
         except (ValueError, OSError, SMBException) as exc:
             self._drop_connections()
             if isinstance(exc, SMBException) and "authenticat" in str(exc).lower():
-                raise TargetError(f"cannot connect to {where}: authentication failed") from None
+                raise TargetError(self._auth_failed()) from None
             if isinstance(exc, SMBException) and "encrypt" in str(exc).lower():
                 raise TargetError(f"cannot connect to {where}: encryption required but not available") from None
             reason = "server unreachable"
@@ -318,6 +318,18 @@ class SmbSource(Source):
             elif isinstance(cause, socket.gaierror):
                 reason = "unknown host"
             raise TargetError(f"cannot connect to {where}: {reason}") from None
+
+    def _auth_failed(self) -> str:
+        """What to tell when the server refused the credentials (never the server's words)."""
+        where = self._where()
+        if not self.username:
+            return (f"cannot connect to {where}: authentication failed: no user given (smb://USER@host/share, "
+                    f"'username' of the target in the configuration, or DATAGUARD_SMB_USERNAME)")
+        if not self._password:
+            return (f"cannot connect to {where}: authentication failed: no password given for {self.username} "
+                    f"(set DATAGUARD_SMB_PASSWORD, or name a variable in the target's 'password_env' "
+                    f"in the configuration)")
+        return f"cannot connect to {where}: authentication failed (wrong user or password for {self.username})"
 
     def _reconnect(self, generation: int):
         with self._lock:
