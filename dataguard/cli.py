@@ -92,7 +92,7 @@ def main() -> None:
               help="Append everything logged to stderr (and -v's details) to this file, mode 0600; never values.")
 @click.option("--heartbeat", help="Without a terminal: a progress line in the log this often (default 60s; e.g. 5m).")
 @click.option("--quiet", "-q", is_flag=True, help="Only errors on stderr; no progress bar.")
-@click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
+@click.option("--verbose", "-v", is_flag=True, help="Debug logging: each item scanned and each error or skipped item.")
 def scan(**params):
     """Scan TARGET... (folders, files, smb:// shares, database URLs) and report findings.
 
