@@ -1,4 +1,4 @@
-"""Command line. The only module that prints or exits."""
+"""Command line. With ``dataguard/commands/``, the only modules that print or exit."""
 from __future__ import annotations
 
 import logging
@@ -9,11 +9,10 @@ from typing import Optional
 import click
 
 from dataguard import __version__, defaults
-from dataguard.vocab import FAIL_NEVER, FAIL_ON_CHOICES, FORMATS, LANGUAGES, OutputFormat, SiteKind, severity_rank, values
-
 from dataguard.commands import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, fail as _fail  # noqa: F401
 from dataguard.commands.config import config
 from dataguard.commands.keys import keys
+from dataguard.vocab import FAIL_NEVER, FAIL_ON_CHOICES, FORMATS, LANGUAGES, OutputFormat, SiteKind, severity_rank, values
 
 log = logging.getLogger("dataguard")
 
@@ -45,7 +44,7 @@ def _setup_logging(log_file: Optional[str], quiet: bool, verbose: bool) -> None:
         root.addHandler(fh)
     # Third-party libraries may log content (e.g. parser warnings quoting text): keep them quiet.
     for noisy in ("presidio-analyzer", "presidio_analyzer", "pypdf", "openpyxl", "extract_msg", "smbprotocol",
-                  "spnego", "sqlalchemy", "charset_normalizer", "tldextract", "filelock"):
+                  "spnego", "sqlalchemy", "charset_normalizer", "tldextract", "filelock", "distributed", "tornado"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
 
 
@@ -88,6 +87,10 @@ def main() -> None:
 @click.option("--max-duration", help="Stop cleanly after this long (e.g. 90m, 2h): partial report, exit 3; --state continues next run.")
 @click.option("--language", type=click.Choice(LANGUAGES), help=f"Language of the NLP model (default {defaults.LANGUAGE}).")
 @click.option("--hmac-key-file", type=click.Path(dir_okay=False), help="Key for value hashes (default: $DATAGUARD_HMAC_KEY or a per-user key).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), help="Where detection runs: this machine (default) or a Dask cluster.")
+@click.option("--scheduler", help="Dask scheduler address for --executor dask (tls://host:8786).")
+@click.option("--cluster-tls", type=click.Path(file_okay=False), help="Folder of the cluster's TLS certificates (see: dataguard cluster certs).")
+@click.option("--insecure-scheduler", is_flag=True, default=None, help="DANGEROUS: allow a remote Dask scheduler without TLS (anyone reaching it can run code on the workers).")
 @click.option("--log-file", type=click.Path(dir_okay=False),
               help="Append everything logged to stderr (and -v's details) to this file, mode 0600; never values.")
 @click.option("--heartbeat", help="Without a terminal: a progress line in the log this often (default 60s; e.g. 5m).")
@@ -126,13 +129,13 @@ def scan(**params):
 def _run(settings, hasher, quiet: bool):
     """run_scan with a progress display or heartbeat, its failures turned into exit codes."""
     from dataguard.progress import progress_sink
-    from dataguard.scanner import run_scan
+    from dataguard.scanner import ExecutorUnavailable, run_scan
     from dataguard.state import StateError, StateLocked
     try:
         with progress_sink(settings.scan.targets, quiet=quiet, tty=sys.stderr.isatty(), stream=sys.stderr,
                            heartbeat_s=settings.heartbeat_s) as progress:
             return run_scan(settings.scan, hasher, progress=progress, install_signal_handlers=True)
-    except StateLocked as exc:
+    except (StateLocked, ExecutorUnavailable) as exc:
         _fail(str(exc), EXIT_INCOMPLETE)
     except StateError as exc:
         _fail(str(exc))
@@ -239,3 +242,20 @@ def _rule_dict(pack, rule) -> dict:
                       "min_scores": dict(rule.min_scores)},
             "scope": plain(rule.scope), "escalate": [plain(e) for e in rule.escalate],
             "remediation": rule.remediation, "description": rule.description}
+
+
+@main.group()
+def cluster() -> None:
+    """Set up a Dask cluster for --executor dask."""
+
+
+@cluster.command("certs")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--host", "hosts", multiple=True, help="Scheduler host name or address for the certificates (repeatable).")
+def cluster_certs(folder, hosts):
+    """Write a private CA and scheduler, worker and client certificates (mutual TLS) into FOLDER."""
+    from dataguard.scanner.tls import make_certs
+    for path in make_certs(folder, hosts):
+        click.echo(str(path))
+    click.echo("Copy ca.pem and the role's .pem/-key.pem to each machine; keep ca-key.pem offline.")
+    sys.exit(EXIT_OK)

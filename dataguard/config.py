@@ -27,12 +27,16 @@
     no_ner: false
     follow_symlinks: false
     retention_years: 7                            # informational; recorded, not used by rules
+    executor: dask                                # local (default) | dask
+    scheduler: tls://scheduler.example.org:8786   # the Dask scheduler (executor: dask)
+    cluster_tls: /etc/dataguard/cluster-tls       # ca.pem, client.pem, client-key.pem
+    insecure_scheduler: false                     # true: allow a remote scheduler without TLS
 
 Unknown keys are errors. Every error raises ``ConfigError`` whose message names the
 file and the field path (``dataguard.yaml: targets[1].password_env: ...``). Passwords
 are read from the environment at load time into a private attribute that no repr,
 str, dump or error message ever shows. Relative paths (rules, output folder, key file,
-state) are resolved against the folder of the configuration file.
+state, cluster_tls) are resolved against the folder of the configuration file.
 """
 from __future__ import annotations
 
@@ -119,6 +123,10 @@ class SiteConfig(_Strict):
     no_default_rules: Optional[bool] = None
     follow_symlinks: Optional[bool] = None
     retention_years: Optional[int] = Field(default=None, ge=1)
+    executor: Optional[Literal["local", "dask"]] = None
+    scheduler: Optional[str] = None
+    cluster_tls: Optional[str] = None
+    insecure_scheduler: Optional[bool] = None
 
     @field_validator("phone_regions")
     @classmethod
@@ -159,7 +167,7 @@ class SiteConfig(_Strict):
             if target._password is not None:
                 opts["smb_password"] = target._password
             if target.require_encryption is not None:
-                opts["extra"] = {"require_encryption": target.require_encryption}
+                opts["smb_require_encryption"] = target.require_encryption
         elif target._password is not None:
             opts["db_password"] = target._password
         return opts
@@ -209,6 +217,7 @@ def load_config(path, environ: Optional[dict] = None, *, unset_env: Optional[lis
     cfg.rules = [r if r == DEFAULT_PACKS else _resolve(base, r) for r in cfg.rules]
     cfg.hmac_key_file = _resolve(base, cfg.hmac_key_file)
     cfg.state = _resolve(base, cfg.state)
+    cfg.cluster_tls = _resolve(base, cfg.cluster_tls)
     if cfg.output is not None:
         cfg.output.folder = _resolve(base, cfg.output.folder)
     unset = []

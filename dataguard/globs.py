@@ -105,7 +105,10 @@ def compile_globs(patterns) -> "re.Pattern | None":
     parts = [glob_to_regex(p) for p in patterns]
     if not parts:
         return None
-    return re.compile("(?:" + "|".join(f"(?:{r})" for r in parts) + r")\Z", re.IGNORECASE | re.DOTALL)
+    try:
+        return re.compile("(?:" + "|".join(f"(?:{r})" for r in parts) + r")\Z", re.IGNORECASE | re.DOTALL)
+    except re.error as exc:            # e.g. a reversed class range [z-a]
+        raise GlobError(f"bad glob in {list(patterns)!r}: {exc.msg}") from None
 
 
 def normalise_path(path: str) -> str:

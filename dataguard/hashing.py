@@ -15,12 +15,11 @@ import secrets
 from pathlib import Path
 from typing import Optional
 
+from dataguard.detect.entities import Mask, Norm, traits
+
 ENV_KEY = "DATAGUARD_HMAC_KEY"
 ENV_KEY_FILE = "DATAGUARD_HMAC_KEY_FILE"
 
-_DIGITS_ONLY = {"CREDIT_CARD", "US_SSN", "UK_NHS", "US_BANK_NUMBER", "US_ITIN", "AU_TFN", "AU_MEDICARE", "SG_NRIC_FIN"}
-_COMPACT_UPPER = {"IBAN_CODE", "UK_NINO", "US_PASSPORT", "US_DRIVER_LICENSE", "IN_PAN", "SECRET_AWS_KEY"}
-_SECRETS_PREFIX = "SECRET_"
 
 
 class HmacKeyError(Exception):
@@ -89,18 +88,20 @@ _SPACE_OR_DASH = re.compile(r"[\s\-]")
 
 
 def normalise(entity: str, value: str) -> str:
-    """Canonical form so that '4111 1111 1111 1111' and '4111-1111-1111-1111' hash alike."""
+    """Canonical form so that '4111 1111 1111 1111' and '4111-1111-1111-1111' hash alike
+    (the entity's ``Norm`` in the traits table)."""
     v = value.strip()
-    if entity in _DIGITS_ONLY:
+    norm = traits(entity).norm
+    if norm is Norm.DIGITS:
         return _NON_DIGIT.sub("", v)
-    if entity in _COMPACT_UPPER:
+    if norm is Norm.COMPACT_UPPER:
         return _SPACE_OR_DASH.sub("", v).upper()
-    if entity == "PHONE_NUMBER":
+    if norm is Norm.PHONE:
         digits = _NON_DIGIT.sub("", v)
         return ("+" + digits) if v.startswith("+") else digits
-    if entity in ("EMAIL_ADDRESS", "URL", "IP_ADDRESS"):
+    if norm is Norm.LOWER:
         return v.lower()
-    if entity.startswith(_SECRETS_PREFIX):
+    if norm is Norm.AS_IS:
         return v
     return " ".join(v.casefold().split())
 
@@ -133,28 +134,30 @@ def _mask_keep(value: str, keep_head: int, keep_tail: int) -> str:
 
 
 def mask(entity: str, value: str) -> str:
-    """A preview that lets a person recognise the kind of value, never recover it."""
+    """A preview that lets a person recognise the kind of value, never recover it (the
+    entity's ``Mask`` in the traits table)."""
     v = " ".join(value.split())
-    if entity.startswith(_SECRETS_PREFIX):
+    style = traits(entity).mask
+    if style is Mask.REDACT:
         return f"<{entity.lower()} redacted, {len(value)} chars>"
-    if entity == "MRZ":
+    if style is Mask.ZONE:
         return f"<machine-readable zone, {len(value.split())} lines>"
-    if entity.startswith("CLASSIFICATION_") or entity == "HEALTH_TERM":
+    if style is Mask.PLAIN:
         return v  # markings and health keywords are not personal values
     if len(v) > 80:
         v = v[:80]
-    if entity == "CREDIT_CARD":
+    if style is Mask.CARD:
         return _mask_keep(v, 4, 4)
-    if entity in ("IBAN_CODE",):
+    if style is Mask.IBAN:
         return _mask_keep(v, 2, 4)
-    if entity == "EMAIL_ADDRESS" and "@" in v:
+    if style is Mask.EMAIL and "@" in v:
         local, _, domain = v.partition("@")
         dom_parts = domain.split(".")
         return (local[:1] + "*" * max(1, len(local) - 1) + "@"
                 + ".".join(["*" * len(p) for p in dom_parts[:-1]] + dom_parts[-1:]))
-    if entity in ("PERSON", "LOCATION", "NRP", "ORGANIZATION"):
+    if style is Mask.INITIALS:
         return " ".join(w[:1] + "*" * (len(w) - 1) for w in v.split())
-    if entity == "IP_ADDRESS":
+    if style is Mask.IP:
         parts = re.split(r"([.:])", v)
         return "".join(p if p in ".:" or i == 0 else "*" * len(p) for i, p in enumerate(parts))
     return _mask_keep(v, 0, 4 if len(v) >= 10 else 2)

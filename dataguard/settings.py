@@ -50,6 +50,10 @@ class Flags:
     language: Optional[str] = None
     hmac_key_file: Optional[str] = None
     heartbeat: Optional[str] = None
+    executor: Optional[str] = None
+    scheduler: Optional[str] = None
+    cluster_tls: Optional[str] = None
+    insecure_scheduler: Optional[bool] = None
 
     @classmethod
     def of(cls, params: dict) -> "Flags":
@@ -211,6 +215,18 @@ def _check_outputs(report: Optional[str], state: Optional[str], created_folder: 
         check_unlocked(state)
 
 
+def _check_globs(targets: list) -> None:
+    """Every --include/--exclude pattern compiles (dataguard.globs' dialect), before any work."""
+    from dataguard.globs import GlobError, selection_globs
+    for _, opts in targets:
+        for which in ("include", "exclude"):
+            for pattern in getattr(opts, which) or ():
+                try:
+                    selection_globs([pattern])
+                except GlobError as exc:
+                    raise SettingsError(f"--{which}: {exc}") from None
+
+
 def _detector_kwargs(flags: Flags, cfg, packs: list) -> dict:
     """Settings of dataguard.detect.Detector; checks that the NLP model is installed when needed."""
     from dataguard.rules import needed_entities
@@ -257,6 +273,30 @@ def _duration(flags: Flags, cfg, name: str) -> Optional[float]:
         raise SettingsError(f"--{name.replace('_', '-')}: {exc}") from None
 
 
+def _cluster_options(flags: Flags, cfg):
+    """ClusterOptions for ``--executor dask`` (None for local); the scheduler address checked."""
+    g = (lambda name: getattr(cfg, name, None))
+    scheduler = _pick(flags.scheduler, g("scheduler"))
+    if _pick(flags.executor, g("executor"), "local") != "dask":
+        if scheduler:
+            raise SettingsError("--scheduler needs --executor dask")
+        return None
+    if not scheduler:
+        raise SettingsError("--executor dask needs --scheduler ADDRESS (e.g. tls://scheduler.example.org:8786)")
+    try:
+        from dataguard.scanner.tls import ClusterSecurityError, check_address
+    except ImportError:
+        raise SettingsError("--executor dask needs the cluster extra: pip install 'dataguard[cluster]'") from None
+    tls_folder = _pick(flags.cluster_tls, g("cluster_tls"))
+    try:
+        address = check_address(scheduler, tls_folder, bool(_pick(flags.insecure_scheduler,
+                                                                 g("insecure_scheduler"), False)))
+    except ClusterSecurityError as exc:
+        raise SettingsError(str(exc)) from None
+    from dataguard.scanner import ClusterOptions
+    return ClusterOptions(scheduler=address, tls_folder=tls_folder)
+
+
 def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime] = None) -> ScanSettings:
     """ScanSettings from the flags and the configuration file they name. Reads files; writes none.
     Raises SettingsError (bad usage) or ``state.StateLocked`` (another run holds the state)."""
@@ -270,6 +310,8 @@ def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime]
     max_duration_s = _duration(flags, cfg, "max_duration")
     heartbeat_s = _duration(flags, cfg, "heartbeat") or defaults.HEARTBEAT_S
     targets = _targets(flags, cfg, sample_rows)
+    _check_globs(targets)
+    cluster = _cluster_options(flags, cfg)
     fmt, out_path, folder, keep_last = _report_place(flags, cfg, site, stdout_is_tty,
                                                      now or datetime.now(timezone.utc))
     state_path = _pick(flags.state_path, g("state"))
@@ -280,7 +322,7 @@ def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime]
         targets=targets, packs=packs, site=site, limits=Limits(sample_rows=sample_rows),
         max_evidence=max_evidence, show_data=bool(_pick(flags.show_data, False)), detector_kwargs=detector_kwargs,
         workers=int(_pick(flags.workers, g("workers"), os.cpu_count() or 1)),
-        state_path=state_path, max_duration_s=max_duration_s)
+        state_path=state_path, max_duration_s=max_duration_s, cluster=cluster)
     return ScanSettings(scan=scan, fmt=fmt, output=out_path, fail_on=str(_pick(flags.fail_on, g("fail_on"),
                                                                                    defaults.FAIL_ON)),
                         hmac_key_file=_pick(flags.hmac_key_file, g("hmac_key_file")), output_folder=folder,

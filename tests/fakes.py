@@ -1,9 +1,12 @@
-"""A regex detector with the Detector interface, for tests that need no model."""
+"""A regex detector with the Detector interface, for tests that need no model
+(``tests/test_detect_interface.py`` keeps the two in step)."""
 from __future__ import annotations
 
 import re
+from typing import Iterable, Iterator, Optional
 
-from dataguard.types import Match
+from dataguard.detect import DetectorConfig
+from dataguard.types import Chunk, Match
 
 PATTERNS = {
     "EMAIL_ADDRESS": re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b"),
@@ -12,12 +15,22 @@ PATTERNS = {
 
 
 class FakeDetector:
-    ner_enabled = False
+    def __init__(self, config: Optional[DetectorConfig] = None, **kwargs):
+        self.config = config or DetectorConfig.from_kwargs(**kwargs)
+        self.entities = frozenset(PATTERNS)
 
-    def __init__(self, **kwargs):
-        self.kwargs = kwargs
+    @classmethod
+    def from_kwargs(cls, **kwargs) -> "FakeDetector":
+        return cls(DetectorConfig.from_kwargs(**kwargs))
 
-    def analyze(self, chunks):
+    @property
+    def ner_enabled(self) -> bool:
+        return False
+
+    def fingerprint(self) -> str:
+        return "fake"
+
+    def analyze(self, chunks: Iterable[Chunk]) -> Iterator[tuple]:
         for chunk in chunks:
             out = []
             for entity, rx in PATTERNS.items():
@@ -25,6 +38,3 @@ class FakeDetector:
                     if chunk.keeps(m.start()):
                         out.append(Match(entity, m.start(), m.end(), 1.0, "fake"))
             yield chunk, sorted(out, key=lambda m: m.start)
-
-    def fingerprint(self) -> str:
-        return "fake"

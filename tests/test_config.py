@@ -49,7 +49,7 @@ def test_hq_example_validates(example_env):
     kinds = [t.uri.split("://")[0] for t in cfg.targets]
     assert kinds == ["smb", "smb", "postgresql", "mysql+pymysql"]
     assert cfg.source_options_for(cfg.targets[2])["db_password"] == EXAMPLE_ENV["DATAGUARD_HQ_PG_PASSWORD"]
-    assert cfg.source_options_for(cfg.targets[0])["extra"] == {"require_encryption": True}
+    assert cfg.source_options_for(cfg.targets[0])["smb_require_encryption"] is True
     assert cfg.output.format == "jsonl"
 
 

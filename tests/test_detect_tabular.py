@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from dataguard.detect import Detector, engine
-from dataguard.detect.engine import _SAMPLE, _Layout
+from dataguard.detect import Detector, ner
+from dataguard.detect.ner import SAMPLE as _SAMPLE
+from dataguard.detect.tabular import Layout as _Layout
 from dataguard.extract.ooxml import ChunkBuilder
 from dataguard.types import Chunk, Limits, Unit
 
@@ -143,7 +144,7 @@ def test_mixed_column_gets_ner_on_every_cell(detector, monkeypatch):
     names = spans_of(text, [v for i, v in enumerate(values) if i % 2 == 0])
     assert got <= names and len(got) >= 0.9 * len(names)      # the small model misses a few
     assert any(s > text.index(values[2 * _SAMPLE]) for s, _, _ in got)
-    monkeypatch.setattr(engine, "_SAMPLE", 10 ** 9)
+    monkeypatch.setattr(ner, "SAMPLE", 10 ** 9)
     assert person_spans(detector, [chunk]) == [got]
 
 
@@ -223,12 +224,12 @@ def test_sampling_spares_ner(detector, people_csv, monkeypatch):
     (here the cities) and name candidates of columns without names."""
     text, _ = people_csv
     seen = []
-    real = Detector._run_ner
+    real = ner.NerRunner._run
 
     def spy(self, cache, cells):
-        seen.extend(p["chunk"].text[s:e] for p, (s, e, _) in cells)
+        seen.extend(p.chunk.text[s:e] for p, (s, e, _) in cells)
         return real(self, cache, cells)
-    monkeypatch.setattr(Detector, "_run_ner", spy)
+    monkeypatch.setattr(ner.NerRunner, "_run", spy)
     chunk = Chunk(unit=CSV_UNIT, text=text, context=("id", "name", "city", "status", "product", "notes"),
                   hint="structured")
     list(detector.analyze([chunk]))
@@ -240,8 +241,6 @@ def test_sampling_spares_ner(detector, people_csv, monkeypatch):
 def test_ner_groups_are_bounded_in_characters_and_keep_order():
     """spaCy's working memory grows with the characters of one nlp.pipe call: groups stay
     under NER_GROUP_CHARS (a longer text goes alone), results come back in input order."""
-    from dataguard.detect import engine
-
     calls = []
 
     class FakeNlp:
@@ -249,12 +248,9 @@ def test_ner_groups_are_bounded_in_characters_and_keep_order():
             calls.append(list(texts))
             return [t.upper() for t in texts]
 
-    class Stub:
-        _nlp_lang = FakeNlp()
-
-    limit = engine.NER_GROUP_CHARS
+    limit = ner.NER_GROUP_CHARS
     texts = ["a" * (limit // 3), "b" * (limit // 3), "c" * (limit // 3), "d" * (limit * 3), "e", "f" * (limit // 2)]
-    out = list(engine.Detector._pipe(Stub(), texts))
+    out = list(ner.pipe(FakeNlp(), texts))
     assert out == [t.upper() for t in texts]
     assert [len(c) for c in calls] == [3, 1, 2]
     assert all(sum(map(len, c)) <= limit or len(c) == 1 for c in calls)

@@ -174,12 +174,14 @@ def test_sigterm_writes_partial_report_and_exits_3(tmp_path):
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from corpus import generate
     generate(str(corpus), 3.0)
-    out = tmp_path / "partial.json"
+    out, log = tmp_path / "partial.json", tmp_path / "scan.log"
     env = dict(os.environ)
     proc = subprocess.Popen([sys.executable, "-m", "dataguard", "scan", str(corpus), "--workers", "1",
-                             "--format", "json", "-o", str(out), "-q"], env=env,
+                             "--format", "json", "-o", str(out), "-q", "--log-file", str(log)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(6)
+    # ready: the signal handlers are installed and the target is being scanned
+    while proc.poll() is None and "scanning target" not in (log.read_text() if log.exists() else ""):
+        time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 3, err.decode()[-2000:]

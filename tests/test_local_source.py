@@ -7,6 +7,8 @@ import threading
 
 import pytest
 
+from dataguard.globs import GlobError
+
 from dataguard.sources import SourceOptions, TargetError, open_target, redact_uri
 from dataguard.sources.base import FileItem, path_selected
 from dataguard.sources.local import LocalSource
@@ -183,7 +185,9 @@ def test_path_selected_globs():
     assert path_selected("ab/c.txt", (), ("a/**",))
     assert path_selected("x/c1.txt", ("**/c[0-9].txt",), ())
     assert not path_selected("x/c1.txt", ("**/c[!0-9].txt",), ())
-    assert path_selected("x/c?.txt", (), ("x/c[z-a].txt",))      # bad class: no crash
+    with pytest.raises(GlobError):                                 # bad class: a clear error
+        path_selected("x/c?.txt", (), ("x/c[z-a].txt",))
+    assert not path_selected("A/B.TXT", (), ("a/*.txt",))          # case-insensitive, as on SMB shares
     assert not path_selected("a/b.txt", (), ("./a/b.txt",))
     assert path_selected("a/b", ("a/?",), ()) and not path_selected("a/bc", ("a/?",), ())
 
@@ -310,6 +314,7 @@ def test_chunks_of_a_walked_file(tmp_path):
     ("mysql+pymysql://u:p@ss@h/db", "mysql+pymysql://u@h/db"),
     ("mysql+pymysql://u:pa/ss@h/db", "mysql+pymysql://u@h/db"),
     ("mysql+pymysql://u:pa:ss@h/db", "mysql+pymysql://u@h/db"),
+    ("postgresql://bob:Pg@Pw_Secret@host/db", "postgresql://bob@host/db"),
     ("postgresql://h/db?user=u&password=secret&sslmode=disable", "postgresql://h/db?user=u&sslmode=disable"),
     ("postgresql://:secret@h/db", "postgresql://@h/db"),
     ("sqlite:///var/x.db", "sqlite:///var/x.db"),
@@ -318,6 +323,6 @@ def test_chunks_of_a_walked_file(tmp_path):
 ])
 def test_redact_uri(uri, expected):
     assert redact_uri(uri) == expected
-    for secret in ("secret", "p@ss", "pa/ss", "pa:ss"):
+    for secret in ("secret", "Secret", "p@ss", "pa/ss", "pa:ss", "Pg", "Pw_"):
         if secret in uri:
             assert secret not in redact_uri(uri)

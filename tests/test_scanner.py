@@ -1,11 +1,13 @@
 """Scanner orchestration with a fake detector: aggregation, state, stops, reports."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import stat
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from dataguard.hashing import Hasher
 from dataguard.report import render, write_atomic
 from dataguard.report.formats import to_dict
 from dataguard.rules import load_packs
-from dataguard.scanner import ScanOptions, run_scan
+from dataguard.scanner import Clock, Executor, LocalPoolExecutor, ScanOptions, make_executor, run_scan
 from dataguard.sources import SourceOptions
 from dataguard.state import StateLocked, StateStore
 from dataguard.types import Limits
@@ -149,7 +151,6 @@ def test_rescan_reuses_findings_unless_what_the_rules_read_changed(tree, tmp_pat
     evaluation inputs are the same; a change of exposure (chmod: mtime unchanged), of site, or
     an age threshold crossed with time evaluates its stored summaries again."""
     from dataguard import rules as rules_mod
-    from dataguard import scanner as scanner_mod
     p = tmp_path / "age.yaml"
     p.write_text(AGE_PACK)
     packs = load_packs([p], {"CREDIT_CARD", "EMAIL_ADDRESS"})
@@ -166,10 +167,10 @@ def test_rescan_reuses_findings_unless_what_the_rules_read_changed(tree, tmp_pat
         return real(*a, **k)
     monkeypatch.setattr(rules_mod, "evaluate", counting)
 
-    def scan(**kw):
+    def scan(clock=Clock(), **kw):
         calls.clear()
         opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, state_path=state, **kw)
-        return run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector())
+        return run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector(), clock=clock)
 
     first = scan()
     assert [(f.unit.path, f.severity) for f in first.findings] == [("a/cards.txt", "low")] and calls
@@ -186,8 +187,7 @@ def test_rescan_reuses_findings_unless_what_the_rules_read_changed(tree, tmp_pat
     assert calls == []                                      # the new findings were stored
     later = scan()
     assert calls == []
-    monkeypatch.setattr(scanner_mod.time, "time", lambda: os.stat(card).st_mtime + 10 * 86400)
-    young = scan()                                          # "now" 10 days after the mtime: below 30 days
+    young = scan(Clock(wall=lambda: os.stat(card).st_mtime + 10 * 86400))   # "now": 10 days after the mtime
     assert calls == ["a/cards.txt"] and young.findings == [] and later.findings != []
 
 
@@ -220,13 +220,17 @@ def test_max_duration_gives_partial_report_then_continues(tmp_path, packs):
         (root / f"f{i:02d}.txt").write_text(f"{CARD}\n")
     state = str(tmp_path / "state.db")
 
+    ticks = []
+
     class Slow(FakeDetector):
+        """Each chunk analysed takes 0.05 s of the scan's (fake) clock."""
         def analyze(self, chunks):
             for c, m in super().analyze(chunks):
-                time.sleep(0.05)
+                ticks.append(0.05)
                 yield c, m
+    clock = Clock(monotonic=lambda: sum(ticks))
     opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=packs, state_path=state, max_duration_s=0.5)
-    res = run_scan(opts, Hasher(b"k" * 32), detector=Slow())
+    res = run_scan(opts, Hasher(b"k" * 32), detector=Slow(), clock=clock)
     assert not res.complete and res.targets[0].status == "partial"
     done = len(res.findings)
     assert 0 < done < 40
@@ -264,27 +268,47 @@ def test_every_format_renders_without_raw_values(tree, packs, fmt):
     assert out and CARD not in out and "x@un.org" not in out
 
 
-def test_a_dead_worker_does_not_lose_the_batch(tree, packs, monkeypatch):
+class DiesOnce(FakeDetector):
+    """The first analysis, in whichever process comes first, ends that process."""
+
+    def __init__(self, marker: str):
+        super().__init__()
+        self.marker = marker
+
+    def analyze(self, chunks):
+        try:
+            os.close(os.open(self.marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            yield from super().analyze(chunks)
+            return
+        os._exit(1)
+
+
+EXPECTED_TREE = [("a/cards.txt", "T-001"), ("a/mails.txt", "T-002")]
+
+
+def test_a_local_pool_gives_the_findings_of_one_process(tree, packs):
+    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=2)
+    res = run_scan(opts, Hasher(b"k" * 32), executor=LocalPoolExecutor(2, FakeDetector))
+    assert sorted((f.unit.path, f.rule_id) for f in res.findings) == EXPECTED_TREE
+    assert render(res, "json").split('"findings"')[1] == render(_scan(tree, packs), "json").split('"findings"')[1]
+
+
+def test_a_dead_worker_does_not_lose_the_batch(tree, packs, tmp_path):
     """If a detection process dies, its batch is analysed in the main process."""
-    from concurrent.futures.process import BrokenProcessPool
+    marker = tmp_path / "died"
+    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=2)
+    res = run_scan(opts, Hasher(b"k" * 32),
+                   executor=LocalPoolExecutor(2, functools.partial(DiesOnce, str(marker))))
+    assert marker.exists()
+    assert sorted((f.unit.path, f.rule_id) for f in res.findings) == EXPECTED_TREE and res.complete
 
-    from dataguard import scanner
 
-    class Broken:
-        def result(self):
-            raise BrokenProcessPool("worker died")
-
-    pool = scanner._Pool({}, 1, detector=FakeDetector())
-    calls = []
-    real_submit = pool.submit
-
-    def submit(chunks):
-        calls.append(len(chunks))
-        return Broken() if len(calls) == 1 else real_submit(chunks)
-    pool.submit = submit
-    monkeypatch.setattr(scanner, "_Pool", lambda *a, **k: pool)
-    res = _scan(tree, packs)
-    assert sorted((f.unit.path, f.rule_id) for f in res.findings) == [("a/cards.txt", "T-001"), ("a/mails.txt", "T-002")]
+def test_a_detector_object_is_not_silently_ignored_with_several_workers(tree, packs):
+    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=2)
+    with pytest.raises(ValueError, match="workers=1"):
+        run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector())
+    assert isinstance(make_executor(replace(opts, workers=1), FakeDetector()), Executor)
 
 
 def test_lookups_in_batches_keep_order_and_problems(tmp_path, packs):
@@ -311,3 +335,29 @@ def test_a_show_data_run_leaves_the_state_as_it_is(tree, packs, tmp_path):
     shown = _scan(tree, packs, state_path=st, show_data=True)
     assert shown.stats["items_unchanged"] == 0 and shown.stats["items_scanned"] == 4
     assert _scan(tree, packs, state_path=st).stats["items_unchanged"] == 4
+
+
+def test_progress_hears_of_every_item_and_problem(tree, packs):
+    from dataguard.scanner import ProgressSink
+    os.symlink(tree / "b.txt", tree / "link.txt")
+
+    class Recorder(ProgressSink):
+        def __init__(self):
+            self.events = []
+
+        def item(self, uri, size):
+            self.events.append(("item", os.path.basename(uri), size))
+
+        def done(self, uri, size, findings, unchanged=False):
+            self.events.append(("done", os.path.basename(uri), findings, unchanged))
+
+        def problem(self, problem):
+            self.events.append(("problem", os.path.basename(problem.uri), problem.kind))
+    seen = Recorder()
+    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs)
+    result = run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector(), progress=seen)
+    done = [e for e in seen.events if e[0] == "done"]
+    assert sorted(e[1] for e in done) == ["b.txt", "cards.txt", "clean.txt", "mails.txt"]
+    assert sum(e[2] for e in done) == len(result.findings)
+    assert ("problem", "link.txt", "symlink") in seen.events
+    assert [e for e in seen.events if e[0] == "item"][0][2] > 0

@@ -54,3 +54,19 @@ def test_control_characters_threshold_two_percent():
     latin = "é" * 97 + "\n"
     assert looks_textual((latin + "\x01").encode("latin-1") * 40)     # 1 in 99 characters
     assert not looks_textual((latin[:-1] + "\x01\x02").encode("latin-1") * 40)
+
+
+@pytest.mark.parametrize("head,name,family", [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "mail.msg", "msg"),
+    (b"From: a@example.org\nSubject: hi\n\nbody\n", "note.msg", "msg"),       # a .msg name: Outlook
+    (b"From someone Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody\n", "box.mbox", "mbox"),
+    (b"From someone Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody\n", "one.eml", "mbox"),  # a "From " line
+    (b"From: a@example.org\nSubject: hi\n\nbody\n", "archive.mbx", "mbox"),
+    (b"From: a@example.org\nSubject: hi\n\nbody\n", "mail.eml", "eml"),
+    (b"\x1f\x8b\x08\x00" + b"\x00" * 60, "old.taz", "tar"),
+    (b"\x1f\x8b\x08\x00" + b"\x00" * 60, "backup.tgz", "tar"),
+    (b"\x1f\x8b\x08\x00" + b"\x00" * 60, "notes.txt.gz", "gz"),
+])
+def test_sniff_names_the_exact_family_the_extractor_handles(head, name, family):
+    """The family is decided once, here: mail kinds and tarballs included."""
+    assert sniff(head, name) == family

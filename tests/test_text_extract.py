@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dataguard.extract import extract as extract_any
+from dataguard.extract import FAMILIES, Family, make_context
 from dataguard.extract import text as textmod
 from dataguard.types import Chunk, Limits, Problem, Unit
 
@@ -184,7 +185,7 @@ def test_extract_property_through_encodings(text, chunk_chars, overlap, enc):
     textmod.BLOCK_BYTES, textmod.HEAD_BYTES = 7, 5   # tiny reads: characters split across blocks
     try:
         out = list(textmod.extract(UNIT, _opener(text.encode(enc)), "f.txt",
-                                   Limits(chunk_chars=chunk_chars, overlap_chars=overlap)))
+                                   make_context(Limits(chunk_chars=chunk_chars, overlap_chars=overlap), "text")))
     finally:
         textmod.BLOCK_BYTES, textmod.HEAD_BYTES = old
     _check_chunks(text, out, chunk_chars, overlap)
@@ -218,7 +219,7 @@ def test_five_mb_single_line_streamed(tmp_path):
     tracemalloc.start()
     try:
         n, last, total = 0, None, 0
-        for c in textmod.extract(UNIT, lambda: open(p, "rb"), "one_line.txt", Limits()):
+        for c in textmod.extract(UNIT, lambda: open(p, "rb"), "one_line.txt", make_context(Limits(), "text")):
             n += 1
             total += c.keep_end - c.keep_start
             assert c.first_line == 1 and "\n" not in c.text
@@ -262,29 +263,44 @@ def test_fifty_mb_file_bounded_memory_and_exact_lines(tmp_path):
     assert peak < 64 * 1024 * 1024, peak
 
 
-def _slow_extractor(pause: float, n: int):
-    def fake(unit, opener, name, limits, depth=0):
-        import time
+class _FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def fake_clock(monkeypatch):
+    import dataguard.extract
+    clock = _FakeClock()
+    monkeypatch.setattr(dataguard.extract, "clock", clock)
+    return clock
+
+
+def _slow_extractor(clock: _FakeClock, pause: float, n: int):
+    def fake(unit, opener, name, ctx):
         for i in range(n):
-            time.sleep(pause)
+            clock.now += pause                 # parsing takes ``pause`` seconds per piece
             yield Chunk(unit=unit, text=f"piece {i}")
     return fake
 
 
-def test_item_time_budget_counts_extraction_time(monkeypatch):
+def test_item_time_budget_counts_extraction_time(monkeypatch, fake_clock):
     """A parser that is itself slow is stopped with a timeout error..."""
-    monkeypatch.setattr(textmod, "extract", _slow_extractor(0.05, 100))
+    monkeypatch.setitem(FAMILIES, "text", Family(_slow_extractor(fake_clock, 0.05, 100)))
     out = list(extract_any(UNIT, _opener(b"plain text\n"), "f.txt", Limits(item_timeout_s=0.2)))
     problems = [p for p in out if isinstance(p, Problem)]
     assert [p.kind for p in problems] == ["timeout"] and 3 <= len(out) - 1 < 10
+    assert len(out) - 1 == 5                   # 5 x 0.05 s is the first total above 0.2 s
 
 
-def test_item_time_budget_ignores_time_spent_by_the_consumer(monkeypatch):
+def test_item_time_budget_ignores_time_spent_by_the_consumer(monkeypatch, fake_clock):
     """...but the time the scanner spends detecting between chunks does not count."""
-    import time
-    monkeypatch.setattr(textmod, "extract", _slow_extractor(0.0, 8))
+    monkeypatch.setitem(FAMILIES, "text", Family(_slow_extractor(fake_clock, 0.0, 8)))
     out = []
     for piece in extract_any(UNIT, _opener(b"plain text\n"), "f.txt", Limits(item_timeout_s=0.2)):
         out.append(piece)
-        time.sleep(0.05)                       # 0.4 s of "detection" in total
+        fake_clock.now += 0.05                 # 0.4 s of "detection" in total
     assert len(out) == 8 and not any(isinstance(p, Problem) for p in out)

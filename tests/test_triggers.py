@@ -10,8 +10,10 @@ import pytest
 from phonenumbers import Leniency
 
 from dataguard.detect import triggers as trig_mod
-from dataguard.detect.engine import _TRIGGERS, _WINDOW_PAD, _windows
-from dataguard.detect.recognizers import _LEAD, PhoneGate
+from dataguard.detect.entities import TRIGGERS as _TRIGGERS
+from dataguard.detect.entities import WINDOW_PAD as _WINDOW_PAD
+from dataguard.detect.windows import windows as _windows
+from dataguard.detect.phone import _LEAD, PhoneGate
 from dataguard.detect.triggers import TriggerSet
 
 WORDS = {"health": ["hiv", "diagnosis", "santé mentale", "icd"], "pw": ["pass", "pwd", "://"]}
@@ -49,6 +51,22 @@ def test_hyperscan_and_python_give_the_same_windows(text):
     for name, spans in s.items():
         for a, b in spans:
             assert any(x <= a and b <= y for x, y in f[name]), (name, a, b)
+
+
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+def test_hyperscan_and_python_agree_on_every_recognizers_trigger():
+    """The triggers the recognizers declare (words, exact words, case-insensitive regexes)
+    give the same windows both ways."""
+    from dataguard.detect import registry
+    from dataguard.detect.windows import trigger_set
+    recs = registry.build(registry.known_entities(), "en", ("US", "KE"), ())
+    fast, slow = trigger_set(recs), trigger_set(recs, use_hyperscan=False)
+    assert fast.accelerated and not slow.accelerated
+    texts = TEXTS + ["aws AKIA key, Maria's AIDA; SECRET_ACCESS; HIV, STI but still; P<UTO<<ANNA; ConFidential"]
+    for text in texts:
+        f, s = fast.find(text), slow.find(text)
+        assert set(f) == set(s)
+        assert _windows_of(f, text) == _windows_of(s, text)
 
 
 def test_python_triggers_find_exact_spans():

@@ -1,5 +1,9 @@
 """Detection: the only package that imports Presidio and spaCy."""
-from dataguard.detect.engine import (MODELS, NER_ENTITIES, Detector, ModelMissing, check_model, detector_fingerprint,
-                                     known_entities)
+from dataguard.detect.config import DEFAULT_REGIONS, DetectorConfig, detector_fingerprint
+from dataguard.detect.engine import Detector
+from dataguard.detect.entities import NER_ENTITIES
+from dataguard.detect.models import MODELS, ModelMissing, check_model
+from dataguard.detect.registry import known_entities
 
-__all__ = ["Detector", "ModelMissing", "known_entities", "NER_ENTITIES", "check_model", "detector_fingerprint", "MODELS"]
+__all__ = ["Detector", "DetectorConfig", "ModelMissing", "known_entities", "NER_ENTITIES", "check_model",
+           "detector_fingerprint", "MODELS", "DEFAULT_REGIONS"]

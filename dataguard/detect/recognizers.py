@@ -1,8 +1,10 @@
-"""dataguard's own recognizers: secrets, classification markings, health terms.
+"""dataguard's own recognizers: secrets, classification markings, health terms, travel
+documents (MRZ), Indian PAN; and the faster e-mail check.
 
 Each is a Presidio ``EntityRecognizer`` driven by compiled Python regexes with a
 capture group ``v`` marking the value (so a finding masks and hashes the secret,
-not the key name) and a validator that keeps placeholders and decoys out.
+not the key name) and a validator that keeps placeholders and decoys out. Each
+factory returns it as a ``Triggered``: with the words it needs to run and its window.
 """
 from __future__ import annotations
 
@@ -12,13 +14,12 @@ import json
 import math
 import re
 from collections import Counter
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Optional
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-OWN_ENTITIES = {"IN_PAN", "MRZ", "SECRET_PRIVATE_KEY", "SECRET_AWS_KEY", "SECRET_PASSWORD", "SECRET_TOKEN",
-                "CLASSIFICATION_MARKING", "CLASSIFICATION_STRICTLY_CONFIDENTIAL", "HEALTH_TERM"}
+from dataguard.detect.windows import Triggered
 
 
 def entropy(s: str) -> float:
@@ -98,34 +99,25 @@ class Rx:
     """One regex of a recognizer: group 'v' (or the whole match) is the value."""
 
     def __init__(self, pattern: str, score: float, validate: Optional[Callable[[str], bool]] = None,
-                 flags: int = 0, entity: Optional[str] = None, also: Sequence[str] = ()):
-        self.rx = re.compile(pattern, flags)
+                 entity: Optional[str] = None):
+        self.rx = re.compile(pattern)
         self.score = score
         self.validate = validate
         self.entity = entity
-        self.also = tuple(also)
 
 
 class RegexRecognizer(EntityRecognizer):
     """A Presidio recognizer over a list of ``Rx`` entries."""
 
     def __init__(self, name: str, entities: List[str], regexes: List[Rx], language: str = "en",
-                 context: Optional[List[str]] = None, prefilter: Optional[str] = None,
-                 words: Sequence[str] = (), exact_words: Sequence[str] = ()):
-        # literal words, one of which every match needs (found by the trigger pass before any regex
-        # runs): ``words`` in any case, ``exact_words`` as written ("STI", not "still")
-        self.dg_prefilter = tuple(w.lower() for w in words) + tuple(exact_words)
-        self.dg_prefilter_exact = tuple(exact_words)
+                 context: Optional[List[str]] = None):
         self._regexes = regexes
-        self._prefilter = re.compile(prefilter, re.I) if prefilter else None
         super().__init__(supported_entities=entities, name=name, supported_language=language, context=context)
 
     def load(self) -> None:
         pass
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
-        if self._prefilter is not None and not self._prefilter.search(text):
-            return []
         wanted = set(entities) if entities else set(self.supported_entities)
         out = []
         for r in self._regexes:
@@ -142,11 +134,6 @@ class RegexRecognizer(EntityRecognizer):
                 out.append(RecognizerResult(ent, start, end, r.score,
                                             recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                                                                   RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
-                for extra in r.also:
-                    if extra in wanted:
-                        out.append(RecognizerResult(extra, start, end, r.score, recognition_metadata={
-                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id + "-" + extra}))
         return out
 
 
@@ -155,13 +142,12 @@ _B64 = r"[A-Za-z0-9+/=]"
 _NL = r"(?:\\r\\n|\\n|\r?\n)"
 
 
-def private_key_recognizer(language: str) -> RegexRecognizer:
+def private_key_recognizer(language: str) -> Triggered:
     begin = r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |)PRIVATE KEY(?: BLOCK)?-----"
     headers = rf"(?:[A-Za-z-]+:[^\n\\]*{_NL})*"
     pattern = rf"(?P<v>{begin}\s*{_NL}?{headers}\s*{_NL}?\s*{_B64}{{40}})"
-    return RegexRecognizer("dataguard-private-key", ["SECRET_PRIVATE_KEY"],
-                           [Rx(pattern, 1.0)], language, prefilter=r"PRIVATE KEY",
-                           words=("private key",))
+    return Triggered(RegexRecognizer("dataguard-private-key", ["SECRET_PRIVATE_KEY"], [Rx(pattern, 1.0)], language),
+                     words=("private key",))
 
 
 _AWS_ID = r"(?<![A-Z0-9])(?P<v>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})(?![A-Z0-9])"
@@ -178,12 +164,10 @@ def _aws_secret_ok(v: str) -> bool:
             and bool(re.search(r"\d", v)) and not re.fullmatch(r"[0-9a-fA-F]+", v) and entropy(v) > 4.0)
 
 
-def aws_recognizer(language: str) -> RegexRecognizer:
-    return RegexRecognizer("dataguard-aws", ["SECRET_AWS_KEY"],
-                           [Rx(_AWS_ID, 0.9, _aws_id_ok), Rx(_AWS_SECRET, 0.9, _aws_secret_ok)],
-                           language, prefilter=r"A[KSGIRNP][IS]A|aws|secret_?access",
-                           words=("akia", "asia", "agpa", "aida", "aroa", "anpa", "anva", "aipa", "aws", "secretaccess",
-                                  "secret_access"))
+def aws_recognizer(language: str) -> Triggered:
+    return Triggered(RegexRecognizer("dataguard-aws", ["SECRET_AWS_KEY"],
+                                     [Rx(_AWS_ID, 0.9, _aws_id_ok), Rx(_AWS_SECRET, 0.9, _aws_secret_ok)], language),
+                     regex=r"(?i)A[KSGIRNP][IS]A|aws|secret_?access")
 
 
 _PW_KEY = (r"(?:[A-Za-z0-9_.\-]*(?:password|passwd|passphrase|pwd|pass_word|mot[ _-]?de[ _-]?passe|motdepasse|"
@@ -211,8 +195,6 @@ class PasswordRecognizer(RegexRecognizer):
     """Password assignments and credentials in URLs / connection strings; the span is the value."""
 
     def analyze(self, text, entities, nlp_artifacts=None):
-        if not _PW_PREFILTER.search(text):
-            return []
         wanted = set(entities) if entities else {"SECRET_PASSWORD"}
         if "SECRET_PASSWORD" not in wanted:
             return []
@@ -232,18 +214,14 @@ class PasswordRecognizer(RegexRecognizer):
         return out
 
 
-_PW_PREFILTER = re.compile(r"pass|pwd|secret|://|identified|securestring|motdepasse|mot_de_passe|mot de passe|contrase|kennwort",
-                           re.I)
+def password_recognizer(language: str) -> Triggered:
+    return Triggered(PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language),
+                     words=("pass", "pwd", "secret", "://", "identified", "mot de passe", "mot_de_passe",
+                            "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"))
 
 
-def password_recognizer(language: str) -> PasswordRecognizer:
-    return PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language,
-                              words=("pass", "pwd", "secret", "://", "identified", "mot de passe", "mot_de_passe",
-                                     "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"))
-
-
-def token_recognizer(language: str) -> RegexRecognizer:
-    return RegexRecognizer("dataguard-token", ["SECRET_TOKEN"], [
+def token_recognizer(language: str) -> Triggered:
+    return Triggered(RegexRecognizer("dataguard-token", ["SECRET_TOKEN"], [
         Rx(r"(?<![A-Za-z0-9_-])(?P<v>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})", 0.95, valid_jwt),
         Rx(r"(?i)\bbearer\s+(?P<v>[A-Za-z0-9._~+/-]{20,}=*)", 0.85, high_entropy_token),
         Rx(r"(?<![A-Za-z0-9_])(?P<v>ghp_[A-Za-z0-9]{36}|gho_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}|"
@@ -252,13 +230,12 @@ def token_recognizer(language: str) -> RegexRecognizer:
         Rx(r"(?i)(?<![A-Za-z0-9])(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
            r"secret[_-]?key|private[_-]?token)[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-]{16,256})",
            0.75, high_entropy_token),
-    ], language, prefilter=r"eyJ|bearer|ghp_|gho_|github_pat_|glpat-|xox|AIza|sk_live|rk_live|SG\.|key|token|secret",
-       words=("eyj", "bearer", "ghp_", "gho_", "github_pat_", "glpat-", "xox", "aiza", "sk_live", "rk_live", "sg.",
-              "key", "token", "secret"))
+    ], language), words=("eyJ", "bearer", "ghp_", "gho_", "github_pat_", "glpat-", "xox", "AIza", "sk_live", "rk_live",
+                         "SG.", "key", "token", "secret"))
 
 
 # --------------------------------------------------------------------------- markings and health terms
-def classification_recognizer(language: str) -> RegexRecognizer:
+def classification_recognizer(language: str) -> Triggered:
     strict_upper = r"(?<![A-Za-z])(?P<v>STRICTLY\s+CONFIDENTIAL|STRICTEMENT\s+CONFIDENTIEL(?:LE)?)(?![A-Za-z])"
     strict_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?"
                    r"(?P<v>strictly\s+confidential|strictement\s+confidentiel(?:le)?)[ \t*_.:-]*$")
@@ -267,10 +244,10 @@ def classification_recognizer(language: str) -> RegexRecognizer:
     conf_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?(?P<v>confidential|confidentiel(?:le)?)[ \t*_.:-]*$")
     conf_label = r"(?i)\b(?:classification|marking|classement)\s*:\s*(?P<v>confidential|confidentiel(?:le)?)\b"
     strict = "CLASSIFICATION_STRICTLY_CONFIDENTIAL"   # the detector also reports it as CLASSIFICATION_MARKING
-    return RegexRecognizer("dataguard-classification", ["CLASSIFICATION_MARKING", strict], [
+    return Triggered(RegexRecognizer("dataguard-classification", ["CLASSIFICATION_MARKING", strict], [
         Rx(strict_upper, 0.9, entity=strict), Rx(strict_line, 0.9, entity=strict),
         Rx(conf_upper, 0.8), Rx(conf_line, 0.8), Rx(conf_label, 0.8),
-    ], language, prefilter=r"confidenti", words=("confidenti",))
+    ], language), words=("confidenti",))
 
 
 HEALTH_WORDS = [
@@ -287,7 +264,7 @@ HEALTH_WORDS = [
 ]
 
 
-def health_recognizer(language: str) -> RegexRecognizer:
+def health_recognizer(language: str) -> Triggered:
     words = sorted(HEALTH_WORDS, key=len, reverse=True)
     upper_only = {"HIV", "AIDS", "STI", "PTSD", "VIH"}
     ci = [re.escape(w) for w in words if w not in upper_only]
@@ -297,17 +274,18 @@ def health_recognizer(language: str) -> RegexRecognizer:
         Rx(r"(?<![\w-])(?P<v>" + "|".join(cs) + r")(?![\w-])", 0.6),
         Rx(r"(?i)\b(?:icd(?:[- ]?1[01](?:-cm)?)?|diagnos(?:is|tic|e)|medical)(?:\s+codes?)?\s*[:#]?\s*"
            r"(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)\b", 0.6),
-    ], language, words=tuple(w.lower() for w in HEALTH_WORDS if w not in upper_only) + ("icd", "diagnos", "medical"),
-       exact_words=tuple(upper_only))
-    rec.dg_word_pad = 120     # every match is a listed word, or a code a few words after "icd"/"diagnosis"
-    return rec
+    ], language)
+    # every match is a listed word, or a code a few words after "icd"/"diagnosis"
+    return Triggered(rec, words=tuple(w for w in HEALTH_WORDS if w not in upper_only) + ("icd", "diagnos", "medical"),
+                     exact=tuple(sorted(upper_only)), pad=120)
 
 
-def in_pan_recognizer(language: str) -> RegexRecognizer:
-    """Indian PAN: five letters (4th tells the holder type), four digits, a letter; upper case."""
-    return RegexRecognizer("dataguard-in-pan", ["IN_PAN"], [
+def in_pan_recognizer(language: str) -> Triggered:
+    """Indian PAN: five letters (4th tells the holder type), four digits, a letter; upper case.
+    Runs around the hits of the IN_PAN trigger (``entities.TABLE``)."""
+    return Triggered(RegexRecognizer("dataguard-in-pan", ["IN_PAN"], [
         Rx(r"(?<![A-Za-z0-9])(?P<v>[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z])(?![A-Za-z0-9])", 0.5),
-    ], language, context=["pan", "permanent account number", "income tax"])
+    ], language, context=["pan", "permanent account number", "income tax"]))
 
 
 # --------------------------------------------------------------------------- travel documents
@@ -339,7 +317,7 @@ def _mrz_valid(value: str) -> bool:
     return False
 
 
-def mrz_recognizer(language: str) -> RegexRecognizer:
+def mrz_recognizer(language: str) -> Triggered:
     """ICAO machine-readable zones of passports (TD3), visas/cards (TD2) and identity cards
     (TD1), reported only when all their check digits are right. The value is the whole zone."""
     a, an, nl = "[A-Z<]", "[A-Z0-9<]", r"[ \t]*\r?\n[ \t]*"
@@ -351,14 +329,12 @@ def mrz_recognizer(language: str) -> RegexRecognizer:
         Rx(rf"{edge_l}(?P<v>{td3}){edge_r}", 1.0, _mrz_valid),
         Rx(rf"{edge_l}(?P<v>{td1}){edge_r}", 1.0, _mrz_valid),
         Rx(rf"{edge_l}(?P<v>{td2}){edge_r}", 1.0, _mrz_valid),
-    ], language, exact_words=("<<",))
-    rec.dg_word_pad = 110     # every zone holds "<<" and spans at most 3 lines of 30 or 2 of 44
-    return rec
+    ], language)
+    return Triggered(rec, exact=("<<",), pad=110)     # every zone holds "<<", spans at most 3 lines of 30 or 2 of 44
 
 
-def own_recognizers(language: str) -> list:
-    return [in_pan_recognizer(language), mrz_recognizer(language), private_key_recognizer(language), aws_recognizer(language), password_recognizer(language),
-            token_recognizer(language), classification_recognizer(language), health_recognizer(language)]
+OWN_RECOGNIZERS = (in_pan_recognizer, mrz_recognizer, private_key_recognizer, aws_recognizer, password_recognizer,
+                   token_recognizer, classification_recognizer, health_recognizer)
 
 
 # --------------------------------------------------------------------------- e-mail addresses
@@ -381,222 +357,3 @@ def fast_email_class():
 
     FastEmailRecognizer.__name__ = "EmailRecognizer"
     return FastEmailRecognizer
-
-
-# --------------------------------------------------------------------------- phone numbers
-_LEAD = re.compile(r"[+(][ (]?$")      # what libphonenumber takes as the start of a number before the digits
-_IPV4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}")
-
-
-class PhoneGate:
-    """A cheap necessary condition for libphonenumber to find a valid number in a run of digits.
-
-    The matcher (Leniency.VALID) tries a candidate, then its "inner matches" (the part
-    before a separator, the part after a slash or bracket, a single token between spaces
-    or dots, ...), and accepts one only if it parses to a valid number: its national
-    significant number matches the general pattern and the pattern of some number type
-    (fixed line, mobile, toll free, ...) of a region with its country code. The gate
-    takes the same candidates (with libphonenumber's own inner-match patterns) and
-    checks that condition for each reading: international after ``+`` or the region's
-    international prefix, otherwise national in each configured region (as written,
-    after the national prefix, after the region's own country code). Only the regions
-    where some reading fits are asked; a run where none fits is not given to the
-    matcher at all. Regions whose parsing rewrites digits (a national-prefix transform
-    rule) always pass. ``tests/test_triggers.py`` checks that the gate never hides a
-    number the matcher finds.
-    """
-
-    MAX_DIGITS = 20
-    _TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
-              "fixed_line", "mobile")
-
-    def __init__(self, regions: Sequence[str]):
-        from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
-        try:
-            from phonenumbers.phonenumbermatcher import _INNER_MATCHES
-            self._inner = list(_INNER_MATCHES)
-        except ImportError:       # another libphonenumber port: every cut at a separator
-            self._inner = [re.compile(r"[^\d+]+(.+)"), re.compile(r"(?<=\d)[^\d]+(\d[\d\s]*)")]
-        self._cc_regions = COUNTRY_CODE_TO_REGION_CODE
-        self._cc_cache: dict = {}
-        self.regions = []        # (region, always, cc, national_prefix_rx, idd_rx)
-        for region in regions:
-            info = None
-            from phonenumbers import PhoneMetadata
-            md = PhoneMetadata.metadata_for_region(region)
-            if md is None:
-                self.regions.append((region, True, "", None, None))
-                continue
-            info = self._cc_info(md.country_code)
-            idd = re.compile(md.international_prefix) if md.international_prefix else None
-            self.regions.append((region, info[0], str(md.country_code), info[1], idd))
-
-    @staticmethod
-    def _desc(desc):
-        if desc is None or not desc.national_number_pattern:
-            return None
-        return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
-
-    def _cc_info(self, cc: int):
-        """(always, national_prefix_rx, descs) of a country calling code; descs lists
-        (general, [types]) of each region (or non-geographic entity) sharing it."""
-        info = self._cc_cache.get(cc)
-        if info is not None:
-            return info
-        from phonenumbers import PhoneMetadata
-        names = self._cc_regions.get(cc, ())
-        mds = [PhoneMetadata.metadata_for_nongeo_region(cc) if r == "001" else PhoneMetadata.metadata_for_region(r)
-               for r in names]
-        mds = [m for m in mds if m is not None]
-        main = mds[0] if mds else None
-        always = main is None or bool(main.national_prefix_transform_rule)
-        npfp = re.compile(main.national_prefix_for_parsing) if main is not None and main.national_prefix_for_parsing else None
-        descs = []
-        for m in mds:
-            general = self._desc(m.general_desc)
-            types = [d for d in (self._desc(getattr(m, t, None)) for t in self._TYPES) if d] if general else []
-            if general and types:
-                descs.append((general, types))      # otherwise it validates nothing
-        info = self._cc_cache[cc] = (always, npfp, descs)
-        return info
-
-    @staticmethod
-    def _fits(nsn: str, descs) -> bool:
-        """libphonenumber's validity test for a national significant number."""
-        n = len(nsn)
-        for (lengths, pattern), types in descs:
-            if (not lengths or n in lengths) and pattern.fullmatch(nsn):
-                if any((not tl or n in tl) and tp.fullmatch(nsn) for tl, tp in types):
-                    return True
-        return False
-
-    def _readings_fit(self, digits: str, npfp, descs, cc: str = "") -> bool:
-        readings = [digits]
-        m = npfp.match(digits) if npfp is not None else None
-        if m and m.end():
-            readings.append(digits[m.end():])
-        if cc and digits.startswith(cc):
-            rest = digits[len(cc):]
-            readings.append(rest)
-            m = npfp.match(rest) if npfp is not None else None
-            if m and m.end():
-                readings.append(rest[m.end():])
-        return any(r and self._fits(r, descs) for r in readings)
-
-    def _international(self, digits: str) -> bool:
-        for k in (1, 2, 3):
-            if int(digits[:k] or 0) in self._cc_regions:
-                always, npfp, descs = self._cc_info(int(digits[:k]))
-                return always or self._readings_fit(digits[k:], npfp, descs)
-        return False
-
-    def candidates(self, run: str) -> list:
-        """The run and its inner matches, as libphonenumber cuts them (with leading '+' kept)."""
-        out = {run}
-        for rx in self._inner:
-            m = rx.search(run)
-            if m is None:
-                continue
-            out.add(run[:m.start()])
-            while m is not None:
-                out.add(m.group(1))
-                m = rx.search(run, m.start() + 1)
-        return [c for c in out if c]
-
-    def regions_for(self, run: str) -> list:
-        """The configured regions in which the run (digits and separators, with a '+' or '('
-        in front if the text has one) or one of its inner matches could be a valid number."""
-        readings = []
-        for c in self.candidates(run):
-            digits = re.sub(r"\D", "", c)
-            if 2 <= len(digits) <= self.MAX_DIGITS:
-                readings.append((c.lstrip("([ ").startswith("+"), digits, c))
-        out = []
-        for plus, d, c in readings:
-            if plus and self._international(d):
-                if self.regions and not out:
-                    out.append(self.regions[0][0])     # an international number: any region parses it
-                if c != run:
-                    # an international number inside a longer run: which cut the matcher tries
-                    # first depends on the region, and it goes on after the number: ask them all
-                    return [r[0] for r in self.regions]
-        readings = [(plus, d) for plus, d, _ in readings]
-        national = [d for plus, d in readings if not plus]
-        for region, always, cc, npfp, idd in self.regions:
-            if region in out:
-                continue
-            if always:
-                out.append(region)
-                continue
-            descs = self._cc_info(int(cc))[2]
-            for d in national:
-                m = idd.match(d) if idd is not None else None
-                if (m and m.end() and self._international(d[m.end():])) or self._readings_fit(d, npfp, descs, cc):
-                    out.append(region)
-                    break
-        return out
-
-
-def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pattern"):
-    """Presidio's PhoneRecognizer (libphonenumber, same score, context words and leniency),
-    asked only about small windows around digit runs that ``PhoneGate`` lets through, and
-    only for the regions the gate names; an IPv4 address is left to the IP recognizer."""
-    import phonenumbers
-    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
-    gate = PhoneGate(regions)
-
-    class FastPhoneRecognizer(PhoneRecognizer):
-        dg_self_windowed = True
-
-        def analyze(self, text, entities, nlp_artifacts=None, hits=None):
-            n = len(text)
-            if hits is None:
-                hits = [m.span() for m in trigger.finditer(text)]
-            windows = []          # [start, end, {regions}, [hit spans]]
-            for hs, he in hits:
-                if he - hs > 60:
-                    continue      # a run of numbers (table, OID, digit dump), not a phone number
-                run = text[hs:he]
-                if _IPV4.fullmatch(run):
-                    continue
-                lead = _LEAD.search(text, max(0, hs - 3), hs)
-                wanted = gate.regions_for(lead.group() + run if lead else run)
-                if not wanted:
-                    continue
-                s, e = max(0, hs - 4), min(n, he + 12)
-                if windows and s <= windows[-1][1]:
-                    windows[-1][1] = max(windows[-1][1], e)
-                    windows[-1][2].update(wanted)
-                    windows[-1][3].append((hs, he))
-                else:
-                    windows.append([s, e, set(wanted), [(hs, he)]])
-            results, seen = [], set()
-            for s, e, wanted, runs in windows:
-                window = text[s:e]
-                found = []
-                for region in [r for r in self.supported_regions if r in wanted]:
-                    for pm in phonenumbers.PhoneNumberMatcher(window, region, leniency=self.leniency):
-                        span = (s + pm.start, s + pm.end)
-                        if span not in seen:
-                            seen.add(span)
-                            found.append(span)
-                            results.append(self._get_recognizer_result(_Span(*span), text, region, nlp_artifacts))
-                    if all(any(fs < he and hs < fe for fs, fe in found) for hs, he in runs):
-                        break     # every digit run of the window is a number: no other region asked
-            return results
-
-    return FastPhoneRecognizer(supported_language=language, supported_regions=list(regions), name="PhoneRecognizer",
-                               context=PHONE_CONTEXT)
-
-
-# Presidio's phone context words, and the labels of forms and signatures in English and French
-PHONE_CONTEXT = ["phone", "number", "telephone", "cell", "cellphone", "mobile", "call", "tel", "tél", "téléphone",
-                 "telefon", "telefono", "teléfono", "mob", "fax", "whatsapp", "signal", "portable", "gsm", "cel",
-                 "celular", "contact", "hotline", "ph", "numéro", "appeler", "joindre"]
-
-
-class _Span:
-    __slots__ = ("start", "end")
-
-    def __init__(self, start: int, end: int):
-        self.start, self.end = start, end

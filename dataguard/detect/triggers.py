@@ -16,11 +16,8 @@ offsets. Triggers are ASCII/Latin-1 patterns; a text holding digits outside ASCI
 """
 from __future__ import annotations
 
-import logging
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
-
-log = logging.getLogger(__name__)
 
 try:  # optional accelerator (x86-64 wheels); the Python path gives the same windows
     import hyperscan as _hs

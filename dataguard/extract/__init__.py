@@ -1,46 +1,72 @@
 """Turn the bytes of one item into text chunks with locations.
 
-``extract()`` sniffs the content, hands the stream to the family's module and
-guards it: no exception escapes this layer (it becomes a Problem of kind
-``corrupt``) and an item that runs past its time budget becomes ``timeout``.
-Family modules expose ``extract(unit, opener, name, limits, depth)`` yielding
-Chunk or Problem; containers (archives, mail) call back into ``extract()`` for
-their members with ``unit.child(member_name)`` and ``depth + 1``.
+``extract()`` sniffs the content once, hands the stream to the family's
+extractor (registered in ``FAMILIES``) with an ``ExtractContext`` carrying the
+sniffed family, and guards it: no exception escapes this layer (it becomes a
+Problem of kind ``corrupt``) and an item that runs past its time budget becomes
+``timeout``.  Containers (archives, mail, embedded objects) extract their
+members through ``ctx.recurse``, which is this dispatcher one level deeper:
+the nesting limit is checked here and nowhere else.
+
+Import graph (one way): base <- safezip, safexml, chunks, sniff <- the families
+(text, pdf, ooxml, odf, mail, rtf, archive) <- this module.
 """
 from __future__ import annotations
 
-import importlib
+import functools
 import logging
+import posixpath
 import time
 import zipfile
-from typing import BinaryIO, Callable, Iterator, Union
+from typing import Callable, Iterator, NamedTuple, Optional
 
+from dataguard.extract import archive, mail, odf, ooxml, pdf, rtf, text
+from dataguard.extract.base import ExtractContext, Opener, Piece, describe
 from dataguard.extract.sniff import HEAD_BYTES, sniff
-from dataguard.types import Chunk, Limits, Problem, Unit
+from dataguard.types import Limits, Problem, Unit
+
+__all__ = ["CONTENT_ERRORS", "ExtractContext", "FAMILIES", "Family", "describe", "extract", "family_of",
+           "make_context"]
 
 log = logging.getLogger(__name__)
+clock = time.monotonic       # what the time budget is measured with (tests put a fake clock here)
 
-Opener = Callable[[], BinaryIO]
+# Exceptions that mean "this content cannot be parsed" whatever the family.
+CONTENT_ERRORS = (zipfile.BadZipFile, EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+                  AssertionError, RecursionError, UnicodeError, LookupError, OverflowError, ArithmeticError)
 
-# family -> module name inside dataguard.extract (module must define extract()).
-FAMILIES = {
-    "text": "text",
-    "pdf": "pdf",
-    "docx": "ooxml", "xlsx": "ooxml", "pptx": "ooxml",
-    "odf": "odf",
-    "eml": "mail", "mbox": "mail", "msg": "mail",
-    "rtf": "rtf",
-    "zip": "archive", "tar": "archive", "gz": "archive", "bz2": "archive", "xz": "archive",
+
+def _pdf_errors() -> tuple:
+    from pypdf.errors import PyPdfError
+    return (PyPdfError,)
+
+
+def _msg_errors() -> tuple:
+    from extract_msg.exceptions import ExMsgBaseException
+    return (ExMsgBaseException,)
+
+
+class Family(NamedTuple):
+    """An extractor ``extract(unit, opener, name, ctx)`` and the exceptions of its
+    parsing library that also mean corrupt content (loaded when first needed)."""
+    extract: Callable[..., Iterator[Piece]]
+    errors: Callable[[], tuple] = tuple
+
+
+_ARCHIVE = Family(archive.extract)
+_OOXML = Family(ooxml.extract)
+_MAIL = Family(mail.extract, _msg_errors)
+
+# sniffed family -> extractor
+FAMILIES: dict = {
+    "text": Family(text.extract),
+    "pdf": Family(pdf.extract, _pdf_errors),
+    "docx": _OOXML, "xlsx": _OOXML, "pptx": _OOXML,
+    "odf": Family(odf.extract),
+    "eml": _MAIL, "mbox": _MAIL, "msg": _MAIL,
+    "rtf": Family(rtf.extract),
+    "zip": _ARCHIVE, "tar": _ARCHIVE, "gz": _ARCHIVE, "bz2": _ARCHIVE, "xz": _ARCHIVE,
 }
-
-
-class ItemTimeout(Exception):
-    pass
-
-
-def describe(unit: Unit) -> str:
-    """Display string for a unit in errors: uri plus member path."""
-    return unit.uri if not unit.member else f"{unit.uri}!/{unit.member}"
 
 
 def family_of(opener: Opener, name: str) -> str:
@@ -50,7 +76,30 @@ def family_of(opener: Opener, name: str) -> str:
         return sniff(head, name, fh if seekable else None)
 
 
-def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
+def make_context(limits: Limits, family: str, depth: int = 0) -> ExtractContext:
+    """The context a family extractor runs with at ``depth``."""
+    return ExtractContext(limits=limits, family=family, depth=depth,
+                          recurse=functools.partial(_recurse, limits, depth),
+                          too_deep=functools.partial(_too_deep, limits, depth))
+
+
+def _too_deep(limits: Limits, depth: int, member: Unit) -> Optional[Problem]:
+    """The nesting limit: a member of an item at ``depth`` lies at ``depth + 1``."""
+    if depth + 1 > limits.max_archive_depth:
+        return Problem(describe(member), "too_large", f"nesting deeper than {limits.max_archive_depth}")
+    return None
+
+
+def _recurse(limits: Limits, depth: int, member: Unit, opener: Opener, name: str) -> Iterator[Piece]:
+    """Extract a member (archive entry, attachment, embedded object) one level deeper."""
+    problem = _too_deep(limits, depth, member)
+    if problem is not None:
+        yield problem
+        return
+    yield from extract(member, opener, posixpath.basename(name) or name, limits, depth + 1)
+
+
+def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Piece]:
     """Yield the chunks of one item (or member); never raises for bad content.
 
     Time budget: ``limits.item_timeout_s`` of extraction time (reading and parsing, summed
@@ -66,37 +115,39 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
     if family == "binary":
         yield Problem(where, "binary", "binary content", skipped=True)
         return
-    modname = FAMILIES.get(family)
-    try:
-        module = importlib.import_module(f"dataguard.extract.{modname}")
-    except ImportError:
+    chosen = FAMILIES.get(family)
+    if chosen is None:
         yield Problem(where, "unsupported", f"no extractor for {family}", skipped=True)
         return
-    gen = module.extract(unit, opener, name, limits, depth)
-    spent = 0.0
+    gen = chosen.extract(unit, opener, name, make_context(limits, family, depth))
     try:
-        while True:
-            started = time.monotonic()
-            try:
-                out = next(gen)
-            except StopIteration:
-                return
-            spent += time.monotonic() - started
-            yield out
-            if spent > limits.item_timeout_s:
-                yield Problem(where, "timeout", f"item exceeded its time budget of {limits.item_timeout_s:g}s")
-                gen.close()
-                return
+        yield from _timed(gen, where, limits.item_timeout_s)
     except MemoryError:
         yield Problem(where, "too_large", "item needs more memory than allowed")
-    except (zipfile.BadZipFile, EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError,
-            AssertionError, RecursionError, UnicodeError, LookupError, OverflowError, ArithmeticError) as exc:
+    except CONTENT_ERRORS + chosen.errors() as exc:
         yield Problem(where, "corrupt", f"cannot parse {family}: {type(exc).__name__}")
     except OSError as exc:
         yield Problem(where, "unreadable", _safe_os_message(exc))
     except Exception as exc:  # noqa: BLE001 - the extractor layer must never let one item kill a scan
         log.debug("extractor %s failed on %s", family, where, exc_info=False)
         yield Problem(where, "corrupt", f"cannot parse {family}: {type(exc).__name__}")
+
+
+def _timed(gen: Iterator[Piece], where: str, budget_s: float) -> Iterator[Piece]:
+    """``gen``'s pieces until the time spent inside it passes ``budget_s`` (then a timeout)."""
+    spent = 0.0
+    while True:
+        started = clock()
+        try:
+            out = next(gen)
+        except StopIteration:
+            return
+        spent += clock() - started
+        yield out
+        if spent > budget_s:
+            yield Problem(where, "timeout", f"item exceeded its time budget of {budget_s:g}s")
+            gen.close()
+            return
 
 
 def _safe_os_message(exc: OSError) -> str:

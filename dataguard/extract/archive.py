@@ -3,8 +3,8 @@
 Members are copied one at a time, with a byte counter, into memory (small) or
 a private ``TemporaryDirectory`` (always removed) under a generated file name
 - member names are never used as paths, so ``../x`` or ``/etc/x`` cannot write
-anywhere.  Each member then goes back through ``dataguard.extract.extract``
-with ``unit.child(member)`` and ``depth + 1``.
+anywhere.  Each member then goes back through the dispatcher (``ctx.recurse``)
+with ``unit.child(member)``, one level deeper.
 
 Member names: the name inside the archive, "\\\\" turned into "/", leading "/"
 and "." / ".." components dropped.  A single-file gz/bz2/xz has one member:
@@ -31,10 +31,11 @@ import tarfile
 import tempfile
 import zipfile
 import zlib
-from typing import BinaryIO, Iterator, Optional, Union
+from typing import BinaryIO, Iterator, Optional
 
-from dataguard.extract.ooxml import BOMB_MIN_BYTES, describe, seekable, stream_size, zip_guard
-from dataguard.types import Chunk, Limits, Problem, Unit
+from dataguard.extract.base import ExtractContext, Piece, describe
+from dataguard.extract.safezip import BOMB_MIN_BYTES, open_zip
+from dataguard.types import Limits, Problem, Unit
 
 MEMORY_MEMBER = 8 * 1024 * 1024
 _BLOCK = 1 << 20
@@ -150,16 +151,7 @@ def copy_member(src: BinaryIO, spool: _Spool, budget: Budget, compressed, declar
         spool.write(block)
 
 
-def run_member(unit: Unit, opener, name: str, limits: Limits, depth: int) -> Iterator[Union[Chunk, Problem]]:
-    """Extract one member / attachment through the guarded dispatcher."""
-    if depth > limits.max_archive_depth:
-        yield Problem(describe(unit), "too_large", f"nesting deeper than {limits.max_archive_depth}")
-        return
-    from dataguard.extract import extract as dispatch
-    yield from dispatch(unit, opener, posixpath.basename(name) or name, limits, depth)
-
-
-def _members_out(gen) -> Iterator[Union[Chunk, Problem]]:
+def _members_out(gen) -> Iterator[Piece]:
     """Pass a member's output on; a bomb inside stops the containing archive too."""
     for out in gen:
         yield out
@@ -168,54 +160,56 @@ def _members_out(gen) -> Iterator[Union[Chunk, Problem]]:
 
 
 # ---------------------------------------------------------------- zip
-def _zip(unit: Unit, opener, limits: Limits, depth: int, tmp: _TmpDir) -> Iterator[Union[Chunk, Problem]]:
-    where = describe(unit)
-    with seekable(opener, limits) as fh:
-        size = stream_size(fh)
-        with zipfile.ZipFile(fh) as zf:
-            problem = zip_guard(zf, size, limits, where)
-            if problem is not None:
-                yield problem
-                if problem.kind == "bomb" or "bytes" in problem.message:
-                    return
-            budget = Budget(limits)
-            infos = zf.infolist()[:limits.max_archive_members]
-            for index, info in enumerate(infos):
-                if info.is_dir():
-                    continue
-                mname = clean_name(info.filename)
-                child = unit.child(mname)
-                mode = (info.external_attr >> 16) & 0xFFFF
-                if info.create_system == 3 and stat.S_ISLNK(mode):
-                    yield Problem(describe(child), "symlink", "symbolic link", skipped=True)
-                    continue
-                if info.flag_bits & 0x1:
-                    yield Problem(describe(child), "encrypted", "encrypted archive member")
-                    continue
-                if depth + 1 > limits.max_archive_depth:
-                    yield Problem(describe(child), "too_large", f"nesting deeper than {limits.max_archive_depth}")
-                    continue
-                spool = _Spool(tmp, index)
-                try:
-                    try:
-                        with zf.open(info) as src:
-                            ratio_base = info.compress_size
-                            copy_member(src, spool, budget, lambda: ratio_base, info.file_size)
-                    except _Stop:
-                        raise
-                    except NotImplementedError:
-                        yield Problem(describe(child), "unsupported", "compression method not supported", skipped=True)
-                        continue
-                    except Exception as exc:  # noqa: BLE001 - one bad member never stops the others
-                        yield Problem(describe(child), "corrupt", f"cannot read member: {type(exc).__name__}")
-                        continue
-                    yield from _members_out(run_member(child, spool.opener(), mname, limits, depth + 1))
-                finally:
-                    spool.discard()
+def _zip(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piece]:
+    limits = ctx.limits
+    with open_zip(opener, limits, describe(unit)) as z:
+        if z.problem is not None:
+            yield z.problem
+            if z.problem.kind == "bomb" or "bytes" in z.problem.message:
+                return
+        budget = Budget(limits)
+        for index, info in enumerate(z.zf.infolist()[:limits.max_archive_members]):
+            if not info.is_dir():
+                yield from _zip_member(unit, z.zf, info, index, ctx, budget, tmp)
+
+
+def _zip_member(unit: Unit, zf: zipfile.ZipFile, info: zipfile.ZipInfo, index: int, ctx: ExtractContext,
+                budget: Budget, tmp: _TmpDir) -> Iterator[Piece]:
+    mname = clean_name(info.filename)
+    child = unit.child(mname)
+    mode = (info.external_attr >> 16) & 0xFFFF
+    if info.create_system == 3 and stat.S_ISLNK(mode):
+        yield Problem(describe(child), "symlink", "symbolic link", skipped=True)
+        return
+    if info.flag_bits & 0x1:
+        yield Problem(describe(child), "encrypted", "encrypted archive member")
+        return
+    too_deep = ctx.too_deep(child)
+    if too_deep is not None:
+        yield too_deep
+        return
+    spool = _Spool(tmp, index)
+    try:
+        try:
+            with zf.open(info) as src:
+                ratio_base = info.compress_size
+                copy_member(src, spool, budget, lambda: ratio_base, info.file_size)
+        except _Stop:
+            raise
+        except NotImplementedError:
+            yield Problem(describe(child), "unsupported", "compression method not supported", skipped=True)
+            return
+        except Exception as exc:  # noqa: BLE001 - one bad member never stops the others
+            yield Problem(describe(child), "corrupt", f"cannot read member: {type(exc).__name__}")
+            return
+        yield from _members_out(ctx.recurse(child, spool.opener(), mname))
+    finally:
+        spool.discard()
 
 
 # ---------------------------------------------------------------- tar
-def _tar(unit: Unit, opener, limits: Limits, depth: int, tmp: _TmpDir) -> Iterator[Union[Chunk, Problem]]:
+def _tar(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piece]:
+    limits = ctx.limits
     with opener() as raw:
         counting = _Counting(raw)
         buffered = io.BufferedReader(counting, buffer_size=1 << 16)
@@ -235,8 +229,9 @@ def _tar(unit: Unit, opener, limits: Limits, depth: int, tmp: _TmpDir) -> Iterat
                     return
                 mname = clean_name(member.name)
                 child = unit.child(mname)
-                if depth + 1 > limits.max_archive_depth:
-                    yield Problem(describe(child), "too_large", f"nesting deeper than {limits.max_archive_depth}")
+                too_deep = ctx.too_deep(child)
+                if too_deep is not None:
+                    yield too_deep
                     continue
                 if member.size > limits.max_archive_total_bytes:
                     raise _Stop("too_large", f"expands to more than {limits.max_archive_total_bytes} bytes")
@@ -246,7 +241,7 @@ def _tar(unit: Unit, opener, limits: Limits, depth: int, tmp: _TmpDir) -> Iterat
                     if src is None:
                         continue
                     copy_member(src, spool, budget, lambda: counting.count)
-                    yield from _members_out(run_member(child, spool.opener(), mname, limits, depth + 1))
+                    yield from _members_out(ctx.recurse(child, spool.opener(), mname))
                 finally:
                     spool.discard()
 
@@ -264,12 +259,13 @@ def single_member_name(name: str, family: str) -> str:
     return base + ".out" if base else "data"
 
 
-def _single(unit: Unit, opener, name: str, family: str, limits: Limits, depth: int,
-            tmp: _TmpDir) -> Iterator[Union[Chunk, Problem]]:
+def _single(unit: Unit, opener, name: str, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piece]:
+    family = ctx.family
     mname = single_member_name(name, family)
     child = unit.child(mname)
-    if depth + 1 > limits.max_archive_depth:
-        yield Problem(describe(child), "too_large", f"nesting deeper than {limits.max_archive_depth}")
+    too_deep = ctx.too_deep(child)
+    if too_deep is not None:
+        yield too_deep
         return
     spool = _Spool(tmp, 0)
     try:
@@ -283,49 +279,30 @@ def _single(unit: Unit, opener, name: str, family: str, limits: Limits, depth: i
             else:
                 src = lzma.LZMAFile(buffered, mode="rb")
             with src:
-                copy_member(src, spool, Budget(limits), lambda: counting.count)
-        yield from _members_out(run_member(child, spool.opener(), mname, limits, depth + 1))
+                copy_member(src, spool, Budget(ctx.limits), lambda: counting.count)
+        yield from _members_out(ctx.recurse(child, spool.opener(), mname))
     finally:
         spool.discard()
 
 
-def _family(opener, name: str) -> str:
-    with opener() as fh:
-        head = fh.read(512)
-    low = name.lower()
-    if head.startswith(b"PK"):
-        return "zip"
-    if len(head) > 262 and head[257:262] == b"ustar":
-        return "tar"
-    if head.startswith(b"\x1f\x8b"):
-        return "tar" if low.endswith((".tar.gz", ".tgz", ".taz")) else "gz"
-    if head.startswith(b"BZh"):
-        return "tar" if low.endswith((".tar.bz2", ".tbz2", ".tbz")) else "bz2"
-    if head.startswith(b"\xfd7zXZ\x00"):
-        return "tar" if low.endswith((".tar.xz", ".txz")) else "xz"
-    return "tar"
-
-
-def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
+def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piece]:
+    """``ctx.family``: zip, tar (plain or compressed), gz, bz2 or xz (as sniffed)."""
     tmp = _TmpDir()
     try:
-        family = _family(opener, name)
-        if family == "zip":
-            gen = _zip(unit, opener, limits, depth, tmp)
-        elif family == "tar":
-            gen = _tar(unit, opener, limits, depth, tmp)
+        if ctx.family == "zip":
+            gen = _zip(unit, opener, ctx, tmp)
+        elif ctx.family == "tar":
+            gen = _tar(unit, opener, ctx, tmp)
         else:
-            gen = _single(unit, opener, name, family, limits, depth, tmp)
+            gen = _single(unit, opener, name, ctx, tmp)
         try:
             yield from gen
         except _Stop as stop:
             if stop.kind:
                 yield Problem(describe(unit), stop.kind, stop.message)
-            else:
-                # a bomb below: its Problem has been passed on; stop this archive.
-                return
+            # else: a bomb below: its Problem has been passed on; stop this archive.
         except (gzip.BadGzipFile, lzma.LZMAError, zlib.error, tarfile.TarError) as exc:
             # decompression failures are corrupt content, not an unreadable file
-            yield Problem(describe(unit), "corrupt", f"cannot parse {family}: {type(exc).__name__}")
+            yield Problem(describe(unit), "corrupt", f"cannot parse {ctx.family}: {type(exc).__name__}")
     finally:
         tmp.cleanup()

@@ -7,7 +7,7 @@ the plain text is read when there is one, so a value is not counted twice.
 Lines are counted over the message's extracted text.
 
 Attachments (and attached messages, as ``<n>.eml``) are members:
-``unit.child(filename)`` through ``dataguard.extract.extract`` with depth + 1;
+``unit.child(filename)`` through the dispatcher's ``ctx.recurse`` (one level deeper);
 an attachment without a file name is ``attachment-<n>``.
 
 mbox: split on "From " separator lines while streaming (no temporary copy, no
@@ -21,10 +21,11 @@ import email.policy
 import io
 import posixpath
 from html.parser import HTMLParser
-from typing import Iterator, Union
+from typing import Iterator
 
-from dataguard.extract.ooxml import ChunkBuilder, describe, read_whole
-from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
+from dataguard.extract.base import ExtractContext, Piece, describe, read_whole
+from dataguard.extract.chunks import ChunkBuilder
+from dataguard.types import Pointer, Problem, Unit
 
 _HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Subject")
 
@@ -119,13 +120,12 @@ def _attachment_bytes(part, is_message: bool) -> bytes:
     return data if isinstance(data, bytes) else b""
 
 
-def _member(unit, data: bytes, name: str, limits: Limits, depth: int):
-    from dataguard.extract.archive import run_member
-    yield from run_member(unit.child(name), lambda: io.BytesIO(data), name, limits, depth)
+def _member(unit, data: bytes, name: str, ctx: ExtractContext):
+    yield from ctx.recurse(unit.child(name), lambda: io.BytesIO(data), name)
 
 
-def message_chunks(unit: Unit, msg, limits: Limits, depth: int) -> Iterator[Union[Chunk, Problem]]:
-    b = ChunkBuilder(unit, limits)
+def message_chunks(unit: Unit, msg, ctx: ExtractContext) -> Iterator[Piece]:
+    b = ChunkBuilder(unit, ctx.limits)
     for h in _HEADERS:
         for value in _header_values(msg, h):
             if value.strip():
@@ -149,32 +149,32 @@ def message_chunks(unit: Unit, msg, limits: Limits, depth: int) -> Iterator[Unio
             yield Problem(describe(unit.child(name)), "corrupt", f"cannot decode attachment: {type(exc).__name__}")
             continue
         if data:
-            yield from _member(unit, data, name, limits, depth + 1)
+            yield from _member(unit, data, name, ctx)
 
 
-def _eml(unit, opener, limits, depth):
-    data = read_whole(unit, opener, limits, "message")
+def _eml(unit, opener, ctx: ExtractContext):
+    data = read_whole(unit, opener, ctx.limits, "message")
     if isinstance(data, Problem):
         yield data
         return
     msg = email.message_from_bytes(data, policy=email.policy.default)
     del data
-    yield from message_chunks(unit, msg, limits, depth)
+    yield from message_chunks(unit, msg, ctx)
 
 
 def _is_separator(line: bytes, prev_blank: bool, first: bool) -> bool:
     return line.startswith(b"From ") and (prev_blank or first)
 
 
-def _mbox(unit, opener, limits, depth):
+def _mbox(unit, opener, ctx: ExtractContext):
     n = 0
-    cap = limits.parse_cap
+    cap = ctx.limits.parse_cap
 
     def emit(buf: bytearray):
         nonlocal n
         n += 1
         data = bytes(buf)
-        return _member(unit, data, f"{n}.eml", limits, depth + 1)
+        return _member(unit, data, f"{n}.eml", ctx)
 
     with opener() as fh:
         buf = bytearray()
@@ -215,11 +215,12 @@ def _mbox(unit, opener, limits, depth):
                 yield from emit(buf)
 
 
-def _msg(unit, opener, limits, depth):
+def _msg(unit, opener, ctx: ExtractContext):
     import logging
 
     import extract_msg
     logging.getLogger("extract_msg").setLevel(logging.ERROR)
+    limits = ctx.limits
     data = read_whole(unit, opener, limits, "Outlook message")
     if isinstance(data, Problem):
         yield data
@@ -245,38 +246,39 @@ def _msg(unit, opener, limits, depth):
         if body:
             yield from b.text(body.replace("\r\n", "\n"), Pointer(part="body"))
         yield from b.flush()
-        for n, att in enumerate(getattr(m, "attachments", []) or [], 1):
-            try:
-                name = _clean_filename(att.longFilename or att.shortFilename or "") or f"attachment-{n}"
-                payload = att.data
-            except Exception as exc:  # noqa: BLE001
-                yield Problem(describe(unit.child(f"attachment-{n}")), "corrupt",
-                              f"cannot read attachment: {type(exc).__name__}")
-                continue
-            if isinstance(payload, bytes) and payload:
-                yield from _member(unit, payload, name, limits, depth + 1)
-            elif payload is not None and hasattr(payload, "body"):
-                # an embedded Outlook message: its text as a member
-                sub = unit.child(name if name.endswith(".msg") else f"{n}.msg")
-                sb = ChunkBuilder(sub, limits)
-                for label, attr in (("From", "sender"), ("To", "to"), ("Subject", "subject")):
-                    value = getattr(payload, attr, None)
-                    if value:
-                        yield from sb.text(f"{label}: {value}", Pointer(part="header"))
-                if payload.body:
-                    yield from sb.text(payload.body.replace("\r\n", "\n"), Pointer(part="body"))
-                yield from sb.flush()
+        yield from _msg_attachments(unit, m, ctx)
     finally:
         m.close()
 
 
-def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
-    lower = name.lower()
-    with opener() as fh:
-        head = fh.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0") or lower.endswith(".msg"):
-        yield from _msg(unit, opener, limits, depth)
-    elif head.startswith(b"From ") or lower.endswith((".mbox", ".mbx")):
-        yield from _mbox(unit, opener, limits, depth)
-    else:
-        yield from _eml(unit, opener, limits, depth)
+def _msg_attachments(unit: Unit, m, ctx: ExtractContext) -> Iterator[Piece]:
+    """An Outlook message's attachments as members; an attached message as its text."""
+    for n, att in enumerate(getattr(m, "attachments", []) or [], 1):
+        try:
+            name = _clean_filename(att.longFilename or att.shortFilename or "") or f"attachment-{n}"
+            payload = att.data
+        except Exception as exc:  # noqa: BLE001
+            yield Problem(describe(unit.child(f"attachment-{n}")), "corrupt",
+                          f"cannot read attachment: {type(exc).__name__}")
+            continue
+        if isinstance(payload, bytes) and payload:
+            yield from _member(unit, payload, name, ctx)
+        elif payload is not None and hasattr(payload, "body"):
+            # an embedded Outlook message: its text as a member
+            sub = unit.child(name if name.endswith(".msg") else f"{n}.msg")
+            sb = ChunkBuilder(sub, ctx.limits)
+            for label, attr in (("From", "sender"), ("To", "to"), ("Subject", "subject")):
+                value = getattr(payload, attr, None)
+                if value:
+                    yield from sb.text(f"{label}: {value}", Pointer(part="header"))
+            if payload.body:
+                yield from sb.text(payload.body.replace("\r\n", "\n"), Pointer(part="body"))
+            yield from sb.flush()
+
+
+_BY_FAMILY = {"msg": _msg, "mbox": _mbox, "eml": _eml}
+
+
+def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piece]:
+    """``ctx.family``: eml, mbox or msg (as sniffed)."""
+    yield from _BY_FAMILY[ctx.family](unit, opener, ctx)

@@ -1,6 +1,6 @@
 """OpenDocument: odt (text), ods (spreadsheet), odp (presentation) from content.xml.
 
-Read with the streaming, DTD-refusing XML reader of ``ooxml`` straight from the
+Read with the streaming, DTD-refusing XML reader of ``safexml`` straight from the
 zip (no odfpy tree of the whole document).
 
 * odt: paragraphs / headings / lists in order; table rows (cells joined "\\t")
@@ -15,12 +15,13 @@ An encrypted document (encryption-data in the manifest) -> Problem "encrypted".
 """
 from __future__ import annotations
 
-import zipfile
-from typing import Iterator, Union
+from typing import Iterator
 
-from dataguard.extract.ooxml import (ChunkBuilder, describe, header_context, iter_xml, parse_xml, render_value,
-                                     seekable, stream_size, zip_guard)
-from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
+from dataguard.extract.base import ExtractContext, Piece, describe
+from dataguard.extract.chunks import ChunkBuilder, header_context, render_value
+from dataguard.extract.safexml import iter_xml, parse_xml
+from dataguard.extract.safezip import open_zip
+from dataguard.types import Chunk, Pointer, Problem, Unit
 
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -218,30 +219,28 @@ def _meta(zf, b) -> Iterator[Chunk]:
                 yield from b.text(f"{label}: {value}", Pointer(part="properties"))
 
 
-def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
+def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piece]:
     where = describe(unit)
-    with seekable(opener, limits) as fh:
-        size = stream_size(fh)
-        with zipfile.ZipFile(fh) as zf:
-            problem = zip_guard(zf, size, limits, where)
-            if problem is not None:
-                yield problem
-                return
-            try:
-                manifest = zf.read("META-INF/manifest.xml")
-            except KeyError:
-                manifest = b""
-            if b"encryption-data" in manifest:
-                yield Problem(where, "encrypted", "document is password protected")
-                return
-            try:
-                mimetype = zf.read("mimetype")[:100].decode("ascii", "replace")
-            except KeyError:
-                mimetype = ""
-            ext = name.rsplit(".", 1)[-1].lower()
-            if "spreadsheet" in mimetype or (not mimetype and ext == "ods"):
-                yield from _ods(unit, zf, limits)
-            elif "presentation" in mimetype or (not mimetype and ext == "odp"):
-                yield from _odp(unit, zf, limits)
-            else:
-                yield from _odt(unit, zf, limits)
+    with open_zip(opener, ctx.limits, where) as z:
+        if z.problem is not None:
+            yield z.problem
+            return
+        zf = z.zf
+        try:
+            manifest = zf.read("META-INF/manifest.xml")
+        except KeyError:
+            manifest = b""
+        if b"encryption-data" in manifest:
+            yield Problem(where, "encrypted", "document is password protected")
+            return
+        try:
+            mimetype = zf.read("mimetype")[:100].decode("ascii", "replace")
+        except KeyError:
+            mimetype = ""
+        ext = name.rsplit(".", 1)[-1].lower()
+        if "spreadsheet" in mimetype or (not mimetype and ext == "ods"):
+            yield from _ods(unit, zf, ctx.limits)
+        elif "presentation" in mimetype or (not mimetype and ext == "odp"):
+            yield from _odp(unit, zf, ctx.limits)
+        else:
+            yield from _odt(unit, zf, ctx.limits)

@@ -8,10 +8,11 @@ Problem "corrupt" - the other pages are still scanned.
 from __future__ import annotations
 
 import logging
-from typing import Iterator, Union
+from typing import Iterator
 
-from dataguard.extract.ooxml import ChunkBuilder, describe, seekable
-from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
+from dataguard.extract.base import ExtractContext, Piece, describe, seekable
+from dataguard.extract.chunks import ChunkBuilder
+from dataguard.types import Pointer, Problem, Unit
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -33,9 +34,10 @@ def _has_content(page) -> bool:
         return True
 
 
-def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
+def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piece]:
     from pypdf import PdfReader
     where = describe(unit)
+    limits = ctx.limits
     with seekable(opener, limits) as fh:
         reader = PdfReader(fh, strict=False)
         if reader.is_encrypted:

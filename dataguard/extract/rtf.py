@@ -1,15 +1,16 @@
 """RTF via striprtf; lines counted in the plain text."""
 from __future__ import annotations
 
-from typing import Iterator, Union
+from typing import Iterator
 
-from dataguard.extract.ooxml import ChunkBuilder, read_whole
-from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
+from dataguard.extract.base import ExtractContext, Piece, read_whole
+from dataguard.extract.chunks import ChunkBuilder
+from dataguard.types import Pointer, Problem, Unit
 
 
-def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
+def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piece]:
     from striprtf.striprtf import rtf_to_text
-    data = read_whole(unit, opener, limits, "RTF")
+    data = read_whole(unit, opener, ctx.limits, "RTF")
     if isinstance(data, Problem):
         yield data
         return
@@ -21,6 +22,6 @@ def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> It
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return
-    b = ChunkBuilder(unit, limits)
+    b = ChunkBuilder(unit, ctx.limits)
     yield from b.text(text, Pointer())
     yield from b.flush()

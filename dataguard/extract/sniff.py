@@ -53,6 +53,22 @@ _EXT_FAMILY = {
 def sniff(head: bytes, name: str, stream: Optional[BinaryIO] = None) -> str:
     """Return a family name: text, binary, pdf, zip, docx, xlsx, pptx, odf, tar, gz, bz2, xz,
     eml, mbox, msg, rtf.  ``stream`` (seekable) lets zip containers be told apart."""
+    family = _sniff(head, name, stream)
+    return _mail_family(head, name) if family in ("eml", "mbox", "msg") else family
+
+
+def _mail_family(head: bytes, name: str) -> str:
+    """Which kind of mail: an OLE file or a .msg name is Outlook, a "From " line or an
+    mbox name a mailbox, anything else one message."""
+    lower = name.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0") or lower.endswith(".msg"):
+        return "msg"
+    if head.startswith(b"From ") or lower.endswith((".mbox", ".mbx")):
+        return "mbox"
+    return "eml"
+
+
+def _sniff(head: bytes, name: str, stream: Optional[BinaryIO]) -> str:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else ""
     if head.startswith(b"%PDF-"):
         return "pdf"
@@ -61,7 +77,7 @@ def sniff(head: bytes, name: str, stream: Optional[BinaryIO] = None) -> str:
             return _zip_family(stream, ext)
         return _EXT_FAMILY.get(ext, "zip") if _EXT_FAMILY.get(ext) in ("docx", "xlsx", "pptx", "odf") else "zip"
     if head.startswith(b"\x1f\x8b"):
-        return "tar" if ext in ("tgz",) or name.lower().endswith((".tar.gz",)) else "gz"
+        return "tar" if name.lower().endswith((".tar.gz", ".tgz", ".taz")) else "gz"
     if head.startswith(b"BZh"):
         return "tar" if name.lower().endswith((".tar.bz2", ".tbz2", ".tbz")) else "bz2"
     if head.startswith(b"\xfd7zXZ\x00"):

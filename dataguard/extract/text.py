@@ -33,9 +33,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterable, Iterator, Optional
 
-from dataguard.types import Chunk, Limits, Problem, Unit
+from dataguard.extract.base import ExtractContext, Piece
+from dataguard.types import Chunk, Unit
 
 BLOCK_BYTES = 1 << 20
 HEAD_BYTES = 64 * 1024
@@ -210,7 +211,8 @@ def _ext_of(name: str) -> str:
     return base.rsplit(".", 1)[-1].lower() if "." in base.lstrip(".") else ""
 
 
-def extract(unit: Unit, opener, name: str, limits: Limits, depth: int = 0) -> Iterator[Union[Chunk, Problem]]:
+def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piece]:
+    limits = ctx.limits
     ext = _ext_of(name)
     with opener() as fh:
         head = fh.read(HEAD_BYTES)

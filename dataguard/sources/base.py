@@ -1,12 +1,40 @@
-"""What every source shares: the Source interface, file items and path selection."""
+"""What every source shares: the Source interface, its options and errors, file items
+and path selection."""
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from typing import BinaryIO, Callable, Iterator, Union
+from dataclasses import dataclass, field
+from typing import BinaryIO, Callable, Iterator, Optional, Union
 
+from dataguard.globs import normalise_path, selection_globs
 from dataguard.types import Chunk, ItemMeta, Limits, Problem, Unit
+
+
+class TargetError(Exception):
+    """The whole target cannot be reached or read. The message never holds credentials."""
+
+
+class UnsupportedTarget(TargetError):
+    """The target URI names a kind of target dataguard does not read (bad usage, not unreachable)."""
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    include: tuple = ()
+    exclude: tuple = ()
+    follow_symlinks: bool = False
+    sample_rows: Optional[int] = 10_000     # None: all rows
+    sample_seed: int = 42
+    statement_timeout_s: float = 30.0
+    smb_username: Optional[str] = None
+    smb_password: Optional[str] = field(default=None, repr=False)
+    smb_require_encryption: bool = False    # force SMB3 encryption
+    smb_connect_timeout_s: float = 15.0
+    smb_retry_delays: tuple = (1.0, 2.0, 4.0)   # back-off after a lost connection
+    smb_exposure: bool = True               # read each file's security descriptor
+    smb_probe_guest: bool = True            # try a guest session on the share
+    db_password: Optional[str] = field(default=None, repr=False)
 
 
 class Source:
@@ -45,59 +73,15 @@ class FileItem:
 
 
 @functools.lru_cache(maxsize=1024)
-def _glob_regex(pattern: str) -> re.Pattern:
-    """Glob with ``**`` crossing folders, ``*``/``?`` within one path segment."""
-    pat = pattern.strip().replace("\\", "/")
-    while pat.startswith("./"):
-        pat = pat[2:]
-    pat = pat.lstrip("/")
-    out, i = [], 0
-    while i < len(pat):
-        c = pat[i]
-        if pat.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pat.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            j = pat.find("]", i + 1)
-            if j == -1:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                body = pat[i + 1:j]
-                neg = body.startswith("!")
-                if neg:
-                    body = body[1:]
-                body = body.replace("\\", "\\\\").replace("[", "\\[")
-                cls = f"[^/{body}]" if neg else f"[{body}]"
-                try:
-                    re.compile(cls)
-                except re.error:      # e.g. [z-a]: take the brackets literally
-                    cls = re.escape(pat[i:j + 1])
-                out.append(cls)
-                i = j + 1
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return re.compile("".join(out) + r"\Z", re.S)
+def _selection(pattern: str) -> re.Pattern:
+    return selection_globs([pattern])
 
 
 def glob_match(path: str, pattern: str) -> bool:
-    """Match a relative POSIX path; a pattern without '/' also matches the base name
-    anywhere (like .gitignore), so ``*.log`` excludes every log file."""
-    if "/" not in pattern.strip("/") and not pattern.startswith("**"):
-        base = path.rsplit("/", 1)[-1]
-        if _glob_regex(pattern).match(base):
-            return True
-    return bool(_glob_regex(pattern).match(path))
+    """Match a relative path with ``dataguard.globs``' path-selection dialect (a pattern
+    without '/' also matches the base name anywhere, like .gitignore, so ``*.log``
+    excludes every log file; case-insensitive)."""
+    return bool(_selection(pattern).match(normalise_path(path)))
 
 
 def path_selected(relpath: str, include, exclude) -> bool:
@@ -115,3 +99,15 @@ def dir_excluded(reldir: str, exclude) -> bool:
         if glob_match(reldir, p) or (p.endswith("/**") and glob_match(reldir, p[:-3])):
             return True
     return False
+
+
+def table_selected(name: str, include, exclude) -> bool:
+    """``schema.table`` against include / exclude globs (the same dialect, with ``.`` as
+    the separator); a pattern without a dot also matches the bare table name."""
+    if include and not _table_match(name, include):
+        return False
+    return not _table_match(name, exclude)
+
+
+def _table_match(name: str, patterns) -> bool:
+    return any(glob_match(name.replace(".", "/"), str(p).replace(".", "/")) for p in patterns or ())

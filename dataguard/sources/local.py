@@ -15,8 +15,7 @@ import stat
 from typing import Iterator, Union
 from urllib.parse import unquote, urlparse
 
-from dataguard.sources import SourceOptions, TargetError
-from dataguard.sources.base import FileItem, Source, dir_excluded, glob_match, path_selected
+from dataguard.sources.base import FileItem, Source, SourceOptions, TargetError, dir_excluded, glob_match, path_selected
 from dataguard.sources.exposure import LocalExposure
 from dataguard.types import ItemMeta, Problem, Unit
 

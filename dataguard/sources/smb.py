@@ -6,7 +6,7 @@
   The password never appears in ``display_uri``, unit URIs, logs or exception messages.
 * Each source has its own connection pool (so a wrong password is never hidden by a
   session another source already opened). Signing is left to smbprotocol's defaults;
-  ``options.extra["require_encryption"] = True`` forces SMB3 encryption.
+  ``options.smb_require_encryption`` forces SMB3 encryption.
 * Walk: sorted, depth first, hidden files included, reparse points (symlinks, junctions)
   skipped with reason ``symlink``. Files are opened read-only with full share access
   (never locking other users out, never changing data or timestamps).
@@ -30,8 +30,8 @@ import uuid
 from typing import Iterator, Optional, Union
 from urllib.parse import unquote, urlsplit
 
-from dataguard.sources import SourceOptions, TargetError, redact_uri
-from dataguard.sources.base import FileItem, Source, dir_excluded, path_selected
+from dataguard.sources.base import FileItem, Source, SourceOptions, TargetError, dir_excluded, path_selected
+from dataguard.sources.uri import redact_uri
 from dataguard.sources.smb_access import ACE_ALLOWED, ACE_DENIED, BROAD_SIDS, Access, combine, dacl_access, \
     share_access
 from dataguard.types import ItemMeta, Problem, Unit
@@ -39,7 +39,6 @@ from dataguard.types import ItemMeta, Problem, Unit
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 445
-RETRY_DELAYS = (1.0, 2.0, 4.0)
 
 # access mask bits
 _FILE_READ_DATA = 0x00000001
@@ -207,7 +206,6 @@ class SmbSource(Source):
     def __init__(self, uri: str, options: SourceOptions):
         super().__init__()
         self.options = options
-        extra = dict(options.extra or {})
         parts = urlsplit(uri)
         if parts.scheme.lower() != "smb" or not parts.hostname:
             raise TargetError(f"bad SMB target {redact_uri(uri)}: use smb://[user@]host[:port]/share[/path]")
@@ -226,11 +224,11 @@ class SmbSource(Source):
             or os.environ.get("DATAGUARD_SMB_USERNAME") or None
         self._password = options.smb_password or (unquote(parts.password) if parts.password else None) \
             or os.environ.get("DATAGUARD_SMB_PASSWORD") or None
-        self._encrypt = True if extra.get("require_encryption") else None
-        self._timeout = float(extra.get("connect_timeout", 15))
-        self._retry_delays = tuple(extra.get("retry_delays", RETRY_DELAYS))
-        self._want_exposure = bool(extra.get("exposure", True))
-        self._probe_guest = bool(extra.get("probe_guest", True))
+        self._encrypt = True if options.smb_require_encryption else None
+        self._timeout = float(options.smb_connect_timeout_s)
+        self._retry_delays = tuple(options.smb_retry_delays)
+        self._want_exposure = bool(options.smb_exposure)
+        self._probe_guest = bool(options.smb_probe_guest)
 
         hostport = self.host if parts.port is None else f"{self.host}:{self.port}"
         if ":" in self.host:                       # IPv6 literal

@@ -1,0 +1,138 @@
+"""One table of entity traits: what detection, hashing and masking need to know per entity.
+
+Per entity: found by NER or by patterns (and by which predefined Presidio recognizer
+class, if any), the cheap trigger regex its recognizer runs around and the window
+padding, whether it is an identifier (a match glued to a longer token is a decoy), the
+minimum score of a weak pattern, how a value is masked and normalised for hashing, and
+whether it is a keyword entity (the value is a marking or a listed word, not a personal
+value). Entities not in the table (rule packs' custom ones) get defaults by their prefix.
+This module imports nothing from dataguard: hashing reads it too.
+"""
+from __future__ import annotations
+
+import enum
+import functools
+from dataclasses import dataclass
+from typing import Optional
+
+
+class Mask(enum.Enum):
+    REDACT = "redact"          # kind and length only (secrets)
+    ZONE = "zone"              # machine-readable zone: number of lines
+    PLAIN = "plain"            # keyword entities: shown as found
+    CARD = "card"              # first 4 and last 4 characters
+    IBAN = "iban"              # first 2 and last 4
+    EMAIL = "email"            # first letter of the local part, the top-level domain
+    INITIALS = "initials"      # first letter of each word
+    IP = "ip"                  # first group
+    TAIL = "tail"              # last few characters
+
+
+class Norm(enum.Enum):
+    DIGITS = "digits"                  # digits only
+    COMPACT_UPPER = "compact_upper"    # no spaces or dashes, upper case
+    PHONE = "phone"                    # digits, with the leading '+' kept
+    LOWER = "lower"
+    AS_IS = "as_is"                    # stripped only
+    CASEFOLD = "casefold"              # case-folded, whitespace collapsed
+
+
+WINDOW_PAD = 120          # characters either side of a trigger hit
+SHORT_PAD = 60            # a short, self-delimiting value (an IPv6 address has at most 45 characters)
+
+
+@dataclass(frozen=True)
+class Traits:
+    name: str
+    ner: bool = False
+    presidio: Optional[str] = None      # predefined Presidio recognizer class (pattern entities)
+    trigger: Optional[str] = None       # cheap regex: the recognizer runs on windows around its hits
+    pad: int = WINDOW_PAD
+    identifier: bool = False            # part of a longer token (UUID, order number, hash) -> decoy
+    min_score: float = 0.0              # weak patterns: reported only with a context word nearby
+    mask: Mask = Mask.TAIL
+    norm: Norm = Norm.CASEFOLD
+    keyword: bool = False               # a marking or listed word, not a personal value
+    secret: bool = False                # a credential: never shown, hashed as written
+    protected: bool = False             # an overlapping match of another kind does not drop it
+
+
+def _ner(name: str, mask: Mask = Mask.INITIALS) -> Traits:
+    return Traits(name, ner=True, mask=mask)
+
+
+def _secret(name: str, norm: Norm = Norm.AS_IS) -> Traits:
+    return Traits(name, mask=Mask.REDACT, norm=norm, secret=True, protected=True)
+
+
+def _marking(name: str) -> Traits:
+    return Traits(name, mask=Mask.PLAIN, keyword=True, protected=True)
+
+
+def _id(name: str, presidio: Optional[str] = None, trigger: Optional[str] = None, pad: int = WINDOW_PAD,
+        norm: Norm = Norm.CASEFOLD, mask: Mask = Mask.TAIL, min_score: float = 0.0) -> Traits:
+    return Traits(name, presidio=presidio, trigger=trigger, pad=pad, identifier=True, norm=norm, mask=mask,
+                  min_score=min_score)
+
+
+_D, _CU = Norm.DIGITS, Norm.COMPACT_UPPER
+# The order of the predefined Presidio recognizers is the order they run in (first one wins a tie).
+TABLE = {t.name: t for t in (
+    _id("CREDIT_CARD", "CreditCardRecognizer", r"\d(?:[ -]?\d){12,18}", norm=_D, mask=Mask.CARD),
+    _id("IBAN_CODE", "IbanRecognizer", r"[A-Za-z]{2}[ -]?\d{2}[ -]?[A-Za-z0-9]{4}", norm=_CU, mask=Mask.IBAN),
+    _id("US_SSN", "UsSsnRecognizer", r"\d{3}[- .]?\d{2}[- .]?\d{4}", SHORT_PAD, norm=_D),
+    _id("UK_NHS", "NhsRecognizer", r"\d{3}[- ]?\d{3}[- ]?\d{4}", SHORT_PAD, norm=_D),
+    _id("UK_NINO", "UkNinoRecognizer", r"[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]", norm=_CU),
+    _id("US_PASSPORT", "UsPassportRecognizer", r"\b[A-Za-z]?\d{8,9}\b", norm=_CU),
+    _id("US_DRIVER_LICENSE", "UsLicenseRecognizer", norm=_CU, min_score=0.4),
+    _id("US_BANK_NUMBER", "UsBankRecognizer", r"\d{8,17}", norm=_D, min_score=0.4),
+    _id("US_ITIN", "UsItinRecognizer", r"9\d{2}[- ]?[5-9]\d[- ]?\d{4}", SHORT_PAD, norm=_D),
+    Traits("EMAIL_ADDRESS", presidio="EmailRecognizer", trigger=r"@", mask=Mask.EMAIL, norm=Norm.LOWER),
+    _id("IP_ADDRESS", "IpRecognizer", r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|::|(?:[0-9A-Fa-f]{1,4}:){4,}",   # not hh:mm:ss
+        SHORT_PAD, norm=Norm.LOWER, mask=Mask.IP),
+    Traits("URL", presidio="UrlRecognizer", trigger=r"://|www\.|\.[a-z]{2,6}\b", norm=Norm.LOWER),
+    Traits("DATE_TIME", ner=True, presidio="DateRecognizer"),
+    _id("CRYPTO", "CryptoRecognizer", r"\b(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}\b"),
+    _id("MEDICAL_LICENSE", "MedicalLicenseRecognizer", r"[A-Za-z]{2}\d{7}", min_score=0.4),
+    _id("MAC_ADDRESS", "MacAddressRecognizer"),
+    _id("IN_AADHAAR", "InAadhaarRecognizer", r"\d{4}[- ]?\d{4}[- ]?\d{4}", SHORT_PAD),
+    _id("AU_TFN", "AuTfnRecognizer", r"\d{3} ?\d{3} ?\d{3}", SHORT_PAD, norm=_D),
+    _id("AU_MEDICARE", "AuMedicareRecognizer", norm=_D),
+    _id("SG_NRIC_FIN", "SgFinRecognizer", norm=_D),
+    _id("ES_NIF", "EsNifRecognizer"),
+    _id("IT_FISCAL_CODE", "ItFiscalCodeRecognizer"),
+    _id("PL_PESEL", "PlPeselRecognizer"),
+    _id("UK_PASSPORT", "UkPassportRecognizer"),
+    _id("IN_PASSPORT", "InPassportRecognizer"),
+    _id("FI_PERSONAL_IDENTITY_CODE", "FiPersonalIdentityCodeRecognizer"),
+    # dataguard's own recognizers (detect.recognizers) and the phone recognizer
+    _id("PHONE_NUMBER", trigger=r"\d(?:[ \-.()/\xa0]{0,3}\d){8,}", norm=Norm.PHONE),   # 9+ digits: not dates
+    _id("IN_PAN", trigger=r"[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]", norm=_CU),
+    Traits("MRZ", mask=Mask.ZONE),
+    _secret("SECRET_PRIVATE_KEY"), _secret("SECRET_AWS_KEY", norm=_CU), _secret("SECRET_PASSWORD"),
+    _secret("SECRET_TOKEN"),
+    _marking("CLASSIFICATION_MARKING"), _marking("CLASSIFICATION_STRICTLY_CONFIDENTIAL"),
+    Traits("HEALTH_TERM", mask=Mask.PLAIN, keyword=True),
+    # spaCy NER
+    _ner("PERSON"), _ner("LOCATION"), _ner("NRP"), _ner("ORGANIZATION"),
+    # identifiers other recognizers may report (custom packs, other Presidio versions)
+    _id("AU_ABN"), _id("AU_ACN"), _id("IN_VEHICLE_REGISTRATION"), _id("IN_VOTER"),
+)}
+_NOT_BUILT_IN = {"AU_ABN", "AU_ACN", "IN_VEHICLE_REGISTRATION", "IN_VOTER"}
+
+NER_ENTITIES = frozenset(t.name for t in TABLE.values() if t.ner)
+BUILT_IN = frozenset(TABLE) - _NOT_BUILT_IN
+TRIGGERS = {t.name: t.trigger for t in TABLE.values() if t.trigger}
+
+
+@functools.lru_cache(maxsize=1024)
+def traits(entity: str) -> Traits:
+    """The entity's traits; an entity not in the table gets defaults by its prefix."""
+    t = TABLE.get(entity)
+    if t is not None:
+        return t
+    if entity.startswith("SECRET_"):
+        return _secret(entity)
+    if entity.startswith("CLASSIFICATION_"):
+        return _marking(entity)
+    return Traits(entity)

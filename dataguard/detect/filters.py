@@ -1,0 +1,217 @@
+"""Post-filters that keep well-known decoys out of Presidio's results, and overlap resolution."""
+from __future__ import annotations
+
+import re
+
+from dataguard.detect.entities import traits
+from dataguard.types import Chunk, Match
+
+# result metadata key: the value is a cell of a column named like a name ("last_name")
+NAME_COLUMN_KEY = "name_column"
+_EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
+                              r"localhost)$", re.I)
+_TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
+                     r"\b(?:name|nom|patient|employee|staff|applicant|beneficiary)\s*[:=]\s*)$", re.I)
+_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+(?:-[A-ZÀ-ÖØ-Þ]?[a-zà-öø-ÿ'’]+)*$|^(?:al|el|de|da|van|von|bin|ibn|le|la|du|di|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+$|^[A-Z]['’][A-Z][a-z]+$")
+
+
+def name_shaped(cell: str) -> bool:
+    """One to four name-like words."""
+    tokens = cell.split()
+    return 1 <= len(tokens) <= 4 and all(_NAME_TOKEN.match(t) for t in tokens)
+
+
+def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) -> list:
+    """Presidio results -> dataguard Matches: in the keep window, plausible, above the floors,
+    the best score per (entity, span), overlaps resolved."""
+    text = chunk.text
+    best = {}
+    for r in results:
+        if not chunk.keeps(r.start):
+            continue
+        start, end = r.start, r.end
+        if r.entity_type == "PERSON":
+            start, end = strip_title(text, start, end)
+        value = text[start:end]
+        meta = r.recognition_metadata or {}
+        rec = meta.get("recognizer_name", "")
+        if not plausible(r.entity_type, value, text, start, end, meta.get(NAME_COLUMN_KEY, False)):
+            continue
+        score = float(min(1.0, r.score))
+        if r.entity_type == "PHONE_NUMBER" and value.lstrip().startswith(("+", "00")) and score < 0.6:
+            score = 0.6      # international format, validated by libphonenumber: hardly a random number
+        if score < max(score_floor, traits(r.entity_type).min_score):
+            continue
+        kinds = [r.entity_type]
+        if r.entity_type == "CLASSIFICATION_STRICTLY_CONFIDENTIAL" and "CLASSIFICATION_MARKING" in entities:
+            kinds.append("CLASSIFICATION_MARKING")
+        for kind in kinds:
+            key = (kind, start, end)
+            if key not in best or best[key].score < score:
+                best[key] = Match(kind, start, end, score, rec)
+    return resolve_overlaps(list(best.values()))
+
+
+_LABEL_WORDS = {"IBAN", "SSN", "NHS", "NINO", "PIN", "DOB", "ID", "IP", "URL", "PAN", "ICD", "UUID", "API", "AWS",
+                "SWIFT", "BIC", "TIN", "VAT", "IMEI", "MAC", "JWT", "PEM", "RSA", "SQL", "CSV", "PDF", "HTTP", "HTTPS"}
+_PERSON_TITLE = re.compile(r"(?i)(?:(?:de|du|des|of|to|for|by|with|from|par|pour|chez|avec)\s+)?"
+                           r"(?:mr|mrs|ms|miss|dr|prof|mme|mlle|m|sir|madam|dame|madame|monsieur|mademoiselle)"
+                           r"\.?\s+(?=\S)")
+
+
+_VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?\s*[:=]?\s*$")
+
+
+def strip_title(text: str, start: int, end: int) -> tuple:
+    """'Madame Claire Dubois', 'de Mme Fatou Diallo' -> the name without title (and a word before it)."""
+    m = _PERSON_TITLE.match(text, start, end)
+    if m and m.end() < end:
+        return m.end(), end
+    return start, end
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] part of a longer token (joined by letters, digits or -_/ or a dot between digits)?"""
+    if start > 0:
+        c = text[start - 1]
+        if c.isalnum():
+            return True
+        if c in "-_/." and start > 1:
+            p = text[start - 2]
+            if p.isalnum() and (c != "." or p.isdigit()):
+                return True
+    if end < len(text):
+        c = text[end]
+        if c.isalnum():
+            return True
+        if c in "-_/." and end + 1 < len(text):
+            n = text[end + 1]
+            if n.isalnum() and (c != "." or n.isdigit()):
+                return True
+    return False
+
+
+def _trivial_digits(value: str) -> bool:
+    d = re.sub(r"\D", "", value)
+    if len(d) < 6:
+        return False
+    if len(set(d)) <= 1:
+        return True
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(d, d[1:])}
+    return len(steps) == 1 and steps.pop() in (1, 9)    # 123456789, 987654321
+
+
+def plausible(entity: str, value: str, text: str, start: int, end: int, name_column: bool = False) -> bool:
+    """Post-filters that keep well-known decoys out of Presidio's results."""
+    if entity in ("EMAIL_ADDRESS", "URL"):
+        if entity == "URL" and (end < len(text) and (text[end].isalnum() or text[end] == "@")
+                                or start > 0 and text[start - 1] in "@."):
+            return False          # a cut piece of a longer host name or an e-mail address
+        host = value.rsplit("@", 1)[-1] if entity == "EMAIL_ADDRESS" else re.sub(r"^[a-z]+://", "", value, flags=re.I).split("/")[0]
+        host = host.split(":")[0]
+        return not _EXAMPLE_DOMAINS.search(host.lower().rstrip("."))
+    if traits(entity).identifier:
+        if _glued(text, start, end) or _trivial_digits(value):
+            return False
+    if entity == "IP_ADDRESS" and _VERSION_BEFORE.search(text, max(0, start - 24), start):
+        return False              # "version 1.2.3.4" is a version number
+    if entity == "PHONE_NUMBER":
+        digits = re.sub(r"\D", "", value)
+        if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", value.strip()):
+            return False
+        if re.fullmatch(r"\d+(?:\.\d+){2,}", value.strip()):
+            return False          # dotted version or IP
+        return 7 <= len(digits) <= 15
+    if entity == "PERSON":
+        return (name_column and _NAME_TOKEN.match(value.split()[0]) is not None) or _plausible_person(value, text, start)
+    if entity in ("LOCATION", "ORGANIZATION", "NRP"):
+        v = value.strip()
+        if not any(c.isalpha() for c in v) or "\n" in v or v.upper() in _LABEL_WORDS:
+            return False
+        return sum(c.isdigit() for c in v) < 3     # "Invoice INV-000482913" is no organisation
+    if entity == "DATE_TIME":
+        return not re.search(r"\d{9,}", value)     # epoch timestamps and long ids
+    return True
+
+
+_STREET_FIRST = {"rue", "avenue", "av", "boulevard", "bd", "chemin", "ch", "route", "rte", "place", "pl", "quai",
+                 "allée", "impasse", "cours", "passage", "rond-point", "calle", "via", "viale", "piazza", "strasse",
+                 "straße", "mount", "lake", "port", "fort", "saint", "st", "ste", "san", "santa"}
+_STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "drive", "highway", "hwy",
+                "crescent", "square", "sq", "gardens", "estate", "building", "tower", "centre", "center", "hospital",
+                "school", "university", "college", "hotel", "camp", "district", "county", "province", "region", "city",
+                "village", "strasse", "straße", "weg", "platz", "gasse"}
+
+
+def _plausible_person(value: str, text: str, start: int) -> bool:
+    v = value.strip()
+    if "\n" in v or "@" in v or any(c.isdigit() for c in v) or len(v) < 3 or len(v) > 60:
+        return False
+    tokens = v.replace(",", " ").split()
+    if not tokens or not all(_NAME_TOKEN.match(t) for t in tokens):
+        return False
+    if v.isupper():
+        return False
+    if tokens[0].lower().rstrip(".") in _STREET_FIRST or tokens[-1].lower().rstrip(".") in _STREET_LAST:
+        return False          # "Rue de Lausanne", "Moi Avenue": an address, not a person
+    if len(tokens) >= 2:
+        return True
+    return bool(_TITLES.search(text[max(0, start - 30):start]))
+
+
+_SECRET_RANK = {"SECRET_PRIVATE_KEY": 0, "SECRET_AWS_KEY": 1, "SECRET_TOKEN": 2, "SECRET_PASSWORD": 3}
+
+
+def _dominates(k: Match, m: Match) -> bool:
+    """Does match k make match m redundant or implausible?"""
+    if k is m or k.entity_type == m.entity_type and (k.start, k.end) == (m.start, m.end):
+        return False
+    overlap = k.start < m.end and m.start < k.end
+    if not overlap:
+        return False
+    k_ner, m_ner = traits(k.entity_type).ner, traits(m.entity_type).ner
+    if m_ner and not k_ner:
+        return True        # NER spans over pattern matches: a "name" inside an e-mail, an "org" over a secret
+    if k_ner and not m_ner:
+        return False
+    if (k.start, k.end) == (m.start, m.end) and k.entity_type in _SECRET_RANK and m.entity_type in _SECRET_RANK:
+        return _SECRET_RANK[k.entity_type] < _SECRET_RANK[m.entity_type]   # one value, its most specific kind
+    if traits(m.entity_type).protected and k.entity_type != m.entity_type:
+        return False
+    contained = k.start <= m.start and m.end <= k.end
+    if (k.start, k.end) == (m.start, m.end):
+        return k.score > m.score
+    if contained:
+        return True                     # e.g. an NHS-like number inside a phone number
+    return False
+
+
+def resolve_overlaps(matches: list) -> list:
+    """Drop matches made redundant by an overlapping better one; order by position."""
+    matches = sorted(matches, key=lambda m: (m.start, m.end, m.entity_type))
+    n = len(matches)
+    if n < 2:
+        return matches
+    # only overlapping matches are compared: a sweep over the start-sorted list (prefix max of
+    # the ends bounds the backward scan), so thousands of matches per chunk stay cheap
+    max_end, hi = [], -1
+    for m in matches:
+        hi = max(hi, m.end)
+        max_end.append(hi)
+    keep = []
+    for i, m in enumerate(matches):
+        dominated = False
+        j = i + 1
+        while j < n and matches[j].start < m.end:
+            if _dominates(matches[j], m):
+                dominated = True
+                break
+            j += 1
+        j = i - 1
+        while not dominated and j >= 0 and max_end[j] > m.start:
+            if _dominates(matches[j], m):
+                dominated = True
+            j -= 1
+        if not dominated:
+            keep.append(m)
+    return keep

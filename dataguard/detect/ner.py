@@ -1,0 +1,283 @@
+"""NER planning: spaCy runs only where a name can be, and each table column as its sample says.
+
+Prose: regions around name candidates. Structured chunks: each candidate cell on its own
+(a name in a CSV row or a database column is recognised far better alone than glued to
+its neighbours; long cells fall back to prose regions). A column with more than ``SAMPLE``
+candidate cells in a chunk is judged on its first ``SAMPLE`` of them: no NER entity there
+-> no NER on the rest (but for name candidates); nearly all names -> the rest's name-shaped
+cells are names without NER; anything else -> NER on every cell, as for a small column.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator, NamedTuple
+
+from dataguard.detect.filters import NAME_COLUMN_KEY, name_shaped, plausible, strip_title
+from dataguard.detect.tabular import Layout, is_name_column
+from dataguard.types import Chunk
+
+SPACY_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
+                "NORP": "NRP", "ORG": "ORGANIZATION", "DATE": "DATE_TIME", "TIME": "DATE_TIME"}
+# A region worth NER: two capitalised words in a row, or a title / label before one.
+_NAME_CANDIDATE = re.compile(
+    r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ]?[a-zà-öø-ÿ'’]+)?[ \t]+(?:(?:al|el|de|da|van|von|bin|ibn|le|la|du|di)[ -])?"
+    r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’A-Z]+|"
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M)\.?[ \t]+[A-ZÀ-ÖØ-Þ]|"
+    r"(?i:\b(?:name|nom|patient|employee|staff|applicant|beneficiary))\s*[:=]")
+_INITIAL_NAME = re.compile(r"\b[A-Z]\.[ \t]*[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’]+")     # "J. Smith": no name candidate
+_REGION_PAD = 200
+NER_GROUP_CHARS = 20_000    # characters per spaCy call: its working memory grows with them
+NAME_COLUMN_RECOGNIZER = "dataguard-name-column"
+NAME_SAMPLE_RECOGNIZER = "dataguard-name-column-sample"
+_CELL = re.compile(r"[^\n\t,;|]+")
+_CAPWORD = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ'’-]+")
+SAMPLE = 40
+_PERSON_SHARE = 0.8
+_LONG_CELL = 200
+
+
+class Cell(NamedTuple):
+    """A snippet given to NER on its own; ``name_column``: it is in a column named like a name."""
+    start: int
+    end: int
+    name_column: bool
+
+
+@dataclass
+class ColumnSample:
+    """A long column of a chunk: NER on ``sample`` first, on ``rest`` as the sample says."""
+    names: bool
+    sample: list
+    rest: list                          # (start, end) spans
+
+
+@dataclass
+class NerPlan:
+    """NER work for one chunk: ``first`` in the first pass, then each of ``sampled`` is judged,
+    which fills ``second``. ``found`` keeps each cell's results, ``results`` all of them."""
+    chunk: Chunk
+    first: list = field(default_factory=list)          # Cells
+    sampled: list = field(default_factory=list)        # ColumnSamples
+    second: list = field(default_factory=list)         # Cells
+    results: list = field(default_factory=list)
+    found: dict = field(default_factory=dict)          # (start, end) -> results
+
+
+def ner_regions(text: str) -> list:
+    """Merged (start, end) windows around name candidates, widened to line/sentence bounds."""
+    spans = []
+    for m in _NAME_CANDIDATE.finditer(text):
+        s = max(0, m.start() - _REGION_PAD)
+        e = min(len(text), m.end() + _REGION_PAD)
+        nl = text.rfind("\n", s, m.start())
+        if nl != -1:
+            s = nl + 1
+        nl = text.find("\n", m.end(), e)
+        if nl != -1:
+            e = nl
+        if spans and s <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], e))
+        else:
+            spans.append((s, e))
+    return spans
+
+
+def cell_pieces(text: str) -> tuple:
+    """Cells (split on newlines, tabs, commas, semicolons, pipes) holding a capitalised word:
+    (short candidate cells, prose regions of long cells)."""
+    short, long_regions = [], []
+    for m in _CELL.finditer(text):
+        s, e = m.span()
+        while s < e and text[s] in " \"'":
+            s += 1
+        while e > s and text[e - 1] in " \"'\r":
+            e -= 1
+        if e - s > _LONG_CELL:
+            long_regions.extend((s + a, s + b) for a, b in ner_regions(text[s:e]))
+        elif e > s and _CAPWORD.search(text, s, e):
+            short.append((s, e))
+    return short, long_regions
+
+
+def pipe(nlp, texts: list) -> Iterator:
+    """``nlp.pipe`` over ``texts`` in groups of at most NER_GROUP_CHARS characters (or one
+    text): spaCy's activations grow with the tokens of a whole group, so a group bounded
+    in texts only would take gigabytes on long regions (a one-line JSON export is one
+    region per chunk). Groups depend on the texts only, never on the number of workers."""
+    group: list = []
+    size = 0
+    for t in texts:
+        if group and size + len(t) > NER_GROUP_CHARS:
+            yield from nlp.pipe(group, batch_size=len(group))
+            group, size = [], 0
+        group.append(t)
+        size += len(t)
+    if group:
+        yield from nlp.pipe(group, batch_size=len(group))
+
+
+def _result(entity: str, start: int, end: int, score: float, recognizer: str, name_column: bool = False):
+    from presidio_analyzer import RecognizerResult
+    meta = {"recognizer_name": recognizer}
+    if name_column:
+        meta[NAME_COLUMN_KEY] = True
+    return RecognizerResult(entity, start, end, score, recognition_metadata=meta)
+
+
+def _reportable(text: str, r) -> bool:
+    """Would ``filters.postprocess`` keep this NER result (the score is always high enough)?"""
+    start, end = (strip_title(text, r.start, r.end) if r.entity_type == "PERSON" else (r.start, r.end))
+    return plausible(r.entity_type, text[start:end], text, start, end,
+                     (r.recognition_metadata or {}).get(NAME_COLUMN_KEY, False))
+
+
+class NerRunner:
+    """spaCy NER over a batch of chunks, as each chunk's ``NerPlan`` says."""
+
+    def __init__(self, nlp, entities: frozenset):
+        self.nlp = nlp
+        self.entities = entities
+        self._person = "PERSON" in entities
+
+    def run(self, batch: list) -> list:
+        """NER results per chunk. The same snippet text is analysed once per batch (spaCy sees
+        each snippet alone, so its result depends on the text only)."""
+        plans = [self.plan(c) for c in batch]
+        cache: dict = {}
+        self._run(cache, [(p, cell) for p in plans for cell in p.first])
+        for p in plans:
+            for col in p.sampled:
+                self._judge_column(p, col)
+        self._run(cache, [(p, cell) for p in plans for cell in p.second])
+        return [p.results for p in plans]
+
+    def plan(self, chunk: Chunk) -> NerPlan:
+        text = chunk.text
+        ks = chunk.keep_start
+        ke = len(text) if chunk.keep_end is None else chunk.keep_end
+        # only matches starting in the keep window are kept: a region wholly outside it cannot give one
+        plan = NerPlan(chunk)
+        if chunk.hint != "structured":
+            plan.first = [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
+            return plan
+        chunk_names = self._person and any(is_name_column(c) for c in chunk.context)
+        short, long_regions = cell_pieces(text)
+        plan.first = [Cell(s, e, chunk_names) for s, e in long_regions if e > ks and s < ke]
+        short = [(s, e) for s, e in short if e > ks and s < ke]
+        if short:
+            self._plan_columns(plan, short, chunk_names)
+        return plan
+
+    def _plan_columns(self, plan: NerPlan, short: list, chunk_names: bool) -> None:
+        layout = Layout(plan.chunk)
+        columns: dict = {}
+        first = plan.first
+        for s, e in short:
+            col = layout.column_of(s)
+            if col is None:
+                first.append(Cell(s, e, chunk_names))           # a row we could not place: as before
+            elif layout.header_rows and layout.in_header(s):
+                first.append(Cell(s, e, False))                 # a header cell names a column, not a person
+            else:
+                columns.setdefault(col, []).append((s, e))
+        for col, cells in columns.items():
+            if layout.headers is not None:
+                names = self._person and is_name_column(layout.headers.get(col) or "")
+            else:
+                names = chunk_names
+            if len(cells) <= SAMPLE:
+                first.extend(Cell(s, e, names) for s, e in cells)
+                continue
+            sample = [Cell(s, e, names) for s, e in cells[:SAMPLE]]
+            first.extend(sample)
+            plan.sampled.append(ColumnSample(names, sample, cells[SAMPLE:]))
+
+    def _run(self, cache: dict, cells: list) -> None:
+        """NER on each (plan, cell); results into the plan's ``results`` and ``found``."""
+        if not cells:
+            return
+        todo = []
+        for p, (s, e, _) in cells:
+            t = p.chunk.text[s:e]
+            if t not in cache:
+                cache[t] = None
+                todo.append(t)
+        if todo:
+            self._analyse(cache, todo)
+        for p, (s, e, name_column) in cells:
+            text = p.chunk.text
+            found = [_result(etype, s + a, s + b, 0.85, "SpacyRecognizer") for etype, a, b in cache[text[s:e]]]
+            if name_column:
+                found = self._in_name_column(text, s, e, found)
+            p.found[(s, e)] = found
+            p.results.extend(found)
+
+    def _analyse(self, cache: dict, todo: list) -> None:
+        # spaCy keeps every new word it sees in its vocabulary: unbounded on real data (IDs,
+        # numbers, hashes: +0.5 GB per 500,000 distinct words). A memory zone drops them after.
+        with self.nlp.memory_zone():
+            for t, doc in zip(todo, pipe(self.nlp, todo)):
+                ents = []
+                for ent in doc.ents:
+                    etype = SPACY_LABELS.get(ent.label_)
+                    if etype is not None and etype in self.entities:
+                        ents.append((etype, ent.start_char, ent.end_char))
+                cache[t] = ents
+
+    @staticmethod
+    def _in_name_column(text: str, s: int, e: int, found: list) -> list:
+        for r in found:
+            if r.entity_type == "PERSON":
+                r.recognition_metadata[NAME_COLUMN_KEY] = True
+        if not any(r.entity_type == "PERSON" for r in found) and name_shaped(text[s:e]):
+            # a cell of a column named like "last_name": name-shaped words are a name even
+            # where the small model sees none ("Okafor") or a place ("Dubois")
+            return [_result("PERSON", s, e, 0.6, NAME_COLUMN_RECOGNIZER, name_column=True)]
+        return found
+
+    def _judge_column(self, plan: NerPlan, col: ColumnSample) -> None:
+        """After NER on a column's sample: nothing reportable found (and not a name column) -> the
+        rest of the column needs NER only where a person could be (name candidates); nearly all
+        names in short cells -> every name-shaped cell is a name; otherwise NER on the rest too."""
+        text, found = plan.chunk.text, plan.found
+        if not col.names and not any(_reportable(text, r) for s, e, _ in col.sample for r in found[(s, e)]):
+            if self._person:
+                # a rare name further down still gets NER: a person found outside a name column
+                # needs two name-shaped words or a title, which is what a name candidate is
+                plan.second.extend(Cell(s, e, False) for s, e in col.rest
+                                   if _NAME_CANDIDATE.search(text, s, e) or _INITIAL_NAME.search(text, s, e))
+            return
+        if self._person and self._mostly_names(text, found, col.sample):
+            self._names_without_ner(plan, col)
+            return
+        plan.second.extend(Cell(s, e, col.names) for s, e in col.rest)
+
+    @staticmethod
+    def _mostly_names(text: str, found: dict, sample: list) -> bool:
+        person = short = 0
+        for s, e, _ in sample:
+            if len(text[s:e].split()) <= 4 and e - s <= 60:
+                short += 1
+            if sum(r.end - r.start for r in found[(s, e)] if r.entity_type == "PERSON") * 2 >= e - s:
+                person += 1
+        return person >= _PERSON_SHARE * len(sample) and short >= 0.9 * len(sample)
+
+    @staticmethod
+    def _names_without_ner(plan: NerPlan, col: ColumnSample) -> None:
+        """A column of names: each name-shaped cell is one person, in the sample too (where the
+        model saw none, or only part of the name), so no row depends on being sampled."""
+        text, found, rest = plan.chunk.text, plan.found, col.rest
+        drop = set()
+        for s, e, _ in col.sample:
+            if name_shaped(text[s:e]) and not any(r.entity_type == "PERSON" and (r.start, r.end) == (s, e)
+                                                  for r in found[(s, e)]):
+                drop.update(id(r) for r in found[(s, e)])
+                rest.append((s, e))
+        if drop:
+            plan.results = [r for r in plan.results if id(r) not in drop]
+        for s, e in rest:
+            if not name_shaped(text[s:e]):
+                plan.second.append(Cell(s, e, col.names))
+                continue
+            plan.results.append(_result("PERSON", s, e, 0.85, NAME_SAMPLE_RECOGNIZER, name_column=True))

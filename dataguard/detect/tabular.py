@@ -1,0 +1,168 @@
+"""Tables: the columns of a structured chunk (spreadsheet rows, database columns, CSV/TSV
+text), name columns known by their headers, and bare diagnosis codes in a medical column."""
+from __future__ import annotations
+
+import bisect
+import re
+
+from dataguard.types import Chunk
+
+_DELIMS = ("\t", ",", ";", "|")
+_FIELD_RX = {d: re.compile(r' *"(?:[^"]|""){0,4000}"[^%s\n]*|[^%s\n]*' % (re.escape(d), re.escape(d)))
+             for d in _DELIMS}
+_FIELD_RX[""] = re.compile(r"[^\n]*")
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)$")
+_NAME_COLUMNS = {"name", "names", "nom", "noms", "prenom", "prénom", "prenoms", "prénoms", "surname", "firstname",
+                 "first_name", "lastname", "last_name", "given_name", "givenname", "family_name", "familyname",
+                 "full_name", "fullname", "middle_name", "maiden_name", "contact_name", "person_name", "patient_name",
+                 "staff_name", "employee_name", "beneficiary_name", "father_name", "mother_name", "spouse_name",
+                 "child_name", "nom_complet", "nom_de_famille", "applicant_name", "holder_name", "account_holder"}
+
+
+def is_name_column(word: str) -> bool:
+    return re.sub(r"[\s-]+", "_", word.strip().lower()) in _NAME_COLUMNS
+
+
+def _field_text(text: str, s: int, e: int) -> str:
+    return text[s:e].strip(" \"'\r")
+
+
+class Layout:
+    """The columns of a structured chunk: ``fields`` sorted (start, end, column) spans,
+    ``headers`` column -> header name (None: not known), ``header_rows`` spans of header rows.
+
+    * spreadsheet rows (cell anchors): one field per anchor, the column is the cell's letters;
+    * a database column chunk: the whole chunk is one column (its name is the chunk context);
+    * CSV/TSV text: rows on newlines, cells on the delimiter most rows agree on (tab, comma,
+      semicolon, pipe; double-quoted fields may hold delimiters and newlines); only rows with
+      the usual number of fields, and only whole rows of the keep window, get a column.
+    """
+    __slots__ = ("fields", "headers", "header_rows", "single", "_starts")
+
+    def __init__(self, chunk: Chunk):
+        self.fields, self.headers, self.header_rows, self.single = [], None, [], False
+        if chunk.anchors and any(a.pointer.cell for a in chunk.anchors):
+            self._sheet(chunk)
+        elif chunk.unit.source == "database" or chunk.unit.column is not None:
+            self.single = True
+        else:
+            self._delimited(chunk)
+        self._starts = None
+
+    def column_of(self, pos: int):
+        if self.single:
+            return 0
+        if self._starts is None:
+            self._starts = [f[0] for f in self.fields]
+        i = bisect.bisect_right(self._starts, pos) - 1
+        if i >= 0 and pos < self.fields[i][1]:
+            return self.fields[i][2]
+        return None
+
+    def in_header(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.header_rows)
+
+    def _sheet(self, chunk: Chunk) -> None:
+        text, anchors = chunk.text, chunk.anchors
+        rows = {}
+        for i, a in enumerate(anchors):
+            m = _CELL_REF.match(a.pointer.cell or "")
+            if m is None:
+                continue
+            end = anchors[i + 1].offset - 1 if i + 1 < len(anchors) else len(text)
+            if end <= a.offset:
+                continue
+            self.fields.append((a.offset, end, m.group(1)))
+            rows.setdefault(int(m.group(2)), []).append((a.offset, end, m.group(1)))
+        self.fields.sort()
+        context = tuple(chunk.context)
+        if not context or not rows:
+            return
+        first = rows[min(rows)]
+        names = tuple(t[:40] for t in (text[s:e].strip() for s, e, _ in first) if t)[:50]
+        if names == context:              # the sheet's header row is in this chunk
+            self.header_rows.append((first[0][0], first[-1][1]))
+            self.headers = {c: text[s:e].strip()[:40] for s, e, c in first}
+            return
+        letters = sorted({c for _, _, c in self.fields}, key=lambda c: (len(c), c))
+        if len(letters) == len(context):
+            self.headers = dict(zip(letters, context))
+
+    def _delimited(self, chunk: Chunk) -> None:
+        text = chunk.text
+        ks = chunk.keep_start
+        ke = len(text) if chunk.keep_end is None else chunk.keep_end
+        if ks > 0 and text[ks - 1] != "\n":
+            nl = text.find("\n", ks, ke)
+            if nl == -1:
+                return
+            ks = nl + 1
+        # the delimiter: the one giving most of the first rows the same number (>= 2) of fields
+        head = text[ks:ks + 8000]
+        delim, best = "", (0, 0)
+        for d in _DELIMS:
+            if d not in head:
+                continue
+            rows = _rows(text, ks, ke, d, 60)
+            width, agree = _usual_width(rows)
+            if width >= 2 and agree * 2 > len(rows) and (agree, width) > best:
+                delim, best = d, (agree, width)
+        rows = _rows(text, ks, ke, delim)
+        width, _ = _usual_width(rows)
+        if not width:
+            return
+        context = tuple(chunk.context)
+        if context and len(context) == width:
+            self.headers = dict(enumerate(context))
+        for r in rows:
+            if len(r) != width:
+                continue
+            if context and chunk.first_line == 1 and r[0][0] == 0 and \
+                    tuple(x for x in (_field_text(text, s, e)[:40] for s, e in r) if x)[:50] == context:
+                self.header_rows.append((r[0][0], r[-1][1]))
+            self.fields.extend((s, e, i) for i, (s, e) in enumerate(r))
+
+
+def _rows(text: str, start: int, stop: int, delim: str, max_rows: int = 0) -> list:
+    """Rows (lists of field spans) of delimited text from ``start`` (a row start) until the row
+    holding ``stop - 1``; a last row cut by the end of the text (not the end of the data) is left out."""
+    rx = _FIELD_RX[delim]
+    rows, row, pos, n = [], [], start, len(text)
+    while pos < stop:
+        m = rx.match(text, pos)
+        row.append(m.span())
+        pos = m.end()
+        if pos < n and delim and text[pos] == delim:
+            pos += 1
+            continue
+        if pos >= n and stop < n:
+            break                       # runs into the cut end of the overlap
+        rows.append(row)
+        row = []
+        pos += 1
+        if max_rows and len(rows) >= max_rows:
+            break
+    return rows
+
+
+def _usual_width(rows: list) -> tuple:
+    """(most common number of fields of the non-blank rows, how many rows have it)."""
+    sizes: dict = {}
+    for r in rows:
+        if len(r) > 1 or r[0][1] > r[0][0]:
+            sizes[len(r)] = sizes.get(len(r), 0) + 1
+    if not sizes:
+        return 0, 0
+    width = max(sizes, key=lambda k: (sizes[k], k))
+    return width, sizes[width]
+
+
+MEDICAL_COLUMN = re.compile(r"icd|diagnos|pathology|pathologie|maladie|disease|condition_code")
+_ICD_CELL = re.compile(r"(?m)(?:^|(?<=[\t,;|]))[ \"']*(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)[ \"']*(?=$|[\t,;|\r])")
+
+
+def icd_cells(text: str) -> list:
+    from presidio_analyzer import RecognizerResult
+    return [RecognizerResult("HEALTH_TERM", m.start("v"), m.end("v"), 0.6,
+                             recognition_metadata={"recognizer_name": "dataguard-health"})
+            for m in _ICD_CELL.finditer(text)]

@@ -1,0 +1,138 @@
+"""Triggers and windows: each recognizer declares, once, where it is worth running.
+
+A ``Triggered`` wraps a Presidio recognizer with its trigger: literal words (any case),
+exact words (as written) or a regex over the text, and the window padding around their
+hits. A recognizer without its own trigger runs around the hits of its entity's trigger
+regex (``entities.TABLE``). All triggers of a detector are found in one ``TriggerSet``
+pass per chunk.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+from dataguard.detect.entities import TRIGGERS, WINDOW_PAD, traits
+from dataguard.detect.triggers import TriggerSet
+
+_EXACT = "/exact"      # trigger name of a recognizer's case-sensitive words and regex
+_EDGE = 40             # at most this many more characters to widen a window to whitespace
+
+
+@dataclass(frozen=True)
+class Triggered:
+    """A recognizer and its trigger. With ``words``/``exact``/``regex``, it runs only if one of
+    them occurs (and, with ``pad``, only on windows of +-pad characters around them);
+    ``self_windowed`` recognizers get their entity's trigger hits and make their own windows."""
+    recognizer: object
+    words: tuple = ()                   # literal words, matched in any case
+    exact: tuple = ()                   # literal words, matched as written ("STI", not "still")
+    regex: Optional[str] = None         # a regex over the text, with its own inline flags (not with exact)
+    pad: Optional[int] = None
+    self_windowed: bool = False
+
+    def __post_init__(self):
+        if self.exact and self.regex:
+            raise ValueError("a trigger has exact words or a regex, not both")
+
+    @property
+    def name(self) -> str:
+        return self.recognizer.name
+
+    @property
+    def entities(self) -> list:
+        return self.recognizer.supported_entities
+
+    @property
+    def gated(self) -> bool:
+        return bool(self.words or self.exact or self.regex)
+
+    @property
+    def text_regex(self) -> Optional[str]:
+        """The regex over the text: ``regex``, or one for the exact words (None: neither)."""
+        if self.regex:
+            return self.regex
+        return "|".join(re.escape(w) for w in sorted(set(self.exact), key=len, reverse=True)) or None
+
+    @functools.cached_property
+    def context(self) -> frozenset:
+        """The recognizer's context words, lower-cased."""
+        return frozenset(w.lower() for w in (self.recognizer.context or []))
+
+    @property
+    def entity_trigger(self) -> Optional[str]:
+        ents = self.entities
+        return ents[0] if len(ents) == 1 and ents[0] in TRIGGERS else None
+
+
+def trigger_set(recs: Sequence[Triggered], use_hyperscan: bool = True) -> TriggerSet:
+    """One pass for every trigger the recognizers need."""
+    entities = {t.entity_trigger for t in recs} - {None}
+    regexes = {e: TRIGGERS[e] for e in sorted(entities)}
+    words = {}
+    for t in recs:
+        if t.words:
+            words[t.name] = [w.lower() for w in t.words]
+        if t.text_regex:
+            regexes[t.name + _EXACT] = t.text_regex
+    return TriggerSet(regexes, words, use_hyperscan)
+
+
+def windows(spans: list, text: str, pad: int) -> list:
+    """Merged windows of +-pad characters around hit spans (sorted), widened to whitespace
+    (at most 40 more characters) so that no window edge cuts a word."""
+    n = len(text)
+    out = []
+    for hs, he in spans:
+        s, e = max(0, hs - pad), min(n, he + pad)
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], _widen_end(text, e))
+            continue
+        lo = max(0, s - _EDGE)
+        while s > lo and not text[s - 1].isspace():
+            s -= 1
+        e = _widen_end(text, e)
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _widen_end(text: str, e: int) -> int:
+    hi = min(len(text), e + _EDGE)
+    while e < hi and not text[e].isspace():
+        e += 1
+    return e
+
+
+def _on_windows(rec, text: str, wins: list) -> list:
+    ents = rec.supported_entities
+    out = []
+    for s, e in wins:
+        for r in rec.analyze(text[s:e], ents, None):
+            r.start += s
+            r.end += s
+            out.append(r)
+    return out
+
+
+def run_windowed(t: Triggered, text: str, hits: dict, words_aligned: bool = True) -> list:
+    """Run a recognizer where its triggers (``TriggerSet`` hits of the chunk) say it can match;
+    on the whole text when the text is short."""
+    rec, ents = t.recognizer, t.entities
+    if t.gated:
+        spans = hits.get(t.name, []) + hits.get(t.name + _EXACT, [])
+        if not spans:
+            return []
+        spans.sort()
+        if t.pad is not None and words_aligned and len(text) >= 4 * t.pad:
+            return _on_windows(rec, text, windows(spans, text, t.pad))
+    if t.self_windowed:
+        return rec.analyze(text, ents, None, hits=hits.get(ents[0], []))
+    trig = t.entity_trigger
+    if trig is None or len(text) < 4 * WINDOW_PAD:
+        return rec.analyze(text, ents, None)
+    return _on_windows(rec, text, windows(hits.get(trig, []), text, traits(trig).pad))

@@ -1,0 +1,130 @@
+"""Chunk building shared by the document families, and how a cell value is shown.
+
+``ChunkBuilder`` turns a sequence of located text segments into bounded,
+self-contained chunks (split at segment boundaries; a single segment longer
+than a chunk is cut into overlapping windows).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+from typing import Iterable, Iterator, Optional, Sequence
+
+from dataguard.types import Anchor, Chunk, Limits, Pointer, Unit
+
+
+class ChunkBuilder:
+    """Accumulates located segments (one per line of output) into chunks.
+
+    ``add(pieces)`` appends one output line made of ``(text, pointer)`` pieces
+    joined by ``sep``; each piece gets an anchor.  Chunks are flushed at line
+    boundaries once ``limits.chunk_chars`` would be exceeded.
+    """
+
+    def __init__(self, unit: Unit, limits: Limits, hint: Optional[str] = None, lines: bool = True,
+                 context: tuple = ()):
+        self.unit = unit
+        self.limit = max(1, limits.chunk_chars)
+        self.overlap = max(0, limits.overlap_chars)
+        self.hint = hint
+        self.lines = lines
+        self.context = context
+        self.line = 1
+        self._parts: list[str] = []
+        self._anchors: list[Anchor] = []
+        self._size = 0
+
+    def _anchor(self, offset: int, pointer: Pointer) -> None:
+        if self._anchors and self._anchors[-1].pointer == pointer:
+            return
+        if self._anchors and self._anchors[-1].offset == offset:
+            self._anchors[-1] = Anchor(offset, pointer)
+            return
+        self._anchors.append(Anchor(offset, pointer))
+
+    def add(self, pieces: Sequence[tuple], sep: str = "\t") -> Iterator[Chunk]:
+        pieces = [(t, p) for t, p in pieces if t]
+        if not pieces:
+            return
+        length = sum(len(t) for t, _ in pieces) + len(sep) * (len(pieces) - 1)
+        if length > self.limit:
+            yield from self.flush()
+            if len(pieces) == 1:
+                yield from self._long(pieces[0][0], pieces[0][1])
+                return
+            # A very long row: one line per piece keeps every piece located.
+            for text, ptr in pieces:
+                yield from self.add([(text, ptr)])
+            return
+        if self._parts and self._size + length + 1 > self.limit:
+            yield from self.flush()
+        offset = self._size
+        for i, (text, ptr) in enumerate(pieces):
+            self._anchor(offset, ptr)
+            offset += len(text) + (len(sep) if i < len(pieces) - 1 else 0)
+        self._parts.append(sep.join(t for t, _ in pieces))
+        self._size += length + 1
+
+    def text(self, text: str, pointer: Pointer) -> Iterator[Chunk]:
+        """Add free text (may contain newlines) under one pointer."""
+        yield from self.add([(text, pointer)])
+
+    def _long(self, text: str, pointer: Pointer) -> Iterator[Chunk]:
+        start = 0
+        first = self.line
+        while start < len(text):
+            end = min(len(text), start + self.limit)
+            if end < len(text):
+                nl = text.rfind("\n", start + int(self.limit * 0.9), end)
+                if nl != -1:
+                    end = nl + 1
+            lo = max(0, start - self.overlap)
+            hi = min(len(text), end + self.overlap)
+            piece = text[lo:hi]
+            yield Chunk(unit=self.unit, text=piece, keep_start=start - lo, keep_end=end - lo,
+                        first_line=(first + text.count("\n", 0, lo)) if self.lines else None,
+                        anchors=(Anchor(0, pointer),), context=self.context, hint=self.hint)
+            start = end
+        self.line = first + text.count("\n") + 1
+
+    def flush(self) -> Iterator[Chunk]:
+        if not self._parts:
+            return
+        text = "\n".join(self._parts)
+        yield Chunk(unit=self.unit, text=text, keep_start=0, keep_end=None,
+                    first_line=self.line if self.lines else None, anchors=tuple(self._anchors),
+                    context=self.context, hint=self.hint)
+        self.line += text.count("\n") + 1
+        self._parts, self._anchors, self._size = [], [], 0
+
+
+def render_value(value) -> str:
+    """A cell value as a person reads it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return ""
+        if value.is_integer() and abs(value) < 1e21:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, decimal.Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+    if isinstance(value, _dt.datetime):
+        if value.hour == value.minute == value.second == value.microsecond == 0:
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, _dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, _dt.time):
+        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+    return str(value)
+
+
+def header_context(values: Iterable[str]) -> tuple:
+    names = [v.strip()[:40] for v in values if v and v.strip()]
+    return tuple(names[:50])

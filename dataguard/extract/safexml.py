@@ -1,0 +1,91 @@
+"""A streaming XML reader on expat that refuses any DTD / entity declaration
+(billion laughs, external entities) and hands back one subtree at a time, so a
+huge document part is never held whole."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import BinaryIO, Iterator
+from xml.parsers import expat
+
+_READ = 1 << 16
+
+
+class UnsafeXML(ValueError):
+    """A DTD or entity declaration: refused (billion laughs, external entities)."""
+
+
+def _qn(name: str) -> str:
+    return "{" + name if "}" in name else name
+
+
+class _Events:
+    """expat handlers: elements shallower than ``emit_depth`` become ("start", tag,
+    attrs, depth) events, each subtree rooted at ``emit_depth`` one ("elem", Element)."""
+
+    def __init__(self, emit_depth: int):
+        self.emit_depth = emit_depth
+        self.depth = 0
+        self.builder = None
+        self.out: list = []
+
+    def start(self, name, attrs):
+        self.depth += 1
+        tag = _qn(name)
+        attrs = {_qn(k): v for k, v in attrs.items()}
+        if self.depth == self.emit_depth:
+            self.builder = ET.TreeBuilder()
+        if self.builder is not None:
+            self.builder.start(tag, attrs)
+        else:
+            self.out.append(("start", tag, attrs, self.depth))
+
+    def end(self, name):
+        if self.builder is not None:
+            self.builder.end(_qn(name))
+            if self.depth == self.emit_depth:
+                self.out.append(("elem", self.builder.close()))
+                self.builder = None
+        self.depth -= 1
+
+    def data(self, text):
+        if self.builder is not None:
+            self.builder.data(text)
+
+
+def _refuse(*_a):
+    raise UnsafeXML("DTD or entity declaration")
+
+
+def iter_xml(fh: BinaryIO, emit_depth: int) -> Iterator[tuple]:
+    """Stream an XML document: yield ("start", tag, attrs, depth) for elements
+    shallower than ``emit_depth`` and ("elem", Element) for each complete
+    subtree rooted at ``emit_depth`` (the root element has depth 1)."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    events = _Events(emit_depth)
+    parser.StartElementHandler = events.start
+    parser.EndElementHandler = events.end
+    parser.CharacterDataHandler = events.data
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+    while True:
+        block = fh.read(_READ)
+        try:
+            parser.Parse(block, not block)
+        except expat.ExpatError as exc:
+            raise ValueError(f"malformed XML ({expat.ErrorString(exc.code)})") from None
+        if events.out:
+            yield from events.out
+            events.out.clear()
+        if not block:
+            return
+
+
+def parse_xml(fh: BinaryIO) -> ET.Element:
+    """Whole (small) document, with the same refusal of DTDs."""
+    for ev in iter_xml(fh, 1):
+        if ev[0] == "elem":
+            return ev[1]
+    raise ValueError("empty XML")

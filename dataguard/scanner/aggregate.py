@@ -1,0 +1,45 @@
+"""Matches -> unit summaries: counts per score, capped value hashes and evidence."""
+from __future__ import annotations
+
+from typing import Optional
+
+from dataguard.hashing import Hasher, mask
+from dataguard.types import Chunk, EntityAgg, Evidence, ItemMeta, UnitSummary
+
+HASHES_CAP = 10_000          # distinct value hashes kept per entity and unit
+
+
+class Aggregator:
+    """Adds the matches of a chunk to the summaries (unit key -> UnitSummary) of its item."""
+
+    def __init__(self, hasher: Hasher, evidence_cap: Optional[int], show_data: bool):
+        self.hasher = hasher
+        self.evidence_cap = evidence_cap
+        self.show_data = show_data
+
+    def add(self, summaries: dict, meta: ItemMeta, chunk: Chunk, matches: list) -> None:
+        if not matches:
+            return
+        summary = summaries.get(chunk.unit.key)
+        if summary is None:
+            summary = summaries[chunk.unit.key] = UnitSummary(unit=chunk.unit, meta=meta)
+        cap = self.evidence_cap
+        for m in matches:
+            agg = summary.entities.get(m.entity_type)
+            if agg is None:
+                agg = summary.entities[m.entity_type] = EntityAgg()
+            score = round(m.score, 2)
+            agg.scores[score] = agg.scores.get(score, 0) + 1
+            keep_hash = len(agg.hashes) < HASHES_CAP
+            keep_evidence = cap is None or len(agg.evidence) < cap
+            if not (keep_hash or keep_evidence):
+                continue        # counted; nothing more is kept of it
+            value = chunk.text[m.start:m.end]
+            vhash = self.hasher.hash(m.entity_type, value)
+            if keep_hash:
+                agg.hashes.add(vhash)
+            if keep_evidence:
+                agg.evidence.append(Evidence(
+                    entity_type=m.entity_type, score=score, pointer=chunk.pointer_at(m.start),
+                    masked=mask(m.entity_type, value), value_hash=vhash,
+                    value=value if self.show_data else None))

@@ -1,0 +1,112 @@
+"""The Dask executor: items handed by reference to the workers of a Dask cluster.
+
+The scanning process walks the targets, decides what is unchanged (the state), and hands
+new items to the workers in batches of ``ItemRef`` (see ``remote``); each batch comes back
+as one ``ItemOutcome`` per item, read in submission order. A worker that dies has its
+tasks run again elsewhere by the scheduler; a scheduler that goes away stops the scan
+(``ExecutorLost``: partial report).
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Optional
+
+from dataguard.scanner.executors import ExecutorLost, ExecutorUnavailable
+from dataguard.scanner.remote import KEY_CHECK, ScanSetup, WorkerSetupError, scan_batch
+
+log = logging.getLogger(__name__)
+
+ITEMS_PER_TASK = 8
+BYTES_PER_TASK = 32 * 1024**2   # a task holds fewer items when they are large
+TASK_RETRIES = 2           # a task whose worker died is run again anyway; this is for other failures
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason for a connection failure (exception texts of the transport can be long)."""
+    return type(exc).__name__ + (f": {exc}" if len(str(exc)) < 200 else "")
+
+
+def _config_connect_timeout() -> float:
+    """Dask's connection timeout (``distributed.comm.timeouts.connect``, e.g. from the environment
+    variable DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT), also used to wait for a first worker."""
+    import dask.config
+    from dask.utils import parse_timedelta
+    return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s"))
+
+
+class DaskExecutor:
+    """Batches of ``ItemRef`` -> lists of ``ItemOutcome`` on a Dask cluster."""
+
+    takes = "items"
+    batch_items, batch_bytes = ITEMS_PER_TASK, BYTES_PER_TASK
+
+    def __init__(self, address, setup: ScanSetup, security=None, connect_timeout: Optional[float] = None):
+        self.address, self._setup, self._security = address, setup, security
+        self._timeout = connect_timeout or _config_connect_timeout()
+        self._client = None
+        self._plugin = f"dataguard-{setup.setup_id}"
+        self.workers, self.window = 1, 4
+
+    @classmethod
+    def for_scan(cls, opts, hasher, address=None, security=None, connect_timeout: Optional[float] = None,
+                 new_detector=None):
+        """The executor of the scan ``opts`` on the scheduler at ``address`` (default: ``opts.cluster``'s)."""
+        if address is None:
+            from dataguard.scanner.tls import security as tls_security
+            address, connect_timeout = opts.cluster.scheduler, opts.cluster.connect_timeout_s
+            security = tls_security(opts.cluster.tls_folder) if opts.cluster.tls_folder else None
+        setup = ScanSetup(uuid.uuid4().hex, opts.detector_kwargs, opts.limits, opts.max_evidence, opts.show_data,
+                          opts.batch_chunks, hasher.hash(*KEY_CHECK), new_detector)
+        return cls(address, setup, security, connect_timeout)
+
+    def start(self) -> None:
+        """Connect, wait for a worker, set the workers up (model loaded once per worker)."""
+        if self._client is not None:
+            return
+        from distributed import Client
+        try:
+            self._client = Client(self.address, security=self._security, timeout=self._timeout,
+                                  set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {self.address}: {_reason(exc)}") from None
+        try:
+            self._client.wait_for_workers(1, timeout=self._timeout)
+            self._client.register_plugin(self._setup, name=self._plugin)
+        except (OSError, TimeoutError) as exc:
+            self.close(cancel=True)
+            raise ExecutorUnavailable(f"no Dask worker ready at {self.address}: {_reason(exc)}") from None
+        self.workers = max(1, sum(self._client.nthreads().values()))
+        # item batches differ in size and come back in order: a long one must not idle the others
+        self.window = 4 * self.workers
+        log.info("Dask cluster at %s: %d worker thread(s); dashboard: %s", self.address, self.workers,
+                 self._client.dashboard_link or "none")
+
+    def submit(self, batch: list):
+        self.start()
+        return self._client.submit(scan_batch, self._setup.setup_id, batch, pure=False, retries=TASK_RETRIES)
+
+    def result(self, future) -> list:
+        from distributed.comm import CommClosedError
+        try:
+            return future.result()
+        except WorkerSetupError:
+            raise
+        except (CommClosedError, OSError, TimeoutError) as exc:
+            raise ExecutorLost(f"lost the Dask scheduler at {self.address}: {_reason(exc)}") from None
+        except Exception as exc:  # noqa: BLE001 - cancelled futures (scheduler gone) and the like
+            if type(exc).__name__ in ("CancelledError", "FutureCancelledError"):
+                raise ExecutorLost(f"lost the Dask scheduler at {self.address}") from None
+            raise
+
+    def close(self, cancel: bool = False) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            if client.status == "running":
+                client.unregister_worker_plugin(self._plugin)
+        except Exception:  # noqa: BLE001 - closing anyway
+            pass
+        finally:
+            client.close()

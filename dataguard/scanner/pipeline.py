@@ -1,0 +1,162 @@
+"""The items in flight. Work goes out to an executor in batches; results come back in
+submission order and are added to their item's summaries; an item is done when all its
+work is read and back. At most about two batches per worker are in flight.
+
+``ChunkPipeline`` extracts items in this process and sends their chunks (local executors);
+``ItemPipeline`` sends the items by reference (a cluster executor: the workers extract)."""
+from __future__ import annotations
+
+import collections
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+from dataguard.scanner.aggregate import Aggregator
+from dataguard.scanner.deadline import Deadline
+from dataguard.scanner.executors import Executor, ExecutorLost
+from dataguard.types import Item, Problem
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class InFlightItem:
+    """An item being scanned."""
+    item: Item
+    summaries: dict = field(default_factory=dict)   # unit key -> UnitSummary
+    problems: list = field(default_factory=list)    # its problems, for the state
+    pending: int = 0          # pieces of work submitted whose results are not back yet
+    read: bool = False        # all its work has been handed out (or the item was cut short)
+    cut_short: bool = False   # stopped early: never stored as if complete
+    after: list = field(default_factory=list)       # what the walk met after it: run once it is done
+
+    @property
+    def done(self) -> bool:
+        return self.read and self.pending == 0
+
+
+class _Window:
+    """Batches of (InFlightItem, work) submitted in order, results absorbed in order.
+    ``on_problem(problem)`` receives each per-item problem, ``on_done(InFlightItem)`` each
+    finished item. If the executor is lost, the deadline stops the scan."""
+
+    def __init__(self, executor: Executor, deadline: Deadline, on_problem: Callable[[Problem], None],
+                 on_done: Callable[[InFlightItem], None]):
+        self._executor, self._deadline = executor, deadline
+        self._on_problem, self._on_done = on_problem, on_done
+        self._batch: list = []                                     # [(InFlightItem, work)]
+        self._inflight: collections.deque = collections.deque()   # (handle, batch)
+        self._lost = False
+
+    def finish(self) -> None:
+        """Wait for everything in flight."""
+        self._submit()
+        self._drain(0)
+
+    def defer(self, event: Callable[[], None]) -> None:
+        """Run ``event`` (what the walk met after the items fed so far: a problem, an unchanged
+        item) in walk order: at once, unless items fed before it are still out."""
+        event()
+
+    def _add(self, entry: InFlightItem, work, batch_size: int, full: bool = False) -> None:
+        """Add work to the batch; a batch of ``batch_size`` (or ``full``) goes out."""
+        entry.pending += 1
+        self._batch.append((entry, work))
+        if full or len(self._batch) >= batch_size:
+            self._submit()
+            self._drain(self._executor.window)
+
+    def _submit(self) -> None:
+        if self._batch and not self._lost:
+            self._inflight.append((self._executor.submit([w for _, w in self._batch]), self._batch))
+        self._batch = []
+
+    def _drain(self, until: int) -> None:
+        while len(self._inflight) > until:
+            handle, batch = self._inflight.popleft()
+            try:
+                results = self._executor.result(handle)
+            except ExecutorLost as exc:
+                log.error("%s: the scan stops (partial report)", exc)
+                self._deadline.stop(str(exc))
+                self._lost = True
+                self._inflight.clear()
+                return
+            for (entry, work), result in zip(batch, results):
+                self._absorb(entry, work, result)
+                entry.pending -= 1
+                if entry.done:              # its last piece of work: items finish in submission order
+                    self._on_done(entry)
+                    for event in entry.after:
+                        event()
+
+    def _absorb(self, entry: InFlightItem, work, result) -> None:
+        raise NotImplementedError
+
+
+class ChunkPipeline(_Window):
+    """Extracts items in this process and has their chunks analysed by the executor."""
+
+    def __init__(self, executor: Executor, aggregator: Aggregator, limits, batch_chunks: int, deadline: Deadline,
+                 on_problem: Callable[[Problem], None], on_done: Callable[[InFlightItem], None]):
+        super().__init__(executor, deadline, on_problem, on_done)
+        self._agg, self._limits, self._batch_chunks = aggregator, limits, batch_chunks
+
+    def feed(self, item: Item) -> None:
+        """Read the item's chunks into batches (stops early if the deadline says so)."""
+        self._executor.start()
+        entry = InFlightItem(item)
+        for piece in item.chunks(self._limits):
+            if self._deadline.expired():
+                entry.cut_short = True
+                break
+            if isinstance(piece, Problem):
+                self._on_problem(piece)
+                entry.problems.append(piece)
+                continue
+            self._add(entry, piece, self._batch_chunks)
+        entry.read = True
+        if entry.done:
+            self._on_done(entry)
+
+    def _absorb(self, entry: InFlightItem, chunk, matches) -> None:
+        self._agg.add(entry.summaries, entry.item.meta, chunk, matches)
+
+
+class ItemPipeline(_Window):
+    """Hands items by reference (``ref(item) -> ItemRef``) to a cluster executor whose
+    workers open, extract and analyse them and return their summaries and problems."""
+
+    def __init__(self, executor: Executor, ref: Callable, deadline: Deadline,
+                 on_problem: Callable[[Problem], None], on_done: Callable[[InFlightItem], None]):
+        super().__init__(executor, deadline, on_problem, on_done)
+        self._ref = ref
+        self._last = None           # the last item fed
+        self._bytes = 0             # bytes of the items of the open batch
+
+    def feed(self, item: Item) -> None:
+        self._executor.start()
+        entry = InFlightItem(item, read=True)
+        self._bytes = (self._bytes if self._batch else 0) + int(item.meta.size or 0)
+        self._add(entry, self._ref(item), self._executor.batch_items, full=self._bytes >= self._executor.batch_bytes)
+        self._last = entry
+
+    def defer(self, event: Callable[[], None]) -> None:
+        """The workers' problems arrive late: what the walk meets meanwhile waits for the
+        items before it, so problems are listed in the order of a local scan."""
+        if self._last is not None and self._last.pending:
+            self._last.after.append(event)
+        else:
+            event()
+
+    def _absorb(self, entry: InFlightItem, ref, outcome) -> None:
+        meta = entry.item.meta      # the scanning process's view of the item
+        entry.summaries = {s.unit.key: _with_meta(s, meta) for s in outcome.summaries}
+        for p in outcome.problems:
+            self._on_problem(p)
+            entry.problems.append(p)
+
+
+def _with_meta(summary, meta):
+    summary.meta = meta
+    return summary

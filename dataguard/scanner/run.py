@@ -1,0 +1,140 @@
+"""``run_scan``: the targets in order, the state, signals, and the ``ScanResult``."""
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import signal
+import threading
+import uuid
+from datetime import datetime, timezone
+from typing import Optional
+
+from dataguard.hashing import Hasher
+from dataguard.scanner.aggregate import Aggregator
+from dataguard.scanner.deadline import Clock, Deadline
+from dataguard.scanner.events import ProgressSink
+from dataguard.scanner.executors import Executor, InProcessExecutor, LocalPoolExecutor, cached_detector
+from dataguard.scanner.options import ScanOptions
+from dataguard.scanner.sink import Sink
+from dataguard.scanner.stream import SourceScanner
+from dataguard.types import ScanResult, TargetStatus
+
+log = logging.getLogger("dataguard.scanner")
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@contextlib.contextmanager
+def _stop_on_signals(deadline: Deadline, install: bool):
+    """While the scan runs, SIGTERM and SIGINT stop it cleanly (partial report)."""
+    old = {}
+    if install and threading.current_thread() is threading.main_thread():
+        def on_signal(signum, frame):
+            deadline.stop("interrupted by signal %s" % signal.Signals(signum).name)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            old[sig] = signal.signal(sig, on_signal)
+        log.debug("SIGTERM and SIGINT now stop the scan with a partial report")
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def make_executor(opts, detector=None, hasher=None) -> Executor:
+    """The executor of ``opts``: its Dask cluster (``opts.cluster``, connected now: raises
+    ExecutorUnavailable), else ``opts.workers`` local processes. A ``detector`` object given by
+    the caller runs in this process: it cannot be combined with several workers or a cluster."""
+    if detector is not None:
+        if opts.workers > 1 or opts.cluster is not None:
+            raise ValueError(f"a detector object runs in the scanning process only: use workers=1 "
+                             f"(not {opts.workers}) and no cluster, or pass an executor built with a detector factory")
+        return InProcessExecutor(lambda: detector)
+    if opts.cluster is not None:
+        from dataguard.scanner.cluster import DaskExecutor
+        executor = DaskExecutor.for_scan(opts, hasher)
+        executor.start()
+        return executor
+    new_detector = functools.partial(cached_detector, opts.detector_kwargs)
+    if opts.workers <= 1:
+        return InProcessExecutor(new_detector)
+    return LocalPoolExecutor(opts.workers, new_detector)
+
+
+def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Optional[Executor] = None,
+             progress: Optional[ProgressSink] = None, install_signal_handlers: bool = False,
+             clock: Clock = Clock()) -> ScanResult:
+    """Run a whole scan. Per-item failures become records; only whole-target failures mark a
+    target as errored. Never raises for content problems. Detection runs on ``executor``
+    (default: ``make_executor(opts, detector, hasher)``; a ``detector`` object needs ``workers == 1``).
+    Raises ExecutorUnavailable if the cluster of ``opts.cluster`` cannot be reached."""
+    from dataguard.rules import evaluate, evaluation_keyer
+
+    deadline = Deadline(opts.max_duration_s, clock)
+    started_at = now = clock.wall()
+    sink = Sink(lambda summary: evaluate(opts.packs, summary, opts.site, max_evidence=opts.max_evidence, now=now))
+    if executor is None:
+        executor = make_executor(opts, detector, hasher)
+    with _stop_on_signals(deadline, install_signal_handlers):
+        try:
+            targets = _scan_with_state(opts, sink, executor, Aggregator(hasher, opts.max_evidence, opts.show_data),
+                                       deadline, evaluation_keyer(opts.packs, opts.site, now),
+                                       progress or ProgressSink())
+        finally:
+            executor.close(cancel=deadline.stopped)
+    stats = sink.close_stats(deadline.elapsed())
+    complete = not deadline.stopped and all(t.status == "ok" for t in targets)
+    return ScanResult(scan_id=str(uuid.uuid4()), site=opts.site, started_at=_iso(started_at),
+                      finished_at=_iso(clock.wall()), complete=complete, targets=targets,
+                      rule_packs=[{"pack": p.name, "sha256": p.sha256} for p in opts.packs],
+                      stats=stats, findings=sink.findings, errors=sink.errors, skipped=sink.skipped)
+
+
+def _scan_with_state(opts, sink, executor, aggregator, deadline, keyer, progress) -> list:
+    """Scan every target with the state (if any) open; returns the targets' statuses."""
+    from dataguard.state import StateStore, config_fingerprint
+    # raises StateLocked if another run holds it
+    state = StateStore(opts.state_path, config_fingerprint(opts)) if opts.state_path else None
+    try:
+        # a --show-data run holds the state's lock but neither reads, records nor prunes it
+        active = None if opts.show_data else state
+        scanner = SourceScanner(opts, sink, executor, aggregator, deadline, active, keyer, progress)
+        targets = []
+        for uri, source_opts in opts.targets:
+            if deadline.expired():
+                break
+            targets.append(_scan_target(uri, source_opts, scanner, sink, deadline))
+        if active is not None and not deadline.stopped and all(t.status == "ok" for t in targets):
+            active.prune_unseen()
+        return targets
+    finally:
+        if state is not None:
+            state.close()
+
+
+def _scan_target(uri: str, source_opts, scanner: SourceScanner, sink: Sink, deadline: Deadline) -> TargetStatus:
+    from dataguard.sources import TargetError, open_target, redact_uri
+    try:
+        source = open_target(uri, source_opts)
+    except TargetError as exc:
+        return TargetStatus(uri=redact_uri(uri), status="error", error=str(exc))
+    status = TargetStatus(uri=source.display_uri)
+    log.info("scanning target %s", status.uri)
+    try:
+        scanner.scan(source, uri, source_opts)
+    except TargetError as exc:
+        status.status, status.error = "error", str(exc)
+    finally:
+        status.info = dict(getattr(source, "info", {}) or {})
+        sink.stats["rows_sampled"] += int(getattr(source, "rows_sampled", 0) or 0)
+        if status.info.get("incomplete") and status.status == "ok":
+            status.status = "partial"
+            status.error = status.info.get("incomplete_reason") or "target became unreachable during the scan"
+        with contextlib.suppress(Exception):
+            source.close()
+    if deadline.stopped and status.status == "ok":
+        status.status, status.error = "partial", deadline.reason
+    return status

@@ -1,0 +1,98 @@
+"""One source's items: an item unchanged since the state's last run is not read (its findings
+are reused as they were if its evaluation key is unchanged too, else its stored summaries are
+evaluated again); the others go through a pipeline to the executor."""
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+from typing import Callable, Iterable, Iterator
+
+from dataguard.scanner.aggregate import Aggregator
+from dataguard.scanner.deadline import Deadline
+from dataguard.scanner.events import ProgressSink
+from dataguard.scanner.executors import Executor
+from dataguard.scanner.pipeline import ChunkPipeline, InFlightItem, ItemPipeline
+from dataguard.scanner.sink import Sink
+from dataguard.types import Problem
+
+log = logging.getLogger("dataguard.scanner")
+
+
+def looked_up(entries: Iterable, state) -> Iterator[tuple]:
+    """(entry, what the state holds of it or None). With a state, entries are read
+    LOOKUP_BATCH ahead (their metadata only) and looked up with one query."""
+    if state is None:
+        for entry in entries:
+            yield entry, None
+        return
+    from dataguard.state import LOOKUP_BATCH
+    it = iter(entries)
+    while True:
+        block = list(itertools.islice(it, LOOKUP_BATCH))
+        if not block:
+            return
+        where = [i for i, e in enumerate(block) if not isinstance(e, Problem)]
+        cached = dict(zip(where, state.lookup_many([block[i] for i in where])))
+        for i, entry in enumerate(block):
+            yield entry, cached.get(i)
+
+
+class SourceScanner:
+    """Scans sources one after the other into ``sink``. ``state`` (a StateStore or None)
+    supplies unchanged items and records the scanned ones under ``evaluation_key(meta)``;
+    ``progress`` hears of each item and problem."""
+
+    def __init__(self, opts, sink: Sink, executor: Executor, aggregator: Aggregator, deadline: Deadline,
+                 state, evaluation_key: Callable, progress: ProgressSink):
+        self._opts, self._sink, self._executor, self._agg = opts, sink, executor, aggregator
+        self._deadline, self._state, self._key, self._progress = deadline, state, evaluation_key, progress
+
+    def scan(self, source, target: str, source_opts) -> None:
+        """Scan ``source``, opened from ``target`` with ``source_opts``."""
+        pipeline = self._pipeline(target, source_opts)
+        for entry, cached in looked_up(source.items(), self._state):
+            if self._deadline.expired():
+                break
+            if isinstance(entry, Problem):
+                pipeline.defer(functools.partial(self._problem, entry))
+            elif cached is not None:
+                pipeline.defer(functools.partial(self._reuse, entry, cached))
+            else:
+                self._sink.stats["items_scanned"] += 1
+                self._sink.stats["bytes_scanned"] += int(entry.meta.size or 0)
+                self._progress.item(entry.unit.uri, int(entry.meta.size or 0))
+                pipeline.feed(entry)
+        pipeline.finish()
+
+    def _pipeline(self, target: str, source_opts):
+        if self._executor.takes == "items":
+            from dataguard.scanner.remote import item_ref
+            return ItemPipeline(self._executor, lambda item: item_ref(target, source_opts, item), self._deadline,
+                                self._problem, self._done)
+        return ChunkPipeline(self._executor, self._agg, self._opts.limits, self._opts.batch_chunks,
+                             self._deadline, self._problem, self._done)
+
+    def _problem(self, p: Problem) -> None:
+        self._sink.problem(p)
+        self._progress.problem(p)
+
+    def _reuse(self, item, cached) -> None:
+        for p in cached.problems:
+            self._problem(p)
+        key = self._key(item.meta)
+        findings = cached.findings
+        if cached.eval_key == key:
+            self._sink.reuse(findings)
+        else:
+            findings = self._sink.evaluated(cached.summaries())
+            self._state.refresh_findings(cached, key, findings)
+        self._sink.stats["items_unchanged"] += 1
+        self._progress.done(item.unit.uri, int(item.meta.size or 0), len(findings), unchanged=True)
+
+    def _done(self, entry: InFlightItem) -> None:
+        summaries = list(entry.summaries.values())
+        findings = self._sink.evaluated(summaries)
+        if self._state is not None and not entry.cut_short:
+            self._state.record(entry.item, summaries, entry.problems, self._key(entry.item.meta), findings)
+        self._progress.done(entry.item.unit.uri, int(entry.item.meta.size or 0), len(findings))
