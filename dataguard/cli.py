@@ -123,6 +123,9 @@ def scan(**params):
             log.error("target %s: %s: %s", t.uri, t.status, t.error)
     log.info("scan %s: %d findings, %d errors, %d skipped, %.1fs", "complete" if result.complete else "INCOMPLETE",
              len(result.findings), result.stats["errors"], result.stats["items_skipped"], result.stats["duration_s"])
+    if result.stats.get("test_values_ignored"):
+        log.info("%d test values (example.org addresses, ...EXAMPLE keys) found and not reported",
+                 result.stats["test_values_ignored"])
     sys.exit(exit_code(result, settings.fail_on))
 
 

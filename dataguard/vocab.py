@@ -92,6 +92,10 @@ class TargetStatusName(StrEnum):
 
 LANGUAGES = ("en", "fr")
 
+# the entity type of a match that is a value reserved for documentation and tests
+# (example.org addresses, AWS's ...EXAMPLE keys): counted in the stats, never reported
+TEST_VALUE = "_TEST_VALUE"
+
 
 def values(enum) -> tuple:
     """The string values of an enum, in declaration order (for CLI choices and messages)."""

@@ -5,19 +5,25 @@ from typing import Optional
 
 from dataguard.hashing import Hasher, mask
 from dataguard.types import Chunk, EntityAgg, Evidence, ItemMeta, UnitSummary
+from dataguard.vocab import TEST_VALUE
 
 HASHES_CAP = 10_000          # distinct value hashes kept per entity and unit
 
 
 class Aggregator:
-    """Adds the matches of a chunk to the summaries (unit key -> UnitSummary) of its item."""
+    """Adds the matches of a chunk to the summaries (unit key -> UnitSummary) of its item;
+    test values (``vocab.TEST_VALUE`` matches) are only counted, in ``test_values``."""
 
     def __init__(self, hasher: Hasher, evidence_cap: Optional[int], show_data: bool):
         self.hasher = hasher
         self.evidence_cap = evidence_cap
         self.show_data = show_data
+        self.test_values = 0
 
     def add(self, summaries: dict, meta: ItemMeta, chunk: Chunk, matches: list) -> None:
+        real = [m for m in matches if m.entity_type != TEST_VALUE]
+        self.test_values += len(matches) - len(real)
+        matches = real
         if not matches:
             return
         summary = summaries.get(chunk.unit.key)

@@ -80,11 +80,12 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
         executor = make_executor(opts, detector, hasher)
     with _stop_on_signals(deadline, install_signal_handlers):
         try:
-            targets = _scan_with_state(opts, sink, executor, Aggregator(hasher, opts.max_evidence, opts.show_data),
-                                       deadline, evaluation_keyer(opts.packs, opts.site, now),
-                                       progress or ProgressSink())
+            aggregator = Aggregator(hasher, opts.max_evidence, opts.show_data)
+            targets = _scan_with_state(opts, sink, executor, aggregator, deadline,
+                                       evaluation_keyer(opts.packs, opts.site, now), progress or ProgressSink())
         finally:
             executor.close(cancel=deadline.stopped)
+    sink.stats["test_values_ignored"] = aggregator.test_values
     stats = sink.close_stats(deadline.elapsed())
     complete = not deadline.stopped and all(t.status == "ok" for t in targets)
     return ScanResult(scan_id=str(uuid.uuid4()), site=opts.site, started_at=_iso(started_at),
