@@ -84,8 +84,7 @@ class LocalExposure:
     def of(self, path: str, st: os.stat_result) -> Access:
         grant = _broad_grant(path, st, 4)
         if grant is None:
-            return Access(Exposure.RESTRICTED, f"only the owner and group can read it "
-                                               f"(mode {stat.S_IMODE(st.st_mode):04o})")
+            return Access(Exposure.RESTRICTED, f"others cannot read it (mode {stat.S_IMODE(st.st_mode):04o})")
         blocker = self.blocker(os.path.dirname(os.path.abspath(path)))
         if blocker is not None:
             return Access(Exposure.RESTRICTED, f"{grant}, but {blocker}")
