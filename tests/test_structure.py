@@ -148,3 +148,19 @@ def test_neutral_modules_import_no_pipeline_stage(module):
               "dataguard.sources", "dataguard.rules", "dataguard.report", "dataguard.state", "dataguard.spill"}
     deps = import_graph()[module]
     assert not {d for d in deps if any(d == s or d.startswith(s + ".") for s in stages)}
+
+
+def test_no_merge_conflict_markers():
+    """No text file of the repository carries a left-over merge conflict."""
+    root = PACKAGE.parent
+    markers = ("<<<<<<< ", ">>>>>>> ")
+    bad = []
+    for folder in ("dataguard", "docs", "rules", "tests", "benchmarks", "scripts", "examples"):
+        for path in (root / folder).rglob("*"):
+            if path.is_file() and path.suffix in (".py", ".md", ".yaml", ".yml", ".sh", ".json", ".sql", ""):
+                text = path.read_text(errors="replace")
+                bad += [f"{path.relative_to(root)}:{i}" for i, line in enumerate(text.splitlines(), 1)
+                        if line.startswith(markers)]
+    readme = (root / "README.md").read_text()
+    bad += [f"README.md:{i}" for i, line in enumerate(readme.splitlines(), 1) if line.startswith(markers)]
+    assert not bad, bad
