@@ -176,10 +176,10 @@ def _targets(flags: Flags, cfg, sample_rows: Optional[int]) -> list:
 
 def check_target(uri: str) -> None:
     """SettingsError unless dataguard reads targets of this kind (reads and connects to nothing)."""
-    from dataguard.sources import UnsupportedTarget, check_target_uri
+    from dataguard.sources import BadTarget, check_target_uri
     try:
         check_target_uri(uri)
-    except UnsupportedTarget as exc:
+    except BadTarget as exc:
         raise SettingsError(str(exc)) from None
 
 

@@ -96,10 +96,14 @@ def test_a_place_in_a_missing_folder_fails_before_scanning(tmp_path, run_cli, fl
     assert not (tmp_path / "missing").exists()
 
 
-@pytest.mark.parametrize("uri", ["ftp://fs01/share", "mssql+pyodbc://sa:Secret-1@db01/hr", "http://x/y"])
-def test_unsupported_target_is_bad_usage(run_cli, uri):
+@pytest.mark.parametrize("uri, words", [
+    ("ftp://fs01/share", "unsupported target"), ("mssql+pyodbc://sa:Secret-1@db01/hr", "unsupported target"),
+    ("http://x/y", "unsupported target"), ("smb://fs01", "no share name"),
+    ("smb://u:Secret-1@fs01:99999/hr", "invalid port"), ("postgresql://u:Secret-1@db01:port/hr", "invalid database URL"),
+    ("file://fs01/srv", "only local file://")])
+def test_unsupported_or_malformed_target_is_bad_usage(run_cli, uri, words):
     res = run_cli("scan", uri, "--no-ner")
-    assert res.exit_code == 2 and "unsupported target" in res.stderr and "Secret-1" not in res.stderr
+    assert res.exit_code == 2 and words in res.stderr and "Secret-1" not in res.stderr
 
 
 def test_unreachable_target_is_incomplete(tmp_path, run_cli):

@@ -15,8 +15,9 @@ class TargetError(Exception):
     """The whole target cannot be reached or read. The message never holds credentials."""
 
 
-class UnsupportedTarget(TargetError):
-    """The target URI names a kind of target dataguard does not read (bad usage, not unreachable)."""
+class BadTarget(TargetError):
+    """The target URI is malformed or names a kind of target dataguard does not read (bad
+    usage, exit 2; not unreachable)."""
 
 
 @dataclass(frozen=True)

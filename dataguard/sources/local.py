@@ -15,7 +15,7 @@ import stat
 from typing import Iterator, Union
 from urllib.parse import unquote, urlparse
 
-from dataguard.sources.base import FileItem, Source, SourceOptions, TargetError, dir_excluded, glob_match, path_selected
+from dataguard.sources.base import BadTarget, FileItem, Source, SourceOptions, TargetError, dir_excluded, glob_match, path_selected
 from dataguard.sources.exposure import LocalExposure
 from dataguard.types import ItemMeta, Problem, Unit
 
@@ -56,15 +56,7 @@ class LocalSource(Source):
         self.options = options
         self._exposure = LocalExposure()
         self._file_scheme = uri[:7].lower() == "file://"
-        if self._file_scheme:
-            parsed = urlparse(uri)
-            if parsed.netloc not in ("", "localhost"):
-                raise TargetError(f"cannot read {uri}: only local file:// URIs (file:///path) are supported")
-            path = unquote(parsed.path)
-        else:
-            path = uri
-        if not path:
-            raise TargetError("empty target path")
+        path = self.check_uri(uri)
         self.root = os.path.abspath(os.path.expanduser(path))
         self.display_uri = self._uri(self.root)
         try:
@@ -83,6 +75,20 @@ class LocalSource(Source):
             self.info = {"type": "file"}
         else:
             raise TargetError(f"{self.display_uri} is neither a folder nor a regular file")
+
+    @staticmethod
+    def check_uri(uri: str) -> str:
+        """The local path a target names; BadTarget for a file:// URI naming another host
+        or an empty path."""
+        path = uri
+        if uri[:7].lower() == "file://":
+            parsed = urlparse(uri)
+            if parsed.netloc not in ("", "localhost"):
+                raise BadTarget(f"cannot read {uri}: only local file:// URIs (file:///path) are supported")
+            path = unquote(parsed.path)
+        if not path:
+            raise BadTarget("empty target path")
+        return path
 
     def _uri(self, abspath: str) -> str:
         return ("file://" + abspath) if self._file_scheme else abspath

@@ -30,7 +30,7 @@ import uuid
 from typing import Iterator, Optional, Union
 from urllib.parse import unquote, urlsplit
 
-from dataguard.sources.base import FileItem, Source, SourceOptions, TargetError, dir_excluded, path_selected
+from dataguard.sources.base import BadTarget, FileItem, Source, SourceOptions, TargetError, dir_excluded, path_selected
 from dataguard.sources.uri import redact_uri
 from dataguard.sources.smb_access import ACE_ALLOWED, ACE_DENIED, BROAD_SIDS, Access, combine, dacl_access, \
     share_access
@@ -200,24 +200,31 @@ class _SmbItem:
             yield out
 
 
+def parse_smb_uri(uri: str) -> tuple:
+    """(urlsplit parts, port or None, path segments: share first) of an SMB target; BadTarget
+    when it is not ``smb://[user@]host[:port]/share[/path]``."""
+    parts = urlsplit(uri)
+    if parts.scheme.lower() != "smb" or not parts.hostname:
+        raise BadTarget(f"bad SMB target {redact_uri(uri)}: use smb://[user@]host[:port]/share[/path]")
+    try:
+        port = parts.port
+    except ValueError:
+        raise BadTarget(f"bad SMB target {redact_uri(uri)}: invalid port") from None
+    segs = [s for s in unquote(parts.path).replace("\\", "/").split("/") if s]
+    if not segs:
+        raise BadTarget(f"bad SMB target {redact_uri(uri)}: no share name (smb://host/share)")
+    return parts, port, segs
+
+
 class SmbSource(Source):
     kind = "file"
 
     def __init__(self, uri: str, options: SourceOptions):
         super().__init__()
         self.options = options
-        parts = urlsplit(uri)
-        if parts.scheme.lower() != "smb" or not parts.hostname:
-            raise TargetError(f"bad SMB target {redact_uri(uri)}: use smb://[user@]host[:port]/share[/path]")
-        try:
-            port = parts.port
-        except ValueError:
-            raise TargetError(f"bad SMB target {redact_uri(uri)}: invalid port") from None
+        parts, port, segs = parse_smb_uri(uri)
         self.host = parts.hostname
         self.port = port or DEFAULT_PORT
-        segs = [s for s in unquote(parts.path).replace("\\", "/").split("/") if s]
-        if not segs:
-            raise TargetError(f"bad SMB target {redact_uri(uri)}: no share name (smb://host/share)")
         self.share = segs[0]
         self.base = "/".join(segs[1:])            # folder (or file) inside the share
         self.username = (unquote(parts.username) if parts.username else None) or options.smb_username \
