@@ -257,7 +257,7 @@ class SmbSource(Source):
         if self._probe_guest:
             self.guest_access = self._guest_probe()
         self.info["guest_access"] = self.guest_access
-        if self._want_exposure:
+        if self._want_exposure and not self._encrypt:     # impacket's session cannot be made to encrypt
             self.share_access = share_access(self.host, self.port, self.share, self.username, self._password,
                                              self._timeout)
         self.info["share_exposure"] = self.share_access.exposure
