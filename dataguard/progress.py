@@ -165,6 +165,9 @@ class Display(_Sink):
     def __init__(self, precount: Precount, stream):
         super().__init__()
         from tqdm import tqdm
+        # no monitor thread: with a second thread running, the detection processes could not
+        # be forked (scanner.executors) and would each load the model again
+        tqdm.monitor_interval = 0
         self.precount = precount
         self.bar = tqdm(total=None, unit="B", unit_scale=True, unit_divisor=1024, file=stream, leave=False,
                         dynamic_ncols=True, mininterval=0.2,

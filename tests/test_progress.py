@@ -86,3 +86,12 @@ def test_display_shows_percentage_items_and_current_item(tmp_path):
     text = stream.getvalue()
     assert "50%" in text and "2/4 items" in text and "2 findings" in text and "f001.txt" in text
     display.close()
+
+
+def test_display_starts_no_thread(tmp_path):
+    import threading
+    before = threading.active_count()
+    display = Display(Precount(_tree(tmp_path, 2)), io.StringIO())
+    display.done(str(tmp_path / "f000.txt"), 10, 0)
+    assert threading.active_count() == before
+    display.close()
