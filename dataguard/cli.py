@@ -12,6 +12,7 @@ from dataguard import __version__, defaults
 from dataguard.commands import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, fail as _fail  # noqa: F401
 from dataguard.commands.config import config
 from dataguard.commands.keys import keys
+from dataguard.commands.report import report as _report
 from dataguard.vocab import FAIL_NEVER, FAIL_ON_CHOICES, FORMATS, LANGUAGES, OutputFormat, SiteKind, severity_rank, values
 
 log = logging.getLogger("dataguard")
@@ -54,6 +55,10 @@ class _Echo:
     @staticmethod
     def write(text: str) -> None:
         click.echo(text, nl=False)
+
+    @staticmethod
+    def isatty() -> bool:
+        return sys.stdout.isatty()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -183,6 +188,7 @@ def exit_code(result, fail_on: str) -> int:
 
 main.add_command(keys)
 main.add_command(config)
+main.add_command(_report)
 
 
 @main.group()

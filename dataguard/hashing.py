@@ -133,17 +133,23 @@ def _mask_keep(value: str, keep_head: int, keep_tail: int) -> str:
     return "".join(chars)
 
 
-def mask(entity: str, value: str) -> str:
+def keyword_entities(detector_kwargs: dict) -> frozenset:
+    """Entities of the rule packs' keyword recognizers (a deny list, no pattern), from the
+    detector's settings: their matches are listed words, masked like every keyword entity."""
+    return frozenset(s.entity for s in detector_kwargs.get("custom", ()) if s.deny_list and not s.patterns)
+
+
+def mask(entity: str, value: str, keyword: bool = False) -> str:
     """A preview that lets a person recognise the kind of value, never recover it (the
-    entity's ``Mask`` in the traits table)."""
+    entity's ``Mask`` in the traits table). Keyword entities (health and protection terms,
+    markings, a rule pack's listed words; ``keyword`` for those the table does not know)
+    show their type and length, never the word: the word itself is the sensitive fact."""
     v = " ".join(value.split())
-    style = traits(entity).mask
+    style = Mask.REDACT if keyword else traits(entity).mask
     if style is Mask.REDACT:
         return f"<{entity.lower()} redacted, {len(value)} chars>"
     if style is Mask.ZONE:
         return f"<machine-readable zone, {len(value.split())} lines>"
-    if style is Mask.PLAIN:
-        return v  # markings and health keywords are not personal values
     if len(v) > 80:
         v = v[:80]
     if style is Mask.CARD:

@@ -229,11 +229,11 @@ def _check_globs(targets: list) -> None:
 
 def _detector_kwargs(flags: Flags, cfg, packs: list) -> dict:
     """Settings of dataguard.detect.Detector; checks that the NLP model is installed when needed."""
-    from dataguard.rules import needed_entities
+    from dataguard.rules import column_signals, needed_entities
     ner = not bool(_pick(flags.no_ner, getattr(cfg, "no_ner", None), False))
     lang = _pick(flags.language, getattr(cfg, "language", None), defaults.LANGUAGE)
     kwargs = dict(entities=needed_entities(packs), custom=tuple(r for p in packs for r in p.recognizers),
-                  ner=ner, language=lang)
+                  columns=column_signals(packs), ner=ner, language=lang)
     regions = getattr(cfg, "phone_regions", None)
     if regions:
         kwargs["phone_regions"] = tuple(regions)

@@ -14,7 +14,7 @@ from typing import Iterator, Optional, Protocol, Sequence, Union
 
 from dataguard import defaults
 
-from dataguard.vocab import SEVERITIES, severity_rank  # noqa: F401  (re-exported)
+from dataguard.vocab import SEVERITIES, Reason, severity_rank  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,9 @@ class Chunk:
     anchors: tuple[Anchor, ...] = ()        # sorted by offset
     context: tuple[str, ...] = ()           # extra context words (column name, CSV header, ...)
     hint: Optional[str] = None              # "prose" | "structured" | None: lets the detector decide on NER
+    first_col: int = 1                      # 1-based column of text[0] in its line (lines only)
+    column: Optional[str] = None            # the field all the text belongs to: a database column, or a
+                                            # key path inside one ("profile.dob"); None: see unit.column
 
     def keeps(self, start: int) -> bool:
         end = len(self.text) if self.keep_end is None else self.keep_end
@@ -98,6 +101,18 @@ class Chunk:
             line = self.first_line + self._newlines_before(offset)
             ptr = Pointer(line=line) if ptr is _NOWHERE else replace(ptr, line=line)
         return ptr
+
+    def columns_of(self, start: int, end: int) -> tuple:
+        """(col, end_col) of text[start:end] in its decoded line: 1-based, end exclusive; a value
+        running over several lines ends at the end of its first line. (None, None) without lines."""
+        if self.first_line is None:
+            return None, None
+        nl = self.text.rfind("\n", 0, start)
+        col = (self.first_col + start) if nl == -1 else start - nl
+        stop = self.text.find("\n", start, end)
+        if stop != -1:
+            end = stop - 1 if stop > start and self.text[stop - 1] == "\r" else stop
+        return col, col + max(0, end - start)
 
     def _newlines_before(self, offset: int) -> int:
         """``text.count("\\n", 0, offset)`` in at most one block's time, whatever the
@@ -123,6 +138,7 @@ class Match:
     end: int
     score: float
     recognizer: str = ""
+    reason: str = Reason.VALUE
 
 
 @dataclass(frozen=True)
@@ -133,6 +149,9 @@ class Evidence:
     masked: str
     value_hash: str
     value: Optional[str] = None   # only with --show-data
+    col: Optional[int] = None     # 1-based column of the value in its line (line-based sources)
+    end_col: Optional[int] = None # column just after the value (end exclusive)
+    reason: str = Reason.VALUE    # vocab.Reason: what led to the match
 
 
 @dataclass(frozen=True)
@@ -248,6 +267,26 @@ class RecognizerSpec:
     pack: str = ""
 
 
+@dataclass(frozen=True)
+class ColumnSignal:
+    """A column-name signal declared in a rule pack (``column_signals``).
+
+    Positive (``entity`` set): a column whose name holds one of ``names`` holds that entity;
+    with ``values`` (a value kind, see ``detect.columns``) its plausible values are findings
+    even when no recognizer matched them. Negative (``lower`` set): in such a column the
+    ``lower`` entities are dropped unless strongly validated. ``exact``: the whole column
+    name must be one of ``names`` (else a run of its words); ``unless``: words that cancel
+    the signal ("password_hint")."""
+    names: tuple
+    entity: Optional[str] = None
+    values: Optional[str] = None
+    lower: tuple = ()
+    exact: bool = False
+    unless: tuple = ()
+    score: float = 0.8
+    pack: str = ""
+
+
 @dataclass
 class TargetStatus:
     uri: str                        # display URI, no credentials
@@ -278,6 +317,7 @@ class ScanResult:
 # * the storage form (``encode_finding`` / ``decode_finding``): compact JSON text, never
 #   pickle, kept by the temporary findings store and the ``--state`` file.
 POINTER_FIELDS = ("line", "page", "sheet", "cell", "row", "part")
+_EVIDENCE_EXTRA = ("col", "end_col", "reason")
 UNIT_FIELDS = ("target", "uri", "path", "member", "table", "column", "source")
 
 
@@ -287,6 +327,8 @@ def evidence_to_dict(e: Evidence, show_data: bool = False) -> dict:
     d = {"entity_type": e.entity_type, "score": e.score}
     for k in POINTER_FIELDS:
         d[k] = getattr(e.pointer, k)
+    for k in _EVIDENCE_EXTRA:
+        d[k] = getattr(e, k)
     d["masked"] = e.masked
     d["value_hash"] = e.value_hash
     if show_data and e.value is not None:
@@ -297,7 +339,8 @@ def evidence_to_dict(e: Evidence, show_data: bool = False) -> dict:
 def evidence_from_dict(d: dict) -> Evidence:
     return Evidence(entity_type=d["entity_type"], score=d["score"],
                     pointer=Pointer(**{k: d.get(k) for k in POINTER_FIELDS}),
-                    masked=d["masked"], value_hash=d["value_hash"], value=d.get("value"))
+                    masked=d["masked"], value_hash=d["value_hash"], value=d.get("value"),
+                    col=d.get("col"), end_col=d.get("end_col"), reason=d.get("reason") or Reason.VALUE)
 
 
 def finding_to_dict(f: Finding, show_data: bool = False) -> dict:
@@ -327,8 +370,8 @@ def encode_finding(f: Finding) -> str:
     return json.dumps([
         f.fingerprint, f.rule_id, f.title, f.severity, f.measure,
         [getattr(f.unit, k) for k in UNIT_FIELDS], f.entities,
-        [[e.entity_type, e.score, [getattr(e.pointer, k) for k in POINTER_FIELDS], e.masked, e.value_hash, e.value]
-         for e in f.evidence],
+        [[e.entity_type, e.score, [getattr(e.pointer, k) for k in POINTER_FIELDS], e.masked, e.value_hash, e.value,
+          e.col, e.end_col, e.reason] for e in f.evidence],
         f.evidence_truncated, f.remediation, f.exposure, f.owner, f.exposure_reason], ensure_ascii=False,
         separators=(",", ":"))
 
@@ -336,8 +379,7 @@ def encode_finding(f: Finding) -> str:
 def decode_finding(text: str) -> Finding:
     fp, rule_id, title, severity, measure, u, entities, ev, truncated, remediation, exposure, owner, *rest = \
         json.loads(text)
-    evidence = tuple(Evidence(entity_type=t, score=s, pointer=Pointer(*p), masked=m, value_hash=h, value=v)
-                     for t, s, p, m, h, v in ev)
+    evidence = tuple(Evidence(t, s, Pointer(*p), m, h, v, *extra) for t, s, p, m, h, v, *extra in ev)
     return Finding(fingerprint=fp, rule_id=rule_id, title=title, severity=severity, measure=measure, unit=Unit(*u),
                    entities=entities, evidence=evidence, evidence_truncated=truncated, remediation=remediation,
                    exposure=exposure, owner=owner, exposure_reason=rest[0] if rest else None)

@@ -90,6 +90,23 @@ class TargetStatusName(StrEnum):
     PARTIAL = "partial"
 
 
+class Reason(StrEnum):
+    """What led to a match (report ``evidence[].reason``)."""
+    VALUE = "value"                         # the value alone (a recognizer)
+    COLUMN_NAME = "column_name"             # the name of its column, over a plausible value
+    BOTH = "value_and_column_name"          # a recognized value in a column named for it
+
+
+class ValueKind(StrEnum):
+    """What a value must look like for a column-name signal to make it a finding
+    (rule packs' ``column_signals[].values``; the checks are in ``detect/columns.py``)."""
+    DATE = "date"                 # a calendar date (of birth: not in the future, not before 1900)
+    CREDENTIAL = "credential"     # a password, token or key (placeholders and flags are not)
+    PHONE = "phone"               # 7 to 15 digits written like a phone number
+    IDENTIFIER = "identifier"     # a short code with at least four digits
+    TEXT = "text"                 # any words (a diagnosis column)
+
+
 LANGUAGES = ("en", "fr")
 
 # the entity type of a match that is a value reserved for documentation and tests

@@ -10,6 +10,7 @@ import socket
 import stat
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,67 @@ def test_sigterm_stops_a_cluster_scan_with_a_partial_report(cluster, certs, tmp_
     report = json.loads(out.read_text())
     assert report["scan"]["complete"] is False and report["scan"]["targets"][0]["status"] == "partial"
     assert "signal SIGTERM" in report["scan"]["targets"][0]["error"]
+
+
+# ---------------------------------------------------------------- SMB shares and databases
+def test_an_item_reference_holds_no_credentials(tmp_path):
+    import pickle
+
+    from dataguard.scanner.remote import item_ref
+    from dataguard.types import ItemMeta, Unit
+
+    class Item:
+        unit = Unit(target="smb://u@fs/share", uri="smb://u@fs/share/a.txt", path="a.txt")
+        meta = ItemMeta(size=1, mtime=1.0)
+        name = "a.txt"
+    for uri, opts in [("smb://u:S3cret-pw@fs/share", SourceOptions(smb_password="S3cret-pw")),
+                      ("postgresql://u:S3cret-pw@db/x", SourceOptions(db_password="S3cret-pw"))]:
+        ref = item_ref(uri, opts, Item())
+        assert b"S3cret-pw" not in pickle.dumps(ref) and "S3cret-pw" not in repr(ref)
+
+
+@pytest.mark.integration
+def test_smb_and_database_items_are_opened_by_the_workers(certs, packs, tmp_path, monkeypatch):
+    """The workers open the share and the database themselves, with credentials from their own
+    environment (a worker configuration file for SMB, DATAGUARD_DB_PASSWORD for the database):
+    the same findings and the same sampling record as a local scan."""
+    from distributed import LocalCluster
+    from sqlalchemy.engine import make_url
+
+    from dataguard.scanner.remote import ENV_WORKER_CONFIG
+    from tests.conftest import require_env
+    host, port, user, password, pg_url = require_env(
+        "DATAGUARD_TEST_SMB_HOST", "DATAGUARD_TEST_SMB_PORT", "DATAGUARD_TEST_SMB_USER",
+        "DATAGUARD_TEST_SMB_PASSWORD", "DATAGUARD_TEST_PG_URL")
+    smb_uri = f"smb://{user}@{host}:{port}/restricted"
+    (tmp_path / "worker.yaml").write_text(f"targets:\n  - uri: {smb_uri}\n    password_env: DG_WORKER_SMB_PW\n")
+    monkeypatch.delenv("DATAGUARD_SMB_PASSWORD", raising=False)
+    monkeypatch.setenv("DG_WORKER_SMB_PW", password)
+    monkeypatch.setenv("DG_WORKER_SMB_WRONG_PW", "not-the-password")
+    monkeypatch.setenv(ENV_WORKER_CONFIG, str(tmp_path / "worker.yaml"))
+    monkeypatch.setenv("DATAGUARD_DB_PASSWORD", make_url(pg_url).password or "")
+    targets = [(smb_uri, SourceOptions(smb_password=password)), (pg_url, SourceOptions(sample_rows=500))]
+    opts = ScanOptions(targets=targets, packs=packs)
+    local = run_scan(opts, _hasher(), detector=FakeDetector())
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, protocol="tls", host="127.0.0.1",
+                      security=security(certs, "cluster"), dashboard_address=":0") as c:
+        remote = run_scan(opts, _hasher(), executor=_dask(c, certs, opts))
+        # a worker whose credentials are wrong cannot open the share: its items are unreachable
+        (tmp_path / "worker.yaml").write_text(f"targets:\n  - uri: {smb_uri}\n    password_env: DG_WORKER_SMB_WRONG_PW\n")
+        denied = run_scan(replace(opts, targets=targets[:1]), _hasher(), executor=_dask(c, certs, opts))
+    assert not denied.complete and denied.targets[0].status == "partial"
+    assert {p.kind for p in denied.errors} == {"unreachable"} and "authentication" in denied.targets[0].error
+    assert password not in repr(list(denied.errors)) + denied.targets[0].error
+    assert remote.complete, [(t.uri, t.status, t.error) for t in remote.targets]
+    assert _findings(remote) == _findings(local) and len(local.findings) > 0
+    assert [t.info.get("tables") for t in remote.targets] == [t.info.get("tables") for t in local.targets]
+    assert remote.stats["rows_sampled"] == local.stats["rows_sampled"] > 0
+    assert [(p.uri, p.kind) for p in remote.errors] == [(p.uri, p.kind) for p in local.errors]
+
+
+def test_workers_with_another_hmac_key_are_refused_before_scanning(cluster, certs, corpus, packs):
+    opts = ScanOptions(targets=[(str(corpus), SourceOptions())], packs=packs)
+    executor = DaskExecutor.for_scan(opts, Hasher(b"another key, not the workers' one"), cluster.scheduler_address,
+                                     security(certs), new_detector=FakeDetector)
+    with pytest.raises(ExecutorUnavailable, match="HMAC key"):
+        executor.start()

@@ -46,3 +46,21 @@ def test_hash_is_hmac_sha256_of_normalised_value(entity, value, canonical):
 ])
 def test_mask(entity, value, masked):
     assert mask(entity, value) == masked
+
+
+@pytest.mark.parametrize("entity, word", [("HEALTH_TERM", "HIV-positive"), ("HEALTH_TERM", "tuberculosis"),
+                                          ("CLASSIFICATION_MARKING", "CONFIDENTIAL"), ("DATE_OF_BIRTH", "1980-04-12"),
+                                          ("PASSWORD_HASH", "$2b$12$abc")])
+def test_keyword_entities_show_type_and_length_never_the_word(entity, word):
+    assert mask(entity, word) == f"<{entity.lower()} redacted, {len(word)} chars>"
+
+
+def test_a_packs_keyword_entity_is_masked_like_the_built_in_ones():
+    assert mask("PROTECTION_TERM", "forced marriage", keyword=True) == "<protection_term redacted, 15 chars>"
+    assert "iage" in mask("PROTECTION_TERM", "forced marriage")       # a pattern entity keeps its tail
+
+
+def test_keyword_hashes_still_count_distinct_words():
+    h = Hasher(b"k" * 32)
+    assert h.hash("HEALTH_TERM", "Tuberculosis") == h.hash("HEALTH_TERM", "tuberculosis")
+    assert h.hash("HEALTH_TERM", "tuberculosis") != h.hash("HEALTH_TERM", "pregnant")

@@ -7,15 +7,12 @@ import pytest
 
 from dataguard.rules import (RuleError, RulePack, default_pack_paths, evaluate, glob_match, load_packs,
                              needed_entities)
+from dataguard.detect.entities import BUILT_IN
 from dataguard.globs import GlobError, glob_to_regex
 from dataguard.types import EntityAgg, Evidence, ItemMeta, Pointer, Site, Unit, UnitSummary
 
 ROOT = Path(__file__).resolve().parent.parent
-KNOWN = {"CREDIT_CARD", "IBAN_CODE", "US_SSN", "UK_NHS", "UK_NINO", "US_PASSPORT", "US_DRIVER_LICENSE",
-         "US_BANK_NUMBER", "EMAIL_ADDRESS", "PHONE_NUMBER", "IP_ADDRESS", "URL", "DATE_TIME", "PERSON",
-         "LOCATION", "NRP", "ORGANIZATION", "MEDICAL_LICENSE", "CRYPTO", "IN_PAN", "MRZ", "AU_TFN",
-         "SECRET_PRIVATE_KEY", "SECRET_AWS_KEY", "SECRET_PASSWORD", "SECRET_TOKEN",
-         "CLASSIFICATION_MARKING", "CLASSIFICATION_STRICTLY_CONFIDENTIAL", "HEALTH_TERM"}
+KNOWN = set(BUILT_IN)        # every entity the built-in recognizers, NER and column semantics report
 NOW = 2_000_000_000.0
 DAY = 86400.0
 
@@ -518,3 +515,46 @@ def test_evaluate_accepts_rules_and_packs(tmp_path):
     s = summary({"CREDIT_CARD": CARD()})
     assert len(ev(packs[0], s)) == 1
     assert len(ev(list(packs[0].rules), s)) == 1
+
+
+# ------------------------------------------------------------------ column-name signals
+SIGNALS = """column_signals:
+  - {entity: DATE_OF_BIRTH, values: date, names: [geburtsdatum, dob]}
+  - {lower: [PHONE_NUMBER, UK_NHS], names: [artikelnummer], unless: [telefon]}
+  - {entity: PERSON, exact: true, names: [nachname], score: 0.9}
+"""
+
+
+def test_column_signals_load(tmp_path):
+    from dataguard.rules import column_signals
+    (p,) = pack(tmp_path, rule(), recognizers=SIGNALS)
+    dob, code, name = p.column_signals
+    assert (dob.entity, dob.values, dob.names, dob.pack) == ("DATE_OF_BIRTH", "date", ("geburtsdatum", "dob"), "t")
+    assert (code.entity, code.lower, code.unless) == (None, ("PHONE_NUMBER", "UK_NHS"), ("telefon",))
+    assert name.exact and name.score == 0.9
+    assert column_signals([p]) == p.column_signals
+    assert column_signals(pack(tmp_path, rule(), name="plain.yaml")) is None     # none declared: the built-in ones
+
+
+@pytest.mark.parametrize("signal, message", [
+    ("{entity: DATE_OF_BIRTH, lower: [PHONE_NUMBER], names: [x]}", "either 'entity'"),
+    ("{names: [x]}", "either 'entity'"),
+    ("{lower: [PHONE_NUMBER], values: date, names: [x]}", "'values' goes with 'entity'"),
+    ("{entity: DATE_OF_BIRTH, values: shoe_size, names: [x]}", "column_signals[0].values"),
+    ("{entity: DATE_OF_BIRTH, names: []}", "column_signals[0].names"),
+    ("{entity: DATE_OF_BRTH, names: [x]}", "column_signals[0].entity: unknown entity 'DATE_OF_BRTH'"),
+    ("{lower: [PHONE_NUMBR], names: [x]}", "column_signals[0].lower[0]: unknown entity 'PHONE_NUMBR'"),
+    ("{entity: PERSON, names: [x], colour: red}", "unknown key 'colour'"),
+])
+def test_bad_column_signals_are_errors(tmp_path, signal, message):
+    with pytest.raises(RuleError) as ei:
+        pack(tmp_path, rule(), recognizers=f"column_signals:\n  - {signal}\n")
+    assert message in str(ei.value)
+
+
+def test_default_pack_signals_name_known_entities():
+    from dataguard.rules import default_column_signals
+    signals = default_column_signals()
+    assert {s.entity for s in signals if s.entity} >= {"PERSON", "DATE_OF_BIRTH", "SECRET_PASSWORD", "PASSWORD_HASH",
+                                                       "PHONE_NUMBER", "NATIONAL_ID", "HEALTH_TERM"}
+    assert all(set(s.lower) <= KNOWN and (s.entity is None or s.entity in KNOWN) for s in signals)

@@ -142,7 +142,7 @@ def test_windows_break_at_newline_near_end():
     assert [c.pointer_at(c.keep_start).line for c in out] == list(range(1, 11))
 
 
-def _check_chunks(text, chunks, chunk_chars, overlap):
+def _check_chunks(text, chunks, chunk_chars, overlap, columns=False):
     assert _joined(chunks) == text
     starts = [0]
     for c in chunks:
@@ -159,6 +159,10 @@ def _check_chunks(text, chunks, chunk_chars, overlap):
             gl = g - c.keep_start + off
             assert c.pointer_at(off).line == text.count("\n", 0, gl) + 1
         assert c.first_line == text.count("\n", 0, g - c.keep_start) + 1
+        for off in range(c.keep_start, c.keep_end) if columns else ():
+            gl = g - c.keep_start + off        # 1-based column in the decoded line, for every kept offset
+            assert c.columns_of(off, off + 1) == (gl - text.rfind("\n", 0, gl), gl - text.rfind("\n", 0, gl) + 1) \
+                or text[gl] == "\n"
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -188,7 +192,7 @@ def test_extract_property_through_encodings(text, chunk_chars, overlap, enc):
                                    make_context(Limits(chunk_chars=chunk_chars, overlap_chars=overlap), "text")))
     finally:
         textmod.BLOCK_BYTES, textmod.HEAD_BYTES = old
-    _check_chunks(text, out, chunk_chars, overlap)
+    _check_chunks(text, out, chunk_chars, overlap, columns=True)
 
 
 def test_planted_token_at_every_offset_kept_exactly_once():
@@ -304,3 +308,19 @@ def test_item_time_budget_ignores_time_spent_by_the_consumer(monkeypatch, fake_c
         out.append(piece)
         fake_clock.now += 0.05                 # 0.4 s of "detection" in total
     assert len(out) == 8 and not any(isinstance(p, Problem) for p in out)
+
+
+def test_columns_of_values_in_lines():
+    text = "id,name,phone\n1,Amina Yusuf,+254 712 345 678\r\n" + "x" * 70 + " tail\n"
+    out = _chunks(text.encode(), name="a.txt", chunk_chars=30, overlap_chars=20)
+    where = {}
+    for c in out:
+        for value in ("Amina Yusuf", "+254 712 345 678", "tail"):
+            i = c.text.find(value)
+            if i != -1 and c.keeps(i):
+                where[value] = (c.pointer_at(i).line, *c.columns_of(i, i + len(value)))
+    assert where == {"Amina Yusuf": (2, 3, 14), "+254 712 345 678": (2, 15, 31), "tail": (3, 72, 76)}
+    # a value running over lines ends its region at the end of its first line
+    c = Chunk(UNIT, "ab\nKEY-1\r\nKEY-2\n", first_line=4)
+    assert c.columns_of(3, 15) == (1, 6)
+    assert Chunk(UNIT, "abc", first_line=None).columns_of(0, 1) == (None, None)

@@ -1,21 +1,17 @@
 """Cheap-first detection: the trigger pass (Hyperscan and pure Python give the same
-windows) and the phone gate (never hides a number libphonenumber would find)."""
+windows)."""
 from __future__ import annotations
 
-import random
-import re
 
-import phonenumbers
 import pytest
-from phonenumbers import Leniency
 
 from dataguard.detect import triggers as trig_mod
 from dataguard.detect.entities import TRIGGERS as _TRIGGERS
 from dataguard.detect.entities import WINDOW_PAD as _WINDOW_PAD
 from dataguard.detect.windows import windows as _windows
-from dataguard.detect.phone import _LEAD, PhoneGate
 from dataguard.detect.triggers import TriggerSet
 
+DIGIT_RUN = r"\d(?:[ \-.()/\xa0]{0,3}\d){8,}"       # 9+ digits, separators of up to three characters
 WORDS = {"health": ["hiv", "diagnosis", "santé mentale", "icd"], "pw": ["pass", "pwd", "://"]}
 
 TEXTS = [
@@ -70,7 +66,7 @@ def test_hyperscan_and_python_agree_on_every_recognizers_trigger():
 
 
 def test_python_triggers_find_exact_spans():
-    ts = TriggerSet({"PHONE_NUMBER": _TRIGGERS["PHONE_NUMBER"], "EMAIL_ADDRESS": "@"}, WORDS, use_hyperscan=False)
+    ts = TriggerSet({"PHONE_NUMBER": DIGIT_RUN, "EMAIL_ADDRESS": "@"}, WORDS, use_hyperscan=False)
     text = "Tel 020 - 7946 0958, mail a@b.org; HIV and pwd"
     found = ts.find(text)
     assert found["PHONE_NUMBER"] == [(4, 19)]                    # separators up to three characters
@@ -81,7 +77,7 @@ def test_python_triggers_find_exact_spans():
 
 
 def test_unicode_digits_fall_back_to_python_regexes():
-    ts = TriggerSet({"PHONE_NUMBER": _TRIGGERS["PHONE_NUMBER"]}, {})
+    ts = TriggerSet({"PHONE_NUMBER": DIGIT_RUN}, {})
     text = "رقم ٠٧١٢٣٤٥٦٧٨ هنا"
     assert ts.find(text)["PHONE_NUMBER"] == [(4, 14)]
 
@@ -89,59 +85,3 @@ def test_unicode_digits_fall_back_to_python_regexes():
 def test_trigger_set_without_words_or_regexes():
     ts = TriggerSet({}, {"empty": []})
     assert ts.find("anything 123") == {}
-
-
-# ------------------------------------------------------------------ phone gate
-REGIONS = ["US", "GB", "FR", "CH", "KE", "DE", "IN", "SS"]
-_TRIG = re.compile(_TRIGGERS["PHONE_NUMBER"])
-
-
-def _random_texts(n: int, seed: int):
-    rnd = random.Random(seed)
-    seps = [" ", "-", ".", " - ", "/", "(", ") ", "  ", ""]
-    prefixes = ["", "+", "00", "0", "1", "(", "+1 ", "+44 ", "+41 ", "+254 ", "+33 ", "011 ", "+49 ", "+91 "]
-    for _ in range(n):
-        parts = []
-        for _ in range(rnd.randint(1, 6)):
-            parts.append("".join(rnd.choice("0123456789") for _ in range(rnd.randint(1, 5))))
-            parts.append(rnd.choice(seps))
-        yield "tel " + rnd.choice(prefixes) + "".join(parts[:-1]) + " end"
-
-
-KNOWN = ["Call +254 722 123 456 now", "ring 020 7946 0958 today", "tel (212) 555-0143 x12", "appelez le 01 42 68 53 00",
-         "0712 345 678 / 0733 456 789", "+41 44 668 18 00", "Rufnummer 030 901820", "numero 011 4321-5678 ahora",
-         "+91 98765 43210", "1-800-555-0199"]
-
-
-def test_phone_gate_never_hides_a_number_the_matcher_finds():
-    gate = PhoneGate(REGIONS)
-    checked = passed = 0
-    for text in list(_random_texts(1500, seed=7)) + KNOWN:
-        for m in _TRIG.finditer(text):
-            hs, he = m.span()
-            lead = _LEAD.search(text, max(0, hs - 3), hs)
-            wanted = set(gate.regions_for((lead.group() if lead else "") + text[hs:he]))
-            checked += 1
-            passed += bool(wanted)
-            s, e = max(0, hs - 4), min(len(text), he + 12)
-            found = {r: {(p.start, p.end) for p in phonenumbers.PhoneNumberMatcher(text[s:e], r, leniency=Leniency.VALID)
-                         if s + p.start < he and hs < s + p.end} for r in REGIONS}
-            allowed = set().union(*(found[r] for r in wanted)) if wanted else set()
-            for r in REGIONS:
-                assert found[r] <= allowed, (text, r, found[r], wanted)
-    assert checked > 1000 and passed < checked      # it does let some runs through, and it does stop some
-
-
-def test_phone_gate_examples():
-    gate = PhoneGate(["US", "GB", "FR", "CH", "KE"])
-    assert gate.regions_for("4111 1111 1111 1111") == []      # a card number: no reading is valid
-    assert "US" in gate.regions_for("(212) 555-0143")
-    assert gate.regions_for("020 7946 0958") == ["GB"]
-    assert gate.regions_for("+254 722 123 456") == ["US"]     # international: the first region parses it
-    assert gate.regions_for("+211 964 304 290") == []         # no valid South Sudan number
-    assert gate.regions_for("9999999999999999999") == []
-
-
-def test_regions_that_rewrite_digits_always_pass():
-    gate = PhoneGate(["AR"])          # Argentina's national prefix transform rule rewrites mobile numbers
-    assert gate.regions_for("12") == ["AR"]

@@ -76,7 +76,8 @@ def test_report_form_shows_a_value_only_with_show_data():
     d = finding_to_dict(_finding(value="a@b.org"))
     assert "value" not in d["evidence"][0] and "a@b.org" not in str(d)
     assert finding_to_dict(_finding(value="a@b.org"), show_data=True)["evidence"][0]["value"] == "a@b.org"
-    assert list(d["evidence"][0]) == ["entity_type", "score", "line", "page", "sheet", "cell", "row", "part",
+    assert list(d["evidence"][0]) == ["entity_type", "score", "line", "page", "sheet", "cell", "row", "part", "col",
+                                      "end_col", "reason",
                                       "masked", "value_hash"]
     assert d["location"] == {"target": "/t", "uri": "/t/a.zip", "path": "a.zip", "member": "x/b.csv",
                              "table": None, "column": None, "source": "file"}

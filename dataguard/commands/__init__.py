@@ -1,5 +1,5 @@
-"""The command line's commands besides ``scan`` and ``rules`` (one module per click group,
-registered in ``cli.main``), and the one way every command reports an error and exits."""
+"""Command groups of the command line, each in its own module, added to ``dataguard.cli.main``;
+and the one way a command reports an error and exits (``fail``)."""
 from __future__ import annotations
 
 import logging

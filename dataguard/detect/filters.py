@@ -5,10 +5,12 @@ import re
 
 from dataguard.detect.entities import traits
 from dataguard.types import Chunk, Match
-from dataguard.vocab import TEST_VALUE
+from dataguard.vocab import TEST_VALUE, Reason
 
 # result metadata key: the value is a cell of a column named like a name ("last_name")
 NAME_COLUMN_KEY = "name_column"
+# result metadata key: what led to the result (a vocab.Reason; absent: the value)
+REASON_KEY = "reason"
 _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
                               r"localhost)$", re.I)
 _TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
@@ -53,8 +55,9 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
         for kind in kinds:
             key = (kind, start, end)
             if key not in best or best[key].score < score:
-                best[key] = Match(kind, start, end, score, rec)
+                best[key] = Match(kind, start, end, score, rec, meta.get(REASON_KEY, Reason.VALUE))
     return resolve_overlaps(list(best.values())) + sorted(test_values.values(), key=lambda m: m.start)
+
 
 
 def _host(entity: str, value: str) -> str:

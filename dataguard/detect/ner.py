@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.filters import NAME_COLUMN_KEY, name_shaped, plausible, strip_title
-from dataguard.detect.tabular import Layout, is_name_column
+from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk
 
 SPACY_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
@@ -135,10 +135,11 @@ def _reportable(text: str, r) -> bool:
 class NerRunner:
     """spaCy NER over a batch of chunks, as each chunk's ``NerPlan`` says."""
 
-    def __init__(self, nlp, entities: frozenset):
+    def __init__(self, nlp, entities: frozenset, vocabulary):
         self.nlp = nlp
         self.entities = entities
         self._person = "PERSON" in entities
+        self._name_column = vocabulary.is_name_column     # columns.Vocabulary: PERSON column names
 
     def run(self, batch: list) -> list:
         """NER results per chunk. The same snippet text is analysed once per batch (spaCy sees
@@ -161,7 +162,10 @@ class NerRunner:
         if chunk.hint != "structured":
             plan.first = [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
             return plan
-        chunk_names = self._person and any(is_name_column(c) for c in chunk.context)
+        if chunk.unit.column is not None:      # a database column (or a key path in one): its own name
+            chunk_names = self._person and self._name_column(chunk.column or chunk.unit.column)
+        else:
+            chunk_names = self._person and any(self._name_column(c) for c in chunk.context)
         short, long_regions = cell_pieces(text)
         plan.first = [Cell(s, e, chunk_names) for s, e in long_regions if e > ks and s < ke]
         short = [(s, e) for s, e in short if e > ks and s < ke]
@@ -183,7 +187,7 @@ class NerRunner:
                 columns.setdefault(col, []).append((s, e))
         for col, cells in columns.items():
             if layout.headers is not None:
-                names = self._person and is_name_column(layout.headers.get(col) or "")
+                names = self._person and self._name_column(layout.headers.get(col) or "")
             else:
                 names = chunk_names
             if len(cells) <= SAMPLE:

@@ -1,5 +1,12 @@
-"""Phone numbers: Presidio's PhoneRecognizer (libphonenumber), asked only where a cheap
-gate says a run of digits can be a valid number, and only for the regions it names."""
+"""Phone numbers at regex speed, with the results of Presidio's PhoneRecognizer.
+
+Presidio runs libphonenumber's ``PhoneNumberMatcher`` over the whole text once per region:
+it walks from candidate to candidate (a compiled regex) and parses each one and its inner
+pieces, which on digit-dense text costs more than everything else. ``PhoneFinder`` makes
+the same walk but parses a candidate only for the regions where ``PhoneGate`` (lengths and
+leading digits from libphonenumber's metadata, cached per candidate) says it can hold a
+valid number.
+"""
 from __future__ import annotations
 
 import re
@@ -7,8 +14,8 @@ from typing import Sequence
 
 from dataguard.detect.windows import Triggered
 
-_LEAD = re.compile(r"[+(][ (]?$")      # what libphonenumber takes as the start of a number before the digits
-_IPV4 = re.compile(r"(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}")
+_TRAILING = re.compile(r"[^\w#]+$")
+_NON_DIGIT = re.compile(r"\D")
 
 
 class PhoneGate:
@@ -26,7 +33,8 @@ class PhoneGate:
     where some reading fits are asked; a run where none fits is not given to the
     matcher at all. Regions whose parsing rewrites digits (a national-prefix transform
     rule) always pass. ``tests/test_triggers.py`` checks that the gate never hides a
-    number the matcher finds.
+    number the matcher finds; ``tests/test_fast_paths.py`` that ``PhoneFinder`` finds what
+    the unrestricted matcher finds.
     """
 
     MAX_DIGITS = 20
@@ -41,6 +49,11 @@ class PhoneGate:
         except ImportError:       # another libphonenumber port: every cut at a separator
             self._inner = [re.compile(r"[^\d+]+(.+)"), re.compile(r"(?<=\d)[^\d]+(\d[\d\s]*)")]
         self._cc_regions = COUNTRY_CODE_TO_REGION_CODE
+        try:
+            from phonenumbers.phonenumberutil import _EXTN_PATTERN
+            self._extension = _EXTN_PATTERN
+        except ImportError:
+            self._extension = re.compile(r"(?i)[ \t,]*(?:e?xt(?:ension)?n?|[x#~]|int)[:.]?[ \t,-]*\d{1,20}#?$")
         self._cc_cache: dict = {}
         self.regions = []        # (region, always, cc, national_prefix_rx, idd_rx)
         for region in regions:
@@ -61,8 +74,9 @@ class PhoneGate:
         return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
 
     def _cc_info(self, cc: int):
-        """(always, national_prefix_rx, descs) of a country calling code; descs lists
-        (general, [types]) of each region (or non-geographic entity) sharing it."""
+        """(always, national_prefix_rx, fits) of a country calling code; ``fits(nsn)`` tells
+        whether a national significant number is valid in a region (or non-geographic entity)
+        sharing it."""
         info = self._cc_cache.get(cc)
         if info is not None:
             return info
@@ -80,7 +94,7 @@ class PhoneGate:
             types = [d for d in (self._desc(getattr(m, t, None)) for t in self._TYPES) if d] if general else []
             if general and types:
                 descs.append((general, types))      # otherwise it validates nothing
-        info = self._cc_cache[cc] = (always, npfp, descs)
+        info = self._cc_cache[cc] = (always, npfp, self._validator(descs))
         return info
 
     @staticmethod
@@ -93,7 +107,28 @@ class PhoneGate:
                     return True
         return False
 
-    def _readings_fit(self, digits: str, npfp, descs, cc: str = "") -> bool:
+    @classmethod
+    def _validator(cls, descs):
+        """``_fits`` for one country code, behind two cheap necessary conditions: a length some
+        number type allows, and one regex of all number types (one C call instead of one per type)."""
+        lengths, any_length, patterns = set(), False, []
+        for _, types in descs:
+            for tl, tp in types:
+                any_length = any_length or not tl
+                lengths |= tl
+                patterns.append("(?:%s)" % tp.pattern)
+        if not patterns:
+            return lambda nsn: False
+        combined = re.compile("|".join(patterns))
+        allowed = None if any_length else frozenset(lengths)
+
+        def fits(nsn: str) -> bool:
+            if allowed is not None and len(nsn) not in allowed or combined.fullmatch(nsn) is None:
+                return False
+            return cls._fits(nsn, descs)
+        return fits
+
+    def _readings_fit(self, digits: str, npfp, fits, cc: str = "") -> bool:
         readings = [digits]
         m = npfp.match(digits) if npfp is not None else None
         if m and m.end():
@@ -104,17 +139,18 @@ class PhoneGate:
             m = npfp.match(rest) if npfp is not None else None
             if m and m.end():
                 readings.append(rest[m.end():])
-        return any(r and self._fits(r, descs) for r in readings)
+        return any(r and fits(r) for r in readings)
 
     def _international(self, digits: str) -> bool:
         for k in (1, 2, 3):
             if int(digits[:k] or 0) in self._cc_regions:
-                always, npfp, descs = self._cc_info(int(digits[:k]))
-                return always or self._readings_fit(digits[k:], npfp, descs)
+                always, npfp, fits = self._cc_info(int(digits[:k]))
+                return always or self._readings_fit(digits[k:], npfp, fits)
         return False
 
     def candidates(self, run: str) -> list:
-        """The run and its inner matches, as libphonenumber cuts them (with leading '+' kept)."""
+        """The run and its inner matches, as libphonenumber cuts them (with leading '+' kept),
+        each also without an extension ("x12", "ext. 4": the parser sets it aside)."""
         out = {run}
         for rx in self._inner:
             m = rx.search(run)
@@ -124,6 +160,11 @@ class PhoneGate:
             while m is not None:
                 out.add(m.group(1))
                 m = rx.search(run, m.start() + 1)
+        if self._extension is not None:
+            for c in list(out):
+                m = self._extension.search(_TRAILING.sub("", c))
+                if m is not None:
+                    out.add(c[:m.start()])
         return [c for c in out if c]
 
     def regions_for(self, run: str) -> list:
@@ -131,7 +172,7 @@ class PhoneGate:
         in front if the text has one) or one of its inner matches could be a valid number."""
         readings = []
         for c in self.candidates(run):
-            digits = re.sub(r"\D", "", c)
+            digits = _NON_DIGIT.sub("", c)
             if 2 <= len(digits) <= self.MAX_DIGITS:
                 readings.append((c.lstrip("([ ").startswith("+"), digits, c))
         out = []
@@ -151,73 +192,160 @@ class PhoneGate:
             if always:
                 out.append(region)
                 continue
-            descs = self._cc_info(int(cc))[2]
+            fits = self._cc_info(int(cc))[2]
             for d in national:
                 m = idd.match(d) if idd is not None else None
-                if (m and m.end() and self._international(d[m.end():])) or self._readings_fit(d, npfp, descs, cc):
+                if (m and m.end() and self._international(d[m.end():])) or self._readings_fit(d, npfp, fits, cc):
                     out.append(region)
                     break
         return out
 
 
-def fast_phone_recognizer(language: str, regions: Sequence[str], trigger: "re.Pattern") -> Triggered:
-    """Presidio's PhoneRecognizer (libphonenumber, same score, context words and leniency),
-    asked only about small windows around digit runs that ``PhoneGate`` lets through, and
-    only for the regions the gate names; an IPv4 address is left to the IP recognizer."""
-    import phonenumbers
+
+class PhoneFinder:
+    """What libphonenumber's ``PhoneNumberMatcher`` finds in a text for each region, without
+    parsing what cannot be a number.
+
+    The matcher walks the text from candidate to candidate (its own candidate pattern, a
+    compiled regex) and parses each one, then its inner matches; after a match it goes on at
+    the match's end. This walk is the same here, and the candidate search from a position is
+    shared by the regions (the walks of all regions pass the same positions except after a
+    match). A candidate is handed to the matcher's own extraction (``_extract_match``, same
+    text, same offsets: the characters around it are checked as usual) only for the regions
+    the gate admits; the others skip it as the matcher would after a failed parse.
+    """
+
+    def __init__(self, regions: Sequence[str], leniency: int = 1):
+        from phonenumbers.phonenumbermatcher import _PATTERN, _SECOND_NUMBER_START_PATTERN
+        self.regions = tuple(regions)
+        self.leniency = leniency
+        self.gate = PhoneGate(self.regions)
+        self._pattern = _PATTERN
+        self._second = _SECOND_NUMBER_START_PATTERN
+        self._verdicts: dict = {}
+        self._fewest = self._fewest_digits()
+
+    def _fewest_digits(self) -> tuple:
+        """(digits, digits after '+'): fewer in a candidate and no reading of it, nor of a
+        piece of it, can be a valid number of the configured regions (national format) or
+        of any country (international format)."""
+        from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+
+        def shortest(md):
+            lengths = [n for t in PhoneGate._TYPES for d in (getattr(md, t, None),)
+                       if d is not None and d.national_number_pattern for n in (d.possible_length or (1,))]
+            return min(lengths) if lengths else None
+        world = []
+        for cc, names in COUNTRY_CODE_TO_REGION_CODE.items():
+            for name in names:
+                md = PhoneMetadata.metadata_for_nongeo_region(cc) if name == "001" else \
+                    PhoneMetadata.metadata_for_region(name)
+                n = shortest(md) if md is not None else None
+                if n is not None:
+                    world.append(len(str(cc)) + n)
+        plus = min(world, default=1)
+        plain = []
+        for region, always, cc, npfp, idd in self.gate.regions:
+            md = PhoneMetadata.metadata_for_region(region)
+            n = shortest(md) if md is not None and not always else None
+            if n is None:
+                return 1, 1
+            plain.append(min(n, 1 + plus if idd is not None else n))     # an international prefix is 1+ digits
+        return min(plain, default=1), plus
+
+    def admitted(self, candidate: str) -> frozenset:
+        """The configured regions whose matcher could find a number in the candidate (cached)."""
+        v = self._verdicts.get(candidate)
+        if v is None:
+            if len(self._verdicts) > 100_000:
+                self._verdicts.clear()
+            digits = len(_NON_DIGIT.sub("", candidate))
+            fewest = self._fewest[1] if "+" in candidate or "\uff0b" in candidate else self._fewest[0]
+            v = frozenset(self.gate.regions_for(candidate)) if digits >= fewest else frozenset()
+            self._verdicts[candidate] = v
+        return v
+
+    def _walk(self, text: str, index: int = 0):
+        """The matcher's walk from ``index`` when nothing matches: (index, start, candidate) steps."""
+        search, second = self._pattern.search, self._second.search
+        while True:
+            m = search(text, index)
+            if m is None:
+                return
+            cand = m.group()
+            cut = second(cand)
+            if cut is not None:
+                cand = cand[:cut.start()]
+            yield index, m.start(), cand
+            index = m.start() + len(cand)
+
+    def find(self, text: str) -> list:
+        """[(region, PhoneNumberMatch)] in the order Presidio's recognizer lists them: what each
+        region's ``PhoneNumberMatcher`` over the whole text finds."""
+        from phonenumbers import PhoneNumberMatcher
+        steps = list(self._walk(text))
+        at = {index: k for k, (index, _, _) in enumerate(steps)}
+        admitted = [self.admitted(c) if c else frozenset() for _, _, c in steps]
+        out = []
+        for region in self.regions:
+            todo = [k for k, a in enumerate(admitted) if region in a]
+            if not todo:
+                continue
+            matcher = PhoneNumberMatcher(text, region, leniency=self.leniency)
+            k, i = 0, 0
+            while i < len(todo) and matcher._max_tries > 0:
+                if todo[i] < k:
+                    i += 1
+                    continue
+                matcher._max_tries -= todo[i] - k          # the candidates skipped: failed tries
+                k = todo[i]
+                _, start, cand = steps[k]
+                match = matcher._extract_match(cand, start)
+                if match is None:
+                    matcher._max_tries -= 1
+                    k += 1
+                    continue
+                out.append((region, match))
+                k = self._resync(text, match.end, at, steps, admitted, region, matcher, out)
+        return out
+
+    def _resync(self, text, index, at, steps, admitted, region, matcher, out) -> int:
+        """After a match that ends inside its candidate, the matcher's walk goes its own way from
+        the match's end until it meets the shared walk again: follow it; the shared step then."""
+        while index not in at:
+            for index, start, cand in self._walk(text, index):
+                if index in at:
+                    break
+                match = matcher._extract_match(cand, start) if cand and region in self.admitted(cand) else None
+                if match is not None:
+                    out.append((region, match))
+                    index = match.end
+                    break
+                matcher._max_tries -= 1 if cand else 0
+            else:
+                return len(steps)
+        return at[index]
+
+
+
+def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
+    """Presidio's PhoneRecognizer (same matches, score, leniency; dataguard's context words),
+    finding its numbers with ``PhoneFinder``; it runs over the whole text (the finder's walk
+    is its own trigger)."""
+    from presidio_analyzer import EntityRecognizer
     from presidio_analyzer.predefined_recognizers import PhoneRecognizer
-    gate = PhoneGate(regions)
+    finder = PhoneFinder(regions)
 
     class FastPhoneRecognizer(PhoneRecognizer):
-        def analyze(self, text, entities, nlp_artifacts=None, hits=None):
-            n = len(text)
-            if hits is None:
-                hits = [m.span() for m in trigger.finditer(text)]
-            windows = []          # [start, end, {regions}, [hit spans]]
-            for hs, he in hits:
-                if he - hs > 60:
-                    continue      # a run of numbers (table, OID, digit dump), not a phone number
-                run = text[hs:he]
-                if _IPV4.fullmatch(run):
-                    continue
-                lead = _LEAD.search(text, max(0, hs - 3), hs)
-                wanted = gate.regions_for(lead.group() + run if lead else run)
-                if not wanted:
-                    continue
-                s, e = max(0, hs - 4), min(n, he + 12)
-                if windows and s <= windows[-1][1]:
-                    windows[-1][1] = max(windows[-1][1], e)
-                    windows[-1][2].update(wanted)
-                    windows[-1][3].append((hs, he))
-                else:
-                    windows.append([s, e, set(wanted), [(hs, he)]])
-            results, seen = [], set()
-            for s, e, wanted, runs in windows:
-                window = text[s:e]
-                found = []
-                for region in [r for r in self.supported_regions if r in wanted]:
-                    for pm in phonenumbers.PhoneNumberMatcher(window, region, leniency=self.leniency):
-                        span = (s + pm.start, s + pm.end)
-                        if span not in seen:
-                            seen.add(span)
-                            found.append(span)
-                            results.append(self._get_recognizer_result(_Span(*span), text, region, nlp_artifacts))
-                    if all(any(fs < he and hs < fe for fs, fe in found) for hs, he in runs):
-                        break     # every digit run of the window is a number: no other region asked
-            return results
+        def analyze(self, text, entities, nlp_artifacts=None):
+            results = [self._get_recognizer_result(m, text, region, nlp_artifacts) for region, m in finder.find(text)]
+            return EntityRecognizer.remove_duplicates(results)
 
     return Triggered(FastPhoneRecognizer(supported_language=language, supported_regions=list(regions),
-                                         name="PhoneRecognizer", context=PHONE_CONTEXT), self_windowed=True)
+                                         name="PhoneRecognizer", context=PHONE_CONTEXT))
 
 
 # Presidio's phone context words, and the labels of forms and signatures in English and French
 PHONE_CONTEXT = ["phone", "number", "telephone", "cell", "cellphone", "mobile", "call", "tel", "tél", "téléphone",
                  "telefon", "telefono", "teléfono", "mob", "fax", "whatsapp", "signal", "portable", "gsm", "cel",
                  "celular", "contact", "hotline", "ph", "numéro", "appeler", "joindre"]
-
-
-class _Span:
-    __slots__ = ("start", "end")
-
-    def __init__(self, start: int, end: int):
-        self.start, self.end = start, end

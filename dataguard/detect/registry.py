@@ -1,15 +1,15 @@
 """Which recognizers a detector runs: only those the requested entities need.
 
-In order (the first of equal scores names the finding): Presidio's predefined pattern
-recognizers (``entities.TABLE``, with dataguard's faster e-mail check), the phone
-recognizer, dataguard's own (``recognizers``), then the rule packs' custom ones.
+In order (the first of equal scores names the finding): the card recognizer (``cards``),
+Presidio's predefined pattern recognizers (``entities.TABLE``, with dataguard's faster
+e-mail check), the phone recognizer, dataguard's own (``recognizers``), then the rule
+packs' custom ones.
 """
 from __future__ import annotations
 
-import re
 from typing import Iterable, Sequence
 
-from dataguard.detect.entities import BUILT_IN, TABLE, TRIGGERS
+from dataguard.detect.entities import BUILT_IN, TABLE
 from dataguard.detect.windows import Triggered
 
 DENY_LIST_PAD = 60       # a deny-list match is the word itself
@@ -52,11 +52,14 @@ def _custom(spec, language: str) -> Triggered:
 
 def build(entities: frozenset, language: str, phone_regions: Sequence[str], custom: Sequence) -> list:
     """The ``Triggered`` recognizers for ``entities``."""
+    from dataguard.detect.cards import card_recognizer
     from dataguard.detect.phone import fast_phone_recognizer
     from dataguard.detect.recognizers import OWN_RECOGNIZERS
     out = _predefined(entities, language)
+    if "CREDIT_CARD" in entities:
+        out.insert(0, card_recognizer(language))
     if "PHONE_NUMBER" in entities:
-        out.append(fast_phone_recognizer(language, phone_regions, re.compile(TRIGGERS["PHONE_NUMBER"])))
+        out.append(fast_phone_recognizer(language, phone_regions))
     for make in OWN_RECOGNIZERS:
         t = make(language)
         if set(t.entities) & entities:

@@ -1,5 +1,5 @@
 """Tables: the columns of a structured chunk (spreadsheet rows, database columns, CSV/TSV
-text), name columns known by their headers, and bare diagnosis codes in a medical column."""
+text) and their header names. What the names mean is ``columns``' job."""
 from __future__ import annotations
 
 import bisect
@@ -12,15 +12,6 @@ _FIELD_RX = {d: re.compile(r' *"(?:[^"]|""){0,4000}"[^%s\n]*|[^%s\n]*' % (re.esc
              for d in _DELIMS}
 _FIELD_RX[""] = re.compile(r"[^\n]*")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)$")
-_NAME_COLUMNS = {"name", "names", "nom", "noms", "prenom", "prénom", "prenoms", "prénoms", "surname", "firstname",
-                 "first_name", "lastname", "last_name", "given_name", "givenname", "family_name", "familyname",
-                 "full_name", "fullname", "middle_name", "maiden_name", "contact_name", "person_name", "patient_name",
-                 "staff_name", "employee_name", "beneficiary_name", "father_name", "mother_name", "spouse_name",
-                 "child_name", "nom_complet", "nom_de_famille", "applicant_name", "holder_name", "account_holder"}
-
-
-def is_name_column(word: str) -> bool:
-    return re.sub(r"[\s-]+", "_", word.strip().lower()) in _NAME_COLUMNS
 
 
 def _field_text(text: str, s: int, e: int) -> str:
@@ -155,14 +146,3 @@ def _usual_width(rows: list) -> tuple:
         return 0, 0
     width = max(sizes, key=lambda k: (sizes[k], k))
     return width, sizes[width]
-
-
-MEDICAL_COLUMN = re.compile(r"icd|diagnos|pathology|pathologie|maladie|disease|condition_code")
-_ICD_CELL = re.compile(r"(?m)(?:^|(?<=[\t,;|]))[ \"']*(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)[ \"']*(?=$|[\t,;|\r])")
-
-
-def icd_cells(text: str) -> list:
-    from presidio_analyzer import RecognizerResult
-    return [RecognizerResult("HEALTH_TERM", m.start("v"), m.end("v"), 0.6,
-                             recognition_metadata={"recognizer_name": "dataguard-health"})
-            for m in _ICD_CELL.finditer(text)]

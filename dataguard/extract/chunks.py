@@ -83,7 +83,8 @@ class ChunkBuilder:
             piece = text[lo:hi]
             yield Chunk(unit=self.unit, text=piece, keep_start=start - lo, keep_end=end - lo,
                         first_line=(first + text.count("\n", 0, lo)) if self.lines else None,
-                        anchors=(Anchor(0, pointer),), context=self.context, hint=self.hint)
+                        anchors=(Anchor(0, pointer),), context=self.context, hint=self.hint,
+                        first_col=lo - text.rfind("\n", 0, lo))
             start = end
         self.line = first + text.count("\n") + 1
 

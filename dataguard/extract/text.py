@@ -23,7 +23,8 @@ text, and it is kept by exactly one chunk.
 
 Lines: ``first_line`` is the 1-based line number of ``text[0]``; only "\\n"
 counts as a line break (CRLF files count right; old-Mac lone "\\r" files are
-one long line).  A BOM never appears in the text.
+one long line).  A BOM never appears in the text.  ``first_col`` is the 1-based
+column (in characters of the decoded line) of ``text[0]``.
 
 CSV/TSV (by extension): ``hint="structured"`` and the header row's column
 names (at most 50, each cut to 40 characters) in every chunk's ``context``.
@@ -231,9 +232,21 @@ def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piec
         blocks: Iterable[str] = _decoded_blocks(fh, encoding, head)
         if hint == "structured":
             blocks, context = _with_header(blocks, ext)
-        for text, ks, ke, first_line in windows(blocks, limits.chunk_chars, limits.overlap_chars):
+        for text, ks, ke, first_line, first_col in with_columns(windows(blocks, limits.chunk_chars,
+                                                                          limits.overlap_chars)):
             yield Chunk(unit=unit, text=text, keep_start=ks, keep_end=ke, first_line=first_line,
-                        context=context, hint=hint)
+                        context=context, hint=hint, first_col=first_col)
+
+
+def with_columns(wins: Iterable[tuple]) -> Iterator[tuple]:
+    """``windows``' tuples with the 1-based column of ``text[0]`` in its line added: exact
+    whenever text[0] is on the line of the keep window's start (else no kept offset needs it)."""
+    col = 1       # column of the next keep window's first character
+    for text, ks, ke, first_line in wins:
+        first_col = col - ks if text.rfind("\n", 0, ks) == -1 else 1
+        yield text, ks, ke, first_line, first_col
+        nl = text.rfind("\n", ks, ke)
+        col = ke - nl if nl != -1 else col + ke - ks
 
 
 def _with_header(blocks: Iterator[str], ext: str):

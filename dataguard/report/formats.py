@@ -1,19 +1,15 @@
-"""Output formats. Only ``Evidence.value`` is raw data, and it is emitted only with show_data."""
+"""Output formats. Only ``Evidence.value`` is raw data, and it is emitted only with show_data, and only
+in the JSON formats: the table, CSV, SARIF and HTML never carry a raw value."""
 from __future__ import annotations
 
-import csv
-import html
 import json
 import re
 import secrets
-from collections import Counter
 from typing import Optional, TextIO
 
-from tabulate import tabulate
-
 from dataguard import __version__
+from dataguard.report.view import Mapped, ReportDoc
 from dataguard.types import ScanResult, finding_to_dict
-from dataguard.vocab import SEVERITIES, Severity
 
 SCHEMA_VERSION = 1     # of the findings JSON; raised on any rename or removal (docs/SPEC.md)
 
@@ -46,6 +42,13 @@ def to_dict(r: ScanResult, show_data: bool = False) -> dict:
             "findings": [finding_to_dict(f, show_data) for f in r.findings],
             "errors": [_problem_dict(p) for p in r.errors],
             "skipped": [_problem_dict(p) for p in r.skipped]}
+
+
+def doc_of(r: ScanResult) -> ReportDoc:
+    """The report of a scan just run as the human-facing writers read it (findings serialised
+    lazily, without raw values)."""
+    return ReportDoc(head=_head(r), findings=Mapped(finding_to_dict, r.findings),
+                     errors=Mapped(_problem_dict, r.errors), skipped=Mapped(_problem_dict, r.skipped))
 
 
 def _write_doc(out: TextIO, doc: dict, arrays: dict, indent: Optional[int] = 2, ensure_ascii: bool = False) -> None:
@@ -105,106 +108,27 @@ def write_jsonl(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
                indent=None)
 
 
-def _entities_text(f) -> str:
-    return ", ".join(f"{k} x{v['count']}" for k, v in sorted(f.entities.items()))
-
-
-def _where(f) -> str:
-    u = f.unit
-    s = u.path or u.uri
-    if u.member:
-        s += "!/" + u.member
-    if u.column:
-        s = f"{u.table}.{u.column}"
-    return s
-
-
-def write_table(r: ScanResult, out: TextIO, show_data: bool = False, top: int = 20) -> None:
-    """The terminal summary: counts by severity and measure, the top locations."""
-    status = "complete" if r.complete else "INCOMPLETE"
-    st = r.stats
-    out.write(f"dataguard scan {status}: {st['items_scanned']} items scanned, {st['items_unchanged']} unchanged, "
-              f"{st['items_skipped']} skipped, {st['errors']} errors, {len(r.findings)} findings "
-              f"in {st['duration_s']:.1f}s\n")
-    for t in r.targets:
-        if t.status != "ok":
-            out.write(f"  target {t.uri}: {t.status} - {t.error}\n")
-    if r.findings:
-        sev: Counter = Counter()
-        meas: Counter = Counter()
-        for f in r.findings:
-            sev[f.severity] += 1
-            meas[(f.measure, f.severity)] += 1
-        out.write("\nBy severity\n")
-        out.write(tabulate([[s, sev[s]] for s in reversed(SEVERITIES) if sev[s]], headers=["severity", "findings"]))
-        rows = []
-        for m in sorted({m for m, _ in meas}):
-            rows.append([m] + [meas[(m, s)] or "" for s in reversed(SEVERITIES)])
-        out.write("\n\nBy critical measure\n")
-        out.write(tabulate(rows, headers=["measure"] + list(reversed(SEVERITIES))))
-        out.write(f"\n\nTop locations (of {len(r.findings)} findings)\n")
-        rows = []
-        for f in r.findings[:top]:
-            ents = ", ".join(f"{k}x{v['count']}" for k, v in sorted(f.entities.items()))
-            rows.append([f.severity, f.rule_id, f.measure, _where(f)[:70], ents[:60]])
-        out.write(tabulate(rows, headers=["severity", "rule", "measure", "location", "entities"]))
-        out.write("\n")
-    else:
-        out.write("\nNo findings.\n")
-    if r.errors:
-        kinds = Counter(p.kind for p in r.errors)
-        out.write("\nErrors: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) + "\n")
+def write_table(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
+    """The terminal summary (fits the terminal's width; see report.terminal)."""
+    from dataguard.report.terminal import write_table_doc
+    write_table_doc(doc_of(r), out)
 
 
 def write_csv(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
-    w = csv.writer(out)
-    w.writerow(["fingerprint", "severity", "rule_id", "measure", "title", "uri", "member", "table", "column",
-                "entities", "exposure"])
-    for f in r.findings:
-        u = f.unit
-        w.writerow([f.fingerprint, f.severity, f.rule_id, f.measure, f.title, u.uri, u.member or "",
-                    u.table or "", u.column or "",
-                    ";".join(f"{k}={v['count']}" for k, v in sorted(f.entities.items())), f.exposure or ""])
-
-
-_SARIF_LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note",
-                Severity.INFO: "note"}
-
-
-def _sarif_result(f) -> dict:
-    region = {}
-    first_line = next((e.pointer.line for e in f.evidence if e.pointer.line), None)
-    if first_line:
-        region = {"region": {"startLine": first_line}}
-    return {
-        "ruleId": f.rule_id, "level": _SARIF_LEVEL[f.severity],
-        "message": {"text": f"{f.title}: {_entities_text(f)}"},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.unit.uri}, **region}}],
-        "partialFingerprints": {"dataguard/v1": f.fingerprint},
-        "properties": {"severity": f.severity, "member": f.unit.member, "table": f.unit.table,
-                       "column": f.unit.column},
-    }
+    """One row per finding, spreadsheet-safe (see report.csvfile)."""
+    from dataguard.report.csvfile import write_csv_doc
+    write_csv_doc(doc_of(r), out)
 
 
 def write_sarif(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
-    """SARIF 2.1.0: one result per finding (two passes over the findings: rules, then results)."""
-    rules: dict = {}
-    for f in r.findings:
-        rules.setdefault(f.rule_id, {"id": f.rule_id, "shortDescription": {"text": f.title},
-                                     "properties": {"measure": f.measure}})
-    run = {"tool": {"driver": {"name": "dataguard", "version": __version__, "rules": list(rules.values())}},
-           "results": _slot("results")}
-    doc = {"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": [run]}
-    _write_doc(out, doc, {"results": (_sarif_result(f) for f in r.findings)}, ensure_ascii=True)
+    """SARIF 2.1.0 (see report.sarif), streamed: rules and bases from a first pass over the
+    findings, results written one at a time in a second."""
+    from dataguard.report.sarif import sarif_document
+    doc, arrays = sarif_document(doc_of(r), _slot)
+    _write_doc(out, doc, arrays, ensure_ascii=True)
 
 
 def write_html(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
-    esc = html.escape
-    out.write("<!doctype html><meta charset='utf-8'><title>dataguard report</title>"
-              f"<h1>dataguard report</h1><p>Scan {esc(r.scan_id)} - {'complete' if r.complete else 'incomplete'} - "
-              f"{len(r.findings)} findings, {r.stats['errors']} errors</p>"
-              "<table border=1><tr><th>severity</th><th>rule</th><th>measure</th><th>location</th><th>entities</th></tr>")
-    for f in r.findings:
-        out.write(f"<tr><td>{esc(f.severity)}</td><td>{esc(f.rule_id)}</td><td>{esc(f.measure)}</td>"
-                  f"<td>{esc(_where(f))}</td><td>{esc(_entities_text(f))}</td></tr>")
-    out.write("</table>\n")
+    """The self-contained HTML dashboard (see report.dashboard)."""
+    from dataguard.report.dashboard import write_html_docs
+    write_html_docs([doc_of(r)], out)

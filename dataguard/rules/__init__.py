@@ -7,7 +7,8 @@ and in the default pack ``rules/default.yaml``.
 """
 from .engine import evaluate, evaluation_keyer, fingerprint, needed_entities
 from dataguard.globs import GlobError, glob_match, glob_to_regex
-from .loader import Escalation, Rule, RuleError, RulePack, Scope, default_pack_paths, load_packs
+from .loader import (Escalation, Rule, RuleError, RulePack, Scope, column_signals, default_column_signals,
+                     default_pack_paths, load_packs)
 
 __all__ = ["load_packs", "RuleError", "RulePack", "Rule", "Scope", "Escalation", "evaluate", "evaluation_keyer",
-           "needed_entities", "default_pack_paths", "fingerprint", "glob_match", "glob_to_regex", "GlobError"]
+           "needed_entities", "column_signals", "default_column_signals", "default_pack_paths", "fingerprint", "glob_match", "glob_to_regex", "GlobError"]

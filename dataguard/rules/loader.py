@@ -12,7 +12,7 @@ from typing import Optional, Sequence, Union
 import yaml
 from pydantic import ValidationError
 
-from dataguard.types import PatternSpec, RecognizerSpec
+from dataguard.types import ColumnSignal, PatternSpec, RecognizerSpec
 from dataguard.validation import field_path, plain_message
 from dataguard.vocab import SEVERITIES
 
@@ -94,6 +94,7 @@ class RulePack:
     sha256: str
     rules: tuple               # tuple[Rule, ...]
     recognizers: tuple = ()    # tuple[RecognizerSpec, ...]
+    column_signals: tuple = () # tuple[ColumnSignal, ...]
 
 
 # ------------------------------------------------------------------ YAML
@@ -236,6 +237,41 @@ def _unknown(fname, rid, where, name, known) -> str:
     return f"{fname}: rule {rid}: {where}: unknown entity {name!r}{extra}"
 
 
+def _check_signals(fname: str, signals, known) -> list:
+    """Entities named by column signals must be known (like a rule's)."""
+    probs = []
+    for i, c in enumerate(signals):
+        for where, name in ([("entity", c.entity)] if c.entity else []) + [(f"lower[{j}]", e) for j, e in enumerate(c.lower)]:
+            if name not in known:
+                probs.append(_unknown(fname, "-", f"column_signals[{i}].{where}", name, known))
+    return probs
+
+
+def _signal(c, pack: str) -> ColumnSignal:
+    return ColumnSignal(names=tuple(c.names), entity=c.entity, values=c.values, lower=tuple(c.lower), exact=c.exact,
+                        unless=tuple(c.unless), score=c.score, pack=pack)
+
+
+@functools.lru_cache(maxsize=1)
+def default_column_signals() -> tuple:
+    """The column-name signals of the built-in pack(s): the vocabulary used when no loaded
+    pack declares any."""
+    out = []
+    for path in default_pack_paths():
+        model, _, problems = _parse_file(path)
+        if model is None:
+            raise RuleError(problems)
+        out.extend(_signal(c, model.pack) for c in model.column_signals)
+    return tuple(out)
+
+
+def column_signals(packs) -> Optional[tuple]:
+    """The loaded packs' column-name signals; None when no pack declares any (the built-in
+    vocabulary applies)."""
+    out = tuple(s for p in packs for s in p.column_signals)
+    return out or None
+
+
 def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> list[RulePack]:
     """Load rule packs from files or folders (folders: every *.yaml / *.yml, sorted);
     ``None`` (or empty) -> the default pack. Raises RuleError listing every problem."""
@@ -276,12 +312,15 @@ def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> l
             problems.extend(probs)
             if rule is not None:
                 rules.append(rule)
+        problems.extend(_check_signals(fname, model.column_signals, known))
+        signals = tuple(_signal(c, model.pack) for c in model.column_signals)
         recs = tuple(RecognizerSpec(entity=r.entity,
                                     patterns=tuple(PatternSpec(p.name, p.regex, p.score) for p in r.patterns),
                                     context=tuple(r.context), deny_list=tuple(r.deny_list), pack=model.pack)
                      for r in model.recognizers)
         packs.append(RulePack(name=model.pack, version=model.version, path=fname,
-                              sha256=hashlib.sha256(data).hexdigest(), rules=tuple(rules), recognizers=recs))
+                              sha256=hashlib.sha256(data).hexdigest(), rules=tuple(rules), recognizers=recs,
+                              column_signals=signals))
     if problems:
         raise RuleError(problems)
     return packs

@@ -25,6 +25,9 @@ escalate:               raise (never lower) the severity when a step's condition
   - {severity: high, min_count: 1000}
   # shorthand: escalate: {exposure_broad: critical}
 recognizers[].deny_list: [words]   keyword recognizer (case-insensitive exact words)
+column_signals:         column-name signals (docs/SPEC.md, "Column-name signals")
+  - {entity: DATE_OF_BIRTH, values: date, names: [dob, date of birth, fecha de nacimiento]}
+  - {lower: [PHONE_NUMBER, UK_NHS], names: [invoice, order id, sku]}
 """
 from __future__ import annotations
 
@@ -34,11 +37,14 @@ from typing import Annotated, Literal, Optional, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dataguard.globs import GlobError, glob_to_regex
-from dataguard.vocab import SEVERITIES, Exposure, SourceKind, values
+from dataguard.vocab import SEVERITIES, Exposure, SourceKind, ValueKind, values
 
 SeverityName = Literal[tuple(reversed(SEVERITIES))]
 ExposureName = Literal[values(Exposure)]
 SourceName = Literal[values(SourceKind)]
+ValueKindName = Literal[values(ValueKind)]
+EntityName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
+ColumnWord = Annotated[str, Field(min_length=1, max_length=60, pattern=r"[A-Za-z0-9\u00C0-\u024F]")]
 
 
 def _check_glob(v: str) -> str:
@@ -166,9 +172,29 @@ class RuleModel(_Strict):
         return v
 
 
+class ColumnSignalModel(_Strict):
+    """A column-name signal: positive (``entity``, optionally ``values``) or negative (``lower``)."""
+    names: list[ColumnWord] = Field(min_length=1)
+    entity: Optional[EntityName] = None
+    values: Optional[ValueKindName] = None
+    lower: list[EntityName] = Field(default_factory=list)
+    exact: bool = False
+    unless: list[ColumnWord] = Field(default_factory=list)
+    score: float = Field(default=0.8, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        if (self.entity is None) == (not self.lower):
+            raise ValueError("a column signal has either 'entity' (positive) or 'lower' (negative)")
+        if self.values is not None and self.entity is None:
+            raise ValueError("'values' goes with 'entity'")
+        return self
+
+
 class PackModel(_Strict):
     pack: str = Field(min_length=1)
     version: Union[int, str] = 1
     description: str = ""
     recognizers: list[RecognizerModel] = Field(default_factory=list)
+    column_signals: list[ColumnSignalModel] = Field(default_factory=list)
     rules: list[RuleModel] = Field(default_factory=list)

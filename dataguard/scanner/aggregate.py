@@ -14,8 +14,9 @@ class Aggregator:
     """Adds the matches of a chunk to the summaries (unit key -> UnitSummary) of its item;
     test values (``vocab.TEST_VALUE`` matches) are only counted, in ``test_values``."""
 
-    def __init__(self, hasher: Hasher, evidence_cap: Optional[int], show_data: bool):
+    def __init__(self, hasher: Hasher, evidence_cap: Optional[int], show_data: bool, keywords: frozenset = frozenset()):
         self.hasher = hasher
+        self.keywords = keywords        # the rule packs' keyword (deny-list) entities: masked like markings
         self.evidence_cap = evidence_cap
         self.show_data = show_data
         self.test_values = 0
@@ -45,7 +46,8 @@ class Aggregator:
             if keep_hash:
                 agg.hashes.add(vhash)
             if keep_evidence:
+                col, end_col = chunk.columns_of(m.start, m.end)
                 agg.evidence.append(Evidence(
                     entity_type=m.entity_type, score=score, pointer=chunk.pointer_at(m.start),
-                    masked=mask(m.entity_type, value), value_hash=vhash,
-                    value=value if self.show_data else None))
+                    masked=mask(m.entity_type, value, keyword=m.entity_type in self.keywords), value_hash=vhash,
+                    value=value if self.show_data else None, col=col, end_col=end_col, reason=m.reason))

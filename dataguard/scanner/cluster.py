@@ -9,11 +9,12 @@ tasks run again elsewhere by the scheduler; a scheduler that goes away stops the
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 from typing import Optional
 
 from dataguard.scanner.executors import ExecutorLost, ExecutorUnavailable
-from dataguard.scanner.remote import KEY_CHECK, ScanSetup, WorkerSetupError, scan_batch
+from dataguard.scanner.remote import KEY_CHECK, ScanSetup, WorkerSetupError, check_setup, scan_batch
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,14 @@ def _config_connect_timeout() -> float:
     import dask.config
     from dask.utils import parse_timedelta
     return float(parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s"))
+
+
+def _mute_dask_stderr() -> None:
+    """Importing ``distributed`` gives its loggers a handler on stderr; dataguard reports what
+    matters itself (scheduler unreachable or lost, workers refused) in one line."""
+    for handler in logging.getLogger("distributed").handlers:
+        if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is sys.stderr:
+            handler.setLevel(logging.CRITICAL + 1)
 
 
 class DaskExecutor:
@@ -65,6 +74,7 @@ class DaskExecutor:
         if self._client is not None:
             return
         from distributed import Client
+        _mute_dask_stderr()
         try:
             self._client = Client(self.address, security=self._security, timeout=self._timeout,
                                   set_as_default=False)
@@ -73,9 +83,14 @@ class DaskExecutor:
         try:
             self._client.wait_for_workers(1, timeout=self._timeout)
             self._client.register_plugin(self._setup, name=self._plugin)
+            refusals = {w: why for w, why in self._client.run(check_setup, self._setup.setup_id).items() if why}
         except (OSError, TimeoutError) as exc:
             self.close(cancel=True)
             raise ExecutorUnavailable(f"no Dask worker ready at {self.address}: {_reason(exc)}") from None
+        if refusals:
+            self.close(cancel=True)
+            worker, why = sorted(refusals.items())[0]
+            raise ExecutorUnavailable(f"{len(refusals)} Dask worker(s) cannot scan (e.g. {worker}: {why})")
         self.workers = max(1, sum(self._client.nthreads().values()))
         # item batches differ in size and come back in order: a long one must not idle the others
         self.window = 4 * self.workers
@@ -90,8 +105,8 @@ class DaskExecutor:
         from distributed.comm import CommClosedError
         try:
             return future.result()
-        except WorkerSetupError:
-            raise
+        except WorkerSetupError as exc:         # a worker that joined later, set up badly
+            raise ExecutorLost(f"a Dask worker cannot scan: {exc}") from None
         except (CommClosedError, OSError, TimeoutError) as exc:
             raise ExecutorLost(f"lost the Dask scheduler at {self.address}: {_reason(exc)}") from None
         except Exception as exc:  # noqa: BLE001 - cancelled futures (scheduler gone) and the like

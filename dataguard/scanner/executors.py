@@ -34,7 +34,9 @@ class ExecutorLost(Exception):
 
 @runtime_checkable
 class Executor(Protocol):
-    takes: str              # what a batch holds: "chunks" (-> matches) or "items" (ItemRef -> ItemOutcome)
+    # what a batch holds: "chunks" (-> matches), or "items" (ItemRef -> ItemOutcome; such an
+    # executor also says how many items and bytes make a batch: batch_items, batch_bytes)
+    takes: str
     workers: int            # parallel workers
     window: int             # batches kept in flight
 

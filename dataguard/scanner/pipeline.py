@@ -128,9 +128,10 @@ class ItemPipeline(_Window):
     workers open, extract and analyse them and return their summaries and problems."""
 
     def __init__(self, executor: Executor, ref: Callable, deadline: Deadline,
-                 on_problem: Callable[[Problem], None], on_done: Callable[[InFlightItem], None]):
+                 on_problem: Callable[[Problem], None], on_done: Callable[[InFlightItem], None],
+                 on_source_info: Callable[[dict], None]):
         super().__init__(executor, deadline, on_problem, on_done)
-        self._ref = ref
+        self._ref, self._on_source_info = ref, on_source_info
         self._last = None           # the last item fed
         self._bytes = 0             # bytes of the items of the open batch
 
@@ -155,6 +156,8 @@ class ItemPipeline(_Window):
         for p in outcome.problems:
             self._on_problem(p)
             entry.problems.append(p)
+        if outcome.source_info:
+            self._on_source_info(outcome.source_info)
 
 
 def _with_meta(summary, meta):

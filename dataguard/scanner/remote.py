@@ -1,9 +1,10 @@
 """The worker side of a cluster scan: what runs inside a Dask worker process.
 
 A worker receives items by reference (``ItemRef``: the target's URI without credentials,
-its options without passwords, the item's unit and metadata), opens each item itself
-(a local path; SMB and database targets with the worker's own connection and credentials,
-from its environment or its own configuration file: ``DATAGUARD_WORKER_CONFIG``), extracts,
+its options without passwords, the item's unit and metadata), opens the target itself
+once per scan (``Source.reopen`` then gives the item: a local path; an SMB share and a
+database with the worker's own connection and credentials, from its environment or its
+own configuration file: ``DATAGUARD_WORKER_CONFIG``), extracts,
 detects and aggregates, and returns each item's unit summaries and problems. The model
 is loaded once per worker process (``ScanSetup``, a worker plugin, at registration) and
 the HMAC key comes from the worker's environment (``DATAGUARD_HMAC_KEY`` or
@@ -52,19 +53,10 @@ def strip_secrets(options):
 class ItemOutcome:
     summaries: list = field(default_factory=list)    # [UnitSummary]
     problems: list = field(default_factory=list)     # [Problem]
+    source_info: dict = field(default_factory=dict)  # what the item added to its source's info (see _info_delta)
 
 
 # ---------------------------------------------------------------- opening items on a worker
-def _local_path(uri: str) -> Optional[str]:
-    from urllib.parse import unquote, urlparse
-
-    from dataguard.sources import scheme_of
-    scheme = scheme_of(uri)
-    if scheme == "":
-        return uri
-    return unquote(urlparse(uri).path) if scheme == "file" else None
-
-
 def _with_worker_credentials(target: str, options):
     """The target's options with the credentials this worker's configuration file gives it."""
     path = os.environ.get(ENV_WORKER_CONFIG)
@@ -81,23 +73,39 @@ def _with_worker_credentials(target: str, options):
     return options
 
 
-@functools.lru_cache(maxsize=16)
-def _source(target: str, options):
-    """One open source per target and options per worker process (its own connection)."""
-    from dataguard.sources import open_target
-    return open_target(target, _with_worker_credentials(target, options))
+class _Sources:
+    """The sources a worker has opened for one scan (its own connections), by target."""
+
+    def __init__(self):
+        self._open: dict = {}
+
+    def get(self, target: str, options):
+        key = (target, repr(options))
+        if key not in self._open:
+            from dataguard.sources import open_target
+            self._open[key] = open_target(target, _with_worker_credentials(target, options))
+        return self._open[key]
+
+    def close(self) -> None:
+        for source in self._open.values():
+            try:
+                source.close()
+            except Exception:  # noqa: BLE001 - closing anyway
+                pass
+        self._open.clear()
 
 
-def reopen(ref: ItemRef):
-    """The item ``ref`` refers to, opened by this process."""
-    path = _local_path(ref.unit.uri)
-    if path is not None:
-        from dataguard.sources.base import FileItem
-
-        def opener():
-            return open(path, "rb")
-        return FileItem(unit=ref.unit, meta=ref.meta, opener=opener, name=ref.name)
-    return _source(ref.target, ref.options).reopen(ref.unit, ref.meta, ref.name)
+def _info_delta(source, tables_before: int) -> dict:
+    """What scanning one item added to its source's ``info`` (a table's sampling record, the
+    target found incomplete), for the scanning process's copy of the source."""
+    delta = {}
+    tables = source.info.get("tables")
+    if tables and len(tables) > tables_before:
+        delta["tables"] = tables[tables_before:]
+    if source.info.get("incomplete"):
+        delta["incomplete"] = True
+        delta["incomplete_reason"] = source.info.get("incomplete_reason")
+    return delta
 
 
 # ---------------------------------------------------------------- the scan set-up of a worker
@@ -106,7 +114,7 @@ _SETUPS: dict = {}
 
 class _WorkerScan:
     def __init__(self, setup: "ScanSetup"):
-        from dataguard.hashing import Hasher, load_key
+        from dataguard.hashing import Hasher, keyword_entities, load_key
         from dataguard.scanner.aggregate import Aggregator
         from dataguard.scanner.executors import cached_detector
         hasher = Hasher(load_key())
@@ -114,27 +122,58 @@ class _WorkerScan:
             raise WorkerSetupError("this worker's HMAC key (DATAGUARD_HMAC_KEY or DATAGUARD_HMAC_KEY_FILE) "
                                    "differs from the scanning process's key")
         self.setup = setup
-        self.aggregator = Aggregator(hasher, setup.evidence_cap, setup.show_data)
+        self.aggregator = Aggregator(hasher, setup.evidence_cap, setup.show_data,
+                                     keyword_entities(setup.detector_kwargs))
         self.detector = (setup.new_detector or functools.partial(cached_detector, setup.detector_kwargs))()
+        self.sources = _Sources()
 
-    def scan(self, ref: ItemRef) -> ItemOutcome:
-        out, summaries, batch = ItemOutcome(), {}, []
-        for piece in reopen(ref).chunks(self.setup.limits):
+    def scan(self, refs: list) -> list:
+        """[ItemRef] -> [ItemOutcome]. The chunks of all the items go to the detector in batches
+        of ``batch_chunks`` (one call per small file would cost more than its detection)."""
+        outs, summaries, batch = [], [], []
+        for ref in refs:
+            out, found = ItemOutcome(), {}
+            outs.append(out)
+            summaries.append(found)
+            for piece in self._chunks(ref, out):
+                batch.append((found, ref.meta, piece))
+                if len(batch) >= self.setup.batch_chunks:
+                    self._analyze(batch)
+                    batch = []
+        self._analyze(batch)
+        for out, found in zip(outs, summaries):
+            out.summaries = list(found.values())
+        return outs
+
+    def _chunks(self, ref: ItemRef, out: ItemOutcome):
+        """The item's chunks; its problems and what it added to its source's info go to ``out``."""
+        from dataguard.sources import TargetError
+        try:
+            source = self.sources.get(ref.target, ref.options)
+            item = source.reopen(ref.unit, ref.meta, ref.name)
+        except TargetError as exc:           # its message holds no credential
+            why = f"this worker cannot open the target: {exc}"
+            out.problems.append(Problem(ref.unit.uri, "unreachable", why))
+            out.source_info = {"incomplete": True, "incomplete_reason": why}
+            return
+        except Exception as exc:  # noqa: BLE001 - the type only: library texts may echo data
+            out.problems.append(Problem(ref.unit.uri, "unreadable",
+                                        f"this worker cannot open the item ({type(exc).__name__})"))
+            return
+        tables_before = len(source.info.get("tables") or ())
+        for piece in item.chunks(self.setup.limits):
             if isinstance(piece, Problem):
                 out.problems.append(piece)
-                continue
-            batch.append(piece)
-            if len(batch) >= self.setup.batch_chunks:
-                self._analyze(batch, summaries, ref.meta)
-                batch = []
-        self._analyze(batch, summaries, ref.meta)
-        out.summaries = list(summaries.values())
-        return out
+            else:
+                yield piece
+        out.source_info = _info_delta(source, tables_before)
 
-    def _analyze(self, chunks: list, summaries: dict, meta: ItemMeta) -> None:
-        if chunks:
-            for chunk, matches in self.detector.analyze(chunks):
-                self.aggregator.add(summaries, meta, chunk, matches)
+    def _analyze(self, batch: list) -> None:
+        """[(summaries, meta, chunk)]: the chunks' matches added to their item's summaries."""
+        if batch:
+            results = self.detector.analyze([chunk for _, _, chunk in batch])
+            for (found, meta, _), (chunk, matches) in zip(batch, results):
+                self.aggregator.add(found, meta, chunk, matches)
 
 
 try:
@@ -162,14 +201,29 @@ class ScanSetup(_PluginBase):
             _SETUPS[self.setup_id] = WorkerSetupError(f"{type(exc).__name__}: {exc}")
 
     def teardown(self, worker=None) -> None:
-        _SETUPS.pop(self.setup_id, None)
+        scan = _SETUPS.pop(self.setup_id, None)
+        if isinstance(scan, _WorkerScan):
+            scan.sources.close()
 
 
-def scan_batch(setup_id: str, refs: list) -> list:
-    """The task: [ItemRef] -> [ItemOutcome], in order."""
+def _set_up(setup_id: str) -> "_WorkerScan":
     scan = _SETUPS.get(setup_id)
     if scan is None:
         raise WorkerSetupError("this worker has not been set up for the scan (plugin not registered)")
     if isinstance(scan, Exception):
         raise scan
-    return [scan.scan(ref) for ref in refs]
+    return scan
+
+
+def check_setup(setup_id: str) -> Optional[str]:
+    """Run on every worker at the start of a scan: None, or why this worker cannot scan."""
+    try:
+        _set_up(setup_id)
+    except WorkerSetupError as exc:
+        return str(exc)
+    return None
+
+
+def scan_batch(setup_id: str, refs: list) -> list:
+    """The task: [ItemRef] -> [ItemOutcome], in order."""
+    return _set_up(setup_id).scan(refs)

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Optional
 
-from dataguard.hashing import Hasher
+from dataguard.hashing import Hasher, keyword_entities
 from dataguard.scanner.aggregate import Aggregator
 from dataguard.scanner.deadline import Clock, Deadline
 from dataguard.scanner.events import ProgressSink
@@ -80,7 +80,7 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
         executor = make_executor(opts, detector, hasher)
     with _stop_on_signals(deadline, install_signal_handlers):
         try:
-            aggregator = Aggregator(hasher, opts.max_evidence, opts.show_data)
+            aggregator = Aggregator(hasher, opts.max_evidence, opts.show_data, keyword_entities(opts.detector_kwargs))
             targets = _scan_with_state(opts, sink, executor, aggregator, deadline,
                                        evaluation_keyer(opts.packs, opts.site, now), progress or ProgressSink())
         finally:

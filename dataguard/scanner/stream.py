@@ -38,6 +38,15 @@ def looked_up(entries: Iterable, state) -> Iterator[tuple]:
             yield entry, cached.get(i)
 
 
+def _merge_info(source, delta: dict) -> None:
+    """What a worker's copy of the source learnt while scanning an item, into ours."""
+    if delta.get("tables"):
+        source.info.setdefault("tables", []).extend(delta["tables"])
+    if delta.get("incomplete"):
+        source.info["incomplete"] = True
+        source.info["incomplete_reason"] = delta.get("incomplete_reason") or source.info.get("incomplete_reason")
+
+
 class SourceScanner:
     """Scans sources one after the other into ``sink``. ``state`` (a StateStore or None)
     supplies unchanged items and records the scanned ones under ``evaluation_key(meta)``;
@@ -50,7 +59,7 @@ class SourceScanner:
 
     def scan(self, source, target: str, source_opts) -> None:
         """Scan ``source``, opened from ``target`` with ``source_opts``."""
-        pipeline = self._pipeline(target, source_opts)
+        pipeline = self._pipeline(source, target, source_opts)
         for entry, cached in looked_up(source.items(), self._state):
             if self._deadline.expired():
                 break
@@ -65,11 +74,11 @@ class SourceScanner:
                 pipeline.feed(entry)
         pipeline.finish()
 
-    def _pipeline(self, target: str, source_opts):
+    def _pipeline(self, source, target: str, source_opts):
         if self._executor.takes == "items":
             from dataguard.scanner.remote import item_ref
             return ItemPipeline(self._executor, lambda item: item_ref(target, source_opts, item), self._deadline,
-                                self._problem, self._done)
+                                self._problem, self._done, functools.partial(_merge_info, source))
         return ChunkPipeline(self._executor, self._agg, self._opts.limits, self._opts.batch_chunks,
                              self._deadline, self._problem, self._done)
 

@@ -50,6 +50,12 @@ class Source:
     def items(self) -> Iterator[Union["FileItem", Problem]]:
         raise NotImplementedError
 
+    def reopen(self, unit: Unit, meta: ItemMeta, name: str):
+        """The item ``items()`` gave as (unit, meta, name), opened again by this process (a
+        cluster worker handed the item by reference). Raises NotImplementedError for a
+        source whose items cannot be reached that way."""
+        raise NotImplementedError(f"{type(self).__name__} items cannot be opened by reference")
+
     def close(self) -> None:
         pass
 

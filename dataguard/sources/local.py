@@ -103,6 +103,10 @@ class LocalSource(Source):
         unit = Unit(target=self.display_uri, uri=self._uri(abspath), path=rel)
         return FileItem(unit=unit, meta=meta, opener=_opener(abspath), name=name)
 
+    def reopen(self, unit: Unit, meta: ItemMeta, name: str) -> FileItem:
+        path = unquote(urlparse(unit.uri).path) if self._file_scheme else unit.uri
+        return FileItem(unit=unit, meta=meta, opener=_opener(path), name=name)
+
     def items(self) -> Iterator[Union[FileItem, Problem]]:
         opts = self.options
         if stat.S_ISREG(self._root_st.st_mode):

@@ -552,6 +552,10 @@ class SmbSource(Source):
         if self.lost:
             self.info["incomplete"] = True
 
+    def reopen(self, unit: Unit, meta: ItemMeta, name: str) -> _SmbItem:
+        unc = self._unc("" if self._root_is_file else unit.path)
+        return _SmbItem(FileItem(unit=unit, meta=meta, opener=self._opener(unc), name=name), self)
+
     def _make_item_root(self, name, s):
         # a target that is one file: path is its name (as for local files)
         return self._make_item("", name, s.st_size, s.st_mtime, s.st_ino, uri=self._item_uri(""))

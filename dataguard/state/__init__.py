@@ -23,7 +23,7 @@ import sqlite3
 import time
 
 from dataguard import __version__
-from dataguard.types import EntityAgg, Evidence, ItemMeta, Pointer, Problem, Unit, UnitSummary
+from dataguard.types import EntityAgg, ItemMeta, Problem, Unit, UnitSummary, evidence_from_dict, evidence_to_dict
 
 _COMMIT_EVERY_S = 2.0
 LOOKUP_BATCH = 256       # items looked up per query (SQLite allows 32766 parameters)
@@ -57,9 +57,7 @@ def _summary_to_json(s: UnitSummary) -> dict:
         "entities": {
             et: {"scores": [[k, v] for k, v in sorted(a.scores.items())],
                  "hashes": sorted(a.hashes),
-                 "evidence": [{"entity_type": e.entity_type, "score": e.score,
-                               "pointer": dataclasses.asdict(e.pointer), "masked": e.masked,
-                               "value_hash": e.value_hash} for e in a.evidence]}
+                 "evidence": [evidence_to_dict(e) for e in a.evidence]}
             for et, a in s.entities.items()},
     }
 
@@ -70,8 +68,7 @@ def _summary_from_json(d: dict, meta: ItemMeta) -> UnitSummary:
         entities[et] = EntityAgg(
             scores={float(k): int(v) for k, v in a["scores"]},
             hashes=set(a["hashes"]),
-            evidence=[Evidence(entity_type=e["entity_type"], score=e["score"], pointer=Pointer(**e["pointer"]),
-                               masked=e["masked"], value_hash=e["value_hash"]) for e in a["evidence"]])
+            evidence=[evidence_from_dict(e) for e in a["evidence"]])
     return UnitSummary(unit=Unit(**d["unit"]), meta=meta, entities=entities)
 
 

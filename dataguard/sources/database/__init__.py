@@ -26,6 +26,7 @@ method                 used for
                        seeded random windows over [min(pk), max(pk)]
 ``rand-filter``        MariaDB/MySQL big tables without one: ``WHERE RAND(seed) < p``
 ``rowid``              SQLite big tables: seeded random rowid set
+``rowid-range``        SQLite big tables with sparse rowids: seeded random rowid windows
 ``first-rows``         fallback (SQLite WITHOUT ROWID tables): the first N rows
 =====================  ======================================================
 

@@ -1,20 +1,17 @@
 """MariaDB/MySQL sampler.  A small table (estimate at most the sample size) is read
 whole (``all``; in keyset pages when it has an integer primary key, so each
 statement stays short under ``max_statement_time``).  A big one with an integer
-primary key: seeded random windows of ``PK_WINDOW_ROWS`` rows over [min, max] of
-the key (``pk-range``); without one: ``WHERE RAND(seed) < p`` (``rand-filter``)."""
+primary key: seeded random windows of ``sampling.WINDOW_ROWS`` rows over [min, max]
+of the key (``pk-range``); without one: ``WHERE RAND(seed) < p`` (``rand-filter``)."""
 from __future__ import annotations
 
-import math
-import random
 from typing import Iterator, Optional
 
 import sqlalchemy as sa
 
-from dataguard.sources.database.sampling import keyed, select_list, stream
+from dataguard.sources.database.sampling import key_windows, keyed, select_list, stream
 
 KEYSET_PAGE = 5000
-PK_WINDOW_ROWS = 100          # rows per seeded primary-key window
 
 
 def estimate(con, schema: str, table: str) -> Optional[int]:
@@ -44,7 +41,11 @@ def read_rows(src, item, record: dict) -> Iterator[tuple]:
                               npk)
         else:
             record["method"] = "pk-range"
-            yield from _pk_windows(con, f"SELECT {sel} FROM {qn}", qn, src.quote(item.pk[0]), n, src.sample_seed)
+            qpk = src.quote(item.pk[0])
+            lo, hi = con.execute(sa.text(f"SELECT MIN({qpk}), MAX({qpk}) FROM {qn}")).one()
+            if lo is not None:
+                yield from key_windows(con, f"SELECT {sel} FROM {qn}", qpk, (int(lo), int(hi)), n, src.sample_seed,
+                                       npk)
 
 
 def _keyset(con, select: str, qpk: str, n: Optional[int]) -> Iterator[tuple]:
@@ -60,24 +61,3 @@ def _keyset(con, select: str, qpk: str, n: Optional[int]) -> Iterator[tuple]:
         if len(rows) < want:
             break
         last = int(tuple(rows[-1])[0])
-
-
-def _pk_windows(con, select: str, qn: str, qpk: str, n: int, seed: int) -> Iterator[tuple]:
-    """About ``n`` rows in seeded random windows over the range of the integer key."""
-    lo, hi = con.execute(sa.text(f"SELECT MIN({qpk}), MAX({qpk}) FROM {qn}")).one()
-    if lo is None:
-        return
-    lo, hi = int(lo), int(hi)
-    windows = max(1, math.ceil(n / PK_WINDOW_ROWS))
-    starts = sorted(random.Random(seed).sample(range(lo, hi + 1), min(windows, hi - lo + 1)))
-    read, last = 0, lo - 1
-    for s in starts:
-        start = max(s, last + 1)
-        if read >= n or start > hi:
-            break
-        want = min(PK_WINDOW_ROWS, n - read)
-        for rid, values in keyed(con.execute(sa.text(f"{select} WHERE {qpk} >= :s ORDER BY {qpk} LIMIT {want}"),
-                                             {"s": start}), 1):
-            last = int(rid)
-            read += 1
-            yield rid, values

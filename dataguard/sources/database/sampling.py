@@ -5,11 +5,14 @@ values of item.columns)`` for the sampled rows of one table, and writing the
 method it used (and the estimate it relied on) into ``record``."""
 from __future__ import annotations
 
+import math
+import random
 from typing import Iterator, Optional
 
 import sqlalchemy as sa
 
 FETCH_BATCH = 500
+WINDOW_ROWS = 100             # rows per seeded key window
 
 
 def select_list(src, item, key_columns: list) -> tuple:
@@ -45,3 +48,24 @@ def whole_or_first(record: dict, select: str, n: Optional[int], small: bool) -> 
     table holds no more than ``n`` rows, so that is all of it too."""
     record["method"] = "all" if n is None or small else "first-rows"
     return select if n is None else f"{select} LIMIT {n}"
+
+
+def key_windows(con, select: str, key: str, span: tuple, n: int, seed: int, npk: int) -> Iterator[tuple]:
+    """About ``n`` rows in seeded random windows of ``WINDOW_ROWS`` rows over ``span`` (lo, hi)
+    of an integer ``key`` (a primary key, SQLite's rowid): right for sparse keys too, where a
+    random set of key values would mostly miss. ``select`` ends with ``FROM table``."""
+    lo, hi = span
+    windows = max(1, math.ceil(n / WINDOW_ROWS))
+    starts = sorted(random.Random(seed).sample(range(lo, hi + 1), min(windows, hi - lo + 1)))
+    read, last = 0, lo - 1
+    for s in starts:
+        start = max(s, last + 1)
+        if read >= n or start > hi:
+            break
+        want = min(WINDOW_ROWS, n - read)
+        sql = select.replace(" FROM ", f", {key} FROM ", 1) + f" WHERE {key} >= :s ORDER BY {key} LIMIT {want}"
+        for row in con.execute(sa.text(sql), {"s": start}):
+            row = tuple(row)
+            last = int(row[-1])
+            read += 1
+            yield row_id(row, npk), row[npk:-1]

@@ -17,7 +17,7 @@ from dataguard.sources.database.engine import EngineState, make_engine, parse_ur
 from dataguard.sources.database.errors import connect_message, error_kind, short_error
 from dataguard.sources.database.table import DatabaseTable
 from dataguard.sources.database.values import classify
-from dataguard.types import Problem
+from dataguard.types import ItemMeta, Problem, Unit
 
 SKIPPED_COLUMNS_CAP = 2000
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "performance_schema", "sys"}
@@ -126,6 +126,10 @@ class DatabaseSource(Source):
                 except Exception as exc:  # noqa: BLE001
                     yield Problem(uri=f"{self.display_uri}#{name}", kind=error_kind(exc),
                                   message=f"cannot inspect table {name}: {short_error(exc)}")
+
+    def reopen(self, unit: Unit, meta: ItemMeta, name: str) -> DatabaseTable:
+        schema, _, table = name.partition(".")
+        return self._table_item(sa.inspect(self.engine), schema, table)
 
     def _skip_column(self, table: str, column: str, coltype, reason: str) -> None:
         self._skipped_columns_total += 1

@@ -1,26 +1,48 @@
 """One database table as a scan item: its chunks are per column (the location unit
 of a database finding is a column), values batched with one anchor per value
-pointing at the row's primary key (or rowid / row number)."""
+pointing at the row's primary key (or rowid / row number). A JSON column gives one
+batch per key path (``Chunk.column`` and the evidence's ``part``: ``profile.dob``), so
+each path is judged by its own name; a document stored in a blob is extracted like a file."""
 from __future__ import annotations
 
+import io
+from dataclasses import replace
 from typing import Iterator, Optional
 
 from dataguard.sources.database.errors import error_kind, short_error
-from dataguard.sources.database.values import cell_texts, is_prose, words
+from dataguard.sources.database.values import MAX_PATHS, blob_bytes, cell_texts, is_prose, words
 from dataguard.types import Anchor, Chunk, ItemMeta, Limits, Pointer, Problem, Unit
 
 VALUES_PER_CHUNK = 200
+MAX_BLOB_DOCUMENTS = 1000     # document blobs (PDF, office files, archives) extracted per column
+
+
+class _Part:
+    """The values of one column (``path`` None) or of one JSON key path inside it, batched."""
+    __slots__ = ("path", "texts", "anchors", "chars")
+
+    def __init__(self, path: Optional[str]):
+        self.path = path
+        self.texts: list = []      # (text, row)
+        self.anchors: list = []
+        self.chars = 0
 
 
 class _Column:
-    __slots__ = ("name", "mode", "context", "texts", "anchors", "chars", "keys")
+    __slots__ = ("name", "mode", "context", "parts", "documents")
 
     def __init__(self, name: str, mode: str, context: tuple):
         self.name, self.mode, self.context = name, mode, context
-        self.texts: list = []
-        self.anchors: list = []
-        self.chars = 0
-        self.keys: list = []
+        self.parts: dict = {}      # key path (None: the column itself) -> _Part
+        self.documents = 0
+
+    def part(self, path: Optional[str]) -> _Part:
+        p = self.parts.get(path)
+        if p is None:
+            if path is not None and len(self.parts) >= MAX_PATHS:
+                return self.part(None)
+            p = self.parts[path] = _Part(path)
+        return p
 
 
 class DatabaseTable:
@@ -59,29 +81,16 @@ class DatabaseTable:
         table_words = words(self.table)
         cols = [_Column(name, mode, tuple(words(name)) + tuple(w for w in table_words if w not in words(name)))
                 for name, mode in self.columns]
-        max_chars = max(1000, int(limits.chunk_chars))
         rows = 0
         try:
             for row_id, values in src.read_rows(self, record):
                 rows += 1
                 record["rows_read"] = rows
-                ptr_row = row_id if row_id is not None else str(rows)
+                row = row_id if row_id is not None else str(rows)
                 for col, v in zip(cols, values):
-                    texts = cell_texts(col.mode, v, col.keys)
-                    for t in texts:
-                        if len(t) > max_chars:
-                            yield from self._flush(col, limits)
-                            yield from self._long_value(col, t, ptr_row, limits)
-                            continue
-                        if col.chars + len(t) + 1 > max_chars:
-                            yield from self._flush(col, limits)
-                        col.anchors.append(col.chars)
-                        col.texts.append((t, ptr_row))
-                        col.chars += len(t) + 1
-                        if len(col.texts) >= VALUES_PER_CHUNK:
-                            yield from self._flush(col, limits)
+                    yield from self._cell(col, v, row, limits, record)
             for col in cols:
-                yield from self._flush(col, limits)
+                yield from self._flush_all(col)
         except Exception as exc:  # noqa: BLE001 - per-table failure: record and go on
             kind = error_kind(exc)
             record["error"] = kind
@@ -89,35 +98,86 @@ class DatabaseTable:
                 src.info["incomplete"] = True
                 src.info["incomplete_reason"] = "database connection lost during the scan"
             for col in cols:   # what was read before the failure is still analysed
-                yield from self._flush(col, limits)
+                yield from self._flush_all(col)
             yield Problem(uri=self.unit.uri, kind=kind,
                           message=f"cannot read table {self.name}: {short_error(exc)}")
 
-    def _flush(self, col: _Column, limits: Limits) -> Iterator[Chunk]:
-        if not col.texts:
+    def _cell(self, col: _Column, v, row: str, limits: Limits, record: dict) -> Iterator[Chunk]:
+        """The chunks one cell completes: its texts batched per key path; a document blob extracted."""
+        data = blob_bytes(v)
+        if data is not None:
+            yield from self._document(col, data, row, limits, record)
             return
-        texts = [t for t, _ in col.texts]
-        anchors = tuple(Anchor(off, Pointer(row=r)) for off, (_, r) in zip(col.anchors, col.texts))
-        context = col.context
-        if col.keys:
-            extra = []
-            for k in col.keys:
-                for w in words(k):
-                    if w not in context and w not in extra:
-                        extra.append(w)
-            context = context + tuple(extra[:32])
-        chunk = Chunk(unit=self.column_unit(col.name), text="\n".join(texts), first_line=None,
-                      anchors=anchors, context=context, hint="prose" if is_prose(texts) else "structured")
-        col.texts, col.anchors, col.chars, col.keys = [], [], 0, []
-        yield chunk
+        max_chars = max(1000, int(limits.chunk_chars))
+        for path, t in cell_texts(col.mode, v):
+            part = col.part(path)
+            if len(t) > max_chars:
+                yield from self._flush(col, part)
+                yield from self._long_value(col, part, t, row, limits)
+                continue
+            if part.chars + len(t) + 1 > max_chars:
+                yield from self._flush(col, part)
+            part.anchors.append(part.chars)
+            part.texts.append((t, row))
+            part.chars += len(t) + 1
+            if len(part.texts) >= VALUES_PER_CHUNK:
+                yield from self._flush(col, part)
 
-    def _long_value(self, col: _Column, text: str, row: str, limits: Limits) -> Iterator[Chunk]:
+    def _document(self, col: _Column, data: bytes, row: str, limits: Limits, record: dict) -> Iterator[Chunk]:
+        """A blob that is a document (PDF, office file, archive, mail): its text through the
+        extractors, every chunk pointing at the row; images and other binaries give nothing."""
+        if col.documents >= MAX_BLOB_DOCUMENTS or len(data) > limits.parse_cap:
+            record["blobs_not_read"] = record.get("blobs_not_read", 0) + 1
+            return
+        col.documents += 1
+        from dataguard.extract import extract
+        unit = self.column_unit(col.name)
+        for piece in extract(unit, lambda: io.BytesIO(data), col.name, limits, depth=1):
+            if isinstance(piece, Chunk):
+                yield _at_row(piece, row)
+            elif not piece.skipped:
+                record["blobs_unreadable"] = record.get("blobs_unreadable", 0) + 1
+
+    def _flush_all(self, col: _Column) -> Iterator[Chunk]:
+        for part in list(col.parts.values()):
+            yield from self._flush(col, part)
+
+    def _flush(self, col: _Column, part: _Part) -> Iterator[Chunk]:
+        if not part.texts:
+            return
+        texts = [t for t, _ in part.texts]
+        path = f"{col.name}.{part.path}" if part.path else None
+        anchors = tuple(Anchor(off, Pointer(row=r, part=path)) for off, (_, r) in zip(part.anchors, part.texts))
+        yield Chunk(unit=self.column_unit(col.name), text="\n".join(texts), first_line=None, anchors=anchors,
+                    context=_context(col, part.path), hint="prose" if is_prose(texts) else "structured",
+                    column=path)
+        part.texts, part.anchors, part.chars = [], [], 0
+
+    def _long_value(self, col: _Column, part: _Part, text: str, row: str, limits: Limits) -> Iterator[Chunk]:
         """A value longer than one chunk: windows with overlap (keep windows do not overlap)."""
         size = max(1000, int(limits.chunk_chars))
         ov = max(0, int(limits.overlap_chars))
         unit = self.column_unit(col.name)
+        path = f"{col.name}.{part.path}" if part.path else None
         for start in range(0, len(text), size):
             lo = max(0, start - ov)
             hi = min(len(text), start + size + ov)
             yield Chunk(unit=unit, text=text[lo:hi], keep_start=start - lo, keep_end=min(start + size, len(text)) - lo,
-                        first_line=None, anchors=(Anchor(0, Pointer(row=row)),), context=col.context, hint="prose")
+                        first_line=None, anchors=(Anchor(0, Pointer(row=row, part=path)),),
+                        context=_context(col, part.path), hint="prose", column=path)
+
+
+def _context(col: _Column, path: Optional[str]) -> tuple:
+    """Context words: those of the key path (if any), then the column's and the table's."""
+    if not path:
+        return col.context
+    own = [w for k in path.split(".") for w in words(k)]
+    return tuple(dict.fromkeys(own + list(col.context)))[:48]
+
+
+def _at_row(chunk: Chunk, row: str) -> Chunk:
+    """A chunk of a document stored in a blob, every location in it also pointing at the row."""
+    anchors = tuple(Anchor(a.offset, replace(a.pointer, row=row)) for a in chunk.anchors)
+    if not anchors or anchors[0].offset > 0:
+        anchors = (Anchor(0, Pointer(row=row)),) + anchors
+    return replace(chunk, anchors=anchors)

@@ -1,8 +1,12 @@
 """What a database cell contributes to detection: column types classified, values
-turned into texts (JSON walked to its leaves, blobs decoded when textual, integers
-kept only when long enough to be identifiers), identifiers split into context words."""
+turned into texts (dates in ISO form, network addresses and arrays as written, JSON
+walked to its leaves, each with its key path such as ``profile.dob``, textual blobs
+decoded, integers kept only when long enough to be identifiers), identifiers split into
+context words. Blobs that are documents (PDF, office files, archives) are not text here:
+``blob_bytes`` hands them to the document extractors."""
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import json
 import re
@@ -11,7 +15,7 @@ from typing import Iterator, Optional
 
 import sqlalchemy as sa
 
-from dataguard.extract.sniff import looks_textual
+from dataguard.extract.sniff import HEAD_BYTES, looks_textual, sniff
 
 MIN_ID_DIGITS = 6             # integers shorter than this cannot be identifiers we look for
 
@@ -42,8 +46,10 @@ def classify(coltype) -> tuple:
         PG_ARRAY = ()
     if isinstance(t, sa.Boolean):
         return "skip", "boolean"
-    if isinstance(t, (sa.Date, sa.DateTime, sa.Time, sa.Interval)) or name in ("YEAR", "TIMESTAMP", "DATETIME"):
-        return "skip", "date/time"
+    if isinstance(t, (sa.Time, sa.Interval)) or name == "YEAR":
+        return "skip", "time of day / interval"
+    if isinstance(t, (sa.Date, sa.DateTime)) or name in ("TIMESTAMP", "DATETIME", "DATE"):
+        return "date", ""        # read: a date-of-birth column is personal data (column semantics decide)
     if isinstance(t, sa.Uuid) or name == "UUID":
         return "skip", "uuid"
     if isinstance(t, sa.Enum):
@@ -88,13 +94,19 @@ def _digits(v) -> Optional[str]:
     return s if len(s) >= MIN_ID_DIGITS else None
 
 
-def _blob_text(v) -> Optional[str]:
+MAX_PATHS = 64               # distinct JSON key paths kept apart per column (more: under the column)
+
+
+def _blob_data(v) -> Optional[bytes]:
     if isinstance(v, memoryview):
         v = v.tobytes()
-    if not isinstance(v, (bytes, bytearray)) or not v:
-        return None
-    data = bytes(v)
-    if not looks_textual(data[:8192]):
+    return bytes(v) if isinstance(v, (bytes, bytearray)) and v else None
+
+
+def _blob_text(v) -> Optional[str]:
+    """A textual blob, decoded (None: not text, see ``blob_bytes``)."""
+    data = _blob_data(v)
+    if data is None or not looks_textual(data[:8192]):
         return None
     for enc in ("utf-8", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8",):
         try:
@@ -111,76 +123,94 @@ def _blob_text(v) -> Optional[str]:
     return data.decode("latin-1")
 
 
-def _json_leaves(obj, keys: list, depth: int = 0) -> Iterator[str]:
-    """String (and identifier-like number) leaves of a parsed JSON document; keys go to ``keys``."""
+def blob_bytes(v) -> Optional[bytes]:
+    """The bytes of a binary cell that holds a document for the extractors (PDF, office file,
+    archive, mail, RTF); None for text (``cell_texts``) and for images and other binaries."""
+    data = _blob_data(v)
+    if data is None:
+        return None
+    return None if sniff(data[:HEAD_BYTES], "") in ("text", "binary") else data
+
+
+def _number(v) -> Optional[str]:
+    if isinstance(v, float):
+        return _digits(int(v)) if v.is_integer() else None
+    return _digits(v) if isinstance(v, (int, Decimal)) else None
+
+
+def _json_leaves(obj, path: str = "", depth: int = 0) -> Iterator[tuple]:
+    """(key path, text) of the string and identifier-like number leaves of a parsed JSON
+    document; list items share their list's path (``contacts.phone``)."""
     if depth > 64:
         return
     if isinstance(obj, dict):
         for k, v in obj.items():
-            if len(keys) < 64:
-                keys.append(str(k))
-            yield from _json_leaves(v, keys, depth + 1)
+            yield from _json_leaves(v, f"{path}.{k}" if path else str(k), depth + 1)
     elif isinstance(obj, (list, tuple)):
         for v in obj:
-            yield from _json_leaves(v, keys, depth + 1)
+            yield from _json_leaves(v, path, depth + 1)
     elif isinstance(obj, str):
         if obj.strip():
-            yield obj
-    elif isinstance(obj, (int, Decimal)) and not isinstance(obj, bool):
-        d = _digits(obj)
+            yield path or None, obj
+    elif not isinstance(obj, bool):
+        d = _number(obj)
         if d:
-            yield d
-    elif isinstance(obj, float) and obj.is_integer():
-        d = _digits(int(obj))
-        if d:
-            yield d
+            yield path or None, d
 
 
-def cell_texts(mode: str, v, keys: list) -> list:
-    """The texts one cell contributes (possibly none); JSON keys met go to ``keys``."""
+def _dated(v) -> list:
+    if isinstance(v, datetime.datetime):
+        return [(None, v.replace(tzinfo=None).isoformat(sep=" "))]
+    if isinstance(v, datetime.date):
+        return [(None, v.isoformat())]
+    return [(None, str(v))] if str(v).strip() else []
+
+
+def _json_text(s: str) -> Optional[list]:
+    """The leaves of a text that is a JSON document (None: it is not one)."""
+    if s[:1] in "{[" and s.rstrip()[-1:] in "}]" and len(s) < 5_000_000:
+        try:
+            return list(_json_leaves(json.loads(s)))
+        except ValueError:
+            return None
+    return None
+
+
+def _text_leaves(s: str) -> list:
+    leaves = _json_text(s)
+    if leaves is not None:
+        return leaves
+    return [(None, s)] if s.strip() else []
+
+
+def cell_texts(mode: str, v) -> list:
+    """The (key path or None, text) pairs one cell contributes (possibly none); a key path
+    names a JSON leaf inside the column (``profile.dob``). Documents in blobs: ``blob_bytes``."""
     if v is None:
         return []
-    if mode == "text":
-        if isinstance(v, (bytes, bytearray, memoryview)):
-            t = _blob_text(v)
-            return [t] if t and t.strip() else []
-        s = v if isinstance(v, str) else str(v)
-        if s[:1] in "{[" and s.rstrip()[-1:] in "}]" and len(s) < 5_000_000:
-            try:    # JSON kept in a text column (MariaDB's JSON is LONGTEXT): walk its leaves
-                return list(_json_leaves(json.loads(s), keys))
-            except ValueError:
-                pass
-        return [s] if s.strip() else []
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        t = _blob_text(v)
+        return _text_leaves(t) if t and t.strip() else []
+    if mode == "date":
+        return _dated(v)
     if mode == "number":
         d = _digits(v)
         if d is None and isinstance(v, str) and v.strip().isdigit() and len(v.strip()) >= MIN_ID_DIGITS:
             d = v.strip()
-        return [d] if d else []
-    if mode == "blob":
-        t = _blob_text(v)
-        return [t] if t and t.strip() else []
-    if mode in ("json", "array"):
-        if isinstance(v, (bytes, bytearray, memoryview)):
-            v = _blob_text(v) or ""
-        if isinstance(v, str):
-            try:
-                v = json.loads(v)
-            except ValueError:
-                return [v] if v.strip() else []
-        return list(_json_leaves(v, keys))
-    # auto: decide by the Python type of the value
-    if isinstance(v, str):
-        return [v] if v.strip() else []
-    if isinstance(v, (bytes, bytearray, memoryview)):
-        return cell_texts("blob", v, keys)
+        return [(None, d)] if d else []
     if isinstance(v, (dict, list, tuple)):
-        return list(_json_leaves(v, keys))
-    if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
-        d = _digits(v)
-        return [d] if d else []
+        return list(_json_leaves(v))
+    if isinstance(v, str):
+        # JSON kept as text (MariaDB's JSON is LONGTEXT, SQLite has no JSON type): walk its leaves
+        return _text_leaves(v) if mode != "blob" else ([(None, v)] if v.strip() else [])
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return _dated(v)
+    if isinstance(v, (int, Decimal, float)) and not isinstance(v, bool):
+        d = _number(v)
+        return [(None, d)] if d else []
     if isinstance(v, (ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4Interface,
                       ipaddress.IPv6Interface, ipaddress.IPv4Network, ipaddress.IPv6Network)):
-        return [str(v)]
+        return [(None, str(v))]
     return []
 
 

@@ -1,0 +1,143 @@
+"""Payment card numbers: every current brand range and length, with the Luhn check.
+
+One compiled pattern finds runs of at least 12 digits in groups (``4111 1111 1111 1111``,
+``3782-822463-10005``, ``5018123456789``); a run is a card number when its leading digits
+fall in a brand's range for its length and its last digit is the Luhn digit. A run that is
+not (a card number followed by a year, a reference in front of it) is tried again without
+its first or last groups. Verdicts are cached per digit string. The pattern is the
+recognizer's trigger: it runs over the whole text.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from typing import List, Optional
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from dataguard.detect.windows import Triggered
+
+# (brand, lowest and highest leading digits (same number of digits), card lengths); sources: the
+# card networks' published IIN ranges (ISO/IEC 7812), as listed by the networks in 2024-2026
+_ANY = tuple(range(16, 20))
+CARD_RANGES = (
+    ("Visa", "4", "4", (13, 16, 19)),
+    ("Mastercard", "51", "55", (16,)),
+    ("Mastercard", "2221", "2720", (16,)),
+    ("American Express", "34", "34", (15,)),
+    ("American Express", "37", "37", (15,)),
+    ("Discover", "6011", "6011", _ANY),
+    ("Discover", "644", "649", _ANY),
+    ("Discover", "65", "65", _ANY),
+    ("Diners Club", "300", "305", tuple(range(14, 20))),
+    ("Diners Club", "3095", "3095", tuple(range(14, 20))),
+    ("Diners Club", "36", "36", tuple(range(14, 20))),
+    ("Diners Club", "38", "39", _ANY),
+    ("JCB", "3528", "3589", _ANY),
+    ("Maestro", "5018", "5018", tuple(range(12, 20))),
+    ("Maestro", "5020", "5020", tuple(range(12, 20))),
+    ("Maestro", "5038", "5038", tuple(range(12, 20))),
+    ("Maestro", "5893", "5893", tuple(range(12, 20))),
+    ("Maestro", "6304", "6304", tuple(range(12, 20))),
+    ("Maestro", "6759", "6759", tuple(range(12, 20))),
+    ("Maestro", "6761", "6763", tuple(range(12, 20))),
+    ("Maestro", "56", "58", tuple(range(12, 20))),
+    ("UnionPay", "62", "62", _ANY),
+    ("UnionPay", "81", "81", _ANY),
+    ("Mir", "2200", "2204", _ANY),
+    ("RuPay", "60", "60", (16,)),
+    ("RuPay", "508", "508", (16,)),
+    ("RuPay", "353", "353", (16,)),
+    ("RuPay", "356", "356", (16,)),
+    ("RuPay", "82", "82", (16,)),
+    ("Verve", "506099", "506198", (16, 18, 19)),
+    ("Verve", "507865", "507964", (16, 18, 19)),
+    ("Verve", "650002", "650027", (16, 18, 19)),
+    ("InterPayment", "636", "636", _ANY),
+    ("InstaPayment", "637", "639", (16,)),
+    ("Troy", "9792", "9792", (16,)),
+)
+CARD_CONTEXT = ["credit", "card", "visa", "mastercard", "cc", "amex", "discover", "jcb", "diners", "maestro",
+                "unionpay", "carte", "cb", "tarjeta", "payment", "debit"]
+# a run of digit groups (single spaces or dashes between them) holding at least 12 digits
+CARD_RUN = re.compile(r"(?<!\d)(?=(?:\d[ -]?){11}\d)\d+(?:[ -]\d+)*(?!\d)")
+_GROUP = re.compile(r"\d+")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = ord(c) - 48
+        if i & 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+@functools.lru_cache(maxsize=65536)
+def card_brand(digits: str) -> Optional[str]:
+    """The brand of a card number (digits only) in range and length with a right Luhn digit, else None."""
+    n = len(digits)
+    if not 12 <= n <= 19:
+        return None
+    for brand, lo, hi, lengths in CARD_RANGES:
+        if n in lengths and lo <= digits[:len(lo)] <= hi:
+            return brand if luhn_ok(digits) else None
+    return None
+
+
+def card_spans(text: str, start: int = 0, end: Optional[int] = None) -> List[tuple]:
+    """(start, end) of every card number in text[start:end]; a run of groups that is no card
+    number is tried without groups at either end (the longest valid piece first)."""
+    out = []
+    for m in CARD_RUN.finditer(text, start, len(text) if end is None else end):
+        s = m.start()
+        out.extend(_best_pieces(text, [(s + g.start(), s + g.end()) for g in _GROUP.finditer(m.group())]))
+    return out
+
+
+def _best_pieces(text: str, groups: list) -> list:
+    """Valid card numbers made of whole consecutive groups, left to right, longest first
+    (at most 19 digits: a few tries per group, however long the run)."""
+    out, i, k = [], 0, len(groups)
+    while i < k:
+        j, n = i, 0
+        while j < k and n + groups[j][1] - groups[j][0] <= 19:
+            n += groups[j][1] - groups[j][0]
+            j += 1
+        found = None
+        while j > i:
+            a, b = groups[i][0], groups[j - 1][1]
+            digits = text[a:b].replace(" ", "").replace("-", "")
+            if len(digits) < 12:
+                break
+            if card_brand(digits):
+                found = (a, b, j)
+                break
+            j -= 1
+        if found:
+            out.append(found[:2])
+            i = found[2]
+        else:
+            i += 1
+    return out
+
+
+class CardRecognizer(EntityRecognizer):
+    """CREDIT_CARD: card numbers of every brand range and length with a right Luhn digit (score 1.0)."""
+
+    def __init__(self, language: str = "en"):
+        super().__init__(supported_entities=["CREDIT_CARD"], name="dataguard-card", supported_language=language,
+                         context=CARD_CONTEXT)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities, nlp_artifacts=None) -> list:
+        meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
+        return [RecognizerResult("CREDIT_CARD", s, e, 1.0, recognition_metadata=dict(meta))
+                for s, e in card_spans(text)]
+
+
+def card_recognizer(language: str) -> Triggered:
+    return Triggered(CardRecognizer(language))

@@ -1,0 +1,439 @@
+"""Column semantics: in a table, the column's name is evidence, and the column is judged as a whole.
+
+Every tabular chunk (a database column or JSON key path, CSV/TSV text, spreadsheet rows) is
+split into columns (``tabular.Layout``) whose names come from the header or the schema. The
+rule packs' column-name signals (``column_signals``, a vocabulary in English, French and
+Spanish in ``rules/default.yaml``) say what a name means:
+
+* a positive signal (``entity``): value matches of that entity in the column are confirmed
+  (reason ``value_and_column_name``); with a value kind (``values``), every plausible value
+  of the column that no recognizer matched is a finding too (reason ``column_name``), and
+  look-alike identifiers of other kinds in it are dropped (a column named ``passport_no``
+  holds passport numbers, not phone numbers);
+* a negative signal (``lower``): ``invoice_no``, ``order_id``, ``sku`` hold codes, so the
+  listed look-alike entities are dropped there unless checksum-validated in most of the
+  column's values.
+
+Whatever the name: dates alone are not personal data (DATE_TIME is dropped in tables; a
+birth-date column is DATE_OF_BIRTH); identifiers whose checksum passes by chance (NHS,
+Medicare, bank numbers, ...) need a context word or most of the column; names are not
+looked for in machine text such as user agents; a cell that is a password hash
+(bcrypt, argon2, PBKDF2, crypt, LDAP) is a PASSWORD_HASH, never a clear-text password.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Optional
+
+from dataguard.detect.entities import NER_ENTITIES, traits
+from dataguard.detect.filters import REASON_KEY
+from dataguard.detect.tabular import Layout
+from dataguard.types import Chunk, ColumnSignal
+from dataguard.vocab import Reason, ValueKind
+
+COLUMN_RECOGNIZER = "dataguard-column-name"
+HASH_RECOGNIZER = "dataguard-password-hash"
+STRONG_SHARE = 0.8                      # share of a column's values that makes a lowered entity real
+MIN_CELLS = 3
+MAX_CELL = 4000                         # longer cells are prose: no name-led finding in them
+# identifiers with a checksum: a column mostly made of valid ones is what it looks like
+CHECKSUM = frozenset({"CREDIT_CARD", "IBAN_CODE", "UK_NHS", "AU_MEDICARE", "AU_TFN", "AU_ABN", "AU_ACN",
+                      "IN_AADHAAR", "ES_NIF", "IT_FISCAL_CODE", "PL_PESEL", "SG_NRIC_FIN",
+                      "FI_PERSONAL_IDENTITY_CODE", "CRYPTO"})
+# identifiers a random number passes by chance (a checksum digit, or no check at all): in a
+# table they need a context word (before the value, or in the column's name) or most of the column
+NEED_CONTEXT = frozenset({"UK_NHS", "AU_MEDICARE", "AU_TFN", "AU_ABN", "AU_ACN", "US_BANK_NUMBER", "US_ITIN",
+                          "SG_NRIC_FIN", "IN_AADHAAR", "PL_PESEL", "FI_PERSONAL_IDENTITY_CODE", "MEDICAL_LICENSE",
+                          "US_DRIVER_LICENSE", "US_PASSPORT"})
+# a column of a few repeated values holds categories: the small model's "organisations" and
+# "nationalities" there are products and departments (people and places are kept)
+CATEGORY_NER = frozenset({"ORGANIZATION", "NRP"})
+MIN_CATEGORICAL, CATEGORICAL_SHARE = 20, 0.25
+_IDENTIFIER_KINDS = frozenset({ValueKind.PHONE, ValueKind.IDENTIFIER, ValueKind.DATE, ValueKind.CREDENTIAL})
+_WORD = re.compile(r"[\w'-]+")
+
+
+# ---------------------------------------------------------------- names
+def name_words(name: str) -> tuple:
+    """``"dateOfBirth"``, ``"Date of birth"``, ``"date_de_naissance"``, ``"Téléphone2"`` ->
+    lower-case words without accents, split on case changes, digits and punctuation."""
+    s = "".join(c for c in unicodedata.normalize("NFKD", name[:200]) if not unicodedata.combining(c))
+    s = re.sub(r"([a-z])([A-Z])", r"\1 \2", s)
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
+    s = re.sub(r"([A-Za-z])(\d)|(\d)([A-Za-z])", r"\1\3 \2\4", s)
+    return tuple(w for w in re.split(r"[^a-z0-9]+", s.lower()) if w)
+
+
+def _singular(words: tuple) -> tuple:
+    return tuple(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+
+
+def _runs(words: tuple) -> set:
+    n = len(words)
+    return {words[i:j] for i in range(n) for j in range(i + 1, min(n, i + 6) + 1)}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a column's name says: ``positive`` entity -> (signal, matched phrase length),
+    ``lowered`` entities, ``named``: the entity a plausible value is (longest phrase first)."""
+    positive: dict = field(default_factory=dict)
+    lowered: frozenset = frozenset()
+    named: tuple = ()            # ColumnSignals with a value kind, most specific first
+
+    @property
+    def exclusive(self) -> bool:
+        return any(s.values in _IDENTIFIER_KINDS for s in self.named)
+
+
+_NOTHING = Verdict()
+
+
+class Vocabulary:
+    """The column-name signals of the loaded rule packs, looked up by column name."""
+
+    def __init__(self, signals):
+        self.signals = tuple(signals)
+        self._phrases: dict = {}     # words -> [ColumnSignal] (runs of the name)
+        self._exact: dict = {}       # words -> [ColumnSignal] (the whole name)
+        for s in self.signals:
+            table = self._exact if s.exact else self._phrases
+            for n in s.names:
+                table.setdefault(name_words(n), []).append(s)
+        self._unless = {s: [name_words(u) for u in s.unless] for s in self.signals}
+        self._cache: dict = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.signals)
+
+    def verdict(self, name: Optional[str]) -> Verdict:
+        if not name or not self.signals:
+            return _NOTHING
+        v = self._cache.get(name)
+        if v is None:
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            v = self._cache[name] = self._judge_name(name)
+        return v
+
+    def is_name_column(self, name: str) -> bool:
+        return "PERSON" in self.verdict(name).positive
+
+    def _judge_name(self, name: str) -> Verdict:
+        segments = [name_words(p) for p in name.split(".") if p.strip()]
+        words = tuple(w for seg in segments for w in seg)
+        if not words:
+            return _NOTHING
+        leaf = segments[-1] if segments else words
+        runs = _runs(words) | _runs(_singular(words))
+        hits = []
+        for run in runs:
+            hits.extend((s, len(run)) for s in self._phrases.get(run, ()))
+        for whole in {words, leaf, _singular(words), _singular(leaf)}:
+            hits.extend((s, len(whole) + 10) for s in self._exact.get(whole, ()))
+        positive, lowered = {}, set()
+        for s, length in hits:
+            if any(u in runs for u in self._unless[s]):
+                continue
+            if s.entity is None:
+                lowered.update(s.lower)
+            elif s.entity not in positive or positive[s.entity][1] < length:
+                positive[s.entity] = (s, length)
+        named = tuple(s for s, _ in sorted(positive.values(), key=lambda x: -x[1]) if s.values)
+        return Verdict(positive, frozenset(lowered - set(positive)), named)
+
+
+@functools.lru_cache(maxsize=1)
+def default_vocabulary() -> Vocabulary:
+    """The built-in pack's signals (used when no loaded pack declares any)."""
+    from dataguard.rules.loader import default_column_signals
+    return Vocabulary(default_column_signals())
+
+
+# ---------------------------------------------------------------- values
+_NULLISH = {"", "null", "none", "nil", "n/a", "na", "-", "--", "?", "unknown", "inconnu", "desconocido", "true",
+            "false", "yes", "no", "oui", "non", "si", "0", "1", "redacted", "[redacted]", "<redacted>", "hidden",
+            "masked", "***", "tbd", "todo", "empty", "vide", "vacio"}
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})")
+_TEXT_DATE = re.compile(r"(?:(\d{1,2})(?:st|nd|rd|th|er)?[ -]([^\W\d_]{3,10})\.?[ -],?\s*(\d{4})|"
+                        r"([^\W\d_]{3,10})\.? (\d{1,2}),? (\d{4}))")
+_PHONE = re.compile(r"\+?[\d\s().\-/]{7,25}")
+_IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./-]{2,39}")
+_HASHES = re.compile(
+    r"\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|"                                   # bcrypt
+    r"\$argon2(?:id|i|d)\$(?:v=\d+\$)?m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+|"  # argon2
+    r"\$(?:1|5|6|apr1|md5|sha1|y|gy|7)\$(?:rounds=\d+\$)?[./A-Za-z0-9+=,$-]{8,200}|"  # crypt family
+    r"\$pbkdf2(?:-sha\d+)?\$\d+\$[./A-Za-z0-9+=]+\$[./A-Za-z0-9+=]+|"             # passlib PBKDF2
+    r"(?:pbkdf2_sha\d+|argon2|bcrypt_sha256|bcrypt|scrypt|sha1|md5)\$[^\s]{20,300}|"  # Django
+    r"(?:pbkdf2:sha\d+(?::\d+)?|scrypt:\d+:\d+:\d+)\$[^\s$]+\$[0-9a-f]{32,}|"       # Werkzeug
+    r"\{(?:SSHA|SHA|SMD5|MD5|CRYPT|SSHA256|SSHA512|PBKDF2[-A-Z0-9]*|ARGON2)\}[^\s]{8,300}")  # LDAP
+_HEX_DIGEST = re.compile(r"(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128})")
+_MONTHS = {"jan", "feb", "fev", "fév", "mar", "apr", "avr", "abr", "may", "mai", "jun", "jui", "jul", "aug", "aou",
+           "aoû", "ago", "sep", "set", "oct", "nov", "dec", "déc", "dic", "ene"}
+
+
+def password_hash(value: str, in_password_column: bool = False) -> bool:
+    """A stored password hash (bcrypt, argon2, PBKDF2, crypt, Django/Werkzeug/LDAP forms); a bare
+    hex digest counts only in a column named for passwords."""
+    v = value.strip()
+    return bool(_HASHES.fullmatch(v) or in_password_column and _HEX_DIGEST.fullmatch(v))
+
+
+def _valid_date(y: int, m: int, d: int, birth: bool = True) -> bool:
+    if y < 100:
+        y += 1900 if y > datetime.date.today().year % 100 else 2000
+    try:
+        day = datetime.date(y, m, d)
+    except ValueError:
+        return False
+    return not birth or datetime.date(1900, 1, 1) <= day <= datetime.date.today()
+
+
+def is_date(value: str) -> bool:
+    v = value.strip()
+    m = _ISO_DATE.fullmatch(v)
+    if m:
+        return _valid_date(int(m[1]), int(m[2]), int(m[3]))
+    m = _DMY.fullmatch(v)
+    if m:
+        a, b, y = int(m[1]), int(m[2]), int(m[3])
+        return _valid_date(y, b, a) or _valid_date(y, a, b)
+    m = _TEXT_DATE.fullmatch(v)
+    if m:
+        day, month, year = (m[1], m[2], m[3]) if m[1] else (m[5], m[4], m[6])
+        month = month.lower()
+        return (month[:3] in _MONTHS or month[:4] in _MONTHS) and 1 <= int(day) <= 31 and \
+            _valid_date(int(year), 1, 1)
+    return False
+
+
+def _credential(entity: str, v: str) -> bool:
+    if "PRIVATE KEY-----" in v:
+        return True
+    if any(c.isspace() for c in v) or len(v) > 512 or len(set(v)) <= 2 or is_date(v):
+        return False
+    if entity == "SECRET_PASSWORD":
+        return len(v) >= 4
+    return len(v) >= 16 and sum(c.isdigit() for c in v) + sum(c.isupper() for c in v) >= 2
+
+
+def plausible(kind: str, entity: str, value: str) -> bool:
+    """Is ``value`` what a column named for ``entity`` (with value kind ``kind``) holds?"""
+    v = value.strip()
+    if v.lower() in _NULLISH or len(v) > MAX_CELL:
+        return False
+    if kind == ValueKind.DATE:
+        return is_date(v)
+    if kind == ValueKind.CREDENTIAL:
+        return _credential(entity, v)
+    if kind == ValueKind.PHONE:
+        digits = sum(c.isdigit() for c in v)
+        return bool(_PHONE.fullmatch(v)) and 7 <= digits <= 15 and not is_date(v) and len(set(v) - set(" -.()/+")) > 2
+    if kind == ValueKind.IDENTIFIER:
+        return bool(_IDENT.fullmatch(v)) and sum(c.isdigit() for c in v) >= 4 and v.count(" ") <= 6 \
+            and len(set(v) - set(" -./")) > 2
+    return len(v) >= 2 and any(c.isalpha() for c in v)        # TEXT
+
+
+# user agents and other product/version strings: no person, place or organisation in them
+_MACHINE_TEXT = re.compile(r"[A-Za-z][\w.+-]{1,40}/\d[\w.]*(?:[ ;(]|$)")
+
+
+def machine_text(cell: str) -> bool:
+    return bool(_MACHINE_TEXT.match(cell.strip()))
+
+
+# ---------------------------------------------------------------- columns of a chunk
+@dataclass
+class _Column:
+    name: Optional[str]
+    context: tuple                      # words of the name (and, for databases, of the table)
+    cells: list = field(default_factory=list)     # (start, end) of non-empty cells
+
+
+def table_columns(chunk: Chunk) -> tuple:
+    """(the columns of a tabular chunk, the spans of its header rows); no columns for prose files."""
+    if chunk.unit.source == "database" or chunk.unit.column is not None:
+        name = chunk.column or chunk.unit.column
+        return [_Column(name, tuple(chunk.context), _anchor_cells(chunk))], []
+    if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
+        return [], []
+    layout = Layout(chunk)
+    headers = layout.headers or {}
+    columns: dict = {}
+    text = chunk.text
+    for s, e, col in layout.fields:
+        if layout.header_rows and layout.in_header(s):
+            continue
+        while s < e and text[s] in " \"'":
+            s += 1
+        while e > s and text[e - 1] in " \"'\r":
+            e -= 1
+        if e <= s:
+            continue
+        c = columns.get(col)
+        if c is None:
+            name = headers.get(col)
+            c = columns[col] = _Column(name, name_words(name) if name else ())
+        c.cells.append((s, e))
+    return list(columns.values()), layout.header_rows
+
+
+def _anchor_cells(chunk: Chunk) -> list:
+    text, anchors = chunk.text, chunk.anchors
+    if len(anchors) <= 1:
+        return [(0, len(text))] if text.strip() else []
+    cells = []
+    for i, a in enumerate(anchors):
+        end = anchors[i + 1].offset - 1 if i + 1 < len(anchors) else len(text)
+        if end > a.offset:
+            cells.append((a.offset, end))
+    return cells
+
+
+# ---------------------------------------------------------------- the judge
+def _result(entity: str, start: int, end: int, score: float, recognizer: str, reason: str):
+    from presidio_analyzer import RecognizerResult
+    return RecognizerResult(entity, start, end, score,
+                            recognition_metadata={"recognizer_name": recognizer, REASON_KEY: reason})
+
+
+def _set_reason(r, reason: str) -> None:
+    r.recognition_metadata = r.recognition_metadata or {}
+    r.recognition_metadata[REASON_KEY] = reason
+
+
+class ColumnJudge:
+    """Applies column semantics to one chunk's recognizer results (before overlaps are resolved)."""
+
+    def __init__(self, vocabulary: Vocabulary, entities: frozenset, context_words: dict):
+        self.vocab = vocabulary
+        self.entities = entities
+        self.context_words = context_words      # entity -> frozenset of lower-case context words
+
+    def judge(self, chunk: Chunk, results: list) -> list:
+        columns, headers = table_columns(chunk)
+        if not columns:
+            return results
+        if headers:      # a header names a column: it is not data ("diagnosis", "HIV status")
+            results = [r for r in results if not any(s <= r.start < e for s, e in headers)]
+        spans = sorted((s, e, i) for i, c in enumerate(columns) for s, e in c.cells)
+        starts = [s for s, _, _ in spans]
+        placed: dict = {}                       # column index -> [(cell, result)]
+        out = []
+        for r in results:
+            i = bisect.bisect_right(starts, r.start) - 1
+            if i >= 0 and r.end <= spans[i][1]:
+                placed.setdefault(spans[i][2], []).append(((spans[i][0], spans[i][1]), r))
+            else:
+                out.append(r)
+        for i, col in enumerate(columns):
+            out.extend(self._column(chunk, col, placed.get(i, [])))
+        return out
+
+    def _column(self, chunk: Chunk, col: _Column, found: list) -> list:
+        verdict = self.vocab.verdict(col.name)
+        text = chunk.text
+        shares = _shares(found, len(col.cells))
+        if found and _categorical(text, col.cells):
+            found = [(c, r) for c, r in found if r.entity_type not in CATEGORY_NER]
+        kept, by_cell = [], {}
+        for cell, r in found:
+            if self._keep(chunk, col, verdict, shares, cell, r):
+                kept.append(r)
+                by_cell.setdefault(cell, []).append(r)
+        kept = self._hashes(text, col, verdict, kept, by_cell)
+        if verdict.named:
+            kept.extend(self._named(chunk, col, verdict, by_cell))
+        return kept
+
+    def _keep(self, chunk: Chunk, col: _Column, verdict: Verdict, shares: dict, cell: tuple, r) -> bool:
+        entity = r.entity_type
+        if entity in verdict.positive:
+            _set_reason(r, Reason.BOTH)
+            r.score = max(r.score, verdict.positive[entity][0].score)
+            return True
+        if entity == "DATE_TIME":
+            return False                        # a date alone is not personal data
+        lookalike = traits(entity).identifier
+        if lookalike and verdict.exclusive:
+            return False                        # the column's name says what its identifiers are
+        if entity in NER_ENTITIES and verdict.positive:
+            return False                        # ... and what its names are: no "organisation" in a password
+        strong = entity in CHECKSUM and shares.get(entity, 0.0) >= STRONG_SHARE and len(col.cells) >= MIN_CELLS
+        if entity in verdict.lowered:
+            return strong
+        if lookalike and entity in self._label(chunk.text, cell, r).lowered:
+            return strong                       # "invoice 4505577104", "order no. 2950184726" in a memo
+        if entity in NEED_CONTEXT:
+            return strong or self._context(chunk.text, col, cell, r)
+        if entity in NER_ENTITIES and machine_text(chunk.text[cell[0]:cell[1]]):
+            return False
+        return True
+
+    def _label(self, text: str, cell: tuple, r) -> Verdict:
+        """The verdict of the (up to two) words right before a value in its cell: its label."""
+        words = _WORD.findall(text[max(cell[0], r.start - 40):r.start])[-2:]
+        return self.vocab.verdict(" ".join(words)) if words else _NOTHING
+
+    def _context(self, text: str, col: _Column, cell: tuple, r) -> bool:
+        words = self.context_words.get(r.entity_type, frozenset())
+        if not words:
+            return False
+        if any(w in words for w in col.context):
+            return True
+        before = text[max(cell[0], r.start - 80):r.start].lower()
+        near = _WORD.findall(before)[-5:]
+        return any(w in words for w in near) or any(" " in w and w in before for w in words)
+
+    def _hashes(self, text: str, col: _Column, verdict: Verdict, kept: list, by_cell: dict) -> list:
+        """Cells holding a password hash: PASSWORD_HASH (not a clear-text secret)."""
+        if "PASSWORD_HASH" not in self.entities:
+            return kept
+        pw_column = any(s.values == ValueKind.CREDENTIAL for s in verdict.named)
+        named = pw_column or "PASSWORD_HASH" in verdict.positive
+        drop = set()
+        for s, e in col.cells:
+            if not password_hash(text[s:e], pw_column):
+                continue
+            drop.update(id(r) for r in by_cell.get((s, e), ()) if traits(r.entity_type).secret)
+            hit = _result("PASSWORD_HASH", s, e, 0.9 if named else 0.7, HASH_RECOGNIZER,
+                          Reason.BOTH if named else Reason.VALUE)
+            by_cell.setdefault((s, e), []).append(hit)
+            kept.append(hit)
+        return [r for r in kept if id(r) not in drop] if drop else kept
+
+    def _named(self, chunk: Chunk, col: _Column, verdict: Verdict, by_cell: dict) -> list:
+        """Plausible values of a column named for an entity, that no recognizer matched."""
+        text, out = chunk.text, []
+        for s, e in col.cells:
+            if by_cell.get((s, e)) or not chunk.keeps(s) or e - s > MAX_CELL:
+                continue
+            value = text[s:e]
+            for sig in verdict.named:
+                if sig.entity in self.entities and plausible(sig.values, sig.entity, value):
+                    out.append(_result(sig.entity, s, e, sig.score, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
+                    break
+        return out
+
+
+def _categorical(text: str, cells: list) -> bool:
+    """A column of a few repeated values (statuses, categories, products, departments)."""
+    return len(cells) >= MIN_CATEGORICAL and len({text[s:e] for s, e in cells}) <= CATEGORICAL_SHARE * len(cells)
+
+
+def _shares(found: list, cells: int) -> dict:
+    """entity -> share of the column's cells that are one (the match is the whole cell)."""
+    if not cells:
+        return {}
+    seen: dict = {}
+    for cell, r in found:
+        if (r.start, r.end) == cell:
+            seen.setdefault(r.entity_type, set()).add(cell)
+    return {k: len(v) / cells for k, v in seen.items()}

@@ -1,0 +1,123 @@
+"""Payment card numbers: every brand range and length (a test per range), Luhn, groupings,
+decoys; and the card pass against a brute-force reference on generated text."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from dataguard.detect import Detector
+from dataguard.detect.cards import CARD_RANGES, card_brand, card_spans, luhn_ok
+from dataguard.types import Chunk, Unit
+
+UNIT = Unit(target="/t", uri="/t/f.txt", path="f.txt")
+
+
+def luhn_complete(body: str) -> str:
+    """body + the digit that makes the Luhn sum right."""
+    for d in "0123456789":
+        if luhn_ok(body + d):
+            return body + d
+    raise AssertionError("unreachable")
+
+
+def numbers_of(lo: str, hi: str, length: int, rnd: random.Random) -> list:
+    """Card numbers at both ends and in the middle of a range, of one length."""
+    out = []
+    for prefix in {lo, hi, str(rnd.randint(int(lo), int(hi))).zfill(len(lo))}:
+        body = prefix + "".join(rnd.choice("0123456789") for _ in range(length - len(prefix) - 1))
+        out.append(luhn_complete(body))
+    return out
+
+
+def grouped(digits: str, sep: str = " ") -> str:
+    if len(digits) == 15:
+        return sep.join((digits[:4], digits[4:10], digits[10:]))       # Amex style 4-6-5
+    if len(digits) == 14:
+        return sep.join((digits[:4], digits[4:10], digits[10:]))       # Diners style 4-6-4
+    return sep.join(digits[i:i + 4] for i in range(0, len(digits), 4))
+
+
+@pytest.fixture(scope="module")
+def cards():
+    return Detector(entities={"CREDIT_CARD"}, ner=False)
+
+
+def found(det, text):
+    [(_, matches)] = list(det.analyze([Chunk(unit=UNIT, text=text)]))
+    return [(m.start, m.end) for m in matches if m.entity_type == "CREDIT_CARD"]
+
+
+@pytest.mark.parametrize("brand,lo,hi,lengths", CARD_RANGES, ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in CARD_RANGES])
+def test_every_range_and_length(cards, brand, lo, hi, lengths):
+    rnd = random.Random(lo + hi)
+    for n in lengths:
+        for digits in numbers_of(lo, hi, n, rnd):
+            assert card_brand(digits) is not None, (brand, digits)
+            for value in (digits, grouped(digits), grouped(digits, "-")):
+                text = f"Paid with card {value} on 12 May."
+                start = text.index(value)
+                assert found(cards, text) == [(start, start + len(value))], (brand, value)
+            bad = digits[:-1] + str((int(digits[-1]) + 3) % 10)
+            assert card_brand(bad) is None
+            if not _has_valid_piece(grouped(bad)):    # (its first 16 of 18 digits may be a number)
+                assert found(cards, f"Paid with card {grouped(bad)} on 12 May.") == []
+
+
+@pytest.mark.parametrize("digits", [
+    luhn_complete("222099999999999"),    # just below Mastercard's 2-series
+    luhn_complete("272100000000000"),    # just above it
+    luhn_complete("56000000000"),        # a 12-digit Maestro
+])
+def test_edges_of_ranges(digits):
+    if digits.startswith("56"):
+        assert card_brand(digits) == "Maestro"
+    else:
+        assert card_brand(digits) is None
+
+
+def test_sixteen_digit_visa_and_twelve_digit_maestro_and_fourteen_digit_diners(cards):
+    text = "Visa 4111 1111 1111 1111, Maestro 5018 0000 0009, Diners 3056 930902 5904; Mastercard 2223 0000 4841 0010."
+    values = ["4111 1111 1111 1111", "5018 0000 0009", "3056 930902 5904", "2223 0000 4841 0010"]
+    assert luhn_ok("501800000009")
+    assert found(cards, text) == [(text.index(v), text.index(v) + len(v)) for v in values]
+
+
+@pytest.mark.parametrize("text", [
+    "Order 4111 1111 1111 1112 was refused.",            # Luhn wrong
+    "Tracking 1Z999AA10123456784 and 7123 4567 8901 2349.",   # no brand starts with 7
+    "Id 4111111111111111111111 is a long number.",       # 22 digits: no card
+    "UUID 4111-1111-1111-1111-111111111111",            # part of a longer token
+    "Version 4.1.1.1 build 1111",
+])
+def test_decoys(cards, text):
+    assert found(cards, text) == []
+
+
+def test_card_followed_by_a_year_or_preceded_by_a_reference(cards):
+    text = "card 4111 1111 1111 1111 2026 expires; ref 12 5500 0055 5555 5559"
+    assert found(cards, text) == [(5, 24), (text.index("5500"), len(text))]
+
+
+def _has_valid_piece(value: str) -> bool:
+    groups = value.replace("-", " ").split()
+    return any(card_brand("".join(groups[i:j])) for i in range(len(groups)) for j in range(i + 1, len(groups) + 1))
+
+
+def test_card_pass_finds_exactly_the_valid_numbers_in_generated_text():
+    rnd = random.Random(5)
+    text, want = "", set()
+    for _ in range(3000):
+        brand, lo, hi, lengths = rnd.choice(CARD_RANGES)
+        digits = rnd.choice(numbers_of(lo, hi, rnd.choice(lengths), rnd))
+        valid = rnd.random() < 0.7
+        if not valid:
+            digits = digits[:-1] + str((int(digits[-1]) + 1) % 10)
+        value = rnd.choice([digits, grouped(digits), grouped(digits, "-")])
+        if not valid and _has_valid_piece(value):
+            continue          # a wrong number holding a right one (its first 16 of 17 digits): not a decoy
+        if valid:
+            want.add((len(text), len(text) + len(value)))
+        text += value + rnd.choice([", ", "\n", " / ", "; ", " (tel 020 7946 0958) "])
+    assert set(card_spans(text)) == want
+    assert len(want) > 1500

@@ -1,0 +1,236 @@
+"""Column semantics: the rule pack's column-name vocabulary (positive and negative signals),
+value kinds, password hashes, and the judgment of whole columns (database column chunks, CSV
+text) with the reason each finding carries. Pattern recognizers only (no spaCy model)."""
+from __future__ import annotations
+
+import pytest
+
+from dataguard.detect import Detector
+from dataguard.detect.columns import Vocabulary, default_vocabulary, is_date, name_words, password_hash, plausible
+from dataguard.types import Anchor, Chunk, ColumnSignal, Pointer, Unit
+from dataguard.vocab import Reason
+
+BCRYPT = "$2b$12$KIXQJvW1nBqYdV1cDUu1ZeUo0o5CnqJ9oMGm8e1o/3kMzU6pQ2x8K"
+ARGON2 = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$RdescudvJCsgt3ub+b+dWRWJTmaaJObG"
+PBKDF2 = "pbkdf2_sha256$600000$Dx8uSbZdTQ2n$Zb1JzJ8cJ0f3v3w6rV0o7ZQ3m7Vt3s2tq8bq9m3dQ4E="
+SHA512_CRYPT = "$6$rounds=5000$saltsalt$Xo0Lq6PqBhH0d2l3fJk1z2sG9rY8t7u6v5w4x3y2z1a0b9c8d7e6f5g4h3i2j1k0l9m8n7o6p5q4r3s2t1u0v"
+
+
+@pytest.fixture(scope="module")
+def det():
+    return Detector(ner=False)
+
+
+def db_chunk(column: str, values: list, table: str = "crm") -> Chunk:
+    offsets, pos = [], 0
+    for v in values:
+        offsets.append(pos)
+        pos += len(v) + 1
+    unit = Unit(target="sqlite:///x.db", uri=f"sqlite:///x.db#main.{table}", path=f"main.{table}",
+                table=f"main.{table}", column=column, source="database")
+    return Chunk(unit=unit, text="\n".join(values), first_line=None, context=(column.lower(), table),
+                 anchors=tuple(Anchor(o, Pointer(row=str(i + 1))) for i, o in enumerate(offsets)), hint="structured")
+
+
+def found(det, chunk: Chunk) -> list:
+    (_, matches), = list(det.analyze([chunk]))
+    return [(m.entity_type, chunk.text[m.start:m.end], m.reason) for m in matches]
+
+
+# ---------------------------------------------------------------- names
+@pytest.mark.parametrize("name, words", [
+    ("dateOfBirth", ("date", "of", "birth")), ("Date_de_Naissance", ("date", "de", "naissance")),
+    ("FECHA-NACIMIENTO", ("fecha", "nacimiento")), ("Téléphone2", ("telephone", "2")),
+    ("HTTPUserAgent", ("http", "user", "agent")), ("profile.dob", ("profile", "dob"))])
+def test_name_words(name, words):
+    assert name_words(name) == words
+
+
+@pytest.mark.parametrize("name, entity", [
+    ("date_of_birth", "DATE_OF_BIRTH"), ("DateNaissance", "DATE_OF_BIRTH"), ("fecha_de_nacimiento", "DATE_OF_BIRTH"),
+    ("profile.dob", "DATE_OF_BIRTH"), ("mobile_phone", "PHONE_NUMBER"), ("telefono", "PHONE_NUMBER"),
+    ("numero_de_telephone", "PHONE_NUMBER"), ("user_password", "SECRET_PASSWORD"), ("mot_de_passe", "SECRET_PASSWORD"),
+    ("contraseña", "SECRET_PASSWORD"), ("api_key", "SECRET_TOKEN"), ("clientSecret", "SECRET_TOKEN"),
+    ("aws_secret_access_key", "SECRET_AWS_KEY"), ("ssh_private_key", "SECRET_PRIVATE_KEY"),
+    ("password_hash", "PASSWORD_HASH"), ("passport_no", "PASSPORT_NUMBER"), ("numero_de_pasaporte", "PASSPORT_NUMBER"),
+    ("national_id", "NATIONAL_ID"), ("cedula", "NATIONAL_ID"), ("numero_de_securite_sociale", "NATIONAL_ID"),
+    ("diagnosis", "HEALTH_TERM"), ("first_name", "PERSON"), ("Nom", "PERSON"), ("apellidos", "PERSON")])
+def test_positive_signals(name, entity):
+    v = default_vocabulary().verdict(name)
+    assert entity in v.positive
+    assert entity not in v.lowered
+
+
+@pytest.mark.parametrize("name", ["password_hint", "password_changed_at", "token_type", "token_expires",
+                                  "birth_place", "lieu_de_naissance", "phone_model", "email_verified_at",
+                                  "product_name", "file_name", "username", "passport_scan"])
+def test_cancelled_or_unrelated_names_say_nothing_positive(name):
+    v = default_vocabulary().verdict(name)
+    assert not set(v.positive) & {"SECRET_PASSWORD", "SECRET_TOKEN", "DATE_OF_BIRTH", "PHONE_NUMBER", "PERSON",
+                                  "PASSPORT_NUMBER"}
+
+
+@pytest.mark.parametrize("name", ["invoice_no", "order_id", "sku", "item_code", "tracking_number", "numero_facture",
+                                  "referencia", "serial_number", "batch", "customer_id"])
+def test_code_columns_lower_lookalikes(name):
+    v = default_vocabulary().verdict(name)
+    assert {"PHONE_NUMBER", "UK_NHS", "AU_MEDICARE", "US_BANK_NUMBER"} <= v.lowered
+    assert not v.positive
+
+
+def test_a_positive_signal_is_never_lowered_by_a_negative_word():
+    v = default_vocabulary().verdict("phone_number")      # "number" is a code word
+    assert "PHONE_NUMBER" in v.positive and "PHONE_NUMBER" not in v.lowered and "UK_NHS" in v.lowered
+
+
+def test_exact_signals_match_the_whole_name_only():
+    vocab = Vocabulary([ColumnSignal(names=("name",), entity="PERSON", exact=True)])
+    assert vocab.is_name_column("Name") and vocab.is_name_column("customer.name")
+    assert not vocab.is_name_column("product_name")
+
+
+def test_a_site_vocabulary_replaces_the_built_in_one(det):
+    site = Detector(ner=False, columns=(ColumnSignal(names=("geburtsdatum",), entity="DATE_OF_BIRTH", values="date"),))
+    chunk = db_chunk("geburtsdatum", ["1980-04-12"])
+    assert found(site, chunk) == [("DATE_OF_BIRTH", "1980-04-12", Reason.COLUMN_NAME)]
+    assert found(det, chunk) == []
+
+
+# ---------------------------------------------------------------- values
+@pytest.mark.parametrize("value", ["1980-04-12", "12/04/1975", "31.01.1990", "1980-04-12T00:00:00", "12 April 1980",
+                                   "April 12, 1980", "3 mars 1985", "15-Ene-1979"])
+def test_dates(value):
+    assert is_date(value)
+
+
+@pytest.mark.parametrize("value", ["2001-13-45", "1850-01-01", "2999-01-01", "12345678", "J45.9", "04/12"])
+def test_not_dates_of_birth(value):
+    assert not is_date(value)
+
+
+@pytest.mark.parametrize("value", [BCRYPT, ARGON2, PBKDF2, SHA512_CRYPT, "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/",
+                                   "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=",
+                                   "pbkdf2:sha256:600000$Ys6hHvdS$" + "a" * 64])
+def test_password_hashes(value):
+    assert password_hash(value)
+
+
+def test_a_bare_hex_digest_is_a_hash_only_in_a_password_column():
+    digest = "5f4dcc3b5aa765d61d8327deb882cf99"
+    assert password_hash(digest, in_password_column=True) and not password_hash(digest)
+
+
+@pytest.mark.parametrize("kind, entity, value, ok", [
+    ("credential", "SECRET_PASSWORD", "hunter2!", True), ("credential", "SECRET_PASSWORD", "********", False),
+    ("credential", "SECRET_PASSWORD", "N/A", False), ("credential", "SECRET_PASSWORD", "see the vault", False),
+    ("credential", "SECRET_TOKEN", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", True),
+    ("credential", "SECRET_TOKEN", "bearer", False), ("phone", "PHONE_NUMBER", "0712 345 678", True),
+    ("phone", "PHONE_NUMBER", "12/04/1975", False), ("identifier", "PASSPORT_NUMBER", "K7294051", True),
+    ("identifier", "PASSPORT_NUMBER", "unknown", False), ("text", "HEALTH_TERM", "Type 2 diabetes", True),
+    ("date", "DATE_OF_BIRTH", "yes", False)])
+def test_value_kinds(kind, entity, value, ok):
+    assert plausible(kind, entity, value) is ok
+
+
+# ---------------------------------------------------------------- whole columns
+def test_code_columns_full_of_ten_digit_numbers_give_nothing(det):
+    codes = ["4505577104", "2950184726", "9434765919", "7700900123", "2125550143", "4111111111"]
+    for column in ("invoice_no", "order_id", "sku", "item_code", "referencia"):
+        assert found(det, db_chunk(column, codes)) == [], column
+
+
+def test_a_code_column_of_valid_cards_is_still_cards(det):
+    cards = ["4111111111111111", "5500005555555559", "4012888888881881", "378282246310005"]
+    assert {e for e, _, _ in found(det, db_chunk("payment_ref", cards))} == {"CREDIT_CARD"}
+
+
+def test_a_date_of_birth_column_gives_dates_of_birth_by_name(det):
+    got = found(det, db_chunk("birth_date", ["1980-04-12", "1975-11-02", "", "not known"]))
+    assert got == [("DATE_OF_BIRTH", "1980-04-12", Reason.COLUMN_NAME), ("DATE_OF_BIRTH", "1975-11-02", Reason.COLUMN_NAME)]
+
+
+def test_dates_alone_are_not_personal_data_in_a_table(det):
+    assert found(det, db_chunk("created_at", ["2024-05-01 10:00:00", "2023-01-31 08:15:00"])) == []
+
+
+def test_password_columns_give_secrets_and_hashes_apart(det):
+    got = found(det, db_chunk("password", ["hunter2!", BCRYPT, "********", ARGON2, "Tr0ub4dor&3"]))
+    assert got == [("SECRET_PASSWORD", "hunter2!", Reason.COLUMN_NAME), ("PASSWORD_HASH", BCRYPT, Reason.BOTH),
+                   ("PASSWORD_HASH", ARGON2, Reason.BOTH), ("SECRET_PASSWORD", "Tr0ub4dor&3", Reason.COLUMN_NAME)]
+
+
+def test_a_hash_column_is_never_a_clear_text_password(det):
+    got = found(det, db_chunk("pw_digest", [BCRYPT, PBKDF2]))
+    assert [(e, r) for e, _, r in got] == [("PASSWORD_HASH", Reason.VALUE)] * 2
+
+
+def test_secret_key_and_token_columns(det):
+    got = found(det, db_chunk("secret_key", ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "n/a"]))
+    assert [(e, r) for e, _, r in got] == [("SECRET_TOKEN", Reason.COLUMN_NAME)]
+    got = found(det, db_chunk("aws_secret_access_key", ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]))
+    assert [e for e, _, _ in got] == ["SECRET_AWS_KEY"]
+    assert found(det, db_chunk("token_type", ["Bearer", "Bearer"])) == []
+
+
+def test_a_phone_column_confirms_and_completes_the_recognizer(det):
+    got = found(det, db_chunk("telefono", ["+44 20 7946 0958", "020 7946 0321", "n/a"]))
+    assert [e for e, _, _ in got] == ["PHONE_NUMBER", "PHONE_NUMBER"]
+    assert got[0][2] == Reason.BOTH
+
+
+def test_an_identifier_column_is_what_its_name_says(det):
+    got = found(det, db_chunk("passport_no", ["K7294051", "943 476 5919"]))
+    assert [e for e, _, _ in got] == ["PASSPORT_NUMBER", "PASSPORT_NUMBER"]     # not an NHS number
+
+
+def test_checksum_numbers_in_a_memo_need_context(det):
+    memo = ["Paid invoice 9434765919 by transfer", "Customer called about order 4505577104",
+            "Patient NHS number 943 476 5919 confirmed"]
+    got = found(det, db_chunk("memo", memo))
+    assert [(e, v) for e, v, _ in got] == [("UK_NHS", "943 476 5919")]
+
+
+def test_user_agents_hold_no_names_or_places():
+    from dataguard.detect.columns import machine_text
+    assert machine_text("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)")
+    assert machine_text("curl/8.4.0") and not machine_text("Maria Gonzalez")
+
+
+def test_csv_columns_are_judged_by_their_headers(det):
+    text = ("id,invoice_no,phone,dob,notes\n"
+            "1,4505577104,+44 20 7946 0958,1980-04-12,Paid invoice 2950184726\n"
+            "2,2950184726,020 7946 0321,12/04/1975,NHS 943 476 5919\n")
+    header = ("id", "invoice_no", "phone", "dob", "notes")
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/x.csv", path="x.csv"), text=text, context=header, hint="structured")
+    got = found(det, chunk)
+    assert [(e, v) for e, v, _ in got] == [
+        ("PHONE_NUMBER", "+44 20 7946 0958"), ("DATE_OF_BIRTH", "1980-04-12"),
+        ("PHONE_NUMBER", "020 7946 0321"), ("DATE_OF_BIRTH", "12/04/1975"), ("UK_NHS", "943 476 5919")]
+
+
+def test_prose_files_are_left_alone(det):
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/x.txt", path="x.txt"), text="Our office: +44 20 7946 0958.")
+    assert [e for e, _, _ in found(det, chunk)] == ["PHONE_NUMBER"]
+
+
+def _judge(det, chunk, found):
+    from presidio_analyzer import RecognizerResult
+    results = [RecognizerResult(e, chunk.text.index(v), chunk.text.index(v) + len(v), 0.85) for e, v in found]
+    return sorted((r.entity_type, chunk.text[r.start:r.end]) for r in det._columns.judge(chunk, results))
+
+
+def test_a_named_column_holds_no_stray_names(det):
+    """NER reads some passwords as people or organisations: the column's name says what they are."""
+    chunk = db_chunk("contrasena", ["Clave7875!", "Clave4220!"])
+    assert _judge(det, chunk, [("PERSON", "Clave7875"), ("ORGANIZATION", "Clave4220")]) == [
+        ("SECRET_PASSWORD", "Clave4220!"), ("SECRET_PASSWORD", "Clave7875!")]
+
+
+def test_categories_are_not_organisations(det):
+    values = ["Blanket, fleece", "Jerrycan 20 l", "Solar lamp", "Kitchen set"] * 6
+    chunk = db_chunk("description", values)
+    assert _judge(det, chunk, [("ORGANIZATION", "Jerrycan"), ("NRP", "Solar")]) == []
+    few = db_chunk("description", values[:4])            # too few values to call it categorical
+    assert _judge(det, few, [("ORGANIZATION", "Jerrycan")]) == [("ORGANIZATION", "Jerrycan")]
+    people = db_chunk("assigned_to", ["Amina Yusuf", "John Okello"] * 12)   # repeated people stay people
+    assert _judge(det, people, [("PERSON", "Amina Yusuf")]) == [("PERSON", "Amina Yusuf")]

@@ -1,0 +1,197 @@
+"""Fast paths against their reference paths, on generated text.
+
+* phone numbers: dataguard's phone recognizer (a candidate pass, the gate, libphonenumber only
+  on what survives) finds exactly what Presidio's PhoneRecognizer finds, which runs
+  libphonenumber's PhoneNumberMatcher unrestricted over the whole text for each region;
+* the trigger pass never loses a match of the recognizers it gates.
+"""
+from __future__ import annotations
+
+import random
+
+import phonenumbers
+import pytest
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+REGIONS = ("US", "GB", "FR", "CH", "KE")
+MANY = ["US", "GB", "FR", "DE", "CH", "KE", "UG", "SS", "ET", "NG", "ZA", "IN", "PK", "JO", "LB", "TR", "IT", "ES",
+        "BR", "MX", "AU", "CA", "PH", "SO", "CD", "AR", "CN", "JP", "RU", "EG"]
+
+
+def phone_number(rnd: random.Random) -> str:
+    """A number of one of many regions (valid or not), in one of the ways people write them."""
+    region = rnd.choice(MANY)
+    kind = rnd.choice([PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.TOLL_FREE])
+    ex = phonenumbers.example_number_for_type(region, kind) or phonenumbers.example_number(region)
+    nsn = str(ex.national_number)
+    keep = max(1, len(nsn) - rnd.randint(2, 7))
+    nsn = nsn[:keep] + "".join(rnd.choice("0123456789") for _ in range(len(nsn) - keep + rnd.choice([0, 0, 0, -1, 1])))
+    num = phonenumbers.PhoneNumber(country_code=ex.country_code, national_number=int(nsn or "0"))
+    fmt = rnd.choice([PhoneNumberFormat.INTERNATIONAL, PhoneNumberFormat.E164, PhoneNumberFormat.NATIONAL,
+                      PhoneNumberFormat.RFC3966])
+    text = phonenumbers.format_number(num, fmt).replace("tel:", "")
+    r = rnd.random()
+    if r < 0.1:
+        text = "00" + text.lstrip("+")
+    elif r < 0.2:
+        text = text.replace(" ", rnd.choice([".", "-", "", "  ", " / "]))
+    elif r < 0.25:
+        text = "(" + text[:4] + ") " + text[4:]
+    return text
+
+
+def decoy(rnd: random.Random) -> str:
+    return rnd.choice([
+        f"{rnd.randint(1950, 2026)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
+        f"{rnd.randint(1, 28):02d}/{rnd.randint(1, 12):02d}/{rnd.randint(1950, 2026)}",
+        f"INV-{rnd.randint(2019, 2026)}-{rnd.randint(0, 999999):06d}", str(rnd.randint(10 ** 8, 10 ** 13)),
+        f"{rnd.randint(100, 899):03d}-{rnd.randint(1, 99):02d}-{rnd.randint(1, 9999):04d}",
+        " ".join(str(rnd.randint(1000, 9999)) for _ in range(4)),
+        f"{rnd.randint(1, 223)}.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}",
+        f"USD {rnd.randint(10, 999999):,}.{rnd.randint(0, 99):02d}", f"v{rnd.randint(1, 9)}.{rnd.randint(0, 30)}.{rnd.randint(0, 99)}",
+        f"GB{rnd.randint(10, 99)} WEST {rnd.randint(1000, 9999)} {rnd.randint(1000, 9999)} {rnd.randint(1000, 9999)} 32",
+        f"{rnd.randint(1, 12)}:{rnd.randint(0, 59):02d}", f"PO {rnd.randint(100, 999)} {rnd.randint(100, 999)} {rnd.randint(1000, 9999)}",
+    ])
+
+
+def generated_text(seed: int, n: int) -> str:
+    rnd = random.Random(seed)
+    parts = []
+    for _ in range(n):
+        parts.append(rnd.choice(["Call ", "tel. ", "Mobile: ", "", "ref ", "on ", "fax ", ",", "\t", "(", "n° "]))
+        parts.append(phone_number(rnd) if rnd.random() < 0.5 else decoy(rnd))
+        parts.append(rnd.choice([" today. ", ", ", "\n", " / ", ";", " or ", ") ", " x12 ", " ext. 4 ", " "]))
+    return "".join(parts)
+
+
+@pytest.fixture(scope="module")
+def recognizers():
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+
+    from dataguard.detect.phone import fast_phone_recognizer
+    return fast_phone_recognizer("en", REGIONS).recognizer, PhoneRecognizer(supported_regions=list(REGIONS))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_phone_recognizer_finds_what_the_unrestricted_matcher_finds(recognizers, seed):
+    fast, reference = recognizers
+    text = generated_text(seed, 1500)
+    want = {(r.start, r.end) for r in reference.analyze(text, ["PHONE_NUMBER"])}
+    got = {(r.start, r.end) for r in fast.analyze(text, ["PHONE_NUMBER"])}
+    assert got == want
+    assert len(want) > 300
+
+
+def test_phone_scores_are_presidios(recognizers):
+    fast, reference = recognizers
+    text = "Call +41 44 668 18 00 or 020 7946 0958 today; (212) 555-0143."
+    assert sorted((r.start, r.end, r.score) for r in fast.analyze(text, ["PHONE_NUMBER"])) == \
+        sorted((r.start, r.end, r.score) for r in reference.analyze(text, ["PHONE_NUMBER"]))
+
+
+# ------------------------------------------------------------------ the gate alone
+GATE_REGIONS = ["US", "GB", "FR", "CH", "KE", "DE", "IN", "SS"]
+
+
+def _random_texts(n: int, seed: int):
+    rnd = random.Random(seed)
+    seps = [" ", "-", ".", " - ", "/", "(", ") ", "  ", "", " x", " ext. "]
+    prefixes = ["", "+", "00", "0", "1", "(", "+1 ", "+44 ", "+41 ", "+254 ", "+33 ", "011 ", "+49 ", "+91 "]
+    for _ in range(n):
+        parts = []
+        for _ in range(rnd.randint(1, 6)):
+            parts.append("".join(rnd.choice("0123456789") for _ in range(rnd.randint(1, 5))))
+            parts.append(rnd.choice(seps))
+        yield "tel " + rnd.choice(prefixes) + "".join(parts[:-1]) + " end"
+
+
+KNOWN = ["Call +254 722 123 456 now", "ring 020 7946 0958 today", "tel (212) 555-0143 x12", "appelez le 01 42 68 53 00",
+         "0712 345 678 / 0733 456 789", "+41 44 668 18 00", "Rufnummer 030 901820", "numero 011 4321-5678 ahora",
+         "+91 98765 43210", "1-800-555-0199", "0044 7400 129663 x12 (8111 5423 2100 3504"]
+
+
+def test_the_gate_never_stops_a_candidate_the_matcher_accepts():
+    """Every candidate of libphonenumber's walk that the gate refuses for a region gives
+    nothing when that region's matcher extracts it, or (an international number, which every
+    region reads alike) the same match as a region it admits."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    finder = PhoneFinder(GATE_REGIONS)
+    checked = refused = 0
+    for text in list(_random_texts(1500, seed=7)) + KNOWN:
+        for _, start, cand in finder._walk(text):
+            if not cand:
+                continue
+            admitted = finder.admitted(cand)
+            for region in GATE_REGIONS:
+                checked += 1
+                if region not in admitted:
+                    refused += 1
+                    m = PhoneNumberMatcher(text, region, leniency=1)._extract_match(cand, start)
+                    alike = [PhoneNumberMatcher(text, r, leniency=1)._extract_match(cand, start) for r in admitted]
+                    assert m is None or any(a is not None and (a.start, a.end) == (m.start, m.end) for a in alike), \
+                        (text, cand, region)
+    assert checked > 5000 and 0 < refused < checked     # it lets some through, and it stops some
+
+
+def test_gate_examples():
+    from dataguard.detect.phone import PhoneGate
+    gate = PhoneGate(["US", "GB", "FR", "CH", "KE"])
+    assert gate.regions_for("4111 1111 1111 1111") == []      # a card number: no reading is valid
+    assert "US" in gate.regions_for("(212) 555-0143")
+    assert gate.regions_for("020 7946 0958") == ["GB"]
+    assert gate.regions_for("+254 722 123 456") == ["US"]     # international: the first region parses it
+    assert gate.regions_for("+211 964 304 290") == []         # no valid South Sudan number
+    assert gate.regions_for("9999999999999999999") == []
+    assert "GB" in gate.regions_for("0044 7400 129663 x12 ")  # an extension is set aside
+
+
+def test_regions_that_rewrite_digits_always_pass():
+    from dataguard.detect.phone import PhoneFinder, PhoneGate
+    assert PhoneGate(["AR"]).regions_for("12") == ["AR"]     # Argentina's transform rule rewrites mobile numbers
+    assert PhoneFinder(["AR"]).admitted("12") == {"AR"}
+
+
+# ------------------------------------------------------------------ triggers and windows
+def value(rnd: random.Random) -> str:
+    """A value of some recognizer, or something that looks like one."""
+    d = lambda n: "".join(rnd.choice("0123456789") for _ in range(n))      # noqa: E731
+    return rnd.choice([
+        phone_number(rnd), decoy(rnd), f"{d(3)}-{d(2)}-{d(4)}", f"{d(3)} {d(2)} {d(4)}", d(9), f"{d(5)}-{d(4)}",
+        f"{d(3)} {d(3)} {d(4)}", f"{d(4)} {d(4)} {d(4)}", f"9{d(2)}-7{d(1)}-{d(4)}", d(rnd.randint(8, 17)),
+        f"DE{d(2)} {d(4)} {d(4)} {d(4)} {d(4)} {d(2)}", f"GB{d(2)}WEST{d(14)}", f"fr{d(2)}{d(23)}",
+        f"{rnd.choice(['jane.doe', 'a_b', 'x'])}@{rnd.choice(['unhcr.org', 'mail.co.uk', 'example.com'])}",
+        f"https://{rnd.choice(['www.', ''])}site{d(2)}.org/p?q={d(3)}", f"10.{d(1)}.{d(2)}.{d(1)}", "fe80::1ff:fe23:4567:890a",
+        f"AB{d(6)}C", f"C{d(8)}", f"AB{d(7)}", f"{d(3)} {d(3)} {d(3)}", f"password={d(4)}Xy!", f"ABCPD{d(4)}K",
+    ])
+
+
+def dense_text(seed: int, n: int) -> str:
+    rnd = random.Random(seed)
+    words = ["the", "card", "ssn", "NHS", "IBAN", "tax file number", "passport", "account", "ITIN", "aadhaar",
+             "medical", "bank", "call", "ref", "order", "Version", "on", "and", "(", ")", ",", ";", "\n", "_"]
+    parts = []
+    for _ in range(n):
+        parts.append(" ".join(rnd.choice(words) for _ in range(rnd.randint(0, 4))))
+        parts.append(rnd.choice([" ", "", ":", " no. ", "-", "_", "é"]))
+        parts.append(value(rnd))
+        parts.append(rnd.choice([" ", ", ", "\n", ".", "_", "é", "\t"]))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_windows_around_triggers_find_what_the_whole_text_gives(seed):
+    """Every recognizer run where its trigger says (windows) gives what it gives on the whole text."""
+    from dataguard.detect import Detector
+    from dataguard.detect.windows import run_windowed
+    det = Detector(ner=False)
+    text = dense_text(seed, 3000)
+    hits = det._triggers.find(text, text.lower())
+    compared = 0
+    for t in det._recognizers:
+        whole = {(r.entity_type, r.start, r.end, r.score) for r in t.recognizer.analyze(text, t.entities, None)}
+        windowed = {(r.entity_type, r.start, r.end, r.score) for r in run_windowed(t, text, hits)}
+        assert windowed == whole, t.name
+        compared += bool(whole)
+    assert compared >= 10
