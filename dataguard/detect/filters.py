@@ -41,7 +41,7 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
         rec = meta.get("recognizer_name", "")
         if not plausible(r.entity_type, value, text, start, end, meta.get(NAME_COLUMN_KEY, False)):
             continue
-        if is_test_value(r.entity_type, value):
+        if is_test_value(r.entity_type, value, meta.get(REASON_KEY, Reason.VALUE)):
             test_values[(start, end)] = Match(TEST_VALUE, start, end, 1.0, rec)
             continue
         score = float(min(1.0, r.score))
@@ -65,12 +65,13 @@ def _host(entity: str, value: str) -> str:
     return host.split(":")[0].lower().rstrip(".")
 
 
-def is_test_value(entity: str, value: str) -> bool:
+def is_test_value(entity: str, value: str, reason: str = Reason.VALUE) -> bool:
     """A value in a form reserved for documentation and tests: an address or URL at an
-    example domain (RFC 2606: example.org, .test, .invalid, ...), an AWS ...EXAMPLE key."""
+    example domain (RFC 2606: example.org, .test, .invalid, ...), or an AWS ...EXAMPLE key
+    found by its form alone (in a column named for AWS keys it is reported)."""
     if entity in ("EMAIL_ADDRESS", "URL"):
         return bool(_EXAMPLE_DOMAINS.search(_host(entity, value)))
-    return entity == "SECRET_AWS_KEY" and "EXAMPLE" in value.upper()
+    return entity == "SECRET_AWS_KEY" and reason == Reason.VALUE and "EXAMPLE" in value.upper()
 
 
 _LABEL_WORDS = {"IBAN", "SSN", "NHS", "NINO", "PIN", "DOB", "ID", "IP", "URL", "PAN", "ICD", "UUID", "API", "AWS",
