@@ -14,7 +14,7 @@ report shows as ``exposure_reason``. Folder verdicts are cached per source.
 """
 from __future__ import annotations
 
-import grp
+import functools
 import os
 import stat
 import struct
@@ -40,8 +40,11 @@ class Access(NamedTuple):
 def posix_acl(path: str) -> list:
     """(tag, perm, id) entries of the file's access ACL; [] when it has none (or the
     file system has no ACLs)."""
+    getxattr = getattr(os, "getxattr", None)      # Linux only
+    if getxattr is None:
+        return []
     try:
-        data = os.getxattr(path, _ACL_XATTR)
+        data = getxattr(path, _ACL_XATTR)
     except OSError:
         return []
     if len(data) < 4 or struct.unpack_from("<I", data)[0] != _ACL_VERSION:
@@ -50,10 +53,12 @@ def posix_acl(path: str) -> list:
     return [_ACL_ENTRY.unpack_from(data, 4 + i * _ACL_ENTRY.size) for i in range(count)]
 
 
+@functools.lru_cache(maxsize=1024)
 def _group_name(gid: int) -> str:
     try:
+        import grp
         return grp.getgrgid(gid).gr_name
-    except KeyError:
+    except (KeyError, ImportError):
         return str(gid)
 
 
