@@ -178,3 +178,16 @@ def test_site_packs_add_to_the_default_pack(tmp_path, run_cli):
     rule = both[0]
     assert {"entities", "scope", "escalate", "remediation"} <= set(rule) | set(rule["match"])
     assert run_cli("rules", "list", "--no-default-rules").exit_code == 2
+
+
+def test_verbose_logs_each_item_and_problem_to_the_log_file(tmp_path, run_cli):
+    share = tmp_path / "s"
+    share.mkdir()
+    (share / "cards.txt").write_text("card 4111 1111 1111 1111\n")
+    (share / "broken.docx").write_bytes(b"PK\x03\x04 not really a document")
+    log = tmp_path / "dg.log"
+    res = run_cli("scan", share, "--no-ner", "--workers", "1", "-v", "--log-file", log, "--format", "json")
+    assert res.exit_code == 1
+    text = log.read_text()
+    assert f"scanned {share / 'cards.txt'}" in text and f"{share / 'broken.docx'}: corrupt" in text
+    assert "4111" not in text
