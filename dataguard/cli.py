@@ -123,15 +123,25 @@ def scan(**params):
     log.info("dataguard %s scanning %d target(s)", __version__, len(settings.scan.targets))
     result = _run(settings, hasher, quiet)
     _write_output(result, settings, quiet)
+    _log_outcome(result)
+    sys.exit(exit_code(result, settings.fail_on))
+
+
+def _log_outcome(result) -> None:
+    """The end of a scan in the log: unreachable targets, counts, errors by kind, test values."""
+    from collections import Counter
     for t in result.targets:
         if t.status != "ok":
             log.error("target %s: %s: %s", t.uri, t.status, t.error)
     log.info("scan %s: %d findings, %d errors, %d skipped, %.1fs", "complete" if result.complete else "INCOMPLETE",
              len(result.findings), result.stats["errors"], result.stats["items_skipped"], result.stats["duration_s"])
+    if result.stats["errors"]:
+        kinds = Counter(p.kind for p in result.errors)
+        log.warning("items not read: %s (the report's errors list them; -v logs each)",
+                    ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
     if result.stats.get("test_values_ignored"):
         log.info("%d test values (example.org addresses, ...EXAMPLE keys) found and not reported",
                  result.stats["test_values_ignored"])
-    sys.exit(exit_code(result, settings.fail_on))
 
 
 def _run(settings, hasher, quiet: bool):
