@@ -9,7 +9,8 @@ rule pack:
     profiler off as in examples/cluster/) of 1 worker, then of 2 workers, through
     ``--executor dask``.
 Each cluster is started and its workers load their model during a warm-up scan of a few
-files, which is timed apart: the start-up cost (per cluster, and per worker: the workers
+files, which is timed apart (the local executor starts its worker processes, which build
+their detectors, within each scan, as every local run does): the start-up cost (per cluster, and per worker: the workers
 load in parallel) is printed separately from the throughput. Prints MB/s of each run, the
 ratio of the 2-worker cluster to the local executor, the scaling from 1 to 2 workers,
 and whether the findings of every run are identical. Each scan is repeated (--repeat)
@@ -93,9 +94,9 @@ def main():
         generate(root, a.size_mb)
     warm = os.path.join(tmp, "warm")
     os.makedirs(warm)
-    for name in sorted(os.listdir(root))[:3]:
-        if os.path.isfile(os.path.join(root, name)):
-            shutil.copy(os.path.join(root, name), warm)
+    files = sorted(os.path.join(d, f) for d, _, names in os.walk(root) for f in names if f != "planted.json")
+    for i, path in enumerate(files[:3]):
+        shutil.copy(path, os.path.join(warm, f"{i}-{os.path.basename(path)}"))
     certs = os.path.join(tmp, "tls")
     make_certs(certs)
     ner = not a.no_ner

@@ -1,6 +1,7 @@
 """Command line. With ``dataguard/commands/``, the only modules that print or exit."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -9,10 +10,7 @@ from typing import Optional
 import click
 
 from dataguard import __version__, defaults
-from dataguard.commands import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, fail as _fail  # noqa: F401
-from dataguard.commands.config import config
-from dataguard.commands.keys import keys
-from dataguard.commands.report import report as _report
+from dataguard.commands.common import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, fail as _fail  # noqa: F401
 from dataguard.vocab import FAIL_NEVER, FAIL_ON_CHOICES, FORMATS, LANGUAGES, OutputFormat, SiteKind, severity_rank, values
 
 log = logging.getLogger("dataguard")
@@ -92,6 +90,8 @@ def main() -> None:
 @click.option("--max-duration", help="Stop cleanly after this long (e.g. 90m, 2h): partial report, exit 3; --state continues next run.")
 @click.option("--language", type=click.Choice(LANGUAGES), help=f"Language of the NLP model (default {defaults.LANGUAGE}).")
 @click.option("--hmac-key-file", type=click.Path(dir_okay=False), help="Key for value hashes (default: $DATAGUARD_HMAC_KEY or a per-user key).")
+@click.option("--signing-key", type=click.Path(dir_okay=False), help="Ed25519 private key: sign the report (REPORT.sig).")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Acceptance baseline (YAML): matching findings are 'accepted'.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), help="Where detection runs: this machine (default) or a Dask cluster.")
 @click.option("--scheduler", help="Dask scheduler address for --executor dask (tls://host:8786).")
 @click.option("--cluster-tls", type=click.Path(file_okay=False), help="Folder of the cluster's TLS certificates (see: dataguard cluster certs).")
@@ -122,6 +122,9 @@ def scan(**params):
         _fail(str(exc), EXIT_INCOMPLETE)
     log.info("dataguard %s scanning %d target(s)", __version__, len(settings.scan.targets))
     result = _run(settings, hasher, quiet)
+    if settings.baseline is not None:
+        from dataguard.baseline import apply_baseline
+        apply_baseline(result, settings.baseline)
     _write_output(result, settings, quiet)
     _log_outcome(result)
     sys.exit(exit_code(result, settings.fail_on))
@@ -178,9 +181,14 @@ def _write_output(result, settings, quiet: bool) -> None:
     except OSError as exc:
         _fail(f"cannot write report {settings.output}: {exc.strerror}")
     log.info("report written to %s", settings.output)
+    if settings.signing_key is not None:
+        from dataguard.signing import sign_report
+        log.info("signature written to %s", sign_report(settings.output, settings.signing_key))
     if settings.keep_last:
         for old in prune_reports(settings.output, settings.keep_last):
             log.info("old report removed (output.keep_last = %d): %s", settings.keep_last, old)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(old + ".sig")       # its signature, if it was signed
     if sys.stdout.isatty() and settings.fmt != OutputFormat.TABLE and not quiet:
         click.echo(render(result, OutputFormat.TABLE))
 
@@ -191,14 +199,9 @@ def exit_code(result, fail_on: str) -> int:
         return EXIT_INCOMPLETE
     if fail_on == FAIL_NEVER or not result.findings:
         return EXIT_OK
-    # findings are sorted by severity, highest first: the first one decides (the others
-    # are not read back from the findings store a second time)
-    return EXIT_FINDINGS if severity_rank(result.findings[0].severity) >= severity_rank(fail_on) else EXIT_OK
-
-
-main.add_command(keys)
-main.add_command(config)
-main.add_command(_report)
+    from dataguard.baseline import worst_severity
+    worst = worst_severity(result.findings)
+    return EXIT_FINDINGS if worst and severity_rank(worst) >= severity_rank(fail_on) else EXIT_OK
 
 
 @main.group()
@@ -278,3 +281,8 @@ def cluster_certs(folder, hosts):
         click.echo(str(path))
     click.echo("Copy ca.pem and the role's .pem/-key.pem to each machine; keep ca-key.pem offline.")
     sys.exit(EXIT_OK)
+
+
+from dataguard.commands import register  # noqa: E402  (keys, baseline, report, inventory, config)
+
+register(main)

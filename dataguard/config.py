@@ -109,6 +109,8 @@ class SiteConfig(_Strict):
     rules: List[str] = Field(default_factory=list)
     output: Optional[OutputSection] = None
     hmac_key_file: Optional[str] = None
+    signing_key: Optional[str] = None      # Ed25519 private key (dataguard keys create): signs each report
+    baseline: Optional[str] = None         # acceptance baseline (YAML) applied to each scan
     exclude: List[str] = Field(default_factory=list)
     phone_regions: List[str] = Field(default_factory=list)
     language: Literal[LANGUAGES] = defaults.LANGUAGE
@@ -216,6 +218,8 @@ def load_config(path, environ: Optional[dict] = None, *, unset_env: Optional[lis
     base = Path(path).resolve().parent
     cfg.rules = [r if r == DEFAULT_PACKS else _resolve(base, r) for r in cfg.rules]
     cfg.hmac_key_file = _resolve(base, cfg.hmac_key_file)
+    cfg.signing_key = _resolve(base, cfg.signing_key)
+    cfg.baseline = _resolve(base, cfg.baseline)
     cfg.state = _resolve(base, cfg.state)
     cfg.cluster_tls = _resolve(base, cfg.cluster_tls)
     if cfg.output is not None:

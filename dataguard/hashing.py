@@ -106,10 +106,21 @@ def normalise(entity: str, value: str) -> str:
     return " ".join(v.casefold().split())
 
 
+_KEY_ID_LABEL = b"dataguard key id v1"
+
+
+def key_id(key: bytes) -> str:
+    """A public fingerprint of the HMAC key: HMAC-SHA256(key, fixed label), first 128 bits in hex.
+    Two reports with the same key id hash values under the same key; the id reveals nothing
+    about the key (finding the key from it is as hard as forging HMAC-SHA256)."""
+    return hmac.new(key, _KEY_ID_LABEL, hashlib.sha256).hexdigest()[:32]
+
+
 class Hasher:
     def __init__(self, key: bytes):
         # HMAC-SHA256 keyed once; each value hashes a copy (cheaper than keying again).
         self._keyed = hmac.new(key, digestmod=hashlib.sha256)
+        self.key_id = key_id(key)
 
     def hash(self, entity: str, value: str) -> str:
         msg = f"{entity}\x00{normalise(entity, value)}".encode("utf-8", "surrogatepass")

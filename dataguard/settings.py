@@ -11,6 +11,7 @@ use, the HMAC key.
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from typing import Optional
@@ -50,6 +51,8 @@ class Flags:
     language: Optional[str] = None
     hmac_key_file: Optional[str] = None
     heartbeat: Optional[str] = None
+    signing_key: Optional[str] = None
+    baseline: Optional[str] = None
     executor: Optional[str] = None
     scheduler: Optional[str] = None
     cluster_tls: Optional[str] = None
@@ -72,6 +75,8 @@ class ScanSettings:
     output_folder: Optional[str] = None  # the configured report folder (created by prepare)
     keep_last: Optional[int] = None      # reports of this site kept in the output folder
     heartbeat_s: float = defaults.HEARTBEAT_S   # progress log line interval without a terminal
+    signing_key: object = None           # Ed25519 private key: the report is signed (REPORT.sig)
+    baseline: object = None              # dataguard.baseline.Baseline applied to the findings
 
 
 def _pick(*values):
@@ -303,7 +308,7 @@ def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime]
     from dataguard.scanner import ScanOptions
     cfg = _load_config(flags.config_path)
     g = (lambda name: getattr(cfg, name, None))
-    site = Site(name=_pick(flags.site, getattr(g("site"), "name", None)),
+    site = Site(name=_pick(flags.site, getattr(g("site"), "name", None), socket.gethostname() or None),
                 kind=_pick(flags.site_kind, getattr(g("site"), "kind", None)))
     sample_rows = _int_or_all(_pick(flags.sample_rows, g("sample_rows")), "--sample-rows", defaults.SAMPLE_ROWS)
     max_evidence = _int_or_all(_pick(flags.max_evidence, g("max_evidence")), "--max-evidence", defaults.MAX_EVIDENCE)
@@ -326,7 +331,22 @@ def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime]
     return ScanSettings(scan=scan, fmt=fmt, output=out_path, fail_on=str(_pick(flags.fail_on, g("fail_on"),
                                                                                    defaults.FAIL_ON)),
                         hmac_key_file=_pick(flags.hmac_key_file, g("hmac_key_file")), output_folder=folder,
-                        keep_last=keep_last, heartbeat_s=heartbeat_s)
+                        keep_last=keep_last, heartbeat_s=heartbeat_s, **_signing_and_baseline(_pick(flags.signing_key, g("signing_key")),
+                                                                     _pick(flags.baseline, g("baseline")), out_path))
+
+
+def _signing_and_baseline(key_path, baseline_path, out_path) -> dict:
+    """The signing key and the acceptance baseline, read (a signature needs a report file)."""
+    from dataguard.baseline import BaselineError, load_baseline
+    from dataguard.signing import SigningError, load_private_key
+    if key_path and not out_path:
+        raise SettingsError("a signing key needs --output (or output.folder in the configuration): "
+                            "the signature is a file next to the report")
+    try:
+        return {"signing_key": load_private_key(key_path) if key_path else None,
+                "baseline": load_baseline(baseline_path) if baseline_path else None}
+    except (SigningError, BaselineError) as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def prepare(settings: ScanSettings):

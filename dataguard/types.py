@@ -216,6 +216,7 @@ class EntityAgg:
     scores: dict = field(default_factory=dict)   # score rounded to 2 decimals -> count
     evidence: list = field(default_factory=list) # list[Evidence], first ones found, capped
     hashes: set = field(default_factory=set)     # distinct value hashes (capped)
+    reasons: set = field(default_factory=set)    # vocab.Reason values of its matches
 
     def count(self, min_score: float = 0.0) -> int:
         return sum(n for s, n in self.scores.items() if s >= min_score - 1e-9)
@@ -248,6 +249,8 @@ class Finding:
     exposure: Optional[str] = None
     owner: Optional[str] = None
     exposure_reason: Optional[str] = None
+    status: str = "open"                   # open | accepted | expired (an acceptance baseline, after the scan)
+    acceptance: Optional[dict] = None      # {reason, owner, reviewer, expires} of the matching baseline entry
 
 
 @dataclass(frozen=True)
@@ -308,6 +311,7 @@ class ScanResult:
     findings: Sequence              # of Finding, sorted (a SpillList from run_scan: not in memory)
     errors: Sequence                # of Problem
     skipped: Sequence               # of Problem
+    key_id: Optional[str] = None    # public fingerprint of the HMAC key (hashing.key_id)
 
 
 # ---------------------------------------------------------------- findings as data
@@ -354,6 +358,7 @@ def finding_to_dict(f: Finding, show_data: bool = False) -> dict:
         "evidence_truncated": f.evidence_truncated,
         "remediation": f.remediation,
         "exposure": f.exposure, "exposure_reason": f.exposure_reason, "owner": f.owner,
+        "status": f.status, **({"acceptance": f.acceptance} if f.acceptance else {}),
     }
 
 
@@ -362,7 +367,8 @@ def finding_from_dict(d: dict) -> Finding:
                    measure=d["measure"], unit=Unit(**d["location"]), entities=d["entities"],
                    evidence=tuple(evidence_from_dict(e) for e in d["evidence"]),
                    evidence_truncated=d["evidence_truncated"], remediation=d.get("remediation", ""),
-                   exposure=d.get("exposure"), owner=d.get("owner"), exposure_reason=d.get("exposure_reason"))
+                   exposure=d.get("exposure"), owner=d.get("owner"), status=d.get("status", "open"),
+                   acceptance=d.get("acceptance"), exposure_reason=d.get("exposure_reason"))
 
 
 def encode_finding(f: Finding) -> str:

@@ -281,7 +281,7 @@ def test_server_discovery_and_columns(server):
     sent = {c.unit.column for c in chunks if c.unit.table == emp}
     assert not sent & {"active", "salary", "rating", "badge", "id"}
     assert values(cols, emp, "birth_date") == ["1980-04-12", "1975-11-02"]     # DATE: ISO dates
-    assert values(cols, emp, "hired_at") == ["2020-01-01 09:00:00"] * 3        # TIMESTAMP / DATETIME
+    assert values(cols, emp, "hired_at") == ["2020-01-01T09:00:00"] * 3        # TIMESTAMP / DATETIME: ISO 8601
     assert {c.column for c in chunks if c.unit.column == "profile"} == {
         "profile.contact.email", "profile.contact.phone", "profile.tags", "profile.ids.passport_no"}
     skipped = {(s["table"], s["column"]) for s in src.info["skipped_columns"]}
@@ -437,3 +437,11 @@ def test_password_with_at_sign_is_never_shown(url):
     for piece in ("Pg", "Pw_Secret"):
         assert piece not in str(info.value)
         no_password_anywhere(info.value, piece)
+
+
+def test_json_keys_that_are_data_never_reach_a_key_path():
+    from dataguard.sources.database.values import cell_texts
+    doc = {"contacts": {"jane.doe@example.org": {"phone": "+44 20 7946 0958"}, "4111111111111111": "x"},
+           "k" * 300: "long", "dob": "1980-04-12"}
+    assert cell_texts("json", doc) == [("contacts.*.phone", "+44 20 7946 0958"), ("contacts.*", "x"), ("*", "long"),
+                                       ("dob", "1980-04-12")]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import hmac
 
 import pytest
@@ -64,3 +65,16 @@ def test_keyword_hashes_still_count_distinct_words():
     h = Hasher(b"k" * 32)
     assert h.hash("HEALTH_TERM", "Tuberculosis") == h.hash("HEALTH_TERM", "tuberculosis")
     assert h.hash("HEALTH_TERM", "tuberculosis") != h.hash("HEALTH_TERM", "pregnant")
+
+
+def test_a_packs_keyword_entity_is_masked_in_the_report(tmp_path, run_cli):
+    (tmp_path / "share").mkdir()
+    (tmp_path / "share" / "case.txt").write_text("Case 12: survivor of forced marriage, referred on Monday.\n")
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("pack: p\nrecognizers:\n  - {entity: PROTECTION_TERM, deny_list: [forced marriage]}\n"
+                    "rules:\n  - {id: P-1, title: t, severity: high, measure: CM-SENSITIVE,"
+                    " match: {entities: [PROTECTION_TERM]}}\n")
+    res = run_cli("scan", tmp_path / "share", "--rules", pack, "--no-ner", "--workers", "1", "--format", "json")
+    (ev,) = res.report["findings"][0]["evidence"]
+    assert ev["masked"] == "<protection_term redacted, 15 chars>" and (ev["line"], ev["col"], ev["end_col"]) == (1, 22, 37)
+    assert "marriage" not in json.dumps(res.report)

@@ -3,6 +3,7 @@ Chromium (charts drawn, the filter works, nothing blocked by its Content-Securit
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import re
@@ -83,7 +84,7 @@ def test_hostile_names_are_escaped_and_no_raw_value_is_shown(page, scan):
     assert not any(v in page for v in RAW_VALUES)
     assert "4111********1111" in page or "****" in page       # masked evidence is shown
     for text in ("Card numbers", "Encrypt the file", "CM-ENCRYPT", "Kabul &lt;field&gt; office", "photo.png",
-                 scan.scan_id, scan.started_at, "not recorded"):
+                 scan.scan_id, scan.started_at, scan.key_id or "not recorded"):
         assert text in page, text
 
 
@@ -114,6 +115,16 @@ def test_report_html_over_several_sites(tmp_path, run_cli):
     assert page.count('<section class="scan">') == 2 and page.count("<tr data-severity=") == 10
     assert '<option value="Kabul">' in page and '<option value="Geneva HQ">' in page
     assert page.count('<img class="chart"') == 4
+
+
+def test_evidence_found_by_a_column_name_says_so():
+    from dataguard.report.dashboard import write_html_docs
+    from tests.test_report_outputs import _db_doc
+    doc = _db_doc()
+    doc.findings[0]["evidence"][0]["reason"] = "column_name"
+    out = io.StringIO()
+    write_html_docs([doc], out)
+    assert "row 17</span> <span class=\"small\">(found by its column&#39;s name)</span>" in out.getvalue()
 
 
 def test_report_html_refuses_what_is_not_a_report(tmp_path, run_cli):

@@ -71,7 +71,9 @@ def test_findings_per_unit_with_exact_locations(tree, packs, validate_report):
     assert got == [("a/cards.txt", "T-001"), ("a/mails.txt", "T-002")]
     card = next(f for f in res.findings if f.rule_id == "T-001")
     assert [e.pointer.line for e in card.evidence] == [2]
-    assert card.entities == {"CREDIT_CARD": {"count": 1, "max_score": 1.0}}
+    assert [(e.col, e.end_col, e.reason) for e in card.evidence] == [(card.evidence[0].col, card.evidence[0].col + 19,
+                                                                      "value")]
+    assert card.entities == {"CREDIT_CARD": {"count": 1, "max_score": 1.0, "reasons": ["value"]}}
     doc = validate_report(to_dict(res))
     text = json.dumps(doc)
     assert CARD not in text and "x@un.org" not in text

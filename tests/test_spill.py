@@ -111,7 +111,8 @@ def test_streamed_jsonl_has_one_finding_per_line_then_the_scan(n):
     lines = render(r, "jsonl").splitlines()
     assert len(lines) == n + 1
     d = to_dict(r)
-    assert [json.loads(x) for x in lines[:-1]] == d["findings"]
+    ident = {"site": d["scan"]["site"], "scan_id": d["scan"]["id"]}
+    assert [json.loads(x) for x in lines[:-1]] == [{**f, **ident} for f in d["findings"]]
     tail = json.loads(lines[-1])
     assert tail == {"schema_version": 1, "tool": d["tool"], "scan": d["scan"], "errors": d["errors"],
                     "skipped": d["skipped"]}

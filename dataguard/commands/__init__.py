@@ -1,20 +1,11 @@
-"""Command groups of the command line, each in its own module, added to ``dataguard.cli.main``;
-and the one way a command reports an error and exits (``fail``)."""
+"""Command groups of the command line, each in its own module, added to ``dataguard.cli.main``."""
 from __future__ import annotations
-
-import logging
-import sys
 
 import click
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
-log = logging.getLogger("dataguard")
 
-
-def fail(message: str, code: int = EXIT_USAGE) -> "NoReturn":  # noqa: F821
-    """The error as one ``dataguard: error:`` line on stderr (and in --log-file, once logging
-    is set up: the stderr log handler leaves ``file_only`` records out), then exit."""
-    if log.handlers:
-        log.error("%s", message, extra={"file_only": True})
-    click.echo(f"dataguard: error: {message}", err=True)
-    sys.exit(code)
+def register(main: click.Group) -> None:
+    """Add the groups ``keys``, ``baseline``, ``report``, ``inventory`` and ``config`` to ``main``."""
+    from dataguard.commands import baseline, config, inventory, keys, report
+    for group in (keys.keys, baseline.baseline, report.report, inventory.inventory, config.config):
+        main.add_command(group)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from dataguard.commands import EXIT_USAGE, fail
+from dataguard.commands.common import EXIT_USAGE, fail
 
 
 @click.group()

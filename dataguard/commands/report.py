@@ -1,16 +1,15 @@
 """``dataguard report ...``: work with reports already written."""
 from __future__ import annotations
 
+import json
 import sys
 
 import click
 
-EXIT_USAGE = 2
+from dataguard.commands.common import fail
+from dataguard.vocab import FAIL_ON_CHOICES
 
-
-def _fail(message: str) -> "NoReturn":  # noqa: F821
-    click.echo(f"dataguard: error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
+FAIL_ON = list(FAIL_ON_CHOICES)
 
 
 @click.group("report")
@@ -32,10 +31,44 @@ def report_html(reports, output):
     try:
         docs = [load_doc(path) for path in reports]
     except ReportFileError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     try:
         write_atomic(output, lambda fh: write_html_docs(docs, fh))
     except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror}")
+        fail(f"cannot write {output}: {exc.strerror}")
     click.echo(f"{output}: {len(docs)} report(s), "
                f"{sum(len(d.findings) for d in docs)} findings", err=True)
+
+
+def show_diff(result: dict, fmt: str, fail_on: str) -> "NoReturn":  # noqa: F821
+    """Print a diff and exit: 1 if it has new findings at or above ``fail_on``, else 0."""
+    from dataguard.diff import new_at_or_above, render_table
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2))
+    else:
+        click.echo(render_table(result), nl=False)
+    sys.exit(1 if new_at_or_above(result, fail_on) else 0)
+
+
+@report.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False, exists=True))
+@click.argument("new", type=click.Path(dir_okay=False, exists=True))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="low", show_default=True,
+              help="Lowest severity of a new finding that makes the exit code 1.")
+def report_diff(old, new, fmt, fail_on):
+    """New, resolved and unchanged findings between two JSON reports of a site, by fingerprint.
+    Findings of targets the NEW scan did not complete are 'not rescanned', never resolved.
+    Exit 0: no new finding at or above --fail-on; 1: there are; 2: a report cannot be read."""
+    from dataguard.diff import compact, diff_scans
+    from dataguard.reportfile import ReportError, load_report
+    try:
+        a, b = load_report(old), load_report(new)
+    except ReportError as exc:
+        fail(str(exc))
+    if a.scan["site"] != b.scan["site"]:
+        click.echo(f"dataguard: note: the reports name different sites ({a.scan['site']!r}, {b.scan['site']!r})",
+                   err=True)
+    show_diff(diff_scans(a.scan, map(compact, a.doc["findings"]), b.scan, map(compact, b.doc["findings"])),
+              fmt, fail_on)

@@ -1,7 +1,8 @@
 """Column semantics: in a table, the column's name is evidence, and the column is judged as a whole.
 
-Every tabular chunk (a database column or JSON key path, CSV/TSV text, spreadsheet rows) is
-split into columns (``tabular.Layout``) whose names come from the header or the schema. The
+Every tabular chunk (a database column or JSON key path, CSV/TSV text, spreadsheet rows, the
+values of a JSON file by key) is split into columns (``tabular.Layout``) whose names come from
+the header, the schema or the keys. The
 rule packs' column-name signals (``column_signals``, a vocabulary in English, French and
 Spanish in ``rules/default.yaml``) say what a name means:
 
@@ -51,9 +52,11 @@ NEED_CONTEXT = frozenset({"UK_NHS", "AU_MEDICARE", "AU_TFN", "AU_ABN", "AU_ACN",
                           "SG_NRIC_FIN", "IN_AADHAAR", "PL_PESEL", "FI_PERSONAL_IDENTITY_CODE", "MEDICAL_LICENSE",
                           "US_DRIVER_LICENSE", "US_PASSPORT"})
 # a column of a few repeated values holds categories: the small model's "organisations" and
-# "nationalities" there are products and departments (people and places are kept)
+# "nationalities" there are products and departments (people and places in most values are kept)
 CATEGORY_NER = frozenset({"ORGANIZATION", "NRP"})
 MIN_CATEGORICAL, CATEGORICAL_SHARE = 20, 0.25
+# ... of which those whose context words are everyday words ("account"): only a label will do
+LABEL_ONLY = frozenset({"US_BANK_NUMBER"})
 _IDENTIFIER_KINDS = frozenset({ValueKind.PHONE, ValueKind.IDENTIFIER, ValueKind.DATE, ValueKind.CREDENTIAL})
 _WORD = re.compile(r"[\w'-]+")
 
@@ -148,11 +151,12 @@ class Vocabulary:
         return Verdict(positive, frozenset(lowered - set(positive)), named)
 
 
-@functools.lru_cache(maxsize=1)
-def default_vocabulary() -> Vocabulary:
-    """The built-in pack's signals (used when no loaded pack declares any)."""
+@functools.lru_cache(maxsize=8)
+def vocabulary_for(signals: tuple = ()) -> Vocabulary:
+    """The built-in pack's signals extended by ``signals`` (the loaded packs'; the built-in pack's
+    own, when it is loaded, are not counted twice)."""
     from dataguard.rules.loader import default_column_signals
-    return Vocabulary(default_column_signals())
+    return Vocabulary(tuple(dict.fromkeys(default_column_signals() + tuple(signals))))
 
 
 # ---------------------------------------------------------------- values
@@ -255,15 +259,18 @@ class _Column:
     name: Optional[str]
     context: tuple                      # words of the name (and, for databases, of the table)
     cells: list = field(default_factory=list)     # (start, end) of non-empty cells
+    table: Optional[str] = None         # the table's name (a database table, a file's stem)
 
 
 def table_columns(chunk: Chunk) -> tuple:
     """(the columns of a tabular chunk, the spans of its header rows); no columns for prose files."""
-    if chunk.unit.source == "database" or chunk.unit.column is not None:
-        name = chunk.column or chunk.unit.column
-        return [_Column(name, tuple(chunk.context), _anchor_cells(chunk))], []
+    unit = chunk.unit
+    if unit.source == "database" or unit.column is not None:
+        name = chunk.column or unit.column
+        table = (unit.table or unit.path or "").rsplit(".", 1)[-1]
+        return [_Column(name, tuple(chunk.context), _anchor_cells(chunk), table)], []
     if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
-        return [], []
+        return (_json_columns(chunk), []) if _is_json(unit) else ([], [])
     layout = Layout(chunk)
     headers = layout.headers or {}
     columns: dict = {}
@@ -280,9 +287,38 @@ def table_columns(chunk: Chunk) -> tuple:
         c = columns.get(col)
         if c is None:
             name = headers.get(col)
-            c = columns[col] = _Column(name, name_words(name) if name else ())
+            c = columns[col] = _Column(name, name_words(name) if name else (), table=_stem(unit))
         c.cells.append((s, e))
     return list(columns.values()), layout.header_rows
+
+
+_JSON_EXT = (".json", ".jsonl", ".ndjson", ".geojson")
+# "key": "string" or "key": number, the value's span in group "v" (inside the quotes)
+_JSON_PAIR = re.compile(r'"(?P<k>[A-Za-z_][\w .-]{0,60})"\s*:\s*(?:"(?P<v>(?:[^"\\\n]|\\.){1,2000})"|'
+                        r'(?P<n>-?\d[\d.eE+-]{0,40})(?=\s*[,}\]\n]))')
+
+
+def _is_json(unit) -> bool:
+    return (unit.member or unit.path or "").lower().endswith(_JSON_EXT)
+
+
+def _json_columns(chunk: Chunk) -> list:
+    """A JSON file's values as columns named by their keys ("dob", "order_id")."""
+    columns: dict = {}
+    table = _stem(chunk.unit)
+    for m in _JSON_PAIR.finditer(chunk.text):
+        key = m["k"]
+        c = columns.get(key)
+        if c is None:
+            c = columns[key] = _Column(key, name_words(key), table=table)
+        c.cells.append(m.span("v") if m["v"] is not None else m.span("n"))
+    return list(columns.values())
+
+
+def _stem(unit) -> str:
+    """A file's (or member's) name without folders and extension: what a table of it is called."""
+    name = (unit.member or unit.path or "").rsplit("!/", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1]
+    return name.split(".", 1)[0]
 
 
 def _anchor_cells(chunk: Chunk) -> list:
@@ -338,11 +374,11 @@ class ColumnJudge:
         return out
 
     def _column(self, chunk: Chunk, col: _Column, found: list) -> list:
-        verdict = self.vocab.verdict(col.name)
+        verdict = _in_table(self.vocab.verdict(col.name), self.vocab.verdict(col.table))
         text = chunk.text
         shares = _shares(found, len(col.cells))
         if found and _categorical(text, col.cells):
-            found = [(c, r) for c, r in found if r.entity_type not in CATEGORY_NER]
+            found = [(c, r) for c, r in found if not _stray_category(r.entity_type, verdict, shares)]
         kept, by_cell = [], {}
         for cell, r in found:
             if self._keep(chunk, col, verdict, shares, cell, r):
@@ -369,8 +405,10 @@ class ColumnJudge:
         strong = entity in CHECKSUM and shares.get(entity, 0.0) >= STRONG_SHARE and len(col.cells) >= MIN_CELLS
         if entity in verdict.lowered:
             return strong
-        if lookalike and entity in self._label(chunk.text, cell, r).lowered:
-            return strong                       # "invoice 4505577104", "order no. 2950184726" in a memo
+        if lookalike:
+            label = self._label(chunk.text, cell, r)
+            if entity in label.lowered and not label.positive:
+                return strong                   # "invoice 4505577104", "order no. 2950184726" in a memo
         if entity in NEED_CONTEXT:
             return strong or self._context(chunk.text, col, cell, r)
         if entity in NER_ENTITIES and machine_text(chunk.text[cell[0]:cell[1]]):
@@ -383,11 +421,15 @@ class ColumnJudge:
         return self.vocab.verdict(" ".join(words)) if words else _NOTHING
 
     def _context(self, text: str, col: _Column, cell: tuple, r) -> bool:
+        """A context word for the entity in the column's name or among the words before the value,
+        or a label naming it ("bank account 12345678")."""
+        if r.entity_type in self._label(text, cell, r).positive:
+            return True
         words = self.context_words.get(r.entity_type, frozenset())
-        if not words:
-            return False
         if any(w in words for w in col.context):
             return True
+        if r.entity_type in LABEL_ONLY or not words:
+            return False
         before = text[max(cell[0], r.start - 80):r.start].lower()
         near = _WORD.findall(before)[-5:]
         return any(w in words for w in near) or any(" " in w and w in before for w in words)
@@ -421,6 +463,25 @@ class ColumnJudge:
                     out.append(_result(sig.entity, s, e, sig.score, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
                     break
         return out
+
+
+def _in_table(verdict: Verdict, table: Verdict) -> Verdict:
+    """A generic column name (an ``exact`` signal such as ``name``) means nothing in a table whose
+    own name lowers its entity (``products.name``, ``devices.name``): the table says what it holds."""
+    cancel = {e for e, (s, _) in verdict.positive.items() if s.exact and e in table.lowered}
+    if not cancel:
+        return verdict
+    positive = {e: v for e, v in verdict.positive.items() if e not in cancel}
+    return Verdict(positive, verdict.lowered | cancel, tuple(s for s in verdict.named if s.entity not in cancel))
+
+
+def _stray_category(entity: str, verdict: Verdict, shares: dict) -> bool:
+    """In a column of categories: organisations and nationalities are products and groups, and
+    a place the model sees in fewer than half of the values is a misreading ("Elderly").
+    People are kept: a rare name typed into a status column is still a name."""
+    if entity in verdict.positive:
+        return False
+    return entity in CATEGORY_NER or entity == "LOCATION" and shares.get(entity, 0.0) < 0.5
 
 
 def _categorical(text: str, cells: list) -> bool:

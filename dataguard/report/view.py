@@ -63,11 +63,16 @@ def load_doc(path: str) -> ReportDoc:
         raise ReportFileError(f"cannot read report {path}: {getattr(exc, 'strerror', None) or type(exc).__name__}") \
             from None
     data = lines[-1] if lines else None
-    findings = data.get("findings", lines[:-1]) if isinstance(data, dict) else None
+    # JSONL finding lines also name their site and scan (the scan line says it once for all)
+    findings = data.get("findings", [_without_identity(x) for x in lines[:-1]]) if isinstance(data, dict) else None
     if not isinstance(data, dict) or not isinstance(data.get("scan"), dict) or not isinstance(findings, list):
         raise ReportFileError(f"{path} is not a dataguard JSON or JSONL report")
     head = {k: v for k, v in data.items() if k not in ("findings", "errors", "skipped")}
     return ReportDoc(head=head, findings=findings, errors=data.get("errors") or [], skipped=data.get("skipped") or [])
+
+
+def _without_identity(line):
+    return {k: v for k, v in line.items() if k not in ("site", "scan_id")} if isinstance(line, dict) else line
 
 
 def _is_jsonl(fh) -> bool:

@@ -192,13 +192,21 @@ def _evidence(rule, ents: dict, counts: dict, cap: Optional[int]) -> list:
     return shown
 
 
+def _entity(agg, count: int, min_score: float) -> dict:
+    """A finding's entry for one entity: count, best score, and what led to its matches."""
+    out = {"count": count, "max_score": agg.max_score(min_score)}
+    if agg.reasons:
+        out["reasons"] = sorted(agg.reasons)
+    return out
+
+
 def _finding(rule, summary: UnitSummary, site: Optional[Site], max_evidence: Optional[int],
              matched: dict, also: dict, distinct: Optional[int]) -> Finding:
     ents, unit, meta = summary.entities, summary.unit, summary.meta
     counts = dict(matched)
     for t, c in also.items():
         counts.setdefault(t, c)
-    entities = {t: {"count": c, "max_score": ents[t].max_score(rule.score_for(t))} for t, c in counts.items()}
+    entities = {t: _entity(ents[t], c, rule.score_for(t)) for t, c in counts.items()}
     shown = _evidence(rule, ents, counts, max_evidence)
     return Finding(
         fingerprint=fingerprint(rule.id, unit), rule_id=rule.id, title=rule.title,

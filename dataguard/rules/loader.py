@@ -254,8 +254,8 @@ def _signal(c, pack: str) -> ColumnSignal:
 
 @functools.lru_cache(maxsize=1)
 def default_column_signals() -> tuple:
-    """The column-name signals of the built-in pack(s): the vocabulary used when no loaded
-    pack declares any."""
+    """The column-name signals of the built-in pack(s): the vocabulary the loaded packs'
+    signals extend."""
     out = []
     for path in default_pack_paths():
         model, _, problems = _parse_file(path)
@@ -265,11 +265,9 @@ def default_column_signals() -> tuple:
     return tuple(out)
 
 
-def column_signals(packs) -> Optional[tuple]:
-    """The loaded packs' column-name signals; None when no pack declares any (the built-in
-    vocabulary applies)."""
-    out = tuple(s for p in packs for s in p.column_signals)
-    return out or None
+def column_signals(packs) -> tuple:
+    """The loaded packs' column-name signals (they extend the built-in vocabulary)."""
+    return tuple(s for p in packs for s in p.column_signals)
 
 
 def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> list[RulePack]:

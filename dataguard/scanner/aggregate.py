@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from dataguard.hashing import Hasher, mask
+from dataguard.hashing import Hasher, keyword_entities, mask
 from dataguard.types import Chunk, EntityAgg, Evidence, ItemMeta, UnitSummary
 from dataguard.vocab import TEST_VALUE
 
@@ -21,6 +21,12 @@ class Aggregator:
         self.show_data = show_data
         self.test_values = 0
 
+    @classmethod
+    def for_scan(cls, hasher: Hasher, detector_kwargs: dict, evidence_cap: Optional[int],
+                 show_data: bool) -> "Aggregator":
+        """The aggregator of a scan (in the scanning process or on a cluster worker)."""
+        return cls(hasher, evidence_cap, show_data, keyword_entities(detector_kwargs))
+
     def add(self, summaries: dict, meta: ItemMeta, chunk: Chunk, matches: list) -> None:
         real = [m for m in matches if m.entity_type != TEST_VALUE]
         self.test_values += len(matches) - len(real)
@@ -37,6 +43,7 @@ class Aggregator:
                 agg = summary.entities[m.entity_type] = EntityAgg()
             score = round(m.score, 2)
             agg.scores[score] = agg.scores.get(score, 0) + 1
+            agg.reasons.add(m.reason)
             keep_hash = len(agg.hashes) < HASHES_CAP
             keep_evidence = cap is None or len(agg.evidence) < cap
             if not (keep_hash or keep_evidence):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
+from concurrent.futures import CancelledError
 from typing import Optional
 
 from dataguard.scanner.executors import ExecutorLost, ExecutorUnavailable
@@ -94,8 +95,9 @@ class DaskExecutor:
         self.workers = max(1, sum(self._client.nthreads().values()))
         # item batches differ in size and come back in order: a long one must not idle the others
         self.window = 4 * self.workers
-        log.info("Dask cluster at %s: %d worker thread(s); dashboard: %s", self.address, self.workers,
-                 self._client.dashboard_link or "none")
+        dashboard = self._client.dashboard_link if "dashboard" in self._client.scheduler_info().get("services", {}) \
+            else "none"
+        log.info("Dask cluster at %s: %d worker thread(s); dashboard: %s", self.address, self.workers, dashboard)
 
     def submit(self, batch: list):
         self.start()
@@ -107,12 +109,8 @@ class DaskExecutor:
             return future.result()
         except WorkerSetupError as exc:         # a worker that joined later, set up badly
             raise ExecutorLost(f"a Dask worker cannot scan: {exc}") from None
-        except (CommClosedError, OSError, TimeoutError) as exc:
+        except (CancelledError, CommClosedError, OSError, TimeoutError) as exc:   # (cancelled: scheduler gone)
             raise ExecutorLost(f"lost the Dask scheduler at {self.address}: {_reason(exc)}") from None
-        except Exception as exc:  # noqa: BLE001 - cancelled futures (scheduler gone) and the like
-            if type(exc).__name__ in ("CancelledError", "FutureCancelledError"):
-                raise ExecutorLost(f"lost the Dask scheduler at {self.address}") from None
-            raise
 
     def close(self, cancel: bool = False) -> None:
         client, self._client = self._client, None

@@ -114,7 +114,7 @@ _SETUPS: dict = {}
 
 class _WorkerScan:
     def __init__(self, setup: "ScanSetup"):
-        from dataguard.hashing import Hasher, keyword_entities, load_key
+        from dataguard.hashing import Hasher, load_key
         from dataguard.scanner.aggregate import Aggregator
         from dataguard.scanner.executors import cached_detector
         hasher = Hasher(load_key())
@@ -122,8 +122,7 @@ class _WorkerScan:
             raise WorkerSetupError("this worker's HMAC key (DATAGUARD_HMAC_KEY or DATAGUARD_HMAC_KEY_FILE) "
                                    "differs from the scanning process's key")
         self.setup = setup
-        self.aggregator = Aggregator(hasher, setup.evidence_cap, setup.show_data,
-                                     keyword_entities(setup.detector_kwargs))
+        self.aggregator = Aggregator.for_scan(hasher, setup.detector_kwargs, setup.evidence_cap, setup.show_data)
         self.detector = (setup.new_detector or functools.partial(cached_detector, setup.detector_kwargs))()
         self.sources = _Sources()
 

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Optional
 
-from dataguard.hashing import Hasher, keyword_entities
+from dataguard.hashing import Hasher
 from dataguard.scanner.aggregate import Aggregator
 from dataguard.scanner.deadline import Clock, Deadline
 from dataguard.scanner.events import ProgressSink
@@ -80,7 +80,7 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
         executor = make_executor(opts, detector, hasher)
     with _stop_on_signals(deadline, install_signal_handlers):
         try:
-            aggregator = Aggregator(hasher, opts.max_evidence, opts.show_data, keyword_entities(opts.detector_kwargs))
+            aggregator = Aggregator.for_scan(hasher, opts.detector_kwargs, opts.max_evidence, opts.show_data)
             targets = _scan_with_state(opts, sink, executor, aggregator, deadline,
                                        evaluation_keyer(opts.packs, opts.site, now), progress or ProgressSink())
         finally:
@@ -90,8 +90,9 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
     complete = not deadline.stopped and all(t.status == "ok" for t in targets)
     return ScanResult(scan_id=str(uuid.uuid4()), site=opts.site, started_at=_iso(started_at),
                       finished_at=_iso(clock.wall()), complete=complete, targets=targets,
-                      rule_packs=[{"pack": p.name, "sha256": p.sha256} for p in opts.packs],
-                      stats=stats, findings=sink.findings, errors=sink.errors, skipped=sink.skipped)
+                      rule_packs=[{"pack": p.name, "version": str(p.version), "sha256": p.sha256} for p in opts.packs],
+                      stats=stats, findings=sink.findings, errors=sink.errors, skipped=sink.skipped,
+                      key_id=hasher.key_id)
 
 
 def _scan_with_state(opts, sink, executor, aggregator, deadline, keyer, progress) -> list:

@@ -56,7 +56,7 @@ def _summary_to_json(s: UnitSummary) -> dict:
         "unit": dataclasses.asdict(s.unit),
         "entities": {
             et: {"scores": [[k, v] for k, v in sorted(a.scores.items())],
-                 "hashes": sorted(a.hashes),
+                 "hashes": sorted(a.hashes), "reasons": sorted(a.reasons),
                  "evidence": [evidence_to_dict(e) for e in a.evidence]}
             for et, a in s.entities.items()},
     }
@@ -67,7 +67,7 @@ def _summary_from_json(d: dict, meta: ItemMeta) -> UnitSummary:
     for et, a in d["entities"].items():
         entities[et] = EntityAgg(
             scores={float(k): int(v) for k, v in a["scores"]},
-            hashes=set(a["hashes"]),
+            hashes=set(a["hashes"]), reasons=set(a.get("reasons", ())),
             evidence=[evidence_from_dict(e) for e in a["evidence"]])
     return UnitSummary(unit=Unit(**d["unit"]), meta=meta, entities=entities)
 

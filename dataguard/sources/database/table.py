@@ -9,6 +9,7 @@ import io
 from dataclasses import replace
 from typing import Iterator, Optional
 
+from dataguard.extract import extract
 from dataguard.sources.database.errors import error_kind, short_error
 from dataguard.sources.database.values import MAX_PATHS, blob_bytes, cell_texts, is_prose, words
 from dataguard.types import Anchor, Chunk, ItemMeta, Limits, Pointer, Problem, Unit
@@ -130,7 +131,6 @@ class DatabaseTable:
             record["blobs_not_read"] = record.get("blobs_not_read", 0) + 1
             return
         col.documents += 1
-        from dataguard.extract import extract
         unit = self.column_unit(col.name)
         for piece in extract(unit, lambda: io.BytesIO(data), col.name, limits, depth=1):
             if isinstance(piece, Chunk):

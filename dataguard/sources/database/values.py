@@ -138,6 +138,16 @@ def _number(v) -> Optional[str]:
     return _digits(v) if isinstance(v, (int, Decimal)) else None
 
 
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_ -]{0,39}")
+
+
+def _key(k) -> str:
+    """A JSON key as it appears in a key path: a name, or ``*`` for a key that is data (an
+    e-mail address, a number, a long text): key paths are shown in reports."""
+    k = str(k)
+    return k if _KEY.fullmatch(k) and sum(c.isdigit() for c in k) < 4 else "*"
+
+
 def _json_leaves(obj, path: str = "", depth: int = 0) -> Iterator[tuple]:
     """(key path, text) of the string and identifier-like number leaves of a parsed JSON
     document; list items share their list's path (``contacts.phone``)."""
@@ -145,7 +155,8 @@ def _json_leaves(obj, path: str = "", depth: int = 0) -> Iterator[tuple]:
         return
     if isinstance(obj, dict):
         for k, v in obj.items():
-            yield from _json_leaves(v, f"{path}.{k}" if path else str(k), depth + 1)
+            k = _key(k)
+            yield from _json_leaves(v, f"{path}.{k}" if path else k, depth + 1)
     elif isinstance(obj, (list, tuple)):
         for v in obj:
             yield from _json_leaves(v, path, depth + 1)
@@ -160,7 +171,7 @@ def _json_leaves(obj, path: str = "", depth: int = 0) -> Iterator[tuple]:
 
 def _dated(v) -> list:
     if isinstance(v, datetime.datetime):
-        return [(None, v.replace(tzinfo=None).isoformat(sep=" "))]
+        return [(None, v.replace(tzinfo=None).isoformat())]          # "T": no digit run like a phone number
     if isinstance(v, datetime.date):
         return [(None, v.isoformat())]
     return [(None, str(v))] if str(v).strip() else []

@@ -1,0 +1,594 @@
+"""Signed reports, report diff, acceptance baselines and the findings inventory (SQLite and
+PostgreSQL), on reports of real scans of small generated trees that change between scans."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_env
+
+CARD = "4111 1111 1111 1111"
+KEY = "inventory-test-hmac-key-0123456789"
+
+
+def _write(folder: Path, name: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+
+
+class Scenario:
+    """Site Juba, two folder targets, four signed scans:
+    1. complete: share1 {a, b}, share2 {x}, all with a card number;
+    2. complete: a fixed, c added, x deleted;
+    3. incomplete (share2 unreachable): b deleted;
+    4. complete (share2 back, empty).
+    Site Nairobi: one scan of its own share."""
+
+    def __init__(self, root: Path, run_cli):
+        self.root, self.run_cli = root, run_cli
+        self.share1, self.share2 = root / "share1", root / "share2"
+        self.keys = root / "keys"
+        for site in ("Juba", "Nairobi", "Rogue"):
+            assert run_cli("keys", "create", "--site", site, "--out-dir", self.keys).exit_code == 0
+        self.trusted = root / "trusted.yaml"
+        self.trusted.write_text("Juba: [keys/Juba.pub]\nNairobi: [keys/Nairobi.pub]\n")
+        self.reports = []
+
+    def scan(self, name: str, targets, site="Juba", expect=1, *extra) -> Path:
+        out = self.root / f"{name}.json"
+        res = self.run_cli("scan", *targets, "--no-ner", "--workers", "1", "--site", site, "--format", "json",
+                           "--signing-key", self.keys / f"{site}.key", "--output", out, "-q", *extra)
+        assert res.exit_code == expect, res.stderr
+        self._set_clock(out, site)
+        return out
+
+    def _set_clock(self, out: Path, site: str) -> None:
+        """Scans here run within a second: give each report its own hour of a fake day (the
+        order of a site's scans is their start time), then sign it again."""
+        from dataguard.signing import load_private_key, sign_report
+        doc = _doc(out)
+        hour = len(self.reports) + 1
+        self.reports.append(out)
+        doc["scan"]["started_at"] = f"2026-01-15T{hour:02d}:00:00Z"
+        doc["scan"]["finished_at"] = f"2026-01-15T{hour:02d}:30:00Z"
+        out.write_text(json.dumps(doc, indent=2))
+        sign_report(str(out), load_private_key(str(self.keys / f"{site}.key")))
+
+    def build(self) -> None:
+        _write(self.share1, "a.txt", f"card {CARD}\n")
+        _write(self.share1, "b.txt", f"paid with {CARD}\n")
+        _write(self.share2, "x.txt", f"card {CARD}\n")
+        self.r1 = self.scan("r1", [self.share1, self.share2])
+        (self.share1 / "a.txt").write_text("card removed\n")
+        _write(self.share1, "c.txt", f"new card {CARD}\n")
+        (self.share2 / "x.txt").unlink()
+        self.r2 = self.scan("r2", [self.share1, self.share2])
+        (self.share1 / "b.txt").unlink()
+        shutil.rmtree(self.share2)
+        self.r3 = self.scan("r3", [self.share1, self.share2], "Juba", 3)
+        self.share2.mkdir()
+        self.r4 = self.scan("r4", [self.share1, self.share2])
+        nbo = self.root / "nbo"
+        _write(nbo, "pay.txt", f"{CARD}\n")
+        self.n1 = self.scan("n1", [nbo], "Nairobi")
+        self.reports = [self.r1, self.r2, self.r3, self.r4]
+        self.first_day = "2026-01-15"
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory, run_cli):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAGUARD_HMAC_KEY", KEY)
+        s = Scenario(tmp_path_factory.mktemp("inv"), run_cli)
+        s.build()
+    return s
+
+
+def _doc(path) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def _fps(path, name=None) -> set:
+    return {f["fingerprint"] for f in _doc(path)["findings"] if name is None or f["location"]["path"] == name}
+
+
+def _severity(path, fp) -> str:
+    return next(f["severity"] for f in _doc(path)["findings"] if f["fingerprint"] == fp)
+
+
+def _copy(src: Path, dst: Path, with_sig=True) -> Path:
+    shutil.copy(src, dst)
+    if with_sig:
+        shutil.copy(str(src) + ".sig", str(dst) + ".sig")
+    return dst
+
+
+# ------------------------------------------------------------------------------ identity
+def test_reports_carry_identity(scenario, run_cli, tmp_path):
+    from dataguard.hashing import key_id
+    scan = _doc(scenario.r1)["scan"]
+    assert scan["site"] == "Juba" and scan["key_id"] == key_id(KEY.encode())
+    assert KEY not in json.dumps(scan) and scan["rule_packs"][0]["version"]
+    assert key_id(KEY.encode()) != key_id(b"another-key-0123456789")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAGUARD_HMAC_KEY", KEY)
+        jl = run_cli("scan", scenario.share1, "--no-ner", "--workers", "1", "--site", "S", "--format", "jsonl")
+        csv_run = run_cli("scan", scenario.share1, "--no-ner", "--workers", "1", "--site", "S", "--format", "csv")
+    lines = [json.loads(x) for x in jl.stdout.splitlines() if x.strip()]
+    assert all(x["site"] == "S" and x["scan_id"] == lines[-1]["scan"]["id"] for x in lines[:-1])
+    rows = csv_run.stdout.splitlines()
+    assert rows[0].startswith("site,scan_id,") and rows[0].endswith(",status")
+    assert rows[1:] and all(r.startswith("S,") and r.rstrip().endswith(",open") for r in rows[1:])
+
+
+# ------------------------------------------------------------------------------ signatures
+def test_signature_verifies_and_names_what_is_wrong(scenario, run_cli, tmp_path):
+    ok = run_cli("keys", "verify", scenario.r1, "--trusted-keys", scenario.trusted)
+    assert ok.exit_code == 0 and "signature OK" in ok.stdout
+    changed = _copy(scenario.r1, tmp_path / "changed.json")
+    raw = changed.read_bytes()
+    changed.write_bytes(raw.replace(b'"complete": true', b'"complete": false', 1))
+    unsigned = _copy(scenario.r1, tmp_path / "unsigned.json", with_sig=False)
+    cases = {changed: "changed after signing", unsigned: "unsigned"}
+    for path, what in cases.items():
+        res = run_cli("keys", "verify", path, "--trusted-keys", scenario.trusted)
+        assert res.exit_code == 2 and what in res.stderr
+    # a report of Nairobi signed with Juba's key: wrong key
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAGUARD_HMAC_KEY", KEY)
+        out = tmp_path / "rogue.json"
+        run_cli("scan", scenario.root / "nbo", "--no-ner", "--workers", "1", "--site", "Nairobi", "-o", out,
+                "--signing-key", scenario.keys / "Rogue.key", "-q")
+    res = run_cli("keys", "verify", out, "--trusted-keys", scenario.trusted)
+    assert res.exit_code == 2 and "wrong key" in res.stderr
+
+
+def test_signing_needs_an_output_file(scenario, run_cli):
+    res = run_cli("scan", scenario.share1, "--no-ner", "--signing-key", scenario.keys / "Juba.key")
+    assert res.exit_code == 2 and "--output" in res.stderr
+
+
+# ------------------------------------------------------------------------------ report diff
+def _diff(run_cli, old, new, *extra):
+    res = run_cli("report", "diff", old, new, "--format", "json", *extra)
+    return res.exit_code, json.loads(res.stdout)
+
+
+def _set(items) -> set:
+    return {f["fingerprint"] for f in items}
+
+
+def test_report_diff_new_resolved_unchanged(scenario, run_cli):
+    s = scenario
+    code, d = _diff(run_cli, s.r1, s.r2)
+    assert code == 1
+    assert _set(d["new"]) == _fps(s.r2, "c.txt") and _fps(s.r2, "c.txt")
+    assert _set(d["resolved"]) == _fps(s.r1, "a.txt") | _fps(s.r1, "x.txt")
+    assert _set(d["unchanged"]) == _fps(s.r1, "b.txt")
+    assert d["not_rescanned"] == {"targets": [], "findings": []}
+    assert _diff(run_cli, s.r1, s.r2, "--fail-on", "never")[0] == 0
+
+
+def test_incomplete_scan_resolves_nothing(scenario, run_cli):
+    s = scenario
+    code, d = _diff(run_cli, s.r2, s.r3)
+    assert code == 0 and d["new"] == [] and d["resolved"] == []
+    assert _set(d["not_rescanned"]["findings"]) == _fps(s.r2, "b.txt")
+    assert str(s.share2) in d["not_rescanned"]["targets"]
+    table = run_cli("report", "diff", s.r2, s.r3).stdout
+    assert "Not rescanned" in table and "INCOMPLETE" in table
+
+
+def test_report_diff_rejects_a_schema_invalid_report(scenario, run_cli, tmp_path):
+    bad = tmp_path / "bad.json"
+    doc = _doc(scenario.r1)
+    del doc["scan"]["complete"]
+    bad.write_text(json.dumps(doc))
+    res = run_cli("report", "diff", scenario.r1, bad)
+    assert res.exit_code == 2 and "schema" in res.stderr and res.stderr.count("\n") == 1
+
+
+# ------------------------------------------------------------------------------ baselines
+def _baseline(path: Path, entries: list, site=None) -> Path:
+    import yaml
+    path.write_text(yaml.safe_dump({"site": site, "accepted": [
+        {"fingerprint": fp, "reason": "kept by law", "owner": "hr", "reviewer": "dpo", "expires": exp}
+        for fp, exp in entries]}))
+    return path
+
+
+def test_baseline_create_drafts_every_finding_and_a_draft_is_refused(scenario, run_cli, tmp_path):
+    out = tmp_path / "draft.yaml"
+    assert run_cli("baseline", "create", scenario.r2, "-o", out).exit_code == 0
+    import yaml
+    draft = yaml.safe_load(out.read_text())
+    assert {e["fingerprint"] for e in draft["accepted"]} == _fps(scenario.r2) and draft["site"] == "Juba"
+    res = run_cli("scan", scenario.share1, "--no-ner", "--baseline", out)
+    assert res.exit_code == 2 and "reason" in res.stderr
+
+
+def test_scan_with_baseline_keeps_accepted_findings_out_of_the_exit_code(scenario, run_cli, tmp_path):
+    share = tmp_path / "s"
+    _write(share, "only.txt", f"card {CARD}\n")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAGUARD_HMAC_KEY", KEY)
+        first = run_cli("scan", share, "--no-ner", "--workers", "1", "--format", "json")
+        fps = sorted(f["fingerprint"] for f in first.report["findings"])
+        accepted = _baseline(tmp_path / "b.yaml", [(fp, "2999-12-31") for fp in fps])
+        res = run_cli("scan", share, "--no-ner", "--workers", "1", "--format", "json", "--baseline", accepted)
+        assert res.exit_code == 0
+        assert {f["status"] for f in res.report["findings"]} == {"accepted"}
+        assert all(f["acceptance"]["reviewer"] == "dpo" for f in res.report["findings"])
+        expired = _baseline(tmp_path / "e.yaml", [(fps[0], "2000-01-01"), (fps[1], "2999-12-31")])
+        res = run_cli("scan", share, "--no-ner", "--workers", "1", "--format", "json", "--baseline", expired)
+    assert res.exit_code == 1
+    assert sorted(f["status"] for f in res.report["findings"]) == ["accepted", "expired"]
+
+
+# ------------------------------------------------------------------------------ inventory
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)])
+def db(request, tmp_path):
+    if request.param == "sqlite":
+        yield str(tmp_path / "inv.db")
+        return
+    (pg_url,) = require_env("DATAGUARD_TEST_PG_URL")
+    from sqlalchemy import create_engine, text
+    schema = "dg_inventory_test_" + uuid.uuid4().hex[:10]
+    admin = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{pg_url}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def _ingest(run_cli, db, *reports, trusted=None, baseline=None):
+    args = ["inventory", "ingest", *reports, "--db", db]
+    if trusted:
+        args += ["--trusted-keys", trusted]
+    if baseline:
+        args += ["--baseline", baseline]
+    return run_cli(*args)
+
+
+def _snapshot(db) -> dict:
+    from sqlalchemy import select
+
+    from dataguard.inventory import open_inventory
+    from dataguard.inventory.schema import metadata
+    engine = open_inventory(db)
+    try:
+        with engine.connect() as conn:
+            return {t.name: sorted(tuple(str(v) for v in r) for r in conn.execute(select(t)))
+                    for t in metadata.sorted_tables}
+    finally:
+        engine.dispose()
+
+
+def _export(run_cli, db, *extra) -> list:
+    res = run_cli("inventory", "export", "--db", db, "--format", "json", *extra)
+    assert res.exit_code == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+def _reference(reports) -> dict:
+    """Tracking computed independently from the JSON reports: fingerprint -> (status, finding)."""
+    tracked = {}
+    for path in reports:
+        doc = _doc(path)
+        seen = {f["fingerprint"] for f in doc["findings"]}
+        for f in doc["findings"]:
+            tracked[f["fingerprint"]] = ("open", f)
+        if doc["scan"]["complete"]:
+            done = {t["uri"] for t in doc["scan"]["targets"] if t["status"] == "ok"}
+            for fp, (st, f) in tracked.items():
+                if st == "open" and fp not in seen and f["location"]["target"] in done:
+                    tracked[fp] = ("resolved", f)
+    return tracked
+
+
+def test_ingest_tracks_findings_across_scans(scenario, run_cli, db):
+    s = scenario
+    res = _ingest(run_cli, db, *s.reports, s.n1, trusted=s.trusted)
+    assert res.exit_code == 0, res.stderr
+    rows = {(r["site"], r["fingerprint"]): r for r in _export(run_cli, db)}
+    ref = _reference(s.reports)
+    assert {fp: r["status"] for (site, fp), r in rows.items() if site == "Juba"} == {
+        fp: st for fp, (st, _) in ref.items()}
+    # b.txt vanished in the incomplete scan 3: still open then, resolved by scan 4
+    assert {rows[("Juba", fp)]["status"] for fp in _fps(s.r2, "b.txt")} == {"resolved"}
+    assert {("Nairobi", fp) for fp in _fps(s.n1)} <= set(rows)
+    first = _doc(s.r1)["scan"]["started_at"]
+    assert {rows[("Juba", fp)]["first_seen"] for fp in _fps(s.r1, "b.txt")} == {first}
+
+    # the inventory's diff of the site's last two scans is the diff of their reports
+    d = json.loads(run_cli("inventory", "diff", "--site", "Juba", "--db", db, "--format", "json").stdout)
+    assert d == _diff(run_cli, s.r3, s.r4)[1] and _set(d["unchanged"]) == _fps(s.r4)
+
+
+def test_ingest_is_idempotent_and_order_independent(scenario, run_cli, db, tmp_path):
+    s = scenario
+    assert _ingest(run_cli, db, s.r1, s.r2).exit_code == 0
+    before = _snapshot(db)
+    again = _ingest(run_cli, db, s.r2, s.r1)
+    assert again.exit_code == 0 and again.stdout.count("already ingested") == 2
+    assert _snapshot(db) == before
+    other = str(tmp_path / "other.db")
+    assert _ingest(run_cli, other, s.r4, s.r2, s.r3, s.r1).exit_code == 0
+    assert _ingest(run_cli, db, s.r3, s.r4).exit_code == 0
+    assert _export(run_cli, db) == _export(run_cli, other)
+
+
+def test_rejected_reports_add_nothing(scenario, run_cli, db, tmp_path):
+    s = scenario
+    assert _ingest(run_cli, db, s.r1, trusted=s.trusted).exit_code == 0
+    before = _snapshot(db)
+    changed = _copy(s.r2, tmp_path / "changed.json")
+    changed.write_bytes(changed.read_bytes().replace(b'"site": "Juba"', b'"site": "Juba" ', 1))
+    unsigned = _copy(s.r2, tmp_path / "unsigned.json", with_sig=False)
+    invalid = tmp_path / "invalid.json"
+    doc = _doc(s.r2)
+    doc["findings"][0]["severity"] = "catastrophic"
+    invalid.write_text(json.dumps(doc))
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text('{"findings": [')
+    expect = {changed: "changed after signing", unsigned: "unsigned", invalid: "schema", garbage: "not valid JSON"}
+    for path, what in expect.items():
+        res = _ingest(run_cli, db, path, trusted=s.trusted if path != invalid else None)
+        assert res.exit_code == 2 and what in res.stderr and res.stderr.count("\n") == 1, (path, res.stderr)
+        assert _snapshot(db) == before
+
+
+def test_acceptances_and_kpis(scenario, run_cli, db, tmp_path):
+    s = scenario
+    # c.txt: its low finding accepted, its critical one accepted until long ago (expired: open)
+    c_fps = sorted(_fps(s.r2, "c.txt"), key=lambda fp: _severity(s.r2, fp) == "critical")
+    base = _baseline(tmp_path / "b.yaml", [(c_fps[0], "2999-12-31"), (c_fps[1], "2000-01-01")], site="Juba")
+    assert _ingest(run_cli, db, *s.reports, s.n1, baseline=base).exit_code == 0
+    statuses = {r["fingerprint"]: r["status"] for r in _export(run_cli, db, "--site", "Juba")}
+    assert statuses[c_fps[0]] == "accepted" and statuses[c_fps[1]] == "expired"
+    res = run_cli("inventory", "kpi", "--db", db, "--format", "json", "--as-of", "2030-01-01")
+    rows = {(r["site"], r["measure"]): r for r in json.loads(res.stdout)}
+    ref = _reference(s.reports)
+    opened = [f for fp, (st, f) in ref.items() if st == "open" and fp != c_fps[0]]
+    juba = rows[("Juba", "ALL")]
+    assert juba["open_total"] == len(opened)
+    for sev in ("critical", "high", "medium", "low", "info"):
+        assert juba[f"open_{sev}"] == sum(f["severity"] == sev for f in opened)
+    assert juba["accepted"] == 1 and juba["expired"] == 1
+    last = _doc(s.r4)
+    assert juba["new"] == 0 and juba["resolved"] == len(_fps(s.r2, "b.txt"))
+    items = last["scan"]["stats"]["items_scanned"] + last["scan"]["stats"]["items_unchanged"]
+    assert juba["items_scanned"] == items and juba["items_failed"] == len(last["errors"])
+    assert juba["broad_open_share"] == round(sum(f["exposure"] == "broad" for f in opened) / len(opened), 4)
+    assert [t["findings"] for t in juba["trend"]] == [len(_doc(p)["findings"]) for p in s.reports]
+    assert [t["complete"] for t in juba["trend"]] == [True, True, False, True]
+    import datetime as dt
+    assert any(f["severity"] == "critical" for f in opened)
+    assert juba["oldest_open_critical_days"] == (dt.date(2030, 1, 1) - dt.date.fromisoformat(s.first_day)).days
+    measures = {m for (site, m) in rows if site == "Juba"} - {"ALL"}
+    assert sum(rows[("Juba", m)]["open_total"] for m in measures) == juba["open_total"]
+    since = run_cli("inventory", "kpi", "--db", db, "--site", "Juba", "--since", "2000-01-01", "--format", "json")
+    all_row = json.loads(since.stdout)[-1]
+    assert all_row["new"] == len(ref) and all_row["resolved"] == sum(st == "resolved" for st, _ in ref.values())
+    for fmt in ("csv", "table"):
+        out = run_cli("inventory", "kpi", "--db", db, "--format", fmt).stdout
+        assert "Nairobi" in out and "Juba" in out
+
+
+def test_export_formats(scenario, run_cli, db, tmp_path):
+    s = scenario
+    assert _ingest(run_cli, db, s.r1, s.r2).exit_code == 0
+    out = tmp_path / "inv.sarif"
+    assert run_cli("inventory", "export", "--db", db, "--format", "sarif", "-o", out).exit_code == 0
+    assert oct(os.stat(out).st_mode & 0o777) == "0o600"
+    sarif = json.loads(out.read_text())
+    states = {r["partialFingerprints"]["dataguard/v1"]: r["baselineState"] for r in sarif["runs"][0]["results"]}
+    assert {fp for fp, st in states.items() if st == "new"} == _fps(s.r2, "c.txt")
+    assert {fp for fp, st in states.items() if st == "absent"} == _fps(s.r1, "a.txt") | _fps(s.r1, "x.txt")
+    csv_text = run_cli("inventory", "export", "--db", db, "--format", "csv", "--status", "resolved").stdout
+    assert len(csv_text.strip().splitlines()) == 1 + len(_fps(s.r1, "a.txt") | _fps(s.r1, "x.txt"))
+
+
+def test_migrations_match_the_schema(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from dataguard.inventory import open_inventory
+    from dataguard.inventory.schema import metadata
+    engine = open_inventory(str(tmp_path / "m.db"))
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    engine.dispose()
+
+
+def test_concurrent_ingests_into_one_sqlite_file_queue(scenario, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dataguard.inventory import ingest_report, open_inventory
+    from dataguard.reportfile import load_report
+    db = str(tmp_path / "shared.db")
+
+    def one(path):
+        engine = open_inventory(db)
+        try:
+            return ingest_report(engine, load_report(str(path)))
+        finally:
+            engine.dispose()
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(one, [*scenario.reports, scenario.n1]))
+    assert outcomes == ["ingested"] * 5
+    assert _snapshot(db)["scans"] and len(_snapshot(db)["scans"]) == 5
+
+
+def test_readers_refuse_a_missing_inventory(run_cli, tmp_path):
+    missing = tmp_path / "nope.db"
+    res = run_cli("inventory", "kpi", "--db", missing)
+    assert res.exit_code == 2 and "no inventory" in res.stderr and not missing.exists()
+
+
+def test_free_text_of_any_length_is_stored_alike_on_both_databases(scenario, run_cli, db, tmp_path):
+    doc = _doc(scenario.n1)
+    doc["scan"]["site"] = "N" * 500
+    doc["scan"]["id"] = "x" * 300
+    long = tmp_path / "long.json"
+    long.write_text(json.dumps(doc))
+    assert _ingest(run_cli, db, long).exit_code == 0
+    assert {r["site"] for r in _export(run_cli, db)} == {"N" * 500}
+
+
+def test_inventory_report_shows_a_sites_current_picture(scenario, run_cli, db, validate_report, tmp_path):
+    s = scenario
+    assert _ingest(run_cli, db, s.r1, s.r2, s.r3).exit_code == 0
+    res = run_cli("inventory", "report", "--site", "Juba", "--db", db, "--format", "json")
+    doc = validate_report(json.loads(res.stdout))
+    # after the incomplete scan 3, b.txt is still open though scan 3 did not report it
+    assert {f["fingerprint"] for f in doc["findings"]} == _fps(s.r2) and doc["scan"]["id"] == _doc(s.r3)["scan"]["id"]
+    page = tmp_path / "juba.html"
+    assert run_cli("inventory", "report", "--site", "Juba", "--db", db, "-o", page).exit_code == 0
+    assert "Juba" in page.read_text() and "b.txt" in page.read_text()
+    assert run_cli("inventory", "report", "--site", "Nowhere", "--db", db).exit_code == 2
+
+
+def test_ingest_says_when_sites_hash_under_different_keys(scenario, run_cli, tmp_path):
+    db = str(tmp_path / "k.db")
+    doc = _doc(scenario.n1)
+    doc["scan"].update(key_id="f" * 32, id="other-key-scan")
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(doc))
+    same = _ingest(run_cli, db, scenario.r1)
+    assert same.exit_code == 0 and "HMAC keys" not in same.stderr
+    mixed = _ingest(run_cli, db, other)
+    assert mixed.exit_code == 0 and "2 HMAC keys" in mixed.stderr and "f" * 32 in mixed.stderr
+
+
+def test_config_signing_key_signs_and_pruned_reports_lose_their_signatures(scenario, run_cli, tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    old = [f"dataguard-Juba-2025010{i}T010000Z.json" for i in (1, 2)]
+    for name in old:
+        (reports / name).write_text("{}")
+        (reports / (name + ".sig")).write_text("{}")
+    cfg = tmp_path / "dataguard.yaml"
+    shutil.copy(scenario.keys / "Juba.key", tmp_path / "site.key")
+    cfg.write_text(f"site: {{name: Juba}}\ntargets: [{{uri: {scenario.share1}}}]\nsigning_key: site.key\n"
+                   f"output: {{folder: {reports}, keep_last: 2}}\n")
+    res = run_cli("scan", "--config", cfg, "--workers", "1", "--no-ner", "-q")
+    assert res.exit_code == 1, res.stderr
+    names = sorted(p.name for p in reports.iterdir())
+    assert old[0] not in names and old[0] + ".sig" not in names and old[1] + ".sig" in names
+    new = next(n for n in names if n.endswith(".json") and n != old[1])
+    ok = run_cli("keys", "verify", reports / new, "--trusted-keys", scenario.trusted)
+    assert ok.exit_code == 0, ok.stderr
+
+
+def test_keys_are_never_overwritten_and_bad_signature_files_are_named(scenario, run_cli, tmp_path):
+    again = run_cli("keys", "create", "--site", "Juba", "--out-dir", scenario.keys)
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    assert oct(os.stat(scenario.keys / "Juba.key").st_mode & 0o777) == "0o600"
+    report = _copy(scenario.r1, tmp_path / "r.json")
+    Path(str(report) + ".sig").write_text("not a signature")
+    res = run_cli("keys", "verify", report, "--trusted-keys", scenario.trusted)
+    assert res.exit_code == 2 and "is not a dataguard-signature-v1 signature" in res.stderr
+    only_nairobi = tmp_path / "trusted.yaml"
+    only_nairobi.write_text(f"Nairobi: [{scenario.keys / 'Nairobi.pub'}]\n")
+    res = run_cli("keys", "verify", scenario.r1, "--trusted-keys", only_nairobi)
+    assert res.exit_code == 2 and "no trusted public key for site 'Juba'" in res.stderr
+
+
+def test_raw_values_of_a_show_data_report_are_never_stored(scenario, run_cli, tmp_path):
+    out = tmp_path / "raw.json"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAGUARD_HMAC_KEY", KEY)
+        run_cli("scan", scenario.share1, "--no-ner", "--workers", "1", "--show-data", "-o", out, "-q")
+    assert CARD in out.read_text()
+    db = tmp_path / "raw.db"
+    assert _ingest(run_cli, str(db), out).exit_code == 0
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("raw.db"))
+    assert CARD.encode() not in stored and CARD.replace(" ", "").encode() not in stored
+    assert CARD not in json.dumps(_export(run_cli, str(db)))
+
+
+def test_kpi_of_an_unknown_site_is_an_error(scenario, run_cli, tmp_path):
+    db = str(tmp_path / "u.db")
+    assert _ingest(run_cli, db, scenario.r1).exit_code == 0
+    res = run_cli("inventory", "kpi", "--db", db, "--site", "Atlantis")
+    assert res.exit_code == 2 and "Atlantis" in res.stderr
+    assert "different sites" in run_cli("report", "diff", scenario.r1, scenario.n1).stderr
+
+
+def test_an_unreachable_database_is_one_line_without_its_password(run_cli):
+    res = run_cli("inventory", "kpi", "--db", "postgresql://hq:s3cretPw@127.0.0.1:1/inventory")
+    assert res.exit_code == 2 and "cannot open inventory postgresql://hq@127.0.0.1:1/inventory" in res.stderr
+    assert "s3cretPw" not in res.stderr and res.stderr.count("\n") == 1
+
+
+def test_a_scan_cut_short_by_its_time_budget_resolves_nothing(scenario, run_cli, tmp_path):
+    """--max-duration with a fake clock (each reading 10 s later than the last): the scan
+    stops early, its target is partial, and neither diff nor inventory resolves anything."""
+    import itertools
+
+    from dataguard.report import write_atomic, write_report
+    from dataguard.scanner import Clock, run_scan
+    from dataguard.settings import Flags, build_settings, prepare
+    flags = Flags(targets=(str(scenario.share1),), site="Juba", no_ner=True, workers=1, max_duration="15")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAGUARD_HMAC_KEY", KEY)
+        settings = build_settings(flags, stdout_is_tty=False)
+        ticks = itertools.count(0, 10)
+        result = run_scan(settings.scan, prepare(settings), clock=Clock(monotonic=lambda: next(ticks)))
+    assert not result.complete and [t.status for t in result.targets] == ["partial"]
+    cut = tmp_path / "cut.json"
+    write_atomic(str(cut), lambda out: write_report(result, "json", out))
+    code, d = _diff(run_cli, scenario.r2, cut)
+    assert d["resolved"] == [] and str(scenario.share1) in d["not_rescanned"]["targets"]
+    assert _set(d["unchanged"]) == _fps(scenario.r2) & _fps(cut)
+    assert _set(d["not_rescanned"]["findings"]) == _fps(scenario.r2) - _fps(cut) != set()
+    db = str(tmp_path / "cut.db")
+    assert _ingest(run_cli, db, scenario.r1, scenario.r2, cut).exit_code == 0
+    rows = {r["fingerprint"]: r["status"] for r in _export(run_cli, db)}
+    assert {rows[fp] for fp in _fps(scenario.r2)} == {"open"}
+
+
+def test_a_new_baseline_applies_to_reports_already_ingested(scenario, run_cli, tmp_path):
+    db = str(tmp_path / "b.db")
+    assert _ingest(run_cli, db, scenario.r2).exit_code == 0
+    fp = sorted(_fps(scenario.r2, "c.txt"))[0]
+    base = _baseline(tmp_path / "b.yaml", [(fp, "2999-12-31")])
+    again = _ingest(run_cli, db, scenario.r2, baseline=base)
+    assert again.exit_code == 0 and "already ingested" in again.stdout
+    assert {r["fingerprint"]: r["status"] for r in _export(run_cli, db)}[fp] == "accepted"
+    other = _baseline(tmp_path / "o.yaml", [(fp, "2999-12-31")], site="Goma")
+    res = _ingest(run_cli, db, scenario.r2, baseline=other)
+    assert res.exit_code == 0 and "not applied" in res.stderr
+
+
+def test_inventory_html_shows_every_site_on_one_page(scenario, run_cli, tmp_path):
+    db = str(tmp_path / "h.db")
+    assert _ingest(run_cli, db, scenario.r2, scenario.n1).exit_code == 0
+    page = tmp_path / "all.html"
+    assert run_cli("inventory", "report", "--db", db, "-o", page).exit_code == 0
+    text = page.read_text()
+    assert "Juba" in text and "Nairobi" in text and "c.txt" in text and "pay.txt" in text
+    res = run_cli("inventory", "report", "--db", db, "--format", "json")
+    assert res.exit_code == 2 and "--site" in res.stderr
+
+
+def test_accepted_findings_are_suppressed_in_a_scans_sarif(scenario, run_cli, tmp_path):
+    fps = sorted(_fps(scenario.r2, "c.txt"))
+    base = _baseline(tmp_path / "b.yaml", [(fps[0], "2999-12-31")])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAGUARD_HMAC_KEY", KEY)
+        res = run_cli("scan", scenario.share1, "--no-ner", "--workers", "1", "--format", "sarif", "--baseline", base)
+    results = json.loads(res.stdout)["runs"][0]["results"]
+    suppressed = {r["partialFingerprints"]["dataguard/v1"] for r in results if r.get("suppressions")}
+    assert suppressed == {fps[0]}
+    assert all(r["suppressions"][0]["justification"] == "kept by law" for r in results if r.get("suppressions"))
