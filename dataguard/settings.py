@@ -375,6 +375,9 @@ def _check_steps(cfg) -> list:
     if cfg.output is not None:
         steps.append(("output.folder", lambda: check_writable(os.path.join(cfg.output.folder, "report"),
                                                               "report in output.folder", create_folders=True)))
+    if cfg.signing_key or cfg.baseline:
+        out = os.path.join(cfg.output.folder, "report") if cfg.output is not None else None
+        steps.append(("signing_key, baseline", lambda: _signing_and_baseline(cfg.signing_key, cfg.baseline, out)))
     flags = Flags(no_default_rules=cfg.no_default_rules, no_ner=cfg.no_ner)
     steps.append(("rules", lambda: _detector_kwargs(flags, cfg, _load_packs(flags, cfg))))
     return steps

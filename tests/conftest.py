@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import os
@@ -117,8 +118,8 @@ def run_cli(validate_report, tmp_path_factory):
     return _run
 
 
-@pytest.fixture
-def open_tmp(tmp_path):
+@contextlib.contextmanager
+def reachable_folder():
     """A fresh folder that every user can reach (pytest's own temporary folders are 0700,
     which makes every file in them restricted): for tests about broad exposure."""
     import shutil
@@ -135,13 +136,10 @@ def open_tmp(tmp_path):
         shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def every_entity_pack(tmp_path_factory):
-    """A rule pack reporting every entity of every location unit (what a measurement counts)."""
-    pack = tmp_path_factory.mktemp("pack") / "everything.yaml"
-    pack.write_text('pack: everything\nrules:\n  - {id: ALL, title: every entity, severity: low, '
-                    'measure: CM-INVENTORY, match: {entities: ["*"]}}\n')
-    return pack
+@pytest.fixture
+def open_tmp():
+    with reachable_folder() as path:
+        yield path
 
 
 @pytest.fixture(scope="session")
