@@ -143,6 +143,15 @@ def open_tmp():
 
 
 @pytest.fixture(scope="session")
+def every_entity_pack(tmp_path_factory):
+    """A rule pack reporting every entity of every location unit (what a measurement counts)."""
+    pack = tmp_path_factory.mktemp("pack") / "everything.yaml"
+    pack.write_text('pack: everything\nrules:\n  - {id: ALL, title: every entity, severity: low, '
+                    'measure: CM-INVENTORY, match: {entities: ["*"]}}\n')
+    return pack
+
+
+@pytest.fixture(scope="session")
 def detector():
     """The real English model with all entities (loaded once for the session)."""
     from dataguard.detect import Detector
