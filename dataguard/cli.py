@@ -1,4 +1,4 @@
-"""Command line. The only module that prints or exits."""
+"""Command line. With ``dataguard/commands/``, the only modules that print or exit."""
 from __future__ import annotations
 
 import contextlib
@@ -10,28 +10,33 @@ from typing import Optional
 import click
 
 from dataguard import __version__, defaults
+from dataguard.commands.common import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, fail as _fail  # noqa: F401
 from dataguard.vocab import FAIL_NEVER, FAIL_ON_CHOICES, FORMATS, LANGUAGES, OutputFormat, SiteKind, severity_rank, values
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 log = logging.getLogger("dataguard")
 
 
-def _fail(message: str, code: int = EXIT_USAGE) -> "NoReturn":  # noqa: F821
-    click.echo(f"dataguard: error: {message}", err=True)
-    sys.exit(code)
-
-
 def _setup_logging(log_file: Optional[str], quiet: bool, verbose: bool) -> None:
-    level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
+    """Logging to stderr (INFO; only errors with --quiet; DEBUG with -v) and, with
+    ``log_file``, everything from INFO (DEBUG with -v) to that file, mode 0600."""
+    level = logging.DEBUG if verbose else logging.INFO
     root = logging.getLogger("dataguard")
+    for old in list(root.handlers):      # a previous run in this process (tests)
+        root.removeHandler(old)
+        if getattr(old, "stream", None) not in (sys.stderr, sys.__stderr__):
+            old.close()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     err = logging.StreamHandler(sys.stderr)
     err.setLevel(logging.ERROR if quiet else level)
     err.setFormatter(fmt)
+    err.addFilter(lambda record: not getattr(record, "file_only", False))   # _fail prints its own line
     root.addHandler(err)
     if log_file:
-        fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        except OSError as exc:
+            _fail(f"--log-file {log_file}: {exc.strerror}")
         fh = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
         fh.setLevel(logging.DEBUG if verbose else logging.INFO)
         fh.setFormatter(fmt)
@@ -64,7 +69,9 @@ def main() -> None:
 @main.command()
 @click.argument("targets", nargs=-1)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Site configuration file (dataguard.yaml).")
-@click.option("--rules", "rules", multiple=True, help="Rule pack file or folder (repeatable). Default: the built-in pack.")
+@click.option("--rules", "rules", multiple=True,
+              help="Rule pack file or folder (repeatable), added to the built-in packs; 'default' names those.")
+@click.option("--no-default-rules", is_flag=True, default=None, help="Leave the built-in rule packs out.")
 @click.option("--site", help="Site name recorded in the report.")
 @click.option("--site-kind", type=click.Choice(values(SiteKind)), help="Kind of site.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format. Default: table on a terminal, json otherwise.")
@@ -89,57 +96,65 @@ def main() -> None:
 @click.option("--scheduler", help="Dask scheduler address for --executor dask (tls://host:8786).")
 @click.option("--cluster-tls", type=click.Path(file_okay=False), help="Folder of the cluster's TLS certificates (see: dataguard cluster certs).")
 @click.option("--insecure-scheduler", is_flag=True, default=None, help="DANGEROUS: allow a remote Dask scheduler without TLS (anyone reaching it can run code on the workers).")
-@click.option("--log-file", type=click.Path(dir_okay=False), help="Append logs to this file (never contains sensitive values).")
+@click.option("--log-file", type=click.Path(dir_okay=False),
+              help="Append everything logged to stderr (and -v's details) to this file, mode 0600; never values.")
+@click.option("--heartbeat", help="Without a terminal: a progress line in the log this often (default 60s; e.g. 5m).")
 @click.option("--quiet", "-q", is_flag=True, help="Only errors on stderr; no progress bar.")
-@click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
+@click.option("--verbose", "-v", is_flag=True, help="Debug logging: each item scanned and each error or skipped item.")
 def scan(**params):
     """Scan TARGET... (folders, files, smb:// shares, database URLs) and report findings.
 
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 could not run,
     3 scan incomplete (unreachable target, interrupted, out of time).
     """
-    from dataguard.settings import Flags, SettingsError, build_settings, prepare
+    from dataguard.settings import Flags, SettingsError, build_settings, check_writable, prepare
+    from dataguard.state import StateLocked
     quiet = params["quiet"]
-    _setup_logging(params["log_file"], quiet, params["verbose"])
     try:
+        if params["log_file"]:
+            check_writable(params["log_file"], "--log-file")
+        _setup_logging(params["log_file"], quiet, params["verbose"])
         settings = build_settings(Flags.of(params), stdout_is_tty=sys.stdout.isatty())
         hasher = prepare(settings)
     except SettingsError as exc:
         _fail(str(exc))
+    except StateLocked as exc:
+        _fail(str(exc), EXIT_INCOMPLETE)
     log.info("dataguard %s scanning %d target(s)", __version__, len(settings.scan.targets))
     result = _run(settings, hasher, quiet)
     if settings.baseline is not None:
         from dataguard.baseline import apply_baseline
         apply_baseline(result, settings.baseline)
     _write_output(result, settings, quiet)
+    _log_outcome(result)
+    sys.exit(exit_code(result, settings.fail_on))
+
+
+def _log_outcome(result) -> None:
+    """The end of a scan in the log: unreachable targets, counts, errors by kind, test values."""
+    from collections import Counter
     for t in result.targets:
         if t.status != "ok":
             log.error("target %s: %s: %s", t.uri, t.status, t.error)
     log.info("scan %s: %d findings, %d errors, %d skipped, %.1fs", "complete" if result.complete else "INCOMPLETE",
              len(result.findings), result.stats["errors"], result.stats["items_skipped"], result.stats["duration_s"])
-    sys.exit(exit_code(result, settings.fail_on))
-
-
-@contextlib.contextmanager
-def _progress(quiet: bool):
-    """A progress callback (one tick per item) drawing a bar on a terminal's stderr, else None."""
-    if quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from tqdm import tqdm
-    bar = tqdm(unit=" items", file=sys.stderr, leave=False)
-    try:
-        yield lambda _uri: bar.update(1)
-    finally:
-        bar.close()
+    if result.stats["errors"]:
+        kinds = Counter(p.kind for p in result.errors)
+        log.warning("items not read: %s (the report's errors list them; -v logs each)",
+                    ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
+    if result.stats.get("test_values_ignored"):
+        log.info("%d test values (example.org addresses, ...EXAMPLE keys) found and not reported",
+                 result.stats["test_values_ignored"])
 
 
 def _run(settings, hasher, quiet: bool):
-    """run_scan, its failures turned into exit codes."""
+    """run_scan with a progress display or heartbeat, its failures turned into exit codes."""
+    from dataguard.progress import progress_sink
     from dataguard.scanner import ExecutorUnavailable, run_scan
     from dataguard.state import StateError, StateLocked
     try:
-        with _progress(quiet) as progress:
+        with progress_sink(settings.scan.targets, quiet=quiet, tty=sys.stderr.isatty(), stream=sys.stderr,
+                           heartbeat_s=settings.heartbeat_s) as progress:
             return run_scan(settings.scan, hasher, progress=progress, install_signal_handlers=True)
     except (StateLocked, ExecutorUnavailable) as exc:
         _fail(str(exc), EXIT_INCOMPLETE)
@@ -212,19 +227,45 @@ def rules_validate(paths):
 
 
 @rules.command("list")
-@click.option("--rules", "paths", multiple=True, help="Rule pack file or folder (default: the built-in pack).")
-def rules_list(paths):
-    """List the rules of the given (or the default) packs."""
-    from tabulate import tabulate
-
+@click.option("--rules", "paths", multiple=True,
+              help="Rule pack file or folder (repeatable), added to the built-in packs; 'default' names those.")
+@click.option("--no-default-rules", is_flag=True, help="Leave the built-in rule packs out.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table: one line per rule; json: every rule with its entities, scope, escalation and remediation.")
+def rules_list(paths, no_default_rules, fmt):
+    """List the rules of the built-in packs and the given ones."""
     from dataguard.detect import known_entities
     from dataguard.rules import RuleError, load_packs
+    from dataguard.settings import SettingsError, pack_paths
     try:
-        packs = load_packs(list(paths) or None, known_entities())
-    except RuleError as exc:
+        packs = load_packs(pack_paths(paths, no_default_rules), known_entities())
+    except (RuleError, SettingsError) as exc:
         _fail(str(exc))
-    rows = [[r.id, r.severity, r.measure, r.title] for p in packs for r in p.rules]
-    click.echo(tabulate(rows, headers=["id", "severity", "measure", "title"]))
+    if fmt == "json":
+        import json
+        click.echo(json.dumps([_rule_dict(p, r) for p in packs for r in p.rules], indent=2))
+        return
+    from tabulate import tabulate
+    import textwrap
+    rows = [[r.id, r.severity, r.measure, textwrap.shorten(", ".join(r.entities), 40, placeholder=" …"), p.name,
+             r.title] for p in packs for r in p.rules]
+    click.echo(tabulate(rows, headers=["id", "severity", "measure", "entities", "pack", "title"]))
+
+
+def _rule_dict(pack, rule) -> dict:
+    """One rule as ``rules list --format json`` shows it (the keys of a rule pack, SPEC.md)."""
+    import dataclasses
+
+    def plain(obj) -> dict:
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)
+                if not f.name.endswith("_rx") and getattr(obj, f.name) not in ((), None)}
+    return {"id": rule.id, "pack": pack.name, "pack_version": pack.version, "title": rule.title,
+            "severity": str(rule.severity), "measure": rule.measure,
+            "match": {"entities": list(rule.entities), "all": list(rule.all), "none": list(rule.none),
+                      "min_count": rule.min_count, "min_distinct": rule.min_distinct, "min_score": rule.min_score,
+                      "min_scores": dict(rule.min_scores)},
+            "scope": plain(rule.scope), "escalate": [plain(e) for e in rule.escalate],
+            "remediation": rule.remediation, "description": rule.description}
 
 
 @main.group()
@@ -244,6 +285,6 @@ def cluster_certs(folder, hosts):
     sys.exit(EXIT_OK)
 
 
-from dataguard.commands import register  # noqa: E402  (keys, baseline, report, inventory)
+from dataguard.commands import register  # noqa: E402  (keys, baseline, report, inventory, config)
 
 register(main)

@@ -9,7 +9,9 @@
         exclude: ["**/*.iso"]
         require_encryption: false                 # SMB only: force SMB3 encryption
       - uri: /srv/data
-    rules: [packs/site-pack.yaml]                 # files or folders, relative to this file's folder
+    rules: [packs/site-pack.yaml]                 # files or folders, relative to this file's folder, added
+                                                  # to the built-in packs ("default" names those)
+    no_default_rules: false                       # true: only the packs listed in rules
     exclude: ["**/.git/**"]                       # global excludes, added to every target's
     output: {folder: reports, format: json, keep_last: 30}   # format: table|json|jsonl|sarif|csv|html
     hmac_key_file: /etc/dataguard/hmac.key
@@ -21,6 +23,7 @@
     workers: 4
     state: /var/lib/dataguard/state.db
     max_duration: 2h                              # "90m", "1h30m", "45s" or seconds
+    heartbeat: 5m                                 # progress line in the log this often (no terminal)
     sample_rows: 10000                            # or "all"
     no_ner: false
     follow_symlinks: false
@@ -56,6 +59,7 @@ class ConfigError(Exception):
     """Bad site configuration (exit 2). The message names the file and the field."""
 
 
+DEFAULT_PACKS = "default"     # in ``rules``: the built-in packs
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
@@ -117,8 +121,10 @@ class SiteConfig(_Strict):
     workers: Optional[int] = Field(default=None, ge=1)
     state: Optional[str] = None
     max_duration: Optional[Union[str, int, float]] = None
+    heartbeat: Optional[Union[str, int, float]] = None
     sample_rows: Optional[Union[int, Literal["all"]]] = None
     no_ner: Optional[bool] = None
+    no_default_rules: Optional[bool] = None
     follow_symlinks: Optional[bool] = None
     retention_years: Optional[int] = Field(default=None, ge=1)
     executor: Optional[Literal["local", "dask"]] = None
@@ -144,7 +150,7 @@ class SiteConfig(_Strict):
             raise ValueError("must not be negative")
         return v
 
-    @field_validator("max_duration")
+    @field_validator("max_duration", "heartbeat")
     @classmethod
     def _duration(cls, v):
         if v is not None:
@@ -187,8 +193,10 @@ def _resolve(base: Path, value: Optional[str]) -> Optional[str]:
     return str(p if p.is_absolute() else (base / p).resolve())
 
 
-def load_config(path, environ: Optional[dict] = None) -> SiteConfig:
-    """Read and validate a dataguard.yaml; raise ConfigError naming the file and field."""
+def load_config(path, environ: Optional[dict] = None, *, unset_env: Optional[list] = None) -> SiteConfig:
+    """Read and validate a dataguard.yaml; raise ConfigError naming the file and field.
+    A ``password_env`` variable that is not set is an error too, unless ``unset_env`` is a
+    list: then its message is appended there and the configuration is returned."""
     env = os.environ if environ is None else environ
     shown = str(path)
     text = Path(path).read_text(encoding="utf-8")    # OSError propagates (caller reports it)
@@ -211,7 +219,7 @@ def load_config(path, environ: Optional[dict] = None) -> SiteConfig:
         raise ConfigError("\n".join(msgs)) from None
 
     base = Path(path).resolve().parent
-    cfg.rules = [_resolve(base, r) for r in cfg.rules]
+    cfg.rules = [r if r == DEFAULT_PACKS else _resolve(base, r) for r in cfg.rules]
     cfg.hmac_key_file = _resolve(base, cfg.hmac_key_file)
     cfg.signing_key = _resolve(base, cfg.signing_key)
     cfg.baseline = _resolve(base, cfg.baseline)
@@ -219,13 +227,18 @@ def load_config(path, environ: Optional[dict] = None) -> SiteConfig:
     cfg.cluster_tls = _resolve(base, cfg.cluster_tls)
     if cfg.output is not None:
         cfg.output.folder = _resolve(base, cfg.output.folder)
+    unset = []
     for i, t in enumerate(cfg.targets):
         if t.uri.startswith("~") or (t.uri.startswith(".") and "://" not in t.uri):
             t.uri = _resolve(base, t.uri)
         if t.password_env:
             value = env.get(t.password_env)
             if not value:
-                raise ConfigError(f"{shown}: targets[{i}].password_env: environment variable "
-                                  f"{t.password_env} is not set")
-            t._password = value
+                unset.append(f"{shown}: targets[{i}].password_env: environment variable {t.password_env} is not set "
+                             f"(set it to the password of {t.username or 'the target'}: never write the password in the file)")
+            t._password = value or None
+    if unset and unset_env is None:
+        raise ConfigError("\n".join(unset))
+    if unset_env is not None:
+        unset_env.extend(unset)
     return cfg

@@ -14,3 +14,4 @@ SAMPLE_SEED = 42                  # seed of the database samplers (same sample o
 STATEMENT_TIMEOUT_S = 30.0        # per SQL statement
 ITEM_TIMEOUT_S = 300.0            # per item (file, archive member, table) before it is a timeout error
 PATTERN_TIMEOUT_S = 5.0           # a rule pack's pattern on one chunk before the item is a timeout error
+HEARTBEAT_S = 60.0                # a progress line in the log this often when stderr is not a terminal

@@ -31,18 +31,38 @@ def default_key_path() -> Path:
     return Path(user_state_dir("dataguard", appauthor=False)) / "hmac.key"
 
 
+def create_key_file(path) -> bytes:
+    """Write a new random key (64 hex characters) to ``path`` with mode 0600, its folder
+    created with mode 0700. FileExistsError if the file exists (a key is never replaced)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_hex(32).encode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key + b"\n")
+    return key
+
+
+def _read_key_file(key_file: str) -> bytes:
+    try:
+        data = Path(key_file).read_bytes().strip()
+    except FileNotFoundError:
+        raise HmacKeyError(f"HMAC key file {key_file} does not exist: create it with "
+                           f"'dataguard keys hmac create {key_file}' (and copy it to every site "
+                           f"whose reports are merged)") from None
+    except OSError as exc:
+        raise HmacKeyError(f"cannot read HMAC key file {key_file}: {exc.strerror}") from None
+    if len(data) < 16:
+        raise HmacKeyError(f"HMAC key file {key_file} is too short (need at least 16 bytes)")
+    return data
+
+
 def load_key(key_file: Optional[str] = None) -> bytes:
     """Return the HMAC key, creating the per-user default key on first use."""
     if key_file is None:
         key_file = os.environ.get(ENV_KEY_FILE) or None
     if key_file:
-        try:
-            data = Path(key_file).read_bytes().strip()
-        except OSError as exc:
-            raise HmacKeyError(f"cannot read HMAC key file {key_file}: {exc.strerror}") from None
-        if len(data) < 16:
-            raise HmacKeyError(f"HMAC key file {key_file} is too short (need at least 16 bytes)")
-        return data
+        return _read_key_file(key_file)
     env = os.environ.get(ENV_KEY)
     if env:
         if len(env) < 16:
@@ -56,12 +76,7 @@ def load_key(key_file: Optional[str] = None) -> bytes:
     except OSError as exc:
         raise HmacKeyError(f"cannot read HMAC key {path}: {exc.strerror}") from None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        key = secrets.token_hex(32).encode()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(key)
-        return key
+        return create_key_file(path)
     except FileExistsError:  # another run created it meanwhile
         return path.read_bytes().strip()
     except OSError as exc:

@@ -2,8 +2,11 @@
 
 Command-line flags override the file; the file overrides the built-in defaults
 (``dataguard/defaults.py``). ``build_settings`` only reads (the configuration, the
-rule packs, the NLP model's presence); ``prepare`` then does what changes the disk:
-it creates the report folder and loads, or creates on first use, the HMAC key.
+rule packs, the NLP model's presence) and checks, before anything expensive, that every
+target URI is one dataguard reads, that every file the run will write (report, state and
+its lock) can be written, and that no other run holds the state file. ``prepare`` then
+does what changes the disk: it creates the report folder and loads, or creates on first
+use, the HMAC key.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ class Flags:
     targets: tuple = ()
     config_path: Optional[str] = None
     rules: tuple = ()
+    no_default_rules: Optional[bool] = None
     site: Optional[str] = None
     site_kind: Optional[str] = None
     fmt: Optional[str] = None
@@ -46,6 +50,7 @@ class Flags:
     max_duration: Optional[str] = None
     language: Optional[str] = None
     hmac_key_file: Optional[str] = None
+    heartbeat: Optional[str] = None
     signing_key: Optional[str] = None
     baseline: Optional[str] = None
     executor: Optional[str] = None
@@ -69,6 +74,7 @@ class ScanSettings:
     hmac_key_file: Optional[str] = None  # None: $DATAGUARD_HMAC_KEY(_FILE) or the per-user key
     output_folder: Optional[str] = None  # the configured report folder (created by prepare)
     keep_last: Optional[int] = None      # reports of this site kept in the output folder
+    heartbeat_s: float = defaults.HEARTBEAT_S   # progress log line interval without a terminal
     signing_key: object = None           # Ed25519 private key: the report is signed (REPORT.sig)
     baseline: object = None              # dataguard.baseline.Baseline applied to the findings
 
@@ -109,10 +115,30 @@ def _load_config(path: Optional[str]):
         raise SettingsError(f"cannot read config {path}: {exc.strerror}") from None
 
 
+def pack_paths(rules, no_default_rules: bool = False) -> list:
+    """The rule pack files and folders to load: the built-in packs (unless
+    ``no_default_rules``) followed by ``rules``; the word ``default`` in ``rules`` places the
+    built-in packs there instead (and keeps them even with ``no_default_rules``)."""
+    from dataguard.config import DEFAULT_PACKS
+    from dataguard.rules import default_pack_paths
+    rules = [str(r) for r in rules or ()]
+    if DEFAULT_PACKS not in rules and not no_default_rules:
+        rules.insert(0, DEFAULT_PACKS)
+    out: list = []
+    for r in rules:
+        for p in (default_pack_paths() if r == DEFAULT_PACKS else [r]):
+            if str(p) not in map(str, out):
+                out.append(p)
+    if not out:
+        raise SettingsError("no rule pack: --no-default-rules needs --rules FILE (or 'rules' in the configuration)")
+    return out
+
+
 def _load_packs(flags: Flags, cfg) -> list:
     from dataguard.detect import known_entities
     from dataguard.rules import RuleError, load_packs
-    paths = list(flags.rules) or list(getattr(cfg, "rules", None) or []) or None
+    paths = pack_paths(list(flags.rules) or list(getattr(cfg, "rules", None) or []),
+                       bool(_pick(flags.no_default_rules, getattr(cfg, "no_default_rules", None), False)))
     try:
         return load_packs(paths, known_entities())
     except RuleError as exc:
@@ -135,6 +161,8 @@ def _merge_target(cfg, ct, base: dict) -> dict:
 def _targets(flags: Flags, cfg, sample_rows: Optional[int]) -> list:
     """[(uri, SourceOptions)]: the targets named on the command line, else the configured ones."""
     from dataguard.sources import SourceOptions
+    for uri in flags.targets or [ct.uri for ct in getattr(cfg, "targets", None) or []]:
+        check_target(uri)
     base = dict(include=tuple(flags.include), exclude=tuple(flags.exclude) + tuple(getattr(cfg, "exclude", ()) or ()),
                 follow_symlinks=bool(_pick(flags.follow_symlinks, getattr(cfg, "follow_symlinks", None), False)),
                 sample_rows=sample_rows, sample_seed=defaults.SAMPLE_SEED,
@@ -149,6 +177,47 @@ def _targets(flags: Flags, cfg, sample_rows: Optional[int]) -> list:
     if configured:
         return [(ct.uri, SourceOptions(**_merge_target(cfg, ct, base))) for ct in configured]
     raise SettingsError("no target given: name folders, shares or database URLs, or use --config")
+
+
+def check_target(uri: str) -> None:
+    """SettingsError unless dataguard reads targets of this kind (reads and connects to nothing)."""
+    from dataguard.sources import BadTarget, check_target_uri
+    try:
+        check_target_uri(uri)
+    except BadTarget as exc:
+        raise SettingsError(str(exc)) from None
+
+
+def check_writable(path: str, what: str, *, create_folders: bool = False) -> None:
+    """SettingsError unless ``path`` can be written: an existing file that is writable, or a
+    new file in a writable folder (with ``create_folders``: in a folder that can be created)."""
+    full = os.path.abspath(os.path.expanduser(str(path)))
+    if os.path.isdir(full):
+        raise SettingsError(f"{what} {path} is a folder, not a file")
+    if os.path.exists(full):
+        if not os.access(full, os.W_OK):
+            raise SettingsError(f"{what} {path}: permission denied")
+        return
+    folder = os.path.dirname(full)
+    if create_folders:
+        while not os.path.exists(folder) and os.path.dirname(folder) != folder:
+            folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        raise SettingsError(f"{what} {path}: folder {os.path.dirname(full)} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise SettingsError(f"{what} {path}: cannot write in folder {folder} (permission denied)")
+
+
+def _check_outputs(report: Optional[str], state: Optional[str], created_folder: bool) -> None:
+    """Every file the scan will write can be written, and no other run holds the state file
+    (StateLocked) - checked before the rule packs and the NLP model are loaded."""
+    if report:
+        check_writable(report, "report", create_folders=created_folder)
+    if state:
+        check_writable(state, "state file")
+        check_writable(state + ".lock", "state lock file")
+        from dataguard.state import check_unlocked
+        check_unlocked(state)
 
 
 def _check_globs(targets: list) -> None:
@@ -199,14 +268,15 @@ def _report_place(flags: Flags, cfg, site: Site, stdout_is_tty: bool, now: datet
     return str(fmt), path, folder, keep_last
 
 
-def _max_duration(flags: Flags, cfg) -> Optional[float]:
-    value = _pick(flags.max_duration, getattr(cfg, "max_duration", None))
+def _duration(flags: Flags, cfg, name: str) -> Optional[float]:
+    """A duration flag (or the configuration key of the same name) in seconds; None if not given."""
+    value = _pick(getattr(flags, name), getattr(cfg, name, None))
     if value is None:
         return None
     try:
         return parse_duration(value)
     except ValueError as exc:
-        raise SettingsError(f"--max-duration: {exc}") from None
+        raise SettingsError(f"--{name.replace('_', '-')}: {exc}") from None
 
 
 def _cluster_options(flags: Flags, cfg):
@@ -234,30 +304,35 @@ def _cluster_options(flags: Flags, cfg):
 
 
 def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime] = None) -> ScanSettings:
-    """ScanSettings from the flags and the configuration file they name. Reads files; writes none."""
+    """ScanSettings from the flags and the configuration file they name. Reads files; writes none.
+    Raises SettingsError (bad usage) or ``state.StateLocked`` (another run holds the state)."""
     from dataguard.scanner import ScanOptions
     cfg = _load_config(flags.config_path)
     g = (lambda name: getattr(cfg, name, None))
     site = Site(name=_pick(flags.site, getattr(g("site"), "name", None), socket.gethostname() or None),
                 kind=_pick(flags.site_kind, getattr(g("site"), "kind", None)))
-    packs = _load_packs(flags, cfg)
     sample_rows = _int_or_all(_pick(flags.sample_rows, g("sample_rows")), "--sample-rows", defaults.SAMPLE_ROWS)
+    max_evidence = _int_or_all(_pick(flags.max_evidence, g("max_evidence")), "--max-evidence", defaults.MAX_EVIDENCE)
+    max_duration_s = _duration(flags, cfg, "max_duration")
+    heartbeat_s = _duration(flags, cfg, "heartbeat") or defaults.HEARTBEAT_S
     targets = _targets(flags, cfg, sample_rows)
     _check_globs(targets)
-    detector_kwargs = _detector_kwargs(flags, cfg, packs)
+    cluster = _cluster_options(flags, cfg)
     fmt, out_path, folder, keep_last = _report_place(flags, cfg, site, stdout_is_tty,
                                                      now or datetime.now(timezone.utc))
-    max_evidence = _int_or_all(_pick(flags.max_evidence, g("max_evidence")), "--max-evidence", defaults.MAX_EVIDENCE)
+    state_path = _pick(flags.state_path, g("state"))
+    _check_outputs(out_path, state_path, created_folder=bool(folder))
+    packs = _load_packs(flags, cfg)
+    detector_kwargs = _detector_kwargs(flags, cfg, packs)
     scan = ScanOptions(
         targets=targets, packs=packs, site=site, limits=Limits(sample_rows=sample_rows),
         max_evidence=max_evidence, show_data=bool(_pick(flags.show_data, False)), detector_kwargs=detector_kwargs,
         workers=int(_pick(flags.workers, g("workers"), os.cpu_count() or 1)),
-        state_path=_pick(flags.state_path, g("state")), max_duration_s=_max_duration(flags, cfg),
-        cluster=_cluster_options(flags, cfg))
+        state_path=state_path, max_duration_s=max_duration_s, cluster=cluster)
     return ScanSettings(scan=scan, fmt=fmt, output=out_path, fail_on=str(_pick(flags.fail_on, g("fail_on"),
                                                                                    defaults.FAIL_ON)),
                         hmac_key_file=_pick(flags.hmac_key_file, g("hmac_key_file")), output_folder=folder,
-                        keep_last=keep_last, **_signing_and_baseline(_pick(flags.signing_key, g("signing_key")),
+                        keep_last=keep_last, heartbeat_s=heartbeat_s, **_signing_and_baseline(_pick(flags.signing_key, g("signing_key")),
                                                                      _pick(flags.baseline, g("baseline")), out_path))
 
 
@@ -288,3 +363,44 @@ def prepare(settings: ScanSettings):
         return Hasher(load_key(settings.hmac_key_file))
     except HmacKeyError as exc:
         raise SettingsError(str(exc)) from None
+
+
+def _check_steps(cfg) -> list:
+    """(what, check) pairs of ``check_config``: each check raises on a problem."""
+    from dataguard.hashing import load_key
+    steps = [(f"target {t.uri}", (lambda uri=t.uri: check_target(uri))) for t in cfg.targets]
+    if cfg.hmac_key_file:
+        steps.append(("hmac_key_file", lambda: load_key(cfg.hmac_key_file)))
+    if cfg.state:
+        steps.append(("state", lambda: _check_outputs(None, cfg.state, False)))
+    if cfg.output is not None:
+        steps.append(("output.folder", lambda: check_writable(os.path.join(cfg.output.folder, "report"),
+                                                              "report in output.folder", create_folders=True)))
+    if cfg.signing_key or cfg.baseline:
+        out = os.path.join(cfg.output.folder, "report") if cfg.output is not None else None
+        steps.append(("signing_key, baseline", lambda: _signing_and_baseline(cfg.signing_key, cfg.baseline, out)))
+    flags = Flags(no_default_rules=cfg.no_default_rules, no_ner=cfg.no_ner)
+    steps.append(("rules", lambda: _detector_kwargs(flags, cfg, _load_packs(flags, cfg))))
+    return steps
+
+
+def check_config(path: str, environ: Optional[dict] = None) -> list:
+    """Every problem of a site configuration a scan would meet before it starts, without
+    scanning or connecting: the file itself, its environment variables, target URIs, key
+    file, state and report places, rule packs and the NLP model. [] when all is well."""
+    from dataguard.config import ConfigError, load_config
+    from dataguard.hashing import HmacKeyError
+    from dataguard.state import StateLocked
+    problems: list = []
+    try:
+        cfg = load_config(path, environ, unset_env=problems)
+    except ConfigError as exc:
+        return [str(exc)]
+    except OSError as exc:
+        return [f"cannot read config {path}: {exc.strerror}"]
+    for what, check in _check_steps(cfg):
+        try:
+            check()
+        except (SettingsError, HmacKeyError, StateLocked) as exc:
+            problems.append(f"{path}: {what}: {exc}")
+    return problems

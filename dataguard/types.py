@@ -176,6 +176,7 @@ class ItemMeta:
     owner: Optional[str] = None
     exposure: Optional[str] = None       # vocab.Exposure: "broad" | "restricted" | None (unknown)
     extension: Optional[str] = None      # lower-case, without dot
+    exposure_reason: Optional[str] = None   # why broad or restricted, in words (no content, no credentials)
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,7 @@ class Finding:
     remediation: str = ""
     exposure: Optional[str] = None
     owner: Optional[str] = None
+    exposure_reason: Optional[str] = None
     status: str = "open"                   # open | accepted | expired (an acceptance baseline, after the scan)
     acceptance: Optional[dict] = None      # {reason, owner, reviewer, expires} of the matching baseline entry
 
@@ -384,7 +386,7 @@ def finding_to_dict(f: Finding, show_data: bool = False) -> dict:
         "evidence": [evidence_to_dict(e, show_data) for e in f.evidence],
         "evidence_truncated": f.evidence_truncated,
         "remediation": f.remediation,
-        "exposure": f.exposure, "owner": f.owner,
+        "exposure": f.exposure, "exposure_reason": f.exposure_reason, "owner": f.owner,
         "status": f.status, **({"acceptance": f.acceptance} if f.acceptance else {}),
     }
 
@@ -395,7 +397,7 @@ def finding_from_dict(d: dict) -> Finding:
                    evidence=tuple(evidence_from_dict(e) for e in d["evidence"]),
                    evidence_truncated=d["evidence_truncated"], remediation=d.get("remediation", ""),
                    exposure=d.get("exposure"), owner=d.get("owner"), status=d.get("status", "open"),
-                   acceptance=d.get("acceptance"))
+                   acceptance=d.get("acceptance"), exposure_reason=d.get("exposure_reason"))
 
 
 def encode_finding(f: Finding) -> str:
@@ -405,12 +407,14 @@ def encode_finding(f: Finding) -> str:
         [getattr(f.unit, k) for k in UNIT_FIELDS], f.entities,
         [[e.entity_type, e.score, [getattr(e.pointer, k) for k in POINTER_FIELDS], e.masked, e.value_hash, e.value,
           e.col, e.end_col, e.reason] for e in f.evidence],
-        f.evidence_truncated, f.remediation, f.exposure, f.owner], ensure_ascii=False, separators=(",", ":"))
+        f.evidence_truncated, f.remediation, f.exposure, f.owner, f.exposure_reason], ensure_ascii=False,
+        separators=(",", ":"))
 
 
 def decode_finding(text: str) -> Finding:
-    fp, rule_id, title, severity, measure, u, entities, ev, truncated, remediation, exposure, owner = json.loads(text)
+    fp, rule_id, title, severity, measure, u, entities, ev, truncated, remediation, exposure, owner, *rest = \
+        json.loads(text)
     evidence = tuple(Evidence(t, s, Pointer(*p), m, h, v, *extra) for t, s, p, m, h, v, *extra in ev)
     return Finding(fingerprint=fp, rule_id=rule_id, title=title, severity=severity, measure=measure, unit=Unit(*u),
                    entities=entities, evidence=evidence, evidence_truncated=truncated, remediation=remediation,
-                   exposure=exposure, owner=owner)
+                   exposure=exposure, owner=owner, exposure_reason=rest[0] if rest else None)

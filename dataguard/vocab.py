@@ -111,6 +111,10 @@ LANGUAGES = ("auto", "en", "fr")    # --language: NER model per chunk ("auto") o
 # languages told apart per chunk, and the languages of rule packs' context words
 TEXT_LANGUAGES = ("en", "fr", "es", "ar")
 
+# the entity type of a match that is a value reserved for documentation and tests
+# (example.org addresses, AWS's ...EXAMPLE keys): counted in the stats, never reported
+TEST_VALUE = "_TEST_VALUE"
+
 
 def values(enum) -> tuple:
     """The string values of an enum, in declaration order (for CLI choices and messages)."""

@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import os
@@ -122,6 +123,30 @@ def pack_context() -> tuple:
     from dataguard.detect import known_entities
     from dataguard.rules import load_packs
     return tuple(c for p in load_packs(None, known_entities()) for c in p.entity_context)
+
+
+@contextlib.contextmanager
+def reachable_folder():
+    """A fresh folder that every user can reach (pytest's own temporary folders are 0700,
+    which makes every file in them restricted): for tests about broad exposure."""
+    import shutil
+    import tempfile
+
+    from dataguard.sources.exposure import LocalExposure
+    path = Path(tempfile.mkdtemp(prefix="dataguard-test-"))
+    path.chmod(0o755)
+    try:
+        if LocalExposure().blocker(str(path)) is not None:
+            pytest.skip(f"the temporary folder {path.parent} cannot be entered by other users")
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def open_tmp():
+    with reachable_folder() as path:
+        yield path
 
 
 @pytest.fixture(scope="session")

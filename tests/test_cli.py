@@ -85,3 +85,109 @@ def test_config_output_folder_keeps_the_last_reports(tmp_path, run_cli):
     new = next(n for n in juba if n != old[-1])
     assert (reports / new).stat().st_mode & 0o777 == 0o600 and '"findings"' in (reports / new).read_text()
     assert set(others) <= set(left)
+
+
+@pytest.mark.parametrize("flag, what", [("--state", "state file"), ("--log-file", "--log-file"),
+                                        ("--output", "report")])
+def test_a_place_in_a_missing_folder_fails_before_scanning(tmp_path, run_cli, flag, what):
+    res = run_cli("scan", FIXTURES / "share" / "clean", "--no-ner", flag, tmp_path / "missing" / "file")
+    assert res.exit_code == 2
+    assert res.stderr.strip().count("\n") == 0 and what in res.stderr and "does not exist" in res.stderr
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("uri, words", [
+    ("ftp://fs01/share", "unsupported target"), ("mssql+pyodbc://sa:Secret-1@db01/hr", "unsupported target"),
+    ("http://x/y", "unsupported target"), ("smb://fs01", "no share name"),
+    ("smb://u:Secret-1@fs01:99999/hr", "invalid port"), ("postgresql://u:Secret-1@db01:port/hr", "invalid database URL"),
+    ("file://fs01/srv", "only local file://")])
+def test_unsupported_or_malformed_target_is_bad_usage(run_cli, uri, words):
+    res = run_cli("scan", uri, "--no-ner")
+    assert res.exit_code == 2 and words in res.stderr and "Secret-1" not in res.stderr
+
+
+def test_unreachable_target_is_incomplete(tmp_path, run_cli):
+    res = run_cli("scan", tmp_path / "not-there", "--no-ner", "--workers", "1", "--format", "json")
+    assert res.exit_code == 3 and res.report["scan"]["complete"] is False
+
+
+def test_locked_state_is_refused_before_rules_and_model(tmp_path, run_cli, monkeypatch):
+    from dataguard import settings
+    from dataguard.state import StateStore
+
+    def not_now(*args):
+        raise AssertionError("rule packs loaded before the lock was checked")
+    monkeypatch.setattr(settings, "_load_packs", not_now)
+    state = tmp_path / "state.db"
+    holder = StateStore(str(state), "held")
+    try:
+        res = run_cli("scan", FIXTURES / "share" / "clean", "--state", state)
+        assert res.exit_code == 3 and "another dataguard run" in res.stderr
+    finally:
+        holder.close()
+
+
+def test_errors_reach_the_log_file(tmp_path, run_cli):
+    log = tmp_path / "dg.log"
+    res = run_cli("scan", "ftp://fs01/x", "--log-file", log)
+    assert res.exit_code == 2 and "unsupported target" in log.read_text()
+    assert res.stderr.count("unsupported target") == 1
+
+
+def test_hmac_key_create(tmp_path, run_cli):
+    key = tmp_path / "keys" / "hmac.key"
+    res = run_cli("keys", "hmac", "create", key)
+    assert res.exit_code == 0 and stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert len(key.read_text().strip()) == 64 and str(key.read_text().strip()) not in res.stdout
+    before = key.read_bytes()
+    again = run_cli("keys", "hmac", "create", key)
+    assert again.exit_code == 2 and "exists" in again.stderr and key.read_bytes() == before
+
+
+def test_config_check_lists_every_problem_without_scanning(tmp_path, run_cli, monkeypatch):
+    monkeypatch.delenv("DG_TEST_PW", raising=False)
+    cfg = tmp_path / "dataguard.yaml"
+    cfg.write_text("targets:\n  - {uri: 'postgresql://ro@db01/hr', password_env: DG_TEST_PW}\n"
+                   "  - {uri: 'ftp://fs01/x'}\n"
+                   "hmac_key_file: keys/hmac.key\nstate: nowhere/state.db\nno_ner: true\n"
+                   "rules: [missing-pack.yaml]\n")
+    res = run_cli("config", "check", cfg)
+    assert res.exit_code == 2
+    for word in ("DG_TEST_PW", "ftp://fs01/x", "dataguard keys hmac create", "nowhere", "missing-pack.yaml"):
+        assert word in res.stderr, word
+    (tmp_path / "nowhere").mkdir()
+    (tmp_path / "pack.yaml").write_text("pack: site\nversion: 1\nrules: []\n")
+    monkeypatch.setenv("DG_TEST_PW", "pw")
+    assert run_cli("keys", "hmac", "create", tmp_path / "keys" / "hmac.key").exit_code == 0
+    cfg.write_text("targets:\n  - {uri: 'postgresql://ro@db01/hr', password_env: DG_TEST_PW}\n"
+                   "hmac_key_file: keys/hmac.key\nstate: nowhere/state.db\nno_ner: true\nrules: [pack.yaml]\n")
+    res = run_cli("config", "check", cfg)
+    assert res.exit_code == 0, res.stderr
+
+
+def test_site_packs_add_to_the_default_pack(tmp_path, run_cli):
+    import json
+    pack = FIXTURES / "packs" / "custom-case-numbers.yaml"
+    default_ids = {r["id"] for r in json.loads(run_cli("rules", "list", "--format", "json").stdout)}
+    both = json.loads(run_cli("rules", "list", "--rules", pack, "--format", "json").stdout)
+    only = json.loads(run_cli("rules", "list", "--rules", pack, "--no-default-rules", "--format", "json").stdout)
+    named = json.loads(run_cli("rules", "list", "--rules", "default", "--rules", pack, "--format", "json").stdout)
+    site_ids = {r["id"] for r in only}
+    assert site_ids and not site_ids & default_ids
+    assert {r["id"] for r in both} == default_ids | site_ids == {r["id"] for r in named}
+    rule = both[0]
+    assert {"entities", "scope", "escalate", "remediation"} <= set(rule) | set(rule["match"])
+    assert run_cli("rules", "list", "--no-default-rules").exit_code == 2
+
+
+def test_verbose_logs_each_item_and_problem_to_the_log_file(tmp_path, run_cli):
+    share = tmp_path / "s"
+    share.mkdir()
+    (share / "cards.txt").write_text("card 4111 1111 1111 1111\n")
+    (share / "broken.docx").write_bytes(b"PK\x03\x04 not really a document")
+    log = tmp_path / "dg.log"
+    res = run_cli("scan", share, "--no-ner", "--workers", "1", "-v", "--log-file", log, "--format", "json")
+    assert res.exit_code == 1
+    text = log.read_text()
+    assert f"scanned {share / 'cards.txt'}" in text and f"{share / 'broken.docx'}: corrupt" in text
+    assert "4111" not in text

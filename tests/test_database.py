@@ -394,6 +394,23 @@ def test_server_wrong_password_and_password_sources(server, monkeypatch):
 
 
 @pytest.mark.integration
+def test_server_login_failures_in_dataguard_words(server, monkeypatch):
+    """No password: the message names what to set; a wrong password that is a common word is
+    not "redacted" inside the server's text (which would reveal it): the text is not used."""
+    kind, url, T = server
+    u = sa.engine.make_url(url)
+    monkeypatch.delenv("DATAGUARD_DB_PASSWORD", raising=False)
+    with pytest.raises(TargetError) as info:
+        DatabaseSource(u._replace(password=None).render_as_string(hide_password=False), SourceOptions())
+    msg = str(info.value)
+    assert "no password given" in msg and "DATAGUARD_DB_PASSWORD" in msg and "password_env" in msg
+    with pytest.raises(TargetError) as info:
+        DatabaseSource(u.set(password="password").render_as_string(hide_password=False), SourceOptions())
+    assert str(info.value).endswith(f"authentication failed (wrong user or password for {u.username})")
+    assert "***" not in str(info.value)
+
+
+@pytest.mark.integration
 def test_server_unreachable_is_quick_target_error(server):
     kind, url, T = server
     u = sa.engine.make_url(url).set(port=1)     # closed port on loopback

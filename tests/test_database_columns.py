@@ -109,7 +109,7 @@ def _triples(report: dict) -> dict:
 
 def _scan(run_cli, pack, url: str, *include) -> dict:
     args = [a for pattern in include for a in ("--include", pattern)]
-    res = run_cli("scan", url, *args, "--rules", pack, "--workers", "1", "--format", "json", "--max-evidence", "all",
+    res = run_cli("scan", url, *args, "--rules", pack, "--no-default-rules", "--workers", "1", "--format", "json", "--max-evidence", "all",
                   "--fail-on", "never")
     assert res.exit_code == 0, res.stderr
     return _triples(res.report)

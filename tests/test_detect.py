@@ -10,6 +10,7 @@ import pytest
 
 from dataguard.detect import NER_ENTITIES, Detector, ModelMissing, known_entities
 from dataguard.types import Chunk, PatternSpec, RecognizerSpec, Unit
+from dataguard.vocab import TEST_VALUE
 from tests.conftest import pack_context
 
 pytestmark = pytest.mark.model
@@ -127,8 +128,20 @@ DECOYS = [
 
 @pytest.mark.parametrize("text", DECOYS)
 def test_decoys_give_nothing(en, text):
-    got = [(m.entity_type, text[m.start:m.end]) for m in run(en, text) if m.entity_type != "DATE_TIME"]
+    got = [(m.entity_type, text[m.start:m.end]) for m in run(en, text) if m.entity_type not in ("DATE_TIME", TEST_VALUE)]
     assert got == []
+
+
+@pytest.mark.parametrize("text, values", [
+    ("Write to info@example.com or jane@sub.example.net; see https://www.example.com/path",
+     {"info@example.com", "jane@sub.example.net", "https://www.example.com/path"}),
+    ("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+     {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}),
+])
+def test_test_values_are_marked_to_be_counted(patterns_only, text, values):
+    got = run(patterns_only, text)
+    assert {text[m.start:m.end] for m in got if m.entity_type == TEST_VALUE} == values
+    assert [m for m in got if m.entity_type in ("EMAIL_ADDRESS", "URL", "SECRET_AWS_KEY")] == []
 
 
 # ------------------------------------------------------------------ secrets

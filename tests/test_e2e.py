@@ -151,8 +151,8 @@ def test_jsonl_format(tmp_path, run_cli):
     assert "scan" in lines[-1] and all("rule_id" in l for l in lines[:-1]) and len(lines) > 1
 
 
-def test_broad_exposure_raises_severity(tmp_path, run_cli):
-    share = copy_tree(TEXT_SHARE, tmp_path / "share", mode=0o644)
+def test_broad_exposure_raises_severity(open_tmp, run_cli):
+    share = copy_tree(TEXT_SHARE, open_tmp / "share", mode=0o644)
     res = run_cli("scan", share, "--workers", "1", "--format", "json")
     got = triples(res.report)
     assert got == sorted(EXPECTED["broad"])

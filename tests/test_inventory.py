@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_env
+from tests.conftest import reachable_folder, require_env
 
 CARD = "4111 1111 1111 1111"
 KEY = "inventory-test-hmac-key-0123456789"
@@ -81,12 +81,13 @@ class Scenario:
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory, run_cli):
-    with pytest.MonkeyPatch.context() as mp:
+def scenario(run_cli):
+    # a folder others can reach: the cards are broadly readable, so their findings are critical
+    with reachable_folder() as root, pytest.MonkeyPatch.context() as mp:
         mp.setenv("DATAGUARD_HMAC_KEY", KEY)
-        s = Scenario(tmp_path_factory.mktemp("inv"), run_cli)
+        s = Scenario(root, run_cli)
         s.build()
-    return s
+        yield s
 
 
 def _doc(path) -> dict:

@@ -50,7 +50,8 @@ def test_walk_is_sorted_depth_first_and_includes_hidden(tmp_path):
     assert _paths(_items(tmp_path)) == _paths(out)
 
 
-def test_units_and_meta(tmp_path):
+def test_units_and_meta(open_tmp):
+    tmp_path = open_tmp
     _tree(tmp_path, {"d/Report.CSV": "name,email\n"})
     f = tmp_path / "d/Report.CSV"
     os.chmod(f, 0o640)
@@ -67,8 +68,47 @@ def test_units_and_meta(tmp_path):
     assert m.exposure == "restricted"
     assert m.owner  # name (or uid when unknown)
     os.chmod(f, 0o644)
+    os.chmod(f.parent, 0o755)
     [item] = _items(tmp_path)
-    assert item.meta.exposure == "broad"
+    assert item.meta.exposure == "broad" and "others have read permission" in item.meta.exposure_reason
+
+
+def test_a_readable_file_in_a_closed_folder_is_restricted(open_tmp):
+    _tree(open_tmp, {"closed/inner/a.txt": "x", "open/b.txt": "y"})
+    for d in ("closed/inner", "open"):
+        os.chmod(open_tmp / d, 0o755)
+    os.chmod(open_tmp / "closed", 0o700)
+    for f in ("closed/inner/a.txt", "open/b.txt"):
+        os.chmod(open_tmp / f, 0o644)
+    meta = {i.unit.path: i.meta for i in _items(open_tmp)}
+    closed, opened = meta["closed/inner/a.txt"], meta["open/b.txt"]
+    assert closed.exposure == "restricted" and f"folder {open_tmp / 'closed'} cannot be entered" in closed.exposure_reason
+    assert opened.exposure == "broad"
+
+
+def _acl(*entries) -> bytes:
+    import struct
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", tag, perm, ident) for tag, perm, ident in entries)
+
+
+def test_posix_acl_giving_every_user_read_is_broad(open_tmp):
+    import grp
+    try:
+        users = grp.getgrnam("users").gr_gid
+    except KeyError:
+        pytest.skip("no 'users' group")
+    _tree(open_tmp, {"a.txt": "x", "b.txt": "y"})
+    any_id = 0xFFFFFFFF
+    for name, gid in (("a.txt", users), ("b.txt", 12345)):
+        os.chmod(open_tmp / name, 0o640)
+        try:   # user::rw- group::r-- group:<gid>:r-- mask::r-- other::---
+            os.setxattr(open_tmp / name, "system.posix_acl_access",
+                        _acl((1, 6, any_id), (4, 4, any_id), (8, 4, gid), (0x10, 4, any_id), (0x20, 0, any_id)))
+        except OSError:
+            pytest.skip("no POSIX ACLs on this file system")
+    meta = {i.unit.path: i.meta for i in _items(open_tmp)}
+    assert meta["a.txt"].exposure == "broad" and "ACL gives group 'users'" in meta["a.txt"].exposure_reason
+    assert meta["b.txt"].exposure == "restricted"
 
 
 def test_file_uri_target_gives_file_uris(tmp_path):

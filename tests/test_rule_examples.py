@@ -65,7 +65,8 @@ def _prepare(rule_id: str, side: str, tmp: Path) -> tuple:
 
 
 @pytest.mark.parametrize("rule_id,side", CASES, ids=[f"{r}-{s}" for r, s in CASES])
-def test_rule_example(rule_id, side, tmp_path, run_cli):
+def test_rule_example(rule_id, side, open_tmp, run_cli):
+    tmp_path = open_tmp          # exposure follows the files' modes: others can reach the folder
     if rule_id == "DG-028" and side == "match":
         pytest.importorskip("dataguard.extract.mail", reason="mail extractor (mbox) not available")
     target, args = _prepare(rule_id, side, tmp_path)

@@ -88,3 +88,28 @@ def test_countries_reach_the_detector(tmp_path):
     assert any(entity == "PHONE_NUMBER" and "teléfono" in words for entity, words in kw["context"])
     default = build_settings(Flags(targets=("x",), no_ner=True), stdout_is_tty=False).scan.detector_kwargs
     assert default["countries"] == default["phone_regions"] == ("US", "GB", "FR", "CH", "KE")
+
+
+def test_pack_paths_add_site_packs_to_the_built_in_ones(tmp_path):
+    from dataguard.rules import default_pack_paths
+    from dataguard.settings import pack_paths
+    built_in = [str(p) for p in default_pack_paths()]
+    site = str(tmp_path / "site.yaml")
+    assert [str(p) for p in pack_paths([site])] == built_in + [site]
+    assert [str(p) for p in pack_paths([site, "default"])] == [site] + built_in
+    assert [str(p) for p in pack_paths([site], no_default_rules=True)] == [site]
+    assert [str(p) for p in pack_paths(["default", "default"], no_default_rules=True)] == built_in
+    with pytest.raises(SettingsError, match="no rule pack"):
+        pack_paths([], no_default_rules=True)
+
+
+def test_checks_before_any_work_name_the_place(tmp_path):
+    target = str(tmp_path)
+    with pytest.raises(SettingsError, match="is a folder"):
+        build_settings(Flags(targets=(target,), no_ner=True, output=str(tmp_path)), stdout_is_tty=False)
+    with pytest.raises(SettingsError, match="state file .*does not exist"):
+        build_settings(Flags(targets=(target,), no_ner=True, state_path=str(tmp_path / "x" / "s.db")),
+                       stdout_is_tty=False)
+    cfg = _config(tmp_path, "output: {folder: new/reports}\nno_ner: true\n")
+    s = build_settings(Flags(targets=(target,), config_path=cfg), stdout_is_tty=False, now=NOW)
+    assert s.output.startswith(str(tmp_path / "new" / "reports")) and not (tmp_path / "new").exists()

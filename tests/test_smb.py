@@ -105,18 +105,6 @@ def test_exposure_from_dacl_without_guest_share(smb):
     assert exp == {"broad"}
 
 
-def test_exposure_rules():
-    from dataguard.sources.smb import exposure_from_dacl
-    dom = "S-1-5-21-1-2-3-"
-    assert exposure_from_dacl([(0, 0, "S-1-1-0", 0x120089)]) == "broad"
-    assert exposure_from_dacl([(0, 0, dom + "513", 0x80000000)]) == "broad"
-    assert exposure_from_dacl([(0, 0, "S-1-5-11", 0x10000000)]) == "broad"
-    assert exposure_from_dacl([(0, 0, dom + "1105", 0x1F01FF), (0, 0, "S-1-1-0", 0)]) == "restricted"
-    assert exposure_from_dacl([(1, 0, "S-1-1-0", 0x1), (0, 0, "S-1-1-0", 0x1)]) == "restricted"
-    assert exposure_from_dacl([(0, 0x08, "S-1-1-0", 0x1)]) == "restricted"      # inherit-only
-    assert exposure_from_dacl(None) == "broad"                                  # NULL DACL
-
-
 def test_mtime_preserved(smb):
     with _open(smb, "public") as src:
         metas = {it.unit.path: it.meta for it in src.items() if not isinstance(it, Problem)}
@@ -175,6 +163,22 @@ def test_wrong_password(smb):
     assert "authentication failed" in str(ei.value)
     assert bad not in str(ei.value) and bad not in repr(ei.value)
     assert ei.value.__cause__ is None and ei.value.__suppress_context__
+
+
+def test_missing_password_names_what_to_set(smb, monkeypatch):
+    from dataguard.sources import SourceOptions, TargetError, open_target
+    monkeypatch.delenv("DATAGUARD_SMB_PASSWORD", raising=False)
+    with pytest.raises(TargetError) as ei:
+        open_target(f"smb://{smb['user']}@{smb['host']}:{smb['port']}/restricted", SourceOptions())
+    assert "no password given" in str(ei.value) and "DATAGUARD_SMB_PASSWORD" in str(ei.value)
+    assert "password_env" in str(ei.value)
+
+
+def test_common_word_password_is_not_masked_in_the_message(smb):
+    from dataguard.sources import TargetError
+    with pytest.raises(TargetError) as ei:
+        _open(smb, "restricted", password="password")
+    assert str(ei.value).endswith(f"authentication failed (wrong user or password for {smb['user']})")
 
 
 def test_unknown_share(smb):

@@ -43,7 +43,7 @@ def tables_report(tmp_path_factory, run_cli, every_entity_pack):
     for p in TABLES.iterdir():
         shutil.copy(p, root / p.name)
     _xlsx_from(TABLES / "staff.tsv", root / "staff.xlsx")
-    res = run_cli("scan", root, "--rules", every_entity_pack, "--workers", "1", "--format", "json", "--max-evidence", "all",
+    res = run_cli("scan", root, "--rules", every_entity_pack, "--no-default-rules", "--workers", "1", "--format", "json", "--max-evidence", "all",
                   "--fail-on", "never")
     assert res.exit_code == 0, res.stderr
     return root, res.report

@@ -5,7 +5,7 @@ import click
 
 
 def register(main: click.Group) -> None:
-    """Add the groups ``keys``, ``baseline``, ``report`` and ``inventory`` to ``main``."""
-    from dataguard.commands import baseline, inventory, keys, report
-    for group in (keys.keys, baseline.baseline, report.report, inventory.inventory):
+    """Add the groups ``keys``, ``baseline``, ``report``, ``inventory`` and ``config`` to ``main``."""
+    from dataguard.commands import baseline, config, inventory, keys, report
+    for group in (keys.keys, baseline.baseline, report.report, inventory.inventory, config.config):
         main.add_command(group)

@@ -1,12 +1,20 @@
 """What the command groups share: one way to fail, one way to write output."""
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
 
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+log = logging.getLogger("dataguard")
 
-def fail(message: str, code: int = 2) -> "NoReturn":  # noqa: F821
+
+def fail(message: str, code: int = EXIT_USAGE) -> "NoReturn":  # noqa: F821
+    """The error as one ``dataguard: error:`` line on stderr (and in --log-file, once logging
+    is set up: the stderr log handler leaves ``file_only`` records out), then exit."""
+    if log.handlers:
+        log.error("%s", message, extra={"file_only": True})
     click.echo(f"dataguard: error: {message}", err=True)
     sys.exit(code)
 

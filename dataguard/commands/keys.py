@@ -1,4 +1,4 @@
-"""``dataguard keys``: site signing keys and report signatures."""
+"""``dataguard keys``: site signing keys, report signatures and the HMAC key."""
 from __future__ import annotations
 
 import sys
@@ -10,7 +10,7 @@ from dataguard.commands.common import fail
 
 @click.group()
 def keys() -> None:
-    """Site signing keys (Ed25519) and report signatures."""
+    """Site signing keys (Ed25519), report signatures and the HMAC key of the value hashes."""
 
 
 @keys.command("create")
@@ -44,3 +44,25 @@ def keys_verify(report, trusted_keys):
         fail(str(exc))
     click.echo(f"{report}: signature OK (site {loaded.scan['site']!r}, key {loaded.signed_by})")
     sys.exit(0)
+
+
+@keys.group()
+def hmac() -> None:
+    """The key of the value hashes (the same key at every site makes hashes comparable)."""
+
+
+@hmac.command("create")
+@click.argument("path", type=click.Path(dir_okay=False))
+def hmac_create(path):
+    """Write a new random HMAC key to PATH (mode 0600); never replaces an existing file.
+
+    Use it with --hmac-key-file PATH, hmac_key_file in dataguard.yaml or DATAGUARD_HMAC_KEY_FILE.
+    """
+    from dataguard.hashing import create_key_file
+    try:
+        create_key_file(path)
+    except FileExistsError:
+        fail(f"{path} exists; a key is never replaced (remove it first if you mean to)")
+    except OSError as exc:
+        fail(f"cannot create {path}: {exc.strerror}")
+    click.echo(f"HMAC key written to {path} (mode 0600)")

@@ -5,7 +5,7 @@ import re
 
 from dataguard.detect.entities import traits
 from dataguard.types import Chunk, Match
-from dataguard.vocab import Reason
+from dataguard.vocab import TEST_VALUE, Reason
 
 # result metadata key: the value is a cell of a column named like a name ("last_name")
 NAME_COLUMN_KEY = "name_column"
@@ -28,9 +28,10 @@ def name_shaped(cell: str) -> bool:
 
 def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) -> list:
     """Presidio results -> dataguard Matches: in the keep window, plausible, above the floors,
-    the best score per (entity, span), overlaps resolved."""
+    the best score per (entity, span), overlaps resolved; then one ``vocab.TEST_VALUE`` match
+    per test value (``is_test_value``) found, to be counted and never reported."""
     text = chunk.text
-    best = {}
+    best, test_values = {}, {}
     for r in results:
         if not chunk.keeps(r.start):
             continue
@@ -45,6 +46,9 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
                 continue
         elif not plausible(r.entity_type, value, text, start, end, meta.get(NAME_COLUMN_KEY, False)):
             continue
+        if is_test_value(r.entity_type, value, meta.get(REASON_KEY, Reason.VALUE)):
+            test_values[(start, end)] = Match(TEST_VALUE, start, end, 1.0, rec)
+            continue
         score = float(min(1.0, r.score))
         if r.entity_type == "PHONE_NUMBER" and value.lstrip().startswith(("+", "00")) and score < 0.6:
             score = 0.6      # international format, validated by libphonenumber: hardly a random number
@@ -57,7 +61,22 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
             key = (kind, start, end)
             if key not in best or best[key].score < score:
                 best[key] = Match(kind, start, end, score, rec, meta.get(REASON_KEY, Reason.VALUE))
-    return resolve_overlaps(list(best.values()))
+    return resolve_overlaps(list(best.values())) + sorted(test_values.values(), key=lambda m: m.start)
+
+
+
+def _host(entity: str, value: str) -> str:
+    host = value.rsplit("@", 1)[-1] if entity == "EMAIL_ADDRESS" else re.sub(r"^[a-z]+://", "", value, flags=re.I).split("/")[0]
+    return host.split(":")[0].lower().rstrip(".")
+
+
+def is_test_value(entity: str, value: str, reason: str = Reason.VALUE) -> bool:
+    """A value in a form reserved for documentation and tests: an address or URL at an
+    example domain (RFC 2606: example.org, .test, .invalid, ...), or an AWS ...EXAMPLE key
+    found by its form alone (in a column named for AWS keys it is reported)."""
+    if entity in ("EMAIL_ADDRESS", "URL"):
+        return bool(_EXAMPLE_DOMAINS.search(_host(entity, value)))
+    return entity == "SECRET_AWS_KEY" and reason == Reason.VALUE and "EXAMPLE" in value.upper()
 
 
 _LABEL_WORDS = {"IBAN", "SSN", "NHS", "NINO", "PIN", "DOB", "ID", "IP", "URL", "PAN", "ICD", "UUID", "API", "AWS",
@@ -115,9 +134,7 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         if entity == "URL" and (end < len(text) and (text[end].isalnum() or text[end] == "@")
                                 or start > 0 and text[start - 1] in "@."):
             return False          # a cut piece of a longer host name or an e-mail address
-        host = value.rsplit("@", 1)[-1] if entity == "EMAIL_ADDRESS" else re.sub(r"^[a-z]+://", "", value, flags=re.I).split("/")[0]
-        host = host.split(":")[0]
-        return not _EXAMPLE_DOMAINS.search(host.lower().rstrip("."))
+        return True
     if traits(entity).identifier:
         if _glued(text, start, end) or _trivial_digits(value):
             return False

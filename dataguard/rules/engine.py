@@ -116,7 +116,8 @@ def evaluation_keyer(packs_or_rules, site: Optional[Site], now: float) -> Callab
 
     def key(meta) -> str:
         old = "".join("1" if meta.mtime is not None and now - meta.mtime >= a else "0" for a in ages)
-        return f"{where}\x1f{meta.exposure}\x1f{meta.owner}\x1f{meta.extension}\x1f{meta.size}\x1f{old}"
+        return (f"{where}\x1f{meta.exposure}\x1f{meta.exposure_reason}\x1f{meta.owner}\x1f{meta.extension}"
+                f"\x1f{meta.size}\x1f{old}")
     return key
 
 
@@ -211,7 +212,8 @@ def _finding(rule, summary: UnitSummary, site: Optional[Site], max_evidence: Opt
         fingerprint=fingerprint(rule.id, unit), rule_id=rule.id, title=rule.title,
         severity=_severity(rule, meta, site, sum(matched.values()), distinct), measure=rule.measure, unit=unit,
         entities=entities, evidence=tuple(shown), evidence_truncated=sum(counts.values()) > len(shown),
-        remediation=rule.remediation, exposure=meta.exposure, owner=meta.owner)
+        remediation=rule.remediation, exposure=meta.exposure, owner=meta.owner,
+        exposure_reason=meta.exposure_reason)
 
 
 def evaluate(packs_or_rules, summary: UnitSummary, site: Optional[Site], *,

@@ -14,15 +14,17 @@
 | ``aggregate`` | matches -> ``UnitSummary`` (counts, capped hashes and evidence) |
 | ``sink`` | the one place findings and problems of a scan are collected |
 | ``deadline`` | the time budget and the reason a scan stopped early; an injectable clock |
+| ``events`` | ``ProgressSink``: the events a running scan reports (item, done, problem) |
 
 The result of a scan does not depend on the executor or its number of workers: batches
 are read back in submission order.
 """
 from dataguard.scanner.deadline import Clock, Deadline
+from dataguard.scanner.events import ProgressSink
 from dataguard.scanner.executors import Executor, ExecutorLost, ExecutorUnavailable, InProcessExecutor
 from dataguard.scanner.options import ClusterOptions, ScanOptions
 from dataguard.scanner.run import make_executor, run_scan
 from dataguard.scanner.supervised import SupervisedExecutor
 
 __all__ = ["Clock", "ClusterOptions", "Deadline", "Executor", "ExecutorLost", "ExecutorUnavailable",
-           "InProcessExecutor", "ScanOptions", "SupervisedExecutor", "make_executor", "run_scan"]
+           "InProcessExecutor", "ProgressSink", "ScanOptions", "SupervisedExecutor", "make_executor", "run_scan"]

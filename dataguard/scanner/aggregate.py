@@ -12,6 +12,7 @@ from typing import Optional
 
 from dataguard.hashing import Hasher, keyword_entities, mask
 from dataguard.types import Chunk, EntityAgg, Evidence, ItemMeta, UnitSummary
+from dataguard.vocab import TEST_VALUE
 
 HASHES_CAP = 10_000          # distinct value hashes kept per entity and unit
 ROW_DIGITS_SHOWN = 8         # a row key of at most this many digits is shown as it is
@@ -19,13 +20,15 @@ ROW_KEY = "ROW_KEY"          # the entity name row keys are hashed under
 
 
 class Aggregator:
-    """Adds the matches of a chunk to the summaries (unit key -> UnitSummary) of its item."""
+    """Adds the matches of a chunk to the summaries (unit key -> UnitSummary) of its item;
+    test values (``vocab.TEST_VALUE`` matches) are only counted, in ``test_values``."""
 
     def __init__(self, hasher: Hasher, evidence_cap: Optional[int], show_data: bool, keywords: frozenset = frozenset()):
         self.hasher = hasher
         self.keywords = keywords        # the rule packs' keyword (deny-list) entities: masked like markings
         self.evidence_cap = evidence_cap
         self.show_data = show_data
+        self.test_values = 0
 
     @classmethod
     def for_scan(cls, hasher: Hasher, detector_kwargs: dict, evidence_cap: Optional[int],
@@ -34,6 +37,9 @@ class Aggregator:
         return cls(hasher, evidence_cap, show_data, keyword_entities(detector_kwargs))
 
     def add(self, summaries: dict, meta: ItemMeta, chunk: Chunk, matches: list) -> None:
+        real = [m for m in matches if m.entity_type != TEST_VALUE]
+        self.test_values += len(matches) - len(real)
+        matches = real
         if not matches:
             return
         summary = summaries.get(chunk.unit.key)

@@ -7,11 +7,12 @@ import signal
 import threading
 import uuid
 from datetime import datetime, timezone
-from typing import Callable, Optional
+from typing import Optional
 
 from dataguard.hashing import Hasher
 from dataguard.scanner.aggregate import Aggregator
 from dataguard.scanner.deadline import Clock, Deadline
+from dataguard.scanner.events import ProgressSink
 from dataguard.scanner.executors import Executor, InProcessExecutor
 from dataguard.scanner.options import ScanOptions
 from dataguard.scanner.sink import Sink
@@ -64,7 +65,7 @@ def make_executor(opts, detector=None, hasher=None) -> Executor:
 
 
 def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Optional[Executor] = None,
-             progress: Optional[Callable[[str], None]] = None, install_signal_handlers: bool = False,
+             progress: Optional[ProgressSink] = None, install_signal_handlers: bool = False,
              clock: Clock = Clock()) -> ScanResult:
     """Run a whole scan. Per-item failures become records; only whole-target failures mark a
     target as errored. Never raises for content problems. Detection runs on ``executor``
@@ -84,9 +85,10 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
         try:
             aggregator = Aggregator.for_scan(hasher, opts.detector_kwargs, opts.max_evidence, opts.show_data)
             targets = _scan_with_state(opts, sink, executor, aggregator, deadline,
-                                       evaluation_keyer(opts.packs, opts.site, now), progress)
+                                       evaluation_keyer(opts.packs, opts.site, now), progress or ProgressSink())
         finally:
             executor.close(cancel=deadline.stopped)
+    sink.stats["test_values_ignored"] = aggregator.test_values
     stats = sink.close_stats(deadline.elapsed())
     complete = not deadline.stopped and all(t.status == "ok" for t in targets)
     return ScanResult(scan_id=str(uuid.uuid4()), site=opts.site, started_at=_iso(started_at),

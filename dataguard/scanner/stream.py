@@ -6,17 +6,18 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator
 
 from dataguard.scanner.aggregate import Aggregator
 from dataguard.scanner.deadline import Deadline
+from dataguard.scanner.events import ProgressSink
 from dataguard.scanner.executors import Executor
 from dataguard.scanner.pipeline import ChunkPipeline, InFlightItem, ItemPipeline
 from dataguard.scanner.sink import Sink
 from dataguard.types import Problem
 
 log = logging.getLogger("dataguard.scanner")
-HEARTBEAT_S = 60.0           # a progress line in the log at most this often
+
 
 def looked_up(entries: Iterable, state) -> Iterator[tuple]:
     """(entry, what the state holds of it or None). With a state, entries are read
@@ -48,13 +49,13 @@ def _merge_info(source, delta: dict) -> None:
 
 class SourceScanner:
     """Scans sources one after the other into ``sink``. ``state`` (a StateStore or None)
-    supplies unchanged items and records the scanned ones under ``evaluation_key(meta)``."""
+    supplies unchanged items and records the scanned ones under ``evaluation_key(meta)``;
+    ``progress`` hears of each item and problem."""
 
     def __init__(self, opts, sink: Sink, executor: Executor, aggregator: Aggregator, deadline: Deadline,
-                 state, evaluation_key: Callable, progress: Optional[Callable[[str], None]]):
+                 state, evaluation_key: Callable, progress: ProgressSink):
         self._opts, self._sink, self._executor, self._agg = opts, sink, executor, aggregator
         self._deadline, self._state, self._key, self._progress = deadline, state, evaluation_key, progress
-        self._next_beat = HEARTBEAT_S
 
     def scan(self, source, target: str, source_opts) -> None:
         """Scan ``source``, opened from ``target`` with ``source_opts``."""
@@ -63,12 +64,13 @@ class SourceScanner:
             if self._deadline.expired():
                 break
             if isinstance(entry, Problem):
-                pipeline.defer(functools.partial(self._sink.problem, entry))
+                pipeline.defer(functools.partial(self._problem, entry))
             elif cached is not None:
                 pipeline.defer(functools.partial(self._reuse, entry, cached))
             else:
                 self._sink.stats["items_scanned"] += 1
                 self._sink.stats["bytes_scanned"] += int(entry.meta.size or 0)
+                self._progress.item(entry.unit.uri, int(entry.meta.size or 0))
                 pipeline.feed(entry)
         pipeline.finish()
 
@@ -77,35 +79,30 @@ class SourceScanner:
             from dataguard.scanner.remote import item_ref
             ref = getattr(self._executor, "item_ref", item_ref)     # a local executor keeps credentials
             return ItemPipeline(self._executor, lambda item: ref(target, source_opts, item), self._deadline,
-                                self._sink.problem, self._done, functools.partial(_merge_info, source))
+                                self._problem, self._done, functools.partial(_merge_info, source))
         return ChunkPipeline(self._executor, self._agg, self._opts.limits, self._opts.batch_chunks,
-                             self._deadline, self._sink.problem, self._done)
+                             self._deadline, self._problem, self._done)
+
+    def _problem(self, p: Problem) -> None:
+        self._sink.problem(p)
+        self._progress.problem(p)
 
     def _reuse(self, item, cached) -> None:
         for p in cached.problems:
-            self._sink.problem(p)
+            self._problem(p)
         key = self._key(item.meta)
+        findings = cached.findings
         if cached.eval_key == key:
-            self._sink.reuse(cached.findings)
+            self._sink.reuse(findings)
         else:
-            self._state.refresh_findings(cached, key, self._sink.evaluated(cached.summaries()))
+            findings = self._sink.evaluated(cached.summaries())
+            self._state.refresh_findings(cached, key, findings)
         self._sink.stats["items_unchanged"] += 1
-        self._report(item)
+        self._progress.done(item.unit.uri, int(item.meta.size or 0), len(findings), unchanged=True)
 
     def _done(self, entry: InFlightItem) -> None:
         summaries = list(entry.summaries.values())
         findings = self._sink.evaluated(summaries)
         if self._state is not None and not entry.cut_short:
             self._state.record(entry.item, summaries, entry.problems, self._key(entry.item.meta), findings)
-        self._report(entry.item)
-
-    def _report(self, item) -> None:
-        if self._progress:
-            self._progress(self._sink.shown(item.unit.uri))
-        elapsed = self._deadline.elapsed()
-        if elapsed >= self._next_beat:       # the heartbeat: the scan is alive and moving
-            self._next_beat = elapsed + HEARTBEAT_S
-            st = self._sink.stats
-            log.info("progress: %d items scanned (%d MB), %d unchanged, %d findings so far, %d errors, %.0fs",
-                     st["items_scanned"], st["bytes_scanned"] // 1_000_000, st["items_unchanged"],
-                     len(self._sink.findings), len(self._sink.errors), elapsed)
+        self._progress.done(entry.item.unit.uri, int(entry.item.meta.size or 0), len(findings))

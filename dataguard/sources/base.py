@@ -15,6 +15,11 @@ class TargetError(Exception):
     """The whole target cannot be reached or read. The message never holds credentials."""
 
 
+class BadTarget(TargetError):
+    """The target URI is malformed or names a kind of target dataguard does not read (bad
+    usage, exit 2; not unreachable)."""
+
+
 @dataclass(frozen=True)
 class SourceOptions:
     include: tuple = ()

@@ -15,7 +15,8 @@ import stat
 from typing import Iterator, Union
 from urllib.parse import unquote, urlparse
 
-from dataguard.sources.base import FileItem, Source, SourceOptions, TargetError, dir_excluded, glob_match, path_selected
+from dataguard.sources.base import BadTarget, FileItem, Source, SourceOptions, TargetError, dir_excluded, glob_match, path_selected
+from dataguard.sources.exposure import LocalExposure
 from dataguard.types import ItemMeta, Problem, Unit
 
 
@@ -53,16 +54,9 @@ class LocalSource(Source):
     def __init__(self, uri: str, options: SourceOptions):
         super().__init__()
         self.options = options
+        self._exposure = LocalExposure()
         self._file_scheme = uri[:7].lower() == "file://"
-        if self._file_scheme:
-            parsed = urlparse(uri)
-            if parsed.netloc not in ("", "localhost"):
-                raise TargetError(f"cannot read {uri}: only local file:// URIs (file:///path) are supported")
-            path = unquote(parsed.path)
-        else:
-            path = uri
-        if not path:
-            raise TargetError("empty target path")
+        path = self.check_uri(uri)
         self.root = os.path.abspath(os.path.expanduser(path))
         self.display_uri = self._uri(self.root)
         try:
@@ -82,15 +76,30 @@ class LocalSource(Source):
         else:
             raise TargetError(f"{self.display_uri} is neither a folder nor a regular file")
 
+    @staticmethod
+    def check_uri(uri: str) -> str:
+        """The local path a target names; BadTarget for a file:// URI naming another host
+        or an empty path."""
+        path = uri
+        if uri[:7].lower() == "file://":
+            parsed = urlparse(uri)
+            if parsed.netloc not in ("", "localhost"):
+                raise BadTarget(f"cannot read {uri}: only local file:// URIs (file:///path) are supported")
+            path = unquote(parsed.path)
+        if not path:
+            raise BadTarget("empty target path")
+        return path
+
     def _uri(self, abspath: str) -> str:
         return ("file://" + abspath) if self._file_scheme else abspath
 
     def _item(self, abspath: str, rel: str, st: os.stat_result) -> FileItem:
         name = os.path.basename(abspath)
         ext = name.rsplit(".", 1)[-1].lower() if "." in name.lstrip(".") else None
+        access = self._exposure.of(abspath, st)
         meta = ItemMeta(size=st.st_size, mtime=st.st_mtime, identity=f"{st.st_dev}:{st.st_ino}",
-                        owner=_owner(st.st_uid),
-                        exposure="broad" if st.st_mode & stat.S_IROTH else "restricted", extension=ext)
+                        owner=_owner(st.st_uid), exposure=access.exposure, exposure_reason=access.reason,
+                        extension=ext)
         unit = Unit(target=self.display_uri, uri=self._uri(abspath), path=rel)
         return FileItem(unit=unit, meta=meta, opener=_opener(abspath), name=name)
 

@@ -10,11 +10,10 @@
 * Walk: sorted, depth first, hidden files included, reparse points (symlinks, junctions)
   skipped with reason ``symlink``. Files are opened read-only with full share access
   (never locking other users out, never changing data or timestamps).
-* Exposure: each file's security descriptor (owner + DACL) is read with READ_CONTROL;
-  an allow ACE granting read to a broad group (Everyone, Authenticated Users, Anonymous,
-  BUILTIN\\Users, BUILTIN\\Guests, Domain Users/Guests) -> "broad"; a readable DACL
-  without one -> "restricted"; unreadable -> None. A share that a guest session can
-  connect to makes every file in it "broad".
+* Exposure (``smb_access``): each file's security descriptor (owner + DACL) is read with
+  READ_CONTROL, the share's permissions once with the share-information RPC, and a guest
+  session is tried once; the file is "broad" when a guest can connect or when both the
+  share and the file let a broad group read, with the reason in ``exposure_reason``.
 * Connection loss: every remote operation is retried (1 s, 2 s, 4 s back-off) with a
   fresh session; if the server stays away, the current item and every item still
   known are reported as ``unreachable`` errors and ``info["incomplete"]`` is set.
@@ -31,8 +30,10 @@ import uuid
 from typing import Iterator, Optional, Union
 from urllib.parse import unquote, urlsplit
 
-from dataguard.sources.base import FileItem, Source, SourceOptions, TargetError, dir_excluded, path_selected
+from dataguard.sources.base import BadTarget, FileItem, Source, SourceOptions, TargetError, dir_excluded, path_selected
 from dataguard.sources.uri import redact_uri
+from dataguard.sources.smb_access import ACE_ALLOWED, ACE_DENIED, BROAD_SIDS, Access, combine, dacl_access, \
+    share_access
 from dataguard.types import ItemMeta, Problem, Unit
 
 log = logging.getLogger(__name__)
@@ -43,29 +44,13 @@ DEFAULT_PORT = 445
 _FILE_READ_DATA = 0x00000001
 _FILE_READ_ATTRIBUTES = 0x00000080
 _READ_CONTROL = 0x00020000
-_GENERIC_ALL = 0x10000000
-_GENERIC_READ = 0x80000000
-_READ_BITS = _FILE_READ_DATA | _GENERIC_READ | _GENERIC_ALL
 
 _FILE_ATTRIBUTE_DIRECTORY = 0x10
 _FILE_ATTRIBUTE_REPARSE_POINT = 0x400
 
-_ACE_ALLOWED = 0x00
-_ACE_DENIED = 0x01
-_INHERIT_ONLY = 0x08
-
 # security information flags for QUERY_INFO (SMB2_0_INFO_SECURITY)
 _OWNER_SECURITY_INFORMATION = 0x1
 _DACL_SECURITY_INFORMATION = 0x4
-
-BROAD_SIDS = {
-    "S-1-1-0": "Everyone",
-    "S-1-5-7": "Anonymous",
-    "S-1-5-11": "Authenticated Users",
-    "S-1-5-32-545": "BUILTIN\\Users",
-    "S-1-5-32-546": "BUILTIN\\Guests",
-}
-_BROAD_DOMAIN_RIDS = ("513", "514")     # Domain Users, Domain Guests (S-1-5-21-x-y-z-RID)
 
 WELL_KNOWN_NAMES = {
     **BROAD_SIDS,
@@ -73,34 +58,6 @@ WELL_KNOWN_NAMES = {
     "S-1-5-32-544": "BUILTIN\\Administrators",
     "S-1-3-0": "CREATOR OWNER",
 }
-
-
-def is_broad_sid(sid: str) -> bool:
-    if sid in BROAD_SIDS:
-        return True
-    parts = sid.split("-")
-    return sid.startswith("S-1-5-21-") and len(parts) == 8 and parts[-1] in _BROAD_DOMAIN_RIDS
-
-
-def exposure_from_dacl(aces) -> Optional[str]:
-    """``aces``: iterable of (ace_type, ace_flags, sid, mask) in DACL order.
-
-    Windows evaluates ACEs in order; for each broad principal the first ACE that
-    mentions read access decides (a deny before an allow wins). ``None`` (a NULL
-    DACL) grants everyone everything.
-    """
-    if aces is None:
-        return "broad"
-    decided: dict = {}
-    for ace_type, flags, sid, mask in aces:
-        if flags & _INHERIT_ONLY or not is_broad_sid(sid) or sid in decided:
-            continue
-        if mask & _READ_BITS:
-            if ace_type == _ACE_ALLOWED:
-                decided[sid] = True
-            elif ace_type == _ACE_DENIED:
-                decided[sid] = False
-    return "broad" if any(decided.values()) else "restricted"
 
 
 def owner_name(sid: Optional[str]) -> Optional[str]:
@@ -243,24 +200,31 @@ class _SmbItem:
             yield out
 
 
+def parse_smb_uri(uri: str) -> tuple:
+    """(urlsplit parts, port or None, path segments: share first) of an SMB target; BadTarget
+    when it is not ``smb://[user@]host[:port]/share[/path]``."""
+    parts = urlsplit(uri)
+    if parts.scheme.lower() != "smb" or not parts.hostname:
+        raise BadTarget(f"bad SMB target {redact_uri(uri)}: use smb://[user@]host[:port]/share[/path]")
+    try:
+        port = parts.port
+    except ValueError:
+        raise BadTarget(f"bad SMB target {redact_uri(uri)}: invalid port") from None
+    segs = [s for s in unquote(parts.path).replace("\\", "/").split("/") if s]
+    if not segs:
+        raise BadTarget(f"bad SMB target {redact_uri(uri)}: no share name (smb://host/share)")
+    return parts, port, segs
+
+
 class SmbSource(Source):
     kind = "file"
 
     def __init__(self, uri: str, options: SourceOptions):
         super().__init__()
         self.options = options
-        parts = urlsplit(uri)
-        if parts.scheme.lower() != "smb" or not parts.hostname:
-            raise TargetError(f"bad SMB target {redact_uri(uri)}: use smb://[user@]host[:port]/share[/path]")
-        try:
-            port = parts.port
-        except ValueError:
-            raise TargetError(f"bad SMB target {redact_uri(uri)}: invalid port") from None
+        parts, port, segs = parse_smb_uri(uri)
         self.host = parts.hostname
         self.port = port or DEFAULT_PORT
-        segs = [s for s in unquote(parts.path).replace("\\", "/").split("/") if s]
-        if not segs:
-            raise TargetError(f"bad SMB target {redact_uri(uri)}: no share name (smb://host/share)")
         self.share = segs[0]
         self.base = "/".join(segs[1:])            # folder (or file) inside the share
         self.username = (unquote(parts.username) if parts.username else None) or options.smb_username \
@@ -285,6 +249,7 @@ class SmbSource(Source):
         self._generation = 0
         self.lost = False
         self.guest_access: Optional[bool] = None
+        self.share_access = Access(None, None)
         self.info = {}
 
         self._connect_or_fail()
@@ -292,6 +257,10 @@ class SmbSource(Source):
         if self._probe_guest:
             self.guest_access = self._guest_probe()
         self.info["guest_access"] = self.guest_access
+        if self._want_exposure and not self._encrypt:     # impacket's session cannot be made to encrypt
+            self.share_access = share_access(self.host, self.port, self.share, self.username, self._password,
+                                             self._timeout)
+        self.info["share_exposure"] = self.share_access.exposure
 
     # ------------------------------------------------------------- connection
     def _kwargs(self) -> dict:
@@ -329,7 +298,7 @@ class SmbSource(Source):
             smbclient.stat(self._unc(), **self._kwargs())   # tree connect + the start path
         except (SMBAuthenticationError, LogonFailure, WrongPassword):
             self._drop_connections()
-            raise TargetError(f"cannot connect to {where}: authentication failed") from None
+            raise TargetError(self._auth_failed()) from None
         except BadNetworkName:
             self._drop_connections()
             raise TargetError(f"cannot connect to {where}: no such share") from None
@@ -342,7 +311,7 @@ class SmbSource(Source):
         except (ValueError, OSError, SMBException) as exc:
             self._drop_connections()
             if isinstance(exc, SMBException) and "authenticat" in str(exc).lower():
-                raise TargetError(f"cannot connect to {where}: authentication failed") from None
+                raise TargetError(self._auth_failed()) from None
             if isinstance(exc, SMBException) and "encrypt" in str(exc).lower():
                 raise TargetError(f"cannot connect to {where}: encryption required but not available") from None
             reason = "server unreachable"
@@ -354,6 +323,18 @@ class SmbSource(Source):
             elif isinstance(cause, socket.gaierror):
                 reason = "unknown host"
             raise TargetError(f"cannot connect to {where}: {reason}") from None
+
+    def _auth_failed(self) -> str:
+        """What to tell when the server refused the credentials (never the server's words)."""
+        where = self._where()
+        if not self.username:
+            return (f"cannot connect to {where}: authentication failed: no user given (smb://USER@host/share, "
+                    f"'username' of the target in the configuration, or DATAGUARD_SMB_USERNAME)")
+        if not self._password:
+            return (f"cannot connect to {where}: authentication failed: no password given for {self.username} "
+                    f"(set DATAGUARD_SMB_PASSWORD, or name a variable in the target's 'password_env' "
+                    f"in the configuration)")
+        return f"cannot connect to {where}: authentication failed (wrong user or password for {self.username})"
 
     def _reconnect(self, generation: int):
         with self._lock:
@@ -422,7 +403,7 @@ class SmbSource(Source):
 
     # ------------------------------------------------------------- security
     def _security(self, unc: str):
-        """(owner SID, exposure) from the file's security descriptor; (None, None) when unreadable."""
+        """(owner SID, Access) from the file's security descriptor; (None, unknown Access) when unreadable."""
         from smbclient._io import SMBFileTransaction, SMBRawIO
         from smbprotocol.open import SMB2QueryInfoRequest, SMB2QueryInfoResponse
         from smbprotocol.security_descriptor import SMB2CreateSDBuffer
@@ -453,28 +434,23 @@ class SmbSource(Source):
             raise
         except Exception as exc:
             log.debug("no security descriptor for %s: %s", unc, type(exc).__name__)
-            return None, None
+            return None, Access(None, None)
         try:
             sd = SMB2CreateSDBuffer()
             sd.unpack(buf)
             owner = sd.get_owner()
             owner = str(owner) if owner is not None else None
             control = sd["control"].get_value()
-            if not control & 0x0004:        # SE_DACL_PRESENT unset: NULL DACL, everyone has access
-                return owner, "broad"
-            dacl = sd.get_dacl()
-            if dacl is None:
-                return owner, "broad"
-            aces = []
-            for ace in dacl["aces"].get_value():
-                ace_type = ace["ace_type"].get_value()
-                if ace_type not in (_ACE_ALLOWED, _ACE_DENIED):
-                    continue
-                aces.append((ace_type, ace["ace_flags"].get_value(), str(ace["sid"]), ace["mask"].get_value()))
-            return owner, exposure_from_dacl(aces)
+            dacl = sd.get_dacl() if control & 0x0004 else None    # SE_DACL_PRESENT unset: NULL DACL
+            aces = None
+            if dacl is not None:
+                aces = [(ace["ace_type"].get_value(), ace["ace_flags"].get_value(), str(ace["sid"]),
+                         ace["mask"].get_value()) for ace in dacl["aces"].get_value()
+                        if ace["ace_type"].get_value() in (ACE_ALLOWED, ACE_DENIED)]
+            return owner, dacl_access(aces, "file's permission list")
         except Exception as exc:
             log.debug("unparsable security descriptor for %s: %s", unc, type(exc).__name__)
-            return None, None
+            return None, Access(None, None)
 
     # ------------------------------------------------------------- walking
     def _item_uri(self, rel: str) -> str:
@@ -493,14 +469,14 @@ class SmbSource(Source):
 
     def _make_item(self, rel: str, name: str, size, mtime, file_id, uri: Optional[str] = None) -> _SmbItem:
         unc = self._unc(rel)
-        owner = exposure = None
+        owner, access = None, Access(None, None)
         if self._want_exposure:
-            owner, exposure = self._security(unc)
-        if self.guest_access:
-            exposure = "broad"
+            owner, access = self._security(unc)
+        access = combine(access, self.share_access, self.guest_access)
         ext = name.rsplit(".", 1)[-1].lower() if "." in name.lstrip(".") else None
         meta = ItemMeta(size=size, mtime=mtime, identity=None if file_id is None else str(file_id),
-                        owner=owner_name(owner), exposure=exposure, extension=ext)
+                        owner=owner_name(owner), exposure=access.exposure, exposure_reason=access.reason,
+                        extension=ext)
         unit = Unit(target=self.display_uri, uri=uri or self._item_uri(rel), path=rel or name)
         return _SmbItem(FileItem(unit=unit, meta=meta, opener=self._opener(unc), name=name), self)
 

@@ -102,6 +102,25 @@ class Cached:
         return [_summary_from_json(d, self._meta) for d in json.loads(payload)]
 
 
+def _locked_message(path: str) -> str:
+    return f"another dataguard run is using the state file {path}"
+
+
+def check_unlocked(path: str) -> None:
+    """Raise StateLocked if another run holds the state file now (a quick look before the
+    expensive set-up; StateStore takes the lock itself). Creates nothing."""
+    try:
+        fh = open(path + ".lock", "r")
+    except OSError:
+        return          # no lock file: nobody holds it (an unwritable place is reported elsewhere)
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StateLocked(_locked_message(path)) from None
+        fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 class StateStore:
     def __init__(self, path: str, fingerprint: str):
         self.path = path
@@ -110,7 +129,7 @@ class StateStore:
             fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._lock_fh.close()
-            raise StateLocked(f"another dataguard run is using the state file {path}") from None
+            raise StateLocked(_locked_message(path)) from None
         fingerprint = f"{fingerprint}/{_SCHEMA}"
         try:
             os.chmod(path + ".lock", 0o600)

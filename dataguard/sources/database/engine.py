@@ -24,7 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from dataguard.sources.base import TargetError
+from dataguard.sources.base import BadTarget, TargetError
 from dataguard.sources.uri import SECRET_QUERY_KEYS, split_uri
 
 CONNECT_TIMEOUT_S = 10
@@ -52,7 +52,7 @@ def parse_url(raw: str) -> DbUrl:
     try:
         url = make_url(_unambiguous(raw))
     except (ArgumentError, ValueError) as exc:
-        raise TargetError(f"invalid database URL ({type(exc).__name__})") from None
+        raise BadTarget(f"invalid database URL ({type(exc).__name__})") from None
     backend = url.get_backend_name()
     driver = url.get_driver_name() if "+" in url.drivername else ""
     shown = url
@@ -65,7 +65,7 @@ def parse_url(raw: str) -> DbUrl:
             url = url.set(drivername=f"{backend}+pymysql")
         backend = "mysql"       # same code path; info["dialect"] tells them apart
     elif backend != "sqlite":
-        raise TargetError(f"unsupported database kind: {backend}")
+        raise BadTarget(f"unsupported database kind: {backend}")
     query = {k: v for k, v in shown.query.items() if k.lower() not in SECRET_QUERY_KEYS}
     # URL.set(password=None) means "leave unchanged": drop the field itself
     display = shown.set(query=query)._replace(password=None).render_as_string(hide_password=False)

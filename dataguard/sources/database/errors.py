@@ -33,26 +33,46 @@ def short_error(exc: BaseException) -> str:
     return " ".join(bits)
 
 
-def connect_message(exc: BaseException, display_uri: str, password: Optional[str]) -> str:
-    """Why connecting to ``display_uri`` failed, in words (never the password)."""
-    orig = getattr(exc, "orig", None) or exc
+# driver error codes -> what went wrong, in dataguard's words
+_PG_STATES = {"28P01": "auth", "28000": "auth", "3D000": "no_database", "57P03": "unreachable",
+              "53300": "busy"}
+_MYSQL_CODES = {1045: "auth", 1044: "auth", 1698: "auth", 1049: "no_database", 2003: "unreachable",
+                2005: "unreachable", 2013: "unreachable", 1040: "busy", 1203: "busy"}
+_WORDS = {"no_database": "database does not exist", "unreachable": "server unreachable (connection refused or "
+          "host unknown)", "timeout": "connection timed out", "busy": "the server refuses more connections",
+          "not_db": "not a database file"}
+
+
+def _failure(orig) -> str:
+    """The kind of a connection failure from the driver's error code, else its class of
+    message (read, never repeated)."""
+    state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None), "sqlstate", None)
+    if state in _PG_STATES:
+        return _PG_STATES[state]
+    args = getattr(orig, "args", ())
+    if args and isinstance(args[0], int) and args[0] in _MYSQL_CODES:
+        return _MYSQL_CODES[args[0]]
     text = str(orig).lower()
-    if "password" in text and "authentication" in text or "access denied" in text \
-            or "authentication failed" in text or getattr(orig, "args", (None,))[0] == 1045:
-        why = "authentication failed (wrong user or password)"
-    elif "timeout" in text or "timed out" in text:
-        why = "connection timed out"
-    elif "refused" in text or "can't connect" in text or "could not connect" in text \
-            or "unreachable" in text or "no route" in text or "name or service" in text \
-            or "could not translate host" in text or "nodename" in text or "failed to resolve" in text:
-        why = "server unreachable (connection refused or host unknown)"
-    elif "does not exist" in text or "unknown database" in text:
-        why = "database does not exist"
-    elif "not a database" in text or "file is encrypted" in text:
-        why = "not a database file"
+    for kind, words in (("auth", ("no password supplied", "password authentication failed", "authentication")),
+                        ("timeout", ("timeout", "timed out")),
+                        ("unreachable", ("refused", "could not connect", "can't connect", "unreachable", "no route",
+                                         "name or service", "could not translate host", "nodename", "resolve")),
+                        ("no_database", ("does not exist", "unknown database")),
+                        ("not_db", ("not a database", "file is encrypted"))):
+        if any(w in text for w in words):
+            return kind
+    return ""
+
+
+def connect_message(exc: BaseException, display_uri: str, user: Optional[str], has_password: bool) -> str:
+    """Why connecting to ``display_uri`` failed, in dataguard's words: never the server's
+    text (it can quote the user, the database or the password)."""
+    kind = _failure(getattr(exc, "orig", None) or exc)
+    if kind == "auth" and not has_password:
+        why = (f"authentication failed: no password given for {user or 'the user'} (set DATAGUARD_DB_PASSWORD, "
+               f"or name a variable in the target's 'password_env' in the configuration)")
+    elif kind == "auth":
+        why = f"authentication failed (wrong user or password for {user or 'the user'})"
     else:
-        why = f"connection failed ({short_error(exc)})"
-    msg = f"cannot connect to {display_uri}: {why}"
-    if password and password in msg:      # paranoia: never let a password through
-        msg = msg.replace(password, "***")
-    return msg
+        why = _WORDS.get(kind) or f"connection failed ({short_error(exc)})"
+    return f"cannot connect to {display_uri}: {why}"

@@ -68,7 +68,7 @@ class DatabaseSource(Source):
                     if str(ro).lower() != "on":
                         raise TargetError(f"{self.display_uri}: could not make the session read-only")
         except SQLAlchemyError as exc:
-            msg = connect_message(exc, self.display_uri, self._password())
+            msg = connect_message(exc, self.display_uri, self._url.username, bool(self._password()))
             self.engine.dispose()
             raise TargetError(msg) from None
         except sqlite3.Error as exc:
@@ -107,7 +107,8 @@ class DatabaseSource(Source):
             insp = sa.inspect(self.engine)
             schemas = self._schemas(insp)
         except SQLAlchemyError as exc:
-            raise TargetError(connect_message(exc, self.display_uri, self._password())) from None
+            raise TargetError(connect_message(exc, self.display_uri, self._url.username,
+                                              bool(self._password()))) from None
         for schema in schemas:
             try:
                 tables = sorted(insp.get_table_names(schema=schema))

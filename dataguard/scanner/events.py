@@ -1,0 +1,21 @@
+"""What a scan reports while it runs, to whoever shows it (``dataguard.progress``)."""
+from __future__ import annotations
+
+from dataguard.types import Problem
+
+
+class ProgressSink:
+    """The events of a running scan; this one ignores them all.
+
+    ``item``: an item is being read; ``done``: an item is finished (``unchanged``: reused
+    from the state without reading) with the number of its findings; ``problem``: an error
+    or a skipped item was recorded."""
+
+    def item(self, uri: str, size: int) -> None:
+        pass
+
+    def done(self, uri: str, size: int, findings: int, unchanged: bool = False) -> None:
+        pass
+
+    def problem(self, problem: Problem) -> None:
+        pass
