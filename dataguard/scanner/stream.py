@@ -4,6 +4,7 @@ evaluated again); the others go through a pipeline to the executor."""
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 import itertools
 import logging
 from typing import Callable, Iterable, Iterator
@@ -70,7 +71,7 @@ class SourceScanner:
             else:
                 self._sink.stats["items_scanned"] += 1
                 self._sink.stats["bytes_scanned"] += int(entry.meta.size or 0)
-                self._progress.item(entry.unit.uri, int(entry.meta.size or 0))
+                self._progress.item(self._sink.shown(entry.unit.uri), int(entry.meta.size or 0))
                 pipeline.feed(entry)
         pipeline.finish()
 
@@ -85,7 +86,7 @@ class SourceScanner:
 
     def _problem(self, p: Problem) -> None:
         self._sink.problem(p)
-        self._progress.problem(p)
+        self._progress.problem(replace(p, uri=self._sink.shown(p.uri), message=self._sink.shown(p.message)))
 
     def _reuse(self, item, cached) -> None:
         for p in cached.problems:
@@ -98,11 +99,11 @@ class SourceScanner:
             findings = self._sink.evaluated(cached.summaries())
             self._state.refresh_findings(cached, key, findings)
         self._sink.stats["items_unchanged"] += 1
-        self._progress.done(item.unit.uri, int(item.meta.size or 0), len(findings), unchanged=True)
+        self._progress.done(self._sink.shown(item.unit.uri), int(item.meta.size or 0), len(findings), unchanged=True)
 
     def _done(self, entry: InFlightItem) -> None:
         summaries = list(entry.summaries.values())
         findings = self._sink.evaluated(summaries)
         if self._state is not None and not entry.cut_short:
             self._state.record(entry.item, summaries, entry.problems, self._key(entry.item.meta), findings)
-        self._progress.done(entry.item.unit.uri, int(entry.item.meta.size or 0), len(findings))
+        self._progress.done(self._sink.shown(entry.item.unit.uri), int(entry.item.meta.size or 0), len(findings))
