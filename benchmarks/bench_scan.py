@@ -6,14 +6,16 @@
 Generates a corpus (benchmarks/corpus.py: one folder per density band, planted values per MB,
 every value fresh, txt/csv/json/log/docx/xlsx, decoys), then measures on the same machine and
 in the same run, band by band:
-  * dataguard --no-ner and full mode (NER), --workers N, each band scanned as the CLI scans
-    (start-up included: the time of one scan of the band's folder);
+  * dataguard --no-ner and full mode (NER), --workers N, as the CLI scans: each band in its
+    own scan, and the whole corpus in one scan (the line "all"); every scan pays its
+    start-up (worker processes, recognizers, spaCy model), printed first;
   * plain Presidio as it is usually used: one AnalyzerEngine with its default recognizers and
     the same spaCy model (offline), ``analyze`` once per file, one process, on the first
-    --baseline-kb of each band's text files (it runs at some 15 KB/s per core); dataguard's
-    recall is also given on that same subset;
+    --baseline-kb of each band's text files (txt, csv, json, log in turn; it runs at some
+    15 KB/s per core); dataguard's recall is also given on that same subset;
   * recall per entity type (names, e-mails, phones, cards, IBANs, IPs, SSNs; a planted value
     counts as found when a finding of its type in its file holds it);
+  * --no-ner on the densest band with the trigger pass in Python regexes instead of Hyperscan;
   * where the time goes: cProfile of --no-ner and of full detection over the densest band,
     in one process, top functions by own time;
   * start-up: a --no-ner scan of a small folder by the CLI, and the slowest imports
@@ -87,8 +89,8 @@ def presidio_engine():
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-    from dataguard.detect.engine import MODELS, _offline_tldextract
-    _offline_tldextract()          # the public suffix list from tldextract's snapshot, not the network
+    from dataguard.detect.models import MODELS, offline_tldextract
+    offline_tldextract()          # the public suffix list from tldextract's snapshot, not the network
     nlp = NlpEngineProvider(nlp_configuration={
         "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": MODELS["en"]}]}).create_engine()
     engine = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
@@ -96,12 +98,26 @@ def presidio_engine():
     return engine
 
 
+def _spread(files: list) -> list:
+    """The text files, taking each format in turn (the subset gets every format, not the first)."""
+    by_ext: dict = {}
+    for rel in files:
+        if rel.endswith(TEXT_EXTS):
+            by_ext.setdefault(os.path.splitext(rel)[1], []).append(rel)
+    out = []
+    while any(by_ext.values()):
+        for ext in sorted(by_ext):
+            if by_ext[ext]:
+                out.append(by_ext[ext].pop(0))
+    return out
+
+
 def run_presidio(engine, root, files, budget_bytes):
     found, used, nbytes = set(), set(), 0
     t0 = time.perf_counter()
-    for rel in files:
-        if nbytes >= budget_bytes or not rel.endswith(TEXT_EXTS):
-            continue
+    for rel in _spread(files):
+        if nbytes >= budget_bytes:
+            break
         text = open(os.path.join(root, rel), encoding="utf-8").read()
         for r in engine.analyze(text, language="en"):
             found.add((rel, r.entity_type, _norm(text[r.start:r.end])))
@@ -154,21 +170,41 @@ def profile_detection(root, band, ner, top):
     _, kwargs = _packs_and_kwargs(ner)
     det = Detector(**kwargs)
     size = sum(len(c.text[c.keep_start:c.keep_end].encode()) for c in chunks)
+    from dataguard.detect import ner as ner_module
+    through, pipe = [0], ner_module.pipe
+
+    def counted(nlp, texts):
+        through[0] += sum(map(len, texts))
+        return pipe(nlp, texts)
+    ner_module.pipe = counted
     prof = cProfile.Profile()
     t0 = time.process_time()
     prof.enable()
-    for _ in det.analyze(chunks):
-        pass
-    prof.disable()
+    try:
+        for _ in det.analyze(chunks):
+            pass
+    finally:
+        prof.disable()
+        ner_module.pipe = pipe
     cpu = time.process_time() - t0
     out = io.StringIO()
     pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
-    lines = [l for l in out.getvalue().splitlines() if re.match(r"\s+\d", l)]
+    lines = [l for l in out.getvalue().splitlines() if re.match(r"\s+\d", l) and "function calls" not in l]
+    spacy = f", {through[0] / max(1, sum(len(c.text) for c in chunks)):.0%} of the text through spaCy" if ner else ""
     print(f"  profile {'full' if ner else '--no-ner'} on {band} ({size / 1e6:.2f} MB, 1 process, "
-          f"{cpu:.1f} s CPU = {size / cpu / 1e6:.2f} MB/s per core under cProfile); top by own time:")
+          f"{cpu:.1f} s CPU = {size / cpu / 1e6:.2f} MB/s per core under cProfile{spacy}); top by own time:")
     print("   ncalls  tottime  percall  cumtime  percall filename:lineno(function)")
     for l in lines[:top]:
         print("  " + re.sub(r"/\S*/(site-packages|dataguard)/", r"\1/", l.strip()))
+
+
+def scan_startup(workdir, workers, ner) -> float:
+    """In-process time of a scan of a one-file folder (best of two): what every scan pays once."""
+    small = os.path.join(workdir, "one")
+    os.makedirs(small, exist_ok=True)
+    with open(os.path.join(small, "note.txt"), "w") as fh:
+        fh.write("Nothing to see here.\n")
+    return min(run_dataguard(small, workers, ner)[1] for _ in range(2))
 
 
 def startup(workdir):
@@ -197,6 +233,22 @@ def startup(workdir):
           + ", ".join(f"{name} {us / 1e6:.2f} s" for us, _, name in tops))
 
 
+def without_hyperscan(root, band, workers):
+    """--no-ner on one band with the trigger pass in Python regexes, against Hyperscan."""
+    from dataguard.detect import triggers
+    if triggers._hs is None:
+        print("triggers: Python regexes (the hyperscan wheel is not installed)")
+        return
+    n, dt, found, _ = run_dataguard(os.path.join(root, band), workers, False, rel_to=root)
+    hs, triggers._hs = triggers._hs, None
+    try:
+        p_n, p_dt, p_found, _ = run_dataguard(os.path.join(root, band), workers, False, rel_to=root)
+    finally:
+        triggers._hs = hs
+    print(f"triggers on {band}, --no-ner: Hyperscan {n / dt / 1e6:.2f} MB/s, Python regexes "
+          f"{p_n / p_dt / 1e6:.2f} MB/s, same values found: {p_found == found}")
+
+
 def rescan(root, workers):
     from dataguard.report import render
     state = os.path.join(tempfile.mkdtemp(prefix="dataguard-state-"), "state.db")
@@ -209,7 +261,7 @@ def rescan(root, workers):
           f"({rescans[0][3].stats['items_unchanged']} items unchanged, identical findings: {same})")
 
 
-def main():
+def _args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size-mb", type=float, default=8.0)
     ap.add_argument("--bands", default="20,100,400,1000")
@@ -222,38 +274,30 @@ def main():
     a = ap.parse_args()
     if a.quick:
         a.size_mb, a.baseline_kb, a.no_rescan, a.top = min(a.size_mb, 1.0), min(a.baseline_kb, 30.0), True, 8
-    bands = [int(b) for b in a.bands.split(",")]
-    root = a.corpus or tempfile.mkdtemp(prefix="dataguard-bench-")
-    if not os.path.exists(os.path.join(root, "planted.json")):
-        generate(root, a.size_mb, tuple(bands))
-    planted = json.load(open(os.path.join(root, "planted.json")))
-    size = sum(os.path.getsize(os.path.join(root, f)) for f in files_of(root))
-    print(f"corpus: {root}, {len(files_of(root))} files, {size / 1e6:.1f} MB, {len(planted)} planted values "
-          f"(all distinct: {len({p['value'] for p in planted}) == len(planted)}); {a.workers} workers, "
-          f"machine: {os.cpu_count()} cores")
-    startup(tempfile.mkdtemp(prefix="dataguard-startup-"))
+    return a
 
+
+def bands_table(root, bands, planted, a) -> dict:
+    """One line per band and one for all: MB/s of each mode, recall on Presidio's subset.
+    Returns what each dataguard mode found in the whole corpus."""
     engine = presidio_engine()
-    totals = {"no-ner": [0, 0.0], "full": [0, 0.0], "presidio": [0, 0.0]}
-    all_found = {"no-ner": set(), "full": set()}
+    totals = {"presidio": [0, 0.0]}
+    all_found = {}
     sub_planted, sub_presidio, sub_full = [], set(), set()
     print(f"{'band (values/MB)':>17} | {'--no-ner MB/s':>13} | {'full MB/s':>9} | {'Presidio MB/s':>13} | "
           f"{'full/Presidio':>13} | recall on Presidio's subset: full vs Presidio")
     for density in bands:
         band = f"d{density}"
-        files = files_of(root, band)
-        p_bytes, p_dt, p_found, used = run_presidio(engine, root, files, a.baseline_kb * 1e3)
+        p_bytes, p_dt, p_found, used = run_presidio(engine, root, files_of(root, band), a.baseline_kb * 1e3)
         rates = {}
         for mode, ner in (("no-ner", False), ("full", True)):
             n, dt, found, _ = run_dataguard(os.path.join(root, band), a.workers, ner, rel_to=root)
-            totals[mode][0] += n
-            totals[mode][1] += dt
-            all_found[mode] |= found
             rates[mode] = n / dt / 1e6
+            if mode == "full":
+                full_sub = {f for f in found if f[0] in used}
         totals["presidio"][0] += p_bytes
         totals["presidio"][1] += p_dt
         sub = [p for p in planted if p["path"] in used]
-        full_sub = {f for f in all_found["full"] if f[0] in used}
         sub_planted += sub
         sub_presidio |= p_found
         sub_full |= full_sub
@@ -261,18 +305,41 @@ def main():
         print(f"{density:>17} | {rates['no-ner']:13.2f} | {rates['full']:9.3f} | {p_rate:13.4f} | "
               f"{rates['full'] / p_rate:12.1f}x | {_fmt_recall(recall_by_entity(sub, full_sub))} vs "
               f"{_fmt_recall(recall_by_entity(sub, p_found))}")
+    for mode, ner in (("no-ner", False), ("full", True)):
+        n, dt, all_found[mode], _ = run_dataguard(root, a.workers, ner)
+        totals[mode] = [n, dt]
     rate = {m: b / t / 1e6 for m, (b, t) in totals.items()}
     print(f"{'all':>17} | {rate['no-ner']:13.2f} | {rate['full']:9.3f} | {rate['presidio']:13.4f} | "
           f"{rate['full'] / rate['presidio']:12.1f}x | {_fmt_recall(recall_by_entity(sub_planted, sub_full))} vs "
           f"{_fmt_recall(recall_by_entity(sub_planted, sub_presidio))}")
-    print(f"recall on the whole corpus: full {_fmt_recall(recall_by_entity(planted, all_found['full']))}; "
-          f"--no-ner {_fmt_recall(recall_by_entity([p for p in planted if p['entity_type'] != 'PERSON'], all_found['no-ner']))}")
+    return all_found
+
+
+def main():
+    a = _args()
+    bands = [int(b) for b in a.bands.split(",")]
+    root = a.corpus or tempfile.mkdtemp(prefix="dataguard-bench-")
+    if not os.path.exists(os.path.join(root, "planted.json")):
+        generate(root, a.size_mb, tuple(bands))
+    planted = json.load(open(os.path.join(root, "planted.json")))
+    size = sum(os.path.getsize(os.path.join(root, f)) for f in files_of(root))
+    print(f"corpus: {root}, {len(files_of(root))} files, {size / 1e6:.1f} MB, {len(planted)} planted values "
+          f"({len({p['value'] for p in planted})} distinct); {a.workers} workers, "
+          f"machine: {os.cpu_count()} cores")
+    startup(tempfile.mkdtemp(prefix="dataguard-startup-"))
+    work = tempfile.mkdtemp(prefix="dataguard-bench-work-")
+    t0 = {"no-ner": scan_startup(work, a.workers, False), "full": scan_startup(work, a.workers, True)}
+    print(f"scan start-up in process (modules loaded): --no-ner {t0['no-ner']:.2f} s, full {t0['full']:.2f} s")
+    found = bands_table(root, bands, planted, a)
+    no_person = [p for p in planted if p["entity_type"] != "PERSON"]
+    print(f"recall on the whole corpus: full {_fmt_recall(recall_by_entity(planted, found['full']))}; "
+          f"--no-ner {_fmt_recall(recall_by_entity(no_person, found['no-ner']))}")
     densest = f"d{max(bands)}"
+    without_hyperscan(root, densest, a.workers)
     profile_detection(root, densest, False, a.top)
     profile_detection(root, densest, True, a.top)
     if not a.no_rescan:
         rescan(root, a.workers)
-
 
 if __name__ == "__main__":
     main()

@@ -300,7 +300,7 @@ class Doc:
         return row
 
     def log_line(self) -> str:
-        rng, v = self.v.rng, self.v
+        rng = self.v.rng
         ts = f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:" \
              f"{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}.{rng.randint(0, 999):03d}Z"
         if self.wants_value():

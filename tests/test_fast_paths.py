@@ -3,7 +3,8 @@
 * phone numbers: dataguard's phone recognizer (a candidate pass, the gate, libphonenumber only
   on what survives) finds exactly what Presidio's PhoneRecognizer finds, which runs
   libphonenumber's PhoneNumberMatcher unrestricted over the whole text for each region;
-* the trigger pass never loses a match of the recognizers it gates.
+* the trigger pass never loses a match of the recognizers it gates;
+* NER on regions around name candidates finds the persons the model finds in the whole text.
 """
 from __future__ import annotations
 
@@ -195,3 +196,47 @@ def test_windows_around_triggers_find_what_the_whole_text_gives(seed):
         assert windowed == whole, t.name
         compared += bool(whole)
     assert compared >= 10
+
+
+def test_no_valid_number_anywhere_is_shorter_than_the_finders_bound():
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+
+    from dataguard.detect.phone import FEWEST_INTERNATIONAL, shortest_number
+    world = []
+    for cc, names in COUNTRY_CODE_TO_REGION_CODE.items():
+        for name in names:
+            md = PhoneMetadata.metadata_for_nongeo_region(cc) if name == "001" else PhoneMetadata.metadata_for_region(name)
+            n = shortest_number(md) if md is not None else None
+            if n is not None:
+                world.append(len(str(cc)) + n)
+    assert min(world) >= FEWEST_INTERNATIONAL
+
+
+# ------------------------------------------------------------------ NER on regions
+FIRST = ["Amina", "Jean", "Grace", "Mohammed", "Sofia", "Peter", "Fatima", "Lucy", "David", "Ibrahim", "Nadia", "Omar"]
+LAST = ["Okafor", "Mbala", "Achieng", "Lindqvist", "Okello", "Diallo", "Garang", "Wanjiru", "Hassan", "Mensah"]
+PROSE = ["The working group reviewed the logistics plan for the rainy season and agreed on the revised schedule.",
+         "The Nairobi Regional Office approved the Emergency Response Plan for the Upper Nile region.",
+         "Fuel prices rose again in Juba and Bor, and the convoy to Malakal was postponed.",
+         "Order INV-2024-000123 of 12/03/2024 was reconciled for USD 1,240.50."]
+
+
+@pytest.mark.model
+def test_ner_on_regions_finds_the_names_spacy_finds_in_the_whole_text(detector):
+    """NER runs on +-60 characters around name candidates: on long dense lines it still finds
+    every person the model finds when it reads the whole text."""
+    from dataguard.types import Chunk, Unit
+    rnd = random.Random(3)
+    sentences = []
+    for _ in range(60):
+        sentences.append(rnd.choice(PROSE))
+        sentences.append(rnd.choice(["Please contact {} on +41 22 917 1234.", "{} called about the payment.",
+                                     "Mr. {} asked for the report.", "The budget holder, {}, signed it."])
+                         .format(f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"))
+    text = " ".join(sentences)                       # one long line, as in an export
+    whole = {(e.start_char, e.end_char) for e in detector._nlp_lang(text).ents if e.label_ == "PERSON"}
+    names = {(s, e) for s, e in whole if len(text[s:e].split()) == 2}
+    [(_, matches)] = list(detector.analyze([Chunk(unit=Unit(target="/t", uri="/t/f.txt", path="f.txt"), text=text)]))
+    found = {(m.start, m.end) for m in matches if m.entity_type == "PERSON"}
+    assert len(names) > 20
+    assert names <= found

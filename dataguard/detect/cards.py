@@ -32,7 +32,7 @@ CARD_RANGES = (
     ("Diners Club", "300", "305", tuple(range(14, 20))),
     ("Diners Club", "3095", "3095", tuple(range(14, 20))),
     ("Diners Club", "36", "36", tuple(range(14, 20))),
-    ("Diners Club", "38", "39", _ANY),
+    ("Diners Club", "38", "39", tuple(range(14, 20))),
     ("JCB", "3528", "3589", _ANY),
     ("Maestro", "5018", "5018", tuple(range(12, 20))),
     ("Maestro", "5020", "5020", tuple(range(12, 20))),

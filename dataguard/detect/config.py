@@ -10,7 +10,7 @@ from typing import Optional
 from dataguard import __version__
 
 # bump when detection logic changes results (the fingerprint invalidates incremental-scan state)
-DETECTOR_REVISION = 7
+DETECTOR_REVISION = 8
 # Numbers in international format (+211 ...) are found whatever the regions; national formats
 # only for these. Each region costs a pass of libphonenumber: configure the duty station's.
 DEFAULT_REGIONS = ("US", "GB", "FR", "CH", "KE")

@@ -9,13 +9,29 @@ valid number.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Sequence
 
 from dataguard.detect.windows import Triggered
 
 _TRAILING = re.compile(r"[^\w#]+$")
+_compiled = functools.lru_cache(maxsize=None)(re.compile)
 _NON_DIGIT = re.compile(r"\D")
+_PLAIN = frozenset(" \t\r\n,;\"'|")     # separators next to which libphonenumber rejects nothing
+
+
+# No valid number anywhere has fewer digits after '+' (country code and national number: 6 in
+# libphonenumber's metadata, checked by tests/test_fast_paths.py; a constant, so that a
+# detector does not load the metadata of every country to start).
+FEWEST_INTERNATIONAL = 5
+
+
+def shortest_number(md):
+    """The fewest digits of a valid national number of a region (None: no number type)."""
+    lengths = [n for t in PhoneGate._TYPES for d in (getattr(md, t, None),)
+               if d is not None and d.national_number_pattern for n in (d.possible_length or (1,))]
+    return min(lengths) if lengths else None
 
 
 class PhoneGate:
@@ -56,6 +72,7 @@ class PhoneGate:
             self._extension = re.compile(r"(?i)[ \t,]*(?:e?xt(?:ension)?n?|[x#~]|int)[:.]?[ \t,-]*\d{1,20}#?$")
         self._cc_cache: dict = {}
         self.regions = []        # (region, always, cc, national_prefix_rx, idd_rx)
+        self._quick = {}         # region -> one regex every national reading that fits there matches
         for region in regions:
             info = None
             from phonenumbers import PhoneMetadata
@@ -66,12 +83,15 @@ class PhoneGate:
             info = self._cc_info(md.country_code)
             idd = re.compile(md.international_prefix) if md.international_prefix else None
             self.regions.append((region, info[0], str(md.country_code), info[1], idd))
+            prefix = f"(?:{info[1].pattern})?" if info[1] is not None else ""
+            self._quick[region] = re.compile(f"{prefix}(?:{md.country_code})?{prefix}(?:{info[2].source})")
 
     @staticmethod
     def _desc(desc):
+        """(possible lengths, pattern source): patterns are compiled when first needed."""
         if desc is None or not desc.national_number_pattern:
             return None
-        return frozenset(desc.possible_length or ()), re.compile(desc.national_number_pattern)
+        return frozenset(desc.possible_length or ()), desc.national_number_pattern
 
     def _cc_info(self, cc: int):
         """(always, national_prefix_rx, fits) of a country calling code; ``fits(nsn)`` tells
@@ -102,8 +122,8 @@ class PhoneGate:
         """libphonenumber's validity test for a national significant number."""
         n = len(nsn)
         for (lengths, pattern), types in descs:
-            if (not lengths or n in lengths) and pattern.fullmatch(nsn):
-                if any((not tl or n in tl) and tp.fullmatch(nsn) for tl, tp in types):
+            if (not lengths or n in lengths) and _compiled(pattern).fullmatch(nsn):
+                if any((not tl or n in tl) and _compiled(tp).fullmatch(nsn) for tl, tp in types):
                     return True
         return False
 
@@ -116,9 +136,12 @@ class PhoneGate:
             for tl, tp in types:
                 any_length = any_length or not tl
                 lengths |= tl
-                patterns.append("(?:%s)" % tp.pattern)
+                patterns.append("(?:%s)" % tp)
         if not patterns:
-            return lambda nsn: False
+            def nothing(nsn: str) -> bool:
+                return False
+            nothing.source = "(?!)"
+            return nothing
         combined = re.compile("|".join(patterns))
         allowed = None if any_length else frozenset(lengths)
 
@@ -126,6 +149,7 @@ class PhoneGate:
             if allowed is not None and len(nsn) not in allowed or combined.fullmatch(nsn) is None:
                 return False
             return cls._fits(nsn, descs)
+        fits.source = combined.pattern
         return fits
 
     def _readings_fit(self, digits: str, npfp, fits, cc: str = "") -> bool:
@@ -192,11 +216,12 @@ class PhoneGate:
             if always:
                 out.append(region)
                 continue
-            fits = self._cc_info(int(cc))[2]
+            fits, quick = self._cc_info(int(cc))[2], self._quick[region]
             for d in national:
                 m = idd.match(d) if idd is not None else None
-                if (m and m.end() and self._international(d[m.end():])) or self._readings_fit(d, npfp, fits, cc):
-                    out.append(region)
+                if (m and m.end() and self._international(d[m.end():])) or \
+                        quick.fullmatch(d) is not None and self._readings_fit(d, npfp, fits, cc):
+                    out.append(region)    # (quick: one C call rules out most digit strings)
                     break
         return out
 
@@ -223,35 +248,22 @@ class PhoneFinder:
         self._pattern = _PATTERN
         self._second = _SECOND_NUMBER_START_PATTERN
         self._verdicts: dict = {}
+        self._dead: set = set()          # (region, candidate): the matcher finds nothing there
         self._fewest = self._fewest_digits()
 
     def _fewest_digits(self) -> tuple:
         """(digits, digits after '+'): fewer in a candidate and no reading of it, nor of a
         piece of it, can be a valid number of the configured regions (national format) or
-        of any country (international format)."""
-        from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
-
-        def shortest(md):
-            lengths = [n for t in PhoneGate._TYPES for d in (getattr(md, t, None),)
-                       if d is not None and d.national_number_pattern for n in (d.possible_length or (1,))]
-            return min(lengths) if lengths else None
-        world = []
-        for cc, names in COUNTRY_CODE_TO_REGION_CODE.items():
-            for name in names:
-                md = PhoneMetadata.metadata_for_nongeo_region(cc) if name == "001" else \
-                    PhoneMetadata.metadata_for_region(name)
-                n = shortest(md) if md is not None else None
-                if n is not None:
-                    world.append(len(str(cc)) + n)
-        plus = min(world, default=1)
+        of any country (international format: ``FEWEST_INTERNATIONAL``)."""
+        from phonenumbers import PhoneMetadata
         plain = []
         for region, always, cc, npfp, idd in self.gate.regions:
             md = PhoneMetadata.metadata_for_region(region)
-            n = shortest(md) if md is not None and not always else None
+            n = shortest_number(md) if md is not None and not always else None
             if n is None:
                 return 1, 1
-            plain.append(min(n, 1 + plus if idd is not None else n))     # an international prefix is 1+ digits
-        return min(plain, default=1), plus
+            plain.append(min(n, 1 + FEWEST_INTERNATIONAL if idd is not None else n))  # an international prefix: 1+ digits
+        return min(plain, default=1), FEWEST_INTERNATIONAL
 
     def admitted(self, candidate: str) -> frozenset:
         """The configured regions whose matcher could find a number in the candidate (cached)."""
@@ -300,7 +312,7 @@ class PhoneFinder:
                 matcher._max_tries -= todo[i] - k          # the candidates skipped: failed tries
                 k = todo[i]
                 _, start, cand = steps[k]
-                match = matcher._extract_match(cand, start)
+                match = self._extract(matcher, region, text, cand, start)
                 if match is None:
                     matcher._max_tries -= 1
                     k += 1
@@ -309,6 +321,22 @@ class PhoneFinder:
                 k = self._resync(text, match.end, at, steps, admitted, region, matcher, out)
         return out
 
+    def _extract(self, matcher, region: str, text: str, cand: str, start: int):
+        """The matcher's extraction of a candidate (itself or an inner piece), skipped for a
+        candidate known to hold nothing in the region. The matcher's checks around a
+        candidate only ever reject (a letter, currency sign or '%' next to it, a time after
+        it): a candidate that gives nothing between plain separators gives nothing anywhere."""
+        key = (region, cand)
+        if key in self._dead:
+            return None
+        match = matcher._extract_match(cand, start)
+        end = start + len(cand)
+        if match is None and (start == 0 or text[start - 1] in _PLAIN) and (end == len(text) or text[end] in _PLAIN):
+            if len(self._dead) > 200_000:
+                self._dead.clear()
+            self._dead.add(key)
+        return match
+
     def _resync(self, text, index, at, steps, admitted, region, matcher, out) -> int:
         """After a match that ends inside its candidate, the matcher's walk goes its own way from
         the match's end until it meets the shared walk again: follow it; the shared step then."""
@@ -316,7 +344,8 @@ class PhoneFinder:
             for index, start, cand in self._walk(text, index):
                 if index in at:
                     break
-                match = matcher._extract_match(cand, start) if cand and region in self.admitted(cand) else None
+                match = self._extract(matcher, region, text, cand, start) \
+                    if cand and region in self.admitted(cand) else None
                 if match is not None:
                     out.append((region, match))
                     index = match.end
@@ -345,7 +374,9 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
                                          name="PhoneRecognizer", context=PHONE_CONTEXT))
 
 
-# Presidio's phone context words, and the labels of forms and signatures in English and French
-PHONE_CONTEXT = ["phone", "number", "telephone", "cell", "cellphone", "mobile", "call", "tel", "tél", "téléphone",
-                 "telefon", "telefono", "teléfono", "mob", "fax", "whatsapp", "signal", "portable", "gsm", "cel",
-                 "celular", "contact", "hotline", "ph", "numéro", "appeler", "joindre"]
+# Presidio's phone context words with the inflections its lemma rule also matches ("called",
+# "phones"), SMS, and the labels of forms and signatures in English and French
+PHONE_CONTEXT = ["phone", "phones", "phoned", "number", "numbers", "telephone", "cell", "cellphone", "mobile", "mobiles",
+                 "call", "calls", "called", "calling", "tel", "tél", "téléphone", "telefon", "telefono", "teléfono",
+                 "mob", "fax", "whatsapp", "signal", "portable", "gsm", "cel", "celular", "contact", "hotline", "ph",
+                 "numéro", "appeler", "joindre", "sms", "dial", "dialled", "dialed", "landline"]
