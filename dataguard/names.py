@@ -44,6 +44,20 @@ def as_text(name: str) -> str:
     return "".join(out)
 
 
+_ESCAPED = re.compile(r"\\\\|\\x([89a-f][0-9a-f])|\\u(d[89a-f][0-9a-f]{2})")
+
+
+def os_name(text: str) -> str:
+    """The name ``as_text`` gave ``text`` for (its surrogate escapes back)."""
+    def back(m: re.Match) -> str:
+        if m.group(1):
+            return chr(0xDC00 + int(m.group(1), 16))
+        if m.group(2):
+            return chr(int(m.group(2), 16))
+        return "\\"
+    return _ESCAPED.sub(back, text) if "\\" in text else text
+
+
 def _masked(m: re.Match) -> str:
     from dataguard.hashing import mask      # (types imports this module: no import at its top)
     value = m.group(0)

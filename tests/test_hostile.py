@@ -290,3 +290,11 @@ def test_warnings_and_output_of_parsing_libraries_never_reach_the_terminal(tmp_p
     finally:
         logging.getLogger().removeHandler(handler)
     assert seen == [] and records == [] and [p.text for p in pieces] == ["hello\n"]
+
+
+def test_undecodable_names_are_kept_losslessly():
+    from dataguard.names import as_text, os_name
+    for name in ("caf\udce9 x\\y.txt", "plain.txt", "\udcff\udcfe.bin"):
+        text = as_text(name)
+        text.encode("utf-8")
+        assert os_name(text) == name

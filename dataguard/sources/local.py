@@ -15,7 +15,9 @@ import stat
 from typing import Iterator, Union
 from urllib.parse import unquote, urlparse
 
-from dataguard.sources.base import BadTarget, FileItem, Source, SourceOptions, TargetError, dir_excluded, glob_match, path_selected
+from dataguard.names import os_name
+from dataguard.sources.base import (BadTarget, FileItem, Source, SourceOptions, TargetError, dir_excluded, glob_match,
+                                    path_selected)
 from dataguard.sources.exposure import LocalExposure
 from dataguard.types import ItemMeta, Problem, Unit
 
@@ -105,6 +107,8 @@ class LocalSource(Source):
 
     def reopen(self, unit: Unit, meta: ItemMeta, name: str) -> FileItem:
         path = unquote(urlparse(unit.uri).path) if self._file_scheme else unit.uri
+        if not os.path.lexists(path):           # a name of undecodable bytes, given as text
+            path, name = os_name(path), os_name(name)
         return FileItem(unit=unit, meta=meta, opener=_opener(path), name=name)
 
     def items(self) -> Iterator[Union[FileItem, Problem]]:
