@@ -13,7 +13,6 @@ import random
 import phonenumbers
 import pytest
 
-from dataguard.detect.models import load_nlp
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 REGIONS = ("US", "GB", "FR", "CH", "KE")
@@ -236,7 +235,7 @@ def test_ner_on_regions_finds_the_names_spacy_finds_in_the_whole_text(detector):
                                      "Mr. {} asked for the report.", "The budget holder, {}, signed it."])
                          .format(f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"))
     text = " ".join(sentences)                       # one long line, as in an export
-    whole = {(e.start_char, e.end_char) for e in load_nlp("en")(text).ents if e.label_ == "PERSON"}
+    whole = {(e.start_char, e.end_char) for e in detector._runner("en").nlp(text).ents if e.label_ == "PERSON"}
     names = {(s, e) for s, e in whole if len(text[s:e].split()) == 2}
     [(_, matches)] = list(detector.analyze([Chunk(unit=Unit(target="/t", uri="/t/f.txt", path="f.txt"), text=text)]))
     found = {(m.start, m.end) for m in matches if m.entity_type == "PERSON"}
