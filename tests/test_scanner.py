@@ -370,3 +370,22 @@ def test_progress_hears_of_every_item_and_problem(tree, packs):
     assert sum(e[2] for e in done) == len(result.findings)
     assert ("problem", "link.txt", "symlink") in seen.events
     assert [e for e in seen.events if e[0] == "item"][0][2] > 0
+
+
+def test_write_atomic_writes_into_a_fifo_or_device_in_place(tmp_path):
+    """``-o /dev/null`` or a FIFO: renaming a temporary file over it would replace the device
+    with a regular file (as root, for every program on the machine)."""
+    import stat
+    import threading
+
+    from dataguard.report import write_atomic
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    write_atomic(str(fifo), "report\n")
+    reader.join()
+    assert got == ["report\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]        # no temporary file left

@@ -129,3 +129,12 @@ def render_value(value) -> str:
 def header_context(values: Iterable[str]) -> tuple:
     names = [v.strip()[:40] for v in values if v and v.strip()]
     return tuple(names[:50])
+
+
+def column_letter(n: int) -> str:
+    """A spreadsheet column's letters from its 1-based number (1 -> A, 27 -> AA)."""
+    s = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s

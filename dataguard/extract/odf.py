@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dataguard.extract.base import ExtractContext, Piece, describe, sheet_name_chunk
-from dataguard.extract.chunks import ChunkBuilder, header_context, render_value
+from dataguard.extract.chunks import ChunkBuilder, column_letter, header_context, render_value
 from dataguard.extract.safexml import iter_xml, parse_xml
 from dataguard.extract.safezip import open_zip
 from dataguard.types import Chunk, Pointer, Problem, Unit
@@ -92,14 +92,6 @@ def _cell_text(cell) -> str:
     return text or cell.get(OFFICE + "string-value") or ""
 
 
-def _col_name(n: int) -> str:
-    s = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 def _text_block(el, part) -> Iterator[tuple]:
     tag = el.tag
     if tag in (TEXT + "p", TEXT + "h"):
@@ -169,7 +161,7 @@ class _Sheet:
         self.row_no += rrep
 
     def _emit(self, cols: list, r: int) -> Iterator[Chunk]:
-        pieces = [(t, Pointer(sheet=self.name, cell=f"{_col_name(c)}{r}")) for c, t in cols]
+        pieces = [(t, Pointer(sheet=self.name, cell=f"{column_letter(c)}{r}")) for c, t in cols]
         if not self.header_done:
             self.b.context = header_context(t for t, _ in pieces)
             self.header_done = True

@@ -26,7 +26,7 @@ import zipfile
 from typing import Iterator, Optional
 
 from dataguard.extract.base import ExtractContext, sheet_name_chunk
-from dataguard.extract.chunks import ChunkBuilder, header_context, render_value
+from dataguard.extract.chunks import ChunkBuilder, column_letter, header_context, render_value
 from dataguard.extract.safexml import iter_xml
 from dataguard.types import Chunk, Limits, Pointer, Unit
 
@@ -154,14 +154,6 @@ def _part(target: str) -> str:
     return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
 
 
-def _col_name(n: int) -> str:
-    s = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 def _row_pieces(book: _Book, row: ET.Element, sheet: str, row_no: int) -> list:
     pieces, col = [], 0
     for c in row:
@@ -171,7 +163,7 @@ def _row_pieces(book: _Book, row: ET.Element, sheet: str, row_no: int) -> list:
         col = _col_number(m.group(1)) if m else col + 1
         text = book.value(c)
         if text:
-            pieces.append((text, Pointer(sheet=sheet, cell=f"{_col_name(col)}{m.group(2) if m else row_no}")))
+            pieces.append((text, Pointer(sheet=sheet, cell=f"{column_letter(col)}{m.group(2) if m else row_no}")))
     return pieces
 
 

@@ -45,16 +45,19 @@ scans = Table(
     Index("ix_scans_site_order", "site", "started_at", "finished_at", "id"),
 )
 
+def _what_and_where() -> list:
+    """The columns that say what a finding is and where (an observation and a tracked finding
+    both carry them; a Column belongs to one table, so each gets its own)."""
+    return [Column("target", Text, nullable=False), Column("severity", String(10), nullable=False),
+            Column("rule_id", Text, nullable=False), Column("measure", Text, nullable=False),
+            Column("location", Text, nullable=False), Column("exposure", String(12))]
+
+
 observations = Table(
     "observations", metadata,
     Column("scan_pk", Integer, primary_key=True),
     Column("fingerprint", FP, primary_key=True),
-    Column("target", Text, nullable=False),
-    Column("severity", String(10), nullable=False),
-    Column("rule_id", Text, nullable=False),
-    Column("measure", Text, nullable=False),
-    Column("location", Text, nullable=False),
-    Column("exposure", String(12)),
+    *_what_and_where(),
     Column("status", String(10), nullable=False),     # as the report said: open | accepted | expired
     Column("detail", Text, nullable=False),           # the finding as JSON (never a raw value)
 )
@@ -63,12 +66,7 @@ findings = Table(
     "findings", metadata,
     Column("site", SITE, primary_key=True),
     Column("fingerprint", FP, primary_key=True),
-    Column("target", Text, nullable=False),
-    Column("severity", String(10), nullable=False),
-    Column("rule_id", Text, nullable=False),
-    Column("measure", Text, nullable=False),
-    Column("location", Text, nullable=False),
-    Column("exposure", String(12)),
+    *_what_and_where(),
     Column("first_seen", STAMP, nullable=False),
     Column("last_seen", STAMP, nullable=False),
     Column("first_scan", Integer, nullable=False),

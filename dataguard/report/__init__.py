@@ -35,7 +35,13 @@ def render(result, fmt: str, show_data: bool = False) -> str:
 
 def write_atomic(path: str, content: Union[str, Callable[[TextIO], None]]) -> None:
     """Write ``content`` (a string, or a function writing to the file it is given) to ``path``
-    via a 0600 temporary file in the same folder, renamed over ``path`` once complete."""
+    via a 0600 temporary file in the same folder, renamed over ``path`` once complete.
+    A path that exists and is not a regular file (``/dev/null``, ``/dev/stdout``, a FIFO) is
+    written to in place: renaming over it would replace the device with a file."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            content(fh) if callable(content) else fh.write(content)
+        return
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".dataguard-", suffix=".tmp", dir=folder)
     try:
