@@ -149,6 +149,39 @@ def test_gate_examples():
     assert "GB" in gate.regions_for("0044 7400 129663 x12 ")  # an extension is set aside
 
 
+def test_a_number_written_without_a_required_national_prefix_is_refused():
+    """Dates and codes that read as a national number lacking the prefix its country requires
+    never reach the parser; written with the prefix (or the country code) they do."""
+    from dataguard.detect.phone import PhoneGate
+    gate = PhoneGate(["US", "GB", "FR", "CH", "KE"])
+    for date in ("2017-12-25", "2004-06-11", "20.12.1985", "569 991 3035"):
+        assert gate.regions_for(date) == [], date
+    assert gate.regions_for("020 171225") == ["KE"]          # Nairobi, with its national prefix
+    assert "KE" in gate.regions_for("254 20 2016027")         # the country code in front: no prefix needed
+    assert "FR" in gate.regions_for("01 42 68 53 00")
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_gate_matches_the_matcher_on_date_dense_text(seed):
+    """Text full of dates, times and codes (the readings the national-prefix rule refuses) and
+    numbers with and without their prefix: the same matches as the unrestricted matcher."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    rnd = random.Random(seed)
+    parts = []
+    for _ in range(1500):
+        parts.append(rnd.choice([decoy(rnd), phone_number(rnd), f"{rnd.randint(1950, 2026)}{rnd.randint(1, 12):02d}"
+                                 f"{rnd.randint(1, 28):02d}", f"0{rnd.randint(10 ** 8, 10 ** 9)}",
+                                 f"{rnd.randint(1, 28)}.{rnd.randint(1, 12)}.{rnd.randint(1950, 2026)}"]))
+        parts.append(rnd.choice([",", " ", "\n", ";", " | "]))
+    text = "".join(parts)
+    finder = PhoneFinder(GATE_REGIONS)
+    want = {(m.start, m.end) for r in GATE_REGIONS for m in PhoneNumberMatcher(text, r, leniency=1)}
+    assert {(m.start, m.end) for _, m in finder.find(text)} == want
+    assert len(want) > 100
+
+
 def test_regions_that_rewrite_digits_always_pass():
     from dataguard.detect.phone import PhoneFinder, PhoneGate
     assert PhoneGate(["AR"]).regions_for("12") == ["AR"]     # Argentina's transform rule rewrites mobile numbers

@@ -34,6 +34,24 @@ def shortest_number(md):
     return min(lengths) if lengths else None
 
 
+def national_prefix_present(digits: str, main) -> bool:
+    """libphonenumber's matcher (leniency VALID) refuses a number written the national way
+    (no '+', no international prefix, no country code in front) whose format in its country
+    requires the national prefix when it is written without one: ``20171225`` is a Nairobi
+    number only as ``020 171225``. ``digits``, read as written, is the national significant
+    number; ``main`` is the metadata of its country code's main region. True when the matcher
+    would not refuse it for that reason (the matcher's own test, on the same helpers)."""
+    from phonenumbers.phonenumberutil import (_choose_formatting_pattern_for_number,
+                                              _formatting_rule_has_first_group_only,
+                                              _maybe_strip_national_prefix_carrier_code)
+    rule = _choose_formatting_pattern_for_number(main.number_format, digits)
+    if rule is None or not rule.national_prefix_formatting_rule or rule.national_prefix_optional_when_formatting:
+        return True
+    if _formatting_rule_has_first_group_only(rule.national_prefix_formatting_rule):
+        return True
+    return _maybe_strip_national_prefix_carrier_code(digits, main)[2]
+
+
 class PhoneGate:
     """A cheap necessary condition for libphonenumber to find a valid number in a run of digits.
 
@@ -73,6 +91,7 @@ class PhoneGate:
         self._cc_cache: dict = {}
         self.regions = []        # (region, always, cc, national_prefix_rx, idd_rx)
         self._quick = {}         # region -> one regex every national reading that fits there matches
+        self._main = {}          # country code -> metadata of its main region (national prefix rules)
         for region in regions:
             info = None
             from phonenumbers import PhoneMetadata
@@ -83,6 +102,8 @@ class PhoneGate:
             info = self._cc_info(md.country_code)
             idd = re.compile(md.international_prefix) if md.international_prefix else None
             self.regions.append((region, info[0], str(md.country_code), info[1], idd))
+            main = self._cc_regions.get(md.country_code, (region,))[0]
+            self._main[str(md.country_code)] = PhoneMetadata.metadata_for_region(main) or md
             prefix = f"(?:{info[1].pattern})?" if info[1] is not None else ""
             self._quick[region] = re.compile(f"{prefix}(?:{md.country_code})?{prefix}(?:{info[2].source})")
 
@@ -152,8 +173,15 @@ class PhoneGate:
         fits.source = combined.pattern
         return fits
 
-    def _readings_fit(self, digits: str, npfp, fits, cc: str = "") -> bool:
-        readings = [digits]
+    def _readings_fit(self, digits: str, npfp, fits, cc: str = "", main=None) -> bool:
+        """Whether some reading of ``digits`` is a valid national significant number: as
+        written, after the national prefix, after the country code ``cc`` (and then the
+        national prefix). With ``main`` (the metadata of the country code's main region: a
+        number written the national way), the reading as written must also not lack a
+        national prefix the region requires (``national_prefix_present``)."""
+        readings = []
+        if main is None or national_prefix_present(digits, main):
+            readings.append(digits)
         m = npfp.match(digits) if npfp is not None else None
         if m and m.end():
             readings.append(digits[m.end():])
@@ -220,7 +248,7 @@ class PhoneGate:
             for d in national:
                 m = idd.match(d) if idd is not None else None
                 if (m and m.end() and self._international(d[m.end():])) or \
-                        quick.fullmatch(d) is not None and self._readings_fit(d, npfp, fits, cc):
+                        quick.fullmatch(d) is not None and self._readings_fit(d, npfp, fits, cc, self._main[cc]):
                     out.append(region)    # (quick: one C call rules out most digit strings)
                     break
         return out
