@@ -179,9 +179,9 @@ class PhoneGate:
         national prefix). With ``main`` (the metadata of the country code's main region: a
         number written the national way), the reading as written must also not lack a
         national prefix the region requires (``national_prefix_present``)."""
+        if digits and fits(digits) and (main is None or national_prefix_present(digits, main)):
+            return True
         readings = []
-        if main is None or national_prefix_present(digits, main):
-            readings.append(digits)
         m = npfp.match(digits) if npfp is not None else None
         if m and m.end():
             readings.append(digits[m.end():])
@@ -202,7 +202,10 @@ class PhoneGate:
 
     def candidates(self, run: str) -> list:
         """The run and its inner matches, as libphonenumber cuts them (with leading '+' kept),
-        each also without an extension ("x12", "ext. 4": the parser sets it aside)."""
+        each also without an extension ("x12", "ext. 4": the parser sets it aside). A run of
+        digits alone is its only candidate (every cut and extension needs another character)."""
+        if run.isdigit():
+            return [run]
         out = {run}
         for rx in self._inner:
             m = rx.search(run)
