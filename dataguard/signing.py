@@ -71,30 +71,28 @@ def create_keypair(site: str, folder: str) -> tuple:
     return str(priv_path), str(pub_path), public_key_id(key.public_key())
 
 
-def load_private_key(path: str):
-    _, ser, Priv, _ = _crypto()
+def _load_key(path: str, private: bool):
+    """An Ed25519 key from a PEM file (``private``: a signing key, else a public key)."""
+    _, ser, Priv, Pub = _crypto()
+    what, kind = ("signing key", "private key") if private else ("public key", "public key")
     try:
-        key = ser.load_pem_private_key(Path(path).read_bytes(), password=None)
+        data = Path(path).read_bytes()
+        key = ser.load_pem_private_key(data, password=None) if private else ser.load_pem_public_key(data)
     except OSError as exc:
-        raise SigningError("key", f"cannot read signing key {path}: {exc.strerror}") from None
+        raise SigningError("key", f"cannot read {what} {path}: {exc.strerror}") from None
     except (ValueError, TypeError):
-        raise SigningError("key", f"signing key {path} is not a PEM private key") from None
-    if not isinstance(key, Priv):
-        raise SigningError("key", f"signing key {path} is not an Ed25519 key")
+        raise SigningError("key", f"{what} {path} is not a PEM {kind}") from None
+    if not isinstance(key, Priv if private else Pub):
+        raise SigningError("key", f"{what} {path} is not an Ed25519 key")
     return key
+
+
+def load_private_key(path: str):
+    return _load_key(path, private=True)
 
 
 def load_public_key(path: str):
-    _, ser, _, Pub = _crypto()
-    try:
-        key = ser.load_pem_public_key(Path(path).read_bytes())
-    except OSError as exc:
-        raise SigningError("key", f"cannot read public key {path}: {exc.strerror}") from None
-    except (ValueError, TypeError):
-        raise SigningError("key", f"public key {path} is not a PEM public key") from None
-    if not isinstance(key, Pub):
-        raise SigningError("key", f"public key {path} is not an Ed25519 key")
-    return key
+    return _load_key(path, private=False)
 
 
 def file_sha256(path: str) -> str:
