@@ -174,3 +174,12 @@ def require_env(*names):
             pytest.fail(msg)
         pytest.skip(msg)
     return [os.environ[n] for n in names]
+
+
+def scan_started(proc, log: Path, poll_s: float = 0.05) -> None:
+    """Return once the scan run by ``proc`` (with ``--log-file log``) is scanning its target:
+    its signal handlers are installed and its work has begun (the readiness a signal test waits
+    for). Returns early if the process ends first; the caller's assertions tell why."""
+    import time
+    while proc.poll() is None and "scanning target" not in (log.read_text() if log.exists() else ""):
+        time.sleep(poll_s)

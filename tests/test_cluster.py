@@ -268,7 +268,7 @@ def test_sigterm_stops_a_cluster_scan_with_a_partial_report(cluster, certs, tmp_
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.conftest import ROOT, scan_started
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from corpus import generate
     generate(str(tmp_path / "corpus"), 3.0)
@@ -277,9 +277,7 @@ def test_sigterm_stops_a_cluster_scan_with_a_partial_report(cluster, certs, tmp_
                              "--scheduler", cluster.scheduler_address, "--cluster-tls", str(certs), "--format", "json",
                              "-o", str(out), "-q", "--log-file", str(log)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # ready: connected to the cluster, signal handlers installed, the target being scanned
-    while proc.poll() is None and "scanning target" not in (log.read_text() if log.exists() else ""):
-        time.sleep(0.05)
+    scan_started(proc, log)        # ready: signal handlers installed, the target being scanned
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 3, err.decode()[-2000:]

@@ -8,13 +8,11 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, scan_started
 
 pytestmark = pytest.mark.model
 
@@ -179,9 +177,7 @@ def test_sigterm_writes_partial_report_and_exits_3(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "dataguard", "scan", str(corpus), "--workers", "1",
                              "--format", "json", "-o", str(out), "-q", "--log-file", str(log)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # ready: the signal handlers are installed and the target is being scanned
-    while proc.poll() is None and "scanning target" not in (log.read_text() if log.exists() else ""):
-        time.sleep(0.05)
+    scan_started(proc, log)        # ready: signal handlers installed, the target being scanned
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 3, err.decode()[-2000:]
