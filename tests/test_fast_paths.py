@@ -84,6 +84,17 @@ def test_phone_recognizer_finds_what_the_unrestricted_matcher_finds(recognizers,
     assert len(want) > 300
 
 
+@pytest.mark.parametrize("digits", ["٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "０１２３４５６７８９"])
+def test_numbers_written_in_other_digits_are_found_as_presidio_finds_them(recognizers, digits):
+    """Arabic-Indic, Eastern Arabic-Indic (Persian, Urdu) and full-width digits: libphonenumber
+    reads them as ASCII digits, and so does the gate."""
+    fast, reference = recognizers
+    text = generated_text(6, 500).translate(str.maketrans("0123456789", digits))
+    want = {(r.start, r.end) for r in reference.analyze(text, ["PHONE_NUMBER"])}
+    assert {(r.start, r.end) for r in fast.analyze(text, ["PHONE_NUMBER"])} == want
+    assert len(want) > 100
+
+
 def test_phone_scores_are_presidios(recognizers):
     fast, reference = recognizers
     text = "Call +41 44 668 18 00 or 020 7946 0958 today; (212) 555-0143."

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import Sequence
 
 from dataguard.detect.windows import Triggered
@@ -228,6 +229,8 @@ class PhoneGate:
         readings = []
         for c in self.candidates(run):
             digits = _NON_DIGIT.sub("", c)
+            if not digits.isascii():      # Arabic-Indic, full-width...: read as libphonenumber reads them
+                digits = "".join(str(unicodedata.decimal(ch)) for ch in digits)
             if 2 <= len(digits) <= self.MAX_DIGITS:
                 readings.append((c.lstrip("([ ").startswith("+"), digits, c))
         out = []
