@@ -76,13 +76,16 @@ class Sink:
 
     def shown_target(self, status: TargetStatus) -> TargetStatus:
         """A target's status as the report shows it, once the target is scanned: its uri,
-        error and tables' names masked with the values found in names scan-wide (a target
-        that is one file is named by its item's name; a table's name is its item's)."""
+        error and the names of its tables (read or with skipped columns) masked with the values
+        found in names scan-wide (a target that is one file is named by its item's name; a
+        table's name is its item's)."""
         if self.show_data:
             return status
         masker = self.scan_masker()
-        if status.info.get("tables"):
-            status.info["tables"] = [dict(t, table=masker(t.get("table"))) for t in status.info["tables"]]
+        for listed in ("tables", "skipped_columns"):
+            if status.info.get(listed):
+                status.info[listed] = [dict(t, **{k: masker(t[k]) for k in ("table", "column") if t.get(k)})
+                                       for t in status.info[listed]]
         return replace(status, uri=masker(status.uri), error=masker(status.error))
 
     def scan_masker(self) -> NameMasker:
