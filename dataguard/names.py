@@ -26,7 +26,7 @@ item's ``NameMasker``, or ``shown_name``.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping, Optional
+from typing import Mapping, Optional
 
 _EMAIL = r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}"
 _IBAN = r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![A-Za-z0-9])"
