@@ -220,3 +220,4 @@ def test_rescans_from_the_state_mask_the_names(named, tmp_path, every_entity_pac
         assert FOUND <= _named_findings(report)
         assert report["errors"][0]["uri"].endswith("/P***** M***** contrat.docx")
         assert report["scan"]["stats"]["items_unchanged"] == unchanged
+

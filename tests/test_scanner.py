@@ -389,3 +389,23 @@ def test_write_atomic_writes_into_a_fifo_or_device_in_place(tmp_path):
     assert got == ["report\n"]
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]        # no temporary file left
+
+
+def test_items_out_when_the_executor_is_lost_are_done_with_their_problems(tmp_path, packs):
+    """The executor goes away with items in flight: they are done, cut short, and what the walk
+    met after them (a named pipe, skipped) is still recorded."""
+    from dataguard.scanner.executors import ExecutorLost, InProcessExecutor
+
+    class Lost(InProcessExecutor):
+        def result(self, handle):
+            raise ExecutorLost("gone")
+
+    root = tmp_path / "share"
+    root.mkdir()
+    (root / "a.txt").write_text("x@un.org\n")
+    os.mkfifo(root / "b.pipe")
+    (root / "c.txt").write_text("y@un.org\n")
+    opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=packs, batch_chunks=1)
+    result = run_scan(opts, Hasher(b"k" * 32), executor=Lost(FakeDetector))
+    assert not result.complete and result.targets[0].status == "partial"
+    assert [p.uri.rsplit("/", 1)[-1] for p in result.skipped] == ["b.pipe"]
