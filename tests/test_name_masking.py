@@ -173,7 +173,8 @@ def _named_findings(report: dict) -> set:
     return out
 
 
-FOUND = {("J*** D***** passport.txt", "J*** D*****"), ("M**** G************* medical record.txt", "M**** G*************"),
+FOUND = {("J*** D***** passport.txt", "J*** D*****"),
+         ("M**** G************* medical record.txt", "M**** G*************"),
          ("P***** M***** contrat.docx", "P***** M*****"), ("A**** B***** files.zip", "A**** B*****"),
          ("J*** S**** notes.txt", "J*** S****"), ("F***** Z**** H*****.txt", "F***** Z**** H*****"),
          ("main.L**** B****** records", "L**** B******"), ("T***** K***** notes", "T***** K*****")}

@@ -11,7 +11,8 @@ from typing import Callable, Iterable, Optional
 
 from dataguard.names import NameMasker
 from dataguard.spill import SpillList
-from dataguard.types import Finding, Problem, TargetStatus, Unit, UnitSummary, decode_finding, encode_finding, severity_rank
+from dataguard.types import (Finding, Problem, TargetStatus, Unit, UnitSummary, decode_finding, encode_finding,
+                             severity_rank)
 
 
 def finding_sort_key(f) -> tuple:
@@ -22,7 +23,7 @@ def finding_sort_key(f) -> tuple:
 _UNIT_NAMES = ("target", "uri", "path", "member", "table", "column")
 ITEM_NAME_VALUES_CAP = 65_536      # values found in the names of one item, masked in all its names
 SCAN_NAME_VALUES_CAP = 65_536      # values found in names scan-wide (database tables in a target's info)
-UNMASKED = NameMasker()           # no value found in a name: mask_values only
+UNMASKED = NameMasker()            # no value found in a name: mask_values only
 
 
 def shown_unit(unit: Unit, masker: NameMasker = UNMASKED) -> Unit:
