@@ -7,14 +7,26 @@ hashing accept, and the bytes can still be recovered from it.
 
 A name is scanned like content (the extractors and sources hand it to detection as a
 chunk whose pointer has ``part="name"``), and it is shown masked where it holds a
-value: ``mask_values`` replaces e-mail addresses, IBANs and runs of nine or more
-digits (card, social-security, phone and account numbers) by the masked preview
-evidence uses.  What a scan reports and logs passes its names through
-``shown_name`` (masked unless ``--show-data``).
+value, unless ``--show-data``:
+
+* what detection found in the names of an item (a person's name found by NER, a
+  passport number, a rule pack's keyword... in the name of a file, an archive member,
+  a sheet, a table or a column) is masked wherever that item's names are shown: the
+  aggregator keeps each such value with its masked preview (``UnitSummary.name_values``)
+  and ``NameMasker`` replaces every occurrence of the item's values, in every name and
+  message of the item, by their preview (overlapping values: by ``*``);
+* then ``mask_values`` replaces e-mail addresses, IBANs and runs of nine or more digits
+  (card, social-security, phone and account numbers) by the masked preview evidence
+  uses, wherever detection found them or not.
+
+The names of the folders above a file are not scanned as names: only the patterns of
+``mask_values`` mask them.  What a scan reports and logs passes its names through its
+item's ``NameMasker``, or ``shown_name``.
 """
 from __future__ import annotations
 
 import re
+from typing import Mapping, Optional
 
 _EMAIL = r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}"
 _IBAN = r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![A-Za-z0-9])"
@@ -77,3 +89,49 @@ def shown_name(name, show_data: bool = False):
     if name is None or show_data:
         return name
     return mask_values(name)
+
+
+NAME_VALUE_MIN = 2          # a value found in a name shorter than this is not masked (one letter)
+
+
+class NameMasker:
+    """Masks in a text the values detection found in names (``{value: masked preview}``),
+    then ``mask_values``. Every occurrence of each value is masked, the longest value first
+    where they nest; occurrences of different values that overlap are masked together, by
+    ``*`` in place of each of their characters."""
+
+    def __init__(self, values: Optional[Mapping[str, str]] = None):
+        self._automaton = None
+        values = {v: m for v, m in (values or {}).items() if len(v.strip()) >= NAME_VALUE_MIN}
+        if values:
+            import ahocorasick
+            self._automaton = ahocorasick.Automaton()
+            for value, preview in values.items():
+                self._automaton.add_word(value, (len(value), preview))
+            self._automaton.make_automaton()
+
+    def __call__(self, text: Optional[str]) -> Optional[str]:
+        if not text:
+            return text
+        if self._automaton is not None:
+            text = self._masked(text)
+        return mask_values(text)
+
+    def _masked(self, text: str) -> str:
+        spans = sorted(((end + 1 - n, end + 1, preview) for end, (n, preview) in self._automaton.iter(text)),
+                       key=lambda s: (s[0], -s[1]))
+        merged: list = []       # [start, end, preview or None (overlapping values)]
+        for start, end, preview in spans:
+            if merged and start < merged[-1][1]:
+                if end > merged[-1][1]:
+                    merged[-1][1:] = [end, None]
+                continue
+            merged.append([start, end, preview])
+        out, at = [], 0
+        for start, end, preview in merged:
+            out.append(text[at:start])
+            out.append(preview if preview is not None else "".join(c if c.isspace() else "*" for c in text[start:end]))
+            at = end
+        out.append(text[at:])
+        return "".join(out)
+

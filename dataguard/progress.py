@@ -1,13 +1,14 @@
 """What a running scan tells the person or the log watching it.
 
 The scanner reports three events to a progress sink (``scanner.ProgressSink``):
-``item(uri, size)`` when it starts reading an item, ``done(uri, size, findings,
+``item(size)`` when it starts reading an item, ``done(uri, size, findings,
 unchanged)`` when the item is finished, and ``problem(problem)`` for every error or
-skipped item. Two sinks live here:
+skipped item. An item's name comes when it is done: what detection found in its names is
+masked in it (``names.NameMasker``). Two sinks live here:
 
 - ``Display``: on a terminal, a tqdm bar on stderr with the percentage, ETA and rate in
   bytes (once the pre-count knows the total), items done out of the total, findings,
-  errors and the current item (control characters escaped, long names shortened in the
+  errors and the last item finished (control characters escaped, long names shortened in the
   middle). Log lines are printed above the bar (``logging_redirect_tqdm``).
 - ``Heartbeat``: without a terminal, one INFO log line every ``every_s`` seconds (items,
   bytes, findings, errors, rate), written at the first event after the interval.
@@ -28,7 +29,7 @@ from typing import Callable, Iterator, Optional
 log = logging.getLogger("dataguard.progress")
 
 PRECOUNT_STEP = 256         # entries the pre-count walks per event
-ITEM_WIDTH = 48             # characters of the current item shown on the bar
+ITEM_WIDTH = 48             # characters of the last item finished shown on the bar
 
 
 def shown_name(uri: str, width: int = ITEM_WIDTH) -> str:
@@ -106,8 +107,7 @@ class _Sink:
         self.counts = Counts()
         self.current = ""
 
-    def item(self, uri: str, size: int) -> None:
-        self.current = uri
+    def item(self, size: int) -> None:
         self._changed()
 
     def done(self, uri: str, size: int, findings: int, unchanged: bool = False) -> None:
@@ -116,6 +116,7 @@ class _Sink:
         c.bytes += int(size or 0)
         c.findings += findings
         c.unchanged += bool(unchanged)
+        self.current = uri
         log.debug("%s %s (%s, %d findings)", "unchanged" if unchanged else "scanned", uri,
                   human_bytes(size or 0), findings)
         self._changed()

@@ -252,6 +252,7 @@ class UnitSummary:
     unit: Unit
     meta: ItemMeta
     entities: dict = field(default_factory=dict)  # entity_type -> EntityAgg
+    name_values: dict = field(default_factory=dict)   # value found in a name -> its masked preview (names.py)
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def test_display_shows_percentage_items_and_current_item(tmp_path):
     display.bar.mininterval = 0
     for i in range(2):
         uri = str(tmp_path / f"f{i:03}.txt")
-        display.item(uri, 256)
+        display.item(256)
         display.done(uri, 256, 1)
     display.bar.refresh()
     text = stream.getvalue()

@@ -354,8 +354,8 @@ def test_progress_hears_of_every_item_and_problem(tree, packs):
         def __init__(self):
             self.events = []
 
-        def item(self, uri, size):
-            self.events.append(("item", os.path.basename(uri), size))
+        def item(self, size):
+            self.events.append(("item", size))
 
         def done(self, uri, size, findings, unchanged=False):
             self.events.append(("done", os.path.basename(uri), findings, unchanged))
@@ -369,7 +369,7 @@ def test_progress_hears_of_every_item_and_problem(tree, packs):
     assert sorted(e[1] for e in done) == ["b.txt", "cards.txt", "clean.txt", "mails.txt"]
     assert sum(e[2] for e in done) == len(result.findings)
     assert ("problem", "link.txt", "symlink") in seen.events
-    assert [e for e in seen.events if e[0] == "item"][0][2] > 0
+    assert [e for e in seen.events if e[0] == "item"][0][1] > 0
 
 
 def test_write_atomic_writes_into_a_fifo_or_device_in_place(tmp_path):
@@ -389,3 +389,23 @@ def test_write_atomic_writes_into_a_fifo_or_device_in_place(tmp_path):
     assert got == ["report\n"]
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]        # no temporary file left
+
+
+def test_items_out_when_the_executor_is_lost_are_done_with_their_problems(tmp_path, packs):
+    """The executor goes away with items in flight: they are done, cut short, and what the walk
+    met after them (a named pipe, skipped) is still recorded."""
+    from dataguard.scanner.executors import ExecutorLost, InProcessExecutor
+
+    class Lost(InProcessExecutor):
+        def result(self, handle):
+            raise ExecutorLost("gone")
+
+    root = tmp_path / "share"
+    root.mkdir()
+    (root / "a.txt").write_text("x@un.org\n")
+    os.mkfifo(root / "b.pipe")
+    (root / "c.txt").write_text("y@un.org\n")
+    opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=packs, batch_chunks=1)
+    result = run_scan(opts, Hasher(b"k" * 32), executor=Lost(FakeDetector))
+    assert not result.complete and result.targets[0].status == "partial"
+    assert [p.uri.rsplit("/", 1)[-1] for p in result.skipped] == ["b.pipe"]

@@ -24,7 +24,7 @@ from typing import Callable, Iterator, NamedTuple, Optional
 from dataguard.extract import archive, mail, odf, ooxml, pdf, rtf, text
 from dataguard.extract.base import ExtractContext, Opener, Piece, describe
 from dataguard.extract.sniff import HEAD_BYTES, sniff
-from dataguard.names import as_text, mask_values
+from dataguard.names import as_text
 from dataguard.types import NAME_PART, Anchor, Chunk, Limits, Pointer, Problem, Unit
 
 NAME_POINTER = Pointer(part=NAME_PART)
@@ -140,7 +140,8 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
     except OSError as exc:
         yield Problem(where, "unreadable", _safe_os_message(exc))
     except Exception as exc:  # noqa: BLE001 - the extractor layer must never let one item kill a scan
-        log.debug("extractor %s failed on %s", family, mask_values(where), exc_info=False)
+        # (not naming the item: its error does, masked with what was found in its names)
+        log.debug("extractor %s failed: %s", family, type(exc).__name__, exc_info=False)
         yield Problem(where, "corrupt", f"cannot parse {family}: {type(exc).__name__}")
 
 

@@ -15,6 +15,7 @@ from dataguard.types import Chunk, EntityAgg, Evidence, ItemMeta, UnitSummary
 from dataguard.vocab import TEST_VALUE
 
 HASHES_CAP = 10_000          # distinct value hashes kept per entity and unit
+NAME_VALUES_CAP = 64         # distinct values found in names kept per unit (to mask them: names.NameMasker)
 ROW_DIGITS_SHOWN = 8         # a row key of at most this many digits is shown as it is
 ROW_KEY = "ROW_KEY"          # the entity name row keys are hashed under
 
@@ -46,6 +47,8 @@ class Aggregator:
         if summary is None:
             summary = summaries[chunk.unit.key] = UnitSummary(unit=chunk.unit, meta=meta)
         cap = self.evidence_cap
+        if chunk.is_name:
+            self._name_values(summary, chunk, matches)
         for m in matches:
             agg = summary.entities.get(m.entity_type)
             if agg is None:
@@ -65,8 +68,20 @@ class Aggregator:
                 col, end_col = chunk.columns_of(m.start, m.end)
                 agg.evidence.append(Evidence(
                     entity_type=m.entity_type, score=score, pointer=self._pointer(chunk, m.start),
-                    masked=mask(m.entity_type, value, keyword=m.entity_type in self.keywords), value_hash=vhash,
+                    masked=self._mask(m.entity_type, value), value_hash=vhash,
                     value=value if self.show_data else None, col=col, end_col=end_col, reason=m.reason))
+
+    def _mask(self, entity: str, value: str) -> str:
+        return mask(entity, value, keyword=entity in self.keywords)
+
+    def _name_values(self, summary: UnitSummary, chunk: Chunk, matches: list) -> None:
+        """Keep the values found in a name, with their masked previews: wherever the names of
+        the item are shown, they are masked (``names.NameMasker``)."""
+        kept = summary.name_values
+        for m in matches:
+            for value in chunk.text[m.start:m.end].split("\n"):    # a name chunk's lines: the name, its stem
+                if value.strip() and value not in kept and len(kept) < NAME_VALUES_CAP:
+                    kept[value] = self._mask(m.entity_type, value)
 
     def _pointer(self, chunk: Chunk, offset: int):
         """Where a match is; a database row key that may be a value, hashed."""

@@ -7,11 +7,13 @@ from dataguard.types import Problem
 class ProgressSink:
     """The events of a running scan; this one ignores them all.
 
-    ``item``: an item is being read; ``done``: an item is finished (``unchanged``: reused
-    from the state without reading) with the number of its findings; ``problem``: an error
-    or a skipped item was recorded."""
+    ``item``: an item of ``size`` bytes is being read; ``done``: an item is finished
+    (``unchanged``: reused from the state without reading) with the number of its findings;
+    ``problem``: an error or a skipped item was recorded. The names come with ``done`` and
+    ``problem``, once detection has looked at them: what it found in them is masked (unless
+    ``--show-data``)."""
 
-    def item(self, uri: str, size: int) -> None:
+    def item(self, size: int) -> None:
         pass
 
     def done(self, uri: str, size: int, findings: int, unchanged: bool = False) -> None:

@@ -1,6 +1,8 @@
 """The items in flight. Work goes out to an executor in batches; results come back in
 submission order and are added to their item's summaries; an item is done when all its
-work is read and back. At most about two batches per worker are in flight.
+work is read and back. At most about two batches per worker are in flight. An item's
+problems are kept with it and handed over when it is done (with what detection found in
+its names, which masks them); what the walk meets meanwhile waits for the items before it.
 
 ``ChunkPipeline`` extracts items in this process and sends their chunks (local executors);
 ``ItemPipeline`` sends the items by reference (a cluster executor: the workers extract)."""
@@ -24,7 +26,7 @@ class InFlightItem:
     """An item being scanned."""
     item: Item
     summaries: dict = field(default_factory=dict)   # unit key -> UnitSummary
-    problems: list = field(default_factory=list)    # its problems, for the state
+    problems: list = field(default_factory=list)    # its problems (reported and stored when it is done)
     pending: int = 0          # pieces of work submitted whose results are not back yet
     read: bool = False        # all its work has been handed out (or the item was cut short)
     cut_short: bool = False   # stopped early: never stored as if complete
@@ -37,16 +39,16 @@ class InFlightItem:
 
 class _Window:
     """Batches of (InFlightItem, work) submitted in order, results absorbed in order.
-    ``on_problem(problem)`` receives each per-item problem, ``on_done(InFlightItem)`` each
-    finished item. If the executor is lost, the deadline stops the scan."""
+    ``on_done(InFlightItem)`` receives each finished item, with its problems. If the
+    executor is lost, the deadline stops the scan and the items out are done, cut short."""
 
-    def __init__(self, executor: Executor, deadline: Deadline, on_problem: Callable[[Problem], None],
-                 on_done: Callable[[InFlightItem], None]):
+    def __init__(self, executor: Executor, deadline: Deadline, on_done: Callable[[InFlightItem], None]):
         self._executor, self._deadline = executor, deadline
-        self._on_problem, self._on_done = on_problem, on_done
+        self._on_done = on_done
         self._batch: list = []                                     # [(InFlightItem, work)]
         self._inflight: collections.deque = collections.deque()   # (handle, batch)
         self._lost = False
+        self._last = None           # the last item fed
 
     def finish(self) -> None:
         """Wait for everything in flight."""
@@ -55,11 +57,21 @@ class _Window:
 
     def defer(self, event: Callable[[], None]) -> None:
         """Run ``event`` (what the walk met after the items fed so far: a problem, an unchanged
-        item) in walk order: at once, unless items fed before it are still out."""
-        event()
+        item) in walk order: at once, unless the last item fed is not done yet."""
+        if self._last is not None and not self._last.done:
+            self._last.after.append(event)
+        else:
+            event()
+
+    def _finished(self, entry: InFlightItem) -> None:
+        self._on_done(entry)
+        for event in entry.after:
+            event()
 
     def _add(self, entry: InFlightItem, work, batch_size: int, full: bool = False) -> None:
         """Add work to the batch; a batch of ``batch_size`` (or ``full``) goes out."""
+        if self._lost:
+            return
         entry.pending += 1
         self._batch.append((entry, work))
         if full or len(self._batch) >= batch_size:
@@ -80,15 +92,23 @@ class _Window:
                 log.error("%s: the scan stops (partial report)", exc)
                 self._deadline.stop(str(exc))
                 self._lost = True
-                self._inflight.clear()
+                self._abandon([batch] + [b for _, b in self._inflight])
                 return
             for (entry, work), result in zip(batch, results):
                 self._absorb(entry, work, result)
                 entry.pending -= 1
                 if entry.done:              # its last piece of work: items finish in submission order
-                    self._on_done(entry)
-                    for event in entry.after:
-                        event()
+                    self._finished(entry)
+
+    def _abandon(self, batches: list) -> None:
+        """The executor is lost: the items of ``batches`` are done with what came back."""
+        self._inflight.clear()
+        entries = list({id(entry): entry for batch in batches for entry, _ in batch}.values())
+        for entry in entries:
+            entry.pending, entry.cut_short = 0, True
+        for entry in entries:
+            if entry.done:                  # (one still being read is done when its reading stops)
+                self._finished(entry)
 
     def _absorb(self, entry: InFlightItem, work, result) -> None:
         raise NotImplementedError
@@ -98,26 +118,25 @@ class ChunkPipeline(_Window):
     """Extracts items in this process and has their chunks analysed by the executor."""
 
     def __init__(self, executor: Executor, aggregator: Aggregator, limits, batch_chunks: int, deadline: Deadline,
-                 on_problem: Callable[[Problem], None], on_done: Callable[[InFlightItem], None]):
-        super().__init__(executor, deadline, on_problem, on_done)
+                 on_done: Callable[[InFlightItem], None]):
+        super().__init__(executor, deadline, on_done)
         self._agg, self._limits, self._batch_chunks = aggregator, limits, batch_chunks
 
     def feed(self, item: Item) -> None:
         """Read the item's chunks into batches (stops early if the deadline says so)."""
         self._executor.start()
-        entry = InFlightItem(item)
+        entry = self._last = InFlightItem(item)
         for piece in item.chunks(self._limits):
             if self._deadline.expired():
                 entry.cut_short = True
                 break
             if isinstance(piece, Problem):
-                self._on_problem(piece)
                 entry.problems.append(piece)
                 continue
             self._add(entry, piece, self._batch_chunks)
         entry.read = True
         if entry.done:
-            self._on_done(entry)
+            self._finished(entry)
 
     def _absorb(self, entry: InFlightItem, chunk, matches) -> None:
         self._agg.add(entry.summaries, entry.item.meta, chunk, matches)
@@ -128,11 +147,9 @@ class ItemPipeline(_Window):
     workers open, extract and analyse them and return their summaries and problems."""
 
     def __init__(self, executor: Executor, ref: Callable, deadline: Deadline,
-                 on_problem: Callable[[Problem], None], on_done: Callable[[InFlightItem], None],
-                 on_source_info: Callable[[dict], None]):
-        super().__init__(executor, deadline, on_problem, on_done)
+                 on_done: Callable[[InFlightItem], None], on_source_info: Callable[[dict], None]):
+        super().__init__(executor, deadline, on_done)
         self._ref, self._on_source_info = ref, on_source_info
-        self._last = None           # the last item fed
         self._bytes = 0             # bytes of the items of the open batch
 
     def feed(self, item: Item) -> None:
@@ -142,20 +159,10 @@ class ItemPipeline(_Window):
         self._add(entry, self._ref(item), self._executor.batch_items, full=self._bytes >= self._executor.batch_bytes)
         self._last = entry
 
-    def defer(self, event: Callable[[], None]) -> None:
-        """The workers' problems arrive late: what the walk meets meanwhile waits for the
-        items before it, so problems are listed in the order of a local scan."""
-        if self._last is not None and self._last.pending:
-            self._last.after.append(event)
-        else:
-            event()
-
     def _absorb(self, entry: InFlightItem, ref, outcome) -> None:
         meta = entry.item.meta      # the scanning process's view of the item
         entry.summaries = {s.unit.key: _with_meta(s, meta) for s in outcome.summaries}
-        for p in outcome.problems:
-            self._on_problem(p)
-            entry.problems.append(p)
+        entry.problems.extend(outcome.problems)
         if outcome.source_info:
             self._on_source_info(outcome.source_info)
 

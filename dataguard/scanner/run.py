@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import posixpath
 import logging
 import signal
 import threading
@@ -121,19 +122,20 @@ def _scan_with_state(opts, sink, executor, aggregator, deadline, keyer, progress
 
 
 def _scan_target(uri: str, source_opts, scanner: SourceScanner, sink: Sink, deadline: Deadline) -> TargetStatus:
+    """Scan one target; its status as the report shows it (``Sink.shown_target``)."""
     from dataguard.sources import TargetError, open_target, redact_uri
     try:
         source = open_target(uri, source_opts)
     except TargetError as exc:
-        return TargetStatus(uri=sink.shown(redact_uri(uri)), status="error", error=sink.shown(str(exc)))
-    status = TargetStatus(uri=sink.shown(source.display_uri))
-    log.info("scanning target %s", status.uri)
+        return sink.shown_target(TargetStatus(uri=redact_uri(uri), status="error", error=str(exc)))
+    status = TargetStatus(uri=source.display_uri)
+    log.info("scanning target %s", _started(source, sink))
     try:
         scanner.scan(source, uri, source_opts)
     except TargetError as exc:
-        status.status, status.error = "error", sink.shown(str(exc))
+        status.status, status.error = "error", str(exc)
     finally:
-        status.info = sink.shown_info(dict(getattr(source, "info", {}) or {}))
+        status.info = dict(getattr(source, "info", {}) or {})
         sink.stats["rows_sampled"] += int(getattr(source, "rows_sampled", 0) or 0)
         if status.info.get("incomplete") and status.status == "ok":
             status.status = "partial"
@@ -142,4 +144,13 @@ def _scan_target(uri: str, source_opts, scanner: SourceScanner, sink: Sink, dead
             source.close()
     if deadline.stopped and status.status == "ok":
         status.status, status.error = "partial", deadline.reason
-    return status
+    return sink.shown_target(status)
+
+
+def _started(source, sink: Sink) -> str:
+    """A target as the line that starts its scan shows it: a target that is one file is an
+    item whose name is not scanned yet, shown by its folder."""
+    shown = sink.shown(source.display_uri, sink.scan_masker())
+    if not sink.show_data and (getattr(source, "info", None) or {}).get("type") == "file":
+        return "a file in " + posixpath.dirname(shown)
+    return shown

@@ -5,12 +5,14 @@ are kept out of memory (``SpillList``). Findings are kept encoded with their sor
 an unchanged item's stored findings are added without being decoded."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from typing import Callable, Iterable, Optional
 
-from dataguard.names import mask_values
+from dataguard.names import NameMasker
 from dataguard.spill import SpillList
-from dataguard.types import Finding, Problem, Unit, UnitSummary, decode_finding, encode_finding, severity_rank
+from dataguard.types import (Finding, Problem, TargetStatus, Unit, UnitSummary, decode_finding, encode_finding,
+                             severity_rank)
 
 
 def finding_sort_key(f) -> tuple:
@@ -18,24 +20,40 @@ def finding_sort_key(f) -> tuple:
     return (-severity_rank(f.severity), u.uri, u.member or "", u.table or "", u.column or "", f.rule_id)
 
 
-def shown_unit(unit: Unit) -> Unit:
+_UNIT_NAMES = ("target", "uri", "path", "member", "table", "column")
+ITEM_NAME_VALUES_CAP = 65_536      # values found in the names of one item, masked in all its names
+SCAN_NAME_VALUES_CAP = 65_536      # values found in names scan-wide (database tables in a target's info)
+UNMASKED = NameMasker()            # no value found in a name: mask_values only
+
+
+def shown_unit(unit: Unit, masker: NameMasker = UNMASKED) -> Unit:
     """A unit as reports show it: the values its names hold masked (names.py)."""
-    return replace(unit, **{k: mask_values(getattr(unit, k)) for k in ("target", "uri", "path", "member", "table",
-                                                                        "column") if getattr(unit, k)})
+    return replace(unit, **{k: masker(getattr(unit, k)) for k in _UNIT_NAMES if getattr(unit, k)})
 
 
-def _shown_finding(f: Finding) -> Finding:
+def _shown_finding(f: Finding, masker: NameMasker) -> Finding:
     """A finding with its names masked: its unit's, its evidence's sheets and parts (a JSON
     column's key path)."""
-    evidence = tuple(replace(e, pointer=replace(e.pointer, sheet=mask_values(e.pointer.sheet),
-                                                part=mask_values(e.pointer.part)))
+    evidence = tuple(replace(e, pointer=replace(e.pointer, sheet=masker(e.pointer.sheet), part=masker(e.pointer.part)))
                      if e.pointer.sheet or e.pointer.part else e for e in f.evidence)
-    return replace(f, unit=shown_unit(f.unit), evidence=evidence)
+    return replace(f, unit=shown_unit(f.unit, masker), evidence=evidence)
+
+
+def name_values(summaries: Iterable[UnitSummary], cap: int = ITEM_NAME_VALUES_CAP) -> dict:
+    """The values found in the names of ``summaries`` (value -> masked preview), at most ``cap``."""
+    out: dict = {}
+    for summary in summaries:
+        for value, preview in summary.name_values.items():
+            if len(out) >= cap:
+                return out
+            out.setdefault(value, preview)
+    return out
 
 
 class Sink:
     """``evaluate(summary) -> [Finding]`` turns a unit summary into findings (the rules).
-    What it collects shows names masked where they hold values, unless ``show_data``."""
+    What it collects shows names masked where they hold values, unless ``show_data``: the
+    names of an item are masked by the item's ``masker`` (what was found in its names)."""
 
     def __init__(self, evaluate: Callable[[UnitSummary], list], show_data: bool = False):
         self._evaluate = evaluate
@@ -44,28 +62,51 @@ class Sink:
         self.errors, self.skipped = SpillList(), SpillList()
         self.stats = {"items_scanned": 0, "items_skipped": 0, "items_unchanged": 0, "bytes_scanned": 0,
                       "rows_sampled": 0, "errors": 0, "duration_s": 0.0}
+        self._scan_values: dict = {}        # what was found in names scan-wide (SCAN_NAME_VALUES_CAP)
 
-    def shown(self, text: Optional[str]) -> Optional[str]:
-        """A name or message as the report and the log show it."""
-        return text if self.show_data or not text else mask_values(text)
+    def masker(self, values: dict) -> NameMasker:
+        """The masker of an item whose names hold ``values`` (``name_values``)."""
+        room = SCAN_NAME_VALUES_CAP - len(self._scan_values)
+        for value in itertools.islice(values, max(0, room)):
+            self._scan_values.setdefault(value, values[value])
+        return UNMASKED if self.show_data or not values else NameMasker(values)
 
-    def shown_info(self, info: dict) -> dict:
-        """A target's info as the report shows it: its tables' names masked."""
-        if info.get("tables") and not self.show_data:
-            info["tables"] = [dict(t, table=self.shown(t.get("table"))) for t in info["tables"]]
-        return info
+    def shown(self, text: Optional[str], masker: NameMasker = UNMASKED) -> Optional[str]:
+        """A name or message (of the item of ``masker``) as the report and the log show it."""
+        return text if self.show_data or not text else masker(text)
 
-    def problem(self, p: Problem) -> None:
+    def shown_target(self, status: TargetStatus) -> TargetStatus:
+        """A target's status as the report shows it, once the target is scanned: its uri,
+        error and the names of its tables (read or with skipped columns) masked with the values
+        found in names scan-wide (a target that is one file is named by its item's name; a
+        table's name is its item's)."""
+        if self.show_data:
+            return status
+        masker = self.scan_masker()
+        for listed in ("tables", "skipped_columns"):
+            if status.info.get(listed):
+                status.info[listed] = [dict(t, **{k: masker(t[k]) for k in ("table", "column") if t.get(k)})
+                                       for t in status.info[listed]]
+        return replace(status, uri=masker(status.uri), error=masker(status.error))
+
+    def scan_masker(self) -> NameMasker:
+        """What was found in names so far, scan-wide, as a masker."""
+        return UNMASKED if self.show_data else NameMasker(self._scan_values)
+
+    def problem(self, p: Problem, masker: NameMasker = UNMASKED) -> Problem:
+        """Record a problem (of the item of ``masker``); returns it as shown."""
         if not self.show_data:
-            p = replace(p, uri=mask_values(p.uri), message=mask_values(p.message))
+            p = replace(p, uri=masker(p.uri), message=masker(p.message))
         (self.skipped if p.skipped else self.errors).append(p)
+        return p
 
-    def evaluated(self, summaries: Iterable[UnitSummary]) -> list:
-        """Add the findings of ``summaries``; returns them as (encoded finding, sort key) pairs."""
+    def evaluated(self, summaries: Iterable[UnitSummary], masker: NameMasker = UNMASKED) -> list:
+        """Add the findings of ``summaries`` (of the item of ``masker``); returns them as
+        (encoded finding, sort key) pairs."""
         out = []
         for summary in summaries:
             for f in self._evaluate(summary):
-                f = f if self.show_data else _shown_finding(f)
+                f = f if self.show_data else _shown_finding(f, masker)
                 pair = (encode_finding(f), finding_sort_key(f))
                 self.findings.append_encoded(*pair)
                 out.append(pair)

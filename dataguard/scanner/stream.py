@@ -1,10 +1,10 @@
 """One source's items: an item unchanged since the state's last run is not read (its findings
 are reused as they were if its evaluation key is unchanged too, else its stored summaries are
-evaluated again); the others go through a pipeline to the executor."""
+evaluated again); the others go through a pipeline to the executor. What detection found
+in the names of an item masks every name and problem of that item that is shown."""
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 import itertools
 import logging
 from typing import Callable, Iterable, Iterator
@@ -14,7 +14,8 @@ from dataguard.scanner.deadline import Deadline
 from dataguard.scanner.events import ProgressSink
 from dataguard.scanner.executors import Executor
 from dataguard.scanner.pipeline import ChunkPipeline, InFlightItem, ItemPipeline
-from dataguard.scanner.sink import Sink
+from dataguard.names import NameMasker
+from dataguard.scanner.sink import UNMASKED, Sink, name_values
 from dataguard.types import Problem
 
 log = logging.getLogger("dataguard.scanner")
@@ -71,7 +72,7 @@ class SourceScanner:
             else:
                 self._sink.stats["items_scanned"] += 1
                 self._sink.stats["bytes_scanned"] += int(entry.meta.size or 0)
-                self._progress.item(self._sink.shown(entry.unit.uri), int(entry.meta.size or 0))
+                self._progress.item(int(entry.meta.size or 0))
                 pipeline.feed(entry)
         pipeline.finish()
 
@@ -80,30 +81,37 @@ class SourceScanner:
             from dataguard.scanner.remote import item_ref
             ref = getattr(self._executor, "item_ref", item_ref)     # a local executor keeps credentials
             return ItemPipeline(self._executor, lambda item: ref(target, source_opts, item), self._deadline,
-                                self._problem, self._done, functools.partial(_merge_info, source))
+                                self._done, functools.partial(_merge_info, source))
         return ChunkPipeline(self._executor, self._agg, self._opts.limits, self._opts.batch_chunks,
-                             self._deadline, self._problem, self._done)
+                             self._deadline, self._done)
 
-    def _problem(self, p: Problem) -> None:
-        self._sink.problem(p)
-        self._progress.problem(replace(p, uri=self._sink.shown(p.uri), message=self._sink.shown(p.message)))
+    def _problem(self, p: Problem, masker: NameMasker = UNMASKED) -> None:
+        """Record a problem (of the item of ``masker``: what was found in its names masks it)."""
+        self._progress.problem(self._sink.problem(p, masker))
 
     def _reuse(self, item, cached) -> None:
+        masker = self._sink.masker(cached.name_values)
         for p in cached.problems:
-            self._problem(p)
+            self._problem(p, masker)
         key = self._key(item.meta)
         findings = cached.findings
         if cached.eval_key == key:
             self._sink.reuse(findings)
         else:
-            findings = self._sink.evaluated(cached.summaries())
+            findings = self._sink.evaluated(cached.summaries(), masker)
             self._state.refresh_findings(cached, key, findings)
         self._sink.stats["items_unchanged"] += 1
-        self._progress.done(self._sink.shown(item.unit.uri), int(item.meta.size or 0), len(findings), unchanged=True)
+        self._progress.done(self._sink.shown(item.unit.uri, masker), int(item.meta.size or 0), len(findings),
+                            unchanged=True)
 
     def _done(self, entry: InFlightItem) -> None:
         summaries = list(entry.summaries.values())
-        findings = self._sink.evaluated(summaries)
+        values = name_values(summaries)
+        masker = self._sink.masker(values)
+        for p in entry.problems:
+            self._problem(p, masker)
+        findings = self._sink.evaluated(summaries, masker)
         if self._state is not None and not entry.cut_short:
-            self._state.record(entry.item, summaries, entry.problems, self._key(entry.item.meta), findings)
-        self._progress.done(self._sink.shown(entry.item.unit.uri), int(entry.item.meta.size or 0), len(findings))
+            self._state.record(entry.item, summaries, entry.problems, self._key(entry.item.meta), findings, values)
+        self._progress.done(self._sink.shown(entry.item.unit.uri, masker), int(entry.item.meta.size or 0),
+                            len(findings))

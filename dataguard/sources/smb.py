@@ -34,6 +34,7 @@ from dataguard.sources.base import BadTarget, FileItem, Source, SourceOptions, T
 from dataguard.sources.uri import redact_uri
 from dataguard.sources.smb_access import ACE_ALLOWED, ACE_DENIED, BROAD_SIDS, Access, combine, dacl_access, \
     share_access
+from dataguard.names import mask_values
 from dataguard.types import ItemMeta, Problem, Unit
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,10 @@ def _is_connection_error(exc: BaseException) -> bool:
     text = str(exc).lower()
     return "connection" in text and ("closed" in text or "reset" in text or "timed out" in text)
 
+
+def _folder(unc: str) -> str:
+    """The folder of an entry, as a log line names it: the entry's own name is not scanned yet."""
+    return mask_values(unc.rsplit("\\", 1)[0])
 
 class _Lost(Exception):
     """The server stayed unreachable after all retries."""
@@ -433,7 +438,7 @@ class SmbSource(Source):
         except _Lost:
             raise
         except Exception as exc:
-            log.debug("no security descriptor for %s: %s", unc, type(exc).__name__)
+            log.debug("no security descriptor for an entry of %s: %s", _folder(unc), type(exc).__name__)
             return None, Access(None, None)
         try:
             sd = SMB2CreateSDBuffer()
@@ -449,7 +454,7 @@ class SmbSource(Source):
                         if ace["ace_type"].get_value() in (ACE_ALLOWED, ACE_DENIED)]
             return owner, dacl_access(aces, "file's permission list")
         except Exception as exc:
-            log.debug("unparsable security descriptor for %s: %s", unc, type(exc).__name__)
+            log.debug("unparsable security descriptor for an entry of %s: %s", _folder(unc), type(exc).__name__)
             return None, Access(None, None)
 
     # ------------------------------------------------------------- walking

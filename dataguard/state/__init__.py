@@ -4,8 +4,9 @@ An item whose identity, size and modification time are unchanged is not read:
 its findings are reused as stored if what the rules read besides its content
 (site, exposure, owner, age thresholds crossed: ``rules.evaluation_keyer``) is
 unchanged too, else its stored unit summaries are evaluated again. Summaries and
-findings hold keyed hashes, masked previews and counts - never raw values
-(``--show-data`` runs do not use the state). Everything that could change results (dataguard
+findings hold keyed hashes, masked previews and counts - never raw values of the
+content (``--show-data`` runs do not use the state); the file holds the items' paths,
+and the values detection found in those names (to mask them in what a rescan shows). Everything that could change results (dataguard
 version, rule packs, detector settings, model and library versions, evidence
 cap) goes into a fingerprint; a different fingerprint empties the store.
 Each completed item is committed as it finishes, so a run stopped by
@@ -59,6 +60,7 @@ def _summary_to_json(s: UnitSummary) -> dict:
                  "hashes": sorted(a.hashes), "reasons": sorted(a.reasons),
                  "evidence": [evidence_to_dict(e) for e in a.evidence]}
             for et, a in s.entities.items()},
+        "names": s.name_values,
     }
 
 
@@ -69,10 +71,10 @@ def _summary_from_json(d: dict, meta: ItemMeta) -> UnitSummary:
             scores={float(k): int(v) for k, v in a["scores"]},
             hashes=set(a["hashes"]), reasons=set(a.get("reasons", ())),
             evidence=[evidence_from_dict(e) for e in a["evidence"]])
-    return UnitSummary(unit=Unit(**d["unit"]), meta=meta, entities=entities)
+    return UnitSummary(unit=Unit(**d["unit"]), meta=meta, entities=entities, name_values=d["names"])
 
 
-_SCHEMA = 3     # layout of the items table; a different one is dropped and created again
+_SCHEMA = 4     # layout of the items table; a different one is dropped and created again
 
 
 def _pack_findings(pairs: list) -> str:
@@ -89,13 +91,15 @@ def _unpack_findings(text: str) -> list:
 
 class Cached:
     """What the state holds of an unchanged item: its problems, its findings as evaluated
-    last time (with the evaluation key they were evaluated under) and, decoded only on
-    demand, its unit summaries."""
-    __slots__ = ("problems", "eval_key", "findings", "rowid", "_db", "_meta")
+    last time (with the evaluation key they were evaluated under), the values found in its
+    names (``scanner.sink.name_values``) and, decoded only on demand, its unit summaries."""
+    __slots__ = ("problems", "eval_key", "findings", "name_values", "rowid", "_db", "_meta")
 
-    def __init__(self, db, rowid: int, meta: ItemMeta, problems: list, eval_key: str, findings: list):
+    def __init__(self, db, rowid: int, meta: ItemMeta, problems: list, eval_key: str, findings: list,
+                 name_values: dict):
         self._db, self.rowid, self._meta = db, rowid, meta
         self.problems, self.eval_key, self.findings = problems, eval_key, findings
+        self.name_values = name_values
 
     def summaries(self) -> list:
         (payload,) = self._db.execute("SELECT payload FROM items WHERE rowid = ?", (self.rowid,)).fetchone()
@@ -142,9 +146,10 @@ class StateStore:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
                 self.db.commit()
             # findings: _pack_findings of the item's findings (types.encode_finding) as evaluated
-            # under eval_key (rules.evaluation_keyer)
+            # under eval_key (rules.evaluation_keyer); names: the values found in its names
             self.db.execute("CREATE TABLE IF NOT EXISTS items (uri TEXT PRIMARY KEY, size INTEGER, mtime REAL,"
-                            " identity TEXT, payload TEXT, problems TEXT, eval_key TEXT, findings TEXT)")
+                            " identity TEXT, payload TEXT, problems TEXT, eval_key TEXT, findings TEXT,"
+                            " names TEXT)")
             # the items this run saw (for pruning deleted ones), in a private temporary table:
             # a rescan of an unchanged tree writes nothing to the state file
             self.db.execute("CREATE TEMP TABLE seen (id INTEGER PRIMARY KEY)")
@@ -166,9 +171,9 @@ class StateStore:
         for b in range(0, len(uris), LOOKUP_BATCH):
             part = uris[b:b + LOOKUP_BATCH]
             # (the summaries are not read: only if the findings must be evaluated again)
-            rows = self.db.execute("SELECT uri, size, mtime, identity, rowid, problems, eval_key, findings FROM items"
-                                   f" WHERE uri IN ({', '.join('?' * len(part))})", part).fetchall()
-            for uri, size, mtime, identity, rowid, problems, eval_key, findings in rows:
+            rows = self.db.execute("SELECT uri, size, mtime, identity, rowid, problems, eval_key, findings, names"
+                                   f" FROM items WHERE uri IN ({', '.join('?' * len(part))})", part).fetchall()
+            for uri, size, mtime, identity, rowid, problems, eval_key, findings, names in rows:
                 for i in wanted[uri]:
                     m = items[i].meta
                     if size != m.size or mtime != m.mtime or identity != m.identity:
@@ -176,7 +181,7 @@ class StateStore:
                     self._seen.append((rowid,))
                     out[i] = Cached(self.db, rowid, m,
                                     [Problem(**p) for p in json.loads(problems)] if problems != "[]" else [],
-                                    eval_key, _unpack_findings(findings))
+                                    eval_key, _unpack_findings(findings), json.loads(names))
         if len(self._seen) >= 1000:
             self._flush_seen()
         return out
@@ -186,19 +191,20 @@ class StateStore:
             self.db.executemany("INSERT OR IGNORE INTO temp.seen VALUES (?)", self._seen)
             self._seen = []
 
-    def record(self, item, summaries: list, problems: list, eval_key: str, findings: list) -> None:
-        """Store a scanned item: its summaries and problems, and its findings ([(encoded
-        finding, sort key)]) as evaluated under ``eval_key``."""
+    def record(self, item, summaries: list, problems: list, eval_key: str, findings: list,
+               name_values: dict) -> None:
+        """Store a scanned item: its summaries and problems, its findings ([(encoded finding,
+        sort key)]) as evaluated under ``eval_key``, and the values found in its names."""
         m = item.meta
         if m.mtime is None or m.size is None:
             return
         if any(p.kind == "timeout" or p.kind == "unreachable" for p in problems):
             return   # a transient failure must be retried next time
-        cur = self.db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        cur = self.db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               (item.unit.uri, m.size, m.mtime, m.identity,
                                json.dumps([_summary_to_json(s) for s in summaries]),
                                json.dumps([dataclasses.asdict(p) for p in problems]),
-                               eval_key, _pack_findings(findings)))
+                               eval_key, _pack_findings(findings), json.dumps(name_values, ensure_ascii=False)))
         self._seen.append((cur.lastrowid,))
         self._maybe_commit()
 

@@ -1,0 +1,224 @@
+"""What detection finds in names (a person's name found by NER in the name of a file, an
+archive member, a table or a column) is masked wherever those names are shown: the report's
+locations, errors and target info, progress and log lines, rescans from the state; in every
+report format. ``--show-data`` shows them."""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from dataguard.hashing import Hasher
+from dataguard.names import NameMasker
+from dataguard.rules import load_packs
+from dataguard.scanner import ScanOptions, run_scan
+from dataguard.scanner.aggregate import NAME_VALUES_CAP, Aggregator
+from dataguard.sources import SourceOptions
+from dataguard.state import _summary_from_json, _summary_to_json
+from dataguard.types import Anchor, Chunk, ItemMeta, Match, Pointer, Unit
+from dataguard.vocab import FORMATS
+from tests import fakes
+
+# ------------------------------------------------------------------ the masker
+
+
+def test_masker_masks_every_occurrence_in_every_name():
+    mask = NameMasker({"Ahmed Benali": "A**** B*****", "John Smith": "J*** S****"})
+    assert mask("/srv/Ahmed Benali files.zip") == "/srv/A**** B***** files.zip"
+    assert mask("Ahmed Benali/John Smith notes (Ahmed Benali).txt") == \
+        "A**** B*****/J*** S**** notes (A**** B*****).txt"
+    assert mask("/srv/nothing.txt") == "/srv/nothing.txt"
+    assert mask(None) is None and mask("") == ""
+
+
+def test_masker_longest_value_first_and_overlaps_masked_together():
+    mask = NameMasker({"Dupont": "D*****", "Jean Dupont": "J*** D*****", "Dupont Marie": "D***** M****"})
+    assert mask("x Jean Dupont y") == "x J*** D***** y"           # "Dupont" inside the longer value
+    assert mask("Dupont.txt") == "D*****.txt"
+    assert mask("Jean Dupont Marie.txt") == "**** ****** *****.txt"  # two values overlap
+    assert mask("Jean Dupont and Dupont Marie") == "J*** D***** and D***** M****"
+
+
+def test_masker_then_masks_the_patterns_of_mask_values():
+    mask = NameMasker({"Jean Dupont": "J*** D*****"})
+    shown = mask("Jean Dupont jane.doe@un.org 4111111111111111.txt")
+    assert shown.startswith("J*** D***** ") and "jane.doe" not in shown and "4111111111111111" not in shown
+    assert NameMasker({"J": "*"})("J.txt") == "J.txt"                # one letter: not a value to mask
+    assert NameMasker()("a 4111111111111111") == NameMasker({})("a 4111111111111111") != "a 4111111111111111"
+
+
+# ------------------------------------------------------------------ aggregation and storage
+
+def _name_chunk(unit: Unit, text: str) -> Chunk:
+    return Chunk(unit=unit, text=text, first_line=None, anchors=(Anchor(0, Pointer(part="name")),))
+
+
+def test_values_found_in_names_are_kept_bounded_and_survive_the_state():
+    agg = Aggregator(Hasher(b"k" * 32), evidence_cap=5, show_data=False)
+    unit = Unit(target="/t", uri="/t/x", path="x")
+    text = " ".join(f"v{i:03}" for i in range(100))
+    matches = [Match("PERSON", i * 5, i * 5 + 4, 0.85) for i in range(100)]
+    summaries: dict = {}
+    agg.add(summaries, ItemMeta(), _name_chunk(unit, text), matches)
+    content = Chunk(unit=unit, text="Jane Roe")                      # content: not a name
+    agg.add(summaries, ItemMeta(), content, [Match("PERSON", 0, 8, 0.85)])
+    (summary,) = summaries.values()
+    assert len(summary.name_values) == NAME_VALUES_CAP
+    assert summary.name_values["v000"] == "v***" and "Jane Roe" not in summary.name_values
+    back = _summary_from_json(json.loads(json.dumps(_summary_to_json(summary))), ItemMeta())
+    assert back.name_values == summary.name_values
+
+
+# ------------------------------------------------------------------ one process (chunk pipeline)
+
+class _PersonDetector(fakes.FakeDetector):
+    """The fake detector, finding the person "Jean Dupont" too."""
+
+    def analyze(self, chunks):
+        for chunk, matches in super().analyze(chunks):
+            people = [Match("PERSON", m.start(), m.end(), 0.85, "fake") for m in re.finditer("Jean Dupont", chunk.text)]
+            yield chunk, sorted(matches + people, key=lambda m: m.start)
+
+
+PERSON_PACK = """
+pack: people
+rules:
+  - {id: P-1, title: people, severity: low, measure: CM-INVENTORY, match: {entities: [PERSON, EMAIL_ADDRESS]}}
+"""
+
+
+def test_in_process_scan_masks_an_items_names_and_problems(tmp_path):
+    root = tmp_path / "share"
+    root.mkdir()
+    (root / "Jean Dupont passport.txt").write_text("nothing\n")
+    (root / "Jean Dupont contract.docx").write_bytes(b"PK\x03\x04 not a zip")
+    with zipfile.ZipFile(root / "Jean Dupont.zip", "w") as zf:
+        zf.writestr("mail of Jean Dupont.txt", "x@un.org\n")
+    pack = tmp_path / "p.yaml"
+    pack.write_text(PERSON_PACK)
+    events = []
+
+    class Recorder:
+        def item(self, size):
+            pass
+
+        def done(self, uri, size, findings, unchanged=False):
+            events.append(uri)
+
+        def problem(self, problem):
+            events.append(problem.uri + " " + problem.message)
+
+    opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=load_packs([pack], {"PERSON", "EMAIL_ADDRESS"}))
+    result = run_scan(opts, Hasher(b"k" * 32), detector=_PersonDetector(), progress=Recorder())
+    shown = [f.unit for f in result.findings]
+    assert {(u.path, u.member) for u in shown} == {
+        ("J*** D***** passport.txt", None), ("J*** D***** contract.docx", None), ("J*** D*****.zip", None),
+        ("J*** D*****.zip", "mail of J*** D*****.txt")}
+    assert [(p.uri.rsplit("/", 1)[-1], p.kind) for p in result.errors] == [("J*** D***** contract.docx", "corrupt")]
+    assert len(events) == 4 and not any("Jean" in e or "Dupont" in e for e in events)
+    raw = run_scan(ScanOptions(targets=opts.targets, packs=opts.packs, show_data=True), Hasher(b"k" * 32),
+                   detector=_PersonDetector())
+    assert {f.unit.member for f in raw.findings} == {None, "mail of Jean Dupont.txt"}
+
+
+# ------------------------------------------------------------------ the command line, the real model
+
+# the people whose names the files, members, table and column are named after (NER finds each)
+PEOPLE = ("Jean", "Dupont", "Maria", "Gonzalez", "Lopez", "Pierre", "Martin", "Ahmed", "Benali",
+          "John", "Smith", "Fatima", "Haddad", "Laura", "Bianchi", "Thomas", "Keller")
+
+
+@pytest.fixture(scope="module")
+def named(tmp_path_factory):
+    root = tmp_path_factory.mktemp("named")
+    files = root / "files"
+    files.mkdir()
+    (files / "Jean Dupont passport.txt").write_text("nothing to see\n")
+    (files / "Maria Gonzalez-Lopez medical record.txt").write_text("nothing either\n")
+    (files / "Pierre Martin contrat.docx").write_bytes(b"PK\x03\x04 not a zip")          # corrupt
+    with zipfile.ZipFile(files / "Ahmed Benali files.zip", "w") as zf:
+        zf.writestr("John Smith notes.txt", "clean text\n")
+        zf.writestr("Fatima Zahra Haddad.txt", "clean text\n")
+    con = sqlite3.connect(root / "db.sqlite")
+    con.execute('CREATE TABLE "Laura Bianchi records" (id INTEGER PRIMARY KEY, "Thomas Keller notes" TEXT)')
+    con.execute('INSERT INTO "Laura Bianchi records" VALUES (1, ?)', ("nothing here",))
+    con.commit()
+    con.close()
+    return root
+
+
+def _run(root, *args, cwd) -> tuple:
+    """(exit code, stdout, stderr) of ``dataguard scan FILES DB ARGS`` in a child process."""
+    p = subprocess.run([sys.executable, "-m", "dataguard", "scan", str(root / "files"),
+                        f"sqlite:///{root / 'db.sqlite'}", *args], capture_output=True, cwd=cwd)
+    return p.returncode, p.stdout, p.stderr
+
+
+def _leaks(*channels: bytes) -> list:
+    return [w for data in channels for w in PEOPLE if w.encode() in data]
+
+
+def _named_findings(report: dict) -> set:
+    """(where, masked name) of the PERSON values found in names."""
+    out = set()
+    for f in report["findings"]:
+        loc = f["location"]
+        where = loc["column"] or loc["member"] or loc["table"] or loc["path"]
+        out |= {(where, e["masked"]) for e in f["evidence"] if e["entity_type"] == "PERSON" and e["part"] == "name"}
+    return out
+
+
+FOUND = {("J*** D***** passport.txt", "J*** D*****"),
+         ("M**** G************* medical record.txt", "M**** G*************"),
+         ("P***** M***** contrat.docx", "P***** M*****"), ("A**** B***** files.zip", "A**** B*****"),
+         ("J*** S**** notes.txt", "J*** S****"), ("F***** Z**** H*****.txt", "F***** Z**** H*****"),
+         ("main.L**** B****** records", "L**** B******"), ("T***** K***** notes", "T***** K*****")}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_name_found_by_ner_in_any_output(named, tmp_path, fmt):
+    log, out = tmp_path / "scan.log", tmp_path / f"report.{fmt}"
+    code, stdout, stderr = _run(named, "--format", fmt, "-v", "--log-file", str(log), "-o", str(out), cwd=tmp_path)
+    assert code == 1, stderr.decode(errors="replace")
+    assert _leaks(stdout, stderr, log.read_bytes(), out.read_bytes()) == []
+    assert b"P***** M***** contrat.docx" in log.read_bytes()          # its error and its line, masked
+    if fmt == "json":
+        report = json.loads(out.read_text())
+        assert _named_findings(report) == FOUND
+        assert [(e["uri"].rsplit("/", 1)[-1], e["kind"]) for e in report["errors"]] == \
+            [("P***** M***** contrat.docx", "corrupt")]
+        (db,) = [t for t in report["scan"]["targets"] if t["uri"].startswith("sqlite")]
+        assert [t["table"] for t in db["info"]["tables"]] == ["main.L**** B****** records"]
+
+
+def test_show_data_shows_the_names(named, tmp_path):
+    log = tmp_path / "scan.log"
+    code, stdout, stderr = _run(named, "--format", "json", "-v", "--log-file", str(log), "--show-data", cwd=tmp_path)
+    assert code == 1, stderr.decode(errors="replace")
+    report = json.loads(stdout)
+    paths = {f["location"]["member"] or f["location"]["column"] or f["location"]["path"] for f in report["findings"]}
+    assert {"Jean Dupont passport.txt", "John Smith notes.txt", "Thomas Keller notes"} <= paths
+    assert report["errors"][0]["uri"].endswith("/Pierre Martin contrat.docx")
+    assert b"Pierre Martin contrat.docx" in log.read_bytes()
+
+
+def test_rescans_from_the_state_mask_the_names(named, tmp_path, every_entity_pack):
+    state, log = tmp_path / "state.db", tmp_path / "scan.log"
+    # first scan; its 4 files unchanged (a table is read again); unchanged and evaluated again (another
+    # site); other rules (all scanned again)
+    runs = [((), 0), ((), 4), (("--site", "elsewhere"), 4), (("--rules", str(every_entity_pack)), 0)]
+    for extra, unchanged in runs:
+        code, stdout, stderr = _run(named, "--format", "json", "--state", str(state), "-v", "--log-file", str(log),
+                                    *extra, cwd=tmp_path)
+        assert code == 1, stderr.decode(errors="replace")
+        assert _leaks(stdout, stderr, log.read_bytes()) == []
+        report = json.loads(stdout)
+        assert FOUND <= _named_findings(report)
+        assert report["errors"][0]["uri"].endswith("/P***** M***** contrat.docx")
+        assert report["scan"]["stats"]["items_unchanged"] == unchanged
+
