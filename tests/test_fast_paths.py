@@ -268,7 +268,7 @@ PROSE = ["The working group reviewed the logistics plan for the rainy season and
 
 @pytest.mark.model
 def test_ner_on_regions_finds_the_names_spacy_finds_in_the_whole_text(detector):
-    """NER runs on +-60 characters around name candidates: on long dense lines it still finds
+    """NER runs on +-40 characters around name candidates: on long dense lines it still finds
     every person the model finds when it reads the whole text."""
     from dataguard.types import Chunk, Unit
     rnd = random.Random(3)
@@ -285,3 +285,22 @@ def test_ner_on_regions_finds_the_names_spacy_finds_in_the_whole_text(detector):
     found = {(m.start, m.end) for m in matches if m.entity_type == "PERSON"}
     assert len(names) > 20
     assert names <= found
+
+
+@pytest.mark.model
+def test_the_english_pipeline_drops_a_shared_encoder_nothing_listens_to():
+    """The English NER embeds its own encoder: without the shared tok2vec it finds the same
+    entities (the pipeline dataguard loads has none); the French NER listens to it (kept)."""
+    import spacy
+
+    from dataguard.detect.models import MODELS, load_nlp
+    ours = load_nlp("en")
+    assert ours.pipe_names == ["ner"] and "tok2vec" in load_nlp("fr").pipe_names
+    full = spacy.load(MODELS["en"], exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+    assert "tok2vec" in full.pipe_names
+    rnd = random.Random(8)
+    texts = [" ".join(rnd.choice(PROSE) for _ in range(3)) + f" {rnd.choice(FIRST)} {rnd.choice(LAST)} signed it."
+             for _ in range(80)]
+    ents = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in full.pipe(texts)]
+    assert [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in ours.pipe(texts)] == ents
+    assert sum(map(len, ents)) > 80

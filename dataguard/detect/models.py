@@ -62,7 +62,19 @@ def load_nlp(language: str):
             f"`pip install --force-reinstall {MODEL_PACKAGES[language]}`, or scan with --no-ner") from None
     if "ner" not in nlp.pipe_names:
         raise ModelMissing(f"the spaCy model {MODELS[language]} has no NER component")
+    _drop_unheard_tok2vec(nlp)
     return nlp
+
+
+def _drop_unheard_tok2vec(nlp) -> None:
+    """Remove a shared ``tok2vec`` no remaining component listens to. The English pipeline's
+    NER embeds its own encoder: its shared tok2vec only feeds the tagger and parser (not
+    loaded), and computing it anyway costs a quarter of NER's time for the same entities.
+    The French NER listens to it: it stays."""
+    if "tok2vec" not in nlp.pipe_names:
+        return
+    if not getattr(nlp.get_pipe("tok2vec"), "listening_components", ["?"]):
+        nlp.remove_pipe("tok2vec")
 
 
 def offline_tldextract() -> None:
