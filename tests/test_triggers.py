@@ -22,7 +22,23 @@ TEXTS = [
     "",
     "no digits at all, only words and a lone @ sign",
     "ÉLÈVE Ø 9999-99-9999 ½ € 12 34 56 78 90 12 " * 50,
+    "hosts 10.0.0.1,192.168.1.254;8.8.8.8\nversion 1.22.3.4567 build 2.0.1.1234 end 172.16.0.1",
 ]
+
+
+@pytest.mark.parametrize("use_hyperscan", [True, False])
+def test_ip_trigger_opens_no_window_on_a_version_number(use_hyperscan):
+    """Four numbers followed by a digit (a version, a dotted code) are no IPv4 address; IPv4
+    addresses next to each other, and one at the end of the text, are each a hit."""
+    ts = TriggerSet({"ip": _TRIGGERS["IP_ADDRESS"]}, {}, use_hyperscan=use_hyperscan)
+    text = TEXTS[-1]
+    spans = ts.find(text, text.lower()).get("ip", [])
+    for ip in ("10.0.0.1", "192.168.1.254", "8.8.8.8", "172.16.0.1"):
+        at = text.index(ip)
+        assert any(s <= at and at + len(ip) <= e for s, e in spans), ip
+    for version in ("1.22.3.4567", "2.0.1.1234"):
+        at = text.index(version)
+        assert not any(s < at + len(version) and at < e for s, e in spans), version
 
 
 def _python_only(ts: TriggerSet) -> TriggerSet:

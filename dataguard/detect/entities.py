@@ -99,7 +99,8 @@ TABLE = {t.name: t for t in (
     _id("US_BANK_NUMBER", "UsBankRecognizer", r"\b\d{8,17}\b", norm=_D, min_score=0.4),
     _id("US_ITIN", "UsItinRecognizer", r"\b9\d{2}[- ]?[5-9]\d[- ]?\d{4}\b", SHORT_PAD, norm=_D),
     Traits("EMAIL_ADDRESS", presidio="EmailRecognizer", trigger=r"@", mask=Mask.EMAIL, norm=Norm.LOWER),
-    _id("IP_ADDRESS", "IpRecognizer", r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|::|(?:[0-9A-Fa-f]{1,4}:){4,}",   # not hh:mm:ss
+    # four numbers not followed by a digit (not a version 1.22.3.4567), or IPv6 (not hh:mm:ss)
+    _id("IP_ADDRESS", "IpRecognizer", r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:[^0-9]|$)|::|(?:[0-9A-Fa-f]{1,4}:){4,}",
         SHORT_PAD, norm=Norm.LOWER, mask=Mask.IP),
     Traits("URL", presidio="UrlRecognizer", trigger=r"://|www\.|\.[A-Za-z]{2}", norm=Norm.LOWER),   # (a TLD, any case)
     Traits("DATE_TIME", ner=True, presidio="DateRecognizer"),
