@@ -18,8 +18,8 @@ nothing is left behind by a worker that had to be killed. Workers start with ``f
 while the scanning process has no other thread, else from a fork server. Forked workers
 inherit the detector the scanning process builds just before it starts them (imports and
 recognizers: most of a worker's start-up, paid once; each worker loads the NER model
-itself), so a replaced worker is ready at once. Over this local pipe a reference keeps its target's credentials:
-the worker is this process's own child.
+itself), so a replaced worker is ready at once. Over this local pipe a reference keeps
+its target's credentials: the worker is this process's own child.
 """
 from __future__ import annotations
 
