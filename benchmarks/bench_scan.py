@@ -18,8 +18,9 @@ in the same run, band by band:
   * --no-ner on the densest band with the trigger pass in Python regexes instead of Hyperscan;
   * where the time goes: cProfile of --no-ner and of full detection over the densest band,
     in one process, top functions by own time;
-  * start-up: a --no-ner scan of a small folder by the CLI, and the slowest imports
-    (``python -X importtime``);
+  * start-up: a --no-ner scan of a small folder by the CLI (best of three, with the load
+    average), the slowest imports (``python -X importtime``) and whether it imported any of
+    Dask, SQLAlchemy or matplotlib (it should not);
   * a rescan of the unchanged corpus with --state (best of three) against the first scan.
 --quick: a 1 MB corpus, a small baseline, no rescan (a smoke test of this script).
 """
@@ -207,15 +208,21 @@ def scan_startup(workdir, workers, ner) -> float:
     return min(run_dataguard(small, workers, ner)[1] for _ in range(2))
 
 
+# modules a local --no-ner scan of a folder has no use for (Dask, the inventory's SQLAlchemy, HTML charts)
+NOT_NEEDED = ("distributed", "dask", "sqlalchemy", "alembic", "matplotlib")
+
+
 def startup(workdir):
-    """Wall time of a --no-ner CLI scan of a small folder, and the slowest imports."""
+    """Wall time of a --no-ner CLI scan of a small folder (the default number of workers), the
+    slowest imports, and the modules it should not import (``python -X importtime``: the
+    scanning process builds the detector its workers inherit, so Presidio's imports show)."""
     small = os.path.join(workdir, "small")
     os.makedirs(small, exist_ok=True)
     with open(os.path.join(small, "note.txt"), "w") as fh:
         fh.write("Call Jane Doe on +41 44 668 18 00 or jane.doe@unhcr-field.org.\n")
     env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE), DATAGUARD_HMAC_KEY="0" * 64)
-    cmd = [sys.executable, "-m", "dataguard", "scan", "--no-ner", "--workers", "1", small, "-o",
-           os.path.join(workdir, "small.json")]
+    cmd = [sys.executable, "-m", "dataguard", "scan", "--no-ner", small, "-q", "-o", os.path.join(workdir, "small.json")]
+    load = os.getloadavg()[0]
     runs = []
     for _ in range(3):
         t0 = time.perf_counter()
@@ -227,10 +234,13 @@ def startup(workdir):
         m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
         if m:
             rows.append((int(m.group(2)), len(m.group(3)), m.group(4)))
-    tops = sorted((r for r in rows if r[1] <= 3), reverse=True)[:6]
-    print(f"start-up: --no-ner scan of a one-file folder: {min(runs):.2f} s wall (best of 3: "
-          f"{', '.join(f'{r:.2f}' for r in runs)}); slowest top-level imports (cumulative): "
-          + ", ".join(f"{name} {us / 1e6:.2f} s" for us, _, name in tops))
+    tops = sorted((r for r in rows if r[1] == 1), reverse=True)[:6]
+    loaded = sorted({name.split(".")[0] for _, _, name in rows} & set(NOT_NEEDED))
+    print(f"start-up: --no-ner scan of a one-file folder, {os.cpu_count()} workers: {min(runs):.2f} s wall "
+          f"(best of 3: {', '.join(f'{r:.2f}' for r in runs)}; load average {load:.2f}); imports "
+          f"{sum(us for us, depth, _ in rows if depth == 1) / 1e6:.2f} s, the slowest top-level ones: "
+          + ", ".join(f"{name} {us / 1e6:.2f} s" for us, _, name in tops)
+          + f"; imported and not needed: {', '.join(loaded) or 'none'} (of {', '.join(NOT_NEEDED)})")
 
 
 def without_hyperscan(root, band, workers):

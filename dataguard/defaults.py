@@ -15,3 +15,5 @@ STATEMENT_TIMEOUT_S = 30.0        # per SQL statement
 ITEM_TIMEOUT_S = 300.0            # per item (file, archive member, table) before it is a timeout error
 PATTERN_TIMEOUT_S = 5.0           # a rule pack's pattern on one chunk before the item is a timeout error
 HEARTBEAT_S = 60.0                # a progress line in the log this often when stderr is not a terminal
+INVENTORY_DB = "dataguard-inventory.db"   # the inventory database (``inventory --db``)
+INVENTORY_DB_ENV = "DATAGUARD_INVENTORY"  # the environment variable naming it

@@ -289,10 +289,10 @@ def _cluster_options(flags: Flags, cfg):
         return None
     if not scheduler:
         raise SettingsError("--executor dask needs --scheduler ADDRESS (e.g. tls://scheduler.example.org:8786)")
-    try:
-        from dataguard.scanner.tls import ClusterSecurityError, check_address
-    except ImportError:
-        raise SettingsError("--executor dask needs the cluster extra: pip install 'dataguard[cluster]'") from None
+    import importlib.util
+    if importlib.util.find_spec("distributed") is None:
+        raise SettingsError("--executor dask needs the cluster extra: pip install 'dataguard[cluster]'")
+    from dataguard.scanner.tls import ClusterSecurityError, check_address
     tls_folder = _pick(flags.cluster_tls, g("cluster_tls"))
     try:
         address = check_address(scheduler, tls_folder, bool(_pick(flags.insecure_scheduler,

@@ -15,13 +15,16 @@ PATTERNS = {
 
 
 class FakeDetector:
-    def __init__(self, config: Optional[DetectorConfig] = None, **kwargs):
+    def __init__(self, config: Optional[DetectorConfig] = None, *, load_models: bool = True, **kwargs):
         self.config = config or DetectorConfig.from_kwargs(**kwargs)
         self.entities = frozenset(PATTERNS)
 
     @classmethod
     def from_kwargs(cls, **kwargs) -> "FakeDetector":
         return cls(DetectorConfig.from_kwargs(**kwargs))
+
+    def load_models(self) -> None:
+        pass
 
     @property
     def ner_enabled(self) -> bool:

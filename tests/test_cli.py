@@ -1,8 +1,12 @@
 """CLI behaviour for unattended runs: help texts, lock, time budget, log file, bad usage."""
 from __future__ import annotations
 
+import json
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -191,3 +195,52 @@ def test_verbose_logs_each_item_and_problem_to_the_log_file(tmp_path, run_cli):
     text = log.read_text()
     assert f"scanned {share / 'cards.txt'}" in text and f"{share / 'broken.docx'}: corrupt" in text
     assert "4111" not in text
+
+
+# What a scan imports (in a fresh interpreter): only what its targets, executor and format need.
+_IMPORTS = """
+import json, sys
+from dataguard.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"exit": code, "top": sorted({m.split(".")[0] for m in sys.modules})}))
+"""
+
+
+def _imports_of(*args) -> dict:
+    """Run ``dataguard ARGS`` in a new interpreter: its exit code and its top-level modules."""
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run([sys.executable, "-c", _IMPORTS, *map(str, args)], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {"exit": out["exit"], "top": set(out["top"])}
+
+
+@pytest.mark.model
+def test_a_local_no_ner_scan_imports_neither_dask_nor_sqlalchemy_nor_a_model(tmp_path):
+    share = tmp_path / "s"
+    share.mkdir()
+    (share / "a.txt").write_text("write to jane.doe@unhcr-field.org\n")
+    run = _imports_of("scan", share, "--no-ner", "-q", "--format", "json", "-o", tmp_path / "r.json")
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert run["exit"] == 1 and {e for f in report["findings"] for e in f["entities"]} == {"EMAIL_ADDRESS"}
+    assert "presidio_analyzer" in run["top"]          # the detector was built here, for the forked workers
+    from dataguard.detect import MODELS
+    assert not run["top"] & {"distributed", "dask", "sqlalchemy", "alembic", "matplotlib", *MODELS.values()}
+
+
+def test_a_locked_state_is_refused_before_any_heavy_import(tmp_path):
+    from dataguard.state import StateStore
+    state = tmp_path / "state.db"
+    holder = StateStore(str(state), "held")
+    try:
+        run = _imports_of("scan", FIXTURES / "share" / "clean", "--state", state, "-q")
+    finally:
+        holder.close()
+    assert run["exit"] == 3
+    assert not run["top"] & {"presidio_analyzer", "spacy", "phonenumbers", "distributed", "sqlalchemy"}
+

@@ -9,7 +9,7 @@ import click
 
 from dataguard.commands.common import emit, fail
 from dataguard.commands.report import FAIL_ON, show_diff
-from dataguard.inventory.db import DEFAULT_DB, ENV_DB
+from dataguard.defaults import INVENTORY_DB as DEFAULT_DB, INVENTORY_DB_ENV as ENV_DB
 from dataguard.vocab import FORMATS
 
 _db = click.option("--db", default=DEFAULT_DB, envvar=ENV_DB, show_default=True,

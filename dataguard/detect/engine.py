@@ -27,10 +27,12 @@ class Detector:
 
     ``Detector(config=DetectorConfig(...))``, or ``Detector(entities=..., ner=..., ...)`` with
     ``DetectorConfig``'s fields as keywords. The spaCy model is loaded only when NER is on
-    and some requested entity needs it.
+    and some requested entity needs it: at once, or with ``load_models=False`` by
+    ``load_models()`` or on first use (a scanning process builds the detector its forked
+    workers inherit without the model, which each worker loads).
     """
 
-    def __init__(self, config: Optional[DetectorConfig] = None, **kwargs):
+    def __init__(self, config: Optional[DetectorConfig] = None, *, load_models: bool = True, **kwargs):
         if config is None:
             config = DetectorConfig.from_kwargs(**kwargs)
         elif kwargs:
@@ -42,10 +44,8 @@ class Detector:
         self._ner = config.ner and bool(self.entities & NER_ENTITIES)
         self._vocabulary = vocabulary_for(config.columns)
         self._runners: dict = {}            # model language -> NerRunner, loaded on first use
-        if self._ner:
-            for lang in ner_languages(config.language):
-                check_model(lang)
-            self._runner(FALLBACK if config.language == AUTO else config.language)
+        if load_models:
+            self.load_models()
         self._recognizers = build_recognizers(self.entities, config)
         self._triggers = trigger_set(self._recognizers)
         self._columns = ColumnJudge(self._vocabulary, self.entities, _context_words(self._recognizers))
@@ -55,6 +55,14 @@ class Detector:
         return cls(DetectorConfig.from_kwargs(**kwargs))
 
     # ------------------------------------------------------------------ public
+    def load_models(self) -> None:
+        """Load the NER model (the fallback's, with ``language="auto"``; the others on first
+        use) and check every model it may need is installed (``ModelMissing``); idempotent."""
+        if self._ner:
+            for lang in ner_languages(self.config.language):
+                check_model(lang)
+            self._runner(FALLBACK if self.config.language == AUTO else self.config.language)
+
     @property
     def ner_enabled(self) -> bool:
         return self._ner

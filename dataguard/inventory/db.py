@@ -8,8 +8,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-DEFAULT_DB = "dataguard-inventory.db"
-ENV_DB = "DATAGUARD_INVENTORY"
+from dataguard.defaults import INVENTORY_DB as DEFAULT_DB, INVENTORY_DB_ENV as ENV_DB  # noqa: F401 - public
+
 _MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
 
 

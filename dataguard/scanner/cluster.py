@@ -14,8 +14,11 @@ import uuid
 from concurrent.futures import CancelledError
 from typing import Optional
 
+from distributed import WorkerPlugin
+
 from dataguard.scanner.executors import ExecutorLost, ExecutorUnavailable
-from dataguard.scanner.remote import KEY_CHECK, ScanSetup, WorkerSetupError, check_setup, scan_batch
+from dataguard.scanner.remote import (KEY_CHECK, ScanSetup, WorkerSetupError, check_setup, install, scan_batch,
+                                      uninstall)
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,21 @@ def _mute_dask_stderr() -> None:
     for handler in logging.getLogger("distributed").handlers:
         if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is sys.stderr:
             handler.setLevel(logging.CRITICAL + 1)
+
+
+class ScanPlugin(WorkerPlugin):
+    """Registered on every worker (and on workers joining later): sets the worker up for the
+    scan (``remote.install``: model loaded once per worker process, HMAC key checked)."""
+    idempotent = False
+
+    def __init__(self, setup: ScanSetup):
+        self.scan_setup = setup
+
+    def setup(self, worker=None) -> None:
+        install(self.scan_setup)
+
+    def teardown(self, worker=None) -> None:
+        uninstall(self.scan_setup.setup_id)
 
 
 class DaskExecutor:
@@ -83,7 +101,7 @@ class DaskExecutor:
             raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {self.address}: {_reason(exc)}") from None
         try:
             self._client.wait_for_workers(1, timeout=self._timeout)
-            self._client.register_plugin(self._setup, name=self._plugin)
+            self._client.register_plugin(ScanPlugin(self._setup), name=self._plugin)
             refusals = {w: why for w, why in self._client.run(check_setup, self._setup.setup_id).items() if why}
         except (OSError, TimeoutError) as exc:
             self.close(cancel=True)

@@ -56,13 +56,16 @@ class Executor(Protocol):
 _DETECTORS: dict = {}
 
 
-def cached_detector(detector_kwargs: dict):
-    """One Detector per distinct configuration per process (a model load takes seconds)."""
+def cached_detector(detector_kwargs: dict, load_models: bool = True):
+    """One Detector per distinct configuration per process (a model load takes seconds);
+    ``load_models=False``: its NER model not loaded yet (see ``Detector``)."""
     key = repr(sorted((k, sorted(v) if isinstance(v, (set, frozenset)) else v) for k, v in detector_kwargs.items()))
     det = _DETECTORS.get(key)
     if det is None:
         from dataguard.detect import Detector
-        det = _DETECTORS[key] = Detector(**detector_kwargs)
+        det = _DETECTORS[key] = Detector(**detector_kwargs, load_models=load_models)
+    elif load_models:
+        det.load_models()
     return det
 
 

@@ -6,19 +6,23 @@ once per scan (``Source.reopen`` then gives the item: a local path; an SMB share
 database with the worker's own connection and credentials, from its environment or its
 own configuration file: ``DATAGUARD_WORKER_CONFIG``), extracts,
 detects and aggregates, and returns each item's unit summaries and problems. The model
-is loaded once per worker process (``ScanSetup``, a worker plugin, at registration) and
-the HMAC key comes from the worker's environment (``DATAGUARD_HMAC_KEY`` or
-``DATAGUARD_HMAC_KEY_FILE``): it must be the scanning process's key, which is checked.
-Rules, report and state stay in the scanning process.
+is loaded once per worker process (``install``, called by the cluster's worker plugin,
+``cluster.ScanPlugin``, at registration) and the HMAC key comes from the worker's
+environment (``DATAGUARD_HMAC_KEY`` or ``DATAGUARD_HMAC_KEY_FILE``): it must be the
+scanning process's key, which is checked. Rules, report and state stay in the scanning
+process. This module imports nothing of Dask: the local executor's workers run it too.
 """
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from dataguard.types import ItemMeta, Limits, Problem, Unit
+
+log = logging.getLogger(__name__)
 
 KEY_CHECK = ("DATAGUARD_KEY_CHECK", "dataguard")      # (entity, value) hashed to compare keys
 ENV_WORKER_CONFIG = "DATAGUARD_WORKER_CONFIG"
@@ -202,17 +206,12 @@ class _WorkerScan:
                 self.aggregator.add(found, meta, chunk, matches)
 
 
-try:
-    from distributed import WorkerPlugin as _PluginBase
-except ImportError:          # dask not installed: the local executors still work
-    _PluginBase = object
-
-
-class ScanSetup(_PluginBase):
-    """Registered on every worker (and on workers joining later): loads the model once per
-    worker process and checks the worker's HMAC key. Holds no secret. ``new_detector``
-    (a picklable callable) replaces the Detector of ``detector_kwargs`` (tests)."""
-    idempotent = False
+class ScanSetup:
+    """What a worker needs to scan for this client: the detector's settings, the limits, how
+    evidence is kept, and the scanning process's key check. Holds no secret. On a Dask
+    cluster it travels inside ``cluster.ScanPlugin`` (the worker plugin that calls
+    ``install`` on every worker); a local worker builds its scan from it directly.
+    ``new_detector`` (a picklable callable) replaces the Detector of ``detector_kwargs`` (tests)."""
 
     def __init__(self, setup_id: str, detector_kwargs: dict, limits: Limits, evidence_cap: Optional[int],
                  show_data: bool, batch_chunks: int, key_check: str, new_detector=None):
@@ -220,16 +219,36 @@ class ScanSetup(_PluginBase):
         self.evidence_cap, self.show_data, self.batch_chunks = evidence_cap, show_data, batch_chunks
         self.key_check, self.new_detector = key_check, new_detector
 
-    def setup(self, worker=None) -> None:
-        try:
-            _SETUPS[self.setup_id] = _WorkerScan(self)
-        except Exception as exc:  # noqa: BLE001 - reported to the client by the first task
-            _SETUPS[self.setup_id] = WorkerSetupError(f"{type(exc).__name__}: {exc}")
 
-    def teardown(self, worker=None) -> None:
-        scan = _SETUPS.pop(self.setup_id, None)
-        if isinstance(scan, _WorkerScan):
-            scan.sources.close()
+def install(setup: ScanSetup) -> None:
+    """Set this (Dask) worker process up for the scan: the model loaded, the worker's HMAC key
+    checked; a failure is kept and reported to the client by the first task."""
+    try:
+        _SETUPS[setup.setup_id] = _WorkerScan(setup)
+    except Exception as exc:  # noqa: BLE001 - reported to the client by the first task
+        _SETUPS[setup.setup_id] = WorkerSetupError(f"{type(exc).__name__}: {exc}")
+
+
+def uninstall(setup_id: str) -> None:
+    """The scan is over: its set-up dropped and its sources closed."""
+    scan = _SETUPS.pop(setup_id, None)
+    if isinstance(scan, _WorkerScan):
+        scan.sources.close()
+
+
+def prebuild(setup: ScanSetup) -> None:
+    """Build the scan's detector in this process, its NER model not loaded: workers forked
+    from it afterwards inherit the imports and the recognizers (most of a worker's start-up,
+    then paid once, not once per worker) and each loads the model itself (it stays out of
+    the scanning process). A detector that cannot be built here is left to the workers, which
+    report it as they always did."""
+    if setup.new_detector is not None:
+        return
+    from dataguard.scanner.executors import cached_detector
+    try:
+        cached_detector(setup.detector_kwargs, load_models=False)
+    except Exception as exc:  # noqa: BLE001 - the workers build it again and fail as before
+        log.debug("detector not built before the workers start: %s", type(exc).__name__)
 
 
 def worker_scan(setup: "ScanSetup", hasher) -> _WorkerScan:

@@ -15,9 +15,11 @@ When the scan must stop (a signal, ``--max-duration``), the wait notices within
 
 A worker's temporary files live in a folder the scanning process creates and removes, so
 nothing is left behind by a worker that had to be killed. Workers start with ``fork``
-while the scanning process has no other thread (they inherit the imported libraries),
-else from a fork server. Over this local pipe a reference keeps its target's credentials:
-the worker is this process's own child.
+while the scanning process has no other thread, else from a fork server. Forked workers
+inherit the detector the scanning process builds just before it starts them (imports and
+recognizers: most of a worker's start-up, paid once; each worker loads the NER model
+itself), so a replaced worker is ready at once. Over this local pipe a reference keeps
+its target's credentials: the worker is this process's own child.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from multiprocessing.connection import wait
 from typing import Callable, Optional
 
 from dataguard.scanner.executors import ExecutorLost, mp_context
-from dataguard.scanner.remote import ItemOutcome, ItemRef, ScanSetup
+from dataguard.scanner.remote import ItemOutcome, ItemRef, ScanSetup, prebuild
 from dataguard.types import Problem
 
 log = logging.getLogger(__name__)
@@ -155,6 +157,8 @@ class SupervisedExecutor:
         self._stop = stop
 
     def start(self) -> None:
+        if not self._pool and mp_context().get_start_method() == "fork":
+            prebuild(self._setup)                  # inherited by every worker, replacements too
         while len(self._pool) < self.workers:
             self._pool.append(_Worker(self._setup, self._hasher))
 
