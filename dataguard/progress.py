@@ -130,6 +130,9 @@ class _Sink:
                   problem.message)
         self._changed()
 
+    def tick(self) -> None:
+        self._changed()
+
     def _changed(self) -> None:
         pass
 
@@ -138,7 +141,8 @@ class _Sink:
 
 
 class Heartbeat(_Sink):
-    """One INFO line every ``every_s`` seconds of the run (at the first event after it)."""
+    """One INFO line every ``every_s`` seconds of the run (at the first event after it; while
+    one long item is being read, the waiting scanner's ``tick`` is that event)."""
 
     def __init__(self, every_s: float, clock: Callable[[], float] = time.monotonic):
         super().__init__()

@@ -48,6 +48,20 @@ def test_heartbeat_every_interval_with_counts(caplog):
     assert len([r for r in caplog.records if r.levelno == logging.INFO]) == 1
 
 
+def test_heartbeat_beats_while_one_long_item_is_read(caplog):
+    """No item finishes for minutes: the waiting scanner's ticks still give a line per interval."""
+    clock = FakeClock()
+    beat = Heartbeat(60, clock=clock)
+    caplog.set_level(logging.INFO, logger="dataguard.progress")
+    beat.item(10 ** 9)
+    for _ in range(3):
+        clock.now += 61
+        beat.tick()
+        beat.tick()                # within the same interval: no second line
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert len(lines) == 3 and all("0 items" in line for line in lines)
+
+
 def test_items_and_problems_at_debug_level(caplog):
     caplog.set_level(logging.DEBUG, logger="dataguard.progress")
     beat = Heartbeat(60, clock=FakeClock())

@@ -372,6 +372,32 @@ def test_progress_hears_of_every_item_and_problem(tree, packs):
     assert [e for e in seen.events if e[0] == "item"][0][1] > 0
 
 
+def test_a_waiting_executor_keeps_the_progress_ticking_and_hears_the_stop(tree, packs):
+    """While an executor waits for long work it asks whether to stop: each time, the progress
+    hears a tick (the heartbeat of a scan stuck on one big item), and the answer is the deadline's."""
+    from dataguard.scanner import InProcessExecutor, ProgressSink
+
+    class Ticks(ProgressSink):
+        count = 0
+
+        def tick(self):
+            self.count += 1
+
+    class Waiting(InProcessExecutor):
+        answers: list = []
+
+        def watch(self, stop):
+            self._stop = stop
+
+        def result(self, handle):
+            self.answers.append(self._stop())
+            return super().result(handle)
+    ticks, executor = Ticks(), Waiting(FakeDetector)
+    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs)
+    run_scan(opts, Hasher(b"k" * 32), executor=executor, progress=ticks)
+    assert ticks.count == len(executor.answers) > 0 and not any(executor.answers)
+
+
 def test_write_atomic_writes_into_a_fifo_or_device_in_place(tmp_path):
     """``-o /dev/null`` or a FIFO: renaming a temporary file over it would replace the device
     with a regular file (as root, for every program on the machine)."""

@@ -21,3 +21,7 @@ class ProgressSink:
 
     def problem(self, problem: Problem) -> None:
         pass
+
+    def tick(self) -> None:
+        """The scan is waiting for its executor (asked about every quarter second while an item
+        takes long): time passes without an event."""

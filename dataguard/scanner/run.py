@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import posixpath
 import logging
 import signal
@@ -65,6 +66,13 @@ def make_executor(opts, detector=None, hasher=None) -> Executor:
     return SupervisedExecutor(opts.workers, setup, hasher)
 
 
+def _waiting(progress: ProgressSink, deadline: Deadline) -> bool:
+    """What a waiting executor asks now and then: the progress hears the run is alive (a
+    heartbeat while one long item is being read), and the answer is whether to stop."""
+    progress.tick()
+    return deadline.expired()
+
+
 def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Optional[Executor] = None,
              progress: Optional[ProgressSink] = None, install_signal_handlers: bool = False,
              clock: Clock = Clock()) -> ScanResult:
@@ -78,15 +86,16 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
     started_at = now = clock.wall()
     sink = Sink(lambda summary: evaluate(opts.packs, summary, opts.site, max_evidence=opts.max_evidence, now=now),
                 show_data=opts.show_data)
+    progress = progress or ProgressSink()
     if executor is None:
         executor = make_executor(opts, detector, hasher)
     if hasattr(executor, "watch"):         # an executor that blocks on long work listens for the stop
-        executor.watch(deadline.expired)
+        executor.watch(functools.partial(_waiting, progress, deadline))
     with _stop_on_signals(deadline, install_signal_handlers):
         try:
             aggregator = Aggregator.for_scan(hasher, opts.detector_kwargs, opts.max_evidence, opts.show_data)
             targets = _scan_with_state(opts, sink, executor, aggregator, deadline,
-                                       evaluation_keyer(opts.packs, opts.site, now), progress or ProgressSink())
+                                       evaluation_keyer(opts.packs, opts.site, now), progress)
         finally:
             executor.close(cancel=deadline.stopped)
     sink.stats["test_values_ignored"] = aggregator.test_values
