@@ -495,14 +495,15 @@ def test_icd_codes_in_a_diagnosis_column(patterns_only):
 
 
 def test_labels_right_before_a_weak_pattern_reach_the_rule_threshold(patterns_only):
-    text = ("Passport no. C03005988 was scanned. Emergency contact tel. 020 7946 0321.\n"
-            "Batch C03005989 shipped; reference 020 7946 0322 in the ledger.\n")
+    text = ("Passport no. C03005988 was scanned. Emergency contact tel. 02079460321.\n"
+            "Batch C03005989 shipped; reference 02079460322 in the ledger.\n")
     got = {(m.entity_type, text[m.start:m.end]): m.score for m in run(patterns_only, text)}
     assert got[("US_PASSPORT", "C03005988")] >= 0.5
-    assert got[("PHONE_NUMBER", "020 7946 0321")] >= 0.5
-    # the same shapes without a label stay below the rules' default 0.5
+    assert got[("PHONE_NUMBER", "02079460321")] >= 0.5
+    # the same shapes without a label stay below the rules' default 0.5 (a bare run of digits:
+    # written as a phone number, "020 7946 0322", it would be one by its grouping)
     assert got.get(("US_PASSPORT", "C03005989"), 0) < 0.5
-    assert got.get(("PHONE_NUMBER", "020 7946 0322"), 0) < 0.5
+    assert got.get(("PHONE_NUMBER", "02079460322"), 0) < 0.5
 
 
 def test_street_names_are_not_people(en):

@@ -95,11 +95,21 @@ def test_numbers_written_in_other_digits_are_found_as_presidio_finds_them(recogn
     assert len(want) > 100
 
 
-def test_phone_scores_are_presidios(recognizers):
+def test_phone_scores_are_presidios_but_for_numbers_written_as_phone_numbers(recognizers):
+    """Presidio scores every number 0.4; dataguard gives a number written as phone numbers are
+    (international format, or its country's grouping) 0.6, a bare run of digits 0.4."""
+    from dataguard.detect.phone import FORMATTED_SCORE
     fast, reference = recognizers
-    text = "Call +41 44 668 18 00 or 020 7946 0958 today; (212) 555-0143."
-    assert sorted((r.start, r.end, r.score) for r in fast.analyze(text, ["PHONE_NUMBER"])) == \
-        sorted((r.start, r.end, r.score) for r in reference.analyze(text, ["PHONE_NUMBER"]))
+    text = ("Call +41 44 668 18 00 or 020 7946 0958 today; (212) 555-0143, 0712 345 678, 201.555.6245, "
+            "0044 20 7946 0958; order 2035507946, ref 201555 6245, code 12 01 555 6245.")
+    want = {(r.start, r.end): r.score for r in reference.analyze(text, ["PHONE_NUMBER"])}
+    got = {(r.start, r.end): r.score for r in fast.analyze(text, ["PHONE_NUMBER"])}
+    assert set(got) == set(want) and set(want.values()) == {0.4}
+    formatted = {text[s:e] for (s, e), score in got.items() if score == FORMATTED_SCORE}
+    assert formatted == {"+41 44 668 18 00", "020 7946 0958", "(212) 555-0143", "0712 345 678", "201.555.6245",
+                         "0044 20 7946 0958"}
+    assert {text[s:e] for (s, e), score in got.items() if score == 0.4} == {"2035507946", "201555 6245",
+                                                                          "12 01 555 6245"}
 
 
 # ------------------------------------------------------------------ the gate alone

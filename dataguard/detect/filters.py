@@ -50,8 +50,6 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
             test_values[(start, end)] = Match(TEST_VALUE, start, end, 1.0, rec)
             continue
         score = float(min(1.0, r.score))
-        if r.entity_type == "PHONE_NUMBER" and value.lstrip().startswith(("+", "00")) and score < 0.6:
-            score = 0.6      # international format, validated by libphonenumber: hardly a random number
         if score < max(score_floor, traits(r.entity_type).min_score):
             continue
         kinds = [r.entity_type]
