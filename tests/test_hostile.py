@@ -298,3 +298,63 @@ def test_undecodable_names_are_kept_losslessly():
         text = as_text(name)
         text.encode("utf-8")
         assert os_name(text) == name
+
+
+# ------------------------------------------------------------------ tar header extensions
+def _tar_header(name: str, kind: bytes, size: int, patch: dict | None = None) -> bytes:
+    info = tarfile.TarInfo(name)
+    info.type, info.size = kind, size
+    block = bytearray(info.tobuf(format=tarfile.GNU_FORMAT))
+    for at, value in (patch or {}).items():
+        block[at:at + len(value)] = value
+    block[148:156] = b" " * 8
+    block[148:156] = b"%06o\0 " % sum(block)
+    return bytes(block)
+
+
+def _gz_tar(path, head: bytes, body_blocks, count: int) -> None:
+    """A .tar.gz: ``head``, then ``body_blocks`` (bytes) ``count`` times, then one small
+    text member holding a card number, then the end of the archive."""
+    import gzip
+    data = b"card 4111 1111 1111 1111\n"
+    with gzip.open(path, "wb", compresslevel=1) as gz:
+        gz.write(head)
+        for _ in range(count):
+            gz.write(body_blocks)
+        gz.write(_tar_header("after.txt", tarfile.REGTYPE, len(data)) + data.ljust(512, b"\0") + b"\0" * 1024)
+
+
+@pytest.mark.parametrize("kind", [tarfile.GNUTYPE_LONGNAME, tarfile.XHDTYPE])
+def test_tar_long_name_or_pax_record_of_hundreds_of_megabytes_is_too_large(tmp_path, kind):
+    """tarfile reads a GNU long name or a pax header whole: a 1 MB gzip of a 512 MB one."""
+    path = tmp_path / "long.tar.gz"
+    size = 512 * 1024 * 1024
+    value = b"%d comment=" % size if kind == tarfile.XHDTYPE else b""
+    _gz_tar(path, _tar_header("././@LongLink", kind, size) + value, b"a" * (1 << 20), size >> 20)
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]] and result["chunks"] == 0
+    assert result["peak_kb"] < 256 * 1024
+
+
+def test_tar_sparse_map_of_millions_of_entries_is_too_large(tmp_path):
+    """An old-GNU sparse member whose map goes on for 2 million extension blocks."""
+    path = tmp_path / "sparse.tar.gz"
+    head = _tar_header("sparse.bin", tarfile.GNUTYPE_SPARSE, 0, {482: b"\1"})
+    entry = b"00000000001\0" * 2
+    _gz_tar(path, head, entry * 21 + b"\1".ljust(8, b"\0"), 2_000_000)
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]] and result["chunks"] == 0
+    assert result["peak_kb"] < 256 * 1024
+
+
+def test_tar_with_ordinary_long_names_and_pax_records_is_read(tmp_path):
+    path = tmp_path / "names.tar"
+    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tf:
+        for i, fmt in enumerate((tarfile.PAX_FORMAT, tarfile.GNU_FORMAT)):
+            data = b"mail x@example.org\n"
+            info = tarfile.TarInfo("d/" + "n" * 300 + f"{i}.txt")
+            info.size, info.pax_headers = len(data), {"comment": "c" * 50_000}
+            tf.format = fmt
+            tf.addfile(info, io.BytesIO(data))
+    result = extract_in_child(path)
+    assert result["problems"] == [] and result["chunks"] == 2

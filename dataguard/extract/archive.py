@@ -15,6 +15,9 @@ Limits: nesting deeper than ``max_archive_depth`` -> too_large; more than
 included; a zip's count is read from its end record before any entry is built)
 -> too_large and the archive stops (a tar's first members are scanned); more
 than ``max_archive_total_bytes`` decompressed per archive -> too_large and stop;
+a tar member whose header and its extensions (GNU long names, pax records, sparse
+maps) take more than ``MAX_TAR_HEADER`` bytes -> too_large and stop (tarfile would
+hold them whole in memory);
 a member (declared or while copying) expanding more than
 ``max_compression_ratio`` times and beyond 10 MB -> bomb, and the whole archive
 stops (a bomb found in a nested member stops its parents too, so 42.zip ends
@@ -40,6 +43,7 @@ from dataguard.extract.safezip import BOMB_MIN_BYTES, open_zip
 from dataguard.types import Limits, Problem, Unit
 
 MEMORY_MEMBER = 8 * 1024 * 1024
+MAX_TAR_HEADER = 1024 * 1024        # bytes of one tar member's header and extensions
 _BLOCK = 1 << 20
 
 
@@ -209,6 +213,41 @@ def _zip_member(unit: Unit, zf: zipfile.ZipFile, info: zipfile.ZipInfo, index: i
 
 
 # ---------------------------------------------------------------- tar
+class _HeaderReader:
+    """The tar stream as a member's header processing sees it: at most ``MAX_TAR_HEADER``
+    bytes, beyond which the archive stops (a long name, pax record or sparse map that
+    tarfile would read whole into memory)."""
+
+    def __init__(self, fileobj):
+        self._fileobj = fileobj
+        self._left = MAX_TAR_HEADER
+
+    def read(self, size=-1):
+        if size is None or size < 0 or size > self._left:
+            raise _Stop("too_large", f"tar member header larger than {MAX_TAR_HEADER} bytes")
+        data = self._fileobj.read(size)
+        self._left -= len(data)
+        return data
+
+    def __getattr__(self, name):
+        return getattr(self._fileobj, name)
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """A TarInfo whose header processing (tarfile's documented extension point) reads
+    through a _HeaderReader."""
+
+    def _proc_member(self, tf):
+        real = tf.fileobj
+        if isinstance(real, _HeaderReader):         # an extension's next header: same budget
+            return super()._proc_member(tf)
+        tf.fileobj = _HeaderReader(real)
+        try:
+            return super()._proc_member(tf)
+        finally:
+            tf.fileobj = real
+
+
 def _tar(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piece]:
     limits = ctx.limits
     with opener() as raw:
@@ -216,7 +255,7 @@ def _tar(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piec
         buffered = io.BufferedReader(counting, buffer_size=1 << 16)
         budget = Budget(limits)
         count = 0
-        with tarfile.open(fileobj=buffered, mode="r|*") as tf:
+        with tarfile.open(fileobj=buffered, mode="r|*", tarinfo=_BoundedTarInfo) as tf:
             for index, member in enumerate(tf):
                 tf.members.clear()          # a streamed tar keeps no list of what it has passed
                 count += 1
