@@ -358,3 +358,62 @@ def test_tar_with_ordinary_long_names_and_pax_records_is_read(tmp_path):
             tf.addfile(info, io.BytesIO(data))
     result = extract_in_child(path)
     assert result["problems"] == [] and result["chunks"] == 2
+
+
+# ------------------------------------------------------------------ pptx and package relationships
+_P = "http://schemas.openxmlformats.org/presentationml/2006/main"
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_SLIDE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/slide"
+
+
+def _pptx(path, shapes, media: int = 0) -> None:
+    """A one-slide pptx whose shape tree is ``shapes`` (an iterable of XML strings, written
+    as they come), with ``media`` bytes of incompressible picture beside it."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CT.replace("spreadsheetml.sheet", "presentationml.presentation"))
+        zf.writestr("ppt/presentation.xml", f'<p:presentation xmlns:p="{_P}" xmlns:r="{_R}"><p:sldIdLst>'
+                    '<p:sldId id="256" r:id="rId1"/></p:sldIdLst></p:presentation>')
+        zf.writestr("ppt/_rels/presentation.xml.rels", f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
+                    f'Type="{_SLIDE}" Target="slides/slide1.xml"/></Relationships>')
+        with zf.open("ppt/slides/slide1.xml", "w", force_zip64=True) as w:
+            w.write(f'<p:sld xmlns:p="{_P}" xmlns:a="{_A}"><p:cSld><p:spTree>'.encode())
+            for shape in shapes:
+                w.write(shape.encode())
+            w.write(b"</p:spTree></p:cSld></p:sld>")
+        if media:
+            zf.writestr("ppt/media/image1.png", os.urandom(media), compress_type=zipfile.ZIP_STORED)
+
+
+def _text_shape(text: str) -> str:
+    return f"<p:sp><p:txBody><a:p><a:r><a:t>{text}</a:t></a:r></a:p></p:txBody></p:sp>"
+
+
+def test_pptx_shape_of_millions_of_runs_is_too_large(tmp_path):
+    """A 4 MB pptx whose one paragraph holds 3 million runs (a parser holding the slide
+    whole takes gigabytes)."""
+    path = tmp_path / "runs.pptx"
+    runs = "".join(f"<a:r><a:t>{i % 97:02d}</a:t></a:r>" for i in range(100_000))
+    _pptx(path, ["<p:sp><p:txBody><a:p>", *[runs] * 30, "</a:p></p:txBody></p:sp>", _text_shape("after")])
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]]
+
+
+def test_pptx_of_many_shapes_and_large_media_is_read_shape_by_shape(tmp_path):
+    path = tmp_path / "shapes.pptx"
+    _pptx(path, (_text_shape(f"shape {i}") for i in range(300_000)), media=200 * 1024 * 1024)
+    result = extract_in_child(path)
+    text = sum(len(f"shape {i}\n") for i in range(300_000)) - 1
+    assert result["problems"] == [] and text - result["chunks"] <= result["chars"] <= text   # newlines between chunks
+    assert result["peak_kb"] < 256 * 1024
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_xlsx_with_millions_of_relationships_is_too_large(tmp_path):
+    path = tmp_path / "rels.xlsx"
+    _xlsx(path, '<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>')
+    rels = "".join(f'<Relationship Id="r{i}" Type="t" Target="worksheets/s{i}.xml"/>' for i in range(2_000_000))
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{_PKG}">{rels}</Relationships>')
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]]
