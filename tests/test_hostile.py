@@ -30,8 +30,11 @@ for piece in extract(unit, lambda: open(path, "rb"), name, limits):
         chars += piece.keep_end - piece.keep_start if piece.keep_end is not None else len(piece.text)
     else:
         problems.append([piece.uri[len(path):], piece.kind])
-print(json.dumps({"problems": problems, "chunks": chunks, "chars": chars,
-                  "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+try:        # this process's own high-water mark (ru_maxrss also counts the parent's, copied at fork)
+    peak = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM:")).split()[1])
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"problems": problems, "chunks": chunks, "chars": chars, "peak_kb": peak}))
 """
 
 
@@ -417,3 +420,42 @@ def test_xlsx_with_millions_of_relationships_is_too_large(tmp_path):
         zf.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{_PKG}">{rels}</Relationships>')
     result = extract_in_child(path)
     assert result["problems"] == [["", "too_large"]]
+
+
+# ------------------------------------------------------------------ what sniffing reads
+def test_zip_of_two_million_members_is_refused_before_sniffing_builds_its_directory(tmp_path):
+    path = tmp_path / "many.docx"
+    path.write_bytes(_central_directory_zip(2_000_000))
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]] and result["chunks"] == 0
+    assert result["peak_kb"] < 256 * 1024        # (1 GB when sniffing built every entry)
+
+
+def _odt_with_huge_member(path, member: str, block: bytes, count: int) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        with zf.open("mimetype", "w", force_zip64=True) as w:
+            w.write(b"application/vnd.oasis.opendocument.text")
+            if member == "mimetype":
+                for _ in range(count):
+                    w.write(block)
+        if member != "mimetype":
+            with zf.open(member, "w", force_zip64=True) as w:
+                for _ in range(count):
+                    w.write(block)
+        zf.writestr("content.xml", _ODT_CONTENT.format("<office:text><text:p>hello</text:p></office:text>"))
+
+
+def test_odf_mimetype_of_400_mb_is_not_read_whole(tmp_path):
+    path = tmp_path / "mime.odt"
+    _odt_with_huge_member(path, "mimetype", b"\0" * (1 << 20), 400)
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "bomb"]] and result["peak_kb"] < 256 * 1024
+
+
+def test_odf_manifest_of_400_mb_is_not_read_whole(tmp_path):
+    path = tmp_path / "manifest.odt"
+    block = b"".join(os.urandom(8) + b"<e/>" * 16 for _ in range(1 << 14))      # ~20x compression
+    _odt_with_huge_member(path, "META-INF/manifest.xml", block, (400 << 20) // len(block))
+    result = extract_in_child(path)
+    assert result["problems"] == [] and result["chars"] == len("hello")
+    assert result["peak_kb"] < 256 * 1024
