@@ -10,7 +10,8 @@ chunk whose pointer has ``part="name"``), and it is shown masked where it holds 
 value: ``mask_values`` replaces e-mail addresses, IBANs and runs of nine or more
 digits (card, social-security, phone and account numbers) by the masked preview
 evidence uses.  What a scan reports and logs passes its names through
-``shown_name`` (masked unless ``--show-data``).
+``shown_name`` (masked unless ``--show-data``), and every sink that is read as lines of
+text (the terminal, the log) through ``printable``.
 """
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ _IBAN = r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9
 _DIGITS = r"(?<![0-9])[0-9](?:[ .\-/]?[0-9]){8,30}(?![0-9])"
 _VALUE = re.compile(f"(?P<email>{_EMAIL})|(?P<iban>{_IBAN})|(?P<digits>{_DIGITS})")
 _ENTITY = {"email": "EMAIL_ADDRESS", "iban": "IBAN_CODE"}
+
+
+def printable(text) -> str:
+    """``text`` with every non-printable character (controls, newlines, format characters such
+    as bidi overrides) replaced by its backslash escape."""
+    s = "" if text is None else str(text)
+    if s.isprintable():
+        return s
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in s)
 
 
 def as_text(name: str) -> str:
