@@ -459,3 +459,19 @@ def test_odf_manifest_of_400_mb_is_not_read_whole(tmp_path):
     result = extract_in_child(path)
     assert result["problems"] == [] and result["chars"] == len("hello")
     assert result["peak_kb"] < 256 * 1024
+
+
+# ------------------------------------------------------------------ mail headers
+@pytest.mark.parametrize("header", ["Subject", "To"])
+def test_mail_header_of_thousands_of_encoded_words_is_parsed_by_its_start(tmp_path, header):
+    """The header parser needs memory quadratic in a header's length (300 KB: 600 MB)."""
+    import base64
+    if header == "Subject":
+        value = b" ".join(b"=?utf-8?b?" + base64.b64encode(b"x" * 45) + b"?=" for _ in range(8000))
+    else:
+        value = b", ".join(b"=?utf-8?q?J=C3=A9r=C3=B4me?= <user%d@example.org>" % i for i in range(8000))
+    path = tmp_path / "header.eml"
+    path.write_bytes(b"From: a@b.org\n" + header.encode() + b": " + value + b"\nMIME-Version: 1.0\n\nhello\n")
+    result = extract_in_child(path)
+    assert result["problems"] == [] and result["chars"] > 30_000        # its first 64 K characters
+    assert result["peak_kb"] < 256 * 1024

@@ -1,7 +1,7 @@
 """Mail: .eml (RFC 822/MIME), mbox, Outlook .msg.
 
-Headers From/To/Cc/Bcc/Reply-To/Subject (RFC 2047 words decoded) are
-``part="header"``; text and HTML bodies (transfer encodings decoded, tags,
+Headers From/To/Cc/Bcc/Reply-To/Subject (RFC 2047 words decoded; each by its first
+``MAX_HEADER_CHARS`` characters) are ``part="header"``; text and HTML bodies (transfer encodings decoded, tags,
 scripts and styles stripped) ``part="body"`` - of a multipart/alternative only
 the plain text is read when there is one, so a value is not counted twice.
 Lines are counted over the message's extracted text.
@@ -17,6 +17,7 @@ order); a broken message never stops the next ones.
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import io
 import posixpath
@@ -28,6 +29,21 @@ from dataguard.extract.chunks import ChunkBuilder
 from dataguard.types import Pointer, Problem, Unit
 
 _HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Subject")
+FEED_BYTES = 1 << 20
+MAX_HEADER_CHARS = 64 * 1024     # of one header parsed (the parser needs memory quadratic in its length)
+
+
+class _Policy(email.policy.EmailPolicy):
+    """``email.policy.default``, except that a header is parsed by its first
+    ``MAX_HEADER_CHARS`` characters (a 300 KB Subject of encoded words took 600 MB)."""
+
+    def header_fetch_parse(self, name, value):
+        if not hasattr(value, "name") and len(value) > MAX_HEADER_CHARS:
+            value = value[:MAX_HEADER_CHARS]
+        return super().header_fetch_parse(name, value)
+
+
+POLICY = _Policy()
 
 
 class _Text(HTMLParser):
@@ -66,11 +82,15 @@ def _clean_filename(name: str) -> str:
     return base if base not in ("", ".", "..") else ""
 
 
-def _header_values(msg, h):
-    try:
-        return [str(v) for v in (msg.get_all(h, []) or [])]
-    except Exception:  # noqa: BLE001 - a malformed header: its raw form
-        return [str(v) for k, v in msg.raw_items() if k.lower() == h.lower()]
+def _header_values(msg, h) -> Iterator[str]:
+    """Each ``h`` header's decoded value, parsed one at a time (a parsed header keeps its
+    parse tree); a malformed one in its raw form."""
+    for k, v in msg.raw_items():
+        if k.lower() == h.lower():
+            try:
+                yield str(msg.policy.header_fetch_parse(k, v))
+            except Exception:  # noqa: BLE001 - a malformed header: its raw form
+                yield str(v)
 
 
 def _body_text(part) -> str:
@@ -157,8 +177,11 @@ def _eml(unit, opener, ctx: ExtractContext):
     if isinstance(data, Problem):
         yield data
         return
-    msg = email.message_from_bytes(data, policy=email.policy.default)
+    parser = email.parser.BytesFeedParser(policy=POLICY)
+    for at in range(0, len(data), FEED_BYTES):      # fed in blocks: whole, a long line is copied more
+        parser.feed(data[at:at + FEED_BYTES])
     del data
+    msg = parser.close()
     yield from message_chunks(unit, msg, ctx)
 
 
