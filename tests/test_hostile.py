@@ -475,3 +475,22 @@ def test_mail_header_of_thousands_of_encoded_words_is_parsed_by_its_start(tmp_pa
     result = extract_in_child(path)
     assert result["problems"] == [] and result["chars"] > 30_000        # its first 64 K characters
     assert result["peak_kb"] < 256 * 1024
+
+
+# ------------------------------------------------------------------ XML markup
+@pytest.mark.parametrize("opening, closing", [(b'<w:p w:x="', b'"/>'), (b"<!--", b"-->"), (b"<?pi ", b"?>")])
+def test_docx_tag_comment_or_instruction_of_32_mb_is_too_large(tmp_path, opening, closing):
+    """expat rescans a token it has not seen the end of for every block it is fed: a 28 MB
+    docx holding one 700 MB attribute took hours of one core."""
+    path = tmp_path / "markup.docx"
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    block = b"".join(os.urandom(1).hex().encode() + b"a" * 62 for _ in range(1 << 14))    # ~1 MB, ~20x
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("[Content_Types].xml", _CT.replace("spreadsheetml.sheet", "wordprocessingml.document"))
+        with zf.open("word/document.xml", "w", force_zip64=True) as out:
+            out.write(f'<w:document xmlns:w="{w}"><w:body>'.encode() + opening)
+            for _ in range(32):
+                out.write(block)
+            out.write(closing + b"</w:body></w:document>")
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]]

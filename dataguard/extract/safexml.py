@@ -1,9 +1,12 @@
 """A streaming XML reader on expat that refuses any DTD / entity declaration
 (billion laughs, external entities) and hands back one subtree at a time, so a
 huge document part is never held whole.  One subtree holds at most
-``SUBTREE_CAP`` characters of text and ``SUBTREE_ELEMENTS`` elements (a single
-paragraph or row of gigabytes, or of millions of empty elements, is refused with
-MemoryError, which the dispatcher reports as too_large)."""
+``SUBTREE_CAP`` characters of text and attribute values and ``SUBTREE_ELEMENTS``
+elements, and one piece of markup (a tag with its attributes, a comment, a processing
+instruction) takes at most ``MAX_MARKUP`` bytes, which expat would rescan for every
+block it is fed (a single paragraph or row of gigabytes, millions of empty elements, a
+tag of hundreds of megabytes are refused with MemoryError, which the dispatcher reports
+as too_large)."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -13,6 +16,7 @@ from xml.parsers import expat
 _READ = 1 << 16
 SUBTREE_CAP = 16 * 1024 * 1024        # characters of text in one emitted subtree
 SUBTREE_ELEMENTS = 1_000_000          # elements in one emitted subtree
+MAX_MARKUP = 4 * 1024 * 1024          # bytes of one tag, comment or processing instruction
 
 
 class UnsafeXML(ValueError):
@@ -32,7 +36,7 @@ class _Events:
         self.depth = 0
         self.builder = None
         self.out: list = []
-        self.chars = 0                 # text and elements in the subtree being built
+        self.chars = 0                 # text and attribute values in the subtree being built
         self.elements = 0
 
     def start(self, name, attrs):
@@ -44,8 +48,9 @@ class _Events:
             self.chars = self.elements = 0
         if self.builder is not None:
             self.elements += 1
-            if self.elements > SUBTREE_ELEMENTS:
-                raise MemoryError("XML element with too many descendants")
+            self.chars += sum(len(v) for v in attrs.values())
+            if self.elements > SUBTREE_ELEMENTS or self.chars > SUBTREE_CAP:
+                raise MemoryError("XML element with too many descendants or too much text")
             self.builder.start(tag, attrs)
         else:
             self.out.append(("start", tag, attrs, self.depth))
@@ -84,12 +89,16 @@ def iter_xml(fh: BinaryIO, emit_depth: int) -> Iterator[tuple]:
     parser.EntityDeclHandler = _refuse
     parser.UnparsedEntityDeclHandler = _refuse
     parser.ExternalEntityRefHandler = _refuse
+    fed = 0
     while True:
         block = fh.read(_READ)
+        fed += len(block)
         try:
             parser.Parse(block, not block)
         except expat.ExpatError as exc:
             raise ValueError(f"malformed XML ({expat.ErrorString(exc.code)})") from None
+        if fed - parser.CurrentByteIndex > MAX_MARKUP:      # where the token not yet complete starts
+            raise MemoryError("XML markup larger than allowed")
         if events.out:
             yield from events.out
             events.out.clear()
