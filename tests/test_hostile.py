@@ -164,6 +164,17 @@ def test_xlsx_card_number_in_a_date_format_stays_a_number(tmp_path):
     assert chunk.text == "4275331112223339\t2023-03-15"
 
 
+def test_xlsx_with_900_000_number_formats_is_too_large(tmp_path):
+    """A 4.6 MB workbook whose style sheet declares 900,000 number formats (held as one
+    subtree: 700 MB)."""
+    path = tmp_path / "formats.xlsx"
+    formats = "".join(f'<numFmt numFmtId="{164 + i}" formatCode="0.{i:06d}"/>' for i in range(900_000))
+    _xlsx(path, '<row r="1"><c r="A1" s="1"><v>4111111111111111</v></c></row>',
+          styles=f'<numFmts>{formats}</numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="165"/></cellXfs>')
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]] and result["peak_kb"] < 256 * 1024
+
+
 # ------------------------------------------------------------------ OpenDocument
 _ODT_CONTENT = ('<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                 'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '

@@ -15,16 +15,21 @@ PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 MAX_RELATIONSHIPS = 100_000
 
 
-def children(zf: zipfile.ZipFile, name: str, depth: int) -> Iterator[ET.Element]:
-    """The subtrees at ``depth`` of a part (none when the part is missing)."""
+def events(zf: zipfile.ZipFile, name: str, depth: int) -> Iterator[tuple]:
+    """``safexml.iter_xml``'s events over a part (none when the part is missing)."""
     try:
         info = zf.getinfo(name)
     except KeyError:
         return
     with zf.open(info) as fh:
-        for ev in iter_xml(fh, depth):
-            if ev[0] == "elem":
-                yield ev[1]
+        yield from iter_xml(fh, depth)
+
+
+def children(zf: zipfile.ZipFile, name: str, depth: int) -> Iterator[ET.Element]:
+    """The subtrees at ``depth`` of a part (none when the part is missing)."""
+    for ev in events(zf, name, depth):
+        if ev[0] == "elem":
+            yield ev[1]
 
 
 def rels_part(part: str) -> str:

@@ -12,7 +12,8 @@ the date or time, unless the number lies outside the calendar (then the number: 
 card number formatted as a date is still a card number).
 
 Bounds: the shared-string table holds at most ``MAX_SHARED_STRINGS`` strings and
-``Limits.parse_cap`` characters, the style table ``MAX_STYLES`` formats (beyond:
+``Limits.parse_cap`` characters, the style table ``MAX_STYLES`` number formats and
+``MAX_STYLES`` cell styles, read one at a time (beyond:
 MemoryError, reported as too_large); one row is one XML subtree, bounded by
 ``safexml``.
 """
@@ -27,7 +28,7 @@ from typing import Iterator, Optional
 
 from dataguard.extract.base import ExtractContext, sheet_name_chunk
 from dataguard.extract.chunks import ChunkBuilder, column_letter, header_context, render_value
-from dataguard.extract.opc import children, relationships
+from dataguard.extract.opc import children, events, relationships
 from dataguard.types import Chunk, Limits, Pointer, Unit
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -62,20 +63,22 @@ def _shared_strings(zf: zipfile.ZipFile, name: str, limits: Limits) -> list:
 
 
 def _date_styles(zf: zipfile.ZipFile, name: str) -> list:
-    """For each cell style index, whether its number format shows a date or time."""
+    """For each cell style index, whether its number format shows a date or time (read one
+    format at a time: at most MAX_STYLES of each)."""
     from openpyxl.styles.numbers import is_date_format
-    custom, styles = {}, []
-    for el in children(zf, name, 2):
-        if el.tag == MAIN + "numFmts":
-            for fmt in el.iter(MAIN + "numFmt"):
-                code = (fmt.get("formatCode") or "")[:MAX_FORMAT_CODE]
-                custom[fmt.get("numFmtId")] = is_date_format(code)
-        elif el.tag == MAIN + "cellXfs":
-            for xf in el.iter(MAIN + "xf"):
-                if len(styles) >= MAX_STYLES:
-                    raise MemoryError("style table larger than allowed")
-                fid = xf.get("numFmtId") or "0"
-                styles.append(custom[fid] if fid in custom else fid.isdigit() and int(fid) in _BUILTIN_DATES)
+    custom, styles, section = {}, [], None
+    for ev in events(zf, name, 3):           # styleSheet(1) > numFmts, cellXfs(2) > numFmt, xf(3)
+        if ev[0] == "start":
+            section = ev[1] if ev[3] == 2 else section
+            continue
+        el = ev[1]
+        if max(len(custom), len(styles)) >= MAX_STYLES:
+            raise MemoryError("style table larger than allowed")
+        if section == MAIN + "numFmts" and el.tag == MAIN + "numFmt":
+            custom[el.get("numFmtId")] = is_date_format((el.get("formatCode") or "")[:MAX_FORMAT_CODE])
+        elif section == MAIN + "cellXfs" and el.tag == MAIN + "xf":
+            fid = el.get("numFmtId") or "0"
+            styles.append(custom[fid] if fid in custom else fid.isdigit() and int(fid) in _BUILTIN_DATES)
     return styles
 
 
