@@ -33,16 +33,24 @@ class _Events:
 
     def __init__(self, emit_depth: int):
         self.emit_depth = emit_depth
+        self.names: dict = {}          # expat's name -> its ElementTree form (shared, not one per element)
         self.depth = 0
         self.builder = None
         self.out: list = []
         self.chars = 0                 # text and attribute values in the subtree being built
         self.elements = 0
 
+    def _name(self, name: str) -> str:
+        """An element or attribute name in ElementTree's form, one str object per name."""
+        qn = self.names.get(name)
+        if qn is None:
+            qn = self.names[name] = _qn(name)
+        return qn
+
     def start(self, name, attrs):
         self.depth += 1
-        tag = _qn(name)
-        attrs = {_qn(k): v for k, v in attrs.items()}
+        tag = self._name(name)
+        attrs = {self._name(k): v for k, v in attrs.items()} if attrs else {}
         if self.depth == self.emit_depth:
             self.builder = ET.TreeBuilder()
             self.chars = self.elements = 0
@@ -57,7 +65,7 @@ class _Events:
 
     def end(self, name):
         if self.builder is not None:
-            self.builder.end(_qn(name))
+            self.builder.end(self._name(name))
             if self.depth == self.emit_depth:
                 self.out.append(("elem", self.builder.close()))
                 self.builder = None
