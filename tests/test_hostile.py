@@ -505,3 +505,33 @@ def test_docx_tag_comment_or_instruction_of_32_mb_is_too_large(tmp_path, opening
             out.write(closing + b"</w:body></w:document>")
     result = extract_in_child(path)
     assert result["problems"] == [["", "too_large"]]
+
+
+# ------------------------------------------------------------------ xz dictionaries
+def _xz_declaring_a_huge_dictionary(pieces) -> bytes:
+    """An xz stream of ``pieces`` compressed with a 4 KB dictionary, whose block header then
+    declares 1.5 GB (decoding is the same; the decoder's memory grows with the output)."""
+    import lzma
+    comp = lzma.LZMACompressor(format=lzma.FORMAT_XZ, filters=[{"id": lzma.FILTER_LZMA2, "dict_size": 4096,
+                                                                   "preset": 0}])
+    data = bytearray(b"".join(comp.compress(p) for p in pieces) + comp.flush())
+    size = (data[12] + 1) * 4                    # the block header after the 12-byte stream header
+    header = data[12:12 + size]
+    assert header[1] == 0 and header[2:4] == b"\x21\x01"      # no sizes; filter LZMA2, 1 property byte
+    header[4] = 37                                              # dictionary 1.5 GiB
+    header[-4:] = struct.pack("<I", zlib.crc32(bytes(header[:-4])))
+    data[12:12 + size] = header
+    return bytes(data)
+
+
+@pytest.mark.parametrize("name", ["big.txt.xz", "big.tar.xz"])
+def test_xz_declaring_a_dictionary_of_gigabytes_is_refused(tmp_path, name):
+    block = b"".join(bytes([97 + b % 26]) + b"a" * 29 for b in os.urandom(1 << 15))    # ~1 MB, ~40x
+    count = 300
+    head = [b"card 4111 1111 1111 1111\n"]
+    if name.endswith(".tar.xz"):
+        head = [_tar_header("big.txt", tarfile.REGTYPE, 25 + count * len(block))] + head
+    path = tmp_path / name
+    path.write_bytes(_xz_declaring_a_huge_dictionary(head + [block] * count))
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "corrupt"]] and result["peak_kb"] < 256 * 1024

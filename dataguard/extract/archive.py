@@ -15,7 +15,8 @@ Limits: nesting deeper than ``max_archive_depth`` -> too_large; more than
 included; a zip's count is read from its end record before any entry is built)
 -> too_large and the archive stops (a tar's first members are scanned); more
 than ``max_archive_total_bytes`` decompressed per archive -> too_large and stop;
-a tar member whose header and its extensions (GNU long names, pax records, sparse
+an xz stream whose decoder needs more than ``XZ_MEMORY`` (its declared dictionary) ->
+corrupt; a tar member whose header and its extensions (GNU long names, pax records, sparse
 maps) take more than ``MAX_TAR_HEADER`` bytes -> too_large and stop (tarfile would
 hold them whole in memory);
 a member (declared or while copying) expanding more than
@@ -26,6 +27,7 @@ at its first leaf).  Encrypted zip members -> encrypted; tar symlinks are skippe
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import io
 import lzma
@@ -165,6 +167,53 @@ def _members_out(gen) -> Iterator[Piece]:
             raise _Stop("", "")
 
 
+# ---------------------------------------------------------------- compressed streams
+XZ_MEMORY = 128 * 1024 * 1024    # an xz decoder's memory (its dictionary: 64 MB for xz -9)
+
+
+class _XzReader(io.RawIOBase):
+    """An xz stream (or several, concatenated) decoded with at most ``XZ_MEMORY`` of
+    dictionary: ``lzma.LZMAFile`` takes the size a stream declares (up to 4 GB), whose
+    pages fill as the output grows."""
+
+    def __init__(self, fh: BinaryIO):
+        self.fh = fh
+        self.dec = lzma.LZMADecompressor(memlimit=XZ_MEMORY)
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        while True:
+            if self.dec.eof:
+                rest = self.dec.unused_data.lstrip(b"\0") or self.fh.read(_BLOCK).lstrip(b"\0")
+                if not rest:
+                    return 0
+                self.dec = lzma.LZMADecompressor(memlimit=XZ_MEMORY)
+                data = rest
+            else:
+                data = self.fh.read(_BLOCK) if self.dec.needs_input else b""
+                if not data and self.dec.needs_input:
+                    raise EOFError("xz stream ends before its end marker")
+            out = self.dec.decompress(data, max_length=len(b))
+            if out:
+                b[:len(out)] = out
+                return len(out)
+
+
+def decompressed(fh: io.BufferedReader):
+    """A context manager over ``fh`` decompressed as its first bytes say (gzip, bzip2, xz),
+    else over ``fh`` itself."""
+    head = fh.peek(6)[:6]
+    if head.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile(fileobj=fh, mode="rb")
+    if head.startswith(b"BZh"):
+        return bz2.BZ2File(fh, mode="rb")
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return io.BufferedReader(_XzReader(fh), buffer_size=_BLOCK)
+    return contextlib.nullcontext(fh)
+
+
 # ---------------------------------------------------------------- zip
 def _zip(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piece]:
     limits = ctx.limits
@@ -255,7 +304,8 @@ def _tar(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piec
         buffered = io.BufferedReader(counting, buffer_size=1 << 16)
         budget = Budget(limits)
         count = 0
-        with tarfile.open(fileobj=buffered, mode="r|*", tarinfo=_BoundedTarInfo) as tf:
+        with decompressed(buffered) as stream, \
+                tarfile.open(fileobj=stream, mode="r|", tarinfo=_BoundedTarInfo) as tf:
             for index, member in enumerate(tf):
                 tf.members.clear()          # a streamed tar keeps no list of what it has passed
                 count += 1
@@ -313,13 +363,7 @@ def _single(unit: Unit, opener, name: str, ctx: ExtractContext, tmp: _TmpDir) ->
         with opener() as raw:
             counting = _Counting(raw)
             buffered = io.BufferedReader(counting, buffer_size=1 << 16)
-            if family == "gz":
-                src = gzip.GzipFile(fileobj=buffered, mode="rb")
-            elif family == "bz2":
-                src = bz2.BZ2File(buffered, mode="rb")
-            else:
-                src = lzma.LZMAFile(buffered, mode="rb")
-            with src:
+            with decompressed(buffered) as src:
                 copy_member(src, spool, Budget(ctx.limits), lambda: counting.count)
         yield from _members_out(ctx.recurse(child, spool.opener(), mname))
     finally:
