@@ -535,3 +535,14 @@ def test_xz_declaring_a_dictionary_of_gigabytes_is_refused(tmp_path, name):
     path.write_bytes(_xz_declaring_a_huge_dictionary(head + [block] * count))
     result = extract_in_child(path)
     assert result["problems"] == [["", "corrupt"]] and result["peak_kb"] < 256 * 1024
+
+
+def test_zip_member_compressed_with_lzma_beyond_128_mb_is_too_large(tmp_path):
+    path = tmp_path / "lzma.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_LZMA) as zf:
+        with zf.open("big.txt", "w", force_zip64=True) as out:
+            block = b"".join(bytes([97 + b % 26]) + b"a" * 29 for b in os.urandom(1 << 15))
+            for _ in range(140):
+                out.write(block)
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]]

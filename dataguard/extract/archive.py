@@ -15,7 +15,7 @@ Limits: nesting deeper than ``max_archive_depth`` -> too_large; more than
 included; a zip's count is read from its end record before any entry is built)
 -> too_large and the archive stops (a tar's first members are scanned); more
 than ``max_archive_total_bytes`` decompressed per archive -> too_large and stop;
-an xz stream whose decoder needs more than ``XZ_MEMORY`` (its declared dictionary) ->
+an xz stream whose decoder needs more than ``LZMA_MEMORY`` (its declared dictionary) ->
 corrupt; a tar member whose header and its extensions (GNU long names, pax records, sparse
 maps) take more than ``MAX_TAR_HEADER`` bytes -> too_large and stop (tarfile would
 hold them whole in memory);
@@ -41,7 +41,7 @@ import zlib
 from typing import BinaryIO, Iterator, Optional
 
 from dataguard.extract.base import ExtractContext, Piece, describe
-from dataguard.extract.safezip import BOMB_MIN_BYTES, open_zip
+from dataguard.extract.safezip import BOMB_MIN_BYTES, LZMA_MEMORY, open_zip
 from dataguard.types import Limits, Problem, Unit
 
 MEMORY_MEMBER = 8 * 1024 * 1024
@@ -168,17 +168,16 @@ def _members_out(gen) -> Iterator[Piece]:
 
 
 # ---------------------------------------------------------------- compressed streams
-XZ_MEMORY = 128 * 1024 * 1024    # an xz decoder's memory (its dictionary: 64 MB for xz -9)
 
 
 class _XzReader(io.RawIOBase):
-    """An xz stream (or several, concatenated) decoded with at most ``XZ_MEMORY`` of
+    """An xz stream (or several, concatenated) decoded with at most ``LZMA_MEMORY`` of
     dictionary: ``lzma.LZMAFile`` takes the size a stream declares (up to 4 GB), whose
     pages fill as the output grows."""
 
     def __init__(self, fh: BinaryIO):
         self.fh = fh
-        self.dec = lzma.LZMADecompressor(memlimit=XZ_MEMORY)
+        self.dec = lzma.LZMADecompressor(memlimit=LZMA_MEMORY)
 
     def readable(self):
         return True
@@ -189,7 +188,7 @@ class _XzReader(io.RawIOBase):
                 rest = self.dec.unused_data.lstrip(b"\0") or self.fh.read(_BLOCK).lstrip(b"\0")
                 if not rest:
                     return 0
-                self.dec = lzma.LZMADecompressor(memlimit=XZ_MEMORY)
+                self.dec = lzma.LZMADecompressor(memlimit=LZMA_MEMORY)
                 data = rest
             else:
                 data = self.fh.read(_BLOCK) if self.dec.needs_input else b""
