@@ -546,3 +546,18 @@ def test_zip_member_compressed_with_lzma_beyond_128_mb_is_too_large(tmp_path):
                 out.write(block)
     result = extract_in_child(path)
     assert result["problems"] == [["", "too_large"]]
+
+
+def test_messages_attached_five_deep_hold_one_level_in_memory(tmp_path):
+    """Each attached message is stored and its parent released before it is read (a 39 MB
+    message attached six deep held 600 MB)."""
+    message = b"From: a@b.org\nSubject: leaf\n\n" + (b"card 4111 1111 1111 1111 " + b"x" * 50 + b"\n") * 550_000
+    for level in range(6):
+        message = (b"From: a@b.org\nSubject: level %d\nMIME-Version: 1.0\nContent-Type: multipart/mixed; "
+                   b'boundary="b%d"\n\n--b%d\nContent-Type: message/rfc822\n\n' % (level, level, level)
+                   + message + b"\n--b%d--\n" % level)
+    path = tmp_path / "nested.eml"
+    path.write_bytes(message)
+    result = extract_in_child(path)
+    assert result["problems"] == [["!/1.eml" * 6, "too_large"]] and result["chunks"] == 6
+    assert result["peak_kb"] < 384 * 1024

@@ -31,20 +31,17 @@ import contextlib
 import gzip
 import io
 import lzma
-import os
 import posixpath
 import stat
 import tarfile
-import tempfile
 import zipfile
 import zlib
 from typing import BinaryIO, Iterator, Optional
 
-from dataguard.extract.base import ExtractContext, Piece, describe
+from dataguard.extract.base import ExtractContext, Piece, Spool, TempDir, describe
 from dataguard.extract.safezip import BOMB_MIN_BYTES, LZMA_MEMORY, open_zip
 from dataguard.types import Limits, Problem, Unit
 
-MEMORY_MEMBER = 8 * 1024 * 1024
 MAX_TAR_HEADER = 1024 * 1024        # bytes of one tar member's header and extensions
 _BLOCK = 1 << 20
 
@@ -89,59 +86,7 @@ class Budget:
         self.total = 0
 
 
-class _Spool:
-    """Where one member's bytes go: memory up to 8 MB, then a private temp dir."""
-
-    def __init__(self, tmp: "_TmpDir", index: int):
-        self.tmp = tmp
-        self.index = index
-        self.buf = bytearray()
-        self.path: Optional[str] = None
-        self.fh = None
-
-    def write(self, data: bytes):
-        if self.fh is None and len(self.buf) + len(data) <= MEMORY_MEMBER:
-            self.buf += data
-            return
-        if self.fh is None:
-            self.path = os.path.join(self.tmp.path(), f"m{self.index}")
-            self.fh = open(self.path, "wb")
-            self.fh.write(self.buf)
-            self.buf = bytearray()
-        self.fh.write(data)
-
-    def opener(self):
-        if self.fh is not None:
-            self.fh.close()
-            path = self.path
-            return lambda: open(path, "rb")
-        data = bytes(self.buf)
-        return lambda: io.BytesIO(data)
-
-    def discard(self):
-        if self.fh is not None:
-            self.fh.close()
-        if self.path and os.path.exists(self.path):
-            os.unlink(self.path)
-        self.buf = bytearray()
-
-
-class _TmpDir:
-    def __init__(self):
-        self._td = None
-
-    def path(self) -> str:
-        if self._td is None:
-            self._td = tempfile.TemporaryDirectory(prefix="dataguard-")
-        return self._td.name
-
-    def cleanup(self):
-        if self._td is not None:
-            self._td.cleanup()
-            self._td = None
-
-
-def copy_member(src: BinaryIO, spool: _Spool, budget: Budget, compressed, declared: Optional[int] = None):
+def copy_member(src: BinaryIO, spool: Spool, budget: Budget, compressed, declared: Optional[int] = None):
     """Copy with counters; ``compressed()`` gives the compressed bytes behind it so far."""
     limits = budget.limits
     copied = 0
@@ -214,7 +159,7 @@ def decompressed(fh: io.BufferedReader):
 
 
 # ---------------------------------------------------------------- zip
-def _zip(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piece]:
+def _zip(unit: Unit, opener, ctx: ExtractContext, tmp: TempDir) -> Iterator[Piece]:
     limits = ctx.limits
     with open_zip(opener, limits, describe(unit)) as z:
         if z.problem is not None:
@@ -227,7 +172,7 @@ def _zip(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piec
 
 
 def _zip_member(unit: Unit, zf: zipfile.ZipFile, info: zipfile.ZipInfo, index: int, ctx: ExtractContext,
-                budget: Budget, tmp: _TmpDir) -> Iterator[Piece]:
+                budget: Budget, tmp: TempDir) -> Iterator[Piece]:
     mname = clean_name(info.filename)
     child = unit.child(mname)
     mode = (info.external_attr >> 16) & 0xFFFF
@@ -241,7 +186,7 @@ def _zip_member(unit: Unit, zf: zipfile.ZipFile, info: zipfile.ZipInfo, index: i
     if too_deep is not None:
         yield too_deep
         return
-    spool = _Spool(tmp, index)
+    spool = Spool(tmp, index)
     try:
         try:
             with zf.open(info) as src:
@@ -296,7 +241,7 @@ class _BoundedTarInfo(tarfile.TarInfo):
             tf.fileobj = real
 
 
-def _tar(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piece]:
+def _tar(unit: Unit, opener, ctx: ExtractContext, tmp: TempDir) -> Iterator[Piece]:
     limits = ctx.limits
     with opener() as raw:
         counting = _Counting(raw)
@@ -325,7 +270,7 @@ def _tar(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piec
                     continue
                 if member.size > limits.max_archive_total_bytes:
                     raise _Stop("too_large", f"expands to more than {limits.max_archive_total_bytes} bytes")
-                spool = _Spool(tmp, index)
+                spool = Spool(tmp, index)
                 try:
                     src = tf.extractfile(member)
                     if src is None:
@@ -349,7 +294,7 @@ def single_member_name(name: str, family: str) -> str:
     return base + ".out" if base else "data"
 
 
-def _single(unit: Unit, opener, name: str, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piece]:
+def _single(unit: Unit, opener, name: str, ctx: ExtractContext, tmp: TempDir) -> Iterator[Piece]:
     family = ctx.family
     mname = single_member_name(name, family)
     child = unit.child(mname)
@@ -357,7 +302,7 @@ def _single(unit: Unit, opener, name: str, ctx: ExtractContext, tmp: _TmpDir) ->
     if too_deep is not None:
         yield too_deep
         return
-    spool = _Spool(tmp, 0)
+    spool = Spool(tmp, 0)
     try:
         with opener() as raw:
             counting = _Counting(raw)
@@ -371,7 +316,7 @@ def _single(unit: Unit, opener, name: str, ctx: ExtractContext, tmp: _TmpDir) ->
 
 def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piece]:
     """``ctx.family``: zip, tar (plain or compressed), gz, bz2 or xz (as sniffed)."""
-    tmp = _TmpDir()
+    tmp = TempDir()
     try:
         if ctx.family == "zip":
             gen = _zip(unit, opener, ctx, tmp)
