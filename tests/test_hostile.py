@@ -561,3 +561,18 @@ def test_messages_attached_five_deep_hold_one_level_in_memory(tmp_path):
     result = extract_in_child(path)
     assert result["problems"] == [["!/1.eml" * 6, "too_large"]] and result["chunks"] == 6
     assert result["peak_kb"] < 384 * 1024
+
+
+# ------------------------------------------------------------------ RTF
+def test_rtf_of_ten_million_nested_groups_is_too_large(tmp_path):
+    path = tmp_path / "deep.rtf"
+    path.write_bytes(b"{\\rtf1 " + b"{" * 10_000_000 + b"card 4111 1111 1111 1111" + b"}" * 10_000_000 + b"}")
+    result = extract_in_child(path)
+    assert result["problems"] == [["", "too_large"]] and result["peak_kb"] < 256 * 1024
+
+
+def test_rtf_of_many_shallow_groups_is_read(tmp_path):
+    path = tmp_path / "groups.rtf"
+    path.write_bytes(b"{\\rtf1 " + b"{\\b x}{\\i y}" * 500_000 + b"{\\b card 4111 1111 1111 1111}}")
+    result = extract_in_child(path)
+    assert result["problems"] == [] and result["chars"] == 1_000_000 + len("card 4111 1111 1111 1111")
