@@ -576,3 +576,20 @@ def test_rtf_of_many_shallow_groups_is_read(tmp_path):
     path.write_bytes(b"{\\rtf1 " + b"{\\b x}{\\i y}" * 500_000 + b"{\\b card 4111 1111 1111 1111}}")
     result = extract_in_child(path)
     assert result["problems"] == [] and result["chars"] == 1_000_000 + len("card 4111 1111 1111 1111")
+
+
+def test_tar_of_a_thousand_members_named_by_a_megabyte_each_keeps_short_names(tmp_path):
+    """Every error or finding about a member carries its name: 1,000 names of a megabyte
+    (a 1 MB .tar.gz) were a gigabyte of errors."""
+    import gzip
+    path = tmp_path / "names.tar.gz"
+    with gzip.open(path, "wb", compresslevel=1) as gz:
+        for i in range(1000):
+            name = b"%06d" % i + b"n" * 1_000_000 + b"\0"
+            gz.write(_tar_header("././@LongLink", tarfile.GNUTYPE_LONGNAME, len(name))
+                     + name.ljust(-(-len(name) // 512) * 512, b"\0") + _tar_header("x", tarfile.SYMTYPE, 0))
+        gz.write(b"\0" * 1024)
+    result = extract_in_child(path)
+    assert [kind for _, kind in result["problems"]] == ["symlink"] * 1000
+    assert {len(member) for member, _ in result["problems"]} == {len("!/") + 4096}
+    assert result["peak_kb"] < 256 * 1024

@@ -43,6 +43,7 @@ from dataguard.extract.safezip import BOMB_MIN_BYTES, LZMA_MEMORY, open_zip
 from dataguard.types import Limits, Problem, Unit
 
 MAX_TAR_HEADER = 1024 * 1024        # bytes of one tar member's header and extensions
+MAX_MEMBER_NAME = 4096              # characters of a member's name kept (the rest cut)
 _BLOCK = 1 << 20
 
 
@@ -56,10 +57,13 @@ class _Stop(Exception):
 
 
 def clean_name(name: str) -> str:
-    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    """A member's name as reported: no drive, root, "." or ".." parts, at most
+    ``MAX_MEMBER_NAME`` characters (a tar name may run to a megabyte, and every error and
+    finding about the member carries it)."""
+    parts = [p for p in name[:4 * MAX_MEMBER_NAME].replace("\\", "/").split("/") if p not in ("", ".", "..")]
     if parts and len(parts[0]) == 2 and parts[0][1] == ":":
         parts = parts[1:]
-    return "/".join(parts) or "member"
+    return "/".join(parts)[:MAX_MEMBER_NAME] or "member"
 
 
 class _Counting(io.RawIOBase):
