@@ -18,6 +18,15 @@ from dataguard.vocab import FAIL_NEVER, FAIL_ON_CHOICES, FORMATS, LANGUAGES, Out
 log = logging.getLogger("dataguard")
 
 
+class _OneLineFormatter(logging.Formatter):
+    """Each record one line of printable text on stderr and in the log file: a name holding
+    terminal escapes, a newline (a forged line) or a bidi override is shown escaped."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        from dataguard.names import printable
+        return printable(super().formatMessage(record))
+
+
 def _setup_logging(log_file: Optional[str], quiet: bool, verbose: bool) -> None:
     """Logging to stderr (INFO; only errors with --quiet; DEBUG with -v) and, with
     ``log_file``, everything from INFO (DEBUG with -v) to that file, mode 0600."""
@@ -28,7 +37,7 @@ def _setup_logging(log_file: Optional[str], quiet: bool, verbose: bool) -> None:
         if getattr(old, "stream", None) not in (sys.stderr, sys.__stderr__):
             old.close()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    fmt = _OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     err = logging.StreamHandler(sys.stderr)
     err.setLevel(logging.ERROR if quiet else level)
     err.setFormatter(fmt)

@@ -21,7 +21,8 @@ value, unless ``--show-data``:
 
 The names of the folders above a file are not scanned as names: only the patterns of
 ``mask_values`` mask them.  What a scan reports and logs passes its names through its
-item's ``NameMasker``, or ``shown_name``.
+item's ``NameMasker``, or ``shown_name``, and every sink that is read as lines of text
+(the terminal, the log) through ``printable``.
 """
 from __future__ import annotations
 
@@ -33,6 +34,15 @@ _IBAN = r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9
 _DIGITS = r"(?<![0-9])[0-9](?:[ .\-/]?[0-9]){8,30}(?![0-9])"
 _VALUE = re.compile(f"(?P<email>{_EMAIL})|(?P<iban>{_IBAN})|(?P<digits>{_DIGITS})")
 _ENTITY = {"email": "EMAIL_ADDRESS", "iban": "IBAN_CODE"}
+
+
+def printable(text) -> str:
+    """``text`` with every non-printable character (controls, newlines, format characters such
+    as bidi overrides) replaced by its backslash escape."""
+    s = "" if text is None else str(text)
+    if s.isprintable():
+        return s
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in s)
 
 
 def as_text(name: str) -> str:

@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterator, Optional
 
+from dataguard.names import printable
+
 log = logging.getLogger("dataguard.progress")
 
 PRECOUNT_STEP = 256         # entries the pre-count walks per event
@@ -35,7 +37,7 @@ ITEM_WIDTH = 48             # characters of the last item finished shown on the 
 def shown_name(uri: str, width: int = ITEM_WIDTH) -> str:
     """``uri`` safe for a terminal line: control and other unprintable characters escaped,
     shortened in the middle to ``width`` characters."""
-    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in uri)
+    text = printable(uri)
     if len(text) <= width:
         return text
     keep = max(1, width - 1)

@@ -244,3 +244,21 @@ def test_a_locked_state_is_refused_before_any_heavy_import(tmp_path):
     assert run["exit"] == 3
     assert not run["top"] & {"presidio_analyzer", "spacy", "phonenumbers", "distributed", "sqlalchemy"}
 
+
+def test_names_with_control_characters_are_escaped_in_the_log(tmp_path, run_cli):
+    """A terminal escape (set title, clear screen), a newline (a forged line) and a bidi
+    override in file names reach neither stderr nor the log file raw."""
+    share = tmp_path / "s"
+    share.mkdir()
+    names = ["\x1b]0;pwned\x07\x1b[2Jesc.txt", "line\n2026-01-01 00:00:00,000 INFO forged.txt", "\u202etxt.exe"]
+    for name in names:
+        (share / name).write_text("hello\n")
+    log = tmp_path / "dg.log"
+    res = run_cli("scan", share, "--no-ner", "--workers", "1", "-v", "--log-file", log, "--format", "json")
+    assert res.exit_code == 0
+    for channel in (log.read_text(), res.stderr):
+        lines = channel.splitlines()
+        assert all(line.isprintable() for line in lines)
+        assert not any(line.startswith("2026-01-01") for line in lines)
+        assert "scanned " + str(share / "\\x1b]0;pwned\\x07\\x1b[2Jesc.txt") in channel
+        assert "\\u202etxt.exe" in channel

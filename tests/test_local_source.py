@@ -333,3 +333,17 @@ def test_redact_uri(uri, expected):
     for secret in ("secret", "Secret", "p@ss", "pa/ss", "pa:ss", "Pg", "Pw_"):
         if secret in uri:
             assert secret not in redact_uri(uri)
+
+
+@pytest.mark.parametrize("swap", ["fifo", "device"])
+def test_a_file_swapped_for_a_fifo_or_device_after_the_walk_is_unreadable(tmp_path, swap):
+    _tree(tmp_path, {"a.txt": "x"})
+    [item] = [i for i in _items(tmp_path) if isinstance(i, FileItem)]
+    os.unlink(tmp_path / "a.txt")
+    if swap == "fifo":
+        os.mkfifo(tmp_path / "a.txt")       # no writer: opening it for reading would wait forever
+    else:
+        os.symlink("/dev/zero", tmp_path / "a.txt")
+    with pytest.raises(OSError) as err:
+        item.opener()
+    assert err.value.strerror == "not a regular file"

@@ -8,8 +8,8 @@ Problem of kind ``corrupt``) and an item that runs past its time budget becomes
 members through ``ctx.recurse``, which is this dispatcher one level deeper:
 the nesting limit is checked here and nowhere else.
 
-Import graph (one way): base <- safezip, safexml, chunks, sniff <- the families
-(text, pdf, ooxml, odf, mail, rtf, archive) <- this module.
+Import graph (one way): base <- safezip (<- sniff), safexml (<- opc), chunks <- the families
+(text, pdf, ooxml with xlsx and slides, odf, mail, rtf, archive) <- this module.
 """
 from __future__ import annotations
 
@@ -73,11 +73,11 @@ FAMILIES: dict = {
 }
 
 
-def family_of(opener: Opener, name: str) -> str:
+def family_of(opener: Opener, name: str, limits: Limits = Limits()) -> str:
     with opener() as fh:
         head = fh.read(HEAD_BYTES)
         seekable = getattr(fh, "seekable", lambda: False)()
-        return sniff(head, name, fh if seekable else None)
+        return sniff(head, name, fh if seekable else None, limits)
 
 
 def make_context(limits: Limits, family: str, depth: int = 0, names: bool = False) -> ExtractContext:
@@ -119,7 +119,7 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
     if named is not None:
         yield named
     try:
-        family = family_of(opener, name)
+        family = family_of(opener, name, limits)
     except OSError as exc:
         yield Problem(where, "unreadable", _safe_os_message(exc))
         return
@@ -148,7 +148,7 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
 # Parsing libraries that log what they parse (a cell, a name, a property): silenced in
 # every process that extracts; with no handler on the root logger, Python's last-resort
 # handler would print their warnings to stderr.
-PARSER_LOGGERS = ("openpyxl", "pypdf", "pptx", "docx", "extract_msg", "olefile", "compressed_rtf", "RTFDE",
+PARSER_LOGGERS = ("openpyxl", "pypdf", "docx", "extract_msg", "olefile", "compressed_rtf", "RTFDE",
                   "striprtf", "charset_normalizer", "email", "PIL", "fontTools", "tnefparse", "chardet")
 _quiet = False
 

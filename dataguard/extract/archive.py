@@ -15,6 +15,10 @@ Limits: nesting deeper than ``max_archive_depth`` -> too_large; more than
 included; a zip's count is read from its end record before any entry is built)
 -> too_large and the archive stops (a tar's first members are scanned); more
 than ``max_archive_total_bytes`` decompressed per archive -> too_large and stop;
+an xz stream whose decoder needs more than ``LZMA_MEMORY`` (its declared dictionary) ->
+corrupt; a tar member whose header and its extensions (GNU long names, pax records, sparse
+maps) take more than ``MAX_TAR_HEADER`` bytes -> too_large and stop (tarfile would
+hold them whole in memory);
 a member (declared or while copying) expanding more than
 ``max_compression_ratio`` times and beyond 10 MB -> bomb, and the whole archive
 stops (a bomb found in a nested member stops its parents too, so 42.zip ends
@@ -23,23 +27,23 @@ at its first leaf).  Encrypted zip members -> encrypted; tar symlinks are skippe
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import io
 import lzma
-import os
 import posixpath
 import stat
 import tarfile
-import tempfile
 import zipfile
 import zlib
 from typing import BinaryIO, Iterator, Optional
 
-from dataguard.extract.base import ExtractContext, Piece, describe
-from dataguard.extract.safezip import BOMB_MIN_BYTES, open_zip
+from dataguard.extract.base import ExtractContext, Piece, Spool, TempDir, describe
+from dataguard.extract.safezip import BOMB_MIN_BYTES, LZMA_MEMORY, open_zip
 from dataguard.types import Limits, Problem, Unit
 
-MEMORY_MEMBER = 8 * 1024 * 1024
+MAX_TAR_HEADER = 1024 * 1024        # bytes of one tar member's header and extensions
+MAX_MEMBER_NAME = 4096              # characters of a member's name kept (the rest cut)
 _BLOCK = 1 << 20
 
 
@@ -53,10 +57,13 @@ class _Stop(Exception):
 
 
 def clean_name(name: str) -> str:
-    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    """A member's name as reported: no drive, root, "." or ".." parts, at most
+    ``MAX_MEMBER_NAME`` characters (a tar name may run to a megabyte, and every error and
+    finding about the member carries it)."""
+    parts = [p for p in name[:4 * MAX_MEMBER_NAME].replace("\\", "/").split("/") if p not in ("", ".", "..")]
     if parts and len(parts[0]) == 2 and parts[0][1] == ":":
         parts = parts[1:]
-    return "/".join(parts) or "member"
+    return "/".join(parts)[:MAX_MEMBER_NAME] or "member"
 
 
 class _Counting(io.RawIOBase):
@@ -83,59 +90,7 @@ class Budget:
         self.total = 0
 
 
-class _Spool:
-    """Where one member's bytes go: memory up to 8 MB, then a private temp dir."""
-
-    def __init__(self, tmp: "_TmpDir", index: int):
-        self.tmp = tmp
-        self.index = index
-        self.buf = bytearray()
-        self.path: Optional[str] = None
-        self.fh = None
-
-    def write(self, data: bytes):
-        if self.fh is None and len(self.buf) + len(data) <= MEMORY_MEMBER:
-            self.buf += data
-            return
-        if self.fh is None:
-            self.path = os.path.join(self.tmp.path(), f"m{self.index}")
-            self.fh = open(self.path, "wb")
-            self.fh.write(self.buf)
-            self.buf = bytearray()
-        self.fh.write(data)
-
-    def opener(self):
-        if self.fh is not None:
-            self.fh.close()
-            path = self.path
-            return lambda: open(path, "rb")
-        data = bytes(self.buf)
-        return lambda: io.BytesIO(data)
-
-    def discard(self):
-        if self.fh is not None:
-            self.fh.close()
-        if self.path and os.path.exists(self.path):
-            os.unlink(self.path)
-        self.buf = bytearray()
-
-
-class _TmpDir:
-    def __init__(self):
-        self._td = None
-
-    def path(self) -> str:
-        if self._td is None:
-            self._td = tempfile.TemporaryDirectory(prefix="dataguard-")
-        return self._td.name
-
-    def cleanup(self):
-        if self._td is not None:
-            self._td.cleanup()
-            self._td = None
-
-
-def copy_member(src: BinaryIO, spool: _Spool, budget: Budget, compressed, declared: Optional[int] = None):
+def copy_member(src: BinaryIO, spool: Spool, budget: Budget, compressed, declared: Optional[int] = None):
     """Copy with counters; ``compressed()`` gives the compressed bytes behind it so far."""
     limits = budget.limits
     copied = 0
@@ -161,8 +116,54 @@ def _members_out(gen) -> Iterator[Piece]:
             raise _Stop("", "")
 
 
+# ---------------------------------------------------------------- compressed streams
+
+
+class _XzReader(io.RawIOBase):
+    """An xz stream (or several, concatenated) decoded with at most ``LZMA_MEMORY`` of
+    dictionary: ``lzma.LZMAFile`` takes the size a stream declares (up to 4 GB), whose
+    pages fill as the output grows."""
+
+    def __init__(self, fh: BinaryIO):
+        self.fh = fh
+        self.dec = lzma.LZMADecompressor(memlimit=LZMA_MEMORY)
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        while True:
+            if self.dec.eof:
+                rest = self.dec.unused_data.lstrip(b"\0") or self.fh.read(_BLOCK).lstrip(b"\0")
+                if not rest:
+                    return 0
+                self.dec = lzma.LZMADecompressor(memlimit=LZMA_MEMORY)
+                data = rest
+            else:
+                data = self.fh.read(_BLOCK) if self.dec.needs_input else b""
+                if not data and self.dec.needs_input:
+                    raise EOFError("xz stream ends before its end marker")
+            out = self.dec.decompress(data, max_length=len(b))
+            if out:
+                b[:len(out)] = out
+                return len(out)
+
+
+def decompressed(fh: io.BufferedReader):
+    """A context manager over ``fh`` decompressed as its first bytes say (gzip, bzip2, xz),
+    else over ``fh`` itself."""
+    head = fh.peek(6)[:6]
+    if head.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile(fileobj=fh, mode="rb")
+    if head.startswith(b"BZh"):
+        return bz2.BZ2File(fh, mode="rb")
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return io.BufferedReader(_XzReader(fh), buffer_size=_BLOCK)
+    return contextlib.nullcontext(fh)
+
+
 # ---------------------------------------------------------------- zip
-def _zip(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piece]:
+def _zip(unit: Unit, opener, ctx: ExtractContext, tmp: TempDir) -> Iterator[Piece]:
     limits = ctx.limits
     with open_zip(opener, limits, describe(unit)) as z:
         if z.problem is not None:
@@ -175,7 +176,7 @@ def _zip(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piec
 
 
 def _zip_member(unit: Unit, zf: zipfile.ZipFile, info: zipfile.ZipInfo, index: int, ctx: ExtractContext,
-                budget: Budget, tmp: _TmpDir) -> Iterator[Piece]:
+                budget: Budget, tmp: TempDir) -> Iterator[Piece]:
     mname = clean_name(info.filename)
     child = unit.child(mname)
     mode = (info.external_attr >> 16) & 0xFFFF
@@ -189,7 +190,7 @@ def _zip_member(unit: Unit, zf: zipfile.ZipFile, info: zipfile.ZipInfo, index: i
     if too_deep is not None:
         yield too_deep
         return
-    spool = _Spool(tmp, index)
+    spool = Spool(tmp, index)
     try:
         try:
             with zf.open(info) as src:
@@ -209,14 +210,50 @@ def _zip_member(unit: Unit, zf: zipfile.ZipFile, info: zipfile.ZipInfo, index: i
 
 
 # ---------------------------------------------------------------- tar
-def _tar(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piece]:
+class _HeaderReader:
+    """The tar stream as a member's header processing sees it: at most ``MAX_TAR_HEADER``
+    bytes, beyond which the archive stops (a long name, pax record or sparse map that
+    tarfile would read whole into memory)."""
+
+    def __init__(self, fileobj):
+        self._fileobj = fileobj
+        self._left = MAX_TAR_HEADER
+
+    def read(self, size=-1):
+        if size is None or size < 0 or size > self._left:
+            raise _Stop("too_large", f"tar member header larger than {MAX_TAR_HEADER} bytes")
+        data = self._fileobj.read(size)
+        self._left -= len(data)
+        return data
+
+    def __getattr__(self, name):
+        return getattr(self._fileobj, name)
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """A TarInfo whose header processing (tarfile's documented extension point) reads
+    through a _HeaderReader."""
+
+    def _proc_member(self, tf):
+        real = tf.fileobj
+        if isinstance(real, _HeaderReader):         # an extension's next header: same budget
+            return super()._proc_member(tf)
+        tf.fileobj = _HeaderReader(real)
+        try:
+            return super()._proc_member(tf)
+        finally:
+            tf.fileobj = real
+
+
+def _tar(unit: Unit, opener, ctx: ExtractContext, tmp: TempDir) -> Iterator[Piece]:
     limits = ctx.limits
     with opener() as raw:
         counting = _Counting(raw)
         buffered = io.BufferedReader(counting, buffer_size=1 << 16)
         budget = Budget(limits)
         count = 0
-        with tarfile.open(fileobj=buffered, mode="r|*") as tf:
+        with decompressed(buffered) as stream, \
+                tarfile.open(fileobj=stream, mode="r|", tarinfo=_BoundedTarInfo) as tf:
             for index, member in enumerate(tf):
                 tf.members.clear()          # a streamed tar keeps no list of what it has passed
                 count += 1
@@ -237,7 +274,7 @@ def _tar(unit: Unit, opener, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piec
                     continue
                 if member.size > limits.max_archive_total_bytes:
                     raise _Stop("too_large", f"expands to more than {limits.max_archive_total_bytes} bytes")
-                spool = _Spool(tmp, index)
+                spool = Spool(tmp, index)
                 try:
                     src = tf.extractfile(member)
                     if src is None:
@@ -261,7 +298,7 @@ def single_member_name(name: str, family: str) -> str:
     return base + ".out" if base else "data"
 
 
-def _single(unit: Unit, opener, name: str, ctx: ExtractContext, tmp: _TmpDir) -> Iterator[Piece]:
+def _single(unit: Unit, opener, name: str, ctx: ExtractContext, tmp: TempDir) -> Iterator[Piece]:
     family = ctx.family
     mname = single_member_name(name, family)
     child = unit.child(mname)
@@ -269,18 +306,12 @@ def _single(unit: Unit, opener, name: str, ctx: ExtractContext, tmp: _TmpDir) ->
     if too_deep is not None:
         yield too_deep
         return
-    spool = _Spool(tmp, 0)
+    spool = Spool(tmp, 0)
     try:
         with opener() as raw:
             counting = _Counting(raw)
             buffered = io.BufferedReader(counting, buffer_size=1 << 16)
-            if family == "gz":
-                src = gzip.GzipFile(fileobj=buffered, mode="rb")
-            elif family == "bz2":
-                src = bz2.BZ2File(buffered, mode="rb")
-            else:
-                src = lzma.LZMAFile(buffered, mode="rb")
-            with src:
+            with decompressed(buffered) as src:
                 copy_member(src, spool, Budget(ctx.limits), lambda: counting.count)
         yield from _members_out(ctx.recurse(child, spool.opener(), mname))
     finally:
@@ -289,7 +320,7 @@ def _single(unit: Unit, opener, name: str, ctx: ExtractContext, tmp: _TmpDir) ->
 
 def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piece]:
     """``ctx.family``: zip, tar (plain or compressed), gz, bz2 or xz (as sniffed)."""
-    tmp = _TmpDir()
+    tmp = TempDir()
     try:
         if ctx.family == "zip":
             gen = _zip(unit, opener, ctx, tmp)

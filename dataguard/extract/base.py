@@ -10,6 +10,7 @@ nesting depth, and the dispatcher's ``recurse(unit, opener, name)`` for members
 from __future__ import annotations
 
 import io
+import os
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -108,3 +109,56 @@ def seekable(opener: Opener, limits: Optional[Limits] = None):
             yield spool
     finally:
         fh.close()
+
+
+class Spool:
+    """Where one member's bytes go (an archive entry, an attachment): memory up to
+    ``SPOOL_MEMORY``, then a file in a private ``TempDir``; ``opener()`` reads them back."""
+
+    def __init__(self, tmp: "TempDir", index: int):
+        self.tmp = tmp
+        self.index = index
+        self.buf = bytearray()
+        self.path: Optional[str] = None
+        self.fh = None
+
+    def write(self, data: bytes):
+        if self.fh is None and len(self.buf) + len(data) <= SPOOL_MEMORY:
+            self.buf += data
+            return
+        if self.fh is None:
+            self.path = os.path.join(self.tmp.path(), f"m{self.index}")
+            self.fh = open(self.path, "wb")
+            self.fh.write(self.buf)
+            self.buf = bytearray()
+        self.fh.write(data)
+
+    def opener(self):
+        if self.fh is not None:
+            self.fh.close()
+            path = self.path
+            return lambda: open(path, "rb")
+        data = bytes(self.buf)
+        return lambda: io.BytesIO(data)
+
+    def discard(self):
+        if self.fh is not None:
+            self.fh.close()
+        if self.path and os.path.exists(self.path):
+            os.unlink(self.path)
+        self.buf = bytearray()
+
+
+class TempDir:
+    def __init__(self):
+        self._td = None
+
+    def path(self) -> str:
+        if self._td is None:
+            self._td = tempfile.TemporaryDirectory(prefix="dataguard-")
+        return self._td.name
+
+    def cleanup(self):
+        if self._td is not None:
+            self._td.cleanup()
+            self._td = None

@@ -1,14 +1,16 @@
 """Mail: .eml (RFC 822/MIME), mbox, Outlook .msg.
 
-Headers From/To/Cc/Bcc/Reply-To/Subject (RFC 2047 words decoded) are
-``part="header"``; text and HTML bodies (transfer encodings decoded, tags,
+Headers From/To/Cc/Bcc/Reply-To/Subject (RFC 2047 words decoded; each by its first
+``MAX_HEADER_CHARS`` characters) are ``part="header"``; text and HTML bodies (transfer encodings decoded, tags,
 scripts and styles stripped) ``part="body"`` - of a multipart/alternative only
 the plain text is read when there is one, so a value is not counted twice.
 Lines are counted over the message's extracted text.
 
 Attachments (and attached messages, as ``<n>.eml``) are members:
 ``unit.child(filename)`` through the dispatcher's ``ctx.recurse`` (one level deeper);
-an attachment without a file name is ``attachment-<n>``.
+an attachment without a file name is ``attachment-<n>``. They are decoded and stored
+(``base.Spool``) and the message released before the first is read, so messages
+attached inside messages hold one level in memory, not all.
 
 mbox: split on "From " separator lines while streaming (no temporary copy, no
 write access to the file), each message a member ``<n>.eml`` (1-based, in file
@@ -17,17 +19,33 @@ order); a broken message never stops the next ones.
 from __future__ import annotations
 
 import email
+import email.parser
 import email.policy
 import io
 import posixpath
 from html.parser import HTMLParser
 from typing import Iterator
 
-from dataguard.extract.base import ExtractContext, Piece, bounded_lines, describe, read_whole
+from dataguard.extract.base import ExtractContext, Piece, Spool, TempDir, bounded_lines, describe, read_whole
 from dataguard.extract.chunks import ChunkBuilder
 from dataguard.types import Pointer, Problem, Unit
 
 _HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Subject")
+FEED_BYTES = 1 << 20
+MAX_HEADER_CHARS = 64 * 1024     # of one header parsed (the parser needs memory quadratic in its length)
+
+
+class _Policy(email.policy.EmailPolicy):
+    """``email.policy.default``, except that a header is parsed by its first
+    ``MAX_HEADER_CHARS`` characters (a 300 KB Subject of encoded words took 600 MB)."""
+
+    def header_fetch_parse(self, name, value):
+        if not hasattr(value, "name") and len(value) > MAX_HEADER_CHARS:
+            value = value[:MAX_HEADER_CHARS]
+        return super().header_fetch_parse(name, value)
+
+
+POLICY = _Policy()
 
 
 class _Text(HTMLParser):
@@ -66,11 +84,15 @@ def _clean_filename(name: str) -> str:
     return base if base not in ("", ".", "..") else ""
 
 
-def _header_values(msg, h):
-    try:
-        return [str(v) for v in (msg.get_all(h, []) or [])]
-    except Exception:  # noqa: BLE001 - a malformed header: its raw form
-        return [str(v) for k, v in msg.raw_items() if k.lower() == h.lower()]
+def _header_values(msg, h) -> Iterator[str]:
+    """Each ``h`` header's decoded value, parsed one at a time (a parsed header keeps its
+    parse tree); a malformed one in its raw form."""
+    for k, v in msg.raw_items():
+        if k.lower() == h.lower():
+            try:
+                yield str(msg.policy.header_fetch_parse(k, v))
+            except Exception:  # noqa: BLE001 - a malformed header: its raw form
+                yield str(v)
 
 
 def _body_text(part) -> str:
@@ -137,7 +159,26 @@ def message_chunks(unit: Unit, msg, ctx: ExtractContext) -> Iterator[Piece]:
         if text.strip():
             yield from b.text(text, Pointer(part="body"))
     yield from b.flush()
-    used = set()
+    tmp = TempDir()
+    try:
+        stored = _store_attachments(unit, attachments, tmp)
+        msg = bodies = attachments = part = None    # the message is released before its attachments are read
+        for name, spool in stored:
+            if isinstance(spool, Problem):
+                yield spool
+                continue
+            try:
+                yield from ctx.recurse(unit.child(name), spool.opener(), name)
+            finally:
+                spool.discard()
+    finally:
+        tmp.cleanup()
+
+
+def _store_attachments(unit: Unit, attachments: list, tmp: TempDir) -> list:
+    """``(member name, Spool or Problem)`` of each attachment, decoded and stored (in
+    memory if small, else in ``tmp``)."""
+    used, stored = set(), []
     for n, (filename, part, is_message) in enumerate(attachments, 1):
         name = _clean_filename(filename or "") or (f"{n}.eml" if is_message else f"attachment-{n}")
         while name in used:
@@ -146,10 +187,25 @@ def message_chunks(unit: Unit, msg, ctx: ExtractContext) -> Iterator[Piece]:
         try:
             data = _attachment_bytes(part, is_message)
         except Exception as exc:  # noqa: BLE001 - one bad attachment never hides the others
-            yield Problem(describe(unit.child(name)), "corrupt", f"cannot decode attachment: {type(exc).__name__}")
+            stored.append((name, Problem(describe(unit.child(name)), "corrupt",
+                                         f"cannot decode attachment: {type(exc).__name__}")))
             continue
         if data:
-            yield from _member(unit, data, name, ctx)
+            spool = Spool(tmp, n)
+            spool.write(data)
+            stored.append((name, spool))
+    return stored
+
+
+def _parsed(box: list):
+    """The message whose bytes ``box`` holds, taken out of it (so that only the parsed
+    message stays in memory, and only as long as its reader holds it)."""
+    parser = email.parser.BytesFeedParser(policy=POLICY)
+    data = box.pop()
+    for at in range(0, len(data), FEED_BYTES):      # fed in blocks: whole, a long line is copied more
+        parser.feed(data[at:at + FEED_BYTES])
+    del data
+    return parser.close()
 
 
 def _eml(unit, opener, ctx: ExtractContext):
@@ -157,9 +213,9 @@ def _eml(unit, opener, ctx: ExtractContext):
     if isinstance(data, Problem):
         yield data
         return
-    msg = email.message_from_bytes(data, policy=email.policy.default)
+    box = [data]
     del data
-    yield from message_chunks(unit, msg, ctx)
+    yield from message_chunks(unit, _parsed(box), ctx)
 
 
 def _is_separator(line: bytes, prev_blank: bool, first: bool) -> bool:

@@ -21,6 +21,7 @@ from dataguard.extract.base import ExtractContext, Piece, describe, sheet_name_c
 from dataguard.extract.chunks import ChunkBuilder, column_letter, header_context, render_value
 from dataguard.extract.safexml import iter_xml, parse_xml
 from dataguard.extract.safezip import open_zip
+from dataguard.extract.sniff import mimetype as package_mimetype
 from dataguard.types import Chunk, Pointer, Problem, Unit
 
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
@@ -32,6 +33,7 @@ META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 MAX_REPEAT = 100          # repeated non-empty cells/rows rendered at most this often
 MAX_SPACES = 16           # a <text:s text:c="N"/> run gives at most this many spaces
+MANIFEST_BYTES = 1024 * 1024    # of META-INF/manifest.xml searched for encryption data
 REPEAT_BUDGET = 100_000   # cells a spreadsheet may add by repetition, beyond which repeats render once
 
 
@@ -238,6 +240,15 @@ def _meta(zf, b) -> Iterator[Chunk]:
                 yield from b.text(f"{label}: {value}", Pointer(part="properties"))
 
 
+def _encrypted(zf) -> bool:
+    """Whether the manifest (its first MANIFEST_BYTES) declares encrypted members."""
+    try:
+        with zf.open("META-INF/manifest.xml") as fh:
+            return b"encryption-data" in fh.read(MANIFEST_BYTES)
+    except KeyError:
+        return False
+
+
 def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piece]:
     where = describe(unit)
     with open_zip(opener, ctx.limits, where) as z:
@@ -245,17 +256,10 @@ def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piec
             yield z.problem
             return
         zf = z.zf
-        try:
-            manifest = zf.read("META-INF/manifest.xml")
-        except KeyError:
-            manifest = b""
-        if b"encryption-data" in manifest:
+        if _encrypted(zf):
             yield Problem(where, "encrypted", "document is password protected")
             return
-        try:
-            mimetype = zf.read("mimetype")[:100].decode("ascii", "replace")
-        except KeyError:
-            mimetype = ""
+        mimetype = package_mimetype(zf)
         ext = name.rsplit(".", 1)[-1].lower()
         if "spreadsheet" in mimetype or (not mimetype and ext == "ods"):
             yield from _ods(unit, zf, ctx)

@@ -10,8 +10,8 @@ xlsx (``xlsx.py``): every worksheet, hidden ones included; one chunk per block o
 rows, cells joined by "\\t", rows by "\\n", one anchor per cell (sheet, cell); hint
 "structured"; the sheet's first non-empty row is the chunk context.
 
-pptx: per slide (page = slide number) its text frames (part="slide"),
-table rows (part="table") and notes (part="notes").
+pptx (``slides.py``): per slide (page = slide number) its text frames (part="slide"),
+table rows (part="table") and notes (part="notes"), read shape by shape from the XML.
 
 Embedded objects (``word|xl|ppt/embeddings/*``: an xlsx in a docx, ...) are
 members named by their path in the package, extracted with depth + 1 (OLE
@@ -28,6 +28,7 @@ from dataguard.extract.base import ExtractContext, Piece, describe
 from dataguard.extract.chunks import ChunkBuilder
 from dataguard.extract.safexml import iter_xml, parse_xml
 from dataguard.extract.safezip import open_zip
+from dataguard.extract.slides import pptx_chunks
 from dataguard.extract.xlsx import xlsx_chunks
 from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
 
@@ -144,35 +145,6 @@ def _core_properties(zf, b: ChunkBuilder) -> Iterator[Chunk]:
             yield from b.text(f"{label}: {el.text.strip()}", Pointer(part="properties"))
 
 
-# ---------------------------------------------------------------- pptx
-def _shape_lines(shapes, page: int) -> Iterator[tuple]:
-    for sh in shapes:
-        if hasattr(sh, "shapes"):          # group shape
-            yield from _shape_lines(sh.shapes, page)
-            continue
-        if getattr(sh, "has_text_frame", False) and sh.has_text_frame:
-            yield sh.text_frame.text.replace("\v", "\n"), Pointer(page=page, part="slide")
-        if getattr(sh, "has_table", False) and sh.has_table:
-            for row in sh.table.rows:
-                cells = [c.text.replace("\n", " ").replace("\v", " ") for c in row.cells]
-                yield "\t".join(c for c in cells if c), Pointer(page=page, part="table")
-
-
-def _pptx(unit: Unit, fh: BinaryIO, limits: Limits) -> Iterator[Chunk]:
-    from pptx import Presentation
-    prs = Presentation(fh)
-    b = ChunkBuilder(unit, limits)
-    for page, slide in enumerate(prs.slides, 1):
-        for text, ptr in _shape_lines(slide.shapes, page):
-            if text.strip():
-                yield from b.text(text, ptr)
-        if slide.has_notes_slide:
-            frame = slide.notes_slide.notes_text_frame
-            if frame is not None and frame.text.strip():
-                yield from b.text(frame.text.replace("\v", "\n"), Pointer(page=page, part="notes"))
-    yield from b.flush()
-
-
 # ---------------------------------------------------------------- entry point
 def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piece]:
     """``ctx.family``: docx, xlsx or pptx (as sniffed)."""
@@ -185,8 +157,7 @@ def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piec
         elif ctx.family == "xlsx":
             yield from xlsx_chunks(unit, z.zf, ctx)
         else:
-            z.fh.seek(0)
-            yield from _pptx(unit, z.fh, ctx.limits)
+            yield from pptx_chunks(unit, z.zf, ctx.limits)
         yield from _embedded(unit, z.zf, ctx)
 
 

@@ -1,9 +1,12 @@
 """A streaming XML reader on expat that refuses any DTD / entity declaration
 (billion laughs, external entities) and hands back one subtree at a time, so a
 huge document part is never held whole.  One subtree holds at most
-``SUBTREE_CAP`` characters of text and ``SUBTREE_ELEMENTS`` elements (a single
-paragraph or row of gigabytes, or of millions of empty elements, is refused with
-MemoryError, which the dispatcher reports as too_large)."""
+``SUBTREE_CAP`` characters of text and attribute values and ``SUBTREE_ELEMENTS``
+elements, and one piece of markup (a tag with its attributes, a comment, a processing
+instruction) takes at most ``MAX_MARKUP`` bytes, which expat would rescan for every
+block it is fed (a single paragraph or row of gigabytes, millions of empty elements, a
+tag of hundreds of megabytes are refused with MemoryError, which the dispatcher reports
+as too_large)."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -13,6 +16,7 @@ from xml.parsers import expat
 _READ = 1 << 16
 SUBTREE_CAP = 16 * 1024 * 1024        # characters of text in one emitted subtree
 SUBTREE_ELEMENTS = 1_000_000          # elements in one emitted subtree
+MAX_MARKUP = 4 * 1024 * 1024          # bytes of one tag, comment or processing instruction
 
 
 class UnsafeXML(ValueError):
@@ -29,30 +33,39 @@ class _Events:
 
     def __init__(self, emit_depth: int):
         self.emit_depth = emit_depth
+        self.names: dict = {}          # expat's name -> its ElementTree form (shared, not one per element)
         self.depth = 0
         self.builder = None
         self.out: list = []
-        self.chars = 0                 # text and elements in the subtree being built
+        self.chars = 0                 # text and attribute values in the subtree being built
         self.elements = 0
+
+    def _name(self, name: str) -> str:
+        """An element or attribute name in ElementTree's form, one str object per name."""
+        qn = self.names.get(name)
+        if qn is None:
+            qn = self.names[name] = _qn(name)
+        return qn
 
     def start(self, name, attrs):
         self.depth += 1
-        tag = _qn(name)
-        attrs = {_qn(k): v for k, v in attrs.items()}
+        tag = self._name(name)
+        attrs = {self._name(k): v for k, v in attrs.items()} if attrs else {}
         if self.depth == self.emit_depth:
             self.builder = ET.TreeBuilder()
             self.chars = self.elements = 0
         if self.builder is not None:
             self.elements += 1
-            if self.elements > SUBTREE_ELEMENTS:
-                raise MemoryError("XML element with too many descendants")
+            self.chars += sum(len(v) for v in attrs.values())
+            if self.elements > SUBTREE_ELEMENTS or self.chars > SUBTREE_CAP:
+                raise MemoryError("XML element with too many descendants or too much text")
             self.builder.start(tag, attrs)
         else:
             self.out.append(("start", tag, attrs, self.depth))
 
     def end(self, name):
         if self.builder is not None:
-            self.builder.end(_qn(name))
+            self.builder.end(self._name(name))
             if self.depth == self.emit_depth:
                 self.out.append(("elem", self.builder.close()))
                 self.builder = None
@@ -84,12 +97,16 @@ def iter_xml(fh: BinaryIO, emit_depth: int) -> Iterator[tuple]:
     parser.EntityDeclHandler = _refuse
     parser.UnparsedEntityDeclHandler = _refuse
     parser.ExternalEntityRefHandler = _refuse
+    fed = 0
     while True:
         block = fh.read(_READ)
+        fed += len(block)
         try:
             parser.Parse(block, not block)
         except expat.ExpatError as exc:
             raise ValueError(f"malformed XML ({expat.ErrorString(exc.code)})") from None
+        if fed - parser.CurrentByteIndex > MAX_MARKUP:      # where the token not yet complete starts
+            raise MemoryError("XML markup larger than allowed")
         if events.out:
             yield from events.out
             events.out.clear()

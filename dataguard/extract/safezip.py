@@ -1,7 +1,8 @@
 """Zip containers (archives, Office and OpenDocument files) opened safely: the member
 count and the size of the central directory are read from its end record before
 ``zipfile`` builds anything (one ``ZipInfo`` per entry), then declared sizes and
-compression ratios are checked before anything is decompressed."""
+compression ratios are checked before anything is decompressed (an LZMA member, whose
+decoder may hold as much as it outputs, is refused beyond ``LZMA_MEMORY``)."""
 from __future__ import annotations
 
 import struct
@@ -14,6 +15,7 @@ from dataguard.types import Limits, Problem
 
 BOMB_MIN_BYTES = 10 * 1024 * 1024      # below this, a high ratio is just a repetitive file
 CENTRAL_DIR_CAP = 32 * 1024 * 1024     # central directory bytes parsed at most (~700k minimal entries)
+LZMA_MEMORY = 128 * 1024 * 1024        # an LZMA decoder's memory: its dictionary fills as the output grows
 _EOCD = b"PK\x05\x06"
 _EOCD64_LOCATOR = b"PK\x06\x07"
 _EOCD64 = b"PK\x06\x06"
@@ -67,6 +69,8 @@ def zip_guard(zf: zipfile.ZipFile, archive_size: Optional[int], limits: Limits, 
     total = 0
     for info in infos:
         total += info.file_size
+        if info.compress_type == zipfile.ZIP_LZMA and info.file_size > LZMA_MEMORY:
+            return Problem(where, "too_large", f"LZMA member larger than {LZMA_MEMORY} bytes")
         if info.file_size > BOMB_MIN_BYTES and info.file_size > limits.max_compression_ratio * max(info.compress_size, 1):
             return Problem(where, "bomb", f"member expands {info.file_size // max(info.compress_size, 1)}x "
                                           f"(limit {limits.max_compression_ratio:g}x)")

@@ -5,18 +5,35 @@ import codecs
 import zipfile
 from typing import BinaryIO, Optional
 
+from dataguard.extract.base import stream_size
+from dataguard.extract.safezip import directory_guard
+from dataguard.types import Limits
+
 HEAD_BYTES = 8192
+MIMETYPE_BYTES = 100          # of an OpenDocument's mimetype member
 
 
-def _zip_family(stream: BinaryIO, ext: str = "") -> str:
-    """docx/xlsx/pptx/odf or a plain zip archive, by the names inside the zip."""
+def mimetype(zf: zipfile.ZipFile) -> str:
+    """The first bytes of an OpenDocument package's ``mimetype`` member ("" without one)."""
     try:
-        stream.seek(0)
+        with zf.open("mimetype") as fh:
+            return fh.read(MIMETYPE_BYTES).decode("ascii", "replace")
+    except KeyError:
+        return ""
+
+
+def _zip_family(stream: BinaryIO, ext: str, limits: Limits) -> str:
+    """docx/xlsx/pptx/odf or a plain zip archive, by the names inside the zip; by the
+    extension alone when the central directory is larger than a scan builds (the family's
+    extractor then refuses it)."""
+    try:
+        if directory_guard(stream, stream_size(stream), limits, "") is not None:
+            raise ValueError("central directory too large")
         with zipfile.ZipFile(stream) as zf:
             names = set(zf.namelist()[:5000])
             if "mimetype" in names:
                 try:
-                    mt = zf.read("mimetype")[:100].decode("ascii", "replace")
+                    mt = mimetype(zf)
                 except Exception:
                     mt = ""
                 if mt.startswith("application/vnd.oasis.opendocument"):
@@ -50,10 +67,11 @@ _EXT_FAMILY = {
 }
 
 
-def sniff(head: bytes, name: str, stream: Optional[BinaryIO] = None) -> str:
+def sniff(head: bytes, name: str, stream: Optional[BinaryIO] = None, limits: Limits = Limits()) -> str:
     """Return a family name: text, binary, pdf, zip, docx, xlsx, pptx, odf, tar, gz, bz2, xz,
-    eml, mbox, msg, rtf.  ``stream`` (seekable) lets zip containers be told apart."""
-    family = _sniff(head, name, stream)
+    eml, mbox, msg, rtf.  ``stream`` (seekable) lets zip containers be told apart (within
+    ``limits``' bounds on a zip's directory)."""
+    family = _sniff(head, name, stream, limits)
     return _mail_family(head, name) if family in ("eml", "mbox", "msg") else family
 
 
@@ -68,13 +86,13 @@ def _mail_family(head: bytes, name: str) -> str:
     return "eml"
 
 
-def _sniff(head: bytes, name: str, stream: Optional[BinaryIO]) -> str:
+def _sniff(head: bytes, name: str, stream: Optional[BinaryIO], limits: Limits) -> str:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else ""
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         if stream is not None and getattr(stream, "seekable", lambda: False)():
-            return _zip_family(stream, ext)
+            return _zip_family(stream, ext, limits)
         return _EXT_FAMILY.get(ext, "zip") if _EXT_FAMILY.get(ext) in ("docx", "xlsx", "pptx", "odf") else "zip"
     if head.startswith(b"\x1f\x8b"):
         return "tar" if name.lower().endswith((".tar.gz", ".tgz", ".taz")) else "gz"

@@ -12,7 +12,8 @@ the date or time, unless the number lies outside the calendar (then the number: 
 card number formatted as a date is still a card number).
 
 Bounds: the shared-string table holds at most ``MAX_SHARED_STRINGS`` strings and
-``Limits.parse_cap`` characters, the style table ``MAX_STYLES`` formats (beyond:
+``Limits.parse_cap`` characters, the style table ``MAX_STYLES`` number formats and
+``MAX_STYLES`` cell styles, read one at a time (beyond:
 MemoryError, reported as too_large); one row is one XML subtree, bounded by
 ``safexml``.
 """
@@ -27,29 +28,16 @@ from typing import Iterator, Optional
 
 from dataguard.extract.base import ExtractContext, sheet_name_chunk
 from dataguard.extract.chunks import ChunkBuilder, column_letter, header_context, render_value
-from dataguard.extract.safexml import iter_xml
+from dataguard.extract.opc import children, events, relationships
 from dataguard.types import Chunk, Limits, Pointer, Unit
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 MAX_SHARED_STRINGS = 1_000_000
 MAX_STYLES = 65_536
 MAX_FORMAT_CODE = 256
 _BUILTIN_DATES = set(range(14, 23)) | {45, 46, 47}
 _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
-
-
-def _children(zf: zipfile.ZipFile, name: str, depth: int) -> Iterator[ET.Element]:
-    """The subtrees at ``depth`` of a part (none when the part is missing)."""
-    try:
-        info = zf.getinfo(name)
-    except KeyError:
-        return
-    with zf.open(info) as fh:
-        for ev in iter_xml(fh, depth):
-            if ev[0] == "elem":
-                yield ev[1]
 
 
 def _text_of(el: ET.Element) -> str:
@@ -65,7 +53,7 @@ def _text_of(el: ET.Element) -> str:
 
 def _shared_strings(zf: zipfile.ZipFile, name: str, limits: Limits) -> list:
     strings, chars = [], 0
-    for si in _children(zf, name, 2):
+    for si in children(zf, name, 2):
         text = _text_of(si)
         chars += len(text)
         strings.append(text)
@@ -75,20 +63,22 @@ def _shared_strings(zf: zipfile.ZipFile, name: str, limits: Limits) -> list:
 
 
 def _date_styles(zf: zipfile.ZipFile, name: str) -> list:
-    """For each cell style index, whether its number format shows a date or time."""
+    """For each cell style index, whether its number format shows a date or time (read one
+    format at a time: at most MAX_STYLES of each)."""
     from openpyxl.styles.numbers import is_date_format
-    custom, styles = {}, []
-    for el in _children(zf, name, 2):
-        if el.tag == MAIN + "numFmts":
-            for fmt in el.iter(MAIN + "numFmt"):
-                code = (fmt.get("formatCode") or "")[:MAX_FORMAT_CODE]
-                custom[fmt.get("numFmtId")] = is_date_format(code)
-        elif el.tag == MAIN + "cellXfs":
-            for xf in el.iter(MAIN + "xf"):
-                if len(styles) >= MAX_STYLES:
-                    raise MemoryError("style table larger than allowed")
-                fid = xf.get("numFmtId") or "0"
-                styles.append(custom[fid] if fid in custom else fid.isdigit() and int(fid) in _BUILTIN_DATES)
+    custom, styles, section = {}, [], None
+    for ev in events(zf, name, 3):           # styleSheet(1) > numFmts, cellXfs(2) > numFmt, xf(3)
+        if ev[0] == "start":
+            section = ev[1] if ev[3] == 2 else section
+            continue
+        el = ev[1]
+        if max(len(custom), len(styles)) >= MAX_STYLES:
+            raise MemoryError("style table larger than allowed")
+        if section == MAIN + "numFmts" and el.tag == MAIN + "numFmt":
+            custom[el.get("numFmtId")] = is_date_format((el.get("formatCode") or "")[:MAX_FORMAT_CODE])
+        elif section == MAIN + "cellXfs" and el.tag == MAIN + "xf":
+            fid = el.get("numFmtId") or "0"
+            styles.append(custom[fid] if fid in custom else fid.isdigit() and int(fid) in _BUILTIN_DATES)
     return styles
 
 
@@ -97,19 +87,18 @@ class _Book:
 
     def __init__(self, zf: zipfile.ZipFile, limits: Limits):
         from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
-        targets = {r.get("Id"): r.get("Target") or "" for r in _children(zf, "xl/_rels/workbook.xml.rels", 2)
-                   if r.tag == PKG_REL + "Relationship"}
+        targets = {rid: part for rid, (_, part) in relationships(zf, "xl/workbook.xml").items()}
         self.sheets: list = []        # (name, part)
         self.epoch = CALENDAR_WINDOWS_1900
-        for el in _children(zf, "xl/workbook.xml", 2):
+        for el in children(zf, "xl/workbook.xml", 2):
             if el.tag == MAIN + "workbookPr" and el.get("date1904") in ("1", "true"):
                 self.epoch = CALENDAR_MAC_1904
             elif el.tag == MAIN + "sheets":
                 for sh in el.iter(MAIN + "sheet"):
-                    target = targets.get(sh.get(REL + "id"))
-                    if target:
-                        self.sheets.append((sh.get("name") or "", _part(target)))
-        parts = {posixpath.basename(t).lower(): _part(t) for t in targets.values()}
+                    part = targets.get(sh.get(REL + "id"))
+                    if part:
+                        self.sheets.append((sh.get("name") or "", part))
+        parts = {posixpath.basename(part).lower(): part for part in targets.values()}
         self.strings = _shared_strings(zf, parts.get("sharedstrings.xml", "xl/sharedStrings.xml"), limits)
         self.dates = _date_styles(zf, parts.get("styles.xml", "xl/styles.xml"))
 
@@ -150,10 +139,6 @@ class _Book:
         return render_value(number)
 
 
-def _part(target: str) -> str:
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-
-
 def _row_pieces(book: _Book, row: ET.Element, sheet: str, row_no: int) -> list:
     pieces, col = [], 0
     for c in row:
@@ -182,7 +167,7 @@ def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, ctx: ExtractContext) -> Iterato
         yield from sheet_name_chunk(ctx, unit, sheet)
         b = ChunkBuilder(unit, limits, hint="structured", lines=False)
         header_done, row_no = False, 0
-        for el in _children(zf, part, 3):        # worksheet(1) > sheetData(2) > row(3)
+        for el in children(zf, part, 3):        # worksheet(1) > sheetData(2) > row(3)
             if el.tag != MAIN + "row":
                 continue
             r = el.get("r") or ""

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional
 
+from dataguard.names import printable  # noqa: F401  (the writers' escape, defined with the names)
 from dataguard.vocab import SEVERITIES
 
 # evidence pointer fields, in the order they are shown ("col"/"end_col" where a reader gives them)
@@ -87,15 +88,6 @@ def _is_jsonl(fh) -> bool:
 
 
 # ---------------------------------------------------------------- texts shared by the writers
-def printable(text) -> str:
-    """``text`` with every non-printable character (controls, newlines, format characters such
-    as bidi overrides) replaced by its backslash escape."""
-    s = "" if text is None else str(text)
-    if s.isprintable():
-        return s
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in s)
-
-
 def location_text(loc: dict) -> str:
     """Where a finding is: ``path!/member`` for files, ``schema.table.column`` for databases."""
     if loc.get("column"):

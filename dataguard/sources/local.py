@@ -9,6 +9,7 @@ single file it is the file's name.
 """
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import stat
@@ -31,10 +32,22 @@ def _owner(uid: int) -> str:
         return str(uid)
 
 
+def _open_regular(path: str):
+    """``path`` opened for reading, refused (OSError) unless it is a regular file: a FIFO or
+    device put in a file's place after the walk is never waited on or read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _opener(path: str):
-    def _open():
-        return open(path, "rb")
-    return _open
+    return functools.partial(_open_regular, path)
 
 
 def _strerror(exc: OSError) -> str:
