@@ -92,16 +92,20 @@ def shown_name(name, show_data: bool = False):
 
 
 NAME_VALUE_MIN = 2          # a value found in a name shorter than this is not masked (one letter)
+TOO_MANY = ""               # a key of ``{value: preview}``: more values were found than were kept
 
 
 class NameMasker:
     """Masks in a text the values detection found in names (``{value: masked preview}``),
     then ``mask_values``. Every occurrence of each value is masked, the longest value first
     where they nest; occurrences of different values that overlap are masked together, by
-    ``*`` in place of each of their characters."""
+    ``*`` in place of each of their characters. Where more values were found than were kept
+    (``TOO_MANY`` among the values), no name can be shown safely: every letter and digit of
+    every text is masked by ``*``."""
 
     def __init__(self, values: Optional[Mapping[str, str]] = None):
         self._automaton = None
+        self._all = TOO_MANY in (values or {})
         values = {v: m for v, m in (values or {}).items() if len(v.strip()) >= NAME_VALUE_MIN}
         if values:
             import ahocorasick
@@ -113,6 +117,8 @@ class NameMasker:
     def __call__(self, text: Optional[str]) -> Optional[str]:
         if not text:
             return text
+        if self._all:
+            return "".join("*" if c.isalnum() else c for c in text)
         if self._automaton is not None:
             text = self._masked(text)
         return mask_values(text)
