@@ -95,6 +95,18 @@ NAME_VALUE_MIN = 2          # a value found in a name shorter than this is not m
 TOO_MANY = ""               # a key of ``{value: preview}``: more values were found than were kept
 
 
+def unscanned(name: Optional[str]) -> dict:
+    """``{value: preview}`` for an item's own name that detection never looked at (its worker
+    was killed on it, the scan stopped first): the whole name but its extension, every letter
+    and digit by ``*``, so that whatever it holds is masked wherever the item is named."""
+    if not name or len(name.strip()) < NAME_VALUE_MIN:
+        return {}
+    stem, dot, ext = name.rpartition(".")
+    if not (stem and ext.isalnum() and len(ext) <= 5):
+        stem, dot, ext = name, "", ""
+    return {name: "".join("*" if c.isalnum() else c for c in stem) + dot + ext}
+
+
 class NameMasker:
     """Masks in a text the values detection found in names (``{value: masked preview}``),
     then ``mask_values``. Every occurrence of each value is masked, the longest value first

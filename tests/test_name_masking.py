@@ -154,6 +154,59 @@ def test_in_process_scan_masks_an_items_names_and_problems(tmp_path):
     assert {f.unit.member for f in raw.findings} == {None, "mail of Jean Dupont.txt"}
 
 
+class _KillingExecutor:
+    """Local items executor whose worker is killed on every item: a timeout, nothing back."""
+    takes, workers, window, batch_items, batch_bytes = "items", 1, 2, 4, 1 << 20
+
+    @staticmethod
+    def item_ref(target, options, item):
+        from dataguard.scanner.supervised import local_ref
+        return local_ref(target, options, item)
+
+    def start(self):
+        pass
+
+    def submit(self, batch):
+        from dataguard.scanner.supervised import _outcome_of     # what the supervisor reports then
+        return [_outcome_of(ref, "timeout", "item exceeded its time budget of 1s") for ref in batch]
+
+    def result(self, handle):
+        return handle
+
+    def close(self, cancel=False):
+        pass
+
+
+def test_the_name_of_an_item_detection_never_looked_at_is_masked(tmp_path):
+    """A worker killed on an item (timeout, crash) or a scan stopped before it returns nothing
+    of the item: its own name, never scanned, is masked whole in its errors and progress."""
+    root = tmp_path / "share"
+    root.mkdir()
+    (root / "Jean Dupont passport.txt").write_text("nothing\n")
+    events = []
+
+    class Recorder:
+        def item(self, size):
+            pass
+
+        def done(self, uri, size, findings, unchanged=False):
+            events.append(uri)
+
+        def problem(self, problem):
+            events.append(problem.uri + " " + problem.message)
+
+        def tick(self):
+            pass
+
+    pack = tmp_path / "p.yaml"
+    pack.write_text(PERSON_PACK)
+    opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=load_packs([pack], {"PERSON", "EMAIL_ADDRESS"}))
+    result = run_scan(opts, Hasher(b"k" * 32), executor=_KillingExecutor(), progress=Recorder())
+    assert [p.kind for p in result.errors] == ["timeout"]
+    assert result.errors[0].uri == f"{root}/**** ****** ********.txt"
+    assert len(events) == 2 and not any("Jean" in e or "passport" in e for e in events), events
+
+
 # ------------------------------------------------------------------ the command line, the real model
 
 # the people whose names the files, members, table and column are named after (NER finds each)
