@@ -102,16 +102,32 @@ def shown_name(name, show_data: bool = False):
 
 
 NAME_VALUE_MIN = 2          # a value found in a name shorter than this is not masked (one letter)
+TOO_MANY = ""               # a key of ``{value: preview}``: more values were found than were kept
+
+
+def unscanned(name: Optional[str]) -> dict:
+    """``{value: preview}`` for an item's own name that detection never looked at (its worker
+    was killed on it, the scan stopped first): the whole name but its extension, every letter
+    and digit by ``*``, so that whatever it holds is masked wherever the item is named."""
+    if not name or len(name.strip()) < NAME_VALUE_MIN:
+        return {}
+    stem, dot, ext = name.rpartition(".")
+    if not (stem and ext.isalnum() and len(ext) <= 5):
+        stem, dot, ext = name, "", ""
+    return {name: "".join("*" if c.isalnum() else c for c in stem) + dot + ext}
 
 
 class NameMasker:
     """Masks in a text the values detection found in names (``{value: masked preview}``),
     then ``mask_values``. Every occurrence of each value is masked, the longest value first
     where they nest; occurrences of different values that overlap are masked together, by
-    ``*`` in place of each of their characters."""
+    ``*`` in place of each of their characters. Where more values were found than were kept
+    (``TOO_MANY`` among the values), no name can be shown safely: every letter and digit of
+    every text is masked by ``*``."""
 
     def __init__(self, values: Optional[Mapping[str, str]] = None):
         self._automaton = None
+        self._all = TOO_MANY in (values or {})
         values = {v: m for v, m in (values or {}).items() if len(v.strip()) >= NAME_VALUE_MIN}
         if values:
             import ahocorasick
@@ -123,6 +139,8 @@ class NameMasker:
     def __call__(self, text: Optional[str]) -> Optional[str]:
         if not text:
             return text
+        if self._all:
+            return "".join("*" if c.isalnum() else c for c in text)
         if self._automaton is not None:
             text = self._masked(text)
         return mask_values(text)

@@ -182,6 +182,20 @@ def test_a_number_written_without_a_required_national_prefix_is_refused():
     assert "FR" in gate.regions_for("01 42 68 53 00")
 
 
+def test_the_national_prefix_rule_reads_the_digits_of_an_extension_as_the_matcher_does():
+    """The matcher looks for the national prefix in every digit it parsed, an extension's
+    too: "800125055 ext. 44" is a Belarusian number though "800125055" alone is not."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    finder = PhoneFinder(["BY"])
+    for text in ("Call 800125055 ext. 44 today", "ref 800123456 x12) n", "fax:8011234567 #3) f",
+                 "tel 8001234567;ext=5, n", "tel 800125055 today"):
+        want = {(m.start, m.end) for m in PhoneNumberMatcher(text, "BY", leniency=1)}
+        assert {(m.start, m.end) for _, m in finder.find(text)} == want, text
+    assert {(m.start, m.end) for _, m in finder.find("Call 800125055 ext. 44 today")} == {(5, 22)}
+
+
 @pytest.mark.parametrize("seed", [4, 5])
 def test_the_gate_matches_the_matcher_on_date_dense_text(seed):
     """Text full of dates, times and codes (the readings the national-prefix rule refuses) and

@@ -14,13 +14,14 @@ import zipfile
 import pytest
 
 from dataguard.hashing import Hasher
-from dataguard.names import NameMasker
+from dataguard.names import TOO_MANY, NameMasker
 from dataguard.rules import load_packs
 from dataguard.scanner import ScanOptions, run_scan
 from dataguard.scanner.aggregate import NAME_VALUES_CAP, Aggregator
+from dataguard.scanner.sink import Sink, name_values
 from dataguard.sources import SourceOptions
 from dataguard.state import _summary_from_json, _summary_to_json
-from dataguard.types import Anchor, Chunk, ItemMeta, Match, Pointer, Unit
+from dataguard.types import Anchor, Chunk, ItemMeta, Match, Pointer, Unit, UnitSummary
 from dataguard.vocab import FORMATS
 from tests import fakes
 
@@ -68,10 +69,37 @@ def test_values_found_in_names_are_kept_bounded_and_survive_the_state():
     content = Chunk(unit=unit, text="Jane Roe")                      # content: not a name
     agg.add(summaries, ItemMeta(), content, [Match("PERSON", 0, 8, 0.85)])
     (summary,) = summaries.values()
-    assert len(summary.name_values) == NAME_VALUES_CAP
+    assert len(summary.name_values) == NAME_VALUES_CAP + 1 and TOO_MANY in summary.name_values
     assert summary.name_values["v000"] == "v***" and "Jane Roe" not in summary.name_values
     back = _summary_from_json(json.loads(json.dumps(_summary_to_json(summary))), ItemMeta())
     assert back.name_values == summary.name_values
+
+
+def _sheet_chunk(unit: Unit, sheet: str) -> Chunk:
+    return Chunk(unit=unit, text=sheet, first_line=None, anchors=(Anchor(0, Pointer(sheet=sheet, part="name")),))
+
+
+def test_a_value_past_the_cap_of_its_unit_is_never_shown():
+    """A workbook with a sheet per person: the names of the sheets past the cap are masked too."""
+    agg = Aggregator(Hasher(b"k" * 32), evidence_cap=5, show_data=False)
+    unit = Unit(target="/t", uri="/t/staff.xlsx", path="staff.xlsx")
+    summaries: dict = {}
+    sheets = [f"Person{i:03}" for i in range(NAME_VALUES_CAP + 6)]
+    for sheet in sheets:
+        agg.add(summaries, ItemMeta(), _sheet_chunk(unit, sheet), [Match("PERSON", 0, len(sheet), 0.85)])
+    masker = Sink(lambda s: [], show_data=False).masker(name_values(summaries.values()))
+    assert not any(sheet in masker(f"sheet {sheet} of /t/staff.xlsx") for sheet in sheets)
+
+
+def test_a_value_past_the_cap_of_its_item_is_never_shown():
+    """An archive with more members holding values in their names than an item keeps."""
+    summaries = [UnitSummary(unit=Unit(target="/t", uri="/t/a.zip", path="a.zip", member=f"m{i}"), meta=ItemMeta(),
+                             name_values={f"Person{i}": "P******"}) for i in range(3)]
+    values = name_values(summaries, cap=2)
+    sink = Sink(lambda s: [], show_data=False)
+    masker = sink.masker(values)
+    assert not any(f"Person{i}" in masker(f"/t/a.zip!Person{i}.txt") for i in range(3))
+    assert "Person0" not in sink.scan_masker()("Person0")
 
 
 # ------------------------------------------------------------------ one process (chunk pipeline)
@@ -124,6 +152,59 @@ def test_in_process_scan_masks_an_items_names_and_problems(tmp_path):
     raw = run_scan(ScanOptions(targets=opts.targets, packs=opts.packs, show_data=True), Hasher(b"k" * 32),
                    detector=_PersonDetector())
     assert {f.unit.member for f in raw.findings} == {None, "mail of Jean Dupont.txt"}
+
+
+class _KillingExecutor:
+    """Local items executor whose worker is killed on every item: a timeout, nothing back."""
+    takes, workers, window, batch_items, batch_bytes = "items", 1, 2, 4, 1 << 20
+
+    @staticmethod
+    def item_ref(target, options, item):
+        from dataguard.scanner.supervised import local_ref
+        return local_ref(target, options, item)
+
+    def start(self):
+        pass
+
+    def submit(self, batch):
+        from dataguard.scanner.supervised import _outcome_of     # what the supervisor reports then
+        return [_outcome_of(ref, "timeout", "item exceeded its time budget of 1s") for ref in batch]
+
+    def result(self, handle):
+        return handle
+
+    def close(self, cancel=False):
+        pass
+
+
+def test_the_name_of_an_item_detection_never_looked_at_is_masked(tmp_path):
+    """A worker killed on an item (timeout, crash) or a scan stopped before it returns nothing
+    of the item: its own name, never scanned, is masked whole in its errors and progress."""
+    root = tmp_path / "share"
+    root.mkdir()
+    (root / "Jean Dupont passport.txt").write_text("nothing\n")
+    events = []
+
+    class Recorder:
+        def item(self, size):
+            pass
+
+        def done(self, uri, size, findings, unchanged=False):
+            events.append(uri)
+
+        def problem(self, problem):
+            events.append(problem.uri + " " + problem.message)
+
+        def tick(self):
+            pass
+
+    pack = tmp_path / "p.yaml"
+    pack.write_text(PERSON_PACK)
+    opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=load_packs([pack], {"PERSON", "EMAIL_ADDRESS"}))
+    result = run_scan(opts, Hasher(b"k" * 32), executor=_KillingExecutor(), progress=Recorder())
+    assert [p.kind for p in result.errors] == ["timeout"]
+    assert result.errors[0].uri == f"{root}/**** ****** ********.txt"
+    assert len(events) == 2 and not any("Jean" in e or "passport" in e for e in events), events
 
 
 # ------------------------------------------------------------------ the command line, the real model

@@ -35,13 +35,15 @@ def shortest_number(md):
     return min(lengths) if lengths else None
 
 
-def national_prefix_present(digits: str, main) -> bool:
+def national_prefix_present(digits: str, main, raw: Sequence[str] = ()) -> bool:
     """libphonenumber's matcher (leniency VALID) refuses a number written the national way
     (no '+', no international prefix, no country code in front) whose format in its country
     requires the national prefix when it is written without one: ``20171225`` is a Nairobi
     number only as ``020 171225``. ``digits``, read as written, is the national significant
-    number; ``main`` is the metadata of its country code's main region. True when the matcher
-    would not refuse it for that reason (the matcher's own test, on the same helpers)."""
+    number; ``main`` is the metadata of its country code's main region. The matcher looks for
+    the prefix in the digits of the whole text it parsed, an extension's included: ``raw``, the
+    digits of each candidate that may be (``digits`` too). True when the matcher would not
+    refuse it for that reason (the matcher's own test, on the same helpers)."""
     from phonenumbers.phonenumberutil import (_choose_formatting_pattern_for_number,
                                               _formatting_rule_has_first_group_only,
                                               _maybe_strip_national_prefix_carrier_code)
@@ -50,7 +52,7 @@ def national_prefix_present(digits: str, main) -> bool:
         return True
     if _formatting_rule_has_first_group_only(rule.national_prefix_formatting_rule):
         return True
-    return _maybe_strip_national_prefix_carrier_code(digits, main)[2]
+    return any(_maybe_strip_national_prefix_carrier_code(r, main)[2] for r in {digits, *raw})
 
 
 class PhoneGate:
@@ -174,13 +176,14 @@ class PhoneGate:
         fits.source = combined.pattern
         return fits
 
-    def _readings_fit(self, digits: str, npfp, fits, cc: str = "", main=None) -> bool:
+    def _readings_fit(self, digits: str, npfp, fits, cc: str = "", main=None, raw: Sequence[str] = ()) -> bool:
         """Whether some reading of ``digits`` is a valid national significant number: as
         written, after the national prefix, after the country code ``cc`` (and then the
         national prefix). With ``main`` (the metadata of the country code's main region: a
         number written the national way), the reading as written must also not lack a
-        national prefix the region requires (``national_prefix_present``)."""
-        if digits and fits(digits) and (main is None or national_prefix_present(digits, main)):
+        national prefix the region requires (``national_prefix_present``, ``raw``: the digits of
+        the candidates it may be read from)."""
+        if digits and fits(digits) and (main is None or national_prefix_present(digits, main, raw)):
             return True
         readings = []
         m = npfp.match(digits) if npfp is not None else None
@@ -244,6 +247,7 @@ class PhoneGate:
                     return [r[0] for r in self.regions]
         readings = [(plus, d) for plus, d, _ in readings]
         national = [d for plus, d in readings if not plus]
+        raw = {d: [r for _, r in readings if r.startswith(d)] for d in national}   # d with its extension
         for region, always, cc, npfp, idd in self.regions:
             if region in out:
                 continue
@@ -253,8 +257,8 @@ class PhoneGate:
             fits, quick = self._cc_info(int(cc))[2], self._quick[region]
             for d in national:
                 m = idd.match(d) if idd is not None else None
-                if (m and m.end() and self._international(d[m.end():])) or \
-                        quick.fullmatch(d) is not None and self._readings_fit(d, npfp, fits, cc, self._main[cc]):
+                if (m and m.end() and self._international(d[m.end():])) or quick.fullmatch(d) is not None \
+                        and self._readings_fit(d, npfp, fits, cc, self._main[cc], raw[d]):
                     out.append(region)    # (quick: one C call rules out most digit strings)
                     break
         return out

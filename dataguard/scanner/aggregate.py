@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Optional
 
 from dataguard.hashing import Hasher, keyword_entities, mask
+from dataguard.names import TOO_MANY
 from dataguard.types import Chunk, EntityAgg, Evidence, ItemMeta, UnitSummary
 from dataguard.vocab import TEST_VALUE
 
@@ -76,12 +77,17 @@ class Aggregator:
 
     def _name_values(self, summary: UnitSummary, chunk: Chunk, matches: list) -> None:
         """Keep the values found in a name, with their masked previews: wherever the names of
-        the item are shown, they are masked (``names.NameMasker``)."""
+        the item are shown, they are masked (``names.NameMasker``). Past the cap, ``TOO_MANY``
+        says values were left out: every name of the item is then masked whole."""
         kept = summary.name_values
         for m in matches:
             for value in chunk.text[m.start:m.end].split("\n"):    # a name chunk's lines: the name, its stem
-                if value.strip() and value not in kept and len(kept) < NAME_VALUES_CAP:
-                    kept[value] = self._mask(m.entity_type, value)
+                if not value.strip() or value in kept:
+                    continue
+                if len(kept) >= NAME_VALUES_CAP:
+                    kept[TOO_MANY] = ""
+                    return
+                kept[value] = self._mask(m.entity_type, value)
 
     def _pointer(self, chunk: Chunk, offset: int):
         """Where a match is; a database row key that may be a value, hashed."""

@@ -31,6 +31,7 @@ class InFlightItem:
     read: bool = False        # all its work has been handed out (or the item was cut short)
     cut_short: bool = False   # stopped early: never stored as if complete
     after: list = field(default_factory=list)       # what the walk met after it: run once it is done
+    names_seen: bool = False  # what detection found in its names came back (its name is its first chunk)
 
     @property
     def done(self) -> bool:
@@ -139,6 +140,7 @@ class ChunkPipeline(_Window):
             self._finished(entry)
 
     def _absorb(self, entry: InFlightItem, chunk, matches) -> None:
+        entry.names_seen = True
         self._agg.add(entry.summaries, entry.item.meta, chunk, matches)
 
 
@@ -163,6 +165,7 @@ class ItemPipeline(_Window):
         meta = entry.item.meta      # the scanning process's view of the item
         entry.summaries = {s.unit.key: _with_meta(s, meta) for s in outcome.summaries}
         entry.problems.extend(outcome.problems)
+        entry.names_seen = outcome.names_seen
         if outcome.source_info:
             self._on_source_info(outcome.source_info)
 

@@ -58,6 +58,7 @@ class ItemOutcome:
     summaries: list = field(default_factory=list)    # [UnitSummary]
     problems: list = field(default_factory=list)     # [Problem]
     source_info: dict = field(default_factory=dict)  # what the item added to its source's info (see _info_delta)
+    names_seen: bool = True     # False: the item failed as a whole, what detection found in its names is lost
 
 
 # ---------------------------------------------------------------- opening items on a worker
@@ -167,13 +168,13 @@ class _WorkerScan:
         try:
             return self.scan([ref])[0]
         except PatternTimeout as exc:
-            return ItemOutcome(problems=[Problem(describe(ref.unit), "timeout", str(exc))])
+            return ItemOutcome(problems=[Problem(describe(ref.unit), "timeout", str(exc))], names_seen=False)
         except MemoryError:
             return ItemOutcome(problems=[Problem(describe(ref.unit), "too_large",
-                                                 "item needs more memory than a worker may use")])
+                                                 "item needs more memory than a worker may use")], names_seen=False)
         except Exception as exc:  # noqa: BLE001 - one item never stops the worker
             return ItemOutcome(problems=[Problem(describe(ref.unit), "corrupt",
-                                                 f"scanning failed: {type(exc).__name__}")])
+                                                 f"scanning failed: {type(exc).__name__}")], names_seen=False)
 
     def _chunks(self, ref: ItemRef, out: ItemOutcome):
         """The item's chunks; its problems and what it added to its source's info go to ``out``."""

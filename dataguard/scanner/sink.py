@@ -5,11 +5,10 @@ are kept out of memory (``SpillList``). Findings are kept encoded with their sor
 an unchanged item's stored findings are added without being decoded."""
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 from typing import Callable, Iterable, Optional
 
-from dataguard.names import NameMasker
+from dataguard.names import TOO_MANY, NameMasker
 from dataguard.spill import SpillList
 from dataguard.types import (Finding, Problem, TargetStatus, Unit, UnitSummary, decode_finding, encode_finding,
                              severity_rank)
@@ -40,11 +39,13 @@ def _shown_finding(f: Finding, masker: NameMasker) -> Finding:
 
 
 def name_values(summaries: Iterable[UnitSummary], cap: int = ITEM_NAME_VALUES_CAP) -> dict:
-    """The values found in the names of ``summaries`` (value -> masked preview), at most ``cap``."""
+    """The values found in the names of ``summaries`` (value -> masked preview), at most ``cap``;
+    with ``TOO_MANY`` if there were more (then every name of the item is masked whole)."""
     out: dict = {}
     for summary in summaries:
         for value, preview in summary.name_values.items():
-            if len(out) >= cap:
+            if value not in out and len(out) >= cap:
+                out[TOO_MANY] = ""
                 return out
             out.setdefault(value, preview)
     return out
@@ -66,9 +67,11 @@ class Sink:
 
     def masker(self, values: dict) -> NameMasker:
         """The masker of an item whose names hold ``values`` (``name_values``)."""
-        room = SCAN_NAME_VALUES_CAP - len(self._scan_values)
-        for value in itertools.islice(values, max(0, room)):
-            self._scan_values.setdefault(value, values[value])
+        for value in values:
+            if value not in self._scan_values:
+                if len(self._scan_values) >= SCAN_NAME_VALUES_CAP:
+                    value = TOO_MANY        # more than kept: the target statuses are masked whole
+                self._scan_values[value] = values[value] if value else ""
         return UNMASKED if self.show_data or not values else NameMasker(values)
 
     def shown(self, text: Optional[str], masker: NameMasker = UNMASKED) -> Optional[str]:

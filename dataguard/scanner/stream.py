@@ -14,7 +14,7 @@ from dataguard.scanner.deadline import Deadline
 from dataguard.scanner.events import ProgressSink
 from dataguard.scanner.executors import Executor
 from dataguard.scanner.pipeline import ChunkPipeline, InFlightItem, ItemPipeline
-from dataguard.names import NameMasker
+from dataguard.names import NameMasker, unscanned
 from dataguard.scanner.sink import UNMASKED, Sink, name_values
 from dataguard.types import Problem
 
@@ -107,6 +107,8 @@ class SourceScanner:
     def _done(self, entry: InFlightItem) -> None:
         summaries = list(entry.summaries.values())
         values = name_values(summaries)
+        if not entry.names_seen:    # a worker killed on it, a scan stopped first: its name may hold anything
+            values.update(unscanned(getattr(entry.item, "name", None)))
         masker = self._sink.masker(values)
         for p in entry.problems:
             self._problem(p, masker)

@@ -100,7 +100,7 @@ def _serve(conn, setup: ScanSetup, hasher, tmp: str, environ: dict) -> None:
 
 def _outcome_of(ref: ItemRef, kind: str, message: str) -> ItemOutcome:
     from dataguard.extract import describe
-    return ItemOutcome(problems=[Problem(describe(ref.unit), kind, message)])
+    return ItemOutcome(problems=[Problem(describe(ref.unit), kind, message)], names_seen=False)
 
 
 class _Worker:
