@@ -122,6 +122,7 @@ def scan(**params):
     from dataguard.state import StateLocked
     # at exit, the collector's last passes skip what the scan leaves (Presidio, spaCy, the
     # recognizers: ~0.15 s of walking); the report is written and everything else closed by then
+    atexit.unregister(gc.freeze)          # once, however many scans a caller runs in one process
     atexit.register(gc.freeze)
     quiet = params["quiet"]
     try:
