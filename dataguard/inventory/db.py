@@ -2,6 +2,7 @@
 schema with Alembic on every open (a no-op when it is up to date)."""
 from __future__ import annotations
 
+import contextlib
 import os
 
 from sqlalchemy import create_engine, event
@@ -64,12 +65,34 @@ def open_inventory(value: str, create: bool = True) -> Engine:
         # take the write lock when a transaction begins: two ingests queue instead of failing
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     try:
-        migrate(engine)
+        with _migration_lock(url.database if sqlite else None):
+            migrate(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
         reason = str(getattr(exc, "orig", None) or type(exc).__name__).splitlines()[0][:200]
         raise InventoryError(f"cannot open inventory {redact_uri(str(value))}: {reason}") from None
     return engine
+
+
+@contextlib.contextmanager
+def _migration_lock(path):
+    """Processes opening one SQLite inventory at once migrate it one after the other. SQLite
+    itself would refuse ("database is locked", without waiting) the one whose first
+    connection finds another switching a new file to WAL or migrating it."""
+    if not path or path == ":memory:":
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:          # not POSIX: SQLite's own locking only
+        yield
+        return
+    fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
