@@ -328,3 +328,16 @@ def test_the_english_pipeline_drops_a_shared_encoder_nothing_listens_to():
     ents = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in full.pipe(texts)]
     assert [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in ours.pipe(texts)] == ents
     assert sum(map(len, ents)) > 80
+
+
+@pytest.mark.model
+def test_names_with_letters_beyond_latin_1_reach_ner(detector):
+    """Name candidates and the name-shape check take Latin Extended letters (Czech, Polish,
+    Turkish names): the persons the model finds there are reported."""
+    from dataguard.types import Chunk, Unit
+    texts = {"was approved by Šárka Šimková. Contact PO 180 136 4656 for details.": "Šárka Šimková",
+             "Refund of 14970,38 EUR to card 3697-872930-4993, holder Ksawery Pędzik. Contact us.": "Ksawery Pędzik",
+             "Please contact İmren Yüksel at jesse.jackson@safaricom.co.ke or on the phone.": "İmren Yüksel"}
+    unit = Unit(target="/t", uri="/t/a.txt", path="a.txt")
+    for chunk, matches in detector.analyze([Chunk(unit=unit, text=t) for t in texts]):
+        assert [chunk.text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == [texts[chunk.text]]
