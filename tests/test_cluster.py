@@ -3,13 +3,13 @@ the same findings as a local scan, a worker killed mid-scan, the scheduler lost 
 unreachable, the address policy and the certificates."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
 import socket
 import stat
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -85,33 +85,50 @@ def test_the_state_stays_in_the_scanning_process(cluster, certs, corpus, packs, 
 
 
 class BlocksOnce(FakeDetector):
-    """The first analysis anywhere writes its process id to ``started`` and waits for
-    ``release``; every later one (the task run again elsewhere) analyses at once."""
+    """The first analysis anywhere connects to the test's ``Gate`` (a Unix socket), sends its
+    process id and waits until the gate lets it go; every later one (the task run again
+    elsewhere) analyses at once."""
 
-    def __init__(self, started: str, release: str):
+    def __init__(self, gate: str):
         super().__init__()
-        self.started, self.release = started, release
+        self.gate = gate
 
     def analyze(self, chunks):
         try:
-            fd = os.open(self.started + ".claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            fd = os.open(self.gate + ".claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
             yield from super().analyze(chunks)
             return
         os.close(fd)
-        Path(self.started + ".tmp").write_text(str(os.getpid()))
-        os.replace(self.started + ".tmp", self.started)
-        while not os.path.exists(self.release):
-            time.sleep(0.02)
+        with socket.socket(socket.AF_UNIX) as conn:
+            conn.connect(self.gate)
+            conn.sendall(str(os.getpid()).encode())
+            conn.recv(1)                 # returns when the gate closes the connection
         yield from super().analyze(chunks)
 
 
-def _wait_for(path: Path, thread: threading.Thread) -> str:
-    """The content of ``path`` once a worker has written it (the scan is then mid-way)."""
-    while not path.exists():
-        assert thread.is_alive(), "the scan ended before the worker started its task"
-        time.sleep(0.02)
-    return path.read_text()
+class Gate:
+    """Where a blocked worker says it has started (its readiness signal) and is let go."""
+
+    def __init__(self, path: Path):
+        self.path = str(path)
+        self._server = socket.socket(socket.AF_UNIX)
+        self._server.bind(self.path)
+        self._server.listen(1)
+        self._conn = None
+
+    def started(self, thread: threading.Thread) -> int:
+        """The blocked worker's process id, once it has connected (the scan is then mid-way)."""
+        import select
+        while not select.select([self._server], [], [], 1.0)[0]:
+            assert thread.is_alive(), "the scan ended before the worker started its task"
+        self._conn, _ = self._server.accept()
+        return int(self._conn.recv(32))
+
+    def release(self) -> None:
+        for s in (self._conn, self._server):
+            if s is not None:
+                s.close()
 
 
 def _scan_in_thread(opts, executor) -> tuple:
@@ -122,17 +139,17 @@ def _scan_in_thread(opts, executor) -> tuple:
 
 
 def test_a_worker_killed_mid_scan_changes_nothing(cluster, certs, corpus, packs, tmp_path):
-    started, release = tmp_path / "started", tmp_path / "release"
+    gate = Gate(tmp_path / "gate")
     opts = ScanOptions(targets=[(str(corpus), SourceOptions())], packs=packs)
     local = run_scan(opts, _hasher(), detector=FakeDetector())
-    executor = _dask(cluster, certs, opts, lambda: BlocksOnce(str(started), str(release)))
+    executor = _dask(cluster, certs, opts, functools.partial(BlocksOnce, gate.path))
     thread, out = _scan_in_thread(opts, executor)
     try:
-        pid = int(_wait_for(started, thread))
+        pid = gate.started(thread)
         assert pid != os.getpid()
         os.kill(pid, signal.SIGKILL)
     finally:
-        release.touch()
+        gate.release()
         thread.join()
     res = out["res"]
     assert res.complete and _findings(res) == _findings(local)
@@ -141,19 +158,19 @@ def test_a_worker_killed_mid_scan_changes_nothing(cluster, certs, corpus, packs,
 
 def test_the_scheduler_lost_mid_scan_gives_a_partial_report(certs, corpus, packs, tmp_path):
     from distributed import LocalCluster
-    started, release = tmp_path / "started", tmp_path / "release"
+    gate = Gate(tmp_path / "gate")
     opts = ScanOptions(targets=[(str(corpus), SourceOptions())], packs=packs)
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, protocol="tls", host="127.0.0.1",
                       security=security(certs, "cluster"), dashboard_address=":0") as doomed:
         executor = DaskExecutor.for_scan(opts, _hasher(), doomed.scheduler_address, security(certs),
                                          connect_timeout=3,
-                                         new_detector=lambda: BlocksOnce(str(started), str(release)))
+                                         new_detector=functools.partial(BlocksOnce, gate.path))
         thread, out = _scan_in_thread(opts, executor)
         try:
-            _wait_for(started, thread)
+            gate.started(thread)
             doomed.close()
         finally:
-            release.touch()
+            gate.release()
             thread.join()
     res = out["res"]
     assert not res.complete and res.targets[0].status == "partial"

@@ -25,9 +25,9 @@ def _alive(pid: int) -> bool:
 
 def test_stops_the_service_of_its_pid_file_only(tmp_path):
     # a daemon like the services (not this process's child), and a process of someone else
-    ours = int(subprocess.run(["bash", "-c", f"setsid {sys.executable} -c 'import time; time.sleep(600)' "
+    ours = int(subprocess.run(["bash", "-c", f"setsid {sys.executable} -c 'import signal; signal.pause()' "
                                f"</dev/null >/dev/null 2>&1 & echo $!"], capture_output=True, text=True).stdout)
-    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    other = subprocess.Popen([sys.executable, "-c", "import signal; signal.pause()"])
     try:
         (tmp_path / "samba").mkdir()
         (tmp_path / "samba" / "smbd.pid").write_text(f"{ours}\n")
