@@ -41,3 +41,11 @@ class FakeDetector:
                     if chunk.keeps(m.start()):
                         out.append(Match(entity, m.start(), m.end(), 1.0, "fake"))
             yield chunk, sorted(out, key=lambda m: m.start)
+
+
+def load_test_pack(tmp_path, text: str, entities=("CREDIT_CARD", "EMAIL_ADDRESS")) -> list:
+    """The rule packs of a test: ``text`` written as a pack file and loaded."""
+    from dataguard.rules import load_packs
+    path = tmp_path / "pack.yaml"
+    path.write_text(text)
+    return load_packs([path], set(entities))

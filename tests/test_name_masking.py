@@ -16,7 +16,7 @@ import pytest
 from dataguard.hashing import Hasher
 from dataguard.names import TOO_MANY, NameMasker
 from dataguard.rules import load_packs
-from dataguard.scanner import ScanOptions, run_scan
+from dataguard.scanner import ProgressSink, ScanOptions, run_scan
 from dataguard.scanner.aggregate import NAME_VALUES_CAP, Aggregator
 from dataguard.scanner.sink import Sink, name_values
 from dataguard.sources import SourceOptions
@@ -120,6 +120,19 @@ rules:
 """
 
 
+class _Recorder(ProgressSink):
+    """The names a scan's progress hears of (items done, problems with their messages)."""
+
+    def __init__(self):
+        self.events = []
+
+    def done(self, uri, size, findings, unchanged=False):
+        self.events.append(uri)
+
+    def problem(self, problem):
+        self.events.append(problem.uri + " " + problem.message)
+
+
 def test_in_process_scan_masks_an_items_names_and_problems(tmp_path):
     root = tmp_path / "share"
     root.mkdir()
@@ -129,20 +142,11 @@ def test_in_process_scan_masks_an_items_names_and_problems(tmp_path):
         zf.writestr("mail of Jean Dupont.txt", "x@un.org\n")
     pack = tmp_path / "p.yaml"
     pack.write_text(PERSON_PACK)
-    events = []
-
-    class Recorder:
-        def item(self, size):
-            pass
-
-        def done(self, uri, size, findings, unchanged=False):
-            events.append(uri)
-
-        def problem(self, problem):
-            events.append(problem.uri + " " + problem.message)
+    recorder = _Recorder()
+    events = recorder.events
 
     opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=load_packs([pack], {"PERSON", "EMAIL_ADDRESS"}))
-    result = run_scan(opts, Hasher(b"k" * 32), detector=_PersonDetector(), progress=Recorder())
+    result = run_scan(opts, Hasher(b"k" * 32), detector=_PersonDetector(), progress=recorder)
     shown = [f.unit for f in result.findings]
     assert {(u.path, u.member) for u in shown} == {
         ("J*** D***** passport.txt", None), ("J*** D***** contract.docx", None), ("J*** D*****.zip", None),
@@ -183,25 +187,13 @@ def test_the_name_of_an_item_detection_never_looked_at_is_masked(tmp_path):
     root = tmp_path / "share"
     root.mkdir()
     (root / "Jean Dupont passport.txt").write_text("nothing\n")
-    events = []
-
-    class Recorder:
-        def item(self, size):
-            pass
-
-        def done(self, uri, size, findings, unchanged=False):
-            events.append(uri)
-
-        def problem(self, problem):
-            events.append(problem.uri + " " + problem.message)
-
-        def tick(self):
-            pass
+    recorder = _Recorder()
+    events = recorder.events
 
     pack = tmp_path / "p.yaml"
     pack.write_text(PERSON_PACK)
     opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=load_packs([pack], {"PERSON", "EMAIL_ADDRESS"}))
-    result = run_scan(opts, Hasher(b"k" * 32), executor=_KillingExecutor(), progress=Recorder())
+    result = run_scan(opts, Hasher(b"k" * 32), executor=_KillingExecutor(), progress=recorder)
     assert [p.kind for p in result.errors] == ["timeout"]
     assert result.errors[0].uri == f"{root}/**** ****** ********.txt"
     assert len(events) == 2 and not any("Jean" in e or "passport" in e for e in events), events

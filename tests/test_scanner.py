@@ -21,7 +21,7 @@ from dataguard.scanner.remote import ScanSetup
 from dataguard.sources import SourceOptions
 from dataguard.state import StateLocked, StateStore
 from dataguard.types import Limits
-from tests.fakes import FakeDetector
+from tests.fakes import FakeDetector, load_test_pack
 
 PACK = """
 pack: test
@@ -45,9 +45,7 @@ CARD = "4111 1111 1111 1111"
 
 @pytest.fixture
 def packs(tmp_path):
-    p = tmp_path / "pack.yaml"
-    p.write_text(PACK)
-    return load_packs([p], {"CREDIT_CARD", "EMAIL_ADDRESS"})
+    return load_test_pack(tmp_path, PACK)
 
 
 @pytest.fixture

@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 
 from dataguard.hashing import Hasher
-from dataguard.rules import load_packs
 from dataguard.scanner import ScanOptions, SupervisedExecutor, run_scan
 from dataguard.scanner.remote import ScanSetup
 from dataguard.sources import SourceOptions
 from dataguard.types import Limits
-from tests.fakes import FakeDetector
+from tests.fakes import FakeDetector, load_test_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK = """
@@ -64,9 +63,7 @@ class ReadyClock:
 
 @pytest.fixture
 def packs(tmp_path):
-    p = tmp_path / "pack.yaml"
-    p.write_text(PACK)
-    return load_packs([p], {"CREDIT_CARD", "EMAIL_ADDRESS"})
+    return load_test_pack(tmp_path, PACK)
 
 
 @pytest.fixture
@@ -142,14 +139,6 @@ class Greedy(FakeDetector):
             yield from super().analyze([chunk])
 
 
-def test_an_item_needing_more_memory_than_a_worker_may_use_is_too_large(tree, packs):
-    setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="", new_detector=Greedy)
-    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=1)
-    res = run_scan(opts, Hasher(b"k" * 32), executor=SupervisedExecutor(1, setup, Hasher(b"k" * 32)))
-    assert [(e.uri.rsplit("/", 1)[1], e.kind) for e in res.errors] == [("*****.txt", "too_large")]
-    assert sorted(f.unit.path for f in res.findings) == ["a.txt", "z.txt"] and res.complete
-
-
 class DiesOnStuck(FakeDetector):
     def analyze(self, chunks):
         for chunk in chunks:
@@ -158,9 +147,12 @@ class DiesOnStuck(FakeDetector):
             yield from super().analyze([chunk])
 
 
-def test_an_item_whose_worker_dies_is_corrupt_and_the_others_are_scanned(tree, packs):
-    setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="", new_detector=DiesOnStuck)
-    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=2)
-    res = run_scan(opts, Hasher(b"k" * 32), executor=SupervisedExecutor(2, setup, Hasher(b"k" * 32)))
-    assert [(e.uri.rsplit("/", 1)[1], e.kind) for e in res.errors] == [("*****.txt", "corrupt")]
+@pytest.mark.parametrize("detector, workers, kind", [(Greedy, 1, "too_large"), (DiesOnStuck, 2, "corrupt")])
+def test_an_item_whose_worker_fails_is_an_error_and_the_others_are_scanned(tree, packs, detector, workers, kind):
+    """A worker past its memory cap (too_large) or dead (corrupt) on one item: that item is an
+    error, the others are scanned."""
+    setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="", new_detector=detector)
+    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=workers)
+    res = run_scan(opts, Hasher(b"k" * 32), executor=SupervisedExecutor(workers, setup, Hasher(b"k" * 32)))
+    assert [(e.uri.rsplit("/", 1)[1], e.kind) for e in res.errors] == [("*****.txt", kind)]
     assert sorted(f.unit.path for f in res.findings) == ["a.txt", "z.txt"] and res.complete
