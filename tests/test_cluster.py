@@ -11,7 +11,6 @@ import socket
 import stat
 import threading
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +23,7 @@ from dataguard.scanner.cluster import DaskExecutor  # noqa: E402
 from dataguard.scanner.executors import ExecutorUnavailable  # noqa: E402
 from dataguard.scanner.tls import ClusterSecurityError, check_address, make_certs, security  # noqa: E402
 from dataguard.sources import SourceOptions  # noqa: E402
-from tests.fakes import FakeDetector  # noqa: E402
+from tests.fakes import FakeDetector, Gate, signal_ready  # noqa: E402
 from tests.test_scanner import CARD, packs  # noqa: E402,F401 (packs: a fixture)
 
 
@@ -100,35 +99,8 @@ class BlocksOnce(FakeDetector):
             yield from super().analyze(chunks)
             return
         os.close(fd)
-        with socket.socket(socket.AF_UNIX) as conn:
-            conn.connect(self.gate)
-            conn.sendall(str(os.getpid()).encode())
-            conn.recv(1)                 # returns when the gate closes the connection
+        signal_ready(self.gate, str(os.getpid()))
         yield from super().analyze(chunks)
-
-
-class Gate:
-    """Where a blocked worker says it has started (its readiness signal) and is let go."""
-
-    def __init__(self, path: Path):
-        self.path = str(path)
-        self._server = socket.socket(socket.AF_UNIX)
-        self._server.bind(self.path)
-        self._server.listen(1)
-        self._conn = None
-
-    def started(self, thread: threading.Thread) -> int:
-        """The blocked worker's process id, once it has connected (the scan is then mid-way)."""
-        import select
-        while not select.select([self._server], [], [], 1.0)[0]:
-            assert thread.is_alive(), "the scan ended before the worker started its task"
-        self._conn, _ = self._server.accept()
-        return int(self._conn.recv(32))
-
-    def release(self) -> None:
-        for s in (self._conn, self._server):
-            if s is not None:
-                s.close()
 
 
 def _scan_in_thread(opts, executor) -> tuple:
@@ -145,7 +117,7 @@ def test_a_worker_killed_mid_scan_changes_nothing(cluster, certs, corpus, packs,
     executor = _dask(cluster, certs, opts, functools.partial(BlocksOnce, gate.path))
     thread, out = _scan_in_thread(opts, executor)
     try:
-        pid = gate.started(thread)
+        pid = int(gate.ready(thread.is_alive))
         assert pid != os.getpid()
         os.kill(pid, signal.SIGKILL)
     finally:
@@ -167,7 +139,7 @@ def test_the_scheduler_lost_mid_scan_gives_a_partial_report(certs, corpus, packs
                                          new_detector=functools.partial(BlocksOnce, gate.path))
         thread, out = _scan_in_thread(opts, executor)
         try:
-            gate.started(thread)
+            gate.ready(thread.is_alive)
             doomed.close()
         finally:
             gate.release()

@@ -9,8 +9,8 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -19,7 +19,7 @@ from dataguard.scanner import ScanOptions, SupervisedExecutor, run_scan
 from dataguard.scanner.remote import ScanSetup
 from dataguard.sources import SourceOptions
 from dataguard.types import Limits
-from tests.fakes import FakeDetector, load_test_pack
+from tests.fakes import FakeDetector, Gate, load_test_pack, signal_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK = """
@@ -35,17 +35,20 @@ CARD = "4111 1111 1111 1111"
 
 
 class HangsOnStuck(FakeDetector):
-    """Never returns from a chunk of ``stuck.txt``; says so first by adding a line to ``marker``."""
+    """Never returns from a chunk of ``stuck.txt``; says so first by adding a line to ``marker``
+    and, with a ``gate``, by telling the test's ``Gate``."""
 
-    def __init__(self, marker: str, **kwargs):
+    def __init__(self, marker: str, gate: Optional[str] = None, **kwargs):
         super().__init__(**kwargs)
-        self.marker = marker
+        self.marker, self.gate = marker, gate
 
     def analyze(self, chunks):
         for chunk in chunks:
             if chunk.unit.path == "stuck.txt":
                 with open(self.marker, "a") as fh:
                     fh.write("stuck\n")
+                if self.gate:
+                    signal_ready(self.gate, "stuck")
                 threading.Event().wait()
             yield from super().analyze([chunk])
 
@@ -75,10 +78,10 @@ def tree(tmp_path):
     return root
 
 
-def _executor(marker: Path, workers: int, **kw) -> SupervisedExecutor:
+def _executor(marker: Path, workers: int, gate: Optional[str] = None, **kw) -> SupervisedExecutor:
     import functools
     setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="",
-                      new_detector=functools.partial(HangsOnStuck, str(marker)))
+                      new_detector=functools.partial(HangsOnStuck, str(marker), gate))
     return SupervisedExecutor(workers, setup, Hasher(b"k" * 32), **kw)
 
 
@@ -109,21 +112,23 @@ from dataguard.sources import SourceOptions
 from tests.test_supervised import _executor
 from pathlib import Path
 opts = ScanOptions(targets=[({tree!r}, SourceOptions())], packs=load_packs([{pack!r}], {{"CREDIT_CARD"}}), workers=1)
-res = run_scan(opts, Hasher(b"k" * 32), executor=_executor(Path({marker!r}), 1), install_signal_handlers=True)
+res = run_scan(opts, Hasher(b"k" * 32), executor=_executor(Path({marker!r}), 1, {gate!r}), install_signal_handlers=True)
 print(json.dumps({{"complete": res.complete, "errors": [e.kind for e in res.errors],
                   "targets": [t.status for t in res.targets]}}))
 """
 
 
 def test_sigterm_ends_a_scan_whose_worker_is_stuck(tree, tmp_path):
-    marker, pack = tmp_path / "stuck", tmp_path / "pack.yaml"
+    marker, pack, gate = tmp_path / "stuck", tmp_path / "pack.yaml", Gate(tmp_path / "gate")
     pack.write_text(PACK)
-    script = _SCRIPT.format(root=str(ROOT), tree=str(tree), pack=str(pack), marker=str(marker))
+    script = _SCRIPT.format(root=str(ROOT), tree=str(tree), pack=str(pack), marker=str(marker), gate=gate.path)
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    while proc.poll() is None and not marker.exists():      # ready: the worker is stuck in the item
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=120)
+    try:
+        assert gate.ready(lambda: proc.poll() is None) == "stuck"   # ready: the worker is stuck in the item
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        gate.release()
     assert proc.returncode == 0, err.decode()[-2000:]
     result = json.loads(out)
     assert result == {"complete": False, "errors": [], "targets": ["partial"]}
