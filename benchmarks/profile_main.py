@@ -86,7 +86,7 @@ def _findings_digest(res) -> list:
     """What must not change: findings with their evidence, errors and skipped items."""
     return ([repr((f.fingerprint, f.rule_id, f.severity, sorted(f.entities.items()), f.evidence,
                    f.evidence_truncated)) for f in res.findings]
-            + [repr(p) for p in res.errors + res.skipped])
+            + [repr(p) for p in [*res.errors, *res.skipped]])
 
 
 def main() -> None:
