@@ -158,6 +158,30 @@ def test_the_gate_never_stops_a_candidate_the_matcher_accepts():
     assert checked > 5000 and 0 < refused < checked     # it lets some through, and it stops some
 
 
+def test_the_quick_refusal_only_refuses_what_the_gate_refuses():
+    """``PhoneGate._refused`` (a few regex calls on the digit groups, the national-prefix rule
+    included) never refuses a candidate in which the whole gate admits a region."""
+    from dataguard.detect.phone import PhoneFinder, PhoneGate
+    regions = GATE_REGIONS + ["BY"]            # BY: a national prefix that is a pattern ("0|80?")
+    fast, whole = PhoneGate(regions), PhoneGate(regions)
+    whole._refusal = None                      # no early refusal: every reading is tried
+    rnd = random.Random(11)
+    texts = list(_random_texts(1500, seed=9)) + KNOWN + [
+        " ".join(rnd.choice([decoy(rnd), phone_number(rnd), f"0{rnd.randint(10 ** 5, 10 ** 10)}",
+                             f"{rnd.randint(1950, 2026)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"])
+                 for _ in range(40)) for _ in range(60)]
+    walker = PhoneFinder(regions)
+    refused = admitted = 0
+    for text in texts:
+        for _, _, cand in walker._walk(text):
+            if cand and fast._refused(cand):
+                refused += 1
+                assert whole.regions_for(cand) == [], cand
+            elif cand:
+                admitted += 1
+    assert refused > 300 and admitted > 300
+
+
 def test_gate_examples():
     from dataguard.detect.phone import PhoneGate
     gate = PhoneGate(["US", "GB", "FR", "CH", "KE"])

@@ -19,6 +19,7 @@ from dataguard.detect.windows import Triggered
 _TRAILING = re.compile(r"[^\w#]+$")
 _compiled = functools.lru_cache(maxsize=None)(re.compile)
 _NON_DIGIT = re.compile(r"\D")
+_ASCII_GROUPS = re.compile(r"[0-9]+")
 _PLAIN = frozenset(" \t\r\n,;\"'|")     # separators next to which libphonenumber rejects nothing
 
 
@@ -95,6 +96,8 @@ class PhoneGate:
         self.regions = []        # (region, always, cc, national_prefix_rx, idd_rx)
         self._quick = {}         # region -> one regex every national reading that fits there matches
         self._main = {}          # country code -> metadata of its main region (national prefix rules)
+        self._quick_lengths = {}  # region -> lengths of the digit strings its _quick regex can take (None: any)
+        self._sources = {}       # region -> (front, rule, types): the sources of its _quick regex
         for region in regions:
             info = None
             from phonenumbers import PhoneMetadata
@@ -107,8 +110,111 @@ class PhoneGate:
             self.regions.append((region, info[0], str(md.country_code), info[1], idd))
             main = self._cc_regions.get(md.country_code, (region,))[0]
             self._main[str(md.country_code)] = PhoneMetadata.metadata_for_region(main) or md
-            prefix = f"(?:{info[1].pattern})?" if info[1] is not None else ""
-            self._quick[region] = re.compile(f"{prefix}(?:{md.country_code})?{prefix}(?:{info[2].source})")
+            front, rule, types = self._sources[region] = self._readings(md.country_code, info,
+                                                                        self._main[str(md.country_code)])
+            self._quick[region] = re.compile(f"(?:{front}|{rule})(?:{types})")
+            self._quick_lengths[region] = self._lengths(md.country_code, info)
+        idds = [idd.pattern for *_, idd in self.regions if idd is not None]
+        self._idd_source = "|".join(f"(?:{p})" for p in idds)
+        self._refusal = self._refusal_test()
+
+    _LITERAL_PREFIXES = re.compile(r"\d+(?:\|\d+)*")
+
+    @classmethod
+    def _readings(cls, cc: int, info, main) -> tuple:
+        """Three regex sources for a region, (front, rule, types), that take every national
+        reading ``_readings_fit`` accepts there (a necessary condition): ``front types`` the
+        digits after a national prefix, the country code or both; ``rule types`` the digits as
+        written, where ``rule`` (zero-width, matched at the start) is the national-prefix rule
+        (``national_prefix_present``): the number has the prefix, or no format of its country
+        that requires the prefix takes it, or some format that does not require it does. The
+        rule is empty (any number that fits) when the prefix is not a plain list of digit strings."""
+        npfp, types = info[1], info[2].source
+        if npfp is None:
+            return f"(?:{cc})", "", types
+        front = f"(?:(?:{npfp.pattern})(?:{cc})?(?:{npfp.pattern})?|(?:{cc})(?:{npfp.pattern})?)"
+        if main is None or not cls._LITERAL_PREFIXES.fullmatch(main.national_prefix_for_parsing or ""):
+            return front, "", types
+        from phonenumbers.phonenumberutil import _formatting_rule_has_first_group_only
+
+        def takes(f) -> str:
+            lead = f"(?=(?:{f.leading_digits_pattern[-1]}))" if f.leading_digits_pattern else ""
+            return f"{lead}(?:{f.pattern})\\Z"
+
+        def requires(f) -> bool:
+            rule = f.national_prefix_formatting_rule
+            return bool(rule) and not f.national_prefix_optional_when_formatting \
+                and not _formatting_rule_has_first_group_only(rule)
+        nprefix = main.national_prefix_for_parsing
+        longest = max(map(len, nprefix.split("|")))
+        ok = [f"(?=(?:{nprefix}))", "".join(f"(?!{takes(f)})" for f in main.number_format if requires(f))]
+        ok += [f"(?={takes(f)})" for f in main.number_format if not requires(f)]
+        if longest > 1:
+            ok.append(f"(?=\\d{{0,{longest - 1}}}\\Z)")   # a prefix may begin in digits read after it
+        return front, f"(?:{'|'.join(ok)})", types
+
+    @classmethod
+    def _lengths(cls, cc: int, info):
+        """The lengths of the digit strings a region's ``_quick`` regex can take: a valid
+        number's length plus what may stand in front (national prefix, country code, both);
+        None when they are not known (any length, a national prefix that is not a list of
+        digit strings)."""
+        npfp, lengths = info[1], getattr(info[2], "lengths", None)
+        if lengths is None:
+            return None
+        prefixes = [0]
+        if npfp is not None:
+            if not cls._LITERAL_PREFIXES.fullmatch(npfp.pattern):
+                return None
+            prefixes += [len(p) for p in npfp.pattern.split("|")]
+        fronts = {a + c + b for a in prefixes for c in (0, len(str(cc))) for b in prefixes}
+        return frozenset(n + f for n in lengths for f in fronts)
+
+    def _refusal_test(self):
+        """What ``_refused`` needs, over all configured regions: per length of a digit string,
+        one regex of the ``_quick`` regexes of the regions that can take that length, and one
+        regex of their international prefixes. None when a region always passes (then nothing
+        is refused early)."""
+        if not self.regions or any(always for _, always, *_ in self.regions):
+            return None
+        by_length = {}
+        for n in range(2, self.MAX_DIGITS + 1):
+            rxs = [rx.pattern for region, rx in self._quick.items()
+                   if self._quick_lengths[region] is None or n in self._quick_lengths[region]]
+            if rxs:
+                by_length[n] = re.compile("|".join(f"(?:{p})" for p in rxs)).fullmatch
+        return by_length, self._idd_source and re.compile(f"(?:{self._idd_source})(?<=.)").match
+
+    _MOST_GROUPS = 8
+
+    def _refused(self, run: str) -> bool:
+        """True when ``regions_for`` surely admits no region, decided by a few regex calls (most
+        candidates in dense text are dates, amounts and codes). Every piece the matcher cuts
+        from a run is cut at non-digits, so its digits are some consecutive groups of the run's
+        digits; a national reading of a piece (as written, after a prefix or country code) fits
+        a region only if that region's ``_quick`` regex takes the piece's digits, or the piece
+        opens with an international prefix. When no concatenation of consecutive groups
+        passes, no reading fits. A '+', non-ASCII characters or many groups: not decided here."""
+        if self._refusal is None or "+" in run or not run.isascii():
+            return False
+        quick, idd = self._refusal
+        if run.isdigit():           # most candidates: one run of digits, its own only piece
+            n = len(run)
+            return not (2 <= n <= self.MAX_DIGITS and (n in quick and quick[n](run) is not None
+                                                       or idd and idd(run) is not None))
+        groups = _ASCII_GROUPS.findall(run)
+        if len(groups) > self._MOST_GROUPS:
+            return False
+        lines = []
+        for i in range(len(groups)):
+            digits = ""
+            for g in groups[i:]:
+                digits += g
+                if len(digits) > self.MAX_DIGITS:
+                    break
+                if len(digits) >= 2:
+                    lines.append(digits)
+        return not any(len(d) in quick and quick[len(d)](d) is not None or idd and idd(d) is not None for d in lines)
 
     @staticmethod
     def _desc(desc):
@@ -174,6 +280,7 @@ class PhoneGate:
                 return False
             return cls._fits(nsn, descs)
         fits.source = combined.pattern
+        fits.lengths = allowed
         return fits
 
     def _readings_fit(self, digits: str, npfp, fits, cc: str = "", main=None, raw: Sequence[str] = ()) -> bool:
@@ -229,6 +336,8 @@ class PhoneGate:
     def regions_for(self, run: str) -> list:
         """The configured regions in which the run (digits and separators, with a '+' or '('
         in front if the text has one) or one of its inner matches could be a valid number."""
+        if self._refused(run):
+            return []
         readings = []
         for c in self.candidates(run):
             digits = _NON_DIGIT.sub("", c)
