@@ -426,17 +426,20 @@ class PhoneFinder:
 
     def _walk(self, text: str, index: int = 0):
         """The matcher's walk from ``index`` when nothing matches: (index, start, candidate) steps."""
-        search, second = self._pattern.search, self._second.search
+        finditer, second = self._pattern.finditer, self._second.search
         while True:
-            m = search(text, index)
-            if m is None:
+            for m in finditer(text, index):     # each match searched from the end of the one before
+                cand = m.group()
+                cut = second(cand) if "x" in cand else None      # (the pattern needs an 'x')
+                if cut is not None:             # the walk goes on inside the match: search again from there
+                    cand = cand[:cut.start()]
+                    yield index, m.start(), cand
+                    index = m.start() + len(cand)
+                    break
+                yield index, m.start(), cand
+                index = m.end()
+            else:
                 return
-            cand = m.group()
-            cut = second(cand)
-            if cut is not None:
-                cand = cand[:cut.start()]
-            yield index, m.start(), cand
-            index = m.start() + len(cand)
 
     def find(self, text: str) -> list:
         """[(region, PhoneNumberMatch)] in the order Presidio's recognizer lists them: what each
@@ -444,10 +447,15 @@ class PhoneFinder:
         from phonenumbers import PhoneNumberMatcher
         steps = list(self._walk(text))
         at = {index: k for k, (index, _, _) in enumerate(steps)}
-        admitted = [self.admitted(c) if c else frozenset() for _, _, c in steps]
+        todos: dict = {}                 # region -> the steps it admits, in order
+        admitted = self.admitted
+        for k, (_, _, c) in enumerate(steps):
+            if c:
+                for region in admitted(c):
+                    todos.setdefault(region, []).append(k)
         out = []
         for region in self.regions:
-            todo = [k for k, a in enumerate(admitted) if region in a]
+            todo = todos.get(region)
             if not todo:
                 continue
             matcher = PhoneNumberMatcher(text, region, leniency=self.leniency)
@@ -465,7 +473,7 @@ class PhoneFinder:
                     k += 1
                     continue
                 out.append((region, match))
-                k = self._resync(text, match.end, at, steps, admitted, region, matcher, out)
+                k = self._resync(text, match.end, at, steps, region, matcher, out)
         return out
 
     def _extract(self, matcher, region: str, text: str, cand: str, start: int):
@@ -484,7 +492,7 @@ class PhoneFinder:
             self._dead.add(key)
         return match
 
-    def _resync(self, text, index, at, steps, admitted, region, matcher, out) -> int:
+    def _resync(self, text, index, at, steps, region, matcher, out) -> int:
         """After a match that ends inside its candidate, the matcher's walk goes its own way from
         the match's end until it meets the shared walk again: follow it; the shared step then."""
         while index not in at:
