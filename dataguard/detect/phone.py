@@ -356,6 +356,10 @@ class PhoneGate:
                     return [r[0] for r in self.regions]
         readings = [(plus, d) for plus, d, _ in readings]
         national = [d for plus, d in readings if not plus]
+        if self._refusal is not None:          # only the digit strings some region may take
+            quick, idd = self._refusal
+            national = [d for d in national if len(d) in quick and quick[len(d)](d) is not None
+                        or idd and idd(d) is not None]
         raw = {d: [r for _, r in readings if r.startswith(d)] for d in national}   # d with its extension
         for region, always, cc, npfp, idd in self.regions:
             if region in out:
