@@ -321,14 +321,29 @@ def _host_has_public_suffix(host: str) -> bool:
     return tldextract.extract(host).fqdn != ""
 
 
+_AT_TOKEN = re.compile(r"(?<!\S)[^\s@]*@\S*")     # a stretch without whitespace holding an '@'
+
+
 @functools.lru_cache(maxsize=1)
 def fast_email_class():
     """Presidio's EmailRecognizer (same pattern, score and context); its domain check,
     tldextract on the whole address (which reads only the part after '@'), is made once
-    per host."""
+    per host. Its pattern matches no whitespace and needs an '@': it is searched only in the
+    stretches without whitespace that hold one (a stretch's edges are word boundaries, as
+    the whitespace around it is)."""
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
     class FastEmailRecognizer(EmailRecognizer):
+        def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+            out = []
+            for m in _AT_TOKEN.finditer(text):
+                start = m.start()
+                for r in super().analyze(m.group(), entities, nlp_artifacts, regex_flags):
+                    r.start += start
+                    r.end += start
+                    out.append(r)
+            return out
+
         def validate_result(self, pattern_text: str):
             return _host_has_public_suffix(pattern_text.rpartition("@")[2])
 
