@@ -26,7 +26,7 @@ try:  # optional accelerator (x86-64 wheels); the Python path gives the same win
 except Exception:  # noqa: BLE001 - ImportError, or a wheel that does not load on this CPU
     _hs = None
 
-_NON_ASCII_DIGIT = re.compile(r"(?=[^\x00-\x7f])\d")
+_NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f\D]")      # a digit beyond ASCII (one character class: a fast search)
 _BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
 Spans = List[Tuple[int, int]]
 
@@ -126,7 +126,7 @@ class TriggerSet:
             spans = [m.span() for m in rx.finditer(text)]
             if spans:
                 found.setdefault(name, []).extend(spans)
-        if self._beyond_latin1 and _BEYOND_LATIN1.search(low):
+        if self._beyond_latin1 and not low.isascii() and _BEYOND_LATIN1.search(low):
             py_words = {**py_words, **self._beyond_latin1}
         for name, rx in py_words.items():
             spans = [m.span() for m in rx.finditer(low)]
