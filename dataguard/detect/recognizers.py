@@ -116,6 +116,9 @@ class RegexRecognizer(EntityRecognizer):
                  context: Optional[List[str]] = None, metadata: Optional[dict] = None):
         self._regexes = regexes
         self._metadata = dict(metadata or {})
+        # a rule pack's patterns: one search over a text tells whether any of them is worth running
+        bounded = [r.rx for r in regexes if isinstance(r.rx, BoundedPattern)]
+        self._any = BoundedPattern.any_of(bounded) if 1 < len(bounded) == len(regexes) else None
         super().__init__(supported_entities=entities, name=name, supported_language=language, context=context)
 
     def load(self) -> None:
@@ -124,6 +127,8 @@ class RegexRecognizer(EntityRecognizer):
     def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
         wanted = set(entities) if entities else set(self.supported_entities)
         out = []
+        if self._any is not None and not self._any.may_match(text):
+            return out
         for r in self._regexes:
             ent = r.entity or self.supported_entities[0]
             if ent not in wanted:
