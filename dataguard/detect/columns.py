@@ -177,6 +177,7 @@ _HASHES = re.compile(
     r"(?:pbkdf2_sha\d+|argon2|bcrypt_sha256|bcrypt|scrypt|sha1|md5)\$[^\s]{20,300}|"  # Django
     r"(?:pbkdf2:sha\d+(?::\d+)?|scrypt:\d+:\d+:\d+)\$[^\s$]+\$[0-9a-f]{32,}|"       # Werkzeug
     r"\{(?:SSHA|SHA|SMD5|MD5|CRYPT|SSHA256|SSHA512|PBKDF2[-A-Z0-9]*|ARGON2)\}[^\s]{8,300}")  # LDAP
+_HASH_MARKS = ("$", "{")               # every _HASHES form holds one of them
 _HEX_DIGEST = re.compile(r"(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128})")
 _MONTHS = {"jan", "feb", "fev", "fév", "mar", "apr", "avr", "abr", "may", "mai", "jun", "jui", "jul", "aug", "aou",
            "aoû", "ago", "sep", "set", "oct", "nov", "dec", "déc", "dic", "ene"}
@@ -443,6 +444,8 @@ class ColumnJudge:
         if "PASSWORD_HASH" not in self.entities:
             return kept
         pw_column = any(s.values == ValueKind.CREDENTIAL for s in verdict.named)
+        if not pw_column and not any(m in text for m in _HASH_MARKS):
+            return kept                         # no hash form in the text (a bare digest counts only in a password column)
         named = pw_column or "PASSWORD_HASH" in verdict.positive
         drop = set()
         for s, e in col.cells:

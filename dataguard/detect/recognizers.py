@@ -116,6 +116,9 @@ class RegexRecognizer(EntityRecognizer):
                  context: Optional[List[str]] = None, metadata: Optional[dict] = None):
         self._regexes = regexes
         self._metadata = dict(metadata or {})
+        # a rule pack's patterns: one search over a text tells whether any of them is worth running
+        bounded = [r.rx for r in regexes if isinstance(r.rx, BoundedPattern)]
+        self._any = BoundedPattern.any_of(bounded) if 1 < len(bounded) == len(regexes) else None
         super().__init__(supported_entities=entities, name=name, supported_language=language, context=context)
 
     def load(self) -> None:
@@ -124,6 +127,8 @@ class RegexRecognizer(EntityRecognizer):
     def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
         wanted = set(entities) if entities else set(self.supported_entities)
         out = []
+        if self._any is not None and not self._any.may_match(text):
+            return out
         for r in self._regexes:
             ent = r.entity or self.supported_entities[0]
             if ent not in wanted:
@@ -321,14 +326,29 @@ def _host_has_public_suffix(host: str) -> bool:
     return tldextract.extract(host).fqdn != ""
 
 
+_AT_TOKEN = re.compile(r"(?<!\S)[^\s@]*@\S*")     # a stretch without whitespace holding an '@'
+
+
 @functools.lru_cache(maxsize=1)
 def fast_email_class():
     """Presidio's EmailRecognizer (same pattern, score and context); its domain check,
     tldextract on the whole address (which reads only the part after '@'), is made once
-    per host."""
+    per host. Its pattern matches no whitespace and needs an '@': it is searched only in the
+    stretches without whitespace that hold one (a stretch's edges are word boundaries, as
+    the whitespace around it is)."""
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
     class FastEmailRecognizer(EmailRecognizer):
+        def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+            out = []
+            for m in _AT_TOKEN.finditer(text):
+                start = m.start()
+                for r in super().analyze(m.group(), entities, nlp_artifacts, regex_flags):
+                    r.start += start
+                    r.end += start
+                    out.append(r)
+            return out
+
         def validate_result(self, pattern_text: str):
             return _host_has_public_suffix(pattern_text.rpartition("@")[2])
 

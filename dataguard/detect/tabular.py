@@ -51,7 +51,10 @@ class Layout:
         return None
 
     def in_header(self, pos: int) -> bool:
-        return any(s <= pos < e for s, e in self.header_rows)
+        for s, e in self.header_rows:
+            if s <= pos < e:
+                return True
+        return False
 
     def _sheet(self, chunk: Chunk) -> None:
         text, anchors = chunk.text, chunk.anchors
@@ -111,29 +114,65 @@ class Layout:
             if context and chunk.first_line == 1 and r[0][0] == 0 and \
                     tuple(x for x in (_field_text(text, s, e)[:40] for s, e in r) if x)[:50] == context:
                 self.header_rows.append((r[0][0], r[-1][1]))
-            self.fields.extend((s, e, i) for i, (s, e) in enumerate(r))
+            self.fields += [(s, e, i) for i, (s, e) in enumerate(r)]
 
 
 def _rows(text: str, start: int, stop: int, delim: str, max_rows: int = 0) -> list:
     """Rows (lists of field spans) of delimited text from ``start`` (a row start) until the row
     holding ``stop - 1``; a last row cut by the end of the text (not the end of the data) is left out."""
     rx = _FIELD_RX[delim]
-    rows, row, pos, n = [], [], start, len(text)
+    rows, pos, n = [], start, len(text)
     while pos < stop:
-        m = rx.match(text, pos)
-        row.append(m.span())
-        pos = m.end()
-        if pos < n and delim and text[pos] == delim:
-            pos += 1
-            continue
+        row, pos = _row(text, pos, delim, rx)
+        if row[-1][0] >= stop:
+            break                       # a field of it starts at or after stop: left out
         if pos >= n and stop < n:
             break                       # runs into the cut end of the overlap
         rows.append(row)
-        row = []
         pos += 1
         if max_rows and len(rows) >= max_rows:
             break
     return rows
+
+
+def _row(text: str, pos: int, delim: str, rx) -> tuple:
+    """(the field spans of the row starting at ``pos``, where it ends). The fields before the
+    next double quote of a line are split off as they are; a field starting with one (after
+    spaces) is read by ``rx``: it may hold delimiters and newlines."""
+    row, n = [], len(text)
+    eol = -1
+    while True:
+        if eol < pos:
+            eol = text.find("\n", pos)
+            if eol == -1:
+                eol = n
+        if not delim:
+            row.append((pos, eol))
+            return row, eol
+        q = text.find('"', pos, eol)
+        pieces = text[pos:eol if q == -1 else q].split(delim)
+        for piece in pieces[:-1]:
+            e = pos + len(piece)
+            row.append((pos, e))
+            pos = e + 1
+        if q == -1:
+            row.append((pos, eol))
+            return row, eol
+        if pieces[-1].strip(" "):       # a quote inside an unquoted field: it ends at the next delimiter
+            e = text.find(delim, q, eol)
+            if e == -1:
+                row.append((pos, eol))
+                return row, eol
+            row.append((pos, e))
+            pos = e + 1
+            continue
+        m = rx.match(text, pos)
+        row.append(m.span())
+        pos = m.end()
+        if pos < n and text[pos] == delim:
+            pos += 1
+            continue
+        return row, pos
 
 
 def _usual_width(rows: list) -> tuple:

@@ -14,7 +14,7 @@ character replaced by ``?`` (one byte per character), so byte offsets are charac
 offsets. Trigger regexes are ASCII/Latin-1 patterns; a text holding digits outside ASCII
 (Arabic-Indic, Devanagari, full-width) is scanned with Python's Unicode-aware regexes. Of a
 word list, the Latin-1 words go to Hyperscan and the others (Arabic context words) to one
-Python regex under the same name.
+Python regex under the same name, run only when one search for all such words finds one.
 """
 from __future__ import annotations
 
@@ -26,8 +26,7 @@ try:  # optional accelerator (x86-64 wheels); the Python path gives the same win
 except Exception:  # noqa: BLE001 - ImportError, or a wheel that does not load on this CPU
     _hs = None
 
-_NON_ASCII_DIGIT = re.compile(r"(?=[^\x00-\x7f])\d")
-_BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
+_NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f\D]")      # a digit beyond ASCII (one character class: a fast search)
 Spans = List[Tuple[int, int]]
 
 
@@ -57,18 +56,23 @@ class TriggerSet:
         self._hs_names: List[str] = []
         self._py_only_rx: Dict[str, re.Pattern] = dict(self._py_rx)
         self._py_only_words: Dict[str, re.Pattern] = dict(self._py_words)
-        self._beyond_latin1: Dict[str, re.Pattern] = {}     # looked for only in text beyond Latin-1
+        self._beyond_latin1: Dict[str, re.Pattern] = {}     # looked for only in text holding one of their words
+        self._beyond_any: Optional[re.Pattern] = None        # any of those words (one search tells)
         if use_hyperscan and _hs is not None:
             self._hs_text = self._compile({n: p for n, p in regexes.items()}, literal=False, pending=self._py_only_rx)
             latin = {n: [w for w in ws if _latin1(w)] for n, ws in words.items()}
             self._hs_low = self._compile({n: ws for n, ws in latin.items() if ws}, literal=True,
                                          pending=self._py_only_words)
-            for n, ws in words.items():      # words Hyperscan cannot take: Python, only on text beyond Latin-1
+            beyond: List[str] = []
+            for n, ws in words.items():      # words Hyperscan cannot take: Python, only on text holding one
                 rest = [w for w in ws if not _latin1(w)]
                 if rest and len(rest) == len(ws):
                     self._py_only_words.pop(n, None)
                 if rest and n not in self._py_only_words:
                     self._beyond_latin1[n] = _alternation(rest)
+                    beyond.extend(rest)
+            if beyond:
+                self._beyond_any = _alternation(beyond)
 
     @property
     def accelerated(self) -> bool:
@@ -126,7 +130,7 @@ class TriggerSet:
             spans = [m.span() for m in rx.finditer(text)]
             if spans:
                 found.setdefault(name, []).extend(spans)
-        if self._beyond_latin1 and _BEYOND_LATIN1.search(low):
+        if self._beyond_any is not None and not low.isascii() and self._beyond_any.search(low):
             py_words = {**py_words, **self._beyond_latin1}
         for name, rx in py_words.items():
             spans = [m.span() for m in rx.finditer(low)]
