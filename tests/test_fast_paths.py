@@ -160,7 +160,8 @@ def test_the_gate_never_stops_a_candidate_the_matcher_accepts():
 
 def test_the_quick_refusal_only_refuses_what_the_gate_refuses():
     """``PhoneGate._refused`` (a few regex calls on the digit groups, the national-prefix rule
-    included) never refuses a candidate in which the whole gate admits a region."""
+    included) never refuses a candidate in which the whole gate admits a region, and the gate
+    with its early refusals admits the same regions as without them."""
     from dataguard.detect.phone import PhoneFinder, PhoneGate
     regions = GATE_REGIONS + ["BY"]            # BY: a national prefix that is a pattern ("0|80?")
     fast, whole = PhoneGate(regions), PhoneGate(regions)
@@ -179,6 +180,7 @@ def test_the_quick_refusal_only_refuses_what_the_gate_refuses():
                 assert whole.regions_for(cand) == [], cand
             elif cand:
                 admitted += 1
+                assert fast.regions_for(cand) == whole.regions_for(cand), cand
     assert refused > 300 and admitted > 300
 
 

@@ -97,7 +97,6 @@ class PhoneGate:
         self._quick = {}         # region -> one regex every national reading that fits there matches
         self._main = {}          # country code -> metadata of its main region (national prefix rules)
         self._quick_lengths = {}  # region -> lengths of the digit strings its _quick regex can take (None: any)
-        self._sources = {}       # region -> (front, rule, types): the sources of its _quick regex
         for region in regions:
             info = None
             from phonenumbers import PhoneMetadata
@@ -110,12 +109,9 @@ class PhoneGate:
             self.regions.append((region, info[0], str(md.country_code), info[1], idd))
             main = self._cc_regions.get(md.country_code, (region,))[0]
             self._main[str(md.country_code)] = PhoneMetadata.metadata_for_region(main) or md
-            front, rule, types = self._sources[region] = self._readings(md.country_code, info,
-                                                                        self._main[str(md.country_code)])
+            front, rule, types = self._readings(md.country_code, info, self._main[str(md.country_code)])
             self._quick[region] = re.compile(f"(?:{front}|{rule})(?:{types})")
             self._quick_lengths[region] = self._lengths(md.country_code, info)
-        idds = [idd.pattern for *_, idd in self.regions if idd is not None]
-        self._idd_source = "|".join(f"(?:{p})" for p in idds)
         self._refusal = self._refusal_test()
 
     _LITERAL_PREFIXES = re.compile(r"\d+(?:\|\d+)*")
@@ -183,7 +179,15 @@ class PhoneGate:
                    if self._quick_lengths[region] is None or n in self._quick_lengths[region]]
             if rxs:
                 by_length[n] = re.compile("|".join(f"(?:{p})" for p in rxs)).fullmatch
-        return by_length, self._idd_source and re.compile(f"(?:{self._idd_source})(?<=.)").match
+        idds = "|".join(f"(?:{idd.pattern})" for *_, idd in self.regions if idd is not None)
+        # (?<=.): only a prefix of at least one digit counts, as in regions_for
+        return by_length, idds and re.compile(f"(?:{idds})(?<=.)").match
+
+    def _may_fit(self, digits: str) -> bool:
+        """Whether some configured region's ``_quick`` regex takes a digit string, or some
+        region's international prefix opens it (``_refusal`` must be set)."""
+        quick, idd = self._refusal
+        return len(digits) in quick and quick[len(digits)](digits) is not None or bool(idd and idd(digits))
 
     _MOST_GROUPS = 8
 
@@ -197,11 +201,8 @@ class PhoneGate:
         passes, no reading fits. A '+', non-ASCII characters or many groups: not decided here."""
         if self._refusal is None or "+" in run or not run.isascii():
             return False
-        quick, idd = self._refusal
         if run.isdigit():           # most candidates: one run of digits, its own only piece
-            n = len(run)
-            return not (2 <= n <= self.MAX_DIGITS and (n in quick and quick[n](run) is not None
-                                                       or idd and idd(run) is not None))
+            return not (2 <= len(run) <= self.MAX_DIGITS and self._may_fit(run))
         groups = _ASCII_GROUPS.findall(run)
         if len(groups) > self._MOST_GROUPS:
             return False
@@ -214,7 +215,7 @@ class PhoneGate:
                     break
                 if len(digits) >= 2:
                     lines.append(digits)
-        return not any(len(d) in quick and quick[len(d)](d) is not None or idd and idd(d) is not None for d in lines)
+        return not any(self._may_fit(d) for d in lines)
 
     @staticmethod
     def _desc(desc):
@@ -357,9 +358,7 @@ class PhoneGate:
         readings = [(plus, d) for plus, d, _ in readings]
         national = [d for plus, d in readings if not plus]
         if self._refusal is not None:          # only the digit strings some region may take
-            quick, idd = self._refusal
-            national = [d for d in national if len(d) in quick and quick[len(d)](d) is not None
-                        or idd and idd(d) is not None]
+            national = [d for d in national if self._may_fit(d)]
         raw = {d: [r for _, r in readings if r.startswith(d)] for d in national}   # d with its extension
         for region, always, cc, npfp, idd in self.regions:
             if region in out:
