@@ -168,9 +168,10 @@ class PhoneGate:
 
     def _refusal_test(self):
         """What ``_refused`` needs, over all configured regions: per length of a digit string,
-        one regex of the ``_quick`` regexes of the regions that can take that length, and one
-        regex of their international prefixes. None when a region always passes (then nothing
-        is refused early)."""
+        the source of one regex of the ``_quick`` regexes of the regions that can take that
+        length (compiled when first needed, by ``_may_fit``: not at start-up), and one regex of
+        their international prefixes. None when a region always passes (then nothing is
+        refused early)."""
         if not self.regions or any(always for _, always, *_ in self.regions):
             return None
         by_length = {}
@@ -178,7 +179,7 @@ class PhoneGate:
             rxs = [rx.pattern for region, rx in self._quick.items()
                    if self._quick_lengths[region] is None or n in self._quick_lengths[region]]
             if rxs:
-                by_length[n] = re.compile("|".join(f"(?:{p})" for p in rxs)).fullmatch
+                by_length[n] = "|".join(f"(?:{p})" for p in rxs)
         idds = "|".join(f"(?:{idd.pattern})" for *_, idd in self.regions if idd is not None)
         # (?<=.): only a prefix of at least one digit counts, as in regions_for
         return by_length, idds and re.compile(f"(?:{idds})(?<=.)").match
@@ -187,7 +188,10 @@ class PhoneGate:
         """Whether some configured region's ``_quick`` regex takes a digit string, or some
         region's international prefix opens it (``_refusal`` must be set)."""
         quick, idd = self._refusal
-        return len(digits) in quick and quick[len(digits)](digits) is not None or bool(idd and idd(digits))
+        test = quick.get(len(digits))
+        if isinstance(test, str):
+            test = quick[len(digits)] = re.compile(test).fullmatch
+        return test is not None and test(digits) is not None or bool(idd and idd(digits))
 
     _MOST_GROUPS = 8
 
