@@ -293,6 +293,86 @@ def test_windows_around_triggers_find_what_the_whole_text_gives(seed):
     assert compared >= 10
 
 
+def _pack_texts(rnd: random.Random, examples: list, n: int) -> list:
+    """Texts made of the examples, pieces of them and noise: where the patterns match, nearly match or not."""
+    noise = "0123456789 -/.:_ABCDEFGHKLMNPRSTXYZabcehkmnprstz\n\t\u00e9C"
+    out = list(examples)
+    for _ in range(n):
+        parts = []
+        for _ in range(rnd.randint(1, 4)):
+            e = rnd.choice(examples)
+            i, j = sorted(rnd.randint(0, len(e)) for _ in range(2))
+            piece = e[i:j] if rnd.random() < 0.5 else e
+            if rnd.random() < 0.5 and piece:
+                k = rnd.randrange(len(piece))
+                piece = piece[:k] + rnd.choice(noise) + piece[k + 1:]
+            parts.append(piece)
+            parts.append("".join(rnd.choice(noise) for _ in range(rnd.randint(0, 6))))
+        out.append("".join(parts))
+    return out
+
+
+def test_a_packs_joined_patterns_find_something_exactly_where_one_of_them_does():
+    """A rule-pack recognizer with several patterns runs them only where their joined pattern finds
+    something: for every shipped pack, the joined search and the separate ones agree on every text."""
+    from dataguard.detect import known_entities
+    from dataguard.detect.registry import _custom
+    from dataguard.rules import load_packs
+    rnd = random.Random(5)
+    specs = [r for p in load_packs(None, known_entities()) for r in p.recognizers]
+    examples = []
+    import yaml
+
+    from dataguard.rules.model import PackModel
+    from tests.conftest import ROOT
+    for path in sorted((ROOT / "rules").glob("*.yaml")):
+        model = PackModel.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        for r in model.recognizers:
+            examples += [e.text for e in r.examples.match] + list(r.examples.nomatch)
+    texts = _pack_texts(rnd, examples, 3000)
+    joined = 0
+    for spec in specs:
+        rec = _custom(spec, "en").recognizer
+        if len(spec.patterns) < 2 or spec.deny_list:
+            continue
+        assert rec._any is not None, f"{spec.entity}: its patterns are searched one by one"
+        joined += 1
+        alone = [r.rx for r in rec._regexes]
+        hits = 0
+        for t in texts:
+            found = any(p.may_match(t) for p in alone)
+            assert rec._any.may_match(t) == found, (spec.entity, t)
+            hits += found
+        assert 5 <= hits <= len(texts) - 5, (spec.entity, hits)       # both sides were tried
+    assert joined >= 4
+
+
+@pytest.mark.parametrize("second", [r"(\d)-\1", r"(?i)abc", r"(?|(a)|(b))x", r"(\w)(?1)x", r"(a)?(?(1)a|b)",
+                                    r"a(*SKIP)(*F)|b", r"(?P<w>q)\g<w>", r"(?P<w>q)(?P=w)", r"(?R)?x"])
+def test_patterns_that_mean_something_else_joined_are_searched_alone(second):
+    """Group references, inline global flags, branch resets, recursion, conditionals, verbs."""
+    from dataguard.detect.bounded import BoundedPattern
+    first = BoundedPattern(r"(?P<v>CASE-\d+)", 0, 1.0)
+    assert BoundedPattern.any_of([first, BoundedPattern(second, 0, 1.0)]) is None
+    assert BoundedPattern.any_of([first, BoundedPattern(r"(?i:x)\d{2}(?-i:C)", 0, 1.0)]) is not None
+
+
+@pytest.mark.parametrize("second, joined", [(r"(?P<v>CD-\d{4})", True), (r"(?P<v>CD-(\d)\d\d\d)(?!\1)", False)])
+def test_a_packs_patterns_find_their_matches_joined_or_alone(second, joined):
+    """Two patterns naming the same group are joined (the regex module allows it); one with a group
+    reference is not: either way every pattern's matches are found."""
+    from dataguard.detect import Detector
+    from dataguard.types import Chunk, PatternSpec, RecognizerSpec, Unit
+    spec = RecognizerSpec(entity="CODE", pack="p", patterns=(PatternSpec("a", r"(?P<v>AB-\d{4})", 0.9),
+                                                            PatternSpec("b", second, 0.9)))
+    det = Detector(entities={"CODE"}, custom=(spec,), ner=False)
+    [rec] = [t.recognizer for t in det._recognizers if "CODE" in t.entities]
+    assert (rec._any is not None) == joined
+    text = "see ab-1234 and cd-5678 here, not ab-12 or cd-123"
+    [(_, matches)] = det.analyze([Chunk(unit=Unit(target="x", uri="x", path="x"), text=text)])
+    assert sorted((m.start, m.end) for m in matches) == [(4, 11), (16, 23)]
+
+
 def test_no_valid_number_anywhere_is_shorter_than_the_finders_bound():
     from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
