@@ -149,6 +149,37 @@ def test_the_scheduler_lost_mid_scan_gives_a_partial_report(certs, corpus, packs
     assert "lost the Dask scheduler" in res.targets[0].error
 
 
+class DiesOnPoison(FakeDetector):
+    """Kills its worker process on an item that says POISON, wherever it runs."""
+
+    def analyze(self, chunks):
+        for chunk in chunks:
+            if "POISON" in chunk.text:
+                os.kill(os.getpid(), signal.SIGKILL)
+            yield from super().analyze([chunk])
+
+
+def test_an_item_that_keeps_killing_its_workers_is_an_error_and_the_others_are_scanned(certs, corpus, packs):
+    """The scheduler gives up on a task whose workers keep dying (KilledWorker): its batch runs again
+    item by item, the item that still kills its worker is an error, every other item is scanned."""
+    import dask
+    from distributed import LocalCluster
+    (corpus / "d1" / "f5.txt").write_text("POISON\n")
+    opts = ScanOptions(targets=[(str(corpus), SourceOptions())], packs=packs)
+    local = run_scan(opts, _hasher(), detector=FakeDetector())
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):   # give up at the first death
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, protocol="tls", host="127.0.0.1",
+                          security=security(certs, "cluster"), dashboard_address=":0") as fragile:
+            res = run_scan(opts, _hasher(), executor=DaskExecutor.for_scan(
+                opts, _hasher(), fragile.scheduler_address, security(certs), new_detector=DiesOnPoison))
+    assert [(e.uri.rsplit("/", 1)[1], e.kind, e.message) for e in res.errors] == \
+        [("**.txt", "corrupt", "the Dask workers scanning it kept dying")]
+    assert res.errors[0].uri.endswith("/d1/**.txt")
+    assert res.complete and res.stats["items_scanned"] == 40
+    findings = lambda r: _findings(r).split('"errors"')[0]  # noqa: E731
+    assert findings(res) == findings(local) and len(local.findings) > 10
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

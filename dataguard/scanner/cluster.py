@@ -3,8 +3,10 @@
 The scanning process walks the targets, decides what is unchanged (the state), and hands
 new items to the workers in batches of ``ItemRef`` (see ``remote``); each batch comes back
 as one ``ItemOutcome`` per item, read in submission order. A worker that dies has its
-tasks run again elsewhere by the scheduler; a scheduler that goes away stops the scan
-(``ExecutorLost``: partial report).
+tasks run again elsewhere by the scheduler. A batch whose workers keep dying (the scheduler
+gives up on it: ``KilledWorker``) runs again item by item, and an item that still kills its
+worker is recorded as an error, as the local executor does; a scheduler that goes away stops
+the scan (``ExecutorLost``: partial report).
 """
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ from typing import Optional
 from distributed import WorkerPlugin
 
 from dataguard.scanner.executors import ExecutorLost, ExecutorUnavailable
-from dataguard.scanner.remote import (KEY_CHECK, ScanSetup, WorkerSetupError, check_setup, install, scan_batch,
-                                      uninstall)
+from dataguard.scanner.remote import (KEY_CHECK, ScanSetup, WorkerSetupError, check_setup, failed_outcome, install,
+                                      scan_batch, uninstall)
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +121,22 @@ class DaskExecutor:
 
     def submit(self, batch: list):
         self.start()
-        return self._client.submit(scan_batch, self._setup.setup_id, batch, pure=False, retries=TASK_RETRIES)
+        return self._client.submit(scan_batch, self._setup.setup_id, batch, pure=False, retries=TASK_RETRIES), batch
 
-    def result(self, future) -> list:
+    def result(self, handle) -> list:
+        from distributed import KilledWorker
+        future, batch = handle
+        try:
+            return self._wait(future)
+        except KilledWorker:
+            pass
+        if len(batch) == 1:
+            log.warning("corrupt: the Dask workers scanning an item kept dying")
+            return [failed_outcome(batch[0], "corrupt", "the Dask workers scanning it kept dying")]
+        # which item kills its workers is unknown: each runs alone, the others are scanned
+        return [out for handle in [self.submit([ref]) for ref in batch] for out in self.result(handle)]
+
+    def _wait(self, future) -> list:
         from distributed.comm import CommClosedError
         try:
             return future.result()

@@ -61,6 +61,12 @@ class ItemOutcome:
     names_seen: bool = True     # False: the item failed as a whole, what detection found in its names is lost
 
 
+def failed_outcome(ref: ItemRef, kind: str, message: str) -> ItemOutcome:
+    """The outcome of an item the executor could not scan (its worker died, its time ran out)."""
+    from dataguard.extract import describe
+    return ItemOutcome(problems=[Problem(describe(ref.unit), kind, message)], names_seen=False)
+
+
 # ---------------------------------------------------------------- opening items on a worker
 def _with_worker_credentials(target: str, options):
     """The target's options with the credentials this worker's configuration file gives it."""

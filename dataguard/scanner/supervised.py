@@ -35,8 +35,7 @@ from multiprocessing.connection import wait
 from typing import Callable, Optional
 
 from dataguard.scanner.executors import ExecutorLost, mp_context
-from dataguard.scanner.remote import ItemOutcome, ItemRef, ScanSetup, prebuild
-from dataguard.types import Problem
+from dataguard.scanner.remote import ItemRef, ScanSetup, failed_outcome, prebuild
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +95,6 @@ def _serve(conn, setup: ScanSetup, hasher, tmp: str, environ: dict) -> None:
         except EOFError:
             return
         conn.send(scan.scan_group(refs))
-
-
-def _outcome_of(ref: ItemRef, kind: str, message: str) -> ItemOutcome:
-    from dataguard.extract import describe
-    return ItemOutcome(problems=[Problem(describe(ref.unit), kind, message)], names_seen=False)
 
 
 class _Worker:
@@ -229,4 +223,4 @@ class SupervisedExecutor:
             self._queue.extendleft(reversed([([i], [r]) for i, r in zip(ids, refs)]))
             return
         log.warning("%s: %s", kind, message)
-        self._done[ids[0]] = _outcome_of(refs[0], kind, message)
+        self._done[ids[0]] = failed_outcome(refs[0], kind, message)
