@@ -133,6 +133,36 @@ KNOWN = ["Call +254 722 123 456 now", "ring 020 7946 0958 today", "tel (212) 555
          "+91 98765 43210", "1-800-555-0199", "0044 7400 129663 x12 (8111 5423 2100 3504"]
 
 
+@pytest.mark.parametrize("region", [r for r in MANY if (phonenumbers.PhoneMetadata.metadata_for_region(r).national_prefix
+                                                     or "").isdigit()])
+def test_a_country_code_written_without_plus_before_national_prefixes_is_read_as_the_matcher_reads_it(region):
+    """Without '+', libphonenumber takes the region's own country code off a number too long for it
+    and strips the national prefix then, and again while parsing: "9200 2233 6714 32" is a number
+    of Pakistan. The finder reads it so too, with one prefix, two or none."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    md = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    cc, prefix = str(md.country_code), md.national_prefix
+    rnd = random.Random(region)
+    lines = []
+    for kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE):
+        ex = phonenumbers.example_number_for_type(region, kind)
+        if ex is None:
+            continue
+        nsn = str(ex.national_number)
+        for k in (0, 1, 2):
+            digits = cc + prefix * k + nsn
+            spaced = " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
+            lines += [f"n° {digits} ok", f"tel {spaced}.", f"ref {digits[:-1]}{rnd.randint(0, 9)} x"]
+    text = "\n".join(lines)
+    regions = (region, "US") if region != "US" else ("US", "GB")
+    want = sorted((r, m.start, m.end) for r in regions for m in PhoneNumberMatcher(text, r, leniency=1))
+    got = sorted((r, m.start, m.end) for r, m in PhoneFinder(regions).find(text))
+    assert got == want
+    assert want
+
+
 def test_the_gate_never_stops_a_candidate_the_matcher_accepts():
     """Every candidate of libphonenumber's walk that the gate refuses for a region gives
     nothing when that region's matcher extracts it, or (an international number, which every

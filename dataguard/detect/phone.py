@@ -128,7 +128,9 @@ class PhoneGate:
         npfp, types = info[1], info[2].source
         if npfp is None:
             return f"(?:{cc})", "", types
-        front = f"(?:(?:{npfp.pattern})(?:{cc})?(?:{npfp.pattern})?|(?:{cc})(?:{npfp.pattern})?)"
+        # after the country code the prefix may be stripped twice (once while the code is taken off,
+        # once more by the parse: "92 0 0 22..." is a number of Pakistan)
+        front = f"(?:(?:{npfp.pattern})(?:{cc})?(?:{npfp.pattern})?|(?:{cc})(?:{npfp.pattern})?(?:{npfp.pattern})?)"
         if main is None or not cls._LITERAL_PREFIXES.fullmatch(main.national_prefix_for_parsing or ""):
             return front, "", types
         from phonenumbers.phonenumberutil import _formatting_rule_has_first_group_only
@@ -163,7 +165,8 @@ class PhoneGate:
             if not cls._LITERAL_PREFIXES.fullmatch(npfp.pattern):
                 return None
             prefixes += [len(p) for p in npfp.pattern.split("|")]
-        fronts = {a + c + b for a in prefixes for c in (0, len(str(cc))) for b in prefixes}
+        fronts = {a + c + b + (d if c else 0) for a in prefixes for c in (0, len(str(cc))) for b in prefixes
+                  for d in prefixes}
         return frozenset(n + f for n in lengths for f in fronts)
 
     def _refusal_test(self):
@@ -291,7 +294,7 @@ class PhoneGate:
     def _readings_fit(self, digits: str, npfp, fits, cc: str = "", main=None, raw: Sequence[str] = ()) -> bool:
         """Whether some reading of ``digits`` is a valid national significant number: as
         written, after the national prefix, after the country code ``cc`` (and then the
-        national prefix). With ``main`` (the metadata of the country code's main region: a
+        national prefix, once or twice). With ``main`` (the metadata of the country code's main region: a
         number written the national way), the reading as written must also not lack a
         national prefix the region requires (``national_prefix_present``, ``raw``: the digits of
         the candidates it may be read from)."""
@@ -304,9 +307,12 @@ class PhoneGate:
         if cc and digits.startswith(cc):
             rest = digits[len(cc):]
             readings.append(rest)
-            m = npfp.match(rest) if npfp is not None else None
-            if m and m.end():
-                readings.append(rest[m.end():])
+            for _ in range(2):      # the prefix is stripped while the code is taken off, then by the parse
+                m = npfp.match(rest) if npfp is not None else None
+                if not (m and m.end()):
+                    break
+                rest = rest[m.end():]
+                readings.append(rest)
         return any(r and fits(r) for r in readings)
 
     def _international(self, digits: str) -> bool:
