@@ -163,6 +163,94 @@ def test_a_country_code_written_without_plus_before_national_prefixes_is_read_as
     assert want
 
 
+ALL_REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
+ALL_TYPES = [PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE,
+             PhoneNumberType.VOIP, PhoneNumberType.SHARED_COST, PhoneNumberType.PERSONAL_NUMBER, PhoneNumberType.UAN]
+
+
+def number_anywhere(rnd: random.Random, regions: list) -> str:
+    """A number (valid or not) of a configured region or of any region, written in one of the ways
+    people write them: formatted, with the country code but no '+', after an international prefix
+    (once with a '+' in front too), after the national prefix; separators moved, an extension."""
+    region = rnd.choice(regions if rnd.random() < 0.7 else ALL_REGIONS)
+    md = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    ex = phonenumbers.example_number_for_type(region, rnd.choice(ALL_TYPES)) or phonenumbers.example_number(region)
+    if ex is None:
+        return str(rnd.randint(10, 99999))
+    nsn = str(ex.national_number)
+    if rnd.random() < 0.6:
+        keep = max(1, len(nsn) - rnd.randint(1, 6))
+        nsn = nsn[:keep] + "".join(rnd.choice("0123456789") for _ in range(len(nsn) - keep + rnd.choice([0, 0, 0, -1, 1])))
+    num = phonenumbers.PhoneNumber(country_code=ex.country_code, national_number=int(nsn or "0"),
+                                   italian_leading_zero=ex.italian_leading_zero)
+    cc, prefix = str(ex.country_code), md.national_prefix or ""
+    r = rnd.random()
+    if r < 0.15:
+        text = cc + prefix * rnd.randint(0, 2) + nsn
+    elif r < 0.25:
+        idd = phonenumbers.PhoneMetadata.metadata_for_region(rnd.choice(regions)).preferred_international_prefix
+        text = rnd.choice(["", "+"]) + (idd if idd and idd.isdigit() else "00") + cc + rnd.choice(["", prefix]) + nsn
+    elif r < 0.35:
+        text = prefix + nsn
+    else:
+        text = phonenumbers.format_number(num, rnd.choice([PhoneNumberFormat.INTERNATIONAL, PhoneNumberFormat.E164,
+                                                           PhoneNumberFormat.NATIONAL, PhoneNumberFormat.RFC3966]))
+        text = text.replace("tel:", "")
+    r = rnd.random()
+    if r < 0.2:
+        text = text.replace(" ", rnd.choice([".", "-", "", "  ", " / ", "\u00a0"]))
+    elif r < 0.3 and len(text) > 6:
+        i = rnd.randint(1, len(text) - 2)
+        text = text[:i] + rnd.choice([" ", "-", ".", ") ", " ("]) + text[i:]
+    elif r < 0.35:
+        text = "(" + text[:3] + ") " + text[3:]
+    if rnd.random() < 0.1:
+        text += rnd.choice([" x12", " ext. 45", ";ext=7", " #3"])
+    return text
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_the_finder_finds_what_the_matcher_finds_for_any_regions_and_any_writing(seed):
+    """Random sets of regions out of all of libphonenumber's, numbers of every type and region
+    written every way: the finder finds the spans the unrestricted matchers find."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    rnd = random.Random(seed)
+    found = 0
+    for _ in range(40):
+        regions = tuple(rnd.sample(ALL_REGIONS, rnd.randint(1, 6)))
+        parts = []
+        for _ in range(30):
+            parts.append(rnd.choice(["Call ", "tel. ", "", "ref ", ",", "\t", "(", "n° ", "Fax: ", "+"]))
+            parts.append(number_anywhere(rnd, list(regions)))
+            parts.append(rnd.choice([" today. ", ", ", "\n", " / ", ";", " or ", ") ", " ", "-", "/"]))
+        text = "".join(parts)
+        want = {(m.start, m.end) for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
+        got = {(m.start, m.end) for _, m in PhoneFinder(regions).find(text)}
+        assert got == want, (regions, [text[s:e] for s, e in want ^ got])
+        found += len(want)
+    assert found > 500
+
+
+@pytest.mark.parametrize("regions, text, span", [
+    (("LC",), "tel 234 5678 ok", (4, 12)),              # Saint Lucia's own rule: 758 in front of 7 digits
+    (("US", "TC"), "tel 7121234 ok", (4, 11)),          # Turks and Caicos: 649 in front (US has no such rule)
+    (("US", "SG"), "dial +0011 767 420 1234 now", (5, 23)),  # a "+", then the international prefix of SG (001)
+    (("TA",), "see +(851) 1 now", (5, 12)),             # the '+' cut off: a national number of 4 digits
+])
+def test_numbers_the_gate_once_refused(regions, text, span):
+    """A region whose own national-prefix rule rewrites digits when the main region of its country
+    code has none; a '+' written before an international prefix; a national number inside a
+    candidate with a '+'."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    want = {(m.start, m.end) for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
+    assert want == {span}
+    assert {(m.start, m.end) for _, m in PhoneFinder(regions).find(text)} == want
+
+
 def test_the_gate_never_stops_a_candidate_the_matcher_accepts():
     """Every candidate of libphonenumber's walk that the gate refuses for a region gives
     nothing when that region's matcher extracts it, or (an international number, which every

@@ -106,7 +106,10 @@ class PhoneGate:
                 continue
             info = self._cc_info(md.country_code)
             idd = re.compile(md.international_prefix) if md.international_prefix else None
-            self.regions.append((region, info[0], str(md.country_code), info[1], idd))
+            # a region whose own prefix rule rewrites digits ("758" in front of a 7-digit number of
+            # Saint Lucia) always passes, even when the main region of its country code has none
+            always = info[0] or bool(md.national_prefix_transform_rule)
+            self.regions.append((region, always, str(md.country_code), info[1], idd))
             main = self._cc_regions.get(md.country_code, (region,))[0]
             self._main[str(md.country_code)] = PhoneMetadata.metadata_for_region(main) or md
             front, rule, types = self._readings(md.country_code, info, self._main[str(md.country_code)])
@@ -315,7 +318,14 @@ class PhoneGate:
                 readings.append(rest)
         return any(r and fits(r) for r in readings)
 
+    def _after_idd(self, idd, digits: str) -> bool:
+        """Whether ``digits`` open with the international prefix ``idd`` and go on as a valid international number."""
+        m = idd.match(digits)
+        return bool(m and m.end()) and self._international(digits[m.end():])
+
     def _international(self, digits: str) -> bool:
+        if digits[:1] == "0":
+            return False            # no country code begins with 0 ("+00 44 ...": see regions_for)
         for k in (1, 2, 3):
             if int(digits[:k] or 0) in self._cc_regions:
                 always, npfp, fits = self._cc_info(int(digits[:k]))
@@ -356,15 +366,19 @@ class PhoneGate:
                 digits = "".join(str(unicodedata.decimal(ch)) for ch in digits)
             if 2 <= len(digits) <= self.MAX_DIGITS:
                 readings.append((c.lstrip("([ ").startswith("+"), digits, c))
-        out = []
+        out, after_plus = [], []
         for plus, d, c in readings:
-            if plus and self._international(d):
-                if self.regions and not out:
-                    out.append(self.regions[0][0])     # an international number: any region parses it
-                if c != run:
-                    # an international number inside a longer run: which cut the matcher tries
-                    # first depends on the region, and it goes on after the number: ask them all
-                    return [r[0] for r in self.regions]
+            if not plus:
+                continue
+            if not self._international(d):
+                after_plus.append(d)        # "+00 44 ...": read again without the '+' (IDD, country code)
+                continue
+            if self.regions and not out:
+                out.append(self.regions[0][0])     # an international number: any region parses it
+            if c != run:
+                # an international number inside a longer run: which cut the matcher tries
+                # first depends on the region, and it goes on after the number: ask them all
+                return [r[0] for r in self.regions]
         readings = [(plus, d) for plus, d, _ in readings]
         national = [d for plus, d in readings if not plus]
         if self._refusal is not None:          # only the digit strings some region may take
@@ -376,10 +390,12 @@ class PhoneGate:
             if always:
                 out.append(region)
                 continue
+            if idd is not None and any(self._after_idd(idd, d) for d in after_plus):
+                out.append(region)
+                continue
             fits, quick = self._cc_info(int(cc))[2], self._quick[region]
             for d in national:
-                m = idd.match(d) if idd is not None else None
-                if (m and m.end() and self._international(d[m.end():])) or quick.fullmatch(d) is not None \
+                if (idd is not None and self._after_idd(idd, d)) or quick.fullmatch(d) is not None \
                         and self._readings_fit(d, npfp, fits, cc, self._main[cc], raw[d]):
                     out.append(region)    # (quick: one C call rules out most digit strings)
                     break
@@ -432,7 +448,8 @@ class PhoneFinder:
             if len(self._verdicts) > 100_000:
                 self._verdicts.clear()
             digits = len(_NON_DIGIT.sub("", candidate))
-            fewest = self._fewest[1] if "+" in candidate or "\uff0b" in candidate else self._fewest[0]
+            # with a '+': international, or (the '+' cut off by an inner match) national
+            fewest = min(self._fewest) if "+" in candidate or "\uff0b" in candidate else self._fewest[0]
             v = frozenset(self.gate.regions_for(candidate)) if digits >= fewest else frozenset()
             self._verdicts[candidate] = v
         return v
