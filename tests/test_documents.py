@@ -233,6 +233,27 @@ def test_eml_html_body_is_stripped():
     assert "<b>" not in text_of(out) and "x:1" not in text_of(out)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_eml_8bit_text_without_a_charset_is_read_as_a_text_file_is(encoding):
+    """A message (or a memo sniffed as one) with raw 8-bit headers and body and no charset: its
+    accented names are read, not replaced by U+FFFD (as ASCII would)."""
+    msg = ("From: Frédérique Le Roux <f@un-juba.org>\nSubject: Réunion du comité\nDate: 3.5.2024\n\n"
+           "Please contact Jérôme Müller-Girón at the office. Merci beaucoup, à bientôt.\n").encode(encoding)
+    out = run_bytes("memo.eml", msg)
+    assert kinds(out) == []
+    assert "\ufffd" not in text_of(out)
+    assert [p.part for _, p in hits(out, "Frédérique Le Roux")] == ["header"]
+    assert [p.part for _, p in hits(out, "Réunion du comité")] == ["header"]
+    assert [p.part for _, p in hits(out, "Jérôme Müller-Girón")] == ["body"]
+
+
+def test_eml_declared_charset_is_kept():
+    msg = ("From: a@un-juba.org\nContent-Type: text/plain; charset=iso-8859-7\n\nΓιώργος Παπαδόπουλος\n"
+           ).encode("iso-8859-7")
+    out = run_bytes("greek.eml", msg)
+    assert [p.part for _, p in hits(out, "Γιώργος Παπαδόπουλος")] == ["body"]
+
+
 def test_mbox_messages_are_numbered_members():
     out = run("box.mbox")
     assert kinds(out) == []

@@ -84,11 +84,21 @@ def _clean_filename(name: str) -> str:
     return base if base not in ("", ".", "..") else ""
 
 
+def _undeclared(data: bytes) -> str:
+    """8-bit text of a message that declares no charset for it (raw bytes in a header, a body
+    without ``charset=``): read as a text file is (UTF-8 when valid, else the best guess), not
+    as ASCII with every other byte replaced."""
+    from dataguard.extract.text import detect_encoding
+    return data.decode(detect_encoding(data, complete=True), "replace")
+
+
 def _header_values(msg, h) -> Iterator[str]:
     """Each ``h`` header's decoded value, parsed one at a time (a parsed header keeps its
     parse tree); a malformed one in its raw form."""
     for k, v in msg.raw_items():
         if k.lower() == h.lower():
+            if isinstance(v, str) and not v.isascii() and any("\udc80" <= c <= "\udcff" for c in v):
+                v = _undeclared(v.encode("ascii", "surrogateescape"))     # raw 8-bit bytes
             try:
                 yield str(msg.policy.header_fetch_parse(k, v))
             except Exception:  # noqa: BLE001 - a malformed header: its raw form
@@ -96,6 +106,11 @@ def _header_values(msg, h) -> Iterator[str]:
 
 
 def _body_text(part) -> str:
+    charset = part.get_param("charset")
+    payload = part.get_payload(decode=True) if not charset or str(charset).lower() in ("us-ascii", "ascii") else None
+    if isinstance(payload, bytes) and not payload.isascii():
+        body = _undeclared(payload)
+        return html_to_text(body) if part.get_content_type() == "text/html" else body
     try:
         body = part.get_content()
         if isinstance(body, bytes):
