@@ -247,6 +247,12 @@ def test_eml_8bit_text_without_a_charset_is_read_as_a_text_file_is(encoding):
     assert [p.part for _, p in hits(out, "Jérôme Müller-Girón")] == ["body"]
 
 
+def test_eml_unknown_charset_is_guessed():
+    msg = "From: a@un-juba.org\nContent-Type: text/plain; charset=unknown-8bit\n\nMerci Jérôme Girón\n".encode()
+    out = run_bytes("odd.eml", msg)
+    assert [p.part for _, p in hits(out, "Jérôme Girón")] == ["body"]
+
+
 def test_eml_declared_charset_is_kept():
     msg = ("From: a@un-juba.org\nContent-Type: text/plain; charset=iso-8859-7\n\nΓιώργος Παπαδόπουλος\n"
            ).encode("iso-8859-7")

@@ -114,10 +114,10 @@ def _body_text(part) -> str:
     try:
         body = part.get_content()
         if isinstance(body, bytes):
-            body = body.decode("utf-8", "replace")
-    except Exception:  # noqa: BLE001 - unknown charset, broken encoding
+            body = _undeclared(body)
+    except Exception:  # noqa: BLE001 - unknown charset ("unknown-8bit"), broken encoding: guessed
         payload = part.get_payload(decode=True) or b""
-        body = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else str(payload)
+        body = _undeclared(payload) if isinstance(payload, bytes) else str(payload)
     if part.get_content_type() == "text/html":
         body = html_to_text(body)
     return body
