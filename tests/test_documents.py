@@ -247,6 +247,17 @@ def test_eml_8bit_text_without_a_charset_is_read_as_a_text_file_is(encoding):
     assert [p.part for _, p in hits(out, "Jérôme Müller-Girón")] == ["body"]
 
 
+def test_a_memo_that_opens_like_a_message_is_read_whole():
+    """A .txt opening with From:/Subject: lines and no header of a sent message is a memo: every line
+    of it is read (a message keeps only its address and subject headers)."""
+    memo = ("From: HR Unit\nDate: 3.5.2024\nSubject: staff list\nBeneficiary phone: +254 712 345678\n\n"
+            "Please contact Frédérique Le Roux.\n").encode()
+    out = run_bytes("memo.txt", memo)
+    assert kinds(out) == []
+    assert hits(out, "+254 712 345678") == [(None, Pointer(line=4))]
+    assert hits(out, "Frédérique Le Roux") == [(None, Pointer(line=6))]
+
+
 def test_eml_unknown_charset_is_guessed():
     msg = "From: a@un-juba.org\nContent-Type: text/plain; charset=unknown-8bit\n\nMerci Jérôme Girón\n".encode()
     out = run_bytes("odd.eml", msg)

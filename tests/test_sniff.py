@@ -63,6 +63,10 @@ def test_control_characters_threshold_two_percent():
     (b"From someone Mon Jan  1 00:00:00 2024\nSubject: x\n\nbody\n", "one.eml", "mbox"),  # a "From " line
     (b"From: a@example.org\nSubject: hi\n\nbody\n", "archive.mbx", "mbox"),
     (b"From: a@example.org\nSubject: hi\n\nbody\n", "mail.eml", "eml"),
+    (b"From: a@example.org\nSubject: hi\n\nbody\n", "1700000000.M1P2.host", "eml"),   # Maildir: no extension
+    (b"From: HR Unit\nDate: 3.5.2024\nSubject: staff\nPhone: +254 712 345678\n\nbody\n", "memo.txt", "text"),
+    (b"Return-Path: <a@example.org>\nFrom: a@example.org\nSubject: hi\n\nbody\n", "saved.txt", "eml"),
+    (b"From: a@example.org\r\nSubject: hi\r\nMIME-Version: 1.0\r\n\r\nbody\r\n", "saved.log", "eml"),
     (b"\x1f\x8b\x08\x00" + b"\x00" * 60, "old.taz", "tar"),
     (b"\x1f\x8b\x08\x00" + b"\x00" * 60, "backup.tgz", "tar"),
     (b"\x1f\x8b\x08\x00" + b"\x00" * 60, "notes.txt.gz", "gz"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import zipfile
 from typing import BinaryIO, Optional
 
@@ -108,9 +109,22 @@ def _sniff(head: bytes, name: str, stream: Optional[BinaryIO], limits: Limits) -
         return "rtf"
     if head.startswith(b"From ") and ext in ("mbox", "", "mbx") or ext == "mbox":
         return "mbox"
-    if ext == "eml" or _looks_like_mail(head):
+    if ext == "eml" or _looks_like_mail(head) and (ext not in _TEXT_EXTS or _sent(head)):
         return "eml"
     return "text" if looks_textual(head) else "binary"
+
+
+# A file of these types that merely opens with "From:"/"Subject:" lines is a memo: read as text,
+# every line of it (a message keeps only its address and subject headers)
+_TEXT_EXTS = ("txt", "text", "log", "md", "csv", "tsv")
+_SENT = re.compile(rb"(?im)^(?:received|return-path|message-id|mime-version|delivered-to|content-type|"
+                   rb"content-transfer-encoding|dkim-signature):")
+
+
+def _sent(head: bytes) -> bool:
+    """Whether the header block holds a header only a message that went through mail has."""
+    block = head.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]
+    return _SENT.search(block[:16384]) is not None
 
 
 def _looks_like_mail(head: bytes) -> bool:
