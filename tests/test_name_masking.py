@@ -171,8 +171,8 @@ class _KillingExecutor:
         pass
 
     def submit(self, batch):
-        from dataguard.scanner.supervised import _outcome_of     # what the supervisor reports then
-        return [_outcome_of(ref, "timeout", "item exceeded its time budget of 1s") for ref in batch]
+        from dataguard.scanner.remote import failed_outcome      # what the supervisor reports then
+        return [failed_outcome(ref, "timeout", "item exceeded its time budget of 1s") for ref in batch]
 
     def result(self, handle):
         return handle
