@@ -84,6 +84,38 @@ def test_english_planted_values_exact_spans(en):
     assert [(x.start, x.end) for x in m] == sorted((x.start, x.end) for x in m)
 
 
+# spaCy's small model tags only the surname of these names; the given name before it joins
+SURNAME_ONLY = ("The working group reviewed the logistics plan for the rainy season and agreed on the revised "
+                "schedule. Trace id 3001908869 was attached to the incident ticket of 12.3.1969. Please contact "
+                "Per Petersson at juhanihirvon51@proton.me or on +44 7400 146005 for details.")
+
+
+def test_a_given_name_the_model_leaves_out_joins_the_surname(en):
+    m = run(en, SURNAME_ONLY)
+    assert {e for e in spans(m) if e[0] == "PERSON"} == {at(SURNAME_ONLY, "Per Petersson", "PERSON")}
+
+
+@pytest.mark.parametrize("text, surname, name", [
+    ("Please contact Per Petersson at noon", "Petersson", "Per Petersson"),
+    ("the budget holder, Pili Girón said", "Girón", "Pili Girón"),
+    ("Pili Girón called", "Girón", "Girón"),                     # sentence start: the word may not be a name
+    ("Please ask Dr Petersson today", "Petersson", "Petersson"),    # a title is not a given name
+    ("the report of Monday Smith was late", "Smith", "Smith"),
+    ("the report of UNHCR Smith was late", "Smith", "Smith"),
+    ("we met with Petersson today", "Petersson", "Petersson"),
+    ("Please contact Per  Petersson at noon", "Petersson", "Petersson"),  # not one space apart
+])
+def test_given_name_start(text, surname, name):
+    import spacy
+    from spacy.tokens import Span
+
+    from dataguard.detect.ner import _given_name_start
+    doc = spacy.blank("en")(text)
+    start = text.index(surname)
+    ent = Span(doc, [t.i for t in doc if t.idx == start][0], [t.i for t in doc if t.idx == start][0] + 1, "PERSON")
+    assert text[_given_name_start(doc, ent):ent.end_char] == name
+
+
 FR_TEXT = (
     "Madame Claire Dubois habite à Lyon. Tél : +33 6 12 34 56 78, courriel claire.dubois@orange.fr.\n"
     "Elle est séropositive (VIH) et enceinte.\n"

@@ -15,15 +15,15 @@ NAME_PATTERN_KEY = "name_pattern"
 REASON_KEY = "reason"
 _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
                               r"localhost)$", re.I)
-_TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
+TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
                      r"\b(?:name|nom|patient|employee|staff|applicant|beneficiary)\s*[:=]\s*)$", re.I)
-_NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zà-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$")
+NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zà-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$")
 
 
 def name_shaped(cell: str) -> bool:
     """One to four name-like words."""
     tokens = cell.split()
-    return 1 <= len(tokens) <= 4 and all(_NAME_TOKEN.match(t) for t in tokens)
+    return 1 <= len(tokens) <= 4 and all(NAME_TOKEN.match(t) for t in tokens)
 
 
 def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) -> list:
@@ -146,7 +146,7 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             return False          # dotted version or IP
         return 7 <= len(digits) <= 15
     if entity == "PERSON":
-        return (name_column and _NAME_TOKEN.match(value.split()[0]) is not None) or _plausible_person(value, text, start)
+        return (name_column and NAME_TOKEN.match(value.split()[0]) is not None) or _plausible_person(value, text, start)
     if entity in ("LOCATION", "ORGANIZATION", "NRP"):
         v = value.strip()
         if not any(c.isalpha() for c in v) or "\n" in v or v.upper() in _LABEL_WORDS:
@@ -177,7 +177,7 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
     if "\n" in v or "@" in v or any(c.isdigit() for c in v) or len(v) < 3 or len(v) > 60:
         return False
     tokens = v.replace(",", " ").split()
-    if not tokens or not all(_NAME_TOKEN.match(t) for t in tokens):
+    if not tokens or not all(NAME_TOKEN.match(t) for t in tokens):
         return False
     if v.isupper() or tokens[0][0].islower():
         return False          # all capitals, or a cut phrase ("de Kits de Higiene")
@@ -185,7 +185,7 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
         return False          # "Rue de Lausanne", "Moi Avenue": an address, not a person
     if len(tokens) >= 2:
         return True
-    return bool(_TITLES.search(text[max(0, start - 30):start]))
+    return bool(TITLES.search(text[max(0, start - 30):start]))
 
 
 _SECRET_RANK = {"SECRET_PRIVATE_KEY": 0, "SECRET_AWS_KEY": 1, "SECRET_TOKEN": 2, "SECRET_PASSWORD": 3}

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
-from dataguard.detect.filters import NAME_COLUMN_KEY, name_shaped, plausible, strip_title
+from dataguard.detect.filters import NAME_COLUMN_KEY, NAME_TOKEN, TITLES, name_shaped, plausible, strip_title
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk
 
@@ -118,6 +118,30 @@ def pipe(nlp, texts: list) -> Iterator:
         size += len(t)
     if group:
         yield from nlp.pipe(group, batch_size=len(group))
+
+
+_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january february march april may "
+                      "june july august september october november december lundi mardi mercredi jeudi vendredi "
+                      "samedi dimanche janvier fevrier février mars avril mai juin juillet aout août septembre "
+                      "octobre novembre decembre décembre".split())
+
+
+def _given_name_start(doc, ent) -> int:
+    """Where a person the model found starts. The small models often tag only the surname of
+    a name they do not know ("contact Per Petersson", "met Pili Girón"): a one-word person
+    with a capitalised name-shaped word right before it, in mid-sentence (a lower-case word
+    or a comma before that), starts at that word; a person of one word is reported only after
+    a title, so without it such a name would be lost."""
+    i = ent.start
+    if len(ent) != 1 or i < 2 or not doc[i].text[:1].isupper():
+        return ent.start_char
+    prev, before = doc[i - 1], doc[i - 2]
+    if prev.whitespace_ != " " or len(prev.text) < 2 or not prev.text[0].isupper() \
+            or not NAME_TOKEN.match(prev.text) or TITLES.search(prev.text) or prev.lower_ in _CALENDAR:
+        return ent.start_char
+    if (before.is_alpha and before.is_lower and before.whitespace_) or before.text == ",":
+        return prev.idx
+    return ent.start_char
 
 
 def _result(entity: str, start: int, end: int, score: float, recognizer: str, name_column: bool = False):
@@ -229,7 +253,8 @@ class NerRunner:
                 for ent in doc.ents:
                     etype = SPACY_LABELS.get(ent.label_)
                     if etype is not None and etype in self.entities:
-                        ents.append((etype, ent.start_char, ent.end_char))
+                        start = _given_name_start(doc, ent) if etype == "PERSON" else ent.start_char
+                        ents.append((etype, start, ent.end_char))
                 cache[t] = ents
 
     @staticmethod
