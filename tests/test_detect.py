@@ -95,6 +95,17 @@ def test_a_given_name_the_model_leaves_out_joins_the_surname(en):
     assert {e for e in spans(m) if e[0] == "PERSON"} == {at(SURNAME_ONLY, "Per Petersson", "PERSON")}
 
 
+@pytest.mark.parametrize("text, name", [
+    ("The transfer was approved by Bas van der Smeede yesterday.", "Bas van der Smeede"),
+    ("Contact Maria de la Cruz today.", "Maria de la Cruz"),
+])
+def test_names_with_two_particles(en, text, name):
+    from dataguard.detect.ner import ner_regions
+    i = text.index(name)
+    assert any(s <= i and i + len(name) <= e for s, e in ner_regions(text))       # a name candidate
+    assert {e for e in spans(run(en, text)) if e[0] == "PERSON"} == {at(text, name, "PERSON")}
+
+
 @pytest.mark.parametrize("text, surname, name", [
     ("Please contact Per Petersson at noon", "Petersson", "Per Petersson"),
     ("the budget holder, Pili Girón said", "Girón", "Pili Girón"),
