@@ -390,15 +390,14 @@ class PhoneGate:
             if always:
                 out.append(region)
                 continue
-            if idd is not None and any(self._after_idd(idd, d) for d in after_plus):
-                out.append(region)
+            if idd is not None and any(self._after_idd(idd, d) for d in after_plus + national):
+                out.append(region)        # its international prefix, then a valid international number
                 continue
             fits, quick = self._cc_info(int(cc))[2], self._quick[region]
-            for d in national:
-                if (idd is not None and self._after_idd(idd, d)) or quick.fullmatch(d) is not None \
-                        and self._readings_fit(d, npfp, fits, cc, self._main[cc], raw[d]):
-                    out.append(region)    # (quick: one C call rules out most digit strings)
-                    break
+            # (quick: one C call rules out most digit strings)
+            if any(quick.fullmatch(d) is not None and self._readings_fit(d, npfp, fits, cc, self._main[cc], raw[d])
+                   for d in national):
+                out.append(region)
         return out
 
 
