@@ -108,7 +108,7 @@ def _header_values(msg, h) -> Iterator[str]:
 def _body_text(part) -> str:
     charset = part.get_param("charset")
     payload = part.get_payload(decode=True) if not charset or str(charset).lower() in ("us-ascii", "ascii") else None
-    if isinstance(payload, bytes) and not payload.isascii():
+    if isinstance(payload, bytes):      # no charset (or ASCII) declared: read as a text file is
         body = _undeclared(payload)
         return html_to_text(body) if part.get_content_type() == "text/html" else body
     try:
