@@ -42,7 +42,10 @@ def found(det, chunk: Chunk) -> list:
 @pytest.mark.parametrize("name, words", [
     ("dateOfBirth", ("date", "of", "birth")), ("Date_de_Naissance", ("date", "de", "naissance")),
     ("FECHA-NACIMIENTO", ("fecha", "nacimiento")), ("Téléphone2", ("telephone", "2")),
-    ("HTTPUserAgent", ("http", "user", "agent")), ("profile.dob", ("profile", "dob"))])
+    ("HTTPUserAgent", ("http", "user", "agent")), ("profile.dob", ("profile", "dob")),
+    # other scripts are words too; Arabic hamza forms, taa marbuta, alef maqsura and tatweel are folded
+    ("رقم_الهاتف", ("رقم", "الهاتف")), ("الإسم الكامل", ("الاسم", "الكامل")), ("تاريخ الولادة", ("تاريخ", "الولاده")),
+    ("الهـاتف", ("الهاتف",)), ("مستشفى", ("مستشفي",)), ("Straße-Nr", ("straße", "nr")), ("___", ())])
 def test_name_words(name, words):
     assert name_words(name) == words
 
@@ -55,7 +58,11 @@ def test_name_words(name, words):
     ("aws_secret_access_key", "SECRET_AWS_KEY"), ("ssh_private_key", "SECRET_PRIVATE_KEY"),
     ("password_hash", "PASSWORD_HASH"), ("passport_no", "PASSPORT_NUMBER"), ("numero_de_pasaporte", "PASSPORT_NUMBER"),
     ("national_id", "NATIONAL_ID"), ("cedula", "NATIONAL_ID"), ("numero_de_securite_sociale", "NATIONAL_ID"),
-    ("diagnosis", "HEALTH_TERM"), ("first_name", "PERSON"), ("Nom", "PERSON"), ("apellidos", "PERSON")])
+    ("diagnosis", "HEALTH_TERM"), ("first_name", "PERSON"), ("Nom", "PERSON"), ("apellidos", "PERSON"),
+    ("الاسم", "PERSON"), ("الإسم الكامل", "PERSON"), ("اسم_المستفيد", "PERSON"), ("رقم الهاتف", "PHONE_NUMBER"),
+    ("الجوال", "PHONE_NUMBER"), ("تاريخ الميلاد", "DATE_OF_BIRTH"), ("تاريخ_الولادة", "DATE_OF_BIRTH"),
+    ("رقم الهوية", "NATIONAL_ID"), ("رقم جواز السفر", "PASSPORT_NUMBER"), ("البريد الإلكتروني", "EMAIL_ADDRESS"),
+    ("العنوان", "LOCATION"), ("الجنسية", "NRP")])
 def test_positive_signals(name, entity):
     v = vocabulary_for().verdict(name)
     assert entity in v.positive
@@ -64,7 +71,8 @@ def test_positive_signals(name, entity):
 
 @pytest.mark.parametrize("name", ["password_hint", "password_changed_at", "token_type", "token_expires",
                                   "birth_place", "lieu_de_naissance", "phone_model", "email_verified_at",
-                                  "product_name", "file_name", "username", "passport_scan"])
+                                  "product_name", "file_name", "username", "passport_scan",
+                                  "نوع الهاتف", "مكان الميلاد", "عنوان الوظيفة", "اسم المنتج", "تاريخ انتهاء الجواز"])
 def test_cancelled_or_unrelated_names_say_nothing_positive(name):
     v = vocabulary_for().verdict(name)
     assert not set(v.positive) & {"SECRET_PASSWORD", "SECRET_TOKEN", "DATE_OF_BIRTH", "PHONE_NUMBER", "PERSON",
@@ -72,7 +80,7 @@ def test_cancelled_or_unrelated_names_say_nothing_positive(name):
 
 
 @pytest.mark.parametrize("name", ["invoice_no", "order_id", "sku", "item_code", "tracking_number", "numero_facture",
-                                  "referencia", "serial_number", "batch", "customer_id"])
+                                  "referencia", "serial_number", "batch", "customer_id", "رقم الطلب", "رقم الفاتورة"])
 def test_code_columns_lower_lookalikes(name):
     v = vocabulary_for().verdict(name)
     assert {"PHONE_NUMBER", "UK_NHS", "AU_MEDICARE", "US_BANK_NUMBER"} <= v.lowered
@@ -214,6 +222,23 @@ def test_csv_columns_are_judged_by_their_headers(det):
     assert [(e, v) for e, v, _ in got] == [
         ("PHONE_NUMBER", "+44 20 7946 0958"), ("DATE_OF_BIRTH", "1980-04-12"),
         ("PHONE_NUMBER", "020 7946 0321"), ("DATE_OF_BIRTH", "12/04/1975"), ("UK_NHS", "943 476 5919")]
+
+
+def test_arabic_headers_are_read_like_english_ones(det, tmp_path):
+    """A register exported with Arabic headers (read by the CSV extractor): dates under "date of
+    birth" are dates of birth, numbers under "order number" are codes, not phone numbers."""
+    from dataguard.sources import SourceOptions, open_target
+    from dataguard.types import Limits
+    (tmp_path / "register.csv").write_text(
+        "الاسم الكامل,رقم الطلب,رقم الهاتف,تاريخ الميلاد,تاريخ التسجيل\n"
+        "Amal Haddad,4505577104,+44 20 7946 0958,1980-04-12,2021-03-01\n"
+        "Omar Khalil,2950184726,020 7946 0321,12/04/1975,2022-11-15\n", encoding="utf-8")
+    item, = open_target(str(tmp_path), SourceOptions()).items()
+    chunks = [c for c in item.chunks(Limits()) if hasattr(c, "text")]
+    got = [(m.entity_type, c.text[m.start:m.end]) for c, (_, ms) in zip(chunks, det.analyze(chunks)) for m in ms]
+    assert sorted(got) == sorted([
+        ("PHONE_NUMBER", "+44 20 7946 0958"), ("DATE_OF_BIRTH", "1980-04-12"),
+        ("PHONE_NUMBER", "020 7946 0321"), ("DATE_OF_BIRTH", "12/04/1975")])
 
 
 def test_prose_files_are_left_alone(det):

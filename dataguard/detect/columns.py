@@ -62,14 +62,21 @@ _WORD = re.compile(r"[\w'-]+")
 
 
 # ---------------------------------------------------------------- names
+# Arabic spellings that vary from writer to writer: alef maqsura written for yaa, taa marbuta
+# for haa, tatweel (a stretching stroke); hamza and vowel marks go with the accents (NFKD)
+_ARABIC_FOLD = str.maketrans({"\u0649": "\u064a", "\u0629": "\u0647", "\u0640": None})
+
+
 def name_words(name: str) -> tuple:
-    """``"dateOfBirth"``, ``"Date of birth"``, ``"date_de_naissance"``, ``"Téléphone2"`` ->
-    lower-case words without accents, split on case changes, digits and punctuation."""
+    """``"dateOfBirth"``, ``"Date of birth"``, ``"date_de_naissance"``, ``"Téléphone2"``,
+    ``"رقم_الهاتف"`` -> lower-case words (letters of any script) without accents, split on
+    case changes, digits and punctuation; Arabic spelling variants folded (``_ARABIC_FOLD``)."""
     s = "".join(c for c in unicodedata.normalize("NFKD", name[:200]) if not unicodedata.combining(c))
+    s = s.translate(_ARABIC_FOLD)
     s = re.sub(r"([a-z])([A-Z])", r"\1 \2", s)
     s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
     s = re.sub(r"([A-Za-z])(\d)|(\d)([A-Za-z])", r"\1\3 \2\4", s)
-    return tuple(w for w in re.split(r"[^a-z0-9]+", s.lower()) if w)
+    return tuple(w for w in re.split(r"[\W_]+", s.lower()) if w)
 
 
 def _singular(words: tuple) -> tuple:

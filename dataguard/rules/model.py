@@ -56,7 +56,7 @@ SourceName = Literal[values(SourceKind)]
 LanguageName = Literal[TEXT_LANGUAGES]
 ValueKindName = Literal[values(ValueKind)]
 EntityName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
-ColumnWord = Annotated[str, Field(min_length=1, max_length=60, pattern=r"[A-Za-z0-9\u00C0-\u024F]")]
+ColumnWord = Annotated[str, Field(min_length=1, max_length=60, pattern=r"[^\W_]")]   # a letter or digit, any script
 
 
 def _check_glob(v: str) -> str:
