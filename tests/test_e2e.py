@@ -195,6 +195,9 @@ def test_default_pack_is_in_the_wheel(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "dataguard/packs/default.yaml" in names and "dataguard/packs/un-identifiers.yaml" in names
     assert "dataguard/report/findings.schema.json" in names
+    # every module of the source tree (a package left out of setup.cfg works only in a checkout)
+    modules = {str(p.relative_to(ROOT)) for p in (ROOT / "dataguard").rglob("*.py") if "__pycache__" not in p.parts}
+    assert modules - set(names) == set()
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
                    check=True)
