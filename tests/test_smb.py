@@ -306,3 +306,29 @@ def test_connection_loss_reports_unreachable(smb):
         assert kinds == ["unreachable"]
     finally:
         proxy.drop(stop_listening=True)
+
+
+def test_the_installed_command_reaches_smb_past_scripts_named_like_modules(tmp_path):
+    """The ``dataguard`` console script runs with its bin/ folder first on sys.path, where impacket
+    installs smbclient.py: the scan must still use smbprotocol's smbclient (here: a refused
+    connection is exit 3 with one error line, not a traceback)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    command = Path(sys.executable).parent / "dataguard"
+    assert command.exists()       # (and impacket's smbclient.py next to it, as installed)
+    out = subprocess.run([str(command), "scan", "smb://u@127.0.0.1:1/share", "-o", str(tmp_path / "r.json"), "-q"],
+                         cwd=str(tmp_path), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 3, out.stderr[-2000:]
+    assert "Traceback" not in out.stderr and "connection refused" in out.stderr
+
+
+def test_a_script_named_smbclient_first_on_the_path_is_passed_over(tmp_path, monkeypatch):
+    import sys
+    from dataguard.sources import smb
+    (tmp_path / "smbclient.py").write_text("SHADOW = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "smbclient", raising=False)
+    client = smb.smbclient_package()
+    assert hasattr(client, "register_session") and not hasattr(client, "SHADOW")
+    assert str(tmp_path) not in sys.path

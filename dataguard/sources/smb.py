@@ -24,6 +24,7 @@ import io
 import logging
 import os
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -36,6 +37,21 @@ from dataguard.sources.smb_access import ACE_ALLOWED, ACE_DENIED, BROAD_SIDS, Ac
     share_access
 from dataguard.names import mask_values
 from dataguard.types import ItemMeta, Problem, Unit
+
+
+def smbclient_package():
+    """smbprotocol's ``smbclient`` package. A console script (``dataguard``, ``dask worker``) runs
+    with its bin/ folder first on sys.path, and impacket installs a script named smbclient.py
+    there, which ``import smbclient`` would find first: that folder is dropped and the package
+    imported again."""
+    import smbclient
+    if hasattr(smbclient, "register_session"):
+        return smbclient
+    shadow = os.path.dirname(os.path.abspath(getattr(smbclient, "__file__", None) or os.curdir))
+    sys.modules.pop("smbclient", None)
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != shadow]
+    import smbclient
+    return smbclient
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +139,7 @@ class _ResilientReader(io.RawIOBase):
 
     def _ensure_open(self):
         if self._fh is None:
-            import smbclient
+            smbclient = smbclient_package()
             self._fh = smbclient.open_file(self._path, mode="rb", buffering=0, share_access="rwd",
                                            desired_access=_FILE_READ_DATA | _FILE_READ_ATTRIBUTES,
                                            **self._src._kwargs())
@@ -277,7 +293,7 @@ class SmbSource(Source):
         return "\\\\" + self._unc_host + "\\" + self.share + "".join("\\" + p for p in parts)
 
     def _register(self):
-        import smbclient
+        smbclient = smbclient_package()
         smbclient.register_session(self.host, username=self.username, password=self._password, port=self.port,
                                    encrypt=self._encrypt, connection_timeout=self._timeout,
                                    connection_cache=self._cache)
@@ -296,7 +312,7 @@ class SmbSource(Source):
     def _connect_or_fail(self):
         from smbprotocol.exceptions import (AccessDenied, BadNetworkName, LogonFailure, SMBAuthenticationError,
                                             SMBException, SMBOSError, WrongPassword)
-        import smbclient
+        smbclient = smbclient_package()
         where = self._where()
         try:
             self._register()
@@ -375,7 +391,7 @@ class SmbSource(Source):
         raise _Lost()
 
     def _probe_root(self) -> bool:
-        import smbclient
+        smbclient = smbclient_package()
         import stat as st
         if not self.base:
             return False
@@ -409,6 +425,7 @@ class SmbSource(Source):
     # ------------------------------------------------------------- security
     def _security(self, unc: str):
         """(owner SID, Access) from the file's security descriptor; (None, unknown Access) when unreadable."""
+        smbclient_package()
         from smbclient._io import SMBFileTransaction, SMBRawIO
         from smbprotocol.open import SMB2QueryInfoRequest, SMB2QueryInfoResponse
         from smbprotocol.security_descriptor import SMB2CreateSDBuffer
@@ -486,7 +503,7 @@ class SmbSource(Source):
         return _SmbItem(FileItem(unit=unit, meta=meta, opener=self._opener(unc), name=name), self)
 
     def _list(self, rel_dir: str) -> list:
-        import smbclient
+        smbclient = smbclient_package()
 
         def op():
             out = []
@@ -497,7 +514,7 @@ class SmbSource(Source):
         return sorted(self._call(op))
 
     def items(self) -> Iterator[Union[_SmbItem, Problem]]:
-        import smbclient
+        smbclient = smbclient_package()
         if self._root_is_file:
             name = self.base.rsplit("/", 1)[-1]
             try:
