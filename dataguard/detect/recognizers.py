@@ -326,16 +326,19 @@ def _host_has_public_suffix(host: str) -> bool:
     return tldextract.extract(host).fqdn != ""
 
 
-_AT_TOKEN = re.compile(r"(?<!\S)[^\s@]*@\S*")     # a stretch without whitespace holding an '@'
+# a stretch without whitespace or '|' holding an '@': RFC 5322 allows '|' in an address, but in
+# text it is the field separator of pipe-delimited exports and logs, never part of an address
+_AT_TOKEN = re.compile(r"(?<![^\s|])[^\s@|]*@[^\s|]*")
 
 
 @functools.lru_cache(maxsize=1)
 def fast_email_class():
     """Presidio's EmailRecognizer (same pattern, score and context); its domain check,
-    tldextract on the whole address (which reads only the part after '@'), is made once
-    per host. Its pattern matches no whitespace and needs an '@': it is searched only in the
-    stretches without whitespace that hold one (a stretch's edges are word boundaries, as
-    the whitespace around it is)."""
+    tldextract on the whole address, is made on the part after '@' (what tldextract reads,
+    unless a '#', '?' or '/' before the '@' makes it read the address as a URL: such an
+    address is rejected by Presidio, kept here), once per host. Its pattern matches no whitespace and needs an '@': it is searched only in the
+    stretches without whitespace or '|' (``_AT_TOKEN``) that hold one (a stretch's edges are word
+    boundaries, as the whitespace around it is)."""
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
     class FastEmailRecognizer(EmailRecognizer):
