@@ -331,3 +331,39 @@ def test_the_judge_takes_any_table(det, text, header, spans, kind):
                for (s, w), e in zip(spans, ["PHONE_NUMBER", "PERSON", "UK_NHS", "DATE_TIME"] * 3)]
     for r in det._columns.judge(chunk, results):
         assert 0 <= r.start <= r.end <= n
+
+
+def _scan_file(det, path) -> list:
+    from dataguard.sources import SourceOptions, open_target
+    from dataguard.types import Limits
+    out = []
+    for item in open_target(str(path), SourceOptions()).items():
+        chunks = [c for c in item.chunks(Limits()) if hasattr(c, "text")]
+        out += [(m.entity_type, c.text[m.start:m.end]) for c, (_, ms) in zip(chunks, det.analyze(chunks)) for m in ms]
+    return sorted(out)
+
+
+def test_a_headerless_tables_first_row_is_data(det, tmp_path):
+    """Its first row holds values, not column names: they are found like those of the next rows."""
+    rows = [["4111 1111 1111 1111", "+44 20 7946 0958", "amal.haddad@mailbox.org"],
+            ["5500 0000 0000 0004", "+33 6 24 09 82 09", "omar.khalil@mailbox.org"]]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "export.csv").write_text("\n".join("|".join(r) for r in rows) + "\n", encoding="utf-8")
+    import openpyxl
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(r)
+    (tmp_path / "b").mkdir()
+    wb.save(tmp_path / "b" / "export.xlsx")
+    want = sorted([("CREDIT_CARD", rows[0][0]), ("PHONE_NUMBER", rows[0][1]), ("EMAIL_ADDRESS", rows[0][2]),
+                   ("CREDIT_CARD", rows[1][0]), ("PHONE_NUMBER", rows[1][1]), ("EMAIL_ADDRESS", rows[1][2])])
+    assert _scan_file(det, tmp_path / "a") == want
+    assert _scan_file(det, tmp_path / "b") == want
+
+
+@pytest.mark.parametrize("line, names", [
+    ("name,email,phone", ("name", "email", "phone")), ("Address line 2;Tel1;Q1 revenue", ("Address line 2", "Tel1", "Q1 revenue")),
+    ("Amal|4111 1111 1111 1111|x", ()), ("id,2024,2025", ()), ("ref,amal@mailbox.org", ()), ("x,12/04/1975", ())])
+def test_a_first_row_is_a_header_unless_it_holds_values(line, names):
+    from dataguard.extract.text import header_context
+    assert header_context(line, "csv") == names

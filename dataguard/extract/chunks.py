@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import re
 from typing import Iterable, Iterator, Optional, Sequence
 
 from dataguard.types import Anchor, Chunk, Limits, Pointer, Unit
@@ -126,9 +127,24 @@ def render_value(value) -> str:
     return str(value)
 
 
+# a cell that is a value, not a column name: a number, date, amount or phone number written
+# alone, five digits or more, an e-mail address
+_VALUE_CELL = re.compile(r"[\d\s.,:;/+()\-]*\d[\d\s.,:;/+()\-]*|(?:\D*\d){5}.*|.*\S@\S+\.\S.*", re.DOTALL)
+
+
+def is_header(names: Sequence[str]) -> bool:
+    """Whether a first row names its columns: no cell of it is a value (``_VALUE_CELL``). A
+    headerless table's first row is data, and its values must be scanned as such."""
+    return bool(names) and not any(_VALUE_CELL.fullmatch(n.strip()) for n in names)
+
+
 def header_context(values: Iterable[str]) -> tuple:
-    names = [v.strip()[:40] for v in values if v and v.strip()]
-    return tuple(names[:50])
+    """The column names of a table's first row (max 50, each max 40 characters); () when the row
+    is data (``is_header``)."""
+    cells = [v.strip() for v in values if v and v.strip()]
+    if not is_header(cells):
+        return ()
+    return tuple(n[:40] for n in cells[:50])
 
 
 def column_letter(n: int) -> str:

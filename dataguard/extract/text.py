@@ -36,6 +36,7 @@ import csv
 import io
 from typing import Iterable, Iterator, Optional
 
+from dataguard.extract.chunks import is_header
 from dataguard.extract.base import ExtractContext, Piece
 from dataguard.types import Chunk, Unit
 
@@ -143,8 +144,10 @@ def header_context(first_line: str, ext: str) -> tuple:
         names = next(csv.reader(io.StringIO(line), delimiter=delim))
     except Exception:  # noqa: BLE001 - a header we cannot parse gives no context
         return ()
-    names = [n.strip()[:40] for n in names if n.strip()]
-    return tuple(names[:50])
+    names = [n.strip() for n in names if n.strip()]
+    if not is_header(names):
+        return ()           # a headerless file: its first row is data
+    return tuple(n[:40] for n in names[:50])
 
 
 def windows(decoded: Iterable[str], chunk_chars: int, overlap: int):
