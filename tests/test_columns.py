@@ -367,3 +367,36 @@ def test_a_headerless_tables_first_row_is_data(det, tmp_path):
 def test_a_first_row_is_a_header_unless_it_holds_values(line, names):
     from dataguard.extract.text import header_context
     assert header_context(line, "csv") == names
+
+
+def test_json_values_are_judged_by_their_key_paths(det):
+    """A generic key ("number", "numero") says what it holds by the keys above it."""
+    text = ('{"staff": [{"name": "x", "phones": [{"type": "mobile", "number": "+254-739-636097"}],\n'
+            '  "telephones": [{"numero": "+44 7458 259290"}], "orders": [{"number": "4505577104"}]}]}\n')
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/export.json", path="export.json"), text=text)
+    from dataguard.detect.columns import _json_columns
+    assert [c.name for c in _json_columns(chunk)] == [
+        "staff.name", "staff.phones.type", "staff.phones.number", "staff.telephones.numero", "staff.orders.number"]
+    assert [(e, v, why) for e, v, why in found(det, chunk)] == [
+        ("PHONE_NUMBER", "+254-739-636097", "value_and_column_name"),
+        ("PHONE_NUMBER", "+44 7458 259290", "value_and_column_name")]
+
+
+def test_a_number_written_as_a_phone_number_is_one_even_in_a_code_column(det):
+    """'Number', 'Contact no.': a bare run of digits there is a code, '+41 27 850 11 88' is not."""
+    text = "id;Number;Contact no.\n1;+41 27 850 11 88;01478609435\n2;4505577104;+44 7458 259290\n"
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/x.csv", path="x.csv"), text=text,
+                  context=("id", "Number", "Contact no."), hint="structured")
+    assert sorted((e, v) for e, v, _ in found(det, chunk)) == [
+        ("PHONE_NUMBER", "+41 27 850 11 88"), ("PHONE_NUMBER", "+44 7458 259290"), ("PHONE_NUMBER", "01478609435")]
+
+
+@pytest.mark.parametrize("column, values, entity", [
+    ("bank_account", ["GB82WEST12345698765432", "DE89370400440532013000", "FR1420041010050500013M02606"], "IBAN_CODE"),
+    ("Compte bancaire", ["DE89 3704 0044 0532 0130 00"], "IBAN_CODE"),
+    ("tax_id", ["207-86-1863", "412-55-7790"], "US_SSN"),
+    ("SocSec", ["709928267", "697843151"], "US_SSN")])
+def test_a_generic_identifier_column_keeps_the_specific_kind(det, column, values, entity):
+    """An IBAN under 'bank account', a US SSN under 'tax id' are reported as what they are."""
+    got = found(det, db_chunk(column, values))
+    assert [(e, v) for e, v, _ in got] == [(entity, v) for v in values]

@@ -33,6 +33,7 @@ from typing import Optional
 
 from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.filters import REASON_KEY
+from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk, ColumnSignal
 from dataguard.vocab import Reason, ValueKind
@@ -46,6 +47,15 @@ MAX_CELL = 4000                         # longer cells are prose: no name-led fi
 CHECKSUM = frozenset({"CREDIT_CARD", "IBAN_CODE", "UK_NHS", "AU_MEDICARE", "AU_TFN", "AU_ABN", "AU_ACN",
                       "IN_AADHAAR", "ES_NIF", "IT_FISCAL_CODE", "PL_PESEL", "SG_NRIC_FIN",
                       "FI_PERSONAL_IDENTITY_CODE", "CRYPTO"})
+# a column named for a generic identifier holds it in the forms of particular countries or
+# schemes: a recognizer's match of one of them there is that (an IBAN under "bank account",
+# a US SSN under "tax id"), not a look-alike of another kind
+SPECIFIC_FORMS = {
+    "US_BANK_NUMBER": frozenset({"IBAN_CODE"}),
+    "NATIONAL_ID": frozenset({"US_SSN", "US_ITIN", "UK_NINO", "ES_NIF", "IT_FISCAL_CODE", "PL_PESEL",
+                              "FI_PERSONAL_IDENTITY_CODE", "SG_NRIC_FIN", "IN_AADHAAR", "IN_PAN", "AU_TFN"}),
+    "PASSPORT_NUMBER": frozenset({"US_PASSPORT", "UK_PASSPORT", "IN_PASSPORT", "MRZ"}),
+}
 # identifiers a random number passes by chance (a checksum digit, or no check at all): in a
 # table they need a context word (before the value, or in the column's name) or most of the column
 NEED_CONTEXT = frozenset({"UK_NHS", "AU_MEDICARE", "AU_TFN", "AU_ABN", "AU_ACN", "US_BANK_NUMBER", "US_ITIN",
@@ -306,8 +316,10 @@ def table_columns(chunk: Chunk) -> tuple:
 
 _JSON_EXT = (".json", ".jsonl", ".ndjson", ".geojson")
 # "key": "string" or "key": number, the value's span in group "v" (inside the quotes)
-_JSON_PAIR = re.compile(r'"(?P<k>[A-Za-z_][\w .-]{0,60})"\s*:\s*(?:"(?P<v>(?:[^"\\\n]|\\.){1,2000})"|'
-                        r'(?P<n>-?\d[\d.eE+-]{0,40})(?=\s*[,}\]\n]))')
+# a JSON text's tokens: a string (a key when a colon follows), a number, a bracket
+_JSON_TOKEN = re.compile(r'"(?P<s>(?:[^"\\\n]|\\.)*)"(?P<key>\s*:)?|(?P<n>-?\d[\d.eE+-]{0,40})(?=\s*[,}\]\n])'
+                         r'|(?P<open>[{\[])|(?P<close>[}\]])')
+JSON_PATH_KEYS = 3          # a value's column: the last keys of its path ("staff.phones.number")
 
 
 def _is_json(unit) -> bool:
@@ -315,15 +327,36 @@ def _is_json(unit) -> bool:
 
 
 def _json_columns(chunk: Chunk) -> list:
-    """A JSON file's values as columns named by their keys ("dob", "order_id")."""
+    """A JSON file's string and number values as columns named by their key paths
+    ("customer.dob", "phones.number": a generic key says what it holds by the keys above it;
+    array elements take their array's key). A chunk that starts inside the document knows the
+    keys opened in it only."""
     columns: dict = {}
     table = _stem(chunk.unit)
-    for m in _JSON_PAIR.finditer(chunk.text):
-        key = m["k"]
-        c = columns.get(key)
+    path: list = []                 # the keys of the open objects and arrays (None: no key)
+    key = None                      # the key whose value comes next
+    for m in _JSON_TOKEN.finditer(chunk.text):
+        if m["key"] is not None:
+            key = m["s"][:60]
+            continue
+        if m["open"] is not None:
+            path.append(key)
+            key = None
+            continue
+        if m["close"] is not None:
+            if path:
+                path.pop()
+            key = None
+            continue
+        names = [k for k in path if k] + ([key] if key else [])
+        key = None
+        if not names or (m["s"] is not None and not m["s"]):
+            continue
+        name = ".".join(names[-JSON_PATH_KEYS:])
+        c = columns.get(name)
         if c is None:
-            c = columns[key] = _Column(key, name_words(key), table=table)
-        c.cells.append(m.span("v") if m["v"] is not None else m.span("n"))
+            c = columns[name] = _Column(name, name_words(name), table=table)
+        c.cells.append(m.span("s") if m["s"] is not None else m.span("n"))
     return list(columns.values())
 
 
@@ -411,10 +444,14 @@ class ColumnJudge:
             return False                        # a date alone is not personal data
         lookalike = traits(entity).identifier
         if lookalike and verdict.exclusive:
+            if any(entity in SPECIFIC_FORMS.get(s.entity, ()) for s in verdict.named):
+                _set_reason(r, Reason.BOTH)     # the column's kind, in a form of its own ("tax id": a US SSN)
+                return True
             return False                        # the column's name says what its identifiers are
         if entity in NER_ENTITIES and verdict.positive:
             return False                        # ... and what its names are: no "organisation" in a password
-        strong = entity in CHECKSUM and shares.get(entity, 0.0) >= STRONG_SHARE and len(col.cells) >= MIN_CELLS
+        strong = entity in CHECKSUM and shares.get(entity, 0.0) >= STRONG_SHARE and len(col.cells) >= MIN_CELLS \
+            or entity == "PHONE_NUMBER" and bool((r.recognition_metadata or {}).get(FORMATTED_KEY))  # "+41 27 850 11 88": no code
         if entity in verdict.lowered:
             return strong
         if lookalike:

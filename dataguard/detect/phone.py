@@ -542,6 +542,7 @@ class PhoneFinder:
 
 
 FORMATTED_SCORE = 0.6       # a number written the way phone numbers are written (Presidio gives every one 0.4)
+FORMATTED_KEY = "written_as_a_phone_number"     # recognition metadata of such a match: True
 _GROUPS = re.compile(r"\d+")
 
 
@@ -597,6 +598,7 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
                 r = self._get_recognizer_result(m, text, region, nlp_artifacts)
                 if written_as_a_phone_number(m.raw_string, m.number):
                     r.score = max(r.score, FORMATTED_SCORE)
+                    r.recognition_metadata[FORMATTED_KEY] = True
                 results.append(r)
             return EntityRecognizer.remove_duplicates(results)
 
