@@ -359,6 +359,15 @@ def test_offline_emails_and_urls(monkeypatch):
     assert any(e == "URL" and text[s:en].startswith(("https://www.unhcr.org", "www.unhcr.org")) for e, s, en in got)
 
 
+def test_phone_numbers_written_with_dots_are_phone_numbers(patterns_only):
+    """Dots between the groups of a number's own format ('415.506.0921', '01.94.68.31.28');
+    versions and addresses written with dots are not."""
+    text = ("Son numéro de portable est le 415.506.0921 depuis mars. SMS queued to 01.94.68.31.28 at 10:02.\n"
+            "Upgraded to build 4.15.506.0921, release 415.506.0922 and version 10.2.3.4567 on 22.11.2024.")
+    got = spans(run(patterns_only, text), {"PHONE_NUMBER"})
+    assert got == {at(text, "415.506.0921", "PHONE_NUMBER"), at(text, "01.94.68.31.28", "PHONE_NUMBER")}
+
+
 def test_an_email_address_ends_at_a_pipe():
     """Pipe-delimited exports: the address is the field, not the fields before it."""
     from dataguard.detect.recognizers import fast_email_class

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from dataguard.detect.entities import traits
+from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.types import Chunk, Match
 from dataguard.vocab import TEST_VALUE, Reason
 
@@ -44,7 +45,8 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
         if meta.get(NAME_PATTERN_KEY) and r.entity_type == "PERSON":
             if not _cued_name(value):
                 continue
-        elif not plausible(r.entity_type, value, text, start, end, meta.get(NAME_COLUMN_KEY, False)):
+        elif not plausible(r.entity_type, value, text, start, end, meta.get(NAME_COLUMN_KEY, False),
+                           bool(meta.get(FORMATTED_KEY))):
             continue
         if is_test_value(r.entity_type, value, meta.get(REASON_KEY, Reason.VALUE)):
             test_values[(start, end)] = Match(TEST_VALUE, start, end, 1.0, rec)
@@ -126,8 +128,10 @@ def _trivial_digits(value: str) -> bool:
     return len(steps) == 1 and steps.pop() in (1, 9)    # 123456789, 987654321
 
 
-def plausible(entity: str, value: str, text: str, start: int, end: int, name_column: bool = False) -> bool:
-    """Post-filters that keep well-known decoys out of Presidio's results."""
+def plausible(entity: str, value: str, text: str, start: int, end: int, name_column: bool = False,
+              phone_format: bool = False) -> bool:
+    """Post-filters that keep well-known decoys out of Presidio's results (``phone_format``: a
+    phone number written in its country's groups, ``phone.FORMATTED_KEY``)."""
     if entity in ("EMAIL_ADDRESS", "URL"):
         if entity == "URL" and (end < len(text) and (text[end].isalnum() or text[end] == "@")
                                 or start > 0 and text[start - 1] in "@."):
@@ -142,8 +146,10 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         digits = re.sub(r"\D", "", value)
         if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", value.strip()):
             return False
-        if re.fullmatch(r"\d+(?:\.\d+){2,}", value.strip()):
-            return False          # dotted version or IP
+        if re.fullmatch(r"\d+(?:\.\d+){2,}", value.strip()) and not (
+                phone_format and re.match(r"\d\d", value.strip())
+                and not _VERSION_BEFORE.search(text, max(0, start - 24), start)):
+            return False          # dotted version or IP, not "415.506.0921", "01.94.68.31.28"
         return 7 <= len(digits) <= 15
     if entity == "PERSON":
         return (name_column and NAME_TOKEN.match(value.split()[0]) is not None) or _plausible_person(value, text, start)
