@@ -80,8 +80,8 @@ def load_baseline(path: str) -> Baseline:
     try:
         data = yaml.safe_load(raw) or {}
         base = Baseline.model_validate(data)
-    except yaml.YAMLError:
-        raise BaselineError(f"baseline {path}: not valid YAML") from None
+    except yaml.YAMLError as exc:
+        raise BaselineError(f"baseline {path}: {_yaml_problem(exc)}") from None
     except ValidationError as exc:
         e = exc.errors(include_input=False)[0]
         where = ".".join(str(x) for x in e["loc"])
@@ -92,6 +92,16 @@ def load_baseline(path: str) -> Baseline:
             raise BaselineError(f"baseline {path}: fingerprint {a.fingerprint} is listed twice")
         seen.add(a.fingerprint)
     return base
+
+
+def _yaml_problem(exc) -> str:
+    """Where and what a YAML error is (``line 4, column 3: not valid YAML: found undefined
+    alias``), without what the message quotes (it may be data)."""
+    from dataguard.validation import without_quotes
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    problem = getattr(exc, "problem", None)
+    return f"{where}not valid YAML" + (f": {without_quotes(problem)}" if problem else "")
 
 
 def status_of(acceptance: Optional[Acceptance], today: dt.date) -> str:
@@ -112,7 +122,19 @@ def draft(report: dict, today: dt.date) -> str:
     head = ("# dataguard acceptance baseline (draft): keep only the findings you accept, fill in reason,\n"
             "# owner and reviewer for each, and check the expiry date. Empty fields are refused.\n")
     body = {"site": (report.get("scan") or {}).get("site"), "accepted": entries}
-    return head + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
+    return head + yaml.dump(body, Dumper=_plain_dumper(), sort_keys=False, allow_unicode=True)
+
+
+def _plain_dumper():
+    import yaml
+
+    class PlainDumper(yaml.SafeDumper):
+        """No anchors and aliases: the entries share their expiry date, and a reviewer who
+        deletes the entry holding the anchor must not break the others."""
+
+        def ignore_aliases(self, data) -> bool:
+            return True
+    return PlainDumper
 
 
 class MarkedFindings(Sequence):
@@ -150,8 +172,11 @@ class MarkedFindings(Sequence):
 
 
 def apply_baseline(result, baseline: Baseline) -> None:
-    """Mark the scan's findings accepted/expired (judged on the date the scan finished)."""
-    result.findings = MarkedFindings(result.findings, baseline, report_date(result.finished_at))
+    """Mark the scan's findings accepted/expired (judged on the date the scan finished), as
+    every report shows them and, with ``--show-data``, as the JSON formats do."""
+    for shown in (result, result.unmasked):
+        if shown is not None:
+            shown.findings = MarkedFindings(shown.findings, baseline, report_date(result.finished_at))
 
 
 def worst_severity(findings) -> Optional[str]:

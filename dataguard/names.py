@@ -16,8 +16,8 @@ value, unless ``--show-data``:
   and ``NameMasker`` replaces every occurrence of the item's values, in every name and
   message of the item, by their preview (overlapping values: by ``*``);
 * then ``mask_values`` replaces e-mail addresses, IBANs and runs of nine or more digits
-  (card, social-security, phone and account numbers) by the masked preview evidence
-  uses, wherever detection found them or not.
+  (card, social-security, phone and account numbers; a run never crosses a ``/`` or ``\\``)
+  by the masked preview evidence uses, wherever detection found them or not.
 
 The names of the folders above a file are not scanned as names: only the patterns of
 ``mask_values`` mask them.  What a scan reports and logs passes its names through its
@@ -31,7 +31,8 @@ from typing import Mapping, Optional
 
 _EMAIL = r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}"
 _IBAN = r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![A-Za-z0-9])"
-_DIGITS = r"(?<![0-9])[0-9](?:[ .\-/]?[0-9]){8,30}(?![0-9])"
+# (never across a path separator: a folder's digits are not joined to its file's, and a path keeps its target)
+_DIGITS = r"(?<![0-9])[0-9](?:[ .\-]?[0-9]){8,30}(?![0-9])"
 _VALUE = re.compile(f"(?P<email>{_EMAIL})|(?P<iban>{_IBAN})|(?P<digits>{_DIGITS})")
 _ENTITY = {"email": "EMAIL_ADDRESS", "iban": "IBAN_CODE"}
 

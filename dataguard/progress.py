@@ -123,6 +123,12 @@ class _Sink:
                   human_bytes(size or 0), findings)
         self._changed()
 
+    def stopped(self, uri: str, size: int, findings: int) -> None:
+        self.counts.findings += findings
+        log.debug("not scanned %s (%s, the scan stopped before it was analysed%s)", uri, human_bytes(size or 0),
+                  f"; {findings} findings in the part that was" if findings else "")
+        self._changed()
+
     def problem(self, problem) -> None:
         if problem.skipped:
             self.counts.skipped += 1

@@ -342,6 +342,10 @@ class ScanResult:
     errors: Sequence                # of Problem
     skipped: Sequence               # of Problem
     key_id: Optional[str] = None    # public fingerprint of the HMAC key (hashing.key_id)
+    # with --show-data: this scan with its names as they are, for the JSON formats only (the
+    # targets, findings, errors and skipped items above show them masked, as every other report
+    # and the log do)
+    unmasked: Optional["ScanResult"] = None
 
 
 # ---------------------------------------------------------------- findings as data

@@ -371,3 +371,16 @@ def test_workers_with_another_hmac_key_are_refused_before_scanning(cluster, cert
                                      security(certs), new_detector=FakeDetector)
     with pytest.raises(ExecutorUnavailable, match="HMAC key"):
         executor.start()
+
+
+def test_test_values_found_on_the_cluster_are_counted(cluster, certs, packs, tmp_path):
+    """The test values the Dask workers find come back with each item's outcome, as local workers'."""
+    from tests.test_scanner import MarksTestValues
+    root = tmp_path / "tv"
+    root.mkdir()
+    for i in range(6):
+        (root / f"t{i}.txt").write_text(f"n{i}@example.org and x@un.org\n")
+    opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=packs)
+    local = run_scan(opts, _hasher(), detector=MarksTestValues())
+    remote = run_scan(opts, _hasher(), executor=_dask(cluster, certs, opts, MarksTestValues))
+    assert remote.complete and remote.stats["test_values_ignored"] == local.stats["test_values_ignored"] == 6

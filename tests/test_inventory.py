@@ -213,6 +213,31 @@ def test_baseline_create_drafts_every_finding_and_a_draft_is_refused(scenario, r
     assert res.exit_code == 2 and "reason" in res.stderr
 
 
+def test_a_draft_has_no_aliases_and_its_first_entry_can_be_deleted(scenario, run_cli, tmp_path):
+    """The entries share their expiry date: written as YAML anchor and aliases, deleting the
+    entry holding the anchor broke every other one."""
+    out = tmp_path / "draft.yaml"
+    assert run_cli("baseline", "create", scenario.r2, "-o", out).exit_code == 0
+    text = out.read_text()
+    assert "&" not in text and "*" not in text and text.count("- fingerprint:") >= 2
+    entries = text.split("- fingerprint:")
+    kept = entries[0] + "- fingerprint:" + "- fingerprint:".join(entries[2:])
+    for name in ("reason", "owner", "reviewer"):
+        kept = kept.replace(f"{name}: ''", f"{name}: checked")
+    reviewed = tmp_path / "reviewed.yaml"
+    reviewed.write_text(kept)
+    from dataguard.baseline import load_baseline
+    assert len(load_baseline(str(reviewed)).accepted) == len(entries) - 2
+
+
+def test_a_baseline_yaml_error_names_line_and_column(tmp_path, run_cli):
+    bad = tmp_path / "bl.yaml"
+    bad.write_text("site: Juba\naccepted:\n  - fingerprint: " + "a" * 64 + "\n    expires: *id001\n")
+    res = run_cli("scan", tmp_path, "--no-ner", "--baseline", bad)
+    assert res.exit_code == 2
+    assert f"baseline {bad}: line 4, column 14: not valid YAML" in res.stderr and "id001" not in res.stderr
+
+
 def test_scan_with_baseline_keeps_accepted_findings_out_of_the_exit_code(scenario, run_cli, tmp_path):
     share = tmp_path / "s"
     _write(share, "only.txt", f"card {CARD}\n")
@@ -570,6 +595,36 @@ def test_a_new_baseline_applies_to_reports_already_ingested(scenario, run_cli, t
     other = _baseline(tmp_path / "o.yaml", [(fp, "2999-12-31")], site="Goma")
     res = _ingest(run_cli, db, scenario.r2, baseline=other)
     assert res.exit_code == 0 and "not applied" in res.stderr
+
+
+def test_a_report_ingested_again_with_a_baseline_keeps_the_acceptances_it_carries(run_cli, tmp_path):
+    """A report scanned with a baseline carries accepted and expired findings; ingesting it again
+    with a reviewed baseline adds that baseline's acceptances to them, as ingesting both at once does."""
+    share = tmp_path / "s"
+    _write(share, "a.txt", f"card {CARD}\n")
+    _write(share, "b.txt", f"paid with {CARD}\n")
+    report = tmp_path / "blr.json"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAGUARD_HMAC_KEY", KEY)
+        first = run_cli("scan", share, "--no-ner", "--workers", "1", "--format", "json")
+        fps = sorted(f["fingerprint"] for f in first.report["findings"])
+        assert len(fps) >= 3
+        carried = _baseline(tmp_path / "b1.yaml", [(fps[0], "2999-12-31"), (fps[1], "2000-01-01")])
+        run_cli("scan", share, "--no-ner", "--workers", "1", "--format", "json", "--baseline", carried,
+                "--output", report)
+    assert sorted(f["status"] for f in _doc(report)["findings"] if f["fingerprint"] in fps[:2]) == ["accepted",
+                                                                                                  "expired"]
+    reviewed = _baseline(tmp_path / "b3.yaml", [(fps[-1], "2999-12-31")])
+    again, fresh = str(tmp_path / "again.db"), str(tmp_path / "fresh.db")
+    assert _ingest(run_cli, again, report).exit_code == 0
+    res = _ingest(run_cli, again, report, baseline=reviewed)
+    assert res.exit_code == 0 and "already ingested" in res.stdout
+    assert _ingest(run_cli, fresh, report, baseline=reviewed).exit_code == 0
+    expected = {fps[0]: "accepted", fps[1]: "expired", fps[-1]: "accepted"}
+    for db in (fresh, again):
+        statuses = {r["fingerprint"]: r["status"] for r in _export(run_cli, db)}
+        assert {fp: statuses[fp] for fp in expected} == expected, db
+        assert {st for fp, st in statuses.items() if fp not in expected} <= {"open"}
 
 
 def test_inventory_html_shows_every_site_on_one_page(scenario, run_cli, tmp_path):

@@ -4,6 +4,8 @@ locations, errors and target info, progress and log lines, rescans from the stat
 report format. ``--show-data`` shows them."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import sqlite3
@@ -14,7 +16,8 @@ import zipfile
 import pytest
 
 from dataguard.hashing import Hasher
-from dataguard.names import TOO_MANY, NameMasker
+from dataguard.extract import name_chunk
+from dataguard.names import TOO_MANY, NameMasker, mask_values
 from dataguard.rules import load_packs
 from dataguard.scanner import ProgressSink, ScanOptions, run_scan
 from dataguard.scanner.aggregate import NAME_VALUES_CAP, Aggregator
@@ -53,6 +56,13 @@ def test_masker_then_masks_the_patterns_of_mask_values():
     assert NameMasker()("a 4111111111111111") == NameMasker({})("a 4111111111111111") != "a 4111111111111111"
 
 
+def test_digit_runs_are_never_joined_across_a_path_separator():
+    assert mask_values("/tmp/a1/078-05-1120 notes.txt") == "/tmp/a1/***-**-1120 notes.txt"
+    assert mask_values("\\\\fs\\a1\\078-05-1120 notes.txt") == "\\\\fs\\a1\\***-**-1120 notes.txt"
+    assert mask_values("/srv/1234/56789/0123.txt") == "/srv/1234/56789/0123.txt"     # no run of 9 digits
+    assert NameMasker({"notes": "n****"})("/tmp/a1/078-05-1120 notes.txt") == "/tmp/a1/***-**-1120 n****.txt"
+
+
 # ------------------------------------------------------------------ aggregation and storage
 
 def _name_chunk(unit: Unit, text: str) -> Chunk:
@@ -73,6 +83,31 @@ def test_values_found_in_names_are_kept_bounded_and_survive_the_state():
     assert summary.name_values["v000"] == "v***" and "Jane Roe" not in summary.name_values
     back = _summary_from_json(json.loads(json.dumps(_summary_to_json(summary))), ItemMeta())
     assert back.name_values == summary.name_values
+
+
+def test_a_value_in_a_name_and_in_the_name_without_its_extension_counts_once():
+    """A name chunk is the name then the name without its extension (extract.name_chunk): a
+    value found on both lines is one value; two values in the name are two."""
+    agg = Aggregator(Hasher(b"k" * 32), evidence_cap=5, show_data=False)
+    unit = Unit(target="/t", uri="/t/x", path="x")
+    card = "4111 1111 1111 1111"
+    for name, count in ((f"pay {card}.txt", 1), (f"{card} {card}.txt", 2), (f"pay {card}", 1)):
+        text = name_chunk(unit, name).text
+        matches = [Match("CREDIT_CARD", m.start(), m.end(), 1.0) for m in re.finditer(card, text)]
+        summaries: dict = {}
+        agg.add(summaries, ItemMeta(), _name_chunk(unit, text), matches)
+        (summary,) = summaries.values()
+        agg_card = summary.entities["CREDIT_CARD"]
+        assert (sum(agg_card.scores.values()), len(agg_card.evidence)) == (count, count), name
+        assert summary.name_values == {card: "4111 **** **** 1111"}
+    # overlapping matches of one value (the extension spoils it on the first line): the second line's is kept
+    text = name_chunk(unit, "jane@un.org.txt").text
+    summaries = {}
+    agg.add(summaries, ItemMeta(), _name_chunk(unit, text), [Match("EMAIL_ADDRESS", 0, 15, 1.0),
+                                                            Match("EMAIL_ADDRESS", 16, 27, 1.0)])
+    (summary,) = summaries.values()
+    assert [e.masked for e in summary.entities["EMAIL_ADDRESS"].evidence] == ["j***@**.org"]
+    assert set(summary.name_values) == {"jane@un.org.txt", "jane@un.org"}       # both still masked
 
 
 def _sheet_chunk(unit: Unit, sheet: str) -> Chunk:
@@ -155,7 +190,8 @@ def test_in_process_scan_masks_an_items_names_and_problems(tmp_path):
     assert len(events) == 4 and not any("Jean" in e or "Dupont" in e for e in events)
     raw = run_scan(ScanOptions(targets=opts.targets, packs=opts.packs, show_data=True), Hasher(b"k" * 32),
                    detector=_PersonDetector())
-    assert {f.unit.member for f in raw.findings} == {None, "mail of Jean Dupont.txt"}
+    assert {f.unit.member for f in raw.unmasked.findings} == {None, "mail of Jean Dupont.txt"}   # (JSON only)
+    assert [f.unit for f in raw.findings] == shown and list(raw.errors) == list(result.errors)
 
 
 class _KillingExecutor:
@@ -277,7 +313,8 @@ def test_show_data_shows_the_names(named, tmp_path):
     paths = {f["location"]["member"] or f["location"]["column"] or f["location"]["path"] for f in report["findings"]}
     assert {"Jean Dupont passport.txt", "John Smith notes.txt", "Thomas Keller notes"} <= paths
     assert report["errors"][0]["uri"].endswith("/Pierre Martin contrat.docx")
-    assert b"Pierre Martin contrat.docx" in log.read_bytes()
+    assert _leaks(stderr, log.read_bytes()) == []                     # the log never shows them
+    assert b"P***** M***** contrat.docx" in log.read_bytes()
 
 
 def test_rescans_from_the_state_mask_the_names(named, tmp_path, every_entity_pack):
@@ -295,3 +332,122 @@ def test_rescans_from_the_state_mask_the_names(named, tmp_path, every_entity_pac
         assert report["errors"][0]["uri"].endswith("/P***** M***** contrat.docx")
         assert report["scan"]["stats"]["items_unchanged"] == unchanged
 
+
+# ------------------------------------------------------------------ values in file names, end to end
+
+SSN_MAIL = "078-05-1120 jane.doe@gmail.com.txt"
+SSN_MAIL_SHOWN = "***-**-1120 j*******@*****.com.txt"
+
+
+def _scan(*args, cwd) -> tuple:
+    p = subprocess.run([sys.executable, "-m", "dataguard", "scan", "--no-ner", *args], capture_output=True, cwd=cwd)
+    return p.returncode, p.stdout, p.stderr
+
+
+@pytest.fixture(scope="module")
+def mailbox(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mailbox") / "t1"
+    root.mkdir()
+    (root / SSN_MAIL).write_text("hi\n")
+    return root
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "sarif", "html"])
+def test_show_data_leaves_the_names_masked_outside_the_json_formats(mailbox, tmp_path, fmt):
+    """--show-data shows raw values in the JSON and JSONL reports only: the other formats and the
+    log mask names as they do without it."""
+    shown = {}
+    for extra in ((), ("--show-data",)):
+        log, out = tmp_path / f"scan{len(extra)}.log", tmp_path / f"report{len(extra)}.{fmt}"
+        code, stdout, stderr = _scan(str(mailbox), "--format", fmt, "-o", str(out), "-v", "--log-file", str(log),
+                                     *extra, cwd=tmp_path)
+        assert code == 1, stderr.decode(errors="replace")
+        for data in (stdout, stderr, log.read_bytes(), out.read_bytes()):
+            assert b"jane.doe" not in data and b"078-05-1120" not in data and b"gmail" not in data
+        assert f"scanned {mailbox}/{SSN_MAIL_SHOWN} ".encode() in log.read_bytes()
+        text = out.read_text()
+        if fmt == "csv":
+            (row,) = list(csv.DictReader(io.StringIO(text)))
+            shown[extra] = (row["path"], row["uri"], row["evidence"])
+        elif fmt == "html":
+            shown[extra] = text.count(SSN_MAIL_SHOWN)
+        elif fmt == "sarif":
+            (result,) = json.loads(text)["runs"][0]["results"]
+            shown[extra] = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        else:
+            shown[extra] = [line for line in text.splitlines() if "1120" in line]
+    assert shown[()] == shown[("--show-data",)]
+    if fmt == "csv":
+        assert shown[()] == (SSN_MAIL_SHOWN, f"{mailbox}/{SSN_MAIL_SHOWN}", "part name")
+
+
+def test_show_data_shows_the_names_in_the_json_formats(mailbox, tmp_path):
+    for fmt in ("json", "jsonl"):
+        out = tmp_path / f"report.{fmt}"
+        code, _, stderr = _scan(str(mailbox), "--format", fmt, "-o", str(out), "--show-data", cwd=tmp_path)
+        assert code == 1, stderr.decode(errors="replace")
+        finding = json.loads(out.read_text().splitlines()[0] if fmt == "jsonl" else out.read_text())
+        location = finding["location"] if fmt == "jsonl" else finding["findings"][0]["location"]
+        assert (location["path"], location["uri"]) == (SSN_MAIL, f"{mailbox}/{SSN_MAIL}")
+
+
+def test_masking_a_name_never_reaches_into_its_target(tmp_path):
+    """The digits of a folder are not joined to those of the file in it: every uri starts with
+    its target, and SARIF has one base per target."""
+    target = tmp_path / "a1"
+    target.mkdir()
+    (target / "078-05-1120 notes.txt").write_text("card 4111 1111 1111 1111\n")
+    reports = {}
+    for fmt in ("json", "sarif"):
+        out = tmp_path / f"r.{fmt}"
+        code, _, stderr = _scan(str(target), "--format", fmt, "-o", str(out), cwd=tmp_path)
+        assert code == 1, stderr.decode(errors="replace")
+        reports[fmt] = json.loads(out.read_text())
+    locations = [f["location"] for f in reports["json"]["findings"]]
+    assert locations and {(loc["target"], loc["uri"], loc["path"]) for loc in locations} == \
+        {(str(target), f"{target}/***-**-1120 notes.txt", "***-**-1120 notes.txt")}
+    assert list(reports["sarif"]["runs"][0]["originalUriBaseIds"]) == ["TARGET1"]
+
+
+def test_a_value_in_a_file_name_counts_once(tmp_path):
+    """A card or a person's name in a file's name is one value, as the same card in its content is."""
+    root = tmp_path / "t7"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "pay 4111 1111 1111 1111.txt").write_text("hi\n")
+    (root / "John Smith passport.txt").write_text("hi\n")
+    (root / "content.txt").write_text("pay 4111 1111 1111 1111\n")
+    out = tmp_path / "r.json"
+    p = subprocess.run([sys.executable, "-m", "dataguard", "scan", str(root), "-o", str(out)], capture_output=True,
+                       cwd=tmp_path)
+    assert p.returncode == 1, p.stderr.decode(errors="replace")
+    counts = {}
+    for f in json.loads(out.read_text())["findings"]:
+        for entity in ("CREDIT_CARD", "PERSON"):
+            if entity in f["entities"]:
+                evidence = [(e["part"], e["masked"]) for e in f["evidence"] if e["entity_type"] == entity]
+                counts[(f["location"]["path"], entity)] = (f["entities"][entity]["count"], evidence)
+    assert counts == {
+        ("sub/pay 4111 **** **** 1111.txt", "CREDIT_CARD"): (1, [("name", "4111 **** **** 1111")]),
+        ("J*** S**** passport.txt", "PERSON"): (1, [("name", "J*** S****")]),
+        ("content.txt", "CREDIT_CARD"): (1, [(None, "4111 **** **** 1111")])}
+
+
+def test_show_data_leaves_row_keys_hashed_outside_the_json_formats(tmp_path):
+    """A primary key can be a value: --show-data shows it raw in the JSON report only."""
+    db = tmp_path / "k.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE t (email TEXT PRIMARY KEY, card TEXT)")
+    con.execute("INSERT INTO t VALUES ('zed.roe@gmail.com', '4111 1111 1111 1111')")
+    con.commit()
+    con.close()
+    rows = {}
+    for fmt, extra in (("csv", ()), ("csv", ("--show-data",)), ("html", ("--show-data",)),
+                       ("sarif", ("--show-data",)), ("json", ("--show-data",))):
+        out = tmp_path / f"r{len(extra)}.{fmt}"
+        code, _, stderr = _scan(f"sqlite:///{db}", "--format", fmt, "-o", str(out), *extra, cwd=tmp_path)
+        assert code == 1, stderr.decode(errors="replace")
+        text = out.read_text()
+        assert ("zed.roe" in text) == (fmt == "json"), fmt
+        if fmt == "csv":
+            rows[extra] = sorted(r["evidence"] for r in csv.DictReader(io.StringIO(text)))
+    assert rows[()] == rows[("--show-data",)] and all(re.fullmatch(r"row key:[0-9a-f]{16}", e) for e in rows[()])

@@ -433,3 +433,78 @@ def test_items_out_when_the_executor_is_lost_are_done_with_their_problems(tmp_pa
     result = run_scan(opts, Hasher(b"k" * 32), executor=Lost(FakeDetector))
     assert not result.complete and result.targets[0].status == "partial"
     assert [p.uri.rsplit("/", 1)[-1] for p in result.skipped] == ["b.pipe"]
+
+
+class MarksTestValues(FakeDetector):
+    """Addresses at example.org are test values, as the Detector marks them (``vocab.TEST_VALUE``)."""
+
+    def analyze(self, chunks):
+        from dataguard.vocab import TEST_VALUE
+        for chunk, matches in super().analyze(chunks):
+            yield chunk, [replace(m, entity_type=TEST_VALUE) if chunk.text[m.start:m.end].endswith("@example.org")
+                          else m for m in matches]
+
+
+def test_test_values_found_in_worker_processes_are_counted(tmp_path, packs):
+    """The test values a worker process finds come back with each item's outcome and are summed
+    in the report, as those found in the scanning process are."""
+    root = tmp_path / "tv"
+    root.mkdir()
+    (root / "test.txt").write_text("bob@example.org\nalice@example.org\nx@un.org\n")
+    (root / "more.txt").write_text("eve@example.org\n")
+    (root / "none.txt").write_text("nothing here\n")
+    opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=packs, workers=2)
+    workers = run_scan(opts, Hasher(b"k" * 32), executor=supervised(2, MarksTestValues))
+    here = run_scan(replace(opts, workers=1), Hasher(b"k" * 32), detector=MarksTestValues())
+    assert workers.stats["test_values_ignored"] == here.stats["test_values_ignored"] == 3
+    assert workers.stats["items_scanned"] == 3 and len(workers.findings) == len(here.findings) == 0
+
+
+class StopsAfterFirstItem:
+    """A progress sink that sends the scanning process SIGTERM (``kill -TERM``) when the first
+    item is done, and records what it hears of the others."""
+
+    def __init__(self):
+        self.scanned, self.not_scanned = [], []
+
+    def item(self, size):
+        pass
+
+    def tick(self):
+        pass
+
+    def problem(self, problem):
+        pass
+
+    def done(self, uri, size, findings, unchanged=False):
+        self.scanned.append(os.path.basename(uri))
+        if len(self.scanned) == 1:
+            import signal
+            signal.raise_signal(signal.SIGTERM)
+
+    def stopped(self, uri, size, findings):
+        self.not_scanned.append(os.path.basename(uri))
+
+
+def test_items_not_analysed_when_a_scan_is_stopped_are_not_counted_nor_stored(tmp_path, packs):
+    """SIGTERM once the first task (4 items) of one worker process is back: the items still out are
+    not analysed; they are neither counted nor heard of as scanned, and the state does not keep
+    them: the next run scans them and reuses the 4 others."""
+    root = tmp_path / "s"
+    root.mkdir()
+    for i in range(10):
+        (root / f"f{i:02d}.txt").write_text(f"card {CARD}\n")
+    state = str(tmp_path / "state.db")
+    opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=packs, workers=1, state_path=state)
+    progress = StopsAfterFirstItem()
+    first = run_scan(opts, Hasher(b"k" * 32), executor=supervised(1, FakeDetector), progress=progress,
+                     install_signal_handlers=True)
+    assert not first.complete and first.targets[0].error == "interrupted by signal SIGTERM"
+    scanned = ["f00.txt", "f01.txt", "f02.txt", "f03.txt"]
+    assert progress.scanned == scanned
+    assert len(progress.not_scanned) == 6 and not set(progress.not_scanned) & set(scanned)
+    assert first.stats["items_scanned"] == 4 and len(first.findings) == 4
+    assert first.stats["bytes_scanned"] == sum((root / n).stat().st_size for n in scanned)
+    again = run_scan(replace(opts, workers=1), Hasher(b"k" * 32), executor=supervised(1, FakeDetector))
+    assert again.complete and len(again.findings) == 10
+    assert again.stats["items_unchanged"] == 4 and again.stats["items_scanned"] == 6

@@ -43,16 +43,20 @@ def ingest_report(engine, report, baseline=None, now: Optional[str] = None) -> s
             if row is not None and row.report_sha256 != report.sha256:
                 raise InventoryError(f"{report.path}: scan {scan['id']} is already in the inventory "
                                      "from a different report")
+            carried = {f["fingerprint"]: f["acceptance"] for f in report.doc["findings"] if f.get("acceptance")}
             if baseline is not None and baseline.site in (None, site):
-                # acceptances are read with the findings, not tracked: the site's list is replaced
+                # acceptances are read with the findings, not tracked: the site's list is replaced,
+                # and those the report carries (scanned with a baseline) are added, as when it was first
+                # ingested: re-ingesting a report with a reviewed baseline gives what ingesting both does
                 conn.execute(delete(acceptances).where(acceptances.c.site == site))
                 _put_acceptances(conn, site, {a.fingerprint: a.as_dict() for a in baseline.accepted})
+                if row is not None:
+                    _put_acceptances(conn, site, carried)
             if row is not None:
                 return "already ingested"
             pk = _insert_scan(conn, report, site, now)
             _insert_observations(conn, pk, report.doc["findings"])
-            _put_acceptances(conn, site, {f["fingerprint"]: f["acceptance"] for f in report.doc["findings"]
-                                          if f.get("acceptance")})
+            _put_acceptances(conn, site, carried)
             if _is_newest(conn, pk, site, scan):
                 apply_scan(conn, pk, site, scan["started_at"], covered_targets(scan))
             else:

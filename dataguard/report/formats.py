@@ -1,5 +1,6 @@
-"""Output formats. Only ``Evidence.value`` is raw data, and it is emitted only with show_data, and only
-in the JSON formats: the table, CSV, SARIF and HTML never carry a raw value."""
+"""Output formats. Only ``Evidence.value`` and the names of ``ScanResult.unmasked`` are raw data, and
+they are emitted only with show_data, and only in the JSON formats: the table, CSV, SARIF and HTML
+never carry a raw value."""
 from __future__ import annotations
 
 import json
@@ -35,9 +36,16 @@ def _head(r: ScanResult) -> dict:
     return {"schema_version": SCHEMA_VERSION, "tool": {"name": "dataguard", "version": __version__}, "scan": scan_dict(r)}
 
 
+def _for_json(r: ScanResult, show_data: bool) -> ScanResult:
+    """What the JSON formats show of ``r``: with ``show_data``, its names as they are (when the
+    scan kept them: a ``--show-data`` scan)."""
+    return r.unmasked if show_data and r.unmasked is not None else r
+
+
 def to_dict(r: ScanResult, show_data: bool = False) -> dict:
     """The whole report as one dict (in memory: for tests and small results; the
     writers below stream)."""
+    r = _for_json(r, show_data)
     return {**_head(r),
             "findings": [finding_to_dict(f, show_data) for f in r.findings],
             "errors": [_problem_dict(p) for p in r.errors],
@@ -93,6 +101,7 @@ def _slot(name: str) -> str:
 
 def write_json(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
     """The findings JSON (docs/SPEC.md), streamed: one finding in memory at a time."""
+    r = _for_json(r, show_data)
     _write_doc(out, {**_head(r), "findings": _slot("findings"), "errors": _slot("errors"), "skipped": _slot("skipped")},
                {"findings": (finding_to_dict(f, show_data) for f in r.findings),
                 "errors": (_problem_dict(p) for p in r.errors),
@@ -101,6 +110,7 @@ def write_json(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
 
 def write_jsonl(r: ScanResult, out: TextIO, show_data: bool = False) -> None:
     """One finding per line, then one line with the scan, its errors and skipped items."""
+    r = _for_json(r, show_data)
     ident = {"site": r.site.name, "scan_id": r.scan_id}
     for f in r.findings:
         out.write(json.dumps({**finding_to_dict(f, show_data), **ident}, ensure_ascii=False) + "\n")

@@ -21,6 +21,37 @@ ROW_DIGITS_SHOWN = 8         # a row key of at most this many digits is shown as
 ROW_KEY = "ROW_KEY"          # the entity name row keys are hashed under
 
 
+def shown_row(hasher: Hasher, row: Optional[str]) -> Optional[str]:
+    """A database row key as the reports show it (the JSON ones only without ``--show-data``):
+    a short integer as it is, else ``key:`` and the first 16 hex digits of its HMAC."""
+    if row is None or (row.isdigit() and len(row) <= ROW_DIGITS_SHOWN):
+        return row
+    return "key:" + hasher.hash(ROW_KEY, row)[:16]
+
+
+def _stem_line(text: str) -> int:
+    """Where, in the text of a name chunk, the line that repeats the name without its extension
+    starts (``extract.name_chunk``: ``NAME\\nSTEM``, NAME being ``STEM.EXT``); -1 if none does."""
+    at = text.find("\n")
+    while at >= 0:
+        if text[:at].startswith(text[at + 1:] + "."):
+            return at + 1
+        at = text.find("\n", at + 1)
+    return -1
+
+
+def _once_in_name(text: str, matches: list) -> list:
+    """The matches of a name chunk (``text``), each value counted once: a match on the name
+    overlapping one of the same entity at the same place of the line that repeats it without
+    its extension is left out (that line's match is kept: the extension cannot spoil it)."""
+    at = _stem_line(text)
+    if at < 0:
+        return matches
+    on_stem = [(m.entity_type, m.start - at, m.end - at) for m in matches if m.start >= at]
+    return [m for m in matches
+            if m.start >= at or not any(e == m.entity_type and s < m.end and m.start < t for e, s, t in on_stem)]
+
+
 class Aggregator:
     """Adds the matches of a chunk to the summaries (unit key -> UnitSummary) of its item;
     test values (``vocab.TEST_VALUE`` matches) are only counted, in ``test_values``."""
@@ -39,6 +70,9 @@ class Aggregator:
         return cls(hasher, evidence_cap, show_data, keyword_entities(detector_kwargs))
 
     def add(self, summaries: dict, meta: ItemMeta, chunk: Chunk, matches: list) -> None:
+        found = matches
+        if chunk.is_name:
+            matches = _once_in_name(chunk.text, matches)
         real = [m for m in matches if m.entity_type != TEST_VALUE]
         self.test_values += len(matches) - len(real)
         matches = real
@@ -48,8 +82,8 @@ class Aggregator:
         if summary is None:
             summary = summaries[chunk.unit.key] = UnitSummary(unit=chunk.unit, meta=meta)
         cap = self.evidence_cap
-        if chunk.is_name:
-            self._name_values(summary, chunk, matches)
+        if chunk.is_name:       # (every value found masks the names, those counted once included)
+            self._name_values(summary, chunk, [m for m in found if m.entity_type != TEST_VALUE])
         for m in matches:
             agg = summary.entities.get(m.entity_type)
             if agg is None:
@@ -92,7 +126,5 @@ class Aggregator:
     def _pointer(self, chunk: Chunk, offset: int):
         """Where a match is; a database row key that may be a value, hashed."""
         pointer = chunk.pointer_at(offset)
-        row = pointer.row
-        if row is None or self.show_data or (row.isdigit() and len(row) <= ROW_DIGITS_SHOWN):
-            return pointer
-        return replace(pointer, row="key:" + self.hasher.hash(ROW_KEY, row)[:16])
+        row = pointer.row if self.show_data else shown_row(self.hasher, pointer.row)
+        return pointer if row == pointer.row else replace(pointer, row=row)

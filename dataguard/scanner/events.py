@@ -9,14 +9,19 @@ class ProgressSink:
 
     ``item``: an item of ``size`` bytes is being read; ``done``: an item is finished
     (``unchanged``: reused from the state without reading) with the number of its findings;
-    ``problem``: an error or a skipped item was recorded. The names come with ``done`` and
-    ``problem``, once detection has looked at them: what it found in them is masked (unless
-    ``--show-data``)."""
+    ``stopped``: the scan stopped (a signal, ``--max-duration``, a lost executor) before the
+    item was analysed, or all of it: it is not scanned (nor counted, nor stored in the state),
+    and ``findings`` are those of the part that was; ``problem``: an error or a skipped item
+    was recorded. The names come with ``done``, ``stopped`` and ``problem``, once detection has
+    looked at them: what it found in them is masked (unless ``--show-data``)."""
 
     def item(self, size: int) -> None:
         pass
 
     def done(self, uri: str, size: int, findings: int, unchanged: bool = False) -> None:
+        pass
+
+    def stopped(self, uri: str, size: int, findings: int) -> None:
         pass
 
     def problem(self, problem: Problem) -> None:

@@ -32,6 +32,7 @@ class InFlightItem:
     cut_short: bool = False   # stopped early: never stored as if complete
     after: list = field(default_factory=list)       # what the walk met after it: run once it is done
     names_seen: bool = False  # what detection found in its names came back (its name is its first chunk)
+    test_values: int = 0      # test values a worker found in it (an executor taking items; else the Aggregator's)
 
     @property
     def done(self) -> bool:
@@ -166,6 +167,7 @@ class ItemPipeline(_Window):
         entry.summaries = {s.unit.key: _with_meta(s, meta) for s in outcome.summaries}
         entry.problems.extend(outcome.problems)
         entry.names_seen = outcome.names_seen
+        entry.test_values = getattr(outcome, "test_values", 0)     # (a worker of an older version: none)
         if outcome.source_info:
             self._on_source_info(outcome.source_info)
 

@@ -59,6 +59,7 @@ class ItemOutcome:
     problems: list = field(default_factory=list)     # [Problem]
     source_info: dict = field(default_factory=dict)  # what the item added to its source's info (see _info_delta)
     names_seen: bool = True     # False: the item failed as a whole, what detection found in its names is lost
+    test_values: int = 0        # test values found in it and not reported (stats.test_values_ignored)
 
 
 def failed_outcome(ref: ItemRef, kind: str, message: str) -> ItemOutcome:
@@ -150,7 +151,7 @@ class _WorkerScan:
             outs.append(out)
             summaries.append(found)
             for piece in self._chunks(ref, out):
-                batch.append((found, ref.meta, piece))
+                batch.append((out, found, ref.meta, piece))
                 if len(batch) >= self.setup.batch_chunks:
                     self._analyze(batch)
                     batch = []
@@ -206,11 +207,14 @@ class _WorkerScan:
         out.source_info = _info_delta(source, tables_before)
 
     def _analyze(self, batch: list) -> None:
-        """[(summaries, meta, chunk)]: the chunks' matches added to their item's summaries."""
+        """[(outcome, summaries, meta, chunk)]: the chunks' matches added to their item's summaries,
+        the test values among them counted in its outcome (they go back to the scanning process)."""
         if batch:
-            results = self.detector.analyze([chunk for _, _, chunk in batch])
-            for (found, meta, _), (chunk, matches) in zip(batch, results):
+            results = self.detector.analyze([chunk for _, _, _, chunk in batch])
+            for (out, found, meta, _), (chunk, matches) in zip(batch, results):
+                before = self.aggregator.test_values
                 self.aggregator.add(found, meta, chunk, matches)
+                out.test_values += self.aggregator.test_values - before
 
 
 class ScanSetup:

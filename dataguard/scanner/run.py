@@ -85,7 +85,7 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
     deadline = Deadline(opts.max_duration_s, clock)
     started_at = now = clock.wall()
     sink = Sink(lambda summary: evaluate(opts.packs, summary, opts.site, max_evidence=opts.max_evidence, now=now),
-                show_data=opts.show_data)
+                show_data=opts.show_data, hasher=hasher)
     progress = progress or ProgressSink()
     if executor is None:
         executor = make_executor(opts, detector, hasher)
@@ -98,14 +98,14 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
                                        evaluation_keyer(opts.packs, opts.site, now), progress)
         finally:
             executor.close(cancel=deadline.stopped)
-    sink.stats["test_values_ignored"] = aggregator.test_values
+    sink.stats["test_values_ignored"] += aggregator.test_values    # (plus those the workers sent back with items)
     stats = sink.close_stats(deadline.elapsed())
     complete = not deadline.stopped and all(t.status == "ok" for t in targets)
-    return ScanResult(scan_id=str(uuid.uuid4()), site=opts.site, started_at=_iso(started_at),
-                      finished_at=_iso(clock.wall()), complete=complete, targets=targets,
-                      rule_packs=[{"pack": p.name, "version": str(p.version), "sha256": p.sha256} for p in opts.packs],
-                      stats=stats, findings=sink.findings, errors=sink.errors, skipped=sink.skipped,
-                      key_id=hasher.key_id)
+    return sink.with_unmasked(ScanResult(
+        scan_id=str(uuid.uuid4()), site=opts.site, started_at=_iso(started_at), finished_at=_iso(clock.wall()),
+        complete=complete, targets=targets,
+        rule_packs=[{"pack": p.name, "version": str(p.version), "sha256": p.sha256} for p in opts.packs],
+        stats=stats, findings=sink.findings, errors=sink.errors, skipped=sink.skipped, key_id=hasher.key_id))
 
 
 def _scan_with_state(opts, sink, executor, aggregator, deadline, keyer, progress) -> list:
@@ -160,6 +160,6 @@ def _started(source, sink: Sink) -> str:
     """A target as the line that starts its scan shows it: a target that is one file is an
     item whose name is not scanned yet, shown by its folder."""
     shown = sink.shown(source.display_uri, sink.scan_masker())
-    if not sink.show_data and (getattr(source, "info", None) or {}).get("type") == "file":
+    if (getattr(source, "info", None) or {}).get("type") == "file":
         return "a file in " + posixpath.dirname(shown)
     return shown

@@ -70,8 +70,6 @@ class SourceScanner:
             elif cached is not None:
                 pipeline.defer(functools.partial(self._reuse, entry, cached))
             else:
-                self._sink.stats["items_scanned"] += 1
-                self._sink.stats["bytes_scanned"] += int(entry.meta.size or 0)
                 self._progress.item(int(entry.meta.size or 0))
                 pipeline.feed(entry)
         pipeline.finish()
@@ -113,7 +111,13 @@ class SourceScanner:
         for p in entry.problems:
             self._problem(p, masker)
         findings = self._sink.evaluated(summaries, masker)
-        if self._state is not None and not entry.cut_short:
+        size = int(entry.item.meta.size or 0)
+        self._sink.stats["test_values_ignored"] += entry.test_values
+        if entry.cut_short:         # the scan stopped before it was analysed (whole): not scanned, not stored
+            self._progress.stopped(self._sink.shown(entry.item.unit.uri, masker), size, len(findings))
+            return
+        self._sink.stats["items_scanned"] += 1
+        self._sink.stats["bytes_scanned"] += size
+        if self._state is not None:
             self._state.record(entry.item, summaries, entry.problems, self._key(entry.item.meta), findings, values)
-        self._progress.done(self._sink.shown(entry.item.unit.uri, masker), int(entry.item.meta.size or 0),
-                            len(findings))
+        self._progress.done(self._sink.shown(entry.item.unit.uri, masker), size, len(findings))
