@@ -104,10 +104,12 @@ def test_a_place_in_a_missing_folder_fails_before_scanning(tmp_path, run_cli, fl
     ("ftp://fs01/share", "unsupported target"), ("mssql+pyodbc://sa:Secret-1@db01/hr", "unsupported target"),
     ("http://x/y", "unsupported target"), ("smb://fs01", "no share name"),
     ("smb://u:Secret-1@fs01:99999/hr", "invalid port"), ("postgresql://u:Secret-1@db01:port/hr", "invalid database URL"),
+    ("postgresql://u:Secret-1@db01:99999/hr", "invalid port"), ("mysql+pymysql://u:Secret-1@db01:-1/hr", "invalid port"),
     ("file://fs01/srv", "only local file://")])
 def test_unsupported_or_malformed_target_is_bad_usage(run_cli, uri, words):
     res = run_cli("scan", uri, "--no-ner")
     assert res.exit_code == 2 and words in res.stderr and "Secret-1" not in res.stderr
+    assert res.stderr.startswith("dataguard: error: ") and res.stderr.strip().count("\n") == 0
 
 
 def test_unreachable_target_is_incomplete(tmp_path, run_cli):
@@ -262,3 +264,15 @@ def test_names_with_control_characters_are_escaped_in_the_log(tmp_path, run_cli)
         assert not any(line.startswith("2026-01-01") for line in lines)
         assert "scanned " + str(share / "\\x1b]0;pwned\\x07\\x1b[2Jesc.txt") in channel
         assert "\\u202etxt.exe" in channel
+
+
+def test_test_values_found_by_the_worker_processes_are_counted_and_logged(tmp_path, run_cli):
+    share = tmp_path / "tv"
+    share.mkdir()
+    (share / "test.txt").write_text("bob@example.org\nAKIAIOSFODNN7EXAMPLE\n")
+    log = tmp_path / "dg.log"
+    res = run_cli("scan", share, "--no-ner", "--workers", "2", "--log-file", log, "--format", "json")
+    assert res.exit_code == 0 and res.report["scan"]["stats"]["test_values_ignored"] == 2
+    text = log.read_text()
+    assert "2 test values (example.org addresses, ...EXAMPLE keys) found and not reported" in text
+    assert "bob@" not in text and "AKIA" not in text

@@ -465,6 +465,35 @@ def test_escalate_needs_condition_and_known_shorthand(tmp_path):
     assert "rule E-1: escalate[0]" in msg and "rule E-2: escalate" in msg
 
 
+def test_every_problem_of_every_pack_in_one_run(tmp_path):
+    """Schema errors (severity, escalate, a broken recognizer) do not hide the later checks
+    (entities, globs, duplicate ids) of the other rules, nor of the broken rules' valid parts."""
+    rec = ("recognizers:\n  - entity: CASE_NUMBER\n    patterns:\n"
+           "      - {name: c, regex: '\\b(\\d{3}', score: 0.5}\n")
+    a = write(tmp_path, "pack: a\n" + rec + "rules:\n"
+              + rule(id="P-1").replace("severity: high", "severity: urgent")
+              + rule(id="P-2", more="    escalate: [{severity: critical}]\n")
+              + rule(id="P-3", entities="[CREDIT_CRAD]")
+              + rule(id="P-4", scope="      include: ['[z-a]/gl.canary']\n")
+              + rule(id="P-5", entities="[CASE_NUMBER]")
+              + rule(id="P-6", entities="[EMAIL_ADRESS]").replace("CM-ENCRYPT", "encrypt"), "a.yaml")
+    b = write(tmp_path, "pack: b\nrules:\n" + rule(id="P-1") + rule(id="Q-1", entities="[PERSN]"), "b.yaml")
+    with pytest.raises(RuleError) as ei:
+        load_packs([a, b], KNOWN)
+    msg = str(ei.value)
+    assert "a.yaml: rule P-1: severity: unknown severity" in msg
+    assert "a.yaml: rule P-2: escalate[0]" in msg
+    assert "a.yaml: rule -: recognizers[0].patterns[0].regex: bad regex" in msg
+    assert "a.yaml: rule P-3: match.entities[0]: unknown entity 'CREDIT_CRAD'" in msg
+    assert "a.yaml: rule P-4: scope.include[0]: bad glob" in msg and "gl.canary" not in msg
+    assert "a.yaml: rule P-6: measure: bad measure" in msg
+    assert "a.yaml: rule P-6: match.entities[0]: unknown entity 'EMAIL_ADRESS'" in msg
+    assert "b.yaml: rule P-1: id: duplicate rule id (also in " in msg
+    assert "b.yaml: rule Q-1: match.entities[0]: unknown entity 'PERSN'" in msg
+    assert "CASE_NUMBER" not in msg.replace("recognizers[0]", "")     # declared by the broken recognizer
+    assert len(ei.value.problems) == 9
+
+
 # ------------------------------------------------------------------ fingerprint / evidence
 def test_fingerprint_stable_and_line_independent(tmp_path):
     packs = pack(tmp_path, rule(id="DG-009"))
@@ -532,6 +561,20 @@ def test_rules_validate_warns_about_nested_quantifiers(tmp_path, run_cli):
     r = run_cli("rules", "validate", str(p))
     assert r.exit_code == 0
     assert "recognizer SLOW_THING: pattern 'slow': nested quantifier" in r.stderr and "'fine'" not in r.stderr
+
+
+def test_rules_validate_checks_ids_against_the_built_in_packs(tmp_path, run_cli):
+    """A scan loads the built-in packs first: an id of theirs in another pack is a duplicate."""
+    p = write(tmp_path, "pack: t\nrules:\n" + rule(id="DG-009"), "bad4.yaml")
+    r = run_cli("rules", "validate", str(p))
+    assert r.exit_code == 2 and r.stdout == ""
+    assert f"{p}: rule DG-009: id: duplicate rule id (also in " in r.stderr and "default.yaml" in r.stderr
+    scan = run_cli("scan", tmp_path, "--no-ner", "--rules", p)
+    assert scan.exit_code == 2 and "rule DG-009: id: duplicate rule id" in scan.stderr
+    alone = run_cli("rules", "validate", "--no-default-rules", str(p))
+    assert alone.exit_code == 0 and alone.stdout == f"{p}: pack t v1: 1 rules, 0 recognizers: OK\n"
+    builtin = run_cli("rules", "validate", str(ROOT / "rules" / "default.yaml"), str(p.parent))
+    assert builtin.exit_code == 2 and builtin.stderr.count("duplicate rule id") == 1
 
 
 # ------------------------------------------------------------------ column-name signals

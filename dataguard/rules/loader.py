@@ -13,11 +13,11 @@ import yaml
 from pydantic import ValidationError
 
 from dataguard.types import ColumnSignal, PatternSpec, RecognizerSpec
-from dataguard.validation import field_path, plain_message, shown_name, without_quotes
+from dataguard.validation import field_path, leading_words, plain_message, shown_name, without_quotes
 from dataguard.vocab import SEVERITIES
 
-from dataguard.globs import GlobError, compile_globs
-from .model import PackModel, context_words
+from dataguard.globs import GlobError, compile_globs, glob_to_regex
+from .model import MatchModel, PackModel, ScopeModel, context_words
 
 WILDCARDS = frozenset({"*", "ALL"})
 
@@ -134,14 +134,24 @@ def default_pack_paths() -> list[Path]:
 
 
 def _expand(paths) -> list[Path]:
-    out = []
+    """The pack files of ``paths`` (folders: their *.yaml / *.yml, sorted), each once: a pack
+    named twice (``rules/`` after the built-in ``rules/default.yaml``) is loaded once."""
+    out, seen = [], set()
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and q.is_file()))
-        else:
-            out.append(p)
+        found = sorted(q for q in p.iterdir() if q.suffix in (".yaml", ".yml") and q.is_file()) if p.is_dir() else [p]
+        for q in found:
+            if _same_file_key(q) not in seen:
+                seen.add(_same_file_key(q))
+                out.append(q)
     return out
+
+
+def _same_file_key(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):
+        return str(path)
 
 
 def _pydantic_problems(fname: str, raw: dict, exc: ValidationError) -> list[str]:
@@ -181,53 +191,105 @@ def _problem(err: dict, loc: list) -> str:
     return plain_message(err.get("msg", "invalid"))
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    """A pack file as read. With ``problems`` (schema errors) it is never loaded: ``model``
+    then holds only the parts that passed the schema (rules, recognizers, entities, column
+    signals), so that their later checks (entities, globs, duplicate ids) are reported in the
+    same run; ``model`` is None when the file is no pack at all (unreadable, not YAML, not a
+    mapping)."""
+    model: Optional[PackModel]
+    problems: tuple = ()
+    broken_rules: tuple = ()        # ((index, raw rule), ...): the rules that failed the schema
+    broken_entities: tuple = ()     # entity names of recognizers that failed the schema
+
+
 def _parse_file(path: Path):
-    """-> (PackModel | None, raw bytes, problems)"""
+    """-> (_Parsed, raw bytes)"""
     fname = str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, b"", [f"{fname}: rule -: -: cannot read file: {exc.strerror or type(exc).__name__}"]
-    model, problems = _parse_bytes(fname, data)
-    return model, data, list(problems)
+        return _Parsed(None, (f"{fname}: rule -: -: cannot read file: {exc.strerror or type(exc).__name__}",)), b""
+    return _parse_bytes(fname, data), data
 
 
 @functools.lru_cache(maxsize=16)
-def _parse_bytes(fname: str, data: bytes):
-    """-> (PackModel | None, problems); a pack read twice (the built-in ones: by ``load_packs``
-    and for the column vocabulary) is parsed once. The model is only read, never changed."""
+def _parse_bytes(fname: str, data: bytes) -> _Parsed:
+    """A pack read twice (the built-in ones: by ``load_packs`` and for the column vocabulary)
+    is parsed once. The model is only read, never changed."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return None, [f"{fname}: rule -: -: not UTF-8 text"]
+        return _Parsed(None, (f"{fname}: rule -: -: not UTF-8 text",))
     try:
         raw = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "-"
         problem = without_quotes(getattr(exc, "problem", None) or type(exc).__name__)
-        return None, [f"{fname}: rule -: {where}: YAML syntax error: {problem}"]
+        return _Parsed(None, (f"{fname}: rule -: {where}: YAML syntax error: {problem}",))
     if not isinstance(raw, dict):
-        return None, [f"{fname}: rule -: -: a rule pack must be a mapping with 'pack' and 'rules'"]
+        return _Parsed(None, (f"{fname}: rule -: -: a rule pack must be a mapping with 'pack' and 'rules'",))
     try:
-        model = PackModel.model_validate(raw)
+        return _Parsed(PackModel.model_validate(raw))
     except ValidationError as exc:
-        return None, _pydantic_problems(fname, raw, exc)
-    return model, ()
+        return _partial(raw, tuple(_pydantic_problems(fname, raw, exc)))
 
 
-def _build_rule(fname: str, pack: str, rm) -> tuple[Optional[Rule], list[str]]:
+def _valid_part(key: str, item) -> Optional[PackModel]:
+    """A pack holding only ``item`` of the list (or mapping) ``key``, if that item passes the schema."""
+    try:
+        return PackModel.model_validate({"pack": "-", key: item})
+    except ValidationError:
+        return None
+
+
+def _partial(raw: dict, problems: tuple) -> _Parsed:
+    """The parts of a pack that failed the schema that pass it on their own (see _Parsed)."""
+    parts = {"rules": [], "recognizers": [], "column_signals": []}
+    broken_rules, broken_entities = [], []
+    for key, found in parts.items():
+        items = raw.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else ()):
+            one = _valid_part(key, [item])
+            if one is not None:
+                found.extend(getattr(one, key))
+            elif key == "rules":
+                broken_rules.append((i, item))
+            elif key == "recognizers" and isinstance(item, dict) and isinstance(item.get("entity"), str):
+                broken_entities.append(item["entity"])
+    entities = {}
+    if isinstance(raw.get("entities"), dict):
+        for name, entity in raw["entities"].items():
+            one = _valid_part("entities", {name: entity})
+            if one is not None:
+                entities.update(one.entities)
+    pack = raw.get("pack") if isinstance(raw.get("pack"), str) and raw.get("pack") else "-"
+    model = PackModel.model_construct(pack=pack, version=1, description="", entities=entities, **parts)
+    return _Parsed(model, problems, tuple(broken_rules), tuple(broken_entities))
+
+
+def _glob_problems(fname: str, rid: str, scope) -> tuple[dict, list[str]]:
+    """-> ({"include": regex, "exclude": regex}, problems) of a rule's scope globs."""
     probs = []
     rx = {}
     for key in ("include", "exclude"):
-        pats = getattr(rm.scope, key)
+        pats = getattr(scope, key)
         for i, p in enumerate(pats):
             try:
-                compile_globs([p])
+                re.compile(glob_to_regex(p))
             except GlobError as exc:
-                probs.append(f"{fname}: rule {rm.id}: scope.{key}[{i}]: {exc}")
+                probs.append(f"{fname}: rule {rid}: scope.{key}[{i}]: {exc}")
+            except re.error as exc:     # e.g. a reversed class range [z-a]; the pattern is not shown
+                probs.append(f"{fname}: rule {rid}: scope.{key}[{i}]: bad glob: {leading_words(exc.msg)}")
         if not probs:
             rx[key] = compile_globs(pats)
+    return rx, probs
+
+
+def _build_rule(fname: str, pack: str, rm) -> tuple[Optional[Rule], list[str]]:
+    rx, probs = _glob_problems(fname, rm.id, rm.scope)
     if probs:
         return None, probs
     sc = rm.scope
@@ -283,16 +345,58 @@ def default_column_signals() -> tuple:
     signals extend."""
     out = []
     for path in default_pack_paths():
-        model, _, problems = _parse_file(path)
-        if model is None:
-            raise RuleError(problems)
-        out.extend(_signal(c, model.pack) for c in model.column_signals)
+        parsed, _ = _parse_file(path)
+        if parsed.problems:
+            raise RuleError(parsed.problems)
+        out.extend(_signal(c, parsed.model.pack) for c in parsed.model.column_signals)
     return tuple(out)
 
 
 def column_signals(packs) -> tuple:
     """The loaded packs' column-name signals (they extend the built-in vocabulary)."""
     return tuple(s for p in packs for s in p.column_signals)
+
+
+def _rule_indices(valid_rules, broken_rules) -> list:
+    """The rules that passed the schema with their index in the pack's list of rules."""
+    broken = {i for i, _ in broken_rules}
+    indices = (i for i in range(len(valid_rules) + len(broken)) if i not in broken)
+    return list(zip(indices, valid_rules))
+
+
+def _valid(model, raw):
+    """``raw`` as ``model`` if it passes the schema on its own, else None."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError:
+        return None
+
+
+def _rule_problems(fname: str, label: str, rid: Optional[str], match, scope, known, seen_ids: dict,
+                   id_label: Optional[str] = None) -> list[str]:
+    """The checks of a rule (named ``label`` in errors) beyond the schema: a duplicate id
+    (``rid``, None when it is not a valid id), unknown entities in ``match`` and, given
+    ``scope``, its globs (``_build_rule`` checks those of a valid rule)."""
+    probs = []
+    if rid is not None:
+        if rid in seen_ids:
+            probs.append(f"{fname}: rule {id_label or label}: id: duplicate rule id (also in {seen_ids[rid]})")
+        else:
+            seen_ids[rid] = fname
+    if match is not None:
+        for key, names in (("match.entities", match.entities), ("match.all", match.all), ("match.none", match.none),
+                           ("match.min_scores", list(match.min_scores))):
+            for j, name in enumerate(names):
+                if name in WILDCARDS and key == "match.entities":
+                    continue
+                if name not in known:
+                    where = f"{key}[{j}]" if key != "match.min_scores" else f"{key}.{shown_name(name, '(key)')}"
+                    probs.append(_unknown(fname, label, where, name, known))
+        if any(e in WILDCARDS for e in match.entities) and len(match.entities) > 1:
+            probs.append(f"{fname}: rule {label}: match.entities: '*' cannot be combined with other entities")
+    if scope is not None:
+        probs.extend(_glob_problems(fname, label, scope)[1])
+    return probs
 
 
 def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> list[RulePack]:
@@ -304,34 +408,32 @@ def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> l
     problems: list[str] = []
     parsed = []
     for path in files:
-        model, data, probs = _parse_file(path)
-        problems.extend(probs)
-        if model is not None:
-            parsed.append((path, model, data))
-    declared = {r.entity for _, m, _ in parsed for r in m.recognizers}
+        p, data = _parse_file(path)
+        problems.extend(p.problems)
+        if p.model is not None:
+            parsed.append((path, p, data))
+    # every problem of every pack in one run: the parts of a pack that failed the schema
+    # are checked further too (its problems are already listed, so it is never loaded)
+    declared = {r.entity for _, p, _ in parsed for r in p.model.recognizers} | {
+        e for _, p, _ in parsed for e in p.broken_entities}
     known = set(known_entities or ()) | declared
     seen_ids: dict[str, str] = {}
     packs = []
-    for path, model, data in parsed:
-        fname = str(path)
+    for path, p, data in parsed:
+        fname, model = str(path), p.model
         rules = []
-        for i, rm in enumerate(model.rules):
-            if rm.id in seen_ids:
-                problems.append(f"{fname}: rule {_rule_label(rm.id, i)}: id: duplicate rule id "
-                                f"(also in {seen_ids[rm.id]})")
-            else:
-                seen_ids[rm.id] = fname
-            m = rm.match
-            for key, names in (("match.entities", m.entities), ("match.all", m.all), ("match.none", m.none),
-                               ("match.min_scores", list(m.min_scores))):
-                for j, name in enumerate(names):
-                    if name in WILDCARDS and key == "match.entities":
-                        continue
-                    if name not in known:
-                        where = f"{key}[{j}]" if key != "match.min_scores" else f"{key}.{shown_name(name, '(key)')}"
-                        problems.append(_unknown(fname, rm.id, where, name, known))
-            if any(e in WILDCARDS for e in m.entities) and len(m.entities) > 1:
-                problems.append(f"{fname}: rule {rm.id}: match.entities: '*' cannot be combined with other entities")
+        entries = [(i, rm, None) for i, rm in _rule_indices(model.rules, p.broken_rules)]
+        entries += [(i, None, raw if isinstance(raw, dict) else {}) for i, raw in p.broken_rules]
+        for i, rm, raw in sorted(entries, key=lambda entry: entry[0]):
+            if rm is None:      # failed the schema: check the parts that pass it on their own
+                rid = raw.get("id")
+                rid = rid if isinstance(rid, str) and _RULE_ID.fullmatch(rid) else None
+                problems.extend(_rule_problems(fname, _rule_label(raw.get("id"), i), rid,
+                                               _valid(MatchModel, raw.get("match")),
+                                               _valid(ScopeModel, raw.get("scope", {})), known, seen_ids))
+                continue
+            problems.extend(_rule_problems(fname, rm.id, rm.id, rm.match, None, known, seen_ids,
+                                           _rule_label(rm.id, i)))
             rule, probs = _build_rule(fname, model.pack, rm)
             problems.extend(probs)
             if rule is not None:
@@ -348,3 +450,18 @@ def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> l
     if problems:
         raise RuleError(problems)
     return packs
+
+
+def validate_packs(paths: Sequence[Union[str, Path]], known_entities, with_default: bool = True) -> list[RulePack]:
+    """Check the packs of ``paths`` as a scan loads them: after the built-in packs (unless
+    ``with_default`` is false), so that the ids of those count as taken. -> the packs of
+    ``paths``; raises RuleError listing every problem (as ``load_packs``)."""
+    given = _expand(paths)
+    if not given:
+        raise RuleError(["-: rule -: -: no rule pack files found"])
+    wanted = {_same_file_key(p): p for p in given}
+    files = given
+    if with_default:    # the built-in packs first; one named in ``paths`` is loaded once, in its place
+        files = [wanted.get(_same_file_key(p), p) for p in default_pack_paths()] + given
+    packs = load_packs(files, known_entities)
+    return [p for p in packs if _same_file_key(Path(p.path)) in wanted]

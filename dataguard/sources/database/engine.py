@@ -69,6 +69,9 @@ def parse_url(raw: str) -> DbUrl:
     query = {k: v for k, v in shown.query.items() if k.lower() not in SECRET_QUERY_KEYS}
     # URL.set(password=None) means "leave unchanged": drop the field itself
     display = shown.set(query=query)._replace(password=None).render_as_string(hide_password=False)
+    if url.port is not None and not 1 <= url.port <= 65535:
+        # SQLAlchemy takes any integer (99999, -1): a bad port is a malformed URL, not an unreachable server
+        raise BadTarget(f"invalid database URL {display}: invalid port")
     return DbUrl(url, display, backend)
 
 
