@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -81,4 +82,46 @@ def load_report(path: str, trusted: Optional[dict] = None) -> LoadedReport:
             signed_by = verify_report(path, doc["scan"]["site"], trusted, digest=digest)
         except SigningError as exc:
             raise ReportError(f"{path}: {exc}") from None
-    return LoadedReport(path=path, doc=doc, sha256=digest, signed_by=signed_by)
+    return LoadedReport(path=path, doc=without_raw_data(doc), sha256=digest, signed_by=signed_by)
+
+
+_ROW_NUMBER = re.compile(r"\d{1,8}")
+
+
+def without_raw_data(doc: dict) -> dict:
+    """A report as every reader but the JSON formats may show it: a ``--show-data`` report
+    (evidence with raw ``value``s) has its values dropped, and its names (locations, evidence
+    sheets and parts, errors, skipped items, targets) masked as a scan without ``--show-data``
+    masks them: by the values it found (their masked previews), then ``mask_values``; a row key
+    that is not a row number is shown as ``key:`` and stars (its HMAC needs the scan's key).
+    Another report is returned as it is."""
+    findings = doc.get("findings") or []
+    values = {e["value"]: e.get("masked") or "*" for f in findings for e in f.get("evidence") or []
+              if isinstance(e, dict) and isinstance(e.get("value"), str)}
+    if not values:
+        return doc
+    from dataguard.names import NameMasker
+    mask = NameMasker(values)
+
+    def names(d: Optional[dict], keys) -> Optional[dict]:
+        if not isinstance(d, dict):
+            return d
+        return {**d, **{k: mask(d[k]) for k in keys if isinstance(d.get(k), str)}}
+
+    def evidence(e: dict) -> dict:
+        e = names({k: v for k, v in e.items() if k != "value"}, ("sheet", "part"))
+        row = e.get("row")
+        if isinstance(row, str) and not _ROW_NUMBER.fullmatch(row):
+            e["row"] = "key:" + "*" * 16
+        return e
+
+    out = dict(doc)
+    out["findings"] = [{**f, "location": names(f.get("location"), ("target", "uri", "path", "member", "table", "column")),
+                        "evidence": [evidence(e) for e in f.get("evidence") or []]} for f in findings]
+    for listed in ("errors", "skipped"):
+        if isinstance(doc.get(listed), list):
+            out[listed] = [names(p, ("uri", "message")) for p in doc[listed]]
+    scan = doc.get("scan")
+    if isinstance(scan, dict) and isinstance(scan.get("targets"), list):
+        out["scan"] = {**scan, "targets": [names(t, ("uri", "error")) for t in scan["targets"]]}
+    return out

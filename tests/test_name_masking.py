@@ -391,6 +391,37 @@ def test_show_data_shows_the_names_in_the_json_formats(mailbox, tmp_path):
         assert (location["path"], location["uri"]) == (SSN_MAIL, f"{mailbox}/{SSN_MAIL}")
 
 
+def test_reports_read_back_show_a_show_data_reports_names_masked(mailbox, tmp_path):
+    """report html, report diff and baseline create read a --show-data JSON report: what they
+    write shows its names as a report without --show-data does, and no raw value."""
+    for fmt in ("json", "jsonl"):
+        report = tmp_path / f"raw.{fmt}"
+        code, _, stderr = _scan(str(mailbox), "--format", fmt, "-o", str(report), "--show-data", cwd=tmp_path)
+        assert code == 1 and b"jane.doe" in report.read_bytes(), stderr.decode(errors="replace")
+        page = tmp_path / f"page-{fmt}.html"
+        p = subprocess.run([sys.executable, "-m", "dataguard", "report", "html", str(report), "-o", str(page)],
+                           capture_output=True, cwd=tmp_path)
+        assert p.returncode == 0, p.stderr.decode(errors="replace")
+        assert b"jane.doe" not in page.read_bytes() and b"078-05-1120" not in page.read_bytes()
+        assert SSN_MAIL_SHOWN in page.read_text()
+    raw = tmp_path / "raw.json"
+    for command in (["report", "diff", str(raw), str(raw)], ["report", "diff", "--format", "json", str(raw), str(raw)],
+                    ["baseline", "create", str(raw)]):
+        p = subprocess.run([sys.executable, "-m", "dataguard", *command], capture_output=True, cwd=tmp_path)
+        assert p.returncode in (0, 1), p.stderr.decode(errors="replace")
+        for data in (p.stdout, p.stderr):
+            assert b"jane.doe" not in data and b"078-05-1120" not in data and b"gmail" not in data
+    from dataguard.reportfile import without_raw_data
+    doc = json.loads(raw.read_text())
+    shown = without_raw_data(doc)
+    assert shown["findings"][0]["location"]["path"] == SSN_MAIL_SHOWN
+    assert all("value" not in e for f in shown["findings"] for e in f["evidence"])
+    assert doc["findings"][0]["location"]["path"] == SSN_MAIL          # (the report read is left as it is)
+    plain = tmp_path / "plain.json"
+    _scan(str(mailbox), "--format", "json", "-o", str(plain), cwd=tmp_path)
+    assert without_raw_data(json.loads(plain.read_text())) == json.loads(plain.read_text())
+
+
 def test_masking_a_name_never_reaches_into_its_target(tmp_path):
     """The digits of a folder are not joined to those of the file in it: every uri starts with
     its target, and SARIF has one base per target."""
