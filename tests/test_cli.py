@@ -103,7 +103,8 @@ def test_a_place_in_a_missing_folder_fails_before_scanning(tmp_path, run_cli, fl
 @pytest.mark.parametrize("uri, words", [
     ("ftp://fs01/share", "unsupported target"), ("mssql+pyodbc://sa:Secret-1@db01/hr", "unsupported target"),
     ("http://x/y", "unsupported target"), ("smb://fs01", "no share name"),
-    ("smb://u:Secret-1@fs01:99999/hr", "invalid port"), ("postgresql://u:Secret-1@db01:port/hr", "invalid database URL"),
+    ("smb://u:Secret-1@fs01:99999/hr", "invalid port"), ("smb://u:Secret-1@fs01:0/hr", "invalid port"),
+    ("postgresql://u:Secret-1@db01:port/hr", "invalid database URL"),
     ("postgresql://u:Secret-1@db01:99999/hr", "invalid port"), ("mysql+pymysql://u:Secret-1@db01:-1/hr", "invalid port"),
     ("file://fs01/srv", "only local file://")])
 def test_unsupported_or_malformed_target_is_bad_usage(run_cli, uri, words):

@@ -230,7 +230,9 @@ def parse_smb_uri(uri: str) -> tuple:
     try:
         port = parts.port
     except ValueError:
-        raise BadTarget(f"bad SMB target {redact_uri(uri)}: invalid port") from None
+        port = 0
+    if port == 0:
+        raise BadTarget(f"bad SMB target {redact_uri(uri)}: invalid port")
     segs = [s for s in unquote(parts.path).replace("\\", "/").split("/") if s]
     if not segs:
         raise BadTarget(f"bad SMB target {redact_uri(uri)}: no share name (smb://host/share)")
