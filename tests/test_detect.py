@@ -368,6 +368,14 @@ def test_phone_numbers_written_with_dots_are_phone_numbers(patterns_only):
     assert got == {at(text, "415.506.0921", "PHONE_NUMBER"), at(text, "01.94.68.31.28", "PHONE_NUMBER")}
 
 
+def test_a_national_phone_number_is_not_an_nhs_number(patterns_only):
+    """A 10-digit number in national format (trunk 0) that passes the NHS check digit is a phone
+    number: NHS numbers begin with 3-7, and a Scottish CHI number with 0 begins with a date."""
+    text = "SMS queued to 0717219445 for the patient with NHS number 943 476 5919."
+    assert spans(run(patterns_only, text), {"PHONE_NUMBER", "UK_NHS"}) == {
+        at(text, "0717219445", "PHONE_NUMBER"), at(text, "943 476 5919", "UK_NHS")}
+
+
 def test_an_email_address_ends_at_a_pipe():
     """Pipe-delimited exports: the address is the field, not the fields before it."""
     from dataguard.detect.recognizers import fast_email_class

@@ -142,6 +142,12 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             return False
     if entity == "IP_ADDRESS" and _VERSION_BEFORE.search(text, max(0, start - 24), start):
         return False              # "version 1.2.3.4" is a version number
+    if entity == "UK_NHS":
+        digits = re.sub(r"\D", "", value)
+        # NHS numbers begin with 3-7; only a Scottish CHI number begins with 0, and then with a
+        # date of birth (DDMMYY): "0717219445" is a phone number in national format
+        if digits[:1] == "0" and not (1 <= int(digits[:2]) <= 31 and 1 <= int(digits[2:4]) <= 12):
+            return False
     if entity == "PHONE_NUMBER":
         digits = re.sub(r"\D", "", value)
         if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", value.strip()):
