@@ -627,6 +627,30 @@ def test_a_report_ingested_again_with_a_baseline_keeps_the_acceptances_it_carrie
         assert {st for fp, st in statuses.items() if fp not in expected} <= {"open"}
 
 
+def test_a_baseline_ingested_with_several_reports_of_a_site_keeps_what_each_carries(run_cli, tmp_path):
+    """`inventory ingest r1 r2 --baseline b`: the baseline replaces the site's acceptances once;
+    the acceptances r1 carries are not wiped when r2 is ingested."""
+    share = tmp_path / "s"
+    _write(share, "a.txt", f"card {CARD}\n")
+    _write(share, "b.txt", f"paid with {CARD}\n")
+    reports = [tmp_path / "r1.json", tmp_path / "r2.json"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DATAGUARD_HMAC_KEY", KEY)
+        first = run_cli("scan", share, "--no-ner", "--workers", "1", "--format", "json")
+        fps = sorted(f["fingerprint"] for f in first.report["findings"])
+        assert len(fps) >= 3
+        for i, report in enumerate(reports):
+            carried = _baseline(tmp_path / f"b{i}.yaml", [(fps[i], "2999-12-31")])
+            run_cli("scan", share, "--no-ner", "--workers", "1", "--format", "json", "--baseline", carried,
+                    "--output", report)
+    reviewed = _baseline(tmp_path / "reviewed.yaml", [(fps[-1], "2999-12-31")])
+    db = str(tmp_path / "inv.db")
+    assert _ingest(run_cli, db, *reports, baseline=reviewed).exit_code == 0
+    statuses = {r["fingerprint"]: r["status"] for r in _export(run_cli, db)}
+    assert {fp: statuses[fp] for fp in (fps[0], fps[1], fps[-1])} == dict.fromkeys((fps[0], fps[1], fps[-1]),
+                                                                                   "accepted")
+
+
 def test_inventory_html_shows_every_site_on_one_page(scenario, run_cli, tmp_path):
     db = str(tmp_path / "h.db")
     assert _ingest(run_cli, db, scenario.r2, scenario.n1).exit_code == 0

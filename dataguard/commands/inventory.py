@@ -68,7 +68,8 @@ def inventory_ingest(reports, db, trusted_keys, baseline_path):
         for path in reports:
             try:
                 loaded = load_report(path, trusted)
-                outcome = ingest_report(engine, loaded, base)
+                # the baseline replaces a site's acceptances once: those of its reports before are kept
+                outcome = ingest_report(engine, loaded, base, replace=(loaded.scan["site"] or "") not in seen)
             except (ReportError, InventoryError) as exc:
                 click.echo(f"dataguard: error: {exc}", err=True)
                 failed += 1

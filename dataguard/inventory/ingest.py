@@ -29,10 +29,11 @@ from dataguard.inventory.schema import acceptances, findings, observations, scan
 BATCH = 5000
 
 
-def ingest_report(engine, report, baseline=None, now: Optional[str] = None) -> str:
+def ingest_report(engine, report, baseline=None, now: Optional[str] = None, replace: bool = True) -> str:
     """Ingest one ``reportfile.LoadedReport``. Returns "ingested" or "already ingested".
     ``baseline``: a ``baseline.Baseline`` whose acceptances replace the site's (only when it
-    names no site or the report's site)."""
+    names no site or the report's site); ``replace=False``: they were replaced already by this
+    ingest of several reports, and the acceptances the reports before carried are kept."""
     scan = report.scan
     site = scan["site"] or ""
     now = now or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -48,8 +49,9 @@ def ingest_report(engine, report, baseline=None, now: Optional[str] = None) -> s
                 # acceptances are read with the findings, not tracked: the site's list is replaced,
                 # and those the report carries (scanned with a baseline) are added, as when it was first
                 # ingested: re-ingesting a report with a reviewed baseline gives what ingesting both does
-                conn.execute(delete(acceptances).where(acceptances.c.site == site))
-                _put_acceptances(conn, site, {a.fingerprint: a.as_dict() for a in baseline.accepted})
+                if replace:
+                    conn.execute(delete(acceptances).where(acceptances.c.site == site))
+                    _put_acceptances(conn, site, {a.fingerprint: a.as_dict() for a in baseline.accepted})
                 if row is not None:
                     _put_acceptances(conn, site, carried)
             if row is not None:
