@@ -363,7 +363,10 @@ def test_a_headerless_tables_first_row_is_data(det, tmp_path):
 
 @pytest.mark.parametrize("line, names", [
     ("name,email,phone", ("name", "email", "phone")), ("Address line 2;Tel1;Q1 revenue", ("Address line 2", "Tel1", "Q1 revenue")),
-    ("Amal|4111 1111 1111 1111|x", ()), ("id,2024,2025", ()), ("ref,amal@mailbox.org", ()), ("x,12/04/1975", ())])
+    ("Amal|4111 1111 1111 1111|x", ()), ("ref,amal@mailbox.org", ()), ("x,12/04/1975", ()),
+    ("Region,2022,2023", ("Region", "2022", "2023")), ("Revenue 2023/24,Q1 2024 revenue,Balance 31.12.2023",
+                                                         ("Revenue 2023/24", "Q1 2024 revenue", "Balance 31.12.2023")),
+    ("ISO 3166-1 alpha-2,@handle", ("ISO 3166-1 alpha-2", "@handle"))])
 def test_a_first_row_is_a_header_unless_it_holds_values(line, names):
     from dataguard.extract.text import header_context
     assert header_context(line, "csv") == names
@@ -375,11 +378,35 @@ def test_json_values_are_judged_by_their_key_paths(det):
             '  "telephones": [{"numero": "+44 7458 259290"}], "orders": [{"number": "4505577104"}]}]}\n')
     chunk = Chunk(unit=Unit(target="/t", uri="/t/export.json", path="export.json"), text=text)
     from dataguard.detect.columns import _json_columns
-    assert [c.name for c in _json_columns(chunk)] == [
-        "staff.name", "staff.phones.type", "staff.phones.number", "staff.telephones.numero", "staff.orders.number"]
+    assert [(c.name, c.parent) for c in _json_columns(chunk)] == [
+        ("name", "staff"), ("type", "phones"), ("number", "phones"), ("numero", "telephones"), ("number", "orders")]
     assert [(e, v, why) for e, v, why in found(det, chunk)] == [
         ("PHONE_NUMBER", "+254-739-636097", "value_and_column_name"),
         ("PHONE_NUMBER", "+44 7458 259290", "value_and_column_name")]
+
+
+@pytest.mark.parametrize("text, values", [
+    ('{"tickets": [{"description": "customer called from +33 6 12 34 56 78, card 4556 7375 8689 9855"}]}',
+     [("PHONE_NUMBER", "+33 6 12 34 56 78"), ("CREDIT_CARD", "4556 7375 8689 9855")]),
+    ('{"registration": {"child": {"dob": "2015-03-04"}}}', [("DATE_OF_BIRTH", "2015-03-04")]),
+    ('{"orders": [{"customer": {"acct": "DE89370400440532013000"}}]}', [("IBAN_CODE", "DE89370400440532013000")]),
+    # a chunk that starts inside a string (minified JSON cut by the chunker)
+    ('ris France", "dob": "1980-04-12", "order_id": "4505577104", "sku": "9434765919"}',
+     [("DATE_OF_BIRTH", "1980-04-12")])])
+def test_keys_above_a_json_value_take_nothing_away(det, text, values):
+    """Only a generic key takes the meaning of the key above it: codes and cancelling words up
+    there ("tickets", "orders", "registration") change nothing below."""
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/export.json", path="export.json"), text=text)
+    assert [(e, v) for e, v, _ in found(det, chunk)] == values
+
+
+def test_a_json_chunk_full_of_escaped_quotes_is_read_in_linear_time(det):
+    """An escaped JSON payload left open at a chunk's edge: every value is read once."""
+    from dataguard.detect.columns import _json_columns
+    text = '{"payload": "{\\"customer_key\\":\\"value-1234\\",' * 4000
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/export.json", path="export.json"), text=text)
+    columns = _json_columns(chunk)
+    assert sum(len(c.cells) for c in columns) <= text.count('"payload"')
 
 
 def test_a_number_written_as_a_phone_number_is_one_even_in_a_code_column(det):
@@ -395,8 +422,9 @@ def test_a_number_written_as_a_phone_number_is_one_even_in_a_code_column(det):
     ("bank_account", ["GB82WEST12345698765432", "DE89370400440532013000", "FR1420041010050500013M02606"], "IBAN_CODE"),
     ("Compte bancaire", ["DE89 3704 0044 0532 0130 00"], "IBAN_CODE"),
     ("tax_id", ["207-86-1863", "412-55-7790"], "US_SSN"),
-    ("SocSec", ["709928267", "697843151"], "US_SSN")])
+    ("SocSec", ["709928267", "697843151"], "US_SSN"), ("id_number", ["907911575", "412557790"], "NATIONAL_ID")])
 def test_a_generic_identifier_column_keeps_the_specific_kind(det, column, values, entity):
-    """An IBAN under 'bank account', a US SSN under 'tax id' are reported as what they are."""
+    """An IBAN under 'bank account', a US SSN under 'tax id' are reported as what they are; nine bare
+    digits under 'id number' are the column's identifier, whatever check digit they pass."""
     got = found(det, db_chunk(column, values))
     assert [(e, v) for e, v, _ in got] == [(entity, v) for v in values]

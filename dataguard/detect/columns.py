@@ -49,13 +49,16 @@ CHECKSUM = frozenset({"CREDIT_CARD", "IBAN_CODE", "UK_NHS", "AU_MEDICARE", "AU_T
                       "FI_PERSONAL_IDENTITY_CODE", "CRYPTO"})
 # a column named for a generic identifier holds it in the forms of particular countries or
 # schemes: a recognizer's match of one of them there is that (an IBAN under "bank account",
-# a US SSN under "tax id"), not a look-alike of another kind
+# a US SSN under "tax id"), not a look-alike of another kind. Only forms that a random code
+# of the column does not take by chance: letters in fixed places, or (``SEPARATED_FORMS``)
+# written with their separators ("207-86-1863", not "207861863", which any 9-digit ID may be)
 SPECIFIC_FORMS = {
     "US_BANK_NUMBER": frozenset({"IBAN_CODE"}),
-    "NATIONAL_ID": frozenset({"US_SSN", "US_ITIN", "UK_NINO", "ES_NIF", "IT_FISCAL_CODE", "PL_PESEL",
-                              "FI_PERSONAL_IDENTITY_CODE", "SG_NRIC_FIN", "IN_AADHAAR", "IN_PAN", "AU_TFN"}),
-    "PASSPORT_NUMBER": frozenset({"US_PASSPORT", "UK_PASSPORT", "IN_PASSPORT", "MRZ"}),
+    "NATIONAL_ID": frozenset({"US_SSN", "US_ITIN", "UK_NINO", "ES_NIF", "IT_FISCAL_CODE", "FI_PERSONAL_IDENTITY_CODE",
+                              "SG_NRIC_FIN", "IN_PAN"}),
+    "PASSPORT_NUMBER": frozenset({"IN_PASSPORT", "MRZ"}),
 }
+SEPARATED_FORMS = frozenset({"US_SSN", "US_ITIN"})
 # identifiers a random number passes by chance (a checksum digit, or no check at all): in a
 # table they need a context word (before the value, or in the column's name) or most of the column
 NEED_CONTEXT = frozenset({"UK_NHS", "AU_MEDICARE", "AU_TFN", "AU_ABN", "AU_ACN", "US_BANK_NUMBER", "US_ITIN",
@@ -278,6 +281,7 @@ class _Column:
     context: tuple                      # words of the name (and, for databases, of the table)
     cells: list = field(default_factory=list)     # (start, end) of non-empty cells
     table: Optional[str] = None         # the table's name (a database table, a file's stem)
+    parent: Optional[str] = None        # JSON: the key of the object or array holding the value
 
 
 def table_columns(chunk: Chunk) -> tuple:
@@ -316,10 +320,11 @@ def table_columns(chunk: Chunk) -> tuple:
 
 _JSON_EXT = (".json", ".jsonl", ".ndjson", ".geojson")
 # "key": "string" or "key": number, the value's span in group "v" (inside the quotes)
-# a JSON text's tokens: a string (a key when a colon follows), a number, a bracket
-_JSON_TOKEN = re.compile(r'"(?P<s>(?:[^"\\\n]|\\.)*)"(?P<key>\s*:)?|(?P<n>-?\d[\d.eE+-]{0,40})(?=\s*[,}\]\n])'
-                         r'|(?P<open>[{\[])|(?P<close>[}\]])')
-JSON_PATH_KEYS = 3          # a value's column: the last keys of its path ("staff.phones.number")
+_JSON_PAIR = re.compile(r'"(?P<k>[^\W\d][\w .-]{0,60})"\s*:\s*(?:"(?P<v>(?:[^"\\\n]|\\.){1,2000})"|'
+                        r'(?P<n>-?\d[\d.eE+-]{0,40})(?=\s*[,}\]\n]))')
+# "key": [ or "key": {, an object or array opened under a key; and where one closes
+_JSON_OPEN = re.compile(r'"(?P<k>[^\W\d][\w .-]{0,60})"\s*:\s*[\[{]')
+_JSON_CLOSE = re.compile(r"[\]}]")
 
 
 def _is_json(unit) -> bool:
@@ -327,36 +332,27 @@ def _is_json(unit) -> bool:
 
 
 def _json_columns(chunk: Chunk) -> list:
-    """A JSON file's string and number values as columns named by their key paths
-    ("customer.dob", "phones.number": a generic key says what it holds by the keys above it;
-    array elements take their array's key). A chunk that starts inside the document knows the
-    keys opened in it only."""
+    """A JSON file's values as columns named by their keys ("dob", "order_id"), each with the
+    key of the object or array it is in, when the text between them closes nothing
+    (``_Column.parent``: "phones" for the "number" of ``"phones": [{"number": ...}]``)."""
     columns: dict = {}
     table = _stem(chunk.unit)
-    path: list = []                 # the keys of the open objects and arrays (None: no key)
-    key = None                      # the key whose value comes next
-    for m in _JSON_TOKEN.finditer(chunk.text):
-        if m["key"] is not None:
-            key = m["s"][:60]
-            continue
-        if m["open"] is not None:
-            path.append(key)
-            key = None
-            continue
-        if m["close"] is not None:
-            if path:
-                path.pop()
-            key = None
-            continue
-        names = [k for k in path if k] + ([key] if key else [])
-        key = None
-        if not names or (m["s"] is not None and not m["s"]):
-            continue
-        name = ".".join(names[-JSON_PATH_KEYS:])
-        c = columns.get(name)
+    text = chunk.text
+    opens = [(m.end(), m["k"]) for m in _JSON_OPEN.finditer(text)]
+    open_ends = [e for e, _ in opens]
+    closes = [m.start() for m in _JSON_CLOSE.finditer(text)] if opens else []
+    for m in _JSON_PAIR.finditer(text):
+        parent = None
+        i = bisect.bisect_right(open_ends, m.start()) - 1
+        if i >= 0:
+            j = bisect.bisect_left(closes, open_ends[i])
+            if j == len(closes) or closes[j] >= m.start():
+                parent = opens[i][1]
+        key = (m["k"], parent)
+        c = columns.get(key)
         if c is None:
-            c = columns[name] = _Column(name, name_words(name), table=table)
-        c.cells.append(m.span("s") if m["s"] is not None else m.span("n"))
+            c = columns[key] = _Column(m["k"], name_words(m["k"]), table=table, parent=parent)
+        c.cells.append(m.span("v") if m["v"] is not None else m.span("n"))
     return list(columns.values())
 
 
@@ -419,7 +415,7 @@ class ColumnJudge:
         return out
 
     def _column(self, chunk: Chunk, col: _Column, found: list) -> list:
-        verdict = _in_table(self.vocab.verdict(col.name), self.vocab.verdict(col.table))
+        verdict = _in_table(self._verdict(col), self.vocab.verdict(col.table))
         text = chunk.text
         shares = _shares(found, len(col.cells))
         if found and _categorical(text, col.cells):
@@ -434,6 +430,15 @@ class ColumnJudge:
             kept.extend(self._named(chunk, col, verdict, by_cell))
         return kept
 
+    def _verdict(self, col: _Column) -> Verdict:
+        """What a column's name says; a JSON key that says nothing positive ("number", "value")
+        takes the meaning of the key holding it when that one names an entity ("phones"): the
+        two are judged as one name. Other keys above add nothing (neither codes nor cancels)."""
+        verdict = self.vocab.verdict(col.name)
+        if col.parent and not verdict.positive and self.vocab.verdict(col.parent).positive:
+            return self.vocab.verdict(f"{col.parent}.{col.name}")
+        return verdict
+
     def _keep(self, chunk: Chunk, col: _Column, verdict: Verdict, shares: dict, cell: tuple, r) -> bool:
         entity = r.entity_type
         if entity in verdict.positive:
@@ -444,7 +449,8 @@ class ColumnJudge:
             return False                        # a date alone is not personal data
         lookalike = traits(entity).identifier
         if lookalike and verdict.exclusive:
-            if any(entity in SPECIFIC_FORMS.get(s.entity, ()) for s in verdict.named):
+            if any(entity in SPECIFIC_FORMS.get(s.entity, ()) for s in verdict.named) and \
+                    (entity not in SEPARATED_FORMS or not chunk.text[r.start:r.end].isdigit()):
                 _set_reason(r, Reason.BOTH)     # the column's kind, in a form of its own ("tax id": a US SSN)
                 return True
             return False                        # the column's name says what its identifiers are
