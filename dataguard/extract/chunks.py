@@ -127,15 +127,25 @@ def render_value(value) -> str:
     return str(value)
 
 
-# a cell that is a value, not a column name: a number, date, amount or phone number written
-# alone, five digits or more, an e-mail address
-_VALUE_CELL = re.compile(r"[\d\s.,:;/+()\-]*\d[\d\s.,:;/+()\-]*|(?:\D*\d){5}.*|.*\S@\S+\.\S.*", re.DOTALL)
+# a cell that is a value, not a column name: five digits or more and no letter (a number, date,
+# amount, card or phone number written alone: "12/04/1975", "+44 20 7946 0958"), or an e-mail
+# address; years ("2023") and headers with digits ("Revenue 2023/24", "Q1 2024") are names
+_EMAIL_CELL = re.compile(r"[^\s@]@[^\s@]+\.[^\s@]")
+HEADER_CELLS, HEADER_CELL_CHARS = 50, 40          # what of a first row is a header (as header_context keeps)
+
+
+def _value_cell(cell: str) -> bool:
+    cell = cell[:HEADER_CELL_CHARS]
+    if "@" in cell and _EMAIL_CELL.search(cell):
+        return True
+    return sum(c.isdigit() for c in cell) >= 5 and not any(c.isalpha() for c in cell)
 
 
 def is_header(names: Sequence[str]) -> bool:
-    """Whether a first row names its columns: no cell of it is a value (``_VALUE_CELL``). A
+    """Whether a first row names its columns: no cell of it is a value (``_value_cell``). A
     headerless table's first row is data, and its values must be scanned as such."""
-    return bool(names) and not any(_VALUE_CELL.fullmatch(n.strip()) for n in names)
+    names = list(names)[:HEADER_CELLS]
+    return bool(names) and not any(_value_cell(n.strip()) for n in names)
 
 
 def header_context(values: Iterable[str]) -> tuple:
@@ -144,7 +154,7 @@ def header_context(values: Iterable[str]) -> tuple:
     cells = [v.strip() for v in values if v and v.strip()]
     if not is_header(cells):
         return ()
-    return tuple(n[:40] for n in cells[:50])
+    return tuple(n[:HEADER_CELL_CHARS] for n in cells[:HEADER_CELLS])
 
 
 def column_letter(n: int) -> str:
