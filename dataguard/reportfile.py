@@ -89,17 +89,20 @@ _ROW_NUMBER = re.compile(r"\d{1,8}")
 
 
 def without_raw_data(doc: dict) -> dict:
-    """A report as every reader but the JSON formats may show it: a ``--show-data`` report
-    (evidence with raw ``value``s) has its values dropped, and its names (locations, evidence
+    """A report as every reader but the JSON formats may show it: its names (locations, evidence
     sheets and parts, errors, skipped items, targets) masked as a scan without ``--show-data``
-    masks them: by the values it found (their masked previews), then ``mask_values``; a row key
-    that is not a row number is shown as ``key:`` and stars (its HMAC needs the scan's key).
-    Another report is returned as it is."""
+    masks them, as far as the report tells how: by the values its evidence found in names
+    (their masked previews), then ``mask_values``. A ``--show-data`` report (evidence with raw
+    ``value``s) also has its values dropped, and a row key that is not a row number shown as
+    ``key:`` and stars (its HMAC needs the scan's key). What the report does not tell stays as
+    written: values found in names beyond ``--max-evidence``, the names of items never analysed
+    (which a scan masks whole). A report without ``--show-data`` comes out the same: its names
+    are masked already, and masking them again changes nothing."""
     findings = doc.get("findings") or []
-    values = {e["value"]: e.get("masked") or "*" for f in findings for e in f.get("evidence") or []
-              if isinstance(e, dict) and isinstance(e.get("value"), str)}
-    if not values:
-        return doc
+    evidence_of = [e for f in findings for e in f.get("evidence") or [] if isinstance(e, dict)]
+    raw = any("value" in e for e in evidence_of)
+    values = {e["value"]: e.get("masked") or "*" for e in evidence_of
+              if isinstance(e.get("value"), str) and e.get("part") == "name"}
     from dataguard.names import NameMasker
     mask = NameMasker(values)
 
@@ -111,7 +114,7 @@ def without_raw_data(doc: dict) -> dict:
     def evidence(e: dict) -> dict:
         e = names({k: v for k, v in e.items() if k != "value"}, ("sheet", "part"))
         row = e.get("row")
-        if isinstance(row, str) and not _ROW_NUMBER.fullmatch(row):
+        if raw and isinstance(row, str) and not _ROW_NUMBER.fullmatch(row):
             e["row"] = "key:" + "*" * 16
         return e
 
