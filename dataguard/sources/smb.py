@@ -47,10 +47,14 @@ def smbclient_package():
     import smbclient
     if hasattr(smbclient, "register_session"):
         return smbclient
-    shadow = os.path.dirname(os.path.abspath(getattr(smbclient, "__file__", None) or os.curdir))
-    sys.modules.pop("smbclient", None)
-    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != shadow]
-    import smbclient
+    where = getattr(smbclient, "__file__", None)
+    if where:
+        shadow = os.path.dirname(os.path.abspath(where))
+        sys.modules.pop("smbclient", None)
+        sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != shadow]
+        import smbclient
+    if not hasattr(smbclient, "register_session"):
+        raise ImportError("another module named smbclient hides smbprotocol's smbclient package")
     return smbclient
 
 log = logging.getLogger(__name__)
