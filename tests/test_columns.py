@@ -374,13 +374,15 @@ def test_a_first_row_is_a_header_unless_it_holds_values(line, names):
 
 def test_json_values_are_judged_by_their_key_paths(det):
     """A generic key ("number", "numero") says what it holds by the keys above it."""
-    text = ('{"staff": [{"name": "x", "phones": [{"type": "mobile", "number": "+254-739-636097"}],\n'
+    text = ('{"staff": [{"name": "x", "phones": [{"type": "home", "number": "0712 345 678"},\n'
+            '  {"type": "mobile", "number": "+254-739-636097"}],\n'
             '  "telephones": [{"numero": "+44 7458 259290"}], "orders": [{"number": "4505577104"}]}]}\n')
     chunk = Chunk(unit=Unit(target="/t", uri="/t/export.json", path="export.json"), text=text)
     from dataguard.detect.columns import _json_columns
     assert [(c.name, c.parent) for c in _json_columns(chunk)] == [
         ("name", "staff"), ("type", "phones"), ("number", "phones"), ("numero", "telephones"), ("number", "orders")]
     assert [(e, v, why) for e, v, why in found(det, chunk)] == [
+        ("PHONE_NUMBER", "0712 345 678", "value_and_column_name"),
         ("PHONE_NUMBER", "+254-739-636097", "value_and_column_name"),
         ("PHONE_NUMBER", "+44 7458 259290", "value_and_column_name")]
 

@@ -322,9 +322,10 @@ _JSON_EXT = (".json", ".jsonl", ".ndjson", ".geojson")
 # "key": "string" or "key": number, the value's span in group "v" (inside the quotes)
 _JSON_PAIR = re.compile(r'"(?P<k>[^\W\d][\w .-]{0,60})"\s*:\s*(?:"(?P<v>(?:[^"\\\n]|\\.){1,2000})"|'
                         r'(?P<n>-?\d[\d.eE+-]{0,40})(?=\s*[,}\]\n]))')
-# "key": [ or "key": {, an object or array opened under a key; and where one closes
+# "key": [ or "key": {, an object or array opened under a key; and every bracket
 _JSON_OPEN = re.compile(r'"(?P<k>[^\W\d][\w .-]{0,60})"\s*:\s*[\[{]')
-_JSON_CLOSE = re.compile(r"[\]}]")
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+JSON_PARENT_TRIES = 16      # keyed objects and arrays looked back over for the one holding a value
 
 
 def _is_json(unit) -> bool:
@@ -333,21 +334,29 @@ def _is_json(unit) -> bool:
 
 def _json_columns(chunk: Chunk) -> list:
     """A JSON file's values as columns named by their keys ("dob", "order_id"), each with the
-    key of the object or array it is in, when the text between them closes nothing
-    (``_Column.parent``: "phones" for the "number" of ``"phones": [{"number": ...}]``)."""
+    key of the nearest object or array holding it (``_Column.parent``: "phones" for the
+    "number" of ``"phones": [{"number": ...}, ...]``), found among the last
+    ``JSON_PARENT_TRIES`` keyed ones opened before it (brackets inside strings may hide it)."""
     columns: dict = {}
     table = _stem(chunk.unit)
     text = chunk.text
-    opens = [(m.end(), m["k"]) for m in _JSON_OPEN.finditer(text)]
-    open_ends = [e for e, _ in opens]
-    closes = [m.start() for m in _JSON_CLOSE.finditer(text)] if opens else []
+    opens = [(m.end() - 1, m["k"]) for m in _JSON_OPEN.finditer(text)]   # (bracket position, key)
+    positions = [b for b, _ in opens]
+    closed_at: dict = {}                # bracket position -> where it closes (absent: open to the end)
+    if opens:
+        stack: list = []
+        for m in _JSON_BRACKET.finditer(text):
+            if m.group() in "[{":
+                stack.append(m.start())
+            elif stack:
+                closed_at[stack.pop()] = m.start()
     for m in _JSON_PAIR.finditer(text):
         parent = None
-        i = bisect.bisect_right(open_ends, m.start()) - 1
-        if i >= 0:
-            j = bisect.bisect_left(closes, open_ends[i])
-            if j == len(closes) or closes[j] >= m.start():
+        i = bisect.bisect_right(positions, m.start()) - 1
+        for i in range(i, max(-1, i - JSON_PARENT_TRIES), -1):
+            if closed_at.get(opens[i][0], len(text)) > m.start():
                 parent = opens[i][1]
+                break
         key = (m["k"], parent)
         c = columns.get(key)
         if c is None:
