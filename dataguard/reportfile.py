@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass
 from typing import Optional
+
+from dataguard.names import without_raw_data
 
 MAX_REPORT_BYTES = 4 * 1024 ** 3     # a report is parsed whole: 4 GiB at most
 _validator = None
@@ -84,47 +85,3 @@ def load_report(path: str, trusted: Optional[dict] = None) -> LoadedReport:
             raise ReportError(f"{path}: {exc}") from None
     return LoadedReport(path=path, doc=without_raw_data(doc), sha256=digest, signed_by=signed_by)
 
-
-_ROW_NUMBER = re.compile(r"\d{1,8}")
-
-
-def without_raw_data(doc: dict) -> dict:
-    """A report as every reader but the JSON formats may show it: its names (locations, evidence
-    sheets and parts, errors, skipped items, targets) masked as a scan without ``--show-data``
-    masks them, as far as the report tells how: by the values its evidence found in names
-    (their masked previews), then ``mask_values``. A ``--show-data`` report (evidence with raw
-    ``value``s) also has its values dropped, and a row key that is not a row number shown as
-    ``key:`` and stars (its HMAC needs the scan's key). What the report does not tell stays as
-    written: values found in names beyond ``--max-evidence``, the names of items never analysed
-    (which a scan masks whole). A report without ``--show-data`` comes out the same: its names
-    are masked already, and masking them again changes nothing."""
-    findings = doc.get("findings") or []
-    evidence_of = [e for f in findings for e in f.get("evidence") or [] if isinstance(e, dict)]
-    raw = any("value" in e for e in evidence_of)
-    values = {e["value"]: e.get("masked") or "*" for e in evidence_of
-              if isinstance(e.get("value"), str) and e.get("part") == "name"}
-    from dataguard.names import NameMasker
-    mask = NameMasker(values)
-
-    def names(d: Optional[dict], keys) -> Optional[dict]:
-        if not isinstance(d, dict):
-            return d
-        return {**d, **{k: mask(d[k]) for k in keys if isinstance(d.get(k), str)}}
-
-    def evidence(e: dict) -> dict:
-        e = names({k: v for k, v in e.items() if k != "value"}, ("sheet", "part"))
-        row = e.get("row")
-        if raw and isinstance(row, str) and not _ROW_NUMBER.fullmatch(row):
-            e["row"] = "key:" + "*" * 16
-        return e
-
-    out = dict(doc)
-    out["findings"] = [{**f, "location": names(f.get("location"), ("target", "uri", "path", "member", "table", "column")),
-                        "evidence": [evidence(e) for e in f.get("evidence") or []]} for f in findings]
-    for listed in ("errors", "skipped"):
-        if isinstance(doc.get(listed), list):
-            out[listed] = [names(p, ("uri", "message")) for p in doc[listed]]
-    scan = doc.get("scan")
-    if isinstance(scan, dict) and isinstance(scan.get("targets"), list):
-        out["scan"] = {**scan, "targets": [names(t, ("uri", "error")) for t in scan["targets"]]}
-    return out

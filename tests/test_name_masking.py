@@ -411,7 +411,7 @@ def test_reports_read_back_show_a_show_data_reports_names_masked(mailbox, tmp_pa
         assert p.returncode in (0, 1), p.stderr.decode(errors="replace")
         for data in (p.stdout, p.stderr):
             assert b"jane.doe" not in data and b"078-05-1120" not in data and b"gmail" not in data
-    from dataguard.reportfile import without_raw_data
+    from dataguard.names import without_raw_data
     doc = json.loads(raw.read_text())
     shown = without_raw_data(doc)
     assert shown["findings"][0]["location"]["path"] == SSN_MAIL_SHOWN

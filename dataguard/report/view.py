@@ -68,7 +68,7 @@ def load_doc(path: str) -> ReportDoc:
     findings = data.get("findings", [_without_identity(x) for x in lines[:-1]]) if isinstance(data, dict) else None
     if not isinstance(data, dict) or not isinstance(data.get("scan"), dict) or not isinstance(findings, list):
         raise ReportFileError(f"{path} is not a dataguard JSON or JSONL report")
-    from dataguard.reportfile import without_raw_data
+    from dataguard.names import without_raw_data
     data = without_raw_data({**data, "findings": findings})
     head = {k: v for k, v in data.items() if k not in ("findings", "errors", "skipped")}
     return ReportDoc(head=head, findings=data["findings"], errors=data.get("errors") or [],
