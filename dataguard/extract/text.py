@@ -36,7 +36,7 @@ import csv
 import io
 from typing import Iterable, Iterator, Optional
 
-from dataguard.extract.chunks import is_header
+from dataguard.extract.chunks import header_context as cells_header
 from dataguard.extract.base import ExtractContext, Piece
 from dataguard.types import Chunk, Unit
 
@@ -129,7 +129,7 @@ def _latin_script(head: bytes, enc: str) -> bool:
 
 
 def header_context(first_line: str, ext: str) -> tuple:
-    """Column names of a CSV/TSV header line (max 50, each max 40 characters)."""
+    """Column names of a CSV/TSV header line, as a sheet's first row gives them (``chunks.header_context``)."""
     line = first_line.strip("\r\n\ufeff")
     if not line:
         return ()
@@ -144,10 +144,7 @@ def header_context(first_line: str, ext: str) -> tuple:
         names = next(csv.reader(io.StringIO(line), delimiter=delim))
     except Exception:  # noqa: BLE001 - a header we cannot parse gives no context
         return ()
-    names = [n.strip() for n in names if n.strip()]
-    if not is_header(names):
-        return ()           # a headerless file: its first row is data
-    return tuple(n[:40] for n in names[:50])
+    return cells_header(names)     # () for a headerless file: its first row is data
 
 
 def windows(decoded: Iterable[str], chunk_chars: int, overlap: int):
