@@ -208,7 +208,8 @@ try:
     main(sys.argv[1:])
 except SystemExit as exc:
     code = exc.code
-print(json.dumps({"exit": code, "top": sorted({m.split(".")[0] for m in sys.modules})}))
+print(json.dumps({"exit": code, "top": sorted({m.split(".")[0] for m in sys.modules}),
+                  "presidio": sorted(m for m in sys.modules if m.startswith("presidio_analyzer."))}))
 """
 
 
@@ -220,7 +221,7 @@ def _imports_of(*args) -> dict:
                           env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
-    return {"exit": out["exit"], "top": set(out["top"])}
+    return {"exit": out["exit"], "top": set(out["top"]), "presidio": set(out["presidio"])}
 
 
 @pytest.mark.model
@@ -233,7 +234,13 @@ def test_a_local_no_ner_scan_imports_neither_dask_nor_sqlalchemy_nor_a_model(tmp
     assert run["exit"] == 1 and {e for f in report["findings"] for e in f["entities"]} == {"EMAIL_ADDRESS"}
     assert "presidio_analyzer" in run["top"]          # the detector was built here, for the forked workers
     from dataguard.detect import MODELS
-    assert not run["top"] & {"distributed", "dask", "sqlalchemy", "alembic", "matplotlib", *MODELS.values()}
+    assert not run["top"] & {"distributed", "dask", "sqlalchemy", "alembic", "matplotlib", "spacy", "thinc",
+                             *MODELS.values()}
+    # Presidio's packages are imported name by name: only the recognizers the rules need are loaded
+    assert "presidio_analyzer.predefined_recognizers.country_specific.us.us_ssn_recognizer" in run["presidio"]
+    assert not {m.rsplit(".", 1)[-1] for m in run["presidio"]} & {
+        "url_recognizer", "nlp_engine", "spacy_recognizer", "iban_recognizer", "phone_recognizer", "analyzer_engine",
+        "za_phone_number_recognizer", "recognizer_registry"}
 
 
 def test_a_locked_state_is_refused_before_any_heavy_import(tmp_path):

@@ -3,6 +3,8 @@
 * phone numbers: dataguard's phone recognizer (a candidate pass, the gate, libphonenumber only
   on what survives) finds exactly what Presidio's PhoneRecognizer finds, which runs
   libphonenumber's PhoneNumberMatcher unrestricted over the whole text for each region;
+* dataguard's IBAN recognizer finds what Presidio's IbanRecognizer finds, with its score and
+  context words (it is written again so that a scan without NER does not import spaCy);
 * the trigger pass never loses a match of the recognizers it gates;
 * NER on regions around name candidates finds the persons the model finds in the whole text.
 """
@@ -82,6 +84,55 @@ def test_phone_recognizer_finds_what_the_unrestricted_matcher_finds(recognizers,
     got = {(r.start, r.end) for r in fast.analyze(text, ["PHONE_NUMBER"])}
     assert got == want
     assert len(want) > 300
+
+
+def test_the_phone_recognizer_has_presidios_score_context_and_name(recognizers):
+    fast, reference = recognizers
+    assert (fast.name, fast.supported_entities, fast.context, fast.SCORE) == \
+        ("PhoneRecognizer", reference.supported_entities, reference.context, reference.SCORE)
+
+
+def iban_text(seed: int, n: int) -> str:
+    """IBANs of many countries, valid and not, grouped or not, among text that continues them."""
+    from faker import Faker
+    rnd = random.Random(seed)
+    fakers = [Faker(loc) for loc in ("en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL", "pt_PT", "de_CH",
+                                     "en_IE", "fr_BE", "de_AT", "sv_SE", "da_DK", "fi_FI", "no_NO", "ro_RO", "tr_TR")]
+    for i, f in enumerate(fakers):
+        f.seed_instance(seed * 100 + i)
+    parts = []
+    for _ in range(n):
+        iban = rnd.choice(fakers).iban()
+        r = rnd.random()
+        if r < 0.3:
+            iban = " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
+        elif r < 0.4:
+            iban = "-".join(iban[i:i + 4] for i in range(0, len(iban), 4))
+        elif r < 0.5:
+            iban = iban[:-1] + rnd.choice("0123456789")        # a wrong check, most of the time
+        elif r < 0.55:
+            iban = iban[:rnd.randint(8, len(iban) - 1)]         # cut short
+        elif r < 0.6:
+            iban = iban.lower()
+        parts.append(rnd.choice(["IBAN ", "to ", "", "(", "compte: ", "\n", "IBAN:", "x"]))
+        parts.append(iban)
+        parts.append(rnd.choice([" today. ", ", ", "\n", " 2 days", ") ", "X ", " AB12 ", "-9 ", "  ", " 12 ", "7 "]))
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_iban_recognizer_finds_what_presidios_finds(seed):
+    from presidio_analyzer.predefined_recognizers import IbanRecognizer as PresidioIban
+
+    from dataguard.detect.recognizers import IbanRecognizer
+    ours, reference = IbanRecognizer(), PresidioIban()
+    text = iban_text(seed, 600)
+    want = {(r.start, r.end, r.score) for r in reference.analyze(text, ["IBAN_CODE"])}
+    got = {(r.start, r.end, r.score) for r in ours.analyze(text, ["IBAN_CODE"])}
+    assert got == want
+    assert len(want) > 300 and len({(s, e) for s, e, _ in want}) == len(want)
+    assert (ours.name, ours.supported_entities, ours.context) == \
+        (reference.name, reference.supported_entities, reference.context)
 
 
 @pytest.mark.parametrize("digits", ["٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "０１２３４５６７８９"])

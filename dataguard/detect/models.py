@@ -83,12 +83,5 @@ def offline_tldextract() -> None:
     import tldextract
     os.environ.setdefault("TLDEXTRACT_CACHE", os.path.join(tempfile.gettempdir(), "dataguard-tldextract-unused"))
     offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
-    tldextract.extract = offline
+    tldextract.extract = offline       # Presidio's recognizers call tldextract.extract(...) when they run
     tldextract.tldextract.TLD_EXTRACTOR = offline
-    try:
-        from presidio_analyzer.predefined_recognizers.generic import email_recognizer, url_recognizer
-        email_recognizer.tldextract.extract = offline  # same module object, kept explicit
-        if hasattr(url_recognizer, "tldextract"):
-            url_recognizer.tldextract.extract = offline
-    except ImportError:
-        pass

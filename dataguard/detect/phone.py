@@ -582,25 +582,32 @@ def written_as_a_phone_number(raw: str, number) -> bool:
 
 
 def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
-    """Presidio's PhoneRecognizer (same matches, leniency; the packs add context words),
-    finding its numbers with ``PhoneFinder``; it runs over the whole text (the finder's walk
-    is its own trigger). Presidio scores every number 0.4, under the rules' usual minimum
-    without a context word; a number written as phone numbers are written
+    """Presidio's PhoneRecognizer (same matches, leniency, score and context words; the packs
+    add theirs), finding its numbers with ``PhoneFinder``, without importing Presidio's NLP
+    engine (and with it spaCy), which its module does; it runs over the whole text (the
+    finder's walk is its own trigger). Presidio scores every number 0.4, under the rules' usual
+    minimum without a context word; a number written as phone numbers are written
     (``written_as_a_phone_number``) scores ``FORMATTED_SCORE``."""
-    from presidio_analyzer import EntityRecognizer
-    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+    from presidio_analyzer import EntityRecognizer, LocalRecognizer, RecognizerResult
     finder = PhoneFinder(regions)
 
-    class FastPhoneRecognizer(PhoneRecognizer):
+    class FastPhoneRecognizer(LocalRecognizer):
+        SCORE = 0.4
+        CONTEXT = ["phone", "number", "telephone", "cell", "cellphone", "mobile", "call"]
+
+        def load(self) -> None:
+            pass
+
         def analyze(self, text, entities, nlp_artifacts=None):
             results = []
-            for region, m in finder.find(text):
-                r = self._get_recognizer_result(m, text, region, nlp_artifacts)
+            for _region, m in finder.find(text):
+                r = RecognizerResult("PHONE_NUMBER", m.start, m.end, self.SCORE, recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
                 if written_as_a_phone_number(m.raw_string, m.number):
-                    r.score = max(r.score, FORMATTED_SCORE)
+                    r.score = FORMATTED_SCORE
                     r.recognition_metadata[FORMATTED_KEY] = True
                 results.append(r)
             return EntityRecognizer.remove_duplicates(results)
 
-    return Triggered(FastPhoneRecognizer(supported_language=language, supported_regions=list(regions),
-                                         name="PhoneRecognizer"))
+    return Triggered(FastPhoneRecognizer(supported_entities=["PHONE_NUMBER"], supported_language=language,
+                                         context=list(FastPhoneRecognizer.CONTEXT), name="PhoneRecognizer"))

@@ -2,8 +2,8 @@
 
 In order (the first of equal scores names the finding): the card recognizer (``cards``),
 Presidio's predefined pattern recognizers (``entities.TABLE``, with dataguard's faster
-e-mail check), the phone recognizer, dataguard's own (``recognizers``), then the rule
-packs' custom ones. A country-specific recognizer (``Traits.country``, a pack recognizer's ``countries``) is built
+e-mail check and its IBAN recognizer, which does not import spaCy), the phone recognizer,
+dataguard's own (``recognizers``), then the rule packs' custom ones. A country-specific recognizer (``Traits.country``, a pack recognizer's ``countries``) is built
 only when the site's countries name its country; the packs' context words for an entity are
 added to every recognizer of that entity.
 """
@@ -36,12 +36,13 @@ def known_entities() -> frozenset:
 def _predefined(entities: Iterable[str], language: str, countries: tuple) -> list:
     from presidio_analyzer import predefined_recognizers as pr
 
-    from dataguard.detect.recognizers import fast_email_class
+    from dataguard.detect.recognizers import IbanRecognizer, fast_email_class
+    own = {"EmailRecognizer": fast_email_class, "IbanRecognizer": lambda: IbanRecognizer}
     out = []
     for t in TABLE.values():
         if t.presidio is None or t.name not in entities or (t.country is not None and t.country not in countries):
             continue
-        cls = fast_email_class() if t.presidio == "EmailRecognizer" else getattr(pr, t.presidio, None)
+        cls = own[t.presidio]() if t.presidio in own else getattr(pr, t.presidio, None)
         if cls is None:
             continue
         try:
