@@ -166,6 +166,9 @@ DECOYS = [
     "See https://www.example.com/path and http://localhost:8080/x",
     "Numbers 0000000000 and 1234567890 mean nothing.",
     "docker image sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    # IBANs with wrong check digits hold a Luhn-valid card number, a Dutch phone number
+    "Accounts FR60 3913 2907 4129 7243 8066 176, LB95 9855 6212 5181 2640 0983 1332, NL77 BRDD 0650 7238 54.",
+    "SSN 926-10-1498 and SSN: 961-48-5094 are outside the areas the SSA issues.",
 ]
 
 
@@ -173,6 +176,15 @@ DECOYS = [
 def test_decoys_give_nothing(en, text):
     got = [(m.entity_type, text[m.start:m.end]) for m in run(en, text) if m.entity_type not in ("DATE_TIME", TEST_VALUE)]
     assert got == []
+
+
+def test_the_values_inside_those_decoys_are_found_alone(patterns_only):
+    """The card and phone numbers inside the invalid IBANs above, and an SSN of an issued area,
+    are found when they stand alone."""
+    text = "Card 3913 2907 4129 7243 or 5181 2640 0983 1332, call 0650 7238 54, SSN 826-10-1498."
+    assert {(m.entity_type, text[m.start:m.end]) for m in run(patterns_only, text)} >= {
+        ("CREDIT_CARD", "3913 2907 4129 7243"), ("CREDIT_CARD", "5181 2640 0983 1332"),
+        ("PHONE_NUMBER", "0650 7238 54"), ("US_SSN", "826-10-1498")}
 
 
 @pytest.mark.parametrize("text, values", [

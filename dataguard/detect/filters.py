@@ -86,6 +86,23 @@ _PERSON_TITLE = re.compile(r"(?i)(?:(?:de|du|des|of|to|for|by|with|from|par|pour
                            r"\.?\s+(?=\S)")
 
 
+# an IBAN's shape: country letters, check digits, groups of four (34 characters at most, with
+# separators 42): a number inside one is a piece of an account number, whatever its check
+# digits say (a card number that passes Luhn by chance, a phone number of a Dutch account)
+IBAN_SHAPE = re.compile(r"(?<![A-Z0-9])[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?(?![A-Z0-9])")
+_IBAN_REACH = 48
+
+
+def inside_iban_shape(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] a strict part of an IBAN-shaped string?"""
+    for m in IBAN_SHAPE.finditer(text, max(0, start - _IBAN_REACH), min(len(text), end + _IBAN_REACH)):
+        if m.start() <= start and end <= m.end() and (m.start(), m.end()) != (start, end):
+            return True
+        if m.start() >= end:
+            break
+    return False
+
+
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?\s*[:=]?\s*$")
 
 
@@ -140,6 +157,10 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
     if traits(entity).identifier:
         if _glued(text, start, end) or _trivial_digits(value):
             return False
+        if entity != "IBAN_CODE" and inside_iban_shape(text, start, end):
+            return False
+    if entity == "US_SSN" and re.sub(r"\D", "", value)[:1] == "9":
+        return False              # area numbers 900-999 are never issued (ITINs take them)
     if entity == "IP_ADDRESS" and _VERSION_BEFORE.search(text, max(0, start - 24), start):
         return False              # "version 1.2.3.4" is a version number
     if entity == "UK_NHS":
