@@ -388,6 +388,17 @@ def test_a_national_phone_number_is_not_an_nhs_number(patterns_only):
         at(text, "0717219445", "PHONE_NUMBER"), at(text, "943 476 5919", "UK_NHS")}
 
 
+def test_a_phone_number_that_passes_the_nhs_check_digit_is_a_phone_number_without_nhs_context(patterns_only):
+    """'404-588-7296' (a US number) and '020 8736549' (a London one, beginning with a date as a
+    Scottish CHI number does) pass the NHS check digit, one number in eleven does: written as
+    phone numbers are, they are phone numbers, unless an NHS context word is near."""
+    text = "Call 404-588-7296 or 020 8736549 today."
+    assert spans(run(patterns_only, text), {"PHONE_NUMBER", "UK_NHS"}) == {
+        at(text, "404-588-7296", "PHONE_NUMBER"), at(text, "020 8736549", "PHONE_NUMBER")}
+    text = "Her NHS number is 404-588-7296."
+    assert spans(run(patterns_only, text), {"PHONE_NUMBER", "UK_NHS"}) == {at(text, "404-588-7296", "UK_NHS")}
+
+
 def test_an_email_address_ends_at_a_pipe():
     """Pipe-delimited exports: the address is the field, not the fields before it."""
     from dataguard.detect.recognizers import fast_email_class

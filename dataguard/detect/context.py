@@ -15,17 +15,30 @@ def with_context(words: frozenset, r, text: str, ext_context: list) -> float:
     at least 0.5, the default threshold of the rules."""
     if not words or r.score >= 1.0:
         return r.score
-    before = [w.lower() for w in _WORD.findall(text[max(0, r.start - _LOOK_BACK):r.start])[-5:]]
-    if any(w in words for w in before[-3:]):
+    found = context_found(words, r, text, ext_context)
+    if found == _LABEL:
         return min(1.0, max(r.score + 0.35, 0.5))
-    hit = any(w in words for w in before) or in_external(words, ext_context)
-    if not hit:
-        # multi-word context phrases ("social security", "case number")
-        tail = text[max(0, r.start - _LOOK_BACK):r.start].lower()
-        hit = any(" " in w and w in tail for w in words)
-    if hit:
+    if found:
         return min(1.0, max(r.score + 0.35, 0.4))
     return r.score
+
+
+_NEAR, _LABEL = 1, 2
+
+
+def context_found(words: frozenset, r, text: str, ext_context: list) -> int:
+    """0: no context word for result ``r``; ``_NEAR``: one among the five words before it, in the
+    external context or as a phrase before it; ``_LABEL``: one among the three words right before it."""
+    if not words:
+        return 0
+    before = [w.lower() for w in _WORD.findall(text[max(0, r.start - _LOOK_BACK):r.start])[-5:]]
+    if any(w in words for w in before[-3:]):
+        return _LABEL
+    if any(w in words for w in before) or in_external(words, ext_context):
+        return _NEAR
+    # multi-word context phrases ("social security", "case number")
+    tail = text[max(0, r.start - _LOOK_BACK):r.start].lower()
+    return _NEAR if any(" " in w and w in tail for w in words) else 0
 
 
 def in_external(words: frozenset, ext_context: list) -> bool:

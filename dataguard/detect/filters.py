@@ -14,6 +14,9 @@ NAME_COLUMN_KEY = "name_column"
 NAME_PATTERN_KEY = "name_pattern"
 # result metadata key: what led to the result (a vocab.Reason; absent: the value)
 REASON_KEY = "reason"
+# result metadata key of an identifier a random number may pass (columns.NEED_CONTEXT): whether
+# a context word of its recognizer is near it (or in the column name)
+CONTEXT_KEY = "context_word"
 _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
                               r"localhost)$", re.I)
 TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
@@ -33,8 +36,14 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
     per test value (``is_test_value``) found, to be counted and never reported."""
     text = chunk.text
     best, test_values = {}, {}
+    # a number written as phone numbers are ("404-588-7296") that passes an NHS check digit by
+    # chance, one time in eleven, is a phone number unless an NHS context word is near
+    phones = {(r.start, r.end) for r in results
+              if r.entity_type == "PHONE_NUMBER" and (r.recognition_metadata or {}).get(FORMATTED_KEY)}
     for r in results:
         if not chunk.keeps(r.start):
+            continue
+        if phones and (r.start, r.end) in phones and (r.recognition_metadata or {}).get(CONTEXT_KEY) is False:
             continue
         start, end = r.start, r.end
         if r.entity_type == "PERSON":
