@@ -424,7 +424,10 @@ def test_a_number_written_as_a_phone_number_is_one_even_in_a_code_column(det):
     ("bank_account", ["GB82WEST12345698765432", "DE89370400440532013000", "FR1420041010050500013M02606"], "IBAN_CODE"),
     ("Compte bancaire", ["DE89 3704 0044 0532 0130 00"], "IBAN_CODE"),
     ("tax_id", ["207-86-1863", "412-55-7790"], "US_SSN"),
-    ("SocSec", ["709928267", "697843151"], "US_SSN"), ("id_number", ["907911575", "412557790"], "NATIONAL_ID")])
+    ("SocSec", ["709928267", "697843151"], "US_SSN"), ("id_number", ["907911575", "412557790"], "NATIONAL_ID"),
+    # a tax ID named for the US is an SSN; without its country, any country's
+    ("Tax ID (US)", ["709928267", "412557790"], "US_SSN"), ("US taxpayer ID", ["709928267"], "US_SSN"),
+    ("taxpayer_id", ["709928267"], "NATIONAL_ID")])
 def test_a_generic_identifier_column_keeps_the_specific_kind(det, column, values, entity):
     """An IBAN under 'bank account', a US SSN under 'tax id' are reported as what they are; nine bare
     digits under 'id number' are the column's identifier, whatever check digit they pass."""
