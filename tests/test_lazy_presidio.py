@@ -91,3 +91,37 @@ def test_a_name_loads_only_the_modules_it_needs():
     assert "spacy" in out["nlp"]
     assert out["email"] == "presidio_analyzer.predefined_recognizers.generic.email_recognizer"
     assert out["handlers"] == ["NullHandler"]          # the package's own logging set-up ran
+
+
+_EDGES = """
+import json, sys, threading, importlib.resources
+import dataguard.detect
+# a submodule imported before its package's name of the same name: the name is still the object
+from presidio_analyzer.nlp_engine.device_detector import device_detector as direct
+import presidio_analyzer.nlp_engine as ne
+import presidio_analyzer as pa
+out = {"device_detector": type(ne.device_detector).__name__, "same": ne.device_detector is direct,
+       "dir": "AnalyzerEngine" in dir(pa) and "PatternRecognizer" in dir(pa),
+       "resources": importlib.resources.files("presidio_analyzer").joinpath("conf").is_dir(),
+       "conf_attribute": hasattr(pa, "conf"), "missing": hasattr(pa, "NoSuchName")}
+# first uses from many threads at once: one object per name
+import presidio_analyzer.predefined_recognizers as pr
+got = []
+threads = [threading.Thread(target=lambda: got.append((pr.UsSsnRecognizer, pr.NhsRecognizer, pa.RecognizerResult)))
+           for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+out["threads"] = len(set(got))
+print(json.dumps(out))
+"""
+
+
+def test_lazy_packages_behave_as_eager_ones_at_their_edges():
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run([sys.executable, "-c", _EDGES], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out == {"device_detector": "DeviceDetector", "same": True, "dir": True, "resources": True,
+                   "conf_attribute": False, "missing": False, "threads": 1}

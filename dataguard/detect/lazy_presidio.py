@@ -12,7 +12,13 @@ gives each package of ``presidio_analyzer`` a module whose names are imported on
   assignment that reads such a name (``NLP_RECOGNIZERS = {"spacy": SpacyRecognizer}``): it runs
   when its own name is first asked for;
 - ``package.submodule`` imports the submodule, as the eager ``__init__`` would have bound it;
+  a submodule imported before a name it shares with its package's export
+  (``from .device_detector import device_detector``) does not replace that name;
 - a package whose ``__init__`` is anything else (or has no source) is run as it is.
+
+Names are resolved without holding a lock across an import (the import system's own locks
+serialise imports; a lock of ours held across one could deadlock with a thread importing a
+Presidio module directly). A package without ``__all__`` gives nothing to ``import *``.
 
 Every public name resolves to the same object as with the eager import (tests/test_lazy_presidio.py
 compares them); only the time of import moves. Modules, not packages, are loaded unchanged.
@@ -26,6 +32,7 @@ import importlib.machinery
 import importlib.util
 import sys
 import threading
+import types
 
 ROOT = "presidio_analyzer"
 _LOCK = threading.RLock()
@@ -68,9 +75,32 @@ class _Plan:
         return node.module == package or (node.module or "").startswith(package + ".")
 
 
+def _submodule(name: str):
+    """The spec of a module or package ``name`` (no namespace package: a data folder), or None."""
+    spec = importlib.util.find_spec(name)
+    return spec if spec is not None and spec.origin not in (None, "namespace") else None
+
+
+class _LazyPackage(types.ModuleType):
+    """A package whose exported names resolve on first use (``_LazyInitLoader``)."""
+
+    def __setattr__(self, attr: str, value) -> None:
+        # the import system binds a submodule on its package once imported; a package that
+        # exports a name of that submodule ("from .device_detector import device_detector")
+        # binds the name, as the eager __init__ does after importing the submodule
+        plan = self.__dict__.get("__lazy_plan__")
+        if plan is not None and isinstance(value, types.ModuleType) and attr in plan.exports \
+                and plan.exports[attr] != (self.__name__, attr) and value.__name__ == f"{self.__name__}.{attr}":
+            return
+        super().__setattr__(attr, value)
+
+
 class _LazyInitLoader(importlib.abc.Loader):
     def __init__(self, loader):
         self.loader = loader
+
+    def __getattr__(self, attr: str):
+        return getattr(self.loader, attr)      # get_data, get_resource_reader, is_package, ...
 
     def create_module(self, spec):
         return None
@@ -87,31 +117,42 @@ class _LazyInitLoader(importlib.abc.Loader):
             return
         namespace = module.__dict__
 
-        def __getattr__(attr: str):
-            with _LOCK:
-                if attr in namespace:
-                    return namespace[attr]
-                if attr in plan.exports:
-                    source_module, real = plan.exports[attr]
-                    held = module if source_module == name else importlib.import_module(source_module)
-                    if source_module != name and hasattr(held, real):
-                        value = getattr(held, real)
-                    else:                       # "from . import x", "from .x import y" (y a module)
-                        value = importlib.import_module(f"{source_module}.{real}")
-                elif attr in plan.deferred:
-                    node, reads = plan.deferred[attr]
-                    for read in reads:
-                        __getattr__(read)
-                    exec(compile(ast.Module([node], []), module.__file__, "exec"), namespace)   # noqa: S102
-                    return namespace[attr]
-                elif not attr.startswith("__") and importlib.util.find_spec(f"{name}.{attr}") is not None:
-                    value = importlib.import_module(f"{name}.{attr}")
-                else:
-                    raise AttributeError(f"module {name!r} has no attribute {attr!r}")
-                namespace[attr] = value
-                return value
+        def resolve(attr: str):
+            """The value of an exported name (imports its module: never under ``_LOCK``, as
+            the import system's own locks serialise imports)."""
+            source_module, real = plan.exports[attr]
+            if source_module != name:
+                held = importlib.import_module(source_module)
+                try:
+                    return getattr(held, real)
+                except AttributeError:
+                    pass
+            if _submodule(f"{source_module}.{real}") is None:     # "from . import x", or x a module
+                raise AttributeError(f"module {source_module!r} has no attribute {real!r}")
+            return importlib.import_module(f"{source_module}.{real}")
 
+        def __getattr__(attr: str):
+            if attr in plan.exports:
+                return namespace.setdefault(attr, resolve(attr))
+            if attr in plan.deferred:
+                node, reads = plan.deferred[attr]
+                for read in reads:
+                    getattr(module, read)
+                with _LOCK:                     # runs once
+                    if attr not in namespace:
+                        exec(compile(ast.Module([node], []), module.__file__, "exec"), namespace)   # noqa: S102
+                return namespace[attr]
+            if not attr.startswith("__") and _submodule(f"{name}.{attr}") is not None:
+                return importlib.import_module(f"{name}.{attr}")
+            raise AttributeError(f"module {name!r} has no attribute {attr!r}")
+
+        def __dir__():
+            return sorted(set(namespace) | set(plan.exports) | set(plan.deferred))
+
+        namespace["__lazy_plan__"] = plan
         namespace["__getattr__"] = __getattr__
+        namespace["__dir__"] = __dir__
+        module.__class__ = _LazyPackage
         exec(compile(ast.Module(plan.now, []), module.__file__, "exec"), namespace)   # noqa: S102
 
 
