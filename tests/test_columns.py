@@ -92,6 +92,18 @@ def test_a_positive_signal_is_never_lowered_by_a_negative_word():
     assert "PHONE_NUMBER" in v.positive and "PHONE_NUMBER" not in v.lowered and "UK_NHS" in v.lowered
 
 
+@pytest.mark.parametrize("name, entity", [("WhatsApp", "PHONE_NUMBER"), ("whatsappNumber", "PHONE_NUMBER"),
+                                          ("dateOfBirth", "DATE_OF_BIRTH"), ("NationalID", "NATIONAL_ID")])
+def test_a_name_is_read_split_at_case_changes_and_as_written(name, entity):
+    """'WhatsApp' is a brand, not 'whats app' (and 'app' would cancel a phone column)."""
+    assert entity in vocabulary_for().verdict(name).positive
+
+
+def test_reading_a_name_as_written_adds_no_cancelled_meaning():
+    assert "PHONE_NUMBER" not in vocabulary_for().verdict("PhoneModel").positive
+    assert not vocabulary_for().verdict("WhatsAppVersion").positive
+
+
 def test_exact_signals_match_the_whole_name_only():
     vocab = Vocabulary([ColumnSignal(names=("name",), entity="PERSON", exact=True)])
     assert vocab.is_name_column("Name") and vocab.is_name_column("customer.name")

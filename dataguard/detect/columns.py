@@ -80,14 +80,16 @@ _WORD = re.compile(r"[\w'-]+")
 _ARABIC_FOLD = str.maketrans({"\u0649": "\u064a", "\u0629": "\u0647", "\u0640": None})
 
 
-def name_words(name: str) -> tuple:
+def name_words(name: str, split_case: bool = True) -> tuple:
     """``"dateOfBirth"``, ``"Date of birth"``, ``"date_de_naissance"``, ``"Téléphone2"``,
     ``"رقم_الهاتف"`` -> lower-case words (letters of any script) without accents, split on
-    case changes, digits and punctuation; Arabic spelling variants folded (``_ARABIC_FOLD``)."""
+    case changes (unless ``split_case`` is false: ``"WhatsApp"`` is one word), digits and
+    punctuation; Arabic spelling variants folded (``_ARABIC_FOLD``)."""
     s = "".join(c for c in unicodedata.normalize("NFKD", name[:200]) if not unicodedata.combining(c))
     s = s.translate(_ARABIC_FOLD)
-    s = re.sub(r"([a-z])([A-Z])", r"\1 \2", s)
-    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
+    if split_case:
+        s = re.sub(r"([a-z])([A-Z])", r"\1 \2", s)
+        s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
     s = re.sub(r"([A-Za-z])(\d)|(\d)([A-Za-z])", r"\1\3 \2\4", s)
     return tuple(w for w in re.split(r"[\W_]+", s.lower()) if w)
 
@@ -148,7 +150,21 @@ class Vocabulary:
         return "PERSON" in self.verdict(name).positive
 
     def _judge_name(self, name: str) -> Verdict:
-        segments = [name_words(p) for p in name.split(".") if p.strip()]
+        """The name's words split at case changes (``dateOfBirth``); a name also read as written
+        (``WhatsApp``, a brand, not "whats app") says what either reading says."""
+        split = self._judge_words([name_words(p) for p in name.split(".") if p.strip()])
+        whole = [name_words(p, split_case=False) for p in name.split(".") if p.strip()]
+        if sum(map(len, whole)) == sum(len(name_words(p)) for p in name.split(".") if p.strip()):
+            return split
+        joined = self._judge_words(whole)
+        positive = dict(joined.positive)
+        for entity, hit in split.positive.items():
+            if entity not in positive or positive[entity][1] < hit[1]:
+                positive[entity] = hit
+        named = tuple(s for s, _ in sorted(positive.values(), key=lambda x: -x[1]) if s.values)
+        return Verdict(positive, frozenset((split.lowered | joined.lowered) - set(positive)), named)
+
+    def _judge_words(self, segments: list) -> Verdict:
         words = tuple(w for seg in segments for w in seg)
         if not words:
             return _NOTHING
