@@ -125,3 +125,25 @@ def test_lazy_packages_behave_as_eager_ones_at_their_edges():
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out == {"device_detector": "DeviceDetector", "same": True, "dir": True, "resources": True,
                    "conf_attribute": False, "missing": False, "threads": 1}
+
+
+_REGISTRY = """
+import json
+from dataguard.detect import Detector
+Detector(ner=False)          # dataguard's own e-mail and IBAN recognizers are defined now
+from presidio_analyzer import RecognizerRegistry
+registry = RecognizerRegistry(supported_languages=["en"])
+registry.load_predefined_recognizers(languages=["en"])
+print(json.dumps(sorted([type(r).__module__, type(r).__name__] for r in registry.recognizers)))
+"""
+
+
+def test_presidios_own_registry_finds_its_own_predefined_recognizers():
+    """Presidio's registry (an AnalyzerEngine's) finds predefined recognizers by class name among
+    the classes imported: it gets all of them, and never dataguard's recognizers of the same name."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run([sys.executable, "-c", _REGISTRY], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    loaded = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert all(module.startswith("presidio_analyzer.") for module, _ in loaded)
+    assert {"CreditCardRecognizer", "EmailRecognizer", "IbanRecognizer", "PhoneRecognizer"} <= {c for _, c in loaded}

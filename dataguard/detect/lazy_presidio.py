@@ -36,6 +36,10 @@ import types
 
 ROOT = "presidio_analyzer"
 _LOCK = threading.RLock()
+# Presidio's recognizer registry finds a predefined recognizer by its class name among the
+# subclasses of EntityRecognizer already imported: whoever uses the registry (an AnalyzerEngine)
+# gets every predefined recognizer imported first, as the eager __init__ modules did
+_LOADS_ALL = {"presidio_analyzer.recognizer_registry": "presidio_analyzer.predefined_recognizers"}
 
 
 class _Plan:
@@ -154,6 +158,16 @@ class _LazyInitLoader(importlib.abc.Loader):
         namespace["__dir__"] = __dir__
         module.__class__ = _LazyPackage
         exec(compile(ast.Module(plan.now, []), module.__file__, "exec"), namespace)   # noqa: S102
+        if name in _LOADS_ALL:
+            _import_all(_LOADS_ALL[name])
+
+
+def _import_all(package: str) -> None:
+    """Import every name a (lazy) package exports."""
+    held = importlib.import_module(package)
+    plan = held.__dict__.get("__lazy_plan__")
+    for attr in (plan.exports if plan is not None else ()):
+        getattr(held, attr)
 
 
 class _Finder(importlib.abc.MetaPathFinder):

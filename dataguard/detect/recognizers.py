@@ -340,7 +340,9 @@ def fast_email_class():
     unless a '#', '?' or '/' before the '@' makes it read the address as a URL: such an
     address is rejected by Presidio, kept here), once per host. Its pattern matches no whitespace and needs an '@': it is searched only in the
     stretches without whitespace or '|' (``_AT_TOKEN``) that hold one (a stretch's edges are word
-    boundaries, as the whitespace around it is)."""
+    boundaries, as the whitespace around it is). Its name is Presidio's, its class name is not:
+    Presidio's registry (an AnalyzerEngine in the same process) finds predefined recognizers by
+    class name among the subclasses of EntityRecognizer, and must not take dataguard's."""
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
 
     class FastEmailRecognizer(EmailRecognizer):
@@ -357,7 +359,10 @@ def fast_email_class():
         def validate_result(self, pattern_text: str):
             return _host_has_public_suffix(pattern_text.rpartition("@")[2])
 
-    FastEmailRecognizer.__name__ = "EmailRecognizer"
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("name", "EmailRecognizer")
+            super().__init__(*args, **kwargs)
+
     return FastEmailRecognizer
 
 
@@ -389,9 +394,10 @@ def iban_valid(value: str) -> bool:
     return f"{check:02d}" == iban[2:4] and layout is not None and layout.match(iban) is not None
 
 
-class IbanRecognizer(EntityRecognizer):
-    """Presidio's IbanRecognizer, same matches, score and context words, without importing
-    Presidio's NLP engine (and with it spaCy), which its module does."""
+class FastIbanRecognizer(EntityRecognizer):
+    """Presidio's IbanRecognizer, same matches, score, context words and name, without importing
+    Presidio's NLP engine (and with it spaCy), which its module does (its class name is not
+    Presidio's, for the reason given in ``fast_email_class``)."""
 
     CONTEXT = ["iban", "bank", "transaction"]
 

@@ -36,8 +36,8 @@ def known_entities() -> frozenset:
 def _predefined(entities: Iterable[str], language: str, countries: tuple) -> list:
     from presidio_analyzer import predefined_recognizers as pr
 
-    from dataguard.detect.recognizers import IbanRecognizer, fast_email_class
-    own = {"EmailRecognizer": fast_email_class, "IbanRecognizer": lambda: IbanRecognizer}
+    from dataguard.detect.recognizers import FastIbanRecognizer, fast_email_class
+    own = {"EmailRecognizer": fast_email_class, "IbanRecognizer": lambda: FastIbanRecognizer}
     out = []
     for t in TABLE.values():
         if t.presidio is None or t.name not in entities or (t.country is not None and t.country not in countries):
