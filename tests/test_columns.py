@@ -99,9 +99,13 @@ def test_a_name_is_read_split_at_case_changes_and_as_written(name, entity):
     assert entity in vocabulary_for().verdict(name).positive
 
 
-def test_reading_a_name_as_written_adds_no_cancelled_meaning():
-    assert "PHONE_NUMBER" not in vocabulary_for().verdict("PhoneModel").positive
-    assert not vocabulary_for().verdict("WhatsAppVersion").positive
+@pytest.mark.parametrize("name", ["PhoneModel", "WhatsAppVersion", "phone_modelName", "phone_TypeId", "cell_phoneBrand",
+                                  "phone.countryCode", "Mobile DeviceId", "ssn_StatusCode", "ssn_VerifiedAt",
+                                  "passport_ExpiryDate", "nationalId_IssuedOn", "password_LastChanged"])
+def test_reading_a_name_as_written_keeps_its_cancelling_words(name):
+    """The words that cancel a meaning ('model', 'type', 'expiry') count in camel-case too."""
+    v = vocabulary_for().verdict(name)
+    assert not set(v.positive) & {"PHONE_NUMBER", "US_SSN", "PASSPORT_NUMBER", "NATIONAL_ID", "SECRET_PASSWORD"}
 
 
 def test_exact_signals_match_the_whole_name_only():
@@ -439,7 +443,8 @@ def test_a_number_written_as_a_phone_number_is_one_even_in_a_code_column(det):
     ("SocSec", ["709928267", "697843151"], "US_SSN"), ("id_number", ["907911575", "412557790"], "NATIONAL_ID"),
     # a tax ID named for the US is an SSN; without its country, any country's
     ("Tax ID (US)", ["709928267", "412557790"], "US_SSN"), ("US taxpayer ID", ["709928267"], "US_SSN"),
-    ("taxpayer_id", ["709928267"], "NATIONAL_ID")])
+    ("taxpayer_id", ["709928267"], "NATIONAL_ID"), ("Non-US Tax ID", ["709928267"], "NATIONAL_ID"),
+    ("US Tax ID (EIN)", ["709928267"], "NATIONAL_ID")])
 def test_a_generic_identifier_column_keeps_the_specific_kind(det, column, values, entity):
     """An IBAN under 'bank account', a US SSN under 'tax id' are reported as what they are; nine bare
     digits under 'id number' are the column's identifier, whatever check digit they pass."""

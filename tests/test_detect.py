@@ -178,6 +178,12 @@ def test_decoys_give_nothing(en, text):
     assert got == []
 
 
+def test_an_ssn_of_the_areas_never_issued_is_an_itin_or_nothing(patterns_only):
+    text = "SSN: 912-70-1234, SSN: 955-91-1111, SSN: 926-10-1498."
+    assert {(m.entity_type, text[m.start:m.end]) for m in run(patterns_only, text)} == {
+        ("US_ITIN", "912-70-1234"), ("US_ITIN", "955-91-1111")}
+
+
 def test_the_values_inside_those_decoys_are_found_alone(patterns_only):
     """The card and phone numbers inside the invalid IBANs above, and an SSN of an issued area,
     are found when they stand alone."""
@@ -185,6 +191,10 @@ def test_the_values_inside_those_decoys_are_found_alone(patterns_only):
     assert {(m.entity_type, text[m.start:m.end]) for m in run(patterns_only, text)} >= {
         ("CREDIT_CARD", "3913 2907 4129 7243"), ("CREDIT_CARD", "5181 2640 0983 1332"),
         ("PHONE_NUMBER", "0650 7238 54"), ("US_SSN", "826-10-1498")}
+    # after two letters and two digits that are no IBAN of that country (a postcode, a code)
+    text = "London SW19 4111 1111 1111 1111, MC12 5555 5555 5555 4444."
+    assert {(m.entity_type, text[m.start:m.end]) for m in run(patterns_only, text)} >= {
+        ("CREDIT_CARD", "4111 1111 1111 1111"), ("CREDIT_CARD", "5555 5555 5555 4444")}
 
 
 @pytest.mark.parametrize("text, values", [
@@ -395,8 +405,9 @@ def test_a_phone_number_that_passes_the_nhs_check_digit_is_a_phone_number_withou
     text = "Call 404-588-7296 or 020 8736549 today."
     assert spans(run(patterns_only, text), {"PHONE_NUMBER", "UK_NHS"}) == {
         at(text, "404-588-7296", "PHONE_NUMBER"), at(text, "020 8736549", "PHONE_NUMBER")}
-    text = "Her NHS number is 404-588-7296."
-    assert spans(run(patterns_only, text), {"PHONE_NUMBER", "UK_NHS"}) == {at(text, "404-588-7296", "UK_NHS")}
+    for text in ("Her NHS number is 404-588-7296.", "nhs_number: 404-588-7296", "patient_nhs=404-588-7296",
+                 "NHS-No 404-588-7296", "nhsNumber=404-588-7296"):
+        assert spans(run(patterns_only, text), {"PHONE_NUMBER", "UK_NHS"}) == {at(text, "404-588-7296", "UK_NHS")}
 
 
 def test_an_email_address_ends_at_a_pipe():

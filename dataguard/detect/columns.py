@@ -150,19 +150,20 @@ class Vocabulary:
         return "PERSON" in self.verdict(name).positive
 
     def _judge_name(self, name: str) -> Verdict:
-        """The name's words split at case changes (``dateOfBirth``); a name also read as written
-        (``WhatsApp``, a brand, not "whats app") says what either reading says."""
-        split = self._judge_words([name_words(p) for p in name.split(".") if p.strip()])
-        whole = [name_words(p, split_case=False) for p in name.split(".") if p.strip()]
-        if sum(map(len, whole)) == sum(len(name_words(p)) for p in name.split(".") if p.strip()):
-            return split
-        joined = self._judge_words(whole)
-        positive = dict(joined.positive)
-        for entity, hit in split.positive.items():
-            if entity not in positive or positive[entity][1] < hit[1]:
-                positive[entity] = hit
-        named = tuple(s for s, _ in sorted(positive.values(), key=lambda x: -x[1]) if s.values)
-        return Verdict(positive, frozenset((split.lowered | joined.lowered) - set(positive)), named)
+        return self._judge_words([self._words(p) for p in name.split(".") if p.strip()])
+
+    def _words(self, part: str) -> tuple:
+        """A name's words, split at case changes (``dateOfBirth``), except a token that is one
+        word of the vocabulary as written (``WhatsApp``, not "whats app"; ``nationalId``)."""
+        out: list = []
+        part = "".join(c for c in unicodedata.normalize("NFKD", part[:200]) if not unicodedata.combining(c))
+        for token in re.split(r"[\W_]+", part):
+            whole = name_words(token, split_case=False)
+            if len(whole) == 1 and (whole in self._phrases or whole in self._exact):
+                out.extend(whole)
+            elif token:
+                out.extend(name_words(token))
+        return tuple(out)
 
     def _judge_words(self, segments: list) -> Verdict:
         words = tuple(w for seg in segments for w in seg)

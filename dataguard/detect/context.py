@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"[\w'-]+")
+_WORD = re.compile(r"[\w'-]+")        # words, and keys: nhs_number, NHS-No
 _LOOK_BACK = 80
 
 
@@ -24,6 +24,15 @@ def with_context(words: frozenset, r, text: str, ext_context: list) -> float:
 
 
 _NEAR, _LABEL = 1, 2
+_PARTS = re.compile(r"[_-]+|(?<=[a-z])(?=[A-Z])")
+
+
+def _forms(word: str) -> tuple:
+    """A word and, for a key (``nhs_number``, ``NHS-No``, ``nhsNumber``), its parts, lower case."""
+    low = word.lower()
+    if "_" not in word and "-" not in word and (word == low or word.isupper() or word.istitle()):
+        return (low,)
+    return (low, *(p.lower() for p in _PARTS.split(word) if p))
 
 
 def context_found(words: frozenset, r, text: str, ext_context: list) -> int:
@@ -31,10 +40,10 @@ def context_found(words: frozenset, r, text: str, ext_context: list) -> int:
     external context or as a phrase before it; ``_LABEL``: one among the three words right before it."""
     if not words:
         return 0
-    before = [w.lower() for w in _WORD.findall(text[max(0, r.start - _LOOK_BACK):r.start])[-5:]]
-    if any(w in words for w in before[-3:]):
+    before = [_forms(w) for w in _WORD.findall(text[max(0, r.start - _LOOK_BACK):r.start])[-5:]]
+    if any(f in words for forms in before[-3:] for f in forms):
         return _LABEL
-    if any(w in words for w in before) or in_external(words, ext_context):
+    if any(f in words for forms in before for f in forms) or in_external(words, ext_context):
         return _NEAR
     # multi-word context phrases ("social security", "case number")
     tail = text[max(0, r.start - _LOOK_BACK):r.start].lower()

@@ -46,25 +46,30 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
         if phones and (r.start, r.end) in phones and (r.recognition_metadata or {}).get(CONTEXT_KEY) is False:
             continue
         start, end = r.start, r.end
-        if r.entity_type == "PERSON":
+        entity = r.entity_type
+        if entity == "PERSON":
             start, end = strip_title(text, start, end)
         value = text[start:end]
+        if entity == "US_SSN" and value[:1] == "9":
+            entity = _ssn_area_9(value, entities)
+            if entity is None:
+                continue
         meta = r.recognition_metadata or {}
         rec = meta.get("recognizer_name", "")
-        if meta.get(NAME_PATTERN_KEY) and r.entity_type == "PERSON":
+        if meta.get(NAME_PATTERN_KEY) and entity == "PERSON":
             if not _cued_name(value):
                 continue
-        elif not plausible(r.entity_type, value, text, start, end, meta.get(NAME_COLUMN_KEY, False),
+        elif not plausible(entity, value, text, start, end, meta.get(NAME_COLUMN_KEY, False),
                            bool(meta.get(FORMATTED_KEY))):
             continue
-        if is_test_value(r.entity_type, value, meta.get(REASON_KEY, Reason.VALUE)):
+        if is_test_value(entity, value, meta.get(REASON_KEY, Reason.VALUE)):
             test_values[(start, end)] = Match(TEST_VALUE, start, end, 1.0, rec)
             continue
         score = float(min(1.0, r.score))
-        if score < max(score_floor, traits(r.entity_type).min_score):
+        if score < max(score_floor, traits(entity).min_score):
             continue
-        kinds = [r.entity_type]
-        if r.entity_type == "CLASSIFICATION_STRICTLY_CONFIDENTIAL" and "CLASSIFICATION_MARKING" in entities:
+        kinds = [entity]
+        if entity == "CLASSIFICATION_STRICTLY_CONFIDENTIAL" and "CLASSIFICATION_MARKING" in entities:
             kinds.append("CLASSIFICATION_MARKING")
         for kind in kinds:
             key = (kind, start, end)
@@ -72,6 +77,17 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
                 best[key] = Match(kind, start, end, score, rec, meta.get(REASON_KEY, Reason.VALUE))
     return resolve_overlaps(list(best.values())) + sorted(test_values.values(), key=lambda m: m.start)
 
+
+
+def _ssn_area_9(value: str, entities: frozenset):
+    """An "SSN" of the areas 900-999, which the SSA never issues: an ITIN when its group is an
+    ITIN's (50-65, 70-88, 90-92, 94-99; reported as one when ``US_ITIN`` is asked for), else
+    nothing (None)."""
+    digits = re.sub(r"\D", "", value)
+    group = int(digits[3:5]) if len(digits) == 9 else 0
+    if not (50 <= group <= 65 or 70 <= group <= 88 or 90 <= group <= 92 or 94 <= group <= 99):
+        return None
+    return "US_ITIN" if "US_ITIN" in entities else "US_SSN"
 
 
 def _host(entity: str, value: str) -> str:
@@ -96,19 +112,23 @@ _PERSON_TITLE = re.compile(r"(?i)(?:(?:de|du|des|of|to|for|by|with|from|par|pour
 
 
 # an IBAN's shape: country letters, check digits, groups of four (34 characters at most, with
-# separators 42): a number inside one is a piece of an account number, whatever its check
-# digits say (a card number that passes Luhn by chance, a phone number of a Dutch account)
+# separators 42), in the layout of that country's IBANs: a number inside one is a piece of an
+# account number, whatever its check digits say (a card number that passes Luhn by chance, a
+# phone number of a Dutch account); "SW19 4111 1111 1111 1111" (a postcode) is no IBAN
 IBAN_SHAPE = re.compile(r"(?<![A-Z0-9])[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?(?![A-Z0-9])")
 _IBAN_REACH = 48
 
 
 def inside_iban_shape(text: str, start: int, end: int) -> bool:
-    """Is text[start:end] a strict part of an IBAN-shaped string?"""
+    """Is text[start:end] a strict part of a string in a country's IBAN layout?"""
+    from dataguard.detect.recognizers import iban_layout
     for m in IBAN_SHAPE.finditer(text, max(0, start - _IBAN_REACH), min(len(text), end + _IBAN_REACH)):
-        if m.start() <= start and end <= m.end() and (m.start(), m.end()) != (start, end):
-            return True
         if m.start() >= end:
             break
+        if m.start() <= start and end <= m.end() and (m.start(), m.end()) != (start, end):
+            layout = iban_layout(m.group()[:2])
+            if layout is not None and layout.fullmatch(m.group().replace(" ", "").replace("-", "")):
+                return True
     return False
 
 
@@ -168,8 +188,6 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             return False
         if entity != "IBAN_CODE" and inside_iban_shape(text, start, end):
             return False
-    if entity == "US_SSN" and re.sub(r"\D", "", value)[:1] == "9":
-        return False              # area numbers 900-999 are never issued (ITINs take them)
     if entity == "IP_ADDRESS" and _VERSION_BEFORE.search(text, max(0, start - 24), start):
         return False              # "version 1.2.3.4" is a version number
     if entity == "UK_NHS":

@@ -377,7 +377,7 @@ _IBAN_NUMBERS = {ord(c): str(i) for i, c in enumerate("0123456789ABCDEFGHIJKLMNO
 
 
 @functools.lru_cache(maxsize=None)
-def _iban_format(country: str):
+def iban_layout(country: str):
     """The country's BBAN layout, from Presidio's table (``None``: a country without IBAN)."""
     from presidio_analyzer.predefined_recognizers.generic.iban_patterns import regex_per_country
     layout = regex_per_country.get(country)
@@ -390,7 +390,7 @@ def iban_valid(value: str) -> bool:
     country's layout (at the start of the value)."""
     iban = value.replace("-", "").replace(" ", "")
     check = 98 - int((iban[4:] + iban[:2] + "00").translate(_IBAN_NUMBERS)) % 97
-    layout = _iban_format(iban[:2])
+    layout = iban_layout(iban[:2])
     return f"{check:02d}" == iban[2:4] and layout is not None and layout.match(iban) is not None
 
 
