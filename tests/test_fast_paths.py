@@ -353,6 +353,48 @@ def test_the_quick_refusal_only_refuses_what_the_gate_refuses():
     assert refused > 300 and admitted > 300
 
 
+def test_the_walk_in_one_pass_is_the_matchers_walk():
+    """``PhoneFinder._steps`` (the candidate pattern's successive matches, in one pass) gives the
+    steps of the matcher's walk (``_walk``), with or without a second number's start ("/ x")."""
+    from dataguard.detect.phone import PhoneFinder
+    finder = PhoneFinder(GATE_REGIONS)
+    rnd = random.Random(5)
+    texts = list(_random_texts(300, seed=21)) + KNOWN + [
+        f"call {phone_number(rnd)} / x{rnd.randint(10, 99)} or {phone_number(rnd)}/x 12 then {decoy(rnd)}"
+        for _ in range(50)]
+    seconds = 0
+    for text in texts:
+        seconds += finder._second.search(text) is not None
+        assert finder._steps(text) == list(finder._walk(text)), text
+    assert seconds >= 50
+
+
+def test_the_international_prefix_is_tried_once_per_group_only_when_that_is_exact():
+    """An international prefix without lookaround or anchor that opens a digit string opens every
+    longer one: ``_refused`` then tries it on the longest string from each group only, and
+    refuses exactly what trying it on every string refuses."""
+    from dataguard.detect.phone import _LOOKS_AROUND, PhoneFinder, PhoneGate
+    once, every = PhoneGate(GATE_REGIONS), PhoneGate(GATE_REGIONS)
+    assert once._refusal[2] is True
+    every._refusal = every._refusal[:2] + (False,)
+    rnd = random.Random(13)
+    texts = list(_random_texts(600, seed=17)) + [
+        " ".join(rnd.choice([decoy(rnd), phone_number(rnd), f"00 {rnd.randint(1, 999)} {rnd.randint(10 ** 4, 10 ** 8)}",
+                             f"0 11-{rnd.randint(100, 999)}", f"1 000,00 {rnd.randint(10, 99)}"])
+                 for _ in range(30)) for _ in range(40)]
+    walker = PhoneFinder(GATE_REGIONS)
+    refused = kept = 0
+    for text in texts:
+        for _, _, cand in walker._steps(text):
+            if cand:
+                r = once._refused(cand)
+                assert r == every._refused(cand), cand
+                refused, kept = refused + r, kept + (not r)
+    assert refused > 100 and kept > 100
+    assert not _LOOKS_AROUND.search("(?:00)|(?:011)|00[1-9]")
+    assert all(_LOOKS_AROUND.search(p) for p in ("0(?=1)", "00(?!9)", "00$", r"\b00", r"00\Z", "(?i)00"))
+
+
 def test_gate_examples():
     from dataguard.detect.phone import PhoneGate
     gate = PhoneGate(["US", "GB", "FR", "CH", "KE"])
@@ -540,6 +582,29 @@ def test_a_packs_patterns_find_their_matches_joined_or_alone(second, joined):
     text = "see ab-1234 and cd-5678 here, not ab-12 or cd-123"
     [(_, matches)] = det.analyze([Chunk(unit=Unit(target="x", uri="x", path="x"), text=text)])
     assert sorted((m.start, m.end) for m in matches) == [(4, 11), (16, 23)]
+
+
+def test_a_warmed_finder_has_compiled_its_gate_and_finds_the_same():
+    """``warm()`` (run by a scanning process before it forks its workers) compiles the gate's
+    regex of every length and leaves no verdict behind: the finder finds what a cold one finds."""
+    from dataguard.detect.phone import PhoneFinder
+    warm, cold = PhoneFinder(REGIONS), PhoneFinder(REGIONS)
+    warm.warm()
+    assert not any(isinstance(t, str) for t in warm.gate._refusal[0])
+    assert warm._verdicts == {} and warm._dead == set()
+    for text in list(_random_texts(100, seed=31)) + KNOWN:
+        assert [(r, m.start, m.end) for r, m in warm.find(text)] == [(r, m.start, m.end) for r, m in cold.find(text)]
+
+
+def test_the_scanning_process_warms_the_detector_its_workers_inherit(monkeypatch):
+    from dataguard.detect.engine import Detector
+    from dataguard.scanner import remote
+    warmed = []
+    monkeypatch.setattr(Detector, "warm", lambda self: warmed.append(self))
+    monkeypatch.setattr("dataguard.scanner.executors._DETECTORS", {})
+    setup = type("Setup", (), {"new_detector": None, "detector_kwargs": {"entities": {"PHONE_NUMBER"}, "ner": False}})()
+    remote.prebuild(setup)
+    assert len(warmed) == 1 and warmed[0].entities == frozenset({"PHONE_NUMBER"})
 
 
 def test_no_valid_number_anywhere_is_shorter_than_the_finders_bound():

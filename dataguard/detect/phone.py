@@ -21,6 +21,7 @@ _compiled = functools.lru_cache(maxsize=None)(re.compile)
 _NON_DIGIT = re.compile(r"\D")
 _ASCII_GROUPS = re.compile(r"[0-9]+")
 _PLAIN = frozenset(" \t\r\n,;\"'|")     # separators next to which libphonenumber rejects nothing
+_LOOKS_AROUND = re.compile(r"\(\?[^:]|[$^]|\\[AZbBzG]")     # in a regex: lookaround, anchor or flag group
 
 
 # No valid number anywhere has fewer digits after '+' (country code and national number: 6 in
@@ -174,29 +175,38 @@ class PhoneGate:
 
     def _refusal_test(self):
         """What ``_refused`` needs, over all configured regions: per length of a digit string,
-        the source of one regex of the ``_quick`` regexes of the regions that can take that
-        length (compiled when first needed, by ``_may_fit``: not at start-up), and one regex of
-        their international prefixes. None when a region always passes (then nothing is
-        refused early)."""
+        one regex of the ``_quick`` regexes of the regions that can take that length (a list
+        indexed by length, None where no region can; the regex source until ``_length_test``
+        first needs it: not compiled at start-up), one regex of their international prefixes,
+        and whether that regex opens every digit string that begins with one it opens (no
+        lookaround, no anchor: then it is tried once on the longest string from each group).
+        None when a region always passes (then nothing is refused early)."""
         if not self.regions or any(always for _, always, *_ in self.regions):
             return None
-        by_length = {}
+        by_length = [None] * (self.MAX_DIGITS + 1)
         for n in range(2, self.MAX_DIGITS + 1):
             rxs = [rx.pattern for region, rx in self._quick.items()
                    if self._quick_lengths[region] is None or n in self._quick_lengths[region]]
             if rxs:
                 by_length[n] = "|".join(f"(?:{p})" for p in rxs)
         idds = "|".join(f"(?:{idd.pattern})" for *_, idd in self.regions if idd is not None)
+        monotone = not _LOOKS_AROUND.search(idds)
         # (?<=.): only a prefix of at least one digit counts, as in regions_for
-        return by_length, idds and re.compile(f"(?:{idds})(?<=.)").match
+        return by_length, idds and re.compile(f"(?:{idds})(?<=.)").match, monotone
+
+    def _length_test(self, n: int):
+        """The fullmatch of the ``_quick`` regexes of the regions that can take ``n`` digits (None: none can)."""
+        tests = self._refusal[0]
+        test = tests[n] if n < len(tests) else None
+        if isinstance(test, str):
+            test = tests[n] = re.compile(test).fullmatch
+        return test
 
     def _may_fit(self, digits: str) -> bool:
         """Whether some configured region's ``_quick`` regex takes a digit string, or some
         region's international prefix opens it (``_refusal`` must be set)."""
-        quick, idd = self._refusal
-        test = quick.get(len(digits))
-        if isinstance(test, str):
-            test = quick[len(digits)] = re.compile(test).fullmatch
+        test = self._length_test(len(digits))
+        idd = self._refusal[1]
         return test is not None and test(digits) is not None or bool(idd and idd(digits))
 
     _MOST_GROUPS = 8
@@ -216,16 +226,28 @@ class PhoneGate:
         groups = _ASCII_GROUPS.findall(run)
         if len(groups) > self._MOST_GROUPS:
             return False
-        lines = []
+        tests, idd, monotone = self._refusal
+        most = self.MAX_DIGITS
         for i in range(len(groups)):
             digits = ""
             for g in groups[i:]:
-                digits += g
-                if len(digits) > self.MAX_DIGITS:
+                if len(digits) + len(g) > most:
                     break
-                if len(digits) >= 2:
-                    lines.append(digits)
-        return not any(self._may_fit(d) for d in lines)
+                digits += g
+                n = len(digits)
+                if n < 2:
+                    continue
+                test = tests[n]
+                if test is not None:
+                    if isinstance(test, str):
+                        test = self._length_test(n)
+                    if test(digits) is not None:
+                        return False
+                if idd and not monotone and idd(digits):
+                    return False
+            if idd and monotone and len(digits) >= 2 and idd(digits):
+                return False        # (the longest string from this group: it opens the shorter ones' way)
+        return True
 
     @staticmethod
     def _desc(desc):
@@ -426,6 +448,24 @@ class PhoneFinder:
         self._dead: set = set()          # (region, candidate): the matcher finds nothing there
         self._fewest = self._fewest_digits()
 
+    def warm(self) -> None:
+        """Compile now what the walk compiles on first use (the gate's regex per length, the
+        number patterns of the configured regions, libphonenumber's own): a scanning process
+        does it once before forking its workers, which then share it."""
+        import phonenumbers
+        for n in range(2, PhoneGate.MAX_DIGITS + 1):
+            if self.gate._refusal is not None:
+                self.gate._length_test(n)
+        lines = []
+        for region in self.regions:
+            ex = phonenumbers.example_number(region)
+            if ex is not None:
+                lines += [phonenumbers.format_number(ex, f) for f in
+                          (phonenumbers.PhoneNumberFormat.NATIONAL, phonenumbers.PhoneNumberFormat.INTERNATIONAL)]
+        self.find(" ; ".join(lines + ["2024-05-17", "1 250,00", "12/05/2024 14:30"]))
+        self._verdicts.clear()
+        self._dead.clear()
+
     def _fewest_digits(self) -> tuple:
         """(digits, digits after '+'): fewer in a candidate and no reading of it, nor of a
         piece of it, can be a valid number of the configured regions (national format) or
@@ -470,19 +510,30 @@ class PhoneFinder:
             else:
                 return
 
+    def _steps(self, text: str) -> list:
+        """The matcher's walk over the whole text when nothing matches: [(index, start, candidate)].
+        Without a second number's start in the text ("/ x": the walk would go on inside a match),
+        the walk is the pattern's successive matches, taken in one pass."""
+        if self._second.search(text) is not None:
+            return list(self._walk(text))
+        steps, index = [], 0
+        for m in self._pattern.finditer(text):
+            steps.append((index, m.start(), m.group()))
+            index = m.end()
+        return steps
+
     def find(self, text: str) -> list:
         """[(region, PhoneNumberMatch)] in the order Presidio's recognizer lists them: what each
         region's ``PhoneNumberMatcher`` over the whole text finds."""
         from phonenumbers import PhoneNumberMatcher
-        steps = list(self._walk(text))
-        at = {index: k for k, (index, _, _) in enumerate(steps)}
+        steps = self._steps(text)
         todos: dict = {}                 # region -> the steps it admits, in order
-        admitted = self.admitted
+        admitted, shortest = self.admitted, min(self._fewest)
         for k, (_, _, c) in enumerate(steps):
-            if c:
+            if len(c) >= shortest:       # (fewer characters: fewer digits than any number has)
                 for region in admitted(c):
                     todos.setdefault(region, []).append(k)
-        out = []
+        out, at = [], None
         for region in self.regions:
             todo = todos.get(region)
             if not todo:
@@ -502,6 +553,8 @@ class PhoneFinder:
                     k += 1
                     continue
                 out.append((region, match))
+                if at is None:
+                    at = {index: n for n, (index, _, _) in enumerate(steps)}
                 k = self._resync(text, match.end, at, steps, region, matcher, out)
         return out
 
@@ -597,6 +650,9 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
 
         def load(self) -> None:
             pass
+
+        def warm(self) -> None:
+            finder.warm()
 
         def analyze(self, text, entities, nlp_artifacts=None):
             results = []
