@@ -394,8 +394,8 @@ def test_json_values_are_judged_by_their_key_paths(det):
             '  {"type": "mobile", "number": "+254-739-636097"}],\n'
             '  "telephones": [{"numero": "+44 7458 259290"}], "orders": [{"number": "4505577104"}]}]}\n')
     chunk = Chunk(unit=Unit(target="/t", uri="/t/export.json", path="export.json"), text=text)
-    from dataguard.detect.columns import _json_columns
-    assert [(c.name, c.parent) for c in _json_columns(chunk)] == [
+    from dataguard.detect.columns import json_columns
+    assert [(c.name, c.parent) for c in json_columns(chunk)] == [
         ("name", "staff"), ("type", "phones"), ("number", "phones"), ("numero", "telephones"), ("number", "orders")]
     assert [(e, v, why) for e, v, why in found(det, chunk)] == [
         ("PHONE_NUMBER", "0712 345 678", "value_and_column_name"),
@@ -420,10 +420,10 @@ def test_keys_above_a_json_value_take_nothing_away(det, text, values):
 
 def test_a_json_chunk_full_of_escaped_quotes_is_read_in_linear_time(det):
     """An escaped JSON payload left open at a chunk's edge: every value is read once."""
-    from dataguard.detect.columns import _json_columns
+    from dataguard.detect.columns import json_columns
     text = '{"payload": "{\\"customer_key\\":\\"value-1234\\",' * 4000
     chunk = Chunk(unit=Unit(target="/t", uri="/t/export.json", path="export.json"), text=text)
-    columns = _json_columns(chunk)
+    columns = json_columns(chunk)
     assert sum(len(c.cells) for c in columns) <= text.count('"payload"')
 
 

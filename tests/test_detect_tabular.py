@@ -254,3 +254,66 @@ def test_ner_groups_are_bounded_in_characters_and_keep_order():
     assert out == [t.upper() for t in texts]
     assert [len(c) for c in calls] == [3, 1, 2]
     assert all(sum(map(len, c)) <= limit or len(c) == 1 for c in calls)
+
+
+def test_json_values_go_to_ner_alone_and_are_judged_by_their_key(detector, monkeypatch):
+    """A JSON export: each value reaches spaCy without its key and quotes (a quoted phrase after
+    a key reads as a title to the small model), and a key named for people makes its
+    name-shaped values names, as a CSV header does; other keys' values give no person."""
+    import json
+    records = []
+    for i in range(60):
+        rec = {"id": str(1000 + i), "name": name_of(i), "city": CITIES[i % len(CITIES)],
+               "status": STATUSES[i % len(STATUSES)], "item": PRODUCTS[i % len(PRODUCTS)]}
+        if i in (7, 41):
+            rec["note"] = f"Case reviewed by {name_of(i + 3)} on site"
+        records.append(rec)
+    records[25]["name"] = "Okafor"                  # a surname alone, in a key named for names
+    text = json.dumps({"export": "contacts", "records": records}, indent=1)
+    unit = Unit(target="/t", uri="/t/export.json", path="export.json")
+    seen = []
+    real = ner.NerRunner._run
+
+    def spy(self, cache, cells):
+        seen.extend(p.chunk.text[s:e] for p, (s, e, _) in cells)
+        return real(self, cache, cells)
+    monkeypatch.setattr(ner.NerRunner, "_run", spy)
+    [got] = person_spans(detector, [Chunk(unit=unit, text=text)])
+    names = [r["name"] for r in records]
+    notes = [name_of(10), name_of(44)]
+    assert {v for _, _, v in got} == set(names) | set(notes)
+    assert not any('"name"' in t for t in seen)
+    assert "Okafor" in seen and not any(t in seen for t in ("Active", "Pending", "Closed", "Tent"))
+
+
+def test_a_generic_name_key_under_a_place_or_a_thing_holds_no_person(detector):
+    """GeoJSON features (``"properties": {"name": ...}``), sites and products: their "name" is a
+    place's or a thing's; a person under "customer" in the same file is still found, and so is
+    a person in a feature's free-text note."""
+    import json
+    places = ["Central Park", "Kakuma Camp", "Dadaab Hospital", "Lake Victoria", "Mount Elgon", "Kibera Market",
+              "Grace Road", "Hope Clinic", "Victoria Hall", "Joseph Square"]
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [36.8 + i / 10, -1.2]},
+                 "properties": {"name": p, "kind": "site"}} for i, p in enumerate(places)]
+    features[3]["properties"]["note"] = f"Visited by {name_of(5)} last week"
+    doc = {"type": "FeatureCollection", "features": features,
+           "products": [{"name": p} for p in ("Solar Lamp", "Kitchen Set", "Hygiene Kit")],
+           "customer": {"name": name_of(2), "site": {"name": "Goma Office"}}}
+    text = json.dumps(doc, indent=1)
+    unit = Unit(target="/t", uri="/t/export.geojson", path="export.geojson")
+    [got] = person_spans(detector, [Chunk(unit=unit, text=text)])
+    values = {v for _, _, v in got}
+    assert values == {name_of(2), name_of(5)}, values
+
+
+def test_place_columns_lower_person_only_as_whole_names():
+    from dataguard.detect.columns import _Column, column_verdict, vocabulary_for
+    vocab = vocabulary_for(())
+
+    def person(name, parent=None, table=None):
+        return "PERSON" in column_verdict(vocab, _Column(name=name, context=(), parent=parent, table=table)).positive
+
+    assert person("name") and person("name", parent="customer") and person("camp manager name")
+    assert not person("name", parent="properties") and not person("name", parent="product")
+    assert not person("name", table="sites") and not person("camp name") and not person("site name")
+    assert "PERSON" not in column_verdict(vocab, _Column(name="camp manager", context=())).lowered

@@ -312,7 +312,7 @@ def table_columns(chunk: Chunk) -> tuple:
         table = (unit.table or unit.path or "").rsplit(".", 1)[-1]
         return [_Column(name, tuple(chunk.context), _anchor_cells(chunk), table)], []
     if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
-        return (_json_columns(chunk), []) if _is_json(unit) else ([], [])
+        return (json_columns(chunk), []) if is_json(unit) else ([], [])
     layout = Layout(chunk)
     headers = layout.headers or {}
     columns: dict = {}
@@ -345,11 +345,12 @@ _JSON_BRACKET = re.compile(r"[\[\]{}]")
 JSON_PARENT_TRIES = 16      # keyed objects and arrays looked back over for the one holding a value
 
 
-def _is_json(unit) -> bool:
+def is_json(unit) -> bool:
+    """Whether an item is a JSON file (by its name: JSON Lines and GeoJSON too)."""
     return (unit.member or unit.path or "").lower().endswith(_JSON_EXT)
 
 
-def _json_columns(chunk: Chunk) -> list:
+def json_columns(chunk: Chunk) -> list:
     """A JSON file's values as columns named by their keys ("dob", "order_id"), each with the
     key of the nearest object or array holding it (``_Column.parent``: "phones" for the
     "number" of ``"phones": [{"number": ...}, ...]``), found among the last
@@ -441,7 +442,7 @@ class ColumnJudge:
         return out
 
     def _column(self, chunk: Chunk, col: _Column, found: list) -> list:
-        verdict = _in_table(self._verdict(col), self.vocab.verdict(col.table))
+        verdict = column_verdict(self.vocab, col)
         text = chunk.text
         shares = _shares(found, len(col.cells))
         if found and _categorical(text, col.cells):
@@ -455,15 +456,6 @@ class ColumnJudge:
         if verdict.named:
             kept.extend(self._named(chunk, col, verdict, by_cell))
         return kept
-
-    def _verdict(self, col: _Column) -> Verdict:
-        """What a column's name says; a JSON key that says nothing positive ("number", "value")
-        takes the meaning of the key holding it when that one names an entity ("phones"): the
-        two are judged as one name. Other keys above add nothing (neither codes nor cancels)."""
-        verdict = self.vocab.verdict(col.name)
-        if col.parent and not verdict.positive and self.vocab.verdict(col.parent).positive:
-            return self.vocab.verdict(f"{col.parent}.{col.name}")
-        return verdict
 
     def _keep(self, chunk: Chunk, col: _Column, verdict: Verdict, shares: dict, cell: tuple, r) -> bool:
         entity = r.entity_type
@@ -546,6 +538,19 @@ class ColumnJudge:
                     out.append(_result(sig.entity, s, e, sig.score, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
                     break
         return out
+
+
+def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
+    """What a column's name says, in its table. A JSON key that says nothing positive ("number",
+    "value") takes the meaning of the key holding it when that one names an entity ("phones"):
+    the two are judged as one name. The key holding a generic key is its table as the file is
+    (``"product": {"name": ...}``, GeoJSON's ``"properties": {"name": ...}``); other keys above
+    add nothing (neither codes nor cancels)."""
+    parent = vocab.verdict(col.parent) if col.parent else _NOTHING
+    verdict = vocab.verdict(col.name)
+    if col.parent and not verdict.positive and parent.positive:
+        verdict = vocab.verdict(f"{col.parent}.{col.name}")
+    return _in_table(_in_table(verdict, vocab.verdict(col.table)), parent)
 
 
 def _in_table(verdict: Verdict, table: Verdict) -> Verdict:

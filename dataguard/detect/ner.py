@@ -2,8 +2,10 @@
 
 Prose: regions around name candidates. Structured chunks: each candidate cell on its own
 (a name in a CSV row or a database column is recognised far better alone than glued to
-its neighbours; long cells fall back to prose regions). A column with more than ``SAMPLE``
-candidate cells in a chunk is judged on its first ``SAMPLE`` of them: no NER entity there
+its neighbours; long cells fall back to prose regions). JSON: each string value on its own,
+without its key and quotes (``"name": "Kamil Holub",`` is a WORK_OF_ART to the small model),
+with the meaning of its key as for a column; the rest of the text as prose. A column with
+more than ``SAMPLE`` candidate cells in a chunk is judged on its first ``SAMPLE`` of them: no NER entity there
 -> no NER on the rest (but for name candidates); nearly all names -> the rest's name-shaped
 cells are names without NER; anything else -> NER on every cell, as for a small column.
 """
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
+from dataguard.detect.columns import column_verdict, is_json, json_columns
 from dataguard.detect.filters import NAME_COLUMN_KEY, NAME_TOKEN, TITLES, name_shaped, plausible, strip_title
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk
@@ -167,6 +170,7 @@ class NerRunner:
         self.entities = entities
         self._person = "PERSON" in entities
         self._name_column = vocabulary.is_name_column     # columns.Vocabulary: PERSON column names
+        self._vocabulary = vocabulary
 
     def run(self, batch: list) -> list:
         """NER results per chunk. The same snippet text is analysed once per batch (spaCy sees
@@ -187,7 +191,10 @@ class NerRunner:
         # only matches starting in the keep window are kept: a region wholly outside it cannot give one
         plan = NerPlan(chunk)
         if chunk.hint != "structured":
-            plan.first = [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
+            if is_json(chunk.unit) and not chunk.is_name:
+                plan.first = self._json_cells(chunk, ks, ke)
+            else:
+                plan.first = [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
             return plan
         if chunk.unit.column is not None:      # a database column (or a key path in one): its own name
             chunk_names = self._person and self._name_column(chunk.column or chunk.unit.column)
@@ -199,6 +206,30 @@ class NerRunner:
         if short:
             self._plan_columns(plan, short, chunk_names)
         return plan
+
+    def _json_cells(self, chunk: Chunk, ks: int, ke: int) -> list:
+        """A JSON chunk's values, each alone and judged by its key (``columns``' JSON columns): a
+        short value of a key named for people that holds a capitalised word, whole; prose
+        regions of the other values (as many characters as the lines gave before, less the
+        keys and quotes), and of the rest (keys, arrays of strings, a pair cut at the chunk's
+        edge), the values blanked out."""
+        text = chunk.text
+        cells, pieces, pos = [], [], 0
+        columns = json_columns(chunk)
+        for col in columns:
+            names = self._person and "PERSON" in column_verdict(self._vocabulary, col).positive
+            for s, e in col.cells:
+                if names and e - s <= _LONG_CELL and _CAPWORD.search(text, s, e):
+                    cells.append(Cell(s, e, True))
+                else:
+                    cells.extend(Cell(s + a, s + b, names) for a, b in ner_regions(text[s:e]))
+        for s, e in sorted(cell for col in columns for cell in col.cells):
+            if s >= pos:
+                pieces += [text[pos:s], " " * (e - s)]
+                pos = e
+        pieces.append(text[pos:])
+        cells.extend(Cell(s, e, False) for s, e in ner_regions("".join(pieces)))
+        return sorted(c for c in cells if c.end > ks and c.start < ke)
 
     def _plan_columns(self, plan: NerPlan, short: list, chunk_names: bool) -> None:
         layout = Layout(plan.chunk)
