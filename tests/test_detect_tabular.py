@@ -317,3 +317,42 @@ def test_place_columns_lower_person_only_as_whole_names():
     assert not person("name", parent="properties") and not person("name", parent="product")
     assert not person("name", table="sites") and not person("camp name") and not person("site name")
     assert "PERSON" not in column_verdict(vocab, _Column(name="camp manager", context=())).lowered
+
+
+@pytest.mark.parametrize("header", ["Head of household", "Beneficiary", "Agent", "display_name", "Titulaire"])
+def test_a_register_in_capitals_and_surname_first(detector, header):
+    """Registers write names in capitals ("IMOGEN BRAMLEY") or surname first ("SALAZAR, Fernando"),
+    which the small model misses or halves: in a column named for people (a role too: the
+    beneficiary, the agent) each such cell is one person, whole; the other columns' capitals
+    (statuses, a placeholder, a city) are none."""
+    names = [f"{LAST[(i * 5) % len(LAST)].upper()}, {FIRST[(i * 7) % len(FIRST)]}" if i % 2 else
+             f"{FIRST[(i * 7) % len(FIRST)].upper()} {LAST[(i * 5) % len(LAST)].upper()}" for i in range(30)]
+    rows = []                       # (the header is the chunk's context, as the CSV reader gives it)
+    for i, n in enumerate(names):
+        cell = f'"{n}"' if "," in n else n
+        rows.append(f"{500 + i};{cell};{STATUSES[i % len(STATUSES)].upper()};{CITIES[i % len(CITIES)].upper()}")
+    rows.append("530;NOT PROVIDED;PENDING;NAIROBI")
+    text = "\n".join(rows) + "\n"
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("id", header.lower(), "status", "city"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert {v for _, _, v in got} == set(names)
+
+
+def test_name_shaped_reads_capitals_and_surname_first():
+    from dataguard.detect.filters import name_shaped
+    for cell in ("Amina Okafor", "Okafor", "de la Cruz", "IMOGEN BRAMLEY", "GAËLLE AURÉLIEN BEAUCHÊNE",
+                 "SALAZAR, Fernando", "DE LA CRUZ, Maria", "O'BRIEN, Mary", "JEAN-LUC MARTIN"):
+        assert name_shaped(cell), cell
+    for cell in ("OKAFOR", "NOT PROVIDED", "NAME WITHHELD", "UNKNOWN", "N/A", "Smith, John, Jr", ", John",
+                 "Okafor,", "AB-1234", "Amina Okafor 2", "one two three four five"):
+        assert not name_shaped(cell), cell
+
+
+def test_capitals_are_read_as_names_with_the_same_offsets():
+    from dataguard.detect.ner import _readable
+    assert _readable("IMOGEN BRAMLEY") == "Imogen Bramley"
+    assert _readable("SALAZAR, Fernando") == "Salazar, Fernando"
+    assert _readable("GAËLLE BEAUCHÊNE") == "Gaëlle Beauchêne"
+    for text in ("UNHCR", "Amina Okafor", "the UN office in Geneva said today that nothing changed", "x" * 70):
+        assert _readable(text) == text
+    assert len(_readable("STRASSE ßTRASSE")) == len("STRASSE ßTRASSE")

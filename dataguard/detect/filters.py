@@ -24,10 +24,29 @@ TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\
 NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zà-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$")
 
 
+# words that make an upper-case cell a placeholder, not a name ("NOT PROVIDED", "NAME WITHHELD")
+_NOT_A_NAME = frozenset("not no none nil null unknown known available applicable provided given withheld redacted "
+                        "anonymous anonymised anonymized confidential test sample name names tbd tbc pending vacant "
+                        "inconnu inconnue non renseigne renseignee desconocido desconocida".split())
+
+
 def name_shaped(cell: str) -> bool:
-    """One to four name-like words."""
-    tokens = cell.split()
-    return 1 <= len(tokens) <= 4 and all(NAME_TOKEN.match(t) for t in tokens)
+    """One to four name-like words: as names are written ("Amina Okafor", "de la Cruz"), or in a
+    register's capitals ("AMINA OKAFOR", "OKAFOR, Amina": two words or more, none of them a
+    placeholder's), the surname first before a comma."""
+    surname, comma, given = cell.partition(",")
+    if comma and surname.strip() and given.strip() and "," not in given:
+        tokens = surname.split() + given.split()        # "SALAZAR, Fernando", "DE LA CRUZ, Maria"
+    else:
+        tokens = cell.split()
+    if not 1 <= len(tokens) <= 4:
+        return False
+    return all(NAME_TOKEN.match(t) or len(tokens) >= 2 and _capitals(t) for t in tokens)
+
+
+def _capitals(token: str) -> bool:
+    """A name word written in capitals ("OKAFOR", "O'BRIEN", "BEAUCHÊNE", "DE")."""
+    return token.isupper() and token.lower() not in _NOT_A_NAME and NAME_TOKEN.match(token.title()) is not None
 
 
 def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) -> list:
@@ -206,7 +225,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             return False          # dotted version or IP, not "415.506.0921", "01.94.68.31.28"
         return 7 <= len(digits) <= 15
     if entity == "PERSON":
-        return (name_column and NAME_TOKEN.match(value.split()[0]) is not None) or _plausible_person(value, text, start)
+        return (name_column and (NAME_TOKEN.match(value.split()[0]) is not None or name_shaped(value))) \
+            or _plausible_person(value, text, start)
     if entity in ("LOCATION", "ORGANIZATION", "NRP"):
         v = value.strip()
         if not any(c.isalpha() for c in v) or "\n" in v or v.upper() in _LABEL_WORDS:

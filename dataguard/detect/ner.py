@@ -36,10 +36,11 @@ _REGION_PAD = 40          # characters either side of a name candidate: some 6 w
 NER_GROUP_CHARS = 20_000    # characters per spaCy call: its working memory grows with them
 NAME_COLUMN_RECOGNIZER = "dataguard-name-column"
 NAME_SAMPLE_RECOGNIZER = "dataguard-name-column-sample"
-_CELL = re.compile(r"[^\n\t,;|]+")
+_CELL = re.compile(r'"(?:[^"\n]|"")*"|[^\n\t,;|]+')      # a quoted field whole ("SALAZAR, Fernando")
 _CAPWORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’-]+")
 SAMPLE = 40
 _PERSON_SHARE = 0.8
+_UPPER_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ]{2}")
 _LONG_CELL = 200
 
 
@@ -90,8 +91,8 @@ def ner_regions(text: str) -> list:
 
 
 def cell_pieces(text: str) -> tuple:
-    """Cells (split on newlines, tabs, commas, semicolons, pipes) holding a capitalised word:
-    (short candidate cells, prose regions of long cells)."""
+    """Cells (split on newlines, tabs, commas, semicolons, pipes) holding a capitalised word
+    or a name in capitals: (short candidate cells, prose regions of long cells)."""
     short, long_regions = [], []
     for m in _CELL.finditer(text):
         s, e = m.span()
@@ -101,8 +102,8 @@ def cell_pieces(text: str) -> tuple:
             e -= 1
         if e - s > _LONG_CELL:
             long_regions.extend((s + a, s + b) for a, b in ner_regions(text[s:e]))
-        elif e > s and _CAPWORD.search(text, s, e):
-            short.append((s, e))
+        elif e > s and (_CAPWORD.search(text, s, e) or _UPPER_WORD.search(text, s, e) and name_shaped(text[s:e])):
+            short.append((s, e))        # (a name in a register's capitals: "IMOGEN BRAMLEY")
     return short, long_regions
 
 
@@ -160,6 +161,18 @@ def _reportable(text: str, r) -> bool:
     start, end = (strip_title(text, r.start, r.end) if r.entity_type == "PERSON" else (r.start, r.end))
     return plausible(r.entity_type, text[start:end], text, start, end,
                      (r.recognition_metadata or {}).get(NAME_COLUMN_KEY, False))
+
+
+_CAPITAL_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _readable(text: str) -> str:
+    """A short cell of two to four words with some in capitals ("IMOGEN BRAMLEY", "SALAZAR, Fernando"),
+    as the model reads names best: those words capitalised, the offsets unchanged."""
+    if len(text) > 60 or not 2 <= len(text.split()) <= 4 or not any(w.isupper() for w in _CAPITAL_WORD.findall(text)):
+        return text
+    out = _CAPITAL_WORD.sub(lambda m: m.group().capitalize() if m.group().isupper() else m.group(), text)
+    return out if len(out) == len(text) else text
 
 
 class NerRunner:
@@ -279,7 +292,7 @@ class NerRunner:
         # spaCy keeps every new word it sees in its vocabulary: unbounded on real data (IDs,
         # numbers, hashes: +0.5 GB per 500,000 distinct words). A memory zone drops them after.
         with self.nlp.memory_zone():
-            for t, doc in zip(todo, pipe(self.nlp, todo)):
+            for t, doc in zip(todo, pipe(self.nlp, [_readable(t) for t in todo])):
                 ents = []
                 for ent in doc.ents:
                     etype = SPACY_LABELS.get(ent.label_)
@@ -293,9 +306,12 @@ class NerRunner:
         for r in found:
             if r.entity_type == "PERSON":
                 r.recognition_metadata[NAME_COLUMN_KEY] = True
-        if not any(r.entity_type == "PERSON" for r in found) and name_shaped(text[s:e]):
+        cell = text[s:e]
+        s, e = s + len(cell) - len(cell.lstrip()), s + len(cell.rstrip())
+        if name_shaped(cell) and not any(r.entity_type == "PERSON" and r.start <= s and r.end >= e for r in found):
             # a cell of a column named like "last_name": name-shaped words are a name even
-            # where the small model sees none ("Okafor") or a place ("Dubois")
+            # where the small model sees none ("Okafor"), a place ("Dubois") or a part of it
+            # (the given name of "SALAZAR, Fernando")
             return [_result("PERSON", s, e, 0.6, NAME_COLUMN_RECOGNIZER, name_column=True)]
         return found
 
