@@ -356,3 +356,29 @@ def test_capitals_are_read_as_names_with_the_same_offsets():
     for text in ("UNHCR", "Amina Okafor", "the UN office in Geneva said today that nothing changed", "x" * 70):
         assert _readable(text) == text
     assert len(_readable("STRASSE ßTRASSE")) == len("STRASSE ßTRASSE")
+
+
+def test_markdown_tables_are_read_cell_by_cell(detector):
+    """A Markdown contact list: each cell reaches the model alone and a column named for people
+    makes its names persons (bold or not, French header too); a role column holds none; the
+    prose around the table is read as before."""
+    names = [name_of(i) for i in range(12)]
+    roles = ["Interpreter", "Protection Officer", "Storekeeper", "Driver"]
+    for header in ("Name", "Nom"):
+        rows = [f"| **{n}** | {roles[i % 4]} | +254 722 {100000 + i} |" if i % 3 == 0 else
+                f"| {n} | {roles[i % 4]} | +254 722 {100000 + i} |" for i, n in enumerate(names)]
+        text = ("# Contacts\n\nPrepared by Mrs Grace Owusu for the field office.\n\n"
+                f"| {header} | Role | Phone |\n|---|:---:|---|\n" + "\n".join(rows) + "\n\n## Notes\n\nNone.\n")
+        unit = Unit(target="/t", uri="/t/contacts.md", path="contacts.md")
+        [got] = person_spans(detector, [Chunk(unit=unit, text=text)])
+        assert {v for _, _, v in got} == set(names) | {"Grace Owusu"}, header
+        assert all(text[s - 1] in " *" and text[e] in " *" for s, e, v in got if v in names)
+
+
+def test_markdown_cells_and_what_is_no_table():
+    from dataguard.detect.ner import markdown_cells
+    text = "| A | B |\n|---|---|\n| x | **y** |\n|  | z |\n\nnot | a | table\n| lone | row |\n"
+    cells, tables = markdown_cells(text)
+    assert [(text[s:e], c) for s, e, c in cells] == [("x", "A"), ("y", "B"), ("z", "B")]
+    assert len(tables) == 1 and text[tables[0][0]:tables[0][1]].count("\n") == 4
+    assert markdown_cells("a | b\n---|---\n1 | 2\n") == ([], [])       # (no outer pipes: not read as a table)

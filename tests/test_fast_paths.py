@@ -584,29 +584,6 @@ def test_a_packs_patterns_find_their_matches_joined_or_alone(second, joined):
     assert sorted((m.start, m.end) for m in matches) == [(4, 11), (16, 23)]
 
 
-def test_a_warmed_finder_has_compiled_its_gate_and_finds_the_same():
-    """``warm()`` (run by a scanning process before it forks its workers) compiles the gate's
-    regex of every length and leaves no verdict behind: the finder finds what a cold one finds."""
-    from dataguard.detect.phone import PhoneFinder
-    warm, cold = PhoneFinder(REGIONS), PhoneFinder(REGIONS)
-    warm.warm()
-    assert not any(isinstance(t, str) for t in warm.gate._refusal[0])
-    assert warm._verdicts == {} and warm._dead == set()
-    for text in list(_random_texts(100, seed=31)) + KNOWN:
-        assert [(r, m.start, m.end) for r, m in warm.find(text)] == [(r, m.start, m.end) for r, m in cold.find(text)]
-
-
-def test_the_scanning_process_warms_the_detector_its_workers_inherit(monkeypatch):
-    from dataguard.detect.engine import Detector
-    from dataguard.scanner import remote
-    warmed = []
-    monkeypatch.setattr(Detector, "warm", lambda self: warmed.append(self))
-    monkeypatch.setattr("dataguard.scanner.executors._DETECTORS", {})
-    setup = type("Setup", (), {"new_detector": None, "detector_kwargs": {"entities": {"PHONE_NUMBER"}, "ner": False}})()
-    remote.prebuild(setup)
-    assert len(warmed) == 1 and warmed[0].entities == frozenset({"PHONE_NUMBER"})
-
-
 def test_no_valid_number_anywhere_is_shorter_than_the_finders_bound():
     from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 

@@ -63,14 +63,6 @@ class Detector:
                 check_model(lang)
             self._runner(FALLBACK if self.config.language == AUTO else self.config.language)
 
-    def warm(self) -> None:
-        """Compile now what the recognizers compile on first use (the phone finder's regexes):
-        workers forked afterwards share it instead of each compiling it."""
-        for t in self._recognizers:
-            warm = getattr(t.recognizer, "warm", None)
-            if warm is not None:
-                warm()
-
     @property
     def ner_enabled(self) -> bool:
         return self._ner

@@ -90,6 +90,33 @@ def ner_regions(text: str) -> list:
     return spans
 
 
+# a Markdown (pipe) table: a header row, its separator row ("|---|:--:|"), then its rows
+_MD_TABLE = re.compile(r"^[ \t]*\|(?P<head>[^\n]*)\|[ \t]*\r?\n[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*(?:\r?\n|$)"
+                       r"(?P<rows>(?:[ \t]*\|[^\n]*\|[ \t]*(?:\r?\n|$))*)", re.M)
+_MD_ROW = re.compile(r"[^\n]+")
+_MD_BAR = re.compile(r"\|")
+
+
+def markdown_cells(text: str) -> tuple:
+    """The cells of the Markdown tables in a text: ([(start, end, column name)], [table spans]);
+    a cell without its spaces and emphasis (``**Colin Mayhew**``)."""
+    cells, tables = [], []
+    for m in _MD_TABLE.finditer(text):
+        tables.append(m.span())
+        head = [h.strip(" \t*_") for h in m["head"].split("|")]
+        for row in _MD_ROW.finditer(text, m.start("rows"), m.end("rows")):
+            bars = [b.start() for b in _MD_BAR.finditer(text, row.start(), row.end())]
+            for k, (a, b) in enumerate(zip(bars, bars[1:])):
+                a += 1
+                while a < b and text[a] in " \t*_":
+                    a += 1
+                while b > a and text[b - 1] in " \t*_":
+                    b -= 1
+                if b > a:
+                    cells.append((a, b, head[k] if k < len(head) else ""))
+    return cells, tables
+
+
 def cell_pieces(text: str) -> tuple:
     """Cells (split on newlines, tabs, commas, semicolons, pipes) holding a capitalised word
     or a name in capitals: (short candidate cells, prose regions of long cells)."""
@@ -206,6 +233,8 @@ class NerRunner:
         if chunk.hint != "structured":
             if is_json(chunk.unit) and not chunk.is_name:
                 plan.first = self._json_cells(chunk, ks, ke)
+            elif "|" in text and not chunk.is_name:
+                plan.first = self._markdown_cells(chunk, ks, ke)
             else:
                 plan.first = [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
             return plan
@@ -240,6 +269,27 @@ class NerRunner:
             if s >= pos:
                 pieces += [text[pos:s], " " * (e - s)]
                 pos = e
+        pieces.append(text[pos:])
+        cells.extend(Cell(s, e, False) for s, e in ner_regions("".join(pieces)))
+        return sorted(c for c in cells if c.end > ks and c.start < ke)
+
+    def _markdown_cells(self, chunk: Chunk, ks: int, ke: int) -> list:
+        """Prose with Markdown tables: each table cell that can hold a name alone, judged by its
+        column's name as a CSV cell is (``| Nom | Fonction |``); prose regions of the rest, the
+        tables blanked out."""
+        text = chunk.text
+        found, tables = markdown_cells(text)
+        if not tables:
+            return [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
+        cells, pieces, pos = [], [], 0
+        for s, e, column in found:
+            if e - s > _LONG_CELL:
+                cells.extend(Cell(s + a, s + b, False) for a, b in ner_regions(text[s:e]))
+            elif _CAPWORD.search(text, s, e) or _UPPER_WORD.search(text, s, e) and name_shaped(text[s:e]):
+                cells.append(Cell(s, e, self._person and bool(column) and self._name_column(column)))
+        for s, e in tables:
+            pieces += [text[pos:s], " " * (e - s)]
+            pos = e
         pieces.append(text[pos:])
         cells.extend(Cell(s, e, False) for s, e in ner_regions("".join(pieces)))
         return sorted(c for c in cells if c.end > ks and c.start < ke)

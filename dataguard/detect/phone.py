@@ -448,24 +448,6 @@ class PhoneFinder:
         self._dead: set = set()          # (region, candidate): the matcher finds nothing there
         self._fewest = self._fewest_digits()
 
-    def warm(self) -> None:
-        """Compile now what the walk compiles on first use (the gate's regex per length, the
-        number patterns of the configured regions, libphonenumber's own): a scanning process
-        does it once before forking its workers, which then share it."""
-        import phonenumbers
-        for n in range(2, PhoneGate.MAX_DIGITS + 1):
-            if self.gate._refusal is not None:
-                self.gate._length_test(n)
-        lines = []
-        for region in self.regions:
-            ex = phonenumbers.example_number(region)
-            if ex is not None:
-                lines += [phonenumbers.format_number(ex, f) for f in
-                          (phonenumbers.PhoneNumberFormat.NATIONAL, phonenumbers.PhoneNumberFormat.INTERNATIONAL)]
-        self.find(" ; ".join(lines + ["2024-05-17", "1 250,00", "12/05/2024 14:30"]))
-        self._verdicts.clear()
-        self._dead.clear()
-
     def _fewest_digits(self) -> tuple:
         """(digits, digits after '+'): fewer in a candidate and no reading of it, nor of a
         piece of it, can be a valid number of the configured regions (national format) or
@@ -650,9 +632,6 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
 
         def load(self) -> None:
             pass
-
-        def warm(self) -> None:
-            finder.warm()
 
         def analyze(self, text, entities, nlp_artifacts=None):
             results = []

@@ -249,15 +249,15 @@ def uninstall(setup_id: str) -> None:
 
 def prebuild(setup: ScanSetup) -> None:
     """Build the scan's detector in this process, its NER model not loaded: workers forked
-    from it afterwards inherit the imports, the recognizers and the regexes they compile on
-    first use (most of a worker's start-up, then paid once, not once per worker) and each
-    loads the model itself (it stays out of the scanning process). A detector that cannot be built here is left to the workers, which
+    from it afterwards inherit the imports and the recognizers (most of a worker's start-up,
+    then paid once, not once per worker) and each loads the model itself (it stays out of
+    the scanning process). A detector that cannot be built here is left to the workers, which
     report it as they always did."""
     if setup.new_detector is not None:
         return
     from dataguard.scanner.executors import cached_detector
     try:
-        cached_detector(setup.detector_kwargs, load_models=False).warm()
+        cached_detector(setup.detector_kwargs, load_models=False)
     except Exception as exc:  # noqa: BLE001 - the workers build it again and fail as before
         log.debug("detector not built before the workers start: %s", type(exc).__name__)
 
