@@ -263,12 +263,12 @@ def test_json_values_go_to_ner_alone_and_are_judged_by_their_key(detector, monke
     import json
     records = []
     for i in range(60):
-        rec = {"id": str(1000 + i), "name": name_of(i), "city": CITIES[i % len(CITIES)],
+        rec = {"id": str(1000 + i), "full_name": name_of(i), "city": CITIES[i % len(CITIES)],
                "status": STATUSES[i % len(STATUSES)], "item": PRODUCTS[i % len(PRODUCTS)]}
         if i in (7, 41):
             rec["note"] = f"Case reviewed by {name_of(i + 3)} on site"
         records.append(rec)
-    records[25]["name"] = "Okafor"                  # a surname alone, in a key named for names
+    records[25]["full_name"] = "Okafor"             # a surname alone, in a key named for names
     text = json.dumps({"export": "contacts", "records": records}, indent=1)
     unit = Unit(target="/t", uri="/t/export.json", path="export.json")
     seen = []
@@ -279,31 +279,52 @@ def test_json_values_go_to_ner_alone_and_are_judged_by_their_key(detector, monke
         return real(self, cache, cells)
     monkeypatch.setattr(ner.NerRunner, "_run", spy)
     [got] = person_spans(detector, [Chunk(unit=unit, text=text)])
-    names = [r["name"] for r in records]
+    names = [r["full_name"] for r in records]
     notes = [name_of(10), name_of(44)]
     assert {v for _, _, v in got} == set(names) | set(notes)
-    assert not any('"name"' in t for t in seen)
+    assert not any('"full_name"' in t for t in seen)
     assert "Okafor" in seen and not any(t in seen for t in ("Active", "Pending", "Closed", "Tent"))
 
 
+def test_a_generic_name_key_makes_no_person_of_a_team_or_a_task(detector):
+    """Under a generic key ("name", "displayName") only what the model reads as a person is one:
+    a team, a debugger configuration or a project is no one; a person there still is."""
+    import json
+    doc = {"value": [{"name": "Finance Team"}, {"name": "Main Office"}, {"displayName": "Project Phoenix"},
+                     {"displayName": "Printer Floor"}],
+           "configurations": [{"name": "Launch Chrome"}, {"name": "Attach"}, {"name": "Debug Tests"}],
+           "owner": {"displayName": "Amina Okafor"}}
+    doc["staff"] = [{"full_name": "Okafor"}]
+    text = json.dumps(doc, indent=1)
+    unit = Unit(target="/t", uri="/t/teams.json", path="teams.json")
+    chunk = Chunk(unit=unit, text=text)
+    plan = detector._runner("en").plan(chunk)
+    whole = {text[c.start:c.end]: c.name_column for c in plan.first if text[c.start:c.end] in text}
+    assert whole["Finance Team"] is False and whole["Amina Okafor"] is False and whole["Attach"] is False
+    assert whole["Okafor"] is True                  # (an explicit key: a name-shaped value is a name)
+    [got] = person_spans(detector, [chunk])
+    assert "Okafor" in {v for _, _, v in got} and "Attach" not in {v for _, _, v in got}
+
+
 def test_a_generic_name_key_under_a_place_or_a_thing_holds_no_person(detector):
-    """GeoJSON features (``"properties": {"name": ...}``), sites and products: their "name" is a
-    place's or a thing's; a person under "customer" in the same file is still found, and so is
-    a person in a feature's free-text note."""
+    """Sites and products: their "name" is a place's or a thing's; a person under "customer" in
+    the same file is still found, and so are a beneficiary in a feature's properties and a
+    person in a feature's free-text note."""
     import json
     places = ["Central Park", "Kakuma Camp", "Dadaab Hospital", "Lake Victoria", "Mount Elgon", "Kibera Market",
               "Grace Road", "Hope Clinic", "Victoria Hall", "Joseph Square"]
     features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [36.8 + i / 10, -1.2]},
-                 "properties": {"name": p, "kind": "site"}} for i, p in enumerate(places)]
+                 "properties": {"site": {"name": p}, "kind": "site"}} for i, p in enumerate(places)]
     features[3]["properties"]["note"] = f"Visited by {name_of(5)} last week"
+    features[4]["properties"]["beneficiary"] = "Halima Yusuf"     # a role key under a generic container
     doc = {"type": "FeatureCollection", "features": features,
            "products": [{"name": p} for p in ("Solar Lamp", "Kitchen Set", "Hygiene Kit")],
-           "customer": {"name": name_of(2), "site": {"name": "Goma Office"}}}
+           "customer": {"full_name": name_of(2), "site": {"name": "Goma Office"}}}
     text = json.dumps(doc, indent=1)
     unit = Unit(target="/t", uri="/t/export.geojson", path="export.geojson")
     [got] = person_spans(detector, [Chunk(unit=unit, text=text)])
     values = {v for _, _, v in got}
-    assert values == {name_of(2), name_of(5)}, values
+    assert values == {name_of(2), name_of(5), "Halima Yusuf"}, values
 
 
 def test_place_columns_lower_person_only_as_whole_names():
@@ -314,12 +335,13 @@ def test_place_columns_lower_person_only_as_whole_names():
         return "PERSON" in column_verdict(vocab, _Column(name=name, context=(), parent=parent, table=table)).positive
 
     assert person("name") and person("name", parent="customer") and person("camp manager name")
-    assert not person("name", parent="properties") and not person("name", parent="product")
+    assert person("name", parent="properties") and person("beneficiary", parent="site")
+    assert not person("name", parent="site") and not person("name", parent="product")
     assert not person("name", table="sites") and not person("camp name") and not person("site name")
     assert "PERSON" not in column_verdict(vocab, _Column(name="camp manager", context=())).lowered
 
 
-@pytest.mark.parametrize("header", ["Head of household", "Beneficiary", "Agent", "display_name", "Titulaire"])
+@pytest.mark.parametrize("header", ["Head of household", "Beneficiary", "Enumerator", "display_name", "Titulaire"])
 def test_a_register_in_capitals_and_surname_first(detector, header):
     """Registers write names in capitals ("IMOGEN BRAMLEY") or surname first ("SALAZAR, Fernando"),
     which the small model misses or halves: in a column named for people (a role too: the
@@ -344,7 +366,8 @@ def test_name_shaped_reads_capitals_and_surname_first():
                  "SALAZAR, Fernando", "DE LA CRUZ, Maria", "O'BRIEN, Mary", "JEAN-LUC MARTIN"):
         assert name_shaped(cell), cell
     for cell in ("OKAFOR", "NOT PROVIDED", "NAME WITHHELD", "UNKNOWN", "N/A", "Smith, John, Jr", ", John",
-                 "Okafor,", "AB-1234", "Amina Okafor 2", "one two three four five"):
+                 "Okafor,", "AB-1234", "Amina Okafor 2", "one two three four five", "Yes", "No", "True",
+                 "Service Desk", "Auto Assign", "FIELD TEAM", "Acme, Inc", "Amina Okafor, Kamil Holub"):
         assert not name_shaped(cell), cell
 
 
@@ -364,7 +387,7 @@ def test_markdown_tables_are_read_cell_by_cell(detector):
     prose around the table is read as before."""
     names = [name_of(i) for i in range(12)]
     roles = ["Interpreter", "Protection Officer", "Storekeeper", "Driver"]
-    for header in ("Name", "Nom"):
+    for header in ("Full name", "Nom complet"):
         rows = [f"| **{n}** | {roles[i % 4]} | +254 722 {100000 + i} |" if i % 3 == 0 else
                 f"| {n} | {roles[i % 4]} | +254 722 {100000 + i} |" for i, n in enumerate(names)]
         text = ("# Contacts\n\nPrepared by Mrs Grace Owusu for the field office.\n\n"
@@ -382,3 +405,51 @@ def test_markdown_cells_and_what_is_no_table():
     assert [(text[s:e], c) for s, e, c in cells] == [("x", "A"), ("y", "B"), ("z", "B")]
     assert len(tables) == 1 and text[tables[0][0]:tables[0][1]].count("\n") == 4
     assert markdown_cells("a | b\n---|---\n1 | 2\n") == ([], [])       # (no outer pipes: not read as a table)
+
+
+def test_a_markdown_table_of_software_has_no_persons(detector):
+    """A README's table under a generic "Name" header: packages and services are no one."""
+    text = ("# Dependencies\n\n| Name | Version | License |\n|------|---------|---------|\n| Requests | 2.31 | Apache |\n"
+            "| Flask | 3.0 | BSD |\n| Django | 5.0 | BSD |\n| **Build** | n/a | - |\n| Grafana | 10.2 | AGPL |\n")
+    unit = Unit(target="/t", uri="/t/README.md", path="README.md")
+    [got] = person_spans(detector, [Chunk(unit=unit, text=text)])
+    assert not {v for _, _, v in got} & {"Requests", "Flask", "Django", "Build", "Grafana"}
+
+
+def test_flags_and_teams_in_a_column_named_for_people_are_no_persons(detector):
+    """Role columns that hold flags (Yes/No) or teams, and a beneficiary column of names."""
+    rows = [f"{i};{name_of(i)};{'Yes' if i % 2 else 'No'};{'Service Desk' if i % 3 else 'IT Support'}" for i in range(40)]
+    chunk = Chunk(unit=CSV_UNIT, text="\n".join(rows) + "\n", context=("id", "beneficiary", "caseworker", "assignee"),
+                  hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert {v for _, _, v in got} == {name_of(i) for i in range(40)}
+
+
+def test_surname_first_in_capitals_is_one_person_wherever_the_model_reads_part_of_it(detector):
+    """A spreadsheet column not named for people ("Agent"): where the model reads a person in
+    "SALAZAR, Fernando" (the given name), the whole cell is the person; a place stays none."""
+    text = "Agent\tEmail\nSALAZAR, Fernando\tf.salazar@example.net\nWEKESA, Kipchoge\tk.w@example.net\n"
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("agent", "email"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert {v for _, _, v in got} == {"SALAZAR, Fernando", "WEKESA, Kipchoge"}
+
+
+def test_two_names_in_one_cell_stay_two_and_a_quote_does_not_run_across_tabs(detector):
+    from dataguard.detect.ner import cell_pieces
+    text = '1\t"Amina Okafor\tKamil Holub\tsays "hi"\n'
+    short, _ = cell_pieces(text)
+    assert "Kamil Holub" in [text[s:e] for s, e in short]
+    rows = [f'{i},"{name_of(i)}, {name_of(i + 1)}"' for i in range(5)]
+    chunk = Chunk(unit=CSV_UNIT, text="\n".join(rows) + "\n", context=("id", "full name"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    values = {v for _, _, v in got}
+    assert not any("," in v for v in values)
+    assert {name_of(i) for i in range(5)} <= values
+
+
+def test_json_names_in_capitals_under_an_explicit_key(detector):
+    import json
+    text = json.dumps({"staff": [{"full_name": "IMOGEN BRAMLEY"}, {"full_name": "SALAZAR, Fernando"}]}, indent=1)
+    unit = Unit(target="/t", uri="/t/staff.json", path="staff.json")
+    [got] = person_spans(detector, [Chunk(unit=unit, text=text)])
+    assert {v for _, _, v in got} == {"IMOGEN BRAMLEY", "SALAZAR, Fernando"}

@@ -445,7 +445,7 @@ class ColumnJudge:
         verdict = column_verdict(self.vocab, col)
         text = chunk.text
         shares = _shares(found, len(col.cells))
-        if found and _categorical(text, col.cells):
+        if found and categorical(text, col.cells):
             found = [(c, r) for c, r in found if not _stray_category(r.entity_type, verdict, shares)]
         kept, by_cell = [], {}
         for cell, r in found:
@@ -540,17 +540,28 @@ class ColumnJudge:
         return out
 
 
+# column names that name a person only in general: a "name" is a product's, a team's or a
+# place's as often as a person's
+GENERIC_NAMES = frozenset({("name",), ("names",), ("nom",), ("noms",), ("nombre",), ("nombres",), ("display", "name"),
+                           ("displayname",), ("اسم",), ("الاسم",)})
+
+
+def generic_name(name: Optional[str]) -> bool:
+    return bool(name) and name_words(name) in GENERIC_NAMES
+
+
 def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     """What a column's name says, in its table. A JSON key that says nothing positive ("number",
     "value") takes the meaning of the key holding it when that one names an entity ("phones"):
-    the two are judged as one name. The key holding a generic key is its table as the file is
-    (``"product": {"name": ...}``, GeoJSON's ``"properties": {"name": ...}``); other keys above
-    add nothing (neither codes nor cancels)."""
-    parent = vocab.verdict(col.parent) if col.parent else _NOTHING
-    verdict = vocab.verdict(col.name)
-    if col.parent and not verdict.positive and parent.positive:
-        verdict = vocab.verdict(f"{col.parent}.{col.name}")
-    return _in_table(_in_table(verdict, vocab.verdict(col.table)), parent)
+    the two are judged as one name. The key holding a generic name (``GENERIC_NAMES``) is its
+    table as the file is (``"product": {"name": ...}``, ``"site": {"name": ...}``); other keys
+    above add nothing (neither codes nor cancels)."""
+    verdict = _in_table(vocab.verdict(col.name), vocab.verdict(col.table))
+    if not col.parent:
+        return verdict
+    if not verdict.positive and vocab.verdict(col.parent).positive:
+        return _in_table(vocab.verdict(f"{col.parent}.{col.name}"), vocab.verdict(col.table))
+    return _in_table(verdict, vocab.verdict(col.parent)) if generic_name(col.name) else verdict
 
 
 def _in_table(verdict: Verdict, table: Verdict) -> Verdict:
@@ -572,7 +583,7 @@ def _stray_category(entity: str, verdict: Verdict, shares: dict) -> bool:
     return entity in CATEGORY_NER or entity == "LOCATION" and shares.get(entity, 0.0) < 0.5
 
 
-def _categorical(text: str, cells: list) -> bool:
+def categorical(text: str, cells: list) -> bool:
     """A column of a few repeated values (statuses, categories, products, departments)."""
     return len(cells) >= MIN_CATEGORICAL and len({text[s:e] for s, e in cells}) <= CATEGORICAL_SHARE * len(cells)
 

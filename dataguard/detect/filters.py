@@ -24,29 +24,43 @@ TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\
 NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zà-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$")
 
 
-# words that make an upper-case cell a placeholder, not a name ("NOT PROVIDED", "NAME WITHHELD")
+# words that make a cell a placeholder, a flag or a group, not a name ("NOT PROVIDED", "Yes",
+# "Service Desk", "Auto Assign")
 _NOT_A_NAME = frozenset("not no none nil null unknown known available applicable provided given withheld redacted "
                         "anonymous anonymised anonymized confidential test sample name names tbd tbc pending vacant "
-                        "inconnu inconnue non renseigne renseignee desconocido desconocida".split())
+                        "yes true false oui non si sí y n ok na "
+                        "team desk support service queue assign assigned unassigned auto installed missing "
+                        "inc ltd llc plc corp gmbh sarl "
+                        "inconnu inconnue renseigne renseignee desconocido desconocida".split())
 
 
 def name_shaped(cell: str) -> bool:
     """One to four name-like words: as names are written ("Amina Okafor", "de la Cruz"), or in a
-    register's capitals ("AMINA OKAFOR", "OKAFOR, Amina": two words or more, none of them a
-    placeholder's), the surname first before a comma."""
+    register's capitals ("AMINA OKAFOR": two words or more), the surname first before a comma
+    ("OKAFOR, Amina", "Okafor, Amina": one surname word, or a surname in capitals); none of
+    them a placeholder's, a flag's or a group's ("NOT PROVIDED", "Yes", "Service Desk")."""
     surname, comma, given = cell.partition(",")
-    if comma and surname.strip() and given.strip() and "," not in given:
-        tokens = surname.split() + given.split()        # "SALAZAR, Fernando", "DE LA CRUZ, Maria"
+    if comma:
+        before = surname.split()
+        if not before or not given.strip() or "," in given or len(before) > 1 and not surname.isupper():
+            return False                # ("Amina Okafor, Kamil Holub": two names; "Acme, Inc" is refused below)
+        tokens = before + given.split()
     else:
         tokens = cell.split()
-    if not 1 <= len(tokens) <= 4:
+    if not 1 <= len(tokens) <= 4 or any(t.lower() in _NOT_A_NAME for t in tokens):
         return False
     return all(NAME_TOKEN.match(t) or len(tokens) >= 2 and _capitals(t) for t in tokens)
 
 
+def surname_first(cell: str) -> bool:
+    """A register's "SURNAME, Given" ("SALAZAR, Fernando", "DE LA CRUZ, Maria")."""
+    surname, comma, _ = cell.partition(",")
+    return bool(comma) and surname.isupper() and name_shaped(cell)
+
+
 def _capitals(token: str) -> bool:
     """A name word written in capitals ("OKAFOR", "O'BRIEN", "BEAUCHÊNE", "DE")."""
-    return token.isupper() and token.lower() not in _NOT_A_NAME and NAME_TOKEN.match(token.title()) is not None
+    return token.isupper() and NAME_TOKEN.match(token.title()) is not None
 
 
 def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) -> list:
@@ -256,6 +270,8 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
     v = value.strip()
     if "\n" in v or "@" in v or any(c.isdigit() for c in v) or len(v) < 3 or len(v) > 60:
         return False
+    if surname_first(v):
+        return True           # "SALAZAR, Fernando": the surname first, in capitals, as registers write it
     tokens = v.replace(",", " ").split()
     if not tokens or not all(NAME_TOKEN.match(t) for t in tokens):
         return False

@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
-from dataguard.detect.columns import column_verdict, is_json, json_columns
-from dataguard.detect.filters import NAME_COLUMN_KEY, NAME_TOKEN, TITLES, name_shaped, plausible, strip_title
+from dataguard.detect.columns import categorical, column_verdict, generic_name, is_json, json_columns
+from dataguard.detect.filters import (NAME_COLUMN_KEY, NAME_TOKEN, TITLES, name_shaped, plausible, strip_title,
+                                      surname_first)
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk
 
@@ -36,11 +37,11 @@ _REGION_PAD = 40          # characters either side of a name candidate: some 6 w
 NER_GROUP_CHARS = 20_000    # characters per spaCy call: its working memory grows with them
 NAME_COLUMN_RECOGNIZER = "dataguard-name-column"
 NAME_SAMPLE_RECOGNIZER = "dataguard-name-column-sample"
-_CELL = re.compile(r'"(?:[^"\n]|"")*"|[^\n\t,;|]+')      # a quoted field whole ("SALAZAR, Fernando")
+_CELL = re.compile(r'"(?:[^"\n\t]|"")*"|[^\n\t,;|]+')      # a quoted field whole ("SALAZAR, Fernando")
 _CAPWORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’-]+")
 SAMPLE = 40
 _PERSON_SHARE = 0.8
-_UPPER_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ]{2}")
+_UPPER_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]{2}")
 _LONG_CELL = 200
 
 
@@ -117,20 +118,38 @@ def markdown_cells(text: str) -> tuple:
     return cells, tables
 
 
-def cell_pieces(text: str) -> tuple:
-    """Cells (split on newlines, tabs, commas, semicolons, pipes) holding a capitalised word
-    or a name in capitals: (short candidate cells, prose regions of long cells)."""
+def may_hold_a_name(text: str, s: int, e: int) -> bool:
+    """A cell holding a capitalised word, or a name in a register's capitals ("IMOGEN BRAMLEY")."""
+    return bool(_CAPWORD.search(text, s, e) or _UPPER_WORD.search(text, s, e) and name_shaped(text[s:e]))
+
+
+def _blanked_regions(text: str, spans: list) -> list:
+    """``ner_regions`` of the text with the (sorted) spans blanked out (cells read on their own)."""
+    pieces, pos = [], 0
+    for s, e in spans:
+        if s >= pos:
+            pieces += [text[pos:s], " " * (e - s)]
+            pos = e
+    pieces.append(text[pos:])
+    return ner_regions("".join(pieces))
+
+
+def cell_pieces(text: str, fields=None) -> tuple:
+    """Cells holding a capitalised word or a name in capitals: (short candidate cells, prose
+    regions of long cells). ``fields``: the table's cell spans (``tabular.Layout``: the
+    delimiter of the table, a quoted field whole), else cells split on newlines, tabs, commas,
+    semicolons and pipes (a double-quoted field whole)."""
     short, long_regions = [], []
-    for m in _CELL.finditer(text):
-        s, e = m.span()
+    spans = ((f[0], f[1]) for f in fields) if fields else (m.span() for m in _CELL.finditer(text))
+    for s, e in spans:
         while s < e and text[s] in " \"'":
             s += 1
         while e > s and text[e - 1] in " \"'\r":
             e -= 1
         if e - s > _LONG_CELL:
             long_regions.extend((s + a, s + b) for a, b in ner_regions(text[s:e]))
-        elif e > s and (_CAPWORD.search(text, s, e) or _UPPER_WORD.search(text, s, e) and name_shaped(text[s:e])):
-            short.append((s, e))        # (a name in a register's capitals: "IMOGEN BRAMLEY")
+        elif e > s and may_hold_a_name(text, s, e):
+            short.append((s, e))
     return short, long_regions
 
 
@@ -194,12 +213,23 @@ _CAPITAL_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def _readable(text: str) -> str:
-    """A short cell of two to four words with some in capitals ("IMOGEN BRAMLEY", "SALAZAR, Fernando"),
-    as the model reads names best: those words capitalised, the offsets unchanged."""
-    if len(text) > 60 or not 2 <= len(text.split()) <= 4 or not any(w.isupper() for w in _CAPITAL_WORD.findall(text)):
+    """A short cell of two to four words, half of them or more in capitals ("IMOGEN BRAMLEY",
+    "SALAZAR, Fernando"; not "IOM South Sudan"), as the model reads names best: those words
+    capitalised, the offsets unchanged."""
+    words = _CAPITAL_WORD.findall(text) if len(text) <= 60 else ()
+    if not 2 <= len(words) <= 4 or 2 * sum(w.isupper() for w in words) < len(words):
         return text
     out = _CAPITAL_WORD.sub(lambda m: m.group().capitalize() if m.group().isupper() else m.group(), text)
     return out if len(out) == len(text) else text
+
+
+def _whole_person(text: str, s: int, e: int, found: list) -> list:
+    """A cell written as one name where the model read a person in a part of it: the whole cell."""
+    if not any(r.entity_type == "PERSON" for r in found):
+        return found
+    cell = text[s:e]
+    s, e = s + len(cell) - len(cell.lstrip()), s + len(cell.rstrip())
+    return [r for r in found if r.entity_type != "PERSON"] + [_result("PERSON", s, e, 0.85, "SpacyRecognizer")]
 
 
 class NerRunner:
@@ -232,9 +262,9 @@ class NerRunner:
         plan = NerPlan(chunk)
         if chunk.hint != "structured":
             if is_json(chunk.unit) and not chunk.is_name:
-                plan.first = self._json_cells(chunk, ks, ke)
+                plan.first = self._json_cells(plan, ks, ke)
             elif "|" in text and not chunk.is_name:
-                plan.first = self._markdown_cells(chunk, ks, ke)
+                plan.first = self._markdown_cells(plan, ks, ke)
             else:
                 plan.first = [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
             return plan
@@ -242,60 +272,71 @@ class NerRunner:
             chunk_names = self._person and self._name_column(chunk.column or chunk.unit.column)
         else:
             chunk_names = self._person and any(self._name_column(c) for c in chunk.context)
-        short, long_regions = cell_pieces(text)
+        layout = Layout(chunk)
+        short, long_regions = cell_pieces(text, layout.fields)
         plan.first = [Cell(s, e, chunk_names) for s, e in long_regions if e > ks and s < ke]
         short = [(s, e) for s, e in short if e > ks and s < ke]
         if short:
-            self._plan_columns(plan, short, chunk_names)
+            self._plan_columns(plan, short, chunk_names, layout)
         return plan
 
-    def _json_cells(self, chunk: Chunk, ks: int, ke: int) -> list:
+    def _json_cells(self, plan: NerPlan, ks: int, ke: int) -> list:
         """A JSON chunk's values, each alone and judged by its key (``columns``' JSON columns): a
-        short value of a key named for people that holds a capitalised word, whole; prose
-        regions of the other values (as many characters as the lines gave before, less the
-        keys and quotes), and of the rest (keys, arrays of strings, a pair cut at the chunk's
+        short value of a key named for people that may hold a name, whole (a name-shaped one is
+        a name whatever the model reads; under a generic key, ``"name"``, a product's or a
+        team's as often, only when the model reads nearly all of them as persons); prose regions
+        of the other values, and of the rest (keys, arrays of strings, a pair cut at the chunk's
         edge), the values blanked out."""
-        text = chunk.text
-        cells, pieces, pos = [], [], 0
-        columns = json_columns(chunk)
+        text = plan.chunk.text
+        cells = []
+        columns = json_columns(plan.chunk)
         for col in columns:
             names = self._person and "PERSON" in column_verdict(self._vocabulary, col).positive
+            whole = names and not generic_name(col.name)
+            short = []
             for s, e in col.cells:
-                if names and e - s <= _LONG_CELL and _CAPWORD.search(text, s, e):
-                    cells.append(Cell(s, e, True))
+                if names and e - s <= _LONG_CELL and may_hold_a_name(text, s, e):
+                    short.append(Cell(s, e, whole))
                 else:
-                    cells.extend(Cell(s + a, s + b, names) for a, b in ner_regions(text[s:e]))
-        for s, e in sorted(cell for col in columns for cell in col.cells):
-            if s >= pos:
-                pieces += [text[pos:s], " " * (e - s)]
-                pos = e
-        pieces.append(text[pos:])
-        cells.extend(Cell(s, e, False) for s, e in ner_regions("".join(pieces)))
+                    cells.extend(Cell(s + a, s + b, whole) for a, b in ner_regions(text[s:e]))
+            self._generic_column(plan, short, names and not whole)
+            cells.extend(short)
+        spans = sorted(cell for col in columns for cell in col.cells)
+        cells.extend(Cell(s, e, False) for s, e in _blanked_regions(text, spans))
         return sorted(c for c in cells if c.end > ks and c.start < ke)
 
-    def _markdown_cells(self, chunk: Chunk, ks: int, ke: int) -> list:
-        """Prose with Markdown tables: each table cell that can hold a name alone, judged by its
-        column's name as a CSV cell is (``| Nom | Fonction |``); prose regions of the rest, the
-        tables blanked out."""
-        text = chunk.text
+    @staticmethod
+    def _generic_column(plan: NerPlan, cells: list, generic: bool) -> None:
+        """A column under a generic name ("name"): its names are the model's, and when the model
+        reads nearly all of its cells as persons, every name-shaped cell (``_judge_column``)."""
+        if generic and cells:
+            plan.sampled.append(ColumnSample(False, list(cells), []))
+
+    def _markdown_cells(self, plan: NerPlan, ks: int, ke: int) -> list:
+        """Prose with Markdown tables: each table cell that may hold a name alone; under a column
+        named for people a name-shaped cell is a name whatever the model reads (under a generic
+        ``Name``, which a table of software has too: when the model reads nearly all of the
+        column as persons); prose regions of the rest, the tables blanked out."""
+        text = plan.chunk.text
         found, tables = markdown_cells(text)
         if not tables:
             return [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
-        cells, pieces, pos = [], [], 0
+        cells, generic = [], {}
         for s, e, column in found:
             if e - s > _LONG_CELL:
                 cells.extend(Cell(s + a, s + b, False) for a, b in ner_regions(text[s:e]))
-            elif _CAPWORD.search(text, s, e) or _UPPER_WORD.search(text, s, e) and name_shaped(text[s:e]):
-                cells.append(Cell(s, e, self._person and bool(column) and self._name_column(column)))
-        for s, e in tables:
-            pieces += [text[pos:s], " " * (e - s)]
-            pos = e
-        pieces.append(text[pos:])
-        cells.extend(Cell(s, e, False) for s, e in ner_regions("".join(pieces)))
+            elif may_hold_a_name(text, s, e):
+                names = self._person and bool(column) and self._name_column(column)
+                cell = Cell(s, e, names and not generic_name(column))
+                cells.append(cell)
+                if names and generic_name(column):
+                    generic.setdefault(column, []).append(cell)
+        for column_cells in generic.values():
+            self._generic_column(plan, column_cells, True)
+        cells.extend(Cell(s, e, False) for s, e in _blanked_regions(text, tables))
         return sorted(c for c in cells if c.end > ks and c.start < ke)
 
-    def _plan_columns(self, plan: NerPlan, short: list, chunk_names: bool) -> None:
-        layout = Layout(plan.chunk)
+    def _plan_columns(self, plan: NerPlan, short: list, chunk_names: bool, layout: Layout) -> None:
         columns: dict = {}
         first = plan.first
         for s, e in short:
@@ -306,11 +347,14 @@ class NerRunner:
                 first.append(Cell(s, e, False))                 # a header cell names a column, not a person
             else:
                 columns.setdefault(col, []).append((s, e))
+        text = plan.chunk.text
         for col, cells in columns.items():
             if layout.headers is not None:
                 names = self._person and self._name_column(layout.headers.get(col) or "")
             else:
                 names = chunk_names
+            if names and categorical(text, cells):
+                names = False           # a few values over and over (Yes/No, statuses): no names by the header
             if len(cells) <= SAMPLE:
                 first.extend(Cell(s, e, names) for s, e in cells)
                 continue
@@ -335,6 +379,8 @@ class NerRunner:
             found = [_result(etype, s + a, s + b, 0.85, "SpacyRecognizer") for etype, a, b in cache[text[s:e]]]
             if name_column:
                 found = self._in_name_column(text, s, e, found)
+            elif found and surname_first(text[s:e].strip()):
+                found = _whole_person(text, s, e, found)
             p.found[(s, e)] = found
             p.results.extend(found)
 
@@ -358,7 +404,9 @@ class NerRunner:
                 r.recognition_metadata[NAME_COLUMN_KEY] = True
         cell = text[s:e]
         s, e = s + len(cell) - len(cell.lstrip()), s + len(cell.rstrip())
-        if name_shaped(cell) and not any(r.entity_type == "PERSON" and r.start <= s and r.end >= e for r in found):
+        persons = [r for r in found if r.entity_type == "PERSON"]
+        two = sum(len(text[r.start:r.end].split()) >= 2 for r in persons) >= 2     # two full names in one cell
+        if name_shaped(cell) and not two and not any(r.start <= s and r.end >= e for r in persons):
             # a cell of a column named like "last_name": name-shaped words are a name even
             # where the small model sees none ("Okafor"), a place ("Dubois") or a part of it
             # (the given name of "SALAZAR, Fernando")
