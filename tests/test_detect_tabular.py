@@ -453,3 +453,13 @@ def test_json_names_in_capitals_under_an_explicit_key(detector):
     unit = Unit(target="/t", uri="/t/staff.json", path="staff.json")
     [got] = person_spans(detector, [Chunk(unit=unit, text=text)])
     assert {v for _, _, v in got} == {"IMOGEN BRAMLEY", "SALAZAR, Fernando"}
+
+
+def test_a_generic_name_key_of_people_gives_every_name_when_the_model_reads_most_as_persons(detector):
+    import json
+    records = [{"id": i, "name": name_of(i), "status": STATUSES[i % len(STATUSES)]} for i in range(12)]
+    records.append({"id": 99, "name": "Okafor", "status": "Active"})     # the model alone reads no one here
+    text = json.dumps({"contacts": records}, indent=1)
+    unit = Unit(target="/t", uri="/t/contacts.json", path="contacts.json")
+    [got] = person_spans(detector, [Chunk(unit=unit, text=text)])
+    assert {v for _, _, v in got} == {r["name"] for r in records}

@@ -40,6 +40,7 @@ NAME_SAMPLE_RECOGNIZER = "dataguard-name-column-sample"
 _CELL = re.compile(r'"(?:[^"\n\t]|"")*"|[^\n\t,;|]+')      # a quoted field whole ("SALAZAR, Fernando")
 _CAPWORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’-]+")
 SAMPLE = 40
+GENERIC_SHARE, GENERIC_MIN_CELLS = 0.5, 3     # a generic name column: persons the model must read there
 _PERSON_SHARE = 0.8
 _UPPER_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]{2}")
 _LONG_CELL = 200
@@ -54,10 +55,12 @@ class Cell(NamedTuple):
 
 @dataclass
 class ColumnSample:
-    """A long column of a chunk: NER on ``sample`` first, on ``rest`` as the sample says."""
+    """A long column of a chunk: NER on ``sample`` first, on ``rest`` as the sample says
+    (``share``: the part of the sample the model must read as persons for a column of names)."""
     names: bool
     sample: list
     rest: list                          # (start, end) spans
+    share: float = _PERSON_SHARE
 
 
 @dataclass
@@ -284,7 +287,7 @@ class NerRunner:
         """A JSON chunk's values, each alone and judged by its key (``columns``' JSON columns): a
         short value of a key named for people that may hold a name, whole (a name-shaped one is
         a name whatever the model reads; under a generic key, ``"name"``, a product's or a
-        team's as often, only when the model reads nearly all of them as persons); prose regions
+        team's as often, only when the model reads most of them as persons); prose regions
         of the other values, and of the rest (keys, arrays of strings, a pair cut at the chunk's
         edge), the values blanked out."""
         text = plan.chunk.text
@@ -308,14 +311,15 @@ class NerRunner:
     @staticmethod
     def _generic_column(plan: NerPlan, cells: list, generic: bool) -> None:
         """A column under a generic name ("name"): its names are the model's, and when the model
-        reads nearly all of its cells as persons, every name-shaped cell (``_judge_column``)."""
-        if generic and cells:
-            plan.sampled.append(ColumnSample(False, list(cells), []))
+        reads most of its cells (three or more) as persons, every name-shaped cell
+        (``_judge_column``); teams, products and places give the model few persons."""
+        if generic and len(cells) >= GENERIC_MIN_CELLS:
+            plan.sampled.append(ColumnSample(False, list(cells), [], GENERIC_SHARE))
 
     def _markdown_cells(self, plan: NerPlan, ks: int, ke: int) -> list:
         """Prose with Markdown tables: each table cell that may hold a name alone; under a column
         named for people a name-shaped cell is a name whatever the model reads (under a generic
-        ``Name``, which a table of software has too: when the model reads nearly all of the
+        ``Name``, which a table of software has too: when the model reads most of the
         column as persons); prose regions of the rest, the tables blanked out."""
         text = plan.chunk.text
         found, tables = markdown_cells(text)
@@ -425,20 +429,20 @@ class NerRunner:
                 plan.second.extend(Cell(s, e, False) for s, e in col.rest
                                    if _NAME_CANDIDATE.search(text, s, e) or _INITIAL_NAME.search(text, s, e))
             return
-        if self._person and self._mostly_names(text, found, col.sample):
+        if self._person and self._mostly_names(text, found, col.sample, col.share):
             self._names_without_ner(plan, col)
             return
         plan.second.extend(Cell(s, e, col.names) for s, e in col.rest)
 
     @staticmethod
-    def _mostly_names(text: str, found: dict, sample: list) -> bool:
+    def _mostly_names(text: str, found: dict, sample: list, share: float = _PERSON_SHARE) -> bool:
         person = short = 0
         for s, e, _ in sample:
             if len(text[s:e].split()) <= 4 and e - s <= 60:
                 short += 1
             if sum(r.end - r.start for r in found[(s, e)] if r.entity_type == "PERSON") * 2 >= e - s:
                 person += 1
-        return person >= _PERSON_SHARE * len(sample) and short >= 0.9 * len(sample)
+        return person >= share * len(sample) and short >= 0.9 * len(sample)
 
     @staticmethod
     def _names_without_ner(plan: NerPlan, col: ColumnSample) -> None:
