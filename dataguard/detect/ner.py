@@ -4,10 +4,11 @@ Prose: regions around name candidates. Structured chunks: each candidate cell on
 (a name in a CSV row or a database column is recognised far better alone than glued to
 its neighbours; long cells fall back to prose regions). JSON: each string value on its own,
 without its key and quotes (``"name": "Kamil Holub",`` is a WORK_OF_ART to the small model),
-with the meaning of its key as for a column; the rest of the text as prose. A column with
-more than ``SAMPLE`` candidate cells in a chunk is judged on its first ``SAMPLE`` of them: no NER entity there
--> no NER on the rest (but for name candidates); nearly all names -> the rest's name-shaped
-cells are names without NER; anything else -> NER on every cell, as for a small column.
+with the meaning of its key as for a column; the rest of the text as prose; Markdown
+tables cell by cell. A column with more than ``SAMPLE`` candidate cells in a chunk is judged
+on its first ``SAMPLE`` of them: no NER entity there -> no NER on the rest (but for name
+candidates); nearly all names -> the rest's name-shaped cells are names without NER;
+anything else -> NER on every cell, as for a small column.
 """
 from __future__ import annotations
 
@@ -226,12 +227,17 @@ def _readable(text: str) -> str:
     return out if len(out) == len(text) else text
 
 
+def _trimmed(text: str, s: int, e: int) -> tuple:
+    """A cell's span without the spaces around it."""
+    cell = text[s:e]
+    return s + len(cell) - len(cell.lstrip()), s + len(cell.rstrip())
+
+
 def _whole_person(text: str, s: int, e: int, found: list) -> list:
     """A cell written as one name where the model read a person in a part of it: the whole cell."""
     if not any(r.entity_type == "PERSON" for r in found):
         return found
-    cell = text[s:e]
-    s, e = s + len(cell) - len(cell.lstrip()), s + len(cell.rstrip())
+    s, e = _trimmed(text, s, e)
     return [r for r in found if r.entity_type != "PERSON"] + [_result("PERSON", s, e, 0.85, "SpacyRecognizer")]
 
 
@@ -264,10 +270,11 @@ class NerRunner:
         # only matches starting in the keep window are kept: a region wholly outside it cannot give one
         plan = NerPlan(chunk)
         if chunk.hint != "structured":
+            tables = markdown_cells(text) if "|" in text and not chunk.is_name else ([], [])
             if is_json(chunk.unit) and not chunk.is_name:
                 plan.first = self._json_cells(plan, ks, ke)
-            elif "|" in text and not chunk.is_name:
-                plan.first = self._markdown_cells(plan, ks, ke)
+            elif tables[1]:
+                plan.first = self._markdown_cells(plan, *tables, ks, ke)
             else:
                 plan.first = [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
             return plan
@@ -316,15 +323,13 @@ class NerRunner:
         if generic and len(cells) >= GENERIC_MIN_CELLS:
             plan.sampled.append(ColumnSample(False, list(cells), [], GENERIC_SHARE))
 
-    def _markdown_cells(self, plan: NerPlan, ks: int, ke: int) -> list:
-        """Prose with Markdown tables: each table cell that may hold a name alone; under a column
-        named for people a name-shaped cell is a name whatever the model reads (under a generic
-        ``Name``, which a table of software has too: when the model reads most of the
-        column as persons); prose regions of the rest, the tables blanked out."""
+    def _markdown_cells(self, plan: NerPlan, found: list, tables: list, ks: int, ke: int) -> list:
+        """Prose with Markdown tables (``markdown_cells``' cells and table spans): each table
+        cell that may hold a name alone; under a column named for people a name-shaped cell is
+        a name whatever the model reads (under a generic ``Name``, which a table of software
+        has too: when the model reads most of the column as persons); prose regions of the
+        rest, the tables blanked out."""
         text = plan.chunk.text
-        found, tables = markdown_cells(text)
-        if not tables:
-            return [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
         cells, generic = [], {}
         for s, e, column in found:
             if e - s > _LONG_CELL:
@@ -407,7 +412,7 @@ class NerRunner:
             if r.entity_type == "PERSON":
                 r.recognition_metadata[NAME_COLUMN_KEY] = True
         cell = text[s:e]
-        s, e = s + len(cell) - len(cell.lstrip()), s + len(cell.rstrip())
+        s, e = _trimmed(text, s, e)
         persons = [r for r in found if r.entity_type == "PERSON"]
         two = sum(len(text[r.start:r.end].split()) >= 2 for r in persons) >= 2     # two full names in one cell
         if name_shaped(cell) and not two and not any(r.start <= s and r.end >= e for r in persons):
