@@ -694,3 +694,28 @@ def test_ner_does_not_grow_the_vocabulary(en):
     found = run(en, text())
     assert any(m.entity_type == "PERSON" for m in found)     # NER did run
     assert len(strings) == before
+
+
+@pytest.mark.parametrize("text", [
+    "Order INV-2022-876538 was reconciled on 12.3.1969.",
+    "Contact BR57 1743 5397 0817 0343 0429 544X V for assistance.",
+    "Shipment PO 498 273 4581 left the warehouse.",
+    "Version ISBN 978-6-709-93450-7 was deployed.",
+    "Ticket REF#20455 was closed.",
+])
+def test_a_code_after_a_capitalised_word_is_no_name_candidate(en, text):
+    from dataguard.detect.ner import ner_regions
+    assert ner_regions(text) == []          # an identifier's letters, then its digits: spaCy is not asked
+    assert not [e for e in spans(run(en, text)) if e[0] == "PERSON"]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Please contact Kamil HOLUB, 1985 intake, about the transfer.", "Kamil HOLUB"),
+    ("The case of Wei NG was reopened.", "Wei NG"),
+    ("Payment to Ronald McDonald was approved.", "Ronald McDonald"),
+    ("Contact UNHCR for the form.", "Contact UNHCR"),
+])
+def test_capitals_not_before_a_number_stay_name_candidates(text, name):
+    from dataguard.detect.ner import ner_regions
+    i = text.index(name)
+    assert any(s <= i and i + len(name) <= e for s, e in ner_regions(text))
