@@ -179,3 +179,17 @@ def test_particle_names_kept_by_the_name_filter():
             "Meeting with Omar ben Youssef in Tunis.")
     names = {text[m.start:m.end] for _, ms in det.analyze([Chunk(Unit("/t", "/t/a.txt", "a.txt"), text)]) for m in ms}
     assert {"Ibrahim ag Alhassane", "Jean-Baptiste dos Santos"} <= names
+
+
+@pytest.mark.parametrize("use_hyperscan", [True, False])
+def test_civil_title_trigger_fires_on_titles_not_on_every_lone_m(use_hyperscan):
+    from dataguard.detect.triggers import TriggerSet
+    from dataguard.detect import known_entities
+    packs = load_packs(None, known_entities())
+    spec = next(r for p in packs for r in p.recognizers if any(x.name == "person-after-civil-title" for x in r.patterns))
+    triggers = TriggerSet({"t": spec.trigger_regex}, {}, use_hyperscan=use_hyperscan)
+    hits = lambda s: triggers.find(s, s.lower()).get("t", [])   # noqa: E731
+    for titled in ("remis à M. Dupont", "Mrs Amina", "employée Awa", "EMPLOYEE Zawadi", "Monsieur Kiptoo"):
+        assert hits(titled), titled
+    for plain in ("I'm 5 m tall", "m = 3", "unemployed staff"):
+        assert hits(plain) == [], plain
