@@ -463,3 +463,52 @@ def test_a_generic_name_key_of_people_gives_every_name_when_the_model_reads_most
     unit = Unit(target="/t", uri="/t/contacts.json", path="contacts.json")
     [got] = person_spans(detector, [Chunk(unit=unit, text=text)])
     assert {v for _, _, v in got} == {r["name"] for r in records}
+
+
+def _analysed(monkeypatch) -> list:
+    """The list of each batch of snippet texts spaCy really analyses (after the cache)."""
+    calls = []
+    real = ner.NerRunner._analyse
+
+    def spy(self, cache, todo):
+        calls.append(list(todo))
+        return real(self, cache, todo)
+    monkeypatch.setattr(ner.NerRunner, "_analyse", spy)
+    return calls
+
+
+def test_a_snippet_seen_in_an_earlier_batch_is_not_analysed_again(monkeypatch):
+    """Names recur over files: a runner keeps the entities of the snippets it has analysed, and
+    the results are the same as the first time."""
+    det = Detector(ner=True, language="en")
+    calls = _analysed(monkeypatch)
+    text = "name\nAmina Okafor\nKofi Mensah\n"
+    first = person_spans(det, [Chunk(unit=CSV_UNIT, text=text, context=("name",), hint="structured")])
+    assert sorted(t for c in calls for t in c) == ["Amina Okafor", "Kofi Mensah"]
+    calls.clear()
+    other = Unit(target="/t", uri="/t/other.csv", path="other.csv")
+    again = person_spans(det, [Chunk(unit=other, text=text, context=("name",), hint="structured")])
+    assert again == first and {v for _, _, v in first[0]} == {"Amina Okafor", "Kofi Mensah"}
+    assert calls == []
+
+
+def test_the_kept_snippets_are_bounded_and_a_failed_analysis_leaves_none_half_done(monkeypatch):
+    det = Detector(ner=True, language="en")
+    chunk = Chunk(unit=CSV_UNIT, text="name\nAmina Okafor\n", context=("name",), hint="structured")
+    person_spans(det, [chunk])
+    runner = det._runner("en")
+    assert runner._seen and runner._seen_chars == len("Amina Okafor")
+    monkeypatch.setattr(ner, "KNOWN_CHARS", 5)      # over the bound: the next batch starts afresh
+    calls = _analysed(monkeypatch)
+    person_spans(det, [chunk])
+    assert calls == [["Amina Okafor"]]
+
+    def broken(self, cache, todo):
+        raise RuntimeError("model failed")
+    monkeypatch.setattr(ner.NerRunner, "_analyse", broken)
+    fresh = Chunk(unit=CSV_UNIT, text="name\nKofi Mensah\n", context=("name",), hint="structured")
+    with pytest.raises(RuntimeError):
+        person_spans(det, [fresh])
+    assert "Kofi Mensah" not in runner._seen
+    monkeypatch.undo()
+    assert {v for _, _, v in person_spans(det, [fresh])[0]} == {"Kofi Mensah"}

@@ -48,6 +48,7 @@ GENERIC_SHARE, GENERIC_MIN_CELLS = 0.5, 3     # a generic name column: persons t
 _PERSON_SHARE = 0.8
 _UPPER_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]{2}")
 _LONG_CELL = 200
+KNOWN_CHARS = 4_000_000     # snippet text whose entities a runner keeps (then it starts afresh)
 
 
 class Cell(NamedTuple):
@@ -253,12 +254,17 @@ class NerRunner:
         self._person = "PERSON" in entities
         self._name_column = vocabulary.is_name_column     # columns.Vocabulary: PERSON column names
         self._vocabulary = vocabulary
+        self._seen: dict = {}           # snippet text -> its entities, over batches (KNOWN_CHARS at most)
+        self._seen_chars = 0
 
     def run(self, batch: list) -> list:
-        """NER results per chunk. The same snippet text is analysed once per batch (spaCy sees
-        each snippet alone, so its result depends on the text only)."""
+        """NER results per chunk. The same snippet text is analysed once (spaCy sees each snippet
+        alone, so its result depends on the text only): names recur over rows and files,
+        boilerplate over documents. The snippets seen are kept up to KNOWN_CHARS characters."""
         plans = [self.plan(c) for c in batch]
-        cache: dict = {}
+        if self._seen_chars > KNOWN_CHARS:
+            self._seen, self._seen_chars = {}, 0
+        cache = self._seen
         self._run(cache, [(p, cell) for p in plans for cell in p.first])
         for p in plans:
             for col in p.sampled:
@@ -385,7 +391,14 @@ class NerRunner:
                 cache[t] = None
                 todo.append(t)
         if todo:
-            self._analyse(cache, todo)
+            try:
+                self._analyse(cache, todo)
+            except BaseException:
+                for t in todo:          # kept over batches: no snippet stays without its result
+                    if cache.get(t) is None:
+                        cache.pop(t, None)
+                raise
+            self._seen_chars += sum(map(len, todo))
         for p, (s, e, name_column) in cells:
             text = p.chunk.text
             found = [_result(etype, s + a, s + b, 0.85, "SpacyRecognizer") for etype, a, b in cache[text[s:e]]]
