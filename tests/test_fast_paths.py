@@ -658,3 +658,19 @@ def test_names_with_letters_beyond_latin_1_reach_ner(detector):
     unit = Unit(target="/t", uri="/t/a.txt", path="a.txt")
     for chunk, matches in detector.analyze([Chunk(unit=unit, text=t) for t in texts]):
         assert [chunk.text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == [texts[chunk.text]]
+
+
+@pytest.mark.parametrize("text", [
+    "born 12/03/1978 call 020 7946 0018 today",
+    "03/11/1978 555 1234, 9/7/21 +44 20 7946 0018",
+    "ref 1/2/2023/0207946001 and 11/30/99 (212) 555-0123",
+])
+def test_a_candidate_with_a_date_in_slashes_is_given_up_as_the_matcher_does(text):
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    regions = ("US", "GB", "FR", "CH", "KE")
+    finder = PhoneFinder(regions)
+    want = {(m.start, m.end) for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
+    assert {(m.start, m.end) for _, m in finder.find(text)} == want
+    assert finder.admitted("12/03/1978") == frozenset()

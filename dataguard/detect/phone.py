@@ -439,6 +439,11 @@ class PhoneFinder:
 
     def __init__(self, regions: Sequence[str], leniency: int = 1):
         from phonenumbers.phonenumbermatcher import _PATTERN, _SECOND_NUMBER_START_PATTERN
+        try:        # a candidate holding a date written with slashes: the matcher gives up on it at once
+            from phonenumbers.phonenumbermatcher import _SLASH_SEPARATED_DATES
+            self._slash_date = _SLASH_SEPARATED_DATES.search
+        except ImportError:
+            self._slash_date = None
         self.regions = tuple(regions)
         self.leniency = leniency
         self.gate = PhoneGate(self.regions)
@@ -471,7 +476,10 @@ class PhoneFinder:
             digits = len(_NON_DIGIT.sub("", candidate))
             # with a '+': international, or (the '+' cut off by an inner match) national
             fewest = min(self._fewest) if "+" in candidate or "\uff0b" in candidate else self._fewest[0]
-            v = frozenset(self.gate.regions_for(candidate)) if digits >= fewest else frozenset()
+            if digits < fewest or "/" in candidate and self._slash_date is not None and self._slash_date(candidate):
+                v = frozenset()
+            else:
+                v = frozenset(self.gate.regions_for(candidate))
             self._verdicts[candidate] = v
         return v
 
