@@ -719,3 +719,29 @@ def test_capitals_not_before_a_number_stay_name_candidates(text, name):
     from dataguard.detect.ner import ner_regions
     i = text.index(name)
     assert any(s <= i and i + len(name) <= e for s, e in ner_regions(text))
+
+
+QUOTED_LOG = ('2024-01-08T04:04:36.604Z WARN  [auth] profile updated for "Abdelrahman Benali" by admin\n'
+              '2024-01-08T04:25:46.383Z INFO  [auth] profile updated for "Marguerite Moreau-Laurent" by admin\n'
+              '2024-01-08T04:31:56.015Z DEBUG [notify] profile updated for “Amélie Marchand” by admin\n'
+              '2024-01-08T04:32:00.000Z INFO  [desk] ticket moved to "Service Desk" queue "budget 2024"\n')
+
+
+def test_a_quoted_name_is_read_as_a_person_not_a_title(en):
+    """The small model reads a name between double quotes as a WORK_OF_ART; it is given the
+    text with those quotes as spaces (offsets unchanged), and finds the persons."""
+    persons = {e for e in spans(run(en, QUOTED_LOG)) if e[0] == "PERSON"}
+    assert persons == {at(QUOTED_LOG, n, "PERSON") for n in ("Abdelrahman Benali", "Marguerite Moreau-Laurent",
+                                                              "Amélie Marchand")}
+
+
+@pytest.mark.parametrize("text, want", [
+    ('for "Paloma Ortega" by', 'for  Paloma Ortega  by'),
+    ('“Paloma Ortega” wrote', ' Paloma Ortega  wrote'),
+    ('the file "budget 2024" was', 'the file "budget 2024" was'),      # not name-shaped
+    ('she said "Yes" twice', 'she said "Yes" twice'),                    # one word
+    ('"Amina Okafor, Kamil Holub"', '"Amina Okafor, Kamil Holub"'),      # two names
+])
+def test_unquoted_keeps_offsets_and_only_opens_name_shaped_quotes(text, want):
+    from dataguard.detect.ner import _unquoted
+    assert _unquoted(text) == want and len(want) == len(text)

@@ -231,6 +231,22 @@ def _readable(text: str) -> str:
     return out if len(out) == len(text) else text
 
 
+# a name-shaped run of two to four words between double quotes, on one line
+_QUOTED = re.compile(r'["“]([^"“”\n]{3,60})["”]')
+
+
+def _unquoted(text: str) -> str:
+    """Double quotes around two to four name-shaped words made spaces, the offsets unchanged: the
+    model reads a quoted name as a title ('profile updated for "Paloma Ortega"' gives a
+    WORK_OF_ART), and without the quotes as the person it is."""
+    if '"' not in text and "“" not in text:
+        return text
+    def plain(m):
+        inner = m.group(1)
+        return f" {inner} " if 2 <= len(inner.split()) and name_shaped(inner.strip()) else m.group()
+    return _QUOTED.sub(plain, text)
+
+
 def _trimmed(text: str, s: int, e: int) -> tuple:
     """A cell's span without the spaces around it."""
     cell = text[s:e]
@@ -413,7 +429,7 @@ class NerRunner:
         # spaCy keeps every new word it sees in its vocabulary: unbounded on real data (IDs,
         # numbers, hashes: +0.5 GB per 500,000 distinct words). A memory zone drops them after.
         with self.nlp.memory_zone():
-            for t, doc in zip(todo, pipe(self.nlp, [_readable(t) for t in todo])):
+            for t, doc in zip(todo, pipe(self.nlp, [_unquoted(_readable(t)) for t in todo])):
                 ents = []
                 for ent in doc.ents:
                     etype = SPACY_LABELS.get(ent.label_)
