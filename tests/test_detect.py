@@ -745,3 +745,25 @@ def test_a_quoted_name_is_read_as_a_person_not_a_title(en):
 def test_unquoted_keeps_offsets_and_only_opens_name_shaped_quotes(text, want):
     from dataguard.detect.ner import _unquoted
     assert _unquoted(text) == want and len(want) == len(text)
+
+
+MAIL_HEADERS = ("From: Priya Arjun Malhotra <p.malhotra@bluewin.ch>\n"
+                'To: "OKAFOR, Amina" <amina.okafor@unhcr.org>, Łukasz Dvořák <lukasz.dvorak@ngo.pl>\n'
+                "Cc: Service Desk <servicedesk@un.org>, Acme Logistics <info@acme-logistics.com>\n"
+                "Reply-To: Kamil Holub <kh1985@gmail.com>\n"
+                "Subject: contact Amina Okafor <amina.okafor@unhcr.org> again\n")
+
+
+@pytest.mark.parametrize("det", ["patterns_only", "en"])
+def test_persons_named_before_their_address(det, request):
+    """A display name before its address is a person's when it is name-shaped and one of its
+    words is in the address; team and company mailboxes, and a name the address does not echo,
+    are not (without NER)."""
+    persons = {e for e in spans(run(request.getfixturevalue(det), MAIL_HEADERS)) if e[0] == "PERSON"}
+    want = {at(MAIL_HEADERS, n, "PERSON") for n in ("Priya Arjun Malhotra", "OKAFOR, Amina", "Łukasz Dvořák")}
+    want.add(at(MAIL_HEADERS, "Amina Okafor", "PERSON"))
+    assert want <= persons
+    if det == "patterns_only":
+        assert persons == want
+    for decoy in ("Service Desk", "Acme Logistics"):
+        assert at(MAIL_HEADERS, decoy, "PERSON") not in persons

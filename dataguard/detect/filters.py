@@ -1,7 +1,9 @@
 """Post-filters that keep well-known decoys out of Presidio's results, and overlap resolution."""
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 
 from dataguard.detect.entities import traits
 from dataguard.detect.phone import FORMATTED_KEY
@@ -50,6 +52,23 @@ def name_shaped(cell: str) -> bool:
     if not 1 <= len(tokens) <= 4 or any(t.lower() in _NOT_A_NAME for t in tokens):
         return False
     return all(NAME_TOKEN.match(t) or len(tokens) >= 2 and _capitals(t) for t in tokens)
+
+
+_NAME_PART = re.compile(r"[^\W\d_]{3,}")
+
+
+def _folded(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", s.casefold()) if not unicodedata.combining(c))
+
+
+def mailbox_person(name: str, local: str) -> bool:
+    """A mailbox's display name that is a person's: name-shaped, two words or more, and one of
+    them (three letters or more) in the address ("Priya Malhotra <p.malhotra@...>"; not
+    "Acme Logistics <info@...>", "Service Desk <servicedesk@...>")."""
+    if len(name.replace(",", " ").split()) < 2 or not name_shaped(name):
+        return False
+    local = _folded(local)
+    return any(_folded(w) in local for w in _NAME_PART.findall(name))
 
 
 def surname_first(cell: str) -> bool:
@@ -152,9 +171,16 @@ IBAN_SHAPE = re.compile(r"(?<![A-Z0-9])[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2,7}
 _IBAN_REACH = 48
 
 
+@functools.lru_cache(maxsize=None)
+def iban_layout(country: str):
+    """The country's BBAN layout, from Presidio's table (``None``: a country without IBAN)."""
+    from presidio_analyzer.predefined_recognizers.generic.iban_patterns import regex_per_country
+    layout = regex_per_country.get(country)
+    return re.compile(layout, re.DOTALL | re.MULTILINE) if layout else None
+
+
 def inside_iban_shape(text: str, start: int, end: int) -> bool:
     """Is text[start:end] a strict part of a string in a country's IBAN layout?"""
-    from dataguard.detect.recognizers import iban_layout
     for m in IBAN_SHAPE.finditer(text, max(0, start - _IBAN_REACH), min(len(text), end + _IBAN_REACH)):
         if m.start() >= end:
             break

@@ -1,5 +1,6 @@
 """dataguard's own recognizers: secrets, classification markings, health terms, travel
-documents (MRZ), Indian PAN; the faster e-mail check and the IBAN recognizer.
+documents (MRZ), Indian PAN, persons named before their e-mail address; the faster e-mail
+check and the IBAN recognizer.
 
 Each is a Presidio ``EntityRecognizer`` driven by compiled Python regexes with a
 capture group ``v`` marking the value (so a finding masks and hashes the secret,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 from dataguard.checksums import mrz_valid
 from dataguard.detect.bounded import BoundedPattern
+from dataguard.detect.filters import iban_layout, mailbox_person
 from dataguard.detect.windows import Triggered
 
 
@@ -317,8 +319,37 @@ def mrz_recognizer(language: str) -> Triggered:
     return Triggered(rec, exact=("<<",), pad=110)     # every zone holds "<<", spans at most 3 lines of 30 or 2 of 44
 
 
+# --------------------------------------------------------------------------- mailbox names
+_CAP = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"
+_MAILBOX = re.compile(
+    rf'(?<![\w.\'’-])"?(?P<v>[{_CAP}][^\s<>"@,;:()\[\]]*(?:,?[ \t]+(?:(?:de|da|del|dos|das|du|di|la|le|van|von|der|'
+    rf'al|el|bin|bint|ben|ibn|abu)[ \t]+){{0,2}}[{_CAP}][^\s<>"@,;:()\[\]]*){{1,3}})"?[ \t]*'
+    r'<(?P<local>[^\s<>@"]{1,64})@[^\s<>@"]{1,255}>')
+class MailboxNameRecognizer(EntityRecognizer):
+    """Persons named before their address ("From: Priya Malhotra <p.malhotra@example.org>",
+    "To: "OKAFOR, Amina" <amina.okafor@...>", "Author: ...", contact exports), which the small
+    models often miss in e-mail headers (``mailbox_person`` says which display names are persons)."""
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
+        out = []
+        for m in _MAILBOX.finditer(text):
+            if mailbox_person(m.group("v"), m.group("local")):
+                start, end = m.span("v")
+                out.append(RecognizerResult("PERSON", start, end, 0.85, recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
+        return out
+
+
+def mailbox_name_recognizer(language: str) -> Triggered:
+    rec = MailboxNameRecognizer(supported_entities=["PERSON"], name="dataguard-mailbox-name", supported_language=language)
+    return Triggered(rec, regex=r"<[^\s<>@]{1,64}@", pad=120)      # the name is before the "<" of its address
+
+
 OWN_RECOGNIZERS = (in_pan_recognizer, mrz_recognizer, private_key_recognizer, aws_recognizer, password_recognizer,
-                   token_recognizer, classification_recognizer, health_recognizer)
+                   token_recognizer, classification_recognizer, health_recognizer, mailbox_name_recognizer)
 
 
 # --------------------------------------------------------------------------- e-mail addresses
@@ -374,14 +405,6 @@ _IBAN_GROUP = r"[ -]?[A-Z0-9]"
 _IBAN = re.compile(rf"(?<![A-Z0-9])([A-Z]{{2}}[0-9]{{2}}(?:{_IBAN_GROUP}{{4}}){{2,6}})"
                    rf"((?:{_IBAN_GROUP}{{4}})?)((?:{_IBAN_GROUP}{{1,3}})?)(?![A-Z0-9])")
 _IBAN_NUMBERS = {ord(c): str(i) for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
-
-
-@functools.lru_cache(maxsize=None)
-def iban_layout(country: str):
-    """The country's BBAN layout, from Presidio's table (``None``: a country without IBAN)."""
-    from presidio_analyzer.predefined_recognizers.generic.iban_patterns import regex_per_country
-    layout = regex_per_country.get(country)
-    return re.compile(layout, re.DOTALL | re.MULTILINE) if layout else None
 
 
 @functools.lru_cache(maxsize=8192)
