@@ -512,3 +512,33 @@ def test_the_kept_snippets_are_bounded_and_a_failed_analysis_leaves_none_half_do
     assert "Kofi Mensah" not in runner._seen
     monkeypatch.undo()
     assert {v for _, _, v in person_spans(det, [fresh])[0]} == {"Kofi Mensah"}
+
+
+@pytest.mark.parametrize("header", ["Person", "Agent"])
+def test_a_small_column_named_for_a_role_gives_its_name_shaped_cells_when_the_model_reads_half(detector, header):
+    """Eight rows under a role's name ("Person", "Agent": no name column, an IT agent's as often):
+    the model reads most of them as persons, so every name-shaped cell is one, also those it
+    misses or cuts ("KUZNETSOVA, Bogdan")."""
+    names = [name_of(i) for i in range(7)] + ["KUZNETSOVA, Bogdan"]
+    rows = [f"{i}\t{n}\t{100 + i}.00" for i, n in enumerate(names)]
+    text = "\n".join([f"ID\t{header}\tAmount"] + rows) + "\n"
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("ID", header, "Amount"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert got == spans_of(text, names)
+
+
+@pytest.mark.parametrize("header, values", [
+    ("Agent", ["Datadog", "Sentinel One", "CrowdStrike Falcon", "Qualys Cloud Agent", "Tanium Client",
+               "Microsoft Defender"]),
+    ("Employee", ["Yes", "No", "Yes", "Yes", "No", "No", "Yes", "No"]),
+])
+def test_a_role_column_the_model_does_not_read_as_persons_gives_no_more_than_any_column(detector, header, values):
+    """IT agents and flags under a role's name: only what the model reads in a cell alone (here
+    "Qualys Cloud"), as under any other name; the name-shaped cells are not made persons."""
+    def persons(name):
+        rows = [f"{i}\t{v}" for i, v in enumerate(values)]
+        text = "\n".join([f"Host\t{name}"] + rows) + "\n"
+        [got] = person_spans(detector, [Chunk(unit=CSV_UNIT, text=text, context=("Host", name), hint="structured")])
+        return {(s - len(name), e - len(name), v) for s, e, v in got}     # offsets without the header's length
+    assert persons(header) == persons("Value")
+    assert len(persons(header)) <= 1

@@ -550,6 +550,19 @@ def generic_name(name: Optional[str]) -> bool:
     return bool(name) and name_words(name) in GENERIC_NAMES
 
 
+# column names of a role, which a person may fill or not: "Agent" (a call centre's, or an IT
+# inventory's Datadog), "Person", "Patient" (a flag, a count)
+ROLE_NAMES = frozenset({(w,) for w in (
+    "agent", "agents", "person", "persons", "people", "employee", "employees", "patient", "patients", "refugee",
+    "refugees", "applicant", "applicants", "volunteer", "volunteers", "personne", "personnes", "employe", "employee",
+    "patiente", "refugie", "refugiee", "demandeur", "demandeuse", "benevole", "persona", "personas", "empleado",
+    "empleada", "paciente", "refugiado", "refugiada", "solicitante", "voluntario", "voluntaria")})
+
+
+def role_column(name: Optional[str]) -> bool:
+    return bool(name) and name_words(name) in ROLE_NAMES
+
+
 def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     """What a column's name says, in its table. A JSON key that says nothing positive ("number",
     "value") takes the meaning of the key holding it when that one names an entity ("phones"):

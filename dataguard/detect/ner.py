@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
-from dataguard.detect.columns import categorical, column_verdict, generic_name, is_json, json_columns
+from dataguard.detect.columns import categorical, column_verdict, generic_name, is_json, json_columns, role_column
 from dataguard.detect.filters import (NAME_COLUMN_KEY, NAME_TOKEN, TITLES, name_shaped, plausible, strip_title,
                                       surname_first)
 from dataguard.detect.tabular import Layout
@@ -45,6 +45,7 @@ _CELL = re.compile(r'"(?:[^"\n\t]|"")*"|[^\n\t,;|]+')      # a quoted field whol
 _CAPWORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’-]+")
 SAMPLE = 40
 GENERIC_SHARE, GENERIC_MIN_CELLS = 0.5, 3     # a generic name column: persons the model must read there
+SMALL_COLUMN = 5          # a column of SAMPLE cells or fewer is judged as a whole from this many cells
 _PERSON_SHARE = 0.8
 _UPPER_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]{2}")
 _LONG_CELL = 200
@@ -383,18 +384,23 @@ class NerRunner:
                 columns.setdefault(col, []).append((s, e))
         text = plan.chunk.text
         for col, cells in columns.items():
-            if layout.headers is not None:
-                names = self._person and self._name_column(layout.headers.get(col) or "")
-            else:
-                names = chunk_names
-            if names and categorical(text, cells):
-                names = False           # a few values over and over (Yes/No, statuses): no names by the header
+            header = layout.headers.get(col) or "" if layout.headers is not None else ""
+            names = self._person and self._name_column(header) if layout.headers is not None else chunk_names
+            few = categorical(text, cells)      # a few values over and over (Yes/No, statuses): no names by the header
+            names = names and not few
+            # a column named for a role ("Agent", "Person"): an IT agent's or a flag as often; its
+            # names are the model's, and every name-shaped cell when the model reads half of it as persons
+            share = GENERIC_SHARE if self._person and not names and not few and role_column(header) else _PERSON_SHARE
             if len(cells) <= SAMPLE:
-                first.extend(Cell(s, e, names) for s, e in cells)
+                sample = [Cell(s, e, names) for s, e in cells]
+                first.extend(sample)
+                if self._person and not names and len(cells) >= (GENERIC_MIN_CELLS if share == GENERIC_SHARE
+                                                                  else SMALL_COLUMN):
+                    plan.sampled.append(ColumnSample(False, sample, [], share))
                 continue
             sample = [Cell(s, e, names) for s, e in cells[:SAMPLE]]
             first.extend(sample)
-            plan.sampled.append(ColumnSample(names, sample, cells[SAMPLE:]))
+            plan.sampled.append(ColumnSample(names, sample, cells[SAMPLE:], share))
 
     def _run(self, cache: dict, cells: list) -> None:
         """NER on each (plan, cell); results into the plan's ``results`` and ``found``."""

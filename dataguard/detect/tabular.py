@@ -74,7 +74,7 @@ class Layout:
             return
         first = rows[min(rows)]
         names = tuple(t[:40] for t in (text[s:e].strip() for s, e, _ in first) if t)[:50]
-        if names == context:              # the sheet's header row is in this chunk
+        if tuple(n.casefold() for n in names) == tuple(c.casefold() for c in context):   # the header row is here
             self.header_rows.append((first[0][0], first[-1][1]))
             self.headers = {c: text[s:e].strip()[:40] for s, e, c in first}
             return
@@ -108,11 +108,12 @@ class Layout:
         context = tuple(chunk.context)
         if context and len(context) == width:
             self.headers = dict(enumerate(context))
+        folded = tuple(c.casefold() for c in context)
         for r in rows:
             if len(r) != width:
                 continue
             if context and chunk.first_line == 1 and r[0][0] == 0 and \
-                    tuple(x for x in (_field_text(text, s, e)[:40] for s, e in r) if x)[:50] == context:
+                    tuple(x.casefold() for x in (_field_text(text, s, e)[:40] for s, e in r) if x)[:50] == folded:
                 self.header_rows.append((r[0][0], r[-1][1]))
             self.fields += [(s, e, i) for i, (s, e) in enumerate(r)]
 
