@@ -61,11 +61,28 @@ def _folded(s: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", s.casefold()) if not unicodedata.combining(c))
 
 
+# words of a mailbox that is not a person's ("Kenya Office", "Finance Unit", "Acme Logistics")
+_ORG_WORDS = frozenset("office offices unit section division department dept branch bureau secretariat registry "
+                       "helpdesk admin administration info information contact contacts hr finance procurement "
+                       "logistics programme program project committee group center centre cluster mission agency "
+                       "foundation association company bank hospital clinic school university ministry embassy "
+                       "services systems solutions consulting partners newsletter noreply no-reply reply mailer "
+                       "direction equipe équipe servicio oficina".split())
+# words written before a name that are no part of it ("Contact Amina Okafor <...>")
+_LEAD_WORDS = frozenset("contact contacts dear hi hello attn attention from to cc bcc author sender owner reviewer "
+                        "assignee reporter signed approved please email e-mail mail write call ask cher chère "
+                        "bonjour contacter estimado estimada hola".split())
+
+
 def mailbox_person(name: str, local: str) -> bool:
-    """A mailbox's display name that is a person's: name-shaped, two words or more, and one of
-    them (three letters or more) in the address ("Priya Malhotra <p.malhotra@...>"; not
-    "Acme Logistics <info@...>", "Service Desk <servicedesk@...>")."""
-    if len(name.replace(",", " ").split()) < 2 or not name_shaped(name):
+    """A name given with an e-mail address that is a person's: name-shaped, two words or more,
+    not a team's or an organisation's, and one of its words (three letters or more) in the
+    address ("Priya Malhotra <p.malhotra@...>"; not "Acme Logistics <info@...>", "Service
+    Desk <servicedesk@...>", "Kenya Office <kenya.office@...>")."""
+    words = name.replace(",", " ").split()
+    if len(words) < 2 or words[0].lower() in _LEAD_WORDS or any(w.lower() in _ORG_WORDS for w in words):
+        return False
+    if not name_shaped(name):
         return False
     local = _folded(local)
     return any(_folded(w) in local for w in _NAME_PART.findall(name))

@@ -10,6 +10,7 @@ factory returns it as a ``Triggered``: with the words it needs to run and its wi
 from __future__ import annotations
 
 import base64
+import bisect
 import functools
 import json
 import math
@@ -321,31 +322,102 @@ def mrz_recognizer(language: str) -> Triggered:
 
 # --------------------------------------------------------------------------- mailbox names
 _CAP = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"
-_MAILBOX = re.compile(
-    rf'(?<![\w.\'’-])"?(?P<v>[{_CAP}][^\s<>"@,;:()\[\]]*(?:,?[ \t]+(?:(?:de|da|del|dos|das|du|di|la|le|van|von|der|'
-    rf'al|el|bin|bint|ben|ibn|abu)[ \t]+){{0,2}}[{_CAP}][^\s<>"@,;:()\[\]]*){{1,3}})"?[ \t]*'
-    r'<(?P<local>[^\s<>@"]{1,64})@[^\s<>@"]{1,255}>')
+_NAME_WORDS = (rf'[{_CAP}][^\s<>"@,;:()\[\]]*(?:,?[ \t]+(?:(?:de|da|del|dos|das|du|di|la|le|van|von|der|al|el|bin|'
+               rf'bint|ben|ibn|abu)[ \t]+){{0,2}}[{_CAP}][^\s<>"@,;:()\[\]]*){{1,3}}')
+# a display name right before "<" or "(" and its address: "Priya Malhotra <p.malhotra@...>"
+_NAME_BEFORE = re.compile(rf'(?<![\w.\'’-])"?(?P<v>{_NAME_WORDS})"?[ \t]*\Z')
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+# a field of a row (between tabs, semicolons, commas or pipes, quoted or not) that is two to four name words
+_ROW_NAME = re.compile(rf'(?:(?<=[\t;,|\n])|^)[ \t]*"?(?P<v>{_NAME_WORDS})"?[ \t]*(?=[\t;,|\r\n]|$)', re.M)
+_ROW_REACH = 300            # characters of its line either side of an address where its name may be
+_ROW_ADDRESSES = 6          # the addresses around a field looked at
+_NAME_REACH = 100          # characters before "<" where a display name may start
+
+
+def _person_span(text: str, start: int, end: int, local: str):
+    """The span of a mailbox person in text[start:end] (the display name, or a row's field without
+    its spaces and quotes, or either without one or two words in front: "Contact Amina Okafor");
+    None when there is none."""
+    while start < end and text[start] in " \t\"'":
+        start += 1
+    while end > start and text[end - 1] in " \t\"'\r":
+        end -= 1
+    for _ in range(3):
+        if mailbox_person(text[start:end], local):
+            return start, end
+        gap = text.find(" ", start, end)
+        if gap == -1:
+            return None
+        start = gap + 1
+    return None
+
+
 class MailboxNameRecognizer(EntityRecognizer):
-    """Persons named before their address ("From: Priya Malhotra <p.malhotra@example.org>",
-    "To: "OKAFOR, Amina" <amina.okafor@...>", "Author: ...", contact exports), which the small
-    models often miss in e-mail headers (``mailbox_person`` says which display names are persons)."""
+    """Persons named with their e-mail address: before it ("From: Priya Malhotra
+    <p.malhotra@example.org>", "To: "OKAFOR, Amina" <amina.okafor@...>", "Amina Okafor
+    (amina.okafor@...)") or in its row (a contact list's "Alejandro Ortega, 212-229-7772,
+    aortega@zoho.eu"), which the small models often miss. ``mailbox_person`` says which names
+    are persons: name-shaped, and the address holds one of their words. Each "@" is looked at
+    once, and each character of the rows around the addresses once."""
 
     def load(self) -> None:
         pass
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
-        out = []
-        for m in _MAILBOX.finditer(text):
-            if mailbox_person(m.group("v"), m.group("local")):
-                start, end = m.span("v")
-                out.append(RecognizerResult("PERSON", start, end, 0.85, recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
-        return out
+        spans, addresses = set(), []
+        at = text.find("@")
+        while at != -1:
+            start, lo = at, max(0, at - 64)
+            while start > lo and (text[start - 1].isalnum() or text[start - 1] in "._%+-"):
+                start -= 1          # the local part before the "@"
+            if start < at and _DOMAIN.match(text, at + 1):
+                local = text[start:at]
+                addresses.append((start, at, local))
+                if start > 0 and text[start - 1] in "<(":
+                    m = _NAME_BEFORE.search(text, max(0, start - 1 - _NAME_REACH), start - 1)
+                    span = m and _person_span(text, *m.span("v"), local)
+                    if span:
+                        spans.add(span)
+            at = text.find("@", at + 1)
+        if addresses:
+            spans.update(self._in_rows(text, addresses))
+        return [RecognizerResult("PERSON", start, end, 0.85, recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
+            for start, end in sorted(spans)]
+
+    @staticmethod
+    def _in_rows(text: str, addresses: list):
+        """Fields of two to four name words on the lines of the addresses (each stretch of text
+        searched once), each with the nearest addresses of its line (found by bisection)."""
+        stretches: list = []
+        for a_start, a_end, _ in addresses:
+            a = text.rfind("\n", max(0, a_start - _ROW_REACH), a_start) + 1 or max(0, a_start - _ROW_REACH)
+            b = text.find("\n", a_end, a_end + _ROW_REACH)
+            b = min(len(text), a_end + _ROW_REACH) if b == -1 else b
+            if stretches and a <= stretches[-1][1]:
+                stretches[-1][1] = max(stretches[-1][1], b)
+            else:
+                stretches.append([a, b])
+        starts = [a[0] for a in addresses]
+        for a, b in stretches:
+            for f in _ROW_NAME.finditer(text, a, b):
+                fs, fe = f.span("v")
+                i = max(0, bisect.bisect_left(starts, fs) - _ROW_ADDRESSES // 2)
+                for a_start, a_end, local in addresses[i:i + _ROW_ADDRESSES]:
+                    if a_end <= fs - _ROW_REACH or a_start >= fe + _ROW_REACH or fs < a_end and a_start < fe:
+                        continue
+                    if text.find("\n", min(fe, a_start), max(fs, a_end)) != -1:
+                        continue            # another line
+                    span = _person_span(text, fs, fe, local)
+                    if span:
+                        yield span
+                        break
 
 
 def mailbox_name_recognizer(language: str) -> Triggered:
     rec = MailboxNameRecognizer(supported_entities=["PERSON"], name="dataguard-mailbox-name", supported_language=language)
-    return Triggered(rec, regex=r"<[^\s<>@]{1,64}@", pad=120)      # the name is before the "<" of its address
+    # every e-mail address holds "@"; the name is on its line, at most _ROW_REACH characters away
+    return Triggered(rec, exact=("@",), pad=_ROW_REACH + 64)
 
 
 OWN_RECOGNIZERS = (in_pan_recognizer, mrz_recognizer, private_key_recognizer, aws_recognizer, password_recognizer,
