@@ -542,3 +542,19 @@ def test_a_role_column_the_model_does_not_read_as_persons_gives_no_more_than_any
         return {(s - len(name), e - len(name), v) for s, e, v in got}     # offsets without the header's length
     assert persons(header) == persons("Value")
     assert len(persons(header)) <= 1
+
+
+@pytest.mark.parametrize("header, things", [
+    ("Employee", ["Former Staff", "Head Office", "Temp Agency"]),
+    ("Agent", ["Virtual Assistant", "Web Portal"]),
+])
+def test_a_role_column_of_names_gives_no_organisation_or_thing(detector, header, things):
+    """A role column the model reads as mostly persons: its name-shaped cells are persons, but
+    not those holding an organisation's or a thing's word."""
+    names = [name_of(i) for i in range(8)]
+    values = names[:4] + things + names[4:]
+    rows = [f"{i}\t{v}" for i, v in enumerate(values)]
+    text = "\n".join([f"ID\t{header}"] + rows) + "\n"
+    [got] = person_spans(detector, [Chunk(unit=CSV_UNIT, text=text, context=("ID", header), hint="structured")])
+    assert not {v for _, _, v in got} & set(things)
+    assert len({v for _, _, v in got} & set(names)) >= 6

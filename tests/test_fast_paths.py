@@ -673,4 +673,5 @@ def test_a_candidate_with_a_date_in_slashes_is_given_up_as_the_matcher_does(text
     finder = PhoneFinder(regions)
     want = {(m.start, m.end) for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
     assert {(m.start, m.end) for _, m in finder.find(text)} == want
-    assert finder.admitted("12/03/1978") == frozenset()
+    # the gate alone would ask FR and KE to parse this one; the matcher gives it up for its date
+    assert finder.gate.regions_for("1/2/2023/0207946001") and finder.admitted("1/2/2023/0207946001") == frozenset()

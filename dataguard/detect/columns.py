@@ -553,10 +553,16 @@ def generic_name(name: Optional[str]) -> bool:
 # column names of a role, which a person may fill or not: "Agent" (a call centre's, or an IT
 # inventory's Datadog), "Person", "Patient" (a flag, a count)
 ROLE_NAMES = frozenset({(w,) for w in (
+    # English
     "agent", "agents", "person", "persons", "people", "employee", "employees", "patient", "patients", "refugee",
-    "refugees", "applicant", "applicants", "volunteer", "volunteers", "personne", "personnes", "employe", "employee",
-    "patiente", "refugie", "refugiee", "demandeur", "demandeuse", "benevole", "persona", "personas", "empleado",
-    "empleada", "paciente", "refugiado", "refugiada", "solicitante", "voluntario", "voluntaria")})
+    "refugees", "applicant", "applicants", "volunteer", "volunteers",
+    # French (accents folded)
+    "personne", "personnes", "employe", "employes", "employee", "employees", "patiente", "patientes", "refugie",
+    "refugies", "refugiee", "refugiees", "demandeur", "demandeurs", "demandeuse", "benevole", "benevoles",
+    # Spanish
+    "persona", "personas", "empleado", "empleados", "empleada", "empleadas", "paciente", "pacientes", "refugiado",
+    "refugiados", "refugiada", "refugiadas", "solicitante", "solicitantes", "voluntario", "voluntarios",
+    "voluntaria", "voluntarias")})
 
 
 def role_column(name: Optional[str]) -> bool:

@@ -23,7 +23,13 @@ _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:
                               r"localhost)$", re.I)
 TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
                      r"\b(?:name|nom|patient|employee|staff|applicant|beneficiary)\s*[:=]\s*)$", re.I)
-NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zà-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$")
+# Letters of names for unanchored searches: Latin-1 and Latin Extended-A, -B and Additional (Šimková,
+# Pędzik, Radosław, İmren, Nguyễn, Großmann), capitals and small letters apart (a run of one of them
+# cannot start a match at every character: linear on hostile text)
+_EXTENDED = [chr(c) for c in (*range(0x100, 0x250), *range(0x1E00, 0x1F00))]
+UPPER = "A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXTENDED if c.isupper() or c.istitle())
+LOWER = "a-zß-öø-ÿ" + "".join(c for c in _EXTENDED if c.islower())
+NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$")
 
 
 # words that make a cell a placeholder, a flag or a group, not a name ("NOT PROVIDED", "Yes",
@@ -54,38 +60,76 @@ def name_shaped(cell: str) -> bool:
     return all(NAME_TOKEN.match(t) or len(tokens) >= 2 and _capitals(t) for t in tokens)
 
 
-_NAME_PART = re.compile(r"[^\W\d_]{3,}")
+_UNDECOMPOSED = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i", "þ": "th",
+                               "ð": "d", "ħ": "h", "ŧ": "t"})
 
 
 def _folded(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", s.casefold()) if not unicodedata.combining(c))
+    """Lower case, without accents, as addresses write names ("Łukasz Dvořák": "lukasz dvorak")."""
+    s = "".join(c for c in unicodedata.normalize("NFKD", s.casefold()) if not unicodedata.combining(c))
+    return s.translate(_UNDECOMPOSED)
 
 
-# words of a mailbox that is not a person's ("Kenya Office", "Finance Unit", "Acme Logistics")
-_ORG_WORDS = frozenset("office offices unit section division department dept branch bureau secretariat registry "
-                       "helpdesk admin administration info information contact contacts hr finance procurement "
-                       "logistics programme program project committee group center centre cluster mission agency "
-                       "foundation association company bank hospital clinic school university ministry embassy "
-                       "services systems solutions consulting partners newsletter noreply no-reply reply mailer "
-                       "direction equipe équipe servicio oficina".split())
-# words written before a name that are no part of it ("Contact Amina Okafor <...>")
-_LEAD_WORDS = frozenset("contact contacts dear hi hello attn attention from to cc bcc author sender owner reviewer "
-                        "assignee reporter signed approved please email e-mail mail write call ask cher chère "
-                        "bonjour contacter estimado estimada hola".split())
+# words of a mailbox or a cell that are no person's ("Kenya Office", "Finance Unit", "Acme Logistics",
+# "Facebook Security", "Head Office", "Web Portal")
+ORG_WORDS = frozenset(
+    "office offices unit section division department dept branch bureau secretariat registry helpdesk admin "
+    "administration info information contact contacts hr finance procurement logistics programme program project "
+    "committee group center centre cluster mission agency foundation association company bank hospital clinic "
+    "school university ministry embassy services systems solutions consulting partners newsletter noreply "
+    "no-reply reply mailer direction equipe équipe servicio oficina security notifications notification calendar "
+    "international music mail news media video communications resources staff assistant portal hall venue room "
+    "town city kit set lamp web virtual cloud temp former account accounts billing payroll sales marketing "
+    "careers jobs alerts updates digest bot robot".split())
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _spelled(token: str, words: list, pieces: int = 3):
+    """How a piece of an address's local part spells the name: [(word index, whole)] for one to
+    ``pieces`` parts, each a whole word, a word's initial, or (last) a word's first three letters
+    or more ("pmalhotra", "kamilholub", "priyam", "alex"); None when it does not."""
+    if not token:
+        return []
+    if pieces == 0:
+        return None
+    for i, w in enumerate(words):
+        if token.startswith(w):
+            rest = _spelled(token[len(w):], words, pieces - 1)
+            if rest is not None:
+                return [(i, True)] + rest
+    for i, w in enumerate(words):
+        if len(token) >= 3 and w.startswith(token):
+            return [(i, True)]
+    for i, w in enumerate(words):
+        if token[0] == w[0]:
+            rest = _spelled(token[1:], words, pieces - 1)
+            if rest is not None:
+                return [(i, False)] + rest
+    return None
+
+
+def person_shaped(cell: str) -> bool:
+    """Name-shaped, and no word of an organisation, a team or a thing (``ORG_WORDS``: "Head
+    Office", "Web Portal", "Solar Lamp")."""
+    return name_shaped(cell) and not any(_folded(w) in ORG_WORDS for w in cell.replace(",", " ").split())
 
 
 def mailbox_person(name: str, local: str) -> bool:
     """A name given with an e-mail address that is a person's: name-shaped, two words or more,
-    not a team's or an organisation's, and one of its words (three letters or more) in the
-    address ("Priya Malhotra <p.malhotra@...>"; not "Acme Logistics <info@...>", "Service
-    Desk <servicedesk@...>", "Kenya Office <kenya.office@...>")."""
-    words = name.replace(",", " ").split()
-    if len(words) < 2 or words[0].lower() in _LEAD_WORDS or any(w.lower() in _ORG_WORDS for w in words):
+    none an organisation's or a team's (``ORG_WORDS``), and the address's local part spelled
+    from the name's words, whole or by their initials, one whole word at least, the first word
+    used ("p.malhotra" for "Priya Malhotra", "aortega" for "Alejandro Ortega"; not
+    "security@" for "Facebook Security", not "kh1985@" for "Kamil Holub")."""
+    words = [_folded(w) for w in name.replace(",", " ").split()]
+    if len(words) < 2 or any(w in ORG_WORDS for w in words) or not name_shaped(name):
         return False
-    if not name_shaped(name):
-        return False
-    local = _folded(local)
-    return any(_folded(w) in local for w in _NAME_PART.findall(name))
+    spelled = []
+    for token in _LETTERS.findall(_folded(local)):
+        parts = _spelled(token, words)
+        if parts is None:
+            return False
+        spelled += parts
+    return len(spelled) >= 2 and any(whole for _, whole in spelled) and any(i == 0 for i, _ in spelled)
 
 
 def surname_first(cell: str) -> bool:

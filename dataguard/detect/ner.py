@@ -17,24 +17,25 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import categorical, column_verdict, generic_name, is_json, json_columns, role_column
-from dataguard.detect.filters import (NAME_COLUMN_KEY, NAME_TOKEN, TITLES, name_shaped, plausible, strip_title,
-                                      surname_first)
+from dataguard.detect.filters import (LOWER, NAME_COLUMN_KEY, NAME_TOKEN, TITLES, UPPER, name_shaped, person_shaped,
+                                      plausible, strip_title, surname_first)
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk
 
 SPACY_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
                 "NORP": "NRP", "ORG": "ORGANIZATION", "DATE": "DATE_TIME", "TIME": "DATE_TIME"}
-# A region worth NER: two capitalised words in a row, or a title / label before one. Letters: Latin-1 and
-# Latin Extended-A, -B and Additional (Šimková, Pędzik, Radosław, İmren, Nguyễn), either case in the extended ranges.
-# The second word is a whole word, not glued to digits, and not a code's letters: capitals before a number
-# ("Order INV-2022-876538", "Shipment PO 498 273", "Contact BR57 1743": a third of the text the benchmark's
-# dense band sent to spaCy, for no person, and the model read some of it as persons).
+# A region worth NER: two capitalised words in a row, or a title / label before one. The second word is
+# a whole word (in capitals too: "Kamil HOLUB", "Jean LEFÈVRE"), not glued to digits, and not a code's
+# letters: capitals before a number ("Order INV-2022-876538", "Shipment PO 498 273", "Contact BR57 1743":
+# a third of the text the benchmark's dense band sent to spaCy, for no person; "Kamil HOLUB 1985-03-04"
+# goes with them).
 _NAME_CANDIDATE = re.compile(
-    r"[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zà-öø-ÿĀ-ɏḀ-ỿ'’]+)?[ \t]+(?:(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter)[ -]){0,2}"
-    r"(?![A-Z]+[ \t]?[-#/:]?[ \t]?[0-9])[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’A-Z]+(?![A-Za-zÀ-ÖØ-öø-ÿĀ-ɏḀ-ỿ0-9])|"
-    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M)\.?[ \t]+[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]|"
+    rf"[{UPPER}][{LOWER}'’]+(?:-[{UPPER}]?[{LOWER}'’]+)?[ \t]+(?:(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|"
+    r"ibn|abu|ould|ag|le|la|du|di|der|den|ter)[ -]){0,2}"
+    rf"(?![A-Z]+[ \t]?[-#/:]?[ \t]?[0-9])[{UPPER}][{LOWER}{UPPER}'’]+(?![^\W_])|"
+    rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M)\.?[ \t]+[{UPPER}]|"
     r"(?i:\b(?:name|nom|patient|employee|staff|applicant|beneficiary))\s*[:=]")
-_INITIAL_NAME = re.compile(r"\b[A-Z]\.[ \t]*[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’]+")     # "J. Smith": no name candidate
+_INITIAL_NAME = re.compile(rf"\b[A-Z]\.[ \t]*[{UPPER}][{LOWER}'’]+")     # "J. Smith": no name candidate
 _REGION_PAD = 40          # characters either side of a name candidate: some 6 words of prose, past the ±4 tokens
                           # the model's encoder sees (60 and 200 found the same persons on the benchmark; 40 cuts
                           # the text through spaCy by a fifth)
@@ -49,7 +50,7 @@ SMALL_COLUMN = 5          # a column of SAMPLE cells or fewer is judged as a who
 _PERSON_SHARE = 0.8
 _UPPER_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]{2}")
 _LONG_CELL = 200
-KNOWN_CHARS = 4_000_000     # snippet text whose entities a runner keeps (then it starts afresh)
+KNOWN_CHARS = 1_000_000     # snippet text whose entities a runner keeps (then it starts afresh): some 20 MB
 
 
 class Cell(NamedTuple):
@@ -67,6 +68,7 @@ class ColumnSample:
     sample: list
     rest: list                          # (start, end) spans
     share: float = _PERSON_SHARE
+    strict: bool = False                # no cell with an organisation's word or read as one becomes a person
 
 
 @dataclass
@@ -232,19 +234,29 @@ def _readable(text: str) -> str:
     return out if len(out) == len(text) else text
 
 
-# a name-shaped run of two to four words between double quotes, on one line
+# a name-shaped run of two to four words between double quotes, on one line, after a word that
+# introduces a person ('updated for "Paloma Ortega"', 'assigned to "Kamil Holub"'; not 'the novel
+# "Little Women"', not a list of quoted strings)
 _QUOTED = re.compile(r'["“]([^"“”\n]{3,60})["”]')
+_PERSON_CUE = re.compile(r"(?i)\b(?:for|by|to|from|with|user|username|customer|client|member|patient|employee|staff|"
+                         r"beneficiary|applicant|requester|recipient|sender|caller|owner|assignee|reporter|author|"
+                         r"contact|holder|signed|approved|assigned|created|updated|deleted|called|named|par|pour|à)"
+                         r"[ \t]*\Z")
 
 
 def _unquoted(text: str) -> str:
-    """Double quotes around two to four name-shaped words made spaces, the offsets unchanged: the
-    model reads a quoted name as a title ('profile updated for "Paloma Ortega"' gives a
-    WORK_OF_ART), and without the quotes as the person it is."""
+    """Double quotes around two to four name-shaped words after a word that introduces a person
+    made spaces, the offsets unchanged: the model reads a quoted name as a title ('profile
+    updated for "Paloma Ortega"' gives a WORK_OF_ART), and without the quotes as the person it is."""
     if '"' not in text and "“" not in text:
         return text
+
     def plain(m):
         inner = m.group(1)
-        return f" {inner} " if 2 <= len(inner.split()) and name_shaped(inner.strip()) else m.group()
+        if 2 <= len(inner.split()) and name_shaped(inner.strip()) and \
+                _PERSON_CUE.search(text, max(0, m.start() - 20), m.start()):
+            return f" {inner} "
+        return m.group()
     return _QUOTED.sub(plain, text)
 
 
@@ -390,37 +402,38 @@ class NerRunner:
             names = names and not few
             # a column named for a role ("Agent", "Person"): an IT agent's or a flag as often; its
             # names are the model's, and every name-shaped cell when the model reads half of it as persons
-            share = GENERIC_SHARE if self._person and not names and not few and role_column(header) else _PERSON_SHARE
+            role = self._person and not names and not few and len(cells) <= SAMPLE and role_column(header)
+            share = GENERIC_SHARE if role else _PERSON_SHARE
             if len(cells) <= SAMPLE:
                 sample = [Cell(s, e, names) for s, e in cells]
                 first.extend(sample)
                 if self._person and not names and len(cells) >= (GENERIC_MIN_CELLS if share == GENERIC_SHARE
                                                                   else SMALL_COLUMN):
-                    plan.sampled.append(ColumnSample(False, sample, [], share))
+                    plan.sampled.append(ColumnSample(False, sample, [], share, strict=True))
                 continue
             sample = [Cell(s, e, names) for s, e in cells[:SAMPLE]]
             first.extend(sample)
-            plan.sampled.append(ColumnSample(names, sample, cells[SAMPLE:], share))
+            plan.sampled.append(ColumnSample(names, sample, cells[SAMPLE:], share, strict=not names))
 
     def _run(self, cache: dict, cells: list) -> None:
         """NER on each (plan, cell); results into the plan's ``results`` and ``found``."""
         if not cells:
             return
-        todo = []
-        for p, (s, e, _) in cells:
-            t = p.chunk.text[s:e]
-            if t not in cache:
-                cache[t] = None
-                todo.append(t)
-        if todo:
-            try:
+        todo: list = []
+        try:
+            for p, (s, e, _) in cells:
+                t = p.chunk.text[s:e]
+                if t not in cache:
+                    cache[t] = None
+                    todo.append(t)
+            if todo:
                 self._analyse(cache, todo)
-            except BaseException:
-                for t in todo:          # kept over batches: no snippet stays without its result
-                    if cache.get(t) is None:
-                        cache.pop(t, None)
-                raise
-            self._seen_chars += sum(map(len, todo))
+        except BaseException:
+            for t in todo:              # kept over batches: no snippet stays without its result
+                if cache.get(t) is None:
+                    cache.pop(t, None)
+            raise
+        self._seen_chars += sum(map(len, todo))
         for p, (s, e, name_column) in cells:
             text = p.chunk.text
             found = [_result(etype, s + a, s + b, 0.85, "SpacyRecognizer") for etype, a, b in cache[text[s:e]]]
@@ -442,7 +455,7 @@ class NerRunner:
                     if etype is not None and etype in self.entities:
                         start = _given_name_start(doc, ent) if etype == "PERSON" else ent.start_char
                         ents.append((etype, start, ent.end_char))
-                cache[t] = ents
+                cache[t] = tuple(ents) if ents else ()
 
     @staticmethod
     def _in_name_column(text: str, s: int, e: int, found: list) -> list:
@@ -492,16 +505,19 @@ class NerRunner:
         """A column of names: each name-shaped cell is one person, in the sample too (where the
         model saw none, or only part of the name), so no row depends on being sampled."""
         text, found, rest = plan.chunk.text, plan.found, col.rest
+        shaped = person_shaped if col.strict else name_shaped
         drop = set()
         for s, e, _ in col.sample:
-            if name_shaped(text[s:e]) and not any(r.entity_type == "PERSON" and (r.start, r.end) == (s, e)
-                                                  for r in found[(s, e)]):
+            if shaped(text[s:e]) and not any(r.entity_type == "PERSON" and (r.start, r.end) == (s, e)
+                                             for r in found[(s, e)]) \
+                    and not (col.strict and not surname_first(text[s:e].strip())
+                             and any(r.entity_type in ("ORGANIZATION", "LOCATION") for r in found[(s, e)])):
                 drop.update(id(r) for r in found[(s, e)])
                 rest.append((s, e))
         if drop:
             plan.results = [r for r in plan.results if id(r) not in drop]
         for s, e in rest:
-            if not name_shaped(text[s:e]):
+            if not shaped(text[s:e]):
                 plan.second.append(Cell(s, e, col.names))
                 continue
             plan.results.append(_result("PERSON", s, e, 0.85, NAME_SAMPLE_RECOGNIZER, name_column=True))

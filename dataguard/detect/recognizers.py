@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 from dataguard.checksums import mrz_valid
 from dataguard.detect.bounded import BoundedPattern
-from dataguard.detect.filters import iban_layout, mailbox_person
+from dataguard.detect.filters import UPPER, iban_layout, mailbox_person
 from dataguard.detect.windows import Triggered
 
 
@@ -321,9 +321,9 @@ def mrz_recognizer(language: str) -> Triggered:
 
 
 # --------------------------------------------------------------------------- mailbox names
-_CAP = "A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ"
-_NAME_WORDS = (rf'[{_CAP}][^\s<>"@,;:()\[\]]*(?:,?[ \t]+(?:(?:de|da|del|dos|das|du|di|la|le|van|von|der|al|el|bin|'
-               rf'bint|ben|ibn|abu)[ \t]+){{0,2}}[{_CAP}][^\s<>"@,;:()\[\]]*){{1,3}}')
+_WORD = rf'[{UPPER}][^\s<>"@,;:()\[\]]{{0,40}}'     # a name word: a capital, then 40 characters at most
+_NAME_WORDS = (rf'{_WORD}(?:,?[ \t]+(?:(?:de|da|del|dos|das|du|di|la|le|van|von|der|al|el|bin|bint|ben|ibn|abu)'
+               rf'[ \t]+){{0,2}}{_WORD}){{1,3}}')
 # a display name right before "<" or "(" and its address: "Priya Malhotra <p.malhotra@...>"
 _NAME_BEFORE = re.compile(rf'(?<![\w.\'’-])"?(?P<v>{_NAME_WORDS})"?[ \t]*\Z')
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
