@@ -603,20 +603,8 @@ def test_broken_model_raises_model_missing(monkeypatch):
 
 @pytest.mark.parametrize("text", ["12 " * 20000, "1.2." * 15000, "1" * 60000, "password=" * 5000 + "x"])
 def test_pathological_inputs_stay_linear(patterns_only, text):
-    """A generous complexity check, not a speed goal: four times the input costs at most
-    ten times the time (a quadratic recognizer would cost sixteen), best of three each."""
-    import time
-
-    def cost(t):
-        best = float("inf")
-        for _ in range(3):
-            t0 = time.process_time()
-            run(patterns_only, t)
-            best = min(best, time.process_time() - t0)
-        return best
-    run(patterns_only, text)                       # warm caches and compiled patterns
-    small, large = cost(text), cost(text * 4)
-    assert large <= 10 * small + 0.05
+    """A generous complexity check, not a speed goal (``_grows_linearly``)."""
+    assert _grows_linearly(lambda t: run(patterns_only, t), text)
 
 
 def test_icd_codes_in_a_diagnosis_column(patterns_only):
@@ -717,6 +705,9 @@ def test_a_code_after_a_capitalised_word_is_no_name_candidate(en, text):
     ("The case of Wei NG was reopened.", "Wei NG"),
     ("Payment to Ronald McDonald was approved.", "Ronald McDonald"),
     ("Contact UNHCR for the form.", "Contact UNHCR"),
+    ("Please contact Anna Großmann today.", "Anna Großmann"),                # ß and capitals beyond ASCII
+    ("Approved by Jean-Marie LEFÈVRE on Monday.", "Jean-Marie LEFÈVRE"),
+    ("Signed: Łukasz DVOŘÁK, driver.", "Łukasz DVOŘÁK"),
 ])
 def test_capitals_not_before_a_number_stay_name_candidates(text, name):
     from dataguard.detect.ner import ner_regions
@@ -797,7 +788,8 @@ def test_mailbox_person_spells_the_address_from_the_name(name, local, person):
 
 
 def _grows_linearly(f, text: str) -> bool:
-    """Four times the input costs at most ten times the time (quadratic: sixteen), best of three."""
+    """Four times the input costs at most ten times the time (quadratic: sixteen), best of three
+    each, after one run that warms caches and compiled patterns."""
     import time
 
     def cost(t):
@@ -823,14 +815,3 @@ def test_the_mailbox_names_stay_linear_on_hostile_text(text):
     from dataguard.detect.recognizers import MailboxNameRecognizer
     rec = MailboxNameRecognizer(supported_entities=["PERSON"], name="t", supported_language="en")
     assert _grows_linearly(lambda t: rec.analyze(t, ["PERSON"]), text)
-
-
-@pytest.mark.parametrize("text, name", [
-    ("Please contact Anna Großmann today.", "Anna Großmann"),
-    ("Approved by Jean-Marie LEFÈVRE on Monday.", "Jean-Marie LEFÈVRE"),
-    ("Signed: Łukasz DVOŘÁK, driver.", "Łukasz DVOŘÁK"),
-])
-def test_name_candidates_take_sharp_s_and_capitals_beyond_ascii(text, name):
-    from dataguard.detect.ner import ner_regions
-    i = text.index(name)
-    assert any(s <= i and i + len(name) <= e for s, e in ner_regions(text))

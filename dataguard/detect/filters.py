@@ -121,7 +121,7 @@ def mailbox_person(name: str, local: str) -> bool:
     used ("p.malhotra" for "Priya Malhotra", "aortega" for "Alejandro Ortega"; not
     "security@" for "Facebook Security", not "kh1985@" for "Kamil Holub")."""
     words = [_folded(w) for w in name.replace(",", " ").split()]
-    if len(words) < 2 or any(w in ORG_WORDS for w in words) or not name_shaped(name):
+    if len(words) < 2 or not person_shaped(name):
         return False
     spelled = []
     for token in _LETTERS.findall(_folded(local)):

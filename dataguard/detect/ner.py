@@ -396,8 +396,9 @@ class NerRunner:
                 columns.setdefault(col, []).append((s, e))
         text = plan.chunk.text
         for col, cells in columns.items():
-            header = layout.headers.get(col) or "" if layout.headers is not None else ""
-            names = self._person and self._name_column(header) if layout.headers is not None else chunk_names
+            known = layout.headers is not None
+            header = (layout.headers.get(col) or "") if known else ""
+            names = (self._person and self._name_column(header)) if known else chunk_names
             few = categorical(text, cells)      # a few values over and over (Yes/No, statuses): no names by the header
             names = names and not few
             # a column named for a role ("Agent", "Person"): an IT agent's or a flag as often; its
@@ -407,8 +408,7 @@ class NerRunner:
             if len(cells) <= SAMPLE:
                 sample = [Cell(s, e, names) for s, e in cells]
                 first.extend(sample)
-                if self._person and not names and len(cells) >= (GENERIC_MIN_CELLS if share == GENERIC_SHARE
-                                                                  else SMALL_COLUMN):
+                if self._person and not names and len(cells) >= (GENERIC_MIN_CELLS if role else SMALL_COLUMN):
                     plan.sampled.append(ColumnSample(False, sample, [], share, strict=True))
                 continue
             sample = [Cell(s, e, names) for s, e in cells[:SAMPLE]]

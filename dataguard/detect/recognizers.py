@@ -1,5 +1,5 @@
 """dataguard's own recognizers: secrets, classification markings, health terms, travel
-documents (MRZ), Indian PAN, persons named before their e-mail address; the faster e-mail
+documents (MRZ), Indian PAN, persons named with their e-mail address; the faster e-mail
 check and the IBAN recognizer.
 
 Each is a Presidio ``EntityRecognizer`` driven by compiled Python regexes with a
@@ -357,7 +357,7 @@ class MailboxNameRecognizer(EntityRecognizer):
     <p.malhotra@example.org>", "To: "OKAFOR, Amina" <amina.okafor@...>", "Amina Okafor
     (amina.okafor@...)") or in its row (a contact list's "Alejandro Ortega, 212-229-7772,
     aortega@zoho.eu"), which the small models often miss. ``mailbox_person`` says which names
-    are persons: name-shaped, and the address holds one of their words. Each "@" is looked at
+    are persons: name-shaped, and the address's local part spelled from them. Each "@" is looked at
     once, and each character of the rows around the addresses once."""
 
     def load(self) -> None:
