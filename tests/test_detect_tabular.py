@@ -558,3 +558,17 @@ def test_a_role_column_of_names_gives_no_organisation_or_thing(detector, header,
     [got] = person_spans(detector, [Chunk(unit=CSV_UNIT, text=text, context=("ID", header), hint="structured")])
     assert not {v for _, _, v in got} & set(things)
     assert len({v for _, _, v in got} & set(names)) >= 6
+
+
+def test_a_generic_name_key_across_a_chunks_keep_window_is_judged_on_the_cells_read(detector):
+    """A JSON export cut into chunks: the values of a generic ``name`` key before the chunk's keep
+    window (its overlap with the chunk before) are not read by NER in this chunk, and the
+    column is judged on those that are (it failed with a KeyError)."""
+    import json
+    records = [{"id": i, "name": name_of(i)} for i in range(12)]
+    text = json.dumps({"records": records}, indent=1)
+    keep_start = text.index(name_of(6))
+    unit = Unit(target="/t", uri="/t/export.json", path="export.json")
+    [got] = person_spans(detector, [Chunk(unit=unit, text=text, keep_start=keep_start)])
+    assert {v for _, _, v in got} <= {name_of(i) for i in range(12)}
+    assert all(s >= keep_start for s, _, _ in got)

@@ -347,17 +347,18 @@ class NerRunner:
                     short.append(Cell(s, e, whole))
                 else:
                     cells.extend(Cell(s + a, s + b, whole) for a, b in ner_regions(text[s:e]))
-            self._generic_column(plan, short, names and not whole)
+            self._generic_column(plan, short, names and not whole, ks, ke)
             cells.extend(short)
         spans = sorted(cell for col in columns for cell in col.cells)
         cells.extend(Cell(s, e, False) for s, e in _blanked_regions(text, spans))
         return sorted(c for c in cells if c.end > ks and c.start < ke)
 
     @staticmethod
-    def _generic_column(plan: NerPlan, cells: list, generic: bool) -> None:
+    def _generic_column(plan: NerPlan, cells: list, generic: bool, ks: int, ke: int) -> None:
         """A column under a generic name ("name"): its names are the model's, and when the model
         reads most of its cells (three or more) as persons, every name-shaped cell
         (``_judge_column``); teams, products and places give the model few persons."""
+        cells = [c for c in cells if c.end > ks and c.start < ke]    # only cells NER reads in this chunk
         if generic and len(cells) >= GENERIC_MIN_CELLS:
             plan.sampled.append(ColumnSample(False, list(cells), [], GENERIC_SHARE))
 
@@ -379,7 +380,7 @@ class NerRunner:
                 if names and generic_name(column):
                     generic.setdefault(column, []).append(cell)
         for column_cells in generic.values():
-            self._generic_column(plan, column_cells, True)
+            self._generic_column(plan, column_cells, True, ks, ke)
         cells.extend(Cell(s, e, False) for s, e in _blanked_regions(text, tables))
         return sorted(c for c in cells if c.end > ks and c.start < ke)
 
