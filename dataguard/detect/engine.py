@@ -125,12 +125,10 @@ class Detector:
             results = list(ner)
             text = chunk.text
             ext_context = [c.lower() for c in chunk.context]
-            low = text.lower()
-            hits = self._triggers.find(text, low)
-            aligned = len(low) == len(text)      # lower-casing kept the offsets (it nearly always does)
+            hits = self._triggers.find(text)
             for t in self._recognizers:
                 ungated = t.needs_context and bool(ext_context) and in_external(t.context, ext_context)
-                for r in run_windowed(t, text, hits, aligned, ungated):
+                for r in run_windowed(t, text, hits, ungated):
                     base = r.score
                     r.score = with_context(t.context, r, text, ext_context)
                     if r.score >= floor and not (t.needs_context and r.score <= base):

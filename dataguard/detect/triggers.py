@@ -30,6 +30,14 @@ _NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f\D]")      # a digit beyond ASCII (on
 Spans = List[Tuple[int, int]]
 
 
+def lower_aligned(text: str) -> str:
+    """``text`` lower-cased, each character in its place: 'İ' (the one character whose lower
+    case is two, 'i' and a combining dot) becomes 'i', so that hits on the lower-cased text are
+    offsets in ``text`` (Turkish text is full of it)."""
+    low = text.lower()
+    return low if len(low) == len(text) else text.replace("\u0130", "i").lower()
+
+
 def _merge(spans: Spans) -> Spans:
     spans.sort()
     out: Spans = []
@@ -113,7 +121,7 @@ class TriggerSet:
         db.scan(text.encode("latin-1", "replace"), match_event_handler=on_match)
 
     def find(self, text: str, low: Optional[str] = None) -> Dict[str, Spans]:
-        low = text.lower() if low is None else low
+        low = lower_aligned(text) if low is None else low
         found: Dict[str, Spans] = {}
         unicode_digits = not text.isascii() and _NON_ASCII_DIGIT.search(text) is not None
         if self._hs_text is not None and not unicode_digits:

@@ -124,7 +124,7 @@ def _on_windows(rec, text: str, wins: list) -> list:
     return out
 
 
-def run_windowed(t: Triggered, text: str, hits: dict, words_aligned: bool = True, ungated: bool = False) -> list:
+def run_windowed(t: Triggered, text: str, hits: dict, ungated: bool = False) -> list:
     """Run a recognizer where its triggers (``TriggerSet`` hits of the chunk) say it can match;
     on the whole text when the text is short, or when ``ungated`` (its context words are in the
     chunk's column name or header, not in the text)."""
@@ -136,7 +136,7 @@ def run_windowed(t: Triggered, text: str, hits: dict, words_aligned: bool = True
         if not spans:
             return []
         spans.sort()
-        if t.pad is not None and words_aligned and len(text) >= 4 * t.pad:
+        if t.pad is not None and len(text) >= 4 * t.pad:
             return _on_windows(rec, text, windows(spans, text, t.pad))
     if t.self_windowed:
         return rec.analyze(text, ents, None, hits=hits.get(ents[0], []))
