@@ -689,6 +689,28 @@ def test_names_with_letters_beyond_latin_1_reach_ner(detector):
         assert [chunk.text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == [texts[chunk.text]]
 
 
+def test_the_walk_searched_from_where_a_match_can_begin_takes_the_matchers_candidates():
+    """The finder searches the matcher's pattern only from characters a match can begin with
+    (brackets, plus signs, digits of any script): its steps are the pattern's successive matches."""
+    from phonenumbers.phonenumbermatcher import _PATTERN
+
+    from dataguard.detect.phone import PhoneFinder
+    finder = PhoneFinder(("US", "GB"))
+    assert finder._start is not None
+    rnd = random.Random(5)
+    pieces = ["+", "\uff0b", "(", "[", "\uff08", "\uff3b", ")", "-", " ", ".", "/", "x", "ext. ", "a", "\n",
+              "\u0663\u0664", "\uff11\uff12", "12", "3", "4567", "890 12", "é"]
+    for _ in range(300):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 40)))
+        if finder._second.search(text):
+            continue
+        want, index = [], 0
+        for m in _PATTERN.finditer(text):
+            want.append((index, m.start(), m.group()))
+            index = m.end()
+        assert finder._steps(text) == want, text
+
+
 @pytest.mark.parametrize("text", [
     "born 12/03/1978 call 020 7946 0018 today",
     "03/11/1978 555 1234, 9/7/21 +44 20 7946 0018",

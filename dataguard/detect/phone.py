@@ -198,8 +198,8 @@ class PhoneGate:
         """The fullmatch of the ``_quick`` regexes of the regions that can take ``n`` digits (None: none can)."""
         tests = self._refusal[0]
         test = tests[n] if n < len(tests) else None
-        if isinstance(test, str):
-            test = tests[n] = re.compile(test).fullmatch
+        if isinstance(test, str):       # lengths taken by the same regions share one compiled regex
+            test = tests[n] = _compiled(test).fullmatch
         return test
 
     def _may_fit(self, digits: str) -> bool:
@@ -221,12 +221,21 @@ class PhoneGate:
         passes, no reading fits. A '+', non-ASCII characters or many groups: not decided here."""
         if self._refusal is None or "+" in run or not run.isascii():
             return False
-        if run.isdigit():           # most candidates: one run of digits, its own only piece
-            return not (2 <= len(run) <= self.MAX_DIGITS and self._may_fit(run))
+        tests, idd, monotone = self._refusal
+        if run.isdigit():           # most candidates: one run of digits, its own only piece (_may_fit, inlined)
+            n = len(run)
+            if not 2 <= n <= self.MAX_DIGITS:
+                return True
+            test = tests[n]
+            if test is not None:
+                if isinstance(test, str):
+                    test = self._length_test(n)
+                if test(run) is not None:
+                    return False
+            return not (idd and idd(run))
         groups = _ASCII_GROUPS.findall(run)
         if len(groups) > self._MOST_GROUPS:
             return False
-        tests, idd, monotone = self._refusal
         most = self.MAX_DIGITS
         for i in range(len(groups)):
             digits = ""
@@ -449,9 +458,22 @@ class PhoneFinder:
         self.gate = PhoneGate(self.regions)
         self._pattern = _PATTERN
         self._second = _SECOND_NUMBER_START_PATTERN
+        self._start = self._first_characters()
         self._verdicts: dict = {}
         self._dead: set = set()          # (region, candidate): the matcher finds nothing there
         self._fewest = self._fewest_digits()
+
+    def _first_characters(self):
+        """A regex of one character that every match of the matcher's pattern begins with (an
+        opening bracket, a plus sign or a digit: the pattern is ``(?:[lead]...){0,2}\\d...``), or
+        None when the pattern is not of that shape (another libphonenumber port)."""
+        try:
+            from phonenumbers.phonenumbermatcher import _LEAD_CLASS, _LEAD_CLASS_CHARS, _LEAD_LIMIT, _PUNCTUATION
+        except ImportError:
+            return None
+        if not self._pattern.pattern.startswith(f"(?:{_LEAD_CLASS}{_PUNCTUATION}){_LEAD_LIMIT}\\d"):
+            return None
+        return re.compile(f"[{_LEAD_CLASS_CHARS}\\d]")
 
     def _fewest_digits(self) -> tuple:
         """(digits, digits after '+'): fewer in a candidate and no reading of it, nor of a
@@ -473,7 +495,8 @@ class PhoneFinder:
         if v is None:
             if len(self._verdicts) > 100_000:
                 self._verdicts.clear()
-            digits = len(_NON_DIGIT.sub("", candidate))
+            digits = len(candidate) if candidate.isascii() and candidate.isdigit() else \
+                len(_NON_DIGIT.sub("", candidate))
             # with a '+': international, or (the '+' cut off by an inner match) national
             fewest = min(self._fewest) if "+" in candidate or "\uff0b" in candidate else self._fewest[0]
             if digits < fewest or "/" in candidate and self._slash_date is not None and self._slash_date(candidate):
@@ -507,9 +530,22 @@ class PhoneFinder:
         if self._second.search(text) is not None:
             return list(self._walk(text))
         steps, index = [], 0
-        for m in self._pattern.finditer(text):
-            steps.append((index, m.start(), m.group()))
+        if self._start is None:
+            for m in self._pattern.finditer(text):
+                steps.append((index, m.start(), m.group()))
+                index = m.end()
+            return steps
+        # the pattern is searched from the next character a match can begin with (the pattern
+        # tried at each character in between is most of its cost): the same matches
+        start, search, append = self._start.search, self._pattern.search, steps.append
+        at = start(text)
+        while at is not None:
+            m = search(text, at.start())
+            if m is None:
+                break
+            append((index, m.start(), m.group()))
             index = m.end()
+            at = start(text, index)
         return steps
 
     def find(self, text: str) -> list:
@@ -518,10 +554,13 @@ class PhoneFinder:
         from phonenumbers import PhoneNumberMatcher
         steps = self._steps(text)
         todos: dict = {}                 # region -> the steps it admits, in order
-        admitted, shortest = self.admitted, min(self._fewest)
+        admitted, known, shortest = self.admitted, self._verdicts.get, min(self._fewest)
         for k, (_, _, c) in enumerate(steps):
             if len(c) >= shortest:       # (fewer characters: fewer digits than any number has)
-                for region in admitted(c):
+                regions = known(c)
+                if regions is None:
+                    regions = admitted(c)
+                for region in regions:
                     todos.setdefault(region, []).append(k)
         out, at = [], None
         for region in self.regions:
