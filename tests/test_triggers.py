@@ -107,3 +107,22 @@ def test_unicode_digits_fall_back_to_python_regexes():
 def test_trigger_set_without_words_or_regexes():
     ts = TriggerSet({}, {"empty": []})
     assert ts.find("anything 123") == {}
+
+
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+def test_a_trigger_hyperscan_refuses_stays_with_python_and_the_others_keep_their_names():
+    """The triggers are compiled into Hyperscan at once; when it refuses one (a back-reference),
+    that one alone is searched in Python, and every hit still carries its own trigger's name
+    (text and lower-case databases number their triggers as one list)."""
+    ts = TriggerSet({"digits": DIGIT_RUN, "twice": r"(ab)\1", "ip": _TRIGGERS["IP_ADDRESS"]},
+                    {"health": ["hiv", "diagnosis"], "greek": ["αλφα"]})
+    assert ts.accelerated and set(ts._py_only_rx) == {"twice"} and "greek" not in ts._hs_names
+    text = "abab at 10.0.0.1, call 0712 345 678 9; HIV diagnosis, ΑΛΦΑ"
+    found = ts.find(text)
+    want = {"twice": ["abab"], "ip": ["10.0.0.1"], "digits": ["0712 345 678 9"], "health": ["HIV", "diagnosis"],
+            "greek": ["ΑΛΦΑ"]}
+    assert set(found) == set(want)
+    for name, values in want.items():
+        assert len(found[name]) == len(values)
+        for (s, e), v in zip(found[name], values):
+            assert v in text[s:e] and len(text[s:e]) <= len(v) + 1, (name, text[s:e])

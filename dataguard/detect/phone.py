@@ -95,7 +95,7 @@ class PhoneGate:
             self._extension = re.compile(r"(?i)[ \t,]*(?:e?xt(?:ension)?n?|[x#~]|int)[:.]?[ \t,-]*\d{1,20}#?$")
         self._cc_cache: dict = {}
         self.regions = []        # (region, always, cc, national_prefix_rx, idd_rx)
-        self._quick = {}         # region -> one regex every national reading that fits there matches
+        self._quick = {}         # region -> (the source of) one regex every national reading that fits there matches
         self._main = {}          # country code -> metadata of its main region (national prefix rules)
         self._quick_lengths = {}  # region -> lengths of the digit strings its _quick regex can take (None: any)
         for region in regions:
@@ -114,7 +114,7 @@ class PhoneGate:
             main = self._cc_regions.get(md.country_code, (region,))[0]
             self._main[str(md.country_code)] = PhoneMetadata.metadata_for_region(main) or md
             front, rule, types = self._readings(md.country_code, info, self._main[str(md.country_code)])
-            self._quick[region] = re.compile(f"(?:{front}|{rule})(?:{types})")
+            self._quick[region] = f"(?:{front}|{rule})(?:{types})"     # compiled when first needed
             self._quick_lengths[region] = self._lengths(md.country_code, info)
         self._refusal = self._refusal_test()
 
@@ -185,7 +185,7 @@ class PhoneGate:
             return None
         by_length = [None] * (self.MAX_DIGITS + 1)
         for n in range(2, self.MAX_DIGITS + 1):
-            rxs = [rx.pattern for region, rx in self._quick.items()
+            rxs = [rx for region, rx in self._quick.items()
                    if self._quick_lengths[region] is None or n in self._quick_lengths[region]]
             if rxs:
                 by_length[n] = "|".join(f"(?:{p})" for p in rxs)
@@ -314,14 +314,14 @@ class PhoneGate:
                 return False
             nothing.source = "(?!)"
             return nothing
-        combined = re.compile("|".join(patterns))
+        source = "|".join(patterns)         # compiled when first needed
         allowed = None if any_length else frozenset(lengths)
 
         def fits(nsn: str) -> bool:
-            if allowed is not None and len(nsn) not in allowed or combined.fullmatch(nsn) is None:
+            if allowed is not None and len(nsn) not in allowed or _compiled(source).fullmatch(nsn) is None:
                 return False
             return cls._fits(nsn, descs)
-        fits.source = combined.pattern
+        fits.source = source
         fits.lengths = allowed
         return fits
 
@@ -424,7 +424,7 @@ class PhoneGate:
             if idd is not None and any(self._after_idd(idd, d) for d in after_plus + national):
                 out.append(region)        # its international prefix, then a valid international number
                 continue
-            fits, quick = self._cc_info(int(cc))[2], self._quick[region]
+            fits, quick = self._cc_info(int(cc))[2], _compiled(self._quick[region])
             # (quick: one C call rules out most digit strings)
             if any(quick.fullmatch(d) is not None and self._readings_fit(d, npfp, fits, cc, self._main[cc], raw[d])
                    for d in national):

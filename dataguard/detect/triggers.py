@@ -87,29 +87,26 @@ class TriggerSet:
         return self._hs_text is not None or self._hs_low is not None
 
     def _compile(self, items: dict, literal: bool, pending: dict):
-        """A Hyperscan database for the items it can take; those it cannot stay in ``pending``."""
-        exprs, ids, flags = [], [], []
+        """A Hyperscan database for the items it can take; those it cannot stay in ``pending``.
+        All are compiled at once; only if Hyperscan refuses that is each tried alone (to keep
+        the ones it takes): a compile per expression costs as much again at start-up."""
+        encoded = {}
         for name, pat in items.items():
             try:
-                if literal:
-                    alts = [re.escape(w).encode("latin-1") for w in pat]
-                    expr = b"|".join(alts)
-                else:
-                    expr = pat.encode("latin-1")
-                # each expression alone first: one that Hyperscan refuses stays with Python
-                db = _hs.Database()
-                db.compile(expressions=[expr], ids=[0], elements=1, flags=[_hs.HS_FLAG_SOM_LEFTMOST])
-            except Exception:  # noqa: BLE001 - not Latin-1, or a construct Hyperscan lacks
-                continue
-            self._hs_names.append(name)
-            exprs.append(expr)
-            ids.append(len(self._hs_names) - 1)
-            flags.append(_hs.HS_FLAG_SOM_LEFTMOST)
-            pending.pop(name, None)
-        if not exprs:
+                encoded[name] = b"|".join(re.escape(w).encode("latin-1") for w in pat) if literal \
+                    else pat.encode("latin-1")
+            except UnicodeEncodeError:
+                continue            # not Latin-1: stays with Python
+        base = len(self._hs_names)         # a match's id: its name's index in _hs_names (both databases)
+        db = _database(list(encoded.values()), base)
+        if db is None:
+            encoded = {n: e for n, e in encoded.items() if _database([e]) is not None}
+            db = _database(list(encoded.values()), base)
+        if db is None:
             return None
-        db = _hs.Database()
-        db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+        for name in encoded:
+            self._hs_names.append(name)
+            pending.pop(name, None)
         return db
 
     def _scan(self, db, text: str, out: dict) -> None:
@@ -145,6 +142,20 @@ class TriggerSet:
             if spans:
                 found.setdefault(name, []).extend(spans)
         return {n: _merge(s) for n, s in found.items()}
+
+
+def _database(exprs: list, base: int = 0):
+    """A Hyperscan database of the expressions (ids from ``base`` in order, leftmost start of
+    match), or None if there are none or Hyperscan refuses one (a construct it lacks)."""
+    if not exprs:
+        return None
+    db = _hs.Database()
+    try:
+        db.compile(expressions=exprs, ids=list(range(base, base + len(exprs))), elements=len(exprs),
+                   flags=[_hs.HS_FLAG_SOM_LEFTMOST] * len(exprs))
+    except Exception:  # noqa: BLE001 - hyperscan.error: a construct Hyperscan lacks
+        return None
+    return db
 
 
 def _latin1(word: str) -> bool:
