@@ -294,6 +294,47 @@ def test_a_generic_name_column_means_nothing_in_a_table_of_things(det):
     assert _judge(det, supplier, [("PERSON", "Acme Supplies")]) == []
 
 
+def test_a_column_saying_whose_name_it_holds_keeps_it_in_a_table_of_firms(det):
+    """A vendors table's generic "name" is a firm's; its "account_holder" holds people, and firms
+    too: a cell with a firm's words (SARL, Enterprises, Trading) is no person there."""
+    values = ["Svetlana Yuliia Sokolov", "Atlas Trading SARL", "Nile Catering Enterprises", "Mateo Zúñiga Chávez"]
+    read = [("PERSON", v) for v in values]
+    assert _judge(det, db_chunk("account_holder", values, table="vendors"), read) == [
+        ("PERSON", "Mateo Zúñiga Chávez"), ("PERSON", "Svetlana Yuliia Sokolov")]
+    assert _judge(det, db_chunk("name", values, table="vendors"), read) == []
+    assert len(_judge(det, db_chunk("account_holder", values, table="payments"), read)) == 4
+
+
+def test_another_reading_of_a_value_its_column_announces_is_dropped(det, tmp_path):
+    """An IPv4 address under "ip_address" that is also a valid phone number written with dots
+    (212.249.62.68), a US SSN under "SSN" written as some phone number is: each is what its
+    column says, not a phone number, even with a phone column's name as context in the header."""
+    (tmp_path / "donations.csv").write_text(
+        "donor_phone,ip_address,ssn\n"
+        "+44 20 7946 0958,212.249.62.68,061-01-6055\n"
+        "+33 6 24 09 82 09,62.211.237.162,238-29-1616\n", encoding="utf-8")
+    assert _scan_file(det, tmp_path) == sorted([
+        ("PHONE_NUMBER", "+44 20 7946 0958"), ("IP_ADDRESS", "212.249.62.68"), ("US_SSN", "061-01-6055"),
+        ("PHONE_NUMBER", "+33 6 24 09 82 09"), ("IP_ADDRESS", "62.211.237.162"), ("US_SSN", "238-29-1616")])
+
+
+def test_comment_lines_before_a_csv_header_are_skipped(det, tmp_path):
+    """An export that opens with a comment ("# ... CONFIDENTIAL") and a blank line: its header is
+    the next line, the header row is no data, and 9-digit numbers under "SSN" are SSNs."""
+    from dataguard.detect.tabular import Layout
+    from dataguard.sources import SourceOptions, open_target
+    from dataguard.types import Limits
+    text = ("# US income tax reimbursement - national staff - CONFIDENTIAL\n\n"
+            "IndexNo,SSN,Filing status\n424636,238291616,MFJ\n609063,594912650,Single\n")
+    (tmp_path / "tax.csv").write_text(text, encoding="utf-8")
+    item, = open_target(str(tmp_path), SourceOptions()).items()
+    chunk, = [c for c in item.chunks(Limits()) if hasattr(c, "text") and not c.is_name]
+    assert chunk.context == ("IndexNo", "SSN", "Filing status")
+    assert [chunk.text[s:e] for s, e in Layout(chunk).header_rows] == ["IndexNo,SSN,Filing status"]
+    assert _scan_file(det, tmp_path) == [("CLASSIFICATION_MARKING", "CONFIDENTIAL"), ("US_SSN", "238291616"),
+                                         ("US_SSN", "594912650")]
+
+
 def test_places_seen_in_few_values_of_a_category_column_are_misreadings(det):
     values = ["Disability", "Single parent", "Elderly", "None"] * 6
     assert _judge(det, db_chunk("vulnerability", values), [("LOCATION", "Elderly")]) == []

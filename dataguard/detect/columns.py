@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from dataguard.detect.entities import NER_ENTITIES, traits
-from dataguard.detect.filters import REASON_KEY
+from dataguard.detect.filters import REASON_KEY, person_shaped
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk, ColumnSignal
@@ -447,6 +447,18 @@ class ColumnJudge:
         shares = _shares(found, len(col.cells))
         if found and categorical(text, col.cells):
             found = [(c, r) for c, r in found if not _stray_category(r.entity_type, verdict, shares)]
+        if "PERSON" in verdict.positive and "PERSON" in self.vocab.verdict(col.table).lowered:
+            # a column named for people in a table of things or firms (a vendors table's
+            # "account_holder"): a person, or the firm itself; persons only without a firm's word
+            found = [(c, r) for c, r in found
+                     if r.entity_type != "PERSON" or person_shaped(text[r.start:r.end])]
+        if verdict.positive and found:
+            # a value the column's name announces and a recognizer confirms ("ip_address":
+            # 212.249.62.68): another reading of the same characters (a phone number) is dropped
+            confirmed = [r for _, r in found if r.entity_type in verdict.positive]
+            if confirmed:
+                found = [(c, r) for c, r in found if r.entity_type in verdict.positive
+                         or not any(o.start < r.end and r.start < o.end for o in confirmed)]
         kept, by_cell = [], {}
         for cell, r in found:
             if self._keep(chunk, col, verdict, shares, cell, r):
@@ -575,17 +587,22 @@ def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     the two are judged as one name. The key holding a generic name (``GENERIC_NAMES``) is its
     table as the file is (``"product": {"name": ...}``, ``"site": {"name": ...}``); other keys
     above add nothing (neither codes nor cancels)."""
-    verdict = _in_table(vocab.verdict(col.name), vocab.verdict(col.table))
+    generic = generic_name(col.name)
+    verdict = _in_table(vocab.verdict(col.name), vocab.verdict(col.table), generic)
     if not col.parent:
         return verdict
     if not verdict.positive and vocab.verdict(col.parent).positive:
-        return _in_table(vocab.verdict(f"{col.parent}.{col.name}"), vocab.verdict(col.table))
-    return _in_table(verdict, vocab.verdict(col.parent)) if generic_name(col.name) else verdict
+        return _in_table(vocab.verdict(f"{col.parent}.{col.name}"), vocab.verdict(col.table), generic)
+    return _in_table(verdict, vocab.verdict(col.parent), generic) if generic else verdict
 
 
-def _in_table(verdict: Verdict, table: Verdict) -> Verdict:
-    """A generic column name (an ``exact`` signal such as ``name``) means nothing in a table whose
-    own name lowers its entity (``products.name``, ``devices.name``): the table says what it holds."""
+def _in_table(verdict: Verdict, table: Verdict, generic: bool) -> Verdict:
+    """A generic column name (``GENERIC_NAMES``: ``name``, ``display name``) means nothing in a
+    table whose own name lowers its entity (``products.name``, ``devices.name``): the table says
+    what it holds. A name that says whose it is keeps its meaning there (a vendors table's
+    ``account_holder`` and ``contact_name`` are people)."""
+    if not generic:
+        return verdict
     cancel = {e for e, (s, _) in verdict.positive.items() if s.exact and e in table.lowered}
     if not cancel:
         return verdict

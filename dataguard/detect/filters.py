@@ -80,7 +80,8 @@ ORG_WORDS = frozenset(
     "no-reply reply mailer direction equipe équipe servicio oficina security notifications notification calendar "
     "international music mail news media video communications resources staff assistant portal hall venue room "
     "town city kit set lamp web virtual cloud temp former account accounts billing payroll sales marketing "
-    "careers jobs alerts updates digest bot robot".split())
+    "careers jobs alerts updates digest bot robot enterprise enterprises trading traders supplies supply "
+    "construction catering printing motors industries holdings corporation transport".split())
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 

@@ -112,7 +112,9 @@ class Layout:
         for r in rows:
             if len(r) != width:
                 continue
-            if context and chunk.first_line == 1 and r[0][0] == 0 and \
+            # the header row: the first row of the file's first chunk that holds the header's names
+            # (comment lines may come before it)
+            if context and chunk.first_line == 1 and not self.header_rows and \
                     tuple(x.casefold() for x in (_field_text(text, s, e)[:40] for s, e in r) if x)[:50] == folded:
                 self.header_rows.append((r[0][0], r[-1][1]))
             self.fields += [(s, e, i) for i, (s, e) in enumerate(r)]

@@ -249,20 +249,43 @@ def with_columns(wins: Iterable[tuple]) -> Iterator[tuple]:
         col = ke - nl if nl != -1 else col + ke - ks
 
 
+_PREAMBLE_LINES = 10       # comment ("# ...") and blank lines looked past for a CSV's header
+
+
 def _with_header(blocks: Iterator[str], ext: str):
-    """Read ahead until the first line is complete (bounded), return (blocks, context)."""
+    """Read ahead until the header line is complete (bounded), return (blocks, context). The
+    header is the first line that is neither blank nor a comment ("# exported by ..."), within
+    the first ``_PREAMBLE_LINES`` lines."""
     seen: list = []
     have = 0
+    limit = _HEADER_MAX_CHARS * (_PREAMBLE_LINES + 1)
+    line = ""
     for piece in blocks:
         seen.append(piece)
         have += len(piece)
-        if "\n" in piece or have >= _HEADER_MAX_CHARS:
+        line = _header_line("".join(seen)[:limit])
+        if line is not None or have >= limit:
             break
     head = "".join(seen)
-    context = header_context(head[:_HEADER_MAX_CHARS].split("\n", 1)[0], ext)
+    if line is None:
+        line = _header_line(head[:limit], complete=True) or ""
+    context = header_context(line[:_HEADER_MAX_CHARS], ext)
 
     def chained():
         if head:
             yield head
         yield from blocks
     return chained(), context
+
+
+def _header_line(head: str, complete: bool = False):
+    """The header line of a CSV's beginning: the first line neither blank nor a comment (None
+    while it is not complete; with ``complete``, the text read is all there is)."""
+    lines = head.split("\n")
+    for i, line in enumerate(lines[:_PREAMBLE_LINES]):
+        done = complete or i < len(lines) - 1
+        if not done:
+            return None
+        if line.strip(" \t\r\ufeff") and not line.lstrip(" \ufeff").startswith("#"):
+            return line
+    return lines[0] if (complete or len(lines) > _PREAMBLE_LINES) else None
