@@ -62,7 +62,8 @@ def test_name_words(name, words):
     ("الاسم", "PERSON"), ("الإسم الكامل", "PERSON"), ("اسم_المستفيد", "PERSON"), ("رقم الهاتف", "PHONE_NUMBER"),
     ("الجوال", "PHONE_NUMBER"), ("تاريخ الميلاد", "DATE_OF_BIRTH"), ("تاريخ_الولادة", "DATE_OF_BIRTH"),
     ("رقم الهوية", "NATIONAL_ID"), ("رقم جواز السفر", "PASSPORT_NUMBER"), ("البريد الإلكتروني", "EMAIL_ADDRESS"),
-    ("العنوان", "LOCATION"), ("الجنسية", "NRP")])
+    ("العنوان", "LOCATION"), ("الجنسية", "NRP"), ("Contact person", "PERSON"), ("Emergency contact", "PERSON"),
+    ("Cardholder", "PERSON"), ("recipient", "PERSON"), ("Chef de ménage", "PERSON"), ("jefe_de_hogar", "PERSON")])
 def test_positive_signals(name, entity):
     v = vocabulary_for().verdict(name)
     assert entity in v.positive
