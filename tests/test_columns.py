@@ -321,12 +321,14 @@ def test_another_reading_of_a_value_its_column_announces_is_dropped(det, tmp_pat
 
 def test_comment_lines_before_a_csv_header_are_skipped(det, tmp_path):
     """An export that opens with a comment ("# ... CONFIDENTIAL") and a blank line: its header is
-    the next line, the header row is no data, and 9-digit numbers under "SSN" are SSNs."""
+    the next line, the header row is no data, and 9-digit numbers under "SSN" are SSNs (not those
+    the SSA never issues: area 000, 666 or 9xx)."""
     from dataguard.detect.tabular import Layout
     from dataguard.sources import SourceOptions, open_target
     from dataguard.types import Limits
     text = ("# US income tax reimbursement - national staff - CONFIDENTIAL\n\n"
-            "IndexNo,SSN,Filing status\n424636,238291616,MFJ\n609063,594912650,Single\n")
+            "IndexNo,SSN,Filing status\n424636,238291616,MFJ\n609063,594912650,Single\n"
+            "609064,000-00-0930,MFJ\n609065,666-12-5197,MFJ\n609066,912-00-1234,Single\n")   # never issued
     (tmp_path / "tax.csv").write_text(text, encoding="utf-8")
     item, = open_target(str(tmp_path), SourceOptions()).items()
     chunk, = [c for c in item.chunks(Limits()) if hasattr(c, "text") and not c.is_name]

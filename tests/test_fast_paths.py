@@ -677,6 +677,24 @@ def test_the_english_pipeline_drops_a_shared_encoder_nothing_listens_to():
 
 
 @pytest.mark.model
+def test_a_surname_in_capitals_before_the_given_name_is_a_name_in_prose(detector):
+    """Registers and logs write the surname first in capitals ("OWUSU Kwame"): such a name
+    reaches the model and is reported whole (the model often tags it without its first
+    capital word); acronyms before a capitalised word (an agency, a desk) are not persons."""
+    from dataguard.types import Chunk, Unit
+    texts = {
+        "2025-03-02 10:14 laptop (asset PO-4569592150) reported by SANDOVAL MENDOZA Tomás; last seen in the lobby.":
+            ["SANDOVAL MENDOZA Tomás"],
+        "Incident 442: vehicle stopped, driver OWUSU Kwame questioned at the checkpoint.": ["OWUSU Kwame"],
+        "Approved by HASSAN AL-MASRI Samir on 12 May.": ["HASSAN AL-MASRI Samir"],
+        "UNHCR Kenya reported that WFP Somalia and the ICT Service Desk will call back.": [],
+        "NOTE Please read the SOP Annex and the HR Department memo before travel.": []}
+    unit = Unit(target="/t", uri="/t/a.log", path="a.log")
+    for chunk, matches in detector.analyze([Chunk(unit=unit, text=t) for t in texts]):
+        assert [chunk.text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == texts[chunk.text]
+
+
+@pytest.mark.model
 def test_names_with_letters_beyond_latin_1_reach_ner(detector):
     """Name candidates and the name-shape check take Latin Extended letters (Czech, Polish,
     Turkish names): the persons the model finds there are reported."""

@@ -265,6 +265,13 @@ def _credential(entity: str, v: str) -> bool:
     return len(v) >= 16 and sum(c.isdigit() for c in v) + sum(c.isupper() for c in v) >= 2
 
 
+def _possible_ssn(value: str) -> bool:
+    """A US SSN the Social Security Administration may issue: nine digits, area not 000, 666 or
+    900-999 (ITINs, never SSNs), group not 00, serial not 0000 ("000-00-0930" is a placeholder)."""
+    d = "".join(c for c in value if c.isdigit())
+    return len(d) == 9 and d[:3] not in ("000", "666") and d[0] != "9" and d[3:5] != "00" and d[5:] != "0000"
+
+
 def plausible(kind: str, entity: str, value: str) -> bool:
     """Is ``value`` what a column named for ``entity`` (with value kind ``kind``) holds?"""
     v = value.strip()
@@ -278,6 +285,8 @@ def plausible(kind: str, entity: str, value: str) -> bool:
         digits = sum(c.isdigit() for c in v)
         return bool(_PHONE.fullmatch(v)) and 7 <= digits <= 15 and not is_date(v) and len(set(v) - set(" -.()/+")) > 2
     if kind == ValueKind.IDENTIFIER:
+        if entity == "US_SSN" and not _possible_ssn(v):
+            return False
         return bool(_IDENT.fullmatch(v)) and sum(c.isdigit() for c in v) >= 4 and v.count(" ") <= 6 \
             and len(set(v) - set(" -./")) > 2
     return len(v) >= 2 and any(c.isalpha() for c in v)        # TEXT

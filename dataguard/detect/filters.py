@@ -139,6 +139,17 @@ def surname_first(cell: str) -> bool:
     return bool(comma) and surname.isupper() and name_shaped(cell)
 
 
+def surname_in_capitals(value: str) -> bool:
+    """A name written with its surname first in capitals, no comma ("OWUSU Kwame", "SANDOVAL
+    MENDOZA Tomás", "AL-MASRI Samir"): one to three capital words, then one to three name words."""
+    tokens = value.split()
+    k = 0
+    while k < len(tokens) and k < 3 and _capitals(tokens[k]):
+        k += 1
+    rest = tokens[k:]
+    return k >= 1 and 1 <= len(rest) <= 3 and all(NAME_TOKEN.match(t) and not t.isupper() for t in rest)
+
+
 def _capitals(token: str) -> bool:
     """A name word written in capitals ("OKAFOR", "O'BRIEN", "BEAUCHÊNE", "DE")."""
     return token.isupper() and NAME_TOKEN.match(token.title()) is not None
@@ -358,8 +369,8 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
     v = value.strip()
     if "\n" in v or "@" in v or any(c.isdigit() for c in v) or len(v) < 3 or len(v) > 60:
         return False
-    if surname_first(v):
-        return True           # "SALAZAR, Fernando": the surname first, in capitals, as registers write it
+    if surname_first(v) or surname_in_capitals(v):
+        return True           # "SALAZAR, Fernando", "OWUSU Kwame": the surname first, in capitals, as registers write it
     tokens = v.replace(",", " ").split()
     if not tokens or not all(NAME_TOKEN.match(t) for t in tokens):
         return False

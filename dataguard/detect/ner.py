@@ -33,6 +33,8 @@ _NAME_CANDIDATE = re.compile(
     rf"[{UPPER}][{LOWER}'’]+(?:-[{UPPER}]?[{LOWER}'’]+)?[ \t]+(?:(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|"
     r"ibn|abu|ould|ag|le|la|du|di|der|den|ter)[ -]){0,2}"
     rf"(?![A-Z]+[ \t]?[-#/:]?[ \t]?[0-9])[{UPPER}][{LOWER}{UPPER}'’]+(?![^\W_])|"
+    # a surname in capitals before the given name, as registers write it ("OWUSU Kwame")
+    rf"(?<![^\W\d_])[{UPPER}]{{2,30}}(?:[ -][{UPPER}]{{2,30}}){{0,2}}[ \t]+[{UPPER}][{LOWER}'’]+(?![^\W_])|"
     rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M)\.?[ \t]+[{UPPER}]|"
     r"(?i:\b(?:name|nom|patient|employee|staff|applicant|beneficiary))\s*[:=]")
 _INITIAL_NAME = re.compile(rf"\b[A-Z]\.[ \t]*[{UPPER}][{LOWER}'’]+")     # "J. Smith": no name candidate
@@ -187,6 +189,29 @@ _CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday 
                       "octobre novembre decembre décembre".split())
 
 
+def _caps_surname_start(doc, ent):
+    """Where a person starts whose surname in capitals the model left out ("reported by SANDOVAL
+    MENDOZA Tomás": it tags "MENDOZA Tomás"): at up to two capital words right before it, when
+    the person begins with one and a lower-case word, a comma or the text's start comes before
+    them; None otherwise."""
+    i = ent.start
+    first = doc[i].text
+    if not (len(first) >= 2 and first.isupper() and first.isalpha()):
+        return None
+    j = i
+    while j > 0 and i - j < 2:
+        prev = doc[j - 1]
+        if not (prev.whitespace_ == " " and len(prev.text) >= 2 and prev.text.isalpha() and prev.text.isupper()):
+            break
+        j -= 1
+    if j == i:
+        return None
+    before = doc[j - 1] if j > 0 else None
+    if before is None or (before.is_alpha and before.is_lower and before.whitespace_) or before.text in (",", ":", "|"):
+        return doc[j].idx
+    return None
+
+
 def _given_name_start(doc, ent) -> int:
     """Where a person the model found starts. The small models often tag only the surname of
     a name they do not know ("contact Per Petersson", "met Pili Girón"): a one-word person
@@ -194,6 +219,9 @@ def _given_name_start(doc, ent) -> int:
     or a comma before that), starts at that word; a person of one word is reported only after
     a title, so without it such a name would be lost."""
     i = ent.start
+    caps = _caps_surname_start(doc, ent)
+    if caps is not None:
+        return caps
     if len(ent) != 1 or i < 2 or not doc[i].text[:1].isupper():
         return ent.start_char
     prev, before = doc[i - 1], doc[i - 2]
