@@ -687,6 +687,9 @@ def test_a_surname_in_capitals_before_the_given_name_is_a_name_in_prose(detector
             ["SANDOVAL MENDOZA Tomás"],
         "Incident 442: vehicle stopped, driver OWUSU Kwame questioned at the checkpoint.": ["OWUSU Kwame"],
         "Approved by HASSAN AL-MASRI Samir on 12 May.": ["HASSAN AL-MASRI Samir"],
+        "Device reported by MARIAM AL-KHATIB Dalia Ghada; last seen on the network.": ["MARIAM AL-KHATIB Dalia Ghada"],
+        '{"card": {"holder": "OKELLO Baraka"}, "cardholder": "BONDARENKO Radoslav Anastasia"}':
+            ["OKELLO Baraka", "BONDARENKO Radoslav Anastasia"],
         "UNHCR Kenya reported that WFP Somalia and the ICT Service Desk will call back.": [],
         "NOTE Please read the SOP Annex and the HR Department memo before travel.": []}
     unit = Unit(target="/t", uri="/t/a.log", path="a.log")

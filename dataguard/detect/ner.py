@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import categorical, column_verdict, generic_name, is_json, json_columns, role_column
-from dataguard.detect.filters import (LOWER, NAME_COLUMN_KEY, NAME_TOKEN, TITLES, UPPER, name_shaped, person_shaped,
+from dataguard.detect.filters import (LOWER, NAME_COLUMN_KEY, NAME_TOKEN, ORG_WORDS, TITLES, UPPER, name_shaped, person_shaped,
                                       plausible, strip_title, surname_first)
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk
@@ -191,25 +191,47 @@ _CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday 
 
 def _caps_surname_start(doc, ent):
     """Where a person starts whose surname in capitals the model left out ("reported by SANDOVAL
-    MENDOZA Tomás": it tags "MENDOZA Tomás"): at up to two capital words right before it, when
-    the person begins with one and a lower-case word, a comma or the text's start comes before
-    them; None otherwise."""
+    MENDOZA Tomás": it tags "MENDOZA Tomás"; "holder": "OKELLO Baraka": it tags "Baraka"): at up
+    to three capital words right before it, when a lower-case word, a comma, a colon, a bar, a
+    quote or the text's start comes before them; None otherwise."""
     i = ent.start
-    first = doc[i].text
-    if not (len(first) >= 2 and first.isupper() and first.isalpha()):
-        return None
     j = i
-    while j > 0 and i - j < 2:
+    while j > 0 and i - j < 3:
         prev = doc[j - 1]
-        if not (prev.whitespace_ == " " and len(prev.text) >= 2 and prev.text.isalpha() and prev.text.isupper()):
+        if not (prev.whitespace_ == " " and _capital_word(prev.text)):
             break
         j -= 1
     if j == i:
         return None
     before = doc[j - 1] if j > 0 else None
-    if before is None or (before.is_alpha and before.is_lower and before.whitespace_) or before.text in (",", ":", "|"):
+    if before is None or before.text in (",", ":", "|", '"', "'", "(", "“"):
         return doc[j].idx
+    if before.is_alpha and before.is_lower and before.whitespace_ and _capital_word(doc[i].text):
+        return doc[j].idx       # (a capitalised person after capitals in prose: "of UNHCR Smith" is Smith)
     return None
+
+
+def _given_names_end(doc, ent, end: int) -> int:
+    """Where a person ends whose given names the model left out ("reported by MARIAM AL-KHATIB
+    Dalia Ghada": it tags the surname in capitals only): after up to three name words right
+    after a person of capital words only; ``end`` otherwise."""
+    if not all(_capital_word(t.text) or t.text == "-" for t in ent):
+        return end
+    k = ent.end
+    while k < len(doc) and k - ent.end < 3 and doc[k - 1].whitespace_ == " " \
+            and NAME_TOKEN.match(doc[k].text) and not doc[k].text.isupper() and doc[k].lower_ not in _NOT_GIVEN:
+        k += 1
+    return doc[k - 1].idx + len(doc[k - 1].text) if k > ent.end else end
+
+
+# capitalised words that follow a name in capitals and are no given name ("JOHN SMITH Today", "OKAFOR Team")
+_NOT_GIVEN = _CALENDAR | ORG_WORDS | frozenset(
+    "please thanks thank regards today tomorrow yesterday team desk support service dear hello hi the and or "
+    "on at in of for to from by with re fw fwd cc".split())
+
+
+def _capital_word(text: str) -> bool:
+    return len(text) >= 2 and text.isupper() and text.replace("-", "").isalpha()
 
 
 def _given_name_start(doc, ent) -> int:
@@ -482,8 +504,10 @@ class NerRunner:
                 for ent in doc.ents:
                     etype = SPACY_LABELS.get(ent.label_)
                     if etype is not None and etype in self.entities:
-                        start = _given_name_start(doc, ent) if etype == "PERSON" else ent.start_char
-                        ents.append((etype, start, ent.end_char))
+                        start, end = ent.start_char, ent.end_char
+                        if etype == "PERSON":
+                            start, end = _given_name_start(doc, ent), _given_names_end(doc, ent, end)
+                        ents.append((etype, start, end))
                 cache[t] = tuple(ents) if ents else ()
 
     @staticmethod
