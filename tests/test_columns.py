@@ -494,3 +494,22 @@ def test_a_generic_identifier_column_keeps_the_specific_kind(det, column, values
     digits under 'id number' are the column's identifier, whatever check digit they pass."""
     got = found(det, db_chunk(column, values))
     assert [(e, v) for e, v, _ in got] == [(entity, v) for v in values]
+
+
+@pytest.mark.parametrize("lines, header", [
+    (["#,first_name,ssn", "1,Kwame,123456789"], ("#", "first_name", "ssn")),         # a column named '#'
+    (["#id,name,email", "1,John,j@x.org"], ("#id", "name", "email")),
+    (["# exported by HR, on 2024-05-01", "", "id,name,ssn,dob", "1,a,b,c"], ("id", "name", "ssn", "dob")),
+    (["id,name", "1,a"], ("id", "name"))])
+def test_a_comment_before_a_header_is_told_from_a_header_opening_with_a_hash(lines, header):
+    """A line opening with '#' is a comment unless it has as many fields as the line after the
+    comments: then it is the header of a table whose first column is named '#'."""
+    from dataguard.extract.text import _with_header
+    assert _with_header(iter(["\n".join(lines) + "\n"]), "csv")[1] == header
+
+
+def test_an_ssn_column_of_another_countrys_numbers_keeps_them(det):
+    """The SSA's never-issued rule is for nine-digit US numbers; a social security number of
+    another length (the Philippines' SSS) under "social_security_number" is still one."""
+    chunk = db_chunk("social_security_number", ["34-1234567-8", "33-7654321-0", "000-00-0930"])
+    assert [(e, v) for e, v, _ in found(det, chunk)] == [("US_SSN", "34-1234567-8"), ("US_SSN", "33-7654321-0")]

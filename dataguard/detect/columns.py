@@ -266,10 +266,13 @@ def _credential(entity: str, v: str) -> bool:
 
 
 def _possible_ssn(value: str) -> bool:
-    """A US SSN the Social Security Administration may issue: nine digits, area not 000, 666 or
-    900-999 (ITINs, never SSNs), group not 00, serial not 0000 ("000-00-0930" is a placeholder)."""
+    """Not a nine-digit number the US Social Security Administration never issues: area 000, 666
+    or 900-999 (ITINs, never SSNs), group 00, serial 0000 ("000-00-0930" is a placeholder);
+    numbers of other lengths (another country's social security numbers) pass."""
     d = "".join(c for c in value if c.isdigit())
-    return len(d) == 9 and d[:3] not in ("000", "666") and d[0] != "9" and d[3:5] != "00" and d[5:] != "0000"
+    if len(d) != 9:
+        return True         # another country's social security number: the column says what it is
+    return d[:3] not in ("000", "666") and d[0] != "9" and d[3:5] != "00" and d[5:] != "0000"
 
 
 def plausible(kind: str, entity: str, value: str) -> bool:

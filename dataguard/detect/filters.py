@@ -139,15 +139,26 @@ def surname_first(cell: str) -> bool:
     return bool(comma) and surname.isupper() and name_shaped(cell)
 
 
+# words in capitals before or after a capitalised name that are no surname: log levels, mail and
+# memo markers, titles of posts, organisations' acronyms
+NOT_SURNAMES = frozenset(
+    "ERROR ERR WARN WARNING INFO DEBUG TRACE FATAL CRITICAL NOTICE ALERT AUDIT OK FAIL FAILED SUCCESS "
+    "CC BCC FYI ATTN NOTE NB PS RE FW FWD TO FROM SUBJECT URGENT IMPORTANT CONFIDENTIAL DRAFT REF ID NO "
+    "HR IT ICT CEO CFO CTO COO CIO DG SG ASG USG DSG HQ FO CO RC HC SRSG DSRSG PM QA DEV OPS ADMIN "
+    "UN UNHCR OCHA WFP UNICEF WHO UNDP UNFPA IOM ILO UNOPS UNEP OHCHR FAO UNESCO UNAIDS UNRWA UNMISS "
+    "MONUSCO MINUSMA DPKO DPPA DOS DMSPC OICT NGO INGO EU AU USA UK US".split())
+
+
 def surname_in_capitals(value: str) -> bool:
     """A name written with its surname first in capitals, no comma ("OWUSU Kwame", "SANDOVAL
     MENDOZA Tomás", "AL-MASRI Samir"): one to three capital words, then one to three name words."""
     tokens = value.split()
     k = 0
-    while k < len(tokens) and k < 3 and _capitals(tokens[k]):
+    while k < len(tokens) and k < 3 and _capitals(tokens[k]) and tokens[k] not in NOT_SURNAMES:
         k += 1
     rest = tokens[k:]
-    return k >= 1 and 1 <= len(rest) <= 3 and all(NAME_TOKEN.match(t) and not t.isupper() for t in rest)
+    return k >= 1 and 1 <= len(rest) <= 3 and all(NAME_TOKEN.match(t) and not t.isupper() for t in rest) \
+        and not any(t in NOT_SURNAMES for t in rest)
 
 
 def _capitals(token: str) -> bool:

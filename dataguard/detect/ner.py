@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import categorical, column_verdict, generic_name, is_json, json_columns, role_column
-from dataguard.detect.filters import (LOWER, NAME_COLUMN_KEY, NAME_TOKEN, ORG_WORDS, TITLES, UPPER, name_shaped, person_shaped,
+from dataguard.detect.filters import (LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, TITLES, UPPER, name_shaped, person_shaped,
                                       plausible, strip_title, surname_first)
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk
@@ -198,7 +198,8 @@ def _caps_surname_start(doc, ent):
     j = i
     while j > 0 and i - j < 3:
         prev = doc[j - 1]
-        if not (prev.whitespace_ == " " and _capital_word(prev.text)):
+        if not (prev.whitespace_ == " " and _capital_word(prev.text)) or prev.text in NOT_SURNAMES \
+                or prev.ent_type_ in _NOT_PERSON_ENTS:
             break
         j -= 1
     if j == i:
@@ -211,23 +212,7 @@ def _caps_surname_start(doc, ent):
     return None
 
 
-def _given_names_end(doc, ent, end: int) -> int:
-    """Where a person ends whose given names the model left out ("reported by MARIAM AL-KHATIB
-    Dalia Ghada": it tags the surname in capitals only): after up to three name words right
-    after a person of capital words only; ``end`` otherwise."""
-    if not all(_capital_word(t.text) or t.text == "-" for t in ent):
-        return end
-    k = ent.end
-    while k < len(doc) and k - ent.end < 3 and doc[k - 1].whitespace_ == " " \
-            and NAME_TOKEN.match(doc[k].text) and not doc[k].text.isupper() and doc[k].lower_ not in _NOT_GIVEN:
-        k += 1
-    return doc[k - 1].idx + len(doc[k - 1].text) if k > ent.end else end
-
-
-# capitalised words that follow a name in capitals and are no given name ("JOHN SMITH Today", "OKAFOR Team")
-_NOT_GIVEN = _CALENDAR | ORG_WORDS | frozenset(
-    "please thanks thank regards today tomorrow yesterday team desk support service dear hello hi the and or "
-    "on at in of for to from by with re fw fwd cc".split())
+_NOT_PERSON_ENTS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT"})   # spaCy's labels
 
 
 def _capital_word(text: str) -> bool:
@@ -504,10 +489,8 @@ class NerRunner:
                 for ent in doc.ents:
                     etype = SPACY_LABELS.get(ent.label_)
                     if etype is not None and etype in self.entities:
-                        start, end = ent.start_char, ent.end_char
-                        if etype == "PERSON":
-                            start, end = _given_name_start(doc, ent), _given_names_end(doc, ent, end)
-                        ents.append((etype, start, end))
+                        start = _given_name_start(doc, ent) if etype == "PERSON" else ent.start_char
+                        ents.append((etype, start, ent.end_char))
                 cache[t] = tuple(ents) if ents else ()
 
     @staticmethod

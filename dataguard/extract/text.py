@@ -279,13 +279,23 @@ def _with_header(blocks: Iterator[str], ext: str):
 
 
 def _header_line(head: str, complete: bool = False):
-    """The header line of a CSV's beginning: the first line neither blank nor a comment (None
-    while it is not complete; with ``complete``, the text read is all there is)."""
+    """The header line of a CSV's beginning: the first line neither blank nor a comment, or a
+    line opening with '#' before it that has as many fields ("#,name,ssn", "#id,name": a column
+    named '#'). None while that cannot be told yet (with ``complete``, the text read is all
+    there is)."""
     lines = head.split("\n")
-    for i, line in enumerate(lines[:_PREAMBLE_LINES]):
-        done = complete or i < len(lines) - 1
-        if not done:
-            return None
-        if line.strip(" \t\r\ufeff") and not line.lstrip(" \ufeff").startswith("#"):
+    whole = lines if complete else lines[:-1]           # the complete lines
+    first = next((k for k, line in enumerate(whole[:_PREAMBLE_LINES])
+                  if line.strip(" \t\r\ufeff") and not line.lstrip(" \ufeff").startswith("#")), None)
+    if first is None:
+        return lines[0] if (complete or len(whole) >= _PREAMBLE_LINES) else None
+    fields = _fields(whole[first])
+    for line in whole[:first]:
+        if line.lstrip(" \ufeff").startswith("#") and fields > 1 and _fields(line) == fields:
             return line
-    return lines[0] if (complete or len(lines) > _PREAMBLE_LINES) else None
+    return whole[first]
+
+
+def _fields(line: str) -> int:
+    """How many fields a delimited line holds, by its most frequent delimiter (quotes ignored)."""
+    return 1 + max(line.count(d) for d in (",", ";", "\t", "|"))
