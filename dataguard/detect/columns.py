@@ -600,21 +600,22 @@ def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     table as the file is (``"product": {"name": ...}``, ``"site": {"name": ...}``); other keys
     above add nothing (neither codes nor cancels)."""
     generic = generic_name(col.name)
-    verdict = _in_table(vocab.verdict(col.name), vocab.verdict(col.table), generic)
+    verdict = vocab.verdict(col.name)
+    if generic:
+        verdict = _in_table(verdict, vocab.verdict(col.table))
     if not col.parent:
         return verdict
     if not verdict.positive and vocab.verdict(col.parent).positive:
-        return _in_table(vocab.verdict(f"{col.parent}.{col.name}"), vocab.verdict(col.table), generic)
-    return _in_table(verdict, vocab.verdict(col.parent), generic) if generic else verdict
+        joined = vocab.verdict(f"{col.parent}.{col.name}")
+        return _in_table(joined, vocab.verdict(col.table)) if generic else joined
+    return _in_table(verdict, vocab.verdict(col.parent)) if generic else verdict
 
 
-def _in_table(verdict: Verdict, table: Verdict, generic: bool) -> Verdict:
-    """A generic column name (``GENERIC_NAMES``: ``name``, ``display name``) means nothing in a
-    table whose own name lowers its entity (``products.name``, ``devices.name``): the table says
-    what it holds. A name that says whose it is keeps its meaning there (a vendors table's
-    ``account_holder`` and ``contact_name`` are people)."""
-    if not generic:
-        return verdict
+def _in_table(verdict: Verdict, table: Verdict) -> Verdict:
+    """A generic column name (``GENERIC_NAMES``: ``name``, ``display name``; only those are
+    passed here) means nothing in a table whose own name lowers its entity (``products.name``,
+    ``devices.name``): the table says what it holds. A name that says whose it is keeps its
+    meaning there (a vendors table's ``account_holder`` and ``contact_name`` are people)."""
     cancel = {e for e, (s, _) in verdict.positive.items() if s.exact and e in table.lowered}
     if not cancel:
         return verdict

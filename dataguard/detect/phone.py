@@ -221,21 +221,12 @@ class PhoneGate:
         passes, no reading fits. A '+', non-ASCII characters or many groups: not decided here."""
         if self._refusal is None or "+" in run or not run.isascii():
             return False
-        tests, idd, monotone = self._refusal
-        if run.isdigit():           # most candidates: one run of digits, its own only piece (_may_fit, inlined)
-            n = len(run)
-            if not 2 <= n <= self.MAX_DIGITS:
-                return True
-            test = tests[n]
-            if test is not None:
-                if isinstance(test, str):
-                    test = self._length_test(n)
-                if test(run) is not None:
-                    return False
-            return not (idd and idd(run))
+        if run.isdigit():           # most candidates: one run of digits, its own only piece
+            return not (2 <= len(run) <= self.MAX_DIGITS and self._may_fit(run))
         groups = _ASCII_GROUPS.findall(run)
         if len(groups) > self._MOST_GROUPS:
             return False
+        tests, idd, monotone = self._refusal
         most = self.MAX_DIGITS
         for i in range(len(groups)):
             digits = ""

@@ -136,9 +136,8 @@ def header_context(first_line: str, ext: str) -> tuple:
     if ext in ("tsv", "tab"):
         delim = "\t"
     else:
-        counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
-        delim = max(counts, key=lambda d: counts[d])
-        if counts[delim] == 0:
+        delim, count = _delimiter(line)
+        if count == 0:
             delim = ","
     try:
         names = next(csv.reader(io.StringIO(line), delimiter=delim))
@@ -298,4 +297,11 @@ def _header_line(head: str, complete: bool = False):
 
 def _fields(line: str) -> int:
     """How many fields a delimited line holds, by its most frequent delimiter (quotes ignored)."""
-    return 1 + max(line.count(d) for d in (",", ";", "\t", "|"))
+    return 1 + _delimiter(line)[1]
+
+
+def _delimiter(line: str) -> tuple:
+    """(the delimiter a CSV line uses most of ',', ';', tab and '|', how many times)."""
+    counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
+    delim = max(counts, key=lambda d: counts[d])
+    return delim, counts[delim]
