@@ -660,12 +660,18 @@ def test_ner_on_regions_finds_the_names_spacy_finds_in_the_whole_text(detector):
 @pytest.mark.model
 def test_the_english_pipeline_drops_a_shared_encoder_nothing_listens_to():
     """The English NER embeds its own encoder: without the shared tok2vec it finds the same
-    entities (the pipeline dataguard loads has none); the French NER listens to it (kept)."""
+    entities (the pipeline dataguard loads has none); the French NER listens to it (kept).
+    Its matrix products run on numpy's BLAS, on one thread, not on spaCy's default blis:
+    the same entities too (the pipeline compared with is spaCy's default)."""
     import spacy
+    from threadpoolctl import threadpool_info
 
     from dataguard.detect.models import MODELS, load_nlp
     ours = load_nlp("en")
     assert ours.pipe_names == ["ner"] and "tok2vec" in load_nlp("fr").pipe_names
+    ops = ours.get_pipe("ner").model.ops
+    assert type(ops).__name__ == "NumpyOps" and ops.use_blis is False
+    assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {1}
     full = spacy.load(MODELS["en"], exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
     assert "tok2vec" in full.pipe_names
     rnd = random.Random(8)

@@ -53,9 +53,13 @@ def check_model(language: str = "en") -> None:
 def load_nlp(language: str):
     """The language's spaCy pipeline, without the components NER does not need."""
     import spacy
+    from thinc.api import use_ops
     check_model(language)
+    one_blas_thread()
     try:
-        nlp = spacy.load(MODELS[language], exclude=_EXCLUDED.get(language, []))
+        # the model's layers keep the ops they are built with: matrix products by numpy's BLAS
+        with use_ops("numpy", use_blis=False):
+            nlp = spacy.load(MODELS[language], exclude=_EXCLUDED.get(language, []))
     except (OSError, ImportError, ValueError) as exc:   # installed but unusable (broken, wrong spaCy)
         raise ModelMissing(
             f"the spaCy model {MODELS[language]} cannot be loaded ({type(exc).__name__}): reinstall it with "
@@ -64,6 +68,20 @@ def load_nlp(language: str):
         raise ModelMissing(f"the spaCy model {MODELS[language]} has no NER component")
     _drop_unheard_tok2vec(nlp)
     return nlp
+
+
+def one_blas_thread() -> None:
+    """Run the BLAS library's matrix products on one thread in this process.
+
+    NER's cost is mostly matrix products. spaCy's default ops run them with blis, which on
+    x86-64 wheels is about three times slower than the OpenBLAS numpy ships (measured on
+    the benchmark's dense text: a quarter of NER's time saved, the same entities), so the
+    models are built with numpy's ops (``load_nlp``). OpenBLAS starts a thread per core for a
+    large product: in a scan, where each worker process is one core's worth of detection,
+    those threads would compete with the other workers. One per process keeps ``--workers``
+    the number of cores a scan uses."""
+    from threadpoolctl import threadpool_limits
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def _drop_unheard_tok2vec(nlp) -> None:
