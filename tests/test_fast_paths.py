@@ -455,6 +455,35 @@ def test_the_gate_matches_the_matcher_on_date_dense_text(seed):
     assert len(want) > 100
 
 
+def test_with_a_region_that_always_passes_the_others_are_still_gated():
+    """Brazil and Argentina rewrite digits while parsing (a prefix transform rule): every candidate
+    goes to their matcher. The other configured regions keep the early refusal: the gate admits
+    what it admits without it, and the finder finds the numbers the unrestricted matchers find
+    (an international number once, in the first region that reads it: Presidio keeps one per span)."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder, PhoneGate
+    regions = ["US", "BR", "GB", "AR", "KE"]
+    fast, whole = PhoneGate(regions), PhoneGate(regions)
+    assert fast._refusal is not None and fast._always == ["BR", "AR"]
+    whole._refusal = None
+    rnd = random.Random(23)
+    texts = list(_random_texts(400, seed=29)) + KNOWN + [
+        " ".join(rnd.choice([decoy(rnd), phone_number(rnd), f"0{rnd.randint(10 ** 5, 10 ** 10)}",
+                             f"(0{rnd.randint(11, 99)}) 15-{rnd.randint(1000, 9999)}-{rnd.randint(1000, 9999)}",
+                             f"0xx{rnd.randint(11, 99)} 9{rnd.randint(1000, 9999)}-{rnd.randint(1000, 9999)}"])
+                 for _ in range(40)) for _ in range(40)]
+    finder, refused = PhoneFinder(regions), 0
+    for text in texts:
+        for _, _, cand in finder._walk(text):
+            if cand:
+                refused += fast._refused(cand)
+                assert fast.regions_for(cand) == whole.regions_for(cand), cand
+        want = {(m.start, m.end) for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
+        assert {(m.start, m.end) for _, m in finder.find(text)} == want, text
+    assert refused > 200
+
+
 def test_regions_that_rewrite_digits_always_pass():
     from dataguard.detect.phone import PhoneFinder, PhoneGate
     assert PhoneGate(["AR"]).regions_for("12") == ["AR"]     # Argentina's transform rule rewrites mobile numbers

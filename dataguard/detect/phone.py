@@ -116,6 +116,7 @@ class PhoneGate:
             front, rule, types = self._readings(md.country_code, info, self._main[str(md.country_code)])
             self._quick[region] = f"(?:{front}|{rule})(?:{types})"     # compiled when first needed
             self._quick_lengths[region] = self._lengths(md.country_code, info)
+        self._always = [region for region, always, *_ in self.regions if always]
         self._refusal = self._refusal_test()
 
     _LITERAL_PREFIXES = re.compile(r"\d+(?:\|\d+)*")
@@ -174,22 +175,25 @@ class PhoneGate:
         return frozenset(n + f for n in lengths for f in fronts)
 
     def _refusal_test(self):
-        """What ``_refused`` needs, over all configured regions: per length of a digit string,
-        one regex of the ``_quick`` regexes of the regions that can take that length (a list
-        indexed by length, None where no region can; the regex source until ``_length_test``
-        first needs it: not compiled at start-up), one regex of their international prefixes,
-        and whether that regex opens every digit string that begins with one it opens (no
-        lookaround, no anchor: then it is tried once on the longest string from each group).
-        None when a region always passes (then nothing is refused early)."""
-        if not self.regions or any(always for _, always, *_ in self.regions):
+        """What ``_refused`` needs, over the configured regions that do not always pass: per
+        length of a digit string, one regex of the ``_quick`` regexes of the regions that can
+        take that length (a list indexed by length, None where no region can; the regex source
+        until ``_length_test`` first needs it: not compiled at start-up), one regex of their
+        international prefixes, and whether that regex opens every digit string that begins
+        with one it opens (no lookaround, no anchor: then it is tried once on the longest
+        string from each group). None when every region always passes (nothing is refused
+        early). A region that always passes is admitted for every candidate whatever this
+        says: with Brazil or Argentina configured, the others are still gated."""
+        gated = [region for region, always, *_ in self.regions if not always]
+        if not gated:
             return None
         by_length = [None] * (self.MAX_DIGITS + 1)
         for n in range(2, self.MAX_DIGITS + 1):
-            rxs = [rx for region, rx in self._quick.items()
+            rxs = [self._quick[region] for region in gated
                    if self._quick_lengths[region] is None or n in self._quick_lengths[region]]
             if rxs:
                 by_length[n] = "|".join(f"(?:{p})" for p in rxs)
-        idds = "|".join(f"(?:{idd.pattern})" for *_, idd in self.regions if idd is not None)
+        idds = "|".join(f"(?:{idd.pattern})" for _, always, _, _, idd in self.regions if idd is not None and not always)
         monotone = not _LOOKS_AROUND.search(idds)
         # (?<=.): only a prefix of at least one digit counts, as in regions_for
         return by_length, idds and re.compile(f"(?:{idds})(?<=.)").match, monotone
@@ -212,13 +216,14 @@ class PhoneGate:
     _MOST_GROUPS = 8
 
     def _refused(self, run: str) -> bool:
-        """True when ``regions_for`` surely admits no region, decided by a few regex calls (most
-        candidates in dense text are dates, amounts and codes). Every piece the matcher cuts
-        from a run is cut at non-digits, so its digits are some consecutive groups of the run's
-        digits; a national reading of a piece (as written, after a prefix or country code) fits
-        a region only if that region's ``_quick`` regex takes the piece's digits, or the piece
-        opens with an international prefix. When no concatenation of consecutive groups
-        passes, no reading fits. A '+', non-ASCII characters or many groups: not decided here."""
+        """True when ``regions_for`` surely admits no region but those that always pass, decided
+        by a few regex calls (most candidates in dense text are dates, amounts and codes). Every
+        piece the matcher cuts from a run is cut at non-digits, so its digits are some
+        consecutive groups of the run's digits; a national reading of a piece (as written, after
+        a prefix or country code) fits a region only if that region's ``_quick`` regex takes the
+        piece's digits, or the piece opens with an international prefix. When no concatenation
+        of consecutive groups passes, no reading fits. A '+', non-ASCII characters or many
+        groups: not decided here."""
         if self._refusal is None or "+" in run or not run.isascii():
             return False
         if run.isdigit():           # most candidates: one run of digits, its own only piece
@@ -293,13 +298,15 @@ class PhoneGate:
     @classmethod
     def _validator(cls, descs):
         """``_fits`` for one country code, behind two cheap necessary conditions: a length some
-        number type allows, and one regex of all number types (one C call instead of one per type)."""
-        lengths, any_length, patterns = set(), False, []
+        number type allows, and one regex of all number types (one C call instead of one per type).
+        A pattern is in that regex once: the 25 regions of +1 repeat each other's (toll-free,
+        premium...), and each region's source regex is compiled by every process on first use."""
+        lengths, any_length, patterns = set(), False, {}
         for _, types in descs:
             for tl, tp in types:
                 any_length = any_length or not tl
                 lengths |= tl
-                patterns.append("(?:%s)" % tp)
+                patterns.setdefault("(?:%s)" % tp)
         if not patterns:
             def nothing(nsn: str) -> bool:
                 return False
@@ -380,7 +387,7 @@ class PhoneGate:
         """The configured regions in which the run (digits and separators, with a '+' or '('
         in front if the text has one) or one of its inner matches could be a valid number."""
         if self._refused(run):
-            return []
+            return list(self._always)
         readings = []
         for c in self.candidates(run):
             digits = _NON_DIGIT.sub("", c)
