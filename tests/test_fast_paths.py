@@ -484,10 +484,47 @@ def test_with_a_region_that_always_passes_the_others_are_still_gated():
     assert refused > 200
 
 
-def test_regions_that_rewrite_digits_always_pass():
-    from dataguard.detect.phone import PhoneFinder, PhoneGate
-    assert PhoneGate(["AR"]).regions_for("12") == ["AR"]     # Argentina's transform rule rewrites mobile numbers
-    assert PhoneFinder(["AR"]).admitted("12") == {"AR"}
+def test_regions_that_rewrite_digits_pass_every_run_with_digits_enough():
+    """A region whose national prefix rule rewrites digits (Argentina: "0351 15-412 3456" is read
+    as 9 351 412 3456) passes every run with at least the digits a reading needs: the shortest
+    number of its country code (10) less the digits the rule adds (the '9'), or a run its
+    international prefix opens."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder, PhoneGate, added_by_prefix_rule
+    gate = PhoneGate(["AR"])
+    assert gate._least == {"AR": 9} and added_by_prefix_rule("9\\1") == 1 and added_by_prefix_rule("268\\1") == 3
+    assert added_by_prefix_rule("\\1\\1") is None
+    assert gate.regions_for("12") == [] and PhoneFinder(["AR"]).admitted("12") == frozenset()
+    assert gate.regions_for("12345678") == [] and gate.regions_for("123456789") == ["AR"]
+    assert gate.regions_for("0351 15-412 3456") == ["AR"]
+    assert gate.regions_for("00 44 1234") == ["AR"]          # its international prefix opens it
+    for text in ("0351 15-412 3456", "351 412 3456", "00 44 20 7946 0958"):
+        assert list(PhoneNumberMatcher(text, "AR", leniency=1))
+
+
+@pytest.mark.parametrize("regions", [["BR"], ["AR", "JP"], ["AG", "GG", "MG", "SM"], ["US", "NF", "CC", "GA"]])
+def test_regions_that_rewrite_digits_find_what_their_matcher_finds(regions):
+    """Regions with a national prefix transform rule, gated by their fewest digits only: the
+    finder finds the numbers the unrestricted matcher finds, in text dense with short and long
+    numbers of their own formats and others."""
+    from phonenumbers import PhoneNumberMatcher, example_number, format_number
+
+    from dataguard.detect.phone import PhoneFinder
+    rnd = random.Random(len(regions))
+    own = [format_number(example_number(r), PhoneNumberFormat.NATIONAL) for r in regions]
+    d = lambda n: "".join(rnd.choice("0123456789") for _ in range(n))      # noqa: E731
+    texts = list(_random_texts(150, seed=31)) + [
+        " ".join(rnd.choice([decoy(rnd), phone_number(rnd), rnd.choice(own), rnd.choice(own)[:-3] + d(3), d(rnd.randint(4, 12)),
+                             f"0{d(2)} 15-{d(3)}-{d(4)}", f"{d(3)}-{d(4)}", f"00 {d(2)} {d(rnd.randint(3, 9))}"])
+                 for _ in range(40)) for _ in range(30)]
+    finder = PhoneFinder(regions)
+    found = 0
+    for text in texts:
+        want = {(m.start, m.end) for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
+        assert {(m.start, m.end) for _, m in finder.find(text)} == want, text
+        found += len(want)
+    assert found > 50
 
 
 # ------------------------------------------------------------------ triggers and windows

@@ -37,6 +37,27 @@ def shortest_number(md):
     return min(lengths) if lengths else None
 
 
+def shortest_of_country_code(cc: int):
+    """The fewest digits of a valid national number of any region of a country calling code
+    (a number read with one region's settings is valid if it is valid in any region sharing
+    its code: a 7-digit number read as a US one can be another +1 region's); None: not known."""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+    mds = [PhoneMetadata.metadata_for_nongeo_region(cc) if r == "001" else PhoneMetadata.metadata_for_region(r)
+           for r in COUNTRY_CODE_TO_REGION_CODE.get(cc, ())]
+    lengths = [shortest_number(md) for md in mds if md is not None]
+    return None if not lengths or None in lengths else min(lengths)
+
+
+def added_by_prefix_rule(rule) -> int | None:
+    """How many digits a national prefix transform rule can add to a number ("268\\1": 3):
+    its literal digits, each group it copies being part of what it replaces; None when it
+    copies a group twice (not bounded so)."""
+    refs = re.findall(r"\\(\d)", rule or "")
+    if len(refs) != len(set(refs)):
+        return None
+    return len(re.sub(r"\\\d", "", rule or ""))
+
+
 def national_prefix_present(digits: str, main, raw: Sequence[str] = ()) -> bool:
     """libphonenumber's matcher (leniency VALID) refuses a number written the national way
     (no '+', no international prefix, no country code in front) whose format in its country
@@ -117,7 +138,49 @@ class PhoneGate:
             self._quick[region] = f"(?:{front}|{rule})(?:{types})"     # compiled when first needed
             self._quick_lengths[region] = self._lengths(md.country_code, info)
         self._always = [region for region, always, *_ in self.regions if always]
+        self._least = {region: self._least_digits(region) for region in self._always}
         self._refusal = self._refusal_test()
+
+    @staticmethod
+    def _least_digits(region: str) -> int:
+        """The fewest digits of a run in which a region that always passes (its national prefix
+        rule rewrites digits) can find a number read the national way: a reading has at most the
+        run's digits plus those the rule adds, a valid number at least the shortest of its
+        country code (1: not known). Read after its international prefix, it needs the digits
+        of that prefix (``_opens_with_idd``)."""
+        from phonenumbers import PhoneMetadata
+        md = PhoneMetadata.metadata_for_region(region)
+        added = added_by_prefix_rule(md.national_prefix_transform_rule) if md is not None else None
+        shortest = shortest_of_country_code(md.country_code) if md is not None else None
+        return 1 if added is None or shortest is None else max(1, shortest - added)
+
+    def _always_for(self, run: str) -> list:
+        """The regions that always pass which can find a number in the run: all of them for a
+        run with a '+' or digits beyond ASCII; otherwise those whose fewest digits it has, or
+        whose international prefix opens it at one of its digit groups."""
+        if not self._always:
+            return []
+        if "+" in run or not run.isascii():
+            return list(self._always)
+        groups = _ASCII_GROUPS.findall(run)
+        digits = sum(map(len, groups))
+        out = []
+        for region, always, _, _, idd in self.regions:
+            if always and (digits >= self._least[region] or self._opens_with_idd(idd, groups)):
+                out.append(region)
+        return out
+
+    @staticmethod
+    def _opens_with_idd(idd, groups: list) -> bool:
+        """Whether the international prefix ``idd`` opens the digits from one of the groups on
+        (every piece the matcher reads is some consecutive groups)."""
+        if idd is None:
+            return False
+        for i in range(len(groups)):
+            m = idd.match("".join(groups[i:]))
+            if m and m.end():
+                return True
+        return False
 
     _LITERAL_PREFIXES = re.compile(r"\d+(?:\|\d+)*")
 
@@ -387,7 +450,8 @@ class PhoneGate:
         """The configured regions in which the run (digits and separators, with a '+' or '('
         in front if the text has one) or one of its inner matches could be a valid number."""
         if self._refused(run):
-            return list(self._always)
+            return self._always_for(run)
+        always_here = self._always_for(run)
         readings = []
         for c in self.candidates(run):
             digits = _NON_DIGIT.sub("", c)
@@ -417,7 +481,8 @@ class PhoneGate:
             if region in out:
                 continue
             if always:
-                out.append(region)
+                if region in always_here:
+                    out.append(region)
                 continue
             if idd is not None and any(self._after_idd(idd, d) for d in after_plus + national):
                 out.append(region)        # its international prefix, then a valid international number
@@ -481,7 +546,9 @@ class PhoneFinder:
         plain = []
         for region, always, cc, npfp, idd in self.gate.regions:
             md = PhoneMetadata.metadata_for_region(region)
-            n = shortest_number(md) if md is not None and not always else None
+            if md is None:
+                return 1, 1
+            n = self.gate._least[region] if always else shortest_of_country_code(md.country_code)
             if n is None:
                 return 1, 1
             plain.append(min(n, 1 + FEWEST_INTERNATIONAL if idd is not None else n))  # an international prefix: 1+ digits
