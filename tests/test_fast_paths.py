@@ -396,6 +396,21 @@ def test_the_international_prefix_is_tried_once_per_group_only_when_that_is_exac
     assert all(_LOOKS_AROUND.search(p) for p in ("0(?=1)", "00(?!9)", "00$", r"\b00", r"00\Z", "(?i)00"))
 
 
+def test_a_full_width_plus_opens_an_international_number():
+    """libphonenumber reads '＋' (and the full-width brackets before it) as '+': so does the gate,
+    and such a number is found, written as a phone number is."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder, written_as_a_phone_number
+    for regions, text in ((["US"], "tel ＋44 20 7946 0958 ok"), (["FR"], "tel （＋44） 20 7946 0958 ok"),
+                          (["VI", "FR"], "＋１３４０６４２１２３４ 08840123 45")):
+        want = {(m.start, m.end) for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
+        found = PhoneFinder(regions).find(text)
+        assert want and {(m.start, m.end) for _, m in found} == want, text
+    [(_, m)] = PhoneFinder(["US"]).find("tel ＋44 20 7946 0958 ok")
+    assert written_as_a_phone_number(m.raw_string, m.number)
+
+
 def test_gate_examples():
     from dataguard.detect.phone import PhoneGate
     gate = PhoneGate(["US", "GB", "FR", "CH", "KE"])
@@ -457,7 +472,8 @@ def test_the_gate_matches_the_matcher_on_date_dense_text(seed):
 
 def test_with_a_region_that_always_passes_the_others_are_still_gated():
     """Brazil and Argentina rewrite digits while parsing (a prefix transform rule): every candidate
-    goes to their matcher. The other configured regions keep the early refusal: the gate admits
+    with the digits a reading there needs goes to their matcher. The other configured regions keep
+    the early refusal: the gate admits
     what it admits without it, and the finder finds the numbers the unrestricted matchers find
     (an international number once, in the first region that reads it: Presidio keeps one per span)."""
     from phonenumbers import PhoneNumberMatcher
@@ -491,10 +507,21 @@ def test_regions_that_rewrite_digits_pass_every_run_with_digits_enough():
     international prefix opens."""
     from phonenumbers import PhoneNumberMatcher
 
+    from types import SimpleNamespace
+
+    from phonenumbers import PhoneMetadata
+
     from dataguard.detect.phone import PhoneFinder, PhoneGate, added_by_prefix_rule
     gate = PhoneGate(["AR"])
-    assert gate._least == {"AR": 9} and added_by_prefix_rule("9\\1") == 1 and added_by_prefix_rule("268\\1") == 3
-    assert added_by_prefix_rule("\\1\\1") is None
+    md = PhoneMetadata.metadata_for_region
+    assert gate._least == {"AR": 9} and added_by_prefix_rule(md("AR")) == 1 and added_by_prefix_rule(md("AG")) == 3
+    assert added_by_prefix_rule(md("US")) == 0 and added_by_prefix_rule(md("BR")) == 0
+    # not bounded so: groups that may nest, a group in a lookahead (past what the prefix consumed)
+    for pattern, rule in (("((\\d)\\d)", "\\1\\2"), ("0(?=(\\d{3}))", "\\1")):
+        assert added_by_prefix_rule(SimpleNamespace(national_prefix_for_parsing=pattern,
+                                                    national_prefix_transform_rule=rule)) is None
+    # San Marino's rule adds 4 digits, and again after its country code (378): 8 - 5
+    assert PhoneGate(["SM"])._least == {"SM": 3}
     assert gate.regions_for("12") == [] and PhoneFinder(["AR"]).admitted("12") == frozenset()
     assert gate.regions_for("12345678") == [] and gate.regions_for("123456789") == ["AR"]
     assert gate.regions_for("0351 15-412 3456") == ["AR"]
@@ -727,17 +754,15 @@ def test_ner_on_regions_finds_the_names_spacy_finds_in_the_whole_text(detector):
 def test_the_english_pipeline_drops_a_shared_encoder_nothing_listens_to():
     """The English NER embeds its own encoder: without the shared tok2vec it finds the same
     entities (the pipeline dataguard loads has none); the French NER listens to it (kept).
-    Its matrix products run on numpy's BLAS, on one thread, not on spaCy's default blis:
-    the same entities too (the pipeline compared with is spaCy's default)."""
+    Its layers' matrix products run on numpy's BLAS, not on spaCy's default blis: the same
+    entities too (the pipeline compared with is spaCy's default)."""
     import spacy
-    from threadpoolctl import threadpool_info
 
     from dataguard.detect.models import MODELS, load_nlp
     ours = load_nlp("en")
     assert ours.pipe_names == ["ner"] and "tok2vec" in load_nlp("fr").pipe_names
     ops = ours.get_pipe("ner").model.ops
     assert type(ops).__name__ == "NumpyOps" and ops.use_blis is False
-    assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {1}
     full = spacy.load(MODELS["en"], exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
     assert "tok2vec" in full.pipe_names
     rnd = random.Random(8)
@@ -746,6 +771,30 @@ def test_the_english_pipeline_drops_a_shared_encoder_nothing_listens_to():
     ents = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in full.pipe(texts)]
     assert [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in ours.pipe(texts)] == ents
     assert sum(map(len, ents)) > 80
+
+
+@pytest.mark.model
+def test_ner_runs_on_one_blas_thread_and_gives_the_process_its_threads_back(detector, monkeypatch):
+    """spaCy's products run on one BLAS thread while NER runs (a scan's workers are one core
+    each), and the process's own number of threads is back after it (a library user's numpy)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from dataguard.detect import ner
+    from dataguard.types import Chunk, Unit
+
+    def blas_threads() -> set:
+        return {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
+    seen, pipe = [], ner.pipe
+
+    def watched(nlp, texts):
+        seen.append(blas_threads())
+        return pipe(nlp, texts)
+    monkeypatch.setattr(ner, "pipe", watched)
+    unit = Unit(target="/t", uri="/t/n.txt", path="n.txt")
+    with threadpool_limits(limits=2, user_api="blas"):
+        list(detector.analyze([Chunk(unit=unit, text="The form was signed by Margaret Okonkwo-Bello on Monday.")]))
+        assert blas_threads() == {2}
+    assert seen and all(s == {1} for s in seen)
 
 
 @pytest.mark.model

@@ -55,9 +55,9 @@ def load_nlp(language: str):
     import spacy
     from thinc.api import use_ops
     check_model(language)
-    one_blas_thread()
     try:
-        # the model's layers keep the ops they are built with: matrix products by numpy's BLAS
+        # the model's layers keep the ops they are built with: their matrix products go to numpy's
+        # BLAS (``one_blas_thread``); the parser's state loop still calls blis from compiled code
         with use_ops("numpy", use_blis=False):
             nlp = spacy.load(MODELS[language], exclude=_EXCLUDED.get(language, []))
     except (OSError, ImportError, ValueError) as exc:   # installed but unusable (broken, wrong spaCy)
@@ -70,18 +70,24 @@ def load_nlp(language: str):
     return nlp
 
 
-def one_blas_thread() -> None:
-    """Run the BLAS library's matrix products on one thread in this process.
+_BLAS = []      # the threadpoolctl controller, made on first use (once numpy's BLAS is loaded)
 
-    NER's cost is mostly matrix products. spaCy's default ops run them with blis, which on
-    x86-64 wheels is about three times slower than the OpenBLAS numpy ships (measured on
-    the benchmark's dense text: a quarter of NER's time saved, the same entities), so the
-    models are built with numpy's ops (``load_nlp``). OpenBLAS starts a thread per core for a
-    large product: in a scan, where each worker process is one core's worth of detection,
-    those threads would compete with the other workers. One per process keeps ``--workers``
-    the number of cores a scan uses."""
-    from threadpoolctl import threadpool_limits
-    threadpool_limits(limits=1, user_api="blas")
+
+def one_blas_thread():
+    """A context in which the BLAS libraries loaded in this process run on one thread.
+
+    NER's cost is mostly matrix products. spaCy's default ops run its layers' products with
+    blis, which on x86-64 wheels is about three times slower than the OpenBLAS numpy ships
+    (measured on the benchmark's dense text: a quarter of NER's time saved, the same
+    entities), so the models are built with numpy's ops (``load_nlp``). OpenBLAS starts a
+    thread per core for a large product: in a scan, where each worker process is one core's
+    worth of detection, those threads would compete with the other workers. NER runs in this
+    context (``ner.NerRunner``), so ``--workers`` stays the number of cores a scan uses, and
+    the process's own setting is back after it (a library user's numpy keeps its threads)."""
+    if not _BLAS:
+        from threadpoolctl import ThreadpoolController
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1, user_api="blas")
 
 
 def _drop_unheard_tok2vec(nlp) -> None:

@@ -19,6 +19,7 @@ from typing import Iterator, NamedTuple
 from dataguard.detect.columns import categorical, column_verdict, generic_name, is_json, json_columns, role_column
 from dataguard.detect.filters import (LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, TITLES, UPPER, name_shaped, person_shaped,
                                       plausible, strip_title, surname_first)
+from dataguard.detect.models import one_blas_thread
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk
 
@@ -483,7 +484,7 @@ class NerRunner:
     def _analyse(self, cache: dict, todo: list) -> None:
         # spaCy keeps every new word it sees in its vocabulary: unbounded on real data (IDs,
         # numbers, hashes: +0.5 GB per 500,000 distinct words). A memory zone drops them after.
-        with self.nlp.memory_zone():
+        with one_blas_thread(), self.nlp.memory_zone():
             for t, doc in zip(todo, pipe(self.nlp, [_unquoted(_readable(t)) for t in todo])):
                 ents = []
                 for ent in doc.ents:

@@ -22,6 +22,8 @@ _NON_DIGIT = re.compile(r"\D")
 _ASCII_GROUPS = re.compile(r"[0-9]+")
 _PLAIN = frozenset(" \t\r\n,;\"'|")     # separators next to which libphonenumber rejects nothing
 _LOOKS_AROUND = re.compile(r"\(\?[^:]|[$^]|\\[AZbBzG]")     # in a regex: lookaround, anchor or flag group
+_PLUS = ("+", "\uff0b")                 # libphonenumber's plus signs (ASCII, full-width)
+_OPENING = " ([\uff08\uff3b"            # what may stand before one: brackets (ASCII, full-width), spaces
 
 
 # No valid number anywhere has fewer digits after '+' (country code and national number: 6 in
@@ -48,14 +50,18 @@ def shortest_of_country_code(cc: int):
     return None if not lengths or None in lengths else min(lengths)
 
 
-def added_by_prefix_rule(rule) -> int | None:
-    """How many digits a national prefix transform rule can add to a number ("268\\1": 3):
-    its literal digits, each group it copies being part of what it replaces; None when it
-    copies a group twice (not bounded so)."""
-    refs = re.findall(r"\\(\d)", rule or "")
-    if len(refs) != len(set(refs)):
+def added_by_prefix_rule(md) -> int | None:
+    """How many digits a region's national prefix transform rule can add to a number ("268\\1":
+    3): its literal digits, the one group it copies being part of what its prefix pattern
+    consumed (``re.sub`` at the start of the number, where the pattern matched). None when
+    that is not sure: a rule copying several groups (they may nest) or a prefix pattern with
+    a lookaround (a group may lie past what it consumed). 0 without a rule."""
+    rule = md.national_prefix_transform_rule or ""
+    if not rule:
+        return 0
+    if len(re.findall(r"\\\d", rule)) > 1 or re.search(r"\(\?[=!<]", md.national_prefix_for_parsing or ""):
         return None
-    return len(re.sub(r"\\\d", "", rule or ""))
+    return len(re.sub(r"\\\d", "", rule))
 
 
 def national_prefix_present(digits: str, main, raw: Sequence[str] = ()) -> bool:
@@ -91,8 +97,9 @@ class PhoneGate:
     international prefix, otherwise national in each configured region (as written,
     after the national prefix, after the region's own country code). Only the regions
     where some reading fits are asked; a run where none fits is not given to the
-    matcher at all. Regions whose parsing rewrites digits (a national-prefix transform
-    rule) always pass. ``tests/test_triggers.py`` checks that the gate never hides a
+    matcher at all. A region whose parsing rewrites digits (a national-prefix transform
+    rule) is not judged by readings: it passes every run with the digits a reading there
+    needs (``_least_digits``). ``tests/test_triggers.py`` checks that the gate never hides a
     number the matcher finds; ``tests/test_fast_paths.py`` that ``PhoneFinder`` finds what
     the unrestricted matcher finds.
     """
@@ -134,25 +141,34 @@ class PhoneGate:
             self.regions.append((region, always, str(md.country_code), info[1], idd))
             main = self._cc_regions.get(md.country_code, (region,))[0]
             self._main[str(md.country_code)] = PhoneMetadata.metadata_for_region(main) or md
-            front, rule, types = self._readings(md.country_code, info, self._main[str(md.country_code)])
-            self._quick[region] = f"(?:{front}|{rule})(?:{types})"     # compiled when first needed
-            self._quick_lengths[region] = self._lengths(md.country_code, info)
+            if not always:          # (a region that always passes is not judged by readings)
+                front, rule, types = self._readings(md.country_code, info, self._main[str(md.country_code)])
+                self._quick[region] = f"(?:{front}|{rule})(?:{types})"     # compiled when first needed
+                self._quick_lengths[region] = self._lengths(md.country_code, info)
         self._always = [region for region, always, *_ in self.regions if always]
         self._least = {region: self._least_digits(region) for region in self._always}
         self._refusal = self._refusal_test()
 
-    @staticmethod
-    def _least_digits(region: str) -> int:
+    def _least_digits(self, region: str) -> int:
         """The fewest digits of a run in which a region that always passes (its national prefix
-        rule rewrites digits) can find a number read the national way: a reading has at most the
-        run's digits plus those the rule adds, a valid number at least the shortest of its
-        country code (1: not known). Read after its international prefix, it needs the digits
-        of that prefix (``_opens_with_idd``)."""
+        rule rewrites digits) can find a number read the national way, 1 when not known. A
+        valid number has at least the digits of the shortest of its country code. A reading has
+        at most the run's digits plus those the region's rule adds; read after the country
+        code, less that code's digits plus what the rule of the code's main region adds too (the
+        parse applies it again). Read after the region's international prefix, it needs the
+        digits of that prefix (``_opens_with_idd``)."""
         from phonenumbers import PhoneMetadata
         md = PhoneMetadata.metadata_for_region(region)
-        added = added_by_prefix_rule(md.national_prefix_transform_rule) if md is not None else None
-        shortest = shortest_of_country_code(md.country_code) if md is not None else None
-        return 1 if added is None or shortest is None else max(1, shortest - added)
+        if md is None:
+            return 1
+        main = self._main.get(str(md.country_code))
+        added = added_by_prefix_rule(md)
+        again = added_by_prefix_rule(main) if main is not None else None
+        shortest = shortest_of_country_code(md.country_code)
+        if added is None or again is None or shortest is None:
+            return 1
+        grows = max(added, added + again - len(str(md.country_code)))
+        return max(1, shortest - grows)
 
     def _always_for(self, run: str) -> list:
         """The regions that always pass which can find a number in the run: all of them for a
@@ -173,9 +189,12 @@ class PhoneGate:
     @staticmethod
     def _opens_with_idd(idd, groups: list) -> bool:
         """Whether the international prefix ``idd`` opens the digits from one of the groups on
-        (every piece the matcher reads is some consecutive groups)."""
+        (every piece the matcher reads is some consecutive groups); True for a prefix pattern
+        with a lookaround or an anchor (its match on a piece is not its match here)."""
         if idd is None:
             return False
+        if _LOOKS_AROUND.search(idd.pattern):
+            return True
         for i in range(len(groups)):
             m = idd.match("".join(groups[i:]))
             if m and m.end():
@@ -245,8 +264,8 @@ class PhoneGate:
         international prefixes, and whether that regex opens every digit string that begins
         with one it opens (no lookaround, no anchor: then it is tried once on the longest
         string from each group). None when every region always passes (nothing is refused
-        early). A region that always passes is admitted for every candidate whatever this
-        says: with Brazil or Argentina configured, the others are still gated."""
+        early). A region that always passes is judged apart (``_always_for``): with Brazil or
+        Argentina configured, the others are still gated."""
         gated = [region for region, always, *_ in self.regions if not always]
         if not gated:
             return None
@@ -458,7 +477,7 @@ class PhoneGate:
             if not digits.isascii():      # Arabic-Indic, full-width...: read as libphonenumber reads them
                 digits = "".join(str(unicodedata.decimal(ch)) for ch in digits)
             if 2 <= len(digits) <= self.MAX_DIGITS:
-                readings.append((c.lstrip("([ ").startswith("+"), digits, c))
+                readings.append((c.lstrip(_OPENING).startswith(_PLUS), digits, c))
         out, after_plus = [], []
         for plus, d, c in readings:
             if not plus:
@@ -711,7 +730,7 @@ def written_as_a_phone_number(raw: str, number) -> bool:
     ("201555 6245") is not."""
     import phonenumbers
     raw = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in raw)
-    if raw.lstrip("([ ").startswith(("+", "00")):
+    if raw.lstrip(_OPENING).startswith((*_PLUS, "00")):
         return True                 # international format, valid: hardly a random number
     groups = _GROUPS.findall(raw)
     if len(groups) < 2:
