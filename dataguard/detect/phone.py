@@ -39,14 +39,20 @@ def shortest_number(md):
     return min(lengths) if lengths else None
 
 
+def country_code_metadata(cc: int) -> list:
+    """The metadata of the regions (and non-geographic entity) of a country calling code, its
+    main region first."""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+    mds = [PhoneMetadata.metadata_for_nongeo_region(cc) if r == "001" else PhoneMetadata.metadata_for_region(r)
+           for r in COUNTRY_CODE_TO_REGION_CODE.get(cc, ())]
+    return [md for md in mds if md is not None]
+
+
 def shortest_of_country_code(cc: int):
     """The fewest digits of a valid national number of any region of a country calling code
     (a number read with one region's settings is valid if it is valid in any region sharing
     its code: a 7-digit number read as a US one can be another +1 region's); None: not known."""
-    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
-    mds = [PhoneMetadata.metadata_for_nongeo_region(cc) if r == "001" else PhoneMetadata.metadata_for_region(r)
-           for r in COUNTRY_CODE_TO_REGION_CODE.get(cc, ())]
-    lengths = [shortest_number(md) for md in mds if md is not None]
+    lengths = [shortest_number(md) for md in country_code_metadata(cc)]
     return None if not lengths or None in lengths else min(lengths)
 
 
@@ -266,16 +272,16 @@ class PhoneGate:
         string from each group). None when every region always passes (nothing is refused
         early). A region that always passes is judged apart (``_always_for``): with Brazil or
         Argentina configured, the others are still gated."""
-        gated = [region for region, always, *_ in self.regions if not always]
+        gated = [(region, idd) for region, always, _, _, idd in self.regions if not always]
         if not gated:
             return None
         by_length = [None] * (self.MAX_DIGITS + 1)
         for n in range(2, self.MAX_DIGITS + 1):
-            rxs = [self._quick[region] for region in gated
+            rxs = [self._quick[region] for region, _ in gated
                    if self._quick_lengths[region] is None or n in self._quick_lengths[region]]
             if rxs:
                 by_length[n] = "|".join(f"(?:{p})" for p in rxs)
-        idds = "|".join(f"(?:{idd.pattern})" for _, always, _, _, idd in self.regions if idd is not None and not always)
+        idds = "|".join(f"(?:{idd.pattern})" for _, idd in gated if idd is not None)
         monotone = not _LOOKS_AROUND.search(idds)
         # (?<=.): only a prefix of at least one digit counts, as in regions_for
         return by_length, idds and re.compile(f"(?:{idds})(?<=.)").match, monotone
@@ -350,11 +356,7 @@ class PhoneGate:
         info = self._cc_cache.get(cc)
         if info is not None:
             return info
-        from phonenumbers import PhoneMetadata
-        names = self._cc_regions.get(cc, ())
-        mds = [PhoneMetadata.metadata_for_nongeo_region(cc) if r == "001" else PhoneMetadata.metadata_for_region(r)
-               for r in names]
-        mds = [m for m in mds if m is not None]
+        mds = country_code_metadata(cc)
         main = mds[0] if mds else None
         always = main is None or bool(main.national_prefix_transform_rule)
         npfp = re.compile(main.national_prefix_for_parsing) if main is not None and main.national_prefix_for_parsing else None
