@@ -39,6 +39,38 @@ MAX_FORMAT_CODE = 256
 _BUILTIN_DATES = set(range(14, 23)) | {45, 46, 47}
 _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
 
+# Excel's two calendars (ECMA-376 18.17.4.1). In the 1900 system serial 1 is 1900-01-01 and
+# serial 60 the 29 February 1900 that never was (read as the 28th); from serial 61 on, days
+# count from 1899-12-30. These few lines read cells as openpyxl's ``from_excel`` and
+# ``is_date_format`` do (``tests/test_xlsx_dates.py`` compares them) without importing openpyxl,
+# which costs some 0.3 s in every worker process that opens a workbook.
+WINDOWS_1900 = _dt.datetime(1899, 12, 30)
+MAC_1904 = _dt.datetime(1904, 1, 1)
+# a format's first section, without its quoted text and its brackets (colours, conditions,
+# locales), elapsed-time brackets ([h], [mm], [ss]) kept
+_FORMAT_NOISE = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
+_DATE_LETTER = re.compile(r"(?<![_\\])[dmhysDMHYS]")      # not escaped, not after '_' (a space as wide as it)
+
+
+def is_date_format(code: str) -> bool:
+    """Whether a number format code shows a date or time: a date or time letter in its first
+    section outside quoted text and brackets, not escaped."""
+    return _DATE_LETTER.search(_FORMAT_NOISE.sub("", code.split(";")[0])) is not None
+
+
+def from_serial(value: float, epoch: _dt.datetime):
+    """The date and time of an Excel serial number in a calendar (``WINDOWS_1900``,
+    ``MAC_1904``), to the millisecond; a time of day alone for 0 <= value < 1. Raises
+    OverflowError or ValueError outside Python's calendar."""
+    day, fraction = divmod(value, 1)
+    diff = _dt.timedelta(milliseconds=round(fraction * 86_400_000))
+    if 0 <= value < 1 and diff.days == 0:
+        minutes, seconds = divmod(diff.seconds, 60)
+        return _dt.time(minutes // 60, minutes % 60, seconds, diff.microseconds)
+    if 0 < value < 60 and epoch == WINDOWS_1900:
+        day += 1                        # before the 29 February 1900 Excel counts
+    return epoch + _dt.timedelta(days=day) + diff
+
 
 def _text_of(el: ET.Element) -> str:
     """A string item (``si`` or ``is``): its runs' text, phonetic guides left out."""
@@ -65,7 +97,6 @@ def _shared_strings(zf: zipfile.ZipFile, name: str, limits: Limits) -> list:
 def _date_styles(zf: zipfile.ZipFile, name: str) -> list:
     """For each cell style index, whether its number format shows a date or time (read one
     format at a time: at most MAX_STYLES of each)."""
-    from openpyxl.styles.numbers import is_date_format
     custom, styles, section = {}, [], None
     for ev in events(zf, name, 3):           # styleSheet(1) > numFmts, cellXfs(2) > numFmt, xf(3)
         if ev[0] == "start":
@@ -86,13 +117,12 @@ class _Book:
     """What the cells of a workbook need: shared strings, date styles, the epoch."""
 
     def __init__(self, zf: zipfile.ZipFile, limits: Limits):
-        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
         targets = {rid: part for rid, (_, part) in relationships(zf, "xl/workbook.xml").items()}
         self.sheets: list = []        # (name, part)
-        self.epoch = CALENDAR_WINDOWS_1900
+        self.epoch = WINDOWS_1900
         for el in children(zf, "xl/workbook.xml", 2):
             if el.tag == MAIN + "workbookPr" and el.get("date1904") in ("1", "true"):
-                self.epoch = CALENDAR_MAC_1904
+                self.epoch = MAC_1904
             elif el.tag == MAIN + "sheets":
                 for sh in el.iter(MAIN + "sheet"):
                     part = targets.get(sh.get(REL + "id"))
@@ -131,9 +161,8 @@ class _Book:
             return raw
         s = int(style) if style and style.isdigit() else 0
         if s < len(self.dates) and self.dates[s]:
-            from openpyxl.utils.datetime import from_excel
             try:
-                return render_value(from_excel(number, self.epoch))
+                return render_value(from_serial(number, self.epoch))
             except (OverflowError, ValueError, ArithmeticError):
                 pass                     # outside the calendar: the number itself
         return render_value(number)
