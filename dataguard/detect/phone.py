@@ -26,6 +26,18 @@ _PLUS = ("+", "\uff0b")                 # libphonenumber's plus signs (ASCII, fu
 _OPENING = " ([\uff08\uff3b"            # what may stand before one: brackets (ASCII, full-width), spaces
 
 
+def _of_lengths(lengths: Sequence[int]) -> str:
+    """A regex of the ASCII digit strings of the given lengths (sorted): ranges as ``[0-9]{a,b}``."""
+    runs: list = []
+    for n in lengths:
+        if runs and runs[-1][1] == n - 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    parts = [f"[0-9]{{{a}}}" if a == b else f"[0-9]{{{a},{b}}}" for a, b in runs]
+    return parts[0] if len(parts) == 1 else f"(?:{'|'.join(parts)})"
+
+
 # No valid number anywhere has fewer digits after '+' (country code and national number: 6 in
 # libphonenumber's metadata, checked by tests/test_fast_paths.py; a constant, so that a
 # detector does not load the metadata of every country to start).
@@ -264,23 +276,32 @@ class PhoneGate:
 
     def _refusal_test(self):
         """What ``_refused`` needs, over the configured regions that do not always pass: per
-        length of a digit string, one regex of the ``_quick`` regexes of the regions that can
-        take that length (a list indexed by length, None where no region can; the regex source
-        until ``_length_test`` first needs it: not compiled at start-up), one regex of their
-        international prefixes, and whether that regex opens every digit string that begins
-        with one it opens (no lookaround, no anchor: then it is tried once on the longest
-        string from each group). None when every region always passes (nothing is refused
-        early). A region that always passes is judged apart (``_always_for``): with Brazil or
-        Argentina configured, the others are still gated."""
+        length of a digit string, the source of one regex of those regions' ``_quick`` regexes,
+        each behind a test of the lengths it can take (a list indexed by length, None where no
+        region can take it; every length shares one regex, compiled when ``_length_test`` first
+        needs it), one regex of their international prefixes, and whether that regex opens
+        every digit string that begins with one it opens (no lookaround, no anchor: then it is
+        tried once on the longest string from each group). None when every region always
+        passes (nothing is refused early). A region that always passes is judged apart
+        (``_always_for``): with Brazil or Argentina configured, the others are still gated.
+        (One regex of all regions, not one per length of the regions that take it: compiled
+        once, not once per set of regions, in every process.)"""
         gated = [(region, idd) for region, always, _, _, idd in self.regions if not always]
         if not gated:
             return None
-        by_length = [None] * (self.MAX_DIGITS + 1)
-        for n in range(2, self.MAX_DIGITS + 1):
-            rxs = [self._quick[region] for region, _ in gated
-                   if self._quick_lengths[region] is None or n in self._quick_lengths[region]]
-            if rxs:
-                by_length[n] = "|".join(f"(?:{p})" for p in rxs)
+        taken, branches = set(), []
+        for region, _ in gated:
+            lengths = self._quick_lengths[region]
+            if lengths is None:
+                taken |= set(range(2, self.MAX_DIGITS + 1))
+                branches.append(f"(?:{self._quick[region]})")
+                continue
+            lengths = sorted(n for n in lengths if 2 <= n <= self.MAX_DIGITS)
+            if lengths:
+                taken |= set(lengths)
+                branches.append(f"(?={_of_lengths(lengths)}\\Z)(?:{self._quick[region]})")
+        source = "|".join(branches)
+        by_length = [source if n in taken else None for n in range(self.MAX_DIGITS + 1)]
         idds = "|".join(f"(?:{idd.pattern})" for _, idd in gated if idd is not None)
         monotone = not _LOOKS_AROUND.search(idds)
         # (?<=.): only a prefix of at least one digit counts, as in regions_for
@@ -290,7 +311,7 @@ class PhoneGate:
         """The fullmatch of the ``_quick`` regexes of the regions that can take ``n`` digits (None: none can)."""
         tests = self._refusal[0]
         test = tests[n] if n < len(tests) else None
-        if isinstance(test, str):       # lengths taken by the same regions share one compiled regex
+        if isinstance(test, str):       # every length shares one compiled regex
             test = tests[n] = _compiled(test).fullmatch
         return test
 
