@@ -30,7 +30,8 @@ def _outcome(convert, value, epoch):
 @pytest.mark.parametrize("ours, theirs", CALENDARS)
 @pytest.mark.parametrize("value", [0, 0.5, 0.999999, 0.9999999999, 1, 1.25, 59, 59.75, 60, 60.5, 61, 366, 45000,
                                    45000.0000001, 45000.5, 2958465, 2958465.9999, 2958466, 10**7, -1, -0.5, -693593,
-                                   -700000, 4275331112223339])
+                                   -700000, 4275331112223339, float("nan"), float("inf"),
+                                   float("-inf"), 1e308, -1e308])
 def test_serials_read_as_openpyxl_reads_them(ours, theirs, value):
     assert ours == theirs
     assert _outcome(from_serial, value, ours) == _outcome(from_excel, value, theirs)
