@@ -53,7 +53,7 @@ def _setup_logging(log_file: Optional[str], quiet: bool, verbose: bool) -> None:
         fh.setFormatter(fmt)
         root.addHandler(fh)
     # Third-party libraries may log content (e.g. parser warnings quoting text): keep them quiet.
-    for noisy in ("presidio-analyzer", "presidio_analyzer", "pypdf", "openpyxl", "extract_msg", "smbprotocol",
+    for noisy in ("presidio-analyzer", "presidio_analyzer", "pypdf", "extract_msg", "smbprotocol",
                   "spnego", "sqlalchemy", "charset_normalizer", "tldextract", "filelock", "distributed", "tornado"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
 

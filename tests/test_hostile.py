@@ -285,7 +285,7 @@ def test_warnings_and_output_of_parsing_libraries_never_reach_the_terminal(tmp_p
 
     def chatty(unit, opener, name, ctx):
         warnings.warn(f"cell {canary} out of range")
-        logging.getLogger("openpyxl").warning("defined name %s", canary)
+        logging.getLogger("pypdf").warning("object %s", canary)
         yield from text(unit, opener, name, ctx)
 
     monkeypatch.setitem(dispatcher.FAMILIES, "text", dispatcher.Family(chatty))

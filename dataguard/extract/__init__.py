@@ -148,7 +148,7 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
 # Parsing libraries that log what they parse (a cell, a name, a property): silenced in
 # every process that extracts; with no handler on the root logger, Python's last-resort
 # handler would print their warnings to stderr.
-PARSER_LOGGERS = ("openpyxl", "pypdf", "docx", "extract_msg", "olefile", "compressed_rtf", "RTFDE",
+PARSER_LOGGERS = ("pypdf", "extract_msg", "olefile", "compressed_rtf", "RTFDE",
                   "striprtf", "charset_normalizer", "email", "PIL", "fontTools", "tnefparse", "chardet")
 _quiet = False
 
