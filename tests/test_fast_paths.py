@@ -470,7 +470,7 @@ def test_the_gate_matches_the_matcher_on_date_dense_text(seed):
     assert len(want) > 100
 
 
-def test_with_a_region_that_always_passes_the_others_are_still_gated():
+def test_with_an_unjudged_region_the_others_are_still_gated():
     """Brazil and Argentina rewrite digits while parsing (a prefix transform rule): every candidate
     with the digits a reading there needs goes to their matcher. The other configured regions keep
     the early refusal: the gate admits
@@ -481,7 +481,7 @@ def test_with_a_region_that_always_passes_the_others_are_still_gated():
     from dataguard.detect.phone import PhoneFinder, PhoneGate
     regions = ["US", "BR", "GB", "AR", "KE"]
     fast, whole = PhoneGate(regions), PhoneGate(regions)
-    assert fast._refusal is not None and fast._always == ["BR", "AR"]
+    assert fast._refusal is not None and fast._unjudged == ["BR", "AR"]
     whole._refusal = None
     rnd = random.Random(23)
     texts = list(_random_texts(400, seed=29)) + KNOWN + [
@@ -514,14 +514,14 @@ def test_regions_that_rewrite_digits_pass_every_run_with_digits_enough():
     from dataguard.detect.phone import PhoneFinder, PhoneGate, added_by_prefix_rule
     gate = PhoneGate(["AR"])
     md = PhoneMetadata.metadata_for_region
-    assert gate._least == {"AR": 9} and added_by_prefix_rule(md("AR")) == 1 and added_by_prefix_rule(md("AG")) == 3
+    assert gate.least_digits == {"AR": 9} and added_by_prefix_rule(md("AR")) == 1 and added_by_prefix_rule(md("AG")) == 3
     assert added_by_prefix_rule(md("US")) == 0 and added_by_prefix_rule(md("BR")) == 0
     # not bounded so: groups that may nest, a group in a lookahead (past what the prefix consumed)
     for pattern, rule in (("((\\d)\\d)", "\\1\\2"), ("0(?=(\\d{3}))", "\\1")):
         assert added_by_prefix_rule(SimpleNamespace(national_prefix_for_parsing=pattern,
                                                     national_prefix_transform_rule=rule)) is None
     # San Marino's rule adds 4 digits, and again after its country code (378): 8 - 5
-    assert PhoneGate(["SM"])._least == {"SM": 3}
+    assert PhoneGate(["SM"]).least_digits == {"SM": 3}
     assert gate.regions_for("12") == [] and PhoneFinder(["AR"]).admitted("12") == frozenset()
     assert gate.regions_for("12345678") == [] and gate.regions_for("123456789") == ["AR"]
     assert gate.regions_for("0351 15-412 3456") == ["AR"]

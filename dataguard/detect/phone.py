@@ -117,7 +117,7 @@ class PhoneGate:
     where some reading fits are asked; a run where none fits is not given to the
     matcher at all. A region whose parsing rewrites digits (a national-prefix transform
     rule) is not judged by readings: it passes every run with the digits a reading there
-    needs (``_least_digits``). ``tests/test_triggers.py`` checks that the gate never hides a
+    needs (``least_digits``). ``tests/test_triggers.py`` checks that the gate never hides a
     number the matcher finds; ``tests/test_fast_paths.py`` that ``PhoneFinder`` finds what
     the unrestricted matcher finds.
     """
@@ -140,7 +140,7 @@ class PhoneGate:
         except ImportError:
             self._extension = re.compile(r"(?i)[ \t,]*(?:e?xt(?:ension)?n?|[x#~]|int)[:.]?[ \t,-]*\d{1,20}#?$")
         self._cc_cache: dict = {}
-        self.regions = []        # (region, always, cc, national_prefix_rx, idd_rx)
+        self.regions = []        # (region, unjudged, cc, national_prefix_rx, idd_rx)
         self._quick = {}         # region -> (the source of) one regex every national reading that fits there matches
         self._main = {}          # country code -> metadata of its main region (national prefix rules)
         self._quick_lengths = {}  # region -> lengths of the digit strings its _quick regex can take (None: any)
@@ -154,22 +154,24 @@ class PhoneGate:
             info = self._cc_info(md.country_code)
             idd = re.compile(md.international_prefix) if md.international_prefix else None
             # a region whose own prefix rule rewrites digits ("758" in front of a 7-digit number of
-            # Saint Lucia) always passes, even when the main region of its country code has none
-            always = info[0] or bool(md.national_prefix_transform_rule)
-            self.regions.append((region, always, str(md.country_code), info[1], idd))
+            # Saint Lucia) is not judged by readings, even when the main region of its country code
+            # has no such rule
+            unjudged = info[0] or bool(md.national_prefix_transform_rule)
+            self.regions.append((region, unjudged, str(md.country_code), info[1], idd))
             main = self._cc_regions.get(md.country_code, (region,))[0]
             self._main[str(md.country_code)] = PhoneMetadata.metadata_for_region(main) or md
-            if not always:          # (a region that always passes is not judged by readings)
+            if not unjudged:
                 front, rule, types = self._readings(md.country_code, info, self._main[str(md.country_code)])
                 self._quick[region] = f"(?:{front}|{rule})(?:{types})"     # compiled when first needed
                 self._quick_lengths[region] = self._lengths(md.country_code, info)
-        self._always = [region for region, always, *_ in self.regions if always]
-        self._least = {region: self._least_digits(region) for region in self._always}
+        self._unjudged = [region for region, unjudged, *_ in self.regions if unjudged]
+        # the fewest digits of a run in which an unjudged region can find a national number
+        self.least_digits = {region: self._least_digits(region) for region in self._unjudged}
         self._refusal = self._refusal_test()
 
     def _least_digits(self, region: str) -> int:
-        """The fewest digits of a run in which a region that always passes (its national prefix
-        rule rewrites digits) can find a number read the national way, 1 when not known. A
+        """The fewest digits of a run in which an unjudged region (its national prefix rule
+        rewrites digits) can find a number read the national way, 1 when not known. A
         valid number has at least the digits of the shortest of its country code. A reading has
         at most the run's digits plus those the region's rule adds; read after the country
         code, less that code's digits plus what the rule of the code's main region adds too (the
@@ -188,19 +190,19 @@ class PhoneGate:
         grows = max(added, added + again - len(str(md.country_code)))
         return max(1, shortest - grows)
 
-    def _always_for(self, run: str) -> list:
-        """The regions that always pass which can find a number in the run: all of them for a
+    def _unjudged_for(self, run: str) -> list:
+        """The unjudged regions which can find a number in the run: all of them for a
         run with a '+' or digits beyond ASCII; otherwise those whose fewest digits it has, or
         whose international prefix opens it at one of its digit groups."""
-        if not self._always:
+        if not self._unjudged:
             return []
         if "+" in run or not run.isascii():
-            return list(self._always)
+            return list(self._unjudged)
         groups = _ASCII_GROUPS.findall(run)
         digits = sum(map(len, groups))
         out = []
-        for region, always, _, _, idd in self.regions:
-            if always and (digits >= self._least[region] or self._opens_with_idd(idd, groups)):
+        for region, unjudged, _, _, idd in self.regions:
+            if unjudged and (digits >= self.least_digits[region] or self._opens_with_idd(idd, groups)):
                 out.append(region)
         return out
 
@@ -275,18 +277,18 @@ class PhoneGate:
         return frozenset(n + f for n in lengths for f in fronts)
 
     def _refusal_test(self):
-        """What ``_refused`` needs, over the configured regions that do not always pass: per
+        """What ``_refused`` needs, over the configured regions judged by readings: per
         length of a digit string, the source of one regex of those regions' ``_quick`` regexes,
         each behind a test of the lengths it can take (a list indexed by length, None where no
         region can take it; every length shares one regex, compiled when ``_length_test`` first
         needs it), one regex of their international prefixes, and whether that regex opens
         every digit string that begins with one it opens (no lookaround, no anchor: then it is
-        tried once on the longest string from each group). None when every region always
-        passes (nothing is refused early). A region that always passes is judged apart
-        (``_always_for``): with Brazil or Argentina configured, the others are still gated.
+        tried once on the longest string from each group). None when every region is
+        unjudged (nothing is refused early). An unjudged region is asked apart
+        (``_unjudged_for``): with Brazil or Argentina configured, the others are still gated.
         (One regex of all regions, not one per length of the regions that take it: compiled
         once, not once per set of regions, in every process.)"""
-        gated = [(region, idd) for region, always, _, _, idd in self.regions if not always]
+        gated = [(region, idd) for region, unjudged, _, _, idd in self.regions if not unjudged]
         if not gated:
             return None
         taken, branches = set(), []
@@ -325,7 +327,7 @@ class PhoneGate:
     _MOST_GROUPS = 8
 
     def _refused(self, run: str) -> bool:
-        """True when ``regions_for`` surely admits no region but those that always pass, decided
+        """True when ``regions_for`` surely admits no region but unjudged ones, decided
         by a few regex calls (most candidates in dense text are dates, amounts and codes). Every
         piece the matcher cuts from a run is cut at non-digits, so its digits are some
         consecutive groups of the run's digits; a national reading of a piece (as written, after
@@ -371,7 +373,7 @@ class PhoneGate:
         return frozenset(desc.possible_length or ()), desc.national_number_pattern
 
     def _cc_info(self, cc: int):
-        """(always, national_prefix_rx, fits) of a country calling code; ``fits(nsn)`` tells
+        """(unjudged, national_prefix_rx, fits) of a country calling code; ``fits(nsn)`` tells
         whether a national significant number is valid in a region (or non-geographic entity)
         sharing it."""
         info = self._cc_cache.get(cc)
@@ -379,7 +381,7 @@ class PhoneGate:
             return info
         mds = country_code_metadata(cc)
         main = mds[0] if mds else None
-        always = main is None or bool(main.national_prefix_transform_rule)
+        unjudged = main is None or bool(main.national_prefix_transform_rule)
         npfp = re.compile(main.national_prefix_for_parsing) if main is not None and main.national_prefix_for_parsing else None
         descs = []
         for m in mds:
@@ -387,7 +389,7 @@ class PhoneGate:
             types = [d for d in (self._desc(getattr(m, t, None)) for t in self._TYPES) if d] if general else []
             if general and types:
                 descs.append((general, types))      # otherwise it validates nothing
-        info = self._cc_cache[cc] = (always, npfp, self._validator(descs))
+        info = self._cc_cache[cc] = (unjudged, npfp, self._validator(descs))
         return info
 
     @staticmethod
@@ -462,8 +464,8 @@ class PhoneGate:
             return False            # no country code begins with 0 ("+00 44 ...": see regions_for)
         for k in (1, 2, 3):
             if int(digits[:k] or 0) in self._cc_regions:
-                always, npfp, fits = self._cc_info(int(digits[:k]))
-                return always or self._readings_fit(digits[k:], npfp, fits)
+                unjudged, npfp, fits = self._cc_info(int(digits[:k]))
+                return unjudged or self._readings_fit(digits[k:], npfp, fits)
         return False
 
     def candidates(self, run: str) -> list:
@@ -492,8 +494,8 @@ class PhoneGate:
         """The configured regions in which the run (digits and separators, with a '+' or '('
         in front if the text has one) or one of its inner matches could be a valid number."""
         if self._refused(run):
-            return self._always_for(run)
-        always_here = self._always_for(run)
+            return self._unjudged_for(run)
+        unjudged_here = self._unjudged_for(run)
         readings = []
         for c in self.candidates(run):
             digits = _NON_DIGIT.sub("", c)
@@ -519,11 +521,11 @@ class PhoneGate:
         if self._refusal is not None:          # only the digit strings some region may take
             national = [d for d in national if self._may_fit(d)]
         raw = {d: [r for _, r in readings if r.startswith(d)] for d in national}   # d with its extension
-        for region, always, cc, npfp, idd in self.regions:
+        for region, unjudged, cc, npfp, idd in self.regions:
             if region in out:
                 continue
-            if always:
-                if region in always_here:
+            if unjudged:
+                if region in unjudged_here:
                     out.append(region)
                 continue
             if idd is not None and any(self._after_idd(idd, d) for d in after_plus + national):
@@ -586,11 +588,11 @@ class PhoneFinder:
         of any country (international format: ``FEWEST_INTERNATIONAL``)."""
         from phonenumbers import PhoneMetadata
         plain = []
-        for region, always, cc, npfp, idd in self.gate.regions:
+        for region, unjudged, cc, npfp, idd in self.gate.regions:
             md = PhoneMetadata.metadata_for_region(region)
             if md is None:
                 return 1, 1
-            n = self.gate._least[region] if always else shortest_of_country_code(md.country_code)
+            n = self.gate.least_digits[region] if unjudged else shortest_of_country_code(md.country_code)
             if n is None:
                 return 1, 1
             plain.append(min(n, 1 + FEWEST_INTERNATIONAL if idd is not None else n))  # an international prefix: 1+ digits
