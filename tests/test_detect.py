@@ -641,6 +641,26 @@ def test_titles_and_the_word_before_them_are_not_part_of_the_name(en):
     assert not any(p.startswith(("de ", "Mme", "par ", "M. ")) for p in persons)
 
 
+def test_a_role_word_before_a_name_is_not_part_of_it(en):
+    """Registers write the person's role before the name; the model takes the word into the name."""
+    text = "Beneficiary Mursinin Marbun (SSN 513-48-2942) registered on 2024-06-01 at the Juba office.\n"
+    got = spans(run(en, text), {"PERSON"})
+    assert got == {at(text, "Mursinin Marbun", "PERSON")}
+
+
+@pytest.mark.parametrize("span, name", [
+    ("Beneficiary Amparo Cuervo", "Amparo Cuervo"), ("Patient: Juan Pérez", "Juan Pérez"),
+    ("patiente Awa Ndiaye", "Awa Ndiaye"), ("STAFF MEMBER KWAME OWUSU", "KWAME OWUSU"),
+    ("de Mme Fatou Diallo", "Fatou Diallo"),
+    # a name that only begins like a role word, or a role word alone, stays as it is
+    ("Clientele Smith", "Clientele Smith"), ("Studentova Jana", "Studentova Jana"), ("Patient", "Patient"),
+])
+def test_strip_title_takes_off_a_title_or_role_word(span, name):
+    from dataguard.detect.filters import strip_title
+    start, end = strip_title("x " + span + " y", 2, 2 + len(span))
+    assert ("x " + span + " y")[start:end] == name
+
+
 MRZ_TD3 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
 MRZ_TD1 = "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<"
 MRZ_TD2 = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6"

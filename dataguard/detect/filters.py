@@ -242,9 +242,15 @@ def is_test_value(entity: str, value: str, reason: str = Reason.VALUE) -> bool:
 
 _LABEL_WORDS = {"IBAN", "SSN", "NHS", "NINO", "PIN", "DOB", "ID", "IP", "URL", "PAN", "ICD", "UUID", "API", "AWS",
                 "SWIFT", "BIC", "TIN", "VAT", "IMEI", "MAC", "JWT", "PEM", "RSA", "SQL", "CSV", "PDF", "HTTP", "HTTPS"}
+# a title, or the word of a person's role a register writes before the name ("Beneficiary Amparo
+# Cuervo (SSN ...)", "Patient: Juan Pérez"), which the NER model often takes into the name
 _PERSON_TITLE = re.compile(r"(?i)(?:(?:de|du|des|of|to|for|by|with|from|par|pour|chez|avec)\s+)?"
-                           r"(?:mr|mrs|ms|miss|dr|prof|mme|mlle|m|sir|madam|dame|madame|monsieur|mademoiselle)"
-                           r"\.?\s+(?=\S)")
+                           r"(?:(?:mr|mrs|ms|miss|dr|prof|mme|mlle|m|sir|madam|dame|madame|monsieur|mademoiselle)\.?|"
+                           r"(?:beneficiary|patient|applicant|client|claimant|refugee|asylum[- ]seeker|employee|"
+                           r"staff member|contact|witness|survivor|caregiver|interviewee|recipient|customer|tenant|"
+                           r"student|bénéficiaire|patiente|demandeu(?:r|se)|employée?|réfugiée?|requérante?|"
+                           r"beneficiari[oa]|paciente|solicitante|emplead[oa]):?)"
+                           r"\s+(?=\S)")
 
 
 # an IBAN's shape: country letters, check digits, groups of four (34 characters at most, with
@@ -279,7 +285,8 @@ _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?
 
 
 def strip_title(text: str, start: int, end: int) -> tuple:
-    """'Madame Claire Dubois', 'de Mme Fatou Diallo' -> the name without title (and a word before it)."""
+    """'Madame Claire Dubois', 'de Mme Fatou Diallo', 'Beneficiary Amparo Cuervo' -> the name without
+    its title or role word (and a word before it)."""
     m = _PERSON_TITLE.match(text, start, end)
     if m and m.end() < end:
         return m.end(), end
