@@ -390,6 +390,23 @@ def test_phone_numbers_written_with_dots_are_phone_numbers(patterns_only):
     assert got == {at(text, "415.506.0921", "PHONE_NUMBER"), at(text, "01.94.68.31.28", "PHONE_NUMBER")}
 
 
+def test_the_word_number_alone_does_not_make_an_order_number_a_phone_number(patterns_only):
+    """'number' stands before order, account, invoice and PO numbers as often as before phone
+    numbers: a bare run of digits after it stays under the rules' threshold; a word of
+    telephony makes it a phone number."""
+    decoys = ("Order number 2035507946 shipped. Account number 2035507947 closed. PO number 4402345678 "
+              "and Invoice number 4402345679 paid. Numéro de commande 0612345678 livré. Número de pedido 2035507948.")
+    assert {m for m in run(patterns_only, decoys) if m.entity_type == "PHONE_NUMBER" and m.score >= 0.5} == set()
+    text = "Phone number 2035507946. Contact number: 2035507947. Numéro de téléphone 0612345678."
+    got = {(text[m.start:m.end]) for m in run(patterns_only, text) if m.entity_type == "PHONE_NUMBER" and m.score >= 0.5}
+    assert got == {"2035507946", "2035507947", "0612345678"}
+    column = "2035507946\n2035507947\n4402345678"
+    assert [m for m in run(patterns_only, column, hint="structured", context=("order_number",))
+            if m.entity_type == "PHONE_NUMBER" and m.score >= 0.5] == []
+    assert len([m for m in run(patterns_only, column, hint="structured", context=("phone_number",))
+                if m.entity_type == "PHONE_NUMBER" and m.score >= 0.5]) == 3
+
+
 def test_a_national_phone_number_is_not_an_nhs_number(patterns_only):
     """A 10-digit number in national format (trunk 0) that passes the NHS check digit is a phone
     number: NHS numbers begin with 3-7, and a Scottish CHI number with 0 begins with a date."""

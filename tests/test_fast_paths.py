@@ -88,9 +88,12 @@ def test_phone_recognizer_finds_what_the_unrestricted_matcher_finds(recognizers,
 
 
 def test_the_phone_recognizer_has_presidios_score_context_and_name(recognizers):
+    """Presidio's context words but "number", which stands before order and account numbers too."""
     fast, reference = recognizers
     assert (fast.name, fast.supported_entities, fast.context, fast.SCORE) == \
-        ("PhoneRecognizer", reference.supported_entities, reference.context, reference.SCORE)
+        ("PhoneRecognizer", reference.supported_entities, [w for w in reference.context if w != "number"],
+         reference.SCORE)
+    assert "number" in reference.context
 
 
 def iban_text(seed: int, n: int) -> str:

@@ -773,8 +773,8 @@ def written_as_a_phone_number(raw: str, number) -> bool:
 
 
 def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
-    """Presidio's PhoneRecognizer (same matches, leniency, score and context words; the packs
-    add theirs), finding its numbers with ``PhoneFinder``, without importing Presidio's NLP
+    """Presidio's PhoneRecognizer (same matches, leniency and score; its context words but
+    "number", the packs add theirs), finding its numbers with ``PhoneFinder``, without importing Presidio's NLP
     engine (and with it spaCy), which its module does; it runs over the whole text (the
     finder's walk is its own trigger). Presidio scores every number 0.4, under the rules' usual
     minimum without a context word; a number written as phone numbers are written
@@ -784,7 +784,8 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
 
     class FastPhoneRecognizer(LocalRecognizer):
         SCORE = 0.4
-        CONTEXT = ["phone", "number", "telephone", "cell", "cellphone", "mobile", "call"]
+        # Presidio's words but "number", which also stands before order, account and invoice numbers
+        CONTEXT = ["phone", "telephone", "cell", "cellphone", "mobile", "call"]
 
         def load(self) -> None:
             pass
