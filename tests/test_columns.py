@@ -241,6 +241,47 @@ def test_csv_columns_are_judged_by_their_headers(det):
         ("PHONE_NUMBER", "020 7946 0321"), ("DATE_OF_BIRTH", "12/04/1975"), ("UK_NHS", "943 476 5919")]
 
 
+@pytest.fixture(scope="module")
+def pack_det():
+    """Without NER, as a scan builds it: the packs' recognizers, column signals and context words."""
+    from dataguard.detect import known_entities
+    from dataguard.rules import column_signals, load_packs, needed_entities
+    packs = load_packs(None, known_entities())
+    return Detector(entities=needed_entities(packs), custom=tuple(r for p in packs for r in p.recognizers),
+                    columns=column_signals(packs), ner=False, context=tuple(c for p in packs for c in p.entity_context))
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_header_word_counts_for_its_own_column_only(pack_det, tmp_path, kind):
+    """'Date of birth' in a register's header makes the dates below it dates of birth, not the
+    dates of its 'Last updated' column (the first row's included, right under the header)."""
+    import datetime
+
+    from dataguard.sources import SourceOptions, open_target
+    from dataguard.types import Limits
+    rows = [("Name", "Date of birth", "Last updated", "Notes"),
+            ("Grace Wanjiru", datetime.date(1984, 3, 7), datetime.datetime(2025, 1, 15, 14, 5), "ok"),
+            ("Peter Otieno", datetime.date(1979, 11, 21), datetime.datetime(2025, 2, 3, 9, 30), "moved 2025-02-01")]
+    if kind == "csv":
+        (tmp_path / "staff.csv").write_text("\n".join(",".join(
+            v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime.datetime) else str(v) for v in r) for r in rows) + "\n")
+    else:
+        import openpyxl
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        for cell in ("B2", "B3"):
+            wb.active[cell].number_format = "dd/mm/yyyy"
+        for cell in ("C2", "C3"):
+            wb.active[cell].number_format = "yyyy-mm-dd hh:mm"
+        wb.save(tmp_path / "staff.xlsx")
+    item, = open_target(str(tmp_path), SourceOptions()).items()
+    chunks = [c for c in item.chunks(Limits()) if hasattr(c, "text")]
+    got = [(m.entity_type, c.text[m.start:m.end]) for c, (_, ms) in zip(chunks, pack_det.analyze(chunks)) for m in ms
+           if m.entity_type == "DATE_OF_BIRTH"]
+    assert got == [("DATE_OF_BIRTH", "1984-03-07"), ("DATE_OF_BIRTH", "1979-11-21")]
+
+
 def test_arabic_headers_are_read_like_english_ones(det, tmp_path):
     """A register exported with Arabic headers (read by the CSV extractor): dates under "date of
     birth" are dates of birth, numbers under "order number" are codes, not phone numbers."""

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from dataguard.detect.entities import NER_ENTITIES, traits
-from dataguard.detect.filters import REASON_KEY, person_shaped
+from dataguard.detect.context import context_found, in_external
+from dataguard.detect.filters import CONTEXT_RAISE_KEY, REASON_KEY, person_shaped
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk, ColumnSignal
@@ -449,11 +450,12 @@ class ColumnJudge:
                 placed.setdefault(spans[i][2], []).append(((spans[i][0], spans[i][1]), r))
             else:
                 out.append(r)
+        ends = sorted(e for _, e in headers)
         for i, col in enumerate(columns):
-            out.extend(self._column(chunk, col, placed.get(i, [])))
+            out.extend(self._column(chunk, col, placed.get(i, []), ends))
         return out
 
-    def _column(self, chunk: Chunk, col: _Column, found: list) -> list:
+    def _column(self, chunk: Chunk, col: _Column, found: list, header_ends: list) -> list:
         verdict = column_verdict(self.vocab, col)
         text = chunk.text
         shares = _shares(found, len(col.cells))
@@ -473,13 +475,28 @@ class ColumnJudge:
                          or not any(o.start < r.end and r.start < o.end for o in confirmed)]
         kept, by_cell = [], {}
         for cell, r in found:
-            if self._keep(chunk, col, verdict, shares, cell, r):
+            if self._raise_holds(chunk, col, verdict, r, header_ends) and self._keep(chunk, col, verdict, shares, cell, r):
                 kept.append(r)
                 by_cell.setdefault(cell, []).append(r)
         kept = self._hashes(text, col, verdict, kept, by_cell)
         if verdict.named:
             kept.extend(self._named(chunk, col, verdict, by_cell))
         return kept
+
+    def _raise_holds(self, chunk: Chunk, col: _Column, verdict: Verdict, r, header_ends: list) -> bool:
+        """A context word of the table's header raised the result, and that word does not name its
+        column (nor is one near it below the header): its score before; False when that is none."""
+        base = (r.recognition_metadata or {}).get(CONTEXT_RAISE_KEY)
+        if base is None or r.entity_type in verdict.positive:
+            return True
+        words = self.context_words.get(r.entity_type, frozenset())
+        if in_external(words, list(col.context)) or not in_external(words, [c.lower() for c in chunk.context]):
+            return True
+        since = header_ends[bisect.bisect_right(header_ends, r.start) - 1] if header_ends and header_ends[0] <= r.start else 0
+        if context_found(words, r, chunk.text, (), since):
+            return True
+        r.score = base
+        return bool(base)
 
     def _keep(self, chunk: Chunk, col: _Column, verdict: Verdict, shares: dict, cell: tuple, r) -> bool:
         entity = r.entity_type

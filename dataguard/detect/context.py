@@ -35,18 +35,20 @@ def _forms(word: str) -> tuple:
     return (low, *(p.lower() for p in _PARTS.split(word) if p))
 
 
-def context_found(words: frozenset, r, text: str, ext_context: list) -> int:
+def context_found(words: frozenset, r, text: str, ext_context: list, since: int = 0) -> int:
     """0: no context word for result ``r``; ``_NEAR``: one among the five words before it, in the
-    external context or as a phrase before it; ``_LABEL``: one among the three words right before it."""
+    external context or as a phrase before it; ``_LABEL``: one among the three words right before it.
+    ``since``: the text before it is read from there on (a table's header rows left out)."""
     if not words:
         return 0
-    before = [_forms(w) for w in _WORD.findall(text[max(0, r.start - _LOOK_BACK):r.start])[-5:]]
+    lo = max(since, r.start - _LOOK_BACK)
+    before = [_forms(w) for w in _WORD.findall(text[lo:r.start])[-5:]]
     if any(f in words for forms in before[-3:] for f in forms):
         return _LABEL
     if any(f in words for forms in before for f in forms) or in_external(words, ext_context):
         return _NEAR
     # multi-word context phrases ("social security", "case number")
-    tail = text[max(0, r.start - _LOOK_BACK):r.start].lower()
+    tail = text[lo:r.start].lower()
     return _NEAR if any(" " in w and w in tail for w in words) else 0
 
 

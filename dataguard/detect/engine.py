@@ -11,7 +11,7 @@ from dataguard.detect.registry import build as build_recognizers, known_entities
 from dataguard.detect.config import DetectorConfig, detector_fingerprint
 from dataguard.detect.context import context_found, in_external, with_context
 from dataguard.detect.entities import NER_ENTITIES
-from dataguard.detect.filters import CONTEXT_KEY, postprocess
+from dataguard.detect.filters import CONTEXT_KEY, CONTEXT_RAISE_KEY, postprocess
 from dataguard.detect.encoded_words import decode as decode_encoded_words, widen as widen_to_encoded
 from dataguard.detect.language import detect_language
 from dataguard.detect.models import (AUTO, FALLBACK, MODELS, NER_MODEL_FOR, ModelMissing, check_model,  # noqa: F401
@@ -134,6 +134,8 @@ class Detector:
                     if r.score >= floor and not (t.needs_context and r.score <= base):
                         r.recognition_metadata = r.recognition_metadata or {}
                         r.recognition_metadata.setdefault("recognizer_name", t.name)
+                        if r.score > base and ext_context:
+                            r.recognition_metadata[CONTEXT_RAISE_KEY] = 0.0 if t.needs_context else base
                         if r.entity_type in NEED_CONTEXT:    # a check digit a random number may pass
                             r.recognition_metadata[CONTEXT_KEY] = bool(
                                 context_found(t.context, r, text, ext_context))

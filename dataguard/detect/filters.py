@@ -19,6 +19,11 @@ REASON_KEY = "reason"
 # result metadata key of an identifier a random number may pass (columns.NEED_CONTEXT): whether
 # a context word of its recognizer is near it (or in the column name)
 CONTEXT_KEY = "context_word"
+# result metadata key of a result a context word raised, in a chunk with external context (a
+# table's header): the score before (0.0 when its recognizer needs a context word). In a table,
+# a word of the header counts for its own column only ("date of birth" says nothing of the date
+# in a "last updated" column): the column judge takes the raise back elsewhere.
+CONTEXT_RAISE_KEY = "context_raise"
 _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
                               r"localhost)$", re.I)
 TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
