@@ -74,3 +74,62 @@ def test_control_characters_threshold_two_percent():
 def test_sniff_names_the_exact_family_the_extractor_handles(head, name, family):
     """The family is decided once, here: mail kinds and tarballs included."""
     assert sniff(head, name) == family
+
+
+# ---------------------------------------------------------------- OLE2 compound files
+def ole_file(stream_names) -> bytes:
+    """A minimal OLE2 compound file (version 3, 512-byte sectors, one FAT and one directory
+    sector) whose root holds empty streams of these names (three at most)."""
+    import struct
+    free, end, fat_sector, none = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + b"\0" * 6 + struct.pack("<9I", 0, 1, 1, 0, 4096, end, 0, end, 0)
+              + struct.pack("<I", 0) + struct.pack("<I", free) * 108)
+    fat = struct.pack("<II", fat_sector, end) + struct.pack("<I", free) * 126
+
+    def entry(name: str, kind: int, child: int = none, right: int = none) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0" if name else b""
+        return (raw.ljust(64, b"\0") + struct.pack("<HBB", len(raw), kind, 1) + struct.pack("<III", none, right, child)
+                + b"\0" * 36 + struct.pack("<IQ", end if kind else 0, 0))
+    names = list(stream_names)
+    entries = [entry("Root Entry", 5, child=1 if names else none)]
+    entries += [entry(n, 2, right=i + 2 if i + 1 < len(names) else none) for i, n in enumerate(names)]
+    entries += [entry("", 0)] * (4 - len(entries))
+    return header + fat + b"".join(entries)
+
+
+@pytest.mark.parametrize("streams, name, family", [
+    (["EncryptionInfo", "EncryptedPackage"], "salaries.xlsx", "encrypted_office"),
+    (["EncryptedPackage"], "contract.docx", "encrypted_office"),
+    (["WordDocument", "1Table"], "letter.doc", "legacy_office"),
+    (["Workbook"], "payroll.xls", "legacy_office"),
+    (["Book"], "old.xls", "legacy_office"),          # Excel 5
+    (["PowerPoint Document"], "deck.ppt", "legacy_office"),
+    (["Something Else"], "thumbs.db", "binary"),
+    ([], "empty.bin", "binary"),
+])
+def test_compound_files_are_told_by_their_streams(streams, name, family):
+    import io
+    data = ole_file(streams)
+    assert sniff(data[:HEAD_BYTES], name, io.BytesIO(data)) == family
+    assert sniff(data[:HEAD_BYTES], name) == "binary"          # no stream to read: as before
+    broken = data[:512] + b"\xff" * 1024                        # a damaged directory: binary, no exception
+    assert sniff(broken[:HEAD_BYTES], name, io.BytesIO(broken)) == "binary"
+
+
+def test_protected_and_legacy_office_documents_are_reported_not_silently_skipped(tmp_path):
+    """A password-protected Office document is an error (`encrypted`); an Office 97-2003 one is
+    skipped as `unsupported` (not `binary`): both are coverage gaps the report names."""
+    from dataguard.extract import extract
+    from dataguard.types import Limits, Problem, Unit
+    out = {}
+    for name, streams in (("salaries.xlsx", ["EncryptionInfo", "EncryptedPackage"]), ("payroll.xls", ["Workbook"]),
+                          ("thumbs.db", ["Catalog"])):
+        path = tmp_path / name
+        path.write_bytes(ole_file(streams))
+        unit = Unit(target=str(tmp_path), uri=str(path), path=name)
+        [problem] = list(extract(unit, lambda p=path: open(p, "rb"), name, Limits()))
+        assert isinstance(problem, Problem)
+        out[name] = (problem.kind, problem.skipped)
+    assert out == {"salaries.xlsx": ("encrypted", False), "payroll.xls": ("unsupported", True),
+                   "thumbs.db": ("binary", True)}

@@ -126,6 +126,12 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
     if family == "binary":
         yield Problem(where, "binary", "binary content", skipped=True)
         return
+    if family == "encrypted_office":
+        yield Problem(where, "encrypted", "password-protected Office document")
+        return
+    if family == "legacy_office":
+        yield Problem(where, "unsupported", "Office 97-2003 document (.doc, .xls, .ppt): not read", skipped=True)
+        return
     chosen = FAMILIES.get(family)
     if chosen is None:
         yield Problem(where, "unsupported", f"no extractor for {family}", skipped=True)

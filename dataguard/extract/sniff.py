@@ -70,8 +70,9 @@ _EXT_FAMILY = {
 
 def sniff(head: bytes, name: str, stream: Optional[BinaryIO] = None, limits: Limits = Limits()) -> str:
     """Return a family name: text, binary, pdf, zip, docx, xlsx, pptx, odf, tar, gz, bz2, xz,
-    eml, mbox, msg, rtf.  ``stream`` (seekable) lets zip containers be told apart (within
-    ``limits``' bounds on a zip's directory)."""
+    eml, mbox, msg, rtf, encrypted_office, legacy_office.  ``stream`` (seekable) lets zip
+    containers and OLE2 compound files be told apart (within ``limits``' bounds on a zip's
+    directory)."""
     family = _sniff(head, name, stream, limits)
     return _mail_family(head, name) if family in ("eml", "mbox", "msg") else family
 
@@ -104,7 +105,7 @@ def _sniff(head: bytes, name: str, stream: Optional[BinaryIO], limits: Limits) -
     if len(head) > 262 and head[257:262] == b"ustar":
         return "tar"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "msg" if ext == "msg" else "binary"
+        return "msg" if ext == "msg" else _compound_file(stream)
     if head.startswith(b"{\\rtf"):
         return "rtf"
     if head.startswith(b"From ") and ext in ("mbox", "", "mbx") or ext == "mbox":
@@ -112,6 +113,34 @@ def _sniff(head: bytes, name: str, stream: Optional[BinaryIO], limits: Limits) -
     if ext == "eml" or _looks_like_mail(head) and (ext not in _TEXT_EXTS or _sent(head)):
         return "eml"
     return "text" if looks_textual(head) else "binary"
+
+
+# What an OLE2 compound file holds, by the streams at its root: a password-protected Office
+# document (Word, Excel and PowerPoint put the encrypted package of an OOXML file there), or a
+# document in the binary formats of Office 97-2003, which dataguard does not read
+_ENCRYPTED_OFFICE = ("EncryptedPackage",)
+_LEGACY_OFFICE = ("WordDocument", "Workbook", "Book", "PowerPoint Document")
+
+
+def _compound_file(stream: Optional[BinaryIO]) -> str:
+    """``encrypted_office``, ``legacy_office`` or ``binary`` for an OLE2 compound file (an Outlook
+    message is told by its name); only its header and directory are read (olefile)."""
+    if stream is None:
+        return "binary"
+    import olefile
+    try:
+        stream.seek(0)
+        ole = olefile.OleFileIO(stream)
+    except Exception:  # noqa: BLE001 - a damaged or hostile directory: nothing to tell
+        return "binary"
+    try:
+        if any(ole.exists(name) for name in _ENCRYPTED_OFFICE):
+            return "encrypted_office"
+        if any(ole.exists(name) for name in _LEGACY_OFFICE):
+            return "legacy_office"
+        return "binary"
+    finally:
+        ole.close()
 
 
 # A file of these types that merely opens with "From:"/"Subject:" lines is a memo: read as text,
