@@ -129,10 +129,12 @@ def run_presidio(engine, root, files, budget_bytes):
 
 # ------------------------------------------------------------------ dataguard
 def _packs_and_kwargs(ner: bool):
-    from dataguard.detect import known_entities
-    from dataguard.rules import load_packs, needed_entities
-    packs = load_packs(None, known_entities())
-    return packs, dict(entities=needed_entities(packs), ner=ner, custom=tuple(r for p in packs for r in p.recognizers))
+    """The rule packs and detector settings of ``dataguard scan`` with its defaults (and
+    ``--no-ner`` unless ``ner``): the packs' recognizers, column signals and context words,
+    the default countries' phone regions, the language of each chunk."""
+    from dataguard.settings import Flags, build_settings
+    settings = build_settings(Flags(targets=(HERE,), no_ner=not ner), stdout_is_tty=False)
+    return settings.scan.packs, settings.scan.detector_kwargs
 
 
 def run_dataguard(root, workers, ner, state=None, rel_to=None):
