@@ -282,6 +282,38 @@ def test_a_header_word_counts_for_its_own_column_only(pack_det, tmp_path, kind):
     assert got == [("DATE_OF_BIRTH", "1984-03-07"), ("DATE_OF_BIRTH", "1979-11-21")]
 
 
+def test_a_header_word_still_counts_where_the_column_is_not_known_or_is_written_with_accents(pack_det, tmp_path):
+    """Chunks after the first of a sheet whose sparse column leaves the others unnamed keep the
+    header's raise (no column to tell it from); a column named with accents ('N° sécurité
+    sociale') is the column its context word names."""
+    import datetime
+
+    import openpyxl
+
+    from dataguard.sources import SourceOptions, open_target
+    from dataguard.types import Limits
+    wb = openpyxl.Workbook()
+    wb.active.append(("Name", "Date of birth", "Notes"))
+    for i in range(300):
+        wb.active.append((f"Person {i}", datetime.date(1950, 1, 1) + datetime.timedelta(days=37 * i), "x" if i < 3 else None))
+    for r in range(2, 302):
+        wb.active[f"B{r}"].number_format = "dd/mm/yyyy"
+    (tmp_path / "a").mkdir()
+    wb.save(tmp_path / "a" / "register.xlsx")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "assures.csv").write_text("Nom,N° sécurité sociale,Ville\nAwa Diop,1 84 03 75 123 456 90,Lyon\n"
+                                                 "Jean Roux,2 69 05 49 588 157 80,Paris\n", encoding="utf-8")
+
+    def found(folder, limits):
+        item, = open_target(str(tmp_path / folder), SourceOptions()).items()
+        chunks = [c for c in item.chunks(limits) if hasattr(c, "text")]
+        return [(m.entity_type, c.text[m.start:m.end]) for c, (_, ms) in zip(chunks, pack_det.analyze(chunks)) for m in ms]
+    dobs = [v for e, v in found("a", Limits(chunk_chars=4000, overlap_chars=200)) if e == "DATE_OF_BIRTH"]
+    assert len(dobs) == 300
+    assert [(e, v) for e, v in found("b", Limits()) if e == "FR_NIR"] == [
+        ("FR_NIR", "1 84 03 75 123 456 90"), ("FR_NIR", "2 69 05 49 588 157 80")]
+
+
 def test_arabic_headers_are_read_like_english_ones(det, tmp_path):
     """A register exported with Arabic headers (read by the CSV extractor): dates under "date of
     birth" are dates of birth, numbers under "order number" are codes, not phone numbers."""

@@ -433,6 +433,9 @@ class ColumnJudge:
         self.vocab = vocabulary
         self.entities = entities
         self.context_words = context_words      # entity -> frozenset of lower-case context words
+        # the same words as a column's name words are (``name_words``: no accents, Arabic variants
+        # folded): 'sécurité sociale' is in the column 'N° sécurité sociale'
+        self._folded = {e: frozenset(" ".join(name_words(w)) for w in ws) for e, ws in context_words.items()}
 
     def judge(self, chunk: Chunk, results: list) -> list:
         columns, headers = table_columns(chunk)
@@ -487,10 +490,11 @@ class ColumnJudge:
         """A context word of the table's header raised the result, and that word does not name its
         column (nor is one near it below the header): its score before; False when that is none."""
         base = (r.recognition_metadata or {}).get(CONTEXT_RAISE_KEY)
-        if base is None or r.entity_type in verdict.positive:
-            return True
+        if base is None or r.entity_type in verdict.positive or not col.context:
+            return True                 # (a column whose name is not known: the raise stands)
         words = self.context_words.get(r.entity_type, frozenset())
-        if in_external(words, list(col.context)) or not in_external(words, [c.lower() for c in chunk.context]):
+        if in_external(self._folded.get(r.entity_type, frozenset()), list(col.context)) or \
+                not in_external(words, [c.lower() for c in chunk.context]):
             return True
         since = header_ends[bisect.bisect_right(header_ends, r.start) - 1] if header_ends and header_ends[0] <= r.start else 0
         if context_found(words, r, chunk.text, (), since):
