@@ -397,9 +397,10 @@ def test_the_word_number_alone_does_not_make_an_order_number_a_phone_number(patt
     decoys = ("Order number 2035507946 shipped. Account number 2035507947 closed. PO number 4402345678 "
               "and Invoice number 4402345679 paid. Numéro de commande 0612345678 livré. Número de pedido 2035507948.")
     assert {m for m in run(patterns_only, decoys) if m.entity_type == "PHONE_NUMBER" and m.score >= 0.5} == set()
-    text = "Phone number 2035507946. Contact number: 2035507947. Numéro de téléphone 0612345678."
+    text = ("Phone number 2035507946. Contact number: 2035507947. Numéro de téléphone 0612345678. "
+            "Emergency number: 0612345679. Numéro d'urgence 0612345670.")
     got = {(text[m.start:m.end]) for m in run(patterns_only, text) if m.entity_type == "PHONE_NUMBER" and m.score >= 0.5}
-    assert got == {"2035507946", "2035507947", "0612345678"}
+    assert got == {"2035507946", "2035507947", "0612345678", "0612345679", "0612345670"}
     column = "2035507946\n2035507947\n4402345678"
     assert [m for m in run(patterns_only, column, hint="structured", context=("order_number",))
             if m.entity_type == "PHONE_NUMBER" and m.score >= 0.5] == []
