@@ -487,17 +487,17 @@ class ColumnJudge:
         return kept
 
     def _raise_holds(self, chunk: Chunk, col: _Column, verdict: Verdict, r, header_ends: list) -> bool:
-        """A context word of the table's header raised the result, and that word does not name its
-        column (nor is one near it below the header): its score before; False when that is none."""
+        """Whether a result the table's header may have raised (``CONTEXT_RAISE_KEY``) keeps the
+        raise: when the header's word names its column, or a context word stands near it below
+        the header rows. Otherwise its score before; False when that is none."""
         base = (r.recognition_metadata or {}).get(CONTEXT_RAISE_KEY)
         if base is None or r.entity_type in verdict.positive or not col.context:
             return True                 # (a column whose name is not known: the raise stands)
-        words = self.context_words.get(r.entity_type, frozenset())
-        if in_external(self._folded.get(r.entity_type, frozenset()), list(col.context)) or \
-                not in_external(words, [c.lower() for c in chunk.context]):
+        if in_external(self._folded.get(r.entity_type, frozenset()), list(col.context)):
             return True
-        since = header_ends[bisect.bisect_right(header_ends, r.start) - 1] if header_ends and header_ends[0] <= r.start else 0
-        if context_found(words, r, chunk.text, (), since):
+        i = bisect.bisect_right(header_ends, r.start)       # the header rows above the value
+        if context_found(self.context_words.get(r.entity_type, frozenset()), r, chunk.text, (),
+                         header_ends[i - 1] if i else 0):
             return True
         r.score = base
         return bool(base)

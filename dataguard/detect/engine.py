@@ -127,14 +127,14 @@ class Detector:
             ext_context = [c.lower() for c in chunk.context]
             hits = self._triggers.find(text)
             for t in self._recognizers:
-                ungated = t.needs_context and bool(ext_context) and in_external(t.context, ext_context)
-                for r in run_windowed(t, text, hits, ungated):
+                in_header = bool(ext_context) and in_external(t.context, ext_context)
+                for r in run_windowed(t, text, hits, t.needs_context and in_header):
                     base = r.score
                     r.score = with_context(t.context, r, text, ext_context)
                     if r.score >= floor and not (t.needs_context and r.score <= base):
                         r.recognition_metadata = r.recognition_metadata or {}
                         r.recognition_metadata.setdefault("recognizer_name", t.name)
-                        if r.score > base and ext_context:
+                        if r.score > base and in_header:       # (a word of the header may have raised it)
                             r.recognition_metadata[CONTEXT_RAISE_KEY] = 0.0 if t.needs_context else base
                         if r.entity_type in NEED_CONTEXT:    # a check digit a random number may pass
                             r.recognition_metadata[CONTEXT_KEY] = bool(

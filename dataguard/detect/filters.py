@@ -19,8 +19,9 @@ REASON_KEY = "reason"
 # result metadata key of an identifier a random number may pass (columns.NEED_CONTEXT): whether
 # a context word of its recognizer is near it (or in the column name)
 CONTEXT_KEY = "context_word"
-# result metadata key of a result a context word raised, in a chunk with external context (a
-# table's header): the score before (0.0 when its recognizer needs a context word). In a table,
+# result metadata key of a result a context word raised, in a chunk whose external context (a
+# table's header) holds one of its recognizer's words: the score before (0.0 when its
+# recognizer needs a context word). In a table,
 # a word of the header counts for its own column only ("date of birth" says nothing of the date
 # in a "last updated" column): the column judge takes the raise back elsewhere.
 CONTEXT_RAISE_KEY = "context_raise"

@@ -103,6 +103,14 @@ def _recurse(limits: Limits, depth: int, names: bool, member: Unit, opener: Open
     yield from extract(member, opener, posixpath.basename(name) or name, limits, depth + 1, names=names)
 
 
+# families sniffing names and no extractor reads: (problem kind, message, skipped)
+_NOT_READ = {
+    "binary": ("binary", "binary content", True),
+    "encrypted_office": ("encrypted", "password-protected Office document", False),
+    "legacy_office": ("unsupported", "Office 97-2003 document (.doc, .xls, .ppt): not read", True),
+}
+
+
 def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 0,
             names: bool = False) -> Iterator[Piece]:
     """Yield the chunks of one item (or member); never raises for bad content. With
@@ -123,14 +131,9 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
     except OSError as exc:
         yield Problem(where, "unreadable", _safe_os_message(exc))
         return
-    if family == "binary":
-        yield Problem(where, "binary", "binary content", skipped=True)
-        return
-    if family == "encrypted_office":
-        yield Problem(where, "encrypted", "password-protected Office document")
-        return
-    if family == "legacy_office":
-        yield Problem(where, "unsupported", "Office 97-2003 document (.doc, .xls, .ppt): not read", skipped=True)
+    if family in _NOT_READ:
+        kind, message, skipped = _NOT_READ[family]
+        yield Problem(where, kind, message, skipped=skipped)
         return
     chosen = FAMILIES.get(family)
     if chosen is None:
