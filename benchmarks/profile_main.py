@@ -69,11 +69,11 @@ class ReplayDetector:
 
 
 def _packs_and_kwargs():
-    from dataguard.rules import load_packs, needed_entities
-    from dataguard.detect import known_entities
-    packs = load_packs(None, known_entities())
-    custom = tuple(r for p in packs for r in p.recognizers)
-    return packs, dict(entities=needed_entities(packs), custom=custom, ner=False, language="en")
+    """The rule packs and detector settings of ``dataguard scan --no-ner`` with its defaults."""
+    from dataguard.settings import Flags, build_settings
+    settings = build_settings(Flags(targets=(os.path.dirname(os.path.abspath(__file__)),), no_ner=True),
+                              stdout_is_tty=False)
+    return settings.scan.packs, settings.scan.detector_kwargs
 
 
 def _scan(root: str, detector, packs, kwargs) -> object:
