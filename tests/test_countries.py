@@ -7,11 +7,12 @@ import pytest
 from dataguard import defaults
 from dataguard.types import Chunk, RecognizerSpec, Unit
 
-# an English server log whose order ids happen to pass the checks of other countries' numbers
+# an English server log with numbers of other countries, each after its context word (a number
+# that passes a check digit by chance needs one)
 LOG = ("2025-03-14 09:12:01 order 48291736Q accepted (ES NIF shape)\n"
-       "2025-03-14 09:12:02 order 2123456700 shipped (AU Medicare shape)\n"
-       "2025-03-14 09:12:03 order 943 476 5919 billed (UK NHS shape)\n"
-       "2025-03-14 09:12:04 tax file 123 456 782 archived (AU TFN shape)\n")
+       "2025-03-14 09:12:02 medicare 2123456700 shipped (AU Medicare shape)\n"
+       "2025-03-14 09:12:03 nhs 943 476 5919 billed (UK NHS shape)\n"
+       "2025-03-14 09:12:04 tax file number 123 456 782 archived (AU TFN shape)\n")
 COUNTRY_ENTITIES = {"ES_NIF": "ES", "AU_MEDICARE": "AU", "UK_NHS": "GB", "AU_TFN": "AU"}
 
 

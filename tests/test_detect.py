@@ -428,6 +428,17 @@ def test_a_phone_number_that_passes_the_nhs_check_digit_is_a_phone_number_withou
         assert spans(run(patterns_only, text), {"PHONE_NUMBER", "UK_NHS"}) == {at(text, "404-588-7296", "UK_NHS")}
 
 
+def test_a_number_passing_the_nhs_check_digit_by_chance_needs_an_nhs_word_in_prose(patterns_only):
+    """One 10-digit number in eleven passes the NHS check digit: in running text, an invoice,
+    order or tracking number that does is no NHS number; the same digits after an NHS word are."""
+    for text in ("Q2 budget approved; invoice 4505577104 paid.", "Order 9434765919 shipped.",
+                 "Tracking 9434765919 today.", "Ref 943 476 5919 closed."):
+        assert spans(run(patterns_only, text), {"UK_NHS"}) == set(), text
+    for text in ("Patient NHS number 943 476 5919 seen.", "nhs_no=9434765919", "NHS: 4505577104"):
+        value = "943 476 5919" if "943 476" in text else ("9434765919" if "943" in text else "4505577104")
+        assert spans(run(patterns_only, text), {"UK_NHS"}) == {at(text, value, "UK_NHS")}, text
+
+
 def test_an_email_address_ends_at_a_pipe():
     """Pipe-delimited exports: the address is the field, not the fields before it."""
     from dataguard.detect.recognizers import fast_email_class

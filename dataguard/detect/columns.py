@@ -33,7 +33,7 @@ from typing import Optional
 
 from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external
-from dataguard.detect.filters import CONTEXT_RAISE_KEY, REASON_KEY, person_shaped
+from dataguard.detect.filters import CONTEXT_KEY, CONTEXT_RAISE_KEY, REASON_KEY, person_shaped
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk, ColumnSignal
@@ -426,6 +426,13 @@ def _set_reason(r, reason: str) -> None:
     r.recognition_metadata[REASON_KEY] = reason
 
 
+def _by_chance(r) -> bool:
+    """Outside a table's cells: an identifier a random number passes by chance (``NEED_CONTEXT``:
+    one 10-digit number in eleven passes the NHS check digit) with no context word near it
+    ("invoice 4505577104 paid"). A column's values are judged with their column instead."""
+    return r.entity_type in NEED_CONTEXT and (r.recognition_metadata or {}).get(CONTEXT_KEY) is False
+
+
 class ColumnJudge:
     """Applies column semantics to one chunk's recognizer results (before overlaps are resolved)."""
 
@@ -440,7 +447,7 @@ class ColumnJudge:
     def judge(self, chunk: Chunk, results: list) -> list:
         columns, headers = table_columns(chunk)
         if not columns:
-            return results
+            return [r for r in results if not _by_chance(r)]
         if headers:      # a header names a column: it is not data ("diagnosis", "HIV status")
             results = [r for r in results if not any(s <= r.start < e for s, e in headers)]
         spans = sorted((s, e, i) for i, c in enumerate(columns) for s, e in c.cells)
@@ -451,7 +458,7 @@ class ColumnJudge:
             i = bisect.bisect_right(starts, r.start) - 1
             if i >= 0 and r.end <= spans[i][1]:
                 placed.setdefault(spans[i][2], []).append(((spans[i][0], spans[i][1]), r))
-            else:
+            elif not _by_chance(r):
                 out.append(r)
         ends = sorted(e for _, e in headers)
         for i, col in enumerate(columns):
