@@ -520,6 +520,17 @@ def test_json_values_are_judged_by_their_key_paths(det):
         ("PHONE_NUMBER", "+44 7458 259290", "value_and_column_name")]
 
 
+def test_a_json_key_and_the_key_above_it_may_name_a_value_together(det):
+    """"card" alone names nothing, "number" alone is a code; ``card.number`` is a card number
+    (as ``card_number`` is), ``card.holder`` its holder; ``order.number`` stays a code."""
+    text = ('{"users": [{"billing": {"card": {"number": "5424184291683869", "expiry": "08/27"}}},\n'
+            ' {"billing": {"card": {"number": "378734404020594", "expiry": "01/26"}}}],\n'
+            ' "orders": [{"order": {"number": "4532019627335168"}}]}\n')
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/users.json", path="users.json"), text=text)
+    assert [(e, v) for e, v, _ in found(det, chunk)] == [
+        ("CREDIT_CARD", "5424184291683869"), ("CREDIT_CARD", "378734404020594")]
+
+
 @pytest.mark.parametrize("text, values", [
     ('{"tickets": [{"description": "customer called from +33 6 12 34 56 78, card 4556 7375 8689 9855"}]}',
      [("PHONE_NUMBER", "+33 6 12 34 56 78"), ("CREDIT_CARD", "4556 7375 8689 9855")]),

@@ -623,8 +623,9 @@ def role_column(name: Optional[str]) -> bool:
 
 def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     """What a column's name says, in its table. A JSON key that says nothing positive ("number",
-    "value") takes the meaning of the key holding it when that one names an entity ("phones"):
-    the two are judged as one name. The key holding a generic name (``GENERIC_NAMES``) is its
+    "value") takes the meaning of the key holding it when that one names an entity ("phones"),
+    or when the two read as one name do ("card" and "number": a card number): the two are
+    judged as one name. The key holding a generic name (``GENERIC_NAMES``) is its
     table as the file is (``"product": {"name": ...}``, ``"site": {"name": ...}``); other keys
     above add nothing (neither codes nor cancels)."""
     generic = generic_name(col.name)
@@ -633,9 +634,10 @@ def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
         verdict = _in_table(verdict, vocab.verdict(col.table))
     if not col.parent:
         return verdict
-    if not verdict.positive and vocab.verdict(col.parent).positive:
+    if not verdict.positive:
         joined = vocab.verdict(f"{col.parent}.{col.name}")
-        return _in_table(joined, vocab.verdict(col.table)) if generic else joined
+        if joined.positive or vocab.verdict(col.parent).positive:
+            return _in_table(joined, vocab.verdict(col.table)) if generic else joined
     return _in_table(verdict, vocab.verdict(col.parent)) if generic else verdict
 
 
