@@ -439,6 +439,22 @@ def test_a_number_passing_the_nhs_check_digit_by_chance_needs_an_nhs_word_in_pro
         assert spans(run(patterns_only, text), {"UK_NHS"}) == {at(text, value, "UK_NHS")}, text
 
 
+@pytest.mark.parametrize("text", [
+    "login ok user=m.rossi@fastwebnet.it ip=81.2.69.160", "mail=m.rossi@fastwebnet.it",
+    "GET /unsubscribe?id=5&email=m.rossi@fastwebnet.it HTTP/1.1", "user_email=m.rossi@fastwebnet.it;",
+    "Contact m.rossi@fastwebnet.it for details."])
+def test_an_email_address_after_a_key_starts_after_it(patterns_only, text):
+    """'=' and '&' may stand in an address, so the e-mail pattern takes the key in: the address
+    is the same (same span, same hash) after a key as anywhere else."""
+    assert spans(run(patterns_only, text), {"EMAIL_ADDRESS"}) == {at(text, "m.rossi@fastwebnet.it", "EMAIL_ADDRESS")}
+
+
+def test_an_address_whose_local_part_holds_an_equals_sign_but_no_key_stays_whole(patterns_only):
+    text = "bounce to bounce-mw=lists.acme.fr@mail.acme.fr now"
+    assert spans(run(patterns_only, text), {"EMAIL_ADDRESS"}) == {
+        at(text, "bounce-mw=lists.acme.fr@mail.acme.fr", "EMAIL_ADDRESS")}
+
+
 def test_an_email_address_ends_at_a_pipe():
     """Pipe-delimited exports: the address is the field, not the fields before it."""
     from dataguard.detect.recognizers import fast_email_class

@@ -191,6 +191,8 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
         entity = r.entity_type
         if entity == "PERSON":
             start, end = strip_title(text, start, end)
+        elif entity == "EMAIL_ADDRESS":
+            start = strip_key(text, start, end)
         value = text[start:end]
         if entity == "US_SSN" and value[:1] == "9":
             entity = _ssn_area_9(value, entities)
@@ -288,6 +290,21 @@ def inside_iban_shape(text: str, start: int, end: int) -> bool:
 
 
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?\s*[:=]?\s*$")
+
+
+# keys and query parameters in front of an address that the address's own characters ('=', '&',
+# '?') let the e-mail pattern take in: "user=m.rossi@...", "unsubscribe?id=5&email=j.doe@..."
+_KEYS_BEFORE_ADDRESS = re.compile(r"(?:[\w./%-]{0,200}\?)?(?:[A-Za-z_]\w{0,30}=[^=&@\s]{0,200}&){0,20}[A-Za-z_]\w{0,30}=")
+
+
+def strip_key(text: str, start: int, end: int) -> int:
+    """The start of an e-mail address written after a key ("user=m.rossi@fastwebnet.it" of a
+    log line): the same address as anywhere else, with the same hash. A local part that is
+    no key ("bounce-mw=lists.example@...") is left whole."""
+    m = _KEYS_BEFORE_ADDRESS.match(text, start, end)
+    if m is None or "@" not in text[m.end():end] or m.end() == text.index("@", start, end):
+        return start
+    return m.end()
 
 
 def strip_title(text: str, start: int, end: int) -> tuple:
