@@ -455,6 +455,19 @@ def test_an_address_whose_local_part_holds_an_equals_sign_but_no_key_stays_whole
         at(text, "bounce-mw=lists.acme.fr@mail.acme.fr", "EMAIL_ADDRESS")}
 
 
+def test_a_name_never_spans_a_tables_cells(en):
+    """A document's table is read with a tab between cells: the model's "person" across cells
+    (the header row "Nom<TAB>Courriel") is not reported; a name it read with its neighbour cell
+    is the name alone."""
+    from dataguard.detect.filters import one_cell
+    text = ("Liste des contacts RH.\nNom\tCourriel\tTéléphone\n"
+            "Mohammed Benali\tm.benali@free.fr\t07 81 45 23 67\nChen Wei\tchen.wei@acme-logistique.fr\n")
+    assert spans(run(en, text), {"PERSON"}) == {at(text, "Mohammed Benali", "PERSON"), at(text, "Chen Wei", "PERSON")}
+    row = "Mohammed Benali\tParis"
+    assert one_cell(row, 0, len(row)) == (0, len("Mohammed Benali"))
+    assert one_cell("\tJane Doe\t", 0, 10) == (1, 9)
+
+
 def test_an_email_address_ends_at_a_pipe():
     """Pipe-delimited exports: the address is the field, not the fields before it."""
     from dataguard.detect.recognizers import fast_email_class

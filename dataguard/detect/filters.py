@@ -190,7 +190,7 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
         start, end = r.start, r.end
         entity = r.entity_type
         if entity == "PERSON":
-            start, end = strip_title(text, start, end)
+            start, end = strip_title(text, *one_cell(text, start, end))
         elif entity == "EMAIL_ADDRESS":
             start = strip_key(text, start, end)
         value = text[start:end]
@@ -307,6 +307,20 @@ def strip_key(text: str, start: int, end: int) -> int:
     return m.end()
 
 
+def one_cell(text: str, start: int, end: int) -> tuple:
+    """A name the model read across a table's cells ("Mohammed Benali<TAB>Paris", tab-separated
+    as documents' tables are read): its cell with the most words, the first of them on a tie."""
+    if "\t" not in text[start:end]:
+        return start, end
+    pieces, at = [], start
+    for piece in text[start:end].split("\t"):
+        pieces.append((-len(piece.split()), at, at + len(piece)))
+        at += len(piece) + 1
+    _, s, e = min(pieces)
+    cell = text[s:e]
+    return s + len(cell) - len(cell.lstrip()), s + len(cell.rstrip())
+
+
 def strip_title(text: str, start: int, end: int) -> tuple:
     """'Madame Claire Dubois', 'de Mme Fatou Diallo', 'Beneficiary Amparo Cuervo' -> the name without
     its title or role word (and a word before it)."""
@@ -383,7 +397,7 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             or _plausible_person(value, text, start)
     if entity in ("LOCATION", "ORGANIZATION", "NRP"):
         v = value.strip()
-        if not any(c.isalpha() for c in v) or "\n" in v or v.upper() in _LABEL_WORDS:
+        if not any(c.isalpha() for c in v) or "\n" in v or "\t" in v or v.upper() in _LABEL_WORDS:
             return False
         return sum(c.isdigit() for c in v) < 3     # "Invoice INV-000482913" is no organisation
     if entity == "DATE_TIME":
@@ -408,8 +422,8 @@ def _cued_name(value: str) -> bool:
 
 def _plausible_person(value: str, text: str, start: int) -> bool:
     v = value.strip()
-    if "\n" in v or "@" in v or any(c.isdigit() for c in v) or len(v) < 3 or len(v) > 60:
-        return False
+    if "\n" in v or "\t" in v or "@" in v or any(c.isdigit() for c in v) or len(v) < 3 or len(v) > 60:
+        return False          # (a tab: across a table's cells, "Nom<TAB>Courriel" of a header row)
     if surname_first(v) or surname_in_capitals(v):
         return True           # "SALAZAR, Fernando", "OWUSU Kwame": the surname first, in capitals, as registers write it
     tokens = v.replace(",", " ").split()
