@@ -152,6 +152,29 @@ def test_unknown_top_level_key(tmp_path):
     assert "rule -: rulez: unknown key" in str(ei.value)
 
 
+@pytest.mark.parametrize("field, source, why", [
+    # Python's re reads a POSIX class as a nested set (a warning); the regex module, which the scan uses, refuses it
+    ("patterns", "ID-[[:foo:]]\\d{4}", "bad regex"),
+    # the regex module writes counted repeats out: gigabytes to compile, before any time limit
+    ("patterns", "(?:(?:a{1000}){1000}){1000}", "regex too large"),
+    ("patterns", "(?:\\p{L}{1000}){1000}", "regex too large"),
+    # a trigger runs without a time limit: no nested quantifier
+    ("trigger", "(a+)+b", "a trigger must not repeat a group"),
+    ("trigger", "(?:x{1000}){1000}", "regex too large")])
+def test_a_pattern_the_scan_could_not_compile_or_bound_is_refused_at_load(tmp_path, field, source, why):
+    quoted = source.replace("\\\\", "\\")
+    if field == "patterns":
+        rec = f"recognizers:\n  - entity: CASE_NUMBER\n    patterns:\n      - {{name: c, regex: '{source}', score: 0.5}}\n"
+    else:
+        rec = (f"recognizers:\n  - entity: CASE_NUMBER\n    trigger: '{source}'\n    patterns:\n"
+               "      - {name: c, regex: 'C-\\d{4}', score: 0.5}\n")
+    with pytest.raises(RuleError) as ei:
+        pack(tmp_path, rule(entities="[CASE_NUMBER]"), recognizers=rec)
+    msg = str(ei.value)
+    assert "pack.yaml" in msg and why in msg and ("trigger" in msg or "patterns[0].regex" in msg)
+    assert quoted not in msg
+
+
 def test_bad_regex(tmp_path):
     rec = ("recognizers:\n  - entity: CASE_NUMBER\n    patterns:\n"
            "      - {name: c, regex: '\\b(\\d{3}', score: 0.5}\n")

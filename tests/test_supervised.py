@@ -161,3 +161,18 @@ def test_an_item_whose_worker_fails_is_an_error_and_the_others_are_scanned(tree,
     res = run_scan(opts, Hasher(b"k" * 32), executor=SupervisedExecutor(workers, setup, Hasher(b"k" * 32)))
     assert [(e.uri.rsplit("/", 1)[1], e.kind) for e in res.errors] == [("*****.txt", kind)]
     assert sorted(f.unit.path for f in res.findings) == ["a.txt", "z.txt"] and res.complete
+
+
+def test_a_worker_dead_before_it_is_given_a_task_is_replaced(tree, packs):
+    """A worker that died before its task was sent (the pipe is broken): the scan does not end
+    on the broken pipe; the worker is replaced and every item scanned."""
+    setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="", new_detector=FakeDetector)
+    executor = SupervisedExecutor(1, setup, Hasher(b"k" * 32))
+    executor.start()
+    dead = executor._pool[0]
+    dead.proc.kill()
+    dead.proc.join()
+    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, workers=1)
+    res = run_scan(opts, Hasher(b"k" * 32), executor=executor)
+    assert res.errors == [] and res.complete
+    assert sorted(f.unit.path for f in res.findings) == ["a.txt", "stuck.txt", "z.txt"]

@@ -41,12 +41,14 @@ column_signals:         column-name signals (docs/SPEC.md, "Column-name signals"
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Annotated, Literal, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from dataguard.checksums import validator as find_validator
 from dataguard.globs import GlobError, glob_to_regex
+from dataguard.rules.risky import MAX_EXPANDED, expanded_size, nested_quantifier
 from dataguard.validation import leading_words
 from dataguard.vocab import SEVERITIES, TEXT_LANGUAGES, Exposure, SourceKind, ValueKind, values
 
@@ -70,6 +72,31 @@ def _check_glob(v: str) -> str:
 Glob = Annotated[str, AfterValidator(_check_glob)]
 
 
+def checked_regex(v: str, scan_compiler: bool) -> str:
+    """A rule pack's regex, compiled as the scan compiles it (a pattern: with the ``regex``
+    module and the packs' flags, as ``detect.bounded`` does; a trigger: with ``re``), after a
+    check of its size (``risky.expanded_size``: counted repeats nested a thousand times a
+    thousand are gigabytes to compile). The message never quotes the pattern."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # (re's FutureWarning on '[[' and the like)
+        if expanded_size(v) > MAX_EXPANDED:
+            raise ValueError(f"regex too large: its counted repeats make more than {MAX_EXPANDED:,} items")
+        if not scan_compiler and nested_quantifier(v):
+            raise ValueError("a trigger must not repeat a group that holds a repeat ('(a+)+'): triggers "
+                             "run without a time limit")
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"bad regex: {leading_words(exc.msg)} at position {exc.pos}") from None
+        if scan_compiler:
+            import regex as rx
+            try:
+                rx.compile(v, flags=rx.IGNORECASE | rx.MULTILINE | rx.DOTALL)
+            except rx.error as exc:
+                raise ValueError(f"bad regex: {leading_words(str(exc.msg))} at position {exc.pos}") from None
+    return v
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -82,11 +109,7 @@ class PatternModel(_Strict):
     @field_validator("regex")
     @classmethod
     def _compiles(cls, v: str) -> str:
-        try:
-            re.compile(v)
-        except re.error as exc:
-            raise ValueError(f"bad regex: {leading_words(exc.msg)} at position {exc.pos}") from None
-        return v
+        return checked_regex(v, scan_compiler=True)
 
 
 def _words(v: list) -> list:
@@ -147,10 +170,7 @@ class RecognizerModel(_Strict):
     @classmethod
     def _trigger_compiles(cls, v):
         if isinstance(v, str):
-            try:
-                re.compile(v)
-            except re.error as exc:
-                raise ValueError(f"bad regex: {exc}") from None
+            checked_regex(v, scan_compiler=False)
         return v
 
     @field_validator("validator")

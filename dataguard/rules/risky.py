@@ -1,7 +1,11 @@
 """Patterns of rule packs that can take exponential time: a repeated group that itself
 holds an unbounded repeat (``(\\w+\\s?)*``, ``(a+)+``). ``rules validate`` warns about
-them; at scan time every rule-pack pattern runs under a time limit anyway."""
+them; at scan time every rule-pack pattern runs under a time limit anyway. Patterns the
+``regex`` module would build too large to compile (``(?:(?:a{1000}){1000}){1000}``: it writes
+out counted repeats) are refused (``expanded_size``)."""
 from __future__ import annotations
+
+import re
 
 try:                                   # Python 3.11+
     from re import _constants as _sre, _parser as _sre_parse
@@ -56,3 +60,46 @@ def pattern_warnings(packs) -> list:
                                "(a repeated group holding a repeat) can take exponential time; it is stopped "
                                "after its time limit and the item reported as a timeout")
     return out
+
+
+MAX_EXPANDED = 100_000                 # counted repeats written out when the regex module compiles
+_NOT_SRE = re.compile(r"\\[pP]\{[^}]*\}|\\[pP][A-Za-z]|\\X|\\m|\\M")   # regex-module escapes: one character
+_COUNTS = re.compile(r"\{(\d+)(?:,(\d*))?\}")
+
+
+def _size(tokens) -> int:
+    """How many items a compiler writing out counted repeats makes of ``tokens``: a repeat
+    counts its body as many times as its upper bound (its lower one when unbounded)."""
+    total = 0
+    for op, arg in tokens:
+        if op in _REPEATS and op is not None:
+            low, high, body = arg
+            total += (low if high == _sre.MAXREPEAT else high) * max(1, _size(body)) or _size(body)
+        elif op == _sre.SUBPATTERN:
+            total += _size(arg[-1])
+        elif op == _sre.BRANCH:
+            total += max((_size(b) for b in arg[1]), default=0)
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            total += _size(arg[1])
+        else:
+            total += 1
+        if total > MAX_EXPANDED:
+            return total
+    return total
+
+
+def expanded_size(regex: str) -> int:
+    """The size ``_size`` gives a pattern; for one Python's parser cannot read even with the
+    regex module's own escapes (``\\p{L}``) read as one character, the product of all its
+    counts (an upper bound)."""
+    for source in (regex, _NOT_SRE.sub("x", regex)):
+        try:
+            return _size(_sre_parse.parse(source))
+        except Exception:  # noqa: BLE001 - syntax of the regex module only: the bound below
+            continue
+    product = 1
+    for low, comma, high in ((m.group(1), m.group(0).count(","), m.group(2)) for m in _COUNTS.finditer(regex)):
+        product *= max(1, int(high) if comma and high else int(low))
+        if product > MAX_EXPANDED:
+            break
+    return product

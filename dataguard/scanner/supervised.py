@@ -111,8 +111,11 @@ class _Worker:
         self.task: Optional[tuple] = None          # ([task id], [ItemRef], deadline)
 
     def give(self, ids: list, refs: list, until: float) -> None:
-        self.conn.send(refs)
         self.task = (ids, refs, until)
+        try:
+            self.conn.send(refs)
+        except OSError:         # (BrokenPipeError) it died: its sentinel tells, and it is replaced
+            log.debug("a worker died before it was given its task")
 
     def stop(self) -> None:
         if self.proc.is_alive():
