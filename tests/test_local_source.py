@@ -347,3 +347,9 @@ def test_a_file_swapped_for_a_fifo_or_device_after_the_walk_is_unreadable(tmp_pa
     with pytest.raises(OSError) as err:
         item.opener()
     assert err.value.strerror == "not a regular file"
+
+
+def test_a_file_uri_of_another_host_is_refused_without_its_password():
+    with pytest.raises(TargetError) as ei:
+        open_target("file://alice:Pw0rdS3cretXYZ@otherhost/x", SourceOptions())
+    assert "Pw0rdS3cretXYZ" not in str(ei.value) and "file://alice@otherhost/x" in str(ei.value)

@@ -20,6 +20,7 @@ from dataguard.names import os_name
 from dataguard.sources.base import (BadTarget, FileItem, Source, SourceOptions, TargetError, dir_excluded, glob_match,
                                     path_selected)
 from dataguard.sources.exposure import LocalExposure
+from dataguard.sources.uri import redact_uri
 from dataguard.types import ItemMeta, Problem, Unit
 
 
@@ -99,7 +100,7 @@ class LocalSource(Source):
         if uri[:7].lower() == "file://":
             parsed = urlparse(uri)
             if parsed.netloc not in ("", "localhost"):
-                raise BadTarget(f"cannot read {uri}: only local file:// URIs (file:///path) are supported")
+                raise BadTarget(f"cannot read {redact_uri(uri)}: only local file:// URIs (file:///path) are supported")
             path = unquote(parsed.path)
         if not path:
             raise BadTarget("empty target path")
