@@ -43,7 +43,8 @@ def _schema_validator():
     return _validator
 
 
-def _check(doc, path: str) -> None:
+def check_report(doc, path: str) -> None:
+    """ReportError unless ``doc`` is a report as the schema describes it, its fingerprints unique."""
     if not isinstance(doc, dict) or not isinstance(doc.get("findings"), list):
         raise ReportError(f"{path}: not a dataguard JSON report (no findings array)")
     err = next(iter(_schema_validator().iter_errors(doc)), None)
@@ -75,7 +76,7 @@ def load_report(path: str, trusted: Optional[dict] = None) -> LoadedReport:
     except (ValueError, RecursionError):
         raise ReportError(f"{path}: not valid JSON (a JSON report is needed: --format json)") from None
     del raw
-    _check(doc, path)
+    check_report(doc, path)
     signed_by = None
     if trusted is not None:
         from dataguard.signing import SigningError, verify_report

@@ -137,6 +137,27 @@ def test_report_html_refuses_what_is_not_a_report(tmp_path, run_cli):
     assert res.exit_code == 2 and "cannot read report" in res.stderr
 
 
+@pytest.mark.parametrize("spoil", ["deep", "stats", "line"])
+def test_report_html_refuses_a_report_that_breaks_the_schema(tmp_path, run_cli, spoil):
+    """A report edited by hand: nested past the JSON reader's depth, a field of the wrong type,
+    a raw value where a line number goes. Exit 2 with the field named, no page, no value shown."""
+    doc = json.loads(render(hostile_scan(tmp_path), "json"))
+    path = tmp_path / "edited.json"
+    if spoil == "deep":
+        path.write_text('{"scan": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    else:
+        if spoil == "stats":
+            doc["scan"]["stats"] = "x"
+        else:
+            doc["findings"][0]["evidence"][0]["line"] = "4111 1111 1111 1111"
+        path.write_text(json.dumps(doc))
+    res = run_cli("report", "html", path, "-o", tmp_path / "x.html")
+    assert res.exit_code == 2 and "Traceback" not in res.stderr, res.stderr
+    assert "4111" not in res.stderr and not (tmp_path / "x.html").exists()
+    if spoil != "deep":
+        assert "does not match the report schema" in res.stderr
+
+
 # ---------------------------------------------------------------- rendered in Chromium
 def _chromium() -> str:
     for name in ("chromium", "chromium-browser", "google-chrome"):

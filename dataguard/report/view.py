@@ -60,7 +60,7 @@ def load_doc(path: str) -> ReportDoc:
     try:
         with open(path, encoding="utf-8") as fh:
             lines = [json.loads(x) for x in fh if x.strip()] if _is_jsonl(fh) else [json.load(fh)]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ReportFileError(f"cannot read report {path}: {getattr(exc, 'strerror', None) or type(exc).__name__}") \
             from None
     data = lines[-1] if lines else None
@@ -69,7 +69,13 @@ def load_doc(path: str) -> ReportDoc:
     if not isinstance(data, dict) or not isinstance(data.get("scan"), dict) or not isinstance(findings, list):
         raise ReportFileError(f"{path} is not a dataguard JSON or JSONL report")
     from dataguard.names import without_raw_data
-    data = without_raw_data({**data, "findings": findings})
+    from dataguard.reportfile import ReportError, check_report
+    data = {**data, "findings": findings}
+    try:
+        check_report(data, path)          # (the schema: what the page shows is what a scan writes)
+    except ReportError as exc:
+        raise ReportFileError(str(exc)) from None
+    data = without_raw_data(data)
     head = {k: v for k, v in data.items() if k not in ("findings", "errors", "skipped")}
     return ReportDoc(head=head, findings=data["findings"], errors=data.get("errors") or [],
                      skipped=data.get("skipped") or [])
