@@ -177,13 +177,15 @@ def test_csv_cells_never_start_a_formula_and_hostile_names_round_trip(scan):
     assert formula["entities"] == "EMAIL_ADDRESS=3" and formula["evidence"] == "line 1, col 1-12"
     assert formula["remediation"].startswith("Delete the list")
     member = next(r for r in rows if r["path"] == "archive.zip")
-    assert member["member"] == "'" + MEMBER
+    assert member["member"] == "'" + MEMBER.replace("\u202e", "\\u202e")    # a bidi override shown as its escape
     assert by_path[SCRIPT_NAME]["severity"] == "high"
     assert not any(v in text for v in RAW_VALUES)
+    assert "\x1b" not in text and "\x07" not in text          # a name's controls drive no terminal
 
 
 @pytest.mark.parametrize("cell,want", [("=1+2", "'=1+2"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
-                                       ("\tx", "'\tx"), ("\rx", "'\rx"), ("a=b", "a=b"), (None, ""), (3, "3")])
+                                       ("\tx", "'\tx"), ("\rx", "\\rx"), ("a=b", "a=b"), (None, ""), (3, "3"),
+                                       ("esc\x1b[31mred\x07\nnext", "esc\\x1b[31mred\\x07\nnext")])
 def test_safe_cell(cell, want):
     assert safe_cell(cell) == want
 

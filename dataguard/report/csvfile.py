@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
+from dataguard.names import printable
 from dataguard.report.view import ReportDoc, entities_text, first_pointer
 
 COLUMNS = ("site", "scan_id", "severity", "measure", "rule_id", "title", "path", "member", "table", "column",
@@ -18,8 +19,12 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value) -> str:
-    """The cell as text, a leading formula character defused with a single quote."""
+    """The cell as text, a leading formula character defused with a single quote, and control
+    characters of names (ESC, BEL, CR, bidi overrides: ``names.printable``) shown as escapes, so
+    that printing the file drives no terminal; line breaks and tabs stay (the CSV quoting holds them)."""
     text = "" if value is None else str(value)
+    if not text.isprintable():
+        text = "\n".join("\t".join(map(printable, line.split("\t"))) for line in text.split("\n"))
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
