@@ -51,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from dataguard import defaults
 from dataguard.durations import parse_duration
+from dataguard.rules.model import Glob
 from dataguard.validation import field_path, plain_message, without_quotes
 from dataguard.vocab import FAIL_ON_CHOICES, FORMATS, LANGUAGES, SiteKind, values
 
@@ -74,8 +75,8 @@ class TargetConfig(_Strict):
     uri: str = Field(min_length=1)
     username: Optional[str] = None
     password_env: Optional[str] = None
-    include: List[str] = Field(default_factory=list)
-    exclude: List[str] = Field(default_factory=list)
+    include: List[Glob] = Field(default_factory=list)
+    exclude: List[Glob] = Field(default_factory=list)
     require_encryption: Optional[bool] = None
     _password: Optional[str] = PrivateAttr(default=None)
 
@@ -112,7 +113,7 @@ class SiteConfig(_Strict):
     hmac_key_file: Optional[str] = None
     signing_key: Optional[str] = None      # Ed25519 private key (dataguard keys create): signs each report
     baseline: Optional[str] = None         # acceptance baseline (YAML) applied to each scan
-    exclude: List[str] = Field(default_factory=list)
+    exclude: List[Glob] = Field(default_factory=list)
     countries: List[str] = Field(default_factory=list)
     phone_regions: List[str] = Field(default_factory=list)
     language: Literal[LANGUAGES] = defaults.LANGUAGE

@@ -100,6 +100,15 @@ def glob_to_regex(pattern: str) -> str:
     return rx
 
 
+def check_glob(pattern: str) -> None:
+    """GlobError (never quoting the pattern) unless ``pattern`` is a glob that compiles (a
+    reversed class range '[z-a]' fails only then)."""
+    try:
+        re.compile(glob_to_regex(pattern))
+    except re.error as exc:
+        raise GlobError(f"bad glob: {exc.msg}") from None
+
+
 def compile_globs(patterns) -> "re.Pattern | None":
     """One regex matching any of the patterns (None when there are none)."""
     parts = [glob_to_regex(p) for p in patterns]

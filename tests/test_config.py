@@ -112,6 +112,8 @@ def test_bad_kind(tmp_path):
     ("targets:\n  - uri: smb://u:hunter2@h/s\n", "targets[0].uri"),
     ("targets:\n  - uri: /x\n    password_env: 'not a name'\n", "targets[0].password_env"),
     ("targets:\n  - username: x\n", "targets[0].uri"),
+    ("targets:\n  - uri: /x\n    include: ['[z-a]']\n", "targets[0].include[0]"),
+    ("exclude: ['**/[z-a]']\n", "exclude[0]"),
 ])
 def test_bad_values_name_field(tmp_path, text, field):
     p = _write(tmp_path, text)

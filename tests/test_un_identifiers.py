@@ -39,7 +39,7 @@ def test_entity_context_for_built_in_recognizers(tmp_path):
 
 @pytest.mark.parametrize("body, message", [
     ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    validator: crc99\n",
-     "unknown validator 'crc99'"),
+     "validator: unknown validator (iban"),
     ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    countries: [FRA]\n",
      "not a two-letter ISO 3166 country code"),
     ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    needs_context: true\n",
@@ -54,6 +54,14 @@ def test_bad_new_keys_are_errors(tmp_path, body, message):
     with pytest.raises(RuleError) as ei:
         _load(tmp_path, body)
     assert message in str(ei.value)
+
+
+@pytest.mark.parametrize("field", ["validator: stdnum:S3CRETVALUE.x", "countries: [S3CRETVALUE]"])
+def test_a_bad_value_is_named_by_its_field_never_quoted(tmp_path, field):
+    body = f"recognizers:\n  - entity: X\n    patterns: [{{name: x, regex: 'x', score: 0.5}}]\n    {field}\n"
+    with pytest.raises(RuleError) as ei:
+        _load(tmp_path, body)
+    assert field.split(":")[0] in str(ei.value) and "S3CRETVALUE" not in str(ei.value)
 
 
 # ------------------------------------------------------------------ checksums

@@ -13,10 +13,10 @@ import yaml
 from pydantic import ValidationError
 
 from dataguard.types import ColumnSignal, PatternSpec, RecognizerSpec
-from dataguard.validation import field_path, leading_words, plain_message, shown_name, without_quotes
+from dataguard.validation import field_path, plain_message, shown_name, without_quotes
 from dataguard.vocab import SEVERITIES
 
-from dataguard.globs import GlobError, compile_globs, glob_to_regex
+from dataguard.globs import GlobError, check_glob, compile_globs
 from .model import MatchModel, PackModel, ScopeModel, context_words
 
 WILDCARDS = frozenset({"*", "ALL"})
@@ -278,11 +278,9 @@ def _glob_problems(fname: str, rid: str, scope) -> tuple[dict, list[str]]:
         pats = getattr(scope, key)
         for i, p in enumerate(pats):
             try:
-                re.compile(glob_to_regex(p))
-            except GlobError as exc:
+                check_glob(p)
+            except GlobError as exc:    # (the pattern is not shown)
                 probs.append(f"{fname}: rule {rid}: scope.{key}[{i}]: {exc}")
-            except re.error as exc:     # e.g. a reversed class range [z-a]; the pattern is not shown
-                probs.append(f"{fname}: rule {rid}: scope.{key}[{i}]: bad glob: {leading_words(exc.msg)}")
         if not probs:
             rx[key] = compile_globs(pats)
     return rx, probs

@@ -47,7 +47,7 @@ from typing import Annotated, Literal, Optional, Union
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from dataguard.checksums import validator as find_validator
-from dataguard.globs import GlobError, glob_to_regex
+from dataguard.globs import GlobError, check_glob
 from dataguard.rules.risky import MAX_EXPANDED, expanded_size, nested_quantifier
 from dataguard.validation import leading_words
 from dataguard.vocab import SEVERITIES, TEXT_LANGUAGES, Exposure, SourceKind, ValueKind, values
@@ -63,7 +63,7 @@ ColumnWord = Annotated[str, Field(min_length=1, max_length=60, pattern=r"[^\W_]"
 
 def _check_glob(v: str) -> str:
     try:
-        glob_to_regex(v)
+        check_glob(v)
     except GlobError as exc:
         raise ValueError(str(exc)) from None
     return v
@@ -148,7 +148,7 @@ class ExamplesModel(_Strict):
 def _country(code: str) -> str:
     c = code.strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", c):
-        raise ValueError(f"{code!r} is not a two-letter ISO 3166 country code")
+        raise ValueError("not a two-letter ISO 3166 country code")
     return c
 
 
@@ -177,7 +177,7 @@ class RecognizerModel(_Strict):
     @classmethod
     def _known_validator(cls, v: Optional[str]) -> Optional[str]:
         if v is not None and find_validator(v) is None:
-            raise ValueError(f"unknown validator {v!r} (iban, bic, luhn, mrz or stdnum:<cc>.<module>)")
+            raise ValueError("unknown validator (iban, bic, luhn, mrz or stdnum:<cc>.<module>)")
         return v
 
     @model_validator(mode="after")
