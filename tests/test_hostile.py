@@ -152,6 +152,53 @@ def test_xlsx_with_millions_of_shared_strings_is_too_large(tmp_path):
     assert result["problems"] == [["", "too_large"]]
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "ods", "tar.gz"])
+def test_text_expanding_far_past_the_items_size_is_a_bomb(tmp_path, kind):
+    """A few kilobytes that are gigabytes of text, counted by no other limit: one 4 MB shared
+    string in every cell of a sheet, a 900,000-character cell repeated 100 x 100 times, a
+    tar.gz of repetitive logs. The text is read up to 200 times the item's size (at least
+    16 MiB), then the item is a bomb: bounded, not a five-minute timeout."""
+    from dataguard.extract import EXPANSION_FLOOR_CHARS
+    path = tmp_path / f"amp.{kind}"
+    if kind == "xlsx":
+        _xlsx(path, "".join(f'<row r="{i}">' + '<c t="s"><v>0</v></c>' * 10 + "</row>" for i in range(1, 201)),
+              shared=["<si><t>" + "word " * (800 * 1024) + "</t></si>"])
+    elif kind == "ods":
+        cell = ('<table:table-cell table:number-columns-repeated="100"><text:p>' + "word " * (180 * 1024)
+                + "</text:p></table:table-cell>")
+        _odf(path, "application/vnd.oasis.opendocument.spreadsheet",
+             '<office:spreadsheet><table:table table:name="T">'
+             + f'<table:table-row table:number-rows-repeated="100">{cell}</table:table-row>'
+             + "</table:table></office:spreadsheet>")
+    else:
+        with tarfile.open(path, "w:gz") as tf:
+            for i in range(8):
+                data = (f"2025-01-0{i + 1} INFO service started\n" * 200_000).encode()
+                info = tarfile.TarInfo(f"log{i}.txt")
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+    cap = max(EXPANSION_FLOOR_CHARS, 200 * path.stat().st_size)
+    result = extract_in_child(path)
+    assert result["problems"][-1] == ["", "bomb"]
+    assert result["chars"] <= cap
+
+
+def test_an_xlsx_row_naming_one_huge_shared_string_in_every_cell_is_too_large(tmp_path):
+    """The row is joined whole: 2,000 cells naming one 4 MB string would be 8 GB."""
+    path = tmp_path / "wide.xlsx"
+    _xlsx(path, '<row r="1">' + '<c t="s"><v>0</v></c>' * 2000 + "</row>",
+          shared=["<si><t>" + "word " * (800 * 1024) + "</t></si>"])
+    assert extract_in_child(path)["problems"] == [["", "too_large"]]
+
+
+def test_a_document_whose_text_is_many_times_its_size_within_the_limit_is_read(tmp_path):
+    path = tmp_path / "words.xlsx"
+    _xlsx(path, "".join(f'<row r="{i}"><c r="A{i}" t="s"><v>0</v></c></row>' for i in range(1, 101)),
+          shared=["<si><t>" + "word " * 20_000 + "</t></si>"])
+    result = extract_in_child(path)
+    assert result["problems"] == [] and result["chars"] >= 100 * 100_000
+
+
 def test_xlsx_card_number_in_a_date_format_stays_a_number(tmp_path):
     path = tmp_path / "date.xlsx"
     styles = '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>'

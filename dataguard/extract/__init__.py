@@ -74,10 +74,27 @@ FAMILIES: dict = {
 
 
 def family_of(opener: Opener, name: str, limits: Limits = Limits()) -> str:
+    return _sniffed(opener, name, limits)[0]
+
+
+def _sniffed(opener: Opener, name: str, limits: Limits) -> tuple:
+    """(family, size in bytes or None when the stream cannot tell it cheaply)."""
     with opener() as fh:
         head = fh.read(HEAD_BYTES)
         seekable = getattr(fh, "seekable", lambda: False)()
-        return sniff(head, name, fh if seekable else None, limits)
+        family = sniff(head, name, fh if seekable else None, limits)
+        size = None
+        if seekable and family not in ("text", *_NOT_READ):
+            try:
+                size = fh.seek(0, 2)
+            except (OSError, ValueError):
+                size = None
+        return family, size
+
+
+# the text a document may give: at most max_compression_ratio times its size in characters,
+# and never less than this (a small document's text may well be longer than its zipped XML)
+EXPANSION_FLOOR_CHARS = 16 * 1024**2
 
 
 def make_context(limits: Limits, family: str, depth: int = 0, names: bool = False) -> ExtractContext:
@@ -127,7 +144,7 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
     if named is not None:
         yield named
     try:
-        family = family_of(opener, name, limits)
+        family, size = _sniffed(opener, name, limits)
     except OSError as exc:
         yield Problem(where, "unreadable", _safe_os_message(exc))
         return
@@ -141,7 +158,7 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
         return
     gen = chosen.extract(unit, opener, name, make_context(limits, family, depth, names))
     try:
-        yield from _timed(gen, where, limits.item_timeout_s)
+        yield from _timed(_bounded(gen, where, size, limits), where, limits.item_timeout_s)
     except MemoryError:
         yield Problem(where, "too_large", "item needs more memory than allowed")
     except CONTENT_ERRORS + chosen.errors() as exc:
@@ -215,6 +232,28 @@ def _timed(gen: Iterator[Piece], where: str, budget_s: float) -> Iterator[Piece]
             yield Problem(where, "timeout", f"item exceeded its time budget of {budget_s:g}s")
             gen.close()
             return
+
+
+def _bounded(gen: Iterator[Piece], where: str, size: Optional[int], limits: Limits) -> Iterator[Piece]:
+    """``gen``'s pieces until the text of its chunks passes what a document of ``size`` bytes
+    may give (``EXPANSION_FLOOR_CHARS``, or ``max_compression_ratio`` times its size): then a
+    bomb. A cell repeated ten thousand times, one shared string in every cell of a sheet,
+    expand a few kilobytes to gigabytes of text that no other limit counts. An archive's
+    members count for the archive too (a tar.gz has no ratio of its own)."""
+    if not size:
+        yield from gen
+        return
+    cap = max(EXPANSION_FLOOR_CHARS, int(limits.max_compression_ratio * size))
+    chars = 0
+    for piece in gen:
+        text = getattr(piece, "text", None)
+        if text is not None:
+            chars += len(text)
+            if chars > cap:
+                gen.close()
+                yield Problem(where, "bomb", f"its text expands past {limits.max_compression_ratio:g} times its size")
+                return
+        yield piece
 
 
 def _safe_os_message(exc: OSError) -> str:

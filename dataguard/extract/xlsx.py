@@ -15,7 +15,8 @@ Bounds: the shared-string table holds at most ``MAX_SHARED_STRINGS`` strings and
 ``Limits.parse_cap`` characters, the style table ``MAX_STYLES`` number formats and
 ``MAX_STYLES`` cell styles, read one at a time (beyond:
 MemoryError, reported as too_large); one row is one XML subtree, bounded by
-``safexml``.
+``safexml``, and its values (a shared string counts each time a cell names it) at most
+``Limits.parse_cap`` characters.
 """
 from __future__ import annotations
 
@@ -130,6 +131,7 @@ class _Book:
                         self.sheets.append((sh.get("name") or "", part))
         parts = {posixpath.basename(part).lower(): part for part in targets.values()}
         self.strings = _shared_strings(zf, parts.get("sharedstrings.xml", "xl/sharedStrings.xml"), limits)
+        self.row_cap = limits.parse_cap
         self.dates = _date_styles(zf, parts.get("styles.xml", "xl/styles.xml"))
 
     def value(self, c: ET.Element) -> str:
@@ -169,7 +171,10 @@ class _Book:
 
 
 def _row_pieces(book: _Book, row: ET.Element, sheet: str, row_no: int) -> list:
-    pieces, col = [], 0
+    """A row's cell values with their cells; MemoryError (too_large) past ``book.row_cap``
+    characters: cells that name a shared string cost their row its length each, and the row
+    is joined whole."""
+    pieces, col, chars = [], 0, 0
     for c in row:
         if c.tag != MAIN + "c":
             continue
@@ -177,6 +182,9 @@ def _row_pieces(book: _Book, row: ET.Element, sheet: str, row_no: int) -> list:
         col = _col_number(m.group(1)) if m else col + 1
         text = book.value(c)
         if text:
+            chars += len(text)
+            if chars > book.row_cap:
+                raise MemoryError("row larger than allowed")
             pieces.append((text, Pointer(sheet=sheet, cell=f"{column_letter(col)}{m.group(2) if m else row_no}")))
     return pieces
 
