@@ -220,6 +220,12 @@ def test_table_fits_the_width_and_no_name_reaches_the_terminal_raw(scan, width):
     assert not any(v in text for v in RAW_VALUES)
 
 
+def test_table_shows_the_scan_id_whole_in_80_columns(scan):
+    """The scan id ties the table to the JSON report: never cut."""
+    doc = doc_of(scan)
+    assert doc.scan["id"] and f"scan {doc.scan['id']}" in _table(doc, 80)
+
+
 def test_table_top_locations_by_severity_then_volume(scan):
     lines = _table(doc_of(scan), 80).split("\n")
     i = next(n for n, ln in enumerate(lines) if ln.startswith("Top locations"))
