@@ -176,3 +176,16 @@ def test_a_worker_dead_before_it_is_given_a_task_is_replaced(tree, packs):
     res = run_scan(opts, Hasher(b"k" * 32), executor=executor)
     assert res.errors == [] and res.complete
     assert sorted(f.unit.path for f in res.findings) == ["a.txt", "stuck.txt", "z.txt"]
+
+
+def test_a_batch_gets_one_items_base_budget_plus_each_items_size_allowance():
+    """A stuck item of a batch of four holds its worker as long as it would alone (then the
+    batch runs again item by item), not four base budgets."""
+    from types import SimpleNamespace
+    from dataguard.scanner.supervised import MIN_RATE
+    limits = Limits(item_timeout_s=300)
+    setup = ScanSetup("test", {}, limits, 10, False, 16, key_check="", new_detector=FakeDetector)
+    executor = SupervisedExecutor(2, setup, Hasher(b"k" * 32))
+    refs = [SimpleNamespace(meta=SimpleNamespace(size=MIN_RATE)) for _ in range(4)]
+    assert executor._budget(refs) == 300 + 4
+    assert executor._budget(refs[:1]) == 300 + 1

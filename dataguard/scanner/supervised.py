@@ -131,7 +131,7 @@ class _Worker:
 class SupervisedExecutor:
     """``workers`` supervised worker processes; batches of ``ItemRef`` -> ``ItemOutcome``s.
     A batch is one task (its items' chunks analysed together: fewer, larger detector
-    calls) whose deadline is the sum of its items'; a task that passes it, or whose worker
+    calls) whose deadline is one item's base budget plus its items' size allowances; a task that passes it, or whose worker
     dies, is split: each of its items runs again alone, so only the culprit becomes an
     error. ``clock`` measures deadlines; ``watch(stop)``: ``stop()`` true means the scan
     must end (asked while waiting; ``run_scan`` hands its deadline's ``expired``)."""
@@ -181,7 +181,10 @@ class SupervisedExecutor:
 
     # ------------------------------------------------------------ supervision
     def _budget(self, refs: list) -> float:
-        return sum(self._setup.limits.item_timeout_s + int(r.meta.size or 0) / MIN_RATE for r in refs)
+        """One item's base budget for the whole task (its items are small ones: ``batch_bytes``)
+        plus each one's size allowance: a stuck item of a batch holds its worker no longer than
+        when alone, before the batch runs again item by item."""
+        return self._setup.limits.item_timeout_s + sum(int(r.meta.size or 0) / MIN_RATE for r in refs)
 
     def _dispatch(self) -> None:
         for worker in self._pool:
