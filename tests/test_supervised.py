@@ -161,6 +161,8 @@ def test_an_item_whose_worker_fails_is_an_error_and_the_others_are_scanned(tree,
     res = run_scan(opts, Hasher(b"k" * 32), executor=SupervisedExecutor(workers, setup, Hasher(b"k" * 32)))
     assert [(e.uri.rsplit("/", 1)[1], e.kind) for e in res.errors] == [("*****.txt", kind)]
     assert sorted(f.unit.path for f in res.findings) == ["a.txt", "z.txt"] and res.complete
+    if kind == "corrupt":
+        assert res.errors[0].message == "the process scanning it died (exit code 1)"
 
 
 def test_a_worker_dead_before_it_is_given_a_task_is_replaced(tree, packs):

@@ -128,6 +128,12 @@ class _Worker:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def _died(worker: _Worker) -> str:
+    """Why a worker's items failed: its process ended (with its exit code, once it is known)."""
+    worker.proc.join(GRACE_S)
+    return f"the process scanning it died (exit code {worker.proc.exitcode})"
+
+
 class SupervisedExecutor:
     """``workers`` supervised worker processes; batches of ``ItemRef`` -> ``ItemOutcome``s.
     A batch is one task (its items' chunks analysed together: fewer, larger detector
@@ -204,7 +210,7 @@ class SupervisedExecutor:
             if worker.conn in ready:
                 self._receive(worker)
             elif worker.proc.sentinel in ready:
-                self._replace(worker, "corrupt", f"the process scanning it died (exit code {worker.proc.exitcode})")
+                self._replace(worker, "corrupt", _died(worker))
             elif self._clock() > worker.task[2]:
                 self._replace(worker, "timeout", f"item exceeded its time budget of {self._budget(worker.task[1]):g}s")
         self._dispatch()
@@ -214,7 +220,7 @@ class SupervisedExecutor:
         try:
             outcomes = worker.conn.recv()
         except (EOFError, OSError):
-            self._replace(worker, "corrupt", "the process scanning it died")
+            self._replace(worker, "corrupt", _died(worker))
             return
         self._done.update(zip(ids, outcomes))
         worker.task = None
