@@ -161,7 +161,7 @@ class _Recorder(ProgressSink):
     def __init__(self):
         self.events = []
 
-    def done(self, uri, size, findings, unchanged=False):
+    def done(self, uri, size, findings, unchanged=False, name_only=False):
         self.events.append(uri)
 
     def problem(self, problem):

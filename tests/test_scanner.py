@@ -355,16 +355,19 @@ def test_progress_hears_of_every_item_and_problem(tree, packs):
         def item(self, size):
             self.events.append(("item", size))
 
-        def done(self, uri, size, findings, unchanged=False):
-            self.events.append(("done", os.path.basename(uri), findings, unchanged))
+        def done(self, uri, size, findings, unchanged=False, name_only=False):
+            self.events.append(("done", os.path.basename(uri), findings, unchanged, name_only))
 
         def problem(self, problem):
             self.events.append(("problem", os.path.basename(problem.uri), problem.kind))
+    (tree / "blob.bin").write_bytes(bytes(range(256)) * 8)
     seen = Recorder()
     opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs)
     result = run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector(), progress=seen)
     done = [e for e in seen.events if e[0] == "done"]
-    assert sorted(e[1] for e in done) == ["b.txt", "cards.txt", "clean.txt", "mails.txt"]
+    assert sorted(e[1] for e in done) == ["b.txt", "blob.bin", "cards.txt", "clean.txt", "mails.txt"]
+    assert [e[1] for e in done if e[4]] == ["blob.bin"]          # skipped whole: only its name was scanned
+    assert ("problem", "blob.bin", "binary") in seen.events
     assert sum(e[2] for e in done) == len(result.findings)
     assert ("problem", "link.txt", "symlink") in seen.events
     assert [e for e in seen.events if e[0] == "item"][0][1] > 0
@@ -476,7 +479,7 @@ class StopsAfterFirstItem:
     def problem(self, problem):
         pass
 
-    def done(self, uri, size, findings, unchanged=False):
+    def done(self, uri, size, findings, unchanged=False, name_only=False):
         self.scanned.append(os.path.basename(uri))
         if len(self.scanned) == 1:
             import signal

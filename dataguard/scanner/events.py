@@ -8,7 +8,8 @@ class ProgressSink:
     """The events of a running scan; this one ignores them all.
 
     ``item``: an item of ``size`` bytes is being read; ``done``: an item is finished
-    (``unchanged``: reused from the state without reading) with the number of its findings;
+    (``unchanged``: reused from the state without reading; ``name_only``: skipped whole, only
+    its name was scanned) with the number of its findings;
     ``stopped``: the scan stopped (a signal, ``--max-duration``, a lost executor) before the
     item was analysed, or all of it: it is not scanned (nor counted, nor stored in the state),
     and ``findings`` are those of the part that was; ``problem``: an error or a skipped item
@@ -18,7 +19,7 @@ class ProgressSink:
     def item(self, size: int) -> None:
         pass
 
-    def done(self, uri: str, size: int, findings: int, unchanged: bool = False) -> None:
+    def done(self, uri: str, size: int, findings: int, unchanged: bool = False, name_only: bool = False) -> None:
         pass
 
     def stopped(self, uri: str, size: int, findings: int) -> None:

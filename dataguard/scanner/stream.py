@@ -120,4 +120,6 @@ class SourceScanner:
         self._sink.stats["bytes_scanned"] += size
         if self._state is not None:
             self._state.record(entry.item, summaries, entry.problems, self._key(entry.item.meta), findings, values)
-        self._progress.done(self._sink.shown(entry.item.unit.uri, masker), size, len(findings))
+        # an item skipped whole (binary, unsupported) had only its name scanned: the log says so
+        name_only = any(p.skipped and p.uri == entry.item.unit.uri for p in entry.problems)
+        self._progress.done(self._sink.shown(entry.item.unit.uri, masker), size, len(findings), name_only=name_only)
