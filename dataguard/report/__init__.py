@@ -9,6 +9,7 @@ from typing import Callable, TextIO, Union
 
 from dataguard.report.formats import (SCHEMA_VERSION, to_dict, write_csv, write_html, write_json, write_jsonl,
                                       write_sarif, write_table)
+from dataguard.report.schema import schema_path
 from dataguard.vocab import OutputFormat
 
 FORMATS: dict[str, Callable] = {
@@ -80,10 +81,6 @@ def prune_reports(latest: str, keep: int) -> list:
         except OSError:
             pass
     return deleted
-
-
-def schema_path() -> str:
-    return os.path.join(os.path.dirname(__file__), "findings.schema.json")
 
 
 __all__ = ["render", "write_report", "write_atomic", "prune_reports", "to_dict", "FORMATS", "schema_path",

@@ -69,12 +69,11 @@ def load_doc(path: str) -> ReportDoc:
     if not isinstance(data, dict) or not isinstance(data.get("scan"), dict) or not isinstance(findings, list):
         raise ReportFileError(f"{path} is not a dataguard JSON or JSONL report")
     from dataguard.names import without_raw_data
-    from dataguard.reportfile import ReportError, check_report
+    from dataguard.report.schema import schema_problem
     data = {**data, "findings": findings}
-    try:
-        check_report(data, path)          # (the schema: what the page shows is what a scan writes)
-    except ReportError as exc:
-        raise ReportFileError(str(exc)) from None
+    problem = schema_problem(data, path)          # (what the page shows is what a scan writes)
+    if problem is not None:
+        raise ReportFileError(problem)
     data = without_raw_data(data)
     head = {k: v for k, v in data.items() if k not in ("findings", "errors", "skipped")}
     return ReportDoc(head=head, findings=data["findings"], errors=data.get("errors") or [],
