@@ -157,9 +157,12 @@ def test_unknown_top_level_key(tmp_path):
     ("patterns", "ID-[[:foo:]]\\d{4}", "bad regex"),
     # the regex module writes counted repeats out: gigabytes to compile, before any time limit
     ("patterns", "(?:(?:a{1000}){1000}){1000}", "regex too large"),
-    ("patterns", "(?:\\p{L}{1000}){1000}", "regex too large"),
+    ("patterns", "(?>(?:a{1000}){1000}){1000}", "regex too large"),          # an atomic group
+    ("patterns", "(a)?(?(1)(?:(?:a{100}){100}){100}|b)", "regex too large"),   # a conditional
+    ("patterns", "(?:" + "|".join(["a{1000}"] * 20) + "){100}", "regex too large"),   # every branch written out
     # a trigger runs without a time limit: no nested quantifier
     ("trigger", "(a+)+b", "a trigger must not repeat a group"),
+    ("trigger", "(?>(?:a+)+b)", "a trigger must not repeat a group"),
     ("trigger", "(?:x{1000}){1000}", "regex too large")])
 def test_a_pattern_the_scan_could_not_compile_or_bound_is_refused_at_load(tmp_path, field, source, why):
     quoted = source.replace("\\\\", "\\")

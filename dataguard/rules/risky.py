@@ -5,8 +5,6 @@ them; at scan time every rule-pack pattern runs under a time limit anyway. Patte
 out counted repeats) are refused (``expanded_size``)."""
 from __future__ import annotations
 
-import re
-
 try:                                   # Python 3.11+
     from re import _constants as _sre, _parser as _sre_parse
 except ImportError:                    # Python 3.10
@@ -16,6 +14,7 @@ except ImportError:                    # Python 3.10
 from dataguard.validation import shown_name
 
 _REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None))
+_ATOMIC = getattr(_sre, "ATOMIC_GROUP", object())     # (Python 3.11+: '(?>...)')
 _WIDE = 16                             # a repeat allowing more than this many rounds counts as unbounded
 
 
@@ -37,6 +36,12 @@ def _repeats(tokens, inside_repeat: bool) -> bool:
                 return True
         elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
             if _repeats(arg[1], inside_repeat):
+                return True
+        elif op == _ATOMIC:
+            if _repeats(arg, inside_repeat):
+                return True
+        elif op == _sre.GROUPREF_EXISTS:
+            if any(_repeats(branch, inside_repeat) for branch in arg[1:] if branch):
                 return True
     return False
 
@@ -63,8 +68,6 @@ def pattern_warnings(packs) -> list:
 
 
 MAX_EXPANDED = 100_000                 # counted repeats written out when the regex module compiles
-_NOT_SRE = re.compile(r"\\[pP]\{[^}]*\}|\\[pP][A-Za-z]|\\X|\\m|\\M")   # regex-module escapes: one character
-_COUNTS = re.compile(r"\{(\d+)(?:,(\d*))?\}")
 
 
 def _size(tokens) -> int:
@@ -78,9 +81,13 @@ def _size(tokens) -> int:
         elif op == _sre.SUBPATTERN:
             total += _size(arg[-1])
         elif op == _sre.BRANCH:
-            total += max((_size(b) for b in arg[1]), default=0)
+            total += sum(_size(b) for b in arg[1])      # (every branch is written out)
         elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
             total += _size(arg[1])
+        elif op == _ATOMIC:
+            total += _size(arg)
+        elif op == _sre.GROUPREF_EXISTS:
+            total += sum(_size(b) for b in arg[1:] if b)
         else:
             total += 1
         if total > MAX_EXPANDED:
@@ -89,17 +96,9 @@ def _size(tokens) -> int:
 
 
 def expanded_size(regex: str) -> int:
-    """The size ``_size`` gives a pattern; for one Python's parser cannot read even with the
-    regex module's own escapes (``\\p{L}``) read as one character, the product of all its
-    counts (an upper bound)."""
-    for source in (regex, _NOT_SRE.sub("x", regex)):
-        try:
-            return _size(_sre_parse.parse(source))
-        except Exception:  # noqa: BLE001 - syntax of the regex module only: the bound below
-            continue
-    product = 1
-    for low, comma, high in ((m.group(1), m.group(0).count(","), m.group(2)) for m in _COUNTS.finditer(regex)):
-        product *= max(1, int(high) if comma and high else int(low))
-        if product > MAX_EXPANDED:
-            break
-    return product
+    """The size ``_size`` gives a pattern; 0 for one Python's parser cannot read (its
+    compilation with ``re``, which validation also asks for, then says why)."""
+    try:
+        return _size(_sre_parse.parse(regex))
+    except Exception:  # noqa: BLE001 - reported by the compilation
+        return 0
