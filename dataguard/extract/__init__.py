@@ -84,7 +84,7 @@ def _sniffed(opener: Opener, name: str, limits: Limits) -> tuple:
         seekable = getattr(fh, "seekable", lambda: False)()
         family = sniff(head, name, fh if seekable else None, limits)
         size = None
-        if seekable and family not in ("text", *_NOT_READ):
+        if seekable and family in _EXPANDING:
             try:
                 size = fh.seek(0, 2)
             except (OSError, ValueError):
@@ -95,6 +95,10 @@ def _sniffed(opener: Opener, name: str, limits: Limits) -> tuple:
 # the text a document may give: at most max_compression_ratio times its size in characters,
 # and never less than this (a small document's text may well be longer than its zipped XML)
 EXPANSION_FLOOR_CHARS = 16 * 1024**2
+# the families whose text is bounded so: documents. Not plain text (never longer than its
+# file), not archives (their members' sizes and ratios are bounded as they are copied out, and
+# repetitive logs compress 300:1 with xz), not mail (its parts are bounded as members)
+_EXPANDING = frozenset({"docx", "xlsx", "pptx", "odf", "pdf", "rtf"})
 
 
 def make_context(limits: Limits, family: str, depth: int = 0, names: bool = False) -> ExtractContext:
@@ -238,8 +242,8 @@ def _bounded(gen: Iterator[Piece], where: str, size: Optional[int], limits: Limi
     """``gen``'s pieces until the text of its chunks passes what a document of ``size`` bytes
     may give (``EXPANSION_FLOOR_CHARS``, or ``max_compression_ratio`` times its size): then a
     bomb. A cell repeated ten thousand times, one shared string in every cell of a sheet,
-    expand a few kilobytes to gigabytes of text that no other limit counts. An archive's
-    members count for the archive too (a tar.gz has no ratio of its own)."""
+    expand a few kilobytes to gigabytes of text that no other limit counts (``_EXPANDING``:
+    documents only)."""
     if not size:
         yield from gen
         return
@@ -247,8 +251,8 @@ def _bounded(gen: Iterator[Piece], where: str, size: Optional[int], limits: Limi
     chars = 0
     for piece in gen:
         text = getattr(piece, "text", None)
-        if text is not None:
-            chars += len(text)
+        if text is not None:        # (the keep window: the overlap around it is counted once)
+            chars += piece.keep_end - piece.keep_start if piece.keep_end is not None else len(text)
             if chars > cap:
                 gen.close()
                 yield Problem(where, "bomb", f"its text expands past {limits.max_compression_ratio:g} times its size")
