@@ -328,6 +328,23 @@ def test_catastrophic_user_pattern_is_stopped_by_its_time_limit(monkeypatch):
     assert [(m.start, m.end) for m in matches] == [(4, 12)]
 
 
+@pytest.mark.parametrize("text", [
+    "1 March" + " " * 60_000 + "x", "Date of birth: 3" + " " * 60_000 + "x", "born " + "3 " * 30_000,
+    "Nom : " + "Ab " * 20_000 + "1", "the client " + "Aa-" * 20_000])
+def test_no_built_in_pattern_backtracks_on_long_runs(text):
+    """Every pattern of the built-in packs finishes on long runs of spaces, digits and name-like
+    words far within its time limit (2 s here; they take milliseconds): one line of a file must
+    not turn the whole file into a timeout."""
+    from dataguard.detect.bounded import BoundedPattern
+    from dataguard.detect.registry import PACK_FLAGS
+    from dataguard.detect import known_entities
+    from dataguard.rules import load_packs
+    for pack in load_packs(None, known_entities()):
+        for rec in pack.recognizers:
+            for p in rec.patterns:
+                list(BoundedPattern(p.regex, PACK_FLAGS, 2.0).finditer(text))      # PatternTimeout: a failure
+
+
 # ------------------------------------------------------------------ what libraries say
 def test_warnings_and_output_of_parsing_libraries_never_reach_the_terminal(tmp_path, monkeypatch):
     """A family whose library warns and logs what it parses: none of it shows."""
