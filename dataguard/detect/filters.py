@@ -300,10 +300,14 @@ _KEYS_BEFORE_ADDRESS = re.compile(r"(?:[\w./%-]{0,200}\?)?(?:[A-Za-z_]\w{0,30}=[
 def strip_key(text: str, start: int, end: int) -> int:
     """The start of an e-mail address written after a key ("user=m.rossi@fastwebnet.it" of a
     log line): the same address as anywhere else, with the same hash. A local part that is
-    no key ("bounce-mw=lists.example@...") is left whole."""
+    no key ("bounce-mw=lists.example@...") or a forwarding scheme's (BATV, SRS: more '='
+    after the key) is left whole."""
     m = _KEYS_BEFORE_ADDRESS.match(text, start, end)
-    if m is None or "@" not in text[m.end():end] or m.end() == text.index("@", start, end):
+    if m is None or "@" not in text[m.end():end]:
         return start
+    at = text.index("@", m.end(), end)
+    if m.end() == at or "=" in text[m.end():at]:
+        return start            # a forwarding address ("prvs=tag=alice@...", "SRS0=HHH=TT=..."): whole
     return m.end()
 
 
