@@ -16,8 +16,8 @@ from dataguard.types import ColumnSignal, PatternSpec, RecognizerSpec
 from dataguard.validation import field_path, plain_message, shown_name, without_quotes
 from dataguard.vocab import SEVERITIES
 
-from dataguard.globs import GlobError, check_glob, compile_globs
-from .model import MatchModel, PackModel, ScopeModel, context_words
+from dataguard.globs import compile_globs
+from .model import MatchModel, PackModel, context_words
 
 WILDCARDS = frozenset({"*", "ALL"})
 
@@ -270,27 +270,9 @@ def _partial(raw: dict, problems: tuple) -> _Parsed:
     return _Parsed(model, problems, tuple(broken_rules), tuple(broken_entities))
 
 
-def _glob_problems(fname: str, rid: str, scope) -> tuple[dict, list[str]]:
-    """-> ({"include": regex, "exclude": regex}, problems) of a rule's scope globs."""
-    probs = []
-    rx = {}
-    for key in ("include", "exclude"):
-        pats = getattr(scope, key)
-        for i, p in enumerate(pats):
-            try:
-                check_glob(p)
-            except GlobError as exc:    # (the pattern is not shown)
-                probs.append(f"{fname}: rule {rid}: scope.{key}[{i}]: {exc}")
-        if not probs:
-            rx[key] = compile_globs(pats)
-    return rx, probs
-
-
-def _build_rule(fname: str, pack: str, rm) -> tuple[Optional[Rule], list[str]]:
-    rx, probs = _glob_problems(fname, rm.id, rm.scope)
-    if probs:
-        return None, probs
-    sc = rm.scope
+def _build_rule(pack: str, rm) -> Rule:
+    sc = rm.scope           # (its globs compile: the schema checks them, ``model.Glob``)
+    rx = {"include": compile_globs(sc.include), "exclude": compile_globs(sc.exclude)}
     scope = Scope(sources=tuple(sc.sources), include=tuple(sc.include), exclude=tuple(sc.exclude),
                   exposure=tuple(sc.exposure), min_age_days=sc.min_age_days,
                   extensions=tuple(sc.extensions), min_size=sc.min_size,
@@ -305,7 +287,7 @@ def _build_rule(fname: str, pack: str, rm) -> tuple[Optional[Rule], list[str]]:
                 entities=ents, min_count=m.min_count, min_score=m.min_score,
                 min_scores=tuple(sorted(m.min_scores.items())), all=tuple(m.all), none=tuple(m.none),
                 min_distinct=m.min_distinct, scope=scope, escalate=esc,
-                remediation=rm.remediation.strip(), description=rm.description.strip(), pack=pack), []
+                remediation=rm.remediation.strip(), description=rm.description.strip(), pack=pack)
 
 
 def _spec(r, pack: str) -> RecognizerSpec:
@@ -370,11 +352,11 @@ def _valid(model, raw):
         return None
 
 
-def _rule_problems(fname: str, label: str, rid: Optional[str], match, scope, known, seen_ids: dict,
+def _rule_problems(fname: str, label: str, rid: Optional[str], match, known, seen_ids: dict,
                    id_label: Optional[str] = None) -> list[str]:
     """The checks of a rule (named ``label`` in errors) beyond the schema: a duplicate id
-    (``rid``, None when it is not a valid id), unknown entities in ``match`` and, given
-    ``scope``, its globs (``_build_rule`` checks those of a valid rule)."""
+    (``rid``, None when it is not a valid id) and unknown entities in ``match`` (its scope's
+    globs are the schema's: ``model.Glob``)."""
     probs = []
     if rid is not None:
         if rid in seen_ids:
@@ -392,8 +374,6 @@ def _rule_problems(fname: str, label: str, rid: Optional[str], match, scope, kno
                     probs.append(_unknown(fname, label, where, name, known))
         if any(e in WILDCARDS for e in match.entities) and len(match.entities) > 1:
             probs.append(f"{fname}: rule {label}: match.entities: '*' cannot be combined with other entities")
-    if scope is not None:
-        probs.extend(_glob_problems(fname, label, scope)[1])
     return probs
 
 
@@ -427,15 +407,11 @@ def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> l
                 rid = raw.get("id")
                 rid = rid if isinstance(rid, str) and _RULE_ID.fullmatch(rid) else None
                 problems.extend(_rule_problems(fname, _rule_label(raw.get("id"), i), rid,
-                                               _valid(MatchModel, raw.get("match")),
-                                               _valid(ScopeModel, raw.get("scope", {})), known, seen_ids))
+                                               _valid(MatchModel, raw.get("match")), known, seen_ids))
                 continue
-            problems.extend(_rule_problems(fname, rm.id, rm.id, rm.match, None, known, seen_ids,
+            problems.extend(_rule_problems(fname, rm.id, rm.id, rm.match, known, seen_ids,
                                            _rule_label(rm.id, i)))
-            rule, probs = _build_rule(fname, model.pack, rm)
-            problems.extend(probs)
-            if rule is not None:
-                rules.append(rule)
+            rules.append(_build_rule(model.pack, rm))
         problems.extend(_unknown(fname, "-", f"entities.{name}", name, known)
                         for name in model.entities if name not in known)
         problems.extend(_check_signals(fname, model.column_signals, known))
