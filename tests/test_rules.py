@@ -178,6 +178,17 @@ def test_a_pattern_the_scan_could_not_compile_or_bound_is_refused_at_load(tmp_pa
     assert quoted not in msg
 
 
+def test_the_size_of_nested_repeats_is_read_in_one_pass(monkeypatch):
+    """Each repeat's body is sized once: twelve nested '(?:...)*' are a few dozen steps, not 2**12
+    (forty nested ones took hours to validate)."""
+    from dataguard.rules import risky
+    calls = []
+    size = risky._size
+    monkeypatch.setattr(risky, "_size", lambda tokens: calls.append(1) or size(tokens))
+    assert risky.expanded_size("(?:" * 12 + "a*" + ")*" * 12) == 1
+    assert len(calls) <= 2 * 12 + 4
+
+
 def test_bad_regex(tmp_path):
     rec = ("recognizers:\n  - entity: CASE_NUMBER\n    patterns:\n"
            "      - {name: c, regex: '\\b(\\d{3}', score: 0.5}\n")

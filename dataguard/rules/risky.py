@@ -77,7 +77,8 @@ def _size(tokens) -> int:
     for op, arg in tokens:
         if op in _REPEATS and op is not None:
             low, high, body = arg
-            total += (low if high == _sre.MAXREPEAT else high) * max(1, _size(body)) or _size(body)
+            inner = _size(body)         # (once: nested repeats would otherwise double it per level)
+            total += max(1, low if high == _sre.MAXREPEAT else high) * inner
         elif op == _sre.SUBPATTERN:
             total += _size(arg[-1])
         elif op == _sre.BRANCH:
