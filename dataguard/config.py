@@ -44,14 +44,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import List, Literal, Optional, Union
+from typing import Annotated, List, Literal, Optional, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from dataguard import defaults
 from dataguard.durations import parse_duration
-from dataguard.rules.model import Glob
+from dataguard.globs import check_glob
 from dataguard.validation import field_path, plain_message, without_quotes
 from dataguard.vocab import FAIL_ON_CHOICES, FORMATS, LANGUAGES, SiteKind, values
 
@@ -61,6 +61,7 @@ class ConfigError(Exception):
 
 
 DEFAULT_PACKS = "default"     # in ``rules``: the built-in packs
+Glob = Annotated[str, AfterValidator(check_glob)]     # (as a rule pack's scope globs)
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)

@@ -100,13 +100,15 @@ def glob_to_regex(pattern: str) -> str:
     return rx
 
 
-def check_glob(pattern: str) -> None:
-    """GlobError (never quoting the pattern) unless ``pattern`` is a glob that compiles (a
-    reversed class range '[z-a]' fails only then)."""
+def check_glob(pattern: str) -> str:
+    """``pattern``, or GlobError (a ValueError: a validator of the config and rule-pack schemas;
+    never quoting the pattern) unless it is a glob that compiles (a reversed class range
+    '[z-a]' fails only then)."""
     try:
         re.compile(glob_to_regex(pattern))
     except re.error as exc:
         raise GlobError(f"bad glob: {exc.msg}") from None
+    return pattern
 
 
 def compile_globs(patterns) -> "re.Pattern | None":
