@@ -336,7 +336,7 @@ def test_no_built_in_pattern_backtracks_on_long_runs(text):
     words far within its time limit (2 s here; they take milliseconds): one line of a file must
     not turn the whole file into a timeout."""
     from dataguard.detect.bounded import BoundedPattern
-    from dataguard.detect.registry import PACK_FLAGS
+    from dataguard.defaults import PACK_FLAGS
     from dataguard.detect import known_entities
     from dataguard.rules import load_packs
     for pack in load_packs(None, known_entities()):

@@ -9,11 +9,10 @@ added to every recognizer of that entity.
 """
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from dataguard.checksums import validator
-from dataguard.defaults import PATTERN_TIMEOUT_S
+from dataguard.defaults import PACK_FLAGS, PATTERN_TIMEOUT_S
 from dataguard.detect.config import DetectorConfig
 from dataguard.detect.entities import BUILT_IN, TABLE, traits
 from dataguard.detect.filters import NAME_PATTERN_KEY
@@ -23,8 +22,6 @@ from dataguard.detect.windows import Triggered
 DENY_LIST_PAD = 60       # a deny-list match is the word itself
 CONTEXT_PAD = 100        # a value needing a context word is within a few words after it
 TRIGGER_PAD = 120        # a pack recognizer's match is within this of its trigger word
-# Presidio compiles pack patterns with these flags; pack recognizers keep them
-PACK_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL
 PRESIDIO_LANGUAGE = "en"   # the language Presidio's recognizers are declared for (dataguard calls them directly)
 
 

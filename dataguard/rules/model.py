@@ -47,6 +47,7 @@ from typing import Annotated, Literal, Optional, Union
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from dataguard.checksums import validator as find_validator
+from dataguard.defaults import PACK_FLAGS
 from dataguard.globs import check_glob
 from dataguard.rules.risky import MAX_EXPANDED, expanded_size, nested_quantifier
 from dataguard.validation import leading_words
@@ -76,16 +77,14 @@ def checked_regex(v: str, scan_compiler: bool) -> str:
         if not scan_compiler and nested_quantifier(v):
             raise ValueError("a trigger must not repeat a group that holds a repeat ('(a+)+'): triggers "
                              "run without a time limit")
-        try:
-            re.compile(v)
-        except re.error as exc:
-            raise ValueError(f"bad regex: {leading_words(exc.msg)} at position {exc.pos}") from None
-        if scan_compiler:
-            import regex as rx
+        import regex as rx
+        compilers = [(re.compile, re.error)] + ([(rx.compile, rx.error)] if scan_compiler else [])
+        for compile_, error in compilers:
             try:
-                rx.compile(v, flags=rx.IGNORECASE | rx.MULTILINE | rx.DOTALL)
-            except rx.error as exc:
-                raise ValueError(f"bad regex: {leading_words(str(exc.msg))} at position {exc.pos}") from None
+                compile_(v, PACK_FLAGS)
+            except error as exc:
+                where = f" at position {exc.pos}" if exc.pos is not None else ""
+                raise ValueError(f"bad regex: {leading_words(str(exc.msg))}{where}") from None
     return v
 
 
