@@ -190,7 +190,7 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
         start, end = r.start, r.end
         entity = r.entity_type
         if entity == "PERSON":
-            start, end = strip_title(text, *one_cell(text, start, end))
+            start, end = person_span(text, start, end)
         elif entity == "EMAIL_ADDRESS":
             start = strip_key(text, start, end)
         value = text[start:end]
@@ -323,6 +323,11 @@ def one_cell(text: str, start: int, end: int) -> tuple:
     _, s, e = min(pieces)
     cell = text[s:e]
     return s + len(cell) - len(cell.lstrip()), s + len(cell.rstrip())
+
+
+def person_span(text: str, start: int, end: int) -> tuple:
+    """Where a person the model or a pattern found is: in one cell, without a title or role word."""
+    return strip_title(text, *one_cell(text, start, end))
 
 
 def strip_title(text: str, start: int, end: int) -> tuple:

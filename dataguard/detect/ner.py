@@ -18,7 +18,7 @@ from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import categorical, column_verdict, generic_name, is_json, json_columns, role_column
 from dataguard.detect.filters import (LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, TITLES, UPPER, name_shaped, person_shaped,
-                                      one_cell, plausible, strip_title, surname_first)
+                                      person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk
@@ -251,7 +251,7 @@ def _result(entity: str, start: int, end: int, score: float, recognizer: str, na
 
 def _reportable(text: str, r) -> bool:
     """Would ``filters.postprocess`` keep this NER result (the score is always high enough)?"""
-    start, end = (strip_title(text, *one_cell(text, r.start, r.end)) if r.entity_type == "PERSON" else (r.start, r.end))
+    start, end = person_span(text, r.start, r.end) if r.entity_type == "PERSON" else (r.start, r.end)
     return plausible(r.entity_type, text[start:end], text, start, end,
                      (r.recognition_metadata or {}).get(NAME_COLUMN_KEY, False))
 

@@ -13,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional
 
-from dataguard.names import printable  # noqa: F401  (the writers' escape, defined with the names)
+from dataguard.names import printable, without_raw_data  # noqa: F401  (printable: the writers' escape)
+from dataguard.report.schema import schema_problem
 from dataguard.vocab import SEVERITIES
 
 # evidence pointer fields, in the order they are shown ("col"/"end_col" where a reader gives them)
@@ -68,8 +69,6 @@ def load_doc(path: str) -> ReportDoc:
     findings = data.get("findings", [_without_identity(x) for x in lines[:-1]]) if isinstance(data, dict) else None
     if not isinstance(data, dict) or not isinstance(data.get("scan"), dict) or not isinstance(findings, list):
         raise ReportFileError(f"{path} is not a dataguard JSON or JSONL report")
-    from dataguard.names import without_raw_data
-    from dataguard.report.schema import schema_problem
     data = {**data, "findings": findings}
     problem = schema_problem(data, path)          # (what the page shows is what a scan writes)
     if problem is not None:
