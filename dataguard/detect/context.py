@@ -1,6 +1,7 @@
 """Context-word boosting: Presidio's lemma context rule, on raw words."""
 from __future__ import annotations
 
+import functools
 import re
 
 _WORD = re.compile(r"[\w'-]+")        # words, and keys: nhs_number, NHS-No
@@ -49,12 +50,24 @@ def context_found(words: frozenset, r, text: str, ext_context: list, since: int 
         return _NEAR
     # multi-word context phrases ("social security", "case number")
     tail = text[lo:r.start].lower()
-    return _NEAR if any(" " in w and w in tail for w in words) else 0
+    return _NEAR if any(w in tail for w in _phrases(words)) else 0
+
+
+@functools.lru_cache(maxsize=1024)
+def _phrases(words: frozenset) -> tuple:
+    """The context words of more than one word."""
+    return tuple(w for w in words if " " in w)
 
 
 def in_external(words: frozenset, ext_context: list) -> bool:
     """Is one of the context ``words`` in the chunk's external context (column name words, CSV
     header)? As whole words ("at" of ``registered_at`` is not in "date of birth"), or inside
-    one name when the word is long enough to mean it ("phone" in ``phonenumber``)."""
+    one name when the word is long enough to mean it ("phone" in ``phonenumber``). (Asked for
+    every result of a chunk, with the same header: cached.)"""
+    return bool(ext_context) and _in_external(words, tuple(ext_context))
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_external(words: frozenset, ext_context: tuple) -> bool:
     joined = " " + " ".join(ext_context) + " "
     return any(f" {w} " in joined or (len(w) >= 4 and any(w in c for c in ext_context)) for w in words)
