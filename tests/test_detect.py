@@ -694,6 +694,16 @@ def test_street_names_are_not_people(en):
     assert "Achieng Otieno" in persons
 
 
+def test_offices_and_institutions_are_not_people(en):
+    """The English model takes "Oficina de Bogotá" in Spanish text for a person."""
+    text = ("Informe de caso 2026/118 — Oficina de Bogotá\n"
+            "Compte rendu — Bureau de Dakar, 2 décembre 2026. Ministry of Health, Juba.\n"
+            "The letter was signed by Achieng Otieno and countersigned by Jean-Marc Dubois.\n")
+    persons = {text[m.start:m.end] for m in run(en, text) if m.entity_type == "PERSON"}
+    assert not any(p.startswith(("Oficina", "Bureau", "Ministry")) for p in persons), persons
+    assert {"Achieng Otieno", "Jean-Marc Dubois"} <= persons
+
+
 def test_titles_and_the_word_before_them_are_not_part_of_the_name(en):
     text = "Objet : dossier de Mme Fatou Diallo, transmis par M. Jean-Pierre Kabila le 3 mars.\n"
     persons = {text[m.start:m.end] for m in run(en, text) if m.entity_type == "PERSON"}

@@ -417,6 +417,19 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
 _STREET_FIRST = {"rue", "avenue", "av", "boulevard", "bd", "chemin", "ch", "route", "rte", "place", "pl", "quai",
                  "allée", "impasse", "cours", "passage", "rond-point", "calle", "via", "viale", "piazza", "strasse",
                  "straße", "mount", "lake", "port", "fort", "saint", "st", "ste", "san", "santa"}
+# first words of an office, an institution or a service, not of a person ("Oficina de Bogotá",
+# "Bureau de Dakar", "Ministry of Health": a model trained on English takes such phrases in French
+# and Spanish text for names)
+_INSTITUTION_FIRST = {"office", "oficina", "bureau", "ministry", "ministerio", "ministère", "ministere",
+                      "department", "departamento", "département", "departement", "embassy", "embajada",
+                      "ambassade", "consulate", "consulado", "consulat", "secretariat", "secretaría",
+                      "secretaria", "secrétariat", "agency", "agencia", "agence", "hospital", "hôpital",
+                      "hopital", "clinic", "clínica", "clinica", "clinique", "university", "universidad",
+                      "université", "universite", "servicio", "direction", "dirección", "direccion",
+                      "delegación", "delegacion", "délégation", "delegation", "programa", "programme",
+                      "comité", "comite", "committee", "centro", "centre", "center", "escuela", "école",
+                      "ecole", "banco", "banque", "tribunal", "juzgado", "alcaldía", "alcaldia", "mairie",
+                      "prefecture", "préfecture", "gobernación", "gobernacion", "instituto", "institut"}
 _STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "drive", "highway", "hwy",
                 "crescent", "square", "sq", "gardens", "estate", "building", "tower", "centre", "center", "hospital",
                 "school", "university", "college", "hotel", "camp", "district", "county", "province", "region", "city",
@@ -440,8 +453,11 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
         return False
     if v.isupper() or tokens[0][0].islower():
         return False          # all capitals, or a cut phrase ("de Kits de Higiene")
-    if tokens[0].lower().rstrip(".") in _STREET_FIRST or tokens[-1].lower().rstrip(".") in _STREET_LAST:
+    first = tokens[0].lower().rstrip(".")
+    if first in _STREET_FIRST or tokens[-1].lower().rstrip(".") in _STREET_LAST:
         return False          # "Rue de Lausanne", "Moi Avenue": an address, not a person
+    if first in _INSTITUTION_FIRST:
+        return False          # "Oficina de Bogotá", "Bureau de Dakar": an office
     if len(tokens) >= 2:
         return True
     return bool(TITLES.search(text[max(0, start - 30):start]))
