@@ -255,6 +255,31 @@ def test_password_placeholders_rejected(patterns_only, text):
     assert spans(run(patterns_only, text), {"SECRET_PASSWORD"}) == set()
 
 
+BCRYPT = "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"
+DJANGO = "pbkdf2_sha256$260000$Qm9yZWFzQ2F0$kZB7cPbGYrY2lYjVQ2xkQ3hzc0pQeWhGbU4xWUJ6RWQ="
+
+
+def test_password_hashes_in_text_are_hashes_not_passwords(patterns_only):
+    """A stored hash under a password key, or in a SQL dump, is PASSWORD_HASH, never a clear-text
+    password; the span is the hash without the quotes and separators around it."""
+    text = (f"user: admin\npassword: {BCRYPT}\n"
+            f"INSERT INTO users (id, email, pw) VALUES (7,'x@y.org','{DJANGO}'),(8,'z@y.org','{{SSHA}}c2VjcmV0c2FsdHNhbHQ=');\n"
+            "db_password: Tr0ub4dor&3x\n")
+    got = spans(run(patterns_only, text), {"PASSWORD_HASH", "SECRET_PASSWORD"})
+    assert got == {at(text, BCRYPT, "PASSWORD_HASH"), at(text, DJANGO, "PASSWORD_HASH"),
+                   at(text, "{SSHA}c2VjcmV0c2FsdHNhbHQ=", "PASSWORD_HASH"),
+                   at(text, "Tr0ub4dor&3x", "SECRET_PASSWORD")}
+
+
+@pytest.mark.parametrize("text", [
+    "The fee rose from $5$ to $6$ per unit.",               # dollars in LaTeX-ish prose
+    f"x{BCRYPT}",                                           # glued to a word: no token of its own
+    "md5$ is deprecated; use sha1$ or argon2 instead",       # names of schemes, no hash
+])
+def test_password_hash_decoys(patterns_only, text):
+    assert spans(run(patterns_only, text), {"PASSWORD_HASH"}) == set()
+
+
 def test_aws_keys(patterns_only):
     text = ("AWS_ACCESS_KEY_ID=AKIAZ7QWERTY12345678\n"
             "aws_secret_access_key = Ab3dEfGh1jKlMn0pQrStUv2xYz4aBcDeFg5hIjKl\n"

@@ -33,7 +33,7 @@ from typing import Optional
 
 from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external
-from dataguard.detect.filters import CONTEXT_KEY, CONTEXT_RAISE_KEY, REASON_KEY, person_shaped
+from dataguard.detect.filters import CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, REASON_KEY, password_hash, person_shaped
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk, ColumnSignal
@@ -207,25 +207,8 @@ _TEXT_DATE = re.compile(r"(?:(\d{1,2})(?:st|nd|rd|th|er)?[ -]([^\W\d_]{3,10})\.?
                         r"([^\W\d_]{3,10})\.? (\d{1,2}),? (\d{4}))")
 _PHONE = re.compile(r"\+?[\d\s().\-/]{7,25}")
 _IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./-]{2,39}")
-_HASHES = re.compile(
-    r"\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|"                                   # bcrypt
-    r"\$argon2(?:id|i|d)\$(?:v=\d+\$)?m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+|"  # argon2
-    r"\$(?:1|5|6|apr1|md5|sha1|y|gy|7)\$(?:rounds=\d+\$)?[./A-Za-z0-9+=,$-]{8,200}|"  # crypt family
-    r"\$pbkdf2(?:-sha\d+)?\$\d+\$[./A-Za-z0-9+=]+\$[./A-Za-z0-9+=]+|"             # passlib PBKDF2
-    r"(?:pbkdf2_sha\d+|argon2|bcrypt_sha256|bcrypt|scrypt|sha1|md5)\$[^\s]{20,300}|"  # Django
-    r"(?:pbkdf2:sha\d+(?::\d+)?|scrypt:\d+:\d+:\d+)\$[^\s$]+\$[0-9a-f]{32,}|"       # Werkzeug
-    r"\{(?:SSHA|SHA|SMD5|MD5|CRYPT|SSHA256|SSHA512|PBKDF2[-A-Z0-9]*|ARGON2)\}[^\s]{8,300}")  # LDAP
-_HASH_MARKS = ("$", "{")               # every _HASHES form holds one of them
-_HEX_DIGEST = re.compile(r"(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128})")
 _MONTHS = {"jan", "feb", "fev", "fév", "mar", "apr", "avr", "abr", "may", "mai", "jun", "jui", "jul", "aug", "aou",
            "aoû", "ago", "sep", "set", "oct", "nov", "dec", "déc", "dic", "ene"}
-
-
-def password_hash(value: str, in_password_column: bool = False) -> bool:
-    """A stored password hash (bcrypt, argon2, PBKDF2, crypt, Django/Werkzeug/LDAP forms); a bare
-    hex digest counts only in a column named for passwords."""
-    v = value.strip()
-    return bool(_HASHES.fullmatch(v) or in_password_column and _HEX_DIGEST.fullmatch(v))
 
 
 def _valid_date(y: int, m: int, d: int, birth: bool = True) -> bool:
@@ -564,7 +547,7 @@ class ColumnJudge:
         if "PASSWORD_HASH" not in self.entities:
             return kept
         pw_column = any(s.values == ValueKind.CREDENTIAL for s in verdict.named)
-        if not pw_column and not any(m in text for m in _HASH_MARKS):
+        if not pw_column and not any(m in text for m in HASH_MARKS):
             return kept                         # no hash form in the text (a bare digest counts only in a password column)
         named = pw_column or "PASSWORD_HASH" in verdict.positive
         drop = set()

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 from dataguard.checksums import mrz_valid
 from dataguard.detect.bounded import BoundedPattern
-from dataguard.detect.filters import UPPER, iban_layout, mailbox_person
+from dataguard.detect.filters import UPPER, hashes_in_text, iban_layout, mailbox_person, password_hash
 from dataguard.detect.windows import Triggered
 
 
@@ -219,8 +219,8 @@ class PasswordRecognizer(RegexRecognizer):
                 start, end = m.span(grp) if grp else m.span()
                 value = text[start:end].rstrip(".")
                 end = start + len(value)
-                if not r.validate(value):
-                    continue
+                if not r.validate(value) or password_hash(value):
+                    continue          # (a stored hash is no clear-text password: password_hash_recognizer)
                 if grp == "v3" and value.isalpha() and re.match(r" +[A-Za-z]", text[end:end + 3]):
                     continue      # "Password: Must contain 8 characters" is prose
                 out.append(RecognizerResult("SECRET_PASSWORD", start, end, r.score, recognition_metadata={
@@ -420,7 +420,18 @@ def mailbox_name_recognizer(language: str) -> Triggered:
     return Triggered(rec, exact=("@",), pad=_ROW_REACH + 64)
 
 
+def password_hash_recognizer(language: str) -> Triggered:
+    """Stored password hashes in text (a configuration file, a SQL dump, a log): forms that say
+    what they are (bcrypt, argon2, PBKDF2, crypt, Django, Werkzeug, LDAP; ``filters.password_hash``).
+    A bare hex digest is one only in a column named for passwords (``columns``)."""
+    return Triggered(RegexRecognizer("dataguard-password-hash-text", ["PASSWORD_HASH"], [Rx(hashes_in_text(), 0.7)],
+                                     language, context=["password", "passwd", "hash", "mot de passe", "contraseña"]),
+                     regex=r"(?i)\$(?:2[abxy]?|argon2|1|5|6|apr1|md5|sha1|y|gy|7|pbkdf2)[$-]"
+                           r"|(?:pbkdf2|bcrypt|scrypt|argon2|sha1|md5)[$_:]|\{(?:S?SHA|S?MD5|CRYPT|PBKDF2|ARGON2)")
+
+
 OWN_RECOGNIZERS = (in_pan_recognizer, mrz_recognizer, private_key_recognizer, aws_recognizer, password_recognizer,
+                   password_hash_recognizer,
                    token_recognizer, classification_recognizer, health_recognizer, mailbox_name_recognizer)
 
 
