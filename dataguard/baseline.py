@@ -25,6 +25,7 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from dataguard.validation import load_yaml
 from dataguard.vocab import severity_rank
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -78,7 +79,7 @@ def load_baseline(path: str) -> Baseline:
     if len(raw) > MAX_BYTES:
         raise BaselineError(f"baseline {path} is larger than {MAX_BYTES // (1024 * 1024)} MiB")
     try:
-        data = yaml.safe_load(raw) or {}
+        data = load_yaml(raw) or {}
         base = Baseline.model_validate(data)
     except yaml.YAMLError as exc:
         raise BaselineError(f"baseline {path}: {_yaml_problem(exc)}") from None

@@ -52,7 +52,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 from dataguard import defaults
 from dataguard.durations import parse_duration
 from dataguard.globs import check_glob
-from dataguard.validation import field_path, plain_message, without_quotes
+from dataguard.validation import field_path, load_yaml, plain_message, without_quotes
 from dataguard.vocab import FAIL_ON_CHOICES, FORMATS, LANGUAGES, SiteKind, values
 
 
@@ -203,7 +203,7 @@ def load_config(path, environ: Optional[dict] = None, *, unset_env: Optional[lis
     shown = str(path)
     text = Path(path).read_text(encoding="utf-8")    # OSError propagates (caller reports it)
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "YAML"

@@ -6,6 +6,7 @@ name of an identifier's shape (a key, a rule id, an entity) is quoted.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 _VALUE_ERROR = "Value error, "
@@ -50,3 +51,26 @@ def field_path(loc, empty: str = "-") -> str:
 def plain_message(msg: str) -> str:
     """The message of a validator's ValueError without pydantic's prefix."""
     return msg[len(_VALUE_ERROR):] if msg.startswith(_VALUE_ERROR) else msg
+
+
+
+@functools.lru_cache(maxsize=None)
+def yaml_loader():
+    """The YAML loader of configuration files, rule packs, baselines and trusted keys: the safe
+    loader (libyaml's where PyYAML has it) reading an unquoted date (``2027-06-30``) as a string.
+    The schemas check dates, and name the field of an impossible one (``2027-02-30``: the
+    loader's own date raised a bare ValueError, a traceback)."""
+    import yaml
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    timestamp = "tag:yaml.org,2002:timestamp"
+
+    class PlainLoader(base):
+        yaml_implicit_resolvers = {first: [(tag, rx) for tag, rx in resolvers if tag != timestamp]
+                                   for first, resolvers in base.yaml_implicit_resolvers.items()}
+    return PlainLoader
+
+
+def load_yaml(text):
+    """A YAML document (str or bytes) as plain data (``yaml_loader``)."""
+    import yaml
+    return yaml.load(text, Loader=yaml_loader())

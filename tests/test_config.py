@@ -146,3 +146,24 @@ def test_relative_paths_resolved_against_config_folder(tmp_path):
 def test_empty_file_is_valid(tmp_path):
     cfg = load_config(_write(tmp_path, ""))
     assert cfg.targets == [] and cfg.site is None
+
+
+def test_an_impossible_date_names_its_field_in_every_yaml_file(tmp_path):
+    """YAML reads an unquoted 2027-02-30 as a date and raised a bare ValueError (a traceback,
+    exit 1): dates stay strings for the schemas, which name the field."""
+    from dataguard.baseline import BaselineError, load_baseline
+    from dataguard.rules.loader import load_packs
+    with pytest.raises(ConfigError, match=r": retention_years: "):
+        load_config(_write(tmp_path, "retention_years: 2027-02-30\n"))
+    fp = "ab" * 16
+    bad = tmp_path / "b.yaml"
+    bad.write_text(f"accepted:\n  - {{fingerprint: {fp}, reason: r, owner: o, reviewer: v, expires: 2027-02-30}}\n")
+    with pytest.raises(BaselineError, match=r"accepted\.0\.expires: .*date"):
+        load_baseline(str(bad))
+    good = tmp_path / "g.yaml"
+    good.write_text(f"accepted:\n  - {{fingerprint: {fp}, reason: r, owner: o, reviewer: v, expires: 2027-06-30}}\n")
+    assert str(load_baseline(str(good)).accepted[0].expires) == "2027-06-30"
+    pack = tmp_path / "p.yaml"
+    pack.write_text("pack: p\nversion: 2027-02-30\nrules: []\n")
+    from dataguard.detect.registry import known_entities
+    assert load_packs([str(pack)], known_entities())[0].version == "2027-02-30"

@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from dataguard.types import ColumnSignal, PatternSpec, RecognizerSpec
-from dataguard.validation import field_path, plain_message, shown_name, without_quotes
+from dataguard.validation import field_path, plain_message, shown_name, without_quotes, yaml_loader
 from dataguard.vocab import SEVERITIES
 
 from dataguard.globs import compile_globs
@@ -99,9 +99,9 @@ class RulePack:
 
 
 # ------------------------------------------------------------------ YAML
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """The safe loader (libyaml's where PyYAML has it: several times faster on the built-in
-    packs) that refuses a key given twice in one mapping."""
+class _UniqueKeyLoader(yaml_loader()):
+    """The loader of configuration files (libyaml's where PyYAML has it: several times faster on
+    the built-in packs) that refuses a key given twice in one mapping."""
 
 
 def _construct_mapping(loader, node, deep=False):
