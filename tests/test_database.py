@@ -429,14 +429,20 @@ def test_unreachable_without_servers():
         assert "u@127.0.0.1:1/db" in str(info.value)
 
 
-@pytest.mark.parametrize("url", ["postgresql://bob:Pg@Pw_Secret@127.0.0.1:1/db",
-                                 "mysql+pymysql://bob:Pg@Pw_Secret@127.0.0.1:1/db"])
-def test_password_with_at_sign_is_never_shown(url):
-    """The user part ends at the last '@': no piece of 'Pg@Pw_Secret' is taken for the host."""
+@pytest.mark.parametrize("url,password", [
+    ("postgresql://bob:Pg@Pw_Secret@127.0.0.1:1/db", "Pg@Pw_Secret"),
+    ("mysql+pymysql://bob:Pg@Pw_Secret@127.0.0.1:1/db", "Pg@Pw_Secret"),
+    ("postgresql://bob:Pg@ss/Pw_Secret@127.0.0.1:1/db", "Pg@ss/Pw_Secret"),       # '/' after an '@'
+    ("mariadb://bob:Pg#Pw_Secret@2024/x@127.0.0.1:1/db", "Pg#Pw_Secret@2024/x"),
+    ("postgresql://bob:Pg?Pw_Secret@127.0.0.1:1/db?sslmode=disable", "Pg?Pw_Secret"),
+])
+def test_password_with_at_sign_is_never_shown(url, password):
+    """The user part ends at the last '@': no piece of the password is taken for the host or
+    the database, whatever '@', '/', '#' or '?' it holds."""
     from dataguard.sources.database.engine import parse_url
     db = parse_url(url)
-    assert db.url.password == "Pg@Pw_Secret" and db.url.host == "127.0.0.1"
-    assert db.display == url.replace(":Pg@Pw_Secret@", "@")
+    assert db.url.password == password and db.url.host == "127.0.0.1" and db.url.database == "db"
+    assert db.display == url.replace(f":{password}@", "@")
     with pytest.raises(TargetError) as info:
         DatabaseSource(url, SourceOptions())
     for piece in ("Pg", "Pw_Secret"):

@@ -4,7 +4,9 @@ used to connect, to display and to redact (so what is shown is what is used).
 The user part ends at the LAST '@' of the authority, so a password holding an
 unencoded '@' (``postgresql://bob:Pg@Pw@host/db``) is never taken for a host;
 when the authority looks like ``user:pass`` cut by an unencoded '/', the
-password runs up to the next '@'.
+password runs up to the next '@'. A database server's URI has no '@' past its
+password: there the user part ends at the last '@' of the URI ('/', '?', '#'
+in a password).
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from urllib.parse import unquote
 SECRET_QUERY_KEYS = frozenset({"password", "passwd", "pwd", "pass", "secret", "token", "access_token",
                                "sslpassword", "api_key", "apikey"})
 
+# database servers' schemes (before any '+driver'): their paths and parameters hold no '@'
+_SERVER_SCHEMES = frozenset({"postgresql", "postgres", "mysql", "mariadb"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://(.*)$", re.S)
 
 
@@ -64,7 +68,14 @@ def split_uri(uri: str) -> Optional[UriParts]:
     scheme, rest = m.groups()
     cut = min([k for k in (rest.find(ch) for ch in "/?#") if k != -1], default=len(rest))
     authority, tail = rest[:cut], rest[cut:]
-    if "@" in authority:
+    if scheme.lower().split("+")[0] in _SERVER_SCHEMES and "@" in tail:
+        # a database server's URI: no database name or parameter holds an '@', a password may
+        # ('p@ss/w0rd', 'Pw#1@x'): the user part ends at the last '@' of the whole URI
+        at = rest.rfind("@")
+        userinfo, rest = rest[:at], rest[at + 1:]
+        cut = min([k for k in (rest.find(ch) for ch in "/?#") if k != -1], default=len(rest))
+        hostport, tail = rest[:cut], rest[cut:]
+    elif "@" in authority:
         at = authority.rfind("@")
         userinfo, hostport = authority[:at], authority[at + 1:]
     elif ":" in authority and "@" in tail and not authority.split(":", 1)[1].isdigit():
