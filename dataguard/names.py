@@ -90,9 +90,23 @@ def _masked(m: re.Match) -> str:
     return mask(_ENTITY[m.lastgroup], value)
 
 
+# a URI's scheme and authority ("postgresql://reader@db01.example.org:5432"): its server is no
+# value found in data, and the user part with it is no e-mail address
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://(?:(?P<user>[^/?#]*)@)?[^/?#@]*")
+
+
 def mask_values(name: str) -> str:
-    """``name`` with the values it holds masked (e-mails, IBANs, long digit runs)."""
-    return _VALUE.sub(_masked, name) if name else name
+    """``name`` with the values it holds masked (e-mails, IBANs, long digit runs); a URI's server
+    is kept (its user part is masked on its own: an e-mail address as a user name)."""
+    if not name:
+        return name
+    m = _AUTHORITY.match(name)
+    if m is None:
+        return _VALUE.sub(_masked, name)
+    user = m.group("user")
+    head = name[:m.end()] if user is None else \
+        name[:m.start("user")] + _VALUE.sub(_masked, user) + name[m.end("user"):m.end()]
+    return head + _VALUE.sub(_masked, name[m.end():])
 
 
 def shown_name(name, show_data: bool = False):

@@ -63,6 +63,18 @@ def test_digit_runs_are_never_joined_across_a_path_separator():
     assert NameMasker({"notes": "n****"})("/tmp/a1/078-05-1120 notes.txt") == "/tmp/a1/***-**-1120 n****.txt"
 
 
+def test_a_targets_server_is_shown_and_its_path_masked():
+    """A database or share URI's server is no value found in data: 'reader@db01.kakuma.lan' was
+    masked as an e-mail address, and the reader of a report could not tell the server."""
+    assert mask_values("postgresql://fo_reader@pg01.kakuma.lan:55432/hr?hostaddr=10.120.255.1") == \
+        "postgresql://fo_reader@pg01.kakuma.lan:55432/hr?hostaddr=**.***.255.1"
+    assert mask_values("mysql+pymysql://u@10.120.255.1:3306/hr") == "mysql+pymysql://u@10.120.255.1:3306/hr"
+    # a user name that is an e-mail address is masked as one; the path's values as always
+    assert mask_values("smb://jane.doe@corp.org@fs01/share/jane.doe@corp.org.pdf") == \
+        "smb://j*******@****.org@fs01/share/j*******@****.***.pdf"
+    assert mask_values("file:///srv/a1/078-05-1120.txt") == "file:///srv/a1/***-**-1120.txt"
+
+
 # ------------------------------------------------------------------ aggregation and storage
 
 def _name_chunk(unit: Unit, text: str) -> Chunk:
