@@ -167,6 +167,17 @@ def test_code_columns_full_of_ten_digit_numbers_give_nothing(det):
         assert found(det, db_chunk(column, codes)) == [], column
 
 
+def test_a_company_number_column_with_a_few_chance_luhn_passes_gives_no_cards(det):
+    """French company numbers (SIRET, 14 digits): one random number in ten passes the Luhn check."""
+    import random
+    from dataguard.checksums import _luhn as luhn_valid
+    rng = random.Random(7)
+    values = [str(rng.randrange(10**13, 10**14)) for _ in range(60)]
+    valid = [v for v in values if luhn_valid(v) and v[:2] in ("30", "36", "38", "39")]
+    values += ["30569309025904", "38520000023237"]      # Diners-shaped, Luhn-valid
+    assert found(det, db_chunk("siret", values)) == [] and len(valid) < len(values) / 2
+
+
 def test_a_code_column_of_valid_cards_is_still_cards(det):
     cards = ["4111111111111111", "5500005555555559", "4012888888881881", "378282246310005"]
     assert {e for e, _, _ in found(det, db_chunk("payment_ref", cards))} == {"CREDIT_CARD"}
