@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from dataguard.names import printable
 from dataguard.vocab import FAIL_NEVER, TargetStatusName, severity_rank
 
 
@@ -64,21 +65,24 @@ def new_at_or_above(result: dict, fail_on: str) -> int:
 
 
 def render_table(result: dict) -> str:
+    """The diff for a terminal; names (sites, locations, targets, ids) with their control
+    characters escaped (``names.printable``)."""
     from tabulate import tabulate
     o, n = result["old_scan"], result["new_scan"]
-    lines = [f"old: scan {o['id']} of {o['site'] or '-'} at {o['started_at']}"
+    lines = [f"old: scan {printable(o['id'])} of {printable(o['site'] or '-')} at {o['started_at']}"
              f"{'' if o['complete'] else ' (INCOMPLETE)'}",
-             f"new: scan {n['id']} of {n['site'] or '-'} at {n['started_at']}"
+             f"new: scan {printable(n['id'])} of {printable(n['site'] or '-')} at {n['started_at']}"
              f"{'' if n['complete'] else ' (INCOMPLETE: resolves nothing)'}",
              f"{len(result['new'])} new, {len(result['resolved'])} resolved, {len(result['unchanged'])} unchanged, "
              f"{len(result['not_rescanned']['findings'])} not rescanned"]
     for title in ("new", "resolved"):
         if result[title]:
-            rows = [[f["severity"], f["rule_id"], f["measure"], f["location"][:80], f["status"]] for f in result[title]]
+            rows = [[f["severity"], printable(f["rule_id"]), f["measure"], printable(f["location"])[:80],
+                     f["status"]] for f in result[title]]
             lines += ["", title.capitalize(), tabulate(rows, headers=["severity", "rule", "measure", "location",
                                                                        "status"])]
     nr = result["not_rescanned"]
     if nr["targets"]:
         lines += ["", "Not rescanned (the new scan did not complete these targets; their findings are not "
-                      "counted as resolved)"] + [f"  {t}" for t in nr["targets"]]
+                      "counted as resolved)"] + [f"  {printable(t)}" for t in nr["targets"]]
     return "\n".join(lines) + "\n"

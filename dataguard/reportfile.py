@@ -39,7 +39,10 @@ def check_report(doc, path: str) -> None:
 
 def load_report(path: str, trusted: Optional[dict] = None) -> LoadedReport:
     """Read, parse and check a JSON report; with ``trusted`` (signing.load_trusted_keys) its
-    signature must verify for the site it names. Raises ReportError with one clear line."""
+    signature must verify for the site it names: on its bytes before they are parsed (a report
+    no trusted key signed costs no more than its size), then for its site. Raises ReportError
+    with one clear line."""
+    from dataguard.signing import SigningError, check_signature, check_signer
     try:
         size = os.path.getsize(path)
         if size > MAX_REPORT_BYTES:
@@ -50,17 +53,15 @@ def load_report(path: str, trusted: Optional[dict] = None) -> LoadedReport:
         raise ReportError(f"{path}: cannot read: {exc.strerror}") from None
     digest = hashlib.sha256(raw).hexdigest()
     try:
-        doc = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise ReportError(f"{path}: not valid JSON (a JSON report is needed: --format json)") from None
-    del raw
-    check_report(doc, path)
-    signed_by = None
-    if trusted is not None:
-        from dataguard.signing import SigningError, verify_report
+        signed_by = None if trusted is None else check_signature(path, trusted, digest=digest)
         try:
-            signed_by = verify_report(path, doc["scan"]["site"], trusted, digest=digest)
-        except SigningError as exc:
-            raise ReportError(f"{path}: {exc}") from None
+            doc = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise ReportError(f"{path}: not valid JSON (a JSON report is needed: --format json)") from None
+        del raw
+        check_report(doc, path)
+        if trusted is not None:
+            check_signer(signed_by, doc["scan"]["site"], trusted)
+    except SigningError as exc:
+        raise ReportError(f"{path}: {exc}") from None
     return LoadedReport(path=path, doc=without_raw_data(doc), sha256=digest, signed_by=signed_by)
-

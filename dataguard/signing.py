@@ -162,25 +162,34 @@ def _read_signature(report_path: str) -> dict:
     return doc
 
 
-def verify_report(report_path: str, site: Optional[str], trusted: dict, digest: Optional[str] = None) -> str:
-    """Check ``REPORT.sig`` against the keys trusted for ``site`` (the site the report names).
-    ``digest``: the report's SHA-256 when the caller already has it. Returns the signing key id;
-    raises SigningError naming what is wrong."""
+def check_signature(report_path: str, trusted: dict, digest: Optional[str] = None) -> str:
+    """What can be checked on the report's bytes, before they are parsed: ``REPORT.sig`` is well
+    formed, its key is trusted (for some site), the bytes hash to the signed SHA-256 and the
+    signature verifies. ``digest``: the report's SHA-256 when the caller already has it.
+    Returns the signing key id; raises SigningError naming what is wrong."""
     InvalidSignature, _, _, _ = _crypto()
     doc = _read_signature(report_path)
-    keys = trusted.get(site or "")
-    if not keys:
-        raise SigningError("untrusted", f"no trusted public key for site {site!r}")
-    key = keys.get(doc["key_id"])
+    key = next((keys[doc["key_id"]] for keys in trusted.values() if doc["key_id"] in keys), None)
     if key is None:
         raise SigningError("wrong_key", f"signed with key {doc['key_id']}, which is not a trusted key "
-                                        f"of site {site!r} (wrong key)")
+                                        "of any site (wrong key)")
     actual = digest or file_sha256(report_path)
     if actual != doc["sha256"]:
         raise SigningError("changed", "report changed after signing: its SHA-256 differs from the signed one")
     try:
         key.verify(doc["signature"], _message(actual))
     except InvalidSignature:
-        raise SigningError("wrong_key", f"signature does not verify with key {doc['key_id']} of site {site!r} "
+        raise SigningError("wrong_key", f"signature does not verify with key {doc['key_id']} "
                                         "(forged signature or wrong key)") from None
     return doc["key_id"]
+
+
+def check_signer(key_id: str, site: Optional[str], trusted: dict) -> None:
+    """The rest, once the report is read: ``key_id`` (from ``check_signature``) is trusted for
+    ``site``, the site the report names."""
+    keys = trusted.get(site or "")
+    if not keys:
+        raise SigningError("untrusted", f"no trusted public key for site {site!r}")
+    if key_id not in keys:
+        raise SigningError("wrong_key", f"signed with key {key_id}, which is not a trusted key "
+                                        f"of site {site!r} (wrong key)")

@@ -368,7 +368,8 @@ def test_rejected_reports_add_nothing(scenario, run_cli, db, tmp_path):
     garbage.write_text('{"findings": [')
     expect = {changed: "changed after signing", unsigned: "unsigned", invalid: "schema", garbage: "not valid JSON"}
     for path, what in expect.items():
-        res = _ingest(run_cli, db, path, trusted=s.trusted if path != invalid else None)
+        # (with trusted keys the signature is checked first, on the bytes: garbage is unsigned)
+        res = _ingest(run_cli, db, path, trusted=s.trusted if path not in (invalid, garbage) else None)
         assert res.exit_code == 2 and what in res.stderr and res.stderr.count("\n") == 1, (path, res.stderr)
         assert _snapshot(db) == before
 
@@ -517,6 +518,7 @@ def test_config_signing_key_signs_and_pruned_reports_lose_their_signatures(scena
 
 
 def test_keys_are_never_overwritten_and_bad_signature_files_are_named(scenario, run_cli, tmp_path):
+    from dataguard.signing import load_private_key, sign_report
     again = run_cli("keys", "create", "--site", "Juba", "--out-dir", scenario.keys)
     assert again.exit_code == 2 and "already exists" in again.stderr
     assert oct(os.stat(scenario.keys / "Juba.key").st_mode & 0o777) == "0o600"
@@ -527,6 +529,10 @@ def test_keys_are_never_overwritten_and_bad_signature_files_are_named(scenario, 
     only_nairobi = tmp_path / "trusted.yaml"
     only_nairobi.write_text(f"Nairobi: [{scenario.keys / 'Nairobi.pub'}]\n")
     res = run_cli("keys", "verify", scenario.r1, "--trusted-keys", only_nairobi)
+    assert res.exit_code == 2 and "not a trusted key of any site (wrong key)" in res.stderr
+    by_nairobi = _copy(scenario.r1, tmp_path / "by_nairobi.json", with_sig=False)
+    sign_report(str(by_nairobi), load_private_key(str(scenario.keys / "Nairobi.key")))
+    res = run_cli("keys", "verify", by_nairobi, "--trusted-keys", only_nairobi)
     assert res.exit_code == 2 and "no trusted public key for site 'Juba'" in res.stderr
 
 

@@ -9,7 +9,9 @@ time, then ingest order):
 - a resolved finding reported again is open again (its first-seen time is kept).
 
 A report older than the site's newest scan makes the site's tracking be replayed from its
-stored observations, so the order of ingestion does not matter.
+stored observations, so the order of ingestion does not matter. A report whose scan ends
+before it starts, or starts more than ``MAX_CLOCK_AHEAD`` after this host's clock, is refused:
+it would be the site's newest scan for good.
 """
 from __future__ import annotations
 
@@ -25,8 +27,10 @@ from sqlalchemy.types import Integer, String
 from dataguard.diff import covered_targets
 from dataguard.inventory.db import InventoryError
 from dataguard.inventory.schema import acceptances, findings, observations, scans
+from dataguard.report.schema import TIMESTAMP, parse_timestamp
 
 BATCH = 5000
+MAX_CLOCK_AHEAD = dt.timedelta(hours=24)     # a site's clock may be this far ahead of this host's
 
 
 def ingest_report(engine, report, baseline=None, now: Optional[str] = None, replace: bool = True) -> str:
@@ -36,7 +40,8 @@ def ingest_report(engine, report, baseline=None, now: Optional[str] = None, repl
     ingest of several reports, and the acceptances the reports before carried are kept."""
     scan = report.scan
     site = scan["site"] or ""
-    now = now or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = now or dt.datetime.now(dt.timezone.utc).strftime(TIMESTAMP)
+    check_times(report, now)
     try:
         with engine.begin() as conn:
             _lock_site(conn, site)
@@ -63,10 +68,23 @@ def ingest_report(engine, report, baseline=None, now: Optional[str] = None, repl
                 apply_scan(conn, pk, site, scan["started_at"], covered_targets(scan))
             else:
                 replay_site(conn, site)
-    except SQLAlchemyError as exc:   # e.g. the same scan id under another site: the report adds nothing
+    # e.g. the same scan id under another site, a number the database cannot hold: the report adds nothing
+    except (SQLAlchemyError, OverflowError, engine.dialect.dbapi.Error) as exc:
         raise InventoryError(f"{report.path}: the inventory database refused the report "
                              f"({type(getattr(exc, 'orig', None) or exc).__name__})") from None
     return "ingested"
+
+
+def check_times(report, now: str) -> None:
+    """InventoryError when the report's scan finished before it started, or started more than
+    ``MAX_CLOCK_AHEAD`` after ``now`` (this host's time)."""
+    started, finished = (parse_timestamp(report.scan[k]) for k in ("started_at", "finished_at"))
+    if finished < started:
+        raise InventoryError(f"{report.path}: scan finished_at is before its started_at: refused")
+    if started - parse_timestamp(now) > MAX_CLOCK_AHEAD:
+        raise InventoryError(f"{report.path}: scan started_at {report.scan['started_at']} is more than "
+                             f"{MAX_CLOCK_AHEAD.total_seconds() / 3600:.0f} hours after this host's clock "
+                             f"({now}): refused (is the site's clock wrong?)")
 
 
 def _lock_site(conn, site: str) -> None:

@@ -1,5 +1,7 @@
 """Writing the inventory out: KPIs as table/CSV/JSON; the findings as CSV, JSON or SARIF
-(streamed: one finding in memory at a time)."""
+(streamed: one finding in memory at a time). Names are written as the scan's reports write
+them: CSV cells through ``csvfile.safe_cell`` (no formula, control characters escaped), the
+table through ``printable``, SARIF locations relative to a base and percent-encoded."""
 from __future__ import annotations
 
 import csv
@@ -7,7 +9,9 @@ import json
 from typing import Iterable, TextIO
 
 from dataguard import __version__
-from dataguard.report.sarif import FINGERPRINT_KEY, LEVEL
+from dataguard.names import printable
+from dataguard.report.csvfile import safe_cell
+from dataguard.report.sarif import FINGERPRINT_KEY, LEVEL, UriBases, artifact_location
 
 KPI_COLUMNS = ["site", "measure", "open_critical", "open_high", "open_medium", "open_low", "open_info", "open_total",
                "new", "resolved", "oldest_open_critical_days", "items_scanned", "items_failed", "coverage",
@@ -32,11 +36,12 @@ def write_kpis(rows: list, fmt: str, out: TextIO) -> None:
     elif fmt == "csv":
         w = csv.writer(out)
         w.writerow(KPI_COLUMNS)
-        w.writerows(_flat(r) for r in rows)
+        w.writerows([safe_cell(v) for v in _flat(r)] for r in rows)
     else:
         from tabulate import tabulate
         short = [c.replace("open_", "") if c.startswith("open_") else c for c in KPI_COLUMNS]
-        out.write(tabulate([_flat(r) for r in rows], headers=short) + "\n")
+        table = [[printable(v) if isinstance(v, str) else v for v in _flat(r)] for r in rows]
+        out.write(tabulate(table, headers=short) + "\n")
 
 
 def _entities_text(entities: dict) -> str:
@@ -60,18 +65,21 @@ def write_export(rows: Iterable[dict], fmt: str, out: TextIO) -> None:
         w.writerow(EXPORT_COLUMNS)
         for r in rows:
             acc = r["acceptance"] or {}
-            w.writerow([r["site"], r["fingerprint"], r["status"], r["severity"], r["rule_id"], r["measure"],
-                        r["title"], r["location"], r["target"], r["exposure"] or "", r["first_seen"], r["last_seen"],
-                        r["resolved_at"] or "", acc.get("reason", ""), acc.get("owner", ""), acc.get("reviewer", ""),
-                        acc.get("expires", ""), _entities_text(r["entities"])])
+            cells = [r["site"], r["fingerprint"], r["status"], r["severity"], r["rule_id"], r["measure"],
+                     r["title"], r["location"], r["target"], r["exposure"], r["first_seen"], r["last_seen"],
+                     r["resolved_at"], acc.get("reason"), acc.get("owner"), acc.get("reviewer"),
+                     acc.get("expires"), _entities_text(r["entities"])]
+            w.writerow([safe_cell(v) for v in cells])
     else:
         write_sarif(rows, out)
 
 
-def _sarif_result(r: dict) -> dict:
+def _sarif_result(r: dict, bases: UriBases) -> dict:
     line = next((e.get("line") for e in r["evidence"] if e.get("line")), None)
-    loc = {"physicalLocation": {"artifactLocation": {"uri": r["uri"]}, **({"region": {"startLine": line}}
-                                                                          if line else {})}}
+    where = {"uri": r["uri"], "path": r["path"], "source": r["source"], "target": r["target"]}
+    bases.learn(where)
+    loc = {"physicalLocation": {"artifactLocation": artifact_location(where, bases),
+                                **({"region": {"startLine": line}} if line else {})}}
     res = {"ruleId": r["rule_id"], "level": LEVEL[r["severity"]],
            "message": {"text": f"{r['title']}: {_entities_text(r['entities'])}"},
            "locations": [loc], "partialFingerprints": {FINGERPRINT_KEY: r["fingerprint"]},
@@ -87,9 +95,11 @@ def _sarif_result(r: dict) -> dict:
 
 def write_sarif(rows: Iterable[dict], out: TextIO) -> None:
     """SARIF 2.1.0, one run; ``baselineState`` says new/unchanged/absent (resolved), accepted
-    findings carry an external suppression with the acceptance's reason."""
+    findings carry an external suppression with the acceptance's reason; locations are relative
+    to the ``originalUriBaseIds`` (one per base the findings were seen under: written after them)."""
     head = {"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json"}
+    bases = UriBases()
     out.write(json.dumps(head)[:-1] + ', "runs": [{"tool": {"driver": '
               + json.dumps({"name": "dataguard", "version": __version__}) + '}, "results": ')
-    _json_array(out, (_sarif_result(r) for r in rows), ensure_ascii=True)
-    out.write("}]}\n")
+    _json_array(out, (_sarif_result(r, bases) for r in rows), ensure_ascii=True)
+    out.write(', "originalUriBaseIds": ' + json.dumps(bases.original(), ensure_ascii=True) + "}]}\n")

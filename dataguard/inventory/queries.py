@@ -91,14 +91,24 @@ def _state_counts(conn, site: str, as_of: str, rows) -> None:
                 row[f"open_{r.severity}"] += r.n
                 row["open_total"] += r.n
                 broad[m] += r.n if r.broad else 0
-                if r.severity == "critical":
-                    oldest[m] = min(oldest.get(m, r.first), r.first)
+                first = _date(r.first)
+                if r.severity == "critical" and first is not None:
+                    oldest[m] = min(oldest.get(m, first), first)
     day = dt.date.fromisoformat(as_of)
     for m, row in rows.items():
         if row["open_total"]:
             row["broad_open_share"] = round(broad[m] / row["open_total"], 4)
         if m in oldest:
-            row["oldest_open_critical_days"] = (day - dt.date.fromisoformat(oldest[m][:10])).days
+            row["oldest_open_critical_days"] = (day - oldest[m]).days
+
+
+def _date(stamp: str) -> Optional[dt.date]:
+    """The date of a stored time; None for one that is no real date (an inventory that took in
+    such a report before ingest refused them): left out of the KPIs rather than failing them."""
+    try:
+        return dt.date.fromisoformat(stamp[:10])
+    except ValueError:
+        return None
 
 
 def _changes(conn, site: str, latest: int, since: Optional[str], rows) -> None:
@@ -196,9 +206,10 @@ def tracked_rows(conn, as_of: str, site: Optional[str] = None, status: Optional[
 
 def export_rows(conn, as_of: str, site: Optional[str] = None, status: Optional[str] = None) -> Iterator[dict]:
     """The export form of ``tracked_rows``: with the finding's title, entities, masked
-    evidence and URI instead of its whole detail."""
+    evidence, URI, path and source instead of its whole detail."""
     for d in tracked_rows(conn, as_of, site, status):
         detail = d.pop("detail")
+        loc = detail["location"]
         d.update(title=detail["title"], entities=detail["entities"], evidence=detail["evidence"],
-                 uri=detail["location"]["uri"])
+                 uri=loc["uri"], path=loc["path"], source=loc.get("source"))
         yield d

@@ -58,12 +58,13 @@ def _absolute_base(display: str, source: str) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
-class _Bases:
-    """The uriBaseIds of a run: one per scan target (and per base seen in its findings)."""
+class UriBases:
+    """The uriBaseIds of a run: one per scan target (and per base seen in its findings; without
+    ``doc``, as the inventory's export, only those)."""
 
-    def __init__(self, doc: ReportDoc):
+    def __init__(self, doc: Optional[ReportDoc] = None):
         self.ids: dict = {}        # display prefix -> (base id, absolute uri, description)
-        for t in doc.scan.get("targets") or ():
+        for t in (doc.scan.get("targets") if doc else None) or ():
             uri = t.get("uri") or ""
             info = t.get("info") or {}
             source = "database" if "://" in uri and not uri.lower().startswith(("smb://", "file://")) else "file"
@@ -103,7 +104,7 @@ class _Bases:
         return {bid: {"uri": uri, "description": {"text": desc}} for bid, uri, desc in self.ids.values()}
 
 
-def _rules(doc: ReportDoc, bases: _Bases) -> list:
+def _rules(doc: ReportDoc, bases: UriBases) -> list:
     rules: dict = {}
     for f in doc.findings:
         bases.learn(f.get("location") or {})
@@ -152,10 +153,14 @@ def _logical(loc: dict) -> list:
     return []
 
 
-def _result(f: dict, index: dict, bases: _Bases) -> dict:
+def artifact_location(loc: dict, bases: UriBases) -> dict:
+    """A finding's ``artifactLocation``: its path relative to its base, percent-encoded."""
+    return bases.locate(loc.get("uri") or "") or {"uri": encode_path(loc.get("path") or "")}
+
+
+def _result(f: dict, index: dict, bases: UriBases) -> dict:
     loc = f.get("location") or {}
-    where = bases.locate(loc.get("uri") or "") or {"uri": encode_path(loc.get("path") or "")}
-    location: dict = {"physicalLocation": {"artifactLocation": where, **_region(f)}}
+    location: dict = {"physicalLocation": {"artifactLocation": artifact_location(loc, bases), **_region(f)}}
     if _logical(loc):
         location["logicalLocations"] = _logical(loc)
     evidence = [{"entity_type": e.get("entity_type"),
@@ -178,7 +183,7 @@ def _result(f: dict, index: dict, bases: _Bases) -> dict:
     return result
 
 
-def _notifications(doc: ReportDoc, bases: _Bases) -> Iterator[dict]:
+def _notifications(doc: ReportDoc, bases: UriBases) -> Iterator[dict]:
     for t in doc.scan.get("targets") or ():
         if t.get("status") != "ok":
             yield {"level": "error", "descriptor": {"id": f"target/{t.get('status')}"},
@@ -189,7 +194,7 @@ def _notifications(doc: ReportDoc, bases: _Bases) -> Iterator[dict]:
         yield _notification(p, "note", f"skipped/{p.get('reason') or p.get('kind')}", bases)
 
 
-def _notification(p: dict, level: str, descriptor: str, bases: _Bases) -> dict:
+def _notification(p: dict, level: str, descriptor: str, bases: UriBases) -> dict:
     n = {"level": level, "descriptor": {"id": descriptor},
          "message": _text(f"{descriptor.split('/', 1)[1]}: {p.get('uri')}"
                           + (f": {p['message']}" if p.get("message") else ""))}
@@ -201,7 +206,7 @@ def _notification(p: dict, level: str, descriptor: str, bases: _Bases) -> dict:
 
 def sarif_document(doc: ReportDoc, slot) -> tuple:
     """The SARIF log with ``slot(name)`` placeholders, and the arrays (generators) they stand for."""
-    bases = _Bases(doc)
+    bases = UriBases(doc)
     rules = _rules(doc, bases)
     index = {r["id"]: i for i, r in enumerate(rules)}
     scan = doc.scan
