@@ -57,6 +57,13 @@ class ProblemKind(StrEnum):
     UNREACHABLE = "unreachable"
 
 
+# the message of an item whose worker process died on it (a ``corrupt`` error): the item, or
+# whatever killed the process (the OOM killer, an operator), may be to blame, so it is tried again
+WORKER_DIED = "the process scanning it died"
+# errors that may not happen again to the same unchanged item: a state file does not keep them
+RETRIED_KINDS = frozenset({ProblemKind.TIMEOUT, ProblemKind.UNREACHABLE, ProblemKind.UNREADABLE})
+
+
 class SkipReason(StrEnum):
     """Why an item was deliberately not scanned (report ``skipped[].reason``)."""
     BINARY = "binary"

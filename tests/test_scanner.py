@@ -511,3 +511,56 @@ def test_items_not_analysed_when_a_scan_is_stopped_are_not_counted_nor_stored(tm
     again = run_scan(replace(opts, workers=1), Hasher(b"k" * 32), executor=supervised(1, FakeDetector))
     assert again.complete and len(again.findings) == 10
     assert again.stats["items_unchanged"] == 4 and again.stats["items_scanned"] == 6
+
+
+def test_state_keeps_no_error_that_may_not_happen_again(tmp_path):
+    """A file unreadable today (a permission given since does not change its modification time)
+    or whose worker process was killed is read again by the next run; a corrupt file is not."""
+    from types import SimpleNamespace
+    from dataguard.types import ItemMeta, Problem, Unit
+    from dataguard.vocab import WORKER_DIED
+    store = StateStore(str(tmp_path / "s.db"), "x")
+    try:
+        cases = {"unreadable.txt": Problem("u1", "unreadable", "permission denied"),
+                 "killed.txt": Problem("u2", "corrupt", f"{WORKER_DIED} (exit code -9)"),
+                 "corrupt.docx": Problem("u3", "corrupt", "not a zip file")}
+        items = []
+        for name, problem in cases.items():
+            item = SimpleNamespace(unit=Unit(target=str(tmp_path), uri=str(tmp_path / name), path=name),
+                                   meta=ItemMeta(size=10, mtime=1.0, identity="1"))
+            store.record(item, [], [problem], "k", [], {})
+            items.append(item)
+        kept = [item.unit.path for item, cached in zip(items, store.lookup_many(items)) if cached is not None]
+    finally:
+        store.close()
+    assert kept == ["corrupt.docx"]
+
+
+def test_state_is_invalidated_when_the_hmac_key_changes(tree, packs, tmp_path):
+    """Stored value hashes are made with the key: a new key's run must not reuse them."""
+    state = str(tmp_path / "state.db")
+    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs, state_path=state)
+    first = run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector())
+    again = run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector())
+    rotated = run_scan(opts, Hasher(b"r" * 32), detector=FakeDetector())
+    assert again.stats["items_unchanged"] == 4 and rotated.stats["items_unchanged"] == 0
+    fresh = run_scan(replace(opts, state_path=None), Hasher(b"r" * 32), detector=FakeDetector())
+    def hashes(res):
+        return [e.value_hash for f in res.findings for e in f.evidence]
+    assert hashes(rotated) == hashes(fresh) and not set(hashes(rotated)) & set(hashes(first))
+
+
+def test_a_state_path_naming_another_programs_database_is_refused_and_left_alone(tmp_path, tree, packs):
+    import sqlite3
+    from dataguard.state import StateError
+    shop = tmp_path / "shop.db"
+    con = sqlite3.connect(shop)
+    con.execute("CREATE TABLE items (sku TEXT, price REAL)")
+    con.executemany("INSERT INTO items VALUES (?, ?)", [(f"S{i}", i) for i in range(100)])
+    con.commit()
+    con.close()
+    os.chmod(shop, 0o644)
+    before = shop.read_bytes()
+    with pytest.raises(StateError, match="not a dataguard state file"):
+        _scan(tree, packs, state_path=str(shop))
+    assert shop.read_bytes() == before and stat.S_IMODE(os.stat(shop).st_mode) == 0o644

@@ -95,7 +95,7 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
         try:
             aggregator = Aggregator.for_scan(hasher, opts.detector_kwargs, opts.max_evidence, opts.show_data)
             targets = _scan_with_state(opts, sink, executor, aggregator, deadline,
-                                       evaluation_keyer(opts.packs, opts.site, now), progress)
+                                       evaluation_keyer(opts.packs, opts.site, now), progress, hasher.key_id)
         finally:
             executor.close(cancel=deadline.stopped)
     sink.stats["test_values_ignored"] += aggregator.test_values    # (plus those the workers sent back with items)
@@ -108,11 +108,11 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
         stats=stats, findings=sink.findings, errors=sink.errors, skipped=sink.skipped, key_id=hasher.key_id))
 
 
-def _scan_with_state(opts, sink, executor, aggregator, deadline, keyer, progress) -> list:
+def _scan_with_state(opts, sink, executor, aggregator, deadline, keyer, progress, key_id: str) -> list:
     """Scan every target with the state (if any) open; returns the targets' statuses."""
     from dataguard.state import StateStore, config_fingerprint
     # raises StateLocked if another run holds it
-    state = StateStore(opts.state_path, config_fingerprint(opts)) if opts.state_path else None
+    state = StateStore(opts.state_path, config_fingerprint(opts, key_id)) if opts.state_path else None
     try:
         # a --show-data run holds the state's lock but neither reads, records nor prunes it
         active = None if opts.show_data else state

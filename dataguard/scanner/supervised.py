@@ -36,6 +36,7 @@ from typing import Callable, Optional
 
 from dataguard.scanner.executors import ExecutorLost, mp_context
 from dataguard.scanner.remote import ItemRef, ScanSetup, failed_outcome, prebuild
+from dataguard.vocab import WORKER_DIED
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class _Worker:
 def _died(worker: _Worker) -> str:
     """Why a worker's items failed: its process ended (with its exit code, once it is known)."""
     worker.proc.join(GRACE_S)
-    return f"the process scanning it died (exit code {worker.proc.exitcode})"
+    return f"{WORKER_DIED} (exit code {worker.proc.exitcode})"
 
 
 class SupervisedExecutor:

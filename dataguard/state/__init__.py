@@ -25,6 +25,7 @@ import time
 
 from dataguard import __version__
 from dataguard.types import EntityAgg, ItemMeta, Problem, Unit, UnitSummary, evidence_from_dict, evidence_to_dict
+from dataguard.vocab import RETRIED_KINDS, WORKER_DIED
 
 _COMMIT_EVERY_S = 2.0
 LOOKUP_BATCH = 256       # items looked up per query (SQLite allows 32766 parameters)
@@ -38,10 +39,12 @@ class StateError(Exception):
     """The state file cannot be used."""
 
 
-def config_fingerprint(opts) -> str:
-    """Digest of everything that affects an item's stored results."""
+def config_fingerprint(opts, key_id: str = "") -> str:
+    """Digest of everything that affects an item's stored results (``key_id``: the HMAC key's,
+    which the stored value hashes are made with)."""
     from dataguard.detect import detector_fingerprint
     parts = {
+        "key": key_id,
         # detection code revision, dataguard, Presidio, spaCy, model and library versions
         "detector": detector_fingerprint(**opts.detector_kwargs),
         "dataguard": __version__,
@@ -138,6 +141,13 @@ class StateStore:
         try:
             os.chmod(path + ".lock", 0o600)
             self.db = sqlite3.connect(path)
+            tables = {t for (t,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            ours = "meta" in tables and self.db.execute(
+                "SELECT 1 FROM meta WHERE key='fingerprint'").fetchone() is not None
+            if tables - {"meta", "items"} or tables and not ours:
+                self.db.close()
+                self._release()
+                raise StateError(f"{path} is not a dataguard state file (it holds other tables): left as it is")
             os.chmod(path, 0o600)
             self.db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             row = self.db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()
@@ -198,8 +208,8 @@ class StateStore:
         m = item.meta
         if m.mtime is None or m.size is None:
             return
-        if any(p.kind == "timeout" or p.kind == "unreachable" for p in problems):
-            return   # a transient failure must be retried next time
+        if any(p.kind in RETRIED_KINDS or p.message.startswith(WORKER_DIED) for p in problems):
+            return   # a failure that may not happen again (a permission given since) is retried next time
         cur = self.db.execute("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               (item.unit.uri, m.size, m.mtime, m.identity,
                                json.dumps([_summary_to_json(s) for s in summaries]),
