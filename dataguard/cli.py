@@ -189,7 +189,13 @@ def _write_output(result, settings, quiet: bool) -> None:
     def write(out) -> None:
         write_report(result, settings.fmt, out, show_data=settings.scan.show_data)
     if not settings.output:
-        write(_Echo())
+        try:
+            write(_Echo())
+            sys.stdout.flush()
+        except OSError as exc:      # a full disk, a closed pipe: stdout is gone for the rest of the run too
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _fail(f"cannot write the report to standard output: {exc.strerror or type(exc).__name__}")
         return
     try:
         write_atomic(settings.output, write)

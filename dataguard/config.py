@@ -201,7 +201,10 @@ def load_config(path, environ: Optional[dict] = None, *, unset_env: Optional[lis
     list: then its message is appended there and the configuration is returned."""
     env = os.environ if environ is None else environ
     shown = str(path)
-    text = Path(path).read_text(encoding="utf-8")    # OSError propagates (caller reports it)
+    try:
+        text = Path(path).read_text(encoding="utf-8")    # OSError propagates (caller reports it)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{shown}: not UTF-8 text (save the file as UTF-8)") from None
     try:
         data = load_yaml(text)
     except yaml.YAMLError as exc:

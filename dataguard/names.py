@@ -95,6 +95,13 @@ def _masked(m: re.Match) -> str:
 _AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://(?:(?P<user>[^/?#]*)@)?[^/?#@]*")
 
 
+def file_part(text: str, empty: str) -> str:
+    """A text (a site's name) as one part of a file name: letters, digits, '.', '_' and '-' kept,
+    anything else (a '/', a space) '_', no leading dot ('../x' is '___x'); ``empty`` for none."""
+    part = re.sub(r"[^A-Za-z0-9._-]", "_", text or "")
+    return re.sub(r"^\.+", lambda m: "_" * len(m.group()), part) or empty
+
+
 def mask_values(name: str) -> str:
     """``name`` with the values it holds masked (e-mails, IBANs, long digit runs); a URI's server
     is kept (its user part is masked on its own: an e-mail address as a user name)."""

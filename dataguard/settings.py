@@ -18,6 +18,7 @@ from typing import Optional
 
 from dataguard import defaults
 from dataguard.durations import parse_duration
+from dataguard.names import file_part
 from dataguard.types import Limits, Site
 from dataguard.vocab import OutputFormat, report_extension
 
@@ -261,7 +262,8 @@ def _report_place(flags: Flags, cfg, site: Site, stdout_is_tty: bool, now: datet
     if path is None and cfg_out is not None and getattr(cfg_out, "folder", None):
         folder = cfg_out.folder
         stamp = now.strftime("%Y%m%dT%H%M%SZ")
-        path = os.path.join(folder, f"dataguard-{site.name or 'scan'}-{stamp}.{report_extension(fmt or 'json')}")
+        name = file_part(site.name, "scan")       # ("Juba/Field 1": one file in the folder, not a path)
+        path = os.path.join(folder, f"dataguard-{name}-{stamp}.{report_extension(fmt or 'json')}")
         keep_last = getattr(cfg_out, "keep_last", None)
     if fmt is None:
         fmt = OutputFormat.JSON if path or not stdout_is_tty else OutputFormat.TABLE

@@ -17,9 +17,10 @@ import base64
 import hashlib
 import json
 import os
-import re
 from pathlib import Path
 from typing import Optional
+
+from dataguard.names import file_part
 
 FORMAT = "dataguard-signature-v1"
 SIG_SUFFIX = ".sig"
@@ -48,17 +49,13 @@ def public_key_id(public_key) -> str:
     return hashlib.sha256(raw).hexdigest()[:32]
 
 
-def _safe_name(site: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", site) or "site"
-
-
 def create_keypair(site: str, folder: str) -> tuple:
     """Write ``<site>.key`` (private, PKCS#8 PEM, mode 0600) and ``<site>.pub`` (public PEM)
     into ``folder``; never overwrites. Returns (private path, public path, key id)."""
     _, ser, Priv, _ = _crypto()
     key = Priv.generate()
-    base = Path(folder) / _safe_name(site)
-    priv_path, pub_path = base.with_suffix(".key"), base.with_suffix(".pub")
+    name = file_part(site, "site")           # ("Juba.Field": with_suffix would cut ".Field")
+    priv_path, pub_path = Path(folder) / f"{name}.key", Path(folder) / f"{name}.pub"
     for p in (priv_path, pub_path):
         if p.exists():
             raise SigningError("key", f"{p} already exists: not overwritten")
@@ -121,12 +118,15 @@ def sign_report(report_path: str, private_key) -> str:
 
 def load_trusted_keys(path: str) -> dict:
     """The trusted-keys file (YAML): ``site name: [public key file, ...]`` (paths relative to
-    the file). Returns {site: {key id: public key}}."""
+    the file). Returns {site: {key id: public key}}. Every name and path is read as written (YAML's
+    base loader): a site named NO or ON is no boolean, 2027-02-30 no date."""
     import yaml
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
     except OSError as exc:
         raise SigningError("key", f"cannot read trusted keys {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise SigningError("key", f"trusted keys {path}: not UTF-8 text") from None
     except yaml.YAMLError:
         raise SigningError("key", f"trusted keys {path}: not valid YAML") from None
     if not isinstance(data, dict) or not all(isinstance(v, (list, str)) for v in data.values()):

@@ -284,3 +284,15 @@ def test_test_values_found_by_the_worker_processes_are_counted_and_logged(tmp_pa
     text = log.read_text()
     assert "2 test values (example.org addresses, ...EXAMPLE keys) found and not reported" in text
     assert "bob@" not in text and "AKIA" not in text
+
+
+def test_a_report_that_cannot_be_written_to_stdout_is_a_clear_error(tmp_path):
+    """'dataguard scan clean > /dev/full' was a traceback and exit 1 (findings, to cron)."""
+    (tmp_path / "a.txt").write_text("nothing to see\n")
+    with open(os.devnull if not os.path.exists("/dev/full") else "/dev/full", "w") as full:
+        res = subprocess.run([sys.executable, "-m", "dataguard", "scan", "--no-ner", "-q", "--workers", "1",
+                              "--format", "json", str(tmp_path)], stdout=full, stderr=subprocess.PIPE, text=True)
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "cannot write the report to standard output" in res.stderr

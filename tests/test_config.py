@@ -167,3 +167,10 @@ def test_an_impossible_date_names_its_field_in_every_yaml_file(tmp_path):
     pack.write_text("pack: p\nversion: 2027-02-30\nrules: []\n")
     from dataguard.detect.registry import known_entities
     assert load_packs([str(pack)], known_entities())[0].version == "2027-02-30"
+
+
+def test_a_config_file_that_is_not_utf8_is_named(tmp_path):
+    p = tmp_path / "dataguard.yaml"
+    p.write_bytes("site: {name: Café}\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(p)

@@ -678,3 +678,22 @@ def test_accepted_findings_are_suppressed_in_a_scans_sarif(scenario, run_cli, tm
     suppressed = {r["partialFingerprints"]["dataguard/v1"] for r in results if r.get("suppressions")}
     assert suppressed == {fps[0]}
     assert all(r["suppressions"][0]["justification"] == "kept by law" for r in results if r.get("suppressions"))
+
+
+def test_keys_create_names_files_safely_and_prints_a_line_yaml_reads_back(run_cli, tmp_path):
+    """A site named NO (Norway) was read back by YAML as False; '../evil' wrote '..key';
+    'Juba.Field' lost '.Field' to the file suffix."""
+    from dataguard.signing import load_trusted_keys
+    keys, lines = tmp_path / "keys", []
+    for site in ("NO", "../evil", "Juba.Field", "2027-02-30"):
+        res = run_cli("keys", "create", "--site", site, "--out-dir", keys)
+        assert res.exit_code == 0, res.stderr
+        lines.append(res.stdout.strip().splitlines()[-1])
+    assert sorted(p.name for p in keys.iterdir()) == sorted(
+        f"{n}.{ext}" for n in ("NO", "___evil", "Juba.Field", "2027-02-30") for ext in ("key", "pub"))
+    trusted = tmp_path / "trusted.yaml"
+    trusted.write_text("\n".join(lines) + "\n")
+    assert set(load_trusted_keys(str(trusted))) == {"NO", "../evil", "Juba.Field", "2027-02-30"}
+    unquoted = tmp_path / "unquoted.yaml"
+    unquoted.write_text(f"NO: [{keys / 'NO.pub'}]\n")         # as a person writes it by hand
+    assert set(load_trusted_keys(str(unquoted))) == {"NO"}

@@ -113,3 +113,11 @@ def test_checks_before_any_work_name_the_place(tmp_path):
     cfg = _config(tmp_path, "output: {folder: new/reports}\nno_ner: true\n")
     s = build_settings(Flags(targets=(target,), config_path=cfg), stdout_is_tty=False, now=NOW)
     assert s.output.startswith(str(tmp_path / "new" / "reports")) and not (tmp_path / "new").exists()
+
+
+def test_a_site_name_with_a_slash_names_one_file_in_the_output_folder(tmp_path):
+    """'Juba/Field 1' made the report path a folder that does not exist: the whole scan ran, then
+    'cannot write report', exit 2."""
+    cfg = _config(tmp_path, "output: {folder: reports}\nno_ner: true\nsite: {name: 'Juba/Field 1'}\n")
+    s = build_settings(Flags(targets=("x",), config_path=cfg), stdout_is_tty=False, now=NOW)
+    assert s.output == str(tmp_path / "reports" / "dataguard-Juba_Field_1-20260102T030405Z.json")

@@ -1,6 +1,7 @@
 """``dataguard keys``: site signing keys, report signatures and the HMAC key."""
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -26,7 +27,7 @@ def keys_create(site, out_dir):
     except (SigningError, OSError) as exc:
         fail(str(exc))
     click.echo(f"private key: {priv} (keep it at the site, mode 0600)\npublic key:  {pub}\nkey id:      {key_id}\n"
-               f"Headquarters adds to its trusted-keys file:\n  {site}: [{pub}]")
+               f"Headquarters adds to its trusted-keys file:\n  {json.dumps(site)}: [{json.dumps(pub)}]")
 
 
 @keys.command("verify")
