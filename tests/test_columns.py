@@ -608,3 +608,19 @@ def test_an_ssn_column_of_another_countrys_numbers_keeps_them(det):
     another length (the Philippines' SSS) under "social_security_number" is still one."""
     chunk = db_chunk("social_security_number", ["34-1234567-8", "33-7654321-0", "000-00-0930"])
     assert [(e, v) for e, v, _ in found(det, chunk)] == [("US_SSN", "34-1234567-8"), ("US_SSN", "33-7654321-0")]
+
+
+NIRS = ["177091737993844", "280100962101448", "256093019773530"]     # valid French NIRs (key: 97 - n mod 97)
+
+
+def test_a_national_id_column_keeps_its_numbers_in_every_naming(pack_det):
+    """Valid NIRs gave no finding under numero_securite_sociale (the pack's context word
+    'sécurité sociale' was not matched in a column name without accents and with underscores) nor
+    under NationalID (a weak match kept the column's name from speaking)."""
+    got = found(pack_det, db_chunk("numero_securite_sociale", NIRS))
+    assert [(e, v) for e, v, _ in got] == [("FR_NIR", v) for v in NIRS]
+    got = found(pack_det, db_chunk("NationalID", NIRS + ["C-1043"]))
+    assert [(e, v) for e, v, _ in got] == [("NATIONAL_ID", v) for v in NIRS + ["C-1043"]]
+    # a column named for nothing keeps its weak matches weak: no finding
+    decoy = [m for m in pack_det.analyze([db_chunk("batch_total", NIRS)])][0][1]
+    assert all(m.score < 0.5 for m in decoy)

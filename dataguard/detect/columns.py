@@ -41,6 +41,7 @@ from dataguard.vocab import Reason, ValueKind
 
 COLUMN_RECOGNIZER = "dataguard-column-name"
 HASH_RECOGNIZER = "dataguard-password-hash"
+WEAK = 0.5                              # a match under this (the rules' default min_score) reports nothing alone
 STRONG_SHARE = 0.8                      # share of a column's values that makes a lowered entity real
 MIN_CELLS = 3
 MAX_CELL = 4000                         # longer cells are prose: no name-led finding in them
@@ -562,10 +563,11 @@ class ColumnJudge:
         return [r for r in kept if id(r) not in drop] if drop else kept
 
     def _named(self, chunk: Chunk, col: _Column, verdict: Verdict, by_cell: dict) -> list:
-        """Plausible values of a column named for an entity, that no recognizer matched."""
+        """Plausible values of a column named for an entity, that no recognizer matched, or only
+        weakly (under the rules' usual minimum: a French NIR at 0.4 in a ``NationalID`` column)."""
         text, out = chunk.text, []
         for s, e in col.cells:
-            if by_cell.get((s, e)) or not chunk.keeps(s) or e - s > MAX_CELL:
+            if any(r.score >= WEAK for r in by_cell.get((s, e), ())) or not chunk.keeps(s) or e - s > MAX_CELL:
                 continue
             value = text[s:e]
             for sig in verdict.named:

@@ -69,5 +69,10 @@ def in_external(words: frozenset, ext_context: list) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _in_external(words: frozenset, ext_context: tuple) -> bool:
-    joined = " " + " ".join(ext_context) + " "
-    return any(f" {w} " in joined or (len(w) >= 4 and any(w in c for c in ext_context)) for w in words)
+    """(Also as words without accents, as column names are read: "sécurité sociale" is in
+    ``numero_securite_sociale``, "date of birth" in ``DateOfBirth``.)"""
+    from dataguard.detect.columns import name_words
+    names = [" ".join(name_words(c)) for c in ext_context]
+    joined = " " + " ".join(ext_context) + " " + " ".join(names) + " "
+    forms = {w for word in words for w in (word, " ".join(name_words(word))) if w}
+    return any(f" {w} " in joined or (len(w) >= 4 and any(w in c for c in (*ext_context, *names))) for w in forms)
