@@ -624,3 +624,14 @@ def test_a_national_id_column_keeps_its_numbers_in_every_naming(pack_det):
     # a column named for nothing keeps its weak matches weak: no finding
     decoy = [m for m in pack_det.analyze([db_chunk("batch_total", NIRS)])][0][1]
     assert all(m.score < 0.5 for m in decoy)
+
+
+def test_names_in_other_scripts_under_a_column_named_for_people(pack_det):
+    """The models read Latin script: Arabic, Cyrillic and Chinese names under full_name were
+    missed; placeholders and values that are not words stay out, and a generic 'name' column
+    (a product's as often) is left to the model."""
+    names = ["أحمد محمود الخطيب", "Иван Петров", "王小明", "محمد علي"]
+    decoys = ["غير معروف", "Нет", "12345", "ИВАН ПЕТРОВ ИВАНОВИЧ СИДОРОВ ПЕТРОВ"]
+    got = found(pack_det, db_chunk("full_name", names + decoys, table="staff"))
+    assert [(e, v, r) for e, v, r in got] == [("PERSON", v, "column_name") for v in names]
+    assert found(pack_det, db_chunk("name", names, table="staff")) == []

@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from dataguard.detect.entities import NER_ENTITIES, traits
-from dataguard.detect.context import context_found, in_external
-from dataguard.detect.filters import CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, REASON_KEY, password_hash, person_shaped
+from dataguard.detect.context import context_found, in_external, name_words
+from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, NAME_COLUMN_KEY, REASON_KEY,
+                                     password_hash, person_shaped, script_name_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk, ColumnSignal
@@ -74,26 +75,6 @@ MIN_CATEGORICAL, CATEGORICAL_SHARE = 20, 0.25
 LABEL_ONLY = frozenset({"US_BANK_NUMBER"})
 _IDENTIFIER_KINDS = frozenset({ValueKind.PHONE, ValueKind.IDENTIFIER, ValueKind.DATE, ValueKind.CREDENTIAL})
 _WORD = re.compile(r"[\w'-]+")
-
-
-# ---------------------------------------------------------------- names
-# Arabic spellings that vary from writer to writer: alef maqsura written for yaa, taa marbuta
-# for haa, tatweel (a stretching stroke); hamza and vowel marks go with the accents (NFKD)
-_ARABIC_FOLD = str.maketrans({"\u0649": "\u064a", "\u0629": "\u0647", "\u0640": None})
-
-
-def name_words(name: str, split_case: bool = True) -> tuple:
-    """``"dateOfBirth"``, ``"Date of birth"``, ``"date_de_naissance"``, ``"Téléphone2"``,
-    ``"رقم_الهاتف"`` -> lower-case words (letters of any script) without accents, split on
-    case changes (unless ``split_case`` is false: ``"WhatsApp"`` is one word), digits and
-    punctuation; Arabic spelling variants folded (``_ARABIC_FOLD``)."""
-    s = "".join(c for c in unicodedata.normalize("NFKD", name[:200]) if not unicodedata.combining(c))
-    s = s.translate(_ARABIC_FOLD)
-    if split_case:
-        s = re.sub(r"([a-z])([A-Z])", r"\1 \2", s)
-        s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
-    s = re.sub(r"([A-Za-z])(\d)|(\d)([A-Za-z])", r"\1\3 \2\4", s)
-    return tuple(w for w in re.split(r"[\W_]+", s.lower()) if w)
 
 
 def _singular(words: tuple) -> tuple:
@@ -475,7 +456,24 @@ class ColumnJudge:
         kept = self._hashes(text, col, verdict, kept, by_cell)
         if verdict.named:
             kept.extend(self._named(chunk, col, verdict, by_cell))
+        if "PERSON" in verdict.positive and "PERSON" in self.entities and not generic_name(col.name) \
+                and "PERSON" not in self.vocab.verdict(col.table).lowered:
+            kept.extend(self._script_names(chunk, col, by_cell))
         return kept
+
+    @staticmethod
+    def _script_names(chunk: Chunk, col: _Column, by_cell: dict) -> list:
+        """Names in another script than Latin in a column named for people ("أحمد محمود الخطيب",
+        "Иван Петров", "王小明" under ``full_name``): the English and French models read none,
+        the column's name says what they are."""
+        text, out = chunk.text, []
+        for s, e in col.cells:
+            if not text[s:e].isascii() and chunk.keeps(s) and script_name_shaped(text[s:e].strip()) \
+                    and not any(r.entity_type == "PERSON" for r in by_cell.get((s, e), ())):
+                r = _result("PERSON", s, e, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME)
+                r.recognition_metadata[NAME_COLUMN_KEY] = True
+                out.append(r)
+        return out
 
     def _raise_holds(self, chunk: Chunk, col: _Column, verdict: Verdict, r, header_ends: list) -> bool:
         """Whether a result the table's header may have raised (``CONTEXT_RAISE_KEY``) keeps the

@@ -3,9 +3,30 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 _WORD = re.compile(r"[\w'-]+")        # words, and keys: nhs_number, NHS-No
 _LOOK_BACK = 80
+
+
+# ---------------------------------------------------------------- names
+# Arabic spellings that vary from writer to writer: alef maqsura written for yaa, taa marbuta
+# for haa, tatweel (a stretching stroke); hamza and vowel marks go with the accents (NFKD)
+_ARABIC_FOLD = str.maketrans({"\u0649": "\u064a", "\u0629": "\u0647", "\u0640": None})
+
+
+def name_words(name: str, split_case: bool = True) -> tuple:
+    """``"dateOfBirth"``, ``"Date of birth"``, ``"date_de_naissance"``, ``"Téléphone2"``,
+    ``"رقم_الهاتف"`` -> lower-case words (letters of any script) without accents, split on
+    case changes (unless ``split_case`` is false: ``"WhatsApp"`` is one word), digits and
+    punctuation; Arabic spelling variants folded (``_ARABIC_FOLD``)."""
+    s = "".join(c for c in unicodedata.normalize("NFKD", name[:200]) if not unicodedata.combining(c))
+    s = s.translate(_ARABIC_FOLD)
+    if split_case:
+        s = re.sub(r"([a-z])([A-Z])", r"\1 \2", s)
+        s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
+    s = re.sub(r"([A-Za-z])(\d)|(\d)([A-Za-z])", r"\1\3 \2\4", s)
+    return tuple(w for w in re.split(r"[\W_]+", s.lower()) if w)
 
 
 def with_context(words: frozenset, r, text: str, ext_context: list) -> float:
@@ -71,7 +92,6 @@ def in_external(words: frozenset, ext_context: list) -> bool:
 def _in_external(words: frozenset, ext_context: tuple) -> bool:
     """(Also as words without accents, as column names are read: "sécurité sociale" is in
     ``numero_securite_sociale``, "date of birth" in ``DateOfBirth``.)"""
-    from dataguard.detect.columns import name_words
     names = [" ".join(name_words(c)) for c in ext_context]
     joined = " " + " ".join(ext_context) + " " + " ".join(names) + " "
     forms = {w for word in words for w in (word, " ".join(name_words(word))) if w}

@@ -48,6 +48,26 @@ _NOT_A_NAME = frozenset("not no none nil null unknown known available applicable
                         "inconnu inconnue renseigne renseignee desconocido desconocida".split())
 
 
+# placeholders in the scripts of ``script_name_shaped`` ("not known", "none", "yes", "no")
+_NOT_A_NAME_SCRIPTS = frozenset("غير معروف معروفة متوفر متوفرة متاح يوجد لا نعم مجهول مجهولة بدون اسم "
+                                "нет да неизвестно неизвестен неизвестна не указано указан имя 无 未知 不详 是 否".split())
+
+
+def script_name_shaped(cell: str) -> bool:
+    """One to four words written as names are in a script other than Latin: Arabic, Hebrew, CJK
+    and other scripts without capitals, Cyrillic and Greek words capitalised ("Иван Петров",
+    "أحمد محمود الخطيب", "王小明"); no placeholder ("غير معروف", "Нет")."""
+    tokens = cell.split()
+    if not 1 <= len(tokens) <= 4 or cell.isascii():
+        return False
+    for t in tokens:
+        if not t[0].isalpha() or not all(c.isalpha() or c in "-'’" for c in t) or t.lower() in _NOT_A_NAME_SCRIPTS:
+            return False
+        if t.isascii() or (any(c.isupper() or c.islower() for c in t) and not t.istitle()):
+            return False            # (a Latin word: name_shaped's; a cased script: capitalised)
+    return True
+
+
 def name_shaped(cell: str) -> bool:
     """One to four name-like words: as names are written ("Amina Okafor", "de la Cruz"), or in a
     register's capitals ("AMINA OKAFOR": two words or more), the surname first before a comma
@@ -428,7 +448,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             return False          # dotted version or IP, not "415.506.0921", "01.94.68.31.28"
         return 7 <= len(digits) <= 15
     if entity == "PERSON":
-        return (name_column and (NAME_TOKEN.match(value.split()[0]) is not None or name_shaped(value))) \
+        return (name_column and (NAME_TOKEN.match(value.split()[0]) is not None or name_shaped(value)
+                                 or script_name_shaped(value.strip()))) \
             or _plausible_person(value, text, start)
     if entity in ("LOCATION", "ORGANIZATION", "NRP"):
         v = value.strip()
