@@ -214,3 +214,21 @@ def test_chromium_filters_by_measure_and_sorts_from_the_address(page, tmp_path):
     paths = [re.search(r'data-path="([^"]*)"', r).group(1) for r in rows]
     assert paths == sorted(paths, key=str.lower) and 'data-shown="4"' in proc.stdout
     assert _console(proc) == []
+
+
+def test_accepted_and_expired_findings_say_so_and_site_controls_are_escaped():
+    """With a baseline an accepted critical finding looked exactly like an open one; a site name's
+    bidi override was written raw."""
+    from dataguard.report.dashboard import write_html_docs
+    from tests.test_report_outputs import _db_doc
+    doc = _db_doc()
+    doc.findings[0]["status"] = "accepted"
+    doc.findings[0]["acceptance"] = {"reason": "legal hold", "owner": "HR", "reviewer": "DPO Kabul",
+                                     "expires": "2027-06-30"}
+    doc.scan["site"] = "Kabul\u202eLAH"
+    out = io.StringIO()
+    write_html_docs([doc], out)
+    page = out.getvalue()
+    assert '<span class="status status-accepted">accepted</span>' in page
+    assert "until 2027-06-30, by DPO Kabul: legal hold" in page
+    assert "\u202e" not in page and "Kabul\\u202eLAH" in page

@@ -58,10 +58,12 @@ def _row(site: str, f: dict) -> dict:
     loc = f.get("location") or {}
     evidence = f.get("evidence") or []
     return {"severity": f.get("severity", ""), "rank": severity_rank(f.get("severity", "")),
-            "measure": f.get("measure") or "", "site": site, "rule_id": f.get("rule_id") or "",
+            "measure": f.get("measure") or "", "site": printable(site), "rule_id": f.get("rule_id") or "",
             "title": f.get("title") or "", "where": printable(location_text(loc)), "volume": volume(f),
             "entities": entities_text(f.get("entities") or {}), "remediation": f.get("remediation") or "",
             "exposure": f.get("exposure"), "owner": f.get("owner"),
+            # with a baseline: open, accepted (until its expiry) or expired, and who accepted it why
+            "status": f.get("status") or "", "acceptance": f.get("acceptance") or {},
             "evidence": [{"entity_type": e.get("entity_type"), "masked": e.get("masked") or "",
                           "pointer": pointer_text(e), "reason": _REASONS.get(e.get("reason"), "")}
                          for e in evidence[:MAX_EVIDENCE]],
@@ -80,7 +82,7 @@ def _rows(docs: list) -> Iterator[dict]:
 
 def _scan_header(doc: ReportDoc) -> dict:
     s = doc.scan
-    return {"site": doc.site, "site_kind": s.get("site_kind"), "scan_id": s.get("id"),
+    return {"site": printable(doc.site), "site_kind": s.get("site_kind"), "scan_id": s.get("id"),
             "started_at": s.get("started_at"), "finished_at": s.get("finished_at"), "complete": s.get("complete"),
             "key_id": doc.key_id, "stats": s.get("stats") or {}, "rule_packs": s.get("rule_packs") or [],
             "targets": s.get("targets") or []}
@@ -89,7 +91,7 @@ def _scan_header(doc: ReportDoc) -> dict:
 def _coverage(docs: Iterable[ReportDoc]) -> dict:
     by_site: dict = {}
     for doc in docs:
-        acc = by_site.setdefault(doc.site or "(no site name)", {})
+        acc = by_site.setdefault(printable(doc.site) or "(no site name)", {})
         for k, v in (doc.scan.get("stats") or {}).items():
             if isinstance(v, (int, float)):
                 acc[k] = acc.get(k, 0) + v
@@ -109,7 +111,7 @@ def write_html_docs(docs: list, out: TextIO) -> None:
         for p in doc.skipped:
             skipped.add(doc.site, p)
     style, script = _asset("dashboard.css"), _asset("dashboard.js")
-    sites = sorted({d.site for d in docs})
+    sites = sorted({printable(d.site) for d in docs})
     title = ", ".join(s or "(no site name)" for s in sites)
     page = _template().generate(
         title=title, version=__version__, reports=[_scan_header(d) for d in docs], total=summary.total,
