@@ -174,3 +174,9 @@ def test_a_config_file_that_is_not_utf8_is_named(tmp_path):
     p.write_bytes("site: {name: Café}\n".encode("latin-1"))
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(p)
+
+
+def test_a_key_given_twice_is_named_not_silently_replaced(tmp_path):
+    """The second 'targets:' replaced the first: a scan without the first targets, and no word."""
+    with pytest.raises(ConfigError, match=r"line 3: not valid YAML \(duplicate key\)"):
+        load_config(_write(tmp_path, "targets:\n  - uri: /srv/a\ntargets:\n  - uri: /srv/b\n"))

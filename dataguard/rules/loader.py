@@ -98,26 +98,6 @@ class RulePack:
     column_signals: tuple = () # tuple[ColumnSignal, ...]
 
 
-# ------------------------------------------------------------------ YAML
-class _UniqueKeyLoader(yaml_loader()):
-    """The loader of configuration files (libyaml's where PyYAML has it: several times faster on
-    the built-in packs) that refuses a key given twice in one mapping."""
-
-
-def _construct_mapping(loader, node, deep=False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, "duplicate key", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def default_pack_paths() -> list[Path]:
     """The packs shipped with dataguard (``rules/*.yaml``, packaged as ``dataguard.packs``)."""
     try:
@@ -223,7 +203,7 @@ def _parse_bytes(fname: str, data: bytes) -> _Parsed:
     except UnicodeDecodeError:
         return _Parsed(None, (f"{fname}: rule -: -: not UTF-8 text",))
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)
+        raw = yaml.load(text, Loader=yaml_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "-"
