@@ -3,10 +3,16 @@
 These tests exercise the source's items and chunks directly (no detector)."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
+import socket
 import sqlite3
+import subprocess
+import time
+import warnings
 
 import pytest
 import sqlalchemy as sa
@@ -202,6 +208,86 @@ def test_sqlite_read_only(sqlite_db):
     assert not os.path.exists(sqlite_db + "-journal") and not os.path.exists(sqlite_db + "-wal")
 
 
+def _wal_db(path: str):
+    """A WAL database with one row, and the application's connection to it (still open)."""
+    app = sqlite3.connect(path)
+    app.execute("PRAGMA journal_mode=WAL")
+    app.execute("PRAGMA wal_autocheckpoint=0")     # the rows stay in the -wal file while it is open
+    app.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT)")
+    app.execute("INSERT INTO t VALUES (1, 'wal.first@example.org')")
+    app.commit()
+    return app
+
+
+@contextlib.contextmanager
+def read_only_folder(folder):
+    """``folder`` cannot be written, even by root (chattr +i); skip where that is not possible."""
+    if os.geteuid() != 0:
+        os.chmod(folder, 0o555)
+    elif subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("cannot make a folder read-only for root here (chattr)")
+    try:
+        yield
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        os.chmod(folder, 0o755)
+
+
+def test_sqlite_wal_database_leaves_no_file_beside_it(tmp_path):
+    path = str(tmp_path / "w.db")
+    _wal_db(path).close()
+    assert os.listdir(tmp_path) == ["w.db"]
+    before = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    src = DatabaseSource(f"sqlite:///{path}", SourceOptions())
+    cols, _, problems = collect(src)
+    src.close()
+    assert not problems and values(cols, "main.t", "email") == ["wal.first@example.org"]
+    assert os.listdir(tmp_path) == ["w.db"]                 # no -wal / -shm left behind
+    assert hashlib.sha256(open(path, "rb").read()).hexdigest() == before
+
+
+def test_sqlite_wal_database_in_read_only_folder(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    _wal_db(str(folder / "w.db")).close()
+    with read_only_folder(folder):
+        src = DatabaseSource(f"sqlite:///{folder}/w.db", SourceOptions())
+        cols, _, problems = collect(src)
+        src.close()
+    assert not problems and values(cols, "main.t", "email") == ["wal.first@example.org"]
+    assert os.listdir(folder) == ["w.db"]
+
+
+def test_sqlite_wal_database_in_use_is_read_through_its_wal(tmp_path):
+    path = str(tmp_path / "w.db")
+    app = _wal_db(path)
+    app.execute("INSERT INTO t VALUES (2, 'wal.second@example.org')")
+    app.commit()                                            # committed, still only in w.db-wal
+    src = DatabaseSource(f"sqlite:///{path}", SourceOptions())
+    cols, _, problems = collect(src)
+    src.close()
+    assert not problems and values(cols, "main.t", "email") == ["wal.first@example.org", "wal.second@example.org"]
+    app.execute("INSERT INTO t VALUES (3, 'wal.third@example.org')")     # the application is undisturbed
+    app.commit()
+    app.close()
+
+
+def test_sqlite_wal_files_unusable_is_said(tmp_path):
+    """A -wal file to read through, no -shm, and a folder that cannot be written: SQLite cannot
+    open it; the message says why, not just the exception's class."""
+    app = _wal_db(str(tmp_path / "w.db"))
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    shutil.copy(tmp_path / "w.db", folder / "w.db")
+    shutil.copy(tmp_path / "w.db-wal", folder / "w.db-wal")
+    app.close()
+    with read_only_folder(folder), pytest.raises(TargetError) as info:
+        DatabaseSource(f"sqlite:///{folder}/w.db", SourceOptions())
+    assert str(info.value).endswith("cannot open the file read-only (it cannot be read, or it is a WAL database "
+                                    "whose -wal and -shm files cannot be used)")
+
+
 def test_sqlite_include_exclude(sqlite_db):
     def tables(**kw):
         src = DatabaseSource(f"sqlite:///{sqlite_db}", SourceOptions(**kw))
@@ -211,6 +297,15 @@ def test_sqlite_include_exclude(sqlite_db):
     assert tables(include=("main.people",)) == ["main.people"]
     assert tables(exclude=("main.big", "audit_*")) == ["main.codes", "main.people"]
     assert tables(include=("MAIN.P*",)) == ["main.people"]
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_sqlite_without_a_file_is_a_malformed_target(url, run_cli):
+    """Bad usage (exit 2) before any work, not an unreachable target (exit 3)."""
+    from dataguard.sources import BadTarget, check_target_uri
+    with pytest.raises(BadTarget, match="no SQLite database file given"):
+        check_target_uri(url)
+    assert run_cli("scan", url, "--format", "json").exit_code == 2
 
 
 def test_sqlite_missing_file_is_target_error(tmp_path):
@@ -410,6 +505,69 @@ def test_server_login_failures_in_dataguard_words(server, monkeypatch):
     assert "***" not in str(info.value)
 
 
+@contextlib.contextmanager
+def pg_schema(*statements):
+    """(URL, schema): a schema of its own on the test server, built by ``statements`` (``{s}``:
+    the schema), dropped afterwards."""
+    (url,) = require_env("DATAGUARD_TEST_PG_URL")
+    s = f"dg_tmp_{os.getpid()}"
+    plain = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with plain.begin() as con:
+            for sql in (f"CREATE SCHEMA {s}",) + statements:
+                con.execute(sa.text(sql.format(s=s)))
+        yield url, s
+    finally:
+        with plain.begin() as con:
+            con.execute(sa.text(f"DROP SCHEMA IF EXISTS {s} CASCADE"))
+        plain.dispose()
+
+
+@pytest.mark.integration
+def test_pg_partitions_read_once_materialized_views_read():
+    """A partitioned table is read through its partitions (not also as the parent: every value
+    would count twice), a table's inheriting tables once, materialized views read, views not."""
+    with pg_schema("CREATE TABLE {s}.visits (id int, seen date, email text) PARTITION BY RANGE (seen)",
+                   "CREATE TABLE {s}.visits_2023 PARTITION OF {s}.visits "
+                   "FOR VALUES FROM ('2023-01-01') TO ('2024-01-01')",
+                   "CREATE TABLE {s}.visits_2024 PARTITION OF {s}.visits "
+                   "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+                   "INSERT INTO {s}.visits VALUES (1, '2023-05-01', 'v.one@example.org'), "
+                   "(2, '2024-05-01', 'v.two@example.org')",
+                   "CREATE TABLE {s}.people (id int PRIMARY KEY, email text)",
+                   "CREATE TABLE {s}.people_old () INHERITS ({s}.people)",
+                   "INSERT INTO {s}.people VALUES (1, 'p.now@example.org')",
+                   "INSERT INTO {s}.people_old VALUES (2, 'p.old@example.org')",
+                   "CREATE MATERIALIZED VIEW {s}.people_copy AS SELECT id, email FROM {s}.people",
+                   "CREATE VIEW {s}.people_view AS SELECT email FROM {s}.people") as (url, s):
+        src = DatabaseSource(url, SourceOptions(include=(f"{s}.*",)))
+        cols, chunks, problems = collect(src)
+        src.close()
+    assert not problems
+    assert {c.unit.table for c in chunks} == {f"{s}.{t}" for t in ("visits_2023", "visits_2024", "people",
+                                                                   "people_old", "people_copy")}
+    assert values(cols, f"{s}.visits_2023", "email") == ["v.one@example.org"]
+    assert values(cols, f"{s}.visits_2024", "email") == ["v.two@example.org"]
+    assert values(cols, f"{s}.people", "email") == ["p.now@example.org"]
+    assert values(cols, f"{s}.people_old", "email") == ["p.old@example.org"]
+    assert sorted(values(cols, f"{s}.people_copy", "email")) == ["p.now@example.org", "p.old@example.org"]
+
+
+@pytest.mark.integration
+def test_pg_unknown_column_type_is_read_without_a_library_warning():
+    """SQLAlchemy warns about types it does not know (xml): the column is read as text, the
+    warning (a source path and the column's name) is not printed."""
+    with pg_schema("CREATE TABLE {s}.docs (id int PRIMARY KEY, body xml)",
+                   "INSERT INTO {s}.docs VALUES (1, '<c><mail>x.ml@example.org</mail></c>')") as (url, s):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            src = DatabaseSource(url, SourceOptions(include=(f"{s}.*",)))
+            cols, _, problems = collect(src)
+            src.close()
+    assert not problems and not [str(w.message) for w in caught]
+    assert any("x.ml@example.org" in v for v in values(cols, f"{s}.docs", "body"))
+
+
 @pytest.mark.integration
 def test_server_unreachable_is_quick_target_error(server):
     kind, url, T = server
@@ -419,6 +577,44 @@ def test_server_unreachable_is_quick_target_error(server):
     assert _password(url) not in str(info.value)
     assert "unreachable" in str(info.value)
     no_password_anywhere(info.value, _password(url))
+
+
+@pytest.mark.integration
+def test_mariadb_database_missing_or_not_granted_is_not_a_password_error():
+    (url,) = require_env("DATAGUARD_TEST_MYSQL_URL")
+    u = sa.engine.make_url(url)
+    with pytest.raises(TargetError) as info:     # MariaDB: error 1044, access denied to that database
+        DatabaseSource(u.set(database="dg_no_such_db").render_as_string(hide_password=False), SourceOptions())
+    assert str(info.value).endswith("the database does not exist or the user may not connect to it (not granted)")
+    no_password_anywhere(info.value, u.password)
+
+
+@pytest.mark.parametrize("scheme", ["mysql+pymysql", "postgresql"])
+def test_server_that_never_answers_times_out(scheme):
+    """A port that accepts connections but never speaks: both dialects give up after the
+    connect timeout and say so (not "unreachable", not after the statement timeout)."""
+    with socket.socket() as mute:
+        mute.bind(("127.0.0.1", 0))
+        mute.listen(8)                  # the kernel accepts; nobody answers
+        port = mute.getsockname()[1]
+        start = time.monotonic()
+        with pytest.raises(TargetError) as info:
+            DatabaseSource(f"{scheme}://u:S3cretPw@127.0.0.1:{port}/db", SourceOptions(statement_timeout_s=2))
+        took = time.monotonic() - start
+    assert str(info.value) == f"cannot connect to {scheme}://u@127.0.0.1:{port}/db: connection timed out"
+    assert took < 10
+
+
+def test_pg_connect_privilege_refused_is_said():
+    """The server's text quotes the database: it is read for the kind, never shown."""
+    import psycopg
+    from dataguard.sources.database.errors import connect_message
+    exc = psycopg.OperationalError('connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  '
+                                   'permission denied for database "hq_secret_db"\nDETAIL:  User does not have '
+                                   'CONNECT privilege.')
+    msg = connect_message(exc, "postgresql://u@127.0.0.1/hq", "u", True)
+    assert msg == "cannot connect to postgresql://u@127.0.0.1/hq: permission denied for the database (no CONNECT " \
+                  "privilege)"
 
 
 def test_unreachable_without_servers():

@@ -1,13 +1,15 @@
 """Database targets: SQLite, PostgreSQL, MariaDB/MySQL through SQLAlchemy.
 
-One item per table; its chunks are PER COLUMN (the location unit of a database
-finding is a column).  Values of one column are batched into chunks (one
+One item per table or PostgreSQL materialized view (a partitioned table is read
+through its partitions; views are not read); its chunks are PER COLUMN (the location
+unit of a database finding is a column).  Values of one column are batched into chunks (one
 ``Anchor`` per value pointing at the row's primary key, or the rowid / row
 number), with the column and table names as context words.
 
 Everything is read-only and bounded:
 
-* SQLite is opened with ``mode=ro`` (the file is never written);
+* SQLite is opened with ``mode=ro``, or ``immutable=1`` for a WAL database nobody has
+  open (the file is never written, nothing is created beside it);
 * PostgreSQL sessions run with ``default_transaction_read_only=on`` and a
   ``statement_timeout``;
 * MariaDB/MySQL sessions run ``SET SESSION TRANSACTION READ ONLY`` and

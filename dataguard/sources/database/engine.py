@@ -5,7 +5,8 @@
 the display form (no password, no secret query parameter) used in every unit,
 message and report.  ``make_engine`` opens each dialect read-only and bounded:
 
-* SQLite with ``mode=ro`` and ``PRAGMA query_only`` (the file is never written);
+* SQLite with ``mode=ro`` (``immutable=1`` for a closed WAL database) and ``PRAGMA
+  query_only`` (neither the file nor anything beside it is written);
 * PostgreSQL sessions with ``default_transaction_read_only=on`` and a ``statement_timeout``;
 * MariaDB/MySQL sessions with ``SET SESSION TRANSACTION READ ONLY`` and
   ``max_statement_time`` (MariaDB) / ``max_execution_time`` (MySQL).
@@ -72,6 +73,8 @@ def parse_url(raw: str) -> DbUrl:
     if url.port is not None and not 1 <= url.port <= 65535:
         # SQLAlchemy takes any integer (99999, -1): a bad port is a malformed URL, not an unreachable server
         raise BadTarget(f"invalid database URL {display}: invalid port")
+    if backend == "sqlite" and (not url.database or url.database == ":memory:"):
+        raise BadTarget(f"invalid database URL {display}: no SQLite database file given")
     return DbUrl(url, display, backend)
 
 
@@ -84,8 +87,6 @@ class EngineState:
 def sqlite_path(db: DbUrl) -> str:
     """The absolute path of an existing SQLite database file (TargetError otherwise)."""
     path = db.url.database
-    if not path or path == ":memory:":
-        raise TargetError(f"{db.display}: no SQLite database file given")
     if path.startswith("file:"):
         path = path[5:].split("?", 1)[0]
     if not os.path.isfile(path):
@@ -104,8 +105,22 @@ def make_engine(db: DbUrl, password: Optional[str], timeout_s: float, state: Eng
     return _mysql_engine(url, timeout_s, connect_timeout, state)
 
 
+def _sqlite_uri(path: str) -> str:
+    """``mode=ro``, except for a WAL database without a -wal file (nobody has it open: every
+    commit is in the file), opened ``immutable=1``: ``mode=ro`` would create -wal and -shm
+    files beside it, and fail where the folder cannot be written (sqlite.org/wal.html,
+    read-only databases).  A WAL database with a -wal file is read through it (``mode=ro``)."""
+    try:
+        with open(path, "rb") as f:
+            wal = f.read(20)[18:20] == b"\x02\x02"      # header: read/write format versions 2 = WAL
+    except OSError:
+        wal = False
+    immutable = wal and not os.path.exists(path + "-wal")
+    return "file:" + urllib.parse.quote(path) + ("?immutable=1" if immutable else "?mode=ro")
+
+
 def _sqlite_engine(path: str, timeout_s: float):
-    uri = "file:" + urllib.parse.quote(path) + "?mode=ro"
+    uri = _sqlite_uri(path)
 
     def creator():
         con = sqlite3.connect(uri, uri=True, timeout=min(timeout_s, 30.0), check_same_thread=False)
@@ -132,12 +147,14 @@ def _pg_engine(url: URL, timeout_s: float, connect_timeout: int):
 def _mysql_engine(url: URL, timeout_s: float, connect_timeout: int, state: EngineState):
     if "charset" not in url.query:
         url = url.update_query_dict({"charset": "utf8mb4"})
-    connect_args = {"connect_timeout": connect_timeout, "read_timeout": int(timeout_s) + 30,
+    # the handshake is read with read_timeout: connect_timeout until connected, then the statements' bound
+    connect_args = {"connect_timeout": connect_timeout, "read_timeout": connect_timeout,
                     "write_timeout": int(timeout_s) + 30}
     engine = sa.create_engine(url, connect_args=connect_args, pool_size=2, max_overflow=2)
 
     @event.listens_for(engine, "connect")
     def _my_ro(dbapi_con, _rec):
+        dbapi_con._read_timeout = int(timeout_s) + 30     # pymysql has no setter; read() applies it
         cur = dbapi_con.cursor()
         try:
             cur.execute("SELECT VERSION()")

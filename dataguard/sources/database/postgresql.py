@@ -1,7 +1,8 @@
 """PostgreSQL sampler: a big table (planner estimate above the sample size) is read
 with ``TABLESAMPLE SYSTEM (pct) REPEATABLE (seed)`` (``tablesample-system``: whole
 pages, cheap) or, when it has few pages, ``BERNOULLI`` (``tablesample-bernoulli``);
-a small one whole (``all``)."""
+a small one whole (``all``).  Each table is read ``ONLY``: the rows of the tables that
+inherit from it are read as theirs, not twice."""
 from __future__ import annotations
 
 import json
@@ -19,15 +20,22 @@ def estimate(con, qualified: str) -> Optional[int]:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def partitioned_tables(con, schema: str) -> list:
+    """The partitioned tables of ``schema``: their rows are those of their partitions."""
+    return list(con.execute(sa.text("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                    "WHERE n.nspname = :s AND c.relkind = 'p'"), {"s": schema}).scalars())
+
+
 def read_rows(src, item, record: dict) -> Iterator[tuple]:
     n = src.sample_rows
     qn = src.qualified(item.schema, item.table)
+    rel = f"ONLY {qn}"
     sel, npk = select_list(src, item, item.pk)
     with src.engine.connect() as con:
-        est = estimate(con, qn)
+        est = estimate(con, rel)
         record["rows_estimate"] = item.estimate = est
         if n is None or est is None or est <= n:
-            sql = whole_or_first(record, f"SELECT {sel} FROM {qn}", n, True)
+            sql = whole_or_first(record, f"SELECT {sel} FROM {rel}", n, True)
         else:
             pages = con.execute(sa.text("SELECT relpages FROM pg_class WHERE oid = CAST(:t AS regclass)"),
                                 {"t": qn}).scalar() or 0
@@ -36,6 +44,6 @@ def read_rows(src, item, record: dict) -> Iterator[tuple]:
             method = "SYSTEM" if pages >= 1000 and pct < 50 else "BERNOULLI"
             record["method"] = f"tablesample-{method.lower()}"
             record["percent"] = round(pct, 6)
-            sql = (f"SELECT {sel} FROM {qn} TABLESAMPLE {method} ({pct:.6f}) "
+            sql = (f"SELECT {sel} FROM {rel} TABLESAMPLE {method} ({pct:.6f}) "
                    f"REPEATABLE ({int(src.sample_seed)}) LIMIT {n}")
         yield from stream(con, sql, npk)

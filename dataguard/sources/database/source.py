@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import warnings
 from typing import Iterator, Optional, Union
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dataguard.sources.base import Source, SourceOptions, TargetError, table_selected
 from dataguard.sources.database.mysql import read_rows as mysql_rows
-from dataguard.sources.database.postgresql import read_rows as postgresql_rows
+from dataguard.sources.database.postgresql import partitioned_tables, read_rows as postgresql_rows
 from dataguard.sources.database.sqlite import read_rows as sqlite_rows
 from dataguard.sources.database.engine import EngineState, make_engine, parse_url, sqlite_path
 from dataguard.sources.database.errors import connect_message, error_kind, short_error
@@ -102,6 +103,17 @@ class DatabaseSource(Source):
         return [s for s in names if s.lower() not in SYSTEM_SCHEMAS
                 and not s.lower().startswith(("pg_temp_", "pg_toast_temp_"))]
 
+    def _tables(self, insp, schema: str) -> list:
+        """The relations of ``schema`` that hold rows: tables and PostgreSQL materialized views
+        (stored copies of data), not views; a partitioned table is read through its partitions
+        (listed too: reading both would count every value twice)."""
+        names = insp.get_table_names(schema=schema)
+        if self.backend != "postgresql":
+            return names
+        with self.engine.connect() as con:
+            parents = set(partitioned_tables(con, schema))
+        return [t for t in names if t not in parents] + insp.get_materialized_view_names(schema=schema)
+
     def items(self) -> Iterator[Union[DatabaseTable, Problem]]:
         try:
             insp = sa.inspect(self.engine)
@@ -111,7 +123,7 @@ class DatabaseSource(Source):
                                               bool(self._password()))) from None
         for schema in schemas:
             try:
-                tables = sorted(insp.get_table_names(schema=schema))
+                tables = sorted(self._tables(insp, schema))
             except SQLAlchemyError as exc:
                 yield Problem(uri=f"{self.display_uri}#{schema}", kind=error_kind(exc),
                               message=f"cannot list tables of schema {schema}: {short_error(exc)}")
@@ -143,7 +155,9 @@ class DatabaseSource(Source):
 
     def _table_item(self, insp, schema: str, table: str) -> DatabaseTable:
         name = f"{schema}.{table}"
-        cols = insp.get_columns(table, schema=schema)
+        with warnings.catch_warnings():     # SAWarning on a type it does not know (xml): read as "auto"
+            warnings.simplefilter("ignore", sa.exc.SAWarning)
+            cols = insp.get_columns(table, schema=schema)
         try:
             pk = list((insp.get_pk_constraint(table, schema=schema) or {}).get("constrained_columns") or [])
         except SQLAlchemyError:
