@@ -296,3 +296,43 @@ def test_a_report_that_cannot_be_written_to_stdout_is_a_clear_error(tmp_path):
         pytest.skip("no /dev/full on this system")
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "cannot write the report to standard output" in res.stderr
+
+
+_TWO_SIGNALS = """
+import os, signal, sys
+import dataguard.report, dataguard.scanner.stream as stream
+sig = getattr(signal, sys.argv[1])
+done, write_report = stream.SourceScanner._done, dataguard.report.write_report
+
+def first_item_done(self, *args):           # the first signal: the scan stops
+    done(self, *args)
+    os.kill(os.getpid(), sig)
+
+def writing(*args, **kwargs):               # another one while the report is written
+    os.kill(os.getpid(), sig)
+    return write_report(*args, **kwargs)
+
+stream.SourceScanner._done, dataguard.report.write_report = first_item_done, writing
+from dataguard.cli import main
+main(sys.argv[2:])
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_second_signal_while_the_partial_report_is_written_changes_nothing(tmp_path, sig):
+    """It ended the process (exit 143 for SIGTERM, no report, its temporary file left behind)."""
+    share, out = tmp_path / "s", tmp_path / "out"
+    share.mkdir()
+    out.mkdir()
+    for i in range(3):
+        (share / f"f{i}.txt").write_text("card 4111 1111 1111 1111\n")
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run([sys.executable, "-c", _TWO_SIGNALS, sig, "scan", str(share), "--no-ner", "-q",
+                           "--workers", "1", "--format", "json", "-o", str(out / "r.json")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    report = json.loads((out / "r.json").read_text())
+    assert report["scan"]["complete"] is False
+    assert report["scan"]["targets"][0]["error"] == f"interrupted by signal {sig}"
+    assert sorted(os.listdir(out)) == ["r.json"]

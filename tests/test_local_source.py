@@ -353,3 +353,45 @@ def test_a_file_uri_of_another_host_is_refused_without_its_password():
     with pytest.raises(TargetError) as ei:
         open_target("file://alice:Pw0rdS3cretXYZ@otherhost/x", SourceOptions())
     assert "Pw0rdS3cretXYZ" not in str(ei.value) and "file://alice@otherhost/x" in str(ei.value)
+
+
+@pytest.mark.parametrize("how", ["moved", "unmounted"])
+def test_a_folder_target_gone_during_the_walk_ends_it_as_unreachable(tmp_path, how):
+    """'mv target target.moved' (or an unmount: another folder at its path) between two items:
+    the walk ends with one 'unreachable' error and the target is incomplete, instead of one
+    'unreadable' error per item left and a target that looks scanned."""
+    root = tmp_path / "t"
+    _tree(root, {"a.txt": "a", "b.txt": "b", "c/d.txt": "d"})
+    out = []
+    with open_target(str(root), SourceOptions()) as src:
+        for entry in src.items():
+            out.append(entry)
+            if len(out) == 1:
+                root.rename(tmp_path / "t.moved")
+                if how == "unmounted":
+                    root.mkdir()
+        info = dict(src.info)
+    assert _paths(out) == ["a.txt"]
+    assert [(p.uri, p.kind) for p in _problems(out)] == [(str(root / "b.txt"), "unreachable")]
+    assert info["incomplete"] and info["incomplete_reason"] == "target folder moved, deleted or unmounted during the scan"
+
+
+def test_an_item_gone_from_a_target_still_there_is_only_unreadable(tmp_path):
+    root = tmp_path / "t"
+    _tree(root, {"a.txt": "a", "b.txt": "b", "c.txt": "c"})
+    out = []
+    with open_target(str(root), SourceOptions()) as src:
+        for entry in src.items():
+            out.append(entry)
+            if len(out) == 1:
+                (root / "b.txt").unlink()
+        assert not src.target_lost() and "incomplete" not in src.info
+    assert _paths(out) == ["a.txt", "c.txt"] and [p.kind for p in _problems(out)] == ["unreadable"]
+
+
+def test_a_file_target_deleted_is_lost(tmp_path):
+    (tmp_path / "a.txt").write_text("a")
+    with open_target(str(tmp_path / "a.txt"), SourceOptions()) as src:
+        assert not src.target_lost()
+        (tmp_path / "a.txt").unlink()
+        assert src.target_lost() and src.info["incomplete_reason"].startswith("target file moved")

@@ -564,3 +564,45 @@ def test_a_state_path_naming_another_programs_database_is_refused_and_left_alone
     with pytest.raises(StateError, match="not a dataguard state file"):
         _scan(tree, packs, state_path=str(shop))
     assert shop.read_bytes() == before and stat.S_IMODE(os.stat(shop).st_mode) == 0o644
+
+
+def test_a_folder_target_gone_before_its_items_are_read_is_incomplete(tree, packs, monkeypatch):
+    """Every item listed, then the folder moved away (or unmounted) before they are read: their
+    read errors do not make a complete scan ('report diff' would resolve every finding of it)."""
+    import dataguard.sources
+    from dataguard.sources.local import LocalSource
+
+    class MovedAfterTheWalk(LocalSource):
+        def items(self):
+            listed = list(super().items())
+            os.rename(self.root, self.root + ".moved")
+            yield from listed
+    monkeypatch.setattr(dataguard.sources, "open_target", MovedAfterTheWalk)
+    res = run_scan(ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs), Hasher(b"k" * 32),
+                   detector=FakeDetector())
+    assert not res.complete and not res.findings and {e.kind for e in res.errors} == {"unreadable"}
+    assert [(t.status, t.error) for t in res.targets] == [
+        ("partial", "target folder moved, deleted or unmounted during the scan")]
+
+
+def test_signals_stay_handled_for_good_after_a_stop(tree, packs):
+    """A second SIGTERM (or SIGINT) after the one that stopped the scan ended the process (exit
+    143: no partial report, its temporary file left behind). After a stop the handlers stay; after
+    a scan no signal stopped, the previous ones are back."""
+    import signal
+    before = {signal.SIGTERM: signal.SIG_DFL, signal.SIGINT: signal.default_int_handler}
+    for sig, handler in before.items():      # (an earlier test's scan stopped by a signal kept its own)
+        signal.signal(sig, handler)
+    opts = ScanOptions(targets=[(str(tree), SourceOptions())], packs=packs)
+    try:
+        done = run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector(), install_signal_handlers=True)
+        assert done.complete and {sig: signal.getsignal(sig) for sig in before} == before
+        stopped = run_scan(opts, Hasher(b"k" * 32), detector=FakeDetector(), progress=StopsAfterFirstItem(),
+                           install_signal_handlers=True)
+        assert not stopped.complete and stopped.targets[0].error == "interrupted by signal SIGTERM"
+        for sig in before:
+            assert signal.getsignal(sig) not in (before[sig], signal.SIG_DFL)
+            signal.raise_signal(sig)            # changes nothing
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)

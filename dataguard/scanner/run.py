@@ -30,10 +30,14 @@ def _iso(epoch: float) -> str:
 
 @contextlib.contextmanager
 def _stop_on_signals(deadline: Deadline, install: bool):
-    """While the scan runs, SIGTERM and SIGINT stop it cleanly (partial report)."""
-    old = {}
+    """While the scan runs, SIGTERM and SIGINT stop it cleanly (partial report). After a signal
+    the handler stays (the process is ending): a second signal, or one while the caller writes
+    the partial report, changes nothing (it ended the process, no report, its temporary file
+    left behind). Without a signal the previous handlers come back when the scan ends."""
+    old, signalled = {}, []
     if install and threading.current_thread() is threading.main_thread():
         def on_signal(signum, frame):
+            signalled.append(signum)
             deadline.stop("interrupted by signal %s" % signal.Signals(signum).name)
         for sig in (signal.SIGTERM, signal.SIGINT):
             old[sig] = signal.signal(sig, on_signal)
@@ -41,8 +45,9 @@ def _stop_on_signals(deadline: Deadline, install: bool):
     try:
         yield
     finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
+        if not signalled:
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
 
 
 def make_executor(opts, detector=None, hasher=None) -> Executor:
@@ -79,7 +84,10 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
     """Run a whole scan. Per-item failures become records; only whole-target failures mark a
     target as errored. Never raises for content problems. Detection runs on ``executor``
     (default: ``make_executor(opts, detector, hasher)``; a ``detector`` object needs ``workers == 1``).
-    Raises ExecutorUnavailable if the cluster of ``opts.cluster`` cannot be reached."""
+    Raises ExecutorUnavailable if the cluster of ``opts.cluster`` cannot be reached.
+    ``install_signal_handlers`` (main thread only): SIGTERM and SIGINT stop the scan (an incomplete
+    result); once one has come they stay handled for good (the process is ending: a second one
+    while the report is written changes nothing)."""
     from dataguard.rules import evaluate, evaluation_keyer
 
     deadline = Deadline(opts.max_duration_s, clock)

@@ -17,6 +17,7 @@ from dataguard.scanner.pipeline import ChunkPipeline, InFlightItem, ItemPipeline
 from dataguard.names import NameMasker, unscanned
 from dataguard.scanner.sink import UNMASKED, Sink, name_values
 from dataguard.types import Problem
+from dataguard.vocab import ProblemKind
 
 log = logging.getLogger("dataguard.scanner")
 
@@ -79,9 +80,9 @@ class SourceScanner:
             from dataguard.scanner.remote import item_ref
             ref = getattr(self._executor, "item_ref", item_ref)     # a local executor keeps credentials
             return ItemPipeline(self._executor, lambda item: ref(target, source_opts, item), self._deadline,
-                                self._done, functools.partial(_merge_info, source))
+                                functools.partial(self._done, source), functools.partial(_merge_info, source))
         return ChunkPipeline(self._executor, self._agg, self._opts.limits, self._opts.batch_chunks,
-                             self._deadline, self._done)
+                             self._deadline, functools.partial(self._done, source))
 
     def _problem(self, p: Problem, masker: NameMasker = UNMASKED) -> None:
         """Record a problem (of the item of ``masker``: what was found in its names masks it)."""
@@ -102,7 +103,7 @@ class SourceScanner:
         self._progress.done(self._sink.shown(item.unit.uri, masker), int(item.meta.size or 0), len(findings),
                             unchanged=True)
 
-    def _done(self, entry: InFlightItem) -> None:
+    def _done(self, source, entry: InFlightItem) -> None:
         summaries = list(entry.summaries.values())
         values = name_values(summaries)
         if not entry.names_seen:    # a worker killed on it, a scan stopped first: its name may hold anything
@@ -110,6 +111,8 @@ class SourceScanner:
         masker = self._sink.masker(values)
         for p in entry.problems:
             self._problem(p, masker)
+        if any(p.kind == ProblemKind.UNREADABLE for p in entry.problems):
+            source.target_lost()        # the target itself gone (moved, unmounted): it ends incomplete
         findings = self._sink.evaluated(summaries, masker)
         size = int(entry.item.meta.size or 0)
         self._sink.stats["test_values_ignored"] += entry.test_values

@@ -56,6 +56,11 @@ class Source:
         source whose items cannot be reached that way."""
         raise NotImplementedError(f"{type(self).__name__} items cannot be opened by reference")
 
+    def target_lost(self) -> bool:
+        """Asked when one of its items could not be read: True (and ``info["incomplete"]`` set)
+        when the whole target has gone since the scan began."""
+        return False
+
     def close(self) -> None:
         pass
 

@@ -144,6 +144,9 @@ class LocalSource(Source):
                 stack.pop()
                 continue
             if isinstance(entry, Problem):
+                if self.target_lost():
+                    yield self._lost(entry.uri)
+                    return
                 yield entry
                 continue
             abspath = entry.path
@@ -157,6 +160,9 @@ class LocalSource(Source):
                     continue
                 st = entry.stat(follow_symlinks=True)
             except OSError as exc:   # dangling link, permission, vanished
+                if self.target_lost():
+                    yield self._lost(uri)
+                    return
                 yield Problem(uri, "unreadable", _strerror(exc))
                 continue
             if stat.S_ISDIR(st.st_mode):
@@ -175,6 +181,23 @@ class LocalSource(Source):
                 yield self._item(abspath, rel, st)
             else:   # FIFOs, sockets, devices: never opened (a FIFO would block)
                 yield Problem(uri, "unsupported", "not a regular file", skipped=True)
+
+    def target_lost(self) -> bool:
+        """True, and the target marked incomplete, when its path no longer leads to the folder or
+        file found at the start (moved, deleted, its file system unmounted): its items' read errors
+        then do not mean that the rest of it was scanned."""
+        try:
+            st = os.stat(self.root)
+        except OSError:
+            st = None
+        if st is not None and (st.st_dev, st.st_ino) == (self._root_st.st_dev, self._root_st.st_ino):
+            return False
+        self.info["incomplete"] = True
+        self.info["incomplete_reason"] = f"target {self.info['type']} moved, deleted or unmounted during the scan"
+        return True
+
+    def _lost(self, uri: str) -> Problem:
+        return Problem(uri, "unreachable", self.info["incomplete_reason"])
 
     def _listing(self, folder: str, rel_folder: str):
         """(DirEntry, relative path) of one folder, sorted by name; a Problem when unreadable."""
