@@ -112,7 +112,8 @@ class _Sink:
     def item(self, size: int) -> None:
         self._changed()
 
-    def done(self, uri: str, size: int, findings: int, unchanged: bool = False, name_only: bool = False) -> None:
+    def done(self, uri: str, size: int, findings: int, unchanged: bool = False, name_only: bool = False,
+             failed: bool = False) -> None:
         c = self.counts
         c.items += 1
         c.bytes += int(size or 0)
@@ -120,7 +121,8 @@ class _Sink:
         c.unchanged += bool(unchanged)
         self.current = uri
         log.debug("%s %s (%s, %d findings)",
-                  "unchanged" if unchanged else "scanned the name of" if name_only else "scanned", uri,
+                  "unchanged" if unchanged else "scanned the name of" if name_only else
+                  "could not scan" if failed else "scanned", uri,
                   human_bytes(size or 0), findings)
         self._changed()
 

@@ -173,7 +173,7 @@ class _Recorder(ProgressSink):
     def __init__(self):
         self.events = []
 
-    def done(self, uri, size, findings, unchanged=False, name_only=False):
+    def done(self, uri, size, findings, unchanged=False, name_only=False, failed=False):
         self.events.append(uri)
 
     def problem(self, problem):

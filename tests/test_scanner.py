@@ -355,7 +355,7 @@ def test_progress_hears_of_every_item_and_problem(tree, packs):
         def item(self, size):
             self.events.append(("item", size))
 
-        def done(self, uri, size, findings, unchanged=False, name_only=False):
+        def done(self, uri, size, findings, unchanged=False, name_only=False, failed=False):
             self.events.append(("done", os.path.basename(uri), findings, unchanged, name_only))
 
         def problem(self, problem):
@@ -479,7 +479,7 @@ class StopsAfterFirstItem:
     def problem(self, problem):
         pass
 
-    def done(self, uri, size, findings, unchanged=False, name_only=False):
+    def done(self, uri, size, findings, unchanged=False, name_only=False, failed=False):
         self.scanned.append(os.path.basename(uri))
         if len(self.scanned) == 1:
             import signal
@@ -606,3 +606,13 @@ def test_signals_stay_handled_for_good_after_a_stop(tree, packs):
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
+
+
+def test_an_item_that_failed_is_an_error_not_a_scanned_item(tree, packs):
+    """items_scanned counted unreadable and corrupt items too: the inventory's coverage, scanned /
+    (scanned + failed), showed 50% where nothing was read."""
+    (tree / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip archive")
+    res = _scan(tree, packs)
+    assert [(e.uri.rsplit("/", 1)[-1], e.kind) for e in res.errors] == [("broken.docx", "corrupt")]
+    assert res.stats["items_scanned"] == 4
+    assert res.stats["bytes_scanned"] == sum(p.stat().st_size for p in tree.rglob("*.txt"))

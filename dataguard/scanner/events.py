@@ -19,7 +19,8 @@ class ProgressSink:
     def item(self, size: int) -> None:
         pass
 
-    def done(self, uri: str, size: int, findings: int, unchanged: bool = False, name_only: bool = False) -> None:
+    def done(self, uri: str, size: int, findings: int, unchanged: bool = False, name_only: bool = False,
+             failed: bool = False) -> None:
         pass
 
     def stopped(self, uri: str, size: int, findings: int) -> None:

@@ -119,10 +119,15 @@ class SourceScanner:
         if entry.cut_short:         # the scan stopped before it was analysed (whole): not scanned, not stored
             self._progress.stopped(self._sink.shown(entry.item.unit.uri, masker), size, len(findings))
             return
-        self._sink.stats["items_scanned"] += 1
-        self._sink.stats["bytes_scanned"] += size
+        # an item that failed whole (unreadable, corrupt, a timeout) is an error, not a scanned item
+        # (the inventory's coverage is scanned / (scanned + failed)); one skipped whole (binary,
+        # unsupported) had only its name scanned: the log says so
+        failed = any(not p.skipped and p.uri == entry.item.unit.uri for p in entry.problems)
+        if not failed:
+            self._sink.stats["items_scanned"] += 1
+            self._sink.stats["bytes_scanned"] += size
         if self._state is not None:
             self._state.record(entry.item, summaries, entry.problems, self._key(entry.item.meta), findings, values)
-        # an item skipped whole (binary, unsupported) had only its name scanned: the log says so
         name_only = any(p.skipped and p.uri == entry.item.unit.uri for p in entry.problems)
-        self._progress.done(self._sink.shown(entry.item.unit.uri, masker), size, len(findings), name_only=name_only)
+        self._progress.done(self._sink.shown(entry.item.unit.uri, masker), size, len(findings), name_only=name_only,
+                            failed=failed)
