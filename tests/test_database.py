@@ -631,6 +631,8 @@ def test_unreachable_without_servers():
     ("postgresql://bob:Pg@ss/Pw_Secret@127.0.0.1:1/db", "Pg@ss/Pw_Secret"),       # '/' after an '@'
     ("mariadb://bob:Pg#Pw_Secret@2024/x@127.0.0.1:1/db", "Pg#Pw_Secret@2024/x"),
     ("postgresql://bob:Pg?Pw_Secret@127.0.0.1:1/db?sslmode=disable", "Pg?Pw_Secret"),
+    ("postgresql://bob:Pg_Pw_Secret@127.0.0.1:1/db?application_name=ops@corp", "Pg_Pw_Secret"),
+    ("mysql://bob:Pg@Pw_Secret@127.0.0.1:1/db?init_command=SET%20@x%3D1", "Pg@Pw_Secret"),
 ])
 def test_password_with_at_sign_is_never_shown(url, password):
     """The user part ends at the last '@': no piece of the password is taken for the host or
@@ -638,12 +640,25 @@ def test_password_with_at_sign_is_never_shown(url, password):
     from dataguard.sources.database.engine import parse_url
     db = parse_url(url)
     assert db.url.password == password and db.url.host == "127.0.0.1" and db.url.database == "db"
-    assert db.display == url.replace(f":{password}@", "@")
+    assert db.display.split("?")[0] == url.replace(f":{password}@", "@").split("?")[0]
     with pytest.raises(TargetError) as info:
         DatabaseSource(url, SourceOptions())
     for piece in ("Pg", "Pw_Secret"):
         assert piece not in str(info.value)
         no_password_anywhere(info.value, piece)
+
+
+@pytest.mark.parametrize("url,user,host", [
+    ("postgresql://u@127.0.0.1:1/db?password=Pg@Pw_Secret", "u", "127.0.0.1"),
+    ("postgresql://127.0.0.1:1/db?user=alice@corp", None, "127.0.0.1"),
+])
+def test_an_at_sign_in_a_parameter_is_no_user_part(url, user, host):
+    """'?password=Pg@Pw_Secret' was read as a user part ending there: the host 'Pw_Secret', the
+    password's pieces shown in the display form."""
+    from dataguard.sources.database.engine import parse_url
+    db = parse_url(url)
+    assert db.url.username == user and db.url.host == host and db.url.database == "db"
+    assert "Pw_Secret" not in db.display and "Pg" not in db.display.split("?")[0]
 
 
 def test_json_keys_that_are_data_never_reach_a_key_path():

@@ -4,9 +4,9 @@ used to connect, to display and to redact (so what is shown is what is used).
 The user part ends at the LAST '@' of the authority, so a password holding an
 unencoded '@' (``postgresql://bob:Pg@Pw@host/db``) is never taken for a host;
 when the authority looks like ``user:pass`` cut by an unencoded '/', the
-password runs up to the next '@'. A database server's URI has no '@' past its
-password: there the user part ends at the last '@' of the URI ('/', '?', '#'
-in a password).
+password runs up to the next '@'. In a database server's URI the user part ends
+at the first '@' after which the rest reads as host, port, path and parameters
+('/', '?', '#' and '@' in a password; an '@' in a parameter).
 """
 from __future__ import annotations
 
@@ -60,6 +60,28 @@ class UriParts(NamedTuple):
         return [(unquote(k), unquote(v)) for k, _, v in pairs]
 
 
+# what follows a database server URI's user part: host (or [IPv6]), port, a path without '@',
+# then any query or fragment (a parameter may hold an '@': "application_name=ops@corp")
+_SERVER_REST = re.compile(r"(?:\[[^\]]*\]|[^@/?#:\[\]]*)(?::\d*)?(?:/[^@?#]*)?(?:[?#].*)?\Z", re.S)
+
+
+def _server_user_end(rest: str) -> Optional[int]:
+    """Where the user part of a database server's URI ends (its '@'), when a password holds an
+    '@' and then a '/', '?' or '#' ("u:p@ss/w0rd@host/db"): the first '@' after which the URI
+    reads as host, port, path and parameters, and before which the user part reads as one (a
+    '/', '?' or '#' in it only after 'user:'); None: the usual reading."""
+    if _SERVER_REST.match(rest):
+        return None                 # no user part: '127.0.0.1/db?user=alice@corp'
+    for at in (i for i, ch in enumerate(rest) if ch == "@"):
+        user = rest[:at]
+        cut = min([k for k in (user.find(ch) for ch in "/?#") if k != -1], default=None)
+        if cut is not None and ":" not in user[:cut]:
+            return None             # '/db?user=alice@corp': a parameter's '@', no user part
+        if _SERVER_REST.match(rest, at + 1):
+            return at
+    return None
+
+
 def split_uri(uri: str) -> Optional[UriParts]:
     """The parts of ``scheme://authority/tail`` (None when ``uri`` has no scheme)."""
     m = _SCHEME.match(uri)
@@ -68,10 +90,8 @@ def split_uri(uri: str) -> Optional[UriParts]:
     scheme, rest = m.groups()
     cut = min([k for k in (rest.find(ch) for ch in "/?#") if k != -1], default=len(rest))
     authority, tail = rest[:cut], rest[cut:]
-    if scheme.lower().split("+")[0] in _SERVER_SCHEMES and "@" in tail:
-        # a database server's URI: no database name or parameter holds an '@', a password may
-        # ('p@ss/w0rd', 'Pw#1@x'): the user part ends at the last '@' of the whole URI
-        at = rest.rfind("@")
+    at = _server_user_end(rest) if scheme.lower().split("+")[0] in _SERVER_SCHEMES and "@" in tail else None
+    if at is not None:
         userinfo, rest = rest[:at], rest[at + 1:]
         cut = min([k for k in (rest.find(ch) for ch in "/?#") if k != -1], default=len(rest))
         hostport, tail = rest[:cut], rest[cut:]

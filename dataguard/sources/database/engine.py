@@ -38,15 +38,18 @@ class DbUrl(NamedTuple):
 
 
 def _unambiguous(raw: str) -> str:
-    """``raw`` with user and password percent-encoded, so that SQLAlchemy reads the
-    authority the way ``sources.uri`` splits it."""
+    """``raw`` with user, password and any '@' after the host percent-encoded, so that
+    SQLAlchemy reads the authority the way ``sources.uri`` splits it."""
     parts = split_uri(raw)
-    if parts is None or (parts.user is None and parts.password is None):
+    if parts is None:
         return raw
+    tail = parts.tail.replace("@", "%40")      # an '@' of a parameter ('application_name=ops@corp')
+    if parts.user is None and parts.password is None:
+        return f"{parts.scheme}://{parts.hostport}{tail}"
     q = urllib.parse.quote
     user = q(urllib.parse.unquote(parts.user or ""), safe="")
     password = "" if parts.password is None else ":" + q(urllib.parse.unquote(parts.password), safe="")
-    return f"{parts.scheme}://{user}{password}@{parts.hostport}{parts.tail}"
+    return f"{parts.scheme}://{user}{password}@{parts.hostport}{tail}"
 
 
 def parse_url(raw: str) -> DbUrl:
