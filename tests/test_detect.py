@@ -263,11 +263,11 @@ def test_password_hashes_in_text_are_hashes_not_passwords(patterns_only):
     """A stored hash under a password key, or in a SQL dump, is PASSWORD_HASH, never a clear-text
     password; the span is the hash without the quotes and separators around it."""
     text = (f"user: admin\npassword: {BCRYPT}\n"
-            f"INSERT INTO users (id, email, pw) VALUES (7,'x@y.org','{DJANGO}'),(8,'z@y.org','{{SSHA}}c2VjcmV0c2FsdHNhbHQ=');\n"
-            "db_password: Tr0ub4dor&3x\n")
+            f"INSERT INTO users (id, email, pw) VALUES (7,'x@y.org','{DJANGO}'),(8,'z@y.org','{{SSHA}}c2VjcmV0c2FsdHNhbHRzYWx0c2FsdA==');\n"
+            f"ADMIN_PASSWORD_HASH={BCRYPT}\ndb_password: Tr0ub4dor&3x\n")
     got = spans(run(patterns_only, text), {"PASSWORD_HASH", "SECRET_PASSWORD"})
-    assert got == {at(text, BCRYPT, "PASSWORD_HASH"), at(text, DJANGO, "PASSWORD_HASH"),
-                   at(text, "{SSHA}c2VjcmV0c2FsdHNhbHQ=", "PASSWORD_HASH"),
+    assert got == {at(text, BCRYPT, "PASSWORD_HASH"), at(text, BCRYPT, "PASSWORD_HASH", 1), at(text, DJANGO, "PASSWORD_HASH"),
+                   at(text, "{SSHA}c2VjcmV0c2FsdHNhbHRzYWx0c2FsdA==", "PASSWORD_HASH"),
                    at(text, "Tr0ub4dor&3x", "SECRET_PASSWORD")}
 
 
@@ -275,6 +275,8 @@ def test_password_hashes_in_text_are_hashes_not_passwords(patterns_only):
     "The fee rose from $5$ to $6$ per unit.",               # dollars in LaTeX-ish prose
     f"x{BCRYPT}",                                           # glued to a word: no token of its own
     "md5$ is deprecated; use sha1$ or argon2 instead",       # names of schemes, no hash
+    "a $1$-dimensional manifold; revenue grew $1$,000,000",  # LaTeX-ish dollars: no salt$hash
+    "{MD5}placeholder_text and {SHA}abcdefgh",              # no base64 digest after the scheme
 ])
 def test_password_hash_decoys(patterns_only, text):
     assert spans(run(patterns_only, text), {"PASSWORD_HASH"}) == set()

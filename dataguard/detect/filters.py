@@ -94,11 +94,12 @@ _UNDECOMPOSED = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ"
 _HASHES = re.compile(
     r"\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|"                                   # bcrypt
     r"\$argon2(?:id|i|d)\$(?:v=\d+\$)?m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+|"  # argon2
-    r"\$(?:1|5|6|apr1|md5|sha1|y|gy|7)\$(?:rounds=\d+\$)?[./A-Za-z0-9+=,$-]{8,200}|"  # crypt family
+    r"\$(?:1|5|6|apr1|md5|sha1|y|gy|7)\$(?:rounds=\d+\$)?(?:[./A-Za-z0-9+=,-]{1,64}\$)+[./A-Za-z0-9]{8,200}|"  # crypt family: salt$hash
     r"\$pbkdf2(?:-sha\d+)?\$\d+\$[./A-Za-z0-9+=]+\$[./A-Za-z0-9+=]+|"             # passlib PBKDF2
     r"(?:pbkdf2_sha\d+|argon2|bcrypt_sha256|bcrypt|scrypt|sha1|md5)\$[^\s]{20,300}|"  # Django
     r"(?:pbkdf2:sha\d+(?::\d+)?|scrypt:\d+:\d+:\d+)\$[^\s$]+\$[0-9a-f]{32,}|"       # Werkzeug
-    r"\{(?:SSHA|SHA|SMD5|MD5|CRYPT|SSHA256|SSHA512|PBKDF2[-A-Z0-9]*|ARGON2)\}[^\s]{8,300}")  # LDAP
+    r"\{(?:SSHA|SHA|SMD5|MD5|SSHA256|SSHA512)\}[A-Za-z0-9+/]{20,300}={0,2}|"                   # LDAP: base64
+    r"\{(?:CRYPT|PBKDF2[-A-Z0-9]*|ARGON2)\}[^\s]{20,300}")
 HASH_MARKS = ("$", "{")               # every _HASHES form holds one of them
 _HEX_DIGEST = re.compile(r"(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128})")
 def password_hash(value: str, in_password_column: bool = False) -> bool:
@@ -113,7 +114,7 @@ def hashes_in_text() -> str:
     of open length ending before a quote, bracket or separator ("'$2b$12$…');" in a SQL dump)."""
     stop = "'\"`,;)\\]}<>"
     body = _HASHES.pattern.replace(r"[^\s]", rf"[^\s{stop}]").replace(r"[^\s$]", rf"[^\s${stop}]")
-    return rf"(?<![\w$./+=-])(?:{body})(?![\w./$])"
+    return rf"(?<![\w$./+-])(?:{body})(?![\w./$])"
 
 
 def _folded(s: str) -> str:
