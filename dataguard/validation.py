@@ -73,10 +73,16 @@ def yaml_loader():
     def unique_keys(loader, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue            # '<<: *anchor': the merged keys may be given again (they override)
             key = loader.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, "duplicate key", key_node.start_mark)
-            seen.add(key)
+            try:
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(None, None, "duplicate key", key_node.start_mark)
+                seen.add(key)
+            except TypeError:       # a list or mapping as a key
+                raise yaml.constructor.ConstructorError(None, None, "a key that is a list or a mapping",
+                                                        key_node.start_mark) from None
         return loader.construct_mapping(node, deep=deep)
     PlainLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, unique_keys)
     return PlainLoader

@@ -180,3 +180,11 @@ def test_a_key_given_twice_is_named_not_silently_replaced(tmp_path):
     """The second 'targets:' replaced the first: a scan without the first targets, and no word."""
     with pytest.raises(ConfigError, match=r"line 3: not valid YAML \(duplicate key\)"):
         load_config(_write(tmp_path, "targets:\n  - uri: /srv/a\ntargets:\n  - uri: /srv/b\n"))
+
+
+def test_yaml_merge_keys_still_work_and_a_list_as_a_key_is_named(tmp_path):
+    cfg = load_config(_write(tmp_path, "targets:\n  - &smb {uri: /srv/a, exclude: ['*.tmp']}\n"
+                                       "  - {<<: *smb, uri: /srv/b}\n"))
+    assert [(t.uri, t.exclude) for t in cfg.targets] == [("/srv/a", ["*.tmp"]), ("/srv/b", ["*.tmp"])]
+    with pytest.raises(ConfigError, match="line 1: not valid YAML"):
+        load_config(_write(tmp_path, "? [a]\n: 1\n"))
