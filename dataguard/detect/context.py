@@ -91,8 +91,14 @@ def in_external(words: frozenset, ext_context: list) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _in_external(words: frozenset, ext_context: tuple) -> bool:
     """(Also as words without accents, as column names are read: "sécurité sociale" is in
-    ``numero_securite_sociale``, "date of birth" in ``DateOfBirth``.)"""
+    ``numero_securite_sociale``, "date of birth" in ``date_of_birth``.)"""
     names = [" ".join(name_words(c)) for c in ext_context]
     joined = " " + " ".join(ext_context) + " " + " ".join(names) + " "
-    forms = {w for word in words for w in (word, " ".join(name_words(word))) if w}
-    return any(f" {w} " in joined or (len(w) >= 4 and any(w in c for c in (*ext_context, *names))) for w in forms)
+    return any(f" {w} " in joined or (len(w) >= 4 and any(w in c for c in (*ext_context, *names)))
+               for w in _word_forms(words))
+
+
+@functools.lru_cache(maxsize=1024)
+def _word_forms(words: frozenset) -> frozenset:
+    """Context words as written and as words without accents (a new header costs no folding)."""
+    return frozenset(w for word in words for w in (word, " ".join(name_words(word))) if w)
