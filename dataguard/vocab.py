@@ -60,6 +60,8 @@ class ProblemKind(StrEnum):
 # the message of an item whose worker process died on it (a ``corrupt`` error): the item, or
 # whatever killed the process (the OOM killer, an operator), may be to blame, so it is tried again
 WORKER_DIED = "the process scanning it died"
+# errors of an item nothing was read of (not counted as scanned)
+UNREAD_KINDS = frozenset({ProblemKind.UNREADABLE, ProblemKind.ENCRYPTED, ProblemKind.UNREACHABLE})
 # errors that may not happen again to the same unchanged item: a state file does not keep them
 RETRIED_KINDS = frozenset({ProblemKind.TIMEOUT, ProblemKind.UNREACHABLE, ProblemKind.UNREADABLE})
 

@@ -608,11 +608,19 @@ def test_signals_stay_handled_for_good_after_a_stop(tree, packs):
             signal.signal(sig, handler)
 
 
-def test_an_item_that_failed_is_an_error_not_a_scanned_item(tree, packs):
-    """items_scanned counted unreadable and corrupt items too: the inventory's coverage, scanned /
-    (scanned + failed), showed 50% where nothing was read."""
+def test_an_item_nothing_was_read_of_is_an_error_not_a_scanned_item(tree, packs):
+    """items_scanned counted unreadable and encrypted items too: the inventory's coverage, scanned /
+    (scanned + failed), showed 50% where nothing was read. An item read in part (a broken page,
+    a corrupt member) stays scanned."""
+    from pypdf import PdfWriter
+    w = PdfWriter()
+    w.add_blank_page(100, 100)
+    w.encrypt("s3cret-pw")
+    w.write(str(tree / "locked.pdf"))
     (tree / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip archive")
     res = _scan(tree, packs)
-    assert [(e.uri.rsplit("/", 1)[-1], e.kind) for e in res.errors] == [("broken.docx", "corrupt")]
-    assert res.stats["items_scanned"] == 4
-    assert res.stats["bytes_scanned"] == sum(p.stat().st_size for p in tree.rglob("*.txt"))
+    assert sorted((e.uri.rsplit("/", 1)[-1], e.kind) for e in res.errors) == [
+        ("broken.docx", "corrupt"), ("locked.pdf", "encrypted")]
+    assert res.stats["items_scanned"] == 5
+    assert res.stats["bytes_scanned"] == sum(p.stat().st_size for p in tree.rglob("*") if p.name != "locked.pdf"
+                                             and p.is_file())

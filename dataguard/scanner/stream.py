@@ -17,7 +17,7 @@ from dataguard.scanner.pipeline import ChunkPipeline, InFlightItem, ItemPipeline
 from dataguard.names import NameMasker, unscanned
 from dataguard.scanner.sink import UNMASKED, Sink, name_values
 from dataguard.types import Problem
-from dataguard.vocab import ProblemKind
+from dataguard.vocab import UNREAD_KINDS, ProblemKind
 
 log = logging.getLogger("dataguard.scanner")
 
@@ -119,10 +119,11 @@ class SourceScanner:
         if entry.cut_short:         # the scan stopped before it was analysed (whole): not scanned, not stored
             self._progress.stopped(self._sink.shown(entry.item.unit.uri, masker), size, len(findings))
             return
-        # an item that failed whole (unreadable, corrupt, a timeout) is an error, not a scanned item
-        # (the inventory's coverage is scanned / (scanned + failed)); one skipped whole (binary,
-        # unsupported) had only its name scanned: the log says so
-        failed = any(not p.skipped and p.uri == entry.item.unit.uri for p in entry.problems)
+        # an item nothing could be read of (unreadable, encrypted) is an error, not a scanned item
+        # (the inventory's coverage is scanned / (scanned + failed)); errors after part of it was
+        # read (a broken page, a timeout, too many members) leave it scanned; one skipped whole
+        # (binary, unsupported) had only its name scanned: the log says so
+        failed = any(p.kind in UNREAD_KINDS and p.uri == entry.item.unit.uri for p in entry.problems)
         if not failed:
             self._sink.stats["items_scanned"] += 1
             self._sink.stats["bytes_scanned"] += size
