@@ -543,6 +543,15 @@ def test_pg_partitions_read_once_materialized_views_read():
         src = DatabaseSource(url, SourceOptions(include=(f"{s}.*",)))
         cols, chunks, problems = collect(src)
         src.close()
+        # the partitioned table's name selects its partitions, and excludes them
+        parent = DatabaseSource(url, SourceOptions(include=(f"{s}.visits",)))
+        _, parent_chunks, _ = collect(parent)
+        parent.close()
+        excluded = DatabaseSource(url, SourceOptions(include=(f"{s}.*",), exclude=(f"{s}.visits",)))
+        _, excluded_chunks, _ = collect(excluded)
+        excluded.close()
+    assert {c.unit.table for c in parent_chunks} == {f"{s}.visits_2023", f"{s}.visits_2024"}
+    assert not {c.unit.table for c in excluded_chunks} & {f"{s}.visits_2023", f"{s}.visits_2024"}
     assert not problems
     assert {c.unit.table for c in chunks} == {f"{s}.{t}" for t in ("visits_2023", "visits_2024", "people",
                                                                    "people_old", "people_copy")}

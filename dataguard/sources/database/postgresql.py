@@ -26,6 +26,22 @@ def partitioned_tables(con, schema: str) -> list:
                                     "WHERE n.nspname = :s AND c.relkind = 'p'"), {"s": schema}).scalars())
 
 
+def partition_parents(con, schema: str) -> dict:
+    """``{partition: "schema.parent"}`` for the partitions of ``schema`` (a partition of a
+    partition names its top parent's: a parent named in ``include`` selects them all)."""
+    rows = con.execute(sa.text(
+        "WITH RECURSIVE up(child, parent) AS ("
+        " SELECT i.inhrelid, i.inhparent FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent"
+        " WHERE p.relkind = 'p'"
+        " UNION ALL SELECT up.child, i.inhparent FROM up JOIN pg_inherits i ON i.inhrelid = up.parent)"
+        " SELECT c.relname, pn.nspname || '.' || p.relname FROM up"
+        " JOIN pg_class c ON c.oid = up.child JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " JOIN pg_class p ON p.oid = up.parent JOIN pg_namespace pn ON pn.oid = p.relnamespace"
+        " WHERE n.nspname = :s AND NOT EXISTS (SELECT 1 FROM pg_inherits g WHERE g.inhrelid = up.parent)"),
+        {"s": schema})
+    return {child: parent for child, parent in rows}
+
+
 def read_rows(src, item, record: dict) -> Iterator[tuple]:
     n = src.sample_rows
     qn = src.qualified(item.schema, item.table)

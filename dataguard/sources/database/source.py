@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dataguard.sources.base import Source, SourceOptions, TargetError, table_selected
 from dataguard.sources.database.mysql import read_rows as mysql_rows
-from dataguard.sources.database.postgresql import partitioned_tables, read_rows as postgresql_rows
+from dataguard.sources.database.postgresql import partition_parents, partitioned_tables, read_rows as postgresql_rows
 from dataguard.sources.database.sqlite import read_rows as sqlite_rows
 from dataguard.sources.database.engine import EngineState, make_engine, parse_url, sqlite_path
 from dataguard.sources.database.errors import connect_message, error_kind, short_error
@@ -38,6 +38,7 @@ class DatabaseSource(Source):
         self.statement_timeout_s: float = float(options.statement_timeout_s or 300.0)
         self.include = tuple(options.include or ())
         self.exclude = tuple(options.exclude or ())
+        self._parent_of: dict = {}      # PostgreSQL: "schema.partition" -> "schema.partitioned table"
         self.info: dict = {"dialect": self.backend, "sample_rows": self.sample_rows, "sample_seed": self.sample_seed,
                            "read_only": True, "tables": [], "skipped_columns": [], "excluded_tables": 0}
         self._skipped_columns_total = 0
@@ -112,7 +113,17 @@ class DatabaseSource(Source):
             return names
         with self.engine.connect() as con:
             parents = set(partitioned_tables(con, schema))
+            self._parent_of.update({f"{schema}.{t}": p for t, p in partition_parents(con, schema).items()})
         return [t for t in names if t not in parents] + insp.get_materialized_view_names(schema=schema)
+
+    def _selected(self, name: str) -> bool:
+        """include / exclude for a table; a partition also by its partitioned table's name (a
+        parent named in ``include`` selects its partitions, an excluded one drops them)."""
+        parent = self._parent_of.get(name)
+        if parent is None:
+            return table_selected(name, self.include, self.exclude)
+        return (table_selected(name, self.include, self.exclude) or table_selected(parent, self.include, ())) \
+            and table_selected(parent, (), self.exclude)
 
     def items(self) -> Iterator[Union[DatabaseTable, Problem]]:
         try:
@@ -130,7 +141,7 @@ class DatabaseSource(Source):
                 continue
             for table in tables:
                 name = f"{schema}.{table}"
-                if not table_selected(name, self.include, self.exclude):
+                if not self._selected(name):
                     self.info["excluded_tables"] += 1
                     continue
                 try:
