@@ -630,8 +630,9 @@ def test_names_in_other_scripts_under_a_column_named_for_people(pack_det):
     """The models read Latin script: Arabic, Cyrillic and Chinese names under full_name were
     missed; placeholders and values that are not words stay out, and a generic 'name' column
     (a product's as often) is left to the model."""
-    names = ["أحمد محمود الخطيب", "Иван Петров", "王小明", "محمد علي"]
-    decoys = ["غير معروف", "Нет", "12345", "ИВАН ПЕТРОВ ИВАНОВИЧ СИДОРОВ ПЕТРОВ"]
+    names = ["أحمد محمود الخطيب", "Иван Петров", "王小明", "محمد علي", "ИВАН ПЕТРОВ"]
+    decoys = ["غير معروف", "Нет", "12345", "ИВАН ПЕТРОВ ИВАНОВИЧ СИДОРОВ ПЕТРОВ", "Тест", "Аноним", "测试用户", "匿名",
+              "無", "未填写", "ТЕСТ"]
     got = found(pack_det, db_chunk("full_name", names + decoys, table="staff"))
     assert [(e, v, r) for e, v, r in got] == [("PERSON", v, "column_name") for v in names]
     assert found(pack_det, db_chunk("name", names, table="staff")) == []

@@ -49,22 +49,27 @@ _NOT_A_NAME = frozenset("not no none nil null unknown known available applicable
 
 
 # placeholders in the scripts of ``script_name_shaped`` ("not known", "none", "yes", "no")
-_NOT_A_NAME_SCRIPTS = frozenset("غير معروف معروفة متوفر متوفرة متاح يوجد لا نعم مجهول مجهولة بدون اسم "
-                                "нет да неизвестно неизвестен неизвестна не указано указан имя 无 未知 不详 是 否".split())
+_NOT_A_NAME_SCRIPTS = frozenset("غير معروف معروفة متوفر متوفرة متاح يوجد لا نعم مجهول مجهولة بدون اسم تجربة اختبار "
+                                "нет да неизвестно неизвестен неизвестна не указано указан имя тест аноним анонимно "
+                                "отсутствует пусто пользователь администратор "
+                                "无 無 未知 不详 不詳 不明 是 否 测试 測試 测试用户 測試用戶 匿名 未填写 未填寫 管理员 管理員 用户 用戶 "
+                                "なし 未記入 テスト".split())
 
 
 def script_name_shaped(cell: str) -> bool:
     """One to four words written as names are in a script other than Latin: Arabic, Hebrew, CJK
     and other scripts without capitals, Cyrillic and Greek words capitalised ("Иван Петров",
-    "أحمد محمود الخطيب", "王小明"); no placeholder ("غير معروف", "Нет")."""
+    "أحمد محمود الخطيب", "王小明"; "ИВАН ПЕТРОВ" in a register's capitals); no placeholder ("غير معروف",
+    "Нет", "测试用户")."""
     tokens = cell.split()
     if not 1 <= len(tokens) <= 4 or cell.isascii():
         return False
     for t in tokens:
         if not t[0].isalpha() or not all(c.isalpha() or c in "-'’" for c in t) or t.lower() in _NOT_A_NAME_SCRIPTS:
             return False
-        if t.isascii() or (any(c.isupper() or c.islower() for c in t) and not t.istitle()):
-            return False            # (a Latin word: name_shaped's; a cased script: capitalised)
+        if t.isascii() or (any(c.isupper() or c.islower() for c in t) and not t.istitle()
+                           and not (t.isupper() and len(tokens) >= 2)):
+            return False            # (a Latin word: name_shaped's; a cased script: capitalised, or a register's capitals)
     return True
 
 
