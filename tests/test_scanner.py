@@ -624,3 +624,16 @@ def test_an_item_nothing_was_read_of_is_an_error_not_a_scanned_item(tree, packs)
     assert res.stats["items_scanned"] == 5
     assert res.stats["bytes_scanned"] == sum(p.stat().st_size for p in tree.rglob("*") if p.name != "locked.pdf"
                                              and p.is_file())
+
+
+def test_a_state_file_cut_short_at_its_creation_is_used(tmp_path, tree, packs):
+    """A run stopped between creating the state's meta table and writing its fingerprint (a full
+    disk) left a file every later run refused as 'not a dataguard state file'."""
+    import sqlite3
+    state = tmp_path / "state.db"
+    con = sqlite3.connect(state)
+    con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    con.commit()
+    con.close()
+    assert _scan(tree, packs, state_path=str(state)).complete
+    assert _scan(tree, packs, state_path=str(state)).stats["items_unchanged"] == 4

@@ -144,7 +144,7 @@ class StateStore:
             tables = {t for (t,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             ours = "meta" in tables and self.db.execute(
                 "SELECT 1 FROM meta WHERE key='fingerprint'").fetchone() is not None
-            if tables - {"meta", "items"} or tables and not ours:
+            if tables - {"meta", "items"} or "items" in tables and not ours:    # (meta alone: one cut short)
                 self.db.close()
                 self._release()
                 raise StateError(f"{path} is not a dataguard state file (it holds other tables): left as it is")
