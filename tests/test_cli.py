@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -306,7 +307,9 @@ done, write_report = stream.SourceScanner._done, dataguard.report.write_report
 
 def first_item_done(self, *args):           # the first signal: the scan stops
     done(self, *args)
-    os.kill(os.getpid(), sig)
+    if not getattr(first_item_done, "sent", False):
+        first_item_done.sent = True
+        os.kill(os.getpid(), sig)
 
 def writing(*args, **kwargs):               # another one while the report is written
     os.kill(os.getpid(), sig)
@@ -336,3 +339,38 @@ def test_a_second_signal_while_the_partial_report_is_written_changes_nothing(tmp
     assert report["scan"]["complete"] is False
     assert report["scan"]["targets"][0]["error"] == f"interrupted by signal {sig}"
     assert sorted(os.listdir(out)) == ["r.json"]
+
+
+_THREE_SIGNALS = """
+import os, signal, sys
+import dataguard.report, dataguard.scanner.stream as stream
+done = stream.SourceScanner._done
+
+def first_item_done(self, *args):           # three signals: the scan stops, then the operator insists
+    done(self, *args)
+    if not getattr(first_item_done, "sent", False):
+        first_item_done.sent = True
+        for _ in range(3):
+            os.kill(os.getpid(), signal.SIGTERM)
+
+stream.SourceScanner._done = first_item_done
+from dataguard.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_the_third_signal_ends_a_stop_at_once(tmp_path):
+    """After a signal the handler stays (a second one changes nothing): a stop hanging on a
+    stalled write could only be ended by SIGKILL."""
+    share, out = tmp_path / "s", tmp_path / "out"
+    share.mkdir()
+    out.mkdir()
+    for i in range(3):
+        (share / f"f{i}.txt").write_text("card 4111 1111 1111 1111\n")
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run([sys.executable, "-c", _THREE_SIGNALS, "scan", str(share), "--no-ner", "-q",
+                           "--workers", "1", "--format", "json", "-o", str(out / "r.json")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 128 + signal.SIGTERM, proc.stderr[-2000:]
+    assert "exiting at once, without a report" in proc.stderr and os.listdir(out) == []

@@ -5,6 +5,7 @@ import contextlib
 import functools
 import posixpath
 import logging
+import os
 import signal
 import threading
 import uuid
@@ -28,16 +29,25 @@ def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+FORCE_AFTER = 3        # times one signal comes before the process exits at once (a stop hanging on a stalled write)
+
+
 @contextlib.contextmanager
 def _stop_on_signals(deadline: Deadline, install: bool):
     """While the scan runs, SIGTERM and SIGINT stop it cleanly (partial report). After a signal
     the handler stays (the process is ending): a second signal, or one while the caller writes
     the partial report, changes nothing (it ended the process, no report, its temporary file
-    left behind). Without a signal the previous handlers come back when the scan ends."""
+    left behind); the ``FORCE_AFTER``-th ends the process at once. Without a signal the previous
+    handlers come back when the scan ends."""
     old, signalled = {}, []
     if install and threading.current_thread() is threading.main_thread():
         def on_signal(signum, frame):
             signalled.append(signum)
+            if signalled.count(signum) >= FORCE_AFTER:     # the operator insists (a stop that hangs): no report
+                log.error("signal %s received %d times: exiting at once, without a report",
+                          signal.Signals(signum).name, signalled.count(signum))
+                logging.shutdown()
+                os._exit(128 + signum)
             deadline.stop("interrupted by signal %s" % signal.Signals(signum).name)
         for sig in (signal.SIGTERM, signal.SIGINT):
             old[sig] = signal.signal(sig, on_signal)
