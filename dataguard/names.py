@@ -97,8 +97,10 @@ _AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://(?:(?P<user>[^/?#]*)@)?[^/?#
 
 def file_part(text: str, empty: str) -> str:
     """A text (a site's name) as one part of a file name: letters, digits, '.', '_' and '-' kept,
-    anything else (a '/', a space) '_', no leading dot ('../x' is '___x'); ``empty`` for none."""
-    part = re.sub(r"[^A-Za-z0-9._-]", "_", text or "")
+    anything else (a '/', a space) '_', no leading dot ('../x' is '___x'), at most 100 characters
+    (a file name has 255 at most: a long site name failed the report write after the whole scan);
+    ``empty`` for none."""
+    part = re.sub(r"[^A-Za-z0-9._-]", "_", (text or "")[:100])
     return re.sub(r"^\.+", lambda m: "_" * len(m.group()), part) or empty
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import os
+
 import pytest
 
 from dataguard import defaults
@@ -121,3 +123,9 @@ def test_a_site_name_with_a_slash_names_one_file_in_the_output_folder(tmp_path):
     cfg = _config(tmp_path, "output: {folder: reports}\nno_ner: true\nsite: {name: 'Juba/Field 1'}\n")
     s = build_settings(Flags(targets=("x",), config_path=cfg), stdout_is_tty=False, now=NOW)
     assert s.output == str(tmp_path / "reports" / "dataguard-Juba_Field_1-20260102T030405Z.json")
+
+
+def test_a_very_long_site_name_still_names_a_file(tmp_path):
+    cfg = _config(tmp_path, "output: {folder: reports}\nno_ner: true\nsite: {name: '" + "K" * 300 + "'}\n")
+    s = build_settings(Flags(targets=("x",), config_path=cfg), stdout_is_tty=False, now=NOW)
+    assert len(os.path.basename(s.output)) < 255
