@@ -1,9 +1,8 @@
 """Flags + configuration file -> ScanSettings; building reads only, prepare() writes."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import os
+from datetime import datetime, timezone
 
 import pytest
 
