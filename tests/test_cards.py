@@ -121,3 +121,16 @@ def test_card_pass_finds_exactly_the_valid_numbers_in_generated_text():
         text += value + rnd.choice([", ", "\n", " / ", "; ", " (tel 020 7946 0958) "])
     assert set(card_spans(text)) == want
     assert len(want) > 1500
+
+
+@pytest.mark.parametrize("digits", [
+    luhn_complete("4" * 14),             # a 15-digit Visa: Visa has 13, 16 and 19
+    luhn_complete("51" + "0" * 14),      # a 17-digit Mastercard
+    luhn_complete("34" + "0" * 13),      # a 16-digit American Express
+    luhn_complete("5018" + "0" * 6),     # an 11-digit Maestro: too short for any card
+    luhn_complete("6011" + "0" * 15),    # a 20-digit Discover: too long for any card
+    luhn_complete("1" + "0" * 14),       # a 16-digit number of no brand range
+])
+def test_numbers_of_a_length_their_brand_does_not_issue_are_no_card(digits):
+    assert luhn_ok(digits)
+    assert card_brand(digits) is None

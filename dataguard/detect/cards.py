@@ -75,14 +75,24 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _ranges_by_lead() -> dict:
+    """(first digit, length) -> the ranges of CARD_RANGES that hold such numbers, in order."""
+    out: dict = {}
+    for brand, lo, hi, lengths in CARD_RANGES:
+        for first in range(int(lo[0]), int(hi[0]) + 1):
+            for n in lengths:
+                out.setdefault((str(first), n), []).append((brand, lo, hi))
+    return out
+
+
+_BY_LEAD = _ranges_by_lead()
+
+
 @functools.lru_cache(maxsize=65536)
 def card_brand(digits: str) -> Optional[str]:
     """The brand of a card number (digits only) in range and length with a right Luhn digit, else None."""
-    n = len(digits)
-    if not 12 <= n <= 19:
-        return None
-    for brand, lo, hi, lengths in CARD_RANGES:
-        if n in lengths and lo <= digits[:len(lo)] <= hi:
+    for brand, lo, hi in _BY_LEAD.get((digits[:1], len(digits)), ()):
+        if lo <= digits[:len(lo)] <= hi:
             return brand if luhn_ok(digits) else None
     return None
 

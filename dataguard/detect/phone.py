@@ -162,7 +162,9 @@ class PhoneGate:
             self._main[str(md.country_code)] = PhoneMetadata.metadata_for_region(main) or md
             if not unjudged:
                 front, rule, types = self._readings(md.country_code, info, self._main[str(md.country_code)])
-                self._quick[region] = f"(?:{front}|{rule})(?:{types})"     # compiled when first needed
+                # (the number types first: most digit strings fail them, before the rule's lookaheads run)
+                self._quick[region] = f"(?:{front})(?:{types})|(?=(?:{types})\\Z)(?:{rule})[0-9]*" if rule \
+                    else f"(?:{front})?(?:{types})"     # compiled when first needed
                 self._quick_lengths[region] = self._lengths(md.country_code, info)
         self._unjudged = [region for region, unjudged, *_ in self.regions if unjudged]
         # the fewest digits of a run in which an unjudged region can find a national number
@@ -344,25 +346,32 @@ class PhoneGate:
             return False
         tests, idd, monotone = self._refusal
         most = self.MAX_DIGITS
+        joined = "".join(groups)
+        ends, at = [], 0
+        for g in groups:
+            at += len(g)
+            ends.append(at)
+        start = 0
         for i in range(len(groups)):
-            digits = ""
-            for g in groups[i:]:
-                if len(digits) + len(g) > most:
+            last = start          # the end of the longest string from this group
+            for end in ends[i:]:
+                n = end - start
+                if n > most:
                     break
-                digits += g
-                n = len(digits)
+                last = end
                 if n < 2:
                     continue
                 test = tests[n]
                 if test is not None:
                     if isinstance(test, str):
                         test = self._length_test(n)
-                    if test(digits) is not None:
+                    if test(joined[start:end]) is not None:
                         return False
-                if idd and not monotone and idd(digits):
+                if idd and not monotone and idd(joined[start:end]):
                     return False
-            if idd and monotone and len(digits) >= 2 and idd(digits):
+            if idd and monotone and last - start >= 2 and idd(joined[start:last]):
                 return False        # (the longest string from this group: it opens the shorter ones' way)
+            start = ends[i]
         return True
 
     @staticmethod
