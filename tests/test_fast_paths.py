@@ -874,3 +874,43 @@ def test_a_candidate_with_a_date_in_slashes_is_given_up_as_the_matcher_does(text
     assert {(m.start, m.end) for _, m in finder.find(text)} == want
     # the gate alone would ask FR and KE to parse this one; the matcher gives it up for its date
     assert finder.gate.regions_for("1/2/2023/0207946001") and finder.admitted("1/2/2023/0207946001") == frozenset()
+
+
+@pytest.mark.parametrize("regions", [("GB",), ("US", "GB", "FR"), ("CH", "KE", "US")])
+def test_a_number_seen_again_is_found_as_the_matcher_finds_it_without_a_second_parse(regions, monkeypatch):
+    """The same numbers again and again, between plain separators and in places where the
+    matcher rejects them (a letter or '%' next to them, a time after them, a slash date): the
+    finder finds what the matchers find; a text of numbers between plain separators only is
+    parsed once per number and region."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    numbers = ["+41 44 668 18 00", "020 7946 0958", "(201) 555-0123", "01 42 68 53 00", "0712 345678",
+               "+1 212-555-0187", "07700 900461", "+254 712 345678"]
+    rnd = random.Random(7)
+
+    def text_of(contexts):
+        return "".join(rnd.choice(contexts).format(rnd.choice(numbers)) for _ in range(150))
+    mixed = text_of(["Call {} today. ", "{}\n", "x{} ", "{}y ", "{}:15 ", "{}% ", "tel: {}, ", "\t{}\t", "({}) ",
+                     "ref{}/2024 "])
+    plain = text_of(["Call {} today. ", "{}\n", "tel: {}, ", "\t{}\t", "{}; "])
+    calls = []
+    real = PhoneNumberMatcher._extract_match
+
+    def counted(self, candidate, offset):
+        calls.append(candidate)
+        return real(self, candidate, offset)
+    for text in (mixed, plain):
+        want = {(m.start, m.end, m.raw_string) for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
+        monkeypatch.setattr(PhoneNumberMatcher, "_extract_match", counted)
+        calls.clear()
+        finder = PhoneFinder(regions)
+        found = finder.find(text)
+        monkeypatch.setattr(PhoneNumberMatcher, "_extract_match", real)
+        assert {(m.start, m.end, m.raw_string) for _, m in found} == want
+        assert len(want) > 30
+        # a number found again has its own object, equal to the matcher's
+        assert len({id(m.number) for _, m in found}) == len(found)
+        numbers_at = {(r, m.start): m.number for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
+        assert all(m.number == numbers_at[r, m.start] for r, m in found)
+    assert len(calls) <= len(numbers) * len(regions), calls

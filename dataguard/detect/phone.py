@@ -577,6 +577,7 @@ class PhoneFinder:
         self._start = self._first_characters()
         self._verdicts: dict = {}
         self._dead: set = set()          # (region, candidate): the matcher finds nothing there
+        self._found: dict = {}           # (region, candidate) -> what it finds between plain separators
         self._fewest = self._fewest_digits()
 
     def _first_characters(self):
@@ -709,16 +710,29 @@ class PhoneFinder:
         """The matcher's extraction of a candidate (itself or an inner piece), skipped for a
         candidate known to hold nothing in the region. The matcher's checks around a
         candidate only ever reject (a letter, currency sign or '%' next to it, a time after
-        it): a candidate that gives nothing between plain separators gives nothing anywhere."""
+        it): a candidate that gives nothing between plain separators gives nothing anywhere.
+        Between plain separators what it gives depends on the candidate alone (every other
+        character the matcher looks at is inside it): a number seen again there (a signature's
+        or a help desk's in every mail of an archive) is not parsed again."""
         key = (region, cand)
         if key in self._dead:
             return None
-        match = matcher._extract_match(cand, start)
         end = start + len(cand)
-        if match is None and (start == 0 or text[start - 1] in _PLAIN) and (end == len(text) or text[end] in _PLAIN):
-            if len(self._dead) > 200_000:
-                self._dead.clear()
-            self._dead.add(key)
+        plain = (start == 0 or text[start - 1] in _PLAIN) and (end == len(text) or text[end] in _PLAIN)
+        if plain:
+            seen = self._found.get(key)
+            if seen is not None:
+                return _match_at(start, *seen)
+        match = matcher._extract_match(cand, start)
+        if plain:
+            if match is None:
+                if len(self._dead) > 200_000:
+                    self._dead.clear()
+                self._dead.add(key)
+            else:
+                if len(self._found) > 50_000:
+                    self._found.clear()
+                self._found[key] = (match.start - start, match.raw_string, match.number)
         return match
 
     def _resync(self, text, index, at, steps, region, matcher, out) -> int:
@@ -739,6 +753,14 @@ class PhoneFinder:
                 return len(steps)
         return at[index]
 
+
+
+def _match_at(start: int, offset: int, raw: str, number):
+    """A match of the matcher found again at ``start`` (its own copy of the number)."""
+    from phonenumbers import PhoneNumber, PhoneNumberMatch
+    copy = PhoneNumber()
+    copy.merge_from(number)
+    return PhoneNumberMatch(start + offset, raw, copy)
 
 
 FORMATTED_SCORE = 0.6       # a number written the way phone numbers are written (Presidio gives every one 0.4)
