@@ -732,7 +732,7 @@ class PhoneFinder:
             else:
                 if len(self._found) > 50_000:
                     self._found.clear()
-                self._found[key] = (match.start - start, match.raw_string, match.number)
+                self._found[key] = (match.start - start, match.raw_string, _copy(match.number))
         return match
 
     def _resync(self, text, index, at, steps, region, matcher, out) -> int:
@@ -755,12 +755,17 @@ class PhoneFinder:
 
 
 
-def _match_at(start: int, offset: int, raw: str, number):
-    """A match of the matcher found again at ``start`` (its own copy of the number)."""
-    from phonenumbers import PhoneNumber, PhoneNumberMatch
+def _copy(number):
+    from phonenumbers import PhoneNumber
     copy = PhoneNumber()
     copy.merge_from(number)
-    return PhoneNumberMatch(start + offset, raw, copy)
+    return copy
+
+
+def _match_at(start: int, offset: int, raw: str, number):
+    """A match of the matcher found again at ``start`` (with its own copy of the number)."""
+    from phonenumbers import PhoneNumberMatch
+    return PhoneNumberMatch(start + offset, raw, _copy(number))
 
 
 FORMATTED_SCORE = 0.6       # a number written the way phone numbers are written (Presidio gives every one 0.4)
