@@ -48,7 +48,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -61,30 +60,44 @@ import corpus  # noqa: E402
 
 MB = 1_000_000
 HMAC_KEY = "bench-memory-key-0123456789abcdef"
-DATA_VERSION = 1         # bump when the generated data changes
+DATA_VERSION = 2         # bump when the generated data changes
 
 
 # ------------------------------------------------------------------ generation (streamed)
+OFFICES = ["Geneva", "Nairobi", "Juba", "Amman", "Dhaka", "New York", "Bangkok", "Kabul", "Dakar", "Bogota"]
+
+
 def _stream_docs(seed: int):
-    """Endless stream of (document text, planted count) from corpus.make_doc."""
-    rng = random.Random(seed)
-    i = 0
+    """Endless stream of (document text, planted count): memos, CSV exports and logs of
+    benchmarks/corpus.py at densities from 20 to 1,000 values per MB, every value fresh."""
+    v = corpus.Values(seed)
+    rng = v.rng
     while True:
-        planted = []
-        text = corpus.make_doc(rng, corpus.KINDS[i % len(corpus.KINDS)], planted)
-        i += 1
-        yield text, len(planted)
+        doc = corpus.Doc(v, rng.choice([20, 100, 400, 1000]))
+        target = rng.randint(2_000, 40_000)
+        kind = rng.randrange(3)
+        if kind == 0:
+            text = "\n\n".join(corpus._prose(doc, target))
+        elif kind == 1:
+            rows = corpus._rows(doc, target)
+            text = "\n".join([",".join(corpus.COLUMNS)] + [",".join(r[c] for c in corpus.COLUMNS) for r in rows])
+        else:
+            lines = []
+            while doc.size < target:
+                lines.append(doc.log_line())
+            text = "\n".join(lines)
+        yield text + "\n", len(doc.planted)
 
 
 def _stream_records(seed: int):
     """Endless stream of (JSON record + ",", planted count): a minified export of staff records."""
-    rng = random.Random(seed)
+    v = corpus.Values(seed)
     i = 0
     yield "[", 0
     while True:
-        name = corpus._person(rng)
-        rec = {"id": i, "name": name, "email": corpus._email(name, rng), "phone": corpus._phone(rng),
-               "office": rng.choice(corpus.PLACES), "note": rng.choice(corpus.FILLER)}
+        name = v.person()
+        rec = {"id": i, "name": name, "email": v.email(name), "phone": v.phone(),
+               "office": v.rng.choice(OFFICES), "note": v.rng.choice(corpus.FILLER)}
         i += 1
         yield json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + ",", 3
 
@@ -109,39 +122,39 @@ def write_big(path: str, size_bytes: int, seed: int, one_line: bool, records: bo
     return total, planted
 
 
-def _small_doc(rng: random.Random) -> tuple:
+def _small_doc(v) -> tuple:
+    """A small file (a few planted values and filler, or decoys only) from corpus.Values ``v``."""
+    rng = v.rng
     lines, planted = [], 0
     k = rng.randrange(4)
-    name = corpus._person(rng)
+    name = v.person()
     if k == 0:
-        lines += [f"To: {name}", f"Please contact {corpus._person(rng)} at {corpus._email(corpus._person(rng), rng)} "
-                  f"or on {corpus._phone(rng)}."]
+        other = v.person()
+        lines += [f"To: {name}", f"Please contact {other} at {v.email(other)} or on {v.phone()}."]
         planted += 4
     elif k == 1:
-        lines += [f"The corporate card {rng.choice(corpus.CARDS)} was charged.",
-                  f"Transfer to IBAN {rng.choice(corpus.IBANS)} was approved."]
+        lines += [f"The corporate card {v.card()} was charged.", f"Transfer to IBAN {v.iban()} was approved."]
         planted += 2
     elif k == 2:
-        lines += ["Name,Email,Phone,SSN",
-                  f"{name},{corpus._email(name, rng)},{corpus._phone(rng)},{rng.choice(corpus.SSNS)}"]
+        lines += ["Name,Email,Phone,SSN", f"{name},{v.email(name)},{v.phone()},{v.ssn()}"]
         planted += 4
     else:   # decoys only
-        lines.append(rng.choice(corpus.DECOYS).format(uuid="%032x" % rng.getrandbits(128), sha="%040x" % rng.getrandbits(160),
-                                                      badcard=corpus._bad_card(rng)))
+        lines.append(corpus.Doc(v, 0).fill(rng.choice(corpus.DECOY_SENTENCES)))
+        lines.append(f"Card {v.card(valid=False)} was declined; IBAN {v.iban(valid=False)} rejected.")
     lines += rng.sample(corpus.FILLER, rng.randint(1, 5))
     rng.shuffle(lines)
     return "\n".join(lines) + "\n", planted
 
 
 def write_tree(root: str, files: int, per_folder: int, seed: int) -> tuple:
-    rng = random.Random(seed)
+    v = corpus.Values(seed)
     total = planted = 0
     per_folder = max(1, per_folder)
     for i in range(files):
         folder = os.path.join(root, f"d{i // per_folder:05d}")
         if i % per_folder == 0:
             os.makedirs(folder, exist_ok=True)
-        text, n = _small_doc(rng)
+        text, n = _small_doc(v)
         data = text.encode("utf-8")
         with open(os.path.join(folder, f"f{i:07d}.txt"), "wb") as fh:
             fh.write(data)
