@@ -218,6 +218,7 @@ PASSWORDS = [
     ("export DB_PASSWORD=Zq8!rT5wPl\n", "Zq8!rT5wPl"),
     ("PGPASSWORD=Pg5ql!pass8 psql -h db\n", "Pg5ql!pass8"),
     ("DATABASE_URL=postgresql://admin:Pg$ecret99@db.internal:5432/hr\n", "Pg$ecret99"),
+    ("REDIS_URL=redis://:r3d1sS3cr3tPw@cache.internal:6379/0\n", "r3d1sS3cr3tPw"),     # no user name
     ("Server=sql1;Database=hr;User Id=sa;Password=Mx7#qLp0ws;", "Mx7#qLp0ws"),
     ("CREATE USER bob IDENTIFIED BY 'Bob2024pass!';", "Bob2024pass!"),
     ('$pw = ConvertTo-SecureString "Sec0ndPw!" -AsPlainText -Force', "Sec0ndPw!"),
@@ -667,6 +668,49 @@ def test_one_secret_one_kind_and_versions_are_no_ips(patterns_only):
     text = "client_secret: Zk8fP2qLw9XvB4nM7tR1yH6j\nversion 1.2.3.4, server 10.0.0.12\n"
     got = spans(run(patterns_only, text))
     assert got == {at(text, "Zk8fP2qLw9XvB4nM7tR1yH6j", "SECRET_TOKEN"), at(text, "10.0.0.12", "IP_ADDRESS")}
+
+
+def test_a_urls_user_and_password_are_no_e_mail_address(patterns_only):
+    text = ("DATABASE_URL=postgresql://ct_app:s3cretPW@db01.unmiss.org:5432/casetracker\n"
+            "CACHE=redis://:Xk29vLpq77@cache.unmiss.org:6379\n"
+            "git clone ssh://git@github.com/unmiss/tools.git; questions to amina.okafor@unmiss.org\n"
+            "Contact: john.smith@unmiss.org (ssh: john@bastion.unmiss.org)\n")
+    got = spans(run(patterns_only, text), {"EMAIL_ADDRESS", "SECRET_PASSWORD"})
+    assert got == {at(text, "s3cretPW", "SECRET_PASSWORD"), at(text, "Xk29vLpq77", "SECRET_PASSWORD"),
+                   at(text, "amina.okafor@unmiss.org", "EMAIL_ADDRESS"),
+                   at(text, "john.smith@unmiss.org", "EMAIL_ADDRESS"), at(text, "john@bastion.unmiss.org", "EMAIL_ADDRESS")}
+
+
+def test_loopback_unspecified_and_broadcast_addresses_are_no_ones(patterns_only):
+    text = ("Listen on 0.0.0.0:8443 and [::]:8443; health check at 127.0.0.1:8080, 127.1.2.3 and [::1]:80; "
+            "broadcast 255.255.255.255. Clients: 10.12.4.21, 41.204.190.7 and 2001:db8:85a3::8a2e:370:7334.\n")
+    got = spans(run(patterns_only, text), {"IP_ADDRESS"})
+    assert got == {at(text, v, "IP_ADDRESS") for v in ("10.12.4.21", "41.204.190.7", "2001:db8:85a3::8a2e:370:7334")}
+
+
+TOKENS_IN_KEYS = [
+    ("GET /cases?id=7 session=sess_bljomsx29WujczU9YGP6SxWw4iUiE6La 200\n", "sess_bljomsx29WujczU9YGP6SxWw4iUiE6La"),
+    ("user=amina session_token=bljomsx29WujczU9YGP6SxWw\n", "bljomsx29WujczU9YGP6SxWw"),
+    ("Cookie: sessionid=x7Kq2mP9vL4nR8tW3yZ6bD1f\n", "x7Kq2mP9vL4nR8tW3yZ6bD1f"),
+    ("GET /reset?token=Zq81Lm2X0vB7nT4kW1yP9sD HTTP/1.1\n", "Zq81Lm2X0vB7nT4kW1yP9sD"),
+    ("REFRESH_TOKEN=q8Zr2LmX0vB7nT4kW1yP9sD3fH6jK5cA\n", "q8Zr2LmX0vB7nT4kW1yP9sD3fH6jK5cA"),
+    ("ENCRYPTION_KEY=b7c91e0f44a23d8e19c6f2a05d3b7e81\n", "b7c91e0f44a23d8e19c6f2a05d3b7e81"),
+    ('"id_token": "k9Pq2Lm7Xv4Bn8Rt1Wy6Zs3D"\n', "k9Pq2Lm7Xv4Bn8Rt1Wy6Zs3D"),
+]
+
+
+@pytest.mark.parametrize("text,value", TOKENS_IN_KEYS)
+def test_tokens_and_keys_under_their_names_are_secrets(patterns_only, text, value):
+    assert spans(run(patterns_only, text), {"SECRET_TOKEN"}) == {at(text, value, "SECRET_TOKEN")}
+
+
+@pytest.mark.parametrize("text", [
+    "session=active\n", "session_timeout=1800000000000000000\n", "token: notasecretvalue_at_all\n",
+    "Session: 2 of the training, token=ABCDEFGHIJKLMNOPQRST\n", "SID: S-1-5-21-3623811015-3361044348-30300820-1013\n",
+    "sessionid=${SESSION_ID_FROM_ENV}\n",
+])
+def test_words_and_placeholders_under_token_names_are_no_secrets(patterns_only, text):
+    assert spans(run(patterns_only, text), {"SECRET_TOKEN"}) == set()
 
 
 def test_custom_deny_list_is_case_insensitive():

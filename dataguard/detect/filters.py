@@ -341,6 +341,21 @@ def inside_iban_shape(text: str, start: int, end: int) -> bool:
     return False
 
 
+# a URL's scheme and user part, up to where its password or host begins ("redis://:", "ssh://")
+_URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,20}://[^\s/@:\"'<>]{0,64}:?$")
+
+
+def nobodys_address(value: str) -> bool:
+    """A loopback, unspecified or broadcast address (127.0.0.1, 0.0.0.0, ::1, 255.255.255.255):
+    the same on every machine, it says nothing of a person or a device."""
+    import ipaddress
+    try:
+        ip = ipaddress.ip_address(value.strip().strip("[]"))
+    except ValueError:
+        return False
+    return ip.is_loopback or ip.is_unspecified or ip == ipaddress.IPv4Address("255.255.255.255")
+
+
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?\s*[:=]?\s*$")
 
 
@@ -430,14 +445,16 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         if entity == "URL" and (end < len(text) and (text[end].isalnum() or text[end] == "@")
                                 or start > 0 and text[start - 1] in "@."):
             return False          # a cut piece of a longer host name or an e-mail address
+        if entity == "EMAIL_ADDRESS" and _URL_USERINFO.search(text, max(0, start - 100), start):
+            return False          # "postgresql://app:S3cret@db01.org", "ssh://git@host": a URL's user and password
         return True
     if traits(entity).identifier:
         if _glued(text, start, end) or _trivial_digits(value):
             return False
         if entity != "IBAN_CODE" and inside_iban_shape(text, start, end):
             return False
-    if entity == "IP_ADDRESS" and _VERSION_BEFORE.search(text, max(0, start - 24), start):
-        return False              # "version 1.2.3.4" is a version number
+    if entity == "IP_ADDRESS" and (_VERSION_BEFORE.search(text, max(0, start - 24), start) or nobodys_address(value)):
+        return False              # "version 1.2.3.4" is a version number; 127.0.0.1, 0.0.0.0 are no one's
     if entity == "UK_NHS":
         digits = re.sub(r"\D", "", value)
         # NHS numbers begin with 3-7; only a Scottish CHI number begins with 0, and then with a

@@ -197,7 +197,7 @@ def _pw_regexes() -> List[Rx]:
     return [
         Rx(assign, 0.8, plausible_password),
         Rx(r"(?i)<(?:[\w:-]*(?:password|passwd|pwd|secret)[\w-]*)>\s*(?P<v>[^<\s]{4,128})\s*</", 0.8, plausible_password),
-        Rx(r"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s:/@\"'<>]{1,64}:(?P<v>[^\s@/\"'<>]{3,128})@[\w.\-\[\]]+", 0.9,
+        Rx(r"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s:/@\"'<>]{0,64}:(?P<v>[^\s@/\"'<>]{3,128})@[\w.\-\[\]]+", 0.9,
            plausible_password),
         Rx(r"(?i)\bidentified\s+by\s+(?:password\s+)?[\"'](?P<v>[^\"'\r\n]{4,128})[\"']", 0.8, plausible_password),
         Rx(r"(?i)ConvertTo-SecureString\s+(?:-String\s+)?[\"'](?P<v>[^\"'\r\n]{4,128})[\"']", 0.8, plausible_password),
@@ -241,11 +241,14 @@ def token_recognizer(language: str) -> Triggered:
         Rx(r"(?<![A-Za-z0-9_])(?P<v>ghp_[A-Za-z0-9]{36}|gho_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}|"
            r"glpat-[A-Za-z0-9_-]{20}|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}|sk_live_[0-9a-zA-Z]{24,}|"
            r"rk_live_[0-9a-zA-Z]{24,}|SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})", 0.95),
-        Rx(r"(?i)(?<![A-Za-z0-9])(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
-           r"secret[_-]?key|private[_-]?token)[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-]{16,256})",
+        # a key naming a token, session or key (session=, sessionid=, REFRESH_TOKEN=, ENCRYPTION_KEY=, ?token=)
+        Rx(r"(?i)(?<![A-Za-z0-9])(?:api[_-]?key|apikey|(?:access|auth|refresh|id|csrf|xsrf|reset|session|bearer|"
+           r"private)[_-]?token|token|client[_-]?secret|(?:jwt|webhook|session|signing)[_-]?secret|"
+           r"(?:secret|encryption|signing|master|hmac)[_-]?key|session(?:[_-]?(?:id|key))?)"
+           r"[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-][A-Za-z0-9_.~+/-]{15,255})",
            0.75, high_entropy_token),
     ], language), words=("eyJ", "bearer", "ghp_", "gho_", "github_pat_", "glpat-", "xox", "AIza", "sk_live", "rk_live",
-                         "SG.", "key", "token", "secret"))
+                         "SG.", "key", "token", "secret", "session"))
 
 
 # --------------------------------------------------------------------------- markings and health terms
