@@ -713,6 +713,14 @@ def test_words_and_placeholders_under_token_names_are_no_secrets(patterns_only, 
     assert spans(run(patterns_only, text), {"SECRET_TOKEN"}) == set()
 
 
+def test_names_in_a_list_with_hyphen_bullets_are_found(en):
+    text = ("Minutes of the coordination meeting, 3 March\nAttendees:\n- Abdullahi Warsame (Head of Office)\n"
+            "- Charlotte Beaumont took notes.\n  - Maria Gonzalez, protection officer\n- 5 participants from partners\n"
+            "- Nairobi office closed on Friday.\n")
+    got = spans(run(en, text), {"PERSON"})
+    assert got == {at(text, v, "PERSON") for v in ("Abdullahi Warsame", "Charlotte Beaumont", "Maria Gonzalez")}
+
+
 def test_custom_deny_list_is_case_insensitive():
     det = Detector(ner=False, entities={"DONOR"}, custom=[RecognizerSpec(entity="DONOR", deny_list=("Acme Foundation", "ECHO"))])
     text = "Funded by acme foundation and ECHO; echoing does not count."

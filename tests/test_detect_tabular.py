@@ -363,12 +363,25 @@ def test_a_register_in_capitals_and_surname_first(detector, header):
 def test_name_shaped_reads_capitals_and_surname_first():
     from dataguard.detect.filters import name_shaped
     for cell in ("Amina Okafor", "Okafor", "de la Cruz", "IMOGEN BRAMLEY", "GAËLLE AURÉLIEN BEAUCHÊNE",
-                 "SALAZAR, Fernando", "DE LA CRUZ, Maria", "O'BRIEN, Mary", "JEAN-LUC MARTIN"):
+                 "SALAZAR, Fernando", "DE LA CRUZ, Maria", "O'BRIEN, Mary", "JEAN-LUC MARTIN",
+                 "van der Berg, Pieter", "de la Cruz, Maria", "Da Silva, João", "bin Laden, Osama"):
         assert name_shaped(cell), cell
     for cell in ("OKAFOR", "NOT PROVIDED", "NAME WITHHELD", "UNKNOWN", "N/A", "Smith, John, Jr", ", John",
                  "Okafor,", "AB-1234", "Amina Okafor 2", "one two three four five", "Yes", "No", "True",
-                 "Service Desk", "Auto Assign", "FIELD TEAM", "Acme, Inc", "Amina Okafor, Kamil Holub"):
+                 "Service Desk", "Auto Assign", "FIELD TEAM", "Acme, Inc", "Amina Okafor, Kamil Holub",
+                 "Smith Jones, Bob", "de la, Maria", "Berg van der, Pieter", "van der Sales Team, Bob"):
         assert not name_shaped(cell), cell
+
+
+def test_a_surname_with_particles_before_the_comma_is_one_person(detector):
+    """"van der Berg, Pieter" in a column named for people is one person, whole (the model
+    read it as two: "van der Berg" and "Pieter")."""
+    cells = ["OKAFOR, Chidi", "van der Berg, Pieter", "de la Cruz, Maria", "Da Silva, João", "Haddad, Layla",
+             "van Dijk, Anouk", "MARTIN, Jean-Luc", "bin Rashid, Khalid"]
+    text = "\n".join(f'{i},"{c}",staff{i}@unmiss.org' for i, c in enumerate(cells)) + "\n"
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("id", "full_name", "email"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert sorted(v for _, _, v in got) == sorted(cells)
 
 
 def test_capitals_are_read_as_names_with_the_same_offsets():

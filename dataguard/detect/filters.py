@@ -73,15 +73,28 @@ def script_name_shaped(cell: str) -> bool:
     return True
 
 
+# the particles of surnames ("van der Berg", "de la Cruz", "Da Silva", "bin Laden", "Abu Bakr")
+_PARTICLES = frozenset("al el de da do dos das del della van von bin bint ben ibn abu ould ag le la du di der den "
+                       "ter ten".split())
+
+
+def _particled(words: list) -> bool:
+    """A surname of particles and one name ("van der Berg", "De La Cruz"), written before a comma."""
+    return 2 <= len(words) <= 4 and all(w.lower() in _PARTICLES for w in words[:-1]) \
+        and words[-1].lower() not in _PARTICLES and NAME_TOKEN.match(words[-1]) is not None
+
+
 def name_shaped(cell: str) -> bool:
     """One to four name-like words: as names are written ("Amina Okafor", "de la Cruz"), or in a
     register's capitals ("AMINA OKAFOR": two words or more), the surname first before a comma
-    ("OKAFOR, Amina", "Okafor, Amina": one surname word, or a surname in capitals); none of
+    ("OKAFOR, Amina", "Okafor, Amina": one surname word, or a surname in capitals, or of particles
+    and one name: "van der Berg, Pieter"); none of
     them a placeholder's, a flag's or a group's ("NOT PROVIDED", "Yes", "Service Desk")."""
     surname, comma, given = cell.partition(",")
     if comma:
         before = surname.split()
-        if not before or not given.strip() or "," in given or len(before) > 1 and not surname.isupper():
+        if not before or not given.strip() or "," in given or \
+                len(before) > 1 and not surname.isupper() and not _particled(before):
             return False                # ("Amina Okafor, Kamil Holub": two names; "Acme, Inc" is refused below)
         tokens = before + given.split()
     else:

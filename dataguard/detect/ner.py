@@ -280,6 +280,16 @@ _PERSON_CUE = re.compile(r"(?i)\b(?:for|by|to|from|with|user|username|customer|c
                          r"[ \t]*\Z")
 
 
+_DASH_BULLET = re.compile(r"(?m)^([ \t]*)-(?=[ \t]+\S)")
+
+
+def _unbulleted(text: str) -> str:
+    """A hyphen that opens a list item made a space, the offsets unchanged: the English model
+    finds no one in "- Charlotte Beaumont took notes." and the person in the same line without
+    it (bullets "*", "•", "–" and numbers do not hide names)."""
+    return _DASH_BULLET.sub(r"\1 ", text) if "-" in text else text
+
+
 def _unquoted(text: str) -> str:
     """Double quotes around two to four name-shaped words after a word that introduces a person
     made spaces, the offsets unchanged: the model reads a quoted name as a title ('profile
@@ -485,7 +495,7 @@ class NerRunner:
         # spaCy keeps every new word it sees in its vocabulary: unbounded on real data (IDs,
         # numbers, hashes: +0.5 GB per 500,000 distinct words). A memory zone drops them after.
         with one_blas_thread(), self.nlp.memory_zone():
-            for t, doc in zip(todo, pipe(self.nlp, [_unquoted(_readable(t)) for t in todo])):
+            for t, doc in zip(todo, pipe(self.nlp, [_unquoted(_readable(_unbulleted(t))) for t in todo])):
                 ents = []
                 for ent in doc.ents:
                     etype = SPACY_LABELS.get(ent.label_)
