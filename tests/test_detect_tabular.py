@@ -585,3 +585,73 @@ def test_a_generic_name_key_across_a_chunks_keep_window_is_judged_on_the_cells_r
     [got] = person_spans(detector, [Chunk(unit=unit, text=text, keep_start=keep_start)])
     assert {v for _, _, v in got} <= {name_of(i) for i in range(12)}
     assert all(s >= keep_start for s, _, _ in got)
+
+
+# ------------------------------------------------------------------ SQL dumps
+SQL_UNIT = Unit(target="/t", uri="/t/backup/hr_dump.sql", path="backup/hr_dump.sql")
+SQL_DUMP = """-- MySQL dump 10.13
+CREATE TABLE `staff` (
+  `id` int(11) NOT NULL AUTO_INCREMENT,
+  `first_name` varchar(50) DEFAULT NULL,
+  `last_name` varchar(50) DEFAULT NULL,
+  `phone` varchar(20) DEFAULT NULL,
+  `order_no` varchar(12) DEFAULT NULL,
+  `city` varchar(40),
+  PRIMARY KEY (`id`),
+  KEY `idx_last` (`last_name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+INSERT INTO `staff` VALUES (1,'Nomvula','Dlamini','+27 82 555 0143','5085542222','Durban'),(2,'Kwame','Mensah',NULL,'2019125943','Pune'),(3,'Ngozi','Okafor','0712 345678','4505577104','Amman'),(4,'Sean','O\\'Brien',NULL,NULL,NULL);
+INSERT INTO employees (id, full_name, city, hired) VALUES (1,'Layla Haddad','Amman',NOW()),(2,'Arjun Mehta','Pune','2021-03-04');
+INSERT INTO products (sku, name) VALUES ('AB-1','Blue Widget'),('AB-2','Field Tent');
+COPY public.beneficiaries (id, full_name, phone) FROM stdin;
+1	Tomasz Kowalczyk	+48 601 234 567
+2	\\N	+254 712 345678
+\\.
+"""
+
+
+def test_a_sql_dumps_values_are_read_by_their_columns(detector):
+    """INSERTs with and without a column list (then the CREATE TABLE's) and pg_dump's COPY rows:
+    names under name columns are persons, cities and products are not, an order number is no
+    phone number, a phone column's numbers are phones."""
+    [(chunk, matches)] = list(detector.analyze([Chunk(unit=SQL_UNIT, text=SQL_DUMP)]))
+    got = {(m.entity_type, SQL_DUMP[m.start:m.end]) for m in matches
+           if m.entity_type in ("PERSON", "PHONE_NUMBER", "LOCATION")}
+    assert got == {("PERSON", v) for v in ("Nomvula", "Dlamini", "Kwame", "Mensah", "Ngozi", "Okafor", "Sean",
+                                           "Layla Haddad", "Arjun Mehta", "Tomasz Kowalczyk")} | \
+        {("PHONE_NUMBER", v) for v in ("+27 82 555 0143", "0712 345678", "+48 601 234 567", "+254 712 345678")}
+
+
+def test_sql_columns_read_quotes_escapes_nulls_and_calls():
+    from dataguard.detect.columns import sql_columns
+    cols = {(c.table, c.name): [SQL_DUMP[s:e] for s, e in c.cells] for c in sql_columns(Chunk(unit=SQL_UNIT, text=SQL_DUMP))}
+    assert cols[("staff", "last_name")] == ["Dlamini", "Mensah", "Okafor", "O\\'Brien"]
+    assert cols[("staff", "phone")] == ["+27 82 555 0143", "0712 345678"]
+    assert cols[("employees", "hired")] == ["NOW()", "2021-03-04"]
+    assert cols[("beneficiaries", "full_name")] == ["Tomasz Kowalczyk"]
+    assert ("staff", "PRIMARY") not in cols and ("staff", "KEY") not in cols
+    # a chunk that begins inside a statement: its tuples have no column, the next statement's have
+    tail = "(7,'Zanele','Khumalo'),(8,'Sipho','Nkosi');\nINSERT INTO t (given_name) VALUES ('Thandiwe');\n"
+    cols = {c.name: [tail[s:e] for s, e in c.cells] for c in sql_columns(Chunk(unit=SQL_UNIT, text=tail))}
+    assert cols == {"given_name": ["Thandiwe"]}
+
+
+@pytest.mark.parametrize("unit", ["INSERT INTO t VALUES (", "CREATE TABLE t (", "INSERT INTO t (a) VALUES ('x',",
+                                  "COPY t (a) FROM stdin;\n"])
+def test_a_hostile_sql_dump_is_read_in_one_pass(unit):
+    """Statements opened and never closed, one inside the other: each character is read once
+    (the steps are counted, not timed)."""
+    from dataguard.detect import columns
+    text = unit * (64_000 // len(unit))
+    calls = []
+    real = columns._sql_value_end
+
+    def counted(t, i, n):
+        calls.append(i)
+        return real(t, i, n)
+    columns._sql_value_end = counted
+    try:
+        columns.sql_columns(Chunk(unit=SQL_UNIT, text=text))
+    finally:
+        columns._sql_value_end = real
+    assert len(calls) <= len(text) // len(unit) + 1

@@ -290,7 +290,9 @@ def table_columns(chunk: Chunk) -> tuple:
         table = (unit.table or unit.path or "").rsplit(".", 1)[-1]
         return [_Column(name, tuple(chunk.context), _anchor_cells(chunk), table)], []
     if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
-        return (json_columns(chunk), []) if is_json(unit) else ([], [])
+        if is_json(unit):
+            return json_columns(chunk), []
+        return (sql_columns(chunk), []) if is_sql(unit) else ([], [])
     layout = Layout(chunk)
     headers = layout.headers or {}
     columns: dict = {}
@@ -358,6 +360,179 @@ def json_columns(chunk: Chunk) -> list:
         if c is None:
             c = columns[key] = _Column(m["k"], name_words(m["k"]), table=table, parent=parent)
         c.cells.append(m.span("v") if m["v"] is not None else m.span("n"))
+    return list(columns.values())
+
+
+def is_sql(unit) -> bool:
+    """Whether an item is a SQL file (a dump: mysqldump, pg_dump, SQLite's .dump), by its name."""
+    return (unit.member or unit.path or "").lower().endswith(".sql")
+
+
+_SQL_NAME = r'(?:[`"\[]?[\w$]{1,64}[`"\]]?\.){0,2}[`"\[]?(?P<t>[\w$]{1,64})[`"\]]?'
+_SQL_CREATE = re.compile(r"(?i)\bCREATE\s+(?:TEMPORARY\s+|UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?" + _SQL_NAME
+                         + r"\s*\(")
+_SQL_INSERT = re.compile(r"(?i)\b(?:INSERT|REPLACE)\s+(?:IGNORE\s+)?INTO\s+" + _SQL_NAME
+                         + r"\s*(?:\((?P<cols>[^()]{1,8000})\)\s*)?VALUES\s*")
+_SQL_COPY = re.compile(r"(?i)^COPY\s+" + _SQL_NAME + r"\s*\((?P<cols>[^()]{1,8000})\)\s+FROM\s+stdin[^\n]*\n", re.M)
+_SQL_COLUMN = re.compile(r'\s*[`"\[]?([\w$]{1,64})[`"\]]?')
+_SQL_NOT_COLUMN = frozenset("primary key unique index constraint foreign check fulltext spatial exclude".split())
+SQL_MAX_ROWS = 100_000          # tuples read per INSERT statement in a chunk (a statement may fill many chunks)
+
+
+def _sql_names(listing: str) -> list:
+    """The column names of an INSERT's or a COPY's column list ("id, `full_name`, \"City\"")."""
+    out = []
+    for part in listing.split(","):
+        m = _SQL_COLUMN.match(part)
+        out.append(m.group(1) if m else None)
+    return out
+
+
+def _sql_table_columns(text: str, at: int) -> tuple:
+    """(the column names of a CREATE TABLE whose body opens at ``at``: the first name of each
+    part at depth 0, not a key or a constraint; where the body ends)."""
+    out, depth, start, i, n = [], 0, at, at, min(len(text), at + 50_000)
+    while i < n:
+        c = text[i]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif c in "'\"`" and depth == 0:
+            close = text.find(c, i + 1, n)
+            i = n if close == -1 else close
+        elif c == "," and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+        i += 1
+    out.append(text[start:i])
+    names = []
+    for part in out:
+        m = _SQL_COLUMN.match(part)
+        if m and m.group(1).lower() not in _SQL_NOT_COLUMN:
+            names.append(m.group(1))
+    return names, i
+
+
+def _sql_value_end(text: str, i: int, n: int) -> tuple:
+    """(start, end) of the value at ``i`` (a quoted string: inside the quotes), and where it ends."""
+    if text[i] == "'":
+        j = i + 1
+        while j < n:
+            c = text[j]
+            if c == "\\":
+                j += 2
+                continue
+            if c == "'":
+                if j + 1 < n and text[j + 1] == "'":
+                    j += 2
+                    continue
+                return (i + 1, j), j + 1
+            j += 1
+        return (i + 1, n), n
+    depth, j = 0, i
+    while j < n:
+        c = text[j]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif c == "," and depth == 0:
+            break
+        elif c == "'":
+            close = text.find("'", j + 1, n)
+            j = n if close == -1 else close
+        j += 1
+    e = j
+    while e > i and text[e - 1].isspace():
+        e -= 1
+    return (i, e), j
+
+
+def _sql_tuples(text: str, i: int) -> tuple:
+    """(the values of the tuples of an INSERT from ``i``, after VALUES: [(column index, start,
+    end)]; where they end). Each character is read once."""
+    n, rows, out = len(text), 0, []
+    while i < n and rows < SQL_MAX_ROWS:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n or text[i] != "(":
+            break
+        i += 1
+        k = 0
+        while i < n:
+            while i < n and text[i].isspace():
+                i += 1
+            if i >= n:
+                break
+            if text[i] == ")":
+                i += 1
+                break
+            (s, e), i = _sql_value_end(text, i, n)
+            if e > s and text[s:e].upper() != "NULL":
+                out.append((k, s, e))
+            while i < n and text[i].isspace():
+                i += 1
+            if i < n and text[i] == ",":
+                i += 1
+            k += 1
+        rows += 1
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n or text[i] != ",":
+            break
+        i += 1
+    return out, i
+
+
+def sql_columns(chunk: Chunk) -> list:
+    """A SQL dump's values as columns named by their table's columns: the column list of each
+    INSERT (or, without one, of the table's CREATE TABLE in the same chunk) and of each COPY
+    ... FROM stdin (pg_dump: tab-separated rows to a line "\\."). Tuples of a statement begun
+    in an earlier chunk have no column here."""
+    text = chunk.text
+    created, read_to = {}, 0            # (a statement inside what was read is a value: skipped, each character read once)
+    for m in _SQL_CREATE.finditer(text):
+        if m.start() >= read_to:
+            created[m["t"].lower()], read_to = _sql_table_columns(text, m.end())
+    columns: dict = {}
+
+    def add(table: str, names: list, k: int, span: tuple) -> None:
+        if k < len(names) and names[k]:
+            key = (table.lower(), names[k].lower())
+            c = columns.get(key)
+            if c is None:
+                c = columns[key] = _Column(names[k], name_words(names[k]), table=table)
+            c.cells.append(span)
+    read_to = 0
+    for m in _SQL_INSERT.finditer(text):
+        if m.start() < read_to:
+            continue
+        values, read_to = _sql_tuples(text, m.end())
+        names = _sql_names(m["cols"]) if m["cols"] else created.get(m["t"].lower(), [])
+        for k, s, e in values if names else ():
+            add(m["t"], names, k, (s, e))
+    read_to = 0
+    for m in _SQL_COPY.finditer(text):
+        if m.start() < read_to:
+            continue
+        names, pos = _sql_names(m["cols"]), m.end()
+        while pos < len(text):
+            eol = text.find("\n", pos)
+            eol = len(text) if eol == -1 else eol
+            if text.startswith("\\.", pos):
+                break
+            at = pos
+            for k, value in enumerate(text[pos:eol].split("\t")):
+                if value and value != "\\N":
+                    add(m["t"], names, k, (at, at + len(value)))
+                at += len(value) + 1
+            pos = eol + 1
+        read_to = pos
     return list(columns.values())
 
 

@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
-from dataguard.detect.columns import categorical, column_verdict, generic_name, is_json, json_columns, role_column
+from dataguard.detect.columns import (categorical, column_verdict, generic_name, is_json, is_sql, json_columns,
+                                      role_column, sql_columns)
 from dataguard.detect.filters import (LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, TITLES, UPPER, name_shaped, person_shaped,
                                       person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
@@ -356,7 +357,9 @@ class NerRunner:
         if chunk.hint != "structured":
             tables = markdown_cells(text) if "|" in text and not chunk.is_name else ([], [])
             if is_json(chunk.unit) and not chunk.is_name:
-                plan.first = self._json_cells(plan, ks, ke)
+                plan.first = self._keyed_cells(plan, json_columns(chunk), ks, ke)
+            elif is_sql(chunk.unit) and not chunk.is_name:
+                plan.first = self._keyed_cells(plan, sql_columns(chunk), ks, ke)
             elif tables[1]:
                 plan.first = self._markdown_cells(plan, *tables, ks, ke)
             else:
@@ -374,16 +377,15 @@ class NerRunner:
             self._plan_columns(plan, short, chunk_names, layout)
         return plan
 
-    def _json_cells(self, plan: NerPlan, ks: int, ke: int) -> list:
-        """A JSON chunk's values, each alone and judged by its key (``columns``' JSON columns): a
-        short value of a key named for people that may hold a name, whole (a name-shaped one is
-        a name whatever the model reads; under a generic key, ``"name"``, a product's or a
-        team's as often, only when the model reads most of them as persons); prose regions
-        of the other values, and of the rest (keys, arrays of strings, a pair cut at the chunk's
-        edge), the values blanked out."""
+    def _keyed_cells(self, plan: NerPlan, columns: list, ks: int, ke: int) -> list:
+        """A JSON chunk's or a SQL dump's values, each alone and judged by its key or column
+        (``columns``' JSON and SQL columns): a short value of a key named for people that may
+        hold a name, whole (a name-shaped one is a name whatever the model reads; under a
+        generic key, ``"name"``, a product's or a team's as often, only when the model reads
+        most of them as persons); prose regions of the other values, and of the rest (keys,
+        arrays of strings, a pair cut at the chunk's edge, statements), the values blanked out."""
         text = plan.chunk.text
         cells = []
-        columns = json_columns(plan.chunk)
         for col in columns:
             names = self._person and "PERSON" in column_verdict(self._vocabulary, col).positive
             whole = names and not generic_name(col.name)
