@@ -681,6 +681,14 @@ def test_a_urls_user_and_password_are_no_e_mail_address(patterns_only):
                    at(text, "john.smith@unmiss.org", "EMAIL_ADDRESS"), at(text, "john@bastion.unmiss.org", "EMAIL_ADDRESS")}
 
 
+def test_a_dotted_number_after_a_version_of_its_line_is_a_version(patterns_only):
+    text = ("Upgraded agent to version 4.2.1.7 (previous 4.2.0.19).\n"
+            "Firmware v10.4.2.1 replaced 10.4.1.9 on the gateway.\n"
+            "Release 2.3.1.0 deployed to 10.0.4.12 and 41.204.190.7.\n")
+    got = spans(run(patterns_only, text), {"IP_ADDRESS"})
+    assert got == {at(text, "10.0.4.12", "IP_ADDRESS"), at(text, "41.204.190.7", "IP_ADDRESS")}
+
+
 def test_loopback_unspecified_and_broadcast_addresses_are_no_ones(patterns_only):
     text = ("Listen on 0.0.0.0:8443 and [::]:8443; health check at 127.0.0.1:8080, 127.1.2.3 and [::1]:80; "
             "broadcast 255.255.255.255. Clients: 10.12.4.21, 41.204.190.7 and 2001:db8:85a3::8a2e:370:7334.\n")

@@ -369,6 +369,16 @@ def nobodys_address(value: str) -> bool:
     return ip.is_loopback or ip.is_unspecified or ip == ipaddress.IPv4Address("255.255.255.255")
 
 
+_VERSION_NEAR = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?\s*[:=]?\s*(\d+\.\d+)\.\d+")
+
+
+def _another_version(value: str, text: str, start: int) -> bool:
+    """A dotted number after a version of the same line of releases ("version 4.2.1.7 (previous
+    4.2.0.19)", "upgraded v10.4.2.1 to 10.4.3.0"): its first two numbers are the version's."""
+    lead = ".".join(value.split(".")[:2]) if value.count(".") == 3 else None
+    return lead is not None and any(m.group(1) == lead for m in _VERSION_NEAR.finditer(text, max(0, start - 60), start))
+
+
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?\s*[:=]?\s*$")
 
 
@@ -466,7 +476,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             return False
         if entity != "IBAN_CODE" and inside_iban_shape(text, start, end):
             return False
-    if entity == "IP_ADDRESS" and (_VERSION_BEFORE.search(text, max(0, start - 24), start) or nobodys_address(value)):
+    if entity == "IP_ADDRESS" and (_VERSION_BEFORE.search(text, max(0, start - 24), start) or nobodys_address(value)
+                                   or _another_version(value, text, start)):
         return False              # "version 1.2.3.4" is a version number; 127.0.0.1, 0.0.0.0 are no one's
     if entity == "UK_NHS":
         digits = re.sub(r"\D", "", value)
