@@ -674,23 +674,33 @@ def test_a_urls_user_and_password_are_no_e_mail_address(patterns_only):
     text = ("DATABASE_URL=postgresql://ct_app:s3cretPW@db01.unmiss.org:5432/casetracker\n"
             "CACHE=redis://:Xk29vLpq77@cache.unmiss.org:6379\n"
             "git clone ssh://git@github.com/unmiss/tools.git; questions to amina.okafor@unmiss.org\n"
-            "Contact: john.smith@unmiss.org (ssh: john@bastion.unmiss.org)\n")
+            "Contact: john.smith@unmiss.org (ssh: john@bastion.unmiss.org)\n"
+            "DB=postgresql://admin:Pg$ecret99@db.unmiss.org/hr\n"
+            "Jane Doe,https://janedoe.net,jane.doe@gmail.com\nhttps://acme.org;k.otieno@gmail.com\n")
     got = spans(run(patterns_only, text), {"EMAIL_ADDRESS", "SECRET_PASSWORD"})
     assert got == {at(text, "s3cretPW", "SECRET_PASSWORD"), at(text, "Xk29vLpq77", "SECRET_PASSWORD"),
                    at(text, "amina.okafor@unmiss.org", "EMAIL_ADDRESS"),
-                   at(text, "john.smith@unmiss.org", "EMAIL_ADDRESS"), at(text, "john@bastion.unmiss.org", "EMAIL_ADDRESS")}
+                   at(text, "john.smith@unmiss.org", "EMAIL_ADDRESS"), at(text, "john@bastion.unmiss.org", "EMAIL_ADDRESS"),
+                   at(text, "Pg$ecret99", "SECRET_PASSWORD"), at(text, "jane.doe@gmail.com", "EMAIL_ADDRESS"),
+                   at(text, "k.otieno@gmail.com", "EMAIL_ADDRESS")}
 
 
 def test_a_dotted_number_after_a_version_of_its_line_is_a_version(patterns_only):
     text = ("Upgraded agent to version 4.2.1.7 (previous 4.2.0.19).\n"
             "Firmware v10.4.2.1 replaced 10.4.1.9 on the gateway.\n"
-            "Release 2.3.1.0 deployed to 10.0.4.12 and 41.204.190.7.\n")
+            "Release 2.3.1.0 deployed to 10.0.4.12 and 41.204.190.7.\n"
+            # addresses of the same /16 as a version, not joined to it as versions are
+            "Windows version 10.0.19045 client 10.0.4.21 connected\n"
+            "firmware 10.1.2.3 installed; management address 10.1.200.17\n"
+            "DHCP release 10.0.5.23 from client; offer 10.0.5.24 to host\n")
     got = spans(run(patterns_only, text), {"IP_ADDRESS"})
-    assert got == {at(text, "10.0.4.12", "IP_ADDRESS"), at(text, "41.204.190.7", "IP_ADDRESS")}
+    assert got == {at(text, v, "IP_ADDRESS") for v in ("10.0.4.12", "41.204.190.7", "10.0.4.21", "10.1.200.17",
+                                                       "10.0.5.24")}
 
 
 def test_loopback_unspecified_and_broadcast_addresses_are_no_ones(patterns_only):
-    text = ("Listen on 0.0.0.0:8443 and [::]:8443; health check at 127.0.0.1:8080, 127.1.2.3 and [::1]:80; "
+    text = ("Listen on 0.0.0.0:8443 and [::]:8443; health check at 127.0.0.1:8080, 127.1.2.3, ::ffff:127.0.0.1 "
+            "and [::1]:80; "
             "broadcast 255.255.255.255. Clients: 10.12.4.21, 41.204.190.7 and 2001:db8:85a3::8a2e:370:7334.\n")
     got = spans(run(patterns_only, text), {"IP_ADDRESS"})
     assert got == {at(text, v, "IP_ADDRESS") for v in ("10.12.4.21", "41.204.190.7", "2001:db8:85a3::8a2e:370:7334")}
@@ -716,6 +726,10 @@ def test_tokens_and_keys_under_their_names_are_secrets(patterns_only, text, valu
     "session=active\n", "session_timeout=1800000000000000000\n", "token: notasecretvalue_at_all\n",
     "Session: 2 of the training, token=ABCDEFGHIJKLMNOPQRST\n", "SID: S-1-5-21-3623811015-3361044348-30300820-1013\n",
     "sessionid=${SESSION_ID_FROM_ENV}\n",
+    # slugs, build names and resource paths under token names
+    "Training session: Introduction-to-Python3-Programming-Basics\n", "session=ModuleA-Part2-Workshop-Room14B\n",
+    "token: build-2024.05.01-rc3-linux-x86_64\n",
+    "signing_key: projects/my-proj/locations/global/keyRings/ring1/cryptoKeys/key2\n",
 ])
 def test_words_and_placeholders_under_token_names_are_no_secrets(patterns_only, text):
     assert spans(run(patterns_only, text), {"SECRET_TOKEN"}) == set()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import functools
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk, ColumnSignal
 from dataguard.vocab import Reason, ValueKind
+
+log = logging.getLogger(__name__)
 
 COLUMN_RECOGNIZER = "dataguard-column-name"
 HASH_RECOGNIZER = "dataguard-password-hash"
@@ -371,10 +374,13 @@ def is_sql(unit) -> bool:
 _SQL_NAME = r'(?:[`"\[]?[\w$]{1,64}[`"\]]?\.){0,2}[`"\[]?(?P<t>[\w$]{1,64})[`"\]]?'
 _SQL_CREATE = re.compile(r"(?i)\bCREATE\s+(?:TEMPORARY\s+|UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?" + _SQL_NAME
                          + r"\s*\(")
-_SQL_INSERT = re.compile(r"(?i)\b(?:INSERT|REPLACE)\s+(?:IGNORE\s+)?INTO\s+" + _SQL_NAME
-                         + r"\s*(?:\((?P<cols>[^()]{1,8000})\)\s*)?VALUES\s*")
+_SQL_INSERT = re.compile(r"(?i)\b(?:INSERT|REPLACE)\s+(?:(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE)\s+)*INTO\s+"
+                         + _SQL_NAME + r"\s*(?:\((?P<cols>[^()]{1,8000})\)\s*)?"
+                         r"(?:OVERRIDING\s+(?:SYSTEM|USER)\s+VALUE\s+)?VALUES?\s*")
 _SQL_COPY = re.compile(r"(?i)^COPY\s+" + _SQL_NAME + r"\s*\((?P<cols>[^()]{1,8000})\)\s+FROM\s+stdin[^\n]*\n", re.M)
 _SQL_COLUMN = re.compile(r'\s*[`"\[]?([\w$]{1,64})[`"\]]?')
+# a string literal's prefix: N'...' (national), E'...' (escapes), X'...' / B'...' (hex, bits), _utf8mb4'...'
+_SQL_PREFIX = re.compile(r"(?:[NnEeXxBb]|_\w{1,30}\s*)(?=')")
 _SQL_NOT_COLUMN = frozenset("primary key unique index constraint foreign check fulltext spatial exclude".split())
 SQL_MAX_ROWS = 100_000          # tuples read per INSERT statement in a chunk (a statement may fill many chunks)
 
@@ -386,6 +392,41 @@ def _sql_names(listing: str) -> list:
         m = _SQL_COLUMN.match(part)
         out.append(m.group(1) if m else None)
     return out
+
+
+def _sql_skip(text: str, i: int, n: int) -> int:
+    """Past spaces and comments ("-- ..." and MySQL's "# ..." to the end of the line, "/* ... */")."""
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c == "#" or c == "-" and text.startswith("--", i):
+            j = text.find("\n", i, n)
+            i = n if j == -1 else j + 1
+        elif c == "/" and text.startswith("/*", i):
+            j = text.find("*/", i + 2, n)
+            i = n if j == -1 else j + 2
+        else:
+            break
+    return i
+
+
+def _sql_quoted(text: str, i: int, n: int) -> tuple:
+    """((start, end) inside the quotes of the string opening at ``i``, where it ends): doubled
+    quotes and backslashes escape; an unclosed string runs to ``n``."""
+    q, j = text[i], i + 1
+    while j < n:
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == q:
+            if j + 1 < n and text[j + 1] == q:
+                j += 2
+                continue
+            return (i + 1, j), j + 1
+        j += 1
+    return (i + 1, n), n
 
 
 def _sql_table_columns(text: str, at: int) -> tuple:
@@ -400,9 +441,14 @@ def _sql_table_columns(text: str, at: int) -> tuple:
             if depth == 0:
                 break
             depth -= 1
-        elif c in "'\"`" and depth == 0:
-            close = text.find(c, i + 1, n)
-            i = n if close == -1 else close
+        elif c in "'\"`":
+            i = _sql_quoted(text, i, n)[1]
+            continue
+        elif c in "-#/":
+            j = _sql_skip(text, i, n)
+            if j > i:
+                i = j
+                continue
         elif c == "," and depth == 0:
             out.append(text[start:i])
             start = i + 1
@@ -410,28 +456,23 @@ def _sql_table_columns(text: str, at: int) -> tuple:
     out.append(text[start:i])
     names = []
     for part in out:
-        m = _SQL_COLUMN.match(part)
+        m = _SQL_COLUMN.match(_SQL_COMMENTS.sub(" ", part))
         if m and m.group(1).lower() not in _SQL_NOT_COLUMN:
             names.append(m.group(1))
-    return names, i
+    return names, min(i, n)
+
+
+_SQL_COMMENTS = re.compile(r"--[^\n]*|#[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
 
 
 def _sql_value_end(text: str, i: int, n: int) -> tuple:
-    """(start, end) of the value at ``i`` (a quoted string: inside the quotes), and where it ends."""
-    if text[i] == "'":
-        j = i + 1
-        while j < n:
-            c = text[j]
-            if c == "\\":
-                j += 2
-                continue
-            if c == "'":
-                if j + 1 < n and text[j + 1] == "'":
-                    j += 2
-                    continue
-                return (i + 1, j), j + 1
-            j += 1
-        return (i + 1, n), n
+    """(start, end) of the value at ``i`` (a string: inside its quotes, without its prefix), and
+    where it ends."""
+    if text[i] in "'\"":
+        return _sql_quoted(text, i, n)
+    m = _SQL_PREFIX.match(text, i, n)
+    if m is not None:
+        return _sql_quoted(text, m.end(), n)
     depth, j = 0, i
     while j < n:
         c = text[j]
@@ -443,10 +484,11 @@ def _sql_value_end(text: str, i: int, n: int) -> tuple:
             depth -= 1
         elif c == "," and depth == 0:
             break
-        elif c == "'":
-            close = text.find("'", j + 1, n)
-            j = n if close == -1 else close
+        elif c in "'\"":
+            j = _sql_quoted(text, j, n)[1]
+            continue
         j += 1
+    j = min(j, n)
     e = j
     while e > i and text[e - 1].isspace():
         e -= 1
@@ -458,15 +500,13 @@ def _sql_tuples(text: str, i: int) -> tuple:
     end)]; where they end). Each character is read once."""
     n, rows, out = len(text), 0, []
     while i < n and rows < SQL_MAX_ROWS:
-        while i < n and text[i].isspace():
-            i += 1
+        i = _sql_skip(text, i, n)
         if i >= n or text[i] != "(":
             break
         i += 1
         k = 0
         while i < n:
-            while i < n and text[i].isspace():
-                i += 1
+            i = _sql_skip(text, i, n)
             if i >= n:
                 break
             if text[i] == ")":
@@ -475,14 +515,14 @@ def _sql_tuples(text: str, i: int) -> tuple:
             (s, e), i = _sql_value_end(text, i, n)
             if e > s and text[s:e].upper() != "NULL":
                 out.append((k, s, e))
-            while i < n and text[i].isspace():
-                i += 1
+            i = _sql_skip(text, i, n)
             if i < n and text[i] == ",":
                 i += 1
+            elif i < n and text[i] != ")":
+                i += 1              # (not a value SQL writes: step on)
             k += 1
         rows += 1
-        while i < n and text[i].isspace():
-            i += 1
+        i = _sql_skip(text, i, n)
         if i >= n or text[i] != ",":
             break
         i += 1
@@ -494,7 +534,14 @@ def sql_columns(chunk: Chunk) -> list:
     INSERT (or, without one, of the table's CREATE TABLE in the same chunk) and of each COPY
     ... FROM stdin (pg_dump: tab-separated rows to a line "\\."). Tuples of a statement begun
     in an earlier chunk have no column here."""
-    text = chunk.text
+    try:
+        return _sql_columns(chunk.text)
+    except (IndexError, ValueError, RecursionError) as exc:     # a reader's fault costs the columns, not the file
+        log.debug("SQL dump read as text: %s", type(exc).__name__)
+        return []
+
+
+def _sql_columns(text: str) -> list:
     created, read_to = {}, 0            # (a statement inside what was read is a value: skipped, each character read once)
     for m in _SQL_CREATE.finditer(text):
         if m.start() >= read_to:

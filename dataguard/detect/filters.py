@@ -96,6 +96,8 @@ def name_shaped(cell: str) -> bool:
         if not before or not given.strip() or "," in given or \
                 len(before) > 1 and not surname.isupper() and not _particled(before):
             return False                # ("Amina Okafor, Kamil Holub": two names; "Acme, Inc" is refused below)
+        if len(before) > 1 and not surname.isupper() and any(w.isupper() for w in given.split()):
+            return False                # "Abu Dhabi, UAE": a place and its country
         tokens = before + given.split()
     else:
         tokens = cell.split()
@@ -354,8 +356,9 @@ def inside_iban_shape(text: str, start: int, end: int) -> bool:
     return False
 
 
-# a URL's scheme and user part, up to where its password or host begins ("redis://:", "ssh://")
-_URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,20}://[^\s/@:\"'<>]{0,64}:?$")
+# a URL's scheme and user part, up to its host ("ssh://git@host") or into its password
+# ("postgresql://app:S3cret@db01", "redis://:Pg$ecret@cache", whose '$' may start the address)
+_URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,20}://[\w.~%+\-]{0,64}(?::[^\s/@\"'<>]{0,128})?$")
 
 
 def nobodys_address(value: str) -> bool:
@@ -366,17 +369,25 @@ def nobodys_address(value: str) -> bool:
         ip = ipaddress.ip_address(value.strip().strip("[]"))
     except ValueError:
         return False
+    ip = getattr(ip, "ipv4_mapped", None) or ip         # ::ffff:127.0.0.1
     return ip.is_loopback or ip.is_unspecified or ip == ipaddress.IPv4Address("255.255.255.255")
 
 
-_VERSION_NEAR = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?\s*[:=]?\s*(\d+\.\d+)\.\d+")
+# a four-part version, then only what joins two versions ("version 4.2.1.7 (previous ", "v10.4.2.1 replaced ")
+_VERSION_NEAR = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?\s*[:=]?\s*(\d+\.\d+)\.\d+\.\d+"
+                           r"[\s(),;:]*(?:(?:previous(?:ly)?|prev\.?|was|from|to|then|replac(?:ed|es|ing)|"
+                           r"upgraded(?:\s+to)?|and|or|->|\u2192)[\s:]*)?$")
 
 
 def _another_version(value: str, text: str, start: int) -> bool:
-    """A dotted number after a version of the same line of releases ("version 4.2.1.7 (previous
-    4.2.0.19)", "upgraded v10.4.2.1 to 10.4.3.0"): its first two numbers are the version's."""
-    lead = ".".join(value.split(".")[:2]) if value.count(".") == 3 else None
-    return lead is not None and any(m.group(1) == lead for m in _VERSION_NEAR.finditer(text, max(0, start - 60), start))
+    """A dotted number right after a four-part version of the same line of releases, joined by a
+    word of versions ("version 4.2.1.7 (previous 4.2.0.19)", "v10.4.2.1 replaced 10.4.1.9"):
+    its first two numbers are the version's. Not an address after a release ("release
+    10.1.2.3 installed; management address 10.1.200.17")."""
+    if value.count(".") != 3:
+        return False
+    m = _VERSION_NEAR.search(text, max(0, start - 60), start)
+    return m is not None and m.group(1) == ".".join(value.split(".")[:2])
 
 
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?\s*[:=]?\s*$")

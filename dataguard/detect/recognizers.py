@@ -102,6 +102,15 @@ def high_entropy_token(v: str) -> bool:
     return entropy(v) >= 3.3
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def opaque_token(v: str) -> bool:
+    """A high-entropy value of one piece (or a UUID): not words or numbers joined by dashes,
+    dots or slashes (a slug, a build name, a resource path)."""
+    return high_entropy_token(v) and (_UUID.fullmatch(v) is not None or len(re.findall(r"[-./]", v)) <= 2)
+
+
 class Rx:
     """One regex of a recognizer: group 'v' (or the whole match) is the value."""
 
@@ -241,12 +250,16 @@ def token_recognizer(language: str) -> Triggered:
         Rx(r"(?<![A-Za-z0-9_])(?P<v>ghp_[A-Za-z0-9]{36}|gho_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}|"
            r"glpat-[A-Za-z0-9_-]{20}|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}|sk_live_[0-9a-zA-Z]{24,}|"
            r"rk_live_[0-9a-zA-Z]{24,}|SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})", 0.95),
-        # a key naming a token, session or key (session=, sessionid=, REFRESH_TOKEN=, ENCRYPTION_KEY=, ?token=)
-        Rx(r"(?i)(?<![A-Za-z0-9])(?:api[_-]?key|apikey|(?:access|auth|refresh|id|csrf|xsrf|reset|session|bearer|"
-           r"private)[_-]?token|token|client[_-]?secret|(?:jwt|webhook|session|signing)[_-]?secret|"
-           r"(?:secret|encryption|signing|master|hmac)[_-]?key|session(?:[_-]?(?:id|key))?)"
-           r"[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-][A-Za-z0-9_.~+/-]{15,255})",
+        Rx(r"(?i)(?<![A-Za-z0-9])(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
+           r"secret[_-]?key|private[_-]?token)[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-]{16,256})",
            0.75, high_entropy_token),
+        # a key naming a token, session or key (session=, sessionid=, REFRESH_TOKEN=, ENCRYPTION_KEY=, ?token=):
+        # an opaque value, not a slug or a path ("session: Introduction-to-Python3-Basics")
+        Rx(r"(?i)(?<![A-Za-z0-9])(?:(?:refresh|id|csrf|xsrf|reset|session|bearer)[_-]?token|token|"
+           r"(?:jwt|webhook|session|signing)[_-]?secret|(?:encryption|signing|master|hmac)[_-]?key|"
+           r"session(?:[_-]?(?:id|key))?)"
+           r"[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-][A-Za-z0-9_.~+/-]{15,255})",
+           0.75, opaque_token),
     ], language), words=("eyJ", "bearer", "ghp_", "gho_", "github_pat_", "glpat-", "xox", "AIza", "sk_live", "rk_live",
                          "SG.", "key", "token", "secret", "session"))
 
