@@ -7,6 +7,7 @@ import stat
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -374,3 +375,19 @@ def test_the_third_signal_ends_a_stop_at_once(tmp_path):
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 128 + signal.SIGTERM, proc.stderr[-2000:]
     assert "exiting at once, without a report" in proc.stderr and os.listdir(out) == []
+    # its worker does not outlive it (an orphan waited on its pipe for ever): a forked worker
+    # runs the same command line
+    for _ in range(600):            # (a worker looks for its parent every second)
+        left = [pid for pid in os.listdir("/proc") if pid.isdigit() and _runs_with(pid, str(share))]
+        if not left:
+            break
+        time.sleep(0.1)
+    assert not left
+
+
+def _runs_with(pid: str, arg: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return arg.encode() in fh.read().split(b"\0")
+    except OSError:
+        return False

@@ -29,6 +29,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from collections import deque
 from multiprocessing.connection import wait
@@ -44,6 +45,7 @@ POLL_S = 0.25                  # how often a waiting scanning process looks whet
 GRACE_S = 2.0                  # a stopped worker's time to clean up before it is killed
 MIN_RATE = 2 * 1024**2         # bytes per second an item is granted beyond its base budget
 WORKER_MEMORY = 2 * 1024**3    # address space of a worker (a model with NER takes ~320 MB)
+PARENT_CHECK_S = 1.0           # how often a worker looks whether the scanning process is still there
 
 
 def _limit_memory(limit: int) -> None:
@@ -77,10 +79,29 @@ def _silence_output() -> None:
     os.close(devnull)
 
 
-def _serve(conn, setup: ScanSetup, hasher, tmp: str, environ: dict) -> None:
-    """A worker process: [ItemRef] in, [ItemOutcome] out, until the pipe closes. It sees the
-    scanning process's environment as it was when the worker started (a fork server's
-    would be older), where sources find their passwords."""
+def _exit_with_parent(owner: Optional[int]) -> None:
+    """End this worker when its parent is gone: the scanning process killed (SIGKILL, the OOM
+    killer) or ended at once by a third signal, which stop no worker. An orphan would wait
+    on its pipe, or go on parsing, for ever (a forked worker holds the scanning process's
+    end of the pipe too: it never reads an end of file). ``owner``: the scanning process,
+    the parent of a forked or spawned worker (None: started by a fork server, the parent,
+    which ends with the scanning process)."""
+    parent = os.getppid()
+    if owner is not None and parent != owner:
+        os._exit(0)                 # gone before this worker started
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+    threading.Thread(target=watch, name="dataguard-parent-watch", daemon=True).start()
+
+
+def _serve(conn, setup: ScanSetup, hasher, tmp: str, environ: dict, owner: Optional[int]) -> None:
+    """A worker process: [ItemRef] in, [ItemOutcome] out, until the pipe closes or the scanning
+    process is gone. It sees the scanning process's environment as it was when the worker
+    started (a fork server's would be older), where sources find their passwords."""
+    _exit_with_parent(owner)
     signal.signal(signal.SIGINT, signal.SIG_IGN)          # the scanning process decides how to stop
     signal.signal(signal.SIGTERM, _stop_worker)
     _silence_output()
@@ -106,7 +127,9 @@ class _Worker:
         ctx = mp_context()
         self.tmp = tempfile.mkdtemp(prefix="dataguard-worker-")
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, setup, hasher, self.tmp, dict(os.environ)), daemon=True)
+        owner = None if ctx.get_start_method() == "forkserver" else os.getpid()   # (the worker's parent)
+        self.proc = ctx.Process(target=_serve, args=(child, setup, hasher, self.tmp, dict(os.environ), owner),
+                                daemon=True)
         self.proc.start()
         child.close()
         self.task: Optional[tuple] = None          # ([task id], [ItemRef], deadline)
