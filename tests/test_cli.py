@@ -7,7 +7,6 @@ import stat
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -376,13 +375,18 @@ def test_the_third_signal_ends_a_stop_at_once(tmp_path):
     assert proc.returncode == 128 + signal.SIGTERM, proc.stderr[-2000:]
     assert "exiting at once, without a report" in proc.stderr and os.listdir(out) == []
     # its worker does not outlive it (an orphan waited on its pipe for ever): a forked worker
-    # runs the same command line
-    for _ in range(600):            # (a worker looks for its parent every second)
-        left = [pid for pid in os.listdir("/proc") if pid.isdigit() and _runs_with(pid, str(share))]
-        if not left:
-            break
-        time.sleep(0.1)
-    assert not left
+    # runs the same command line; each one left is waited for until it ends (its pidfd becomes
+    # readable), the 300 s only a guard against a hang
+    import select
+    for pid in [int(p) for p in os.listdir("/proc") if p.isdigit() and _runs_with(p, str(share))]:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue                # (ended already)
+        try:
+            assert select.select([fd], [], [], 300)[0], f"worker {pid} outlived the scan"
+        finally:
+            os.close(fd)
 
 
 def _runs_with(pid: str, arg: str) -> bool:

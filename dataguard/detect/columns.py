@@ -429,18 +429,20 @@ def _sql_quoted(text: str, i: int, n: int) -> tuple:
     return (i + 1, n), n
 
 
-def _sql_table_columns(text: str, at: int) -> tuple:
-    """(the column names of a CREATE TABLE whose body opens at ``at``: the first name of each
-    part at depth 0, not a key or a constraint; where the body ends)."""
-    out, depth, start, i, n = [], 0, at, at, min(len(text), at + 50_000)
+def _sql_part_end(text: str, i: int, n: int) -> int:
+    """Where the part of a list from ``i`` ends: at a comma or a closing bracket of its depth
+    (strings, quoted names, comments and bracketed arguments read over), or at ``n``."""
+    depth = 0
     while i < n:
         c = text[i]
         if c == "(":
             depth += 1
         elif c == ")":
             if depth == 0:
-                break
+                return i
             depth -= 1
+        elif c == "," and depth == 0:
+            return i
         elif c in "'\"`":
             i = _sql_quoted(text, i, n)[1]
             continue
@@ -449,17 +451,22 @@ def _sql_table_columns(text: str, at: int) -> tuple:
             if j > i:
                 i = j
                 continue
-        elif c == "," and depth == 0:
-            out.append(text[start:i])
-            start = i + 1
         i += 1
-    out.append(text[start:i])
-    names = []
-    for part in out:
-        m = _SQL_COLUMN.match(_SQL_COMMENTS.sub(" ", part))
+    return n
+
+
+def _sql_table_columns(text: str, at: int) -> tuple:
+    """(the column names of a CREATE TABLE whose body opens at ``at``: the first name of each
+    part, not a key or a constraint; where the body ends)."""
+    names, i, n = [], at, min(len(text), at + 50_000)
+    while True:
+        end = _sql_part_end(text, i, n)
+        m = _SQL_COLUMN.match(_SQL_COMMENTS.sub(" ", text[i:end]))
         if m and m.group(1).lower() not in _SQL_NOT_COLUMN:
             names.append(m.group(1))
-    return names, min(i, n)
+        if end >= n or text[end] == ")":
+            return names, end
+        i = end + 1
 
 
 _SQL_COMMENTS = re.compile(r"--[^\n]*|#[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
@@ -473,23 +480,7 @@ def _sql_value_end(text: str, i: int, n: int) -> tuple:
     m = _SQL_PREFIX.match(text, i, n)
     if m is not None:
         return _sql_quoted(text, m.end(), n)
-    depth, j = 0, i
-    while j < n:
-        c = text[j]
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            if depth == 0:
-                break
-            depth -= 1
-        elif c == "," and depth == 0:
-            break
-        elif c in "'\"":
-            j = _sql_quoted(text, j, n)[1]
-            continue
-        j += 1
-    j = min(j, n)
-    e = j
+    j = e = _sql_part_end(text, i, n)
     while e > i and text[e - 1].isspace():
         e -= 1
     return (i, e), j
