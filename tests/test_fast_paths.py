@@ -568,6 +568,35 @@ def value(rnd: random.Random) -> str:
         f"{rnd.choice(['jane.doe', 'a_b', 'x'])}@{rnd.choice(['unhcr.org', 'mail.co.uk', 'example.com'])}",
         f"https://{rnd.choice(['www.', ''])}site{d(2)}.org/p?q={d(3)}", f"10.{d(1)}.{d(2)}.{d(1)}", "fe80::1ff:fe23:4567:890a",
         f"AB{d(6)}C", f"C{d(8)}", f"AB{d(7)}", f"{d(3)} {d(3)} {d(3)}", f"password={d(4)}Xy!", f"ABCPD{d(4)}K",
+        f"{rnd.choice('ABFMPR')}9{d(7)}",      # a DEA number's second form (letter, 9, seven digits)
+        secret(rnd),
+    ])
+
+
+def secret(rnd: random.Random) -> str:
+    """A credential as configuration files, logs and scripts write them, or a near miss: long
+    values (a JWT of a few KB, a quoted pass phrase with spaces) reach far past their key."""
+    import base64
+    import json
+
+    def b64(obj) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+    def w(n: int) -> str:
+        return "".join(rnd.choice("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(n))
+    claims = {"sub": w(8), "roles": [w(12) for _ in range(rnd.randint(1, 120))]}
+    jwt = f"{b64({'alg': 'HS256', 'typ': 'JWT'})}.{b64(claims)}.{w(43)}"
+    key = rnd.choice(["api_key", "ApiKey", "client_secret", "SESSION_ID", "sessionid", "refresh_token", "token",
+                      "ENCRYPTION_KEY", "db_password", "spring.datasource.password", "PGPASSWORD", "mot_de_passe",
+                      "evicted key", "next session", "secretary", "key"])
+    sep = rnd.choice(["=", ": ", " = ", '":"', " := ", "=>", ": \t", " "])
+    phrase = " ".join(w(rnd.randint(3, 9)) for _ in range(rnd.randint(1, 14)))
+    return rnd.choice([
+        jwt, f"Authorization: Bearer {jwt}", f"Bearer {w(rnd.randint(20, 400))}", f"{key}{sep}{w(rnd.randint(8, 300))}",
+        f'{key}{sep}"{phrase}"', f"ghp_{w(36)}", f"github_pat_{w(rnd.randint(60, 90))}", f"xoxb-{w(rnd.randint(10, 60))}",
+        f"sk_live_{w(30)}", f"postgresql://app:{w(rnd.randint(3, 40))}@db{rnd.randint(0, 99)}.example.net:5432/hr",
+        f"{key}{sep}{w(3)}", f"AKIA{w(16).upper()}", f"Asia{w(16)}", f"aws_secret_access_key{sep}{w(40)}",
+        f"AWS private key for {w(6)}{sep}{w(40)}",
     ])
 
 

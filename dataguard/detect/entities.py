@@ -38,6 +38,7 @@ class Norm(enum.Enum):
 
 WINDOW_PAD = 120          # characters either side of a trigger hit
 SHORT_PAD = 60            # a short, self-delimiting value (an IPv6 address has at most 45 characters)
+WINDOW_EDGE = 40          # at most this many more characters to widen a window to whitespace
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Traits:
     presidio: Optional[str] = None      # predefined Presidio recognizer class (pattern entities)
     trigger: Optional[str] = None       # cheap regex: the recognizer runs on windows around its hits
     pad: int = WINDOW_PAD
+    edge: Optional[int] = WINDOW_EDGE   # None: a window widens to whitespace however far (unbounded values)
     identifier: bool = False            # part of a longer token (UUID, order number, hash) -> decoy
     min_score: float = 0.0              # weak patterns: reported only with a context word nearby
     mask: Mask = Mask.TAIL
@@ -102,10 +104,11 @@ TABLE = {t.name: t for t in (
     # four numbers not followed by a digit (not a version 1.22.3.4567), or IPv6 (not hh:mm:ss)
     _id("IP_ADDRESS", "IpRecognizer", r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:[^0-9]|$)|::|(?:[0-9A-Fa-f]{1,4}:){4,}",
         SHORT_PAD, norm=Norm.LOWER, mask=Mask.IP),
-    Traits("URL", presidio="UrlRecognizer", trigger=r"://|www\.|\.[A-Za-z]{2}", norm=Norm.LOWER),   # (a TLD, any case)
+    Traits("URL", presidio="UrlRecognizer", trigger=r"://|www\.|\.[A-Za-z]{2}", edge=None,   # (a TLD, any case)
+           norm=Norm.LOWER),
     Traits("DATE_TIME", ner=True, presidio="DateRecognizer"),
     _id("CRYPTO", "CryptoRecognizer", r"\b(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}\b"),
-    _id("MEDICAL_LICENSE", "MedicalLicenseRecognizer", r"[A-Za-z]{2}\d{7}", min_score=0.4, country="US"),   # DEA
+    _id("MEDICAL_LICENSE", "MedicalLicenseRecognizer", r"[A-Za-z][A-Za-z9]\d{7}", min_score=0.4, country="US"),   # DEA
     _id("MAC_ADDRESS", "MacAddressRecognizer"),
     _id("IN_AADHAAR", "InAadhaarRecognizer", r"\b\d{4}[- :]?\d{4}[- :]?\d{4}\b", SHORT_PAD),
     _id("AU_TFN", "AuTfnRecognizer", r"\b\d{3}\D?\d{3}\D?\d{3}\b", SHORT_PAD, norm=_D),

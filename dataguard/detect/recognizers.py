@@ -173,6 +173,19 @@ def private_key_recognizer(language: str) -> Triggered:
                      words=("private key",))
 
 
+# Secrets are searched on windows around their trigger words ("key", "session" and "://" are
+# everywhere in logs and exports; their patterns, case-insensitive and behind a lookbehind, cost
+# some 150 ns a character on a whole text): a match begins at most a key's length before its
+# word, and its value (at most 128 characters when it may hold spaces, quoted) ends within the
+# pad or in the whitespace-free run the window is widened to (a JWT, a token of any length).
+_SECRET_PAD = 256
+
+# what every token pattern holds: a vendor's prefix, "bearer" and a space, or a key's last word
+# and its separator ("evicted key 7f3a", "at its next session." open no window)
+_TOKEN_TRIGGER = (r"eyJ|ghp_|gho_|github_pat_|glpat-|xox[abposr]-|AIza|[rs]k_live_|SG\.|(?i:bearer)\s|"
+                  r"(?i:key|token|secret|session(?:[_-]?id)?)[\"']?\s*(?::=|=>|=|:)")
+
+
 _AWS_ID = r"(?<![A-Z0-9])(?P<v>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})(?![A-Z0-9])"
 _AWS_SECRET = (r"(?i)(?:aws.{0,20}?(?:secret|private).{0,20}?(?:key)?|secret_?access_?key)[\"']?\s*(?::=|=>|=|:)\s*[\"']?"
                r"(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])")
@@ -190,7 +203,8 @@ def _aws_secret_ok(v: str) -> bool:
 def aws_recognizer(language: str) -> Triggered:
     return Triggered(RegexRecognizer("dataguard-aws", ["SECRET_AWS_KEY"],
                                      [Rx(_AWS_ID, 0.9, _aws_id_ok), Rx(_AWS_SECRET, 0.9, _aws_secret_ok)], language),
-                     regex=r"(?i)A[KSGIRNP][IS]A|aws|secret_?access")
+                     regex=r"(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}|(?i:aws|secret_?access)",
+                     pad=_SECRET_PAD)       # (a key id is upper case: "Asia" opens no window)
 
 
 _PW_KEY = (r"(?:[A-Za-z0-9_.\-]*(?:password|passwd|passphrase|pwd|pass_word|mot[ _-]?de[ _-]?passe|motdepasse|"
@@ -240,7 +254,8 @@ class PasswordRecognizer(RegexRecognizer):
 def password_recognizer(language: str) -> Triggered:
     return Triggered(PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language),
                      words=("pass", "pwd", "secret", "://", "identified", "mot de passe", "mot_de_passe",
-                            "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"))
+                            "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"),
+                     pad=_SECRET_PAD, edge=None)
 
 
 def token_recognizer(language: str) -> Triggered:
@@ -260,8 +275,8 @@ def token_recognizer(language: str) -> Triggered:
            r"session(?:[_-]?(?:id|key))?)"
            r"[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-][A-Za-z0-9_.~+/-]{15,255})",
            0.75, opaque_token),
-    ], language), words=("eyJ", "bearer", "ghp_", "gho_", "github_pat_", "glpat-", "xox", "AIza", "sk_live", "rk_live",
-                         "SG.", "key", "token", "secret", "session"))
+    ], language), regex=_TOKEN_TRIGGER, pad=_SECRET_PAD, edge=None)
+
 
 
 # --------------------------------------------------------------------------- markings and health terms

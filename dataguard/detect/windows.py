@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from dataguard.detect.entities import TRIGGERS, WINDOW_PAD, traits
+from dataguard.detect.entities import TRIGGERS, WINDOW_EDGE, WINDOW_PAD, traits
 from dataguard.detect.triggers import TriggerSet
 
 _EXACT = "/exact"      # trigger name of a recognizer's case-sensitive words and regex
-_EDGE = 40             # at most this many more characters to widen a window to whitespace
+_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,10 @@ class Triggered:
     self_windowed: bool = False
     needs_context: bool = False
     trigger_regex: Optional[str] = None  # its entity's trigger regex, when not the table's (phone regions)
+    # how far a window may widen to whitespace on each side (None: as far as it takes): a value
+    # that has no whitespace and no bound on its length (a JWT after "eyJ", a key's value) is
+    # then never cut by a window edge
+    edge: Optional[int] = WINDOW_EDGE
 
     def __post_init__(self):
         if self.exact and self.regex:
@@ -84,21 +88,23 @@ def trigger_set(recs: Sequence[Triggered], use_hyperscan: bool = True) -> Trigge
     return TriggerSet(regexes, words, use_hyperscan)
 
 
-def windows(spans: list, text: str, pad: int) -> list:
+def windows(spans: list, text: str, pad: int, edge: Optional[int] = WINDOW_EDGE) -> list:
     """Merged windows of +-pad characters around hit spans (sorted), widened to whitespace
-    (at most 40 more characters) so that no window edge cuts a word."""
+    (at most ``edge`` more characters, None: no limit) so that no window edge cuts a word."""
     n = len(text)
     out = []
     for hs, he in spans:
         s, e = max(0, hs - pad), min(n, he + pad)
         if out and s <= out[-1][1]:
             if e > out[-1][1]:
-                out[-1] = (out[-1][0], _widen_end(text, e))
+                out[-1] = (out[-1][0], _widen_end(text, e, edge))
             continue
-        lo = max(0, s - _EDGE)
+        lo = 0 if edge is None else max(0, s - edge)
+        if out:
+            lo = max(lo, out[-1][1])        # (reaching the window before: they merge)
         while s > lo and not text[s - 1].isspace():
             s -= 1
-        e = _widen_end(text, e)
+        e = _widen_end(text, e, edge)
         if out and s <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], e))
         else:
@@ -106,8 +112,11 @@ def windows(spans: list, text: str, pad: int) -> list:
     return out
 
 
-def _widen_end(text: str, e: int) -> int:
-    hi = min(len(text), e + _EDGE)
+def _widen_end(text: str, e: int, edge: Optional[int] = WINDOW_EDGE) -> int:
+    if edge is None:
+        m = _SPACE.search(text, e)
+        return len(text) if m is None else m.start()
+    hi = min(len(text), e + edge)
     while e < hi and not text[e].isspace():
         e += 1
     return e
@@ -137,10 +146,10 @@ def run_windowed(t: Triggered, text: str, hits: dict, ungated: bool = False) -> 
             return []
         spans.sort()
         if t.pad is not None and len(text) >= 4 * t.pad:
-            return _on_windows(rec, text, windows(spans, text, t.pad))
+            return _on_windows(rec, text, windows(spans, text, t.pad, t.edge))
     if t.self_windowed:
         return rec.analyze(text, ents, None, hits=hits.get(ents[0], []))
     trig = t.entity_trigger
     if trig is None or len(text) < 4 * WINDOW_PAD:
         return rec.analyze(text, ents, None)
-    return _on_windows(rec, text, windows(hits.get(trig, []), text, traits(trig).pad))
+    return _on_windows(rec, text, windows(hits.get(trig, []), text, traits(trig).pad, traits(trig).edge))
