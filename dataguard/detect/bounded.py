@@ -29,9 +29,10 @@ class BoundedPattern:
     def groupindex(self):
         return self._compiled.groupindex
 
-    def finditer(self, text: str, timeout=None):
+    def finditer(self, text: str, pos: int = 0, endpos: Optional[int] = None, timeout=None):
         try:
-            yield from self._compiled.finditer(text, timeout=self._timeout_s)
+            yield from self._compiled.finditer(text, pos, len(text) if endpos is None else endpos,
+                                               timeout=self._timeout_s)
         except TimeoutError:
             raise PatternTimeout(f"a rule pack's pattern ran longer than {self._timeout_s:g}s on one chunk") from None
 

@@ -123,6 +123,8 @@ def _widen_end(text: str, e: int, edge: Optional[int] = WINDOW_EDGE) -> int:
 
 
 def _on_windows(rec, text: str, wins: list) -> list:
+    if _plain_patterns(type(rec)):
+        return _patterns_on_windows(rec, text, wins)
     ents = rec.supported_entities
     out = []
     for s, e in wins:
@@ -131,6 +133,52 @@ def _on_windows(rec, text: str, wins: list) -> list:
             r.end += s
             out.append(r)
     return out
+
+
+@functools.lru_cache(maxsize=None)
+def _plain_patterns(cls) -> bool:
+    """Whether a recognizer class is Presidio's PatternRecognizer with its own ``analyze`` (its
+    subclasses change only their patterns, ``validate_result`` and ``invalidate_result``)."""
+    from presidio_analyzer import PatternRecognizer
+    return issubclass(cls, PatternRecognizer) and cls.analyze is PatternRecognizer.analyze
+
+
+def _patterns_on_windows(rec, text: str, wins: list) -> list:
+    """What ``PatternRecognizer.analyze`` gives on each window, from one search per pattern and
+    window over the text itself (``pos``/``endpos``: no copy of the window, a look-behind sees
+    what stands before it, as on the whole text), without its per-call bookkeeping (timing
+    logs, an explanation object per match, which nothing here reads). Its rules: an empty
+    match is skipped; a validated match scores 1.0, one failing validation or invalidated 0;
+    only scores above 0 are kept; duplicates and contained matches go
+    (``remove_duplicates``)."""
+    from presidio_analyzer import EntityRecognizer, RecognizerResult
+    from presidio_analyzer.pattern_recognizer import REGEX_TIMEOUT_SECONDS
+    flags = rec.global_regex_flags
+    entity = rec.supported_entities[0]
+    meta = {RecognizerResult.RECOGNIZER_NAME_KEY: rec.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: rec.id}
+    validate, invalidate = rec.validate_result, rec.invalidate_result
+    out = []
+    for pattern in rec.patterns:
+        if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
+            import regex
+            pattern.compiled_with_flags = flags
+            pattern.compiled_regex = regex.compile(pattern.regex, flags=flags)
+        finditer = pattern.compiled_regex.finditer
+        for s, e in wins:
+            for m in finditer(text, s, e, timeout=REGEX_TIMEOUT_SECONDS):
+                start, end = m.span()
+                if start == end:
+                    continue
+                value = text[start:end]
+                score = pattern.score
+                valid = validate(value)
+                if valid is not None:
+                    score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
+                if invalidate(value):
+                    score = EntityRecognizer.MIN_SCORE
+                if score > EntityRecognizer.MIN_SCORE:
+                    out.append(RecognizerResult(entity, start, end, score, recognition_metadata=dict(meta)))
+    return EntityRecognizer.remove_duplicates(out) if out else out
 
 
 def run_windowed(t: Triggered, text: str, hits: dict, ungated: bool = False) -> list:
