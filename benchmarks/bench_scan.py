@@ -251,12 +251,16 @@ def startup(workdir):
 
 
 def without_hyperscan(root, band, workers):
-    """--no-ner on one band with the trigger pass in Python regexes, against Hyperscan."""
+    """--no-ner on one band with the trigger pass in Python regexes, against Hyperscan built at once."""
     from dataguard.detect import triggers
     if triggers._hs is None:
         print("triggers: Python regexes (the hyperscan wheel is not installed)")
         return
-    n, dt, found, _ = run_dataguard(os.path.join(root, band), workers, False, rel_to=root)
+    after, triggers.HYPERSCAN_AFTER = triggers.HYPERSCAN_AFTER, 0       # (a scan builds them after 4 MB)
+    try:
+        n, dt, found, _ = run_dataguard(os.path.join(root, band), workers, False, rel_to=root)
+    finally:
+        triggers.HYPERSCAN_AFTER = after
     hs, triggers._hs = triggers._hs, None
     try:
         p_n, p_dt, p_found, _ = run_dataguard(os.path.join(root, band), workers, False, rel_to=root)

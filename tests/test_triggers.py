@@ -77,7 +77,7 @@ def test_hyperscan_and_python_agree_on_every_recognizers_trigger():
     everywhere = tuple(sorted({c for r in custom for c in r.countries} | {"US", "KE"}))
     recs = registry.build(registry.known_entities() | {r.entity for r in custom},
                           DetectorConfig(countries=everywhere, custom=custom))
-    fast, slow = trigger_set(recs), trigger_set(recs, use_hyperscan=False)
+    fast, slow = trigger_set(recs, hyperscan_after=0), trigger_set(recs, use_hyperscan=False)
     assert fast.accelerated and not slow.accelerated
     texts = TEXTS + ["aws AKIA key, Maria's AIDA; SECRET_ACCESS; HIV, STI but still; P<UTO<<ANNA; ConFidential",
                      "رقم جواز السفر N01234567، passeport n° 12AB34567, pasaporte AAB123456; SWIFT رمز سويفت KCBLKENX"]
@@ -126,3 +126,29 @@ def test_a_trigger_hyperscan_refuses_stays_with_python_and_the_others_keep_their
         assert len(found[name]) == len(values)
         for (s, e), v in zip(found[name], values):
             assert v in text[s:e] and len(text[s:e]) <= len(v) + 1, (name, text[s:e])
+
+
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+def test_hyperscan_is_built_once_a_process_has_scanned_enough_and_finds_the_same_hits():
+    """Building the Hyperscan databases costs more than a small scan gains from them: a trigger
+    set finds with Python's regexes until it has scanned ``hyperscan_after`` characters, then
+    builds them, with the same hits both ways."""
+    ts = TriggerSet(dict(_TRIGGERS), WORDS, hyperscan_after=1000)
+    slow = TriggerSet(dict(_TRIGGERS), WORDS, use_hyperscan=False)
+    text = TEXTS[0] + TEXTS[2]
+    assert len(text) < 1000 and not ts.accelerated
+    before = ts.find(text)
+    assert not ts.accelerated
+    while not ts.accelerated:
+        assert ts.find(text) == before
+    assert ts.find(text) == before == slow.find(text)
+    assert _windows_of(ts.find(TEXTS[5]), TEXTS[5]) == _windows_of(slow.find(TEXTS[5]), TEXTS[5])
+    assert not slow.accelerated
+
+
+def test_a_detector_starts_without_hyperscan_databases():
+    """A scan of a small folder does not pay for building them (about 0.3 s of its start-up)."""
+    from dataguard.detect import Detector
+    det = Detector(ner=False)
+    assert not det._triggers.accelerated
+    assert det._triggers._hs_due == (trig_mod.HYPERSCAN_AFTER if trig_mod._hs is not None else None)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from dataguard.detect.entities import TRIGGERS, WINDOW_EDGE, WINDOW_PAD, traits
+from dataguard.detect import triggers
 from dataguard.detect.triggers import TriggerSet
 
 _EXACT = "/exact"      # trigger name of a recognizer's case-sensitive words and regex
@@ -74,8 +75,10 @@ class Triggered:
         return ents[0] if len(ents) == 1 and ents[0] in TRIGGERS else None
 
 
-def trigger_set(recs: Sequence[Triggered], use_hyperscan: bool = True) -> TriggerSet:
-    """One pass for every trigger the recognizers need."""
+def trigger_set(recs: Sequence[Triggered], use_hyperscan: bool = True,
+                hyperscan_after: Optional[int] = None) -> TriggerSet:
+    """One pass for every trigger the recognizers need (with Hyperscan once a process has
+    scanned ``hyperscan_after`` characters, default ``triggers.HYPERSCAN_AFTER``)."""
     entities = {t.entity_trigger for t in recs} - {None}
     regexes = {e: TRIGGERS[e] for e in sorted(entities)}
     regexes.update({t.entity_trigger: t.trigger_regex for t in recs if t.entity_trigger and t.trigger_regex})
@@ -85,7 +88,8 @@ def trigger_set(recs: Sequence[Triggered], use_hyperscan: bool = True) -> Trigge
             words[t.name] = [w.lower() for w in t.words]
         if t.text_regex:
             regexes[t.name + _EXACT] = t.text_regex
-    return TriggerSet(regexes, words, use_hyperscan)
+    return TriggerSet(regexes, words, use_hyperscan,
+                      triggers.HYPERSCAN_AFTER if hyperscan_after is None else hyperscan_after)
 
 
 def windows(spans: list, text: str, pad: int, edge: Optional[int] = WINDOW_EDGE) -> list:
