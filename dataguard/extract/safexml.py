@@ -48,26 +48,34 @@ class _Events:
         return qn
 
     def start(self, name, attrs):
+        # (called for every element of a document: the names are looked up once, inline)
         self.depth += 1
-        tag = self._name(name)
-        attrs = {self._name(k): v for k, v in attrs.items()} if attrs else {}
+        names = self.names
+        tag = names.get(name) or self._name(name)
+        if attrs:
+            attrs = {names.get(k) or self._name(k): v for k, v in attrs.items()}
+        else:
+            attrs = {}
+        builder = self.builder
         if self.depth == self.emit_depth:
-            self.builder = ET.TreeBuilder()
+            builder = self.builder = ET.TreeBuilder()
             self.chars = self.elements = 0
-        if self.builder is not None:
+        if builder is not None:
             self.elements += 1
-            self.chars += sum(len(v) for v in attrs.values())
+            if attrs:
+                self.chars += sum(map(len, attrs.values()))
             if self.elements > SUBTREE_ELEMENTS or self.chars > SUBTREE_CAP:
                 raise MemoryError("XML element with too many descendants or too much text")
-            self.builder.start(tag, attrs)
+            builder.start(tag, attrs)
         else:
             self.out.append(("start", tag, attrs, self.depth))
 
     def end(self, name):
-        if self.builder is not None:
-            self.builder.end(self._name(name))
+        builder = self.builder
+        if builder is not None:
+            builder.end(self.names.get(name) or self._name(name))
             if self.depth == self.emit_depth:
-                self.out.append(("elem", self.builder.close()))
+                self.out.append(("elem", builder.close()))
                 self.builder = None
         self.depth -= 1
 
