@@ -589,14 +589,19 @@ def secret(rnd: random.Random) -> str:
     key = rnd.choice(["api_key", "ApiKey", "client_secret", "SESSION_ID", "sessionid", "refresh_token", "token",
                       "ENCRYPTION_KEY", "db_password", "spring.datasource.password", "PGPASSWORD", "mot_de_passe",
                       "evicted key", "next session", "secretary", "key"])
-    sep = rnd.choice(["=", ": ", " = ", '":"', " := ", "=>", ": \t", " "])
+    sep = rnd.choice(["=", ": ", " = ", '":"', " := ", "=>", ": \t", " ", "\u00a0: ", " =\n  ", "\u2003=\u202f",
+                      ":" + " " * rnd.choice([31, 33, 300]), "=\n" + "\n" * rnd.choice([5, 40])])
+    if rnd.random() < 0.1:      # look-alikes a case-insensitive pattern would fold: Kelvin sign, dotted capital I
+        key = key.replace("k", "\u212a").replace("K", "\u212a").replace("i", "\u0130")
     phrase = " ".join(w(rnd.randint(3, 9)) for _ in range(rnd.randint(1, 14)))
     return rnd.choice([
         jwt, f"Authorization: Bearer {jwt}", f"Bearer {w(rnd.randint(20, 400))}", f"{key}{sep}{w(rnd.randint(8, 300))}",
         f'{key}{sep}"{phrase}"', f"ghp_{w(36)}", f"github_pat_{w(rnd.randint(60, 90))}", f"xoxb-{w(rnd.randint(10, 60))}",
         f"sk_live_{w(30)}", f"postgresql://app:{w(rnd.randint(3, 40))}@db{rnd.randint(0, 99)}.example.net:5432/hr",
         f"{key}{sep}{w(3)}", f"AKIA{w(16).upper()}", f"Asia{w(16)}", f"aws_secret_access_key{sep}{w(40)}",
-        f"AWS private key for {w(6)}{sep}{w(40)}",
+        f"AWS private key for {w(6)}{sep}{w(40)}", f"mysql -u root -p{w(10)}", f"ConvertTo-SecureString{sep}'{w(12)}'",
+        f"IDENTIFIED BY{' ' * rnd.choice([1, 40])}'{w(10)}'", f"password_{w(rnd.choice([10, 70, 300]))}={w(12)}",
+        f"<db_password>{w(12)}</db_password>",
     ])
 
 
@@ -613,13 +618,21 @@ def dense_text(seed: int, n: int) -> str:
     return "".join(parts)
 
 
+@pytest.mark.parametrize("hyperscan", [False, True])
 @pytest.mark.parametrize("seed,turkish", [(11, False), (12, False), (13, True)])
-def test_windows_around_triggers_find_what_the_whole_text_gives(seed, turkish):
+def test_windows_around_triggers_find_what_the_whole_text_gives(seed, turkish, hyperscan):
     """Every recognizer run where its trigger says (windows) gives what it gives on the whole text
-    (also when lower-casing would make some characters two: 'İ')."""
-    from dataguard.detect import Detector
+    (also when lower-casing would make some characters two: 'İ'), with the triggers found by
+    Python's regexes (a scan's first megabytes) and by Hyperscan (which reads a character
+    beyond Latin-1 as '?')."""
+    from dataguard.detect import Detector, triggers
     from dataguard.detect.windows import run_windowed
+    if hyperscan and triggers._hs is None:
+        pytest.skip("hyperscan wheel not installed on this platform")
     det = Detector(ner=False)
+    if hyperscan:
+        det._triggers._accelerate()
+    assert det._triggers.accelerated == hyperscan
     text = dense_text(seed, 3000)
     if turkish:
         # (after a space: glued to "039." Presidio's URL pattern reads ".İL" as Israel's ".il" under
@@ -943,3 +956,23 @@ def test_a_number_seen_again_is_found_as_the_matcher_finds_it_without_a_second_p
         numbers_at = {(r, m.start): m.number for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
         assert all(m.number == numbers_at[r, m.start] for r, m in found)
     assert len(calls) <= len(numbers) * len(regions), calls
+
+
+def test_a_presidio_pattern_past_its_time_limit_on_a_window_is_skipped_as_presidio_skips_it(monkeypatch, caplog):
+    """A pattern that runs past Presidio's time limit loses that window's matches and the scan goes
+    on (Presidio's own loop catches the timeout the same way); the log names the pattern, not the text."""
+    import logging
+
+    from presidio_analyzer import Pattern, PatternRecognizer
+    from presidio_analyzer import pattern_recognizer as presidio_patterns
+
+    from dataguard.detect.windows import _on_windows
+    monkeypatch.setattr(presidio_patterns, "REGEX_TIMEOUT_SECONDS", 0.01)
+    rec = PatternRecognizer(supported_entity="X_STUCK", name="stuck", patterns=[
+        Pattern("backtracks", r"(a|aa)+$", 0.9), Pattern("plain", r"\bXK-\d{4}\b", 0.9)])
+    secret = "s3cr3t-" + "a" * 40 + "!"
+    text = f"ref XK-1234 then {secret} and XK-5678"
+    with caplog.at_level(logging.WARNING, logger="dataguard.detect"):
+        found = _on_windows(rec, text, [(0, 12), (12, len(text))])
+    assert sorted((r.start, r.end) for r in found) == [(4, 11), (len(text) - 7, len(text))]
+    assert "backtracks" in caplog.text and secret not in caplog.text

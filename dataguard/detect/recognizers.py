@@ -175,19 +175,26 @@ def private_key_recognizer(language: str) -> Triggered:
 
 # Secrets are searched on windows around their trigger words ("key", "session" and "://" are
 # everywhere in logs and exports; their patterns, case-insensitive and behind a lookbehind, cost
-# some 150 ns a character on a whole text): a match begins at most a key's length before its
-# word, and its value (at most 128 characters when it may hold spaces, quoted) ends within the
-# pad or in the whitespace-free run the window is widened to (a JWT, a token of any length).
-_SECRET_PAD = 256
+# some 150 ns a character on a whole text). So that a window holds every match its trigger
+# opens, the patterns are bounded: a key is at most 64 characters either side of its word, a
+# separator at most 32 spaces either side (_WS), a value that may hold spaces (quoted) at most
+# 128 characters; a value without spaces (a JWT, a token of any length) ends in the
+# whitespace-free run a window is widened to. Key words match ASCII letters in any case
+# (``(?a:...)``): as Hyperscan reads them (it sees a character beyond Latin-1 as '?'), so
+# that no Kelvin sign or dotted capital I makes the windows differ from the whole text.
+_SECRET_PAD = 320
+_WS = r"\s{0,32}"
+_SEP = rf"[\"']?{_WS}(?::=|=>|=|:){_WS}[\"']?"        # a key's separator: "=", ":", ":=", "=>", quotes and spaces
 
 # what every token pattern holds: a vendor's prefix, "bearer" and a space, or a key's last word
-# and its separator ("evicted key 7f3a", "at its next session." open no window)
-_TOKEN_TRIGGER = (r"eyJ|ghp_|gho_|github_pat_|glpat-|xox[abposr]-|AIza|[rs]k_live_|SG\.|(?i:bearer)\s|"
-                  r"(?i:key|token|secret|session(?:[_-]?id)?)[\"']?\s*(?::=|=>|=|:)")
+# and its separator ("evicted key 7f3a", "at its next session." open no window; any character
+# but a letter or digit, up to 40, stands for the quote and the spaces of every script)
+_TOKEN_TRIGGER = (r"eyJ|ghp_|gho_|github_pat_|glpat-|xox[abposr]-|AIza|[rs]k_live_|SG\.|(?i:bearer)[^A-Za-z0-9]|"
+                  r"(?i:key|token|secret|session(?:[_-]?id)?)[^A-Za-z0-9]{0,40}?(?::=|=>|=|:)")
 
 
 _AWS_ID = r"(?<![A-Z0-9])(?P<v>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})(?![A-Z0-9])"
-_AWS_SECRET = (r"(?i)(?:aws.{0,20}?(?:secret|private).{0,20}?(?:key)?|secret_?access_?key)[\"']?\s*(?::=|=>|=|:)\s*[\"']?"
+_AWS_SECRET = (r"(?i)(?a:aws.{0,20}?(?:secret|private).{0,20}?(?:key)?|secret_?access_?key)" + _SEP +
                r"(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])")
 
 
@@ -207,24 +214,27 @@ def aws_recognizer(language: str) -> Triggered:
                      pad=_SECRET_PAD)       # (a key id is upper case: "Asia" opens no window)
 
 
-_PW_KEY = (r"(?:[A-Za-z0-9_.\-]*(?:password|passwd|passphrase|pwd|pass_word|mot[ _-]?de[ _-]?passe|motdepasse|"
-           r"contrase[ñn]a|kennwort|passwort)[A-Za-z0-9_.\-]*|"
+_PW_KEY = (r"(?a:[A-Za-z0-9_.\-]{0,64}(?:password|passwd|passphrase|pwd|pass_word|mot[ _-]?de[ _-]?passe|motdepasse|"
+           r"contrase[ñÑnN]a|kennwort|passwort)[A-Za-z0-9_.\-]{0,64}|"
            # bare "pass" / "secret" only as a whole word or a separated part ("db_pass", not "bypass", "secretary")
-           r"(?:[A-Za-z0-9_.\-]*[_.\-])?(?:pass|secret(?![_-]?access))(?:[_.\-][A-Za-z0-9_.\-]*)?(?![A-Za-z0-9])|"
+           r"(?:[A-Za-z0-9_.\-]{0,64}[_.\-])?(?:pass|secret(?![_-]?access))(?:[_.\-][A-Za-z0-9_.\-]{0,64})?(?![A-Za-z0-9])|"
            r"PGPASSWORD|MYSQL_PWD)")
 _PW_VALUE = r"""(?:"(?P<v>[^"\r\n]{4,128})"|'(?P<v2>[^'\r\n]{4,128})'|(?P<v3>[^\s"'`<>;,]{4,128}))"""
 
 
 def _pw_regexes() -> List[Rx]:
-    assign = (rf"(?i)(?<![A-Za-z0-9]){_PW_KEY}[\"']?\s*(?::=|=>|==?|:)\s*{_PW_VALUE}")
+    assign = (rf"(?i)(?<![A-Za-z0-9]){_PW_KEY}[\"']?{_WS}(?::=|=>|==?|:){_WS}{_PW_VALUE}")
     return [
         Rx(assign, 0.8, plausible_password),
-        Rx(r"(?i)<(?:[\w:-]*(?:password|passwd|pwd|secret)[\w-]*)>\s*(?P<v>[^<\s]{4,128})\s*</", 0.8, plausible_password),
+        Rx(rf"(?i)<(?:[\w:-]{{0,64}}(?a:password|passwd|pwd|secret)[\w-]{{0,64}})>{_WS}(?P<v>[^<\s]{{4,128}}){_WS}</", 0.8,
+           plausible_password),
         Rx(r"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s:/@\"'<>]{0,64}:(?P<v>[^\s@/\"'<>]{3,128})@[\w.\-\[\]]+", 0.9,
            plausible_password),
-        Rx(r"(?i)\bidentified\s+by\s+(?:password\s+)?[\"'](?P<v>[^\"'\r\n]{4,128})[\"']", 0.8, plausible_password),
-        Rx(r"(?i)ConvertTo-SecureString\s+(?:-String\s+)?[\"'](?P<v>[^\"'\r\n]{4,128})[\"']", 0.8, plausible_password),
-        Rx(r"(?i)(?:^|\s)(?:-p|--password(?:=|\s+))[\"']?(?P<v>[^\s\"']{6,128})", 0.6, plausible_password),
+        Rx(r"(?i)\b(?a:identified)\s{1,32}(?a:by)\s{1,32}(?:(?a:password)\s{1,32})?[\"'](?P<v>[^\"'\r\n]{4,128})[\"']",
+           0.8, plausible_password),
+        Rx(r"(?i)(?a:ConvertTo-SecureString)\s{1,32}(?:(?a:-String)\s{1,32})?[\"'](?P<v>[^\"'\r\n]{4,128})[\"']", 0.8,
+           plausible_password),
+        Rx(r"(?i)(?:^|\s)(?:-p|(?a:--password)(?:=|\s{1,32}))[\"']?(?P<v>[^\s\"']{6,128})", 0.6, plausible_password),
     ]
 
 
@@ -254,26 +264,26 @@ class PasswordRecognizer(RegexRecognizer):
 def password_recognizer(language: str) -> Triggered:
     return Triggered(PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language),
                      words=("pass", "pwd", "secret", "://", "identified", "mot de passe", "mot_de_passe",
-                            "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"),
+                            "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring", "-p"),
                      pad=_SECRET_PAD, edge=None)
 
 
 def token_recognizer(language: str) -> Triggered:
     return Triggered(RegexRecognizer("dataguard-token", ["SECRET_TOKEN"], [
         Rx(r"(?<![A-Za-z0-9_-])(?P<v>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})", 0.95, valid_jwt),
-        Rx(r"(?i)\bbearer\s+(?P<v>[A-Za-z0-9._~+/-]{20,}=*)", 0.85, high_entropy_token),
+        Rx(r"(?i)\b(?a:bearer)\s{1,32}(?P<v>[A-Za-z0-9._~+/-]{20,}=*)", 0.85, high_entropy_token),
         Rx(r"(?<![A-Za-z0-9_])(?P<v>ghp_[A-Za-z0-9]{36}|gho_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}|"
            r"glpat-[A-Za-z0-9_-]{20}|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}|sk_live_[0-9a-zA-Z]{24,}|"
            r"rk_live_[0-9a-zA-Z]{24,}|SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})", 0.95),
-        Rx(r"(?i)(?<![A-Za-z0-9])(?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
-           r"secret[_-]?key|private[_-]?token)[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-]{16,256})",
+        Rx(r"(?i)(?<![A-Za-z0-9])(?a:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
+           r"secret[_-]?key|private[_-]?token)" + _SEP + r"(?P<v>[A-Za-z0-9._~+/-]{16,256})",
            0.75, high_entropy_token),
         # a key naming a token, session or key (session=, sessionid=, REFRESH_TOKEN=, ENCRYPTION_KEY=, ?token=):
         # an opaque value, not a slug or a path ("session: Introduction-to-Python3-Basics")
-        Rx(r"(?i)(?<![A-Za-z0-9])(?:(?:refresh|id|csrf|xsrf|reset|session|bearer)[_-]?token|token|"
+        Rx(r"(?i)(?<![A-Za-z0-9])(?a:(?:refresh|id|csrf|xsrf|reset|session|bearer)[_-]?token|token|"
            r"(?:jwt|webhook|session|signing)[_-]?secret|(?:encryption|signing|master|hmac)[_-]?key|"
            r"session(?:[_-]?(?:id|key))?)"
-           r"[\"']?\s*(?::=|=>|=|:)\s*[\"']?(?P<v>[A-Za-z0-9._~+/-][A-Za-z0-9_.~+/-]{15,255})",
+           + _SEP + r"(?P<v>[A-Za-z0-9._~+/-][A-Za-z0-9_.~+/-]{15,255})",
            0.75, opaque_token),
     ], language), regex=_TOKEN_TRIGGER, pad=_SECRET_PAD, edge=None)
 

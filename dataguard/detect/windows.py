@@ -9,6 +9,7 @@ pass per chunk.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
@@ -19,6 +20,7 @@ from dataguard.detect.triggers import TriggerSet
 
 _EXACT = "/exact"      # trigger name of a recognizer's case-sensitive words and regex
 _SPACE = re.compile(r"\s")
+log = logging.getLogger("dataguard.detect")
 
 
 @dataclass(frozen=True)
@@ -169,19 +171,23 @@ def _patterns_on_windows(rec, text: str, wins: list) -> list:
             pattern.compiled_regex = regex.compile(pattern.regex, flags=flags)
         finditer = pattern.compiled_regex.finditer
         for s, e in wins:
-            for m in finditer(text, s, e, timeout=REGEX_TIMEOUT_SECONDS):
-                start, end = m.span()
-                if start == end:
-                    continue
-                value = text[start:end]
-                score = pattern.score
-                valid = validate(value)
-                if valid is not None:
-                    score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
-                if invalidate(value):
-                    score = EntityRecognizer.MIN_SCORE
-                if score > EntityRecognizer.MIN_SCORE:
-                    out.append(RecognizerResult(entity, start, end, score, recognition_metadata=dict(meta)))
+            try:
+                for m in finditer(text, s, e, timeout=REGEX_TIMEOUT_SECONDS):
+                    start, end = m.span()
+                    if start == end:
+                        continue
+                    value = text[start:end]
+                    score = pattern.score
+                    valid = validate(value)
+                    if valid is not None:
+                        score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
+                    if invalidate(value):
+                        score = EntityRecognizer.MIN_SCORE
+                    if score > EntityRecognizer.MIN_SCORE:
+                        out.append(RecognizerResult(entity, start, end, score, recognition_metadata=dict(meta)))
+            except TimeoutError:        # as Presidio does: the pattern is skipped (its name logged, no text)
+                log.warning("pattern %r of %s ran past %s s on a window: skipped", pattern.name, rec.name,
+                            REGEX_TIMEOUT_SECONDS)
     return EntityRecognizer.remove_duplicates(out) if out else out
 
 
