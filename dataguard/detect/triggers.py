@@ -60,13 +60,20 @@ class TriggerSet:
     """
 
     def __init__(self, regexes: Dict[str, str], words: Dict[str, Sequence[str]], use_hyperscan: bool = True,
-                 hyperscan_after: int = 0):
+                 hyperscan_after: Optional[int] = 0):
         """``hyperscan_after``: the characters this process scans with Python's regexes before it
-        builds the Hyperscan databases (0: at once). Building them takes about 0.3 s, and they
-        make the whole detection only some 5% faster: a small scan is done before they would
-        pay for themselves."""
+        builds the Hyperscan databases (0: at once; None: ``HYPERSCAN_AFTER``). Building them
+        takes about 0.3 s, and they make the whole detection only some 5% faster: a small scan
+        is done before they would pay for themselves."""
+        if hyperscan_after is None:
+            hyperscan_after = HYPERSCAN_AFTER
         self.names = list(regexes) + list(words)
         self._py_rx = {n: re.compile(p) for n, p in regexes.items()}
+        # as Hyperscan reads a text without digits beyond ASCII (\d, \w, \b, \s and case in ASCII;
+        # a character beyond Latin-1 is '?' to it, which these classes treat alike): the windows of a
+        # scan's first megabytes are those it gives once Hyperscan is built ("3532é": no word
+        # boundary to Python's Unicode \b, one to Hyperscan's)
+        self._py_ascii = {n: _ascii(p, rx) for (n, p), rx in zip(regexes.items(), self._py_rx.values())}
         self._py_words = {n: _alternation(ws) for n, ws in words.items() if ws}
         self._hs_text = self._hs_low = None
         self._hs_names: List[str] = []
@@ -141,11 +148,13 @@ class TriggerSet:
         low = lower_aligned(text) if low is None else low
         found: Dict[str, Spans] = {}
         unicode_digits = not text.isascii() and _NON_ASCII_DIGIT.search(text) is not None
-        if self._hs_text is not None and not unicode_digits:
+        if unicode_digits:
+            py_rx = self._py_rx
+        elif self._hs_text is not None:
             self._scan(self._hs_text, text, found)
             py_rx = self._py_only_rx
         else:
-            py_rx = self._py_rx
+            py_rx = self._py_ascii
         if self._hs_low is not None:
             self._scan(self._hs_low, low, found)
             py_words = self._py_only_words
@@ -162,6 +171,14 @@ class TriggerSet:
             if spans:
                 found.setdefault(name, []).extend(spans)
         return {n: _merge(s) for n, s in found.items()}
+
+
+def _ascii(pattern: str, unicode_rx: re.Pattern) -> re.Pattern:
+    """The pattern with ASCII classes (the Unicode one if it cannot take them: an inline (?u))."""
+    try:
+        return re.compile(pattern, re.ASCII)
+    except re.error:
+        return unicode_rx
 
 
 def _database(exprs: list, base: int = 0):

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from dataguard.detect.entities import TRIGGERS, WINDOW_EDGE, WINDOW_PAD, traits
-from dataguard.detect import triggers
 from dataguard.detect.triggers import TriggerSet
 
 _EXACT = "/exact"      # trigger name of a recognizer's case-sensitive words and regex
@@ -90,8 +89,7 @@ def trigger_set(recs: Sequence[Triggered], use_hyperscan: bool = True,
             words[t.name] = [w.lower() for w in t.words]
         if t.text_regex:
             regexes[t.name + _EXACT] = t.text_regex
-    return TriggerSet(regexes, words, use_hyperscan,
-                      triggers.HYPERSCAN_AFTER if hyperscan_after is None else hyperscan_after)
+    return TriggerSet(regexes, words, use_hyperscan, hyperscan_after)
 
 
 def windows(spans: list, text: str, pad: int, edge: Optional[int] = WINDOW_EDGE) -> list:
