@@ -256,7 +256,7 @@ def without_hyperscan(root, band, workers):
     if triggers._hs is None:
         print("triggers: Python regexes (the hyperscan wheel is not installed)")
         return
-    after, triggers.HYPERSCAN_AFTER = triggers.HYPERSCAN_AFTER, 0       # (a scan builds them after 4 MB)
+    after, triggers.HYPERSCAN_AFTER = triggers.HYPERSCAN_AFTER, 0       # (a scan builds them after 200 KB)
     try:
         n, dt, found, _ = run_dataguard(os.path.join(root, band), workers, False, rel_to=root)
     finally:
