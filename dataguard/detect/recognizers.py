@@ -288,7 +288,6 @@ def token_recognizer(language: str) -> Triggered:
     ], language), regex=_TOKEN_TRIGGER, pad=_SECRET_PAD, edge=None)
 
 
-
 # --------------------------------------------------------------------------- markings and health terms
 def classification_recognizer(language: str) -> Triggered:
     strict_upper = r"(?<![A-Za-z])(?P<v>STRICTLY\s+CONFIDENTIAL|STRICTEMENT\s+CONFIDENTIEL(?:LE)?)(?![A-Za-z])"
