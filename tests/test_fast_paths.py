@@ -357,6 +357,69 @@ def test_the_quick_refusal_only_refuses_what_the_gate_refuses():
     assert refused > 300 and admitted > 300
 
 
+def test_cuts_cached_by_the_shape_of_a_run_are_the_cuts_of_the_run():
+    """``PhoneGate.candidates`` cuts a run as libphonenumber does, cached per shape (its ASCII
+    digits made 0): the same cuts as cutting each run itself, extensions and every separator
+    included, and runs that differ only in their digits share one entry."""
+    from dataguard.detect.phone import PhoneFinder, PhoneGate
+    cached, fresh = PhoneGate(GATE_REGIONS), PhoneGate(GATE_REGIONS)
+    assert cached._shapes is not None
+    fresh._shapes = None
+    rnd = random.Random(31)
+    seps = [" ", "-", ".", "/", " / ", "(", ") ", " - ", "\u2013", "\u00a0", "\uff0d", " x", " ext. ", ";ext=", "#", ", "]
+    runs = []
+    for _ in range(3000):
+        parts = [str(rnd.randint(0, 10 ** rnd.randint(1, 5)))]
+        for _ in range(rnd.randint(0, 5)):
+            parts += [rnd.choice(seps), str(rnd.randint(0, 10 ** rnd.randint(1, 5)))]
+        runs.append(rnd.choice(["", "+", "(", "[", "+("]) + "".join(parts) + rnd.choice(["", "#", " ", ")"]))
+    walker = PhoneFinder(GATE_REGIONS)
+    for text in _random_texts(300, seed=37):
+        runs += [c for _, _, c in walker._steps(text) if c]
+    for run in runs:
+        assert sorted(cached.candidates(run)) == sorted(fresh.candidates(run)), run
+    assert 0 < len(cached._shapes) < len({r for r in runs if not r.isdigit() and r.isascii()})
+    cached.candidates("(212) 555-0143 x12")
+    shapes = len(cached._shapes)
+    assert "(000) 000-0000 x00" in cached._shapes
+    assert sorted(cached.candidates("(999) 123-4567 x98")) == sorted(fresh.candidates("(999) 123-4567 x98"))
+    assert "(999) 123-4567" in cached.candidates("(999) 123-4567 x98") and len(cached._shapes) == shapes
+
+
+def test_an_international_prefix_needs_digits_enough_after_it():
+    """A run whose digits after an international prefix are too few for an international number
+    ("0110" in the date 1969-01-10: the US prefix 011, then one digit) is refused early, and a
+    country code with too few digits after one ("0055 12": Brazil's code, whose numbers the gate
+    does not judge) admits no region; the finder still finds what the matchers find in such runs and in real
+    numbers dialled with a prefix."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import FEWEST_INTERNATIONAL, PhoneFinder, PhoneGate
+    gate = PhoneGate(["US", "GB", "FR", "CH", "KE"])
+    for run in ("1969-01-10", "2026-01-18", "00.096", "0110-1"):
+        assert gate._refused(run) and gate.regions_for(run) == [], run
+    assert gate.regions_for("0055 12") == [] and gate.regions_for("0055 11 98765 4321") != []
+    assert not gate._international("5512") and not gate._international("0044207")
+    assert gate._international("442079460958") and gate._international("5511987654321")
+    assert FEWEST_INTERNATIONAL == 5
+    rnd = random.Random(41)
+    regions = ["US", "GB", "BR", "AR", "KE", "SG"]
+    finder = PhoneFinder(regions)
+    for _ in range(300):
+        parts = []
+        for _ in range(8):
+            prefix = rnd.choice(["00", "011", "001", "0011", "000"])
+            parts.append(rnd.choice([
+                f"{prefix} {rnd.choice(['1', '44', '55', '54', '254', '65'])} {rnd.randint(0, 10 ** rnd.randint(0, 4))}",
+                f"{rnd.randint(1950, 2026)}-{rnd.choice(['01', '00', '10'])}-{rnd.randint(1, 28):02d}",
+                f"{prefix}{rnd.randint(0, 99)}.{rnd.randint(0, 999)}",
+                f"{prefix} 44 20 7946 {rnd.randint(1000, 9999)}", f"{prefix} 1 212 555 {rnd.randint(1000, 9999)}",
+                f"{prefix} 55 11 9{rnd.randint(1000, 9999)}-{rnd.randint(1000, 9999)}"]))
+        text = " ; ".join(parts)
+        want = {(m.start, m.end) for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
+        assert {(m.start, m.end) for _, m in finder.find(text)} == want, text
+
+
 def test_the_walk_in_one_pass_is_the_matchers_walk():
     """``PhoneFinder._steps`` (the candidate pattern's successive matches, in one pass) gives the
     steps of the matcher's walk (``_walk``), with or without a second number's start ("/ x")."""

@@ -22,6 +22,9 @@ _NON_DIGIT = re.compile(r"\D")
 _ASCII_GROUPS = re.compile(r"[0-9]+")
 _PLAIN = frozenset(" \t\r\n,;\"'|")     # separators next to which libphonenumber rejects nothing
 _LOOKS_AROUND = re.compile(r"\(\?[^:]|[$^]|\\[AZbBzG]")     # in a regex: lookaround, anchor or flag group
+_SHAPE = str.maketrans("0123456789", "0" * 10)
+_DIGIT_LITERAL = re.compile(r"[0-9]")
+_QUANTIFIERS = re.compile(r"\{\d*,?\d*\}")
 _PLUS = ("+", "\uff0b")                 # libphonenumber's plus signs (ASCII, full-width)
 _OPENING = " ([\uff08\uff3b"            # what may stand before one: brackets (ASCII, full-width), spaces
 
@@ -170,6 +173,16 @@ class PhoneGate:
         # the fewest digits of a run in which an unjudged region can find a national number
         self.least_digits = {region: self._least_digits(region) for region in self._unjudged}
         self._refusal = self._refusal_test()
+        # the fewest digits a string must have for some region's _quick regex to take it
+        self._shortest_taken = next((n for n, t in enumerate(self._refusal[0]) if t is not None),
+                                    self.MAX_DIGITS + 1) if self._refusal is not None else 0
+        idds = [idd.pattern for _, _, _, _, idd in self.regions if idd is not None]
+        # (?<=.): only a prefix of at least one digit counts, as in _after_idd
+        self._any_idd = re.compile(f"(?:{'|'.join(f'(?:{p})' for p in idds)})(?<=.)").match if idds else None
+        # libphonenumber's cuts of a run depend on where its digits are, not on which they are
+        # (no cut pattern names a digit): cached per shape, the run's ASCII digits made 0
+        self._shapes: dict | None = {} if not any(_DIGIT_LITERAL.search(_QUANTIFIERS.sub("", rx.pattern))
+                                                  for rx in (*self._inner, self._extension) if rx is not None) else None
 
     def _least_digits(self, region: str) -> int:
         """The fewest digits of a run in which an unjudged region (its national prefix rule
@@ -345,32 +358,37 @@ class PhoneGate:
         if len(groups) > self._MOST_GROUPS:
             return False
         tests, idd, monotone = self._refusal
-        most = self.MAX_DIGITS
+        most, short = self.MAX_DIGITS, max(2, self._shortest_taken)
         joined = "".join(groups)
+        size = len(joined)
         ends, at = [], 0
         for g in groups:
             at += len(g)
             ends.append(at)
         start = 0
         for i in range(len(groups)):
-            last = start          # the end of the longest string from this group
-            for end in ends[i:]:
-                n = end - start
-                if n > most:
-                    break
-                last = end
-                if n < 2:
-                    continue
-                test = tests[n]
-                if test is not None:
-                    if isinstance(test, str):
-                        test = self._length_test(n)
-                    if test(joined[start:end]) is not None:
+            if size - start >= short or idd and not monotone and size - start > FEWEST_INTERNATIONAL:
+                last = start          # the end of the longest string from this group
+                for end in ends[i:]:
+                    n = end - start
+                    if n > most:
+                        break
+                    last = end
+                    if n >= short:
+                        test = tests[n]
+                        if test is not None:
+                            if isinstance(test, str):
+                                test = self._length_test(n)
+                            if test(joined[start:end]) is not None:
+                                return False
+                    if idd and not monotone and n > FEWEST_INTERNATIONAL and idd(joined[start:end]):
                         return False
-                if idd and not monotone and idd(joined[start:end]):
-                    return False
-            if idd and monotone and last - start >= 2 and idd(joined[start:last]):
-                return False        # (the longest string from this group: it opens the shorter ones' way)
+            else:       # (no string from here is long enough for a national reading)
+                last = size
+            # (the longest string from this group: it opens the shorter ones' way; a prefix and
+            # an international number need more than FEWEST_INTERNATIONAL digits: see _international)
+            if idd and monotone and last - start > FEWEST_INTERNATIONAL and idd(joined[start:last]):
+                return False
             start = ends[i]
         return True
 
@@ -469,7 +487,10 @@ class PhoneGate:
         return bool(m and m.end()) and self._international(digits[m.end():])
 
     def _international(self, digits: str) -> bool:
-        if digits[:1] == "0":
+        """Whether the digits after a '+' or an international prefix can be an international
+        number: a country code and a valid number of it, and at least FEWEST_INTERNATIONAL digits
+        (fewer: ``PhoneFinder.admitted`` refuses the candidate, and the matcher finds nothing)."""
+        if len(digits) < FEWEST_INTERNATIONAL or digits[:1] == "0":
             return False            # no country code begins with 0 ("+00 44 ...": see regions_for)
         for k in (1, 2, 3):
             if int(digits[:k] or 0) in self._cc_regions:
@@ -483,21 +504,33 @@ class PhoneGate:
         digits alone is its only candidate (every cut and extension needs another character)."""
         if run.isdigit():
             return [run]
-        out = {run}
+        if self._shapes is None or not run.isascii():
+            return list({run[s:e] for s, e in self._cuts(run)})
+        shape = run.translate(_SHAPE)
+        spans = self._shapes.get(shape)
+        if spans is None:
+            if len(self._shapes) > 20_000:
+                self._shapes.clear()
+            spans = self._shapes[shape] = self._cuts(shape)
+        return list({run[s:e] for s, e in spans})
+
+    def _cuts(self, run: str) -> tuple:
+        """The (start, end) of the run's non-empty cuts (``candidates``)."""
+        out = {(0, len(run))}
         for rx in self._inner:
             m = rx.search(run)
             if m is None:
                 continue
-            out.add(run[:m.start()])
+            out.add((0, m.start()))
             while m is not None:
-                out.add(m.group(1))
+                out.add(m.span(1))
                 m = rx.search(run, m.start() + 1)
         if self._extension is not None:
-            for c in list(out):
-                m = self._extension.search(_TRAILING.sub("", c))
+            for s, e in list(out):
+                m = self._extension.search(_TRAILING.sub("", run[s:e]))
                 if m is not None:
-                    out.add(c[:m.start()])
-        return [c for c in out if c]
+                    out.add((s, s + m.start()))
+        return tuple((s, e) for s, e in out if e > s)
 
     def regions_for(self, run: str) -> list:
         """The configured regions in which the run (digits and separators, with a '+' or '('
@@ -530,6 +563,8 @@ class PhoneGate:
         if self._refusal is not None:          # only the digit strings some region may take
             national = [d for d in national if self._may_fit(d)]
         raw = {d: [r for _, r in readings if r.startswith(d)] for d in national}   # d with its extension
+        # the digit strings some region's international prefix opens (most open with none)
+        opened = [d for d in after_plus + national if self._any_idd(d)] if self._any_idd is not None else []
         for region, unjudged, cc, npfp, idd in self.regions:
             if region in out:
                 continue
@@ -537,7 +572,7 @@ class PhoneGate:
                 if region in unjudged_here:
                     out.append(region)
                 continue
-            if idd is not None and any(self._after_idd(idd, d) for d in after_plus + national):
+            if idd is not None and any(self._after_idd(idd, d) for d in opened):
                 out.append(region)        # its international prefix, then a valid international number
                 continue
             fits, quick = self._cc_info(int(cc))[2], _compiled(self._quick[region])
