@@ -436,6 +436,43 @@ def test_the_walk_in_one_pass_is_the_matchers_walk():
     assert seconds >= 50
 
 
+def test_the_faster_walk_pattern_matches_what_libphonenumbers_pattern_matches():
+    """``walk_pattern`` (libphonenumber's candidate pattern behind a lookahead of its first
+    characters, its extension tried only before a character one can begin with) finds the
+    same successive matches as the pattern itself, on numbers with extensions written every way
+    libphonenumber reads (any case, full-width, Cyrillic), next to every separator; a pattern of
+    another shape is kept as it is."""
+    from phonenumbers.phonenumbermatcher import _PATTERN
+
+    from dataguard.detect.phone import walk_pattern
+    fast = walk_pattern(_PATTERN)
+    assert fast is not _PATTERN and fast.pattern.startswith("(?=[")
+    rnd = random.Random(43)
+    extensions = [" ext. 12", ";ext=345", " x 12", "x12", " X 9", " EXT 7", "\u00a0ext:4", ",ext 8", " extension 77",
+                  " extensión 5", " extensio\u0301n 5", " EXTN 6", " \uff45\uff58\uff54 3", " \u0434\u043e\u0431 21",
+                  " \u0414\u041e\u0411 21", " anexo 4", " Anexo 4", " #12", " ~ 3", " int 4", " \uff49\uff4e\uff54 4",
+                  " - 123#", "-12#", " # ", " x", "\t, ext. 9", "; ext=1", "x 1234567890", ",", ",,", " ,x2"]
+    texts = []
+    for _ in range(400):
+        parts = []
+        for _ in range(rnd.randint(1, 8)):
+            parts.append(rnd.choice([phone_number(rnd), decoy(rnd), str(rnd.randint(0, 10 ** 9)), "(0)", "+", "[1]"]))
+            parts.append(rnd.choice(extensions + ["", "", " ", ",", ";", "\n", " / ", "a", "E", "д"]))
+        texts.append("".join(parts))
+    matched = extended = 0
+    for text in texts + KNOWN:
+        want = [(m.start(), m.end()) for m in _PATTERN.finditer(text)]
+        assert [(m.start(), m.end()) for m in fast.finditer(text)] == want, text
+        matched += len(want)
+        extended += sum(m.lastindex is not None for m in _PATTERN.finditer(text))
+    assert matched > 1000 and extended > 100
+    behind = re.compile(r"(?<=a)\d+")
+    assert walk_pattern(behind) is behind            # a lookaround first: not known, kept
+    other = re.compile(r"(?:\d+-)?\d+(?:x\d)?")         # another shape: led by digits, an optional end
+    for text in ("a 12-34 5", "1-2x3 x4 -5x", "9x9x9"):
+        assert [m.span() for m in walk_pattern(other).finditer(text)] == [m.span() for m in other.finditer(text)]
+
+
 def test_the_international_prefix_is_tried_once_per_group_only_when_that_is_exact():
     """An international prefix without lookaround or anchor that opens a digit string opens every
     longer one: ``_refused`` then tries it on the longest string from each group only, and
@@ -949,7 +986,7 @@ def test_the_walk_searched_from_where_a_match_can_begin_takes_the_matchers_candi
 
     from dataguard.detect.phone import PhoneFinder
     finder = PhoneFinder(("US", "GB"))
-    assert finder._start is not None
+    assert finder._fast is not _PATTERN
     rnd = random.Random(5)
     pieces = ["+", "\uff0b", "(", "[", "\uff08", "\uff3b", ")", "-", " ", ".", "/", "x", "ext. ", "a", "\n",
               "\u0663\u0664", "\uff11\uff12", "12", "3", "4567", "890 12", "é"]

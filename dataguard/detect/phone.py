@@ -105,6 +105,113 @@ def national_prefix_present(digits: str, main, raw: Sequence[str] = ()) -> bool:
     return any(_maybe_strip_national_prefix_carrier_code(r, main)[2] for r in {digits, *raw})
 
 
+# the categories of a parsed character class (re's parser), as they are written in one
+_CATEGORIES = {getattr(re._constants, f"CATEGORY_{name}"): source for name, source in (
+    ("DIGIT", r"\d"), ("NOT_DIGIT", r"\D"), ("SPACE", r"\s"), ("NOT_SPACE", r"\S"), ("WORD", r"\w"),
+    ("NOT_WORD", r"\W"))}
+
+
+def _first_class(items) -> tuple:
+    """(the sources of a character class of every character a match of the parsed regex items
+    can begin with, whether they can match nothing); None for the class when not known (an
+    anchor, a lookaround, a negated class...)."""
+    from re import _constants as sre
+    out: list = []
+    for op, av in items:
+        if op is sre.LITERAL:
+            return out + [re.escape(chr(av))], False
+        if op is sre.IN:
+            for kind, value in av:
+                if kind is sre.LITERAL:
+                    out.append(re.escape(chr(value)))
+                elif kind is sre.RANGE:
+                    out.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
+                elif kind is sre.CATEGORY and value in _CATEGORIES:
+                    out.append(_CATEGORIES[value])
+                else:
+                    return None, False
+            return out, False
+        if op is sre.SUBPATTERN:
+            first, empty = _first_class(av[3])
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            first, empty = _first_class(av[2])
+            empty = empty or av[0] == 0
+        elif op is sre.BRANCH:
+            first, empty = [], False
+            for branch in av[1]:
+                f, e = _first_class(branch)
+                if f is None:
+                    return None, False
+                first, empty = first + f, empty or e
+        else:
+            return None, False
+        if first is None:
+            return None, False
+        out += first
+        if not empty:
+            return out, False
+    return out, True
+
+
+def _top_groups(source: str) -> list:
+    """(start, end) of each parenthesised group at the top level of a regex source."""
+    out, depth, i, n = [], 0, 0, len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":                # a class: up to its closing bracket (one right after '[' or '[^' is literal)
+            i += 2 if source.startswith("[^", i) else 1
+            i += source[i:i + 1] == "]"
+            while i < n and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+        elif c == "(":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                out.append((start, i + 1))
+        i += 1
+    return out
+
+
+def walk_pattern(pattern):
+    """libphonenumber's candidate pattern, searched faster with the same matches: led by a
+    lookahead of the characters a match can begin with (an opening bracket, a plus sign, a digit:
+    a search then skips the characters in between at C speed instead of trying the pattern at
+    each), and with its optional extension (``;ext=12``, `` x 12``, `` ext. 12``...) tried only
+    before a character an extension can begin with (at the end of every candidate, the
+    extension's alternatives are most of the pattern's cost). The pattern itself when its shape
+    is not the one expected (another libphonenumber version)."""
+    from re import _parser
+    try:
+        items = list(_parser.parse(pattern.pattern, pattern.flags))
+        lead, lead_empty = _first_class(items)
+        if lead is None or lead_empty:
+            return pattern
+        source = pattern.pattern
+        groups = _top_groups(source)
+        op, av = items[-1]
+        tail = None
+        if groups and groups[-1][1] == len(source) - 1 and source.endswith("?") and \
+                op is _parser.MAX_REPEAT and av[:2] == (0, 1):
+            first, empty = _first_class(av[2])
+            if first is not None and not empty:
+                tail = groups[-1][0], first
+        if tail is None:
+            fast = f"(?=[{''.join(lead)}])(?:{source})"
+        else:
+            at, first = tail
+            fast = f"(?=[{''.join(lead)}])(?:{source[:at]}(?:(?=[{''.join(first)}]){source[at:-1]})?)"
+        compiled = re.compile(fast, pattern.flags)
+        return compiled if compiled.groups == pattern.groups else pattern
+    except Exception:  # noqa: BLE001 - a construct not foreseen: the pattern as it is
+        return pattern
+
+
 class PhoneGate:
     """A cheap necessary condition for libphonenumber to find a valid number in a run of digits.
 
@@ -609,23 +716,11 @@ class PhoneFinder:
         self.gate = PhoneGate(self.regions)
         self._pattern = _PATTERN
         self._second = _SECOND_NUMBER_START_PATTERN
-        self._start = self._first_characters()
+        self._fast = walk_pattern(_PATTERN)      # the same matches, found faster
         self._verdicts: dict = {}
         self._dead: set = set()          # (region, candidate): the matcher finds nothing there
         self._found: dict = {}           # (region, candidate) -> what it finds between plain separators
         self._fewest = self._fewest_digits()
-
-    def _first_characters(self):
-        """A regex of one character that every match of the matcher's pattern begins with (an
-        opening bracket, a plus sign or a digit: the pattern is ``(?:[lead]...){0,2}\\d...``), or
-        None when the pattern is not of that shape (another libphonenumber port)."""
-        try:
-            from phonenumbers.phonenumbermatcher import _LEAD_CLASS, _LEAD_CLASS_CHARS, _LEAD_LIMIT, _PUNCTUATION
-        except ImportError:
-            return None
-        if not self._pattern.pattern.startswith(f"(?:{_LEAD_CLASS}{_PUNCTUATION}){_LEAD_LIMIT}\\d"):
-            return None
-        return re.compile(f"[{_LEAD_CLASS_CHARS}\\d]")
 
     def _fewest_digits(self) -> tuple:
         """(digits, digits after '+'): fewer in a candidate and no reading of it, nor of a
@@ -680,26 +775,14 @@ class PhoneFinder:
     def _steps(self, text: str) -> list:
         """The matcher's walk over the whole text when nothing matches: [(index, start, candidate)].
         Without a second number's start in the text ("/ x": the walk would go on inside a match),
-        the walk is the pattern's successive matches, taken in one pass."""
+        the walk is the pattern's successive matches, taken in one pass (``walk_pattern``)."""
         if self._second.search(text) is not None:
             return list(self._walk(text))
-        steps, index = [], 0
-        if self._start is None:
-            for m in self._pattern.finditer(text):
-                steps.append((index, m.start(), m.group()))
-                index = m.end()
-            return steps
-        # the pattern is searched from the next character a match can begin with (the pattern
-        # tried at each character in between is most of its cost): the same matches
-        start, search, append = self._start.search, self._pattern.search, steps.append
-        at = start(text)
-        while at is not None:
-            m = search(text, at.start())
-            if m is None:
-                break
+        steps, index, append = [], 0, None
+        append = steps.append
+        for m in self._fast.finditer(text):
             append((index, m.start(), m.group()))
             index = m.end()
-            at = start(text, index)
         return steps
 
     def find(self, text: str) -> list:
