@@ -105,17 +105,23 @@ def national_prefix_present(digits: str, main, raw: Sequence[str] = ()) -> bool:
     return any(_maybe_strip_national_prefix_carrier_code(r, main)[2] for r in {digits, *raw})
 
 
-# the categories of a parsed character class (re's parser), as they are written in one
-_CATEGORIES = {getattr(re._constants, f"CATEGORY_{name}"): source for name, source in (
-    ("DIGIT", r"\d"), ("NOT_DIGIT", r"\D"), ("SPACE", r"\s"), ("NOT_SPACE", r"\S"), ("WORD", r"\w"),
-    ("NOT_WORD", r"\W"))}
+def _sre():
+    """re's parser and its constants (``re._parser`` from Python 3.11, ``sre_parse`` before)."""
+    try:
+        from re import _constants, _parser
+    except ImportError:         # Python 3.10
+        import sre_constants as _constants
+        import sre_parse as _parser
+    return _parser, _constants
 
 
 def _first_class(items) -> tuple:
     """(the sources of a character class of every character a match of the parsed regex items
     can begin with, whether they can match nothing); None for the class when not known (an
-    anchor, a lookaround, a negated class...)."""
-    from re import _constants as sre
+    anchor, a lookaround, a negated class, a group with flags of its own...)."""
+    _, sre = _sre()
+    categories = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D", sre.CATEGORY_SPACE: r"\s",
+                  sre.CATEGORY_NOT_SPACE: r"\S", sre.CATEGORY_WORD: r"\w", sre.CATEGORY_NOT_WORD: r"\W"}
     out: list = []
     for op, av in items:
         if op is sre.LITERAL:
@@ -126,12 +132,14 @@ def _first_class(items) -> tuple:
                     out.append(re.escape(chr(value)))
                 elif kind is sre.RANGE:
                     out.append(f"{re.escape(chr(value[0]))}-{re.escape(chr(value[1]))}")
-                elif kind is sre.CATEGORY and value in _CATEGORIES:
-                    out.append(_CATEGORIES[value])
+                elif kind is sre.CATEGORY and value in categories:
+                    out.append(categories[value])
                 else:
                     return None, False
             return out, False
         if op is sre.SUBPATTERN:
+            if av[1] or av[2]:          # (?i:...) and the like: the class would not carry its flags
+                return None, False
             first, empty = _first_class(av[3])
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
             first, empty = _first_class(av[2])
@@ -186,8 +194,8 @@ def walk_pattern(pattern):
     before a character an extension can begin with (at the end of every candidate, the
     extension's alternatives are most of the pattern's cost). The pattern itself when its shape
     is not the one expected (another libphonenumber version)."""
-    from re import _parser
     try:
+        _parser, sre = _sre()
         items = list(_parser.parse(pattern.pattern, pattern.flags))
         lead, lead_empty = _first_class(items)
         if lead is None or lead_empty:
@@ -197,7 +205,7 @@ def walk_pattern(pattern):
         op, av = items[-1]
         tail = None
         if groups and groups[-1][1] == len(source) - 1 and source.endswith("?") and \
-                op is _parser.MAX_REPEAT and av[:2] == (0, 1):
+                op is sre.MAX_REPEAT and av[:2] == (0, 1):
             first, empty = _first_class(av[2])
             if first is not None and not empty:
                 tail = groups[-1][0], first
