@@ -227,6 +227,23 @@ def test_a_label_naming_sensitive_data_is_not_a_code_label(det):
     assert {e for e, _, _ in got} >= {"PHONE_NUMBER"} and ("US_PASSPORT", "C03005988") in {(e, v) for e, v, _ in got}
 
 
+def test_a_label_of_three_words_names_the_value_in_a_memo(det):
+    """ "Social Security Number: 866-60-7959" in a free-text column (a JSON "remark", a CSV
+    "notes" cell): its label is three words, of which the last two ("Security Number") are any
+    number's; an order number in the same column stays a code."""
+    memo = ["Giulia Mercier's Social Security Number: 866-60-7959; employee badge v3.11.55.",
+            "Numéro de sécurité sociale 1 85 05 78 006 084 36", "Order number 536-22-8726 shipped",
+            "security number 536-22-8726 checked"]
+    got = {(e, v) for e, v, _ in found(det, db_chunk("remark", memo))}
+    assert ("US_SSN", "866-60-7959") in got
+    assert not any(v == "536-22-8726" for _, v in got)
+    text = '[{"id": 1, "remark": "' + memo[0] + '"}, {"id": 2, "remark": "' + memo[2] + '"}]'
+    unit = Unit(target="/t", uri="/t/people.json", path="people.json")
+    (_, matches), = list(det.analyze([Chunk(unit=unit, text=text)]))
+    assert {(m.entity_type, text[m.start:m.end]) for m in matches if m.entity_type == "US_SSN"} == \
+        {("US_SSN", "866-60-7959")}
+
+
 def test_checksum_numbers_in_a_memo_need_context(det):
     memo = ["Paid invoice 9434765919 by transfer", "Customer called about order 4505577104",
             "Patient NHS number 943 476 5919 confirmed"]

@@ -115,6 +115,11 @@ def test_names_with_two_particles(en, text, name):
     ("the report of UNHCR Smith was late", "Smith", "Smith"),
     ("we met with Petersson today", "Petersson", "Petersson"),
     ("Please contact Per  Petersson at noon", "Petersson", "Petersson"),  # not one space apart
+    ('charge ok customer="Thomas Mwangi-Odhiambo" card=1', "Mwangi-Odhiambo", "Thomas Mwangi-Odhiambo"),
+    ("login failed user='Anna Okafor' at 10:02", "Okafor", "Anna Okafor"),
+    ("the budget holder (Pili Girón) said", "Girón", "Pili Girón"),
+    ('charge ok customer="thomas Mwangi" card=1', "Mwangi", "Mwangi"),   # a lower-case word is no given name
+    ("Ansprechpartner: Anouk van den Berg, Telefon", "Berg", "Anouk van den Berg"),   # over particles
 ])
 def test_given_name_start(text, surname, name):
     import spacy
@@ -123,8 +128,53 @@ def test_given_name_start(text, surname, name):
     from dataguard.detect.ner import _given_name_start
     doc = spacy.blank("en")(text)
     start = text.index(surname)
-    ent = Span(doc, [t.i for t in doc if t.idx == start][0], [t.i for t in doc if t.idx == start][0] + 1, "PERSON")
+    first = [t.i for t in doc if t.idx == start][0]
+    last = [t.i for t in doc if t.idx + len(t) == start + len(surname)][0]
+    ent = Span(doc, first, last + 1, "PERSON")       # (a hyphenated surname is three tokens)
     assert text[_given_name_start(doc, ent):ent.end_char] == name
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Tel. 0041 22 917 1234. UK payroll: Kibet KIPROTICH, sort account GB52 HBUK 5114 26.", "Kibet KIPROTICH"),
+    ("Kenya office: Francesca N. Hendriks can be called on 020 2014110 today.", "Francesca N. Hendriks"),
+    ("Yesterday Anna Smith met with Henrike W. Hoffmann-Brandstätter to go through the file.",
+     "Henrike W. Hoffmann-Brandstätter"),
+    ('2024-01-02 09:14:55 INFO payments: charge ok customer="Thomas Mwangi-Odhiambo" card=1234 amount=20',
+     "Thomas Mwangi-Odhiambo"),
+    ('2024-01-02 09:14:55 WARN auth: login failed name="Matteo Lindemann" build 3742', "Matteo Lindemann"),
+    ("Thank you for the update.\nBest regards,\nJoost Bakr\nProgramme Officer | Tel. +254 712 345 678", "Joost Bakr"),
+])
+def test_names_written_as_offices_logs_and_registers_write_them(en, text, name):
+    """A surname in capitals after the given name (French and UN usage), a middle initial, a
+    name the window around it would cut in a word, a name after a log's key and quote: found
+    whole, as plain Presidio finds them over the whole text."""
+    assert at(text, name, "PERSON") in spans(run(en, text))
+
+
+def test_ner_windows_end_at_whitespace():
+    """A window around a name candidate is widened to whitespace, so the model never reads half
+    a word ("Hoffmann-Bran"); a window in a run without whitespace stops 40 characters further."""
+    from dataguard.detect.ner import ner_regions
+    text = "Forwarded by the regional delegation: Anna Smith met the Schleswig-Holsteinischer delegates at noon."
+    i = text.index("Anna Smith") + len("Anna Smith") + 40          # (where the pad alone would end)
+    assert text[i - 1].isalpha() and text[i].isalpha()
+    [(s, e)] = ner_regions(text)
+    assert (s == 0 or text[s - 1].isspace()) and text[e].isspace() and text[s:e].endswith(" delegates")
+    run_ = "x" * 100 + " Anna Smith " + "y" * 100
+    [(s, e)] = ner_regions(run_)
+    assert 0 < s and e < len(run_) and e - s <= len("Anna Smith") + 4 * 40 + 2
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("Sander KUIPERS", True), ("Fernando FERNÁNDEZ HERRERA", True), ("Njeri N. MWANGI", True),
+    ("Youssef MANSOUR AL-RASHID", True), ("Sander MULDER-SMIT", True),
+    ("Status OK", False), ("Contact HR", False), ("Dear ALL", False), ("J. SMITH", False), ("Anna Smith", False),
+    ("Zugriff von IP", False), ("Login via VPN", False), ("Office KENYA", True),
+])
+def test_a_surname_in_capitals_after_the_given_name(value, ok):
+    from dataguard.detect.filters import _plausible_person, surname_last_in_capitals
+    assert surname_last_in_capitals(value) is ok
+    assert _plausible_person(value, value, 0) is (ok and value != "Office KENYA" or value == "Anna Smith")
 
 
 FR_TEXT = (
@@ -176,6 +226,21 @@ DECOYS = [
 def test_decoys_give_nothing(en, text):
     got = [(m.entity_type, text[m.start:m.end]) for m in run(en, text) if m.entity_type not in ("DATE_TIME", TEST_VALUE)]
     assert got == []
+
+
+def test_a_context_phrase_in_the_look_back_is_as_telling_as_a_label(patterns_only):
+    """A bare nine-digit SSN whose context phrase stands a few words back ("the social security
+    no. of Prof. Fatima Haddad El-Amin is ..."; plain Presidio reports every nine-digit number)
+    scores as after a label (0.5, the rules' threshold); one with the phrase after it, another
+    number between (the phrase labels that one), or none, gives nothing."""
+    text = "According to HR, the social security no. of Prof. Fatima Haddad El-Amin is 528646352."
+    [m] = [m for m in run(patterns_only, text) if m.entity_type == "US_SSN"]
+    assert (m.start, m.end) == at(text, "528646352", "US_SSN")[1:] and m.score >= 0.5
+    for decoy in ("Order 528646352 shipped; social security office closed.", "Ticket 528646352 was closed.",
+                  "Social Security Number: 796 44 2044; employee badge 709898936."):
+        i = decoy.rindex("528646352" if "528646352" in decoy else "709898936")
+        assert not [m for m in run(patterns_only, decoy) if m.entity_type == "US_SSN" and m.start == i
+                    and m.score >= 0.5], decoy
 
 
 def test_an_ssn_of_the_areas_never_issued_is_an_itin_or_nothing(patterns_only):

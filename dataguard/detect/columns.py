@@ -736,9 +736,17 @@ class ColumnJudge:
         return True
 
     def _label(self, text: str, cell: tuple, r) -> Verdict:
-        """The verdict of the (up to two) words right before a value in its cell: its label."""
-        words = _WORD.findall(text[max(cell[0], r.start - 40):r.start])[-2:]
-        return self.vocab.verdict(" ".join(words)) if words else _NOTHING
+        """The verdict of the (up to two) words right before a value in its cell: its label; of
+        three when those name a kind of value ("Social Security Number: 866-60-7959", where
+        "Security Number" alone is any number's label)."""
+        words = _WORD.findall(text[max(cell[0], r.start - 60):r.start])[-3:]
+        if not words:
+            return _NOTHING
+        if len(words) == 3:
+            three = self.vocab.verdict(" ".join(words))
+            if three.positive:
+                return three
+        return self.vocab.verdict(" ".join(words[-2:]))
 
     def _context(self, text: str, col: _Column, cell: tuple, r) -> bool:
         """A context word for the entity in the column's name or among the words before the value,

@@ -7,6 +7,7 @@ import unicodedata
 
 _WORD = re.compile(r"[\w'-]+")        # words, and keys: nhs_number, NHS-No
 _LOOK_BACK = 80
+_DIGIT = re.compile(r"\d")
 
 
 # ---------------------------------------------------------------- names
@@ -58,8 +59,9 @@ def _forms(word: str) -> tuple:
 
 
 def context_found(words: frozenset, r, text: str, ext_context: list, since: int = 0) -> int:
-    """0: no context word for result ``r``; ``_NEAR``: one among the five words before it, in the
-    external context or as a phrase before it; ``_LABEL``: one among the three words right before it.
+    """0: no context word for result ``r``; ``_NEAR``: one among the five words before it or in the
+    external context; ``_LABEL``: one among the three words right before it, or a phrase of several
+    words in the look-back before it.
     ``since``: the text before it is read from there on (a table's header rows left out)."""
     if not words:
         return 0
@@ -69,9 +71,19 @@ def context_found(words: frozenset, r, text: str, ext_context: list, since: int 
         return _LABEL
     if any(f in words for forms in before for f in forms) or in_external(words, ext_context):
         return _NEAR
-    # multi-word context phrases ("social security", "case number")
+    # multi-word context phrases ("social security", "passport number"): as telling as a label
+    # anywhere in the look-back when no other number stands between ("the social security no. of
+    # Prof. Fatima Haddad El-Amin is 528646352"; not the badge of "Social Security Number: 796 44
+    # 2044; employee badge 709898936"), near otherwise
     tail = text[lo:r.start].lower()
-    return _NEAR if any(w in tail for w in _phrases(words)) else 0
+    found = 0
+    for w in _phrases(words):
+        at = tail.rfind(w)
+        if at != -1:
+            if not _DIGIT.search(tail, at + len(w)):
+                return _LABEL
+            found = _NEAR
+    return found
 
 
 @functools.lru_cache(maxsize=1024)

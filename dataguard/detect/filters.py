@@ -213,9 +213,10 @@ def surname_first(cell: str) -> bool:
 
 
 # words in capitals before or after a capitalised name that are no surname: log levels, mail and
-# memo markers, titles of posts, organisations' acronyms
+# memo markers, greetings' addressees, titles of posts, organisations' acronyms
 NOT_SURNAMES = frozenset(
     "ERROR ERR WARN WARNING INFO DEBUG TRACE FATAL CRITICAL NOTICE ALERT AUDIT OK FAIL FAILED SUCCESS "
+    "ALL TEAM STAFF SIR MADAM COLLEAGUES "
     "CC BCC FYI ATTN NOTE NB PS RE FW FWD TO FROM SUBJECT URGENT IMPORTANT CONFIDENTIAL DRAFT REF ID NO "
     "HR IT ICT CEO CFO CTO COO CIO DG SG ASG USG DSG HQ FO CO RC HC SRSG DSRSG PM QA DEV OPS ADMIN "
     "UN UNHCR OCHA WFP UNICEF WHO UNDP UNFPA IOM ILO UNOPS UNEP OHCHR FAO UNESCO UNAIDS UNRWA UNMISS "
@@ -232,6 +233,24 @@ def surname_in_capitals(value: str) -> bool:
     rest = tokens[k:]
     return k >= 1 and 1 <= len(rest) <= 3 and all(NAME_TOKEN.match(t) and not t.isupper() for t in rest) \
         and not any(t in NOT_SURNAMES for t in rest)
+
+
+def surname_last_in_capitals(value: str) -> bool:
+    """A given name, then the surname in capitals ("Sander KUIPERS", "Fernando FERNÁNDEZ HERRERA",
+    "Njeri N. MWANGI", "Youssef MANSOUR AL-RASHID"), as French and UN usage writes it: one to
+    three name words (initials too), then one to three capital words that are no acronym of
+    ``NOT_SURNAMES``."""
+    tokens = value.split()
+    k = 0
+    while k < len(tokens) and k < 3 and NAME_TOKEN.match(tokens[k]) and not tokens[k].isupper() \
+            and tokens[k] not in NOT_SURNAMES:
+        k += 1
+    rest = tokens[k:]
+    # (a capitalised word right before the capitals, and a lone one of three letters at least:
+    # "Zugriff von IP", "Login via VPN" are no names)
+    return k >= 1 and not tokens[0].endswith(".") and tokens[k - 1][:1].isupper() and 1 <= len(rest) <= 3 \
+        and all(len(t) > 1 and _capitals(t) and t not in NOT_SURNAMES for t in rest) \
+        and (len(rest) > 1 or len(rest[0].replace("-", "")) > 2)
 
 
 def _capitals(token: str) -> bool:
@@ -414,11 +433,13 @@ def strip_key(text: str, start: int, end: int) -> int:
 
 def one_cell(text: str, start: int, end: int) -> tuple:
     """A name the model read across a table's cells ("Mohammed Benali<TAB>Paris", tab-separated
-    as documents' tables are read): its cell with the most words, the first of them on a tie."""
-    if "\t" not in text[start:end]:
+    as documents' tables are read) or lines ("Joost Bakr<LF>Programme Officer" of a signature):
+    its cell or line with the most words, the first of them on a tie."""
+    value = text[start:end]
+    if "\t" not in value and "\n" not in value:
         return start, end
     pieces, at = [], start
-    for piece in text[start:end].split("\t"):
+    for piece in _CELL_OR_LINE.split(value):
         pieces.append((-len(piece.split()), at, at + len(piece)))
         at += len(piece) + 1
     _, s, e = min(pieces)
@@ -426,9 +447,20 @@ def one_cell(text: str, start: int, end: int) -> tuple:
     return s + len(cell) - len(cell.lstrip()), s + len(cell.rstrip())
 
 
+_CELL_OR_LINE = re.compile(r"[\t\n]")
+
+
 def person_span(text: str, start: int, end: int) -> tuple:
-    """Where a person the model or a pattern found is: in one cell, without a title or role word."""
-    return strip_title(text, *one_cell(text, start, end))
+    """Where a person the model or a pattern found is: in one cell, without a title or role word,
+    nor a log's key before it (``name="Matteo Lindemann``: one token to the model)."""
+    start, end = one_cell(text, start, end)
+    m = _KEY_BEFORE.match(text, start, end)
+    if m and m.end() < end:
+        start = m.end()
+    return strip_title(text, start, end)
+
+
+_KEY_BEFORE = re.compile(r"""[\w.-]{1,40}=["']?""")
 
 
 def strip_title(text: str, start: int, end: int) -> tuple:
@@ -553,6 +585,8 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
         return False          # (a tab: across a table's cells, "Nom<TAB>Courriel" of a header row)
     if surname_first(v) or surname_in_capitals(v):
         return True           # "SALAZAR, Fernando", "OWUSU Kwame": the surname first, in capitals, as registers write it
+    if surname_last_in_capitals(v):     # "Sander KUIPERS": an address or an office is no such name
+        return v.split()[0].lower() not in _STREET_FIRST | _INSTITUTION_FIRST
     tokens = v.replace(",", " ").split()
     if not tokens or not all(NAME_TOKEN.match(t) for t in tokens):
         return False

@@ -38,8 +38,12 @@ _NAME_CANDIDATE = re.compile(
     # a surname in capitals before the given name, as registers write it ("OWUSU Kwame")
     rf"(?<![^\W\d_])[{UPPER}]{{2,30}}(?:[ -][{UPPER}]{{2,30}}){{0,2}}[ \t]+[{UPPER}][{LOWER}'’]+(?![^\W_])|"
     rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M)\.?[ \t]+[{UPPER}]|"
+    # a given name, a middle initial, a surname ("Francesca N. Hendriks")
+    rf"[{UPPER}][{LOWER}'’]+[ \t]+[A-Z]\.[ \t]*[{UPPER}][{LOWER}{UPPER}'’]+(?![^\W_])|"
     r"(?i:\b(?:name|nom|patient|employee|staff|applicant|beneficiary))\s*[:=]")
 _INITIAL_NAME = re.compile(rf"\b[A-Z]\.[ \t]*[{UPPER}][{LOWER}'’]+")     # "J. Smith": no name candidate
+_SPACE = re.compile(r"\s")
+_LAST_SPACE = re.compile(r"\s(?!.*\s)", re.S)   # the last whitespace of what it searches
 _REGION_PAD = 40          # characters either side of a name candidate: some 6 words of prose, past the ±4 tokens
                           # the model's encoder sees (60 and 200 found the same persons on the benchmark; 40 cuts
                           # the text through spaCy by a fifth)
@@ -88,14 +92,25 @@ class NerPlan:
 
 
 def ner_regions(text: str) -> list:
-    """Merged (start, end) windows around name candidates, widened to line/sentence bounds."""
-    spans = []
+    """Merged (start, end) windows around name candidates, widened to whitespace (a window cut
+    inside a word gives the model half a name: "Henrike W. Hoffmann-Bran") and cut at line ends
+    (but the line before a name that opens its line)."""
+    spans, n = [], len(text)
     for m in _NAME_CANDIDATE.finditer(text):
         s = max(0, m.start() - _REGION_PAD)
-        e = min(len(text), m.end() + _REGION_PAD)
+        e = min(n, m.end() + _REGION_PAD)
+        if 0 < s and not text[s - 1].isspace():
+            space = _LAST_SPACE.search(text, max(0, s - _REGION_PAD), s)
+            s = space.end() if space else max(0, s - _REGION_PAD)
+        if e < n and not text[e].isspace():
+            space = _SPACE.search(text, e, min(n, e + _REGION_PAD))
+            e = space.start() if space else min(n, e + _REGION_PAD)
         nl = text.rfind("\n", s, m.start())
         if nl != -1:
-            s = nl + 1
+            if text[nl + 1:m.start()].strip():
+                s = nl + 1
+            else:       # a name opening its line keeps the line before: "Best regards,\nJoost Bakr" (alone: no person)
+                s = text.rfind("\n", s, nl) + 1 or s
         nl = text.find("\n", m.end(), e)
         if nl != -1:
             e = nl
@@ -231,15 +246,27 @@ def _given_name_start(doc, ent) -> int:
     caps = _caps_surname_start(doc, ent)
     if caps is not None:
         return caps
-    if len(ent) != 1 or i < 2 or not doc[i].text[:1].isupper():
-        return ent.start_char
+    if " " in ent.text or i < 2 or not doc[i].text[:1].isupper():
+        return ent.start_char           # (one word: "Mwangi-Odhiambo" is three tokens)
+    while i >= 3 and i > ent.start - 2 and doc[i - 1].text in _PARTICLES and doc[i - 1].whitespace_ == " ":
+        i -= 1                          # "Anouk van den Berg": the given name before the particles
     prev, before = doc[i - 1], doc[i - 2]
-    if prev.whitespace_ != " " or len(prev.text) < 2 or not prev.text[0].isupper() \
-            or not NAME_TOKEN.match(prev.text) or TITLES.search(prev.text) or prev.lower_ in _CALENDAR:
+    keyed = _KEYED.match(prev.text)        # one token to the model: customer="Thomas
+    given = keyed["given"] if keyed else prev.text
+    if prev.whitespace_ != " " or len(given) < 2 or not given[0].isupper() \
+            or not NAME_TOKEN.match(given) or TITLES.search(given) or given.lower() in _CALENDAR:
         return ent.start_char
-    if (before.is_alpha and before.is_lower and before.whitespace_) or before.text == ",":
-        return prev.idx
+    if keyed:
+        return prev.idx + keyed.start("given")
+    if (before.is_alpha and before.is_lower and before.whitespace_) or before.text in _BEFORE_A_NAME \
+            or before.text.endswith("="):
+        return prev.idx                 # (a quote or a key before it: customer="Thomas Mwangi-Odhiambo")
     return ent.start_char
+
+
+_BEFORE_A_NAME = frozenset(',"\'(:;“«')
+_PARTICLES = frozenset("al el de da dos das del van von bin bint ben ibn abu ould ag le la du di der den ter".split())
+_KEYED = re.compile(r"""[\w.-]{1,40}=["']?(?P<given>[^"'=]+)$""")     # a log's key, '=', a quote, a given name
 
 
 def _result(entity: str, start: int, end: int, score: float, recognizer: str, name_column: bool = False):
