@@ -7,7 +7,9 @@ import unicodedata
 
 _WORD = re.compile(r"[\w'-]+")        # words, and keys: nhs_number, NHS-No
 _LOOK_BACK = 80
-_DIGIT = re.compile(r"\d")
+# between a context phrase and a value: another number, a line's end, or a sentence's end (a
+# word of five letters or more, then '.', '!' or '?' and a space: "Prof. ", "no. " are abbreviations)
+_OTHER_VALUE = re.compile(r"\d|\n|[^\W\d_]{5}[.!?]\s")
 
 
 # ---------------------------------------------------------------- names
@@ -72,15 +74,16 @@ def context_found(words: frozenset, r, text: str, ext_context: list, since: int 
     if any(f in words for forms in before for f in forms) or in_external(words, ext_context):
         return _NEAR
     # multi-word context phrases ("social security", "passport number"): as telling as a label
-    # anywhere in the look-back when no other number stands between ("the social security no. of
-    # Prof. Fatima Haddad El-Amin is 528646352"; not the badge of "Social Security Number: 796 44
-    # 2044; employee badge 709898936"), near otherwise
+    # anywhere in the look-back when neither another number nor a sentence's end stands between
+    # ("the social security no. of Prof. Fatima Haddad El-Amin is 528646352"; not the badge of
+    # "Social Security Number: 796 44 2044; employee badge 709898936" nor of "Social security
+    # number: not provided. Employee badge 709898936"), near otherwise
     tail = text[lo:r.start].lower()
     found = 0
     for w in _phrases(words):
         at = tail.rfind(w)
         if at != -1:
-            if not _DIGIT.search(tail, at + len(w)):
+            if not _OTHER_VALUE.search(tail, at + len(w)):
                 return _LABEL
             found = _NEAR
     return found

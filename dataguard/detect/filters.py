@@ -216,7 +216,8 @@ def surname_first(cell: str) -> bool:
 # memo markers, greetings' addressees, titles of posts, organisations' acronyms
 NOT_SURNAMES = frozenset(
     "ERROR ERR WARN WARNING INFO DEBUG TRACE FATAL CRITICAL NOTICE ALERT AUDIT OK FAIL FAILED SUCCESS "
-    "ALL TEAM STAFF SIR MADAM COLLEAGUES "
+    "ALL TEAM STAFF SIR MADAM COLLEAGUES PENDING ACTIVE INACTIVE APPROVED REJECTED DENIED REFUSED CLOSED OPEN "
+    "DONE ENABLED DISABLED BLOCKED ALLOWED TIMEOUT UNKNOWN NULL NONE TRUE FALSE YES "
     "CC BCC FYI ATTN NOTE NB PS RE FW FWD TO FROM SUBJECT URGENT IMPORTANT CONFIDENTIAL DRAFT REF ID NO "
     "HR IT ICT CEO CFO CTO COO CIO DG SG ASG USG DSG HQ FO CO RC HC SRSG DSRSG PM QA DEV OPS ADMIN "
     "UN UNHCR OCHA WFP UNICEF WHO UNDP UNFPA IOM ILO UNOPS UNEP OHCHR FAO UNESCO UNAIDS UNRWA UNMISS "
@@ -455,12 +456,15 @@ def person_span(text: str, start: int, end: int) -> tuple:
     nor a log's key before it (``name="Matteo Lindemann``: one token to the model)."""
     start, end = one_cell(text, start, end)
     m = _KEY_BEFORE.match(text, start, end)
-    if m and m.end() < end:
+    if m and m.end() < end and PERSON_KEY.search(m["key"]):
         start = m.end()
     return strip_title(text, start, end)
 
 
-_KEY_BEFORE = re.compile(r"""[\w.-]{1,40}=["']?""")
+_KEY_BEFORE = re.compile(r"""(?P<key>[\w.-]{1,40})=["']?""")
+# a key naming a person (customer=, user_name=, account_holder=, fullName=; not msg=, status=)
+PERSON_KEY = re.compile(r"(?i)name|user|customer|client|employee|holder|owner|patient|contact|author|sender|"
+                        r"recipient|beneficiar|assignee|requester|approver|manager|agent|member|person|staff")
 
 
 def strip_title(text: str, start: int, end: int) -> tuple:
@@ -567,6 +571,8 @@ _INSTITUTION_FIRST = {"office", "oficina", "bureau", "ministry", "ministerio", "
                       "comité", "comite", "committee", "centro", "centre", "center", "escuela", "école",
                       "ecole", "banco", "banque", "tribunal", "juzgado", "alcaldía", "alcaldia", "mairie",
                       "prefecture", "préfecture", "gobernación", "gobernacion", "instituto", "institut"}
+_FIRM_LAST = {"ltd", "llc", "inc", "corp", "co", "plc", "llp", "lp", "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv",
+              "nv", "oy", "ab", "as", "limited", "group", "holding", "holdings", "foundation", "trust", "bank"}
 _STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "drive", "highway", "hwy",
                 "crescent", "square", "sq", "gardens", "estate", "building", "tower", "centre", "center", "hospital",
                 "school", "university", "college", "hotel", "camp", "district", "county", "province", "region", "city",
@@ -585,8 +591,9 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
         return False          # (a tab: across a table's cells, "Nom<TAB>Courriel" of a header row)
     if surname_first(v) or surname_in_capitals(v):
         return True           # "SALAZAR, Fernando", "OWUSU Kwame": the surname first, in capitals, as registers write it
-    if surname_last_in_capitals(v):     # "Sander KUIPERS": an address or an office is no such name
-        return v.split()[0].lower() not in _STREET_FIRST | _INSTITUTION_FIRST
+    if surname_last_in_capitals(v):     # "Sander KUIPERS": an address, an office, a firm is no such name
+        words = v.lower().split()
+        return words[0] not in _STREET_FIRST | _INSTITUTION_FIRST and words[-1] not in _STREET_LAST | _FIRM_LAST
     tokens = v.replace(",", " ").split()
     if not tokens or not all(NAME_TOKEN.match(t) for t in tokens):
         return False

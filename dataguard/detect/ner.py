@@ -18,8 +18,8 @@ from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, generic_name, is_json, is_sql, json_columns,
                                       role_column, sql_columns)
-from dataguard.detect.filters import (LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, TITLES, UPPER, name_shaped, person_shaped,
-                                      person_span, plausible, surname_first)
+from dataguard.detect.filters import (LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY, TITLES, UPPER,
+                                      name_shaped, person_shaped, person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk
@@ -250,8 +250,11 @@ def _given_name_start(doc, ent) -> int:
         return ent.start_char           # (one word: "Mwangi-Odhiambo" is three tokens)
     while i >= 3 and i > ent.start - 2 and doc[i - 1].text in _PARTICLES and doc[i - 1].whitespace_ == " ":
         i -= 1                          # "Anouk van den Berg": the given name before the particles
+    particles = i < ent.start
     prev, before = doc[i - 1], doc[i - 2]
     keyed = _KEYED.match(prev.text)        # one token to the model: customer="Thomas
+    if keyed and not PERSON_KEY.search(keyed["key"]):
+        return ent.start_char           # (msg="Restarting Kafka": a message, not a person's key)
     given = keyed["given"] if keyed else prev.text
     if prev.whitespace_ != " " or len(given) < 2 or not given[0].isupper() \
             or not NAME_TOKEN.match(given) or TITLES.search(given) or given.lower() in _CALENDAR:
@@ -259,14 +262,14 @@ def _given_name_start(doc, ent) -> int:
     if keyed:
         return prev.idx + keyed.start("given")
     if (before.is_alpha and before.is_lower and before.whitespace_) or before.text in _BEFORE_A_NAME \
-            or before.text.endswith("="):
-        return prev.idx                 # (a quote or a key before it: customer="Thomas Mwangi-Odhiambo")
+            or particles and before.text in (":", ";"):
+        return prev.idx                 # (a comma, an opening quote or bracket; a colon before particles)
     return ent.start_char
 
 
-_BEFORE_A_NAME = frozenset(',"\'(:;“«')
+_BEFORE_A_NAME = frozenset(',"\'(“«')
 _PARTICLES = frozenset("al el de da dos das del van von bin bint ben ibn abu ould ag le la du di der den ter".split())
-_KEYED = re.compile(r"""[\w.-]{1,40}=["']?(?P<given>[^"'=]+)$""")     # a log's key, '=', a quote, a given name
+_KEYED = re.compile(r"""(?P<key>[\w.-]{1,40})=["']?(?P<given>[^"'=]+)$""")     # a log's key, '=', a quote, a given name
 
 
 def _result(entity: str, start: int, end: int, score: float, recognizer: str, name_column: bool = False):

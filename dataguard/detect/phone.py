@@ -23,6 +23,7 @@ _ASCII_GROUPS = re.compile(r"[0-9]+")
 _PLAIN = frozenset(" \t\r\n,;\"'|")     # separators next to which libphonenumber rejects nothing
 _LOOKS_AROUND = re.compile(r"\(\?[^:]|[$^]|\\[AZbBzG]")     # in a regex: lookaround, anchor or flag group
 _SHAPE = str.maketrans("0123456789", "0" * 10)
+_SHAPED_RUN = 40            # longer runs are cut afresh: the cache's entries stay small (a crafted run has many cuts)
 _DIGIT_LITERAL = re.compile(r"[0-9]")
 _QUANTIFIERS = re.compile(r"\{\d*,?\d*\}")
 _PLUS = ("+", "\uff0b")                 # libphonenumber's plus signs (ASCII, full-width)
@@ -619,12 +620,12 @@ class PhoneGate:
         digits alone is its only candidate (every cut and extension needs another character)."""
         if run.isdigit():
             return [run]
-        if self._shapes is None or not run.isascii():
+        if self._shapes is None or not run.isascii() or len(run) > _SHAPED_RUN:
             return list({run[s:e] for s, e in self._cuts(run)})
         shape = run.translate(_SHAPE)
         spans = self._shapes.get(shape)
         if spans is None:
-            if len(self._shapes) > 20_000:
+            if len(self._shapes) > 5_000:
                 self._shapes.clear()
             spans = self._shapes[shape] = self._cuts(shape)
         return list({run[s:e] for s, e in spans})
