@@ -29,6 +29,10 @@ from __future__ import annotations
 import re
 from typing import Mapping, Optional
 
+# (imported with this module, in the scanning process's main thread: a first import inside a
+# thread that drains a lost Dask cluster's batches once failed with ModuleNotFoundError)
+import ahocorasick
+
 _EMAIL = r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}"
 _IBAN = r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![A-Za-z0-9])"
 # (never across a path separator: a folder's digits are not joined to its file's, and a path keeps its target)
@@ -154,7 +158,6 @@ class NameMasker:
         self._all = TOO_MANY in (values or {})
         values = {v: m for v, m in (values or {}).items() if len(v.strip()) >= NAME_VALUE_MIN}
         if values:
-            import ahocorasick
             self._automaton = ahocorasick.Automaton()
             for value, preview in values.items():
                 self._automaton.add_word(value, (len(value), preview))
