@@ -455,13 +455,13 @@ def person_span(text: str, start: int, end: int) -> tuple:
     """Where a person the model or a pattern found is: in one cell, without a title or role word,
     nor a log's key before it (``name="Matteo Lindemann``: one token to the model)."""
     start, end = one_cell(text, start, end)
-    m = _KEY_BEFORE.match(text, start, end)
+    m = KEY_BEFORE.match(text, start, end)
     if m and m.end() < end and PERSON_KEY.search(m["key"]):
         start = m.end()
     return strip_title(text, start, end)
 
 
-_KEY_BEFORE = re.compile(r"""(?P<key>[\w.-]{1,40})=["']?""")
+KEY_BEFORE = re.compile(r"""(?P<key>[\w.-]{1,40})=["']?""")      # a log's key, '=' and a quote
 # a key naming a person (customer=, user_name=, account_holder=, fullName=; not msg=, status=)
 PERSON_KEY = re.compile(r"(?i)name|user|customer|client|employee|holder|owner|patient|contact|author|sender|"
                         r"recipient|beneficiar|assignee|requester|approver|manager|agent|member|person|staff")

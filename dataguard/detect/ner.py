@@ -18,8 +18,8 @@ from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, generic_name, is_json, is_sql, json_columns,
                                       role_column, sql_columns)
-from dataguard.detect.filters import (LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY, TITLES, UPPER,
-                                      name_shaped, person_shaped, person_span, plausible, surname_first)
+from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY, TITLES,
+                                      UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk
@@ -252,15 +252,15 @@ def _given_name_start(doc, ent) -> int:
         i -= 1                          # "Anouk van den Berg": the given name before the particles
     particles = i < ent.start
     prev, before = doc[i - 1], doc[i - 2]
-    keyed = _KEYED.match(prev.text)        # one token to the model: customer="Thomas
+    keyed = KEY_BEFORE.match(prev.text)     # one token to the model: customer="Thomas
     if keyed and not PERSON_KEY.search(keyed["key"]):
         return ent.start_char           # (msg="Restarting Kafka": a message, not a person's key)
-    given = keyed["given"] if keyed else prev.text
+    given = prev.text[keyed.end():] if keyed else prev.text
     if prev.whitespace_ != " " or len(given) < 2 or not given[0].isupper() \
             or not NAME_TOKEN.match(given) or TITLES.search(given) or given.lower() in _CALENDAR:
         return ent.start_char
     if keyed:
-        return prev.idx + keyed.start("given")
+        return prev.idx + keyed.end()
     if (before.is_alpha and before.is_lower and before.whitespace_) or before.text in _BEFORE_A_NAME \
             or particles and before.text in (":", ";"):
         return prev.idx                 # (a comma, an opening quote or bracket; a colon before particles)
@@ -269,7 +269,6 @@ def _given_name_start(doc, ent) -> int:
 
 _BEFORE_A_NAME = frozenset(',"\'(“«')
 _PARTICLES = frozenset("al el de da dos das del van von bin bint ben ibn abu ould ag le la du di der den ter".split())
-_KEYED = re.compile(r"""(?P<key>[\w.-]{1,40})=["']?(?P<given>[^"'=]+)$""")     # a log's key, '=', a quote, a given name
 
 
 def _result(entity: str, start: int, end: int, score: float, recognizer: str, name_column: bool = False):

@@ -787,7 +787,7 @@ class PhoneFinder:
         the walk is the pattern's successive matches, taken in one pass (``walk_pattern``)."""
         if self._second.search(text) is not None:
             return list(self._walk(text))
-        steps, index, append = [], 0, None
+        steps, index = [], 0
         append = steps.append
         for m in self._fast.finditer(text):
             append((index, m.start(), m.group()))
