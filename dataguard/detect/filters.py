@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
 import unicodedata
 
@@ -27,8 +28,12 @@ CONTEXT_KEY = "context_word"
 CONTEXT_RAISE_KEY = "context_raise"
 _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
                               r"localhost)$", re.I)
-TITLES = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M|Sir|Madam|Dame)\.?\s*|"
-                     r"\b(?:name|nom|patient|employee|staff|applicant|beneficiary)\s*[:=]\s*)$", re.I)
+# titles of persons in English, French, German, Spanish, Italian and Dutch (no "Don" nor "Sig": also given names)
+_TITLE_WORDS = (r"mr|mrs|ms|miss|dr|prof|mme|mlle|m|sir|madam|dame|madame|monsieur|mademoiselle|herr|frau|hr|fr|"
+                r"dhr|mevr|sr|sra|srta|señor|señora|señorita|senor|senora|senorita|doña|sig\.ra|signor|signora|"
+                r"signorina|dott|dott\.ssa")
+TITLES = re.compile(rf"(?:\b(?:{_TITLE_WORDS})\.?\s*|"
+                    r"\b(?:name|nom|patient|employee|staff|applicant|beneficiary)\s*[:=]\s*)$", re.I)
 # Letters of names for unanchored searches: Latin-1 and Latin Extended-A, -B and Additional (Šimková,
 # Pędzik, Radosław, İmren, Nguyễn, Großmann), capitals and small letters apart (a run of one of them
 # cannot start a match at every character: linear on hostile text)
@@ -338,14 +343,39 @@ def is_test_value(entity: str, value: str, reason: str = Reason.VALUE) -> bool:
 _LABEL_WORDS = {"IBAN", "SSN", "NHS", "NINO", "PIN", "DOB", "ID", "IP", "URL", "PAN", "ICD", "UUID", "API", "AWS",
                 "SWIFT", "BIC", "TIN", "VAT", "IMEI", "MAC", "JWT", "PEM", "RSA", "SQL", "CSV", "PDF", "HTTP", "HTTPS"}
 # a title, or the word of a person's role a register writes before the name ("Beneficiary Amparo
-# Cuervo (SSN ...)", "Patient: Juan Pérez"), which the NER model often takes into the name
-_PERSON_TITLE = re.compile(r"(?i)(?:(?:de|du|des|of|to|for|by|with|from|par|pour|chez|avec)\s+)?"
-                           r"(?:(?:mr|mrs|ms|miss|dr|prof|mme|mlle|m|sir|madam|dame|madame|monsieur|mademoiselle)\.?|"
-                           r"(?:beneficiary|patient|applicant|client|claimant|refugee|asylum[- ]seeker|employee|"
-                           r"staff member|contact|witness|survivor|caregiver|interviewee|recipient|customer|tenant|"
-                           r"student|bénéficiaire|patiente|demandeu(?:r|se)|employée?|réfugiée?|requérante?|"
-                           r"beneficiari[oa]|paciente|solicitante|emplead[oa]):?)"
-                           r"\s+(?=\S)")
+# Cuervo (SSN ...)", "Patient: Juan Pérez", "Kontoinhaber Samira Zimmermann", "a nombre de Sra. Ana
+# Ruiz"), which the NER model often takes into the name
+_ROLE_WORDS = (r"beneficiary|patient|applicant|client|claimant|refugee|asylum[- ]seeker|employee|staff member|"
+               r"contact|witness|survivor|caregiver|interviewee|recipient|customer|tenant|student|"
+               r"(?:account|card) ?holder|"
+               r"bénéficiaire|patiente|demandeu(?:r|se)|employée?|réfugiée?|requérante?|titulaire|destinataire|"
+               r"beneficiari[oa]|paciente|solicitante|emplead[oa]|titular|destinatari[oa]|remitente|cliente|"
+               r"persona de contacto|intestatari[oa]|titolare|richiedente|mittente|referente|"
+               r"(?:konto|karten)?inhaber(?:in)?|kund(?:e|in)|empfänger(?:in)?|absender(?:in)?|antragsteller(?:in)?|"
+               r"ansprechpartner(?:in)?|mitarbeiter(?:in)?|patientin|rekeninghouder")
+_PERSON_TITLE = re.compile(r"(?i)(?:(?:de|du|des|of|to|for|by|with|from|par|pour|chez|avec|dear|au nom de|"
+                           r"a nombre de|estimad[oa]|sehr geehrte[rs]?|liebe[rs]?|cher|chère|gentile)\s+)?"
+                           rf"(?:(?:{_TITLE_WORDS})\.?|(?:{_ROLE_WORDS}):?)\s+(?=\S)")
+_TITLE_ONLY = re.compile(rf"(?i)(?:dear\s+)?(?:{_TITLE_WORDS})\.?")
+_TITLE_REACH = 40        # how far past the model's span a title's name may lie ("Kontoinhaber Sra. Baraka Ndungu")
+# the name after a title: capitalised words, words in capitals, initials and particles, on one line
+_NAME_WORD = rf"[{UPPER}][{LOWER}'’]+(?:-[{UPPER}]?[{LOWER}'’]+)*|[{UPPER}]{{2,}}(?:-[{UPPER}]{{2,}})*|[{UPPER}]\."
+_NAME_RUN = re.compile(rf"(?:{_NAME_WORD})(?:[ ](?:{_NAME_WORD}|al|el|de|da|dos|das|del|van|von|bin|ben|ibn|du|di|der|"
+                       rf"den|ter|le|la)){{0,5}}")
+# a particle or an article that ends what the model read, not a name ("Persona de", "Zugriff von",
+# "García Le" of "García Le virement")
+_TRAILING_PARTICLES = re.compile(r"(?:[ \t]+(?:" + "|".join(sorted(_PARTICLES)) + r"))+$")
+_TRAILING_ARTICLE = re.compile(r"[ \t]+(?:Le|La|Les|El|Los|Las|De|Del|Di|Du|Da|Van|Von|Der|Die|Das)$")
+_LOWER_WORD_NEXT = re.compile(rf"[ \t]+[{LOWER}]")
+# words in small letters the model read into a name before its given name and surname ("nom de
+# Oliver Bergmann" of "au nom de Oliver Bergmann", "de Eleanor Blackwood"; not "van der Berg")
+_LOWER_LEAD = re.compile(rf"(?:[{LOWER}][{LOWER}'’]*[ \t]+){{1,3}}(?=[{UPPER}][{LOWER}'’-]+[ \t]+[{UPPER}])")
+# a possessive ends a name ("Khalil Haddad's Social Security Number")
+_POSSESSIVE = re.compile(r"['’]s\b")
+# articles and determiners that begin a phrase, not a name ("The Manager", "Die Abrechnung", "Los Datos")
+# ("An", "Les": also given names)
+_NOT_FIRST = frozenset("the a this that these those our your their his die der das ein eine einen einem einer "
+                       "los las il gli una unos unas une un".split())
 
 
 # an IBAN's shape: country letters, check digits, groups of four (34 characters at most, with
@@ -458,7 +488,19 @@ def person_span(text: str, start: int, end: int) -> tuple:
     m = KEY_BEFORE.match(text, start, end)
     if m and m.end() < end and PERSON_KEY.search(m["key"]):
         start = m.end()
-    return strip_title(text, start, end)
+    m = _POSSESSIVE.search(text, start, end)
+    if m and m.start() > start:
+        end = m.start()
+    start, end = strip_title(text, start, end)
+    m = _LOWER_LEAD.match(text, start, end)
+    if m:
+        start = m.end()
+    m = _TRAILING_PARTICLES.search(text, start, end)
+    if m is None and _LOWER_WORD_NEXT.match(text, end):
+        m = _TRAILING_ARTICLE.search(text, start, end)
+    if m and m.start() > start:
+        end = m.start()
+    return start, end
 
 
 KEY_BEFORE = re.compile(r"""(?P<key>[\w.-]{1,40})=["']?""")      # a log's key, '=' and a quote
@@ -469,11 +511,26 @@ PERSON_KEY = re.compile(r"(?i)name|user|customer|client|employee|holder|owner|pa
 
 def strip_title(text: str, start: int, end: int) -> tuple:
     """'Madame Claire Dubois', 'de Mme Fatou Diallo', 'Beneficiary Amparo Cuervo' -> the name without
-    its title or role word (and a word before it)."""
-    m = _PERSON_TITLE.match(text, start, end)
-    if m and m.end() < end:
-        return m.end(), end
-    return start, end
+    its title or role words (and a word before them). When they leave one word or none, the model
+    took them for the given name and cut the name after them ('Kontoinhaber Samira' of
+    'Kontoinhaber Samira Zimmermann', 'Kontoinhaber Sra' of 'Kontoinhaber Sra. Baraka Ndungu'): the
+    name is then the run of name words after them, on the same line."""
+    line_end = text.find("\n", end, end + _TITLE_REACH)
+    limit = min(len(text), end + _TITLE_REACH) if line_end < 0 else line_end
+    s = start
+    for _ in range(3):
+        m = _PERSON_TITLE.match(text, s, limit)
+        if m is None:
+            break
+        s = m.end()
+    if s == start:
+        return start, end
+    if s < end and len(text[s:end].split()) >= 2:
+        return s, end
+    run = _NAME_RUN.match(text, s, limit)
+    if run is not None and run.end() >= end:
+        return s, run.end()
+    return (s, end) if s < end else (start, end)
 
 
 def _glued(text: str, start: int, end: int) -> bool:
@@ -495,6 +552,18 @@ def _glued(text: str, start: int, end: int) -> bool:
             if n.isalnum() and (c != "." or n.isdigit()):
                 return True
     return False
+
+
+def _is_ipv4(value: str) -> bool:
+    """Four numbers of 0-255 between dots, written as addresses are (no leading zero: "044.668.18.00"
+    is a Swiss phone number)."""
+    if value.count(".") != 3:
+        return False
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _trivial_digits(value: str) -> bool:
@@ -536,6 +605,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         digits = re.sub(r"\D", "", value)
         if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", value.strip()):
             return False
+        if _is_ipv4(value.strip()):
+            return False          # "213.200.77.21": an address, though a region's groups read it as a number
         if re.fullmatch(r"\d+(?:\.\d+){2,}", value.strip()) and not (
                 phone_format and re.match(r"\d\d", value.strip())
                 and not _VERSION_BEFORE.search(text, max(0, start - 24), start)):
@@ -580,9 +651,11 @@ _STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blv
 
 
 def _cued_name(value: str) -> bool:
-    """A name a pack pattern found after its cue: one to four words, in any script."""
+    """A name a pack pattern found after its cue: one to four words, in any script, and the particles
+    between them ("Kipchoge K. van den Berg-Smit")."""
     v = value.strip()
-    return 2 <= len(v) <= 60 and not any(c.isdigit() or c in "@\n" for c in v) and len(v.split()) <= 4
+    return 2 <= len(v) <= 60 and not any(c.isdigit() or c in "@\n" for c in v) \
+        and len([w for w in v.split() if w not in _PARTICLES]) <= 4
 
 
 def _plausible_person(value: str, text: str, start: int) -> bool:
@@ -599,6 +672,8 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
         return False
     if v.isupper() or tokens[0][0].islower():
         return False          # all capitals, or a cut phrase ("de Kits de Higiene")
+    if tokens[0].lower() in _NOT_FIRST or _TITLE_ONLY.fullmatch(v):
+        return False          # "The Manager", "Die Abrechnung", "Dear Sra": no name in them
     first = tokens[0].lower().rstrip(".")
     if first in _STREET_FIRST or tokens[-1].lower().rstrip(".") in _STREET_LAST:
         return False          # "Rue de Lausanne", "Moi Avenue": an address, not a person
