@@ -77,16 +77,14 @@ def checked_regex(v: str, scan_compiler: bool) -> str:
         if not scan_compiler and nested_quantifier(v):
             raise ValueError("a trigger must not repeat a group that holds a repeat ('(a+)+'): triggers "
                              "run without a time limit")
-        if scan_compiler:           # (the detector's compile then comes from the regex module's cache)
-            import regex as rx
-            compile_, error = rx.compile, rx.error
-        else:
-            compile_, error = re.compile, re.error
-        try:
-            compile_(v, PACK_FLAGS)
-        except error as exc:
-            where = f" at position {exc.pos}" if exc.pos is not None else ""
-            raise ValueError(f"bad regex: {leading_words(str(exc.msg))}{where}") from None
+        import regex as rx
+        compilers = [(re.compile, re.error)] + ([(rx.compile, rx.error)] if scan_compiler else [])
+        for compile_, error in compilers:
+            try:
+                compile_(v, PACK_FLAGS)
+            except error as exc:
+                where = f" at position {exc.pos}" if exc.pos is not None else ""
+                raise ValueError(f"bad regex: {leading_words(str(exc.msg))}{where}") from None
     return v
 
 
