@@ -356,26 +356,33 @@ _ROLE_WORDS = (r"beneficiary|patient|applicant|client|claimant|refugee|asylum[- 
 _PERSON_TITLE = re.compile(r"(?i)(?:(?:de|du|des|of|to|for|by|with|from|par|pour|chez|avec|dear|au nom de|"
                            r"a nombre de|estimad[oa]|sehr geehrte[rs]?|liebe[rs]?|cher|chère|gentile)\s+)?"
                            rf"(?:(?:{_TITLE_WORDS})\.?|(?:{_ROLE_WORDS}):?)\s+(?=\S)")
+# the label of a person before a colon ("Personne à contacter :", "Referente:", "Contactpersoon:")
+PERSON_LABEL = re.compile(rf"(?i)contact(?:er|o|s)?|contatto|contactpersoon|ansprechpartner(?:in)?|referente|"
+                          rf"responsable|name|nom|nombre|nome|attn|from|{_ROLE_WORDS}")
 _TITLE_ONLY = re.compile(rf"(?i)(?:dear\s+)?(?:{_TITLE_WORDS})\.?")
 _TITLE_REACH = 40        # how far past the model's span a title's name may lie ("Kontoinhaber Sra. Baraka Ndungu")
 # the name after a title: capitalised words, words in capitals, initials and particles, on one line
-_NAME_WORD = rf"[{UPPER}][{LOWER}'’]+(?:-[{UPPER}]?[{LOWER}'’]+)*|[{UPPER}]{{2,}}(?:-[{UPPER}]{{2,}})*|[{UPPER}]\."
-_NAME_RUN = re.compile(rf"(?:{_NAME_WORD})(?:[ ](?:{_NAME_WORD}|al|el|de|da|dos|das|del|van|von|bin|ben|ibn|du|di|der|"
-                       rf"den|ter|le|la)){{0,5}}")
-# a particle or an article that ends what the model read, not a name ("Persona de", "Zugriff von",
-# "García Le" of "García Le virement")
-_TRAILING_PARTICLES = re.compile(r"(?:[ \t]+(?:" + "|".join(sorted(_PARTICLES)) + r"))+$")
-_TRAILING_ARTICLE = re.compile(r"[ \t]+(?:Le|La|Les|El|Los|Las|De|Del|Di|Du|Da|Van|Von|Der|Die|Das)$")
+_NAME_WORD = (rf"(?:[{UPPER}]['’])?[{UPPER}][{LOWER}'’]+(?:-[{UPPER}]?[{LOWER}'’]+)*(?![\w-]|['’]\w)|"
+              rf"[{UPPER}]{{2,}}(?:-[{UPPER}]{{2,}})*(?![\w-]|['’]\w)|[{UPPER}]\.")
+_NAME_RUN = re.compile(rf"(?:{_NAME_WORD})(?:[ ](?:{_NAME_WORD}|(?:al|el|de|da|dos|das|del|van|von|bin|ben|ibn|du|di|"
+                       rf"der|den|ter|le|la)(?![\w-]|['’]\w))){{0,5}}")
+# words in small letters (particles too) or an article that end what the model read, not a name
+# ("Persona de", "Zugriff von", "Mwangi F. Wafula depuis le", "García Le" of "García Le virement")
+_TRAILING_SMALL = re.compile(rf"(?:[ \t]+[{LOWER}][{LOWER}'’-]*)+$")
+# (not "Le", "Du", "Di", "Da", "Van": surnames too, "Wei Du", "Anh Le")
+_TRAILING_ARTICLE = re.compile(r"[ \t]+(?:La|Les|El|Los|Las|De|Del|Von|Der|Die|Das)$")
+_TRIM_REACH = 80         # the end of a span a trailing word is looked for in (a person is 60 characters at most)
 _LOWER_WORD_NEXT = re.compile(rf"[ \t]+[{LOWER}]")
 # words in small letters the model read into a name before its given name and surname ("nom de
 # Oliver Bergmann" of "au nom de Oliver Bergmann", "de Eleanor Blackwood"; not "van der Berg")
-_LOWER_LEAD = re.compile(rf"(?:[{LOWER}][{LOWER}'’]*[ \t]+){{1,3}}(?=[{UPPER}][{LOWER}'’-]+[ \t]+[{UPPER}])")
+_LOWER_LEAD = re.compile(rf"(?:[{LOWER}][{LOWER}'’]*[ \t]+){{1,3}}(?=[{UPPER}][{LOWER}'’-]+[ \t]+"
+                         rf"(?:[{UPPER}]|(?:{'|'.join(sorted(_PARTICLES))})[ \t]+[{UPPER}{LOWER}]))")
 # a possessive ends a name ("Khalil Haddad's Social Security Number")
 _POSSESSIVE = re.compile(r"['’]s\b")
 # articles and determiners that begin a phrase, not a name ("The Manager", "Die Abrechnung", "Los Datos")
-# ("An", "Les": also given names)
-_NOT_FIRST = frozenset("the a this that these those our your their his die der das ein eine einen einem einer "
-                       "los las il gli una unos unas une un".split())
+# ("An", "Les", "Una", "Das", "Il", "Un": also given names or surnames)
+_NOT_FIRST = frozenset("the a this that these those our your their his die der ein eine einen einem einer "
+                       "los las gli unos unas une".split())
 
 
 # an IBAN's shape: country letters, check digits, groups of four (34 characters at most, with
@@ -493,11 +500,14 @@ def person_span(text: str, start: int, end: int) -> tuple:
         end = m.start()
     start, end = strip_title(text, start, end)
     m = _LOWER_LEAD.match(text, start, end)
-    if m:
-        start = m.end()
-    m = _TRAILING_PARTICLES.search(text, start, end)
+    if m and not (len(m.group().split()) > 1 and all(w in _PARTICLES for w in m.group().split())):
+        start = m.end()                        # (but "van der Berg Jansen", "de la Cruz Pérez": a surname first)
+    lo = max(start, end - _TRIM_REACH)        # (a search from every space of a long run would be quadratic)
+    m = _TRAILING_SMALL.search(text, lo, end)
     if m is None and _LOWER_WORD_NEXT.match(text, end):
-        m = _TRAILING_ARTICLE.search(text, start, end)
+        m = _TRAILING_ARTICLE.search(text, lo, end)
+        if m and len(text[start:m.start()].split()) < 2:
+            m = None                           # ("García Le" of "García Le virement" stays: one word would be left)
     if m and m.start() > start:
         end = m.start()
     return start, end
@@ -529,7 +539,13 @@ def strip_title(text: str, start: int, end: int) -> tuple:
         return s, end
     run = _NAME_RUN.match(text, s, limit)
     if run is not None and run.end() >= end:
-        return s, run.end()
+        e = s
+        for w in re.finditer(r"\S+", run.group()):
+            if w.group() in _LABEL_WORDS or w.group() in NOT_SURNAMES:
+                break                          # "Samira Zimmermann IBAN DE65...": the name ends before
+            e = s + w.end()
+        if e >= end:
+            return s, e
     return (s, end) if s < end else (start, end)
 
 
@@ -552,6 +568,10 @@ def _glued(text: str, start: int, end: int) -> bool:
             if n.isalnum() and (c != "." or n.isdigit()):
                 return True
     return False
+
+
+_PHONE_WORD = re.compile(r"(?i)\b(?:tel|tél|tlf|phone|telephone|téléphone|telefon|teléfono|telefono|mobile|mobil|"
+                         r"cell|gsm|fax|call|portable|handy|numéro|number)\b")
 
 
 def _is_ipv4(value: str) -> bool:
@@ -605,8 +625,9 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         digits = re.sub(r"\D", "", value)
         if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", value.strip()):
             return False
-        if _is_ipv4(value.strip()):
+        if _is_ipv4(value.strip()) and not _PHONE_WORD.search(text, max(0, start - 30), start):
             return False          # "213.200.77.21": an address, though a region's groups read it as a number
+                                  # (not "tlf. 33.12.45.67", a Danish number)
         if re.fullmatch(r"\d+(?:\.\d+){2,}", value.strip()) and not (
                 phone_format and re.match(r"\d\d", value.strip())
                 and not _VERSION_BEFORE.search(text, max(0, start - 24), start)):
@@ -650,12 +671,23 @@ _STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blv
                 "village", "strasse", "straße", "weg", "platz", "gasse"}
 
 
+# capitalised words of a team, a firm, a system or a document, not of a person ("Finance Team",
+# "Acme Corp", "Amazon Web Services", "System Administrator", "Annual Report")
+_NO_PERSONS_WORDS = _NOT_A_NAME | _FIRM_LAST | frozenset(
+    "team desk services service systems system solutions department office unit corporation company server "
+    "servers broker portal administrator admin report reports orders order web cloud network database "
+    "application app platform account accounts finance procurement logistics security".split())
+
+
 def _cued_name(value: str) -> bool:
     """A name a pack pattern found after its cue: one to four words, in any script, and the particles
-    between them ("Kipchoge K. van den Berg-Smit")."""
+    between them ("Kipchoge K. van den Berg-Smit"); no word of a team, a firm or a system, no office."""
     v = value.strip()
+    words = v.split()
     return 2 <= len(v) <= 60 and not any(c.isdigit() or c in "@\n" for c in v) \
-        and len([w for w in v.split() if w not in _PARTICLES]) <= 4
+        and len([w for w in words if w not in _PARTICLES]) <= 4 \
+        and not any(w[:1].isupper() and w.lower().strip(".,") in _NO_PERSONS_WORDS - _PARTICLES for w in words) \
+        and words[0].lower() not in _INSTITUTION_FIRST
 
 
 def _plausible_person(value: str, text: str, start: int) -> bool:

@@ -18,7 +18,8 @@ from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, generic_name, is_json, is_sql, json_columns,
                                       role_column, sql_columns)
-from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY, TITLES,
+from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
+                                      PERSON_LABEL, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
 from dataguard.detect.tabular import Layout
@@ -38,8 +39,9 @@ _NAME_CANDIDATE = re.compile(
     # a surname in capitals before the given name, as registers write it ("OWUSU Kwame")
     rf"(?<![^\W\d_])[{UPPER}]{{2,30}}(?:[ -][{UPPER}]{{2,30}}){{0,2}}[ \t]+[{UPPER}][{LOWER}'’]+(?![^\W_])|"
     rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Mme|Mlle|M)\.?[ \t]+[{UPPER}]|"
-    # a given name, a middle initial, a surname ("Francesca N. Hendriks")
-    rf"[{UPPER}][{LOWER}'’]+[ \t]+[A-Z]\.[ \t]*[{UPPER}][{LOWER}{UPPER}'’]+(?![^\W_])|"
+    # a given name, a middle initial, a surname ("Francesca N. Hendriks", "Wolfgang H. van Dijk")
+    rf"[{UPPER}][{LOWER}'’]+[ \t]+[A-Z]\.[ \t]*(?:(?:de|da|dos|das|del|van|von|le|la|du|di|der|den|ter)[ \t]){{0,2}}"
+    rf"[{UPPER}][{LOWER}{UPPER}'’]+(?![^\W_])|"
     r"(?i:\b(?:name|nom|patient|employee|staff|applicant|beneficiary))\s*[:=]")
 _INITIAL_NAME = re.compile(rf"\b[A-Z]\.[ \t]*[{UPPER}][{LOWER}'’]+")     # "J. Smith": no name candidate
 _SPACE = re.compile(r"\s")
@@ -251,6 +253,12 @@ def _given_name_start(doc, ent) -> int:
     while i >= 3 and i > ent.start - 2 and doc[i - 1].text in _PARTICLES and doc[i - 1].whitespace_ == " ":
         i -= 1                          # "Anouk van den Berg": the given name before the particles
     particles = i < ent.start
+    if i >= 3 and doc[i - 1].whitespace_ == " " and _INITIAL.fullmatch(doc[i - 1].text) and _name_word(doc[i - 2]):
+        i -= 1                          # "Kipchoge S. Mwangi-Kariuki": the given name before the initial
+        particles = True
+    if i >= 3 and not particles and _name_word(doc[i - 1]) and _name_word(doc[i - 2]) \
+            and doc[i - 3].is_alpha and doc[i - 3].is_lower and doc[i - 3].whitespace_:
+        return doc[i - 2].idx           # two given names, in mid-sentence ("a nombre de Omar Castillo Ortega")
     prev, before = doc[i - 1], doc[i - 2]
     keyed = KEY_BEFORE.match(prev.text)     # one token to the model: customer="Thomas
     if keyed and not PERSON_KEY.search(keyed["key"]):
@@ -262,12 +270,23 @@ def _given_name_start(doc, ent) -> int:
     if keyed:
         return prev.idx + keyed.end()
     if (before.is_alpha and before.is_lower and before.whitespace_) or before.text in _BEFORE_A_NAME \
-            or particles and before.text in (":", ";"):
-        return prev.idx                 # (a comma, an opening quote or bracket; a colon before particles)
-    return ent.start_char
+            or before.text.lower() in _GREETINGS and before.whitespace_ \
+            or before.text in (":", ";") and (particles or i >= 3 and PERSON_LABEL.fullmatch(doc[i - 3].text)):
+        return prev.idx                 # (a comma, an opening quote or bracket; a colon before particles or after
+    return ent.start_char               # a label of a person: "Personne à contacter : Björn Schäfer-Hartmann")
+
+
+def _name_word(token) -> bool:
+    """A capitalised word that may be a given name (not a title, a weekday or a month)."""
+    t = token.text
+    return token.whitespace_ == " " and len(t) >= 2 and t[0].isupper() and NAME_TOKEN.match(t) is not None \
+        and not t.isupper() and not TITLES.search(t) and t.lower() not in _CALENDAR
 
 
 _BEFORE_A_NAME = frozenset(',"\'(“«')
+_GREETINGS = frozenset("dear hello hi bonjour cher chère chere estimado estimada hola querido querida liebe lieber "
+                       "caro cara gentile beste".split())
+_INITIAL = re.compile(r"[A-Z]\.")
 _PARTICLES = frozenset("al el de da dos das del van von bin bint ben ibn abu ould ag le la du di der den ter".split())
 
 
