@@ -369,8 +369,8 @@ _NAME_RUN = re.compile(rf"(?:{_NAME_WORD})(?:[ ](?:{_NAME_WORD}|(?:al|el|de|da|d
 # words in small letters (particles too) or an article that end what the model read, not a name
 # ("Persona de", "Zugriff von", "Mwangi F. Wafula depuis le", "García Le" of "García Le virement")
 _TRAILING_SMALL = re.compile(rf"(?:[ \t]+[{LOWER}][{LOWER}'’-]*)+$")
-# (not "Le", "Du", "Di", "Da", "Van": surnames too, "Wei Du", "Anh Le")
-_TRAILING_ARTICLE = re.compile(r"[ \t]+(?:La|Les|El|Los|Las|De|Del|Von|Der|Die|Das)$")
+_TRAILING_ARTICLE = re.compile(r"[ \t]+(?:Le|La|Les|El|Los|Las|De|Del|Di|Du|Da|Van|Von|Der|Die|Das)$")
+_RUN_NAMES = 3           # name words (not initials nor particles) read on after a title
 _TRIM_REACH = 80         # the end of a span a trailing word is looked for in (a person is 60 characters at most)
 _LOWER_WORD_NEXT = re.compile(rf"[ \t]+[{LOWER}]")
 # words in small letters the model read into a name before its given name and surname ("nom de
@@ -380,9 +380,9 @@ _LOWER_LEAD = re.compile(rf"(?:[{LOWER}][{LOWER}'’]*[ \t]+){{1,3}}(?=[{UPPER}]
 # a possessive ends a name ("Khalil Haddad's Social Security Number")
 _POSSESSIVE = re.compile(r"['’]s\b")
 # articles and determiners that begin a phrase, not a name ("The Manager", "Die Abrechnung", "Los Datos")
-# ("An", "Les", "Una", "Das", "Il", "Un": also given names or surnames)
+# ("An", "Les", "Una", "Das": also given names or surnames)
 _NOT_FIRST = frozenset("the a this that these those our your their his die der ein eine einen einem einer "
-                       "los las gli unos unas une".split())
+                       "los las il gli un unos unas une".split())
 
 
 # an IBAN's shape: country letters, check digits, groups of four (34 characters at most, with
@@ -539,10 +539,14 @@ def strip_title(text: str, start: int, end: int) -> tuple:
         return s, end
     run = _NAME_RUN.match(text, s, limit)
     if run is not None and run.end() >= end:
-        e = s
+        e, names = s, 0
         for w in re.finditer(r"\S+", run.group()):
             if w.group() in _LABEL_WORDS or w.group() in NOT_SURNAMES:
                 break                          # "Samira Zimmermann IBAN DE65...": the name ends before
+            if w.group() not in _PARTICLES and not w.group().endswith("."):
+                names += 1
+                if names > _RUN_NAMES:
+                    break                      # ("Samira Zimmermann Berlin Germany": three at most)
             e = s + w.end()
         if e >= end:
             return s, e
@@ -571,7 +575,7 @@ def _glued(text: str, start: int, end: int) -> bool:
 
 
 _PHONE_WORD = re.compile(r"(?i)\b(?:tel|tél|tlf|phone|telephone|téléphone|telefon|teléfono|telefono|mobile|mobil|"
-                         r"cell|gsm|fax|call|portable|handy|numéro|number)\b")
+                         r"cell|gsm|fax|portable|handy)\b[\s.:#()-]{0,4}$")     # right before the number
 
 
 def _is_ipv4(value: str) -> bool:
@@ -625,7 +629,7 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         digits = re.sub(r"\D", "", value)
         if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", value.strip()):
             return False
-        if _is_ipv4(value.strip()) and not _PHONE_WORD.search(text, max(0, start - 30), start):
+        if _is_ipv4(value.strip()) and not _PHONE_WORD.search(text, max(0, start - 24), start):
             return False          # "213.200.77.21": an address, though a region's groups read it as a number
                                   # (not "tlf. 33.12.45.67", a Danish number)
         if re.fullmatch(r"\d+(?:\.\d+){2,}", value.strip()) and not (
@@ -673,10 +677,12 @@ _STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blv
 
 # capitalised words of a team, a firm, a system or a document, not of a person ("Finance Team",
 # "Acme Corp", "Amazon Web Services", "System Administrator", "Annual Report")
-_NO_PERSONS_WORDS = _NOT_A_NAME | _FIRM_LAST | frozenset(
+# (after the first word: "Li Na", "Anna Bank", "Nguyen Thi Y" are names)
+_NO_PERSONS_WORDS = frozenset(w for w in _FIRM_LAST if len(w) >= 3 and w not in ("bank", "trust")) | frozenset(
     "team desk services service systems system solutions department office unit corporation company server "
     "servers broker portal administrator admin report reports orders order web cloud network database "
-    "application app platform account accounts finance procurement logistics security".split())
+    "application app platform account accounts finance procurement logistics security support helpdesk "
+    "unknown anonymous test sample pending".split())
 
 
 def _cued_name(value: str) -> bool:
@@ -686,7 +692,7 @@ def _cued_name(value: str) -> bool:
     words = v.split()
     return 2 <= len(v) <= 60 and not any(c.isdigit() or c in "@\n" for c in v) \
         and len([w for w in words if w not in _PARTICLES]) <= 4 \
-        and not any(w[:1].isupper() and w.lower().strip(".,") in _NO_PERSONS_WORDS - _PARTICLES for w in words) \
+        and not any(w[:1].isupper() and w.lower().strip(".,") in _NO_PERSONS_WORDS for w in words[1:]) \
         and words[0].lower() not in _INSTITUTION_FIRST
 
 
