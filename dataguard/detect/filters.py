@@ -500,7 +500,8 @@ def person_span(text: str, start: int, end: int) -> tuple:
         end = m.start()
     start, end = strip_title(text, start, end)
     m = _LOWER_LEAD.match(text, start, end)
-    if m and not (len(m.group().split()) > 1 and all(w in _PARTICLES for w in m.group().split())):
+    lead = m.group().split() if m else ()
+    if lead and not (len(lead) > 1 and all(w in _PARTICLES for w in lead)):
         start = m.end()                        # (but "van der Berg Jansen", "de la Cruz Pérez": a surname first)
     lo = max(start, end - _TRIM_REACH)        # (a search from every space of a long run would be quadratic)
     m = _TRAILING_SMALL.search(text, lo, end)

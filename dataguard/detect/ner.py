@@ -265,7 +265,7 @@ def _given_name_start(doc, ent) -> int:
         return ent.start_char           # (msg="Restarting Kafka": a message, not a person's key)
     given = prev.text[keyed.end():] if keyed else prev.text
     if prev.whitespace_ != " " or len(given) < 2 or not given[0].isupper() or given.upper() in NOT_SURNAMES \
-            or not NAME_TOKEN.match(given) or TITLES.search(given) or given.lower() in _CALENDAR | _POSTS:
+            or not NAME_TOKEN.match(given) or TITLES.search(given) or given.lower() in _NOT_GIVEN:
         return ent.start_char
     if keyed:
         return prev.idx + keyed.end()
@@ -281,7 +281,7 @@ def _name_word(token) -> bool:
     tagged, a weekday or a month)."""
     t = token.text
     return token.whitespace_ == " " and len(t) >= 2 and t[0].isupper() and NAME_TOKEN.match(t) is not None \
-        and not t.isupper() and not TITLES.search(t) and t.lower() not in _CALENDAR | _POSTS \
+        and not t.isupper() and not TITLES.search(t) and t.lower() not in _NOT_GIVEN \
         and token.ent_type_ not in _NOT_PERSON_ENTS
 
 
@@ -291,6 +291,7 @@ _POSTS = frozenset("senior junior chief head deputy assistant associate acting p
                    "general executive programme program project team field analyst director manager officer "
                    "coordinator consultant specialist advisor adviser representative president secretary minister "
                    "supervisor lead engineer nurse doctor driver guard clerk intern volunteer staff".split())
+_NOT_GIVEN = _CALENDAR | _POSTS
 _GREETINGS = frozenset("dear hello hi bonjour cher chère chere estimado estimada hola querido querida liebe lieber "
                        "caro cara gentile beste".split())
 _INITIAL = re.compile(r"[A-Z]\.")
