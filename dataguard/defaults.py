@@ -16,7 +16,9 @@ SAMPLE_SEED = 42                  # seed of the database samplers (same sample o
 STATEMENT_TIMEOUT_S = 30.0        # per SQL statement
 ITEM_TIMEOUT_S = 300.0            # per item (file, archive member, table) before it is a timeout error
 PATTERN_TIMEOUT_S = 5.0           # a rule pack's pattern on one chunk before the item is a timeout error
-PACK_FLAGS = re.IGNORECASE | re.MULTILINE | re.DOTALL    # a rule pack's patterns are compiled with these (Presidio's)
+# a rule pack's patterns are compiled with these (Presidio's); a plain int: the regex module's parser
+# tests the flags thousands of times a pattern, and an enum's '&' is a Python call (a third of its time)
+PACK_FLAGS = int(re.IGNORECASE | re.MULTILINE | re.DOTALL)
 HEARTBEAT_S = 60.0                # a progress line in the log this often when stderr is not a terminal
 INVENTORY_DB = "dataguard-inventory.db"   # the inventory database (``inventory --db``)
 INVENTORY_DB_ENV = "DATAGUARD_INVENTORY"  # the environment variable naming it

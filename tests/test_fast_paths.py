@@ -835,6 +835,18 @@ def test_patterns_that_mean_something_else_joined_are_searched_alone(second):
     assert BoundedPattern.any_of([first, BoundedPattern(r"(?i:x)\d{2}(?-i:C)", 0, 1.0)]) is not None
 
 
+def test_a_joined_pattern_is_compiled_when_first_searched_and_one_that_fails_says_maybe():
+    """Built with the detector, compiled only in the worker that searches with it (start-up);
+    a joined pattern that does not compile makes each pattern be searched, it raises nothing."""
+    from dataguard.detect.bounded import BoundedPattern
+    joined = BoundedPattern.any_of([BoundedPattern(r"(?P<v>AB-\d{4})", 0, 1.0), BoundedPattern(r"CD-\d{4}", 0, 1.0)])
+    assert joined._rx is None
+    assert joined.may_match("x CD-1234") and not joined.may_match("x CD-12 cd-1234")
+    assert joined._rx is not None
+    broken = BoundedPattern("(?:a|(b)", 0, 1.0, lazy=True)
+    assert broken.may_match("nothing here") and broken.may_match("b")
+
+
 @pytest.mark.parametrize("second, joined", [(r"(?P<v>CD-\d{4})", True), (r"(?P<v>CD-(\d)\d\d\d)(?!\1)", False)])
 def test_a_packs_patterns_find_their_matches_joined_or_alone(second, joined):
     """Two patterns naming the same group are joined (the regex module allows it); one with a group

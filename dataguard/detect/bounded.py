@@ -19,11 +19,23 @@ class BoundedPattern:
     """A rule pack's compiled pattern whose every search is stopped by the ``regex`` module
     after ``timeout_s`` (Presidio's own limit is a minute, and it then goes on silently)."""
 
-    def __init__(self, regex: str, flags: int, timeout_s: float):
-        import regex as rx
-        self._compiled = rx.compile(regex, flags=flags)
-        self._flags = flags
+    def __init__(self, regex: str, flags: int, timeout_s: float, *, lazy: bool = False):
+        self._source = regex
+        self._flags = int(flags)        # (see defaults.PACK_FLAGS)
         self._timeout_s = timeout_s
+        self._rx = None
+        if not lazy:
+            self._compile()
+
+    def _compile(self):
+        if self._rx is None:
+            import regex as rx
+            self._rx = rx.compile(self._source, flags=self._flags)
+        return self._rx
+
+    @property
+    def _compiled(self):
+        return self._rx if self._rx is not None else self._compile()
 
     @property
     def groupindex(self):
@@ -37,9 +49,17 @@ class BoundedPattern:
             raise PatternTimeout(f"a rule pack's pattern ran longer than {self._timeout_s:g}s on one chunk") from None
 
     def may_match(self, text: str) -> bool:
-        """False only if the pattern matches nowhere in ``text`` (a search stopped by the time limit says True)."""
+        """False only if the pattern matches nowhere in ``text`` (a search stopped by the time
+        limit, or a joined pattern that does not compile, says True)."""
+        compiled = self._rx
+        if compiled is None:
+            try:
+                compiled = self._compile()
+            except Exception:  # noqa: BLE001 - e.g. a group name used twice: joined, it says nothing
+                self.may_match = lambda text: True
+                return True
         try:
-            return self._compiled.search(text, timeout=self._timeout_s) is not None
+            return compiled.search(text, timeout=self._timeout_s) is not None
         except TimeoutError:
             return True
 
@@ -47,11 +67,11 @@ class BoundedPattern:
     def any_of(cls, patterns: Sequence["BoundedPattern"]) -> Optional["BoundedPattern"]:
         """One pattern matching where any of ``patterns`` (same flags and limit) matches: a text
         it finds nothing in holds no match of any of them, found in one search instead of one
-        each. None when they cannot be joined (see ``_NOT_A_BRANCH``) or compile no longer."""
-        sources = [p._compiled.pattern for p in patterns]
+        each. None when they cannot be joined (see ``_NOT_A_BRANCH``). It is compiled when first
+        searched (in the worker that needs it: most recognizers run only around their trigger
+        words, and a scan of a few files starts sooner); if it does not compile, ``may_match``
+        says True and each pattern is searched."""
+        sources = [p._source for p in patterns]
         if len({(p._flags, p._timeout_s) for p in patterns}) != 1 or any(_NOT_A_BRANCH.search(s) for s in sources):
             return None
-        try:
-            return cls("|".join(f"(?:{s})" for s in sources), patterns[0]._flags, patterns[0]._timeout_s)
-        except Exception:  # noqa: BLE001 - e.g. a group name used twice: no joined pattern, each is searched
-            return None
+        return cls("|".join(f"(?:{s})" for s in sources), patterns[0]._flags, patterns[0]._timeout_s, lazy=True)

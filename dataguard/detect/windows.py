@@ -166,7 +166,7 @@ def _patterns_on_windows(rec, text: str, wins: list) -> list:
         if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
             import regex
             pattern.compiled_with_flags = flags
-            pattern.compiled_regex = regex.compile(pattern.regex, flags=flags)
+            pattern.compiled_regex = regex.compile(pattern.regex, flags=int(flags))   # (defaults.PACK_FLAGS)
         finditer = pattern.compiled_regex.finditer
         for s, e in wins:
             try:
