@@ -35,7 +35,7 @@ from typing import Optional
 from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, NAME_COLUMN_KEY, REASON_KEY,
-                                     password_hash, person_shaped, script_name_shaped)
+                                     listed_person, password_hash, person_shaped, script_name_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk, ColumnSignal
@@ -44,6 +44,8 @@ from dataguard.vocab import Reason, ValueKind
 log = logging.getLogger(__name__)
 
 COLUMN_RECOGNIZER = "dataguard-column-name"
+NAMES_RECOGNIZER = "dataguard-names-column"       # a column the model reads as names, most of it
+NAMES_MIN_CELLS, NAMES_SHARE = 10, 0.75
 HASH_RECOGNIZER = "dataguard-password-hash"
 WEAK = 0.5                              # a match under this (the rules' default min_score) reports nothing alone
 STRONG_SHARE = 0.8                      # share of a column's values that makes a lowered entity real
@@ -672,7 +674,40 @@ class ColumnJudge:
         if "PERSON" in verdict.positive and "PERSON" in self.entities and not generic_name(col.name) \
                 and "PERSON" not in self.vocab.verdict(col.table).lowered:
             kept.extend(self._script_names(chunk, col, by_cell))
+        if not verdict.positive and "PERSON" not in verdict.lowered and "PERSON" in self.entities \
+                and "PERSON" not in self.vocab.verdict(col.table).lowered:
+            kept.extend(self._names_among_names(chunk, col, by_cell))
         return kept
+
+    @staticmethod
+    def _names_among_names(chunk: Chunk, col: _Column, by_cell: dict) -> list:
+        """The names the model missed in a column whose name says nothing of persons ("User",
+        "holder", none) but which is a list of names: nine cells in ten or more are written as
+        persons' names are (``listed_person``) and the model reads a person in
+        ``NAMES_SHARE`` of them or more, over the whole column (the NER planner judges a column
+        on a sample of its first cells; where the model missed a few names there it leaves the
+        others to the model, which misses a few of them too: one in five of a staff list with
+        names of many languages). Every name-shaped cell is then a name: where the model found
+        none, or a part of it the filters may refuse ("Oberholzer-Schäfer" of "Giulia
+        Oberholzer-Schäfer")."""
+        text, cells = chunk.text, col.cells
+        if len(cells) < NAMES_MIN_CELLS:
+            return []
+        persons = [[r for r in by_cell.get(cell, ()) if r.entity_type == "PERSON"] for cell in cells]
+        if sum(map(bool, persons)) < NAMES_SHARE * len(cells):
+            return []
+        shaped, out = 0, []
+        for (s, e), found in zip(cells, persons):
+            span = listed_person(text[s:e]) if e - s <= 80 else None
+            if span is None:
+                continue
+            shaped += 1
+            start, end = s + span[0], s + span[1]
+            if chunk.keeps(s) and not any(r.start <= start and r.end >= end for r in found):
+                r = _result("PERSON", start, end, 0.85, NAMES_RECOGNIZER, Reason.VALUE)
+                r.recognition_metadata[NAME_COLUMN_KEY] = True
+                out.append(r)
+        return out if shaped >= 0.9 * len(cells) else []
 
     @staticmethod
     def _script_names(chunk: Chunk, col: _Column, by_cell: dict) -> list:

@@ -193,6 +193,27 @@ def person_shaped(cell: str) -> bool:
     return name_shaped(cell) and not any(_folded(w) in ORG_WORDS for w in cell.replace(",", " ").split())
 
 
+_LEADING_TITLE = re.compile(rf"(?i)(?:{_TITLE_WORDS})\.?\s+(?=\S)")
+
+
+def listed_person(cell: str):
+    """(start, end) of the name in a cell of a list of persons' names, None when the cell is
+    none: ``person_shaped`` after a title ("Mr. Nyambura Mulder-van Dijk" gives "Nyambura
+    Mulder-van Dijk"), the particles of a long name set aside ("Jeroen de Boer-van den Berg":
+    five words, three names); two name words at least (one word alone is a login or a role as
+    often)."""
+    title = _LEADING_TITLE.match(cell)
+    start = title.end() if title else 0
+    name = cell[start:]
+    words = name.replace(",", " ").split()
+    core = [w for w in words if w.lower() not in _PARTICLES]
+    if not 2 <= len(core) <= 4 or len(words) > 7:
+        return None
+    if not person_shaped(name) and (len(words) <= 4 or "," in name or not person_shaped(" ".join(core))):
+        return None
+    return start, len(cell)
+
+
 def mailbox_person(name: str, local: str) -> bool:
     """A name given with an e-mail address that is a person's: name-shaped, two words or more,
     none an organisation's or a team's (``ORG_WORDS``), and the address's local part spelled
