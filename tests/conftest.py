@@ -14,6 +14,7 @@ import json
 import os
 import socket
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ FIXTURES = ROOT / "fixtures"
 
 # A fixed HMAC key: tests never write a key into the user's state directory.
 os.environ.setdefault("DATAGUARD_HMAC_KEY", "test-key-0123456789abcdef-not-secret")
+# The validated-pattern cache (dataguard/rules/validated.py) of the session: not the user's.
+os.environ.setdefault("DATAGUARD_CACHE_DIR", tempfile.mkdtemp(prefix="dataguard-test-cache-"))
 
 # ------------------------------------------------------------------ no network
 _real_connect = socket.socket.connect

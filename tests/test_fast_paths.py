@@ -843,7 +843,7 @@ def test_a_joined_pattern_is_compiled_when_first_searched_and_one_that_fails_say
     assert joined._rx is None
     assert joined.may_match("x CD-1234") and not joined.may_match("x CD-12 cd-1234")
     assert joined._rx is not None
-    broken = BoundedPattern("(?:a|(b)", 0, 1.0, lazy=True)
+    broken = BoundedPattern("(?:a|(b)", 0, 1.0)
     assert broken.may_match("nothing here") and broken.may_match("b")
 
 

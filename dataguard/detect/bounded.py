@@ -19,13 +19,14 @@ class BoundedPattern:
     """A rule pack's compiled pattern whose every search is stopped by the ``regex`` module
     after ``timeout_s`` (Presidio's own limit is a minute, and it then goes on silently)."""
 
-    def __init__(self, regex: str, flags: int, timeout_s: float, *, lazy: bool = False):
+    def __init__(self, regex: str, flags: int, timeout_s: float):
+        # compiled when first searched, in the process that searches with it: a detector built
+        # before the workers fork compiles none (most run only around their trigger words), and
+        # a pack's pattern validated before is not compiled at all to start (``rules.validated``)
         self._source = regex
         self._flags = int(flags)        # (see defaults.PACK_FLAGS)
         self._timeout_s = timeout_s
         self._rx = None
-        if not lazy:
-            self._compile()
 
     def _compile(self):
         if self._rx is None:
@@ -67,11 +68,9 @@ class BoundedPattern:
     def any_of(cls, patterns: Sequence["BoundedPattern"]) -> Optional["BoundedPattern"]:
         """One pattern matching where any of ``patterns`` (same flags and limit) matches: a text
         it finds nothing in holds no match of any of them, found in one search instead of one
-        each. None when they cannot be joined (see ``_NOT_A_BRANCH``). It is compiled when first
-        searched (in the worker that needs it: most recognizers run only around their trigger
-        words, and a scan of a few files starts sooner); if it does not compile, ``may_match``
-        says True and each pattern is searched."""
+        each. None when they cannot be joined (see ``_NOT_A_BRANCH``); if the joined pattern does
+        not compile, ``may_match`` says True and each pattern is searched."""
         sources = [p._source for p in patterns]
         if len({(p._flags, p._timeout_s) for p in patterns}) != 1 or any(_NOT_A_BRANCH.search(s) for s in sources):
             return None
-        return cls("|".join(f"(?:{s})" for s in sources), patterns[0]._flags, patterns[0]._timeout_s, lazy=True)
+        return cls("|".join(f"(?:{s})" for s in sources), patterns[0]._flags, patterns[0]._timeout_s)

@@ -49,6 +49,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from dataguard.checksums import validator as find_validator
 from dataguard.defaults import PACK_FLAGS
 from dataguard.globs import check_glob
+from dataguard.rules import validated
 from dataguard.rules.risky import MAX_EXPANDED, expanded_size, nested_quantifier
 from dataguard.validation import leading_words
 from dataguard.vocab import SEVERITIES, TEXT_LANGUAGES, Exposure, SourceKind, ValueKind, values
@@ -69,7 +70,11 @@ def checked_regex(v: str, scan_compiler: bool) -> str:
     """A rule pack's regex, compiled as the scan compiles it (a pattern: with the ``regex``
     module and the packs' flags, as ``detect.bounded`` does; a trigger: with ``re``), after a
     check of its size (``risky.expanded_size``: counted repeats nested a thousand times a
-    thousand are gigabytes to compile). The message never quotes the pattern."""
+    thousand are gigabytes to compile). The message never quotes the pattern. A pattern that
+    passed before under the same versions is not compiled again (``validated``)."""
+    key = validated.digest(v, scan_compiler, PACK_FLAGS)
+    if validated.passed_before(key):
+        return v
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")          # (re's FutureWarning on '[[' and the like)
         if expanded_size(v) > MAX_EXPANDED:
@@ -85,6 +90,7 @@ def checked_regex(v: str, scan_compiler: bool) -> str:
             except error as exc:
                 where = f" at position {exc.pos}" if exc.pos is not None else ""
                 raise ValueError(f"bad regex: {leading_words(str(exc.msg))}{where}") from None
+    validated.passed(key)
     return v
 
 
