@@ -242,14 +242,14 @@ MISSED_NAMES = ["Matteo M. Colombo Esposito", "Lukas Fernández Castillo", "Inek
 def test_a_column_the_model_reads_as_names_gives_every_name_in_it(detector):
     """A column with no person's name for a header, which the model reads as persons in most
     cells but not in its first cells' sample: judged over the whole column, every name-shaped
-    cell is a name, a title before it is not part of it; its placeholders, a desk and a code
-    are not names."""
+    cell is a name, a title before it is not part of it; its placeholders, a desk, a code and
+    what the model reads as a place are not names."""
     names = []
     for i in range(60):
         names.append(MISSED_NAMES[i // 4] if i % 4 == 0 and i // 4 < len(MISSED_NAMES) else name_of(i))
     cells = list(names)
     cells[5] = "Mr. " + names[5]
-    decoys = {11: "N/A", 23: "Service Desk", 37: "ORD-2022-49485"}
+    decoys = {11: "N/A", 23: "Service Desk", 37: "ORD-2022-49485", 45: "Addis Ababa", 51: "Google Drive"}
     for i, d in decoys.items():
         cells[i] = d
     text = "User,client_ip\n" + "\n".join(f"{c},10.0.{i}.7" for i, c in enumerate(cells))

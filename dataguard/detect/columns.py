@@ -689,7 +689,9 @@ class ColumnJudge:
         others to the model, which misses a few of them too: one in five of a staff list with
         names of many languages). Every name-shaped cell is then a name: where the model found
         none, or a part of it the filters may refuse ("Oberholzer-Schäfer" of "Giulia
-        Oberholzer-Schäfer")."""
+        Oberholzer-Schäfer"); not where it read the whole cell as a place ("Addis Ababa", "Google
+        Drive"). A cell it read as an organisation is made a person (it reads many names of
+        other languages so)."""
         text, cells = chunk.text, col.cells
         if len(cells) < NAMES_MIN_CELLS:
             return []
@@ -703,7 +705,9 @@ class ColumnJudge:
                 continue
             shaped += 1
             start, end = s + span[0], s + span[1]
-            if chunk.keeps(s) and not any(r.start <= start and r.end >= end for r in found):
+            if chunk.keeps(s) and not any(r.start <= start and r.end >= end for r in found) \
+                    and not any(r.entity_type == "LOCATION" and r.start <= start and r.end >= end
+                                for r in by_cell.get((s, e), ())):
                 r = _result("PERSON", start, end, 0.85, NAMES_RECOGNIZER, Reason.VALUE)
                 r.recognition_metadata[NAME_COLUMN_KEY] = True
                 out.append(r)

@@ -70,11 +70,10 @@ def checked_regex(v: str, scan_compiler: bool) -> str:
     """A rule pack's regex, compiled as the scan compiles it (a pattern: with the ``regex``
     module and the packs' flags, as ``detect.bounded`` does; a trigger: with ``re``), after a
     check of its size (``risky.expanded_size``: counted repeats nested a thousand times a
-    thousand are gigabytes to compile). The message never quotes the pattern. A pattern that
-    passed before under the same versions is not compiled again (``validated``)."""
-    key = validated.digest(v, scan_compiler, PACK_FLAGS)
-    if validated.passed_before(key):
-        return v
+    thousand are gigabytes to compile). The message never quotes the pattern. The size and
+    nesting checks run every time; a pattern (not a trigger: ``TriggerSet`` compiles those at
+    once anyway) that compiled before under the same versions is not compiled again
+    (``validated``)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")          # (re's FutureWarning on '[[' and the like)
         if expanded_size(v) > MAX_EXPANDED:
@@ -82,6 +81,9 @@ def checked_regex(v: str, scan_compiler: bool) -> str:
         if not scan_compiler and nested_quantifier(v):
             raise ValueError("a trigger must not repeat a group that holds a repeat ('(a+)+'): triggers "
                              "run without a time limit")
+        key = validated.digest(v, PACK_FLAGS) if scan_compiler else None
+        if key is not None and validated.passed_before(key):
+            return v
         import regex as rx
         compilers = [(re.compile, re.error)] + ([(rx.compile, rx.error)] if scan_compiler else [])
         for compile_, error in compilers:
@@ -90,7 +92,8 @@ def checked_regex(v: str, scan_compiler: bool) -> str:
             except error as exc:
                 where = f" at position {exc.pos}" if exc.pos is not None else ""
                 raise ValueError(f"bad regex: {leading_words(str(exc.msg))}{where}") from None
-    validated.passed(key)
+    if key is not None:
+        validated.passed(key)
     return v
 
 
