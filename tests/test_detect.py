@@ -963,6 +963,15 @@ def test_person_span_without_role_words_particles_and_possessives(text, span, na
     ("The file was reviewed by Senior Analyst Kamau yesterday.", set()),
     ("Hi All Johnson, hello", set()), ("Le rapport envoyé par Jean Dupont Le lundi suivant.", {"Jean Dupont"}),
     ("We met Wei Du in Nairobi last week.", {"Wei Du"}),
+    # the model tags the surname after particles (or the particles and the surname) alone: the first part of a
+    # double surname and the given name before them join it, at a sentence's start too; no function word does
+    ("The card on file for Matteo Kuipers-van den Berg is 6257 0390 2951 4274 4 (exp 09/27).",
+     {"Matteo Kuipers-van den Berg"}),
+    ("Kenya office: Mercedes de Boer-van den Berg can be called on 0712 124956.", {"Mercedes de Boer-van den Berg"}),
+    ("Alessandro van den Berg's Social Security Number: 721-55-1234.", {"Alessandro van den Berg"}),
+    ("Marloes van Dijk provided SSN 105-40-4277 for the file.", {"Marloes van Dijk"}),
+    ("In van den Berg's report the figures were wrong.", set()),
+    ("the report of van Dijk was late", set()),
 ])
 def test_names_the_model_cuts_or_pads_are_read_whole(en, text, names):
     assert {text[m.start:m.end] for m in run(en, text) if m.entity_type == "PERSON"} == names

@@ -248,11 +248,19 @@ def _given_name_start(doc, ent) -> int:
     caps = _caps_surname_start(doc, ent)
     if caps is not None:
         return caps
+    if doc[i].text in _PARTICLES and doc[i].whitespace_ == " ":     # "van Dijk" of "Marloes van Dijk"
+        start = _before_particles(doc, i)
+        if start is not None:
+            return start
     if " " in ent.text or i < 2 or not doc[i].text[:1].isupper():
         return ent.start_char           # (one word: "Mwangi-Odhiambo" is three tokens)
     while i >= 3 and i > ent.start - 2 and doc[i - 1].text in _PARTICLES and doc[i - 1].whitespace_ == " ":
         i -= 1                          # "Anouk van den Berg": the given name before the particles
     particles = i < ent.start
+    if particles:
+        start = _before_particles(doc, i)
+        if start is not None:
+            return start
     if i >= 3 and doc[i - 1].whitespace_ == " " and _INITIAL.fullmatch(doc[i - 1].text) and _name_word(doc[i - 2]):
         i -= 1                          # "Kipchoge S. Mwangi-Kariuki": the given name before the initial
         particles = True
@@ -274,6 +282,38 @@ def _given_name_start(doc, ent) -> int:
             or before.text in (":", ";") and (particles or i >= 3 and PERSON_LABEL.fullmatch(doc[i - 3].text)):
         return prev.idx                 # (a comma, an opening quote or bracket; a colon before particles or after
     return ent.start_char               # a label of a person: "Personne à contacter : Björn Schäfer-Hartmann")
+
+
+def _before_particles(doc, i: int):
+    """Where a name starts whose surname the model tagged alone after particles (``i``: the
+    first particle): the first part of a double surname joined by a hyphen is stepped over
+    ("Matteo Kuipers-van den Berg", "Mathilde de Vries-van den Berg"), then the capitalised
+    word before is the given name, at a sentence's start too and whatever the model read it
+    as ("Alessandro van den Berg's", "Mercedes de Boer-van den Berg", which it reads as a firm):
+    small particles between capitalised words are a name's. None: no such word."""
+    for _ in range(2):                  # (the caller's walk stops three tokens from the start)
+        if i >= 1 and doc[i - 1].text in _PARTICLES and doc[i - 1].whitespace_ == " ":
+            i -= 1
+    for _ in range(2):
+        if i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_ \
+                and doc[i - 2].text[:1].isupper() and NAME_TOKEN.match(doc[i - 2].text) is not None:
+            i -= 2
+            for _ in range(2):
+                if i >= 1 and doc[i - 1].text in _PARTICLES and doc[i - 1].whitespace_ == " ":
+                    i -= 1
+    if i < 1:
+        return None
+    given = doc[i - 1]
+    t = given.text
+    if given.whitespace_ != " " or len(t) < 2 or not t[0].isupper() or t.isupper() or NAME_TOKEN.match(t) is None \
+            or TITLES.search(t) or t.lower() in _NOT_GIVEN or t.lower() in _FUNCTION_WORDS or t.lower() in _PARTICLES:
+        return None
+    return given.idx
+
+
+# capitalised small words at a sentence's start, never a given name before particles ("In van den Berg's report")
+_FUNCTION_WORDS = frozenset("the in on at for from with by to of and or per as if when see cc attn re to "
+                            "this that these those our your their his her its".split())
 
 
 def _name_word(token) -> bool:
