@@ -17,7 +17,7 @@ from dataguard.validation import field_path, plain_message, shown_name, without_
 from dataguard.vocab import SEVERITIES
 
 from dataguard.globs import compile_globs
-from . import validated
+from .validated import save as save_validated
 from .model import MatchModel, PackModel, context_words
 
 WILDCARDS = frozenset({"*", "ALL"})
@@ -371,7 +371,7 @@ def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> l
         problems.extend(p.problems)
         if p.model is not None:
             parsed.append((path, p, data))
-    validated.save()
+    save_validated()
     # every problem of every pack in one run: the parts of a pack that failed the schema
     # are checked further too (its problems are already listed, so it is never loaded)
     declared = {r.entity for _, p, _ in parsed for r in p.model.recognizers} | {

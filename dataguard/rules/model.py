@@ -49,7 +49,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from dataguard.checksums import validator as find_validator
 from dataguard.defaults import PACK_FLAGS
 from dataguard.globs import check_glob
-from dataguard.rules import validated
+from dataguard.rules.validated import digest as validated_digest, passed, passed_before
 from dataguard.rules.risky import MAX_EXPANDED, expanded_size, nested_quantifier
 from dataguard.validation import leading_words
 from dataguard.vocab import SEVERITIES, TEXT_LANGUAGES, Exposure, SourceKind, ValueKind, values
@@ -81,8 +81,8 @@ def checked_regex(v: str, scan_compiler: bool) -> str:
         if not scan_compiler and nested_quantifier(v):
             raise ValueError("a trigger must not repeat a group that holds a repeat ('(a+)+'): triggers "
                              "run without a time limit")
-        key = validated.digest(v, PACK_FLAGS) if scan_compiler else None
-        if key is not None and validated.passed_before(key):
+        key = validated_digest(v, PACK_FLAGS) if scan_compiler else None
+        if key is not None and passed_before(key):
             return v
         import regex as rx
         compilers = [(re.compile, re.error)] + ([(rx.compile, rx.error)] if scan_compiler else [])
@@ -93,7 +93,7 @@ def checked_regex(v: str, scan_compiler: bool) -> str:
                 where = f" at position {exc.pos}" if exc.pos is not None else ""
                 raise ValueError(f"bad regex: {leading_words(str(exc.msg))}{where}") from None
     if key is not None:
-        validated.passed(key)
+        passed(key)
     return v
 
 
