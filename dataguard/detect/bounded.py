@@ -36,7 +36,7 @@ class BoundedPattern:
 
     @property
     def _compiled(self):
-        return self._rx if self._rx is not None else self._compile()
+        return self._compile()
 
     @property
     def groupindex(self):

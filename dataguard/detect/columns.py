@@ -695,19 +695,18 @@ class ColumnJudge:
         text, cells = chunk.text, col.cells
         if len(cells) < NAMES_MIN_CELLS:
             return []
-        persons = [[r for r in by_cell.get(cell, ()) if r.entity_type == "PERSON"] for cell in cells]
-        if sum(map(bool, persons)) < NAMES_SHARE * len(cells):
+        if sum(any(r.entity_type == "PERSON" for r in by_cell.get(c, ())) for c in cells) < NAMES_SHARE * len(cells):
             return []
         shaped, out = 0, []
-        for (s, e), found in zip(cells, persons):
+        for s, e in cells:
             span = listed_person(text[s:e]) if e - s <= 80 else None
             if span is None:
                 continue
             shaped += 1
             start, end = s + span[0], s + span[1]
-            if chunk.keeps(s) and not any(r.start <= start and r.end >= end for r in found) \
-                    and not any(r.entity_type == "LOCATION" and r.start <= start and r.end >= end
-                                for r in by_cell.get((s, e), ())):
+            # (a person there already, or the model read the whole name as a place)
+            if chunk.keeps(s) and not any(r.entity_type in ("PERSON", "LOCATION") and r.start <= start
+                                          and r.end >= end for r in by_cell.get((s, e), ())):
                 r = _result("PERSON", start, end, 0.85, NAMES_RECOGNIZER, Reason.VALUE)
                 r.recognition_metadata[NAME_COLUMN_KEY] = True
                 out.append(r)

@@ -291,16 +291,11 @@ def _before_particles(doc, i: int):
     word before is the given name, at a sentence's start too and whatever the model read it
     as ("Alessandro van den Berg's", "Mercedes de Boer-van den Berg", which it reads as a firm):
     small particles between capitalised words are a name's. None: no such word."""
-    for _ in range(2):                  # (the caller's walk stops three tokens from the start)
-        if i >= 1 and doc[i - 1].text in _PARTICLES and doc[i - 1].whitespace_ == " ":
-            i -= 1
+    i = _particles_before(doc, i)      # (the caller's walk stops three tokens from the start)
     for _ in range(2):
         if i >= 2 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_ \
                 and doc[i - 2].text[:1].isupper() and NAME_TOKEN.match(doc[i - 2].text) is not None:
-            i -= 2
-            for _ in range(2):
-                if i >= 1 and doc[i - 1].text in _PARTICLES and doc[i - 1].whitespace_ == " ":
-                    i -= 1
+            i = _particles_before(doc, i - 2)
     if i < 1:
         return None
     given = doc[i - 1]
@@ -311,8 +306,16 @@ def _before_particles(doc, i: int):
     return given.idx
 
 
+def _particles_before(doc, i: int) -> int:
+    """``i`` moved back over up to two particles before it ("van den")."""
+    for _ in range(2):
+        if i >= 1 and doc[i - 1].text in _PARTICLES and doc[i - 1].whitespace_ == " ":
+            i -= 1
+    return i
+
+
 # capitalised small words at a sentence's start, never a given name before particles ("In van den Berg's report")
-_FUNCTION_WORDS = frozenset("the in on at for from with by to of and or per as if when see cc attn re to "
+_FUNCTION_WORDS = frozenset("the in on at for from with by to of and or per as if when see cc attn re "
                             "this that these those our your their his her its".split())
 
 
