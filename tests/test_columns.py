@@ -344,7 +344,8 @@ def test_a_header_word_still_counts_where_the_column_is_not_known_or_is_written_
 
 def test_arabic_headers_are_read_like_english_ones(det, tmp_path):
     """A register exported with Arabic headers (read by the CSV extractor): dates under "date of
-    birth" are dates of birth, numbers under "order number" are codes, not phone numbers."""
+    birth" are dates of birth, numbers under "order number" are codes, not phone numbers, and
+    names under "full name" are persons (no model here: the column's name says so)."""
     from dataguard.sources import SourceOptions, open_target
     from dataguard.types import Limits
     (tmp_path / "register.csv").write_text(
@@ -356,7 +357,8 @@ def test_arabic_headers_are_read_like_english_ones(det, tmp_path):
     got = [(m.entity_type, c.text[m.start:m.end]) for c, (_, ms) in zip(chunks, det.analyze(chunks)) for m in ms]
     assert sorted(got) == sorted([
         ("PHONE_NUMBER", "+44 20 7946 0958"), ("DATE_OF_BIRTH", "1980-04-12"),
-        ("PHONE_NUMBER", "020 7946 0321"), ("DATE_OF_BIRTH", "12/04/1975")])
+        ("PHONE_NUMBER", "020 7946 0321"), ("DATE_OF_BIRTH", "12/04/1975"),
+        ("PERSON", "Amal Haddad"), ("PERSON", "Omar Khalil")])
 
 
 def test_prose_files_are_left_alone(det):
@@ -405,6 +407,30 @@ def test_a_column_saying_whose_name_it_holds_keeps_it_in_a_table_of_firms(det):
         ("PERSON", "Mateo Zúñiga Chávez"), ("PERSON", "Svetlana Yuliia Sokolov")]
     assert _judge(det, db_chunk("name", values, table="vendors"), read) == []
     assert len(_judge(det, db_chunk("account_holder", values, table="payments"), read)) == 4
+
+
+def test_without_ner_a_column_named_for_people_gives_its_name_shaped_cells(det):
+    """No model reads the cells: a column whose name says it holds people ("Employee Name",
+    "beneficiary") gives each name-shaped cell, trimmed, at its place; placeholders, flags,
+    teams, a bare "name" column (products as often) and another script's cells (not Latin
+    words) give none of these."""
+    header = ("id", "employee name", "status", "name", "email")
+    rows = [("1", "Jean-Baptiste Nkurunziza", "Yes", "Kitchen Set", "payroll@corp.test"),
+            ("2", '"OKAFOR, Amina"', "No", "Solar Lamp", "x@corp.test"),
+            ("3", "N/A", "Yes", "Hygiene Kit", "y@corp.test"),
+            ("4", "Nguyễn Thị Lan", "No", "Sleeping Mat", "z@corp.test"),
+            ("5", "Service Desk", "Yes", "Water Filter", "w@corp.test"),
+            ("6", " Mwangi ", "No", "Mosquito Net", "v@corp.test")]
+    text = ",".join(h.title() for h in header) + "\n" + "".join(",".join(r) + "\n" for r in rows)
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/staff.csv", path="staff.csv"), text=text, context=header,
+                  hint="structured")
+    got = [(chunk.text[m.start:m.end], m.start, m.reason) for _, ms in det.analyze([chunk]) for m in ms
+           if m.entity_type == "PERSON"]
+    want = ["Jean-Baptiste Nkurunziza", "OKAFOR, Amina", "Nguyễn Thị Lan", "Mwangi"]
+    assert got == [(v, text.index(v), Reason.COLUMN_NAME) for v in want]
+    people = db_chunk("beneficiary", ["Amina Yusuf", "Pending", "John Okello", "Yes"], table="cases")
+    assert [(e, v) for e, v, _ in found(det, people)] == [("PERSON", "Amina Yusuf"), ("PERSON", "John Okello")]
+    assert found(det, db_chunk("name", ["Amina Yusuf", "John Okello"], table="customers")) == []
 
 
 def test_another_reading_of_a_value_its_column_announces_is_dropped(det, tmp_path):

@@ -35,7 +35,8 @@ from typing import Optional
 from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, NAME_COLUMN_KEY, REASON_KEY,
-                                     listed_person, password_hash, person_shaped, script_name_shaped)
+                                     listed_person, name_shaped, password_hash, person_shaped,
+                                     script_name_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout
 from dataguard.types import Chunk, ColumnSignal
@@ -616,9 +617,10 @@ def _by_chance(r) -> bool:
 class ColumnJudge:
     """Applies column semantics to one chunk's recognizer results (before overlaps are resolved)."""
 
-    def __init__(self, vocabulary: Vocabulary, entities: frozenset, context_words: dict):
+    def __init__(self, vocabulary: Vocabulary, entities: frozenset, context_words: dict, ner: bool = True):
         self.vocab = vocabulary
         self.entities = entities
+        self.ner = ner              # False: no model reads the cells of a column named for persons
         self.context_words = context_words      # entity -> frozenset of lower-case context words
         # the same words as a column's name words are (``name_words``: no accents, Arabic variants
         # folded): 'sécurité sociale' is in the column 'N° sécurité sociale'
@@ -674,6 +676,8 @@ class ColumnJudge:
         if "PERSON" in verdict.positive and "PERSON" in self.entities and not generic_name(col.name) \
                 and "PERSON" not in self.vocab.verdict(col.table).lowered:
             kept.extend(self._script_names(chunk, col, by_cell))
+            if not self.ner and not categorical(text, col.cells):
+                kept.extend(self._names_by_column(chunk, col, by_cell))
         if not verdict.positive and "PERSON" not in verdict.lowered and "PERSON" in self.entities \
                 and "PERSON" not in self.vocab.verdict(col.table).lowered:
             kept.extend(self._names_among_names(chunk, col, by_cell))
@@ -711,6 +715,24 @@ class ColumnJudge:
                 r.recognition_metadata[NAME_COLUMN_KEY] = True
                 out.append(r)
         return out if shaped >= 0.9 * len(cells) else []
+
+    @staticmethod
+    def _names_by_column(chunk: Chunk, col: _Column, by_cell: dict) -> list:
+        """Without NER, the name-shaped cells of a column named for people ("full_name",
+        "Beneficiary", "Employee Name"; not a bare "name", which is a product's or a place's as
+        often), as the NER planner takes them where the model reads none: its name says what
+        they are. Latin script here; other scripts are ``_script_names``."""
+        text, out = chunk.text, []
+        for s, e in col.cells:
+            cell = text[s:e].strip()
+            if not cell or not chunk.keeps(s) or e - s > 80 or not name_shaped(cell) \
+                    or any(r.entity_type == "PERSON" for r in by_cell.get((s, e), ())):
+                continue
+            start = s + text[s:e].index(cell)
+            r = _result("PERSON", start, start + len(cell), 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME)
+            r.recognition_metadata[NAME_COLUMN_KEY] = True
+            out.append(r)
+        return out
 
     @staticmethod
     def _script_names(chunk: Chunk, col: _Column, by_cell: dict) -> list:

@@ -48,7 +48,7 @@ class Detector:
             self.load_models()
         self._recognizers = build_recognizers(self.entities, config)
         self._triggers = trigger_set(self._recognizers)
-        self._columns = ColumnJudge(self._vocabulary, self.entities, _context_words(self._recognizers))
+        self._columns = ColumnJudge(self._vocabulary, self.entities, _context_words(self._recognizers), self._ner)
 
     @classmethod
     def from_kwargs(cls, **kwargs) -> "Detector":
