@@ -789,6 +789,14 @@ def test_loopback_unspecified_and_broadcast_addresses_are_no_ones(patterns_only)
     assert got == {at(text, v, "IP_ADDRESS") for v in ("10.12.4.21", "41.204.190.7", "2001:db8:85a3::8a2e:370:7334")}
 
 
+def test_an_address_between_slashes_is_one_and_a_longer_dotted_token_is_none(patterns_only):
+    text = ("openvpn[5849]: yumi.watanabe97@wfp.org/172.23.255.141:44253 MULTI_sva: pool returned\n"
+            "mount smb://10.2.3.4/share and /srv/exports/41.204.190.7/data\n"
+            "OID 1.3.6.1.4.1.311.21.7 and build 2.10.4.12-rc1 and ref 10.20.30.40a\n")
+    got = spans(run(patterns_only, text), {"IP_ADDRESS"})
+    assert got == {at(text, v, "IP_ADDRESS") for v in ("172.23.255.141", "10.2.3.4", "41.204.190.7")}
+
+
 TOKENS_IN_KEYS = [
     ("GET /cases?id=7 session=sess_bljomsx29WujczU9YGP6SxWw4iUiE6La 200\n", "sess_bljomsx29WujczU9YGP6SxWw4iUiE6La"),
     ("user=amina session_token=bljomsx29WujczU9YGP6SxWw\n", "bljomsx29WujczU9YGP6SxWw"),
@@ -980,6 +988,11 @@ def test_names_the_model_cuts_or_pads_are_read_whole(en, text, names):
 @pytest.mark.parametrize("value, person", [
     ("Die Abrechnung", False), ("The Manager", False), ("Los Datos", False), ("Dear Sra", False),
     ("Ein Kunde", False), ("Zugriff", False), ("Il Direttore", False),
+    ("Beste Grüße", False), ("Vielen Dank", False), ("Ihre Unterstützung", False), ("Erstattung Reisekosten", False),
+    ("Rechnung Nr", False), ("La Sra", False), ("Konto IBAN", False), ("Cash-Based Interventions Officer", False),
+    ("Ciudad de Panamá", False), ("Avenida Balboa", False), ("Vorbereitung der Mission", False),
+    ("Associate Livelihoods", False), ("Area Office Lodwar", False),
+    ("Beste Nkurunziza", True), ("Grace Officer-Mensah", True),
     ("An Nguyen", True), ("Les Dennis", True), ("Una Healy", True), ("Das Anirban", True), ("Samira Zimmermann", True),
 ])
 def test_articles_and_titles_alone_are_no_persons(value, person):

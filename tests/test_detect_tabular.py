@@ -407,9 +407,12 @@ def test_name_shaped_reads_capitals_and_surname_first():
     from dataguard.detect.filters import name_shaped
     for cell in ("Amina Okafor", "Okafor", "de la Cruz", "IMOGEN BRAMLEY", "GAËLLE AURÉLIEN BEAUCHÊNE",
                  "SALAZAR, Fernando", "DE LA CRUZ, Maria", "O'BRIEN, Mary", "JEAN-LUC MARTIN",
-                 "van der Berg, Pieter", "de la Cruz, Maria", "Da Silva, João", "bin Laden, Osama"):
+                 "van der Berg, Pieter", "de la Cruz, Maria", "Da Silva, João", "bin Laden, Osama",
+                 "X.L. Ramírez", "A.E. Osman", "D.O. MacDonald-Zhao", "MacDonald, Megan", "McKenzie-Otieno, Ruth",
+                 "ZHANG, Na", "Na Zhu", "Si Thu Aung"):
         assert name_shaped(cell), cell
-    for cell in ("OKAFOR", "NOT PROVIDED", "NAME WITHHELD", "UNKNOWN", "N/A", "Smith, John, Jr", ", John",
+    for cell in ("OKAFOR", "NOT PROVIDED", "NAME WITHHELD", "UNKNOWN", "N/A", "NA", "Na", "na", "Y", "Y N",
+                 "A.E.F.G.H. Osman", "Smith, John, Jr", ", John",
                  "Okafor,", "AB-1234", "Amina Okafor 2", "one two three four five", "Yes", "No", "True",
                  "Service Desk", "Auto Assign", "FIELD TEAM", "Acme, Inc", "Amina Okafor, Kamil Holub",
                  "Smith Jones, Bob", "de la, Maria", "Berg van der, Pieter", "van der Sales Team, Bob",

@@ -40,7 +40,10 @@ TITLES = re.compile(rf"(?:\b(?:{_TITLE_WORDS})\.?\s*|"
 _EXTENDED = [chr(c) for c in (*range(0x100, 0x250), *range(0x1E00, 0x1F00))]
 UPPER = "A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXTENDED if c.isupper() or c.istitle())
 LOWER = "a-zß-öø-ÿ" + "".join(c for c in _EXTENDED if c.islower())
-NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$")
+NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$"
+                        # initials written together ("A.E."), a capital inside a surname ("MacDonald-Zhao", "DeLuca")
+                        r"|^(?:[A-Z]\.){2,3}$|^(?:Mac|Mc|Fitz|De|Di|Da|Du|La|Le|Van)[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+"
+                        r"(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+)*$")
 
 
 # words that make a cell a placeholder, a flag or a group, not a name ("NOT PROVIDED", "Yes",
@@ -52,6 +55,9 @@ _NOT_A_NAME = frozenset("not no none nil null unknown known available applicable
                         "inc ltd llc plc corp gmbh sarl "
                         "inconnu inconnue renseigne renseignee desconocido desconocida".split())
 
+
+# placeholder words that are also names, written so beside another name ("Na Zhu", "ZHANG, Na", "Si Thu Aung")
+_ALSO_GIVEN = frozenset(("Na", "Si"))
 
 # placeholders in the scripts of ``script_name_shaped`` ("not known", "none", "yes", "no")
 _NOT_A_NAME_SCRIPTS = frozenset("غير معروف معروفة متوفر متوفرة متاح يوجد لا نعم مجهول مجهولة بدون اسم تجربة اختبار "
@@ -106,7 +112,8 @@ def name_shaped(cell: str) -> bool:
         tokens = before + given.split()
     else:
         tokens = cell.split()
-    if not 1 <= len(tokens) <= 4 or any(t.lower() in _NOT_A_NAME for t in tokens):
+    if not 1 <= len(tokens) <= 4 or any(t.lower() in _NOT_A_NAME and not (len(tokens) >= 2 and t in _ALSO_GIVEN)
+                                        for t in tokens):
         return False
     return all(NAME_TOKEN.match(t) or len(tokens) >= 2 and _capitals(t) for t in tokens)
 
@@ -403,7 +410,19 @@ _POSSESSIVE = re.compile(r"['’]s\b")
 # articles and determiners that begin a phrase, not a name ("The Manager", "Die Abrechnung", "Los Datos")
 # ("An", "Les", "Una", "Das": also given names or surnames)
 _NOT_FIRST = frozenset("the a this that these those our your their his die der ein eine einen einem einer "
-                       "los las il gli un unos unas une".split())
+                       "los las il gli un unos unas une ihre ihr ihren ihrem ihrer unser unsere meine vielen "
+                       "herzliche freundliche".split())
+# words of a letter's courtesies and of office paperwork in German, capitalised as every noun there
+# and read by the English model as names ("Beste Grüße", "Vielen Dank", "Erstattung Reisekosten"),
+# a title or a number's label at a span's end ("La Sra", "Rechnung Nr"), and posts that end an
+# office's name, not a person's ("Cash-Based Interventions Officer")
+_NOT_IN_A_NAME = frozenset("grüße grüsse grüßen grüssen gruß gruss dank unterstützung erstattung reisekosten "
+                           "rechnung rechnungen konto betreff anlage anlagen unterlagen antrag anträge termin "
+                           "vorbereitung vorlage originalbelege belege überweisung bescheinigung abrechnung "
+                           "auszahlung zahlung genehmigung vertrag verträge mitteilung sitzung protokoll "
+                           "associate office".split())
+_NOT_AFTER_A_NAME = _NOT_IN_A_NAME | frozenset("iban nr sra srta officer officers assistant coordinator "
+                                               "specialist".split())
 
 
 # an IBAN's shape: country letters, check digits, groups of four (34 characters at most, with
@@ -575,13 +594,14 @@ def strip_title(text: str, start: int, end: int) -> tuple:
     return (s, end) if s < end else (start, end)
 
 
-def _glued(text: str, start: int, end: int) -> bool:
-    """Is text[start:end] part of a longer token (joined by letters, digits or -_/ or a dot between digits)?"""
+def _glued(text: str, start: int, end: int, joiners: str = "-_/.") -> bool:
+    """Is text[start:end] part of a longer token (joined by letters, digits or one of
+    ``joiners``, a dot only between digits)?"""
     if start > 0:
         c = text[start - 1]
         if c.isalnum():
             return True
-        if c in "-_/." and start > 1:
+        if c in joiners and start > 1:
             p = text[start - 2]
             if p.isalnum() and (c != "." or p.isdigit()):
                 return True
@@ -589,7 +609,7 @@ def _glued(text: str, start: int, end: int) -> bool:
         c = text[end]
         if c.isalnum():
             return True
-        if c in "-_/." and end + 1 < len(text):
+        if c in joiners and end + 1 < len(text):
             n = text[end + 1]
             if n.isalnum() and (c != "." or n.isdigit()):
                 return True
@@ -634,7 +654,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             return False          # "postgresql://app:S3cret@db01.org", "ssh://git@host": a URL's user and password
         return True
     if traits(entity).identifier:
-        if _glued(text, start, end) or _trivial_digits(value):
+        # (an address between slashes is one: "user@org/172.23.255.141:44253", "smb://10.2.3.4/share")
+        if _glued(text, start, end, "-_." if entity == "IP_ADDRESS" else "-_/.") or _trivial_digits(value):
             return False
         if entity != "IBAN_CODE" and inside_iban_shape(text, start, end):
             return False
@@ -674,7 +695,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
 
 
 _STREET_FIRST = {"rue", "avenue", "av", "boulevard", "bd", "chemin", "ch", "route", "rte", "place", "pl", "quai",
-                 "allée", "impasse", "cours", "passage", "rond-point", "calle", "via", "viale", "piazza", "strasse",
+                 "allée", "impasse", "cours", "passage", "rond-point", "calle", "avenida", "carrera", "paseo",
+                 "plaza", "ciudad", "rua", "praça", "via", "viale", "piazza", "strasse",
                  "straße", "mount", "lake", "port", "fort", "saint", "st", "ste", "san", "santa"}
 # first words of an office, an institution or a service, not of a person ("Oficina de Bogotá",
 # "Bureau de Dakar", "Ministry of Health": a model trained on English takes such phrases in French
@@ -722,6 +744,9 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
     v = value.strip()
     if "\n" in v or "\t" in v or "@" in v or any(c.isdigit() for c in v) or len(v) < 3 or len(v) > 60:
         return False          # (a tab: across a table's cells, "Nom<TAB>Courriel" of a header row)
+    words = [w.lower().strip(".,") for w in v.split()]
+    if words[0] in _NOT_IN_A_NAME or any(w in _NOT_AFTER_A_NAME for w in words[1:]):
+        return False          # "Vorbereitung der Mission", "Beste Grüße", "Konto IBAN", "La Sra"
     if surname_first(v) or surname_in_capitals(v):
         return True           # "SALAZAR, Fernando", "OWUSU Kwame": the surname first, in capitals, as registers write it
     if surname_last_in_capitals(v):     # "Sander KUIPERS": an address, an office, a firm is no such name
