@@ -95,6 +95,8 @@ class Chunk:
     first_col: int = 1                      # 1-based column of text[0] in its line (lines only)
     column: Optional[str] = None            # the field all the text belongs to: a database column, or a
                                             # key path inside one ("profile.dob"); None: see unit.column
+    statement: Optional[tuple] = None       # a SQL dump's: the statement its text may begin inside,
+                                            # (kind, table, column names) (``sqldump.Statements``)
 
     @property
     def is_name(self) -> bool:

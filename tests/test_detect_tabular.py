@@ -704,19 +704,20 @@ def test_sql_columns_read_quotes_escapes_nulls_and_calls():
 def test_a_hostile_sql_dump_is_read_in_one_pass(unit):
     """Statements opened and never closed, one inside the other: each character is read once
     (the steps are counted, not timed)."""
+    from dataguard import sqldump
     from dataguard.detect import columns
     text = unit * (64_000 // len(unit))
     calls = []
-    real = columns._sql_value_end
+    real = sqldump.value_end
 
     def counted(t, i, n):
         calls.append(i)
         return real(t, i, n)
-    columns._sql_value_end = counted
+    sqldump.value_end = counted
     try:
         columns.sql_columns(Chunk(unit=SQL_UNIT, text=text))
     finally:
-        columns._sql_value_end = real
+        sqldump.value_end = real
     assert len(calls) <= len(text) // len(unit) + 1
 
 
@@ -752,3 +753,60 @@ def test_the_sql_reader_never_fails_a_file():
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 40)))
         for col in sql_columns(Chunk(unit=SQL_UNIT, text=text)):
             assert all(0 <= s <= e <= len(text) for s, e in col.cells), text
+
+
+def _dump_chunks(tmp_path, name: str, text: str) -> list:
+    from dataguard.sources import SourceOptions, open_target
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    item, = open_target(str(tmp_path), SourceOptions()).items()
+    return [c for c in item.chunks(Limits(chunk_chars=4_000, overlap_chars=200)) if hasattr(c, "text") and not c.is_name]
+
+
+def _dates_of_birth(chunks: list) -> list:
+    det = Detector(ner=False, entities={"DATE_OF_BIRTH"})
+    return sorted((c.first_line, c.text[m.start:m.end]) for c, (_, ms) in zip(chunks, det.analyze(chunks)) for m in ms
+                  if m.entity_type == "DATE_OF_BIRTH")
+
+
+def test_a_long_insert_or_copy_over_many_chunks_is_read_by_its_columns_in_every_chunk(tmp_path):
+    """mysqldump writes a table's rows as one INSERT of thousands of tuples (no column list: its
+    CREATE TABLE names them), pg_dump as COPY rows: every chunk of the statement, not only the
+    first, reads its values by their columns (here the dates of a date_of_birth column, which
+    only the column's name makes personal)."""
+    born = [f"19{50 + i % 45}-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(600)]
+    mysql = ("CREATE TABLE `staff` (\n  `id` int NOT NULL,\n  `note` text,\n  `date_of_birth` date,\n"
+             "  PRIMARY KEY (`id`)\n);\nINSERT INTO `staff` VALUES " +
+             ",".join(f"({i},'seen 2021-0{1 + i % 9}-1{i % 10}, ok (x), (y)',{'NULL' if i % 50 == 7 else repr(d)})"
+                      for i, d in enumerate(born)) + ";\nUNLOCK TABLES;\n")
+    chunks = _dump_chunks(tmp_path, "hr.sql", mysql)
+    assert len(chunks) > 5 and all(c.statement == ("insert", "staff", ("id", "note", "date_of_birth"))
+                                    for c in chunks[1:])
+    want = [d for i, d in enumerate(born) if i % 50 != 7]
+    assert sorted(v for _, v in _dates_of_birth(chunks)) == sorted(want)
+
+    rows = "".join(f"{i}\tseen 2021-01-0{1 + i % 9}\t{d}\n" for i, d in enumerate(born))
+    pg = f"COPY public.staff (id, note, date_of_birth) FROM stdin;\n{rows}\\.\n\nSELECT 1;\n"
+    (tmp_path / "hr.sql").unlink()
+    chunks = _dump_chunks(tmp_path, "pg.sql", pg)
+    assert len(chunks) >= 4 and sorted(v for _, v in _dates_of_birth(chunks)) == sorted(born)
+
+
+def test_a_chunk_of_a_dump_is_read_by_an_earlier_statement_only_where_its_tuples_go_on():
+    """Where the statement before the chunk has ended, or the chunk begins inside a string whose
+    words look like tuples, nothing there is read by that statement's columns; the tuples after
+    such a string are."""
+    from dataguard.detect.columns import sql_columns
+    lead = ("insert", "staff", ("id", "date_of_birth"))
+    ended = "4,'1980-01-02');\nUNLOCK TABLES;\nINSERT INTO t (given_name) VALUES ('Thandiwe');\n"
+    assert {c.name: [ended[s:e] for s, e in c.cells]
+            for c in sql_columns(Chunk(unit=SQL_UNIT, text=ended, statement=lead))} == {"given_name": ["Thandiwe"]}
+    in_a_string = "ords (a), (b), (c) in a note'),(5,'1981-02-03'),(6,'1982-03-04');\n"
+    cols = sql_columns(Chunk(unit=SQL_UNIT, text=in_a_string, statement=lead))
+    assert {c.name: [in_a_string[s:e] for s, e in c.cells] for c in cols} == {
+        "id": ["5", "6"], "date_of_birth": ["1981-02-03", "1982-03-04"]}
+    only_a_string = "x (a, b), (c, d) and more text';\nSELECT 1;\n"
+    assert sql_columns(Chunk(unit=SQL_UNIT, text=only_a_string, statement=lead)) == []
+    going_on = "1-02'),(5,'1981-02-03'),(6,NULL),(7,'1982-03-04');\n"
+    cols = sql_columns(Chunk(unit=SQL_UNIT, text=going_on, statement=lead))
+    assert {c.name: [going_on[s:e] for s, e in c.cells] for c in cols} == {
+        "id": ["5", "6", "7"], "date_of_birth": ["1981-02-03", "1982-03-04"]}

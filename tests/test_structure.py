@@ -141,7 +141,7 @@ def test_no_long_function():
 
 
 @pytest.mark.parametrize("module", ["dataguard.types", "dataguard.vocab", "dataguard.globs", "dataguard.durations",
-                                    "dataguard.defaults", "dataguard.validation"])
+                                    "dataguard.defaults", "dataguard.validation", "dataguard.sqldump"])
 def test_neutral_modules_import_no_pipeline_stage(module):
     """The shared modules sit below every stage: they import none of them."""
     stages = {"dataguard.cli", "dataguard.settings", "dataguard.scanner", "dataguard.detect", "dataguard.extract",

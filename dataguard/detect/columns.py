@@ -32,6 +32,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional
 
+from dataguard import sqldump
 from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, NAME_COLUMN_KEY, REASON_KEY,
@@ -374,172 +375,24 @@ def is_sql(unit) -> bool:
     return (unit.member or unit.path or "").lower().endswith(".sql")
 
 
-_SQL_NAME = r'(?:[`"\[]?[\w$]{1,64}[`"\]]?\.){0,2}[`"\[]?(?P<t>[\w$]{1,64})[`"\]]?'
-_SQL_CREATE = re.compile(r"(?i)\bCREATE\s+(?:TEMPORARY\s+|UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?" + _SQL_NAME
-                         + r"\s*\(")
-_SQL_INSERT = re.compile(r"(?i)\b(?:INSERT|REPLACE)\s+(?:(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE)\s+)*INTO\s+"
-                         + _SQL_NAME + r"\s*(?:\((?P<cols>[^()]{1,8000})\)\s*)?"
-                         r"(?:OVERRIDING\s+(?:SYSTEM|USER)\s+VALUE\s+)?VALUES?\s*")
-_SQL_COPY = re.compile(r"(?i)^COPY\s+" + _SQL_NAME + r"\s*\((?P<cols>[^()]{1,8000})\)\s+FROM\s+stdin[^\n]*\n", re.M)
-_SQL_COLUMN = re.compile(r'\s*[`"\[]?([\w$]{1,64})[`"\]]?')
-# a string literal's prefix: N'...' (national), E'...' (escapes), X'...' / B'...' (hex, bits), _utf8mb4'...'
-_SQL_PREFIX = re.compile(r"(?:[NnEeXxBb]|_\w{1,30}\s*)(?=')")
-_SQL_NOT_COLUMN = frozenset("primary key unique index constraint foreign check fulltext spatial exclude".split())
-SQL_MAX_ROWS = 100_000          # tuples read per INSERT statement in a chunk (a statement may fill many chunks)
-
-
-def _sql_names(listing: str) -> list:
-    """The column names of an INSERT's or a COPY's column list ("id, `full_name`, \"City\"")."""
-    out = []
-    for part in listing.split(","):
-        m = _SQL_COLUMN.match(part)
-        out.append(m.group(1) if m else None)
-    return out
-
-
-def _sql_skip(text: str, i: int, n: int) -> int:
-    """Past spaces and comments ("-- ..." and MySQL's "# ..." to the end of the line, "/* ... */")."""
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            i += 1
-        elif c == "#" or c == "-" and text.startswith("--", i):
-            j = text.find("\n", i, n)
-            i = n if j == -1 else j + 1
-        elif c == "/" and text.startswith("/*", i):
-            j = text.find("*/", i + 2, n)
-            i = n if j == -1 else j + 2
-        else:
-            break
-    return i
-
-
-def _sql_quoted(text: str, i: int, n: int) -> tuple:
-    """((start, end) inside the quotes of the string opening at ``i``, where it ends): doubled
-    quotes and backslashes escape; an unclosed string runs to ``n``."""
-    q, j = text[i], i + 1
-    while j < n:
-        c = text[j]
-        if c == "\\":
-            j += 2
-            continue
-        if c == q:
-            if j + 1 < n and text[j + 1] == q:
-                j += 2
-                continue
-            return (i + 1, j), j + 1
-        j += 1
-    return (i + 1, n), n
-
-
-def _sql_part_end(text: str, i: int, n: int) -> int:
-    """Where the part of a list from ``i`` ends: at a comma or a closing bracket of its depth
-    (strings, quoted names, comments and bracketed arguments read over), or at ``n``."""
-    depth = 0
-    while i < n:
-        c = text[i]
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            if depth == 0:
-                return i
-            depth -= 1
-        elif c == "," and depth == 0:
-            return i
-        elif c in "'\"`":
-            i = _sql_quoted(text, i, n)[1]
-            continue
-        elif c in "-#/":
-            j = _sql_skip(text, i, n)
-            if j > i:
-                i = j
-                continue
-        i += 1
-    return n
-
-
-def _sql_table_columns(text: str, at: int) -> tuple:
-    """(the column names of a CREATE TABLE whose body opens at ``at``: the first name of each
-    part, not a key or a constraint; where the body ends)."""
-    names, i, n = [], at, min(len(text), at + 50_000)
-    while True:
-        end = _sql_part_end(text, i, n)
-        m = _SQL_COLUMN.match(_SQL_COMMENTS.sub(" ", text[i:end]))
-        if m and m.group(1).lower() not in _SQL_NOT_COLUMN:
-            names.append(m.group(1))
-        if end >= n or text[end] == ")":
-            return names, end
-        i = end + 1
-
-
-_SQL_COMMENTS = re.compile(r"--[^\n]*|#[^\n]*|/\*.*?(?:\*/|\Z)", re.S)
-
-
-def _sql_value_end(text: str, i: int, n: int) -> tuple:
-    """(start, end) of the value at ``i`` (a string: inside its quotes, without its prefix), and
-    where it ends."""
-    if text[i] in "'\"":
-        return _sql_quoted(text, i, n)
-    m = _SQL_PREFIX.match(text, i, n)
-    if m is not None:
-        return _sql_quoted(text, m.end(), n)
-    j = e = _sql_part_end(text, i, n)
-    while e > i and text[e - 1].isspace():
-        e -= 1
-    return (i, e), j
-
-
-def _sql_tuples(text: str, i: int) -> tuple:
-    """(the values of the tuples of an INSERT from ``i``, after VALUES: [(column index, start,
-    end)]; where they end). Each character is read once."""
-    n, rows, out = len(text), 0, []
-    while i < n and rows < SQL_MAX_ROWS:
-        i = _sql_skip(text, i, n)
-        if i >= n or text[i] != "(":
-            break
-        i += 1
-        k = 0
-        while i < n:
-            i = _sql_skip(text, i, n)
-            if i >= n:
-                break
-            if text[i] == ")":
-                i += 1
-                break
-            (s, e), i = _sql_value_end(text, i, n)
-            if e > s and text[s:e].upper() != "NULL":
-                out.append((k, s, e))
-            i = _sql_skip(text, i, n)
-            if i < n and text[i] == ",":
-                i += 1
-            elif i < n and text[i] != ")":
-                i += 1              # (not a value SQL writes: step on)
-            k += 1
-        rows += 1
-        i = _sql_skip(text, i, n)
-        if i >= n or text[i] != ",":
-            break
-        i += 1
-    return out, i
-
-
 def sql_columns(chunk: Chunk) -> list:
     """A SQL dump's values as columns named by their table's columns: the column list of each
     INSERT (or, without one, of the table's CREATE TABLE in the same chunk) and of each COPY
     ... FROM stdin (pg_dump: tab-separated rows to a line "\\."). Tuples of a statement begun
-    in an earlier chunk have no column here."""
+    in an earlier chunk are read by that statement's columns (``chunk.statement``, which the
+    text extractor follows: ``sqldump.Statements``)."""
     try:
-        return _sql_columns(chunk.text)
+        return _sql_columns(chunk.text, chunk.statement)
     except (IndexError, ValueError, RecursionError) as exc:     # a reader's fault costs the columns, not the file
         log.debug("SQL dump read as text: %s", type(exc).__name__)
         return []
 
 
-def _sql_columns(text: str) -> list:
+def _sql_columns(text: str, lead: Optional[tuple] = None) -> list:
     created, read_to = {}, 0            # (a statement inside what was read is a value: skipped, each character read once)
-    for m in _SQL_CREATE.finditer(text):
+    for m in sqldump.CREATE.finditer(text):
         if m.start() >= read_to:
-            created[m["t"].lower()], read_to = _sql_table_columns(text, m.end())
+            created[m["t"].lower()], read_to = sqldump.table_columns(text, m.end())
     columns: dict = {}
 
     def add(table: str, names: list, k: int, span: tuple) -> None:
@@ -549,19 +402,23 @@ def _sql_columns(text: str) -> list:
             if c is None:
                 c = columns[key] = _Column(names[k], name_words(names[k]), table=table)
             c.cells.append(span)
+    if lead is not None:                # the text begins inside a statement of an earlier chunk
+        _, table, names = lead
+        for k, s, e in sqldump.continued_values(text, lead, sqldump.first_statement(text)):
+            add(table, names, k, (s, e))
     read_to = 0
-    for m in _SQL_INSERT.finditer(text):
+    for m in sqldump.INSERT.finditer(text):
         if m.start() < read_to:
             continue
-        values, read_to = _sql_tuples(text, m.end())
-        names = _sql_names(m["cols"]) if m["cols"] else created.get(m["t"].lower(), [])
+        values, read_to = sqldump.tuples(text, m.end())
+        names = sqldump.column_names(m["cols"]) if m["cols"] else created.get(m["t"].lower(), [])
         for k, s, e in values if names else ():
             add(m["t"], names, k, (s, e))
     read_to = 0
-    for m in _SQL_COPY.finditer(text):
+    for m in sqldump.COPY.finditer(text):
         if m.start() < read_to:
             continue
-        names, pos = _sql_names(m["cols"]), m.end()
+        names, pos = sqldump.column_names(m["cols"]), m.end()
         while pos < len(text):
             eol = text.find("\n", pos)
             eol = len(text) if eol == -1 else eol

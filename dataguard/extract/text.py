@@ -38,6 +38,7 @@ from typing import Iterable, Iterator, Optional
 
 from dataguard.extract.chunks import header_context as cells_header
 from dataguard.extract.base import ExtractContext, Piece
+from dataguard.sqldump import Statements
 from dataguard.types import Chunk, Unit
 
 BLOCK_BYTES = 1 << 20
@@ -231,10 +232,14 @@ def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piec
         blocks: Iterable[str] = _decoded_blocks(fh, encoding, head)
         if hint == "structured":
             blocks, context = _with_header(blocks, ext)
+        # a SQL dump: the statement each window may begin inside (a long INSERT fills many)
+        statements, at = (Statements() if ext == "sql" else None), 0
         for text, ks, ke, first_line, first_col in with_columns(windows(blocks, limits.chunk_chars,
                                                                           limits.overlap_chars)):
             yield Chunk(unit=unit, text=text, keep_start=ks, keep_end=ke, first_line=first_line,
-                        context=context, hint=hint, first_col=first_col)
+                        context=context, hint=hint, first_col=first_col,
+                        statement=statements.lead(text, at - ks) if statements is not None else None)
+            at += ke - ks
 
 
 def with_columns(wins: Iterable[tuple]) -> Iterator[tuple]:
