@@ -459,6 +459,13 @@ def _result(entity: str, start: int, end: int, score: float, recognizer: str, re
                             recognition_metadata={"recognizer_name": recognizer, REASON_KEY: reason})
 
 
+def _column_person(start: int, end: int, score: float, recognizer: str, reason: str):
+    """A person a column's cells make (``NAME_COLUMN_KEY``: the filters judge it as a name column's)."""
+    r = _result("PERSON", start, end, score, recognizer, reason)
+    r.recognition_metadata[NAME_COLUMN_KEY] = True
+    return r
+
+
 def _set_reason(r, reason: str) -> None:
     r.recognition_metadata = r.recognition_metadata or {}
     r.recognition_metadata[REASON_KEY] = reason
@@ -568,9 +575,7 @@ class ColumnJudge:
             # (a person there already, or the model read the whole name as a place)
             if chunk.keeps(s) and not any(r.entity_type in ("PERSON", "LOCATION") and r.start <= start
                                           and r.end >= end for r in by_cell.get((s, e), ())):
-                r = _result("PERSON", start, end, 0.85, NAMES_RECOGNIZER, Reason.VALUE)
-                r.recognition_metadata[NAME_COLUMN_KEY] = True
-                out.append(r)
+                out.append(_column_person(start, end, 0.85, NAMES_RECOGNIZER, Reason.VALUE))
         return out if shaped >= 0.9 * len(cells) else []
 
     @staticmethod
@@ -586,9 +591,7 @@ class ColumnJudge:
                     or any(r.entity_type == "PERSON" for r in by_cell.get((s, e), ())):
                 continue
             start = s + text[s:e].index(cell)
-            r = _result("PERSON", start, start + len(cell), 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME)
-            r.recognition_metadata[NAME_COLUMN_KEY] = True
-            out.append(r)
+            out.append(_column_person(start, start + len(cell), 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
         return out
 
     @staticmethod
@@ -600,9 +603,7 @@ class ColumnJudge:
         for s, e in col.cells:
             if not text[s:e].isascii() and chunk.keeps(s) and script_name_shaped(text[s:e].strip()) \
                     and not any(r.entity_type == "PERSON" for r in by_cell.get((s, e), ())):
-                r = _result("PERSON", s, e, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME)
-                r.recognition_metadata[NAME_COLUMN_KEY] = True
-                out.append(r)
+                out.append(_column_person(s, e, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
         return out
 
     def _raise_holds(self, chunk: Chunk, col: _Column, verdict: Verdict, r, header_ends: list) -> bool:
