@@ -86,12 +86,21 @@ def files_of(root, band=None):
 
 
 # ------------------------------------------------------------------ plain Presidio
+def offline_tldextract() -> None:
+    """Presidio's EmailRecognizer checks domains with tldextract, which would fetch the public
+    suffix list on first use: make it read the snapshot bundled with tldextract."""
+    import tldextract
+    offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+    tldextract.extract = offline       # Presidio's recognizer calls tldextract.extract(...) when it runs
+    tldextract.tldextract.TLD_EXTRACTOR = offline
+
+
 def presidio_engine():
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-    from dataguard.detect.models import MODELS, offline_tldextract
-    offline_tldextract()          # the public suffix list from tldextract's snapshot, not the network
+    from dataguard.detect.models import MODELS
+    offline_tldextract()
     nlp = NlpEngineProvider(nlp_configuration={
         "nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": MODELS["en"]}]}).create_engine()
     engine = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])

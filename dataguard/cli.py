@@ -11,9 +11,13 @@ from typing import Optional
 
 import click
 
-from dataguard import __version__, defaults
-from dataguard.commands.common import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, fail as _fail  # noqa: F401
-from dataguard.vocab import FAIL_NEVER, FAIL_ON_CHOICES, FORMATS, LANGUAGES, OutputFormat, SiteKind, severity_rank, values
+# pydantic reads every installed distribution's entry points for its plugins when it builds
+# the first model (a twentieth of a second at every start); the command line uses none
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+from dataguard import __version__, defaults  # noqa: E402
+from dataguard.commands.common import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, fail as _fail  # noqa: F401,E402
+from dataguard.vocab import FAIL_NEVER, FAIL_ON_CHOICES, FORMATS, LANGUAGES, OutputFormat, SiteKind, severity_rank, values  # noqa: E402,E501
 
 log = logging.getLogger("dataguard")
 
@@ -54,7 +58,7 @@ def _setup_logging(log_file: Optional[str], quiet: bool, verbose: bool) -> None:
         root.addHandler(fh)
     # Third-party libraries may log content (e.g. parser warnings quoting text): keep them quiet.
     for noisy in ("presidio-analyzer", "presidio_analyzer", "pypdf", "extract_msg", "smbprotocol",
-                  "spnego", "sqlalchemy", "charset_normalizer", "tldextract", "filelock", "distributed", "tornado"):
+                  "spnego", "sqlalchemy", "charset_normalizer", "filelock", "distributed", "tornado"):
         logging.getLogger(noisy).setLevel(logging.CRITICAL)
 
 

@@ -237,6 +237,9 @@ def test_a_local_no_ner_scan_imports_neither_dask_nor_sqlalchemy_nor_a_model(tmp
     from dataguard.detect import MODELS
     assert not run["top"] & {"distributed", "dask", "sqlalchemy", "alembic", "matplotlib", "spacy", "thinc",
                              *MODELS.values()}
+    # the e-mail domain check reads publicsuffixlist's list (in the worker): neither tldextract
+    # nor the HTTP client it imports is loaded
+    assert not run["top"] & {"tldextract", "requests", "urllib3"}
     # Presidio's packages are imported name by name: only the recognizers the rules need are loaded
     assert "presidio_analyzer.predefined_recognizers.country_specific.us.us_ssn_recognizer" in run["presidio"]
     assert not {m.rsplit(".", 1)[-1] for m in run["presidio"]} & {

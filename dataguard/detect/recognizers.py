@@ -476,30 +476,69 @@ OWN_RECOGNIZERS = (in_pan_recognizer, mrz_recognizer, private_key_recognizer, aw
 
 
 # --------------------------------------------------------------------------- e-mail addresses
+@functools.lru_cache(maxsize=1)
+def _suffixes():
+    """The public suffix list bundled with ``publicsuffixlist`` (never fetched): its ICANN part,
+    as Presidio's e-mail check reads it (tldextract without private domains); no suffix for a
+    TLD the list does not know. IDN rules are kept in Unicode (a punycode host is decoded
+    first): building the punycode copy of every rule would triple the time to read the list."""
+    from publicsuffixlist import PublicSuffixList
+    return PublicSuffixList(accept_unknown=False, only_icann=True, accept_encoded_idn=False)
+
+
+def _unicode_label(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return label.encode("ascii").decode("idna")
+    except UnicodeError:
+        return label
+
+
 @functools.lru_cache(maxsize=8192)
 def _host_has_public_suffix(host: str) -> bool:
-    import tldextract     # made offline by the Detector (bundled public suffix list)
-    return tldextract.extract(host).fqdn != ""
+    """Presidio's check of an e-mail address's domain (tldextract's ``fqdn`` is not empty): the
+    host ends with a public suffix and has a label before it ("un.org", "mail.gov.uk"; not
+    "co.uk", "intranet.local", "10.0.0.1")."""
+    host = host.lower()
+    if "xn--" in host:
+        host = ".".join(map(_unicode_label, host.split(".")))
+    return _suffixes().privatesuffix(host) is not None
 
 
 # a stretch without whitespace or '|' holding an '@': RFC 5322 allows '|' in an address, but in
 # text it is the field separator of pipe-delimited exports and logs, never part of an address
 _AT_TOKEN = re.compile(r"(?<![^\s|])[^\s@|]*@[^\s|]*")
+# an address as Presidio's EmailRecognizer reads one (RFC 5322's dot-atom): a local part of
+# atext characters, dots inside it only, then '@' and dot-separated labels of word characters
+# with hyphens inside them
+_ATEXT = r"!#$%&'*+\-/=?^_`{|}~\w"
+EMAIL_PATTERN = rf"\b[{_ATEXT}](?:[{_ATEXT}.]*[{_ATEXT}])?@\w+(?:-+\w+)*(?:\.\w+(?:-+\w+)*)+\b"
 
 
 @functools.lru_cache(maxsize=1)
 def fast_email_class():
-    """Presidio's EmailRecognizer (same pattern, score and context); its domain check,
-    tldextract on the whole address, is made on the part after '@' (what tldextract reads,
-    unless a '#', '?' or '/' before the '@' makes it read the address as a URL: such an
-    address is rejected by Presidio, kept here), once per host. Its pattern matches no whitespace and needs an '@': it is searched only in the
-    stretches without whitespace or '|' (``_AT_TOKEN``) that hold one (a stretch's edges are word
-    boundaries, as the whitespace around it is). Its name is Presidio's, its class name is not:
-    Presidio's registry (an AnalyzerEngine in the same process) finds predefined recognizers by
-    class name among the subclasses of EntityRecognizer, and must not take dataguard's."""
-    from presidio_analyzer.predefined_recognizers import EmailRecognizer
+    """Presidio's EmailRecognizer (its pattern, ``EMAIL_PATTERN``, score and context word, tested
+    against it); its domain check, tldextract on the whole address, is made on the part after
+    '@' (what tldextract reads, unless a '#', '?' or '/' before the '@' makes it read the
+    address as a URL: such an address is rejected by Presidio, kept here), once per host, with
+    ``publicsuffixlist`` (Presidio's module imports tldextract, and with it an HTTP client:
+    a tenth of a second at every start). Its pattern matches no whitespace and needs an '@':
+    it is searched only in the stretches without whitespace or '|' (``_AT_TOKEN``) that hold
+    one (a stretch's edges are word boundaries, as the whitespace around it is). Its name is
+    Presidio's, its class name is not: Presidio's registry (an AnalyzerEngine in the same
+    process) finds predefined recognizers by class name among the subclasses of
+    EntityRecognizer, and must not take dataguard's."""
+    from presidio_analyzer import Pattern, PatternRecognizer
 
-    class FastEmailRecognizer(EmailRecognizer):
+    class FastEmailRecognizer(PatternRecognizer):
+        PATTERNS = [Pattern("Email (Medium)", EMAIL_PATTERN, 0.5)]
+        CONTEXT = ["email"]
+
+        def __init__(self, supported_language: str = "en", name: str = "EmailRecognizer"):
+            super().__init__(supported_entity="EMAIL_ADDRESS", patterns=self.PATTERNS, context=list(self.CONTEXT),
+                             supported_language=supported_language, name=name)
+
         def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
             out = []
             for m in _AT_TOKEN.finditer(text):
@@ -512,10 +551,6 @@ def fast_email_class():
 
         def validate_result(self, pattern_text: str):
             return _host_has_public_suffix(pattern_text.rpartition("@")[2])
-
-        def __init__(self, *args, **kwargs):
-            kwargs.setdefault("name", "EmailRecognizer")
-            super().__init__(*args, **kwargs)
 
     return FastEmailRecognizer
 
