@@ -139,6 +139,22 @@ def test_the_iban_recognizer_finds_what_presidios_finds(seed):
         (reference.name, reference.supported_entities, reference.context)
 
 
+def test_ibans_presidios_layouts_refuse_but_the_registry_allows_are_found():
+    """Jordan's and Pakistan's account numbers may hold letters (the IBAN registry, python-stdnum's
+    copy of it); Presidio's layouts say digits only there. A wrong check digit, a length the
+    country does not have: no IBAN."""
+    from presidio_analyzer.predefined_recognizers import IbanRecognizer as PresidioIban
+
+    from dataguard.detect.recognizers import FastIbanRecognizer
+    planted = ["JO81CBJO0010000000ABC131000302", "PK76 SCBL 0000 00AB 2345 6702", "JO94CBJO0010000000000131000302"]
+    decoys = ["JO82CBJO0010000000ABC131000302", "PK76SCBL000000AB2345670", "PK77SCBL000000AB23456702"]
+    text = "Pay " + " or ".join(planted[:2]) + "; old account " + planted[2] + ". Not: " + ", ".join(decoys) + "."
+    got = {(r.start, r.end) for r in FastIbanRecognizer().analyze(text, ["IBAN_CODE"])}
+    assert got == {(text.index(v), text.index(v) + len(v)) for v in planted}
+    presidio = {text[r.start:r.end] for r in PresidioIban().analyze(text, ["IBAN_CODE"])}
+    assert presidio == {planted[2]}          # (what it misses)
+
+
 @pytest.mark.parametrize("digits", ["٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "０１２３４５６７８９"])
 def test_numbers_written_in_other_digits_are_found_as_presidio_finds_them(recognizers, digits):
     """Arabic-Indic, Eastern Arabic-Indic (Persian, Urdu) and full-width digits: libphonenumber
