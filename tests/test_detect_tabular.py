@@ -260,6 +260,19 @@ def test_a_column_the_model_reads_as_names_gives_every_name_in_it(detector):
     assert not any(d in v for _, _, v in got for d in decoys.values())
 
 
+def test_names_in_capitals_in_a_column_the_model_reads_as_names_are_names(detector):
+    """A staff export under "Employee" (a role, no person's name for a header) where a few rows
+    are written in capitals: the model reads the column as persons, so each name in capitals is
+    one too (the filters drop a model's "person" in capitals, a heading's as often); a status
+    in capitals in another column is none."""
+    names = [name_of(i).upper() if i % 6 == 3 else name_of(i) for i in range(80)]
+    text = "Employee,Status,Salary\n" + "\n".join(
+        f"{n},{STATUSES[i % len(STATUSES)].upper()},{40000 + 137 * i}" for i, n in enumerate(names))
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("employee", "status", "salary"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert got == spans_of(text, names)
+
+
 def test_a_column_the_model_reads_as_names_in_part_only_gives_only_the_models_names(detector):
     """A column of persons' names and firms or products written like names, half and half: the
     model reads seven cells in ten as persons (firms and products too: fewer than three in four),
@@ -409,14 +422,14 @@ def test_name_shaped_reads_capitals_and_surname_first():
                  "SALAZAR, Fernando", "DE LA CRUZ, Maria", "O'BRIEN, Mary", "JEAN-LUC MARTIN",
                  "van der Berg, Pieter", "de la Cruz, Maria", "Da Silva, João", "bin Laden, Osama",
                  "X.L. Ramírez", "A.E. Osman", "D.O. MacDonald-Zhao", "MacDonald, Megan", "McKenzie-Otieno, Ruth",
-                 "ZHANG, Na", "Na Zhu", "Si Thu Aung"):
+                 "ZHANG, Na", "Na Zhu", "Si Thu Aung", "A.-S. Mercier", "J.-P. Kabila"):
         assert name_shaped(cell), cell
     for cell in ("OKAFOR", "NOT PROVIDED", "NAME WITHHELD", "UNKNOWN", "N/A", "NA", "Na", "na", "Y", "Y N",
                  "A.E.F.G.H. Osman", "Smith, John, Jr", ", John",
                  "Okafor,", "AB-1234", "Amina Okafor 2", "one two three four five", "Yes", "No", "True",
                  "Service Desk", "Auto Assign", "FIELD TEAM", "Acme, Inc", "Amina Okafor, Kamil Holub",
                  "Smith Jones, Bob", "de la, Maria", "Berg van der, Pieter", "van der Sales Team, Bob",
-                 "Abu Dhabi, UAE"):
+                 "Abu Dhabi, UAE", "MacBook Pro", "A.- Mercier"):
         assert not name_shaped(cell), cell
 
 
