@@ -1191,6 +1191,10 @@ def test_persons_named_before_their_address(det, request):
     ("Kamil Holub", "kh1985", False), ("Kamil Holub", "kamil", False), ("Acme Logistics", "acme.logistics", False),
     ("Facebook Security", "security", False), ("Human Resources", "hr.resources", False),
     ("Google Calendar", "calendar-notification", False), ("Hello Priya Malhotra", "p.malhotra", False),
+    ("Choi, Seo-yeon", "choi.seoyeon", True), ("Yoon, Ha-eun", "haeun_yoon", True), ("Tran, Hoa", "hoa79", True),
+    ("ESPOSITO, Javier", "javier84", True), ("Al-Dosari, Houda", "h.aldosari", True), ("Kamil Holub", "kamil84", True),
+    ("Siobhan O'Connor", "siobhan.oconnor", True), ("ESPOSITO, Javier", "esposito", False),
+    ("Mercy Corps", "mercy", False), ("Kamil Holub", "holub84", False),
 ])
 def test_mailbox_person_spells_the_address_from_the_name(name, local, person):
     from dataguard.detect.filters import mailbox_person

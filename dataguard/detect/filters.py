@@ -226,19 +226,31 @@ def listed_person(cell: str):
 def mailbox_person(name: str, local: str) -> bool:
     """A name given with an e-mail address that is a person's: name-shaped, two words or more,
     none an organisation's or a team's (``ORG_WORDS``), and the address's local part spelled
-    from the name's words, whole or by their initials, one whole word at least, the first word
-    used ("p.malhotra" for "Priya Malhotra", "aortega" for "Alejandro Ortega"; not
-    "security@" for "Facebook Security", not "kh1985@" for "Kamil Holub")."""
-    words = [_folded(w) for w in name.replace(",", " ").split()]
+    from the name's words, whole or by their initials, one whole word at least, the given name
+    (the first word; after the comma of "Surname, Given") used ("p.malhotra" for "Priya
+    Malhotra", "aortega" for "Alejandro Ortega", "choi.seoyeon" for "Choi, Seo-yeon"); the given
+    name alone only with digits after it ("javier84" for "ESPOSITO, Javier": a personal
+    mailbox; "mercy@" for "Mercy Corps" is a firm's). Not "security@" for "Facebook Security",
+    not "kh1985@" for "Kamil Holub"."""
+    surname, comma, given = name.partition(",")
+    ordered = f"{given} {surname}" if comma and given.strip() else name
+    # (hyphens and apostrophes are not written in addresses: "Seo-yeon" is "seoyeon")
+    words = [_folded(w).replace("-", "").replace("'", "").replace("’", "") for w in ordered.split()]
     if len(words) < 2 or not person_shaped(name):
         return False
+    folded = _folded(local)
     spelled = []
-    for token in _LETTERS.findall(_folded(local)):
+    for token in _LETTERS.findall(folded):
         parts = _spelled(token, words)
         if parts is None:
             return False
         spelled += parts
+    if len(spelled) == 1:
+        return spelled[0] == (0, True) and _GIVEN_AND_DIGITS.fullmatch(folded) is not None
     return len(spelled) >= 2 and any(whole for _, whole in spelled) and any(i == 0 for i, _ in spelled)
+
+
+_GIVEN_AND_DIGITS = re.compile(r"[^\W\d_]{3,}[._-]?\d{1,4}")
 
 
 def surname_first(cell: str) -> bool:
