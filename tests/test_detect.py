@@ -1194,11 +1194,20 @@ def test_persons_named_before_their_address(det, request):
     ("Choi, Seo-yeon", "choi.seoyeon", True), ("Yoon, Ha-eun", "haeun_yoon", True), ("Tran, Hoa", "hoa79", True),
     ("ESPOSITO, Javier", "javier84", True), ("Al-Dosari, Houda", "h.aldosari", True), ("Kamil Holub", "kamil84", True),
     ("Siobhan O'Connor", "siobhan.oconnor", True), ("ESPOSITO, Javier", "esposito", False),
-    ("Mercy Corps", "mercy", False), ("Kamil Holub", "holub84", False),
+    ("Mercy Corps", "mercy", False), ("Kamil Holub", "holub84", False), ("NGOY, Ilunga", "ilunga.ngoy+hr", True),
+    ("Kamil Holub", "helpdesk+kamil.holub", False),
 ])
 def test_mailbox_person_spells_the_address_from_the_name(name, local, person):
     from dataguard.detect.filters import mailbox_person
     assert mailbox_person(name, local) is person
+
+
+def test_a_display_name_may_open_with_particles():
+    """"van Leeuwen, Femke" before her address is one person, whole (not "Leeuwen, Femke")."""
+    from dataguard.detect.recognizers import MailboxNameRecognizer
+    rec = MailboxNameRecognizer(supported_entities=["PERSON"], name="x", supported_language="en")
+    text = 'To: "van Leeuwen, Femke" <femke.vanleeuwen@unicef.org>\nCc: Anna de Wit <a.dewit@un.org>\n'
+    assert [text[r.start:r.end] for r in rec.analyze(text, ["PERSON"])] == ["van Leeuwen, Femke", "Anna de Wit"]
 
 
 def _grows_linearly(f, text: str) -> bool:

@@ -238,7 +238,7 @@ def mailbox_person(name: str, local: str) -> bool:
     words = [_folded(w).replace("-", "").replace("'", "").replace("’", "") for w in ordered.split()]
     if len(words) < 2 or not person_shaped(name):
         return False
-    folded = _folded(local)
+    folded = _folded(local).partition("+")[0]      # (a tag after '+' is no part of the name: "ngoy+hr")
     spelled = []
     for token in _LETTERS.findall(folded):
         parts = _spelled(token, words)

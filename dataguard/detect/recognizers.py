@@ -362,8 +362,10 @@ def mrz_recognizer(language: str) -> Triggered:
 
 # --------------------------------------------------------------------------- mailbox names
 _WORD = rf'[{UPPER}][^\s<>"@,;:()\[\]]{{0,40}}'     # a name word: a capital, then 40 characters at most
-_NAME_WORDS = (rf'{_WORD}(?:,?[ \t]+(?:(?:de|da|del|dos|das|du|di|la|le|van|von|der|al|el|bin|bint|ben|ibn|abu)'
-               rf'[ \t]+){{0,2}}{_WORD}){{1,3}}')
+_PARTICLE = r'(?:de|da|del|dos|das|du|di|la|le|van|von|der|den|al|el|bin|bint|ben|ibn|abu)[ \t]+'
+# (particles in front too: "van Leeuwen, Femke")
+_NAME_WORDS = rf'(?:{_PARTICLE}){{0,2}}{_WORD}(?:,?[ \t]+(?:{_PARTICLE}){{0,2}}{_WORD}){{1,3}}'
+
 # a display name right before "<" or "(" and its address: "Priya Malhotra <p.malhotra@...>"
 _NAME_BEFORE = re.compile(rf'(?<![\w.\'’-])"?(?P<v>{_NAME_WORDS})"?[ \t]*\Z')
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
