@@ -151,6 +151,15 @@ def hashes_in_text() -> str:
     return rf"(?<![\w$./+-])(?:{body})(?![\w./$])"
 
 
+# words of a post or a function, not of a person's name ("Country Director", "Deputy Representative",
+# "Senior Protection Assistant")
+POST_WORDS = frozenset("senior junior chief head deputy assistant associate acting principal regional country national "
+                       "general executive programme program project team field analyst director manager officer "
+                       "coordinator consultant specialist advisor adviser representative president secretary "
+                       "minister supervisor lead engineer nurse doctor driver guard clerk intern volunteer "
+                       "staff".split())
+
+
 def _folded(s: str) -> str:
     """Lower case, without accents, as addresses write names ("Łukasz Dvořák": "lukasz dvorak")."""
     s = "".join(c for c in unicodedata.normalize("NFKD", s.casefold()) if not unicodedata.combining(c))

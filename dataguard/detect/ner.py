@@ -19,7 +19,7 @@ from typing import Iterator, NamedTuple
 from dataguard.detect.columns import (categorical, column_verdict, generic_name, is_json, is_sql, json_columns,
                                       role_column, sql_columns)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
-                                      PERSON_LABEL, TITLES,
+                                      PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
 from dataguard.detect.tabular import Layout
@@ -330,11 +330,7 @@ def _name_word(token) -> bool:
 
 _BEFORE_A_NAME = frozenset(',"\'(“«')
 # words of a post before a surname ("Senior Analyst Kamau", "Country Director Okafor")
-_POSTS = frozenset("senior junior chief head deputy assistant associate acting principal regional country national "
-                   "general executive programme program project team field analyst director manager officer "
-                   "coordinator consultant specialist advisor adviser representative president secretary minister "
-                   "supervisor lead engineer nurse doctor driver guard clerk intern volunteer staff".split())
-_NOT_GIVEN = _CALENDAR | _POSTS
+_NOT_GIVEN = _CALENDAR | POST_WORDS
 _GREETINGS = frozenset("dear hello hi bonjour cher chère chere estimado estimada hola querido querida liebe lieber "
                        "caro cara gentile beste".split())
 _INITIAL = re.compile(r"[A-Z]\.")

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 from dataguard.checksums import mrz_valid
 from dataguard.detect.bounded import BoundedPattern
-from dataguard.detect.filters import UPPER, hashes_in_text, iban_layout, mailbox_person, password_hash
+from dataguard.detect.filters import (NAME_PATTERN_KEY, POST_WORDS, UPPER, hashes_in_text, iban_layout,
+                                      listed_person, mailbox_person, password_hash)
 from dataguard.detect.windows import Triggered
 
 
@@ -462,6 +463,68 @@ def mailbox_name_recognizer(language: str) -> Triggered:
     return Triggered(rec, exact=("@",), pad=_ROW_REACH + 64)
 
 
+# --------------------------------------------------------------------------- lists of persons after a label
+# the labels of lines that list persons: a mail's recipients, minutes' attendance (the pack's
+# "person-after-a-header-label" takes the first name after any label; these lines go on)
+_LIST_LABELS = (r"to|cc|bcc|an|para|à|apologies|present|attendees|attendance|participants|absent|excused|"
+                r"distribution|présents|presents|excusés|absents|presentes|ausentes|asistentes|anwesend|entschuldigt")
+_LIST_LINE = re.compile(rf"(?im)^[ \t>*#-]{{0,6}}(?:\*\*)?(?:{_LIST_LABELS})(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*(?P<list>[^\n]+)")
+_AFTER_NAME = re.compile(r"[ \t]*\([^()\n]{1,40}\)[ \t]*$")        # "Nnamdi Adewale (IRC)": the name's agency
+
+
+class ListedPersonsRecognizer(EntityRecognizer):
+    """The persons of a line that lists them after its label ("Cc: Bethlehem Negash; Eleanor
+    Fairbairn; Nnamdi Adewale (IRC); admin@ohchr.org", "Present: Na Lin, Moussa Boateng, Lukusa
+    Kasongo", "Apologies: A; B"), which the small models miss (a header is no sentence): the
+    entries are cut at ';' (at ',' when the line has none), an address or a bracketed agency
+    after a name set aside; an entry is a person when it is written as one in a list of names
+    (``filters.listed_person``: two to four name words, no word of a team or a firm, nor of a
+    post: ``POST_WORDS``), and only
+    in a list where such entries are half of those that are no address at least ("To: Finance
+    Unit; Human Resources; Amina Okafor" lists units, not persons). Reported as a pack's names
+    after their cue are (``NAME_PATTERN_KEY``: ``filters._cued_name`` judges them)."""
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
+        out = []
+        for m in _LIST_LINE.finditer(text):
+            for start, end in self._persons(text, *m.span("list")):
+                out.append(RecognizerResult("PERSON", start, end, 0.6, recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    NAME_PATTERN_KEY: True}))
+        return out
+
+    @staticmethod
+    def _persons(text: str, start: int, end: int) -> list:
+        line = text[start:end]
+        sep = ";" if ";" in line else ","
+        names, others, at = [], 0, start
+        for piece in line.split(sep):
+            a, b = at, at + len(piece)
+            at = b + 1
+            after = _AFTER_NAME.search(piece)
+            cell = piece[:after.start()] if after else piece
+            entry = cell.strip(" \t\r\"'*")
+            if not entry or "@" in entry:
+                continue
+            span = listed_person(entry) if "<" not in entry and not any(c.isdigit() for c in entry) else None
+            if span is None or any(w.lower() in POST_WORDS for w in entry.split()):   # "Country Director"
+                others += 1
+                continue
+            s = a + piece.index(entry)
+            names.append((s + span[0], s + span[1]))
+        return names if len(names) >= 2 and len(names) >= others else []
+
+
+def listed_persons_recognizer(language: str) -> Triggered:
+    rec = ListedPersonsRecognizer(supported_entities=["PERSON"], name="dataguard-listed-persons",
+                                  supported_language=language)
+    # the trigger covers the label's line, however long
+    return Triggered(rec, regex=rf"(?i)(?<![\w-])(?:{_LIST_LABELS})(?:\*\*)?[ \t]*:[^\n]*", pad=16)
+
+
 def password_hash_recognizer(language: str) -> Triggered:
     """Stored password hashes in text (a configuration file, a SQL dump, a log): forms that say
     what they are (bcrypt, argon2, PBKDF2, crypt, Django, Werkzeug, LDAP; ``filters.password_hash``).
@@ -474,7 +537,8 @@ def password_hash_recognizer(language: str) -> Triggered:
 
 OWN_RECOGNIZERS = (in_pan_recognizer, mrz_recognizer, private_key_recognizer, aws_recognizer, password_recognizer,
                    password_hash_recognizer,
-                   token_recognizer, classification_recognizer, health_recognizer, mailbox_name_recognizer)
+                   token_recognizer, classification_recognizer, health_recognizer, mailbox_name_recognizer,
+                   listed_persons_recognizer)
 
 
 # --------------------------------------------------------------------------- e-mail addresses
