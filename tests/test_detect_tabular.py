@@ -342,6 +342,26 @@ def test_json_values_go_to_ner_alone_and_are_judged_by_their_key(detector, monke
     assert "Okafor" in seen and not any(t in seen for t in ("Active", "Pending", "Closed", "Tent"))
 
 
+def test_a_ticket_export_names_its_assignees_and_requesters(detector):
+    """Keys named for the people of a ticket ("assignee", "requester": {"name": ...}) make their
+    name-shaped values persons, in capitals or with initials too; a queue ("ICT Kakuma", "Service
+    Desk") or a system account ("Administrator") is none."""
+    import json
+    queues = ["ICT Kakuma", "Service Desk", "UNHCR Nairobi", "Administrator"]
+    tickets = []
+    for i in range(24):
+        assignee = queues[i // 6] if i % 6 == 5 else ("A.G. " + LAST[i % len(LAST)] if i % 6 == 4 else name_of(i))
+        requester = name_of(i + 40).upper() if i % 3 == 0 else name_of(i + 40)
+        tickets.append({"id": f"TKT-{7000 + i}", "assignee": assignee, "requester": {"name": requester},
+                        "status": STATUSES[i % len(STATUSES)]})
+    text = json.dumps({"tickets": tickets}, indent=2)
+    unit = Unit(target="/t", uri="/t/tickets.json", path="tickets.json")
+    [got] = person_spans(detector, [Chunk(unit=unit, text=text)])
+    values = {v for _, _, v in got}
+    want = {t["assignee"] for t in tickets if t["assignee"] not in queues} | {t["requester"]["name"] for t in tickets}
+    assert values == want
+
+
 def test_a_generic_name_key_makes_no_person_of_a_team_or_a_task(detector):
     """Under a generic key ("name", "displayName") only what the model reads as a person is one:
     a team, a debugger configuration or a project is no one; a person there still is."""
@@ -429,7 +449,8 @@ def test_name_shaped_reads_capitals_and_surname_first():
                  "Okafor,", "AB-1234", "Amina Okafor 2", "one two three four five", "Yes", "No", "True",
                  "Service Desk", "Auto Assign", "FIELD TEAM", "Acme, Inc", "Amina Okafor, Kamil Holub",
                  "Smith Jones, Bob", "de la, Maria", "Berg van der, Pieter", "van der Sales Team, Bob",
-                 "Abu Dhabi, UAE", "MacBook Pro", "A.- Mercier"):
+                 "Abu Dhabi, UAE", "MacBook Pro", "A.- Mercier", "ICT Kakuma", "UNHCR Nairobi", "Administrator",
+                 "Windows User"):
         assert not name_shaped(cell), cell
 
 

@@ -537,7 +537,7 @@ class ColumnJudge:
         kept = self._hashes(text, col, verdict, kept, by_cell)
         if verdict.named:
             kept.extend(self._named(chunk, col, verdict, by_cell))
-        if "PERSON" in verdict.positive and "PERSON" in self.entities and not generic_name(col.name) \
+        if "PERSON" in verdict.positive and "PERSON" in self.entities and whole_names(self.vocab, col) \
                 and "PERSON" not in self.vocab.verdict(col.table).lowered:
             kept.extend(self._script_names(chunk, col, by_cell))
             if not self.ner and not categorical(text, col.cells):
@@ -725,6 +725,13 @@ GENERIC_NAMES = frozenset({("name",), ("names",), ("nom",), ("noms",), ("nombre"
 
 def generic_name(name: Optional[str]) -> bool:
     return bool(name) and name_words(name) in GENERIC_NAMES
+
+
+def whole_names(vocab: Vocabulary, col: _Column) -> bool:
+    """Whether a column named for people (``column_verdict``) holds a person's name in each cell,
+    whole: its own name says so ("full_name", "beneficiary"), or a generic name ("name", a
+    product's or a place's as often) is held by a key named for people ("requester": {"name": ...})."""
+    return not generic_name(col.name) or bool(col.parent) and "PERSON" in vocab.verdict(col.parent).positive
 
 
 # column names of a role, which a person may fill or not: "Agent" (a call centre's, or an IT

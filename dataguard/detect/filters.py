@@ -54,6 +54,7 @@ _NOT_A_NAME = frozenset("not no none nil null unknown known available applicable
                         "anonymous anonymised anonymized confidential test sample name names tbd tbc pending vacant "
                         "yes true false oui non si sí y n ok na "
                         "team desk support service queue assign assigned unassigned auto installed missing "
+                        "user users administrator admin sysadmin system guest nobody utilisateur usuario "
                         "inc ltd llc plc corp gmbh sarl "
                         "inconnu inconnue renseigne renseignee desconocido desconocida".split())
 
@@ -117,7 +118,9 @@ def name_shaped(cell: str) -> bool:
     if not 1 <= len(tokens) <= 4 or any(t.lower() in _NOT_A_NAME and not (len(tokens) >= 2 and t in _ALSO_GIVEN)
                                         for t in tokens):
         return False
-    return all(NAME_TOKEN.match(t) or len(tokens) >= 2 and _capitals(t) for t in tokens)
+    # (a word in capitals that is an office's, an agency's or a marker's is no surname: "ICT Kakuma",
+    # "UNHCR Nairobi", "HR Geneva")
+    return all(NAME_TOKEN.match(t) or len(tokens) >= 2 and _capitals(t) and t not in NOT_SURNAMES for t in tokens)
 
 
 _UNDECOMPOSED = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i", "þ": "th",

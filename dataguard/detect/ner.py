@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, generic_name, is_json, is_sql, json_columns,
-                                      role_column, sql_columns)
+                                      role_column, sql_columns, whole_names)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
@@ -483,7 +483,7 @@ class NerRunner:
         cells = []
         for col in columns:
             names = self._person and "PERSON" in column_verdict(self._vocabulary, col).positive
-            whole = names and not generic_name(col.name)
+            whole = names and whole_names(self._vocabulary, col)
             short = []
             for s, e in col.cells:
                 if names and e - s <= _LONG_CELL and may_hold_a_name(text, s, e):
