@@ -522,7 +522,9 @@ def listed_persons_recognizer(language: str) -> Triggered:
     rec = ListedPersonsRecognizer(supported_entities=["PERSON"], name="dataguard-listed-persons",
                                   supported_language=language)
     # the trigger covers the label's line, however long
-    return Triggered(rec, regex=rf"(?i)(?<![\w-])(?:{_LIST_LABELS})(?:\*\*)?[ \t]*:[^\n]*", pad=16)
+    # (no look-behind: Hyperscan, which finds the triggers, has none; 'à' has no ASCII word boundary)
+    labels = _LIST_LABELS.replace("|à|", "|")
+    return Triggered(rec, regex=rf"(?i)(?:\b(?:{labels})|à)(?:\*\*)?[ \t]*:[^\n]*", pad=16)
 
 
 def password_hash_recognizer(language: str) -> Triggered:
