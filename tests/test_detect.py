@@ -1011,7 +1011,8 @@ def test_names_the_model_cuts_or_pads_are_read_whole(en, text, names):
     ("Beste Grüße", False), ("Vielen Dank", False), ("Ihre Unterstützung", False), ("Erstattung Reisekosten", False),
     ("Rechnung Nr", False), ("La Sra", False), ("Konto IBAN", False), ("Cash-Based Interventions Officer", False),
     ("Ciudad de Panamá", False), ("Avenida Balboa", False), ("Vorbereitung der Mission", False),
-    ("Associate Livelihoods", False), ("Area Office Lodwar", False),
+    ("Associate Livelihoods", False), ("Area Office Lodwar", False), ("WASH Cluster", False),
+    ("Protection Unit", False), ("Finance Section", False), ("Steering Committee", False),
     ("Beste Nkurunziza", True), ("Grace Officer-Mensah", True),
     ("An Nguyen", True), ("Les Dennis", True), ("Una Healy", True), ("Das Anirban", True), ("Samira Zimmermann", True),
 ])

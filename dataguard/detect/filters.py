@@ -448,7 +448,8 @@ _NOT_IN_A_NAME = frozenset("grüße grüsse grüßen grüssen gruß gruss dank u
                            "auszahlung zahlung genehmigung vertrag verträge mitteilung sitzung protokoll "
                            "associate office".split())
 _NOT_AFTER_A_NAME = _NOT_IN_A_NAME | frozenset("iban nr sra srta officer officers assistant coordinator "
-                                               "specialist".split())
+                                               "specialist cluster unit section division department committee "
+                                               "secretariat team desk".split())
 
 
 # an IBAN's shape: country letters, check digits, groups of four (34 characters at most, with
