@@ -211,8 +211,9 @@ def test_secret_key_and_token_columns(det):
     assert found(det, db_chunk("token_type", ["Bearer", "Bearer"])) == []
 
 
-def test_a_phone_column_confirms_and_completes_the_recognizer(det):
-    got = found(det, db_chunk("telefono", ["+44 20 7946 0958", "020 7946 0321", "n/a"]))
+@pytest.mark.parametrize("column", ["telefono", "Telemóvel", "Телефон", "Contacto", "namba ya simu"])
+def test_a_phone_column_confirms_and_completes_the_recognizer(det, column):
+    got = found(det, db_chunk(column, ["+44 20 7946 0958", "020 7946 0321", "n/a"]))
     assert [e for e, _, _ in got] == ["PHONE_NUMBER", "PHONE_NUMBER"]
     assert got[0][2] == Reason.BOTH
 

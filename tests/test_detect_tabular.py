@@ -417,7 +417,9 @@ def test_place_columns_lower_person_only_as_whole_names():
     assert "PERSON" not in column_verdict(vocab, _Column(name="camp manager", context=())).lowered
 
 
-@pytest.mark.parametrize("header", ["Head of household", "Beneficiary", "Enumerator", "display_name", "Titulaire"])
+@pytest.mark.parametrize("header", ["Head of household", "Beneficiary", "Enumerator", "display_name", "Titulaire",
+                                    "Nome completo", "ПІБ (латиницею)", "Claimant", "group_id/nom_repondant",
+                                    "userDisplayName"])
 def test_a_register_in_capitals_and_surname_first(detector, header):
     """Registers write names in capitals ("IMOGEN BRAMLEY") or surname first ("SALAZAR, Fernando"),
     which the small model misses or halves: in a column named for people (a role too: the
