@@ -795,10 +795,11 @@ def test_a_dotted_number_after_a_version_of_its_line_is_a_version(patterns_only)
             # addresses of the same /16 as a version, not joined to it as versions are
             "Windows version 10.0.19045 client 10.0.4.21 connected\n"
             "firmware 10.1.2.3 installed; management address 10.1.200.17\n"
-            "DHCP release 10.0.5.23 from client; offer 10.0.5.24 to host\n")
+            "DHCP release 10.0.5.23 from client; offer 10.0.5.24 to host\n"
+            "Firmware upgraded to 2.7.1.14. DNS record updated to 10.0.6.5\n")
     got = spans(run(patterns_only, text), {"IP_ADDRESS"})
     assert got == {at(text, v, "IP_ADDRESS") for v in ("10.0.4.12", "41.204.190.7", "10.0.4.21", "10.1.200.17",
-                                                       "10.0.5.24")}
+                                                       "10.0.5.24", "10.0.6.5")}
 
 
 def test_loopback_unspecified_and_broadcast_addresses_are_no_ones(patterns_only):
@@ -1013,6 +1014,9 @@ def test_names_the_model_cuts_or_pads_are_read_whole(en, text, names):
     ("Ciudad de Panamá", False), ("Avenida Balboa", False), ("Vorbereitung der Mission", False),
     ("Associate Livelihoods", False), ("Area Office Lodwar", False), ("WASH Cluster", False),
     ("Protection Unit", False), ("Finance Section", False), ("Steering Committee", False),
+    ("Admin Clerk", False), ("Oficial de Terreno", False), ("Assistente de Campo", False), ("Ziraat Bankası", False),
+    ("Aga Khan Foundation", False), ("Charlie Whiskey", False), ("Land Cruiser", False), ("Staf Lapangan", False),
+    ("Victor Hugo", True), ("Oscar Mwangi", True), ("Bank Mwangi", True),
     ("Beste Nkurunziza", True), ("Grace Officer-Mensah", True),
     ("An Nguyen", True), ("Les Dennis", True), ("Una Healy", True), ("Das Anirban", True), ("Samira Zimmermann", True),
 ])

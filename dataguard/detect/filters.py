@@ -446,10 +446,21 @@ _NOT_IN_A_NAME = frozenset("grüße grüsse grüßen grüssen gruß gruss dank u
                            "rechnung rechnungen konto betreff anlage anlagen unterlagen antrag anträge termin "
                            "vorbereitung vorlage originalbelege belege überweisung bescheinigung abrechnung "
                            "auszahlung zahlung genehmigung vertrag verträge mitteilung sitzung protokoll "
-                           "associate office".split())
+                           "associate office "
+                           # posts in Spanish and Portuguese ("Oficial de Terreno", "Assistente de Campo"),
+                           # Indonesian and German words the English model reads as names ("Staf Lapangan")
+                           "asistente assistente oficial jefe jefa chefe coordinador coordinadora coordenador "
+                           "coordenadora directora diretor diretora técnico tecnico técnica tecnica gerente "
+                           "encargado encargada staf pengungsi dinas kepala bereich mehrere".split())
 _NOT_AFTER_A_NAME = _NOT_IN_A_NAME | frozenset("iban nr sra srta officer officers assistant coordinator "
                                                "specialist cluster unit section division department committee "
-                                               "secretariat team desk".split())
+                                               "secretariat team desk clerk bank bankası banco banque foundation "
+                                               "fundação fundacao fundación fundacion library project trading "
+                                               "petroleum cruiser pajero meraki wi-fi wifi".split())
+# the spelling alphabet of radio call signs ("Charlie Whiskey", "Victor Tango"): no person, all of them
+_SPELLING_ALPHABET = frozenset("alfa alpha bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo "
+                               "lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey "
+                               "whisky x-ray xray yankee zulu".split())
 
 
 # an IBAN's shape: country letters, check digits, groups of four (34 characters at most, with
@@ -514,7 +525,8 @@ def _another_version(value: str, text: str, start: int) -> bool:
     return m is not None and m.group(1) == ".".join(value.split(".")[:2])
 
 
-_VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v)\.?\s*[:=]?\s*$")
+_VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v|(?:upgraded|downgraded)\s+(?:to|from))"
+                             r"\.?\s*[:=]?\s*$")
 
 
 # keys and query parameters in front of an address that the address's own characters ('=', '&',
@@ -774,6 +786,8 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
     words = [w.lower().strip(".,") for w in v.split()]
     if words[0] in _NOT_IN_A_NAME or any(w in _NOT_AFTER_A_NAME for w in words[1:]):
         return False          # "Vorbereitung der Mission", "Beste Grüße", "Konto IBAN", "La Sra"
+    if all(w in _SPELLING_ALPHABET for w in words):
+        return False          # "Charlie Whiskey 12": a call sign
     if surname_first(v) or surname_in_capitals(v):
         return True           # "SALAZAR, Fernando", "OWUSU Kwame": the surname first, in capitals, as registers write it
     if surname_last_in_capitals(v):     # "Sander KUIPERS": an address, an office, a firm is no such name
