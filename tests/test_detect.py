@@ -1222,17 +1222,18 @@ LISTS = ("From: Kamau Njoroge <k.njoroge@unhcr.org>\n"
          "**Present:** Na Lin, Moussa Boateng, Lukusa Kasongo\n"
          "**Apologies:** Callum Thompson; Bishnu Thapa\n"
          "Attendees: Country Director, Deputy Representative, Protection Unit\n"
-         "Notes: the meeting with Kakuma Hub, Nairobi Office and Dadaab Field went well.\n")
+         "Notes: the meeting with Kakuma Hub, Nairobi Office and Dadaab Field went well.\n"
+         "To: Simiyu, Maurine\nPresent: Kakuma, Dadaab\n")
 
 
 def test_the_persons_of_a_list_after_its_label_are_found(patterns_only):
     """Recipients and attendance lists: every name in the list, an agency in brackets after it
-    no part of it, addresses set aside; lists of units, posts and places, and a subject line, hold
-    none (without NER: the list alone says it)."""
+    no part of it, addresses set aside, a mail's "Surname, Given"; lists of units, posts and
+    places, and a subject line, hold none (without NER: the list alone says it)."""
     persons = {e for e in spans(run(patterns_only, LISTS)) if e[0] == "PERSON"}
     want = {at(LISTS, n, "PERSON") for n in ("Bethlehem Negash", "Eleanor Fairbairn", "Nnamdi Adewale", "Na Lin",
                                               "Moussa Boateng", "Lukusa Kasongo", "Callum Thompson", "Bishnu Thapa",
-                                              "Kamau Njoroge")}
+                                              "Kamau Njoroge", "Simiyu, Maurine")}
     assert persons == want
 
 

@@ -468,15 +468,18 @@ def mailbox_name_recognizer(language: str) -> Triggered:
 # "person-after-a-header-label" takes the first name after any label; these lines go on)
 _LIST_LABELS = (r"to|cc|bcc|an|para|à|apologies|present|attendees|attendance|participants|absent|excused|"
                 r"distribution|présents|presents|excusés|absents|presentes|ausentes|asistentes|anwesend|entschuldigt")
-_LIST_LINE = re.compile(rf"(?im)^[ \t>*#-]{{0,6}}(?:\*\*)?(?:{_LIST_LABELS})(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*(?P<list>[^\n]+)")
+_LIST_LINE = re.compile(rf"(?im)^[ \t>*#-]{{0,6}}(?:\*\*)?(?P<label>{_LIST_LABELS})(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*"
+                        rf"(?P<list>[^\n]+)")
+_MAIL_LABELS = frozenset(("to", "cc", "bcc", "an", "para", "à"))      # where "Surname, Given" is how a mail writes a name
 _AFTER_NAME = re.compile(r"[ \t]*\([^()\n]{1,40}\)[ \t]*$")        # "Nnamdi Adewale (IRC)": the name's agency
 
 
 class ListedPersonsRecognizer(EntityRecognizer):
     """The persons of a line that lists them after its label ("Cc: Bethlehem Negash; Eleanor
     Fairbairn; Nnamdi Adewale (IRC); admin@ohchr.org", "Present: Na Lin, Moussa Boateng, Lukusa
-    Kasongo", "Apologies: A; B"), which the small models miss (a header is no sentence): the
-    entries are cut at ';' (at ',' when the line has none), an address or a bracketed agency
+    Kasongo", "Apologies: A; B", "To: Simiyu, Maurine"), which the small models miss (a header is
+    no sentence): the entries are cut at ';' (at ',' when the line has none; in a mail's header
+    one-word entries paired as "Surname, Given"), an address or a bracketed agency
     after a name set aside; an entry is a person when it is written as one in a list of names
     (``filters.listed_person``: two to four name words, no word of a team or a firm, nor of a
     post: ``POST_WORDS``), and only
@@ -490,20 +493,33 @@ class ListedPersonsRecognizer(EntityRecognizer):
     def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
         out = []
         for m in _LIST_LINE.finditer(text):
-            for start, end in self._persons(text, *m.span("list")):
+            for start, end in self._persons(text, *m.span("list"), m.group("label").lower() in _MAIL_LABELS):
                 out.append(RecognizerResult("PERSON", start, end, 0.6, recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
                     NAME_PATTERN_KEY: True}))
         return out
 
     @staticmethod
-    def _persons(text: str, start: int, end: int) -> list:
+    def _entries(text: str, start: int, end: int, mail: bool) -> list:
+        """(start, end) of each entry: cut at ';', else at ','; in a mail's header, where every entry
+        cut at ',' is one word, pairs of them are one "Surname, Given" entry ("To: Simiyu, Maurine")."""
         line = text[start:end]
         sep = ";" if ";" in line else ","
-        names, others, at = [], 0, start
+        out, at = [], start
         for piece in line.split(sep):
-            a, b = at, at + len(piece)
-            at = b + 1
+            out.append((at, at + len(piece)))
+            at += len(piece) + 1
+        words = [text[a:b].split() for a, b in out]
+        if mail and sep == "," and len(out) % 2 == 0 and all(len(w) == 1 and "@" not in w[0] for w in words):
+            out = [(out[i][0], out[i + 1][1]) for i in range(0, len(out), 2)]
+        return out
+
+    @classmethod
+    def _persons(cls, text: str, start: int, end: int, mail: bool) -> list:
+        names, others, pairs = [], 0, 0
+        for a, b in cls._entries(text, start, end, mail):
+            piece = text[a:b]
+            pairs += "," in piece
             after = _AFTER_NAME.search(piece)
             cell = piece[:after.start()] if after else piece
             entry = cell.strip(" \t\r\"'*")
@@ -515,7 +531,8 @@ class ListedPersonsRecognizer(EntityRecognizer):
                 continue
             s = a + piece.index(entry)
             names.append((s + span[0], s + span[1]))
-        return names if len(names) >= 2 and len(names) >= others else []
+        # (a "Surname, Given" pair is a person's name alone too)
+        return names if (len(names) >= 2 or pairs and names) and len(names) >= others else []
 
 
 def listed_persons_recognizer(language: str) -> Triggered:
