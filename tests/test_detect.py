@@ -1025,6 +1025,17 @@ def test_articles_and_titles_alone_are_no_persons(value, person):
     assert _plausible_person(value, "x " + value, 2) is person
 
 
+@pytest.mark.parametrize("value, person", [
+    ("Asistente Administrativa", False), ("Oficial de Protección", False), ("Base Kaga-Bandoro", False),
+    ("Ziraat Bankası", False), ("Beste Grüße", False), ("Amina Okafor", True), ("Jean-Pierre de la Fontaine", True),
+])
+def test_a_name_a_pattern_found_after_its_cue_is_no_post_firm_or_place(value, person):
+    """A pack pattern's name (under a closing, after a label) goes through the same word lists as
+    the model's: posts, firms and places after a first word are none."""
+    from dataguard.detect.filters import _cued_name
+    assert _cued_name(value) is person
+
+
 def test_a_long_run_in_a_person_span_is_read_in_linear_time():
     """The trailing words of a span are looked for near its end only: a search from each space of a
     run of 100,000 would take hours."""

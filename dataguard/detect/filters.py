@@ -451,7 +451,7 @@ _NOT_IN_A_NAME = frozenset("grüße grüsse grüßen grüssen gruß gruss dank u
                            # Indonesian and German words the English model reads as names ("Staf Lapangan")
                            "asistente assistente oficial jefe jefa chefe coordinador coordinadora coordenador "
                            "coordenadora directora diretor diretora técnico tecnico técnica tecnica gerente "
-                           "encargado encargada staf pengungsi dinas kepala bereich mehrere".split())
+                           "encargado encargada staf pengungsi dinas kepala bereich mehrere base".split())
 _NOT_AFTER_A_NAME = _NOT_IN_A_NAME | frozenset("iban nr sra srta officer officers assistant coordinator "
                                                "specialist cluster unit section division department committee "
                                                "secretariat team desk clerk bank bankası banco banque foundation "
@@ -773,10 +773,12 @@ def _cued_name(value: str) -> bool:
     between them ("Kipchoge K. van den Berg-Smit"); no word of a team, a firm or a system, no office."""
     v = value.strip()
     words = v.split()
+    low = [w.lower().strip(".,") for w in words]
     return 2 <= len(v) <= 60 and not any(c.isdigit() or c in "@\n" for c in v) \
         and len([w for w in words if w not in _PARTICLES]) <= 4 \
         and not any(w[:1].isupper() and w.lower().strip(".,") in _NO_PERSONS_WORDS for w in words[1:]) \
-        and words[0].lower() not in _INSTITUTION_FIRST
+        and low[0] not in _INSTITUTION_FIRST and low[0] not in _NOT_IN_A_NAME \
+        and not any(w in _NOT_AFTER_A_NAME for w in low[1:])
 
 
 def _plausible_person(value: str, text: str, start: int) -> bool:
