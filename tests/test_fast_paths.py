@@ -972,9 +972,10 @@ def test_ner_runs_on_one_blas_thread_and_gives_the_process_its_threads_back(dete
 
 @pytest.mark.model
 def test_a_surname_in_capitals_before_the_given_name_is_a_name_in_prose(detector):
-    """Registers and logs write the surname first in capitals ("OWUSU Kwame"): such a name
-    reaches the model and is reported whole (the model often tags it without its first
-    capital word); acronyms before a capitalised word (an agency, a desk) are not persons."""
+    """Registers and logs write the surname first in capitals ("OWUSU Kwame", "MURIUKI, Evans"):
+    such a name reaches the model and is reported whole (the model often tags it without its
+    first capital word, or the given name alone); acronyms before a capitalised word (an
+    agency, a desk) are not persons."""
     from dataguard.types import Chunk, Unit
     texts = {
         "2025-03-02 10:14 laptop (asset PO-4569592150) reported by SANDOVAL MENDOZA Tomás; last seen in the lobby.":
@@ -988,7 +989,10 @@ def test_a_surname_in_capitals_before_the_given_name_is_a_name_in_prose(detector
         # acronyms, log levels and posts before a name are not part of it; an agency's office is no person
         "CC Sarah Connor on the travel request; approved: CEO Mark Johnson.": ["Sarah Connor", "Mark Johnson"],
         "2025-01-02 ERROR John Smith failed login": ["John Smith"],
-        "Funds were sent by OCHA Kenya to the partner, said UNHCR Somalia.": []}
+        "Funds were sent by OCHA Kenya to the partner, said UNHCR Somalia.": [],
+        # the surname in capitals and a comma before the given name the model tags
+        "The DSA advance for MURIUKI, Evans (33813107) was approved by finance.": ["MURIUKI, Evans"],
+        "The UNHCR, Evans and the team were there.": []}
     unit = Unit(target="/t", uri="/t/a.log", path="a.log")
     for chunk, matches in detector.analyze([Chunk(unit=unit, text=t) for t in texts]):
         assert [chunk.text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == texts[chunk.text]

@@ -210,23 +210,29 @@ _CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday 
 
 def _caps_surname_start(doc, ent):
     """Where a person starts whose surname in capitals the model left out ("reported by SANDOVAL
-    MENDOZA Tomás": it tags "MENDOZA Tomás"; "holder": "OKELLO Baraka": it tags "Baraka"): at up
-    to three capital words right before it, when a lower-case word, a comma, a colon, a bar, a
-    quote or the text's start comes before them; None otherwise."""
+    MENDOZA Tomás": it tags "MENDOZA Tomás"; "holder": "OKELLO Baraka": it tags "Baraka"; "for
+    MURIUKI, Evans": it tags "Evans"): at up to three capital words right before it (and a
+    comma after them), when a lower-case word, a comma, a colon, a bar, a quote or the text's
+    start comes before them; None otherwise."""
     i = ent.start
+    # "for MURIUKI, Evans": the surname in capitals, a comma (glued to it), the given name
+    comma = i >= 2 and doc[i - 1].text == "," and doc[i - 1].whitespace_ == " " and not doc[i - 2].whitespace_
+    if comma:
+        i -= 1                  # (the capital words end at the comma)
     j = i
     while j > 0 and i - j < 3:
         prev = doc[j - 1]
-        if not (prev.whitespace_ == " " and _capital_word(prev.text)) or prev.text in NOT_SURNAMES \
-                or prev.ent_type_ in _NOT_PERSON_ENTS:
+        # (a surname in capitals before a comma is often read as a firm or a place: its tag does not count)
+        if not ((prev.whitespace_ == " " or comma and j == i) and _capital_word(prev.text)) \
+                or prev.text in NOT_SURNAMES or prev.ent_type_ in _NOT_PERSON_ENTS and not comma:
             break
         j -= 1
     if j == i:
         return None
     before = doc[j - 1] if j > 0 else None
-    if before is None or before.text in (",", ":", "|", '"', "'", "(", "“"):
+    if before is None or before.is_space or before.text in (",", ":", "|", '"', "'", "(", "“"):
         return doc[j].idx
-    if before.is_alpha and before.is_lower and before.whitespace_ and _capital_word(doc[i].text):
+    if before.is_alpha and before.is_lower and before.whitespace_ and (comma or _capital_word(doc[i].text)):
         return doc[j].idx       # (a capitalised person after capitals in prose: "of UNHCR Smith" is Smith)
     return None
 
