@@ -362,6 +362,30 @@ def test_a_ticket_export_names_its_assignees_and_requesters(detector):
     assert values == want
 
 
+def test_a_form_exports_keys_are_group_paths(detector):
+    """KoboToolbox and ODK write a form's field under its group's path ("group_id/nom_repondant"):
+    the key is read as its words, and the names under it are persons, in capitals too."""
+    import json
+    rows = [{"_id": 900 + i, "group_id/nom_repondant": name_of(i).upper() if i % 3 == 0 else name_of(i),
+             "group_id/sexe": "femme" if i % 2 else "homme", "group_menage/besoins": STATUSES[i % len(STATUSES)]}
+            for i in range(30)]
+    text = json.dumps(rows, indent=1)
+    unit = Unit(target="/t", uri="/t/kobo.json", path="kobo.json")
+    [got] = person_spans(detector, [Chunk(unit=unit, text=text)])
+    assert {v for _, _, v in got} == {r["group_id/nom_repondant"] for r in rows}
+
+
+def test_a_paths_group_cancels_no_signal_of_its_field():
+    """A word that cancels a signal ("id") counts in the field's own segment, not in its group's:
+    "group_id/telephone" is a phone, "telephone_id" is not."""
+    from dataguard.detect.columns import vocabulary_for
+    vocab = vocabulary_for(())
+    assert "PHONE_NUMBER" in vocab.verdict("group_id/telephone").positive
+    assert "PHONE_NUMBER" not in vocab.verdict("telephone_id").positive
+    assert "PERSON" in vocab.verdict("group_id/nom_repondant").positive
+    assert "PHONE_NUMBER" not in vocab.verdict("phone.model").positive
+
+
 def test_a_generic_name_key_makes_no_person_of_a_team_or_a_task(detector):
     """Under a generic key ("name", "displayName") only what the model reads as a person is one:
     a team, a debugger configuration or a project is no one; a person there still is."""

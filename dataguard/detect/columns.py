@@ -140,7 +140,8 @@ class Vocabulary:
         return "PERSON" in self.verdict(name).positive
 
     def _judge_name(self, name: str) -> Verdict:
-        return self._judge_words([self._words(p) for p in name.split(".") if p.strip()])
+        # a path's segments: a JSON key path ("supervisor.name"), a form's group ("group_id/telephone")
+        return self._judge_words([self._words(p) for p in re.split(r"[./]", name) if p.strip()])
 
     def _words(self, part: str) -> tuple:
         """A name's words, split at case changes (``dateOfBirth``), except a token that is one
@@ -166,9 +167,11 @@ class Vocabulary:
             hits.extend((s, len(run)) for s in self._phrases.get(run, ()))
         for whole in {words, leaf, _singular(words), _singular(leaf)}:
             hits.extend((s, len(whole) + 10) for s in self._exact.get(whole, ()))
+        # a word that cancels a signal counts in the last segment only ("group_id/telephone" is a phone)
+        leaf_runs = _runs(leaf) | _runs(_singular(leaf))
         positive, lowered = {}, set()
         for s, length in hits:
-            if any(u in runs for u in self._unless[s]):
+            if any(u in leaf_runs for u in self._unless[s]):
                 continue
             if s.entity is None:
                 lowered.update(s.lower)
@@ -324,10 +327,10 @@ def table_columns(chunk: Chunk) -> tuple:
 
 _JSON_EXT = (".json", ".jsonl", ".ndjson", ".geojson")
 # "key": "string" or "key": number, the value's span in group "v" (inside the quotes)
-_JSON_PAIR = re.compile(r'"(?P<k>[^\W\d][\w .-]{0,60})"\s*:\s*(?:"(?P<v>(?:[^"\\\n]|\\.){1,2000})"|'
+_JSON_PAIR = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*(?:"(?P<v>(?:[^"\\\n]|\\.){1,2000})"|'
                         r'(?P<n>-?\d[\d.eE+-]{0,40})(?=\s*[,}\]\n]))')
 # "key": [ or "key": {, an object or array opened under a key; and every bracket
-_JSON_OPEN = re.compile(r'"(?P<k>[^\W\d][\w .-]{0,60})"\s*:\s*[\[{]')
+_JSON_OPEN = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*[\[{]')
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
 JSON_PARENT_TRIES = 16      # keyed objects and arrays looked back over for the one holding a value
 
