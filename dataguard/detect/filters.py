@@ -776,7 +776,7 @@ def _cued_name(value: str) -> bool:
     low = [w.lower().strip(".,") for w in words]
     return 2 <= len(v) <= 60 and not any(c.isdigit() or c in "@\n" for c in v) \
         and len([w for w in words if w not in _PARTICLES]) <= 4 \
-        and not any(w[:1].isupper() and w.lower().strip(".,") in _NO_PERSONS_WORDS for w in words[1:]) \
+        and not any(w[:1].isupper() and lw in _NO_PERSONS_WORDS for w, lw in zip(words[1:], low[1:])) \
         and low[0] not in _INSTITUTION_FIRST and low[0] not in _NOT_IN_A_NAME \
         and not any(w in _NOT_AFTER_A_NAME for w in low[1:])
 

@@ -335,7 +335,7 @@ def _name_word(token) -> bool:
 
 
 _BEFORE_A_NAME = frozenset(',"\'(“«')
-# words of a post before a surname ("Senior Analyst Kamau", "Country Director Okafor")
+# no given name before a surname: a day, a month, a post's word ("Senior Analyst Kamau", "Country Director Okafor")
 _NOT_GIVEN = _CALENDAR | POST_WORDS
 _GREETINGS = frozenset("dear hello hi bonjour cher chère chere estimado estimada hola querido querida liebe lieber "
                        "caro cara gentile beste".split())

@@ -23,7 +23,7 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from dataguard.checksums import mrz_valid
+from dataguard.checksums import VALIDATORS, mrz_valid
 from dataguard.detect.bounded import BoundedPattern
 from dataguard.detect.filters import (NAME_PATTERN_KEY, POST_WORDS, UPPER, hashes_in_text, iban_layout,
                                       listed_person, mailbox_person, password_hash)
@@ -663,8 +663,7 @@ def iban_valid(value: str) -> bool:
     layout = iban_layout(iban[:2])
     if layout is not None and layout.match(iban) is not None:
         return True
-    from stdnum import iban as registry
-    return registry.is_valid(iban)
+    return VALIDATORS["iban"](iban)
 
 
 class FastIbanRecognizer(EntityRecognizer):
