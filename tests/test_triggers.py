@@ -2,6 +2,9 @@
 windows)."""
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 
 import pytest
 
@@ -131,11 +134,23 @@ def test_a_trigger_hyperscan_refuses_stays_with_python_and_the_others_keep_their
             assert v in text[s:e] and len(text[s:e]) <= len(v) + 1, (name, text[s:e])
 
 
+@pytest.fixture
+def db_cache(tmp_path, monkeypatch):
+    """An empty cache folder of this test's own."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("DATAGUARD_CACHE_DIR", str(folder))
+    return folder
+
+
+def _db_files(folder) -> list:
+    return sorted(p for p in folder.iterdir() if p.name.startswith("hyperscan-")) if folder.exists() else []
+
+
 @pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
-def test_hyperscan_is_built_once_a_process_has_scanned_enough_and_finds_the_same_hits():
-    """Building the Hyperscan databases costs more than a small scan gains from them: a trigger
-    set finds with Python's regexes until it has scanned ``hyperscan_after`` characters, then
-    builds them, with the same hits both ways."""
+def test_hyperscan_is_built_once_a_process_has_scanned_enough_and_finds_the_same_hits(db_cache):
+    """Building the Hyperscan databases costs more than a small scan gains from them: with
+    no database in the cache, a trigger set finds with Python's regexes until it has scanned
+    ``hyperscan_after`` characters, then builds them, with the same hits both ways."""
     ts = TriggerSet(dict(_TRIGGERS), WORDS, hyperscan_after=1000)
     slow = TriggerSet(dict(_TRIGGERS), WORDS, use_hyperscan=False)
     text = TEXTS[0] + TEXTS[2]
@@ -149,9 +164,111 @@ def test_hyperscan_is_built_once_a_process_has_scanned_enough_and_finds_the_same
     assert not slow.accelerated
 
 
-def test_a_detector_starts_without_hyperscan_databases():
-    """A scan of a small folder does not pay for building them (about 0.3 s of its start-up)."""
+def test_a_detector_starts_without_hyperscan_databases(db_cache):
+    """A scan of a small folder does not pay for building them (about 0.3 s of its start-up)
+    when the cache folder does not hold them."""
     from dataguard.detect import Detector
     det = Detector(ner=False)
     assert not det._triggers.accelerated
     assert det._triggers._hs_due == (trig_mod.HYPERSCAN_AFTER if trig_mod._hs is not None else None)
+
+
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+def test_hyperscan_databases_built_once_are_loaded_from_the_cache_with_the_same_hits(db_cache, monkeypatch):
+    """Databases a process built are saved in the cache folder (private files); a later trigger
+    set of the same triggers loads them at once instead of building them or scanning with
+    Python's regexes first, and finds the same hits."""
+    built = TriggerSet(dict(_TRIGGERS), WORDS, hyperscan_after=0)
+    files = _db_files(db_cache)
+    assert len(files) == 2          # the regexes' database and the word lists'
+    for f in files:
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db_cache.stat().st_mode) == 0o700
+    compiles = []
+    real = trig_mod._database
+    monkeypatch.setattr(trig_mod, "_database", lambda *a, **k: compiles.append(a) or real(*a, **k))
+    later = TriggerSet(dict(_TRIGGERS), WORDS, hyperscan_after=10**9)
+    assert later.accelerated and later._hs_due is None and not compiles
+    slow = TriggerSet(dict(_TRIGGERS), WORDS, use_hyperscan=False)
+    for text in TEXTS:
+        assert later.find(text) == built.find(text), text
+        assert _windows_of(later.find(text), text) == _windows_of(slow.find(text), text), text
+    # one more trigger: other databases (the words' too: their ids follow the regexes'), built
+    other = TriggerSet({**_TRIGGERS, "case": r"CASE-\d{4}"}, WORDS, hyperscan_after=0)
+    assert compiles and other.find("see CASE-1234")["case"] == [(4, 13)]
+    assert len(_db_files(db_cache)) == 4
+
+
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "shared file", "shared folder", "link"])
+def test_a_damaged_or_untrusted_database_file_is_not_used(db_cache, tmp_path, damage):
+    """A database file that is not whole (its digest), holds names of other triggers, or that
+    someone else could write (group-writable file or folder, a symbolic link) is not loaded: the
+    triggers are found with Python's regexes until the databases are built again."""
+    TriggerSet(dict(_TRIGGERS), WORDS, hyperscan_after=0)
+    files = _db_files(db_cache)
+    target = max(files, key=lambda f: f.stat().st_size)
+    data = target.read_bytes()
+    if damage == "truncated":
+        target.write_bytes(data[:len(data) // 2])
+    elif damage == "flipped":
+        target.write_bytes(data[:-100] + bytes([data[-100] ^ 1]) + data[-99:])
+    elif damage == "foreign":       # whole, but naming triggers this set does not have
+        head, _, rest = data.partition(b"\n")
+        digest, _, body = rest.partition(b"\n")
+        names, _, blob = body.partition(b"\n")
+        body = b'["someone else"]\n' + blob
+        target.write_bytes(head + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    elif damage == "shared file":
+        target.chmod(0o620)
+    elif damage == "shared folder":
+        db_cache.chmod(0o770)
+    else:
+        moved = tmp_path / "elsewhere"
+        target.rename(moved)
+        target.symlink_to(moved)
+    ts = TriggerSet(dict(_TRIGGERS), WORDS, hyperscan_after=10**9)
+    assert not ts.accelerated
+    slow = TriggerSet(dict(_TRIGGERS), WORDS, use_hyperscan=False)
+    assert ts.find(TEXTS[0]) == slow.find(TEXTS[0])
+    ts._accelerate()                # (built again: what it finds is Hyperscan's)
+    assert _windows_of(ts.find(TEXTS[0]), TEXTS[0]) == _windows_of(slow.find(TEXTS[0]), TEXTS[0])
+
+
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+def test_the_database_cache_keeps_the_newest_files_only(db_cache, monkeypatch):
+    monkeypatch.setattr(trig_mod, "_DB_CACHE_KEEP", 3)
+    for k in range(4):
+        TriggerSet({f"t{k}": rf"T{k}-\d+"}, {}, hyperscan_after=0)
+    names = [f.name for f in _db_files(db_cache)]
+    assert len(names) == 3
+    first = trig_mod._cache_name(trig_mod._encoded({"t0": r"T0-\d+"}, False), 0)
+    assert first not in names
+
+
+def test_no_database_is_cached_when_the_cache_is_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
+    monkeypatch.chdir(tmp_path)
+    ts = TriggerSet(dict(_TRIGGERS), WORDS, hyperscan_after=0)
+    assert ts.accelerated == (trig_mod._hs is not None)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+def test_the_default_packs_databases_have_the_same_cache_file_in_every_process(tmp_path):
+    """Word lists come from sets, whose order changes from one process to the next (hash
+    seeds): the triggers given to Hyperscan, and so its cache files, must not."""
+    import subprocess
+    import sys
+    probe = ("from dataguard.detect import Detector, triggers as t\n"
+             "ts = Detector(ner=False)._triggers\n"
+             "regexes, words = ts._sources\n"
+             "latin = {n: [w for w in ws if t._latin1(w)] for n, ws in words.items()}\n"
+             "rx = t._encoded(regexes, False)\n"
+             "print(t._cache_name(rx, 0), t._cache_name(t._encoded({n: w for n, w in latin.items() if w}, True), len(rx)))\n")
+    names = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "DATAGUARD_CACHE_DIR": str(tmp_path)}
+        out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+        names.add(out.stdout.strip())
+    assert len(names) == 1, names

@@ -1,6 +1,6 @@
 """The cache of rule-pack patterns that compiled before (dataguard/rules/validated.py): such a
 pattern is not compiled again at load, in this process or the next; the size and nesting
-checks run every time and triggers are not cached; a bad pattern is checked and named every
+checks run every time and trigger patterns are not among its digests; a bad pattern is checked and named every
 time; the file holds digests only, mode 0600; a cache someone else could write (a shared
 folder, a link, a FIFO) is no cache; a broken one changes nothing but the time."""
 from __future__ import annotations

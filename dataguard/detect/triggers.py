@@ -18,8 +18,14 @@ Python regex under the same name, run only when one search for all such words fi
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import platform
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
+
+log = logging.getLogger(__name__)
 
 try:  # optional accelerator (x86-64 wheels); the Python path gives the same windows
     import hyperscan as _hs
@@ -31,6 +37,12 @@ except Exception:  # noqa: BLE001 - ImportError, or a wheel that does not load o
 # building its databases takes 0.15-0.3 s: they pay for themselves after some 200 KB, and a
 # scan of a few small files (a cron job's folder, the start-up) never builds them
 HYPERSCAN_AFTER = 200_000
+# Hyperscan's databases, once built, are kept in the cache folder (``dataguard.cachefiles``):
+# a process that finds them there loads them at once (milliseconds) instead of building them
+_DB_CACHE_PREFIX = "hyperscan-"
+_DB_CACHE_KEEP = 12         # the newest database files kept (two per set of rule packs and mode)
+_DB_CACHE_REVISION = 1      # bump when what a database holds or how it is built changes
+_DB_MAGIC = b"dataguard hyperscan database\n"
 _NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f\D]")      # a digit beyond ASCII (one character class: a fast search)
 Spans = List[Tuple[int, int]]
 
@@ -85,15 +97,30 @@ class TriggerSet:
         self._hs_due: Optional[int] = hyperscan_after if use_hyperscan and _hs is not None else None
         if self._hs_due == 0:
             self._accelerate()
+        elif self._hs_due is not None:
+            self._accelerate(cached_only=True)      # (at once if it costs nothing)
 
-    def _accelerate(self) -> None:
-        """Build the Hyperscan databases: from now on the triggers they take are found by them."""
+    def _accelerate(self, cached_only: bool = False) -> bool:
+        """Build the Hyperscan databases (or load them from the cache folder): from now on the
+        triggers they take are found by them. ``cached_only``: only if every database is in
+        the cache (loading them costs milliseconds); False when one is not."""
         regexes, words = self._sources
-        self._hs_due = None
-        self._hs_text = self._compile({n: p for n, p in regexes.items()}, literal=False, pending=self._py_only_rx)
         latin = {n: [w for w in ws if _latin1(w)] for n, ws in words.items()}
-        self._hs_low = self._compile({n: ws for n, ws in latin.items() if ws}, literal=True,
-                                     pending=self._py_only_words)
+        plan = [(dict(regexes), False, self._py_only_rx),
+                ({n: ws for n, ws in latin.items() if ws}, True, self._py_only_words)]
+        loaded: list = [None, None]
+        if cached_only:
+            base = 0                # (a match's id: its name's index in _hs_names, over both databases)
+            for k, (items, literal, _) in enumerate(plan):
+                encoded = _encoded(items, literal)
+                if encoded:
+                    loaded[k] = _cached(encoded, base)
+                    if loaded[k] is None:
+                        return False
+                    base += len(loaded[k][1])
+        self._hs_due = None
+        self._hs_text = self._compile(*plan[0], cached=loaded[0])
+        self._hs_low = self._compile(*plan[1], cached=loaded[1])
         beyond: List[str] = []
         for n, ws in words.items():      # words Hyperscan cannot take: Python, only on text holding one
             rest = [w for w in ws if not _latin1(w)]
@@ -104,27 +131,30 @@ class TriggerSet:
                 beyond.extend(rest)
         if beyond:
             self._beyond_any = _alternation(beyond)
+        return True
 
     @property
     def accelerated(self) -> bool:
         return self._hs_text is not None or self._hs_low is not None
 
-    def _compile(self, items: dict, literal: bool, pending: dict):
+    def _compile(self, items: dict, literal: bool, pending: dict, cached=None):
         """A Hyperscan database for the items it can take; those it cannot stay in ``pending``.
-        All are compiled at once; only if Hyperscan refuses that is each tried alone (to keep
-        the ones it takes): a compile per expression costs as much again at start-up."""
-        encoded = {}
-        for name, pat in items.items():
-            try:
-                encoded[name] = b"|".join(re.escape(w).encode("latin-1") for w in pat) if literal \
-                    else pat.encode("latin-1")
-            except UnicodeEncodeError:
-                continue            # not Latin-1: stays with Python
+        ``cached``: (database, names) already loaded from the cache folder, which is otherwise
+        looked in first. All are compiled at once; only if Hyperscan refuses that is each tried
+        alone (to keep the ones it takes): a compile per expression costs as much again."""
+        asked = _encoded(items, literal)
         base = len(self._hs_names)         # a match's id: its name's index in _hs_names (both databases)
-        db = _database(list(encoded.values()), base)
-        if db is None:
-            encoded = {n: e for n, e in encoded.items() if _database([e]) is not None}
+        cached = cached or _cached(asked, base)
+        if cached is not None:
+            db, taken = cached
+            encoded = {n: asked[n] for n in taken}
+        else:
+            encoded = asked
             db = _database(list(encoded.values()), base)
+            if db is None:
+                encoded = {n: e for n, e in encoded.items() if _database([e]) is not None}
+                db = _database(list(encoded.values()), base)
+            _keep(asked, base, db, list(encoded))
         if db is None:
             return None
         for name in encoded:
@@ -179,6 +209,73 @@ def _ascii(pattern: str, unicode_rx: re.Pattern) -> re.Pattern:
         return re.compile(pattern, re.ASCII)
     except re.error:
         return unicode_rx
+
+
+def _encoded(items: dict, literal: bool) -> Dict[str, bytes]:
+    """What Hyperscan is given for each item (a regex, or a word list as one alternation of
+    literals), in Latin-1; an item that is not Latin-1 is left out (it stays with Python)."""
+    encoded = {}
+    for name, pat in items.items():
+        if literal and not pat:
+            continue
+        try:
+            # (the words in one order: the same database, and cache file, in every process)
+            encoded[name] = b"|".join(re.escape(w).encode("latin-1") for w in sorted(set(pat))) if literal \
+                else pat.encode("latin-1")
+        except UnicodeEncodeError:
+            continue
+    return encoded
+
+
+def _cache_name(encoded: Dict[str, bytes], base: int) -> str:
+    """The cache file of the database of these expressions: a digest of everything it depends on."""
+    h = hashlib.sha256()
+    for part in (str(_DB_CACHE_REVISION), getattr(_hs, "__version__", "?"), platform.machine(), str(base)):
+        h.update(part.encode() + b"\0")
+    for name, expr in encoded.items():
+        h.update(name.encode("utf-8", "surrogatepass") + b"\0" + expr + b"\0")
+    return _DB_CACHE_PREFIX + h.hexdigest()
+
+
+def _cached(encoded: Dict[str, bytes], base: int = 0):
+    """(database, names it takes, in id order) from the cache folder; None when it is not
+    there or not whole (its digest), or Hyperscan refuses it (another version or CPU)."""
+    if _hs is None or not encoded:
+        return None
+    from dataguard import cachefiles
+    data = cachefiles.read(_cache_name(encoded, base), 1 << 28)
+    if not data or not data.startswith(_DB_MAGIC):
+        return None
+    digest, _, rest = data[len(_DB_MAGIC):].partition(b"\n")
+    if hashlib.sha256(rest).hexdigest().encode() != digest:
+        return None
+    header, _, blob = rest.partition(b"\n")
+    try:
+        taken = json.loads(header)
+        if not isinstance(taken, list) or not set(taken) <= set(encoded):
+            return None
+        db = _hs.loadb(blob, _hs.HS_MODE_BLOCK)
+        db.scratch = _hs.Scratch(db)
+    except Exception:  # noqa: BLE001 - malformed header, hyperscan.error (version, platform, damage)
+        return None
+    return db, taken
+
+
+def _keep(encoded: Dict[str, bytes], base: int, db, taken: list) -> None:
+    """Save a database just built (and the names it takes) in the cache folder."""
+    if db is None:
+        return
+    from dataguard import cachefiles
+    try:
+        blob = _hs.dumpb(db)
+    except Exception:  # noqa: BLE001 - hyperscan.error
+        return
+    rest = json.dumps(taken).encode("utf-8", "surrogatepass") + b"\n" + blob
+    if cachefiles.write(_cache_name(encoded, base),
+                        _DB_MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest):
+        cachefiles.keep_newest(_DB_CACHE_PREFIX, _DB_CACHE_KEEP)
+    else:
+        log.debug("Hyperscan databases not cached")
 
 
 def _database(exprs: list, base: int = 0):

@@ -63,7 +63,8 @@ class Triggered:
         """The regex over the text: ``regex``, or one for the exact words (None: neither)."""
         if self.regex:
             return self.regex
-        return "|".join(re.escape(w) for w in sorted(set(self.exact), key=len, reverse=True)) or None
+        # (longest first; in one order in every process: the regex is a key of Hyperscan's cache)
+        return "|".join(re.escape(w) for w in sorted(set(self.exact), key=lambda w: (-len(w), w))) or None
 
     @functools.cached_property
     def context(self) -> frozenset:
