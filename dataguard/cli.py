@@ -11,13 +11,9 @@ from typing import Optional
 
 import click
 
-# pydantic reads every installed distribution's entry points for its plugins when it builds
-# the first model (a twentieth of a second at every start); the command line uses none
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
-from dataguard import __version__, defaults  # noqa: E402
-from dataguard.commands.common import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, fail as _fail  # noqa: F401,E402
-from dataguard.vocab import FAIL_NEVER, FAIL_ON_CHOICES, FORMATS, LANGUAGES, OutputFormat, SiteKind, severity_rank, values  # noqa: E402,E501
+from dataguard import __version__, defaults
+from dataguard.commands.common import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_OK, EXIT_USAGE, fail as _fail  # noqa: F401
+from dataguard.vocab import FAIL_NEVER, FAIL_ON_CHOICES, FORMATS, LANGUAGES, OutputFormat, SiteKind, severity_rank, values  # noqa: E501
 
 log = logging.getLogger("dataguard")
 
@@ -79,6 +75,10 @@ class _Echo:
 def main() -> None:
     """dataguard: find personal and sensitive data on file shares and in databases,
     and map it to data-protection critical measures."""
+    # pydantic reads every installed distribution's entry points for its plugins when it builds
+    # the first model (a twentieth of a second at every start); the command line uses none.
+    # (Set when a command runs, before any model is built: not in a program importing this module.)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 @main.command()

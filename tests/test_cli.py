@@ -203,14 +203,18 @@ def test_verbose_logs_each_item_and_problem_to_the_log_file(tmp_path, run_cli):
 
 # What a scan imports (in a fresh interpreter): only what its targets, executor and format need.
 _IMPORTS = """
-import json, sys
+import json, os, sys
+before = dict(os.environ)
 from dataguard.cli import main
+imported = dict(os.environ)
 try:
     main(sys.argv[1:])
 except SystemExit as exc:
     code = exc.code
 print(json.dumps({"exit": code, "top": sorted({m.split(".")[0] for m in sys.modules}),
-                  "presidio": sorted(m for m in sys.modules if m.startswith("presidio_analyzer."))}))
+                  "presidio": sorted(m for m in sys.modules if m.startswith("presidio_analyzer.")),
+                  "env_set_by_import": sorted(k for k in imported if k not in before),
+                  "env_set_by_command": sorted(k for k in os.environ if k not in imported)}))
 """
 
 
@@ -218,11 +222,13 @@ def _imports_of(*args) -> dict:
     """Run ``dataguard ARGS`` in a new interpreter: its exit code and its top-level modules."""
     root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
     proc = subprocess.run([sys.executable, "-c", _IMPORTS, *map(str, args)], capture_output=True, text=True,
                           env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
-    return {"exit": out["exit"], "top": set(out["top"]), "presidio": set(out["presidio"])}
+    return {"exit": out["exit"], "top": set(out["top"]), "presidio": set(out["presidio"]),
+            "env_set_by_import": out["env_set_by_import"], "env_set_by_command": out["env_set_by_command"]}
 
 
 @pytest.mark.model
@@ -237,6 +243,9 @@ def test_a_local_no_ner_scan_imports_neither_dask_nor_sqlalchemy_nor_a_model(tmp
     from dataguard.detect import MODELS
     assert not run["top"] & {"distributed", "dask", "sqlalchemy", "alembic", "matplotlib", "spacy", "thinc",
                              *MODELS.values()}
+    # the command (not the import of the module, which a program may do) turns pydantic's plugin
+    # look-up off: it would read every installed distribution's entry points
+    assert run["env_set_by_import"] == [] and "PYDANTIC_DISABLE_PLUGINS" in run["env_set_by_command"]
     # the e-mail domain check reads publicsuffixlist's list (in the worker): neither tldextract
     # nor the HTTP client it imports is loaded
     assert not run["top"] & {"tldextract", "requests", "urllib3"}
@@ -334,6 +343,7 @@ def test_a_second_signal_while_the_partial_report_is_written_changes_nothing(tmp
         (share / f"f{i}.txt").write_text("card 4111 1111 1111 1111\n")
     root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
     proc = subprocess.run([sys.executable, "-c", _TWO_SIGNALS, sig, "scan", str(share), "--no-ner", "-q",
                            "--workers", "1", "--format", "json", "-o", str(out / "r.json")],
                           capture_output=True, text=True, env=env, timeout=300)
@@ -372,6 +382,7 @@ def test_the_third_signal_ends_a_stop_at_once(tmp_path):
         (share / f"f{i}.txt").write_text("card 4111 1111 1111 1111\n")
     root = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    env.pop("PYDANTIC_DISABLE_PLUGINS", None)
     proc = subprocess.run([sys.executable, "-c", _THREE_SIGNALS, "scan", str(share), "--no-ner", "-q",
                            "--workers", "1", "--format", "json", "-o", str(out / "r.json")],
                           capture_output=True, text=True, env=env, timeout=300)
