@@ -162,6 +162,14 @@ def every_entity_pack(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def offline_tldextract():
+    """tldextract reading the public suffix list bundled with it (it would fetch one on first
+    use): Presidio's e-mail check, which dataguard's is compared with."""
+    import tldextract
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+@pytest.fixture(scope="session")
 def detector():
     """The real English model with all entities (loaded once for the session)."""
     from dataguard.detect import Detector

@@ -590,14 +590,14 @@ def test_an_email_address_ends_at_a_pipe():
         ("marisol.villanueva+hr@yahoo.co.uk", 1.0)]
 
 
-def test_the_fast_email_recognizer_finds_what_presidios_finds(monkeypatch):
+def test_the_fast_email_recognizer_finds_what_presidios_finds(monkeypatch, offline_tldextract):
     """Same spans and scores as Presidio's EmailRecognizer (its pattern, its domain check with
     tldextract's bundled suffix list) on text without '|' (and without '#', '?' or '/', where
     Presidio's domain check reads the address as a URL and looks for the host before them)."""
     import tldextract
     from presidio_analyzer.predefined_recognizers import EmailRecognizer
     from dataguard.detect.recognizers import fast_email_class
-    monkeypatch.setattr(tldextract, "extract", tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None))
+    monkeypatch.setattr(tldextract, "extract", offline_tldextract)
     fast, plain = fast_email_class()(supported_language="en"), EmailRecognizer(supported_language="en")
     rng = random.Random(7)
     noise = ["a", "Zoe.", "x_y", "-", "+tag", ".", "@", " ", "\t", "\n", "(", ")", "<", ">", ",", ";", ":", "'", '"',
@@ -619,13 +619,12 @@ def test_the_fast_email_recognizer_finds_what_presidios_finds(monkeypatch):
     assert found > 100          # (the texts do hold addresses)
 
 
-def test_the_email_domain_check_reads_the_public_suffix_list_as_presidios_does():
+def test_the_email_domain_check_reads_the_public_suffix_list_as_presidios_does(offline_tldextract):
     """A host is an address's domain when it ends with a public suffix (ICANN section) and has a
     label before it, as tldextract (Presidio's check) reads its bundled list: wildcard and
     exception rules, IDNs in Unicode and in punycode, any case."""
-    import tldextract
     from dataguard.detect.recognizers import _host_has_public_suffix
-    extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    extract = offline_tldextract
     hosts = {"un.org": True, "MAIL.UNHCR.ORG": True, "mail.gov.uk": True, "gov.uk": False, "co.uk": False,
              "x.ck": False, "www.ck": True, "a.x.ck": True, "foo.kawasaki.jp": False, "city.kawasaki.jp": True,
              "a.blogspot.com": True, "blogspot.com": True, "intranet.local": False, "localhost": False,
