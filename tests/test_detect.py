@@ -1247,6 +1247,37 @@ def test_the_persons_of_a_list_after_its_label_are_found(patterns_only):
     assert persons == want
 
 
+BLOCK_LISTS = ("Minutes of the coordination meeting\n\n"
+               "Attendance:\n"
+               "Femke de Vries\n"
+               "Tendai Moyo\n"
+               "Oluwaseun Adeyemi (IRC)\n\n"
+               "**Apologies:**\n"
+               "- Callum Thompson\n"
+               "* Bishnu Thapa\n"
+               "2. Na Lin\n"
+               "Participants:\n"
+               "- Country Director\n"
+               "- Deputy Representative\n"
+               "- Protection Unit\n"
+               "- Amina Okafor\n\n"
+               "Distribution:\nAll Staff\nField Offices\n\n"
+               "Present:\r\nNnamdi Adewale\r\nLukusa Kasongo\r\n\r\n"
+               "Agenda:\nBudget Review\nField Visit\n")
+
+
+def test_the_persons_of_a_list_written_one_a_line_below_its_label_are_found(patterns_only):
+    """"Attendance:" alone on its line, then a name a line (bulleted, numbered or not, an agency
+    in brackets no part of it) down to a blank line or the next label: every name; a list of
+    posts and units with one name holds none, and a label that lists no persons ("Agenda:")
+    none either."""
+    persons = {e for e in spans(run(patterns_only, BLOCK_LISTS)) if e[0] == "PERSON"}
+    want = {at(BLOCK_LISTS, n, "PERSON") for n in ("Femke de Vries", "Tendai Moyo", "Oluwaseun Adeyemi",
+                                                    "Callum Thompson", "Bishnu Thapa", "Na Lin", "Nnamdi Adewale",
+                                                    "Lukusa Kasongo")}
+    assert persons == want
+
+
 def _grows_linearly(f, text: str) -> bool:
     """Four times the input costs at most ten times the time (quadratic: sixteen), best of three
     each, after one run that warms caches and compiled patterns."""

@@ -470,6 +470,12 @@ _LIST_LABELS = (r"to|cc|bcc|an|para|à|apologies|present|attendees|attendance|pa
                 r"distribution|présents|presents|excusés|absents|presentes|ausentes|asistentes|anwesend|entschuldigt")
 _LIST_LINE = re.compile(rf"(?im)^[ \t>*#-]{{0,6}}(?:\*\*)?(?P<label>{_LIST_LABELS})(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*"
                         rf"(?P<list>[^\n]+)")
+# the label alone on its line, the list one entry per line below it ("Attendance:" then a name a
+# line, bulleted or not) down to a blank line, a line ending with ':' (the next heading) or the
+# 40th line
+_LIST_BLOCK = re.compile(rf"(?im)^[ \t>*#-]{{0,6}}(?:\*\*)?(?P<label>{_LIST_LABELS})(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*\r?\n"
+                         r"(?P<list>(?:[ \t]*[^\s:][^\n:]*(?:\n|\Z)){1,40})")
+_ITEM_MARK = re.compile(r"[ \t]*(?:[-*+\u2022\u25aa\u25e6\u2013\u2014]|\d{1,3}[.)])?[ \t]*")   # a bullet or number
 _MAIL_LABELS = frozenset(("to", "cc", "bcc", "an", "para", "à"))      # where "Surname, Given" is how a mail writes a name
 _AFTER_NAME = re.compile(r"[ \t]*\([^()\n]{1,40}\)[ \t]*$")        # "Nnamdi Adewale (IRC)": the name's agency
 
@@ -491,13 +497,24 @@ class ListedPersonsRecognizer(EntityRecognizer):
         pass
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
-        out = []
+        found = []
         for m in _LIST_LINE.finditer(text):
-            for start, end in self._persons(text, *m.span("list"), m.group("label").lower() in _MAIL_LABELS):
-                out.append(RecognizerResult("PERSON", start, end, 0.6, recognition_metadata={
+            found += self._persons(text, self._entries(text, *m.span("list"), m.group("label").lower() in _MAIL_LABELS))
+        for m in _LIST_BLOCK.finditer(text):
+            found += self._persons(text, self._lines(text, *m.span("list")))
+        return [RecognizerResult("PERSON", start, end, 0.6, recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    NAME_PATTERN_KEY: True}))
-        return out
+                    NAME_PATTERN_KEY: True}) for start, end in found]
+
+    @staticmethod
+    def _lines(text: str, start: int, end: int) -> list:
+        """(start, end) of each entry of a list written one a line: the line after its bullet or number."""
+        out, at = [], start
+        for line in text[start:end].split("\n"):
+            mark = _ITEM_MARK.match(line)
+            out.append((at + mark.end(), at + len(line.rstrip("\r"))))
+            at += len(line) + 1
+        return [(a, b) for a, b in out if b > a]
 
     @staticmethod
     def _entries(text: str, start: int, end: int, mail: bool) -> list:
@@ -514,10 +531,12 @@ class ListedPersonsRecognizer(EntityRecognizer):
             out = [(out[i][0], out[i + 1][1]) for i in range(0, len(out), 2)]
         return out
 
-    @classmethod
-    def _persons(cls, text: str, start: int, end: int, mail: bool) -> list:
+    @staticmethod
+    def _persons(text: str, entries: list) -> list:
+        """(start, end) of the names among the entries: none unless they are half of the entries
+        that are no address at least (and two, or one written "Surname, Given")."""
         names, others, pairs = [], 0, 0
-        for a, b in cls._entries(text, start, end, mail):
+        for a, b in entries:
             piece = text[a:b]
             pairs += "," in piece
             after = _AFTER_NAME.search(piece)
@@ -538,10 +557,11 @@ class ListedPersonsRecognizer(EntityRecognizer):
 def listed_persons_recognizer(language: str) -> Triggered:
     rec = ListedPersonsRecognizer(supported_entities=["PERSON"], name="dataguard-listed-persons",
                                   supported_language=language)
-    # the trigger covers the label's line, however long
+    # the trigger covers the label's line, however long, and the window the lines below it
+    # (a list written one name a line: some 20 names)
     # (no look-behind: Hyperscan, which finds the triggers, has none; 'à' has no ASCII word boundary)
     labels = _LIST_LABELS.replace("|à|", "|")
-    return Triggered(rec, regex=rf"(?i)(?:\b(?:{labels})|à)(?:\*\*)?[ \t]*:[^\n]*", pad=16)
+    return Triggered(rec, regex=rf"(?i)(?:\b(?:{labels})|à)(?:\*\*)?[ \t]*:[^\n]*", pad=400)
 
 
 def password_hash_recognizer(language: str) -> Triggered:
