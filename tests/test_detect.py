@@ -1306,3 +1306,12 @@ def test_the_mailbox_names_stay_linear_on_hostile_text(text):
     from dataguard.detect.recognizers import MailboxNameRecognizer
     rec = MailboxNameRecognizer(supported_entities=["PERSON"], name="t", supported_language="en")
     assert _grows_linearly(lambda t: rec.analyze(t, ["PERSON"]), text)
+
+
+@pytest.mark.parametrize("text", ["Present:\n" + "Aa Bb\n" * 39 + "x:\n", "Present:\n" + "a" * 20000 + ":\n",
+                                  "Present:\n" + " \t" * 5000 + "Aa\n", "To: " + "Aa Bb; " * 2000 + "\n",
+                                  "Cc:\n" * 3000])
+def test_the_listed_persons_stay_linear_on_hostile_text(text):
+    from dataguard.detect.recognizers import ListedPersonsRecognizer
+    rec = ListedPersonsRecognizer(supported_entities=["PERSON"], name="t", supported_language="en")
+    assert _grows_linearly(lambda t: rec.analyze(t, ["PERSON"]), text)
