@@ -487,10 +487,15 @@ def test_name_shaped_reads_capitals_and_surname_first():
     ("Maria de la Cruz Fernández García", "Maria de la Cruz Fernández García"),
     ("Madonna", None), ("Mrs Smith", None), ("Mr.", None), ("Service Desk", None), ("N/A", None),
     ("ORD-2022-49485", None), ("Head Office Nairobi", None), ("Amina Okafor 2", None),
-    ("one two three four five six", None), ("de van der den Berg", None)])
+    ("one two three four five six", None), ("de van der den Berg", None),
+    ("Mercy Corps", None), ("Norwegian Refugee Council", None), ("World Vision", None), ("Victoria Falls", None),
+    ("Kenya Red Cross Society", None), ("Charity Wanjiru", "Charity Wanjiru"), ("Hope Onyango", "Hope Onyango"),
+    ("Amanda Cross", "Amanda Cross")])
 def test_a_name_as_a_list_of_names_writes_it(cell, name):
     """The name in a cell of a list of persons' names: a title before it is no part of it, the
-    particles of a long name are not counted among its words; one word alone is none."""
+    particles of a long name are not counted among its words; one word alone is none; nor is a
+    humanitarian body ("Mercy Corps"), while the given names and surnames among such bodies'
+    words (Charity, Hope, Cross) stay names."""
     from dataguard.detect.filters import listed_person
     span = listed_person(cell)
     assert (cell[span[0]:span[1]] if span else None) == name

@@ -180,7 +180,12 @@ ORG_WORDS = frozenset(
     "international music mail news media video communications resources staff assistant portal hall venue room "
     "town city kit set lamp web virtual cloud temp former account accounts billing payroll sales marketing "
     "careers jobs alerts updates digest bot robot enterprise enterprises trading traders supplies supply "
-    "construction catering printing motors industries holdings corporation transport".split())
+    "construction catering printing motors industries holdings corporation transport "
+    # humanitarian and public bodies ("Mercy Corps", "Norwegian Refugee Council", "World Vision");
+    # not the words that are given names or surnames too (Charity, Hope, Cross, Hunger, Care)
+    "council corps relief rescue alliance federation society crescent fund institute network initiative "
+    "partnership coalition consortium commission authority board refugee refugees humanitarian world vision "
+    "aid falls".split())
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
