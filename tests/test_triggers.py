@@ -272,3 +272,22 @@ def test_the_default_packs_databases_have_the_same_cache_file_in_every_process(t
         out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
         names.add(out.stdout.strip())
     assert len(names) == 1, names
+
+
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+def test_a_trigger_naming_a_character_beyond_latin1_is_found_by_hyperscan_too(db_cache):
+    """Hyperscan reads a character beyond Latin-1 as '?': a trigger naming one ('•', '–') is
+    given to it with '?' there, and finds every window Python's regex finds (and more: any such
+    character there); a negated class naming one would find fewer, and stays with Python."""
+    bullets = r"(?m)^[ \t]*[-*•–][ \t]+[A-Z]"
+    negated = r"[^•]ab"
+    ts = TriggerSet({"bullet": bullets, "negated": negated}, {}, hyperscan_after=0)
+    slow = TriggerSet({"bullet": bullets, "negated": negated}, {}, use_hyperscan=False)
+    assert "bullet" not in ts._py_only_rx and "negated" in ts._py_only_rx
+    text = "Contacts\n• Amina Okafor 0722 418 930\n  – Tendai Moyo\n- Na Lin\nno bullet\n→ Callum Thompson\nxab\n"
+    fast_spans, slow_spans = ts.find(text)["bullet"], slow.find(text)["bullet"]
+    starts = [text.index(s) for s in ("• Amina", "  – Tendai", "- Na")]
+    assert [s for s, _ in slow_spans] == starts
+    assert all(any(fs <= s < fe for fs, fe in fast_spans) for s in starts)
+    assert any(fs <= text.index("→") < fe for fs, fe in fast_spans)      # (read as '?' too)
+    assert ts.find(text)["negated"] == slow.find(text)["negated"]

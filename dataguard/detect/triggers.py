@@ -11,7 +11,9 @@ merged.
 
 Offsets: Hyperscan scans bytes. The text is encoded to Latin-1 with every other
 character replaced by ``?`` (one byte per character), so byte offsets are character
-offsets. Trigger regexes are ASCII/Latin-1 patterns; a text holding digits outside ASCII
+offsets. Trigger regexes are ASCII/Latin-1 patterns; one naming a character beyond Latin-1
+(a bullet '•') is given to Hyperscan with '?' in its place, which finds it and any other
+character beyond Latin-1 there (more windows, the same findings); a text holding digits outside ASCII
 (Arabic-Indic, Devanagari, full-width) is scanned with Python's Unicode-aware regexes. Of a
 word list, the Latin-1 words go to Hyperscan and the others (Arabic context words) to one
 Python regex under the same name, run only when one search for all such words finds one.
@@ -44,6 +46,8 @@ _DB_CACHE_KEEP = 12         # the newest database files kept (two per set of rul
 _DB_CACHE_REVISION = 1      # bump when what a database holds or how it is built changes
 _DB_MAGIC = b"dataguard hyperscan database\n"
 _NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f\D]")      # a digit beyond ASCII (one character class: a fast search)
+_BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
+_ESCAPED_BEYOND_LATIN1 = re.compile(r"\\[^\x00-\xff]")
 Spans = List[Tuple[int, int]]
 
 
@@ -213,7 +217,11 @@ def _ascii(pattern: str, unicode_rx: re.Pattern) -> re.Pattern:
 
 def _encoded(items: dict, literal: bool) -> Dict[str, bytes]:
     """What Hyperscan is given for each item (a regex, or a word list as one alternation of
-    literals), in Latin-1; an item that is not Latin-1 is left out (it stays with Python)."""
+    literals), in Latin-1. A regex's characters beyond Latin-1 become '?', as the text's do
+    (``TriggerSet.find``): it then finds them and everything else Hyperscan reads as '?' (more
+    windows, never fewer), unless the regex has a negated class or escapes one of those
+    characters, where it would find less. Such a regex, and a word list that is not Latin-1,
+    are left out (they stay with Python)."""
     encoded = {}
     for name, pat in items.items():
         if literal and not pat:
@@ -223,7 +231,9 @@ def _encoded(items: dict, literal: bool) -> Dict[str, bytes]:
             encoded[name] = b"|".join(re.escape(w).encode("latin-1") for w in sorted(set(pat))) if literal \
                 else pat.encode("latin-1")
         except UnicodeEncodeError:
-            continue
+            if literal or "[^" in pat or _ESCAPED_BEYOND_LATIN1.search(pat):
+                continue
+            encoded[name] = _BEYOND_LATIN1.sub(r"\\?", pat).encode("latin-1")
     return encoded
 
 
