@@ -1315,3 +1315,33 @@ def test_the_listed_persons_stay_linear_on_hostile_text(text):
     from dataguard.detect.recognizers import ListedPersonsRecognizer
     rec = ListedPersonsRecognizer(supported_entities=["PERSON"], name="t", supported_language="en")
     assert _grows_linearly(lambda t: rec.analyze(t, ["PERSON"]), text)
+
+
+KEYED_NUMBERS = ("2024-03-01 12:00:01 INFO sms-gw: delivered to=8801840066421 msgid=584361682 status=DELIVRD\n"
+                 "2024-03-01 12:00:02 INFO sms-gw: delivered to=256772123456 from=INFO\n"
+                 'cdr {"caller": "254712345678", "called_number": "447911123456", "duration": 31}\n'
+                 "MSISDN: 2348031234567 topped up (airtime)\n"
+                 "transfer from=12345678901 to=23456789012 amount=5000 currency=KES\n"
+                 "report range from=20240101 to=20240131 rows=1700000000\n"
+                 "sms-gw: delivered to=1700000000000 ts=1700000000\n"
+                 "phone=0123456789 tel=9999999999999 mobile: 8801840066421x\n")
+
+
+def test_a_number_with_its_country_code_and_no_plus_after_a_phone_key_is_a_phone_number(patterns_only):
+    """SMS gateway and call-record logs write numbers with their country code and no '+': after a
+    key naming a phone ("msisdn", "caller", "called_number"), or "to"/"from" on a line about
+    messages, digits valid once read after a '+' are a phone number, whatever the configured
+    regions. Not: "to"/"from" on other lines (accounts, ranges), timestamps, digits no country
+    code opens, digits glued to a letter."""
+    phones = {e for e in spans(run(patterns_only, KEYED_NUMBERS)) if e[0] == "PHONE_NUMBER"}
+    want = {at(KEYED_NUMBERS, n, "PHONE_NUMBER") for n in ("8801840066421", "256772123456", "254712345678",
+                                                            "447911123456", "2348031234567")}
+    assert phones == want
+
+
+@pytest.mark.parametrize("text", ["to=254712345678 " * 3000, "to=254712345678 " * 3000 + "sms",
+                                  "msisdn=" * 5000 + "254712345678", "phone: 1234567890123456789 " * 2000])
+def test_the_keyed_numbers_stay_linear_on_hostile_text(text):
+    from dataguard.detect.recognizers import KeyedNumberRecognizer
+    rec = KeyedNumberRecognizer(supported_entities=["PHONE_NUMBER"], name="t", supported_language="en")
+    assert _grows_linearly(lambda t: rec.analyze(t, ["PHONE_NUMBER"]), text)

@@ -574,10 +574,64 @@ def password_hash_recognizer(language: str) -> Triggered:
                            r"|(?:pbkdf2|bcrypt|scrypt|argon2|sha1|md5)[$_:]|\{(?:S?SHA|S?MD5|CRYPT|PBKDF2|ARGON2)")
 
 
+# --------------------------------------------------------------------------- numbers after a phone key
+# SMS gateways, call records and mobile-money logs write a number with its country code and no
+# '+' ("to=8801840066421", "msisdn: 254712345678"): a region's matcher reads it as a national
+# number and finds nothing unless the country is configured. After a key naming a phone, digits
+# that are a valid number once read after a '+' are one. "to"/"from"/"sender"... name a phone
+# only on a line about messages (else: accounts, ranges, ids).
+_PHONE_KEYS = (r"msisdn|mobile|phone|tel|telephone|cell|cellphone|gsm|caller|callee|calling|called|a_number|"
+               r"b_number|ani|cli|subscriber")
+_MESSAGE_KEYS = r"to|from|sender|recipient|destination|dest|src|dst|sms_to|sms_from|originator"
+_KEYED_NUMBER = re.compile(
+    rf"(?i)(?<![\w.-])(?P<key>{_PHONE_KEYS}|{_MESSAGE_KEYS})(?:[_ -]?(?:no|nr|num|number))?[\"']?[ \t]*[=:][ \t]*"
+    rf"[\"']?(?P<v>[1-9][0-9]{{9,14}})(?![\w.-])")
+_ABOUT_MESSAGES = re.compile(r"(?i)(?<![a-z])sms|msisdn|ussd|whatsapp|m-?pesa|airtime|mobile money|text message|"
+                             r"\bmsg\b")
+_MESSAGE_KEY = re.compile(rf"(?i)(?:{_MESSAGE_KEYS})")
+
+
+class KeyedNumberRecognizer(EntityRecognizer):
+    """A phone number written with its country code and no '+' after a key that names a phone
+    (``_KEYED_NUMBER``): valid in libphonenumber once read after a '+'."""
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
+        import phonenumbers
+        out, about_messages = [], {}       # line start -> whether the line is about messages
+        for m in _KEYED_NUMBER.finditer(text):
+            if _MESSAGE_KEY.fullmatch(m.group("key")):
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                if line_start not in about_messages:
+                    line_end = text.find("\n", m.end())
+                    about_messages[line_start] = _ABOUT_MESSAGES.search(
+                        text, line_start, len(text) if line_end < 0 else line_end) is not None
+                if not about_messages[line_start]:
+                    continue
+            try:
+                valid = phonenumbers.is_valid_number(phonenumbers.parse("+" + m.group("v"), None))
+            except phonenumbers.NumberParseException:
+                valid = False
+            if valid:
+                out.append(RecognizerResult("PHONE_NUMBER", *m.span("v"), 0.6, recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
+        return out
+
+
+def keyed_number_recognizer(language: str) -> Triggered:
+    rec = KeyedNumberRecognizer(supported_entities=["PHONE_NUMBER"], name="dataguard-keyed-phone-number",
+                                supported_language=language)
+    # (the window reaches the line's ends: "sms" may stand anywhere on it)
+    return Triggered(rec, regex=rf"(?i)\b(?:{_PHONE_KEYS}|{_MESSAGE_KEYS})(?:[_ -]?(?:no|nr|num|number))?[\"']?"
+                                rf"[ \t]*[=:][ \t]*[\"']?[1-9][0-9]{{9}}", pad=200)
+
+
 OWN_RECOGNIZERS = (in_pan_recognizer, mrz_recognizer, private_key_recognizer, aws_recognizer, password_recognizer,
                    password_hash_recognizer,
                    token_recognizer, classification_recognizer, health_recognizer, mailbox_name_recognizer,
-                   listed_persons_recognizer)
+                   listed_persons_recognizer, keyed_number_recognizer)
 
 
 # --------------------------------------------------------------------------- e-mail addresses
