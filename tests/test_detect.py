@@ -906,6 +906,19 @@ def test_street_names_are_not_people(en):
     assert "Achieng Otieno" in persons
 
 
+@pytest.mark.parametrize("value, person", [
+    ("Victoria Falls", False), ("Palm Springs", False), ("Golan Heights", False), ("Rift Valley", False),
+    ("Jomo Kenyatta Airport", False), ("Lamu Island", False), ("Achieng Otieno", True),
+    ("Carla Hills", True), ("Veronica Lake", True), ("Michael Bay", True)])
+def test_places_named_by_their_last_word_are_not_people(value, person):
+    """A place whose last word says what it is (falls, springs, valley, airport...) is no person,
+    in a signature's office line as anywhere; not the last words that are surnames too."""
+    from dataguard.detect.filters import plausible
+    text = f"IOM Base {value}\n"
+    start = text.index(value)
+    assert plausible("PERSON", value, text, start, start + len(value)) is person
+
+
 def test_offices_and_institutions_are_not_people(en):
     """The English model takes "Oficina de Bogotá" in Spanish text for a person."""
     text = ("Informe de caso 2026/118 — Oficina de Bogotá\n"

@@ -760,7 +760,9 @@ _FIRM_LAST = {"ltd", "llc", "inc", "corp", "co", "plc", "llp", "lp", "gmbh", "ag
 _STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "drive", "highway", "hwy",
                 "crescent", "square", "sq", "gardens", "estate", "building", "tower", "centre", "center", "hospital",
                 "school", "university", "college", "hotel", "camp", "district", "county", "province", "region", "city",
-                "village", "strasse", "straße", "weg", "platz", "gasse"}
+                "village", "strasse", "straße", "weg", "platz", "gasse",
+                # (not Hills, Lake, Bay, River: surnames as well as places)
+                "falls", "springs", "heights", "valley", "harbour", "harbor", "island", "islands", "airport"}
 
 
 # capitalised words of a team, a firm, a system or a document, not of a person ("Finance Team",
