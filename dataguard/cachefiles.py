@@ -17,6 +17,7 @@ import logging
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -105,16 +106,28 @@ def write(name: str, data: bytes) -> bool:
     return True
 
 
+STALE_TEMP_S = 3600     # a temporary file older than this was left by a process that was stopped while writing
+
+
 def keep_newest(prefix: str, keep: int) -> None:
     """Delete all but the ``keep`` most recently written cache files whose names begin with
-    ``prefix`` (regular files only)."""
+    ``prefix`` (regular files only), and the temporary files of such names that a stopped
+    process left behind (``write``'s, older than ``STALE_TEMP_S``)."""
     folder = trusted_folder()
     if folder is None:
         return
     try:
-        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix) and e.is_file(follow_symlinks=False)]
+        now = time.time()
+        entries, stale = [], []
+        for e in os.scandir(folder):
+            if not e.is_file(follow_symlinks=False):
+                continue
+            if e.name.startswith(prefix):
+                entries.append(e)
+            elif e.name.startswith("." + prefix) and now - e.stat(follow_symlinks=False).st_mtime > STALE_TEMP_S:
+                stale.append(e)
         entries.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns, reverse=True)
-        for e in entries[keep:]:
+        for e in entries[keep:] + stale:
             os.unlink(e.path)
     except OSError as exc:
         log.debug("cache files %s* not pruned: %s", prefix, type(exc).__name__)

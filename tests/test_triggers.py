@@ -3,8 +3,10 @@ windows)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
+import time
 
 import pytest
 
@@ -200,25 +202,38 @@ def test_hyperscan_databases_built_once_are_loaded_from_the_cache_with_the_same_
 
 
 @pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
-@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "shared file", "shared folder", "link"])
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "reordered", "other key", "shared file",
+                                    "shared folder", "link"])
 def test_a_damaged_or_untrusted_database_file_is_not_used(db_cache, tmp_path, damage):
-    """A database file that is not whole (its digest), holds names of other triggers, or that
-    someone else could write (group-writable file or folder, a symbolic link) is not loaded: the
-    triggers are found with Python's regexes until the databases are built again."""
+    """A database file that is not whole (its digest), names other triggers or these in another
+    order (its ids would go to the wrong triggers), was made for other expressions (the key it
+    records), or that someone else could write (group-writable file or folder, a symbolic link)
+    is not loaded: the triggers are found with Python's regexes until the databases are built
+    again."""
     TriggerSet(dict(_TRIGGERS), WORDS, hyperscan_after=0)
     files = _db_files(db_cache)
     target = max(files, key=lambda f: f.stat().st_size)
     data = target.read_bytes()
+
+    def rewrite(key=None, names=None):
+        """The file with another recorded key or names list, its digest made right again."""
+        magic, _, rest = data.partition(b"\n")
+        _, _, body = rest.partition(b"\n")
+        recorded, _, body = body.partition(b"\n")
+        header, _, blob = body.partition(b"\n")
+        body = (key or recorded) + b"\n" + (names or header) + b"\n" + blob
+        target.write_bytes(magic + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
     if damage == "truncated":
         target.write_bytes(data[:len(data) // 2])
     elif damage == "flipped":
         target.write_bytes(data[:-100] + bytes([data[-100] ^ 1]) + data[-99:])
     elif damage == "foreign":       # whole, but naming triggers this set does not have
-        head, _, rest = data.partition(b"\n")
-        digest, _, body = rest.partition(b"\n")
-        names, _, blob = body.partition(b"\n")
-        body = b'["someone else"]\n' + blob
-        target.write_bytes(head + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+        rewrite(names=b'["someone else"]')
+    elif damage == "reordered":     # the same triggers, in another order
+        names = json.loads(data.split(b"\n")[3])
+        rewrite(names=json.dumps(names[1:] + names[:1]).encode())
+    elif damage == "other key":     # a database of other expressions under this one's name
+        rewrite(key=hashlib.sha256(b"other").hexdigest().encode())
     elif damage == "shared file":
         target.chmod(0o620)
     elif damage == "shared folder":
@@ -244,6 +259,20 @@ def test_the_database_cache_keeps_the_newest_files_only(db_cache, monkeypatch):
     assert len(names) == 3
     first = trig_mod._cache_name(trig_mod._encoded({"t0": r"T0-\d+"}, False), 0)
     assert first not in names
+
+
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+def test_temporary_database_files_left_by_a_stopped_process_are_removed(db_cache):
+    """A worker stopped while writing a database leaves its temporary file: removed once it is
+    an hour old, when the next database is saved (a fresh one may be another process's)."""
+    db_cache.mkdir(mode=0o700)
+    old, fresh = db_cache / ".hyperscan-abc.tmp1", db_cache / ".hyperscan-def.tmp2"
+    for f in (old, fresh):
+        f.write_bytes(b"x" * 100)
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    TriggerSet({"t": r"T-\d+"}, {}, hyperscan_after=0)
+    assert not old.exists() and fresh.exists() and len(_db_files(db_cache)) == 1
 
 
 def test_no_database_is_cached_when_the_cache_is_off(monkeypatch, tmp_path):
@@ -276,14 +305,18 @@ def test_the_default_packs_databases_have_the_same_cache_file_in_every_process(t
 
 @pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
 def test_a_trigger_naming_a_character_beyond_latin1_is_found_by_hyperscan_too(db_cache):
-    """Hyperscan reads a character beyond Latin-1 as '?': a trigger naming one ('•', '–') is
-    given to it with '?' there, and finds every window Python's regex finds (and more: any such
-    character there); a negated class naming one would find fewer, and stays with Python."""
+    """Hyperscan reads a character beyond Latin-1 as '?': a trigger naming a symbol beyond
+    Latin-1 ('•', '–') is given to it with '?' there, and finds every window Python's regex finds
+    (and more: any such character there). Where '?' would find fewer (a negated class, the end of
+    a range, a letter: '?' has no case and is no word character, an escape) the trigger stays
+    with Python."""
     bullets = r"(?m)^[ \t]*[-*•–][ \t]+[A-Z]"
     negated = r"[^•]ab"
-    ts = TriggerSet({"bullet": bullets, "negated": negated}, {}, hyperscan_after=0)
-    slow = TriggerSet({"bullet": bullets, "negated": negated}, {}, use_hyperscan=False)
-    assert "bullet" not in ts._py_only_rx and "negated" in ts._py_only_rx
+    # each would find less: a range ending beyond Latin-1, letters ('?' is no word character, has no case)
+    others = {"range": r"[!-ſ]{3}", "cyrillic": r"(?i)\bпаспорт\b", "greek": r"(?i)μg", "escaped": r"\•x"}
+    ts = TriggerSet({"bullet": bullets, "negated": negated, **others}, {}, hyperscan_after=0)
+    slow = TriggerSet({"bullet": bullets, "negated": negated, **others}, {}, use_hyperscan=False)
+    assert "bullet" not in ts._py_only_rx and set(ts._py_only_rx) == {"negated", *others}
     text = "Contacts\n• Amina Okafor 0722 418 930\n  – Tendai Moyo\n- Na Lin\nno bullet\n→ Callum Thompson\nxab\n"
     fast_spans, slow_spans = ts.find(text)["bullet"], slow.find(text)["bullet"]
     starts = [text.index(s) for s in ("• Amina", "  – Tendai", "- Na")]
@@ -291,3 +324,18 @@ def test_a_trigger_naming_a_character_beyond_latin1_is_found_by_hyperscan_too(db
     assert all(any(fs <= s < fe for fs, fe in fast_spans) for s in starts)
     assert any(fs <= text.index("→") < fe for fs, fe in fast_spans)      # (read as '?' too)
     assert ts.find(text)["negated"] == slow.find(text)["negated"]
+
+
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+def test_a_worker_loads_databases_cached_after_its_trigger_set_was_made(db_cache):
+    """A trigger set made before its databases reached the cache (a scanning process that
+    built its detector first, whose workers are forked from it) loads them when a process
+    first finds with it, instead of scanning with Python's regexes."""
+    early = TriggerSet(dict(_TRIGGERS), WORDS, hyperscan_after=10**9)
+    assert not early.accelerated
+    TriggerSet(dict(_TRIGGERS), WORDS, hyperscan_after=0)        # another process builds and saves them
+    early._looked_in_cache = -1                                  # (as in a worker forked since)
+    found = early.find(TEXTS[0])
+    assert early.accelerated
+    slow = TriggerSet(dict(_TRIGGERS), WORDS, use_hyperscan=False)
+    assert _windows_of(found, TEXTS[0]) == _windows_of(slow.find(TEXTS[0]), TEXTS[0])

@@ -11,9 +11,10 @@ merged.
 
 Offsets: Hyperscan scans bytes. The text is encoded to Latin-1 with every other
 character replaced by ``?`` (one byte per character), so byte offsets are character
-offsets. Trigger regexes are ASCII/Latin-1 patterns; one naming a character beyond Latin-1
-(a bullet '•') is given to Hyperscan with '?' in its place, which finds it and any other
-character beyond Latin-1 there (more windows, the same findings); a text holding digits outside ASCII
+offsets. Trigger regexes are ASCII/Latin-1 patterns; one naming a symbol beyond Latin-1
+(a bullet '•', a dash '–') is given to Hyperscan with '?' in its place, which finds it and any
+other character beyond Latin-1 there (more windows, the same findings; a letter beyond Latin-1
+keeps its regex in Python); a text holding digits outside ASCII
 (Arabic-Indic, Devanagari, full-width) is scanned with Python's Unicode-aware regexes. Of a
 word list, the Latin-1 words go to Hyperscan and the others (Arabic context words) to one
 Python regex under the same name, run only when one search for all such words finds one.
@@ -23,8 +24,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import platform
 import re
+import unicodedata
 from typing import Dict, List, Optional, Sequence, Tuple
 
 log = logging.getLogger(__name__)
@@ -43,11 +46,11 @@ HYPERSCAN_AFTER = 200_000
 # a process that finds them there loads them at once (milliseconds) instead of building them
 _DB_CACHE_PREFIX = "hyperscan-"
 _DB_CACHE_KEEP = 12         # the newest database files kept (two per set of rule packs and mode)
-_DB_CACHE_REVISION = 1      # bump when what a database holds or how it is built changes
+_DB_CACHE_REVISION = 2      # bump when what a database holds or how it is built changes
 _DB_MAGIC = b"dataguard hyperscan database\n"
+_DB_CACHE_MAX = 64 * 1024**2        # a larger file is not read (the default packs' databases: about 2 MB)
 _NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f\D]")      # a digit beyond ASCII (one character class: a fast search)
 _BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
-_ESCAPED_BEYOND_LATIN1 = re.compile(r"\\[^\x00-\xff]")
 Spans = List[Tuple[int, int]]
 
 
@@ -99,9 +102,11 @@ class TriggerSet:
         self._beyond_any: Optional[re.Pattern] = None        # any of those words (one search tells)
         self._sources = (regexes, words)
         self._hs_due: Optional[int] = hyperscan_after if use_hyperscan and _hs is not None else None
+        self._looked_in_cache: Optional[int] = None     # the process that last looked for them there
         if self._hs_due == 0:
             self._accelerate()
         elif self._hs_due is not None:
+            self._looked_in_cache = os.getpid()
             self._accelerate(cached_only=True)      # (at once if it costs nothing)
 
     def _accelerate(self, cached_only: bool = False) -> bool:
@@ -179,6 +184,11 @@ class TriggerSet:
             self._hs_due -= len(text)
             if self._hs_due <= 0:
                 self._accelerate()
+            elif self._looked_in_cache != os.getpid():
+                # a process's first text: the databases may have reached the cache since this set
+                # was made (a worker forked from a scanning process that made it before)
+                self._looked_in_cache = os.getpid()
+                self._accelerate(cached_only=True)
         low = lower_aligned(text) if low is None else low
         found: Dict[str, Spans] = {}
         unicode_digits = not text.isascii() and _NON_ASCII_DIGIT.search(text) is not None
@@ -217,11 +227,10 @@ def _ascii(pattern: str, unicode_rx: re.Pattern) -> re.Pattern:
 
 def _encoded(items: dict, literal: bool) -> Dict[str, bytes]:
     """What Hyperscan is given for each item (a regex, or a word list as one alternation of
-    literals), in Latin-1. A regex's characters beyond Latin-1 become '?', as the text's do
-    (``TriggerSet.find``): it then finds them and everything else Hyperscan reads as '?' (more
-    windows, never fewer), unless the regex has a negated class or escapes one of those
-    characters, where it would find less. Such a regex, and a word list that is not Latin-1,
-    are left out (they stay with Python)."""
+    literals), in Latin-1. A regex's symbols beyond Latin-1 ('•', '–') become '?', as the text's
+    characters beyond Latin-1 do (``TriggerSet.find``): it then finds them and everything else
+    Hyperscan reads as '?' (more windows, never fewer: ``_symbols_only``). Another regex that is
+    not Latin-1, and a word list that is not, are left out (they stay with Python)."""
     encoded = {}
     for name, pat in items.items():
         if literal and not pat:
@@ -231,38 +240,67 @@ def _encoded(items: dict, literal: bool) -> Dict[str, bytes]:
             encoded[name] = b"|".join(re.escape(w).encode("latin-1") for w in sorted(set(pat))) if literal \
                 else pat.encode("latin-1")
         except UnicodeEncodeError:
-            if literal or "[^" in pat or _ESCAPED_BEYOND_LATIN1.search(pat):
+            if literal or not _symbols_only(pat):
                 continue
             encoded[name] = _BEYOND_LATIN1.sub(r"\\?", pat).encode("latin-1")
     return encoded
 
 
+def _symbols_only(pattern: str) -> bool:
+    """Whether every character of a regex beyond Latin-1 may be read as '?' by Hyperscan without
+    it finding less than Python: a symbol, a punctuation mark or a space (no case, no word
+    character: '?' is neither), written as itself (not escaped), not the end of a range, and the
+    regex without a negated class."""
+    if "[^" in pattern:
+        return False
+    for m in _BEYOND_LATIN1.finditer(pattern):
+        c, at = m.group(), m.start()
+        if unicodedata.category(c)[0] not in "PSZ" or c.lower() != c.upper():
+            return False
+        if pattern[at - 1:at] in ("\\", "-") or pattern[at + 1:at + 2] == "-":
+            return False
+    return True
+
+
+def _cache_key(encoded: Dict[str, bytes], base: int) -> str:
+    """A digest of everything a database of these expressions depends on: the expressions, their
+    names and order, the first id, the flags and mode, Hyperscan's binding and the CPU
+    architecture (each part length-prefixed: no two sets of expressions share it)."""
+    parts = [str(_DB_CACHE_REVISION), str(getattr(_hs, "__version__", "?")), platform.machine(), str(base),
+             str(_hs.HS_FLAG_SOM_LEFTMOST), str(_hs.HS_MODE_BLOCK)]
+    parts += [x for name, expr in encoded.items() for x in (name, expr.decode("latin-1"))]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=True).encode("ascii")).hexdigest()
+
+
 def _cache_name(encoded: Dict[str, bytes], base: int) -> str:
-    """The cache file of the database of these expressions: a digest of everything it depends on."""
-    h = hashlib.sha256()
-    for part in (str(_DB_CACHE_REVISION), getattr(_hs, "__version__", "?"), platform.machine(), str(base)):
-        h.update(part.encode() + b"\0")
-    for name, expr in encoded.items():
-        h.update(name.encode("utf-8", "surrogatepass") + b"\0" + expr + b"\0")
-    return _DB_CACHE_PREFIX + h.hexdigest()
+    return _DB_CACHE_PREFIX + _cache_key(encoded, base)
 
 
 def _cached(encoded: Dict[str, bytes], base: int = 0):
     """(database, names it takes, in id order) from the cache folder; None when it is not
-    there or not whole (its digest), or Hyperscan refuses it (another version or CPU)."""
+    there, not whole (its digest), made for other expressions (the key it records), naming
+    other triggers than these (each at most once, in their order), or Hyperscan refuses it
+    (another version or CPU). A file someone else could write is not read (``cachefiles``)."""
     if _hs is None or not encoded:
         return None
     from dataguard import cachefiles
-    data = cachefiles.read(_cache_name(encoded, base), 1 << 28)
+    key = _cache_key(encoded, base)
+    data = cachefiles.read(_DB_CACHE_PREFIX + key, _DB_CACHE_MAX)
     if not data or not data.startswith(_DB_MAGIC):
         return None
     digest, _, rest = data[len(_DB_MAGIC):].partition(b"\n")
     if hashlib.sha256(rest).hexdigest().encode() != digest:
         return None
+    recorded, _, rest = rest.partition(b"\n")
     header, _, blob = rest.partition(b"\n")
+    if recorded != key.encode():
+        return None
     try:
         taken = json.loads(header)
-        if not isinstance(taken, list) or not set(taken) <= set(encoded):
+        asked = list(encoded)
+        if not isinstance(taken, list) or not taken or len(set(taken)) != len(taken) \
+                or not all(isinstance(n, str) and n in encoded for n in taken) \
+                or taken != [n for n in asked if n in set(taken)]:
             return None
         db = _hs.loadb(blob, _hs.HS_MODE_BLOCK)
         db.scratch = _hs.Scratch(db)
@@ -273,16 +311,18 @@ def _cached(encoded: Dict[str, bytes], base: int = 0):
 
 def _keep(encoded: Dict[str, bytes], base: int, db, taken: list) -> None:
     """Save a database just built (and the names it takes) in the cache folder."""
-    if db is None:
+    if db is None or not taken:
         return
     from dataguard import cachefiles
     try:
         blob = _hs.dumpb(db)
     except Exception:  # noqa: BLE001 - hyperscan.error
         return
-    rest = json.dumps(taken).encode("utf-8", "surrogatepass") + b"\n" + blob
-    if cachefiles.write(_cache_name(encoded, base),
-                        _DB_MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest):
+    key = _cache_key(encoded, base)
+    rest = key.encode() + b"\n" + json.dumps(taken).encode("utf-8", "surrogatepass") + b"\n" + blob
+    if len(rest) > _DB_CACHE_MAX:
+        return
+    if cachefiles.write(_DB_CACHE_PREFIX + key, _DB_MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest):
         cachefiles.keep_newest(_DB_CACHE_PREFIX, _DB_CACHE_KEEP)
     else:
         log.debug("Hyperscan databases not cached")
