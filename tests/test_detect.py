@@ -1276,19 +1276,38 @@ BLOCK_LISTS = ("Minutes of the coordination meeting\n\n"
                "- Amina Okafor\n\n"
                "Distribution:\nAll Staff\nField Offices\n\n"
                "Present:\r\nNnamdi Adewale\r\nLukusa Kasongo\r\n\r\n"
-               "Agenda:\nBudget Review\nField Visit\n")
+               "Agenda:\nBudget Review\nField Visit\n\n"
+               "Attendees:\n\n> Vision Moyo – UNHCR\n> Relief Chikore (WFP)\n\n"
+               "To:\nAction Items\nBudget Review\nNext Steps\n\n"
+               "Participants:\nSave The Children\nRed Cross\nWorld Vision\nMercy Corps\n")
 
 
 def test_the_persons_of_a_list_written_one_a_line_below_its_label_are_found(patterns_only):
-    """"Attendance:" alone on its line, then a name a line (bulleted, numbered or not, an agency
-    in brackets no part of it) down to a blank line or the next label: every name; a list of
-    posts and units with one name holds none, and a label that lists no persons ("Agenda:")
-    none either."""
+    """"Attendance:" alone on its line, then a name a line (bulleted, numbered, quoted or not,
+    after a blank line or not, an agency in brackets or after a dash no part of it) down to a
+    blank line or the next label: every name (Vision and Relief are given names); a list of
+    posts and units with one name holds none, nor a list of agencies, nor a label that lists no
+    persons ("Agenda:"), nor a mail's label alone on its line ("To:" above an address or a list
+    of topics)."""
     persons = {e for e in spans(run(patterns_only, BLOCK_LISTS)) if e[0] == "PERSON"}
     want = {at(BLOCK_LISTS, n, "PERSON") for n in ("Femke de Vries", "Tendai Moyo", "Oluwaseun Adeyemi",
                                                     "Callum Thompson", "Bishnu Thapa", "Na Lin", "Nnamdi Adewale",
-                                                    "Lukusa Kasongo")}
+                                                    "Lukusa Kasongo", "Vision Moyo", "Relief Chikore")}
     assert persons == want
+
+
+def test_a_long_list_one_name_a_line_is_found_whole_inside_a_long_text(patterns_only):
+    """The trigger's window reaches the list's 40th line: a list found whole in a short text is
+    found whole between pages of other text."""
+    import random
+    rnd = random.Random(5)
+    given = ["Amina", "Tendai", "Femke", "Callum", "Bishnu", "Lukusa", "Nnamdi", "Oluwaseun", "Zawadi", "Mercy"]
+    surnames = ["Okafor", "Moyo", "de Vries", "Thompson", "Thapa", "Kasongo", "Adewale", "Adeyemi", "Mwangi", "Banda"]
+    names = list(dict.fromkeys(f"{rnd.choice(given)} {rnd.choice(surnames)}" for _ in range(200)))[:38]
+    filler = "The warehouse stock was counted again and the report was shared with the partners. " * 30
+    text = filler + "\nAttendance:\n" + "".join(f"- {n}\n" for n in names) + "\n" + filler
+    persons = {e for e in spans(run(patterns_only, text)) if e[0] == "PERSON"}
+    assert persons == {at(text, n, "PERSON") for n in names}
 
 
 def _grows_linearly(f, text: str) -> bool:
@@ -1337,7 +1356,11 @@ KEYED_NUMBERS = ("2024-03-01 12:00:01 INFO sms-gw: delivered to=8801840066421 ms
                  "transfer from=12345678901 to=23456789012 amount=5000 currency=KES\n"
                  "report range from=20240101 to=20240131 rows=1700000000\n"
                  "sms-gw: delivered to=1700000000000 ts=1700000000\n"
-                 "phone=0123456789 tel=9999999999999 mobile: 8801840066421x\n")
+                 "phone=0123456789 tel=9999999999999 mobile: 8801840066421x\n"
+                 "Customer MSISDN: 256701234567. Thank you.\n"
+                 "submit_sm source_addr=8801711223344 destination_addr=447911123457 sender_msisdn=254722000111\n"
+                 "GET /cgi-bin/sendsms?username=gw&to=2348059876543&text=ok\n"
+                 "ani=8801711223345 cli=8801711223346 subscriber=8801711223347 photo=8801711223348\n")
 
 
 def test_a_number_with_its_country_code_and_no_plus_after_a_phone_key_is_a_phone_number(patterns_only):
@@ -1348,7 +1371,9 @@ def test_a_number_with_its_country_code_and_no_plus_after_a_phone_key_is_a_phone
     code opens, digits glued to a letter."""
     phones = {e for e in spans(run(patterns_only, KEYED_NUMBERS)) if e[0] == "PHONE_NUMBER"}
     want = {at(KEYED_NUMBERS, n, "PHONE_NUMBER") for n in ("8801840066421", "256772123456", "254712345678",
-                                                            "447911123456", "2348031234567")}
+                                                            "447911123456", "2348031234567", "256701234567",
+                                                            "8801711223344", "447911123457", "254722000111",
+                                                            "2348059876543")}
     assert phones == want
 
 

@@ -490,12 +490,13 @@ def test_name_shaped_reads_capitals_and_surname_first():
     ("one two three four five six", None), ("de van der den Berg", None),
     ("Mercy Corps", None), ("Norwegian Refugee Council", None), ("World Vision", None), ("Victoria Falls", None),
     ("Kenya Red Cross Society", None), ("Charity Wanjiru", "Charity Wanjiru"), ("Hope Onyango", "Hope Onyango"),
-    ("Amanda Cross", "Amanda Cross")])
+    ("Amanda Cross", "Amanda Cross"), ("Vision Moyo", "Vision Moyo"), ("Relief Chikore", "Relief Chikore"),
+    ("Africa Relief Society", None)])
 def test_a_name_as_a_list_of_names_writes_it(cell, name):
     """The name in a cell of a list of persons' names: a title before it is no part of it, the
     particles of a long name are not counted among its words; one word alone is none; nor is a
     humanitarian body ("Mercy Corps"), while the given names and surnames among such bodies'
-    words (Charity, Hope, Cross) stay names."""
+    words (Charity, Hope, Cross; Vision and Relief as first words) stay names."""
     from dataguard.detect.filters import listed_person
     span = listed_person(cell)
     assert (cell[span[0]:span[1]] if span else None) == name

@@ -183,9 +183,12 @@ ORG_WORDS = frozenset(
     "construction catering printing motors industries holdings corporation transport "
     # humanitarian and public bodies ("Mercy Corps", "Norwegian Refugee Council", "World Vision");
     # not the words that are given names or surnames too (Charity, Hope, Cross, Hunger, Care)
-    "council corps relief rescue alliance federation society crescent fund institute network initiative "
-    "partnership coalition consortium commission authority board refugee refugees humanitarian world vision "
-    "aid falls".split())
+    "council corps rescue alliance federation crescent fund institute network initiative children "
+    "partnership coalition consortium commission authority board refugee refugees humanitarian world "
+    "falls".split())
+# a body's words that are given names too (Vision, Relief, Society in Zimbabwe and Kenya; "aid"
+# is Aïd folded): an organisation's after the first word only ("Kenya Red Cross Society")
+ORG_LATER_WORDS = frozenset("society relief vision aid".split())
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -215,8 +218,10 @@ def _spelled(token: str, words: list, pieces: int = 3):
 
 def person_shaped(cell: str) -> bool:
     """Name-shaped, and no word of an organisation, a team or a thing (``ORG_WORDS``: "Head
-    Office", "Web Portal", "Solar Lamp")."""
-    return name_shaped(cell) and not any(_folded(w) in ORG_WORDS for w in cell.replace(",", " ").split())
+    Office", "Web Portal", "Solar Lamp"; ``ORG_LATER_WORDS`` after the first word)."""
+    words = [_folded(w) for w in cell.replace(",", " ").split()]
+    return name_shaped(cell) and not any(w in ORG_WORDS for w in words) \
+        and not any(w in ORG_LATER_WORDS for w in words[1:])
 
 
 _LEADING_TITLE = re.compile(rf"(?i)(?:{_TITLE_WORDS})\.?\s+(?=\S)")

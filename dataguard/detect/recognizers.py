@@ -470,14 +470,17 @@ _LIST_LABELS = (r"to|cc|bcc|an|para|à|apologies|present|attendees|attendance|pa
                 r"distribution|présents|presents|excusés|absents|presentes|ausentes|asistentes|anwesend|entschuldigt")
 _LIST_LINE = re.compile(rf"(?im)^[ \t>*#-]{{0,6}}(?:\*\*)?(?P<label>{_LIST_LABELS})(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*"
                         rf"(?P<list>[^\n]+)")
-# the label alone on its line, the list one entry per line below it ("Attendance:" then a name a
-# line, bulleted or not) down to a blank line, a line ending with ':' (the next heading) or the
-# 40th line
-_LIST_BLOCK = re.compile(rf"(?im)^[ \t>*#-]{{0,6}}(?:\*\*)?(?P<label>{_LIST_LABELS})(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*\r?\n"
-                         r"(?P<list>(?:[ \t]*[^\s:][^\n:]*(?:\n|\Z)){1,40})")
-_ITEM_MARK = re.compile(r"[ \t]*(?:[-*+\u2022\u25aa\u25e6\u2013\u2014]|\d{1,3}[.)])?[ \t]*")   # a bullet or number
 _MAIL_LABELS = frozenset(("to", "cc", "bcc", "an", "para", "à"))      # where "Surname, Given" is how a mail writes a name
-_AFTER_NAME = re.compile(r"[ \t]*\([^()\n]{1,40}\)[ \t]*$")        # "Nnamdi Adewale (IRC)": the name's agency
+# a label alone on its line (not a mail's: "To:" above an address, a list of units), the list one
+# entry a line below it ("Attendance:" then a name a line, bulleted, numbered or quoted, after one
+# blank line at most) down to a blank line, a line holding ':' (the next label) or the 40th line
+_BLOCK_LABELS = "|".join(w for w in _LIST_LABELS.split("|") if w not in _MAIL_LABELS)
+_LIST_BLOCK = re.compile(rf"(?im)^[ \t>*#-]{{0,6}}(?:\*\*)?(?P<label>{_BLOCK_LABELS})(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*\r?\n"
+                         r"(?:[ \t]*\r?\n)?(?P<list>(?:[ \t]*[^\s:][^\n:]*(?:\n|\Z)){1,40})")
+_BLOCK_LINES = 40
+_ITEM_MARK = re.compile(r"[ \t>]*(?:[-*+\u2022\u25aa\u25e6\u2013\u2014]|\d{1,3}[.)])?[ \t]*")   # a quote, a bullet, a number
+# after a name, its agency: "Nnamdi Adewale (IRC)", "Amina Okafor – UNHCR"
+_AFTER_NAME = re.compile(r"[ \t]*\([^()\n]{1,40}\)[ \t]*$|[ \t]+[-\u2013\u2014][ \t]+[^\n]{1,60}$")
 
 
 class ListedPersonsRecognizer(EntityRecognizer):
@@ -557,11 +560,11 @@ class ListedPersonsRecognizer(EntityRecognizer):
 def listed_persons_recognizer(language: str) -> Triggered:
     rec = ListedPersonsRecognizer(supported_entities=["PERSON"], name="dataguard-listed-persons",
                                   supported_language=language)
-    # the trigger covers the label's line, however long, and the window the lines below it
-    # (a list written one name a line: some 20 names)
+    # the trigger covers the label's line, however long, and the window the lines below it (a
+    # list written one name a line: _BLOCK_LINES of 80 characters)
     # (no look-behind: Hyperscan, which finds the triggers, has none; 'à' has no ASCII word boundary)
     labels = _LIST_LABELS.replace("|à|", "|")
-    return Triggered(rec, regex=rf"(?i)(?:\b(?:{labels})|à)(?:\*\*)?[ \t]*:[^\n]*", pad=400)
+    return Triggered(rec, regex=rf"(?i)(?:\b(?:{labels})|à)(?:\*\*)?[ \t]*:[^\n]*", pad=80 * _BLOCK_LINES)
 
 
 def password_hash_recognizer(language: str) -> Triggered:
@@ -580,14 +583,16 @@ def password_hash_recognizer(language: str) -> Triggered:
 # number and finds nothing unless the country is configured. After a key naming a phone, digits
 # that are a valid number once read after a '+' are one. "to"/"from"/"sender"... name a phone
 # only on a line about messages (else: accounts, ranges, ids).
-_PHONE_KEYS = (r"msisdn|mobile|phone|tel|telephone|cell|cellphone|gsm|caller|callee|calling|called|a_number|"
-               r"b_number|ani|cli|subscriber")
-_MESSAGE_KEYS = r"to|from|sender|recipient|destination|dest|src|dst|sms_to|sms_from|originator"
+_PHONE_KEYS = r"msisdn|mobile|phone|tel|telephone|cell|cellphone|gsm|caller|callee|calling|called|a_number|b_number"
+_MESSAGE_KEYS = (r"to|from|sender|recipient|destination|dest|src|dst|originator|source_addr|destination_addr|"
+                 r"dest_addr|src_addr|dst_addr")
+# the key may have a prefix ("sender_msisdn", "customer.phone") and a suffix ("phone_no"); a
+# full stop may end the sentence after the number
 _KEYED_NUMBER = re.compile(
-    rf"(?i)(?<![\w.-])(?P<key>{_PHONE_KEYS}|{_MESSAGE_KEYS})(?:[_ -]?(?:no|nr|num|number))?[\"']?[ \t]*[=:][ \t]*"
-    rf"[\"']?(?P<v>[1-9][0-9]{{9,14}})(?![\w.-])")
-_ABOUT_MESSAGES = re.compile(r"(?i)(?<![a-z])sms|msisdn|ussd|whatsapp|m-?pesa|airtime|mobile money|text message|"
-                             r"\bmsg\b")
+    rf"(?i)(?<![\w.-])(?:[a-z]+[_.-])?(?P<key>{_PHONE_KEYS}|{_MESSAGE_KEYS})(?:[_ -]?(?:no|nr|num|number))?[\"']?"
+    rf"[ \t]*[=:][ \t]*[\"']?(?P<v>[1-9][0-9]{{9,14}})(?![\w-]|\.\d)")
+_ABOUT_MESSAGES = re.compile(r"(?i)(?<![a-z])sms|sendsms|smsc|smpp|\b(?:submit|deliver)_sm\b|msisdn|ussd|whatsapp|"
+                             r"m-?pesa|airtime|mobile money|text message|\bmsg\b|\bmessages?\b")
 _MESSAGE_KEY = re.compile(rf"(?i)(?:{_MESSAGE_KEYS})")
 
 
@@ -600,15 +605,15 @@ class KeyedNumberRecognizer(EntityRecognizer):
 
     def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
         import phonenumbers
-        out, about_messages = [], {}       # line start -> whether the line is about messages
+        out, line_start, line_end, about_messages = [], 0, -1, False
         for m in _KEYED_NUMBER.finditer(text):
             if _MESSAGE_KEY.fullmatch(m.group("key")):
-                line_start = text.rfind("\n", 0, m.start()) + 1
-                if line_start not in about_messages:
+                if m.start() > line_end:        # (matches come in order: each line is read once)
+                    line_start = text.rfind("\n", max(0, line_end), m.start()) + 1
                     line_end = text.find("\n", m.end())
-                    about_messages[line_start] = _ABOUT_MESSAGES.search(
-                        text, line_start, len(text) if line_end < 0 else line_end) is not None
-                if not about_messages[line_start]:
+                    line_end = len(text) if line_end < 0 else line_end
+                    about_messages = _ABOUT_MESSAGES.search(text, line_start, line_end) is not None
+                if not about_messages:
                     continue
             try:
                 valid = phonenumbers.is_valid_number(phonenumbers.parse("+" + m.group("v"), None))
@@ -624,7 +629,7 @@ def keyed_number_recognizer(language: str) -> Triggered:
     rec = KeyedNumberRecognizer(supported_entities=["PHONE_NUMBER"], name="dataguard-keyed-phone-number",
                                 supported_language=language)
     # (the window reaches the line's ends: "sms" may stand anywhere on it)
-    return Triggered(rec, regex=rf"(?i)\b(?:{_PHONE_KEYS}|{_MESSAGE_KEYS})(?:[_ -]?(?:no|nr|num|number))?[\"']?"
+    return Triggered(rec, regex=rf"(?i)(?:{_PHONE_KEYS}|{_MESSAGE_KEYS})(?:[_ -]?(?:no|nr|num|number))?[\"']?"
                                 rf"[ \t]*[=:][ \t]*[\"']?[1-9][0-9]{{9}}", pad=200)
 
 
