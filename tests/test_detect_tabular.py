@@ -876,3 +876,20 @@ def test_a_chunk_of_a_dump_is_read_by_an_earlier_statement_only_where_its_tuples
     cols = sql_columns(Chunk(unit=SQL_UNIT, text=going_on, statement=lead))
     assert {c.name: [going_on[s:e] for s, e in c.cells] for c in cols} == {
         "id": ["5", "6", "7"], "date_of_birth": ["1981-02-03", "1982-03-04"]}
+
+
+def test_an_owner_column_gives_its_persons_when_they_are_most_of_it(detector):
+    """An action table's "Owner" (or "Responsible", "Focal point") holds persons or units: its
+    cells written as persons' names are persons, capitals included, where they are two at
+    least and half of its cells or more; a column of units gives none, nor an "Item" column."""
+    actions = ("#,Action,Owner,Deadline\n1,Follow up with county,Florian Pfister,25-May-24\n"
+               "2,Share draft budget,SHARON KORIR,01-Aug-24\n3,Update contact list,Lucky Wanyama,05-May-24\n"
+               "4,Circulate security plan,ICT Unit,12-Jun-24\n")
+    units = ("Item,Focal point,Status\nLaptop,ICT Unit,done\nGenerator,Logistics Team,open\n"
+             "Budget Review,Finance Section,open\nVehicle,Amina Okafor,open\n")
+    got = person_spans(detector, [Chunk(unit=CSV_UNIT, text=actions, context=("#", "action", "owner", "deadline"),
+                                        hint="structured"),
+                                  Chunk(unit=CSV_UNIT, text=units, context=("item", "focal point", "status"),
+                                        hint="structured")])
+    assert {v for _, _, v in got[0]} == {"Florian Pfister", "SHARON KORIR", "Lucky Wanyama"}
+    assert not {v for _, _, v in got[1]} & {"ICT Unit", "Logistics Team", "Budget Review", "Finance Section"}

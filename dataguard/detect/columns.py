@@ -548,7 +548,36 @@ class ColumnJudge:
         if not verdict.positive and "PERSON" not in verdict.lowered and "PERSON" in self.entities \
                 and "PERSON" not in self.vocab.verdict(col.table).lowered:
             kept.extend(self._names_among_names(chunk, col, by_cell))
+            if owner_column(col.name):
+                kept.extend(self._owners(chunk, col, by_cell))
         return kept
+
+    @staticmethod
+    def _owners(chunk: Chunk, col: _Column, by_cell: dict) -> list:
+        """The persons of a column that names who does something ("Owner", "Responsible", "Focal
+        point", "Assigned to": an action table's), which holds persons or units: its cells
+        written as persons' names are (``listed_person``, no word of a team or a firm), when
+        they are two at least and half of its cells or more ("ICT Unit", "WASH Cluster" are
+        others). The model reads few names in a table's cells."""
+        text, names, others = chunk.text, [], 0
+        for s, e in col.cells:
+            span = listed_person(text[s:e].strip()) if e - s <= 80 else None
+            if span is None:
+                others += 1
+                continue
+            start = s + text[s:e].index(text[s:e].strip())
+            start, end = start + span[0], start + span[1]
+            # (a person there already, or the model read the whole name as a place; a name in
+            # capitals the model read is the column's: the filters drop a model's "person" in capitals)
+            if chunk.keeps(s) and not any(r.entity_type in ("PERSON", "LOCATION") and r.start <= start
+                                          and r.end >= end and not text[r.start:r.end].isupper()
+                                          for r in by_cell.get((s, e), ())):
+                names.append(_column_person(start, end, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
+            elif chunk.keeps(s):
+                names.append(None)      # (found already: counted, not reported twice)
+        if len(names) < 2 or len(names) < others:
+            return []
+        return [r for r in names if r is not None]
 
     @staticmethod
     def _names_among_names(chunk: Chunk, col: _Column, by_cell: dict) -> list:
@@ -754,6 +783,17 @@ ROLE_NAMES = frozenset({(w,) for w in (
 
 def role_column(name: Optional[str]) -> bool:
     return bool(name) and name_words(name) in ROLE_NAMES
+
+
+# column names of who does something, a person or a unit: an action table's "Owner"
+OWNER_NAMES = frozenset(tuple(w.split()) for w in (
+    "owner", "owners", "action owner", "responsible", "responsibility", "person responsible", "responsible person",
+    "focal point", "focal person", "lead", "action by", "by whom", "who", "assigned to", "assignee",
+    "responsable", "point focal", "responsables", "encargado", "encargada", "punto focal", "verantwortlich"))
+
+
+def owner_column(name: Optional[str]) -> bool:
+    return bool(name) and name_words(name) in OWNER_NAMES
 
 
 def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
