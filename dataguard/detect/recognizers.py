@@ -493,8 +493,10 @@ class ListedPersonsRecognizer(EntityRecognizer):
     (``filters.listed_person``: two to four name words, no word of a team or a firm, nor of a
     post: ``POST_WORDS``), and only
     in a list where such entries are half of those that are no address at least ("To: Finance
-    Unit; Human Resources; Amina Okafor" lists units, not persons). Reported as a pack's names
-    after their cue are (``NAME_PATTERN_KEY``: ``filters._cued_name`` judges them)."""
+    Unit; Human Resources; Amina Okafor" lists units, not persons). The same for a list written
+    one entry a line below a label alone on its line (``_LIST_BLOCK``: "Attendance:" then a
+    name a line; not under a mail's labels). Reported as a pack's names after their cue are
+    (``NAME_PATTERN_KEY``: ``filters._cued_name`` judges them)."""
 
     def load(self) -> None:
         pass
