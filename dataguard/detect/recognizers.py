@@ -595,7 +595,7 @@ _KEYED_NUMBER = re.compile(
     rf"[ \t]*[=:][ \t]*[\"']?(?P<v>[1-9][0-9]{{9,14}})(?![\w-]|\.\d)")
 _ABOUT_MESSAGES = re.compile(r"(?i)(?<![a-z])sms|sendsms|smsc|smpp|\b(?:submit|deliver)_sm\b|msisdn|ussd|whatsapp|"
                              r"m-?pesa|airtime|mobile money|text message|\bmsg\b|\bmessages?\b")
-_MESSAGE_KEY = re.compile(rf"(?i)(?:{_MESSAGE_KEYS})")
+_MESSAGE_KEY = frozenset(_MESSAGE_KEYS.split("|"))
 
 
 class KeyedNumberRecognizer(EntityRecognizer):
@@ -609,7 +609,7 @@ class KeyedNumberRecognizer(EntityRecognizer):
         import phonenumbers
         out, line_start, line_end, about_messages = [], 0, -1, False
         for m in _KEYED_NUMBER.finditer(text):
-            if _MESSAGE_KEY.fullmatch(m.group("key")):
+            if m.group("key").lower() in _MESSAGE_KEY:
                 if m.start() > line_end:        # (matches come in order: each line is read once)
                     line_start = text.rfind("\n", max(0, line_end), m.start()) + 1
                     line_end = text.find("\n", m.end())
