@@ -86,8 +86,8 @@ def _executor(marker: Path, workers: int, gate: Optional[str] = None, **kw) -> S
 
 
 def test_a_stuck_item_is_a_timeout_and_the_scan_goes_on(tree, packs, tmp_path, monkeypatch):
-    """The three items go as one task; stuck, the task is split and its items run again one
-    by one: only the stuck one is a timeout."""
+    """The three items are the walk's last group: they go out one by one, and only the stuck
+    one is a timeout."""
     workers = 1
     import tempfile
     marker, temp = tmp_path / "stuck", tmp_path / "temp"
@@ -99,7 +99,7 @@ def test_a_stuck_item_is_a_timeout_and_the_scan_goes_on(tree, packs, tmp_path, m
     assert [(e.uri.rsplit("/", 1)[1], e.kind) for e in res.errors] == [("*****.txt", "timeout")]   # never scanned: masked
     assert sorted(f.unit.path for f in res.findings) == ["a.txt", "z.txt"]
     assert list(temp.iterdir()) == []          # the killed workers' temporary folders are gone too
-    assert marker.read_text() == "stuck\n" * 2   # in the task, then alone
+    assert marker.read_text() == "stuck\n"       # alone, once
 
 
 _SCRIPT = """
@@ -191,3 +191,99 @@ def test_a_batch_gets_one_items_base_budget_plus_each_items_size_allowance():
     refs = [SimpleNamespace(meta=SimpleNamespace(size=MIN_RATE)) for _ in range(4)]
     assert executor._budget(refs) == 300 + 4
     assert executor._budget(refs[:1]) == 300 + 1
+
+
+class _IdleWorker:
+    """A pool slot that records the task it is given (no process)."""
+
+    def __init__(self):
+        self.task = None
+
+    def give(self, ids, refs, deadline):
+        self.task = (ids, refs, deadline)
+
+
+@pytest.mark.parametrize("groups, given, left", [
+    # as many groups queued as workers or fewer (the end of the walk): the next group goes out item by item
+    ([["a", "b", "c", "d"]], [["a"], ["b"]], [["c"], ["d"]]),
+    ([["a", "b"], ["c"]], [["a"], ["b"]], [["c"]]),
+    # more groups than workers (the walk ahead of the workers): whole groups, one detector call each
+    ([["a", "b"], ["c", "d"], ["e"], ["f"]], [["a", "b"], ["c", "d"]], [["e"], ["f"]]),
+])
+def test_the_last_groups_go_out_item_by_item_so_that_no_worker_idles(groups, given, left):
+    from types import SimpleNamespace
+    setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="", new_detector=FakeDetector)
+    executor = SupervisedExecutor(2, setup, Hasher(b"k" * 32))
+    executor._pool = [_IdleWorker(), _IdleWorker()]
+    for names in groups:
+        executor._queue.append(([n for n in names], [SimpleNamespace(name=n, meta=SimpleNamespace(size=1))
+                                                      for n in names]))
+    executor._dispatch()
+    assert [[r.name for r in w.task[1]] for w in executor._pool] == given
+    assert [w.task[0] for w in executor._pool] == given          # each item keeps its task id
+    assert [ids for ids, _ in executor._queue] == left
+
+
+class _FakeProcessWorker(_IdleWorker):
+    """A pool slot standing for a worker process: ``stop`` records that it was stopped."""
+
+    def __init__(self, *args):
+        super().__init__()
+        self.stopped = False
+
+    def stop(self):
+        self.stopped = True
+
+
+def _fake_pool_executor(monkeypatch, workers: int = 1) -> SupervisedExecutor:
+    from dataguard.scanner import supervised
+    monkeypatch.setattr(supervised, "_Worker", _FakeProcessWorker)
+    setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="", new_detector=FakeDetector)
+    executor = SupervisedExecutor(workers, setup, Hasher(b"k" * 32))
+    executor._pool = [_FakeProcessWorker() for _ in range(workers)]
+    return executor
+
+
+def _refs(names):
+    from types import SimpleNamespace
+    return [SimpleNamespace(name=n, unit=SimpleNamespace(uri=f"/share/{n}", member=None), meta=SimpleNamespace(size=1))
+            for n in names]
+
+
+def test_a_group_past_its_deadline_runs_again_item_by_item_and_a_lone_item_is_an_error(monkeypatch):
+    executor = _fake_pool_executor(monkeypatch)
+    worker = executor._pool[0]
+    worker.give([0, 1, 2], _refs("abc"), 10.0)
+    executor._replace(worker, "timeout", "item exceeded its time budget")
+    assert worker.stopped and executor._pool[0] is not worker
+    assert [ids for ids, _ in executor._queue] == [[0], [1], [2]] and executor._done == {}
+    executor._queue.clear()
+    lone = executor._pool[0]
+    lone.give([1], _refs("b"), 10.0)
+    executor._replace(lone, "timeout", "item exceeded its time budget")
+    assert list(executor._queue) == [] and [p.kind for p in executor._done[1].problems] == ["timeout"]
+
+
+def test_an_item_alone_whose_worker_died_runs_once_more_then_is_an_error(monkeypatch):
+    """The death may not be the item's doing (a worker killed for another process's memory,
+    or dead before its task reached it): the item runs once more, alone; a second death makes
+    it an error. An item that ran alone after its group failed has had that second chance."""
+    executor = _fake_pool_executor(monkeypatch)
+    dead = executor._pool[0]
+    dead.give([7], _refs("a"), 10.0)
+    executor._replace(dead, "corrupt", "the process scanning it died")
+    assert [ids for ids, _ in executor._queue] == [[7]] and executor._done == {}
+    executor._dispatch()
+    again = executor._pool[0]
+    assert again.task[0] == [7]
+    executor._replace(again, "corrupt", "the process scanning it died")
+    assert list(executor._queue) == [] and [p.kind for p in executor._done[7].problems] == ["corrupt"]
+    group = executor._pool[0]
+    group.give([8, 9], _refs("bc"), 10.0)
+    executor._replace(group, "corrupt", "the process scanning it died")
+    executor._queue.popleft()
+    executor._dispatch()
+    alone = executor._pool[0]
+    assert alone.task[0] == [9]
+    executor._replace(alone, "corrupt", "the process scanning it died")
+    assert list(executor._queue) == [] and [p.kind for p in executor._done[9].problems] == ["corrupt"]

@@ -161,10 +161,13 @@ def _died(worker: _Worker) -> str:
 class SupervisedExecutor:
     """``workers`` supervised worker processes; batches of ``ItemRef`` -> ``ItemOutcome``s.
     A batch is one task (its items' chunks analysed together: fewer, larger detector
-    calls) whose deadline is one item's base budget plus its items' size allowances; a task that passes it, or whose worker
-    dies, is split: each of its items runs again alone, so only the culprit becomes an
-    error. ``clock`` measures deadlines; ``watch(stop)``: ``stop()`` true means the scan
-    must end (asked while waiting; ``run_scan`` hands its deadline's ``expired``)."""
+    calls) whose deadline is one item's base budget plus its items' size allowances; a task
+    that passes it, or whose worker dies, is split: each of its items runs again alone, so
+    only the culprit becomes an error. When no more tasks are queued than there are workers
+    (the end of the walk), the next group goes out item by item: no worker idles while
+    another scans a whole group. ``clock`` measures deadlines; ``watch(stop)``: ``stop()``
+    true means the scan must end (asked while waiting; ``run_scan`` hands its deadline's
+    ``expired``)."""
 
     takes = "items"
     batch_items, batch_bytes = 4, 1024**2          # small tasks: the workers stay evenly busy to the end
@@ -178,6 +181,7 @@ class SupervisedExecutor:
         self._pool: list = []
         self._queue: deque = deque()               # ([task id], [ItemRef]) not handed out yet
         self._done: dict = {}                      # item's task id -> ItemOutcome
+        self._retried: set = set()                 # ids of the items that ran again alone
         self._ids = itertools.count()
 
     def watch(self, stop: Callable[[], bool]) -> None:
@@ -219,6 +223,12 @@ class SupervisedExecutor:
     def _dispatch(self) -> None:
         for worker in self._pool:
             if worker.task is None and self._queue:
+                if len(self._queue) <= len(self._pool) and len(self._queue[0][0]) > 1:
+                    # few tasks left (the end of the walk, or a walk slower than the workers): the
+                    # next group goes out item by item, so that no worker idles while another
+                    # scans a whole group alone
+                    ids, refs = self._queue.popleft()
+                    self._queue.extendleft(reversed([([i], [r]) for i, r in zip(ids, refs)]))
                 ids, refs = self._queue.popleft()
                 worker.give(ids, refs, self._clock() + self._budget(refs))
 
@@ -250,13 +260,20 @@ class SupervisedExecutor:
         worker.task = None
 
     def _replace(self, worker: _Worker, kind: str, message: str) -> None:
-        """Stop the worker and start another; a group runs again item by item, a single
-        item becomes an error."""
+        """Stop the worker and start another. A group runs again item by item; an item alone
+        whose worker died runs once more (the death may not be its doing: a worker killed for
+        another process's memory, or dead before its task reached it), then it is an error,
+        as is an item alone past its time budget."""
         ids, refs, _ = worker.task
         worker.stop()
         self._pool[self._pool.index(worker)] = _Worker(self._setup, self._hasher)
         if len(refs) > 1:
+            self._retried.update(ids)           # (each has its run alone)
             self._queue.extendleft(reversed([([i], [r]) for i, r in zip(ids, refs)]))
+            return
+        if kind == "corrupt" and ids[0] not in self._retried:
+            self._retried.add(ids[0])
+            self._queue.appendleft((ids, refs))
             return
         log.warning("%s: %s", kind, message)
         self._done[ids[0]] = failed_outcome(refs[0], kind, message)
