@@ -39,7 +39,7 @@ from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS
                                      listed_person, name_shaped, password_hash, person_shaped,
                                      script_name_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
-from dataguard.detect.tabular import Layout
+from dataguard.detect.tabular import Layout, markdown_cells
 from dataguard.types import Chunk, ColumnSignal
 from dataguard.vocab import Reason, ValueKind
 
@@ -496,7 +496,10 @@ class ColumnJudge:
     def judge(self, chunk: Chunk, results: list) -> list:
         columns, headers = table_columns(chunk)
         if not columns:
-            return [r for r in results if not _by_chance(r)]
+            out = [r for r in results if not _by_chance(r)]
+            if "PERSON" in self.entities and "|" in chunk.text:
+                out.extend(self._markdown_owners(chunk, results))
+            return out
         if headers:      # a header names a column: it is not data ("diagnosis", "HIV status")
             results = [r for r in results if not any(s <= r.start < e for s, e in headers)]
         spans = sorted((s, e, i) for i, c in enumerate(columns) for s, e in c.cells)
@@ -551,6 +554,31 @@ class ColumnJudge:
             if owner_column(col.name):
                 kept.extend(self._owners(chunk, col, by_cell))
         return kept
+
+    def _markdown_owners(self, chunk: Chunk, results: list) -> list:
+        """``_owners`` of the Markdown tables of a prose chunk (an action table's "Owner" column
+        in minutes); their other columns are the NER planner's (``ner``)."""
+        if chunk.is_name or chunk.hint == "structured" or is_json(chunk.unit) or is_sql(chunk.unit):
+            return []
+        cells, tables = markdown_cells(chunk.text)
+        starts = [s for s, _ in tables]
+        columns: dict = {}
+        for s, e, name in cells:
+            if owner_column(name):
+                table = bisect.bisect_right(starts, s) - 1
+                col = columns.get((table, name))
+                if col is None:
+                    col = columns[(table, name)] = _Column(name, name_words(name))
+                col.cells.append((s, e))
+        out = []
+        for col in columns.values():
+            by_cell: dict = {}
+            for r in results:
+                for s, e in col.cells:
+                    if s <= r.start and r.end <= e:
+                        by_cell.setdefault((s, e), []).append(r)
+            out.extend(self._owners(chunk, col, by_cell))
+        return out
 
     @staticmethod
     def _owners(chunk: Chunk, col: _Column, by_cell: dict) -> list:

@@ -22,7 +22,7 @@ from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_T
                                       PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
-from dataguard.detect.tabular import Layout
+from dataguard.detect.tabular import Layout, markdown_cells
 from dataguard.types import Chunk
 
 SPACY_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
@@ -121,33 +121,6 @@ def ner_regions(text: str) -> list:
         else:
             spans.append((s, e))
     return spans
-
-
-# a Markdown (pipe) table: a header row, its separator row ("|---|:--:|"), then its rows
-_MD_TABLE = re.compile(r"^[ \t]*\|(?P<head>[^\n]*)\|[ \t]*\r?\n[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*(?:\r?\n|$)"
-                       r"(?P<rows>(?:[ \t]*\|[^\n]*\|[ \t]*(?:\r?\n|$))*)", re.M)
-_MD_ROW = re.compile(r"[^\n]+")
-_MD_BAR = re.compile(r"\|")
-
-
-def markdown_cells(text: str) -> tuple:
-    """The cells of the Markdown tables in a text: ([(start, end, column name)], [table spans]);
-    a cell without its spaces and emphasis (``**Colin Mayhew**``)."""
-    cells, tables = [], []
-    for m in _MD_TABLE.finditer(text):
-        tables.append(m.span())
-        head = [h.strip(" \t*_") for h in m["head"].split("|")]
-        for row in _MD_ROW.finditer(text, m.start("rows"), m.end("rows")):
-            bars = [b.start() for b in _MD_BAR.finditer(text, row.start(), row.end())]
-            for k, (a, b) in enumerate(zip(bars, bars[1:])):
-                a += 1
-                while a < b and text[a] in " \t*_":
-                    a += 1
-                while b > a and text[b - 1] in " \t*_":
-                    b -= 1
-                if b > a:
-                    cells.append((a, b, head[k] if k < len(head) else ""))
-    return cells, tables
 
 
 def may_hold_a_name(text: str, s: int, e: int) -> bool:

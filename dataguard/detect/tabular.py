@@ -1,5 +1,6 @@
 """Tables: the columns of a structured chunk (spreadsheet rows, database columns, CSV/TSV
-text) and their header names. What the names mean is ``columns``' job."""
+text) and their header names; the cells of the Markdown tables in prose. What the names
+mean is ``columns``' job."""
 from __future__ import annotations
 
 import bisect
@@ -188,3 +189,30 @@ def _usual_width(rows: list) -> tuple:
         return 0, 0
     width = max(sizes, key=lambda k: (sizes[k], k))
     return width, sizes[width]
+
+
+# a Markdown (pipe) table: a header row, its separator row ("|---|:--:|"), then its rows
+_MD_TABLE = re.compile(r"^[ \t]*\|(?P<head>[^\n]*)\|[ \t]*\r?\n[ \t]*\|(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*(?:\r?\n|$)"
+                       r"(?P<rows>(?:[ \t]*\|[^\n]*\|[ \t]*(?:\r?\n|$))*)", re.M)
+_MD_ROW = re.compile(r"[^\n]+")
+_MD_BAR = re.compile(r"\|")
+
+
+def markdown_cells(text: str) -> tuple:
+    """The cells of the Markdown tables in a text: ([(start, end, column name)], [table spans]);
+    a cell without its spaces and emphasis (``**Colin Mayhew**``)."""
+    cells, tables = [], []
+    for m in _MD_TABLE.finditer(text):
+        tables.append(m.span())
+        head = [h.strip(" \t*_") for h in m["head"].split("|")]
+        for row in _MD_ROW.finditer(text, m.start("rows"), m.end("rows")):
+            bars = [b.start() for b in _MD_BAR.finditer(text, row.start(), row.end())]
+            for k, (a, b) in enumerate(zip(bars, bars[1:])):
+                a += 1
+                while a < b and text[a] in " \t*_":
+                    a += 1
+                while b > a and text[b - 1] in " \t*_":
+                    b -= 1
+                if b > a:
+                    cells.append((a, b, head[k] if k < len(head) else ""))
+    return cells, tables
