@@ -772,6 +772,21 @@ def test_one_secret_one_kind_and_versions_are_no_ips(patterns_only):
     assert got == {at(text, "Zk8fP2qLw9XvB4nM7tR1yH6j", "SECRET_TOKEN"), at(text, "10.0.0.12", "IP_ADDRESS")}
 
 
+def test_a_browsers_version_in_a_user_agent_is_no_ip_address(patterns_only):
+    """A web log's user agents: "Chrome/120.0.0.0", "Edg/120.0.2210.91" and any product's
+    version on a user agent's line are versions; the clients' addresses, and an address in a
+    folder's path, are addresses."""
+    text = ('10.20.30.40 - - [05/Dec/2026:10:00:01 +0000] "GET /portal HTTP/1.1" 200 512 "-" "Mozilla/5.0 '
+            '(Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 '
+            'Edg/120.0.2210.91"\n'
+            '172.16.4.22 - - [05/Dec/2026:10:00:02 +0000] "GET / HTTP/1.1" 200 99 "-" "Mozilla/5.0 (Linux; '
+            'Android 14) AppleWebKit/537.36 SomeBrowser/119.0.6045.163 Mobile"\n'
+            "agent Chrome/121.0.0.0 polled; backup of 10.1.2.3 copied to /srv/backups/10.1.2.4/ daily\n")
+    got = spans(run(patterns_only, text), {"IP_ADDRESS"})
+    assert got == {at(text, "10.20.30.40", "IP_ADDRESS"), at(text, "172.16.4.22", "IP_ADDRESS"),
+                   at(text, "10.1.2.3", "IP_ADDRESS"), at(text, "10.1.2.4", "IP_ADDRESS")}
+
+
 def test_a_urls_user_and_password_are_no_e_mail_address(patterns_only):
     text = ("DATABASE_URL=postgresql://ct_app:s3cretPW@db01.unmiss.org:5432/casetracker\n"
             "CACHE=redis://:Xk29vLpq77@cache.unmiss.org:6379\n"

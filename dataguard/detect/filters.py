@@ -537,6 +537,27 @@ def _another_version(value: str, text: str, start: int) -> bool:
 
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v|(?:upgraded|downgraded)\s+(?:to|from))"
                              r"\.?\s*[:=]?\s*$")
+# a product's version in a user agent ("Chrome/120.0.0.0", "Edg/120.0.2210.91"): a browser's or a
+# client library's name and a slash right before it, or any name and a slash on a line that is a
+# user agent ("Mozilla/5.0 (...)", "AppleWebKit/537.36")
+_PRODUCT_SLASH = re.compile(r"(?i)(?<![\w./-])(?P<name>[a-z][\w.-]{0,30})/$")
+_UA_PRODUCTS = frozenset((
+    "chrome", "chromium", "crios", "firefox", "fxios", "safari", "version", "edg", "edga", "edgios", "edge", "opr",
+    "opera", "mobile", "applewebkit", "gecko", "trident", "samsungbrowser", "yabrowser", "ucbrowser", "vivaldi",
+    "electron", "mozilla", "headlesschrome", "okhttp", "dalvik", "darwin", "cfnetwork", "curl", "wget",
+    "python-requests", "go-http-client", "postmanruntime", "thunderbird", "teams", "slack", "outlook", "whatsapp",
+    "zoom", "skype", "msie"))
+_USER_AGENT_LINE = re.compile(r"(?i)\b(?:mozilla|applewebkit|gecko|dalvik|cfnetwork)/\d")
+
+
+def _user_agent_version(text: str, start: int) -> bool:
+    m = _PRODUCT_SLASH.search(text, max(0, start - 32), start)
+    if m is None:
+        return False
+    if m["name"].lower() in _UA_PRODUCTS:
+        return True
+    line = text.rfind("\n", 0, start) + 1
+    return _USER_AGENT_LINE.search(text, max(line, start - 400), start) is not None
 
 
 # keys and query parameters in front of an address that the address's own characters ('=', '&',
@@ -709,8 +730,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         if entity != "IBAN_CODE" and inside_iban_shape(text, start, end):
             return False
     if entity == "IP_ADDRESS" and (_VERSION_BEFORE.search(text, max(0, start - 24), start) or nobodys_address(value)
-                                   or _another_version(value, text, start)):
-        return False              # "version 1.2.3.4" is a version number; 127.0.0.1, 0.0.0.0 are no one's
+                                   or _another_version(value, text, start) or _user_agent_version(text, start)):
+        return False              # "version 1.2.3.4", "Chrome/120.0.0.0" are versions; 127.0.0.1, 0.0.0.0 are no one's
     if entity == "UK_NHS":
         digits = re.sub(r"\D", "", value)
         # NHS numbers begin with 3-7; only a Scottish CHI number begins with 0, and then with a
