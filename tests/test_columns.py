@@ -109,6 +109,23 @@ def test_reading_a_name_as_written_keeps_its_cancelling_words(name):
     assert not set(v.positive) & {"PHONE_NUMBER", "US_SSN", "PASSPORT_NUMBER", "NATIONAL_ID", "SECRET_PASSWORD"}
 
 
+@pytest.mark.parametrize("column, table", [("Vendor contact", "purchase_orders"),
+                                           ("Nom complet du chef de ménage", "menages"),
+                                           ("Certifying officer", "payments")])
+def test_a_column_that_says_it_holds_a_person_inside_a_longer_name_gives_its_names(det, column, table):
+    """A procurement register's "Vendor contact" (a person, though the vendor is a firm), a
+    French household head's full name inside a longer header, a payment's certifying officer."""
+    names = ["Kwame Mensah Boateng", "Espérance Nsimire Bahati", "Zawadi Mushagalusa"]
+    got = found(det, db_chunk(column, names, table))
+    assert sorted(v for e, v, _ in got if e == "PERSON") == sorted(names)
+
+
+@pytest.mark.parametrize("column", ["Vendor contact phone", "Supplier contact email", "Nom complet de l'organisation",
+                                    "company display name", "Vendor"])
+def test_a_person_word_cancelled_in_the_same_name_says_no_person(column):
+    assert "PERSON" not in vocabulary_for().verdict(column).positive
+
+
 def test_exact_signals_match_the_whole_name_only():
     vocab = Vocabulary([ColumnSignal(names=("name",), entity="PERSON", exact=True)])
     assert vocab.is_name_column("Name") and vocab.is_name_column("customer.name")
