@@ -9,6 +9,7 @@ valid number.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -17,6 +18,7 @@ from typing import Sequence
 from dataguard.detect.windows import Triggered
 
 _TRAILING = re.compile(r"[^\w#]+$")
+_GAP = re.compile(r"[ \u00a0\u3000]{2,}")           # a gap between columns, not a separator of a number's groups
 _compiled = functools.lru_cache(maxsize=None)(re.compile)
 _NON_DIGIT = re.compile(r"\D")
 _ASCII_GROUPS = re.compile(r"[0-9]+")
@@ -794,9 +796,10 @@ class PhoneFinder:
             index = m.end()
         return steps
 
-    def find(self, text: str) -> list:
+    def find(self, text: str, apart: bool = False) -> list:
         """[(region, PhoneNumberMatch)] in the order Presidio's recognizer lists them: what each
-        region's ``PhoneNumberMatcher`` over the whole text finds."""
+        region's ``PhoneNumberMatcher`` over the whole text finds; with ``apart``, then the
+        numbers standing apart in a candidate where it found none (``_apart``)."""
         from phonenumbers import PhoneNumberMatcher
         steps = self._steps(text)
         todos: dict = {}                 # region -> the steps it admits, in order
@@ -831,7 +834,37 @@ class PhoneFinder:
                 if at is None:
                     at = {index: n for n, (index, _, _) in enumerate(steps)}
                 k = self._resync(text, match.end, at, steps, region, matcher, out)
-        return out
+        return self._apart(text, steps, out) if apart else out
+
+    def _apart(self, text: str, steps: list, out: list) -> list:
+        """``out`` and the numbers standing apart: the matcher's candidate takes digits separated
+        by up to four spaces, so two numbers in a contact sheet's or a fixed-width report's
+        columns ("+250 793 126 631   00243 854 305455") are one candidate, which is no number,
+        and it finds neither. In a candidate holding a run of two spaces or more and no number
+        found, each piece between such runs is read alone (the matcher's extraction, at its
+        place in the text)."""
+        from phonenumbers import PhoneNumberMatcher
+        found = sorted((m.start, m.end) for _, m in out)
+        starts = [s for s, _ in found]
+        shortest = min(self._fewest)
+        extra = []
+        for _, start, cand in steps:
+            if len(cand) < 2 * shortest or _GAP.search(cand) is None:
+                continue
+            end = start + len(cand)
+            i = bisect.bisect_left(starts, end) - 1
+            if i >= 0 and found[i][1] > start:
+                continue                    # the matcher found a number there: its reading stands
+            for a, b in _pieces(cand):
+                piece = cand[a:b]
+                regions = self.admitted(piece) if len(piece) >= shortest else ()
+                for region in self.regions:
+                    if region in regions:
+                        match = self._extract(PhoneNumberMatcher(text, region, leniency=self.leniency), region,
+                                              text, piece, start + a)
+                        if match is not None:
+                            extra.append((region, match))
+        return out + extra
 
     def _extract(self, matcher, region: str, text: str, cand: str, start: int):
         """The matcher's extraction of a candidate (itself or an inner piece), skipped for a
@@ -880,6 +913,19 @@ class PhoneFinder:
                 return len(steps)
         return at[index]
 
+
+
+def _pieces(cand: str) -> list:
+    """(start, end) of the pieces of a candidate between its gaps (``_GAP``), without spaces around."""
+    out, at = [], 0
+    for g in [*_GAP.finditer(cand), None]:
+        stop = len(cand) if g is None else g.start()
+        piece = cand[at:stop]
+        lead = len(piece) - len(piece.lstrip())
+        if piece.strip():
+            out.append((at + lead, at + len(piece.rstrip())))
+        at = stop if g is None else g.end()
+    return out
 
 
 def _copy(number):
@@ -955,7 +1001,7 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
 
         def analyze(self, text, entities, nlp_artifacts=None):
             results = []
-            for _region, m in finder.find(text):
+            for _region, m in finder.find(text, apart=True):
                 r = RecognizerResult("PHONE_NUMBER", m.start, m.end, self.SCORE, recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
                 if written_as_a_phone_number(m.raw_string, m.number):
