@@ -901,7 +901,10 @@ MINUTES = ("# Protection cluster meeting\n\nThe partners agreed the actions belo
            "| 1 | Share the referral pathway | Chiamaka Okonkwo-Bello | 21 March |\n"
            "| 2 | Update the 4W matrix | ICT Unit | 28 March |\n"
            "| 3 | Follow up with the camp committee | **Mwamba Kalenga Ilunga** | 25 March |\n"
-           "| 4 | Draft the SOP for case transfers | Thandiwe Nkosi | 2 April |\n\n"
+           "| 4 | Draft the SOP for case transfers | Thandiwe Nkosi | 2 April |\n"
+           "| 5 | Escalate the access issue | Wycliffe Opiyo / Fadi Abu Zeid | 9 April |\n\n"
+           "| N° | Action | Qui |\n|----|--------|-----|\n| 1 | Relancer le cluster | A. Santoso & J. Niyonsaba |\n"
+           "| 2 | Mettre à jour la matrice 3W | Espoir Tshibangu |\n\n"
            "| Item | Responsible | Action |\n|------|-------------|--------|\n"
            "| Budget | Finance Section | Review Budget Lines |\n| Trucks | Logistics Cluster | Kenneth Road |\n"
            "| Fuel | Amina Okafor | Order Diesel |\n")
@@ -909,13 +912,15 @@ MINUTES = ("# Protection cluster meeting\n\nThe partners agreed the actions belo
 
 @pytest.mark.parametrize("ner", [True, False])
 def test_a_markdown_owner_column_gives_its_persons_when_they_are_most_of_it(detector, ner):
-    """Minutes' action table in Markdown: its "Owner" column's name-shaped cells are persons
-    (in bold too), its units are not; a "Responsible" column of units with one name gives
-    none; the other columns are not judged so ("Kenneth Road", "Review Budget Lines")."""
+    """Minutes' action table in Markdown: its "Owner" (or French "Qui") column's name-shaped
+    cells are persons (in bold too, two in a cell too), its units are not; a "Responsible"
+    column of units with one name gives none; the other columns are not judged so ("Kenneth
+    Road", "Review Budget Lines")."""
     from tests.conftest import pack_context
     det = detector if ner else Detector(ner=False, language="en", context=pack_context())
     got = {v for _, _, v in person_spans(det, [Chunk(unit=MD_UNIT, text=MINUTES)])[0]}
-    assert {"Chiamaka Okonkwo-Bello", "Mwamba Kalenga Ilunga", "Thandiwe Nkosi"} <= got
+    assert {"Chiamaka Okonkwo-Bello", "Mwamba Kalenga Ilunga", "Thandiwe Nkosi", "Wycliffe Opiyo", "Fadi Abu Zeid",
+            "A. Santoso", "J. Niyonsaba", "Espoir Tshibangu"} <= got
     assert not got & {"ICT Unit", "Finance Section", "Logistics Cluster"}
     if not ner:     # (the model reads each cell alone: a name among units may be its)
         assert not got & {"Amina Okafor", "Kenneth Road", "Review Budget Lines", "Order Diesel"}

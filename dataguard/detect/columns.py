@@ -498,7 +498,7 @@ class ColumnJudge:
         if not columns:
             out = [r for r in results if not _by_chance(r)]
             if "PERSON" in self.entities and "|" in chunk.text:
-                out.extend(self._markdown_owners(chunk, results))
+                out = _persons_over_organisations(out, self._markdown_owners(chunk, results))
             return out
         if headers:      # a header names a column: it is not data ("diagnosis", "HIV status")
             results = [r for r in results if not any(s <= r.start < e for s, e in headers)]
@@ -552,7 +552,7 @@ class ColumnJudge:
                 and "PERSON" not in self.vocab.verdict(col.table).lowered:
             kept.extend(self._names_among_names(chunk, col, by_cell))
             if owner_column(col.name):
-                kept.extend(self._owners(chunk, col, by_cell))
+                kept = _persons_over_organisations(kept, self._owners(chunk, col, by_cell))
         return kept
 
     def _markdown_owners(self, chunk: Chunk, results: list) -> list:
@@ -589,20 +589,22 @@ class ColumnJudge:
         others). The model reads few names in a table's cells."""
         text, names, others = chunk.text, [], 0
         for s, e in col.cells:
-            span = listed_person(text[s:e].strip()) if e - s <= 80 else None
-            if span is None:
+            # (a cell may name several: "Wycliffe Opiyo / Fadi Abu Zeid", "A. Santoso & J. Niyonsaba")
+            parts = [(s + m.start(), s + m.end()) for m in _OWNER_PART.finditer(text[s:e])] if e - s <= 160 else []
+            spans = [listed_person(text[a:b]) if b - a <= 80 else None for a, b in parts]
+            if not spans or None in spans:
                 others += 1
                 continue
-            start = s + text[s:e].index(text[s:e].strip())
-            start, end = start + span[0], start + span[1]
-            # (a person there already, or the model read the whole name as a place; a name in
-            # capitals the model read is the column's: the filters drop a model's "person" in capitals)
-            if chunk.keeps(s) and not any(r.entity_type in ("PERSON", "LOCATION") and r.start <= start
-                                          and r.end >= end and not text[r.start:r.end].isupper()
-                                          for r in by_cell.get((s, e), ())):
-                names.append(_column_person(start, end, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
-            elif chunk.keeps(s):
-                names.append(None)      # (found already: counted, not reported twice)
+            for (a, _), span in zip(parts, spans):
+                start, end = a + span[0], a + span[1]
+                # (a person there already, or the model read the whole name as a place; a name in
+                # capitals the model read is the column's: the filters drop a model's "person" in capitals)
+                if chunk.keeps(s) and not any(r.entity_type in ("PERSON", "LOCATION") and r.start <= start
+                                              and r.end >= end and not text[r.start:r.end].isupper()
+                                              for r in by_cell.get((s, e), ())):
+                    names.append(_column_person(start, end, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
+                elif chunk.keeps(s):
+                    names.append(None)      # (found already: counted, not reported twice)
         if len(names) < 2 or len(names) < others:
             return []
         return [r for r in names if r is not None]
@@ -813,11 +815,24 @@ def role_column(name: Optional[str]) -> bool:
     return bool(name) and name_words(name) in ROLE_NAMES
 
 
+def _persons_over_organisations(results: list, persons: list) -> list:
+    """``results`` with ``persons`` added, less the model's organisations and groups over them:
+    the small model reads many names of other languages as organisations ("Espoir Tshibangu")."""
+    if not persons:
+        return results
+    return [r for r in results if r.entity_type not in ("ORGANIZATION", "NRP")
+            or not any(p.start < r.end and r.start < p.end for p in persons)] + persons
+
+
 # column names of who does something, a person or a unit: an action table's "Owner"
 OWNER_NAMES = frozenset(tuple(w.split()) for w in (
     "owner", "owners", "action owner", "responsible", "responsibility", "person responsible", "responsible person",
     "focal point", "focal person", "lead", "action by", "by whom", "who", "assigned to", "assignee",
-    "responsable", "point focal", "responsables", "encargado", "encargada", "punto focal", "verantwortlich"))
+    "responsable", "point focal", "responsables", "encargado", "encargada", "punto focal", "verantwortlich",
+    "qui", "par qui", "quien", "quién", "wer"))
+# the names of an owner's cell: between "/", "&", ";", "+", " and ", " et " (not " y " or " e ",
+# which are inside Spanish and Portuguese names: "Ortega y Gasset", "Costa e Silva")
+_OWNER_PART = re.compile(r"(?<![^\s/&;+])(?!(?:and|et)\s)[^\s/&;+](?:(?!\s+(?:and|et)\s)[^/&;+])*?(?=\s*(?:[/&;+]|\s(?:and|et)\s)|\s*$)")
 
 
 def owner_column(name: Optional[str]) -> bool:
