@@ -1117,14 +1117,16 @@ def test_numbers_standing_apart_in_columns_are_read_one_by_one(recognizers):
     """A contact sheet's or a fixed-width report's columns: two numbers three spaces apart are one
     candidate for libphonenumber's matcher, which finds neither; the recognizer reads each
     piece between runs of two spaces or more where the matcher found nothing. Where the matcher
-    found a number (written with two spaces inside), its reading stands; amounts, dates and
-    references between such gaps give none."""
+    found a number (written with two spaces inside, or the second of two through an inner
+    match), its reading stands; amounts, dates and references between such gaps give none."""
     fast, reference = recognizers
     text = ("  L2 Juma Ngowi........................ +250 793 126 631   00243 854 305455\n"
             "  L3 Hibo Hassan..................... 0786-217-564   0796-407-836\n"
+            "  L3 Jane Wanjiku Mwangi............. (+254) 717 157088   0796-407-837\n"
             "  Switchboard +44  20 7946 0958\n"
             "  Invoice 2024  0001   PO 4411   total 12 500   ref 2026-03-01   room 2079  46\n")
-    numbers = ["+250 793 126 631", "00243 854 305455", "0786-217-564", "0796-407-836", "+44  20 7946 0958"]
+    numbers = ["+250 793 126 631", "00243 854 305455", "0786-217-564", "0796-407-836", "(+254) 717 157088",
+               "0796-407-837", "+44  20 7946 0958"]
     want = {(text.index(n), text.index(n) + len(n)) for n in numbers}
     matcher = {(r.start, r.end) for r in reference.analyze(text, ["PHONE_NUMBER"])}
     assert matcher < want and (text.index(numbers[0]), text.index(numbers[0]) + len(numbers[0])) not in matcher

@@ -840,9 +840,9 @@ class PhoneFinder:
         """``out`` and the numbers standing apart: the matcher's candidate takes digits separated
         by up to four spaces, so two numbers in a contact sheet's or a fixed-width report's
         columns ("+250 793 126 631   00243 854 305455") are one candidate, which is no number,
-        and it finds neither. In a candidate holding a run of two spaces or more and no number
-        found, each piece between such runs is read alone (the matcher's extraction, at its
-        place in the text)."""
+        and it finds neither (or only the one an inner match reaches). In a candidate holding a
+        run of two spaces or more, each piece between such runs where the matcher found nothing
+        is read alone (the matcher's extraction, at its place in the text)."""
         from phonenumbers import PhoneNumberMatcher
         found = sorted((m.start, m.end) for _, m in out)
         starts = [s for s, _ in found]
@@ -851,11 +851,10 @@ class PhoneFinder:
         for _, start, cand in steps:
             if len(cand) < 2 * shortest or _GAP.search(cand) is None:
                 continue
-            end = start + len(cand)
-            i = bisect.bisect_left(starts, end) - 1
-            if i >= 0 and found[i][1] > start:
-                continue                    # the matcher found a number there: its reading stands
             for a, b in _pieces(cand):
+                i = bisect.bisect_left(starts, start + b) - 1
+                if i >= 0 and found[i][1] > start + a:
+                    continue                # the matcher found a number there: its reading stands
                 piece = cand[a:b]
                 regions = self.admitted(piece) if len(piece) >= shortest else ()
                 for region in self.regions:
