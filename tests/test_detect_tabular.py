@@ -926,3 +926,80 @@ def test_a_markdown_owner_column_gives_its_persons_when_they_are_most_of_it(dete
         assert not got & {"Amina Okafor", "Kenneth Road", "Review Budget Lines", "Order Diesel"}
     spans = {(MINUTES[s:e], s) for s, e, _ in person_spans(det, [Chunk(unit=MD_UNIT, text=MINUTES)])[0]}
     assert ("Thandiwe Nkosi", MINUTES.index("Thandiwe Nkosi")) in spans
+
+
+PAYROLL = ("UNICEF - LOCAL PAYROLL REGISTER                              Page 1\n"
+           "Pay period: April 2024    Run date: 2024-07-25\n"
+           "-----------------------------------------------------------------------------------\n"
+           "SEQ  NAME                      INDEX     BANK ACCOUNT (IBAN)              GROSS        NET\n"
+           "-----------------------------------------------------------------------------------\n"
+           "0001 Olawale, Folake           0395595   FR8714605526174393359110493   6,495.00   5,325.90\n"
+           "0002 Dut, Achol                2212138   GB60 MIDL 9482 5853 2668 75     279.00     248.78\n"
+           "-----------------------------------------------------------------------------------\n"
+           "Totals      2 staff                                                  6,774.00   5,574.68\n")
+
+
+def test_fixed_width_cells_are_aligned_under_their_columns():
+    """Pieces apart by two spaces or more, cut again where a column starts after one space (the
+    sequence number and the name); left-aligned under a name's start, right-aligned amounts
+    under its end; the rows stop at the rule line; the header is no cell."""
+    from dataguard.detect.tabular import fixed_width_cells
+    cells, tables = fixed_width_cells(PAYROLL)
+    got = [(PAYROLL[s:e], col) for s, e, col in cells]
+    assert got == [("0001", "SEQ"), ("Olawale, Folake", "NAME"), ("0395595", "INDEX"),
+                   ("FR8714605526174393359110493", "BANK ACCOUNT (IBAN)"), ("6,495.00", "GROSS"),
+                   ("5,325.90", "NET"), ("0002", "SEQ"), ("Dut, Achol", "NAME"), ("2212138", "INDEX"),
+                   ("GB60 MIDL 9482 5853 2668 75", "BANK ACCOUNT (IBAN)"), ("279.00", "GROSS"), ("248.78", "NET")]
+    assert tables == [(PAYROLL.index("SEQ"), PAYROLL.index("248.78") + len("248.78"))]
+
+
+@pytest.mark.parametrize("text", [
+    # justified prose, a signature block, a one-row table, a log with aligned fields but no header
+    "The committee  reviewed  the  budget  lines\nand  agreed  the  revised  plan  for  Minova.\n",
+    "Amina Okafor     Protection Officer     +254 712 345678\n",
+    "NAME      PHONE        SITE\nAmina Okafor   +254 712 345678   Kakuma\n\nThat was all.\n",
+    "2024-03-01 10:00:01  INFO   sync done   1200 rows\n2024-03-01 10:00:02  INFO   sync done   1300 rows\n",
+])
+def test_what_is_no_fixed_width_table(text):
+    from dataguard.detect.tabular import fixed_width_cells
+    assert fixed_width_cells(text) == ([], [])
+
+
+DISTRIBUTION = ("                     E-VOUCHER DISTRIBUTION REPORT\n"
+                "Site: Nayapara   Cycle: May   Printed: 2022-06-16\n"
+                "==========================================================================\n"
+                "No.  Card holder                   FCN           Alt. collector            Value\n"
+                "==========================================================================\n"
+                "1    Anita Tamang                  FCN3445453                            1,030.00\n"
+                "2    KRISTÍN NYSTRÖM               FCN4027032    Rokeya Parvin           1,240.00\n"
+                "3    Ruth Wanjiku Kamau            FCN1369107    Tahmina Khatun          1,240.00\n"
+                "4    SHAMSIDA ARA                  FCN7738583                            2,060.00\n")
+
+
+@pytest.mark.parametrize("ner", [True, False])
+def test_a_fixed_width_reports_column_named_for_people_gives_its_names(detector, ner):
+    """A distribution report printed in columns: the names under "Card holder" are persons, with
+    or without the model; the header's words, the card numbers and the values are not."""
+    from tests.conftest import pack_context
+    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    unit = Unit(target="/t", uri="/t/distribution_report.txt", path="distribution_report.txt")
+    got = person_spans(det, [Chunk(unit=unit, text=DISTRIBUTION)])[0]
+    holders = ["Anita Tamang", "KRISTÍN NYSTRÖM", "Ruth Wanjiku Kamau", "SHAMSIDA ARA"]
+    for name in holders:
+        s = DISTRIBUTION.index(name)
+        assert (s, s + len(name), name) in got
+    assert not {v for _, _, v in got} & {"Card holder", "Alt. collector", "Value", "Nayapara"}
+
+
+def test_a_fixed_width_header_and_rows_are_bounded():
+    """Every piece of a row is placed among the header's names: a header of more than
+    FW_MAX_COLUMNS names is none, and a row of more than twice as many pieces as names ends
+    the table (no text makes the work grow as pieces times names without bound)."""
+    from dataguard.detect.tabular import FW_MAX_COLUMNS, fixed_width_cells
+    wide = "   ".join(f"C{i}" for i in range(FW_MAX_COLUMNS + 1)) + "\n" + "   ".join("x" * (FW_MAX_COLUMNS + 1)) + "\n"
+    assert fixed_width_cells(wide * 2) == ([], [])
+    header = "AAA   BBB   CCC\n"
+    rows = "11   b1   c1\n12   b2   c2\n"
+    long_row = "   ".join(["9"] * 7) + "\n"
+    cells, tables = fixed_width_cells(header + rows + long_row + rows)
+    assert len(tables) == 1 and len(cells) == 6

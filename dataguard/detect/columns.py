@@ -39,7 +39,7 @@ from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS
                                      listed_person, name_shaped, password_hash, person_shaped,
                                      script_name_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
-from dataguard.detect.tabular import Layout, markdown_cells
+from dataguard.detect.tabular import Layout, fixed_width_cells, markdown_cells
 from dataguard.types import Chunk, ColumnSignal
 from dataguard.vocab import Reason, ValueKind
 
@@ -302,7 +302,7 @@ def table_columns(chunk: Chunk) -> tuple:
     if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
         if is_json(unit):
             return json_columns(chunk), []
-        return (sql_columns(chunk), []) if is_sql(unit) else ([], [])
+        return (sql_columns(chunk), []) if is_sql(unit) else fixed_width_columns(chunk)
     layout = Layout(chunk)
     headers = layout.headers or {}
     columns: dict = {}
@@ -323,6 +323,25 @@ def table_columns(chunk: Chunk) -> tuple:
             c = columns[col] = _Column(name, name_words(name) if name else (), table=table)
         c.cells.append((s, e))
     return list(columns.values()), layout.header_rows
+
+
+def fixed_width_columns(chunk: Chunk) -> tuple:
+    """(the columns of the fixed-width tables of a prose chunk, their header lines' spans): a
+    payroll register's ``NAME``, a distribution report's ``Card holder``."""
+    cells, tables = fixed_width_cells(chunk.text)
+    columns: dict = {}
+    starts = [s for s, _ in tables]
+    for s, e, name in cells:
+        table = bisect.bisect_right(starts, s) - 1
+        col = columns.get((table, name))
+        if col is None:
+            col = columns[(table, name)] = _Column(name, name_words(name), table=_stem(chunk.unit))
+        col.cells.append((s, e))
+    headers = []
+    for s, _ in tables:
+        e = chunk.text.find("\n", s)
+        headers.append((s, len(chunk.text) if e == -1 else e))
+    return list(columns.values()), headers
 
 
 _JSON_EXT = (".json", ".jsonl", ".ndjson", ".geojson")

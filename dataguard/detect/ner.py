@@ -22,7 +22,7 @@ from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_T
                                       PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
-from dataguard.detect.tabular import Layout, markdown_cells
+from dataguard.detect.tabular import Layout, fixed_width_cells, markdown_cells
 from dataguard.types import Chunk
 
 SPACY_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
@@ -121,6 +121,15 @@ def ner_regions(text: str) -> list:
         else:
             spans.append((s, e))
     return spans
+
+
+def _prose_tables(text: str) -> tuple:
+    """The cells and spans of a prose text's Markdown and fixed-width tables (``tabular``)."""
+    md = markdown_cells(text) if "|" in text else ([], [])
+    fw = fixed_width_cells(text)
+    if not fw[1]:
+        return md
+    return sorted(md[0] + fw[0]), sorted(md[1] + fw[1])
 
 
 def may_hold_a_name(text: str, s: int, e: int) -> bool:
@@ -429,13 +438,13 @@ class NerRunner:
         # only matches starting in the keep window are kept: a region wholly outside it cannot give one
         plan = NerPlan(chunk)
         if chunk.hint != "structured":
-            tables = markdown_cells(text) if "|" in text and not chunk.is_name else ([], [])
+            tables = ([], []) if chunk.is_name else _prose_tables(text)
             if is_json(chunk.unit) and not chunk.is_name:
                 plan.first = self._keyed_cells(plan, json_columns(chunk), ks, ke)
             elif is_sql(chunk.unit) and not chunk.is_name:
                 plan.first = self._keyed_cells(plan, sql_columns(chunk), ks, ke)
             elif tables[1]:
-                plan.first = self._markdown_cells(plan, *tables, ks, ke)
+                plan.first = self._table_cells(plan, *tables, ks, ke)
             else:
                 plan.first = [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
             return plan
@@ -484,8 +493,8 @@ class NerRunner:
         if generic and len(cells) >= GENERIC_MIN_CELLS:
             plan.sampled.append(ColumnSample(False, list(cells), [], GENERIC_SHARE))
 
-    def _markdown_cells(self, plan: NerPlan, found: list, tables: list, ks: int, ke: int) -> list:
-        """Prose with Markdown tables (``markdown_cells``' cells and table spans): each table
+    def _table_cells(self, plan: NerPlan, found: list, tables: list, ks: int, ke: int) -> list:
+        """Prose with Markdown or fixed-width tables (``_prose_tables``' cells and table spans): each table
         cell that may hold a name alone; under a column named for people a name-shaped cell is
         a name whatever the model reads (under a generic ``Name``, which a table of software
         has too: when the model reads most of the column as persons); prose regions of the

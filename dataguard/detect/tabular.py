@@ -216,3 +216,79 @@ def markdown_cells(text: str) -> tuple:
                 if b > a:
                     cells.append((a, b, head[k] if k < len(head) else ""))
     return cells, tables
+
+
+# a fixed-width report (a payroll register, a distribution list printed by a mainframe or a
+# spreadsheet): a header line of three column names or more, apart by two spaces or more, then
+# rows aligned under it (a rule line of dashes, equal signs or tildes may stand between them)
+_FW_FIELD = r"(?:[^\W\d_]|[#№])[\w.°#№/()'’&-]*(?: (?:[^\W\d_]|\()[\w.°#№/()'’&-]*){0,3}"
+_FW_HEADER = re.compile(r"^[ \t]{0,12}%s(?:  +%s){2,} *\r?$" % (_FW_FIELD, _FW_FIELD), re.M)
+_FW_RULE = re.compile(r"[ \t]*[-=~_*+#]{8,}[ \t]*\r?")
+_FW_GAP = re.compile(r"\S+(?: \S+)*")           # a row's pieces: apart by two spaces or more
+FW_MAX_TABLES = 50                               # headers looked at in one text
+FW_MAX_COLUMNS = 40                              # more names: no header (each row's piece is placed among them)
+FW_MIN_ROWS = 2
+
+
+def fixed_width_cells(text: str) -> tuple:
+    """The cells of the fixed-width tables of a text: ([(start, end, column name)], [table
+    spans]). A row's pieces are its text between runs of two spaces or more, cut again where a
+    column's name starts after a single space ("0001 Olawale, Folake" under "SEQ  NAME"); a
+    piece belongs to the column it is aligned with, left (under the name's start) or right
+    (ending where the name ends: an amount). Rows follow the header (after a rule line) down to
+    a blank line, a rule line or a line whose first piece does not start under the first
+    column; a table needs two rows."""
+    if "   " not in text:
+        return [], []
+    cells, tables = [], []
+    for n, m in enumerate(_FW_HEADER.finditer(text)):
+        if n >= FW_MAX_TABLES:
+            break
+        line = m.group().rstrip("\r")
+        names = [(h.start(), h.end(), h.group()) for h in _FW_GAP.finditer(line)]
+        if not 3 <= len(names) <= FW_MAX_COLUMNS or tables and m.start() < tables[-1][1]:
+            continue
+        starts = [s for s, _, _ in names]
+        found, pos, end = [], m.end() + 1, m.end()
+        rule_seen = False
+        while pos < len(text):
+            nl = text.find("\n", pos)
+            stop = len(text) if nl == -1 else nl
+            row = text[pos:stop].rstrip("\r")
+            if _FW_RULE.fullmatch(row):
+                if found or rule_seen:
+                    break
+                rule_seen = True
+            elif not row.strip():
+                break
+            else:
+                pieces = [(p.start(), p.end()) for p in _FW_GAP.finditer(row)]
+                if abs(pieces[0][0] - starts[0]) > 2 or not 2 <= len(pieces) <= 2 * len(names):
+                    break
+                for a, b in _cut_at_columns(row, pieces, starts):
+                    found.append((pos + a, pos + b, names[_column_at(names, a, b)][2]))
+                end = stop
+            pos = stop + 1
+        rows = len({text.rfind("\n", 0, s) for s, _, _ in found})
+        if rows >= FW_MIN_ROWS:
+            cells += found
+            tables.append((m.start(), end))
+    return cells, tables
+
+
+def _cut_at_columns(row: str, pieces: list, starts: list) -> list:
+    """The pieces, each cut where a column starts inside it after a single space."""
+    out = []
+    for a, b in pieces:
+        for c in starts:
+            if a < c < b and row[c - 1] == " " and row[c] != " ":
+                out.append((a, c - 1))
+                a = c
+        out.append((a, b))
+    return out
+
+
+def _column_at(names: list, a: int, b: int) -> int:
+    """The column a piece is aligned with: the least of its start's distance to a name's start
+    and its end's to a name's end."""
+    return min(range(len(names)), key=lambda i: (min(abs(a - names[i][0]), abs(b - names[i][1])), i))
