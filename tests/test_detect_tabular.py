@@ -1003,3 +1003,26 @@ def test_a_fixed_width_header_and_rows_are_bounded():
     long_row = "   ".join(["9"] * 7) + "\n"
     cells, tables = fixed_width_cells(header + rows + long_row + rows)
     assert len(tables) == 1 and len(cells) == 6
+
+
+@pytest.mark.parametrize("ner", [True, False])
+def test_a_generic_name_beside_a_persons_details_is_a_persons(detector, ner):
+    """A bare "NAME" is a product's or a site's as often, but not beside a bank account, a date
+    of birth or a passport number: a payroll register's names are persons, with or without the
+    model (surname first too); beside a price and a stock they are not."""
+    from tests.conftest import pack_context
+    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    unit = Unit(target="/t", uri="/t/payroll.txt", path="payroll.txt")
+    got = {v for _, _, v in person_spans(det, [Chunk(unit=unit, text=PAYROLL)])[0]}
+    assert {"Olawale, Folake", "Dut, Achol"} <= got
+    stock = ("ITEM  NAME                      PRICE      STOCK\n"
+             "0001  Family Tent               120.00     40\n"
+             "0002  Kitchen Set               35.50      12\n"
+             "0003  Solar Lamp                18.00      300\n")
+    got = {v for _, _, v in person_spans(det, [Chunk(unit=Unit(target="/t", uri="/t/stock.txt", path="stock.txt"),
+                                                      text=stock)])[0]}
+    assert not got & {"Family Tent", "Kitchen Set", "Solar Lamp"}
+    people = "id,name,date_of_birth,site\n1,Amani Wekesa Barasa,1990-04-12,Kakuma\n2,Halima Osman Farah,1985-11-03,Dadaab\n"
+    got = {v for _, _, v in person_spans(det, [Chunk(unit=CSV_UNIT, text=people, hint="structured",
+                                                      context=("id", "name", "date_of_birth", "site"))])[0]}
+    assert {"Amani Wekesa Barasa", "Halima Osman Farah"} <= got

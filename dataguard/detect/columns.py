@@ -287,6 +287,7 @@ class _Column:
     cells: list = field(default_factory=list)     # (start, end) of non-empty cells
     table: Optional[str] = None         # the table's name (a database table, a file's stem)
     parent: Optional[str] = None        # JSON: the key of the object or array holding the value
+    personal: bool = False              # another column of its table holds a person's details
 
 
 def table_columns(chunk: Chunk) -> tuple:
@@ -532,6 +533,9 @@ class ColumnJudge:
             elif not _by_chance(r):
                 out.append(r)
         ends = sorted(e for _, e in headers)
+        if personal_table(self.vocab, [c.name for c in columns if not c.parent]):
+            for col in columns:
+                col.personal = not col.parent
         for i, col in enumerate(columns):
             out.extend(self._column(chunk, col, placed.get(i, []), ends))
         return out
@@ -811,8 +815,23 @@ def generic_name(name: Optional[str]) -> bool:
 def whole_names(vocab: Vocabulary, col: _Column) -> bool:
     """Whether a column named for people (``column_verdict``) holds a person's name in each cell,
     whole: its own name says so ("full_name", "beneficiary"), or a generic name ("name", a
-    product's or a place's as often) is held by a key named for people ("requester": {"name": ...})."""
-    return not generic_name(col.name) or bool(col.parent) and "PERSON" in vocab.verdict(col.parent).positive
+    product's or a place's as often) is held by a key named for people ("requester": {"name": ...})
+    or stands in a table of a person's details (``personal_table``)."""
+    return not generic_name(col.name) or col.personal \
+        or bool(col.parent) and "PERSON" in vocab.verdict(col.parent).positive
+
+
+# what a column holds that is a person's, not a product's, a site's or a firm's
+PERSONAL = frozenset({"DATE_OF_BIRTH", "US_SSN", "NATIONAL_ID", "PASSPORT_NUMBER", "IBAN_CODE", "US_BANK_NUMBER",
+                      "UK_NINO", "NRP", "STAFF_INDEX_NUMBER", "UNHCR_CASE_NUMBER"})
+
+
+def personal_table(vocab: Vocabulary, names) -> bool:
+    """Whether the columns of a table (by their names) hold a person's details: one of them is
+    named for a date of birth, a national, passport, staff or case number, a bank account
+    (a payroll's "NAME" beside "BANK ACCOUNT (IBAN)" and "INDEX"). A phone or an e-mail address
+    is a site's or a firm's as often."""
+    return any(PERSONAL & set(vocab.verdict(n).positive) for n in names if n)
 
 
 # column names of a role, which a person may fill or not: "Agent" (a call centre's, or an IT

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, generic_name, is_json, is_sql, json_columns,
-                                      role_column, sql_columns, whole_names)
+                                      personal_table, role_column, sql_columns, whole_names)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
@@ -497,18 +497,21 @@ class NerRunner:
         """Prose with Markdown or fixed-width tables (``_prose_tables``' cells and table spans): each table
         cell that may hold a name alone; under a column named for people a name-shaped cell is
         a name whatever the model reads (under a generic ``Name``, which a table of software
-        has too: when the model reads most of the column as persons); prose regions of the
-        rest, the tables blanked out."""
+        has too: when the model reads most of the column as persons, or when another column
+        holds a person's details, ``personal_table``); prose regions of the rest, the tables
+        blanked out."""
         text = plan.chunk.text
         cells, generic = [], {}
+        personal = self._person and personal_table(self._vocabulary, {column for _, _, column in found})
         for s, e, column in found:
             if e - s > _LONG_CELL:
                 cells.extend(Cell(s + a, s + b, False) for a, b in ner_regions(text[s:e]))
             elif may_hold_a_name(text, s, e):
                 names = self._person and bool(column) and self._name_column(column)
-                cell = Cell(s, e, names and not generic_name(column))
+                sample = names and generic_name(column) and not personal
+                cell = Cell(s, e, names and not sample)
                 cells.append(cell)
-                if names and generic_name(column):
+                if sample:
                     generic.setdefault(column, []).append(cell)
         for column_cells in generic.values():
             self._generic_column(plan, column_cells, True, ks, ke)
