@@ -697,3 +697,28 @@ def test_names_in_other_scripts_under_a_column_named_for_people(pack_det):
     got = found(pack_det, db_chunk("full_name", names + decoys, table="staff"))
     assert [(e, v, r) for e, v, r in got] == [("PERSON", v, "column_name") for v in names]
     assert found(pack_det, db_chunk("name", names, table="staff")) == []
+
+
+FORM = ("TRAVEL REQUEST TR-2024-0113\n"
+        "      Name of staff member:             IMANI MASSAWE\n"
+        "      Approving supervisor:             Rakiya Inuwa\n"
+        "      Emergency contact:                Sahra Khadar Hirsi (brother), 020 315 3850\n"
+        "      Certifying officer:               F. Njoroge   2022-07-03\n"
+        "Rapporté par : Habimana, Olivier, Asistente de Programas\n"
+        "- Registered by: N. Ruach (USAID)\n"
+        "Approved by: Finance Unit\n"
+        "Supervisor: TBD\n"
+        "Verified by: see attached list\n"
+        "Project: Proyecto Puentes\n"
+        "Destination: Kakuma Refugee Camp\n")
+
+
+def test_a_forms_field_named_for_a_person_gives_the_name_opening_its_value(det):
+    """A label that names a person as a column's name would, at the start of its line, then a
+    name written as persons' names are, up to a bracket, two spaces, a comma after the name;
+    units, placeholders, projects and places after other labels are no persons."""
+    unit = Unit(target="/t", uri="/t/travel_requests.txt", path="travel_requests.txt")
+    (_, matches), = list(det.analyze([Chunk(unit=unit, text=FORM)]))
+    got = {(m.start, m.end) for m in matches if m.entity_type == "PERSON"}
+    names = ["IMANI MASSAWE", "Rakiya Inuwa", "Sahra Khadar Hirsi", "F. Njoroge", "Habimana, Olivier", "N. Ruach"]
+    assert got == {(FORM.index(n), FORM.index(n) + len(n)) for n in names}

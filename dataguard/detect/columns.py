@@ -35,8 +35,8 @@ from typing import Optional
 from dataguard import sqldump
 from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
-from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, NAME_COLUMN_KEY, REASON_KEY,
-                                     listed_person, name_shaped, password_hash, person_shaped,
+from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
+                                     REASON_KEY, listed_person, name_shaped, password_hash, person_shaped,
                                      script_name_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout, fixed_width_cells, markdown_cells
@@ -515,9 +515,13 @@ class ColumnJudge:
 
     def judge(self, chunk: Chunk, results: list) -> list:
         columns, headers = table_columns(chunk)
+        prose = "PERSON" in self.entities and not (chunk.is_name or chunk.hint == "structured" or is_json(chunk.unit)
+                                                   or is_sql(chunk.unit))
+        if prose:
+            results = _persons_over_organisations(results, self._form_persons(chunk, results))
         if not columns:
             out = [r for r in results if not _by_chance(r)]
-            if "PERSON" in self.entities and "|" in chunk.text:
+            if prose and "|" in chunk.text:
                 out = _persons_over_organisations(out, self._markdown_owners(chunk, results))
             return out
         if headers:      # a header names a column: it is not data ("diagnosis", "HIV status")
@@ -578,11 +582,34 @@ class ColumnJudge:
                 kept = _persons_over_organisations(kept, self._owners(chunk, col, by_cell))
         return kept
 
+    def _form_persons(self, chunk: Chunk, results: list) -> list:
+        """The persons of a form's fields in a prose chunk: a label alone at the start of its line
+        that names a person as a column's name would ("Certifying officer:", "Emergency
+        contact:", "Rapporté par :", "Name of head of household:"; not a bare "Name:", a
+        product's as often, which the pack's label pattern reads, nor a list's label,
+        ``LIST_LABELS``: "Attendees:"), then a name written as persons'
+        names are (``listed_person``: "IMANI MASSAWE", "Habimana, Olivier", "F. Njoroge"), up to
+        what follows it: a bracket, a slash, a dash, two spaces, a comma after the name ("Sahra
+        Khadar Hirsi (brother), 020 315 3850", "Habimana, Olivier, Asistente de Programas")."""
+        text, out = chunk.text, []
+        if ":" not in text:
+            return out
+        for m in _FORM_FIELD.finditer(text):
+            label = m.group("label").strip()
+            if generic_name(label) or label.lower() in _LIST_LABEL_WORDS or not chunk.keeps(m.start("value")) \
+                    or "PERSON" not in self.vocab.verdict(label).positive:
+                continue
+            span = _leading_name(m.group("value"))
+            if span is None:
+                continue
+            start, end = m.start("value") + span[0], m.start("value") + span[1]
+            if not any(r.entity_type == "PERSON" and r.start <= start and r.end >= end for r in results):
+                out.append(_column_person(start, end, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
+        return out
+
     def _markdown_owners(self, chunk: Chunk, results: list) -> list:
         """``_owners`` of the Markdown tables of a prose chunk (an action table's "Owner" column
         in minutes); their other columns are the NER planner's (``ner``)."""
-        if chunk.is_name or chunk.hint == "structured" or is_json(chunk.unit) or is_sql(chunk.unit):
-            return []
         cells, tables = markdown_cells(chunk.text)
         starts = [s for s, _ in tables]
         columns: dict = {}
@@ -851,6 +878,27 @@ ROLE_NAMES = frozenset({(w,) for w in (
 
 def role_column(name: Optional[str]) -> bool:
     return bool(name) and name_words(name) in ROLE_NAMES
+
+
+_LIST_LABEL_WORDS = frozenset(LIST_LABELS.split("|"))
+# a form's field: a label opening its line (a bullet or a quote before it), a colon, a value
+_FORM_FIELD = re.compile(r"(?m)^[ \t>*•-]{0,12}(?P<label>[^\W\d_][^\n:]{0,59}?)[ \t]*:[ \t]*(?P<value>[^\s:][^\n]{0,159})")
+# where a name in a field's value ends: a bracket, a slash, a dash between spaces, two spaces,
+# a semicolon or a pipe, a digit after a space
+_AFTER_NAME = re.compile(r"[(/;|<\[]|\s[-–—]\s|\s{2,}|\s(?=[+\d])")
+
+
+def _leading_name(value: str):
+    """(start, end) of the name opening a field's value, None when it opens with none: up to
+    ``_AFTER_NAME``, then up to its first or second comma ("Surname, Given, role")."""
+    cut = _AFTER_NAME.search(value)
+    head = value[:cut.start() if cut else len(value)].rstrip(" \t.,")
+    commas = [i for i, c in enumerate(head) if c == ","]
+    for stop in (commas[1:2] or [len(head)]) + commas[:1] + ([len(head)] if commas[1:2] else []):
+        span = listed_person(head[:stop].rstrip())
+        if span is not None:
+            return span
+    return None
 
 
 def _persons_over_organisations(results: list, persons: list) -> list:

@@ -535,6 +535,12 @@ def _another_version(value: str, text: str, start: int) -> bool:
     return m is not None and m.group(1) == ".".join(value.split(".")[:2])
 
 
+# the labels of lines that list persons (a mail's recipients, minutes' attendance), a regex
+# alternation: ``recognizers.ListedPersonsRecognizer`` reads them, no single name's label is one
+LIST_LABELS = (r"to|cc|bcc|an|para|à|apologies|present|attendees|attendance|participants|absent|excused|"
+               r"distribution|présents|presents|excusés|absents|presentes|ausentes|asistentes|anwesend|entschuldigt")
+
+
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v|(?:upgraded|downgraded)\s+(?:to|from))"
                              r"\.?\s*[:=]?\s*$")
 # a product's version in a user agent ("Chrome/120.0.0.0", "Edg/120.0.2210.91"): a browser's or a

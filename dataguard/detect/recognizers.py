@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 from dataguard.checksums import VALIDATORS, mrz_valid
 from dataguard.detect.bounded import BoundedPattern
-from dataguard.detect.filters import (NAME_PATTERN_KEY, POST_WORDS, UPPER, hashes_in_text, iban_layout,
+from dataguard.detect.filters import (LIST_LABELS, NAME_PATTERN_KEY, POST_WORDS, UPPER, hashes_in_text, iban_layout,
                                       listed_person, mailbox_person, password_hash)
 from dataguard.detect.windows import Triggered
 
@@ -466,15 +466,13 @@ def mailbox_name_recognizer(language: str) -> Triggered:
 # --------------------------------------------------------------------------- lists of persons after a label
 # the labels of lines that list persons: a mail's recipients, minutes' attendance (the pack's
 # "person-after-a-header-label" takes the first name after any label; these lines go on)
-_LIST_LABELS = (r"to|cc|bcc|an|para|à|apologies|present|attendees|attendance|participants|absent|excused|"
-                r"distribution|présents|presents|excusés|absents|presentes|ausentes|asistentes|anwesend|entschuldigt")
-_LIST_LINE = re.compile(rf"(?im)^[ \t>*#-]{{0,6}}(?:\*\*)?(?P<label>{_LIST_LABELS})(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*"
+_LIST_LINE = re.compile(rf"(?im)^[ \t>*#-]{{0,6}}(?:\*\*)?(?P<label>{LIST_LABELS})(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*"
                         rf"(?P<list>[^\n]+)")
 _MAIL_LABELS = frozenset(("to", "cc", "bcc", "an", "para", "à"))      # where "Surname, Given" is how a mail writes a name
 # a label alone on its line (not a mail's: "To:" above an address, a list of units), the list one
 # entry a line below it ("Attendance:" then a name a line, bulleted, numbered or quoted, after one
 # blank line at most) down to a blank line, a line holding ':' (the next label) or the 40th line
-_BLOCK_LABELS = "|".join(w for w in _LIST_LABELS.split("|") if w not in _MAIL_LABELS)
+_BLOCK_LABELS = "|".join(w for w in LIST_LABELS.split("|") if w not in _MAIL_LABELS)
 _LIST_BLOCK = re.compile(rf"(?im)^[ \t>*#-]{{0,6}}(?:\*\*)?(?P<label>{_BLOCK_LABELS})(?:\*\*)?[ \t]*:(?:\*\*)?[ \t]*\r?\n"
                          r"(?:[ \t]*\r?\n)?(?P<list>(?:[ \t]*[^\s:][^\n:]*(?:\n|\Z)){1,40})")
 _BLOCK_LINES = 40
@@ -565,7 +563,7 @@ def listed_persons_recognizer(language: str) -> Triggered:
     # the trigger covers the label's line, however long, and the window the lines below it (a
     # list written one name a line: _BLOCK_LINES of 80 characters)
     # (no look-behind: Hyperscan, which finds the triggers, has none; 'à' has no ASCII word boundary)
-    labels = _LIST_LABELS.replace("|à|", "|")
+    labels = LIST_LABELS.replace("|à|", "|")
     return Triggered(rec, regex=rf"(?i)(?:\b(?:{labels})|à)(?:\*\*)?[ \t]*:[^\n]*", pad=80 * _BLOCK_LINES)
 
 
