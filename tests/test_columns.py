@@ -710,15 +710,22 @@ FORM = ("TRAVEL REQUEST TR-2024-0113\n"
         "Supervisor: TBD\n"
         "Verified by: see attached list\n"
         "Project: Proyecto Puentes\n"
-        "Destination: Kakuma Refugee Camp\n")
+        "Destination: Kakuma Refugee Camp\n"
+        "**Chair:** Dr. Mahad Samatar  **Rapporteur:** Mackenson Fils-Aimé\n"
+        "Chair: Ambassador Smith\n"
+        "Duration (minutes): 45   Chair: 2 spare\n"
+        "2022-02-24 11:08:01 INFO [kobo.sync] received enumerator='Evens Célestin' device=collect:390471c9\n"
+        "lease 192.168.1.20 host=JOR-LT-335 owner=\"Ruba al-Shammari\" team='Field Support' user='jdoe'\n")
 
 
 def test_a_forms_field_named_for_a_person_gives_the_name_opening_its_value(det):
-    """A label that names a person as a column's name would, at the start of its line, then a
-    name written as persons' names are, up to a bracket, two spaces, a comma after the name;
-    units, placeholders, projects and places after other labels are no persons."""
+    """A label that names a person as a column's name would, at the start of its line or after
+    two spaces, in bold or not, then a name written as persons' names are, up to a bracket, two
+    spaces, a comma after the name; a log's key and a quoted name; units, placeholders,
+    projects, places, teams and logins after other labels are no persons."""
     unit = Unit(target="/t", uri="/t/travel_requests.txt", path="travel_requests.txt")
     (_, matches), = list(det.analyze([Chunk(unit=unit, text=FORM)]))
     got = {(m.start, m.end) for m in matches if m.entity_type == "PERSON"}
-    names = ["IMANI MASSAWE", "Rakiya Inuwa", "Sahra Khadar Hirsi", "F. Njoroge", "Habimana, Olivier", "N. Ruach"]
+    names = ["IMANI MASSAWE", "Rakiya Inuwa", "Sahra Khadar Hirsi", "F. Njoroge", "Habimana, Olivier", "N. Ruach",
+             "Mahad Samatar", "Mackenson Fils-Aimé", "Evens Célestin", "Ruba al-Shammari"]
     assert got == {(FORM.index(n), FORM.index(n) + len(n)) for n in names}

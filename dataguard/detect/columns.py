@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import functools
+import itertools
 import logging
 import re
 import unicodedata
@@ -36,7 +37,7 @@ from dataguard import sqldump
 from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
-                                     REASON_KEY, listed_person, name_shaped, password_hash, person_shaped,
+                                     POST_WORDS, REASON_KEY, listed_person, name_shaped, password_hash, person_shaped,
                                      script_name_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout, fixed_width_cells, markdown_cells
@@ -583,27 +584,29 @@ class ColumnJudge:
         return kept
 
     def _form_persons(self, chunk: Chunk, results: list) -> list:
-        """The persons of a form's fields in a prose chunk: a label alone at the start of its line
-        that names a person as a column's name would ("Certifying officer:", "Emergency
-        contact:", "Rapporté par :", "Name of head of household:"; not a bare "Name:", a
-        product's as often, which the pack's label pattern reads, nor a list's label,
-        ``LIST_LABELS``: "Attendees:"), then a name written as persons'
-        names are (``listed_person``: "IMANI MASSAWE", "Habimana, Olivier", "F. Njoroge"), up to
-        what follows it: a bracket, a slash, a dash, two spaces, a comma after the name ("Sahra
-        Khadar Hirsi (brother), 020 315 3850", "Habimana, Olivier, Asistente de Programas")."""
+        """The persons of a form's fields in a prose chunk. A label at the start of its line or
+        after two spaces that names a person as a column's name would ("Certifying officer:",
+        "Emergency contact:", "Rapporté par :", "**Chair:**"; not a bare
+        "Name:", a product's as often, which the pack's label pattern reads, nor a list's label,
+        ``LIST_LABELS``: "Attendees:"), then the name opening its value (``_leading_name``:
+        "Sahra Khadar Hirsi (brother), 020 315 3850", "Habimana, Olivier, Asistente de
+        Programas"); or a key before a quoted value in a log, a people's column's name or an
+        owner's, then a name (``enumerator='Evens Célestin'``, ``owner="Ruba al-Shammari"``).
+        Names as persons' names are written (``listed_person``: "IMANI MASSAWE", "F. Njoroge")."""
         text, out = chunk.text, []
-        if ":" not in text:
-            return out
-        for m in _FORM_FIELD.finditer(text):
+        fields = _FORM_FIELD.finditer(text) if ":" in text else ()
+        keyed = _KEYED_VALUE.finditer(text) if "'" in text or '"' in text else ()
+        for m in itertools.chain(fields, keyed):
             label = m.group("label").strip()
             if generic_name(label) or label.lower() in _LIST_LABEL_WORDS or not chunk.keeps(m.start("value")) \
-                    or "PERSON" not in self.vocab.verdict(label).positive:
+                    or "PERSON" not in self.vocab.verdict(label).positive and label.lower() not in _FORM_ONLY \
+                    and not (m.re is _KEYED_VALUE and owner_column(label)):
                 continue
-            span = _leading_name(m.group("value"))
-            if span is None:
-                continue
+            span = _leading_name(m.group("value")) if m.re is _FORM_FIELD else listed_person(m.group("value"))
+            if span is None or m.group("value")[span[0]:span[1]].split()[0].lower() in POST_WORDS:
+                continue                # (no name, or a post: "Chair: Ambassador Smith")
             start, end = m.start("value") + span[0], m.start("value") + span[1]
-            if not any(r.entity_type == "PERSON" and r.start <= start and r.end >= end for r in results):
+            if not any(r.entity_type == "PERSON" and r.start <= start and r.end >= end for r in results + out):
                 out.append(_column_person(start, end, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
         return out
 
@@ -881,8 +884,16 @@ def role_column(name: Optional[str]) -> bool:
 
 
 _LIST_LABEL_WORDS = frozenset(LIST_LABELS.split("|"))
-# a form's field: a label opening its line (a bullet or a quote before it), a colon, a value
-_FORM_FIELD = re.compile(r"(?m)^[ \t>*•-]{0,12}(?P<label>[^\W\d_][^\n:]{0,59}?)[ \t]*:[ \t]*(?P<value>[^\s:][^\n]{0,159})")
+# labels naming a person in a form's field only (a column "minutes" holds durations): the minute taker
+_FORM_ONLY = frozenset({"minute-taker", "minutes by"})
+# a form's field: a label opening its line (a bullet or a quote before it) or after two spaces
+# (minutes' "**Chair:** Dr. Mahad Samatar  **Minutes:** Mackenson Fils-Aimé"), in bold or
+# not, a colon, a value
+_FORM_FIELD = re.compile(r"(?m)(?:^[ \t>*•-]{0,12}|[ \t]{2,})(?:\*\*|__)?(?P<label>[^\W\d_][^\n:*_]{0,59}?)"
+                         r"(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?P<value>[^\s:](?:(?![ \t]{2})[^\n]){0,159})")
+# a key and a quoted value in a log or a URL's query ("owner=\"Ruba al-Shammari\"", "enumerator='Evens Célestin'")
+_KEYED_VALUE = re.compile(r"(?<![\w.-])(?P<label>[A-Za-z_][\w.-]{1,40})[ \t]*[=:][ \t]*(?P<q>[\"'])"
+                          r"(?P<value>[^\"'\n]{2,80})(?P=q)")
 # where a name in a field's value ends: a bracket, a slash, a dash between spaces, two spaces,
 # a semicolon or a pipe, a digit after a space
 _AFTER_NAME = re.compile(r"[(/;|<\[]|\s[-–—]\s|\s{2,}|\s(?=[+\d])")
@@ -892,7 +903,7 @@ def _leading_name(value: str):
     """(start, end) of the name opening a field's value, None when it opens with none: up to
     ``_AFTER_NAME``, then up to its first or second comma ("Surname, Given, role")."""
     cut = _AFTER_NAME.search(value)
-    head = value[:cut.start() if cut else len(value)].rstrip(" \t.,")
+    head = value[:cut.start() if cut else len(value)].rstrip(" \t.,*_")
     commas = [i for i, c in enumerate(head) if c == ","]
     for stop in (commas[1:2] or [len(head)]) + commas[:1] + ([len(head)] if commas[1:2] else []):
         span = listed_person(head[:stop].rstrip())

@@ -41,6 +41,7 @@ _EXTENDED = [chr(c) for c in (*range(0x100, 0x250), *range(0x1E00, 0x1F00))]
 UPPER = "A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXTENDED if c.isupper() or c.istitle())
 LOWER = "a-zß-öø-ÿ" + "".join(c for c in _EXTENDED if c.islower())
 NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$"
+                        r"|^(?:al|el|ad|ar|as|ash|at|az|an|abd|abu|bin|ben|ibn)-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+$"
                         # initials written together ("A.E.", French "J.-P."), a capital inside a surname
                         # ("MacDonald-Zhao", "DeLuca"; not Apple's "MacBook")
                         r"|^(?:[A-Z]\.){2,3}$|^[A-Z]\.-[A-Z]\.$"
@@ -160,7 +161,7 @@ POST_WORDS = frozenset("senior junior chief head deputy assistant associate acti
                        "general executive programme program project team field analyst director manager officer "
                        "coordinator consultant specialist advisor adviser representative president secretary "
                        "minister supervisor lead engineer nurse doctor driver guard clerk intern volunteer "
-                       "staff".split())
+                       "staff ambassador commissioner mayor governor".split())
 
 
 def _folded(s: str) -> str:
