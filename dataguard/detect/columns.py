@@ -140,6 +140,10 @@ class Vocabulary:
     def is_name_column(self, name: str) -> bool:
         return "PERSON" in self.verdict(name).positive
 
+    def knows_one(self, names) -> bool:
+        """Whether one of the names says something (a fixed-width table's header line)."""
+        return any(v.positive or v.lowered for v in map(self.verdict, names))
+
     def _judge_name(self, name: str) -> Verdict:
         # a path's segments: a JSON key path ("supervisor.name"), a form's group ("group_id/telephone")
         return self._judge_words([self._words(p) for p in re.split(r"[./]", name) if p.strip()])
@@ -291,9 +295,10 @@ class _Column:
     personal: bool = False              # another column of its table holds a person's details
 
 
-def table_columns(chunk: Chunk) -> tuple:
-    """(the columns of a tabular chunk, the spans of its header rows); no columns for prose
-    files, nor for a chunk holding a name (a column's name is not one of its values)."""
+def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
+    """(the columns of a tabular chunk, the spans of its header rows); for prose, those of its
+    fixed-width tables (with ``vocab``, which must know one of a header's names); none for a
+    chunk holding a name (a column's name is not one of its values)."""
     if chunk.is_name:
         return [], []
     unit = chunk.unit
@@ -304,7 +309,7 @@ def table_columns(chunk: Chunk) -> tuple:
     if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
         if is_json(unit):
             return json_columns(chunk), []
-        return (sql_columns(chunk), []) if is_sql(unit) else fixed_width_columns(chunk)
+        return (sql_columns(chunk), []) if is_sql(unit) else fixed_width_columns(chunk, vocab)
     layout = Layout(chunk)
     headers = layout.headers or {}
     columns: dict = {}
@@ -327,10 +332,10 @@ def table_columns(chunk: Chunk) -> tuple:
     return list(columns.values()), layout.header_rows
 
 
-def fixed_width_columns(chunk: Chunk) -> tuple:
+def fixed_width_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
     """(the columns of the fixed-width tables of a prose chunk, their header lines' spans): a
     payroll register's ``NAME``, a distribution report's ``Card holder``."""
-    cells, tables = fixed_width_cells(chunk.text)
+    cells, tables = fixed_width_cells(chunk.text, None if vocab is None else vocab.knows_one)
     columns: dict = {}
     starts = [s for s, _ in tables]
     for s, e, name in cells:
@@ -515,11 +520,11 @@ class ColumnJudge:
         self._folded = {e: frozenset(" ".join(name_words(w)) for w in ws) for e, ws in context_words.items()}
 
     def judge(self, chunk: Chunk, results: list) -> list:
-        columns, headers = table_columns(chunk)
+        columns, headers = table_columns(chunk, self.vocab)
         prose = "PERSON" in self.entities and not (chunk.is_name or chunk.hint == "structured" or is_json(chunk.unit)
                                                    or is_sql(chunk.unit))
         if prose:
-            results = _persons_over_organisations(results, self._form_persons(chunk, results))
+            results = results + self._form_persons(chunk, results)
         if not columns:
             out = [r for r in results if not _by_chance(r)]
             if prose and "|" in chunk.text:
@@ -599,16 +604,35 @@ class ColumnJudge:
         for m in itertools.chain(fields, keyed):
             label = m.group("label").strip()
             if generic_name(label) or label.lower() in _LIST_LABEL_WORDS or not chunk.keeps(m.start("value")) \
-                    or "PERSON" not in self.vocab.verdict(label).positive and label.lower() not in _FORM_ONLY \
-                    and not (m.re is _KEYED_VALUE and owner_column(label)):
+                    or not self._person_label(label):
                 continue
-            span = _leading_name(m.group("value")) if m.re is _FORM_FIELD else listed_person(m.group("value"))
-            if span is None or m.group("value")[span[0]:span[1]].split()[0].lower() in POST_WORDS:
-                continue                # (no name, or a post: "Chair: Ambassador Smith")
+            value = m.group("value")
+            span = _leading_name(value) if m.re is _FORM_FIELD else listed_person(value.strip())
+            if span is None:
+                continue
+            if m.re is _KEYED_VALUE:            # (spaces inside the quotes are no part of it)
+                lead = len(value) - len(value.lstrip())
+                span = (span[0] + lead, span[1] + lead)
+            words = [w.lower().strip(".,") for w in value[span[0]:span[1]].replace(",", " ").split()]
+            if any(w in POST_WORDS or w in _NOT_SOMEONE for w in words) or words[-2:] == ["red", "cross"]:
+                continue                # a post ("Chair: The Deputy Representative"), a placeholder
             start, end = m.start("value") + span[0], m.start("value") + span[1]
-            if not any(r.entity_type == "PERSON" and r.start <= start and r.end >= end for r in results + out):
+            # (a person there already, or the model's organisation: "Moderator: Kenya Red Cross")
+            if not any(r.entity_type in ("PERSON", "ORGANIZATION") and r.start < end and start < r.end
+                       for r in results + out):
                 out.append(_column_person(start, end, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
         return out
+
+    def _person_label(self, label: str) -> bool:
+        """Whether a field's label names a person: a people's column name that is (nearly) the
+        whole label ("Certifying officer", "Name of head of household"; not "The chair of the
+        meeting said", "Spouse visa category"), an owner's ("Approved by", "Rapporté par",
+        "owner": a person, a unit or a post, which the value tells) or a form's "Chair"."""
+        hit = self.vocab.verdict(label).positive.get("PERSON")
+        words = name_words(label)
+        if hit is not None and (hit[1] >= 10 or hit[1] >= len(words) - 1):
+            return True
+        return owner_column(label) or words in _FORM_ONLY
 
     def _markdown_owners(self, chunk: Chunk, results: list) -> list:
         """``_owners`` of the Markdown tables of a prose chunk (an action table's "Owner" column
@@ -640,7 +664,7 @@ class ColumnJudge:
         written as persons' names are (``listed_person``, no word of a team or a firm), when
         they are two at least and half of its cells or more ("ICT Unit", "WASH Cluster" are
         others). The model reads few names in a table's cells."""
-        text, names, others = chunk.text, [], 0
+        text, names, others, named = chunk.text, [], 0, 0
         for s, e in col.cells:
             # (a cell may name several: "Wycliffe Opiyo / Fadi Abu Zeid", "A. Santoso & J. Niyonsaba")
             parts = [(s + m.start(), s + m.end()) for m in _OWNER_PART.finditer(text[s:e])] if e - s <= 160 else []
@@ -648,6 +672,7 @@ class ColumnJudge:
             if not spans or None in spans:
                 others += 1
                 continue
+            named += 1
             for (a, _), span in zip(parts, spans):
                 start, end = a + span[0], a + span[1]
                 # (a person there already, or the model read the whole name as a place; a name in
@@ -658,7 +683,7 @@ class ColumnJudge:
                     names.append(_column_person(start, end, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
                 elif chunk.keeps(s):
                     names.append(None)      # (found already: counted, not reported twice)
-        if len(names) < 2 or len(names) < others:
+        if named < 2 or named < others:
             return []
         return [r for r in names if r is not None]
 
@@ -703,9 +728,10 @@ class ColumnJudge:
         often), as the NER planner takes them where the model reads none: its name says what
         they are. Latin script here; other scripts are ``_script_names``."""
         text, out = chunk.text, []
+        shaped = person_shaped if generic_name(col.name) else name_shaped   # (a generic name beside a person's details)
         for s, e in col.cells:
             cell = text[s:e].strip()
-            if not cell or not chunk.keeps(s) or e - s > 80 or not name_shaped(cell) \
+            if not cell or not chunk.keeps(s) or e - s > 80 or not shaped(cell) \
                     or any(r.entity_type == "PERSON" for r in by_cell.get((s, e), ())):
                 continue
             start = s + text[s:e].index(cell)
@@ -852,15 +878,15 @@ def whole_names(vocab: Vocabulary, col: _Column) -> bool:
 
 
 # what a column holds that is a person's, not a product's, a site's or a firm's
-PERSONAL = frozenset({"DATE_OF_BIRTH", "US_SSN", "NATIONAL_ID", "PASSPORT_NUMBER", "IBAN_CODE", "US_BANK_NUMBER",
-                      "UK_NINO", "NRP", "STAFF_INDEX_NUMBER", "UNHCR_CASE_NUMBER"})
+PERSONAL = frozenset({"DATE_OF_BIRTH", "US_SSN", "NATIONAL_ID", "PASSPORT_NUMBER", "UK_NINO", "NRP",
+                      "STAFF_INDEX_NUMBER", "UNHCR_CASE_NUMBER"})
 
 
 def personal_table(vocab: Vocabulary, names) -> bool:
     """Whether the columns of a table (by their names) hold a person's details: one of them is
-    named for a date of birth, a national, passport, staff or case number, a bank account
-    (a payroll's "NAME" beside "BANK ACCOUNT (IBAN)" and "INDEX"). A phone or an e-mail address
-    is a site's or a firm's as often."""
+    named for a date of birth, a national, passport, staff or case number, a nationality (a
+    register's "NAME" beside "DATE OF BIRTH"). A phone, an e-mail address or a bank account is
+    a site's or a firm's as often (a vendors register's)."""
     return any(PERSONAL & set(vocab.verdict(n).positive) for n in names if n)
 
 
@@ -884,19 +910,26 @@ def role_column(name: Optional[str]) -> bool:
 
 
 _LIST_LABEL_WORDS = frozenset(LIST_LABELS.split("|"))
-# labels naming a person in a form's field only (a column "minutes" holds durations): the minute taker
-_FORM_ONLY = frozenset({"minute-taker", "minutes by"})
-# a form's field: a label opening its line (a bullet or a quote before it) or after two spaces
-# (minutes' "**Chair:** Dr. Mahad Samatar  **Minutes:** Mackenson Fils-Aimé"), in bold or
-# not, a colon, a value
-_FORM_FIELD = re.compile(r"(?m)(?:^[ \t>*•-]{0,12}|[ \t]{2,})(?:\*\*|__)?(?P<label>[^\W\d_][^\n:*_]{0,59}?)"
-                         r"(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?P<value>[^\s:](?:(?![ \t]{2})[^\n]){0,159})")
-# a key and a quoted value in a log or a URL's query ("owner=\"Ruba al-Shammari\"", "enumerator='Evens Célestin'")
+# a form's field: a label opening its line (a bullet, a number or a quote before it) or after two
+# spaces (minutes' "**Chair:** Dr. Mahad Samatar  **Rapporteur:** Mackenson Fils-Aimé"), in
+# bold or not, a colon, a value (up to two spaces). The gap before a label follows a visible
+# character: a run of spaces is tried once, not at each of its positions.
+_SPACE = "[ \\t\u00a0\u2000-\u200a\u202f\u3000]"
+_FORM_FIELD = re.compile(r"(?m)(?:^(?:%s|[>*•-])*(?:\d{1,3}[.)]%s+)?|(?<=[^\s])%s{2,})(?:\*\*|__)?"
+                         r"(?P<label>[^\W\d_][^\n:*_]{0,59}?)(?:\*\*|__)?%s*:(?:\*\*|__)?%s*"
+                         r"(?P<value>[^\s:](?:(?!%s{2})[^\n]){0,159})" % ((_SPACE,) * 6))
+# a key and a quoted value in a log ("enumerator='Evens Célestin'", "caseworker=\"Juma Ngowi\"")
 _KEYED_VALUE = re.compile(r"(?<![\w.-])(?P<label>[A-Za-z_][\w.-]{1,40})[ \t]*[=:][ \t]*(?P<q>[\"'])"
                           r"(?P<value>[^\"'\n]{2,80})(?P=q)")
 # where a name in a field's value ends: a bracket, a slash, a dash between spaces, two spaces,
-# a semicolon or a pipe, a digit after a space
-_AFTER_NAME = re.compile(r"[(/;|<\[]|\s[-–—]\s|\s{2,}|\s(?=[+\d])")
+# a semicolon or a pipe, a digit or a phone's or an e-mail's word after a space
+_AFTER_NAME = re.compile(r"[(/;|<\[]|\s[-–—]\s|\s{2,}|\s(?=[+\d])"
+                         r"|\s(?i:tel|tél|phone|mobile|mob|cell|email|e-mail|fax|whatsapp)\b")
+# a form's labels of a person that a column's name is not ("Chair": a column of chairs)
+_FORM_ONLY = frozenset({("chair",), ("presidence",), ("president",), ("presidente",)})
+# a value that is no one's: a placeholder, a reference to elsewhere
+_NOT_SOMEONE = frozenset("same as above below see voir annexe attached ci-dessus idem tomorrow today "
+                         "standard".split())
 
 
 def _leading_name(value: str):
@@ -926,7 +959,11 @@ OWNER_NAMES = frozenset(tuple(w.split()) for w in (
     "owner", "owners", "action owner", "responsible", "responsibility", "person responsible", "responsible person",
     "focal point", "focal person", "lead", "action by", "by whom", "who", "assigned to", "assignee",
     "responsable", "point focal", "responsables", "encargado", "encargada", "punto focal", "verantwortlich",
-    "qui", "par qui", "quien", "quién", "wer"))
+    "qui", "par qui", "quien", "quién", "wer",
+    # who signed or checked (a person, a unit or a post): a register's or a form's
+    "approved by", "checked by", "verified by", "prepared by", "submitted by", "ordonnateur", "rapporte par",
+    "verifie par", "approuve par", "prepare par", "enregistre par", "soumis par", "verificado por",
+    "registrado por", "aprobado por", "reportado por", "facilitator", "moderator"))
 # the names of an owner's cell: between "/", "&", ";", "+", " and ", " et " (not " y " or " e ",
 # which are inside Spanish and Portuguese names: "Ortega y Gasset", "Costa e Silva")
 _OWNER_PART = re.compile(r"(?<![^\s/&;+])(?!(?:and|et)\s)[^\s/&;+](?:(?!\s+(?:and|et)\s)[^/&;+])*?(?=\s*(?:[/&;+]|\s(?:and|et)\s)|\s*$)")

@@ -161,7 +161,8 @@ POST_WORDS = frozenset("senior junior chief head deputy assistant associate acti
                        "general executive programme program project team field analyst director manager officer "
                        "coordinator consultant specialist advisor adviser representative president secretary "
                        "minister supervisor lead engineer nurse doctor driver guard clerk intern volunteer "
-                       "staff ambassador commissioner mayor governor".split())
+                       "staff ambassador commissioner mayor governor coach keeper owner vice chair chairperson "
+                       "delegate delegates rapporteur".split())
 
 
 def _folded(s: str) -> str:
@@ -186,7 +187,10 @@ ORG_WORDS = frozenset(
     # not the words that are given names or surnames too (Charity, Hope, Cross, Hunger, Care)
     "council corps rescue alliance federation crescent fund institute network initiative children "
     "partnership coalition consortium commission authority board refugee refugees humanitarian world "
-    "falls".split())
+    "falls "
+    # a unit's or a function's ("Fleet Management", "Internal Audit", "Quality Assurance", "Site Reliability")
+    "management audit control assurance engineering operations hotel authorities government maintenance "
+    "planning monitoring evaluation reliability advisory build release quality store teams".split())
 # a body's words that are given names too (Vision, Relief, Society in Zimbabwe and Kenya; "aid"
 # is Aïd folded): an organisation's after the first word only ("Kenya Red Cross Society")
 ORG_LATER_WORDS = frozenset("society relief vision aid".split())

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, generic_name, is_json, is_sql, json_columns,
-                                      personal_table, role_column, sql_columns, whole_names)
+                                      role_column, sql_columns, whole_names)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
@@ -123,10 +123,11 @@ def ner_regions(text: str) -> list:
     return spans
 
 
-def _prose_tables(text: str) -> tuple:
-    """The cells and spans of a prose text's Markdown and fixed-width tables (``tabular``)."""
+def _prose_tables(text: str, vocabulary) -> tuple:
+    """The cells and spans of a prose text's Markdown and fixed-width tables (``tabular``; a
+    fixed-width header must hold a name the vocabulary knows)."""
     md = markdown_cells(text) if "|" in text else ([], [])
-    fw = fixed_width_cells(text)
+    fw = fixed_width_cells(text, vocabulary.knows_one)
     if not fw[1]:
         return md
     return sorted(md[0] + fw[0]), sorted(md[1] + fw[1])
@@ -438,7 +439,7 @@ class NerRunner:
         # only matches starting in the keep window are kept: a region wholly outside it cannot give one
         plan = NerPlan(chunk)
         if chunk.hint != "structured":
-            tables = ([], []) if chunk.is_name else _prose_tables(text)
+            tables = ([], []) if chunk.is_name else _prose_tables(text, self._vocabulary)
             if is_json(chunk.unit) and not chunk.is_name:
                 plan.first = self._keyed_cells(plan, json_columns(chunk), ks, ke)
             elif is_sql(chunk.unit) and not chunk.is_name:
@@ -497,18 +498,16 @@ class NerRunner:
         """Prose with Markdown or fixed-width tables (``_prose_tables``' cells and table spans): each table
         cell that may hold a name alone; under a column named for people a name-shaped cell is
         a name whatever the model reads (under a generic ``Name``, which a table of software
-        has too: when the model reads most of the column as persons, or when another column
-        holds a person's details, ``personal_table``); prose regions of the rest, the tables
-        blanked out."""
+        has too: when the model reads most of the column as persons); prose regions of the
+        rest, the tables blanked out."""
         text = plan.chunk.text
         cells, generic = [], {}
-        personal = self._person and personal_table(self._vocabulary, {column for _, _, column in found})
         for s, e, column in found:
             if e - s > _LONG_CELL:
                 cells.extend(Cell(s + a, s + b, False) for a, b in ner_regions(text[s:e]))
             elif may_hold_a_name(text, s, e):
                 names = self._person and bool(column) and self._name_column(column)
-                sample = names and generic_name(column) and not personal
+                sample = names and generic_name(column)
                 cell = Cell(s, e, names and not sample)
                 cells.append(cell)
                 if sample:

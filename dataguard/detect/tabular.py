@@ -230,14 +230,21 @@ FW_MAX_COLUMNS = 40                              # more names: no header (each r
 FW_MIN_ROWS = 2
 
 
-def fixed_width_cells(text: str) -> tuple:
+# a line whose first word is a footer's ends a fixed-width table ("TOTAL HH   2   12", "Printed by")
+_FW_FOOTER = frozenset("total totals subtotal sub-total grand sous-total printed page imprimé imprime end fin "
+                       "signature signed prepared checked approved certified generated report run".split())
+
+
+def fixed_width_cells(text: str, header_ok=None) -> tuple:
     """The cells of the fixed-width tables of a text: ([(start, end, column name)], [table
     spans]). A row's pieces are its text between runs of two spaces or more, cut again where a
     column's name starts after a single space ("0001 Olawale, Folake" under "SEQ  NAME"); a
     piece belongs to the column it is aligned with, left (under the name's start) or right
     (ending where the name ends: an amount). Rows follow the header (after a rule line) down to
-    a blank line, a rule line or a line whose first piece does not start under the first
-    column; a table needs two rows."""
+    a blank line, a rule line, a footer ("Total", "Printed by") or a line whose first piece
+    does not start under the first column; a table needs two rows. ``header_ok`` (the
+    header's names -> bool): whether a line of names is a header (the caller's vocabulary knows
+    one of them: a roster's first row of persons' names is none)."""
     if "   " not in text:
         return [], []
     cells, tables = [], []
@@ -246,7 +253,8 @@ def fixed_width_cells(text: str) -> tuple:
             break
         line = m.group().rstrip("\r")
         names = [(h.start(), h.end(), h.group()) for h in _FW_GAP.finditer(line)]
-        if not 3 <= len(names) <= FW_MAX_COLUMNS or tables and m.start() < tables[-1][1]:
+        if not 3 <= len(names) <= FW_MAX_COLUMNS or tables and m.start() < tables[-1][1] \
+                or header_ok is not None and not header_ok([n for _, _, n in names]):
             continue
         starts = [s for s, _, _ in names]
         found, pos, end = [], m.end() + 1, m.end()
@@ -263,7 +271,8 @@ def fixed_width_cells(text: str) -> tuple:
                 break
             else:
                 pieces = [(p.start(), p.end()) for p in _FW_GAP.finditer(row)]
-                if abs(pieces[0][0] - starts[0]) > 2 or not 2 <= len(pieces) <= 2 * len(names):
+                if abs(pieces[0][0] - starts[0]) > 2 or not 2 <= len(pieces) <= 2 * len(names) \
+                        or row[pieces[0][0]:pieces[0][1]].split()[0].lower().rstrip(":") in _FW_FOOTER:
                     break
                 for a, b in _cut_at_columns(row, pieces, starts):
                     found.append((pos + a, pos + b, names[_column_at(names, a, b)][2]))

@@ -257,6 +257,7 @@ class SupervisedExecutor:
             self._replace(worker, "corrupt", _died(worker))
             return
         self._done.update(zip(ids, outcomes))
+        self._retried.difference_update(ids)
         worker.task = None
 
     def _replace(self, worker: _Worker, kind: str, message: str) -> None:
@@ -268,7 +269,8 @@ class SupervisedExecutor:
         worker.stop()
         self._pool[self._pool.index(worker)] = _Worker(self._setup, self._hasher)
         if len(refs) > 1:
-            self._retried.update(ids)           # (each has its run alone)
+            if kind == "corrupt":
+                self._retried.update(ids)       # (each has its run alone after the death)
             self._queue.extendleft(reversed([([i], [r]) for i, r in zip(ids, refs)]))
             return
         if kind == "corrupt" and ids[0] not in self._retried:
