@@ -1036,3 +1036,30 @@ def test_a_generic_name_beside_a_persons_details_is_a_persons(detector, ner):
     got = {v for _, _, v in person_spans(det, [Chunk(unit=CSV_UNIT, text=people, hint="structured",
                                                       context=("id", "name", "date_of_birth", "site"))])[0]}
     assert {"Amani Wekesa Barasa", "Halima Osman Farah"} <= got
+
+
+XML_EXPORT = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+              '<data xmlns:jr="http://openrosa.org/javarosa" project="Caminos Seguros">\n'
+              '  <record id="b25d74fe">\n'
+              '    <fullName>Samba Bary</fullName>\n'
+              '    <hh_head> Mariama Hadja Ba </hh_head>\n'
+              '    <enumerator name="Tina Ewangaye" phone="+22791708046"/>\n'
+              '    <village>Abala</village>\n'
+              '    <origin>Ménaka</origin>\n'
+              '  </record>\n'
+              '  <vendor code="V484743"><name>Anatolia Logistics</name><contactPerson>Zeinabou Diori</contactPerson></vendor>\n'
+              '</data>\n')
+
+
+def test_an_xml_files_elements_and_attributes_are_read_as_columns():
+    """An XML export's values are columns named by their elements' and attributes' local names,
+    as a JSON file's are by their keys: the element "fullName", "hh_head" (spaces inside it
+    left out), "contactPerson" and the attribute "name" of an element named for a person give
+    their names, without the model; a village, an origin and a vendor's name do not."""
+    from tests.conftest import pack_context
+    det = Detector(ner=False, language="en", context=pack_context())
+    unit = Unit(target="/t", uri="/t/export.xml", path="export.xml")
+    got = person_spans(det, [Chunk(unit=unit, text=XML_EXPORT)])[0]
+    want = {(XML_EXPORT.index(n), XML_EXPORT.index(n) + len(n), n)
+            for n in ("Samba Bary", "Mariama Hadja Ba", "Tina Ewangaye", "Zeinabou Diori")}
+    assert got == want

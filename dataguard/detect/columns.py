@@ -309,6 +309,8 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
     if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
         if is_json(unit):
             return json_columns(chunk), []
+        if is_xml(unit):
+            return xml_columns(chunk), []
         return (sql_columns(chunk), []) if is_sql(unit) else fixed_width_columns(chunk, vocab)
     layout = Layout(chunk)
     headers = layout.headers or {}
@@ -397,6 +399,47 @@ def json_columns(chunk: Chunk) -> list:
             c = columns[key] = _Column(m["k"], name_words(m["k"]), table=table, parent=parent)
         c.cells.append(m.span("v") if m["v"] is not None else m.span("n"))
     return list(columns.values())
+
+
+_XML_EXT = (".xml", ".kml", ".gpx", ".xlf", ".xliff")
+# an element holding text alone ("<fullName>Samba Bary</fullName>"), its tag's local name in "t"
+_XML_ELEMENT = re.compile(r"<(?:[\w.-]{1,40}:)?(?P<t>[^\W\d][\w.-]{0,59})(?:\s[^<>]{0,1000})?>"
+                          r"(?P<v>[^<>]{1,2000})</(?:[\w.-]{1,40}:)?(?P=t)\s*>")
+# a start tag's attributes ("<enumerator name=\"Tina Ewangaye\" phone=\"+227...\"/>"), each in "a"
+_XML_START = re.compile(r"<(?:[\w.-]{1,40}:)?(?P<t>[^\W\d][\w.-]{0,59})(?P<attrs>\s[^<>]{1,2000}?)/?>")
+_XML_ATTR = re.compile(r"(?:[\w.-]{1,40}:)?(?P<a>[^\W\d][\w.-]{0,59})\s*=\s*(?P<q>[\"'])(?P<v>[^\"'<>\n]{1,500})(?P=q)")
+
+
+def is_xml(unit) -> bool:
+    """Whether an item is an XML file (an export, a form's submissions, a payment file), by its name."""
+    return (unit.member or unit.path or "").lower().endswith(_XML_EXT)
+
+
+def xml_columns(chunk: Chunk) -> list:
+    """An XML file's values as columns named by their elements' and attributes' local names
+    ("fullName", "hh_head"; an attribute with its element as the parent: "name" of
+    ``<enumerator name="...">``), as a JSON file's are by their keys. Namespaces and
+    declarations are no values."""
+    columns: dict = {}
+    table, text = _stem(chunk.unit), chunk.text
+
+    def add(name: str, parent: Optional[str], span: tuple) -> None:
+        c = columns.get((name, parent))
+        if c is None:
+            c = columns[(name, parent)] = _Column(name, name_words(name), table=table, parent=parent)
+        c.cells.append(span)
+    for m in _XML_ELEMENT.finditer(text):
+        v = m.group("v")
+        if v.strip():
+            lead = len(v) - len(v.lstrip())
+            add(m["t"], None, (m.start("v") + lead, m.start("v") + len(v.rstrip())))
+    if "=" in text:
+        for m in _XML_START.finditer(text):
+            for a in _XML_ATTR.finditer(m.group("attrs")):
+                if a["a"] != "xmlns" and not a.group().startswith("xmlns:"):
+                    at = m.start("attrs") + a.start("v")
+                    add(a["a"], m["t"], (at, at + len(a["v"])))
+    return sorted(columns.values(), key=lambda c: c.cells[0])
 
 
 def is_sql(unit) -> bool:
@@ -522,7 +565,7 @@ class ColumnJudge:
     def judge(self, chunk: Chunk, results: list) -> list:
         columns, headers = table_columns(chunk, self.vocab)
         prose = "PERSON" in self.entities and not (chunk.is_name or chunk.hint == "structured" or is_json(chunk.unit)
-                                                   or is_sql(chunk.unit))
+                                                   or is_sql(chunk.unit) or is_xml(chunk.unit))
         if prose:
             results = results + self._form_persons(chunk, results)
         if not columns:

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
-from dataguard.detect.columns import (categorical, column_verdict, generic_name, is_json, is_sql, json_columns,
-                                      role_column, sql_columns, whole_names)
+from dataguard.detect.columns import (categorical, column_verdict, generic_name, is_json, is_sql, is_xml,
+                                      json_columns, role_column, sql_columns, whole_names, xml_columns)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
@@ -444,6 +444,8 @@ class NerRunner:
                 plan.first = self._keyed_cells(plan, json_columns(chunk), ks, ke)
             elif is_sql(chunk.unit) and not chunk.is_name:
                 plan.first = self._keyed_cells(plan, sql_columns(chunk), ks, ke)
+            elif is_xml(chunk.unit) and not chunk.is_name:
+                plan.first = self._keyed_cells(plan, xml_columns(chunk), ks, ke)
             elif tables[1]:
                 plan.first = self._table_cells(plan, *tables, ks, ke)
             else:
@@ -462,8 +464,8 @@ class NerRunner:
         return plan
 
     def _keyed_cells(self, plan: NerPlan, columns: list, ks: int, ke: int) -> list:
-        """A JSON chunk's or a SQL dump's values, each alone and judged by its key or column
-        (``columns``' JSON and SQL columns): a short value of a key named for people that may
+        """A JSON chunk's, an XML file's or a SQL dump's values, each alone and judged by its key,
+        element or column (``columns``' JSON, XML and SQL columns): a short value of a key named for people that may
         hold a name, whole (a name-shaped one is a name whatever the model reads; under a
         generic key, ``"name"``, a product's or a team's as often, only when the model reads
         most of them as persons); prose regions of the other values, and of the rest (keys,
