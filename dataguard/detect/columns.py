@@ -295,6 +295,26 @@ class _Column:
     personal: bool = False              # another column of its table holds a person's details
 
 
+def _add_cell(columns: dict, key, name: Optional[str], span: tuple, table: Optional[str],
+              parent: Optional[str] = None) -> None:
+    """Add a cell to the column of ``key`` in ``columns``, made when first met."""
+    c = columns.get(key)
+    if c is None:
+        c = columns[key] = _Column(name, name_words(name) if name else (), table=table, parent=parent)
+    c.cells.append(span)
+
+
+def _columns_of_tables(cells: list, tables: list, table: Optional[str], keep=None) -> list:
+    """The columns of a text's tables (``tabular``'s ``[(start, end, column name)]`` and table
+    spans): one a table and name; ``keep(name)``: only those."""
+    columns: dict = {}
+    starts = [s for s, _ in tables]
+    for s, e, name in cells:
+        if keep is None or keep(name):
+            _add_cell(columns, (bisect.bisect_right(starts, s) - 1, name), name, (s, e), table)
+    return list(columns.values())
+
+
 def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
     """(the columns of a tabular chunk, the spans of its header rows); for prose, those of its
     fixed-width tables (with ``vocab``, which must know one of a header's names); none for a
@@ -326,11 +346,7 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
             e -= 1
         if e <= s:
             continue
-        c = columns.get(col)
-        if c is None:
-            name = headers.get(col)
-            c = columns[col] = _Column(name, name_words(name) if name else (), table=table)
-        c.cells.append((s, e))
+        _add_cell(columns, col, headers.get(col), (s, e), table)
     return list(columns.values()), layout.header_rows
 
 
@@ -338,19 +354,11 @@ def fixed_width_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> t
     """(the columns of the fixed-width tables of a prose chunk, their header lines' spans): a
     payroll register's ``NAME``, a distribution report's ``Card holder``."""
     cells, tables = fixed_width_cells(chunk.text, None if vocab is None else vocab.knows_one)
-    columns: dict = {}
-    starts = [s for s, _ in tables]
-    for s, e, name in cells:
-        table = bisect.bisect_right(starts, s) - 1
-        col = columns.get((table, name))
-        if col is None:
-            col = columns[(table, name)] = _Column(name, name_words(name), table=_stem(chunk.unit))
-        col.cells.append((s, e))
     headers = []
     for s, _ in tables:
         e = chunk.text.find("\n", s)
         headers.append((s, len(chunk.text) if e == -1 else e))
-    return list(columns.values()), headers
+    return _columns_of_tables(cells, tables, _stem(chunk.unit)), headers
 
 
 _JSON_EXT = (".json", ".jsonl", ".ndjson", ".geojson")
@@ -393,11 +401,8 @@ def json_columns(chunk: Chunk) -> list:
             if closed_at.get(opens[i][0], len(text)) > m.start():
                 parent = opens[i][1]
                 break
-        key = (m["k"], parent)
-        c = columns.get(key)
-        if c is None:
-            c = columns[key] = _Column(m["k"], name_words(m["k"]), table=table, parent=parent)
-        c.cells.append(m.span("v") if m["v"] is not None else m.span("n"))
+        _add_cell(columns, (m["k"], parent), m["k"], m.span("v") if m["v"] is not None else m.span("n"), table,
+                  parent)
     return list(columns.values())
 
 
@@ -422,23 +427,17 @@ def xml_columns(chunk: Chunk) -> list:
     declarations are no values."""
     columns: dict = {}
     table, text = _stem(chunk.unit), chunk.text
-
-    def add(name: str, parent: Optional[str], span: tuple) -> None:
-        c = columns.get((name, parent))
-        if c is None:
-            c = columns[(name, parent)] = _Column(name, name_words(name), table=table, parent=parent)
-        c.cells.append(span)
     for m in _XML_ELEMENT.finditer(text):
         v = m.group("v")
         if v.strip():
             lead = len(v) - len(v.lstrip())
-            add(m["t"], None, (m.start("v") + lead, m.start("v") + len(v.rstrip())))
+            _add_cell(columns, (m["t"], None), m["t"], (m.start("v") + lead, m.start("v") + len(v.rstrip())), table)
     if "=" in text:
         for m in _XML_START.finditer(text):
             for a in _XML_ATTR.finditer(m.group("attrs")):
                 if a["a"] != "xmlns" and not a.group().startswith("xmlns:"):
                     at = m.start("attrs") + a.start("v")
-                    add(a["a"], m["t"], (at, at + len(a["v"])))
+                    _add_cell(columns, (a["a"], m["t"]), a["a"], (at, at + len(a["v"])), table, m["t"])
     return sorted(columns.values(), key=lambda c: c.cells[0])
 
 
@@ -469,11 +468,7 @@ def _sql_columns(text: str, lead: Optional[tuple] = None) -> list:
 
     def add(table: str, names: list, k: int, span: tuple) -> None:
         if k < len(names) and names[k]:
-            key = (table.lower(), names[k].lower())
-            c = columns.get(key)
-            if c is None:
-                c = columns[key] = _Column(names[k], name_words(names[k]), table=table)
-            c.cells.append(span)
+            _add_cell(columns, (table.lower(), names[k].lower()), names[k], span, table)
     if lead is not None:                # the text begins inside a statement of an earlier chunk
         _, table, names = lead
         for k, s, e in sqldump.continued_values(text, lead, sqldump.first_statement(text)):
@@ -662,7 +657,7 @@ class ColumnJudge:
             start, end = m.start("value") + span[0], m.start("value") + span[1]
             # (a person there already, or the model's organisation: "Moderator: Kenya Red Cross")
             if not any(r.entity_type in ("PERSON", "ORGANIZATION") and r.start < end and start < r.end
-                       for r in results + out):
+                       for r in itertools.chain(results, out)):
                 out.append(_column_person(start, end, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
         return out
 
@@ -680,18 +675,8 @@ class ColumnJudge:
     def _markdown_owners(self, chunk: Chunk, results: list) -> list:
         """``_owners`` of the Markdown tables of a prose chunk (an action table's "Owner" column
         in minutes); their other columns are the NER planner's (``ner``)."""
-        cells, tables = markdown_cells(chunk.text)
-        starts = [s for s, _ in tables]
-        columns: dict = {}
-        for s, e, name in cells:
-            if owner_column(name):
-                table = bisect.bisect_right(starts, s) - 1
-                col = columns.get((table, name))
-                if col is None:
-                    col = columns[(table, name)] = _Column(name, name_words(name))
-                col.cells.append((s, e))
         out = []
-        for col in columns.values():
+        for col in _columns_of_tables(*markdown_cells(chunk.text), None, keep=owner_column):
             by_cell: dict = {}
             for r in results:
                 for s, e in col.cells:
@@ -981,7 +966,9 @@ def _leading_name(value: str):
     cut = _AFTER_NAME.search(value)
     head = value[:cut.start() if cut else len(value)].rstrip(" \t.,*_")
     commas = [i for i, c in enumerate(head) if c == ","]
-    for stop in (commas[1:2] or [len(head)]) + commas[:1] + ([len(head)] if commas[1:2] else []):
+    # "Surname, Given, role": up to the second comma first; "Given Surname, role": the first
+    stops = [commas[1], commas[0], len(head)] if len(commas) > 1 else [len(head), *commas]
+    for stop in stops:
         span = listed_person(head[:stop].rstrip())
         if span is not None:
             return span

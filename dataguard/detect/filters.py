@@ -165,6 +165,12 @@ POST_WORDS = frozenset("senior junior chief head deputy assistant associate acti
                        "delegate delegates rapporteur".split())
 
 
+# the labels of lines that list persons (a mail's recipients, minutes' attendance), a regex
+# alternation: ``recognizers.ListedPersonsRecognizer`` reads them, no single name's label is one
+LIST_LABELS = (r"to|cc|bcc|an|para|à|apologies|present|attendees|attendance|participants|absent|excused|"
+               r"distribution|présents|presents|excusés|absents|presentes|ausentes|asistentes|anwesend|entschuldigt")
+
+
 def _folded(s: str) -> str:
     """Lower case, without accents, as addresses write names ("Łukasz Dvořák": "lukasz dvorak")."""
     s = "".join(c for c in unicodedata.normalize("NFKD", s.casefold()) if not unicodedata.combining(c))
@@ -538,12 +544,6 @@ def _another_version(value: str, text: str, start: int) -> bool:
         return False
     m = _VERSION_NEAR.search(text, max(0, start - 60), start)
     return m is not None and m.group(1) == ".".join(value.split(".")[:2])
-
-
-# the labels of lines that list persons (a mail's recipients, minutes' attendance), a regex
-# alternation: ``recognizers.ListedPersonsRecognizer`` reads them, no single name's label is one
-LIST_LABELS = (r"to|cc|bcc|an|para|à|apologies|present|attendees|attendance|participants|absent|excused|"
-               r"distribution|présents|presents|excusés|absents|presentes|ausentes|asistentes|anwesend|entschuldigt")
 
 
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v|(?:upgraded|downgraded)\s+(?:to|from))"

@@ -439,14 +439,12 @@ class NerRunner:
         # only matches starting in the keep window are kept: a region wholly outside it cannot give one
         plan = NerPlan(chunk)
         if chunk.hint != "structured":
+            for is_kind, keyed_columns in ((is_json, json_columns), (is_sql, sql_columns), (is_xml, xml_columns)):
+                if not chunk.is_name and is_kind(chunk.unit):
+                    plan.first = self._keyed_cells(plan, keyed_columns(chunk), ks, ke)
+                    return plan
             tables = ([], []) if chunk.is_name else _prose_tables(text, self._vocabulary)
-            if is_json(chunk.unit) and not chunk.is_name:
-                plan.first = self._keyed_cells(plan, json_columns(chunk), ks, ke)
-            elif is_sql(chunk.unit) and not chunk.is_name:
-                plan.first = self._keyed_cells(plan, sql_columns(chunk), ks, ke)
-            elif is_xml(chunk.unit) and not chunk.is_name:
-                plan.first = self._keyed_cells(plan, xml_columns(chunk), ks, ke)
-            elif tables[1]:
+            if tables[1]:
                 plan.first = self._table_cells(plan, *tables, ks, ke)
             else:
                 plan.first = [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
@@ -464,9 +462,9 @@ class NerRunner:
         return plan
 
     def _keyed_cells(self, plan: NerPlan, columns: list, ks: int, ke: int) -> list:
-        """A JSON chunk's, an XML file's or a SQL dump's values, each alone and judged by its key,
-        element or column (``columns``' JSON, XML and SQL columns): a short value of a key named for people that may
-        hold a name, whole (a name-shaped one is a name whatever the model reads; under a
+        """A JSON chunk's, an XML file's or a SQL dump's values, each alone and judged by its
+        key, element or column (``columns``' JSON, XML and SQL columns): a short value of a key
+        named for people that may hold a name, whole (a name-shaped one is a name whatever the model reads; under a
         generic key, ``"name"``, a product's or a team's as often, only when the model reads
         most of them as persons); prose regions of the other values, and of the rest (keys,
         arrays of strings, a pair cut at the chunk's edge, statements), the values blanked out."""
@@ -497,8 +495,8 @@ class NerRunner:
             plan.sampled.append(ColumnSample(False, list(cells), [], GENERIC_SHARE))
 
     def _table_cells(self, plan: NerPlan, found: list, tables: list, ks: int, ke: int) -> list:
-        """Prose with Markdown or fixed-width tables (``_prose_tables``' cells and table spans): each table
-        cell that may hold a name alone; under a column named for people a name-shaped cell is
+        """Prose with Markdown or fixed-width tables (``_prose_tables``' cells and table spans):
+        each table cell that may hold a name alone; under a column named for people a name-shaped cell is
         a name whatever the model reads (under a generic ``Name``, which a table of software
         has too: when the model reads most of the column as persons); prose regions of the
         rest, the tables blanked out."""

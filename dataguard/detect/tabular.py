@@ -1,6 +1,6 @@
 """Tables: the columns of a structured chunk (spreadsheet rows, database columns, CSV/TSV
-text) and their header names; the cells of the Markdown tables in prose. What the names
-mean is ``columns``' job."""
+text) and their header names; the cells of the Markdown and fixed-width tables in prose.
+What the names mean is ``columns``' job."""
 from __future__ import annotations
 
 import bisect
@@ -248,8 +248,8 @@ def fixed_width_cells(text: str, header_ok=None) -> tuple:
     if "   " not in text:
         return [], []
     cells, tables = [], []
-    for n, m in enumerate(_FW_HEADER.finditer(text)):
-        if n >= FW_MAX_TABLES:
+    for looked, m in enumerate(_FW_HEADER.finditer(text)):
+        if looked >= FW_MAX_TABLES:
             break
         line = m.group().rstrip("\r")
         names = [(h.start(), h.end(), h.group()) for h in _FW_GAP.finditer(line)]
@@ -257,7 +257,7 @@ def fixed_width_cells(text: str, header_ok=None) -> tuple:
                 or header_ok is not None and not header_ok([n for _, _, n in names]):
             continue
         starts = [s for s, _, _ in names]
-        found, pos, end = [], m.end() + 1, m.end()
+        found, pos, end, rows = [], m.end() + 1, m.end(), 0
         rule_seen = False
         while pos < len(text):
             nl = text.find("\n", pos)
@@ -276,9 +276,8 @@ def fixed_width_cells(text: str, header_ok=None) -> tuple:
                     break
                 for a, b in _cut_at_columns(row, pieces, starts):
                     found.append((pos + a, pos + b, names[_column_at(names, a, b)][2]))
-                end = stop
+                end, rows = stop, rows + 1
             pos = stop + 1
-        rows = len({text.rfind("\n", 0, s) for s, _, _ in found})
         if rows >= FW_MIN_ROWS:
             cells += found
             tables.append((m.start(), end))

@@ -227,8 +227,7 @@ class SupervisedExecutor:
                     # few tasks left (the end of the walk, or a walk slower than the workers): the
                     # next group goes out item by item, so that no worker idles while another
                     # scans a whole group alone
-                    ids, refs = self._queue.popleft()
-                    self._queue.extendleft(reversed([([i], [r]) for i, r in zip(ids, refs)]))
+                    self._queue_alone(*self._queue.popleft())
                 ids, refs = self._queue.popleft()
                 worker.give(ids, refs, self._clock() + self._budget(refs))
 
@@ -271,11 +270,16 @@ class SupervisedExecutor:
         if len(refs) > 1:
             if kind == "corrupt":
                 self._retried.update(ids)       # (each has its run alone after the death)
-            self._queue.extendleft(reversed([([i], [r]) for i, r in zip(ids, refs)]))
+            self._queue_alone(ids, refs)
             return
         if kind == "corrupt" and ids[0] not in self._retried:
             self._retried.add(ids[0])
             self._queue.appendleft((ids, refs))
             return
         log.warning("%s: %s", kind, message)
+        self._retried.discard(ids[0])
         self._done[ids[0]] = failed_outcome(refs[0], kind, message)
+
+    def _queue_alone(self, ids: list, refs: list) -> None:
+        """A group's items at the front of the queue, each a task of its own, in order."""
+        self._queue.extendleft(reversed([([i], [r]) for i, r in zip(ids, refs)]))
