@@ -1094,6 +1094,16 @@ def test_an_ipv4_address_is_no_phone_number(patterns_only):
     assert at(text, "044.668.18.00", "PHONE_NUMBER") in got
 
 
+def test_an_ipv4_address_in_brackets_is_no_phone_number(patterns_only):
+    """A mail relay's address in brackets ("[209.85.218.41]", "(209.85.218.41)"): libphonenumber's
+    match takes the opening bracket with the digits, and reads a US number; it is an address."""
+    text = ("Received: from mail-ej1-f41.google.com (mail-ej1-f41.google.com. [209.85.218.41]) by mx\n"
+            "relay (209.85.218.42) ok; call (209) 852-1841 or [209] 852 1843")
+    got = spans(run(patterns_only, text), {"PHONE_NUMBER", "IP_ADDRESS"})
+    assert got == {at(text, "209.85.218.41", "IP_ADDRESS"), at(text, "209.85.218.42", "IP_ADDRESS"),
+                   at(text, "(209) 852-1841", "PHONE_NUMBER"), at(text, "[209] 852 1843", "PHONE_NUMBER")}
+
+
 MRZ_TD3 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
 MRZ_TD1 = "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<"
 MRZ_TD2 = "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6"

@@ -223,6 +223,98 @@ def test_eml_headers_rfc2047_quoted_printable_body_and_attachment():
     assert hits(out, "amina.yusuf@un-juba.org") == [("note.docx", Pointer(line=6, part="header"))]
 
 
+def _where(out, needle):
+    """(line, col, part) of each place ``needle`` is found in the message's own chunks."""
+    res = []
+    for c in out:
+        if isinstance(c, Chunk) and c.unit.member is None:
+            i = c.text.find(needle)
+            while i >= 0:
+                if c.keeps(i):
+                    ptr = c.pointer_at(i)
+                    res.append((ptr.line, c.columns_of(i, i + len(needle))[0], ptr.part))
+                i = c.text.find(needle, i + 1)
+    return res
+
+
+def _raw_places(msg: bytes, needle: str) -> list:
+    """(line, col) of each place ``needle`` is written in the message file (1-based)."""
+    out = []
+    for n, line in enumerate(msg.decode("utf-8").split("\n"), 1):
+        i = line.find(needle)
+        while i >= 0:
+            out.append((n, i + 1))
+            i = line.find(needle, i + 1)
+    return out
+
+
+def test_eml_values_are_located_on_the_lines_of_the_message_file():
+    """A message's values are on the lines (and columns) of the file they are written on: a
+    folded header's continuation, a relay's Received header and the sender's X-Originating-IP,
+    an 8bit part after a quoted-printable one whose soft line breaks take a line each, after
+    an attachment (columns: in the decoded line); an encoded header on its first line.
+    Message ids are not read."""
+    import base64
+    attachment = base64.encodebytes(b"\x00" * 300).decode()
+    msg = ("Return-Path: <bounce.kano@relief-ng.org>\r\n"
+           "Received: from mail.relief-ng.org (mail.relief-ng.org [102.89.44.17])\r\n"
+           "\tby mx1.relief-ng.org for <ibrahim.sule@relief-ng.org>; Mon, 4 Mar 2024 09:12:01 +0000\r\n"
+           "X-Originating-IP: [41.203.72.118]\r\n"
+           "Message-ID: <a81x.77@relief-ng.org>\r\n"
+           "From: Ngozi Adeyemi <ngozi.adeyemi@relief-ng.org>\r\n"
+           "To: Ibrahim Sule <ibrahim.sule@relief-ng.org>,\r\n"
+           "  Halima Bello <halima.bello@relief-ng.org>\r\n"
+           "Subject: =?utf-8?q?Liste_Kan=C3=B3?= for amina.garba@relief-ng.org\r\n"
+           "MIME-Version: 1.0\r\n"
+           "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"
+           "\r\n"
+           "This is a multi-part message in MIME format.\r\n"
+           "--b1\r\n"
+           "Content-Type: multipart/alternative; boundary=\"b2\"\r\n"
+           "\r\n"
+           "--b2\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n"
+           "Content-Transfer-Encoding: quoted-printable\r\n"
+           "\r\n"
+           "Dear all, the list from Kano is attached. Please call Musa Danjuma on +23=\r\n"
+           "4 803 555 0142 before Friday; his back-up is yusuf.lawal@relief-ng.org =E2=80=93 thanks.\r\n"
+           "Card on file: 4111 1111 1111 1111.\r\n"
+           "--b2\r\n"
+           "Content-Type: text/html; charset=utf-8\r\n"
+           "\r\n"
+           "<p>Dear all, the list from Kano is attached. Card 4111 1111 1111 1111</p>\r\n"
+           "--b2--\r\n"
+           "--b1\r\n"
+           "Content-Type: application/octet-stream; name=\"blob.bin\"\r\n"
+           "Content-Disposition: attachment; filename=\"blob.bin\"\r\n"
+           "Content-Transfer-Encoding: base64\r\n"
+           "\r\n"
+           f"{attachment}"
+           "--b1\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n"
+           "Content-Transfer-Encoding: 8bit\r\n"
+           "\r\n"
+           "Footer: contact Zainab Ọlálẹ́kan at zainab.olalekan@relief-ng.org\r\n"
+           "--b1--\r\n").encode()
+    out = run_bytes("kano.eml", msg)
+    assert kinds(out) == [("blob.bin", "binary")]
+    for needle, part in [("bounce.kano@relief-ng.org", "header"), ("102.89.44.17", "header"),
+                         ("ibrahim.sule@relief-ng.org", "header"), ("41.203.72.118", "header"),
+                         ("ngozi.adeyemi@relief-ng.org", "header"), ("halima.bello@relief-ng.org", "header"),
+                         ("Musa Danjuma", "body"), ("zainab.olalekan@relief-ng.org", "body")]:
+        assert _where(out, needle) == [(*at, part) for at in _raw_places(msg, needle)], needle
+    assert len(_raw_places(msg, "ibrahim.sule@relief-ng.org")) == 2       # Received and To
+    # the card in the plain text, not in the HTML alternative (not read)
+    assert _where(out, CARD) == [(*_raw_places(msg, CARD)[0], "body")]
+    # a soft line break: the line and the next are read as one (the number is whole), on the first
+    assert _where(out, "+234 803 555 0142") == [(21, 71, "body")]
+    assert _where(out, "yusuf.lawal@relief-ng.org") == [(21, 119, "body")]
+    assert [w[0] for w in _where(out, "Card on file")] == [23]
+    # an encoded header: decoded, on its own line
+    assert [w[0] for w in _where(out, "Liste Kanó for amina.garba@relief-ng.org")] == [9]
+    assert _where(out, "a81x.77") == []
+
+
 def test_eml_html_body_is_stripped():
     msg = (b"From: a@un-juba.org\r\nTo: b@un-juba.org\r\nSubject: html\r\nMIME-Version: 1.0\r\n"
            b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")

@@ -751,13 +751,14 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             return False
     if entity == "PHONE_NUMBER":
         digits = re.sub(r"\D", "", value)
-        if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", value.strip()):
+        bare = value.strip().lstrip(_OPENING_BRACKETS)      # (a match of the matcher may open with a bracket)
+        if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", bare):
             return False
-        if _is_ipv4(value.strip()) and not _PHONE_WORD.search(text, max(0, start - 24), start):
-            return False          # "213.200.77.21": an address, though a region's groups read it as a number
-                                  # (not "tlf. 33.12.45.67", a Danish number)
-        if re.fullmatch(r"\d+(?:\.\d+){2,}", value.strip()) and not (
-                phone_format and re.match(r"\d\d", value.strip())
+        if _is_ipv4(bare) and not _PHONE_WORD.search(text, max(0, start - 24), start):
+            return False          # "213.200.77.21", a relay's "[209.85.218.41]": an address, though a region's
+                                  # groups read it as a number (not "tlf. 33.12.45.67", a Danish number)
+        if re.fullmatch(r"\d+(?:\.\d+){2,}", bare) and not (
+                phone_format and re.match(r"\d\d", bare)
                 and not _VERSION_BEFORE.search(text, max(0, start - 24), start)):
             return False          # dotted version or IP, not "415.506.0921", "01.94.68.31.28"
         return 7 <= len(digits) <= 15
@@ -774,6 +775,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         return not re.search(r"\d{9,}", value)     # epoch timestamps and long ids
     return True
 
+
+_OPENING_BRACKETS = "([{\uff08\uff3b"
 
 _STREET_FIRST = {"rue", "avenue", "av", "boulevard", "bd", "chemin", "ch", "route", "rte", "place", "pl", "quai",
                  "allée", "impasse", "cours", "passage", "rond-point", "calle", "avenida", "carrera", "paseo",

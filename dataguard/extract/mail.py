@@ -1,10 +1,16 @@
 """Mail: .eml (RFC 822/MIME), mbox, Outlook .msg.
 
-Headers From/To/Cc/Bcc/Reply-To/Subject (RFC 2047 words decoded; each by its first
-``MAX_HEADER_CHARS`` characters) are ``part="header"``; text and HTML bodies (transfer encodings decoded, tags,
-scripts and styles stripped) ``part="body"`` - of a multipart/alternative only
-the plain text is read when there is one, so a value is not counted twice.
-Lines are counted over the message's extracted text.
+The headers that name people, addresses and hosts (``HEADERS``: From, To, Cc, Subject,
+Return-Path, Received, X-Originating-IP...; not Message-ID and the signatures) are
+``part="header"``; text and HTML bodies (transfer encodings decoded, tags, scripts and styles
+stripped) ``part="body"`` - of a multipart/alternative only the plain text is read when there
+is one, so a value is not counted twice.
+
+Lines are the message file's own (``_Layout``): a header on its line(s) as written (one with
+RFC 2047 words: decoded, on its first line; each by its first ``MAX_HEADER_CHARS``
+characters), a body from the line its part's content starts on, line for line when it is
+written as it reads (7bit, 8bit, quoted-printable: a soft line break's continuation is a line
+of its own); a base64 or HTML body from its first line on, in the lines of its extracted text.
 
 Attachments (and attached messages, as ``<n>.eml``) are members:
 ``unit.child(filename)`` through the dispatcher's ``ctx.recurse`` (one level deeper);
@@ -23,14 +29,21 @@ import email.parser
 import email.policy
 import io
 import posixpath
+import re
 from html.parser import HTMLParser
-from typing import Iterator
+from typing import Iterator, Optional
 
 from dataguard.extract.base import ExtractContext, Piece, Spool, TempDir, bounded_lines, describe, read_whole
 from dataguard.extract.chunks import ChunkBuilder
 from dataguard.types import Pointer, Problem, Unit
 
-_HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Subject")
+# the headers read: people, their addresses, hosts and the addresses they connect from
+HEADERS = ("From", "To", "Cc", "Bcc", "Reply-To", "Subject", "Sender", "Return-Path", "Received", "Delivered-To",
+           "X-Original-To", "X-Forwarded-To", "X-Originating-IP", "X-Sender-IP", "X-Client-IP", "X-Forwarded-For",
+           "Resent-From", "Resent-To", "Resent-Cc", "Resent-Sender", "Disposition-Notification-To",
+           "Return-Receipt-To", "X-Sender")
+_READ = frozenset(h.lower() for h in HEADERS)
+HEADER_BLOCK_BYTES = 1 << 20    # of a message's header block located line by line (beyond: headers in no order)
 FEED_BYTES = 1 << 20
 MAX_HEADER_CHARS = 64 * 1024     # of one header parsed (the parser needs memory quadratic in its length)
 
@@ -92,19 +105,6 @@ def _undeclared(data: bytes) -> str:
     return data.decode(detect_encoding(data, complete=True), "replace")
 
 
-def _header_values(msg, h) -> Iterator[str]:
-    """Each ``h`` header's decoded value, parsed one at a time (a parsed header keeps its
-    parse tree); a malformed one in its raw form."""
-    for k, v in msg.raw_items():
-        if k.lower() == h.lower():
-            if isinstance(v, str) and not v.isascii() and any("\udc80" <= c <= "\udcff" for c in v):
-                v = _undeclared(v.encode("ascii", "surrogateescape"))     # raw 8-bit bytes
-            try:
-                yield str(msg.policy.header_fetch_parse(k, v))
-            except Exception:  # noqa: BLE001 - a malformed header: its raw form
-                yield str(v)
-
-
 def _body_text(part) -> str:
     charset = part.get_param("charset")
     payload = part.get_payload(decode=True) if not charset or str(charset).lower() in ("us-ascii", "ascii") else None
@@ -161,18 +161,35 @@ def _member(unit, data: bytes, name: str, ctx: ExtractContext):
     yield from ctx.recurse(unit.child(name), lambda: io.BytesIO(data), name)
 
 
-def message_chunks(unit: Unit, msg, ctx: ExtractContext) -> Iterator[Piece]:
+def message_chunks(unit: Unit, msg, ctx: ExtractContext, layout: "Optional[_Layout]" = None) -> Iterator[Piece]:
+    """The message's headers and bodies as chunks, on the lines of the message file when its
+    ``layout`` is known; then its attachments as members."""
     b = ChunkBuilder(unit, ctx.limits)
-    for h in _HEADERS:
-        for value in _header_values(msg, h):
-            if value.strip():
-                yield from b.text(f"{h}: {value}", Pointer(part="header"))
+    placed = _Placed(b)
+    seen: dict = {}
+    for name, value in msg.raw_items():
+        key = name.lower()
+        if key not in _READ:
+            continue
+        k = seen[key] = seen.get(key, -1) + 1
+        where = layout.header(key, k) if layout is not None else None
+        text = None
+        if where is not None and "=?" not in where[1]:
+            text = where[1]            # as written, on its lines
+        else:
+            text = _header_value(msg, name, value)
+            text = f"{name}: {text}" if text.strip() else ""
+        if text.strip():
+            yield from placed.at(None if where is None else where[0], text, Pointer(part="header"))
     bodies, attachments = [], []
     _walk(msg, bodies, attachments)
     for part in bodies:
         text = _body_text(part)
         if text.strip():
-            yield from b.text(text, Pointer(part="body"))
+            line = layout.body(part) if layout is not None else None
+            if line is not None:
+                text = _as_written(part, text)
+            yield from placed.at(line, text, Pointer(part="body"))
     yield from b.flush()
     tmp = TempDir()
     try:
@@ -188,6 +205,139 @@ def message_chunks(unit: Unit, msg, ctx: ExtractContext) -> Iterator[Piece]:
                 spool.discard()
     finally:
         tmp.cleanup()
+
+
+class _Placed:
+    """Text added to a chunk builder at given lines: blank lines up to each (never back)."""
+
+    def __init__(self, builder: ChunkBuilder):
+        self.builder = builder
+        self.next = 1           # the line the next text starts on when added without a gap
+
+    def at(self, line: Optional[int], text: str, pointer: Pointer) -> Iterator[Piece]:
+        gap = max(0, line - self.next) if line is not None else 0
+        text = "\n" * gap + text
+        self.next += text.count("\n") + 1
+        yield from self.builder.text(text, pointer)
+
+
+_SOFT_BREAK = re.compile(r"=[ \t]*\r?$")
+
+
+def _as_written(part, text: str) -> str:
+    """A body's text on the lines its part's content is written on: as it is for 7bit and 8bit
+    (the same lines); a quoted-printable one with a blank line after each line for each soft
+    line break it was written with (its words on the line they begin on). Otherwise (base64,
+    HTML, lines that do not agree): as extracted."""
+    if part.get_content_type() != "text/plain":
+        return text
+    cte = (part.get("Content-Transfer-Encoding") or "7bit").strip().lower()
+    raw = part.get_payload()
+    if not isinstance(raw, str):
+        return text
+    lines = text.split("\n")
+    if cte in ("7bit", "8bit", "binary"):
+        return text
+    if cte != "quoted-printable":
+        return text
+    spans, n = [], 0
+    for line in raw.split("\n"):
+        n += 1
+        if not _SOFT_BREAK.search(line):
+            spans.append(n)
+            n = 0
+    if n:
+        spans.append(n)
+    if len(spans) != len(lines):
+        return text
+    return "\n".join(line + "\n" * (k - 1) for line, k in zip(lines, spans))
+
+
+def _header_value(msg, name: str, value) -> str:
+    """A header's decoded value (a malformed one in its raw form; raw 8-bit bytes read as a text file's)."""
+    if isinstance(value, str) and not value.isascii() and any("\udc80" <= c <= "\udcff" for c in value):
+        value = _undeclared(value.encode("ascii", "surrogateescape"))     # raw 8-bit bytes
+    try:
+        return str(msg.policy.header_fetch_parse(name, value))
+    except Exception:  # noqa: BLE001 - a malformed header: its raw form
+        return str(value)
+
+
+_HEADER_START = re.compile(rb"([!-9;-~]{1,76})[ \t]*:")
+_TEXT_PART = re.compile(rb"(?im)^content-type:[ \t]*text/")
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_KEY_CHARS = 48
+
+
+def _key(text: str) -> str:
+    """What a body's content is recognised by in the message file: its first ASCII letters and digits."""
+    out = []
+    for c in text:
+        if c.isascii() and c.isalnum():
+            out.append(c)
+            if len(out) == _KEY_CHARS:
+                break
+    return "".join(out)
+
+
+class _Layout:
+    """Where a message's headers and text bodies are written in its file, read from its bytes
+    before they are parsed (so that only the parsed message is kept): the first line and the
+    text of each header of the header block (``header``), and the line each text part's content
+    begins on, with its first letters and digits (``body``: a part is matched to its place by
+    them, in the file's order)."""
+
+    def __init__(self, data: bytes):
+        end = _BLANK_LINE.search(data, 0, HEADER_BLOCK_BYTES)
+        top = end.end() if end is not None else None
+        self._headers: dict = {}
+        block = data[:top] if top is not None else data[:HEADER_BLOCK_BYTES]
+        line, current = 1, None
+        for raw in block.split(b"\n"):
+            if raw[:1] in (b" ", b"\t") and current is not None:
+                current[1].append(raw)
+            else:
+                m = _HEADER_START.match(raw)
+                current = None
+                if m is not None:
+                    current = (line, [raw])
+                    self._headers.setdefault(m.group(1).decode("ascii").lower(), []).append(current)
+            line += 1
+        self._bodies: list = []          # [(line, key)], in the file's order
+        if top is not None:
+            self._bodies.append((data.count(b"\n", 0, top) + 1, _key(data[top:top + 4 * _KEY_CHARS].decode("latin-1"))))
+        at, lines = 0, 1
+        for m in _TEXT_PART.finditer(data, top or 0):
+            blank = _BLANK_LINE.search(data, m.end())
+            if blank is None:
+                break
+            lines += data.count(b"\n", at, blank.end())
+            at = blank.end()
+            self._bodies.append((lines, _key(data[at:at + 4 * _KEY_CHARS].decode("latin-1"))))
+        self._used = -1
+
+    def header(self, name: str, k: int):
+        """(first line, text as written) of the ``k``-th header called ``name`` (lower case); None: not known."""
+        found = self._headers.get(name)
+        if not found or k >= len(found):
+            return None
+        line, raws = found[k]
+        raw = b"\n".join(r.rstrip(b"\r") for r in raws)[:MAX_HEADER_CHARS]
+        text = raw.decode("ascii") if raw.isascii() else _undeclared(raw)
+        return line, text
+
+    def body(self, part):
+        """The line a text part's content begins on; None: not found."""
+        raw = part.get_payload()
+        if not isinstance(raw, str):
+            return None
+        key = _key(raw[:4 * _KEY_CHARS])
+        for i in range(self._used + 1, len(self._bodies)):
+            line, there = self._bodies[i]
+            if there == key:
+                self._used = i
+                return line
+        return None
 
 
 def _store_attachments(unit: Unit, attachments: list, tmp: TempDir) -> list:
@@ -228,9 +378,10 @@ def _eml(unit, opener, ctx: ExtractContext):
     if isinstance(data, Problem):
         yield data
         return
+    layout = _Layout(data)
     box = [data]
     del data
-    yield from message_chunks(unit, _parsed(box), ctx)
+    yield from message_chunks(unit, _parsed(box), ctx, layout)
 
 
 def _is_separator(line: bytes, prev_blank: bool, first: bool) -> bool:
