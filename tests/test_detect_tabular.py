@@ -1063,3 +1063,78 @@ def test_an_xml_files_elements_and_attributes_are_read_as_columns():
     want = {(XML_EXPORT.index(n), XML_EXPORT.index(n) + len(n), n)
             for n in ("Samba Bary", "Mariama Hadja Ba", "Tina Ewangaye", "Zeinabou Diori")}
     assert got == want
+
+
+HTML_REGISTER = ('<!DOCTYPE html>\n<html><head><title>Liste des bénéficiaires</title>\n'
+                 '<style>td { color: red } /* Awa Ndiaye */</style></head>\n<body>\n'
+                 '<h1>Distribution – Kolda</h1>\n<!-- exported by Ousmane Sy -->\n'
+                 '<table class="grid">\n'
+                 '<thead><tr><th>N°</th><th>Nom complet</th><th colspan="2">Téléphone</th><th>Commune</th></tr></thead>\n'
+                 '<tbody>\n'
+                 '<tr><td>1</td><td>MOULAYE Fatimetou</td><td>+221 76 989 73 65</td><td>—</td><td>Médina Gounass</td></tr>\n'
+                 '<tr><td>2</td><td><b>Keïta Bakary</b><br>chef de ménage</td><td>—</td><td>—</td><td>Kolda</td></tr>\n'
+                 '<tr>\n  <td>3</td>\n  <td>\n    Rokhaya Sene\n  </td>\n  <td>77 430 22 18</td><td></td>'
+                 '<td>Bignona Santhiaba</td></tr>\n'
+                 '<tr><td>4<td>Awa Ba<td>—<td>—<td>Sédhiou\n'
+                 '</tbody></table>\n'
+                 '<table><tr><td>Item</td><td>Qty</td></tr><tr><td>Kitchen set</td><td>12</td></tr></table>\n'
+                 '</body></html>\n')
+
+
+def test_html_tables_cells_and_markup():
+    """An HTML file's tables: each cell's first run of text under its column's header (th cells,
+    a thead, or a first row of td cells that holds no value; colspan counted; an unclosed cell or
+    row ends at the next), the text of a style, script or comment being markup."""
+    from dataguard.detect.tabular import html_cells
+    text = HTML_REGISTER
+    cells, tables, markup = html_cells(text)
+    got = [(text[s:e], name, key) for s, e, name, key in cells]
+    assert got == [("1", "N°", (0, 0)), ("MOULAYE Fatimetou", "Nom complet", (0, 1)),
+                   ("+221 76 989 73 65", "Téléphone", (0, 2)), ("—", "Téléphone", (0, 3)),
+                   ("Médina Gounass", "Commune", (0, 4)),
+                   ("2", "N°", (0, 0)), ("Keïta Bakary", "Nom complet", (0, 1)), ("—", "Téléphone", (0, 2)),
+                   ("—", "Téléphone", (0, 3)), ("Kolda", "Commune", (0, 4)),
+                   ("3", "N°", (0, 0)), ("Rokhaya Sene", "Nom complet", (0, 1)), ("77 430 22 18", "Téléphone", (0, 2)),
+                   ("Bignona Santhiaba", "Commune", (0, 4)),
+                   ("4", "N°", (0, 0)), ("Awa Ba", "Nom complet", (0, 1)), ("—", "Téléphone", (0, 2)),
+                   ("—", "Téléphone", (0, 3)), ("Sédhiou", "Commune", (0, 4)),
+                   ("Kitchen set", "Item", (1, 0)), ("12", "Qty", (1, 1))]
+    assert [text[s:s + 6] for s, _ in tables] == ["<table", "<table"]
+    hidden = "".join(text[s:e] for s, e in markup)
+    assert "Awa Ndiaye" in hidden and "Ousmane Sy" in hidden and "MOULAYE" not in hidden
+    assert all(text[s] == "<" and text[e - 1] == ">" for s, e in markup)
+
+
+def test_an_html_tables_people_column_gives_its_names_without_the_model():
+    """The names in an HTML register's column named for people are persons without NER, at
+    their place in the file; places in a commune column, a product and the markup's names
+    (a style, a comment) are not."""
+    from tests.conftest import pack_context
+    det = Detector(ner=False, language="fr", context=pack_context())
+    unit = Unit(target="/t", uri="/t/liste.html", path="liste.html")
+    got = person_spans(det, [Chunk(unit=unit, text=HTML_REGISTER)])[0]
+    assert got == spans_of(HTML_REGISTER, ["MOULAYE Fatimetou", "Keïta Bakary", "Rokhaya Sene", "Awa Ba"])
+
+
+HTML_CARDS = ('<html><body><main>\n'
+              '  <div class="card"><h3>Saima Akhtar</h3><span class="role">Cash Assistance Assistant</span>'
+              '<ul><li>Mobile: +880 1564-505526</li></ul></div>\n'
+              '  <div class="card">\n    <h3>Nazmul Rahman</h3>\n    <p class="role">Registration Clerk</p>\n'
+              '    <p>01696-450190</p>\n  </div>\n'
+              '<p>Contact <b>Grace Marsh</b> for the roster.</p>\n'
+              '</main></body></html>\n')
+
+
+def test_the_model_reads_an_html_page_without_its_tags(detector, monkeypatch):
+    """Text of an HTML page goes to the model without its tags (an inline tag left out, another a
+    line break) and never a tag's half; what it finds is put back at its place in the file, and a
+    name ends before the next tag."""
+    seen = texts_given_to_ner(monkeypatch)
+    unit = Unit(target="/t", uri="/t/team.html", path="team.html")
+    got = {v for _, _, v in person_spans(detector, [Chunk(unit=unit, text=HTML_CARDS)])[0]}
+    assert {"Saima Akhtar", "Nazmul Rahman", "Grace Marsh"} <= got
+    assert not any("<" in v or ">" in v for v in got)
+    for t in seen:
+        shown, where = ner._untagged(t)
+        assert "<" not in shown and ">" not in shown, t
+        assert where is None or all(t[i] == c for i, c in zip(where, shown) if c != "\n")

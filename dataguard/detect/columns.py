@@ -40,7 +40,7 @@ from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS
                                      POST_WORDS, REASON_KEY, listed_person, name_shaped, password_hash, person_shaped,
                                      script_name_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
-from dataguard.detect.tabular import Layout, fixed_width_cells, markdown_cells
+from dataguard.detect.tabular import Layout, fixed_width_cells, html_cells, markdown_cells
 from dataguard.types import Chunk, ColumnSignal
 from dataguard.vocab import Reason, ValueKind
 
@@ -331,6 +331,8 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
             return json_columns(chunk), []
         if is_xml(unit):
             return xml_columns(chunk), []
+        if is_html(unit):
+            return html_columns(chunk), []
         return (sql_columns(chunk), []) if is_sql(unit) else fixed_width_columns(chunk, vocab)
     layout = Layout(chunk)
     headers = layout.headers or {}
@@ -439,6 +441,26 @@ def xml_columns(chunk: Chunk) -> list:
                     at = m.start("attrs") + a.start("v")
                     _add_cell(columns, (a["a"], m["t"]), a["a"], (at, at + len(a["v"])), table, m["t"])
     return sorted(columns.values(), key=lambda c: c.cells[0])
+
+
+_HTML_EXT = (".html", ".htm", ".xhtml")
+
+
+def is_html(unit) -> bool:
+    """Whether an item is an HTML file (a saved page, a report or register exported as a web page), by its name."""
+    return (unit.member or unit.path or "").lower().endswith(_HTML_EXT)
+
+
+def html_columns(chunk: Chunk, found: Optional[tuple] = None) -> list:
+    """The columns of an HTML file's tables (``tabular.html_cells``, or what it ``found`` in the
+    chunk's text), named by their header cells ("Nom complet", "Beneficiary"; a table without
+    a header: unnamed), one a table and column number. (A table's rows in a later chunk than
+    its header are in unnamed columns.)"""
+    columns: dict = {}
+    table = _stem(chunk.unit)
+    for s, e, name, key in (html_cells(chunk.text) if found is None else found)[0]:
+        _add_cell(columns, key, name, (s, e), table)
+    return list(columns.values())
 
 
 def is_sql(unit) -> bool:

@@ -12,17 +12,19 @@ anything else -> NER on every cell, as for a small column.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
-from dataguard.detect.columns import (categorical, column_verdict, generic_name, is_json, is_sql, is_xml,
-                                      json_columns, role_column, sql_columns, whole_names, xml_columns)
+from dataguard.detect.columns import (categorical, column_verdict, generic_name, html_columns, is_html, is_json,
+                                      is_sql, is_xml, json_columns, role_column, sql_columns, whole_names,
+                                      xml_columns)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
-from dataguard.detect.tabular import Layout, fixed_width_cells, markdown_cells
+from dataguard.detect.tabular import Layout, fixed_width_cells, html_cells, markdown_cells
 from dataguard.types import Chunk
 
 SPACY_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
@@ -147,6 +149,23 @@ def _blanked_regions(text: str, spans: list) -> list:
             pos = e
     pieces.append(text[pos:])
     return ner_regions("".join(pieces))
+
+
+def _outside(regions: list, markup: list) -> list:
+    """The regions without the part of a tag they begin or end in (the model reads a region
+    without its whole tags, ``_untagged``, not a tag's half)."""
+    starts = [s for s, _ in markup]
+    out = []
+    for s, e in regions:
+        i = bisect.bisect_right(starts, s) - 1
+        if i >= 0 and s < markup[i][1]:
+            s = markup[i][1]
+        i = bisect.bisect_right(starts, e - 1) - 1
+        if i >= 0 and markup[i][0] < e < markup[i][1]:
+            e = markup[i][0]
+        if e > s:
+            out.append((s, e))
+    return out
 
 
 def cell_pieces(text: str, fields=None) -> tuple:
@@ -375,6 +394,56 @@ def _unbulleted(text: str) -> str:
     return _DASH_BULLET.sub(r"\1 ", text) if "-" in text else text
 
 
+# HTML's tags (by name: not "<jane@un.org>" after a name) and comments
+_HTML_MARKUP = re.compile(r"</?(?:a|abbr|b|big|blockquote|body|br|caption|center|cite|code|col|colgroup|dd|div|dl|"
+                          r"dt|em|font|footer|h[1-6]|head|header|hr|html|i|img|label|li|main|mark|nav|ol|p|pre|q|s|"
+                          r"section|small|span|strong|sub|sup|table|tbody|td|tfoot|th|thead|title|tr|u|ul)"
+                          r"(?=[\s/>])[^<>]{0,2000}>|<!--.{0,2000}?-->", re.I | re.S)
+
+
+_HTML_INLINE = frozenset("a abbr b big cite code em font i label mark q s small span strong sub sup u".split())
+
+
+def _untagged(text: str) -> tuple:
+    """(the text without HTML's tags and comments, the offset in ``text`` of each of its
+    characters; None: no tag, the text itself): the model reads a page
+    (``<h3>Rahim Kabir</h3><span class="role">Interpreter``) as the lines it shows. An inline
+    tag (``<b>``, ``<a>``...) is left out, another (a heading, a paragraph, a cell, a list
+    item...) is a line break."""
+    if "<" not in text:
+        return text, None
+    pieces, where, pos = [], [], 0
+    for m in _HTML_MARKUP.finditer(text):
+        pieces.append(text[pos:m.start()])
+        where.extend(range(pos, m.start()))
+        tag = m.group()
+        name = tag[1:].lstrip("/").split(None, 1)[0].rstrip(">/").lower() if tag[1:2] != "!" else ""
+        if name and name not in _HTML_INLINE:
+            pieces.append("\n")
+            where.append(m.start())
+        pos = m.end()
+    if not where and pos == 0:
+        return text, None
+    pieces.append(text[pos:])
+    where.extend(range(pos, len(text)))
+    return "".join(pieces), where
+
+
+def _before_markup(text: str, start: int, end: int) -> int:
+    """The end of an entity the model found in a text read without its HTML tags
+    (``_untagged``): at the first tag inside it, spaces before it left out (the model may read a
+    name on into the next line: "Nazmul Rahman</h3> <p>Registration Clerk")."""
+    if "<" not in text[start:end]:
+        return end
+    m = _HTML_MARKUP.search(text, start, end)
+    if m is None:
+        return end
+    end = m.start()
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
 def _unquoted(text: str) -> str:
     """Double quotes around two to four name-shaped words after a word that introduces a person
     made spaces, the offsets unchanged: the model reads a quoted name as a title ('profile
@@ -443,6 +512,10 @@ class NerRunner:
                 if not chunk.is_name and is_kind(chunk.unit):
                     plan.first = self._keyed_cells(plan, keyed_columns(chunk), ks, ke)
                     return plan
+            if not chunk.is_name and is_html(chunk.unit):
+                found = html_cells(text)
+                plan.first = self._keyed_cells(plan, html_columns(chunk, found), ks, ke, found[2])
+                return plan
             tables = ([], []) if chunk.is_name else _prose_tables(text, self._vocabulary)
             if tables[1]:
                 plan.first = self._table_cells(plan, *tables, ks, ke)
@@ -461,13 +534,15 @@ class NerRunner:
             self._plan_columns(plan, short, chunk_names, layout)
         return plan
 
-    def _keyed_cells(self, plan: NerPlan, columns: list, ks: int, ke: int) -> list:
+    def _keyed_cells(self, plan: NerPlan, columns: list, ks: int, ke: int, markup: list = ()) -> list:
         """A JSON chunk's, an XML file's or a SQL dump's values, each alone and judged by its
         key, element or column (``columns``' JSON, XML and SQL columns): a short value of a key
         named for people that may hold a name, whole (a name-shaped one is a name whatever the model reads; under a
         generic key, ``"name"``, a product's or a team's as often, only when the model reads
         most of them as persons); prose regions of the other values, and of the rest (keys,
-        arrays of strings, a pair cut at the chunk's edge, statements), the values blanked out."""
+        arrays of strings, a pair cut at the chunk's edge, statements), the values blanked out;
+        an HTML file's table cells so, and its text, the ``markup`` blanked out too (the model
+        reads it without its tags: ``_untagged``)."""
         text = plan.chunk.text
         cells = []
         for col in columns:
@@ -481,8 +556,11 @@ class NerRunner:
                     cells.extend(Cell(s + a, s + b, whole) for a, b in ner_regions(text[s:e]))
             self._generic_column(plan, short, names and not whole, ks, ke)
             cells.extend(short)
-        spans = sorted(cell for col in columns for cell in col.cells)
-        cells.extend(Cell(s, e, False) for s, e in _blanked_regions(text, spans))
+        spans = sorted([cell for col in columns for cell in col.cells] + list(markup))
+        regions = _blanked_regions(text, spans)
+        if markup:
+            regions = _outside(regions, markup)
+        cells.extend(Cell(s, e, False) for s, e in regions)
         return sorted(c for c in cells if c.end > ks and c.start < ke)
 
     @staticmethod
@@ -582,13 +660,20 @@ class NerRunner:
         # spaCy keeps every new word it sees in its vocabulary: unbounded on real data (IDs,
         # numbers, hashes: +0.5 GB per 500,000 distinct words). A memory zone drops them after.
         with one_blas_thread(), self.nlp.memory_zone():
-            for t, doc in zip(todo, pipe(self.nlp, [_unquoted(_readable(_unbulleted(t))) for t in todo])):
+            shown = [_untagged(t) for t in todo]
+            for t, (u, where), doc in zip(todo, shown, pipe(self.nlp, [_unquoted(_readable(_unbulleted(u)))
+                                                                       for u, _ in shown])):
                 ents = []
                 for ent in doc.ents:
                     etype = SPACY_LABELS.get(ent.label_)
                     if etype is not None and etype in self.entities:
                         start = _given_name_start(doc, ent) if etype == "PERSON" else ent.start_char
-                        ents.append((etype, start, ent.end_char))
+                        end = ent.end_char
+                        if where is not None and end > start:   # back to the offsets of the text with its tags
+                            start, end = where[start], where[end - 1] + 1
+                            end = _before_markup(t, start, end)
+                        if end > start:
+                            ents.append((etype, start, end))
                 cache[t] = tuple(ents) if ents else ()
 
     @staticmethod

@@ -300,3 +300,127 @@ def _column_at(names: list, a: int, b: int) -> int:
     """The column a piece is aligned with: the least of its start's distance to a name's start
     and its end's to a name's end."""
     return min(range(len(names)), key=lambda i: (min(abs(a - names[i][0]), abs(b - names[i][1])), i))
+
+
+# HTML: a tag (its name in "t", "/" in "c" for a closing one), a comment's opening, a declaration
+# or processing instruction
+_HTML_TAG = re.compile(r"<(?P<c>/?)(?P<t>[A-Za-z][A-Za-z0-9]{0,15})(?=[\s/>])[^<>]{0,4000}>|<!--|<![^<>]{0,1000}>|"
+                       r"<\?[^<>]{0,1000}>")
+_HTML_RAW = {"script": re.compile(r"</script\s*>", re.I), "style": re.compile(r"</style\s*>", re.I)}
+_HTML_COLSPAN = re.compile(r"""colspan\s*=\s*["']?(\d{1,3})""", re.I)
+_HTML_SPACE = re.compile(r"\s+")
+HTML_MAX_COLUMNS = 100          # a cell further right (by its columns and spans) is in no column
+HTML_MAX_NESTING = 20           # tables inside tables followed
+
+
+class _HtmlTable:
+    __slots__ = ("start", "number", "header", "row", "cell", "in_head")
+
+    def __init__(self, start: int, number: int):
+        self.start, self.number = start, number
+        self.header = None      # [column name], once a header row is met
+        self.row = None         # [(kind, colspan, [(start, end) of its text runs])] of the row being read
+        self.cell = None        # the cell being read
+        self.in_head = False
+
+
+def html_cells(text: str) -> tuple:
+    """The cells of a text's HTML tables and the markup around its text: ([(start, end, column
+    name or None, (table number, column number))], [table spans], [markup spans]). A cell's
+    value is its first run of text between tags (a name before its ``<br>`` and phone); a table's
+    header is its first row of ``th`` cells (or in ``thead``), else a first row of ``td`` cells
+    none of which is a value (``extract.chunks.is_header``). Markup: tags, comments, declarations,
+    scripts and styles whole; what lies between is text. Tags are read without nesting rules
+    (an unclosed cell ends at the next cell, row or table), tables nest ``HTML_MAX_NESTING`` deep."""
+    import html as _html
+
+    from dataguard.extract.chunks import is_header
+    cells, tables, markup = [], [], []
+    stack: list = []
+    count = 0
+
+    def run(s: int, e: int) -> None:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s and stack and stack[-1].cell is not None:
+            stack[-1].cell[2].append((s, e))
+
+    def end_cell(t: _HtmlTable) -> None:
+        if t.cell is not None:
+            if t.row is None:
+                t.row = []
+            t.row.append(t.cell)
+            t.cell = None
+
+    def end_row(t: _HtmlTable) -> None:
+        end_cell(t)
+        row, t.row = t.row, None
+        if not row:
+            return
+        names = [_HTML_SPACE.sub(" ", _html.unescape(" ".join(text[s:e] for s, e in runs))).strip()[:200]
+                 for _, _, runs in row]
+        if t.header is None and (t.in_head or all(kind == "th" for kind, _, _ in row)
+                                 or (not cells or cells[-1][3][0] != t.number) and is_header(names)):
+            t.header = []
+            for name, (_, span, _) in zip(names, row):
+                t.header.extend([name] * span)
+            return
+        k = 0
+        for kind, span, runs in row:
+            if runs and k < HTML_MAX_COLUMNS:
+                s, e = runs[0]
+                name = t.header[k] if t.header is not None and k < len(t.header) else None
+                cells.append((s, e, name or None, (t.number, k)))
+            k += span
+
+    pos, n = 0, len(text)
+    while pos < n:
+        m = _HTML_TAG.search(text, pos)
+        if m is None:
+            run(pos, n)
+            break
+        run(pos, m.start())
+        end = m.end()
+        if m.group() == "<!--":
+            close = text.find("-->", end)
+            end = n if close == -1 else close + 3
+        elif m["t"] is not None:
+            tag = m["t"].lower()
+            if tag in _HTML_RAW and not m["c"]:
+                close = _HTML_RAW[tag].search(text, end)
+                end = n if close is None else close.end()
+            elif tag == "table":
+                if not m["c"]:
+                    if len(stack) < HTML_MAX_NESTING:
+                        stack.append(_HtmlTable(m.start(), count))
+                        count += 1
+                elif stack:
+                    t = stack.pop()
+                    end_row(t)
+                    tables.append((t.start, end))
+            elif stack:
+                t = stack[-1]
+                if tag == "tr":
+                    end_row(t)
+                    if not m["c"]:
+                        t.row = []
+                elif tag in ("td", "th"):
+                    end_cell(t)
+                    if not m["c"]:
+                        span = _HTML_COLSPAN.search(m.group())
+                        t.cell = (tag, max(1, min(HTML_MAX_COLUMNS, int(span.group(1)))) if span else 1, [])
+                elif tag == "thead":
+                    end_row(t)
+                    t.in_head = not m["c"]
+                elif tag in ("tbody", "tfoot"):
+                    end_row(t)
+                    t.in_head = False
+        markup.append((m.start(), end))
+        pos = end
+    while stack:            # tables open at the end of the text
+        t = stack.pop()
+        end_row(t)
+        tables.append((t.start, n))
+    return cells, sorted(tables), markup
