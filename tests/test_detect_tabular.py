@@ -1138,3 +1138,53 @@ def test_the_model_reads_an_html_page_without_its_tags(detector, monkeypatch):
         shown, where = ner._untagged(t)
         assert "<" not in shown and ">" not in shown, t
         assert where is None or all(t[i] == c for i, c in zip(where, shown) if c != "\n")
+
+
+YAML_ROSTER = ('# staff roster (export)\noffice: Dakar\nstaff:\n'
+               '  PEW1704:\n    name: "SANGARÉ Mamoudou"\n    title: Logistics Officer\n    duty_station: Kolda\n'
+               '    salary_account: PK57HABB8704177311086086   # payroll\n'
+               '    emergency_contact:\n      name: Arame Wade\n      relation: father\n      phone: "74-05-83-94"\n'
+               '  PEW1705:\n    name: Brehima Kanté\n    title: Agent de saisie\n    duty_station: Médina Gounass\n'
+               '    salary_account: PK29ABPA6394346853859919\n'
+               '    emergency_contact:\n      name: \'Diarra Mboup\'\n      relation: sister\n'
+               'campaign:\n  name: Amal Livelihoods\n  contact person: Awa Ndiaye\n')
+
+
+def test_a_yaml_files_values_are_columns_named_by_their_keys_and_the_key_above(detector):
+    """A YAML file's values are columns named by their keys, each with the key of the mapping
+    holding it (not a key that is data: a record's id): an emergency contact's and a contact
+    person's names are persons without the model, quoted or not, at their place; a generic
+    "name" under "staff" as the model reads most of them; a campaign's name, titles and places
+    are not; the salary accounts are IBANs (a column of valid ones)."""
+    from dataguard.detect.columns import yaml_columns
+    from tests.conftest import pack_context
+    unit = Unit(target="/t", uri="/t/roster.yaml", path="roster.yaml")
+    chunk = Chunk(unit=unit, text=YAML_ROSTER)
+    cols = {(c.name, c.parent): [YAML_ROSTER[s:e] for s, e in c.cells] for c in yaml_columns(chunk)}
+    assert cols[("name", "staff")] == ["SANGARÉ Mamoudou", "Brehima Kanté"]
+    assert cols[("name", "emergency_contact")] == ["Arame Wade", "Diarra Mboup"]
+    assert cols[("salary_account", "staff")] == ["PK57HABB8704177311086086", "PK29ABPA6394346853859919"]
+    assert cols[("name", "campaign")] == ["Amal Livelihoods"]
+    det = Detector(ner=False, language="en", context=pack_context())
+    assert person_spans(det, [chunk])[0] == spans_of(YAML_ROSTER, ["Arame Wade", "Diarra Mboup", "Awa Ndiaye"])
+    assert person_spans(detector, [chunk])[0] == spans_of(YAML_ROSTER, ["SANGARÉ Mamoudou", "Arame Wade",
+                                                                       "Brehima Kanté", "Diarra Mboup", "Awa Ndiaye"])
+    ibans = {YAML_ROSTER[m.start:m.end] for _, ms in det.analyze([chunk]) for m in ms if m.entity_type == "IBAN_CODE"}
+    assert ibans == {"PK57HABB8704177311086086", "PK29ABPA6394346853859919"}
+
+
+def test_json_payloads_in_a_log_are_read_by_their_keys(detector, monkeypatch):
+    """A log line's JSON payload is read as a JSON file's values: a cardholder's name is a person
+    without the model (and the model reads it alone), a campaign's name is none."""
+    from tests.conftest import pack_context
+    log = ''.join(f'2024-07-24T13:12:{n:02d}Z DEBUG [checkout-3] PSP request payload={{"amount":"36{n}.00",'
+                  f'"campaign":"Caminos Seguros","cardholder":"{name}","exp":"12/30"}}\n'
+                  for n, name in enumerate(["Aino Hansen", "Juan Pablo Ortiz", "Mei Lin"]))
+    unit = Unit(target="/t", uri="/t/portal.log", path="portal.log")
+    det = Detector(ner=False, language="en", context=pack_context())
+    assert person_spans(det, [Chunk(unit=unit, text=log)])[0] == spans_of(log, ["Aino Hansen", "Juan Pablo Ortiz",
+                                                                                 "Mei Lin"])
+    seen = texts_given_to_ner(monkeypatch)
+    got = {v for _, _, v in person_spans(detector, [Chunk(unit=unit, text=log)])[0]}
+    assert got == {"Aino Hansen", "Juan Pablo Ortiz", "Mei Lin"}
+    assert "Aino Hansen" in seen

@@ -333,7 +333,12 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
             return xml_columns(chunk), []
         if is_html(unit):
             return html_columns(chunk), []
-        return (sql_columns(chunk), []) if is_sql(unit) else fixed_width_columns(chunk, vocab)
+        if is_yaml(unit):
+            return yaml_columns(chunk), []
+        if is_sql(unit):
+            return sql_columns(chunk), []
+        columns, headers = fixed_width_columns(chunk, vocab)
+        return columns + embedded_json_columns(chunk), headers
     layout = Layout(chunk)
     headers = layout.headers or {}
     columns: dict = {}
@@ -441,6 +446,61 @@ def xml_columns(chunk: Chunk) -> list:
                     at = m.start("attrs") + a.start("v")
                     _add_cell(columns, (a["a"], m["t"]), a["a"], (at, at + len(a["v"])), table, m["t"])
     return sorted(columns.values(), key=lambda c: c.cells[0])
+
+
+_YAML_EXT = (".yaml", ".yml")
+# "key: value" (in a list item too: "- key: value"), the key's indentation in "i", the value in
+# "v" (inside quotes), a comment after it left out; not a flow collection, an anchor, a block scalar
+_YAML_PAIR = re.compile(r"""^(?P<i>[ \t]*(?:-[ \t]+)*)(?P<k>[^\W\d][\w .-]{0,60}?)[ \t]*:[ \t]+"""
+                        r"""(?:"(?P<q>[^"\n]{1,2000})"|'(?P<s>[^'\n]{1,2000})'|(?P<v>[^\s#{\[&*!|>"'][^\n#]{0,2000}?))"""
+                        r"""[ \t]*(?:#[^\n]*)?\r?$""", re.M)
+# "key:" alone on its line: a mapping or a list under it
+_YAML_OPEN = re.compile(r"^(?P<i>[ \t]*(?:-[ \t]+)*)(?P<k>[^\W\d][\w .-]{0,60}?)[ \t]*:[ \t]*(?:#[^\n]*)?\r?$", re.M)
+
+
+_DATA_KEY = re.compile(r"\d|@")
+
+
+def is_yaml(unit) -> bool:
+    """Whether an item is a YAML file (a configuration, a roster, an export), by its name."""
+    return (unit.member or unit.path or "").lower().endswith(_YAML_EXT)
+
+
+def yaml_columns(chunk: Chunk) -> list:
+    """A YAML file's scalar values as columns named by their keys, each with the key of the
+    mapping or list holding it (the nearest ``key:`` above it, less indented: "name" under
+    "emergency_contact"; not a key that is data, "PEW1704:" or an address), as a JSON file's are."""
+    columns: dict = {}
+    table, text = _stem(chunk.unit), chunk.text
+    opens = [(m.start(), len(m["i"]), m["k"]) for m in _YAML_OPEN.finditer(text)]
+    stack: list = []          # (indentation, key) of the keys open above
+    k = 0
+    for m in _YAML_PAIR.finditer(text):
+        while k < len(opens) and opens[k][0] < m.start():
+            _, ind, key = opens[k]
+            while stack and stack[-1][0] >= ind:
+                stack.pop()
+            stack.append((ind, key))
+            k += 1
+        ind = len(m["i"])
+        while stack and stack[-1][0] >= ind:
+            stack.pop()
+        # (a key that is data, a record's id or an address, names no column: the one above it does)
+        parent = next((key for _, key in reversed(stack) if not _DATA_KEY.search(key)), None)
+        group = "q" if m["q"] is not None else "s" if m["s"] is not None else "v"
+        s, e = m.span(group)
+        while e > s and text[e - 1] in " \t\r":
+            e -= 1
+        if e > s:
+            _add_cell(columns, (m["k"], parent), m["k"], (s, e), table, parent)
+    return list(columns.values())
+
+
+def embedded_json_columns(chunk: Chunk) -> list:
+    """The columns of the JSON objects in a text that is not a JSON file (a log line's payload,
+    ``payload={"cardholder":"Aino Hansen",...}``), by their keys, as a JSON file's."""
+    text = chunk.text
+    return json_columns(chunk) if '":' in text or '" :' in text else []
 
 
 _HTML_EXT = (".html", ".htm", ".xhtml")
@@ -582,7 +642,7 @@ class ColumnJudge:
     def judge(self, chunk: Chunk, results: list) -> list:
         columns, headers = table_columns(chunk, self.vocab)
         prose = "PERSON" in self.entities and not (chunk.is_name or chunk.hint == "structured" or is_json(chunk.unit)
-                                                   or is_sql(chunk.unit) or is_xml(chunk.unit))
+                                                   or is_sql(chunk.unit) or is_xml(chunk.unit) or is_yaml(chunk.unit))
         if prose:
             results = results + self._form_persons(chunk, results)
         if not columns:

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
-from dataguard.detect.columns import (categorical, column_verdict, generic_name, html_columns, is_html, is_json,
-                                      is_sql, is_xml, json_columns, role_column, sql_columns, whole_names,
-                                      xml_columns)
+from dataguard.detect.columns import (categorical, column_verdict, embedded_json_columns, generic_name,
+                                      html_columns, is_html, is_json, is_sql, is_xml, is_yaml, json_columns,
+                                      role_column, sql_columns, whole_names, xml_columns, yaml_columns)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
@@ -151,19 +151,22 @@ def _blanked_regions(text: str, spans: list) -> list:
     return ner_regions("".join(pieces))
 
 
-def _outside(regions: list, markup: list) -> list:
-    """The regions without the part of a tag they begin or end in (the model reads a region
-    without its whole tags, ``_untagged``, not a tag's half)."""
-    starts = [s for s, _ in markup]
+def _outside(text: str, regions: list, spans: list) -> list:
+    """The parts of the regions outside the (sorted) spans (a value read on its own, a tag):
+    the model reads neither a value again in its surroundings (where it may take the quote
+    after it: "Diarra Mboup'") nor half a tag."""
+    starts = [s for s, _ in spans]
     out = []
     for s, e in regions:
-        i = bisect.bisect_right(starts, s) - 1
-        if i >= 0 and s < markup[i][1]:
-            s = markup[i][1]
-        i = bisect.bisect_right(starts, e - 1) - 1
-        if i >= 0 and markup[i][0] < e < markup[i][1]:
-            e = markup[i][0]
-        if e > s:
+        i = max(0, bisect.bisect_right(starts, s) - 1)
+        while i < len(spans) and spans[i][0] < e:
+            a, b = spans[i]
+            if b > s:
+                if a > s and not text[s:a].isspace():
+                    out.append((s, a))
+                s = max(s, b)
+            i += 1
+        if e > s and not text[s:e].isspace():
             out.append((s, e))
     return out
 
@@ -508,7 +511,8 @@ class NerRunner:
         # only matches starting in the keep window are kept: a region wholly outside it cannot give one
         plan = NerPlan(chunk)
         if chunk.hint != "structured":
-            for is_kind, keyed_columns in ((is_json, json_columns), (is_sql, sql_columns), (is_xml, xml_columns)):
+            for is_kind, keyed_columns in ((is_json, json_columns), (is_sql, sql_columns), (is_xml, xml_columns),
+                                           (is_yaml, yaml_columns)):
                 if not chunk.is_name and is_kind(chunk.unit):
                     plan.first = self._keyed_cells(plan, keyed_columns(chunk), ks, ke)
                     return plan
@@ -517,8 +521,11 @@ class NerRunner:
                 plan.first = self._keyed_cells(plan, html_columns(chunk, found), ks, ke, found[2])
                 return plan
             tables = ([], []) if chunk.is_name else _prose_tables(text, self._vocabulary)
+            embedded = [] if chunk.is_name or tables[1] else embedded_json_columns(chunk)
             if tables[1]:
                 plan.first = self._table_cells(plan, *tables, ks, ke)
+            elif embedded:          # a log's JSON payloads: their values alone, the rest as prose
+                plan.first = self._keyed_cells(plan, embedded, ks, ke)
             else:
                 plan.first = [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
             return plan
@@ -557,10 +564,7 @@ class NerRunner:
             self._generic_column(plan, short, names and not whole, ks, ke)
             cells.extend(short)
         spans = sorted([cell for col in columns for cell in col.cells] + list(markup))
-        regions = _blanked_regions(text, spans)
-        if markup:
-            regions = _outside(regions, markup)
-        cells.extend(Cell(s, e, False) for s, e in regions)
+        cells.extend(Cell(s, e, False) for s, e in _outside(text, _blanked_regions(text, spans), spans))
         return sorted(c for c in cells if c.end > ks and c.start < ke)
 
     @staticmethod
