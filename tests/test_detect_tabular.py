@@ -953,6 +953,18 @@ def test_fixed_width_cells_are_aligned_under_their_columns():
     assert tables == [(PAYROLL.index("SEQ"), PAYROLL.index("248.78") + len("248.78"))]
 
 
+def test_a_fixed_width_header_name_may_hold_a_slash():
+    """A column named "RÈGLEMENT / IBAN" (words apart by a slash, an ampersand) is one name of the header."""
+    from dataguard.detect.tabular import fixed_width_cells
+    text = ("MATR.     NOM ET PRÉNOMS                FONCTION             RÈGLEMENT / IBAN                    NET\n"
+            "NIM-0301  SALIFOU Boureima              Interpreter          FR76 3006 6868 6258 3827 7128 912   841 000\n"
+            "NIM-0701  PERRIN Sébastien              R&D Officer          Espèces                             137 000\n")
+    cells, _ = fixed_width_cells(text)
+    assert [(text[s:e], col) for s, e, col in cells][:5] == [
+        ("NIM-0301", "MATR."), ("SALIFOU Boureima", "NOM ET PRÉNOMS"), ("Interpreter", "FONCTION"),
+        ("FR76 3006 6868 6258 3827 7128 912", "RÈGLEMENT / IBAN"), ("841 000", "NET")]
+
+
 @pytest.mark.parametrize("text", [
     # justified prose, a signature block, a one-row table, a log with aligned fields but no header
     "The committee  reviewed  the  budget  lines\nand  agreed  the  revised  plan  for  Minova.\n",

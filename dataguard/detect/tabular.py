@@ -221,7 +221,7 @@ def markdown_cells(text: str) -> tuple:
 # a fixed-width report (a payroll register, a distribution list printed by a mainframe or a
 # spreadsheet): a header line of three column names or more, apart by two spaces or more, then
 # rows aligned under it (a rule line of dashes, equal signs or tildes may stand between them)
-_FW_FIELD = r"(?:[^\W\d_]|[#№])[\w.°#№/()'’&-]*(?: (?:[^\W\d_]|\()[\w.°#№/()'’&-]*){0,3}"
+_FW_FIELD = r"(?:[^\W\d_]|[#№])[\w.°#№/()'’&-]*(?: (?:[^\W\d_]|[(/&+])[\w.°#№/()'’&-]*){0,3}"
 _FW_HEADER = re.compile(r"^[ \t]{0,12}%s(?:  +%s){2,} *\r?$" % (_FW_FIELD, _FW_FIELD), re.M)
 _FW_RULE = re.compile(r"[ \t]*[-=~_*+#]{8,}[ \t]*\r?")
 _FW_GAP = re.compile(r"\S+(?: \S+)*")           # a row's pieces: apart by two spaces or more
