@@ -715,17 +715,23 @@ FORM = ("TRAVEL REQUEST TR-2024-0113\n"
         "Chair: Ambassador Smith\n"
         "Duration (minutes): 45   Chair: 2 spare\n"
         "2022-02-24 11:08:01 INFO [kobo.sync] received enumerator='Evens Célestin' device=collect:390471c9\n"
-        "lease 192.168.1.20 host=JOR-LT-335 owner=\"Ruba al-Shammari\" team='Field Support' user='jdoe'\n")
+        "lease 192.168.1.20 host=JOR-LT-335 owner=\"Ruba al-Shammari\" team='Field Support' user='jdoe'\n"
+        "Survivor name (with consent) ........ Hadja Sidibé\n"
+        "Referred by ......................... Assane Ndao (Logistics Officer), Croix-Rouge malienne\n"
+        "Referred to ......................... World Food Programme\n"
+        "Total ..... 45 Mohamed Street\n")
 
 
 def test_a_forms_field_named_for_a_person_gives_the_name_opening_its_value(det):
     """A label that names a person as a column's name would, at the start of its line or after
-    two spaces, in bold or not, then a name written as persons' names are, up to a bracket, two
-    spaces, a comma after the name; a log's key and a quoted name; units, placeholders,
-    projects, places, teams and logins after other labels are no persons."""
+    two spaces, in bold or not, a colon or a dot leader (words in brackets in the label left
+    out), then a name written as persons' names are, up to a bracket, two spaces, a comma after
+    the name; a log's key and a quoted name; units, placeholders, projects, places, teams and
+    logins after other labels are no persons."""
     unit = Unit(target="/t", uri="/t/travel_requests.txt", path="travel_requests.txt")
     (_, matches), = list(det.analyze([Chunk(unit=unit, text=FORM)]))
     got = {(m.start, m.end) for m in matches if m.entity_type == "PERSON"}
     names = ["IMANI MASSAWE", "Rakiya Inuwa", "Sahra Khadar Hirsi", "F. Njoroge", "Habimana, Olivier", "N. Ruach",
-             "Mahad Samatar", "Mackenson Fils-Aimé", "Evens Célestin", "Ruba al-Shammari"]
+             "Mahad Samatar", "Mackenson Fils-Aimé", "Evens Célestin", "Ruba al-Shammari", "Hadja Sidibé",
+             "Assane Ndao"]
     assert got == {(FORM.index(n), FORM.index(n) + len(n)) for n in names}

@@ -719,7 +719,7 @@ class ColumnJudge:
         owner's, then a name (``enumerator='Evens Célestin'``, ``owner="Ruba al-Shammari"``).
         Names as persons' names are written (``listed_person``: "IMANI MASSAWE", "F. Njoroge")."""
         text, out = chunk.text, []
-        fields = _FORM_FIELD.finditer(text) if ":" in text else ()
+        fields = _FORM_FIELD.finditer(text) if ":" in text or "...." in text else ()
         keyed = _KEYED_VALUE.finditer(text) if "'" in text or '"' in text else ()
         for m in itertools.chain(fields, keyed):
             label = m.group("label").strip()
@@ -748,6 +748,7 @@ class ColumnJudge:
         whole label ("Certifying officer", "Name of head of household"; not "The chair of the
         meeting said", "Spouse visa category"), an owner's ("Approved by", "Rapporté par",
         "owner": a person, a unit or a post, which the value tells) or a form's "Chair"."""
+        label = _ASIDE.sub("", label).strip() or label       # "Survivor name (with consent)"
         hit = self.vocab.verdict(label).positive.get("PERSON")
         words = name_words(label)
         if hit is not None and (hit[1] >= 10 or hit[1] >= len(words) - 1):
@@ -1020,13 +1021,14 @@ def role_column(name: Optional[str]) -> bool:
 
 
 _LIST_LABEL_WORDS = frozenset(LIST_LABELS.split("|"))
+_ASIDE = re.compile(r"\s*\([^()\n]{0,40}\)")       # a label's words in brackets
 # a form's field: a label opening its line (a bullet, a number or a quote before it) or after two
 # spaces (minutes' "**Chair:** Dr. Mahad Samatar  **Rapporteur:** Mackenson Fils-Aimé"), in
 # bold or not, a colon, a value (up to two spaces). The gap before a label follows a visible
 # character: a run of spaces is tried once, not at each of its positions.
 _SPACE = "[ \\t\u00a0\u2000-\u200a\u202f\u3000]"
 _FORM_FIELD = re.compile(r"(?m)(?:^(?:%s|[>*•-])*(?:\d{1,3}[.)]%s+)?|(?<=[^\s])%s{2,})(?:\*\*|__)?"
-                         r"(?P<label>[^\W\d_][^\n:*_]{0,59}?)(?:\*\*|__)?%s*:(?:\*\*|__)?%s*"
+                         r"(?P<label>[^\W\d_][^\n:*_]{0,59}?)(?:\*\*|__)?%s*(?::|\.{4,})(?:\*\*|__)?%s*"
                          r"(?P<value>[^\s:](?:(?!%s{2})[^\n]){0,159})" % ((_SPACE,) * 6))
 # a key and a quoted value in a log ("enumerator='Evens Célestin'", "caseworker=\"Juma Ngowi\"")
 _KEYED_VALUE = re.compile(r"(?<![\w.-])(?P<label>[A-Za-z_][\w.-]{1,40})[ \t]*[=:][ \t]*(?P<q>[\"'])"
