@@ -477,7 +477,13 @@ _NOT_AFTER_A_NAME = _NOT_IN_A_NAME | frozenset("iban nr sra srta officer officer
                                                "specialist cluster unit section division department committee "
                                                "secretariat team desk clerk bank bankası banco banque foundation "
                                                "fundação fundacao fundación fundacion library project trading "
-                                               "petroleum cruiser pajero meraki wi-fi wifi".split())
+                                               "petroleum cruiser pajero meraki wi-fi wifi "
+                                               # bodies named with these after their first word ("Concern
+                                               # Worldwide", "Solidarités International", "Cruz Roja
+                                               # Colombiana", "Consejo Noruego", "Médecins Sans Frontières")
+                                               "worldwide international internacional internationale roja rouge "
+                                               "noruego norvégien norvegien frontières frontieres fronteras "
+                                               "borders".split())
 # the spelling alphabet of radio call signs ("Charlie Whiskey", "Victor Tango"): no person, all of them
 _SPELLING_ALPHABET = frozenset("alfa alpha bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo "
                                "lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey "
