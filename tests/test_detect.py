@@ -1044,7 +1044,8 @@ def test_names_the_model_cuts_or_pads_are_read_whole(en, text, names):
     ("Admin Clerk", False), ("Oficial de Terreno", False), ("Assistente de Campo", False), ("Ziraat Bankası", False),
     ("Aga Khan Foundation", False), ("Charlie Whiskey", False), ("Land Cruiser", False), ("Staf Lapangan", False),
     ("Concern Worldwide", False), ("Solidarités International", False), ("Cruz Roja Colombiana", False),
-    ("Consejo Noruego", False), ("Médecins Sans Frontières", False), ("Victor Hugo", True), ("Oscar Mwangi", True), ("Bank Mwangi", True),
+    ("Consejo Noruego", False), ("Médecins Sans Frontières", False), ("Project Nadhafa", False),
+    ("Proyecto Puentes", False), ("Victor Hugo", True), ("Oscar Mwangi", True), ("Bank Mwangi", True),
     ("Beste Nkurunziza", True), ("Grace Officer-Mensah", True),
     ("An Nguyen", True), ("Les Dennis", True), ("Una Healy", True), ("Das Anirban", True), ("Samira Zimmermann", True),
 ])

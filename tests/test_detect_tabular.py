@@ -470,7 +470,7 @@ def test_name_shaped_reads_capitals_and_surname_first():
                  "X.L. Ramírez", "A.E. Osman", "D.O. MacDonald-Zhao", "MacDonald, Megan", "McKenzie-Otieno, Ruth",
                  "ZHANG, Na", "Na Zhu", "Si Thu Aung", "A.-S. Mercier", "J.-P. Kabila"):
         assert name_shaped(cell), cell
-    for cell in ("OKAFOR", "NOT PROVIDED", "NAME WITHHELD", "UNKNOWN", "N/A", "NA", "Na", "na", "Y", "Y N",
+    for cell in ("OKAFOR", "NOT PROVIDED", "NAME WITHHELD", "UNKNOWN", "ON FILE", "N/A", "NA", "Na", "na", "Y", "Y N",
                  "A.E.F.G.H. Osman", "Smith, John, Jr", ", John",
                  "Okafor,", "AB-1234", "Amina Okafor 2", "one two three four five", "Yes", "No", "True",
                  "Service Desk", "Auto Assign", "FIELD TEAM", "Acme, Inc", "Amina Okafor, Kamil Holub",

@@ -53,6 +53,7 @@ NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ
 # "Service Desk", "Auto Assign")
 _NOT_A_NAME = frozenset("not no none nil null unknown known available applicable provided given withheld redacted "
                         "anonymous anonymised anonymized confidential test sample name names tbd tbc pending vacant "
+                        "file record records "
                         "yes true false oui non si sí y n ok na "
                         "team desk support service queue assign assigned unassigned auto installed missing "
                         "user users administrator admin sysadmin system guest nobody utilisateur usuario "
@@ -472,7 +473,9 @@ _NOT_IN_A_NAME = frozenset("grüße grüsse grüßen grüssen gruß gruss dank u
                            # Indonesian and German words the English model reads as names ("Staf Lapangan")
                            "asistente assistente oficial jefe jefa chefe coordinador coordinadora coordenador "
                            "coordenadora directora diretor diretora técnico tecnico técnica tecnica gerente "
-                           "encargado encargada staf pengungsi dinas kepala bereich mehrere base".split())
+                           "encargado encargada staf pengungsi dinas kepala bereich mehrere base "
+                           # a project's or an operation's name ("Project Nadhafa", "Proyecto Puentes")
+                           "project projet proyecto projeto operation opération operación operacao".split())
 _NOT_AFTER_A_NAME = _NOT_IN_A_NAME | frozenset("iban nr sra srta officer officers assistant coordinator "
                                                "specialist cluster unit section division department committee "
                                                "secretariat team desk clerk bank bankası banco banque foundation "
