@@ -452,7 +452,7 @@ _YAML_EXT = (".yaml", ".yml")
 # "key: value" (in a list item too: "- key: value"), the key's indentation in "i", the value in
 # "v" (inside quotes), a comment after it left out; not a flow collection, an anchor, a block scalar
 _YAML_PAIR = re.compile(r"""^(?P<i>[ \t]*(?:-[ \t]+)*)(?P<k>[^\W\d][\w .-]{0,60}?)[ \t]*:[ \t]+"""
-                        r"""(?:"(?P<q>[^"\n]{1,2000})"|'(?P<s>[^'\n]{1,2000})'|(?P<v>[^\s#{\[&*!|>"'][^\n#]{0,2000}?))"""
+                        r"""(?:"(?P<q>[^"\n]{1,2000})"|'(?P<s>[^'\n]{1,2000})'|(?P<v>[^\s#{\[&*!|>"'](?:[^\n#]{0,2000}[^\s#])?))"""
                         r"""[ \t]*(?:#[^\n]*)?\r?$""", re.M)
 # "key:" alone on its line: a mapping or a list under it
 _YAML_OPEN = re.compile(r"^(?P<i>[ \t]*(?:-[ \t]+)*)(?P<k>[^\W\d][\w .-]{0,60}?)[ \t]*:[ \t]*(?:#[^\n]*)?\r?$", re.M)
