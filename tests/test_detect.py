@@ -1410,3 +1410,13 @@ def test_the_keyed_numbers_stay_linear_on_hostile_text(text):
     from dataguard.detect.recognizers import KeyedNumberRecognizer
     rec = KeyedNumberRecognizer(supported_entities=["PHONE_NUMBER"], name="t", supported_language="en")
     assert _grows_linearly(lambda t: rec.analyze(t, ["PHONE_NUMBER"]), text)
+
+
+def test_a_message_id_is_no_e_mail_address(patterns_only):
+    """A mail log's or a header's message id ("message-id=<4B1D...@ghro.int>") looks like an
+    address and is nobody's; the sender and recipient on the same log are addresses."""
+    text = ("Mar 13 00:18:43 mx1 postfix/cleanup[16501]: 4MW50FU3XS5: message-id=<4B1D84315E6241D0@ghro.int>\n"
+            "Mar 13 00:18:43 mx1 postfix/qmgr[1201]: 4MW50FU3XS5: from=<amina.okafor@ghro.int>, size=4211\n"
+            "In-Reply-To: <CAF+77xyz@mail.gmail.com>\nReply-To: kamil.holub@ghro.int\n")
+    got = spans(run(patterns_only, text), {"EMAIL_ADDRESS"})
+    assert got == {at(text, "amina.okafor@ghro.int", "EMAIL_ADDRESS"), at(text, "kamil.holub@ghro.int", "EMAIL_ADDRESS")}

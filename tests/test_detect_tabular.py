@@ -441,6 +441,28 @@ def test_place_columns_lower_person_only_as_whole_names():
     assert "PERSON" not in column_verdict(vocab, _Column(name="camp manager", context=())).lowered
 
 
+def test_words_in_brackets_that_say_nothing_leave_a_column_name_its_meaning():
+    """A bilingual header with asides ("Bénéficiaire (complet) / Beneficiary (full)") names
+    people as its words without the brackets do; an aside that says something is kept
+    ("Beneficiary (company)" is a firm's, "BANK ACCOUNT (IBAN)" an IBAN's)."""
+    from dataguard.detect.columns import vocabulary_for
+    vocab = vocabulary_for(())
+    assert vocab.is_name_column("Bénéficiaire (complet) / Beneficiary (full)")
+    assert not vocab.is_name_column("Beneficiary (company)")
+    assert "IBAN_CODE" in vocab.verdict("BANK ACCOUNT (IBAN)").positive
+
+
+def test_a_name_the_model_reads_on_into_the_next_column_ends_at_the_gap(detector):
+    """The model may read a name on over a fixed-width form's gap ("KOVALENKO Vladimir      CARD"):
+    a name ends where two spaces or a tab stand."""
+    text = ("CARDHOLDER: KOVALENKO Vladimir                CARD: 4709-7526-2139-6144     LIMIT USD 25,000\n"
+            "  UNIT: Network & Infrastructure   COST CENTRE: CC86010\n")
+    unit = Unit(target="/t", uri="/t/card_recon.txt", path="card_recon.txt")
+    got = person_spans(detector, [Chunk(unit=unit, text=text)])[0]
+    assert spans_of(text, ["KOVALENKO Vladimir"]) <= got
+    assert not any("  " in v or "\t" in v for _, _, v in got)
+
+
 @pytest.mark.parametrize("header", ["Head of household", "Beneficiary", "Enumerator", "display_name", "Titulaire",
                                     "Nome completo", "ПІБ (латиницею)", "Claimant", "group_id/nom_repondant",
                                     "userDisplayName"])
@@ -1159,13 +1181,16 @@ YAML_ROSTER = ('# staff roster (export)\noffice: Dakar\nstaff:\n'
                '  PEW1705:\n    name: Brehima Kanté\n    title: Agent de saisie\n    duty_station: Médina Gounass\n'
                '    salary_account: PK29ABPA6394346853859919\n'
                '    emergency_contact:\n      name: \'Diarra Mboup\'\n      relation: sister\n'
-               'campaign:\n  name: Amal Livelihoods\n  contact person: Awa Ndiaye\n')
+               'campaign:\n  name: Amal Livelihoods\n  contact person: Awa Ndiaye\n'
+               'floor_wardens:\n  - { building: "A", floor: 0, warden: "Folake Ogunleye", phone: "+41229421782" }\n'
+               '  - {building: B, warden: Grace Kimani}\n')
 
 
 def test_a_yaml_files_values_are_columns_named_by_their_keys_and_the_key_above(detector):
     """A YAML file's values are columns named by their keys, each with the key of the mapping
-    holding it (not a key that is data: a record's id): an emergency contact's and a contact
-    person's names are persons without the model, quoted or not, at their place; a generic
+    holding it (not a key that is data: a record's id), in a flow mapping too: an emergency
+    contact's, a contact person's and a warden's names are persons without the model, quoted or
+    not, at their place; a generic
     "name" under "staff" as the model reads most of them; a campaign's name, titles and places
     are not; the salary accounts are IBANs (a column of valid ones)."""
     from dataguard.detect.columns import yaml_columns
@@ -1177,10 +1202,14 @@ def test_a_yaml_files_values_are_columns_named_by_their_keys_and_the_key_above(d
     assert cols[("name", "emergency_contact")] == ["Arame Wade", "Diarra Mboup"]
     assert cols[("salary_account", "staff")] == ["PK57HABB8704177311086086", "PK29ABPA6394346853859919"]
     assert cols[("name", "campaign")] == ["Amal Livelihoods"]
+    assert cols[("warden", "floor_wardens")] == ["Folake Ogunleye", "Grace Kimani"]
+    assert cols[("building", "floor_wardens")] == ["A", "B"]
     det = Detector(ner=False, language="en", context=pack_context())
-    assert person_spans(det, [chunk])[0] == spans_of(YAML_ROSTER, ["Arame Wade", "Diarra Mboup", "Awa Ndiaye"])
+    assert person_spans(det, [chunk])[0] == spans_of(YAML_ROSTER, ["Arame Wade", "Diarra Mboup", "Awa Ndiaye",
+                                                                   "Folake Ogunleye", "Grace Kimani"])
     assert person_spans(detector, [chunk])[0] == spans_of(YAML_ROSTER, ["SANGARÉ Mamoudou", "Arame Wade",
-                                                                       "Brehima Kanté", "Diarra Mboup", "Awa Ndiaye"])
+                                                                       "Brehima Kanté", "Diarra Mboup", "Awa Ndiaye",
+                                                                       "Folake Ogunleye", "Grace Kimani"])
     ibans = {YAML_ROSTER[m.start:m.end] for _, ms in det.analyze([chunk]) for m in ms if m.entity_type == "IBAN_CODE"}
     assert ibans == {"PK57HABB8704177311086086", "PK29ABPA6394346853859919"}
 
@@ -1200,3 +1229,18 @@ def test_json_payloads_in_a_log_are_read_by_their_keys(detector, monkeypatch):
     got = {v for _, _, v in person_spans(detector, [Chunk(unit=unit, text=log)])[0]}
     assert got == {"Aino Hansen", "Juan Pablo Ortiz", "Mei Lin"}
     assert "Aino Hansen" in seen
+
+
+def test_html_tables_are_bounded():
+    """A cell spanning 999 columns, tables nested 100 deep, a table never closed: columns stop at
+    HTML_MAX_COLUMNS, nesting at HTML_MAX_NESTING, and every cell found is text between tags."""
+    from dataguard.detect.tabular import HTML_MAX_COLUMNS, HTML_MAX_NESTING, html_cells
+    text = ("<table><tr><th>Name</th><th colspan=999>Phone</th><th>Site</th></tr>"
+            + "<tr><td colspan=999>Amina Okafor</td><td>x</td><td>y</td></tr>" * 3)
+    cells, tables, _ = html_cells(text)
+    assert [(text[s:e], name, key) for s, e, name, key in cells] == [("Amina Okafor", "Name", (0, 0))] * 3
+    assert all(k < HTML_MAX_COLUMNS for _, _, _, (_, k) in cells)
+    nested = "<table><tr><td>" * 100 + "Rokhaya Sene" + "</td></tr></table>" * 100
+    cells, tables, _ = html_cells(nested)
+    assert len(tables) == HTML_MAX_NESTING
+    assert [nested[s:e] for s, e, _, _ in cells] == ["Rokhaya Sene"]

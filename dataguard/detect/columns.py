@@ -110,6 +110,9 @@ class Verdict:
 _NOTHING = Verdict()
 
 
+_NAME_ASIDE = re.compile(r"\([^()]{0,60}\)")
+
+
 class Vocabulary:
     """The column-name signals of the loaded rule packs, looked up by column name."""
 
@@ -146,7 +149,13 @@ class Vocabulary:
 
     def _judge_name(self, name: str) -> Verdict:
         # a path's segments: a JSON key path ("supervisor.name"), a form's group ("group_id/telephone")
-        return self._judge_words([self._words(p) for p in re.split(r"[./]", name) if p.strip()])
+        v = self._judge_words([self._words(p) for p in re.split(r"[./]", name) if p.strip()])
+        if not v.positive and not v.lowered and "(" in name:
+            # words in brackets that say nothing: "Bénéficiaire (complet) / Beneficiary (full)"
+            bare = _NAME_ASIDE.sub(" ", name)
+            if bare != name and bare.strip():
+                return self._judge_name(bare)
+        return v
 
     def _words(self, part: str) -> tuple:
         """A name's words, split at case changes (``dateOfBirth``), except a token that is one
@@ -459,6 +468,11 @@ _YAML_OPEN = re.compile(r"^(?P<i>[ \t]*(?:-[ \t]+)*)(?P<k>[^\W\d][\w .-]{0,60}?)
 
 
 _DATA_KEY = re.compile(r"\d|@")
+# a line holding a flow mapping ("- { building: A, warden: \"Folake Ogunleye\" }"), the mapping in "m"
+_YAML_FLOW_LINE = re.compile(r"^(?P<i>[ \t]*(?:-[ \t]+)*)(?:[^\W\d][\w .-]{0,60}?[ \t]*:[ \t]*)?(?P<m>\{[^\n{}]{1,4000}\})",
+                             re.M)
+_YAML_FLOW = re.compile(r"""[{,][ \t]*(?P<k>[^\W\d][\w .-]{0,60}?)[ \t]*:[ \t]+(?:"(?P<q>[^"\n]{1,500})"|"""
+                        r"""'(?P<s>[^'\n]{1,500})'|(?P<v>[^\s,{}\[\]"'](?:[^,{}\n]{0,500}[^\s,{}])?))[ \t]*(?=[,}])""")
 
 
 def is_yaml(unit) -> bool:
@@ -473,16 +487,21 @@ def yaml_columns(chunk: Chunk) -> list:
     columns: dict = {}
     table, text = _stem(chunk.unit), chunk.text
     opens = [(m.start(), len(m["i"]), m["k"]) for m in _YAML_OPEN.finditer(text)]
+    pairs = [(m.start(), len(m["i"]), m) for m in _YAML_PAIR.finditer(text)]
+    if "{" in text:             # a flow mapping's pairs ("- { name: Folake Ogunleye, phone: ... }"), inside its line
+        for line in _YAML_FLOW_LINE.finditer(text):
+            pairs.extend((f.start(), len(line["i"]) + 1, f) for f in _YAML_FLOW.finditer(text, line.start("m"),
+                                                                                       line.end("m")))
+        pairs.sort(key=lambda p: p[0])
     stack: list = []          # (indentation, key) of the keys open above
     k = 0
-    for m in _YAML_PAIR.finditer(text):
-        while k < len(opens) and opens[k][0] < m.start():
-            _, ind, key = opens[k]
-            while stack and stack[-1][0] >= ind:
+    for at, ind, m in pairs:
+        while k < len(opens) and opens[k][0] < at:
+            _, o_ind, key = opens[k]
+            while stack and stack[-1][0] >= o_ind:
                 stack.pop()
-            stack.append((ind, key))
+            stack.append((o_ind, key))
             k += 1
-        ind = len(m["i"])
         while stack and stack[-1][0] >= ind:
             stack.pop()
         # (a key that is data, a record's id or an address, names no column: the one above it does)

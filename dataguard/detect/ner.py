@@ -432,6 +432,9 @@ def _untagged(text: str) -> tuple:
     return "".join(pieces), where
 
 
+_GAP = re.compile(r"[ \t]*\t|  +")
+
+
 def _before_markup(text: str, start: int, end: int) -> int:
     """The end of an entity the model found in a text read without its HTML tags
     (``_untagged``): at the first tag inside it, spaces before it left out (the model may read a
@@ -676,6 +679,9 @@ class NerRunner:
                         if where is not None and end > start:   # back to the offsets of the text with its tags
                             start, end = where[start], where[end - 1] + 1
                             end = _before_markup(t, start, end)
+                        gap = _GAP.search(t, start, end)       # a column's gap: "KOVALENKO Vladimir    CARD"
+                        if gap is not None:
+                            end = gap.start()
                         if end > start:
                             ents.append((etype, start, end))
                 cache[t] = tuple(ents) if ents else ()

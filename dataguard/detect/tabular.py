@@ -324,6 +324,103 @@ class _HtmlTable:
         self.in_head = False
 
 
+class _HtmlReader:
+    """``html_cells``' reading of one text: the tables open (innermost last), the cells, tables
+    and markup found."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.stack: list = []
+        self.count = 0
+        self.cells: list = []
+        self.tables: list = []
+        self.markup: list = []
+
+    def run(self, s: int, e: int) -> None:
+        """Text between tags: a run of the cell being read."""
+        text = self.text
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s and self.stack and self.stack[-1].cell is not None:
+            self.stack[-1].cell[2].append((s, e))
+
+    @staticmethod
+    def end_cell(t: _HtmlTable) -> None:
+        if t.cell is not None:
+            if t.row is None:
+                t.row = []
+            t.row.append(t.cell)
+            t.cell = None
+
+    def end_row(self, t: _HtmlTable) -> None:
+        """A row read: the table's header, or its cells under their columns."""
+        import html as _html
+
+        from dataguard.extract.chunks import is_header
+        self.end_cell(t)
+        row, t.row = t.row, None
+        if not row:
+            return
+        text = self.text
+        names = [_HTML_SPACE.sub(" ", _html.unescape(" ".join(text[s:e] for s, e in runs))).strip()[:200]
+                 for _, _, runs in row]
+        first = not self.cells or self.cells[-1][3][0] != t.number
+        if t.header is None and (t.in_head or all(kind == "th" for kind, _, _ in row) or first and is_header(names)):
+            t.header = []
+            for name, (_, span, _) in zip(names, row):
+                t.header.extend([name] * span)
+            return
+        k = 0
+        for _, span, runs in row:
+            if runs and k < HTML_MAX_COLUMNS:
+                s, e = runs[0]
+                name = t.header[k] if t.header is not None and k < len(t.header) else None
+                self.cells.append((s, e, name or None, (t.number, k)))
+            k += span
+
+    def tag(self, m) -> int:
+        """A tag, comment or declaration read; where the text goes on (past a script's or style's body)."""
+        text, end = self.text, m.end()
+        if m.group() == "<!--":
+            close = text.find("-->", end)
+            return len(text) if close == -1 else close + 3
+        if m["t"] is None:
+            return end
+        tag, closing = m["t"].lower(), bool(m["c"])
+        if tag in _HTML_RAW and not closing:
+            close = _HTML_RAW[tag].search(text, end)
+            return len(text) if close is None else close.end()
+        if tag == "table":
+            if not closing and len(self.stack) < HTML_MAX_NESTING:
+                self.stack.append(_HtmlTable(m.start(), self.count))
+                self.count += 1
+            elif closing and self.stack:
+                t = self.stack.pop()
+                self.end_row(t)
+                self.tables.append((t.start, end))
+            return end
+        if self.stack:
+            self.in_table(self.stack[-1], tag, closing, m.group())
+        return end
+
+    def in_table(self, t: _HtmlTable, tag: str, closing: bool, source: str) -> None:
+        """A row's, a cell's or a table section's tag in the innermost table open."""
+        if tag == "tr":
+            self.end_row(t)
+            if not closing:
+                t.row = []
+        elif tag in ("td", "th"):
+            self.end_cell(t)
+            if not closing:
+                span = _HTML_COLSPAN.search(source)
+                t.cell = (tag, max(1, min(HTML_MAX_COLUMNS, int(span.group(1)))) if span else 1, [])
+        elif tag in ("thead", "tbody", "tfoot"):
+            self.end_row(t)
+            t.in_head = tag == "thead" and not closing
+
+
 def html_cells(text: str) -> tuple:
     """The cells of a text's HTML tables and the markup around its text: ([(start, end, column
     name or None, (table number, column number))], [table spans], [markup spans]). A cell's
@@ -332,95 +429,19 @@ def html_cells(text: str) -> tuple:
     none of which is a value (``extract.chunks.is_header``). Markup: tags, comments, declarations,
     scripts and styles whole; what lies between is text. Tags are read without nesting rules
     (an unclosed cell ends at the next cell, row or table), tables nest ``HTML_MAX_NESTING`` deep."""
-    import html as _html
-
-    from dataguard.extract.chunks import is_header
-    cells, tables, markup = [], [], []
-    stack: list = []
-    count = 0
-
-    def run(s: int, e: int) -> None:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s and stack and stack[-1].cell is not None:
-            stack[-1].cell[2].append((s, e))
-
-    def end_cell(t: _HtmlTable) -> None:
-        if t.cell is not None:
-            if t.row is None:
-                t.row = []
-            t.row.append(t.cell)
-            t.cell = None
-
-    def end_row(t: _HtmlTable) -> None:
-        end_cell(t)
-        row, t.row = t.row, None
-        if not row:
-            return
-        names = [_HTML_SPACE.sub(" ", _html.unescape(" ".join(text[s:e] for s, e in runs))).strip()[:200]
-                 for _, _, runs in row]
-        if t.header is None and (t.in_head or all(kind == "th" for kind, _, _ in row)
-                                 or (not cells or cells[-1][3][0] != t.number) and is_header(names)):
-            t.header = []
-            for name, (_, span, _) in zip(names, row):
-                t.header.extend([name] * span)
-            return
-        k = 0
-        for kind, span, runs in row:
-            if runs and k < HTML_MAX_COLUMNS:
-                s, e = runs[0]
-                name = t.header[k] if t.header is not None and k < len(t.header) else None
-                cells.append((s, e, name or None, (t.number, k)))
-            k += span
-
+    reader = _HtmlReader(text)
     pos, n = 0, len(text)
     while pos < n:
         m = _HTML_TAG.search(text, pos)
         if m is None:
-            run(pos, n)
+            reader.run(pos, n)
             break
-        run(pos, m.start())
-        end = m.end()
-        if m.group() == "<!--":
-            close = text.find("-->", end)
-            end = n if close == -1 else close + 3
-        elif m["t"] is not None:
-            tag = m["t"].lower()
-            if tag in _HTML_RAW and not m["c"]:
-                close = _HTML_RAW[tag].search(text, end)
-                end = n if close is None else close.end()
-            elif tag == "table":
-                if not m["c"]:
-                    if len(stack) < HTML_MAX_NESTING:
-                        stack.append(_HtmlTable(m.start(), count))
-                        count += 1
-                elif stack:
-                    t = stack.pop()
-                    end_row(t)
-                    tables.append((t.start, end))
-            elif stack:
-                t = stack[-1]
-                if tag == "tr":
-                    end_row(t)
-                    if not m["c"]:
-                        t.row = []
-                elif tag in ("td", "th"):
-                    end_cell(t)
-                    if not m["c"]:
-                        span = _HTML_COLSPAN.search(m.group())
-                        t.cell = (tag, max(1, min(HTML_MAX_COLUMNS, int(span.group(1)))) if span else 1, [])
-                elif tag == "thead":
-                    end_row(t)
-                    t.in_head = not m["c"]
-                elif tag in ("tbody", "tfoot"):
-                    end_row(t)
-                    t.in_head = False
-        markup.append((m.start(), end))
+        reader.run(pos, m.start())
+        end = reader.tag(m)
+        reader.markup.append((m.start(), end))
         pos = end
-    while stack:            # tables open at the end of the text
-        t = stack.pop()
-        end_row(t)
-        tables.append((t.start, n))
-    return cells, sorted(tables), markup
+    while reader.stack:            # tables open at the end of the text
+        t = reader.stack.pop()
+        reader.end_row(t)
+        reader.tables.append((t.start, n))
+    return reader.cells, sorted(reader.tables), reader.markup
