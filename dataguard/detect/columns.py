@@ -110,7 +110,7 @@ class Verdict:
 _NOTHING = Verdict()
 
 
-_NAME_ASIDE = re.compile(r"\([^()]{0,60}\)")
+_NAME_ASIDE = re.compile(r"\([^()]{0,60}(?:\)|$)")     # (one cut short at the end too: "Beneficiary (fu")
 
 
 class Vocabulary:

@@ -366,6 +366,24 @@ def _reportable(text: str, r) -> bool:
 _CAPITAL_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
+_SURNAME_GIVEN = re.compile(r"(\s*)([^\W\d_][\w'’-]*(?: [^\W\d_][\w'’-]*)?), ([^\W\d_][\w'’.-]*(?: [^\W\d_][\w'’.-]*){0,2})\s*")
+
+
+def _given_first(text: str):
+    """A cell that is a name written surname first with a comma ("Guled, Nimco", "Barasa,
+    Baraka"), as the model reads names: (the given names first and the comma after, "Nimco
+    Guled,", the same length; the (start, end) of the name in the cell); None for another text."""
+    if len(text) > 60 or "," not in text:
+        return None
+    m = _SURNAME_GIVEN.fullmatch(text)
+    if m is None or not name_shaped(text.strip()):
+        return None
+    lead, surname, given = m.group(1), m.group(2), m.group(3)
+    name_end = m.end(3)
+    turned = f"{lead}{given} {surname},{text[name_end:]}"
+    return (turned, (len(lead), name_end)) if len(turned) == len(text) else None
+
+
 def _readable(text: str) -> str:
     """A short cell of two to four words, half of them or more in capitals ("IMOGEN BRAMLEY",
     "SALAZAR, Fernando"; not "IOM South Sudan"), as the model reads names best: those words
@@ -583,11 +601,13 @@ class NerRunner:
         """Prose with Markdown or fixed-width tables (``_prose_tables``' cells and table spans):
         each table cell that may hold a name alone; under a column named for people a name-shaped cell is
         a name whatever the model reads (under a generic ``Name``, which a table of software
-        has too: when the model reads most of the column as persons); prose regions of the
-        rest, the tables blanked out."""
+        has too: when the model reads most of the column as persons); none under a column of
+        places or things; prose regions of the rest, the tables blanked out."""
         text = plan.chunk.text
         cells, generic = [], {}
         for s, e, column in found:
+            if column and "PERSON" in self._vocabulary.verdict(column).lowered:
+                continue                # a column of places, products, projects ("Zones": "Pikine, Kolda")
             if e - s > _LONG_CELL:
                 cells.extend(Cell(s + a, s + b, False) for a, b in ner_regions(text[s:e]))
             elif may_hold_a_name(text, s, e):
@@ -668,23 +688,43 @@ class NerRunner:
         # numbers, hashes: +0.5 GB per 500,000 distinct words). A memory zone drops them after.
         with one_blas_thread(), self.nlp.memory_zone():
             shown = [_untagged(t) for t in todo]
-            for t, (u, where), doc in zip(todo, shown, pipe(self.nlp, [_unquoted(_readable(_unbulleted(u)))
-                                                                       for u, _ in shown])):
-                ents = []
-                for ent in doc.ents:
-                    etype = SPACY_LABELS.get(ent.label_)
-                    if etype is not None and etype in self.entities:
-                        start = _given_name_start(doc, ent) if etype == "PERSON" else ent.start_char
-                        end = ent.end_char
-                        if where is not None and end > start:   # back to the offsets of the text with its tags
-                            start, end = where[start], where[end - 1] + 1
-                            end = _before_markup(t, start, end)
-                        gap = _GAP.search(t, start, end)       # a column's gap: "KOVALENKO Vladimir    CARD"
-                        if gap is not None:
-                            end = gap.start()
-                        if end > start:
-                            ents.append((etype, start, end))
-                cache[t] = tuple(ents) if ents else ()
+            turned = [_given_first(u) for u, _ in shown]
+            # a cell read given name first is also read as written, right after: a list of places
+            # ("Pikine, Kolda") is no name
+            inputs = []
+            for (u, _), g in zip(shown, turned):
+                inputs += [_unquoted(_readable(_unbulleted(u)))] if g is None else [g[0], u]
+            docs = iter(pipe(self.nlp, inputs))
+            for t, (u, where), g in zip(todo, shown, turned):
+                doc = next(docs)
+                if g is not None and any(SPACY_LABELS.get(e.label_) == "LOCATION" for e in next(docs).ents):
+                    cache[t] = ()
+                    continue
+                ents = self._entities(t, where, g, doc)
+                cache[t] = tuple(dict.fromkeys(ents)) if ents else ()
+
+    def _entities(self, t: str, where, turned, doc) -> list:
+        """(entity, start, end) of what the model found in the snippet ``t`` (read without its
+        tags: ``where``, the offsets of what it read; given name first: ``turned``), cut before a
+        tag or a column's gap."""
+        ents = []
+        for ent in doc.ents:
+            etype = SPACY_LABELS.get(ent.label_)
+            if etype is None or etype not in self.entities or turned is not None and etype != "PERSON":
+                continue
+            start = _given_name_start(doc, ent) if etype == "PERSON" else ent.start_char
+            end = ent.end_char
+            if turned is not None:          # the name read given name first: the cell's name whole
+                start, end = turned[1]
+            if where is not None and end > start:   # back to the offsets of the text with its tags
+                start, end = where[start], where[end - 1] + 1
+                end = _before_markup(t, start, end)
+            gap = _GAP.search(t, start, end)       # a column's gap: "KOVALENKO Vladimir    CARD"
+            if gap is not None:
+                end = gap.start()
+            if end > start:
+                ents.append((etype, start, end))
+        return ents
 
     @staticmethod
     def _in_name_column(text: str, s: int, e: int, found: list) -> list:
