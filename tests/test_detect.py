@@ -1218,22 +1218,26 @@ MAIL_HEADERS = ("From: Priya Arjun Malhotra <p.malhotra@bluewin.ch>\n"
                 "Name\tPhone\tE-mail\n"
                 "Alejandro Ortega\t212-229-7772\taortega@zoho.eu\n"
                 "Finance Unit\t212-229-7000\tfinance.unit@zoho.eu\n"
+                "Lambert, Hugo                 hlambert@ghro.int              Facilities     C-3.10\n"
+                "Facilities Desk               facilities@ghro.int            Facilities     C-1.01\n"
                 "Sender: Acme Logistics <acme.logistics@acme.com>, Facebook Security <security@facebookmail.com>\n")
 
 
 @pytest.mark.parametrize("det", ["patterns_only", "en"])
 def test_persons_named_before_their_address(det, request):
-    """A name before its address (or in its row) is a person's when it is name-shaped and one of
+    """A name before its address (or in its row: between tabs, or a fixed-width list's gaps) is a
+    person's when it is name-shaped and one of
     its words is in the address; team and organisation mailboxes, and a name the address does not
     echo, are not (without NER); a word before the name ("Contact") is no part of it."""
     persons = {e for e in spans(run(request.getfixturevalue(det), MAIL_HEADERS)) if e[0] == "PERSON"}
     want = {at(MAIL_HEADERS, n, "PERSON") for n in ("Priya Arjun Malhotra", "OKAFOR, Amina", "Łukasz Dvořák",
-                                                     "Grace Mwangi", "Alejandro Ortega")}
+                                                     "Grace Mwangi", "Alejandro Ortega", "Lambert, Hugo")}
     want.add(at(MAIL_HEADERS, "Amina Okafor", "PERSON"))        # without the "Contact" before it
     assert want <= persons
     if det == "patterns_only":
         assert persons == want
-    for decoy in ("Service Desk", "Kenya Office", "Finance Unit", "Contact Amina Okafor", "Facebook Security"):
+    for decoy in ("Service Desk", "Kenya Office", "Finance Unit", "Contact Amina Okafor", "Facebook Security",
+                  "Facilities Desk"):
         assert at(MAIL_HEADERS, decoy, "PERSON") not in persons
     assert not {at(MAIL_HEADERS, "Acme Logistics", "PERSON", n) for n in (0, 1)} & persons
     assert at(MAIL_HEADERS, "Kamil Holub", "PERSON") not in persons or det == "en"     # kh1985@: no name spelled

@@ -31,7 +31,7 @@ _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:
 # titles of persons in English, French, German, Spanish, Italian and Dutch (no "Don" nor "Sig": also given names)
 _TITLE_WORDS = (r"mr|mrs|ms|miss|dr|prof|mme|mlle|m|sir|madam|dame|madame|monsieur|mademoiselle|herr|frau|hr|fr|"
                 r"dhr|mevr|sr|sra|srta|señor|señora|señorita|senor|senora|senorita|doña|sig\.ra|signor|signora|"
-                r"signorina|dott|dott\.ssa")
+                r"signorina|dott|dott\.ssa|dra|lic|licda|lcdo|lcda|shri")
 TITLES = re.compile(rf"(?:\b(?:{_TITLE_WORDS})\.?\s*|"
                     r"\b(?:name|nom|patient|employee|staff|applicant|beneficiary)\s*[:=]\s*)$", re.I)
 # Letters of names for unanchored searches: Latin-1 and Latin Extended-A, -B and Additional (Šimková,
@@ -52,6 +52,7 @@ NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ
 # words that make a cell a placeholder, a flag or a group, not a name ("NOT PROVIDED", "Yes",
 # "Service Desk", "Auto Assign")
 _NOT_A_NAME = frozenset("not no none nil null unknown known available applicable provided given withheld redacted "
+                        "duty "
                         "anonymous anonymised anonymized confidential test sample name names tbd tbc pending vacant "
                         "file record records "
                         "yes true false oui non si sí y n ok na "

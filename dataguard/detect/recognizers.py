@@ -370,8 +370,10 @@ _NAME_WORDS = rf'(?:{_PARTICLE}){{0,2}}{_WORD}(?:,?[ \t]+(?:{_PARTICLE}){{0,2}}{
 # a display name right before "<" or "(" and its address: "Priya Malhotra <p.malhotra@...>"
 _NAME_BEFORE = re.compile(rf'(?<![\w.\'’-])"?(?P<v>{_NAME_WORDS})"?[ \t]*\Z')
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
-# a field of a row (between tabs, semicolons, commas or pipes, quoted or not) that is two to four name words
-_ROW_NAME = re.compile(rf'(?:(?<=[\t;,|\n])|^)[ \t]*"?(?P<v>{_NAME_WORDS})"?[ \t]*(?=[\t;,|\r\n]|$)', re.M)
+# a field of a row (between tabs, semicolons, commas, pipes or a fixed-width report's gaps of two
+# spaces or more, quoted or not) that is two to four name words
+_ROW_NAME = re.compile(rf'(?:(?<=[\t;,|\n])|(?<=\S  )|^)[ \t]*"?(?P<v>{_NAME_WORDS})"?[ \t]*(?=[\t;,|\r\n]|  |$)',
+                       re.M)
 _ROW_REACH = 300            # characters of its line either side of an address where its name may be
 _ROW_ADDRESSES = 6          # the addresses around a field looked at
 _NAME_REACH = 100          # characters before "<" where a display name may start
