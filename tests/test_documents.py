@@ -315,6 +315,37 @@ def test_eml_values_are_located_on_the_lines_of_the_message_file():
     assert _where(out, "a81x.77") == []
 
 
+def test_an_8bit_html_body_is_read_where_it_is_written():
+    """A message whose only body is HTML written as it reads (8bit): its values on their lines and
+    columns of the file, its style not read."""
+    msg = ("From: Travel Desk <travel@ghro.int>\nSubject: Booking\nMIME-Version: 1.0\n"
+           "Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+           "<html><head><style>p { font-family: Calibri } /* Awa Ndiaye */</style></head><body>\n"
+           "<table><tr><td>MENDOZA Isabel</td><td>+254 794 239 667</td></tr></table>\n"
+           "<p>Your agent: <b>Jean Garnier</b>, direct line 022 978 89 67</p>\n</body></html>\n").encode()
+    out = run_bytes("booking.eml", msg)
+    for needle in ("MENDOZA Isabel", "+254 794 239 667", "Jean Garnier", "022 978 89 67"):
+        assert _where(out, needle) == [(*at, "body") for at in _raw_places(msg, needle)], needle
+    assert "Awa Ndiaye" not in text_of(out) and "Calibri" not in text_of(out)
+
+
+def test_the_html_alternative_is_read_when_the_plain_one_is_a_stub():
+    """A booking system's message: its plain alternative only says to look at the HTML one, which
+    is then read (as written); a plain alternative that says what the HTML shows is read alone."""
+    msg = ("From: Travel Desk <travel@ghro.int>\nSubject: Booking\nMIME-Version: 1.0\n"
+           "Content-Type: multipart/alternative; boundary=\"b\"\n\n--b\n"
+           "Content-Type: text/plain; charset=utf-8\n\nThis message is best viewed in a browser.\n--b\n"
+           "Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+           "<html><body><table><tr><th>Passenger</th><th>Mobile</th></tr>\n"
+           "<tr><td>MENDOZA Isabel</td><td>+254 794 239 667</td></tr>\n"
+           "<tr><td>KOCH Ursula</td><td>076 051 09 91</td></tr>\n<tr><td>EMILY CLARKE</td><td>+254 20 591 7313</td></tr>\n"
+           "</table></body></html>\n--b--\n").encode()
+    out = run_bytes("booking.eml", msg)
+    for needle in ("MENDOZA Isabel", "+254 794 239 667"):
+        assert _where(out, needle) == [(*at, "body") for at in _raw_places(msg, needle)], needle
+    assert "best viewed" not in text_of(out)
+
+
 def test_eml_html_body_is_stripped():
     msg = (b"From: a@un-juba.org\r\nTo: b@un-juba.org\r\nSubject: html\r\nMIME-Version: 1.0\r\n"
            b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")

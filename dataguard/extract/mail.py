@@ -4,13 +4,15 @@ The headers that name people, addresses and hosts (``HEADERS``: From, To, Cc, Su
 Return-Path, Received, X-Originating-IP...; not Message-ID and the signatures) are
 ``part="header"``; text and HTML bodies (transfer encodings decoded, tags, scripts and styles
 stripped) ``part="body"`` - of a multipart/alternative only the plain text is read when there
-is one, so a value is not counted twice.
+is one (unless it says less than half of what the HTML shows: then the HTML), so a value is not
+counted twice.
 
 Lines are the message file's own (``_Layout``): a header on its line(s) as written (one with
 RFC 2047 words: decoded, on its first line; each by its first ``MAX_HEADER_CHARS``
 characters), a body from the line its part's content starts on, line for line when it is
 written as it reads (7bit, 8bit, quoted-printable: a soft line break's continuation is a line
-of its own); a base64 or HTML body from its first line on, in the lines of its extracted text.
+of its own; a 7bit or 8bit HTML body as its source, tags and all, scripts and styles blanked); a
+base64 or quoted-printable HTML body from its first line on, in the lines of its extracted text.
 
 Attachments (and attached messages, as ``<n>.eml``) are members:
 ``unit.child(filename)`` through the dispatcher's ``ctx.recurse`` (one level deeper);
@@ -105,22 +107,33 @@ def _undeclared(data: bytes) -> str:
     return data.decode(detect_encoding(data, complete=True), "replace")
 
 
-def _body_text(part) -> str:
+def _body_text(part, source: bool = False) -> str:
+    """A text part's text: an HTML one's as it shows (tags, scripts and styles out), or with
+    ``source`` its HTML as written, scripts and styles blanked (``_blank_code``)."""
     charset = part.get_param("charset")
     payload = part.get_payload(decode=True) if not charset or str(charset).lower() in ("us-ascii", "ascii") else None
     if isinstance(payload, bytes):      # no charset (or ASCII) declared: read as a text file is
         body = _undeclared(payload)
-        return html_to_text(body) if part.get_content_type() == "text/html" else body
-    try:
-        body = part.get_content()
-        if isinstance(body, bytes):
-            body = _undeclared(body)
-    except Exception:  # noqa: BLE001 - unknown charset ("unknown-8bit"), broken encoding: guessed
-        payload = part.get_payload(decode=True) or b""
-        body = _undeclared(payload) if isinstance(payload, bytes) else str(payload)
+    else:
+        try:
+            body = part.get_content()
+            if isinstance(body, bytes):
+                body = _undeclared(body)
+        except Exception:  # noqa: BLE001 - unknown charset ("unknown-8bit"), broken encoding: guessed
+            payload = part.get_payload(decode=True) or b""
+            body = _undeclared(payload) if isinstance(payload, bytes) else str(payload)
     if part.get_content_type() == "text/html":
-        body = html_to_text(body)
+        body = _blank_code(body) if source else html_to_text(body)
     return body
+
+
+_CODE = re.compile(r"(?is)<(script|style)\b[^>]{0,1000}>.*?</\1\s*>")
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _blank_code(html: str) -> str:
+    """An HTML text with its scripts and styles made spaces (their lines kept)."""
+    return _CODE.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group()), html) if "<" in html else html
 
 
 def _walk(part, bodies: list, attachments: list) -> None:
@@ -130,7 +143,8 @@ def _walk(part, bodies: list, attachments: list) -> None:
         if not isinstance(subs, list):
             return
         if ctype == "multipart/alternative" and any(s.get_content_type() == "text/plain" for s in subs):
-            subs = [s for s in subs if s.get_content_type() != "text/html"]
+            drop = "text/plain" if _plain_is_a_stub(subs) else "text/html"
+            subs = [s for s in subs if s.get_content_type() != drop]
         for sub in subs:
             _walk(sub, bodies, attachments)
         return
@@ -146,6 +160,15 @@ def _walk(part, bodies: list, attachments: list) -> None:
             attachments.append((filename, part, False))
     elif ctype in ("text/plain", "text/html") or ctype.startswith("text/"):
         bodies.append(part)
+
+
+def _plain_is_a_stub(alternatives: list) -> bool:
+    """Whether a message's plain-text alternative says less than half of what its HTML one shows
+    (a booking system's "view this message in a browser"): then the HTML one is read, not it."""
+    def words(kind: str) -> int:
+        return sum(len(_body_text(s).split()) for s in alternatives if s.get_content_type() == kind)
+    html = words("text/html")
+    return html > 0 and 2 * words("text/plain") < html
 
 
 def _attachment_bytes(part, is_message: bool) -> bytes:
@@ -226,12 +249,15 @@ _SOFT_BREAK = re.compile(r"=[ \t]*\r?$")
 
 def _as_written(part, text: str) -> str:
     """A body's text on the lines its part's content is written on: as it is for 7bit and 8bit
-    (the same lines); a quoted-printable one with a blank line after each line for each soft
-    line break it was written with (its words on the line they begin on). Otherwise (base64,
+    (the same lines; an HTML part's source, tags and all, its scripts and styles blanked); a
+    quoted-printable plain one with a blank line after each line for each soft line break it
+    was written with (its words on the line they begin on). Otherwise (base64, quoted-printable
     HTML, lines that do not agree): as extracted."""
+    cte = (part.get("Content-Transfer-Encoding") or "7bit").strip().lower()
+    if part.get_content_type() == "text/html":
+        return _body_text(part, source=True) if cte in ("7bit", "8bit", "binary") else text
     if part.get_content_type() != "text/plain":
         return text
-    cte = (part.get("Content-Transfer-Encoding") or "7bit").strip().lower()
     raw = part.get_payload()
     if not isinstance(raw, str):
         return text
