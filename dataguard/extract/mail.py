@@ -127,13 +127,23 @@ def _body_text(part, source: bool = False) -> str:
     return body
 
 
-_CODE = re.compile(r"(?is)<(script|style)\b[^>]{0,1000}>.*?</\1\s*>")
+_CODE_OPEN = re.compile(r"(?i)<(script|style)\b")
+_CODE_CLOSE = {"script": re.compile(r"(?i)</script\s*>"), "style": re.compile(r"(?i)</style\s*>")}
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 def _blank_code(html: str) -> str:
-    """An HTML text with its scripts and styles made spaces (their lines kept)."""
-    return _CODE.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group()), html) if "<" in html else html
+    """An HTML text with its scripts and styles made spaces (their lines kept; one never closed
+    to the end). Each character is looked at once."""
+    pieces, pos = [], 0
+    for m in _CODE_OPEN.finditer(html):
+        if m.start() < pos:
+            continue            # (inside the code blanked before)
+        close = _CODE_CLOSE[m.group(1).lower()].search(html, m.end())
+        end = len(html) if close is None else close.end()
+        pieces += [html[pos:m.start()], _NOT_NEWLINE.sub(" ", html[m.start():end])]
+        pos = end
+    return "".join(pieces) + html[pos:] if pieces else html
 
 
 def _walk(part, bodies: list, attachments: list) -> None:
