@@ -1417,10 +1417,14 @@ def test_the_keyed_numbers_stay_linear_on_hostile_text(text):
 
 
 def test_a_message_id_is_no_e_mail_address(patterns_only):
-    """A mail log's or a header's message id ("message-id=<4B1D...@ghro.int>") looks like an
-    address and is nobody's; the sender and recipient on the same log are addresses."""
+    """A mail log's or a header's message id ("message-id=<4B1D...@ghro.int>", a reply's
+    references in brackets) looks like an address and is nobody's; the sender on the same log
+    and a CV's referee without brackets are addresses."""
     text = ("Mar 13 00:18:43 mx1 postfix/cleanup[16501]: 4MW50FU3XS5: message-id=<4B1D84315E6241D0@ghro.int>\n"
             "Mar 13 00:18:43 mx1 postfix/qmgr[1201]: 4MW50FU3XS5: from=<amina.okafor@ghro.int>, size=4211\n"
-            "In-Reply-To: <CAF+77xyz@mail.gmail.com>\nReply-To: kamil.holub@ghro.int\n")
+            "In-Reply-To: <CAF+77xyz@mail.gmail.com>\nReply-To: kamil.holub@ghro.int\n"
+            "References: <CAF+77xyz@mail.gmail.com> <AM0P12abc@eurprd04.outlook.com>\n"
+            "References: hassan.abdi@ghro.int (former supervisor)\n")
     got = spans(run(patterns_only, text), {"EMAIL_ADDRESS"})
-    assert got == {at(text, "amina.okafor@ghro.int", "EMAIL_ADDRESS"), at(text, "kamil.holub@ghro.int", "EMAIL_ADDRESS")}
+    assert got == {at(text, "amina.okafor@ghro.int", "EMAIL_ADDRESS"), at(text, "kamil.holub@ghro.int", "EMAIL_ADDRESS"),
+                   at(text, "hassan.abdi@ghro.int", "EMAIL_ADDRESS")}

@@ -1264,3 +1264,35 @@ def test_a_name_written_surname_first_with_a_comma_is_read_given_name_first(dete
     got = {v for _, _, v in person_spans(detector, [Chunk(unit=unit, text=text)])[0]}
     assert {"Adewale, Kofi", "Sinclair, William", "Langat, Joyce"} <= got
     assert not got & {"Tambacounda, Thiès", "Pikine, Kolda", "Ziguinchor, Kaolack", "Thiès", "Kolda", "Pikine"}
+
+
+def test_review_fixes_of_html_tables_and_column_names():
+    """A cell spanning rows keeps the cells below it under their own columns; a row of a label
+    cell then a value is a form's field, not a header; an aside that says what a column holds
+    ("Name (site)") keeps it from naming people; a programme's or a campaign's name as a whole
+    column name is no people's, a "Programme officer" column is not lowered."""
+    from dataguard.detect.columns import vocabulary_for
+    from dataguard.detect.tabular import html_cells
+    text = ("<table><tr><th>Zone</th><th>Name</th></tr><tr><td rowspan=2>Kakuma</td><td>Amina Okafor</td></tr>"
+            "<tr><td>Juma Otieno</td></tr><tr><td>Dadaab</td><td>Halima Noor</td></tr></table>"
+            "<table><tr><th>Full name</th><td>Zawadi Nyambura</td></tr><tr><th>Zone</th><td>Kakuma 3</td></tr></table>")
+    got = [(text[s:e], name) for s, e, name, _ in html_cells(text)[0]]
+    assert got == [("Kakuma", "Zone"), ("Amina Okafor", "Name"), ("Juma Otieno", "Name"), ("Dadaab", "Zone"),
+                   ("Halima Noor", "Name"), ("Zawadi Nyambura", "Full name"), ("Kakuma 3", "Zone")]
+    vocab = vocabulary_for(())
+    assert not vocab.is_name_column("Name (site)") and not vocab.is_name_column("Name (NGO)")
+    assert vocab.lowers_whole("Campaign", "PERSON") and vocab.lowers_whole("Zones", "PERSON")
+    assert not vocab.lowers_whole("Programme officer", "PERSON")
+    assert "PERSON" not in vocab.verdict("Programme officer").lowered
+
+
+def test_a_name_with_two_spaces_inside_and_form_labels_of_things(detector):
+    """A name typed with two spaces is whole (a gap is three spaces or a tab); a form's
+    "Driver:" or "Witness:" before a vehicle or a place gives no person."""
+    from tests.conftest import pack_context
+    text = "The note was written by Joseph  Mwangi and filed.\nDriver: Toyota Hilux\nWitness: Main Gate\n"
+    unit = Unit(target="/t", uri="/t/note.txt", path="note.txt")
+    got = {v for _, _, v in person_spans(detector, [Chunk(unit=unit, text=text)])[0]}
+    assert "Joseph  Mwangi" in got
+    det = Detector(ner=False, language="en", context=pack_context())
+    assert not {v for _, _, v in person_spans(det, [Chunk(unit=unit, text=text)])[0]} & {"Toyota Hilux", "Main Gate"}

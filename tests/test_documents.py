@@ -346,6 +346,28 @@ def test_the_html_alternative_is_read_when_the_plain_one_is_a_stub():
     assert "best viewed" not in text_of(out)
 
 
+def test_mail_parts_are_placed_or_have_no_line():
+    """A short plain part is placed on its line (its letters end at the next boundary); a base64
+    part that reads longer than it is written has no line and pushes no part down; an HTML part
+    whose values are written with entities has no line (they are found as it shows); a file of
+    old Mac line ends has no lines and reads each value once."""
+    import base64
+    b64 = base64.encodebytes(("ok\n" * 200 + "call +254 700 000001\n").encode()).decode()
+    msg = ("From: x@ghro.int\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
+           "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n" + b64 +
+           "--b\nContent-Type: text/plain; charset=utf-8\n\nHi Bob,\ncall me +254 712 345678\nJane\n--b\n"
+           "Content-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+           "<p>Mobile: +254&nbsp;733&nbsp;111222 or amina.okafor&#64;ghro.int</p>\n--b--\n").encode()
+    out = run_bytes("parts.eml", msg)
+    assert _where(out, "+254 712 345678") == [(*_raw_places(msg, "+254 712 345678")[0], "body")]
+    assert _where(out, "call +254 700 000001") == [(None, None, "body")]
+    assert _where(out, "+254 733 111222") == [(None, None, "body")]
+    assert _where(out, "amina.okafor@ghro.int") == [(None, None, "body")]
+    cr = b"From: x@ghro.int\rTo: amina.okafor@ghro.int\rSubject: cr\r\rcall +254 712 345678\r"
+    text = text_of(run_bytes("cr.eml", cr))
+    assert text.count("amina.okafor@ghro.int") == 1 and text.count("+254 712 345678") == 1
+
+
 def test_eml_html_body_is_stripped():
     msg = (b"From: a@un-juba.org\r\nTo: b@un-juba.org\r\nSubject: html\r\nMIME-Version: 1.0\r\n"
            b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")

@@ -665,3 +665,12 @@ def test_tar_of_a_thousand_members_named_by_a_megabyte_each_keeps_short_names(tm
     assert [kind for _, kind in result["problems"]] == ["symlink"] * 1000
     assert {len(member) for member, _ in result["problems"]} == {len("!/") + 4096}
     assert result["peak_kb"] < 256 * 1024
+
+
+def test_a_message_of_many_text_part_headers_is_located_in_linear_time(tmp_path):
+    """A message of 40,000 "Content-Type: text/plain" lines and one blank line at its end: each
+    part header's end is looked for once (it took minutes when every one searched to the end)."""
+    from dataguard.extract.mail import _Layout
+    data = b"From: a@un-juba.org\nSubject: x\n\n" + b"Content-Type: text/plain\n" * 40_000 + b"\n\nend\n"
+    layout = _Layout(data)
+    assert layout._lines[:1] == [4] and len(layout._lines) <= 2

@@ -111,6 +111,12 @@ _NOTHING = Verdict()
 
 
 _NAME_ASIDE = re.compile(r"\([^()]{0,60}(?:\)|$)")     # (one cut short at the end too: "Beneficiary (fu")
+# the words of a column name's aside that say how its values are written, not what they are
+_HOW_WRITTEN = frozenset("full fu ful complete complet compl completo completa as in on per the passport id "
+                         "document latin letters lettres capitals caps majuscules mayusculas block print printed "
+                         "uppercase english french arabic en in de du le la el if any si applicable optional "
+                         "facultatif opcional required obligatoire obligatorio official officiel oficial legal "
+                         "first last given family surname".split())
 
 
 class Vocabulary:
@@ -143,6 +149,13 @@ class Vocabulary:
     def is_name_column(self, name: str) -> bool:
         return "PERSON" in self.verdict(name).positive
 
+    def lowers_whole(self, name: str, entity: str) -> bool:
+        """Whether the whole name is one a signal lowers ``entity`` for ("Zones", "Commune",
+        "Campaign"; not "Programme officer", in which a word does)."""
+        words = tuple(w for p in re.split(r"[./]", name or "") for w in self._words(p))
+        return any(s.entity is None and entity in s.lower and not any(u in _runs(words) for u in self._unless[s])
+                   for whole in {words, _singular(words)} for s in self._exact.get(whole, ()))
+
     def knows_one(self, names) -> bool:
         """Whether one of the names says something (a fixed-width table's header line)."""
         return any(v.positive or v.lowered for v in map(self.verdict, names))
@@ -151,10 +164,13 @@ class Vocabulary:
         # a path's segments: a JSON key path ("supervisor.name"), a form's group ("group_id/telephone")
         v = self._judge_words([self._words(p) for p in re.split(r"[./]", name) if p.strip()])
         if not v.positive and not v.lowered and "(" in name:
-            # words in brackets that say nothing: "Bénéficiaire (complet) / Beneficiary (full)"
-            bare = _NAME_ASIDE.sub(" ", name)
-            if bare != name and bare.strip():
-                return self._judge_name(bare)
+            # words in brackets that only say how it is written: "Bénéficiaire (complet) /
+            # Beneficiary (full)", "Name (as in passport)"; not "Name (site)", "Name (NGO)"
+            asides = _NAME_ASIDE.findall(name)
+            if asides and all(set(name_words(a.strip("()"))) <= _HOW_WRITTEN for a in asides):
+                bare = _NAME_ASIDE.sub(" ", name)
+                if bare.strip():
+                    return self._judge_name(bare)
         return v
 
     def _words(self, part: str) -> tuple:
@@ -768,8 +784,10 @@ class ColumnJudge:
         meeting said", "Spouse visa category"), an owner's ("Approved by", "Rapporté par",
         "owner": a person, a unit or a post, which the value tells) or a form's "Chair"."""
         label = _ASIDE.sub("", label).strip() or label       # "Survivor name (with consent)"
-        hit = self.vocab.verdict(label).positive.get("PERSON")
         words = name_words(label)
+        if words in _NOT_A_FORMS_PERSON:
+            return False
+        hit = self.vocab.verdict(label).positive.get("PERSON")
         if hit is not None and (hit[1] >= 10 or hit[1] >= len(words) - 1):
             return True
         return owner_column(label) or words in _FORM_ONLY
@@ -1058,6 +1076,12 @@ _AFTER_NAME = re.compile(r"[(/;|<\[]|\s[-–—]\s|\s{2,}|\s(?=[+\d])"
                          r"|\s(?i:tel|tél|phone|mobile|mob|cell|email|e-mail|fax|whatsapp)\b")
 # a form's labels of a person that a column's name is not ("Chair": a column of chairs)
 _FORM_ONLY = frozenset({("chair",), ("presidence",), ("president",), ("presidente",)})
+# people's column names that a form's label may be of a thing too ("Driver: Toyota Hilux",
+# "Interpreter: Swahili", "Warden: Block C", "Witness: Main Gate"): a column's majority decides
+_NOT_A_FORMS_PERSON = frozenset(tuple(w.split()) for w in (
+    "driver", "chauffeur", "conductor", "interpreter", "interprete", "translator", "traducteur", "traductrice",
+    "warden", "wardens", "caretaker", "witness", "guardian", "survivor", "victim", "patient", "nurse",
+    "pharmacist", "informant"))
 # a value that is no one's: a placeholder, a reference to elsewhere
 _NOT_SOMEONE = frozenset("same as above below see voir annexe attached ci-dessus idem tomorrow today "
                          "standard".split())

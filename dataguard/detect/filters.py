@@ -556,8 +556,10 @@ def _another_version(value: str, text: str, start: int) -> bool:
     return m is not None and m.group(1) == ".".join(value.split(".")[:2])
 
 
-# a message's id (a mail log's "message-id=<", a header's "Message-ID: <", "In-Reply-To: <")
-_MESSAGE_ID_BEFORE = re.compile(r"(?i)\b(?:message-?id|msg-?id|in-reply-to|references)[ \t]*[=:][ \t]*<?[ \t]*\Z")
+# a message's id (a mail log's "message-id=<", a header's "Message-ID: <", "In-Reply-To: <" and
+# "References: <" with their brackets; a CV's "References: amina@..." is an address)
+_MESSAGE_ID_BEFORE = re.compile(r"(?i)(?:\b(?:message-?id|msg-?id)[ \t]*[=:][ \t]*<?|"
+                                r"\b(?:in-reply-to|references)[ \t]*:[ \t]*(?:<[^<>\n]{1,200}>[ \t]*)*<)[ \t]*\Z")
 _VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v|(?:upgraded|downgraded)\s+(?:to|from))"
                              r"\.?\s*[:=]?\s*$")
 # a product's version in a user agent ("Chrome/120.0.0.0", "Edg/120.0.2210.91"): a browser's or a
@@ -745,7 +747,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             return False          # a cut piece of a longer host name or an e-mail address
         if entity == "EMAIL_ADDRESS" and _URL_USERINFO.search(text, max(0, start - 100), start):
             return False          # "postgresql://app:S3cret@db01.org", "ssh://git@host": a URL's user and password
-        if entity == "EMAIL_ADDRESS" and _MESSAGE_ID_BEFORE.search(text, max(0, start - 24), start):
+        if entity == "EMAIL_ADDRESS" and text[start - 1:start] in ("<", "=", ":", " ") and \
+                _MESSAGE_ID_BEFORE.search(text, max(0, start - (300 if text[start - 1] == "<" else 24)), start):
             return False          # "message-id=<4B1D...@ghro.int>": a message's id, nobody's address
         return True
     if traits(entity).identifier:

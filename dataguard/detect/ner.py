@@ -450,7 +450,7 @@ def _untagged(text: str) -> tuple:
     return "".join(pieces), where
 
 
-_GAP = re.compile(r"[ \t]*\t|  +")
+_GAP = re.compile(r"[ \t]*\t|   +")      # (two spaces are a typing slip as often: "Joseph  Mwangi")
 
 
 def _before_markup(text: str, start: int, end: int) -> int:
@@ -601,13 +601,13 @@ class NerRunner:
         """Prose with Markdown or fixed-width tables (``_prose_tables``' cells and table spans):
         each table cell that may hold a name alone; under a column named for people a name-shaped cell is
         a name whatever the model reads (under a generic ``Name``, which a table of software
-        has too: when the model reads most of the column as persons); none under a column of
-        places or things; prose regions of the rest, the tables blanked out."""
+        has too: when the model reads most of the column as persons); none under a column named
+        as a whole for places or programmes; prose regions of the rest, the tables blanked out."""
         text = plan.chunk.text
         cells, generic = [], {}
         for s, e, column in found:
-            if column and "PERSON" in self._vocabulary.verdict(column).lowered:
-                continue                # a column of places, products, projects ("Zones": "Pikine, Kolda")
+            if column and self._vocabulary.lowers_whole(column, "PERSON"):
+                continue                # a column of places or programmes ("Zones": "Pikine, Kolda")
             if e - s > _LONG_CELL:
                 cells.extend(Cell(s + a, s + b, False) for a, b in ner_regions(text[s:e]))
             elif may_hold_a_name(text, s, e):

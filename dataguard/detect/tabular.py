@@ -308,20 +308,22 @@ _HTML_TAG = re.compile(r"<(?P<c>/?)(?P<t>[A-Za-z][A-Za-z0-9]{0,15})(?=[\s/>])[^<
                        r"<\?[^<>]{0,1000}>")
 _HTML_RAW = {"script": re.compile(r"</script\s*>", re.I), "style": re.compile(r"</style\s*>", re.I)}
 _HTML_COLSPAN = re.compile(r"""colspan\s*=\s*["']?(\d{1,3})""", re.I)
+_HTML_ROWSPAN = re.compile(r"""rowspan\s*=\s*["']?(\d{1,5})""", re.I)
 _HTML_SPACE = re.compile(r"\s+")
 HTML_MAX_COLUMNS = 100          # a cell further right (by its columns and spans) is in no column
 HTML_MAX_NESTING = 20           # tables inside tables followed
 
 
 class _HtmlTable:
-    __slots__ = ("start", "number", "header", "row", "cell", "in_head")
+    __slots__ = ("start", "number", "header", "row", "cell", "in_head", "above")
 
     def __init__(self, start: int, number: int):
         self.start, self.number = start, number
         self.header = None      # [column name], once a header row is met
-        self.row = None         # [(kind, colspan, [(start, end) of its text runs])] of the row being read
+        self.row = None         # [(kind, colspan, [(start, end) of its text runs], rowspan)] of the row being read
         self.cell = None        # the cell being read
         self.in_head = False
+        self.above: dict = {}   # column number -> rows a cell above still spans (rowspan)
 
 
 class _HtmlReader:
@@ -365,20 +367,31 @@ class _HtmlReader:
             return
         text = self.text
         names = [_HTML_SPACE.sub(" ", _html.unescape(" ".join(text[s:e] for s, e in runs))).strip()[:200]
-                 for _, _, runs in row]
+                 for _, _, runs, _ in row]
+        if len(row) >= 2 and row[0][0] == "th" and all(cell[0] == "td" for cell in row[1:]) and not t.in_head:
+            for _, _, runs, _ in row[1:]:      # a form's row: its label, then its value ("Full name | Zawadi")
+                if runs:
+                    self.cells.append((*runs[0], names[0] or None, (t.number, "row", names[0])))
+            return
         first = not self.cells or self.cells[-1][3][0] != t.number
-        if t.header is None and (t.in_head or all(kind == "th" for kind, _, _ in row) or first and is_header(names)):
+        if t.header is None and (t.in_head or all(cell[0] == "th" for cell in row) or first and is_header(names)):
             t.header = []
-            for name, (_, span, _) in zip(names, row):
+            for name, (_, span, _, _) in zip(names, row):
                 t.header.extend([name] * span)
             return
-        k = 0
-        for _, span, runs in row:
+        k, above, below = 0, t.above, {}
+        for _, span, runs, down in row:
+            while above.get(k, 0) > 0:          # a column a cell of a row above still spans
+                k += 1
             if runs and k < HTML_MAX_COLUMNS:
                 s, e = runs[0]
                 name = t.header[k] if t.header is not None and k < len(t.header) else None
                 self.cells.append((s, e, name or None, (t.number, k)))
+            if down > 1:
+                below.update((c, down - 1) for c in range(k, min(k + span, HTML_MAX_COLUMNS)))
             k += span
+        below.update((c, n - 1) for c, n in above.items() if n > 1 and c not in below)
+        t.above = below
 
     def tag(self, m) -> int:
         """A tag, comment or declaration read; where the text goes on (past a script's or style's body)."""
@@ -414,8 +427,9 @@ class _HtmlReader:
         elif tag in ("td", "th"):
             self.end_cell(t)
             if not closing:
-                span = _HTML_COLSPAN.search(source)
-                t.cell = (tag, max(1, min(HTML_MAX_COLUMNS, int(span.group(1)))) if span else 1, [])
+                span, down = _HTML_COLSPAN.search(source), _HTML_ROWSPAN.search(source)
+                t.cell = (tag, max(1, min(HTML_MAX_COLUMNS, int(span.group(1)))) if span else 1, [],
+                          max(1, int(down.group(1))) if down else 1)
         elif tag in ("thead", "tbody", "tfoot"):
             self.end_row(t)
             t.in_head = tag == "thead" and not closing
@@ -426,7 +440,8 @@ def html_cells(text: str) -> tuple:
     name or None, (table number, column number))], [table spans], [markup spans]). A cell's
     value is its first run of text between tags (a name before its ``<br>`` and phone); a table's
     header is its first row of ``th`` cells (or in ``thead``), else a first row of ``td`` cells
-    none of which is a value (``extract.chunks.is_header``). Markup: tags, comments, declarations,
+    none of which is a value (``extract.chunks.is_header``); a row of a ``th`` then ``td`` cells is
+    a form's field, its values under its label (column key ``(table, "row", label)``). Markup: tags, comments, declarations,
     scripts and styles whole; what lies between is text. Tags are read without nesting rules
     (an unclosed cell ends at the next cell, row or table), tables nest ``HTML_MAX_NESTING`` deep."""
     reader = _HtmlReader(text)

@@ -11,8 +11,10 @@ Lines are the message file's own (``_Layout``): a header on its line(s) as writt
 RFC 2047 words: decoded, on its first line; each by its first ``MAX_HEADER_CHARS``
 characters), a body from the line its part's content starts on, line for line when it is
 written as it reads (7bit, 8bit, quoted-printable: a soft line break's continuation is a line
-of its own; a 7bit or 8bit HTML body as its source, tags and all, scripts and styles blanked); a
-base64 or quoted-printable HTML body from its first line on, in the lines of its extracted text.
+of its own; a 7bit or 8bit HTML body as its source, tags and all, scripts and styles blanked,
+unless it writes character entities other than punctuation's). A body no line of the file
+holds as it reads (base64, a quoted-printable HTML one, one with such entities) has no line. A
+file without a line feed has no lines.
 
 Attachments (and attached messages, as ``<n>.eml``) are members:
 ``unit.child(filename)`` through the dispatcher's ``ctx.recurse`` (one level deeper);
@@ -26,6 +28,7 @@ order); a broken message never stops the next ones.
 """
 from __future__ import annotations
 
+import bisect
 import email
 import email.parser
 import email.policy
@@ -127,21 +130,28 @@ def _body_text(part, source: bool = False) -> str:
     return body
 
 
-_CODE_OPEN = re.compile(r"(?i)<(script|style)\b")
+_CODE_OPEN = re.compile(r"(?i)<(script|style)\b|<!--")
 _CODE_CLOSE = {"script": re.compile(r"(?i)</script\s*>"), "style": re.compile(r"(?i)</style\s*>")}
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
 def _blank_code(html: str) -> str:
     """An HTML text with its scripts and styles made spaces (their lines kept; one never closed
-    to the end). Each character is looked at once."""
-    pieces, pos = [], 0
-    for m in _CODE_OPEN.finditer(html):
-        if m.start() < pos:
-            continue            # (inside the code blanked before)
-        close = _CODE_CLOSE[m.group(1).lower()].search(html, m.end())
-        end = len(html) if close is None else close.end()
-        pieces += [html[pos:m.start()], _NOT_NEWLINE.sub(" ", html[m.start():end])]
+    to the end); a comment is skipped whole (a script in it is no script). Each character is
+    looked at once."""
+    pieces, pos, n = [], 0, len(html)
+    while pos < n:
+        m = _CODE_OPEN.search(html, pos)
+        if m is None:
+            break
+        if m.group(1) is None:          # a comment: kept as written, to its end
+            close = html.find("-->", m.end())
+            end = n if close == -1 else close + 3
+            pieces.append(html[pos:end])
+        else:
+            close = _CODE_CLOSE[m.group(1).lower()].search(html, m.end())
+            end = n if close is None else close.end()
+            pieces += [html[pos:m.start()], _NOT_NEWLINE.sub(" ", html[m.start():end])]
         pos = end
     return "".join(pieces) + html[pos:] if pieces else html
 
@@ -216,14 +226,26 @@ def message_chunks(unit: Unit, msg, ctx: ExtractContext, layout: "Optional[_Layo
             yield from placed.at(None if where is None else where[0], text, Pointer(part="header"))
     bodies, attachments = [], []
     _walk(msg, bodies, attachments)
+    unplaced = []                   # bodies no line of the file holds as they read (base64...)
     for part in bodies:
         text = _body_text(part)
-        if text.strip():
-            line = layout.body(part) if layout is not None else None
-            if line is not None:
-                text = _as_written(part, text)
-            yield from placed.at(line, text, Pointer(part="body"))
+        if not text.strip():
+            continue
+        if layout is None:          # (lines of the extracted text)
+            yield from placed.at(None, text, Pointer(part="body"))
+            continue
+        line = layout.body(part)
+        written = _as_written(part, text) if line is not None else None
+        if written is None:
+            unplaced.append(text)
+        else:
+            yield from placed.at(line, written, Pointer(part="body"))
     yield from b.flush()
+    if unplaced:
+        nowhere = ChunkBuilder(unit, ctx.limits, lines=False)
+        for text in unplaced:
+            yield from nowhere.text(text, Pointer(part="body"))
+        yield from nowhere.flush()
     tmp = TempDir()
     try:
         stored = _store_attachments(unit, attachments, tmp)
@@ -257,25 +279,28 @@ class _Placed:
 _SOFT_BREAK = re.compile(r"=[ \t]*\r?$")
 
 
-def _as_written(part, text: str) -> str:
+def _as_written(part, text: str) -> Optional[str]:
     """A body's text on the lines its part's content is written on: as it is for 7bit and 8bit
-    (the same lines; an HTML part's source, tags and all, its scripts and styles blanked); a
-    quoted-printable plain one with a blank line after each line for each soft line break it
-    was written with (its words on the line they begin on). Otherwise (base64, quoted-printable
-    HTML, lines that do not agree): as extracted."""
+    (the same lines; an HTML part's source, tags and all, its scripts and styles blanked, when
+    it writes no character entity but punctuation's: "+254&nbsp;712..." is read as it shows);
+    a quoted-printable plain one with a blank line after each line for each soft line break it was written with
+    (its words on the line they begin on). None when no line of the file holds it as it reads
+    (base64, quoted-printable HTML, lines that do not agree)."""
     cte = (part.get("Content-Transfer-Encoding") or "7bit").strip().lower()
     if part.get_content_type() == "text/html":
-        return _body_text(part, source=True) if cte in ("7bit", "8bit", "binary") else text
+        if cte not in ("7bit", "8bit", "binary"):
+            return None
+        source = _body_text(part, source=True)
+        # (an entity that may stand inside a value: "+254&nbsp;712...", "Jos&eacute;"; not "Q&amp;A")
+        return None if any(m.group(1) not in _PUNCTUATION_ENTITIES for m in _ENTITY.finditer(source)) else source
     if part.get_content_type() != "text/plain":
-        return text
-    raw = part.get_payload()
-    if not isinstance(raw, str):
-        return text
-    lines = text.split("\n")
+        return None
     if cte in ("7bit", "8bit", "binary"):
         return text
-    if cte != "quoted-printable":
-        return text
+    raw = part.get_payload()
+    if cte != "quoted-printable" or not isinstance(raw, str):
+        return None
+    lines = text.split("\n")
     spans, n = [], 0
     for line in raw.split("\n"):
         n += 1
@@ -285,8 +310,13 @@ def _as_written(part, text: str) -> str:
     if n:
         spans.append(n)
     if len(spans) != len(lines):
-        return text
+        return None
     return "\n".join(line + "\n" * (k - 1) for line, k in zip(lines, spans))
+
+
+_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_PUNCTUATION_ENTITIES = frozenset("amp lt gt quot apos ndash mdash hellip copy reg trade laquo raquo bull middot "
+                                  "rsquo lsquo rdquo ldquo euro pound".split())
 
 
 def _header_value(msg, name: str, value) -> str:
@@ -303,6 +333,10 @@ _HEADER_START = re.compile(rb"([!-9;-~]{1,76})[ \t]*:")
 _TEXT_PART = re.compile(rb"(?im)^content-type:[ \t]*text/")
 _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 _KEY_CHARS = 48
+_BUCKET = 8             # the letters and digits a part is first looked up by
+_TRIES = 20             # places of the same first letters tried for a part
+MAX_PARTS = 10_000      # text parts located in a message file
+PART_HEADER_BYTES = 64 * 1024   # of a part's header block looked through for its end
 
 
 def _key(text: str) -> str:
@@ -321,7 +355,8 @@ class _Layout:
     before they are parsed (so that only the parsed message is kept): the first line and the
     text of each header of the header block (``header``), and the line each text part's content
     begins on, with its first letters and digits (``body``: a part is matched to its place by
-    them, in the file's order)."""
+    them, in the file's order). Each byte is looked at a bounded number of times: a part's
+    header block is looked for within PART_HEADER_BYTES, MAX_PARTS parts at most."""
 
     def __init__(self, data: bytes):
         end = _BLANK_LINE.search(data, 0, HEADER_BLOCK_BYTES)
@@ -339,18 +374,29 @@ class _Layout:
                     current = (line, [raw])
                     self._headers.setdefault(m.group(1).decode("ascii").lower(), []).append(current)
             line += 1
-        self._bodies: list = []          # [(line, key)], in the file's order
+        self._lines: list = []           # the line each text part's content begins on, in the file's order
+        self._index: dict = {}           # the first letters and digits of a part's content -> [(number, key)]
         if top is not None:
-            self._bodies.append((data.count(b"\n", 0, top) + 1, _key(data[top:top + 4 * _KEY_CHARS].decode("latin-1"))))
-        at, lines = 0, 1
-        for m in _TEXT_PART.finditer(data, top or 0):
-            blank = _BLANK_LINE.search(data, m.end())
-            if blank is None:
+            self._add(data.count(b"\n", 0, top) + 1, _content_key(data, top))
+        pos, at, lines = top or 0, 0, 1
+        checked = 0             # no blank line begins between the last match and here
+        while len(self._lines) < MAX_PARTS:
+            m = _TEXT_PART.search(data, pos)
+            if m is None:
                 break
+            limit = m.end() + PART_HEADER_BYTES
+            blank = _BLANK_LINE.search(data, max(m.end(), checked), limit)
+            if blank is None:
+                checked, pos = max(checked, limit - 4), m.end()
+                continue
             lines += data.count(b"\n", at, blank.end())
-            at = blank.end()
-            self._bodies.append((lines, _key(data[at:at + 4 * _KEY_CHARS].decode("latin-1"))))
+            at = pos = blank.end()
+            self._add(lines, _content_key(data, at))
         self._used = -1
+
+    def _add(self, line: int, key: str) -> None:
+        self._index.setdefault(key[:_BUCKET], []).append((len(self._lines), key))
+        self._lines.append(line)
 
     def header(self, name: str, k: int):
         """(first line, text as written) of the ``k``-th header called ``name`` (lower case); None: not known."""
@@ -363,17 +409,27 @@ class _Layout:
         return line, text
 
     def body(self, part):
-        """The line a text part's content begins on; None: not found."""
+        """The line a text part's content begins on (the first place after the last one found
+        whose letters and digits begin as the part's do); None: not found."""
         raw = part.get_payload()
         if not isinstance(raw, str):
             return None
         key = _key(raw[:4 * _KEY_CHARS])
-        for i in range(self._used + 1, len(self._bodies)):
-            line, there = self._bodies[i]
-            if there == key:
-                self._used = i
-                return line
+        places = self._index.get(key[:_BUCKET], ())
+        i = bisect.bisect_right(places, (self._used, "\uffff"))
+        for n, there in places[i:i + _TRIES]:
+            if key.startswith(there) or there.startswith(key):
+                self._used = n
+                return self._lines[n]
         return None
+
+
+def _content_key(data: bytes, at: int) -> str:
+    """The key of the content that begins at ``at`` in a message file: up to the next boundary
+    line when it comes soon (a short part's letters are its own, not the next part's)."""
+    window = data[at:at + 4 * _KEY_CHARS]
+    cut = window.find(b"\n--")
+    return _key((window if cut == -1 else window[:cut]).decode("latin-1"))
 
 
 def _store_attachments(unit: Unit, attachments: list, tmp: TempDir) -> list:
@@ -414,7 +470,8 @@ def _eml(unit, opener, ctx: ExtractContext):
     if isinstance(data, Problem):
         yield data
         return
-    layout = _Layout(data)
+    # (lines of the file only when it has some: a file of old Mac line ends is one "line")
+    layout = _Layout(data) if b"\n" in data[:HEADER_BLOCK_BYTES] else None
     box = [data]
     del data
     yield from message_chunks(unit, _parsed(box), ctx, layout)
