@@ -1288,7 +1288,8 @@ def test_review_fixes_of_html_tables_and_column_names():
 
 def test_a_name_with_two_spaces_inside_and_form_labels_of_things(detector):
     """A name typed with two spaces is whole (a gap is three spaces or a tab); a form's
-    "Driver:" or "Witness:" before a vehicle or a place gives no person."""
+    "Driver:" or "Witness:" before a vehicle or a place gives no person (without the model no
+    such label gives one; with it, not over its organisation or place)."""
     from tests.conftest import pack_context
     text = "The note was written by Joseph  Mwangi and filed.\nDriver: Toyota Hilux\nWitness: Main Gate\n"
     unit = Unit(target="/t", uri="/t/note.txt", path="note.txt")
@@ -1296,3 +1297,7 @@ def test_a_name_with_two_spaces_inside_and_form_labels_of_things(detector):
     assert "Joseph  Mwangi" in got
     det = Detector(ner=False, language="en", context=pack_context())
     assert not {v for _, _, v in person_spans(det, [Chunk(unit=unit, text=text)])[0]} & {"Toyota Hilux", "Main Gate"}
+    # with the model, such a label gives the name it reads as no organisation, place or group
+    log = "Conductor: Sebastián Mendoza (cel. 607 540 2599)   Salida 09:18\nDriver: Toyota Hilux\n"
+    got = {v for _, _, v in person_spans(detector, [Chunk(unit=unit, text=log)])[0]}
+    assert "Sebastián Mendoza" in got and "Toyota Hilux" not in got

@@ -772,8 +772,11 @@ class ColumnJudge:
             if any(w in POST_WORDS or w in _NOT_SOMEONE for w in words) or words[-2:] == ["red", "cross"]:
                 continue                # a post ("Chair: The Deputy Representative"), a placeholder
             start, end = m.start("value") + span[0], m.start("value") + span[1]
-            # (a person there already, or the model's organisation: "Moderator: Kenya Red Cross")
-            if not any(r.entity_type in ("PERSON", "ORGANIZATION") and r.start < end and start < r.end
+            # (a person there already, or the model's organisation: "Moderator: Kenya Red Cross";
+            # after a label of a thing as often, its place or group too: "Driver: Toyota Hilux")
+            vetoes = _VETOES_OF_THINGS if name_words(_ASIDE.sub("", label).strip() or label) in _NOT_A_FORMS_PERSON \
+                else _VETOES
+            if not any(r.entity_type in vetoes and r.start < end and start < r.end
                        for r in itertools.chain(results, out)):
                 out.append(_column_person(start, end, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
         return out
@@ -786,7 +789,7 @@ class ColumnJudge:
         label = _ASIDE.sub("", label).strip() or label       # "Survivor name (with consent)"
         words = name_words(label)
         if words in _NOT_A_FORMS_PERSON:
-            return False
+            return self.ner         # (only where the model can tell "Toyota Hilux" from a person: see _form_persons)
         hit = self.vocab.verdict(label).positive.get("PERSON")
         if hit is not None and (hit[1] >= 10 or hit[1] >= len(words) - 1):
             return True
@@ -1076,8 +1079,11 @@ _AFTER_NAME = re.compile(r"[(/;|<\[]|\s[-–—]\s|\s{2,}|\s(?=[+\d])"
                          r"|\s(?i:tel|tél|phone|mobile|mob|cell|email|e-mail|fax|whatsapp)\b")
 # a form's labels of a person that a column's name is not ("Chair": a column of chairs)
 _FORM_ONLY = frozenset({("chair",), ("presidence",), ("president",), ("presidente",)})
+_VETOES = ("PERSON", "ORGANIZATION")
+_VETOES_OF_THINGS = ("PERSON", "ORGANIZATION", "LOCATION", "NRP")
 # people's column names that a form's label may be of a thing too ("Driver: Toyota Hilux",
-# "Interpreter: Swahili", "Warden: Block C", "Witness: Main Gate"): a column's majority decides
+# "Interpreter: Swahili", "Warden: Block C", "Witness: Main Gate"): a column's majority decides;
+# as a form's label, only with the model (whose organisation, place or group over the value vetoes)
 _NOT_A_FORMS_PERSON = frozenset(tuple(w.split()) for w in (
     "driver", "chauffeur", "conductor", "interpreter", "interprete", "translator", "traducteur", "traductrice",
     "warden", "wardens", "caretaker", "witness", "guardian", "survivor", "victim", "patient", "nurse",
