@@ -467,7 +467,7 @@ def test_a_name_the_model_reads_on_into_the_next_column_ends_at_the_gap(detector
 @pytest.mark.parametrize("header", ["Head of household", "Beneficiary", "Enumerator", "display_name", "Titulaire",
                                     "Nome completo", "ПІБ (латиницею)", "Claimant", "group_id/nom_repondant",
                                     "userDisplayName", "Prescriber", "Floor warden", "Interpreter",
-                                    "Bénéficiaire (complet) / Beneficiary (full)"])
+                                    "Bénéficiaire (complet) / Beneficiary (full)", "Contact person (host)"])
 def test_a_register_in_capitals_and_surname_first(detector, header):
     """Registers write names in capitals ("IMOGEN BRAMLEY") or surname first ("SALAZAR, Fernando"),
     which the small model misses or halves: in a column named for people (a role too: the
@@ -1281,6 +1281,7 @@ def test_review_fixes_of_html_tables_and_column_names():
                    ("Halima Noor", "Name"), ("Zawadi Nyambura", "Full name"), ("Kakuma 3", "Zone")]
     vocab = vocabulary_for(())
     assert not vocab.is_name_column("Name (site)") and not vocab.is_name_column("Name (NGO)")
+    assert vocab.is_name_column("Contact person (host)") and not vocab.is_name_column("Server (host)")
     assert vocab.lowers_whole("Campaign", "PERSON") and vocab.lowers_whole("Zones", "PERSON")
     assert not vocab.lowers_whole("Programme officer", "PERSON")
     assert "PERSON" not in vocab.verdict("Programme officer").lowered

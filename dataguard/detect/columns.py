@@ -111,12 +111,14 @@ _NOTHING = Verdict()
 
 
 _NAME_ASIDE = re.compile(r"\([^()]{0,60}(?:\)|$)")     # (one cut short at the end too: "Beneficiary (fu")
-# the words of a column name's aside that say how its values are written, not what they are
+# the words of a column name's aside that say how its values are written, or whom they name, not what they are
 _HOW_WRITTEN = frozenset("full fu ful complete complet compl completo completa as in on per the passport id "
                          "document latin letters lettres capitals caps majuscules mayusculas block print printed "
                          "uppercase english french arabic en in de du le la el if any si applicable optional "
                          "facultatif opcional required obligatoire obligatorio official officiel oficial legal "
-                         "first last given family surname".split())
+                         "first last given family surname "
+                         # (whom a people's column names: it agrees)
+                         "host hote visitor staff employee member person focal point officer".split())
 
 
 class Vocabulary:
@@ -163,14 +165,16 @@ class Vocabulary:
     def _judge_name(self, name: str) -> Verdict:
         # a path's segments: a JSON key path ("supervisor.name"), a form's group ("group_id/telephone")
         v = self._judge_words([self._words(p) for p in re.split(r"[./]", name) if p.strip()])
-        if not v.positive and not v.lowered and "(" in name:
-            # words in brackets that only say how it is written: "Bénéficiaire (complet) /
-            # Beneficiary (full)", "Name (as in passport)"; not "Name (site)", "Name (NGO)"
+        if "PERSON" not in v.positive and "(" in name:
+            # words in brackets that only say how it is written or whom it names: "Bénéficiaire
+            # (complet) / Beneficiary (full)", "Contact person (host)"; not "Name (site)", "Name (NGO)"
             asides = _NAME_ASIDE.findall(name)
             if asides and all(set(name_words(a.strip("()"))) <= _HOW_WRITTEN for a in asides):
                 bare = _NAME_ASIDE.sub(" ", name)
                 if bare.strip():
-                    return self._judge_name(bare)
+                    w = self._judge_name(bare)
+                    if "PERSON" in w.positive or not v.positive and not v.lowered:
+                        return w
         return v
 
     def _words(self, part: str) -> tuple:
