@@ -356,16 +356,11 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
         table = (unit.table or unit.path or "").rsplit(".", 1)[-1]
         return [_Column(name, tuple(chunk.context), _anchor_cells(chunk), table)], []
     if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
-        if is_json(unit):
-            return json_columns(chunk), []
-        if is_xml(unit):
-            return xml_columns(chunk), []
+        keyed = keyed_columns(unit)
+        if keyed is not None:
+            return keyed(chunk), []
         if is_html(unit):
             return html_columns(chunk), []
-        if is_yaml(unit):
-            return yaml_columns(chunk), []
-        if is_sql(unit):
-            return sql_columns(chunk), []
         columns, headers = fixed_width_columns(chunk, vocab)
         return columns + embedded_json_columns(chunk), headers
     layout = Layout(chunk)
@@ -407,9 +402,14 @@ _JSON_BRACKET = re.compile(r"[\[\]{}]")
 JSON_PARENT_TRIES = 16      # keyed objects and arrays looked back over for the one holding a value
 
 
+def _named(unit, extensions: tuple) -> bool:
+    """Whether an item's name (an archive member's, else its path) ends with one of the extensions."""
+    return (unit.member or unit.path or "").lower().endswith(extensions)
+
+
 def is_json(unit) -> bool:
     """Whether an item is a JSON file (by its name: JSON Lines and GeoJSON too)."""
-    return (unit.member or unit.path or "").lower().endswith(_JSON_EXT)
+    return _named(unit, _JSON_EXT)
 
 
 def json_columns(chunk: Chunk) -> list:
@@ -453,7 +453,7 @@ _XML_ATTR = re.compile(r"(?:[\w.-]{1,40}:)?(?P<a>[^\W\d][\w.-]{0,59})\s*=\s*(?P<
 
 def is_xml(unit) -> bool:
     """Whether an item is an XML file (an export, a form's submissions, a payment file), by its name."""
-    return (unit.member or unit.path or "").lower().endswith(_XML_EXT)
+    return _named(unit, _XML_EXT)
 
 
 def xml_columns(chunk: Chunk) -> list:
@@ -497,7 +497,7 @@ _YAML_FLOW = re.compile(r"""[{,][ \t]*(?P<k>[^\W\d][\w .-]{0,60}?)[ \t]*:[ \t]+(
 
 def is_yaml(unit) -> bool:
     """Whether an item is a YAML file (a configuration, a roster, an export), by its name."""
-    return (unit.member or unit.path or "").lower().endswith(_YAML_EXT)
+    return _named(unit, _YAML_EXT)
 
 
 def yaml_columns(chunk: Chunk) -> list:
@@ -547,7 +547,7 @@ _HTML_EXT = (".html", ".htm", ".xhtml")
 
 def is_html(unit) -> bool:
     """Whether an item is an HTML file (a saved page, a report or register exported as a web page), by its name."""
-    return (unit.member or unit.path or "").lower().endswith(_HTML_EXT)
+    return _named(unit, _HTML_EXT)
 
 
 def html_columns(chunk: Chunk, found: Optional[tuple] = None) -> list:
@@ -562,9 +562,19 @@ def html_columns(chunk: Chunk, found: Optional[tuple] = None) -> list:
     return list(columns.values())
 
 
+def keyed_columns(unit):
+    """The reader of a file whose values stand under keys or columns named in the text (JSON,
+    XML, YAML, a SQL dump): ``reader(chunk)`` gives its columns; None for another file."""
+    for is_kind, reader in ((is_json, json_columns), (is_sql, sql_columns), (is_xml, xml_columns),
+                            (is_yaml, yaml_columns)):
+        if is_kind(unit):
+            return reader
+    return None
+
+
 def is_sql(unit) -> bool:
     """Whether an item is a SQL file (a dump: mysqldump, pg_dump, SQLite's .dump), by its name."""
-    return (unit.member or unit.path or "").lower().endswith(".sql")
+    return _named(unit, (".sql",))
 
 
 def sql_columns(chunk: Chunk) -> list:
@@ -680,8 +690,8 @@ class ColumnJudge:
 
     def judge(self, chunk: Chunk, results: list) -> list:
         columns, headers = table_columns(chunk, self.vocab)
-        prose = "PERSON" in self.entities and not (chunk.is_name or chunk.hint == "structured" or is_json(chunk.unit)
-                                                   or is_sql(chunk.unit) or is_xml(chunk.unit) or is_yaml(chunk.unit))
+        prose = "PERSON" in self.entities and not (chunk.is_name or chunk.hint == "structured"
+                                                   or keyed_columns(chunk.unit) is not None)
         if prose:
             results = results + self._form_persons(chunk, results)
         if not columns:
@@ -778,8 +788,7 @@ class ColumnJudge:
             start, end = m.start("value") + span[0], m.start("value") + span[1]
             # (a person there already, or the model's organisation: "Moderator: Kenya Red Cross";
             # after a label of a thing as often, its place or group too: "Driver: Toyota Hilux")
-            vetoes = _VETOES_OF_THINGS if name_words(_ASIDE.sub("", label).strip() or label) in _NOT_A_FORMS_PERSON \
-                else _VETOES
+            vetoes = _VETOES_OF_THINGS if _label_of_things(label) else _VETOES
             if not any(r.entity_type in vetoes and r.start < end and start < r.end
                        for r in itertools.chain(results, out)):
                 out.append(_column_person(start, end, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
@@ -790,10 +799,10 @@ class ColumnJudge:
         whole label ("Certifying officer", "Name of head of household"; not "The chair of the
         meeting said", "Spouse visa category"), an owner's ("Approved by", "Rapporté par",
         "owner": a person, a unit or a post, which the value tells) or a form's "Chair"."""
+        if _label_of_things(label):
+            return self.ner         # (only where the model can tell "Toyota Hilux" from a person: see _form_persons)
         label = _ASIDE.sub("", label).strip() or label       # "Survivor name (with consent)"
         words = name_words(label)
-        if words in _NOT_A_FORMS_PERSON:
-            return self.ner         # (only where the model can tell "Toyota Hilux" from a person: see _form_persons)
         hit = self.vocab.verdict(label).positive.get("PERSON")
         if hit is not None and (hit[1] >= 10 or hit[1] >= len(words) - 1):
             return True
@@ -1083,6 +1092,11 @@ _AFTER_NAME = re.compile(r"[(/;|<\[]|\s[-–—]\s|\s{2,}|\s(?=[+\d])"
                          r"|\s(?i:tel|tél|phone|mobile|mob|cell|email|e-mail|fax|whatsapp)\b")
 # a form's labels of a person that a column's name is not ("Chair": a column of chairs)
 _FORM_ONLY = frozenset({("chair",), ("presidence",), ("president",), ("presidente",)})
+def _label_of_things(label: str) -> bool:
+    """Whether a form's label (its words in brackets left out) names things as often as persons."""
+    return name_words(_ASIDE.sub("", label).strip() or label) in _NOT_A_FORMS_PERSON
+
+
 _VETOES = ("PERSON", "ORGANIZATION")
 _VETOES_OF_THINGS = ("PERSON", "ORGANIZATION", "LOCATION", "NRP")
 # people's column names that a form's label may be of a thing too ("Driver: Toyota Hilux",

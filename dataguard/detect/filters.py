@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from dataguard.detect.entities import traits
-from dataguard.detect.phone import FORMATTED_KEY
+from dataguard.detect.phone import FORMATTED_KEY, OPENING
 from dataguard.types import Chunk, Match
 from dataguard.vocab import TEST_VALUE, Reason
 
@@ -768,7 +768,7 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             return False
     if entity == "PHONE_NUMBER":
         digits = re.sub(r"\D", "", value)
-        bare = value.strip().lstrip(_OPENING_BRACKETS)      # (a match of the matcher may open with a bracket)
+        bare = value.strip().lstrip(OPENING)      # (a match of the matcher may open with a bracket)
         if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", bare):
             return False
         if _is_ipv4(bare) and not _PHONE_WORD.search(text, max(0, start - 24), start):
@@ -792,8 +792,6 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         return not re.search(r"\d{9,}", value)     # epoch timestamps and long ids
     return True
 
-
-_OPENING_BRACKETS = "([{\uff08\uff3b"
 
 _STREET_FIRST = {"rue", "avenue", "av", "boulevard", "bd", "chemin", "ch", "route", "rte", "place", "pl", "quai",
                  "allée", "impasse", "cours", "passage", "rond-point", "calle", "avenida", "carrera", "paseo",

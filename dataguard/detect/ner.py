@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, embedded_json_columns, generic_name,
-                                      html_columns, is_html, is_json, is_sql, is_xml, is_yaml, json_columns,
-                                      role_column, sql_columns, whole_names, xml_columns, yaml_columns)
+                                      html_columns, is_html, keyed_columns, role_column, whole_names)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
@@ -443,7 +442,7 @@ def _untagged(text: str) -> tuple:
             pieces.append("\n")
             where.append(m.start())
         pos = m.end()
-    if not where and pos == 0:
+    if pos == 0:                # (no tag: every match ends past the text's start)
         return text, None
     pieces.append(text[pos:])
     where.extend(range(pos, len(text)))
@@ -532,11 +531,10 @@ class NerRunner:
         # only matches starting in the keep window are kept: a region wholly outside it cannot give one
         plan = NerPlan(chunk)
         if chunk.hint != "structured":
-            for is_kind, keyed_columns in ((is_json, json_columns), (is_sql, sql_columns), (is_xml, xml_columns),
-                                           (is_yaml, yaml_columns)):
-                if not chunk.is_name and is_kind(chunk.unit):
-                    plan.first = self._keyed_cells(plan, keyed_columns(chunk), ks, ke)
-                    return plan
+            keyed = None if chunk.is_name else keyed_columns(chunk.unit)
+            if keyed is not None:
+                plan.first = self._keyed_cells(plan, keyed(chunk), ks, ke)
+                return plan
             if not chunk.is_name and is_html(chunk.unit):
                 found = html_cells(text)
                 plan.first = self._keyed_cells(plan, html_columns(chunk, found), ks, ke, found[2])

@@ -29,7 +29,7 @@ _SHAPED_RUN = 40            # longer runs are cut afresh: the cache's entries st
 _DIGIT_LITERAL = re.compile(r"[0-9]")
 _QUANTIFIERS = re.compile(r"\{\d*,?\d*\}")
 _PLUS = ("+", "\uff0b")                 # libphonenumber's plus signs (ASCII, full-width)
-_OPENING = " ([\uff08\uff3b"            # what may stand before one: brackets (ASCII, full-width), spaces
+OPENING = " ([\uff08\uff3b"             # what may stand before one: brackets (ASCII, full-width), spaces
 
 
 def _of_lengths(lengths: Sequence[int]) -> str:
@@ -662,7 +662,7 @@ class PhoneGate:
             if not digits.isascii():      # Arabic-Indic, full-width...: read as libphonenumber reads them
                 digits = "".join(str(unicodedata.decimal(ch)) for ch in digits)
             if 2 <= len(digits) <= self.MAX_DIGITS:
-                readings.append((c.lstrip(_OPENING).startswith(_PLUS), digits, c))
+                readings.append((c.lstrip(OPENING).startswith(_PLUS), digits, c))
         out, after_plus = [], []
         for plus, d, c in readings:
             if not plus:
@@ -963,7 +963,7 @@ def written_as_a_phone_number(raw: str, number) -> bool:
     ("201555 6245") is not."""
     import phonenumbers
     raw = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in raw)
-    if raw.lstrip(_OPENING).startswith((*_PLUS, "00")):
+    if raw.lstrip(OPENING).startswith((*_PLUS, "00")):
         return True                 # international format, valid: hardly a random number
     groups = _GROUPS.findall(raw)
     if len(groups) < 2:

@@ -216,7 +216,6 @@ def message_chunks(unit: Unit, msg, ctx: ExtractContext, layout: "Optional[_Layo
             continue
         k = seen[key] = seen.get(key, -1) + 1
         where = layout.header(key, k) if layout is not None else None
-        text = None
         if where is not None and "=?" not in where[1]:
             text = where[1]            # as written, on its lines
         else:
