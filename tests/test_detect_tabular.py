@@ -1217,6 +1217,33 @@ def test_a_yaml_files_values_are_columns_named_by_their_keys_and_the_key_above(d
     assert ibans == {"PK57HABB8704177311086086", "PK29ABPA6394346853859919"}
 
 
+INI_SITE = ('; site configuration\n[site]\nname = Kolda sub-office\ntimezone = Africa/Dakar\n\n'
+            '[emergency_contact]\nname = Arame Wade   ; updated 2024-03\nphone = "+221 77 405 83 94"\n\n'
+            '[backup]\nserver = 10.20.1.15\noperator.email: m.sow@ongsahel.sn\nschedule = daily 02:00 # UTC\n')
+
+
+def test_a_configuration_files_values_are_columns_named_by_their_keys_and_section():
+    """INI, properties, TOML and environment files: "key = value" or "key: value", quoted or
+    not, a comment after it left out, with its section as the parent: an emergency contact's
+    name is a person and the site's name no person, without the model; a dotted key before an
+    address is no part of it."""
+    from dataguard.detect.columns import ini_columns, keyed_columns
+    from tests.conftest import pack_context
+    unit = Unit(target="/t", uri="/t/site.ini", path="site.ini")
+    assert keyed_columns(unit) is ini_columns
+    assert keyed_columns(Unit(target="/t", uri="/t/app/.env", path="app/.env")) is ini_columns
+    chunk = Chunk(unit=unit, text=INI_SITE)
+    cols = {(c.name, c.parent): [INI_SITE[s:e] for s, e in c.cells] for c in ini_columns(chunk)}
+    assert cols == {("name", "site"): ["Kolda sub-office"], ("timezone", "site"): ["Africa/Dakar"],
+                    ("name", "emergency_contact"): ["Arame Wade"], ("phone", "emergency_contact"): ["+221 77 405 83 94"],
+                    ("server", "backup"): ["10.20.1.15"], ("operator.email", "backup"): ["m.sow@ongsahel.sn"],
+                    ("schedule", "backup"): ["daily 02:00"]}
+    det = Detector(ner=False, language="en", context=pack_context())
+    assert person_spans(det, [chunk])[0] == spans_of(INI_SITE, ["Arame Wade"])
+    found = {(m.entity_type, INI_SITE[m.start:m.end]) for _, ms in det.analyze([chunk]) for m in ms}
+    assert ("EMAIL_ADDRESS", "m.sow@ongsahel.sn") in found and ("IP_ADDRESS", "10.20.1.15") in found
+
+
 def test_json_payloads_in_a_log_are_read_by_their_keys(detector, monkeypatch):
     """A log line's JSON payload is read as a JSON file's values: a cardholder's name is a person
     without the model (and the model reads it alone), a campaign's name is none."""

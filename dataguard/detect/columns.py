@@ -535,6 +535,39 @@ def yaml_columns(chunk: Chunk) -> list:
     return list(columns.values())
 
 
+_INI_EXT = (".ini", ".cfg", ".conf", ".properties", ".toml", ".env")
+# "[section]" (TOML's "[[table]]" too) alone on its line
+_INI_SECTION = re.compile(r"^[ \t]*\[\[?(?P<s>[^\[\]\n]{1,60})\]\]?[ \t]*(?:[#;][^\n]*)?\r?$", re.M)
+# "key = value", "key: value", "export KEY=value" (a shell's environment file); the value in "q" or
+# "s" (inside quotes) or "v" (bare: to the line's end, a comment after a space left out); not an
+# array or inline table
+_INI_PAIR = re.compile(r"""^[ \t]*(?:export[ \t]+)?(?P<k>[^\W\d][\w .-]{0,60}?)[ \t]*[=:][ \t]*"""
+                       r"""(?:"(?P<q>[^"\n]{1,2000})"|'(?P<s>[^'\n]{1,2000})'|"""
+                       r"""(?P<v>[^\s\[{"'#;](?:(?![ \t][#;])[^\n]){0,2000}?))[ \t]*(?:[ \t][#;][^\n]*)?\r?$""", re.M)
+
+
+def is_ini(unit) -> bool:
+    """Whether an item is a configuration file of keys and values (INI, Java properties,
+    TOML, an environment file), by its name."""
+    return _named(unit, _INI_EXT)
+
+
+def ini_columns(chunk: Chunk) -> list:
+    """A configuration file's values as columns named by their keys, each with its section's
+    name as the parent ("backup" under "[contacts]"), as a YAML file's are."""
+    columns: dict = {}
+    table, text = _stem(chunk.unit), chunk.text
+    sections = [(m.start(), m["s"].strip()) for m in _INI_SECTION.finditer(text)]
+    starts = [at for at, _ in sections]
+    for m in _INI_PAIR.finditer(text):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        parent = sections[i][1] if i >= 0 and not _DATA_KEY.search(sections[i][1]) else None
+        group = "q" if m["q"] is not None else "s" if m["s"] is not None else "v"
+        key = m["k"].strip()
+        _add_cell(columns, (key, parent), key, m.span(group), table, parent)
+    return list(columns.values())
+
+
 def embedded_json_columns(chunk: Chunk) -> list:
     """The columns of the JSON objects in a text that is not a JSON file (a log line's payload,
     ``payload={"cardholder":"Aino Hansen",...}``), by their keys, as a JSON file's."""
@@ -564,9 +597,9 @@ def html_columns(chunk: Chunk, found: Optional[tuple] = None) -> list:
 
 def keyed_columns(unit):
     """The reader of a file whose values stand under keys or columns named in the text (JSON,
-    XML, YAML, a SQL dump): ``reader(chunk)`` gives its columns; None for another file."""
+    XML, YAML, a SQL dump, a configuration file): ``reader(chunk)`` gives its columns; None for another file."""
     for is_kind, reader in ((is_json, json_columns), (is_sql, sql_columns), (is_xml, xml_columns),
-                            (is_yaml, yaml_columns)):
+                            (is_yaml, yaml_columns), (is_ini, ini_columns)):
         if is_kind(unit):
             return reader
     return None
@@ -725,7 +758,8 @@ class ColumnJudge:
         shares = _shares(found, len(col.cells))
         if found and categorical(text, col.cells):
             found = [(c, r) for c, r in found if not _stray_category(r.entity_type, verdict, shares)]
-        if "PERSON" in verdict.positive and "PERSON" in self.vocab.verdict(col.table).lowered:
+        holder = holder_verdict(self.vocab, col)
+        if "PERSON" in verdict.positive and "PERSON" in holder.lowered:
             # a column named for people in a table of things or firms (a vendors table's
             # "account_holder"): a person, or the firm itself; persons only without a firm's word
             found = [(c, r) for c, r in found
@@ -746,12 +780,12 @@ class ColumnJudge:
         if verdict.named:
             kept.extend(self._named(chunk, col, verdict, by_cell))
         if "PERSON" in verdict.positive and "PERSON" in self.entities and whole_names(self.vocab, col) \
-                and "PERSON" not in self.vocab.verdict(col.table).lowered:
+                and "PERSON" not in holder.lowered:
             kept.extend(self._script_names(chunk, col, by_cell))
             if not self.ner and not categorical(text, col.cells):
                 kept.extend(self._names_by_column(chunk, col, by_cell))
         if not verdict.positive and "PERSON" not in verdict.lowered and "PERSON" in self.entities \
-                and "PERSON" not in self.vocab.verdict(col.table).lowered:
+                and "PERSON" not in holder.lowered:
             kept.extend(self._names_among_names(chunk, col, by_cell))
             if owner_column(col.name):
                 kept = _persons_over_organisations(kept, self._owners(chunk, col, by_cell))
@@ -1169,9 +1203,22 @@ def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
         return verdict
     if not verdict.positive:
         joined = vocab.verdict(f"{col.parent}.{col.name}")
-        if joined.positive or vocab.verdict(col.parent).positive:
+        if vocab.verdict(col.parent).positive:
+            return joined           # (the key says whose it is: the file's name, "site.ini", says less)
+        if joined.positive:
             return _in_table(joined, vocab.verdict(col.table)) if generic else joined
     return _in_table(verdict, vocab.verdict(col.parent)) if generic else verdict
+
+
+def holder_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
+    """What the name of what holds a column says: the key holding it when that key names
+    something ("emergency_contact" above "name"), else its table (a database table, a file's
+    name: "site.ini", "products.json")."""
+    if col.parent:
+        parent = vocab.verdict(col.parent)
+        if parent.positive:
+            return parent
+    return vocab.verdict(col.table)
 
 
 def _in_table(verdict: Verdict, table: Verdict) -> Verdict:

@@ -586,8 +586,10 @@ def _user_agent_version(text: str, start: int) -> bool:
 
 
 # keys and query parameters in front of an address that the address's own characters ('=', '&',
-# '?') let the e-mail pattern take in: "user=m.rossi@...", "unsubscribe?id=5&email=j.doe@..."
-_KEYS_BEFORE_ADDRESS = re.compile(r"(?:[\w./%-]{0,200}\?)?(?:[A-Za-z_]\w{0,30}=[^=&@\s]{0,200}&){0,20}[A-Za-z_]\w{0,30}=")
+# '?') let the e-mail pattern take in: "user=m.rossi@...", "unsubscribe?id=5&email=j.doe@...",
+# a properties file's dotted key ("mail.from=noreply@...")
+_KEY = r"[A-Za-z_]\w{0,30}(?:\.[A-Za-z_]\w{0,30}){0,6}="
+_KEYS_BEFORE_ADDRESS = re.compile(r"(?:[\w./%%-]{0,200}\?)?(?:%s[^=&@\s]{0,200}&){0,20}%s" % (_KEY, _KEY))
 
 
 def strip_key(text: str, start: int, end: int) -> int:
