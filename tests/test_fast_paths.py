@@ -155,6 +155,36 @@ def test_ibans_presidios_layouts_refuse_but_the_registry_allows_are_found():
     assert presidio == {planted[2]}          # (what it misses)
 
 
+def _with_check_digits(country: str, bban: str) -> str:
+    numbers = (bban + country + "00").translate({ord(c): str(i) for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")})
+    return f"{country}{98 - int(numbers) % 97:02d}{bban}"
+
+
+def test_national_ibans_outside_the_registry_are_found_with_their_check_digits():
+    """West and Central African banks (the BCEAO's UEMOA, the BEAC's CEMAC) and others issue
+    IBANs that SWIFT's registry does not list, nor Presidio's layouts: found when their check
+    digits and length are right; a wrong check digit, a missing digit, a letter where the
+    country has digits: none."""
+    from dataguard.detect.filters import NATIONAL_IBANS
+    from dataguard.detect.recognizers import FastIbanRecognizer
+    rnd = random.Random(7)
+    planted, decoys = [], []
+    for country, layout in sorted(NATIONAL_IBANS.items()):
+        n = int(layout.rsplit("{", 1)[1].rstrip("}"))
+        head = (country if layout.startswith("[A-Z0-9]{2}") else "")
+        bban = head + "".join(rnd.choice("0123456789") for _ in range(n))
+        iban = _with_check_digits(country, bban)
+        planted.append(" ".join(iban[i:i + 4] for i in range(0, len(iban), 4)) if len(planted) % 2 else iban)
+        wrong = iban[:2] + f"{(int(iban[2:4]) + 1) % 100:02d}" + iban[4:]
+        decoys += [wrong, iban[:-1]]
+        if not head:
+            decoys.append(_with_check_digits(country, "AB" + bban[2:]))
+    text = "Virements : " + " ; ".join(planted) + ".\nRejetés : " + " ; ".join(decoys) + ".\n"
+    got = {text[r.start:r.end] for r in FastIbanRecognizer().analyze(text, ["IBAN_CODE"])}
+    assert got == set(planted)
+    assert {"SN", "CI", "ML", "BF", "CM", "CD"} - {v[:2] for v in got} == {"CD"}     # (Congo-Kinshasa has none)
+
+
 @pytest.mark.parametrize("digits", ["٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "０１２３４５６７８９"])
 def test_numbers_written_in_other_digits_are_found_as_presidio_finds_them(recognizers, digits):
     """Arabic-Indic, Eastern Arabic-Indic (Persian, Urdu) and full-width digits: libphonenumber

@@ -502,11 +502,28 @@ IBAN_SHAPE = re.compile(r"(?<![A-Z0-9])[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2,7}
 _IBAN_REACH = 48
 
 
+# IBANs that countries outside SWIFT's registry issue (their central banks' formats: the
+# BCEAO's eight UEMOA countries, a bank code of two letters or digits then 22 digits; the BEAC's
+# six CEMAC countries and others, digits only), the whole IBAN's length by country
+_UEMOA = r"[A-Z0-9]{2}[0-9]{22}"
+NATIONAL_IBANS = {
+    "BJ": _UEMOA, "BF": _UEMOA, "CI": _UEMOA, "ML": _UEMOA, "NE": _UEMOA, "SN": _UEMOA, "TG": _UEMOA,
+    "GW": r"[A-Z0-9]{2}[0-9]{19}",
+    "CM": r"[0-9]{23}", "CF": r"[0-9]{23}", "CG": r"[0-9]{23}", "GA": r"[0-9]{23}", "GQ": r"[0-9]{23}",
+    "TD": r"[0-9]{23}", "KM": r"[0-9]{23}", "MG": r"[0-9]{23}",
+    "DZ": r"[0-9]{22}", "IR": r"[0-9]{22}", "MA": r"[0-9]{24}", "AO": r"[0-9]{21}", "CV": r"[0-9]{21}",
+    "MZ": r"[0-9]{21}",
+}
+
+
 @functools.lru_cache(maxsize=None)
 def iban_layout(country: str):
-    """The country's BBAN layout, from Presidio's table (``None``: a country without IBAN)."""
+    """The country's IBAN layout, from Presidio's table, or a national one (``NATIONAL_IBANS``:
+    countries outside SWIFT's registry whose banks issue IBANs); ``None``: a country without IBAN."""
     from presidio_analyzer.predefined_recognizers.generic.iban_patterns import regex_per_country
     layout = regex_per_country.get(country)
+    if not layout and country in NATIONAL_IBANS:
+        layout = rf"{country}[0-9]{{2}}{NATIONAL_IBANS[country]}\Z"
     return re.compile(layout, re.DOTALL | re.MULTILINE) if layout else None
 
 
