@@ -1222,6 +1222,26 @@ INI_SITE = ('; site configuration\n[site]\nname = Kolda sub-office\ntimezone = A
             '[backup]\nserver = 10.20.1.15\noperator.email: m.sow@ongsahel.sn\nschedule = daily 02:00 # UTC\n')
 
 
+REGISTRE = ("Matricule;NOM;Prénom(s);Service;Date de naissance;Téléphone\n"
+            "AHS-01014;MBIDA;Armel;FINANCE;19/03/1968;+221 77 405 83 94\n"
+            "AHS-01392;MAÏGA-TOURÉ;Fousseynou;LOGISTIQUE;24/02/2000;+221 76 121 12 21\n"
+            "AHS-01103;SY;Maïmouna;PROTECTION;03/11/1991;\n"
+            "AHS-01104;N/A;Ousmane;SECURITE;05/06/1985;\n"
+            "AHS-01105;PENDING;Adama;SANTE;05/07/1985;\n")
+
+
+@pytest.mark.parametrize("ner", [False, True])
+def test_a_registers_surname_column_gives_its_surnames_in_capitals_alone(detector, ner):
+    """A French register splits a name into "NOM" (the surname, in capitals) and "Prénom(s)" (a
+    plural's ending in brackets): each cell is a person's name, a lone surname in capitals too;
+    a placeholder is none, nor a department's name in capitals in another column."""
+    from tests.conftest import pack_context
+    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    chunk = Chunk(unit=CSV_UNIT, text=REGISTRE, context=tuple(REGISTRE.split("\n")[0].split(";")), hint="structured")
+    want = ["MBIDA", "Armel", "MAÏGA-TOURÉ", "Fousseynou", "SY", "Maïmouna", "Ousmane", "Adama"]
+    assert person_spans(det, [chunk])[0] == spans_of(REGISTRE, want)
+
+
 def test_a_configuration_files_values_are_columns_named_by_their_keys_and_section():
     """INI, properties, TOML and environment files: "key = value" or "key: value", quoted or
     not, a comment after it left out, with its section as the parent: an emergency contact's

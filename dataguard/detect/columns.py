@@ -37,7 +37,8 @@ from dataguard import sqldump
 from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
-                                     POST_WORDS, REASON_KEY, listed_person, name_shaped, password_hash, person_shaped,
+                                     POST_WORDS, REASON_KEY, listed_person, lone_surname, name_shaped, password_hash,
+                                     person_shaped,
                                      script_name_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout, fixed_width_cells, html_cells, markdown_cells
@@ -110,6 +111,7 @@ class Verdict:
 _NOTHING = Verdict()
 
 
+_ENDING = re.compile(r"(?<=[^\W\d_])\([^\W\d_]{1,6}\)")
 _NAME_ASIDE = re.compile(r"\([^()]{0,60}(?:\)|$)")     # (one cut short at the end too: "Beneficiary (fu")
 # the words of a column name's aside that say how its values are written, or whom they name, not what they are
 _HOW_WRITTEN = frozenset("full fu ful complete complet compl completo completa as in on per the passport id "
@@ -163,6 +165,8 @@ class Vocabulary:
         return any(v.positive or v.lowered for v in map(self.verdict, names))
 
     def _judge_name(self, name: str) -> Verdict:
+        if "(" in name:         # a plural's or a gender's ending in brackets: "Prénom(s)", "Bénéficiaire(e)"
+            name = _ENDING.sub("", name)
         # a path's segments: a JSON key path ("supervisor.name"), a form's group ("group_id/telephone")
         v = self._judge_words([self._words(p) for p in re.split(r"[./]", name) if p.strip()])
         if "PERSON" not in v.positive and "(" in name:
@@ -782,8 +786,11 @@ class ColumnJudge:
         if "PERSON" in verdict.positive and "PERSON" in self.entities and whole_names(self.vocab, col) \
                 and "PERSON" not in holder.lowered:
             kept.extend(self._script_names(chunk, col, by_cell))
-            if not self.ner and not categorical(text, col.cells):
-                kept.extend(self._names_by_column(chunk, col, by_cell))
+            if not categorical(text, col.cells):
+                if not self.ner:
+                    kept.extend(self._names_by_column(chunk, col, by_cell))
+                if name_words(col.name or "") in SURNAME_COLUMNS:
+                    kept.extend(self._lone_surnames(chunk, col, by_cell))
         if not verdict.positive and "PERSON" not in verdict.lowered and "PERSON" in self.entities \
                 and "PERSON" not in holder.lowered:
             kept.extend(self._names_among_names(chunk, col, by_cell))
@@ -934,6 +941,19 @@ class ColumnJudge:
                 continue
             start = s + text[s:e].index(cell)
             out.append(_column_person(start, start + len(cell), 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
+        return out
+
+    @staticmethod
+    def _lone_surnames(chunk: Chunk, col: _Column, by_cell: dict) -> list:
+        """The surnames in capitals alone in a column named for surnames (a register's "NOM",
+        "Last name"), which neither the model nor the name shapes take as names."""
+        text, out = chunk.text, []
+        for s, e in col.cells:
+            if chunk.keeps(s) and e - s <= 40 and lone_surname(text[s:e]) \
+                    and not any(r.entity_type == "PERSON" for r in by_cell.get((s, e), ())):
+                lead = len(text[s:e]) - len(text[s:e].lstrip())
+                out.append(_column_person(s + lead, s + lead + len(text[s:e].strip()), 0.6, COLUMN_RECOGNIZER,
+                                          Reason.COLUMN_NAME))
         return out
 
     @staticmethod
@@ -1093,14 +1113,23 @@ def personal_table(vocab: Vocabulary, names) -> bool:
 ROLE_NAMES = frozenset({(w,) for w in (
     # English
     "agent", "agents", "person", "persons", "people", "employee", "employees", "patient", "patients", "refugee",
-    "refugees", "applicant", "applicants", "volunteer", "volunteers",
+    "refugees", "applicant", "applicants", "volunteer", "volunteers", "worker", "workers", "contact", "contacts",
+    "payer", "staff",
     # French (accents folded)
     "personne", "personnes", "employe", "employes", "employee", "employees", "patiente", "patientes", "refugie",
     "refugies", "refugiee", "refugiees", "demandeur", "demandeurs", "demandeuse", "benevole", "benevoles",
+    "payeur",
     # Spanish
     "persona", "personas", "empleado", "empleados", "empleada", "empleadas", "paciente", "pacientes", "refugiado",
     "refugiados", "refugiada", "refugiadas", "solicitante", "solicitantes", "voluntario", "voluntarios",
-    "voluntaria", "voluntarias")})
+    "voluntaria", "voluntarias", "funcionario", "funcionaria", "pagador")})
+
+
+# column names of a surname alone (a French register's "NOM" is the surname, "Prénom" beside it)
+SURNAME_COLUMNS = frozenset(tuple(w.split()) for w in (
+    "nom", "noms", "last name", "lastname", "surname", "surnames", "family name", "familyname", "nom de famille",
+    "apellido", "apellidos", "primer apellido", "segundo apellido", "sobrenome", "apelido", "nachname",
+    "familienname"))
 
 
 def role_column(name: Optional[str]) -> bool:

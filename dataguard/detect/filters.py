@@ -341,6 +341,13 @@ def _capitals(token: str) -> bool:
     return token.isupper() and NAME_TOKEN.match(token.title()) is not None
 
 
+def lone_surname(cell: str) -> bool:
+    """A surname alone in capitals, as a register's surname column holds it ("MBIDA",
+    "MAÏGA-TOURÉ"; not a status or a marker: "PENDING", "N/A")."""
+    token = cell.strip()
+    return " " not in token and _capitals(token) and token not in NOT_SURNAMES and token.lower() not in _NOT_A_NAME
+
+
 def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) -> list:
     """Presidio results -> dataguard Matches: in the keep window, plausible, above the floors,
     the best score per (entity, span), overlaps resolved; then one ``vocab.TEST_VALUE`` match
@@ -800,7 +807,7 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         return 7 <= len(digits) <= 15
     if entity == "PERSON":
         return (name_column and (NAME_TOKEN.match(value.split()[0]) is not None or name_shaped(value)
-                                 or script_name_shaped(value.strip()))) \
+                                 or script_name_shaped(value.strip()) or lone_surname(value))) \
             or _plausible_person(value, text, start)
     if entity in ("LOCATION", "ORGANIZATION", "NRP"):
         v = value.strip()
