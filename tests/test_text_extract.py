@@ -135,6 +135,17 @@ def test_csv_header_context_and_hint():
     assert txt[0].hint is None and txt[0].context == ()
 
 
+@pytest.mark.parametrize("title", ["LISTE DE DISTRIBUTION — THIÈS — MAI 2024;;;;", "Staff list, March 2024;;;;",
+                                   "\ufeffExport du 2024-05-02", "# exported by Kobo\nLISTE DES BÉNÉFICIAIRES;;;;"])
+def test_a_csv_title_above_its_header_is_not_the_header(title):
+    """An export's title line (one field written, the delimiters of empty ones after it) stands
+    above the header: the columns are named by the line after it; a one-column file keeps its
+    header."""
+    data = f"{title}\nN°;Nom et prénom;Village;Téléphone;Kits\n1;Maguette Lo;Khombole;78.115.01.58;3\n"
+    assert _chunks(data.encode(), name="liste.csv")[0].context == ("N°", "Nom et prénom", "Village", "Téléphone", "Kits")
+    assert _chunks(b"name\nAmina Okafor\nJohn Smith\n", name="one.csv")[0].context == ("name",)
+
+
 def test_windows_break_at_newline_near_end():
     line = "x" * 95 + "\n"          # newline at the last 10% of a 100-char window
     out = _chunks((line * 10).encode(), chunk_chars=100, overlap_chars=10)

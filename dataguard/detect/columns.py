@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 COLUMN_RECOGNIZER = "dataguard-column-name"
 NAMES_RECOGNIZER = "dataguard-names-column"       # a column the model reads as names, most of it
 NAMES_MIN_CELLS, NAMES_SHARE = 10, 0.75
+ROLE_NAMES_SHARE = 0.5          # in a column named for a role ("Contact", "Employee"): half the model's persons
 HASH_RECOGNIZER = "dataguard-password-hash"
 WEAK = 0.5                              # a match under this (the rules' default min_score) reports nothing alone
 STRONG_SHARE = 0.8                      # share of a column's values that makes a lowered entity real
@@ -269,10 +270,14 @@ def is_date(value: str) -> bool:
     return False
 
 
+# a reference to a secret kept elsewhere: "${SMTP_PASSWORD}", "$DB_PASS", "%API_KEY%", "{{ vault_pw }}", "<password>"
+_SECRET_REFERENCE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|\{\{.*\}\}|<[^<>]*>")
+
+
 def _credential(entity: str, v: str) -> bool:
     if "PRIVATE KEY-----" in v:
         return True
-    if any(c.isspace() for c in v) or len(v) > 512 or len(set(v)) <= 2 or is_date(v):
+    if any(c.isspace() for c in v) or len(v) > 512 or len(set(v)) <= 2 or is_date(v) or _SECRET_REFERENCE.fullmatch(v):
         return False
     if entity == "SECRET_PASSWORD":
         return len(v) >= 4
@@ -908,7 +913,8 @@ class ColumnJudge:
         text, cells = chunk.text, col.cells
         if len(cells) < NAMES_MIN_CELLS:
             return []
-        if sum(any(r.entity_type == "PERSON" for r in by_cell.get(c, ())) for c in cells) < NAMES_SHARE * len(cells):
+        share = ROLE_NAMES_SHARE if role_column(col.name) else NAMES_SHARE
+        if sum(any(r.entity_type == "PERSON" for r in by_cell.get(c, ())) for c in cells) < share * len(cells):
             return []
         shaped, out = 0, []
         for s, e in cells:

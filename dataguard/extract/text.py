@@ -297,7 +297,21 @@ def _header_line(head: str, complete: bool = False):
     for line in whole[:first]:
         if line.lstrip(" \ufeff").startswith("#") and fields > 1 and _fields(line) == fields:
             return line
+    # a title above the header ("LISTE DE DISTRIBUTION — THIÈS;;;;;;", "Staff list, March 2024"):
+    # one field written, the next line several
+    later = [line for line in whole[first + 1:_PREAMBLE_LINES] if line.strip(" \t\r")]
+    if later:
+        delim = _delimiter(later[0])[0]
+        if _written(whole[first], delim) <= 1 < _written(later[0], delim):
+            return later[0]
+    elif not complete and first + 1 >= len(whole) and len(whole) < _PREAMBLE_LINES:
+        return None         # (the line after it is not read yet)
     return whole[first]
+
+
+def _written(line: str, delim: str) -> int:
+    """How many fields of a line hold something."""
+    return sum(1 for f in line.split(delim) if f.strip(" \t\r\"'\ufeff"))
 
 
 def _fields(line: str) -> int:
