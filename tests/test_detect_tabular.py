@@ -1242,6 +1242,30 @@ def test_a_registers_surname_column_gives_its_surnames_in_capitals_alone(detecto
     assert person_spans(det, [chunk])[0] == spans_of(REGISTRE, want)
 
 
+TRANSFERTS = ("id_menage,nom_chef_menage,site,telephone\n"
+              "GOM-22-02892,Jean-Pierre Kalala,Kiwanja,00243 85 878 79 16\n"
+              "GOM-22-05332,bénédicte tshisola,Kanyaruchinya,\n"
+              "GOM-22-05333,Aline Furaha,Bulengo,\n"
+              "GOM-22-05334,same as above,Bulengo,\n"
+              "GOM-22-05335,jean-claude mumbere kasereka,Bulengo,\n"
+              "GOM-22-05336,refused to answer,Bulengo,\n"
+              "GOM-22-05337,Esther Kahindo,Kiwanja,\n"
+              "GOM-22-05338,Dieudonné Muhindo,Kiwanja,\n")
+
+
+@pytest.mark.parametrize("ner", [False, True])
+def test_names_typed_in_lower_case_in_a_column_of_names_are_names(detector, ner):
+    """A cash-transfer list's head of household typed in lower case by an enumerator: a name
+    where the column is named for people and half its cells or more are names as written; a
+    phrase in lower case ("same as above") is none."""
+    from tests.conftest import pack_context
+    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    chunk = Chunk(unit=CSV_UNIT, text=TRANSFERTS, context=tuple(TRANSFERTS.split("\n")[0].split(",")), hint="structured")
+    want = ["Jean-Pierre Kalala", "bénédicte tshisola", "Aline Furaha", "jean-claude mumbere kasereka", "Esther Kahindo",
+            "Dieudonné Muhindo"]
+    assert person_spans(det, [chunk])[0] == spans_of(TRANSFERTS, want)
+
+
 def test_a_configuration_files_values_are_columns_named_by_their_keys_and_section():
     """INI, properties, TOML and environment files: "key = value" or "key: value", quoted or
     not, a comment after it left out, with its section as the parent: an emergency contact's

@@ -37,7 +37,8 @@ from dataguard import sqldump
 from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
-                                     POST_WORDS, REASON_KEY, listed_person, lone_surname, name_shaped, password_hash,
+                                     POST_WORDS, REASON_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
+                                     password_hash,
                                      person_shaped,
                                      script_name_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
@@ -796,6 +797,7 @@ class ColumnJudge:
                     kept.extend(self._names_by_column(chunk, col, by_cell))
                 if name_words(col.name or "") in SURNAME_COLUMNS:
                     kept.extend(self._lone_surnames(chunk, col, by_cell))
+                kept.extend(self._lower_case_names(chunk, col, by_cell))
         if not verdict.positive and "PERSON" not in verdict.lowered and "PERSON" in self.entities \
                 and "PERSON" not in holder.lowered:
             kept.extend(self._names_among_names(chunk, col, by_cell))
@@ -960,6 +962,25 @@ class ColumnJudge:
                 lead = len(text[s:e]) - len(text[s:e].lstrip())
                 out.append(_column_person(s + lead, s + lead + len(text[s:e].strip()), 0.6, COLUMN_RECOGNIZER,
                                           Reason.COLUMN_NAME))
+        return out
+
+    @staticmethod
+    def _lower_case_names(chunk: Chunk, col: _Column, by_cell: dict) -> list:
+        """Names typed in lower case ("bénédicte tshisola") in a column named for people whose
+        cells are names written as names are, half of them or more."""
+        text, cells = chunk.text, col.cells
+        lower = [(s, e) for s, e in cells if e - s <= 80 and text[s:e].islower() and chunk.keeps(s)]
+        if not lower or 2 * sum(name_shaped(text[s:e].strip()) for s, e in cells) < len(cells):
+            return []
+        out = []
+        for s, e in lower:
+            cell = text[s:e].strip()
+            start = s + text[s:e].index(cell)
+            end = start + len(cell)
+            if 2 <= len(cell.split()) and lower_case_name(cell) \
+                    and not any(r.entity_type == "PERSON" and r.start <= start and r.end >= end
+                                for r in by_cell.get((s, e), ())):
+                out.append(_column_person(start, end, 0.85, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
         return out
 
     @staticmethod

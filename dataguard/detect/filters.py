@@ -341,6 +341,21 @@ def _capitals(token: str) -> bool:
     return token.isupper() and NAME_TOKEN.match(token.title()) is not None
 
 
+# words of a phrase typed in lower case in a column of names, not of a name ("same as above", "refused to answer")
+_PHRASE_WORDS = frozenset("a an and as at above below by for in of on or see same the to with refused refuse "
+                          "declined answer not yet none unknown idem voir ci dessus pas par pour avec sans et ou un "
+                          "une des refus inconnu inconnue ver arriba igual sin con y o".split())
+
+
+def lower_case_name(cell: str) -> bool:
+    """A name typed in lower case ("bénédicte tshisola", "jean-pierre kalala"): name-shaped once
+    capitalised, its words letters (a hyphen or an apostrophe inside), none a phrase's."""
+    words = cell.split()
+    return cell.islower() and all(w.replace("-", "").replace("'", "").isalpha() and w not in _PHRASE_WORDS
+                                  for w in words) \
+        and name_shaped(" ".join("-".join(p[:1].upper() + p[1:] for p in w.split("-")) for w in cell.split()))
+
+
 def lone_surname(cell: str) -> bool:
     """A surname alone in capitals, as a register's surname column holds it ("MBIDA",
     "MAÏGA-TOURÉ"; not a status or a marker: "PENDING", "N/A")."""
@@ -366,7 +381,8 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
         start, end = r.start, r.end
         entity = r.entity_type
         if entity == "PERSON":
-            start, end = person_span(text, start, end)
+            if not ((r.recognition_metadata or {}).get(NAME_COLUMN_KEY) and lower_case_name(text[start:end])):
+                start, end = person_span(text, start, end)      # (a name typed in lower case in a column of names: whole)
         elif entity == "EMAIL_ADDRESS":
             start = strip_key(text, start, end)
         value = text[start:end]
@@ -807,7 +823,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         return 7 <= len(digits) <= 15
     if entity == "PERSON":
         return (name_column and (NAME_TOKEN.match(value.split()[0]) is not None or name_shaped(value)
-                                 or script_name_shaped(value.strip()) or lone_surname(value))) \
+                                 or script_name_shaped(value.strip()) or lone_surname(value)
+                                 or lower_case_name(value.strip()))) \
             or _plausible_person(value, text, start)
     if entity in ("LOCATION", "ORGANIZATION", "NRP"):
         v = value.strip()
