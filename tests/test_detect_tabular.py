@@ -1266,6 +1266,36 @@ def test_names_typed_in_lower_case_in_a_column_of_names_are_names(detector, ner)
     assert person_spans(det, [chunk])[0] == spans_of(TRANSFERTS, want)
 
 
+CONTACTS_VCF = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:CLÉMENT;Pauline;;;\r\nFN:Pauline CLÉMENT\r\nORG:AHSAC\r\n"
+                "TEL;TYPE=CELL:+33 6 05 17 75 22\r\nNOTE:Personne à prévenir : Sibiri Kinda\r\nEND:VCARD\r\n")
+AGENDA_ICS = ("BEGIN:VCALENDAR\r\nX-WR-CALNAME:Agenda Direction Pays\r\nBEGIN:VEVENT\r\n"
+              "UID:8907B23823D5F9D67FB6DD66DD654469@ahsac-ong.org\r\nSUMMARY:Point sécurité\r\n"
+              "LOCATION:Hôtel Ngor Diarama\r\nORGANIZER;CN=Leila Boudiaf:mailto:leila.boudiaf@ahsac-ong.org\r\n"
+              "ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=\r\n"
+              " HARRINGTON Kayla:mailto:harrington-kayla@moz-solidariedade.org.mz\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+@pytest.mark.parametrize("ner", [False, True])
+def test_contacts_and_calendars_are_read_by_their_properties(detector, ner):
+    """A vCard's full name, its name's family and given parts and the person its note names, a
+    calendar's organizer and attendees (a folded line's too, on the line it is written): persons;
+    the calendar's name and an event's place are none, nor its unique id an e-mail address."""
+    from dataguard.detect.columns import card_columns, keyed_columns
+    from tests.conftest import pack_context
+    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    vcf = Unit(target="/t", uri="/t/contacts.vcf", path="contacts.vcf")
+    ics = Unit(target="/t", uri="/t/agenda.ics", path="agenda.ics")
+    assert keyed_columns(vcf) is card_columns and keyed_columns(ics) is card_columns
+    cols = {c.name: [AGENDA_ICS[s:e] for s, e in c.cells] for c in card_columns(Chunk(unit=ics, text=AGENDA_ICS))}
+    assert cols["attendee"] == ["HARRINGTON Kayla"] and cols["organizer"] == ["Leila Boudiaf"]
+    got = person_spans(det, [Chunk(unit=vcf, text=CONTACTS_VCF), Chunk(unit=ics, text=AGENDA_ICS)])
+    assert got[0] == spans_of(CONTACTS_VCF, ["CLÉMENT", "Pauline", "Pauline CLÉMENT", "Sibiri Kinda"])
+    assert got[1] == spans_of(AGENDA_ICS, ["Leila Boudiaf", "HARRINGTON Kayla"])
+    emails = {AGENDA_ICS[m.start:m.end] for _, ms in det.analyze([Chunk(unit=ics, text=AGENDA_ICS)]) for m in ms
+              if m.entity_type == "EMAIL_ADDRESS"}
+    assert emails == {"leila.boudiaf@ahsac-ong.org", "harrington-kayla@moz-solidariedade.org.mz"}
+
+
 def test_a_configuration_files_values_are_columns_named_by_their_keys_and_section():
     """INI, properties, TOML and environment files: "key = value" or "key: value", quoted or
     not, a comment after it left out, with its section as the parent: an emergency contact's

@@ -578,6 +578,85 @@ def ini_columns(chunk: Chunk) -> list:
     return list(columns.values())
 
 
+_CARD_EXT = (".vcf", ".vcard", ".ics", ".ical", ".ifb")
+# a content line of a vCard or an iCalendar file, unfolded: "NAME;PARAM=...;PARAM=...:VALUE" (a group
+# before the name: "item1.TEL")
+_PROPERTY = re.compile(r"(?:[\w-]{1,40}\.)?(?P<k>[A-Za-z][\w-]{0,40})(?P<p>(?:;(?:[^:\"\n]|\"[^\"\n]*\"){0,400})?):(?P<v>.*)")
+_CN = re.compile(r";CN=(?:\"(?P<q>[^\"]{1,200})\"|(?P<v>[^;:\"]{1,200}))", re.I)
+# what a property is called as a column (names the vocabulary knows); others by their own name
+_PROPERTY_NAMES = {"FN": "full name", "TEL": "telephone", "EMAIL": "email", "ADR": "address",
+                   "ORG": "organisation", "TITLE": "job title", "BDAY": "birthday", "ORGANIZER": "organizer",
+                   "ATTENDEE": "attendee", "LOCATION": "location"}
+
+
+def is_card(unit) -> bool:
+    """Whether an item is a vCard (contacts) or an iCalendar (calendar) file, by its name."""
+    return _named(unit, _CARD_EXT)
+
+
+def _unfolded(text: str):
+    """The logical lines of a vCard or iCalendar text (a line break then a space or a tab
+    continues the line before: RFC 6350, 5545), each as (line, [(start in it, start in text)])."""
+    line, pieces, at = [], [], 0
+    for m in re.finditer(r"[^\n]*\n?", text):
+        raw = m.group()
+        if not raw:
+            break
+        body = raw.rstrip("\r\n")
+        if raw[:1] in " \t" and pieces:
+            pieces.append((sum(len(x) for x in line), m.start() + 1))
+            line.append(body[1:])
+        else:
+            if pieces:
+                yield "".join(line), pieces
+            line, pieces = [body], [(0, m.start())]
+        at = m.end()
+    if pieces:
+        yield "".join(line), pieces
+
+
+def _in_text(pieces: list, start: int, end: int, size: int):
+    """The (start, end) in the text of a logical line's (start, end), cut at a fold."""
+    k = bisect.bisect_right([p for p, _ in pieces], start) - 1
+    piece_end = pieces[k + 1][0] if k + 1 < len(pieces) else size
+    at = pieces[k][1] + start - pieces[k][0]
+    return at, at + min(end, piece_end) - start
+
+
+def card_columns(chunk: Chunk) -> list:
+    """A vCard's or an iCalendar file's values as columns named by their properties (``FN`` a
+    full name, ``TEL`` a telephone, ``ORGANIZER`` and ``ATTENDEE`` by their ``CN`` parameter, a
+    name's family and given parts of ``N`` as last and first names), on their lines as written
+    (a folded line's value up to its fold)."""
+    columns: dict = {}
+    table, text = _stem(chunk.unit), chunk.text
+    for line, pieces in _unfolded(text):
+        m = _PROPERTY.match(line)
+        if m is None:
+            continue
+        key = m["k"].upper()
+        cells = []
+        if key in ("ORGANIZER", "ATTENDEE"):
+            for c in _CN.finditer(m["p"]):
+                g = "q" if c["q"] is not None else "v"
+                cells.append((_PROPERTY_NAMES[key], c.start(g) + m.start("p"), c.end(g) + m.start("p")))
+        elif key == "N":            # family;given;additional;prefix;suffix
+            at = m.start("v")
+            for part, name in zip(m["v"].split(";")[:3], ("last name", "first name", "middle name")):
+                cells.append((name, at, at + len(part)))
+                at += len(part) + 1
+        else:
+            cells.append((_PROPERTY_NAMES.get(key, key.lower()), m.start("v"), m.end("v")))
+        for name, s, e in cells:
+            while s < e and line[s] in " \t":
+                s += 1
+            while e > s and line[e - 1] in " \t":
+                e -= 1
+            if e > s:
+                _add_cell(columns, name, name, _in_text(pieces, s, e, len(line)), table)
+    return list(columns.values())
+
+
 def embedded_json_columns(chunk: Chunk) -> list:
     """The columns of the JSON objects in a text that is not a JSON file (a log line's payload,
     ``payload={"cardholder":"Aino Hansen",...}``), by their keys, as a JSON file's."""
@@ -607,9 +686,9 @@ def html_columns(chunk: Chunk, found: Optional[tuple] = None) -> list:
 
 def keyed_columns(unit):
     """The reader of a file whose values stand under keys or columns named in the text (JSON,
-    XML, YAML, a SQL dump, a configuration file): ``reader(chunk)`` gives its columns; None for another file."""
+    XML, YAML, a SQL dump, a configuration file, contacts and calendars): ``reader(chunk)`` gives its columns; None for another file."""
     for is_kind, reader in ((is_json, json_columns), (is_sql, sql_columns), (is_xml, xml_columns),
-                            (is_yaml, yaml_columns), (is_ini, ini_columns)):
+                            (is_yaml, yaml_columns), (is_ini, ini_columns), (is_card, card_columns)):
         if is_kind(unit):
             return reader
     return None
@@ -733,8 +812,10 @@ class ColumnJudge:
 
     def judge(self, chunk: Chunk, results: list) -> list:
         columns, headers = table_columns(chunk, self.vocab)
+        keyed = keyed_columns(chunk.unit)
+        # (a contact's note, a meeting's description: prose, with its form fields, between the keys)
         prose = "PERSON" in self.entities and not (chunk.is_name or chunk.hint == "structured"
-                                                   or keyed_columns(chunk.unit) is not None)
+                                                   or keyed is not None and keyed is not card_columns)
         if prose:
             results = results + self._form_persons(chunk, results)
         if not columns:
@@ -1165,12 +1246,13 @@ def role_column(name: Optional[str]) -> bool:
 
 _LIST_LABEL_WORDS = frozenset(LIST_LABELS.split("|"))
 _ASIDE = re.compile(r"\s*\([^()\n]{0,40}\)")       # a label's words in brackets
-# a form's field: a label opening its line (a bullet, a number or a quote before it) or after two
+# a form's field: a label opening its line (a bullet, a number, a quote or a contact's or an event's
+# property before it: "NOTE:Personne à prévenir : ...") or after two
 # spaces (minutes' "**Chair:** Dr. Mahad Samatar  **Rapporteur:** Mackenson Fils-Aimé"), in
 # bold or not, a colon, a value (up to two spaces). The gap before a label follows a visible
 # character: a run of spaces is tried once, not at each of its positions.
 _SPACE = "[ \\t\u00a0\u2000-\u200a\u202f\u3000]"
-_FORM_FIELD = re.compile(r"(?m)(?:^(?:%s|[>*•-])*(?:\d{1,3}[.)]%s+)?|(?<=[^\s])%s{2,})(?:\*\*|__)?"
+_FORM_FIELD = re.compile(r"(?m)(?:^(?:[A-Z][A-Z-]{1,30}:(?=[^\W\d_]))?(?:%s|[>*•-])*(?:\d{1,3}[.)]%s+)?|(?<=[^\s])%s{2,})(?:\*\*|__)?"
                          r"(?P<label>[^\W\d_][^\n:*_]{0,59}?)(?:\*\*|__)?%s*(?::|\.{4,})(?:\*\*|__)?%s*"
                          r"(?P<value>[^\s:](?:(?!%s{2})[^\n]){0,159})" % ((_SPACE,) * 6))
 # a key and a quoted value in a log ("enumerator='Evens Célestin'", "caseworker=\"Juma Ngowi\"")
