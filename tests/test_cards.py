@@ -134,3 +134,14 @@ def test_card_pass_finds_exactly_the_valid_numbers_in_generated_text():
 def test_numbers_of_a_length_their_brand_does_not_issue_are_no_card(digits):
     assert luhn_ok(digits)
     assert card_brand(digits) is None
+
+
+def test_a_number_written_as_one_card_number_gives_no_shorter_one_inside():
+    """"5125 5846 3716 7472" fails its check; its last twelve digits pass one by chance (a
+    Maestro length): written in fours, it is one number, no card. Digits inside an IBAN (its
+    check digits wrong) are none either, Portugal's 21-digit account by the IBAN registry too."""
+    cards = Detector(entities={"CREDIT_CARD", "IBAN_CODE"}, ner=False)
+    assert card_brand("584637167472") and not card_brand("5125584637167472")
+    text = "ref 5125 5846 3716 7472; old account PT54 3944 5661 9218 7043 4837 7; card 4111 1111 1111 1111."
+    [(_, matches)] = list(cards.analyze([Chunk(unit=UNIT, text=text)]))
+    assert [(m.entity_type, text[m.start:m.end]) for m in matches] == [("CREDIT_CARD", "4111 1111 1111 1111")]

@@ -735,3 +735,26 @@ def test_a_forms_field_named_for_a_person_gives_the_name_opening_its_value(det):
              "Mahad Samatar", "Mackenson Fils-Aimé", "Evens Célestin", "Ruba al-Shammari", "Hadja Sidibé",
              "Assane Ndao"]
     assert got == {(FORM.index(n), FORM.index(n) + len(n)) for n in names}
+
+
+def test_a_column_of_text_named_for_a_health_matter_keeps_the_people_it_names(pack_det):
+    """A referral's "diagnosis_notes" is a health column of free text: the persons and phone
+    numbers its notes write of are found there as in any notes (a column named for an entity
+    that is no text, a password's, gives no "person")."""
+    notes = ["Patient referred for suspected malaria. Escorted by mother Mrs Jamal Berrada, +243 897 782 751.",
+             "Chronic hypertension, follow-up every month. No escort.",
+             "Fractured femur. Caregiver Mr Bienvenu Safari Masika can be reached on +256 785 509478."]
+    got = found(pack_det, db_chunk("diagnosis_notes", notes, table="medical_referrals"))
+    persons = {v for e, v, _ in got if e == "PERSON"}
+    assert persons == {"Jamal Berrada", "Bienvenu Safari Masika"}
+    assert {v for e, v, _ in got if e == "PHONE_NUMBER"} == {"+243 897 782 751", "+256 785 509478"}
+    assert not [v for e, v, _ in found(pack_det, db_chunk("password", ["Mr Jamal Berrada"], table="users"))
+                if e == "PERSON"]
+
+
+def test_a_hex_token_under_a_tokens_name_is_a_token_and_under_a_passwords_a_hash(pack_det):
+    """40 hex characters: a SHA-1 digest where a password should be, an API token under
+    ``api_token`` (not a password hash there)."""
+    token = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"
+    assert {e for e, _, _ in found(pack_det, db_chunk("api_token", [token], table="user_accounts"))} == {"SECRET_TOKEN"}
+    assert {e for e, _, _ in found(pack_det, db_chunk("password", [token], table="user_accounts"))} == {"PASSWORD_HASH"}

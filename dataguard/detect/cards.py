@@ -108,8 +108,19 @@ def card_spans(text: str, start: int = 0, end: Optional[int] = None) -> List[tup
                 out.append(m.span())
             continue
         s = m.start()
-        out.extend(_best_pieces(text, [(s + g.start(), s + g.end()) for g in _GROUP.finditer(run)]))
+        groups = [(s + g.start(), s + g.end()) for g in _GROUP.finditer(run)]
+        if tuple(b - a for a, b in groups) in CARD_LAYOUTS:     # written as one card number: that or none
+            if card_brand(run.replace(" ", "").replace("-", "")):
+                out.append(m.span())
+            continue
+        out.extend(_best_pieces(text, groups))
     return out
+
+
+# how card numbers are written in groups (16 digits in fours, American Express's 4-6-5, Diners'
+# 4-6-4, 19 digits in fours and three): a run so written is one number, valid or not, never a
+# shorter card number inside a longer one that fails its check ("5125 5846 3716 7472")
+CARD_LAYOUTS = frozenset({(4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3)})
 
 
 def _best_pieces(text: str, groups: list) -> list:

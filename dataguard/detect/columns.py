@@ -870,12 +870,13 @@ class ColumnJudge:
         kept = self._hashes(text, col, verdict, kept, by_cell)
         if verdict.named:
             kept.extend(self._named(chunk, col, verdict, by_cell))
-        if "PERSON" in verdict.positive and "PERSON" in self.entities and whole_names(self.vocab, col) \
-                and "PERSON" not in holder.lowered:
-            kept.extend(self._script_names(chunk, col, by_cell))
+        if "PERSON" in verdict.positive and "PERSON" in self.entities and whole_names(self.vocab, col):
+            firms = "PERSON" in holder.lowered      # (a vendors table's "contact_person": no firm's name)
+            if not firms:
+                kept.extend(self._script_names(chunk, col, by_cell))
             if not categorical(text, col.cells):
                 if not self.ner:
-                    kept.extend(self._names_by_column(chunk, col, by_cell))
+                    kept.extend(self._names_by_column(chunk, col, by_cell, firms))
                 if name_words(col.name or "") in SURNAME_COLUMNS:
                     kept.extend(self._lone_surnames(chunk, col, by_cell))
                 kept.extend(self._lower_case_names(chunk, col, by_cell))
@@ -1016,13 +1017,14 @@ class ColumnJudge:
         return out if shaped >= 0.9 * len(cells) else []
 
     @staticmethod
-    def _names_by_column(chunk: Chunk, col: _Column, by_cell: dict) -> list:
+    def _names_by_column(chunk: Chunk, col: _Column, by_cell: dict, firms: bool = False) -> list:
         """Without NER, the name-shaped cells of a column named for people ("full_name",
         "Beneficiary", "Employee Name"; not a bare "name", which is a product's or a place's as
         often), as the NER planner takes them where the model reads none: its name says what
         they are. Latin script here; other scripts are ``_script_names``."""
         text, out = chunk.text, []
-        shaped = person_shaped if generic_name(col.name) else name_shaped   # (a generic name beside a person's details)
+        # (a generic name beside a person's details, a name among firms': no firm's word)
+        shaped = person_shaped if firms or generic_name(col.name) else name_shaped
         for s, e in col.cells:
             cell = text[s:e].strip()
             if not cell or not chunk.keeps(s) or e - s > 80 or not shaped(cell) \
@@ -1107,8 +1109,9 @@ class ColumnJudge:
                 _set_reason(r, Reason.BOTH)     # the column's kind, in a form of its own ("tax id": a US SSN)
                 return True
             return False                        # the column's name says what its identifiers are
-        if entity in NER_ENTITIES and verdict.positive:
+        if entity in NER_ENTITIES and verdict.positive and not any(sig.values == ValueKind.TEXT for sig in verdict.named):
             return False                        # ... and what its names are: no "organisation" in a password
+            # (a column of text, "diagnosis_notes", names the people it writes of)
         strong = entity in CHECKSUM and shares.get(entity, 0.0) >= STRONG_SHARE and len(col.cells) >= MIN_CELLS \
             or entity == "PHONE_NUMBER" and bool((r.recognition_metadata or {}).get(FORMATTED_KEY))  # "+41 27 850 11 88": no code
         if entity in verdict.lowered:
@@ -1154,7 +1157,9 @@ class ColumnJudge:
         """Cells holding a password hash: PASSWORD_HASH (not a clear-text secret)."""
         if "PASSWORD_HASH" not in self.entities:
             return kept
-        pw_column = any(s.values == ValueKind.CREDENTIAL for s in verdict.named)
+        # (a password's column: a bare hex digest there is its hash; in a token's or a key's, the token)
+        pw_column = any(s.values == ValueKind.CREDENTIAL and s.entity in ("SECRET_PASSWORD", "PASSWORD_HASH")
+                        for s in verdict.named)
         if not pw_column and not any(m in text for m in HASH_MARKS):
             return kept                         # no hash form in the text (a bare digest counts only in a password column)
         named = pw_column or "PASSWORD_HASH" in verdict.positive
@@ -1236,6 +1241,7 @@ ROLE_NAMES = frozenset({(w,) for w in (
 # column names of a surname alone (a French register's "NOM" is the surname, "Prénom" beside it)
 SURNAME_COLUMNS = frozenset(tuple(w.split()) for w in (
     "nom", "noms", "last name", "lastname", "surname", "surnames", "family name", "familyname", "nom de famille",
+    "lname", "l name", "last nm", "lastnm",
     "apellido", "apellidos", "primer apellido", "segundo apellido", "sobrenome", "apelido", "nachname",
     "familienname"))
 

@@ -54,6 +54,7 @@ NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ
 _NOT_A_NAME = frozenset("not no none nil null unknown known available applicable provided given withheld redacted "
                         "duty "
                         "anonymous anonymised anonymized confidential test sample name names tbd tbc pending vacant "
+                        "anónimo anónima anonimo anonima anonyme inconnu inconnue desconocido desconocida "
                         "file record records "
                         "yes true false oui non si sí y n ok na "
                         "team desk support service queue assign assigned unassigned auto installed missing "
@@ -550,14 +551,32 @@ def iban_layout(country: str):
     return re.compile(layout, re.DOTALL | re.MULTILINE) if layout else None
 
 
+_BBAN_PART = re.compile(r"(\d+)!([nac])")
+
+
+@functools.lru_cache(maxsize=None)
+def registry_layout(country: str):
+    """The country's IBAN layout by the IBAN registry (python-stdnum's copy: Portugal's 21 digits,
+    where Presidio's table has 17); ``None``: not in the registry."""
+    from stdnum import numdb
+    found = numdb.get("iban").info(country)
+    bban = found[0][1].get("bban") if found else None
+    if not bban:
+        return None
+    classes = {"n": "[0-9]", "a": "[A-Z]", "c": "[A-Za-z0-9]"}
+    return re.compile(country + "[0-9]{2}" + "".join(f"{classes[k]}{{{n}}}" for n, k in _BBAN_PART.findall(bban)))
+
+
 def inside_iban_shape(text: str, start: int, end: int) -> bool:
-    """Is text[start:end] a strict part of a string in a country's IBAN layout?"""
+    """Is text[start:end] a strict part of a string in a country's IBAN layout (Presidio's, a
+    national one or the registry's)?"""
     for m in IBAN_SHAPE.finditer(text, max(0, start - _IBAN_REACH), min(len(text), end + _IBAN_REACH)):
         if m.start() >= end:
             break
         if m.start() <= start and end <= m.end() and (m.start(), m.end()) != (start, end):
-            layout = iban_layout(m.group()[:2])
-            if layout is not None and layout.fullmatch(m.group().replace(" ", "").replace("-", "")):
+            value = m.group().replace(" ", "").replace("-", "")
+            if any(layout is not None and layout.fullmatch(value)
+                   for layout in (iban_layout(value[:2]), registry_layout(value[:2]))):
                 return True
     return False
 
