@@ -1193,8 +1193,7 @@ def test_a_yaml_files_values_are_columns_named_by_their_keys_and_the_key_above(d
     """A YAML file's values are columns named by their keys, each with the key of the mapping
     holding it (not a key that is data: a record's id), in a flow mapping too: an emergency
     contact's, a contact person's and a warden's names are persons without the model, quoted or
-    not, at their place; a generic
-    "name" under "staff" as the model reads most of them; a campaign's name, titles and places
+    not, at their place, and so is a generic "name" under a role ("staff"); a campaign's name, titles and places
     are not; the salary accounts are IBANs (a column of valid ones)."""
     from dataguard.detect.columns import yaml_columns
     from tests.conftest import pack_context
@@ -1208,7 +1207,8 @@ def test_a_yaml_files_values_are_columns_named_by_their_keys_and_the_key_above(d
     assert cols[("warden", "floor_wardens")] == ["Folake Ogunleye", "Grace Kimani"]
     assert cols[("building", "floor_wardens")] == ["A", "B"]
     det = Detector(ner=False, language="en", context=pack_context())
-    assert person_spans(det, [chunk])[0] == spans_of(YAML_ROSTER, ["Arame Wade", "Diarra Mboup", "Awa Ndiaye",
+    assert person_spans(det, [chunk])[0] == spans_of(YAML_ROSTER, ["SANGARÉ Mamoudou", "Arame Wade", "Brehima Kanté",
+                                                                   "Diarra Mboup", "Awa Ndiaye",
                                                                    "Folake Ogunleye", "Grace Kimani"])
     assert person_spans(detector, [chunk])[0] == spans_of(YAML_ROSTER, ["SANGARÉ Mamoudou", "Arame Wade",
                                                                        "Brehima Kanté", "Diarra Mboup", "Awa Ndiaye",
@@ -1403,3 +1403,47 @@ def test_a_name_with_two_spaces_inside_and_form_labels_of_things(detector):
     log = "Conductor: Sebastián Mendoza (cel. 607 540 2599)   Salida 09:18\nDriver: Toyota Hilux\n"
     got = {v for _, _, v in person_spans(detector, [Chunk(unit=unit, text=log)])[0]}
     assert "Sebastián Mendoza" in got and "Toyota Hilux" not in got
+
+
+def test_a_phone_number_in_dots_under_a_phone_column_is_a_phone_number():
+    """Senegal's and Côte d'Ivoire's numbers are written in pairs with dots ("77.26.48.50",
+    "27.21.70.01.31"): under "Téléphone" each is a phone number, not an IP address; the same
+    digits in running text stay an address."""
+    from tests.conftest import pack_context
+    det = Detector(ner=False, language="fr", context=pack_context(), phone_regions=("SN", "CI"))
+    text = "Nom;Téléphone\nAwa Ndiaye;77.26.48.50\nKoffi Yao;27.21.70.01.31\nMoussa Sow;+221 76 121 12 21\n"
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("Nom", "Téléphone"), hint="structured")
+    got = {(m.entity_type, text[m.start:m.end]) for _, ms in det.analyze([chunk]) for m in ms if m.entity_type != "PERSON"}
+    assert got == {("PHONE_NUMBER", "77.26.48.50"), ("PHONE_NUMBER", "27.21.70.01.31"), ("PHONE_NUMBER", "+221 76 121 12 21")}
+    prose = "Le serveur 77.26.48.50 ne répond plus."
+    got = {(m.entity_type, prose[m.start:m.end]) for _, ms in det.analyze([Chunk(unit=MD_UNIT, text=prose)]) for m in ms}
+    assert got == {("IP_ADDRESS", "77.26.48.50")}
+
+
+SEPA_XML = ('<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03">'
+            '<CstmrCdtTrfInitn>\n<GrpHdr><InitgPty><Nm>AHSAC Dakar</Nm></InitgPty></GrpHdr>\n'
+            '<PmtInf><Dbtr><Nm>AHSAC SENEGAL</Nm></Dbtr>\n'
+            '<CdtTrfTxInf><Cdtr><Nm>ESPERANÇA CHAUQUE</Nm></Cdtr></CdtTrfTxInf>\n'
+            '<CdtTrfTxInf><Cdtr><Nm>Anne-Sophie Laporte</Nm></Cdtr></CdtTrfTxInf>\n'
+            '<CdtTrfTxInf><Cdtr><Nm>MATSINHE Amílcar</Nm></Cdtr></CdtTrfTxInf>\n</PmtInf>\n'
+            '<Fournisseur><raison_sociale>Pharmacie Touba SA</raison_sociale>'
+            '<contact nom="Marie-Jeanne Mayala" tel="089 878 9601"/></Fournisseur>\n'
+            '</CstmrCdtTrfInitn></Document>\n')
+
+
+@pytest.mark.parametrize("ner", [False, True])
+def test_an_xml_elements_parent_names_it(detector, ner):
+    """A payment file's ``<Nm>`` is a creditor's name under ``<Cdtr>`` (a person's), the
+    initiating party's under ``<InitgPty>`` (none named); a supplier's ``<contact nom="...">``
+    is a person's name in a suppliers' file."""
+    from dataguard.detect.columns import xml_columns
+    from tests.conftest import pack_context
+    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    unit = Unit(target="/t", uri="/t/fournisseurs/virements.xml", path="fournisseurs/virements.xml")
+    chunk = Chunk(unit=unit, text=SEPA_XML)
+    cols = {(c.name, c.parent): [SEPA_XML[s:e] for s, e in c.cells] for c in xml_columns(chunk)}
+    assert cols[("Nm", "Cdtr")] == ["ESPERANÇA CHAUQUE", "Anne-Sophie Laporte", "MATSINHE Amílcar"]
+    assert cols[("Nm", "InitgPty")] == ["AHSAC Dakar"]
+    got = {v for _, _, v in person_spans(det, [chunk])[0]}
+    assert {"ESPERANÇA CHAUQUE", "Anne-Sophie Laporte", "MATSINHE Amílcar", "Marie-Jeanne Mayala"} <= got
+    assert not got & {"AHSAC SENEGAL", "Pharmacie Touba SA"}

@@ -466,18 +466,43 @@ def is_xml(unit) -> bool:
     return _named(unit, _XML_EXT)
 
 
+_XML_TAG = re.compile(r"<(?P<close>/)?(?:[\w.-]{1,40}:)?(?P<t>[^\W\d][\w.-]{0,59})(?:\s[^<>]{0,2000})?(?P<empty>/)?>")
+XML_MAX_DEPTH = 256
+
+
+def _xml_parents(text: str) -> dict:
+    """Where each start tag begins -> the local name of the element holding it (a payment's
+    ``<Nm>`` under ``<Cdtr>``); a chunk's elements opened before it have none. At most
+    XML_MAX_DEPTH open elements are followed."""
+    out, stack = {}, []
+    for m in _XML_TAG.finditer(text):
+        if m["close"]:
+            if m["t"] in stack:
+                del stack[len(stack) - 1 - stack[::-1].index(m["t"]):]
+        else:
+            if stack:
+                out[m.start()] = stack[-1]
+            if not m["empty"] and len(stack) < XML_MAX_DEPTH:
+                stack.append(m["t"])
+    return out
+
+
 def xml_columns(chunk: Chunk) -> list:
     """An XML file's values as columns named by their elements' and attributes' local names
-    ("fullName", "hh_head"; an attribute with its element as the parent: "name" of
+    ("fullName", "hh_head"; an element with the one holding it as the parent: "Nm" of a
+    creditor's ``<Cdtr><Nm>``; an attribute with its element: "name" of
     ``<enumerator name="...">``), as a JSON file's are by their keys. Namespaces and
     declarations are no values."""
     columns: dict = {}
     table, text = _stem(chunk.unit), chunk.text
+    parents = _xml_parents(text)
     for m in _XML_ELEMENT.finditer(text):
         v = m.group("v")
         if v.strip():
             lead = len(v) - len(v.lstrip())
-            _add_cell(columns, (m["t"], None), m["t"], (m.start("v") + lead, m.start("v") + len(v.rstrip())), table)
+            parent = parents.get(m.start())
+            _add_cell(columns, (m["t"], parent), m["t"], (m.start("v") + lead, m.start("v") + len(v.rstrip())), table,
+                      parent)
     if "=" in text:
         for m in _XML_START.finditer(text):
             for a in _XML_ATTR.finditer(m.group("attrs")):
@@ -1205,7 +1230,7 @@ def whole_names(vocab: Vocabulary, col: _Column) -> bool:
     product's or a place's as often) is held by a key named for people ("requester": {"name": ...})
     or stands in a table of a person's details (``personal_table``)."""
     return not generic_name(col.name) or col.personal \
-        or bool(col.parent) and "PERSON" in vocab.verdict(col.parent).positive
+        or bool(col.parent) and ("PERSON" in vocab.verdict(col.parent).positive or role_column(col.parent))
 
 
 # what a column holds that is a person's, not a product's, a site's or a firm's
@@ -1341,6 +1366,8 @@ def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     above add nothing (neither codes nor cancels)."""
     generic = generic_name(col.name)
     verdict = vocab.verdict(col.name)
+    if generic and col.parent and role_column(col.parent):
+        return verdict          # a contact's, an employee's name (``<contact nom="...">``): a person's, in any file
     if generic:
         verdict = _in_table(verdict, vocab.verdict(col.table))
     if not col.parent:
@@ -1356,11 +1383,11 @@ def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
 
 def holder_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     """What the name of what holds a column says: the key holding it when that key names
-    something ("emergency_contact" above "name"), else its table (a database table, a file's
+    something or someone's role ("emergency_contact", "contact" above "name"), else its table (a database table, a file's
     name: "site.ini", "products.json")."""
     if col.parent:
         parent = vocab.verdict(col.parent)
-        if parent.positive:
+        if parent.positive or role_column(col.parent):
             return parent
     return vocab.verdict(col.table)
 

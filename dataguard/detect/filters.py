@@ -397,7 +397,7 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
             if not _cued_name(value):
                 continue
         elif not plausible(entity, value, text, start, end, meta.get(NAME_COLUMN_KEY, False),
-                           bool(meta.get(FORMATTED_KEY))):
+                           bool(meta.get(FORMATTED_KEY)), meta.get(REASON_KEY) in (Reason.COLUMN_NAME, Reason.BOTH)):
             continue
         if is_test_value(entity, value, meta.get(REASON_KEY, Reason.VALUE)):
             test_values[(start, end)] = Match(TEST_VALUE, start, end, 1.0, rec)
@@ -799,9 +799,10 @@ def _trivial_digits(value: str) -> bool:
 
 
 def plausible(entity: str, value: str, text: str, start: int, end: int, name_column: bool = False,
-              phone_format: bool = False) -> bool:
+              phone_format: bool = False, column_says: bool = False) -> bool:
     """Post-filters that keep well-known decoys out of Presidio's results (``phone_format``: a
-    phone number written in its country's groups, ``phone.FORMATTED_KEY``)."""
+    phone number written in its country's groups, ``phone.FORMATTED_KEY``; ``column_says``: its
+    column's name says what it is, a phone number in dots under "Téléphone")."""
     if entity in ("EMAIL_ADDRESS", "URL"):
         if entity == "URL" and (end < len(text) and (text[end].isalnum() or text[end] == "@")
                                 or start > 0 and text[start - 1] in "@."):
@@ -832,10 +833,10 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         bare = value.strip().lstrip(OPENING)      # (a match of the matcher may open with a bracket)
         if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", bare):
             return False
-        if _is_ipv4(bare) and not _PHONE_WORD.search(text, max(0, start - 24), start):
+        if _is_ipv4(bare) and not column_says and not _PHONE_WORD.search(text, max(0, start - 24), start):
             return False          # "213.200.77.21", a relay's "[209.85.218.41]": an address, though a region's
                                   # groups read it as a number (not "tlf. 33.12.45.67", a Danish number)
-        if re.fullmatch(r"\d+(?:\.\d+){2,}", bare) and not (
+        if re.fullmatch(r"\d+(?:\.\d+){2,}", bare) and not column_says and not (
                 phone_format and re.match(r"\d\d", bare)
                 and not _VERSION_BEFORE.search(text, max(0, start - 24), start)):
             return False          # dotted version or IP, not "415.506.0921", "01.94.68.31.28"
