@@ -758,3 +758,16 @@ def test_a_hex_token_under_a_tokens_name_is_a_token_and_under_a_passwords_a_hash
     token = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"
     assert {e for e, _, _ in found(pack_det, db_chunk("api_token", [token], table="user_accounts"))} == {"SECRET_TOKEN"}
     assert {e for e, _, _ in found(pack_det, db_chunk("password", [token], table="user_accounts"))} == {"PASSWORD_HASH"}
+
+
+def test_a_generic_name_column_of_persons_names_gives_them_without_the_model(pack_det):
+    """Without the model, a "display_name" column of user accounts whose cells are persons'
+    names nine in ten or more gives them (not a service account's "Backup Agent", nor a
+    placeholder in accented Latin, "Anónimo"); a column of teams and sites gives none."""
+    people = ["Adriana Gomes", "Serge Kasongo", "TUMWINE, Garang", "Aïcha Traoré", "Juan Pérez", "Mariam Bilal",
+              "Dina Souad", "Kofi Mensah", "Léa Lacroix", "Omari Mugisha", "Fatou Sarr", "Nadia Haddad",
+              "Grace Wanjiru", "Peter Otieno", "Chen Wei", "Amina Okafor", "Joseph Mwangi", "Rania Khalil"]
+    got = found(pack_det, db_chunk("display_name", people + ["Backup Agent", "Anónimo"], table="user_accounts"))
+    assert sorted(v for e, v, _ in got if e == "PERSON") == sorted(people)
+    things = ["Logistics Team", "Kakuma Camp", "Finance Unit", "Goma Office", "Backup Agent"] * 3
+    assert not [v for e, v, _ in found(pack_det, db_chunk("display_name", things, table="user_accounts")) if e == "PERSON"]

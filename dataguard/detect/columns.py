@@ -905,6 +905,11 @@ class ColumnJudge:
                 if name_words(col.name or "") in SURNAME_COLUMNS:
                     kept.extend(self._lone_surnames(chunk, col, by_cell))
                 kept.extend(self._lower_case_names(chunk, col, by_cell))
+        elif "PERSON" in verdict.positive and "PERSON" in self.entities and not self.ner \
+                and "PERSON" not in holder.lowered:
+            # a generic name ("name", "display_name") without the model: a list of persons' names
+            # when nine cells in ten or more are written as persons' names are
+            kept.extend(self._names_among_names(chunk, col, by_cell, 0.0))
         if not verdict.positive and "PERSON" not in verdict.lowered and "PERSON" in self.entities \
                 and "PERSON" not in holder.lowered:
             kept.extend(self._names_among_names(chunk, col, by_cell))
@@ -1007,11 +1012,12 @@ class ColumnJudge:
         return [r for r in names if r is not None]
 
     @staticmethod
-    def _names_among_names(chunk: Chunk, col: _Column, by_cell: dict) -> list:
+    def _names_among_names(chunk: Chunk, col: _Column, by_cell: dict, share: Optional[float] = None) -> list:
         """The names the model missed in a column whose name says nothing of persons ("User",
         "holder", none) but which is a list of names: nine cells in ten or more are written as
         persons' names are (``listed_person``) and the model reads a person in
-        ``NAMES_SHARE`` of them or more, over the whole column (the NER planner judges a column
+        ``NAMES_SHARE`` of them or more (``ROLE_NAMES_SHARE`` under a role's name; ``share``: none
+        without the model under a generic name, "display_name"), over the whole column (the NER planner judges a column
         on a sample of its first cells; where the model missed a few names there it leaves the
         others to the model, which misses a few of them too: one in five of a staff list with
         names of many languages). Every name-shaped cell is then a name: where the model found
@@ -1022,7 +1028,8 @@ class ColumnJudge:
         text, cells = chunk.text, col.cells
         if len(cells) < NAMES_MIN_CELLS:
             return []
-        share = ROLE_NAMES_SHARE if role_column(col.name) else NAMES_SHARE
+        if share is None:
+            share = ROLE_NAMES_SHARE if role_column(col.name) else NAMES_SHARE
         if sum(any(r.entity_type == "PERSON" for r in by_cell.get(c, ())) for c in cells) < share * len(cells):
             return []
         shaped, out = 0, []

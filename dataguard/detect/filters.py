@@ -85,10 +85,15 @@ def script_name_shaped(cell: str) -> bool:
     for t in tokens:
         if not t[0].isalpha() or not all(c.isalpha() or c in "-'’" for c in t) or t.lower() in _NOT_A_NAME_SCRIPTS:
             return False
-        if t.isascii() or (any(c.isupper() or c.islower() for c in t) and not t.istitle()
-                           and not (t.isupper() and len(tokens) >= 2)):
+        if _latin(t) or (any(c.isupper() or c.islower() for c in t) and not t.istitle()
+                         and not (t.isupper() and len(tokens) >= 2)):
             return False            # (a Latin word: name_shaped's; a cased script: capitalised, or a register's capitals)
     return True
+
+
+def _latin(word: str) -> bool:
+    """A word in the Latin script, accents included ("Anónimo", "Traoré")."""
+    return word.isascii() or all(not c.isalpha() or unicodedata.name(c, "").startswith("LATIN") for c in word)
 
 
 # the particles of surnames ("van der Berg", "de la Cruz", "Da Silva", "bin Laden", "Abu Bakr")
@@ -191,6 +196,8 @@ ORG_WORDS = frozenset(
     "international music mail news media video communications resources staff assistant portal hall venue room "
     "town city kit set lamp web virtual cloud temp former account accounts billing payroll sales marketing "
     "careers jobs alerts updates digest bot robot enterprise enterprises trading traders supplies supply "
+    # service accounts ("Backup Agent", "Kobo Sync", "Payroll Batch")
+    "agent backup sync batch daemon scheduler scanner monitor monitoring gateway relay job svc "
     "construction catering printing motors industries holdings corporation transport "
     # humanitarian and public bodies ("Mercy Corps", "Norwegian Refugee Council", "World Vision");
     # not the words that are given names or surnames too (Charity, Hope, Cross, Hunger, Care)
