@@ -1429,3 +1429,15 @@ def test_a_message_id_is_no_e_mail_address(patterns_only):
     got = spans(run(patterns_only, text), {"EMAIL_ADDRESS"})
     assert got == {at(text, "amina.okafor@ghro.int", "EMAIL_ADDRESS"), at(text, "kamil.holub@ghro.int", "EMAIL_ADDRESS"),
                    at(text, "hassan.abdi@ghro.int", "EMAIL_ADDRESS")}
+
+
+def test_an_access_logs_status_and_size_are_no_phone_number():
+    """'"GET / HTTP/1.1" 500 73216': a status code and a size, which Mali's 8-digit numbers
+    read as one; the same digits elsewhere in the line still are one."""
+    import phonenumbers
+    assert phonenumbers.is_valid_number(phonenumbers.parse("50073216", "ML"))
+    det = Detector(ner=False, language="en", phone_regions=("ML",))
+    text = ('192.168.2.128 - - [21/May/2024:07:32:30 +0000] "GET /phone/lookup HTTP/1.1" 500 73216 "-" "curl/8.0"\n'
+            '10.0.0.5 - - [21/May/2024:07:33:00 +0000] "POST /sms HTTP/1.1" 200 512 "-" "gw" tel: 500 73216\n')
+    found = spans(run(det, text), {"PHONE_NUMBER"})
+    assert found == {at(text, "500 73216", "PHONE_NUMBER", nth=1)}

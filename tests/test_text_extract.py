@@ -136,7 +136,8 @@ def test_csv_header_context_and_hint():
 
 
 @pytest.mark.parametrize("title", ["LISTE DE DISTRIBUTION — THIÈS — MAI 2024;;;;", "Staff list, March 2024;;;;",
-                                   "\ufeffExport du 2024-05-02", "# exported by Kobo\nLISTE DES BÉNÉFICIAIRES;;;;"])
+                                   "\ufeffExport du 2024-05-02", "# exported by Kobo\nLISTE DES BÉNÉFICIAIRES;;;;",
+                                   "ÉTAT DE PAIEMENT;;;;\nRéf. : BKO-ICT-2024-355;Taux : 463 250 FCFA;;;\n;;;;"])
 def test_a_csv_title_above_its_header_is_not_the_header(title):
     """An export's title line (one field written, the delimiters of empty ones after it) stands
     above the header: the columns are named by the line after it; a one-column file keeps its

@@ -805,6 +805,9 @@ def _trivial_digits(value: str) -> bool:
     return len(steps) == 1 and steps.pop() in (1, 9)    # 123456789, 987654321
 
 
+_AFTER_REQUEST = re.compile(r'HTTP/[\d.]{1,3}"[ \t]+$')
+
+
 def plausible(entity: str, value: str, text: str, start: int, end: int, name_column: bool = False,
               phone_format: bool = False, column_says: bool = False) -> bool:
     """Post-filters that keep well-known decoys out of Presidio's results (``phone_format``: a
@@ -840,6 +843,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         bare = value.strip().lstrip(OPENING)      # (a match of the matcher may open with a bracket)
         if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", bare):
             return False
+        if _AFTER_REQUEST.search(text, max(0, start - 16), start):
+            return False          # an access log's status and size ('"GET / HTTP/1.1" 500 73216')
         if _is_ipv4(bare) and not column_says and not _PHONE_WORD.search(text, max(0, start - 24), start):
             return False          # "213.200.77.21", a relay's "[209.85.218.41]": an address, though a region's
                                   # groups read it as a number (not "tlf. 33.12.45.67", a Danish number)

@@ -297,16 +297,23 @@ def _header_line(head: str, complete: bool = False):
     for line in whole[:first]:
         if line.lstrip(" \ufeff").startswith("#") and fields > 1 and _fields(line) == fields:
             return line
-    # a title above the header ("LISTE DE DISTRIBUTION — THIÈS;;;;;;", "Staff list, March 2024"):
-    # one field written, the next line several
-    later = [line for line in whole[first + 1:_PREAMBLE_LINES] if line.strip(" \t\r")]
+    # a title above the header ("LISTE DE DISTRIBUTION — THIÈS;;;;;;", "Staff list, March 2024"),
+    # and a reference line or two under it ("Réf. : BKO-355<TAB>Taux : 463 250"): the header is
+    # the first line after the title that has half as many fields written as the widest line
+    if not complete and len(whole) < min(_PREAMBLE_LINES, first + _AFTER_TITLE):
+        return None         # (the lines after it are not read yet)
+    later = [line for line in whole[first + 1:first + _AFTER_TITLE] if line.strip(" \t\r")]
     if later:
-        delim = _delimiter(later[0])[0]
-        if _written(whole[first], delim) <= 1 < _written(later[0], delim):
-            return later[0]
-    elif not complete and first + 1 >= len(whole) and len(whole) < _PREAMBLE_LINES:
-        return None         # (the line after it is not read yet)
+        delim = _delimiter(max(later, key=lambda line: _delimiter(line)[1]))[0]
+        if _written(whole[first], delim) <= 1:
+            widest = max(_written(line, delim) for line in later)
+            header = next((line for line in later if _written(line, delim) >= max(2, widest / 2)), None)
+            if header is not None:
+                return header
     return whole[first]
+
+
+_AFTER_TITLE = 6            # lines looked at after a title for the header
 
 
 def _written(line: str, delim: str) -> int:
