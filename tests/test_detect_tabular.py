@@ -1447,3 +1447,26 @@ def test_an_xml_elements_parent_names_it(detector, ner):
     got = {v for _, _, v in person_spans(det, [chunk])[0]}
     assert {"ESPERANÇA CHAUQUE", "Anne-Sophie Laporte", "MATSINHE Amílcar", "Marie-Jeanne Mayala"} <= got
     assert not got & {"AHSAC SENEGAL", "Pharmacie Touba SA"}
+
+
+KYC_LOG = "".join(
+    f'2024-05-06 07:{n:02d}:19,456 DEBUG [kyc] name match score=0.{40 + n} registered="{a}" expected="{b}"\n'
+    for n, (a, b) in enumerate([
+        ("HADJA NIANE", "DUVAL Nathalie"), ("ROKHAYA SARR", "HALL Ryan"), ("GRACE WANJIRU", "OTIENO Peter"),
+        ("AMINA OKAFOR", "MWANGI Joseph"), ("JOHN SMITH", "GARCIA Maria"), ("FATOU SARR", "MENSAH Kofi"),
+        ("CHEN WEI", "HADDAD Nadia"), ("DAVID BROWN", "KHALIL Rania"), ("SARAH JOHNSON", "TRAORE Moussa"),
+        ("MICHAEL WILSON", "DIALLO Aminata"), ("EMMA THOMPSON", "NDIAYE Awa"), ("JAMES ANDERSON", "KAMAU Grace")]))
+
+
+def test_a_logs_quoted_values_are_read_by_their_keys(detector):
+    """A log's keys and quoted values ('registered="HADJA NIANE" expected="DUVAL Nathalie"')
+    are columns: each value is read alone by the model (a name in capitals too), and a column
+    the model reads as mostly persons, whose cells are written as names, gives them all."""
+    from dataguard.detect.columns import embedded_columns
+    unit = Unit(target="/t", uri="/t/payout.log", path="payout.log")
+    chunk = Chunk(unit=unit, text=KYC_LOG)
+    cols = {c.name: [KYC_LOG[s:e] for s, e in c.cells] for c in embedded_columns(chunk)}
+    assert cols["registered"][:2] == ["HADJA NIANE", "ROKHAYA SARR"] and len(cols["expected"]) == 12
+    got = {v for _, _, v in person_spans(detector, [chunk])[0]}
+    assert {"HADJA NIANE", "DUVAL Nathalie", "JAMES ANDERSON", "KAMAU Grace"} <= got
+    assert len(got) >= 20 and not {v for v in got if "score" in v or "kyc" in v}

@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 COLUMN_RECOGNIZER = "dataguard-column-name"
 NAMES_RECOGNIZER = "dataguard-names-column"       # a column the model reads as names, most of it
-NAMES_MIN_CELLS, NAMES_SHARE = 10, 0.75
+NAMES_MIN_CELLS, NAMES_SHARE = 10, 0.6
 ROLE_NAMES_SHARE = 0.5          # in a column named for a role ("Contact", "Employee"): half the model's persons
 HASH_RECOGNIZER = "dataguard-password-hash"
 WEAK = 0.5                              # a match under this (the rules' default min_score) reports nothing alone
@@ -372,7 +372,7 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
         if is_html(unit):
             return html_columns(chunk), []
         columns, headers = fixed_width_columns(chunk, vocab)
-        return columns + embedded_json_columns(chunk), headers
+        return columns + embedded_columns(chunk), headers
     layout = Layout(chunk)
     headers = layout.headers or {}
     columns: dict = {}
@@ -682,11 +682,34 @@ def card_columns(chunk: Chunk) -> list:
     return list(columns.values())
 
 
+# a key and a quoted value in a log line ('registered="HADJA NIANE"', "user='k.mensah'")
+_QUOTED_PAIR = re.compile(r"""(?<![\w.-])(?P<k>[A-Za-z_][\w.-]{0,40})=(?P<q>["'])(?P<v>[^"'\n]{1,200})(?P=q)""")
+
+
 def embedded_json_columns(chunk: Chunk) -> list:
     """The columns of the JSON objects in a text that is not a JSON file (a log line's payload,
     ``payload={"cardholder":"Aino Hansen",...}``), by their keys, as a JSON file's."""
     text = chunk.text
     return json_columns(chunk) if '":' in text or '" :' in text else []
+
+
+def quoted_pair_columns(chunk: Chunk) -> list:
+    """The columns of a text's keys and quoted values (a log's ``registered="HADJA NIANE"
+    expected="DUVAL Nathalie"``), by their keys."""
+    text = chunk.text
+    if '="' not in text and "='" not in text:
+        return []
+    columns: dict = {}
+    table = _stem(chunk.unit)
+    for m in _QUOTED_PAIR.finditer(text):
+        if m["v"].strip():
+            _add_cell(columns, ("=", m["k"]), m["k"], m.span("v"), table)
+    return list(columns.values())
+
+
+def embedded_columns(chunk: Chunk) -> list:
+    """The columns in a text that is not a file of keys: its JSON objects' and its quoted values'."""
+    return embedded_json_columns(chunk) + quoted_pair_columns(chunk)
 
 
 _HTML_EXT = (".html", ".htm", ".xhtml")

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, embedded_json_columns, generic_name,
-                                      html_columns, is_html, keyed_columns, role_column, whole_names)
+                                      html_columns, is_html, keyed_columns, quoted_pair_columns, role_column,
+                                      whole_names)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
@@ -56,6 +57,8 @@ NAME_SAMPLE_RECOGNIZER = "dataguard-name-column-sample"
 _CELL = re.compile(r'"(?:[^"\n\t]|"")*"|[^\n\t,;|]+')      # a quoted field whole ("SALAZAR, Fernando")
 _CAPWORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zà-öø-ÿĀ-ɏḀ-ỿ'’-]+")
 SAMPLE = 40
+_SHORT_VALUE = 60           # a key's value this short is read whole (its capitals too), a longer one as prose
+QUOTED_COLUMN = 10          # a key quoting its value on this many lines of a log is a column
 GENERIC_SHARE, GENERIC_MIN_CELLS = 0.5, 3     # a generic name column: persons the model must read there
 SMALL_COLUMN = 5          # a column of SAMPLE cells or fewer is judged as a whole from this many cells
 _PERSON_SHARE = 0.8
@@ -132,6 +135,15 @@ def _prose_tables(text: str, vocabulary) -> tuple:
     if not fw[1]:
         return md
     return sorted(md[0] + fw[0]), sorted(md[1] + fw[1])
+
+
+def _value_regions(text: str, s: int, e: int) -> list:
+    """The regions of a value the model reads: its prose regions, or a short value in capitals
+    whole ("HADJA NIANE", which prose regions leave out)."""
+    regions = ner_regions(text[s:e])
+    if not regions and e - s <= _SHORT_VALUE and _UPPER_WORD.search(text, s, e) and name_shaped(text[s:e].strip()):
+        regions = [(0, e - s)]
+    return regions
 
 
 def may_hold_a_name(text: str, s: int, e: int) -> bool:
@@ -540,10 +552,13 @@ class NerRunner:
                 plan.first = self._keyed_cells(plan, html_columns(chunk, found), ks, ke, found[2])
                 return plan
             tables = ([], []) if chunk.is_name else _prose_tables(text, self._vocabulary)
-            embedded = [] if chunk.is_name or tables[1] else embedded_json_columns(chunk)
+            # a log's JSON payloads, and the quoted values of a key it repeats on many lines
+            # ('registered="HADJA NIANE"'): their values alone, the rest as prose
+            embedded = [] if chunk.is_name or tables[1] else \
+                embedded_json_columns(chunk) + [c for c in quoted_pair_columns(chunk) if len(c.cells) >= QUOTED_COLUMN]
             if tables[1]:
                 plan.first = self._table_cells(plan, *tables, ks, ke)
-            elif embedded:          # a log's JSON payloads: their values alone, the rest as prose
+            elif embedded:
                 plan.first = self._keyed_cells(plan, embedded, ks, ke)
             else:
                 plan.first = [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
@@ -579,7 +594,7 @@ class NerRunner:
                 if names and e - s <= _LONG_CELL and may_hold_a_name(text, s, e):
                     short.append(Cell(s, e, whole))
                 else:
-                    cells.extend(Cell(s + a, s + b, whole) for a, b in ner_regions(text[s:e]))
+                    cells.extend(Cell(s + a, s + b, whole) for a, b in _value_regions(text, s, e))
             self._generic_column(plan, short, names and not whole, ks, ke)
             cells.extend(short)
         spans = sorted([cell for col in columns for cell in col.cells] + list(markup))
