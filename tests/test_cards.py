@@ -145,3 +145,9 @@ def test_a_number_written_as_one_card_number_gives_no_shorter_one_inside():
     text = "ref 5125 5846 3716 7472; old account PT54 3944 5661 9218 7043 4837 7; card 4111 1111 1111 1111."
     [(_, matches)] = list(cards.analyze([Chunk(unit=UNIT, text=text)]))
     assert [(m.entity_type, text[m.start:m.end]) for m in matches] == [("CREDIT_CARD", "4111 1111 1111 1111")]
+
+
+def test_a_card_followed_by_its_three_digit_code_is_found():
+    """"4111 1111 1111 1111 123": a card and its CVV (or a currency code), not a 19-digit number."""
+    text = "card 4111 1111 1111 1111 123 exp 12/27"
+    assert card_spans(text) == [(5, 24)]

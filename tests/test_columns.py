@@ -771,3 +771,17 @@ def test_a_generic_name_column_of_persons_names_gives_them_without_the_model(pac
     assert sorted(v for e, v, _ in got if e == "PERSON") == sorted(people)
     things = ["Logistics Team", "Kakuma Camp", "Finance Unit", "Goma Office", "Backup Agent"] * 3
     assert not [v for e, v, _ in found(pack_det, db_chunk("display_name", things, table="user_accounts")) if e == "PERSON"]
+
+
+def test_a_password_beginning_with_a_dollar_is_no_reference(pack_det):
+    """"$uperAdmin2024" is a password; "${SMTP_PASSWORD}" and "$DB_PASS" name one kept elsewhere."""
+    got = found(pack_det, db_chunk("password", ["$uperAdmin2024", "${SMTP_PASSWORD}", "$DB_PASS"], table="users"))
+    assert [(e, v) for e, v, _ in got] == [("SECRET_PASSWORD", "$uperAdmin2024")]
+
+
+def test_an_ip_address_under_a_phone_column_stays_an_address(pack_det):
+    """Under "telephone", "33.869.12.34" (pairs and triples of digits) is a phone number; an
+    address written with a one-digit group, "10.12.1.200", is none."""
+    got = found(pack_det, db_chunk("telephone", ["33.869.12.34", "10.12.1.200"], table="contacts"))
+    assert ("PHONE_NUMBER", "33.869.12.34") in [(e, v) for e, v, _ in got]
+    assert ("PHONE_NUMBER", "10.12.1.200") not in [(e, v) for e, v, _ in got]

@@ -553,7 +553,7 @@ def test_a_number_passing_the_nhs_check_digit_by_chance_needs_an_nhs_word_in_pro
 @pytest.mark.parametrize("text", [
     "login ok user=m.rossi@fastwebnet.it ip=81.2.69.160", "mail=m.rossi@fastwebnet.it",
     "GET /unsubscribe?id=5&email=m.rossi@fastwebnet.it HTTP/1.1", "user_email=m.rossi@fastwebnet.it;",
-    "mail.smtp.from=m.rossi@fastwebnet.it",
+    "mail.smtp.from=m.rossi@fastwebnet.it", "email='m.rossi@fastwebnet.it'", "email = `m.rossi@fastwebnet.it`",
     "Contact m.rossi@fastwebnet.it for details."])
 def test_an_email_address_after_a_key_starts_after_it(patterns_only, text):
     """'=' and '&' may stand in an address, so the e-mail pattern takes the key in: the address

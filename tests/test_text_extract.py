@@ -336,3 +336,12 @@ def test_columns_of_values_in_lines():
     c = Chunk(UNIT, "ab\nKEY-1\r\nKEY-2\n", first_line=4)
     assert c.columns_of(3, 15) == (1, 6)
     assert Chunk(UNIT, "abc", first_line=None).columns_of(0, 1) == (None, None)
+
+
+def test_a_header_is_no_title_because_its_notes_hold_another_delimiter():
+    """A header of commas over notes written with semicolons is the header; a one-column file of
+    quoted "SURNAME, Given" names keeps its header (a quoted comma is no delimiter)."""
+    data = "name,phone,notes\nA,+41 44 668 18 00,a;b;c;d;e\nB,+41 44 668 18 01,x;y;z;w\n"
+    assert _chunks(data.encode(), name="patients.csv")[0].context == ("name", "phone", "notes")
+    one = 'name\n"DIALLO, Moussa"\n"SOW, Awa"\n"KEITA, Hawa"\n'
+    assert _chunks(one.encode(), name="one.csv")[0].context == ("name",)

@@ -118,9 +118,9 @@ def card_spans(text: str, start: int = 0, end: Optional[int] = None) -> List[tup
 
 
 # how card numbers are written in groups (16 digits in fours, American Express's 4-6-5, Diners'
-# 4-6-4, 19 digits in fours and three): a run so written is one number, valid or not, never a
+# 4-6-4; not 4-4-4-4-3, a card and its CVV as often as 19 digits): a run so written is one number, valid or not, never a
 # shorter card number inside a longer one that fails its check ("5125 5846 3716 7472")
-CARD_LAYOUTS = frozenset({(4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3)})
+CARD_LAYOUTS = frozenset({(4, 4, 4, 4), (4, 6, 5), (4, 6, 4)})
 
 
 def _best_pieces(text: str, groups: list) -> list:

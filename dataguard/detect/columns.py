@@ -272,7 +272,7 @@ def is_date(value: str) -> bool:
 
 
 # a reference to a secret kept elsewhere: "${SMTP_PASSWORD}", "$DB_PASS", "%API_KEY%", "{{ vault_pw }}", "<password>"
-_SECRET_REFERENCE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|\{\{.*\}\}|<[^<>]*>")
+_SECRET_REFERENCE = re.compile(r"\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|%[A-Za-z_]\w*%|\{\{.*\}\}|<[^<>]*>")
 
 
 def _credential(entity: str, v: str) -> bool:
@@ -466,7 +466,7 @@ def is_xml(unit) -> bool:
     return _named(unit, _XML_EXT)
 
 
-_XML_TAG = re.compile(r"<(?P<close>/)?(?:[\w.-]{1,40}:)?(?P<t>[^\W\d][\w.-]{0,59})(?:\s[^<>]{0,2000})?(?P<empty>/)?>")
+_XML_TAG = re.compile(r"<(?P<close>/)?(?:[\w.-]{1,40}:)?(?P<t>[^\W\d][\w.-]{0,59})(?:\s[^<>/]{0,2000}(?:/(?!>)[^<>/]{0,2000}){0,8})?(?P<empty>/)?>")
 XML_MAX_DEPTH = 256
 
 
@@ -577,8 +577,9 @@ _INI_SECTION = re.compile(r"^[ \t]*\[\[?(?P<s>[^\[\]\n]{1,60})\]\]?[ \t]*(?:[#;]
 # "s" (inside quotes) or "v" (bare: to the line's end, a comment after a space left out); not an
 # array or inline table
 _INI_PAIR = re.compile(r"""^[ \t]*(?:export[ \t]+)?(?P<k>[^\W\d][\w .-]{0,60}?)[ \t]*[=:][ \t]*"""
-                       r"""(?:"(?P<q>[^"\n]{1,2000})"|'(?P<s>[^'\n]{1,2000})'|"""
-                       r"""(?P<v>[^\s\[{"'#;](?:(?![ \t][#;])[^\n]){0,2000}?))[ \t]*(?:[ \t][#;][^\n]*)?\r?$""", re.M)
+                       r"""(?:"(?P<q>[^"\n]{1,2000})"[ \t]*(?:[#;][^\n]*)?\r?$|'(?P<s>[^'\n]{1,2000})'[ \t]*(?:[#;][^\n]*)?\r?$|"""
+                       r"""(?P<v>[^\s\[{"'#;][^\n]{0,2000}))""", re.M)
+_INI_COMMENT = re.compile(r"[ \t][#;]")
 
 
 def is_ini(unit) -> bool:
@@ -598,8 +599,15 @@ def ini_columns(chunk: Chunk) -> list:
         i = bisect.bisect_right(starts, m.start()) - 1
         parent = sections[i][1] if i >= 0 and not _DATA_KEY.search(sections[i][1]) else None
         group = "q" if m["q"] is not None else "s" if m["s"] is not None else "v"
+        start, end = m.span(group)
+        if group == "v":            # a comment after a space is no part of it, nor the spaces before
+            cut = _INI_COMMENT.search(text, start, end)
+            end = cut.start() if cut is not None else end
+            while end > start and text[end - 1] in " \t\r":
+                end -= 1
         key = m["k"].strip()
-        _add_cell(columns, (key, parent), key, m.span(group), table, parent)
+        if end > start:
+            _add_cell(columns, (key, parent), key, (start, end), table, parent)
     return list(columns.values())
 
 
@@ -608,6 +616,7 @@ _CARD_EXT = (".vcf", ".vcard", ".ics", ".ical", ".ifb")
 # before the name: "item1.TEL")
 _PROPERTY = re.compile(r"(?:[\w-]{1,40}\.)?(?P<k>[A-Za-z][\w-]{0,40})(?P<p>(?:;(?:[^:\"\n]|\"[^\"\n]*\"){0,400})?):(?P<v>.*)")
 _CN = re.compile(r";CN=(?:\"(?P<q>[^\"]{1,200})\"|(?P<v>[^;:\"]{1,200}))", re.I)
+_NOT_A_PERSON_CUTYPE = re.compile(r";CUTYPE=(?:ROOM|RESOURCE|GROUP|UNKNOWN)\b", re.I)
 # what a property is called as a column (names the vocabulary knows); others by their own name
 _PROPERTY_NAMES = {"FN": "full name", "TEL": "telephone", "EMAIL": "email", "ADR": "address",
                    "ORG": "organisation", "TITLE": "job title", "BDAY": "birthday", "ORGANIZER": "organizer",
@@ -622,46 +631,65 @@ def is_card(unit) -> bool:
 def _unfolded(text: str):
     """The logical lines of a vCard or iCalendar text (a line break then a space or a tab
     continues the line before: RFC 6350, 5545), each as (line, [(start in it, start in text)])."""
-    line, pieces, at = [], [], 0
+    line, pieces, size = [], [], 0
     for m in re.finditer(r"[^\n]*\n?", text):
         raw = m.group()
         if not raw:
             break
         body = raw.rstrip("\r\n")
         if raw[:1] in " \t" and pieces:
-            pieces.append((sum(len(x) for x in line), m.start() + 1))
+            pieces.append((size, m.start() + 1))
             line.append(body[1:])
+            size += len(body) - 1
         else:
             if pieces:
                 yield "".join(line), pieces
-            line, pieces = [body], [(0, m.start())]
-        at = m.end()
+            line, pieces, size = [body], [(0, m.start())], len(body)
     if pieces:
         yield "".join(line), pieces
 
 
 def _in_text(pieces: list, start: int, end: int, size: int):
-    """The (start, end) in the text of a logical line's (start, end), cut at a fold."""
+    """The (start, end) in the text of a logical line's (start, end); None for a value a fold
+    cuts (its pieces are no value: the text's patterns and the model read them)."""
     k = bisect.bisect_right([p for p, _ in pieces], start) - 1
     piece_end = pieces[k + 1][0] if k + 1 < len(pieces) else size
+    if end > piece_end:
+        return None
     at = pieces[k][1] + start - pieces[k][0]
-    return at, at + min(end, piece_end) - start
+    return at, at + end - start
 
 
 def card_columns(chunk: Chunk) -> list:
     """A vCard's or an iCalendar file's values as columns named by their properties (``FN`` a
     full name, ``TEL`` a telephone, ``ORGANIZER`` and ``ATTENDEE`` by their ``CN`` parameter, a
     name's family and given parts of ``N`` as last and first names), on their lines as written
-    (a folded line's value up to its fold)."""
+    (not a value a fold cuts); not an organisation's, a group's or a place's card (``KIND``), nor
+    a room or a resource invited (``CUTYPE``)."""
     columns: dict = {}
     table, text = _stem(chunk.unit), chunk.text
+    card: list = []             # (column, span) of the card or event read so far
+    thing = False               # a card of an organisation, a group or a place (vCard KIND)
+
+    def flush() -> None:
+        if not thing:
+            for name, span in card:
+                _add_cell(columns, name, name, span, table)
+        card.clear()
     for line, pieces in _unfolded(text):
         m = _PROPERTY.match(line)
         if m is None:
             continue
         key = m["k"].upper()
         cells = []
+        if key == "BEGIN":
+            flush()
+            thing = False
+        if key == "KIND" and m["v"].strip().lower() in ("org", "group", "location"):
+            thing = True
         if key in ("ORGANIZER", "ATTENDEE"):
+            if _NOT_A_PERSON_CUTYPE.search(m["p"]):
+                continue            # a room, a resource or a group invited
             for c in _CN.finditer(m["p"]):
                 g = "q" if c["q"] is not None else "v"
                 cells.append((_PROPERTY_NAMES[key], c.start(g) + m.start("p"), c.end(g) + m.start("p")))
@@ -677,8 +705,10 @@ def card_columns(chunk: Chunk) -> list:
                 s += 1
             while e > s and line[e - 1] in " \t":
                 e -= 1
-            if e > s:
-                _add_cell(columns, name, name, _in_text(pieces, s, e, len(line)), table)
+            span = _in_text(pieces, s, e, len(line)) if e > s else None
+            if span is not None:
+                card.append((name, span))
+    flush()
     return list(columns.values())
 
 
@@ -929,9 +959,9 @@ class ColumnJudge:
                     kept.extend(self._lone_surnames(chunk, col, by_cell))
                 kept.extend(self._lower_case_names(chunk, col, by_cell))
         elif "PERSON" in verdict.positive and "PERSON" in self.entities and not self.ner \
-                and "PERSON" not in holder.lowered:
-            # a generic name ("name", "display_name") without the model: a list of persons' names
-            # when nine cells in ten or more are written as persons' names are
+                and name_words(col.name or "") in DISPLAY_NAMES and "PERSON" not in holder.lowered:
+            # a user's display name without the model: a list of persons' names when nine cells in
+            # ten or more are written as persons' names are (not a bare "name": a site's as often)
             kept.extend(self._names_among_names(chunk, col, by_cell, 0.0))
         if not verdict.positive and "PERSON" not in verdict.lowered and "PERSON" in self.entities \
                 and "PERSON" not in holder.lowered:
@@ -1292,6 +1322,8 @@ ROLE_NAMES = frozenset({(w,) for w in (
     "refugiados", "refugiada", "refugiadas", "solicitante", "solicitantes", "voluntario", "voluntarios",
     "voluntaria", "voluntarias", "funcionario", "funcionaria", "pagador")})
 
+
+DISPLAY_NAMES = frozenset({("display", "name"), ("displayname",)})
 
 # column names of a surname alone (a French register's "NOM" is the surname, "Prénom" beside it)
 SURNAME_COLUMNS = frozenset(tuple(w.split()) for w in (

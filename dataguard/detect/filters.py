@@ -55,6 +55,7 @@ _NOT_A_NAME = frozenset("not no none nil null unknown known available applicable
                         "duty "
                         "anonymous anonymised anonymized confidential test sample name names tbd tbc pending vacant "
                         "anónimo anónima anonimo anonima anonyme inconnu inconnue desconocido desconocida "
+                        "néant neant xxx nd ras décédé décédée decede decedee idem absent absente "
                         "file record records "
                         "yes true false oui non si sí y n ok na "
                         "team desk support service queue assign assigned unassigned auto installed missing "
@@ -196,8 +197,8 @@ ORG_WORDS = frozenset(
     "international music mail news media video communications resources staff assistant portal hall venue room "
     "town city kit set lamp web virtual cloud temp former account accounts billing payroll sales marketing "
     "careers jobs alerts updates digest bot robot enterprise enterprises trading traders supplies supply "
-    # service accounts ("Backup Agent", "Kobo Sync", "Payroll Batch")
-    "agent backup sync batch daemon scheduler scanner monitor monitoring gateway relay job svc "
+    # service accounts ("Backup Agent", "Kobo Sync", "Payroll Batch"), desks ("Dakar Reception")
+    "agent backup sync batch daemon scheduler scanner monitor monitoring gateway relay svc reception accueil "
     "construction catering printing motors industries holdings corporation transport "
     # humanitarian and public bodies ("Mercy Corps", "Norwegian Refugee Council", "World Vision");
     # not the words that are given names or surnames too (Charity, Hope, Cross, Hunger, Care)
@@ -352,7 +353,9 @@ def _capitals(token: str) -> bool:
 # words of a phrase typed in lower case in a column of names, not of a name ("same as above", "refused to answer")
 _PHRASE_WORDS = frozenset("a an and as at above below by for in of on or see same the to with refused refuse "
                           "declined answer not yet none unknown idem voir ci dessus pas par pour avec sans et ou un "
-                          "une des refus inconnu inconnue ver arriba igual sin con y o".split())
+                          "une des refus inconnu inconnue ver arriba igual sin con y o en attente sous tutelle hors "
+                          "délai delai chef ménage menage mère mere père pere néant neant décédé decede absent "
+                          "absente".split())
 
 
 def lower_case_name(cell: str) -> bool:
@@ -662,7 +665,14 @@ def strip_key(text: str, start: int, end: int) -> int:
     """The start of an e-mail address written after a key ("user=m.rossi@fastwebnet.it" of a
     log line): the same address as anywhere else, with the same hash. A local part that is
     no key ("bounce-mw=lists.example@...") or a forwarding scheme's (BATV, SRS: more '='
-    after the key) is left whole."""
+    after the key) is left whole; a quote around the address is no part of it."""
+    start = _after_key(text, start, end)
+    if text[start:start + 1] in ("'", "`") and text[end:end + 1] == text[start]:
+        start += 1                  # quoted: "email='fatou.ndiaye@ngo.org'" (a quote may open a local part)
+    return start
+
+
+def _after_key(text: str, start: int, end: int) -> int:
     m = _KEYS_BEFORE_ADDRESS.match(text, start, end)
     if m is None or "@" not in text[m.end():end]:
         return start
@@ -845,10 +855,11 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             return False
         if _AFTER_REQUEST.search(text, max(0, start - 16), start):
             return False          # an access log's status and size ('"GET / HTTP/1.1" 500 73216')
-        if _is_ipv4(bare) and not column_says and not _PHONE_WORD.search(text, max(0, start - 24), start):
+        paired = column_says and re.fullmatch(r"\d{2,3}(?:[. ]\d{2,3}){2,5}", bare)    # "77.26.48.50" under "Téléphone"
+        if _is_ipv4(bare) and not paired and not _PHONE_WORD.search(text, max(0, start - 24), start):
             return False          # "213.200.77.21", a relay's "[209.85.218.41]": an address, though a region's
                                   # groups read it as a number (not "tlf. 33.12.45.67", a Danish number)
-        if re.fullmatch(r"\d+(?:\.\d+){2,}", bare) and not column_says and not (
+        if re.fullmatch(r"\d+(?:\.\d+){2,}", bare) and not paired and not (
                 phone_format and re.match(r"\d\d", bare)
                 and not _VERSION_BEFORE.search(text, max(0, start - 24), start)):
             return False          # dotted version or IP, not "415.506.0921", "01.94.68.31.28"

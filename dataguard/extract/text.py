@@ -303,7 +303,7 @@ def _header_line(head: str, complete: bool = False):
     if not complete and len(whole) < min(_PREAMBLE_LINES, first + _AFTER_TITLE):
         return None         # (the lines after it are not read yet)
     later = [line for line in whole[first + 1:first + _AFTER_TITLE] if line.strip(" \t\r")]
-    if later:
+    if later and _written(whole[first], _delimiter(whole[first])[0]) <= 1:
         delim = _delimiter(max(later, key=lambda line: _delimiter(line)[1]))[0]
         if _written(whole[first], delim) <= 1:
             widest = max(_written(line, delim) for line in later)
@@ -317,8 +317,12 @@ _AFTER_TITLE = 6            # lines looked at after a title for the header
 
 
 def _written(line: str, delim: str) -> int:
-    """How many fields of a line hold something."""
-    return sum(1 for f in line.split(delim) if f.strip(" \t\r\"'\ufeff"))
+    """How many fields of a line hold something (a quoted field is one: '"DIALLO, Moussa"')."""
+    try:
+        fields = next(csv.reader([line], delimiter=delim), [])
+    except csv.Error:
+        fields = line.split(delim)
+    return sum(1 for f in fields if f.strip(" \t\r\"'\ufeff"))
 
 
 def _fields(line: str) -> int:
