@@ -785,3 +785,12 @@ def test_an_ip_address_under_a_phone_column_stays_an_address(pack_det):
     got = found(pack_det, db_chunk("telephone", ["33.869.12.34", "10.12.1.200"], table="contacts"))
     assert ("PHONE_NUMBER", "33.869.12.34") in [(e, v) for e, v, _ in got]
     assert ("PHONE_NUMBER", "10.12.1.200") not in [(e, v) for e, v, _ in got]
+
+
+def test_a_us_payroll_account_column_gives_bank_account_numbers(pack_det):
+    """A rule reports US bank account numbers (DG-008, with IBANs): under ``acct_no`` each is one;
+    the same digits under ``order_no`` are codes."""
+    values = ["2327772198", "4421576931", "8013054476"]
+    got = found(pack_det, db_chunk("acct_no", values, table="payroll_us"))
+    assert [(e, v) for e, v, _ in got] == [("US_BANK_NUMBER", v) for v in values]
+    assert not [e for e, _, _ in found(pack_det, db_chunk("order_no", values, table="orders")) if e == "US_BANK_NUMBER"]
