@@ -1441,3 +1441,17 @@ def test_an_access_logs_status_and_size_are_no_phone_number():
             '10.0.0.5 - - [21/May/2024:07:33:00 +0000] "POST /sms HTTP/1.1" 200 512 "-" "gw" tel: 500 73216\n')
     found = spans(run(det, text), {"PHONE_NUMBER"})
     assert found == {at(text, "500 73216", "PHONE_NUMBER", nth=1)}
+
+
+def test_a_us_bank_account_number_needs_a_label_and_is_looked_for_only_near_one():
+    """An 8-17 digit run is a US bank account number only after an account's label; the
+    recognizer runs only near its context words (dense text is full of such runs)."""
+    from dataguard.detect import known_entities
+    from dataguard.rules import column_signals, load_packs
+    packs = load_packs(None, known_entities())
+    det = Detector(ner=False, language="en", entities={"US_BANK_NUMBER"}, columns=column_signals(packs))
+    [t] = [t for t in det._recognizers if "US_BANK_NUMBER" in t.entities]
+    assert t.needs_context and "account" in t.words
+    text = "Pay to account number 483920175 today; order 736194028 shipped; ref 55519345678."
+    reported = [m for m in run(det, text) if m.score >= 0.5]        # (the rules' minimum score)
+    assert spans(reported, {"US_BANK_NUMBER"}) == {at(text, "483920175", "US_BANK_NUMBER")}

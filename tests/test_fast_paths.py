@@ -790,6 +790,11 @@ def test_windows_around_triggers_find_what_the_whole_text_gives(seed, turkish, h
     for t in det._recognizers:
         whole = {(r.entity_type, r.start, r.end, r.score) for r in t.recognizer.analyze(text, t.entities, None)}
         windowed = {(r.entity_type, r.start, r.end, r.score) for r in run_windowed(t, text, hits)}
+        if t.needs_context:     # (US bank numbers: only those near a context word count, and are looked for)
+            near = {w for w in whole if re.search(r"(?i)\b(?:%s)" % "|".join(map(re.escape, t.words)),
+                                                  text[max(0, w[1] - 60):w[1]])}
+            assert near <= windowed <= whole, t.name
+            continue
         assert windowed == whole, t.name
         compared += bool(whole)
     assert compared >= 10

@@ -46,8 +46,16 @@ def _predefined(entities: Iterable[str], language: str, countries: tuple) -> lis
             rec = cls(supported_language=language)
         except TypeError:
             rec = cls()
-        out.append(Triggered(rec))
+        if t.name in CONTEXT_ONLY:      # reported only with a context word: run only near one
+            out.append(Triggered(rec, words=tuple(rec.context), pad=CONTEXT_PAD, needs_context=True))
+        else:
+            out.append(Triggered(rec))
     return out
+
+
+# built-in recognizers whose matches count only with a context word near (or in the column's
+# name): a US bank account number is 8 to 17 digits, as are most numbers of dense text
+CONTEXT_ONLY = frozenset({"US_BANK_NUMBER"})
 
 
 def _custom(spec, language: str) -> Triggered:
