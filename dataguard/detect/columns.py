@@ -38,9 +38,7 @@ from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
                                      POST_WORDS, REASON_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
-                                     password_hash,
-                                     person_shaped,
-                                     script_name_shaped)
+                                     password_hash, person_shaped, script_name_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout, fixed_width_cells, html_cells, markdown_cells
 from dataguard.types import Chunk, ColumnSignal
@@ -857,6 +855,24 @@ def _result(entity: str, start: int, end: int, score: float, recognizer: str, re
                             recognition_metadata={"recognizer_name": recognizer, REASON_KEY: reason})
 
 
+def _shaped_cells(chunk: Chunk, col: _Column, by_cell: dict, shaped, longest: int = 80, score: float = 0.6,
+                  covered_only: bool = False) -> list:
+    """A column's cells (their text without spaces around, up to ``longest`` characters) that
+    ``shaped`` takes, as persons named by the column, but where a person was found in the cell
+    (with ``covered_only``: one covering the whole cell)."""
+    text, out = chunk.text, []
+    for s, e in col.cells:
+        cell = text[s:e].strip()
+        if not cell or not chunk.keeps(s) or e - s > longest or not shaped(cell):
+            continue
+        start = s + text[s:e].index(cell)
+        end = start + len(cell)
+        if not any(r.entity_type == "PERSON" and (not covered_only or r.start <= start and r.end >= end)
+                   for r in by_cell.get((s, e), ())):
+            out.append(_column_person(start, end, score, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
+    return out
+
+
 def _column_person(start: int, end: int, score: float, recognizer: str, reason: str):
     """A person a column's cells make (``NAME_COLUMN_KEY``: the filters judge it as a name column's)."""
     r = _result("PERSON", start, end, score, recognizer, reason)
@@ -1107,49 +1123,26 @@ class ColumnJudge:
         "Beneficiary", "Employee Name"; not a bare "name", which is a product's or a place's as
         often), as the NER planner takes them where the model reads none: its name says what
         they are. Latin script here; other scripts are ``_script_names``."""
-        text, out = chunk.text, []
         # (a generic name beside a person's details, a name among firms': no firm's word)
         shaped = person_shaped if firms or generic_name(col.name) else name_shaped
-        for s, e in col.cells:
-            cell = text[s:e].strip()
-            if not cell or not chunk.keeps(s) or e - s > 80 or not shaped(cell) \
-                    or any(r.entity_type == "PERSON" for r in by_cell.get((s, e), ())):
-                continue
-            start = s + text[s:e].index(cell)
-            out.append(_column_person(start, start + len(cell), 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
-        return out
+        return _shaped_cells(chunk, col, by_cell, shaped)
 
     @staticmethod
     def _lone_surnames(chunk: Chunk, col: _Column, by_cell: dict) -> list:
         """The surnames in capitals alone in a column named for surnames (a register's "NOM",
         "Last name"), which neither the model nor the name shapes take as names."""
-        text, out = chunk.text, []
-        for s, e in col.cells:
-            if chunk.keeps(s) and e - s <= 40 and lone_surname(text[s:e]) \
-                    and not any(r.entity_type == "PERSON" for r in by_cell.get((s, e), ())):
-                lead = len(text[s:e]) - len(text[s:e].lstrip())
-                out.append(_column_person(s + lead, s + lead + len(text[s:e].strip()), 0.6, COLUMN_RECOGNIZER,
-                                          Reason.COLUMN_NAME))
-        return out
+        return _shaped_cells(chunk, col, by_cell, lone_surname, longest=40)
 
     @staticmethod
     def _lower_case_names(chunk: Chunk, col: _Column, by_cell: dict) -> list:
         """Names typed in lower case ("bénédicte tshisola") in a column named for people whose
         cells are names written as names are, half of them or more."""
         text, cells = chunk.text, col.cells
-        lower = [(s, e) for s, e in cells if e - s <= 80 and text[s:e].islower() and chunk.keeps(s)]
-        if not lower or 2 * sum(name_shaped(text[s:e].strip()) for s, e in cells) < len(cells):
+        if not any(text[s:e].islower() for s, e in cells) \
+                or 2 * sum(name_shaped(text[s:e].strip()) for s, e in cells) < len(cells):
             return []
-        out = []
-        for s, e in lower:
-            cell = text[s:e].strip()
-            start = s + text[s:e].index(cell)
-            end = start + len(cell)
-            if 2 <= len(cell.split()) and lower_case_name(cell) \
-                    and not any(r.entity_type == "PERSON" and r.start <= start and r.end >= end
-                                for r in by_cell.get((s, e), ())):
-                out.append(_column_person(start, end, 0.85, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
-        return out
+        return _shaped_cells(chunk, col, by_cell, lambda cell: len(cell.split()) >= 2 and lower_case_name(cell),
+                             score=0.85, covered_only=True)
 
     @staticmethod
     def _script_names(chunk: Chunk, col: _Column, by_cell: dict) -> list:
@@ -1357,6 +1350,8 @@ _AFTER_NAME = re.compile(r"[(/;|<\[]|\s[-–—]\s|\s{2,}|\s(?=[+\d])"
                          r"|\s(?i:tel|tél|phone|mobile|mob|cell|email|e-mail|fax|whatsapp)\b")
 # a form's labels of a person that a column's name is not ("Chair": a column of chairs)
 _FORM_ONLY = frozenset({("chair",), ("presidence",), ("president",), ("presidente",)})
+
+
 def _label_of_things(label: str) -> bool:
     """Whether a form's label (its words in brackets left out) names things as often as persons."""
     return name_words(_ASIDE.sub("", label).strip() or label) in _NOT_A_FORMS_PERSON

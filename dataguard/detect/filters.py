@@ -350,12 +350,12 @@ def _capitals(token: str) -> bool:
     return token.isupper() and NAME_TOKEN.match(token.title()) is not None
 
 
-# words of a phrase typed in lower case in a column of names, not of a name ("same as above", "refused to answer")
+# words of a phrase typed in lower case in a column of names, not of a name ("same as above", "refused to answer";
+# a placeholder's, "néant", "unknown", name_shaped refuses: ``_NOT_A_NAME``)
 _PHRASE_WORDS = frozenset("a an and as at above below by for in of on or see same the to with refused refuse "
-                          "declined answer not yet none unknown idem voir ci dessus pas par pour avec sans et ou un "
-                          "une des refus inconnu inconnue ver arriba igual sin con y o en attente sous tutelle hors "
-                          "délai delai chef ménage menage mère mere père pere néant neant décédé decede absent "
-                          "absente".split())
+                          "declined answer yet voir ci dessus pas par pour avec sans et ou un une des refus ver "
+                          "arriba igual sin con o en attente sous tutelle hors délai delai chef ménage menage mère "
+                          "mere père pere".split())
 
 
 def lower_case_name(cell: str) -> bool:
@@ -364,7 +364,7 @@ def lower_case_name(cell: str) -> bool:
     words = cell.split()
     return cell.islower() and all(w.replace("-", "").replace("'", "").isalpha() and w not in _PHRASE_WORDS
                                   for w in words) \
-        and name_shaped(" ".join("-".join(p[:1].upper() + p[1:] for p in w.split("-")) for w in cell.split()))
+        and name_shaped(" ".join("-".join(p[:1].upper() + p[1:] for p in w.split("-")) for w in words))
 
 
 def lone_surname(cell: str) -> bool:

@@ -141,14 +141,19 @@ def _value_regions(text: str, s: int, e: int) -> list:
     """The regions of a value the model reads: its prose regions, or a short value in capitals
     whole ("HADJA NIANE", which prose regions leave out)."""
     regions = ner_regions(text[s:e])
-    if not regions and e - s <= _SHORT_VALUE and _UPPER_WORD.search(text, s, e) and name_shaped(text[s:e].strip()):
+    if not regions and e - s <= _SHORT_VALUE and _name_in_capitals(text, s, e):
         regions = [(0, e - s)]
     return regions
 
 
+def _name_in_capitals(text: str, s: int, e: int) -> bool:
+    """A name in a register's capitals ("IMOGEN BRAMLEY")."""
+    return bool(_UPPER_WORD.search(text, s, e)) and name_shaped(text[s:e])
+
+
 def may_hold_a_name(text: str, s: int, e: int) -> bool:
-    """A cell holding a capitalised word, or a name in a register's capitals ("IMOGEN BRAMLEY")."""
-    return bool(_CAPWORD.search(text, s, e) or _UPPER_WORD.search(text, s, e) and name_shaped(text[s:e]))
+    """A cell holding a capitalised word, or a name in a register's capitals."""
+    return bool(_CAPWORD.search(text, s, e)) or _name_in_capitals(text, s, e)
 
 
 def _blanked_regions(text: str, spans: list) -> list:
