@@ -297,6 +297,17 @@ def pack_det():
                     columns=column_signals(packs), ner=False, context=tuple(c for p in packs for c in p.entity_context))
 
 
+def test_a_unit_named_where_a_person_is_expected_is_no_person(pack_det):
+    """A people's key holding a desk's or a unit's name ("Direction Pays", "Helpdesk Dakar",
+    "Service Informatique") is no person; a name holding such a word later is ("Emma Hall")."""
+    env = ('MAIL_FROM_NAME="${APP_NAME}"\nADMIN_NAME="Service Informatique"\n'
+           'SUPPORT_CONTACT_NAME="Helpdesk Dakar"\nREPORT_RECIPIENT_NAME=Direction Pays\n'
+           'PAYROLL_RECIPIENT_NAME=Emma Hall\nOWNER=Finance Team\n')
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/app/.env", path="app/.env"), text=env)
+    got = [(env[m.start:m.end]) for _, ms in pack_det.analyze([chunk]) for m in ms if m.entity_type == "PERSON"]
+    assert got == ["Emma Hall"]
+
+
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_a_header_word_counts_for_its_own_column_only(pack_det, tmp_path, kind):
     """'Date of birth' in a register's header makes the dates below it dates of birth, not the

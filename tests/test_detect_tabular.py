@@ -1275,7 +1275,9 @@ def test_names_typed_in_lower_case_in_a_column_of_names_are_names(detector, ner)
 CONTACTS_VCF = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:CLÉMENT;Pauline;;;\r\nFN:Pauline CLÉMENT\r\nORG:AHSAC\r\n"
                 "TEL;TYPE=CELL:+33 6 05 17 75 22\r\nNOTE:Personne à prévenir : Sibiri Kinda\r\nEND:VCARD\r\n"
                 "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Hôpital Régional de Thiès\r\nKIND:org\r\nEND:VCARD\r\n"
-                "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Aminata Tra\r\n oré Diallo\r\nEND:VCARD\r\n")
+                "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Aminata Tra\r\n oré Diallo\r\nEND:VCARD\r\n"
+                "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Awa Keita\r\n"
+                "NOTE:Personne à prévenir : Moussa Diallo\\nTél : 77 123 45 67\r\nEND:VCARD\r\n")
 AGENDA_ICS = ("BEGIN:VCALENDAR\r\nX-WR-CALNAME:Agenda Direction Pays\r\nBEGIN:VEVENT\r\n"
               "UID:8907B23823D5F9D67FB6DD66DD654469@ahsac-ong.org\r\nSUMMARY:Point sécurité\r\n"
               "LOCATION:Hôtel Ngor Diarama\r\nORGANIZER;CN=Leila Boudiaf:mailto:leila.boudiaf@ahsac-ong.org\r\n"
@@ -1289,7 +1291,8 @@ AGENDA_ICS = ("BEGIN:VCALENDAR\r\nX-WR-CALNAME:Agenda Direction Pays\r\nBEGIN:VE
 @pytest.mark.parametrize("ner", [False, True])
 def test_contacts_and_calendars_are_read_by_their_properties(detector, ner):
     """A vCard's full name, its name's family and given parts and the person its note names, a
-    calendar's organizer and attendees (a folded line's too, on the line it is written): persons;
+    calendar's organizer and attendees (a folded line's too, on the line it is written): persons
+    (a note's name before a line break written as an escape, "\\n", too);
     the calendar's name, an event's place, a room or a group invited, an organisation's card
     (KIND:org) are none, nor an event's unique id an e-mail address; a name a fold cuts is no
     column's value (no piece of it a name)."""
@@ -1303,7 +1306,8 @@ def test_contacts_and_calendars_are_read_by_their_properties(detector, ner):
     assert cols["attendee"] == ["HARRINGTON Kayla"] and cols["organizer"] == ["Leila Boudiaf"]
     got = person_spans(det, [Chunk(unit=vcf, text=CONTACTS_VCF), Chunk(unit=ics, text=AGENDA_ICS)])
     assert got[0] - spans_of(CONTACTS_VCF, ["Aminata Tra"]) == spans_of(CONTACTS_VCF, ["CLÉMENT", "Pauline",
-                                                                                        "Pauline CLÉMENT", "Sibiri Kinda"])
+                                                                                        "Pauline CLÉMENT", "Sibiri Kinda",
+                                                                                        "Awa Keita", "Moussa Diallo"])
     assert not {v for _, _, v in got[0]} & {"Hôpital Régional de Thiès", "oré Diallo"}
     assert not {v for c in card_columns(Chunk(unit=vcf, text=CONTACTS_VCF)) for v in c.cells
                 if CONTACTS_VCF[v[0]:v[1]].startswith(("Aminata", "Hôpital"))}

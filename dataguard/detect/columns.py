@@ -38,7 +38,8 @@ from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
                                      POST_WORDS, REASON_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
-                                     password_hash, person_shaped, script_name_shaped)
+                                     password_hash, person_shaped, script_name_shaped,
+                                     unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout, fixed_width_cells, html_cells, markdown_cells
 from dataguard.types import Chunk, ColumnSignal
@@ -1017,8 +1018,12 @@ class ColumnJudge:
             start, end = m.start("value") + span[0], m.start("value") + span[1]
             # (a person there already, or the model's organisation: "Moderator: Kenya Red Cross";
             # after a label of a thing as often, its place or group too: "Driver: Toyota Hilux")
+            # (a person inside the name, shorter, is no veto: the model may cut a name where an
+            # escaped line break glues a word to it, "Moussa" of "Moussa Diallo\nTél")
             vetoes = _VETOES_OF_THINGS if _label_of_things(label) else _VETOES
             if not any(r.entity_type in vetoes and r.start < end and start < r.end
+                       and not (r.entity_type == "PERSON" and start <= r.start and r.end <= end
+                                and r.end - r.start < end - start)
                        for r in itertools.chain(results, out)):
                 out.append(_column_person(start, end, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
         return out
@@ -1124,8 +1129,9 @@ class ColumnJudge:
         often), as the NER planner takes them where the model reads none: its name says what
         they are. Latin script here; other scripts are ``_script_names``."""
         # (a generic name beside a person's details, a name among firms': no firm's word)
-        shaped = person_shaped if firms or generic_name(col.name) else name_shaped
-        return _shaped_cells(chunk, col, by_cell, shaped)
+        if firms or generic_name(col.name):
+            return _shaped_cells(chunk, col, by_cell, person_shaped)
+        return _shaped_cells(chunk, col, by_cell, lambda cell: name_shaped(cell) and not unit_shaped(cell))
 
     @staticmethod
     def _lone_surnames(chunk: Chunk, col: _Column, by_cell: dict) -> list:
@@ -1345,8 +1351,9 @@ _FORM_FIELD = re.compile(r"(?m)(?:^(?:[A-Z][A-Z-]{1,30}:(?=[^\W\d_]))?(?:%s|[>*�
 _KEYED_VALUE = re.compile(r"(?<![\w.-])(?P<label>[A-Za-z_][\w.-]{1,40})[ \t]*[=:][ \t]*(?P<q>[\"'])"
                           r"(?P<value>[^\"'\n]{2,80})(?P=q)")
 # where a name in a field's value ends: a bracket, a slash, a dash between spaces, two spaces,
-# a semicolon or a pipe, a digit or a phone's or an e-mail's word after a space
-_AFTER_NAME = re.compile(r"[(/;|<\[]|\s[-–—]\s|\s{2,}|\s(?=[+\d])"
+# a semicolon or a pipe, a line break written as an escape (a vCard's NOTE, a JSON string in a
+# log: "Moussa Diallo\nTél : ..."), a digit or a phone's or an e-mail's word after a space
+_AFTER_NAME = re.compile(r"[(/;|<\[]|\\[nrt]|\s[-–—]\s|\s{2,}|\s(?=[+\d])"
                          r"|\s(?i:tel|tél|phone|mobile|mob|cell|email|e-mail|fax|whatsapp)\b")
 # a form's labels of a person that a column's name is not ("Chair": a column of chairs)
 _FORM_ONLY = frozenset({("chair",), ("presidence",), ("president",), ("presidente",)})

@@ -246,6 +246,15 @@ def person_shaped(cell: str) -> bool:
         and not any(w in ORG_LATER_WORDS for w in words[1:])
 
 
+def unit_shaped(cell: str) -> bool:
+    """Whether a name-shaped cell opens with an office's, a desk's or a unit's word
+    (``_INSTITUTION_FIRST``: "Direction Pays", "Helpdesk Dakar", "Finance Team"): a unit's name,
+    even in a people's column. Not the wider ``ORG_WORDS``, some of which are surnames written
+    first ("HALL Niamh"), nor such a word later ("Emma Hall")."""
+    words = cell.replace(",", " ").split()
+    return bool(words) and words[0].lower() in _INSTITUTION_FIRST
+
+
 _LEADING_TITLE = re.compile(rf"(?i)(?:{_TITLE_WORDS})\.?\s+(?=\S)")
 
 
@@ -895,7 +904,12 @@ _INSTITUTION_FIRST = {"office", "oficina", "bureau", "ministry", "ministerio", "
                       "delegación", "delegacion", "délégation", "delegation", "programa", "programme",
                       "comité", "comite", "committee", "centro", "centre", "center", "escuela", "école",
                       "ecole", "banco", "banque", "tribunal", "juzgado", "alcaldía", "alcaldia", "mairie",
-                      "prefecture", "préfecture", "gobernación", "gobernacion", "instituto", "institut"}
+                      "prefecture", "préfecture", "gobernación", "gobernacion", "instituto", "institut",
+                      # a desk's or a unit's ("Helpdesk Dakar", "Service Informatique", "Cellule Suivi")
+                      "helpdesk", "servicedesk", "service", "services", "support", "team", "équipe", "equipe",
+                      "unit", "unité", "unite", "unidad", "cellule", "division", "section", "finance", "finances",
+                      "administration", "comptabilité", "comptabilite", "reception", "réception", "accueil",
+                      "security", "sécurité", "securite", "seguridad", "admin", "hr", "rh", "ict", "it"}
 _FIRM_LAST = {"ltd", "llc", "inc", "corp", "co", "plc", "llp", "lp", "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv",
               "nv", "oy", "ab", "as", "limited", "group", "holding", "holdings", "foundation", "trust", "bank"}
 _STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "drive", "highway", "hwy",
