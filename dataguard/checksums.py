@@ -61,7 +61,21 @@ def _luhn(value: str) -> bool:
     return digits.isdigit() and luhn.is_valid(digits)
 
 
-VALIDATORS: dict = {"iban": _iban, "bic": _bic, "luhn": _luhn, "mrz": mrz_valid}
+def _international_phone(value: str) -> bool:
+    """A valid number of its country (libphonenumber) read as international: the digits of
+    the value after a "+" ("256777763766": Uganda's country code, then a mobile number)."""
+    import phonenumbers
+    digits = _SEPARATORS.sub("", value)
+    if not digits.isdigit() or not 8 <= len(digits) <= 15:
+        return False
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse("+" + digits, None))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+VALIDATORS: dict = {"iban": _iban, "bic": _bic, "luhn": _luhn, "mrz": mrz_valid,
+                    "international_phone": _international_phone}
 
 
 @functools.lru_cache(maxsize=None)

@@ -647,6 +647,25 @@ def test_a_number_written_as_a_phone_number_is_one_even_in_a_code_column(det):
         ("PHONE_NUMBER", "+41 27 850 11 88"), ("PHONE_NUMBER", "+44 7458 259290"), ("PHONE_NUMBER", "01478609435")]
 
 
+def test_the_other_numbers_of_a_column_of_phone_numbers_are_phone_numbers(det):
+    """A "Contact" column where the recognizer reads most cells as phone numbers (the default
+    regions'): its other cells written as phone numbers are too (a Senegalese national number,
+    a Ugandan one with its country code and no "+"); a date and a word are not; a column with
+    fewer phone numbers is left as the recognizer reads it, and a database's column as a file's."""
+    known = ["+254 722 614 380", "0722 519 733", "(415) 506-0921", "+41 27 850 11 88", "020 7946 0958",
+             "+33 6 05 17 75 22", "0733 847 102"]
+    other = ["77 045 20 61", "256777763766"]
+    contact = known + other + ["12/03/2024", "n/a"]
+    refs = [f"2024-58{i}689" for i in range(len(contact) - 3)] + known[:3]
+    text = "id;Contact;Ref\n" + "".join(f"{i};{c};{r}\n" for i, (c, r) in enumerate(zip(contact, refs)))
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/x.csv", path="x.csv"), text=text,
+                  context=("id", "Contact", "Ref"), hint="structured")
+    got = [v for e, v, _ in found(det, chunk) if e == "PHONE_NUMBER"]
+    assert got == known + other + known[:3]
+    got = [v for e, v, _ in found(det, db_chunk("referent", contact)) if e == "PHONE_NUMBER"]
+    assert got == known + other
+
+
 @pytest.mark.parametrize("column, values, entity", [
     ("bank_account", ["GB82WEST12345698765432", "DE89370400440532013000", "FR1420041010050500013M02606"], "IBAN_CODE"),
     ("Compte bancaire", ["DE89 3704 0044 0532 0130 00"], "IBAN_CODE"),

@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 COLUMN_RECOGNIZER = "dataguard-column-name"
 NAMES_RECOGNIZER = "dataguard-names-column"       # a column the model reads as names, most of it
 NAMES_MIN_CELLS, NAMES_SHARE = 10, 0.6
+PHONES_SHARE = 0.6              # of a column's cells the phone recognizer reads: the others are phones too
+PHONES_RECOGNIZER = "dataguard-phones-column"
 ROLE_NAMES_SHARE = 0.5          # in a column named for a role ("Contact", "Employee"): half the model's persons
 HASH_RECOGNIZER = "dataguard-password-hash"
 WEAK = 0.5                              # a match under this (the rules' default min_score) reports nothing alone
@@ -980,6 +982,9 @@ class ColumnJudge:
             # a user's display name without the model: a list of persons' names when nine cells in
             # ten or more are written as persons' names are (not a bare "name": a site's as often)
             kept.extend(self._names_among_names(chunk, col, by_cell, 0.0))
+        if "PHONE_NUMBER" not in verdict.positive and "PHONE_NUMBER" not in verdict.lowered \
+                and "PHONE_NUMBER" in self.entities:
+            kept.extend(self._phones_among_phones(chunk, col, by_cell))
         if not verdict.positive and "PERSON" not in verdict.lowered and "PERSON" in self.entities \
                 and "PERSON" not in holder.lowered:
             kept.extend(self._names_among_names(chunk, col, by_cell))
@@ -1121,6 +1126,30 @@ class ColumnJudge:
                                           for r in by_cell.get((s, e), ())):
                 out.append(_column_person(start, end, 0.85, NAMES_RECOGNIZER, Reason.VALUE))
         return out if shaped >= 0.9 * len(cells) else []
+
+    @staticmethod
+    def _phones_among_phones(chunk: Chunk, col: _Column, by_cell: dict) -> list:
+        """The other numbers of a column of phone numbers its name does not announce ("Contact",
+        "Referent"): where the phone recognizer found numbers in ``PHONES_SHARE`` of its cells
+        or more (``NAMES_MIN_CELLS`` at least), every other cell written as a phone number is
+        one (``plausible``: 7 to 15 digits, a phone's characters, no date): a number of a
+        region no one configured ("77 045 20 61" in Senegal), a country code without its "+"
+        ("256777763766")."""
+        text, cells = chunk.text, col.cells
+        if len(cells) < NAMES_MIN_CELLS:
+            return []
+        phones = [c for c in cells if any(r.entity_type == "PHONE_NUMBER" for r in by_cell.get(c, ()))]
+        if len(phones) < PHONES_SHARE * len(cells):
+            return []
+        out, found = [], set(phones)
+        for s, e in cells:
+            cell = text[s:e].strip()
+            if (s, e) in found or not cell or not chunk.keeps(s) or not plausible(ValueKind.PHONE, "PHONE_NUMBER", cell) \
+                    or any(r.start < e and s < r.end for r in by_cell.get((s, e), ())):
+                continue
+            start = s + text[s:e].index(cell)
+            out.append(_result("PHONE_NUMBER", start, start + len(cell), 0.6, PHONES_RECOGNIZER, Reason.VALUE))
+        return out
 
     @staticmethod
     def _names_by_column(chunk: Chunk, col: _Column, by_cell: dict, firms: bool = False) -> list:

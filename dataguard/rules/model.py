@@ -26,7 +26,7 @@ escalate:               raise (never lower) the severity when a step's condition
   # shorthand: escalate: {exposure_broad: critical}
 recognizers[].deny_list: [words]   keyword recognizer (case-insensitive exact words)
 recognizers[].context: [words] or {en: [..], fr: [..], es: [..], ar: [..]}
-recognizers[].validator: iban | bic | luhn | mrz | stdnum:<cc>.<module>   check digits / format
+recognizers[].validator: iban | bic | luhn | mrz | international_phone | stdnum:<cc>.<module>   check digits / format
 recognizers[].countries: [TR]      runs only where the site's ``countries`` name one of these
 recognizers[].needs_context: true  reported only with a context word near (runs only around them)
 recognizers[].trigger: [words] or 'regex'   runs only around these words (any case) or the hits of
@@ -177,7 +177,7 @@ class RecognizerModel(_Strict):
     @classmethod
     def _known_validator(cls, v: Optional[str]) -> Optional[str]:
         if v is not None and find_validator(v) is None:
-            raise ValueError("unknown validator (iban, bic, luhn, mrz or stdnum:<cc>.<module>)")
+            raise ValueError("unknown validator (iban, bic, luhn, mrz, international_phone or stdnum:<cc>.<module>)")
         return v
 
     @model_validator(mode="after")
