@@ -127,6 +127,41 @@ def test_xlsx_hidden_sheet_cells_and_values(docs):
     assert find(out, "4111111111111111") == [(None, Pointer(sheet="Hidden", cell="E5"))]
 
 
+def test_a_pdf_table_keeps_its_rows_and_columns(tmp_path):
+    """A PDF's table (each cell drawn apart) is read as printed: a row's cells on one line,
+    aligned under the header's names (which the fixed-width table reader takes: its names are
+    persons without the model); prose between stays one line a line; a hostile page drawing
+    its pieces far apart expands by ``LAYOUT_GAP`` spaces a gap at most."""
+    from reportlab.pdfgen import canvas
+
+    from dataguard.detect import Detector
+    from dataguard.extract.pdf import LAYOUT_GAP
+    rows = [("Staff member", "Function", "Mobile"), ("Mercy Wekesa", "Deputy CSA", "+211 977 000 101"),
+            ("KOVALEVA, Tatiana", "Warden", "+223 65 36 65 12"), ("Min Guo", "Radio Operator", "+223-65-01-38-17")]
+    c = canvas.Canvas(str(tmp_path / "contacts.pdf"))
+    c.drawString(72, 780, "Emergency contacts of the duty station, to be kept up to date by the wardens.")
+    for i, row in enumerate(rows):
+        for x, cell in zip((72, 250, 400), row):
+            c.drawString(x, 740 - 18 * i, cell)
+    c.showPage()
+    for i in range(50):
+        c.drawString(72 + i * 10, 700, "x")
+        c.drawString(72 + i * 10 + 10 ** 6, 700, "y")
+    c.save()
+    out = [c for c in run(tmp_path / "contacts.pdf") if not isinstance(c, Problem)]
+    lines = out[0].text.split("\n")
+    assert lines[0].startswith("Emergency contacts of the duty station, to be kept")
+    header = next(ln for ln in lines if ln.startswith("Staff member"))
+    row = next(ln for ln in lines if ln.startswith("KOVALEVA"))
+    assert row.index("Warden") == header.index("Function") and row.index("+223") == header.index("Mobile")
+    assert max(len(ln) for c in out for ln in c.text.split("\n")) <= 100 * (LAYOUT_GAP + 2)
+    from dataguard.detect import known_entities
+    from dataguard.rules import column_signals, load_packs
+    det = Detector(ner=False, language="en", columns=column_signals(load_packs(None, known_entities())))
+    got = {c.text[m.start:m.end] for c, ms in det.analyze(out[:1]) for m in ms if m.entity_type == "PERSON"}
+    assert got == {"Mercy Wekesa", "KOVALEVA, Tatiana", "Min Guo"}
+
+
 def test_pdf_pages_encrypted_and_image_only(docs):
     assert [p.page for _, p in find(run(docs / "two.pdf"), IBAN)] == [2]
     assert problems(run(docs / "enc.pdf")) == [("enc.pdf", "encrypted")]

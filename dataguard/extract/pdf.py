@@ -1,4 +1,6 @@
-"""PDF via pypdf: one chunk per page (Pointer(page=n); lines counted within the page).
+"""PDF via pypdf: one chunk per page (Pointer(page=n); lines counted within the page), its
+text laid out as printed (pypdf's layout mode: a table's cells stay on their row, aligned under
+their column, which the table readers of detection read; no blank lines for vertical space).
 
 Encrypted files are opened with the empty password when that works, else one
 Problem "encrypted".  Pages with content (images, drawings) but no extractable
@@ -7,6 +9,7 @@ Problem "corrupt" - the other pages are still scanned.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Iterator
 
@@ -15,6 +18,28 @@ from dataguard.extract.chunks import ChunkBuilder
 from dataguard.types import Pointer, Problem, Unit
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+# spaces the layout mode writes between two pieces of a line at most (pypdf's own bound is
+# 10,000: a hostile page's pieces far apart would each expand so); a printed line is narrower
+LAYOUT_GAP = 400
+
+
+@functools.cache
+def _bound_layout_gaps() -> None:
+    try:
+        from pypdf._text_extraction._layout_mode import _fixed_width_page as layout
+    except ImportError:         # (another pypdf: its own bound stands)
+        return
+    layout.WHITESPACE_LIMIT = min(getattr(layout, "WHITESPACE_LIMIT", LAYOUT_GAP), LAYOUT_GAP)
+
+
+def _page_text(page) -> str:
+    """A page's text as printed, or its plain extraction where the layout mode fails."""
+    _bound_layout_gaps()
+    try:
+        return page.extract_text(extraction_mode="layout", layout_mode_space_vertically=False) or ""
+    except Exception:  # noqa: BLE001 - the plain extraction may still read it
+        return page.extract_text() or ""
 
 
 def _pages(nums: list) -> str:
@@ -51,7 +76,7 @@ def extract(unit: Unit, opener, name: str, ctx: ExtractContext) -> Iterator[Piec
         no_text, broken = [], []
         for n, page in enumerate(reader.pages, 1):
             try:
-                text = page.extract_text() or ""
+                text = _page_text(page)
             except Exception:  # noqa: BLE001 - one bad page never hides the others
                 broken.append(n)
                 continue
