@@ -647,6 +647,19 @@ def test_a_number_written_as_a_phone_number_is_one_even_in_a_code_column(det):
         ("PHONE_NUMBER", "+41 27 850 11 88"), ("PHONE_NUMBER", "+44 7458 259290"), ("PHONE_NUMBER", "01478609435")]
 
 
+@pytest.mark.parametrize("ner", [False, True])
+def test_a_people_column_in_capitals_gives_its_lone_surnames(pack_det, detector, ner):
+    """An asset register's "Assigned to" writing its holders' surnames in capitals, half of its
+    cells or more: a lone surname there is a person ("GUNAWAN"); an asset's state is not
+    ("SPARE", "STOCK", "DHCP")."""
+    cells = ["CASARES OZUNA", "GUNAWAN", "SPARE", "MORRISON", "ZHOU", "STOCK", "AL-HASHIMI", "DHCP", "DA CONCEIÇÃO CIRINO"]
+    text = "Asset tag,Assigned to,Location\n" + "".join(f"UNHQ-55{i:04d},{c},New York\n" for i, c in enumerate(cells))
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/assets.csv", path="assets.csv"), text=text,
+                  context=("Asset tag", "Assigned to", "Location"), hint="structured")
+    got = [v for e, v, _ in found(detector if ner else pack_det, chunk) if e == "PERSON"]
+    assert got == [c for c in cells if c not in ("SPARE", "STOCK", "DHCP")]
+
+
 def test_the_other_numbers_of_a_column_of_phone_numbers_are_phone_numbers(det):
     """A "Contact" column where the recognizer reads most cells as phone numbers (the default
     regions'): its other cells written as phone numbers are too (a Senegalese national number,

@@ -920,6 +920,22 @@ def test_an_owner_column_gives_its_persons_when_they_are_most_of_it(detector):
     assert not {v for _, _, v in got[1]} & {"ICT Unit", "Logistics Team", "Budget Review", "Finance Section"}
 
 
+@pytest.mark.parametrize("ner", [False, True])
+def test_a_vendors_focal_points_are_persons_but_not_its_firms(detector, ner):
+    """A vendors register's "Focal point" (a table of firms): its names written as persons'
+    are persons, a firm's name there is none."""
+    from tests.conftest import pack_context
+    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    text = ("Vendor no.,Company,Focal point,Phone\nUNGM-600488,Summit Logistics SARL,\"CHARPENTIER, Xavier\",65 04 75 94\n"
+            "UNGM-133335,Nimba Vehicle Rentals Ltd,Wairimu Macharia,0188-802-781\n"
+            "V505330,Atlas Energy Ltd,Otieno Wekesa,+254 115 828832\n"
+            "V505331,Kivu Printing,Kivu Printing Services,+254 115 828833\n")
+    unit = Unit(target="/t", uri="/t/vendor_register.csv", path="vendor_register.csv")
+    got = person_spans(det, [Chunk(unit=unit, text=text, context=("Vendor no.", "Company", "Focal point", "Phone"),
+                                   hint="structured")])[0]
+    assert {v for _, _, v in got} == {"CHARPENTIER, Xavier", "Wairimu Macharia", "Otieno Wekesa"}
+
+
 MD_UNIT = Unit(target="/t", uri="/t/minutes/cluster-meeting.md", path="minutes/cluster-meeting.md")
 MINUTES = ("# Protection cluster meeting\n\nThe partners agreed the actions below.\n\n"
            "| # | Action | Owner | Deadline |\n|---|--------|-------|----------|\n"
@@ -1000,6 +1016,56 @@ def test_a_fixed_width_header_name_may_hold_a_slash():
 def test_what_is_no_fixed_width_table(text):
     from dataguard.detect.tabular import fixed_width_cells
     assert fixed_width_cells(text) == ([], [])
+
+
+# a Word table as the extractor writes it (a tab between cells), in a memo's prose
+ATTENDANCE_DOCX = ("Registre de présence - Formation « Sécurité incendie »\n"
+                   "Session du 12/11/2025, salle XXVII.\n"
+                   "NOM\tPrénom\tService\tPoste\n"
+                   "BANERJEE\tSuresh\tDGACM\text. 1246\n"
+                   "VILANOVA LLEDÓ\tCasemiro\tDPPA\t8-7355\n"
+                   "HUANG\tJianguo\tPD\t7-1561\n"
+                   "Le groupe de travail a examiné les recommandations.\n"
+                   "Liaison network\n"
+                   "Municipality\tLiaison officer\tMobile\n"
+                   "Tyre\tSaeed Nassar\t+961 71 203 692\n"
+                   "Naqoura\tMariam Bitar\t71-139-989\n"
+                   "Formateur : M. Isaac Bernard\n")
+
+
+def test_tab_separated_tables_in_prose_are_read_by_their_header():
+    """A document's table written with tabs: the lines of as many tabs under a header line,
+    each field a cell of its column (spaces around left out); prose around, a line of another
+    width, a header of digits or one the vocabulary knows nothing of, one row alone: no table."""
+    from dataguard.detect.tabular import tab_table_cells
+    cells, tables = tab_table_cells(ATTENDANCE_DOCX)
+    got = [(ATTENDANCE_DOCX[s:e], col) for s, e, col in cells]
+    assert got[:4] == [("BANERJEE", "NOM"), ("Suresh", "Prénom"), ("DGACM", "Service"), ("ext. 1246", "Poste")]
+    assert ("Saeed Nassar", "Liaison officer") in got and ("71-139-989", "Mobile") in got and len(got) == 18
+    assert [ATTENDANCE_DOCX[s:e].split("\n")[0] for s, e in tables] == ["NOM\tPrénom\tService\tPoste",
+                                                                        "Municipality\tLiaison officer\tMobile"]
+    assert tab_table_cells(ATTENDANCE_DOCX, lambda names: "Mobile" in names)[1] == tables[1:]
+    for text in ("2024\t3\t4\n1\t2\t3\n5\t6\t7\n", "Name\tPhone\nAmina Okafor\t+254 712 345678\n",
+                 "Name\tPhone\nAmina\t+254 712 345678\tx\nJuma\t0712 345678\n"):
+        assert tab_table_cells(text) == ([], [])
+
+
+@pytest.mark.parametrize("ner", [False, True])
+def test_a_documents_table_gives_its_columns_persons_and_phones(detector, ner):
+    """A Word table's "NOM" beside "Prénom" is a surname in capitals, its "Prénom" a given
+    name; a liaison table's phones of a region no one configured ("71-139-989", Lebanon) are
+    phones by the table's "Mobile"; its departments and extensions are nothing."""
+    from tests.conftest import pack_context
+    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/registre.docx", path="registre.docx"), text=ATTENDANCE_DOCX)
+    (_, matches), = list(det.analyze([chunk]))
+    got = {(m.entity_type, ATTENDANCE_DOCX[m.start:m.end]) for m in matches}
+    persons = {v for e, v in got if e == "PERSON"}
+    assert persons >= {"BANERJEE", "Suresh", "VILANOVA LLEDÓ", "Casemiro", "HUANG", "Jianguo", "Saeed Nassar",
+                       "Mariam Bitar"}
+    assert not persons & {"DGACM", "DPPA", "Tyre", "Naqoura", "Service", "Poste"}
+    assert {("PHONE_NUMBER", "+961 71 203 692"), ("PHONE_NUMBER", "71-139-989")} <= got
+    assert not any(v in ("ext. 1246", "8-7355", "7-1561") for _, v in got)
 
 
 DISTRIBUTION = ("                     E-VOUCHER DISTRIBUTION REPORT\n"

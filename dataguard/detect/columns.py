@@ -38,10 +38,10 @@ from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
                                      POST_WORDS, REASON_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
-                                     password_hash, person_shaped, script_name_shaped,
+                                     password_hash, person_shaped, script_name_shaped, surnames_in_capitals,
                                      unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
-from dataguard.detect.tabular import Layout, fixed_width_cells, html_cells, markdown_cells
+from dataguard.detect.tabular import FW_MIN_ROWS, Layout, html_cells, markdown_cells, prose_table_cells
 from dataguard.types import Chunk, ColumnSignal
 from dataguard.vocab import Reason, ValueKind
 
@@ -393,9 +393,10 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
 
 
 def fixed_width_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
-    """(the columns of the fixed-width tables of a prose chunk, their header lines' spans): a
-    payroll register's ``NAME``, a distribution report's ``Card holder``."""
-    cells, tables = fixed_width_cells(chunk.text, None if vocab is None else vocab.knows_one)
+    """(the columns of the fixed-width and tab-separated tables of a prose chunk, their header
+    lines' spans): a payroll register's ``NAME``, a distribution report's ``Card holder``, a
+    Word table's ``Prénom``."""
+    cells, tables = prose_table_cells(chunk.text, None if vocab is None else vocab.knows_one)
     headers = []
     for s, _ in tables:
         e = chunk.text.find("\n", s)
@@ -974,7 +975,7 @@ class ColumnJudge:
             if not categorical(text, col.cells):
                 if not self.ner:
                     kept.extend(self._names_by_column(chunk, col, by_cell, firms))
-                if name_words(col.name or "") in SURNAME_COLUMNS:
+                if name_words(col.name or "") in SURNAME_COLUMNS or _capitals_column(text, col):
                     kept.extend(self._lone_surnames(chunk, col, by_cell))
                 kept.extend(self._lower_case_names(chunk, col, by_cell))
         elif "PERSON" in verdict.positive and "PERSON" in self.entities and not self.ner \
@@ -985,11 +986,14 @@ class ColumnJudge:
         if "PHONE_NUMBER" not in verdict.positive and "PHONE_NUMBER" not in verdict.lowered \
                 and "PHONE_NUMBER" in self.entities:
             kept.extend(self._phones_among_phones(chunk, col, by_cell))
-        if not verdict.positive and "PERSON" not in verdict.lowered and "PERSON" in self.entities \
-                and "PERSON" not in holder.lowered:
-            kept.extend(self._names_among_names(chunk, col, by_cell))
+        if not verdict.positive and "PERSON" not in verdict.lowered and "PERSON" in self.entities:
+            firms = "PERSON" in holder.lowered
+            if not firms:
+                kept.extend(self._names_among_names(chunk, col, by_cell))
             if owner_column(col.name):
-                kept = _persons_over_organisations(kept, self._owners(chunk, col, by_cell))
+                # (in a table of firms, a vendor's "Focal point": persons without a firm's word)
+                owners = [r for r in self._owners(chunk, col, by_cell) if not firms or person_shaped(text[r.start:r.end])]
+                kept = _persons_over_organisations(kept, owners)
         return kept
 
     def _form_persons(self, chunk: Chunk, results: list) -> list:
@@ -1165,8 +1169,13 @@ class ColumnJudge:
     @staticmethod
     def _lone_surnames(chunk: Chunk, col: _Column, by_cell: dict) -> list:
         """The surnames in capitals alone in a column named for surnames (a register's "NOM",
-        "Last name"), which neither the model nor the name shapes take as names."""
-        return _shaped_cells(chunk, col, by_cell, lone_surname, longest=40)
+        "Last name") or writing its names so, which neither the model nor the name shapes
+        take as names ("GUNAWAN", "VILANOVA LLEDÓ")."""
+        # (over a person the model read in capitals, which the filters drop: a heading's, a label's as often)
+        text = chunk.text
+        read = {cell: [r for r in rs if r.entity_type != "PERSON" or not text[r.start:r.end].isupper()]
+                for cell, rs in by_cell.items()}
+        return _shaped_cells(chunk, col, read, surnames_in_capitals, longest=40)
 
     @staticmethod
     def _lower_case_names(chunk: Chunk, col: _Column, by_cell: dict) -> list:
@@ -1330,8 +1339,9 @@ def personal_table(vocab: Vocabulary, names) -> bool:
     """Whether the columns of a table (by their names) hold a person's details: one of them is
     named for a date of birth, a national, passport, staff or case number, a nationality (a
     register's "NAME" beside "DATE OF BIRTH"). A phone, an e-mail address or a bank account is
-    a site's or a firm's as often (a vendors register's)."""
-    return any(PERSONAL & set(vocab.verdict(n).positive) for n in names if n)
+    a site's or a firm's as often (a vendors register's). A given name's column makes its
+    neighbours persons' too: a French register's "NOM" beside "Prénom" is a surname."""
+    return any(PERSONAL & set(vocab.verdict(n).positive) or name_words(n) in GIVEN_NAME_COLUMNS for n in names if n)
 
 
 # column names of a role, which a person may fill or not: "Agent" (a call centre's, or an IT
@@ -1359,6 +1369,20 @@ SURNAME_COLUMNS = frozenset(tuple(w.split()) for w in (
     "lname", "l name", "last nm", "lastnm",
     "apellido", "apellidos", "primer apellido", "segundo apellido", "sobrenome", "apelido", "nachname",
     "familienname"))
+
+
+# column names of a given name alone
+GIVEN_NAME_COLUMNS = frozenset(tuple(w.split()) for w in (
+    "prenom", "prenoms", "first name", "firstname", "given name", "givenname", "given names", "forename",
+    "forenames", "fname", "f name", "first nm", "firstnm", "primer nombre", "nombres", "vorname", "prenome"))
+
+
+def _capitals_column(text: str, col: _Column) -> bool:
+    """Whether a column named for people (not for a surname) writes its names in a register's
+    capitals, half of its cells or more ("Assigned to": "CASARES OZUNA", "GUNAWAN"): a lone
+    word in capitals there is a surname too."""
+    cells = [text[s:e].strip() for s, e in col.cells]
+    return len(cells) >= FW_MIN_ROWS and 2 * sum(lone_surname(c) or c.isupper() and name_shaped(c) for c in cells) >= len(cells)
 
 
 def role_column(name: Optional[str]) -> bool:

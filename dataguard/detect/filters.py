@@ -321,7 +321,10 @@ NOT_SURNAMES = frozenset(
     "CC BCC FYI ATTN NOTE NB PS RE FW FWD TO FROM SUBJECT URGENT IMPORTANT CONFIDENTIAL DRAFT REF ID NO "
     "HR IT ICT CEO CFO CTO COO CIO DG SG ASG USG DSG HQ FO CO RC HC SRSG DSRSG PM QA DEV OPS ADMIN "
     "UN UNHCR OCHA WFP UNICEF WHO UNDP UNFPA IOM ILO UNOPS UNEP OHCHR FAO UNESCO UNAIDS UNRWA UNMISS "
-    "MONUSCO MINUSMA DPKO DPPA DOS DMSPC OICT NGO INGO EU AU USA UK US".split())
+    "MONUSCO MINUSMA DPKO DPPA DOS DMSPC OICT NGO INGO EU AU USA UK US "
+    # an asset's or a post's state where its holder's name would stand
+    "SPARE STOCK POOL LOANER UNASSIGNED VACANT SHARED WAREHOUSE STORE DISPOSED REPAIR RETIRED LOST STOLEN "
+    "RESERVED TBD TBA NA DHCP".split())
 
 
 def surname_in_capitals(value: str) -> bool:
@@ -381,6 +384,15 @@ def lone_surname(cell: str) -> bool:
     "MAÏGA-TOURÉ"; not a status or a marker: "PENDING", "N/A")."""
     token = cell.strip()
     return " " not in token and _capitals(token) and token not in NOT_SURNAMES and token.lower() not in _NOT_A_NAME
+
+
+def surnames_in_capitals(cell: str) -> bool:
+    """One to three surnames in capitals, particles between them ("VILANOVA LLEDÓ", "DA
+    CONCEIÇÃO CIRINO"), as a register's surname column holds them."""
+    words = cell.split()
+    return 1 <= len(words) <= 4 and lone_surname(words[-1]) \
+        and all(lone_surname(w) or w.lower() in _PARTICLES for w in words[:-1]) \
+        and sum(w.lower() not in _PARTICLES for w in words) <= 3
 
 
 def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) -> list:

@@ -24,7 +24,7 @@ from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_T
                                       PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
-from dataguard.detect.tabular import Layout, fixed_width_cells, html_cells, markdown_cells
+from dataguard.detect.tabular import Layout, html_cells, markdown_cells, prose_table_cells
 from dataguard.types import Chunk
 
 SPACY_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
@@ -128,10 +128,10 @@ def ner_regions(text: str) -> list:
 
 
 def _prose_tables(text: str, vocabulary) -> tuple:
-    """The cells and spans of a prose text's Markdown and fixed-width tables (``tabular``; a
-    fixed-width header must hold a name the vocabulary knows)."""
+    """The cells and spans of a prose text's Markdown, fixed-width and tab-separated tables
+    (``tabular``; a fixed-width or tab-separated header must hold a name the vocabulary knows)."""
     md = markdown_cells(text) if "|" in text else ([], [])
-    fw = fixed_width_cells(text, vocabulary.knows_one)
+    fw = prose_table_cells(text, vocabulary.knows_one)
     if not fw[1]:
         return md
     return sorted(md[0] + fw[0]), sorted(md[1] + fw[1])

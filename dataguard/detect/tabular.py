@@ -284,6 +284,65 @@ def fixed_width_cells(text: str, header_ok=None) -> tuple:
     return cells, tables
 
 
+# a table a document's extractor wrote with a tab between its cells (a Word, Writer or
+# PowerPoint table, a spreadsheet pasted into a memo): lines of as many tabs, the first its header
+_TAB_LINE = re.compile(r"^[^\n\t]*\t[^\n]*", re.M)
+_TAB_NAME = re.compile(r"(?:[^\W\d_]|[#№])[^\t]{0,59}")
+
+
+def tab_table_cells(text: str, header_ok=None) -> tuple:
+    """The cells of the tab-separated tables of a prose text: ([(start, end, column name)],
+    [table spans]). A table is a run of consecutive lines with the same number of tabs (one to
+    ``FW_MAX_COLUMNS`` - 1), a header (its first line: names, no digit opening one, ``header_ok``
+    of them true) and ``FW_MIN_ROWS`` rows or more; a cell is its field without spaces around."""
+    if "\t" not in text:
+        return [], []
+    cells, tables = [], []
+    block: list = []
+
+    def flush() -> None:
+        if len(block) <= FW_MIN_ROWS or len(tables) >= FW_MAX_TABLES:
+            return
+        names = [f.strip() for f in text[block[0][0]:block[0][1]].split("\t")]
+        if not 2 <= len(names) <= FW_MAX_COLUMNS or not all(n == "" or _TAB_NAME.fullmatch(n) for n in names) \
+                or sum(bool(n) for n in names) < 2 or header_ok is not None and not header_ok([n for n in names if n]):
+            return
+        for s, e in block[1:]:
+            for k, field in enumerate(text[s:e].split("\t")):
+                a, b = s, s + len(field)
+                while a < b and text[a] in " \u00a0":
+                    a += 1
+                while b > a and text[b - 1] in " \u00a0\r":
+                    b -= 1
+                if b > a:
+                    cells.append((a, b, names[k]))
+                s += len(field) + 1
+        tables.append((block[0][0], block[-1][1]))
+    last_end, width = -2, 0
+    for m in _TAB_LINE.finditer(text):
+        s, e = m.span()
+        n = text.count("\t", s, e)
+        if not (block and s == last_end + 1 and n == width):
+            flush()
+            block, width = [], n
+        block.append((s, e))
+        last_end = e
+    flush()
+    return cells, tables
+
+
+def prose_table_cells(text: str, header_ok=None) -> tuple:
+    """The cells and spans of a prose text's fixed-width and tab-separated tables
+    (``fixed_width_cells``, ``tab_table_cells``), in the text's order."""
+    fw = fixed_width_cells(text, header_ok)
+    tab = tab_table_cells(text, header_ok)
+    if not tab[1]:
+        return fw
+    if not fw[1]:
+        return tab
+    return sorted(fw[0] + tab[0]), sorted(fw[1] + tab[1])
+
+
 def _cut_at_columns(row: str, pieces: list, starts: list) -> list:
     """The pieces, each cut where a column starts inside it after a single space."""
     out = []
