@@ -228,11 +228,22 @@ def test_secret_key_and_token_columns(det):
     assert found(det, db_chunk("token_type", ["Bearer", "Bearer"])) == []
 
 
-@pytest.mark.parametrize("column", ["telefono", "Telemóvel", "Телефон", "Contacto", "namba ya simu"])
+@pytest.mark.parametrize("column", ["telefono", "Telemóvel", "Телефон", "Celular", "namba ya simu"])
 def test_a_phone_column_confirms_and_completes_the_recognizer(det, column):
     got = found(det, db_chunk(column, ["+44 20 7946 0958", "020 7946 0321", "n/a"]))
     assert [e for e, _, _ in got] == ["PHONE_NUMBER", "PHONE_NUMBER"]
     assert got[0][2] == Reason.BOTH
+
+
+def test_a_phone_column_takes_numbers_written_with_dots(det):
+    """Under a phone's column name, a number written with dots is a phone number, however its
+    groups run ("11.98996.7763" in Brazil, "0806.706.6782" in Nigeria); elsewhere a dotted run
+    is a version, and an IP address is one under a phone's name too."""
+    got = found(det, db_chunk("Phone", ["11.98996.7763", "0806.706.6782", "10.12.1.200", "+44 20 7946 0958"]))
+    assert [(e, v) for e, v, _ in got] == [("PHONE_NUMBER", "11.98996.7763"), ("PHONE_NUMBER", "0806.706.6782"),
+                                           ("PHONE_NUMBER", "+44 20 7946 0958")]
+    assert not [e for e, _, _ in found(det, db_chunk("release", ["11.98996.7763", "0806.706.6782"]))
+                if e == "PHONE_NUMBER"]
 
 
 def test_an_identifier_column_is_what_its_name_says(det):
@@ -651,13 +662,38 @@ def test_a_number_written_as_a_phone_number_is_one_even_in_a_code_column(det):
 def test_a_people_column_in_capitals_gives_its_lone_surnames(pack_det, detector, ner):
     """An asset register's "Assigned to" writing its holders' surnames in capitals, half of its
     cells or more: a lone surname there is a person ("GUNAWAN"); an asset's state is not
-    ("SPARE", "STOCK", "DHCP")."""
+    ("SPARE", "STOCK", "DHCP"). In a list of names some in capitals ("Received by"), a lone
+    surname too, not a team's word ("LOGISTICS") nor a word repeated down the column ("GHRO")."""
     cells = ["CASARES OZUNA", "GUNAWAN", "SPARE", "MORRISON", "ZHOU", "STOCK", "AL-HASHIMI", "DHCP", "DA CONCEIÇÃO CIRINO"]
     text = "Asset tag,Assigned to,Location\n" + "".join(f"UNHQ-55{i:04d},{c},New York\n" for i, c in enumerate(cells))
     chunk = Chunk(unit=Unit(target="/t", uri="/t/assets.csv", path="assets.csv"), text=text,
                   context=("Asset tag", "Assigned to", "Location"), hint="structured")
     got = [v for e, v, _ in found(detector if ner else pack_det, chunk) if e == "PERSON"]
     assert got == [c for c in cells if c not in ("SPARE", "STOCK", "DHCP")]
+    mixed = ["Achieng Wafula", "ALEMU", "Yong Xie", "AL-ZOUBI", "LOGISTICS", "Tomás Ruiz García", "GHRO", "GHRO"]
+    text = "Serial,Item,Received by\n" + "".join(f"PF{i:04d},Generator,{c}\n" for i, c in enumerate(mixed))
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/handover.csv", path="handover.csv"), text=text,
+                  context=("Serial", "Item", "Received by"), hint="structured")
+    got = [v for e, v, _ in found(detector if ner else pack_det, chunk) if e == "PERSON"]
+    assert got == [c for c in mixed if c not in ("LOGISTICS", "GHRO")]
+
+
+def test_a_short_tables_role_column_gives_the_models_persons(detector):
+    """A suppliers' list in a memo (four rows): its "Contacto" (a role's column, a person or a
+    firm's desk) gives the names the model reads there when half of them or more are; a table
+    whose "Contacto" holds phone numbers gives phones."""
+    text = ("Proveedor,Contacto,Teléfono\nSummit Fuel Services S.A.S.,Orlando Rico Ramírez,+57 601 2184272\n"
+            "Crescent Logistics S.A.S.,Mauricio González,+57 321 2126249\nAtlas Catering S.A.S.,Ernesto Rueda,"
+            "+57 (606) 7701230\nAndes Print Ltda.,Jennifer Torralba,+57 604 4445566\n")
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/proveedores.csv", path="proveedores.csv"), text=text,
+                  context=("Proveedor", "Contacto", "Teléfono"), hint="structured")
+    got = [v for e, v, _ in found(detector, chunk) if e == "PERSON"]
+    assert got == ["Orlando Rico Ramírez", "Mauricio González", "Ernesto Rueda", "Jennifer Torralba"]
+    phones = "Sitio,Contacto\nBogotá,+57 601 2184272\nCali,+57 321 2126249\nQuibdó,+57 604 4445566\n"
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/sitios.csv", path="sitios.csv"), text=phones,
+                  context=("Sitio", "Contacto"), hint="structured")
+    assert [v for e, v, _ in found(detector, chunk) if e == "PHONE_NUMBER"] == ["+57 601 2184272", "+57 321 2126249",
+                                                                               "+57 604 4445566"]
 
 
 def test_the_other_numbers_of_a_column_of_phone_numbers_are_phone_numbers(det):

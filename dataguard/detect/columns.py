@@ -24,6 +24,7 @@ looked for in machine text such as user agents; a cell that is a password hash
 from __future__ import annotations
 
 import bisect
+import collections
 import datetime
 import functools
 import itertools
@@ -38,8 +39,8 @@ from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
                                      POST_WORDS, REASON_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
-                                     password_hash, person_shaped, script_name_shaped, surnames_in_capitals,
-                                     unit_shaped)
+                                     org_word, password_hash, person_shaped, script_name_shaped,
+                                     surnames_in_capitals, unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import FW_MIN_ROWS, Layout, html_cells, markdown_cells, prose_table_cells
 from dataguard.types import Chunk, ColumnSignal
@@ -52,6 +53,7 @@ NAMES_RECOGNIZER = "dataguard-names-column"       # a column the model reads as 
 NAMES_MIN_CELLS, NAMES_SHARE = 10, 0.6
 PHONES_SHARE = 0.6              # of a column's cells the phone recognizer reads: the others are phones too
 PHONES_RECOGNIZER = "dataguard-phones-column"
+ROLE_MIN_CELLS = 3              # a role's column ("Contact", "Candidate") judged on as few cells
 ROLE_NAMES_SHARE = 0.5          # in a column named for a role ("Contact", "Employee"): half the model's persons
 HASH_RECOGNIZER = "dataguard-password-hash"
 WEAK = 0.5                              # a match under this (the rules' default min_score) reports nothing alone
@@ -975,8 +977,14 @@ class ColumnJudge:
             if not categorical(text, col.cells):
                 if not self.ner:
                     kept.extend(self._names_by_column(chunk, col, by_cell, firms))
-                if name_words(col.name or "") in SURNAME_COLUMNS or _capitals_column(text, col):
+                if name_words(col.name or "") in SURNAME_COLUMNS:
                     kept.extend(self._lone_surnames(chunk, col, by_cell))
+                elif _capitals_column(text, col):
+                    # (no word of a team or a firm alone, "LOGISTICS"; no word repeated down the
+                    # column: a body's acronym, a claims register's respondent "GHRO")
+                    seen = collections.Counter(text[s:e].strip() for s, e in col.cells)
+                    kept.extend(self._lone_surnames(chunk, col, by_cell,
+                                                    lambda c: " " in c or not org_word(c) and seen[c] == 1))
                 kept.extend(self._lower_case_names(chunk, col, by_cell))
         elif "PERSON" in verdict.positive and "PERSON" in self.entities and not self.ner \
                 and name_words(col.name or "") in DISPLAY_NAMES and "PERSON" not in holder.lowered:
@@ -1109,7 +1117,8 @@ class ColumnJudge:
         Drive"). A cell it read as an organisation is made a person (it reads many names of
         other languages so)."""
         text, cells = chunk.text, col.cells
-        if len(cells) < NAMES_MIN_CELLS:
+        # (a role's column of a short table too: a document's list of suppliers' contacts)
+        if len(cells) < (ROLE_MIN_CELLS if role_column(col.name) else NAMES_MIN_CELLS):
             return []
         if share is None:
             share = ROLE_NAMES_SHARE if role_column(col.name) else NAMES_SHARE
@@ -1167,15 +1176,16 @@ class ColumnJudge:
         return _shaped_cells(chunk, col, by_cell, lambda cell: name_shaped(cell) and not unit_shaped(cell))
 
     @staticmethod
-    def _lone_surnames(chunk: Chunk, col: _Column, by_cell: dict) -> list:
+    def _lone_surnames(chunk: Chunk, col: _Column, by_cell: dict, also=None) -> list:
         """The surnames in capitals alone in a column named for surnames (a register's "NOM",
         "Last name") or writing its names so, which neither the model nor the name shapes
-        take as names ("GUNAWAN", "VILANOVA LLEDÓ")."""
+        take as names ("GUNAWAN", "VILANOVA LLEDÓ"); ``also``: a further test of a cell."""
         # (over a person the model read in capitals, which the filters drop: a heading's, a label's as often)
         text = chunk.text
         read = {cell: [r for r in rs if r.entity_type != "PERSON" or not text[r.start:r.end].isupper()]
                 for cell, rs in by_cell.items()}
-        return _shaped_cells(chunk, col, read, surnames_in_capitals, longest=40)
+        return _shaped_cells(chunk, col, read, lambda c: surnames_in_capitals(c) and not unit_shaped(c)
+                             and (also is None or also(c)), longest=40)
 
     @staticmethod
     def _lower_case_names(chunk: Chunk, col: _Column, by_cell: dict) -> list:
@@ -1350,15 +1360,16 @@ ROLE_NAMES = frozenset({(w,) for w in (
     # English
     "agent", "agents", "person", "persons", "people", "employee", "employees", "patient", "patients", "refugee",
     "refugees", "applicant", "applicants", "volunteer", "volunteers", "worker", "workers", "contact", "contacts",
-    "payer", "staff",
+    "payer", "staff", "candidate", "candidates",
     # French (accents folded)
     "personne", "personnes", "employe", "employes", "employee", "employees", "patiente", "patientes", "refugie",
     "refugies", "refugiee", "refugiees", "demandeur", "demandeurs", "demandeuse", "benevole", "benevoles",
-    "payeur",
-    # Spanish
+    "payeur", "candidat", "candidats",
+    # Spanish and Portuguese
     "persona", "personas", "empleado", "empleados", "empleada", "empleadas", "paciente", "pacientes", "refugiado",
     "refugiados", "refugiada", "refugiadas", "solicitante", "solicitantes", "voluntario", "voluntarios",
-    "voluntaria", "voluntarias", "funcionario", "funcionaria", "pagador")})
+    "voluntaria", "voluntarias", "funcionario", "funcionaria", "pagador", "contacto", "contactos", "contato",
+    "contatos", "candidato", "candidatos", "candidata", "candidatas")})
 
 
 DISPLAY_NAMES = frozenset({("display", "name"), ("displayname",)})
@@ -1378,11 +1389,12 @@ GIVEN_NAME_COLUMNS = frozenset(tuple(w.split()) for w in (
 
 
 def _capitals_column(text: str, col: _Column) -> bool:
-    """Whether a column named for people (not for a surname) writes its names in a register's
-    capitals, half of its cells or more ("Assigned to": "CASARES OZUNA", "GUNAWAN"): a lone
-    word in capitals there is a surname too."""
+    """Whether a column named for people (not for a surname) is a list of names, half of its
+    cells or more, some in a register's capitals ("Assigned to": "CASARES OZUNA", "GUNAWAN";
+    "Received by": "Achieng Wafula", "ALEMU"): a lone word in capitals there is a surname too."""
     cells = [text[s:e].strip() for s, e in col.cells]
-    return len(cells) >= FW_MIN_ROWS and 2 * sum(lone_surname(c) or c.isupper() and name_shaped(c) for c in cells) >= len(cells)
+    return len(cells) >= FW_MIN_ROWS and len({c for c in cells if lone_surname(c)}) >= 2 \
+        and 2 * sum(lone_surname(c) or name_shaped(c) for c in cells) >= len(cells)
 
 
 def role_column(name: Optional[str]) -> bool:

@@ -246,6 +246,11 @@ def person_shaped(cell: str) -> bool:
         and not any(w in ORG_LATER_WORDS for w in words[1:])
 
 
+def org_word(word: str) -> bool:
+    """Whether a word is one of an organisation, a team or a thing (``ORG_WORDS``, any case)."""
+    return _folded(word) in ORG_WORDS
+
+
 def unit_shaped(cell: str) -> bool:
     """Whether a name-shaped cell opens with an office's, a desk's or a unit's word
     (``_INSTITUTION_FIRST``: "Direction Pays", "Helpdesk Dakar", "Finance Team"): a unit's name,
@@ -880,10 +885,11 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         if _is_ipv4(bare) and not paired and not _PHONE_WORD.search(text, max(0, start - 24), start):
             return False          # "213.200.77.21", a relay's "[209.85.218.41]": an address, though a region's
                                   # groups read it as a number (not "tlf. 33.12.45.67", a Danish number)
-        if re.fullmatch(r"\d+(?:\.\d+){2,}", bare) and not paired and not (
+        if re.fullmatch(r"\d+(?:\.\d+){2,}", bare) and not column_says and not (
                 phone_format and re.match(r"\d\d", bare)
                 and not _VERSION_BEFORE.search(text, max(0, start - 24), start)):
-            return False          # dotted version or IP, not "415.506.0921", "01.94.68.31.28"
+            return False          # dotted version or IP, not "415.506.0921", "01.94.68.31.28", nor
+                                  # under a phone's column name ("11.98996.7763": no version there)
         return 7 <= len(digits) <= 15
     if entity == "PERSON":
         return (name_column and (NAME_TOKEN.match(value.split()[0]) is not None or name_shaped(value)
