@@ -162,6 +162,41 @@ def test_a_pdf_table_keeps_its_rows_and_columns(tmp_path):
     assert got == {"Mercy Wekesa", "KOVALEVA, Tatiana", "Min Guo"}
 
 
+def test_a_sheets_title_rows_are_no_header(tmp_path):
+    """A sheet opening with a title and a reference line (one cell each) has its header on the
+    first wider row: its names are the chunk's context, the header row is found under the
+    title, and its columns are named ("Mobile" makes a dotted number a phone); a sheet of one
+    column keeps its first row as header."""
+    import openpyxl
+
+    from dataguard.detect.tabular import Layout
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Directory"
+    for row in (["UNHQ staff directory - extract for internal use only"], ["Source: HR master data"], [],
+                ["Index", "Staff member", "Mobile"], ["5794417", "PORTO VIANA, Ana Luiza", "11.98996.7763"],
+                ["5794418", "Juma Ngowi", "0806.706.6782"]):
+        ws.append(row)
+    one = wb.create_sheet("Names")
+    for v in ("Name", "Amina Okafor", "Juma Ngowi", "Grace Wanjiru"):
+        one.append([v])
+    wb.save(tmp_path / "directory.xlsx")
+    chunks = [c for c in run(tmp_path / "directory.xlsx") if not isinstance(c, Problem) and c.hint == "structured"]
+    assert [c.context for c in chunks] == [("Index", "Staff member", "Mobile"), ("Name",)]
+    layout = Layout(chunks[0])
+    assert layout.headers == {"A": "Index", "B": "Staff member", "C": "Mobile"}
+    (s, e), = layout.header_rows
+    assert chunks[0].text[s:e].split() == ["Index", "Staff", "member", "Mobile"]
+    from tests.conftest import pack_context
+    from dataguard.detect import Detector, known_entities
+    from dataguard.rules import column_signals, load_packs
+    det = Detector(ner=False, language="en", context=pack_context(),
+                   columns=column_signals(load_packs(None, known_entities())))
+    got = {(m.entity_type, chunks[0].text[m.start:m.end]) for _, ms in det.analyze(chunks[:1]) for m in ms}
+    assert {("PHONE_NUMBER", "11.98996.7763"), ("PHONE_NUMBER", "0806.706.6782"),
+            ("PERSON", "PORTO VIANA, Ana Luiza"), ("PERSON", "Juma Ngowi")} <= got
+
+
 def test_pdf_pages_encrypted_and_image_only(docs):
     assert [p.page for _, p in find(run(docs / "two.pdf"), IBAN)] == [2]
     assert problems(run(docs / "enc.pdf")) == [("enc.pdf", "encrypted")]

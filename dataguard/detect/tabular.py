@@ -73,12 +73,15 @@ class Layout:
         context = tuple(chunk.context)
         if not context or not rows:
             return
-        first = rows[min(rows)]
-        names = tuple(t[:40] for t in (text[s:e].strip() for s, e, _ in first) if t)[:50]
-        if tuple(n.casefold() for n in names) == tuple(c.casefold() for c in context):   # the header row is here
-            self.header_rows.append((first[0][0], first[-1][1]))
-            self.headers = {c: text[s:e].strip()[:40] for s, e, c in first}
-            return
+        folded = tuple(c.casefold() for c in context)
+        from dataguard.extract.chunks import TITLE_ROWS
+        for n in sorted(rows)[:TITLE_ROWS + 1]:     # (a title's rows may stand above it)
+            row = rows[n]
+            names = tuple(t[:40] for t in (text[s:e].strip() for s, e, _ in row) if t)[:50]
+            if tuple(x.casefold() for x in names) == folded:   # the header row is here
+                self.header_rows.append((row[0][0], row[-1][1]))
+                self.headers = {c: text[s:e].strip()[:40] for s, e, c in row}
+                return
         letters = sorted({c for _, _, c in self.fields}, key=lambda c: (len(c), c))
         if len(letters) == len(context):
             self.headers = dict(zip(letters, context))

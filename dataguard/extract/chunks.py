@@ -157,6 +157,36 @@ def header_context(values: Iterable[str]) -> tuple:
     return tuple(n[:HEADER_CELL_CHARS] for n in cells[:HEADER_CELLS])
 
 
+TITLE_ROWS = 6          # rows after a sheet's title (and a reference line or two) looked at for its header
+
+
+class SheetHeader:
+    """A sheet's header row, found as its rows stream: its first non-empty row, unless that one
+    is a title (one cell written: "UNHQ staff directory - extract") above a wider table: then
+    the first row of two cells or more among the next ``TITLE_ROWS`` (reference lines of one
+    cell between them are passed over). A sheet of one column keeps its first row. ``see``
+    each row's cell texts; ``context``: the header's names so far (``header_context``), ()
+    for a table without one."""
+    __slots__ = ("context", "done", "_after")
+
+    def __init__(self):
+        self.context, self.done, self._after = (), False, -1
+
+    def see(self, values) -> None:
+        if self.done:
+            return
+        written = [v for v in values if v and v.strip()]
+        if not written:
+            return
+        if len(written) > 1 or self._after < 0:
+            self.context = header_context(written)      # (a lone first cell: the header until a wider row)
+            self.done = len(written) > 1
+            self._after += 1
+            return
+        self._after += 1            # one cell under a lone first one: a reference line, or a column's value
+        self.done = self._after >= TITLE_ROWS
+
+
 def column_letter(n: int) -> str:
     """A spreadsheet column's letters from its 1-based number (1 -> A, 27 -> AA)."""
     s = ""

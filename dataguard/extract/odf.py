@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from dataguard.extract.base import ExtractContext, Piece, describe, sheet_name_chunk
-from dataguard.extract.chunks import ChunkBuilder, column_letter, header_context, render_value
+from dataguard.extract.chunks import ChunkBuilder, SheetHeader, column_letter, render_value
 from dataguard.extract.safexml import iter_xml, parse_xml
 from dataguard.extract.safezip import open_zip
 from dataguard.extract.sniff import mimetype as package_mimetype
@@ -135,7 +135,7 @@ class _Sheet:
         self.b = ChunkBuilder(unit, limits, hint="structured", lines=False)
         self.name = name
         self.row_no = 0
-        self.header_done = False
+        self.header = SheetHeader()
         self.budget = budget          # [cells]: shared by the document's tables
 
     def _repeats(self, declared: int, cells: int) -> int:
@@ -164,9 +164,9 @@ class _Sheet:
 
     def _emit(self, cols: list, r: int) -> Iterator[Chunk]:
         pieces = [(t, Pointer(sheet=self.name, cell=f"{column_letter(c)}{r}")) for c, t in cols]
-        if not self.header_done:
-            self.b.context = header_context(t for t, _ in pieces)
-            self.header_done = True
+        if not self.header.done:
+            self.header.see([t for t, _ in pieces])
+            self.b.context = self.header.context
         yield from self.b.add(pieces)
 
 

@@ -28,7 +28,7 @@ import zipfile
 from typing import Iterator, Optional
 
 from dataguard.extract.base import ExtractContext, sheet_name_chunk
-from dataguard.extract.chunks import ChunkBuilder, column_letter, header_context, render_value
+from dataguard.extract.chunks import ChunkBuilder, SheetHeader, column_letter, render_value
 from dataguard.extract.opc import children, events, relationships
 from dataguard.types import Chunk, Limits, Pointer, Unit
 
@@ -203,7 +203,7 @@ def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, ctx: ExtractContext) -> Iterato
     for sheet, part in book.sheets:
         yield from sheet_name_chunk(ctx, unit, sheet)
         b = ChunkBuilder(unit, limits, hint="structured", lines=False)
-        header_done, row_no = False, 0
+        header, row_no = SheetHeader(), 0
         for el in children(zf, part, 3):        # worksheet(1) > sheetData(2) > row(3)
             if el.tag != MAIN + "row":
                 continue
@@ -212,8 +212,8 @@ def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, ctx: ExtractContext) -> Iterato
             pieces = _row_pieces(book, el, sheet, row_no)
             if not pieces:
                 continue
-            if not header_done:
-                b.context = header_context(t for t, _ in pieces)
-                header_done = True
+            if not header.done:
+                header.see([t for t, _ in pieces])
+                b.context = header.context
             yield from b.add(pieces)
         yield from b.flush()
