@@ -473,6 +473,19 @@ def test_without_ner_a_column_named_for_people_gives_its_name_shaped_cells(det):
     assert found(det, db_chunk("name", ["Amina Yusuf", "John Okello"], table="customers")) == []
 
 
+def test_without_ner_a_role_column_of_names_gives_them(pack_det):
+    """No model reads the cells: a role's column ("Employee", "Titular", "Nome do dependente")
+    gives its cells when nine in ten or more are written as persons' names, none with a firm's
+    or a team's word; a role's column of other things ("Agent": software agents) gives none."""
+    names = ["Majid Al-Dulaimi", "Liliana Santiago Coronado", "Marco Loureiro", "Bo Zhang", "Hala Farouk",
+             "Óscar Haro Casanova", "Mercy Onyango", "Lourenço Pinho", "Anil Rao", "Isaura Requena"]
+    for column in ("Employee", "Titular", "Nome do dependente"):
+        got = [v for e, v, _ in found(pack_det, db_chunk(column, names, table="reimbursements")) if e == "PERSON"]
+        assert got == names, column
+    agents = ["Datadog Agent", "Backup Agent", "Kobo Sync", "Azure Monitor", "Payroll Batch"] * 2
+    assert not [e for e, _, _ in found(pack_det, db_chunk("Agent", agents, table="hosts")) if e == "PERSON"]
+
+
 def test_another_reading_of_a_value_its_column_announces_is_dropped(det, tmp_path):
     """An IPv4 address under "ip_address" that is also a valid phone number written with dots
     (212.249.62.68), a US SSN under "SSN" written as some phone number is: each is what its

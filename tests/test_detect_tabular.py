@@ -492,7 +492,8 @@ def test_name_shaped_reads_capitals_and_surname_first():
                  "SALAZAR, Fernando", "DE LA CRUZ, Maria", "O'BRIEN, Mary", "JEAN-LUC MARTIN",
                  "van der Berg, Pieter", "de la Cruz, Maria", "Da Silva, João", "bin Laden, Osama",
                  "X.L. Ramírez", "A.E. Osman", "D.O. MacDonald-Zhao", "MacDonald, Megan", "McKenzie-Otieno, Ruth",
-                 "ZHANG, Na", "Na Zhu", "Si Thu Aung", "A.-S. Mercier", "J.-P. Kabila"):
+                 "ZHANG, Na", "Na Zhu", "Si Thu Aung", "A.-S. Mercier", "J.-P. Kabila",
+                 "Maria Eduarda da Rocha Dias", "DA COSTA DA CRUZ, Thiago", "José María de los Santos"):
         assert name_shaped(cell), cell
     for cell in ("OKAFOR", "NOT PROVIDED", "NAME WITHHELD", "UNKNOWN", "ON FILE", "NURSE ON DUTY", "N/A", "NA", "Na", "na", "Y", "Y N",
                  "A.E.F.G.H. Osman", "Smith, John, Jr", ", John",
@@ -500,7 +501,7 @@ def test_name_shaped_reads_capitals_and_surname_first():
                  "Service Desk", "Auto Assign", "FIELD TEAM", "Acme, Inc", "Amina Okafor, Kamil Holub",
                  "Smith Jones, Bob", "de la, Maria", "Berg van der, Pieter", "van der Sales Team, Bob",
                  "Abu Dhabi, UAE", "MacBook Pro", "A.- Mercier", "ICT Kakuma", "UNHCR Nairobi", "Administrator",
-                 "Windows User"):
+                 "Windows User", "Ana Beatriz de la Paz Montes Oca", "da de la"):
         assert not name_shaped(cell), cell
 
 

@@ -970,8 +970,19 @@ class ColumnJudge:
         kept = self._hashes(text, col, verdict, kept, by_cell)
         if verdict.named:
             kept.extend(self._named(chunk, col, verdict, by_cell))
-        if "PERSON" in verdict.positive and "PERSON" in self.entities and whole_names(self.vocab, col):
-            firms = "PERSON" in holder.lowered      # (a vendors table's "contact_person": no firm's name)
+        if "PERSON" in self.entities:
+            kept = self._people(chunk, col, verdict, holder, kept, by_cell)
+        if "PHONE_NUMBER" not in verdict.positive and "PHONE_NUMBER" not in verdict.lowered \
+                and "PHONE_NUMBER" in self.entities:
+            kept.extend(self._phones_among_phones(chunk, col, by_cell))
+        return kept
+
+    def _people(self, chunk: Chunk, col: _Column, verdict: Verdict, holder: Verdict, kept: list,
+                by_cell: dict) -> list:
+        """``kept`` and the persons a column gives by its name and its cells' shapes."""
+        text = chunk.text
+        firms = "PERSON" in holder.lowered      # (a vendors table's "contact_person": no firm's name)
+        if "PERSON" in verdict.positive and whole_names(self.vocab, col):
             if not firms:
                 kept.extend(self._script_names(chunk, col, by_cell))
             if not categorical(text, col.cells):
@@ -986,17 +997,18 @@ class ColumnJudge:
                     kept.extend(self._lone_surnames(chunk, col, by_cell,
                                                     lambda c: " " in c or not org_word(c) and seen[c] == 1))
                 kept.extend(self._lower_case_names(chunk, col, by_cell))
-        elif "PERSON" in verdict.positive and "PERSON" in self.entities and not self.ner \
-                and name_words(col.name or "") in DISPLAY_NAMES and "PERSON" not in holder.lowered:
+        elif "PERSON" in verdict.positive and not self.ner and name_words(col.name or "") in DISPLAY_NAMES \
+                and not firms:
             # a user's display name without the model: a list of persons' names when nine cells in
             # ten or more are written as persons' names are (not a bare "name": a site's as often)
             kept.extend(self._names_among_names(chunk, col, by_cell, 0.0))
-        if "PHONE_NUMBER" not in verdict.positive and "PHONE_NUMBER" not in verdict.lowered \
-                and "PHONE_NUMBER" in self.entities:
-            kept.extend(self._phones_among_phones(chunk, col, by_cell))
-        if not verdict.positive and "PERSON" not in verdict.lowered and "PERSON" in self.entities:
-            firms = "PERSON" in holder.lowered
-            if not firms:
+        if not verdict.positive and "PERSON" not in verdict.lowered:
+            if not firms and not self.ner and role_column(col.name):
+                # (without the model, a role's column, "Employee", "Contact": nine cells in ten
+                # written as persons' names, none with a firm's or a team's word)
+                kept.extend(r for r in self._names_among_names(chunk, col, by_cell, 0.0)
+                            if person_shaped(text[r.start:r.end]))
+            elif not firms:
                 kept.extend(self._names_among_names(chunk, col, by_cell))
             if owner_column(col.name):
                 # (in a table of firms, a vendor's "Focal point": persons without a firm's word)

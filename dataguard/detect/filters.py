@@ -40,7 +40,7 @@ TITLES = re.compile(rf"(?:\b(?:{_TITLE_WORDS})\.?\s*|"
 _EXTENDED = [chr(c) for c in (*range(0x100, 0x250), *range(0x1E00, 0x1F00))]
 UPPER = "A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXTENDED if c.isupper() or c.istitle())
 LOWER = "a-zß-öø-ÿ" + "".join(c for c in _EXTENDED if c.islower())
-NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$"
+NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|do|dos|das|del|los|las|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$"
                         r"|^(?:al|el|ad|ar|as|ash|at|az|an|abd|abu|bin|ben|ibn)-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+$"
                         # initials written together ("A.E.", French "J.-P."), a capital inside a surname
                         # ("MacDonald-Zhao", "DeLuca"; not Apple's "MacBook")
@@ -99,7 +99,7 @@ def _latin(word: str) -> bool:
 
 # the particles of surnames ("van der Berg", "de la Cruz", "Da Silva", "bin Laden", "Abu Bakr")
 _PARTICLES = frozenset("al el de da do dos das del della van von bin bint ben ibn abu ould ag le la du di der den "
-                       "ter ten".split())
+                       "ter ten los las".split())
 
 
 def _particled(words: list) -> bool:
@@ -109,7 +109,8 @@ def _particled(words: list) -> bool:
 
 
 def name_shaped(cell: str) -> bool:
-    """One to four name-like words: as names are written ("Amina Okafor", "de la Cruz"), or in a
+    """One to four name-like words (particles between them not counted, six words at most): as
+    names are written ("Amina Okafor", "de la Cruz"), or in a
     register's capitals ("AMINA OKAFOR": two words or more), the surname first before a comma
     ("OKAFOR, Amina", "Okafor, Amina": one surname word, or a surname in capitals, or of particles
     and one name: "van der Berg, Pieter"); none of
@@ -125,8 +126,9 @@ def name_shaped(cell: str) -> bool:
         tokens = before + given.split()
     else:
         tokens = cell.split()
-    if not 1 <= len(tokens) <= 4 or any(t.lower() in _NOT_A_NAME and not (len(tokens) >= 2 and t in _ALSO_GIVEN)
-                                        for t in tokens):
+    # (particles between them are not counted: "Maria Eduarda da Rocha Dias", "DA COSTA DA CRUZ, Thiago")
+    if not 1 <= sum(t.lower() not in _PARTICLES for t in tokens) <= 4 or len(tokens) > 6 \
+            or any(t.lower() in _NOT_A_NAME and not (len(tokens) >= 2 and t in _ALSO_GIVEN) for t in tokens):
         return False
     # (a word in capitals that is an office's, an agency's or a marker's is no surname: "ICT Kakuma",
     # "UNHCR Nairobi", "HR Geneva")
