@@ -97,6 +97,7 @@ class Chunk:
                                             # key path inside one ("profile.dob"); None: see unit.column
     statement: Optional[tuple] = None       # a SQL dump's: the statement its text may begin inside,
                                             # (kind, table, column names) (``sqldump.Statements``)
+    siblings: tuple[str, ...] = ()          # a database column's: the names of its table's columns
 
     @property
     def is_name(self) -> bool:

@@ -473,6 +473,20 @@ def test_without_ner_a_column_named_for_people_gives_its_name_shaped_cells(det):
     assert found(det, db_chunk("name", ["Amina Yusuf", "John Okello"], table="customers")) == []
 
 
+def test_a_database_columns_neighbours_tell_a_generic_name(pack_det):
+    """A database column named "nombre" (a person's or a product's) beside "apellido" in its
+    table is a given name: its cells written as names are persons without the model; beside
+    "precio" it is a product's, and alone it says nothing."""
+    import dataclasses
+    names = ["Dina Souad", "Mariam Bilal", "Mariama Fatou", "José Luis", "Ana María"]
+    chunk = db_chunk("nombre", names, table="beneficiarios_registro")
+    with_surname = dataclasses.replace(chunk, siblings=("id", "nombre", "apellido", "telefono"))
+    got = [v for e, v, _ in found(pack_det, with_surname) if e == "PERSON"]
+    assert got == names
+    for siblings in (("id", "nombre", "precio"), ()):
+        assert not [e for e, _, _ in found(pack_det, dataclasses.replace(chunk, siblings=siblings)) if e == "PERSON"]
+
+
 def test_without_ner_a_role_column_of_names_gives_them(pack_det):
     """No model reads the cells: a role's column ("Employee", "Titular", "Nome do dependente")
     gives its cells when nine in ten or more are written as persons' names, none with a firm's

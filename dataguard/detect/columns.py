@@ -936,7 +936,7 @@ class ColumnJudge:
             elif not _by_chance(r):
                 out.append(r)
         ends = sorted(e for _, e in headers)
-        if personal_table(self.vocab, [c.name for c in columns if not c.parent]):
+        if personal_table(self.vocab, [c.name for c in columns if not c.parent] + list(chunk.siblings)):
             for col in columns:
                 col.personal = not col.parent
         for i, col in enumerate(columns):
@@ -1361,9 +1361,11 @@ def personal_table(vocab: Vocabulary, names) -> bool:
     """Whether the columns of a table (by their names) hold a person's details: one of them is
     named for a date of birth, a national, passport, staff or case number, a nationality (a
     register's "NAME" beside "DATE OF BIRTH"). A phone, an e-mail address or a bank account is
-    a site's or a firm's as often (a vendors register's). A given name's column makes its
-    neighbours persons' too: a French register's "NOM" beside "Prénom" is a surname."""
-    return any(PERSONAL & set(vocab.verdict(n).positive) or name_words(n) in GIVEN_NAME_COLUMNS for n in names if n)
+    a site's or a firm's as often (a vendors register's). A given name's or a surname's column
+    makes its neighbours persons' too: a French register's "NOM" beside "Prénom" is a surname,
+    a Spanish one's "nombre" beside "apellido" a given name."""
+    return any(PERSONAL & set(vocab.verdict(n).positive) or name_words(n) in GIVEN_NAME_COLUMNS
+               or name_words(n) in SURNAME_COLUMNS and not generic_name(n) for n in names if n)
 
 
 # column names of a role, which a person may fill or not: "Agent" (a call centre's, or an IT

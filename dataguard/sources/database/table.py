@@ -47,6 +47,9 @@ class _Column:
         return p
 
 
+MAX_SIBLINGS = 200          # a table's column names a column's chunks carry (its neighbours' meaning)
+
+
 class DatabaseTable:
     """One table (an Item); its chunks are per column."""
 
@@ -158,7 +161,7 @@ class DatabaseTable:
         anchors = tuple(Anchor(off, Pointer(row=r, part=path)) for off, (_, r) in zip(part.anchors, part.texts))
         yield Chunk(unit=self.column_unit(col.name), text="\n".join(texts), first_line=None, anchors=anchors,
                     context=_context(col, part.path), hint="prose" if is_prose(texts) else "structured",
-                    column=path)
+                    column=path, siblings=tuple(self.col_types)[:MAX_SIBLINGS])
         part.texts, part.anchors, part.chars = [], [], 0
 
     def _long_value(self, col: _Column, part: _Part, text: str, row: str, limits: Limits) -> Iterator[Chunk]:
@@ -172,7 +175,8 @@ class DatabaseTable:
             hi = min(len(text), start + size + ov)
             yield Chunk(unit=unit, text=text[lo:hi], keep_start=start - lo, keep_end=min(start + size, len(text)) - lo,
                         first_line=None, anchors=(Anchor(0, Pointer(row=row, part=path)),),
-                        context=_context(col, part.path), hint="prose", column=path)
+                        context=_context(col, part.path), hint="prose", column=path,
+                        siblings=tuple(self.col_types)[:MAX_SIBLINGS])
 
 
 def _context(col: _Column, path: Optional[str]) -> tuple:
