@@ -487,6 +487,25 @@ def test_a_database_columns_neighbours_tell_a_generic_name(pack_det):
         assert not [e for e, _, _ in found(pack_det, dataclasses.replace(chunk, siblings=siblings)) if e == "PERSON"]
 
 
+@pytest.mark.parametrize("ner", [False, True])
+def test_a_key_value_sheet_names_each_value_by_its_field(pack_det, detector, ner):
+    """A case file's sheet of two columns, "Field / الحقل" and "Value / القيمة": each value is
+    read under the field its row names (a full name a person, a phone a phone); an address
+    there ("Khanke, Dohuk", which reads as "Surname, Given") is no person."""
+    from dataguard.detect.columns import table_columns
+    rows = [("Case number", "361-22C21462"), ("Full name / الاسم الكامل", "Jihad Shakib Amiouni"),
+            ("Phone 1 / رقم الهاتف", "0790 436 5339"), ("Address / العنوان", "Khanke, Dohuk"),
+            ("Caseworker", "Fatima Sweidan")]
+    text = "Field / الحقل;Value / القيمة\n" + "".join(f"{k};{v}\n" for k, v in rows)
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/case.csv", path="case.csv"), text=text,
+                  context=("Field / الحقل", "Value / القيمة"), hint="structured")
+    cols = {c.name: [text[s:e] for s, e in c.cells] for c in table_columns(chunk)[0]}
+    assert cols["Full name / الاسم الكامل"] == ["Jihad Shakib Amiouni"] and cols["Address / العنوان"] == ["Khanke, Dohuk"]
+    got = {(e, v) for e, v, _ in found(detector if ner else pack_det, chunk)}
+    assert {("PERSON", "Jihad Shakib Amiouni"), ("PERSON", "Fatima Sweidan"), ("PHONE_NUMBER", "0790 436 5339")} <= got
+    assert ("PERSON", "Khanke, Dohuk") not in got
+
+
 def test_without_ner_a_role_column_of_names_gives_them(pack_det):
     """No model reads the cells: a role's column ("Employee", "Titular", "Nome do dependente")
     gives its cells when nine in ten or more are written as persons' names, none with a firm's

@@ -166,7 +166,8 @@ def test_a_sheets_title_rows_are_no_header(tmp_path):
     """A sheet opening with a title and a reference line (one cell each) has its header on the
     first wider row: its names are the chunk's context, the header row is found under the
     title, and its columns are named ("Mobile" makes a dotted number a phone); a sheet of one
-    column keeps its first row as header."""
+    column keeps its first row as header; a row of groups over merged cells gives way to the
+    header under it; a tool's placeholder names ("Column1") are no header, in a sheet or a CSV."""
     import openpyxl
 
     from dataguard.detect.tabular import Layout
@@ -180,9 +181,21 @@ def test_a_sheets_title_rows_are_no_header(tmp_path):
     one = wb.create_sheet("Names")
     for v in ("Name", "Amina Okafor", "Juma Ngowi", "Grace Wanjiru"):
         one.append([v])
+    groups = wb.create_sheet("Distribution")
+    for row in (["General Food Distribution - Cycle 4"], [None, "HOUSEHOLD", None, "HEAD OF HOUSEHOLD"],
+                ["S/N", "RC No.", "HH Size", "Name", "Phone"], [1, "MLK/841/98301", 9, "ANYIETH Machar", 975325014]):
+        groups.append(row)
+    tool = wb.create_sheet("Export")
+    for row in (["Column1", "Column2"], ["Beneficiary", "Mobile"], ["Yuusuf Barre Cabdi", "+252 61 5732000"]):
+        tool.append(row)
     wb.save(tmp_path / "directory.xlsx")
     chunks = [c for c in run(tmp_path / "directory.xlsx") if not isinstance(c, Problem) and c.hint == "structured"]
-    assert [c.context for c in chunks] == [("Index", "Staff member", "Mobile"), ("Name",)]
+    assert [c.context for c in chunks] == [("Index", "Staff member", "Mobile"), ("Name",),
+                                           ("S/N", "RC No.", "HH Size", "Name", "Phone"), ("Beneficiary", "Mobile")]
+    (tmp_path / "evc.csv").write_text("Column1;Column2;Column3\nBeneficiary;Mobile;Amount USD\n"
+                                      "Yuusuf Barre Cabdi;6545732;90\n", encoding="utf-8")
+    csv_chunks = [c for c in run(tmp_path / "evc.csv") if not isinstance(c, Problem) and c.hint == "structured"]
+    assert [c.context for c in csv_chunks] == [("Beneficiary", "Mobile", "Amount USD")]
     layout = Layout(chunks[0])
     assert layout.headers == {"A": "Index", "B": "Staff member", "C": "Mobile"}
     (s, e), = layout.header_rows

@@ -391,7 +391,39 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
         if e <= s:
             continue
         _add_cell(columns, col, headers.get(col), (s, e), table)
-    return list(columns.values()), layout.header_rows
+    return _transposed(text, list(columns.values()), table), layout.header_rows
+
+
+# a form's sheet of two columns, a field's name then its value ("Field | Value", "Campo |
+# Valor", "Field / الحقل | Value / القيمة"): each value is a column named by its field
+_KEY_WORDS = frozenset("field fields key item attribute parameter champ campo rubrique libelle element question "
+                       "الحقل البند поле параметр показник kolom butir".split())
+_VALUE_WORDS = frozenset("value values valeur valor valores detail details information info answer response "
+                         "reponse respuesta resposta القيمة значение значення nilai keterangan".split())
+
+
+def key_value_header(names) -> bool:
+    """Whether a table's first two column names are a field's and a value's ("Field", "Value")."""
+    names = list(names)[:2]
+    return len(names) == 2 and all(names) and bool(set(name_words(names[0])) & _KEY_WORDS) \
+        and bool(set(name_words(names[1])) & _VALUE_WORDS)
+
+
+def _transposed(text: str, columns: list, table: Optional[str]) -> list:
+    """The columns of a key/value table (``key_value_header``): each value under the field its
+    row names; other tables as they are."""
+    if len(columns) < 2 or not key_value_header([columns[0].name, columns[1].name]):
+        return columns
+    keys, values = columns[0].cells, columns[1].cells
+    out: dict = {}
+    starts = [s for s, _ in values]
+    for k, (s, e) in enumerate(keys):
+        nxt = keys[k + 1][0] if k + 1 < len(keys) else len(text)
+        i = bisect.bisect_left(starts, e)
+        if i < len(values) and values[i][0] < nxt:
+            name = text[s:e].strip()[:80]
+            _add_cell(out, name, name, values[i], table)
+    return list(out.values()) + columns[2:]
 
 
 def fixed_width_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
@@ -950,6 +982,9 @@ class ColumnJudge:
         if found and categorical(text, col.cells):
             found = [(c, r) for c, r in found if not _stray_category(r.entity_type, verdict, shares)]
         holder = holder_verdict(self.vocab, col)
+        if "LOCATION" in verdict.positive and "PERSON" not in verdict.positive:
+            # an address ("Khanke, Dohuk", which the model reads as "Surname, Given"): no person
+            found = [(c, r) for c, r in found if r.entity_type != "PERSON"]
         if "PERSON" in verdict.positive and "PERSON" in holder.lowered:
             # a column named for people in a table of things or firms (a vendors table's
             # "account_holder"): a person, or the firm itself; persons only without a firm's word
@@ -1490,7 +1525,9 @@ OWNER_NAMES = frozenset(tuple(w.split()) for w in (
     # who signed or checked (a person, a unit or a post): a register's or a form's
     "approved by", "checked by", "verified by", "prepared by", "submitted by", "ordonnateur", "rapporte par",
     "verifie par", "approuve par", "prepare par", "enregistre par", "soumis par", "verificado por",
-    "registrado por", "aprobado por", "reportado por", "facilitator", "moderator"))
+    "registrado por", "aprobado por", "reportado por", "facilitator", "moderator",
+    # who rode or travelled (a vehicle logbook's: several in a cell, "G. Rossi; ONZIMA Immaculate")
+    "passengers", "passenger", "passenger names", "occupants", "passagers", "pasajeros", "passageiros"))
 # the names of an owner's cell: between "/", "&", ";", "+", " and ", " et " (not " y " or " e ",
 # which are inside Spanish and Portuguese names: "Ortega y Gasset", "Costa e Silva")
 _OWNER_PART = re.compile(r"(?<![^\s/&;+])(?!(?:and|et)\s)[^\s/&;+](?:(?!\s+(?:and|et)\s)[^/&;+])*?(?=\s*(?:[/&;+]|\s(?:and|et)\s)|\s*$)")

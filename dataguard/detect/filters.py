@@ -40,7 +40,7 @@ TITLES = re.compile(rf"(?:\b(?:{_TITLE_WORDS})\.?\s*|"
 _EXTENDED = [chr(c) for c in (*range(0x100, 0x250), *range(0x1E00, 0x1F00))]
 UPPER = "A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXTENDED if c.isupper() or c.istitle())
 LOWER = "a-zß-öø-ÿ" + "".join(c for c in _EXTENDED if c.islower())
-NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|do|dos|das|del|los|las|van|von|bin|bint|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$"
+NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|do|dos|das|del|los|las|van|von|bin|bint|binti|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$"
                         r"|^(?:al|el|ad|ar|as|ash|at|az|an|abd|abu|bin|ben|ibn)-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+$"
                         # initials written together ("A.E.", French "J.-P."), a capital inside a surname
                         # ("MacDonald-Zhao", "DeLuca"; not Apple's "MacBook")
@@ -61,7 +61,10 @@ _NOT_A_NAME = frozenset("not no none nil null unknown known available applicable
                         "team desk support service queue assign assigned unassigned auto installed missing "
                         "user users administrator admin sysadmin system guest nobody utilisateur usuario "
                         "inc ltd llc plc corp gmbh sarl "
-                        "inconnu inconnue renseigne renseignee desconocido desconocida".split())
+                        "inconnu inconnue renseigne renseignee desconocido desconocida "
+                        # an asset's holder when no one holds it
+                        "shared spare pool loaner stock reserve reserved common compartido compartilhado partagé "
+                        "partage".split())
 
 
 # placeholder words that are also names, written so beside another name ("Na Zhu", "ZHANG, Na", "Si Thu Aung")
@@ -99,7 +102,7 @@ def _latin(word: str) -> bool:
 
 # the particles of surnames ("van der Berg", "de la Cruz", "Da Silva", "bin Laden", "Abu Bakr")
 _PARTICLES = frozenset("al el de da do dos das del della van von bin bint ben ibn abu ould ag le la du di der den "
-                       "ter ten los las".split())
+                       "ter ten los las binti".split())
 
 
 def _particled(words: list) -> bool:
@@ -960,7 +963,7 @@ def _cued_name(value: str) -> bool:
         and len([w for w in words if w not in _PARTICLES]) <= 4 \
         and not any(w[:1].isupper() and lw in _NO_PERSONS_WORDS for w, lw in zip(words[1:], low[1:])) \
         and low[0] not in _INSTITUTION_FIRST and low[0] not in _NOT_IN_A_NAME \
-        and not any(w in _NOT_AFTER_A_NAME for w in low[1:])
+        and not any(w in _NOT_AFTER_A_NAME or w in _NOT_A_NAME_SCRIPTS for w in low)
 
 
 def _plausible_person(value: str, text: str, start: int) -> bool:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, embedded_json_columns, generic_name,
-                                      html_columns, is_html, keyed_columns, quoted_pair_columns, role_column,
-                                      whole_names)
+                                      html_columns, is_html, key_value_header, keyed_columns, quoted_pair_columns,
+                                      role_column, table_columns, whole_names)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
@@ -572,6 +572,9 @@ class NerRunner:
             chunk_names = self._person and self._name_column(chunk.column or chunk.unit.column)
         else:
             chunk_names = self._person and any(self._name_column(c) for c in chunk.context)
+        if key_value_header(chunk.context):         # a form's sheet: each value judged by its field
+            plan.first = self._keyed_cells(plan, table_columns(chunk, self._vocabulary)[0], ks, ke)
+            return plan
         layout = Layout(chunk)
         short, long_regions = cell_pieces(text, layout.fields)
         plan.first = [Cell(s, e, chunk_names) for s, e in long_regions if e > ks and s < ke]

@@ -158,19 +158,30 @@ def header_context(values: Iterable[str]) -> tuple:
 
 
 TITLE_ROWS = 6          # rows after a sheet's title (and a reference line or two) looked at for its header
+# a tool's names for columns it was not told the names of ("Column1" of Power Query, pandas'
+# "Unnamed: 3", "Field2"): a row of them stands above the real header
+_PLACEHOLDER = re.compile(r"(?i)(?:column|col|field|unnamed:?)[ _]?\d{1,4}")
+
+
+def placeholder_names(names) -> bool:
+    """Whether every name of a header row is a tool's placeholder ("Column1", "Unnamed: 3")."""
+    names = [n.strip() for n in names if n and n.strip()]
+    return len(names) >= 2 and all(_PLACEHOLDER.fullmatch(n) for n in names)
 
 
 class SheetHeader:
     """A sheet's header row, found as its rows stream: its first non-empty row, unless that one
-    is a title (one cell written: "UNHQ staff directory - extract") above a wider table: then
-    the first row of two cells or more among the next ``TITLE_ROWS`` (reference lines of one
-    cell between them are passed over). A sheet of one column keeps its first row. ``see``
-    each row's cell texts; ``context``: the header's names so far (``header_context``), ()
-    for a table without one."""
-    __slots__ = ("context", "done", "_after")
+    is a title (one cell written: "UNHQ staff directory - extract") above a wider table, or a
+    tool's placeholders ("Column1"): then the first row of two cells or more among the next
+    ``TITLE_ROWS`` (reference lines of one cell between them are passed over); a row of groups
+    above the header ("HOUSEHOLD", "HEAD OF HOUSEHOLD" over merged cells) gives way to the row
+    under it when that one names twice as many columns. A sheet of one column keeps its first
+    row. ``see`` each row's cell texts; ``context``: the header's names so far
+    (``header_context``), () for a table without one."""
+    __slots__ = ("context", "done", "_after", "_wide")
 
     def __init__(self):
-        self.context, self.done, self._after = (), False, -1
+        self.context, self.done, self._after, self._wide = (), False, -1, 0
 
     def see(self, values) -> None:
         if self.done:
@@ -178,9 +189,17 @@ class SheetHeader:
         written = [v for v in values if v and v.strip()]
         if not written:
             return
+        if self._wide:                  # the row under a header of several cells
+            names = header_context(written) if len(written) >= 2 * self._wide else ()
+            self.context = names or self.context
+            self.done = True
+            return
+        if placeholder_names(written) and self._after < TITLE_ROWS:
+            self._after += 1            # ("Column1", "Column2", ...: the header is below)
+            return
         if len(written) > 1 or self._after < 0:
             self.context = header_context(written)      # (a lone first cell: the header until a wider row)
-            self.done = len(written) > 1
+            self._wide = len(written) if len(written) > 1 else 0
             self._after += 1
             return
         self._after += 1            # one cell under a lone first one: a reference line, or a column's value

@@ -36,7 +36,7 @@ import csv
 import io
 from typing import Iterable, Iterator, Optional
 
-from dataguard.extract.chunks import header_context as cells_header
+from dataguard.extract.chunks import header_context as cells_header, placeholder_names
 from dataguard.extract.base import ExtractContext, Piece
 from dataguard.sqldump import Statements
 from dataguard.types import Chunk, Unit
@@ -303,6 +303,9 @@ def _header_line(head: str, complete: bool = False):
     if not complete and len(whole) < min(_PREAMBLE_LINES, first + _AFTER_TITLE):
         return None         # (the lines after it are not read yet)
     later = [line for line in whole[first + 1:first + _AFTER_TITLE] if line.strip(" \t\r")]
+    delim = _delimiter(whole[first])[0]
+    if later and delim and placeholder_names(f.strip(" \t\r\"'\ufeff") for f in whole[first].split(delim)):
+        return later[0]     # ("Column1;Column2;...": a tool's names, the header under them)
     if later and _written(whole[first], _delimiter(whole[first])[0]) <= 1:
         delim = _delimiter(max(later, key=lambda line: _delimiter(line)[1]))[0]
         if _written(whole[first], delim) <= 1:
