@@ -506,6 +506,29 @@ def test_a_key_value_sheet_names_each_value_by_its_field(pack_det, detector, ner
     assert ("PERSON", "Khanke, Dohuk") not in got
 
 
+@pytest.mark.parametrize("ner", [False, True])
+def test_field_exports_holders_passengers_and_placeholders(pack_det, detector, ner):
+    """An asset register's holder "Shared" is no one; a vehicle logbook's passengers are the
+    persons of each cell ("G. Rossi; Karanja Njihia; ONZIMA Immaculate"); a role word before
+    a placeholder ("المستفيد غير موجود": the beneficiary is not there) names no one."""
+    det = detector if ner else pack_det
+    assets = "Asset tag,Assigned to\n" + "".join(f"ERB-{i},{v}\n" for i, v in enumerate(
+        ["Shared", "Samar Ahmad Al-Halabi", "Shared", "Omar Khalil", "Spare", "Lina Haddad"]))
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/assets.csv", path="assets.csv"), text=assets,
+                  context=("Asset tag", "Assigned to"), hint="structured")
+    got = [v for e, v, _ in found(det, chunk) if e == "PERSON"]
+    assert got == ["Samar Ahmad Al-Halabi", "Omar Khalil", "Lina Haddad"]
+    log = ("Date\tVehicle\tPassengers\n09/03/2024\tUN-1187\tACEN Sarah\n"
+           "05/05/2024\tUN-1187\tG. Rossi; Karanja Njihia; ONZIMA Immaculate\n06/05/2024\tUN-1187\tHassan Chemutai\n")
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/logbook.tsv", path="logbook.tsv"), text=log,
+                  context=("Date", "Vehicle", "Passengers"), hint="structured")
+    got = {v for e, v, _ in found(det, chunk) if e == "PERSON"}
+    assert got >= {"G. Rossi", "Karanja Njihia", "ONZIMA Immaculate", "Hassan Chemutai"}
+    note = Chunk(unit=Unit(target="/t", uri="/t/notes.txt", path="notes.txt"),
+                 text="المستفيد غير موجود، الجار عالية عربي زحيكة رقمه +962791277720.\n")
+    assert "غير" not in {v for e, v, _ in found(det, note) if e == "PERSON"}
+
+
 def test_without_ner_a_role_column_of_names_gives_them(pack_det):
     """No model reads the cells: a role's column ("Employee", "Titular", "Nome do dependente")
     gives its cells when nine in ten or more are written as persons' names, none with a firm's
