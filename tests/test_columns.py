@@ -246,6 +246,16 @@ def test_a_phone_column_takes_numbers_written_with_dots(det):
                 if e == "PHONE_NUMBER"]
 
 
+@pytest.mark.parametrize("column", ["Frais fixes", "Costos fijos", "N° activo fijo", "Ativo fixo", "Direct line manager"])
+def test_a_fixed_cost_or_asset_column_is_no_phone_column(det, column):
+    """"Fixe", "fijo", "fixo" are a landline's only beside a phone's word ("Tel. fixe"): a
+    fixed cost's, a fixed asset's amounts or numbers are no phone numbers."""
+    values = ["1 250 000", "12500000", "20190012345", "4520000"]
+    assert not [e for e, _, _ in found(det, db_chunk(column, values, table="budget")) if e == "PHONE_NUMBER"]
+    assert [e for e, _, _ in found(det, db_chunk("Tél. fixe", ["33 821 45 67", "+221 33 821 45 68"]))] == [
+        "PHONE_NUMBER", "PHONE_NUMBER"]
+
+
 def test_an_identifier_column_is_what_its_name_says(det):
     got = found(det, db_chunk("passport_no", ["K7294051", "943 476 5919"]))
     assert [e for e, _, _ in got] == ["PASSPORT_NUMBER", "PASSPORT_NUMBER"]     # not an NHS number
@@ -739,12 +749,13 @@ def test_a_people_column_in_capitals_gives_its_lone_surnames(pack_det, detector,
                   context=("Asset tag", "Assigned to", "Location"), hint="structured")
     got = [v for e, v, _ in found(detector if ner else pack_det, chunk) if e == "PERSON"]
     assert got == [c for c in cells if c not in ("SPARE", "STOCK", "DHCP")]
-    mixed = ["Achieng Wafula", "ALEMU", "Yong Xie", "AL-ZOUBI", "LOGISTICS", "Tomás Ruiz García", "GHRO", "GHRO"]
+    mixed = ["Achieng Wafula", "ALEMU", "Yong Xie", "AL-ZOUBI", "LOGISTICS", "Tomás Ruiz García", "GHRO", "GHRO",
+             "WASH", "NRC", "CCCM"]
     text = "Serial,Item,Received by\n" + "".join(f"PF{i:04d},Generator,{c}\n" for i, c in enumerate(mixed))
     chunk = Chunk(unit=Unit(target="/t", uri="/t/handover.csv", path="handover.csv"), text=text,
                   context=("Serial", "Item", "Received by"), hint="structured")
     got = [v for e, v, _ in found(detector if ner else pack_det, chunk) if e == "PERSON"]
-    assert got == [c for c in mixed if c not in ("LOGISTICS", "GHRO")]
+    assert got == [c for c in mixed if c not in ("LOGISTICS", "GHRO", "WASH", "NRC", "CCCM")]
 
 
 def test_a_short_tables_role_column_gives_the_models_persons(detector):

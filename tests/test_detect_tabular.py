@@ -1047,8 +1047,15 @@ def test_tab_separated_tables_in_prose_are_read_by_their_header():
                                                                         "Municipality\tLiaison officer\tMobile"]
     assert tab_table_cells(ATTENDANCE_DOCX, lambda names: "Mobile" in names)[1] == tables[1:]
     for text in ("2024\t3\t4\n1\t2\t3\n5\t6\t7\n", "Name\tPhone\nAmina Okafor\t+254 712 345678\n",
-                 "Name\tPhone\nAmina\t+254 712 345678\tx\nJuma\t0712 345678\n"):
+                 "Name\tPhone\tSite\nAmina\t+254 712 345678\nJuma\t0712 345678\tKakuma\tx\n",
+                 # a form's table of two columns: labels down the first one, no header
+                 "Full name\tMoussa Diallo\nPosition\tDriver\nSupervisor\tAminata Ndiaye\n"):
         assert tab_table_cells(text) == ([], [])
+    # an empty cell keeps its place (the extractors write it), an empty first header cell too
+    text = "\tNom\tPrénom\tObservation\n1\tDIALLO\tMoussa\t\n2\tSOW\tIbrahima\tRAS\n"
+    assert [(text[s:e], col) for s, e, col in tab_table_cells(text)[0]] == [
+        ("1", ""), ("DIALLO", "Nom"), ("Moussa", "Prénom"), ("2", ""), ("SOW", "Nom"), ("Ibrahima", "Prénom"),
+        ("RAS", "Observation")]
 
 
 @pytest.mark.parametrize("ner", [False, True])

@@ -131,11 +131,13 @@ def test_a_pdf_table_keeps_its_rows_and_columns(tmp_path):
     """A PDF's table (each cell drawn apart) is read as printed: a row's cells on one line,
     aligned under the header's names (which the fixed-width table reader takes: its names are
     persons without the model); prose between stays one line a line; a hostile page drawing
-    its pieces far apart expands by ``LAYOUT_GAP`` spaces a gap at most."""
+    its pieces far apart expands by ``LAYOUT_GAP`` spaces a gap at most; a page drawn turned
+    (which the layout mode leaves out) and one of more than ``LAYOUT_MAX_PIECES`` pieces
+    (quadratic for it) are read plainly."""
     from reportlab.pdfgen import canvas
 
     from dataguard.detect import Detector
-    from dataguard.extract.pdf import LAYOUT_GAP
+    from dataguard.extract.pdf import LAYOUT_GAP, LAYOUT_MAX_PIECES
     rows = [("Staff member", "Function", "Mobile"), ("Mercy Wekesa", "Deputy CSA", "+211 977 000 101"),
             ("KOVALEVA, Tatiana", "Warden", "+223 65 36 65 12"), ("Min Guo", "Radio Operator", "+223-65-01-38-17")]
     c = canvas.Canvas(str(tmp_path / "contacts.pdf"))
@@ -147,6 +149,12 @@ def test_a_pdf_table_keeps_its_rows_and_columns(tmp_path):
     for i in range(50):
         c.drawString(72 + i * 10, 700, "x")
         c.drawString(72 + i * 10 + 10 ** 6, 700, "y")
+    c.showPage()
+    c.rotate(90)                # a landscape page drawn turned: the layout mode leaves it out
+    c.drawString(72, -100, "Dossier suivi par Moussa Diallo, tel. +221 77 123 45 67")
+    c.showPage()
+    for i in range(LAYOUT_MAX_PIECES + 1):      # too many pieces for the layout mode (quadratic in them)
+        c.drawString(72 + (i % 40) * 12, 760 - (i // 40) * 7, "z")
     c.save()
     out = [c for c in run(tmp_path / "contacts.pdf") if not isinstance(c, Problem)]
     lines = out[0].text.split("\n")
@@ -155,6 +163,9 @@ def test_a_pdf_table_keeps_its_rows_and_columns(tmp_path):
     row = next(ln for ln in lines if ln.startswith("KOVALEVA"))
     assert row.index("Warden") == header.index("Function") and row.index("+223") == header.index("Mobile")
     assert max(len(ln) for c in out for ln in c.text.split("\n")) <= 100 * (LAYOUT_GAP + 2)
+    pages = {c.anchors[0].pointer.page: c.text for c in out}
+    assert "+221 77 123 45 67" in pages[3] and pages[4].count("z") == LAYOUT_MAX_PIECES + 1
+    assert "  " not in pages[4]
     from dataguard.detect import known_entities
     from dataguard.rules import column_signals, load_packs
     det = Detector(ner=False, language="en", columns=column_signals(load_packs(None, known_entities())))

@@ -1030,7 +1030,8 @@ class ColumnJudge:
                     # column: a body's acronym, a claims register's respondent "GHRO")
                     seen = collections.Counter(text[s:e].strip() for s, e in col.cells)
                     kept.extend(self._lone_surnames(chunk, col, by_cell,
-                                                    lambda c: " " in c or not org_word(c) and seen[c] == 1))
+                                                    lambda c: " " in c or not org_word(c) and seen[c] == 1
+                                                    and _VOWEL.search(c) is not None))
                 kept.extend(self._lower_case_names(chunk, col, by_cell))
         elif "PERSON" in verdict.positive and not self.ner and name_words(col.name or "") in DISPLAY_NAMES \
                 and not firms:
@@ -1435,6 +1436,9 @@ SURNAME_COLUMNS = frozenset(tuple(w.split()) for w in (
 GIVEN_NAME_COLUMNS = frozenset(tuple(w.split()) for w in (
     "prenom", "prenoms", "first name", "firstname", "given name", "givenname", "given names", "forename",
     "forenames", "fname", "f name", "first nm", "firstnm", "primer nombre", "nombres", "vorname", "prenome"))
+
+
+_VOWEL = re.compile(r"[AEIOUYÀ-ÆÈ-ÏÒ-ÖØ-Ý]")     # (an acronym of consonants, "NRC", "GBV", "CCCM", is no surname)
 
 
 def _capitals_column(text: str, col: _Column) -> bool:

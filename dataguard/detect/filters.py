@@ -334,7 +334,10 @@ NOT_SURNAMES = frozenset(
     "MONUSCO MINUSMA DPKO DPPA DOS DMSPC OICT NGO INGO EU AU USA UK US "
     # an asset's or a post's state where its holder's name would stand
     "SPARE STOCK POOL LOANER UNASSIGNED VACANT SHARED WAREHOUSE STORE DISPOSED REPAIR RETIRED LOST STOLEN "
-    "RESERVED TBD TBA NA DHCP".split())
+    "RESERVED TBD TBA NA DHCP "
+    # sectors, clusters and bodies written where a holder's name would be
+    "WASH CCCM GBV SGBV NFI NFIS MHPSS PSEA CFM CASH FSL SHELTER HEALTH NUTRITION PROTECTION EDUCATION "
+    "LOGISTICS OXFAM NRC IRC DRC MSF ACF CARE ICRC IFRC UNDSS UNHAS UNDAC".split())
 
 
 def surname_in_capitals(value: str) -> bool:

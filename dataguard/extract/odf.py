@@ -101,7 +101,7 @@ def _text_block(el, part) -> Iterator[tuple]:
     elif tag == TABLE + "table":
         for row in el.iter(TABLE + "table-row"):
             cells = [_cell_text(c) for c in row if c.tag == TABLE + "table-cell"]
-            yield "\t".join(c.replace("\n", " ") for c in cells if c), Pointer(part="table")
+            yield "\t".join(c.replace("\n", " ") for c in cells), Pointer(part="table")   # (empty cells too)
     else:
         for child in el:
             yield from _text_block(child, part)

@@ -90,7 +90,7 @@ def _block_lines(el: ET.Element, part: Optional[str]) -> Iterator[tuple]:
     elif tag == W + "tbl":
         for tr in el.iter(W + "tr"):
             cells = [_cell_text(tc) for tc in tr if tc.tag == W + "tc"]
-            row = "\t".join(c.replace("\n", " ") for c in cells if c)
+            row = "\t".join(c.replace("\n", " ") for c in cells)      # (an empty cell too: columns stay aligned)
             yield row, Pointer(part=part or "table") if part else Pointer(part="table")
     elif tag in (W + "sdt", W + "customXml", W + "sdtContent", W + "ins", W + "del", W + "smartTag"):
         for child in el:

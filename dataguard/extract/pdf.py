@@ -1,6 +1,7 @@
 """PDF via pypdf: one chunk per page (Pointer(page=n); lines counted within the page), its
 text laid out as printed (pypdf's layout mode: a table's cells stay on their row, aligned under
-their column, which the table readers of detection read; no blank lines for vertical space).
+their column, which the table readers of detection read; no blank lines for vertical space),
+unless the page is too intricate for it or it reads less of the page than the plain extraction.
 
 Encrypted files are opened with the empty password when that works, else one
 Problem "encrypted".  Pages with content (images, drawings) but no extractable
@@ -33,13 +34,34 @@ def _bound_layout_gaps() -> None:
     layout.WHITESPACE_LIMIT = min(getattr(layout, "WHITESPACE_LIMIT", LAYOUT_GAP), LAYOUT_GAP)
 
 
+# text-showing operators on a page above which its layout is not rendered: pypdf's layout mode
+# builds a text object's line by repeated concatenation, quadratic in its pieces (a 5 KB page of
+# 96,000 far-apart pieces took the whole item budget); the plain extraction is linear
+LAYOUT_MAX_PIECES = 4000
+
+
+def _pieces(page) -> int:
+    """How many text-showing operators (``Tj``, ``TJ``, ``'``, ``"``) a page's content holds, at most."""
+    contents = page.get_contents()
+    if contents is None:
+        return 0
+    data = contents.get_data()
+    return data.count(b"Tj") + data.count(b"TJ") + data.count(b"'") + data.count(b'"')
+
+
 def _page_text(page) -> str:
-    """A page's text as printed, or its plain extraction where the layout mode fails."""
+    """A page's text as printed (``LAYOUT_GAP``, ``LAYOUT_MAX_PIECES``), else its plain
+    extraction: where the layout mode fails, or reads fewer words than the plain one does (it
+    leaves rotated text out: a landscape page drawn turned, a note up the margin)."""
+    plain = page.extract_text() or ""
+    if not plain.strip() or _pieces(page) > LAYOUT_MAX_PIECES:
+        return plain
     _bound_layout_gaps()
     try:
-        return page.extract_text(extraction_mode="layout", layout_mode_space_vertically=False) or ""
-    except Exception:  # noqa: BLE001 - the plain extraction may still read it
-        return page.extract_text() or ""
+        laid = page.extract_text(extraction_mode="layout", layout_mode_space_vertically=False) or ""
+    except Exception:  # noqa: BLE001 - the plain extraction read it
+        return plain
+    return laid if len(laid.split()) >= len(plain.split()) else plain
 
 
 def _pages(nums: list) -> str:

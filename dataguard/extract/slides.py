@@ -43,7 +43,7 @@ def _table_rows(frame: ET.Element) -> Iterator[str]:
         for tc in tr.iter(A + "tc"):
             body = tc.find(A + "txBody")
             cells.append(_frame_text(body).replace("\n", " ") if body is not None else "")
-        yield "\t".join(c for c in cells if c)
+        yield "\t".join(cells)          # (an empty cell too: columns stay aligned)
 
 
 def _shape_lines(shape: ET.Element, page: int) -> Iterator[tuple]:
