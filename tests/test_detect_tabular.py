@@ -995,6 +995,20 @@ def test_fixed_width_cells_are_aligned_under_their_columns():
     assert tables == [(PAYROLL.index("SEQ"), PAYROLL.index("248.78") + len("248.78"))]
 
 
+def test_a_fixed_width_rows_wrapped_cell_does_not_end_the_table():
+    """A cell whose text wraps onto a line of its own under its column (a PDF table's): the
+    rows after it are still the table's."""
+    from dataguard.detect.tabular import fixed_width_cells
+    text = ("Nom          Prénom        Téléphone        Fonction\n"
+            "NDIAYE       Awa           76 555 12 34     Assistante administrative\n"
+            "                                            et financière\n"
+            "SOW          Ibrahima      70 222 33 44     Gardien\n"
+            "FALL         Mariama       78 444 55 66     Comptable\n")
+    cells, _ = fixed_width_cells(text)
+    got = [(text[s:e], col) for s, e, col in cells]
+    assert ("FALL", "Nom") in got and ("78 444 55 66", "Téléphone") in got and len(got) == 12
+
+
 def test_a_fixed_width_header_name_may_hold_a_slash():
     """A column named "RÈGLEMENT / IBAN" (words apart by a slash, an ampersand) is one name of the header."""
     from dataguard.detect.tabular import fixed_width_cells

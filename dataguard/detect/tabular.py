@@ -231,6 +231,7 @@ _FW_GAP = re.compile(r"\S+(?: \S+)*")           # a row's pieces: apart by two s
 FW_MAX_TABLES = 50                               # headers looked at in one text
 FW_MAX_COLUMNS = 40                              # more names: no header (each row's piece is placed among them)
 FW_MIN_ROWS = 2
+FW_WRAPPED = 3                                  # lines of a wrapped cell's text a row may have under it
 
 
 # a line whose first word is a footer's ends a fixed-width table ("TOTAL HH   2   12", "Printed by")
@@ -245,7 +246,8 @@ def fixed_width_cells(text: str, header_ok=None) -> tuple:
     piece belongs to the column it is aligned with, left (under the name's start) or right
     (ending where the name ends: an amount). Rows follow the header (after a rule line) down to
     a blank line, a rule line, a footer ("Total", "Printed by") or a line whose first piece
-    does not start under the first column; a table needs two rows. ``header_ok`` (the
+    does not start under the first column (but up to ``FW_WRAPPED`` lines of a cell's text
+    wrapped under a later column); a table needs two rows. ``header_ok`` (the
     header's names -> bool): whether a line of names is a header (the caller's vocabulary knows
     one of them: a roster's first row of persons' names is none)."""
     if "   " not in text:
@@ -261,7 +263,7 @@ def fixed_width_cells(text: str, header_ok=None) -> tuple:
             continue
         starts = [s for s, _, _ in names]
         found, pos, end, rows = [], m.end() + 1, m.end(), 0
-        rule_seen = False
+        rule_seen, wrapped = False, 0
         while pos < len(text):
             nl = text.find("\n", pos)
             stop = len(text) if nl == -1 else nl
@@ -274,9 +276,15 @@ def fixed_width_cells(text: str, header_ok=None) -> tuple:
                 break
             else:
                 pieces = [(p.start(), p.end()) for p in _FW_GAP.finditer(row)]
+                if rows and pieces[0][0] > starts[0] + 2 and len(pieces) * 2 <= len(names) and wrapped < FW_WRAPPED \
+                        and any(abs(a - c) <= 2 for a, _ in pieces for c in starts[1:]):
+                    wrapped += 1            # a cell's text wrapped onto a line of its own, under its column
+                    pos = stop + 1
+                    continue
                 if abs(pieces[0][0] - starts[0]) > 2 or not 2 <= len(pieces) <= 2 * len(names) \
                         or row[pieces[0][0]:pieces[0][1]].split()[0].lower().rstrip(":") in _FW_FOOTER:
                     break
+                wrapped = 0
                 for a, b in _cut_at_columns(row, pieces, starts):
                     found.append((pos + a, pos + b, names[_column_at(names, a, b)][2]))
                 end, rows = stop, rows + 1
