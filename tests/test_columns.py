@@ -760,8 +760,9 @@ def test_a_people_column_in_capitals_gives_its_lone_surnames(pack_det, detector,
 
 def test_a_short_tables_role_column_gives_the_models_persons(detector):
     """A suppliers' list in a memo (four rows): its "Contacto" (a role's column, a person or a
-    firm's desk) gives the names the model reads there when half of them or more are; a table
-    whose "Contacto" holds phone numbers gives phones."""
+    firm's desk) gives its names when the model reads three in four of them; a technology
+    evaluation's "Candidate" (products the model reads as a person by chance) gives no more than
+    the model's; a table whose "Contacto" holds phone numbers gives phones."""
     text = ("Proveedor,Contacto,Teléfono\nSummit Fuel Services S.A.S.,Orlando Rico Ramírez,+57 601 2184272\n"
             "Crescent Logistics S.A.S.,Mauricio González,+57 321 2126249\nAtlas Catering S.A.S.,Ernesto Rueda,"
             "+57 (606) 7701230\nAndes Print Ltda.,Jennifer Torralba,+57 604 4445566\n")
@@ -769,6 +770,11 @@ def test_a_short_tables_role_column_gives_the_models_persons(detector):
                   context=("Proveedor", "Contacto", "Teléfono"), hint="structured")
     got = [v for e, v, _ in found(detector, chunk) if e == "PERSON"]
     assert got == ["Orlando Rico Ramírez", "Mauricio González", "Ernesto Rueda", "Jennifer Torralba"]
+    products = ("Product,Candidate,Score\nRouting engine,Kafka Streams,7.5\nDatabase,Postgres Citus,8.0\n"
+                "Search,Elastic Search,6.5\nMessaging,Rabbit MQ,7.0\n")
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/evaluation.csv", path="evaluation.csv"), text=products,
+                  context=("Product", "Candidate", "Score"), hint="structured")
+    assert "Rabbit MQ" not in [v for e, v, _ in found(detector, chunk) if e == "PERSON"]    # (only the model's)
     phones = "Sitio,Contacto\nBogotá,+57 601 2184272\nCali,+57 321 2126249\nQuibdó,+57 604 4445566\n"
     chunk = Chunk(unit=Unit(target="/t", uri="/t/sitios.csv", path="sitios.csv"), text=phones,
                   context=("Sitio", "Contacto"), hint="structured")

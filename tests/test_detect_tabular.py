@@ -924,7 +924,8 @@ def test_an_owner_column_gives_its_persons_when_they_are_most_of_it(detector):
 @pytest.mark.parametrize("ner", [False, True])
 def test_a_vendors_focal_points_are_persons_but_not_its_firms(detector, ner):
     """A vendors register's "Focal point" (a table of firms): its names written as persons'
-    are persons, a firm's name there is none."""
+    are persons, a firm's name there is none, nor a desk or a post ("Customer Care", "General
+    Manager", "Grand Comptes")."""
     from tests.conftest import pack_context
     det = detector if ner else Detector(ner=False, language="en", context=pack_context())
     text = ("Vendor no.,Company,Focal point,Phone\nUNGM-600488,Summit Logistics SARL,\"CHARPENTIER, Xavier\",65 04 75 94\n"
@@ -935,6 +936,13 @@ def test_a_vendors_focal_points_are_persons_but_not_its_firms(detector, ner):
     got = person_spans(det, [Chunk(unit=unit, text=text, context=("Vendor no.", "Company", "Focal point", "Phone"),
                                    hint="structured")])[0]
     assert {v for _, _, v in got} == {"CHARPENTIER, Xavier", "Wairimu Macharia", "Otieno Wekesa"}
+    desks = ("Vendor,Focal point,Phone\nSahel Logistics SARL,Accounts Receivable,+221 33 820 11 22\n"
+             "Dakar Office Supplies,Customer Care,+221 33 821 33 44\nTeranga Fuel,General Manager,+221 33 822 55 66\n"
+             "Baobab IT Services,Moussa Diallo,+221 77 123 45 67\nSenelec,Grand Comptes,+221 33 839 30 30\n"
+             "Atlantic Security,Night Supervisor,+221 33 824 99 00\nKolda Print,Awa Ndiaye,+221 77 555 12 34\n")
+    got = person_spans(det, [Chunk(unit=unit, text=desks, context=("Vendor", "Focal point", "Phone"),
+                                   hint="structured")])[0]
+    assert {v for _, _, v in got} == {"Moussa Diallo", "Awa Ndiaye"}
 
 
 MD_UNIT = Unit(target="/t", uri="/t/minutes/cluster-meeting.md", path="minutes/cluster-meeting.md")

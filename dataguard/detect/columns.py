@@ -54,6 +54,7 @@ NAMES_MIN_CELLS, NAMES_SHARE = 10, 0.6
 PHONES_SHARE = 0.6              # of a column's cells the phone recognizer reads: the others are phones too
 PHONES_RECOGNIZER = "dataguard-phones-column"
 ROLE_MIN_CELLS = 3              # a role's column ("Contact", "Candidate") judged on as few cells
+SHORT_ROLE_SHARE = 0.75         # of such a short column's cells the model reads as persons
 ROLE_NAMES_SHARE = 0.5          # in a column named for a role ("Contact", "Employee"): half the model's persons
 HASH_RECOGNIZER = "dataguard-password-hash"
 WEAK = 0.5                              # a match under this (the rules' default min_score) reports nothing alone
@@ -1042,13 +1043,14 @@ class ColumnJudge:
             if not firms and not self.ner and role_column(col.name):
                 # (without the model, a role's column, "Employee", "Contact": nine cells in ten
                 # written as persons' names, none with a firm's or a team's word)
-                kept.extend(r for r in self._names_among_names(chunk, col, by_cell, 0.0)
+                kept.extend(r for r in self._names_among_names(chunk, col, by_cell, 0.0, NAMES_MIN_CELLS)
                             if person_shaped(text[r.start:r.end]))
             elif not firms:
                 kept.extend(self._names_among_names(chunk, col, by_cell))
             if owner_column(col.name):
-                # (in a table of firms, a vendor's "Focal point": persons without a firm's word)
-                owners = [r for r in self._owners(chunk, col, by_cell) if not firms or person_shaped(text[r.start:r.end])]
+                # (in a table of firms, a vendor's "Focal point": persons without a firm's or a
+                # post's word, "General Manager", "Customer Care")
+                owners = [r for r in self._owners(chunk, col, by_cell) if not firms or _firms_person(text, r)]
                 kept = _persons_over_organisations(kept, owners)
         return kept
 
@@ -1151,7 +1153,8 @@ class ColumnJudge:
         return [r for r in names if r is not None]
 
     @staticmethod
-    def _names_among_names(chunk: Chunk, col: _Column, by_cell: dict, share: Optional[float] = None) -> list:
+    def _names_among_names(chunk: Chunk, col: _Column, by_cell: dict, share: Optional[float] = None,
+                           fewest: Optional[int] = None) -> list:
         """The names the model missed in a column whose name says nothing of persons ("User",
         "holder", none) but which is a list of names: nine cells in ten or more are written as
         persons' names are (``listed_person``) and the model reads a person in
@@ -1165,11 +1168,13 @@ class ColumnJudge:
         Drive"). A cell it read as an organisation is made a person (it reads many names of
         other languages so)."""
         text, cells = chunk.text, col.cells
-        # (a role's column of a short table too: a document's list of suppliers' contacts)
-        if len(cells) < (ROLE_MIN_CELLS if role_column(col.name) else NAMES_MIN_CELLS):
+        # (a role's column of a short table too, a document's list of suppliers' contacts: then
+        # three in four read as persons, a product's two words are one by chance as often)
+        role = role_column(col.name)
+        if len(cells) < (fewest or (ROLE_MIN_CELLS if role else NAMES_MIN_CELLS)):
             return []
         if share is None:
-            share = ROLE_NAMES_SHARE if role_column(col.name) else NAMES_SHARE
+            share = (ROLE_NAMES_SHARE if len(cells) >= NAMES_MIN_CELLS else SHORT_ROLE_SHARE) if role else NAMES_SHARE
         if sum(any(r.entity_type == "PERSON" for r in by_cell.get(c, ())) for c in cells) < share * len(cells):
             return []
         shaped, out = 0, []
@@ -1439,6 +1444,13 @@ GIVEN_NAME_COLUMNS = frozenset(tuple(w.split()) for w in (
 
 
 _VOWEL = re.compile(r"[AEIOUYÀ-ÆÈ-ÏÒ-ÖØ-Ý]")     # (an acronym of consonants, "NRC", "GBV", "CCCM", is no surname)
+
+
+def _firms_person(text: str, r) -> bool:
+    """A person of a firm's row: a person's name, no firm's, team's or post's word in it."""
+    value = text[r.start:r.end]
+    return len(value.split()) >= 2 and person_shaped(value) \
+        and not any(w.lower().strip(".,") in POST_WORDS for w in value.split())
 
 
 def _capitals_column(text: str, col: _Column) -> bool:

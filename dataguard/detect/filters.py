@@ -212,7 +212,9 @@ ORG_WORDS = frozenset(
     "falls "
     # a unit's or a function's ("Fleet Management", "Internal Audit", "Quality Assurance", "Site Reliability")
     "management audit control assurance engineering operations hotel authorities government maintenance "
-    "planning monitoring evaluation reliability advisory build release quality store teams".split())
+    "planning monitoring evaluation reliability advisory build release quality store teams "
+    # a firm's desk ("Grand Comptes", "Customer Care", "Cuentas Clave")
+    "comptes cuentas contas clientes customers customer receivable payable".split())
 # a body's words that are given names too (Vision, Relief, Society in Zimbabwe and Kenya; "aid"
 # is Aïd folded): an organisation's after the first word only ("Kenya Red Cross Society")
 ORG_LATER_WORDS = frozenset("society relief vision aid".split())
