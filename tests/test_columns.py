@@ -244,6 +244,9 @@ def test_a_phone_column_takes_numbers_written_with_dots(det):
                                            ("PHONE_NUMBER", "+44 20 7946 0958")]
     assert not [e for e, _, _ in found(det, db_chunk("release", ["11.98996.7763", "0806.706.6782"]))
                 if e == "PHONE_NUMBER"]
+    # an IP phone's firmware under a phone's word: a version (a group of one digit)
+    assert not [e for e, _, _ in found(det, db_chunk("Phone", ["6.4.3.5018", "12.8.1.0001", "10.0.19045.3803"]))
+                if e == "PHONE_NUMBER"]
 
 
 @pytest.mark.parametrize("column", ["Frais fixes", "Costos fijos", "N° activo fijo", "Ativo fixo", "Direct line manager"])
@@ -493,7 +496,7 @@ def test_a_database_columns_neighbours_tell_a_generic_name(pack_det):
     with_surname = dataclasses.replace(chunk, siblings=("id", "nombre", "apellido", "telefono"))
     got = [v for e, v, _ in found(pack_det, with_surname) if e == "PERSON"]
     assert got == names
-    for siblings in (("id", "nombre", "precio"), ()):
+    for siblings in (("id", "nombre", "precio"), (), ("nombre", "nombres", "presupuesto")):
         assert not [e for e, _, _ in found(pack_det, dataclasses.replace(chunk, siblings=siblings)) if e == "PERSON"]
 
 

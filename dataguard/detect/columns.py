@@ -1440,7 +1440,8 @@ SURNAME_COLUMNS = frozenset(tuple(w.split()) for w in (
 # column names of a given name alone
 GIVEN_NAME_COLUMNS = frozenset(tuple(w.split()) for w in (
     "prenom", "prenoms", "first name", "firstname", "given name", "givenname", "given names", "forename",
-    "forenames", "fname", "f name", "first nm", "firstnm", "primer nombre", "nombres", "vorname", "prenome"))
+    "forenames", "fname", "f name", "first nm", "firstnm", "primer nombre", "vorname", "prenome"))
+# (not "nombres": a civil register's given names, and any list's plural "names")
 
 
 _VOWEL = re.compile(r"[AEIOUYÀ-ÆÈ-ÏÒ-ÖØ-Ý]")     # (an acronym of consonants, "NRC", "GBV", "CCCM", is no surname)

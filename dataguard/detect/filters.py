@@ -854,6 +854,28 @@ def _trivial_digits(value: str) -> bool:
 _AFTER_REQUEST = re.compile(r'HTTP/[\d.]{1,3}"[ \t]+$')
 
 
+def _plausible_phone(value: str, text: str, start: int, phone_format: bool, column_says: bool) -> bool:
+    """A phone number's match: no date, no access log's status and size, no IPv4 address or
+    dotted version (unless its column's name says phone and its groups are a phone's)."""
+    digits = re.sub(r"\D", "", value)
+    bare = value.strip().lstrip(OPENING)      # (a match of the matcher may open with a bracket)
+    if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", bare):
+        return False
+    if _AFTER_REQUEST.search(text, max(0, start - 16), start):
+        return False          # an access log's status and size ('"GET / HTTP/1.1" 500 73216')
+    paired = column_says and re.fullmatch(r"\d{2,3}(?:[. ]\d{2,3}){2,5}", bare)    # "77.26.48.50" under "Téléphone"
+    if _is_ipv4(bare) and not paired and not _PHONE_WORD.search(text, max(0, start - 24), start):
+        return False          # "213.200.77.21", a relay's "[209.85.218.41]": an address, though a region's
+                              # groups read it as a number (not "tlf. 33.12.45.67", a Danish number)
+    dotted_phone = column_says and all(len(g) >= 2 for g in bare.split("."))   # (not "6.4.3.5018": a version)
+    if re.fullmatch(r"\d+(?:\.\d+){2,}", bare) and not dotted_phone and not (
+            phone_format and re.match(r"\d\d", bare)
+            and not _VERSION_BEFORE.search(text, max(0, start - 24), start)):
+        return False          # dotted version or IP, not "415.506.0921", "01.94.68.31.28", nor
+                              # under a phone's column name in groups of two digits or more ("11.98996.7763")
+    return 7 <= len(digits) <= 15
+
+
 def plausible(entity: str, value: str, text: str, start: int, end: int, name_column: bool = False,
               phone_format: bool = False, column_says: bool = False) -> bool:
     """Post-filters that keep well-known decoys out of Presidio's results (``phone_format``: a
@@ -885,22 +907,7 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         if digits[:1] == "0" and not (1 <= int(digits[:2]) <= 31 and 1 <= int(digits[2:4]) <= 12):
             return False
     if entity == "PHONE_NUMBER":
-        digits = re.sub(r"\D", "", value)
-        bare = value.strip().lstrip(OPENING)      # (a match of the matcher may open with a bracket)
-        if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", bare):
-            return False
-        if _AFTER_REQUEST.search(text, max(0, start - 16), start):
-            return False          # an access log's status and size ('"GET / HTTP/1.1" 500 73216')
-        paired = column_says and re.fullmatch(r"\d{2,3}(?:[. ]\d{2,3}){2,5}", bare)    # "77.26.48.50" under "Téléphone"
-        if _is_ipv4(bare) and not paired and not _PHONE_WORD.search(text, max(0, start - 24), start):
-            return False          # "213.200.77.21", a relay's "[209.85.218.41]": an address, though a region's
-                                  # groups read it as a number (not "tlf. 33.12.45.67", a Danish number)
-        if re.fullmatch(r"\d+(?:\.\d+){2,}", bare) and not column_says and not (
-                phone_format and re.match(r"\d\d", bare)
-                and not _VERSION_BEFORE.search(text, max(0, start - 24), start)):
-            return False          # dotted version or IP, not "415.506.0921", "01.94.68.31.28", nor
-                                  # under a phone's column name ("11.98996.7763": no version there)
-        return 7 <= len(digits) <= 15
+        return _plausible_phone(value, text, start, phone_format, column_says)
     if entity == "PERSON":
         return (name_column and (NAME_TOKEN.match(value.split()[0]) is not None or name_shaped(value)
                                  or script_name_shaped(value.strip()) or lone_surname(value)
