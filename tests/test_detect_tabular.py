@@ -1060,7 +1060,10 @@ def test_tab_separated_tables_in_prose_are_read_by_their_header():
     """A document's table written with tabs: the lines of as many tabs under a header line,
     each field a cell of its column (spaces around left out); prose around, a line of another
     width, a header of digits or one the vocabulary knows nothing of, one row alone: no table."""
+    from dataguard.detect import known_entities
+    from dataguard.detect.columns import vocabulary_for
     from dataguard.detect.tabular import tab_table_cells
+    from dataguard.rules import column_signals, load_packs
     cells, tables = tab_table_cells(ATTENDANCE_DOCX)
     got = [(ATTENDANCE_DOCX[s:e], col) for s, e, col in cells]
     assert got[:4] == [("BANERJEE", "NOM"), ("Suresh", "Prénom"), ("DGACM", "Service"), ("ext. 1246", "Poste")]
@@ -1069,10 +1072,17 @@ def test_tab_separated_tables_in_prose_are_read_by_their_header():
                                                                         "Municipality\tLiaison officer\tMobile"]
     assert tab_table_cells(ATTENDANCE_DOCX, lambda names: "Mobile" in names)[1] == tables[1:]
     for text in ("2024\t3\t4\n1\t2\t3\n5\t6\t7\n", "Name\tPhone\nAmina Okafor\t+254 712 345678\n",
-                 "Name\tPhone\tSite\nAmina\t+254 712 345678\nJuma\t0712 345678\tKakuma\tx\n",
-                 # a form's table of two columns: labels down the first one, no header
-                 "Full name\tMoussa Diallo\nPosition\tDriver\nSupervisor\tAminata Ndiaye\n"):
+                 "Name\tPhone\tSite\nAmina\t+254 712 345678\nJuma\t0712 345678\tKakuma\tx\n"):
         assert tab_table_cells(text) == ([], [])
+    knows = vocabulary_for(column_signals(load_packs(None, known_entities()))).knows_one
+    # a form's table: labels down its first column (two pairs a row too), no header
+    for text in ("Full name\tMoussa Diallo\nPosition\tDriver\nSupervisor\tAminata Ndiaye\nMobile\t+221 77 123 45 67\n",
+                 "Full name\tMoussa Diallo\tPosition\tDriver\nSupervisor\tAminata Ndiaye\tMobile\t+221 77 123 45 67\n"
+                 "Email\tm.diallo@ong.sn\tDuty station\tDakar\n"):
+        assert tab_table_cells(text, knows) == ([], [])
+    two = "Nom complet\tTéléphone\nMoussa Diallo\t77 123 45 67\nAwa Ndiaye\t76 555 12 34\n"
+    assert [two[s:e] for s, e, _ in tab_table_cells(two, knows)[0]] == ["Moussa Diallo", "77 123 45 67", "Awa Ndiaye",
+                                                                         "76 555 12 34"]
     # an empty cell keeps its place (the extractors write it), an empty first header cell too
     text = "\tNom\tPrénom\tObservation\n1\tDIALLO\tMoussa\t\n2\tSOW\tIbrahima\tRAS\n"
     assert [(text[s:e], col) for s, e, col in tab_table_cells(text)[0]] == [

@@ -39,8 +39,8 @@ from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
                                      POST_WORDS, REASON_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
-                                     org_word, password_hash, person_shaped, script_name_shaped,
-                                     surnames_in_capitals, unit_shaped)
+                                     org_word, password_hash, person_shaped, script_name_shaped, surname_in_capitals,
+                                     surname_last_in_capitals, surnames_in_capitals, unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import FW_MIN_ROWS, Layout, html_cells, markdown_cells, prose_table_cells
 from dataguard.types import Chunk, ColumnSignal
@@ -1456,10 +1456,14 @@ def _firms_person(text: str, r) -> bool:
 
 def _capitals_column(text: str, col: _Column) -> bool:
     """Whether a column named for people (not for a surname) is a list of names, half of its
-    cells or more, some in a register's capitals ("Assigned to": "CASARES OZUNA", "GUNAWAN";
-    "Received by": "Achieng Wafula", "ALEMU"): a lone word in capitals there is a surname too."""
+    cells or more, written in a register's capitals (two names at least with their surname in
+    capitals: "CASARES OZUNA", "OKELLO Peter"): a lone word in capitals there ("GUNAWAN") is a
+    surname too; in a list of names written otherwise it is a body's or a place's as often
+    ("USAID", "BUNIA")."""
     cells = [text[s:e].strip() for s, e in col.cells]
     return len(cells) >= FW_MIN_ROWS and len({c for c in cells if lone_surname(c)}) >= 2 \
+        and sum(" " in c and (c.isupper() and name_shaped(c) or surname_in_capitals(c)
+                              or surname_last_in_capitals(c)) for c in cells) >= 2 \
         and 2 * sum(lone_surname(c) or name_shaped(c) for c in cells) >= len(cells)
 
 

@@ -944,7 +944,9 @@ _INSTITUTION_FIRST = {"office", "oficina", "bureau", "ministry", "ministerio", "
                       "helpdesk", "servicedesk", "service", "services", "support", "team", "équipe", "equipe",
                       "unit", "unité", "unite", "unidad", "cellule", "division", "section", "finance", "finances",
                       "administration", "comptabilité", "comptabilite", "reception", "réception", "accueil",
-                      "security", "sécurité", "securite", "seguridad", "admin", "hr", "rh", "ict", "it"}
+                      "security", "sécurité", "securite", "seguridad", "admin", "hr", "rh", "ict", "it",
+                      "sub-office", "suboffice", "antenne", "antena", "recruitment", "recrutement", "reclutamiento",
+                      "hub", "base", "field"}
 _FIRM_LAST = {"ltd", "llc", "inc", "corp", "co", "plc", "llp", "lp", "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv",
               "nv", "oy", "ab", "as", "limited", "group", "holding", "holdings", "foundation", "trust", "bank"}
 _STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "drive", "highway", "hwy",

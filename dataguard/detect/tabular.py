@@ -303,11 +303,12 @@ _TAB_NAME = re.compile(r"(?:[^\W\d_]|[#№])[^\t]{0,59}")
 
 def tab_table_cells(text: str, header_ok=None) -> tuple:
     """The cells of the tab-separated tables of a prose text: ([(start, end, column name)],
-    [table spans]). A table is a run of consecutive lines with the same number of tabs (two to
-    ``FW_MAX_COLUMNS`` - 1: a form's table of two columns holds labels down its first one, no
-    header), a header (its first line: names, no digit opening one, ``header_ok`` of them true)
-    and ``FW_MIN_ROWS`` rows or more; a cell is its field without spaces around (an empty cell
-    keeps its place: the extractors write every cell of a row)."""
+    [table spans]). A table is a run of consecutive lines with the same number of tabs (one to
+    ``FW_MAX_COLUMNS`` - 1), a header (its first line: names, no digit opening one, ``header_ok``
+    of them true) and ``FW_MIN_ROWS`` rows or more; not a form's table, whose first column holds
+    labels (``header_ok`` true of half its lines or more: "Full name", "Position", "Mobile"); a
+    cell is its field without spaces around (an empty cell keeps its place: the extractors
+    write every cell of a row)."""
     if "\t" not in text:
         return [], []
     cells, tables = [], []
@@ -317,9 +318,13 @@ def tab_table_cells(text: str, header_ok=None) -> tuple:
         if len(block) <= FW_MIN_ROWS or len(tables) >= FW_MAX_TABLES:
             return
         names = [f.strip() for f in text[block[0][0]:block[0][1]].split("\t")]
-        if not 3 <= len(names) <= FW_MAX_COLUMNS or not all(n == "" or _TAB_NAME.fullmatch(n) for n in names) \
+        if not 2 <= len(names) <= FW_MAX_COLUMNS or not all(n == "" or _TAB_NAME.fullmatch(n) for n in names) \
                 or sum(bool(n) for n in names) < 2 or header_ok is not None and not header_ok([n for n in names if n]):
             return
+        if header_ok is not None:       # a form's table: labels down its first column ("Position", "Mobile")
+            firsts = [f for f in (text[s:e].split("\t", 1)[0].strip() for s, e in block) if f]
+            if 2 * sum(bool(header_ok([f])) for f in firsts) >= len(firsts):
+                return
         for s, e in block[1:]:
             for k, field in enumerate(text[s:e].split("\t")):
                 a, b = s, s + len(field)

@@ -41,12 +41,13 @@ LAYOUT_MAX_PIECES = 4000
 
 
 def _pieces(page) -> int:
-    """How many text-showing operators (``Tj``, ``TJ``, ``'``, ``"``) a page's content holds, at most."""
+    """How many strings a page's content shows, at most: its string operands (``(...)``,
+    ``<...>``: one ``TJ`` array may hold thousands) and text-showing operators."""
     contents = page.get_contents()
     if contents is None:
         return 0
     data = contents.get_data()
-    return data.count(b"Tj") + data.count(b"TJ") + data.count(b"'") + data.count(b'"')
+    return data.count(b"(") + data.count(b"<") + data.count(b"'") + data.count(b'"')
 
 
 def _page_text(page) -> str:
