@@ -221,6 +221,35 @@ def test_a_sheets_title_rows_are_no_header(tmp_path):
             ("PERSON", "PORTO VIANA, Ana Luiza"), ("PERSON", "Juma Ngowi")} <= got
 
 
+def test_a_word_table_longer_than_a_chunk_keeps_its_header(tmp_path):
+    """A Word table cut across chunks: a chunk beginning inside it carries its header's names,
+    and its rows are read under them (without the model: the surnames and given names of a
+    register); prose after the table ends it."""
+    import docx
+
+    from dataguard.detect import Detector, known_entities
+    from dataguard.rules import column_signals, load_packs
+    d = docx.Document()
+    d.add_paragraph("Liste des bénéficiaires")
+    t = d.add_table(rows=1, cols=3)
+    for cell, name in zip(t.rows[0].cells, ("Nom", "Prénom", "Téléphone")):
+        cell.text = name
+    for i in range(300):
+        row = t.add_row().cells
+        row[0].text, row[1].text, row[2].text = f"BOMILO{chr(65 + i % 26)}{chr(65 + i // 26)}", "Dikake", f"77 984 {i // 100:02d} {i % 100:02d}"
+    d.add_paragraph("Fin de la liste.")
+    d.save(tmp_path / "liste.docx")
+    chunks = [c for c in run(tmp_path / "liste.docx", Limits(chunk_chars=3000)) if not isinstance(c, Problem)
+              and not c.is_name]
+    body = [c for c in chunks if "Dikake" in c.text]
+    assert len(body) >= 2 and body[0].context == () and all(c.context == ("Nom", "Prénom", "Téléphone")
+                                                            for c in body[1:])
+    assert not body[-1].text.startswith("Nom\t")       # (a later chunk begins with a row, not the header)
+    det = Detector(ner=False, language="fr", columns=column_signals(load_packs(None, known_entities())))
+    surnames = {c.text[m.start:m.end] for c, ms in det.analyze(chunks) for m in ms if m.entity_type == "PERSON"}
+    assert len({n for n in surnames if n.startswith("BOMILO")}) == 300
+
+
 def test_pdf_pages_encrypted_and_image_only(docs):
     assert [p.page for _, p in find(run(docs / "two.pdf"), IBAN)] == [2]
     assert problems(run(docs / "enc.pdf")) == [("enc.pdf", "encrypted")]

@@ -431,11 +431,8 @@ def fixed_width_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> t
     """(the columns of the fixed-width and tab-separated tables of a prose chunk, their header
     lines' spans): a payroll register's ``NAME``, a distribution report's ``Card holder``, a
     Word table's ``Prénom``."""
-    cells, tables = prose_table_cells(chunk.text, None if vocab is None else vocab.knows_one)
-    headers = []
-    for s, _ in tables:
-        e = chunk.text.find("\n", s)
-        headers.append((s, len(chunk.text) if e == -1 else e))
+    cells, tables, headers = prose_table_cells(chunk.text, None if vocab is None else vocab.knows_one,
+                                               tuple(chunk.context))
     return _columns_of_tables(cells, tables, _stem(chunk.unit)), headers
 
 

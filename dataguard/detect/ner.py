@@ -127,11 +127,11 @@ def ner_regions(text: str) -> list:
     return spans
 
 
-def _prose_tables(text: str, vocabulary) -> tuple:
+def _prose_tables(text: str, vocabulary, context: tuple = ()) -> tuple:
     """The cells and spans of a prose text's Markdown, fixed-width and tab-separated tables
     (``tabular``; a fixed-width or tab-separated header must hold a name the vocabulary knows)."""
     md = markdown_cells(text) if "|" in text else ([], [])
-    fw = prose_table_cells(text, vocabulary.knows_one)
+    fw = prose_table_cells(text, vocabulary.knows_one, context)
     if not fw[1]:
         return md
     return sorted(md[0] + fw[0]), sorted(md[1] + fw[1])
@@ -556,7 +556,7 @@ class NerRunner:
                 found = html_cells(text)
                 plan.first = self._keyed_cells(plan, html_columns(chunk, found), ks, ke, found[2])
                 return plan
-            tables = ([], []) if chunk.is_name else _prose_tables(text, self._vocabulary)
+            tables = ([], []) if chunk.is_name else _prose_tables(text, self._vocabulary, tuple(chunk.context))
             # a log's JSON payloads, and the quoted values of a key it repeats on many lines
             # ('registered="HADJA NIANE"'): their values alone, the rest as prose
             embedded = [] if chunk.is_name or tables[1] else \

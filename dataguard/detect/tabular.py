@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Optional
 
 from dataguard.types import Chunk
 
@@ -301,7 +302,7 @@ _TAB_LINE = re.compile(r"^[^\n\t]*\t[^\n]*", re.M)
 _TAB_NAME = re.compile(r"(?:[^\W\d_]|[#№])[^\t]{0,59}")
 
 
-def tab_table_cells(text: str, header_ok=None) -> tuple:
+def tab_table_cells(text: str, header_ok=None, context: tuple = (), carried: Optional[list] = None) -> tuple:
     """The cells of the tab-separated tables of a prose text: ([(start, end, column name)],
     [table spans]). A table is a run of consecutive lines with the same number of tabs (one to
     ``FW_MAX_COLUMNS`` - 1), a header (its first line: names, no digit opening one, ``header_ok``
@@ -315,9 +316,16 @@ def tab_table_cells(text: str, header_ok=None) -> tuple:
     block: list = []
 
     def flush() -> None:
-        if len(block) <= FW_MIN_ROWS or len(tables) >= FW_MAX_TABLES:
+        if not block or len(tables) >= FW_MAX_TABLES:
             return
         names = [f.strip() for f in text[block[0][0]:block[0][1]].split("\t")]
+        rows = block[1:]
+        if block[0][0] == 0 and len(context) == len(names) and tuple(names) != tuple(context):
+            names, rows = list(context), block      # (a table begun in an earlier chunk: its header)
+            if carried is not None:
+                carried.append(block[0][0])
+        elif len(block) <= FW_MIN_ROWS:
+            return
         if not 2 <= len(names) <= FW_MAX_COLUMNS or not all(n == "" or _TAB_NAME.fullmatch(n) for n in names) \
                 or sum(bool(n) for n in names) < 2 or header_ok is not None and not header_ok([n for n in names if n]):
             return
@@ -325,7 +333,7 @@ def tab_table_cells(text: str, header_ok=None) -> tuple:
             firsts = [f for f in (text[s:e].split("\t", 1)[0].strip() for s, e in block) if f]
             if 2 * sum(bool(header_ok([f])) for f in firsts) >= len(firsts):
                 return
-        for s, e in block[1:]:
+        for s, e in rows:
             for k, field in enumerate(text[s:e].split("\t")):
                 a, b = s, s + len(field)
                 while a < b and text[a] in " \u00a0":
@@ -349,16 +357,21 @@ def tab_table_cells(text: str, header_ok=None) -> tuple:
     return cells, tables
 
 
-def prose_table_cells(text: str, header_ok=None) -> tuple:
+def prose_table_cells(text: str, header_ok=None, context: tuple = ()) -> tuple:
     """The cells and spans of a prose text's fixed-width and tab-separated tables
-    (``fixed_width_cells``, ``tab_table_cells``), in the text's order."""
+    (``fixed_width_cells``, ``tab_table_cells``; ``context``: the header of a tab-separated
+    table the text begins inside, from an earlier chunk), in the text's order, and the spans of
+    their header lines."""
     fw = fixed_width_cells(text, header_ok)
-    tab = tab_table_cells(text, header_ok)
-    if not tab[1]:
-        return fw
-    if not fw[1]:
-        return tab
-    return sorted(fw[0] + tab[0]), sorted(fw[1] + tab[1])
+    carried: list = []
+    tab = tab_table_cells(text, header_ok, context, carried)
+    cells, tables = sorted(fw[0] + tab[0]), sorted(fw[1] + tab[1])
+    headers = []
+    for s, _ in tables:
+        if s not in carried:         # (a table begun in an earlier chunk has no header line here)
+            e = text.find("\n", s)
+            headers.append((s, len(text) if e == -1 else e))
+    return cells, tables, headers
 
 
 def _cut_at_columns(row: str, pieces: list, starts: list) -> list:

@@ -34,6 +34,10 @@ class ChunkBuilder:
         self._parts: list[str] = []
         self._anchors: list[Anchor] = []
         self._size = 0
+        # a tab-separated table of prose (a Word table) open at the last line: (tabs, its first
+        # line's names); a chunk beginning inside it has them as context (its rows' header)
+        self._table: Optional[tuple] = None
+        self._carried: tuple = ()
 
     def _anchor(self, offset: int, pointer: Pointer) -> None:
         if self._anchors and self._anchors[-1].pointer == pointer:
@@ -59,12 +63,22 @@ class ChunkBuilder:
             return
         if self._parts and self._size + length + 1 > self.limit:
             yield from self.flush()
+        if self.hint != "structured":
+            self._follow_table(sep.join(t for t, _ in pieces))
         offset = self._size
         for i, (text, ptr) in enumerate(pieces):
             self._anchor(offset, ptr)
             offset += len(text) + (len(sep) if i < len(pieces) - 1 else 0)
         self._parts.append(sep.join(t for t, _ in pieces))
         self._size += length + 1
+
+    def _follow_table(self, line: str) -> None:
+        """Keep the header line of the tab-separated table the prose is in (``_table``)."""
+        tabs = line.count("\t")
+        if not tabs or "\n" in line:
+            self._table = None
+        elif self._table is None or self._table[0] != tabs:
+            self._table = (tabs, tuple(n.strip()[:HEADER_CELL_CHARS] for n in line.split("\t")))
 
     def text(self, text: str, pointer: Pointer) -> Iterator[Chunk]:
         """Add free text (may contain newlines) under one pointer."""
@@ -95,9 +109,11 @@ class ChunkBuilder:
         text = "\n".join(self._parts)
         yield Chunk(unit=self.unit, text=text, keep_start=0, keep_end=None,
                     first_line=self.line if self.lines else None, anchors=tuple(self._anchors),
-                    context=self.context, hint=self.hint)
+                    context=self.context or self._carried, hint=self.hint)
         self.line += text.count("\n") + 1
         self._parts, self._anchors, self._size = [], [], 0
+        # (the next chunk begins inside a table: its header's names)
+        self._carried = self._table[1] if self._table is not None and len(self._table[1]) <= HEADER_CELLS else ()
 
 
 def render_value(value) -> str:
