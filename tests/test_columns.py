@@ -771,9 +771,9 @@ def test_a_people_column_in_capitals_gives_its_lone_surnames(pack_det, detector,
 
 def test_a_short_tables_role_column_gives_the_models_persons(detector):
     """A suppliers' list in a memo (four rows): its "Contacto" (a role's column, a person or a
-    firm's desk) gives its names when the model reads three in four of them; a technology
-    evaluation's "Candidate" (products the model reads as a person by chance) gives no more than
-    the model's; a table whose "Contacto" holds phone numbers gives phones."""
+    firm's desk) gives its names when the model reads three in four of them, not two of four (a
+    technology evaluation's "Candidate", products read as persons by chance); a table whose
+    "Contacto" holds phone numbers gives phones."""
     text = ("Proveedor,Contacto,Teléfono\nSummit Fuel Services S.A.S.,Orlando Rico Ramírez,+57 601 2184272\n"
             "Crescent Logistics S.A.S.,Mauricio González,+57 321 2126249\nAtlas Catering S.A.S.,Ernesto Rueda,"
             "+57 (606) 7701230\nAndes Print Ltda.,Jennifer Torralba,+57 604 4445566\n")
@@ -781,11 +781,21 @@ def test_a_short_tables_role_column_gives_the_models_persons(detector):
                   context=("Proveedor", "Contacto", "Teléfono"), hint="structured")
     got = [v for e, v, _ in found(detector, chunk) if e == "PERSON"]
     assert got == ["Orlando Rico Ramírez", "Mauricio González", "Ernesto Rueda", "Jennifer Torralba"]
+    # a technology evaluation's "Candidate": the model reads two products of four as persons by
+    # chance, which is not enough for the others to be made persons; three of four are
+    from presidio_analyzer import RecognizerResult
+
+    from dataguard.detect.columns import ColumnJudge, table_columns
     products = ("Product,Candidate,Score\nRouting engine,Kafka Streams,7.5\nDatabase,Postgres Citus,8.0\n"
-                "Search,Elastic Search,6.5\nMessaging,Rabbit MQ,7.0\n")
+                "Search,Elastic Search,6.5\nMessaging,Apache Pulsar,7.0\n")
     chunk = Chunk(unit=Unit(target="/t", uri="/t/evaluation.csv", path="evaluation.csv"), text=products,
                   context=("Product", "Candidate", "Score"), hint="structured")
-    assert "Rabbit MQ" not in [v for e, v, _ in found(detector, chunk) if e == "PERSON"]    # (only the model's)
+    col = next(c for c in table_columns(chunk)[0] if c.name == "Candidate")
+    read = {cell: [RecognizerResult("PERSON", *cell, 0.85)] for cell in col.cells}
+    two = dict(list(read.items())[:2])
+    assert ColumnJudge._names_among_names(chunk, col, two) == []
+    three = dict(list(read.items())[:3])
+    assert [products[r.start:r.end] for r in ColumnJudge._names_among_names(chunk, col, three)] == ["Apache Pulsar"]
     phones = "Sitio,Contacto\nBogotá,+57 601 2184272\nCali,+57 321 2126249\nQuibdó,+57 604 4445566\n"
     chunk = Chunk(unit=Unit(target="/t", uri="/t/sitios.csv", path="sitios.csv"), text=phones,
                   context=("Sitio", "Contacto"), hint="structured")

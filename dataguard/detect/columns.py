@@ -42,7 +42,7 @@ from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS
                                      org_word, password_hash, person_shaped, script_name_shaped, surname_in_capitals,
                                      surname_last_in_capitals, surnames_in_capitals, unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
-from dataguard.detect.tabular import FW_MIN_ROWS, Layout, html_cells, markdown_cells, prose_table_cells
+from dataguard.detect.tabular import Layout, html_cells, markdown_cells, prose_table_cells
 from dataguard.types import Chunk, ColumnSignal
 from dataguard.vocab import Reason, ValueKind
 
@@ -1204,11 +1204,10 @@ class ColumnJudge:
         phones = [c for c in cells if any(r.entity_type == "PHONE_NUMBER" for r in by_cell.get(c, ()))]
         if len(phones) < PHONES_SHARE * len(cells):
             return []
-        out, found = [], set(phones)
+        out = []
         for s, e in cells:
-            cell = text[s:e].strip()
-            if (s, e) in found or not cell or not chunk.keeps(s) or not plausible(ValueKind.PHONE, "PHONE_NUMBER", cell) \
-                    or any(r.start < e and s < r.end for r in by_cell.get((s, e), ())):
+            cell = text[s:e].strip()    # (a cell anything was found in, a phone number first, is left as it is)
+            if not cell or not chunk.keeps(s) or by_cell.get((s, e)) or not plausible(ValueKind.PHONE, "PHONE_NUMBER", cell):
                 continue
             start = s + text[s:e].index(cell)
             out.append(_result("PHONE_NUMBER", start, start + len(cell), 0.6, PHONES_RECOGNIZER, Reason.VALUE))
@@ -1458,7 +1457,7 @@ def _capitals_column(text: str, col: _Column) -> bool:
     surname too; in a list of names written otherwise it is a body's or a place's as often
     ("USAID", "BUNIA")."""
     cells = [text[s:e].strip() for s, e in col.cells]
-    return len(cells) >= FW_MIN_ROWS and len({c for c in cells if lone_surname(c)}) >= 2 \
+    return len({c for c in cells if lone_surname(c)}) >= 2 \
         and sum(" " in c and (c.isupper() and name_shaped(c) or surname_in_capitals(c)
                               or surname_last_in_capitals(c)) for c in cells) >= 2 \
         and 2 * sum(lone_surname(c) or name_shaped(c) for c in cells) >= len(cells)

@@ -131,10 +131,10 @@ def _prose_tables(text: str, vocabulary, context: tuple = ()) -> tuple:
     """The cells and spans of a prose text's Markdown, fixed-width and tab-separated tables
     (``tabular``; a fixed-width or tab-separated header must hold a name the vocabulary knows)."""
     md = markdown_cells(text) if "|" in text else ([], [])
-    fw = prose_table_cells(text, vocabulary.knows_one, context)
-    if not fw[1]:
+    cells, tables, _ = prose_table_cells(text, vocabulary.knows_one, context)
+    if not tables:
         return md
-    return sorted(md[0] + fw[0]), sorted(md[1] + fw[1])
+    return sorted(md[0] + cells), sorted(md[1] + tables)
 
 
 def _value_regions(text: str, s: int, e: int) -> list:

@@ -63,22 +63,25 @@ class ChunkBuilder:
             return
         if self._parts and self._size + length + 1 > self.limit:
             yield from self.flush()
+        line = sep.join(t for t, _ in pieces)
         if self.hint != "structured":
-            self._follow_table(sep.join(t for t, _ in pieces))
+            self._follow_table(line)
         offset = self._size
         for i, (text, ptr) in enumerate(pieces):
             self._anchor(offset, ptr)
             offset += len(text) + (len(sep) if i < len(pieces) - 1 else 0)
-        self._parts.append(sep.join(t for t, _ in pieces))
+        self._parts.append(line)
         self._size += length + 1
 
     def _follow_table(self, line: str) -> None:
-        """Keep the header line of the tab-separated table the prose is in (``_table``)."""
+        """Keep the header line of the tab-separated table the prose is in (``_table``; a first
+        line holding values, ``is_header``, gives none: its cells stay in place, empty ones too)."""
         tabs = line.count("\t")
         if not tabs or "\n" in line:
             self._table = None
         elif self._table is None or self._table[0] != tabs:
-            self._table = (tabs, tuple(n.strip()[:HEADER_CELL_CHARS] for n in line.split("\t")))
+            names = tuple(n.strip()[:HEADER_CELL_CHARS] for n in line.split("\t"))
+            self._table = (tabs, names if is_header(names) else ())
 
     def text(self, text: str, pointer: Pointer) -> Iterator[Chunk]:
         """Add free text (may contain newlines) under one pointer."""

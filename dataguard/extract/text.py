@@ -306,7 +306,7 @@ def _header_line(head: str, complete: bool = False):
     delim = _delimiter(whole[first])[0]
     if later and delim and placeholder_names(f.strip(" \t\r\"'\ufeff") for f in whole[first].split(delim)):
         return later[0]     # ("Column1;Column2;...": a tool's names, the header under them)
-    if later and _written(whole[first], _delimiter(whole[first])[0]) <= 1:
+    if later and _written(whole[first], delim) <= 1:
         delim = _delimiter(max(later, key=lambda line: _delimiter(line)[1]))[0]
         if _written(whole[first], delim) <= 1:
             widest = max(_written(line, delim) for line in later)
