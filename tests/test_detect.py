@@ -95,6 +95,19 @@ def test_a_given_name_the_model_leaves_out_joins_the_surname(en):
     assert {e for e in spans(m) if e[0] == "PERSON"} == {at(SURNAME_ONLY, "Per Petersson", "PERSON")}
 
 
+def test_names_the_model_runs_together_are_each_a_person(en):
+    """The model reads "Noorullah Mohammadi / Andrew Yates" as one person, which is none: each
+    name between " / " or ";" is one; a signature's post on the line below its name is none."""
+    text = ("Trip report 4 May.\nWe drove with Noorullah Mohammadi / Andrew Yates to the airport, "
+            "then Khalid Rahimi; Sarah Jones joined.\n")
+    persons = {e for e in spans(run(en, text)) if e[0] == "PERSON"}
+    assert {at(text, "Noorullah Mohammadi", "PERSON"), at(text, "Andrew Yates", "PERSON"),
+            at(text, "Khalid Rahimi", "PERSON"), at(text, "Sarah Jones", "PERSON")} <= persons
+    assert not any("/" in text[s:e] or ";" in text[s:e] for _, s, e in persons)
+    mail = "Kind regards,\nEsther TUMUSIIME\nHuman Resources Officer\nRecruitment | Global Response Organization\n"
+    assert not any("Human" in mail[s:e] for t, s, e in spans(run(en, mail)) if t == "PERSON")
+
+
 @pytest.mark.parametrize("text, name", [
     ("The transfer was approved by Bas van der Smeede yesterday.", "Bas van der Smeede"),
     ("Contact Maria de la Cruz today.", "Maria de la Cruz"),

@@ -40,7 +40,7 @@ from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
                                      POST_WORDS, REASON_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
                                      org_word, password_hash, person_shaped, script_name_shaped, surname_in_capitals,
-                                     surname_last_in_capitals, surnames_in_capitals, unit_shaped)
+                                     surname_last_in_capitals, surnames_in_capitals, titled_surname, unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout, html_cells, markdown_cells, prose_table_cells
 from dataguard.types import Chunk, ColumnSignal
@@ -1128,19 +1128,17 @@ class ColumnJudge:
         others). The model reads few names in a table's cells."""
         text, names, others, named = chunk.text, [], 0, 0
         for s, e in col.cells:
-            # (a cell may name several: "Wycliffe Opiyo / Fadi Abu Zeid", "A. Santoso & J. Niyonsaba")
-            parts = [(s + m.start(), s + m.end()) for m in _OWNER_PART.finditer(text[s:e])] if e - s <= 160 else []
-            spans = [listed_person(text[a:b]) if b - a <= 80 else None for a, b in parts]
-            if not spans or None in spans:
+            names_here = _owner_names(text, s, e)
+            if not names_here:
                 others += 1
                 continue
             named += 1
-            for (a, _), span in zip(parts, spans):
-                start, end = a + span[0], a + span[1]
+            for a, b, start, end in names_here:
                 # (a person there already, or the model read the whole name as a place; a name in
-                # capitals the model read is the column's: the filters drop a model's "person" in capitals)
-                if chunk.keeps(s) and not any(r.entity_type in ("PERSON", "LOCATION") and r.start <= start
-                                              and r.end >= end and not text[r.start:r.end].isupper()
+                # capitals the model read is the column's: the filters drop a model's "person" in
+                # capitals, and one over two names, "Noorullah Mohammadi / YATES Andrew")
+                if chunk.keeps(s) and not any(r.entity_type in ("PERSON", "LOCATION") and a <= r.start <= start
+                                              and end <= r.end <= b and not text[r.start:r.end].isupper()
                                               for r in by_cell.get((s, e), ())):
                     names.append(_column_person(start, end, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
                 elif chunk.keeps(s):
@@ -1547,7 +1545,45 @@ OWNER_NAMES = frozenset(tuple(w.split()) for w in (
     "passengers", "passenger", "passenger names", "occupants", "passagers", "pasajeros", "passageiros"))
 # the names of an owner's cell: between "/", "&", ";", "+", " and ", " et " (not " y " or " e ",
 # which are inside Spanish and Portuguese names: "Ortega y Gasset", "Costa e Silva")
-_OWNER_PART = re.compile(r"(?<![^\s/&;+])(?!(?:and|et)\s)[^\s/&;+](?:(?!\s+(?:and|et)\s)[^/&;+])*?(?=\s*(?:[/&;+]|\s(?:and|et)\s)|\s*$)")
+_OWNER_PART = re.compile(r"(?<![^\s/&;+])(?!(?:and|et)\s)[^\s/&;+](?:(?!\s+(?:and|et)\s)[^/&;+\n])*?"
+                         r"(?=\s*(?:[/&;+\n]|\s(?:and|et)\s)|\s*$)")
+
+
+def _owner_names(text: str, s: int, e: int) -> list:
+    """[(part start, part end, name start, name end)] of the persons an owner's cell ``text[s:e]``
+    names, several between "/", "&", ";", "+", " and ", " et " or on lines of their own
+    ("Wycliffe Opiyo / Fadi Abu Zeid", "A. Santoso & J. Niyonsaba"), or between commas when
+    each is a whole name ("DIJOUX Georges, Rahmatullah Hotak"; not "Otieno, Grace", one
+    name); empty when some part is no person's name (``listed_person``; a title and a surname,
+    ``titled_surname``, is one here: "Mr. Otieno / M. Faizi")."""
+    if e - s > 160:
+        return []
+    out = []
+    for m in _OWNER_PART.finditer(text[s:e]):
+        a, b = s + m.start(), s + m.end()
+        name = _owner_name(text[a:b])
+        if name is not None:
+            out.append((a, b, a + name[0], a + name[1]))
+            continue
+        pieces = [(a + p.start(), a + p.end()) for p in _COMMA_PIECE.finditer(text[a:b])]
+        if len(pieces) < 2 or any(len(text[x:y].split()) < 2 for x, y in pieces):
+            return []
+        for x, y in pieces:
+            name = _owner_name(text[x:y])
+            if name is None:
+                return []
+            out.append((x, y, x + name[0], x + name[1]))
+    return out
+
+
+_COMMA_PIECE = re.compile(r"[^,\s][^,]*(?<=\S)")
+
+
+def _owner_name(piece: str):
+    """(start, end) of the person a piece of an owner's cell names, None: none."""
+    if len(piece) > 80:
+        return None
+    return listed_person(piece) or ((0, len(piece)) if titled_surname(piece) else None)
 
 
 def owner_column(name: Optional[str]) -> bool:

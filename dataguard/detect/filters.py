@@ -79,20 +79,30 @@ _NOT_A_NAME_SCRIPTS = frozenset("غير معروف معروفة متوفر مت�
 
 
 def script_name_shaped(cell: str) -> bool:
-    """One to four words written as names are in a script other than Latin: Arabic, Hebrew, CJK
-    and other scripts without capitals, Cyrillic and Greek words capitalised ("Иван Петров",
-    "أحمد محمود الخطيب", "王小明"; "ИВАН ПЕТРОВ" in a register's capitals); no placeholder ("غير معروف",
-    "Нет", "测试用户")."""
+    """One to four words written as names are in a script other than Latin: Arabic, Hebrew, CJK,
+    Indic and other scripts without capitals (their vowel signs and joiners inside words:
+    "রুদ্র জাহান", "नरेश कुमार"), Cyrillic and Greek words capitalised ("Иван Петров",
+    "أحمد محمود الخطيب", "王小明"; "ИВАН ПЕТРОВ" in a register's capitals); up to six with an
+    Arabic name's particle ("نغم عبد الكريم بنو مهدي"); no placeholder ("غير معروف", "لا يوجد",
+    "Нет", "测试用户": its first word or all its words ``_NOT_A_NAME_SCRIPTS``; "رضا معروف" is a name)."""
     tokens = cell.split()
-    if not 1 <= len(tokens) <= 4 or cell.isascii():
+    most = 6 if any(t in _ARABIC_NAME_PARTICLES for t in tokens[1:-1]) else 4
+    if not 1 <= len(tokens) <= most or cell.isascii():
+        return False
+    if tokens[0].lower() in _NOT_A_NAME_SCRIPTS or all(t.lower() in _NOT_A_NAME_SCRIPTS for t in tokens):
         return False
     for t in tokens:
-        if not t[0].isalpha() or not all(c.isalpha() or c in "-'’" for c in t) or t.lower() in _NOT_A_NAME_SCRIPTS:
+        if not t[0].isalpha() or not all(c.isalpha() or c in "-'’\u200c\u200d" or unicodedata.category(c) in ("Mn", "Mc")
+                                         for c in t):
             return False
         if _latin(t) or (any(c.isupper() or c.islower() for c in t) and not t.istitle()
                          and not (t.isupper() and len(tokens) >= 2)):
             return False            # (a Latin word: name_shaped's; a cased script: capitalised, or a register's capitals)
     return True
+
+
+# the particles inside Arabic names: son and daughter of, servant of, father and mother of, family of
+_ARABIC_NAME_PARTICLES = frozenset("بن بنت ابن عبد أبو ابو بني بنو آل أم ام".split())
 
 
 def _latin(word: str) -> bool:
@@ -286,6 +296,14 @@ def listed_person(cell: str):
     if not person_shaped(name) and (len(words) <= 4 or "," in name or not person_shaped(" ".join(core))):
         return None
     return start, len(cell)
+
+
+def titled_surname(cell: str) -> bool:
+    """A title and one name word ("Mr. Otieno", "Dr Haidari"; "M. Faizi", Monsieur or an
+    initial): a person named, though not written as a list of full names is (``listed_person``)."""
+    title = _LEADING_TITLE.match(cell)
+    name = cell[title.end():] if title else ""
+    return bool(title) and len(name.split()) == 1 and (person_shaped(name) or person_shaped(cell))
 
 
 def mailbox_person(name: str, local: str) -> bool:

@@ -361,6 +361,9 @@ _NOT_GIVEN = _CALENDAR | POST_WORDS
 _GREETINGS = frozenset("dear hello hi bonjour cher chère chere estimado estimada hola querido querida liebe lieber "
                        "caro cara gentile beste".split())
 _INITIAL = re.compile(r"[A-Z]\.")
+# what stands between two persons' names on a line, never inside one (not "s/o", son of; a
+# line break is left to the filters, which keep the first line: a signature's name over its post)
+_BETWEEN_NAMES = re.compile(r"\s+/\s+|[ \t]*;[ \t]*")
 _PARTICLES = frozenset("al el de da dos das del van von bin bint ben ibn abu ould ag le la du di der den ter".split())
 
 
@@ -743,6 +746,13 @@ class NerRunner:
             gap = _GAP.search(t, start, end)       # a column's gap: "KOVALENKO Vladimir    CARD"
             if gap is not None:
                 end = gap.start()
+            if etype == "PERSON":       # names the model ran together: "Noorullah Mohammadi / Andrew Yates"
+                at = start
+                for cut in _BETWEEN_NAMES.finditer(t, start, end):
+                    if cut.start() > at:
+                        ents.append((etype, at, cut.start()))
+                    at = cut.end()
+                start = at
             if end > start:
                 ents.append((etype, start, end))
         return ents
