@@ -43,6 +43,8 @@ def found(det, chunk: Chunk) -> list:
     ("dateOfBirth", ("date", "of", "birth")), ("Date_de_Naissance", ("date", "de", "naissance")),
     ("FECHA-NACIMIENTO", ("fecha", "nacimiento")), ("Téléphone2", ("telephone", "2")),
     ("HTTPUserAgent", ("http", "user", "agent")), ("profile.dob", ("profile", "dob")),
+    # a word's last capital opens no word: "HoH" (head of household), "PoC" (person of concern)
+    ("HoH_NM", ("hoh", "nm")), ("PoC phone", ("poc", "phone")), ("userID", ("user", "id")), ("emailA1", ("email", "a", "1")),
     # other scripts are words too; Arabic hamza forms, taa marbuta, alef maqsura and tatweel are folded
     ("رقم_الهاتف", ("رقم", "الهاتف")), ("الإسم الكامل", ("الاسم", "الكامل")), ("تاريخ الولادة", ("تاريخ", "الولاده")),
     ("الهـاتف", ("الهاتف",)), ("مستشفى", ("مستشفي",)), ("Straße-Nr", ("straße", "nr")), ("___", ())])

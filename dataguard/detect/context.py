@@ -21,7 +21,8 @@ _ARABIC_FOLD = str.maketrans({"\u0649": "\u064a", "\u0629": "\u0647", "\u0640": 
 def name_words(name: str, split_case: bool = True) -> tuple:
     """``"dateOfBirth"``, ``"Date of birth"``, ``"date_de_naissance"``, ``"Téléphone2"``,
     ``"رقم_الهاتف"`` -> lower-case words (letters of any script) without accents, split on
-    case changes (unless ``split_case`` is false: ``"WhatsApp"`` is one word), digits and
+    case changes (unless ``split_case`` is false: ``"WhatsApp"`` is one word; not before a
+    capital ending a word: ``"HoH_NM"`` is "hoh nm", head of household's name), digits and
     punctuation; Arabic spelling variants folded (``_ARABIC_FOLD``)."""
     s = "".join(c for c in unicodedata.normalize("NFKD", name[:200]) if not unicodedata.combining(c))
     s = s.translate(_ARABIC_FOLD)
@@ -32,7 +33,7 @@ def name_words(name: str, split_case: bool = True) -> tuple:
     return tuple(w for w in _NOT_A_WORD.split(s.lower()) if w)
 
 
-_CASE_CHANGE = re.compile(r"([a-z])([A-Z])")
+_CASE_CHANGE = re.compile(r"([a-z])([A-Z])(?![\W_]|$)")      # not before a word's last capital: "HoH", "PoC"
 _ACRONYM_END = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _DIGITS_AND_LETTERS = re.compile(r"([A-Za-z])(\d)|(\d)([A-Za-z])")
 _NOT_A_WORD = re.compile(r"[\W_]+")
