@@ -453,6 +453,17 @@ def test_a_generic_name_column_means_nothing_in_a_table_of_things(det):
     assert _judge(det, supplier, [("PERSON", "Acme Supplies")]) == []
 
 
+def test_a_generic_name_column_of_a_table_of_persons_details_is_a_persons_name(pack_det):
+    """A "Donors" table names donors that are agencies as often as persons: its "name" column
+    says nothing alone; beside a tax number (a person's detail) its names are persons'."""
+    import dataclasses
+    names = ["Dominic Naik", "Cornelia Klemm", "Sean Harris", "Pacheco, Isis", "Mariam Hassan Farouk"]
+    chunk = db_chunk("name", names, table="Donors")
+    assert not [e for e, _, _ in found(pack_det, chunk) if e == "PERSON"]
+    with_ssn = dataclasses.replace(chunk, siblings=("donor_id", "name", "email", "tax_ssn", "gift_amount"))
+    assert [v for e, v, _ in found(pack_det, with_ssn) if e == "PERSON"] == names
+
+
 def test_a_column_saying_whose_name_it_holds_keeps_it_in_a_table_of_firms(det):
     """A vendors table's generic "name" is a firm's; its "account_holder" holds people, and firms
     too: a cell with a firm's words (SARL, Enterprises, Trading) is no person there."""
@@ -901,12 +912,16 @@ def test_names_in_other_scripts_under_a_column_named_for_people(pack_det):
     names = ["أحمد محمود الخطيب", "Иван Петров", "王小明", "محمد علي", "ИВАН ПЕТРОВ",
              # vowel signs and joiners inside words; an Arabic name of six words with its particles
              "রুদ্র জাহান", "नरेश कुमार", "بدرالدّجى مُنير الحكم بن سعد العشيرة", "نغم عبد الكريم بنو مهدي",
-             "رضا معروف"]
+             "رضا معروف", "Марʼяна Коваль"]
     decoys = ["غير معروف", "Нет", "12345", "ИВАН ПЕТРОВ ИВАНОВИЧ СИДОРОВ ПЕТРОВ", "Тест", "Аноним", "测试用户", "匿名",
               "無", "未填写", "ТЕСТ", "لا يوجد", "غير متوفر", "هذا النص طويل جدا ولا يحتوي اسما"]
     got = found(pack_det, db_chunk("full_name", names + decoys, table="staff"))
     assert [(e, v, r) for e, v, r in got] == [("PERSON", v, "column_name") for v in names]
     assert found(pack_det, db_chunk("name", names, table="staff")) == []
+    # a pattern's person in a part of a cell (a given name and patronymic) gives way to the cell's whole name
+    whole = ["Притула Демид Сергійович", "Забіла Ліза Лесівна", "Іваненко Петро Петрович"]
+    got = found(pack_det, db_chunk("ПІБ", whole, table="vpo"))
+    assert [v for e, v, _ in got if e == "PERSON"] == whole
 
 
 FORM = ("TRAVEL REQUEST TR-2024-0113\n"

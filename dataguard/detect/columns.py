@@ -1252,8 +1252,11 @@ class ColumnJudge:
         the column's name says what they are."""
         text, out = chunk.text, []
         for s, e in col.cells:
+            # (a pattern's person in a part of the cell, "Демид Сергійович" of "Притула Демид
+            # Сергійович", gives way to the whole)
             if not text[s:e].isascii() and chunk.keeps(s) and script_name_shaped(text[s:e].strip()) \
-                    and not any(r.entity_type == "PERSON" for r in by_cell.get((s, e), ())):
+                    and not any(r.entity_type == "PERSON" and r.start <= s + len(text[s:e]) - len(text[s:e].lstrip())
+                                and r.end >= s + len(text[s:e].rstrip()) for r in by_cell.get((s, e), ())):
                 out.append(_column_person(s, e, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
         return out
 
@@ -1595,13 +1598,14 @@ def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     "value") takes the meaning of the key holding it when that one names an entity ("phones"),
     or when the two read as one name do ("card" and "number": a card number): the two are
     judged as one name. The key holding a generic name (``GENERIC_NAMES``) is its
-    table as the file is (``"product": {"name": ...}``, ``"site": {"name": ...}``); other keys
-    above add nothing (neither codes nor cancels)."""
+    table as the file is (``"product": {"name": ...}``, ``"site": {"name": ...}``), unless the
+    table holds a person's details (``personal_table``: a "Donors" sheet with a tax number
+    column lists persons); other keys above add nothing (neither codes nor cancels)."""
     generic = generic_name(col.name)
     verdict = vocab.verdict(col.name)
     if generic and col.parent and role_column(col.parent):
         return verdict          # a contact's, an employee's name (``<contact nom="...">``): a person's, in any file
-    if generic:
+    if generic and not col.personal:        # (a "donors" table with a tax number column: the donors are persons)
         verdict = _in_table(verdict, vocab.verdict(col.table))
     if not col.parent:
         return verdict

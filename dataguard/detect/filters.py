@@ -95,7 +95,8 @@ def script_name_shaped(cell: str) -> bool:
         if not t[0].isalpha() or not all(c.isalpha() or c in "-'’\u200c\u200d" or unicodedata.category(c) in ("Mn", "Mc")
                                          for c in t):
             return False
-        if _latin(t) or (any(c.isupper() or c.islower() for c in t) and not t.istitle()
+        bare = t.replace("ʼ", "").replace("'", "").replace("’", "")     # ("Марʼяна": no capital after the apostrophe)
+        if _latin(t) or (any(c.isupper() or c.islower() for c in t) and not bare.istitle()
                          and not (t.isupper() and len(tokens) >= 2)):
             return False            # (a Latin word: name_shaped's; a cased script: capitalised, or a register's capitals)
     return True
