@@ -151,3 +151,15 @@ def test_a_card_followed_by_its_three_digit_code_is_found():
     """"4111 1111 1111 1111 123": a card and its CVV (or a currency code), not a 19-digit number."""
     text = "card 4111 1111 1111 1111 123 exp 12/27"
     assert card_spans(text) == [(5, 24)]
+
+
+def test_a_longer_number_in_fours_holds_a_card_only_at_its_start():
+    """A parcel's tracking number written in fours ("9432 8455 5629 6396 7192 93", 22 digits)
+    is one number: pieces of it that pass a card's check by chance are none; a card followed by
+    another group of four (a year) is still found."""
+    text = ("label 9432 8455 5629 6396 7192 93 printed; label 9409 5739 1738 5875 4125 98 printed; "
+            "tracking number 9447 4825 6273 3866 7095 41.")
+    assert card_brand("56296396719293") and card_brand("573917385875412598")      # pieces that pass
+    assert card_spans(text) == []
+    text = "card 4111 1111 1111 1111 2026 expires"
+    assert card_spans(text) == [(5, 24)]

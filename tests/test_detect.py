@@ -245,6 +245,10 @@ DECOYS = [
     "docker image sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
     # IBANs with wrong check digits hold a Luhn-valid card number, a Dutch phone number
     "Accounts FR60 3913 2907 4129 7243 8066 176, LB95 9855 6212 5181 2640 0983 1332, NL77 BRDD 0650 7238 54.",
+    # a Portuguese IBAN with wrong check digits, whose first 24 characters Presidio's table takes
+    "ERROR [iban] validation failed for value=PT28 6694 8857 5394 0051 8826 8 (vendor V-1187)",
+    # an account number and its check digit, a valid French or Kenyan number by its digits
+    "Petty cash account 045-089030-6 was reconciled by the shelter team.",
     "SSN 926-10-1498 and SSN: 961-48-5094 are outside the areas the SSA issues.",
 ]
 

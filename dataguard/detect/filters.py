@@ -646,6 +646,18 @@ def inside_iban_shape(text: str, start: int, end: int) -> bool:
     return False
 
 
+def _cut_iban(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] a piece of a longer string in an IBAN's shape ("PT28 6694 8857 5394 0051
+    8826" of "PT28 6694 8857 5394 0051 8826 8", an account number that fails its check; a
+    country's table that is wrong about its length lets the piece pass)?"""
+    for m in IBAN_SHAPE.finditer(text, max(0, start - _IBAN_REACH), min(len(text), end + _IBAN_REACH)):
+        if m.start() >= end:
+            break
+        if m.start() <= start and end <= m.end() and (m.start(), m.end()) != (start, end):
+            return True
+    return False
+
+
 # a URL's scheme and user part, up to its host ("ssh://git@host") or into its password
 # ("postgresql://app:S3cret@db01", "redis://:Pg$ecret@cache", whose '$' may start the address)
 _URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,20}://[\w.~%+\-]{0,64}(?::[^\s/@\"'<>]{0,128})?$")
@@ -892,7 +904,13 @@ def _plausible_phone(value: str, text: str, start: int, phone_format: bool, colu
             and not _VERSION_BEFORE.search(text, max(0, start - 24), start)):
         return False          # dotted version or IP, not "415.506.0921", "01.94.68.31.28", nor
                               # under a phone's column name in groups of two digits or more ("11.98996.7763")
+    if _CHECK_DIGIT_LAST.search(bare) and not column_says:
+        return False          # "045-089030-6": an account's number and its check digit
     return 7 <= len(digits) <= 15
+
+
+# a number's last group of one digit after a dash, as account numbers write their check digit
+_CHECK_DIGIT_LAST = re.compile(r"\d{3,}-\d\Z")
 
 
 def plausible(entity: str, value: str, text: str, start: int, end: int, name_column: bool = False,
@@ -915,6 +933,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         if _glued(text, start, end, "-_." if entity == "IP_ADDRESS" else "-_/.") or _trivial_digits(value):
             return False
         if entity != "IBAN_CODE" and inside_iban_shape(text, start, end):
+            return False
+        if entity == "IBAN_CODE" and _cut_iban(text, start, end):
             return False
     if entity == "IP_ADDRESS" and (_VERSION_BEFORE.search(text, max(0, start - 24), start) or nobodys_address(value)
                                    or _another_version(value, text, start) or _user_agent_version(text, start)):
