@@ -635,27 +635,28 @@ def registry_layout(country: str):
 def inside_iban_shape(text: str, start: int, end: int) -> bool:
     """Is text[start:end] a strict part of a string in a country's IBAN layout (Presidio's, a
     national one or the registry's)?"""
+    for m in _longer_iban_shapes(text, start, end):
+        value = m.group().replace(" ", "").replace("-", "")
+        if any(layout is not None and layout.fullmatch(value)
+               for layout in (iban_layout(value[:2]), registry_layout(value[:2]))):
+            return True
+    return False
+
+
+def _longer_iban_shapes(text: str, start: int, end: int):
+    """The strings in an IBAN's shape (``IBAN_SHAPE``) that hold text[start:end] and more."""
     for m in IBAN_SHAPE.finditer(text, max(0, start - _IBAN_REACH), min(len(text), end + _IBAN_REACH)):
         if m.start() >= end:
             break
         if m.start() <= start and end <= m.end() and (m.start(), m.end()) != (start, end):
-            value = m.group().replace(" ", "").replace("-", "")
-            if any(layout is not None and layout.fullmatch(value)
-                   for layout in (iban_layout(value[:2]), registry_layout(value[:2]))):
-                return True
-    return False
+            yield m
 
 
 def _cut_iban(text: str, start: int, end: int) -> bool:
     """Is text[start:end] a piece of a longer string in an IBAN's shape ("PT28 6694 8857 5394 0051
     8826" of "PT28 6694 8857 5394 0051 8826 8", an account number that fails its check; a
     country's table that is wrong about its length lets the piece pass)?"""
-    for m in IBAN_SHAPE.finditer(text, max(0, start - _IBAN_REACH), min(len(text), end + _IBAN_REACH)):
-        if m.start() >= end:
-            break
-        if m.start() <= start and end <= m.end() and (m.start(), m.end()) != (start, end):
-            return True
-    return False
+    return next(_longer_iban_shapes(text, start, end), None) is not None
 
 
 # a URL's scheme and user part, up to its host ("ssh://git@host") or into its password
