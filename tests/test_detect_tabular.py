@@ -70,6 +70,13 @@ def spans_of(text: str, values: list) -> set:
 
 
 @pytest.fixture(scope="module")
+def patterns_en():
+    """English without the model, with the packs' context words."""
+    from tests.conftest import pack_context
+    return Detector(ner=False, language="en", context=pack_context())
+
+
+@pytest.fixture(scope="module")
 def people_csv():
     """200 rows: a name column (beyond the sample), decoy columns, a notes column with a few names."""
     header = "id,name,city,status,product,notes"
@@ -922,12 +929,11 @@ def test_an_owner_column_gives_its_persons_when_they_are_most_of_it(detector):
 
 
 @pytest.mark.parametrize("ner", [False, True])
-def test_a_vendors_focal_points_are_persons_but_not_its_firms(detector, ner):
+def test_a_vendors_focal_points_are_persons_but_not_its_firms(detector, ner, patterns_en):
     """A vendors register's "Focal point" (a table of firms): its names written as persons'
     are persons, a firm's name there is none, nor a desk or a post ("Customer Care", "General
     Manager", "Grand Comptes")."""
-    from tests.conftest import pack_context
-    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    det = detector if ner else patterns_en
     text = ("Vendor no.,Company,Focal point,Phone\nUNGM-600488,Summit Logistics SARL,\"CHARPENTIER, Xavier\",65 04 75 94\n"
             "UNGM-133335,Nimba Vehicle Rentals Ltd,Wairimu Macharia,0188-802-781\n"
             "V505330,Atlas Energy Ltd,Otieno Wekesa,+254 115 828832\n"
@@ -961,13 +967,12 @@ MINUTES = ("# Protection cluster meeting\n\nThe partners agreed the actions belo
 
 
 @pytest.mark.parametrize("ner", [True, False])
-def test_a_markdown_owner_column_gives_its_persons_when_they_are_most_of_it(detector, ner):
+def test_a_markdown_owner_column_gives_its_persons_when_they_are_most_of_it(detector, ner, patterns_en):
     """Minutes' action table in Markdown: its "Owner" (or French "Qui") column's name-shaped
     cells are persons (in bold too, two in a cell too), its units are not; a "Responsible"
     column of units with one name gives none; the other columns are not judged so ("Kenneth
     Road", "Review Budget Lines")."""
-    from tests.conftest import pack_context
-    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    det = detector if ner else patterns_en
     got = {v for _, _, v in person_spans(det, [Chunk(unit=MD_UNIT, text=MINUTES)])[0]}
     assert {"Chiamaka Okonkwo-Bello", "Mwamba Kalenga Ilunga", "Thandiwe Nkosi", "Wycliffe Opiyo", "Fadi Abu Zeid",
             "A. Santoso", "J. Niyonsaba", "Espoir Tshibangu"} <= got
@@ -1091,12 +1096,11 @@ def test_tab_separated_tables_in_prose_are_read_by_their_header():
 
 
 @pytest.mark.parametrize("ner", [False, True])
-def test_a_documents_table_gives_its_columns_persons_and_phones(detector, ner):
+def test_a_documents_table_gives_its_columns_persons_and_phones(detector, ner, patterns_en):
     """A Word table's "NOM" beside "Prénom" is a surname in capitals, its "Prénom" a given
     name; a liaison table's phones of a region no one configured ("71-139-989", Lebanon) are
     phones by the table's "Mobile"; its departments and extensions are nothing."""
-    from tests.conftest import pack_context
-    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    det = detector if ner else patterns_en
     chunk = Chunk(unit=Unit(target="/t", uri="/t/registre.docx", path="registre.docx"), text=ATTENDANCE_DOCX)
     (_, matches), = list(det.analyze([chunk]))
     got = {(m.entity_type, ATTENDANCE_DOCX[m.start:m.end]) for m in matches}
@@ -1120,11 +1124,10 @@ DISTRIBUTION = ("                     E-VOUCHER DISTRIBUTION REPORT\n"
 
 
 @pytest.mark.parametrize("ner", [True, False])
-def test_a_fixed_width_reports_column_named_for_people_gives_its_names(detector, ner):
+def test_a_fixed_width_reports_column_named_for_people_gives_its_names(detector, ner, patterns_en):
     """A distribution report printed in columns: the names under "Card holder" are persons, with
     or without the model; the header's words, the card numbers and the values are not."""
-    from tests.conftest import pack_context
-    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    det = detector if ner else patterns_en
     unit = Unit(target="/t", uri="/t/distribution_report.txt", path="distribution_report.txt")
     got = person_spans(det, [Chunk(unit=unit, text=DISTRIBUTION)])[0]
     holders = ["Anita Tamang", "KRISTÍN NYSTRÖM", "Ruth Wanjiku Kamau", "SHAMSIDA ARA"]
@@ -1149,13 +1152,12 @@ def test_a_fixed_width_header_and_rows_are_bounded():
 
 
 @pytest.mark.parametrize("ner", [True, False])
-def test_a_generic_name_beside_a_persons_details_is_a_persons(detector, ner):
+def test_a_generic_name_beside_a_persons_details_is_a_persons(detector, ner, patterns_en):
     """A bare "NAME" is a product's or a site's as often, but not beside a date of birth or a
     passport number: without the model, a register's names are persons (surname first too),
     firms excepted (with it, the model's reading of the column decides, as for any generic
     name); beside a price and a stock, or a bank account (a vendors register's), they are not."""
-    from tests.conftest import pack_context
-    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    det = detector if ner else patterns_en
     register = ("SEQ  NAME                      DATE OF BIRTH   PASSPORT\n"
                 "0001 Olawale, Folake           1984-03-12      A1234567\n"
                 "0002 Dut, Achol                1979-11-30      B7654321\n"
@@ -1194,13 +1196,12 @@ XML_EXPORT = ('<?xml version="1.0" encoding="UTF-8"?>\n'
               '</data>\n')
 
 
-def test_an_xml_files_elements_and_attributes_are_read_as_columns():
+def test_an_xml_files_elements_and_attributes_are_read_as_columns(patterns_en):
     """An XML export's values are columns named by their elements' and attributes' local names,
     as a JSON file's are by their keys: the element "fullName", "hh_head" (spaces inside it
     left out), "contactPerson" and the attribute "name" of an element named for a person give
     their names, without the model; a village, an origin and a vendor's name do not."""
-    from tests.conftest import pack_context
-    det = Detector(ner=False, language="en", context=pack_context())
+    det = patterns_en
     unit = Unit(target="/t", uri="/t/export.xml", path="export.xml")
     got = person_spans(det, [Chunk(unit=unit, text=XML_EXPORT)])[0]
     want = {(XML_EXPORT.index(n), XML_EXPORT.index(n) + len(n), n)
@@ -1295,14 +1296,13 @@ YAML_ROSTER = ('# staff roster (export)\noffice: Dakar\nstaff:\n'
                '  - {building: B, warden: Grace Kimani}\n')
 
 
-def test_a_yaml_files_values_are_columns_named_by_their_keys_and_the_key_above(detector):
+def test_a_yaml_files_values_are_columns_named_by_their_keys_and_the_key_above(detector, patterns_en):
     """A YAML file's values are columns named by their keys, each with the key of the mapping
     holding it (not a key that is data: a record's id), in a flow mapping too: an emergency
     contact's, a contact person's and a warden's names are persons without the model, quoted or
     not, at their place, and so is a generic "name" under a role ("staff"); a campaign's name, titles and places
     are not; the salary accounts are IBANs (a column of valid ones)."""
     from dataguard.detect.columns import yaml_columns
-    from tests.conftest import pack_context
     unit = Unit(target="/t", uri="/t/roster.yaml", path="roster.yaml")
     chunk = Chunk(unit=unit, text=YAML_ROSTER)
     cols = {(c.name, c.parent): [YAML_ROSTER[s:e] for s, e in c.cells] for c in yaml_columns(chunk)}
@@ -1312,7 +1312,7 @@ def test_a_yaml_files_values_are_columns_named_by_their_keys_and_the_key_above(d
     assert cols[("name", "campaign")] == ["Amal Livelihoods"]
     assert cols[("warden", "floor_wardens")] == ["Folake Ogunleye", "Grace Kimani"]
     assert cols[("building", "floor_wardens")] == ["A", "B"]
-    det = Detector(ner=False, language="en", context=pack_context())
+    det = patterns_en
     assert person_spans(det, [chunk])[0] == spans_of(YAML_ROSTER, ["SANGARÉ Mamoudou", "Arame Wade", "Brehima Kanté",
                                                                    "Diarra Mboup", "Awa Ndiaye",
                                                                    "Folake Ogunleye", "Grace Kimani"])
@@ -1339,12 +1339,11 @@ REGISTRE = ("Matricule;NOM;Prénom(s);Service;Date de naissance;Téléphone\n"
 
 
 @pytest.mark.parametrize("ner", [False, True])
-def test_a_registers_surname_column_gives_its_surnames_in_capitals_alone(detector, ner):
+def test_a_registers_surname_column_gives_its_surnames_in_capitals_alone(detector, ner, patterns_en):
     """A French register splits a name into "NOM" (the surname, in capitals) and "Prénom(s)" (a
     plural's ending in brackets): each cell is a person's name, a lone surname in capitals too;
     a placeholder is none, nor a department's name in capitals in another column."""
-    from tests.conftest import pack_context
-    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    det = detector if ner else patterns_en
     chunk = Chunk(unit=CSV_UNIT, text=REGISTRE, context=tuple(REGISTRE.split("\n")[0].split(";")), hint="structured")
     want = ["MBIDA", "Armel", "MAÏGA-TOURÉ", "Fousseynou", "SY", "Maïmouna", "Ousmane", "Adama", "Awa", "Mariam"]
     assert person_spans(det, [chunk])[0] == spans_of(REGISTRE, want)
@@ -1366,12 +1365,11 @@ TRANSFERTS = ("id_menage,nom_chef_menage,site,telephone\n"
 
 
 @pytest.mark.parametrize("ner", [False, True])
-def test_names_typed_in_lower_case_in_a_column_of_names_are_names(detector, ner):
+def test_names_typed_in_lower_case_in_a_column_of_names_are_names(detector, ner, patterns_en):
     """A cash-transfer list's head of household typed in lower case by an enumerator: a name
     where the column is named for people and half its cells or more are names as written; a
     phrase in lower case ("same as above") is none."""
-    from tests.conftest import pack_context
-    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    det = detector if ner else patterns_en
     chunk = Chunk(unit=CSV_UNIT, text=TRANSFERTS, context=tuple(TRANSFERTS.split("\n")[0].split(",")), hint="structured")
     want = ["Jean-Pierre Kalala", "bénédicte tshisola", "Aline Furaha", "jean-claude mumbere kasereka", "Esther Kahindo",
             "Dieudonné Muhindo", "Sifa Bahati", "Espoir Kambale"]
@@ -1395,7 +1393,7 @@ AGENDA_ICS = ("BEGIN:VCALENDAR\r\nX-WR-CALNAME:Agenda Direction Pays\r\nBEGIN:VE
 
 
 @pytest.mark.parametrize("ner", [False, True])
-def test_contacts_and_calendars_are_read_by_their_properties(detector, ner):
+def test_contacts_and_calendars_are_read_by_their_properties(detector, ner, patterns_en):
     """A vCard's full name, its name's family and given parts and the person its note names, a
     calendar's organizer and attendees (a folded line's too, on the line it is written): persons
     (a note's name before a line break written as an escape, "\\n", too);
@@ -1403,8 +1401,7 @@ def test_contacts_and_calendars_are_read_by_their_properties(detector, ner):
     (KIND:org) are none, nor an event's unique id an e-mail address; a name a fold cuts is no
     column's value (no piece of it a name)."""
     from dataguard.detect.columns import card_columns, keyed_columns
-    from tests.conftest import pack_context
-    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    det = detector if ner else patterns_en
     vcf = Unit(target="/t", uri="/t/contacts.vcf", path="contacts.vcf")
     ics = Unit(target="/t", uri="/t/agenda.ics", path="agenda.ics")
     assert keyed_columns(vcf) is card_columns and keyed_columns(ics) is card_columns
@@ -1424,13 +1421,12 @@ def test_contacts_and_calendars_are_read_by_their_properties(detector, ner):
     assert not any(e.startswith("8907B238") for e in emails)
 
 
-def test_a_configuration_files_values_are_columns_named_by_their_keys_and_section():
+def test_a_configuration_files_values_are_columns_named_by_their_keys_and_section(patterns_en):
     """INI, properties, TOML and environment files: "key = value" or "key: value", quoted or
     not, a comment after it left out, with its section as the parent: an emergency contact's
     name is a person and the site's name no person, without the model; a dotted key before an
     address is no part of it."""
     from dataguard.detect.columns import ini_columns, keyed_columns
-    from tests.conftest import pack_context
     unit = Unit(target="/t", uri="/t/site.ini", path="site.ini")
     assert keyed_columns(unit) is ini_columns
     assert keyed_columns(Unit(target="/t", uri="/t/app/.env", path="app/.env")) is ini_columns
@@ -1440,21 +1436,20 @@ def test_a_configuration_files_values_are_columns_named_by_their_keys_and_sectio
                     ("name", "emergency_contact"): ["Arame Wade"], ("phone", "emergency_contact"): ["+221 77 405 83 94"],
                     ("server", "backup"): ["10.20.1.15"], ("operator.email", "backup"): ["m.sow@ongsahel.sn"],
                     ("schedule", "backup"): ["daily 02:00"]}
-    det = Detector(ner=False, language="en", context=pack_context())
+    det = patterns_en
     assert person_spans(det, [chunk])[0] == spans_of(INI_SITE, ["Arame Wade"])
     found = {(m.entity_type, INI_SITE[m.start:m.end]) for _, ms in det.analyze([chunk]) for m in ms}
     assert ("EMAIL_ADDRESS", "m.sow@ongsahel.sn") in found and ("IP_ADDRESS", "10.20.1.15") in found
 
 
-def test_json_payloads_in_a_log_are_read_by_their_keys(detector, monkeypatch):
+def test_json_payloads_in_a_log_are_read_by_their_keys(detector, monkeypatch, patterns_en):
     """A log line's JSON payload is read as a JSON file's values: a cardholder's name is a person
     without the model (and the model reads it alone), a campaign's name is none."""
-    from tests.conftest import pack_context
     log = ''.join(f'2024-07-24T13:12:{n:02d}Z DEBUG [checkout-3] PSP request payload={{"amount":"36{n}.00",'
                   f'"campaign":"Caminos Seguros","cardholder":"{name}","exp":"12/30"}}\n'
                   for n, name in enumerate(["Aino Hansen", "Juan Pablo Ortiz", "Mei Lin"]))
     unit = Unit(target="/t", uri="/t/portal.log", path="portal.log")
-    det = Detector(ner=False, language="en", context=pack_context())
+    det = patterns_en
     assert person_spans(det, [Chunk(unit=unit, text=log)])[0] == spans_of(log, ["Aino Hansen", "Juan Pablo Ortiz",
                                                                                  "Mei Lin"])
     seen = texts_given_to_ner(monkeypatch)
@@ -1516,16 +1511,15 @@ def test_review_fixes_of_html_tables_and_column_names():
     assert "PERSON" not in vocab.verdict("Programme officer").lowered
 
 
-def test_a_name_with_two_spaces_inside_and_form_labels_of_things(detector):
+def test_a_name_with_two_spaces_inside_and_form_labels_of_things(detector, patterns_en):
     """A name typed with two spaces is whole (a gap is three spaces or a tab); a form's
     "Driver:" or "Witness:" before a vehicle or a place gives no person (without the model no
     such label gives one; with it, not over its organisation or place)."""
-    from tests.conftest import pack_context
     text = "The note was written by Joseph  Mwangi and filed.\nDriver: Toyota Hilux\nWitness: Main Gate\n"
     unit = Unit(target="/t", uri="/t/note.txt", path="note.txt")
     got = {v for _, _, v in person_spans(detector, [Chunk(unit=unit, text=text)])[0]}
     assert "Joseph  Mwangi" in got
-    det = Detector(ner=False, language="en", context=pack_context())
+    det = patterns_en
     assert not {v for _, _, v in person_spans(det, [Chunk(unit=unit, text=text)])[0]} & {"Toyota Hilux", "Main Gate"}
     # with the model, such a label gives the name it reads as no organisation, place or group
     log = "Conductor: Sebastián Mendoza (cel. 607 540 2599)   Salida 09:18\nDriver: Toyota Hilux\n"
@@ -1561,13 +1555,12 @@ SEPA_XML = ('<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="urn:iso:st
 
 
 @pytest.mark.parametrize("ner", [False, True])
-def test_an_xml_elements_parent_names_it(detector, ner):
+def test_an_xml_elements_parent_names_it(detector, ner, patterns_en):
     """A payment file's ``<Nm>`` is a creditor's name under ``<Cdtr>`` (a person's), the
     initiating party's under ``<InitgPty>`` (none named); a supplier's ``<contact nom="...">``
     is a person's name in a suppliers' file."""
     from dataguard.detect.columns import xml_columns
-    from tests.conftest import pack_context
-    det = detector if ner else Detector(ner=False, language="en", context=pack_context())
+    det = detector if ner else patterns_en
     unit = Unit(target="/t", uri="/t/fournisseurs/virements.xml", path="fournisseurs/virements.xml")
     chunk = Chunk(unit=unit, text=SEPA_XML)
     cols = {(c.name, c.parent): [SEPA_XML[s:e] for s, e in c.cells] for c in xml_columns(chunk)}

@@ -1249,16 +1249,11 @@ class ColumnJudge:
     def _script_names(chunk: Chunk, col: _Column, by_cell: dict) -> list:
         """Names in another script than Latin in a column named for people ("أحمد محمود الخطيب",
         "Иван Петров", "王小明" under ``full_name``): the English and French models read none,
-        the column's name says what they are."""
-        text, out = chunk.text, []
-        for s, e in col.cells:
-            # (a pattern's person in a part of the cell, "Демид Сергійович" of "Притула Демид
-            # Сергійович", gives way to the whole)
-            if not text[s:e].isascii() and chunk.keeps(s) and script_name_shaped(text[s:e].strip()) \
-                    and not any(r.entity_type == "PERSON" and r.start <= s + len(text[s:e]) - len(text[s:e].lstrip())
-                                and r.end >= s + len(text[s:e].rstrip()) for r in by_cell.get((s, e), ())):
-                out.append(_column_person(s, e, 0.6, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
-        return out
+        the column's name says what they are. A pattern's person in a part of the cell
+        ("Демид Сергійович" of "Притула Демид Сергійович") gives way to the whole."""
+        # (six words at most: the length limit only bounds the work)
+        return _shaped_cells(chunk, col, by_cell, lambda cell: not cell.isascii() and script_name_shaped(cell),
+                             longest=1000, covered_only=True)
 
     def _raise_holds(self, chunk: Chunk, col: _Column, verdict: Verdict, r, header_ends: list) -> bool:
         """Whether a result the table's header may have raised (``CONTEXT_RAISE_KEY``) keeps the
