@@ -61,6 +61,7 @@ class DatabaseTable:
         self.columns = columns        # [(name, mode)] of analysed columns
         self.pk = pk                  # [name]
         self.col_types = col_types    # {name: SQLAlchemy type} of every column
+        self.siblings = tuple(col_types)[:MAX_SIBLINGS]     # what each column's chunks carry
         self.estimate: Optional[int] = None
         self.unit = Unit(target=source.display_uri, uri=f"{source.display_uri}#{self.name}", path=self.name,
                          table=self.name, column=None, source="database")
@@ -161,7 +162,7 @@ class DatabaseTable:
         anchors = tuple(Anchor(off, Pointer(row=r, part=path)) for off, (_, r) in zip(part.anchors, part.texts))
         yield Chunk(unit=self.column_unit(col.name), text="\n".join(texts), first_line=None, anchors=anchors,
                     context=_context(col, part.path), hint="prose" if is_prose(texts) else "structured",
-                    column=path, siblings=tuple(self.col_types)[:MAX_SIBLINGS])
+                    column=path, siblings=self.siblings)
         part.texts, part.anchors, part.chars = [], [], 0
 
     def _long_value(self, col: _Column, part: _Part, text: str, row: str, limits: Limits) -> Iterator[Chunk]:
@@ -176,7 +177,7 @@ class DatabaseTable:
             yield Chunk(unit=unit, text=text[lo:hi], keep_start=start - lo, keep_end=min(start + size, len(text)) - lo,
                         first_line=None, anchors=(Anchor(0, Pointer(row=row, part=path)),),
                         context=_context(col, part.path), hint="prose", column=path,
-                        siblings=tuple(self.col_types)[:MAX_SIBLINGS])
+                        siblings=self.siblings)
 
 
 def _context(col: _Column, path: Optional[str]) -> tuple:
