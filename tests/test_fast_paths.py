@@ -334,6 +334,34 @@ def test_the_finder_finds_what_the_matcher_finds_for_any_regions_and_any_writing
     assert found > 500
 
 
+def test_a_logs_time_stamps_are_given_up_as_the_matcher_gives_them_up():
+    """A time stamp followed by its minutes ("2024-03-19 22" before ":14:05") is no candidate for
+    the matcher, inner matches and all: the finder does not ask the gate about it (every hour
+    of a log is a new one), and finds what the matcher finds, numbers after time stamps
+    included; one not followed by minutes is read as usual."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    rnd = random.Random(5)
+    lines = []
+    for i in range(200):
+        stamp = f"20{rnd.randint(10, 29)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d} {rnd.randint(0, 23):02d}"
+        after = rnd.choice([f":{rnd.randint(0, 59):02d}:{rnd.randint(0, 59):02d}", " h", ""])
+        number = rnd.choice(["0712 345 678", "020 7946 0958", "+41 44 668 18 00", "(201) 555-0123", "4711"])
+        lines.append(f"{stamp}{after} INFO sms to {number} ok")
+    text = "\n".join(lines)
+    regions = ("US", "GB", "FR", "CH", "KE")
+    finder = PhoneFinder(regions)
+    asked = []
+    gate = finder.admitted
+    finder.admitted = lambda c: asked.append(c) or gate(c)
+    got = {(m.start, m.end) for _, m in finder.find(text)}
+    assert got == {(m.start, m.end) for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
+    assert len(got) > 100
+    stamps = [c for c in asked if re.fullmatch(r"20\d\d-\d\d-\d\d \d\d", c)]
+    assert stamps and all(not text.startswith(":", text.index(c) + len(c)) for c in stamps if text.count(c) == 1)
+
+
 @pytest.mark.parametrize("regions, text, span", [
     (("LC",), "tel 234 5678 ok", (4, 12)),              # Saint Lucia's own rule: 758 in front of 7 digits
     (("US", "TC"), "tel 7121234 ok", (4, 11)),          # Turks and Caicos: 649 in front (US has no such rule)

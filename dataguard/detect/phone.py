@@ -722,6 +722,11 @@ class PhoneFinder:
             self._slash_date = _SLASH_SEPARATED_DATES.search
         except ImportError:
             self._slash_date = None
+        try:        # a log's time stamp ("2024-03-19 22" before ":14"): given up at once too
+            from phonenumbers.phonenumbermatcher import _TIME_STAMPS, _TIME_STAMPS_SUFFIX
+            self._stamp, self._stamp_end = _TIME_STAMPS.search, _TIME_STAMPS_SUFFIX.match
+        except ImportError:
+            self._stamp = None
         self.regions = tuple(regions)
         self.leniency = leniency
         self.gate = PhoneGate(self.regions)
@@ -766,6 +771,13 @@ class PhoneFinder:
             self._verdicts[candidate] = v
         return v
 
+    def _time_stamp(self, text: str, start: int, cand: str) -> bool:
+        """Whether the matcher gives the candidate up as a time stamp, inner matches and all (a
+        log line's "2024-03-19 22" before ":14:05"): every hour of a log is a new candidate
+        the gate would read in every region."""
+        return " " in cand and self._stamp is not None and self._stamp(cand) is not None \
+            and self._stamp_end(text, start + len(cand)) is not None
+
     def _walk(self, text: str, index: int = 0):
         """The matcher's walk from ``index`` when nothing matches: (index, start, candidate) steps."""
         finditer, second = self._pattern.finditer, self._second.search
@@ -804,8 +816,9 @@ class PhoneFinder:
         steps = self._steps(text)
         todos: dict = {}                 # region -> the steps it admits, in order
         admitted, known, shortest = self.admitted, self._verdicts.get, min(self._fewest)
-        for k, (_, _, c) in enumerate(steps):
-            if len(c) >= shortest:       # (fewer characters: fewer digits than any number has)
+        for k, (_, start, c) in enumerate(steps):
+            if len(c) >= shortest and not self._time_stamp(text, start, c):
+                # (fewer characters: fewer digits than any number has)
                 regions = known(c)
                 if regions is None:
                     regions = admitted(c)
