@@ -1065,6 +1065,8 @@ class ColumnJudge:
         fields = _FORM_FIELD.finditer(text) if ":" in text or "...." in text else ()
         keyed = _KEYED_VALUE.finditer(text) if "'" in text or '"' in text else ()
         for m in itertools.chain(fields, keyed):
+            if m.group("value").lstrip()[:1].isdigit():
+                continue        # no name opens it (a log's "Oct 23 16:42:07", "Phone 2: 0722...")
             label = m.group("label").strip()
             if generic_name(label) or label.lower() in _LIST_LABEL_WORDS or not chunk.keeps(m.start("value")) \
                     or not self._person_label(label):
