@@ -1196,3 +1196,23 @@ def test_numbers_standing_apart_in_columns_are_read_one_by_one(recognizers):
     matcher = {(r.start, r.end) for r in reference.analyze(text, ["PHONE_NUMBER"])}
     assert matcher < want and (text.index(numbers[0]), text.index(numbers[0]) + len(numbers[0])) not in matcher
     assert {(r.start, r.end) for r in fast.analyze(text, ["PHONE_NUMBER"])} == want
+
+
+def test_form_fields_and_keyed_values_are_found_where_the_plain_search_finds_them():
+    """The search of forms' fields and logs' quoted values, tried only on the lines that can
+    hold one and where a match can begin, finds what the patterns' own search over the whole
+    text finds: on random texts made of labels, separators, colons, quotes and line breaks."""
+    from dataguard.detect import columns as C
+    rnd = random.Random(3)
+    pieces = ["a", "B", " ", "  ", ":", " : ", "....", "\n", "**", "__", "Name", "Chair", "Jo", "Do", "\t", "x",
+              "1.", "- ", "='", "\"", "'", "=", "NOTE:", "\u3000", "\u00a0", "Évens", "2024-03-19 22:14", "é"]
+    fields = keyed = 0
+    for _ in range(5000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 50)))
+        want = [m.span() for m in C._FORM_FIELD.finditer(text)]
+        assert [m.span() for m in C._form_fields(text)] == want, text
+        fields += len(want)
+        want = [m.span() for m in C._KEYED_VALUE.finditer(text)]
+        assert [m.span() for m in C._on_lines_with(C._KEY_BEFORE_QUOTE, C._KEYED_VALUE, text)] == want, text
+        keyed += len(want)
+    assert fields > 1000 and keyed > 100

@@ -1062,8 +1062,8 @@ class ColumnJudge:
         owner's, then a name (``enumerator='Evens Célestin'``, ``owner="Ruba al-Shammari"``).
         Names as persons' names are written (``listed_person``: "IMANI MASSAWE", "F. Njoroge")."""
         text, out = chunk.text, []
-        fields = _FORM_FIELD.finditer(text) if ":" in text or "...." in text else ()
-        keyed = _KEYED_VALUE.finditer(text) if "'" in text or '"' in text else ()
+        fields = _form_fields(text) if ":" in text or "...." in text else ()
+        keyed = _on_lines_with(_KEY_BEFORE_QUOTE, _KEYED_VALUE, text) if "'" in text or '"' in text else ()
         for m in itertools.chain(fields, keyed):
             if m.group("value").lstrip()[:1].isdigit():
                 continue        # no name opens it (a log's "Oct 23 16:42:07", "Phone 2: 0722...")
@@ -1479,6 +1479,52 @@ _FORM_FIELD = re.compile(r"(?m)(?:^(?:[A-Z][A-Z-]{1,30}:(?=[^\W\d_]))?(?:%s|[>*�
 # a key and a quoted value in a log ("enumerator='Evens Célestin'", "caseworker=\"Juma Ngowi\"")
 _KEYED_VALUE = re.compile(r"(?<![\w.-])(?P<label>[A-Za-z_][\w.-]{1,40})[ \t]*[=:][ \t]*(?P<q>[\"'])"
                           r"(?P<value>[^\"'\n]{2,80})(?P=q)")
+_FIELD_MARK = re.compile(r":|\.{4}")
+_SPACE_RUN = re.compile(_SPACE + "{2,}")
+# (led by the separator: a search skips to the next one at C speed; not JSON's '"key": "value"')
+_KEY_BEFORE_QUOTE = re.compile(r"[=:](?<=[\w.\- \t][=:])[ \t]*[\"']")
+
+
+def _marked_lines(mark, text: str):
+    """(start, end) of each line of the text where ``mark`` is found (searched at C speed)."""
+    search, at = mark.search, 0
+    while True:
+        k = search(text, at)
+        if k is None:
+            return
+        at = text.find("\n", k.end())
+        at = len(text) if at < 0 else at
+        yield text.rfind("\n", 0, k.start()) + 1, at
+
+
+def _on_lines_with(mark, pattern, text: str):
+    """``pattern.finditer(text)`` for a pattern none of whose matches crosses a line or goes
+    without ``mark``: searched only on the lines where ``mark`` is found (a pattern that cannot
+    be led by a literal or a class is tried at each position of the text otherwise)."""
+    for start, end in _marked_lines(mark, text):
+        yield from pattern.finditer(text, start, end)
+
+
+def _form_fields(text: str):
+    """``_FORM_FIELD.finditer(text)``, the pattern tried only where a match can begin: at the
+    start of a line holding a colon or four dots, and at each run of spaces after a visible
+    character there (the other positions of a log or a table, most of them, are not tried)."""
+    match, runs = _FORM_FIELD.match, _SPACE_RUN.finditer
+    for start, end in _marked_lines(_FIELD_MARK, text):
+        m = match(text, start, end)
+        at = start
+        if m is not None:
+            yield m
+            at = m.end()
+        for r in runs(text, max(at, start + 1), end):
+            pos = r.start()
+            if pos >= at and not text[pos - 1].isspace():
+                m = match(text, pos, end)
+                if m is not None:
+                    yield m
+                    at = m.end()
+
+
 # where a name in a field's value ends: a bracket, a slash, a dash between spaces, two spaces,
 # a semicolon or a pipe, a line break written as an escape (a vCard's NOTE, a JSON string in a
 # log: "Moussa Diallo\nTél : ..."), a digit or a phone's or an e-mail's word after a space
