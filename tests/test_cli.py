@@ -381,7 +381,10 @@ def test_the_third_signal_ends_a_stop_at_once(tmp_path):
     for i in range(3):
         (share / f"f{i}.txt").write_text("card 4111 1111 1111 1111\n")
     root = str(Path(__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+           "TMPDIR": str(temp)}
     env.pop("PYDANTIC_DISABLE_PLUGINS", None)
     proc = subprocess.run([sys.executable, "-c", _THREE_SIGNALS, "scan", str(share), "--no-ner", "-q",
                            "--workers", "1", "--format", "json", "-o", str(out / "r.json")],
@@ -401,6 +404,7 @@ def test_the_third_signal_ends_a_stop_at_once(tmp_path):
             assert select.select([fd], [], [], 300)[0], f"worker {pid} outlived the scan"
         finally:
             os.close(fd)
+    assert list(temp.iterdir()) == []       # nor does its temporary folder
 
 
 def _runs_with(pid: str, arg: str) -> bool:

@@ -79,20 +79,23 @@ def _silence_output() -> None:
     os.close(devnull)
 
 
-def _exit_with_parent(owner: Optional[int]) -> None:
+def _exit_with_parent(owner: Optional[int], tmp: str) -> None:
     """End this worker when its parent is gone: the scanning process killed (SIGKILL, the OOM
     killer) or ended at once by a third signal, which stop no worker. An orphan would wait
     on its pipe, or go on parsing, for ever (a forked worker holds the scanning process's
     end of the pipe too: it never reads an end of file). ``owner``: the scanning process,
     the parent of a forked or spawned worker (None: started by a fork server, the parent,
-    which ends with the scanning process)."""
+    which ends with the scanning process). Its temporary folder ``tmp``, which the scanning
+    process removes when it stops the worker, goes with it."""
     parent = os.getppid()
     if owner is not None and parent != owner:
+        shutil.rmtree(tmp, ignore_errors=True)
         os._exit(0)                 # gone before this worker started
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(PARENT_CHECK_S)
+        shutil.rmtree(tmp, ignore_errors=True)
         os._exit(0)
     threading.Thread(target=watch, name="dataguard-parent-watch", daemon=True).start()
 
@@ -101,7 +104,7 @@ def _serve(conn, setup: ScanSetup, hasher, tmp: str, environ: dict, owner: Optio
     """A worker process: [ItemRef] in, [ItemOutcome] out, until the pipe closes or the scanning
     process is gone. It sees the scanning process's environment as it was when the worker
     started (a fork server's would be older), where sources find their passwords."""
-    _exit_with_parent(owner)
+    _exit_with_parent(owner, tmp)
     signal.signal(signal.SIGINT, signal.SIG_IGN)          # the scanning process decides how to stop
     signal.signal(signal.SIGTERM, _stop_worker)
     _silence_output()
