@@ -27,12 +27,14 @@ in the same run, band by band:
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import io
 import json
 import os
 import pstats
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -279,9 +281,16 @@ def without_hyperscan(root, band, workers):
           f"{p_n / p_dt / 1e6:.2f} MB/s, same values found: {p_found == found}")
 
 
+def _scratch(prefix: str) -> str:
+    """A temporary folder removed when the benchmark ends."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
 def rescan(root, workers):
     from dataguard.report import render
-    state = os.path.join(tempfile.mkdtemp(prefix="dataguard-state-"), "state.db")
+    state = os.path.join(_scratch("dataguard-state-"), "state.db")
     _, s1, _, res1 = run_dataguard(root, workers, True, state=state)
     rescans = [run_dataguard(root, workers, True, state=state) for _ in range(3)]
     s2 = min(r[1] for r in rescans)
@@ -348,7 +357,7 @@ def bands_table(root, bands, planted, a) -> dict:
 def main():
     a = _args()
     bands = [int(b) for b in a.bands.split(",")]
-    root = a.corpus or tempfile.mkdtemp(prefix="dataguard-bench-")
+    root = a.corpus or _scratch("dataguard-bench-")
     if not os.path.exists(os.path.join(root, "planted.json")):
         generate(root, a.size_mb, tuple(bands))
     planted = json.load(open(os.path.join(root, "planted.json")))
@@ -356,8 +365,8 @@ def main():
     print(f"corpus: {root}, {len(files_of(root))} files, {size / 1e6:.1f} MB, {len(planted)} planted values "
           f"({len({p['value'] for p in planted})} distinct); {a.workers} workers, "
           f"machine: {os.cpu_count()} cores")
-    startup(tempfile.mkdtemp(prefix="dataguard-startup-"))
-    work = tempfile.mkdtemp(prefix="dataguard-bench-work-")
+    startup(_scratch("dataguard-startup-"))
+    work = _scratch("dataguard-bench-work-")
     t0 = {"no-ner": scan_startup(work, a.workers, False), "full": scan_startup(work, a.workers, True)}
     print(f"scan start-up in process (modules loaded): --no-ner {t0['no-ner']:.2f} s, full {t0['full']:.2f} s")
     found = bands_table(root, bands, planted, a)

@@ -8,10 +8,12 @@
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ipaddress
 import json
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -24,8 +26,11 @@ FIXTURES = ROOT / "fixtures"
 
 # A fixed HMAC key: tests never write a key into the user's state directory.
 os.environ.setdefault("DATAGUARD_HMAC_KEY", "test-key-0123456789abcdef-not-secret")
-# The validated-pattern cache (dataguard/rules/validated.py) of the session: not the user's.
-os.environ.setdefault("DATAGUARD_CACHE_DIR", tempfile.mkdtemp(prefix="dataguard-test-cache-"))
+# The validated-pattern cache (dataguard/rules/validated.py) of the session: not the user's,
+# removed when the session ends (the workers of a parallel run inherit the controller's).
+if "DATAGUARD_CACHE_DIR" not in os.environ:
+    os.environ["DATAGUARD_CACHE_DIR"] = tempfile.mkdtemp(prefix="dataguard-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["DATAGUARD_CACHE_DIR"], True)
 
 # ------------------------------------------------------------------ no network
 _real_connect = socket.socket.connect
