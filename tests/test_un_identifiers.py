@@ -201,3 +201,51 @@ def test_civil_title_trigger_fires_on_titles_not_on_every_lone_m(use_hyperscan):
         assert hits(titled), titled
     for plain in ("I'm 5 m tall", "m = 3", "unemployed staff"):
         assert hits(plain) == [], plain
+
+
+@pytest.mark.parametrize("use_hyperscan", [True, False])
+def test_every_match_example_holds_its_recognizers_trigger(use_hyperscan):
+    """A recognizer with a trigger runs only around its hits: each of its match examples holds
+    one (the examples are short, so the pack's example test runs recognizers on the whole text
+    and would not tell), found by Hyperscan and by Python's regexes alike."""
+    import yaml
+
+    from dataguard.detect.triggers import TriggerSet, lower_aligned
+    from dataguard.rules.model import PackModel
+    checked = 0
+    for path in sorted((ROOT / "rules").glob("*.yaml")):
+        model = PackModel.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        for r in model.recognizers:
+            if not r.trigger:
+                continue
+            regexes, words = ({"t": r.trigger}, {}) if isinstance(r.trigger, str) else ({}, {"t": list(r.trigger)})
+            triggers = TriggerSet(regexes, words, use_hyperscan=use_hyperscan)
+            for ex in r.examples.match:
+                assert triggers.find(ex.text, lower_aligned(ex.text)).get("t"), (r.patterns[0].name, ex.text)
+                checked += 1
+    assert checked > 100
+
+
+def test_word_start_triggers_open_no_window_inside_words():
+    """The salutation, title and label recognizers' triggers fire where their words begin (in
+    either case, letters beyond ASCII too), not inside other words: "this", "voucher",
+    "commercial", "address", "program", "username" and "economy" hold no window."""
+    from dataguard.detect import known_entities
+    from dataguard.detect.triggers import TriggerSet, lower_aligned
+    specs = {x.name: r for p in load_packs(None, known_entities()) for r in p.recognizers for x in r.patterns}
+    cases = {
+        "person-after-salutation-or-under-a-closing": (
+            ["Hi Anna", "CHÈRE Océane", "Mit freundlichem Gruß", "GRÜSSE", "OLÁ Bukola", "(Thanks,"],
+            ["this chief voucher", "commercial character", "within"]),
+        "person-after-doctor": (["Dr Vikram", "le Pr. Jean", "PROFESSEURE Anne"], ["address", "program ", "drums"]),
+        "person-after-title-or-label": (["PRÉNOM : Jean", "la Sra. María", "Full name: Ana", "Doña Inés"],
+                                        ["username", "economy", "London", "hostname"]),
+    }
+    for name, (fire, quiet) in cases.items():
+        spec = specs[name]
+        for use_hyperscan in (True, False):
+            triggers = TriggerSet({"t": spec.trigger_regex}, {}, use_hyperscan=use_hyperscan)
+            for text in fire:
+                assert triggers.find(text, lower_aligned(text)).get("t"), (name, text)
+            for text in quiet:
+                assert not triggers.find(text, lower_aligned(text)).get("t"), (name, text)
