@@ -622,6 +622,24 @@ def test_two_names_in_one_cell_stay_two_and_a_quote_does_not_run_across_tabs(det
     assert {name_of(i) for i in range(5)} <= values
 
 
+def test_codes_and_dates_are_no_cells_for_the_model_and_names_beside_numbers_are(detector):
+    """A cell whose every word holds a digit or names a month or a day (an ID, a masked card, a
+    date written out) goes to the model no more (each short cell is a text of its own for it);
+    a name beside a number, a name that is a month's ("May Ling") and a place do."""
+    from dataguard.detect.ner import cell_pieces
+    cells = ["EMP-38301", "Xxxx-Xxxx-Xxxx-4889", "June 19, 2023", "14 de diciembre de 2023", "Lun. 3 mars 2025",
+             "Juma Ngowi", "Room 5, Juma Ngowi", "May Ling", "HADJA NIANE", "Plot 12, Kampala", "May"]
+    text = "\n".join(cells) + "\n"
+    short, _ = cell_pieces(text)
+    got = [text[s:e] for s, e in short]
+    assert got == ["Juma Ngowi", "Room 5", "Juma Ngowi", "May Ling", "HADJA NIANE", "Plot 12", "Kampala", "May"]
+    rows = [f"{i},EMP-{38300 + i},{name_of(i)},March {i + 1}, 2024" for i in range(5)]
+    chunk = Chunk(unit=CSV_UNIT, text="id,code,full name,date\n" + "\n".join(rows) + "\n",
+                  context=("id", "code", "full name", "date"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert {v for _, _, v in got} == {name_of(i) for i in range(5)}
+
+
 def test_json_names_in_capitals_under_an_explicit_key(detector):
     import json
     text = json.dumps({"staff": [{"full_name": "IMOGEN BRAMLEY"}, {"full_name": "SALAZAR, Fernando"}]}, indent=1)

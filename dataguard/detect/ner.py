@@ -152,8 +152,26 @@ def _name_in_capitals(text: str, s: int, e: int) -> bool:
 
 
 def may_hold_a_name(text: str, s: int, e: int) -> bool:
-    """A cell holding a capitalised word, or a name in a register's capitals."""
-    return bool(_CAPWORD.search(text, s, e)) or _name_in_capitals(text, s, e)
+    """A cell holding a capitalised word, or a name in a register's capitals; not a code or a
+    date (``_numbered``)."""
+    return (bool(_CAPWORD.search(text, s, e)) or _name_in_capitals(text, s, e)) and not _numbered(text, s, e)
+
+
+_DIGIT = re.compile(r"\d")
+_CELL_WORD = re.compile(r"[^\s,]+")
+
+
+def _numbered(text: str, s: int, e: int) -> bool:
+    """A cell whose every word holds a digit or names a month or a day, one a digit at least: a
+    code or a date ("EMP-38301", "Xxxx-Xxxx-Xxxx-4889", "June 19, 2023", "14 de diciembre de
+    2023"), which holds no name (a short cell is a text of its own for the model: its cost)."""
+    if _DIGIT.search(text, s, e) is None:
+        return False
+    for m in _CELL_WORD.finditer(text, s, e):
+        w = m.group()
+        if _DIGIT.search(w) is None and w.lower().rstrip(".") not in _DATE_WORDS:
+            return False
+    return True
 
 
 def _blanked_regions(text: str, spans: list) -> list:
@@ -227,6 +245,11 @@ _CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday 
                       "june july august september october november december lundi mardi mercredi jeudi vendredi "
                       "samedi dimanche janvier fevrier février mars avril mai juin juillet aout août septembre "
                       "octobre novembre decembre décembre".split())
+# the words of a date written out: _CALENDAR, months in Spanish, abbreviations, "de" ("14 de mayo de 2024")
+_DATE_WORDS = _CALENDAR | frozenset("enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre "
+                                    "noviembre diciembre jan feb mar apr jun jul aug sep sept oct nov dec janv févr "
+                                    "fév avr juil déc mon tue tues wed thu thur thurs fri sat sun lun mer jeu ven sam "
+                                    "dim de".split())
 
 
 def _caps_surname_start(doc, ent):
