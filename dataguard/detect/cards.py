@@ -117,7 +117,9 @@ def card_spans(text: str, start: int = 0, end: Optional[int] = None) -> List[tup
         if len(groups) >= 5 and set(sizes[:-1]) == {4} and sum(sizes) > 19:
             # one number in fours, longer than any card ("9432 8455 5629 6396 7192 93", a parcel's
             # tracking number): a card number opens it or none is in it (a card and its CVV)
-            out.extend(p for p in _best_pieces(text, groups)[:1] if p[0] == groups[0][0])
+            first = _best_piece_at(text, groups, 0)
+            if first is not None:
+                out.append(first[:2])
             continue
         out.extend(_best_pieces(text, groups))
     return out
@@ -132,28 +134,33 @@ CARD_LAYOUTS = frozenset({(4, 4, 4, 4), (4, 6, 5), (4, 6, 4)})
 def _best_pieces(text: str, groups: list) -> list:
     """Valid card numbers made of whole consecutive groups, left to right, longest first
     (at most 19 digits: a few tries per group, however long the run)."""
-    out, i, k = [], 0, len(groups)
-    while i < k:
-        j, n = i, 0
-        while j < k and n + groups[j][1] - groups[j][0] <= 19:
-            n += groups[j][1] - groups[j][0]
-            j += 1
-        found = None
-        while j > i:
-            a, b = groups[i][0], groups[j - 1][1]
-            digits = text[a:b].replace(" ", "").replace("-", "")
-            if len(digits) < 12:
-                break
-            if card_brand(digits):
-                found = (a, b, j)
-                break
-            j -= 1
+    out, i = [], 0
+    while i < len(groups):
+        found = _best_piece_at(text, groups, i)
         if found:
             out.append(found[:2])
             i = found[2]
         else:
             i += 1
     return out
+
+
+def _best_piece_at(text: str, groups: list, i: int):
+    """(start, end, the group after it) of the longest valid card number of whole groups
+    opening at group ``i`` (at most 19 digits), None: none."""
+    j, n = i, 0
+    while j < len(groups) and n + groups[j][1] - groups[j][0] <= 19:
+        n += groups[j][1] - groups[j][0]
+        j += 1
+    while j > i:
+        a, b = groups[i][0], groups[j - 1][1]
+        digits = text[a:b].replace(" ", "").replace("-", "")
+        if len(digits) < 12:
+            return None
+        if card_brand(digits):
+            return a, b, j
+        j -= 1
+    return None
 
 
 class CardRecognizer(EntityRecognizer):

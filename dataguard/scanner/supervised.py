@@ -87,16 +87,18 @@ def _exit_with_parent(owner: Optional[int], tmp: str) -> None:
     the parent of a forked or spawned worker (None: started by a fork server, the parent,
     which ends with the scanning process). Its temporary folder ``tmp``, which the scanning
     process removes when it stops the worker, goes with it."""
+    def leave() -> None:
+        shutil.rmtree(tmp, ignore_errors=True)
+        os._exit(0)
+
     parent = os.getppid()
     if owner is not None and parent != owner:
-        shutil.rmtree(tmp, ignore_errors=True)
-        os._exit(0)                 # gone before this worker started
+        leave()                     # gone before this worker started
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(PARENT_CHECK_S)
-        shutil.rmtree(tmp, ignore_errors=True)
-        os._exit(0)
+        leave()
     threading.Thread(target=watch, name="dataguard-parent-watch", daemon=True).start()
 
 
