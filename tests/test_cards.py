@@ -163,3 +163,29 @@ def test_a_longer_number_in_fours_holds_a_card_only_at_its_start():
     assert card_spans(text) == []
     text = "card 4111 1111 1111 1111 2026 expires"
     assert card_spans(text) == [(5, 24)]
+
+
+@pytest.mark.parametrize("hyperscan", [False, True])
+def test_the_card_trigger_finds_the_runs_the_card_pattern_finds(hyperscan, monkeypatch):
+    """The card recognizer reads its trigger's hits as runs: on text full of digit groups, with
+    single and double separators, long runs, letters and digits beyond ASCII, the trigger's hits
+    (Python's regexes or Hyperscan) are ``CARD_RUN``'s matches, and the recognizer run on them
+    gives what it gives on the whole text."""
+    from dataguard.detect import triggers
+    from dataguard.detect.cards import CARD_RUN, CardRecognizer
+    from dataguard.detect.entities import TRIGGERS
+    monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
+    if hyperscan and triggers._hs is None:
+        pytest.skip("hyperscan wheel not installed on this platform")
+    rnd = random.Random(4)
+    pieces = ["4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005", "12", "  ", " ", "-", "--", "x", "\u0664",
+              "\n", "2024", "6011000990139424", "1234 5678 9012 3456 7890 12"]
+    text = "".join(rnd.choice(pieces + [str(rnd.randint(0, 10 ** rnd.randint(1, 20)))]) for _ in range(20000))
+    ts = triggers.TriggerSet({"CREDIT_CARD": TRIGGERS["CREDIT_CARD"]}, {}, use_hyperscan=hyperscan, hyperscan_after=0)
+    assert ts.accelerated == hyperscan
+    for part in (text, text.replace("\u0664", "")):       # (digits beyond ASCII: Python's regexes read them)
+        hits = ts.find(part).get("CREDIT_CARD", [])
+        assert hits == [m.span() for m in CARD_RUN.finditer(part)] and len(hits) > 100
+        rec = CardRecognizer()
+        assert [(r.start, r.end) for r in rec.analyze(part, ["CREDIT_CARD"], hits=hits)] == \
+            [(r.start, r.end) for r in rec.analyze(part, ["CREDIT_CARD"])]

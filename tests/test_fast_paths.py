@@ -139,6 +139,21 @@ def test_the_iban_recognizer_finds_what_presidios_finds(seed):
         (reference.name, reference.supported_entities, reference.context)
 
 
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_iban_recognizer_reading_its_triggers_hits_finds_what_it_finds_in_the_whole_text(seed):
+    """Given its trigger's hits (the IBAN_CODE trigger found in one pass with the others), the
+    recognizer reads only the text from each on, and finds what it finds over the whole text:
+    IBANs grouped, glued to text, cut short, one after the other."""
+    from dataguard.detect.entities import TRIGGERS
+    from dataguard.detect.recognizers import FastIbanRecognizer
+    from dataguard.detect.triggers import TriggerSet
+    rec, text = FastIbanRecognizer(), iban_text(seed, 600)
+    hits = TriggerSet({"IBAN_CODE": TRIGGERS["IBAN_CODE"]}, {}, use_hyperscan=False).find(text)["IBAN_CODE"]
+    whole = [(r.start, r.end, r.score) for r in rec.analyze(text, ["IBAN_CODE"])]
+    assert [(r.start, r.end, r.score) for r in rec.analyze(text, ["IBAN_CODE"], hits=hits)] == whole
+    assert len(whole) > 300
+
+
 def test_ibans_presidios_layouts_refuse_but_the_registry_allows_are_found():
     """Jordan's and Pakistan's account numbers may hold letters (the IBAN registry, python-stdnum's
     copy of it); Presidio's layouts say digits only there. A wrong check digit, a length the
@@ -1216,3 +1231,42 @@ def test_form_fields_and_keyed_values_are_found_where_the_plain_search_finds_the
         assert [m.span() for m in C._on_lines_with(C._KEY_BEFORE_QUOTE, C._KEYED_VALUE, text)] == want, text
         keyed += len(want)
     assert fields > 1000 and keyed > 100
+
+
+def ip_like(rnd: random.Random) -> str:
+    """An IPv6 address in any of its forms (compressed anywhere, an IPv4 tail, a zone, a prefix
+    length, upper case), an IPv4 one, a MAC address, a time, or a near miss."""
+    import ipaddress
+    groups = [f"{rnd.randint(0, 0xffff):x}" for _ in range(8)]
+    six = ipaddress.IPv6Address(":".join(groups))
+    text = rnd.choice([six.compressed, six.exploded, ":".join(groups), f"::ffff:{rnd.randint(1, 254)}.0.2.{rnd.randint(1, 254)}",
+                       f"64:ff9b::{rnd.randint(1, 254)}.0.2.33", ":".join(groups[:6]) + ":192.0.2.1",
+                       ":".join(groups[:rnd.randint(1, 6)]) + "::" + ":".join(groups[:rnd.randint(0, 5)]),
+                       "::", "::1", "fe80::1%eth0", f"{six.compressed}/64", ":".join(groups[:5]),
+                       ":".join(f"{rnd.randint(0, 255):02x}" for _ in range(6)), f"{rnd.randint(0, 23):02d}:{rnd.randint(0, 59):02d}:00",
+                       f"10.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}", ":".join(groups[:7])])
+    return text.upper() if rnd.random() < 0.2 else text
+
+
+def test_the_needs_of_presidio_patterns_are_held_by_every_match():
+    """A pattern searched only in the windows that hold its need (``entities.PATTERN_NEEDS``) finds
+    nothing the other windows would have given: every match of it, on text full of addresses of
+    every form and their look-alikes, holds its need."""
+    from presidio_analyzer import predefined_recognizers as pr
+
+    from dataguard.detect.entities import PATTERN_NEEDS
+    rnd = random.Random(21)
+    text = " ".join(rnd.choice(["", "host", "[", "(", "src=", "ip:"]) + ip_like(rnd) + rnd.choice(["", "]", ")", ",", "."])
+                    for _ in range(4000))
+    checked = 0
+    for name, needs in PATTERN_NEEDS.items():
+        rec = getattr(pr, name)()
+        for pattern in rec.patterns:
+            if pattern.name not in needs:
+                continue
+            need = re.compile(needs[pattern.name])
+            found = [m.group() for m in re.finditer(pattern.regex, text, rec.global_regex_flags)]
+            assert found, pattern.name
+            assert all(need.search(v) for v in found), (pattern.name, [v for v in found if not need.search(v)][:5])
+            checked += len(found)
+    assert checked > 1000

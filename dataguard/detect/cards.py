@@ -4,8 +4,9 @@ One compiled pattern finds runs of at least 12 digits in groups (``4111 1111 111
 ``3782-822463-10005``, ``5018123456789``); a run is a card number when its leading digits
 fall in a brand's range for its length and its last digit is the Luhn digit. A run that is
 not (a card number followed by a year, a reference in front of it) is tried again without
-its first or last groups. Verdicts are cached per digit string. The pattern is the
-recognizer's trigger: it runs over the whole text.
+its first or last groups. Verdicts are cached per digit string. The runs are the
+recognizer's trigger (``entities.TABLE``), found with the others in one pass: the recognizer
+reads each hit as a run.
 """
 from __future__ import annotations
 
@@ -98,21 +99,25 @@ def card_brand(digits: str) -> Optional[str]:
 
 
 def card_spans(text: str, start: int = 0, end: Optional[int] = None) -> List[tuple]:
-    """(start, end) of every card number in text[start:end]; a run of groups that is no card
-    number is tried without groups at either end (the longest valid piece first)."""
+    """(start, end) of every card number in text[start:end]."""
+    return cards_in_runs(text, [m.span() for m in CARD_RUN.finditer(text, start, len(text) if end is None else end)])
+
+
+def cards_in_runs(text: str, runs: list) -> List[tuple]:
+    """(start, end) of every card number in the runs (``CARD_RUN``'s matches); a run of groups
+    that is no card number is tried without groups at either end (the longest valid piece first)."""
     out = []
-    for m in CARD_RUN.finditer(text, start, len(text) if end is None else end):
-        run = m.group()
+    for s, e in runs:
+        run = text[s:e]
         if " " not in run and "-" not in run:       # one group: the card number is the whole run or none
             if card_brand(run):
-                out.append(m.span())
+                out.append((s, e))
             continue
-        s = m.start()
         groups = [(s + g.start(), s + g.end()) for g in _GROUP.finditer(run)]
         sizes = tuple(b - a for a, b in groups)
         if sizes in CARD_LAYOUTS:     # written as one card number: that or none
             if card_brand(run.replace(" ", "").replace("-", "")):
-                out.append(m.span())
+                out.append((s, e))
             continue
         if len(groups) >= 5 and set(sizes[:-1]) == {4} and sum(sizes) > 19:
             # one number in fours, longer than any card ("9432 8455 5629 6396 7192 93", a parcel's
@@ -173,11 +178,12 @@ class CardRecognizer(EntityRecognizer):
     def load(self) -> None:
         pass
 
-    def analyze(self, text: str, entities, nlp_artifacts=None) -> list:
+    def analyze(self, text: str, entities, nlp_artifacts=None, hits: Optional[list] = None) -> list:
+        """The card numbers of the text, or of the runs ``hits`` (its trigger's hits: ``CARD_RUN``'s matches)."""
         meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
         return [RecognizerResult("CREDIT_CARD", s, e, 1.0, recognition_metadata=dict(meta))
-                for s, e in card_spans(text)]
+                for s, e in (card_spans(text) if hits is None else cards_in_runs(text, hits))]
 
 
 def card_recognizer(language: str) -> Triggered:
-    return Triggered(CardRecognizer(language))
+    return Triggered(CardRecognizer(language), self_windowed=True)

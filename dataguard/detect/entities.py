@@ -86,12 +86,15 @@ _COUNTRY_PREFIX = {"US": "US", "UK": "GB", "AU": "AU", "IN": "IN", "SG": "SG", "
 
 
 _D, _CU = Norm.DIGITS, Norm.COMPACT_UPPER
+_IPV6 = r"::|(?:[0-9A-Fa-f]{1,4}:){4,}"     # every IPv6 address: compressed, or eight groups
 # A trigger is a necessary condition of every pattern of its recognizer (tests/test_fast_paths.py
 # checks it): the word boundaries of Presidio's patterns are in it, so digits inside a longer
 # number (an order number, a phone number, an IBAN) open no window.
 # The order of the predefined Presidio recognizers is the order they run in (first one wins a tie).
 TABLE = {t.name: t for t in (
-    _id("CREDIT_CARD", norm=_D, mask=Mask.CARD),     # detect.cards: every brand range, its pattern its trigger
+    # detect.cards: every brand range; its trigger a whole run of digit groups holding 12 digits
+    # or more, each run a window of its own (cards.CARD_RUN's matches)
+    _id("CREDIT_CARD", trigger=r"\d(?:[ -]?\d){11,}", norm=_D, mask=Mask.CARD),
     _id("IBAN_CODE", "IbanRecognizer", r"[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2}", norm=_CU, mask=Mask.IBAN),
     _id("US_SSN", "UsSsnRecognizer", r"\b\d{3}[- .]?\d{2}[- .]?\d{4}\b", SHORT_PAD, norm=_D),
     _id("UK_NHS", "NhsRecognizer", r"\b\d{3}[- ]?\d{3}[- ]?\d{4}\b", SHORT_PAD, norm=_D),
@@ -102,7 +105,7 @@ TABLE = {t.name: t for t in (
     _id("US_ITIN", "UsItinRecognizer", r"\b9\d{2}[- ]?[5-9]\d[- ]?\d{4}\b", SHORT_PAD, norm=_D),
     Traits("EMAIL_ADDRESS", presidio="EmailRecognizer", trigger=r"@", mask=Mask.EMAIL, norm=Norm.LOWER),
     # four numbers not followed by a digit (not a version 1.22.3.4567), or IPv6 (not hh:mm:ss)
-    _id("IP_ADDRESS", "IpRecognizer", r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:[^0-9]|$)|::|(?:[0-9A-Fa-f]{1,4}:){4,}",
+    _id("IP_ADDRESS", "IpRecognizer", r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:[^0-9]|$)|" + _IPV6,
         SHORT_PAD, norm=Norm.LOWER, mask=Mask.IP),
     Traits("URL", presidio="UrlRecognizer", trigger=r"://|www\.|\.[A-Za-z]{2}", edge=None,   # (a TLD, any case)
            norm=Norm.LOWER),
@@ -138,6 +141,14 @@ TABLE = {t.name: t for t in (
     _id("AU_ABN"), _id("AU_ACN"), _id("IN_VEHICLE_REGISTRATION"), _id("IN_VOTER"),
 )}
 _NOT_BUILT_IN = {"AU_ABN", "AU_ACN", "IN_VEHICLE_REGISTRATION", "IN_VOTER"}
+
+# what some patterns of a predefined recognizer hold beyond its trigger, by recognizer and
+# pattern name: a window without it is not searched with that pattern (the IPv6 patterns are
+# long; most IP windows are a dotted quad's). tests/test_fast_paths.py checks every match holds it.
+# An IPv6 address is compressed ("::") or has its eight groups (six before an IPv4 tail); a MAC
+# address has five colons.
+PATTERN_NEEDS = {"IpRecognizer": {"IPv4_mapped": "::", "IPv4_embedded": r"::|(?:[0-9A-Fa-f]{1,4}:){6}",
+                                  "IPv6": r"::|(?:[0-9A-Fa-f]{1,4}:){7}", "IPv6_unspecified": "::"}}
 
 NER_ENTITIES = frozenset(t.name for t in TABLE.values() if t.ner)
 BUILT_IN = frozenset(TABLE) - _NOT_BUILT_IN

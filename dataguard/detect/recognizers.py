@@ -747,13 +747,31 @@ def iban_valid(value: str) -> bool:
     return VALIDATORS["iban"](iban)
 
 
+_IBAN_REACH = 48        # past its start, an IBAN match ends within this (4 + 6 x 5 + 5 + 6 characters)
+
+
+def _iban_regions(hits: list, size: int) -> list:
+    """(start, end, where matches may start) of the text around the IBAN trigger's hits (sorted,
+    merged): from a hit's start to ``_IBAN_REACH`` past its end; a match opens at a hit."""
+    out: list = []
+    for s, e in hits:
+        end = min(size, e + _IBAN_REACH)
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end), e)
+        else:
+            out.append((s, end, e))
+    return out
+
+
 class FastIbanRecognizer(EntityRecognizer):
     """Presidio's IbanRecognizer, same matches, score, context words and name, without importing
     Presidio's NLP engine (and with it spaCy), which its module does (its class name is not
     Presidio's, for the reason given in ``fast_email_class``); and the IBANs its table of
-    layouts refuses but the registry allows (``iban_valid``)."""
+    layouts refuses but the registry allows (``iban_valid``). Given its trigger's hits (a country
+    code, check digits and two groups: an IBAN's start), it reads only the text from each on."""
 
     CONTEXT = ["iban", "bank", "transaction"]
+    READS_HITS = True
 
     def __init__(self, supported_language: str = "en"):
         super().__init__(supported_entities=["IBAN_CODE"], name="IbanRecognizer",
@@ -762,10 +780,18 @@ class FastIbanRecognizer(EntityRecognizer):
     def load(self) -> None:
         pass
 
-    def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None):
+    def analyze(self, text: str, entities: List[str], nlp_artifacts: Optional[NlpArtifacts] = None,
+                hits: Optional[list] = None):
+        regions = [(0, len(text), len(text))] if hits is None else _iban_regions(hits, len(text))
+        return [r for s, e, last in regions for r in self._found(text, s, e, last)]
+
+    def _found(self, text: str, s: int, e: int, last: int) -> list:
+        """The valid IBANs of text[s:e] opening before ``last`` (later ones may run past ``e``)."""
         out = []
-        for m in _IBAN.finditer(text):
+        for m in _IBAN.finditer(text, s, e):
             start = m.start()
+            if start >= last:
+                break
             for end in (m.end(3), m.end(2), m.end(1)):
                 if iban_valid(text[start:end]):
                     out.append(RecognizerResult("IBAN_CODE", start, end, EntityRecognizer.MAX_SCORE,

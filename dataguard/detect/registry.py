@@ -48,8 +48,8 @@ def _predefined(entities: Iterable[str], language: str, countries: tuple) -> lis
             rec = cls()
         if t.name in CONTEXT_ONLY:      # reported only with a context word: run only near one
             out.append(Triggered(rec, words=tuple(rec.context), pad=CONTEXT_PAD, needs_context=True))
-        else:
-            out.append(Triggered(rec))
+        else:       # (a recognizer that reads its trigger's hits itself: READS_HITS)
+            out.append(Triggered(rec, self_windowed=getattr(rec, "READS_HITS", False)))
     return out
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from dataguard.detect.entities import TRIGGERS, WINDOW_EDGE, WINDOW_PAD, traits
+from dataguard.detect.entities import PATTERN_NEEDS, TRIGGERS, WINDOW_EDGE, WINDOW_PAD, traits
 from dataguard.detect.triggers import TriggerSet
 
 _EXACT = "/exact"      # trigger name of a recognizer's case-sensitive words and regex
@@ -26,7 +26,8 @@ log = logging.getLogger("dataguard.detect")
 class Triggered:
     """A recognizer and its trigger. With ``words``/``exact``/``regex``, it runs only if one of
     them occurs (and, with ``pad``, only on windows of +-pad characters around them);
-    ``self_windowed`` recognizers get their entity's trigger hits and make their own windows;
+    ``self_windowed`` recognizers get their entity's trigger hits and read them as they need (the
+    card recognizer: each hit is a run of digit groups);
     a ``needs_context`` recognizer's results count only with one of its context words near
     (its trigger words are those words)."""
     recognizer: object
@@ -155,21 +156,25 @@ def _patterns_on_windows(rec, text: str, wins: list) -> list:
     logs, an explanation object per match, which nothing here reads). Its rules: an empty
     match is skipped; a validated match scores 1.0, one failing validation or invalidated 0;
     only scores above 0 are kept; duplicates and contained matches go
-    (``remove_duplicates``)."""
+    (``remove_duplicates``). A pattern with a need (``entities.PATTERN_NEEDS``) skips the
+    windows that do not hold it."""
     from presidio_analyzer import EntityRecognizer, RecognizerResult
     from presidio_analyzer.pattern_recognizer import REGEX_TIMEOUT_SECONDS
     flags = rec.global_regex_flags
     entity = rec.supported_entities[0]
     meta = {RecognizerResult.RECOGNIZER_NAME_KEY: rec.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: rec.id}
     validate, invalidate = rec.validate_result, rec.invalidate_result
+    needs = _needs(rec.name)
     out = []
     for pattern in rec.patterns:
         if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
             import regex
             pattern.compiled_with_flags = flags
             pattern.compiled_regex = regex.compile(pattern.regex, flags=int(flags))   # (defaults.PACK_FLAGS)
-        finditer = pattern.compiled_regex.finditer
+        finditer, need = pattern.compiled_regex.finditer, needs.get(pattern.name)
         for s, e in wins:
+            if need is not None and need(text, s, e) is None:
+                continue
             try:
                 for m in finditer(text, s, e, timeout=REGEX_TIMEOUT_SECONDS):
                     start, end = m.span()
@@ -188,6 +193,12 @@ def _patterns_on_windows(rec, text: str, wins: list) -> list:
                 log.warning("pattern %r of %s ran past %s s on a window: skipped", pattern.name, rec.name,
                             REGEX_TIMEOUT_SECONDS)
     return EntityRecognizer.remove_duplicates(out) if out else out
+
+
+@functools.lru_cache(maxsize=None)
+def _needs(name: str) -> dict:
+    """pattern name -> the search of what its matches hold (``entities.PATTERN_NEEDS``)."""
+    return {p: re.compile(rx).search for p, rx in PATTERN_NEEDS.get(name, {}).items()}
 
 
 def run_windowed(t: Triggered, text: str, hits: dict, ungated: bool = False) -> list:
