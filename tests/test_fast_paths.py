@@ -843,6 +843,35 @@ def test_windows_around_triggers_find_what_the_whole_text_gives(seed, turkish, h
     assert compared >= 10
 
 
+@pytest.mark.parametrize("hyperscan", [False, True])
+def test_recognizers_whose_matches_are_their_triggers_find_on_narrow_windows_what_the_whole_text_gives(hyperscan, monkeypatch):
+    """The recognizers whose every match is a match of their trigger (``Traits.tight``: SSN, NHS,
+    passport, ITIN, Aadhaar, TFN) run on narrow windows and find what the whole text gives: also
+    next to letters and digits beyond ASCII (Hyperscan's word boundaries do not know them; a
+    text holding such digits has its triggers found by Python's regexes, whose hits never
+    overlap: "127.943 487 256" is one hit, "127.943 487", and a TFN after it)."""
+    from dataguard.detect import Detector, triggers
+    from dataguard.detect.entities import TIGHT_PAD, traits
+    from dataguard.detect.windows import run_windowed
+    monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
+    if hyperscan and triggers._hs is None:
+        pytest.skip("hyperscan wheel not installed on this platform")
+    det = Detector(ner=False, countries=("US", "GB", "IN", "AU"))
+    if hyperscan:
+        det._triggers._accelerate()
+    rnd = random.Random(17)
+    text = "".join(rnd.choice(["", " ", "é", "\u0663", "a", "-", ".", ":", "\n"]) +
+                   "".join(rnd.choice("0123456789 -.:") for _ in range(rnd.randint(8, 16))) for _ in range(20000))
+    hits = det._triggers.find(text)
+    tight = [t for t in det._recognizers if t.entity_trigger and traits(t.entity_trigger).tight]
+    assert {t.entity_trigger for t in tight} == {"US_SSN", "UK_NHS", "US_PASSPORT", "US_ITIN", "IN_AADHAAR", "AU_TFN"}
+    for t in tight:
+        assert t.pad == TIGHT_PAD
+        whole = {(r.entity_type, r.start, r.end, r.score) for r in t.recognizer.analyze(text, t.entities, None)}
+        assert {(r.entity_type, r.start, r.end, r.score) for r in run_windowed(t, text, hits)} == whole, t.name
+        assert len(whole) >= 10, t.name
+
+
 def test_a_word_gated_recognizer_runs_on_windows_in_turkish_text():
     """Lower-cased, 'İ' is two characters ('i' and a combining dot): the trigger words are found
     in a lower-cased copy that keeps every offset, so a recognizer gated by words still runs only

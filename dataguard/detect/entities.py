@@ -39,6 +39,7 @@ class Norm(enum.Enum):
 WINDOW_PAD = 120          # characters either side of a trigger hit
 SHORT_PAD = 60            # a short, self-delimiting value (an IPv6 address has at most 45 characters)
 WINDOW_EDGE = 40          # at most this many more characters to widen a window to whitespace
+TIGHT_PAD = 16            # the longest match of a ``Traits.tight`` entity's Presidio recognizer, or more
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ class Traits:
     trigger: Optional[str] = None       # cheap regex: the recognizer runs on windows around its hits
     pad: int = WINDOW_PAD
     edge: Optional[int] = WINDOW_EDGE   # None: a window widens to whitespace however far (unbounded values)
+    # every match of its Presidio recognizer is a match of the trigger, of at most TIGHT_PAD
+    # characters: that recognizer's windows are +-TIGHT_PAD around the hits (a match a hit found
+    # with Python's regexes overlaps, and which is no hit of its own, stays inside), not +-pad
+    tight: bool = False
     identifier: bool = False            # part of a longer token (UUID, order number, hash) -> decoy
     min_score: float = 0.0              # weak patterns: reported only with a context word nearby
     mask: Mask = Mask.TAIL
@@ -73,11 +78,11 @@ def _marking(name: str) -> Traits:
 
 def _id(name: str, presidio: Optional[str] = None, trigger: Optional[str] = None, pad: int = WINDOW_PAD,
         norm: Norm = Norm.CASEFOLD, mask: Mask = Mask.TAIL, min_score: float = 0.0,
-        country: Optional[str] = None) -> Traits:
+        country: Optional[str] = None, tight: bool = False) -> Traits:
     if country is None and "_" in name and name.split("_", 1)[0] in _COUNTRY_PREFIX:
         country = _COUNTRY_PREFIX[name.split("_", 1)[0]]
     return Traits(name, presidio=presidio, trigger=trigger, pad=pad, identifier=True, norm=norm, mask=mask,
-                  min_score=min_score, country=country)
+                  min_score=min_score, country=country, tight=tight)
 
 
 # the countries of Presidio's country-specific entities, by their name's prefix
@@ -96,13 +101,13 @@ TABLE = {t.name: t for t in (
     # or more, each run a window of its own (cards.CARD_RUN's matches)
     _id("CREDIT_CARD", trigger=r"\d(?:[ -]?\d){11,}", norm=_D, mask=Mask.CARD),
     _id("IBAN_CODE", "IbanRecognizer", r"[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2}", norm=_CU, mask=Mask.IBAN),
-    _id("US_SSN", "UsSsnRecognizer", r"\b\d{3}[- .]?\d{2}[- .]?\d{4}\b", SHORT_PAD, norm=_D),
-    _id("UK_NHS", "NhsRecognizer", r"\b\d{3}[- ]?\d{3}[- ]?\d{4}\b", SHORT_PAD, norm=_D),
+    _id("US_SSN", "UsSsnRecognizer", r"\b\d{3}[- .]?\d{2}[- .]?\d{4}\b", SHORT_PAD, norm=_D, tight=True),
+    _id("UK_NHS", "NhsRecognizer", r"\b\d{3}[- ]?\d{3}[- ]?\d{4}\b", SHORT_PAD, norm=_D, tight=True),
     _id("UK_NINO", "UkNinoRecognizer", r"[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]", norm=_CU),
-    _id("US_PASSPORT", "UsPassportRecognizer", r"\b[A-Za-z]?\d{8,9}\b", norm=_CU),
+    _id("US_PASSPORT", "UsPassportRecognizer", r"\b[A-Za-z]?\d{8,9}\b", norm=_CU, tight=True),
     _id("US_DRIVER_LICENSE", "UsLicenseRecognizer", norm=_CU, min_score=0.4),
     _id("US_BANK_NUMBER", "UsBankRecognizer", r"\b\d{8,17}\b", norm=_D, min_score=0.4),
-    _id("US_ITIN", "UsItinRecognizer", r"\b9\d{2}[- ]?[5-9]\d[- ]?\d{4}\b", SHORT_PAD, norm=_D),
+    _id("US_ITIN", "UsItinRecognizer", r"\b9\d{2}[- ]?[5-9]\d[- ]?\d{4}\b", SHORT_PAD, norm=_D, tight=True),
     Traits("EMAIL_ADDRESS", presidio="EmailRecognizer", trigger=r"@", mask=Mask.EMAIL, norm=Norm.LOWER),
     # four numbers not followed by a digit (not a version 1.22.3.4567), or IPv6 (not hh:mm:ss)
     _id("IP_ADDRESS", "IpRecognizer", r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:[^0-9]|$)|" + _IPV6,
@@ -113,8 +118,8 @@ TABLE = {t.name: t for t in (
     _id("CRYPTO", "CryptoRecognizer", r"\b(?:bc1|[13])[a-zA-HJ-NP-Z0-9]{25,39}\b"),
     _id("MEDICAL_LICENSE", "MedicalLicenseRecognizer", r"[A-Za-z][A-Za-z9]\d{7}", min_score=0.4, country="US"),   # DEA
     _id("MAC_ADDRESS", "MacAddressRecognizer"),
-    _id("IN_AADHAAR", "InAadhaarRecognizer", r"\b\d{4}[- :]?\d{4}[- :]?\d{4}\b", SHORT_PAD),
-    _id("AU_TFN", "AuTfnRecognizer", r"\b\d{3}\D?\d{3}\D?\d{3}\b", SHORT_PAD, norm=_D),
+    _id("IN_AADHAAR", "InAadhaarRecognizer", r"\b\d{4}[- :]?\d{4}[- :]?\d{4}\b", SHORT_PAD, tight=True),
+    _id("AU_TFN", "AuTfnRecognizer", r"\b\d{3}\D?\d{3}\D?\d{3}\b", SHORT_PAD, norm=_D, tight=True),
     _id("AU_MEDICARE", "AuMedicareRecognizer", norm=_D),
     _id("SG_NRIC_FIN", "SgFinRecognizer", norm=_D),
     _id("ES_NIF", "EsNifRecognizer"),

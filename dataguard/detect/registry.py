@@ -14,7 +14,7 @@ from typing import Iterable
 from dataguard.checksums import validator
 from dataguard.defaults import PACK_FLAGS, PATTERN_TIMEOUT_S
 from dataguard.detect.config import DetectorConfig
-from dataguard.detect.entities import BUILT_IN, TABLE, traits
+from dataguard.detect.entities import BUILT_IN, TABLE, TIGHT_PAD, traits
 from dataguard.detect.filters import NAME_PATTERN_KEY
 from dataguard.detect.bounded import BoundedPattern, PatternTimeout  # noqa: F401 - PatternTimeout: public
 from dataguard.detect.windows import Triggered
@@ -48,6 +48,8 @@ def _predefined(entities: Iterable[str], language: str, countries: tuple) -> lis
             rec = cls()
         if t.name in CONTEXT_ONLY:      # reported only with a context word: run only near one
             out.append(Triggered(rec, words=tuple(rec.context), pad=CONTEXT_PAD, needs_context=True))
+        elif t.tight:       # its matches are its trigger's: narrow windows
+            out.append(Triggered(rec, pad=TIGHT_PAD))
         else:       # (a recognizer that reads its trigger's hits itself: READS_HITS)
             out.append(Triggered(rec, self_windowed=getattr(rec, "READS_HITS", False)))
     return out

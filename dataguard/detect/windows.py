@@ -25,7 +25,9 @@ log = logging.getLogger("dataguard.detect")
 @dataclass(frozen=True)
 class Triggered:
     """A recognizer and its trigger. With ``words``/``exact``/``regex``, it runs only if one of
-    them occurs (and, with ``pad``, only on windows of +-pad characters around them);
+    them occurs (and, with ``pad``, only on windows of +-pad characters around them; without,
+    ``pad`` and ``edge`` are those of the windows around its entity's trigger hits, instead of
+    the entity's own);
     ``self_windowed`` recognizers get their entity's trigger hits and read them as they need (the
     card recognizer: each hit is a run of digit groups);
     a ``needs_context`` recognizer's results count only with one of its context words near
@@ -220,4 +222,6 @@ def run_windowed(t: Triggered, text: str, hits: dict, ungated: bool = False) -> 
     trig = t.entity_trigger
     if trig is None or len(text) < 4 * WINDOW_PAD:
         return rec.analyze(text, ents, None)
+    if t.pad is not None:       # its own padding around its entity's hits
+        return _on_windows(rec, text, windows(hits.get(trig, []), text, t.pad, t.edge))
     return _on_windows(rec, text, windows(hits.get(trig, []), text, traits(trig).pad, traits(trig).edge))
