@@ -91,7 +91,7 @@ _COUNTRY_PREFIX = {"US": "US", "UK": "GB", "AU": "AU", "IN": "IN", "SG": "SG", "
 
 
 _D, _CU = Norm.DIGITS, Norm.COMPACT_UPPER
-_IPV6 = r"::|(?:[0-9A-Fa-f]{1,4}:){4,}"     # every IPv6 address: compressed, or eight groups
+_IPV6 = r"::|(?:[0-9A-Fa-f]{1,4}:){4}"     # in every IPv6 address: compressed, or eight groups
 # A trigger is a necessary condition of every pattern of its recognizer (tests/test_fast_paths.py
 # checks it): the word boundaries of Presidio's patterns are in it, so digits inside a longer
 # number (an order number, a phone number, an IBAN) open no window.
