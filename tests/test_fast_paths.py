@@ -446,6 +446,19 @@ def test_the_quick_refusal_only_refuses_what_the_gate_refuses():
     assert refused > 300 and admitted > 300
 
 
+@pytest.mark.parametrize("regions", [GATE_REGIONS, ["US", "GB", "FR", "CH", "KE"], ["BR", "US"], ["SG", "AU"]])
+def test_the_refusal_of_a_run_of_digits_is_the_quick_refusal(regions):
+    """``PhoneGate.refuses_digits`` (a run of ASCII digits, fewer calls) refuses what ``_refused``
+    refuses, and nothing when a region is unjudged (Brazil: its national prefix rule)."""
+    from dataguard.detect.phone import PhoneGate
+    gate, rnd = PhoneGate(regions), random.Random(8)
+    runs = [str(rnd.randint(0, 10 ** rnd.randint(1, 22))).zfill(rnd.choice([0, 0, 3, 12])) for _ in range(20000)]
+    runs += [p + str(rnd.randint(0, 10 ** 9)) for p in ("00", "011", "001", "0011", "000") for _ in range(500)]
+    got = [gate.refuses_digits(r) for r in runs]
+    assert got == [bool(gate._refused(r)) and not gate._unjudged for r in runs]
+    assert any(got) == (not gate._unjudged) and not all(got)
+
+
 def test_cuts_cached_by_the_shape_of_a_run_are_the_cuts_of_the_run():
     """``PhoneGate.candidates`` cuts a run as libphonenumber does, cached per shape (its ASCII
     digits made 0): the same cuts as cutting each run itself, extensions and every separator

@@ -265,6 +265,7 @@ class PhoneGate:
         self._quick = {}         # region -> (the source of) one regex every national reading that fits there matches
         self._main = {}          # country code -> metadata of its main region (national prefix rules)
         self._quick_lengths = {}  # region -> lengths of the digit strings its _quick regex can take (None: any)
+        self._tests: dict = {}    # region -> _national_tests
         for region in regions:
             info = None
             from phonenumbers import PhoneMetadata
@@ -456,6 +457,16 @@ class PhoneGate:
         test = self._length_test(len(digits))
         idd = self._refusal[1]
         return test is not None and test(digits) is not None or bool(idd and idd(digits))
+
+    def refuses_digits(self, run: str) -> bool:
+        """``_refused`` for a run of ASCII digits (no region unjudged), in fewer calls: most
+        candidates of dense text are such runs."""
+        if self._refusal is None or self._unjudged:
+            return False
+        if not 2 <= len(run) <= self.MAX_DIGITS:
+            return True
+        test, idd = self._length_test(len(run)), self._refusal[1]
+        return (test is None or test(run) is None) and not (idd and idd(run))
 
     _MOST_GROUPS = 8
 
@@ -680,9 +691,11 @@ class PhoneGate:
         national = [d for plus, d in readings if not plus]
         if self._refusal is not None:          # only the digit strings some region may take
             national = [d for d in national if self._may_fit(d)]
-        raw = {d: [r for _, r in readings if r.startswith(d)] for d in national}   # d with its extension
         # the digit strings some region's international prefix opens (most open with none)
         opened = [d for d in after_plus + national if self._any_idd(d)] if self._any_idd is not None else []
+        if not national and not opened and not unjudged_here:
+            return out              # (no reading left for any region)
+        raw = {d: [r for _, r in readings if r.startswith(d)] for d in national}   # d with its extension
         for region, unjudged, cc, npfp, idd in self.regions:
             if region in out:
                 continue
@@ -693,13 +706,25 @@ class PhoneGate:
             if idd is not None and any(self._after_idd(idd, d) for d in opened):
                 out.append(region)        # its international prefix, then a valid international number
                 continue
-            fits, quick = self._cc_info(int(cc))[2], _compiled(self._quick[region])
-            # (quick: one C call rules out most digit strings)
-            if any(quick.fullmatch(d) is not None and self._readings_fit(d, npfp, fits, cc, self._main[cc], raw[d])
-                   for d in national):
+            fits, quick, lengths = self._national_tests(region, cc)
+            # (a length it takes, then quick: one C call rules out most digit strings)
+            if any((lengths is None or len(d) in lengths) and quick(d) is not None
+                   and self._readings_fit(d, npfp, fits, cc, self._main[cc], raw[d]) for d in national):
                 out.append(region)
         return out
 
+    def _national_tests(self, region: str, cc: str) -> tuple:
+        """(fits, the fullmatch of its ``_quick`` regex, the lengths that regex takes) of a
+        region judged by readings."""
+        tests = self._tests.get(region)
+        if tests is None:
+            tests = self._tests[region] = (self._cc_info(int(cc))[2], _compiled(self._quick[region]).fullmatch,
+                                           self._quick_lengths[region])
+        return tests
+
+
+
+_NONE = frozenset()
 
 
 class PhoneFinder:
@@ -760,14 +785,14 @@ class PhoneFinder:
         if v is None:
             if len(self._verdicts) > 100_000:
                 self._verdicts.clear()
-            digits = len(candidate) if candidate.isascii() and candidate.isdigit() else \
-                len(_NON_DIGIT.sub("", candidate))
-            # with a '+': international, or (the '+' cut off by an inner match) national
-            fewest = min(self._fewest) if "+" in candidate or "\uff0b" in candidate else self._fewest[0]
-            if digits < fewest or "/" in candidate and self._slash_date is not None and self._slash_date(candidate):
-                v = frozenset()
+            if candidate.isascii() and candidate.isdigit():     # most candidates: a run of digits
+                refused = len(candidate) < self._fewest[0] or self.gate.refuses_digits(candidate)
             else:
-                v = frozenset(self.gate.regions_for(candidate))
+                # with a '+': international, or (the '+' cut off by an inner match) national
+                fewest = min(self._fewest) if "+" in candidate or "\uff0b" in candidate else self._fewest[0]
+                refused = len(_NON_DIGIT.sub("", candidate)) < fewest or "/" in candidate and \
+                    self._slash_date is not None and self._slash_date(candidate) is not None
+            v = _NONE if refused else frozenset(self.gate.regions_for(candidate))
             self._verdicts[candidate] = v
         return v
 
@@ -816,9 +841,12 @@ class PhoneFinder:
         steps = self._steps(text)
         todos: dict = {}                 # region -> the steps it admits, in order
         admitted, known, shortest = self.admitted, self._verdicts.get, min(self._fewest)
+        longer = []                      # the candidates long enough to hold two numbers (_apart)
         for k, (_, start, c) in enumerate(steps):
-            if len(c) >= shortest and not self._time_stamp(text, start, c):
+            if len(c) >= shortest and not (" " in c and self._time_stamp(text, start, c)):
                 # (fewer characters: fewer digits than any number has)
+                if len(c) >= 2 * shortest:
+                    longer.append(steps[k])
                 regions = known(c)
                 if regions is None:
                     regions = admitted(c)
@@ -844,10 +872,13 @@ class PhoneFinder:
                     k += 1
                     continue
                 out.append((region, match))
+                if match.end == start + len(cand):      # the walk goes on from the candidate's end
+                    k += 1
+                    continue
                 if at is None:
                     at = {index: n for n, (index, _, _) in enumerate(steps)}
                 k = self._resync(text, match.end, at, steps, region, matcher, out)
-        return self._apart(text, steps, out) if apart else out
+        return self._apart(text, longer, out) if apart else out
 
     def _apart(self, text: str, steps: list, out: list) -> list:
         """``out`` and the numbers standing apart: the matcher's candidate takes digits separated
@@ -855,7 +886,8 @@ class PhoneFinder:
         columns ("+250 793 126 631   00243 854 305455") are one candidate, which is no number,
         and it finds neither (or only the one an inner match reaches). In a candidate holding a
         run of two spaces or more, each piece between such runs where the matcher found nothing
-        is read alone (the matcher's extraction, at its place in the text)."""
+        is read alone (the matcher's extraction, at its place in the text). ``steps``: the walk's
+        steps, at least those of twice the fewest characters a number has."""
         from phonenumbers import PhoneNumberMatcher
         found = sorted((m.start, m.end) for _, m in out)
         starts = [s for s, _ in found]
