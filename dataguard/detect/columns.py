@@ -467,22 +467,27 @@ def json_columns(chunk: Chunk) -> list:
     opens = [(m.end() - 1, m["k"]) for m in _JSON_OPEN.finditer(text)]   # (bracket position, key)
     positions = [b for b, _ in opens]
     closed_at: dict = {}                # bracket position -> where it closes (absent: open to the end)
+    brackets: list = []                 # where every bracket stands
     if opens:
         stack: list = []
         for m in _JSON_BRACKET.finditer(text):
+            brackets.append(m.start())
             if m.group() in "[{":
                 stack.append(m.start())
             elif stack:
                 closed_at[stack.pop()] = m.start()
+    between, parent = -1, None          # (values between the same two brackets share their parent)
     for m in _JSON_PAIR.finditer(text):
-        parent = None
-        i = bisect.bisect_right(positions, m.start()) - 1
-        for i in range(i, max(-1, i - JSON_PARENT_TRIES), -1):
-            if closed_at.get(opens[i][0], len(text)) > m.start():
-                parent = opens[i][1]
-                break
-        _add_cell(columns, (m["k"], parent), m["k"], m.span("v") if m["v"] is not None else m.span("n"), table,
-                  parent)
+        at = m.start()
+        if bisect.bisect_right(brackets, at) != between:
+            between, parent = bisect.bisect_right(brackets, at), None
+            i = bisect.bisect_right(positions, at) - 1
+            for i in range(i, max(-1, i - JSON_PARENT_TRIES), -1):
+                if closed_at.get(opens[i][0], len(text)) > at:
+                    parent = opens[i][1]
+                    break
+        key = m["k"]
+        _add_cell(columns, (key, parent), key, m.span(m.lastgroup), table, parent)     # (the value: "v" or "n")
     return list(columns.values())
 
 
