@@ -725,6 +725,7 @@ class PhoneGate:
 
 
 _NONE = frozenset()
+_MAX_TRIES = 65535      # PhoneNumberMatcher's: it gives up after so many candidates that were no number
 
 
 class PhoneFinder:
@@ -833,12 +834,27 @@ class PhoneFinder:
             index = m.end()
         return steps
 
+    def _long_steps(self, text: str) -> list:
+        """``_steps`` but those of fewer characters than any number has, for a text shorter than
+        the matcher's tries (then no count of failed tries can end its walk): the steps after a
+        match find their way back to the walk at the next step kept (``_resync``)."""
+        if len(text) >= _MAX_TRIES or self._second.search(text) is not None:
+            return self._steps(text)
+        steps, index, shortest = [], 0, min(self._fewest)
+        append = steps.append
+        for m in self._fast.finditer(text):
+            start, end = m.span()
+            if end - start >= shortest:
+                append((index, start, m.group()))
+            index = end
+        return steps
+
     def find(self, text: str, apart: bool = False) -> list:
         """[(region, PhoneNumberMatch)] in the order Presidio's recognizer lists them: what each
         region's ``PhoneNumberMatcher`` over the whole text finds; with ``apart``, then the
         numbers standing apart in a candidate where it found none (``_apart``)."""
         from phonenumbers import PhoneNumberMatcher
-        steps = self._steps(text)
+        steps = self._long_steps(text)
         todos: dict = {}                 # region -> the steps it admits, in order
         admitted, known, shortest = self.admitted, self._verdicts.get, min(self._fewest)
         longer = []                      # the candidates long enough to hold two numbers (_apart)
