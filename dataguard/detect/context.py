@@ -18,12 +18,14 @@ _OTHER_VALUE = re.compile(r"\d|\n|[^\W\d_]{5}[.!?]\s")
 _ARABIC_FOLD = str.maketrans({"\u0649": "\u064a", "\u0629": "\u0647", "\u0640": None})
 
 
+@functools.lru_cache(maxsize=8192)
 def name_words(name: str, split_case: bool = True) -> tuple:
     """``"dateOfBirth"``, ``"Date of birth"``, ``"date_de_naissance"``, ``"Téléphone2"``,
     ``"رقم_الهاتف"`` -> lower-case words (letters of any script) without accents, split on
     case changes (unless ``split_case`` is false: ``"WhatsApp"`` is one word; not before a
     capital ending a word: ``"HoH_NM"`` is "hoh nm", head of household's name), digits and
-    punctuation; Arabic spelling variants folded (``_ARABIC_FOLD``)."""
+    punctuation; Arabic spelling variants folded (``_ARABIC_FOLD``). (Cached: a file's keys and
+    columns are named again in each of its chunks.)"""
     s = "".join(c for c in unicodedata.normalize("NFKD", name[:200]) if not unicodedata.combining(c))
     s = s.translate(_ARABIC_FOLD)
     if split_case:
