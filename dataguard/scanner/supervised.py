@@ -23,6 +23,7 @@ its target's credentials: the worker is this process's own child.
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import os
@@ -116,6 +117,9 @@ def _serve(conn, setup: ScanSetup, hasher, tmp: str, environ: dict, owner: Optio
     _limit_memory(WORKER_MEMORY)
     from dataguard.scanner.remote import worker_scan
     scan = worker_scan(setup, hasher)
+    # what the worker holds to start (the detector, Presidio, phonenumbers' metadata) lives as
+    # long as it: the collector's full passes walk only what the scan makes from now on
+    gc.freeze()
     while True:
         try:
             refs = conn.recv()
