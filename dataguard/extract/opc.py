@@ -9,20 +9,26 @@ import xml.etree.ElementTree as ET
 import zipfile
 from typing import Iterator
 
-from dataguard.extract.safexml import iter_xml
+from dataguard.extract.safexml import Subtrees, stream
 
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 MAX_RELATIONSHIPS = 100_000
 
 
-def events(zf: zipfile.ZipFile, name: str, depth: int) -> Iterator[tuple]:
-    """``safexml.iter_xml``'s events over a part (none when the part is missing)."""
+def parsed(zf: zipfile.ZipFile, name: str, handlers) -> Iterator:
+    """What ``handlers`` make of a part, streamed by ``safexml.stream`` (nothing when the part
+    is missing)."""
     try:
         info = zf.getinfo(name)
     except KeyError:
         return
     with zf.open(info) as fh:
-        yield from iter_xml(fh, depth)
+        yield from stream(fh, handlers)
+
+
+def events(zf: zipfile.ZipFile, name: str, depth: int) -> Iterator[tuple]:
+    """``safexml.iter_xml``'s events over a part (none when the part is missing)."""
+    return parsed(zf, name, Subtrees(depth))
 
 
 def children(zf: zipfile.ZipFile, name: str, depth: int) -> Iterator[ET.Element]:

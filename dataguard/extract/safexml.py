@@ -6,7 +6,7 @@ elements, and one piece of markup (a tag with its attributes, a comment, a proce
 instruction) takes at most ``MAX_MARKUP`` bytes, which expat would rescan for every
 block it is fed (a single paragraph or row of gigabytes, millions of empty elements, a
 tag of hundreds of megabytes are refused with MemoryError, which the dispatcher reports
-as too_large)."""
+as too_large). ``stream`` runs other handlers under the same refusals (``sheetxml``'s)."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -27,7 +27,7 @@ def _qn(name: str) -> str:
     return "{" + name if "}" in name else name
 
 
-class _Events:
+class Subtrees:
     """expat handlers: elements shallower than ``emit_depth`` become ("start", tag,
     attrs, depth) events, each subtree rooted at ``emit_depth`` one ("elem", Element)."""
 
@@ -91,20 +91,23 @@ def _refuse(*_a):
     raise UnsafeXML("DTD or entity declaration")
 
 
-def iter_xml(fh: BinaryIO, emit_depth: int) -> Iterator[tuple]:
-    """Stream an XML document: yield ("start", tag, attrs, depth) for elements
-    shallower than ``emit_depth`` and ("elem", Element) for each complete
-    subtree rooted at ``emit_depth`` (the root element has depth 1)."""
-    parser = expat.ParserCreate(namespace_separator="}")
+def stream(fh: BinaryIO, handlers) -> Iterator:
+    """Parse ``fh`` with ``handlers.start``, ``.end`` and ``.data`` (expat's element and text
+    handlers; names as ``uri}local``, text buffered), DTDs refused, each piece of markup at most
+    ``MAX_MARKUP`` bytes; yield what the handlers put in their list ``out``, after each block.
+    Handlers that keep a part's subtrees bound each one as ``Subtrees`` does (``SUBTREE_CAP``,
+    ``SUBTREE_ELEMENTS``)."""
+    # (names not interned, a lookup per element saved: the handlers compare them or keep a table of their own)
+    parser = expat.ParserCreate(namespace_separator="}", intern=None)
     parser.buffer_text = True
-    events = _Events(emit_depth)
-    parser.StartElementHandler = events.start
-    parser.EndElementHandler = events.end
-    parser.CharacterDataHandler = events.data
+    parser.StartElementHandler = handlers.start
+    parser.EndElementHandler = handlers.end
+    parser.CharacterDataHandler = handlers.data
     parser.StartDoctypeDeclHandler = _refuse
     parser.EntityDeclHandler = _refuse
     parser.UnparsedEntityDeclHandler = _refuse
     parser.ExternalEntityRefHandler = _refuse
+    out = handlers.out
     fed = 0
     while True:
         block = fh.read(_READ)
@@ -115,11 +118,18 @@ def iter_xml(fh: BinaryIO, emit_depth: int) -> Iterator[tuple]:
             raise ValueError(f"malformed XML ({expat.ErrorString(exc.code)})") from None
         if fed - parser.CurrentByteIndex > MAX_MARKUP:      # where the token not yet complete starts
             raise MemoryError("XML markup larger than allowed")
-        if events.out:
-            yield from events.out
-            events.out.clear()
+        if out:
+            yield from out
+            out.clear()
         if not block:
             return
+
+
+def iter_xml(fh: BinaryIO, emit_depth: int) -> Iterator[tuple]:
+    """Stream an XML document: yield ("start", tag, attrs, depth) for elements
+    shallower than ``emit_depth`` and ("elem", Element) for each complete
+    subtree rooted at ``emit_depth`` (the root element has depth 1)."""
+    return stream(fh, Subtrees(emit_depth))
 
 
 def parse_xml(fh: BinaryIO) -> ET.Element:

@@ -14,25 +14,26 @@ card number formatted as a date is still a card number).
 Bounds: the shared-string table holds at most ``MAX_SHARED_STRINGS`` strings and
 ``Limits.parse_cap`` characters, the style table ``MAX_STYLES`` number formats and
 ``MAX_STYLES`` cell styles, read one at a time (beyond:
-MemoryError, reported as too_large); one row is one XML subtree, bounded by
-``safexml``, and its values (a shared string counts each time a cell names it) at most
-``Limits.parse_cap`` characters.
+MemoryError, reported as too_large); a row, as a shared string, is one XML subtree, bounded
+as ``safexml`` bounds one (``sheetxml`` reads both), and its values (a shared string counts
+each time a cell names it) at most ``Limits.parse_cap`` characters.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import posixpath
 import re
-import xml.etree.ElementTree as ET
 import zipfile
 from typing import Iterator, Optional
 
 from dataguard.extract.base import ExtractContext, sheet_name_chunk
 from dataguard.extract.chunks import ChunkBuilder, SheetHeader, column_letter, render_value
-from dataguard.extract.opc import children, events, relationships
+from dataguard.extract.opc import children, events, parsed, relationships
+from dataguard.extract.sheetxml import INLINE, SPREADSHEET, SheetRows, StringItems
 from dataguard.types import Chunk, Limits, Pointer, Unit
 
-MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+MAIN = "{" + SPREADSHEET + "}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 MAX_SHARED_STRINGS = 1_000_000
 MAX_STYLES = 65_536
@@ -73,24 +74,12 @@ def from_serial(value: float, epoch: _dt.datetime):
     return epoch + _dt.timedelta(days=day) + diff
 
 
-def _text_of(el: ET.Element) -> str:
-    """A string item (``si`` or ``is``): its runs' text, phonetic guides left out."""
-    parts = []
-    for child in el:
-        if child.tag == MAIN + "t":
-            parts.append(child.text or "")
-        elif child.tag == MAIN + "r":
-            parts.extend(t.text or "" for t in child.iter(MAIN + "t"))
-    return "".join(parts)
-
-
 def _shared_strings(zf: zipfile.ZipFile, name: str, limits: Limits) -> list:
-    strings, chars = [], 0
-    for si in children(zf, name, 2):
-        text = _text_of(si)
+    strings, chars, cap = [], 0, limits.parse_cap
+    for text in parsed(zf, name, StringItems()):
         chars += len(text)
         strings.append(text)
-        if len(strings) > MAX_SHARED_STRINGS or chars > limits.parse_cap:
+        if len(strings) > MAX_SHARED_STRINGS or chars > cap:
             raise MemoryError("shared-string table larger than allowed")
     return strings
 
@@ -134,12 +123,11 @@ class _Book:
         self.row_cap = limits.parse_cap
         self.dates = _date_styles(zf, parts.get("styles.xml", "xl/styles.xml"))
 
-    def value(self, c: ET.Element) -> str:
-        kind = c.get("t") or "n"
-        if kind == "inlineStr":
-            el = c.find(MAIN + "is")
-            return _text_of(el) if el is not None else ""
-        raw = c.findtext(MAIN + "v")
+    def value(self, kind: Optional[str], style: Optional[str], raw: Optional[str]) -> str:
+        """A cell's value from its type and style attributes and its value's text (``sheetxml``)."""
+        kind = kind or "n"
+        if kind == INLINE:
+            return raw or ""
         if raw is None:
             return ""
         if kind == "s":
@@ -148,7 +136,7 @@ class _Book:
         if kind == "b":
             return "TRUE" if raw.strip() in ("1", "true") else "FALSE"
         if kind == "n":
-            return self._number(raw.strip(), c.get("s"))
+            return self._number(raw.strip(), style)
         if kind == "d":
             try:
                 return render_value(_dt.datetime.fromisoformat(raw.strip()))
@@ -170,25 +158,25 @@ class _Book:
         return render_value(number)
 
 
-def _row_pieces(book: _Book, row: ET.Element, sheet: str, row_no: int) -> list:
-    """A row's cell values with their cells; MemoryError (too_large) past ``book.row_cap``
-    characters: cells that name a shared string cost their row its length each, and the row
-    is joined whole."""
+def _row_pieces(book: _Book, cells: list, sheet: str, row_no: int) -> list:
+    """A row's cell values with their cells (``SheetRows``); MemoryError (too_large) past
+    ``book.row_cap`` characters: cells that name a shared string cost their row its length
+    each, and the row is joined whole."""
     pieces, col, chars = [], 0, 0
-    for c in row:
-        if c.tag != MAIN + "c":
-            continue
-        m = _REF.match(c.get("r") or "")
+    for ref, kind, style, parts in cells:
+        m = _REF.match(ref or "")
         col = _col_number(m.group(1)) if m else col + 1
-        text = book.value(c)
+        text = book.value(kind, style, None if parts is None else "".join(parts))
         if text:
             chars += len(text)
             if chars > book.row_cap:
                 raise MemoryError("row larger than allowed")
-            pieces.append((text, Pointer(sheet=sheet, cell=f"{column_letter(col)}{m.group(2) if m else row_no}")))
+            # (a reference that matches is the cell's name: column_letter(col) gives its letters back)
+            pieces.append((text, Pointer(sheet=sheet, cell=m.group() if m else f"{column_letter(col)}{row_no}")))
     return pieces
 
 
+@functools.lru_cache(maxsize=None)          # (at most 18,278 names: one to three letters)
 def _col_number(letters: str) -> int:
     n = 0
     for ch in letters:
@@ -204,12 +192,10 @@ def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, ctx: ExtractContext) -> Iterato
         yield from sheet_name_chunk(ctx, unit, sheet)
         b = ChunkBuilder(unit, limits, hint="structured", lines=False)
         header, row_no = SheetHeader(), 0
-        for el in children(zf, part, 3):        # worksheet(1) > sheetData(2) > row(3)
-            if el.tag != MAIN + "row":
-                continue
-            r = el.get("r") or ""
+        for r, cells in parsed(zf, part, SheetRows()):
+            r = r or ""
             row_no = int(r) if r.isdigit() and len(r) < 8 else row_no + 1
-            pieces = _row_pieces(book, el, sheet, row_no)
+            pieces = _row_pieces(book, cells, sheet, row_no)
             if not pieces:
                 continue
             if not header.done:
