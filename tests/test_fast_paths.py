@@ -459,6 +459,23 @@ def test_the_refusal_of_a_run_of_digits_is_the_quick_refusal(regions):
     assert any(got) == (not gate._unjudged) and not all(got)
 
 
+@pytest.mark.parametrize("groups, matcher_reads_to_the_end", [(1000, True), (70000, False)])
+def test_where_the_matcher_stops_reading_the_finder_reads_on(groups, matcher_reads_to_the_end):
+    """The matcher stops after 65,535 failed tries, each inner piece of a candidate a try: after
+    thousands of candidates of many groups it finds nothing more; the finder counts one try per
+    candidate it skips and finds the numbers after them too. Before that point they find the same."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    rnd = random.Random(groups)
+    text = " ".join(str(rnd.randint(0, 99)) for _ in range(groups)) + " call 020 7946 0958 or +41 44 668 18 00 now"
+    regions = ("US", "GB", "FR", "CH", "KE")
+    want = {(m.start, m.end) for r in regions for m in PhoneNumberMatcher(text, r, leniency=1)}
+    got = {(m.start, m.end) for _, m in PhoneFinder(regions).find(text)}
+    assert len(got) == 2 and got >= want
+    assert (got == want) == matcher_reads_to_the_end
+
+
 def test_cuts_cached_by_the_shape_of_a_run_are_the_cuts_of_the_run():
     """``PhoneGate.candidates`` cuts a run as libphonenumber does, cached per shape (its ASCII
     digits made 0): the same cuts as cutting each run itself, extensions and every separator

@@ -29,7 +29,7 @@ class Triggered:
     ``pad`` and ``edge`` are those of the windows around its entity's trigger hits, instead of
     the entity's own);
     ``self_windowed`` recognizers get their entity's trigger hits and read them as they need (the
-    card recognizer: each hit is a run of digit groups);
+    card recognizer: each hit a run of digit groups; the IBAN recognizer: where an IBAN begins);
     a ``needs_context`` recognizer's results count only with one of its context words near
     (its trigger words are those words)."""
     recognizer: object
@@ -222,6 +222,5 @@ def run_windowed(t: Triggered, text: str, hits: dict, ungated: bool = False) -> 
     trig = t.entity_trigger
     if trig is None or len(text) < 4 * WINDOW_PAD:
         return rec.analyze(text, ents, None)
-    if t.pad is not None:       # its own padding around its entity's hits
-        return _on_windows(rec, text, windows(hits.get(trig, []), text, t.pad, t.edge))
-    return _on_windows(rec, text, windows(hits.get(trig, []), text, traits(trig).pad, traits(trig).edge))
+    pad, edge = (traits(trig).pad, traits(trig).edge) if t.pad is None else (t.pad, t.edge)
+    return _on_windows(rec, text, windows(hits.get(trig, []), text, pad, edge))
