@@ -149,6 +149,24 @@ def test_the_scheduler_lost_mid_scan_gives_a_partial_report(certs, corpus, packs
     assert "lost the Dask scheduler" in res.targets[0].error
 
 
+def test_a_client_that_raises_as_it_closes_leaves_the_scans_result(packs, tmp_path):
+    """With the scheduler gone, the Dask client's last reconnect can raise as it closes
+    ("IOStream is not idle; cannot convert to SSL"): closing the executor does not, so the scan
+    still gives its partial report."""
+    class Closing:
+        status = "closing"
+        closed = False
+
+        def close(self):
+            self.closed = True
+            raise ValueError("IOStream is not idle; cannot convert to SSL")
+    opts = ScanOptions(targets=[(str(tmp_path), SourceOptions())], packs=packs)
+    executor = DaskExecutor.for_scan(opts, _hasher(), "tls://127.0.0.1:1")
+    executor._client = client = Closing()
+    executor.close()
+    assert client.closed and executor._client is None
+
+
 class DiesOnPoison(FakeDetector):
     """Kills its worker process on an item that says POISON, wherever it runs."""
 
