@@ -64,17 +64,22 @@ def _config(root, port: int) -> str:
 
 
 def _wait_for_port(port: int, proc) -> None:
+    """Wait until smbd listens on ``port``. A free port of the ephemeral range with nothing
+    listening may still accept a connection: from itself (the client given that port as its own,
+    TCP's simultaneous open), which does not count."""
     for _ in range(400):
         if proc.poll() is not None:
             pytest.fail("private smbd exited")
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.05).close()
-            return
+            with socket.create_connection(("127.0.0.1", port), timeout=0.05) as conn:
+                if conn.getsockname()[1] != port:
+                    return
         except OSError:
-            try:
-                proc.wait(timeout=0.05)
-            except subprocess.TimeoutExpired:
-                pass
+            pass
+        try:
+            proc.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            pass
     pytest.fail("private smbd did not listen")
 
 
