@@ -171,6 +171,8 @@ def _best_piece_at(text: str, groups: list, i: int):
 class CardRecognizer(EntityRecognizer):
     """CREDIT_CARD: card numbers of every brand range and length with a right Luhn digit (score 1.0)."""
 
+    READS_HITS = True       # its trigger's hits are runs it reads itself (``windows.Triggered.self_windowed``)
+
     def __init__(self, language: str = "en"):
         super().__init__(supported_entities=["CREDIT_CARD"], name="dataguard-card", supported_language=language,
                          context=CARD_CONTEXT)
@@ -186,4 +188,5 @@ class CardRecognizer(EntityRecognizer):
 
 
 def card_recognizer(language: str) -> Triggered:
-    return Triggered(CardRecognizer(language), self_windowed=True)
+    rec = CardRecognizer(language)
+    return Triggered(rec, self_windowed=rec.READS_HITS)
