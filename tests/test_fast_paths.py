@@ -505,6 +505,30 @@ def test_cuts_cached_by_the_shape_of_a_run_are_the_cuts_of_the_run():
     assert "(999) 123-4567" in cached.candidates("(999) 123-4567 x98") and len(cached._shapes) == shapes
 
 
+def test_the_quick_refusal_planned_per_shape_is_the_refusal_of_each_run():
+    """``PhoneGate._refused`` plans which digit strings to try once per shape of a run (its ASCII
+    digits made 0): runs that differ only in their digits share the plan, and each gets the
+    answer a gate planning it afresh gives."""
+    from dataguard.detect.phone import PhoneFinder, PhoneGate
+    cached, fresh = PhoneGate(GATE_REGIONS), PhoneGate(GATE_REGIONS)
+    rnd = random.Random(23)
+    runs = [f"{rnd.randint(0, 99):02d}.{rnd.randint(0, 99999):05d}" for _ in range(300)]
+    runs += [f"{rnd.randint(1, 9999)}-{rnd.randint(0, 999999):06d}" for _ in range(300)]
+    runs += ["-".join(str(rnd.randint(0, 99)) for _ in range(rnd.randint(2, 11))) for _ in range(300)]
+    walker = PhoneFinder(GATE_REGIONS)
+    for text in list(_random_texts(300, seed=29)) + KNOWN:
+        runs += [c for _, _, c in walker._steps(text) if c]
+    refused = 0
+    for run in runs:
+        fresh._plans.clear()
+        got = cached._refused(run)
+        assert got == fresh._refused(run), run
+        refused += got
+    assert 0 < refused < len(runs)
+    shaped = {r for r in runs if not r.isdigit() and r.isascii() and "+" not in r}
+    assert 0 < len(cached._plans) < len(shaped) / 2
+
+
 def test_an_international_prefix_needs_digits_enough_after_it():
     """A run whose digits after an international prefix are too few for an international number
     ("0110" in the date 1969-01-10: the US prefix 011, then one digit) is refused early, and a

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import unicodedata
 from typing import Sequence
@@ -21,6 +22,7 @@ _TRAILING = re.compile(r"[^\w#]+$")
 _GAP = re.compile(r"[ \u00a0\u3000]{2,}")           # a gap between columns, not a separator of a number's groups
 _compiled = functools.lru_cache(maxsize=None)(re.compile)
 _NON_DIGIT = re.compile(r"\D")
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]")
 _ASCII_GROUPS = re.compile(r"[0-9]+")
 _PLAIN = frozenset(" \t\r\n,;\"'|")     # separators next to which libphonenumber rejects nothing
 _LOOKS_AROUND = re.compile(r"\(\?[^:]|[$^]|\\[AZbBzG]")     # in a regex: lookaround, anchor or flag group
@@ -266,6 +268,7 @@ class PhoneGate:
         self._main = {}          # country code -> metadata of its main region (national prefix rules)
         self._quick_lengths = {}  # region -> lengths of the digit strings its _quick regex can take (None: any)
         self._tests: dict = {}    # region -> _national_tests
+        self._plans: dict = {}    # a run's shape (_SHAPE) -> _refused's plan
         for region in regions:
             info = None
             from phonenumbers import PhoneMetadata
@@ -477,25 +480,42 @@ class PhoneGate:
         consecutive groups of the run's digits; a national reading of a piece (as written, after
         a prefix or country code) fits a region only if that region's ``_quick`` regex takes the
         piece's digits, or the piece opens with an international prefix. When no concatenation
-        of consecutive groups passes, no reading fits. A '+', non-ASCII characters or many
-        groups: not decided here."""
+        of consecutive groups passes, no reading fits. Which concatenations to try depends on
+        the lengths of the groups alone: planned once per shape of a run (``_plan``). A '+',
+        non-ASCII characters or many groups: not decided here."""
         if self._refusal is None or "+" in run or not run.isascii():
             return False
         if run.isdigit():           # most candidates: one run of digits, its own only piece
             return not (2 <= len(run) <= self.MAX_DIGITS and self._may_fit(run))
-        groups = _ASCII_GROUPS.findall(run)
-        if len(groups) > self._MOST_GROUPS:
+        plans = self._plans if len(run) <= _SHAPED_RUN else None
+        shape = run.translate(_SHAPE) if plans is not None else None
+        plan = plans.get(shape) if plans is not None else None
+        if plan is None:
+            groups = _ASCII_GROUPS.findall(run)
+            plan = self._plan([len(g) for g in groups]) if len(groups) <= self._MOST_GROUPS else False
+            if plans is not None:
+                if len(plans) > 5_000:
+                    plans.clear()
+                plans[shape] = plan
+        if plan is False:           # (too many groups: not decided here)
             return False
+        joined = _NOT_ASCII_DIGIT.sub("", run)
+        for start, end, test in plan:
+            if test(joined[start:end]) is not None:
+                return False
+        return True
+
+    def _plan(self, sizes: list) -> tuple:
+        """The (start, end, test) of the digit strings ``_refused`` tries in a run whose digit
+        groups have the given sizes (start and end: offsets in the run's digits; test: the
+        fullmatch of the ``_quick`` regexes taking that length, or the international prefixes'
+        match; a string passing one is not refused)."""
         tests, idd, monotone = self._refusal
         most, short = self.MAX_DIGITS, max(2, self._shortest_taken)
-        joined = "".join(groups)
-        size = len(joined)
-        ends, at = [], 0
-        for g in groups:
-            at += len(g)
-            ends.append(at)
-        start = 0
-        for i in range(len(groups)):
+        ends = list(itertools.accumulate(sizes))
+        size = ends[-1] if ends else 0
+        plan, start = [], 0
+        for i in range(len(sizes)):
             if size - start >= short or idd and not monotone and size - start > FEWEST_INTERNATIONAL:
                 last = start          # the end of the longest string from this group
                 for end in ends[i:]:
@@ -503,23 +523,18 @@ class PhoneGate:
                     if n > most:
                         break
                     last = end
-                    if n >= short:
-                        test = tests[n]
-                        if test is not None:
-                            if isinstance(test, str):
-                                test = self._length_test(n)
-                            if test(joined[start:end]) is not None:
-                                return False
-                    if idd and not monotone and n > FEWEST_INTERNATIONAL and idd(joined[start:end]):
-                        return False
+                    if n >= short and tests[n] is not None:
+                        plan.append((start, end, self._length_test(n)))
+                    if idd and not monotone and n > FEWEST_INTERNATIONAL:
+                        plan.append((start, end, idd))
             else:       # (no string from here is long enough for a national reading)
                 last = size
             # (the longest string from this group: it opens the shorter ones' way; a prefix and
             # an international number need more than FEWEST_INTERNATIONAL digits: see _international)
-            if idd and monotone and last - start > FEWEST_INTERNATIONAL and idd(joined[start:last]):
-                return False
+            if idd and monotone and last - start > FEWEST_INTERNATIONAL:
+                plan.append((start, last, idd))
             start = ends[i]
-        return True
+        return tuple(plan)
 
     @staticmethod
     def _desc(desc):
