@@ -338,13 +338,20 @@ class _Column:
     personal: bool = False              # another column of its table holds a person's details
 
 
+_HASH_MARK = re.compile("[%s]" % re.escape("".join(HASH_MARKS))).search
+
+
 def _add_cell(columns: dict, key, name: Optional[str], span: tuple, table: Optional[str],
               parent: Optional[str] = None) -> None:
     """Add a cell to the column of ``key`` in ``columns``, made when first met."""
-    c = columns.get(key)
-    if c is None:
-        c = columns[key] = _Column(name, name_words(name) if name else (), table=table, parent=parent)
-    c.cells.append(span)
+    (columns.get(key) or _new_column(columns, key, name, table, parent)).cells.append(span)
+
+
+def _new_column(columns: dict, key, name: Optional[str], table: Optional[str], parent: Optional[str] = None) -> _Column:
+    """The column of ``key``, made and added to ``columns`` (``columns.get(key) or ...``, inline
+    where a loop adds a cell per value: a call less per cell)."""
+    c = columns[key] = _Column(name, name_words(name) if name else (), table=table, parent=parent)
+    return c
 
 
 def _columns_of_tables(cells: list, tables: list, table: Optional[str], keep=None) -> list:
@@ -382,8 +389,10 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
     columns: dict = {}
     text = chunk.text
     table = next((a.pointer.sheet for a in chunk.anchors[:1] if a.pointer.sheet), None) or _stem(unit)
+    rows = layout.header_rows
+    first, last = rows[0] if len(rows) == 1 else (0, 0)       # (one header row: tested inline)
     for s, e, col in layout.fields:
-        if layout.header_rows and layout.in_header(s):
+        if first <= s < last or len(rows) > 1 and layout.in_header(s):
             continue
         while s < e and text[s] in " \"'":
             s += 1
@@ -391,7 +400,7 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
             e -= 1
         if e <= s:
             continue
-        _add_cell(columns, col, headers.get(col), (s, e), table)
+        (columns.get(col) or _new_column(columns, col, headers.get(col), table)).cells.append((s, e))
     return _transposed(text, list(columns.values()), table), layout.header_rows
 
 
@@ -479,15 +488,17 @@ def json_columns(chunk: Chunk) -> list:
     between, parent = -1, None          # (values between the same two brackets share their parent)
     for m in _JSON_PAIR.finditer(text):
         at = m.start()
-        if bisect.bisect_right(brackets, at) != between:
-            between, parent = bisect.bisect_right(brackets, at), None
+        here = bisect.bisect_right(brackets, at)
+        if here != between:
+            between, parent = here, None
             i = bisect.bisect_right(positions, at) - 1
             for i in range(i, max(-1, i - JSON_PARENT_TRIES), -1):
                 if closed_at.get(opens[i][0], len(text)) > at:
                     parent = opens[i][1]
                     break
         key = m["k"]
-        _add_cell(columns, (key, parent), key, m.span(m.lastgroup), table, parent)     # (the value: "v" or "n")
+        (columns.get((key, parent)) or _new_column(columns, (key, parent), key, table, parent)).cells.append(
+            m.span(m.lastgroup))     # (the value: "v" or "n")
     return list(columns.values())
 
 
@@ -1349,7 +1360,8 @@ class ColumnJudge:
         named = pw_column or "PASSWORD_HASH" in verdict.positive
         drop = set()
         for s, e in col.cells:
-            if not password_hash(text[s:e], pw_column):
+            # (every hash form holds a mark: most cells of a JSON file, whose text has '{', hold none)
+            if not (pw_column or _HASH_MARK(text, s, e)) or not password_hash(text[s:e], pw_column):
                 continue
             drop.update(id(r) for r in by_cell.get((s, e), ()) if traits(r.entity_type).secret)
             hit = _result("PASSWORD_HASH", s, e, 0.9 if named else 0.7, HASH_RECOGNIZER,
