@@ -61,8 +61,10 @@ _NEAR, _LABEL = 1, 2
 _PARTS = re.compile(r"[_-]+|(?<=[a-z])(?=[A-Z])")
 
 
+@functools.lru_cache(maxsize=8192)
 def _forms(word: str) -> tuple:
-    """A word and, for a key (``nhs_number``, ``NHS-No``, ``nhsNumber``), its parts, lower case."""
+    """A word and, for a key (``nhs_number``, ``NHS-No``, ``nhsNumber``), its parts, lower case.
+    (Cached: the words before values repeat, "tel", "phone", a column's key.)"""
     low = word.lower()
     if "_" not in word and "-" not in word and (word == low or word.isupper() or word.istitle()):
         return (low,)
@@ -77,7 +79,7 @@ def context_found(words: frozenset, r, text: str, ext_context: list, since: int 
     if not words:
         return 0
     lo = max(since, r.start - _LOOK_BACK)
-    before = [_forms(w) for w in _WORD.findall(text[lo:r.start])[-5:]]
+    before = [_forms(w) for w in _WORD.findall(text, lo, r.start)[-5:]]
     if any(f in words for forms in before[-3:] for f in forms):
         return _LABEL
     if any(f in words for forms in before for f in forms) or in_external(words, ext_context):
