@@ -20,7 +20,7 @@ def mrz_check_digit(field: str) -> str:
     """ICAO 9303 check digit: weights 7, 3, 1; digits as such, A-Z as 10-35, '<' as 0."""
     total = 0
     for i, c in enumerate(field):
-        v = int(c) if c.isdigit() else (ord(c) - 55 if "A" <= c <= "Z" else 0)
+        v = int(c) if c.isdecimal() else (ord(c) - 55 if "A" <= c <= "Z" else 0)
         total += v * (7, 3, 1)[i % 3]
     return str(total % 10)
 

@@ -674,3 +674,15 @@ def test_a_message_of_many_text_part_headers_is_located_in_linear_time(tmp_path)
     data = b"From: a@un-juba.org\nSubject: x\n\n" + b"Content-Type: text/plain\n" * 40_000 + b"\n\nend\n"
     layout = _Layout(data)
     assert layout._lines[:1] == [4] and len(layout._lines) <= 2
+
+
+def test_numbers_written_with_digits_that_are_no_decimal_digits_never_raise():
+    """'²' is a digit to ``str.isdigit`` and no number to ``int``: an ODF repeat count, an MRZ
+    field and a URI's port holding one read as no number (the count 1, the digit 0, no port)
+    instead of raising; decimal digits of other scripts read as ``int`` reads them."""
+    from dataguard.checksums import mrz_check_digit
+    from dataguard.extract.odf import _declared
+    from dataguard.sources.uri import split_uri
+    assert _declared("\u00b2") == 1 and _declared("\u0663") == 3 and _declared("12") == 12
+    assert mrz_check_digit("L898902C<\u00b2") == mrz_check_digit("L898902C<<") != mrz_check_digit("L898902C<3")
+    assert split_uri("smb://host:\u00b2/share").port is None and split_uri("smb://host:445/share").port == 445

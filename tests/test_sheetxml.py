@@ -266,3 +266,19 @@ def test_a_workbook_with_a_dtd_is_refused(tmp_path):
     _workbook(tmp_path / "dtd.xlsx", b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaa">]>'
               + _sheet('<row><c><v>&a;</v></c></row>'))
     assert [p.kind for p in _read(tmp_path / "dtd.xlsx") if isinstance(p, Problem)] == ["corrupt"]
+
+
+def test_digits_that_are_no_decimal_digits_lose_a_cell_not_the_workbook(tmp_path):
+    """A row number, style or shared-string index written with a digit that is no decimal digit
+    ('²': ``str.isdigit`` says yes, ``int`` refuses it) reads as absent (the row counted on, no
+    date style, no string); the other cells are read as usual. Decimal digits of other scripts
+    read as ``int`` reads them."""
+    _workbook(tmp_path / "odd.xlsx",
+              _sheet('<row r="\u00b2"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>\u00b9</v></c>'
+                     '<c r="C1" s="\u00b3"><v>45000</v></c></row><row r="\u0663"><c t="s"><v>\u0660</v></c></row>'),
+              _sst("<si><t>Amina Diallo</t></si>"))
+    out = _read(tmp_path / "odd.xlsx")
+    assert not [p for p in out if isinstance(p, Problem)]
+    [chunk] = out
+    assert chunk.text == "Amina Diallo\t45000\nAmina Diallo"
+    assert [a.pointer.cell for a in chunk.anchors] == ["A1", "C1", "A3"]

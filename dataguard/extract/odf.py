@@ -64,7 +64,7 @@ def _declared(raw) -> int:
     """A repeat attribute (``text:c``, ``number-*-repeated``) as a count of at least 1
     (a position only: what is rendered from it is capped by its user)."""
     raw = (raw or "1").strip()
-    return max(1, int(raw[:12])) if raw.isdigit() else 1
+    return max(1, int(raw[:12])) if raw.isdecimal() else 1
 
 
 def _count(raw, cap: int) -> int:

@@ -99,7 +99,7 @@ def _date_styles(zf: zipfile.ZipFile, name: str) -> list:
             custom[el.get("numFmtId")] = is_date_format((el.get("formatCode") or "")[:MAX_FORMAT_CODE])
         elif section == MAIN + "cellXfs" and el.tag == MAIN + "xf":
             fid = el.get("numFmtId") or "0"
-            styles.append(custom[fid] if fid in custom else fid.isdigit() and int(fid) in _BUILTIN_DATES)
+            styles.append(custom[fid] if fid in custom else fid.isdecimal() and int(fid) in _BUILTIN_DATES)
     return styles
 
 
@@ -131,7 +131,7 @@ class _Book:
         if raw is None:
             return ""
         if kind == "s":
-            index = int(raw) if raw.strip().isdigit() else -1
+            index = int(raw) if raw.strip().isdecimal() else -1
             return self.strings[index] if 0 <= index < len(self.strings) else ""
         if kind == "b":
             return "TRUE" if raw.strip() in ("1", "true") else "FALSE"
@@ -149,7 +149,7 @@ class _Book:
             number = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
         except ValueError:
             return raw
-        s = int(style) if style and style.isdigit() else 0
+        s = int(style) if style and style.isdecimal() else 0
         if s < len(self.dates) and self.dates[s]:
             try:
                 return render_value(from_serial(number, self.epoch))
@@ -194,7 +194,7 @@ def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, ctx: ExtractContext) -> Iterato
         header, row_no = SheetHeader(), 0
         for r, cells in parsed(zf, part, SheetRows()):
             r = r or ""
-            row_no = int(r) if r.isdigit() and len(r) < 8 else row_no + 1
+            row_no = int(r) if r.isdecimal() and len(r) < 8 else row_no + 1
             pieces = _row_pieces(book, cells, sheet, row_no)
             if not pieces:
                 continue

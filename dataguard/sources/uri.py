@@ -46,7 +46,7 @@ class UriParts(NamedTuple):
     def port(self) -> Optional[int]:
         hp = self.hostport.rsplit("]", 1)[-1]
         port = hp.rsplit(":", 1)[1] if ":" in hp else ""
-        return int(port) if port.isdigit() else None
+        return int(port) if port.isdecimal() else None
 
     @property
     def path(self) -> str:
