@@ -17,6 +17,7 @@ _READ = 1 << 16
 SUBTREE_CAP = 16 * 1024 * 1024        # characters of text in one emitted subtree
 SUBTREE_ELEMENTS = 1_000_000          # elements in one emitted subtree
 MAX_MARKUP = 4 * 1024 * 1024          # bytes of one tag, comment or processing instruction
+MAX_NAMES = 10_000                    # element and attribute names ``Subtrees`` keeps one str object of
 
 
 class UnsafeXML(ValueError):
@@ -41,9 +42,13 @@ class Subtrees:
         self.elements = 0
 
     def _name(self, name: str) -> str:
-        """An element or attribute name in ElementTree's form, one str object per name."""
+        """An element or attribute name in ElementTree's form, one str object per name (the
+        table starts afresh past ``MAX_NAMES``: a hostile document of millions of distinct
+        names would grow it without end; a real one has a few hundred)."""
         qn = self.names.get(name)
         if qn is None:
+            if len(self.names) >= MAX_NAMES:
+                self.names.clear()
             qn = self.names[name] = _qn(name)
         return qn
 
