@@ -815,7 +815,7 @@ class PhoneFinder:
         """Whether the matcher gives the candidate up as a time stamp, inner matches and all (a
         log line's "2024-03-19 22" before ":14:05"): every hour of a log is a new candidate
         the gate would read in every region."""
-        return " " in cand and self._stamp is not None and self._stamp(cand) is not None \
+        return self._stamp is not None and self._stamp(cand) is not None \
             and self._stamp_end(text, start + len(cand)) is not None
 
     def _walk(self, text: str, index: int = 0):
@@ -835,26 +835,15 @@ class PhoneFinder:
             else:
                 return
 
-    def _steps(self, text: str) -> list:
+    def _steps(self, text: str, shortest: int = 0) -> list:
         """The matcher's walk over the whole text when nothing matches: [(index, start, candidate)].
         Without a second number's start in the text ("/ x": the walk would go on inside a match),
-        the walk is the pattern's successive matches, taken in one pass (``walk_pattern``)."""
+        the walk is the pattern's successive matches, taken in one pass (``walk_pattern``), and
+        the steps of fewer than ``shortest`` characters are left out (each step's index is still
+        where the walk searched from)."""
         if self._second.search(text) is not None:
             return list(self._walk(text))
         steps, index = [], 0
-        append = steps.append
-        for m in self._fast.finditer(text):
-            append((index, m.start(), m.group()))
-            index = m.end()
-        return steps
-
-    def _long_steps(self, text: str) -> list:
-        """``_steps`` but those of fewer characters than any number has, in a text shorter than
-        the matcher's tries (a candidate skipped counts as one failed try: see ``find``): the
-        steps after a match find their way back to the walk at the next step kept (``_resync``)."""
-        if len(text) >= _MAX_TRIES or self._second.search(text) is not None:
-            return self._steps(text)
-        steps, index, shortest = [], 0, min(self._fewest)
         append = steps.append
         for m in self._fast.finditer(text):
             start, end = m.span()
@@ -862,6 +851,12 @@ class PhoneFinder:
                 append((index, start, m.group()))
             index = end
         return steps
+
+    def _long_steps(self, text: str) -> list:
+        """``_steps`` but those of fewer characters than any number has, in a text shorter than
+        the matcher's tries (a candidate skipped counts as one failed try: see ``find``): the
+        steps after a match find their way back to the walk at the next step kept (``_resync``)."""
+        return self._steps(text, min(self._fewest) if len(text) < _MAX_TRIES else 0)
 
     def find(self, text: str, apart: bool = False) -> list:
         """[(region, PhoneNumberMatch)] in the order Presidio's recognizer lists them: what each
