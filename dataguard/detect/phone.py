@@ -481,8 +481,10 @@ class PhoneGate:
         a prefix or country code) fits a region only if that region's ``_quick`` regex takes the
         piece's digits, or the piece opens with an international prefix. When no concatenation
         of consecutive groups passes, no reading fits. Which concatenations to try depends on
-        the lengths of the groups alone: planned once per shape of a run (``_plan``). A '+',
-        non-ASCII characters or many groups: not decided here."""
+        the lengths of the groups alone (``_plan``): a run's plan, read whole when it is refused,
+        is kept for its shape (the shapes of amounts, coordinates and codes come back; a shape
+        met once costs what planning as it goes costs). A '+', non-ASCII characters or many
+        groups: not decided here."""
         if self._refusal is None or "+" in run or not run.isascii():
             return False
         if run.isdigit():           # most candidates: one run of digits, its own only piece
@@ -490,31 +492,40 @@ class PhoneGate:
         plans = self._plans if len(run) <= _SHAPED_RUN else None
         shape = run.translate(_SHAPE) if plans is not None else None
         plan = plans.get(shape) if plans is not None else None
-        if plan is None:
-            groups = _ASCII_GROUPS.findall(run)
-            plan = self._plan([len(g) for g in groups]) if len(groups) <= self._MOST_GROUPS else False
-            if plans is not None:
-                if len(plans) > 5_000:
-                    plans.clear()
-                plans[shape] = plan
         if plan is False:           # (too many groups: not decided here)
             return False
-        joined = _NOT_ASCII_DIGIT.sub("", run)
-        for start, end, test in plan:
-            if test(joined[start:end]) is not None:
-                return False
-        return True
+        if plan is not None:
+            joined = _NOT_ASCII_DIGIT.sub("", run)
+            for start, end, test in plan:
+                if test(joined[start:end]) is not None:
+                    return False
+            return True
+        groups = _ASCII_GROUPS.findall(run)
+        read: list | bool = []
+        if len(groups) > self._MOST_GROUPS:
+            read = False
+        else:
+            joined = "".join(groups)
+            for step in self._plan([len(g) for g in groups]):
+                if step[2](joined[step[0]:step[1]]) is not None:
+                    return False        # (its plan not read whole: not kept)
+                read.append(step)
+        if plans is not None:
+            if len(plans) > 5_000:
+                plans.clear()
+            plans[shape] = read if read is False else tuple(read)
+        return read is not False
 
-    def _plan(self, sizes: list) -> tuple:
+    def _plan(self, sizes: list):
         """The (start, end, test) of the digit strings ``_refused`` tries in a run whose digit
-        groups have the given sizes (start and end: offsets in the run's digits; test: the
-        fullmatch of the ``_quick`` regexes taking that length, or the international prefixes'
-        match; a string passing one is not refused)."""
+        groups have the given sizes, one by one (start and end: offsets in the run's digits;
+        test: the fullmatch of the ``_quick`` regexes taking that length, or the international
+        prefixes' match; a string passing one is not refused)."""
         tests, idd, monotone = self._refusal
         most, short = self.MAX_DIGITS, max(2, self._shortest_taken)
         ends = list(itertools.accumulate(sizes))
         size = ends[-1] if ends else 0
-        plan, start = [], 0
+        start = 0
         for i in range(len(sizes)):
             if size - start >= short or idd and not monotone and size - start > FEWEST_INTERNATIONAL:
                 last = start          # the end of the longest string from this group
@@ -524,17 +535,16 @@ class PhoneGate:
                         break
                     last = end
                     if n >= short and tests[n] is not None:
-                        plan.append((start, end, self._length_test(n)))
+                        yield start, end, self._length_test(n)
                     if idd and not monotone and n > FEWEST_INTERNATIONAL:
-                        plan.append((start, end, idd))
+                        yield start, end, idd
             else:       # (no string from here is long enough for a national reading)
                 last = size
             # (the longest string from this group: it opens the shorter ones' way; a prefix and
             # an international number need more than FEWEST_INTERNATIONAL digits: see _international)
             if idd and monotone and last - start > FEWEST_INTERNATIONAL:
-                plan.append((start, last, idd))
+                yield start, last, idd
             start = ends[i]
-        return tuple(plan)
 
     @staticmethod
     def _desc(desc):
