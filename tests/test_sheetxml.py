@@ -284,18 +284,21 @@ def test_digits_that_are_no_decimal_digits_lose_a_cell_not_the_workbook(tmp_path
     assert [a.pointer.cell for a in chunk.anchors] == ["A1", "C1", "A3"]
 
 
-def test_the_table_of_names_stays_bounded_and_the_subtrees_unchanged(monkeypatch):
-    """``Subtrees`` keeps one str object per element name, at most ``MAX_NAMES`` of them (a
-    document of millions of distinct names would grow the table without end): past the bound
-    the table starts afresh, and the subtrees read are those read without a bound."""
-    names = "".join(f'<n{i} a{i}="v"><x>t{i}</x></n{i}>' for i in range(300))
+@pytest.mark.parametrize("bound, value", [("MAX_NAMES", 50), ("MAX_NAME_CHARS", 5000)])
+def test_the_table_of_names_stays_bounded_and_the_subtrees_unchanged(monkeypatch, bound, value):
+    """``Subtrees`` keeps one str object per element name, at most ``MAX_NAMES`` names and
+    ``MAX_NAME_CHARS`` characters of them (a document of millions of distinct names, or of
+    long ones, would grow the table without end): past a bound the table starts afresh, and
+    the subtrees read are those read without a bound."""
+    names = "".join(f'<n{i}{"x" * 60} a{i}="v"><x>t{i}</x></n{i}{"x" * 60}>' for i in range(300))
     xml = f"<root><list>{names}</list><list>{names}</list></root>".encode()
 
     def read():
         handlers = safexml.Subtrees(3)
         out = [(ev[1].tag, ev[1].attrib, ev[1][0].text) for ev in stream(io.BytesIO(xml), handlers) if ev[0] == "elem"]
-        return out, len(handlers.names)
-    unbounded, kept = read()
-    monkeypatch.setattr(safexml, "MAX_NAMES", 50)
-    bounded, kept_bounded = read()
-    assert bounded == unbounded and len(unbounded) == 600 and kept > 600 and kept_bounded <= 50
+        return out, len(handlers.names), sum(map(len, handlers.names))
+    unbounded, kept, chars = read()
+    monkeypatch.setattr(safexml, bound, value)
+    bounded, kept_bounded, chars_bounded = read()
+    assert bounded == unbounded and len(unbounded) == 600 and kept > 600 and chars > 300 * 60
+    assert kept_bounded <= 50 if bound == "MAX_NAMES" else chars_bounded <= 5000

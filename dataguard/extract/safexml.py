@@ -17,7 +17,8 @@ _READ = 1 << 16
 SUBTREE_CAP = 16 * 1024 * 1024        # characters of text in one emitted subtree
 SUBTREE_ELEMENTS = 1_000_000          # elements in one emitted subtree
 MAX_MARKUP = 4 * 1024 * 1024          # bytes of one tag, comment or processing instruction
-MAX_NAMES = 10_000                    # element and attribute names ``Subtrees`` keeps one str object of
+MAX_NAMES = 10_000                    # element and attribute names ``Subtrees`` keeps one str object of,
+MAX_NAME_CHARS = 1_000_000            # and their characters (one name may be as long as a tag)
 
 
 class UnsafeXML(ValueError):
@@ -35,6 +36,7 @@ class Subtrees:
     def __init__(self, emit_depth: int):
         self.emit_depth = emit_depth
         self.names: dict = {}          # expat's name -> its ElementTree form (shared, not one per element)
+        self.name_chars = 0            # the characters of the names in it
         self.depth = 0
         self.builder = None
         self.out: list = []
@@ -43,12 +45,15 @@ class Subtrees:
 
     def _name(self, name: str) -> str:
         """An element or attribute name in ElementTree's form, one str object per name (the
-        table starts afresh past ``MAX_NAMES``: a hostile document of millions of distinct
-        names would grow it without end; a real one has a few hundred)."""
+        table starts afresh past ``MAX_NAMES`` names or ``MAX_NAME_CHARS`` characters: a hostile
+        document of millions of distinct names, or of long ones, would grow it without end; a
+        real one has a few hundred short ones)."""
         qn = self.names.get(name)
         if qn is None:
-            if len(self.names) >= MAX_NAMES:
+            self.name_chars += len(name)
+            if len(self.names) >= MAX_NAMES or self.name_chars > MAX_NAME_CHARS:
                 self.names.clear()
+                self.name_chars = len(name)
             qn = self.names[name] = _qn(name)
         return qn
 
