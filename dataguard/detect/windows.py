@@ -110,8 +110,8 @@ def windows(spans: list, text: str, pad: int, edge: Optional[int] = WINDOW_EDGE)
         lo = 0 if edge is None else max(0, s - edge)
         if out:
             lo = max(lo, out[-1][1])        # (reaching the window before: they merge)
-        while s > lo and not text[s - 1].isspace():
-            s -= 1
+        if s > lo and not text[s - 1].isspace():
+            s -= len(text[lo:s].rsplit(None, 1)[-1])        # back to a whitespace, or to lo
         e = _widen_end(text, e, edge)
         if out and s <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], e))
@@ -125,9 +125,8 @@ def _widen_end(text: str, e: int, edge: Optional[int] = WINDOW_EDGE) -> int:
         m = _SPACE.search(text, e)
         return len(text) if m is None else m.start()
     hi = min(len(text), e + edge)
-    while e < hi and not text[e].isspace():
-        e += 1
-    return e
+    m = _SPACE.search(text, e, hi)
+    return hi if m is None else m.start()
 
 
 def _on_windows(rec, text: str, wins: list) -> list:
