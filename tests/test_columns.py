@@ -1019,3 +1019,84 @@ def test_a_us_payroll_account_column_gives_bank_account_numbers(pack_det):
     got = found(pack_det, db_chunk("acct_no", values, table="payroll_us"))
     assert [(e, v) for e, v, _ in got] == [("US_BANK_NUMBER", v) for v in values]
     assert not [e for e, _, _ in found(pack_det, db_chunk("order_no", values, table="orders")) if e == "US_BANK_NUMBER"]
+
+
+def _scan_chunks(det, folder, limits=None) -> list:
+    """(entity, value, line of the value) of every match in the one file of ``folder``."""
+    from dataguard.sources import SourceOptions, open_target
+    from dataguard.types import Limits
+    item, = open_target(str(folder), SourceOptions()).items()
+    chunks = [c for c in item.chunks(limits or Limits()) if hasattr(c, "text")]
+    return sorted((m.entity_type, c.text[m.start:m.end]) for c, (_, ms) in zip(chunks, det.analyze(chunks))
+                  for m in ms if c.keeps(m.start))
+
+
+def test_a_wide_export_has_its_columns_named_in_every_chunk(det, tmp_path):
+    """An HR export of 71 columns (wider than the 50 names once kept): the 9-digit numbers under
+    "ssn" (areas 020 and 057 included, which also read as London and Paris phone numbers) are SSNs
+    and no phone numbers, those under "order_no" nothing, in the first chunk and in later ones."""
+    names = [f"attr_{i:02d}" for i in range(71)]
+    names[5], names[40], names[60] = "phone", "order_no", "ssn"
+    ssns = [f"{a:03d}-{g:02d}-{s:04d}" for a, g, s in
+            ((20, 94, 2100), (57, 50, 5140), (238, 29, 1616), (65, 27, 5174), (594, 91, 2650), (61, 24, 1785))]
+    rows = []
+    for i in range(300):
+        row = [f"v{i}x{j}" for j in range(71)]
+        row[5] = f"+44 20 7946 {i:04d}"
+        row[40] = f"{4505577104 + 7919 * i}"
+        row[60] = ssns[i % len(ssns)]
+        rows.append(",".join(row))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "export.csv").write_text(",".join(names) + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    from dataguard.types import Limits
+    got = _scan_chunks(det, tmp_path / "a", Limits(chunk_chars=8000, overlap_chars=300))
+    assert [v for e, v in got if e == "US_SSN"] == sorted(ssns[i % len(ssns)] for i in range(300))
+    assert sorted(v for e, v in got if e == "PHONE_NUMBER") == sorted(f"+44 20 7946 {i:04d}" for i in range(300))
+    assert {e for e, _ in got} == {"US_SSN", "PHONE_NUMBER"}
+
+
+@pytest.mark.parametrize("header, row", [
+    (",full name,order number,phone", "{i},{name},{order},{phone}"),       # pandas' index: a column without a name
+    ("full name,order number,phone,", "{name},{order},{phone},"),          # a delimiter after the last column
+    ("full name;;order number;phone", "{name};{i};{order};{phone}"),       # an unnamed column between
+])
+def test_columns_without_a_name_leave_the_others_named(det, tmp_path, header, row):
+    """A CSV header with a blank name keeps every other name on its own column: numbers under
+    "order number" are codes, not phone numbers, and persons under "full name" are persons."""
+    people = ["Amal Haddad", "Omar Khalil", "Grace Wanjiru", "Peter Otieno"]
+    lines = [header] + [row.format(i=i, name=people[i], order=4505577104 + 1013 * i, phone=f"+44 20 7946 09{i}8")
+                        for i in range(4)]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "orders.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _scan_chunks(det, tmp_path / "a") == sorted(
+        [("PERSON", p) for p in people] + [("PHONE_NUMBER", f"+44 20 7946 09{i}8") for i in range(4)])
+
+
+def test_an_iban_followed_by_a_word_in_capitals_is_whole(det):
+    """A bank statement's IBAN before "REF" or a currency code is an IBAN (the word is no more
+    of it); one that goes on with more of an account number is still no IBAN of its own."""
+    text = ("Date|Libellé|Débit\n"
+            "11.08.2024|SEPA CT ES1514650650555442726377 REF REF-94DBD96C|3772,85\n"
+            "29.06.2024|SEPA CT TO PL52 3300 2451 3111 3647 2265 1142 F-2023-64068|13,57\n"
+            "30.06.2024|VIR DE89 3704 0044 0532 0130 00 EUR 500|500,00\n"
+            "01.07.2024|REJECTED PT28 6694 8857 5394 0051 8826 8 (vendor V-1187)|12,00\n")
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/statement.csv", path="statement.csv"), text=text,
+                  context=("Date", "Libellé", "Débit"), hint="structured")
+    got = [(e, text.index(v), v) for e, v, _ in found(det, chunk) if e == "IBAN_CODE"]
+    assert got == [(e, text.index(v), v) for e, v in (
+        ("IBAN_CODE", "ES1514650650555442726377"), ("IBAN_CODE", "PL52 3300 2451 3111 3647 2265 1142"),
+        ("IBAN_CODE", "DE89 3704 0044 0532 0130 00"))]
+
+
+def test_a_column_of_text_about_transactions_keeps_its_bank_and_card_numbers(det, tmp_path):
+    """A statement's "Transaction Details" is free text: an IBAN and a card number written in it
+    are reported; under "Transaction ID" a Luhn-valid 16-digit number is an identifier, no card."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "statement.csv").write_text(
+        "Date,Transaction ID,Transaction Details,Money Out\n"
+        "06/25/2022,4556737586899855,CARD PAYMENT FNAC ************5037,138.91\n"
+        "07/01/2022,4929804463622138,SEPA CT TO ES8201821760023165380479 F-2024-21637,104.11\n"
+        "07/02/2022,4716108999716531,REFUND TO CARD 5425 2334 3010 9903 REF 88213,12.00\n"
+        "07/03/2022,4539578763621486,CHQ DEPOSIT 43,87.70\n", encoding="utf-8")
+    assert _scan_chunks(det, tmp_path / "a") == [("CREDIT_CARD", "5425 2334 3010 9903"),
+                                                 ("IBAN_CODE", "ES8201821760023165380479")]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from dataguard.extract import extract as extract_any
 from dataguard.extract import FAMILIES, Family, make_context
+from dataguard.extract.chunks import HEADER_CELLS
 from dataguard.extract import text as textmod
 from dataguard.types import Chunk, Limits, Problem, Unit
 
@@ -129,8 +130,10 @@ def test_csv_header_context_and_hint():
     assert tsv[0].context == ("a", "b", "c")
     semi = _chunks(b"nom;pr\xe9nom;" + b"x" * 60 + b"\n1;2;3\n", name="x.csv")
     assert semi[0].context == ("nom", "prénom", "x" * 40)
-    many = _chunks((",".join(f"c{i}" for i in range(80)) + "\n").encode(), name="w.csv")
-    assert len(many[0].context) == 50
+    many = _chunks((",".join(f"c{i}" for i in range(300)) + "\n").encode(), name="w.csv")
+    assert many[0].context == tuple(f"c{i}" for i in range(HEADER_CELLS)) and HEADER_CELLS == 250
+    blanks = _chunks(b",name,,phone,\n0,a,b,c,\n", name="b.csv")
+    assert blanks[0].context == ("", "name", "", "phone", "")      # each name in its column's place
     txt = _chunks(b"a,b\n", name="a.txt")
     assert txt[0].hint is None and txt[0].context == ()
 

@@ -655,8 +655,14 @@ def _longer_iban_shapes(text: str, start: int, end: int):
 def _cut_iban(text: str, start: int, end: int) -> bool:
     """Is text[start:end] a piece of a longer string in an IBAN's shape ("PT28 6694 8857 5394 0051
     8826" of "PT28 6694 8857 5394 0051 8826 8", an account number that fails its check; a
-    country's table that is wrong about its length lets the piece pass)?"""
-    return next(_longer_iban_shapes(text, start, end), None) is not None
+    country's table that is wrong about its length lets the piece pass)? Not when all that
+    follows is words of capitals after a space: a statement's "... 1142 REF 5521", "... 3000 EUR"."""
+    return any(not (m.start() == start and _WORDS_AFTER.fullmatch(text, end, m.end()))
+               for m in _longer_iban_shapes(text, start, end))
+
+
+# what may follow an IBAN in its shape and be words of their own ("REF", "EUR", "F-2023-64068")
+_WORDS_AFTER = re.compile(r"(?: [A-Z]{1,4})+")
 
 
 # a URL's scheme and user part, up to its host ("ssh://git@host") or into its password

@@ -75,10 +75,10 @@ class Layout:
         if not context or not rows:
             return
         folded = tuple(c.casefold() for c in context)
-        from dataguard.extract.chunks import TITLE_ROWS
+        from dataguard.extract.chunks import HEADER_CELL_CHARS, HEADER_CELLS, TITLE_ROWS
         for n in sorted(rows)[:TITLE_ROWS + 1]:     # (a title's rows may stand above it)
             row = rows[n]
-            names = tuple(t[:40] for t in (text[s:e].strip() for s, e, _ in row) if t)[:50]
+            names = tuple(t[:HEADER_CELL_CHARS] for t in (text[s:e].strip() for s, e, _ in row) if t)[:HEADER_CELLS]
             if tuple(x.casefold() for x in names) == folded:   # the header row is here
                 self.header_rows.append((row[0][0], row[-1][1]))
                 self.headers = {c: text[s:e].strip()[:40] for s, e, c in row}
@@ -88,6 +88,7 @@ class Layout:
             self.headers = dict(zip(letters, context))
 
     def _delimited(self, chunk: Chunk) -> None:
+        from dataguard.extract.chunks import HEADER_CELL_CHARS, HEADER_CELLS
         text = chunk.text
         ks = chunk.keep_start
         ke = len(text) if chunk.keep_end is None else chunk.keep_end
@@ -110,9 +111,11 @@ class Layout:
         width, _ = _usual_width(rows)
         if not width:
             return
+        # the header's names, one per column ("" for a column without one); a table wider than
+        # the names kept has its first columns named
         context = tuple(chunk.context)
-        if context and len(context) == width:
-            self.headers = dict(enumerate(context))
+        if context and (len(context) == width or len(context) == HEADER_CELLS < width):
+            self.headers = {i: name for i, name in enumerate(context) if name}
         folded = tuple(c.casefold() for c in context)
         for r in rows:
             if len(r) != width:
@@ -120,7 +123,7 @@ class Layout:
             # the header row: the first row of the file's first chunk that holds the header's names
             # (comment lines may come before it)
             if context and chunk.first_line == 1 and not self.header_rows and \
-                    tuple(x.casefold() for x in (_field_text(text, s, e)[:40] for s, e in r) if x)[:50] == folded:
+                    tuple(_field_text(text, s, e)[:HEADER_CELL_CHARS].casefold() for s, e in r[:HEADER_CELLS]) == folded:
                 self.header_rows.append((r[0][0], r[-1][1]))
             self.fields += [(s, e, i) for i, (s, e) in enumerate(r)]
 

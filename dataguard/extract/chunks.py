@@ -150,7 +150,9 @@ def render_value(value) -> str:
 # amount, card or phone number written alone: "12/04/1975", "+44 20 7946 0958"), or an e-mail
 # address; years ("2023") and headers with digits ("Revenue 2023/24", "Q1 2024") are names
 _EMAIL_CELL = re.compile(r"[^\s@]@[^\s@]+\.[^\s@]")
-HEADER_CELLS, HEADER_CELL_CHARS = 50, 40          # what of a first row is a header (as header_context keeps)
+# what of a first row is a header (as header_context keeps): HR and finance exports run to
+# 60-200 columns, and a table wider than the names kept gets none of its columns named
+HEADER_CELLS, HEADER_CELL_CHARS = 250, 40
 
 
 def _value_cell(cell: str) -> bool:
@@ -168,8 +170,8 @@ def is_header(names: Sequence[str]) -> bool:
 
 
 def header_context(values: Iterable[str]) -> tuple:
-    """The column names of a table's first row (max 50, each max 40 characters); () when the row
-    is data (``is_header``)."""
+    """The column names of a table's first row (max ``HEADER_CELLS``, each max ``HEADER_CELL_CHARS``
+    characters), its blank cells left out; () when the row is data (``is_header``)."""
     cells = [v.strip() for v in values if v and v.strip()]
     if not is_header(cells):
         return ()

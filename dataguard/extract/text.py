@@ -27,7 +27,9 @@ one long line).  A BOM never appears in the text.  ``first_col`` is the 1-based
 column (in characters of the decoded line) of ``text[0]``.
 
 CSV/TSV (by extension): ``hint="structured"`` and the header row's column
-names (at most 50, each cut to 40 characters) in every chunk's ``context``.
+names (at most ``chunks.HEADER_CELLS``, each cut to 40 characters) in every chunk's
+``context``, one per column: a column without a name (a pandas index, a trailing
+delimiter) has "" (the names then stay in their columns' places).
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ import csv
 import io
 from typing import Iterable, Iterator, Optional
 
-from dataguard.extract.chunks import header_context as cells_header, placeholder_names
+from dataguard.extract.chunks import HEADER_CELL_CHARS, HEADER_CELLS, header_context as cells_header, placeholder_names
 from dataguard.extract.base import ExtractContext, Piece
 from dataguard.sqldump import Statements
 from dataguard.types import Chunk, Unit
@@ -141,10 +143,12 @@ def header_context(first_line: str, ext: str) -> tuple:
         if count == 0:
             delim = ","
     try:
-        names = next(csv.reader(io.StringIO(line), delimiter=delim))
+        names = [n.strip() for n in next(csv.reader(io.StringIO(line), delimiter=delim))]
     except Exception:  # noqa: BLE001 - a header we cannot parse gives no context
         return ()
-    return cells_header(names)     # () for a headerless file: its first row is data
+    if not cells_header(names):     # a headerless file: its first row is data
+        return ()
+    return tuple(n[:HEADER_CELL_CHARS] for n in names[:HEADER_CELLS])     # (blank names kept in place)
 
 
 def windows(decoded: Iterable[str], chunk_chars: int, overlap: int):
