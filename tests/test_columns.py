@@ -1100,3 +1100,26 @@ def test_a_column_of_text_about_transactions_keeps_its_bank_and_card_numbers(det
         "07/03/2022,4539578763621486,CHQ DEPOSIT 43,87.70\n", encoding="utf-8")
     assert _scan_chunks(det, tmp_path / "a") == [("CREDIT_CARD", "5425 2334 3010 9903"),
                                                  ("IBAN_CODE", "ES8201821760023165380479")]
+
+
+def test_masked_numbers_under_a_column_name_are_no_identifiers(det):
+    """Under "ssn", "card number" and "iban" the masked values remediation leaves (their digits
+    in X) are not reported; the whole numbers beside them are."""
+    rows = ["XXX-XX-3742", "238-29-1616", "xxx-xx-0279", "594-91-2650"]
+    assert [(e, v) for e, v, _ in found(det, db_chunk("ssn", rows, "staff"))] == [
+        ("US_SSN", "238-29-1616"), ("US_SSN", "594-91-2650")]
+    cards = ["XXXX XXXX XXXX 1234", "4556 7375 8689 9855", "XXXXXXXXXXXX5037"]
+    assert [(e, v) for e, v, _ in found(det, db_chunk("card_number", cards, "payments"))] == [
+        ("CREDIT_CARD", "4556 7375 8689 9855")]
+
+
+def test_posts_in_minutes_are_no_persons(pack_det):
+    """Minutes name their chair and attendees by post as often as by name: "Legal Counsel",
+    "HR Business Partner", "QA Analyst" after "Chair:", "Present:" or "Apologies:" are no
+    persons (without the model); the names among them are."""
+    text = ("Minutes of the Risk meeting - 02/07/2023\nLocation: Teams\n\nChair: Treasury Analyst\n"
+            "Present: Legal Counsel, Site Manager, HR Business Partner, Data Engineer, Research Scientist\n"
+            "Apologies: Warehouse Lead, QA Analyst\n\nPresent: Amina Okafor, Kamil Holub\nChair: Grace Mwangi\n")
+    (chunk, matches), = pack_det.analyze([Chunk(unit=Unit(target="/t", uri="/t/m.txt", path="m.txt"), text=text)])
+    assert sorted((text[m.start:m.end], m.start) for m in matches if m.entity_type == "PERSON") == sorted(
+        (n, text.index(n)) for n in ("Amina Okafor", "Kamil Holub", "Grace Mwangi"))

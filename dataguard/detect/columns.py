@@ -243,6 +243,7 @@ _TEXT_DATE = re.compile(r"(?:(\d{1,2})(?:st|nd|rd|th|er)?[ -]([^\W\d_]{3,10})\.?
                         r"([^\W\d_]{3,10})\.? (\d{1,2}),? (\d{4}))")
 _PHONE = re.compile(r"\+?[\d\s().\-/]{7,25}")
 _IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./-]{2,39}")
+_MASKED = re.compile(r"[Xx]{3,}")       # the digits of an identifier masked (those in '*' are no identifier)
 _MONTHS = {"jan", "feb", "fev", "fév", "mar", "apr", "avr", "abr", "may", "mai", "jun", "jui", "jul", "aug", "aou",
            "aoû", "ago", "sep", "set", "oct", "nov", "dec", "déc", "dic", "ene"}
 
@@ -312,8 +313,8 @@ def plausible(kind: str, entity: str, value: str) -> bool:
         digits = sum(c.isdigit() for c in v)
         return bool(_PHONE.fullmatch(v)) and 7 <= digits <= 15 and not is_date(v) and len(set(v) - set(" -.()/+")) > 2
     if kind == ValueKind.IDENTIFIER:
-        if entity == "US_SSN" and not _possible_ssn(v):
-            return False
+        if entity == "US_SSN" and not _possible_ssn(v) or _MASKED.search(v):
+            return False        # (a masked number, "XXX-XX-3742", "xxxx xxxx xxxx 1234", is what remediation leaves)
         return bool(_IDENT.fullmatch(v)) and sum(c.isdigit() for c in v) >= 4 and v.count(" ") <= 6 \
             and len(set(v) - set(" -./")) > 2
     return len(v) >= 2 and any(c.isalpha() for c in v)        # TEXT

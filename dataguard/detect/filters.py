@@ -187,7 +187,14 @@ POST_WORDS = frozenset("senior junior chief head deputy assistant associate acti
                        "coordinator consultant specialist advisor adviser representative president secretary "
                        "minister supervisor lead engineer nurse doctor driver guard clerk intern volunteer "
                        "staff ambassador commissioner mayor governor coach keeper owner vice chair chairperson "
-                       "delegate delegates rapporteur".split())
+                       "delegate delegates rapporteur counsel partner scientist technician accountant controller "
+                       "buyer agent developer architect auditor designer planner administrator".split())
+# the posts a name found after its cue may not end with ("Present: Legal Counsel, Data Engineer"): those
+# of ``POST_WORDS`` that are no one's surname as often ("Adam Driver", "Mary Head", "Tom Guard" are)
+_POST_LAST = frozenset("analyst director manager officer coordinator consultant specialist advisor adviser "
+                       "representative supervisor lead engineer counsel partner scientist technician accountant "
+                       "controller agent developer architect auditor designer planner administrator assistant "
+                       "associate rapporteur chairperson".split())
 
 
 # the labels of lines that list persons (a mail's recipients, minutes' attendance), a regex
@@ -1023,6 +1030,7 @@ def _cued_name(value: str) -> bool:
         and len([w for w in words if w not in _PARTICLES]) <= 4 \
         and not any(w[:1].isupper() and lw in _NO_PERSONS_WORDS for w, lw in zip(words[1:], low[1:])) \
         and low[0] not in _INSTITUTION_FIRST and low[0] not in _NOT_IN_A_NAME \
+        and not (len(low) > 1 and low[-1] in _POST_LAST) \
         and not any(w in _NOT_AFTER_A_NAME or w in _NOT_A_NAME_SCRIPTS for w in low)
 
 
