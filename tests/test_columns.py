@@ -1123,3 +1123,13 @@ def test_posts_in_minutes_are_no_persons(pack_det):
     (chunk, matches), = pack_det.analyze([Chunk(unit=Unit(target="/t", uri="/t/m.txt", path="m.txt"), text=text)])
     assert sorted((text[m.start:m.end], m.start) for m in matches if m.entity_type == "PERSON") == sorted(
         (n, text.index(n)) for n in ("Amina Okafor", "Kamil Holub", "Grace Mwangi"))
+
+
+def test_a_log_lines_time_stamp_is_no_phone_number(det):
+    """A date then the hour of a time ("[08.11.2022 06" before ":15]", "2022.11.08 10" before
+    ":02") reads as a UK or French number; it is a time stamp. The numbers on the same lines are found."""
+    text = ("[08.11.2022 06:15] L2 support: call back on 07911 123456.\n[08.11.2022 09:04] SOC-bot: rotated keys\n"
+            "08/11/2022 10:02:11 escalated, mobile +44 7400 654321\n2022.11.08 10:02 tel. 020 7946 0321\n")
+    (_, matches), = det.analyze([Chunk(unit=Unit(target="/t", uri="/t/n.txt", path="n.txt"), text=text)])
+    assert sorted((m.start, text[m.start:m.end]) for m in matches if m.entity_type == "PHONE_NUMBER") == sorted(
+        (text.index(v), v) for v in ("07911 123456", "+44 7400 654321", "020 7946 0321"))

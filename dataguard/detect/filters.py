@@ -897,6 +897,8 @@ def _trivial_digits(value: str) -> bool:
 
 
 _AFTER_REQUEST = re.compile(r'HTTP/[\d.]{1,3}"[ \t]+$')
+# a date, then the hour of a time (its minutes after a colon follow the match)
+_DATE_THEN_HOUR = re.compile(r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})[ T]\d{1,2}")
 
 
 def _plausible_phone(value: str, text: str, start: int, phone_format: bool, column_says: bool) -> bool:
@@ -906,6 +908,8 @@ def _plausible_phone(value: str, text: str, start: int, phone_format: bool, colu
     bare = value.strip().lstrip(OPENING)      # (a match of the matcher may open with a bracket)
     if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", bare):
         return False
+    if text.startswith(":", start + len(value)) and _DATE_THEN_HOUR.fullmatch(bare):
+        return False          # a log's time stamp, "[07.02.2024 23" before ":30]"
     if _AFTER_REQUEST.search(text, max(0, start - 16), start):
         return False          # an access log's status and size ('"GET / HTTP/1.1" 500 73216')
     paired = column_says and re.fullmatch(r"\d{2,3}(?:[. ]\d{2,3}){2,5}", bare)    # "77.26.48.50" under "Téléphone"
