@@ -1103,11 +1103,12 @@ def test_a_column_of_text_about_transactions_keeps_its_bank_and_card_numbers(det
 
 
 def test_masked_numbers_under_a_column_name_are_no_identifiers(det):
-    """Under "ssn", "card number" and "iban" the masked values remediation leaves (their digits
-    in X) are not reported; the whole numbers beside them are."""
+    """Under "ssn" and "card number" the masked values remediation leaves (their digits in X)
+    are not reported, nor the last four digits of an SSN; the whole numbers beside them are."""
     rows = ["XXX-XX-3742", "238-29-1616", "xxx-xx-0279", "594-91-2650"]
     assert [(e, v) for e, v, _ in found(det, db_chunk("ssn", rows, "staff"))] == [
         ("US_SSN", "238-29-1616"), ("US_SSN", "594-91-2650")]
+    assert found(det, db_chunk("ssn_last4", ["8380", "6671", "5886", "0279"], "users")) == []     # what is left of one
     cards = ["XXXX XXXX XXXX 1234", "4556 7375 8689 9855", "XXXXXXXXXXXX5037"]
     assert [(e, v) for e, v, _ in found(det, db_chunk("card_number", cards, "payments"))] == [
         ("CREDIT_CARD", "4556 7375 8689 9855")]

@@ -293,10 +293,11 @@ def _credential(entity: str, v: str) -> bool:
 def _possible_ssn(value: str) -> bool:
     """Not a nine-digit number the US Social Security Administration never issues: area 000, 666
     or 900-999 (ITINs, never SSNs), group 00, serial 0000 ("000-00-0930" is a placeholder);
-    numbers of other lengths (another country's social security numbers) pass."""
+    numbers of other lengths (another country's social security numbers) pass from six digits
+    on (a UK NINO's count; "8380" under ``ssn_last4`` is what is left of one)."""
     d = "".join(c for c in value if c.isdigit())
     if len(d) != 9:
-        return True         # another country's social security number: the column says what it is
+        return len(d) >= 6  # another country's social security number: the column says what it is
     return d[:3] not in ("000", "666") and d[0] != "9" and d[3:5] != "00" and d[5:] != "0000"
 
 
