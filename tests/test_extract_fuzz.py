@@ -92,6 +92,17 @@ def test_mutated_fixture_never_raises(name):
     check()
 
 
+def test_a_member_whose_compressed_stream_is_broken_is_a_corrupt_item():
+    """A byte of an ODS's deflated content.xml set to 0 (found by the fuzzing above): zlib's
+    error is a content error, and the item a corrupt one, its message without content."""
+    from dataguard.extract import extract
+    data = apply((DOCS / "payments.ods").read_bytes(), [("flip", 381, 0)])
+    assert [(p.kind, p.message) for p in run("payments.ods", data)] == [("corrupt", "error")]
+    out = list(extract(Unit("/share", "/share/payments.ods", "payments.ods"), lambda: io.BytesIO(data),
+                       "payments.ods", LIMITS))
+    assert [(p.kind, p.message) for p in out if isinstance(p, Problem)] == [("corrupt", "cannot parse odf: error")]
+
+
 @pytest.mark.parametrize("name", FORMATS)
 def test_every_prefix_length_class_never_raises(name):
     """Truncations at a spread of lengths (headers, middle, just before the end)."""

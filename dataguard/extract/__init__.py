@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import lzma
 import posixpath
 import time
 import warnings
 import zipfile
+import zlib
 from typing import Callable, Iterator, NamedTuple, Optional
 
 from dataguard.extract import archive, mail, odf, ooxml, pdf, rtf, text
@@ -35,9 +37,12 @@ __all__ = ["CONTENT_ERRORS", "ExtractContext", "FAMILIES", "Family", "describe",
 log = logging.getLogger(__name__)
 clock = time.monotonic       # what the time budget is measured with (tests put a fake clock here)
 
-# Exceptions that mean "this content cannot be parsed" whatever the family.
+# Exceptions that mean "this content cannot be parsed" whatever the family (a zip member's
+# compressed stream that does not decompress, or whose header names a method zipfile has not:
+# zlib.error, lzma.LZMAError, NotImplementedError)
 CONTENT_ERRORS = (zipfile.BadZipFile, EOFError, ValueError, KeyError, IndexError, TypeError, AttributeError,
-                  AssertionError, RecursionError, UnicodeError, LookupError, OverflowError, ArithmeticError)
+                  AssertionError, RecursionError, UnicodeError, LookupError, OverflowError, ArithmeticError,
+                  zlib.error, lzma.LZMAError, NotImplementedError)
 
 
 def _pdf_errors() -> tuple:
