@@ -946,6 +946,13 @@ def _by_chance(r) -> bool:
     return r.entity_type in NEED_CONTEXT and (r.recognition_metadata or {}).get(CONTEXT_KEY) is False
 
 
+def _cells_with(cells: list, by_cell: dict, entity: str) -> int:
+    """How many of the cells hold a result of ``entity`` (``by_cell``: the cells results were
+    kept in, most columns' few or none: not a look-up per cell for them)."""
+    hits = {c for c, rs in by_cell.items() if any(r.entity_type == entity for r in rs)}
+    return sum(c in hits for c in cells) if hits else 0
+
+
 class ColumnJudge:
     """Applies column semantics to one chunk's recognizer results (before overlaps are resolved)."""
 
@@ -1190,7 +1197,7 @@ class ColumnJudge:
             return []
         if share is None:
             share = (ROLE_NAMES_SHARE if len(cells) >= NAMES_MIN_CELLS else SHORT_ROLE_SHARE) if role else NAMES_SHARE
-        if sum(any(r.entity_type == "PERSON" for r in by_cell.get(c, ())) for c in cells) < share * len(cells):
+        if _cells_with(cells, by_cell, "PERSON") < share * len(cells):
             return []
         shaped, out = 0, []
         for s, e in cells:
@@ -1219,8 +1226,7 @@ class ColumnJudge:
         text, cells = chunk.text, col.cells
         if len(cells) < NAMES_MIN_CELLS:
             return []
-        phones = [c for c in cells if any(r.entity_type == "PHONE_NUMBER" for r in by_cell.get(c, ()))]
-        if len(phones) < PHONES_SHARE * len(cells):
+        if _cells_with(cells, by_cell, "PHONE_NUMBER") < PHONES_SHARE * len(cells):
             return []
         out = []
         for s, e in cells:
