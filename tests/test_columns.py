@@ -1134,3 +1134,37 @@ def test_a_log_lines_time_stamp_is_no_phone_number(det):
     (_, matches), = det.analyze([Chunk(unit=Unit(target="/t", uri="/t/n.txt", path="n.txt"), text=text)])
     assert sorted((m.start, text[m.start:m.end]) for m in matches if m.entity_type == "PHONE_NUMBER") == sorted(
         (text.index(v), v) for v in ("07911 123456", "+44 7400 654321", "020 7946 0321"))
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_a_sheets_columns_keep_their_names_in_later_chunks_when_one_has_none(det, tmp_path, kind):
+    """A sheet whose header leaves a column unnamed (row numbers in column A): in every chunk,
+    the first and the later ones, the numbers under "Order number" are codes, not phone numbers,
+    and the SSNs under "SSN" are SSNs."""
+    rows = [(i + 1, f"{4505577104 + 7919 * i}", f"{238 + i % 500:03d}-29-{1616 + i:04d}") for i in range(300)]
+    if kind == "xlsx":
+        import openpyxl
+        wb = openpyxl.Workbook()
+        wb.active.append([None, "Order number", "SSN"])
+        for r in rows:
+            wb.active.append(list(r))
+        wb.save(tmp_path / "orders.xlsx")
+    else:
+        from odf.opendocument import OpenDocumentSpreadsheet
+        from odf.table import Table, TableCell, TableRow
+        from odf.text import P
+        doc = OpenDocumentSpreadsheet()
+        table = Table(name="Orders")
+        for r in [("", "Order number", "SSN")] + rows:
+            tr = TableRow()
+            for v in r:
+                cell = TableCell(valuetype="string") if v != "" else TableCell()
+                if v != "":
+                    cell.addElement(P(text=str(v)))
+                tr.addElement(cell)
+            table.addElement(tr)
+        doc.spreadsheet.addElement(table)
+        doc.save(str(tmp_path / "orders.ods"))
+    from dataguard.types import Limits
+    got = _scan_chunks(det, tmp_path, Limits(chunk_chars=4000, overlap_chars=200))
+    assert got == sorted(("US_SSN", r[2]) for r in rows)

@@ -598,7 +598,7 @@ class NerRunner:
             chunk_names = self._person and self._name_column(chunk.column or chunk.unit.column)
         else:
             chunk_names = self._person and any(self._name_column(c) for c in chunk.context)
-        if key_value_header(chunk.context):         # a form's sheet: each value judged by its field
+        if key_value_header([c for c in chunk.context if c]):    # a form's sheet: each value judged by its field
             plan.first = self._keyed_cells(plan, table_columns(chunk, self._vocabulary)[0], ks, ke)
             return plan
         layout = Layout(chunk)

@@ -74,18 +74,20 @@ class Layout:
         context = tuple(chunk.context)
         if not context or not rows:
             return
+        # (the header's names in their columns' places from column A: ``chunks.SheetHeader``)
         folded = tuple(c.casefold() for c in context)
-        from dataguard.extract.chunks import HEADER_CELL_CHARS, HEADER_CELLS, TITLE_ROWS
+        from dataguard.extract.chunks import HEADER_CELL_CHARS, HEADER_CELLS, TITLE_ROWS, column_letter, column_number
         for n in sorted(rows)[:TITLE_ROWS + 1]:     # (a title's rows may stand above it)
             row = rows[n]
-            names = tuple(t[:HEADER_CELL_CHARS] for t in (text[s:e].strip() for s, e, _ in row) if t)[:HEADER_CELLS]
-            if tuple(x.casefold() for x in names) == folded:   # the header row is here
+            by_column = {column_number(c): text[s:e].strip()[:HEADER_CELL_CHARS] for s, e, c in row}
+            names = tuple(by_column.get(k, "").casefold() for k in range(1, min(max(by_column), HEADER_CELLS) + 1))
+            if names == folded:   # the header row is here
                 self.header_rows.append((row[0][0], row[-1][1]))
                 self.headers = {c: text[s:e].strip()[:40] for s, e, c in row}
                 return
-        letters = sorted({c for _, _, c in self.fields}, key=lambda c: (len(c), c))
-        if len(letters) == len(context):
-            self.headers = dict(zip(letters, context))
+        letters = {c for _, _, c in self.fields}
+        if len(context) > 1 or len(letters) == 1:     # (one name: a one-column sheet's, or a title's)
+            self.headers = {column_letter(k + 1): name for k, name in enumerate(context) if name}
 
     def _delimited(self, chunk: Chunk) -> None:
         from dataguard.extract.chunks import HEADER_CELL_CHARS, HEADER_CELLS

@@ -197,21 +197,23 @@ class SheetHeader:
     ``TITLE_ROWS`` (reference lines of one cell between them are passed over); a row of groups
     above the header ("HOUSEHOLD", "HEAD OF HOUSEHOLD" over merged cells) gives way to the row
     under it when that one names twice as many columns. A sheet of one column keeps its first
-    row. ``see`` each row's cell texts; ``context``: the header's names so far
-    (``header_context``), () for a table without one."""
+    row. ``see`` each row's cell texts and their columns' letters; ``context``: the header's
+    names so far (``header_context``), each in its column's place from column A ("" for a
+    column without a name: a later chunk's cells are named by their letters), () for a table
+    without one."""
     __slots__ = ("context", "done", "_after", "_wide")
 
     def __init__(self):
         self.context, self.done, self._after, self._wide = (), False, -1, 0
 
-    def see(self, values) -> None:
+    def see(self, values, columns: Sequence[str]) -> None:
         if self.done:
             return
         written = [v for v in values if v and v.strip()]
         if not written:
             return
         if self._wide:                  # the row under a header of several cells
-            names = header_context(written) if len(written) >= 2 * self._wide else ()
+            names = _in_place(values, columns) if len(written) >= 2 * self._wide else ()
             self.context = names or self.context
             self.done = True
             return
@@ -219,12 +221,35 @@ class SheetHeader:
             self._after += 1            # ("Column1", "Column2", ...: the header is below)
             return
         if len(written) > 1 or self._after < 0:
-            self.context = header_context(written)      # (a lone first cell: the header until a wider row)
+            self.context = _in_place(values, columns)      # (a lone first cell: the header until a wider row)
             self._wide = len(written) if len(written) > 1 else 0
             self._after += 1
             return
         self._after += 1            # one cell under a lone first one: a reference line, or a column's value
         self.done = self._after >= TITLE_ROWS
+
+
+def _in_place(values, columns: Sequence[str]) -> tuple:
+    """``header_context`` of a row's cells, each name at its column's number (A: the first), ""
+    where a column has none; () for a row of values."""
+    if not header_context(values):
+        return ()
+    by_column = {}
+    for v, letters in zip(values, columns):
+        n = column_number(letters)
+        if v and v.strip() and 0 < n <= HEADER_CELLS:
+            by_column[n] = v.strip()[:HEADER_CELL_CHARS]
+    return tuple(by_column.get(n, "") for n in range(1, max(by_column, default=0) + 1))
+
+
+def column_number(letters: str) -> int:
+    """A spreadsheet column's 1-based number from its letters (A -> 1, AA -> 27); 0 for none."""
+    n = 0
+    for ch in letters:
+        if not "A" <= ch <= "Z":
+            return 0
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
 def column_letter(n: int) -> str:

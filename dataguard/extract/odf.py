@@ -165,7 +165,7 @@ class _Sheet:
     def _emit(self, cols: list, r: int) -> Iterator[Chunk]:
         pieces = [(t, Pointer(sheet=self.name, cell=f"{column_letter(c)}{r}")) for c, t in cols]
         if not self.header.done:
-            self.header.see([t for t, _ in pieces])
+            self.header.see([t for t, _ in pieces], [column_letter(c) for c, _ in cols])
             self.b.context = self.header.context
         yield from self.b.add(pieces)
 

@@ -28,7 +28,7 @@ import zipfile
 from typing import Iterator, Optional
 
 from dataguard.extract.base import ExtractContext, sheet_name_chunk
-from dataguard.extract.chunks import ChunkBuilder, SheetHeader, column_letter, render_value
+from dataguard.extract.chunks import ChunkBuilder, SheetHeader, column_letter, column_number, render_value
 from dataguard.extract.opc import children, events, parsed, relationships
 from dataguard.extract.sheetxml import INLINE, SPREADSHEET, SheetRows, StringItems
 from dataguard.types import Chunk, Limits, Pointer, Unit
@@ -176,12 +176,13 @@ def _row_pieces(book: _Book, cells: list, sheet: str, row_no: int) -> list:
     return pieces
 
 
-@functools.lru_cache(maxsize=None)          # (at most 18,278 names: one to three letters)
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
+# (at most 18,278 names: one to three letters)
+_col_number = functools.lru_cache(maxsize=None)(column_number)
+
+
+def _letters(cell: str) -> str:
+    """A cell reference's column letters ("AB12": "AB")."""
+    return cell.rstrip("0123456789")
 
 
 def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, ctx: ExtractContext) -> Iterator[Chunk]:
@@ -199,7 +200,7 @@ def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, ctx: ExtractContext) -> Iterato
             if not pieces:
                 continue
             if not header.done:
-                header.see([t for t, _ in pieces])
+                header.see([t for t, _ in pieces], [_letters(p.cell) for _, p in pieces])
                 b.context = header.context
             yield from b.add(pieces)
         yield from b.flush()
