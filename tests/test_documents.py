@@ -130,7 +130,8 @@ def test_xlsx_hidden_sheet_cells_dates_numbers_and_context():
     assert [c.text for c in chunks] == [
         "name\tamount\nRent\t1200.5",
         f"holder\tcard\n{CARD}\n2024-05-01\n4111111111111111\n2024-05-01 09:30"]
-    assert [c.context for c in chunks] == [("name", "amount"), ("holder", "card")]
+    # (each name in its column's place: the hidden sheet's B1 is empty, its card number under C1)
+    assert [c.context for c in chunks] == [("name", "amount"), ("holder", "", "card")]
     assert {c.hint for c in chunks} == {"structured"} and {c.first_line for c in chunks} == {None}
 
 
