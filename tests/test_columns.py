@@ -1168,3 +1168,14 @@ def test_a_sheets_columns_keep_their_names_in_later_chunks_when_one_has_none(det
     from dataguard.types import Limits
     got = _scan_chunks(det, tmp_path, Limits(chunk_chars=4000, overlap_chars=200))
     assert got == sorted(("US_SSN", r[2]) for r in rows)
+
+
+def test_a_column_of_bare_ten_digit_numbers_is_no_column_of_phone_numbers(det):
+    """An ERP's document numbers (ten bare digits, most of them valid North American numbers by
+    their digits): the ones no region takes are not made phone numbers by their neighbours."""
+    docs = [f"512{200 + 7 * i}{1000 + 37 * i}" if i % 4 else f"511{300 + i}{4000 + 7 * i}" for i in range(40)]
+    text = "Batch;ERP Doc;Amount\n" + "".join(f"B{i};{d};{i}.50\n" for i, d in enumerate(docs))
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/pay.csv", path="pay.csv"), text=text,
+                  context=("Batch", "ERP Doc", "Amount"), hint="structured")
+    (_, matches), = det.analyze([chunk])
+    assert [text[m.start:m.end] for m in matches if m.entity_type == "PHONE_NUMBER" and m.score >= 0.5] == []

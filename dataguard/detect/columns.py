@@ -946,10 +946,13 @@ def _by_chance(r) -> bool:
     return r.entity_type in NEED_CONTEXT and (r.recognition_metadata or {}).get(CONTEXT_KEY) is False
 
 
-def _cells_with(cells: list, by_cell: dict, entity: str) -> int:
+def _cells_with(cells: list, by_cell: dict, entity: str, formatted: bool = False) -> int:
     """How many of the cells hold a result of ``entity`` (``by_cell``: the cells results were
-    kept in, most columns' few or none: not a look-up per cell for them)."""
-    hits = {c for c, rs in by_cell.items() if any(r.entity_type == entity for r in rs)}
+    kept in, most columns' few or none: not a look-up per cell for them); ``formatted``: a
+    phone number written as phone numbers are (``phone.FORMATTED_KEY``)."""
+    hits = {c for c, rs in by_cell.items()
+            if any(r.entity_type == entity and (not formatted or (r.recognition_metadata or {}).get(FORMATTED_KEY))
+                   for r in rs)}
     return sum(c in hits for c in cells) if hits else 0
 
 
@@ -1218,15 +1221,17 @@ class ColumnJudge:
     @staticmethod
     def _phones_among_phones(chunk: Chunk, col: _Column, by_cell: dict) -> list:
         """The other numbers of a column of phone numbers its name does not announce ("Contact",
-        "Referent"): where the phone recognizer found numbers in ``PHONES_SHARE`` of its cells
-        or more (``NAMES_MIN_CELLS`` at least), every other cell written as a phone number is
+        "Referent"): where the phone recognizer found numbers written as phone numbers are in
+        ``PHONES_SHARE`` of its cells or more (``NAMES_MIN_CELLS`` at least), every other cell written as a phone number is
         one (``plausible``: 7 to 15 digits, a phone's characters, no date): a number of a
         region no one configured ("77 045 20 61" in Senegal), a country code without its "+"
         ("256777763766")."""
         text, cells = chunk.text, col.cells
         if len(cells) < NAMES_MIN_CELLS:
             return []
-        if _cells_with(cells, by_cell, "PHONE_NUMBER") < PHONES_SHARE * len(cells):
+        # (numbers written as phone numbers: a column of bare ten-digit numbers, most of them valid
+        # North American numbers, is a column of document or account numbers as often)
+        if _cells_with(cells, by_cell, "PHONE_NUMBER", formatted=True) < PHONES_SHARE * len(cells):
             return []
         out = []
         for s, e in cells:
