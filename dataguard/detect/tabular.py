@@ -76,14 +76,13 @@ class Layout:
             return
         # (the header's names in their columns' places from column A: ``chunks.SheetHeader``)
         folded = tuple(c.casefold() for c in context)
-        from dataguard.extract.chunks import HEADER_CELL_CHARS, HEADER_CELLS, TITLE_ROWS, column_letter, column_number
+        from dataguard.extract.chunks import HEADER_CELL_CHARS, TITLE_ROWS, column_letter, header_in_place
         for n in sorted(rows)[:TITLE_ROWS + 1]:     # (a title's rows may stand above it)
             row = rows[n]
-            by_column = {column_number(c): text[s:e].strip()[:HEADER_CELL_CHARS] for s, e, c in row}
-            names = tuple(by_column.get(k, "").casefold() for k in range(1, min(max(by_column), HEADER_CELLS) + 1))
-            if names == folded:   # the header row is here
+            names = header_in_place([text[s:e] for s, e, _ in row], [c for _, _, c in row])
+            if tuple(x.casefold() for x in names) == folded:   # the header row is here
                 self.header_rows.append((row[0][0], row[-1][1]))
-                self.headers = {c: text[s:e].strip()[:40] for s, e, c in row}
+                self.headers = {c: text[s:e].strip()[:HEADER_CELL_CHARS] for s, e, c in row}
                 return
         letters = {c for _, _, c in self.fields}
         if len(context) > 1 or len(letters) == 1:     # (one name: a one-column sheet's, or a title's)

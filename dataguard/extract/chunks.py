@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import re
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 from dataguard.types import Anchor, Chunk, Limits, Pointer, Unit
 
@@ -150,7 +150,7 @@ def render_value(value) -> str:
 # amount, card or phone number written alone: "12/04/1975", "+44 20 7946 0958"), or an e-mail
 # address; years ("2023") and headers with digits ("Revenue 2023/24", "Q1 2024") are names
 _EMAIL_CELL = re.compile(r"[^\s@]@[^\s@]+\.[^\s@]")
-# what of a first row is a header (as header_context keeps): HR and finance exports run to
+# what of a first row is a header (as header_in_place keeps): HR and finance exports run to
 # 60-200 columns, and a table wider than the names kept gets none of its columns named
 HEADER_CELLS, HEADER_CELL_CHARS = 250, 40
 
@@ -167,15 +167,6 @@ def is_header(names: Sequence[str]) -> bool:
     headerless table's first row is data, and its values must be scanned as such."""
     names = list(names)[:HEADER_CELLS]
     return bool(names) and not any(_value_cell(n.strip()) for n in names)
-
-
-def header_context(values: Iterable[str]) -> tuple:
-    """The column names of a table's first row (max ``HEADER_CELLS``, each max ``HEADER_CELL_CHARS``
-    characters), its blank cells left out; () when the row is data (``is_header``)."""
-    cells = [v.strip() for v in values if v and v.strip()]
-    if not is_header(cells):
-        return ()
-    return tuple(n[:HEADER_CELL_CHARS] for n in cells[:HEADER_CELLS])
 
 
 TITLE_ROWS = 6          # rows after a sheet's title (and a reference line or two) looked at for its header
@@ -198,7 +189,7 @@ class SheetHeader:
     above the header ("HOUSEHOLD", "HEAD OF HOUSEHOLD" over merged cells) gives way to the row
     under it when that one names twice as many columns. A sheet of one column keeps its first
     row. ``see`` each row's cell texts and their columns' letters; ``context``: the header's
-    names so far (``header_context``), each in its column's place from column A ("" for a
+    names so far (``header_in_place``), each in its column's place from column A ("" for a
     column without a name: a later chunk's cells are named by their letters), () for a table
     without one."""
     __slots__ = ("context", "done", "_after", "_wide")
@@ -213,7 +204,7 @@ class SheetHeader:
         if not written:
             return
         if self._wide:                  # the row under a header of several cells
-            names = _in_place(values, columns) if len(written) >= 2 * self._wide else ()
+            names = header_in_place(values, columns) if len(written) >= 2 * self._wide else ()
             self.context = names or self.context
             self.done = True
             return
@@ -221,7 +212,7 @@ class SheetHeader:
             self._after += 1            # ("Column1", "Column2", ...: the header is below)
             return
         if len(written) > 1 or self._after < 0:
-            self.context = _in_place(values, columns)      # (a lone first cell: the header until a wider row)
+            self.context = header_in_place(values, columns)      # (a lone first cell: the header until a wider row)
             self._wide = len(written) if len(written) > 1 else 0
             self._after += 1
             return
@@ -229,16 +220,21 @@ class SheetHeader:
         self.done = self._after >= TITLE_ROWS
 
 
-def _in_place(values, columns: Sequence[str]) -> tuple:
-    """``header_context`` of a row's cells, each name at its column's number (A: the first), ""
-    where a column has none; () for a row of values."""
-    if not header_context(values):
+def header_in_place(values, columns: Optional[Sequence[str]] = None) -> tuple:
+    """A header row's names (each cut to ``HEADER_CELL_CHARS``, ``HEADER_CELLS`` at most) each in
+    its column's place, "" for a column without one; () for a row of values (``is_header``). ``columns``: the cells' column letters
+    (a sheet's row, its names from column A to its last named one); None: each value is its
+    own column (a CSV line, its blank names at the end kept: the rows below have their fields)."""
+    names = [v.strip()[:HEADER_CELL_CHARS] if v else "" for v in values]
+    if not is_header([n for n in names if n]):
         return ()
+    if columns is None:
+        return tuple(names[:HEADER_CELLS])
     by_column = {}
-    for v, letters in zip(values, columns):
+    for name, letters in zip(names, columns):
         n = column_number(letters)
-        if v and v.strip() and 0 < n <= HEADER_CELLS:
-            by_column[n] = v.strip()[:HEADER_CELL_CHARS]
+        if name and 0 < n <= HEADER_CELLS:
+            by_column[n] = name
     return tuple(by_column.get(n, "") for n in range(1, max(by_column, default=0) + 1))
 
 

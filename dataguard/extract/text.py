@@ -38,7 +38,7 @@ import csv
 import io
 from typing import Iterable, Iterator, Optional
 
-from dataguard.extract.chunks import HEADER_CELL_CHARS, HEADER_CELLS, header_context as cells_header, placeholder_names
+from dataguard.extract.chunks import header_in_place, placeholder_names
 from dataguard.extract.base import ExtractContext, Piece
 from dataguard.sqldump import Statements
 from dataguard.types import Chunk, Unit
@@ -132,7 +132,7 @@ def _latin_script(head: bytes, enc: str) -> bool:
 
 
 def header_context(first_line: str, ext: str) -> tuple:
-    """Column names of a CSV/TSV header line, as a sheet's first row gives them (``chunks.header_context``)."""
+    """Column names of a CSV/TSV header line, each in its column's place (``chunks.header_in_place``)."""
     line = first_line.strip("\r\n\ufeff")
     if not line:
         return ()
@@ -143,12 +143,10 @@ def header_context(first_line: str, ext: str) -> tuple:
         if count == 0:
             delim = ","
     try:
-        names = [n.strip() for n in next(csv.reader(io.StringIO(line), delimiter=delim))]
+        names = next(csv.reader(io.StringIO(line), delimiter=delim))
     except Exception:  # noqa: BLE001 - a header we cannot parse gives no context
         return ()
-    if not cells_header(names):     # a headerless file: its first row is data
-        return ()
-    return tuple(n[:HEADER_CELL_CHARS] for n in names[:HEADER_CELLS])     # (blank names kept in place)
+    return header_in_place(names)     # () for a headerless file: its first row is data
 
 
 def windows(decoded: Iterable[str], chunk_chars: int, overlap: int):
