@@ -3,6 +3,9 @@ value kinds, password hashes, and the judgment of whole columns (database column
 text) with the reason each finding carries. Pattern recognizers only (no spaCy model)."""
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -1179,3 +1182,67 @@ def test_a_column_of_bare_ten_digit_numbers_is_no_column_of_phone_numbers(det):
                   context=("Batch", "ERP Doc", "Amount"), hint="structured")
     (_, matches), = det.analyze([chunk])
     assert [text[m.start:m.end] for m in matches if m.entity_type == "PHONE_NUMBER" and m.score >= 0.5] == []
+
+
+def _persons_at(det, tmp_path, name: str, text: str) -> list:
+    """(start, end) of the persons found in a one-chunk file, read as a scan reads it."""
+    from dataguard.sources import SourceOptions, open_target
+    from dataguard.types import Limits
+    folder = tmp_path / name.replace(".", "_")
+    folder.mkdir()
+    (folder / name).write_text(text, encoding="utf-8")
+    item, = open_target(str(folder), SourceOptions()).items()
+    chunk, = [c for c in item.chunks(Limits()) if hasattr(c, "text") and not c.is_name]
+    assert chunk.text == text
+    (_, matches), = det.analyze([chunk])
+    return sorted((m.start, m.end) for m in matches if m.entity_type == "PERSON")
+
+
+def _at(text: str, values) -> list:
+    return sorted((text.index(v), text.index(v) + len(v)) for v in values)
+
+
+def test_withheld_values_do_not_make_a_names_column_one_of_categories(pack_det, tmp_path):
+    """A payroll export whose names are mostly withheld ("[redacted]", "N/A"): the names left are
+    persons' (its "ssn" key says whose rows they are), not a few categories repeated; the
+    placeholders are nothing."""
+    from dataguard.detect.columns import categorical, no_value
+    names = ["Robert Nelson", "Megan S. White", "Åsa Gustafsson", "Ruben Brouwer", "Vy Huynh", "Claire Girard"]
+    rows = [{"employee_id": f"E{4900 + i}", "name": names[i // 10] if i % 10 == 0 else ("[redacted]", "N/A")[i % 2],
+             "ssn": "[redacted]", "department": ("Finance", "Logistics")[i % 2]} for i in range(60)]
+    text = json.dumps(rows, indent=1, ensure_ascii=False) + "\n"
+    assert _persons_at(pack_det, tmp_path, "payroll_run.json", text) == _at(text, names)
+    assert no_value(" [REDACTED] ") and no_value("n/a") and no_value("***") and not no_value("Nadia")
+    values = "Finance\nN/A\nLogistics\n" * 10
+    cells = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", values)]
+    assert categorical(values, cells)
+
+
+def test_a_table_keyed_by_a_roles_records_lists_persons(pack_det, tmp_path):
+    """Without the model, a generic "name" column is persons' when the table's first column is the
+    key of a role's records ("customer_id"), or when it lists a member of staff's post
+    ("Fonction") or date of hire; under another key ("product_id") it is a thing's name."""
+    names = ["Uwe Meier", "Aline de Souza", "Özge Polat", "Kwon Min-seo", "Petra Huber"]
+    crm = "customer_id,name,segment,email\n" + "".join(
+        f"C00{65410 + i},{n},{'Gold' if i % 2 else 'Silver'},\n" for i, n in enumerate(names))
+    assert _persons_at(pack_det, tmp_path, "contacts_export.csv", crm) == _at(crm, names)
+    staff = "Nom,Fonction,Ligne directe\nANON-389135,Marketing Specialist,\n" + "".join(
+        f"{n},{job},+49 30 {5550100 + i}\n" for i, (n, job) in enumerate(zip(names, ["Data Engineer", "Driver"] * 3)))
+    assert _persons_at(pack_det, tmp_path, "directory_berlin.csv", staff) == _at(staff, names)
+    products = "product_id,name,price\n" + "".join(
+        f"P{i},{n},{10 + i}.50\n" for i, n in enumerate(["Royal Oak", "Marina Blue", "Victoria Grey", "Jasper Stone"]))
+    assert _persons_at(pack_det, tmp_path, "catalogue.csv", products) == []
+
+
+def test_a_name_held_by_a_customers_or_an_actors_key_is_a_persons(pack_det, tmp_path):
+    """Without the model, a JSON "name" under "customer", "client" or an audit event's "actor" is a
+    person's when written as one; a service's name there ("backup-job"), or a name under
+    "product", is not."""
+    events = [{"id": "o1", "customer": {"id": "cus_54bf", "name": "Daniel O'Brien"},
+               "product": {"sku": "A-1", "name": "Royal Oak"}},
+              {"id": "o2", "client": {"name": "Mariam El-Khatib", "email": None}},
+              {"event": "login", "actor": {"type": "user", "name": "Jae-won Lee"}},
+              {"event": "backup", "actor": {"type": "service", "name": "backup-job"}}]
+    text = json.dumps(events, indent=1) + "\n"
+    assert _persons_at(pack_det, tmp_path, "events.json", text) == _at(
+        text, ["Daniel O'Brien", "Mariam El-Khatib", "Jae-won Lee"])

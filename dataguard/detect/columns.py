@@ -1428,9 +1428,36 @@ def personal_table(vocab: Vocabulary, names) -> bool:
     register's "NAME" beside "DATE OF BIRTH"). A phone, an e-mail address or a bank account is
     a site's or a firm's as often (a vendors register's). A given name's or a surname's column
     makes its neighbours persons' too: a French register's "NOM" beside "Prénom" is a surname,
-    a Spanish one's "nombre" beside "apellido" a given name."""
-    return any(PERSONAL & set(vocab.verdict(n).positive) or name_words(n) in GIVEN_NAME_COLUMNS
-               or name_words(n) in SURNAME_COLUMNS and not generic_name(n) for n in names if n)
+    a Spanish one's "nombre" beside "apellido" a given name. So does a staff member's post or date of
+    hire (a directory's "Nom" beside "Fonction"), and a first column that is the key of a role's
+    records (a CRM export's "name" after "customer_id")."""
+    names = [n for n in names if n]
+    return bool(names) and _record_key(names[0]) \
+        or any(PERSONAL & set(vocab.verdict(n).positive) or name_words(n) in GIVEN_NAME_COLUMNS
+               or name_words(n) in SURNAME_COLUMNS and not generic_name(n) or _staff_detail(name_words(n))
+               for n in names)
+
+
+# the words after a role's that make a column its record's key ("customer_id", "Employee No")
+_RECORD_KEY_WORDS = frozenset({"id", "no", "nr", "num", "number", "ref", "code", "key", "identifier", "numero"})
+# column names of a member of staff's post ("Job Title", "Fonction", "Puesto")
+JOB_COLUMNS = frozenset(tuple(w.split()) for w in (
+    "job title", "jobtitle", "job", "job role", "position title", "job position", "designation", "occupation",
+    "profession", "fonction", "poste", "intitule du poste", "titre du poste", "cargo", "puesto", "ocupacion",
+    "beruf", "stellenbezeichnung", "funcao"))
+
+
+def _record_key(name: str) -> bool:
+    """Whether a table's first column is its rows' key and names them for a role: the table lists
+    persons ("customer_id", "EmployeeNo", "patient ref"; not an orders table's "order_id")."""
+    words = name_words(name)
+    return len(words) == 2 and (words[0],) in ROLE_NAMES and words[1] in _RECORD_KEY_WORDS
+
+
+def _staff_detail(words: tuple) -> bool:
+    """A column of a member of staff's details: a post ("Job Title", "Fonction") or a date of hire
+    ("Original Hire Date", "date d'embauche")."""
+    return words in JOB_COLUMNS or "hire" in words or "embauche" in words
 
 
 # column names of a role, which a person may fill or not: "Agent" (a call centre's, or an IT
@@ -1439,16 +1466,21 @@ ROLE_NAMES = frozenset({(w,) for w in (
     # English
     "agent", "agents", "person", "persons", "people", "employee", "employees", "patient", "patients", "refugee",
     "refugees", "applicant", "applicants", "volunteer", "volunteers", "worker", "workers", "contact", "contacts",
-    "payer", "staff", "candidate", "candidates",
+    "payer", "staff", "candidate", "candidates", "customer", "customers", "client", "clients", "user", "users",
+    "member", "members", "actor", "passenger", "passengers", "guest", "guests", "student", "students",
+    "subscriber", "subscribers", "tenant", "tenants",
     # French (accents folded)
     "personne", "personnes", "employe", "employes", "employee", "employees", "patiente", "patientes", "refugie",
     "refugies", "refugiee", "refugiees", "demandeur", "demandeurs", "demandeuse", "benevole", "benevoles",
-    "payeur", "candidat", "candidats",
+    "payeur", "candidat", "candidats", "utilisateur", "utilisatrice", "utilisateurs", "membre", "membres",
+    "passager", "passagere", "passagers", "eleve", "eleves", "etudiant", "etudiante", "etudiants", "locataire",
     # Spanish and Portuguese
     "persona", "personas", "empleado", "empleados", "empleada", "empleadas", "paciente", "pacientes", "refugiado",
     "refugiados", "refugiada", "refugiadas", "solicitante", "solicitantes", "voluntario", "voluntarios",
     "voluntaria", "voluntarias", "funcionario", "funcionaria", "pagador", "contacto", "contactos", "contato",
-    "contatos", "candidato", "candidatos", "candidata", "candidatas")})
+    "contatos", "candidato", "candidatos", "candidata", "candidatas", "cliente", "clientes", "usuario", "usuarios",
+    "usuaria", "usuarias", "miembro", "miembros", "pasajero", "pasajera", "pasajeros", "estudiante", "estudiantes",
+    "aluno", "aluna", "alunos", "inquilino", "inquilina")})
 
 
 DISPLAY_NAMES = frozenset({("display", "name"), ("displayname",)})
@@ -1724,8 +1756,26 @@ def _stray_category(entity: str, verdict: Verdict, shares: dict) -> bool:
 
 
 def categorical(text: str, cells: list) -> bool:
-    """A column of a few repeated values (statuses, categories, products, departments)."""
-    return len(cells) >= MIN_CATEGORICAL and len({text[s:e] for s, e in cells}) <= CATEGORICAL_SHARE * len(cells)
+    """A column of a few repeated values (statuses, categories, products, departments). The
+    cells that hold no value ("[redacted]", "N/A", "-": ``no_value``) are not counted: a
+    column of names most of which are withheld is no column of categories."""
+    if len(cells) < MIN_CATEGORICAL:
+        return False
+    values = [v for v in (text[s:e] for s, e in cells) if not no_value(v)]
+    return len(set(values)) <= CATEGORICAL_SHARE * len(values)
+
+
+# what a cell holds when it holds no value: a redaction's, a form's "none" (in brackets or not)
+_NO_VALUES = frozenset(("", "n/a", "na", "n.a", "none", "null", "nil", "unknown", "redacted", "withheld", "removed",
+                        "hidden", "masked", "anonymised", "anonymized", "not provided", "not available", "not known",
+                        "not applicable", "not given", "tbd", "néant", "neant", "inconnu", "desconocido"))
+_NO_VALUE_MARKS = " \t\r\"'[](){}<>*_-–—.#?"
+
+
+def no_value(cell: str) -> bool:
+    """Whether a cell holds no value: only marks ("-", "***"), or a placeholder's word
+    ("[REDACTED]", "N/A", "(none)", "not provided")."""
+    return cell.strip(_NO_VALUE_MARKS).casefold() in _NO_VALUES
 
 
 def _shares(found: list, cells: int) -> dict:
