@@ -1246,3 +1246,24 @@ def test_a_name_held_by_a_customers_or_an_actors_key_is_a_persons(pack_det, tmp_
     text = json.dumps(events, indent=1) + "\n"
     assert _persons_at(pack_det, tmp_path, "events.json", text) == _at(
         text, ["Daniel O'Brien", "Mariam El-Khatib", "Jae-won Lee"])
+
+
+def test_every_element_of_a_long_json_array_is_held_by_the_arrays_key(pack_det, tmp_path):
+    """The "name" of the tenth employee of ``"employees": [...]`` is held by "employees" as the
+    first one's is, however many keyed objects ("bank", "emergency_contact") the elements before
+    it opened and closed; without the model every employee's and contact's name is a person,
+    the company's name is none."""
+    from dataguard.detect.columns import json_columns
+    people = [("Robert Nelson", "Linda Wright"), ("Megan S. White", "Ruben Brouwer"), ("Åsa Gustafsson", "Vy Huynh"),
+              ("Claire Girard", "Amelia Miller"), ("Natalia Makarova", "Elizabeth Jackson"),
+              ("Uwe Meier", "Petra Huber"), ("Aline de Souza", "Özge Polat"), ("Kwon Min-seo", "Hala Farouk"),
+              ("Majid Al-Dulaimi", "Bo Zhang"), ("Marco Loureiro", "Anil Rao")]
+    doc = {"company": "Kestrel Air", "employees": [
+        {"employee_id": f"E49{i}", "name": name, "bank": {"bic": "BARCGB22"}, "contact": {"mobile": None},
+         "emergency_contact": {"name": contact, "relation": "sibling"}} for i, (name, contact) in enumerate(people)]}
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/payroll.json", path="payroll.json"), text=text)
+    held = {(c.name, c.parent): len(c.cells) for c in json_columns(chunk)}
+    assert held[("name", "employees")] == len(people) and held[("name", "emergency_contact")] == len(people)
+    assert held[("company", None)] == 1
+    assert _persons_at(pack_det, tmp_path, "payroll.json", text) == _at(text, [n for pair in people for n in pair])

@@ -454,7 +454,6 @@ _JSON_PAIR = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*(?:"(?P<v>(?:[^"\
 # "key": [ or "key": {, an object or array opened under a key; and every bracket
 _JSON_OPEN = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*[\[{]')
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
-JSON_PARENT_TRIES = 16      # keyed objects and arrays looked back over for the one holding a value
 
 
 def _named(unit, extensions: tuple) -> bool:
@@ -469,35 +468,29 @@ def is_json(unit) -> bool:
 
 def json_columns(chunk: Chunk) -> list:
     """A JSON file's values as columns named by their keys ("dob", "order_id"), each with the
-    key of the nearest object or array holding it (``_Column.parent``: "phones" for the
-    "number" of ``"phones": [{"number": ...}, ...]``), found among the last
-    ``JSON_PARENT_TRIES`` keyed ones opened before it (brackets inside strings may hide it)."""
+    key of the nearest object or array holding it that has one (``_Column.parent``: "phones" for
+    the "number" of ``"phones": [{"number": ...}, ...]``, "employees" for the "name" of every
+    element of ``"employees": [{"name": ..., "bank": {...}}, ...]``), read from the brackets
+    opened and closed before it (brackets inside strings may mislead it)."""
     columns: dict = {}
     table = _stem(chunk.unit)
     text = chunk.text
-    opens = [(m.end() - 1, m["k"]) for m in _JSON_OPEN.finditer(text)]   # (bracket position, key)
-    positions = [b for b, _ in opens]
-    closed_at: dict = {}                # bracket position -> where it closes (absent: open to the end)
-    brackets: list = []                 # where every bracket stands
-    if opens:
+    keyed = {m.end() - 1: m["k"] for m in _JSON_OPEN.finditer(text)}   # bracket position -> key
+    positions: list = []                # where every bracket stands
+    holders: list = []                  # the key holding what follows each bracket (None: none)
+    if keyed:
         stack: list = []
         for m in _JSON_BRACKET.finditer(text):
-            brackets.append(m.start())
-            if m.group() in "[{":
-                stack.append(m.start())
+            at = m.start()
+            if m.group() in "[{":       # (an object or array without a key: its holder's)
+                stack.append(keyed.get(at) or (stack[-1] if stack else None))
             elif stack:
-                closed_at[stack.pop()] = m.start()
-    between, parent = -1, None          # (values between the same two brackets share their parent)
+                stack.pop()
+            positions.append(at)
+            holders.append(stack[-1] if stack else None)
     for m in _JSON_PAIR.finditer(text):
-        at = m.start()
-        here = bisect.bisect_right(brackets, at)
-        if here != between:
-            between, parent = here, None
-            i = bisect.bisect_right(positions, at) - 1
-            for i in range(i, max(-1, i - JSON_PARENT_TRIES), -1):
-                if closed_at.get(opens[i][0], len(text)) > at:
-                    parent = opens[i][1]
-                    break
+        here = bisect.bisect_right(positions, m.start())
+        parent = holders[here - 1] if here else None
         key = m["k"]
         (columns.get((key, parent)) or _new_column(columns, (key, parent), key, table, parent)).cells.append(
             m.span(m.lastgroup))     # (the value: "v" or "n")
