@@ -1267,3 +1267,20 @@ def test_every_element_of_a_long_json_array_is_held_by_the_arrays_key(pack_det, 
     assert held[("name", "employees")] == len(people) and held[("name", "emergency_contact")] == len(people)
     assert held[("company", None)] == 1
     assert _persons_at(pack_det, tmp_path, "payroll.json", text) == _at(text, [n for pair in people for n in pair])
+
+
+def test_a_card_or_account_holders_name_column_gives_persons(pack_det, tmp_path):
+    """Without the model, the cells written as names of "cardholder_name", "accountHolderName" or a
+    German "Empfänger" are persons; a holder's country or a masked card beside them is not, nor a
+    firm among the recipients (a legal form, "Nordlys Retail AS", or a trade, "Kestrel Air")."""
+    holders = ["Xiaoming Han", "George Jackson", "Thao Trinh", "Vũ Văn Dũng", "Pieter Jansen"]
+    pay = "transaction_id;cardholder_name;card_number;cardholder_country\n" + "".join(
+        f"tx-{i};{n};**** **** **** {5154 + i};{c}\n" for i, (n, c) in enumerate(zip(holders, ["China", "Jersey"] * 3)))
+    assert _persons_at(pack_det, tmp_path, "card_payments.csv", pay) == _at(pay, holders)
+    firms = ["Nordlys Retail AS", "Ironbridge Manufacturing", "Tandem Software BV", "Kestrel Air", "Vantage Capital",
+             "Redfern Legal LLP"]
+    ship = "Sendung;Empfänger;Ort\n" + "".join(f"SHP{i};{n};Tokyo\n" for i, n in enumerate(holders + firms))
+    assert _persons_at(pack_det, tmp_path, "sendungen.csv", ship) == _at(ship, holders)
+    doc = [{"accountHolderName": n, "accountHolderCity": "Hamilton"} for n in holders]
+    text = json.dumps(doc, ensure_ascii=False) + "\n"
+    assert _persons_at(pack_det, tmp_path, "accounts.json", text) == _at(text, holders)

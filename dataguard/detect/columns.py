@@ -1241,8 +1241,9 @@ class ColumnJudge:
         "Beneficiary", "Employee Name"; not a bare "name", which is a product's or a place's as
         often), as the NER planner takes them where the model reads none: its name says what
         they are. Latin script here; other scripts are ``_script_names``."""
-        # (a generic name beside a person's details, a name among firms': no firm's word)
-        if firms or generic_name(col.name):
+        # (a generic name beside a person's details, a name among firms', a party's that may be a
+        # firm: no firm's word)
+        if firms or generic_name(col.name) or party_column(col.name):
             return _shaped_cells(chunk, col, by_cell, person_shaped)
         return _shaped_cells(chunk, col, by_cell, lambda cell: name_shaped(cell) and not unit_shaped(cell))
 
@@ -1514,6 +1515,19 @@ def _capitals_column(text: str, col: _Column) -> bool:
         and sum(" " in c and (c.isupper() and name_shaped(c) or surname_in_capitals(c)
                               or surname_last_in_capitals(c)) for c in cells) >= 2 \
         and 2 * sum(lone_surname(c) or name_shaped(c) for c in cells) >= len(cells)
+
+
+# the words of a column naming a party to a payment, a shipment or an account: a firm as often as a
+# person ("Empfänger": "Nordlys Retail AS" or "Sebastian Meyer")
+PARTY_WORDS = frozenset(
+    "recipient recipients payee payees payer payers sender senders creditor debtor holder cardholder customer "
+    "client consignee shipper destinataire expediteur titulaire remitente destinatario titular empfanger "
+    "empfaenger zahlungsempfanger absender inhaber kontoinhaber karteninhaber kunde kundin kundenname "
+    "intestatario titolare ontvanger begunstigde rekeninghouder".split())
+
+
+def party_column(name: Optional[str]) -> bool:
+    return bool(name) and any(w in PARTY_WORDS for w in name_words(name))
 
 
 def role_column(name: Optional[str]) -> bool:

@@ -210,14 +210,15 @@ def _folded(s: str) -> str:
 
 
 # words of a mailbox or a cell that are no person's ("Kenya Office", "Finance Unit", "Acme Logistics",
-# "Facebook Security", "Head Office", "Web Portal")
+# "Facebook Security", "Head Office", "Web Portal"; not "hall", a surname as often: "Emma Hall", while
+# "Town Hall" and "City Hall" have another word here)
 ORG_WORDS = frozenset(
     "office offices unit section division department dept branch bureau secretariat registry helpdesk admin "
     "administration info information contact contacts hr finance procurement logistics programme program project "
     "committee group center centre cluster mission agency foundation association company bank hospital clinic "
     "school university ministry embassy services systems solutions consulting partners newsletter noreply "
     "no-reply reply mailer direction equipe équipe servicio oficina security notifications notification calendar "
-    "international music mail news media video communications resources staff assistant portal hall venue room "
+    "international music mail news media video communications resources staff assistant portal venue room "
     "town city kit set lamp web virtual cloud temp former account accounts billing payroll sales marketing "
     "careers jobs alerts updates digest bot robot enterprise enterprises trading traders supplies supply "
     # service accounts ("Backup Agent", "Kobo Sync", "Payroll Batch"), desks ("Dakar Reception")
@@ -232,7 +233,17 @@ ORG_WORDS = frozenset(
     "management audit control assurance engineering operations hotel authorities government maintenance "
     "planning monitoring evaluation reliability advisory build release quality store teams "
     # a firm's desk ("Grand Comptes", "Customer Care", "Cuentas Clave")
-    "comptes cuentas contas clientes customers customer receivable payable".split())
+    "comptes cuentas contas clientes customers customer receivable payable "
+    # a firm's trade ("Ironbridge Manufacturing", "Orbis Telecom", "Pinecrest Realty", "Kestrel Air")
+    "manufacturing software insurance payments retail foods realty telecom energy energia dental analytics "
+    "maritime freight airlines airways air labs laboratories consultores consultants consultancy conseil "
+    "stadtwerke pharma pharmaceuticals technologies chemicals textiles shipping capital investments health "
+    "healthcare".split())
+# a firm's legal form closing its name ("Nordlys Retail AS", "Tandem Software BV", "Redfern Legal LLP"),
+# as written (not "Sá", a surname, in "Maria de Sá")
+LEGAL_FORMS = frozenset("AG AS ASA A/S ApS AB BV B.V. NV N.V. KK LLP LLC Ltd Ltd. LTD Inc Inc. INC PLC plc Co Co. "
+                        "Corp Corp. GmbH SA S.A. SAS SARL SpA Srl SRL SL S.L. SLU Ltda KG OHG Oy Oyj Pty Pvt Pte "
+                        "Bhd".split())
 # a body's words that are given names too (Vision, Relief, Society in Zimbabwe and Kenya; "aid"
 # is Aïd folded): an organisation's after the first word only ("Kenya Red Cross Society")
 ORG_LATER_WORDS = frozenset("society relief vision aid".split())
@@ -265,10 +276,12 @@ def _spelled(token: str, words: list, pieces: int = 3):
 
 def person_shaped(cell: str) -> bool:
     """Name-shaped, and no word of an organisation, a team or a thing (``ORG_WORDS``: "Head
-    Office", "Web Portal", "Solar Lamp"; ``ORG_LATER_WORDS`` after the first word)."""
-    words = [_folded(w) for w in cell.replace(",", " ").split()]
+    Office", "Web Portal", "Solar Lamp"; ``ORG_LATER_WORDS`` after the first word), no firm's
+    legal form at its end (``LEGAL_FORMS``: "Nordlys Retail AS")."""
+    written = cell.replace(",", " ").split()
+    words = [_folded(w) for w in written]
     return name_shaped(cell) and not any(w in ORG_WORDS for w in words) \
-        and not any(w in ORG_LATER_WORDS for w in words[1:])
+        and not any(w in ORG_LATER_WORDS for w in words[1:]) and not (len(written) > 1 and written[-1] in LEGAL_FORMS)
 
 
 def org_word(word: str) -> bool:
