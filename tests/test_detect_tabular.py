@@ -1611,3 +1611,23 @@ def test_a_logs_quoted_values_are_read_by_their_keys(detector):
     got = {v for _, _, v in person_spans(detector, [chunk])[0]}
     assert {"HADJA NIANE", "DUVAL Nathalie", "JAMES ANDERSON", "KAMAU Grace"} <= got
     assert len(got) >= 20 and not {v for v in got if "score" in v or "kyc" in v}
+
+
+def test_a_statements_booking_words_are_no_part_of_a_name(detector):
+    """A bank statement's transaction details: the model's "ATM WITHDRAWAL Lagos" (a place after
+    booking words in capitals) and "SALARY Pinecrest Realty" (a firm: its trade closes it) are no
+    persons; the payee of a transfer is."""
+    from dataguard.detect.filters import _plausible_person, person_span
+    lines = ["ATM WITHDRAWAL Lagos", "SALARY Pinecrest Realty MR-63611", "TRANSFER TO Joaquín Herrera Vidal",
+             "DIRECT DEBIT Polaris Cloud MANDATE REF-60570AE8", "ATM WITHDRAWAL Marseille",
+             "CARD PAYMENT Tandem Software BV"]
+    rows = ["Date|Transaction Details|Money Out|Ccy"] + [f"2{i}.09.2023|{d}|{60 + i},50|CHF" for i, d in enumerate(lines)]
+    text = "\n".join(rows) + "\n"
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/statement_dubai.csv", path="statement_dubai.csv"), text=text,
+                  context=("Date", "Transaction Details", "Money Out", "Ccy"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert got == spans_of(text, ["Joaquín Herrera Vidal"])
+    for written, name in [("STANDING ORDER Sabine Richter", "Sabine Richter"), ("PAYPAL *Simone Moretti", "Simone Moretti"),
+                          ("OWUSU Kwame", "OWUSU Kwame")]:
+        s, e = person_span(written, 0, len(written))
+        assert written[s:e] == name and _plausible_person(name, written, s)

@@ -209,6 +209,12 @@ def _folded(s: str) -> str:
     return s.translate(_UNDECOMPOSED)
 
 
+# a firm's trade closing its name ("Ironbridge Manufacturing", "Orbis Telecom", "Pinecrest Realty", "Kestrel Air")
+FIRM_TRADES = frozenset(
+    "manufacturing software insurance payments retail foods realty telecom energy energia dental analytics "
+    "maritime freight airlines airways air labs laboratories consultores consultants consultancy conseil "
+    "stadtwerke pharma pharmaceuticals technologies chemicals textiles shipping capital investments health "
+    "healthcare".split())
 # words of a mailbox or a cell that are no person's ("Kenya Office", "Finance Unit", "Acme Logistics",
 # "Facebook Security", "Head Office", "Web Portal"; not "hall", a surname as often: "Emma Hall", while
 # "Town Hall" and "City Hall" have another word here)
@@ -233,12 +239,7 @@ ORG_WORDS = frozenset(
     "management audit control assurance engineering operations hotel authorities government maintenance "
     "planning monitoring evaluation reliability advisory build release quality store teams "
     # a firm's desk ("Grand Comptes", "Customer Care", "Cuentas Clave")
-    "comptes cuentas contas clientes customers customer receivable payable "
-    # a firm's trade ("Ironbridge Manufacturing", "Orbis Telecom", "Pinecrest Realty", "Kestrel Air")
-    "manufacturing software insurance payments retail foods realty telecom energy energia dental analytics "
-    "maritime freight airlines airways air labs laboratories consultores consultants consultancy conseil "
-    "stadtwerke pharma pharmaceuticals technologies chemicals textiles shipping capital investments health "
-    "healthcare".split())
+    "comptes cuentas contas clientes customers customer receivable payable".split()) | FIRM_TRADES
 # a firm's legal form closing its name ("Nordlys Retail AS", "Tandem Software BV", "Redfern Legal LLP"),
 # as written (not "Sá", a surname, in "Maria de Sá")
 LEGAL_FORMS = frozenset("AG AS ASA A/S ApS AB BV B.V. NV N.V. KK LLP LLC Ltd Ltd. LTD Inc Inc. INC PLC plc Co Co. "
@@ -802,6 +803,9 @@ def person_span(text: str, start: int, end: int) -> tuple:
     m = KEY_BEFORE.match(text, start, end)
     if m and m.end() < end and PERSON_KEY.search(m["key"]):
         start = m.end()
+    m = _TRANSACTION_LEAD.match(text, start, end)
+    if m and m.end() < end:
+        start = m.end()
     m = _POSSESSIVE.search(text, start, end)
     if m and m.start() > start:
         end = m.start()
@@ -822,6 +826,14 @@ def person_span(text: str, start: int, end: int) -> tuple:
 
 
 KEY_BEFORE = re.compile(r"""(?P<key>[\w.-]{1,40})=["']?""")      # a log's key, '=' and a quote
+# a bank statement's booking words, in capitals, before the party the model read with them ("ATM
+# WITHDRAWAL Lagos", "STANDING ORDER Sabine Richter", "SALARY Pinecrest Realty", "PAYPAL *Simone Moretti")
+_TRANSACTION_LEAD = re.compile(
+    r"(?:(?:ATM|CASH|CARD|POS|SEPA|SWIFT|ACH|BACS|FPS|WIRE|DIRECT|STANDING|SALARY|PAYROLL|REFUND|WITHDRAWAL|"
+    r"PAYMENT|PURCHASE|TRANSFER|DEBIT|CREDIT|ORDER|DEPOSIT|FEE|CHARGE|INTEREST|RENT|LOAN|MORTGAGE|CHEQUE|CHECK|"
+    r"PAYPAL|TRF|TFR|BGC|INWARD|OUTWARD|INCOMING|OUTGOING|GUTSCHRIFT|LASTSCHRIFT|UEBERWEISUNG|ÜBERWEISUNG|"
+    r"DAUERAUFTRAG|GEHALT|LOHN|MIETE|VIREMENT|PRELEVEMENT|PRÉLÈVEMENT|RETRAIT|CARTE|PAGO|TRANSFERENCIA|RECIBO|"
+    r"NOMINA|NÓMINA)(?:[ \t]+\*?|\*))+")
 # a key naming a person (customer=, user_name=, account_holder=, fullName=; not msg=, status=)
 PERSON_KEY = re.compile(r"(?i)name|user|customer|client|employee|holder|owner|patient|contact|author|sender|"
                         r"recipient|beneficiar|assignee|requester|approver|manager|agent|member|person|staff")
@@ -1016,7 +1028,9 @@ _INSTITUTION_FIRST = {"office", "oficina", "bureau", "ministry", "ministerio", "
                       "administration", "comptabilité", "comptabilite", "reception", "réception", "accueil",
                       "security", "sécurité", "securite", "seguridad", "admin", "hr", "rh", "ict", "it",
                       "sub-office", "suboffice", "antenne", "antena", "recruitment", "recrutement", "reclutamiento",
-                      "hub", "base", "field"}
+                      "hub", "base", "field",
+                      # a store's ("Lager Berlin", "Warehouse Lagos", "Entrepôt Lyon")
+                      "lager", "warehouse", "depot", "dépôt", "entrepôt", "entrepot", "almacén", "almacen"}
 _FIRM_LAST = {"ltd", "llc", "inc", "corp", "co", "plc", "llp", "lp", "gmbh", "ag", "sa", "sas", "sarl", "srl", "spa", "bv",
               "nv", "oy", "ab", "as", "limited", "group", "holding", "holdings", "foundation", "trust", "bank"}
 _STREET_LAST = {"street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "drive", "highway", "hwy",
@@ -1077,6 +1091,10 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
         return False          # "Rue de Lausanne", "Moi Avenue": an address, not a person
     if first in _INSTITUTION_FIRST:
         return False          # "Oficina de Bogotá", "Bureau de Dakar": an office
+    last = _folded(tokens[-1]).rstrip(".")
+    if len(tokens) >= 2 and (tokens[-1] in LEGAL_FORMS or last in ORG_WORDS and last != "bank" or last in _POST_LAST):
+        return False          # "Pinecrest Realty", "Tandem Software BV", "Billing Support", "Warehouse Lead":
+                              # a firm, a desk, a post ("Anna Bank" is a name)
     if len(tokens) >= 2:
         return True
     return bool(TITLES.search(text[max(0, start - 30):start]))
