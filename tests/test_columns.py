@@ -1284,3 +1284,41 @@ def test_a_card_or_account_holders_name_column_gives_persons(pack_det, tmp_path)
     doc = [{"accountHolderName": n, "accountHolderCity": "Hamilton"} for n in holders]
     text = json.dumps(doc, ensure_ascii=False) + "\n"
     assert _persons_at(pack_det, tmp_path, "accounts.json", text) == _at(text, holders)
+
+
+def test_names_in_capitals_or_opening_with_a_particle_in_a_names_column(pack_det, tmp_path):
+    """Without the model, a names column's cells written in capitals ("DECLAN ADAMS") or opening with a
+    particle ("de Lange, Annelies") are persons even where a pattern read them first (the filters
+    drop such a reading that no column names); so are the names under "account_owner",
+    "subscriberName" or a Spanish "Gestor", and a generic "name" in a table whose first key column is
+    "customer_id"; a post in such a column ("Responsable RH", "Nurse Practitioner") is none."""
+    rows = [("DECLAN ADAMS", "N. Bąk"), ("de Lange, Annelies", "Anna Palumbo"), ("MANUELA N. STEIN", "Responsable RH"),
+            ("Sanne de Vries-Scholten", "B. Govender"), ("Raymond K. Wright", "Nurse Practitioner")]
+    text = "\t".join(['"full_name"', '"account_owner"', '"created_at"']) + "\n" + "".join(
+        f'"{a}"\t"{b}"\t"2024-10-2{i}"\n' for i, (a, b) in enumerate(rows))
+    names = [a for a, _ in rows] + [b for _, b in rows if b not in ("Responsable RH", "Nurse Practitioner")]
+    assert _persons_at(pack_det, tmp_path, "contacts_dump.tsv", text) == _at(text, names)
+    subs = ["David R. Winterbottom", "ILARIA SILVESTRI", "Ezeh, Ifeanyi", "Kuhn, Johanna", "Diya J. Ghosh"]
+    managers = ["A. Caron", "Petra Schulte", "Zhen Deng", "Iman Yassin", "Yoko Maeda"]
+    customers = ["Ishaan Srinivasan", "JAKUB WALCZAK", "Carter, Denise", "Yaa Appiah", "Matthias Leitner"]
+    telco = "segment,subscriberName,Gestor,name,customerId\n" + "".join(
+        f'Retail,"{n}",{g},"{c}",C74013{i}\n' for i, (n, g, c) in enumerate(zip(subs, managers, customers)))
+    got = _persons_at(pack_det, tmp_path, "telco_subscribers.csv", telco)
+    assert got == _at(telco, subs + managers + customers)
+
+
+def test_a_cued_name_is_no_code_firm_or_post(pack_det):
+    """After a cue, what reads as a name but is a code's letters ("Shipment DF657660438FR", "Invoice
+    RE-23852474"), a firm ("reported by Solutions Sileon Oy", "Torion Software KG <billing@...>") or a
+    post ("**Présidence:** Teamleiter Vertrieb") is no person; a person there is."""
+    text = ("  * Shipment DF657660438FR left Barcelona, call +44 7911 123456\n"
+            "  * Invoice RE-23852474 for USD 99 sent to billing@torion.de\n"
+            "Firmware 2.19.94.31 fixes the memory leak reported by Solutions Sileon Oy.\n"
+            "Torion Software KG <billing@torion.de>\n"
+            "**Présidence:** Teamleiter Vertrieb\n\n"
+            "The refund was approved by Amaka Obi on Friday.\n"
+            "Cc: Luis Prieto Ramos <luis.prieto+billing@orange.fr>\n")
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/notes.md", path="notes.md"), text=text)
+    (_, matches), = pack_det.analyze([chunk])
+    assert sorted(text[m.start:m.end] for m in matches if m.entity_type == "PERSON") == [
+        "Amaka Obi", "Luis Prieto Ramos"]

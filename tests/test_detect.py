@@ -805,6 +805,18 @@ def test_a_browsers_version_in_a_user_agent_is_no_ip_address(patterns_only):
                    at(text, "10.1.2.3", "IP_ADDRESS"), at(text, "10.1.2.4", "IP_ADDRESS")}
 
 
+def test_a_hardware_address_is_no_ipv6_address(patterns_only):
+    """A firewall log's MAC field (eight pairs of hex digits, which an IPv6 pattern takes) is no IP
+    address; the IPv4 and IPv6 addresses on the same lines are."""
+    text = ("May  1 00:34:20 cache-33 kernel: [UFW BLOCK] IN=eth0 OUT= MAC=a5:7d:b3:f8:29:50:26:7b "
+            "SRC=27.79.99.14 DST=10.68.1.2 LEN=459 PROTO=TCP\n"
+            "May  1 00:34:21 cache-33 kernel: [UFW BLOCK] IN=eth0 MAC=00:16:3e:5e:6c:00:00:16:3e:11:22:33:08:00 "
+            "SRC=2001:db8:85a3::8a2e:370:7334 DST=fe80::1ff:fe23:4567:890a\n")
+    assert spans(run(patterns_only, text), {"IP_ADDRESS"}) == {
+        at(text, "27.79.99.14", "IP_ADDRESS"), at(text, "10.68.1.2", "IP_ADDRESS"),
+        at(text, "2001:db8:85a3::8a2e:370:7334", "IP_ADDRESS"), at(text, "fe80::1ff:fe23:4567:890a", "IP_ADDRESS")}
+
+
 def test_a_urls_user_and_password_are_no_e_mail_address(patterns_only):
     text = ("DATABASE_URL=postgresql://ct_app:s3cretPW@db01.unmiss.org:5432/casetracker\n"
             "CACHE=redis://:Xk29vLpq77@cache.unmiss.org:6379\n"

@@ -39,7 +39,8 @@ from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
                                      POST_WORDS, REASON_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
-                                     org_word, password_hash, person_shaped, script_name_shaped, surname_in_capitals,
+                                     org_word, password_hash, person_shaped, post_shaped, script_name_shaped,
+                                     surname_in_capitals,
                                      surname_last_in_capitals, surnames_in_capitals, titled_surname, unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
 from dataguard.detect.tabular import Layout, html_cells, markdown_cells, prose_table_cells
@@ -906,7 +907,10 @@ def _shaped_cells(chunk: Chunk, col: _Column, by_cell: dict, shaped, longest: in
                   covered_only: bool = False) -> list:
     """A column's cells (their text without spaces around, up to ``longest`` characters) that
     ``shaped`` takes, as persons named by the column, but where a person was found in the cell
-    (with ``covered_only``: one covering the whole cell)."""
+    (with ``covered_only``: one covering the whole cell). A cell in capitals or opening with a
+    particle is made the column's person even then: the filters drop such a person that no column
+    names (a heading's, a label's, a cut phrase's as often), and "DECLAN ADAMS" or "de Lange,
+    Annelies" under ``full_name`` is one."""
     text, out = chunk.text, []
     for s, e in col.cells:
         cell = text[s:e].strip()
@@ -914,8 +918,8 @@ def _shaped_cells(chunk: Chunk, col: _Column, by_cell: dict, shaped, longest: in
             continue
         start = s + text[s:e].index(cell)
         end = start + len(cell)
-        if not any(r.entity_type == "PERSON" and (not covered_only or r.start <= start and r.end >= end)
-                   for r in by_cell.get((s, e), ())):
+        if cell.isupper() or cell[0].islower() or not any(r.entity_type == "PERSON" and (not covered_only or r.start <= start and r.end >= end)
+                                     for r in by_cell.get((s, e), ())):
             out.append(_column_person(start, end, score, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
     return out
 
@@ -1100,7 +1104,8 @@ class ColumnJudge:
                 lead = len(value) - len(value.lstrip())
                 span = (span[0] + lead, span[1] + lead)
             words = [w.lower().strip(".,") for w in value[span[0]:span[1]].replace(",", " ").split()]
-            if any(w in POST_WORDS or w in _NOT_SOMEONE for w in words) or words[-2:] == ["red", "cross"]:
+            if any(w in POST_WORDS or w in _NOT_SOMEONE for w in words) or words[-2:] == ["red", "cross"] \
+                    or post_shaped(value[span[0]:span[1]]):
                 continue                # a post ("Chair: The Deputy Representative"), a placeholder
             start, end = m.start("value") + span[0], m.start("value") + span[1]
             # (a person there already, or the model's organisation: "Moderator: Kenya Red Cross";
@@ -1244,8 +1249,9 @@ class ColumnJudge:
         # (a generic name beside a person's details, a name among firms', a party's that may be a
         # firm: no firm's word)
         if firms or generic_name(col.name) or party_column(col.name):
-            return _shaped_cells(chunk, col, by_cell, person_shaped)
-        return _shaped_cells(chunk, col, by_cell, lambda cell: name_shaped(cell) and not unit_shaped(cell))
+            return _shaped_cells(chunk, col, by_cell, lambda cell: person_shaped(cell) and not post_shaped(cell))
+        return _shaped_cells(chunk, col, by_cell,
+                             lambda cell: name_shaped(cell) and not unit_shaped(cell) and not post_shaped(cell))
 
     @staticmethod
     def _lone_surnames(chunk: Chunk, col: _Column, by_cell: dict, also=None) -> list:
@@ -1423,10 +1429,11 @@ def personal_table(vocab: Vocabulary, names) -> bool:
     a site's or a firm's as often (a vendors register's). A given name's or a surname's column
     makes its neighbours persons' too: a French register's "NOM" beside "Prénom" is a surname,
     a Spanish one's "nombre" beside "apellido" a given name. So does a staff member's post or date of
-    hire (a directory's "Nom" beside "Fonction"), and a first column that is the key of a role's
-    records (a CRM export's "name" after "customer_id")."""
+    hire (a directory's "Nom" beside "Fonction"), and a first key column that is the key of a role's
+    records (a CRM export's "name" beside "customer_id")."""
     names = [n for n in names if n]
-    return bool(names) and _record_key(names[0]) \
+    key = next((n for n in names if name_words(n)[-1:] and name_words(n)[-1] in _RECORD_KEY_WORDS), None)
+    return key is not None and _record_key(key) \
         or any(PERSONAL & set(vocab.verdict(n).positive) or name_words(n) in GIVEN_NAME_COLUMNS
                or name_words(n) in SURNAME_COLUMNS and not generic_name(n) or _staff_detail(name_words(n))
                for n in names)
@@ -1442,8 +1449,9 @@ JOB_COLUMNS = frozenset(tuple(w.split()) for w in (
 
 
 def _record_key(name: str) -> bool:
-    """Whether a table's first column is its rows' key and names them for a role: the table lists
-    persons ("customer_id", "EmployeeNo", "patient ref"; not an orders table's "order_id")."""
+    """Whether a table's first key column (its name ends with "id", "no", "ref"...) is its rows' key
+    and names them for a role: the table lists persons ("customer_id", "EmployeeNo", "patient ref";
+    not an orders table's "order_id" before its "customer_id")."""
     words = name_words(name)
     return len(words) == 2 and (words[0],) in ROLE_NAMES and words[1] in _RECORD_KEY_WORDS
 
@@ -1523,7 +1531,8 @@ PARTY_WORDS = frozenset(
     "recipient recipients payee payees payer payers sender senders creditor debtor holder cardholder customer "
     "client consignee shipper destinataire expediteur titulaire remitente destinatario titular empfanger "
     "empfaenger zahlungsempfanger absender inhaber kontoinhaber karteninhaber kunde kundin kundenname "
-    "intestatario titolare ontvanger begunstigde rekeninghouder".split())
+    "intestatario titolare ontvanger begunstigde rekeninghouder owner subscriber policyholder insured "
+    "consignee".split())
 
 
 def party_column(name: Optional[str]) -> bool:

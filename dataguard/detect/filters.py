@@ -194,7 +194,19 @@ POST_WORDS = frozenset("senior junior chief head deputy assistant associate acti
 _POST_LAST = frozenset("analyst director manager officer coordinator consultant specialist advisor adviser "
                        "representative supervisor lead engineer counsel partner scientist technician accountant "
                        "controller agent developer architect auditor designer planner administrator assistant "
-                       "associate rapporteur chairperson".split())
+                       "associate rapporteur chairperson practitioner master owner".split())
+# the first words of a post ("Responsable RH", "Chief Financial Officer", "Teamleiter Vertrieb")
+_POST_FIRST = frozenset("senior junior chief deputy acting principal head responsable responsables jefe jefa "
+                        "directeur directrice teamleiter teamleiterin leiter leiterin abteilungsleiter "
+                        "abteilungsleiterin".split())
+
+
+def post_shaped(cell: str) -> bool:
+    """Whether a cell of two words or more names a post, not a person: it opens with a post's first
+    word or ends with a post no one bears as a surname ("Responsable RH", "Nurse Practitioner",
+    "Data Protection Officer")."""
+    words = [_folded(w).strip(".,") for w in cell.split()]
+    return len(words) >= 2 and (words[0] in _POST_FIRST or words[-1] in _POST_LAST)
 
 
 # the labels of lines that list persons (a mail's recipients, minutes' attendance), a regex
@@ -214,7 +226,9 @@ FIRM_TRADES = frozenset(
     "manufacturing software insurance payments retail foods realty telecom energy energia dental analytics "
     "maritime freight airlines airways air labs laboratories consultores consultants consultancy conseil "
     "stadtwerke pharma pharmaceuticals technologies chemicals textiles shipping capital investments health "
-    "healthcare".split())
+    "healthcare biotech networks robotics mining medical semiconductor semiconductors dynamics packaging aviation "
+    "outdoor electronics automotive beverages hospitality ventures studios water solutions consulting logistics "
+    "systems motors media".split())
 # words of a mailbox or a cell that are no person's ("Kenya Office", "Finance Unit", "Acme Logistics",
 # "Facebook Security", "Head Office", "Web Portal"; not "hall", a surname as often: "Emma Hall", while
 # "Town Hall" and "City Hall" have another word here)
@@ -244,7 +258,7 @@ ORG_WORDS = frozenset(
 # as written (not "Sá", a surname, in "Maria de Sá")
 LEGAL_FORMS = frozenset("AG AS ASA A/S ApS AB BV B.V. NV N.V. KK LLP LLC Ltd Ltd. LTD Inc Inc. INC PLC plc Co Co. "
                         "Corp Corp. GmbH SA S.A. SAS SARL SpA Srl SRL SL S.L. SLU Ltda KG OHG Oy Oyj Pty Pvt Pte "
-                        "Bhd".split())
+                        "Bhd Lda LDA Sp Sp. SE s.r.o. a.s. Kft Zrt d.o.o.".split())
 # a body's words that are given names too (Vision, Relief, Society in Zimbabwe and Kenya; "aid"
 # is Aïd folded): an organisation's after the first word only ("Kenya Red Cross Society")
 ORG_LATER_WORDS = frozenset("society relief vision aid".split())
@@ -480,8 +494,8 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
         meta = r.recognition_metadata or {}
         rec = meta.get("recognizer_name", "")
         if meta.get(NAME_PATTERN_KEY) and entity == "PERSON":
-            if not _cued_name(value):
-                continue
+            if not _cued_name(value) or _CODE_GOES_ON.match(text, end):
+                continue        # (or a code's letters: "DF" of "Shipment DF657660438FR", "RE" of "Invoice RE-2385")
         elif not plausible(entity, value, text, start, end, meta.get(NAME_COLUMN_KEY, False),
                            bool(meta.get(FORMATTED_KEY)), meta.get(REASON_KEY) in (Reason.COLUMN_NAME, Reason.BOTH)):
             continue
@@ -500,6 +514,10 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
                 best[key] = Match(kind, start, end, score, rec, meta.get(REASON_KEY, Reason.VALUE))
     return resolve_overlaps(list(best.values())) + sorted(test_values.values(), key=lambda m: m.start)
 
+
+
+# what follows the letters of a code, not a name's end: digits, at once or after a hyphen
+_CODE_GOES_ON = re.compile(r"-?[0-9]")
 
 
 def _ssn_area_9(value: str, entities: frozenset):
@@ -586,7 +604,9 @@ _NOT_IN_A_NAME = frozenset("grüße grüsse grüßen grüssen gruß gruss dank u
                            "coordenadora directora diretor diretora técnico tecnico técnica tecnica gerente "
                            "encargado encargada staf pengungsi dinas kepala bereich mehrere base "
                            # a project's or an operation's name ("Project Nadhafa", "Proyecto Puentes")
-                           "project projet proyecto projeto operation opération operación operacao".split())
+                           "project projet proyecto projeto operation opération operación operacao "
+                           # a document's or a parcel's number ("Invoice RE-23852474", "Shipment DF657660438FR")
+                           "invoice shipment ticket order".split())
 _NOT_AFTER_A_NAME = _NOT_IN_A_NAME | frozenset("iban nr sra srta officer officers assistant coordinator "
                                                "specialist cluster unit section division department committee "
                                                "secretariat team desk clerk bank bankası banco banque foundation "
@@ -689,6 +709,11 @@ _WORDS_AFTER = re.compile(r"(?: [A-Z]{1,4})+")
 # a URL's scheme and user part, up to its host ("ssh://git@host") or into its password
 # ("postgresql://app:S3cret@db01", "redis://:Pg$ecret@cache", whose '$' may start the address)
 _URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{0,20}://[\w.~%+\-]{0,64}(?::[^\s/@\"'<>]{0,128})?$")
+
+
+# colon-separated pairs of hex digits: a MAC or EUI-64 address, a key's fingerprint, which an IPv6
+# pattern takes (an IPv6 address written with every group of two digits and no "::" is not seen)
+_HARDWARE_ADDRESS = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5,}")
 
 
 def nobodys_address(value: str) -> bool:
@@ -980,8 +1005,10 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         if entity == "IBAN_CODE" and _cut_iban(text, start, end):
             return False
     if entity == "IP_ADDRESS" and (_VERSION_BEFORE.search(text, max(0, start - 24), start) or nobodys_address(value)
-                                   or _another_version(value, text, start) or _user_agent_version(text, start)):
-        return False              # "version 1.2.3.4", "Chrome/120.0.0.0" are versions; 127.0.0.1, 0.0.0.0 are no one's
+                                   or _another_version(value, text, start) or _user_agent_version(text, start)
+                                   or _HARDWARE_ADDRESS.fullmatch(value) is not None):
+        return False              # "version 1.2.3.4", "Chrome/120.0.0.0" are versions; 127.0.0.1, 0.0.0.0 are no
+                                  # one's; "MAC=a5:7d:b3:f8:29:50:26:7b" is a hardware address
     if entity == "UK_NHS":
         digits = re.sub(r"\D", "", value)
         # NHS numbers begin with 3-7; only a Scottish CHI number begins with 0, and then with a
@@ -1053,15 +1080,17 @@ _NO_PERSONS_WORDS = frozenset(w for w in _FIRM_LAST if len(w) >= 3 and w not in 
 
 def _cued_name(value: str) -> bool:
     """A name a pack pattern found after its cue: one to four words, in any script, and the particles
-    between them ("Kipchoge K. van den Berg-Smit"); no word of a team, a firm or a system, no office."""
+    between them ("Kipchoge K. van den Berg-Smit"); no word of a team, a firm or a system, no office,
+    no firm's trade or legal form ("Torion Software KG")."""
     v = value.strip()
     words = v.split()
     low = [w.lower().strip(".,") for w in words]
     return 2 <= len(v) <= 60 and not any(c.isdigit() or c in "@\n" for c in v) \
         and len([w for w in words if w not in _PARTICLES]) <= 4 \
         and not any(w[:1].isupper() and lw in _NO_PERSONS_WORDS for w, lw in zip(words[1:], low[1:])) \
-        and low[0] not in _INSTITUTION_FIRST and low[0] not in _NOT_IN_A_NAME \
-        and not (len(low) > 1 and low[-1] in _POST_LAST) \
+        and low[0] not in _INSTITUTION_FIRST and low[0] not in _NOT_IN_A_NAME and not post_shaped(v) \
+        and not (len(low) > 1 and (low[-1] in _POST_LAST or words[-1] in LEGAL_FORMS)) \
+        and not any(_folded(w) in FIRM_TRADES for w in low) \
         and not any(w in _NOT_AFTER_A_NAME or w in _NOT_A_NAME_SCRIPTS for w in low)
 
 
