@@ -1322,3 +1322,15 @@ def test_a_cued_name_is_no_code_firm_or_post(pack_det):
     (_, matches), = pack_det.analyze([chunk])
     assert sorted(text[m.start:m.end] for m in matches if m.entity_type == "PERSON") == [
         "Amaka Obi", "Luis Prieto Ramos"]
+
+
+def test_a_card_number_after_a_bare_numbers_word_in_a_notes_column(pack_det):
+    """In a notes column, "(full number 4519 4442 1213 9766)" is a card number: "number" alone names
+    no kind of code; "invoice number 4505577104" and a gift voucher's serial are codes still."""
+    text = ('id,NOTES\n1,"H. Yamamoto reported that the card ending in 9766 (full number 4519 4442 1213 9766) was used"\n'
+            "2,Paid invoice number 4505577104 today\n3,voucher 5517 9272 0726 3685 is a gift serial\n")
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/registry.csv", path="registry.csv"), text=text,
+                  context=("id", "NOTES"), hint="structured")
+    (_, matches), = pack_det.analyze([chunk])
+    assert [(m.entity_type, m.start, m.end) for m in matches] == [
+        ("CREDIT_CARD", text.index("4519"), text.index("4519") + len("4519 4442 1213 9766"))]

@@ -91,6 +91,8 @@ MIN_CATEGORICAL, CATEGORICAL_SHARE = 20, 0.25
 LABEL_ONLY = frozenset({"US_BANK_NUMBER"})
 _IDENTIFIER_KINDS = frozenset({ValueKind.PHONE, ValueKind.IDENTIFIER, ValueKind.DATE, ValueKind.CREDENTIAL})
 _WORD = re.compile(r"[\w'-]+")
+# the words of any number, which name no kind of code alone ("invoice number" does)
+_ANY_NUMBER = frozenset({"number", "numbers", "no", "nr", "num", "numero", "numéro", "número", "nummer"})
 
 
 def _singular(words: tuple) -> tuple:
@@ -1337,7 +1339,8 @@ class ColumnJudge:
     def _label(self, text: str, cell: tuple, r) -> Verdict:
         """The verdict of the (up to two) words right before a value in its cell: its label; of
         three when those name a kind of value ("Social Security Number: 866-60-7959", where
-        "Security Number" alone is any number's label)."""
+        "Security Number" alone is any number's label); none for a card number after a word of
+        any number alone ("full number")."""
         words = _WORD.findall(text[max(cell[0], r.start - 60):r.start])[-3:]
         if not words:
             return _NOTHING
@@ -1345,7 +1348,12 @@ class ColumnJudge:
             three = self.vocab.verdict(" ".join(words))
             if three.positive:
                 return three
-        return self.vocab.verdict(" ".join(words[-2:]))
+        label = self.vocab.verdict(" ".join(words[-2:]))
+        if r.entity_type == "CREDIT_CARD" and label.lowered and not label.positive and \
+                words[-1].lower() in _ANY_NUMBER and (len(words) < 2 or not self.vocab.verdict(words[-2]).lowered):
+            return _NOTHING         # "(full number 4519 4442 1213 9766)": any number's word, no code's, before
+                                    # a number in a card's range with its check digit
+        return label
 
     def _context(self, text: str, col: _Column, cell: tuple, r) -> bool:
         """A context word for the entity in the column's name or among the words before the value,

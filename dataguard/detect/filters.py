@@ -749,7 +749,8 @@ def _another_version(value: str, text: str, start: int) -> bool:
 # "References: <" with their brackets; a CV's "References: amina@..." is an address)
 _MESSAGE_ID_BEFORE = re.compile(r"(?i)(?:\b(?:message-?id|msg-?id)[ \t]*[=:][ \t]*<?|"
                                 r"\b(?:in-reply-to|references)[ \t]*:[ \t]*(?:<[^<>\n]{1,200}>[ \t]*)*<)[ \t]*\Z")
-_VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|v|(?:upgraded|downgraded)\s+(?:to|from))"
+_VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|micrologiciel|v|tag|patch|parche|correctif|"
+                             r"versi[oó]n|vers[aã]o|revision|(?:upgraded|downgraded)\s+(?:to|from))"
                              r"\.?\s*[:=]?\s*$")
 # a product's version in a user agent ("Chrome/120.0.0.0", "Edg/120.0.2210.91"): a browser's or a
 # client library's name and a slash right before it, or any name and a slash on a line that is a
