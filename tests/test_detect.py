@@ -817,6 +817,14 @@ def test_a_hardware_address_is_no_ipv6_address(patterns_only):
         at(text, "2001:db8:85a3::8a2e:370:7334", "IP_ADDRESS"), at(text, "fe80::1ff:fe23:4567:890a", "IP_ADDRESS")}
 
 
+def test_a_release_tag_or_patch_is_no_ip_address(patterns_only):
+    """A backup job's "--tag 4.21.49.96", a patch ("Correctif 7.9.3.9 appliqué"), a firmware in
+    French ("Le micrologiciel 10.9.81.63 corrige") are versions; the client's address is one."""
+    text = ("CRON[47412]: (www-data) CMD (/opt/backup/run.sh --tag 4.21.49.96 --id 6a4371bd) from 81.2.69.160\n"
+            "- 05:42 – Correctif 7.9.3.9 appliqué sur web24. Le micrologiciel 10.9.81.63 corrige l'anomalie.\n")
+    assert spans(run(patterns_only, text), {"IP_ADDRESS"}) == {at(text, "81.2.69.160", "IP_ADDRESS")}
+
+
 def test_a_urls_user_and_password_are_no_e_mail_address(patterns_only):
     text = ("DATABASE_URL=postgresql://ct_app:s3cretPW@db01.unmiss.org:5432/casetracker\n"
             "CACHE=redis://:Xk29vLpq77@cache.unmiss.org:6379\n"
