@@ -1334,3 +1334,17 @@ def test_a_card_number_after_a_bare_numbers_word_in_a_notes_column(pack_det):
     (_, matches), = pack_det.analyze([chunk])
     assert [(m.entity_type, m.start, m.end) for m in matches] == [
         ("CREDIT_CARD", text.index("4519"), text.index("4519") + len("4519 4442 1213 9766"))]
+
+
+def test_a_role_column_with_withheld_cells_still_gives_its_names(pack_det):
+    """Without the model, an "Empleado" column in which some cells say "n/a" is still a column of
+    names (nine in ten of the cells that hold a value); "Titulaire du compte" is a person's column."""
+    names = ["AKOSUA ASAMOAH", "Ji-hoon Moon", "Yusuke Endo", "Zamora Etxeberria, Íñigo", "Laura Reyes y Benítez",
+             "Majid Al-Dulaimi", "Liliana Santiago Coronado", "Marco Loureiro", "Bo Zhang", "Hala Farouk",
+             "Óscar Haro Casanova", "Mercy Onyango"]
+    cells = [n for i, n in enumerate(names) for n in ([n, "n/a"] if i % 3 == 0 else [n])]
+    got = [v for e, v, _ in found(pack_det, db_chunk("Empleado", cells, table="nominas")) if e == "PERSON"]
+    assert got == names
+    holders = ["Eric Jackson", "Do-yoon Jang", "Annika Horn", "Detlef zu Jung", "Maas-de Groot, Dirk"]
+    got = [v for e, v, _ in found(pack_det, db_chunk("Titulaire du compte", holders, table="virements")) if e == "PERSON"]
+    assert got == holders

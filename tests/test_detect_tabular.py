@@ -500,13 +500,18 @@ def test_name_shaped_reads_capitals_and_surname_first():
                  "van der Berg, Pieter", "de la Cruz, Maria", "Da Silva, João", "bin Laden, Osama",
                  "X.L. Ramírez", "A.E. Osman", "D.O. MacDonald-Zhao", "MacDonald, Megan", "McKenzie-Otieno, Ruth",
                  "ZHANG, Na", "Na Zhu", "Si Thu Aung", "A.-S. Mercier", "J.-P. Kabila",
-                 "Maria Eduarda da Rocha Dias", "DA COSTA DA CRUZ, Thiago", "José María de los Santos"):
+                 "Maria Eduarda da Rocha Dias", "DA COSTA DA CRUZ, Thiago", "José María de los Santos",
+                 # two surnames before the comma (Spanish, Portuguese), particles, apostrophes, hyphens
+                 "Zamora Etxeberria, Íñigo", "Smith Jones, Bob", "da Rocha Ferreira, Pedro Rodrigo",
+                 "Detlef zu Jung", "Laura Reyes y Benítez", "ISABEL CABALLERO Y DIEZ", "GUSTAVO DOS SANTOS SANTOS",
+                 "Bianchi-Dell'Acqua, Laura", "Carl L. O'Connor-Ward", "COX-O'CONNOR, Marcus N.", "Maas-de Groot, Dirk",
+                 "d'Montalembert, François"):
         assert name_shaped(cell), cell
     for cell in ("OKAFOR", "NOT PROVIDED", "NAME WITHHELD", "UNKNOWN", "ON FILE", "NURSE ON DUTY", "N/A", "NA", "Na", "na", "Y", "Y N",
                  "A.E.F.G.H. Osman", "Smith, John, Jr", ", John",
                  "Okafor,", "AB-1234", "Amina Okafor 2", "one two three four five", "Yes", "No", "True",
                  "Service Desk", "Auto Assign", "FIELD TEAM", "Acme, Inc", "Amina Okafor, Kamil Holub",
-                 "Smith Jones, Bob", "de la, Maria", "Berg van der, Pieter", "van der Sales Team, Bob",
+                 "Pérez Medina, María José", "de la, Maria", "Berg van der, Pieter", "van der Sales Team, Bob",
                  "Abu Dhabi, UAE", "MacBook Pro", "A.- Mercier", "ICT Kakuma", "UNHCR Nairobi", "Administrator",
                  "Windows User", "Ana Beatriz de la Paz Montes Oca", "da de la"):
         assert not name_shaped(cell), cell

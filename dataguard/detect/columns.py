@@ -1192,7 +1192,8 @@ class ColumnJudge:
         Oberholzer-Schäfer"); not where it read the whole cell as a place ("Addis Ababa", "Google
         Drive"). A cell it read as an organisation is made a person (it reads many names of
         other languages so)."""
-        text, cells = chunk.text, col.cells
+        text = chunk.text
+        cells = [(s, e) for s, e in col.cells if not no_value(text[s:e])]     # ("n/a", "[withheld]": no value)
         # (a role's column of a short table too, a document's list of suppliers' contacts: then
         # three in four read as persons, a product's two words are one by chance as often)
         role = role_column(col.name)

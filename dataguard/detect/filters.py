@@ -113,7 +113,7 @@ def _latin(word: str) -> bool:
 
 # the particles of surnames ("van der Berg", "de la Cruz", "Da Silva", "bin Laden", "Abu Bakr")
 _PARTICLES = frozenset("al el de da do dos das del della van von bin bint ben ibn abu ould ag le la du di der den "
-                       "ter ten los las binti".split())
+                       "ter ten los las binti zu y e dei degli".split())
 
 
 def _particled(words: list) -> bool:
@@ -133,8 +133,8 @@ def name_shaped(cell: str) -> bool:
     if comma:
         before = surname.split()
         if not before or not given.strip() or "," in given or \
-                len(before) > 1 and not surname.isupper() and not _particled(before):
-            return False                # ("Amina Okafor, Kamil Holub": two names; "Acme, Inc" is refused below)
+                len(before) > 1 and not surname.isupper() and not _particled(before) and not _two_surnames(before, given):
+            return False                # ("Amina Okafor, Kamil Holub, Li Na": names; "Acme, Inc" is refused below)
         if len(before) > 1 and not surname.isupper() and any(w.isupper() for w in given.split()):
             return False                # "Abu Dhabi, UAE": a place and its country
         tokens = before + given.split()
@@ -142,11 +142,38 @@ def name_shaped(cell: str) -> bool:
         tokens = cell.split()
     # (particles between them are not counted: "Maria Eduarda da Rocha Dias", "DA COSTA DA CRUZ, Thiago")
     if not 1 <= sum(t.lower() not in _PARTICLES for t in tokens) <= 4 or len(tokens) > 6 \
-            or any(t.lower() in _NOT_A_NAME and not (len(tokens) >= 2 and t in _ALSO_GIVEN) for t in tokens):
-        return False
+            or any(t.lower() in _NOT_A_NAME and not (len(tokens) >= 2 and t in _ALSO_GIVEN)
+                   and not (0 < k < len(tokens) - 1 and t.lower() in _PARTICLES) for k, t in enumerate(tokens)):
+        return False                # ("Y" of "CABALLERO Y DIEZ" between names is a particle, not a flag)
     # (a word in capitals that is an office's, an agency's or a marker's is no surname: "ICT Kakuma",
-    # "UNHCR Nairobi", "HR Geneva")
-    return all(NAME_TOKEN.match(t) or len(tokens) >= 2 and _capitals(t) and t not in NOT_SURNAMES for t in tokens)
+    # "UNHCR Nairobi", "HR Geneva"; a particle in capitals is one: "GUSTAVO DOS SANTOS", "CABALLERO Y DIEZ")
+    return all(_name_word(t) or len(tokens) >= 2 and (t in _PARTICLES or _capitals(t) and t not in NOT_SURNAMES
+                                                       or t.isupper() and t.lower() in _PARTICLES) for t in tokens)
+
+
+# a surname's form with an apostrophe: "O'Connor", "d'Montalembert", "Dell'Acqua"
+_APOSTROPHE_NAME = re.compile(r"(?:[A-Z]|[Dd]|[Dd]ell|[Dd]all)['’][A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+")
+
+
+def _name_word(token: str) -> bool:
+    """A word written as a name (``NAME_TOKEN``), or a compound of such words and particles joined by
+    hyphens, or a surname with an apostrophe ("O'Connor-Ward", "Bianchi-Dell'Acqua", "Maas-de")."""
+    if NAME_TOKEN.match(token) or _APOSTROPHE_NAME.fullmatch(token):
+        return True
+    parts = token.split("-")
+    return len(parts) > 1 and token[:1].isupper() and all(
+        NAME_TOKEN.match(p) or _APOSTROPHE_NAME.fullmatch(p) or p.lower() in _PARTICLES for p in parts if p) \
+        and all(parts)
+
+
+def _two_surnames(before: list, given: str) -> bool:
+    """A Spanish or Portuguese order: two surnames before the comma, one given name after
+    ("Zamora Etxeberria, Íñigo"), or two when a particle marks the surnames ("da Rocha Ferreira,
+    Pedro Rodrigo"; "Amina Okafor, Kamil Holub" is two persons)."""
+    names = [w for w in before if w.lower() not in _PARTICLES]
+    particle = len(names) < len(before)
+    return len(names) == 2 and len(before) <= 4 and 1 <= len(given.split()) <= (2 if particle else 1) \
+        and all(_name_word(w) or w.lower() in _PARTICLES for w in before)
 
 
 _UNDECOMPOSED = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "ı": "i", "þ": "th",
@@ -427,8 +454,8 @@ def surname_last_in_capitals(value: str) -> bool:
 
 
 def _capitals(token: str) -> bool:
-    """A name word written in capitals ("OKAFOR", "O'BRIEN", "BEAUCHÊNE", "DE")."""
-    return token.isupper() and NAME_TOKEN.match(token.title()) is not None
+    """A name word written in capitals ("OKAFOR", "O'BRIEN", "BEAUCHÊNE", "DE", "COX-O'CONNOR")."""
+    return token.isupper() and _name_word(token.title())
 
 
 # words of a phrase typed in lower case in a column of names, not of a name ("same as above", "refused to answer";
