@@ -1348,3 +1348,25 @@ def test_a_role_column_with_withheld_cells_still_gives_its_names(pack_det):
     holders = ["Eric Jackson", "Do-yoon Jang", "Annika Horn", "Detlef zu Jung", "Maas-de Groot, Dirk"]
     got = [v for e, v, _ in found(pack_det, db_chunk("Titulaire du compte", holders, table="virements")) if e == "PERSON"]
     assert got == holders
+
+
+def test_a_name_under_a_compound_role_key_or_beside_a_named_key_is_a_persons(pack_det, tmp_path):
+    """Without the model, a generic name held by a key ending with a role ("BillingContact",
+    "emergency_contact", "Owner", a KYC event's "subject") is that person's, and so is a "Name" in
+    records whose first key named for something is "CustomerId" (after a bare "Id"); "holder" and
+    "account_manager" name persons; a team under "Owner" and a product's name are none."""
+    records = [{"Id": 1923646 + i, "CustomerId": f"CUS-4852587{i}", "Name": name,
+                "BillingContact": {"Name": contact, "Email": None}, "Owner": {"DisplayName": owner},
+                "product": {"name": "Royal Oak"}, "holder": holder, "account_manager": manager}
+               for i, (name, contact, owner, holder, manager) in enumerate([
+                   ("Aziz, Ghada", "François Royer", "Diane Fisher", "URSZULA WRÓBEL", "TSANG XIAOMING"),
+                   ("Brigitte Brun", "BRUN, Brigitte", "Service Desk", "DRUMMOND, Margaret", "İbrahim Kılıç"),
+                   ("Ségolène-Marie Roux", "Tigist Wolde", "Sato Mei", "Noor Al-Harbi", "Larissa Tavares Monteiro")])]
+    text = json.dumps(records, indent=1, ensure_ascii=False) + "\n"
+    want = [v for r in records for v in (r["Name"], r["BillingContact"]["Name"], r["Owner"]["DisplayName"],
+                                         r["holder"], r["account_manager"]) if v != "Service Desk"]
+    assert _persons_at(pack_det, tmp_path, "customers_v2.json", text) == _at(text, want)
+    orders = [{"id": i, "order_id": f"SO-{i}", "customer_id": f"C{i}", "name": n} for i, n in
+              enumerate(["Royal Oak", "Marina Blue", "Victoria Grey"])]
+    text = json.dumps(orders) + "\n"
+    assert _persons_at(pack_det, tmp_path, "orders.json", text) == []

@@ -1423,7 +1423,7 @@ def whole_names(vocab: Vocabulary, col: _Column) -> bool:
     product's or a place's as often) is held by a key named for people ("requester": {"name": ...})
     or stands in a table of a person's details (``personal_table``)."""
     return not generic_name(col.name) or col.personal \
-        or bool(col.parent) and ("PERSON" in vocab.verdict(col.parent).positive or role_column(col.parent))
+        or bool(col.parent) and ("PERSON" in vocab.verdict(col.parent).positive or holder_role(col.parent))
 
 
 # what a column holds that is a person's, not a product's, a site's or a firm's
@@ -1441,7 +1441,8 @@ def personal_table(vocab: Vocabulary, names) -> bool:
     hire (a directory's "Nom" beside "Fonction"), and a first key column that is the key of a role's
     records (a CRM export's "name" beside "customer_id")."""
     names = [n for n in names if n]
-    key = next((n for n in names if name_words(n)[-1:] and name_words(n)[-1] in _RECORD_KEY_WORDS), None)
+    # (a bare "id" says nothing of whose rows they are: the first key named for something does)
+    key = next((n for n in names if len(name_words(n)) > 1 and name_words(n)[-1] in _RECORD_KEY_WORDS), None)
     return key is not None and _record_key(key) \
         or any(PERSONAL & set(vocab.verdict(n).positive) or name_words(n) in GIVEN_NAME_COLUMNS
                or name_words(n) in SURNAME_COLUMNS and not generic_name(n) or _staff_detail(name_words(n))
@@ -1550,6 +1551,18 @@ def party_column(name: Optional[str]) -> bool:
 
 def role_column(name: Optional[str]) -> bool:
     return bool(name) and name_words(name) in ROLE_NAMES
+
+
+# the last words of a key holding a person's details ("billingContact", "Owner", "subject" of a KYC event)
+_HOLDER_LAST = frozenset("owner manager holder assignee requester reporter approver author creator subject".split())
+
+
+def holder_role(key: Optional[str]) -> bool:
+    """Whether the key of an object (JSON, YAML) holding a generic name names someone's role: a role
+    word ("employees", "customer"), or a compound ending with one ("billing_contact",
+    "emergencyContact", "accountOwner"): its "name" is that person's."""
+    words = name_words(key) if key else ()
+    return bool(words) and ((words[-1],) in ROLE_NAMES or words[-1] in _HOLDER_LAST)
 
 
 _LIST_LABEL_WORDS = frozenset(LIST_LABELS.split("|"))
@@ -1733,7 +1746,7 @@ def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     column lists persons); other keys above add nothing (neither codes nor cancels)."""
     generic = generic_name(col.name)
     verdict = vocab.verdict(col.name)
-    if generic and col.parent and role_column(col.parent):
+    if generic and col.parent and holder_role(col.parent):
         return verdict          # a contact's, an employee's name (``<contact nom="...">``): a person's, in any file
     if generic and not col.personal:        # (a "donors" table with a tax number column: the donors are persons)
         verdict = _in_table(verdict, vocab.verdict(col.table))
@@ -1754,7 +1767,7 @@ def holder_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     name: "site.ini", "products.json")."""
     if col.parent:
         parent = vocab.verdict(col.parent)
-        if parent.positive or role_column(col.parent):
+        if parent.positive or holder_role(col.parent):
             return parent
     return vocab.verdict(col.table)
 
