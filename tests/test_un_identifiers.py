@@ -149,6 +149,19 @@ def test_pack_examples(pack_detectors, entity, text, value, must):
         assert not found
 
 
+@pytest.mark.parametrize("junk", ['"' * 95 + "A <a@b.cc>", "[" * 95 + "A <a@b.cc>",
+                                  '["a"]["b"]["c"]["d"]["e"]["f"]["g"]["h"] <b@x.com>'])
+def test_a_mailbox_name_after_lines_of_quotes_and_brackets_is_found_in_time(pack_detectors, junk):
+    """Lines of quotes or brackets before an address, each a place a display name may start, are
+    passed over in one look ahead each, not read against the list of excluded words from every
+    quote (which took the pattern past its time budget, and the item with it, on 20 KB); the
+    display name after them is found."""
+    from dataguard.types import Chunk, Unit
+    text = (junk + "\n") * 600 + 'Contact: "Sandra Blackwood" <s.blackwood@laposte.net>\n'
+    (_, matches), = pack_detectors("PERSON").analyze([Chunk(Unit("/t", "/t/dump.txt", "dump.txt"), text)])
+    assert [text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == ["Sandra Blackwood"]
+
+
 # ------------------------------------------------------------------ encoded mail headers
 def test_encoded_words_decoded_before_detection(detector):
     from dataguard.detect import encoded_words
