@@ -193,11 +193,12 @@ def test_the_card_trigger_finds_the_runs_the_card_pattern_finds(hyperscan, monke
 
 def test_numbers_in_groups_a_card_is_never_written_in_are_no_card():
     """A load balancer's log line ("0.000 301 301 219 12785", status codes and sizes) joins groups
-    that pass a Diners check by chance; a card number written in groups opens with four digits
-    (4-4-4-4, 4-6-5, 4-6-4, Visa's old 4-3-3-3): those are found, in the same text."""
+    that pass a Diners check by chance; a card number written in groups opens with four digits or
+    more (4-4-4-4, 4-6-5, 4-6-4, Visa's old 4-3-3-3, 8-8): those are found, in the same text."""
     assert card_brand("30130121912785") and card_brand("4044041851761")
     text = ("0.008 0.049 0.000 301 301 219 12785 \"DELETE https://api.example.be\"\n"
             "0.003 0.024 0.000 404 404 185 1761 \"GET /\"\n"
-            "paid with 3056 930902 5904, 3782 822463 10005 and 4222 222 222 222\n")
-    want = ["3056 930902 5904", "3782 822463 10005", "4222 222 222 222"]
+            "paid with 3056 930902 5904, 3782 822463 10005 and 4222 222 222 222\n"
+            "card 41111111 11111111, card 411111 1111111111\n")
+    want = ["3056 930902 5904", "3782 822463 10005", "4222 222 222 222", "41111111 11111111", "411111 1111111111"]
     assert card_spans(text) == [(text.index(v), text.index(v) + len(v)) for v in want]

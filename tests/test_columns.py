@@ -1370,3 +1370,15 @@ def test_a_name_under_a_compound_role_key_or_beside_a_named_key_is_a_persons(pac
               enumerate(["Royal Oak", "Marina Blue", "Victoria Grey"])]
     text = json.dumps(orders) + "\n"
     assert _persons_at(pack_det, tmp_path, "orders.json", text) == []
+
+
+def test_surnames_that_are_posts_or_legal_forms_elsewhere_are_names(pack_det, tmp_path):
+    """Surnames written first or shared with posts and firms' forms stay persons in a names column
+    and a recipients column ("Leiter, Hans", "Emma Master", "Jean Co", "JOAO DE SA"); posts
+    ("Scrum Master", "Nurse Practitioner") and firms ("ACME LTDA", "Kestrel Limited", "Nordlys
+    Retail AS") are none."""
+    people = ["Leiter, Hans", "Senior, Rose", "HEAD Julia", "Emma Master", "Mia Lead", "Jean Co", "JOAO DE SA",
+              "Amina Okafor", "Bo Zhang", "Hala Farouk"]
+    others = ["Scrum Master", "Nurse Practitioner", "ACME LTDA", "Kestrel Limited", "Nordlys Retail AS"]
+    text = "id;recipient\n" + "".join(f'{i};"{v}"\n' for i, v in enumerate(people + others))
+    assert _persons_at(pack_det, tmp_path, "payouts.csv", text) == _at(text, people)

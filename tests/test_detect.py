@@ -821,8 +821,10 @@ def test_a_release_tag_or_patch_is_no_ip_address(patterns_only):
     """A backup job's "--tag 4.21.49.96", a patch ("Correctif 7.9.3.9 appliqué"), a firmware in
     French ("Le micrologiciel 10.9.81.63 corrige") are versions; the client's address is one."""
     text = ("CRON[47412]: (www-data) CMD (/opt/backup/run.sh --tag 4.21.49.96 --id 6a4371bd) from 81.2.69.160\n"
-            "- 05:42 – Correctif 7.9.3.9 appliqué sur web24. Le micrologiciel 10.9.81.63 corrige l'anomalie.\n")
-    assert spans(run(patterns_only, text), {"IP_ADDRESS"}) == {at(text, "81.2.69.160", "IP_ADDRESS")}
+            "- 05:42 – Correctif 7.9.3.9 appliqué sur web24. Le micrologiciel 10.9.81.63 corrige l'anomalie.\n"
+            "route tag=203.0.113.8 ok\n")
+    assert spans(run(patterns_only, text), {"IP_ADDRESS"}) == {at(text, "81.2.69.160", "IP_ADDRESS"),
+                                                               at(text, "203.0.113.8", "IP_ADDRESS")}
 
 
 def test_a_urls_user_and_password_are_no_e_mail_address(patterns_only):

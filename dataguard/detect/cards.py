@@ -153,13 +153,13 @@ def _best_pieces(text: str, groups: list) -> list:
 def _best_piece_at(text: str, groups: list, i: int):
     """(start, end, the group after it) of the longest valid card number of whole groups
     opening at group ``i`` (at most 19 digits), None: none. A number of two groups or more opens
-    with four digits, as every way of writing a card number does (4-4-4-4, 4-6-5, 4-6-4, 4-3-3-3,
-    4-4-4-4-3): "301 301 219 12785", a log line's status codes and sizes, is none."""
+    with four digits or more, as every way of writing a card number does (4-4-4-4, 4-6-5, 4-6-4,
+    4-3-3-3, 8-8): "301 301 219 12785", a log line's status codes and sizes, is none."""
     j, n = i, 0
     while j < len(groups) and n + groups[j][1] - groups[j][0] <= 19:
         n += groups[j][1] - groups[j][0]
         j += 1
-    if groups[i][1] - groups[i][0] != 4:
+    if groups[i][1] - groups[i][0] < 4:
         j = min(j, i + 1)       # (the group alone, if it is a whole number)
     while j > i:
         a, b = groups[i][0], groups[j - 1][1]

@@ -140,8 +140,11 @@ def name_shaped(cell: str) -> bool:
         tokens = before + given.split()
     else:
         tokens = cell.split()
-    # (particles between them are not counted: "Maria Eduarda da Rocha Dias", "DA COSTA DA CRUZ, Thiago")
+    # (particles between them are not counted: "Maria Eduarda da Rocha Dias", "DA COSTA DA CRUZ, Thiago";
+    # none in small letters ends a name, a one-letter one opens none: "Anna van", "E Commerce"; "Hai Le",
+    # "Karan Das" end with surnames)
     if not 1 <= sum(t.lower() not in _PARTICLES for t in tokens) <= 4 or len(tokens) > 6 \
+            or len(tokens) > 1 and (tokens[-1] in _PARTICLES or len(tokens[0]) == 1 and tokens[0].lower() in _PARTICLES) \
             or any(t.lower() in _NOT_A_NAME and not (len(tokens) >= 2 and t in _ALSO_GIVEN)
                    and not (0 < k < len(tokens) - 1 and t.lower() in _PARTICLES) for k, t in enumerate(tokens)):
         return False                # ("Y" of "CABALLERO Y DIEZ" between names is a particle, not a flag)
@@ -221,19 +224,35 @@ POST_WORDS = frozenset("senior junior chief head deputy assistant associate acti
 _POST_LAST = frozenset("analyst director manager officer coordinator consultant specialist advisor adviser "
                        "representative supervisor lead engineer counsel partner scientist technician accountant "
                        "controller agent developer architect auditor designer planner administrator assistant "
-                       "associate rapporteur chairperson practitioner master owner".split())
+                       "associate rapporteur chairperson practitioner".split())
 # the first words of a post ("Responsable RH", "Chief Financial Officer", "Teamleiter Vertrieb")
 _POST_FIRST = frozenset("senior junior chief deputy acting principal head responsable responsables jefe jefa "
                         "directeur directrice teamleiter teamleiterin leiter leiterin abteilungsleiter "
                         "abteilungsleiterin".split())
 
 
+# posts that end a post's name and are no one's surname ("Data Protection Officer"; not "Lead",
+# "Partner", "Master", "Owner", "Agent", "Counsel": "Mia Lead", "Emma Master" are persons)
+_POST_ONLY_LAST = _POST_LAST - frozenset("lead partner master owner agent counsel associate".split())
+
+
 def post_shaped(cell: str) -> bool:
     """Whether a cell of two words or more names a post, not a person: it opens with a post's first
     word or ends with a post no one bears as a surname ("Responsable RH", "Nurse Practitioner",
-    "Data Protection Officer")."""
-    words = [_folded(w).strip(".,") for w in cell.split()]
-    return len(words) >= 2 and (words[0] in _POST_FIRST or words[-1] in _POST_LAST)
+    "Data Protection Officer"). A name written surname first is none ("Leiter, Hans", "HEAD
+    Julia")."""
+    written = cell.split()
+    if len(written) < 2 or "," in cell or written[0].isupper() and not cell.isupper():
+        return False
+    words = [_folded(w).strip(".,") for w in written]
+    return words[0] in _POST_FIRST or words[-1] in _POST_ONLY_LAST or tuple(words[-2:]) in _POST_PHRASES
+
+
+# posts ending with a word that is a surname too ("Scrum Master", "Product Owner", "Team Lead")
+_POST_PHRASES = frozenset(tuple(p.split()) for p in (
+    "scrum master", "product owner", "process owner", "data owner", "risk owner", "system owner",
+    "business partner", "team lead", "tech lead", "technical lead", "project lead", "legal counsel",
+    "general counsel", "sales agent", "support agent", "service agent"))
 
 
 # the labels of lines that list persons (a mail's recipients, minutes' attendance), a regex
@@ -323,7 +342,26 @@ def person_shaped(cell: str) -> bool:
     written = cell.replace(",", " ").split()
     words = [_folded(w) for w in written]
     return name_shaped(cell) and not any(w in ORG_WORDS for w in words) \
-        and not any(w in ORG_LATER_WORDS for w in words[1:]) and not (len(written) > 1 and written[-1] in LEGAL_FORMS)
+        and not any(w in ORG_LATER_WORDS for w in words[1:]) and not firm_ending(written)
+
+
+# a firm's ending in any case ("ACME LTDA", "Kestrel Limited"): no one's surname
+_FIRM_ENDINGS = frozenset("ltd ltda llc inc corp plc llp lp gmbh limited holding holdings".split())
+
+
+def firm_ending(words: list) -> bool:
+    """Whether the words of a name end as a firm's do: an unambiguous ending ("Ltd", "LIMITED"), or a
+    legal form as written ("Calnex Lda"), after two names or more when it is a surname too ("Nordlys
+    Retail AS"; not "Jean Co", "JOAO DE SA")."""
+    if len(words) < 2:
+        return False
+    last = words[-1].strip(".,").lower()
+    names = [w for w in words[:-1] if w.lower() not in _PARTICLES]
+    return last in _FIRM_ENDINGS or words[-1] in LEGAL_FORMS and len(names) >= (2 if words[-1] in _SURNAME_FORMS else 1)
+
+
+# legal forms that are surnames or particles too ("Jean Co", "JOAO DE SA"): a firm's after two names
+_SURNAME_FORMS = frozenset("Co Co. SA S.A. AS AB SE".split())
 
 
 def org_word(word: str) -> bool:
@@ -776,9 +814,11 @@ def _another_version(value: str, text: str, start: int) -> bool:
 # "References: <" with their brackets; a CV's "References: amina@..." is an address)
 _MESSAGE_ID_BEFORE = re.compile(r"(?i)(?:\b(?:message-?id|msg-?id)[ \t]*[=:][ \t]*<?|"
                                 r"\b(?:in-reply-to|references)[ \t]*:[ \t]*(?:<[^<>\n]{1,200}>[ \t]*)*<)[ \t]*\Z")
-_VERSION_BEFORE = re.compile(r"(?i)\b(?:version|ver|release|build|firmware|micrologiciel|v|tag|patch|parche|correctif|"
-                             r"versi[oó]n|vers[aã]o|revision|(?:upgraded|downgraded)\s+(?:to|from))"
-                             r"\.?\s*[:=]?\s*$")
+_VERSION_BEFORE = re.compile(r"(?i)\b(?:(?:version|ver|release|build|firmware|v|versi[oó]n|vers[aã]o|revision|"
+                             r"(?:upgraded|downgraded)\s+(?:to|from))\.?\s*[:=]?\s*"
+                             # (a tag's or a patch's number written after the word: "--tag 4.21.49.96";
+                             # not "tag=203.0.113.8", a key's value)
+                             r"|(?:tag|patch|parche|correctif|micrologiciel)[ \t]+)$")
 # a product's version in a user agent ("Chrome/120.0.0.0", "Edg/120.0.2210.91"): a browser's or a
 # client library's name and a slash right before it, or any name and a slash on a line that is a
 # user agent ("Mozilla/5.0 (...)", "AppleWebKit/537.36")
@@ -1117,7 +1157,7 @@ def _cued_name(value: str) -> bool:
         and len([w for w in words if w not in _PARTICLES]) <= 4 \
         and not any(w[:1].isupper() and lw in _NO_PERSONS_WORDS for w, lw in zip(words[1:], low[1:])) \
         and low[0] not in _INSTITUTION_FIRST and low[0] not in _NOT_IN_A_NAME and not post_shaped(v) \
-        and not (len(low) > 1 and (low[-1] in _POST_LAST or words[-1] in LEGAL_FORMS)) \
+        and not (len(low) > 1 and low[-1] in _POST_LAST) and not firm_ending(words) \
         and not any(_folded(w) in FIRM_TRADES for w in low) \
         and not any(w in _NOT_AFTER_A_NAME or w in _NOT_A_NAME_SCRIPTS for w in low)
 
@@ -1149,7 +1189,7 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
     if first in _INSTITUTION_FIRST:
         return False          # "Oficina de Bogotá", "Bureau de Dakar": an office
     last = _folded(tokens[-1]).rstrip(".")
-    if len(tokens) >= 2 and (tokens[-1] in LEGAL_FORMS or last in ORG_WORDS and last != "bank" or last in _POST_LAST):
+    if len(tokens) >= 2 and (firm_ending(tokens) or last in ORG_WORDS and last != "bank" or last in _POST_ONLY_LAST):
         return False          # "Pinecrest Realty", "Tandem Software BV", "Billing Support", "Warehouse Lead":
                               # a firm, a desk, a post ("Anna Bank" is a name)
     if len(tokens) >= 2:
