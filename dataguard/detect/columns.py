@@ -920,8 +920,9 @@ def _shaped_cells(chunk: Chunk, col: _Column, by_cell: dict, shaped, longest: in
             continue
         start = s + text[s:e].index(cell)
         end = start + len(cell)
-        if cell.isupper() or cell[0].islower() or not any(r.entity_type == "PERSON" and (not covered_only or r.start <= start and r.end >= end)
-                                     for r in by_cell.get((s, e), ())):
+        if cell.isupper() or cell[0].islower() or not any(
+                r.entity_type == "PERSON" and (not covered_only or r.start <= start and r.end >= end)
+                for r in by_cell.get((s, e), ())):
             out.append(_column_person(start, end, score, COLUMN_RECOGNIZER, Reason.COLUMN_NAME))
     return out
 
@@ -1541,8 +1542,7 @@ PARTY_WORDS = frozenset(
     "recipient recipients payee payees payer payers sender senders creditor debtor holder cardholder customer "
     "client consignee shipper destinataire expediteur titulaire remitente destinatario titular empfanger "
     "empfaenger zahlungsempfanger absender inhaber kontoinhaber karteninhaber kunde kundin kundenname "
-    "intestatario titolare ontvanger begunstigde rekeninghouder owner subscriber policyholder insured "
-    "consignee".split())
+    "intestatario titolare ontvanger begunstigde rekeninghouder owner subscriber policyholder insured".split())
 
 
 def party_column(name: Optional[str]) -> bool:

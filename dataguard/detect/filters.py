@@ -133,7 +133,8 @@ def name_shaped(cell: str) -> bool:
     if comma:
         before = surname.split()
         if not before or not given.strip() or "," in given or \
-                len(before) > 1 and not surname.isupper() and not _particled(before) and not _two_surnames(before, given):
+                len(before) > 1 and not surname.isupper() and not _particled(before) \
+                and not _two_surnames(before, given):
             return False                # ("Amina Okafor, Kamil Holub, Li Na": names; "Acme, Inc" is refused below)
         if len(before) > 1 and not surname.isupper() and any(w.isupper() for w in given.split()):
             return False                # "Abu Dhabi, UAE": a place and its country
@@ -144,7 +145,8 @@ def name_shaped(cell: str) -> bool:
     # none in small letters ends a name, a one-letter one opens none: "Anna van", "E Commerce"; "Hai Le",
     # "Karan Das" end with surnames)
     if not 1 <= sum(t.lower() not in _PARTICLES for t in tokens) <= 4 or len(tokens) > 6 \
-            or len(tokens) > 1 and (tokens[-1] in _PARTICLES or len(tokens[0]) == 1 and tokens[0].lower() in _PARTICLES) \
+            or len(tokens) > 1 and (tokens[-1] in _PARTICLES
+                                    or len(tokens[0]) == 1 and tokens[0].lower() in _PARTICLES) \
             or any(t.lower() in _NOT_A_NAME and not (len(tokens) >= 2 and t in _ALSO_GIVEN)
                    and not (0 < k < len(tokens) - 1 and t.lower() in _PARTICLES) for k, t in enumerate(tokens)):
         return False                # ("Y" of "CABALLERO Y DIEZ" between names is a particle, not a flag)
@@ -165,8 +167,7 @@ def _name_word(token: str) -> bool:
         return True
     parts = token.split("-")
     return len(parts) > 1 and token[:1].isupper() and all(
-        NAME_TOKEN.match(p) or _APOSTROPHE_NAME.fullmatch(p) or p.lower() in _PARTICLES for p in parts if p) \
-        and all(parts)
+        p and (NAME_TOKEN.match(p) or _APOSTROPHE_NAME.fullmatch(p) or p.lower() in _PARTICLES) for p in parts)
 
 
 def _two_surnames(before: list, given: str) -> bool:
@@ -345,7 +346,8 @@ def person_shaped(cell: str) -> bool:
         and not any(w in ORG_LATER_WORDS for w in words[1:]) and not firm_ending(written)
 
 
-# a firm's ending in any case ("ACME LTDA", "Kestrel Limited"): no one's surname
+# a firm's ending in any case ("ACME LTDA", "Kestrel Limited"): no one's surname (those of the wider
+# ``_FIRM_LAST``, which model persons in capitals are judged by, that no surname or particle reads as)
 _FIRM_ENDINGS = frozenset("ltd ltda llc inc corp plc llp lp gmbh limited holding holdings".split())
 
 
@@ -357,7 +359,8 @@ def firm_ending(words: list) -> bool:
         return False
     last = words[-1].strip(".,").lower()
     names = [w for w in words[:-1] if w.lower() not in _PARTICLES]
-    return last in _FIRM_ENDINGS or words[-1] in LEGAL_FORMS and len(names) >= (2 if words[-1] in _SURNAME_FORMS else 1)
+    return last in _FIRM_ENDINGS or \
+        words[-1] in LEGAL_FORMS and len(names) >= (2 if words[-1] in _SURNAME_FORMS else 1)
 
 
 # legal forms that are surnames or particles too ("Jean Co", "JOAO DE SA"): a firm's after two names
