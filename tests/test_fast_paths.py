@@ -949,6 +949,28 @@ def test_a_word_gated_recognizer_runs_on_windows_in_turkish_text():
     assert seen and max(seen) < 1000      # windows around "diagnosed"/"tuberculosis", not the 14,000 characters
 
 
+@pytest.mark.parametrize("hyperscan", [False, True])
+def test_the_password_window_opens_at_a_command_lines_p_not_at_a_words_hyphen(hyperscan, monkeypatch):
+    """A deployment log full of host and process names ("app-prod-3", "unix-process") opens no
+    window of the password recognizer; a command line's "-p" after a space does, and its
+    password is found there, between those lines."""
+    from dataguard.detect import Detector, triggers
+    from dataguard.types import Chunk, Unit
+    monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
+    if hyperscan and triggers._hs is None:
+        pytest.skip("hyperscan wheel not installed on this platform")
+    det = Detector(ner=False, entities=["SECRET_PASSWORD"])
+    if hyperscan:
+        det._triggers._accelerate()
+    (pw,) = [t for t in det._recognizers if t.name == "dataguard-password"]
+    noise = "deploy app-prod-3 unix-process cim-provisioning dc-plus restarted\n" * 200
+    assert not any(det._triggers.find(noise).get(n) for n in (pw.name, pw.name + "/exact"))
+    text = noise + "run: mysql -u root -pW7vq9Lmx2K hr\n" + noise
+    unit = Unit(target="/t", uri="/t/a.log", path="a.log")
+    ((_, matches),) = det.analyze([Chunk(unit=unit, text=text)])
+    assert [text[m.start:m.end] for m in matches if m.entity_type == "SECRET_PASSWORD"] == ["W7vq9Lmx2K"]
+
+
 def _pack_texts(rnd: random.Random, examples: list, n: int) -> list:
     """Texts made of the examples, pieces of them and noise: where the patterns match, nearly match or not."""
     noise = "0123456789 -/.:_ABCDEFGHKLMNPRSTXYZabcehkmnprstz\n\t\u00e9C"

@@ -242,14 +242,19 @@ def test_every_match_example_holds_its_recognizers_trigger(use_hyperscan):
 def test_word_start_triggers_open_no_window_inside_words():
     """The salutation, title and label recognizers' triggers fire where their words begin (in
     either case, letters beyond ASCII too), not inside other words: "this", "voucher",
-    "commercial", "address", "program", "username" and "economy" hold no window."""
+    "commercial", "address", "program", "username" and "economy" hold no window. The
+    salutation's fires where its pattern can match: a greeting as written before a space, a
+    closing alone on its line in any case ("best price", "thanks to", a greeting in capitals
+    hold none)."""
     from dataguard.detect import known_entities
     from dataguard.detect.triggers import TriggerSet, lower_aligned
     specs = {x.name: r for p in load_packs(None, known_entities()) for r in p.recognizers for x in r.patterns}
     cases = {
         "person-after-salutation-or-under-a-closing": (
-            ["Hi Anna", "CHÈRE Océane", "Mit freundlichem Gruß", "GRÜSSE", "OLÁ Bukola", "(Thanks,"],
-            ["this chief voucher", "commercial character", "within"]),
+            ["Hi Anna", "Chère Océane", "Mit freundlichem Gruß\n", "MIT FREUNDLICHEN GRÜSSEN\n", "Olá Bukola",
+             "> Thanks,\r\n", "TRÈS CORDIALEMENT\n"],
+            ["this chief voucher", "commercial character", "within", "the best price,\n", "thanks to you\n",
+             "CHÈRE Océane", "Hi,\n", "(Thanks,\n"]),
         "person-after-doctor": (["Dr Vikram", "le Pr. Jean", "PROFESSEURE Anne"], ["address", "program ", "drums"]),
         "person-after-title-or-label": (["PRÉNOM : Jean", "la Sra. María", "Full name: Ana", "Doña Inés"],
                                         ["username", "economy", "London", "hostname"]),

@@ -1193,6 +1193,8 @@ class ColumnJudge:
         Oberholzer-Schäfer"); not where it read the whole cell as a place ("Addis Ababa", "Google
         Drive"). A cell it read as an organisation is made a person (it reads many names of
         other languages so)."""
+        if share is None and not any(r.entity_type == "PERSON" for rs in by_cell.values() for r in rs):
+            return []       # (no person read in any cell: no share of them reached)
         text = chunk.text
         cells = [(s, e) for s, e in col.cells if not no_value(text[s:e])]     # ("n/a", "[withheld]": no value)
         # (a role's column of a short table too, a document's list of suppliers' contacts: then

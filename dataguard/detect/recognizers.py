@@ -265,8 +265,10 @@ class PasswordRecognizer(RegexRecognizer):
 def password_recognizer(language: str) -> Triggered:
     return Triggered(PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language),
                      words=("pass", "pwd", "secret", "://", "identified", "mot de passe", "mot_de_passe",
-                            "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring", "-p"),
-                     pad=_SECRET_PAD, edge=None)
+                            "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"),
+                     # a command line's "-p" only where its pattern reads it, after a space: a word's
+                     # hyphen ("app-prod", "unix-process") opens no window
+                     regex=r"(?:^|\s)-[pP]", pad=_SECRET_PAD, edge=None)
 
 
 def token_recognizer(language: str) -> Triggered:
@@ -564,9 +566,10 @@ def listed_persons_recognizer(language: str) -> Triggered:
                                   supported_language=language)
     # the trigger covers the label's line, however long, and the window the lines below it (a
     # list written one name a line: _BLOCK_LINES of 80 characters)
-    # (no look-behind: Hyperscan, which finds the triggers, has none; 'à' has no ASCII word boundary)
+    # (no look-behind: Hyperscan, which finds the triggers, has none; 'à' has no ASCII word boundary;
+    # the line's end anchored: Hyperscan reports one hit a line, not one at each character after the label)
     labels = LIST_LABELS.replace("|à|", "|")
-    return Triggered(rec, regex=rf"(?i)(?:\b(?:{labels})|à)(?:\*\*)?[ \t]*:[^\n]*", pad=80 * _BLOCK_LINES)
+    return Triggered(rec, regex=rf"(?im)(?:\b(?:{labels})|à)(?:\*\*)?[ \t]*:[^\n]*$", pad=80 * _BLOCK_LINES)
 
 
 def password_hash_recognizer(language: str) -> Triggered:
