@@ -951,9 +951,9 @@ def test_a_word_gated_recognizer_runs_on_windows_in_turkish_text():
 
 @pytest.mark.parametrize("hyperscan", [False, True])
 def test_the_password_window_opens_at_a_command_lines_p_not_at_a_words_hyphen(hyperscan, monkeypatch):
-    """A deployment log full of host and process names ("app-prod-3", "unix-process") opens no
-    window of the password recognizer; a command line's "-p" after a space does, and its
-    password is found there, between those lines."""
+    """A deployment log full of host and process names ("app-prod-3", "unix-process") and of
+    links opens no window of the password recognizer; a command line's "-p" after a space does,
+    and a URL holding a password before its host, and their passwords are found there."""
     from dataguard.detect import Detector, triggers
     from dataguard.types import Chunk, Unit
     monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
@@ -963,12 +963,13 @@ def test_the_password_window_opens_at_a_command_lines_p_not_at_a_words_hyphen(hy
     if hyperscan:
         det._triggers._accelerate()
     (pw,) = [t for t in det._recognizers if t.name == "dataguard-password"]
-    noise = "deploy app-prod-3 unix-process cim-provisioning dc-plus restarted\n" * 200
+    noise = ("deploy app-prod-3 unix-process cim-provisioning dc-plus restarted\n"
+             "GET https://www.example.org/a?b=1 http://10.1.2.3:8080/health ftp://mirror.example.net/x\n") * 200
     assert not any(det._triggers.find(noise).get(n) for n in (pw.name, pw.name + "/exact"))
-    text = noise + "run: mysql -u root -pW7vq9Lmx2K hr\n" + noise
+    text = noise + "run: mysql -u root -pW7vq9Lmx2K hr\n" + noise + "dsn=postgresql://app:Zq8vN3xwTe@db.example.net/hr\n"
     unit = Unit(target="/t", uri="/t/a.log", path="a.log")
     ((_, matches),) = det.analyze([Chunk(unit=unit, text=text)])
-    assert [text[m.start:m.end] for m in matches if m.entity_type == "SECRET_PASSWORD"] == ["W7vq9Lmx2K"]
+    assert [text[m.start:m.end] for m in matches if m.entity_type == "SECRET_PASSWORD"] == ["W7vq9Lmx2K", "Zq8vN3xwTe"]
 
 
 def _pack_texts(rnd: random.Random, examples: list, n: int) -> list:

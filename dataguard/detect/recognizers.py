@@ -264,11 +264,12 @@ class PasswordRecognizer(RegexRecognizer):
 
 def password_recognizer(language: str) -> Triggered:
     return Triggered(PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language),
-                     words=("pass", "pwd", "secret", "://", "identified", "mot de passe", "mot_de_passe",
+                     words=("pass", "pwd", "secret", "identified", "mot de passe", "mot_de_passe",
                             "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"),
                      # a command line's "-p" only where its pattern reads it, after a space: a word's
-                     # hyphen ("app-prod", "unix-process") opens no window
-                     regex=r"(?:^|\s)-[pP]", pad=_SECRET_PAD, edge=None)
+                     # hyphen ("app-prod", "unix-process") opens no window; a URL only with a
+                     # password before its host (not every link of a page or a log)
+                     regex=r"(?:^|\s)-[pP]|://[^\s:/@\"'<>]*:[^\s@/\"'<>]*@", pad=_SECRET_PAD, edge=None)
 
 
 def token_recognizer(language: str) -> Triggered:
