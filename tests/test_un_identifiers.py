@@ -162,6 +162,17 @@ def test_a_mailbox_name_after_lines_of_quotes_and_brackets_is_found_in_time(pack
     assert [text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == ["Sandra Blackwood"]
 
 
+def test_a_signature_under_a_deeply_quoted_reply_chain_is_found_in_time(pack_detectors):
+    """A reply chain quoted many times over ("> > > > ...", closings among the quotes) is read
+    once a line: the quotes before a closing and before the name are not given back one by one
+    to try the closings at each (which took the salutation pattern past its time budget, and
+    the item with it, on 80 KB); the signature under the last closing is found."""
+    from dataguard.types import Chunk, Unit
+    text = ("> " * 75 + "Thanks,\n") * 500 + "> Best regards,\n> Amina Okafor\n"
+    (_, matches), = pack_detectors("PERSON").analyze([Chunk(Unit("/t", "/t/reply.eml", "reply.eml"), text)])
+    assert [text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == ["Amina Okafor"]
+
+
 # ------------------------------------------------------------------ encoded mail headers
 def test_encoded_words_decoded_before_detection(detector):
     from dataguard.detect import encoded_words
