@@ -1354,6 +1354,28 @@ def ip_like(rnd: random.Random) -> str:
     return text.upper() if rnd.random() < 0.2 else text
 
 
+def test_the_needs_are_told_as_their_regexes_tell_them():
+    """A need of an IPv6 pattern answered by C calls first ("::" as a string, colons counted)
+    answers what its regex answers, in any window of text made of hex digits, colons and dots."""
+    from dataguard.detect.entities import PATTERN_NEEDS
+    from dataguard.detect.windows import _needs
+    rnd = random.Random(5)
+    checked = 0
+    for name, needs in PATTERN_NEEDS.items():
+        fast = _needs(name)
+        for pattern, source in needs.items():
+            rx = re.compile(source)
+            for _ in range(4000):
+                text = "".join("".join(rnd.choice("0123456789abcdefABCDEF" * 3 + "xz[") for _ in range(rnd.randint(1, 5)))
+                               + rnd.choice([":"] * 12 + ["::", ".", " "]) for _ in range(rnd.randint(0, 14)))
+                s = rnd.randint(0, len(text))
+                e = rnd.randint(s, len(text))
+                held = rx.search(text, s, e) is not None
+                assert (fast[pattern](text, s, e) not in (None, False)) == held, (pattern, text, s, e)
+                checked += held and "::" not in text[s:e]        # (held by the groups alone)
+    assert checked > 10
+
+
 def test_the_needs_of_presidio_patterns_are_held_by_every_match():
     """A pattern searched only in the windows that hold its need (``entities.PATTERN_NEEDS``) finds
     nothing the other windows would have given: every match of it, on text full of addresses of

@@ -11,6 +11,8 @@ from dataguard.detect.phone import FORMATTED_KEY, OPENING
 from dataguard.types import Chunk, Match
 from dataguard.vocab import TEST_VALUE, Reason
 
+_NOT_DIGIT = re.compile(r"\D")
+
 # result metadata key: the value is a cell of a column named like a name ("last_name")
 NAME_COLUMN_KEY = "name_column"
 # result metadata key: a rule pack's pattern found the name by its cue (a role word, title or label)
@@ -592,7 +594,7 @@ def _ssn_area_9(value: str, entities: frozenset):
     """An "SSN" of the areas 900-999, which the SSA never issues: an ITIN when its group is an
     ITIN's (50-65, 70-88, 90-92, 94-99; reported as one when ``US_ITIN`` is asked for), else
     nothing (None)."""
-    digits = re.sub(r"\D", "", value)
+    digits = _NOT_DIGIT.sub("", value)
     group = int(digits[3:5]) if len(digits) == 9 else 0
     if not (50 <= group <= 65 or 70 <= group <= 88 or 90 <= group <= 92 or 94 <= group <= 99):
         return None
@@ -696,7 +698,9 @@ _SPELLING_ALPHABET = frozenset("alfa alpha bravo charlie delta echo foxtrot golf
 # separators 42), in the layout of that country's IBANs: a number inside one is a piece of an
 # account number, whatever its check digits say (a card number that passes Luhn by chance, a
 # phone number of a Dutch account); "SW19 4111 1111 1111 1111" (a postcode) is no IBAN
-IBAN_SHAPE = re.compile(r"(?<![A-Z0-9])[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?(?![A-Z0-9])")
+# (its first letter, then what stands before it: led by a class, a search skips to the next capital
+# at C speed; led by the look-behind, it tries the pattern at every position)
+IBAN_SHAPE = re.compile(r"[A-Z](?<![A-Z0-9].)[A-Z][0-9]{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?(?![A-Z0-9])")
 _IBAN_REACH = 48
 
 
@@ -787,7 +791,9 @@ _HARDWARE_ADDRESS = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5,}")
 def nobodys_address(value: str) -> bool:
     """A loopback, unspecified or broadcast address (127.0.0.1, 0.0.0.0, ::1, 255.255.255.255):
     the same on every machine, it says nothing of a person or a device."""
-    import ipaddress
+    head = value.strip().strip("[]").split(".", 1)
+    if len(head) == 2 and head[0].isdigit() and head[0].isascii() and int(head[0]) not in (0, 127, 255):
+        return False        # (a dotted address outside 0/8, 127/8 and 255/8: none of them, or not an address)
     try:
         ip = ipaddress.ip_address(value.strip().strip("[]"))
     except ValueError:
@@ -1008,7 +1014,7 @@ def _is_ipv4(value: str) -> bool:
 
 
 def _trivial_digits(value: str) -> bool:
-    d = re.sub(r"\D", "", value)
+    d = _NOT_DIGIT.sub("", value)
     if len(d) < 6:
         return False
     if len(set(d)) <= 1:
@@ -1025,7 +1031,7 @@ _DATE_THEN_HOUR = re.compile(r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1
 def _plausible_phone(value: str, text: str, start: int, phone_format: bool, column_says: bool) -> bool:
     """A phone number's match: no date, no access log's status and size, no IPv4 address or
     dotted version (unless its column's name says phone and its groups are a phone's)."""
-    digits = re.sub(r"\D", "", value)
+    digits = _NOT_DIGIT.sub("", value)
     bare = value.strip().lstrip(OPENING)      # (a match of the matcher may open with a bracket)
     if re.fullmatch(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}", bare):
         return False
@@ -1081,7 +1087,7 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         return False              # "version 1.2.3.4", "Chrome/120.0.0.0" are versions; 127.0.0.1, 0.0.0.0 are no
                                   # one's; "MAC=a5:7d:b3:f8:29:50:26:7b" is a hardware address
     if entity == "UK_NHS":
-        digits = re.sub(r"\D", "", value)
+        digits = _NOT_DIGIT.sub("", value)
         # NHS numbers begin with 3-7; only a Scottish CHI number begins with 0, and then with a
         # date of birth (DDMMYY): "0717219445" is a phone number in national format
         if digits[:1] == "0" and not (1 <= int(digits[:2]) <= 31 and 1 <= int(digits[2:4]) <= 12):

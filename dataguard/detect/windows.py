@@ -199,7 +199,28 @@ def _patterns_on_windows(rec, text: str, wins: list) -> list:
 @functools.lru_cache(maxsize=None)
 def _needs(name: str) -> dict:
     """pattern name -> the search of what its matches hold (``entities.PATTERN_NEEDS``)."""
-    return {p: re.compile(rx).search for p, rx in PATTERN_NEEDS.get(name, {}).items()}
+    return {p: _need_search(rx) for p, rx in PATTERN_NEEDS.get(name, {}).items()}
+
+
+# a need of an IPv6 pattern: "::", or so many groups of hex digits each before a colon
+_COLONS_NEED = re.compile(r"::(?:\|\(\?:\[0-9A-Fa-f\]\{1,4\}:\)\{(\d+)\})?")
+
+
+def _need_search(source: str):
+    """``re.compile(source).search``, or for an IPv6 need (``_COLONS_NEED``) the same answer from
+    C calls first: "::" found as a string, the groups searched only in a window holding as many
+    colons (the windows of dotted addresses in logs and JSON hold a few or none)."""
+    search = re.compile(source).search
+    m = _COLONS_NEED.fullmatch(source)
+    if m is None:
+        return search
+    groups = int(m.group(1) or 0)
+
+    def need(text: str, s: int, e: int):
+        if text.find("::", s, e) >= 0:
+            return True
+        return search(text, s, e) if groups and text.count(":", s, e) >= groups else None
+    return need
 
 
 def run_windowed(t: Triggered, text: str, hits: dict, ungated: bool = False) -> list:
