@@ -480,6 +480,21 @@ def test_classification_markings(patterns_only):
     }
 
 
+def test_classification_markings_glued_to_letters_are_none(patterns_only):
+    """A marking in capitals is one only standing apart ("NONCONFIDENTIAL", "xSTRICTLY
+    CONFIDENTIAL" are none), its strict form is reported as strict, not also as a plain one inside
+    it; the label's form needs the label's whole word ("_classement:" is none)."""
+    text = ("NONCONFIDENTIAL CONFIDENTIALITY xSTRICTLY CONFIDENTIAL _classement: confidentiel\n"
+            "Ref (CONFIDENTIELLE) and STRICTEMENT  CONFIDENTIELLE; MARKING : CONFIDENTIEL\n")
+    got = spans(run(patterns_only, text))
+    assert got == {
+        at(text, "CONFIDENTIELLE", "CLASSIFICATION_MARKING"),
+        at(text, "STRICTEMENT  CONFIDENTIELLE", "CLASSIFICATION_MARKING"),
+        at(text, "STRICTEMENT  CONFIDENTIELLE", "CLASSIFICATION_STRICTLY_CONFIDENTIAL"),
+        at(text, "CONFIDENTIEL", "CLASSIFICATION_MARKING", nth=2),     # after "MARKING :"
+    }
+
+
 def test_health_terms(patterns_only):
     text = "The patient was diagnosed with tuberculosis and is HIV positive; ICD-10 code F32.1. She is pregnant."
     got = spans(run(patterns_only, text))

@@ -294,13 +294,16 @@ def token_recognizer(language: str) -> Triggered:
 
 # --------------------------------------------------------------------------- markings and health terms
 def classification_recognizer(language: str) -> Triggered:
-    strict_upper = r"(?<![A-Za-z])(?P<v>STRICTLY\s+CONFIDENTIAL|STRICTEMENT\s+CONFIDENTIEL(?:LE)?)(?![A-Za-z])"
+    # (these run on the whole text that holds the word: each opens with a literal, what must not
+    # stand before it looked behind once it is read, so that a search skips to it at C speed; led
+    # by the look-behinds, the pattern was tried at every position)
+    strict_upper = r"(?P<v>STRICT(?<![A-Za-z]STRICT)(?:LY\s+CONFIDENTIAL|EMENT\s+CONFIDENTIEL(?:LE)?))(?![A-Za-z])"
     strict_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?"
                    r"(?P<v>strictly\s+confidential|strictement\s+confidentiel(?:le)?)[ \t*_.:-]*$")
-    conf_upper = (r"(?<![A-Za-z])(?<!STRICTLY )(?<!STRICTEMENT )(?P<v>CONFIDENTIAL|CONFIDENTIEL(?:LE)?)"
-                  r"(?![A-Za-z])")
+    conf_upper = (r"(?P<v>CONFIDENTI(?<![A-Za-z]CONFIDENTI)(?<!STRICTLY CONFIDENTI)(?<!STRICTEMENT CONFIDENTI)"
+                  r"(?:AL|EL(?:LE)?))(?![A-Za-z])")
     conf_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?(?P<v>confidential|confidentiel(?:le)?)[ \t*_.:-]*$")
-    conf_label = r"(?i)\b(?:classification|marking|classement)\s*:\s*(?P<v>confidential|confidentiel(?:le)?)\b"
+    conf_label = r"(?i)(?=[cm])\b(?:classification|marking|classement)\s*:\s*(?P<v>confidential|confidentiel(?:le)?)\b"
     strict = "CLASSIFICATION_STRICTLY_CONFIDENTIAL"   # the detector also reports it as CLASSIFICATION_MARKING
     return Triggered(RegexRecognizer("dataguard-classification", ["CLASSIFICATION_MARKING", strict], [
         Rx(strict_upper, 0.9, entity=strict), Rx(strict_line, 0.9, entity=strict),
