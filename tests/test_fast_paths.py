@@ -972,6 +972,28 @@ def test_the_password_window_opens_at_a_command_lines_p_not_at_a_words_hyphen(hy
     assert [text[m.start:m.end] for m in matches if m.entity_type == "SECRET_PASSWORD"] == ["W7vq9Lmx2K", "Zq8vN3xwTe"]
 
 
+@pytest.mark.parametrize("hyperscan", [False, True])
+def test_an_auth_logs_session_opens_no_token_window(hyperscan, monkeypatch):
+    """An auth log's "pam_unix(sshd:session): session opened" on every line opens no window of
+    the token recognizer (no quote or space of any script stands between "session" and its colon
+    there); a session id keyed in the same log is found."""
+    from dataguard.detect import Detector, triggers
+    from dataguard.types import Chunk, Unit
+    monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
+    if hyperscan and triggers._hs is None:
+        pytest.skip("hyperscan wheel not installed on this platform")
+    det = Detector(ner=False, entities=["SECRET_TOKEN"])
+    if hyperscan:
+        det._triggers._accelerate()
+    (tok,) = [t for t in det._recognizers if t.name == "dataguard-token"]
+    noise = "Mar  3 10:01:02 web1 sshd[811]: pam_unix(sshd:session): session opened for user deploy(uid=0)\n" * 300
+    assert not any(det._triggers.find(noise).get(n) for n in (tok.name, tok.name + "/exact"))
+    text = noise + "Mar  3 10:01:03 web1 app: login ok session_id = 'q9ZpX4vRt7LmW2sKe8Hd'\n" + noise
+    unit = Unit(target="/t", uri="/t/auth.log", path="auth.log")
+    ((_, matches),) = det.analyze([Chunk(unit=unit, text=text)])
+    assert [text[m.start:m.end] for m in matches if m.entity_type == "SECRET_TOKEN"] == ["q9ZpX4vRt7LmW2sKe8Hd"]
+
+
 def _pack_texts(rnd: random.Random, examples: list, n: int) -> list:
     """Texts made of the examples, pieces of them and noise: where the patterns match, nearly match or not."""
     noise = "0123456789 -/.:_ABCDEFGHKLMNPRSTXYZabcehkmnprstz\n\t\u00e9C"

@@ -189,9 +189,11 @@ _SEP = rf"[\"']?{_WS}(?::=|=>|=|:){_WS}[\"']?"        # a key's separator: "=", 
 
 # what every token pattern holds: a vendor's prefix, "bearer" and a space, or a key's last word
 # and its separator ("evicted key 7f3a", "at its next session." open no window; any character
-# but a letter or digit, up to 40, stands for the quote and the spaces of every script)
+# but a letter, a digit or an ASCII sign other than a quote, up to 40, stands for the quote and
+# the spaces of every script: a log's "pam_unix(sshd:session):" opens none either)
 _TOKEN_TRIGGER = (r"eyJ|ghp_|gho_|github_pat_|glpat-|xox[abposr]-|AIza|[rs]k_live_|SG\.|(?i:bearer)[^A-Za-z0-9]|"
-                  r"(?i:key|token|secret|session(?:[_-]?id)?)[^A-Za-z0-9]{0,40}?(?::=|=>|=|:)")
+                  r"(?i:key|token|secret|session(?:[_-]?id)?)[^A-Za-z0-9()\[\]{}<>,;.!/\\|&*#%@$^~`+_-]{0,40}?"
+                  r"(?::=|=>|=|:)")
 
 
 _AWS_ID = r"(?<![A-Z0-9])(?P<v>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})(?![A-Z0-9])"
