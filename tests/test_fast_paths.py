@@ -949,49 +949,43 @@ def test_a_word_gated_recognizer_runs_on_windows_in_turkish_text():
     assert seen and max(seen) < 1000      # windows around "diagnosed"/"tuberculosis", not the 14,000 characters
 
 
-@pytest.mark.parametrize("hyperscan", [False, True])
-def test_the_password_window_opens_at_a_command_lines_p_not_at_a_words_hyphen(hyperscan, monkeypatch):
-    """A deployment log full of host and process names ("app-prod-3", "unix-process") and of
-    links opens no window of the password recognizer; a command line's "-p" after a space does,
-    and a URL holding a password before its host, and their passwords are found there."""
-    from dataguard.detect import Detector, triggers
-    from dataguard.types import Chunk, Unit
-    monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
-    if hyperscan and triggers._hs is None:
-        pytest.skip("hyperscan wheel not installed on this platform")
-    det = Detector(ner=False, entities=["SECRET_PASSWORD"])
-    if hyperscan:
-        det._triggers._accelerate()
-    (pw,) = [t for t in det._recognizers if t.name == "dataguard-password"]
-    noise = ("deploy app-prod-3 unix-process cim-provisioning dc-plus restarted\n"
-             "GET https://www.example.org/a?b=1 http://10.1.2.3:8080/health ftp://mirror.example.net/x\n") * 200
-    assert not any(det._triggers.find(noise).get(n) for n in (pw.name, pw.name + "/exact"))
-    text = noise + "run: mysql -u root -pW7vq9Lmx2K hr\n" + noise + "dsn=postgresql://app:Zq8vN3xwTe@db.example.net/hr\n"
-    unit = Unit(target="/t", uri="/t/a.log", path="a.log")
-    ((_, matches),) = det.analyze([Chunk(unit=unit, text=text)])
-    assert [text[m.start:m.end] for m in matches if m.entity_type == "SECRET_PASSWORD"] == ["W7vq9Lmx2K", "Zq8vN3xwTe"]
+# (entity, recognizer, noise that opens none of its windows, lines planted in it, the values found there)
+_QUIET_NOISE = {
+    # a deployment log's host and process names ("app-prod-3", "unix-process") and its links; a
+    # command line's "-p" after a space, and a URL holding a password before its host
+    "password": ("SECRET_PASSWORD", "dataguard-password",
+                 "deploy app-prod-3 unix-process cim-provisioning dc-plus restarted\n"
+                 "GET https://www.example.org/a?b=1 http://10.1.2.3:8080/health ftp://mirror.example.net/x\n",
+                 ["run: mysql -u root -pW7vq9Lmx2K hr\n", "dsn=postgresql://app:Zq8vN3xwTe@db.example.net/hr\n"],
+                 ["W7vq9Lmx2K", "Zq8vN3xwTe"]),
+    # an auth log's "pam_unix(sshd:session):" (no quote or space of any script between "session"
+    # and its colon); a session id keyed in the same log
+    "token": ("SECRET_TOKEN", "dataguard-token",
+              "Mar  3 10:01:02 web1 sshd[811]: pam_unix(sshd:session): session opened for user deploy(uid=0)\n",
+              ["Mar  3 10:01:03 web1 app: login ok session_id = 'q9ZpX4vRt7LmW2sKe8Hd'\n"], ["q9ZpX4vRt7LmW2sKe8Hd"]),
+}
 
 
 @pytest.mark.parametrize("hyperscan", [False, True])
-def test_an_auth_logs_session_opens_no_token_window(hyperscan, monkeypatch):
-    """An auth log's "pam_unix(sshd:session): session opened" on every line opens no window of
-    the token recognizer (no quote or space of any script stands between "session" and its colon
-    there); a session id keyed in the same log is found."""
+@pytest.mark.parametrize("case", sorted(_QUIET_NOISE))
+def test_lines_a_secrets_pattern_cannot_match_open_no_window(case, hyperscan, monkeypatch):
+    """Log lines full of what a secret recognizer's trigger once took for its cue open no window
+    of it; the secrets planted between them are found."""
     from dataguard.detect import Detector, triggers
     from dataguard.types import Chunk, Unit
+    entity, name, noise, planted, expected = _QUIET_NOISE[case]
     monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
     if hyperscan and triggers._hs is None:
         pytest.skip("hyperscan wheel not installed on this platform")
-    det = Detector(ner=False, entities=["SECRET_TOKEN"])
+    det = Detector(ner=False, entities=[entity])
     if hyperscan:
         det._triggers._accelerate()
-    (tok,) = [t for t in det._recognizers if t.name == "dataguard-token"]
-    noise = "Mar  3 10:01:02 web1 sshd[811]: pam_unix(sshd:session): session opened for user deploy(uid=0)\n" * 300
-    assert not any(det._triggers.find(noise).get(n) for n in (tok.name, tok.name + "/exact"))
-    text = noise + "Mar  3 10:01:03 web1 app: login ok session_id = 'q9ZpX4vRt7LmW2sKe8Hd'\n" + noise
-    unit = Unit(target="/t", uri="/t/auth.log", path="auth.log")
-    ((_, matches),) = det.analyze([Chunk(unit=unit, text=text)])
-    assert [text[m.start:m.end] for m in matches if m.entity_type == "SECRET_TOKEN"] == ["q9ZpX4vRt7LmW2sKe8Hd"]
+    (rec,) = [t for t in det._recognizers if t.name == name]
+    noise *= 200
+    assert not any(det._triggers.find(noise).get(n) for n in (rec.name, rec.name + "/exact"))
+    text = noise + noise.join(planted) + noise
+    ((_, matches),) = det.analyze([Chunk(unit=Unit(target="/t", uri="/t/a.log", path="a.log"), text=text)])
+    assert [text[m.start:m.end] for m in matches if m.entity_type == entity] == expected
 
 
 def _pack_texts(rnd: random.Random, examples: list, n: int) -> list:
