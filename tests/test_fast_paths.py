@@ -1343,7 +1343,7 @@ def test_form_fields_and_keyed_values_are_found_where_the_plain_search_finds_the
     rnd = random.Random(3)
     pieces = ["a", "B", " ", "  ", ":", " : ", "....", "\n", "**", "__", "Name", "Chair", "Jo", "Do", "\t", "x",
               "1.", "- ", "='", "\"", "'", "=", "NOTE:", "\u3000", "\u00a0", "Évens", "2024-03-19 22:14", "é"]
-    fields = keyed = 0
+    fields = keyed = quoted = 0
     for _ in range(5000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 50)))
         want = [m.span() for m in C._FORM_FIELD.finditer(text)]
@@ -1352,7 +1352,10 @@ def test_form_fields_and_keyed_values_are_found_where_the_plain_search_finds_the
         want = [m.span() for m in C._KEYED_VALUE.finditer(text)]
         assert [m.span() for m in C._on_lines_with(C._KEY_BEFORE_QUOTE, C._KEYED_VALUE, text)] == want, text
         keyed += len(want)
-    assert fields > 1000 and keyed > 100
+        want = [m.span() for m in C._QUOTED_PAIR.finditer(text)]
+        assert [m.span() for m in C._on_lines_with(C._QUOTED_MARK, C._QUOTED_PAIR, text)] == want, text
+        quoted += len(want)
+    assert fields > 1000 and keyed > 100 and quoted > 100
 
 
 def ip_like(rnd: random.Random) -> str:

@@ -762,6 +762,7 @@ def card_columns(chunk: Chunk) -> list:
 
 # a key and a quoted value in a log line ('registered="HADJA NIANE"', "user='k.mensah'")
 _QUOTED_PAIR = re.compile(r"""(?<![\w.-])(?P<k>[A-Za-z_][\w.-]{0,40})=(?P<q>["'])(?P<v>[^"'\n]{1,200})(?P=q)""")
+_QUOTED_MARK = re.compile(r"=[\"']")          # in every match of it, on one line
 
 
 def embedded_json_columns(chunk: Chunk) -> list:
@@ -779,7 +780,7 @@ def quoted_pair_columns(chunk: Chunk) -> list:
         return []
     columns: dict = {}
     table = _stem(chunk.unit)
-    for m in _QUOTED_PAIR.finditer(text):
+    for m in _on_lines_with(_QUOTED_MARK, _QUOTED_PAIR, text):       # (led by a look-behind: only those lines)
         if m["v"].strip():
             _add_cell(columns, ("=", m["k"]), m["k"], m.span("v"), table)
     return list(columns.values())
