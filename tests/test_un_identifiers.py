@@ -173,6 +173,23 @@ def test_a_signature_under_a_deeply_quoted_reply_chain_is_found_in_time(pack_det
     assert [text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == ["Amina Okafor"]
 
 
+@pytest.mark.parametrize("noise, line, name", [
+    ("Dear " + " " * 150 + "\n", "Dear Amina Okafor,\n", "Amina Okafor"),
+    ("Reported by " + "." * 150 + "\n", "Reported by: Kwame Asante-Boateng (Protection)\n", "Kwame Asante-Boateng"),
+    ("From " + "." * 150 + "\n", "From: Amina Okafor <a.okafor@unhcr.org>\n", "Amina Okafor"),
+    ("**Chair:" + " " * 150 + "\n", "**Chair:** Ms. Inés Sánchez (IOM)\n", "Inés Sánchez"),
+])
+def test_a_name_after_lines_of_cues_and_runs_of_spaces_or_dots_is_found_in_time(pack_detectors, noise, line, name):
+    """Cues followed by long runs of spaces or dots (a form's blank fields, a report's dot
+    leaders), 600 lines of them: the spaces and dots after a cue are read once, not given back one
+    by one to try the rest of the pattern at each (the salutation and header-label patterns took
+    10 s on 95 KB, past their time budget, and the item with them); the name after them is found."""
+    from dataguard.types import Chunk, Unit
+    text = noise * 600 + line
+    (_, matches), = pack_detectors("PERSON").analyze([Chunk(Unit("/t", "/t/form.txt", "form.txt"), text)])
+    assert [text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == [name]
+
+
 # ------------------------------------------------------------------ encoded mail headers
 def test_encoded_words_decoded_before_detection(detector):
     from dataguard.detect import encoded_words

@@ -335,10 +335,11 @@ def health_recognizer(language: str) -> Triggered:
     rec = RegexRecognizer("dataguard-health", ["HEALTH_TERM"], [
         Rx(r"(?i)(?<![\w-])(?P<v>" + "|".join(ci) + r")(?![\w-])", 0.6),
         Rx(r"(?<![\w-])(?P<v>" + "|".join(cs) + r")(?![\w-])", 0.6),
-        Rx(r"(?i)\b(?:icd(?:[- ]?1[01](?:-cm)?)?|diagnos(?:is|tic|e)|medical)(?:\s+codes?)?\s*[:#]?\s*"
+        Rx(r"(?i)\b(?:icd(?:[- ]?1[01](?:-cm)?)?|diagnos(?:is|tic|e)|medical)(?:\s+codes?)?\s*+[:#]?\s*+"
            r"(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)\b", 0.6),
     ], language)
-    # every match is a listed word, or a code a few words after "icd"/"diagnosis"
+    # every match is a listed word, or a code a few words after "icd"/"diagnosis" (the spaces
+    # before the code read once: it opens with a letter; "medical" and a run of spaces was quadratic)
     return Triggered(rec, words=tuple(w for w in HEALTH_WORDS if w not in upper_only) + ("icd", "diagnos", "medical"),
                      exact=tuple(sorted(upper_only)), pad=120)
 
@@ -380,7 +381,9 @@ _NAME_BEFORE = re.compile(rf'(?<![\w.\'’-])"?(?P<v>{_NAME_WORDS})"?[ \t]*\Z')
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 # a field of a row (between tabs, semicolons, commas, pipes or a fixed-width report's gaps of two
 # spaces or more, quoted or not) that is two to four name words
-_ROW_NAME = re.compile(rf'(?:(?<=[\t;,|\n])|(?<=\S  )|^)[ \t]*"?(?P<v>{_NAME_WORDS})"?[ \t]*(?=[\t;,|\r\n]|  |$)',
+# (the spaces before the name read once, possessive: a name opens with a letter, and a run of
+# tabs given back one by one made the search quadratic in the run)
+_ROW_NAME = re.compile(rf'(?:(?<=[\t;,|\n])|(?<=\S  )|^)[ \t]*+"?(?P<v>{_NAME_WORDS})"?[ \t]*(?=[\t;,|\r\n]|  |$)',
                        re.M)
 _ROW_REACH = 300            # characters of its line either side of an address where its name may be
 _ROW_ADDRESSES = 6          # the addresses around a field looked at
