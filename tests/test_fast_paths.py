@@ -952,12 +952,14 @@ def test_a_word_gated_recognizer_runs_on_windows_in_turkish_text():
 # (entity, recognizer, noise that opens none of its windows, lines planted in it, the values found there)
 _QUIET_NOISE = {
     # a deployment log's host and process names ("app-prod-3", "unix-process") and its links; a
-    # command line's "-p" after a space, and a URL holding a password before its host
+    # command line's "-p" after a space (of any script: pasted from a wiki, a no-break space),
+    # and a URL holding a password before its host
     "password": ("SECRET_PASSWORD", "dataguard-password",
                  "deploy app-prod-3 unix-process cim-provisioning dc-plus restarted\n"
                  "GET https://www.example.org/a?b=1 http://10.1.2.3:8080/health ftp://mirror.example.net/x\n",
-                 ["run: mysql -u root -pW7vq9Lmx2K hr\n", "dsn=postgresql://app:Zq8vN3xwTe@db.example.net/hr\n"],
-                 ["W7vq9Lmx2K", "Zq8vN3xwTe"]),
+                 ["run: mysql -u root -pW7vq9Lmx2K hr\n", "dsn=postgresql://app:Zq8vN3xwTe@db.example.net/hr\n",
+                  "run: mysql -u root\u00a0-pK4mz8Qw2Lp hr\n", "run: mysql -u root\u3000-pT6nb3Xv9Rs hr\n"],
+                 ["W7vq9Lmx2K", "Zq8vN3xwTe", "K4mz8Qw2Lp", "T6nb3Xv9Rs"]),
     # an auth log's "pam_unix(sshd:session):" (no quote or space of any script between "session"
     # and its colon); a session id keyed in the same log
     "token": ("SECRET_TOKEN", "dataguard-token",

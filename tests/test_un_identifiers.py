@@ -193,6 +193,34 @@ def test_a_name_after_lines_of_cues_and_runs_of_spaces_or_dots_is_found_in_time(
     assert [text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == [name]
 
 
+@pytest.mark.parametrize("closing", ["KİND REGARDS,", "LIEBE GRÜẞE", "\u212aind regards,", "SALUDOS CORDİALES,",
+                                     "Best regards," + " " * 60])
+def test_a_signature_under_a_closing_with_letters_beyond_ascii_folding_is_found(pack_detectors, closing):
+    """A closing that the pattern reads in any case, in capitals from a Turkish locale ('İ'),
+    with a capital sharp s or a Kelvin sign, or with spaces after it: the trigger opens a window
+    there (Hyperscan folds ASCII only), and the signature below it is found."""
+    from dataguard.types import Chunk, Unit
+    text = "The shipment left the warehouse on time and the paperwork was filed.\n" * 12 + closing + "\nAmina Okafor\n"
+    (_, matches), = pack_detectors("PERSON").analyze([Chunk(Unit("/t", "/t/mail.txt", "mail.txt"), text)])
+    assert [text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == ["Amina Okafor"]
+
+
+@pytest.mark.parametrize("line, name", [
+    ("Jean Pierre Amina Okafor" + " " * 104 + "<amina.okafor@example.org>\n", "Jean Pierre Amina Okafor"),
+    ("Jean Pierre Amina Okafor" + "\t" * 300 + "<amina.okafor@example.org>\n", "Jean Pierre Amina Okafor"),
+    ("[2024-03-19 22:14z] Adebayo Nwosu: patched the server\n", "Adebayo Nwosu"),
+    ("[2024-03-19t22:14] Adebayo Nwosu: patched the server\n", "Adebayo Nwosu"),
+])
+def test_a_name_its_pattern_reads_far_from_its_cue_or_in_small_letters_is_found_whole(pack_detectors, line, name):
+    """A display name far to the left of its address (a fixed-width report's columns), a chat
+    line's time in small letters ('z', 't', which the pattern reads in any case): the trigger's
+    window holds the whole name."""
+    from dataguard.types import Chunk, Unit
+    text = "The shipment left the warehouse on time and the paperwork was filed.\n" * 12 + line
+    (_, matches), = pack_detectors("PERSON").analyze([Chunk(Unit("/t", "/t/list.txt", "list.txt"), text)])
+    assert [text[m.start:m.end] for m in matches if m.entity_type == "PERSON"] == [name]
+
+
 # ------------------------------------------------------------------ encoded mail headers
 def test_encoded_words_decoded_before_detection(detector):
     from dataguard.detect import encoded_words
@@ -274,8 +302,9 @@ def test_word_start_triggers_open_no_window_inside_words():
     """The salutation, title and label recognizers' triggers fire where their words begin (in
     either case, letters beyond ASCII too), not inside other words: "this", "voucher",
     "commercial", "address", "program", "username" and "economy" hold no window. The
-    salutation's fires where its pattern can match: a greeting as written before a space, a
-    closing alone on its line in any case ("best price", "thanks to", a greeting in capitals
+    salutation's fires where its pattern can match: a greeting as written before spaces, a word
+    of a closing three words at most before the end of its line, in any case, letters beyond ASCII
+    too ("KİND REGARDS", "LIEBE GRÜẞE"; "the best practices are listed…", a greeting in capitals
     hold none)."""
     from dataguard.detect import known_entities
     from dataguard.detect.triggers import TriggerSet, lower_aligned
@@ -283,9 +312,10 @@ def test_word_start_triggers_open_no_window_inside_words():
     cases = {
         "person-after-salutation-or-under-a-closing": (
             ["Hi Anna", "Chère Océane", "Mit freundlichem Gruß\n", "MIT FREUNDLICHEN GRÜSSEN\n", "Olá Bukola",
-             "> Thanks,\r\n", "TRÈS CORDIALEMENT\n"],
-            ["this chief voucher", "commercial character", "within", "the best price,\n", "thanks to you\n",
-             "CHÈRE Océane", "Hi,\n", "(Thanks,\n"]),
+             "> Thanks,\r\n", "TRÈS CORDIALEMENT\n", "KİND REGARDS,\n", "LIEBE GRÜẞE\n", "SALUDOS CORDİALES,\n",
+             "Beſt regards,\n", "\u212aind regards,\n", "Dear" + " " * 130],
+            ["this chief voucher", "commercial character", "within", "the best practices are listed in the annex\n",
+             "CHÈRE Océane", "Hi,\n", "best"]),
         "person-after-doctor": (["Dr Vikram", "le Pr. Jean", "PROFESSEURE Anne"], ["address", "program ", "drums"]),
         "person-after-title-or-label": (["PRÉNOM : Jean", "la Sra. María", "Full name: Ana", "Doña Inés"],
                                         ["username", "economy", "London", "hostname"]),

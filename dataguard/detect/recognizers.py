@@ -268,10 +268,12 @@ def password_recognizer(language: str) -> Triggered:
     return Triggered(PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language),
                      words=("pass", "pwd", "secret", "identified", "mot de passe", "mot_de_passe",
                             "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"),
-                     # a command line's "-p" only where its pattern reads it, after a space: a word's
-                     # hyphen ("app-prod", "unix-process") opens no window; a URL only with a
-                     # password before its host (not every link of a page or a log)
-                     regex=r"(?:^|\s)-[pP]|://[^\s:/@\"'<>]*:[^\s@/\"'<>]*@", pad=_SECRET_PAD, edge=None)
+                     # a command line's "-p" only where its pattern can read it, after a space of any
+                     # script (anything but an ASCII sign, letter or digit, bar the '?' Hyperscan
+                     # reads for a character beyond Latin-1): a word's hyphen ("app-prod",
+                     # "unix-process") opens no window; a URL only with a password before its host
+                     # (not every link of a page or a log)
+                     regex=r"(?:^|[^!->@-~])-[pP]|://[^\s:/@\"'<>]*:[^\s@/\"'<>]*@", pad=_SECRET_PAD, edge=None)
 
 
 def token_recognizer(language: str) -> Triggered:
@@ -335,11 +337,12 @@ def health_recognizer(language: str) -> Triggered:
     rec = RegexRecognizer("dataguard-health", ["HEALTH_TERM"], [
         Rx(r"(?i)(?<![\w-])(?P<v>" + "|".join(ci) + r")(?![\w-])", 0.6),
         Rx(r"(?<![\w-])(?P<v>" + "|".join(cs) + r")(?![\w-])", 0.6),
-        Rx(r"(?i)\b(?:icd(?:[- ]?1[01](?:-cm)?)?|diagnos(?:is|tic|e)|medical)(?:\s+codes?)?\s*+[:#]?\s*+"
+        Rx(r"(?i)\b(?:icd(?:[- ]?1[01](?:-cm)?)?|diagnos(?:is|tic|e)|medical)(?:\s+codes?)?\s*[:#]?\s*"
            r"(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)\b", 0.6),
     ], language)
-    # every match is a listed word, or a code a few words after "icd"/"diagnosis" (the spaces
-    # before the code read once: it opens with a letter; "medical" and a run of spaces was quadratic)
+    # every match is a listed word, or a code a few words after "icd"/"diagnosis" ("medical" and a
+    # long run of spaces is quadratic on a whole text; a window's run is short, and Python 3.10's re
+    # has no possessive quantifier)
     return Triggered(rec, words=tuple(w for w in HEALTH_WORDS if w not in upper_only) + ("icd", "diagnos", "medical"),
                      exact=tuple(sorted(upper_only)), pad=120)
 
@@ -381,9 +384,8 @@ _NAME_BEFORE = re.compile(rf'(?<![\w.\'’-])"?(?P<v>{_NAME_WORDS})"?[ \t]*\Z')
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 # a field of a row (between tabs, semicolons, commas, pipes or a fixed-width report's gaps of two
 # spaces or more, quoted or not) that is two to four name words
-# (the spaces before the name read once, possessive: a name opens with a letter, and a run of
-# tabs given back one by one made the search quadratic in the run)
-_ROW_NAME = re.compile(rf'(?:(?<=[\t;,|\n])|(?<=\S  )|^)[ \t]*+"?(?P<v>{_NAME_WORDS})"?[ \t]*(?=[\t;,|\r\n]|  |$)',
+# (quadratic in a run of tabs on a whole text: it is searched within _ROW_REACH of an address)
+_ROW_NAME = re.compile(rf'(?:(?<=[\t;,|\n])|(?<=\S  )|^)[ \t]*"?(?P<v>{_NAME_WORDS})"?[ \t]*(?=[\t;,|\r\n]|  |$)',
                        re.M)
 _ROW_REACH = 300            # characters of its line either side of an address where its name may be
 _ROW_ADDRESSES = 6          # the addresses around a field looked at
