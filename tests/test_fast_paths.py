@@ -1378,14 +1378,14 @@ def ip_like(rnd: random.Random) -> str:
 def test_the_needs_are_told_as_their_regexes_tell_them():
     """A need of an IPv6 pattern answered by C calls first ("::" as a string, colons counted)
     answers what its regex answers, in any window of text made of hex digits, colons and dots."""
-    from dataguard.detect.entities import PATTERN_NEEDS
+    from dataguard.detect.entities import PATTERN_NEEDS, need_regex
     from dataguard.detect.windows import _needs
     rnd = random.Random(5)
     checked = 0
     for name, needs in PATTERN_NEEDS.items():
         fast = _needs(name)
-        for pattern, source in needs.items():
-            rx = re.compile(source)
+        for pattern, groups in needs.items():
+            rx = re.compile(need_regex(groups))
             for _ in range(4000):
                 text = "".join("".join(rnd.choice("0123456789abcdefABCDEF" * 3 + "xz[") for _ in range(rnd.randint(1, 5)))
                                + rnd.choice([":"] * 12 + ["::", ".", " "]) for _ in range(rnd.randint(0, 14)))
@@ -1403,7 +1403,7 @@ def test_the_needs_of_presidio_patterns_are_held_by_every_match():
     every form and their look-alikes, holds its need."""
     from presidio_analyzer import predefined_recognizers as pr
 
-    from dataguard.detect.entities import PATTERN_NEEDS
+    from dataguard.detect.entities import PATTERN_NEEDS, need_regex
     rnd = random.Random(21)
     text = " ".join(rnd.choice(["", "host", "[", "(", "src=", "ip:"]) + ip_like(rnd) + rnd.choice(["", "]", ")", ",", "."])
                     for _ in range(4000))
@@ -1413,7 +1413,7 @@ def test_the_needs_of_presidio_patterns_are_held_by_every_match():
         for pattern in rec.patterns:
             if pattern.name not in needs:
                 continue
-            need = re.compile(needs[pattern.name])
+            need = re.compile(need_regex(needs[pattern.name]))
             found = [m.group() for m in re.finditer(pattern.regex, text, rec.global_regex_flags)]
             assert found, pattern.name
             assert all(need.search(v) for v in found), (pattern.name, [v for v in found if not need.search(v)][:5])

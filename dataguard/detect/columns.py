@@ -776,8 +776,6 @@ def quoted_pair_columns(chunk: Chunk) -> list:
     """The columns of a text's keys and quoted values (a log's ``registered="HADJA NIANE"
     expected="DUVAL Nathalie"``), by their keys."""
     text = chunk.text
-    if '="' not in text and "='" not in text:
-        return []
     columns: dict = {}
     table = _stem(chunk.unit)
     for m in _on_lines_with(_QUOTED_MARK, _QUOTED_PAIR, text):       # (led by a look-behind: only those lines)

@@ -151,9 +151,14 @@ _NOT_BUILT_IN = {"AU_ABN", "AU_ACN", "IN_VEHICLE_REGISTRATION", "IN_VOTER"}
 # pattern name: a window without it is not searched with that pattern (the IPv6 patterns are
 # long; most IP windows are a dotted quad's). tests/test_fast_paths.py checks every match holds it.
 # An IPv6 address is compressed ("::") or has its eight groups (six before an IPv4 tail); a MAC
-# address has five colons.
-PATTERN_NEEDS = {"IpRecognizer": {"IPv4_mapped": "::", "IPv4_embedded": r"::|(?:[0-9A-Fa-f]{1,4}:){6}",
-                                  "IPv6": r"::|(?:[0-9A-Fa-f]{1,4}:){7}", "IPv6_unspecified": "::"}}
+# address has five colons. A need is the number of groups of hex digits, each before a colon,
+# that stand for "::" (0: "::" alone); ``need_regex`` writes it as a regex.
+PATTERN_NEEDS = {"IpRecognizer": {"IPv4_mapped": 0, "IPv4_embedded": 6, "IPv6": 7, "IPv6_unspecified": 0}}
+
+
+def need_regex(groups: int) -> str:
+    """A need (``PATTERN_NEEDS``) as a regex: "::", or ``groups`` hex groups each before a colon."""
+    return "::" + (f"|(?:[0-9A-Fa-f]{{1,4}}:){{{groups}}}" if groups else "")
 
 NER_ENTITIES = frozenset(t.name for t in TABLE.values() if t.ner)
 BUILT_IN = frozenset(TABLE) - _NOT_BUILT_IN

@@ -791,12 +791,12 @@ _HARDWARE_ADDRESS = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5,}")
 def nobodys_address(value: str) -> bool:
     """A loopback, unspecified or broadcast address (127.0.0.1, 0.0.0.0, ::1, 255.255.255.255):
     the same on every machine, it says nothing of a person or a device."""
-    head = value.strip().strip("[]").split(".", 1)
-    if len(head) == 2 and len(head[0]) <= 3 and head[0].isdigit() and head[0].isascii() \
-            and int(head[0]) not in (0, 127, 255):
+    bare = value.strip().strip("[]")
+    head = bare.split(".", 1)[0]
+    if head != bare and len(head) <= 3 and head.isdigit() and head.isascii() and int(head) not in (0, 127, 255):
         return False        # (a dotted address outside 0/8, 127/8 and 255/8: none of them, or not an address)
     try:
-        ip = ipaddress.ip_address(value.strip().strip("[]"))
+        ip = ipaddress.ip_address(bare)
     except ValueError:
         return False
     ip = getattr(ip, "ipv4_mapped", None) or ip         # ::ffff:127.0.0.1

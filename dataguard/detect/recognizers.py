@@ -340,9 +340,9 @@ def health_recognizer(language: str) -> Triggered:
         Rx(r"(?i)\b(?:icd(?:[- ]?1[01](?:-cm)?)?|diagnos(?:is|tic|e)|medical)(?:\s+codes?)?\s*[:#]?\s*"
            r"(?P<v>[A-TV-Z]\d{2}(?:\.\d{1,2})?)\b", 0.6),
     ], language)
-    # every match is a listed word, or a code a few words after "icd"/"diagnosis" ("medical" and a
-    # long run of spaces is quadratic on a whole text; a window's run is short, and Python 3.10's re
-    # has no possessive quantifier)
+    # every match is a listed word, or a code a few words after "icd"/"diagnosis" (the code's pattern
+    # is quadratic in a run of spaces after "medical", which a window keeps short: Python 3.10's re
+    # has no possessive quantifier to read the run once)
     return Triggered(rec, words=tuple(w for w in HEALTH_WORDS if w not in upper_only) + ("icd", "diagnos", "medical"),
                      exact=tuple(sorted(upper_only)), pad=120)
 
@@ -384,7 +384,7 @@ _NAME_BEFORE = re.compile(rf'(?<![\w.\'’-])"?(?P<v>{_NAME_WORDS})"?[ \t]*\Z')
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 # a field of a row (between tabs, semicolons, commas, pipes or a fixed-width report's gaps of two
 # spaces or more, quoted or not) that is two to four name words
-# (quadratic in a run of tabs on a whole text: it is searched within _ROW_REACH of an address)
+# (quadratic in a run of tabs, which _ROW_REACH keeps short: it is searched near an address only)
 _ROW_NAME = re.compile(rf'(?:(?<=[\t;,|\n])|(?<=\S  )|^)[ \t]*"?(?P<v>{_NAME_WORDS})"?[ \t]*(?=[\t;,|\r\n]|  |$)',
                        re.M)
 _ROW_REACH = 300            # characters of its line either side of an address where its name may be

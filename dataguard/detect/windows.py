@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from dataguard.detect.entities import PATTERN_NEEDS, TRIGGERS, WINDOW_EDGE, WINDOW_PAD, traits
+from dataguard.detect.entities import PATTERN_NEEDS, TRIGGERS, WINDOW_EDGE, WINDOW_PAD, need_regex, traits
 from dataguard.detect.triggers import TriggerSet
 
 _EXACT = "/exact"      # trigger name of a recognizer's case-sensitive words and regex
@@ -198,23 +198,14 @@ def _patterns_on_windows(rec, text: str, wins: list) -> list:
 
 @functools.lru_cache(maxsize=None)
 def _needs(name: str) -> dict:
-    """pattern name -> the search of what its matches hold (``entities.PATTERN_NEEDS``)."""
-    return {p: _need_search(rx) for p, rx in PATTERN_NEEDS.get(name, {}).items()}
+    """pattern name -> whether text[s:e] holds what its matches hold (``entities.PATTERN_NEEDS``):
+    "::" found as a string, the groups searched only in a window holding as many colons (the
+    windows of dotted addresses in logs and JSON hold a few or none)."""
+    return {p: _need_search(groups) for p, groups in PATTERN_NEEDS.get(name, {}).items()}
 
 
-# a need of an IPv6 pattern: "::", or so many groups of hex digits each before a colon
-_COLONS_NEED = re.compile(r"::(?:\|\(\?:\[0-9A-Fa-f\]\{1,4\}:\)\{(\d+)\})?")
-
-
-def _need_search(source: str):
-    """``re.compile(source).search``, or for an IPv6 need (``_COLONS_NEED``) the same answer from
-    C calls first: "::" found as a string, the groups searched only in a window holding as many
-    colons (the windows of dotted addresses in logs and JSON hold a few or none)."""
-    search = re.compile(source).search
-    m = _COLONS_NEED.fullmatch(source)
-    if m is None:
-        return search
-    groups = int(m.group(1) or 0)
+def _need_search(groups: int):
+    search = re.compile(need_regex(groups)).search
 
     def need(text: str, s: int, e: int):
         if text.find("::", s, e) >= 0:
