@@ -459,6 +459,30 @@ def test_the_refusal_of_a_run_of_digits_is_the_quick_refusal(regions):
     assert any(got) == (not gate._unjudged) and not all(got)
 
 
+@pytest.mark.parametrize("regions", [GATE_REGIONS, ["US", "GB", "FR", "CH", "KE"], ["BR", "US"], ["SG", "AU"]])
+def test_the_refusal_of_a_separated_run_is_the_quick_refusal(regions):
+    """``PhoneGate.refuses_separated`` (an ASCII run of digits and separators without a '+', its
+    digits given) refuses what ``_refused`` refuses, and nothing when a region is unjudged; the
+    finder's verdict on such a run is the whole gate's."""
+    from dataguard.detect.phone import PhoneFinder, PhoneGate
+    gate, rnd = PhoneGate(regions), random.Random(12)
+    runs = [rnd.choice(["-", ".", " ", "/", "(", ") "]).join(str(rnd.randint(0, 10 ** rnd.randint(1, 6)))
+                                                            for _ in range(rnd.randint(2, 9))) for _ in range(20000)]
+    runs += [f"{rnd.randint(1950, 2026)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}" for _ in range(500)]
+    runs += [f"{rnd.randint(0, 99999)}.{rnd.randint(0, 99):02d}" for _ in range(500)]
+    runs += [f"0{rnd.randint(10, 99)} {rnd.randint(100, 999)} {rnd.randint(1000, 9999)}" for _ in range(500)]
+    got = [gate.refuses_separated(r, "".join(ch for ch in r if ch.isdigit())) for r in runs]
+    assert got == [bool(gate._refused(r)) and not gate._unjudged for r in runs]
+    assert any(got) == (not gate._unjudged) and not all(got)
+    finder, whole = PhoneFinder(regions), PhoneGate(regions)
+    whole._refusal = None                      # no early refusal: every reading is tried
+    for r in runs[::10]:
+        digits = sum(ch.isdigit() for ch in r)
+        expected = frozenset() if digits < finder._fewest[0] or "/" in r and finder._slash_date(r) is not None \
+            else frozenset(whole.regions_for(r))
+        assert finder.admitted(r) == expected, r
+
+
 @pytest.mark.parametrize("groups, matcher_reads_to_the_end", [(1000, True), (70000, False)])
 def test_where_the_matcher_stops_reading_the_finder_reads_on(groups, matcher_reads_to_the_end):
     """The matcher stops after 65,535 failed tries, each inner piece of a candidate a try: after

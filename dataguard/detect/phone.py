@@ -292,6 +292,7 @@ class PhoneGate:
                     else f"(?:{front})?(?:{types})"     # compiled when first needed
                 self._quick_lengths[region] = self._lengths(md.country_code, info)
         self._unjudged = [region for region, unjudged, *_ in self.regions if unjudged]
+        self.judges_all = not self._unjudged          # (no region is admitted without its readings)
         # the fewest digits of a run in which an unjudged region can find a national number
         self.least_digits = {region: self._least_digits(region) for region in self._unjudged}
         self._refusal = self._refusal_test()
@@ -489,13 +490,21 @@ class PhoneGate:
             return False
         if run.isdigit():           # most candidates: one run of digits, its own only piece
             return not (2 <= len(run) <= self.MAX_DIGITS and self._may_fit(run))
+        return self._refused_groups(run, _NOT_ASCII_DIGIT.sub("", run))
+
+    def refuses_separated(self, run: str, joined: str) -> bool:
+        """``_refused`` for a run of ASCII digits and separators without a '+' (no region
+        unjudged), given its digits (``joined``): the finder has them already."""
+        return self._refusal is not None and self.judges_all and self._refused_groups(run, joined)
+
+    def _refused_groups(self, run: str, joined: str) -> bool:
+        """``_refused`` for an ASCII run without a '+' that is not digits alone; ``joined``: its digits."""
         plans = self._plans if len(run) <= _SHAPED_RUN else None
         shape = run.translate(_SHAPE) if plans is not None else None
         plan = plans.get(shape) if plans is not None else None
         if plan is False:           # (too many groups: not decided here)
             return False
         if plan is not None:
-            joined = _NOT_ASCII_DIGIT.sub("", run)
             for start, end, test in plan:
                 if test(joined[start:end]) is not None:
                     return False
@@ -505,7 +514,6 @@ class PhoneGate:
         if len(groups) > self._MOST_GROUPS:
             read = False
         else:
-            joined = "".join(groups)
             for step in self._plan([len(g) for g in groups]):
                 if step[2](joined[step[0]:step[1]]) is not None:
                     return False        # (its plan not read whole: not kept)
@@ -686,10 +694,11 @@ class PhoneGate:
                     out.add((s, s + m.start()))
         return tuple((s, e) for s, e in out if e > s)
 
-    def regions_for(self, run: str) -> list:
+    def regions_for(self, run: str, not_refused: bool = False) -> list:
         """The configured regions in which the run (digits and separators, with a '+' or '('
-        in front if the text has one) or one of its inner matches could be a valid number."""
-        if self._refused(run):
+        in front if the text has one) or one of its inner matches could be a valid number
+        (``not_refused``: ``_refused`` said False already)."""
+        if not not_refused and self._refused(run):
             return self._unjudged_for(run)
         unjudged_here = self._unjudged_for(run)
         readings = []
@@ -810,14 +819,20 @@ class PhoneFinder:
         if v is None:
             if len(self._verdicts) > 100_000:
                 self._verdicts.clear()
+            checked = False
             if candidate.isascii() and candidate.isdigit():     # most candidates: a run of digits
                 refused = len(candidate) < self._fewest[0] or self.gate.refuses_digits(candidate)
+            elif candidate.isascii() and "+" not in candidate:     # then amounts, dates, codes, addresses
+                digits = _NOT_ASCII_DIGIT.sub("", candidate)
+                refused = len(digits) < self._fewest[0] or "/" in candidate and self._slash_date is not None \
+                    and self._slash_date(candidate) is not None or self.gate.refuses_separated(candidate, digits)
+                checked = not refused and self.gate.judges_all
             else:
                 # with a '+': international, or (the '+' cut off by an inner match) national
                 fewest = min(self._fewest) if "+" in candidate or "\uff0b" in candidate else self._fewest[0]
                 refused = len(_NON_DIGIT.sub("", candidate)) < fewest or "/" in candidate and \
                     self._slash_date is not None and self._slash_date(candidate) is not None
-            v = _NONE if refused else frozenset(self.gate.regions_for(candidate))
+            v = _NONE if refused else frozenset(self.gate.regions_for(candidate, checked))
             self._verdicts[candidate] = v
         return v
 
