@@ -1443,3 +1443,28 @@ def test_the_needs_of_presidio_patterns_are_held_by_every_match():
             assert all(need.search(v) for v in found), (pattern.name, [v for v in found if not need.search(v)][:5])
             checked += len(found)
     assert checked > 1000
+
+
+def test_trivial_digits_are_those_counting_up_or_down_by_one():
+    """``filters._trivial_digits`` (a slice of the digits counting up or down, compared whole)
+    says what reading each step between digits says: one digit repeated, or every step +1 or -1
+    round and round, six digits or more; beyond ASCII and past 100 digits too."""
+    from dataguard.detect.filters import _trivial_digits
+
+    def by_steps(value: str) -> bool:
+        d = "".join(ch for ch in value if ch.isdecimal())
+        steps = {(int(b) - int(a)) % 10 for a, b in zip(d, d[1:])}
+        return len(d) >= 6 and (len(set(d)) <= 1 or len(steps) == 1 and steps.pop() in (1, 9))
+
+    rnd = random.Random(5)
+    values = ["123456", "12345", "8901234", "987654321", "2109876", "777777", "123457", "٠١٢٣٤٥", "٩٨٧٦٥٤",
+              "+1 234-567-890", "0" * 150, ("0123456789" * 15)[3:], ("9876543210" * 15)[:-1] + "1"]
+    for _ in range(20000):
+        first, step, n = rnd.randint(0, 9), rnd.choice([1, 9, 1, 9, 2, 0]), rnd.randint(0, 130)
+        digits = "".join(str((first + step * i) % 10) for i in range(n))
+        if rnd.random() < 0.2 and digits:
+            k = rnd.randrange(len(digits))
+            digits = digits[:k] + rnd.choice("0123456789") + digits[k + 1:]
+        values.append(rnd.choice(["", " ", "-"]).join(digits))
+    assert [_trivial_digits(v) for v in values] == [by_steps(v) for v in values]
+    assert _trivial_digits("8901234") and _trivial_digits("٠١٢٣٤٥") and not _trivial_digits("123457")

@@ -1014,14 +1014,21 @@ def _is_ipv4(value: str) -> bool:
     return True
 
 
+_UP, _DOWN = "0123456789" * 12, "9876543210" * 12       # digits counting up, down (round and round)
+
+
 def _trivial_digits(value: str) -> bool:
+    """Whether a value's digits (six or more) are one digit repeated or count up or down by
+    one, round and round ("111111", "123456789", "987654321", "8901234")."""
     d = _NOT_DIGIT.sub("", value)
     if len(d) < 6:
         return False
-    if len(set(d)) <= 1:
+    if d.count(d[0]) == len(d):
         return True
+    if d.isascii() and len(d) <= 100:       # (a slice of the digits counting up or down from its first)
+        return d == _UP[int(d[0]):][:len(d)] or d == _DOWN[9 - int(d[0]):][:len(d)]
     steps = {(int(b) - int(a)) % 10 for a, b in zip(d, d[1:])}
-    return len(steps) == 1 and steps.pop() in (1, 9)    # 123456789, 987654321
+    return len(steps) == 1 and steps.pop() in (1, 9)
 
 
 _AFTER_REQUEST = re.compile(r'HTTP/[\d.]{1,3}"[ \t]+$')
