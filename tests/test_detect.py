@@ -746,6 +746,18 @@ def test_custom_recognizer_with_context_boost():
     assert m2.score > m1.score and m3.score > m1.score
 
 
+@pytest.mark.parametrize("word, found", [("Kontonummer", True), ("Account", True), ("Bestellnummer", False)])
+def test_a_packs_context_word_opens_the_windows_of_a_recognizer_that_needs_context(word, found):
+    """A US bank account number counts only with a context word near, so its recognizer runs
+    only around them: a pack's own words for the entity ("Kontonummer") are among them, as
+    Presidio's are ("account"), deep inside a long text; another word is none."""
+    filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 12
+    text = f"{filler}{word}: 48213391027 überwiesen. {filler}"
+    det = Detector(ner=False, entities={"US_BANK_NUMBER"}, context=(("US_BANK_NUMBER", ("kontonummer",)),))
+    got = spans(run(det, text))
+    assert got == ({at(text, "48213391027", "US_BANK_NUMBER")} if found else set())
+
+
 def test_streaming_order_and_laziness(patterns_only):
     consumed = []
 

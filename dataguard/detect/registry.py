@@ -34,7 +34,9 @@ def known_entities() -> frozenset:
     return BUILT_IN
 
 
-def _predefined(entities: Iterable[str], language: str, countries: tuple) -> list:
+def _predefined(entities: Iterable[str], language: str, countries: tuple, context: tuple = ()) -> list:
+    """Presidio's predefined recognizers of the entities at a site of ``countries``; ``context``:
+    the packs' ``(entity, words)``, among the words a context-only recognizer runs near."""
     from presidio_analyzer import predefined_recognizers as pr
 
     from dataguard.detect.recognizers import FastIbanRecognizer, fast_email_class
@@ -50,8 +52,9 @@ def _predefined(entities: Iterable[str], language: str, countries: tuple) -> lis
             rec = cls(supported_language=language)
         except TypeError:
             rec = cls()
-        if t.name in CONTEXT_ONLY:      # reported only with a context word: run only near one
-            out.append(Triggered(rec, words=tuple(rec.context), pad=CONTEXT_PAD, needs_context=True))
+        if t.name in CONTEXT_ONLY:      # reported only with a context word: run only near one (a pack's too)
+            words = dict.fromkeys([*rec.context, *_words_by_entity(context).get(t.name, ())])
+            out.append(Triggered(rec, words=tuple(words), pad=CONTEXT_PAD, needs_context=True))
         elif t.tight:       # its matches are its trigger's: narrow windows
             out.append(Triggered(rec, pad=TIGHT_PAD))
         else:       # (a recognizer that reads its trigger's hits itself: READS_HITS)
@@ -94,13 +97,19 @@ def _custom(spec, language: str) -> Triggered:
 
 def _add_context(recs: list, context: tuple) -> None:
     """The packs' context words of an entity, added to each of its recognizers."""
-    extra: dict = {}
-    for entity, words in context:
-        extra.setdefault(entity, []).extend(words)
+    extra = _words_by_entity(context)
     for t in recs:
         words = [w for e in t.entities for w in extra.get(e, ())]
         if words:
             t.recognizer.context = list(dict.fromkeys(list(t.recognizer.context or []) + words))
+
+
+def _words_by_entity(context: tuple) -> dict:
+    """The packs' ``(entity, words)`` pairs: entity -> [words]."""
+    out: dict = {}
+    for entity, words in context:
+        out.setdefault(entity, []).extend(words)
+    return out
 
 
 def build(entities: frozenset, config: DetectorConfig) -> list:
@@ -109,7 +118,7 @@ def build(entities: frozenset, config: DetectorConfig) -> list:
     from dataguard.detect.phone import fast_phone_recognizer
     from dataguard.detect.recognizers import OWN_RECOGNIZERS
     language = PRESIDIO_LANGUAGE
-    out = _predefined(entities, language, config.countries)
+    out = _predefined(entities, language, config.countries, config.context)
     if "CREDIT_CARD" in entities:
         out.insert(0, card_recognizer(language))
     if "PHONE_NUMBER" in entities:
