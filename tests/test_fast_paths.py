@@ -1468,3 +1468,25 @@ def test_trivial_digits_are_those_counting_up_or_down_by_one():
         values.append(rnd.choice(["", " ", "-"]).join(digits))
     assert [_trivial_digits(v) for v in values] == [by_steps(v) for v in values]
     assert _trivial_digits("8901234") and _trivial_digits("٠١٢٣٤٥") and not _trivial_digits("123457")
+
+
+def test_libphonenumbers_patterns_are_compiled_once(monkeypatch):
+    """Finders keep libphonenumber's metadata patterns once compiled: read again by another
+    finder, the numbers of every region (more patterns than re's own cache of 512 holds)
+    compile none."""
+    import phonenumbers
+    import re._compiler as compiler
+    from dataguard.detect.phone import PhoneFinder
+    finder = PhoneFinder(["US", "GB", "FR", "KE", "CH"])
+    kinds = [getattr(phonenumbers.PhoneNumberType, k) for k in dir(phonenumbers.PhoneNumberType) if k.isupper()]
+    numbers = [phonenumbers.example_number_for_type(r, k) for r in sorted(phonenumbers.SUPPORTED_REGIONS) for k in kinds]
+    text = "\n".join(f"Tel. {phonenumbers.format_number(n, f)} (office)" for n in numbers if n is not None
+                     for f in (phonenumbers.PhoneNumberFormat.INTERNATIONAL, phonenumbers.PhoneNumberFormat.E164))
+    first = finder.find(text)
+    assert len(first) > 2000 and len({m.number.country_code for _, m in first}) > 150
+    again = PhoneFinder(["US", "GB", "FR", "KE", "CH"])        # (its own caches of verdicts and matches empty)
+    compiled = []
+    real = compiler.compile
+    monkeypatch.setattr(compiler, "compile", lambda *a, **k: compiled.append(a[0]) or real(*a, **k))
+    assert [m.start for _, m in again.find(text)] == [m.start for _, m in first]
+    assert compiled == []
