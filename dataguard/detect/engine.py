@@ -130,7 +130,10 @@ class Detector:
                 for r in run_windowed(t, text, hits, t.needs_context and in_header):
                     base = r.score
                     r.score = with_context(t.context, r, text, ext_context)
-                    if r.score >= floor and not (t.needs_context and r.score <= base):
+                    # (a recognizer that needs context: its word near, which raised the score, or
+                    # which could not, the score being 1.0 already)
+                    if r.score >= floor and not (t.needs_context and r.score <= base
+                                                 and not context_found(t.context, r, text, ext_context)):
                         r.recognition_metadata = r.recognition_metadata or {}
                         r.recognition_metadata.setdefault("recognizer_name", t.name)
                         if r.score > base and in_header:       # (a word of the header may have raised it)
