@@ -63,9 +63,10 @@ def _luhn(value: str) -> bool:
 
 def _international_phone(value: str) -> bool:
     """A valid number of its country (libphonenumber) read as international: the digits of
-    the value after a "+" ("256777763766": Uganda's country code, then a mobile number)."""
+    the value after a "+" ("256777763766": Uganda's country code, then a mobile number; a "+"
+    written in front, "+256 777 763766", is read the same)."""
     import phonenumbers
-    digits = _SEPARATORS.sub("", value)
+    digits = _SEPARATORS.sub("", value.strip()).removeprefix("+")
     if not digits.isdigit() or not 8 <= len(digits) <= 15:
         return False
     try:

@@ -73,6 +73,9 @@ def test_validators():
     assert checksums.validator("stdnum:tr.tckimlik")("17291716060")
     assert not checksums.validator("stdnum:tr.tckimlik")("17291716050")
     assert checksums.validator("stdnum:xx.nothing") is None and checksums.validator("md5") is None
+    phone = checksums.validator("international_phone")
+    assert phone("256777763766") and phone("+256 777 763766") and phone(" +41 22 917 1234")
+    assert not phone("999777763766") and not phone("+256 777") and not phone("++256777763766")
 
 
 def test_mrz_check_digits_laissez_passer():
