@@ -746,6 +746,17 @@ def test_custom_recognizer_with_context_boost():
     assert m2.score > m1.score and m3.score > m1.score
 
 
+@pytest.mark.parametrize("score", [0.6, 1.0])
+@pytest.mark.parametrize("text, found", [("Dossier CASE-12345 reopened.", True), ("Order CASE-12345 shipped.", False)])
+def test_a_recognizer_that_needs_context_reports_with_its_word_near_whatever_its_score(score, text, found):
+    """``needs_context``: reported only with a context word near, also when the pattern's score
+    (1.0) leaves the word nothing to raise."""
+    spec = RecognizerSpec(entity="CASE_FILE", context=("dossier",), needs_context=True, pack="t",
+                          patterns=(PatternSpec("case", r"\bCASE-\d{5}\b", score),))
+    det = Detector(ner=False, entities={"CASE_FILE"}, custom=[spec])
+    assert spans(run(det, text)) == ({at(text, "CASE-12345", "CASE_FILE")} if found else set())
+
+
 @pytest.mark.parametrize("word, found", [("Kontonummer", True), ("Account", True), ("Bestellnummer", False)])
 def test_a_packs_context_word_opens_the_windows_of_a_recognizer_that_needs_context(word, found):
     """A US bank account number counts only with a context word near, so its recognizer runs
@@ -940,6 +951,20 @@ def test_custom_deny_list_is_case_insensitive():
     det = Detector(ner=False, entities={"DONOR"}, custom=[RecognizerSpec(entity="DONOR", deny_list=("Acme Foundation", "ECHO"))])
     text = "Funded by acme foundation and ECHO; echoing does not count."
     assert spans(run(det, text)) == {at(text, "acme foundation", "DONOR"), at(text, "ECHO", "DONOR")}
+
+
+def test_words_with_a_dotted_capital_i_open_their_windows():
+    """A deny-list word or a context word written with "İ" (Turkish) is found in a long text,
+    where recognizers run only around their words: the words are lower-cased as the text is."""
+    filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 12
+    donors = Detector(ner=False, entities={"DONOR"}, custom=[RecognizerSpec(entity="DONOR", deny_list=("İzmir Vakfı",))])
+    text = f"{filler}Bağış: İzmir Vakfı, 2024. {filler}"
+    assert spans(run(donors, text)) == {at(text, "İzmir Vakfı", "DONOR")}
+    spec = RecognizerSpec(entity="RESIDENCE_ID", context=("İkamet",), needs_context=True, pack="t",
+                          patterns=(PatternSpec("id", r"\bIK-\d{6}\b", 0.5),))
+    ids = Detector(ner=False, entities={"RESIDENCE_ID"}, custom=[spec])
+    text = f"{filler}İkamet izni IK-123456 verildi. {filler} Sipariş IK-654321. {filler}"
+    assert spans(run(ids, text)) == {at(text, "IK-123456", "RESIDENCE_ID")}
 
 
 def test_broken_model_raises_model_missing(monkeypatch):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from dataguard.detect.entities import PATTERN_NEEDS, TRIGGERS, WINDOW_EDGE, WINDOW_PAD, need_regex, traits
-from dataguard.detect.triggers import TriggerSet
+from dataguard.detect.triggers import TriggerSet, lower_aligned
 
 _EXACT = "/exact"      # trigger name of a recognizer's case-sensitive words and regex
 _SPACE = re.compile(r"\s")
@@ -90,7 +90,7 @@ def trigger_set(recs: Sequence[Triggered], use_hyperscan: bool = True,
     words = {}
     for t in recs:
         if t.words:
-            words[t.name] = [w.lower() for w in t.words]
+            words[t.name] = [lower_aligned(w) for w in t.words]      # (as the text is: "İ" is "i")
         if t.text_regex:
             regexes[t.name + _EXACT] = t.text_regex
     return TriggerSet(regexes, words, use_hyperscan, hyperscan_after)
