@@ -278,6 +278,19 @@ def test_a_context_phrase_in_the_look_back_is_as_telling_as_a_label(patterns_onl
                     and m.score >= 0.5], decoy
 
 
+@pytest.mark.parametrize("text, found", [("case_file=CF-12345", True), ("Case-File: CF-12345", True),
+                                         ("Showcase filed CF-12345", False),
+                                         ("Case file: none. Order 7; CF-12345", False)])
+def test_a_context_phrase_is_read_in_a_keys_form_and_as_whole_words(text, found):
+    """A context phrase written as a key's words ("case_file", "Case-File") is the phrase, and
+    opens the windows of a recognizer that needs it; inside other words ("showcase filed"), or
+    with another value between, it is none."""
+    spec = RecognizerSpec(entity="CASE_FILE", context=("case file",), needs_context=True, pack="t",
+                          patterns=(PatternSpec("cf", r"\bCF-\d{5}\b", 0.3),))
+    det = Detector(ner=False, entities={"CASE_FILE"}, custom=[spec])
+    assert spans(run(det, text)) == ({at(text, "CF-12345", "CASE_FILE")} if found else set())
+
+
 def test_an_ssn_of_the_areas_never_issued_is_an_itin_or_nothing(patterns_only):
     text = "SSN: 912-70-1234, SSN: 955-91-1111, SSN: 926-10-1498."
     assert {(m.entity_type, text[m.start:m.end]) for m in run(patterns_only, text)} == {
@@ -965,6 +978,20 @@ def test_words_with_a_dotted_capital_i_open_their_windows():
     ids = Detector(ner=False, entities={"RESIDENCE_ID"}, custom=[spec])
     text = f"{filler}İkamet izni IK-123456 verildi. {filler} Sipariş IK-654321. {filler}"
     assert spans(run(ids, text)) == {at(text, "IK-123456", "RESIDENCE_ID")}
+
+
+@pytest.mark.parametrize("entity, value", [("EMAIL_ADDRESS", "jane at unicef dot org"),
+                                           ("CREDIT_CARD", "4111 **** **** 1111")])
+def test_a_packs_recognizer_of_a_built_in_entity_is_not_held_to_that_entitys_trigger(entity, value):
+    """A pack's recognizer without a trigger of its own reads the whole text, even for an entity
+    whose built-in recognizers run only around their trigger (an '@', a run of digits): its
+    matches need not hold that trigger."""
+    filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 12
+    pattern = r"\b[a-z]+ at [a-z]+ dot org\b" if entity == "EMAIL_ADDRESS" else r"\b\d{4} \*{4} \*{4} \d{4}\b"
+    spec = RecognizerSpec(entity=entity, pack="t", patterns=(PatternSpec("obfuscated", pattern, 0.6),))
+    det = Detector(ner=False, entities={entity}, custom=[spec])
+    text = f"{filler}Write to {value} today. {filler}"
+    assert at(text, value, entity) in spans(run(det, text))
 
 
 def test_broken_model_raises_model_missing(monkeypatch):

@@ -74,7 +74,7 @@ def _forms(word: str) -> tuple:
 def context_found(words: frozenset, r, text: str, ext_context: list, since: int = 0) -> int:
     """0: no context word for result ``r``; ``_NEAR``: one among the five words before it or in the
     external context; ``_LABEL``: one among the three words right before it, or a phrase of several
-    words in the look-back before it.
+    words in the look-back before it with no other value between.
     ``since``: the text before it is read from there on (a table's header rows left out)."""
     if not words:
         return 0
@@ -84,26 +84,30 @@ def context_found(words: frozenset, r, text: str, ext_context: list, since: int 
         return _LABEL
     if any(f in words for forms in before for f in forms) or in_external(words, ext_context):
         return _NEAR
-    # multi-word context phrases ("social security", "passport number"): as telling as a label
-    # anywhere in the look-back when neither another number nor a sentence's end stands between
-    # ("the social security no. of Prof. Fatima Haddad El-Amin is 528646352"; not the badge of
-    # "Social Security Number: 796 44 2044; employee badge 709898936" nor of "Social security
-    # number: not provided. Employee badge 709898936"), near otherwise
-    tail = text[lo:r.start].lower()
-    found = 0
-    for w in _phrases(words):
+    # multi-word context phrases ("social security", "passport number"), as whole words: as
+    # telling as a label anywhere in the look-back when neither another number nor a sentence's
+    # end stands between ("the social security no. of Prof. Fatima Haddad El-Amin is 528646352");
+    # not at all otherwise (not the badge of "Social Security Number: 796 44 2044; employee badge
+    # 709898936" nor of "Social security number: not provided. Employee badge 709898936")
+    tail = _SPACING.sub(" ", text[lo:r.start].lower())      # (a key's words: "staff_number", "staff-number")
+    for w, whole in _phrases(words):
         at = tail.rfind(w)
-        if at != -1:
-            if not _OTHER_VALUE.search(tail, at + len(w)):
-                return _LABEL
-            found = _NEAR
-    return found
+        while at != -1 and whole(tail, at) is None:      # (not "staff no" of "staff notes")
+            at = tail.rfind(w, 0, at + len(w) - 1)
+        if at != -1 and not _OTHER_VALUE.search(tail, at + len(w)):
+            return _LABEL
+    return 0
 
 
 @functools.lru_cache(maxsize=1024)
 def _phrases(words: frozenset) -> tuple:
-    """The context words of more than one word."""
-    return tuple(w for w in words if " " in w)
+    """The context words of more than one word, each with a test of a place in a text where it
+    stands as whole words (the ``match`` of a regex there)."""
+    phrases = {_SPACING.sub(" ", w) for w in words if " " in w}
+    return tuple((w, re.compile(rf"(?<!\w){re.escape(w)}(?!\w)").match) for w in sorted(phrases))
+
+
+_SPACING = re.compile(r"[ \t_-]+")      # between a phrase's words: spaces, tabs, a key's underscores or hyphens
 
 
 def in_external(words: frozenset, ext_context: list) -> bool:

@@ -53,8 +53,8 @@ def _predefined(entities: Iterable[str], language: str, countries: tuple, contex
         except TypeError:
             rec = cls()
         if t.name in CONTEXT_ONLY:      # reported only with a context word: run only near one (a pack's too)
-            words = dict.fromkeys([*rec.context, *_words_by_entity(context).get(t.name, ())])
-            out.append(Triggered(rec, words=tuple(words), pad=CONTEXT_PAD, needs_context=True))
+            words = _near_words([*rec.context, *_words_by_entity(context).get(t.name, ())])
+            out.append(Triggered(rec, words=words, pad=CONTEXT_PAD, needs_context=True))
         elif t.tight:       # its matches are its trigger's: narrow windows
             out.append(Triggered(rec, pad=TIGHT_PAD))
         else:       # (a recognizer that reads its trigger's hits itself: READS_HITS)
@@ -82,17 +82,19 @@ def _custom(spec, language: str) -> Triggered:
         for pattern in patterns:      # compiled here, so Presidio searches with our time limit
             pattern.compiled_regex = BoundedPattern(pattern.regex, rec.global_regex_flags, PATTERN_TIMEOUT_S)
             pattern.compiled_with_flags = rec.global_regex_flags
-        return Triggered(rec, words=tuple(spec.deny_list), pad=DENY_LIST_PAD) if not spec.patterns else Triggered(rec)
+        return Triggered(rec, words=tuple(spec.deny_list), pad=DENY_LIST_PAD) if not spec.patterns else Triggered(rec, entity_gated=False)
     check = functools.lru_cache(maxsize=VERDICTS_KEPT)(validator(spec.validator)) if spec.validator else None
     rec = RegexRecognizer(name, [spec.entity], [Rx(p.regex, p.score, check, flags=PACK_FLAGS, timeout_s=PATTERN_TIMEOUT_S)
                                                 for p in spec.patterns],
                           language, context=list(spec.context) or None,
                           metadata={NAME_PATTERN_KEY: True} if spec.entity == "PERSON" else None)
     if spec.needs_context:
-        return Triggered(rec, words=tuple(spec.context), pad=CONTEXT_PAD, needs_context=True)
+        return Triggered(rec, words=_near_words(spec.context), pad=CONTEXT_PAD, needs_context=True)
     if spec.trigger or spec.trigger_regex:
         return Triggered(rec, words=spec.trigger, regex=spec.trigger_regex or None, pad=TRIGGER_PAD)
-    return Triggered(rec)
+    # (without a trigger of its own, on the whole text: its entity's trigger, an e-mail's '@', a
+    # card's run of digits, need not be in its matches, "jane at unicef dot org")
+    return Triggered(rec, entity_gated=False)
 
 
 def _add_context(recs: list, context: tuple) -> None:
@@ -102,6 +104,16 @@ def _add_context(recs: list, context: tuple) -> None:
         words = [w for e in t.entities for w in extra.get(e, ())]
         if words:
             t.recognizer.context = list(dict.fromkeys(list(t.recognizer.context or []) + words))
+
+
+def _near_words(words) -> tuple:
+    """The trigger words of a recognizer that runs only near its context words: those words, and
+    each phrase also as a key writes it ("staff_number", "staff-number": ``context`` reads them so)."""
+    out = dict.fromkeys(words)
+    for w in words:
+        if " " in w.strip():
+            out.update(dict.fromkeys(("_".join(w.split()), "-".join(w.split()))))
+    return tuple(out)
 
 
 def _words_by_entity(context: tuple) -> dict:

@@ -40,6 +40,9 @@ class Triggered:
     self_windowed: bool = False
     needs_context: bool = False
     trigger_regex: Optional[str] = None  # its entity's trigger regex, when not the table's (phone regions)
+    # runs only around its entity's trigger hits (a built-in recognizer: the trigger holds each of
+    # its matches); False for a pack's recognizer, whose patterns may match without it
+    entity_gated: bool = True
     # how far a window may widen to whitespace on each side (None: as far as it takes): a value
     # that has no whitespace and no bound on its length (a JWT after "eyJ", a key's value) is
     # then never cut by a window edge
@@ -77,7 +80,7 @@ class Triggered:
     @property
     def entity_trigger(self) -> Optional[str]:
         ents = self.entities
-        return ents[0] if len(ents) == 1 and ents[0] in TRIGGERS else None
+        return ents[0] if self.entity_gated and len(ents) == 1 and ents[0] in TRIGGERS else None
 
 
 def trigger_set(recs: Sequence[Triggered], use_hyperscan: bool = True,
