@@ -150,9 +150,10 @@ def _mask_keep(value: str, keep_head: int, keep_tail: int) -> str:
 
 
 def keyword_entities(detector_kwargs: dict) -> frozenset:
-    """Entities of the rule packs' keyword recognizers (a deny list, no pattern), from the
-    detector's settings: their matches are listed words, masked like every keyword entity."""
-    return frozenset(s.entity for s in detector_kwargs.get("custom", ()) if s.deny_list and not s.patterns)
+    """Entities of the rule packs' keyword recognizers (a deny list), from the detector's
+    settings: their matches are listed words, masked like every keyword entity (with patterns
+    too: a match does not tell whether it is a listed word)."""
+    return frozenset(s.entity for s in detector_kwargs.get("custom", ()) if s.deny_list)
 
 
 def mask(entity: str, value: str, keyword: bool = False) -> str:

@@ -994,6 +994,33 @@ def test_a_packs_recognizer_of_a_built_in_entity_is_not_held_to_that_entitys_tri
     assert at(text, value, entity) in spans(run(det, text))
 
 
+def test_a_recognizer_with_a_deny_list_and_patterns_keeps_every_key_for_each():
+    """A pack recognizer with a deny list and patterns: its patterns keep their value group and
+    validator, and a recognizer that needs context needs it for its deny list's words too."""
+    both = RecognizerSpec(entity="DONOR", deny_list=("Acme Foundation",), validator="luhn", pack="t",
+                          patterns=(PatternSpec("acct", r"acct:\s*(?P<v>\d{16})", 0.6),))
+    det = Detector(ner=False, entities={"DONOR"}, custom=[both])
+    text = "Funded by Acme Foundation; acct: 4111111111111111, acct: 1234567812345678."
+    assert spans(run(det, text)) == {at(text, "Acme Foundation", "DONOR"), at(text, "4111111111111111", "DONOR")}
+    near = RecognizerSpec(entity="DONOR", deny_list=("Acme Foundation",), context=("donor",), needs_context=True,
+                          pack="t", patterns=(PatternSpec("ref", r"\bDN-\d{4}\b", 0.6),))
+    det = Detector(ner=False, entities={"DONOR"}, custom=[near])
+    assert spans(run(det, "We met the Acme Foundation team about DN-1234.")) == set()
+    text = "Donor: Acme Foundation, DN-1234."
+    assert spans(run(det, text)) == {at(text, "Acme Foundation", "DONOR"), at(text, "DN-1234", "DONOR")}
+
+
+@pytest.mark.parametrize("text, found", [("Reference REF-123456 filed.", True), ("Reference 123456 filed.", False),
+                                         ("Order REF-123456 filed.", False)])
+def test_a_recognizer_that_needs_context_and_has_a_trigger_runs_around_its_trigger(text, found):
+    """``needs_context`` and ``trigger``: reported only around the trigger, and only with a
+    context word near."""
+    spec = RecognizerSpec(entity="REF_NO", context=("reference",), needs_context=True, trigger=("REF-",), pack="t",
+                          patterns=(PatternSpec("ref", r"\b\d{6}\b", 0.4),))
+    det = Detector(ner=False, entities={"REF_NO"}, custom=[spec])
+    assert spans(run(det, text)) == ({at(text, "123456", "REF_NO")} if found else set())
+
+
 def test_broken_model_raises_model_missing(monkeypatch):
     import spacy
 

@@ -61,6 +61,15 @@ def test_a_packs_keyword_entity_is_masked_like_the_built_in_ones():
     assert "iage" in mask("PROTECTION_TERM", "forced marriage")       # a pattern entity keeps its tail
 
 
+def test_a_packs_entity_with_a_deny_list_is_a_keyword_entity_with_patterns_too():
+    from dataguard.hashing import keyword_entities
+    from dataguard.types import PatternSpec, RecognizerSpec
+    custom = (RecognizerSpec(entity="DONOR", deny_list=("Acme Foundation",), patterns=(PatternSpec("r", r"DN-\d+", 0.5),)),
+              RecognizerSpec(entity="CASE", patterns=(PatternSpec("c", r"C-\d+", 0.5),)),
+              RecognizerSpec(entity="TERM", deny_list=("mesh",)))
+    assert keyword_entities({"custom": custom}) == {"DONOR", "TERM"}
+
+
 def test_keyword_hashes_still_count_distinct_words():
     h = Hasher(b"k" * 32)
     assert h.hash("HEALTH_TERM", "Tuberculosis") == h.hash("HEALTH_TERM", "tuberculosis")

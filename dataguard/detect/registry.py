@@ -9,6 +9,7 @@ added to every recognizer of that entity.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Iterable
 
@@ -17,7 +18,7 @@ from dataguard.defaults import PACK_FLAGS, PATTERN_TIMEOUT_S
 from dataguard.detect.config import DetectorConfig
 from dataguard.detect.entities import BUILT_IN, TABLE, TIGHT_PAD, traits
 from dataguard.detect.filters import NAME_PATTERN_KEY
-from dataguard.detect.bounded import BoundedPattern, PatternTimeout  # noqa: F401 - PatternTimeout: public
+from dataguard.detect.bounded import PatternTimeout  # noqa: F401 - public
 from dataguard.detect.windows import Triggered
 
 DENY_LIST_PAD = 60       # a deny-list match is the word itself
@@ -67,33 +68,41 @@ def _predefined(entities: Iterable[str], language: str, countries: tuple, contex
 CONTEXT_ONLY = frozenset({"US_BANK_NUMBER"})
 
 
-def _custom(spec, language: str) -> Triggered:
-    """A pack recognizer: Presidio's PatternRecognizer for keyword (deny-list) recognizers, else
-    dataguard's regex recognizer (value group ``v``, validator, context gate)."""
-    from presidio_analyzer import Pattern, PatternRecognizer
+def _custom(spec, language: str) -> list:
+    """A pack recognizer's ``Triggered`` recognizers: its deny list (Presidio's PatternRecognizer,
+    a keyword recognizer) and its patterns (dataguard's regex recognizer: value group ``v``,
+    validator), each with the pack's gates (``_gated``): one of each when it has both."""
+    from presidio_analyzer import PatternRecognizer
     from dataguard.detect.recognizers import RegexRecognizer, Rx
+    if spec.deny_list and spec.patterns:
+        return _custom(dataclasses.replace(spec, patterns=()), language) + \
+            _custom(dataclasses.replace(spec, deny_list=()), language)
     # unique per recognizer (triggers are found by name): the entity and its first pattern or word
     name = f"pack-{spec.pack}-{spec.entity}-{spec.patterns[0].name if spec.patterns else spec.deny_list[0]}"
     if spec.deny_list:
-        patterns = [Pattern(p.name, p.regex, p.score) for p in spec.patterns]
-        rec = PatternRecognizer(
-            supported_entity=spec.entity, name=name, patterns=patterns or None,
-            context=list(spec.context) or None, deny_list=list(spec.deny_list), supported_language=language)
-        for pattern in patterns:      # compiled here, so Presidio searches with our time limit
-            pattern.compiled_regex = BoundedPattern(pattern.regex, rec.global_regex_flags, PATTERN_TIMEOUT_S)
-            pattern.compiled_with_flags = rec.global_regex_flags
-        return Triggered(rec, words=tuple(spec.deny_list), pad=DENY_LIST_PAD) if not spec.patterns else Triggered(rec, entity_gated=False)
+        rec = PatternRecognizer(supported_entity=spec.entity, name=name, context=list(spec.context) or None,
+                                deny_list=list(spec.deny_list), supported_language=language)
+        return [_gated(spec, rec, tuple(spec.deny_list))]
     check = functools.lru_cache(maxsize=VERDICTS_KEPT)(validator(spec.validator)) if spec.validator else None
     rec = RegexRecognizer(name, [spec.entity], [Rx(p.regex, p.score, check, flags=PACK_FLAGS, timeout_s=PATTERN_TIMEOUT_S)
                                                 for p in spec.patterns],
                           language, context=list(spec.context) or None,
                           metadata={NAME_PATTERN_KEY: True} if spec.entity == "PERSON" else None)
+    return [_gated(spec, rec)]
+
+
+def _gated(spec, rec, words: tuple = ()) -> Triggered:
+    """A pack recognizer where it runs: around its trigger, else near its context words when it
+    needs them (``needs_context``: reported only with one near, trigger or not), around its
+    deny list's ``words``, else over the whole text (its entity's built-in trigger, an e-mail's
+    '@', a card's run of digits, need not be in its matches, "jane at unicef dot org")."""
+    if spec.trigger or spec.trigger_regex:
+        return Triggered(rec, words=spec.trigger, regex=spec.trigger_regex or None, pad=TRIGGER_PAD,
+                         needs_context=spec.needs_context)
     if spec.needs_context:
         return Triggered(rec, words=_near_words(spec.context), pad=CONTEXT_PAD, needs_context=True)
-    if spec.trigger or spec.trigger_regex:
-        return Triggered(rec, words=spec.trigger, regex=spec.trigger_regex or None, pad=TRIGGER_PAD)
-    # (without a trigger of its own, on the whole text: its entity's trigger, an e-mail's '@', a
-    # card's run of digits, need not be in its matches, "jane at unicef dot org")
+    if words:
+        return Triggered(rec, words=words, pad=DENY_LIST_PAD)
     return Triggered(rec, entity_gated=False)
 
 
@@ -139,7 +148,7 @@ def build(entities: frozenset, config: DetectorConfig) -> list:
         t = make(language)
         if set(t.entities) & entities and traits(t.entities[0]).country in (None, *config.countries):
             out.append(t)
-    out.extend(_custom(spec, language) for spec in config.custom
-               if spec.entity in entities and spec.runs_for(config.countries))
+    out.extend(t for spec in config.custom if spec.entity in entities and spec.runs_for(config.countries)
+               for t in _custom(spec, language))
     _add_context(out, config.context)
     return out

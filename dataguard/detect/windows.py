@@ -31,7 +31,7 @@ class Triggered:
     ``self_windowed`` recognizers get their entity's trigger hits and read them as they need (the
     card recognizer: each hit a run of digit groups; the IBAN recognizer: where an IBAN begins);
     a ``needs_context`` recognizer's results count only with one of its context words near
-    (its trigger words are those words)."""
+    (its trigger words are those words, unless it has a trigger of its own)."""
     recognizer: object
     words: tuple = ()                   # literal words, matched in any case
     exact: tuple = ()                   # literal words, matched as written ("STI", not "still")
