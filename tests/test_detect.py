@@ -1021,6 +1021,26 @@ def test_a_recognizer_that_needs_context_and_has_a_trigger_runs_around_its_trigg
     assert spans(run(det, text)) == ({at(text, "123456", "REF_NO")} if found else set())
 
 
+def test_a_packs_words_for_an_entity_go_to_its_own_recognizers_only_when_none_is_built_in():
+    """``entities: {ENTITY: {context}}``: words for the built-in recognizers of the entity; a pack's
+    recognizer of a built-in entity reads its own words only ("line" raises no phone number of the
+    pack's), one of an entity that has no built-in recognizer reads them too, in a long text as well."""
+    filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 12
+    spec = RecognizerSpec(entity="EMP_ID", context=("matricule",), needs_context=True, pack="t",
+                          patterns=(PatternSpec("e", r"\bE\d{7}\b", 0.3),))
+    det = Detector(ner=False, entities={"EMP_ID"}, custom=[spec], context=(("EMP_ID", ("personnel",)),))
+    text = f"{filler}Personnel E1234567 on leave. {filler} Order E7654321."
+    assert spans(run(det, text)) == {at(text, "E1234567", "EMP_ID")}
+    phone = RecognizerSpec(entity="PHONE_NUMBER", context=("tel",), needs_context=True, pack="t",
+                           patterns=(PatternSpec("cc", r"\b256\d{9}\b", 0.6),))
+    det = Detector(ner=False, entities={"PHONE_NUMBER"}, custom=[phone], context=(("PHONE_NUMBER", ("line",)),))
+    assert not [m for m in run(det, "Budget line 256777763766 approved. Tel list attached.")
+                if m.recognizer.startswith("pack-")]
+    text = "Tel. 256777763766 after 6pm."
+    assert at(text, "256777763766", "PHONE_NUMBER") in {(m.entity_type, m.start, m.end) for m in run(det, text)
+                                                        if m.recognizer.startswith("pack-")}
+
+
 def test_broken_model_raises_model_missing(monkeypatch):
     import spacy
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from dataguard.checksums import validator
 from dataguard.defaults import PACK_FLAGS, PATTERN_TIMEOUT_S
@@ -107,7 +107,7 @@ def _gated(spec, rec, words: tuple = ()) -> Triggered:
 
 
 def _add_context(recs: list, context: tuple) -> None:
-    """The packs' context words of an entity, added to each of its recognizers."""
+    """The packs' context words of an entity (``entities:``), added to each of its recognizers."""
     extra = _words_by_entity(context)
     for t in recs:
         words = [w for e in t.entities for w in extra.get(e, ())]
@@ -148,7 +148,20 @@ def build(entities: frozenset, config: DetectorConfig) -> list:
         t = make(language)
         if set(t.entities) & entities and traits(t.entities[0]).country in (None, *config.countries):
             out.append(t)
-    out.extend(t for spec in config.custom if spec.entity in entities and spec.runs_for(config.countries)
-               for t in _custom(spec, language))
+    # the packs' words for an entity (``entities:``) go to its built-in recognizers; to a pack's
+    # recognizers only for an entity that has none (a pack's own entity): a pack's recognizer of
+    # a built-in entity reads its own words ("line" and "office" stand before budget lines' and
+    # memos' references: the pack's phone numbers without a '+' are read after words of telephony)
     _add_context(out, config.context)
+    extra = _words_by_entity(config.context)
+    out.extend(t for spec in config.custom if spec.entity in entities and spec.runs_for(config.countries)
+               for t in _custom(_with_context(spec, extra.get(spec.entity, ()) if spec.entity not in BUILT_IN else ()),
+                                language))
     return out
+
+
+def _with_context(spec, words: Sequence[str]):
+    """A pack recognizer's spec with more context words (as its own: they open its windows if it needs them)."""
+    if not words:
+        return spec
+    return dataclasses.replace(spec, context=tuple(dict.fromkeys((*spec.context, *words))))
