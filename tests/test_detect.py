@@ -1041,6 +1041,16 @@ def test_a_packs_words_for_an_entity_go_to_its_own_recognizers_only_when_none_is
                                                         if m.recognizer.startswith("pack-")}
 
 
+@pytest.mark.parametrize("text", ["Carte d'identité 123456789", "Carte d’identité 123456789", "N° de l'identité: 123456789"])
+def test_a_context_word_after_an_elision_is_read(text):
+    """A context word written after an elision ("d'identité", with a straight or a typographic
+    apostrophe) is the word."""
+    spec = RecognizerSpec(entity="ID_CARD", context=("identité",), needs_context=True, pack="t",
+                          patterns=(PatternSpec("id", r"\b\d{9}\b", 0.3),))
+    det = Detector(ner=False, entities={"ID_CARD"}, custom=[spec])
+    assert spans(run(det, text)) == {at(text, "123456789", "ID_CARD")}
+
+
 def test_broken_model_raises_model_missing(monkeypatch):
     import spacy
 

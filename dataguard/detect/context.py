@@ -58,15 +58,16 @@ def with_context(words: frozenset, r, text: str, ext_context: list) -> float:
 
 
 _NEAR, _LABEL = 1, 2
-_PARTS = re.compile(r"[_-]+|(?<=[a-z])(?=[A-Z])")
+_PARTS = re.compile(r"[_'-]+|(?<=[a-z])(?=[A-Z])")
 
 
 @functools.lru_cache(maxsize=8192)
 def _forms(word: str) -> tuple:
-    """A word and, for a key (``nhs_number``, ``NHS-No``, ``nhsNumber``), its parts, lower case.
-    (Cached: the words before values repeat, "tel", "phone", a column's key.)"""
+    """A word and, for a key (``nhs_number``, ``NHS-No``, ``nhsNumber``) or an elision
+    (``d'identité``, ``l'IBAN``), its parts, lower case. (Cached: the words before values
+    repeat, "tel", "phone", a column's key.)"""
     low = word.lower()
-    if "_" not in word and "-" not in word and (word == low or word.isupper() or word.istitle()):
+    if "_" not in word and "-" not in word and "'" not in word and (word == low or word.isupper() or word.istitle()):
         return (low,)
     return (low, *(p.lower() for p in _PARTS.split(word) if p))
 
