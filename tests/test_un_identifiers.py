@@ -44,6 +44,9 @@ def test_entity_context_for_built_in_recognizers(tmp_path):
      "not a two-letter ISO 3166 country code"),
     ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    needs_context: true\n",
      "'needs_context' needs 'context' words"),
+    ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    needs_context: true\n"
+     "    context: {en: [], fr: []}\n", "'needs_context' needs 'context' words"),
+    ("recognizers:\n  - entity: X\n    deny_list: [Acme, ' ']\n", "an empty deny_list word"),
     ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    context: {de: [akte]}\n",
      "context"),
     ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n"

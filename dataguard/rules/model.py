@@ -112,17 +112,18 @@ class PatternModel(_Strict):
         return checked_regex(v, scan_compiler=True)
 
 
-def _words(v: list) -> list:
+def _words(v: list, kind: str = "context") -> list:
     out = []
     for w in v:
         w = w.strip()
         if not w:
-            raise ValueError("an empty context word")
+            raise ValueError(f"an empty {kind} word")
         out.append(w)
     return out
 
 
 ContextWords = Annotated[list[str], AfterValidator(_words)]
+DenyWords = Annotated[list[str], AfterValidator(lambda v: _words(v, "deny_list"))]
 
 
 class ExampleModel(_Strict):
@@ -159,7 +160,7 @@ class RecognizerModel(_Strict):
     entity: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
     patterns: list[PatternModel] = Field(default_factory=list)
     context: Union[ContextWords, dict[LanguageName, ContextWords]] = Field(default_factory=list)
-    deny_list: list[str] = Field(default_factory=list)
+    deny_list: DenyWords = Field(default_factory=list)
     validator: Optional[str] = None
     countries: list[Country] = Field(default_factory=list)
     needs_context: bool = False
@@ -184,7 +185,7 @@ class RecognizerModel(_Strict):
     def _something(self):
         if not self.patterns and not self.deny_list:
             raise ValueError("a recognizer needs 'patterns' or 'deny_list'")
-        if self.needs_context and not self.context:
+        if self.needs_context and not self.context_words:
             raise ValueError("'needs_context' needs 'context' words")
         return self
 
