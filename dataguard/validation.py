@@ -12,7 +12,7 @@ import re
 _VALUE_ERROR = "Value error, "
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
-_PLAIN_WORD = re.compile(r"[a-z]+,?")
+_PLAIN_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*,?|[()\[\]{}],?")    # (a bracket alone: "missing ), unterminated subpattern")
 
 
 def shown_name(value, withheld: str = "(withheld)") -> str:

@@ -196,6 +196,7 @@ def test_bad_regex(tmp_path):
         pack(tmp_path, rule(entities="[CASE_NUMBER]"), recognizers=rec)
     msg = str(ei.value)
     assert "pack.yaml" in msg and "recognizers[0].patterns[0].regex" in msg and "bad regex" in msg
+    assert "missing ) unterminated subpattern" in msg          # what is wrong, not only its first word
 
 
 def test_duplicate_id_across_packs(tmp_path):
