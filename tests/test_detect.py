@@ -1051,6 +1051,16 @@ def test_a_context_word_after_an_elision_is_read(text):
     assert spans(run(det, text)) == {at(text, "123456789", "ID_CARD")}
 
 
+@pytest.mark.parametrize("word, text, found", [("n°", "Dossier n° 123456789", True), ("tel.", "Tel. 123456789", True),
+                                               ("n°", "Order 123456789", False), ("tel.", "Hotel 123456789", False)])
+def test_a_context_word_with_a_sign_is_read(word, text, found):
+    """A context word holding a sign a word does not ("n°", "tel.") is read as written."""
+    spec = RecognizerSpec(entity="FILE_NO", context=(word,), needs_context=True, pack="t",
+                          patterns=(PatternSpec("n", r"\b\d{9}\b", 0.3),))
+    det = Detector(ner=False, entities={"FILE_NO"}, custom=[spec])
+    assert spans(run(det, text)) == ({at(text, "123456789", "FILE_NO")} if found else set())
+
+
 def test_broken_model_raises_model_missing(monkeypatch):
     import spacy
 

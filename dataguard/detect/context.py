@@ -102,9 +102,10 @@ def context_found(words: frozenset, r, text: str, ext_context: list, since: int 
 
 @functools.lru_cache(maxsize=1024)
 def _phrases(words: frozenset) -> tuple:
-    """The context words of more than one word, each with a test of a place in a text where it
-    stands as whole words (the ``match`` of a regex there)."""
-    phrases = {_SPACING.sub(" ", w) for w in words if " " in w}
+    """The context words of more than one word, or with a sign a word does not hold ("n°",
+    "tel."), each with a test of a place in a text where it stands as whole words (the
+    ``match`` of a regex there)."""
+    phrases = {_SPACING.sub(" ", w) for w in words if " " in w or not _WORD.fullmatch(w)}
     return tuple((w, re.compile(rf"(?<!\w){re.escape(w)}(?!\w)").match) for w in sorted(phrases))
 
 
