@@ -52,7 +52,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 from dataguard import defaults
 from dataguard.durations import parse_duration
 from dataguard.globs import check_glob
-from dataguard.validation import field_path, load_yaml, plain_message, without_quotes
+from dataguard.validation import field_path, load_yaml, plain_message, union_errors, without_quotes
 from dataguard.vocab import FAIL_ON_CHOICES, FORMATS, LANGUAGES, SiteKind, values
 
 
@@ -220,7 +220,7 @@ def load_config(path, environ: Optional[dict] = None, *, unset_env: Optional[lis
         cfg = SiteConfig.model_validate(data)
     except ValidationError as exc:
         # never echo input values: they could hold secrets
-        msgs = [f"{shown}: {field_path(e['loc'], '(top level)')}: {_describe(e)}" for e in exc.errors(include_input=False)]
+        msgs = [f"{shown}: {field_path(e['loc'], '(top level)')}: {_describe(e)}" for e in union_errors(exc.errors(include_input=False))]
         raise ConfigError("\n".join(msgs)) from None
 
     base = Path(path).resolve().parent

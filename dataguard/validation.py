@@ -48,6 +48,34 @@ def field_path(loc, empty: str = "-") -> str:
     return out or empty
 
 
+# the part of a pydantic error's location that names a branch of a union ("str",
+# "list[str]", "function-after[_words(), list[str]]"), not a field
+_BRANCH = re.compile(r"[a-z-]+\[.*\]|str|int|float|bool|list|dict|none")
+
+
+def union_errors(errors: list) -> list:
+    """Pydantic's errors with each union told as its field: a branch's name is left out of the
+    locations, and a branch's type mismatch ("Input should be a valid list") is left out when
+    another branch of the same field says what is wrong in it (an empty word, a language), or
+    when one like it was kept already."""
+    def prefix(loc):
+        for i, part in enumerate(loc):
+            if isinstance(part, str) and _BRANCH.fullmatch(part):
+                return tuple(loc[:i])
+        return None
+    told = {prefix(e["loc"]) for e in errors if prefix(e["loc"]) is not None and not e["type"].endswith("_type")}
+    out, seen = [], set()
+    for e in errors:
+        at = prefix(e["loc"])
+        if at is not None:
+            if e["type"].endswith("_type") and (at in told or at in seen):
+                continue
+            seen.add(at)
+            e = {**e, "loc": tuple(p for p in e["loc"] if not (isinstance(p, str) and _BRANCH.fullmatch(p)))}
+        out.append(e)
+    return out
+
+
 def plain_message(msg: str) -> str:
     """The message of a validator's ValueError without pydantic's prefix."""
     return msg[len(_VALUE_ERROR):] if msg.startswith(_VALUE_ERROR) else msg

@@ -59,6 +59,19 @@ def test_bad_new_keys_are_errors(tmp_path, body, message):
     assert message in str(ei.value)
 
 
+def test_a_field_of_two_forms_gets_one_message_naming_it(tmp_path):
+    """A field that takes a list or a mapping (context) or a list or a regex (trigger): one
+    message, on the field itself, saying what is wrong; no message per form it may take."""
+    body = ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    context: {de: [akte]}\n"
+            "  - entity: Y\n    patterns: [{name: y, regex: 'y', score: 0.5}]\n    trigger: [ok, ' ']\n")
+    with pytest.raises(RuleError) as ei:
+        _load(tmp_path, body)
+    lines = str(ei.value).splitlines()
+    assert len(lines) == 2, lines
+    assert "recognizers[0].context.de" in lines[0] and "'en', 'fr', 'es' or 'ar'" in lines[0]
+    assert lines[1].endswith("recognizers[1].trigger: an empty trigger word")
+
+
 @pytest.mark.parametrize("field", ["validator: stdnum:S3CRETVALUE.x", "countries: [S3CRETVALUE]"])
 def test_a_bad_value_is_named_by_its_field_never_quoted(tmp_path, field):
     body = f"recognizers:\n  - entity: X\n    patterns: [{{name: x, regex: 'x', score: 0.5}}]\n    {field}\n"

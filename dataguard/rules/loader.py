@@ -13,7 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from dataguard.types import ColumnSignal, PatternSpec, RecognizerSpec
-from dataguard.validation import field_path, plain_message, shown_name, without_quotes, yaml_loader
+from dataguard.validation import field_path, plain_message, shown_name, union_errors, without_quotes, yaml_loader
 from dataguard.vocab import SEVERITIES
 
 from dataguard.globs import compile_globs
@@ -138,7 +138,7 @@ def _same_file_key(path: Path) -> str:
 def _pydantic_problems(fname: str, raw: dict, exc: ValidationError) -> list[str]:
     probs = []
     rules_raw = raw.get("rules") if isinstance(raw, dict) else None
-    for err in exc.errors(include_input=False):
+    for err in union_errors(exc.errors(include_input=False)):
         loc = list(err["loc"])
         rid = "-"
         if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):

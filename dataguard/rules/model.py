@@ -124,6 +124,7 @@ def _words(v: list, kind: str = "context") -> list:
 
 ContextWords = Annotated[list[str], AfterValidator(_words)]
 DenyWords = Annotated[list[str], AfterValidator(lambda v: _words(v, "deny_list"))]
+TriggerWords = Annotated[list[str], AfterValidator(lambda v: _words(v, "trigger"))]
 
 
 class ExampleModel(_Strict):
@@ -164,7 +165,7 @@ class RecognizerModel(_Strict):
     validator: Optional[str] = None
     countries: list[Country] = Field(default_factory=list)
     needs_context: bool = False
-    trigger: Union[ContextWords, str] = Field(default_factory=list)
+    trigger: Union[TriggerWords, str] = Field(default_factory=list)
     examples: ExamplesModel = Field(default_factory=ExamplesModel)
 
     @field_validator("trigger")
