@@ -1477,6 +1477,8 @@ def test_libphonenumbers_patterns_are_compiled_once(monkeypatch):
     import phonenumbers
     import re._compiler as compiler
     from dataguard.detect.phone import PhoneFinder
+    if not hasattr(phonenumbers, "enable_pattern_cache"):
+        pytest.skip("this phonenumbers has no pattern cache (9.0.43 has it)")
     finder = PhoneFinder(["US", "GB", "FR", "KE", "CH"])
     kinds = [getattr(phonenumbers.PhoneNumberType, k) for k in dir(phonenumbers.PhoneNumberType) if k.isupper()]
     numbers = [phonenumbers.example_number_for_type(r, k) for r in sorted(phonenumbers.SUPPORTED_REGIONS) for k in kinds]
