@@ -12,7 +12,9 @@ import re
 _VALUE_ERROR = "Value error, "
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|`[^`]*`")
-_PLAIN_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*,?|[()\[\]{}],?")    # (a bracket alone: "missing ), unterminated subpattern")
+# (a bracket alone: "missing ), unterminated subpattern"; of hyphenated words, re's own only: "t-a"
+# of "bad character range t-a" is the pattern's text)
+_PLAIN_WORD = re.compile(r"[a-z]+,?|(?:look-behind|look-ahead|fixed-width),?|[()\[\]{}],?")
 
 
 def shown_name(value, withheld: str = "(withheld)") -> str:
@@ -48,31 +50,47 @@ def field_path(loc, empty: str = "-") -> str:
     return out or empty
 
 
-# the part of a pydantic error's location that names a branch of a union ("str",
-# "list[str]", "function-after[_words(), list[str]]"), not a field
-_BRANCH = re.compile(r"[a-z-]+\[.*\]|str|int|float|bool|list|dict|none")
+# the part of a pydantic error's location that names a branch of a union ("str", "int",
+# "constrained-str", "list[str]", "function-after[_words(), list[str]]"), not a field
+_BRANCH = re.compile(r"[a-z][a-z-]*\[.*\]|(?:constrained-)?(?:str|int|float|bool|bytes)|list|dict|none")
 
 
 def union_errors(errors: list) -> list:
-    """Pydantic's errors with each union told as its field: a branch's name is left out of the
-    locations, and a branch's type mismatch ("Input should be a valid list") is left out when
-    another branch of the same field says what is wrong in it (an empty word, a language), or
-    when one like it was kept already."""
-    def prefix(loc):
+    """Pydantic's errors with each union told as its field: the branch names are left out of the
+    locations; a branch's own type mismatch ("Input should be a valid list") is left out when
+    another branch of the field says what is wrong (an empty word, a language: anything but a
+    mismatch at the branch itself), and the mismatches of a field no branch of which fits are
+    told as one message."""
+    def split(e):
+        """(the field's location, the rest after the branch name) or None: no union."""
+        loc = e["loc"]
         for i, part in enumerate(loc):
-            if isinstance(part, str) and _BRANCH.fullmatch(part):
-                return tuple(loc[:i])
+            if isinstance(part, str) and _BRANCH.fullmatch(part) and not (e["type"] == "extra_forbidden"
+                                                                          and i == len(loc) - 1):
+                rest = tuple(p for p in loc[i + 1:] if not (isinstance(p, str) and _BRANCH.fullmatch(p)))
+                return tuple(loc[:i]), rest
         return None
-    told = {prefix(e["loc"]) for e in errors if prefix(e["loc"]) is not None and not e["type"].endswith("_type")}
-    out, seen = [], set()
+
+    def mismatch(e, rest) -> bool:
+        return not rest and e["type"].endswith("_type")
+
+    told = {split(e)[0] for e in errors if split(e) is not None and not mismatch(e, split(e)[1])}
+    out, merged = [], {}
     for e in errors:
-        at = prefix(e["loc"])
-        if at is not None:
-            if e["type"].endswith("_type") and (at in told or at in seen):
-                continue
-            seen.add(at)
-            e = {**e, "loc": tuple(p for p in e["loc"] if not (isinstance(p, str) and _BRANCH.fullmatch(p)))}
-        out.append(e)
+        parts = split(e)
+        if parts is None:
+            out.append(e)
+            continue
+        field, rest = parts
+        e = {**e, "loc": field + rest}
+        if not mismatch(e, rest):
+            out.append(e)
+        elif field not in told:             # a type no branch takes: one message for the field
+            if field in merged:
+                merged[field]["msg"] += ", or " + e["msg"].removeprefix("Input should be ")
+            else:
+                merged[field] = e
+                out.append(e)
     return out
 
 

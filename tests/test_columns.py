@@ -316,6 +316,32 @@ def test_csv_columns_are_judged_by_their_headers(det):
         ("PHONE_NUMBER", "020 7946 0321"), ("DATE_OF_BIRTH", "12/04/1975"), ("UK_NHS", "943 476 5919")]
 
 
+@pytest.mark.parametrize("score", [0.6, 1.0])
+def test_a_header_word_lets_a_value_that_needs_it_through_in_its_own_column_only(score):
+    """A recognizer that needs context, its word in the CSV header: the values of the column
+    that word names are reported, not those of the other columns, whatever the pattern's score."""
+    from dataguard.types import PatternSpec, RecognizerSpec
+    spec = RecognizerSpec(entity="DOSSIER", context=("dossier",), needs_context=True, pack="t",
+                          patterns=(PatternSpec("d", r"\b[A-Z]{3}-\d{5}\b", score),))
+    det = Detector(ner=False, entities={"DOSSIER"}, custom=[spec])
+    text = "dossier,order_ref\nKEN-12345,ORD-54321\nUGA-67890,ORD-09876\n"
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/x.csv", path="x.csv"), text=text, context=("dossier", "order_ref"),
+                  hint="structured")
+    assert sorted(v for _, v, _ in found(det, chunk)) == ["KEN-12345", "UGA-67890"]
+
+
+def test_a_packs_words_for_an_entity_no_built_in_recognizer_reads_go_to_the_packs():
+    """``entities: {DATE_OF_BIRTH: {context}}``: no built-in recognizer reads a date of birth in
+    text (only in columns), so the words go to the packs' recognizers of it."""
+    from dataguard.types import PatternSpec, RecognizerSpec
+    spec = RecognizerSpec(entity="DATE_OF_BIRTH", context=("born",), pack="t",
+                          patterns=(PatternSpec("d", r"\b\d{2}\.\d{2}\.\d{4}\b", 0.45),))
+    det = Detector(ner=False, entities={"DATE_OF_BIRTH"}, custom=[spec], context=(("DATE_OF_BIRTH", ("geboren",)),))
+    (_, [m]), = list(det.analyze([Chunk(unit=Unit(target="/t", uri="/t/x.txt", path="x.txt"),
+                                        text="Geboren 12.03.1984 in Graz")]))
+    assert m.score > 0.45
+
+
 @pytest.fixture(scope="module")
 def pack_det():
     """Without NER, as a scan builds it: the packs' recognizers, column signals and context words."""

@@ -86,6 +86,15 @@ def test_unknown_top_level_key(tmp_path):
         load_config(p)
 
 
+def test_a_field_of_several_types_gets_one_message_and_a_key_named_like_a_type_keeps_its_name(tmp_path):
+    p = _write(tmp_path, "site: {name: X}\ntargets: [{uri: /data}]\nmax_duration: [1]\nstr: 5\n")
+    with pytest.raises(ConfigError) as ei:
+        load_config(p)
+    lines = [line.split("dataguard.yaml: ")[1] for line in str(ei.value).splitlines()]
+    assert lines == ["max_duration: Input should be a valid string, or a valid integer, or a valid number",
+                     "str: unknown key"]
+
+
 def test_missing_env_var_named_not_value(tmp_path, monkeypatch):
     monkeypatch.delenv("DG_TEST_MISSING_PW", raising=False)
     p = _write(tmp_path, "targets:\n  - uri: /data\n  - uri: smb://u@h/s\n    password_env: DG_TEST_MISSING_PW\n")

@@ -978,6 +978,8 @@ def test_words_with_a_dotted_capital_i_open_their_windows():
     ids = Detector(ner=False, entities={"RESIDENCE_ID"}, custom=[spec])
     text = f"{filler}İkamet izni IK-123456 verildi. {filler} Sipariş IK-654321. {filler}"
     assert spans(run(ids, text)) == {at(text, "IK-123456", "RESIDENCE_ID")}
+    for written in ("ikamet izni IK-123456", "IKAMET IZNI IK-123456"):     # the word as it is written elsewhere
+        assert spans(run(ids, written)) == {at(written, "IK-123456", "RESIDENCE_ID")}, written
 
 
 @pytest.mark.parametrize("entity, value", [("EMAIL_ADDRESS", "jane at unicef dot org"),
@@ -1008,6 +1010,12 @@ def test_a_recognizer_with_a_deny_list_and_patterns_keeps_every_key_for_each():
     assert spans(run(det, "We met the Acme Foundation team about DN-1234.")) == set()
     text = "Donor: Acme Foundation, DN-1234."
     assert spans(run(det, text)) == {at(text, "Acme Foundation", "DONOR"), at(text, "DN-1234", "DONOR")}
+    triggered = RecognizerSpec(entity="DONOR", deny_list=("Acme Foundation",), trigger=("DN-",), pack="t",
+                               patterns=(PatternSpec("ref", r"\bDN-\d{4}\b", 0.6),))
+    det = Detector(ner=False, entities={"DONOR"}, custom=[triggered])
+    filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 12
+    text = f"{filler}Funded by Acme Foundation. {filler}"          # (the patterns' trigger is not the words')
+    assert spans(run(det, text)) == {at(text, "Acme Foundation", "DONOR")}
 
 
 @pytest.mark.parametrize("text, found", [("Reference REF-123456 filed.", True), ("Reference 123456 filed.", False),

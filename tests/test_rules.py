@@ -199,6 +199,16 @@ def test_bad_regex(tmp_path):
     assert "missing ) unterminated subpattern" in msg          # what is wrong, not only its first word
 
 
+@pytest.mark.parametrize("regex, told, secret", [("ID[secret-a]", "bad character range", "t-a"),
+                                                 ("(?<=a+)b", "look-behind requires fixed-width pattern", "a+")])
+def test_a_bad_regex_is_told_without_its_text(tmp_path, regex, told, secret):
+    rec = ("recognizers:\n  - entity: CASE_NUMBER\n    patterns:\n"
+           f"      - {{name: c, regex: '{regex}', score: 0.5}}\n")
+    with pytest.raises(RuleError) as ei:
+        pack(tmp_path, rule(entities="[CASE_NUMBER]"), recognizers=rec)
+    assert f"bad regex: {told}" in str(ei.value) and secret not in str(ei.value)
+
+
 def test_duplicate_id_across_packs(tmp_path):
     (tmp_path / "d").mkdir()
     write(tmp_path / "d", "pack: a\nrules:\n" + rule(id="X-1"), "a.yaml")

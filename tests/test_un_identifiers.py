@@ -70,6 +70,16 @@ def test_a_field_of_two_forms_gets_one_message_naming_it(tmp_path):
     assert len(lines) == 2, lines
     assert "recognizers[0].context.de" in lines[0] and "'en', 'fr', 'es' or 'ar'" in lines[0]
     assert lines[1].endswith("recognizers[1].trigger: an empty trigger word")
+    body = ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    context: {en: [ok, 5]}\n"
+            "  - entity: Y\n    patterns: [{name: y, regex: 'y', score: 0.5}]\n    trigger: [ok, 5, [x]]\n"
+            "  - entity: Z\n    patterns: [{name: z, regex: 'z', score: 0.5}]\n    context: 7\n")
+    with pytest.raises(RuleError) as ei:
+        _load(tmp_path, body)
+    tails = [line.split(": rule -: ")[1] for line in str(ei.value).splitlines()]
+    assert tails == ["recognizers[0].context.en[1]: Input should be a valid string",
+                     "recognizers[1].trigger[1]: Input should be a valid string",
+                     "recognizers[1].trigger[2]: Input should be a valid string",
+                     "recognizers[2].context: Input should be a valid list, or a valid dictionary"]
 
 
 @pytest.mark.parametrize("field", ["validator: stdnum:S3CRETVALUE.x", "countries: [S3CRETVALUE]"])

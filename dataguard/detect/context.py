@@ -5,11 +5,13 @@ import functools
 import re
 import unicodedata
 
+from dataguard.detect.triggers import lower_aligned
+
 _WORD = re.compile(r"[\w'-]+")        # words, and keys: nhs_number, NHS-No
 _LOOK_BACK = 80
-# between a context phrase and a value: another number, a line's end, or a sentence's end (a
+# between a context phrase and a value, what makes it another's: a number, or a sentence's end (a
 # word of five letters or more, then '.', '!' or '?' and a space: "Prof. ", "no. " are abbreviations)
-_OTHER_VALUE = re.compile(r"\d|\n|[^\W\d_]{5}[.!?]\s")
+_OTHER_VALUE = re.compile(r"\d|[^\W\d_]{5}[.!?]\s")
 
 
 # ---------------------------------------------------------------- names
@@ -66,16 +68,17 @@ def _forms(word: str) -> tuple:
     """A word and, for a key (``nhs_number``, ``NHS-No``, ``nhsNumber``) or an elision
     (``d'identité``, ``l'IBAN``), its parts, lower case. (Cached: the words before values
     repeat, "tel", "phone", a column's key.)"""
-    low = word.lower()
+    low = lower_aligned(word)
     if "_" not in word and "-" not in word and "'" not in word and (word == low or word.isupper() or word.istitle()):
         return (low,)
-    return (low, *(p.lower() for p in _PARTS.split(word) if p))
+    return (low, *(lower_aligned(p) for p in _PARTS.split(word) if p))
 
 
 def context_found(words: frozenset, r, text: str, ext_context: list, since: int = 0) -> int:
     """0: no context word for result ``r``; ``_NEAR``: one among the five words before it or in the
     external context; ``_LABEL``: one among the three words right before it, or a phrase of several
-    words in the look-back before it with no other value between.
+    words in the look-back before it with no other value nor line end between (near: a line
+    end between).
     ``since``: the text before it is read from there on (a table's header rows left out)."""
     if not words:
         return 0
@@ -86,18 +89,23 @@ def context_found(words: frozenset, r, text: str, ext_context: list, since: int 
     if any(f in words for forms in before for f in forms) or in_external(words, ext_context):
         return _NEAR
     # multi-word context phrases ("social security", "passport number"), as whole words: as
-    # telling as a label anywhere in the look-back when neither another number nor a sentence's
-    # end stands between ("the social security no. of Prof. Fatima Haddad El-Amin is 528646352");
-    # not at all otherwise (not the badge of "Social Security Number: 796 44 2044; employee badge
-    # 709898936" nor of "Social security number: not provided. Employee badge 709898936")
-    tail = _SPACING.sub(" ", text[lo:r.start].lower())      # (a key's words: "staff_number", "staff-number")
+    # telling as a label anywhere in the look-back when neither another number, a sentence's
+    # end nor a line's end stands between ("the social security no. of Prof. Fatima Haddad
+    # El-Amin is 528646352"); near with a line's end between (a form's label on the line above
+    # its value, "Date of birth\n12/03/1984"); not at all with another number or a sentence's
+    # end (not the badge of "Social Security Number: 796 44 2044; employee badge 709898936" nor
+    # of "Social security number: not provided. Employee badge 709898936")
+    tail = _SPACING.sub(" ", lower_aligned(text[lo:r.start]))      # (a key's words: "staff_number", "staff-number")
+    found = 0
     for w, whole in _phrases(words):
         at = tail.rfind(w)
         while at != -1 and whole(tail, at) is None:      # (not "staff no" of "staff notes")
             at = tail.rfind(w, 0, at + len(w) - 1)
         if at != -1 and not _OTHER_VALUE.search(tail, at + len(w)):
-            return _LABEL
-    return 0
+            if "\n" not in tail[at + len(w):]:
+                return _LABEL
+            found = _NEAR
+    return found
 
 
 @functools.lru_cache(maxsize=1024)

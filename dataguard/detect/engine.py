@@ -136,7 +136,8 @@ class Detector:
                                                  and not context_found(t.context, r, text, ext_context)):
                         r.recognition_metadata = r.recognition_metadata or {}
                         r.recognition_metadata.setdefault("recognizer_name", t.name)
-                        if r.score > base and in_header:       # (a word of the header may have raised it)
+                        if in_header and (r.score > base or t.needs_context):   # (a word of the header may have raised
+                            # it, or let it through: one that needs context, at 1.0 already)
                             r.recognition_metadata[CONTEXT_RAISE_KEY] = 0.0 if t.needs_context else base
                         if r.entity_type in NEED_CONTEXT:    # a check digit a random number may pass
                             r.recognition_metadata[CONTEXT_KEY] = bool(

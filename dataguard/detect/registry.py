@@ -74,8 +74,8 @@ def _custom(spec, language: str) -> list:
     validator), each with the pack's gates (``_gated``): one of each when it has both."""
     from presidio_analyzer import PatternRecognizer
     from dataguard.detect.recognizers import RegexRecognizer, Rx
-    if spec.deny_list and spec.patterns:
-        return _custom(dataclasses.replace(spec, patterns=()), language) + \
+    if spec.deny_list and spec.patterns:        # (the trigger is the patterns': a listed word is its own)
+        return _custom(dataclasses.replace(spec, patterns=(), trigger=(), trigger_regex=""), language) + \
             _custom(dataclasses.replace(spec, deny_list=()), language)
     # unique per recognizer (triggers are found by name): the entity and its first pattern or word
     name = f"pack-{spec.pack}-{spec.entity}-{spec.patterns[0].name if spec.patterns else spec.deny_list[0]}"
@@ -154,8 +154,9 @@ def build(entities: frozenset, config: DetectorConfig) -> list:
     # memos' references: the pack's phone numbers without a '+' are read after words of telephony)
     _add_context(out, config.context)
     extra = _words_by_entity(config.context)
+    served = {e for t in out for e in t.entities}     # (DATE_OF_BIRTH, PASSPORT_NUMBER: no built-in one reads text)
     out.extend(t for spec in config.custom if spec.entity in entities and spec.runs_for(config.countries)
-               for t in _custom(_with_context(spec, extra.get(spec.entity, ()) if spec.entity not in BUILT_IN else ()),
+               for t in _custom(_with_context(spec, extra.get(spec.entity, ()) if spec.entity not in served else ()),
                                 language))
     return out
 

@@ -75,7 +75,7 @@ class Triggered:
     @functools.cached_property
     def context(self) -> frozenset:
         """The recognizer's context words, lower-cased."""
-        return frozenset(w.lower() for w in (self.recognizer.context or []))
+        return frozenset(lower_aligned(w) for w in (self.recognizer.context or []))      # (as the text is read)
 
     @property
     def entity_trigger(self) -> Optional[str]:
