@@ -345,6 +345,36 @@ def test_no_built_in_pattern_backtracks_on_long_runs(text):
                 list(BoundedPattern(p.regex, PACK_FLAGS, 2.0).finditer(text))      # PatternTimeout: a failure
 
 
+@pytest.mark.parametrize("junk", ["\n" * 4000, "a:x\r\n" * 32])
+def test_a_private_keys_opening_before_long_runs_is_read_in_time(junk):
+    """dataguard's own private-key pattern (Python's re, no time limit, over the whole chunk) reads
+    a run of whitespace or of CRLF header lines after "BEGIN PRIVATE KEY" one way only: a run of
+    4,000 newlines took minutes (three runs splitting one between them, cubic), as did 32 CRLF
+    lines (each line read two ways). A separate process, stopped after a minute, reads them."""
+    from tests.conftest import ROOT
+    code = ("import sys; from dataguard.detect.recognizers import private_key_recognizer\n"
+            "rx = private_key_recognizer('en').recognizer._regexes[0].rx\n"
+            "print(rx.search(sys.stdin.read()) is None)")
+    text = "-----BEGIN PRIVATE KEY-----\n" + junk + "!"
+    done = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True, text=True, timeout=60,
+                          cwd=str(ROOT))
+    assert done.stdout.strip() == "True", done.stderr[-500:]
+
+
+def test_a_password_after_long_runs_of_key_characters_is_found_in_time():
+    """The password assignment pattern reads a run of "pwd." or of dots once, not from each of
+    its characters 64 characters either side (a second per 100 KB; under the regex module's
+    time limit here, ten times what it takes now), and finds the password after it."""
+    import regex
+
+    from dataguard.detect.recognizers import _pw_regexes
+    rx = regex.compile(_pw_regexes()[0].rx.pattern)
+    assert rx.search("pwd." * 250_000, timeout=5.0) is None          # (9.5 s before, 0.5 s now)
+    text = "pwd " + "." * 100_000 + "\npassword = Tr0ub4dor&3\n"
+    m = rx.search(text, timeout=5.0)
+    assert m is not None and (m.group("v") or m.group("v2") or m.group("v3")) == "Tr0ub4dor&3"
+
+
 # ------------------------------------------------------------------ what libraries say
 def test_warnings_and_output_of_parsing_libraries_never_reach_the_terminal(tmp_path, monkeypatch):
     """A family whose library warns and logs what it parses: none of it shows."""

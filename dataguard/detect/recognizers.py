@@ -168,8 +168,15 @@ _NL = r"(?:\\r\\n|\\n|\r?\n)"
 
 def private_key_recognizer(language: str) -> Triggered:
     begin = r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |)PRIVATE KEY(?: BLOCK)?-----"
-    headers = rf"(?:[A-Za-z-]+:[^\n\\]*{_NL})*"
-    pattern = rf"(?P<v>{begin}\s*{_NL}?{headers}\s*{_NL}?\s*{_B64}{{40}})"
+    # a header line read one way: its value may end in the "\r" of a "\r\n" (the same lines as
+    # with _NL, whose "\r?\n" read each such line a second way: 2**n ways to fail for n lines)
+    headers = r"(?:[A-Za-z-]+:[^\n\\]*(?:\\r\\n|\\n|\n))*"
+    # each run of whitespace read whole ("(?!\s)": Python 3.10's re has no possessive quantifier):
+    # a match takes it whole anyway (what follows it is no whitespace), and three runs splitting
+    # one between them were tried every way, cubic in its length (a run of 2,000 newlines after
+    # the line "BEGIN PRIVATE KEY": 80 s on the whole text, which the recognizer reads)
+    ws = r"\s*(?!\s)"
+    pattern = rf"(?P<v>{begin}{ws}{_NL}?{headers}{ws}{_NL}?{ws}{_B64}{{40}})"
     return Triggered(RegexRecognizer("dataguard-private-key", ["SECRET_PRIVATE_KEY"], [Rx(pattern, 1.0)], language),
                      words=("private key",))
 
@@ -223,10 +230,22 @@ _PW_KEY = (r"(?a:[A-Za-z0-9_.\-]{0,64}(?:password|passwd|passphrase|pwd|pass_wor
            r"(?:[A-Za-z0-9_.\-]{0,64}[_.\-])?(?:pass|secret(?![_-]?access))(?:[_.\-][A-Za-z0-9_.\-]{0,64})?(?![A-Za-z0-9])|"
            r"PGPASSWORD|MYSQL_PWD)")
 _PW_VALUE = r"""(?:"(?P<v>[^"\r\n]{4,128})"|'(?P<v2>[^'\r\n]{4,128})'|(?P<v3>[^\s"'`<>;,]{4,128}))"""
+_PW_SEP = rf"[\"']?{_WS}(?::=|=>|==?|:){_WS}"
+# What an assignment needs, read once from where it may start, before its key is searched for
+# (the key's 64 characters either side of its word were searched from every character of a run
+# of dots or of "pwd.pwd.": a second per 100 KB). A group captured in a look-ahead and matched
+# again reads a run once (Python 3.10's re has no possessive quantifier): a key word's first
+# letter (p, m, c, k, s) within 65 characters, only key characters before it; the run of key
+# characters (at most 140, as the key) followed by the separator and a value, or by the space
+# of "mot de passe" or the "ñ" of "contraseña" (key words holding a character no key holds).
+_PW_GUARD = (r"(?=(?a-i:(?=(?P<pw_pre>[abd-jlnoqrt-zABD-JLNOQRT-Z0-9_.\-]{0,65}))(?P=pw_pre)[pPmMcCkKsS]))"
+             r"(?=(?a-i:(?=(?P<pw_run>[A-Za-z0-9_.\-]{1,140}))(?P=pw_run))"
+             rf"(?:{_PW_SEP}" r"""(?:"[^"\r\n]{4,128}"|'[^'\r\n]{4,128}'|[^\s"'`<>;,]{4,128})"""
+             r"|(?a:[ ](?:de[ _-]?)?passe|[ñÑ]a)))")
 
 
 def _pw_regexes() -> List[Rx]:
-    assign = (rf"(?i)(?<![A-Za-z0-9]){_PW_KEY}[\"']?{_WS}(?::=|=>|==?|:){_WS}{_PW_VALUE}")
+    assign = rf"(?i)(?<![A-Za-z0-9]){_PW_GUARD}{_PW_KEY}{_PW_SEP}{_PW_VALUE}"
     return [
         Rx(assign, 0.8, plausible_password),
         Rx(rf"(?i)<(?:[\w:-]{{0,64}}(?a:password|passwd|pwd|secret)[\w-]{{0,64}})>{_WS}(?P<v>[^<\s]{{4,128}}){_WS}</", 0.8,
