@@ -74,10 +74,10 @@ def union_errors(errors: list) -> list:
     def mismatch(e, rest) -> bool:
         return not rest and e["type"].endswith("_type")
 
-    told = {split(e)[0] for e in errors if split(e) is not None and not mismatch(e, split(e)[1])}
+    splits = [(e, split(e)) for e in errors]
+    told = {parts[0] for e, parts in splits if parts is not None and not mismatch(e, parts[1])}
     out, merged = [], {}
-    for e in errors:
-        parts = split(e)
+    for e, parts in splits:
         if parts is None:
             out.append(e)
             continue

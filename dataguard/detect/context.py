@@ -120,6 +120,16 @@ def _phrases(words: frozenset) -> tuple:
 _SPACING = re.compile(r"[ \t_-]+")      # between a phrase's words: spaces, tabs, a key's underscores or hyphens
 
 
+def near_words(words) -> tuple:
+    """The trigger words of a recognizer that runs only near its context words: those words, and
+    each phrase also as a key writes it ("staff_number", "staff-number": ``_SPACING`` reads them so)."""
+    out = dict.fromkeys(words)
+    for w in words:
+        if " " in w.strip():
+            out.update(dict.fromkeys(("_".join(w.split()), "-".join(w.split()))))
+    return tuple(out)
+
+
 def in_external(words: frozenset, ext_context: list) -> bool:
     """Is one of the context ``words`` in the chunk's external context (column name words, CSV
     header)? As whole words ("at" of ``registered_at`` is not in "date of birth"), or inside

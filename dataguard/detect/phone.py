@@ -292,7 +292,6 @@ class PhoneGate:
                     else f"(?:{front})?(?:{types})"     # compiled when first needed
                 self._quick_lengths[region] = self._lengths(md.country_code, info)
         self._unjudged = [region for region, unjudged, *_ in self.regions if unjudged]
-        self.judges_all = not self._unjudged          # (no region is admitted without its readings)
         # the fewest digits of a run in which an unjudged region can find a national number
         self.least_digits = {region: self._least_digits(region) for region in self._unjudged}
         self._refusal = self._refusal_test()
@@ -491,6 +490,11 @@ class PhoneGate:
         if run.isdigit():           # most candidates: one run of digits, its own only piece
             return not (2 <= len(run) <= self.MAX_DIGITS and self._may_fit(run))
         return self._refused_groups(run, _NOT_ASCII_DIGIT.sub("", run))
+
+    @property
+    def judges_all(self) -> bool:
+        """Whether every configured region is judged by its readings (none unjudged)."""
+        return not self._unjudged
 
     def refuses_separated(self, run: str, joined: str) -> bool:
         """``_refused`` for a run of ASCII digits and separators without a '+' (no region
@@ -830,17 +834,20 @@ class PhoneFinder:
                 refused = len(candidate) < self._fewest[0] or self.gate.refuses_digits(candidate)
             elif candidate.isascii() and "+" not in candidate:     # then amounts, dates, codes, addresses
                 digits = _NOT_ASCII_DIGIT.sub("", candidate)
-                refused = len(digits) < self._fewest[0] or "/" in candidate and self._slash_date is not None \
-                    and self._slash_date(candidate) is not None or self.gate.refuses_separated(candidate, digits)
+                refused = len(digits) < self._fewest[0] or self._slash_dated(candidate) \
+                    or self.gate.refuses_separated(candidate, digits)
                 checked = not refused and self.gate.judges_all
             else:
                 # with a '+': international, or (the '+' cut off by an inner match) national
                 fewest = min(self._fewest) if "+" in candidate or "\uff0b" in candidate else self._fewest[0]
-                refused = len(_NON_DIGIT.sub("", candidate)) < fewest or "/" in candidate and \
-                    self._slash_date is not None and self._slash_date(candidate) is not None
+                refused = len(_NON_DIGIT.sub("", candidate)) < fewest or self._slash_dated(candidate)
             v = _NONE if refused else frozenset(self.gate.regions_for(candidate, checked))
             self._verdicts[candidate] = v
         return v
+
+    def _slash_dated(self, candidate: str) -> bool:
+        """Whether the matcher gives the candidate up at once as a date written with slashes."""
+        return "/" in candidate and self._slash_date is not None and self._slash_date(candidate) is not None
 
     def _time_stamp(self, text: str, start: int, cand: str) -> bool:
         """Whether the matcher gives the candidate up as a time stamp, inner matches and all (a

@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 from dataguard.checksums import validator
 from dataguard.defaults import PACK_FLAGS, PATTERN_TIMEOUT_S
 from dataguard.detect.config import DetectorConfig
+from dataguard.detect.context import near_words
 from dataguard.detect.entities import BUILT_IN, TABLE, TIGHT_PAD, traits
 from dataguard.detect.filters import NAME_PATTERN_KEY
 from dataguard.detect.bounded import PatternTimeout  # noqa: F401 - public
@@ -35,9 +36,9 @@ def known_entities() -> frozenset:
     return BUILT_IN
 
 
-def _predefined(entities: Iterable[str], language: str, countries: tuple, context: tuple = ()) -> list:
-    """Presidio's predefined recognizers of the entities at a site of ``countries``; ``context``:
-    the packs' ``(entity, words)``, among the words a context-only recognizer runs near."""
+def _predefined(entities: Iterable[str], language: str, countries: tuple, extra: dict) -> list:
+    """Presidio's predefined recognizers of the entities at a site of ``countries``; ``extra``:
+    the packs' words by entity (``_words_by_entity``), among those a context-only recognizer runs near."""
     from presidio_analyzer import predefined_recognizers as pr
 
     from dataguard.detect.recognizers import FastIbanRecognizer, fast_email_class
@@ -54,7 +55,7 @@ def _predefined(entities: Iterable[str], language: str, countries: tuple, contex
         except TypeError:
             rec = cls()
         if t.name in CONTEXT_ONLY:      # reported only with a context word: run only near one (a pack's too)
-            words = _near_words([*rec.context, *_words_by_entity(context).get(t.name, ())])
+            words = near_words([*rec.context, *extra.get(t.name, ())])
             out.append(Triggered(rec, words=words, pad=CONTEXT_PAD, needs_context=True))
         elif t.tight:       # its matches are its trigger's: narrow windows
             out.append(Triggered(rec, pad=TIGHT_PAD))
@@ -100,29 +101,18 @@ def _gated(spec, rec, words: tuple = ()) -> Triggered:
         return Triggered(rec, words=spec.trigger, regex=spec.trigger_regex or None, pad=TRIGGER_PAD,
                          needs_context=spec.needs_context)
     if spec.needs_context:
-        return Triggered(rec, words=_near_words(spec.context), pad=CONTEXT_PAD, needs_context=True)
+        return Triggered(rec, words=near_words(spec.context), pad=CONTEXT_PAD, needs_context=True)
     if words:
         return Triggered(rec, words=words, pad=DENY_LIST_PAD)
     return Triggered(rec, entity_gated=False)
 
 
-def _add_context(recs: list, context: tuple) -> None:
-    """The packs' context words of an entity (``entities:``), added to each of its recognizers."""
-    extra = _words_by_entity(context)
+def _add_context(recs: list, extra: dict) -> None:
+    """The packs' context words of an entity (``entities:``, by entity), added to each of its recognizers."""
     for t in recs:
         words = [w for e in t.entities for w in extra.get(e, ())]
         if words:
             t.recognizer.context = list(dict.fromkeys(list(t.recognizer.context or []) + words))
-
-
-def _near_words(words) -> tuple:
-    """The trigger words of a recognizer that runs only near its context words: those words, and
-    each phrase also as a key writes it ("staff_number", "staff-number": ``context`` reads them so)."""
-    out = dict.fromkeys(words)
-    for w in words:
-        if " " in w.strip():
-            out.update(dict.fromkeys(("_".join(w.split()), "-".join(w.split()))))
-    return tuple(out)
 
 
 def _words_by_entity(context: tuple) -> dict:
@@ -139,7 +129,8 @@ def build(entities: frozenset, config: DetectorConfig) -> list:
     from dataguard.detect.phone import fast_phone_recognizer
     from dataguard.detect.recognizers import OWN_RECOGNIZERS
     language = PRESIDIO_LANGUAGE
-    out = _predefined(entities, language, config.countries, config.context)
+    extra = _words_by_entity(config.context)
+    out = _predefined(entities, language, config.countries, extra)
     if "CREDIT_CARD" in entities:
         out.insert(0, card_recognizer(language))
     if "PHONE_NUMBER" in entities:
@@ -152,8 +143,7 @@ def build(entities: frozenset, config: DetectorConfig) -> list:
     # recognizers only for an entity that has none (a pack's own entity): a pack's recognizer of
     # a built-in entity reads its own words ("line" and "office" stand before budget lines' and
     # memos' references: the pack's phone numbers without a '+' are read after words of telephony)
-    _add_context(out, config.context)
-    extra = _words_by_entity(config.context)
+    _add_context(out, extra)
     served = {e for t in out for e in t.entities}     # (DATE_OF_BIRTH, PASSPORT_NUMBER: no built-in one reads text)
     out.extend(t for spec in config.custom if spec.entity in entities and spec.runs_for(config.countries)
                for t in _custom(_with_context(spec, extra.get(spec.entity, ()) if spec.entity not in served else ()),
