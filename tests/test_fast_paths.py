@@ -1492,3 +1492,30 @@ def test_libphonenumbers_patterns_are_compiled_once(monkeypatch):
     monkeypatch.setattr(compiler, "compile", lambda *a, **k: compiled.append(a[0]) or real(*a, **k))
     assert [m.start for _, m in again.find(text)] == [m.start for _, m in first]
     assert compiled == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_context_probe_answers_as_the_whole_context_check(seed, monkeypatch):
+    """``context_found`` first asks whether a context word's first piece is anywhere in the look-back
+    (most values have none before them); its answer with that probe is its answer without, on
+    look-backs of words, keys, phrases, signs, elisions, Greek final sigma and Turkish dotted I."""
+    from types import SimpleNamespace
+
+    from dataguard.detect import context
+
+    words = frozenset({"phone", "tel.", "n°", "social security", "staff no", "d'identité", "nhs-no", "οδος",
+                       "ıd", "passport number", "iban", "kimlik"})
+    pieces = ["Phone", "TEL.", "tel", "N°", "n °", "social_security", "Social-Security", "SOCIAL  SECURITY", "staff no",
+              "staff notes", "d'identité", "NHS-No", "nhsNo", "ΟΔΟΣ", "ΟΔΟΣ.Α", "οδος", "İD", "ID", "passport-number",
+              "Passportnumber", "IBAN:", "KİMLİK", "kimlikno", "order", "12345", "2024-01-02", "\n", ".", "is", "the", ":"]
+    rnd = random.Random(seed)
+    cases = []
+    for _ in range(3000):
+        text = " ".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12))) + rnd.choice([" ", ": ", "\n", "-"])
+        cases.append((text, rnd.choice([[], [], ["tel"], ["kimlik_no"]])))
+    r = SimpleNamespace
+    with_probe = [context.context_found(words, r(start=len(t) + 0, end=len(t) + 5), t + "98765", ext) for t, ext in cases]
+    monkeypatch.setattr(context, "_probe", lambda _words: None)
+    without = [context.context_found(words, r(start=len(t), end=len(t) + 5), t + "98765", ext) for t, ext in cases]
+    assert with_probe == without
+    assert {0, context._NEAR, context._LABEL} <= set(with_probe)     # every answer was given

@@ -83,6 +83,9 @@ def context_found(words: frozenset, r, text: str, ext_context: list, since: int 
     if not words:
         return 0
     lo = max(since, r.start - _LOOK_BACK)
+    probe = _probe(words)
+    if probe is not None and next(probe(_folded_sigma(lower_aligned(text[lo:r.start]))), None) is None:
+        return _NEAR if in_external(words, ext_context) else 0      # (no word's start in the look-back)
     before = [_forms(w) for w in _WORD.findall(text, lo, r.start)[-5:]]
     if any(f in words for forms in before[-3:] for f in forms):
         return _LABEL
@@ -106,6 +109,28 @@ def context_found(words: frozenset, r, text: str, ext_context: list, since: int 
                 return _LABEL
             found = _NEAR
     return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _probe(words: frozenset):
+    """A quick necessary test (most values have no context word before them: a table's cells,
+    a log's numbers): the ``iter`` of an automaton of each context word's first piece (a word,
+    a phrase's first word); a look-back holding none has no context word, neither as a word,
+    nor as a key's part, nor as a phrase. (Lower case here as in ``_forms``, final sigma folded:
+    the one letter whose lower case depends on what follows.) None: a word without a piece."""
+    import ahocorasick
+    pieces = {_folded_sigma(next((p for p in _SPACING.split(w) if p), "")) for w in words}
+    if "" in pieces:
+        return None
+    automaton = ahocorasick.Automaton()
+    for p in pieces:
+        automaton.add_word(p, p)
+    automaton.make_automaton()
+    return automaton.iter
+
+
+def _folded_sigma(s: str) -> str:
+    return s.replace("\u03c2", "\u03c3") if "\u03c2" in s else s
 
 
 @functools.lru_cache(maxsize=1024)
