@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import time
 
@@ -112,6 +113,26 @@ def test_unicode_digits_fall_back_to_python_regexes():
     assert ts.find(text)["PHONE_NUMBER"] == [(4, 14)]
 
 
+@pytest.mark.parametrize("use_hyperscan", [True, False])
+@pytest.mark.parametrize("zero", [0x660, 0x6F0, 0x966, 0xFF10])
+def test_digits_beyond_ascii_are_read_as_their_ascii_digits(use_hyperscan, zero):
+    """A digit beyond ASCII (Arabic-Indic, Persian, Devanagari, full-width) is read as its ASCII
+    digit, with Hyperscan (a text holding one is no longer read by Python's regexes alone) and
+    without: the windows are those of the text written in ASCII digits, but for a regex with a
+    negated class of ASCII digits, which reads the text as it is (Python's Unicode-aware regex)."""
+    native = str.maketrans({str(d): chr(zero + d) for d in range(10)})
+    regexes = {"run": DIGIT_RUN, "ten": r"\b[0-9]{10}\b", "ip": _TRIGGERS["IP_ADDRESS"]}
+    ts = TriggerSet(regexes, WORDS, use_hyperscan=use_hyperscan, hyperscan_after=0)
+    ascii_text = "Tel: 0712 345 678, compte 0123456789; HIV note; host 10.0.0.1, code 2.21.4.9981 fin"
+    text = ascii_text.translate(native)
+    found, plain = ts.find(text), ts.find(ascii_text)
+    assert {n: _windows(s, text, _WINDOW_PAD) for n, s in found.items() if n != "ip"} == \
+        {n: _windows(s, ascii_text, _WINDOW_PAD) for n, s in plain.items() if n != "ip"}
+    assert found["ten"] and found["health"]
+    ip = re.compile(_TRIGGERS["IP_ADDRESS"])
+    assert found["ip"] == [m.span() for m in ip.finditer(text)]      # "9981" ends with a non-ASCII digit: [^0-9]
+
+
 def test_trigger_set_without_words_or_regexes():
     ts = TriggerSet({}, {"empty": []})
     assert ts.find("anything 123") == {}
@@ -160,8 +181,9 @@ def test_hyperscan_is_built_once_a_process_has_scanned_enough_and_finds_the_same
     before = ts.find(text)
     assert not ts.accelerated
     while not ts.accelerated:
-        assert ts.find(text) == before
-    assert ts.find(text) == before == slow.find(text)
+        assert _windows_of(ts.find(text), text) == _windows_of(before, text)
+    assert before == slow.find(text)
+    assert _windows_of(ts.find(text), text) == _windows_of(before, text)
     assert _windows_of(ts.find(TEXTS[5]), TEXTS[5]) == _windows_of(slow.find(TEXTS[5]), TEXTS[5])
     assert not slow.accelerated
 
@@ -339,3 +361,15 @@ def test_a_worker_loads_databases_cached_after_its_trigger_set_was_made(db_cache
     assert early.accelerated
     slow = TriggerSet(dict(_TRIGGERS), WORDS, use_hyperscan=False)
     assert _windows_of(found, TEXTS[0]) == _windows_of(slow.find(TEXTS[0]), TEXTS[0])
+
+
+@pytest.mark.parametrize("pattern, refuses", [
+    (r"\d{1,3}\.\d{1,3}(?:[^0-9]|$)", True), (r"(?:^|[^!->@-~])-[pP]", True), (r"[^A-Za-z0-9()]", True),
+    (r"(?![0-9])", True), (r"[^5]", True), (r"(?!a7)", True), (r"(", True),
+    (r"\b\d{9}\b", False), (r"[0-9]{10}", False), (r"(?<!\d)\d{4}", False), (r"[^\d]x", False), (r"\D", False),
+    (r"(?!abc)\w+", False), (r"(?<![a-z])x", False), (r"(?:[^a-z]|b)+", False)])
+def test_the_regexes_that_read_a_digit_beyond_ascii_as_it_is_are_those_that_may_refuse_its_ascii_digit(pattern, refuses):
+    """A trigger that may refuse an ASCII digit where it takes another script's (a negated class or a
+    negative lookaround naming ASCII digits) reads a text holding such digits as it is."""
+    from dataguard.detect.triggers import _refuses_ascii_digits
+    assert _refuses_ascii_digits(pattern) is refuses

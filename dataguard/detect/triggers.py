@@ -14,8 +14,12 @@ character replaced by ``?`` (one byte per character), so byte offsets are charac
 offsets. Trigger regexes are ASCII/Latin-1 patterns; one naming a symbol beyond Latin-1
 (a bullet '•', a dash '–') is given to Hyperscan with '?' in its place, which finds it and any
 other character beyond Latin-1 there (more windows, the same findings; a letter beyond Latin-1
-keeps its regex in Python); a text holding digits outside ASCII
-(Arabic-Indic, Devanagari, full-width) is scanned with Python's Unicode-aware regexes. Of a
+keeps its regex in Python). In a text holding digits outside ASCII (Arabic-Indic,
+Devanagari, full-width) each is read as its ASCII digit (one character for one: the offsets
+stay), by Hyperscan and by Python's regexes alike: \d, \w and \b take it as Python's
+Unicode-aware regexes take the digit, and a class of ASCII digits ("[0-9]{10}") takes it too;
+a regex with a negated class of ASCII digits ("[^0-9]", which the digit is, its ASCII digit
+not) reads the text as it is, with Python's Unicode-aware regex. Of a
 word list, the Latin-1 words go to Hyperscan and the others (Arabic context words) to one
 Python regex under the same name, run only when one search for all such words finds one.
 """
@@ -94,6 +98,8 @@ class TriggerSet:
         # boundary to Python's Unicode \b, one to Hyperscan's)
         self._py_ascii = {n: _ascii(p, rx) for (n, p), rx in zip(regexes.items(), self._py_rx.values())}
         self._py_words = {n: _alternation(ws) for n, ws in words.items() if ws}
+        # the regexes that a digit beyond ASCII and its ASCII digit may not match alike
+        self._not_digit_classes = {n: self._py_rx[n] for n, p in regexes.items() if _refuses_ascii_digits(p)}
         self._hs_text = self._hs_low = None
         self._hs_names: List[str] = []
         self._py_only_rx: Dict[str, re.Pattern] = dict(self._py_rx)
@@ -192,10 +198,10 @@ class TriggerSet:
         low = lower_aligned(text) if low is None else low
         found: Dict[str, Spans] = {}
         unicode_digits = not text.isascii() and _NON_ASCII_DIGIT.search(text) is not None
-        if unicode_digits:
-            py_rx = self._py_rx
-        elif self._hs_text is not None:
-            self._scan(self._hs_text, text, found)
+        # (each digit beyond ASCII read as its ASCII digit: Hyperscan and Python's ASCII classes take it)
+        read = text.translate(_ascii_digits(text)) if unicode_digits else text
+        if self._hs_text is not None:
+            self._scan(self._hs_text, read, found)
             py_rx = self._py_only_rx
         else:
             py_rx = self._py_ascii
@@ -205,9 +211,15 @@ class TriggerSet:
         else:
             py_words = self._py_words
         for name, rx in py_rx.items():
-            spans = [m.span() for m in rx.finditer(text)]
+            spans = [m.span() for m in rx.finditer(read)]
             if spans:
                 found.setdefault(name, []).extend(spans)
+        if unicode_digits:
+            for name, rx in self._not_digit_classes.items():
+                found.pop(name, None)
+                spans = [m.span() for m in rx.finditer(text)]
+                if spans:
+                    found[name] = spans
         if self._beyond_any is not None and not low.isascii() and self._beyond_any.search(low):
             py_words = {**py_words, **self._beyond_latin1}
         for name, rx in py_words.items():
@@ -215,6 +227,62 @@ class TriggerSet:
             if spans:
                 found.setdefault(name, []).extend(spans)
         return {n: _merge(s) for n, s in found.items()}
+
+
+def _refuses_ascii_digits(pattern: str) -> bool:
+    """Whether a regex may refuse an ASCII digit where it takes another script's digit: an ASCII
+    digit named in a negated class ("[^0-9]", "[^!->]"), a "not this character" or a negative
+    lookaround ("(?![0-9])"). (``\\d``, ``\\D`` and ``\\w`` take both alike.) True when in doubt."""
+    from re import _constants as sre, _parser
+    try:
+        tree = _parser.parse(pattern)
+    except Exception:  # noqa: BLE001 - Python's regex for it fails anyway; in doubt
+        return True
+
+    def names_digit(items) -> bool:
+        for op, av in items:
+            if op in (sre.LITERAL, sre.NOT_LITERAL) and 48 <= av <= 57 or op is sre.RANGE and av[0] <= 57 and av[1] >= 48:
+                return True
+        return False
+
+    def walk(items, negative: bool) -> bool:
+        for op, av in items:
+            if op is sre.NOT_LITERAL and 48 <= av <= 57:
+                return True
+            if op is sre.IN:
+                if (negative or av[:1] == [(sre.NEGATE, None)]) and names_digit(av):
+                    return True
+            elif op is sre.LITERAL or op is sre.RANGE:
+                if negative and names_digit([(op, av)]):
+                    return True
+            elif op is sre.ASSERT_NOT:
+                if walk(av[1], True):
+                    return True
+            elif op is sre.ASSERT:
+                if walk(av[1], negative):
+                    return True
+            elif op is sre.SUBPATTERN:
+                if walk(av[-1], negative):
+                    return True
+            elif op is sre.BRANCH:
+                if any(walk(b, negative) for b in av[1]):
+                    return True
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+                if walk(av[2], negative):
+                    return True
+            elif op is sre.ATOMIC_GROUP:
+                if walk(av, negative):
+                    return True
+            elif op is sre.GROUPREF_EXISTS:
+                return True
+        return False
+
+    return walk(tree, False)
+
+
+def _ascii_digits(text: str) -> dict:
+    """A ``str.translate`` table taking each digit beyond ASCII of ``text`` to its ASCII digit."""
+    return {ord(c): 48 + unicodedata.decimal(c) for c in set(_NON_ASCII_DIGIT.findall(text))}
 
 
 def _ascii(pattern: str, unicode_rx: re.Pattern) -> re.Pattern:
