@@ -1519,3 +1519,24 @@ def test_the_context_probe_answers_as_the_whole_context_check(seed, monkeypatch)
     without = [context.context_found(words, r(start=len(t), end=len(t) + 5), t + "98765", ext) for t, ext in cases]
     assert with_probe == without
     assert {0, context._NEAR, context._LABEL} <= set(with_probe)     # every answer was given
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_column_names_verdict_reads_only_the_runs_of_known_words_and_says_the_same(seed, monkeypatch):
+    """The vocabulary looks up only the runs of a name's words that are all its own words (a run
+    holding another word is none of its names): the verdict is the one every run gives, on names
+    of its words, of other words (a hex dump's line, a log line before a colon) and of both."""
+    from dataguard.detect import columns
+    vocab = columns.Vocabulary(columns.vocabulary_for().signals)
+    known = sorted(vocab._known)
+    rnd = random.Random(seed)
+    other = ["0x1f", "4e", "ff", "total", "misc", "the", "of", "2024", "zz", "dept", "ab12"]
+    names = []
+    for _ in range(3000):
+        words = [rnd.choice(known) if rnd.random() < 0.6 else rnd.choice(other) for _ in range(rnd.randint(1, 9))]
+        sep = rnd.choice([" ", "_", "/", ".", "-"])
+        names.append(sep.join(w.capitalize() if rnd.random() < 0.3 else w for w in words))
+    fast = [vocab._judge_name(n) for n in names]
+    monkeypatch.setattr(columns.Vocabulary, "_known_runs", lambda self, words: columns._runs(words))
+    assert fast == [vocab._judge_name(n) for n in names]
+    assert sum(bool(v.positive) for v in fast) > 300 and sum(bool(v.lowered) for v in fast) > 10

@@ -99,9 +99,12 @@ def _singular(words: tuple) -> tuple:
     return tuple(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
 
 
-def _runs(words: tuple) -> set:
+def _runs(words: tuple) -> dict:
+    """The runs of up to six consecutive words, in the order of the name (a dict: the signals a
+    name's runs give are then ranked the same way in every process, where a set's order is its
+    strings' hashes, which change from one process to the next)."""
     n = len(words)
-    return {words[i:j] for i in range(n) for j in range(i + 1, min(n, i + 6) + 1)}
+    return dict.fromkeys(words[i:j] for i in range(n) for j in range(i + 1, min(n, i + 6) + 1))
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,8 @@ class Vocabulary:
             for n in s.names:
                 table.setdefault(name_words(n), []).append(s)
         self._unless = {s: [name_words(u) for u in s.unless] for s in self.signals}
+        # every word of a name or phrase: a run of a column name's words holding another is none
+        self._known = frozenset(w for table in (self._phrases, self._exact) for key in table for w in key)
         self._cache: dict = {}
 
     def __bool__(self) -> bool:
@@ -208,12 +213,16 @@ class Vocabulary:
         if not words:
             return _NOTHING
         leaf = segments[-1] if segments else words
-        runs = _runs(words) | _runs(_singular(words))
+        # (only the runs of the vocabulary's words can be one of its names: a long name of other
+        # words, a hex dump's line before its dots, a log line before a colon, costs one look-up a word)
+        runs = self._known_runs(words) | self._known_runs(_singular(words))
         hits = []
         for run in runs:
             hits.extend((s, len(run)) for s in self._phrases.get(run, ()))
         for whole in {words, leaf, _singular(words), _singular(leaf)}:
             hits.extend((s, len(whole) + 10) for s in self._exact.get(whole, ()))
+        if not hits:
+            return _NOTHING
         # a word that cancels a signal counts in the last segment only ("group_id/telephone" is a phone)
         leaf_runs = _runs(leaf) | _runs(_singular(leaf))
         positive, lowered = {}, set()
@@ -226,6 +235,20 @@ class Vocabulary:
                 positive[s.entity] = (s, length)
         named = tuple(s for s, _ in sorted(positive.values(), key=lambda x: -x[1]) if s.values)
         return Verdict(positive, frozenset(lowered - set(positive)), named)
+
+    def _known_runs(self, words: tuple) -> dict:
+        """The runs of ``words`` (``_runs``) made of the vocabulary's words only, in order."""
+        known = self._known
+        out: dict = {}
+        start = 0
+        for i, w in enumerate(words):
+            if w not in known:
+                if i > start:
+                    out |= _runs(words[start:i])
+                start = i + 1
+        if len(words) > start:
+            out |= _runs(words[start:])
+        return out
 
 
 @functools.lru_cache(maxsize=8)
