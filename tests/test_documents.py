@@ -417,6 +417,23 @@ def test_eml_declared_charset_is_kept():
     assert [p.part for _, p in hits(out, "Γιώργος Παπαδόπουλος")] == ["body"]
 
 
+def test_mail_parts_headers_read_once_are_each_messages_own():
+    """A part's Content-Type is parsed once per header as written (the policy keeps the parsed
+    header): messages with the same header share it, others get their own charset and type."""
+    from dataguard.extract.mail import POLICY
+    greek = "text/plain; charset=iso-8859-7"
+    first = POLICY.header_fetch_parse("Content-Type", greek)
+    assert POLICY.header_fetch_parse("Content-Type", greek) is first
+    assert first.params["charset"] == "iso-8859-7" and first.content_type == "text/plain"
+    other = POLICY.header_fetch_parse("Content-Type", "text/html; charset=utf-8")
+    assert other.params["charset"] == "utf-8" and other.content_type == "text/html"
+    subject = "x" * 10
+    assert POLICY.header_fetch_parse("Subject", subject) is not POLICY.header_fetch_parse("Subject", subject)
+    for charset, text in (("iso-8859-7", "Γιώργος Παπαδόπουλος"), ("iso-8859-1", "Jérôme Girón")):
+        msg = f"From: a@un-juba.org\nContent-Type: text/plain; charset={charset}\n\n{text}\n".encode(charset)
+        assert [p.part for _, p in hits(run_bytes("m.eml", msg), text)] == ["body"]
+
+
 def test_mbox_messages_are_numbered_members():
     out = run("box.mbox")
     assert kinds(out) == []

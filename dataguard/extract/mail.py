@@ -58,9 +58,27 @@ class _Policy(email.policy.EmailPolicy):
     ``MAX_HEADER_CHARS`` characters (a 300 KB Subject of encoded words took 600 MB)."""
 
     def header_fetch_parse(self, name, value):
-        if not hasattr(value, "name") and len(value) > MAX_HEADER_CHARS:
+        if hasattr(value, "name"):
+            return value
+        if len(value) > MAX_HEADER_CHARS:
             value = value[:MAX_HEADER_CHARS]
-        return super().header_fetch_parse(name, value)
+        if len(value) > _REREAD_CHARS or name.lower() not in _REREAD:
+            return super().header_fetch_parse(name, value)
+        # a part's Content-Type is asked for again and again (its type, main type, charset,
+        # boundary: ten parses a message); the same header as written gives the same header
+        # object (immutable: a str with read-only attributes), parsed once
+        key = (name, value)
+        header = _PARSED.get(key)
+        if header is None:
+            if len(_PARSED) > 1024:
+                _PARSED.clear()
+            header = _PARSED[key] = super().header_fetch_parse(name, value)
+        return header
+
+
+_REREAD = frozenset({"content-type", "content-disposition", "content-transfer-encoding"})
+_REREAD_CHARS = 2048     # (a longer one is parsed each time: the cache holds 1,024 at most, 2 MB)
+_PARSED: dict = {}      # (name, value) -> the header object (``_Policy.header_fetch_parse``)
 
 
 POLICY = _Policy()
