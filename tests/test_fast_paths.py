@@ -1364,7 +1364,9 @@ def test_numbers_standing_apart_in_columns_are_read_one_by_one(recognizers):
 def test_form_fields_and_keyed_values_are_found_where_the_plain_search_finds_them():
     """The search of forms' fields and logs' quoted values, tried only on the lines that can
     hold one and where a match can begin, finds what the patterns' own search over the whole
-    text finds: on random texts made of labels, separators, colons, quotes and line breaks."""
+    text finds: on random texts made of labels, separators, colons, quotes and line breaks. A
+    form field's head has its field's start, label and value's start, and its whole field read
+    from the head is the field."""
     from dataguard.detect import columns as C
     rnd = random.Random(3)
     pieces = ["a", "B", " ", "  ", ":", " : ", "....", "\n", "**", "__", "Name", "Chair", "Jo", "Do", "\t", "x",
@@ -1372,8 +1374,12 @@ def test_form_fields_and_keyed_values_are_found_where_the_plain_search_finds_the
     fields = keyed = quoted = 0
     for _ in range(5000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 50)))
-        want = [m.span() for m in C._FORM_FIELD.finditer(text)]
-        assert [m.span() for m in C._form_fields(text)] == want, text
+        full = list(C._FORM_FIELD.finditer(text))
+        heads = list(C._form_heads(text))
+        assert [(h.start(), h.start("label"), h.end("label"), h.start("value")) for h in heads] == \
+            [(m.start(), m.start("label"), m.end("label"), m.start("value")) for m in full], text
+        want = [m.span() for m in full]
+        assert [C._form_field(h).span() for h in heads] == want, text
         fields += len(want)
         want = [m.span() for m in C._KEYED_VALUE.finditer(text)]
         assert [m.span() for m in C._on_lines_with(C._KEY_BEFORE_QUOTE, C._KEYED_VALUE, text)] == want, text
@@ -1540,3 +1546,49 @@ def test_a_column_names_verdict_reads_only_the_runs_of_known_words_and_says_the_
     monkeypatch.setattr(columns.Vocabulary, "_known_runs", lambda self, words: columns._runs(words))
     assert fast == [vocab._judge_name(n) for n in names]
     assert sum(bool(v.positive) for v in fast) > 300 and sum(bool(v.lowered) for v in fast) > 10
+def test_a_delimited_texts_layout_and_cells_are_those_of_one_plain_reading():
+    """A delimited text's rows, read once (the first rows read to choose the delimiter are not
+    read again: the rest follows them), are those of one reading from the start; and its cells
+    handed to the judge in the text's order are those the judge would sort: on random texts of
+    fields, quotes, spaces, delimiters and line breaks, some of more rows than the guess reads,
+    some kept from and to a point."""
+    from dataguard.detect import columns as C
+    from dataguard.detect import tabular as T
+    from dataguard.types import Chunk, Unit
+    rnd = random.Random(5)
+    pieces = ["a", "Bo", " ", "", '"', '"x,y"', '"a\nb"', "'", "1", "\r", "é", ";", "|", "\t"]
+    unit = Unit(target="/t", uri="/t/a.csv", path="a.csv")
+    long = ordered = 0
+    for _ in range(600):
+        d = rnd.choice(",;\t|")
+        width = rnd.randint(1, 5)
+        rows = [d.join("".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 3)))
+                       for _ in range(width + (rnd.random() < 0.1) * rnd.choice([-1, 1])))
+                for _ in range(rnd.choice([2, 10, 59, 60, 61, 150]))]
+        text = "\n".join(rows) + rnd.choice(["", "\n"])
+        ks = rnd.choice([0, 0, rnd.randint(0, len(text))])
+        ke = rnd.choice([None, None, rnd.randint(ks, len(text))])
+        context = tuple(rows[0].split(d)) if rnd.random() < 0.5 else ()
+        chunk = Chunk(unit=unit, text=text, hint="structured", keep_start=ks, keep_end=ke, context=context)
+        layout = T.Layout(chunk)
+        # the reference: the rows read from the start in one go, with the delimiter the guess chose
+        start, stop = ks, len(text) if ke is None else ke
+        if start > 0 and text[start - 1] != "\n":
+            start = text.find("\n", start, stop) + 1 or stop
+        best, delim = (0, 0), ""
+        for x in T._DELIMS:
+            if x in text[start:start + 8000]:
+                guess = T._rows(text, start, stop, x, T.GUESS_ROWS)
+                w, agree = T._usual_width(guess)
+                if w >= 2 and agree * 2 > len(guess) and (agree, w) > best:
+                    best, delim = (agree, w), x
+        whole = T._rows(text, start, stop, delim)
+        w, _ = T._usual_width(whole)
+        assert layout.fields == [f for r in whole if len(r) == w for f in r] if w else not layout.fields, text
+        long += len(whole) > T.GUESS_ROWS
+        columns, headers, cells = C._table_columns(chunk, None)
+        assert (columns, headers) == C.table_columns(chunk)
+        if cells is not None:
+            assert cells == sorted((s, e, i) for i, c in enumerate(columns) for s, e in c.cells), text
+            ordered += len(cells) > 0
+    assert long > 100 and ordered > 300

@@ -397,28 +397,48 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
     """(the columns of a tabular chunk, the spans of its header rows); for prose, those of its
     fixed-width tables (with ``vocab``, which must know one of a header's names); none for a
     chunk holding a name (a column's name is not one of its values)."""
+    columns, headers, _ = _table_columns(chunk, vocab)
+    return columns, headers
+
+
+def _table_columns(chunk: Chunk, vocab: Optional["Vocabulary"]) -> tuple:
+    """``table_columns``' (columns, header spans) and their cells in the text's order as (start,
+    end, number of the column), which a delimited text's layout reads so (``_layout_columns``);
+    None for other chunks, whose cells the judge sorts (their columns are read one after the
+    other; a sheet's cells follow its anchors)."""
     if chunk.is_name:
-        return [], []
+        return [], [], None
     unit = chunk.unit
     if unit.source == "database" or unit.column is not None:
         name = chunk.column or unit.column
         table = (unit.table or unit.path or "").rsplit(".", 1)[-1]
-        return [_Column(name, tuple(chunk.context), _anchor_cells(chunk), table)], []
+        return [_Column(name, tuple(chunk.context), _anchor_cells(chunk), table)], [], None
     if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
         keyed = keyed_columns(unit)
         if keyed is not None:
-            return keyed(chunk), []
+            return keyed(chunk), [], None
         if is_html(unit):
-            return html_columns(chunk), []
+            return html_columns(chunk), [], None
         columns, headers = fixed_width_columns(chunk, vocab)
-        return columns + embedded_columns(chunk), headers
+        return columns + embedded_columns(chunk), headers, None
     layout = Layout(chunk)
-    headers = layout.headers or {}
-    columns: dict = {}
-    text = chunk.text
     table = next((a.pointer.sheet for a in chunk.anchors[:1] if a.pointer.sheet), None) or _stem(unit)
+    columns, ordered = _layout_columns(chunk.text, layout, table)
+    found = _transposed(chunk.text, columns, table)
+    sheet = any(a.pointer.cell for a in chunk.anchors)
+    return found, layout.header_rows, ordered if found is columns and not sheet else None
+
+
+def _layout_columns(text: str, layout: Layout, table: str) -> tuple:
+    """(the columns of a layout's fields but the header row's, their cells without spaces and
+    quotes around; these cells in the text's order as (start, end, number of the column): a
+    delimited text's fields come row after row, each after the one before)."""
+    headers = layout.headers or {}
     rows = layout.header_rows
     first, last = rows[0] if len(rows) == 1 else (0, 0)       # (one header row: tested inline)
+    columns: list = []
+    numbers: dict = {}                  # column -> its number in ``columns``
+    ordered = []
     for s, e, col in layout.fields:
         if first <= s < last or len(rows) > 1 and layout.in_header(s):
             continue
@@ -428,8 +448,14 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
             e -= 1
         if e <= s:
             continue
-        (columns.get(col) or _new_column(columns, col, headers.get(col), table)).cells.append((s, e))
-    return _transposed(text, list(columns.values()), table), layout.header_rows
+        k = numbers.get(col)
+        if k is None:
+            k = numbers[col] = len(columns)
+            name = headers.get(col)
+            columns.append(_Column(name, name_words(name) if name else (), table=table))
+        columns[k].cells.append((s, e))
+        ordered.append((s, e, k))
+    return columns, ordered
 
 
 # a form's sheet of two columns, a field's name then its value ("Field | Value", "Campo |
@@ -991,7 +1017,7 @@ class ColumnJudge:
         self._folded = {e: frozenset(" ".join(name_words(w)) for w in ws) for e, ws in context_words.items()}
 
     def judge(self, chunk: Chunk, results: list) -> list:
-        columns, headers = table_columns(chunk, self.vocab)
+        columns, headers, spans = _table_columns(chunk, self.vocab)
         keyed = keyed_columns(chunk.unit)
         # (a contact's note, a meeting's description: prose, with its form fields, between the keys)
         prose = "PERSON" in self.entities and not (chunk.is_name or chunk.hint == "structured"
@@ -1005,7 +1031,8 @@ class ColumnJudge:
             return out
         if headers:      # a header names a column: it is not data ("diagnosis", "HIV status")
             results = [r for r in results if not any(s <= r.start < e for s, e in headers)]
-        spans = sorted((s, e, i) for i, c in enumerate(columns) for s, e in c.cells)
+        if spans is None:               # (a layout's cells come in the text's order)
+            spans = sorted((s, e, i) for i, c in enumerate(columns) for s, e in c.cells)
         starts = [s for s, _, _ in spans]
         placed: dict = {}                       # column index -> [(cell, result)]
         out = []
@@ -1112,7 +1139,7 @@ class ColumnJudge:
         owner's, then a name (``enumerator='Evens Célestin'``, ``owner="Ruba al-Shammari"``).
         Names as persons' names are written (``listed_person``: "IMANI MASSAWE", "F. Njoroge")."""
         text, out = chunk.text, []
-        fields = _form_fields(text) if ":" in text or "...." in text else ()
+        fields = _form_heads(text) if ":" in text or "...." in text else ()
         keyed = _on_lines_with(_KEY_BEFORE_QUOTE, _KEYED_VALUE, text) if "'" in text or '"' in text else ()
         for m in itertools.chain(fields, keyed):
             if m.group("value").lstrip()[:1].isdigit():
@@ -1121,6 +1148,8 @@ class ColumnJudge:
             if generic_name(label) or label.lower() in _LIST_LABEL_WORDS or not chunk.keeps(m.start("value")) \
                     or not self._person_label(label):
                 continue
+            if m.re is _FORM_HEAD:
+                m = _form_field(m)      # (its value read whole only now: see _FORM_HEAD)
             value = m.group("value")
             span = _leading_name(value) if m.re is _FORM_FIELD else listed_person(value.strip())
             if span is None:
@@ -1597,9 +1626,15 @@ _ASIDE = re.compile(r"\s*\([^()\n]{0,40}\)")       # a label's words in brackets
 # bold or not, a colon, a value (up to two spaces). The gap before a label follows a visible
 # character: a run of spaces is tried once, not at each of its positions.
 _SPACE = "[ \\t\u00a0\u2000-\u200a\u202f\u3000]"
-_FORM_FIELD = re.compile(r"(?m)(?:^(?:[A-Z][A-Z-]{1,30}:(?=[^\W\d_]))?(?:%s|[>*•-])*(?:\d{1,3}[.)]%s+)?|(?<=[^\s])%s{2,})(?:\*\*|__)?"
-                         r"(?P<label>[^\W\d_][^\n:*_]{0,59}?)(?:\*\*|__)?%s*(?::|\.{4,})(?:\*\*|__)?%s*"
-                         r"(?P<value>[^\s:](?:(?!%s{2})[^\n]){0,159})" % ((_SPACE,) * 6))
+_FORM_HEAD_RX = (r"(?m)(?:^(?:[A-Z][A-Z-]{1,30}:(?=[^\W\d_]))?(?:%s|[>*•-])*(?:\d{1,3}[.)]%s+)?|(?<=[^\s])%s{2,})"
+                 r"(?:\*\*|__)?(?P<label>[^\W\d_][^\n:*_]{0,59}?)(?:\*\*|__)?%s*(?::|\.{4,})(?:\*\*|__)?%s*"
+                 r"(?P<value>[^\s:]" % ((_SPACE,) * 5))
+_FORM_FIELD = re.compile(_FORM_HEAD_RX + r"(?:(?!%s{2})[^\n]){0,159})" % _SPACE)
+# a field's head: the same up to its value's first character. Where it matches, the field does,
+# with the same label (the rest of the value may be empty); most fields found are no person's
+# (a log's time stamp, "Status:"), so the value, a look-ahead at each of up to 160 characters,
+# is read whole (``_form_field``) only for a label that may name one
+_FORM_HEAD = re.compile(_FORM_HEAD_RX + ")")
 # a key and a quoted value in a log ("enumerator='Evens Célestin'", "caseworker=\"Juma Ngowi\"")
 _KEYED_VALUE = re.compile(r"(?<![\w.-])(?P<label>[A-Za-z_][\w.-]{1,40})[ \t]*[=:][ \t]*(?P<q>[\"'])"
                           r"(?P<value>[^\"'\n]{2,80})(?P=q)")
@@ -1629,11 +1664,13 @@ def _on_lines_with(mark, pattern, text: str):
         yield from pattern.finditer(text, start, end)
 
 
-def _form_fields(text: str):
-    """``_FORM_FIELD.finditer(text)``, the pattern tried only where a match can begin: at the
-    start of a line holding a colon or four dots, and at each run of spaces after a visible
-    character there (the other positions of a log or a table, most of them, are not tried)."""
-    match, runs = _FORM_FIELD.match, _SPACE_RUN.finditer
+def _form_heads(text: str):
+    """The heads (``_FORM_HEAD``) of ``_FORM_FIELD.finditer(text)``'s matches, the pattern tried
+    only where a match can begin: at the start of a line holding a colon or four dots, and at
+    each run of spaces after a visible character there (the other positions of a log or a
+    table, most of them, are not tried). A field's value holds no run of spaces (it stops before
+    one), so the runs after a head are those after its whole field."""
+    match, runs = _FORM_HEAD.match, _SPACE_RUN.finditer
     for start, end in _marked_lines(_FIELD_MARK, text):
         m = match(text, start, end)
         at = start
@@ -1647,6 +1684,11 @@ def _form_fields(text: str):
                 if m is not None:
                     yield m
                     at = m.end()
+
+
+def _form_field(head):
+    """The whole field (``_FORM_FIELD``'s match) of which ``head`` is the head: matched where it was."""
+    return _FORM_FIELD.match(head.string, head.start(), head.endpos)
 
 
 # where a name in a field's value ends: a bracket, a slash, a dash between spaces, two spaces,

@@ -14,6 +14,7 @@ _FIELD_RX = {d: re.compile(r' *"(?:[^"]|""){0,4000}"[^%s\n]*|[^%s\n]*' % (re.esc
              for d in _DELIMS}
 _FIELD_RX[""] = re.compile(r"[^\n]*")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)$")
+GUESS_ROWS = 60                 # the first rows of delimited text that choose its delimiter
 
 
 def _field_text(text: str, s: int, e: int) -> str:
@@ -100,15 +101,22 @@ class Layout:
             ks = nl + 1
         # the delimiter: the one giving most of the first rows the same number (>= 2) of fields
         head = text[ks:ks + 8000]
-        delim, best = "", (0, 0)
+        delim, best, first = "", (0, 0), []
         for d in _DELIMS:
             if d not in head:
                 continue
-            rows = _rows(text, ks, ke, d, 60)
+            rows = _rows(text, ks, ke, d, GUESS_ROWS)
             width, agree = _usual_width(rows)
             if width >= 2 and agree * 2 > len(rows) and (agree, width) > best:
-                delim, best = d, (agree, width)
-        rows = _rows(text, ks, ke, delim)
+                delim, best, first = d, (agree, width), rows
+        # (the chosen delimiter's first rows, read for the guess, are not read again: the rest
+        # follows the last of them, as it would in one reading from the start)
+        if not first:
+            rows = _rows(text, ks, ke, delim)
+        elif len(first) < GUESS_ROWS:
+            rows = first            # (the guess stopped where the whole reading stops)
+        else:
+            rows = first + _rows(text, first[-1][-1][1] + 1, ke, delim)
         width, _ = _usual_width(rows)
         if not width:
             return
@@ -124,13 +132,13 @@ class Layout:
             # the header row: the first row of the file's first chunk that holds the header's names
             # (comment lines may come before it)
             if context and chunk.first_line == 1 and not self.header_rows and \
-                    tuple(_field_text(text, s, e)[:HEADER_CELL_CHARS].casefold() for s, e in r[:HEADER_CELLS]) == folded:
+                    tuple(_field_text(text, s, e)[:HEADER_CELL_CHARS].casefold() for s, e, _ in r[:HEADER_CELLS]) == folded:
                 self.header_rows.append((r[0][0], r[-1][1]))
-            self.fields += [(s, e, i) for i, (s, e) in enumerate(r)]
+            self.fields += r            # (a row's fields are (start, end, column) already)
 
 
 def _rows(text: str, start: int, stop: int, delim: str, max_rows: int = 0) -> list:
-    """Rows (lists of field spans) of delimited text from ``start`` (a row start) until the row
+    """Rows (lists of (start, end, column number) of their fields: ``_row``) of delimited text from ``start`` (a row start) until the row
     holding ``stop - 1``; a last row cut by the end of the text (not the end of the data) is left out."""
     rx = _FIELD_RX[delim]
     rows, pos, n = [], start, len(text)
@@ -148,9 +156,9 @@ def _rows(text: str, start: int, stop: int, delim: str, max_rows: int = 0) -> li
 
 
 def _row(text: str, pos: int, delim: str, rx) -> tuple:
-    """(the field spans of the row starting at ``pos``, where it ends). The fields before the
-    next double quote of a line are split off as they are; a field starting with one (after
-    spaces) is read by ``rx``: it may hold delimiters and newlines."""
+    """(the fields of the row starting at ``pos``, (start, end, column number) each, where it
+    ends). The fields before the next double quote of a line are split off as they are; a field
+    starting with one (after spaces) is read by ``rx``: it may hold delimiters and newlines."""
     row, n = [], len(text)
     eol = -1
     while True:
@@ -159,27 +167,29 @@ def _row(text: str, pos: int, delim: str, rx) -> tuple:
             if eol == -1:
                 eol = n
         if not delim:
-            row.append((pos, eol))
+            row.append((pos, eol, 0))
             return row, eol
         q = text.find('"', pos, eol)
         pieces = text[pos:eol if q == -1 else q].split(delim)
+        k = len(row)
         for piece in pieces[:-1]:
             e = pos + len(piece)
-            row.append((pos, e))
+            row.append((pos, e, k))
             pos = e + 1
+            k += 1
         if q == -1:
-            row.append((pos, eol))
+            row.append((pos, eol, k))
             return row, eol
         if pieces[-1].strip(" "):       # a quote inside an unquoted field: it ends at the next delimiter
             e = text.find(delim, q, eol)
             if e == -1:
-                row.append((pos, eol))
+                row.append((pos, eol, k))
                 return row, eol
-            row.append((pos, e))
+            row.append((pos, e, k))
             pos = e + 1
             continue
         m = rx.match(text, pos)
-        row.append(m.span())
+        row.append((pos, m.end(), k))
         pos = m.end()
         if pos < n and text[pos] == delim:
             pos += 1
