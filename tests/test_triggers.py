@@ -373,3 +373,24 @@ def test_the_regexes_that_read_a_digit_beyond_ascii_as_it_is_are_those_that_may_
     negative lookaround naming ASCII digits) reads a text holding such digits as it is."""
     from dataguard.detect.triggers import _refuses_ascii_digits
     assert _refuses_ascii_digits(pattern) is refuses
+
+
+@pytest.mark.parametrize("use_hyperscan", [True, False])
+@pytest.mark.parametrize("text", ["PRÉSENTS : Jean Dupont, Marie Curie\nréf ٤٢", "MİNUTES: Ahmed Ali\nref ４２",
+                                  "Inès Mbappé........ +33 6 12 34 56 78\nref ४२", "clİent='Ahmet Yılmaz'\nref ٤٢",
+                                  "name\nà ...., x\nref ٤٢"])
+def test_a_text_with_digits_beyond_ascii_keeps_the_unicode_readings_of_its_letters(use_hyperscan, text):
+    """Each digit read as its ASCII digit, a trigger still finds what its Unicode regex finds over
+    the text as written (case beyond ASCII, a word character or a boundary next to a letter
+    beyond ASCII), as when such a text was read by Python's Unicode regexes alone."""
+    from dataguard.detect import DetectorConfig, registry
+    from dataguard.detect.windows import trigger_set
+    from dataguard.rules import load_packs
+    packs = load_packs(None, registry.known_entities())
+    custom = tuple(r for p in packs for r in p.recognizers)
+    recs = registry.build(registry.known_entities() | {r.entity for r in custom}, DetectorConfig(custom=custom))
+    ts = trigger_set(recs, use_hyperscan=use_hyperscan, hyperscan_after=0)
+    found = ts.find(text)
+    for name, rx in ts._py_rx.items():
+        for m in rx.finditer(text):
+            assert any(s <= m.start() and m.end() <= e for s, e in found.get(name, [])), (name, m.span())

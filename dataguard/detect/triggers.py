@@ -1,4 +1,4 @@
-"""One pass over a chunk that finds where each recognizer is worth running.
+r"""One pass over a chunk that finds where each recognizer is worth running.
 
 Detection is cheap first: a recognizer runs only on small windows around the hits
 of a cheap trigger (a regex for its entity, or the literal words it needs). All
@@ -25,12 +25,14 @@ Python regex under the same name, run only when one search for all such words fi
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import os
 import platform
 import re
+import sys
 import unicodedata
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -100,6 +102,19 @@ class TriggerSet:
         self._py_words = {n: _alternation(ws) for n, ws in words.items() if ws}
         # the regexes that a digit beyond ASCII and its ASCII digit may not match alike
         self._not_digit_classes = {n: self._py_rx[n] for n, p in regexes.items() if _refuses_ascii_digits(p)}
+        # the others that a letter beyond ASCII may match read with Unicode classes, not with
+        # ASCII ones (Hyperscan's, ``_py_ascii``): those naming a word character or a space
+        # (read again in a text holding a character beyond ASCII), and those that ignore case
+        # (read again in a text holding a character one of their letters takes in another case:
+        # 'PRÉSENTS' for "présents", 'MİNUTES' for "minutes")
+        letters = {n: _letter_reading(p) for n, p in regexes.items() if n not in self._not_digit_classes}
+        self._word_classes = {n: self._py_rx[n] for n, (w, _, _) in letters.items() if w}
+        # (a word boundary next to a letter beyond ASCII they name: "\nà :" has one to Python's
+        # Unicode \b, none to Hyperscan's)
+        cased = {n: _other_cases(frozenset(c)) | b for n, (w, c, b) in letters.items() if not w and (c or b)}
+        self._cased_classes = {n: self._py_rx[n] for n, c in cased.items() if c}
+        other = set().union(*cased.values())
+        self._other_case = re.compile("[%s]" % "".join(map(re.escape, sorted(other)))) if other else None
         self._hs_text = self._hs_low = None
         self._hs_names: List[str] = []
         self._py_only_rx: Dict[str, re.Pattern] = dict(self._py_rx)
@@ -199,7 +214,7 @@ class TriggerSet:
         found: Dict[str, Spans] = {}
         unicode_digits = not text.isascii() and _NON_ASCII_DIGIT.search(text) is not None
         # (each digit beyond ASCII read as its ASCII digit: Hyperscan and Python's ASCII classes take it)
-        read = text.translate(_ascii_digits(text)) if unicode_digits else text
+        read = text.translate(_ascii_digits()) if unicode_digits else text
         if self._hs_text is not None:
             self._scan(self._hs_text, read, found)
             py_rx = self._py_only_rx
@@ -214,6 +229,16 @@ class TriggerSet:
             spans = [m.span() for m in rx.finditer(read)]
             if spans:
                 found.setdefault(name, []).extend(spans)
+        if unicode_digits and not read.isascii():
+            # (a digit beyond ASCII once sent the whole text to Python's Unicode regexes: where
+            # a letter beyond ASCII may make a difference, these are still read so)
+            again = dict(self._word_classes)
+            if self._other_case is not None and self._other_case.search(read):
+                again.update(self._cased_classes)
+            for name, rx in again.items():
+                spans = [m.span() for m in rx.finditer(read)]
+                if spans:
+                    found.setdefault(name, []).extend(spans)
         if unicode_digits:
             for name, rx in self._not_digit_classes.items():
                 found.pop(name, None)
@@ -280,9 +305,82 @@ def _refuses_ascii_digits(pattern: str) -> bool:
     return walk(tree, False)
 
 
-def _ascii_digits(text: str) -> dict:
-    """A ``str.translate`` table taking each digit beyond ASCII of ``text`` to its ASCII digit."""
-    return {ord(c): 48 + unicodedata.decimal(c) for c in set(_NON_ASCII_DIGIT.findall(text))}
+def _letter_reading(pattern: str) -> tuple:
+    """(whether a regex names a word character or a space outside a negated class or a negative
+    look-around, or a non-boundary; the characters it reads ignoring case; with a word boundary,
+    the letters beyond ASCII it names, in either case). In doubt: (True, ...)."""
+    from re import _constants as sre, _parser
+    try:
+        tree = _parser.parse(pattern)
+    except Exception:  # noqa: BLE001
+        return True, set(), frozenset()
+    unicode_cats = {sre.CATEGORY_WORD, sre.CATEGORY_SPACE, sre.CATEGORY_UNI_WORD, sre.CATEGORY_UNI_SPACE}
+    chars: set = set()
+    beyond: set = set()         # the letters beyond ASCII it names (in any case)
+    word = boundary = False
+
+    def walk(items, icase: bool, negative: bool):
+        nonlocal word, boundary
+        for op, av in items:
+            if op is sre.LITERAL:
+                if icase:
+                    chars.add(chr(av))
+                if av > 127 and chr(av).isalnum():
+                    beyond.update((chr(av), chr(av).upper(), chr(av).lower()))
+            elif op is sre.NOT_LITERAL:
+                pass
+            elif op is sre.IN:
+                neg = av[:1] == [(sre.NEGATE, None)]
+                for iop, iav in av:
+                    if iop is sre.CATEGORY and iav in unicode_cats and not (neg or negative):
+                        word = True
+                    elif iop is sre.LITERAL:
+                        if icase:
+                            chars.add(chr(iav))
+                        if iav > 127 and chr(iav).isalnum():
+                            beyond.update((chr(iav), chr(iav).upper(), chr(iav).lower()))
+                    elif icase and iop is sre.RANGE:
+                        chars.update(map(chr, range(iav[0], iav[1] + 1)))
+            elif op is sre.AT:
+                if av is sre.AT_NON_BOUNDARY:
+                    word = True
+                boundary = boundary or av is sre.AT_BOUNDARY
+            elif op in (sre.ASSERT, sre.ASSERT_NOT):
+                walk(av[1], icase, negative or op is sre.ASSERT_NOT)
+            elif op is sre.SUBPATTERN:
+                _, add, rm, sub = av
+                walk(sub, (icase or bool(add & sre.SRE_FLAG_IGNORECASE)) and not rm & sre.SRE_FLAG_IGNORECASE, negative)
+            elif op is sre.BRANCH:
+                for b in av[1]:
+                    walk(b, icase, negative)
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+                walk(av[2], icase, negative)
+            elif op is sre.ATOMIC_GROUP:
+                walk(av, icase, negative)
+            elif op in (sre.GROUPREF_EXISTS, sre.CATEGORY):
+                word = True
+    walk(tree, bool(tree.state.flags & sre.SRE_FLAG_IGNORECASE), False)
+    return word, chars, frozenset({c for c in beyond if len(c) == 1} if boundary else ())
+
+
+@functools.lru_cache(maxsize=256)
+def _other_cases(chars: frozenset) -> frozenset:
+    """The characters beyond ASCII that Python's Unicode regexes take for one of ``chars``
+    ignoring case, and are none of them: 'É' for 'é', 'İ' and 'ı' for 'i', 'K' for 'k'."""
+    return frozenset(re.findall("(?i)[%s]" % "".join(re.escape(c) for c in sorted(chars)), _BEYOND_ASCII())) - chars
+
+
+@functools.lru_cache(maxsize=1)
+def _BEYOND_ASCII() -> str:
+    return "".join(chr(c) for c in range(0x80, 0x30000) if not 0xD800 <= c < 0xE000)
+
+
+@functools.lru_cache(maxsize=1)
+def _ascii_digits() -> dict:
+    """A ``str.translate`` table taking each digit beyond ASCII to its ASCII digit (made once: a
+    table of the text's own digits took a string a digit)."""
+    return {c: 48 + unicodedata.decimal(chr(c)) for c in range(0x80, sys.maxunicode + 1)
+            if _NON_ASCII_DIGIT.match(chr(c))}
 
 
 def _ascii(pattern: str, unicode_rx: re.Pattern) -> re.Pattern:

@@ -70,14 +70,19 @@ class _Policy(email.policy.EmailPolicy):
         key = (name, value)
         header = _PARSED.get(key)
         if header is None:
-            if len(_PARSED) > 1024:
+            if len(_PARSED) >= _PARSED_MAX:
                 _PARSED.clear()
             header = _PARSED[key] = super().header_fetch_parse(name, value)
         return header
 
 
 _REREAD = frozenset({"content-type", "content-disposition", "content-transfer-encoding"})
-_REREAD_CHARS = 2048     # (a longer one is parsed each time: the cache holds 1,024 at most, 2 MB)
+# (a longer one is parsed each time. A parsed header is far larger than its text: its parse
+# tree holds a token object for each word, sign and space, each holding what it parsed; a
+# 2 KB Content-Type of 300 parameters is 1.3 MB parsed, one of 128 characters up to 100 KB:
+# 128 of those at most, about 13 MB. The same header is asked for again within its message.)
+_REREAD_CHARS = 128
+_PARSED_MAX = 128
 _PARSED: dict = {}      # (name, value) -> the header object (``_Policy.header_fetch_parse``)
 
 
