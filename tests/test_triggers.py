@@ -394,3 +394,48 @@ def test_a_text_with_digits_beyond_ascii_keeps_the_unicode_readings_of_its_lette
     for name, rx in ts._py_rx.items():
         for m in rx.finditer(text):
             assert any(s <= m.start() and m.end() <= e for s, e in found.get(name, [])), (name, m.span())
+
+
+def _letter_texts():
+    """Texts without digits beyond ASCII where the ASCII reading of letters (Hyperscan's, the
+    ASCII classes') differs from the Unicode one: trigger words with letters beyond ASCII in any
+    case, Turkish dotted capitals, names ending in a letter beyond ASCII before a dot leader, keys
+    with 'İ', a word boundary next to a letter beyond ASCII."""
+    words = ["présents", "excusés", "expéditeur", "prénom", "prénoms", "employé", "allée", "chère", "sincères",
+             "señora", "doña", "dña", "días", "straße", "grüßen", "à", "minutes", "client", "miss", "signed by", "kind regards",
+             "patient", "attendees", "participants", "mademoiselle", "responsable", "destinataire"]
+    names = ["Ayşe Güneş", "Inès Mbappé", "Zoë Ørsted", "Łukasz Wałęsa", "Ahmet Yılmaz", "José Muñoz",
+             "Jürgen Weiß", "Nguyễn Văn Anh"]
+    texts = []
+    for w in words:
+        for form in (w, w.upper(), w.capitalize(), w.replace("i", "İ").upper(), w.upper().replace("I", "İ"),
+                     w.upper().replace("I", "ı"), w.replace("s", "ſ"), w.upper().replace("K", "\u212a")):
+            texts += [f"{form} : Jean Dupont, Marie Curie", f"{form}: Ahmed Ali, Sara Ben", f"\n{form} ...., x",
+                      f"{form}....... Ayşe Güneş", f"M. {form} Güneş", f"{form}='Ahmet Yılmaz'"]
+    for n in names:
+        texts += [f"{n}....... 0532 123 45 67", f"{n}........ +33 6 12 34 56 78", f"- {n}\n{n.upper()}.....x"]
+    for key in ("clİent", "CLİENT", "customerİd", "name_İd", "nameş", "holder_ñame", "CLİENT_NAME"):
+        texts += [f"{key}='Ahmet Yılmaz'", f"{key} = \"Inès Mbappé\""]
+    return texts
+
+
+@pytest.mark.parametrize("use_hyperscan", [True, False])
+def test_a_text_without_digits_beyond_ascii_keeps_the_unicode_readings_of_its_letters(use_hyperscan):
+    """Hyperscan and the ASCII classes read \\w, \\b and case in ASCII only: each trigger of the default
+    packs still finds (a window holding) all its Unicode regex finds over the text ('PRÉSENTS :',
+    'MİNUTES:', 'Ayşe Güneş.......', "clİent='", '\\nà ....')."""
+    from dataguard.detect import DetectorConfig, registry
+    from dataguard.detect.windows import trigger_set
+    from dataguard.rules import load_packs
+    if use_hyperscan and trig_mod._hs is None:
+        pytest.skip("no Hyperscan")
+    packs = load_packs(None, registry.known_entities())
+    custom = tuple(r for p in packs for r in p.recognizers)
+    recs = registry.build(registry.known_entities() | {r.entity for r in custom}, DetectorConfig(custom=custom))
+    ts = trigger_set(recs, use_hyperscan=use_hyperscan, hyperscan_after=0)
+    assert ts.accelerated is use_hyperscan
+    for text in _letter_texts():
+        found = ts.find(text)
+        for name, rx in ts._py_rx.items():
+            for m in rx.finditer(text):
+                assert any(s <= m.start() and m.end() <= e for s, e in found.get(name, [])), (text, name, m.span())

@@ -19,7 +19,11 @@ Devanagari, full-width) each is read as its ASCII digit (one character for one: 
 stay), by Hyperscan and by Python's regexes alike: \d, \w and \b take it as Python's
 Unicode-aware regexes take the digit, and a class of ASCII digits ("[0-9]{10}") takes it too;
 a regex with a negated class of ASCII digits ("[^0-9]", which the digit is, its ASCII digit
-not) reads the text as it is, with Python's Unicode-aware regex. Of a
+not) reads the text as it is, with Python's Unicode-aware regex. A regex ignoring case is read
+over the lower-cased text (one ignoring it only in part, over both), where a capital beyond ASCII
+is its small letter: Hyperscan and the ASCII classes ignore case in ASCII only ('PRÉSENTS',
+'MİNUTES'). A trigger's \w or \b next to a letter beyond ASCII is written so that its ASCII
+reading finds more, never less ("[^\s.]" for \w before a dot leader). Of a
 word list, the Latin-1 words go to Hyperscan and the others (Arabic context words) to one
 Python regex under the same name, run only when one search for all such words finds one.
 """
@@ -52,7 +56,7 @@ HYPERSCAN_AFTER = 200_000
 # a process that finds them there loads them at once (milliseconds) instead of building them
 _DB_CACHE_PREFIX = "hyperscan-"
 _DB_CACHE_KEEP = 12         # the newest database files kept (two per set of rule packs and mode)
-_DB_CACHE_REVISION = 2      # bump when what a database holds or how it is built changes
+_DB_CACHE_REVISION = 3      # bump when what a database holds or how it is built changes
 _DB_MAGIC = b"dataguard hyperscan database\n"
 _DB_CACHE_MAX = 64 * 1024**2        # a larger file is not read (the default packs' databases: about 2 MB)
 _NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f\D]")      # a digit beyond ASCII (one character class: a fast search)
@@ -98,26 +102,21 @@ class TriggerSet:
         # a character beyond Latin-1 is '?' to it, which these classes treat alike): the windows of a
         # scan's first megabytes are those it gives once Hyperscan is built ("3532é": no word
         # boundary to Python's Unicode \b, one to Hyperscan's)
-        self._py_ascii = {n: _ascii(p, rx) for (n, p), rx in zip(regexes.items(), self._py_rx.values())}
+        # A regex ignoring case is read (also) over the lower-cased text, where a capital beyond ASCII
+        # is its small letter ('PRÉSENTS' is "présents", 'MİNUTES' "minutes"): Hyperscan and the ASCII
+        # classes ignore case in ASCII only. One ignoring case throughout is read there alone; one
+        # ignoring it in part (a "(?i:...)" group) over both texts (its windows: both readings')
+        self._low_names = [n for n, p in regexes.items() if _ignores_case(p)]
+        self._text_names = [n for n, p in regexes.items() if not (n in self._low_names and _ignores_case_throughout(p))]
+        self._py_ascii = {n: _ascii(regexes[n], self._py_rx[n]) for n in self._text_names}
+        self._py_ascii_low = {n: _ascii(regexes[n], self._py_rx[n]) for n in self._low_names}
         self._py_words = {n: _alternation(ws) for n, ws in words.items() if ws}
         # the regexes that a digit beyond ASCII and its ASCII digit may not match alike
         self._not_digit_classes = {n: self._py_rx[n] for n, p in regexes.items() if _refuses_ascii_digits(p)}
-        # the others that a letter beyond ASCII may match read with Unicode classes, not with
-        # ASCII ones (Hyperscan's, ``_py_ascii``): those naming a word character or a space
-        # (read again in a text holding a character beyond ASCII), and those that ignore case
-        # (read again in a text holding a character one of their letters takes in another case:
-        # 'PRÉSENTS' for "présents", 'MİNUTES' for "minutes")
-        letters = {n: _letter_reading(p) for n, p in regexes.items() if n not in self._not_digit_classes}
-        self._word_classes = {n: self._py_rx[n] for n, (w, _, _) in letters.items() if w}
-        # (a word boundary next to a letter beyond ASCII they name: "\nà :" has one to Python's
-        # Unicode \b, none to Hyperscan's)
-        cased = {n: _other_cases(frozenset(c)) | b for n, (w, c, b) in letters.items() if not w and (c or b)}
-        self._cased_classes = {n: self._py_rx[n] for n, c in cased.items() if c}
-        other = set().union(*cased.values())
-        self._other_case = re.compile("[%s]" % "".join(map(re.escape, sorted(other)))) if other else None
         self._hs_text = self._hs_low = None
         self._hs_names: List[str] = []
-        self._py_only_rx: Dict[str, re.Pattern] = dict(self._py_rx)
+        self._py_only_rx: Dict[str, re.Pattern] = {n: self._py_rx[n] for n in self._text_names}
+        self._py_only_low: Dict[str, re.Pattern] = dict(self._py_ascii_low)
         self._py_only_words: Dict[str, re.Pattern] = dict(self._py_words)
         self._beyond_latin1: Dict[str, re.Pattern] = {}     # looked for only in text holding one of their words
         self._beyond_any: Optional[re.Pattern] = None        # any of those words (one search tells)
@@ -136,8 +135,11 @@ class TriggerSet:
         the cache (loading them costs milliseconds); False when one is not."""
         regexes, words = self._sources
         latin = {n: [w for w in ws if _latin1(w)] for n, ws in words.items()}
-        plan = [(dict(regexes), False, self._py_only_rx),
-                ({n: ws for n, ws in latin.items() if ws}, True, self._py_only_words)]
+        # (the regexes read over the lower-cased text go with the words, named "\0" + their name)
+        lowered = {n: list(ws) for n, ws in latin.items() if ws}
+        lowered.update({_LOW + n: regexes[n] for n in self._low_names})
+        plan = [({n: regexes[n] for n in self._text_names}, False, self._py_only_rx),
+                (lowered, True, _Pending(self._py_only_words, self._py_only_low))]
         loaded: list = [None, None]
         if cached_only:
             base = 0                # (a match's id: its name's index in _hs_names, over both databases)
@@ -151,6 +153,9 @@ class TriggerSet:
         self._hs_due = None
         self._hs_text = self._compile(*plan[0], cached=loaded[0])
         self._hs_low = self._compile(*plan[1], cached=loaded[1])
+        # (a regex Hyperscan does not take over the lower-cased text: Python's, over the text as it is)
+        self._py_only_rx.update({n: self._py_rx[n] for n in self._py_only_low})
+        self._py_only_low = {}
         beyond: List[str] = []
         for n, ws in words.items():      # words Hyperscan cannot take: Python, only on text holding one
             rest = [w for w in ws if not _latin1(w)]
@@ -188,7 +193,7 @@ class TriggerSet:
         if db is None:
             return None
         for name in encoded:
-            self._hs_names.append(name)
+            self._hs_names.append(name[len(_LOW):] if name.startswith(_LOW) else name)
             pending.pop(name, None)
         return db
 
@@ -215,30 +220,28 @@ class TriggerSet:
         unicode_digits = not text.isascii() and _NON_ASCII_DIGIT.search(text) is not None
         # (each digit beyond ASCII read as its ASCII digit: Hyperscan and Python's ASCII classes take it)
         read = text.translate(_ascii_digits()) if unicode_digits else text
+        read_low = low.translate(_ascii_digits()) if unicode_digits else low
+        if not low.isascii() and ("\u0131" in low or "\u017f" in low):
+            # (the two small letters Python's regexes ignoring case take for 'i' and 's': 'ı', 'ſ')
+            read_low = read_low.translate(_SMALL_AS_ASCII)
         if self._hs_text is not None:
             self._scan(self._hs_text, read, found)
             py_rx = self._py_only_rx
         else:
             py_rx = self._py_ascii
         if self._hs_low is not None:
-            self._scan(self._hs_low, low, found)
-            py_words = self._py_only_words
+            self._scan(self._hs_low, read_low, found)
+            py_words, py_low = self._py_only_words, self._py_only_low
         else:
-            py_words = self._py_words
+            py_words, py_low = self._py_words, self._py_ascii_low
         for name, rx in py_rx.items():
             spans = [m.span() for m in rx.finditer(read)]
             if spans:
                 found.setdefault(name, []).extend(spans)
-        if unicode_digits and not read.isascii():
-            # (a digit beyond ASCII once sent the whole text to Python's Unicode regexes: where
-            # a letter beyond ASCII may make a difference, these are still read so)
-            again = dict(self._word_classes)
-            if self._other_case is not None and self._other_case.search(read):
-                again.update(self._cased_classes)
-            for name, rx in again.items():
-                spans = [m.span() for m in rx.finditer(read)]
-                if spans:
-                    found.setdefault(name, []).extend(spans)
+        for name, rx in py_low.items():
+            spans = [m.span() for m in rx.finditer(read_low)]
+            if spans:
+                found.setdefault(name, []).extend(spans)
         if unicode_digits:
             for name, rx in self._not_digit_classes.items():
                 found.pop(name, None)
@@ -305,74 +308,39 @@ def _refuses_ascii_digits(pattern: str) -> bool:
     return walk(tree, False)
 
 
-def _letter_reading(pattern: str) -> tuple:
-    """(whether a regex names a word character or a space outside a negated class or a negative
-    look-around, or a non-boundary; the characters it reads ignoring case; with a word boundary,
-    the letters beyond ASCII it names, in either case). In doubt: (True, ...)."""
-    from re import _constants as sre, _parser
+_SMALL_AS_ASCII = {0x131: "i", 0x17F: "s"}
+_LOW = "\0"       # (the key, in the database of the lower-cased text, of a regex read there)
+
+
+class _Pending:
+    """The words and the regexes read over the lower-cased text that Hyperscan has not taken."""
+
+    def __init__(self, words: dict, regexes: dict):
+        self.words, self.regexes = words, regexes
+
+    def pop(self, name: str, default=None):
+        if name.startswith(_LOW):
+            return self.regexes.pop(name[len(_LOW):], default)
+        return self.words.pop(name, default)
+
+
+_INLINE_ICASE = re.compile(r"\(\?[aiLmsux]*i[aiLmsux]*(?:-[imsx]*)?[:)]")
+_INLINE_CASED = re.compile(r"\(\?[aiLmsux]*-[msx]*i")
+
+
+def _ignores_case(pattern: str) -> bool:
+    """Whether a regex ignores case anywhere ("(?i)", "(?i:...)")."""
+    return _INLINE_ICASE.search(pattern) is not None
+
+
+def _ignores_case_throughout(pattern: str) -> bool:
+    """Whether a regex ignores case throughout (a leading "(?i)", no "(?-i:...)"): it finds in the
+    lower-cased text (each character in its place) all it finds in the text."""
     try:
-        tree = _parser.parse(pattern)
-    except Exception:  # noqa: BLE001
-        return True, set(), frozenset()
-    unicode_cats = {sre.CATEGORY_WORD, sre.CATEGORY_SPACE, sre.CATEGORY_UNI_WORD, sre.CATEGORY_UNI_SPACE}
-    chars: set = set()
-    beyond: set = set()         # the letters beyond ASCII it names (in any case)
-    word = boundary = False
-
-    def walk(items, icase: bool, negative: bool):
-        nonlocal word, boundary
-        for op, av in items:
-            if op is sre.LITERAL:
-                if icase:
-                    chars.add(chr(av))
-                if av > 127 and chr(av).isalnum():
-                    beyond.update((chr(av), chr(av).upper(), chr(av).lower()))
-            elif op is sre.NOT_LITERAL:
-                pass
-            elif op is sre.IN:
-                neg = av[:1] == [(sre.NEGATE, None)]
-                for iop, iav in av:
-                    if iop is sre.CATEGORY and iav in unicode_cats and not (neg or negative):
-                        word = True
-                    elif iop is sre.LITERAL:
-                        if icase:
-                            chars.add(chr(iav))
-                        if iav > 127 and chr(iav).isalnum():
-                            beyond.update((chr(iav), chr(iav).upper(), chr(iav).lower()))
-                    elif icase and iop is sre.RANGE:
-                        chars.update(map(chr, range(iav[0], iav[1] + 1)))
-            elif op is sre.AT:
-                if av is sre.AT_NON_BOUNDARY:
-                    word = True
-                boundary = boundary or av is sre.AT_BOUNDARY
-            elif op in (sre.ASSERT, sre.ASSERT_NOT):
-                walk(av[1], icase, negative or op is sre.ASSERT_NOT)
-            elif op is sre.SUBPATTERN:
-                _, add, rm, sub = av
-                walk(sub, (icase or bool(add & sre.SRE_FLAG_IGNORECASE)) and not rm & sre.SRE_FLAG_IGNORECASE, negative)
-            elif op is sre.BRANCH:
-                for b in av[1]:
-                    walk(b, icase, negative)
-            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-                walk(av[2], icase, negative)
-            elif op is sre.ATOMIC_GROUP:
-                walk(av, icase, negative)
-            elif op in (sre.GROUPREF_EXISTS, sre.CATEGORY):
-                word = True
-    walk(tree, bool(tree.state.flags & sre.SRE_FLAG_IGNORECASE), False)
-    return word, chars, frozenset({c for c in beyond if len(c) == 1} if boundary else ())
-
-
-@functools.lru_cache(maxsize=256)
-def _other_cases(chars: frozenset) -> frozenset:
-    """The characters beyond ASCII that Python's Unicode regexes take for one of ``chars``
-    ignoring case, and are none of them: 'É' for 'é', 'İ' and 'ı' for 'i', 'K' for 'k'."""
-    return frozenset(re.findall("(?i)[%s]" % "".join(re.escape(c) for c in sorted(chars)), _BEYOND_ASCII())) - chars
-
-
-@functools.lru_cache(maxsize=1)
-def _BEYOND_ASCII() -> str:
-    return "".join(chr(c) for c in range(0x80, 0x30000) if not 0xD800 <= c < 0xE000)
+        flags = re.compile(pattern).flags
+    except re.error:
+        return False
+    return bool(flags & re.IGNORECASE) and _INLINE_CASED.search(pattern) is None
 
 
 @functools.lru_cache(maxsize=1)
@@ -399,14 +367,16 @@ def _encoded(items: dict, literal: bool) -> Dict[str, bytes]:
     not Latin-1, and a word list that is not, are left out (they stay with Python)."""
     encoded = {}
     for name, pat in items.items():
-        if literal and not pat:
+        # (a regex among the words: a string, not a list)
+        lit = literal and not isinstance(pat, str)
+        if lit and not pat:
             continue
         try:
             # (the words in one order: the same database, and cache file, in every process)
-            encoded[name] = b"|".join(re.escape(w).encode("latin-1") for w in sorted(set(pat))) if literal \
+            encoded[name] = b"|".join(re.escape(w).encode("latin-1") for w in sorted(set(pat))) if lit \
                 else pat.encode("latin-1")
         except UnicodeEncodeError:
-            if literal or not _symbols_only(pat):
+            if lit or not _symbols_only(pat):
                 continue
             encoded[name] = _BEYOND_LATIN1.sub(r"\\?", pat).encode("latin-1")
     return encoded
@@ -415,9 +385,9 @@ def _encoded(items: dict, literal: bool) -> Dict[str, bytes]:
 def _symbols_only(pattern: str) -> bool:
     """Whether every character of a regex beyond Latin-1 may be read as '?' by Hyperscan without
     it finding less than Python: a symbol, a punctuation mark or a space (no case, no word
-    character: '?' is neither), written as itself (not escaped), not the end of a range, and the
-    regex without a negated class."""
-    if "[^" in pattern:
+    character: '?' is neither), written as itself (not escaped), not the end of a range, and not
+    in a negated class (a negated class of Latin-1 characters takes '?' as it takes them)."""
+    if any(_BEYOND_LATIN1.search(c) for c in _negated_classes(pattern)):
         return False
     for m in _BEYOND_LATIN1.finditer(pattern):
         c, at = m.group(), m.start()
@@ -426,6 +396,29 @@ def _symbols_only(pattern: str) -> bool:
         if pattern[at - 1:at] in ("\\", "-") or pattern[at + 1:at + 2] == "-":
             return False
     return True
+
+
+def _negated_classes(pattern: str) -> List[str]:
+    """The negated classes of a regex, as written ("[^...]")."""
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+        elif c == "[":
+            start, i = i, i + 1
+            negated = pattern[i:i + 1] == "^"
+            i += negated
+            if pattern[i:i + 1] == "]":          # (a ']' first is itself)
+                i += 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+            if negated:
+                out.append(pattern[start:i + 1])
+            i += 1
+        else:
+            i += 1
+    return out
 
 
 def _cache_key(encoded: Dict[str, bytes], base: int) -> str:
