@@ -43,3 +43,14 @@ def test_the_memory_benchmark_writes_its_documents_records_and_files(benchmarks_
     files = sorted((tmp_path / "tree").rglob("*.txt"))
     assert len(files) == 12 and len({f.parent for f in files}) == 3
     assert size == sum(f.stat().st_size for f in files) and planted > 0
+
+
+def test_the_kinds_benchmark_writes_each_kind_and_measures_it(benchmarks_path, tmp_path):
+    """Each kind of file is written at about the size asked, every value fresh, and measured."""
+    bench_kinds = importlib.import_module("bench_kinds")
+    done = bench_kinds.generate(str(tmp_path), mb=0.02, only={"ledger_csv", "hr_csv", "prose_ar"})
+    assert sorted(done) == ["hr_csv", "ledger_csv", "prose_ar"]
+    ledger = (tmp_path / "ledger_csv" / "ledger.csv").read_text().splitlines()
+    assert len(ledger) > 100 and len(set(ledger)) == len(ledger)
+    rows = {k: (mb, found) for k, mb, _, found in bench_kinds.measure(str(tmp_path), done)}
+    assert all(0.015 < mb < 0.05 for mb, _ in rows.values()) and rows["hr_csv"][1] > 50
