@@ -234,27 +234,24 @@ class TriggerSet:
             py_words, py_low = self._py_only_words, self._py_only_low
         else:
             py_words, py_low = self._py_words, self._py_ascii_low
-        for name, rx in py_rx.items():
-            spans = [m.span() for m in rx.finditer(read)]
-            if spans:
-                found.setdefault(name, []).extend(spans)
-        for name, rx in py_low.items():
-            spans = [m.span() for m in rx.finditer(read_low)]
-            if spans:
-                found.setdefault(name, []).extend(spans)
-        if unicode_digits:
-            for name, rx in self._not_digit_classes.items():
+        _read(py_rx, read, found)
+        _read(py_low, read_low, found)
+        if unicode_digits:          # (these read the text as it is: their hits replace the others)
+            for name in self._not_digit_classes:
                 found.pop(name, None)
-                spans = [m.span() for m in rx.finditer(text)]
-                if spans:
-                    found[name] = spans
+            _read(self._not_digit_classes, text, found)
         if self._beyond_any is not None and not low.isascii() and self._beyond_any.search(low):
             py_words = {**py_words, **self._beyond_latin1}
-        for name, rx in py_words.items():
-            spans = [m.span() for m in rx.finditer(low)]
-            if spans:
-                found.setdefault(name, []).extend(spans)
+        _read(py_words, low, found)
         return {n: _merge(s) for n, s in found.items()}
+
+
+def _read(regexes: dict, text: str, found: dict) -> None:
+    """Each regex's hits in ``text``, added to ``found`` under its name."""
+    for name, rx in regexes.items():
+        spans = [m.span() for m in rx.finditer(text)]
+        if spans:
+            found.setdefault(name, []).extend(spans)
 
 
 def _refuses_ascii_digits(pattern: str) -> bool:
