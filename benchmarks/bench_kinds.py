@@ -5,8 +5,9 @@
 Generates one file of about ``--mb`` MB for each of 35 kinds of realistic files (CSV exports,
 ledgers and invoices, JSON and JSON Lines, web, application and system logs, an mbox, HTML,
 Markdown, SQL dumps, fixed-width reports, source code, YAML, lock files, measurements, GPS
-tracks, vCards, XML, hex dumps, prose in seven languages), every value drawn fresh (Faker),
-and measures dataguard's detection (``--no-ner``, the default packs) on each in this process:
+tracks, vCards, XML, hex dumps, prose in seven languages), every value drawn fresh (Faker; names,
+e-mail addresses, phone numbers and IP addresses from ``corpus.Values``), and measures dataguard's
+detection (``--no-ner``, the default packs) on each in this process:
 CPU seconds per MB, best of two, and the ratio to the median kind measured in the same run.
 A kind far above the median is a cliff (digits of another script in a chunk, a numeric ledger,
 a hex dump were, before the changes the README's Performance section tells of).
@@ -28,37 +29,31 @@ import uuid
 R = random.Random(7)
 F: dict = {}
 EN = None
+V = None
 TARGET = 1_200_000
 LOCALES = ["en_US", "en_GB", "fr_FR", "es_ES", "de_DE", "ar_AA", "ru_RU", "tr_TR", "zh_CN", "it_IT"]
 
 
 def _set_up(seed: int, mb: float) -> None:
-    """The random source, the fakers and the size of each file (module-wide: the kinds read them)."""
-    global R, EN, TARGET
+    """The random source, the fakers, the values and the size of each file (module-wide: the kinds read them)."""
+    global R, EN, V, TARGET
     from faker import Faker
+    from corpus import Values
     R = random.Random(seed)
     F.clear()
     for i, loc in enumerate(LOCALES):
         F[loc] = Faker(loc)
         F[loc].seed_instance(seed * 100 + i)
     EN = F["en_US"]
+    V = Values(seed)
     TARGET = int(mb * 1_000_000)
 
 
-DOM = ["gmail.com", "outlook.com", "acme-corp.com", "example-ngo.org", "yahoo.fr", "web.de"]
-
-
+# Names, e-mail addresses, phone numbers and IP addresses are corpus.Values' (V.person, V.email, V.phone, V.ip).
+# Dates and amounts stay here: the kinds format a date per column or language (Values.date picks a format per
+# value), and an amount is a bare signed number in numeric columns and SQL (Values.amount carries a currency).
 def d(): return dt.date(2015, 1, 1) + dt.timedelta(days=R.randint(0, 3600))
 def ts(): return dt.datetime(2023, 1, 1) + dt.timedelta(seconds=R.randint(0, 40_000_000))
-def ip(): return f"{R.randint(11,223)}.{R.randint(0,255)}.{R.randint(0,255)}.{R.randint(1,254)}"
-def name(l="en_US"): f = F[l]; return f"{f.first_name()} {f.last_name()}"
-def email(n=None):
-    n = n or name(); b = "".join(c for c in n.lower().replace(" ", ".") if c.isalnum() or c == ".")
-    return f"{b or 'user'}@{R.choice(DOM)}"
-def phone(): return R.choice([f"+1 ({R.randint(201,989)}) {R.randint(200,999)}-{R.randint(0,9999):04d}",
-                              f"+44 20 {R.randint(7000,8999)} {R.randint(0,9999):04d}",
-                              f"+33 6 {R.randint(10,99)} {R.randint(10,99)} {R.randint(10,99)} {R.randint(10,99)}",
-                              f"({R.randint(201,989)}) {R.randint(200,999)}-{R.randint(0,9999):04d}"])
 def hexs(n): return "".join(R.choice("0123456789abcdef") for _ in range(n))
 def amt(): return f"{R.uniform(-50000, 90000):.2f}"
 def word(): return EN.word()
@@ -77,6 +72,17 @@ K = {}
 def kind(f): K[f.__name__] = f; return f
 
 
+def rows(file, head="", sep="\n", name=None):
+    """A kind (named as the function, or ``name``) that fills ``file`` with what the function returns, one
+    fresh row, line or block a call."""
+    def register(row):
+        def write(p): fill(f"{p}/{file}", row, sep, head)
+        write.__name__ = name or row.__name__
+        kind(write)
+        return row
+    return register
+
+
 @kind
 def ledger_csv(p):   # the known cliff, for reference
     c = [0]
@@ -85,36 +91,30 @@ def ledger_csv(p):   # the known cliff, for reference
         return f"{c[0]},{d()},{R.randint(10**9,10**10-1)},{amt()},{R.randint(1,500)},REF{R.randint(0,999999):06d},{amt()}"
     fill(p + "/ledger.csv", row, head="id,date,account,amount,qty,ref,balance")
 
-@kind
-def trades_csv(p):   # market data: timestamps, prices, volumes, order ids
-    def row():
-        t = ts(); return (f"{t.isoformat()}.{R.randint(0,999999):06d},{R.choice(['AAPL','MSFT','VOD.L','BNP.PA','7203.T'])},"
-                          f"{R.uniform(10,900):.4f},{R.randint(1,100000)},{R.choice('BS')},{R.randint(10**11,10**12-1)},{R.uniform(-5,5):.6f}")
-    fill(p + "/trades.csv", row, head="time,symbol,price,volume,side,order_id,change")
+@rows("trades.csv", head="time,symbol,price,volume,side,order_id,change")
+def trades_csv():   # market data: timestamps, prices, volumes, order ids
+    t = ts(); return (f"{t.isoformat()}.{R.randint(0,999999):06d},{R.choice(['AAPL','MSFT','VOD.L','BNP.PA','7203.T'])},"
+                      f"{R.uniform(10,900):.4f},{R.randint(1,100000)},{R.choice('BS')},{R.randint(10**11,10**12-1)},{R.uniform(-5,5):.6f}")
 
-@kind
-def invoices_csv(p):  # accounting export with IBANs-less amounts, VAT, invoice numbers
-    def row():
-        return (f"INV-{R.randint(2019,2025)}-{R.randint(0,999999):06d};{d():%d.%m.%Y};{EN.company().replace(';',' ')};"
-                f"{R.randint(10000,99999)};{R.uniform(10,90000):.2f};{R.choice([0,7,19,20])};{R.uniform(1,9000):.2f};EUR;{R.randint(100000,999999)}")
-    fill(p + "/invoices.csv", row, head="invoice;date;customer;cust_no;net;vat_rate;vat;currency;po")
+@rows("invoices.csv", head="invoice;date;customer;cust_no;net;vat_rate;vat;currency;po")
+def invoices_csv():  # accounting export with IBANs-less amounts, VAT, invoice numbers
+    return (f"INV-{R.randint(2019,2025)}-{R.randint(0,999999):06d};{d():%d.%m.%Y};{EN.company().replace(';',' ')};"
+            f"{R.randint(10000,99999)};{R.uniform(10,90000):.2f};{R.choice([0,7,19,20])};{R.uniform(1,9000):.2f};EUR;{R.randint(100000,999999)}")
 
-@kind
-def hr_csv(p):
-    def row():
-        loc = R.choice(["en_US", "en_GB", "fr_FR", "es_ES", "de_DE"]); n = name(loc); f = F[loc]
-        return ",".join([str(R.randint(10000, 99999)), n, email(n), phone(), str(d()), str(d()),
-                         f.job().replace(",", " "), f"{R.randint(25000,150000)}", f.city(), f.postcode(),
-                         f.street_address().replace(",", " "), R.choice(["M", "F"]), f"{R.randint(1950,2003)}-{R.randint(1,12):02d}-{R.randint(1,28):02d}"])
-    fill(p + "/staff.csv", row, head="emp_id,name,email,phone,hired,reviewed,title,salary,city,postcode,street,sex,birth")
+@rows("staff.csv", head="emp_id,name,email,phone,hired,reviewed,title,salary,city,postcode,street,sex,birth")
+def hr_csv():
+    loc = R.choice(["en_US", "en_GB", "fr_FR", "es_ES", "de_DE"]); n = V.person(); f = F[loc]
+    return ",".join([str(R.randint(10000, 99999)), n, V.email(n), V.phone(), str(d()), str(d()),
+                     f.job().replace(",", " "), f"{R.randint(25000,150000)}", f.city(), f.postcode(),
+                     f.street_address().replace(",", " "), R.choice(["M", "F"]), f"{R.randint(1950,2003)}-{R.randint(1,12):02d}-{R.randint(1,28):02d}"])
 
 @kind
 def json_api(p):
     recs = []
     n = [0]
     def rec():
-        n[0] += 1; nm = name()
-        return {"id": str(uuid.UUID(int=R.getrandbits(128))), "seq": n[0], "user": {"name": nm, "email": email(nm), "phone": phone(),
+        n[0] += 1; nm = V.person()
+        return {"id": str(uuid.UUID(int=R.getrandbits(128))), "seq": n[0], "user": {"name": nm, "email": V.email(nm), "phone": V.phone(),
                 "address": {"street": EN.street_address(), "city": EN.city(), "zip": EN.postcode(), "geo": [round(R.uniform(-90, 90), 6), round(R.uniform(-180, 180), 6)]}},
                 "created_at": ts().isoformat() + "Z", "orders": [{"sku": f"SKU-{R.randint(0,99999):05d}", "qty": R.randint(1, 9), "price": round(R.uniform(1, 500), 2)} for _ in range(R.randint(1, 4))],
                 "tags": [word() for _ in range(3)], "score": round(R.random(), 4), "active": R.random() < .5}
@@ -133,100 +133,80 @@ def json_numeric(p):  # telemetry: arrays of numbers and ids
         s = json.dumps(r); recs.append(s); size += len(s) + 1
     os.makedirs(p, exist_ok=True); open(p + "/telemetry.json", "w").write("[\n" + ",\n".join(recs) + "\n]\n")
 
-@kind
-def jsonl_events(p):
-    def line():
-        nm = name()
-        return json.dumps({"ts": ts().isoformat() + "Z", "level": R.choice(["info", "warn", "error"]), "event": R.choice(["login", "purchase", "logout", "update"]),
-                           "user_id": R.randint(1, 10**7), "email": email(nm), "ip": ip(), "ua": EN.user_agent(), "session": hexs(32),
-                           "amount": round(R.uniform(0, 999), 2), "request_id": str(uuid.UUID(int=R.getrandbits(128)))})
-    fill(p + "/events.jsonl", line)
+@rows("events.jsonl")
+def jsonl_events():
+    nm = V.person()
+    return json.dumps({"ts": ts().isoformat() + "Z", "level": R.choice(["info", "warn", "error"]), "event": R.choice(["login", "purchase", "logout", "update"]),
+                       "user_id": R.randint(1, 10**7), "email": V.email(nm), "ip": V.ip(), "ua": EN.user_agent(), "session": hexs(32),
+                       "amount": round(R.uniform(0, 999), 2), "request_id": str(uuid.UUID(int=R.getrandbits(128)))})
 
-@kind
-def access_log(p):
-    def line():
-        t = ts()
-        q = "&".join(f"{word()}={R.choice([str(R.randint(0,10**6)), word(), hexs(8)])}" for _ in range(R.randint(0, 4)))
-        return (f'{ip()} - - [{t:%d/%b/%Y:%H:%M:%S} +0000] "{R.choice(["GET","POST"])} /{word()}/{word()}/{R.randint(1,99999)}{"?" + q if q else ""} HTTP/1.1" '
-                f'{R.choice([200,200,200,301,404,500])} {R.randint(100,99999)} "https://www.{EN.domain_name()}/{word()}" "{EN.user_agent()}"')
-    fill(p + "/access.log", line)
+@rows("access.log")
+def access_log():
+    t = ts()
+    q = "&".join(f"{word()}={R.choice([str(R.randint(0,10**6)), word(), hexs(8)])}" for _ in range(R.randint(0, 4)))
+    return (f'{V.ip()} - - [{t:%d/%b/%Y:%H:%M:%S} +0000] "{R.choice(["GET","POST"])} /{word()}/{word()}/{R.randint(1,99999)}{"?" + q if q else ""} HTTP/1.1" '
+            f'{R.choice([200,200,200,301,404,500])} {R.randint(100,99999)} "https://www.{EN.domain_name()}/{word()}" "{EN.user_agent()}"')
 
-@kind
-def app_log(p):
-    def line():
-        t = ts(); r = R.random()
-        if r < 0.1:
-            return (f"{t:%Y-%m-%d %H:%M:%S},{R.randint(0,999):03d} ERROR [{R.choice(['worker-1','http-nio-8080-exec-7'])}] c.a.s.{word().title()}Service - Failed to process order={R.randint(10**6,10**8)}\n"
-                    + "\n".join(f"\tat com.acme.{word()}.{word().title()}.{word()}({word().title()}.java:{R.randint(10,999)})" for _ in range(R.randint(5, 15))))
-        kv = " ".join(f"{k}={v}" for k, v in [("user_id", R.randint(1, 10**7)), ("duration_ms", R.randint(1, 9999)), ("bytes", R.randint(1, 10**7)),
-                                               ("trace", hexs(16)), ("span", hexs(8)), ("status", R.choice([200, 201, 404])), ("client", ip())] if R.random() < .7)
-        return f"{t:%Y-%m-%dT%H:%M:%S}.{R.randint(0,999):03d}Z INFO  {R.randint(1000,99999)} --- [{word()}] {sent()} {kv}"
-    fill(p + "/app.log", line)
+@rows("app.log")
+def app_log():
+    t = ts(); r = R.random()
+    if r < 0.1:
+        return (f"{t:%Y-%m-%d %H:%M:%S},{R.randint(0,999):03d} ERROR [{R.choice(['worker-1','http-nio-8080-exec-7'])}] c.a.s.{word().title()}Service - Failed to process order={R.randint(10**6,10**8)}\n"
+                + "\n".join(f"\tat com.acme.{word()}.{word().title()}.{word()}({word().title()}.java:{R.randint(10,999)})" for _ in range(R.randint(5, 15))))
+    kv = " ".join(f"{k}={v}" for k, v in [("user_id", R.randint(1, 10**7)), ("duration_ms", R.randint(1, 9999)), ("bytes", R.randint(1, 10**7)),
+                                           ("trace", hexs(16)), ("span", hexs(8)), ("status", R.choice([200, 201, 404])), ("client", V.ip())] if R.random() < .7)
+    return f"{t:%Y-%m-%dT%H:%M:%S}.{R.randint(0,999):03d}Z INFO  {R.randint(1000,99999)} --- [{word()}] {sent()} {kv}"
 
-@kind
-def syslog(p):
-    def line():
-        t = ts(); h = f"srv-{R.randint(1,99):02d}"
-        return R.choice([
-            f"{t:%b %d %H:%M:%S} {h} sshd[{R.randint(100,65000)}]: Accepted publickey for {EN.user_name()} from {ip()} port {R.randint(1024,65535)} ssh2: RSA SHA256:{base64.b64encode(R.randbytes(32)).decode()[:43]}",
-            f"{t:%b %d %H:%M:%S} {h} kernel: [{R.uniform(0,999999):.6f}] eth0: link up, {R.choice([100,1000])} Mbps, full duplex",
-            f"{t:%b %d %H:%M:%S} {h} CRON[{R.randint(100,65000)}]: ({EN.user_name()}) CMD (/usr/bin/backup --since {R.randint(1,99)}d)",
-            f"{t:%b %d %H:%M:%S} {h} postfix/smtp[{R.randint(100,65000)}]: {hexs(10).upper()}: to=<{email()}>, relay=mx.{EN.domain_name()}[{ip()}]:25, delay={R.uniform(0,9):.2f}, status=sent (250 2.0.0 OK {R.randint(10**9,10**10)})",
-            f"{t:%b %d %H:%M:%S} {h} systemd[1]: Started Session {R.randint(1,99999)} of user {EN.user_name()}."])
-    fill(p + "/syslog", line)
+@rows("syslog")
+def syslog():
+    t = ts(); h = f"srv-{R.randint(1,99):02d}"
+    return R.choice([
+        f"{t:%b %d %H:%M:%S} {h} sshd[{R.randint(100,65000)}]: Accepted publickey for {EN.user_name()} from {V.ip()} port {R.randint(1024,65535)} ssh2: RSA SHA256:{base64.b64encode(R.randbytes(32)).decode()[:43]}",
+        f"{t:%b %d %H:%M:%S} {h} kernel: [{R.uniform(0,999999):.6f}] eth0: link up, {R.choice([100,1000])} Mbps, full duplex",
+        f"{t:%b %d %H:%M:%S} {h} CRON[{R.randint(100,65000)}]: ({EN.user_name()}) CMD (/usr/bin/backup --since {R.randint(1,99)}d)",
+        f"{t:%b %d %H:%M:%S} {h} postfix/smtp[{R.randint(100,65000)}]: {hexs(10).upper()}: to=<{V.email()}>, relay=mx.{EN.domain_name()}[{V.ip()}]:25, delay={R.uniform(0,9):.2f}, status=sent (250 2.0.0 OK {R.randint(10**9,10**10)})",
+        f"{t:%b %d %H:%M:%S} {h} systemd[1]: Started Session {R.randint(1,99999)} of user {EN.user_name()}."])
 
-@kind
-def mbox(p):
-    def msg():
-        a, b = name(), name(); t = ts()
-        body = "\n\n".join(EN.paragraph(nb_sentences=R.randint(3, 7)) for _ in range(R.randint(1, 4)))
-        return (f"From {email(a)} {t:%a %b %d %H:%M:%S %Y}\nFrom: {a} <{email(a)}>\nTo: {b} <{email(b)}>\nCc: {email()}\nDate: {t:%a, %d %b %Y %H:%M:%S} +0000\n"
-                f"Subject: {EN.catch_phrase()}\nMessage-ID: <{hexs(24)}@{EN.domain_name()}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
-                f"Received: from mail.{EN.domain_name()} ([{ip()}]) by mx.{EN.domain_name()} with ESMTPS id {hexs(12)}\n\n"
-                f"Hi {b.split()[0]},\n\n{body}\n\nBest regards,\n{a}\n{EN.job()}\n{EN.company()}\nTel: {phone()}\nMobile: {phone()}\n{EN.address()}\n")
-    fill(p + "/archive.mbox", msg)
+@rows("archive.mbox")
+def mbox():
+    a, b = V.person(), V.person(); t = ts()
+    body = "\n\n".join(EN.paragraph(nb_sentences=R.randint(3, 7)) for _ in range(R.randint(1, 4)))
+    return (f"From {V.email(a)} {t:%a %b %d %H:%M:%S %Y}\nFrom: {a} <{V.email(a)}>\nTo: {b} <{V.email(b)}>\nCc: {V.email()}\nDate: {t:%a, %d %b %Y %H:%M:%S} +0000\n"
+            f"Subject: {EN.catch_phrase()}\nMessage-ID: <{hexs(24)}@{EN.domain_name()}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+            f"Received: from mail.{EN.domain_name()} ([{V.ip()}]) by mx.{EN.domain_name()} with ESMTPS id {hexs(12)}\n\n"
+            f"Hi {b.split()[0]},\n\n{body}\n\nBest regards,\n{a}\n{EN.job()}\n{EN.company()}\nTel: {V.phone()}\nMobile: {V.phone()}\n{EN.address()}\n")
 
-@kind
-def html_table(p):
-    def row():
-        nm = name()
-        return f"<tr><td>{R.randint(1,10**6)}</td><td>{nm}</td><td><a href=\"mailto:{email(nm)}\">{email(nm)}</a></td><td>{phone()}</td><td>{d()}</td><td class=\"num\">{amt()}</td></tr>"
-    fill(p + "/report.html", row, head="<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Report</title><style>td{padding:2px}</style></head><body><table>\n<tr><th>ID</th><th>Name</th><th>Email</th><th>Phone</th><th>Date</th><th>Amount</th></tr>")
+@rows("report.html", head="<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Report</title><style>td{padding:2px}</style></head><body><table>\n<tr><th>ID</th><th>Name</th><th>Email</th><th>Phone</th><th>Date</th><th>Amount</th></tr>")
+def html_table():
+    nm = V.person()
+    return f"<tr><td>{R.randint(1,10**6)}</td><td>{nm}</td><td><a href=\"mailto:{V.email(nm)}\">{V.email(nm)}</a></td><td>{V.phone()}</td><td>{d()}</td><td class=\"num\">{amt()}</td></tr>"
 
-@kind
-def html_page(p):
-    def blk():
-        return R.choice([f"<div class=\"card col-md-{R.randint(1,12)}\" id=\"c{hexs(6)}\" data-id=\"{R.randint(1,10**8)}\"><h3>{EN.catch_phrase()}</h3><p>{EN.paragraph()}</p></div>",
-                         f"<a href=\"https://{EN.domain_name()}/{word()}?id={R.randint(1,10**6)}&amp;ref={hexs(8)}\" class=\"btn btn-{word()}\">{word()}</a>",
-                         f"<script src=\"/static/js/{word()}.{hexs(8)}.js\" integrity=\"sha384-{base64.b64encode(R.randbytes(48)).decode()}\"></script>",
-                         f"<img src=\"data:image/png;base64,{base64.b64encode(R.randbytes(R.randint(200,800))).decode()}\" alt=\"{word()}\">"])
-    fill(p + "/page.html", blk, head="<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>")
+@rows("page.html", head="<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>")
+def html_page():
+    return R.choice([f"<div class=\"card col-md-{R.randint(1,12)}\" id=\"c{hexs(6)}\" data-id=\"{R.randint(1,10**8)}\"><h3>{EN.catch_phrase()}</h3><p>{EN.paragraph()}</p></div>",
+                     f"<a href=\"https://{EN.domain_name()}/{word()}?id={R.randint(1,10**6)}&amp;ref={hexs(8)}\" class=\"btn btn-{word()}\">{word()}</a>",
+                     f"<script src=\"/static/js/{word()}.{hexs(8)}.js\" integrity=\"sha384-{base64.b64encode(R.randbytes(48)).decode()}\"></script>",
+                     f"<img src=\"data:image/png;base64,{base64.b64encode(R.randbytes(R.randint(200,800))).decode()}\" alt=\"{word()}\">"])
 
-@kind
-def markdown(p):
-    def blk():
-        if R.random() < .5:
-            rows = "\n".join(f"| {name()} | {R.randint(1,999)} | {R.uniform(0,100):.1f}% | {d()} | {amt()} |" for _ in range(R.randint(5, 20)))
-            return f"\n## {EN.catch_phrase()}\n\n| Name | Count | Share | Date | Total |\n|---|---:|---:|---|---:|\n{rows}\n"
-        return f"\n### {EN.catch_phrase()}\n\n{EN.paragraph(nb_sentences=5)}\n\n- {sent()}\n- {sent()}\n\n```bash\ncurl -H 'X-Req: {hexs(16)}' https://{EN.domain_name()}/api/v{R.randint(1,3)}/{word()}/{R.randint(1,99999)}\n```\n"
-    fill(p + "/notes.md", blk)
+@rows("notes.md")
+def markdown():
+    if R.random() < .5:
+        rows = "\n".join(f"| {V.person()} | {R.randint(1,999)} | {R.uniform(0,100):.1f}% | {d()} | {amt()} |" for _ in range(R.randint(5, 20)))
+        return f"\n## {EN.catch_phrase()}\n\n| Name | Count | Share | Date | Total |\n|---|---:|---:|---|---:|\n{rows}\n"
+    return f"\n### {EN.catch_phrase()}\n\n{EN.paragraph(nb_sentences=5)}\n\n- {sent()}\n- {sent()}\n\n```bash\ncurl -H 'X-Req: {hexs(16)}' https://{EN.domain_name()}/api/v{R.randint(1,3)}/{word()}/{R.randint(1,99999)}\n```\n"
 
-@kind
-def sql_dump(p):
-    def stmt():
-        vals = []
-        for _ in range(R.randint(20, 60)):
-            nm = name()
-            vals.append(f"({R.randint(1,10**7)},'{nm.replace(chr(39), '')}','{email(nm)}','{phone()}','{ts():%Y-%m-%d %H:%M:%S}',{amt()},{R.randint(0,1)},'{hexs(32)}')")
-        return "INSERT INTO `customers` VALUES " + ",".join(vals) + ";"
-    fill(p + "/dump.sql", stmt, head="-- MySQL dump 10.13\nDROP TABLE IF EXISTS `customers`;\nCREATE TABLE `customers` (`id` int, `name` varchar(80), `email` varchar(120), `phone` varchar(40), `created` datetime, `balance` decimal(12,2), `active` tinyint, `token` char(32));")
+@rows("dump.sql", head="-- MySQL dump 10.13\nDROP TABLE IF EXISTS `customers`;\nCREATE TABLE `customers` (`id` int, `name` varchar(80), `email` varchar(120), `phone` varchar(40), `created` datetime, `balance` decimal(12,2), `active` tinyint, `token` char(32));")
+def sql_dump():
+    vals = []
+    for _ in range(R.randint(20, 60)):
+        nm = V.person()
+        vals.append(f"({R.randint(1,10**7)},'{nm.replace(chr(39), '')}','{V.email(nm)}','{V.phone()}','{ts():%Y-%m-%d %H:%M:%S}',{amt()},{R.randint(0,1)},'{hexs(32)}')")
+    return "INSERT INTO `customers` VALUES " + ",".join(vals) + ";"
 
-@kind
-def sql_numeric(p):
-    def stmt():
-        return "INSERT INTO `ledger` VALUES " + ",".join(
-            f"({R.randint(1,10**8)},'{d()}',{R.randint(10**9,10**10-1)},{amt()},{R.randint(1,500)},{amt()})" for _ in range(R.randint(20, 60))) + ";"
-    fill(p + "/ledger.sql", stmt)
+@rows("ledger.sql")
+def sql_numeric():
+    return "INSERT INTO `ledger` VALUES " + ",".join(
+        f"({R.randint(1,10**8)},'{d()}',{R.randint(10**9,10**10-1)},{amt()},{R.randint(1,500)},{amt()})" for _ in range(R.randint(20, 60))) + ";"
 
 @kind
 def fixed_width(p):
@@ -236,63 +216,50 @@ def fixed_width(p):
         return f"{c[0]:>8} {d():%d/%m/%Y} {R.randint(10**7,10**8-1):>10} {EN.company()[:28]:<28} {R.uniform(-99999,99999):>14,.2f} {R.uniform(0,999999):>14,.2f} {R.choice(['DR','CR'])}"
     fill(p + "/report.txt", row, head="  LINE   DATE       ACCOUNT    DESCRIPTION                        DEBIT         BALANCE")
 
-@kind
-def source_code(p):
-    def blk():
-        fn = "_".join(EN.words(2))
-        return R.choice([
-            f"def {fn}(x, y={R.randint(0,999)}):\n    \"\"\"{sent()}\"\"\"\n    h = hashlib.sha256(b'{hexs(16)}').hexdigest()\n    if x > {R.uniform(0,1):.6f}:\n        return {{'id': '{uuid.UUID(int=R.getrandbits(128))}', 'v': {R.randint(0,10**9)}}}\n    return None\n",
-            f"{fn.upper()} = '{base64.b64encode(R.randbytes(R.randint(30,120))).decode()}'\n",
-            f"# sha1 {hexs(40)}  commit {hexs(7)} {ts():%Y-%m-%d}\nCHECKSUMS['{word()}.tar.gz'] = '{hexs(64)}'\n",
-            f"    assert abs(result - {R.gauss(0,1000):.9f}) < 1e-{R.randint(3,9)}, '{sent()}'\n"])
-    fill(p + "/module.py", blk)
+@rows("module.py")
+def source_code():
+    fn = "_".join(EN.words(2))
+    return R.choice([
+        f"def {fn}(x, y={R.randint(0,999)}):\n    \"\"\"{sent()}\"\"\"\n    h = hashlib.sha256(b'{hexs(16)}').hexdigest()\n    if x > {R.uniform(0,1):.6f}:\n        return {{'id': '{uuid.UUID(int=R.getrandbits(128))}', 'v': {R.randint(0,10**9)}}}\n    return None\n",
+        f"{fn.upper()} = '{base64.b64encode(R.randbytes(R.randint(30,120))).decode()}'\n",
+        f"# sha1 {hexs(40)}  commit {hexs(7)} {ts():%Y-%m-%d}\nCHECKSUMS['{word()}.tar.gz'] = '{hexs(64)}'\n",
+        f"    assert abs(result - {R.gauss(0,1000):.9f}) < 1e-{R.randint(3,9)}, '{sent()}'\n"])
 
-@kind
-def config_yaml(p):
-    def blk():
-        s = word()
-        return (f"{s}_{R.randint(1,9999)}:\n  image: registry.{EN.domain_name()}/{word()}:{R.randint(1,9)}.{R.randint(0,30)}.{R.randint(0,99)}@sha256:{hexs(64)}\n"
-                f"  replicas: {R.randint(1,9)}\n  port: {R.randint(1024,65535)}\n  uid: {uuid.UUID(int=R.getrandbits(128))}\n  checksum: {hexs(40)}\n  cert: |\n    "
-                + "\n    ".join(base64.b64encode(R.randbytes(48)).decode() for _ in range(R.randint(2, 8))) + f"\n  timeout: {R.uniform(0,60):.1f}s\n")
-    fill(p + "/values.yaml", blk)
+@rows("values.yaml")
+def config_yaml():
+    s = word()
+    return (f"{s}_{R.randint(1,9999)}:\n  image: registry.{EN.domain_name()}/{word()}:{R.randint(1,9)}.{R.randint(0,30)}.{R.randint(0,99)}@sha256:{hexs(64)}\n"
+            f"  replicas: {R.randint(1,9)}\n  port: {R.randint(1024,65535)}\n  uid: {uuid.UUID(int=R.getrandbits(128))}\n  checksum: {hexs(40)}\n  cert: |\n    "
+            + "\n    ".join(base64.b64encode(R.randbytes(48)).decode() for _ in range(R.randint(2, 8))) + f"\n  timeout: {R.uniform(0,60):.1f}s\n")
 
-@kind
-def lockfile(p):  # package-lock.json style
-    def blk():
-        n = "-".join(EN.words(R.randint(1, 2)))
-        return (f'    "node_modules/{n}": {{\n      "version": "{R.randint(0,20)}.{R.randint(0,40)}.{R.randint(0,99)}",\n'
-                f'      "resolved": "https://registry.npmjs.org/{n}/-/{n}-{R.randint(0,9)}.{R.randint(0,9)}.{R.randint(0,9)}.tgz",\n'
-                f'      "integrity": "sha512-{base64.b64encode(R.randbytes(64)).decode()}",\n      "dev": true\n    }},')
-    fill(p + "/package-lock.json", blk, head='{\n  "name": "app",\n  "lockfileVersion": 3,\n  "packages": {')
+@rows("package-lock.json", head='{\n  "name": "app",\n  "lockfileVersion": 3,\n  "packages": {')
+def lockfile():  # package-lock.json style
+    n = "-".join(EN.words(R.randint(1, 2)))
+    return (f'    "node_modules/{n}": {{\n      "version": "{R.randint(0,20)}.{R.randint(0,40)}.{R.randint(0,99)}",\n'
+            f'      "resolved": "https://registry.npmjs.org/{n}/-/{n}-{R.randint(0,9)}.{R.randint(0,9)}.{R.randint(0,9)}.tgz",\n'
+            f'      "integrity": "sha512-{base64.b64encode(R.randbytes(64)).decode()}",\n      "dev": true\n    }},')
 
-@kind
-def science_floats(p):
-    def row():
-        return "\t".join([f"{R.uniform(0,1000):.6f}"] + [f"{R.gauss(0,1):.8e}" if R.random() < .3 else f"{R.gauss(100,40):.5f}" for _ in range(9)])
-    fill(p + "/measurements.tsv", row, head="t\tch1\tch2\tch3\tch4\tch5\tch6\tch7\tch8\tch9")
+@rows("measurements.tsv", head="t\tch1\tch2\tch3\tch4\tch5\tch6\tch7\tch8\tch9")
+def science_floats():
+    return "\t".join([f"{R.uniform(0,1000):.6f}"] + [f"{R.gauss(0,1):.8e}" if R.random() < .3 else f"{R.gauss(100,40):.5f}" for _ in range(9)])
 
-@kind
-def science_ints(p):  # counts matrix (e.g. gene expression)
-    def row():
-        return f"ENSG{R.randint(0,99999999999):011d}," + ",".join(str(int(R.expovariate(1 / 800))) for _ in range(24))
-    fill(p + "/counts.csv", row, head="gene," + ",".join(f"S{i}" for i in range(24)))
+@rows("counts.csv", head="gene," + ",".join(f"S{i}" for i in range(24)))
+def science_ints():  # counts matrix (e.g. gene expression)
+    return f"ENSG{R.randint(0,99999999999):011d}," + ",".join(str(int(R.expovariate(1 / 800))) for _ in range(24))
 
-@kind
-def gps(p):
-    def row():
-        t = ts()
-        return f"{t.isoformat()}Z,{R.uniform(-90,90):.7f},{R.uniform(-180,180):.7f},{R.uniform(0,3000):.1f},{R.uniform(0,40):.2f},{R.randint(3,14)},{R.uniform(0.5,5):.1f}"
-    fill(p + "/track.csv", row, head="time,lat,lon,ele,speed,sats,hdop")
+@rows("track.csv", head="time,lat,lon,ele,speed,sats,hdop")
+def gps():
+    t = ts()
+    return f"{t.isoformat()}Z,{R.uniform(-90,90):.7f},{R.uniform(-180,180):.7f},{R.uniform(0,3000):.1f},{R.uniform(0,40):.2f},{R.randint(3,14)},{R.uniform(0.5,5):.1f}"
 
-@kind
-def gpx(p):
-    def row():
-        return f'<trkpt lat="{R.uniform(-90,90):.7f}" lon="{R.uniform(-180,180):.7f}"><ele>{R.uniform(0,3000):.1f}</ele><time>{ts().isoformat()}Z</time></trkpt>'
-    fill(p + "/track.gpx", row, head='<?xml version="1.0"?><gpx version="1.1"><trk><trkseg>')
+@rows("track.gpx", head='<?xml version="1.0"?><gpx version="1.1"><trk><trkseg>')
+def gpx():
+    return f'<trkpt lat="{R.uniform(-90,90):.7f}" lon="{R.uniform(-180,180):.7f}"><ele>{R.uniform(0,3000):.1f}</ele><time>{ts().isoformat()}Z</time></trkpt>'
 
 def prose(loc, extra):
-    f = F[loc]
+    """Paragraphs of ``loc``'s faker, each ending with ``extra``'s sentence of numbers and contacts."""
     def para():
+        f = F[loc]
         return f.paragraph(nb_sentences=R.randint(3, 8)) + " " + extra(f)
     return para
 
@@ -304,37 +271,25 @@ ML = {
     "tr_TR": lambda f: f"{d():%d.%m.%Y} tarihinde {R.randint(100,99999)},{R.randint(0,99):02d} TL ödendi, dosya no {R.randint(10**5,10**8)}. Tel: {f.phone_number()}.",
     "zh_CN": lambda f: f"于{d():%Y年%m月%d日}支付{R.randint(100,999999)}元，合同编号{R.randint(10**7,10**10)}，联系电话{f.phone_number()}。",
 }
-for loc in ML:
-    def mk(loc=loc):
-        def g(p): fill(p + f"/text_{loc}.txt", prose(loc, ML[loc]), sep="\n\n")
-        g.__name__ = "prose_" + loc[:2]; return g
-    kind(mk())
+for loc, extra in ML.items():
+    rows(f"text_{loc}.txt", sep="\n\n", name="prose_" + loc[:2])(prose(loc, extra))
+rows("memo.txt", sep="\n\n", name="prose_en")(prose("en_US", lambda f: f"Invoice {R.randint(10**5,10**8)} for ${R.randint(100,99999):,}.{R.randint(0,99):02d} was paid on {d():%B %d, %Y}. Call {f.name()} at {V.phone()}."))
 
-@kind
-def prose_en(p):
-    fill(p + "/memo.txt", prose("en_US", lambda f: f"Invoice {R.randint(10**5,10**8)} for ${R.randint(100,99999):,}.{R.randint(0,99):02d} was paid on {d():%B %d, %Y}. Call {f.name()} at {phone()}."), sep="\n\n")
+@rows("contacts.vcf")
+def ics_vcf():
+    nm = V.person()
+    return f"BEGIN:VCARD\nVERSION:3.0\nFN:{nm}\nN:{nm.split()[-1]};{nm.split()[0]};;;\nORG:{EN.company()}\nTEL;TYPE=WORK,VOICE:{V.phone()}\nTEL;TYPE=CELL:{V.phone()}\nEMAIL:{V.email(nm)}\nADR;TYPE=WORK:;;{EN.street_address()};{EN.city()};;{EN.postcode()};USA\nREV:{ts():%Y%m%dT%H%M%SZ}\nUID:{uuid.UUID(int=R.getrandbits(128))}\nEND:VCARD"
 
-@kind
-def ics_vcf(p):
-    def card():
-        nm = name()
-        return f"BEGIN:VCARD\nVERSION:3.0\nFN:{nm}\nN:{nm.split()[-1]};{nm.split()[0]};;;\nORG:{EN.company()}\nTEL;TYPE=WORK,VOICE:{phone()}\nTEL;TYPE=CELL:{phone()}\nEMAIL:{email(nm)}\nADR;TYPE=WORK:;;{EN.street_address()};{EN.city()};;{EN.postcode()};USA\nREV:{ts():%Y%m%dT%H%M%SZ}\nUID:{uuid.UUID(int=R.getrandbits(128))}\nEND:VCARD"
-    fill(p + "/contacts.vcf", card)
+@rows("export.xml", head="<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<records>")
+def xml_records():
+    nm = V.person()
+    return (f"  <record id=\"{R.randint(1,10**8)}\" updated=\"{ts().isoformat()}\">\n    <name>{nm}</name>\n    <email>{V.email(nm)}</email>\n    <account>{R.randint(10**9,10**10-1)}</account>\n"
+            f"    <balance currency=\"EUR\">{amt()}</balance>\n    <ref>{hexs(20)}</ref>\n  </record>")
 
-@kind
-def xml_records(p):
-    def rec():
-        nm = name()
-        return (f"  <record id=\"{R.randint(1,10**8)}\" updated=\"{ts().isoformat()}\">\n    <name>{nm}</name>\n    <email>{email(nm)}</email>\n    <account>{R.randint(10**9,10**10-1)}</account>\n"
-                f"    <balance currency=\"EUR\">{amt()}</balance>\n    <ref>{hexs(20)}</ref>\n  </record>")
-    fill(p + "/export.xml", rec, head="<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<records>")
-
-@kind
-def phone_ish_ids(p):  # CSV of IDs that look phone-like: IMEI, tracking numbers, long order ids
-    def row():
-        return ",".join([str(R.randint(10**14, 10**15 - 1)), f"1Z{hexs(16).upper()}", str(R.randint(10**11, 10**12 - 1)), str(R.randint(10**7, 10**8 - 1)),
-                         f"{R.randint(100,999)}-{R.randint(100,999)}-{R.randint(1000,9999)}", str(d())])
-    fill(p + "/devices.csv", row, head="imei,tracking,order,serial,part,date")
+@rows("devices.csv", head="imei,tracking,order,serial,part,date")
+def phone_ish_ids():  # CSV of IDs that look phone-like: IMEI, tracking numbers, long order ids
+    return ",".join([str(R.randint(10**14, 10**15 - 1)), f"1Z{hexs(16).upper()}", str(R.randint(10**11, 10**12 - 1)), str(R.randint(10**7, 10**8 - 1)),
+                     f"{R.randint(100,999)}-{R.randint(100,999)}-{R.randint(1000,9999)}", str(d())])
 
 @kind
 def hex_dump(p):
