@@ -7,7 +7,9 @@ import json
 import os
 import re
 import stat
+import sys
 import time
+import unicodedata
 
 import pytest
 
@@ -111,6 +113,17 @@ def test_unicode_digits_fall_back_to_python_regexes():
     ts = TriggerSet({"PHONE_NUMBER": DIGIT_RUN}, {})
     text = "رقم ٠٧١٢٣٤٥٦٧٨ هنا"
     assert ts.find(text)["PHONE_NUMBER"] == [(4, 14)]
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_the_table_of_digits_beyond_ascii_takes_every_such_digit_to_its_value(monkeypatch, listed):
+    """The table made from the runs of ten digits (their zeros listed for Python 3.11's Unicode, or
+    found by reading every tenth code point) is the one made by reading every code point."""
+    if not listed:
+        monkeypatch.setattr(trig_mod, "_DIGIT_ZEROS_UNICODE", "")
+    every = {c: 48 + unicodedata.decimal(chr(c)) for c in range(0x80, sys.maxunicode + 1)
+             if trig_mod._NON_ASCII_DIGIT.match(chr(c))}
+    assert trig_mod._ascii_digits.__wrapped__() == every
 
 
 @pytest.mark.parametrize("use_hyperscan", [True, False])

@@ -340,12 +340,34 @@ def _ignores_case_throughout(pattern: str) -> bool:
     return bool(flags & re.IGNORECASE) and _INLINE_CASED.search(pattern) is None
 
 
+# The digit zeros beyond ASCII of Unicode 14.0.0 (Python 3.11's ``unicodedata``): Unicode encodes
+# every decimal digit in a run of ten code points, 0 to 9 (tests/test_triggers.py checks the list)
+_DIGIT_ZEROS_UNICODE = "14.0.0"
+_DIGIT_ZEROS = (
+    0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0,
+    0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50,
+    0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0,
+    0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50,
+    0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950,
+    0x1FBF0,
+)
+
+
+def _digit_zeros() -> Sequence[int]:
+    """The code point of each digit zero beyond ASCII: the list above for its version of Unicode,
+    otherwise found by reading every tenth code point (one in each run of ten digits, whose value
+    tells where the run begins)."""
+    if unicodedata.unidata_version == _DIGIT_ZEROS_UNICODE:
+        return _DIGIT_ZEROS
+    every_tenth = "".join(map(chr, range(0x80, sys.maxunicode + 1, 10)))
+    return [0x80 + 10 * m.start() - unicodedata.decimal(m.group()) for m in _NON_ASCII_DIGIT.finditer(every_tenth)]
+
+
 @functools.lru_cache(maxsize=1)
 def _ascii_digits() -> dict:
     """A ``str.translate`` table taking each digit beyond ASCII to its ASCII digit (made once: a
     table of the text's own digits took a string a digit)."""
-    return {c: 48 + unicodedata.decimal(chr(c)) for c in range(0x80, sys.maxunicode + 1)
-            if _NON_ASCII_DIGIT.match(chr(c))}
+    return {zero + d: 48 + d for zero in _digit_zeros() for d in range(10)}
 
 
 def _ascii(pattern: str, unicode_rx: re.Pattern) -> re.Pattern:
