@@ -17,6 +17,7 @@ import unicodedata
 from typing import Sequence
 
 from dataguard.detect.windows import Triggered
+from dataguard.regex_tree import parser, sre
 
 _TRAILING = re.compile(r"[^\w#]+$")
 _GAP = re.compile(r"[ \u00a0\u3000]{2,}")           # a gap between columns, not a separator of a number's groups
@@ -110,21 +111,10 @@ def national_prefix_present(digits: str, main, raw: Sequence[str] = ()) -> bool:
     return any(_maybe_strip_national_prefix_carrier_code(r, main)[2] for r in {digits, *raw})
 
 
-def _sre():
-    """re's parser and its constants (``re._parser`` from Python 3.11, ``sre_parse`` before)."""
-    try:
-        from re import _constants, _parser
-    except ImportError:         # Python 3.10
-        import sre_constants as _constants
-        import sre_parse as _parser
-    return _parser, _constants
-
-
 def _first_class(items) -> tuple:
     """(the sources of a character class of every character a match of the parsed regex items
     can begin with, whether they can match nothing); None for the class when not known (an
     anchor, a lookaround, a negated class, a group with flags of its own...)."""
-    _, sre = _sre()
     categories = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D", sre.CATEGORY_SPACE: r"\s",
                   sre.CATEGORY_NOT_SPACE: r"\S", sre.CATEGORY_WORD: r"\w", sre.CATEGORY_NOT_WORD: r"\W"}
     out: list = []
@@ -200,8 +190,7 @@ def walk_pattern(pattern):
     extension's alternatives are most of the pattern's cost). The pattern itself when its shape
     is not the one expected (another libphonenumber version)."""
     try:
-        _parser, sre = _sre()
-        items = list(_parser.parse(pattern.pattern, pattern.flags))
+        items = list(parser.parse(pattern.pattern, pattern.flags))
         lead, lead_empty = _first_class(items)
         if lead is None or lead_empty:
             return pattern

@@ -40,6 +40,8 @@ import sys
 import unicodedata
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from dataguard.regex_tree import items, parser, sre
+
 log = logging.getLogger(__name__)
 
 try:  # optional accelerator (x86-64 wheels); the Python path gives the same windows
@@ -258,51 +260,26 @@ def _refuses_ascii_digits(pattern: str) -> bool:
     """Whether a regex may refuse an ASCII digit where it takes another script's digit: an ASCII
     digit named in a negated class ("[^0-9]", "[^!->]"), a "not this character" or a negative
     lookaround ("(?![0-9])"). (``\\d``, ``\\D`` and ``\\w`` take both alike.) True when in doubt."""
-    from re import _constants as sre, _parser
     try:
-        tree = _parser.parse(pattern)
+        tree = parser.parse(pattern)
     except Exception:  # noqa: BLE001 - Python's regex for it fails anyway; in doubt
         return True
 
-    def names_digit(items) -> bool:
-        for op, av in items:
+    def names_digit(members) -> bool:
+        for op, av in members:
             if op in (sre.LITERAL, sre.NOT_LITERAL) and 48 <= av <= 57 or op is sre.RANGE and av[0] <= 57 and av[1] >= 48:
                 return True
         return False
 
-    def walk(items, negative: bool) -> bool:
-        for op, av in items:
-            if op is sre.NOT_LITERAL and 48 <= av <= 57:
-                return True
-            if op is sre.IN:
-                if (negative or av[:1] == [(sre.NEGATE, None)]) and names_digit(av):
-                    return True
-            elif op is sre.LITERAL or op is sre.RANGE:
-                if negative and names_digit([(op, av)]):
-                    return True
-            elif op is sre.ASSERT_NOT:
-                if walk(av[1], True):
-                    return True
-            elif op is sre.ASSERT:
-                if walk(av[1], negative):
-                    return True
-            elif op is sre.SUBPATTERN:
-                if walk(av[-1], negative):
-                    return True
-            elif op is sre.BRANCH:
-                if any(walk(b, negative) for b in av[1]):
-                    return True
-            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-                if walk(av[2], negative):
-                    return True
-            elif op is sre.ATOMIC_GROUP:
-                if walk(av, negative):
-                    return True
-            elif op is sre.GROUPREF_EXISTS:
-                return True
-        return False
+    def refuses(op, av, negative: bool) -> bool:
+        """(``negative``: inside a negative lookaround)"""
+        return (op is sre.NOT_LITERAL and 48 <= av <= 57
+                or op is sre.IN and (negative or av[:1] == [(sre.NEGATE, None)]) and names_digit(av)
+                or (op is sre.LITERAL or op is sre.RANGE) and negative and names_digit([(op, av)])
+                or op is sre.GROUPREF_EXISTS)      # (in doubt)
 
-    return walk(tree, False)
+    return any(refuses(op, av, False) or op is sre.ASSERT_NOT and any(refuses(*item, True) for item in items(av[1]))
+               for op, av in items(tree))
 
 
 _SMALL_AS_ASCII = {0x131: "i", 0x17F: "s"}
