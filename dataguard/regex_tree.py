@@ -1,18 +1,12 @@
-"""Python's parse tree of a regex: its parser and constants (``re._parser`` from Python 3.11,
-``sre_parse`` before), the sub-patterns each item holds and every item at any depth."""
+"""Python's parse tree of a regex: its parser and constants (``re._parser``, ``re._constants``),
+the sub-patterns each item holds and every item at any depth."""
 from __future__ import annotations
 
 from typing import Iterator, Optional, Sequence, Tuple
 
-try:                                   # Python 3.11+
-    from re import _constants as sre, _parser as parser
-except ImportError:                    # Python 3.10
-    import sre_constants as sre  # type: ignore[no-redef]
-    import sre_parse as parser  # type: ignore[no-redef]
+from re import _constants as sre, _parser as parser
 
-REPEATS = tuple(op for op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None))
-                if op is not None)
-_ATOMIC = getattr(sre, "ATOMIC_GROUP", object())     # (Python 3.11+: '(?>...)')
+REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 
 
 def subpatterns(op, av) -> Optional[Sequence]:
@@ -27,7 +21,7 @@ def subpatterns(op, av) -> Optional[Sequence]:
         return av[1]
     if op is sre.ASSERT or op is sre.ASSERT_NOT:
         return (av[1],)
-    if op is _ATOMIC:
+    if op is sre.ATOMIC_GROUP:
         return (av,)
     if op is sre.GROUPREF_EXISTS:
         return [way for way in av[1:] if way]
