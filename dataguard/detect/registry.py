@@ -2,7 +2,7 @@
 
 In order (the first of equal scores names the finding): the card recognizer (``cards``),
 Presidio's predefined pattern recognizers (``entities.TABLE``, with dataguard's faster
-e-mail check and its IBAN recognizer, which does not import spaCy), the phone recognizer,
+e-mail and IP address checks and its IBAN recognizer, which does not import spaCy), the phone recognizer,
 dataguard's own (``recognizers``), then the rule packs' custom ones. A country-specific recognizer (``Traits.country``, a pack recognizer's ``countries``) is built
 only when the site's countries name its country; the packs' context words for an entity are
 added to every recognizer of that entity.
@@ -41,8 +41,9 @@ def _predefined(entities: Iterable[str], language: str, countries: tuple, extra:
     the packs' words by entity (``_words_by_entity``), among those a context-only recognizer runs near."""
     from presidio_analyzer import predefined_recognizers as pr
 
-    from dataguard.detect.recognizers import FastIbanRecognizer, fast_email_class
-    own = {"EmailRecognizer": fast_email_class, "IbanRecognizer": lambda: FastIbanRecognizer}
+    from dataguard.detect.recognizers import FastIbanRecognizer, fast_email_class, fast_ip_class
+    own = {"EmailRecognizer": fast_email_class, "IbanRecognizer": lambda: FastIbanRecognizer,
+           "IpRecognizer": fast_ip_class}
     out = []
     for t in TABLE.values():
         if t.presidio is None or t.name not in entities or (t.country is not None and t.country not in countries):
