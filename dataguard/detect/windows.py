@@ -161,7 +161,7 @@ def _patterns_on_windows(rec, text: str, wins: list) -> list:
     match is skipped; a validated match scores 1.0, one failing validation or invalidated 0;
     only scores above 0 are kept; duplicates and contained matches go
     (``remove_duplicates``). A pattern with a need (``entities.PATTERN_NEEDS``) skips the
-    windows that do not hold it."""
+    windows that do not hold it (``_holding``)."""
     from presidio_analyzer import EntityRecognizer, RecognizerResult
     from presidio_analyzer.pattern_recognizer import REGEX_TIMEOUT_SECONDS
     flags = rec.global_regex_flags
@@ -169,16 +169,14 @@ def _patterns_on_windows(rec, text: str, wins: list) -> list:
     meta = {RecognizerResult.RECOGNIZER_NAME_KEY: rec.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: rec.id}
     validate, invalidate = rec.validate_result, rec.invalidate_result
     needs = _needs(rec.name)
-    out = []
+    out, held = [], {}
     for pattern in rec.patterns:
         if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
             import regex
             pattern.compiled_with_flags = flags
             pattern.compiled_regex = regex.compile(pattern.regex, flags=int(flags))   # (defaults.PACK_FLAGS)
         finditer, need = pattern.compiled_regex.finditer, needs.get(pattern.name)
-        for s, e in wins:
-            if need is not None and need(text, s, e) is None:
-                continue
+        for s, e in (wins if need is None else _holding(need, text, wins, held)):
             try:
                 for m in finditer(text, s, e, timeout=REGEX_TIMEOUT_SECONDS):
                     start, end = m.span()
@@ -214,7 +212,20 @@ def _need_search(groups: int):
         if text.find("::", s, e) >= 0:
             return True
         return search(text, s, e) if groups and text.count(":", s, e) >= groups else None
+    need.groups = groups
     return need
+
+
+def _holding(need, text: str, wins: list, held: dict) -> list:
+    """The windows of ``wins`` that hold ``need``, kept in ``held`` by its number of groups for
+    the recognizer's other patterns: a need of more groups is looked for only in the windows
+    holding one of fewer (seven hex groups before colons hold six, "::" holds either; "::" alone,
+    0, is looked for in every window)."""
+    groups = need.groups
+    if groups not in held:
+        fewer = [g for g in held if 0 < g < groups]
+        held[groups] = [(s, e) for s, e in (held[max(fewer)] if fewer else wins) if need(text, s, e) is not None]
+    return held[groups]
 
 
 def run_windowed(t: Triggered, text: str, hits: dict, ungated: bool = False) -> list:
