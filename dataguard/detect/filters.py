@@ -266,6 +266,8 @@ LIST_LABELS = (r"to|cc|bcc|an|para|à|apologies|present|attendees|attendance|par
 
 def _folded(s: str) -> str:
     """Lower case, without accents, as addresses write names ("Łukasz Dvořák": "lukasz dvorak")."""
+    if s.isascii():
+        return s.lower()        # (nothing in ASCII decomposes, combines or is in _UNDECOMPOSED)
     s = "".join(c for c in unicodedata.normalize("NFKD", s.casefold()) if not unicodedata.combining(c))
     return s.translate(_UNDECOMPOSED)
 
