@@ -333,7 +333,7 @@ def _spelled(token: str, words: list, pieces: int = 3):
         if len(token) >= 3 and w.startswith(token):
             return [(i, True)]
     for i, w in enumerate(words):
-        if token[0] == w[0]:
+        if token[0] == w[:1]:
             rest = _spelled(token[1:], words, pieces - 1)
             if rest is not None:
                 return [(i, False)] + rest
@@ -427,8 +427,8 @@ def mailbox_person(name: str, local: str) -> bool:
     ordered = f"{given} {surname}" if comma and given.strip() else name
     # (hyphens and apostrophes are not written in addresses: "Seo-yeon" is "seoyeon")
     words = [_folded(w).replace("-", "").replace("'", "").replace("’", "") for w in ordered.split()]
-    if len(words) < 2 or not person_shaped(name):
-        return False
+    if not 2 <= len(words) <= 6:
+        return False            # (six words at most, as ``name_shaped`` says)
     folded = _folded(local).partition("+")[0]      # (a tag after '+' is no part of the name: "ngoy+hr")
     spelled = []
     for token in _LETTERS.findall(folded):
@@ -437,8 +437,10 @@ def mailbox_person(name: str, local: str) -> bool:
             return False
         spelled += parts
     if len(spelled) == 1:
-        return spelled[0] == (0, True) and _GIVEN_AND_DIGITS.fullmatch(folded) is not None
-    return len(spelled) >= 2 and any(whole for _, whole in spelled) and any(i == 0 for i, _ in spelled)
+        spells = spelled[0] == (0, True) and _GIVEN_AND_DIGITS.fullmatch(folded) is not None
+    else:
+        spells = len(spelled) >= 2 and any(whole for _, whole in spelled) and any(i == 0 for i, _ in spelled)
+    return spells and person_shaped(name)       # (spelled first: most fields of a row are not its address's)
 
 
 _GIVEN_AND_DIGITS = re.compile(r"[^\W\d_]{3,}[._-]?\d{1,4}")
