@@ -818,9 +818,10 @@ def _another_version(value: str, text: str, start: int) -> bool:
     word of versions ("version 4.2.1.7 (previous 4.2.0.19)", "v10.4.2.1 replaced 10.4.1.9"):
     its first two numbers are the version's. Not an address after a release ("release
     10.1.2.3 installed; management address 10.1.200.17")."""
-    if value.count(".") != 3:
-        return False
-    m = _VERSION_NEAR.search(text, max(0, start - 60), start)
+    lo = max(0, start - 60)
+    if value.count(".") != 3 or text.count(".", lo, start) < 3:
+        return False            # (no four-part version before it)
+    m = _VERSION_NEAR.search(text, lo, start)
     return m is not None and m.group(1) == ".".join(value.split(".")[:2])
 
 
@@ -846,7 +847,17 @@ _UA_PRODUCTS = frozenset((
 _USER_AGENT_LINE = re.compile(r"(?i)\b(?:mozilla|applewebkit|gecko|dalvik|cfnetwork)/\d")
 
 
+def _version_before(text: str, start: int) -> bool:
+    """A word of versions right before ``start`` (``_VERSION_BEFORE``), looked for only after what
+    may end one: a letter, a space, '.', ':' or '=' (not '"', '/', ',' or '[' of a log's address)."""
+    c = text[start - 1:start]
+    return (c.isalpha() or c.isspace() or c in ".:=") \
+        and _VERSION_BEFORE.search(text, max(0, start - 24), start) is not None
+
+
 def _user_agent_version(text: str, start: int) -> bool:
+    if text[start - 1:start] != "/":
+        return False            # (no product and slash right before it)
     m = _PRODUCT_SLASH.search(text, max(0, start - 32), start)
     if m is None:
         return False
@@ -1058,7 +1069,7 @@ def _plausible_phone(value: str, text: str, start: int, phone_format: bool, colu
     dotted_phone = column_says and all(len(g) >= 2 for g in bare.split("."))   # (not "6.4.3.5018": a version)
     if re.fullmatch(r"\d+(?:\.\d+){2,}", bare) and not dotted_phone and not (
             phone_format and re.match(r"\d\d", bare)
-            and not _VERSION_BEFORE.search(text, max(0, start - 24), start)):
+            and not _version_before(text, start)):
         return False          # dotted version or IP, not "415.506.0921", "01.94.68.31.28", nor
                               # under a phone's column name in groups of two digits or more ("11.98996.7763")
     if _CHECK_DIGIT_LAST.search(bare) and not column_says:
@@ -1079,7 +1090,8 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
         if entity == "URL" and (end < len(text) and (text[end].isalnum() or text[end] == "@")
                                 or start > 0 and text[start - 1] in "@."):
             return False          # a cut piece of a longer host name or an e-mail address
-        if entity == "EMAIL_ADDRESS" and _URL_USERINFO.search(text, max(0, start - 100), start):
+        if entity == "EMAIL_ADDRESS" and text.find("://", max(0, start - 100), start) != -1 \
+                and _URL_USERINFO.search(text, max(0, start - 100), start):
             return False          # "postgresql://app:S3cret@db01.org", "ssh://git@host": a URL's user and password
         if entity == "EMAIL_ADDRESS" and text[start - 1:start] in ("<", "=", ":", " ") and \
                 _MESSAGE_ID_BEFORE.search(text, max(0, start - (300 if text[start - 1] == "<" else 24)), start):
@@ -1093,7 +1105,7 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
             return False
         if entity == "IBAN_CODE" and _cut_iban(text, start, end):
             return False
-    if entity == "IP_ADDRESS" and (_VERSION_BEFORE.search(text, max(0, start - 24), start) or nobodys_address(value)
+    if entity == "IP_ADDRESS" and (_version_before(text, start) or nobodys_address(value)
                                    or _another_version(value, text, start) or _user_agent_version(text, start)
                                    or _HARDWARE_ADDRESS.fullmatch(value) is not None):
         return False              # "version 1.2.3.4", "Chrome/120.0.0.0" are versions; 127.0.0.1, 0.0.0.0 are no
