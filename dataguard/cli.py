@@ -316,3 +316,6 @@ def cluster_certs(folder, hosts):
 from dataguard.commands import register  # noqa: E402  (keys, baseline, report, inventory, config)
 
 register(main)
+
+if __name__ == "__main__":      # python -m dataguard.cli (python -m dataguard is the same)
+    main()
