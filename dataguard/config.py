@@ -52,7 +52,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 from dataguard import defaults
 from dataguard.durations import parse_duration
 from dataguard.globs import check_glob
-from dataguard.validation import field_path, load_yaml, plain_message, union_errors, without_quotes
+from dataguard.validation import field_path, iso_country, load_yaml, plain_message, union_errors, without_quotes
 from dataguard.vocab import FAIL_ON_CHOICES, FORMATS, LANGUAGES, SiteKind, values
 
 
@@ -137,13 +137,7 @@ class SiteConfig(_Strict):
     @field_validator("countries", "phone_regions")
     @classmethod
     def _regions(cls, v: List[str]) -> List[str]:
-        out = []
-        for code in v:
-            c = str(code).strip().upper()
-            if not re.fullmatch(r"[A-Z]{2}", c):
-                raise ValueError("each region must be a two-letter ISO 3166 country code")
-            out.append(c)
-        return out
+        return [iso_country(code) for code in v]
 
     @field_validator("max_evidence", "sample_rows")
     @classmethod

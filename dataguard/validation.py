@@ -138,3 +138,25 @@ def load_yaml(text):
     """A YAML document (str or bytes) as plain data (``yaml_loader``)."""
     import yaml
     return yaml.load(text, Loader=yaml_loader())
+
+
+# ISO 3166-1 codes a site may mistake for another's: the European Union's own abbreviations
+_NOT_ISO = {"UK": "the United Kingdom's code is GB", "EL": "Greece's code is GR"}
+# ISO 3166-1 codes of territories without a telephone numbering plan of their own, which
+# libphonenumber's regions (every other code) leave out
+_UNNUMBERED = frozenset({"AQ", "BV", "HM", "TF", "UM", "GS", "PN"})
+
+
+def iso_country(code) -> str:
+    """A site's or recognizer's country, upper-cased: an ISO 3166-1 alpha-2 code (libphonenumber's
+    regions and the uninhabited territories without one), else ValueError ("UK" would switch
+    the United Kingdom's recognizers off without a word)."""
+    from phonenumbers import SUPPORTED_REGIONS
+    c = str(code).strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", c):
+        raise ValueError("not a two-letter ISO 3166 country code")
+    if c in _NOT_ISO:
+        raise ValueError(f"not an ISO 3166 country code: {_NOT_ISO[c]}")
+    if c not in SUPPORTED_REGIONS and c not in _UNNUMBERED:
+        raise ValueError("not an ISO 3166 country code")
+    return c

@@ -132,6 +132,26 @@ def test_bad_values_name_field(tmp_path, text, field):
     assert "hunter2" not in str(ei.value)
 
 
+@pytest.mark.parametrize("text, field, says", [
+    ("countries: [UK]\n", "countries", "GB"),           # the EU's abbreviation: no United Kingdom at all
+    ("countries: [KE, XX]\n", "countries", "not an ISO 3166 country code"),
+    ("phone_regions: [ZZ]\n", "phone_regions", "not an ISO 3166 country code"),
+    ("countries: [EL]\n", "countries", "GR"),
+])
+def test_countries_must_be_iso_3166(tmp_path, text, field, says):
+    """Two letters are not enough: an unknown code would switch a country's recognizers off silently."""
+    with pytest.raises(ConfigError) as ei:
+        load_config(_write(tmp_path, text))
+    assert f": {field}" in str(ei.value) and says in str(ei.value)
+
+
+def test_every_iso_country_is_taken(tmp_path):
+    """Codes of every kind of territory: a numbering plan shared with another (AX, VA), one of its
+    own (XK, SS), none (AQ, BV)."""
+    cfg = load_config(_write(tmp_path, "countries: [gb, AX, VA, XK, SS, AQ, BV, UM]\n"))
+    assert cfg.countries == ["GB", "AX", "VA", "XK", "SS", "AQ", "BV", "UM"]
+
+
 def test_bad_yaml_and_non_mapping(tmp_path):
     with pytest.raises(ConfigError, match="line"):
         load_config(_write(tmp_path, "site: [unclosed\n"))

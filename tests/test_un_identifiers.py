@@ -42,6 +42,8 @@ def test_entity_context_for_built_in_recognizers(tmp_path):
      "validator: unknown validator (iban"),
     ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    countries: [FRA]\n",
      "not a two-letter ISO 3166 country code"),
+    ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    countries: [UK]\n",
+     "not an ISO 3166 country code: the United Kingdom's code is GB"),
     ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    needs_context: true\n",
      "'needs_context' needs 'context' words"),
     ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    needs_context: true\n"

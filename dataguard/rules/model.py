@@ -51,7 +51,7 @@ from dataguard.defaults import PACK_FLAGS
 from dataguard.globs import check_glob
 from dataguard.rules.validated import digest as validated_digest, passed, passed_before
 from dataguard.rules.risky import MAX_EXPANDED, expanded_size, nested_quantifier
-from dataguard.validation import leading_words
+from dataguard.validation import iso_country, leading_words
 from dataguard.vocab import SEVERITIES, TEXT_LANGUAGES, Exposure, SourceKind, ValueKind, values
 
 SeverityName = Literal[tuple(reversed(SEVERITIES))]
@@ -147,14 +147,7 @@ class ExamplesModel(_Strict):
     nomatch: list[str] = Field(default_factory=list)
 
 
-def _country(code: str) -> str:
-    c = code.strip().upper()
-    if not re.fullmatch(r"[A-Z]{2}", c):
-        raise ValueError("not a two-letter ISO 3166 country code")
-    return c
-
-
-Country = Annotated[str, AfterValidator(_country)]
+Country = Annotated[str, AfterValidator(iso_country)]
 
 
 class RecognizerModel(_Strict):
