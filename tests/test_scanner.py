@@ -240,6 +240,33 @@ def test_max_duration_gives_partial_report_then_continues(tmp_path, packs):
     assert res2.complete and len(res2.findings) == 40 and res2.stats["items_unchanged"] >= done
 
 
+def test_targets_a_stopped_scan_did_not_reach_are_listed(tmp_path, packs):
+    """Every target asked for is in the report: those after the budget ran out as ``partial``,
+    not scanned, so that a report never reads as a scan of fewer targets."""
+    roots = []
+    for name in ("a", "b", "c"):
+        root = tmp_path / name
+        root.mkdir()
+        for i in range(20):
+            (root / f"f{i:02d}.txt").write_text(f"{CARD}\n")
+        roots.append(root)
+    ticks = []
+
+    class Slow(FakeDetector):
+        def analyze(self, chunks):
+            for c, m in super().analyze(chunks):
+                ticks.append(0.05)
+                yield c, m
+    clock = Clock(monotonic=lambda: sum(ticks))
+    opts = ScanOptions(targets=[(str(r), SourceOptions()) for r in roots], packs=packs, max_duration_s=0.5)
+    res = run_scan(opts, Hasher(b"k" * 32), detector=Slow(), clock=clock)
+    assert not res.complete
+    assert [t.uri for t in res.targets] == [str(r) for r in roots]
+    assert [t.status for t in res.targets] == ["partial"] * 3
+    assert [t.error for t in res.targets[1:]] == ["not scanned: time budget (--max-duration) exhausted"] * 2
+    assert {f.unit.target for f in res.findings} == {str(roots[0])}
+
+
 def test_unreachable_target_is_incomplete(tmp_path, packs):
     res = _scan(tmp_path / "missing", packs)
     assert not res.complete and res.targets[0].status == "error"

@@ -137,8 +137,9 @@ def _scan_with_state(opts, sink, executor, aggregator, deadline, keyer, progress
         scanner = SourceScanner(opts, sink, executor, aggregator, deadline, active, keyer, progress)
         targets = []
         for uri, source_opts in opts.targets:
-            if deadline.expired():
-                break
+            if deadline.expired():          # (listed all the same: a report shows every target asked for)
+                targets.append(_not_reached(uri, sink, deadline))
+                continue
             targets.append(_scan_target(uri, source_opts, scanner, sink, deadline))
         if active is not None and not deadline.stopped and all(t.status == "ok" for t in targets):
             active.prune_unseen()
@@ -172,6 +173,13 @@ def _scan_target(uri: str, source_opts, scanner: SourceScanner, sink: Sink, dead
     if deadline.stopped and status.status == "ok":
         status.status, status.error = "partial", deadline.reason
     return sink.shown_target(status)
+
+
+def _not_reached(uri: str, sink: Sink, deadline: Deadline) -> TargetStatus:
+    """A target the scan stopped before (a signal, ``--max-duration``): ``partial``, nothing read."""
+    from dataguard.sources import redact_uri
+    return sink.shown_target(TargetStatus(uri=redact_uri(uri), status="partial",
+                                          error=f"not scanned: {deadline.reason}"))
 
 
 def _started(source, sink: Sink) -> str:
