@@ -189,6 +189,13 @@ def _resolve(base: Path, value: Optional[str]) -> Optional[str]:
     return str(p if p.is_absolute() else (base / p).resolve())
 
 
+def _unset_passwords(shown: str, targets: list, env) -> list:
+    """An error for each (number, password_env, username) of a target whose variable is not set."""
+    return [f"{shown}: targets[{i}].password_env: environment variable {name} is not set "
+            f"(set it to the password of {user if isinstance(user, str) and user else 'the target'}: "
+            f"never write the password in the file)" for i, name, user in targets if name and not env.get(name)]
+
+
 def load_config(path, environ: Optional[dict] = None, *, unset_env: Optional[list] = None) -> SiteConfig:
     """Read and validate a dataguard.yaml; raise ConfigError naming the file and field.
     A ``password_env`` variable that is not set is an error too, unless ``unset_env`` is a
@@ -215,6 +222,11 @@ def load_config(path, environ: Optional[dict] = None, *, unset_env: Optional[lis
     except ValidationError as exc:
         # never echo input values: they could hold secrets
         msgs = [f"{shown}: {field_path(e['loc'], '(top level)')}: {_describe(e)}" for e in union_errors(exc.errors(include_input=False))]
+        # (and the unset password variables of the targets as written: every problem at once)
+        targets = data.get("targets") if isinstance(data.get("targets"), list) else []
+        written = [(i, t.get("password_env"), t.get("username")) for i, t in enumerate(targets) if isinstance(t, dict)]
+        msgs += _unset_passwords(shown, [(i, e, u) for i, e, u in written
+                                         if isinstance(e, str) and _ENV_NAME.match(e)], env)
         raise ConfigError("\n".join(msgs)) from None
 
     base = Path(path).resolve().parent
@@ -226,16 +238,12 @@ def load_config(path, environ: Optional[dict] = None, *, unset_env: Optional[lis
     cfg.cluster_tls = _resolve(base, cfg.cluster_tls)
     if cfg.output is not None:
         cfg.output.folder = _resolve(base, cfg.output.folder)
-    unset = []
-    for i, t in enumerate(cfg.targets):
+    for t in cfg.targets:
         if t.uri.startswith("~") or (t.uri.startswith(".") and "://" not in t.uri):
             t.uri = _resolve(base, t.uri)
         if t.password_env:
-            value = env.get(t.password_env)
-            if not value:
-                unset.append(f"{shown}: targets[{i}].password_env: environment variable {t.password_env} is not set "
-                             f"(set it to the password of {t.username or 'the target'}: never write the password in the file)")
-            t._password = value or None
+            t._password = env.get(t.password_env) or None
+    unset = _unset_passwords(shown, [(i, t.password_env, t.username) for i, t in enumerate(cfg.targets)], env)
     if unset and unset_env is None:
         raise ConfigError("\n".join(unset))
     if unset_env is not None:

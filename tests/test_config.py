@@ -132,6 +132,17 @@ def test_bad_values_name_field(tmp_path, text, field):
     assert "hunter2" not in str(ei.value)
 
 
+def test_unset_password_variables_are_listed_with_the_other_problems(tmp_path):
+    """Every problem at once: a bad value elsewhere does not hide the password variable not set."""
+    p = _write(tmp_path, "countries: [UK]\ntargets:\n  - uri: /data\n  - uri: smb://u@h/s\n"
+                         "    password_env: DG_TEST_MISSING_PW\n  - uri: /x\n    password_env: 'not a name'\n")
+    with pytest.raises(ConfigError) as ei:
+        load_config(p, environ={})
+    fields = [line.split(": ")[1] for line in str(ei.value).splitlines()]
+    assert sorted(fields) == ["countries", "targets[1].password_env", "targets[2].password_env"]
+    assert "DG_TEST_MISSING_PW is not set" in str(ei.value)
+
+
 @pytest.mark.parametrize("text, field, says", [
     ("countries: [UK]\n", "countries", "GB"),           # the EU's abbreviation: no United Kingdom at all
     ("countries: [KE, XX]\n", "countries", "not an ISO 3166 country code"),
