@@ -524,7 +524,9 @@ def test_every_problem_of_every_pack_in_one_run(tmp_path):
               + rule(id="P-3", entities="[CREDIT_CRAD]")
               + rule(id="P-4", scope="      include: ['[z-a]/gl.canary']\n")
               + rule(id="P-5", entities="[CASE_NUMBER]")
-              + rule(id="P-6", entities="[EMAIL_ADRESS]").replace("CM-ENCRYPT", "encrypt"), "a.yaml")
+              + rule(id="P-6", entities="[EMAIL_ADRESS]").replace("CM-ENCRYPT", "encrypt")
+              + rule(id="P-7", entities="[CREDIT_CARDS]", extra_match="      min_score: 1.5\n"
+                     "      all: [PERSN]\n      min_scores: {IBAN: 0.5}\n"), "a.yaml")
     b = write(tmp_path, "pack: b\nrules:\n" + rule(id="P-1") + rule(id="Q-1", entities="[PERSN]"), "b.yaml")
     with pytest.raises(RuleError) as ei:
         load_packs([a, b], KNOWN)
@@ -536,10 +538,15 @@ def test_every_problem_of_every_pack_in_one_run(tmp_path):
     assert "a.yaml: rule P-4: scope.include[0]: bad glob" in msg and "gl.canary" not in msg
     assert "a.yaml: rule P-6: measure: bad measure" in msg
     assert "a.yaml: rule P-6: match.entities[0]: unknown entity 'EMAIL_ADRESS'" in msg
+    # (a match failing the schema: its names are checked as written)
+    assert "a.yaml: rule P-7: match.min_score" in msg
+    assert "a.yaml: rule P-7: match.entities[0]: unknown entity 'CREDIT_CARDS' (did you mean 'CREDIT_CARD'?)" in msg
+    assert "a.yaml: rule P-7: match.all[0]: unknown entity 'PERSN'" in msg
+    assert "a.yaml: rule P-7: match.min_scores.'IBAN': unknown entity 'IBAN'" in msg
     assert "b.yaml: rule P-1: id: duplicate rule id (also in " in msg
     assert "b.yaml: rule Q-1: match.entities[0]: unknown entity 'PERSN'" in msg
     assert "CASE_NUMBER" not in msg.replace("recognizers[0]", "")     # declared by the broken recognizer
-    assert len(ei.value.problems) == 9
+    assert len(ei.value.problems) == 13
 
 
 # ------------------------------------------------------------------ fingerprint / evidence

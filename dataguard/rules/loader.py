@@ -7,6 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Optional, Sequence, Union
 
 import yaml
@@ -333,6 +334,21 @@ def _valid(model, raw):
         return None
 
 
+def _match_names(raw) -> Optional[SimpleNamespace]:
+    """The entity names of a rule's ``match`` that failed the schema (``min_score: 1.5``), as
+    written: its unknown names are listed with the schema's problems, not once those are
+    mended. A list holding anything but names is left out (the schema names it)."""
+    if not isinstance(raw, dict):
+        return None
+
+    def names(key: str) -> list:
+        v = raw.get(key)
+        return v if isinstance(v, list) and all(isinstance(n, str) for n in v) else []
+    scores = raw.get("min_scores")
+    keys = [k for k in scores if isinstance(k, str)] if isinstance(scores, dict) else []
+    return SimpleNamespace(entities=names("entities"), all=names("all"), none=names("none"), min_scores=keys)
+
+
 def _rule_problems(fname: str, label: str, rid: Optional[str], match, known, seen_ids: dict,
                    id_label: Optional[str] = None) -> list[str]:
     """The checks of a rule (named ``label`` in errors) beyond the schema: a duplicate id
@@ -389,7 +405,8 @@ def load_packs(paths: Optional[Sequence[Union[str, Path]]], known_entities) -> l
                 rid = raw.get("id")
                 rid = rid if isinstance(rid, str) and _RULE_ID.fullmatch(rid) else None
                 problems.extend(_rule_problems(fname, _rule_label(raw.get("id"), i), rid,
-                                               _valid(MatchModel, raw.get("match")), known, seen_ids))
+                                               _valid(MatchModel, raw.get("match")) or _match_names(raw.get("match")),
+                                               known, seen_ids))
                 continue
             problems.extend(_rule_problems(fname, rm.id, rm.id, rm.match, known, seen_ids,
                                            _rule_label(rm.id, i)))
