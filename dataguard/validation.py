@@ -23,9 +23,15 @@ def shown_name(value, withheld: str = "(withheld)") -> str:
     return repr(value) if isinstance(value, str) and _NAME.fullmatch(value) else withheld
 
 
+# what a YAML message quotes that is YAML's own, not the file's data: a punctuation mark ("did not
+# find expected ',' or ']'"), a token's name ("expected '<document start>'")
+_SYNTAX = re.compile(r"""(['"`])(?:[^\w\s'"`\\]|<[a-z ]{1,30}>)\1""")
+
+
 def without_quotes(text: str) -> str:
-    """A library's message (YAML's ``found character '\\t'...``) with what it quotes removed."""
-    return _QUOTED.sub("'…'", text)
+    """A library's message (YAML's ``found character '\\t'...``) with what it quotes removed,
+    but for punctuation and YAML's token names (``_SYNTAX``)."""
+    return _QUOTED.sub(lambda m: m.group() if _SYNTAX.fullmatch(m.group()) else "'…'", text)
 
 
 def leading_words(text: str) -> str:

@@ -216,6 +216,15 @@ def test_a_config_file_that_is_not_utf8_is_named(tmp_path):
         load_config(p)
 
 
+def test_yaml_errors_show_the_punctuation_expected_never_the_data(tmp_path):
+    with pytest.raises(ConfigError) as ei:
+        load_config(_write(tmp_path, "site: {name: X\ntargets: [/a\n"))
+    assert "not valid YAML (did not find expected ',' or '}')" in str(ei.value)
+    with pytest.raises(ConfigError) as ei:        # (a scalar the file quotes is data: never shown)
+        load_config(_write(tmp_path, "site: {name: 'S3cr3t-\\x' x}\n"))
+    assert "S3cr3t" not in str(ei.value) and "not valid YAML" in str(ei.value)
+
+
 def test_a_key_given_twice_is_named_not_silently_replaced(tmp_path):
     """The second 'targets:' replaced the first: a scan without the first targets, and no word."""
     with pytest.raises(ConfigError, match=r"line 3: not valid YAML \(duplicate key\)"):
