@@ -1280,6 +1280,19 @@ def test_a_dotted_number_after_a_phone_word_stays_a_phone_number():
                    at(text, "213.200.77.21", "IP_ADDRESS"), at(text, "45.12.33.21", "IP_ADDRESS")}
 
 
+def test_a_code_under_its_label_is_no_phone_number(patterns_only):
+    """A part, serial, order, invoice or reference number right after its label is a code, though
+    an international prefix (00) or a region's digits make it read as a phone number; the phone
+    numbers around stay."""
+    text = ("Part no. 0049-3070-0000 in stock. Serial 0044 2079 4600 12 shipped; Reference 0041229171234 "
+            "closed. Invoice\n2022943987 for GBP 480.49. ref=2019701548 trace. Commande n° 0612345678.\n"
+            "Tel. 0049 30 7000000. Call 020 7946 0321 today. Order 12345: customer phone 0612345678. "
+            "Our reference: please call +44 20 7946 0321.")
+    got = spans(run(patterns_only, text), {"PHONE_NUMBER"})
+    assert got == {at(text, "0049 30 7000000", "PHONE_NUMBER"), at(text, "020 7946 0321", "PHONE_NUMBER"),
+                   at(text, "0612345678", "PHONE_NUMBER", 1), at(text, "+44 20 7946 0321", "PHONE_NUMBER")}
+
+
 def test_an_ipv4_address_is_no_phone_number(patterns_only):
     """Four numbers of 0-255 between dots are an address, though a region's groups may read them as a
     phone number; a number with a trunk zero written with dots stays a phone number."""

@@ -1047,6 +1047,14 @@ def _trivial_digits(value: str) -> bool:
 
 
 _AFTER_REQUEST = re.compile(r'HTTP/[\d.]{1,3}"[ \t]+$')
+# a code's label right before the number ("Part no. 0049-3070-0000", "Serial 0044 2079 4600 12",
+# "Reference 0041229171234", "N° de série", "Bestellnr."): a part, serial, order or reference
+# number, which an international prefix (00) or a region's digits make look like a phone's
+_CODE_LABEL = re.compile(r"(?i)(?<!\w)(?:part|serial|item|article|model|order|invoice|tracking|reference|ref|sku|"
+                         r"lot|batch|asset|imei|iccid|série|serie|référence|réf|referencia|pedido|factura|"
+                         r"commande|facture|bestell|rechnungs|artikel|seriennummer)"
+                         r"(?:[\s.-]{0,2}(?:no|nr|n°|nº|n\.º|num|number|numéro|número|nummer|code|id|#))?"
+                         r"[\s.:#=-]{0,4}$")
 # a date, then the hour of a time (its minutes after a colon follow the match)
 _DATE_THEN_HOUR = re.compile(r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})[ T]\d{1,2}")
 
@@ -1062,6 +1070,8 @@ def _plausible_phone(value: str, text: str, start: int, phone_format: bool, colu
         return False          # a log's time stamp, "[07.02.2024 23" before ":30]"
     if _AFTER_REQUEST.search(text, max(0, start - 16), start):
         return False          # an access log's status and size ('"GET / HTTP/1.1" 500 73216')
+    if not column_says and _CODE_LABEL.search(text, max(0, start - 40), start):
+        return False          # "Part no. 0049-3070-0000": a code under its label
     paired = column_says and re.fullmatch(r"\d{2,3}(?:[. ]\d{2,3}){2,5}", bare)    # "77.26.48.50" under "Téléphone"
     if _is_ipv4(bare) and not paired and not _PHONE_WORD.search(text, max(0, start - 24), start):
         return False          # "213.200.77.21", a relay's "[209.85.218.41]": an address, though a region's
