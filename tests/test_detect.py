@@ -518,6 +518,12 @@ def test_health_terms(patterns_only):
     # an ICD-like code without medical context is a product code
     assert spans(run(patterns_only, "Replace part F32.1 of the printer."), {"HEALTH_TERM"}) == set()
     assert spans(run(patterns_only, "product code A12, postal code B20"), {"HEALTH_TERM"}) == set()
+    text = ("Suivi: schizophrénie stabilisée, trouble bipolaire, chimiothérapie puis dialyse; fausse couche "
+            "en 2021. Le dossier client et la couche réseau sont à jour.")
+    assert spans(run(patterns_only, text), {"HEALTH_TERM"}) == {
+        at(text, "schizophrénie", "HEALTH_TERM"), at(text, "bipolaire", "HEALTH_TERM"),
+        at(text, "chimiothérapie", "HEALTH_TERM"), at(text, "dialyse", "HEALTH_TERM"),
+        at(text, "fausse couche", "HEALTH_TERM")}
     text = "diagnosis: B20; ICD10 F41"
     assert spans(run(patterns_only, text)) == {at(text, "diagnosis", "HEALTH_TERM"), at(text, "B20", "HEALTH_TERM"),
                                                at(text, "F41", "HEALTH_TERM")}

@@ -344,7 +344,9 @@ HEALTH_WORDS = [
     # French
     "VIH", "séropositif", "séropositive", "sida", "tuberculose", "diagnostic", "diagnostiqué", "diagnostiquée",
     "hépatite", "diabète", "enceinte", "grossesse", "psychiatrique", "santé mentale", "dépression", "handicap",
-    "handicapé", "handicapée", "traitement antirétroviral", "paludisme",
+    "handicapé", "handicapée", "traitement antirétroviral", "paludisme", "schizophrénie", "bipolaire",
+    "chimiothérapie", "dialyse", "épilepsie", "épileptique", "choléra", "fausse couche", "avortement",
+    "dossier médical", "antirétroviral", "antirétroviraux",
 ]
 
 
