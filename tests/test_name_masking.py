@@ -475,6 +475,30 @@ def test_a_value_in_a_file_name_counts_once(tmp_path):
         ("content.txt", "CREDIT_CARD"): (1, [(None, "4111 **** **** 1111")])}
 
 
+def test_a_value_underscores_glue_to_words_in_a_file_name_is_found_and_masked(tmp_path):
+    """File names join words with underscores ("pay_4111...", "John_Smith_passport"): they are read
+    as spaces, and the value is masked in the name as it is written."""
+    root = tmp_path / "t8"
+    root.mkdir()
+    (root / "pay_4111111111111111.txt").write_text("hi\n")
+    (root / "John_Smith_passport.txt").write_text("hi\n")
+    (root / "report_2024_q3_final.txt").write_text("hi\n")        # (no value: no finding)
+    out = tmp_path / "r.json"
+    p = subprocess.run([sys.executable, "-m", "dataguard", "scan", str(root), "-o", str(out)], capture_output=True,
+                       cwd=tmp_path)
+    assert p.returncode == 1, p.stderr.decode(errors="replace")
+    report = out.read_text()
+    assert "4111111111111111" not in report and "John" not in report and "Smith" not in report
+    counts = {}
+    for f in json.loads(report)["findings"]:
+        for entity, agg in f["entities"].items():
+            evidence = [(e["part"], e["masked"]) for e in f["evidence"] if e["entity_type"] == entity]
+            counts[(f["location"]["path"], entity)] = (agg["count"], evidence)
+    assert counts == {
+        ("pay_4111********1111.txt", "CREDIT_CARD"): (1, [("name", "4111********1111")]),
+        ("J*********_passport.txt", "PERSON"): (1, [("name", "J*** S****")])}     # (masked as written)
+
+
 def test_show_data_leaves_row_keys_hashed_outside_the_json_formats(tmp_path):
     """A primary key can be a value: --show-data shows it raw in the JSON report only."""
     db = tmp_path / "k.db"

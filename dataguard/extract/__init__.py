@@ -214,16 +214,26 @@ NAME_CHARS = 1024           # a name longer than this is scanned by its first ch
 
 def name_chunk(unit: Unit, name: str) -> Optional[Chunk]:
     """The item's or member's own name as a chunk (``part="name"``): names are data. A name
-    with an extension is followed by a line without it (``jane@un.org.txt`` holds an e-mail
-    address that the extension would otherwise spoil)."""
+    with an extension or an underscore is followed by a line that reads it (``name_reading``):
+    ``jane@un.org.txt`` holds an e-mail address that the extension would otherwise spoil,
+    ``Jane_Roe_CV.docx`` and ``card_4111111111111111.csv`` values that underscores glue to words."""
     base = posixpath.basename(name.replace("\\", "/")) or name
     text = as_text(base)[:NAME_CHARS]
     if not text.strip():
         return None
-    stem, _, ext = text.rpartition(".")
-    if stem.strip(".") and ext.isalnum() and len(ext) <= 5:
-        text = f"{text}\n{stem}"
+    reading = name_reading(text)
+    if reading != text:
+        text = f"{text}\n{reading}"
     return Chunk(unit=unit, text=text, first_line=None, anchors=(Anchor(0, NAME_POINTER),))
+
+
+def name_reading(name: str) -> str:
+    """A name as its words read: without its extension, its underscores as spaces (one character
+    for one: a value found there is at the same place in the name)."""
+    stem, _, ext = name.rpartition(".")
+    if stem.strip(".") and ext.isalnum() and len(ext) <= 5:
+        name = stem
+    return name.replace("_", " ")
 
 
 def _timed(gen: Iterator[Piece], where: str, budget_s: float) -> Iterator[Piece]:

@@ -30,11 +30,12 @@ def shown_row(hasher: Hasher, row: Optional[str]) -> Optional[str]:
 
 
 def _stem_line(text: str) -> int:
-    """Where, in the text of a name chunk, the line that repeats the name without its extension
-    starts (``extract.name_chunk``: ``NAME\\nSTEM``, NAME being ``STEM.EXT``); -1 if none does."""
+    """Where, in the text of a name chunk, the line that reads the name starts (``extract.name_chunk``:
+    ``NAME\\nREADING``, READING being ``extract.name_reading(NAME)``); -1 if none does."""
+    from dataguard.extract import name_reading
     at = text.find("\n")
     while at >= 0:
-        if text[:at].startswith(text[at + 1:] + "."):
+        if name_reading(text[:at]) == text[at + 1:]:
             return at + 1
         at = text.find("\n", at + 1)
     return -1
@@ -114,8 +115,12 @@ class Aggregator:
         the item are shown, they are masked (``names.NameMasker``). Past the cap, ``TOO_MANY``
         says values were left out: every name of the item is then masked whole."""
         kept = summary.name_values
+        at = _stem_line(chunk.text)
         for m in matches:
-            for value in chunk.text[m.start:m.end].split("\n"):    # a name chunk's lines: the name, its stem
+            values = chunk.text[m.start:m.end].split("\n")     # a name chunk's lines: the name, its reading
+            if 0 <= at <= m.start:      # a value on the reading: as the name writes it too ("Jane_Roe")
+                values.append(chunk.text[m.start - at:m.end - at])
+            for value in values:
                 if not value.strip() or value in kept:
                     continue
                 if len(kept) >= NAME_VALUES_CAP:
