@@ -529,6 +529,29 @@ def test_without_ner_a_column_named_for_people_gives_its_name_shaped_cells(det):
     assert found(det, db_chunk("name", ["Amina Yusuf", "John Okello"], table="customers")) == []
 
 
+FORM_LABEL_ROWS = ["Total", "Grand Total", "Sub-Total", "Notes", "Remarks", "Comments", "Signature", "Approved",
+                   "Approved By", "Checked By", "Date", "Date Signed", "N/A", "None", "TBD", "Sous-total", "Observations",
+                   "Visa", "Remarques", "Lu et approuvé", "Néant", "Subtotal", "Observaciones", "Firma", "Fecha",
+                   "Ninguno", "Aprobado por", "Gesamt", "Unterschrift", "Bemerkungen"]
+
+
+@pytest.mark.parametrize("header", ["Full name", "Nom complet", "Nombre completo", "Beneficiary"])
+def test_a_forms_labels_and_footers_in_a_column_of_names_are_no_persons(pack_det, header):
+    """A payroll's or a register's labels and footers written down its column of names ("Total",
+    "Notes", "Signature", "Approved by", French "Sous-total", "Visa", Spanish "Observaciones",
+    "Firma", German "Unterschrift"): no person; the names between them are, a surname that is a
+    label's word elsewhere than first too ("Masamune Date")."""
+    names = ["Kwame Mensah", "Aminata Diallo", "Lucía Fernández", "Masamune Date", "OKAFOR, Amina"]
+    cells = [c for i, label in enumerate(FORM_LABEL_ROWS) for c in ([names[i // 6]] if i % 6 == 0 else []) + [label]]
+    text = f"{header},Net pay\n" + "".join(f'"{c}",{100 + i}\n' for i, c in enumerate(cells))
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/pay.csv", path="pay.csv"), text=text,
+                  context=(header.lower(), "net pay"), hint="structured")
+    got = [(e, v) for e, v, _ in found(pack_det, chunk) if e == "PERSON"]
+    assert got == [("PERSON", n) for n in names]
+    pos = [m.start for _, ms in pack_det.analyze([chunk]) for m in ms if m.entity_type == "PERSON"]
+    assert pos == [text.index(f'"{n}"') + 1 for n in names]
+
+
 def test_a_database_columns_neighbours_tell_a_generic_name(pack_det):
     """A database column named "nombre" (a person's or a product's) beside "apellido" in its
     table is a given name: its cells written as names are persons without the model; beside

@@ -217,6 +217,22 @@ def test_spreadsheet_rows(detector):
     assert got == spans_of(chunk.text, [name_of(i) for i in range(150)])
 
 
+def test_a_sheets_labels_and_footers_under_a_people_column_are_no_persons(detector):
+    """A payroll sheet's footer rows in its column of names ("Total", "Approved", "Notes",
+    "Signature") and a label under a role's column ("Employee": "Notes", "Remarks") are no
+    persons, whatever the model reads in them; the names are."""
+    names = [name_of(i) for i in range(12)]
+    labels = {4: "Notes", 8: "Remarks", 13: "Total", 14: "Approved", 15: "Signature", 16: "Approved by"}
+    for header in ("Full name", "Employee"):
+        cells = list(names)
+        for i, label in sorted(labels.items()):
+            cells.insert(i, label)
+        rows = [[header, "Net pay"]] + [[c, str(1000 + 7 * i)] for i, c in enumerate(cells)]
+        [chunk] = _sheet_chunks(rows)
+        [got] = person_spans(detector, [chunk])
+        assert got == spans_of(chunk.text, names) or header == "Employee" and got < spans_of(chunk.text, names)
+
+
 def test_layout_of_quoted_csv():
     text = 'name;notes;status\nAmina Okafor;"Called; no answer";Active\nJohn Smith;"two\nlines";Closed\nBad row\n'
     layout = _Layout(Chunk(unit=CSV_UNIT, text=text, context=("name", "notes", "status"), hint="structured"))
@@ -507,7 +523,7 @@ def test_name_shaped_reads_capitals_and_surname_first():
                  "Zamora Etxeberria, Íñigo", "Smith Jones, Bob", "da Rocha Ferreira, Pedro Rodrigo",
                  "Detlef zu Jung", "Laura Reyes y Benítez", "ISABEL CABALLERO Y DIEZ", "GUSTAVO DOS SANTOS SANTOS",
                  "Bianchi-Dell'Acqua, Laura", "Carl L. O'Connor-Ward", "COX-O'CONNOR, Marcus N.", "Maas-de Groot, Dirk",
-                 "d'Montalembert, François"):
+                 "d'Montalembert, François", "Masamune Date", "Larry Page"):
         assert name_shaped(cell), cell
     for cell in ("OKAFOR", "NOT PROVIDED", "NAME WITHHELD", "UNKNOWN", "ON FILE", "NURSE ON DUTY", "N/A", "NA", "Na", "na", "Y", "Y N",
                  "A.E.F.G.H. Osman", "Smith, John, Jr", ", John",
@@ -515,7 +531,10 @@ def test_name_shaped_reads_capitals_and_surname_first():
                  "Service Desk", "Auto Assign", "FIELD TEAM", "Acme, Inc", "Amina Okafor, Kamil Holub",
                  "Pérez Medina, María José", "Maria e", "E Commerce", "Anna van", "de la, Maria", "Berg van der, Pieter", "van der Sales Team, Bob",
                  "Abu Dhabi, UAE", "MacBook Pro", "A.- Mercier", "ICT Kakuma", "UNHCR Nairobi", "Administrator",
-                 "Windows User", "Ana Beatriz de la Paz Montes Oca", "da de la"):
+                 "Windows User", "Ana Beatriz de la Paz Montes Oca", "da de la",
+                 # a form's labels and footers
+                 "Total", "TOTAL", "Grand Total", "Notes", "Remarks", "Signature", "Approved", "Approved By", "Date",
+                 "Date Signed", "Sous-total", "Observations", "Visa", "Observaciones", "Firma", "Unterschrift"):
         assert not name_shaped(cell), cell
 
 

@@ -51,6 +51,30 @@ NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ
                         r"(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+)*$")
 
 
+# a form's or a table's labels and footers, written in a column of names as often as names are
+# ("Total", "Notes", "Signature", "Approved by", "Observaciones", "Sous-total", "Unterschrift"): a cell
+# holding one is no person (not "Page", "Stamp", "Blank", "Lu", "Suma": surnames and given names too;
+# "Date" only first, ``_LABEL_FIRST``: "Date signed", not "Masamune Date")
+FORM_LABEL_WORDS = frozenset(
+    "total totals subtotal sub-total subtotals notes note remarks remark comments comment signature signatures "
+    "signed approved approval dated balance amount average count prepared checked verified reviewed "
+    "authorised authorized misc various other others tba "
+    "sous-total soustotal montant remarques remarque observations observation commentaires commentaire "
+    "approuvé approuve visa divers cachet aucun aucune somme récapitulatif recapitulatif "
+    "notas observaciones observación observacion comentarios comentario firma firmado firmada aprobado aprobada "
+    "fecha ninguno ninguna importe monto varios "
+    "gesamt summe insgesamt bemerkungen bemerkung anmerkungen anmerkung unterschrift genehmigt datum keine "
+    "betrag".split())
+_LABEL_FIRST = frozenset(("date",))
+
+
+def form_label(cell: str) -> bool:
+    """Whether a cell is a form's or a table's label or footer (``FORM_LABEL_WORDS``: "Total",
+    "Grand Total", "Approved by", "Observaciones"; "Date signed"), not a name."""
+    words = [w.strip(".:,;()").lower() for w in cell.split()]
+    return bool(words) and (words[0] in _LABEL_FIRST or any(w in FORM_LABEL_WORDS for w in words))
+
+
 # words that make a cell a placeholder, a flag or a group, not a name ("NOT PROVIDED", "Yes",
 # "Service Desk", "Auto Assign")
 _NOT_A_NAME = frozenset("not no none nil null unknown known available applicable provided given withheld redacted "
@@ -66,7 +90,8 @@ _NOT_A_NAME = frozenset("not no none nil null unknown known available applicable
                         "inconnu inconnue renseigne renseignee desconocido desconocida "
                         # an asset's holder when no one holds it
                         "shared spare pool loaner stock reserve reserved common compartido compartilhado partagé "
-                        "partage".split())
+                        "partage".split()) | FORM_LABEL_WORDS
+
 
 
 # placeholder words that are also names, written so beside another name ("Na Zhu", "ZHANG, Na", "Si Thu Aung")
@@ -149,6 +174,7 @@ def name_shaped(cell: str) -> bool:
     if not 1 <= sum(t.lower() not in _PARTICLES for t in tokens) <= 4 or len(tokens) > 6 \
             or len(tokens) > 1 and (tokens[-1] in _PARTICLES
                                     or len(tokens[0]) == 1 and tokens[0].lower() in _PARTICLES) \
+            or tokens[0].lower() in _LABEL_FIRST \
             or any(t.lower() in _NOT_A_NAME and not (len(tokens) >= 2 and t in _ALSO_GIVEN)
                    and not (0 < k < len(tokens) - 1 and t.lower() in _PARTICLES) for k, t in enumerate(tokens)):
         return False                # ("Y" of "CABALLERO Y DIEZ" between names is a particle, not a flag)
@@ -1129,9 +1155,10 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
     if entity == "PHONE_NUMBER":
         return _plausible_phone(value, text, start, phone_format, column_says)
     if entity == "PERSON":
-        return (name_column and (NAME_TOKEN.match(value.split()[0]) is not None or name_shaped(value)
-                                 or script_name_shaped(value.strip()) or lone_surname(value)
-                                 or lower_case_name(value.strip()))) \
+        return (name_column and not form_label(value)
+                and (NAME_TOKEN.match(value.split()[0]) is not None or name_shaped(value)
+                     or script_name_shaped(value.strip()) or lone_surname(value)
+                     or lower_case_name(value.strip()))) \
             or _plausible_person(value, text, start)
     if entity in ("LOCATION", "ORGANIZATION", "NRP"):
         v = value.strip()
