@@ -180,6 +180,21 @@ def test_pack_examples(pack_detectors, entity, text, value, must):
         assert not found
 
 
+def test_a_numbered_forms_identifier_labels_are_no_contact_lists_names(pack_detectors):
+    """A numbered form's fields write an identifier's label before its value as a contact list
+    writes a name before a phone number ("6. Tax Code 0612345678"): no person there, in English,
+    French or Spanish; the names of a numbered contact list in the same text are found, at their
+    place."""
+    from dataguard.types import Chunk, Unit
+    text = ("1. Passport No: 561234567 (US).\n2. Numéro AVS 756.1234.5678.97\n3. Staff ID: 0712 345 678\n"
+            "4. N° de dossier 0612345678\n5. Case Number - 0612345678\n6. Tax Code 0612345678\n"
+            "7. Número de Pasaporte: +57 312 456 7890\n\nContacts\n1. Jean Dupont: 0612345678\n"
+            "2. Wanjiru Kamau Njeri - +254 712 345 678\n")
+    (_, matches), = pack_detectors("PERSON").analyze([Chunk(Unit("/t", "/t/form.txt", "form.txt"), text)])
+    got = [(m.start, text[m.start:m.end]) for m in matches if m.entity_type == "PERSON"]
+    assert got == [(text.index("Jean Dupont"), "Jean Dupont"), (text.index("Wanjiru"), "Wanjiru Kamau Njeri")]
+
+
 @pytest.mark.parametrize("junk", ['"' * 95 + "A <a@b.cc>", "[" * 95 + "A <a@b.cc>",
                                   '["a"]["b"]["c"]["d"]["e"]["f"]["g"]["h"] <b@x.com>'])
 def test_a_mailbox_name_after_lines_of_quotes_and_brackets_is_found_in_time(pack_detectors, junk):

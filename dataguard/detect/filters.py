@@ -718,6 +718,16 @@ _NOT_AFTER_A_NAME = _NOT_IN_A_NAME | frozenset("iban nr sra srta officer officer
                                                "worldwide international internacional internationale roja rouge "
                                                "noruego norvégien norvegien frontières frontieres fronteras "
                                                "borders".split())
+# the words of an identifier's label ("Passport No", "Numéro AVS", "Tax Code", "Staff ID", "N° de
+# dossier"), which a numbered form's fields write before their values as a contact list writes names
+# before phone numbers ("6. Tax Code 0612345678"): no person's (not "Card", "Pan", "Pin", "Nino", "Nir",
+# "Rut": names too; "No" is a Korean surname, rarely before a phone number in a list)
+_ID_LABEL_WORDS = frozenset("no no. nº n° nr num number numbers numero numéro número nummer id ids code codes "
+                            "passport passeport pasaporte passaporte passaporto reisepass tax taxe fiscal "
+                            "impuesto steuer steuernummer avs ahv ssn nif nss cin cni dni curp "
+                            "identity identité identite identidad matricule badge index reference référence "
+                            "referencia ref dossier expediente licence license licencia permis permit "
+                            "registration serial iban swift bic insurance assurance".split())
 # the spelling alphabet of radio call signs ("Charlie Whiskey", "Victor Tango"): no person, all of them
 _SPELLING_ALPHABET = frozenset("alfa alpha bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo "
                                "lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey "
@@ -1229,7 +1239,7 @@ def _cued_name(value: str) -> bool:
         and low[0] not in _INSTITUTION_FIRST and low[0] not in _NOT_IN_A_NAME and not post_shaped(v) \
         and not (len(low) > 1 and low[-1] in _POST_LAST) and not firm_ending(words) \
         and not any(_folded(w) in FIRM_TRADES for w in low) \
-        and not any(w in _NOT_AFTER_A_NAME or w in _NOT_A_NAME_SCRIPTS for w in low)
+        and not any(w in _NOT_AFTER_A_NAME or w in _NOT_A_NAME_SCRIPTS or w in _ID_LABEL_WORDS for w in low)
 
 
 def _plausible_person(value: str, text: str, start: int) -> bool:
