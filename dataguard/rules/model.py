@@ -52,12 +52,12 @@ from dataguard.globs import check_glob
 from dataguard.rules.validated import digest as validated_digest, passed, passed_before
 from dataguard.rules.risky import MAX_EXPANDED, expanded_size, nested_quantifier
 from dataguard.validation import iso_country, leading_words
-from dataguard.vocab import SEVERITIES, TEXT_LANGUAGES, Exposure, SourceKind, ValueKind, values
+from dataguard.vocab import CONTEXT_LANGUAGES, SEVERITIES, Exposure, SourceKind, ValueKind, values
 
 SeverityName = Literal[tuple(reversed(SEVERITIES))]
 ExposureName = Literal[values(Exposure)]
 SourceName = Literal[values(SourceKind)]
-LanguageName = Literal[TEXT_LANGUAGES]
+LanguageName = Literal[CONTEXT_LANGUAGES]
 ValueKindName = Literal[values(ValueKind)]
 EntityName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
 ColumnWord = Annotated[str, Field(min_length=1, max_length=60, pattern=r"[^\W_]")]   # a letter or digit, any script
