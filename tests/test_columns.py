@@ -69,7 +69,9 @@ def test_name_words(name, words):
     ("الجوال", "PHONE_NUMBER"), ("تاريخ الميلاد", "DATE_OF_BIRTH"), ("تاريخ_الولادة", "DATE_OF_BIRTH"),
     ("رقم الهوية", "NATIONAL_ID"), ("رقم جواز السفر", "PASSPORT_NUMBER"), ("البريد الإلكتروني", "EMAIL_ADDRESS"),
     ("العنوان", "LOCATION"), ("الجنسية", "NRP"), ("Contact person", "PERSON"), ("Emergency contact", "PERSON"),
-    ("Cardholder", "PERSON"), ("recipient", "PERSON"), ("Chef de ménage", "PERSON"), ("jefe_de_hogar", "PERSON")])
+    ("Cardholder", "PERSON"), ("recipient", "PERSON"), ("Chef de ménage", "PERSON"), ("jefe_de_hogar", "PERSON"),
+    ("Employee", "PERSON"), ("Employée", "PERSON"), ("Salarié", "PERSON"), ("salarié(e)", "PERSON"),
+    ("Empleado/a", "PERSON"), ("Trabajadora", "PERSON"), ("Mitarbeiter", "PERSON"), ("Staff members", "PERSON")])
 def test_positive_signals(name, entity):
     v = vocabulary_for().verdict(name)
     assert entity in v.positive
@@ -79,6 +81,9 @@ def test_positive_signals(name, entity):
 @pytest.mark.parametrize("name", ["password_hint", "password_changed_at", "token_type", "token_expires",
                                   "birth_place", "lieu_de_naissance", "phone_model", "email_verified_at",
                                   "product_name", "file_name", "username", "passport_scan",
+                                  # a member of staff's number or detail, a role a thing fills as often
+                                  "Employee ID", "EmployeeNo", "employee_status", "Staff No", "Staff count",
+                                  "Agent", "Staff",
                                   "نوع الهاتف", "مكان الميلاد", "عنوان الوظيفة", "اسم المنتج", "تاريخ انتهاء الجواز"])
 def test_cancelled_or_unrelated_names_say_nothing_positive(name):
     v = vocabulary_for().verdict(name)
@@ -550,6 +555,24 @@ def test_a_forms_labels_and_footers_in_a_column_of_names_are_no_persons(pack_det
     assert got == [("PERSON", n) for n in names]
     pos = [m.start for _, ms in pack_det.analyze([chunk]) for m in ms if m.entity_type == "PERSON"]
     assert pos == [text.index(f'"{n}"') + 1 for n in names]
+
+
+@pytest.mark.parametrize("header", ["Employee", "Salarié(e)", "Empleado/a", "Mitarbeiter", "Funcionaria"])
+def test_without_ner_a_column_of_members_of_staff_gives_its_names_not_its_numbers(pack_det, header):
+    """A column named for members of staff ("Employee", "Salarié", "Empleado/a") holds persons:
+    without the model each name-shaped cell is one, at its place; staff numbers in it (an
+    export's "E10234"), flags and labels are none, and a column of their numbers ("Employee ID")
+    gives no person."""
+    names = ["Tomasz Nowak", "Camille Rousseau", "María José Pérez", "OKAFOR, Amina"]
+    cells = ["E10234", names[0], "Yes", names[1], "E10236", names[2], "Total", names[3], "N/A"]
+    text = f"{header}\tEmployee ID\tDept\n" + "".join(f"{c}\tE{10300 + i}\tHR\n" for i, c in enumerate(cells))
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/staff.tsv", path="staff.tsv"), text=text,
+                  context=(header.lower(), "employee id", "dept"), hint="structured")
+    got = [(text[m.start:m.end], m.start, m.reason) for _, ms in pack_det.analyze([chunk]) for m in ms
+           if m.entity_type == "PERSON"]
+    assert got == [(n, text.index(n), Reason.COLUMN_NAME) for n in names]
+    ids = db_chunk("employee", ["E10234", "E10235", "E10236", "E10237"], table="payroll")
+    assert [e for e, _, _ in found(pack_det, ids) if e == "PERSON"] == []
 
 
 def test_a_database_columns_neighbours_tell_a_generic_name(pack_det):

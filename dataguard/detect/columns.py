@@ -39,7 +39,7 @@ from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
                                      POST_WORDS, REASON_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
-                                     org_word, password_hash, person_shaped, post_shaped, script_name_shaped,
+                                     org_word, org_worded, password_hash, person_shaped, post_shaped, script_name_shaped,
                                      surname_in_capitals,
                                      surname_last_in_capitals, surnames_in_capitals, titled_surname, unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
@@ -1065,6 +1065,10 @@ class ColumnJudge:
             # "account_holder"): a person, or the firm itself; persons only without a firm's word
             found = [(c, r) for c, r in found
                      if r.entity_type != "PERSON" or person_shaped(text[r.start:r.end])]
+        elif "PERSON" in verdict.positive and role_column(col.name):
+            # a column of members of staff ("Employee", "Salarié"): a unit or an agency where no one
+            # is named ("Head Office", "Temp Agency") is none
+            found = [(c, r) for c, r in found if r.entity_type != "PERSON" or not org_worded(text[r.start:r.end])]
         if verdict.positive and found:
             # a value the column's name announces and a recognizer confirms ("ip_address":
             # 212.249.62.68): another reading of the same characters (a phone number) is dropped
@@ -1305,7 +1309,7 @@ class ColumnJudge:
         they are. Latin script here; other scripts are ``_script_names``."""
         # (a generic name beside a person's details, a name among firms', a party's that may be a
         # firm: no firm's word)
-        if firms or generic_name(col.name) or party_column(col.name):
+        if firms or generic_name(col.name) or party_column(col.name) or role_column(col.name):
             return _shaped_cells(chunk, col, by_cell, lambda cell: person_shaped(cell) and not post_shaped(cell))
         return _shaped_cells(chunk, col, by_cell,
                              lambda cell: name_shaped(cell) and not unit_shaped(cell) and not post_shaped(cell))
@@ -1546,7 +1550,11 @@ ROLE_NAMES = frozenset({(w,) for w in (
     "voluntaria", "voluntarias", "funcionario", "funcionaria", "pagador", "contacto", "contactos", "contato",
     "contatos", "candidato", "candidatos", "candidata", "candidatas", "cliente", "clientes", "usuario", "usuarios",
     "usuaria", "usuarias", "miembro", "miembros", "pasajero", "pasajera", "pasajeros", "estudiante", "estudiantes",
-    "aluno", "aluna", "alunos", "inquilino", "inquilina")})
+    "aluno", "aluna", "alunos", "inquilino", "inquilina", "trabajador", "trabajadora", "trabajadores",
+    "funcionarios", "funcionarias",
+    # French, German: a member of staff
+    "salarie", "salariee", "salaries", "salariees", "mitarbeiter", "mitarbeiterin", "arbeitnehmer",
+    "arbeitnehmerin", "beschaftigte", "beschaftigter")})
 
 
 DISPLAY_NAMES = frozenset({("display", "name"), ("displayname",)})

@@ -370,10 +370,16 @@ def person_shaped(cell: str) -> bool:
     """Name-shaped, and no word of an organisation, a team or a thing (``ORG_WORDS``: "Head
     Office", "Web Portal", "Solar Lamp"; ``ORG_LATER_WORDS`` after the first word), no firm's
     legal form at its end (``LEGAL_FORMS``: "Nordlys Retail AS")."""
+    return name_shaped(cell) and not org_worded(cell)
+
+
+def org_worded(cell: str) -> bool:
+    """Whether a cell holds an organisation's, a team's or a thing's word (``ORG_WORDS``;
+    ``ORG_LATER_WORDS`` after the first word) or ends with a firm's legal form."""
     written = cell.replace(",", " ").split()
     words = [_folded(w) for w in written]
-    return name_shaped(cell) and not any(w in ORG_WORDS for w in words) \
-        and not any(w in ORG_LATER_WORDS for w in words[1:]) and not firm_ending(written)
+    return any(w in ORG_WORDS for w in words) or any(w in ORG_LATER_WORDS for w in words[1:]) \
+        or firm_ending(written)
 
 
 # a firm's ending in any case ("ACME LTDA", "Kestrel Limited"): no one's surname (those of the wider
