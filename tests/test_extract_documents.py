@@ -127,6 +127,26 @@ def test_xlsx_hidden_sheet_cells_and_values(docs):
     assert find(out, "4111111111111111") == [(None, Pointer(sheet="Hidden", cell="E5"))]
 
 
+def test_xlsx_notes_are_read_at_their_cells(tmp_path):
+    """A cell's note (comment) holds what the cells do not: a contact, a card number."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Stock"
+    ws["A1"], ws["B1"], ws["A2"], ws["B2"] = "Item", "Qty", "Paper", 4
+    ws["A2"].comment = Comment("Contact Yaw Boateng y.boateng@ghanapost.gh", "HR")
+    hidden = wb.create_sheet("Hidden")
+    hidden.sheet_state = "hidden"
+    hidden["C3"] = "x"
+    hidden["C3"].comment = Comment(f"paid with {CARD}", "me")
+    wb.save(tmp_path / "notes.xlsx")
+    out = run(tmp_path / "notes.xlsx")
+    assert find(out, "y.boateng@ghanapost.gh") == [(None, Pointer(sheet="Stock", cell="A2", part="comment"))]
+    assert find(out, CARD) == [(None, Pointer(sheet="Hidden", cell="C3", part="comment"))]
+    assert find(out, "Paper") == [(None, Pointer(sheet="Stock", cell="A2"))]     # (the cell itself, once)
+
+
 def test_a_pdf_table_keeps_its_rows_and_columns(tmp_path):
     """A PDF's table (each cell drawn apart) is read as printed: a row's cells on one line,
     aligned under the header's names (which the fixed-width table reader takes: its names are

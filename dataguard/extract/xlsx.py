@@ -1,6 +1,6 @@
 """Excel workbooks (xlsx/xlsm) read straight from the package's XML, one row at a time.
 
-Every worksheet, hidden ones included; only the cells a row holds are read (a row
+Every worksheet, hidden ones included, and its notes (comments); only the cells a row holds are read (a row
 whose single cell lies at column XFD costs one cell, not 16,384), the declared
 dimensions are ignored, and nothing of the workbook but sheet names, relationships,
 the date flag, number formats and shared strings is parsed (defined names, custom
@@ -204,3 +204,20 @@ def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, ctx: ExtractContext) -> Iterato
                 b.context = header.context
             yield from b.add(pieces)
         yield from b.flush()
+        yield from _notes(unit, zf, part, sheet, limits)
+
+
+def _notes(unit: Unit, zf: zipfile.ZipFile, part: str, sheet: str, limits: Limits) -> Iterator[Chunk]:
+    """A worksheet's notes (its comments part, which Excel also writes for a threaded comment:
+    "[Threaded comment] ..."), each as prose at its cell (``part="comment"``)."""
+    b = ChunkBuilder(unit, limits, lines=False)       # (where: the sheet and the cell)
+    for kind, target in relationships(zf, part).values():
+        if not kind.endswith("/comments"):
+            continue
+        for note in children(zf, target, 3):          # comments > commentList > comment
+            if note.tag != MAIN + "comment":
+                continue
+            text = "".join(t.text or "" for t in note.iter(MAIN + "t"))
+            if text.strip():
+                yield from b.text(text, Pointer(sheet=sheet, cell=note.get("ref"), part="comment"))
+    yield from b.flush()
