@@ -214,6 +214,18 @@ def test_state_lock_prevents_overlapping_runs(tmp_path, packs, tree):
     assert _scan(tree, packs, state_path=state).complete
 
 
+def _slow_detector():
+    """(a fake detector each chunk of which takes 0.05 s of the scan's clock, that clock)."""
+    ticks = []
+
+    class Slow(FakeDetector):
+        def analyze(self, chunks):
+            for c, m in super().analyze(chunks):
+                ticks.append(0.05)
+                yield c, m
+    return Slow(), Clock(monotonic=lambda: sum(ticks))
+
+
 def test_max_duration_gives_partial_report_then_continues(tmp_path, packs):
     root = tmp_path / "s"
     root.mkdir()
@@ -221,17 +233,9 @@ def test_max_duration_gives_partial_report_then_continues(tmp_path, packs):
         (root / f"f{i:02d}.txt").write_text(f"{CARD}\n")
     state = str(tmp_path / "state.db")
 
-    ticks = []
-
-    class Slow(FakeDetector):
-        """Each chunk analysed takes 0.05 s of the scan's (fake) clock."""
-        def analyze(self, chunks):
-            for c, m in super().analyze(chunks):
-                ticks.append(0.05)
-                yield c, m
-    clock = Clock(monotonic=lambda: sum(ticks))
+    slow, clock = _slow_detector()
     opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=packs, state_path=state, max_duration_s=0.5)
-    res = run_scan(opts, Hasher(b"k" * 32), detector=Slow(), clock=clock)
+    res = run_scan(opts, Hasher(b"k" * 32), detector=slow, clock=clock)
     assert not res.complete and res.targets[0].status == "partial"
     done = len(res.findings)
     assert 0 < done < 40
@@ -250,16 +254,9 @@ def test_targets_a_stopped_scan_did_not_reach_are_listed(tmp_path, packs):
         for i in range(20):
             (root / f"f{i:02d}.txt").write_text(f"{CARD}\n")
         roots.append(root)
-    ticks = []
-
-    class Slow(FakeDetector):
-        def analyze(self, chunks):
-            for c, m in super().analyze(chunks):
-                ticks.append(0.05)
-                yield c, m
-    clock = Clock(monotonic=lambda: sum(ticks))
+    slow, clock = _slow_detector()
     opts = ScanOptions(targets=[(str(r), SourceOptions()) for r in roots], packs=packs, max_duration_s=0.5)
-    res = run_scan(opts, Hasher(b"k" * 32), detector=Slow(), clock=clock)
+    res = run_scan(opts, Hasher(b"k" * 32), detector=slow, clock=clock)
     assert not res.complete
     assert [t.uri for t in res.targets] == [str(r) for r in roots]
     assert [t.status for t in res.targets] == ["partial"] * 3
