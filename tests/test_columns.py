@@ -180,7 +180,10 @@ def test_a_bare_hex_digest_is_a_hash_only_in_a_password_column():
     ("credential", "SECRET_PASSWORD", "hunter2!", True), ("credential", "SECRET_PASSWORD", "********", False),
     ("credential", "SECRET_PASSWORD", "N/A", False), ("credential", "SECRET_PASSWORD", "see the vault", False),
     ("credential", "SECRET_TOKEN", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", True),
-    ("credential", "SECRET_TOKEN", "bearer", False), ("phone", "PHONE_NUMBER", "0712 345 678", True),
+    ("credential", "SECRET_TOKEN", "bearer", False), ("credential", "SECRET_PASSWORD", "changeme", False),
+    ("credential", "SECRET_PASSWORD", "password", False), ("credential", "SECRET_PASSWORD", "your_password", False),
+    ("credential", "SECRET_TOKEN", "your_secret_key_here_123456", False),
+    ("phone", "PHONE_NUMBER", "0712 345 678", True),
     ("phone", "PHONE_NUMBER", "12/04/1975", False), ("identifier", "PASSPORT_NUMBER", "K7294051", True),
     ("identifier", "PASSPORT_NUMBER", "unknown", False), ("text", "HEALTH_TERM", "Type 2 diabetes", True),
     ("date", "DATE_OF_BIRTH", "yes", False)])
@@ -224,6 +227,15 @@ def test_password_columns_give_secrets_and_hashes_apart(det):
     got = found(det, db_chunk("password", ["hunter2!", BCRYPT, "********", ARGON2, "Tr0ub4dor&3"]))
     assert got == [("SECRET_PASSWORD", "hunter2!", Reason.COLUMN_NAME), ("PASSWORD_HASH", BCRYPT, Reason.BOTH),
                    ("PASSWORD_HASH", ARGON2, Reason.BOTH), ("SECRET_PASSWORD", "Tr0ub4dor&3", Reason.COLUMN_NAME)]
+
+
+def test_a_password_columns_placeholders_are_no_secrets(det):
+    """A template's or an example's values under a password's name (a config's "password: changeme",
+    an export's "your_password") are no secrets, as in text; the real ones around them are."""
+    got = found(det, db_chunk("smtp_password", ["changeme", "Tr0ub4dor&3", "password", "your_password",
+                                                "<password>", "S3cure#Pass2024"]))
+    assert got == [("SECRET_PASSWORD", "Tr0ub4dor&3", Reason.COLUMN_NAME),
+                   ("SECRET_PASSWORD", "S3cure#Pass2024", Reason.COLUMN_NAME)]
 
 
 def test_a_hash_column_is_never_a_clear_text_password(det):

@@ -361,12 +361,13 @@ PASSWORD_PLACEHOLDERS = [
     "String password = args[0];", "pass: ${{ secrets.DB_PASS }}", "password = getpass.getpass()",
     '<input type="password" name="password">', "const password = process.env.DB_PASSWORD;",
     "if (password == confirm_password) {", "password_hash = bcrypt.hashpw(pw, salt)",
+    "secret_key: your_secret_key_here_123456",
 ]
 
 
 @pytest.mark.parametrize("text", PASSWORD_PLACEHOLDERS)
 def test_password_placeholders_rejected(patterns_only, text):
-    assert spans(run(patterns_only, text), {"SECRET_PASSWORD"}) == set()
+    assert spans(run(patterns_only, text), {"SECRET_PASSWORD", "SECRET_TOKEN"}) == set()
 
 
 BCRYPT = "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"

@@ -39,7 +39,8 @@ from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
                                      POST_WORDS, REASON_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
-                                     org_word, org_worded, password_hash, person_shaped, post_shaped, script_name_shaped,
+                                     org_word, org_worded, password_hash, person_shaped, placeholder_secret, post_shaped,
+                                     script_name_shaped,
                                      surname_in_capitals,
                                      surname_last_in_capitals, surnames_in_capitals, titled_surname, unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
@@ -309,8 +310,9 @@ _SECRET_REFERENCE = re.compile(r"\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|%[A-Za-z_]\w*%|\
 def _credential(entity: str, v: str) -> bool:
     if "PRIVATE KEY-----" in v:
         return True
-    if any(c.isspace() for c in v) or len(v) > 512 or len(set(v)) <= 2 or is_date(v) or _SECRET_REFERENCE.fullmatch(v):
-        return False
+    if any(c.isspace() for c in v) or len(v) > 512 or len(set(v)) <= 2 or is_date(v) or _SECRET_REFERENCE.fullmatch(v) \
+            or placeholder_secret(v, references=False):
+        return False        # ("changeme", "your_secret_key_here_123456": a template's, as in text)
     if entity == "SECRET_PASSWORD":
         return len(v) >= 4
     return len(v) >= 16 and sum(c.isdigit() for c in v) + sum(c.isupper() for c in v) >= 2

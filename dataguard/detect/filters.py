@@ -734,6 +734,30 @@ _ID_LABEL_WORDS = frozenset("no no. nº n° nr num number numbers numero numéro
                             "identity identité identite identidad matricule badge index reference référence "
                             "referencia ref dossier expediente licence license licencia permis permit "
                             "registration serial iban swift bic insurance assurance".split())
+# what templates and examples write where a secret goes (``placeholder_secret``)
+_PLACEHOLDER_WORDS = {
+    "changeme", "change_me", "change-me", "changeit", "password", "passwd", "secret", "example", "redacted",
+    "your_password", "yourpassword", "your-password", "mypassword", "null", "none", "nil", "true", "false",
+    "undefined", "empty", "required", "optional", "string", "xxxx", "todo", "tbd", "placeholder", "dummy",
+    "sample", "test", "testing", "default", "admin", "hidden", "removed", "secret_here", "password_here",
+    "<password>", "pass", "********", "not_set", "notset", "replace_me", "replaceme", "insert_password",
+}
+_PLACEHOLDER_RX = re.compile(
+    r"""^(?:\*+|x+|X+|\.+|-+|_+|#+|\?+|<[^>]*>|\[[^\]]*\]|\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|"""
+    r"""%[A-Za-z_][A-Za-z0-9_]*%|\{\{.*\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}|@[A-Za-z_]+@)$""")
+
+
+def placeholder_secret(value: str, references: bool = True) -> bool:
+    """Whether a secret's value is a placeholder, not a secret: a word of templates ("changeme",
+    "password", "<password>"), what a template asks for ("your_secret_key_here", "enter ..."),
+    and with ``references`` marks ("********") or a reference to elsewhere ("${DB_PASS}",
+    "%API_KEY%", "$db_pass": a column reads "$uperAdmin2024" as a password, text as a variable)."""
+    v = value.strip()
+    low = v.lower()
+    return low in _PLACEHOLDER_WORDS or references and _PLACEHOLDER_RX.match(v) is not None or \
+        low.startswith(("your", "my_", "enter", "insert", "replace", "example", "changeme", "dummy", "<", "${"))
+
+
 # the spelling alphabet of radio call signs ("Charlie Whiskey", "Victor Tango"): no person, all of them
 _SPELLING_ALPHABET = frozenset("alfa alpha bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo "
                                "lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey "

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 from dataguard.checksums import VALIDATORS, mrz_valid
 from dataguard.detect.bounded import BoundedPattern
 from dataguard.detect.filters import (LIST_LABELS, NAME_PATTERN_KEY, POST_WORDS, UPPER, hashes_in_text, iban_layout,
-                                      listed_person, mailbox_person, password_hash)
+                                      listed_person, mailbox_person, password_hash, placeholder_secret)
 from dataguard.detect.windows import Triggered
 
 
@@ -37,16 +37,6 @@ def entropy(s: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(s).values())
 
 
-_PLACEHOLDER_WORDS = {
-    "changeme", "change_me", "change-me", "changeit", "password", "passwd", "secret", "example", "redacted",
-    "your_password", "yourpassword", "your-password", "mypassword", "null", "none", "nil", "true", "false",
-    "undefined", "empty", "required", "optional", "string", "xxxx", "todo", "tbd", "placeholder", "dummy",
-    "sample", "test", "testing", "default", "admin", "hidden", "removed", "secret_here", "password_here",
-    "<password>", "pass", "********", "not_set", "notset", "replace_me", "replaceme", "insert_password",
-}
-_PLACEHOLDER_RX = re.compile(
-    r"""^(?:\*+|x+|X+|\.+|-+|_+|#+|\?+|<[^>]*>|\[[^\]]*\]|\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|"""
-    r"""%[A-Za-z_][A-Za-z0-9_]*%|\{\{.*\}\}|\{[A-Za-z_][A-Za-z0-9_]*\}|@[A-Za-z_]+@)$""")
 _CODE_RX = re.compile(r"(?:os\.environ|getenv|process\.env|ENV\[|System\.getenv|Environment\.|config\[|settings\.|"
                       r"params\[|\bself\.|\bvault:|secretsmanager|keyvault|\(|\))", re.I)
 
@@ -64,10 +54,7 @@ def plausible_password(v: str) -> bool:
     v = v.strip()
     if len(v) < 4 or len(v) > 128:
         return False
-    low = v.lower()
-    if low in _PLACEHOLDER_WORDS or _PLACEHOLDER_RX.match(v) or _CODE_RX.search(v):
-        return False
-    if low.startswith(("your", "my_", "enter", "insert", "replace", "example", "changeme", "dummy", "<", "${")):
+    if placeholder_secret(v) or _CODE_RX.search(v):
         return False
     if len(set(v)) <= 2:
         return False
@@ -98,8 +85,8 @@ def valid_jwt(token: str) -> bool:
 
 
 def high_entropy_token(v: str) -> bool:
-    if len(v) < 16 or not re.search(r"\d", v) or not re.search(r"[A-Za-z]", v):
-        return False
+    if len(v) < 16 or not re.search(r"\d", v) or not re.search(r"[A-Za-z]", v) or placeholder_secret(v):
+        return False            # ("your_secret_key_here_123456": a template's)
     return entropy(v) >= 3.3
 
 
