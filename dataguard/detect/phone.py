@@ -1086,7 +1086,8 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
     engine (and with it spaCy), which its module does; it runs over the whole text (the
     finder's walk is its own trigger). Presidio scores every number 0.4, under the rules' usual
     minimum without a context word; a number written as phone numbers are written
-    (``written_as_a_phone_number``) scores ``FORMATTED_SCORE``."""
+    (``written_as_a_phone_number``) scores ``FORMATTED_SCORE``. A number's span leaves out the
+    spaces libphonenumber keeps before a number cut after a slash (Presidio's span holds them)."""
     from presidio_analyzer import EntityRecognizer, LocalRecognizer, RecognizerResult
     finder = PhoneFinder(regions)
 
@@ -1101,7 +1102,9 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
         def analyze(self, text, entities, nlp_artifacts=None):
             results = []
             for _region, m in finder.find(text, apart=True):
-                r = RecognizerResult("PHONE_NUMBER", m.start, m.end, self.SCORE, recognition_metadata={
+                # (libphonenumber's piece after a slash keeps the space before it: " 0033 1 42 ...")
+                start = m.start + len(m.raw_string) - len(m.raw_string.lstrip())
+                r = RecognizerResult("PHONE_NUMBER", start, m.end, self.SCORE, recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
                 if written_as_a_phone_number(m.raw_string, m.number):
                     r.score = FORMATTED_SCORE
