@@ -1657,3 +1657,15 @@ def test_a_statements_booking_words_are_no_part_of_a_name(detector):
                           ("OWUSU Kwame", "OWUSU Kwame")]:
         s, e = person_span(written, 0, len(written))
         assert written[s:e] == name and _plausible_person(name, written, s)
+
+
+def test_a_names_column_gives_the_whole_name_where_the_address_beside_spells_part_of_it(patterns_en):
+    """Without the model, "Otieno Brian Ouma" beside brian.ouma@...: the address's recognizer reads
+    "Brian Ouma", the column the whole cell: the person is the cell (one value, the same hash as
+    where no address stands beside it)."""
+    text = ("full_name,email\nOtieno Brian Ouma,brian.ouma@mailbox.co.ke\n"
+            "Amina Wanjiru Kamau,amina.kamau@mailbox.co.ke\nGrace Achieng,grace.achieng@mailbox.co.ke\n")
+    chunk = Chunk(CSV_UNIT, text, context=("full_name", "email"), hint="structured")
+    (got,) = person_spans(patterns_en, [chunk])
+    assert {v for _, _, v in got} == {"Otieno Brian Ouma", "Amina Wanjiru Kamau", "Grace Achieng"}
+    assert (text.index("Otieno"), text.index("Otieno") + len("Otieno Brian Ouma"), "Otieno Brian Ouma") in got

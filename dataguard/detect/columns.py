@@ -1314,7 +1314,8 @@ class ColumnJudge:
         if firms or generic_name(col.name) or party_column(col.name) or role_column(col.name):
             return _shaped_cells(chunk, col, by_cell, lambda cell: person_shaped(cell) and not post_shaped(cell))
         return _shaped_cells(chunk, col, by_cell,
-                             lambda cell: name_shaped(cell) and not unit_shaped(cell) and not post_shaped(cell))
+                             lambda cell: name_shaped(cell) and not unit_shaped(cell) and not post_shaped(cell),
+                             covered_only=True)
 
     @staticmethod
     def _lone_surnames(chunk: Chunk, col: _Column, by_cell: dict, also=None) -> list:
