@@ -186,7 +186,9 @@ def test_a_bare_hex_digest_is_a_hash_only_in_a_password_column():
     ("phone", "PHONE_NUMBER", "0712 345 678", True),
     ("phone", "PHONE_NUMBER", "12/04/1975", False), ("identifier", "PASSPORT_NUMBER", "K7294051", True),
     ("identifier", "PASSPORT_NUMBER", "unknown", False), ("text", "HEALTH_TERM", "Type 2 diabetes", True),
-    ("date", "DATE_OF_BIRTH", "yes", False)])
+    ("date", "DATE_OF_BIRTH", "yes", False), ("identifier", "US_SSN", "078-05-1120", False),
+    ("identifier", "US_SSN", "219-09-9999", False), ("identifier", "US_SSN", "111-11-1111", False),
+    ("identifier", "US_SSN", "536-22-8145", True)])
 def test_value_kinds(kind, entity, value, ok):
     assert plausible(kind, entity, value) is ok
 

@@ -320,13 +320,20 @@ def _credential(entity: str, v: str) -> bool:
 
 def _possible_ssn(value: str) -> bool:
     """Not a nine-digit number the US Social Security Administration never issues: area 000, 666
-    or 900-999 (ITINs, never SSNs), group 00, serial 0000 ("000-00-0930" is a placeholder);
+    or 900-999 (ITINs, never SSNs), group 00, serial 0000 ("000-00-0930" is a placeholder), one
+    digit repeated, a published sample (``_SAMPLE_SSNS``);
     numbers of other lengths (another country's social security numbers) pass from six digits
     on (a UK NINO's count; "8380" under ``ssn_last4`` is what is left of one)."""
     d = "".join(c for c in value if c.isdigit())
     if len(d) != 9:
         return len(d) >= 6  # another country's social security number: the column says what it is
-    return d[:3] not in ("000", "666") and d[0] != "9" and d[3:5] != "00" and d[5:] != "0000"
+    return d[:3] not in ("000", "666") and d[0] != "9" and d[3:5] != "00" and d[5:] != "0000" \
+        and len(set(d)) > 1 and d not in _SAMPLE_SSNS
+
+
+# the numbers published as examples (Woolworth's wallet card's, the SSA's and Presidio's samples),
+# which the text's recognizer refuses too
+_SAMPLE_SSNS = frozenset(("078051120", "123456789", "987654320", "219099999"))
 
 
 def plausible(kind: str, entity: str, value: str) -> bool:
