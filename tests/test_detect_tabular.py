@@ -1304,6 +1304,24 @@ def test_an_html_tables_people_column_gives_its_names_without_the_model():
     assert got == spans_of(HTML_REGISTER, ["MOULAYE Fatimetou", "Keïta Bakary", "Rokhaya Sene", "Awa Ba"])
 
 
+HTML_FORM = ('<html><body><form action="/apply">\n'
+             '<label>Full name <input type="text" name="full_name" value="Margaret Ellison"></label>\n'
+             "<input value='Thomas Whitaker' name='applicant_name' id=a2>\n"
+             '<input type="search" name="q" value="Search the site"> <input name="city" value="Port Louis">\n'
+             '<input type="submit" name="action" value="Send Message"> <input name="full_name" value="">\n'
+             '</form></body></html>\n')
+
+
+def test_a_saved_forms_fields_name_their_values():
+    """A saved page's form: a field's value stands under its field's name (``full_name``,
+    ``applicant_name``: persons without the model); a search box, a city and a button are none."""
+    from tests.conftest import pack_context
+    det = Detector(ner=False, language="en", context=pack_context())
+    unit = Unit(target="/t", uri="/t/apply.html", path="apply.html")
+    got = person_spans(det, [Chunk(unit=unit, text=HTML_FORM)])[0]
+    assert got == spans_of(HTML_FORM, ["Margaret Ellison", "Thomas Whitaker"])
+
+
 HTML_CARDS = ('<html><body><main>\n'
               '  <div class="card"><h3>Saima Akhtar</h3><span class="role">Cash Assistance Assistant</span>'
               '<ul><li>Mobile: +880 1564-505526</li></ul></div>\n'
