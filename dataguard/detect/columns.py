@@ -44,7 +44,7 @@ from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS
                                      surname_in_capitals,
                                      surname_last_in_capitals, surnames_in_capitals, titled_surname, unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
-from dataguard.detect.tabular import Layout, html_cells, markdown_cells, prose_table_cells
+from dataguard.detect.tabular import Layout, form_fields, html_cells, markdown_cells, prose_table_cells
 from dataguard.types import Chunk, ColumnSignal
 from dataguard.vocab import Reason, ValueKind
 
@@ -867,28 +867,6 @@ def html_columns(chunk: Chunk, found: Optional[tuple] = None) -> list:
     for s, e, name in form_fields(chunk.text):
         _add_cell(columns, ("input", name), name, (s, e), table)
     return list(columns.values())
-
-
-# a form's field with its value, as a saved page holds it: <input name="full_name" value="...">
-_INPUT = re.compile(r"<input\b[^<>]{1,2000}>", re.I)
-_INPUT_ATTR = re.compile(r"""(?<![\w-])(name|value)\s*=\s*(?:"([^"<>]{0,500})"|'([^'<>]{0,500})')""", re.I)
-
-
-def form_fields(text: str) -> list:
-    """(start, end, field name) of the values of a page's form fields (``<input name="full_name"
-    value="Margaret Ellison">``, the attributes in any order): each a column named by its field."""
-    out = []
-    if "<input" not in text and "<INPUT" not in text:
-        return out
-    for tag in _INPUT.finditer(text):
-        attrs = {}
-        for m in _INPUT_ATTR.finditer(text, tag.start(), tag.end()):
-            group = 2 if m.group(2) is not None else 3
-            attrs.setdefault(m.group(1).lower(), (m.group(group), m.span(group)))
-        if "name" in attrs and "value" in attrs and attrs["value"][0].strip():
-            (s, e), name = attrs["value"][1], attrs["name"][0]
-            out.append((s, e, name))
-    return out
 
 
 def keyed_columns(unit):

@@ -1,5 +1,6 @@
 """Tables: the columns of a structured chunk (spreadsheet rows, database columns, CSV/TSV
-text) and their header names; the cells of the Markdown and fixed-width tables in prose.
+text) and their header names; the cells of the Markdown and fixed-width tables in prose, of
+an HTML page's tables, and its form fields' values.
 What the names mean is ``columns``' job."""
 from __future__ import annotations
 
@@ -564,3 +565,23 @@ def html_cells(text: str) -> tuple:
         reader.end_row(t)
         reader.tables.append((t.start, n))
     return reader.cells, sorted(reader.tables), reader.markup
+
+
+# a form's field with its value, as a saved page holds it: <input name="full_name" value="...">
+_INPUT = re.compile(r"<input\b[^<>]{1,2000}>", re.I)
+_INPUT_ATTR = re.compile(r"""(?<![\w-])(name|value)\s*=\s*(?:"([^"<>]{0,500})"|'([^'<>]{0,500})')""", re.I)
+
+
+def form_fields(text: str) -> list:
+    """(start, end, field name) of the values of a page's form fields (``<input name="full_name"
+    value="Margaret Ellison">``, the attributes in any order): each a column named by its field."""
+    out = []
+    for tag in _INPUT.finditer(text):
+        attrs = {}
+        for m in _INPUT_ATTR.finditer(text, tag.start(), tag.end()):
+            group = 2 if m.group(2) is not None else 3
+            attrs.setdefault(m.group(1).lower(), (m.group(group), m.span(group)))
+        if "name" in attrs and "value" in attrs and attrs["value"][0].strip():
+            (s, e), name = attrs["value"][1], attrs["name"][0]
+            out.append((s, e, name))
+    return out

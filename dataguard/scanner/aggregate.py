@@ -41,11 +41,10 @@ def _stem_line(text: str) -> int:
     return -1
 
 
-def _once_in_name(text: str, matches: list) -> list:
-    """The matches of a name chunk (``text``), each value counted once: a match on the name
-    overlapping one of the same entity at the same place of the line that repeats it without
-    its extension is left out (that line's match is kept: the extension cannot spoil it)."""
-    at = _stem_line(text)
+def _once_in_name(at: int, matches: list) -> list:
+    """The matches of a name chunk, each value counted once: a match on the name overlapping one
+    of the same entity at the same place of the line that reads it (``at``: ``_stem_line``) is
+    left out (that line's match is kept: the extension cannot spoil it)."""
     if at < 0:
         return matches
     on_stem = [(m.entity_type, m.start - at, m.end - at) for m in matches if m.start >= at]
@@ -72,8 +71,8 @@ class Aggregator:
 
     def add(self, summaries: dict, meta: ItemMeta, chunk: Chunk, matches: list) -> None:
         found = matches
-        if chunk.is_name:
-            matches = _once_in_name(chunk.text, matches)
+        at = _stem_line(chunk.text) if chunk.is_name else -1     # (-1: no line reads a name)
+        matches = _once_in_name(at, matches)
         real = [m for m in matches if m.entity_type != TEST_VALUE]
         self.test_values += len(matches) - len(real)
         matches = real
@@ -84,7 +83,7 @@ class Aggregator:
             summary = summaries[chunk.unit.key] = UnitSummary(unit=chunk.unit, meta=meta)
         cap = self.evidence_cap
         if chunk.is_name:       # (every value found masks the names, those counted once included)
-            self._name_values(summary, chunk, [m for m in found if m.entity_type != TEST_VALUE])
+            self._name_values(summary, chunk, at, [m for m in found if m.entity_type != TEST_VALUE])
         for m in matches:
             agg = summary.entities.get(m.entity_type)
             if agg is None:
@@ -110,12 +109,11 @@ class Aggregator:
     def _mask(self, entity: str, value: str) -> str:
         return mask(entity, value, keyword=entity in self.keywords)
 
-    def _name_values(self, summary: UnitSummary, chunk: Chunk, matches: list) -> None:
+    def _name_values(self, summary: UnitSummary, chunk: Chunk, at: int, matches: list) -> None:
         """Keep the values found in a name, with their masked previews: wherever the names of
         the item are shown, they are masked (``names.NameMasker``). Past the cap, ``TOO_MANY``
         says values were left out: every name of the item is then masked whole."""
         kept = summary.name_values
-        at = _stem_line(chunk.text)
         for m in matches:
             values = chunk.text[m.start:m.end].split("\n")     # a name chunk's lines: the name, its reading
             if 0 <= at <= m.start:      # a value on the reading: as the name writes it too ("Jane_Roe")
