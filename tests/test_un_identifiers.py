@@ -210,6 +210,21 @@ def test_dates_of_birth_after_german_labels_and_spanish_verbs(pack_detectors):
     assert got == [(text.index(v), v) for v in planted]
 
 
+def test_a_date_of_birth_label_is_not_the_next_values(pack_detectors):
+    """A date is a date of birth only by its label: a single-word label ("DOB", "born",
+    "الميلاد", "Geburtsdatum") is the date's right after it, not the next line's or the next
+    field's date, another value standing between ("DOB: 1990-03-15\nJoined: 2024-03-15")."""
+    from dataguard.types import Chunk, Unit
+    planted = ["1990-03-15", "15.03.1990", "03/07/1988", "1979-11-02"]
+    text = (f"DOB: {planted[0]}\nJoined: 2024-03-15\n"
+            f"Geburtsdatum: {planted[1]}\nEintritt: 01.04.2024\n"
+            f"Amina Yusuf, born {planted[2]}, registered 12/05/2019 in Gao\n"
+            f"تاريخ الميلاد: {planted[3]}\nتاريخ التسجيل: 2024-03-16\n")
+    (_, matches), = pack_detectors("DATE_OF_BIRTH").analyze([Chunk(Unit("/t", "/t/staff.txt", "staff.txt"), text)])
+    got = [(m.start, text[m.start:m.end]) for m in matches if m.entity_type == "DATE_OF_BIRTH"]
+    assert got == [(text.index(v), v) for v in planted]
+
+
 @pytest.mark.parametrize("junk", ['"' * 95 + "A <a@b.cc>", "[" * 95 + "A <a@b.cc>",
                                   '["a"]["b"]["c"]["d"]["e"]["f"]["g"]["h"] <b@x.com>'])
 def test_a_mailbox_name_after_lines_of_quotes_and_brackets_is_found_in_time(pack_detectors, junk):

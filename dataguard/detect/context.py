@@ -43,15 +43,15 @@ _DIGITS_AND_LETTERS = re.compile(r"([A-Za-z])(\d)|(\d)([A-Za-z])")
 _NOT_A_WORD = re.compile(r"[\W_]+")
 
 
-def with_context(words: frozenset, r, text: str, ext_context: list) -> float:
+def with_context(words: frozenset, r, text: str, ext_context: list, own: bool = False) -> float:
     """The score of result ``r`` given the recognizer's context ``words``: a context word among
     the five words before the match (or in the chunk's external context: column names, CSV
     header) raises the score by 0.35, to at least 0.4; a context word among the three words
     right before the value is a label ("Passport no. C03005988", "tel. 020 7946 0321"): to
-    at least 0.5, the default threshold of the rules."""
+    at least 0.5, the default threshold of the rules. ``own``: see ``context_found``."""
     if not words or r.score >= 1.0:
         return r.score
-    found = context_found(words, r, text, ext_context)
+    found = context_found(words, r, text, ext_context, own=own)
     if found == _LABEL:
         return min(1.0, max(r.score + 0.35, 0.5))
     if found:
@@ -74,19 +74,26 @@ def _forms(word: str) -> tuple:
     return (low, *(lower_aligned(p) for p in _PARTS.split(word) if p))
 
 
-def context_found(words: frozenset, r, text: str, ext_context: list, since: int = 0) -> int:
+def context_found(words: frozenset, r, text: str, ext_context: list, since: int = 0, own: bool = False) -> int:
     """0: no context word for result ``r``; ``_NEAR``: one among the five words before it or in the
     external context; ``_LABEL``: one among the three words right before it, or a phrase of several
     words in the look-back before it with no other value nor line end between (near: a line
     end between).
-    ``since``: the text before it is read from there on (a table's header rows left out)."""
+    ``since``: the text before it is read from there on (a table's header rows left out).
+    ``own`` (a recognizer whose matches are its entity only with a context word: a date is a date
+    of birth only after its label): a single word counts only with no other value between it
+    and the match, as a phrase (the label of "DOB: 1990-03-15\nJoined: 2024-03-15" is not the
+    second date's; a phone's "tel" stays the label of every number of "Tel: 0612345678 / 0698765432")."""
     if not words:
         return 0
     lo = max(since, r.start - _LOOK_BACK)
     probe = _probe(words)
     if probe is not None and next(probe(_folded_sigma(lower_aligned(text[lo:r.start]))), None) is None:
         return _NEAR if in_external(words, ext_context) else 0      # (no word's start in the look-back)
-    before = [_forms(w) for w in _WORD.findall(text, lo, r.start)[-5:]]
+    last = list(_WORD.finditer(text, lo, r.start))[-5:]
+    before = [_forms(m.group()) for m in last]
+    if own:         # (the words after another value are left out)
+        before = [forms for m, forms in zip(last, before) if not _OTHER_VALUE.search(text, m.end(), r.start)]
     if any(f in words for forms in before[-3:] for f in forms):
         return _LABEL
     if any(f in words for forms in before for f in forms) or in_external(words, ext_context):

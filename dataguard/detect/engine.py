@@ -129,11 +129,11 @@ class Detector:
                 in_header = bool(ext_context) and in_external(t.context, ext_context)
                 for r in run_windowed(t, text, hits, t.needs_context and in_header):
                     base = r.score
-                    r.score = with_context(t.context, r, text, ext_context)
+                    r.score = with_context(t.context, r, text, ext_context, t.needs_context)
                     # (a recognizer that needs context: its word near, which raised the score, or
                     # which could not, the score being 1.0 already)
                     if r.score >= floor and not (t.needs_context and r.score <= base
-                                                 and not context_found(t.context, r, text, ext_context)):
+                                                 and not context_found(t.context, r, text, ext_context, own=True)):
                         r.recognition_metadata = r.recognition_metadata or {}
                         r.recognition_metadata.setdefault("recognizer_name", t.name)
                         if in_header and (r.score > base or t.needs_context):   # (a word of the header may have raised
