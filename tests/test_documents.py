@@ -505,3 +505,33 @@ def test_ods_repeated_cells_and_rows_keep_positions(tmp_path):
     doc.save(str(path))
     out = run_bytes("r.ods", path.read_bytes())
     assert hits(out, CARD) == [(None, Pointer(sheet="S", cell="ALM5"))]   # column 1001
+
+
+def test_a_broken_sheet_is_recorded_and_the_other_sheets_are_read():
+    """A worksheet whose XML breaks off is a ``corrupt`` problem of the workbook named by its
+    place, not its name (names are data); the rows it gave before the break and the sheets
+    after it are read, at their cells."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.title = "Staff Amina"
+    first.append(["name", "email"])
+    first.append(["Amina", "amina.yusuf@un-juba.org"])
+    for i in range(30):
+        first.append([f"row {i}", f"filler {i}"])
+    wb.create_sheet("Payments").append(["IBAN", IBAN])
+    buf = io.BytesIO()
+    wb.save(buf)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[:data.index(b"filler 20")]        # cut inside the sheet's rows
+            dst.writestr(info, data)
+    out = run_bytes("staff.xlsx", broken.getvalue())
+    assert kinds(out) == [("staff.xlsx", "corrupt")]
+    [problem] = [p for p in out if isinstance(p, Problem)]
+    assert problem.message.startswith("cannot parse sheet 1 of 2: ") and "Amina" not in problem.message
+    assert hits(out, "amina.yusuf@un-juba.org") == [(None, Pointer(sheet="Staff Amina", cell="B2"))]
+    assert hits(out, IBAN) == [(None, Pointer(sheet="Payments", cell="B1"))]

@@ -25,13 +25,13 @@ import functools
 import posixpath
 import re
 import zipfile
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Union
 
-from dataguard.extract.base import ExtractContext, sheet_name_chunk
+from dataguard.extract.base import ExtractContext, describe, sheet_name_chunk
 from dataguard.extract.chunks import ChunkBuilder, SheetHeader, column_letter, column_number, render_value
 from dataguard.extract.opc import children, events, parsed, relationships
 from dataguard.extract.sheetxml import INLINE, SPREADSHEET, SheetRows, StringItems
-from dataguard.types import Chunk, Limits, Pointer, Unit
+from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
 
 MAIN = "{" + SPREADSHEET + "}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -185,14 +185,30 @@ def _letters(cell: str) -> str:
     return cell.rstrip("0123456789")
 
 
-def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, ctx: ExtractContext) -> Iterator[Chunk]:
-    """Each worksheet's rows as structured chunks, one anchor per cell."""
-    limits = ctx.limits
-    book = _Book(zf, limits)
-    for sheet, part in book.sheets:
+def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, ctx: ExtractContext) -> Iterator[Union[Chunk, Problem]]:
+    """Each worksheet's rows as structured chunks, one anchor per cell. A worksheet whose part
+    cannot be parsed (broken XML, a missing part) is recorded as a ``corrupt`` Problem of the
+    workbook, naming it by its place ("sheet 2 of 3": a sheet's name is data), and the other
+    sheets are read; what it gave before it broke stands. Too large (MemoryError) and an
+    unreadable file (OSError) are the workbook's, as before."""
+    book = _Book(zf, ctx.limits)
+    for n, (sheet, part) in enumerate(book.sheets, 1):
         yield from sheet_name_chunk(ctx, unit, sheet)
-        b = ChunkBuilder(unit, limits, hint="structured", lines=False)
-        header, row_no = SheetHeader(), 0
+        try:
+            yield from _sheet_chunks(book, unit, zf, sheet, part, ctx.limits)
+        except (MemoryError, OSError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - one broken sheet never hides the others
+            yield Problem(describe(unit), "corrupt",
+                          f"cannot parse sheet {n} of {len(book.sheets)}: {type(exc).__name__}")
+
+
+def _sheet_chunks(book: _Book, unit: Unit, zf: zipfile.ZipFile, sheet: str, part: str,
+                  limits: Limits) -> Iterator[Chunk]:
+    """A worksheet's rows, then its notes (the rows read before an error are given first)."""
+    b = ChunkBuilder(unit, limits, hint="structured", lines=False)
+    header, row_no = SheetHeader(), 0
+    try:
         for r, cells in parsed(zf, part, SheetRows()):
             r = r or ""
             row_no = int(r) if r.isdecimal() and len(r) < 8 else row_no + 1
@@ -203,8 +219,11 @@ def xlsx_chunks(unit: Unit, zf: zipfile.ZipFile, ctx: ExtractContext) -> Iterato
                 header.see([t for t, _ in pieces], [_letters(p.cell) for _, p in pieces])
                 b.context = header.context
             yield from b.add(pieces)
+    except Exception:
         yield from b.flush()
-        yield from _notes(unit, zf, part, sheet, limits)
+        raise
+    yield from b.flush()
+    yield from _notes(unit, zf, part, sheet, limits)
 
 
 def _notes(unit: Unit, zf: zipfile.ZipFile, part: str, sheet: str, limits: Limits) -> Iterator[Chunk]:
