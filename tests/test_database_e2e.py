@@ -95,3 +95,56 @@ def test_wrong_password_exit_3_without_password(run_cli):
     assert res.exit_code == 3
     assert "Not-The-Pw-98765" not in res.stdout + res.stderr
     assert res.report["scan"]["targets"][0]["status"] == "error"
+
+
+def _health_tables(con_execute) -> None:
+    """A clinic's visits (names beside notes of health terms) and its stock (the same notes, no
+    person in the table)."""
+    con_execute("CREATE TABLE visits (id INTEGER PRIMARY KEY, patient_name VARCHAR(80), seen_on VARCHAR(10), "
+                "notes VARCHAR(200))")
+    con_execute("INSERT INTO visits VALUES (1, 'Amina Yusuf', '2024-03-01', 'Type 2 diabetes, insulin adjusted'), "
+                "(2, 'Peter Okello', '2024-03-02', 'Follow-up for tuberculosis treatment'), "
+                "(3, 'Grace Achieng', '2024-03-03', 'HIV test counselling done')")
+    con_execute("CREATE TABLE stock (id INTEGER PRIMARY KEY, item VARCHAR(80), notes VARCHAR(200))")
+    con_execute("INSERT INTO stock VALUES (1, 'Insulin pens', 'For diabetes patients'), "
+                "(2, 'Rifampicin', 'Tuberculosis treatment kits'), (3, 'Test kits', 'HIV rapid tests')")
+
+
+def _health_findings(report) -> list:
+    return sorted((f["location"]["table"].rsplit(".", 1)[-1], f["location"]["column"], f["entities"]["PERSON"].get("same_table"))
+                  for f in report["findings"] if f["rule_id"] == "DG-021")
+
+
+@pytest.mark.parametrize("ner", [True, False])
+def test_sqlite_health_notes_beside_a_names_column_are_health_data_about_named_persons(tmp_path, run_cli, ner):
+    """A table's notes of health terms beside its names column: DG-021 (health information about
+    named persons) on the notes column, the persons counted in the table's other columns, as the
+    same table exported to a CSV file gives; the same notes in a table without persons: none."""
+    db = tmp_path / "clinic.db"
+    con = sqlite3.connect(db)
+    _health_tables(con.execute)
+    con.commit()
+    con.close()
+    res = run_cli("scan", f"sqlite:///{db}", "--workers", "1", "--format", "json", *([] if ner else ["--no-ner"]))
+    assert res.exit_code == 1, res.stderr
+    assert _health_findings(res.report) == [("visits", "notes", True)]
+
+
+def test_postgres_health_notes_beside_a_names_column(run_cli):
+    """The same on a real server (its own schema, dropped after)."""
+    (url,) = require_env("DATAGUARD_TEST_PG_URL")
+    import sqlalchemy as sa
+    engine = sa.create_engine(url)
+    with engine.begin() as con:
+        con.execute(sa.text("DROP SCHEMA IF EXISTS clinic_t CASCADE"))
+        con.execute(sa.text("CREATE SCHEMA clinic_t"))
+        con.execute(sa.text("SET search_path TO clinic_t"))
+        _health_tables(lambda sql: con.execute(sa.text(sql)))
+    try:
+        res = run_cli("scan", url, "--workers", "1", "--format", "json", "--no-ner", "--include", "clinic_t.*")
+        assert res.exit_code == 1, res.stderr
+        assert _health_findings(res.report) == [("visits", "notes", True)]
+    finally:
+        with engine.begin() as con:
+            con.execute(sa.text("DROP SCHEMA IF EXISTS clinic_t CASCADE"))
+        engine.dispose()

@@ -377,6 +377,29 @@ def test_all_cooccurrence(tmp_path):
     assert needed_entities(packs) == {"HEALTH_TERM", "PERSON"}
 
 
+def test_a_database_columns_cooccurrence_may_be_in_another_column_of_its_table(tmp_path):
+    """A database column's ``all`` co-occurrence counts in the other columns of its table (a
+    notes column of health terms beside a names column): the finding is the notes column's, its
+    evidence its own; the borrowed entity says ``same_table``. A file's stays its own; another
+    column's below the rule's score counts for nothing."""
+    packs = pack(tmp_path, rule(entities="[HEALTH_TERM]", extra_match="      all: [PERSON]\n"))
+    health = {"HEALTH_TERM": agg({0.6: 3}, n_evidence=3, etype="HEALTH_TERM")}
+    names = {"PERSON": agg({0.8: 5, 0.3: 2}, n_evidence=5, etype="PERSON")}
+    cols = [summary(dict(health), path="hr.staff", source="database", table="hr.staff", column="notes"),
+            summary(dict(names), path="hr.staff", source="database", table="hr.staff", column="full_name"),
+            summary({"PERSON": agg({0.8: 4})}, path="hr.staff", source="database", table="hr.staff", column="manager")]
+    f, = evaluate(packs, cols[0], Site(), max_evidence=10, now=NOW, table=cols)
+    assert f.unit.column == "notes"
+    assert f.entities == {"HEALTH_TERM": {"count": 3, "max_score": 0.6},
+                          "PERSON": {"count": 9, "max_score": 0.8, "same_table": True}}
+    assert [e.entity_type for e in f.evidence] == ["HEALTH_TERM"] * 3
+    assert evaluate(packs, cols[0], Site(), max_evidence=10, now=NOW) == []          # (no table given)
+    low = summary({"PERSON": agg({0.3: 9})}, path="hr.staff", source="database", table="hr.staff", column="x")
+    assert evaluate(packs, cols[0], Site(), max_evidence=10, now=NOW, table=[cols[0], low]) == []
+    as_file = [summary(dict(health)), summary(dict(names), path="hr/other.csv")]
+    assert evaluate(packs, as_file[0], Site(), max_evidence=10, now=NOW, table=as_file) == []
+
+
 def test_none_absence(tmp_path):
     packs = pack(tmp_path, rule(entities="[PERSON]", extra_match="      none: [CLASSIFICATION_MARKING]\n"))
     assert len(ev(packs, summary({"PERSON": agg({1.0: 3})}))) == 1

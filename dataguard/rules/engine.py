@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from dataguard.types import Finding, Site, UnitSummary
 from dataguard.vocab import severity_rank
@@ -121,9 +121,10 @@ def evaluation_keyer(packs_or_rules, site: Optional[Site], now: float) -> Callab
     return key
 
 
-def _matched(rule, ents: dict) -> Optional[tuple]:
-    """(counts of the matched ``entities``, counts of the ``all`` co-occurrences) when the
-    rule's match conditions hold (``min_distinct`` aside), else None."""
+def _matched(rule, ents: dict, beside: tuple = ()) -> Optional[tuple]:
+    """(counts of the matched ``entities``, the ``all`` co-occurrences: type -> (count, where))
+    when the rule's match conditions hold (``min_distinct`` aside), else None. ``beside``: the
+    entities of the other columns of a database column's table (``_beside``)."""
     types = list(ents) if rule.wildcard else [t for t in rule.entities if t in ents]
     matched = {}
     for t in types:
@@ -136,12 +137,27 @@ def _matched(rule, ents: dict) -> Optional[tuple]:
     for t in rule.all:
         agg = ents.get(t)
         c = agg.count(rule.score_for(t)) if agg is not None else 0
-        if not c:
+        also[t] = (c, agg, False) if c else _beside(t, rule.score_for(t), beside)
+        if also[t] is None:
             return None
-        also[t] = c
     if any(t in ents and ents[t].count(rule.score_for(t)) for t in rule.none):
         return None
     return matched, also
+
+
+def _beside(entity: str, min_score: float, beside: tuple) -> Optional[tuple]:
+    """(count, EntityAgg, True) of ``entity`` in the other columns of a database column's table (the
+    same rows' other fields: a notes column of health terms beside a names column holds health
+    information about named persons, as the same table exported to one CSV file does); the agg
+    of the column holding the most, None when none holds it."""
+    counted = [(agg.count(min_score), agg) for ents in beside for agg in (ents.get(entity),) if agg is not None]
+    counted = [(c, agg) for c, agg in counted if c]
+    if not counted:
+        return None
+    return sum(c for c, _ in counted), max(counted, key=lambda x: x[0])[1], True
+
+
+BESIDE = "same_table"     # a finding's entity entry: counted in the other columns of its table
 
 
 def _distinct(rule, ents: dict, matched: dict) -> Optional[int]:
@@ -202,11 +218,18 @@ def _entity(agg, count: int, min_score: float) -> dict:
 
 def _finding(rule, summary: UnitSummary, site: Optional[Site], max_evidence: Optional[int],
              matched: dict, also: dict, distinct: Optional[int]) -> Finding:
+    """(``also``: the co-occurrences of ``_matched``; one counted in the other columns of the
+    table says so, ``same_table``, and shows no evidence: the finding is this column's.)"""
     ents, unit, meta = summary.entities, summary.unit, summary.meta
+    entities = {t: _entity(ents[t], c, rule.score_for(t)) for t, c in matched.items()}
     counts = dict(matched)
-    for t, c in also.items():
-        counts.setdefault(t, c)
-    entities = {t: _entity(ents[t], c, rule.score_for(t)) for t, c in counts.items()}
+    for t, (c, agg, beside) in also.items():
+        if t not in entities:
+            entities[t] = _entity(agg, c, rule.score_for(t))
+            if beside:
+                entities[t][BESIDE] = True
+            else:
+                counts[t] = c
     shown = _evidence(rule, ents, counts, max_evidence)
     return Finding(
         fingerprint=fingerprint(rule.id, unit), rule_id=rule.id, title=rule.title,
@@ -217,15 +240,19 @@ def _finding(rule, summary: UnitSummary, site: Optional[Site], max_evidence: Opt
 
 
 def evaluate(packs_or_rules, summary: UnitSummary, site: Optional[Site], *,
-             max_evidence: Optional[int], now: float) -> list:
+             max_evidence: Optional[int], now: float, table: Iterable[UnitSummary] = ()) -> list:
     """Findings of every rule that holds for this unit: its entities match (cheap dict
-    lookups first), then its scope; the severity is escalated where a step holds."""
+    lookups first), then its scope; the severity is escalated where a step holds.
+    ``table``: a database column's, the summaries of its table's columns (itself among them or
+    not): a rule's ``all`` co-occurrence may be in another of them (``_beside``)."""
     ents = summary.entities
     if not ents:
         return []
+    beside = tuple(s.entities for s in table if s.unit.key != summary.unit.key) \
+        if summary.unit.source == "database" else ()
     findings = []
     for rule in _iter_rules(packs_or_rules):
-        hit = _matched(rule, ents)
+        hit = _matched(rule, ents, beside)
         if hit is None:
             continue
         matched, also = hit

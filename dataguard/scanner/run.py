@@ -102,7 +102,8 @@ def run_scan(opts: ScanOptions, hasher: Hasher, *, detector=None, executor: Opti
 
     deadline = Deadline(opts.max_duration_s, clock)
     started_at = now = clock.wall()
-    sink = Sink(lambda summary: evaluate(opts.packs, summary, opts.site, max_evidence=opts.max_evidence, now=now),
+    sink = Sink(lambda summary, table=(): evaluate(opts.packs, summary, opts.site, max_evidence=opts.max_evidence,
+                                                   now=now, table=table),
                 show_data=opts.show_data, hasher=hasher)
     progress = progress or ProgressSink()
     if executor is None:

@@ -59,7 +59,8 @@ def name_values(summaries: Iterable[UnitSummary], cap: int = ITEM_NAME_VALUES_CA
 
 
 class Sink:
-    """``evaluate(summary) -> [Finding]`` turns a unit summary into findings (the rules).
+    """``evaluate(summary[, table]) -> [Finding]`` turns a unit summary into findings (the rules;
+    ``table``: a database column's, the summaries of its table).
     What it collects shows names masked where they hold values, as every report and the log
     show them: the names of an item are masked by the item's ``masker`` (what was found in its
     names). With ``show_data`` it also keeps them as they are (``raw_*``), for the JSON formats
@@ -126,10 +127,13 @@ class Sink:
 
     def evaluated(self, summaries: Iterable[UnitSummary], masker: NameMasker = UNMASKED) -> list:
         """Add the findings of ``summaries`` (of the item of ``masker``); returns them as
-        (encoded finding, sort key) pairs."""
+        (encoded finding, sort key) pairs. A database column's rules see its table's other
+        columns (``evaluate(summary, table)``): the item is the table."""
         out = []
+        summaries = list(summaries)
         for summary in summaries:
-            for f in self._evaluate(summary):
+            found = self._evaluate(summary, summaries) if summary.unit.source == "database" else self._evaluate(summary)
+            for f in found:
                 if self.show_data:
                     self.raw_findings.append(f)
                 f = _shown_finding(f, masker, self._hasher)
