@@ -71,7 +71,10 @@ def test_name_words(name, words):
     ("العنوان", "LOCATION"), ("الجنسية", "NRP"), ("Contact person", "PERSON"), ("Emergency contact", "PERSON"),
     ("Cardholder", "PERSON"), ("recipient", "PERSON"), ("Chef de ménage", "PERSON"), ("jefe_de_hogar", "PERSON"),
     ("Employee", "PERSON"), ("Employée", "PERSON"), ("Salarié", "PERSON"), ("salarié(e)", "PERSON"),
-    ("Empleado/a", "PERSON"), ("Trabajadora", "PERSON"), ("Mitarbeiter", "PERSON"), ("Staff members", "PERSON")])
+    ("Empleado/a", "PERSON"), ("Trabajadora", "PERSON"), ("Mitarbeiter", "PERSON"), ("Staff members", "PERSON"),
+    ("date_naiss", "DATE_OF_BIRTH"), ("DT_NAISS", "DATE_OF_BIRTH"), ("dateNaiss", "DATE_OF_BIRTH"),
+    ("bdate", "DATE_OF_BIRTH"), ("data_nascimento", "DATE_OF_BIRTH"), ("Geburtsdatum", "DATE_OF_BIRTH"),
+    ("Дата рождения", "DATE_OF_BIRTH"), ("tarehe_ya_kuzaliwa", "DATE_OF_BIRTH")])
 def test_positive_signals(name, entity):
     v = vocabulary_for().verdict(name)
     assert entity in v.positive
@@ -84,7 +87,8 @@ def test_positive_signals(name, entity):
                                   # a member of staff's number or detail, a role a thing fills as often
                                   "Employee ID", "EmployeeNo", "employee_status", "Staff No", "Staff count",
                                   "Agent", "Staff",
-                                  "نوع الهاتف", "مكان الميلاد", "عنوان الوظيفة", "اسم المنتج", "تاريخ انتهاء الجواز"])
+                                  "نوع الهاتف", "مكان الميلاد", "عنوان الوظيفة", "اسم المنتج", "تاريخ انتهاء الجواز",
+                                  "lieu_naiss", "local_nascimento", "Geburtsort", "место рождения"])
 def test_cancelled_or_unrelated_names_say_nothing_positive(name):
     v = vocabulary_for().verdict(name)
     assert not set(v.positive) & {"SECRET_PASSWORD", "SECRET_TOKEN", "DATE_OF_BIRTH", "PHONE_NUMBER", "PERSON",
