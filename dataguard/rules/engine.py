@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from dataguard.types import Finding, Site, UnitSummary
 from dataguard.vocab import severity_rank
@@ -11,6 +11,7 @@ from dataguard.globs import normalise_path
 from .loader import Rule, RulePack
 
 _DAY = 86400.0
+BESIDE = "same_table"     # a finding's entity entry: counted in the other columns of its table
 
 
 def _iter_rules(packs_or_rules):
@@ -122,9 +123,9 @@ def evaluation_keyer(packs_or_rules, site: Optional[Site], now: float) -> Callab
 
 
 def _matched(rule, ents: dict, beside: tuple = ()) -> Optional[tuple]:
-    """(counts of the matched ``entities``, the ``all`` co-occurrences: type -> (count, where))
-    when the rule's match conditions hold (``min_distinct`` aside), else None. ``beside``: the
-    entities of the other columns of a database column's table (``_beside``)."""
+    """(counts of the matched ``entities``, the ``all`` co-occurrences: type -> (count, EntityAgg,
+    whether counted beside)) when the rule's match conditions hold (``min_distinct`` aside), else
+    None. ``beside``: the summaries of the columns of a database column's table (``_beside``)."""
     types = list(ents) if rule.wildcard else [t for t in rule.entities if t in ents]
     matched = {}
     for t in types:
@@ -150,14 +151,12 @@ def _beside(entity: str, min_score: float, beside: tuple) -> Optional[tuple]:
     same rows' other fields: a notes column of health terms beside a names column holds health
     information about named persons, as the same table exported to one CSV file does); the agg
     of the column holding the most, None when none holds it."""
-    counted = [(agg.count(min_score), agg) for ents in beside for agg in (ents.get(entity),) if agg is not None]
+    counted = [(agg.count(min_score), agg) for s in beside for agg in (s.entities.get(entity),) if agg is not None]
     counted = [(c, agg) for c, agg in counted if c]
     if not counted:
         return None
     return sum(c for c, _ in counted), max(counted, key=lambda x: x[0])[1], True
 
-
-BESIDE = "same_table"     # a finding's entity entry: counted in the other columns of its table
 
 
 def _distinct(rule, ents: dict, matched: dict) -> Optional[int]:
@@ -240,7 +239,7 @@ def _finding(rule, summary: UnitSummary, site: Optional[Site], max_evidence: Opt
 
 
 def evaluate(packs_or_rules, summary: UnitSummary, site: Optional[Site], *,
-             max_evidence: Optional[int], now: float, table: Iterable[UnitSummary] = ()) -> list:
+             max_evidence: Optional[int], now: float, table: Sequence[UnitSummary] = ()) -> list:
     """Findings of every rule that holds for this unit: its entities match (cheap dict
     lookups first), then its scope; the severity is escalated where a step holds.
     ``table``: a database column's, the summaries of its table's columns (itself among them or
@@ -248,8 +247,8 @@ def evaluate(packs_or_rules, summary: UnitSummary, site: Optional[Site], *,
     ents = summary.entities
     if not ents:
         return []
-    beside = tuple(s.entities for s in table if s.unit.key != summary.unit.key) \
-        if summary.unit.source == "database" else ()
+    # (itself among them counts nothing: they are read only for a co-occurrence it does not hold)
+    beside = table if summary.unit.source == "database" else ()
     findings = []
     for rule in _iter_rules(packs_or_rules):
         hit = _matched(rule, ents, beside)
