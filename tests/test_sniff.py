@@ -47,6 +47,18 @@ def test_binary_heads(head):
     assert sniff(head, "blob.dat") == "binary"
 
 
+def test_a_stray_nul_does_not_make_text_binary():
+    """A register exported with one NUL in a cell, a log with the NUL block a crash leaves:
+    text (a NUL counts as the other control characters do); NULs between most letters that
+    are no UTF-16 are binary."""
+    rows = b"".join(b"%d,Amina Okafor,+44 20 7946 0%03d,4111111111111111\n" % (i, i) for i in range(200))
+    assert looks_textual(rows[:300] + b"\x00" + rows[300:])
+    log = b"Jan  3 10:00:01 host sshd[1]: Accepted password for amina from 10.0.0.7\n" * 100
+    assert looks_textual(log[:2000] + b"\x00" * 60 + log[2000:])
+    assert not looks_textual(log[:2000] + b"\x00" * 4096 + log[2000:])
+    assert not looks_textual(b"text\x00with\x00scattered\x00NUL\x00bytes that is not UTF-16" * 20)
+
+
 def test_control_characters_threshold_two_percent():
     line = b"x" * 98 + b"\n"            # 99 characters
     assert looks_textual((line[:-2] + b"\x01\n") * 50)        # 1 in 99: text

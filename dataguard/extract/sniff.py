@@ -190,7 +190,10 @@ def looks_textual(head: bytes) -> bool:
         zeros_even = head[0::2].count(0)
         zeros_odd = head[1::2].count(0)
         half = len(head) / 2
-        return max(zeros_even, zeros_odd) > 0.4 * half and min(zeros_even, zeros_odd) < 0.05 * half
+        if max(zeros_even, zeros_odd) > 0.4 * half and min(zeros_even, zeros_odd) < 0.05 * half:
+            return True
+        # else a NUL is a control character like the others: a stray one in an export's cell, or
+        # the NUL block a crash leaves in a log, does not make a text file binary
     text = _utf8_text(head) or _guessed_text(head)
     if not text:
         return False
