@@ -119,9 +119,9 @@ class ValueKind(StrEnum):
 LANGUAGES = ("auto", "en", "fr")    # --language: NER model per chunk ("auto") or one for all
 # languages told apart per chunk, and the languages of rule packs' context words
 TEXT_LANGUAGES = ("en", "fr", "es", "ar")
-# a rule pack's context words may be listed under these too (German, Portuguese, Russian, Swahili:
-# labels in registers and forms written there; context words count whatever the chunk's language)
-CONTEXT_LANGUAGES = TEXT_LANGUAGES + ("de", "pt", "ru", "sw")
+# a rule pack's context words may be listed under these too (German, Portuguese, Russian, Swahili,
+# Chinese: labels in registers and forms written there; context words count whatever the chunk's language)
+CONTEXT_LANGUAGES = TEXT_LANGUAGES + ("de", "pt", "ru", "sw", "zh")
 
 # the entity type of a match that is a value reserved for documentation and tests
 # (example.org addresses, AWS's ...EXAMPLE keys): counted in the stats, never reported

@@ -163,7 +163,17 @@ def test_dates(value):
     assert is_date(value)
 
 
-@pytest.mark.parametrize("value", ["2001-13-45", "1850-01-01", "2999-01-01", "12345678", "J45.9", "04/12"])
+@pytest.mark.parametrize("value", ["14 марта 1985 г.", "5 мая 1958", "2 листопада 1980", "20 نوفمبر 1986",
+                                   "6 كانون الأول 1959", "3 آب 2019", "1954年7月28日", "1985 年 3 月 14 日"])
+def test_dates_in_russian_arabic_and_chinese(value):
+    """A register's dates of birth written with a Russian, Ukrainian or Arabic month (Egyptian
+    or Levantine, of one word or two) or in Chinese (year, month, day)."""
+    assert is_date(value)
+
+
+@pytest.mark.parametrize("value", ["2001-13-45", "1850-01-01", "2999-01-01", "12345678", "J45.9", "04/12",
+                                   "12 ABC 1985", "1 Main Street 2000", "3 March of 1985", "3 كانون الرابع 1985",
+                                   "1985年13月14日", "2999年1月1日", "14 марта 2999 г."])
 def test_not_dates_of_birth(value):
     assert not is_date(value)
 
@@ -1486,3 +1496,30 @@ def test_a_names_signals_are_ranked_alike_in_every_process():
     seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip() for seed in range(1, 7)}
     assert seen == {"['LOCATION', 'US_BANK_NUMBER']"}
+
+
+# a Word table as the extractor writes it (a tab between cells): Russian and Chinese headers
+RU_WORD_TABLE = ("Прошу оформить командировку сотрудникам:\n"
+                 "ФИО\tДата рождения\tПаспорт\tСчёт-фактура\tНомер заказа\n"
+                 "Сазонов Арсений Дмитриевич\t06.05.1960\t24 47 885541\tINV-2024-728329\t1324861907\n"
+                 "Кошелев Никита Феликсович\t1986-09-11\tG35300362\tINV-2024-918877\t0529473924\n"
+                 "Петрова Анна Сергеевна\t30 ноября 1975 г.\t21 58 364065\tINV-2024-603875\t5709941377\n")
+ZH_WORD_TABLE = ("姓名\t出生日期\t身份证号码\t护照号码\t订单号\n"
+                 "卢秀珍\t1987年8月26日\t440305198708263834\tE84858322\t202403150001\n"
+                 "高玉\t1978-01-05\t510107197801058233\tG54412849\t202403150002\n")
+
+
+@pytest.mark.parametrize("text, expected", [
+    (RU_WORD_TABLE, [("DATE_OF_BIRTH", "06.05.1960"), ("PASSPORT_NUMBER", "24 47 885541"), ("DATE_OF_BIRTH", "1986-09-11"),
+                     ("PASSPORT_NUMBER", "G35300362"), ("DATE_OF_BIRTH", "30 ноября 1975 г."),
+                     ("PASSPORT_NUMBER", "21 58 364065")]),
+    (ZH_WORD_TABLE, [("DATE_OF_BIRTH", "1987年8月26日"), ("NATIONAL_ID", "440305198708263834"),
+                     ("PASSPORT_NUMBER", "E84858322"), ("DATE_OF_BIRTH", "1978-01-05"),
+                     ("NATIONAL_ID", "510107197801058233"), ("PASSPORT_NUMBER", "G54412849")])])
+def test_russian_and_chinese_columns_of_a_word_table(det, text, expected):
+    """Every row of a Word table's "Дата рождения", "Паспорт", "出生日期", "身份证号码", "护照号码"
+    columns (not only the first, which its header's context words reach); its invoice and
+    order numbers are nothing."""
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/memo.docx", path="memo.docx"), text=text)
+    got = [(e, v) for e, v, _ in found(det, chunk) if e != "PERSON"]
+    assert got == expected

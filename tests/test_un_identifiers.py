@@ -70,7 +70,7 @@ def test_a_field_of_two_forms_gets_one_message_naming_it(tmp_path):
         _load(tmp_path, body)
     lines = str(ei.value).splitlines()
     assert len(lines) == 2, lines
-    assert "recognizers[0].context.it" in lines[0] and "'en', 'fr', 'es', 'ar', 'de', 'pt', 'ru' or 'sw'" in lines[0]
+    assert "recognizers[0].context.it" in lines[0] and "'en', 'fr', 'es', 'ar', 'de', 'pt', 'ru', 'sw' or 'zh'" in lines[0]
     assert lines[1].endswith("recognizers[1].trigger: an empty trigger word")
     body = ("recognizers:\n  - entity: X\n    patterns: [{name: x, regex: 'x', score: 0.5}]\n    context: {en: [ok, 5]}\n"
             "  - entity: Y\n    patterns: [{name: y, regex: 'y', score: 0.5}]\n    trigger: [ok, 5, [x]]\n"

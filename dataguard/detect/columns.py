@@ -266,13 +266,22 @@ _NULLISH = {"", "null", "none", "nil", "n/a", "na", "-", "--", "?", "unknown", "
             "masked", "***", "tbd", "todo", "empty", "vide", "vacio"}
 _ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})")
-_TEXT_DATE = re.compile(r"(?:(\d{1,2})(?:st|nd|rd|th|er)?[ -]([^\W\d_]{3,10})\.?[ -],?\s*(\d{4})|"
-                        r"([^\W\d_]{3,10})\.? (\d{1,2}),? (\d{4}))")
+# (a month of two words: the Levantine "كانون الثاني", "تشرين الأول"; after the year, Russian "г." or "года")
+_TEXT_DATE = re.compile(r"(?:(\d{1,2})(?:st|nd|rd|th|er)?[ -]([^\W\d_]{2,10}(?: [^\W\d_]{3,7})?)\.?[ -],?\s*(\d{4})"
+                        r"(?:\s?(?:г\.?|года))?|([^\W\d_]{3,10})\.? (\d{1,2}),? (\d{4}))")
+_CJK_DATE = re.compile(r"(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日?")       # 1985年3月14日
 _PHONE = re.compile(r"\+?[\d\s().\-/]{7,25}")
 _IDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./-]{2,39}")
 _MASKED = re.compile(r"[Xx]{3,}")       # the digits of an identifier masked (those in '*' are no identifier)
 _MONTHS = {"jan", "feb", "fev", "fév", "mar", "apr", "avr", "abr", "may", "mai", "jun", "jui", "jul", "aug", "aou",
-           "aoû", "ago", "sep", "set", "oct", "nov", "dec", "déc", "dic", "ene"}
+           "aoû", "ago", "sep", "set", "oct", "nov", "dec", "déc", "dic", "ene",
+           # Russian and Ukrainian (any case ending: "марта", "мая", "листопада")
+           "янв", "фев", "мар", "апр", "мая", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек",
+           "січ", "лют", "бер", "кві", "тра", "чер", "лип", "сер", "вер", "жов", "лис", "гру"}
+# Arabic months, whole: the Egyptian and Gulf names, then the Levantine and Iraqi ones
+_WHOLE_MONTHS = frozenset("يناير فبراير مارس أبريل ابريل إبريل مايو يونيو يونيه يوليو يوليه أغسطس اغسطس سبتمبر أكتوبر "
+                          "اكتوبر نوفمبر ديسمبر شباط آذار اذار نيسان أيار ايار حزيران تموز آب اب أيلول ايلول".split()) | {
+    "كانون الثاني", "كانون الأول", "كانون الاول", "تشرين الأول", "تشرين الاول", "تشرين الثاني"}
 
 
 def _valid_date(y: int, m: int, d: int, birth: bool = True) -> bool:
@@ -298,9 +307,10 @@ def is_date(value: str) -> bool:
     if m:
         day, month, year = (m[1], m[2], m[3]) if m[1] else (m[5], m[4], m[6])
         month = month.lower()
-        return (month[:3] in _MONTHS or month[:4] in _MONTHS) and 1 <= int(day) <= 31 and \
-            _valid_date(int(year), 1, 1)
-    return False
+        return (month in _WHOLE_MONTHS or " " not in month and (month[:3] in _MONTHS or month[:4] in _MONTHS)) \
+            and 1 <= int(day) <= 31 and _valid_date(int(year), 1, 1)
+    m = _CJK_DATE.fullmatch(v)
+    return bool(m) and _valid_date(int(m[1]), int(m[2]), int(m[3]))
 
 
 # a reference to a secret kept elsewhere: "${SMTP_PASSWORD}", "$DB_PASS", "%API_KEY%", "{{ vault_pw }}", "<password>"

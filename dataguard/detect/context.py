@@ -10,8 +10,9 @@ from dataguard.detect.triggers import lower_aligned
 _WORD = re.compile(r"[\w'-]+")        # words, and keys: nhs_number, NHS-No
 _LOOK_BACK = 80
 # between a context phrase and a value, what makes it another's: a number, or a sentence's end (a
-# word of five letters or more, then '.', '!' or '?' and a space: "Prof. ", "no. " are abbreviations)
-_OTHER_VALUE = re.compile(r"\d|[^\W\d_]{5}[.!?]\s")
+# word of five letters or more, then '.', '!' or '?' and a space: "Prof. ", "no. " are abbreviations;
+# a Chinese or Japanese full stop)
+_OTHER_VALUE = re.compile(r"\d|[^\W\d_]{5}[.!?]\s|[。！？]")
 
 
 # ---------------------------------------------------------------- names
@@ -145,8 +146,14 @@ def _phrases(words: frozenset) -> tuple:
     """The context words of more than one word, or with a sign a word does not hold ("n°",
     "tel."), each with a test of a place in a text where it stands as whole words (the
     ``match`` of a regex there)."""
-    phrases = {_SPACING.sub(" ", w) for w in words if " " in w or not _WORD.fullmatch(w)}
-    return tuple((w, re.compile(rf"(?<!\w){re.escape(w)}(?!\w)").match) for w in sorted(phrases))
+    phrases = {_SPACING.sub(" ", w) for w in words if " " in w or not _WORD.fullmatch(w) or _CJK.search(w)}
+    # (Chinese and Japanese write no space between words: a word of theirs stands anywhere, "出生于"
+    # of "张伟出生于1985年3月14日")
+    return tuple((w, re.compile(re.escape(w) if _CJK.search(w) else rf"(?<!\w){re.escape(w)}(?!\w)").match)
+                 for w in sorted(phrases))
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 _SPACING = re.compile(r"[ \t_-]+")      # between a phrase's words: spaces, tabs, a key's underscores or hyphens
