@@ -148,8 +148,8 @@ def test_exact_signals_match_the_whole_name_only():
 
 
 def test_a_site_vocabulary_extends_the_built_in_one(det):
-    site = Detector(ner=False, columns=(ColumnSignal(names=("geburtsdatum",), entity="DATE_OF_BIRTH", values="date"),))
-    chunk = db_chunk("geburtsdatum", ["1980-04-12"])
+    site = Detector(ner=False, columns=(ColumnSignal(names=("fodelsedatum",), entity="DATE_OF_BIRTH", values="date"),))
+    chunk = db_chunk("födelsedatum", ["1980-04-12"])
     assert found(site, chunk) == [("DATE_OF_BIRTH", "1980-04-12", Reason.COLUMN_NAME)]
     assert found(det, chunk) == []
     assert found(site, db_chunk("fecha_nacimiento", ["1980-04-12"])) == [("DATE_OF_BIRTH", "1980-04-12",
