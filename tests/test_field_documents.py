@@ -21,7 +21,7 @@ COUNTRIES = ["ML", "CO", "VE", "JO", "SY", "LB"]
 OTHER_COUNTRIES = {"US_SSN", "US_PASSPORT", "US_DRIVER_LICENSE", "US_BANK_NUMBER", "US_ITIN", "UK_NHS", "UK_NINO",
                    "UK_PASSPORT", "ES_NIF", "AU_TFN", "AU_MEDICARE", "IN_PAN", "IN_AADHAAR", "IN_PASSPORT",
                    "SG_NRIC_FIN", "IT_FISCAL_CODE", "PL_PESEL", "FI_PERSONAL_IDENTITY_CODE", "MEDICAL_LICENSE",
-                   "TR_NATIONAL_ID", "ZA_NATIONAL_ID", "MX_CURP", "KE_KRA_PIN", "PK_CNIC", "BR_CPF"}
+                   "TR_NATIONAL_ID", "ZA_NATIONAL_ID", "MX_CURP", "KE_KRA_PIN", "PK_CNIC", "BR_CPF", "CN_NATIONAL_ID"}
 
 
 @pytest.fixture(scope="module")
