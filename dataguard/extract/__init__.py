@@ -26,6 +26,7 @@ from typing import Callable, Iterator, NamedTuple, Optional
 from dataguard.extract import archive, mail, odf, ooxml, pdf, rtf, text
 from dataguard.extract.base import ExtractContext, Opener, Piece, describe
 from dataguard.extract.sniff import HEAD_BYTES, sniff
+from dataguard.extract.safexml import UnsafeXML
 from dataguard.names import as_text
 from dataguard.types import NAME_PART, Anchor, Chunk, Limits, Pointer, Problem, Unit
 
@@ -170,6 +171,9 @@ def extract(unit: Unit, opener: Opener, name: str, limits: Limits, depth: int = 
         yield from _timed(_bounded(gen, where, size, limits), where, limits.item_timeout_s)
     except MemoryError:
         yield Problem(where, "too_large", "item needs more memory than allowed")
+    except UnsafeXML:
+        yield Problem(where, "corrupt", f"cannot parse {family}: its XML declares a DTD or entities (refused: "
+                                        "entity expansion, external entities)")
     except CONTENT_ERRORS + chosen.errors() as exc:
         yield Problem(where, "corrupt", f"cannot parse {family}: {type(exc).__name__}")
     except OSError as exc:
