@@ -1524,3 +1524,127 @@ def test_russian_and_chinese_columns_of_a_word_table(det, text, expected):
     chunk = Chunk(unit=Unit(target="/t", uri="/t/memo.docx", path="memo.docx"), text=text)
     got = [(e, v) for e, v, _ in found(det, chunk) if e != "PERSON"]
     assert got == expected
+
+
+# ---------------------------------------------------------------- rows of keys and secrets
+KV_SECRETS = [("api_key", "ak_9f8e7d6c5b4a39281706f5e4d3c2b1a0", "SECRET_TOKEN"),
+              ("db_password", "Tr0ub4dor&3xQ!", "SECRET_PASSWORD"),
+              ("Mot de passe", "S3cure#Pass2024", "SECRET_PASSWORD"), ("Passwort", "Kx9!mQ2#vLr", "SECRET_PASSWORD"),
+              ("contraseña", "Cl4ve-Secreta-77", "SECRET_PASSWORD"),
+              ("client_secret", "Zq8Xw2Lp0Rt5Yv7Bn3Mk6Hj9", "SECRET_TOKEN")]
+# keys of secrets with no secret beside them, and keys that merely hold the word
+KV_DECOYS = [("smtp_user", "mailer"), ("password_changed_at", "2024-03-01"), ("token_count", "42"),
+             ("password", "changeme"), ("db_password", "your_password"), ("api_key", "<secret>"),
+             ("secret", "${API_SECRET}"), ("pwd", ""), ("passwd", "letmein"), ("api_key_id", "K7Q2M9X4P1Z8R3T6"),
+             ("password_hint", "Mothers maiden name"), ("token", "Bearer")]
+
+
+def _kv_text(rows, sep: str = ",") -> str:
+    return "".join(f"{k}{sep}{v}\n" if sep != "," or "," not in v else f'{k},"{v}"\n' for k, v in rows)
+
+
+def _kv_spans(text: str) -> list:
+    """The planted secrets' (entity, start, end), each where its value stands after its key."""
+    return sorted((e, text.index(v, text.index(k)), text.index(v, text.index(k)) + len(v)) for k, v, e in KV_SECRETS)
+
+
+def _scanned(det, tmp_path, name: str, data) -> list:
+    from dataguard.sources import SourceOptions, open_target
+    from dataguard.types import Limits
+    folder = tmp_path / name.replace(".", "_")
+    folder.mkdir()
+    if isinstance(data, str):
+        (folder / name).write_text(data, encoding="utf-8")
+    else:
+        data.save(folder / name)
+    item, = open_target(str(folder), SourceOptions()).items()
+    chunks = [c for c in item.chunks(Limits()) if hasattr(c, "text")]
+    return [(c, m) for c, (_, ms) in zip(chunks, det.analyze(chunks)) for m in ms]
+
+
+@pytest.mark.parametrize("key, entity", [
+    ("api_key", "SECRET_TOKEN"), ("API-Key", "SECRET_TOKEN"), ("apiKey", "SECRET_TOKEN"), ("token", "SECRET_TOKEN"),
+    ("access_key", "SECRET_TOKEN"), ("client_secret", "SECRET_TOKEN"), ("secret", "SECRET_TOKEN"),
+    ("password", "SECRET_PASSWORD"), ("passwd", "SECRET_PASSWORD"), ("pwd", "SECRET_PASSWORD"),
+    ("db_password", "SECRET_PASSWORD"), ("Mot de passe", "SECRET_PASSWORD"), ("contraseña", "SECRET_PASSWORD"),
+    ("Passwort", "SECRET_PASSWORD"), ("Kennwort", "SECRET_PASSWORD"), ("private key", "SECRET_PRIVATE_KEY"),
+    ("aws_secret_access_key", "SECRET_AWS_KEY"), ("password_hash", None), ("password_changed_at", None),
+    ("token_count", None), ("api_key_id", None), ("smtp_user", None), ("Clément", None), ("keyboard", None)])
+def test_the_secret_a_key_names(key, entity):
+    assert vocabulary_for().secret_key(key) == entity
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_a_key_value_csvs_rows_of_secrets_give_each_value_as_its_keys_secret(pack_det, tmp_path, header):
+    """A CSV of keys and values (under "name,value", or without a header, its first row a key
+    and its secret): the value beside a key naming a secret is that secret, its span the cell
+    (without the quotes around), as ``key=value`` would be in text; not a plain word, a
+    placeholder, a reference, an empty cell, nor the value of a key that merely holds the word."""
+    rows = [(k, v) for k, v, _ in KV_SECRETS[:2]] + KV_DECOYS[:6] + [(k, v) for k, v, _ in KV_SECRETS[2:]] + KV_DECOYS[6:]
+    text = ("name,value\n" if header else "") + _kv_text(rows)
+    got = sorted((m.entity_type, m.start, m.end) for _, m in _scanned(pack_det, tmp_path, "creds.csv", text))
+    assert got == _kv_spans(text)
+
+
+@pytest.mark.parametrize("name", ["export.tsv", "export.txt"])
+def test_tab_separated_keys_and_secrets_in_a_table_and_in_prose(pack_det, tmp_path, name):
+    """"key<TAB>value" lines: a TSV's rows, or a text export's (prose) lines; a sentence after a
+    key and a tab is none."""
+    text = _kv_text([(k, v) for k, v, _ in KV_SECRETS] + KV_DECOYS, "\t")
+    if name.endswith(".txt"):
+        text = "Server credentials, exported 2024-05-02\n\n" + text + "Password\tmust be changed every 90 days\n"
+    got = sorted((m.entity_type, m.start, m.end) for _, m in _scanned(pack_det, tmp_path, name, text))
+    assert got == _kv_spans(text)
+
+
+def test_a_sheet_of_keys_and_secrets(pack_det, tmp_path):
+    """An xlsx sheet, its keys in column B under a title (not the header): each secret at its cell."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.active.append(("Credentials (do not share)",))
+    for k, v in [(k, v) for k, v, _ in KV_SECRETS] + KV_DECOYS:
+        wb.active.append((None, k, v or None))
+    got = [(m.entity_type, c.text[m.start:m.end], c.pointer_at(m.start).cell) for c, m in
+           _scanned(pack_det, tmp_path, "creds.xlsx", wb)]
+    assert sorted(got) == sorted((e, v, f"C{i + 2}") for i, (_, v, e) in enumerate(KV_SECRETS))
+
+
+def test_a_header_naming_a_password_column_is_no_key_and_its_secret(pack_det, tmp_path):
+    """A header whose first name is a secret's ("password,email,phone", "password,password2")
+    names columns: the name beside it is no secret, and the column's cells are read as before."""
+    text = "password,email,phone\nHx7!pQ2zR,ana@example.org,+44 20 7946 0958\n"
+    got = [(m.entity_type, text[m.start:m.end]) for _, m in _scanned(pack_det, tmp_path, "users.csv", text)]
+    assert ("SECRET_PASSWORD", "Hx7!pQ2zR") in got and not [v for _, v in got if v in ("email", "phone")]
+    text = "password,password2\nHx7!pQ2zR,Wq5#tY8uI\n"
+    got = [(m.entity_type, text[m.start:m.end]) for _, m in _scanned(pack_det, tmp_path, "pairs.csv", text)]
+    assert ("SECRET_PASSWORD", "password2") not in got and ("SECRET_PASSWORD", "Hx7!pQ2zR") in got
+
+
+def test_a_headerless_key_value_csv_over_several_chunks(pack_det, tmp_path):
+    """Chunks after the first of a headerless key/value CSV name no column after its first row
+    (a key and its secret): a key's cells are no passwords, each secret is found once."""
+    from dataguard.sources import SourceOptions, open_target
+    from dataguard.types import Limits
+    rows = [("password", "Tr0ub4dor&3xQ!")] + [(f"setting_{i}", f"value{i}") for i in range(300)] + \
+        [("api_key", "ak_9f8e7d6c5b4a39281706f5e4d3c2b1a0")] + [(f"smtp_user_{i}", "mailer") for i in range(300)]
+    text = _kv_text(rows)
+    (tmp_path / "config.csv").write_text(text)
+    item, = open_target(str(tmp_path), SourceOptions()).items()
+    chunks = [c for c in item.chunks(Limits(chunk_chars=2000, overlap_chars=100)) if hasattr(c, "text")]
+    assert len(chunks) > 3
+    got = [(m.entity_type, c.text[m.start:m.end]) for c, (_, ms) in zip(chunks, pack_det.analyze(chunks)) for m in ms]
+    assert got == [("SECRET_PASSWORD", "Tr0ub4dor&3xQ!"), ("SECRET_TOKEN", "ak_9f8e7d6c5b4a39281706f5e4d3c2b1a0")]
+
+
+def test_a_key_value_csv_over_the_cli_reports_its_secrets_at_their_cells_and_masked(run_cli, tmp_path):
+    (tmp_path / "share").mkdir()
+    text = "name,value\napi_key,ak_9f8e7d6c5b4a39281706f5e4d3c2b1a0\ndb_password,Tr0ub4dor&3xQ!\nsmtp_user,mailer\n"
+    (tmp_path / "share" / "creds.csv").write_text(text)
+    out = tmp_path / "report.json"
+    res = run_cli("scan", tmp_path / "share", "--no-ner", "--workers", "1", "--format", "json", "--output", out)
+    assert res.exit_code == 1, res.stderr
+    evidence = sorted((e["entity_type"], e["line"], e["col"], e["end_col"]) for f in res.report["findings"]
+                      for e in f["evidence"])
+    assert evidence == [("SECRET_PASSWORD", 3, 13, 27), ("SECRET_TOKEN", 2, 9, 44)]
+    report = out.read_text()
+    assert "Tr0ub4dor" not in report and "ak_9f8e7d6c5b4a" not in report and "mailer" not in report

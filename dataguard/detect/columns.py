@@ -44,7 +44,7 @@ from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS
                                      surname_in_capitals,
                                      surname_last_in_capitals, surnames_in_capitals, titled_surname, unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
-from dataguard.detect.tabular import Layout, form_fields, html_cells, markdown_cells, prose_table_cells
+from dataguard.detect.tabular import Layout, form_fields, html_cells, markdown_cells, prose_table_cells, tab_pairs
 from dataguard.types import Chunk, ColumnSignal
 from dataguard.vocab import Reason, ValueKind
 
@@ -151,6 +151,9 @@ class Vocabulary:
         # every word of a name or phrase: a run of a column name's words holding another is none
         self._known = frozenset(w for table in (self._phrases, self._exact) for key in table for w in key)
         self._cache: dict = {}
+        # the longest word of each name of a secret's key: a key holds one (``secret_key``'s first look)
+        words = {max(ws, key=len) for s in self.signals if _secret_signal(s) for ws in map(name_words, s.names) if ws}
+        self._secret_words = re.compile("|".join(map(re.escape, sorted(words)))).search if words else None
 
     def __bool__(self) -> bool:
         return bool(self.signals)
@@ -174,6 +177,16 @@ class Vocabulary:
         words = tuple(w for p in re.split(r"[./]", name or "") for w in self._words(p))
         return any(s.entity is None and entity in s.lower and not any(u in _runs(words) for u in self._unless[s])
                    for whole in {words, _singular(words)} for s in self._exact.get(whole, ()))
+
+    def secret_key(self, name: str) -> Optional[str]:
+        """The secret a key or a column name names ("api_key", "db_password", "Mot de passe": the
+        entity of its first signal of credentials, a password's hash's none), or None; a name
+        without a word of one is passed over at the cost of a search."""
+        if self._secret_words is None or not self._secret_words(
+                name.lower() if name.isascii() else " ".join(name_words(name))):
+            return None
+        s = next((s for s in self.verdict(name).named if s.values == ValueKind.CREDENTIAL), None)
+        return s.entity if s is not None and _secret_signal(s) else None
 
     def knows_one(self, names) -> bool:
         """Whether one of the names says something (a fixed-width table's header line)."""
@@ -250,6 +263,11 @@ class Vocabulary:
         if len(words) > start:
             out |= _runs(words[start:])
         return out
+
+
+def _secret_signal(s: ColumnSignal) -> bool:
+    """A signal of a secret's values (a password, a token, a key), not of a password's hash."""
+    return s.values == ValueKind.CREDENTIAL and s.entity != "PASSWORD_HASH" and traits(s.entity or "").secret
 
 
 @functools.lru_cache(maxsize=8)
@@ -439,11 +457,18 @@ def _table_columns(chunk: Chunk, vocab: Optional["Vocabulary"]) -> tuple:
         if is_html(unit):
             return html_columns(chunk), [], None
         columns, headers = fixed_width_columns(chunk, vocab)
-        return columns + embedded_columns(chunk), headers, None
+        columns += embedded_columns(chunk)
+        if vocab is not None and "\t" in chunk.text:
+            columns += _secret_lines(chunk.text, columns, _stem(unit), vocab)
+        return columns, headers, None
     layout = Layout(chunk)
+    if vocab is not None and _secret_header(vocab, chunk.context):
+        layout.drop_header()        # (a headerless table of keys and values: its first row is data)
     table = next((a.pointer.sheet for a in chunk.anchors[:1] if a.pointer.sheet), None) or _stem(unit)
     columns, ordered = _layout_columns(chunk.text, layout, table)
     found = _transposed(chunk.text, columns, table)
+    if found is columns and vocab is not None:
+        found = _secret_rows(chunk.text, layout, columns, table, vocab)
     sheet = any(a.pointer.cell for a in chunk.anchors)
     return found, layout.header_rows, ordered if found is columns and not sheet else None
 
@@ -507,6 +532,77 @@ def _transposed(text: str, columns: list, table: Optional[str]) -> list:
             name = text[s:e].strip()[:80]
             _add_cell(out, name, name, values[i], table)
     return list(out.values()) + columns[2:]
+
+
+KEY_CHARS = 60          # a first cell longer than this is a sentence's or a note's, no key
+
+
+def _key_secret(vocab: Vocabulary, key: str) -> Optional[str]:
+    """The secret a row's first cell names as its key (``Vocabulary.secret_key``), if a key's length."""
+    return vocab.secret_key(key) if len(key) <= KEY_CHARS else None
+
+
+def secret_value(entity: str, value: str) -> bool:
+    """Whether a key's value is the secret the key names, as the text's ``key=value`` reads it:
+    a column's credential (``plausible``: no spaces, date, reference or template's placeholder:
+    ``changeme``, ``your_password``, ``<secret>``, ``${VAR}``) and, for a password, no plain word,
+    reference or code (``recognizers.plausible_password``) nor a password's hash; for a token or
+    a key, a high-entropy value (``recognizers.high_entropy_token``) or a PEM private key."""
+    from dataguard.detect.recognizers import high_entropy_token, plausible_password
+    if not plausible(ValueKind.CREDENTIAL, entity, value):
+        return False
+    if entity == "SECRET_PASSWORD":
+        return plausible_password(value) and not password_hash(value)
+    return "PRIVATE KEY-----" in value or high_entropy_token(value.strip())
+
+
+def _secret_header(vocab: Vocabulary, names) -> bool:
+    """Whether a table's header is a secret's key and the secret (a headerless table of keys and
+    values: "api_key", "ak_9f8e7d6c..."): its first name names one, the name beside it is one
+    and no column's name ("password", "email" or "password2": a header's)."""
+    names = list(names)
+    i = next((k for k, n in enumerate(names) if n), len(names))
+    if i + 1 >= len(names) or not names[i + 1]:
+        return False
+    entity = _key_secret(vocab, names[i])
+    if entity is None:
+        return False
+    said = vocab.verdict(names[i + 1])
+    return not said.positive and not said.lowered and secret_value(entity, names[i + 1])
+
+
+def _secret_rows(text: str, layout: Layout, columns: list, table: Optional[str], vocab: Vocabulary) -> list:
+    """A table's rows whose first cell names a secret the next cell holds ("api_key",
+    "ak_9f8e7d6c...", ``secret_value``): each such value a column of its own, named by its key
+    (as a key/value table's values are, ``_transposed``); the other cells where they were."""
+    moved = {}
+    for (ks, ke), value in layout.row_pairs(text, functools.partial(_key_secret, vocab)):
+        key = text[ks:ke]
+        entity = vocab.secret_key(key)
+        if entity is not None and secret_value(entity, text[value[0]:value[1]]):
+            moved[value] = key
+    if not moved:
+        return columns
+    out: dict = {}
+    for col in columns:
+        col.cells = [c for c in col.cells if c not in moved]
+    for span, key in moved.items():
+        _add_cell(out, key, key, span, table)
+    return [c for c in columns if c.cells] + list(out.values())
+
+
+def _secret_lines(text: str, columns: list, table: Optional[str], vocab: Vocabulary) -> list:
+    """The columns of the secrets a prose text's lines give after their keys and a tab
+    ("db_password<TAB>Tr0ub4dor&3xQ!", ``tabular.tab_pairs``; ``secret_value``), but in a table's
+    cells (``columns``: the text's tables): one a key."""
+    out: dict = {}
+    for (ks, ke), (vs, ve) in tab_pairs(text, functools.partial(_key_secret, vocab)):
+        key = text[ks:ke]
+        entity = vocab.secret_key(key)
+        if entity is not None and secret_value(entity, text[vs:ve]) and \
+                not any(s < ve and vs < e for c in columns for s, e in c.cells):
+            _add_cell(out, key, key, (vs, ve), table)
+    return list(out.values())
 
 
 def fixed_width_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:

@@ -32,10 +32,11 @@ class Layout:
       semicolon, pipe; double-quoted fields may hold delimiters and newlines); only rows with
       the usual number of fields, and only whole rows of the keep window, get a column.
     """
-    __slots__ = ("fields", "headers", "header_rows", "single", "_starts")
+    __slots__ = ("fields", "headers", "header_rows", "single", "width", "_starts")
 
     def __init__(self, chunk: Chunk):
         self.fields, self.headers, self.header_rows, self.single = [], None, [], False
+        self.width = 0                  # delimited text: the fields of each row (its rows have as many)
         if chunk.anchors and any(a.pointer.cell for a in chunk.anchors):
             self._sheet(chunk)
         elif chunk.unit.source == "database" or chunk.unit.column is not None:
@@ -59,6 +60,32 @@ class Layout:
             if s <= pos < e:
                 return True
         return False
+
+    def drop_header(self) -> None:
+        """The header's row is data after all (a headerless table's first row): no names, no header row."""
+        self.headers, self.header_rows = None, []
+
+    def row_pairs(self, text: str, first=None) -> list:
+        """The first cell of each row and the next, where that one is in the column right after
+        the first's (no empty cell between): [((start, end), (start, end))] in the text's order,
+        without spaces and quotes around (``cell_span``); none in a header row, none empty.
+        ``first``: a test of a first cell's text, the rows whose first cell it refuses left out."""
+        fields, out = self.fields, []
+        if self.width == 1:
+            return out
+        if self.width:          # (a delimited text's rows: ``width`` fields each)
+            pairs = zip(fields[0::self.width], fields[1::self.width])
+        else:                   # (a sheet's: a row's cells on a line, empty ones left out)
+            pairs = ((a, b) for a, b in zip(fields, fields[1:])
+                     if (a[0] == 0 or text[a[0] - 1] == "\n") and text[a[1]] != "\n"
+                     and _letters_number(b[2]) == _letters_number(a[2]) + 1)
+        for a, b in pairs:
+            if first is not None and not first(text[a[0]:a[1]]) or self.header_rows and self.in_header(a[0]):
+                continue
+            key, value = cell_span(text, a[0], a[1]), cell_span(text, b[0], b[1])
+            if key[1] > key[0] and value[1] > value[0]:
+                out.append((key, value))
+        return out
 
     def _sheet(self, chunk: Chunk) -> None:
         text, anchors = chunk.text, chunk.anchors
@@ -121,6 +148,7 @@ class Layout:
         width, _ = _usual_width(rows)
         if not width:
             return
+        self.width = width
         # the header's names, one per column ("" for a column without one); a table wider than
         # the names kept has its first columns named
         context = tuple(chunk.context)
@@ -136,6 +164,23 @@ class Layout:
                     tuple(_field_text(text, s, e)[:HEADER_CELL_CHARS].casefold() for s, e, _ in r[:HEADER_CELLS]) == folded:
                 self.header_rows.append((r[0][0], r[-1][1]))
             self.fields += r            # (a row's fields are (start, end, column) already)
+
+
+def cell_span(text: str, s: int, e: int) -> tuple:
+    """A field's span without spaces and quotes around (a cell's value, as the columns hold it)."""
+    while s < e and text[s] in " \"'":
+        s += 1
+    while e > s and text[e - 1] in " \"'\r":
+        e -= 1
+    return s, e
+
+
+def _letters_number(letters: str) -> int:
+    """A spreadsheet column's number from its letters (A -> 1, AA -> 27)."""
+    n = 0
+    for c in letters:
+        n = n * 26 + ord(c) - 64
+    return n
 
 
 def _rows(text: str, start: int, stop: int, delim: str, max_rows: int = 0) -> list:
@@ -370,6 +415,29 @@ def tab_table_cells(text: str, header_ok=None, context: tuple = (), carried: Opt
         last_end = e
     flush()
     return cells, tables
+
+
+def tab_pairs(text: str, first=None) -> list:
+    """The first two fields of each line of a prose text that holds a tab ("api_key<TAB>ak_9f8e...":
+    a key/value export, a Word table's row), a run of tabs one separator, as
+    ``Layout.row_pairs`` gives a table's: [((start, end), (start, end))], without spaces and
+    quotes around, none empty; ``first``: a test of a first field's text, the lines it refuses left out."""
+    out: list = []
+    if "\t" not in text:
+        return out
+    for m in _TAB_LINE.finditer(text):
+        s, e = m.span()
+        t = text.index("\t", s, e)
+        if first is not None and not first(text[s:t]):
+            continue
+        v = t
+        while v < e and text[v] == "\t":
+            v += 1
+        u = text.find("\t", v, e)
+        key, value = cell_span(text, s, t), cell_span(text, v, e if u == -1 else u)
+        if key[1] > key[0] and value[1] > value[0]:
+            out.append((key, value))
+    return out
 
 
 def prose_table_cells(text: str, header_ok=None, context: tuple = ()) -> tuple:
