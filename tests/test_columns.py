@@ -1648,3 +1648,14 @@ def test_a_key_value_csv_over_the_cli_reports_its_secrets_at_their_cells_and_mas
     assert evidence == [("SECRET_PASSWORD", 3, 13, 27), ("SECRET_TOKEN", 2, 9, 44)]
     report = out.read_text()
     assert "Tr0ub4dor" not in report and "ak_9f8e7d6c5b4a" not in report and "mailer" not in report
+
+
+def test_a_secrets_key_before_a_column_named_for_something_else_names_no_secret(pack_det, tmp_path):
+    """An audit log's row led by the word "password" holds the address its column names; under
+    a column named for secrets or for nothing ("value"), the key's secret is one."""
+    text = "event,email,ip\npassword,jdoe2024@mailbox.org,10.2.3.4\n"
+    got = [(m.entity_type, text[m.start:m.end]) for _, m in _scanned(pack_det, tmp_path, "audit.csv", text)]
+    assert not [e for e, _ in got if e.startswith("SECRET_")] and ("EMAIL_ADDRESS", "jdoe2024@mailbox.org") in got
+    text = "system,secret,notes\npassword,Tr0ub4dor&3xQ!,vpn\n"
+    got = [(m.entity_type, text[m.start:m.end]) for _, m in _scanned(pack_det, tmp_path, "vault.csv", text)]
+    assert got == [("SECRET_PASSWORD", "Tr0ub4dor&3xQ!")]

@@ -574,12 +574,16 @@ def _secret_header(vocab: Vocabulary, names) -> bool:
 def _secret_rows(text: str, layout: Layout, columns: list, table: Optional[str], vocab: Vocabulary) -> list:
     """A table's rows whose first cell names a secret the next cell holds ("api_key",
     "ak_9f8e7d6c...", ``secret_value``): each such value a column of its own, named by its key
-    (as a key/value table's values are, ``_transposed``); the other cells where they were."""
+    (as a key/value table's values are, ``_transposed``); the other cells where they were. Not
+    a value under a column's name that says what else it is ("email": an address)."""
     moved = {}
+    headers = layout.headers or {}
     for (ks, ke), value in layout.row_pairs(text, functools.partial(_key_secret, vocab)):
         key = text[ks:ke]
         entity = vocab.secret_key(key)
-        if entity is not None and secret_value(entity, text[value[0]:value[1]]):
+        said = vocab.verdict(headers.get(layout.column_of(value[0]))).positive if headers else ()
+        if entity is not None and not any(not traits(e).secret for e in said) \
+                and secret_value(entity, text[value[0]:value[1]]):
             moved[value] = key
     if not moved:
         return columns
