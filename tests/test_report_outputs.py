@@ -226,6 +226,14 @@ def test_table_shows_the_scan_id_whole_in_80_columns(scan):
     assert doc.scan["id"] and f"scan {doc.scan['id']}" in _table(doc, 80)
 
 
+def test_table_shows_the_scan_times_and_key_id_whole_in_80_columns(scan):
+    """The start and end times and the HMAC key id (32 hex digits) are each whole in 80 columns."""
+    doc = doc_of(scan)
+    table = _table(doc, 80)
+    assert f"{doc.scan['started_at']} to {doc.scan['finished_at']}" in table
+    assert doc.key_id and f"HMAC key id {doc.key_id}" in table
+
+
 def test_table_top_locations_by_severity_then_volume(scan):
     lines = _table(doc_of(scan), 80).split("\n")
     i = next(n for n, ln in enumerate(lines) if ln.startswith("Top locations"))

@@ -98,8 +98,9 @@ def _head(o: _Out, doc: ReportDoc, total: int) -> None:
     o.line(fit(f"dataguard scan {status}: {doc.site or '(no site name)'}", o.width),
            None if scan.get("complete") else "high")
     o.line(fit(f"scan {scan.get('id')}", o.width))         # (whole in 80 columns: it ties the table to the JSON)
-    o.line(fit(f"{scan.get('started_at', '')} to {scan.get('finished_at', '')}, HMAC key id {doc.key_id or '-'}",
-               o.width))
+    # (two lines: in 80 columns the key id would cut the finishing time)
+    o.line(fit(f"{scan.get('started_at', '')} to {scan.get('finished_at', '')}", o.width))
+    o.line(fit(f"HMAC key id {doc.key_id or '-'}", o.width))
     o.line(fit(f"{st.get('items_scanned', 0)} items scanned, {st.get('items_unchanged', 0)} unchanged, "
                f"{st.get('items_skipped', 0)} skipped, {st.get('errors', 0)} errors, {total} findings "
                f"in {float(st.get('duration_s', 0)):.1f}s", o.width))
