@@ -1375,13 +1375,15 @@ def test_form_fields_and_keyed_values_are_found_where_the_plain_search_finds_the
     hold one and where a match can begin, finds what the patterns' own search over the whole
     text finds: on random texts made of labels, separators, colons, quotes and line breaks. A
     form field's head has its field's start, label and value's start, and its whole field read
-    from the head is the field."""
+    from the head is the field (lines opening with a bracket, a quote or a dot, which are not
+    tried, among them)."""
     from dataguard.detect import columns as C
     rnd = random.Random(3)
     pieces = ["a", "B", " ", "  ", ":", " : ", "....", "\n", "**", "__", "Name", "Chair", "Jo", "Do", "\t", "x",
-              "1.", "- ", "='", "\"", "'", "=", "NOTE:", "\u3000", "\u00a0", "Évens", "2024-03-19 22:14", "é"]
+              "1.", "- ", "='", "\"", "'", "=", "NOTE:", "\u3000", "\u00a0", "Évens", "2024-03-19 22:14", "é",
+              "\n[", "\n{", "\n(", "\n.", ".....", "\n#", "²"]
     fields = keyed = quoted = 0
-    for _ in range(5000):
+    for _ in range(6000):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 50)))
         full = list(C._FORM_FIELD.finditer(text))
         heads = list(C._form_heads(text))

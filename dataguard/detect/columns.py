@@ -1768,7 +1768,6 @@ _FORM_HEAD = re.compile(_FORM_HEAD_RX + ")")
 # a key and a quoted value in a log ("enumerator='Evens Célestin'", "caseworker=\"Juma Ngowi\"")
 _KEYED_VALUE = re.compile(r"(?<![\w.-])(?P<label>[A-Za-z_][\w.-]{1,40})[ \t]*[=:][ \t]*(?P<q>[\"'])"
                           r"(?P<value>[^\"'\n]{2,80})(?P=q)")
-_FIELD_MARK = re.compile(r":|\.{4}")
 _SPACE_RUN = re.compile(_SPACE + "{2,}")
 # (led by the separator: a search skips to the next one at C speed; not JSON's '"key": "value"')
 _KEY_BEFORE_QUOTE = re.compile(r"[=:](?<=[\w.\- \t][=:])[ \t]*[\"']")
@@ -1796,24 +1795,48 @@ def _on_lines_with(mark, pattern, text: str):
 
 def _form_heads(text: str):
     """The heads (``_FORM_HEAD``) of ``_FORM_FIELD.finditer(text)``'s matches, the pattern tried
-    only where a match can begin: at the start of a line holding a colon or four dots, and at
-    each run of spaces after a visible character there (the other positions of a log or a
-    table, most of them, are not tried). A field's value holds no run of spaces (it stops before
-    one), so the runs after a head are those after its whole field."""
-    match, runs = _FORM_HEAD.match, _SPACE_RUN.finditer
-    for start, end in _marked_lines(_FIELD_MARK, text):
-        m = match(text, start, end)
+    only where a match can begin: at the start of a line holding a colon or four dots (not one
+    opening with a bracket or a quote: ``_NO_HEAD_START``), and at each run of spaces after a
+    visible character there, before its last colon or four dots (the other positions of a log
+    or a table, most of them, are not tried). A field's value holds no run of spaces (it stops
+    before one), so the runs after a head are those after its whole field."""
+    match, runs, rfind = _FORM_HEAD.match, _SPACE_RUN.finditer, text.rfind
+    for start, end in _field_lines(text):
+        m = match(text, start, end) if text[start] not in _NO_HEAD_START else None
         at = start
         if m is not None:
             yield m
             at = m.end()
-        for r in runs(text, max(at, start + 1), end):
+        last = max(rfind(":", at, end), rfind("....", at, end))     # (a label ends before a mark)
+        for r in runs(text, max(at, start + 1), last) if last > at else ():
             pos = r.start()
             if pos >= at and not text[pos - 1].isspace():
                 m = match(text, pos, end)
                 if m is not None:
                     yield m
                     at = m.end()
+
+
+# the first characters of a line no form's head opens (``_FORM_HEAD``'s start of a line: a capital,
+# a space, a bullet, a digit, bold's "**" or "__", or a letter): a log's "[12:04:33]", a JSON line
+_NO_HEAD_START = frozenset("[{<(\"'#/=|@!$%&;,.?`~^+:)]}\\")
+
+
+def _field_lines(text: str):
+    """(start, end) of each line holding a colon or four dots (``_marked_lines`` of either),
+    found by ``str.find``: a regex's search for either stops at every full stop of a text."""
+    find, rfind, n = text.find, text.rfind, len(text)
+    at, dots = 0, find("....")
+    while True:
+        if -1 < dots < at:
+            dots = find("....", at)
+        colon = find(":", at)
+        k = dots if colon == -1 or -1 < dots < colon else colon
+        if k == -1:
+            return
+        at = find("\n", k)
+        at = n if at < 0 else at
+        yield rfind("\n", 0, k) + 1, at
 
 
 def _form_field(head):
