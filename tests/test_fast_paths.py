@@ -1603,3 +1603,39 @@ def test_a_delimited_texts_layout_and_cells_are_those_of_one_plain_reading():
             assert cells == sorted((s, e, i) for i, c in enumerate(columns) for s, e in c.cells), text
             ordered += len(cells) > 0
     assert long > 100 and ordered > 300
+
+
+def test_a_columns_categories_and_overlaps_are_told_as_the_plain_reading_tells_them():
+    """``categorical`` reads each value once and stops when a column holds more values than a
+    share of its cells; ``_Spans.overlap`` searches its spans sorted: both answer as the plain
+    reading does (every cell's value in a set; every span looked at), on random columns of few
+    and of many values, some with no value ("N/A", "-"), and on random spans."""
+    from types import SimpleNamespace
+
+    from dataguard.detect import columns as C
+    rnd = random.Random(7)
+    kinds = {True: 0, False: 0}
+    for _ in range(3000):
+        pool = [f"v{i}" for i in range(rnd.choice([1, 3, 6, 40, 400]))] + ["N/A", " - ", "[redacted]", ""]
+        cells = [rnd.choice(pool) for _ in range(rnd.choice([5, 19, 20, 21, 40, 100, 300]))]
+        text = "|".join(cells)
+        spans, at = [], 0
+        for c in cells:
+            spans.append((at, at + len(c)))
+            at += len(c) + 1
+        values = [v for v in cells if not C.no_value(v)]
+        plain = len(spans) >= C.MIN_CATEGORICAL and len(set(values)) <= C.CATEGORICAL_SHARE * len(values)
+        assert C.categorical(text, spans) == plain, cells
+        kinds[plain] += 1
+    assert min(kinds.values()) > 500
+    overlapping = 0
+    for _ in range(3000):
+        made = [SimpleNamespace(start=s, end=s + rnd.randint(0, 9)) for s in
+                (rnd.randint(0, 60) for _ in range(rnd.randint(0, 8)))]
+        spans = C._Spans(made)
+        assert bool(spans) == bool(made)
+        for r in (SimpleNamespace(start=s, end=s + rnd.randint(0, 9)) for s in range(0, 70, 3)):
+            plain = any(o.start < r.end and r.start < o.end for o in made)
+            assert spans.overlap(r) == plain
+            overlapping += plain
+    assert overlapping > 3000

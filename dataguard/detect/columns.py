@@ -1096,6 +1096,24 @@ def _shaped_cells(chunk: Chunk, col: _Column, by_cell: dict, shaped, longest: in
     return out
 
 
+class _Spans:
+    """Results' spans, asked whether one overlaps another result: by a search among them
+    sorted, not one look at each (a column's confirmed values may be thousands)."""
+
+    def __init__(self, results):
+        spans = sorted((r.start, r.end) for r in results)
+        self.starts = [s for s, _ in spans]
+        self.reach = list(itertools.accumulate((e for _, e in spans), max))    # the furthest end so far
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def overlap(self, r) -> bool:
+        """Whether one of the spans overlaps ``r`` (starts before its end, ends after its start)."""
+        i = bisect.bisect_left(self.starts, r.end)     # (the spans starting before r's end)
+        return i > 0 and self.reach[i - 1] > r.start
+
+
 def _column_person(start: int, end: int, score: float, recognizer: str, reason: str):
     """A person a column's cells make (``NAME_COLUMN_KEY``: the filters judge it as a name column's)."""
     r = _result("PERSON", start, end, score, recognizer, reason)
@@ -1193,10 +1211,9 @@ class ColumnJudge:
         if verdict.positive and found:
             # a value the column's name announces and a recognizer confirms ("ip_address":
             # 212.249.62.68): another reading of the same characters (a phone number) is dropped
-            confirmed = [r for _, r in found if r.entity_type in verdict.positive]
+            confirmed = _Spans(r for _, r in found if r.entity_type in verdict.positive)
             if confirmed:
-                found = [(c, r) for c, r in found if r.entity_type in verdict.positive
-                         or not any(o.start < r.end and r.start < o.end for o in confirmed)]
+                found = [(c, r) for c, r in found if r.entity_type in verdict.positive or not confirmed.overlap(r)]
         kept, by_cell = [], {}
         for cell, r in found:
             if self._raise_holds(chunk, col, verdict, r, header_ends) and self._keep(chunk, col, verdict, shares, cell, r):
@@ -2018,8 +2035,21 @@ def categorical(text: str, cells: list) -> bool:
     column of names most of which are withheld is no column of categories."""
     if len(cells) < MIN_CATEGORICAL:
         return False
-    values = [v for v in (text[s:e] for s, e in cells) if not no_value(v)]
-    return len(set(values)) <= CATEGORICAL_SHARE * len(values)
+    # (each value told once, and read no further than a share of the cells: a column of names or
+    # numbers, each its own, has more values than that among its first cells)
+    most = CATEGORICAL_SHARE * len(cells)
+    told: dict = {}             # a cell's text -> whether it holds a value
+    distinct = values = 0
+    for s, e in cells:
+        cell = text[s:e]
+        value = told.get(cell)
+        if value is None:
+            value = told[cell] = not no_value(cell)
+            distinct += value
+            if distinct > most:
+                return False
+        values += value
+    return distinct <= CATEGORICAL_SHARE * values
 
 
 # what a cell holds when it holds no value: a redaction's, a form's "none" (in brackets or not)
