@@ -439,10 +439,10 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
 
 
 def _table_columns(chunk: Chunk, vocab: Optional["Vocabulary"]) -> tuple:
-    """``table_columns``' (columns, header spans) and their cells in the text's order as (start,
-    end, number of the column), which a delimited text's layout reads so (``_layout_columns``);
-    None for other chunks, whose cells the judge sorts (their columns are read one after the
-    other; a sheet's cells follow its anchors)."""
+    """``table_columns``' (columns, header spans) and their cells in the text's order (``_in_order``),
+    which a delimited text's layout reads so (``_layout_columns``); None for other chunks, whose
+    cells the judge sorts (their columns are read one after the other; a sheet's cells follow
+    its anchors)."""
     if chunk.is_name:
         return [], [], None
     unit = chunk.unit
@@ -475,14 +475,14 @@ def _table_columns(chunk: Chunk, vocab: Optional["Vocabulary"]) -> tuple:
 
 def _layout_columns(text: str, layout: Layout, table: str) -> tuple:
     """(the columns of a layout's fields but the header row's, their cells without spaces and
-    quotes around; these cells in the text's order as (start, end, number of the column): a
-    delimited text's fields come row after row, each after the one before)."""
+    quotes around; these cells in the text's order, ``_in_order``'s: a delimited text's fields
+    come row after row, each after the one before)."""
     headers = layout.headers or {}
     rows = layout.header_rows
     first, last = rows[0] if len(rows) == 1 else (0, 0)       # (one header row: tested inline)
     columns: list = []
     numbers: dict = {}                  # column -> its number in ``columns``
-    ordered = []
+    ordered, owners = [], []            # (the cells themselves: no tuple more a cell)
     for s, e, col in layout.fields:
         if first <= s < last or len(rows) > 1 and layout.in_header(s):
             continue
@@ -497,9 +497,17 @@ def _layout_columns(text: str, layout: Layout, table: str) -> tuple:
             k = numbers[col] = len(columns)
             name = headers.get(col)
             columns.append(_Column(name, name_words(name) if name else (), table=table))
-        columns[k].cells.append((s, e))
-        ordered.append((s, e, k))
-    return columns, ordered
+        cell = (s, e)
+        columns[k].cells.append(cell)
+        ordered.append(cell)
+        owners.append(k)
+    return columns, (ordered, owners)
+
+
+def _in_order(columns: list) -> tuple:
+    """([the columns' cells, (start, end) each, in the text's order], [the number of each one's column])."""
+    cells = sorted((cell, k) for k, col in enumerate(columns) for cell in col.cells)
+    return [cell for cell, _ in cells], [k for _, k in cells]
 
 
 # a form's sheet of two columns, a field's name then its value ("Field | Value", "Campo |
@@ -1170,15 +1178,14 @@ class ColumnJudge:
             return out
         if headers:      # a header names a column: it is not data ("diagnosis", "HIV status")
             results = [r for r in results if not any(s <= r.start < e for s, e in headers)]
-        if spans is None:               # (a layout's cells come in the text's order)
-            spans = sorted((s, e, i) for i, c in enumerate(columns) for s, e in c.cells)
-        starts = [s for s, _, _ in spans]
+        cells, owners = _in_order(columns) if spans is None else spans    # (a layout's come in the text's order)
+        starts = [s for s, _ in cells]
         placed: dict = {}                       # column index -> [(cell, result)]
         out = []
         for r in results:
             i = bisect.bisect_right(starts, r.start) - 1
-            if i >= 0 and r.end <= spans[i][1]:
-                placed.setdefault(spans[i][2], []).append(((spans[i][0], spans[i][1]), r))
+            if i >= 0 and r.end <= cells[i][1]:
+                placed.setdefault(owners[i], []).append((cells[i], r))
             elif not _by_chance(r):
                 out.append(r)
         ends = sorted(e for _, e in headers)
