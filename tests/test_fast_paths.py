@@ -1559,7 +1559,8 @@ def test_a_column_names_verdict_reads_only_the_runs_of_known_words_and_says_the_
     assert sum(bool(v.positive) for v in fast) > 300 and sum(bool(v.lowered) for v in fast) > 10
 def test_a_delimited_texts_layout_and_cells_are_those_of_one_plain_reading():
     """A delimited text's rows, read once (the first rows read to choose the delimiter are not
-    read again: the rest follows them), are those of one reading from the start; and its cells
+    read again: the rest follows them), are those of one reading from the start, each as
+    ``_row`` reads it (``_rows`` gives them in one list, with their sizes); and its cells
     handed to the judge in the text's order are those the judge would sort: on random texts of
     fields, quotes, spaces, delimiters and line breaks, some of more rows than the guess reads,
     some kept from and to a point."""
@@ -1591,12 +1592,19 @@ def test_a_delimited_texts_layout_and_cells_are_those_of_one_plain_reading():
             if x in text[start:start + 8000]:
                 guess = T._rows(text, start, stop, x, T.GUESS_ROWS)
                 w, agree = T._usual_width(guess)
-                if w >= 2 and agree * 2 > len(guess) and (agree, w) > best:
+                if w >= 2 and agree * 2 > len(guess[1]) and (agree, w) > best:
                     best, delim = (agree, w), x
         whole = T._rows(text, start, stop, delim)
+        rows, at = [], 0
+        for size in whole[1]:           # (the rows one by one, as _row reads each)
+            row, end = T._row(text, whole[0][at][0], delim, T._FIELD_RX[delim])
+            assert row == whole[0][at:at + size], text
+            rows.append(row)
+            at += size
+        assert at == len(whole[0])
         w, _ = T._usual_width(whole)
-        assert layout.fields == [f for r in whole if len(r) == w for f in r] if w else not layout.fields, text
-        long += len(whole) > T.GUESS_ROWS
+        assert layout.fields == [f for r in rows if len(r) == w for f in r] if w else not layout.fields, text
+        long += len(rows) > T.GUESS_ROWS
         columns, headers, cells = C._table_columns(chunk, None)
         assert (columns, headers) == C.table_columns(chunk)
         if cells is not None:

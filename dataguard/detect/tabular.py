@@ -118,7 +118,6 @@ class Layout:
             self.headers = {column_letter(k + 1): name for k, name in enumerate(context) if name}
 
     def _delimited(self, chunk: Chunk) -> None:
-        from dataguard.extract.chunks import HEADER_CELL_CHARS, HEADER_CELLS
         text = chunk.text
         ks = chunk.keep_start
         ke = len(text) if chunk.keep_end is None else chunk.keep_end
@@ -129,41 +128,55 @@ class Layout:
             ks = nl + 1
         # the delimiter: the one giving most of the first rows the same number (>= 2) of fields
         head = text[ks:ks + 8000]
-        delim, best, first = "", (0, 0), []
+        delim, best, first = "", (0, 0), ([], [])
         for d in _DELIMS:
             if d not in head:
                 continue
             rows = _rows(text, ks, ke, d, GUESS_ROWS)
             width, agree = _usual_width(rows)
-            if width >= 2 and agree * 2 > len(rows) and (agree, width) > best:
+            if width >= 2 and agree * 2 > len(rows[1]) and (agree, width) > best:
                 delim, best, first = d, (agree, width), rows
         # (the chosen delimiter's first rows, read for the guess, are not read again: the rest
         # follows the last of them, as it would in one reading from the start)
-        if not first:
+        if not first[1]:
             rows = _rows(text, ks, ke, delim)
-        elif len(first) < GUESS_ROWS:
+        elif len(first[1]) < GUESS_ROWS:
             rows = first            # (the guess stopped where the whole reading stops)
         else:
-            rows = first + _rows(text, first[-1][-1][1] + 1, ke, delim)
+            rest = _rows(text, first[0][-1][1] + 1, ke, delim)
+            rows = first[0] + rest[0], first[1] + rest[1]
         width, _ = _usual_width(rows)
         if not width:
             return
         self.width = width
+        self._keep_rows(chunk, rows, width)
+
+    def _keep_rows(self, chunk: Chunk, rows: tuple, width: int) -> None:
+        """The fields of the rows of ``width`` fields (``_rows``' (fields, sizes)), the header's
+        names and the header row."""
+        from dataguard.extract.chunks import HEADER_CELL_CHARS, HEADER_CELLS
+        text, (fields, sizes) = chunk.text, rows
         # the header's names, one per column ("" for a column without one); a table wider than
         # the names kept has its first columns named
         context = tuple(chunk.context)
         if context and (len(context) == width or len(context) == HEADER_CELLS < width):
             self.headers = {i: name for i, name in enumerate(context) if name}
+        header = bool(context) and chunk.first_line == 1
+        if not header and sizes.count(width) == len(sizes):
+            self.fields = fields        # (every row of the usual width: all of them, as read)
+            return
         folded = tuple(c.casefold() for c in context)
-        for r in rows:
-            if len(r) != width:
-                continue
-            # the header row: the first row of the file's first chunk that holds the header's names
-            # (comment lines may come before it)
-            if context and chunk.first_line == 1 and not self.header_rows and \
-                    tuple(_field_text(text, s, e)[:HEADER_CELL_CHARS].casefold() for s, e, _ in r[:HEADER_CELLS]) == folded:
-                self.header_rows.append((r[0][0], r[-1][1]))
-            self.fields += r            # (a row's fields are (start, end, column) already)
+        at = 0
+        for size in sizes:
+            if size == width:
+                row = fields[at:at + size]
+                # the header row: the first row of the file's first chunk that holds the header's
+                # names (comment lines may come before it)
+                if header and not self.header_rows and tuple(_field_text(text, s, e)[:HEADER_CELL_CHARS].casefold()
+                                                             for s, e, _ in row[:HEADER_CELLS]) == folded:
+                    self.header_rows.append((row[0][0], row[-1][1]))
+                self.fields += row      # (a row's fields are (start, end, column) already)
+            at += size
 
 
 def cell_span(text: str, s: int, e: int) -> tuple:
@@ -183,22 +196,25 @@ def _letters_number(letters: str) -> int:
     return n
 
 
-def _rows(text: str, start: int, stop: int, delim: str, max_rows: int = 0) -> list:
-    """Rows (lists of (start, end, column number) of their fields: ``_row``) of delimited text from ``start`` (a row start) until the row
-    holding ``stop - 1``; a last row cut by the end of the text (not the end of the data) is left out."""
+def _rows(text: str, start: int, stop: int, delim: str, max_rows: int = 0) -> tuple:
+    """The rows of delimited text from ``start`` (a row start) until the row holding ``stop - 1``,
+    as (their fields one after the other, (start, end, column number) each: ``_row``; how many
+    each row has): one list, not a list a row (the collector would go through thousands of
+    them); a last row cut by the end of the text (not the end of the data) is left out."""
     rx = _FIELD_RX[delim]
-    rows, pos, n = [], start, len(text)
+    fields, sizes, pos, n = [], [], start, len(text)
     while pos < stop:
         row, pos = _row(text, pos, delim, rx)
         if row[-1][0] >= stop:
             break                       # a field of it starts at or after stop: left out
         if pos >= n and stop < n:
             break                       # runs into the cut end of the overlap
-        rows.append(row)
+        fields += row
+        sizes.append(len(row))
         pos += 1
-        if max_rows and len(rows) >= max_rows:
+        if max_rows and len(sizes) >= max_rows:
             break
-    return rows
+    return fields, sizes
 
 
 def _row(text: str, pos: int, delim: str, rx) -> tuple:
@@ -243,16 +259,17 @@ def _row(text: str, pos: int, delim: str, rx) -> tuple:
         return row, pos
 
 
-def _usual_width(rows: list) -> tuple:
-    """(most common number of fields of the non-blank rows, how many rows have it)."""
-    sizes: dict = {}
-    for r in rows:
-        if len(r) > 1 or r[0][1] > r[0][0]:
-            sizes[len(r)] = sizes.get(len(r), 0) + 1
-    if not sizes:
+def _usual_width(rows: tuple) -> tuple:
+    """(most common number of fields of the non-blank rows (``_rows``' (fields, sizes)), how many rows have it)."""
+    fields, counts, at = rows[0], {}, 0
+    for size in rows[1]:
+        if size > 1 or fields[at][1] > fields[at][0]:
+            counts[size] = counts.get(size, 0) + 1
+        at += size
+    if not counts:
         return 0, 0
-    width = max(sizes, key=lambda k: (sizes[k], k))
-    return width, sizes[width]
+    width = max(counts, key=lambda k: (counts[k], k))
+    return width, counts[width]
 
 
 # a Markdown (pipe) table: a header row, its separator row ("|---|:--:|"), then its rows
