@@ -397,7 +397,7 @@ def check_config(path: str, environ: Optional[dict] = None) -> list:
     try:
         cfg = load_config(path, environ, unset_env=problems)
     except ConfigError as exc:
-        return [str(exc)]
+        return str(exc).splitlines()
     except OSError as exc:
         return [f"cannot read config {path}: {exc.strerror}"]
     for what, check in _check_steps(cfg):

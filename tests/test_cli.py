@@ -413,3 +413,14 @@ def _runs_with(pid: str, arg: str) -> bool:
             return arg.encode() in fh.read().split(b"\0")
     except OSError:
         return False
+
+
+def test_every_problem_of_a_configuration_is_its_own_error_line(tmp_path, run_cli):
+    """A cron log is read line by line: each problem of the file starts with 'dataguard: error:'."""
+    cfg = tmp_path / "dataguard.yaml"
+    cfg.write_text("bogus: 1\nworkers: 0\ntargets: [{uri: /data, password_env: DG_TEST_UNSET_PW}]\n")
+    for args in (("scan", "--config", cfg, "--format", "json"), ("config", "check", cfg)):
+        res = run_cli(*args)
+        lines = res.stderr.splitlines()
+        assert res.exit_code == 2 and len(lines) == 3, res.stderr
+        assert all(line.startswith(f"dataguard: error: {cfg}: ") for line in lines), res.stderr

@@ -11,11 +11,13 @@ log = logging.getLogger("dataguard")
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> "NoReturn":  # noqa: F821
-    """The error as one ``dataguard: error:`` line on stderr (and in --log-file, once logging
-    is set up: the stderr log handler leaves ``file_only`` records out), then exit."""
-    if log.handlers:
-        log.error("%s", message, extra={"file_only": True})
-    click.echo(f"dataguard: error: {message}", err=True)
+    """The error as ``dataguard: error:`` lines on stderr, one per problem the message lists on
+    its lines (a configuration file's several problems), and in --log-file once logging is set
+    up (the stderr log handler leaves ``file_only`` records out); then exit."""
+    for line in str(message).splitlines() or [""]:
+        if log.handlers:
+            log.error("%s", line, extra={"file_only": True})
+        click.echo(f"dataguard: error: {line}", err=True)
     sys.exit(code)
 
 
