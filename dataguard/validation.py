@@ -78,7 +78,9 @@ def union_errors(errors: list) -> list:
         return None
 
     def mismatch(e, rest) -> bool:
-        return not rest and e["type"].endswith("_type")
+        """A branch that does not take the value at all: another type, text that is no number,
+        not one of the words it takes ('all')."""
+        return not rest and (e["type"].endswith(("_type", "_parsing")) or e["type"] == "literal_error")
 
     splits = [(e, split(e)) for e in errors]
     told = {parts[0] for e, parts in splits if parts is not None and not mismatch(e, parts[1])}
@@ -92,6 +94,7 @@ def union_errors(errors: list) -> list:
         if not mismatch(e, rest):
             out.append(e)
         elif field not in told:             # a type no branch takes: one message for the field
+            e["msg"] = e["msg"].split(", unable to parse")[0]     # (the words of pydantic's parsers)
             if field in merged:
                 merged[field]["msg"] += ", or " + e["msg"].removeprefix("Input should be ")
             else:

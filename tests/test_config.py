@@ -237,3 +237,12 @@ def test_yaml_merge_keys_still_work_and_a_list_as_a_key_is_named(tmp_path):
     assert [(t.uri, t.exclude) for t in cfg.targets] == [("/srv/a", ["*.tmp"]), ("/srv/b", ["*.tmp"])]
     with pytest.raises(ConfigError, match="line 1: not valid YAML"):
         load_config(_write(tmp_path, "? [a]\n: 1\n"))
+
+
+def test_a_count_that_is_neither_a_number_nor_all_gets_one_message(tmp_path):
+    p = _write(tmp_path, "max_evidence: many\nsample_rows: lots\n")
+    with pytest.raises(ConfigError) as ei:
+        load_config(p)
+    lines = [line.split("dataguard.yaml: ")[1] for line in str(ei.value).splitlines()]
+    assert lines == ["max_evidence: Input should be a valid integer, or 'all'",
+                     "sample_rows: Input should be a valid integer, or 'all'"]
