@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass, fields
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Optional
 
@@ -78,6 +79,26 @@ class ScanSettings:
     heartbeat_s: float = defaults.HEARTBEAT_S   # progress log line interval without a terminal
     signing_key: object = None           # Ed25519 private key: the report is signed (REPORT.sig)
     baseline: object = None              # dataguard.baseline.Baseline applied to the findings
+    named: dict = field(default_factory=dict)   # setting -> "FILE: field" when the configuration gave it
+
+
+@contextmanager
+def _naming(where: Optional[str]):
+    """A SettingsError raised inside starts with ``where``: the configuration file and the field
+    the value came from (``dataguard.yaml: state``); as it is when a flag gave the value (None)."""
+    try:
+        yield
+    except SettingsError as exc:
+        if where is None:
+            raise
+        raise SettingsError("\n".join(f"{where}: {line}" for line in str(exc).splitlines())) from None
+
+
+def _where(flags: "Flags", name: str, flag_value, cfg_value) -> Optional[str]:
+    """``FILE: name`` when the configuration file gave the value (no flag did), else None."""
+    if _pick(flag_value) is not None or _pick(cfg_value) is None or not flags.config_path:
+        return None
+    return f"{flags.config_path}: {name}"
 
 
 def _pick(*values):
@@ -162,8 +183,11 @@ def _merge_target(cfg, ct, base: dict) -> dict:
 def _targets(flags: Flags, cfg, sample_rows: Optional[int]) -> list:
     """[(uri, SourceOptions)]: the targets named on the command line, else the configured ones."""
     from dataguard.sources import SourceOptions
-    for uri in flags.targets or [ct.uri for ct in getattr(cfg, "targets", None) or []]:
+    for uri in flags.targets:
         check_target(uri)
+    for i, ct in enumerate([] if flags.targets else getattr(cfg, "targets", None) or []):
+        with _naming(f"{flags.config_path}: targets[{i}].uri"):
+            check_target(ct.uri)
     base = dict(include=tuple(flags.include), exclude=tuple(flags.exclude) + tuple(getattr(cfg, "exclude", ()) or ()),
                 follow_symlinks=bool(_pick(flags.follow_symlinks, getattr(cfg, "follow_symlinks", None), False)),
                 sample_rows=sample_rows, sample_seed=defaults.SAMPLE_SEED,
@@ -323,8 +347,15 @@ def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime]
     fmt, out_path, folder, keep_last = _report_place(flags, cfg, site, stdout_is_tty,
                                                      now or datetime.now(timezone.utc))
     state_path = _pick(flags.state_path, g("state"))
-    _check_outputs(out_path, state_path, created_folder=bool(folder))
-    packs = _load_packs(flags, cfg)
+    named = {name: _where(flags, name, flag, g(name.split(".")[0])) for name, flag in (
+        ("output.folder", flags.output), ("state", flags.state_path), ("rules", flags.rules),
+        ("hmac_key_file", flags.hmac_key_file), ("signing_key", flags.signing_key), ("baseline", flags.baseline))}
+    with _naming(named["output.folder"]):
+        _check_outputs(out_path, None, created_folder=bool(folder))
+    with _naming(named["state"]):
+        _check_outputs(None, state_path, False)
+    with _naming(named["rules"]):
+        packs = _load_packs(flags, cfg)
     detector_kwargs = _detector_kwargs(flags, cfg, packs)
     scan = ScanOptions(
         targets=targets, packs=packs, site=site, limits=Limits(sample_rows=sample_rows),
@@ -334,22 +365,38 @@ def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime]
     return ScanSettings(scan=scan, fmt=fmt, output=out_path, fail_on=str(_pick(flags.fail_on, g("fail_on"),
                                                                                    defaults.FAIL_ON)),
                         hmac_key_file=_pick(flags.hmac_key_file, g("hmac_key_file")), output_folder=folder,
-                        keep_last=keep_last, heartbeat_s=heartbeat_s, **_signing_and_baseline(_pick(flags.signing_key, g("signing_key")),
-                                                                     _pick(flags.baseline, g("baseline")), out_path))
+                        keep_last=keep_last, heartbeat_s=heartbeat_s, named=named,
+                        signing_key=_signing_key(_pick(flags.signing_key, g("signing_key")), out_path,
+                                                 named["signing_key"]),
+                        baseline=_baseline(_pick(flags.baseline, g("baseline")), named["baseline"]))
 
 
-def _signing_and_baseline(key_path, baseline_path, out_path) -> dict:
-    """The signing key and the acceptance baseline, read (a signature needs a report file)."""
-    from dataguard.baseline import BaselineError, load_baseline
+def _signing_key(key_path, out_path, where: Optional[str] = None):
+    """The site's signing key, read (None without one); a signature needs a report file."""
     from dataguard.signing import SigningError, load_private_key
-    if key_path and not out_path:
-        raise SettingsError("a signing key needs --output (or output.folder in the configuration): "
-                            "the signature is a file next to the report")
-    try:
-        return {"signing_key": load_private_key(key_path) if key_path else None,
-                "baseline": load_baseline(baseline_path) if baseline_path else None}
-    except (SigningError, BaselineError) as exc:
-        raise SettingsError(str(exc)) from None
+    if not key_path:
+        return None
+    with _naming(where):
+        try:
+            key = load_private_key(key_path)
+        except SigningError as exc:
+            raise SettingsError(str(exc)) from None
+        if not out_path:
+            raise SettingsError("a signing key needs --output (or output.folder in the configuration): "
+                                "the signature is a file next to the report")
+    return key
+
+
+def _baseline(path, where: Optional[str] = None):
+    """The acceptance baseline, read (None without one)."""
+    from dataguard.baseline import BaselineError, load_baseline
+    if not path:
+        return None
+    with _naming(where):
+        try:
+            return load_baseline(path)
+        except BaselineError as exc:
+            raise SettingsError(str(exc)) from None
 
 
 def prepare(settings: ScanSettings):
@@ -360,17 +407,19 @@ def prepare(settings: ScanSettings):
         try:
             os.makedirs(settings.output_folder, mode=0o700, exist_ok=True)
         except OSError as exc:
-            raise SettingsError(f"cannot create report folder {settings.output_folder}: {exc.strerror}") from None
-    try:
-        return Hasher(load_key(settings.hmac_key_file))
-    except HmacKeyError as exc:
-        raise SettingsError(str(exc)) from None
+            with _naming(settings.named.get("output.folder")):
+                raise SettingsError(f"cannot create report folder {settings.output_folder}: {exc.strerror}") from None
+    with _naming(settings.named.get("hmac_key_file")):
+        try:
+            return Hasher(load_key(settings.hmac_key_file))
+        except HmacKeyError as exc:
+            raise SettingsError(str(exc)) from None
 
 
 def _check_steps(cfg) -> list:
     """(what, check) pairs of ``check_config``: each check raises on a problem."""
     from dataguard.hashing import load_key
-    steps = [(f"target {t.uri}", (lambda uri=t.uri: check_target(uri))) for t in cfg.targets]
+    steps = [(f"targets[{i}].uri", (lambda uri=t.uri: check_target(uri))) for i, t in enumerate(cfg.targets)]
     if cfg.hmac_key_file:
         steps.append(("hmac_key_file", lambda: load_key(cfg.hmac_key_file)))
     if cfg.state:
@@ -378,9 +427,11 @@ def _check_steps(cfg) -> list:
     if cfg.output is not None:
         steps.append(("output.folder", lambda: check_writable(os.path.join(cfg.output.folder, "report"),
                                                               "report in output.folder", create_folders=True)))
-    if cfg.signing_key or cfg.baseline:
+    if cfg.signing_key:
         out = os.path.join(cfg.output.folder, "report") if cfg.output is not None else None
-        steps.append(("signing_key, baseline", lambda: _signing_and_baseline(cfg.signing_key, cfg.baseline, out)))
+        steps.append(("signing_key", lambda: _signing_key(cfg.signing_key, out)))
+    if cfg.baseline:
+        steps.append(("baseline", lambda: _baseline(cfg.baseline)))
     flags = Flags(no_default_rules=cfg.no_default_rules, no_ner=cfg.no_ner)
     steps.append(("rules", lambda: _detector_kwargs(flags, cfg, _load_packs(flags, cfg))))
     return steps

@@ -128,3 +128,28 @@ def test_a_very_long_site_name_still_names_a_file(tmp_path):
     cfg = _config(tmp_path, "output: {folder: reports}\nno_ner: true\nsite: {name: '" + "K" * 300 + "'}\n")
     s = build_settings(Flags(targets=("x",), config_path=cfg), stdout_is_tty=False, now=NOW)
     assert len(os.path.basename(s.output)) < 255
+
+
+@pytest.mark.parametrize("text, field", [
+    ("state: nowhere/state.db\n", "state"),
+    ("hmac_key_file: keys/missing.key\n", "hmac_key_file"),
+    ("baseline: missing-baseline.yaml\n", "baseline"),
+    ("signing_key: missing.key\noutput: {folder: reports}\n", "signing_key"),
+    ("rules: [missing-pack.yaml]\n", "rules"),
+    ("targets: [{uri: /data}, {uri: 'ftp://fs01/x'}]\n", "targets[1].uri"),
+])
+def test_a_bad_place_from_the_configuration_names_the_file_and_its_field(tmp_path, text, field):
+    """A cron job's scan says which line of which file to fix, as 'dataguard config check' does."""
+    cfg = _config(tmp_path, "no_ner: true\n" + text)
+    targets = () if "targets" in text else (str(tmp_path),)
+    with pytest.raises(SettingsError) as ei:
+        prepare(build_settings(Flags(targets=targets, config_path=cfg), stdout_is_tty=False, now=NOW))
+    assert str(ei.value).startswith(f"{cfg}: {field}: "), str(ei.value)
+
+
+def test_a_bad_place_from_a_flag_names_the_flag_value_not_the_configuration(tmp_path):
+    cfg = _config(tmp_path, "no_ner: true\nstate: s.db\n")
+    with pytest.raises(SettingsError) as ei:
+        build_settings(Flags(targets=(str(tmp_path),), config_path=cfg, state_path=str(tmp_path / "x" / "s.db")),
+                       stdout_is_tty=False, now=NOW)
+    assert str(ei.value).startswith("state file ") and str(cfg) not in str(ei.value)
