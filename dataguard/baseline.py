@@ -25,7 +25,7 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from dataguard.validation import load_yaml
+from dataguard.validation import load_yaml, problem_lines
 from dataguard.vocab import severity_rank
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -42,9 +42,9 @@ class _Strict(BaseModel):
 
 class Acceptance(_Strict):
     fingerprint: str = Field(pattern=r"^[0-9a-f]{16,128}$")
-    reason: str = Field(min_length=1)
-    owner: str = Field(min_length=1)
-    reviewer: str = Field(min_length=1)
+    reason: str                        # (filled in: _filled below)
+    owner: str
+    reviewer: str
     expires: dt.date
     rule_id: Optional[str] = None      # informational, for the reviewer
     location: Optional[str] = None     # informational, for the reviewer
@@ -84,9 +84,7 @@ def load_baseline(path: str) -> Baseline:
     except yaml.YAMLError as exc:
         raise BaselineError(f"baseline {path}: {_yaml_problem(exc)}") from None
     except ValidationError as exc:
-        e = exc.errors(include_input=False)[0]
-        where = ".".join(str(x) for x in e["loc"])
-        raise BaselineError(f"baseline {path}: {where}: {e['msg']}") from None
+        raise BaselineError("\n".join(problem_lines(f"baseline {path}", exc))) from None
     seen = set()
     for a in base.accepted:
         if a.fingerprint in seen:

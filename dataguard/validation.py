@@ -108,6 +108,26 @@ def plain_message(msg: str) -> str:
     return msg[len(_VALUE_ERROR):] if msg.startswith(_VALUE_ERROR) else msg
 
 
+def describe_error(err: dict) -> str:
+    """What a pydantic error says is wrong, in dataguard's words (never the value)."""
+    kind = err.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required key missing"
+    return plain_message(err.get("msg", "invalid value"))
+
+
+def problem_lines(shown: str, exc, most: int = 20) -> list:
+    """One ``shown: field: problem`` line per problem of a pydantic ValidationError (at most
+    ``most``, then how many more): every field to fix at once, never a value."""
+    lines = [f"{shown}: {field_path(e['loc'], '(top level)')}: {describe_error(e)}"
+             for e in union_errors(exc.errors(include_input=False))]
+    if len(lines) > most:
+        lines[most:] = [f"{shown}: and {len(lines) - most} more problems"]
+    return lines
+
+
 
 @functools.lru_cache(maxsize=None)
 def yaml_loader():

@@ -198,7 +198,7 @@ def test_an_impossible_date_names_its_field_in_every_yaml_file(tmp_path):
     fp = "ab" * 16
     bad = tmp_path / "b.yaml"
     bad.write_text(f"accepted:\n  - {{fingerprint: {fp}, reason: r, owner: o, reviewer: v, expires: 2027-02-30}}\n")
-    with pytest.raises(BaselineError, match=r"accepted\.0\.expires: .*date"):
+    with pytest.raises(BaselineError, match=r"accepted\[0\]\.expires: .*date"):
         load_baseline(str(bad))
     good = tmp_path / "g.yaml"
     good.write_text(f"accepted:\n  - {{fingerprint: {fp}, reason: r, owner: o, reviewer: v, expires: 2027-06-30}}\n")

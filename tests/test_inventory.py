@@ -697,3 +697,19 @@ def test_keys_create_names_files_safely_and_prints_a_line_yaml_reads_back(run_cl
     unquoted = tmp_path / "unquoted.yaml"
     unquoted.write_text(f"NO: [{keys / 'NO.pub'}]\n")         # as a person writes it by hand
     assert set(load_trusted_keys(str(unquoted))) == {"NO"}
+
+
+def test_a_baseline_names_every_field_to_fix_each_on_its_own_error_line(tmp_path, run_cli):
+    """A reviewer fixing a draft sees every empty field and bad entry at once, by its place in the
+    list (accepted[1].owner), never the value written there."""
+    bad = tmp_path / "bl.yaml"
+    bad.write_text("accepted:\n"
+                   "  - {fingerprint: " + "a" * 64 + ", reason: ok, owner: me, reviewer: dpo, expires: 2027-02-30}\n"
+                   "  - {fingerprint: " + "b" * 64 + ", reason: '', owner: ' ', reviewer: dpo, expires: 2027-01-01,"
+                   " sekrit_Xk9mP2: 1}\n")
+    res = run_cli("scan", tmp_path, "--no-ner", "--baseline", bad)
+    assert res.exit_code == 2
+    lines = [line.removeprefix(f"dataguard: error: baseline {bad}: ") for line in res.stderr.splitlines()]
+    assert [line.split(":")[0] for line in lines] == ["accepted[0].expires", "accepted[1].reason",
+                                                      "accepted[1].owner", "accepted[1].sekrit_Xk9mP2"]
+    assert lines[1] == "accepted[1].reason: must be filled in" and lines[3].endswith("unknown key")
