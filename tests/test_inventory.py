@@ -713,3 +713,14 @@ def test_a_baseline_names_every_field_to_fix_each_on_its_own_error_line(tmp_path
     assert [line.split(":")[0] for line in lines] == ["accepted[0].expires", "accepted[1].reason",
                                                       "accepted[1].owner", "accepted[1].sekrit_Xk9mP2"]
     assert lines[1] == "accepted[1].reason: must be filled in" and lines[3].endswith("unknown key")
+
+
+def test_a_folder_or_missing_file_among_the_reports_is_refused_alone(scenario, run_cli, db, tmp_path):
+    """'ingest /srv/incoming/*' over a folder holding a subfolder (an archive of old reports)
+    refused the whole command as bad usage: no report of the night was ingested."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    res = _ingest(run_cli, db, scenario.r1, folder, tmp_path / "missing.json", scenario.r2)
+    assert res.exit_code == 2 and res.stdout.count(": ingested") == 2, (res.stdout, res.stderr)
+    errors = res.stderr.splitlines()
+    assert len(errors) == 2 and errors[0].startswith(f"dataguard: error: {folder}: cannot read"), errors

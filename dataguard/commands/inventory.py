@@ -43,7 +43,7 @@ def inventory() -> None:
 
 
 @inventory.command("ingest")
-@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("reports", nargs=-1, required=True, type=click.Path())     # (a folder: refused alone)
 @_db
 @click.option("--trusted-keys", envvar="DATAGUARD_TRUSTED_KEYS", type=click.Path(dir_okay=False),
               help="YAML: site name -> public key files. Then every report must carry a valid signature.")
