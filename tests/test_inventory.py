@@ -724,3 +724,12 @@ def test_a_folder_or_missing_file_among_the_reports_is_refused_alone(scenario, r
     assert res.exit_code == 2 and res.stdout.count(": ingested") == 2, (res.stdout, res.stderr)
     errors = res.stderr.splitlines()
     assert len(errors) == 2 and errors[0].startswith(f"dataguard: error: {folder}: cannot read"), errors
+
+
+def test_report_diff_says_when_the_newer_report_was_given_first(scenario, run_cli):
+    """Given in the wrong order, the findings removed since are listed as 'new': a note says so."""
+    s = scenario
+    swapped = run_cli("report", "diff", s.r2, s.r1, "--format", "json")
+    assert "NEW" in swapped.stderr and "started before" in swapped.stderr
+    assert _set(json.loads(swapped.stdout)["new"]) == _fps(s.r1, "a.txt") | _fps(s.r1, "x.txt")
+    assert "started before" not in run_cli("report", "diff", s.r1, s.r2).stderr

@@ -70,5 +70,14 @@ def report_diff(old, new, fmt, fail_on):
     if a.scan["site"] != b.scan["site"]:
         click.echo(f"dataguard: note: the reports name different sites ({a.scan['site']!r}, {b.scan['site']!r})",
                    err=True)
+    if _started(b.scan) < _started(a.scan):
+        click.echo(f"dataguard: note: NEW ({new}) is a scan started before OLD's ({old}): what it lists as new "
+                   f"and resolved is the other way round in time (give the older report first)", err=True)
     show_diff(diff_scans(a.scan, map(compact, a.doc["findings"]), b.scan, map(compact, b.doc["findings"])),
               fmt, fail_on)
+
+
+def _started(scan: dict):
+    """A report's scan start as a time (the schema checked it is one)."""
+    from datetime import datetime
+    return datetime.fromisoformat(scan["started_at"].replace("Z", "+00:00"))
