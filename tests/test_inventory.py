@@ -554,6 +554,11 @@ def test_kpi_of_an_unknown_site_is_an_error(scenario, run_cli, tmp_path):
     assert _ingest(run_cli, db, scenario.r1).exit_code == 0
     res = run_cli("inventory", "kpi", "--db", db, "--site", "Atlantis")
     assert res.exit_code == 2 and "Atlantis" in res.stderr
+    # an export of a misspelt site was an empty file and exit 0: a site without findings
+    for fmt in ("csv", "json", "sarif"):
+        res = run_cli("inventory", "export", "--db", db, "--site", "Atlantis", "--format", fmt)
+        assert res.exit_code == 2 and "Atlantis" in res.stderr and not res.stdout, fmt
+    assert run_cli("inventory", "export", "--db", db, "--site", "Juba").exit_code == 0
     assert "different sites" in run_cli("report", "diff", scenario.r1, scenario.n1).stderr
 
 

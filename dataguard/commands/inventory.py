@@ -152,9 +152,14 @@ def inventory_kpi(db, site, since, last, as_of, fmt, output):
 def inventory_export(db, site, status, as_of, fmt, output):
     """Every tracked finding with its status, first/last seen and acceptance: CSV for a
     spreadsheet, JSON for a SIEM, SARIF for a vulnerability-management tool."""
+    from dataguard.inventory import InventoryError
     from dataguard.inventory.output import write_export
-    from dataguard.inventory.queries import export_rows
+    from dataguard.inventory.queries import check_site, export_rows
     with _connected(db) as conn:
+        try:
+            check_site(conn, site)
+        except InventoryError as exc:
+            fail(str(exc))
         emit(lambda out: write_export(export_rows(conn, _day(as_of), site=site, status=status), fmt, out), output)
 
 

@@ -171,10 +171,17 @@ class _Rows(dict):
         return self[measure]
 
 
-def kpis(conn, as_of: str, site: Optional[str] = None, since: Optional[str] = None, last: int = 5) -> list:
+def check_site(conn, site: Optional[str]) -> list:
+    """The inventory's sites; InventoryError when ``site`` is given and is not one of them (a
+    misspelt site would read as a site without findings)."""
     known = sites(conn)
     if site is not None and site not in known:
         raise InventoryError(f"site {site!r} has no scan in the inventory")
+    return known
+
+
+def kpis(conn, as_of: str, site: Optional[str] = None, since: Optional[str] = None, last: int = 5) -> list:
+    known = check_site(conn, site)
     names = [site] if site is not None else known
     return [row for name in names for row in site_kpis(conn, name, as_of, since, last)]
 
