@@ -738,3 +738,14 @@ def test_report_diff_says_when_the_newer_report_was_given_first(scenario, run_cl
     assert "NEW" in swapped.stderr and "started before" in swapped.stderr
     assert _set(json.loads(swapped.stdout)["new"]) == _fps(s.r1, "a.txt") | _fps(s.r1, "x.txt")
     assert "started before" not in run_cli("report", "diff", s.r1, s.r2).stderr
+
+
+def test_kpi_csv_writes_numbers_as_numbers(scenario, run_cli, tmp_path):
+    """A negative count of days (--as-of before the first sighting) came out as the text '-14,
+    the formula guard of names applied to a number."""
+    import csv
+    db = str(tmp_path / "k.db")
+    assert _ingest(run_cli, db, scenario.r1).exit_code == 0
+    res = run_cli("inventory", "kpi", "--db", db, "--format", "csv", "--as-of", "2026-01-01")
+    row = [r for r in csv.DictReader(res.stdout.splitlines()) if r["measure"] == "ALL"][0]
+    assert row["oldest_open_critical_days"] == "-14" and float(row["broad_open_share"]) >= 0

@@ -184,7 +184,8 @@ def test_csv_cells_never_start_a_formula_and_hostile_names_round_trip(scan):
 
 
 @pytest.mark.parametrize("cell,want", [("=1+2", "'=1+2"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
-                                       ("\tx", "'\tx"), ("\rx", "\\rx"), ("a=b", "a=b"), (None, ""), (3, "3"),
+                                       ("\tx", "'\tx"), ("\rx", "\\rx"), ("a=b", "a=b"), (None, ""), (3, "3"), (-3, "-3"), (-0.5, "-0.5"),
+                                       (True, "True"),
                                        ("esc\x1b[31mred\x07\nnext", "esc\\x1b[31mred\\x07\nnext")])
 def test_safe_cell(cell, want):
     assert safe_cell(cell) == want

@@ -21,7 +21,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def safe_cell(value) -> str:
     """The cell as text, a leading formula character defused with a single quote, and control
     characters of names (ESC, BEL, CR, bidi overrides: ``names.printable``) shown as escapes, so
-    that printing the file drives no terminal; line breaks and tabs stay (the CSV quoting holds them)."""
+    that printing the file drives no terminal; line breaks and tabs stay (the CSV quoting holds them).
+    A number (a KPI's count, days or share) is written as it is: ``-3`` is no formula."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
     text = "" if value is None else str(value)
     if not text.isprintable():
         text = "\n".join("\t".join(map(printable, line.split("\t"))) for line in text.split("\n"))
