@@ -135,6 +135,9 @@ def _scan_with_state(opts, sink, executor, aggregator, deadline, keyer, progress
     try:
         # a --show-data run holds the state's lock but neither reads, records nor prunes it
         active = None if opts.show_data else state
+        if state is not None and active is None:
+            log.warning("--show-data: the state file is neither read nor written (it never holds raw values): "
+                        "every item is read, and a stopped run is not continued")
         scanner = SourceScanner(opts, sink, executor, aggregator, deadline, active, keyer, progress)
         targets = []
         for uri, source_opts in opts.targets:
