@@ -67,7 +67,13 @@ class _Echo:
 
     @staticmethod
     def isatty() -> bool:
-        return sys.stdout.isatty()
+        return _isatty(sys.stdout)
+
+
+def _isatty(stream) -> bool:
+    """Whether ``stream`` is a terminal: not when it is closed (a daemon started with stdout or
+    stderr closed has None there)."""
+    return stream is not None and stream.isatty()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -133,7 +139,9 @@ def scan(**params):
         if params["log_file"]:
             check_writable(params["log_file"], "--log-file")
         _setup_logging(params["log_file"], quiet, params["verbose"])
-        settings = build_settings(Flags.of(params), stdout_is_tty=sys.stdout.isatty())
+        settings = build_settings(Flags.of(params), stdout_is_tty=_isatty(sys.stdout))
+        if settings.output is None and sys.stdout is None:
+            raise SettingsError("standard output is closed: give --output FILE for the report")
         hasher = prepare(settings)
     except SettingsError as exc:
         _fail(str(exc))
@@ -172,7 +180,7 @@ def _run(settings, hasher, quiet: bool):
     from dataguard.scanner import ExecutorUnavailable, run_scan
     from dataguard.state import StateError, StateLocked
     try:
-        with progress_sink(settings.scan.targets, quiet=quiet, tty=sys.stderr.isatty(), stream=sys.stderr,
+        with progress_sink(settings.scan.targets, quiet=quiet, tty=_isatty(sys.stderr), stream=sys.stderr,
                            heartbeat_s=settings.heartbeat_s) as progress:
             return run_scan(settings.scan, hasher, progress=progress, install_signal_handlers=True)
     except (StateLocked, ExecutorUnavailable) as exc:
@@ -214,7 +222,7 @@ def _write_output(result, settings, quiet: bool) -> None:
             log.info("old report removed (output.keep_last = %d): %s", settings.keep_last, old)
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(old + ".sig")       # its signature, if it was signed
-    if sys.stdout.isatty() and settings.fmt != OutputFormat.TABLE and not quiet:
+    if _isatty(sys.stdout) and settings.fmt != OutputFormat.TABLE and not quiet:
         click.echo(render(result, OutputFormat.TABLE))
 
 

@@ -311,6 +311,21 @@ def test_a_report_that_cannot_be_written_to_stdout_is_a_clear_error(tmp_path):
     assert "cannot write the report to standard output" in res.stderr
 
 
+
+def test_a_scan_started_with_stdout_closed_writes_its_report_file_or_says_why_not(tmp_path):
+    """A daemon or timer that closes stdout (Python then has sys.stdout None): the scan was a
+    traceback before anything was scanned, even with --output."""
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "a.txt").write_text("card 4111 1111 1111 1111\n")
+    base = [sys.executable, "-m", "dataguard", "scan", "--no-ner", "-q", "--workers", "1", str(tmp_path / "s")]
+    closed = dict(stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.close(1))
+    res = subprocess.run(base + ["-o", str(tmp_path / "r.json")], **closed)
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["findings"]
+    res = subprocess.run(base, **closed)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.startswith("dataguard: error: standard output is closed: give --output FILE")
+
 _TWO_SIGNALS = """
 import os, signal, sys
 import dataguard.report, dataguard.scanner.stream as stream
