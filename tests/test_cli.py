@@ -325,6 +325,10 @@ def test_a_scan_started_with_stdout_closed_writes_its_report_file_or_says_why_no
     res = subprocess.run(base, **closed)
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert res.stderr.startswith("dataguard: error: standard output is closed: give --output FILE")
+    db = ["--db", str(tmp_path / "i.db")]     # an export to a closed stdout was lost, exit 0
+    subprocess.run([sys.executable, "-m", "dataguard", "inventory", "ingest", str(tmp_path / "r.json"), *db], check=True)
+    res = subprocess.run([sys.executable, "-m", "dataguard", "inventory", "export", *db], **closed)
+    assert res.returncode == 2 and "standard output is closed" in res.stderr, res.stderr
 
 _TWO_SIGNALS = """
 import os, signal, sys

@@ -29,6 +29,8 @@ def emit(write, output) -> None:
             write_atomic(output, write)
         except OSError as exc:
             fail(f"cannot write {output}: {exc.strerror}")
+    elif sys.stdout is None:        # (started with stdout closed: click.echo would drop it all)
+        fail("standard output is closed: give --output FILE")
     else:
         write(_Stdout())
 
