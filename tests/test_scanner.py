@@ -593,6 +593,19 @@ def test_a_state_path_naming_another_programs_database_is_refused_and_left_alone
     assert shop.read_bytes() == before and stat.S_IMODE(os.stat(shop).st_mode) == 0o644
 
 
+
+def test_a_damaged_state_file_says_what_to_do_and_is_left_alone(tmp_path, tree, packs):
+    """A state file cut by a full disk failed every night with 'file is not a database' alone."""
+    from dataguard.state import StateError
+    st = str(tmp_path / "state.db")
+    _scan(tree, packs, state_path=st)
+    with open(st, "r+b") as fh:
+        fh.write(b"\0" * 100)                 # its header gone
+    before = open(st, "rb").read()
+    with pytest.raises(StateError, match="delete it, and the next run reads every item again"):
+        _scan(tree, packs, state_path=st)
+    assert open(st, "rb").read() == before
+
 def test_a_folder_target_gone_before_its_items_are_read_is_incomplete(tree, packs, monkeypatch):
     """Every item listed, then the folder moved away (or unmounted) before they are read: their
     read errors do not make a complete scan ('report diff' would resolve every finding of it)."""

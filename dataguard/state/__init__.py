@@ -165,7 +165,10 @@ class StateStore:
             self.db.execute("CREATE TEMP TABLE seen (id INTEGER PRIMARY KEY)")
         except sqlite3.Error as exc:
             self._release()
-            raise StateError(f"cannot use state file {path}: {exc}") from None
+            damaged = isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
+            raise StateError(f"cannot use state file {path}: {exc}" + (
+                " (a damaged state file, after a crash or a full disk: delete it, and the next run reads every item"
+                " again)" if damaged else "")) from None
         self._last_commit = time.monotonic()
         self._seen: list = []
 
