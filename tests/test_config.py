@@ -86,11 +86,15 @@ def test_unknown_top_level_key(tmp_path):
         load_config(p)
 
 
-def test_a_field_of_several_types_gets_one_message_and_a_key_named_like_a_type_keeps_its_name(tmp_path):
-    p = _write(tmp_path, "site: {name: X}\ntargets: [{uri: /data}]\nmax_duration: [1]\nstr: 5\n")
+def _problems(tmp_path, text: str) -> list:
+    """The problems ``load_config`` finds in a configuration file of ``text``, one a line, without the file's name."""
     with pytest.raises(ConfigError) as ei:
-        load_config(p)
-    lines = [line.split("dataguard.yaml: ")[1] for line in str(ei.value).splitlines()]
+        load_config(_write(tmp_path, text))
+    return [line.split("dataguard.yaml: ")[1] for line in str(ei.value).splitlines()]
+
+
+def test_a_field_of_several_types_gets_one_message_and_a_key_named_like_a_type_keeps_its_name(tmp_path):
+    lines = _problems(tmp_path, "site: {name: X}\ntargets: [{uri: /data}]\nmax_duration: [1]\nstr: 5\n")
     assert lines == ["max_duration: Input should be a valid string, or a valid integer, or a valid number",
                      "str: unknown key"]
 
@@ -240,9 +244,6 @@ def test_yaml_merge_keys_still_work_and_a_list_as_a_key_is_named(tmp_path):
 
 
 def test_a_count_that_is_neither_a_number_nor_all_gets_one_message(tmp_path):
-    p = _write(tmp_path, "max_evidence: many\nsample_rows: lots\n")
-    with pytest.raises(ConfigError) as ei:
-        load_config(p)
-    lines = [line.split("dataguard.yaml: ")[1] for line in str(ei.value).splitlines()]
+    lines = _problems(tmp_path, "max_evidence: many\nsample_rows: lots\n")
     assert lines == ["max_evidence: Input should be a valid integer, or 'all'",
                      "sample_rows: Input should be a valid integer, or 'all'"]

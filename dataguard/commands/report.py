@@ -62,6 +62,7 @@ def report_diff(old, new, fmt, fail_on):
     Findings of targets the NEW scan did not complete are 'not rescanned', never resolved.
     Exit 0: no new finding at or above --fail-on; 1: there are; 2: a report cannot be read."""
     from dataguard.diff import compact, diff_scans
+    from dataguard.report.schema import parse_timestamp
     from dataguard.reportfile import ReportError, load_report
     try:
         a, b = load_report(old), load_report(new)
@@ -70,14 +71,8 @@ def report_diff(old, new, fmt, fail_on):
     if a.scan["site"] != b.scan["site"]:
         click.echo(f"dataguard: note: the reports name different sites ({a.scan['site']!r}, {b.scan['site']!r})",
                    err=True)
-    if _started(b.scan) < _started(a.scan):
+    if parse_timestamp(b.scan["started_at"]) < parse_timestamp(a.scan["started_at"]):
         click.echo(f"dataguard: note: NEW ({new}) is a scan started before OLD's ({old}): what it lists as new "
                    f"and resolved is the other way round in time (give the older report first)", err=True)
     show_diff(diff_scans(a.scan, map(compact, a.doc["findings"]), b.scan, map(compact, b.doc["findings"])),
               fmt, fail_on)
-
-
-def _started(scan: dict):
-    """A report's scan start as a time (the schema checked it is one)."""
-    from datetime import datetime
-    return datetime.fromisoformat(scan["started_at"].replace("Z", "+00:00"))
