@@ -1597,6 +1597,27 @@ def test_tab_separated_keys_and_secrets_in_a_table_and_in_prose(pack_det, tmp_pa
     assert got == _kv_spans(text)
 
 
+def test_keys_and_secrets_in_a_markdown_tables_rows(pack_det, tmp_path):
+    """A wiki page's table of settings ("| db_password | Tr0ub4dor&3xQ! |"): each secret at its
+    cell, as after a key and a tab; not a header's names, nor a table whose first column holds no
+    keys of secrets, nor the decoys."""
+    rows = "".join(f"| {k} | {v} |\n" for k, v in [(k, v) for k, v, _ in KV_SECRETS] + KV_DECOYS)
+    text = ("# Payroll service\n\nSettings of the production host:\n\n| Setting | Value |\n|---|---|\n" + rows +
+            "\nOwners:\n\n| password | token |\n| --- | --- |\n| Ana Lima | rotated yearly |\n")
+    got = sorted((m.entity_type, m.start, m.end) for _, m in _scanned(pack_det, tmp_path, "settings.md", text))
+    assert got == _kv_spans(text)
+
+
+def test_a_markdown_tables_column_of_passwords(pack_det, tmp_path):
+    """A wiki page's table of accounts under "Password": each password at its cell; a masked one,
+    a reference, a sentence and the other columns' words are none."""
+    text = ("## Test accounts\n\n| User | Password | Notes |\n|------|:--------:|-------|\n"
+            "| jdoe | Hx7!pQ2zR9 | kiosk |\n| asmith | ******** | ask the desk |\n| svc_backup | ${BACKUP_PW} | vault |\n"
+            "| mbeki | Wq5#tY8uI3 | reset on login |\n| guest | n/a, closed | - |\n")
+    got = [(m.entity_type, text[m.start:m.end]) for _, m in _scanned(pack_det, tmp_path, "accounts.md", text)]
+    assert got == [("SECRET_PASSWORD", "Hx7!pQ2zR9"), ("SECRET_PASSWORD", "Wq5#tY8uI3")]
+
+
 def test_a_sheet_of_keys_and_secrets(pack_det, tmp_path):
     """An xlsx sheet, its keys in column B under a title (not the header): each secret at its cell."""
     import openpyxl

@@ -44,7 +44,8 @@ from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS
                                      surname_in_capitals,
                                      surname_last_in_capitals, surnames_in_capitals, titled_surname, unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
-from dataguard.detect.tabular import Layout, form_fields, html_cells, markdown_cells, prose_table_cells, tab_pairs
+from dataguard.detect.tabular import Layout, form_fields, html_cells, markdown_cells, markdown_pairs, prose_table_cells, \
+    tab_pairs
 from dataguard.types import Chunk, ColumnSignal
 from dataguard.vocab import Reason, ValueKind
 
@@ -458,7 +459,9 @@ def _table_columns(chunk: Chunk, vocab: Optional["Vocabulary"]) -> tuple:
             return html_columns(chunk), [], None
         columns, headers = fixed_width_columns(chunk, vocab)
         columns += embedded_columns(chunk)
-        if vocab is not None and "\t" in chunk.text:
+        if vocab is not None and "|" in chunk.text:
+            columns += _secret_columns(chunk.text, _stem(unit), vocab)
+        if vocab is not None and ("\t" in chunk.text or "|" in chunk.text):
             columns += _secret_lines(chunk.text, columns, _stem(unit), vocab)
         return columns, headers, None
     layout = Layout(chunk)
@@ -603,12 +606,23 @@ def _secret_rows(text: str, layout: Layout, columns: list, table: Optional[str],
     return [c for c in columns if c.cells] + list(out.values())
 
 
+def _secret_columns(text: str, table: Optional[str], vocab: Vocabulary) -> list:
+    """The columns of a prose text's Markdown tables whose names say they hold secrets ("| User |
+    Password |" on a wiki page: ``markdown_cells``); their other columns are the NER planner's
+    and ``_markdown_owners``'."""
+    def secret(name: str) -> bool:
+        return any(traits(e).secret for e in vocab.verdict(name).positive)
+    return _columns_of_tables(*markdown_cells(text), table, keep=secret)
+
+
 def _secret_lines(text: str, columns: list, table: Optional[str], vocab: Vocabulary) -> list:
     """The columns of the secrets a prose text's lines give after their keys and a tab
-    ("db_password<TAB>Tr0ub4dor&3xQ!", ``tabular.tab_pairs``; ``secret_value``), but in a table's
-    cells (``columns``: the text's tables): one a key."""
+    ("db_password<TAB>Tr0ub4dor&3xQ!", ``tabular.tab_pairs``) or in a Markdown table's row ("| api_key
+    | ak_9f8e... |", ``tabular.markdown_pairs``; ``secret_value``), but in a table's cells
+    (``columns``: the text's tables): one a key."""
     out: dict = {}
-    for (ks, ke), (vs, ve) in tab_pairs(text, functools.partial(_key_secret, vocab)):
+    first = functools.partial(_key_secret, vocab)
+    for (ks, ke), (vs, ve) in tab_pairs(text, first) + markdown_pairs(text, first):
         key = text[ks:ke]
         entity = vocab.secret_key(key)
         if entity is not None and secret_value(entity, text[vs:ve]) and \

@@ -287,16 +287,43 @@ def markdown_cells(text: str) -> tuple:
         tables.append(m.span())
         head = [h.strip(" \t*_") for h in m["head"].split("|")]
         for row in _MD_ROW.finditer(text, m.start("rows"), m.end("rows")):
-            bars = [b.start() for b in _MD_BAR.finditer(text, row.start(), row.end())]
-            for k, (a, b) in enumerate(zip(bars, bars[1:])):
-                a += 1
-                while a < b and text[a] in " \t*_":
-                    a += 1
-                while b > a and text[b - 1] in " \t*_":
-                    b -= 1
+            for k, (a, b) in enumerate(_md_row_cells(text, row.start(), row.end())):
                 if b > a:
                     cells.append((a, b, head[k] if k < len(head) else ""))
     return cells, tables
+
+
+def _md_row_cells(text: str, start: int, end: int) -> list:
+    """The (start, end) of a Markdown table row's cells, without spaces and emphasis (an empty one: start == end)."""
+    bars = [b.start() for b in _MD_BAR.finditer(text, start, end)]
+    out = []
+    for a, b in zip(bars, bars[1:]):
+        a += 1
+        while a < b and text[a] in " \t*_":
+            a += 1
+        while b > a and text[b - 1] in " \t*_":
+            b -= 1
+        out.append((a, b))
+    return out
+
+
+def markdown_pairs(text: str, first=None) -> list:
+    """The first two cells of each row of the Markdown tables in a text ("| api_key | ak_9f8e... |":
+    a wiki page's settings), as ``tab_pairs`` gives a tab-separated text's: [((start, end),
+    (start, end))], none empty, without quotes around; ``first``: a test of a first cell's text,
+    the rows it refuses left out."""
+    out: list = []
+    if "|" not in text:
+        return out
+    for m in _MD_TABLE.finditer(text):
+        for row in _MD_ROW.finditer(text, m.start("rows"), m.end("rows")):
+            cells = _md_row_cells(text, row.start(), row.end())
+            if len(cells) < 2 or first is not None and not first(text[cells[0][0]:cells[0][1]]):
+                continue
+            key, value = cell_span(text, *cells[0]), cell_span(text, *cells[1])
+            if key[1] > key[0] and value[1] > value[0]:
+                out.append((key, value))
+    return out
 
 
 # a fixed-width report (a payroll register, a distribution list printed by a mainframe or a
