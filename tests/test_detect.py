@@ -338,6 +338,9 @@ PASSWORDS = [
     ("mot de passe : Lyon#2024x", "Lyon#2024x"),
     ("contraseña: Madrid2024!", "Madrid2024!"),
     ("db_pass = Qw3rty!9", "Qw3rty!9"),
+    # a key naming the secret beside a word that would not be one alone
+    ("mysql_root_password=R00t!Sql7", "R00t!Sql7"), ("spring.datasource.password: Spr1ng#Db", "Spr1ng#Db"),
+    ("new_password=N3w!Pass42", "N3w!Pass42"),
 ]
 
 
@@ -362,6 +365,10 @@ PASSWORD_PLACEHOLDERS = [
     '<input type="password" name="password">', "const password = process.env.DB_PASSWORD;",
     "if (password == confirm_password) {", "password_hash = bcrypt.hashpw(pw, salt)",
     "secret_key: your_secret_key_here_123456",
+    # keys that hold a secret's word and say they hold something else: its file, its algorithm, its rules
+    "password_algorithm=SHA-256", "secret_key_path=/etc/app/secret-2024.key", "password_file=/run/secrets/db_pw",
+    "DB_PASSWORD_FILE=/run/secrets/db_password", "password_hash_rounds=100000x", "auth.password.field: pwd_2",
+    "password_encoder: bcrypt-12", "PASSWORD_MIN_LENGTH=12chars", "passwordPolicy: Strong-1",
 ]
 
 

@@ -38,7 +38,7 @@ from dataguard import sqldump
 from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
-                                     POST_WORDS, REASON_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
+                                     POST_WORDS, REASON_KEY, SECRET_KEY_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
                                      org_word, org_worded, password_hash, person_shaped, placeholder_secret, post_shaped,
                                      script_name_shaped,
                                      surname_in_capitals,
@@ -188,6 +188,12 @@ class Vocabulary:
             return None
         s = next((s for s in self.verdict(name).named if s.values == ValueKind.CREDENTIAL), None)
         return s.entity if s is not None and _secret_signal(s) else None
+
+    def says_no_secret(self, key: str) -> bool:
+        """Whether a key holding a secret's word says it holds something else: a word of a
+        credential signal's ``unless`` ("password_algorithm", "secret_key_path", "password_file")."""
+        runs = _runs(tuple(w for p in re.split(r"[./]", key) for w in self._words(p)))
+        return any(u in runs for s in self.signals if s.values == ValueKind.CREDENTIAL for u in self._unless[s])
 
     def knows_one(self, names) -> bool:
         """Whether one of the names says something (a fixed-width table's header line)."""
@@ -1178,6 +1184,10 @@ class ColumnJudge:
         self._folded = {e: frozenset(" ".join(name_words(w)) for w in ws) for e, ws in context_words.items()}
 
     def judge(self, chunk: Chunk, results: list) -> list:
+        if any(r.recognition_metadata and SECRET_KEY_KEY in r.recognition_metadata for r in results):
+            # a secret's key that says it holds something else ("password_algorithm=SHA-256"): none
+            results = [r for r in results if not r.recognition_metadata or not self.vocab.says_no_secret(
+                r.recognition_metadata.get(SECRET_KEY_KEY) or "")]
         columns, headers, spans = _table_columns(chunk, self.vocab)
         keyed = keyed_columns(chunk.unit)
         # (a contact's note, a meeting's description: prose, with its form fields, between the keys)

@@ -28,6 +28,9 @@ CONTEXT_KEY = "context_word"
 # a word of the header counts for its own column only ("date of birth" says nothing of the date
 # in a "last updated" column): the column judge takes the raise back elsewhere.
 CONTEXT_RAISE_KEY = "context_raise"
+# result metadata key of a secret found after its key ("password_algorithm=..."): the key, which the
+# column judge reads as it reads a column's name (a key that says it holds something else: none)
+SECRET_KEY_KEY = "secret_key"
 _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
                               r"localhost)$", re.I)
 # titles of persons in English, French, German, Spanish, Italian and Dutch (no "Don" nor "Sig": also given names)

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 from dataguard.checksums import VALIDATORS, mrz_valid
 from dataguard.detect.bounded import BoundedPattern
-from dataguard.detect.filters import (LIST_LABELS, NAME_PATTERN_KEY, POST_WORDS, UPPER, hashes_in_text, iban_layout,
-                                      listed_person, mailbox_person, password_hash, placeholder_secret)
+from dataguard.detect.filters import (LIST_LABELS, NAME_PATTERN_KEY, POST_WORDS, SECRET_KEY_KEY, UPPER, hashes_in_text,
+                                      iban_layout, listed_person, mailbox_person, password_hash, placeholder_secret)
 from dataguard.detect.windows import Triggered
 
 
@@ -232,7 +232,7 @@ _PW_GUARD = (r"(?=(?a-i:(?=(?P<pw_pre>[abd-jlnoqrt-zABD-JLNOQRT-Z0-9_.\-]{0,65})
 
 
 def _pw_regexes() -> List[Rx]:
-    assign = rf"(?i)(?<![A-Za-z0-9]){_PW_GUARD}{_PW_KEY}{_PW_SEP}{_PW_VALUE}"
+    assign = rf"(?i)(?<![A-Za-z0-9]){_PW_GUARD}(?P<k>{_PW_KEY}){_PW_SEP}{_PW_VALUE}"
     return [
         Rx(assign, 0.8, plausible_password),
         Rx(rf"(?i)<(?:[\w:-]{{0,64}}(?a:password|passwd|pwd|secret)[\w-]{{0,64}})>{_WS}(?P<v>[^<\s]{{4,128}}){_WS}</", 0.8,
@@ -265,8 +265,10 @@ class PasswordRecognizer(RegexRecognizer):
                     continue          # (a stored hash is no clear-text password: password_hash_recognizer)
                 if grp == "v3" and value.isalpha() and re.match(r" +[A-Za-z]", text[end:end + 3]):
                     continue      # "Password: Must contain 8 characters" is prose
-                out.append(RecognizerResult("SECRET_PASSWORD", start, end, r.score, recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
+                meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
+                if "k" in r.rx.groupindex:
+                    meta[SECRET_KEY_KEY] = m.group("k")    # (the column judge reads it: ``ColumnJudge.judge``)
+                out.append(RecognizerResult("SECRET_PASSWORD", start, end, r.score, recognition_metadata=meta))
         return out
 
 
