@@ -921,6 +921,16 @@ def test_a_dotted_number_after_a_version_of_its_line_is_a_version(patterns_only)
                                                        "10.0.5.24", "10.0.6.5")}
 
 
+def test_a_documents_numbered_part_or_a_kernels_version_is_no_ip_address(patterns_only):
+    """"Section 2.3.1.4", "§ 4.1.2.3", "Article 12.1.3.2", a kernel's "5.15.0.91" are numbers of
+    parts and versions; the addresses beside them are addresses."""
+    text = ("Package installed; kernel 5.15.0.91 running on 10.20.30.41.\n"
+            "See Section 2.3.1.4 and § 4.1.2.3 of the policy; Article 12.1.3.2 applies (contact 172.16.9.8).\n"
+            "Annexe 3.2.1.1 : liste des serveurs 192.168.40.12 et 192.168.40.13\n")
+    got = spans(run(patterns_only, text), {"IP_ADDRESS"})
+    assert got == {at(text, v, "IP_ADDRESS") for v in ("10.20.30.41", "172.16.9.8", "192.168.40.12", "192.168.40.13")}
+
+
 def test_loopback_unspecified_and_broadcast_addresses_are_no_ones(patterns_only):
     text = ("Listen on 0.0.0.0:8443 and [::]:8443; health check at 127.0.0.1:8080, 127.1.2.3, ::ffff:127.0.0.1 "
             "and [::1]:80; "

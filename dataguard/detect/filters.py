@@ -898,11 +898,14 @@ def _another_version(value: str, text: str, start: int) -> bool:
 # "References: <" with their brackets; a CV's "References: amina@..." is an address)
 _MESSAGE_ID_BEFORE = re.compile(r"(?i)(?:\b(?:message-?id|msg-?id)[ \t]*[=:][ \t]*<?|"
                                 r"\b(?:in-reply-to|references)[ \t]*:[ \t]*(?:<[^<>\n]{1,200}>[ \t]*)*<)[ \t]*\Z")
-_VERSION_BEFORE = re.compile(r"(?i)\b(?:(?:version|ver|release|build|firmware|v|versi[oó]n|vers[aã]o|revision|"
-                             r"(?:upgraded|downgraded)\s+(?:to|from))\.?\s*[:=]?\s*"
+_VERSION_BEFORE = re.compile(r"(?i)(?:§\s*|\b(?:(?:version|ver|release|build|firmware|v|versi[oó]n|vers[aã]o|revision|"
+                             r"kernel|(?:upgraded|downgraded)\s+(?:to|from)|"
+                             # a document's numbered part ("Section 2.3.1.4", "Article 4.1.2.3")
+                             r"section|secci[oó]n|chapter|chapitre|cap[ií]tulo|clause|paragraph|paragraphe|"
+                             r"art[ií]culo|article|annex|annexe|anexo|oid)\.?\s*[:=]?\s*"
                              # (a tag's or a patch's number written after the word: "--tag 4.21.49.96";
                              # not "tag=203.0.113.8", a key's value)
-                             r"|(?:tag|patch|parche|correctif|micrologiciel)[ \t]+)$")
+                             r"|(?:tag|patch|parche|correctif|micrologiciel)[ \t]+))$")
 # a product's version in a user agent ("Chrome/120.0.0.0", "Edg/120.0.2210.91"): a browser's or a
 # client library's name and a slash right before it, or any name and a slash on a line that is a
 # user agent ("Mozilla/5.0 (...)", "AppleWebKit/537.36")
