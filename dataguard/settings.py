@@ -371,16 +371,21 @@ def build_settings(flags: Flags, *, stdout_is_tty: bool, now: Optional[datetime]
                         baseline=_baseline(_pick(flags.baseline, g("baseline")), named["baseline"]))
 
 
+def _load_signing_key(key_path):
+    """The Ed25519 private key at ``key_path``; SettingsError naming what is wrong with it."""
+    from dataguard.signing import SigningError, load_private_key
+    try:
+        return load_private_key(key_path)
+    except SigningError as exc:
+        raise SettingsError(str(exc)) from None
+
+
 def _signing_key(key_path, out_path, where: Optional[str] = None):
     """The site's signing key, read (None without one); a signature needs a report file."""
-    from dataguard.signing import SigningError, load_private_key
     if not key_path:
         return None
     with _naming(where):
-        try:
-            key = load_private_key(key_path)
-        except SigningError as exc:
-            raise SettingsError(str(exc)) from None
+        key = _load_signing_key(key_path)
         if not out_path:
             raise SettingsError("a signing key needs --output (or output.folder in the configuration): "
                                 "the signature is a file next to the report")
@@ -428,8 +433,8 @@ def _check_steps(cfg) -> list:
         steps.append(("output.folder", lambda: check_writable(os.path.join(cfg.output.folder, "report"),
                                                               "report in output.folder", create_folders=True)))
     if cfg.signing_key:
-        out = os.path.join(cfg.output.folder, "report") if cfg.output is not None else None
-        steps.append(("signing_key", lambda: _signing_key(cfg.signing_key, out)))
+        # (without output.folder the key is still right: the scan's --output names the report file)
+        steps.append(("signing_key", lambda: _load_signing_key(cfg.signing_key)))
     if cfg.baseline:
         steps.append(("baseline", lambda: _baseline(cfg.baseline)))
     flags = Flags(no_default_rules=cfg.no_default_rules, no_ner=cfg.no_ner)

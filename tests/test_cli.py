@@ -173,6 +173,24 @@ def test_config_check_lists_every_problem_without_scanning(tmp_path, run_cli, mo
     assert res.exit_code == 0, res.stderr
 
 
+def test_config_check_accepts_a_signing_key_without_output_as_the_scan_with_output_does(tmp_path, run_cli):
+    """A site's cron job gives the report file with -o: 'config check' refused the same file
+    ('a signing key needs --output') that 'scan --config ... -o r.json' ran with."""
+    assert run_cli("keys", "create", "--site", "Juba", "--out-dir", tmp_path).exit_code == 0
+    (tmp_path / "data").mkdir()
+    cfg = tmp_path / "dataguard.yaml"
+    cfg.write_text(f"targets: [{{uri: {tmp_path / 'data'}}}]\nsigning_key: Juba.key\nno_ner: true\n")
+    check = run_cli("config", "check", cfg)
+    assert check.exit_code == 0 and check.stdout == f"{cfg}: OK\n", check.stderr
+    scan = run_cli("scan", "--config", cfg, "--workers", "1", "-q", "-o", tmp_path / "r.json")
+    assert scan.exit_code == 0 and (tmp_path / "r.json.sig").exists(), scan.stderr
+    unsigned = run_cli("scan", "--config", cfg, "--workers", "1", "-q")      # no report file: refused
+    assert unsigned.exit_code == 2 and f"{cfg}: signing_key: " in unsigned.stderr and "--output" in unsigned.stderr
+    (tmp_path / "Juba.key").write_text("not a key")                          # a bad key is still found
+    bad = run_cli("config", "check", cfg)
+    assert bad.exit_code == 2 and bad.stderr.startswith(f"dataguard: error: {cfg}: signing_key: "), bad.stderr
+
+
 def test_site_packs_add_to_the_default_pack(tmp_path, run_cli):
     import json
     pack = FIXTURES / "packs" / "custom-case-numbers.yaml"
