@@ -225,12 +225,36 @@ def check_writable(path: str, what: str, *, create_folders: bool = False) -> Non
         return
     folder = os.path.dirname(full)
     if create_folders:
-        while not os.path.exists(folder) and os.path.dirname(folder) != folder:
-            folder = os.path.dirname(folder)
+        folder = _existing_parent(folder)
+        if os.path.lexists(folder) and not os.path.isdir(folder):
+            raise SettingsError(f"{what} {path}: folder {os.path.dirname(full)} cannot be created: "
+                                f"{folder} is not a folder")
     if not os.path.isdir(folder):
         raise SettingsError(f"{what} {path}: folder {os.path.dirname(full)} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise SettingsError(f"{what} {path}: cannot write in folder {folder} (permission denied)")
+
+
+def _existing_parent(folder: str) -> str:
+    """``folder`` itself if something is there, else the nearest of its parents that is."""
+    while not os.path.lexists(folder) and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
+    return folder
+
+
+def check_folder_creatable(folder: str, what: str) -> None:
+    """SettingsError unless files can be made in ``folder`` (created when missing, as a scan does):
+    tried by making, and removing at once, an empty folder in it or in its nearest existing parent,
+    since the permission bits do not tell (root may write anywhere but in /proc, /sys or a
+    read-only mount)."""
+    import tempfile
+    full = os.path.abspath(os.path.expanduser(str(folder)))
+    place = _existing_parent(full)
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".dataguard-check-", dir=place))
+    except OSError as exc:
+        raise SettingsError(f"{what} {folder}: cannot {'write in' if place == full else 'be created in'} "
+                            f"{place} ({exc.strerror})") from None
 
 
 def _check_outputs(report: Optional[str], state: Optional[str], created_folder: bool) -> None:
@@ -430,8 +454,9 @@ def _check_steps(cfg) -> list:
     if cfg.state:
         steps.append(("state", lambda: _check_outputs(None, cfg.state, False)))
     if cfg.output is not None:
-        steps.append(("output.folder", lambda: check_writable(os.path.join(cfg.output.folder, "report"),
-                                                              "report in output.folder", create_folders=True)))
+        steps.append(("output.folder", lambda: (
+            check_writable(os.path.join(cfg.output.folder, "report"), "report in output.folder", create_folders=True),
+            check_folder_creatable(cfg.output.folder, "report folder"))))
     if cfg.signing_key:
         # (without output.folder the key is still right: the scan's --output names the report file)
         steps.append(("signing_key", lambda: _load_signing_key(cfg.signing_key)))

@@ -191,6 +191,32 @@ def test_config_check_accepts_a_signing_key_without_output_as_the_scan_with_outp
     assert bad.exit_code == 2 and bad.stderr.startswith(f"dataguard: error: {cfg}: signing_key: "), bad.stderr
 
 
+@pytest.mark.parametrize("where", ["file", "proc"])
+def test_config_check_refuses_an_output_folder_the_scan_cannot_create(tmp_path, run_cli, where):
+    """A folder under a regular file, or under /proc (root's permission bits let it pass), was
+    'OK' to config check; the scan then failed with 'cannot create report folder'."""
+    if where == "proc" and not os.path.isdir("/proc/self"):
+        pytest.skip("no /proc here")
+    (tmp_path / "afile").write_text("x")
+    folder = tmp_path / "afile" / "reports" if where == "file" else Path("/proc") / "dataguard-test" / "reports"
+    cfg = tmp_path / "dataguard.yaml"
+    cfg.write_text(f"targets: [{{uri: {tmp_path}}}]\noutput: {{folder: {folder}}}\nno_ner: true\n")
+    res = run_cli("config", "check", cfg)
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1, res.stderr
+    assert res.stderr.startswith(f"dataguard: error: {cfg}: output.folder: ") and str(folder) in res.stderr
+    scan = run_cli("scan", "--config", cfg, "--workers", "1", "-q")          # as the scan says
+    assert scan.exit_code == 2 and f"{cfg}: output.folder: " in scan.stderr
+
+
+def test_config_check_leaves_a_good_output_folder_as_it_was(tmp_path, run_cli):
+    cfg = tmp_path / "dataguard.yaml"
+    cfg.write_text(f"targets: [{{uri: {tmp_path}}}]\noutput: {{folder: new/reports}}\nno_ner: true\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    res = run_cli("config", "check", cfg)
+    assert res.exit_code == 0, res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before          # nothing created, no probe left
+
+
 def test_site_packs_add_to_the_default_pack(tmp_path, run_cli):
     import json
     pack = FIXTURES / "packs" / "custom-case-numbers.yaml"
