@@ -741,11 +741,26 @@ def test_report_diff_says_when_the_newer_report_was_given_first(scenario, run_cl
 
 
 def test_kpi_csv_writes_numbers_as_numbers(scenario, run_cli, tmp_path):
-    """A negative count of days (--as-of before the first sighting) came out as the text '-14,
-    the formula guard of names applied to a number."""
+    """Numbers are not names: no formula guard ('), written as numbers."""
     import csv
     db = str(tmp_path / "k.db")
     assert _ingest(run_cli, db, scenario.r1).exit_code == 0
-    res = run_cli("inventory", "kpi", "--db", db, "--format", "csv", "--as-of", "2026-01-01")
+    res = run_cli("inventory", "kpi", "--db", db, "--format", "csv", "--as-of", "2026-01-20")
     row = [r for r in csv.DictReader(res.stdout.splitlines()) if r["measure"] == "ALL"][0]
-    assert row["oldest_open_critical_days"] == "-14" and float(row["broad_open_share"]) >= 0
+    assert row["oldest_open_critical_days"] == "5" and float(row["broad_open_share"]) >= 0
+
+
+def test_kpi_as_of_before_a_first_sighting_gives_no_negative_age(scenario, run_cli, tmp_path):
+    """--as-of 2026-01-01 before findings first seen 2026-01-15 gave oldest_open_critical_days -14:
+    a finding not yet seen on the as-of date has no age on it and is left out of the age (null
+    when no open critical finding had been seen); the counts stay the inventory's."""
+    db = str(tmp_path / "k.db")
+    assert _ingest(run_cli, db, scenario.r1).exit_code == 0
+
+    def all_row(as_of):
+        res = run_cli("inventory", "kpi", "--db", db, "--site", "Juba", "--format", "json", "--as-of", as_of)
+        return json.loads(res.stdout)[-1]
+    before, same_day, after = all_row("2026-01-01"), all_row(scenario.first_day), all_row("2026-02-14")
+    assert before["open_critical"] > 0 and before["oldest_open_critical_days"] is None
+    assert same_day["oldest_open_critical_days"] == 0 and after["oldest_open_critical_days"] == 30
+    assert before["open_total"] == same_day["open_total"] == after["open_total"]

@@ -82,6 +82,7 @@ def _state_counts(conn, site: str, as_of: str, rows) -> None:
                 func.min(t.c.first_seen).label("first")).group_by(t.c.measure, t.c.severity, t.c.st, t.c.exposure))
     broad: Counter = Counter()
     oldest: dict = {}
+    day = dt.date.fromisoformat(as_of)
     for r in conn.execute(q):
         for m in (r.measure, ALL_MEASURES):
             row = rows[m]
@@ -92,9 +93,9 @@ def _state_counts(conn, site: str, as_of: str, rows) -> None:
                 row["open_total"] += r.n
                 broad[m] += r.n if r.broad else 0
                 first = _date(r.first)
-                if r.severity == "critical" and first is not None:
+                # (one first seen after the as-of date has no age on it: left out, never negative)
+                if r.severity == "critical" and first is not None and first <= day:
                     oldest[m] = min(oldest.get(m, first), first)
-    day = dt.date.fromisoformat(as_of)
     for m, row in rows.items():
         if row["open_total"]:
             row["broad_open_share"] = round(broad[m] / row["open_total"], 4)
