@@ -31,7 +31,9 @@ def compact(f: dict) -> dict:
 
 
 def diff_scans(old_scan: dict, old: Iterable[dict], new_scan: dict, new: Iterable[dict]) -> dict:
-    """``old``/``new``: compact findings (see ``compact``) of the two scans."""
+    """``old``/``new``: compact findings (see ``compact``) of the two scans. A finding's ``status``
+    is its status in the newer scan: ``resolved`` for a resolved one; the older scan's for one
+    not rescanned (nothing says it changed)."""
     old_by = {f["fingerprint"]: f for f in old}
     new_by = {f["fingerprint"]: f for f in new}
     covered = covered_targets(new_scan)
@@ -41,7 +43,7 @@ def diff_scans(old_scan: dict, old: Iterable[dict], new_scan: dict, new: Iterabl
     return {
         "old_scan": _scan_head(old_scan), "new_scan": _scan_head(new_scan),
         "new": _sorted(f for fp, f in new_by.items() if fp not in old_by),
-        "resolved": _sorted(f for f in gone if f["target"] in covered),
+        "resolved": _sorted({**f, "status": "resolved"} for f in gone if f["target"] in covered),
         "unchanged": _sorted(f for fp, f in new_by.items() if fp in old_by),
         "not_rescanned": {"targets": sorted(all_targets - covered),
                           "findings": _sorted(f for f in gone if f["target"] not in covered)},

@@ -175,6 +175,18 @@ def test_report_diff_new_resolved_unchanged(scenario, run_cli):
     assert _diff(run_cli, s.r1, s.r2, "--fail-on", "never")[0] == 0
 
 
+def test_report_diff_shows_resolved_findings_as_resolved(scenario, run_cli):
+    """The Resolved table (and JSON) showed each resolved finding with the old scan's status, 'open'."""
+    s = scenario
+    _, d = _diff(run_cli, s.r1, s.r2)
+    assert d["resolved"] and {f["status"] for f in d["resolved"]} == {"resolved"}
+    assert {f["status"] for f in d["new"] + d["unchanged"]} == {"open"}
+    table = run_cli("report", "diff", s.r1, s.r2).stdout
+    resolved = table.split("\nResolved\n", 1)[1]
+    rows = [line.split() for line in resolved.splitlines()[2:] if line.strip()]
+    assert len(rows) == len(d["resolved"]) and {r[-1] for r in rows} == {"resolved"}, table
+
+
 def test_incomplete_scan_resolves_nothing(scenario, run_cli):
     s = scenario
     code, d = _diff(run_cli, s.r2, s.r3)
