@@ -51,10 +51,13 @@ def public_key_id(public_key) -> str:
 
 def create_keypair(site: str, folder: str) -> tuple:
     """Write ``<site>.key`` (private, PKCS#8 PEM, mode 0600) and ``<site>.pub`` (public PEM)
-    into ``folder``; never overwrites. Returns (private path, public path, key id)."""
+    into ``folder``; never overwrites. Returns (private path, public path, key id), the paths
+    absolute: one relative to the current folder would be read by a trusted-keys file relative
+    to that file's folder."""
     _, ser, Priv, _ = _crypto()
     key = Priv.generate()
     name = file_part(site, "site")           # ("Juba.Field": with_suffix would cut ".Field")
+    folder = os.path.abspath(str(folder))
     priv_path, pub_path = Path(folder) / f"{name}.key", Path(folder) / f"{name}.pub"
     for p in (priv_path, pub_path):
         if p.exists():

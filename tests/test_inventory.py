@@ -716,6 +716,23 @@ def test_keys_create_names_files_safely_and_prints_a_line_yaml_reads_back(run_cl
     assert set(load_trusted_keys(str(unquoted))) == {"NO"}
 
 
+def test_keys_create_prints_absolute_paths_a_trusted_keys_file_anywhere_reads(run_cli, tmp_path, monkeypatch):
+    """'--out-dir keys' printed 'keys/Juba.pub', relative to the current folder, while a
+    trusted-keys file reads its paths relative to its own folder."""
+    from dataguard.signing import load_trusted_keys
+    monkeypatch.chdir(tmp_path)
+    res = run_cli("keys", "create", "--site", "Juba", "--out-dir", "keys")
+    assert res.exit_code == 0, res.stderr
+    printed = dict(line.split(":", 1) for line in res.stdout.splitlines()[:3])
+    pub = printed["public key"].strip()
+    assert os.path.isabs(pub) and Path(pub) == tmp_path / "keys" / "Juba.pub"
+    assert printed["private key"].strip().startswith(str(tmp_path / "keys" / "Juba.key"))
+    hq = tmp_path / "hq"
+    hq.mkdir()
+    (hq / "trusted.yaml").write_text(res.stdout.strip().splitlines()[-1] + "\n")
+    assert list(load_trusted_keys(str(hq / "trusted.yaml"))["Juba"]) == [printed["key id"].strip()]
+
+
 def test_a_baseline_names_every_field_to_fix_each_on_its_own_error_line(tmp_path, run_cli):
     """A reviewer fixing a draft sees every empty field and bad entry at once, by its place in the
     list (accepted[1].owner), never the value written there."""
