@@ -509,6 +509,82 @@ def test_ods_repeated_cells_and_rows_keep_positions(tmp_path):
     assert hits(out, CARD) == [(None, Pointer(sheet="S", cell="ALM5"))]   # column 1001
 
 
+def _ods_with(sheets: list, edit) -> bytes:
+    """An ods of ``sheets`` [(name, [row values])], its content.xml passed through ``edit``."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+    doc = OpenDocumentSpreadsheet()
+    for name, rows in sheets:
+        t = Table(name=name)
+        for value in rows:
+            r, c = TableRow(), TableCell(valuetype="string")
+            c.addElement(P(text=value))
+            r.addElement(c)
+            t.addElement(r)
+        doc.spreadsheet.addElement(t)
+    buf, out = io.BytesIO(), io.BytesIO()
+    doc.save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, edit(data) if info.filename == "content.xml" else data)
+    return out.getvalue()
+
+
+_ODS_SHEETS = [("Staff Amina", ["amina.yusuf@un-juba.org"] + [f"filler {i}" for i in range(3000)]),
+               ("Zainab salaries", ["zainab.okello@un-juba.org", "BREAK HERE", "after the break"]),
+               ("Payments", [IBAN])]
+
+
+def _tb_prefix(data: bytes) -> bytes:
+    """The table namespace under another prefix ('tb'), as a document may bind it."""
+    for old, new in ((b"xmlns:table=", b"xmlns:tb="), (b"<table:", b"<tb:"), (b"</table:", b"</tb:"),
+                     (b" table:", b" tb:")):
+        data = data.replace(old, new)
+    return data
+
+
+@pytest.mark.parametrize("prefix", [lambda d: d, _tb_prefix], ids=["table", "tb"])
+def test_a_broken_ods_sheet_is_recorded_and_the_other_sheets_are_read(prefix):
+    """One malformed table in content.xml made the whole document one 'cannot parse odf' error,
+    the findings of every sheet lost (even those read before it); now, as for xlsx, it is one
+    ``corrupt`` problem naming the sheet by its place, and the other sheets are read."""
+    data = _ods_with(_ODS_SHEETS, lambda d: prefix(d.replace(b"BREAK HERE</text:p>", b"BREAK HERE</text:q>")))
+    assert zipfile.ZipFile(io.BytesIO(data)).getinfo("content.xml").file_size > 4 << 16   # (read in blocks)
+    out = run_bytes("staff.ods", data)
+    assert kinds(out) == [("staff.ods", "corrupt")]
+    [problem] = [p for p in out if isinstance(p, Problem)]
+    assert problem.message.startswith("cannot parse sheet 2 of 3: ") and "Zainab" not in problem.message
+    assert hits(out, "amina.yusuf@un-juba.org") == [(None, Pointer(sheet="Staff Amina", cell="A1"))]
+    assert hits(out, "zainab.okello@un-juba.org") == [(None, Pointer(sheet="Zainab salaries", cell="A1"))]
+    assert hits(out, "after the break") == []
+    assert hits(out, IBAN) == [(None, Pointer(sheet="Payments", cell="A1"))]
+
+
+def test_an_ods_broken_in_its_last_sheet_or_before_any_sheet():
+    cut = _ods_with(_ODS_SHEETS, lambda d: d[:d.index(IBAN.encode()) + 4])          # content.xml cut off
+    out = run_bytes("cut.ods", cut)
+    assert [p.message.split(":")[0] for p in out if isinstance(p, Problem)] == ["cannot parse sheet 3 of 3"]
+    assert hits(out, "zainab.okello@un-juba.org") == [(None, Pointer(sheet="Zainab salaries", cell="A1"))]
+    head = _ods_with(_ODS_SHEETS, lambda d: d.replace(b"<office:body>", b"<office:body><oops>", 1))
+    out = run_bytes("head.ods", head)                    # before any table: the document's error
+    assert [p.message for p in out if isinstance(p, Problem)] == ["cannot parse odf: MalformedXML"]
+
+
+def test_an_ods_of_many_broken_sheets_is_read_on_past_a_bounded_number():
+    """Each broken table costs a re-reading of content.xml: past MAX_BROKEN_SHEETS the rest is not read."""
+    from dataguard.extract.odf import MAX_BROKEN_SHEETS
+    n = MAX_BROKEN_SHEETS + 5
+    sheets = [(f"S{i}", ["BREAK HERE"]) for i in range(n)] + [("Payments", [IBAN])]
+    out = run_bytes("many.ods", _ods_with(sheets, lambda d: d.replace(b"BREAK HERE</text:p>", b"x</text:q>")))
+    messages = [p.message for p in out if isinstance(p, Problem)]
+    assert len(messages) == MAX_BROKEN_SHEETS and hits(out, IBAN) == []     # (the sheets after: not read)
+    assert messages[0] == "cannot parse sheet 1: MalformedXML"          # (how many sheets: not known)
+    assert messages[-1] == (f"cannot parse sheet {MAX_BROKEN_SHEETS}: MalformedXML; {MAX_BROKEN_SHEETS} broken "
+                            f"sheets: reading stopped there")
+
+
 def test_a_broken_sheet_is_recorded_and_the_other_sheets_are_read():
     """A worksheet whose XML breaks off is a ``corrupt`` problem of the workbook named by its
     place, not its name (names are data); the rows it gave before the break and the sheets

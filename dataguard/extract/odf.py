@@ -9,17 +9,21 @@ zip (no odfpy tree of the whole document).
   "\\n", cells "\\t", hint "structured"; float/percentage/currency cells use
   their stored value (so 4111111111111111 is not shown as 4.11E+15), dates the
   ISO stored date; repeated empty rows/columns only advance the position.
+  A table whose XML is broken is a ``corrupt`` Problem "cannot parse sheet N of M" (by place:
+  names are data) and the tables after it are read (``_OdsTables``).
 * odp: page = slide number, part="slide" / "notes".
 * meta.xml: initial creator / creator (part="properties").
 An encrypted document (encryption-data in the manifest) -> Problem "encrypted".
 """
 from __future__ import annotations
 
+import re
+import zipfile
 from typing import Iterator
 
 from dataguard.extract.base import ExtractContext, Piece, describe, sheet_name_chunk
 from dataguard.extract.chunks import ChunkBuilder, SheetHeader, column_letter, render_value
-from dataguard.extract.safexml import iter_xml, parse_xml
+from dataguard.extract.safexml import UnsafeXML, iter_xml, parse_xml
 from dataguard.extract.safezip import open_zip
 from dataguard.extract.sniff import mimetype as package_mimetype
 from dataguard.types import Chunk, Pointer, Problem, Unit
@@ -35,6 +39,8 @@ MAX_REPEAT = 100          # repeated non-empty cells/rows rendered at most this 
 MAX_SPACES = 16           # a <text:s text:c="N"/> run gives at most this many spaces
 MANIFEST_BYTES = 1024 * 1024    # of META-INF/manifest.xml searched for encryption data
 REPEAT_BUDGET = 100_000   # cells a spreadsheet may add by repetition, beyond which repeats render once
+MAX_BROKEN_SHEETS = 20    # read on past this many broken tables (each one costs a re-reading of content.xml)
+HEAD_BYTES = 1024 * 1024  # of content.xml: where the table prefix is declared, and the opening before its first table
 
 
 def _text(el, out: list) -> None:
@@ -170,28 +176,146 @@ class _Sheet:
         yield from self.b.add(pieces)
 
 
-def _ods(unit, zf, ctx: ExtractContext) -> Iterator[Chunk]:
-    limits = ctx.limits
-    sheet = None
-    budget = [REPEAT_BUDGET]
-    with zf.open("content.xml") as fh:
-        # document-content(1) > body(2) > spreadsheet(3) > table(4) > rows(5)
-        for ev in iter_xml(fh, 5):
-            if ev[0] == "start":
-                if ev[1] == TABLE + "table" and ev[3] == 4:
-                    if sheet is not None:
-                        yield from sheet.b.flush()
-                    sheet = _Sheet(unit, limits, ev[2].get(TABLE + "name", ""), budget)
-                    yield from sheet_name_chunk(ctx, unit, sheet.name)
-                continue
-            if sheet is not None:
-                for row in _rows(ev[1]):
-                    yield from sheet.row(row)
-    if sheet is not None:
-        yield from sheet.b.flush()
-    mb = ChunkBuilder(unit, limits)
+def _ods(unit, zf, ctx: ExtractContext) -> Iterator[Piece]:
+    """Each table's rows as structured chunks, one anchor per cell; a table whose XML is broken is
+    a ``corrupt`` Problem naming it by its place (its name is data), and the tables after it are
+    read (``_OdsTables``); then the document's properties."""
+    yield from _OdsTables(unit, zf, ctx).read()
+    mb = ChunkBuilder(unit, ctx.limits)
     yield from _meta(zf, mb)
     yield from mb.flush()
+
+
+class _OdsTables:
+    """The tables of content.xml, read on past a broken one. All tables are in one XML stream,
+    which expat cannot read beyond a fault: the reading goes on with the document's opening (up
+    to its first table) followed by its bytes from the next table's start tag after the fault
+    (found in the raw bytes, by the prefix the document binds to the table namespace)."""
+
+    def __init__(self, unit, zf, ctx: ExtractContext):
+        self.unit, self.zf, self.ctx = unit, zf, ctx
+        self.budget = [REPEAT_BUDGET]       # shared by the document's tables
+        self.count = 0                      # tables met
+        self.broken: list = []              # (place, exception name) of the tables that broke
+        self.head = b""                     # the opening read before the spliced bytes (none at first)
+        self.offset = 0                     # where in content.xml the bytes after ``head`` start
+
+    def read(self) -> Iterator[Piece]:
+        fh, at = self.zf.open("content.xml"), None
+        while fh is not None:
+            with fh:
+                at = yield from self._tables(fh)
+            fh = None if at is None or len(self.broken) >= MAX_BROKEN_SHEETS else self._resume(at)
+        given_up = at is not None and len(self.broken) >= MAX_BROKEN_SHEETS     # (how many there are: unknown)
+        for k, (place, name) in enumerate(self.broken, 1):
+            yield Problem(describe(self.unit), "corrupt", f"cannot parse sheet {place}: {name}"
+                          + (f"; {k} broken sheets: reading stopped there" if k == len(self.broken) else "")
+                          if given_up else f"cannot parse sheet {place} of {self.count}: {name}")
+
+    def _tables(self, fh) -> Iterator[Chunk]:
+        """The tables of one reading; returns where in content.xml it broke (None: it did not)."""
+        sheet = None
+        try:
+            # document-content(1) > body(2) > spreadsheet(3) > table(4) > rows(5)
+            for ev in iter_xml(fh, 5):
+                if ev[0] == "start":
+                    if ev[1] == TABLE + "table" and ev[3] == 4:
+                        if sheet is not None:
+                            yield from sheet.b.flush()
+                        self.count += 1
+                        sheet = _Sheet(self.unit, self.ctx.limits, ev[2].get(TABLE + "name", ""), self.budget)
+                        yield from sheet_name_chunk(self.ctx, self.unit, sheet.name)
+                    continue
+                if sheet is not None:
+                    for row in _rows(ev[1]):
+                        yield from sheet.row(row)
+        except (MemoryError, OSError, UnsafeXML, zipfile.BadZipFile):
+            raise                           # (the document's: too large, unreadable, refused)
+        except Exception as exc:  # noqa: BLE001 - one broken table never hides the others
+            if sheet is None:
+                raise                       # (before any table: the document's)
+            yield from sheet.b.flush()      # (the rows read before the fault stand)
+            self.broken.append((self.count, type(exc).__name__))
+            at = getattr(exc, "at", None)
+            return None if at is None or at < len(self.head) else at - len(self.head) + self.offset
+        if sheet is not None:
+            yield from sheet.b.flush()
+        return None
+
+    def _resume(self, at: int):
+        """content.xml spliced: its opening, then its bytes from the first table start tag after
+        byte ``at``; None when there is no such table (or no table prefix to find it by)."""
+        tag = _table_tag(self.zf)
+        if tag is None:
+            return None
+        if not self.head:
+            first = _find(self.zf, tag, 0)
+            if first is None or first > HEAD_BYTES:
+                return None
+            with self.zf.open("content.xml") as fh:
+                self.head = fh.read(first)
+        following = _find(self.zf, tag, max(at, self.offset + 1))
+        if following is None:
+            return None
+        self.offset = following
+        return _Spliced(self.zf, self.head, following)
+
+
+class _Spliced:
+    """A file-like reading ``head``, then content.xml from byte ``start`` on."""
+
+    def __init__(self, zf, head: bytes, start: int):
+        self.head = head
+        self.fh = zf.open("content.xml")
+        _skip(self.fh, start)
+
+    def read(self, n: int = -1) -> bytes:
+        if self.head:
+            n = len(self.head) if n < 0 else n
+            out, self.head = self.head[:n], self.head[n:]
+            return out
+        return self.fh.read(n)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
+
+
+def _skip(fh, n: int) -> None:
+    while n > 0:
+        block = fh.read(min(n, 1 << 16))
+        if not block:
+            return
+        n -= len(block)
+
+
+def _table_tag(zf):
+    """A pattern of a table's start tag, with the prefix the document's root binds to the table
+    namespace (read from the opening of content.xml); None when it binds none."""
+    with zf.open("content.xml") as fh:
+        opening = fh.read(HEAD_BYTES)
+    m = re.search(rb'xmlns:([A-Za-z_][\w.-]{0,31})\s*=\s*["\']' + re.escape(TABLE[1:-1].encode()) + rb'["\']',
+                  opening)
+    return None if m is None else re.compile(rb"<" + re.escape(m.group(1)) + rb":table[\s/>]")
+
+
+def _find(zf, tag, start: int):
+    """The byte offset of the first match of ``tag`` in content.xml at or after ``start``; None if none."""
+    with zf.open("content.xml") as fh:
+        _skip(fh, start)
+        pos, tail = start, b""
+        while True:
+            block = fh.read(1 << 16)
+            if not block:
+                return None
+            data = tail + block
+            m = tag.search(data)
+            if m is not None:
+                return pos - len(tail) + m.start()
+            tail = data[-48:]
+            pos += len(block)
 
 
 def _odp(unit, zf, limits) -> Iterator[Chunk]:

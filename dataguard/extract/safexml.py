@@ -25,6 +25,14 @@ class UnsafeXML(ValueError):
     """A DTD or entity declaration: refused (billion laughs, external entities)."""
 
 
+class MalformedXML(ValueError):
+    """XML that is not well formed; ``at``: the byte of the stream where expat found it wrong."""
+
+    def __init__(self, message: str, at: int):
+        super().__init__(message)
+        self.at = at
+
+
 def _qn(name: str) -> str:
     return "{" + name if "}" in name else name
 
@@ -104,7 +112,8 @@ def _refuse(*_a):
 def stream(fh: BinaryIO, handlers) -> Iterator:
     """Parse ``fh`` with ``handlers.start``, ``.end`` and ``.data`` (expat's element and text
     handlers; names as ``uri}local``, text buffered), DTDs refused, each piece of markup at most
-    ``MAX_MARKUP`` bytes; yield what the handlers put in their list ``out``, after each block.
+    ``MAX_MARKUP`` bytes; yield what the handlers put in their list ``out``, after each block
+    (and before ``MalformedXML``, what they put there before the fault).
     Handlers that keep a part's subtrees bound each one as ``Subtrees`` does (``SUBTREE_CAP``,
     ``SUBTREE_ELEMENTS``)."""
     # (names not interned, a lookup per element saved: the handlers compare them or keep a table of their own)
@@ -125,7 +134,9 @@ def stream(fh: BinaryIO, handlers) -> Iterator:
         try:
             parser.Parse(block, not block)
         except expat.ExpatError as exc:
-            raise ValueError(f"malformed XML ({expat.ErrorString(exc.code)})") from None
+            yield from out              # (what the block gave before the fault: its reader keeps it)
+            out.clear()
+            raise MalformedXML(f"malformed XML ({expat.ErrorString(exc.code)})", parser.ErrorByteIndex) from None
         if fed - parser.CurrentByteIndex > MAX_MARKUP:      # where the token not yet complete starts
             raise MemoryError("XML markup larger than allowed")
         if out:
