@@ -2016,7 +2016,7 @@ def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     if generic and col.parent and holder_role(col.parent):
         return verdict          # a contact's, an employee's name (``<contact nom="...">``): a person's, in any file
     if generic and not col.personal:        # (a "donors" table with a tax number column: the donors are persons)
-        verdict = _in_table(verdict, vocab.verdict(col.table))
+        verdict = _in_table(verdict, table_verdict(vocab, col.table))
     if not col.parent:
         return verdict
     if not verdict.positive:
@@ -2024,7 +2024,7 @@ def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
         if vocab.verdict(col.parent).positive:
             return joined           # (the key says whose it is: the file's name, "site.ini", says less)
         if joined.positive:
-            return _in_table(joined, vocab.verdict(col.table)) if generic else joined
+            return _in_table(joined, table_verdict(vocab, col.table)) if generic else joined
     return _in_table(verdict, vocab.verdict(col.parent)) if generic else verdict
 
 
@@ -2036,7 +2036,39 @@ def holder_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
         parent = vocab.verdict(col.parent)
         if parent.positive or holder_role(col.parent):
             return parent
-    return vocab.verdict(col.table)
+    return table_verdict(vocab, col.table)
+
+
+# the words a database's naming conventions put around what a table holds: its kind
+# ("ref_villes", "tbl_countries", "lkp_currency", "dim_city", "countries_lookup", "t_pays")
+_TABLE_AFFIXES = frozenset("ref refs reference referentiel referentiels tbl tbls tb tab table tables t lkp lk lu lookup "
+                           "lookups dim dimension param params parametre parametres parametro parametros cat list "
+                           "liste lista dict dictionary dictionnaire diccionario master mst mstr m d r v vw view mv "
+                           "code codes".split())
+
+
+def table_verdict(vocab: Vocabulary, table: Optional[str]) -> Verdict:
+    """What a table's name (a database table's, a file's stem) says, as ``Vocabulary.verdict``;
+    when that lowers nothing for a person, what it says without its naming convention's words
+    (``_TABLE_AFFIXES``) and a module's short prefix before them ("ref_villes", "rh_tbl_pays",
+    "geo_cities_lookup": "villes", "pays", "cities", whose names are places')."""
+    verdict = vocab.verdict(table)
+    if not table or verdict.positive or "PERSON" in verdict.lowered:
+        return verdict
+    words = name_words(re.split(r"[./]", table)[-1])
+    start, end = 0, len(words)
+    while end - start > 1 and words[end - 1] in _TABLE_AFFIXES:
+        end -= 1
+    if end > 1 and len(words[0]) <= 3 and words[0].isascii():
+        start = 1           # (a module's: "rh", "geo", "hr", "app")
+    while end - start > 1 and words[start] in _TABLE_AFFIXES:
+        start += 1
+    if (start, end) == (0, len(words)):
+        return verdict
+    bare = vocab.verdict(" ".join(words[start:end]))
+    if bare.positive:
+        return verdict
+    return Verdict(verdict.positive, verdict.lowered | bare.lowered, verdict.named)
 
 
 def _in_table(verdict: Verdict, table: Verdict) -> Verdict:

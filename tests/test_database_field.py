@@ -1,0 +1,76 @@
+"""A field office's databases as they are named and filled: an HR table beside lookup tables whose
+names carry their schema's naming convention (``ref_villes``, ``tbl_pays``, ``lkp_organisations``),
+scanned whole (SQLite, default rule packs, real model): the persons are found where they are, row
+by row, and the lookups' names of cities, countries and bodies are no persons."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from dataguard.detect.columns import table_verdict, vocabulary_for
+
+CITIES = ["Dakar", "Thiès", "Bamako", "Mopti", "Niamey", "N'Djamena", "Abéché", "Khartoum", "El Fasher", "Juba",
+          "Nairobi", "Kakuma", "Dadaab", "Amman", "Mafraq", "Irbid", "Cox's Bazar", "Goma", "Bunia", "Florence",
+          "Victoria", "Georgetown", "Lincoln", "Jackson", "Kingston", "Hamilton"]
+COUNTRIES = ["Sénégal", "Mali", "Burkina Faso", "Niger", "Tchad", "Soudan", "Kenya", "Jordanie", "Liban", "Syrie",
+             "Bangladesh", "Afghanistan", "Colombie", "Venezuela", "Suisse", "Côte d'Ivoire", "Myanmar"]
+BODIES = ["Haut Commissariat des Nations unies pour les réfugiés", "World Food Programme", "Mercy Corps",
+          "Médecins Sans Frontières", "Norwegian Refugee Council", "Save the Children", "Action contre la Faim"]
+STAFF = [(3, "DIALLO", "Aminata"), (5, "HADDAD", "Omar"), (8, "OKAFOR", "Grace"), (13, "NGUYEN", "Thi Lan"),
+         (21, "GARCÍA", "Lucía"), (34, "MENSAH", "Kwame")]
+
+
+def _field_db(path) -> str:
+    con = sqlite3.connect(path)
+    con.executescript("""
+        CREATE TABLE ref_villes (id INTEGER PRIMARY KEY, nom TEXT, code_pays TEXT, code_postal TEXT);
+        CREATE TABLE tbl_pays (id INTEGER PRIMARY KEY, code_iso3 TEXT, nom TEXT);
+        CREATE TABLE lkp_organisations (id INTEGER PRIMARY KEY, sigle TEXT, nom TEXT);
+        CREATE TABLE rh_employes (id INTEGER PRIMARY KEY, matricule TEXT, nom TEXT, prenom TEXT, grade TEXT);
+    """)
+    con.executemany("INSERT INTO ref_villes VALUES (?,?,?,?)",
+                    [(i + 1, c, "SN", f"{10200 + i}") for i, c in enumerate(CITIES)])
+    con.executemany("INSERT INTO tbl_pays VALUES (?,?,?)", [(i + 1, c[:3].upper(), c) for i, c in enumerate(COUNTRIES)])
+    con.executemany("INSERT INTO lkp_organisations VALUES (?,?,?)",
+                    [(i + 1, "".join(w[0] for w in b.split()), b) for i, b in enumerate(BODIES)])
+    con.executemany("INSERT INTO rh_employes VALUES (?,?,?,?,?)",
+                    [(k, f"SN-{100000 + k}", nom, prenom, "G-5") for k, nom, prenom in STAFF])
+    con.commit()
+    con.close()
+    return f"sqlite:///{path}"
+
+
+@pytest.mark.parametrize("table", ["ref_villes", "main.ref_villes", "tbl_pays", "lkp_countries", "geo_cities_lookup",
+                                   "ref_organisations", "pays_ref", "t_sites"])
+def test_a_lookup_tables_naming_convention_hides_not_what_it_holds(table):
+    assert "PERSON" in table_verdict(vocabulary_for(()), table).lowered
+
+
+@pytest.mark.parametrize("table", ["hr_employees", "tbl_staff", "ref_names", "app_users", "customers", "rh_employes"])
+def test_a_table_of_people_lowers_no_person(table):
+    assert "PERSON" not in table_verdict(vocabulary_for(()), table).lowered
+
+
+def _persons(report: dict) -> dict:
+    """(table, column) -> the rows of its PERSON evidence."""
+    out: dict = {}
+    for f in report["findings"]:
+        for ev in f["evidence"]:
+            if ev["entity_type"] == "PERSON":
+                out.setdefault((f["location"]["table"].split(".", 1)[1], f["location"]["column"]), set()).add(ev["row"])
+    return out
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("ner", [True, False])
+def test_lookup_tables_names_are_no_persons_staff_names_are(tmp_path, run_cli, ner):
+    url = _field_db(tmp_path / "field.db")
+    res = run_cli("scan", url, *(() if ner else ("--no-ner",)), "--workers", "1", "--format", "json",
+                  "--max-evidence", "all", "--fail-on", "never")
+    assert res.exit_code == 0, res.stderr
+    persons = _persons(res.report)
+    rows = {str(k) for k, _, _ in STAFF}
+    assert persons[("rh_employes", "nom")] == rows
+    assert persons[("rh_employes", "prenom")] == rows
+    assert set(persons) == {("rh_employes", "nom"), ("rh_employes", "prenom")}
