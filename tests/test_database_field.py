@@ -15,6 +15,13 @@ CITIES = ["Dakar", "Thiès", "Bamako", "Mopti", "Niamey", "N'Djamena", "Abéché
           "Victoria", "Georgetown", "Lincoln", "Jackson", "Kingston", "Hamilton"]
 COUNTRIES = ["Sénégal", "Mali", "Burkina Faso", "Niger", "Tchad", "Soudan", "Kenya", "Jordanie", "Liban", "Syrie",
              "Bangladesh", "Afghanistan", "Colombie", "Venezuela", "Suisse", "Côte d'Ivoire", "Myanmar"]
+# (the small model reads "Burkina Faso" as a person's name, among the countries it reads as places)
+COUNTRIES_EN = ["Senegal", "Mali", "Burkina Faso", "Niger", "Chad", "Sudan", "South Sudan", "Kenya", "Jordan",
+                "Lebanon", "Syria", "Bangladesh", "Afghanistan", "Colombia", "Venezuela", "France", "Switzerland",
+                "Democratic Republic of the Congo", "Côte d'Ivoire", "Myanmar"]
+COUNTRIES_ES = ["Senegal", "Malí", "Burkina Faso", "Níger", "Chad", "Sudán", "Sudán del Sur", "Kenia", "Jordania",
+                "Líbano", "Siria", "Bangladés", "Afganistán", "Colombia", "Venezuela", "Francia", "Suiza",
+                "República Democrática del Congo", "Costa de Marfil", "Birmania"]
 BODIES = ["Haut Commissariat des Nations unies pour les réfugiés", "World Food Programme", "Mercy Corps",
           "Médecins Sans Frontières", "Norwegian Refugee Council", "Save the Children", "Action contre la Faim"]
 STAFF = [(3, "DIALLO", "Aminata"), (5, "HADDAD", "Omar"), (8, "OKAFOR", "Grace"), (13, "NGUYEN", "Thi Lan"),
@@ -28,7 +35,13 @@ def _field_db(path) -> str:
         CREATE TABLE tbl_pays (id INTEGER PRIMARY KEY, code_iso3 TEXT, nom TEXT);
         CREATE TABLE lkp_organisations (id INTEGER PRIMARY KEY, sigle TEXT, nom TEXT);
         CREATE TABLE rh_employes (id INTEGER PRIMARY KEY, matricule TEXT, nom TEXT, prenom TEXT, grade TEXT);
+        CREATE TABLE ref_pays (id INTEGER PRIMARY KEY, code_iso2 TEXT, libelle_en TEXT, libelle_es TEXT);
+        CREATE TABLE ref_sites (id INTEGER PRIMARY KEY, code_site TEXT, ville TEXT, responsable TEXT);
     """)
+    con.executemany("INSERT INTO ref_pays VALUES (?,?,?,?)", [(i + 1, en[:2].upper(), en, es) for i, (en, es) in
+                                                              enumerate(zip(COUNTRIES_EN, COUNTRIES_ES))])
+    con.executemany("INSERT INTO ref_sites VALUES (?,?,?,?)", [(k, f"S{k:03d}", CITIES[k % len(CITIES)], f"{prenom} {nom.title()}")
+                                                              for k, nom, prenom in STAFF])
     con.executemany("INSERT INTO ref_villes VALUES (?,?,?,?)",
                     [(i + 1, c, "SN", f"{10200 + i}") for i, c in enumerate(CITIES)])
     con.executemany("INSERT INTO tbl_pays VALUES (?,?,?)", [(i + 1, c[:3].upper(), c) for i, c in enumerate(COUNTRIES)])
@@ -73,4 +86,7 @@ def test_lookup_tables_names_are_no_persons_staff_names_are(tmp_path, run_cli, n
     rows = {str(k) for k, _, _ in STAFF}
     assert persons[("rh_employes", "nom")] == rows
     assert persons[("rh_employes", "prenom")] == rows
-    assert set(persons) == {("rh_employes", "nom"), ("rh_employes", "prenom")}
+    # (a site's manager, in a table of sites, is a person: the model reads them so, and without
+    # it a column of names written as names)
+    assert persons[("ref_sites", "responsable")] == rows
+    assert set(persons) == {("rh_employes", "nom"), ("rh_employes", "prenom"), ("ref_sites", "responsable")}

@@ -1230,6 +1230,8 @@ class ColumnJudge:
         if "LOCATION" in verdict.positive and "PERSON" not in verdict.positive:
             # an address ("Khanke, Dohuk", which the model reads as "Surname, Given"): no person
             found = [(c, r) for c, r in found if r.entity_type != "PERSON"]
+        elif "PERSON" not in verdict.positive and _places_column(shares, holder):
+            found = [(c, r) for c, r in found if r.entity_type != "PERSON" or (r.start, r.end) != c]
         if "PERSON" in verdict.positive and "PERSON" in holder.lowered:
             # a column named for people in a table of things or firms (a vendors table's
             # "account_holder"): a person, or the firm itself; persons only without a firm's word
@@ -2081,6 +2083,26 @@ def _in_table(verdict: Verdict, table: Verdict) -> Verdict:
         return verdict
     positive = {e: v for e, v in verdict.positive.items() if e not in cancel}
     return Verdict(positive, verdict.lowered | cancel, tuple(s for s in verdict.named if s.entity not in cancel))
+
+
+PLACES_SHARE = 0.5         # of a column's cells the model reads as places, whole: a column of places
+FEW_PERSONS = 0.1          # of a column's cells read as persons, whole: misread places in a column of places
+
+
+def _places_column(shares: dict, holder: Verdict) -> bool:
+    """Whether a column not named for people is one of places (countries, cities), in which a
+    cell the model reads as a person, whole, is a place it misread ("Burkina Faso" among "Mali",
+    "Niger"): half its cells or more are places (when places are looked for) and few persons; or,
+    in a table named for places or bodies (``ref_pays``, ``organisations``), persons in less than
+    half its cells (countries named like persons: "Chad", "Jordan") or places and bodies
+    outnumbering them three to one. (A column of persons there, a site's manager, is read as
+    persons in most of its cells.)"""
+    person, place = shares.get("PERSON", 0.0), shares.get("LOCATION", 0.0)
+    if not person:
+        return False
+    if place >= PLACES_SHARE and person < FEW_PERSONS:
+        return True
+    return "PERSON" in holder.lowered and (person < 0.5 or place + shares.get("ORGANIZATION", 0.0) >= 3 * person)
 
 
 def _stray_category(entity: str, verdict: Verdict, shares: dict) -> bool:
