@@ -90,3 +90,23 @@ def test_lookup_tables_names_are_no_persons_staff_names_are(tmp_path, run_cli, n
     # it a column of names written as names)
     assert persons[("ref_sites", "responsable")] == rows
     assert set(persons) == {("rh_employes", "nom"), ("rh_employes", "prenom"), ("ref_sites", "responsable")}
+
+
+def test_a_code_columns_numbers_after_00_are_codes_a_phone_written_as_one_is_not(tmp_path, run_cli):
+    """A voucher column of 10-digit numbers: those that open with "00" read as international
+    phone numbers (00 672 14080: Norfolk Island) are codes like the others; a number written as
+    a phone number is ("+41 27 850 11 88", row 7), whatever the column."""
+    import random
+    rnd = random.Random(7)
+    vouchers = ["%010d" % rnd.randrange(10 ** 10) for _ in range(300)]
+    vouchers[2], vouchers[4], vouchers[6] = "0067214080", "0041448501188", "+41 27 850 11 88"
+    con = sqlite3.connect(tmp_path / "dist.db")
+    con.execute("CREATE TABLE ben_distributions (id INTEGER PRIMARY KEY, voucher_no TEXT, amount NUMERIC)")
+    con.executemany("INSERT INTO ben_distributions VALUES (?,?,?)", [(i + 1, v, 12.5) for i, v in enumerate(vouchers)])
+    con.commit()
+    con.close()
+    res = run_cli("scan", f"sqlite:///{tmp_path / 'dist.db'}", "--no-ner", "--workers", "1", "--format", "json",
+                  "--max-evidence", "all", "--fail-on", "never")
+    assert res.exit_code == 0, res.stderr
+    found = {(f["location"]["column"], ev["entity_type"], ev["row"]) for f in res.report["findings"] for ev in f["evidence"]}
+    assert found == {("voucher_no", "PHONE_NUMBER", "7")}

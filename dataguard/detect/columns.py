@@ -1554,7 +1554,8 @@ class ColumnJudge:
             return False                        # ... and what its names are: no "organisation" in a password
             # (a column of text, "diagnosis_notes", names the people it writes of)
         strong = entity in CHECKSUM and shares.get(entity, 0.0) >= STRONG_SHARE and len(col.cells) >= MIN_CELLS \
-            or entity == "PHONE_NUMBER" and bool((r.recognition_metadata or {}).get(FORMATTED_KEY))  # "+41 27 850 11 88": no code
+            or entity == "PHONE_NUMBER" and bool((r.recognition_metadata or {}).get(FORMATTED_KEY)) \
+            and not chunk.text[r.start:r.end].isdigit()     # "+41 27 850 11 88": no code ("0067214080": one)
         if entity in verdict.lowered:
             return strong
         if lookalike:
