@@ -1526,6 +1526,21 @@ def test_russian_and_chinese_columns_of_a_word_table(det, text, expected):
     assert got == expected
 
 
+# ---------------------------------------------------------------- ethnicity, clan, religion (DG-025)
+def test_a_persons_religion_clan_or_ethnicity_column_gives_its_values(pack_det, tmp_path):
+    """A beneficiaries table's religion and clan columns: each value at its cell; not the
+    nationality (NRP), a code column (religion_code), nor a lookup table of religions alone."""
+    text = ("case_no,full_name,religion,clan,nationality,religion_code\n"
+            "KAK-21C04512,Amina Hassan Abdi,Muslim,Hawiye,Somali,1\n"
+            "KAK-21C04513,John Lokwang,Christian,Turkana,Kenyan,2\n")
+    got = [(m.entity_type, text[m.start:m.end]) for _, m in _scanned(pack_det, tmp_path, "cases.csv", text)
+           if m.entity_type == "ETHNICITY_RELIGION"]
+    assert got == [("ETHNICITY_RELIGION", v) for v in ("Muslim", "Hawiye", "Christian", "Turkana")]
+    lookup = "id,religion\n1,Islam\n2,Christianity\n3,Hinduism\n"
+    assert not [m for _, m in _scanned(pack_det, tmp_path, "ref_religions.csv", lookup)
+                if m.entity_type == "ETHNICITY_RELIGION"]
+
+
 # ---------------------------------------------------------------- rows of keys and secrets
 KV_SECRETS = [("api_key", "ak_9f8e7d6c5b4a39281706f5e4d3c2b1a0", "SECRET_TOKEN"),
               ("db_password", "Tr0ub4dor&3xQ!", "SECRET_PASSWORD"),

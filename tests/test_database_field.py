@@ -110,3 +110,27 @@ def test_a_code_columns_numbers_after_00_are_codes_a_phone_written_as_one_is_not
     assert res.exit_code == 0, res.stderr
     found = {(f["location"]["column"], ev["entity_type"], ev["row"]) for f in res.report["findings"] for ev in f["evidence"]}
     assert found == {("voucher_no", "PHONE_NUMBER", "7")}
+
+
+def test_a_persons_religion_or_clan_column_is_dg_025_a_lookup_of_clans_is_not(tmp_path, run_cli):
+    """A beneficiaries table's religion and clan columns: DG-025 on each, every row; a lookup
+    table of clans and regions (lkp_clans) and a religion code column are none."""
+    con = sqlite3.connect(tmp_path / "cases.db")
+    con.executescript("""
+        CREATE TABLE ben_individus (id INTEGER PRIMARY KEY, nom TEXT, prenom TEXT, religion TEXT, clan TEXT,
+                                    religion_code INTEGER);
+        CREATE TABLE lkp_clans (id INTEGER PRIMARY KEY, clan TEXT, region TEXT);
+    """)
+    con.executemany("INSERT INTO ben_individus VALUES (?,?,?,?,?,?)",
+                    [(1, "ABDI", "Amina", "Musulmane", "Hawiye", 1), (2, "LOKWANG", "John", "Chrétien", "Turkana", 2),
+                     (3, "GATLUAK", "Nyakuoth", "Chrétienne", "Nuer", 2)])
+    con.executemany("INSERT INTO lkp_clans VALUES (?,?,?)", [(1, "Hawiye", "Banadir"), (2, "Darod", "Puntland"),
+                                                             (3, "Isaaq", "Woqooyi Galbeed")])
+    con.commit()
+    con.close()
+    res = run_cli("scan", f"sqlite:///{tmp_path / 'cases.db'}", "--no-ner", "--workers", "1", "--format", "json",
+                  "--max-evidence", "all", "--fail-on", "never")
+    assert res.exit_code == 0, res.stderr
+    found = {(f["location"]["table"].split(".", 1)[1], f["location"]["column"], ev["row"])
+             for f in res.report["findings"] if f["rule_id"] == "DG-025" for ev in f["evidence"]}
+    assert found == {("ben_individus", c, str(r)) for c in ("religion", "clan") for r in (1, 2, 3)}

@@ -1213,12 +1213,22 @@ class ColumnJudge:
             elif not _by_chance(r):
                 out.append(r)
         ends = sorted(e for _, e in headers)
-        if personal_table(self.vocab, [c.name for c in columns if not c.parent] + list(chunk.siblings)):
+        names = [c.name for c in columns if not c.parent] + list(chunk.siblings)
+        if personal_table(self.vocab, names):
             for col in columns:
                 col.personal = not col.parent
         for i, col in enumerate(columns):
             out.extend(self._column(chunk, col, placed.get(i, []), ends))
+        if any(r.entity_type in ABOUT_PERSONS for r in out) and not self._of_persons(names):
+            out = [r for r in out if r.entity_type not in ABOUT_PERSONS]
         return out
+
+    def _of_persons(self, names: list) -> bool:
+        """Whether a table's rows are persons' by its other columns than those of ``ABOUT_PERSONS``:
+        a person's name, or a person's detail (``personal_table``); a list of religions or clans
+        (``ref_religions``: id, religion) is none."""
+        others = [n for n in names if n and not ABOUT_PERSONS & set(self.vocab.verdict(n).positive)]
+        return any(self.vocab.is_name_column(n) for n in others) or personal_table(self.vocab, others)
 
     def _column(self, chunk: Chunk, col: _Column, found: list, header_ends: list) -> list:
         verdict = column_verdict(self.vocab, col)
@@ -1657,9 +1667,12 @@ def whole_names(vocab: Vocabulary, col: _Column) -> bool:
         or bool(col.parent) and ("PERSON" in vocab.verdict(col.parent).positive or holder_role(col.parent))
 
 
+# what a column's name says of a person only in a table of persons: a table of religions, clans or
+# ethnic groups alone (a lookup table) is no one's data
+ABOUT_PERSONS = frozenset({"ETHNICITY_RELIGION"})
 # what a column holds that is a person's, not a product's, a site's or a firm's
 PERSONAL = frozenset({"DATE_OF_BIRTH", "US_SSN", "NATIONAL_ID", "PASSPORT_NUMBER", "UK_NINO", "NRP",
-                      "STAFF_INDEX_NUMBER", "UNHCR_CASE_NUMBER"})
+                      "ETHNICITY_RELIGION", "STAFF_INDEX_NUMBER", "UNHCR_CASE_NUMBER"})
 
 
 def personal_table(vocab: Vocabulary, names) -> bool:

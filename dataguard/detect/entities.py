@@ -138,6 +138,7 @@ TABLE = {t.name: t for t in (
     Traits("HEALTH_TERM", mask=Mask.REDACT, keyword=True),
     # found by column semantics (detect.columns): a sensitive column name over plausible values
     Traits("DATE_OF_BIRTH", mask=Mask.REDACT, norm=Norm.AS_IS),
+    Traits("ETHNICITY_RELIGION", mask=Mask.REDACT, norm=Norm.AS_IS),
     _secret("PASSWORD_HASH"),
     _id("NATIONAL_ID", norm=_CU), _id("PASSPORT_NUMBER", norm=_CU),
     # spaCy NER
