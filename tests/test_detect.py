@@ -341,6 +341,12 @@ PASSWORDS = [
     # a key naming the secret beside a word that would not be one alone
     ("mysql_root_password=R00t!Sql7", "R00t!Sql7"), ("spring.datasource.password: Spr1ng#Db", "Spr1ng#Db"),
     ("new_password=N3w!Pass42", "N3w!Pass42"),
+    ('LDAP_BIND_PW = "wpLaf4PbPb&90"\n', "wpLaf4PbPb&90"),                  # "pw" as a separated part
+    ("senha: Maputo@2024", "Maputo@2024"),
+    ('r = requests.get(url, auth=("svc_sync", "dWGYuO0Ejw!21"))\n', "dWGYuO0Ejw!21"),     # a user and password pair
+    ('smtp.login(user, "Zq8!rT5wPl")', "Zq8!rT5wPl"),
+    ("Hi,\n\nYour temporary password is: 60QWSFwDax!24\nPlease change it.", "60QWSFwDax!24"),   # prose
+    ("Votre mot de passe est Lyon#2024x, à changer.", "Lyon#2024x"),
 ]
 
 
@@ -369,6 +375,8 @@ PASSWORD_PLACEHOLDERS = [
     "password_algorithm=SHA-256", "secret_key_path=/etc/app/secret-2024.key", "password_file=/run/secrets/db_pw",
     "DB_PASSWORD_FILE=/run/secrets/db_password", "password_hash_rounds=100000x", "auth.password.field: pwd_2",
     "password_encoder: bcrypt-12", "PASSWORD_MIN_LENGTH=12chars", "passwordPolicy: Strong-1",
+    "hashpw = Xk9#mPq2vL", "s.login(SMTP_USER, SMTP_PASS)", "auth=(user, password)",
+    "The password is 8-characters long.", "The password is Welcome1 for everyone.", "The password is required.",
 ]
 
 

@@ -212,9 +212,10 @@ def aws_recognizer(language: str) -> Triggered:
 
 
 _PW_KEY = (r"(?a:[A-Za-z0-9_.\-]{0,64}(?:password|passwd|passphrase|pwd|pass_word|mot[ _-]?de[ _-]?passe|motdepasse|"
-           r"contrase[ñÑnN]a|kennwort|passwort)[A-Za-z0-9_.\-]{0,64}|"
-           # bare "pass" / "secret" only as a whole word or a separated part ("db_pass", not "bypass", "secretary")
-           r"(?:[A-Za-z0-9_.\-]{0,64}[_.\-])?(?:pass|secret(?![_-]?access))(?:[_.\-][A-Za-z0-9_.\-]{0,64})?(?![A-Za-z0-9])|"
+           r"contrase[ñÑnN]a|kennwort|passwort|senha)[A-Za-z0-9_.\-]{0,64}|"
+           # bare "pass", "pw" and "secret" only as a whole word or a separated part ("db_pass",
+           # "LDAP_BIND_PW", not "bypass", "secretary", "hashpw")
+           r"(?:[A-Za-z0-9_.\-]{0,64}[_.\-])?(?:pass|pw|secret(?![_-]?access))(?:[_.\-][A-Za-z0-9_.\-]{0,64})?(?![A-Za-z0-9])|"
            r"PGPASSWORD|MYSQL_PWD)")
 _PW_VALUE = r"""(?:"(?P<v>[^"\r\n]{4,128})"|'(?P<v2>[^'\r\n]{4,128})'|(?P<v3>[^\s"'`<>;,]{4,128}))"""
 _PW_SEP = rf"[\"']?{_WS}(?::=|=>|==?|:){_WS}"
@@ -244,6 +245,16 @@ def _pw_regexes() -> List[Rx]:
         Rx(r"(?i)(?a:ConvertTo-SecureString)\s{1,32}(?:(?a:-String)\s{1,32})?[\"'](?P<v>[^\"'\r\n]{4,128})[\"']", 0.8,
            plausible_password),
         Rx(r"(?i)(?:^|\s)(?:-p|(?a:--password)(?:=|\s{1,32}))[\"']?(?P<v>[^\s\"']{6,128})", 0.6, plausible_password),
+        # prose: "Your temporary password is: Kx7#mP2q", "votre mot de passe est Lyon#2024x" (not
+        # followed by a word: "the password is Welcome1 for everyone" is a sentence about it)
+        Rx(r"(?i)(?<![A-Za-z0-9])(?:(?a:password|passphrase|passwort|kennwort|mot de passe|senha)|contraseña)"
+           r"\s{1,3}(?:is|was|est|es|ist|é)\s{0,3}:?\s{0,3}[\"']?(?P<vp>[^\s\"'`<>;,]{6,128})", 0.7,
+           plausible_password),
+        # a user name and password passed as a pair: auth=("svc", "Xk9#mPq2"), HTTPBasicAuth('u', 'p'),
+        # smtp.login(user, "p")
+        Rx(r"(?i)(?<![A-Za-z0-9])(?a:auth|HTTPBasicAuth|HTTPDigestAuth|login)\s{0,3}(?:=\s{0,3})?\(\s{0,3}"
+           r"(?:[\"'][^\"'\r\n]{1,64}[\"']|[A-Za-z_][\w.]{0,64})\s{0,3},\s{0,32}[\"'](?P<v>[^\"'\r\n]{4,128})[\"']\s{0,3}\)",
+           0.8, plausible_password),
     ]
 
 
@@ -257,7 +268,8 @@ class PasswordRecognizer(RegexRecognizer):
         out = []
         for r in self._regexes:
             for m in r.rx.finditer(text):
-                grp = next((g for g in ("v", "v2", "v3") if g in r.rx.groupindex and m.group(g) is not None), None)
+                grp = next((g for g in ("v", "v2", "v3", "vp") if g in r.rx.groupindex and m.group(g) is not None),
+                           None)
                 start, end = m.span(grp) if grp else m.span()
                 value = text[start:end].rstrip(".")
                 end = start + len(value)
@@ -265,6 +277,8 @@ class PasswordRecognizer(RegexRecognizer):
                     continue          # (a stored hash is no clear-text password: password_hash_recognizer)
                 if grp == "v3" and value.isalpha() and re.match(r" +[A-Za-z]", text[end:end + 3]):
                     continue      # "Password: Must contain 8 characters" is prose
+                if grp == "vp" and re.match(r"[ \t]+[^\W\d_]", text[end:end + 3]):
+                    continue      # "the password is 8-characters long" is about it
                 meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
                 if "k" in r.rx.groupindex:
                     meta[SECRET_KEY_KEY] = m.group("k")    # (the column judge reads it: ``ColumnJudge.judge``)
@@ -274,7 +288,7 @@ class PasswordRecognizer(RegexRecognizer):
 
 def password_recognizer(language: str) -> Triggered:
     return Triggered(PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language),
-                     words=("pass", "pwd", "secret", "identified", "mot de passe", "mot_de_passe",
+                     words=("pass", "pw", "secret", "senha", "auth", "login", "identified", "mot de passe", "mot_de_passe",
                             "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"),
                      # a command line's "-p" only where its pattern can read it, after a space of any
                      # script (anything but an ASCII sign, letter or digit, bar the '?' Hyperscan
