@@ -1695,3 +1695,27 @@ def test_a_secrets_key_before_a_column_named_for_something_else_names_no_secret(
     text = "system,secret,notes\npassword,Tr0ub4dor&3xQ!,vpn\n"
     got = [(m.entity_type, text[m.start:m.end]) for _, m in _scanned(pack_det, tmp_path, "vault.csv", text)]
     assert got == [("SECRET_PASSWORD", "Tr0ub4dor&3xQ!")]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_an_employee_id_column_holds_staff_index_numbers(pack_det, tmp_path, kind):
+    """A payroll's 'Employee ID' (or 'Código de empleado') column holds staff index numbers, as
+    'Staff ID' does; the six-digit amounts and order numbers of the other columns are none."""
+    from dataguard.sources import SourceOptions, open_target
+    from dataguard.types import Limits
+    rows = [("Employee ID", "Employee Name", "Net Pay", "PO Number"),
+            ("840886", "Grace Wanjiru", "512340", "450123"),
+            ("068345", "Peter Otieno", "498800", "450124")]
+    if kind == "csv":
+        (tmp_path / "payroll.csv").write_text("\n".join(",".join(r) for r in rows) + "\n")
+    else:
+        import openpyxl
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.save(tmp_path / "payroll.xlsx")
+    item, = open_target(str(tmp_path), SourceOptions()).items()
+    chunks = [c for c in item.chunks(Limits()) if hasattr(c, "text")]
+    got = [c.text[m.start:m.end] for c, (_, ms) in zip(chunks, pack_det.analyze(chunks)) for m in ms
+           if m.entity_type == "STAFF_INDEX_NUMBER" and m.score >= 0.5]
+    assert got == ["840886", "068345"]
