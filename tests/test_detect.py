@@ -1177,6 +1177,14 @@ def test_titles_and_the_word_before_them_are_not_part_of_the_name(en):
     assert not any(p.startswith(("de ", "Mme", "par ", "M. ")) for p in persons)
 
 
+def test_a_greeting_is_no_part_of_the_name_after_it(en):
+    """The model reads "Dear Alexandria" as one person: the name is the given name alone, kept
+    after the greeting as after a title; a greeted group is none."""
+    text = "Dear Alexandria,\n\nPlease find the bank details for the advance.\n\nDear Colleagues,\nsee below.\n"
+    got = spans(run(en, text), {"PERSON"})
+    assert got == {at(text, "Alexandria", "PERSON")}
+
+
 def test_a_role_word_before_a_name_is_not_part_of_it(en):
     """Registers write the person's role before the name; the model takes the word into the name."""
     text = "Beneficiary Mursinin Marbun (SSN 513-48-2942) registered on 2024-06-01 at the Juba office.\n"
@@ -1218,6 +1226,10 @@ def test_strip_title_takes_off_a_title_or_role_word(span, name):
     # a name's own particles and a role word alone stay
     ("met Anouk van den Berg today", "Anouk van den Berg", "Anouk van den Berg"),
     ("Patient y", "Patient", "Patient"),
+    # a greeting the model read into the name
+    ("Dear Alexandria,\n\nPlease find", "Dear Alexandria", "Alexandria"),
+    ("Hola Ana Ruiz:\nle escribo", "Hola Ana Ruiz", "Ana Ruiz"), ("Chère Awa Ndiaye,", "Chère Awa Ndiaye", "Awa Ndiaye"),
+    ("Cara Delgado called", "Cara Delgado", "Cara Delgado"), ("met Hiro Tanaka", "Hiro Tanaka", "Hiro Tanaka"),
 ])
 def test_person_span_without_role_words_particles_and_possessives(text, span, name):
     from dataguard.detect.filters import person_span

@@ -691,6 +691,15 @@ _LOWER_WORD_NEXT = re.compile(rf"[ \t]+[{LOWER}]")
 # Oliver Bergmann" of "au nom de Oliver Bergmann", "de Eleanor Blackwood"; not "van der Berg")
 _LOWER_LEAD = re.compile(rf"(?:[{LOWER}][{LOWER}'’]*[ \t]+){{1,3}}(?=[{UPPER}][{LOWER}'’-]+[ \t]+"
                          rf"(?:[{UPPER}]|(?:{'|'.join(sorted(_PARTICLES))})[ \t]+[{UPPER}{LOWER}]))")
+# a letter's greeting the model read into the name after it ("Dear Alexandria", "Hola Ana Ruiz"; not
+# "Cara", "Beste": given names and surnames too)
+_GREETING_LEAD = re.compile(r"(?i:dear|dearest|hello|hi|hola|bonjour|bonsoir|cher|ch[èe]re|estimad[oa]|querid[oa]|"
+                            rf"liebe[rs]?|gentile)[ \t]+(?=[{UPPER}])")
+# a greeting right before a lone given name ("Dear Alexandria,"), and the groups a letter greets
+_GREETING_BEFORE = re.compile(r"(?<!\w)" + _GREETING_LEAD.pattern.rsplit("[ \\t]+", 1)[0] + r"[ \t]+$")
+_GREETED_GROUPS = frozenset("all colleagues colleague team teams friends friend everyone everybody partners members "
+                            "sirs madam madams tous toutes collègues amis todos todas colegas amigos equipo équipe "
+                            "world folks".split())
 # a possessive ends a name ("Khalil Haddad's Social Security Number")
 _POSSESSIVE = re.compile(r"['’]s\b")
 # articles and determiners that begin a phrase, not a name ("The Manager", "Die Abrechnung", "Los Datos")
@@ -990,6 +999,9 @@ def person_span(text: str, start: int, end: int) -> tuple:
     """Where a person the model or a pattern found is: in one cell, without a title or role word,
     nor a log's key before it (``name="Matteo Lindemann``: one token to the model)."""
     start, end = one_cell(text, start, end)
+    m = _GREETING_LEAD.match(text, start, end)
+    if m and m.end() < end:
+        start = m.end()
     m = KEY_BEFORE.match(text, start, end)
     if m and m.end() < end and PERSON_KEY.search(m["key"]):
         start = m.end()
@@ -1310,7 +1322,8 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
                               # a firm, a desk, a post ("Anna Bank" is a name)
     if len(tokens) >= 2:
         return True
-    return bool(TITLES.search(text[max(0, start - 30):start]))
+    return bool(TITLES.search(text[max(0, start - 30):start])) \
+        or _GREETING_BEFORE.search(text, max(0, start - 12), start) is not None and first not in _GREETED_GROUPS
 
 
 _SECRET_RANK = {"SECRET_PRIVATE_KEY": 0, "SECRET_AWS_KEY": 1, "SECRET_TOKEN": 2, "SECRET_PASSWORD": 3}
