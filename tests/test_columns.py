@@ -1719,3 +1719,20 @@ def test_an_employee_id_column_holds_staff_index_numbers(pack_det, tmp_path, kin
     got = [c.text[m.start:m.end] for c, (_, ms) in zip(chunks, pack_det.analyze(chunks)) for m in ms
            if m.entity_type == "STAFF_INDEX_NUMBER" and m.score >= 0.5]
     assert got == ["840886", "068345"]
+
+
+def test_names_and_numbers_written_with_json_escapes_are_found_on_the_escapes(pack_det):
+    """json.dumps writes 'Chrétien' as 'Chr\\u00e9tien' and an Arabic name all in escapes: such a
+    string is read decoded, and a match is placed on the escapes it was read from (a phone after
+    an escaped word keeps its own span); an escaped word that is no name stays none."""
+    lines = ['{"event": "payment.sent", "subject": {"name": "Christelle Chr\\u00e9tien", "phone": "+243991459730"}}',
+             '{"event": "login", "subject": {"name": "\\u0623\\u062d\\u0645\\u062f \\u0627\\u0644\\u062d\\u0633\\u0646"}}',
+             '{"event": "login", "subject": {"name": "Michel Robin"}, "note": "caf\\u00e9 call +243991857129"}',
+             '{"event": "sync", "status": "pending \\u2013 r\\u00e9vision", "build": "2024.1.39"}']
+    text = "\n".join(lines) + "\n"
+    chunk = Chunk(unit=Unit(target="/t", uri="/t/events.jsonl", path="events.jsonl"), text=text)
+    got = [(m.entity_type, text[m.start:m.end]) for _, ms in pack_det.analyze([chunk]) for m in ms
+           if m.entity_type in ("PERSON", "PHONE_NUMBER")]
+    assert got == [("PERSON", "Christelle Chr\\u00e9tien"), ("PHONE_NUMBER", "+243991459730"),
+                   ("PERSON", "\\u0623\\u062d\\u0645\\u062f \\u0627\\u0644\\u062d\\u0633\\u0646"),
+                   ("PERSON", "Michel Robin"), ("PHONE_NUMBER", "+243991857129")]

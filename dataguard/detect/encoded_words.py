@@ -7,6 +7,8 @@ a match inside a decoded run is reported on the whole run as written.
 """
 from __future__ import annotations
 
+import bisect
+import json
 import re
 from dataclasses import replace
 
@@ -58,3 +60,71 @@ def widen(matches: list, runs: list, text: str) -> list:
         if key not in best or best[key].score < m.score:
             best[key] = m
     return sorted(best.values(), key=lambda m: (m.start, m.end, m.entity_type))
+
+
+# A JSON string holding \u escapes ("Chr\u00e9tien", an Arabic name written "\u0623\u062d\u0645\u062f":
+# json.dumps' default, in API dumps and log payloads) is read decoded, padded with spaces to its
+# length; a match in it is placed back on the escapes it was read from.
+_JSON_STRING = re.compile(r'"(?P<s>(?:[^"\\\n]|\\.){1,2000})"')
+_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\.")
+
+
+def _unescaped(raw: str, at: int) -> tuple:
+    """(the JSON string ``raw`` decoded, for each decoded character the (start, end) of what
+    writes it in the text, ``raw`` starting at ``at``); None when it is no valid JSON string."""
+    out, where, pos = [], [], 0
+    for m in _ESCAPE.finditer(raw):
+        out.append(raw[pos:m.start()])
+        where += [(at + i, at + i + 1) for i in range(pos, m.start())]
+        try:
+            plain = json.loads(f'"{m.group()}"')
+        except ValueError:
+            return None
+        out.append(plain)
+        where += [(at + m.start(), at + m.end())] * len(plain)
+        pos = m.end()
+    out.append(raw[pos:])
+    where += [(at + i, at + i + 1) for i in range(pos, len(raw))]
+    return "".join(out), where
+
+
+def unescape_json(chunk: Chunk) -> tuple:
+    """(chunk with the \\u escapes of its JSON strings decoded, {decoded string's start: where}
+    (``_unescaped``) for ``place``)."""
+    text = chunk.text
+    if "\\u" not in text:
+        return chunk, {}
+    parts, maps, pos = [], {}, 0
+    for m in _JSON_STRING.finditer(text):
+        raw = m["s"]
+        if "\\u" not in raw:
+            continue
+        got = _unescaped(raw, m.start("s"))
+        if got is None:
+            continue
+        plain, where = got
+        parts += [text[pos:m.start("s")], plain, " " * (len(raw) - len(plain))]
+        maps[m.start("s")] = (m.end("s"), where)
+        pos = m.end("s")
+    if not maps:
+        return chunk, {}
+    parts.append(text[pos:])
+    return replace(chunk, text="".join(parts)), maps
+
+
+def place(matches: list, maps: dict) -> list:
+    """Matches in a decoded JSON string on the escapes they were read from (``unescape_json``)."""
+    if not maps:
+        return matches
+    starts = sorted(maps)
+    out = []
+    for m in matches:
+        i = bisect.bisect_right(starts, m.start) - 1
+        if i >= 0 and m.start < maps[starts[i]][0]:
+            s0 = starts[i]
+            where = maps[s0][1]
+            a, b = m.start - s0, min(m.end, maps[s0][0]) - s0
+            if a < len(where):
+                m = replace(m, start=where[a][0], end=where[min(b, len(where)) - 1][1])
+        out.append(m)
+    return sorted(out, key=lambda m: (m.start, m.end, m.entity_type))

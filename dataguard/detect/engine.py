@@ -12,7 +12,7 @@ from dataguard.detect.config import DetectorConfig, detector_fingerprint
 from dataguard.detect.context import context_found, in_external, with_context
 from dataguard.detect.entities import NER_ENTITIES
 from dataguard.detect.filters import CONTEXT_KEY, CONTEXT_RAISE_KEY, postprocess
-from dataguard.detect.encoded_words import decode as decode_encoded_words, widen as widen_to_encoded
+from dataguard.detect.encoded_words import decode as decode_encoded_words, place, unescape_json, widen as widen_to_encoded
 from dataguard.detect.language import detect_language
 from dataguard.detect.models import (AUTO, FALLBACK, MODELS, NER_MODEL_FOR, ModelMissing, check_model,  # noqa: F401
                                     load_nlp, ner_languages)
@@ -117,10 +117,10 @@ class Detector:
         """Cheap first: Presidio's pattern/checksum recognizers run on windows around their
         triggers' hits, with a context check on the few words before each candidate; spaCy NER
         runs, in one ``nlp.pipe`` call per batch, only on the regions that can hold a name."""
-        decoded = [decode_encoded_words(c) for c in batch]
-        ner_results = self._ner_batch([c for c, _ in decoded])
+        decoded = [(c, runs) + unescape_json(c) for c, runs in map(decode_encoded_words, batch)]
+        ner_results = self._ner_batch([c for _, _, c, _ in decoded])
         floor = self.config.score_floor
-        for original, (chunk, runs), ner in zip(batch, decoded, ner_results):
+        for original, (_, runs, chunk, escapes), ner in zip(batch, decoded, ner_results):
             results = list(ner)
             text = chunk.text
             ext_context = [c.lower() for c in chunk.context]
@@ -144,7 +144,8 @@ class Detector:
                                 context_found(t.context, r, text, ext_context))
                         results.append(r)
             judged = self._columns.judge(chunk, results)
-            yield original, widen_to_encoded(postprocess(chunk, judged, floor, self.entities), runs, original.text)
+            found = place(postprocess(chunk, judged, floor, self.entities), escapes)
+            yield original, widen_to_encoded(found, runs, original.text)
 
 
 def _context_words(recognizers: list) -> dict:
