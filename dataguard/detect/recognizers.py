@@ -100,15 +100,19 @@ def opaque_token(v: str) -> bool:
 
 
 class Rx:
-    """One regex of a recognizer: group 'v' (or the whole match) is the value."""
+    """One regex of a recognizer: group 'v' (or the whole match) is the value; ``needs``: words
+    (lower case) of which a text holds one where the regex can match (``PasswordRecognizer``
+    searches a text that holds none with no regex)."""
 
     def __init__(self, pattern: str, score: float, validate: Optional[Callable[[str], bool]] = None,
-                 entity: Optional[str] = None, flags: int = 0, timeout_s: Optional[float] = None):
+                 entity: Optional[str] = None, flags: int = 0, timeout_s: Optional[float] = None,
+                 needs: tuple = ()):
         # a rule pack's (user-supplied) pattern is searched under the regex module's time limit
         self.rx = BoundedPattern(pattern, flags, timeout_s) if timeout_s else re.compile(pattern, flags)
         self.score = score
         self.validate = validate
         self.entity = entity
+        self.needs = needs
 
 
 class RegexRecognizer(EntityRecognizer):
@@ -239,9 +243,9 @@ def _pw_regexes() -> List[Rx]:
         Rx(rf"(?i)<(?:[\w:-]{{0,64}}(?a:password|passwd|pwd|secret)[\w-]{{0,64}})>{_WS}(?P<v>[^<\s]{{4,128}}){_WS}</", 0.8,
            plausible_password),
         Rx(r"(?i)\b[a-z][a-z0-9+.\-]{1,20}://[^\s:/@\"'<>]{0,64}:(?P<v>[^\s@/\"'<>]{3,128})@[\w.\-\[\]]+", 0.9,
-           plausible_password),
+           plausible_password, needs=("://",)),
         Rx(r"(?i)\b(?a:identified)\s{1,32}(?a:by)\s{1,32}(?:(?a:password)\s{1,32})?[\"'](?P<v>[^\"'\r\n]{4,128})[\"']",
-           0.8, plausible_password),
+           0.8, plausible_password, needs=("identified",)),
         Rx(r"(?i)(?a:ConvertTo-SecureString)\s{1,32}(?:(?a:-String)\s{1,32})?[\"'](?P<v>[^\"'\r\n]{4,128})[\"']", 0.8,
            plausible_password),
         Rx(r"(?i)(?:^|\s)(?:-p|(?a:--password)(?:=|\s{1,32}))[\"']?(?P<v>[^\s\"']{6,128})", 0.6, plausible_password),
@@ -249,12 +253,13 @@ def _pw_regexes() -> List[Rx]:
         # followed by a word: "the password is Welcome1 for everyone" is a sentence about it)
         Rx(r"(?i)(?<![A-Za-z0-9])(?:(?a:password|passphrase|passwort|kennwort|mot de passe|senha)|contraseña)"
            r"\s{1,3}(?:is|was|est|es|ist|é)\s{0,3}:?\s{0,3}[\"']?(?P<vp>[^\s\"'`<>;,]{6,128})", 0.7,
-           plausible_password),
+           plausible_password, needs=("password", "passphrase", "passwort", "kennwort", "mot de passe", "senha",
+                                      "contraseña")),
         # a user name and password passed as a pair: auth=("svc", "Xk9#mPq2"), HTTPBasicAuth('u', 'p'),
         # smtp.login(user, "p")
         Rx(r"(?i)(?<![A-Za-z0-9])(?a:auth|HTTPBasicAuth|HTTPDigestAuth|login)\s{0,3}(?:=\s{0,3})?\(\s{0,3}"
            r"(?:[\"'][^\"'\r\n]{1,64}[\"']|[A-Za-z_][\w.]{0,64})\s{0,3},\s{0,32}[\"'](?P<v>[^\"'\r\n]{4,128})[\"']\s{0,3}\)",
-           0.8, plausible_password),
+           0.8, plausible_password, needs=("auth", "login")),
     ]
 
 
@@ -265,8 +270,12 @@ class PasswordRecognizer(RegexRecognizer):
         wanted = set(entities) if entities else {"SECRET_PASSWORD"}
         if "SECRET_PASSWORD" not in wanted:
             return []
-        out = []
+        out, low = [], None
         for r in self._regexes:
+            if r.needs:
+                low = text.lower() if low is None else low
+                if not any(w in low for w in r.needs):
+                    continue
             for m in r.rx.finditer(text):
                 grp = next((g for g in ("v", "v2", "v3", "vp") if g in r.rx.groupindex and m.group(g) is not None),
                            None)
@@ -288,14 +297,18 @@ class PasswordRecognizer(RegexRecognizer):
 
 def password_recognizer(language: str) -> Triggered:
     return Triggered(PasswordRecognizer("dataguard-password", ["SECRET_PASSWORD"], _pw_regexes(), language),
-                     words=("pass", "pw", "secret", "senha", "auth", "login", "identified", "mot de passe", "mot_de_passe",
+                     words=("pass", "pwd", "secret", "senha", "identified", "mot de passe", "mot_de_passe",
                             "mot-de-passe", "motdepasse", "contrase", "kennwort", "securestring"),
                      # a command line's "-p" only where its pattern can read it, after a space of any
                      # script (anything but an ASCII sign, letter or digit, bar the '?' Hyperscan
                      # reads for a character beyond Latin-1): a word's hyphen ("app-prod",
                      # "unix-process") opens no window; a URL only with a password before its host
                      # (not every link of a page or a log)
-                     regex=r"(?:^|[^!->@-~])-[pP]|://[^\s:/@\"'<>]*:[^\s@/\"'<>]*@", pad=_SECRET_PAD, edge=None)
+                     # (not every "login" and "auth" of a log: a call's, "auth=(", "smtp.login("; "pw" as a
+                     # key's separated last part, "LDAP_BIND_PW", not inside a token)
+                     regex=r"(?:^|[^!->@-~])-[pP]|://[^\s:/@\"'<>]*:[^\s@/\"'<>]*@|(?i:auth|login)[ \t]{0,3}(?:=[ \t]{0,3})?\("
+                           r"|[_.\-][pP][wW]",
+                     pad=_SECRET_PAD, edge=None)
 
 
 def token_recognizer(language: str) -> Triggered:
