@@ -180,6 +180,23 @@ def test_ner_windows_end_at_whitespace():
     assert 0 < s and e < len(run_) and e - s <= len("Anna Smith") + 4 * 40 + 2
 
 
+def test_a_name_opening_a_paragraph_reaches_the_model_without_the_blank_line(en):
+    """A name opening its line after a blank line: the model's window starts on its line (the
+    small model reads no person after an opening line break); after a line of text, that line
+    stays in the window. Firms' names that open a paragraph ("Zoram Textiles B.V. agreed", the
+    model's "Consulting Zenzor" of "Consulting Zenzor S.p.A.") are no persons."""
+    from dataguard.detect.ner import ner_regions
+    text = ("Subject: payments\n\nBeneficiary Emmanuelle Maurice (SSN 796-69-6207) registered on 3 May.\n\n"
+            "Maksymilian Steciuk called from +39 02 1234 5678 about the transfer.\n\n"
+            "Zoram Textiles B.V. agreed to extend the framework agreement until March.\n\n"
+            "Consulting Zenzor S.p.A. a accepté de prolonger le contrat.\nBest regards,\nJoost Bakker\n")
+    regions = [text[s:e] for s, e in ner_regions(text)]
+    assert regions[0].startswith("Beneficiary Emmanuelle") and regions[1].startswith("Maksymilian")
+    assert any(r.startswith("Best regards,\nJoost") for r in regions)
+    assert {e for e in spans(run(en, text)) if e[0] == "PERSON"} == {
+        at(text, v, "PERSON") for v in ("Emmanuelle Maurice", "Maksymilian Steciuk", "Joost Bakker")}
+
+
 @pytest.mark.parametrize("value, shaped, person", [
     ("Sander KUIPERS", True, True), ("Fernando FERNÁNDEZ HERRERA", True, True), ("Njeri N. MWANGI", True, True),
     ("Youssef MANSOUR AL-RASHID", True, True), ("Sander MULDER-SMIT", True, True),
@@ -188,7 +205,7 @@ def test_ner_windows_end_at_whitespace():
     ("Access DENIED", False, False), ("Status PENDING", False, False),
     # an office, a camp, a street, a firm: capitals after a capitalised word, and still no person
     ("Office KENYA", True, False), ("Kakuma CAMP", True, False), ("Kenyatta AVENUE", True, False),
-    ("Acme LTD", True, False),
+    ("Acme LTD", True, False), ("Zoram Textiles B.V.", True, False),
 ])
 def test_a_surname_in_capitals_after_the_given_name(value, shaped, person):
     from dataguard.detect.filters import _plausible_person, surname_last_in_capitals

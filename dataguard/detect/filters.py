@@ -338,7 +338,8 @@ ORG_WORDS = frozenset(
 # as written (not "Sá", a surname, in "Maria de Sá")
 LEGAL_FORMS = frozenset("AG AS ASA A/S ApS AB BV B.V. NV N.V. KK LLP LLC Ltd Ltd. LTD Inc Inc. INC PLC plc Co Co. "
                         "Corp Corp. GmbH SA S.A. SAS SARL SpA Srl SRL SL S.L. SLU Ltda KG OHG Oy Oyj Pty Pvt Pte "
-                        "Bhd Lda LDA Sp Sp. SE s.r.o. a.s. Kft Zrt d.o.o.".split())
+                        "Bhd Lda LDA Sp Sp. SE s.r.o. a.s. Kft Zrt d.o.o. S.p.A. S.r.l. SpA. S.A.S. S.L.U. "
+                        "S.A.R.L. Pvt. Pte. Ltda. SARL. A.G. K.K.".split())
 # a body's words that are given names too (Vision, Relief, Society in Zimbabwe and Kenya; "aid"
 # is Aïd folded): an organisation's after the first word only ("Kenya Red Cross Society")
 ORG_LATER_WORDS = frozenset("society relief vision aid".split())
@@ -1290,6 +1291,10 @@ def _cued_name(value: str) -> bool:
         and not any(w in _NOT_AFTER_A_NAME or w in _NOT_A_NAME_SCRIPTS or w in _ID_LABEL_WORDS for w in low)
 
 
+# the word right after a name on its line (a firm's legal form: "Consulting Zenzor S.p.A.")
+_WORD_AFTER = re.compile(r"[ \t]{1,2}([^\s,;:()]{1,8})")
+
+
 def _plausible_person(value: str, text: str, start: int) -> bool:
     v = value.strip()
     if "\n" in v or "\t" in v or "@" in v or any(c.isdigit() for c in v) or len(v) < 3 or len(v) > 60:
@@ -1299,6 +1304,8 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
         return False          # "Vorbereitung der Mission", "Beste Grüße", "Konto IBAN", "La Sra"
     if all(w in _SPELLING_ALPHABET for w in words):
         return False          # "Charlie Whiskey 12": a call sign
+    if firm_ending(v.replace(",", " ").split()):
+        return False          # "Zoram Textiles B.V.": a legal form in capitals is no surname
     if surname_first(v) or surname_in_capitals(v):
         return True           # "SALAZAR, Fernando", "OWUSU Kwame": the surname first, in capitals, as registers write it
     if surname_last_in_capitals(v):     # "Sander KUIPERS": an address, an office, a firm is no such name
@@ -1320,6 +1327,9 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
     if len(tokens) >= 2 and (firm_ending(tokens) or last in ORG_WORDS and last != "bank" or last in _POST_ONLY_LAST):
         return False          # "Pinecrest Realty", "Tandem Software BV", "Billing Support", "Warehouse Lead":
                               # a firm, a desk, a post ("Anna Bank" is a name)
+    after = _WORD_AFTER.match(text, start + len(value))
+    if after is not None and firm_ending(tokens + [after.group(1)]):
+        return False          # "Consulting Zenzor" of "Consulting Zenzor S.p.A. a accepté": a firm's name
     if len(tokens) >= 2:
         return True
     return bool(TITLES.search(text[max(0, start - 30):start])) \

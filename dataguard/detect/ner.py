@@ -116,7 +116,10 @@ def ner_regions(text: str) -> list:
             if text[nl + 1:m.start()].strip():
                 s = nl + 1
             else:       # a name opening its line keeps the line before: "Best regards,\nJoost Bakr" (alone: no person)
-                s = text.rfind("\n", s, nl) + 1 or s
+                before = text.rfind("\n", s, nl) + 1 or s
+                # (but a blank one: the model reads no person after a region's opening line break,
+                # "\nBeneficiary Emmanuelle Maurice (SSN ...)")
+                s = before if text[before:nl].strip() else nl + 1
         nl = text.find("\n", m.end(), e)
         if nl != -1:
             e = nl
