@@ -1,10 +1,11 @@
 """Throughput and recall on dense, diverse data: dataguard against plain Presidio, in one run.
 
     python benchmarks/bench_scan.py [--size-mb 8] [--bands 20,100,400,1000] [--workers N]
-                                    [--baseline-kb 120] [--corpus DIR] [--quick] [--no-rescan]
+                                    [--baseline-kb 120] [--corpus DIR] [--seed N] [--quick] [--no-rescan]
 
 Generates a corpus (benchmarks/corpus.py: one folder per density band, planted values per MB,
-every value fresh, txt/csv/json/log/docx/xlsx, decoys), then measures on the same machine and
+every value fresh, txt/csv/json/log/docx/xlsx, decoys; a new seed each run unless --seed gives
+one: the seed is printed, so that a run can be repeated on the same corpus), then measures on the same machine and
 in the same run, band by band:
   * dataguard --no-ner and full mode (NER), --workers N, as the CLI scans: each band in its
     own scan, and the whole corpus in one scan (the line "all"); every scan pays its
@@ -33,6 +34,7 @@ import io
 import json
 import os
 import pstats
+import random
 import re
 import shutil
 import subprocess
@@ -307,6 +309,7 @@ def _args():
     ap.add_argument("--baseline-kb", type=float, default=120.0, help="plain Presidio's share of each band")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--corpus", help="reuse/generate the corpus in this folder")
+    ap.add_argument("--seed", type=int, help="the corpus generator's seed (default: a new one, printed)")
     ap.add_argument("--top", type=int, default=14, help="functions shown per profile")
     ap.add_argument("--quick", action="store_true", help="1 MB, small baseline, no rescan")
     ap.add_argument("--no-rescan", action="store_true")
@@ -359,7 +362,9 @@ def main():
     bands = [int(b) for b in a.bands.split(",")]
     root = a.corpus or _scratch("dataguard-bench-")
     if not os.path.exists(os.path.join(root, "planted.json")):
-        generate(root, a.size_mb, tuple(bands))
+        seed = a.seed if a.seed is not None else random.SystemRandom().randrange(1, 10 ** 6)
+        print(f"generating the corpus with seed {seed} (--seed {seed} draws the same values again)")
+        generate(root, a.size_mb, tuple(bands), seed)
     planted = json.load(open(os.path.join(root, "planted.json")))
     size = sum(os.path.getsize(os.path.join(root, f)) for f in files_of(root))
     print(f"corpus: {root}, {len(files_of(root))} files, {size / 1e6:.1f} MB, {len(planted)} planted values "
