@@ -1164,6 +1164,12 @@ def test_street_names_are_not_people(en):
     assert "Achieng Otieno" in persons
 
 
+def test_neighbourhoods_and_provinces_are_not_people(en):
+    text = "The family moved from Bairro Cariaco to Cabo Delgado last year, said Amina Juma.\n"
+    persons = {text[m.start:m.end] for m in run(en, text) if m.entity_type == "PERSON"}
+    assert persons == {"Amina Juma"}
+
+
 @pytest.mark.parametrize("value, person", [
     ("Victoria Falls", False), ("Palm Springs", False), ("Golan Heights", False), ("Rift Valley", False),
     ("Jomo Kenyatta Airport", False), ("Lamu Island", False), ("Achieng Otieno", True),

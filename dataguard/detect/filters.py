@@ -1232,7 +1232,10 @@ def plausible(entity: str, value: str, text: str, start: int, end: int, name_col
 _STREET_FIRST = {"rue", "avenue", "av", "boulevard", "bd", "chemin", "ch", "route", "rte", "place", "pl", "quai",
                  "allée", "impasse", "cours", "passage", "rond-point", "calle", "avenida", "carrera", "paseo",
                  "plaza", "ciudad", "rua", "praça", "via", "viale", "piazza", "strasse",
-                 "straße", "mount", "lake", "port", "fort", "saint", "st", "ste", "san", "santa"}
+                 "straße", "mount", "lake", "port", "fort", "saint", "st", "ste", "san", "santa",
+                 # a neighbourhood's, a cape's or a province's first word ("Bairro Cariaco", "Cabo Delgado")
+                 "bairro", "barrio", "quartier", "cabo", "colonia", "travessa", "estrada", "distrito", "provincia",
+                 "província", "kebele", "woreda", "wilaya"}
 # first words of an office, an institution or a service, not of a person ("Oficina de Bogotá",
 # "Bureau de Dakar", "Ministry of Health": a model trained on English takes such phrases in French
 # and Spanish text for names)
