@@ -15,6 +15,7 @@ import secrets
 from pathlib import Path
 from typing import Optional
 
+from dataguard.detect.json_escapes import json_unescaped
 from dataguard.detect.entities import Mask, Norm, traits
 
 ENV_KEY = "DATAGUARD_HMAC_KEY"
@@ -89,8 +90,9 @@ _SPACE_OR_DASH = re.compile(r"[\s\-]")
 
 def normalise(entity: str, value: str) -> str:
     """Canonical form so that '4111 1111 1111 1111' and '4111-1111-1111-1111' hash alike
-    (the entity's ``Norm`` in the traits table)."""
-    v = value.strip()
+    (the entity's ``Norm`` in the traits table); a value found on a JSON string's \\u escapes
+    as the same value written plainly."""
+    v = json_unescaped(value).strip()
     norm = traits(entity).norm
     if norm is Norm.DIGITS:
         return _NON_DIGIT.sub("", v)
@@ -161,6 +163,7 @@ def mask(entity: str, value: str, keyword: bool = False) -> str:
     entity's ``Mask`` in the traits table). Keyword entities (health and protection terms,
     markings, a rule pack's listed words; ``keyword`` for those the table does not know)
     show their type and length, never the word: the word itself is the sensitive fact."""
+    value = json_unescaped(value)
     v = " ".join(value.split())
     style = Mask.REDACT if keyword else traits(entity).mask
     if style is Mask.REDACT:

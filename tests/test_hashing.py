@@ -23,6 +23,10 @@ def _reference(entity: str, canonical: str) -> str:
     ("EMAIL_ADDRESS", "Amina.Yusuf@Example.ORG", "amina.yusuf@example.org"),
     ("SECRET_AWS_KEY", "AKIAABCDEFGHIJKLMNOP", "AKIAABCDEFGHIJKLMNOP"),
     ("PERSON", "  Hélène   DUBOIS ", "hélène dubois"),
+    # found on a JSON string's escapes (json.dumps' default): the same value as written plainly
+    ("PERSON", "H\\u00e9l\\u00e8ne Dubois", "hélène dubois"),
+    ("PERSON", "\\u0623\\u062d\\u0645\\u062f Ali", "أحمد ali"),
+    ("PERSON", "C:\\users\\Amina", "c:\\users\\amina"),       # (no valid escape: as written)
 ])
 def test_hash_is_hmac_sha256_of_normalised_value(entity, value, canonical):
     h = Hasher(KEY)
@@ -42,6 +46,7 @@ def test_hash_is_hmac_sha256_of_normalised_value(entity, value, canonical):
     ("AU_TFN", "12", "**"),
     ("EMAIL_ADDRESS", "amina.yusuf@un-juba.org", "a**********@*******.org"),
     ("PERSON", "Amina Yusuf", "A**** Y****"),
+    ("PERSON", "\\u0623\\u062d\\u0645\\u062f Ali", "أ*** A**"),      # (decoded: no backslash shown)
     ("IP_ADDRESS", "10.20.30.40", "10.**.**.**"),
     ("SECRET_PASSWORD", "hunter2", "<secret_password redacted, 7 chars>"),
 ])

@@ -8,10 +8,10 @@ a match inside a decoded run is reported on the whole run as written.
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from dataclasses import replace
 
+from dataguard.detect.json_escapes import unescaped
 from dataguard.types import Chunk, Match
 
 _WORD = r"=\?[A-Za-z0-9_.:-]{1,40}(?:\*[A-Za-z-]{1,16})?\?[BbQq]\?[!->@-~]{0,600}?\?="
@@ -66,26 +66,6 @@ def widen(matches: list, runs: list, text: str) -> list:
 # json.dumps' default, in API dumps and log payloads) is read decoded, padded with spaces to its
 # length; a match in it is placed back on the escapes it was read from.
 _JSON_STRING = re.compile(r'"(?P<s>(?:[^"\\\n]|\\.){1,2000})"')
-_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|\\.")
-
-
-def _unescaped(raw: str, at: int) -> tuple:
-    """(the JSON string ``raw`` decoded, for each decoded character the (start, end) of what
-    writes it in the text, ``raw`` starting at ``at``); None when it is no valid JSON string."""
-    out, where, pos = [], [], 0
-    for m in _ESCAPE.finditer(raw):
-        out.append(raw[pos:m.start()])
-        where += [(at + i, at + i + 1) for i in range(pos, m.start())]
-        try:
-            plain = json.loads(f'"{m.group()}"')
-        except ValueError:
-            return None
-        out.append(plain)
-        where += [(at + m.start(), at + m.end())] * len(plain)
-        pos = m.end()
-    out.append(raw[pos:])
-    where += [(at + i, at + i + 1) for i in range(pos, len(raw))]
-    return "".join(out), where
 
 
 def unescape_json(chunk: Chunk) -> tuple:
@@ -99,7 +79,7 @@ def unescape_json(chunk: Chunk) -> tuple:
         raw = m["s"]
         if "\\u" not in raw:
             continue
-        got = _unescaped(raw, m.start("s"))
+        got = unescaped(raw, m.start("s"))
         if got is None:
             continue
         plain, where = got
