@@ -152,6 +152,7 @@ class Vocabulary:
         # every word of a name or phrase: a run of a column name's words holding another is none
         self._known = frozenset(w for table in (self._phrases, self._exact) for key in table for w in key)
         self._cache: dict = {}
+        self._no_secret: dict = {}      # a secret's key -> whether it says it holds something else
         # the longest word of each name of a secret's key: a key holds one (``secret_key``'s first look)
         words = {max(ws, key=len) for s in self.signals if _secret_signal(s) for ws in map(name_words, s.names) if ws}
         self._secret_words = re.compile("|".join(map(re.escape, sorted(words)))).search if words else None
@@ -192,8 +193,14 @@ class Vocabulary:
     def says_no_secret(self, key: str) -> bool:
         """Whether a key holding a secret's word says it holds something else: a word of a
         credential signal's ``unless`` ("password_algorithm", "secret_key_path", "password_file")."""
-        runs = _runs(tuple(w for p in re.split(r"[./]", key) for w in self._words(p)))
-        return any(u in runs for s in self.signals if s.values == ValueKind.CREDENTIAL for u in self._unless[s])
+        said = self._no_secret.get(key)
+        if said is None:
+            if len(self._no_secret) > 4096:
+                self._no_secret.clear()
+            runs = _runs(tuple(w for p in re.split(r"[./]", key) for w in self._words(p)))
+            said = self._no_secret[key] = any(u in runs for s in self.signals if s.values == ValueKind.CREDENTIAL
+                                              for u in self._unless[s])
+        return said
 
     def knows_one(self, names) -> bool:
         """Whether one of the names says something (a fixed-width table's header line)."""
