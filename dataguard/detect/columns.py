@@ -38,14 +38,13 @@ from dataguard import sqldump
 from dataguard.detect.entities import NER_ENTITIES, traits
 from dataguard.detect.context import context_found, in_external, name_words
 from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS, LIST_LABELS, NAME_COLUMN_KEY,
-                                     POST_WORDS, REASON_KEY, SECRET_KEY_KEY, listed_person, lone_surname, lower_case_name, name_shaped,
-                                     org_word, org_worded, password_hash, person_shaped, placeholder_secret, post_shaped,
-                                     script_name_shaped,
-                                     surname_in_capitals,
+                                     POST_WORDS, REASON_KEY, SECRET_KEY_KEY, listed_person, lone_surname,
+                                     lower_case_name, name_shaped, org_word, org_worded, password_hash, person_shaped,
+                                     placeholder_secret, post_shaped, script_name_shaped, surname_in_capitals,
                                      surname_last_in_capitals, surnames_in_capitals, titled_surname, unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
-from dataguard.detect.tabular import Layout, form_fields, html_cells, markdown_cells, markdown_pairs, prose_table_cells, \
-    tab_pairs
+from dataguard.detect.tabular import (Layout, form_fields, html_cells, markdown_cells, markdown_pairs,
+                                     prose_table_cells, tab_pairs)
 from dataguard.types import Chunk, ColumnSignal
 from dataguard.vocab import Reason, ValueKind
 

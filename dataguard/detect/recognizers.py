@@ -288,7 +288,8 @@ class PasswordRecognizer(RegexRecognizer):
                     continue      # "Password: Must contain 8 characters" is prose
                 if grp == "vp" and re.match(r"[ \t]+[^\W\d_]", text[end:end + 3]):
                     continue      # "the password is 8-characters long" is about it
-                meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
+                meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
                 if "k" in r.rx.groupindex:
                     meta[SECRET_KEY_KEY] = m.group("k")    # (the column judge reads it: ``ColumnJudge.judge``)
                 out.append(RecognizerResult("SECRET_PASSWORD", start, end, r.score, recognition_metadata=meta))
