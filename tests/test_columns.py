@@ -1539,6 +1539,14 @@ def test_a_persons_religion_clan_or_ethnicity_column_gives_its_values(pack_det, 
     lookup = "id,religion\n1,Islam\n2,Christianity\n3,Hinduism\n"
     assert not [m for _, m in _scanned(pack_det, tmp_path, "ref_religions.csv", lookup)
                 if m.entity_type == "ETHNICITY_RELIGION"]
+    # households or cases keyed by their numbers, no names: persons' data all the same
+    for name, text in (("households.csv", "household_id,religion,size\nH-0012,Muslim,6\nH-0013,Christian,4\n"),
+                       ("cases2.csv", "case_no,ethnicity\nA-2201,Nuer\nA-2202,Dinka\n")):
+        got = [text[m.start:m.end] for _, m in _scanned(pack_det, tmp_path, name, text)
+               if m.entity_type == "ETHNICITY_RELIGION"]
+        assert got == [v for v in ("Muslim", "Christian", "Nuer", "Dinka") if v in text]
+    coded = "religion_id,religion\n1,Islam\n2,Christianity\n"
+    assert not [m for _, m in _scanned(pack_det, tmp_path, "religions.csv", coded) if m.entity_type == "ETHNICITY_RELIGION"]
 
 
 # ---------------------------------------------------------------- rows of keys and secrets

@@ -1225,16 +1225,21 @@ class ColumnJudge:
                 col.personal = not col.parent
         for i, col in enumerate(columns):
             out.extend(self._column(chunk, col, placed.get(i, []), ends))
-        if any(r.entity_type in ABOUT_PERSONS for r in out) and not self._of_persons(names):
+        if any(r.entity_type in ABOUT_PERSONS for r in out) and not self._of_persons(names, out):
             out = [r for r in out if r.entity_type not in ABOUT_PERSONS]
         return out
 
-    def _of_persons(self, names: list) -> bool:
+    def _of_persons(self, names: list, found: list) -> bool:
         """Whether a table's rows are persons' by its other columns than those of ``ABOUT_PERSONS``:
-        a person's name, or a person's detail (``personal_table``); a list of religions or clans
-        (``ref_religions``: id, religion) is none."""
+        a person's name or detail found in it, a column named for one (``personal_table``), or a
+        column keyed by an individual or a household (``case_no``, ``beneficiary_id``); a list of
+        religions or clans (``ref_religions``: id, religion) is none."""
+        if any(r.entity_type == "PERSON" or r.entity_type in PERSONAL and r.entity_type not in ABOUT_PERSONS
+               for r in found):
+            return True
         others = [n for n in names if n and not ABOUT_PERSONS & set(self.vocab.verdict(n).positive)]
-        return any(self.vocab.is_name_column(n) for n in others) or personal_table(self.vocab, others)
+        return any(self.vocab.is_name_column(n) or _individual_key(n) for n in others) \
+            or personal_table(self.vocab, others)
 
     def _column(self, chunk: Chunk, col: _Column, found: list, header_ends: list) -> list:
         verdict = column_verdict(self.vocab, col)
@@ -1676,6 +1681,17 @@ def whole_names(vocab: Vocabulary, col: _Column) -> bool:
 # what a column's name says of a person only in a table of persons: a table of religions, clans or
 # ethnic groups alone (a lookup table) is no one's data
 ABOUT_PERSONS = frozenset({"ETHNICITY_RELIGION"})
+# the words of a column keyed by an individual or a household ("case_no", "beneficiary_id", "progres_id")
+_INDIVIDUAL_WORDS = frozenset("case beneficiary beneficiaire beneficiario individual individu household menage hogar "
+                              "registration refugee refugie applicant patient client member staff employee person "
+                              "personne persona student progres unhcr family famille familia".split())
+
+
+def _individual_key(name: str) -> bool:
+    words = name_words(name)
+    return len(words) >= 2 and words[-1] in _RECORD_KEY_WORDS and any(w in _INDIVIDUAL_WORDS for w in words[:-1])
+
+
 # what a column holds that is a person's, not a product's, a site's or a firm's
 PERSONAL = frozenset({"DATE_OF_BIRTH", "US_SSN", "NATIONAL_ID", "PASSPORT_NUMBER", "UK_NINO", "NRP",
                       "ETHNICITY_RELIGION", "STAFF_INDEX_NUMBER", "UNHCR_CASE_NUMBER"})
