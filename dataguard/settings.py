@@ -452,7 +452,9 @@ def _check_steps(cfg) -> list:
     if cfg.hmac_key_file:
         steps.append(("hmac_key_file", lambda: load_key(cfg.hmac_key_file)))
     if cfg.state:
-        steps.append(("state", lambda: _check_outputs(None, cfg.state, False)))
+        # (SQLite writes its journal beside the file: its folder must take new files)
+        steps.append(("state", lambda: (_check_outputs(None, cfg.state, False), check_folder_creatable(
+            os.path.dirname(os.path.abspath(os.path.expanduser(str(cfg.state)))), "state file's folder"))))
     if cfg.output is not None:
         steps.append(("output.folder", lambda: (
             check_writable(os.path.join(cfg.output.folder, "report"), "report in output.folder", create_folders=True),

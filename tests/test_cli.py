@@ -208,6 +208,17 @@ def test_config_check_refuses_an_output_folder_the_scan_cannot_create(tmp_path, 
     assert scan.exit_code == 2 and f"{cfg}: output.folder: " in scan.stderr
 
 
+def test_config_check_refuses_a_state_file_in_a_folder_the_scan_cannot_write(tmp_path, run_cli):
+    """A state file under /proc passed config check as root (permission bits); the scan then failed."""
+    if not os.path.isdir("/proc/self") or os.geteuid() != 0:
+        pytest.skip("needs /proc and root (the permission bits already refuse it otherwise)")
+    cfg = tmp_path / "dataguard.yaml"
+    cfg.write_text(f"targets: [{{uri: {tmp_path}}}]\nstate: /proc/dataguard-state.db\nno_ner: true\n")
+    res = run_cli("config", "check", cfg)
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1, res.stderr
+    assert res.stderr.startswith(f"dataguard: error: {cfg}: state: "), res.stderr
+
+
 def test_config_check_leaves_a_good_output_folder_as_it_was(tmp_path, run_cli):
     cfg = tmp_path / "dataguard.yaml"
     cfg.write_text(f"targets: [{{uri: {tmp_path}}}]\noutput: {{folder: new/reports}}\nno_ner: true\n")
