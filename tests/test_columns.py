@@ -1545,6 +1545,8 @@ def test_a_persons_religion_clan_or_ethnicity_column_gives_its_values(pack_det, 
         got = [text[m.start:m.end] for _, m in _scanned(pack_det, tmp_path, name, text)
                if m.entity_type == "ETHNICITY_RELIGION"]
         assert got == [v for v in ("Muslim", "Christian", "Nuer", "Dinka") if v in text]
+    results = "name,race,time\nAmina Yusuf,Nairobi Marathon,02:31:10\nJohn Kamau,Kampala Half,01:10:00\n"
+    assert not [m for _, m in _scanned(pack_det, tmp_path, "results.csv", results) if m.entity_type == "ETHNICITY_RELIGION"]
     coded = "religion_id,religion\n1,Islam\n2,Christianity\n"
     assert not [m for _, m in _scanned(pack_det, tmp_path, "religions.csv", coded) if m.entity_type == "ETHNICITY_RELIGION"]
 

@@ -180,6 +180,13 @@ def test_ner_windows_end_at_whitespace():
     assert 0 < s and e < len(run_) and e - s <= len("Anna Smith") + 4 * 40 + 2
 
 
+def test_a_country_code_after_a_name_is_no_firms_legal_form(en):
+    """Two letters after a name are a country's code as often as a legal form ("SE", "SL"): the
+    name stays a person's; a legal form of three letters or with dots makes it a firm's."""
+    text = "The visa of Ingrid Berg SE passport was renewed. Payments to Pharma Karo S.L. are routed.\n"
+    assert {e for e in spans(run(en, text)) if e[0] == "PERSON"} == {at(text, "Ingrid Berg", "PERSON")}
+
+
 def test_a_name_opening_a_paragraph_reaches_the_model_without_the_blank_line(en):
     """A name opening its line after a blank line: the model's window starts on its line (the
     small model reads no person after an opening line break); after a line of text, that line
@@ -358,6 +365,9 @@ PASSWORDS = [
     # a key naming the secret beside a word that would not be one alone
     ("mysql_root_password=R00t!Sql7", "R00t!Sql7"), ("spring.datasource.password: Spr1ng#Db", "Spr1ng#Db"),
     ("new_password=N3w!Pass42", "N3w!Pass42"),
+    # words before the secret's word qualify the account, not the value
+    ("FIELD_OFFICE_PASSWORD=Tr0ub4dor&3xQ!", "Tr0ub4dor&3xQ!"), ("FILE_SERVER_PASSWORD=Xk9#mPq2Lz7", "Xk9#mPq2Lz7"),
+    ("last_password=Hx7#mPq2Lz9", "Hx7#mPq2Lz9"),
     ('LDAP_BIND_PW = "wpLaf4PbPb&90"\n', "wpLaf4PbPb&90"),                  # "pw" as a separated part
     ("senha: Maputo@2024", "Maputo@2024"),
     ('r = requests.get(url, auth=("svc_sync", "dWGYuO0Ejw!21"))\n', "dWGYuO0Ejw!21"),     # a user and password pair

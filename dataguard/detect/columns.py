@@ -190,15 +190,18 @@ class Vocabulary:
         return s.entity if s is not None and _secret_signal(s) else None
 
     def says_no_secret(self, key: str) -> bool:
-        """Whether a key holding a secret's word says it holds something else: a word of a
-        credential signal's ``unless`` ("password_algorithm", "secret_key_path", "password_file")."""
+        """Whether a key holding a secret's word says, after it, that it holds something else: a
+        word of a credential signal's ``unless`` ("password_algorithm", "secret_key_path",
+        "password_file"); not one before it ("FILE_SERVER_PASSWORD", "last_password": passwords)."""
         said = self._no_secret.get(key)
         if said is None:
             if len(self._no_secret) > 4096:
                 self._no_secret.clear()
-            runs = _runs(tuple(w for p in re.split(r"[./]", key) for w in self._words(p)))
-            said = self._no_secret[key] = any(u in runs for s in self.signals if s.values == ValueKind.CREDENTIAL
-                                              for u in self._unless[s])
+            words = tuple(w for p in re.split(r"[./]", key) for w in self._words(p))
+            last = max((i for i, w in enumerate(words) if self._secret_words and self._secret_words(w)), default=-1)
+            runs = _runs(words[last + 1:])
+            said = self._no_secret[key] = last >= 0 and any(
+                u in runs for s in self.signals if s.values == ValueKind.CREDENTIAL for u in self._unless[s])
         return said
 
     def knows_one(self, names) -> bool:

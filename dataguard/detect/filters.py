@@ -1294,7 +1294,8 @@ def _cued_name(value: str) -> bool:
         and not any(w in _NOT_AFTER_A_NAME or w in _NOT_A_NAME_SCRIPTS or w in _ID_LABEL_WORDS for w in low)
 
 
-# the word right after a name on its line (a firm's legal form: "Consulting Zenzor S.p.A.")
+# the word right after a name on its line (a firm's legal form: "Consulting Zenzor S.p.A.", "Yormar Oy";
+# not two capitals, a country's code as often: "Ingrid Berg SE passport", "Amina Conteh SL")
 _WORD_AFTER = re.compile(r"[ \t]{1,2}([^\s,;:()]{1,8})")
 
 
@@ -1331,7 +1332,8 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
         return False          # "Pinecrest Realty", "Tandem Software BV", "Billing Support", "Warehouse Lead":
                               # a firm, a desk, a post ("Anna Bank" is a name)
     after = _WORD_AFTER.match(text, start + len(value))
-    if after is not None and firm_ending(tokens + [after.group(1)]):
+    form = after.group(1) if after is not None else ""
+    if (len(form) > 2 or "." in form or not form.isupper()) and form and firm_ending(tokens + [form]):
         return False          # "Consulting Zenzor" of "Consulting Zenzor S.p.A. a accepté": a firm's name
     if len(tokens) >= 2:
         return True
