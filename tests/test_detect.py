@@ -1174,6 +1174,14 @@ def test_street_names_are_not_people(en):
     assert "Achieng Otieno" in persons
 
 
+def test_kin_before_a_name_is_no_part_of_it(en):
+    """A case note's "Mother Grace Achieng", "Mère Ama Ndayisenga": the person without the kin's word."""
+    text = ("Mother Grace Achieng and father Tom Otieno came with the child.\n"
+            "Mère Ama Ndayisenga, père Jean Bosco Habimana.\n")
+    persons = {text[m.start:m.end] for m in run(en, text) if m.entity_type == "PERSON"}
+    assert persons == {"Grace Achieng", "Tom Otieno", "Ama Ndayisenga", "Jean Bosco Habimana"}
+
+
 def test_neighbourhoods_and_provinces_are_not_people(en):
     text = "The family moved from Bairro Cariaco to Cabo Delgado last year, said Amina Juma.\n"
     persons = {text[m.start:m.end] for m in run(en, text) if m.entity_type == "PERSON"}

@@ -667,7 +667,11 @@ _ROLE_WORDS = (r"beneficiary|patient|applicant|client|claimant|refugee|asylum[- 
                r"beneficiari[oa]|paciente|solicitante|emplead[oa]|titular|destinatari[oa]|remitente|cliente|"
                r"persona de contacto|intestatari[oa]|titolare|richiedente|mittente|referente|"
                r"(?:konto|karten)?inhaber(?:in)?|kund(?:e|in)|empfänger(?:in)?|absender(?:in)?|antragsteller(?:in)?|"
-               r"ansprechpartner(?:in)?|mitarbeiter(?:in)?|patientin|rekeninghouder")
+               r"ansprechpartner(?:in)?|mitarbeiter(?:in)?|patientin|rekeninghouder|"
+               # kin a case note names before the person ("Mother Grace Achieng"; not "Son": a given name)
+               r"mother|father|sister|brother|aunt|uncle|daughter|wife|husband|spouse|guardian|grandmother|"
+               r"grandfather|mère|père|tante|oncle|fille|épouse|époux|tutrice|tuteur|madre|padre|hermana|hermano|"
+               r"tía|tío|hija|hijo|esposa|esposo|abuela|abuelo")
 _PERSON_TITLE = re.compile(r"(?i)(?:(?:de|du|des|of|to|for|by|with|from|par|pour|chez|avec|dear|au nom de|"
                            r"a nombre de|estimad[oa]|sehr geehrte[rs]?|liebe[rs]?|cher|chère|gentile)\s+)?"
                            rf"(?:(?:{_TITLE_WORDS})\.?|(?:{_ROLE_WORDS}):?)\s+(?=\S)")
