@@ -357,13 +357,14 @@ HEALTH_WORDS = [
     "hepatitis", "cancer", "diabetes", "diabetic", "pregnant", "pregnancy", "psychiatric", "mental health",
     "depression", "schizophrenia", "bipolar", "PTSD", "disability", "disabled", "medical condition", "chemotherapy",
     "dialysis", "epilepsy", "malaria", "cholera", "miscarriage", "abortion", "STI", "syphilis", "medical records",
-    "prescribed", "medication", "treatment for",
+    "prescribed", "medication", "treatment for", "malnutrition", "malnourished",
     # French
     "VIH", "séropositif", "séropositive", "sida", "tuberculose", "diagnostic", "diagnostiqué", "diagnostiquée",
     "hépatite", "diabète", "enceinte", "grossesse", "psychiatrique", "santé mentale", "dépression", "handicap",
     "handicapé", "handicapée", "traitement antirétroviral", "paludisme", "schizophrénie", "bipolaire",
     "chimiothérapie", "dialyse", "épilepsie", "épileptique", "choléra", "fausse couche", "avortement",
-    "dossier médical", "antirétroviral", "antirétroviraux",
+    "dossier médical", "antirétroviral", "antirétroviraux", "diabétique", "malnutrition aiguë", "malnutri",
+    "malnutrie",
 ]
 
 
