@@ -1378,6 +1378,19 @@ def test_a_code_under_its_label_is_no_phone_number(patterns_only):
                    at(text, "0612345678", "PHONE_NUMBER", 1), at(text, "+44 20 7946 0321", "PHONE_NUMBER")}
 
 
+def test_a_budget_line_or_cost_centre_is_no_phone_number():
+    """A budget line's or a cost centre's code ("Budget line 6210-0034", an Ecuadorian fixed line to
+    libphonenumber, with "line" a telephony word, under a field office's regions) is no phone
+    number; the office line is one."""
+    from dataguard.detect import Detector
+    det = Detector(ner=False, countries=("JO", "LB", "SD", "SN", "CO", "EC"),
+                   phone_regions=("NG", "IQ", "MA", "RW", "TD", "EG", "KE"), context=pack_context())
+    text = ("Budget line 6210-0034, grant SDN-23/0881. Cost centre 4410-2231 approved.\n"
+            "Call the office line +593 2 234 5678 for questions.\n")
+    got = spans(run(det, text), {"PHONE_NUMBER"})
+    assert got == {at(text, "+593 2 234 5678", "PHONE_NUMBER")}
+
+
 def test_an_ipv4_address_is_no_phone_number(patterns_only):
     """Four numbers of 0-255 between dots are an address, though a region's groups may read them as a
     phone number; a number with a trunk zero written with dots stays a phone number."""

@@ -1137,11 +1137,16 @@ def _trivial_digits(value: str) -> bool:
 
 _AFTER_REQUEST = re.compile(r'HTTP/[\d.]{1,3}"[ \t]+$')
 # a code's label right before the number ("Part no. 0049-3070-0000", "Serial 0044 2079 4600 12",
+# "Budget line 6210-0034",
 # "Reference 0041229171234", "N° de série", "Bestellnr."): a part, serial, order or reference
 # number, which an international prefix (00) or a region's digits make look like a phone's
 _CODE_LABEL = re.compile(r"(?i)(?<!\w)(?:part|serial|item|article|model|order|invoice|tracking|reference|ref|sku|"
                          r"lot|batch|asset|imei|iccid|série|serie|référence|réf|referencia|pedido|factura|"
-                         r"commande|facture|bestell|rechnungs|artikel|seriennummer)"
+                         r"commande|facture|bestell|rechnungs|artikel|seriennummer|"
+                         # a budget's or an account's line and codes ("Budget line 6210-0034", "ligne budgétaire",
+                         # "cost centre 4410-2231", "GL code")
+                         r"budget line|budget code|ligne budgétaire|ligne budgetaire|línea presupuestaria|"
+                         r"linea presupuestaria|cost cent(?:er|re)|centre de coût|centro de costo|gl|grant|wbs)"
                          r"(?:[\s.-]{0,2}(?:no|nr|n°|nº|n\.º|num|number|numéro|número|nummer|code|id|#))?"
                          r"[\s.:#=-]{0,4}$")
 # a date, then the hour of a time (its minutes after a colon follow the match)
