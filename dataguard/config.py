@@ -52,7 +52,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 from dataguard import defaults
 from dataguard.durations import parse_duration
 from dataguard.globs import check_glob
-from dataguard.validation import describe_error, field_path, iso_country, load_yaml, union_errors, without_quotes
+from dataguard.validation import iso_country, load_yaml, problem_lines, without_quotes
 from dataguard.vocab import FAIL_ON_CHOICES, FORMATS, LANGUAGES, SiteKind, values
 
 
@@ -212,7 +212,7 @@ def load_config(path, environ: Optional[dict] = None, *, unset_env: Optional[lis
         cfg = SiteConfig.model_validate(data)
     except ValidationError as exc:
         # never echo input values: they could hold secrets
-        msgs = [f"{shown}: {field_path(e['loc'], '(top level)')}: {describe_error(e)}" for e in union_errors(exc.errors(include_input=False))]
+        msgs = problem_lines(shown, exc, most=None)
         # (and the unset password variables of the targets as written: every problem at once)
         targets = data.get("targets") if isinstance(data.get("targets"), list) else []
         written = [(i, t.get("password_env"), t.get("username")) for i, t in enumerate(targets) if isinstance(t, dict)]

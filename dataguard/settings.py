@@ -487,5 +487,6 @@ def check_config(path: str, environ: Optional[dict] = None) -> list:
         try:
             check()
         except (SettingsError, HmacKeyError, StateLocked) as exc:
-            problems.append(f"{path}: {what}: {exc}")
+            # (one line per problem: a baseline's error names each of its fields on a line)
+            problems += [f"{path}: {what}: {line}" for line in str(exc).splitlines()]
     return problems

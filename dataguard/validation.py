@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Optional
 
 _VALUE_ERROR = "Value error, "
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
@@ -118,12 +119,12 @@ def describe_error(err: dict) -> str:
     return plain_message(err.get("msg", "invalid value"))
 
 
-def problem_lines(shown: str, exc, most: int = 20) -> list:
+def problem_lines(shown: str, exc, most: Optional[int] = 20) -> list:
     """One ``shown: field: problem`` line per problem of a pydantic ValidationError (at most
-    ``most``, then how many more): every field to fix at once, never a value."""
+    ``most``, then how many more; None: all): every field to fix at once, never a value."""
     lines = [f"{shown}: {field_path(e['loc'], '(top level)')}: {describe_error(e)}"
              for e in union_errors(exc.errors(include_input=False))]
-    if len(lines) > most:
+    if most is not None and len(lines) > most:
         lines[most:] = [f"{shown}: and {len(lines) - most} more problems"]
     return lines
 

@@ -219,6 +219,20 @@ def test_config_check_refuses_a_state_file_in_a_folder_the_scan_cannot_write(tmp
     assert res.stderr.startswith(f"dataguard: error: {cfg}: state: "), res.stderr
 
 
+def test_config_check_prints_every_problem_of_a_baseline_on_its_own_error_line(tmp_path, run_cli):
+    """A baseline's problems are a line each; each is a ``dataguard: error:`` line naming the
+    configuration file and its field, a later step's problem too."""
+    (tmp_path / "bl.yaml").write_text("accepted:\n  - {fingerprint: abc}\n  - {fingerprint: def}\n")
+    cfg = tmp_path / "dataguard.yaml"
+    cfg.write_text(f"targets: [{{uri: {tmp_path}}}]\nbaseline: {tmp_path / 'bl.yaml'}\nno_ner: true\n"
+                   f"rules: [{tmp_path / 'missing.yaml'}]\n")
+    res = run_cli("config", "check", cfg)
+    lines = res.stderr.splitlines()
+    assert res.exit_code == 2 and len(lines) > 3, res.stderr
+    assert all(line.startswith(f"dataguard: error: {cfg}: ") for line in lines), res.stderr
+    assert sum(f"{cfg}: baseline: " in line for line in lines) == len(lines) - 1
+
+
 def test_config_check_leaves_a_good_output_folder_as_it_was(tmp_path, run_cli):
     cfg = tmp_path / "dataguard.yaml"
     cfg.write_text(f"targets: [{{uri: {tmp_path}}}]\noutput: {{folder: new/reports}}\nno_ner: true\n")

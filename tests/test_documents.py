@@ -572,6 +572,19 @@ def test_an_ods_broken_in_its_last_sheet_or_before_any_sheet():
     assert [p.message for p in out if isinstance(p, Problem)] == ["cannot parse odf: MalformedXML"]
 
 
+def test_an_ods_read_no_further_than_its_break_names_no_count_of_sheets(monkeypatch):
+    """When the reading cannot go on past a broken table (its first table starts past the
+    opening read, ``HEAD_BYTES``: large styles), the sheets after it are not read: the problem
+    says so, and gives no count of sheets (it counted only those before: "sheet 2 of 2" of three)."""
+    from dataguard.extract import odf
+    monkeypatch.setattr(odf, "HEAD_BYTES", 200)
+    out = run_bytes("staff.ods", _ods_with(_ODS_SHEETS, lambda d: d.replace(b"BREAK HERE</text:p>",
+                                                                             b"BREAK HERE</text:q>")))
+    assert [p.message for p in out if isinstance(p, Problem)] == [
+        "cannot parse sheet 2: MalformedXML; reading stopped there"]
+    assert hits(out, IBAN) == []            # (the sheet after the break: not read)
+
+
 def test_an_ods_of_many_broken_sheets_is_read_on_past_a_bounded_number():
     """Each broken table costs a re-reading of content.xml: past MAX_BROKEN_SHEETS the rest is not read."""
     from dataguard.extract.odf import MAX_BROKEN_SHEETS

@@ -770,7 +770,8 @@ def test_report_diff_says_when_the_newer_report_was_given_first(scenario, run_cl
 
 
 def test_kpi_csv_writes_numbers_as_numbers(scenario, run_cli, tmp_path):
-    """Numbers are not names: no formula guard ('), written as numbers."""
+    """The KPI CSV writes its numbers as the JSON gives them (the age on the as-of date). (That a
+    negative number gets no formula guard is ``test_safe_cell``'s: no KPI is negative now.)"""
     import csv
     db = str(tmp_path / "k.db")
     assert _ingest(run_cli, db, scenario.r1).exit_code == 0

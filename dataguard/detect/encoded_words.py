@@ -70,7 +70,7 @@ _JSON_STRING = re.compile(r'"(?P<s>(?:[^"\\\n]|\\.){1,2000})"')
 
 def unescape_json(chunk: Chunk) -> tuple:
     """(chunk with the \\u escapes of its JSON strings decoded, {decoded string's start: where}
-    (``_unescaped``) for ``place``)."""
+    (``json_escapes.unescaped``) for ``place``)."""
     text = chunk.text
     if "\\u" not in text:
         return chunk, {}

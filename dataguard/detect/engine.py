@@ -117,10 +117,10 @@ class Detector:
         """Cheap first: Presidio's pattern/checksum recognizers run on windows around their
         triggers' hits, with a context check on the few words before each candidate; spaCy NER
         runs, in one ``nlp.pipe`` call per batch, only on the regions that can hold a name."""
-        decoded = [(c, runs) + unescape_json(c) for c, runs in map(decode_encoded_words, batch)]
-        ner_results = self._ner_batch([c for _, _, c, _ in decoded])
+        decoded = [(runs,) + unescape_json(c) for c, runs in map(decode_encoded_words, batch)]
+        ner_results = self._ner_batch([c for _, c, _ in decoded])
         floor = self.config.score_floor
-        for original, (_, runs, chunk, escapes), ner in zip(batch, decoded, ner_results):
+        for original, (runs, chunk, escapes), ner in zip(batch, decoded, ner_results):
             results = list(ner)
             text = chunk.text
             ext_context = [c.lower() for c in chunk.context]

@@ -698,10 +698,11 @@ _LOWER_LEAD = re.compile(rf"(?:[{LOWER}][{LOWER}'’]*[ \t]+){{1,3}}(?=[{UPPER}]
                          rf"(?:[{UPPER}]|(?:{'|'.join(sorted(_PARTICLES))})[ \t]+[{UPPER}{LOWER}]))")
 # a letter's greeting the model read into the name after it ("Dear Alexandria", "Hola Ana Ruiz"; not
 # "Cara", "Beste": given names and surnames too)
-_GREETING_LEAD = re.compile(r"(?i:dear|dearest|hello|hi|hola|bonjour|bonsoir|cher|ch[èe]re|estimad[oa]|querid[oa]|"
-                            rf"liebe[rs]?|gentile)[ \t]+(?=[{UPPER}])")
+_GREETING = (r"(?i:dear|dearest|hello|hi|hola|bonjour|bonsoir|cher|ch[èe]re|estimad[oa]|querid[oa]|liebe[rs]?|"
+             r"gentile)")
+_GREETING_LEAD = re.compile(rf"{_GREETING}[ \t]+(?=[{UPPER}])")
 # a greeting right before a lone given name ("Dear Alexandria,"), and the groups a letter greets
-_GREETING_BEFORE = re.compile(r"(?<!\w)" + _GREETING_LEAD.pattern.rsplit("[ \\t]+", 1)[0] + r"[ \t]+$")
+_GREETING_BEFORE = re.compile(rf"(?<!\w){_GREETING}[ \t]+$")
 _GREETED_GROUPS = frozenset("all colleagues colleague team teams friends friend everyone everybody partners members "
                             "sirs madam madams tous toutes collègues amis todos todas colegas amigos equipo équipe "
                             "world folks".split())
@@ -1317,14 +1318,14 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
         return False          # "Vorbereitung der Mission", "Beste Grüße", "Konto IBAN", "La Sra"
     if all(w in _SPELLING_ALPHABET for w in words):
         return False          # "Charlie Whiskey 12": a call sign
-    if firm_ending(v.replace(",", " ").split()):
-        return False          # "Zoram Textiles B.V.": a legal form in capitals is no surname
+    tokens = v.replace(",", " ").split()
+    if firm_ending(tokens):
+        return False          # "Zoram Textiles B.V.", "Tandem Software BV": a firm (a legal form in capitals is no surname)
     if surname_first(v) or surname_in_capitals(v):
         return True           # "SALAZAR, Fernando", "OWUSU Kwame": the surname first, in capitals, as registers write it
     if surname_last_in_capitals(v):     # "Sander KUIPERS": an address, an office, a firm is no such name
         words = v.lower().split()
         return words[0] not in _STREET_FIRST | _INSTITUTION_FIRST and words[-1] not in _STREET_LAST | _FIRM_LAST
-    tokens = v.replace(",", " ").split()
     if not tokens or not all(NAME_TOKEN.match(t) for t in tokens):
         return False
     if v.isupper() or tokens[0][0].islower():
@@ -1337,12 +1338,12 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
     if first in _INSTITUTION_FIRST:
         return False          # "Oficina de Bogotá", "Bureau de Dakar": an office
     last = _folded(tokens[-1]).rstrip(".")
-    if len(tokens) >= 2 and (firm_ending(tokens) or last in ORG_WORDS and last != "bank" or last in _POST_ONLY_LAST):
-        return False          # "Pinecrest Realty", "Tandem Software BV", "Billing Support", "Warehouse Lead":
-                              # a firm, a desk, a post ("Anna Bank" is a name)
+    if len(tokens) >= 2 and (last in ORG_WORDS and last != "bank" or last in _POST_ONLY_LAST):
+        return False          # "Pinecrest Realty", "Billing Support", "Warehouse Lead": a firm, a desk, a post
+                              # ("Anna Bank" is a name)
     after = _WORD_AFTER.match(text, start + len(value))
     form = after.group(1) if after is not None else ""
-    if (len(form) > 2 or "." in form or not form.isupper()) and form and firm_ending(tokens + [form]):
+    if form and (len(form) > 2 or "." in form or not form.isupper()) and firm_ending(tokens + [form]):
         return False          # "Consulting Zenzor" of "Consulting Zenzor S.p.A. a accepté": a firm's name
     if len(tokens) >= 2:
         return True

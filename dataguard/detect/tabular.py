@@ -76,9 +76,10 @@ class Layout:
         if self.width:          # (a delimited text's rows: ``width`` fields each)
             pairs = zip(fields[0::self.width], fields[1::self.width])
         else:                   # (a sheet's: a row's cells on a line, empty ones left out)
+            from dataguard.extract.chunks import column_number
             pairs = ((a, b) for a, b in zip(fields, fields[1:])
                      if (a[0] == 0 or text[a[0] - 1] == "\n") and text[a[1]] != "\n"
-                     and _letters_number(b[2]) == _letters_number(a[2]) + 1)
+                     and column_number(b[2]) == column_number(a[2]) + 1)
         for a, b in pairs:
             if first is not None and not first(text[a[0]:a[1]]) or self.header_rows and self.in_header(a[0]):
                 continue
@@ -186,14 +187,6 @@ def cell_span(text: str, s: int, e: int) -> tuple:
     while e > s and text[e - 1] in " \"'\r":
         e -= 1
     return s, e
-
-
-def _letters_number(letters: str) -> int:
-    """A spreadsheet column's number from its letters (A -> 1, AA -> 27)."""
-    n = 0
-    for c in letters:
-        n = n * 26 + ord(c) - 64
-    return n
 
 
 def _rows(text: str, start: int, stop: int, delim: str, max_rows: int = 0) -> tuple:

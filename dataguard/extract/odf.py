@@ -199,6 +199,7 @@ class _OdsTables:
         self.broken: list = []              # (place, exception name) of the tables that broke
         self.head = b""                     # the opening read before the spliced bytes (none at first)
         self.offset = 0                     # where in content.xml the bytes after ``head`` start
+        self.lost = False                   # the reading could not go on past a break (tables after it unknown)
 
     def read(self) -> Iterator[Piece]:
         fh, at = self.zf.open("content.xml"), None
@@ -206,11 +207,19 @@ class _OdsTables:
             with fh:
                 at = yield from self._tables(fh)
             fh = None if at is None or len(self.broken) >= MAX_BROKEN_SHEETS else self._resume(at)
-        given_up = at is not None and len(self.broken) >= MAX_BROKEN_SHEETS     # (how many there are: unknown)
+        capped = at is not None and len(self.broken) >= MAX_BROKEN_SHEETS
         for k, (place, name) in enumerate(self.broken, 1):
-            yield Problem(describe(self.unit), "corrupt", f"cannot parse sheet {place}: {name}"
-                          + (f"; {k} broken sheets: reading stopped there" if k == len(self.broken) else "")
-                          if given_up else f"cannot parse sheet {place} of {self.count}: {name}")
+            yield Problem(describe(self.unit), "corrupt", self._message(k, place, name, capped))
+
+    def _message(self, k: int, place: int, name: str, capped: bool) -> str:
+        """The problem of the ``k``-th broken table: by its place among all the tables, or, when
+        the reading stopped before the end (how many tables there are: unknown), by its place alone."""
+        if not (capped or self.lost):
+            return f"cannot parse sheet {place} of {self.count}: {name}"
+        if k < len(self.broken):
+            return f"cannot parse sheet {place}: {name}"
+        return f"cannot parse sheet {place}: {name}; " + (f"{k} broken sheets: " if capped else "") + \
+            "reading stopped there"
 
     def _tables(self, fh) -> Iterator[Chunk]:
         """The tables of one reading; returns where in content.xml it broke (None: it did not)."""
@@ -247,10 +256,12 @@ class _OdsTables:
         byte ``at``; None when there is no such table (or no table prefix to find it by)."""
         tag = _table_tag(self.zf)
         if tag is None:
+            self.lost = True
             return None
         if not self.head:
             first = _find(self.zf, tag, 0)
             if first is None or first > HEAD_BYTES:
+                self.lost = True
                 return None
             with self.zf.open("content.xml") as fh:
                 self.head = fh.read(first)
