@@ -282,6 +282,7 @@ except SystemExit as exc:
     code = exc.code
 print(json.dumps({"exit": code, "top": sorted({m.split(".")[0] for m in sys.modules}),
                   "presidio": sorted(m for m in sys.modules if m.startswith("presidio_analyzer.")),
+                  "detect": sorted(m for m in sys.modules if m.startswith("dataguard.detect.")),
                   "env_set_by_import": sorted(k for k in imported if k not in before),
                   "env_set_by_command": sorted(k for k in os.environ if k not in imported)}))
 """
@@ -296,7 +297,7 @@ def _imports_of(*args) -> dict:
                           env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])
-    return {"exit": out["exit"], "top": set(out["top"]), "presidio": set(out["presidio"]),
+    return {"exit": out["exit"], "top": set(out["top"]), "presidio": set(out["presidio"]), "detect": set(out["detect"]),
             "env_set_by_import": out["env_set_by_import"], "env_set_by_command": out["env_set_by_command"]}
 
 
@@ -323,6 +324,28 @@ def test_a_local_no_ner_scan_imports_neither_dask_nor_sqlalchemy_nor_a_model(tmp
     assert not {m.rsplit(".", 1)[-1] for m in run["presidio"]} & {
         "url_recognizer", "nlp_engine", "spacy_recognizer", "iban_recognizer", "phone_recognizer", "analyzer_engine",
         "za_phone_number_recognizer", "recognizer_registry"}
+
+
+@pytest.mark.model
+def test_an_unchanged_rescan_loads_no_recognizer(tmp_path):
+    """With ``--state``, a rescan in which no item changed reports the findings kept and builds
+    no detector: neither Presidio nor dataguard's recognizer modules are imported."""
+    share = tmp_path / "s"
+    share.mkdir()
+    (share / "a.txt").write_text("write to jane.doe@unhcr-field.org or +41 22 917 12 34\n")
+    args = ("scan", share, "--no-ner", "-q", "--state", tmp_path / "st.db", "--format", "json", "-o", tmp_path / "r.json")
+    first = _imports_of(*args)
+    found = json.loads((tmp_path / "r.json").read_text())["findings"]
+    again = _imports_of(*args)
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert first["exit"] == again["exit"] == 1 and report["findings"] == found and found
+    assert report["scan"]["stats"]["items_unchanged"] == 1
+    assert "presidio_analyzer" in first["top"] and "dataguard.detect.phone" in first["detect"]  # (seen)
+    assert not again["top"] & {"presidio_analyzer", "spacy", "hyperscan"}
+    # what a rescan needs of the package: the entities' traits (hashing, masking), the
+    # detector's configuration (the state's fingerprint), JSON escapes (hashing)
+    assert again["detect"] <= {"dataguard.detect.entities", "dataguard.detect.config", "dataguard.detect.json_escapes",
+                               "dataguard.detect.lazy_presidio"}
 
 
 def test_a_locked_state_is_refused_before_any_heavy_import(tmp_path):

@@ -291,6 +291,18 @@ def test_json_and_jsonl_reports_read_back_as_the_same_document(scan, tmp_path):
     assert os.path.getsize(j) > 0
 
 
+def test_the_json_report_is_laid_out_as_json_dumps_lays_it_out(scan):
+    """The findings are written by orjson (compiled), the rest by ``json``: the text is the one
+    ``json.dumps(report, indent=2, ensure_ascii=False)`` gives (Arabic, control characters,
+    quotes and backslashes in names), and a value orjson refuses (a lone surrogate) falls back."""
+    from dataguard.report.formats import _indented, to_dict
+    text = render(scan, "json")
+    assert text == json.dumps(to_dict(scan), indent=2, ensure_ascii=False) + "\n"
+    assert ARABIC_NAME in text and len(to_dict(scan)["findings"]) >= 3
+    odd = {"path": "caf\udce9.txt", "n": [1, {}], 3: None, "s": 0.85}
+    assert _indented(odd, 2, False) == json.dumps(odd, indent=2, ensure_ascii=False)
+
+
 @pytest.mark.integration
 @pytest.mark.model
 def test_sarif_of_a_share_and_a_database_validates(run_cli, sarif_validator, monkeypatch, tmp_path):

@@ -189,6 +189,38 @@ def test_the_size_of_nested_repeats_is_read_in_one_pass(monkeypatch):
     assert len(calls) <= 2 * 12 + 4
 
 
+def test_the_size_bound_read_off_the_text_never_says_small_for_a_large_pattern():
+    """``too_large`` skips the parse only when the text's bound says the size is small: on the
+    built-in packs' patterns, on nested and sibling counted repeats around the limit, and on
+    random regexes of repeats, groups, classes and alternations, it agrees with the parse."""
+    import random
+
+    import yaml
+
+    from dataguard.rules import default_pack_paths, risky
+    patterns = [p["regex"] for path in default_pack_paths()
+                for rec in yaml.safe_load(path.read_text(encoding="utf-8")).get("recognizers", [])
+                for p in rec.get("patterns", [])]
+    patterns += ["((a{1000}){1000}){1000}", "(?:a{10}){1000}", "(?:a{10}){10001}", "a{100001}", "a{,100001}",
+                 "(?:ab{317}){316}", "(?:ab{317}){315}", "a{2}" * 17, r"\{3\}x", "(?:[a-z]{50,}){2001}", "x{1,}{3}"]
+    rng = random.Random(7)
+    atoms = ["a", r"\d", "[A-Z]", "(?:b|cd)", "."]
+
+    def gen(depth):
+        parts = []
+        for _ in range(rng.randint(1, 3)):
+            item = gen(depth - 1) if depth and rng.random() < 0.5 else rng.choice(atoms)
+            item = f"(?:{item})" if len(item) > 1 and not item.startswith("(") else item
+            parts.append(item + rng.choice(["", "*", "+", "?", f"{{{rng.randint(1, 60)}}}",
+                                            f"{{{rng.randint(0, 9)},{rng.randint(10, 400)}}}"]))
+        return "|".join(parts) if rng.random() < 0.2 else "".join(parts)
+    patterns += [gen(4) for _ in range(400)]
+    assert len(patterns) > 450
+    for p in patterns:
+        assert risky.too_large(p) == (risky.expanded_size(p) > risky.MAX_EXPANDED), p
+    assert sum(risky.too_large(p) for p in patterns) >= 5      # (the limit is met, both ways)
+
+
 def test_bad_regex(tmp_path):
     rec = ("recognizers:\n  - entity: CASE_NUMBER\n    patterns:\n"
            "      - {name: c, regex: '\\b(\\d{3}', score: 0.5}\n")

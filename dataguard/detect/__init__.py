@@ -1,13 +1,27 @@
-"""Detection: the only package that imports Presidio and spaCy."""
+"""Detection: the only package that imports Presidio and spaCy.
+
+Its public names are imported on first use (PEP 562): a module that needs only a light part
+of the package (``entities``, ``config``, ``json_escapes``) does not load the recognizers,
+and a rescan in which every item is unchanged never loads them."""
+import importlib
+
 from dataguard.detect import lazy_presidio
 
 lazy_presidio.install()     # before any module of this package imports Presidio
 
-from dataguard.detect.config import DEFAULT_REGIONS, DetectorConfig, detector_fingerprint  # noqa: E402
-from dataguard.detect.engine import Detector
-from dataguard.detect.entities import NER_ENTITIES
-from dataguard.detect.models import MODELS, ModelMissing, check_model
-from dataguard.detect.registry import known_entities
+_PUBLIC = {
+    "DEFAULT_REGIONS": "config", "DetectorConfig": "config", "detector_fingerprint": "config",
+    "Detector": "engine", "NER_ENTITIES": "entities", "MODELS": "models", "ModelMissing": "models",
+    "check_model": "models", "known_entities": "entities",
+}
 
-__all__ = ["Detector", "DetectorConfig", "ModelMissing", "known_entities", "NER_ENTITIES", "check_model",
-           "detector_fingerprint", "MODELS", "DEFAULT_REGIONS"]
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

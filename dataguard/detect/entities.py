@@ -163,6 +163,11 @@ def need_regex(groups: int) -> str:
 
 NER_ENTITIES = frozenset(t.name for t in TABLE.values() if t.ner)
 BUILT_IN = frozenset(TABLE) - _NOT_BUILT_IN
+
+
+def known_entities() -> frozenset:
+    """Every entity the built-in recognizers and NER can report."""
+    return BUILT_IN
 TRIGGERS = {t.name: t.trigger for t in TABLE.values() if t.trigger}
 
 

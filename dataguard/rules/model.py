@@ -50,7 +50,7 @@ from dataguard.checksums import validator as find_validator
 from dataguard.defaults import PACK_FLAGS
 from dataguard.globs import check_glob
 from dataguard.rules.validated import digest as validated_digest, passed, passed_before
-from dataguard.rules.risky import MAX_EXPANDED, expanded_size, nested_quantifier
+from dataguard.rules.risky import MAX_EXPANDED, nested_quantifier, too_large
 from dataguard.validation import iso_country, leading_words
 from dataguard.vocab import CONTEXT_LANGUAGES, SEVERITIES, Exposure, SourceKind, ValueKind, values
 
@@ -69,14 +69,14 @@ Glob = Annotated[str, AfterValidator(check_glob)]
 def checked_regex(v: str, scan_compiler: bool) -> str:
     """A rule pack's regex, compiled as the scan compiles it (a pattern: with the ``regex``
     module and the packs' flags, as ``detect.bounded`` does; a trigger: with ``re``), after a
-    check of its size (``risky.expanded_size``: counted repeats nested a thousand times a
+    check of its size (``risky.too_large``: counted repeats nested a thousand times a
     thousand are gigabytes to compile). The message never quotes the pattern. The size and
     nesting checks run every time; a pattern (not a trigger: ``TriggerSet`` compiles those at
     once anyway) that compiled before under the same versions is not compiled again
     (``validated``)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")          # (re's FutureWarning on '[[' and the like)
-        if expanded_size(v) > MAX_EXPANDED:
+        if too_large(v):
             raise ValueError(f"regex too large: its counted repeats make more than {MAX_EXPANDED:,} items")
         if not scan_compiler and nested_quantifier(v):
             raise ValueError("a trigger must not repeat a group that holds a repeat ('(a+)+'): triggers "

@@ -5,6 +5,8 @@ them; at scan time every rule-pack pattern runs under a time limit anyway. Patte
 out counted repeats) are refused (``expanded_size``)."""
 from __future__ import annotations
 
+import re
+
 from dataguard.regex_tree import REPEATS, items, parser, sre, subpatterns
 from dataguard.validation import shown_name
 
@@ -61,6 +63,25 @@ def _size(tokens) -> int:
         if total > MAX_EXPANDED:
             return total
     return total
+
+
+# a counted repeat, or braces the parser reads as a literal (then the bound below is only looser)
+_COUNTED = re.compile(r"\{(\d*)(?:,(\d*))?\}")
+
+
+def too_large(regex: str, most: int = MAX_EXPANDED) -> bool:
+    """Whether ``expanded_size(regex)`` exceeds ``most``, without parsing the regex when a bound
+    read off its text already says no (nearly every pack pattern: the parse is most of the time
+    of loading the packs, paid by every scan and rescan). Every item ``_size`` counts comes from
+    at least one character of the text, and a repeat multiplies what it holds by at most the
+    largest number in its braces (by one for '*', '+' and '?'): the size is at most the text's
+    length times the product of those numbers."""
+    bound = len(regex)
+    for m in _COUNTED.finditer(regex):
+        bound *= max([1, *(int(g) for g in m.groups() if g)])
+        if bound > most:
+            return expanded_size(regex) > most
+    return False
 
 
 def expanded_size(regex: str) -> int:
