@@ -100,3 +100,25 @@ def test_health_terms_are_never_shown(tables_report):
     assert shown and all(m.startswith("<health_term redacted, ") for m in shown)
     text = str(report)
     assert "HIV" not in text and "Tuberculosis" not in text and "diabetes" not in text
+
+
+def test_a_national_id_column_is_a_national_identification_finding(tmp_path, run_cli):
+    """With the built-in packs, national ID numbers found by their column's name (NATIONAL_ID)
+    are DG-005's (national identification numbers in clear: high), like SSNs and NHS numbers,
+    not only the inventory's low finding; 'tazkira' (Afghanistan's identity card) names one."""
+    share = tmp_path / "hr"
+    share.mkdir()
+    (share / "ids.csv").write_text("employee_no;last_name;first_name;national_id\n"
+                                   "HQ-1;Okonkwo;Chidinma;2-85-05-75-116-084-36\n"
+                                   "HQ-2;Haidari;Farid;7-41-09-13-552-917-02\n", encoding="utf-8")
+    (share / "tazkira.csv").write_text("name,tazkira,province\nAhmad Wali,1400-0101-23917,Herat\n"
+                                       "Gul Bibi,1399-0203-48125,Kabul\n", encoding="utf-8")
+    res = run_cli("scan", share, "--no-ner", "--workers", "1", "--format", "json")
+    by_file = {}
+    for f in res.report["findings"]:
+        if "NATIONAL_ID" in f["entities"]:
+            by_file.setdefault(f["location"]["path"], set()).add((f["rule_id"], f["severity"]))
+    assert ("DG-005", "high") in by_file["ids.csv"] and ("DG-005", "high") in by_file["tazkira.csv"]
+    lines = sorted(ev["line"] for f in res.report["findings"] if f["rule_id"] == "DG-005"
+                   and f["location"]["path"] == "ids.csv" for ev in f["evidence"])
+    assert lines == [2, 3]
