@@ -374,6 +374,10 @@ PASSWORDS = [
     ('smtp.login(user, "Zq8!rT5wPl")', "Zq8!rT5wPl"),
     ("Hi,\n\nYour temporary password is: 60QWSFwDax!24\nPlease change it.", "60QWSFwDax!24"),   # prose
     ("Votre mot de passe est Lyon#2024x, à changer.", "Lyon#2024x"),
+    # brackets inside a generated secret are no code (Django's secret keys draw them)
+    ("DB_PASSWORD=Kx9(mP2q)Lr7!\n", "Kx9(mP2q)Lr7!"), ('smtp_password: "Tr0ub4dor&3)"\n', "Tr0ub4dor&3)"),
+    ('SECRET_KEY = "m3x&l7p*r0t(u4y)e6i+2z@9w!v1q^k8#f"\n', "m3x&l7p*r0t(u4y)e6i+2z@9w!v1q^k8#f"),
+    ("environment:\n  - DJANGO_SECRET_KEY=k8#f!2z@9w$$v1q^m3x&l7p*r0t(u4y)e6i\n", "k8#f!2z@9w$$v1q^m3x&l7p*r0t(u4y)e6i"),
 ]
 
 
@@ -404,6 +408,9 @@ PASSWORD_PLACEHOLDERS = [
     "password_encoder: bcrypt-12", "PASSWORD_MIN_LENGTH=12chars", "passwordPolicy: Strong-1",
     "hashpw = Xk9#mPq2vL", "s.login(SMTP_USER, SMTP_PASS)", "auth=(user, password)",
     "The password is 8-characters long.", "The password is Welcome1 for everyone.", "The password is required.",
+    # calls: the secret comes from code
+    "password = getpass()", 'password = input("Password: ")', "password=decrypt(ENC_PW)", "password: (hidden)",
+    "password = str(uuid.uuid4())", "password = get_secret(name)", "db_password=Vault.read(path);",
 ]
 
 

@@ -37,8 +37,13 @@ def entropy(s: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(s).values())
 
 
+# code, not a literal: a look-up of the secret, an empty call ("getpass()"), a call's quoted
+# argument ("input('...')"), a value cut before a call's arguments ("get(")
 _CODE_RX = re.compile(r"(?:os\.environ|getenv|process\.env|ENV\[|System\.getenv|Environment\.|config\[|settings\.|"
-                      r"params\[|\bself\.|\bvault:|secretsmanager|keyvault|\(|\))", re.I)
+                      r"params\[|\bself\.|\bvault:|secretsmanager|keyvault|\(\)|\([\"'`]|[\"'`]\)|\($)", re.I)
+# a whole call ("decrypt(ENC_PW)", "new Secret(x);") or a remark in parentheses ("(hidden)"): a
+# generated key may hold brackets anywhere ("m3x&l7p*r0t(u4y)e6i", Django's alphabet has them)
+_CALL = re.compile(r"(?:new\s+)?[A-Za-z_$][\w$.:>-]*\s*\(.*\)[;,]?|\(.*\)")
 
 
 _CODE_REF = re.compile(
@@ -54,13 +59,13 @@ def plausible_password(v: str) -> bool:
     v = v.strip()
     if len(v) < 4 or len(v) > 128:
         return False
-    if placeholder_secret(v) or _CODE_RX.search(v):
+    if placeholder_secret(v) or _CODE_RX.search(v) or _CALL.fullmatch(v):
         return False
     if len(set(v)) <= 2:
         return False
     if _VERB_NOUN.match(v):
         return False          # PowerShell cmdlet (ConvertTo-SecureString, Read-Host), not a value
-    if _CODE_REF.match(v) or "://" in v:
+    if _CODE_REF.match(v.rstrip(");,")) or "://" in v:     # (the end of a call or condition: "confirm_pw)")
         return False          # a variable, attribute, subscript, YAML tag or URL, not a literal secret
     classes = sum(bool(re.search(p, v)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
     # plain words ("required", "hidden") are prose, not passwords
