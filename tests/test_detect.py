@@ -478,6 +478,19 @@ JWT = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI
     ("slack xoxp-1234567890-abcdefGHIJKL", "xoxp-1234567890-abcdefGHIJKL"),
     ("key=AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q", "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"),
     ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
+    # cloud connection strings' keys (with their base64 padding), webhooks, HTTP basic authentication
+    ('"DefaultEndpointsProtocol=https;AccountName=fo;AccountKey=Zm9vYmFyYmF6cXV4cXV1eDEyMzQ1Njc4OTBhYmNkZWZn==;'
+     'EndpointSuffix=core.windows.net"', "Zm9vYmFyYmF6cXV4cXV1eDEyMzQ1Njc4OTBhYmNkZWZn=="),
+    ("Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=q8wErTyUiOpAsDfGhJkLzXcV1234567=",
+     "q8wErTyUiOpAsDfGhJkLzXcV1234567="),
+    ("SLACK_WEBHOOK_URL=https://hooks.slack.com/services/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\n",
+     "https://hooks.slack.com/services/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"),
+    ("notify: https://fo.webhook.office.com/webhookb2/3f2a1b4c-5d6e-7f80-9a1b-2c3d4e5f6a7b@1a2b3c4d-5e6f-7a8b-9c0d/"
+     "IncomingWebhook/0123456789abcdef0123456789abcdef/9a8b7c6d-5e4f-3a2b-1c0d-9e8f7a6b5c4d\n",
+     "https://fo.webhook.office.com/webhookb2/3f2a1b4c-5d6e-7f80-9a1b-2c3d4e5f6a7b@1a2b3c4d-5e6f-7a8b-9c0d/"
+     "IncomingWebhook/0123456789abcdef0123456789abcdef/9a8b7c6d-5e4f-3a2b-1c0d-9e8f7a6b5c4d"),
+    ("2024-05-22 09:10:44 DEBUG Authorization: Basic c3ZjX3JlcG9ydGluZzpSM3AwcnQhbmdfMjAyNA==\n",
+     "c3ZjX3JlcG9ydGluZzpSM3AwcnQhbmdfMjAyNA=="),
 ])
 def test_tokens(patterns_only, text, value):
     assert at(text, value, "SECRET_TOKEN") in spans(run(patterns_only, text), {"SECRET_TOKEN"})
@@ -488,6 +501,9 @@ def test_tokens(patterns_only, text, value):
     "Authorization: Bearer <token>",
     "eyJub3RhIjoiand0In0.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abcdefghijk",      # header has no "alg"
     "Use the bearer token from the vault documentation page here",
+    "The basic training covers basic assistance and Basic YWJjZGVmZ2g= for all.",   # no "user:password"
+    "Authorization: Basic dXNlcjpwYXNzd29yZA==",                                   # "user:password"
+    "See https://api.slack.com/messaging/webhooks for hooks.slack.com/services/T000/B000/XXXX",
 ])
 def test_token_decoys(patterns_only, text):
     assert spans(run(patterns_only, text), {"SECRET_TOKEN"}) == set()

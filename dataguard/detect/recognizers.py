@@ -95,6 +95,21 @@ def high_entropy_token(v: str) -> bool:
     return entropy(v) >= 3.3
 
 
+def basic_credentials(v: str) -> bool:
+    """Whether a value after "Basic" is HTTP basic authentication's base64 of "user:password"
+    (printable text with a colon, and a password after it), not a word ("basic training")."""
+    import base64
+    import binascii
+    if len(v) % 4:
+        return False
+    try:
+        text = base64.b64decode(v, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    user, colon, password = text.partition(":")
+    return bool(colon and password and user) and text.isprintable() and not placeholder_secret(password)
+
+
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -195,6 +210,7 @@ _SEP = rf"[\"']?{_WS}(?::=|=>|=|:){_WS}[\"']?"        # a key's separator: "=", 
 # but a letter, a digit or an ASCII sign other than a quote, up to 40, stands for the quote and
 # the spaces of every script: a log's "pam_unix(sshd:session):" opens none either)
 _TOKEN_TRIGGER = (r"eyJ|ghp_|gho_|github_pat_|glpat-|xox[abposr]-|AIza|[rs]k_live_|SG\.|(?i:bearer)[^A-Za-z0-9]|"
+                  r"hooks\.slack\.com/|(?i:webhook\.office\.com/|discord(?:app)?\.com/api/webhooks/|basic[ \t])|"
                   r"(?i:key|token|secret|session(?:[_-]?id)?)[^A-Za-z0-9()\[\]{}<>,;.!/\\|&*#%@$^~`+_-]{0,40}?"
                   r"(?::=|=>|=|:)")
 
@@ -324,9 +340,16 @@ def token_recognizer(language: str) -> Triggered:
         Rx(r"(?<![A-Za-z0-9_])(?P<v>ghp_[A-Za-z0-9]{36}|gho_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}|"
            r"glpat-[A-Za-z0-9_-]{20}|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}|sk_live_[0-9a-zA-Z]{24,}|"
            r"rk_live_[0-9a-zA-Z]{24,}|SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})", 0.95),
+        # a webhook's address is its secret: anyone holding it posts into the channel
+        Rx(r"(?P<v>https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,})", 0.95),
+        Rx(r"(?i)(?P<v>https://[a-z0-9-]+\.webhook\.office\.com/webhookb2/[\w@.-]{20,}/IncomingWebhook/[a-f0-9]{20,}/"
+           r"[\w-]{20,}(?:/[\w-]+)?)", 0.95),
+        Rx(r"(?i)(?P<v>https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{15,22}/[\w-]{50,})", 0.95),
+        # HTTP basic authentication: the user and password, base64-encoded
+        Rx(r"(?i)(?<![A-Za-z0-9])basic[ \t]+(?P<v>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])", 0.85, basic_credentials),
         Rx(r"(?i)(?<![A-Za-z0-9])(?a:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
-           r"secret[_-]?key|private[_-]?token)" + _SEP + r"(?P<v>[A-Za-z0-9._~+/-]{16,256})",
-           0.75, high_entropy_token),
+           r"secret[_-]?key|private[_-]?token|account[_-]?key|shared[_-]?access[_-]?key)" + _SEP +
+           r"(?P<v>[A-Za-z0-9._~+/-]{16,256}={0,2})", 0.75, high_entropy_token),
         # a key naming a token, session or key (session=, sessionid=, REFRESH_TOKEN=, ENCRYPTION_KEY=, ?token=):
         # an opaque value, not a slug or a path ("session: Introduction-to-Python3-Basics")
         Rx(r"(?i)(?<![A-Za-z0-9])(?a:(?:refresh|id|csrf|xsrf|reset|session|bearer)[_-]?token|token|"
