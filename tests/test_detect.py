@@ -378,6 +378,9 @@ PASSWORDS = [
     ("DB_PASSWORD=Kx9(mP2q)Lr7!\n", "Kx9(mP2q)Lr7!"), ('smtp_password: "Tr0ub4dor&3)"\n', "Tr0ub4dor&3)"),
     ('SECRET_KEY = "m3x&l7p*r0t(u4y)e6i+2z@9w!v1q^k8#f"\n', "m3x&l7p*r0t(u4y)e6i+2z@9w!v1q^k8#f"),
     ("environment:\n  - DJANGO_SECRET_KEY=k8#f!2z@9w$$v1q^m3x&l7p*r0t(u4y)e6i\n", "k8#f!2z@9w$$v1q^m3x&l7p*r0t(u4y)e6i"),
+    # Markdown runbooks: the value in a code span
+    ("Break-glass admin (rotate after use!): user `fo-admin`, password `Juba!Br3akGl4ss#24`.\n", "Juba!Br3akGl4ss#24"),
+    ("- mot de passe : `Lyon#2024x`\n", "Lyon#2024x"), ("The Wi-Fi password is `Kakuma-Guest-2024`.\n", "Kakuma-Guest-2024"),
 ]
 
 
@@ -411,6 +414,8 @@ PASSWORD_PLACEHOLDERS = [
     # calls: the secret comes from code
     "password = getpass()", 'password = input("Password: ")', "password=decrypt(ENC_PW)", "password: (hidden)",
     "password = str(uuid.uuid4())", "password = get_secret(name)", "db_password=Vault.read(path);",
+    "Set the `password` key in `config.yml`.", "password policy in `docs/security-2024.md`", "password `********`",
+    "password `<your password>`", "password `${DB_PASS}`", "Use `password` `changeme`.",
 ]
 
 

@@ -276,6 +276,10 @@ def _pw_regexes() -> List[Rx]:
            r"\s{1,3}(?:is|was|est|es|ist|é)\s{0,3}:?\s{0,3}[\"']?(?P<vp>[^\s\"'`<>;,]{6,128})", 0.7,
            plausible_password, needs=("password", "passphrase", "passwort", "kennwort", "mot de passe", "senha",
                                       "contraseña")),
+        # Markdown: "password `Juba!Br3akGl4ss#24`", "mot de passe : `Lyon#2024x`" (a runbook's code span)
+        Rx(r"(?i)(?<![A-Za-z0-9])(?:(?a:password|passwd|passphrase|passwort|kennwort|mot de passe|senha)|contraseña)"
+           r"[ \t]{0,3}(?:(?:is|was|est|es|ist|é)[ \t]{1,3})?:?[ \t]{0,3}`(?P<v>[^`\s]{4,128})`", 0.75,
+           plausible_password, needs=("`",)),
         # a user name and password passed as a pair: auth=("svc", "Xk9#mPq2"), HTTPBasicAuth('u', 'p'),
         # smtp.login(user, "p")
         Rx(r"(?i)(?<![A-Za-z0-9])(?a:auth|HTTPBasicAuth|HTTPDigestAuth|login)\s{0,3}(?:=\s{0,3})?\(\s{0,3}"
