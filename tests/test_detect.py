@@ -579,6 +579,21 @@ def test_classification_markings_glued_to_letters_are_none(patterns_only):
     }
 
 
+def test_classification_markings_in_spanish_portuguese_and_arabic(patterns_only):
+    """ESTRICTAMENTE / ESTRITAMENTE CONFIDENCIAL and سري للغاية are strict markings; CONFIDENCIAL in
+    capitals, alone on a line or after a label, and سري alone on a line or after التصنيف are
+    markings; the words in prose ("información confidencial", "بشكل سري") and glued ones are none."""
+    text = ("ESTRICTAMENTE CONFIDENCIAL\nInforme de protección, Clasificación: confidencial\n"
+            "ESTRITAMENTE CONFIDENCIAL\nRelatório CONFIDENCIAL da missão\nسري للغاية\nالتصنيف: سري وشخصي\n"
+            "سري\nLa información confidencial del contrato; NOCONFIDENCIAL y CONFIDENCIALIDAD\n"
+            "تم التعامل مع الملف بشكل سري وسريع.\n")
+    strict = {"ESTRICTAMENTE CONFIDENCIAL", "ESTRITAMENTE CONFIDENCIAL", "سري للغاية"}
+    want = {at(text, v, e) for v in strict for e in ("CLASSIFICATION_MARKING", "CLASSIFICATION_STRICTLY_CONFIDENTIAL")}
+    want |= {at(text, "confidencial", "CLASSIFICATION_MARKING"), at(text, "CONFIDENCIAL", "CLASSIFICATION_MARKING", nth=2),
+             at(text, "سري وشخصي", "CLASSIFICATION_MARKING"), at(text, "سري", "CLASSIFICATION_MARKING", nth=2)}
+    assert spans(run(patterns_only, text)) == want
+
+
 def test_health_terms(patterns_only):
     text = "The patient was diagnosed with tuberculosis and is HIV positive; ICD-10 code F32.1. She is pregnant."
     got = spans(run(patterns_only, text))

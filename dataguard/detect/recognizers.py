@@ -379,8 +379,25 @@ def classification_recognizer(language: str) -> Triggered:
     strict = "CLASSIFICATION_STRICTLY_CONFIDENTIAL"   # the detector also reports it as CLASSIFICATION_MARKING
     return Triggered(RegexRecognizer("dataguard-classification", ["CLASSIFICATION_MARKING", strict], [
         Rx(strict_upper, 0.9, entity=strict), Rx(strict_line, 0.9, entity=strict),
-        Rx(conf_upper, 0.8), Rx(conf_line, 0.8), Rx(conf_label, 0.8),
-    ], language), words=("confidenti",))
+        Rx(conf_upper, 0.8), Rx(conf_line, 0.8), Rx(conf_label, 0.8), *_iberian_arabic_markings(strict),
+    ], language), words=("confidenti", "confidenc", "سري"))
+
+
+def _iberian_arabic_markings(strict: str) -> list:
+    """The same markings in Spanish and Portuguese (ESTRICTAMENTE / ESTRITAMENTE CONFIDENCIAL,
+    CONFIDENCIAL: in capitals, alone on a line, or after "Clasificación:" / "Classificação:") and
+    Arabic (سري للغاية "strictly confidential" anywhere; سري "confidential", سري وشخصي, alone on
+    a line or after التصنيف: a word of prose otherwise, "بشكل سري")."""
+    label = r"(?:clasificaci[oó]n|classifica[cç][aã]o)\s*:\s*"
+    strict_upper = r"(?P<v>ESTR(?<![A-Za-z]ESTR)I(?:CTA|TA)MENTE\s+CONFIDENCIAL)(?![A-Za-z])"
+    strict_line = rf"(?im)^[ \t#*>_-]*(?:{label})?(?P<v>estri(?:cta|ta)mente\s+confidencial)[ \t*_.:-]*$"
+    conf_upper = r"(?P<v>CONFIDENCI(?<![A-Za-z]CONFIDENCI)(?<!MENTE CONFIDENCI)AL)(?![A-Za-z])"
+    conf_line = rf"(?im)^[ \t#*>_-]*(?:{label})?(?P<v>confidencial)[ \t*_.:-]*$"
+    conf_label = rf"(?i)(?=[cC])\b{label}(?P<v>confidencial)\b"
+    ar_strict = r"(?P<v>سري(?<![ء-ي]سري)\s+للغاية)(?![ء-ي])"
+    ar_line = r"(?m)^[ \t#*>_-]*(?:التصنيف\s*:\s*)?(?P<v>سري(?:\s+وشخصي)?)[ \t*_.:-]*$"
+    return [Rx(strict_upper, 0.9, entity=strict), Rx(strict_line, 0.9, entity=strict), Rx(ar_strict, 0.9, entity=strict),
+            Rx(conf_upper, 0.8), Rx(conf_line, 0.8), Rx(conf_label, 0.8), Rx(ar_line, 0.8)]
 
 
 HEALTH_WORDS = [
