@@ -1625,7 +1625,9 @@ LISTS = ("From: Kamau Njoroge <k.njoroge@unhcr.org>\n"
          "**Apologies:** Callum Thompson; Bishnu Thapa\n"
          "Attendees: Country Director, Deputy Representative, Protection Unit\n"
          "Notes: the meeting with Kakuma Hub, Nairobi Office and Dadaab Field went well.\n"
-         "To: Simiyu, Maurine\nPresent: Kakuma, Dadaab\n")
+         "To: Simiyu, Maurine\nPresent: Kakuma, Dadaab\n"
+         # a hospital's department is no person (the title finds the doctor: the un-identifiers pack)
+         "To: Dr. Ahmed Nur Farah, Internal Medicine, Garissa County Referral Hospital\n")
 
 
 def test_the_persons_of_a_list_after_its_label_are_found(patterns_only):

@@ -333,7 +333,11 @@ ORG_WORDS = frozenset(
     "management audit control assurance engineering operations hotel authorities government maintenance "
     "planning monitoring evaluation reliability advisory build release quality store teams "
     # a firm's desk ("Grand Comptes", "Customer Care", "Cuentas Clave")
-    "comptes cuentas contas clientes customers customer receivable payable".split()) | FIRM_TRADES
+    "comptes cuentas contas clientes customers customer receivable payable "
+    # a hospital's departments ("Internal Medicine", "Paediatric Surgery"; not "Ward": a surname)
+    "medicine surgery paediatrics pediatrics paediatric pediatric gynaecology gynecology obstetrics cardiology "
+    "radiology oncology psychiatry maternity outpatient outpatients inpatient pharmacy laboratory nursing "
+    "physiotherapy dermatology neurology urology orthopaedics orthopedics ophthalmology dentistry triage".split()) | FIRM_TRADES
 # a firm's legal form closing its name ("Nordlys Retail AS", "Tandem Software BV", "Redfern Legal LLP"),
 # as written (not "Sá", a surname, in "Maria de Sá")
 LEGAL_FORMS = frozenset("AG AS ASA A/S ApS AB BV B.V. NV N.V. KK LLP LLC Ltd Ltd. LTD Inc Inc. INC PLC plc Co Co. "
