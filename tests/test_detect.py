@@ -1041,6 +1041,14 @@ def test_tokens_and_keys_under_their_names_are_secrets(patterns_only, text, valu
     assert spans(run(patterns_only, text), {"SECRET_TOKEN"}) == {at(text, value, "SECRET_TOKEN")}
 
 
+def test_a_secret_key_holding_signs_is_one_secret_not_also_a_cut_token(patterns_only):
+    """A key's value with signs a token's class leaves out is the password recognizer's, whole: no
+    second SECRET_TOKEN of its first piece ("dj4ng0-pr0d-k3y-9x", cut at the "!")."""
+    text = 'SECRET_KEY = "dj4ng0-pr0d-k3y-9x!v@t7q#w2e$r5t^y8u*i0o"\n'
+    assert spans(run(patterns_only, text), {"SECRET_TOKEN", "SECRET_PASSWORD"}) == {
+        at(text, "dj4ng0-pr0d-k3y-9x!v@t7q#w2e$r5t^y8u*i0o", "SECRET_PASSWORD")}
+
+
 @pytest.mark.parametrize("text", [
     "session=active\n", "session_timeout=1800000000000000000\n", "token: notasecretvalue_at_all\n",
     "Session: 2 of the training, token=ABCDEFGHIJKLMNOPQRST\n", "SID: S-1-5-21-3623811015-3361044348-30300820-1013\n",

@@ -215,6 +215,10 @@ _TOKEN_TRIGGER = (r"eyJ|ghp_|gho_|github_pat_|glpat-|xox[abposr]-|AIza|[rs]k_liv
                   r"(?::=|=>|=|:)")
 
 
+# a value under a key's name ends where the value does: a secret cut at a sign its class leaves
+# out ("dj4ng0-pr0d-k3y-9x" of "dj4ng0-pr0d-k3y-9x!v@t7q#w2e": the password recognizer's, whole) is none
+_TOKEN_END = r"(?=[\s\"'`,;&)\]}>]|$)"
+
 _AWS_ID = r"(?<![A-Z0-9])(?P<v>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})(?![A-Z0-9])"
 _AWS_SECRET = (r"(?i)(?a:aws.{0,20}?(?:secret|private).{0,20}?(?:key)?|secret_?access_?key)" + _SEP +
                r"(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])")
@@ -353,13 +357,13 @@ def token_recognizer(language: str) -> Triggered:
         Rx(r"(?i)(?<![A-Za-z0-9])basic[ \t]+(?P<v>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])", 0.85, basic_credentials),
         Rx(r"(?i)(?<![A-Za-z0-9])(?a:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
            r"secret[_-]?key|private[_-]?token|account[_-]?key|shared[_-]?access[_-]?key)" + _SEP +
-           r"(?P<v>[A-Za-z0-9._~+/-]{16,256}={0,2})", 0.75, high_entropy_token),
+           r"(?P<v>[A-Za-z0-9._~+/-]{16,256}={0,2})" + _TOKEN_END, 0.75, high_entropy_token),
         # a key naming a token, session or key (session=, sessionid=, REFRESH_TOKEN=, ENCRYPTION_KEY=, ?token=):
         # an opaque value, not a slug or a path ("session: Introduction-to-Python3-Basics")
         Rx(r"(?i)(?<![A-Za-z0-9])(?a:(?:refresh|id|csrf|xsrf|reset|session|bearer)[_-]?token|token|"
            r"(?:jwt|webhook|session|signing)[_-]?secret|(?:encryption|signing|master|hmac)[_-]?key|"
            r"session(?:[_-]?(?:id|key))?)"
-           + _SEP + r"(?P<v>[A-Za-z0-9._~+/-][A-Za-z0-9_.~+/-]{15,255})",
+           + _SEP + r"(?P<v>[A-Za-z0-9._~+/-][A-Za-z0-9_.~+/-]{15,255})" + _TOKEN_END,
            0.75, opaque_token),
     ], language), regex=_TOKEN_TRIGGER, pad=_SECRET_PAD, edge=None)
 
