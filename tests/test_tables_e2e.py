@@ -122,3 +122,22 @@ def test_a_national_id_column_is_a_national_identification_finding(tmp_path, run
     lines = sorted(ev["line"] for f in res.report["findings"] if f["rule_id"] == "DG-005"
                    and f["location"]["path"] == "ids.csv" for ev in f["evidence"])
     assert lines == [2, 3]
+
+
+def test_a_vendors_tax_numbers_are_no_national_ids(tmp_path, run_cli):
+    """A tax number's column in a table named for firms (a vendors register, suppliers) holds the
+    firms' numbers: no NATIONAL_ID; the same column in a staff list is; a Kenyan company's KRA PIN
+    (P...) is no one's identity, an individual's (A...) is."""
+    share = tmp_path / "finance"
+    share.mkdir()
+    (share / "vendors_register.csv").write_text("vendor_name,Tax ID,city\nAcme Supplies Ltd,100-234-567,Nairobi\n"
+                                                "Blue Nile Trading,100-987-654,Juba\n", encoding="utf-8")
+    (share / "staff_tax.csv").write_text("full_name,Tax ID,department\nAmina Yusuf,200-345-678,Finance\n"
+                                         "John Otieno,200-765-432,Logistics\n", encoding="utf-8")
+    (share / "suppliers.csv").write_text("supplier,KRA PIN\nAcme Supplies Ltd,P051234567X\n"
+                                         "Grace Achieng (sole trader),A004416331M\n", encoding="utf-8")
+    res = run_cli("scan", share, "--no-ner", "--workers", "1", "--format", "json", "--show-data", "--fail-on", "never")
+    got = {(f["location"]["path"], e["entity_type"], e["value"]) for f in res.report["findings"] for e in f["evidence"]
+           if e["entity_type"] in ("NATIONAL_ID", "KE_KRA_PIN")}
+    assert got == {("staff_tax.csv", "NATIONAL_ID", "200-345-678"), ("staff_tax.csv", "NATIONAL_ID", "200-765-432"),
+                   ("suppliers.csv", "KE_KRA_PIN", "A004416331M")}

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import dataclasses
 import datetime
 import functools
 import itertools
@@ -2044,6 +2045,24 @@ def owner_column(name: Optional[str]) -> bool:
     return bool(name) and name_words(name) in OWNER_NAMES
 
 
+# the words of a tax number's column ("Tax ID", "TIN", "numero fiscal", "VAT no"), and of a table of firms
+_TAX_WORDS = frozenset("tax taxpayer tin fiscal ein vat nif".split())
+_FIRM_TABLE_WORDS = frozenset("vendor vendors supplier suppliers fournisseur fournisseurs proveedor proveedores "
+                              "fornecedor fornecedores contractor contractors company companies entreprise entreprises "
+                              "empresa empresas merchant merchants firm firms".split())
+
+
+def _firms_tax_numbers(vocab: Vocabulary, col: _Column, verdict: Verdict) -> Verdict:
+    """``verdict`` without NATIONAL_ID for a tax number's column in a table named for firms
+    ("vendors_register", "suppliers", "fournisseurs"): the firms' numbers, no one's national ID
+    (a "Donors" sheet's tax numbers stay: donors are persons as often)."""
+    if "NATIONAL_ID" not in verdict.positive or not _TAX_WORDS & set(name_words(col.name or "")) \
+            or not _FIRM_TABLE_WORDS & set(name_words(re.split(r"[./]", col.table or "")[-1])):
+        return verdict
+    return dataclasses.replace(verdict, positive={e: s for e, s in verdict.positive.items() if e != "NATIONAL_ID"},
+                               named=tuple(s for s in verdict.named if s.entity != "NATIONAL_ID"))
+
+
 def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     """What a column's name says, in its table. A JSON key that says nothing positive ("number",
     "value") takes the meaning of the key holding it when that one names an entity ("phones"),
@@ -2053,7 +2072,7 @@ def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     table holds a person's details (``personal_table``: a "Donors" sheet with a tax number
     column lists persons); other keys above add nothing (neither codes nor cancels)."""
     generic = generic_name(col.name)
-    verdict = vocab.verdict(col.name)
+    verdict = _firms_tax_numbers(vocab, col, vocab.verdict(col.name))
     if generic and col.parent and holder_role(col.parent):
         return verdict          # a contact's, an employee's name (``<contact nom="...">``): a person's, in any file
     if generic and not col.personal:        # (a "donors" table with a tax number column: the donors are persons)
