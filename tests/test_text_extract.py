@@ -73,6 +73,21 @@ def test_short_cp1252_prefers_cp1252(text):
     assert _joined(_chunks(text.encode("cp1252"))) == text
 
 
+def test_a_spanish_cp1252_export_is_read_as_cp1252():
+    """charset-normalizer ranks a Baltic code page (cp775) first for this Windows export and names
+    cp1252 only among the code pages giving the same text as its cp1250 reading: it is read as
+    cp1252 ("María", "Número de documento"; cp775 gave "MarĒa", "N·mero")."""
+    text = ("Nombre completo;Tipo doc.;Número de documento;Fecha de nacimiento;Celular;Correo;Municipio;Monto COP;Factura\n"
+            "María Fernanda Rojas Pérez;PPT;1.090.456.789;23/05/1990;310 456 7890;mafe.rojas90@gmail.com;Cúcuta;450.000;FV-000123\n"
+            "José Gregorio Pérez Linares;Cédula VE;V-18.456.789;11/02/1984;0414-1234567;jgperez@hotmail.com;Villa del Rosario;"
+            "450.000;FV-000124\n"
+            "Yorgelis Carolina Mendoza;Pasaporte;AO123456;30/07/2002;+58 424 765 4321;yorgelis.m@yahoo.es;Cúcuta;300.000;"
+            "FV-000125\n"
+            "Wilmer Antonio Suárez Díaz;Cédula CO;1.093.765.432;15/12/1975;+57 300 987 6543;;Los Patios;600.000;FV-000126\n")
+    assert textmod.detect_encoding(text.encode("cp1252"), complete=True) == "cp1252"
+    assert _joined(_chunks(text.encode("cp1252"))) == text
+
+
 def test_utf16_without_bom():
     text = "name;email\nAlice;alice@example.org\n" * 20
     assert _joined(_chunks(text.encode("utf-16-le"))) == text

@@ -90,9 +90,12 @@ def detect_encoding(head: bytes, complete: bool = False) -> str:
     best_enc = _norm(best.encoding)
     if not best_enc or best_enc in _WESTERN or best_enc in ("ascii", "utf-8") or not _ascii_compatible(best_enc):
         return "cp1252"   # (not valid UTF-8: checked above; EBCDIC & co. are never right here)
-    # charset-normalizer is unsure between single-byte code pages: prefer cp1252.
+    # charset-normalizer is unsure between single-byte code pages: prefer cp1252, also where it
+    # names it only among the code pages giving the very same text as its guess (a Spanish CSV's
+    # guess was cp1250, cp1252 among its equals; cp775's reading of it had "MarĒa", "Pķrez")
     for m in results:
-        if _norm(m.encoding) in _WESTERN and m.chaos <= best.chaos + 0.15:
+        same = {_norm(e) for e in [m.encoding, *(getattr(m, "could_be_from_charset", None) or ())]}
+        if same & _WESTERN and m.chaos <= best.chaos + 0.15:
             return "cp1252"
     if not _latin_script(head, best_enc) and _few_high_bytes(head):
         # A few accented letters inside ASCII text, read by the guess as another
