@@ -219,6 +219,9 @@ def test_the_size_bound_read_off_the_text_never_says_small_for_a_large_pattern()
     for p in patterns:
         assert risky.too_large(p) == (risky.expanded_size(p) > risky.MAX_EXPANDED), p
     assert sum(risky.too_large(p) for p in patterns) >= 5      # (the limit is met, both ways)
+    # verbose mode: the regex module reads counts with spaces and comments inside the braces
+    assert risky.too_large("(?x)(?:(?:a{ 1000 }){ 1000 }){ 1000 }") and risky.too_large("(?x:(?:a{1 000}){ 200 })")
+    assert risky.expanded_size("(?x)a{1 0}") == 10 and not risky.too_large("x\\{" + "9" * 5000 + "}")
 
 
 def test_bad_regex(tmp_path):

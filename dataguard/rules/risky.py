@@ -67,27 +67,44 @@ def _size(tokens) -> int:
 
 # a counted repeat, or braces the parser reads as a literal (then the bound below is only looser)
 _COUNTED = re.compile(r"\{(\d*)(?:,(\d*))?\}")
+# a verbose-mode flag, and braces holding digits, commas, spaces and comments: the ``regex`` module
+# that compiles pack patterns reads "(?x)a{ 1000 }" as a{1000} (Python's parser, as literal text)
+_VERBOSE = re.compile(r"\(\?[a-zA-Z]*x")
+_SPACED_COUNT = re.compile(r"\{(?:[\d,\s]|#[^\n]*(?:\n|$))*\}")
+_FEWEST_DIGITS_TOO_MANY = 10        # a count of more digits is over any limit (and int() refuses 4,300)
 
 
-def too_large(regex: str, most: int = MAX_EXPANDED) -> bool:
-    """Whether ``expanded_size(regex)`` exceeds ``most``, without parsing the regex when a bound
-    read off its text already says no (nearly every pack pattern: the parse is most of the time
-    of loading the packs, paid by every scan and rescan). Every item ``_size`` counts comes from
-    at least one character of the text, and a repeat multiplies what it holds by at most the
+def _as_compiled(regex: str) -> str:
+    """The pattern with its counts written as the ``regex`` module reads them in verbose mode
+    (without spaces or comments inside the braces), wherever such a flag appears: a count outside
+    the flag's reach is then counted too, which only makes the size larger."""
+    if not _VERBOSE.search(regex):
+        return regex
+    return _SPACED_COUNT.sub(lambda m: re.sub(r"#[^\n]*(?:\n|$)|\s", "", m.group()), regex)
+
+
+def too_large(regex: str) -> bool:
+    """Whether ``expanded_size(regex)`` exceeds ``MAX_EXPANDED``, without parsing the regex when a
+    bound read off its text already says no (nearly every pack pattern: the parse is most of the
+    time of loading the packs, paid by every scan and rescan). Every item ``_size`` counts comes
+    from at least one character of the text, and a repeat multiplies what it holds by at most the
     largest number in its braces (by one for '*', '+' and '?'): the size is at most the text's
     length times the product of those numbers."""
+    regex = _as_compiled(regex)
     bound = len(regex)
     for m in _COUNTED.finditer(regex):
-        bound *= max([1, *(int(g) for g in m.groups() if g)])
-        if bound > most:
-            return expanded_size(regex) > most
+        counts = [int(g) if len(g) < _FEWEST_DIGITS_TOO_MANY else MAX_EXPANDED + 1 for g in m.groups() if g]
+        bound *= max([1, *counts])
+        if bound > MAX_EXPANDED:
+            return expanded_size(regex) > MAX_EXPANDED
     return False
 
 
 def expanded_size(regex: str) -> int:
-    """The size ``_size`` gives a pattern; 0 for one Python's parser cannot read (its
-    compilation with ``re``, which validation also asks for, then says why)."""
+    """The size ``_size`` gives a pattern (its counts read as the ``regex`` module reads them:
+    ``_as_compiled``); 0 for one Python's parser cannot read (its compilation with ``re``, which
+    validation also asks for, then says why)."""
     try:
-        return _size(parser.parse(regex))
+        return _size(parser.parse(_as_compiled(regex)))
     except Exception:  # noqa: BLE001 - reported by the compilation
         return 0
