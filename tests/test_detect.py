@@ -381,6 +381,7 @@ PASSWORDS = [
     # Markdown runbooks: the value in a code span
     ("Break-glass admin (rotate after use!): user `fo-admin`, password `Juba!Br3akGl4ss#24`.\n", "Juba!Br3akGl4ss#24"),
     ("- mot de passe : `Lyon#2024x`\n", "Lyon#2024x"), ("The Wi-Fi password is `Kakuma-Guest-2024`.\n", "Kakuma-Guest-2024"),
+    ("The Wi-Fi password was: `Kakuma-Guest-2024`\n", "Kakuma-Guest-2024"),
 ]
 
 
@@ -416,6 +417,14 @@ PASSWORD_PLACEHOLDERS = [
     "password = str(uuid.uuid4())", "password = get_secret(name)", "db_password=Vault.read(path);",
     "Set the `password` key in `config.yml`.", "password policy in `docs/security-2024.md`", "password `********`",
     "password `<your password>`", "password `${DB_PASS}`", "Use `password` `changeme`.",
+    # a call cut before its arguments end, or code going on after them
+    "new_password = make_password(raw, None)", "password = crypt(pw,salt)", "password = hmac.new(key, msg).digest()",
+    "password = PBKDF2(pw,salt,100000)", "password = row(3).value", "password = getpw(user)[0]",
+    "password = Vault(ctx).password", "password=f(x)[0]",
+    # names of settings, options, paths and formats in a code span
+    "The database password `DB_PASSWORD` must be set", "password `PASSWORD_HASHERS`", "password `pbkdf2_sha256`",
+    "password `--password-stdin`", "password `/api/v2/reset-password`", "password `min_length=12`",
+    "password `%(db_password)s`", "password `hash_v2`",
 ]
 
 
@@ -496,6 +505,13 @@ JWT = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI
      "IncomingWebhook/0123456789abcdef0123456789abcdef/9a8b7c6d-5e4f-3a2b-1c0d-9e8f7a6b5c4d"),
     ("2024-05-22 09:10:44 DEBUG Authorization: Basic c3ZjX3JlcG9ydGluZzpSM3AwcnQhbmdfMjAyNA==\n",
      "c3ZjX3JlcG9ydGluZzpSM3AwcnQhbmdfMjAyNA=="),
+    # an empty user before a personal access token, padding left out
+    ("Authorization: Basic OnE4d0VyVHlVaU9wQXNEZkdoSmtMelhjVjEyMzQ1enhxNw\n", "OnE4d0VyVHlVaU9wQXNEZkdoSmtMelhjVjEyMzQ1enhxNw"),
+    # a key's base64 padding; a token before '<' or a JSON escape
+    ("ENCRYPTION_KEY=Zk3xQ9vB7nT4kW1yP9sD3fH6jK5cA8mL2pR0tY4uI7oE1wZ3xkL4z=\n",
+     "Zk3xQ9vB7nT4kW1yP9sD3fH6jK5cA8mL2pR0tY4uI7oE1wZ3xkL4z="),
+    ("<code>access_token=Zq81Lm2X0vB7nT4kW1yP9sD3fH6</code>\n", "Zq81Lm2X0vB7nT4kW1yP9sD3fH6"),
+    ('{"cmd": "export ENCRYPTION_KEY=b7c91e0f44a23d8e19c6f2a05d3b7e81\\nexport X=1"}\n', "b7c91e0f44a23d8e19c6f2a05d3b7e81"),
 ])
 def test_tokens(patterns_only, text, value):
     assert at(text, value, "SECRET_TOKEN") in spans(run(patterns_only, text), {"SECRET_TOKEN"})

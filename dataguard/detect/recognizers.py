@@ -44,6 +44,18 @@ _CODE_RX = re.compile(r"(?:os\.environ|getenv|process\.env|ENV\[|System\.getenv|
 # a whole call ("decrypt(ENC_PW)", "new Secret(x);") or a remark in parentheses ("(hidden)"): a
 # generated key may hold brackets anywhere ("m3x&l7p*r0t(u4y)e6i", Django's alphabet has them)
 _CALL = re.compile(r"(?:new\s+)?[A-Za-z_$][\w$.:>-]*\s*\(.*\)[;,]?|\(.*\)")
+_OPENS_CALL = re.compile(r"[A-Za-z_$][\w$.]*\(")
+
+
+def _code_call(v: str) -> bool:
+    """A call the value opens with: cut before its arguments end ("crypt(pw" of "crypt(pw, salt)"),
+    or going on after them as code does ("row(3).value", "getpw(user)[0]"); a secret with brackets
+    inside goes on with its own characters ("Kx9(mP2q)Lr7!")."""
+    m = _OPENS_CALL.match(v)
+    if m is None:
+        return False
+    close = v.find(")", m.end())
+    return close < 0 or v[close + 1:close + 2] in ("", ".", "[", ")", ";", ",")
 
 
 _CODE_REF = re.compile(
@@ -59,7 +71,7 @@ def plausible_password(v: str) -> bool:
     v = v.strip()
     if len(v) < 4 or len(v) > 128:
         return False
-    if placeholder_secret(v) or _CODE_RX.search(v) or _CALL.fullmatch(v):
+    if placeholder_secret(v) or _CODE_RX.search(v) or _CALL.fullmatch(v) or _code_call(v):
         return False
     if len(set(v)) <= 2:
         return False
@@ -95,19 +107,32 @@ def high_entropy_token(v: str) -> bool:
     return entropy(v) >= 3.3
 
 
+# what a Markdown code span after a password's word names that is no password: a setting's or a
+# variable's name ("DB_PASSWORD", "pbkdf2_sha256"), an option, a path, a format, an assignment
+_SPAN_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[-/%].*|\w+=.*")
+
+
+def spanned_password(v: str) -> bool:
+    """``plausible_password`` for a value in a Markdown code span, which also names settings."""
+    return plausible_password(v) and _SPAN_NAME.fullmatch(v) is None
+
+
 def basic_credentials(v: str) -> bool:
     """Whether a value after "Basic" is HTTP basic authentication's base64 of "user:password"
     (printable text with a colon, and a password after it), not a word ("basic training")."""
     import base64
     import binascii
-    if len(v) % 4:
+    if len(v) % 4 == 1:
         return False
-    try:
-        text = base64.b64decode(v, validate=True).decode("utf-8")
+    try:       # (padding restored where a client left it out)
+        text = base64.b64decode(v + "=" * (-len(v) % 4), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         return False
     user, colon, password = text.partition(":")
-    return bool(colon and password and user) and text.isprintable() and not placeholder_secret(password)
+    if not (colon and password and text.isprintable()) or placeholder_secret(password):
+        return False
+    # an empty user before a personal access token (Azure DevOps, GitHub: ":<PAT>")
+    return bool(user) or high_entropy_token(password)
 
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -210,14 +235,17 @@ _SEP = rf"[\"']?{_WS}(?::=|=>|=|:){_WS}[\"']?"        # a key's separator: "=", 
 # but a letter, a digit or an ASCII sign other than a quote, up to 40, stands for the quote and
 # the spaces of every script: a log's "pam_unix(sshd:session):" opens none either)
 _TOKEN_TRIGGER = (r"eyJ|ghp_|gho_|github_pat_|glpat-|xox[abposr]-|AIza|[rs]k_live_|SG\.|(?i:bearer)[^A-Za-z0-9]|"
-                  r"hooks\.slack\.com/|(?i:webhook\.office\.com/|discord(?:app)?\.com/api/webhooks/|basic[ \t])|"
+                  r"hooks\.slack\.com/|(?i:webhook\.office\.com/|discord(?:app)?\.com/api/webhooks/|"
+                  r"authori[sz]ation[ \t:\"']{0,4}basic|basic[ \t]+[A-Za-z0-9+/]{16})|"
                   r"(?i:key|token|secret|session(?:[_-]?id)?)[^A-Za-z0-9()\[\]{}<>,;.!/\\|&*#%@$^~`+_-]{0,40}?"
                   r"(?::=|=>|=|:)")
 
 
-# a value under a key's name ends where the value does: a secret cut at a sign its class leaves
-# out ("dj4ng0-pr0d-k3y-9x" of "dj4ng0-pr0d-k3y-9x!v@t7q#w2e": the password recognizer's, whole) is none
-_TOKEN_END = r"(?=[\s\"'`,;&)\]}>]|$)"
+# a value under a key's name cut at a sign a generated secret holds ("dj4ng0-pr0d-k3y-9x" of
+# "dj4ng0-pr0d-k3y-9x!v@t7q#w2e": the password recognizer's, whole) is none; any other end stands
+# (a quote, '<', '|', ':', a JSON escape, the 256th character); the value's run is possessive, so
+# that the cut is not moved back a character
+_TOKEN_END = r"(?![!@#$%^*(])"
 
 _AWS_ID = r"(?<![A-Z0-9])(?P<v>(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16})(?![A-Z0-9])"
 _AWS_SECRET = (r"(?i)(?a:aws.{0,20}?(?:secret|private).{0,20}?(?:key)?|secret_?access_?key)" + _SEP +
@@ -282,8 +310,8 @@ def _pw_regexes() -> List[Rx]:
                                       "contraseña")),
         # Markdown: "password `Juba!Br3akGl4ss#24`", "mot de passe : `Lyon#2024x`" (a runbook's code span)
         Rx(r"(?i)(?<![A-Za-z0-9])(?:(?a:password|passwd|passphrase|passwort|kennwort|mot de passe|senha)|contraseña)"
-           r"[ \t]{0,3}(?:(?:is|was|est|es|ist|é)[ \t]{1,3})?:?[ \t]{0,3}`(?P<v>[^`\s]{4,128})`", 0.75,
-           plausible_password, needs=("`",)),
+           r"[ \t]{0,3}(?:(?:is|was|est|es|ist|é)[ \t]{0,3})?:?[ \t]{0,3}`(?P<v>[^`\s]{4,128})`", 0.75,
+           spanned_password, needs=("`",)),
         # a user name and password passed as a pair: auth=("svc", "Xk9#mPq2"), HTTPBasicAuth('u', 'p'),
         # smtp.login(user, "p")
         Rx(r"(?i)(?<![A-Za-z0-9])(?a:auth|HTTPBasicAuth|HTTPDigestAuth|login)\s{0,3}(?:=\s{0,3})?\(\s{0,3}"
@@ -357,13 +385,13 @@ def token_recognizer(language: str) -> Triggered:
         Rx(r"(?i)(?<![A-Za-z0-9])basic[ \t]+(?P<v>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])", 0.85, basic_credentials),
         Rx(r"(?i)(?<![A-Za-z0-9])(?a:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
            r"secret[_-]?key|private[_-]?token|account[_-]?key|shared[_-]?access[_-]?key)" + _SEP +
-           r"(?P<v>[A-Za-z0-9._~+/-]{16,256}={0,2})" + _TOKEN_END, 0.75, high_entropy_token),
+           r"(?P<v>[A-Za-z0-9._~+/-]{16,256}+={0,2}+)" + _TOKEN_END, 0.75, high_entropy_token),
         # a key naming a token, session or key (session=, sessionid=, REFRESH_TOKEN=, ENCRYPTION_KEY=, ?token=):
         # an opaque value, not a slug or a path ("session: Introduction-to-Python3-Basics")
         Rx(r"(?i)(?<![A-Za-z0-9])(?a:(?:refresh|id|csrf|xsrf|reset|session|bearer)[_-]?token|token|"
            r"(?:jwt|webhook|session|signing)[_-]?secret|(?:encryption|signing|master|hmac)[_-]?key|"
            r"session(?:[_-]?(?:id|key))?)"
-           + _SEP + r"(?P<v>[A-Za-z0-9._~+/-][A-Za-z0-9_.~+/-]{15,255})" + _TOKEN_END,
+           + _SEP + r"(?P<v>[A-Za-z0-9._~+/-][A-Za-z0-9_.~+/-]{15,255}+={0,2}+)" + _TOKEN_END,
            0.75, opaque_token),
     ], language), regex=_TOKEN_TRIGGER, pad=_SECRET_PAD, edge=None)
 
