@@ -316,8 +316,9 @@ def cli_rescan(root):
     runs = []
     for _ in range(4):
         t0 = time.perf_counter()
-        subprocess.run(cmd, env=env, capture_output=True)
+        code = subprocess.run(cmd, env=env, capture_output=True).returncode
         runs.append(time.perf_counter() - t0)
+        assert code in (0, 1), f"the CLI scan failed (exit {code}): {' '.join(cmd)}"
     print(f"rescan by the CLI (--no-ner, --state): first {runs[0]:.1f} s, unchanged rescan {min(runs[1:]):.2f} s "
           f"(best of 3) = {runs[0] / min(runs[1:]):.1f}x faster")
 

@@ -602,7 +602,8 @@ def test_classification_markings_in_spanish_portuguese_and_arabic(patterns_only)
     text = ("ESTRICTAMENTE CONFIDENCIAL\nInforme de protección, Clasificación: confidencial\n"
             "ESTRITAMENTE CONFIDENCIAL\nRelatório CONFIDENCIAL da missão\nسري للغاية\nالتصنيف: سري وشخصي\n"
             "سري\nLa información confidencial del contrato; NOCONFIDENCIAL y CONFIDENCIALIDAD\n"
-            "تم التعامل مع الملف بشكل سري وسريع.\n")
+            "تم التعامل مع الملف بشكل سري وسريع.\nيجب التعامل مع هذه المعلومات بشكل سري للغاية.\n"
+            "Documento NO CONFIDENCIAL; Classificação: NÃO CONFIDENCIAL; CONFIDENCIALÍSIMA\n")
     strict = {"ESTRICTAMENTE CONFIDENCIAL", "ESTRITAMENTE CONFIDENCIAL", "سري للغاية"}
     want = {at(text, v, e) for v in strict for e in ("CLASSIFICATION_MARKING", "CLASSIFICATION_STRICTLY_CONFIDENTIAL")}
     want |= {at(text, "confidencial", "CLASSIFICATION_MARKING"), at(text, "CONFIDENCIAL", "CLASSIFICATION_MARKING", nth=2),

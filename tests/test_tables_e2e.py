@@ -136,8 +136,12 @@ def test_a_vendors_tax_numbers_are_no_national_ids(tmp_path, run_cli):
                                          "John Otieno,200-765-432,Logistics\n", encoding="utf-8")
     (share / "suppliers.csv").write_text("supplier,KRA PIN\nAcme Supplies Ltd,P051234567X\n"
                                          "Grace Achieng (sole trader),A004416331M\n", encoding="utf-8")
+    (share / "company_employees.csv").write_text("full_name,Tax ID,department\nLeila Haddad,300-456-789,Finance\n",
+                                                 encoding="utf-8")
+    (share / "contractors.csv").write_text("consultant_name,TIN\nOmar Farouk,400-567-891\n", encoding="utf-8")
     res = run_cli("scan", share, "--no-ner", "--workers", "1", "--format", "json", "--show-data", "--fail-on", "never")
     got = {(f["location"]["path"], e["entity_type"], e["value"]) for f in res.report["findings"] for e in f["evidence"]
            if e["entity_type"] in ("NATIONAL_ID", "KE_KRA_PIN")}
     assert got == {("staff_tax.csv", "NATIONAL_ID", "200-345-678"), ("staff_tax.csv", "NATIONAL_ID", "200-765-432"),
-                   ("suppliers.csv", "KE_KRA_PIN", "A004416331M")}
+                   ("suppliers.csv", "KE_KRA_PIN", "A004416331M"), ("company_employees.csv", "NATIONAL_ID", "300-456-789"),
+                   ("contractors.csv", "NATIONAL_ID", "400-567-891")}

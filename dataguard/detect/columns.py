@@ -2048,16 +2048,22 @@ def owner_column(name: Optional[str]) -> bool:
 # the words of a tax number's column ("Tax ID", "TIN", "numero fiscal", "VAT no"), and of a table of firms
 _TAX_WORDS = frozenset("tax taxpayer tin fiscal ein vat nif".split())
 _FIRM_TABLE_WORDS = frozenset("vendor vendors supplier suppliers fournisseur fournisseurs proveedor proveedores "
-                              "fornecedor fornecedores contractor contractors company companies entreprise entreprises "
-                              "empresa empresas merchant merchants firm firms".split())
+                              "fornecedor fornecedores company companies entreprise entreprises empresa empresas "
+                              "merchant merchants firm firms".split())
+# ... unless its name also says persons ("company_employees", "supplier_staff", "vendor_consultants")
+_PERSONS_TABLE_WORDS = frozenset("employee employees staff personnel consultant consultants individual individuals "
+                                 "contractor contractors worker workers person persons people member members "
+                                 "salarie salaries empleado empleados funcionario funcionarios".split())
 
 
 def _firms_tax_numbers(vocab: Vocabulary, col: _Column, verdict: Verdict) -> Verdict:
     """``verdict`` without NATIONAL_ID for a tax number's column in a table named for firms
-    ("vendors_register", "suppliers", "fournisseurs"): the firms' numbers, no one's national ID
-    (a "Donors" sheet's tax numbers stay: donors are persons as often)."""
+    ("vendors_register", "suppliers", "fournisseurs") and not for persons ("company_employees"):
+    the firms' numbers, no one's national ID (a "Donors" sheet's, a "contractors" list's stay:
+    individual donors and consultants as often). (A spreadsheet's table is its sheet's name.)"""
+    table = set(name_words(re.split(r"[./]", col.table or "")[-1]))
     if "NATIONAL_ID" not in verdict.positive or not _TAX_WORDS & set(name_words(col.name or "")) \
-            or not _FIRM_TABLE_WORDS & set(name_words(re.split(r"[./]", col.table or "")[-1])):
+            or not _FIRM_TABLE_WORDS & table or _PERSONS_TABLE_WORDS & table:
         return verdict
     return dataclasses.replace(verdict, positive={e: s for e, s in verdict.positive.items() if e != "NATIONAL_ID"},
                                named=tuple(s for s in verdict.named if s.entity != "NATIONAL_ID"))

@@ -168,6 +168,8 @@ BUILT_IN = frozenset(TABLE) - _NOT_BUILT_IN
 def known_entities() -> frozenset:
     """Every entity the built-in recognizers and NER can report."""
     return BUILT_IN
+
+
 TRIGGERS = {t.name: t.trigger for t in TABLE.values() if t.trigger}
 
 

@@ -417,16 +417,19 @@ def classification_recognizer(language: str) -> Triggered:
 
 def _iberian_arabic_markings(strict: str) -> list:
     """The same markings in Spanish and Portuguese (ESTRICTAMENTE / ESTRITAMENTE CONFIDENCIAL,
-    CONFIDENCIAL: in capitals, alone on a line, or after "Clasificación:" / "Classificação:") and
-    Arabic (سري للغاية "strictly confidential" anywhere; سري "confidential", سري وشخصي, alone on
-    a line or after التصنيف: a word of prose otherwise, "بشكل سري")."""
+    CONFIDENCIAL: in capitals, alone on a line, or after "Clasificación:" / "Classificação:"; not
+    after NO / NÃO) and Arabic (سري للغاية "strictly confidential", سري "confidential", سري وشخصي,
+    alone on a line or after التصنيف: words of prose otherwise, "بشكل سري")."""
     label = r"(?:clasificaci[oó]n|classifica[cç][aã]o)\s*:\s*"
-    strict_upper = r"(?P<v>ESTR(?<![A-Za-z]ESTR)I(?:CTA|TA)MENTE\s+CONFIDENCIAL)(?![A-Za-z])"
+    strict_upper = r"(?P<v>ESTR(?<![^\W\d_]ESTR)I(?:CTA|TA)MENTE\s+CONFIDENCIAL)(?![^\W\d_])"
     strict_line = rf"(?im)^[ \t#*>_-]*(?:{label})?(?P<v>estri(?:cta|ta)mente\s+confidencial)[ \t*_.:-]*$"
-    conf_upper = r"(?P<v>CONFIDENCI(?<![A-Za-z]CONFIDENCI)(?<!MENTE CONFIDENCI)AL)(?![A-Za-z])"
+    # (not "NO CONFIDENCIAL", "NÃO CONFIDENCIAL"; not "CONFIDENCIALÍSIMA")
+    conf_upper = (r"(?P<v>CONFIDENCI(?<![^\W\d_]CONFIDENCI)(?<!MENTE CONFIDENCI)(?<!NO CONFIDENCI)(?<!NÃO CONFIDENCI)AL)"
+                  r"(?![^\W\d_])")
     conf_line = rf"(?im)^[ \t#*>_-]*(?:{label})?(?P<v>confidencial)[ \t*_.:-]*$"
     conf_label = rf"(?i)(?=[cC])\b{label}(?P<v>confidencial)\b"
-    ar_strict = r"(?P<v>سري(?<![ء-ي]سري)\s+للغاية)(?![ء-ي])"
+    # a marking alone on its line or after its label (in prose "بشكل سري للغاية" is "in strict confidence")
+    ar_strict = r"(?m)^[ \t#*>_-]*(?:التصنيف\s*:\s*)?(?P<v>سري\s+للغاية)[ \t*_.:-]*$"
     ar_line = r"(?m)^[ \t#*>_-]*(?:التصنيف\s*:\s*)?(?P<v>سري(?:\s+وشخصي)?)[ \t*_.:-]*$"
     return [Rx(strict_upper, 0.9, entity=strict), Rx(strict_line, 0.9, entity=strict), Rx(ar_strict, 0.9, entity=strict),
             Rx(conf_upper, 0.8), Rx(conf_line, 0.8), Rx(conf_label, 0.8), Rx(ar_line, 0.8)]

@@ -8,8 +8,6 @@ import re
 import secrets
 from typing import Optional, TextIO
 
-import orjson
-
 from dataguard import __version__
 from dataguard.report.view import Mapped, ReportDoc
 from dataguard.types import ScanResult, finding_to_dict
@@ -96,12 +94,14 @@ def _indented(d, indent: int, ensure_ascii: bool) -> str:
     """``json.dumps(d, indent=indent, ensure_ascii=ensure_ascii)``: by orjson where it writes the
     same layout (two spaces, non-ASCII as it is), five times faster than ``json``'s Python
     encoder, which is the one an indented dump takes (a 6 MB report: 0.2 s of every rescan).
-    Numbers may be written otherwise (``1e-05`` as ``0.00001``: the same value). A lone
-    surrogate (orjson refuses it) or a key that is no string: ``json``, as before."""
+    Numbers may be written otherwise (``1e-05`` as ``0.00001``: the same value; a NaN, which no
+    report holds and JSON has not, as null). A lone surrogate (orjson refuses it), a key that is
+    no string, or no orjson on the platform: ``json``, as before."""
     if indent == 2 and not ensure_ascii:
         try:
+            import orjson
             return orjson.dumps(d, option=orjson.OPT_INDENT_2).decode("utf-8")
-        except TypeError:
+        except (TypeError, ImportError):
             pass
     return json.dumps(d, indent=indent, ensure_ascii=ensure_ascii)
 
