@@ -589,19 +589,29 @@ class PhoneGate:
         """``_fits`` for one country code, behind two cheap necessary conditions: a length some
         number type allows, and one regex of all number types (one C call instead of one per type).
         A pattern is in that regex once: the 25 regions of +1 repeat each other's (toll-free,
-        premium...), and each region's source regex is compiled by every process on first use."""
+        premium...), and each region's source regex is compiled by every process on first use.
+        The patterns are grouped by the lengths their types allow, each group behind a test of
+        them: most digit strings have a length few types take (+1's: 10 digits, a Canadian 7;
+        a date's 8 digits go through none), and the regex is also the ``_quick`` regexes' test
+        of a reading's number types."""
         lengths, any_length, patterns = set(), False, {}
         for _, types in descs:
             for tl, tp in types:
                 any_length = any_length or not tl
                 lengths |= tl
-                patterns.setdefault("(?:%s)" % tp)
+                key = "(?:%s)" % tp
+                known = patterns.get(key, tl)           # (a pattern of several types: their lengths together)
+                patterns[key] = frozenset() if not (tl and known) else known | tl
         if not patterns:
             def nothing(nsn: str) -> bool:
                 return False
             nothing.source = "(?!)"
             return nothing
-        source = "|".join(patterns)         # compiled when first needed
+        groups: dict = {}            # allowed lengths (empty: any) -> the patterns allowing them
+        for key, tl in patterns.items():
+            groups.setdefault(tl, []).append(key)
+        source = "|".join(f"(?={_of_lengths(sorted(tl))}\\Z)(?:{'|'.join(keys)})" if tl else "|".join(keys)
+                          for tl, keys in groups.items())        # compiled when first needed
         allowed = None if any_length else frozenset(lengths)
 
         def fits(nsn: str) -> bool:
