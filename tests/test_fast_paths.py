@@ -470,9 +470,9 @@ def test_the_refusal_of_a_run_of_digits_is_the_quick_refusal(regions):
 
 @pytest.mark.parametrize("regions", [GATE_REGIONS, ["US", "GB", "FR", "CH", "KE"], ["BR", "US"], ["SG", "AU"]])
 def test_the_refusal_of_a_separated_run_is_the_quick_refusal(regions):
-    """``PhoneGate.refuses_separated`` (an ASCII run of digits and separators without a '+', its
-    digits given) refuses what ``_refused`` refuses, and nothing when a region is unjudged; the
-    finder's verdict on such a run is the whole gate's."""
+    """``PhoneGate.refuses_separated`` (an ASCII run of digits and separators without a '+')
+    refuses what ``_refused`` refuses, and nothing when a region is unjudged, and a run of fewer
+    digits than it is told a number has; the finder's verdict on such a run is the whole gate's."""
     from dataguard.detect.phone import PhoneFinder, PhoneGate
     gate, rnd = PhoneGate(regions), random.Random(12)
     runs = [rnd.choice(["-", ".", " ", "/", "(", ") "]).join(str(rnd.randint(0, 10 ** rnd.randint(1, 6)))
@@ -480,8 +480,10 @@ def test_the_refusal_of_a_separated_run_is_the_quick_refusal(regions):
     runs += [f"{rnd.randint(1950, 2026)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}" for _ in range(500)]
     runs += [f"{rnd.randint(0, 99999)}.{rnd.randint(0, 99):02d}" for _ in range(500)]
     runs += [f"0{rnd.randint(10, 99)} {rnd.randint(100, 999)} {rnd.randint(1000, 9999)}" for _ in range(500)]
-    got = [gate.refuses_separated(r, "".join(ch for ch in r if ch.isdigit())) for r in runs]
+    got = [gate.refuses_separated(r) for r in runs]
     assert got == [bool(gate._refused(r)) and not gate._unjudged for r in runs]
+    assert [gate.refuses_separated(r, 6) for r in runs] == [g or sum(ch.isdigit() for ch in r) < 6
+                                                            for g, r in zip(got, runs)]
     assert any(got) == (not gate._unjudged) and not all(got)
     finder, whole = PhoneFinder(regions), PhoneGate(regions)
     whole._refusal = None                      # no early refusal: every reading is tried

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import operator
 import re
 import unicodedata
 from typing import Sequence
@@ -23,11 +24,11 @@ _TRAILING = re.compile(r"[^\w#]+$")
 _GAP = re.compile(r"[ \u00a0\u3000]{2,}")           # a gap between columns, not a separator of a number's groups
 _compiled = functools.lru_cache(maxsize=None)(re.compile)
 _NON_DIGIT = re.compile(r"\D")
-_NOT_ASCII_DIGIT = re.compile(r"[^0-9]")
 _ASCII_GROUPS = re.compile(r"[0-9]+")
 _PLAIN = frozenset(" \t\r\n,;\"'|")     # separators next to which libphonenumber rejects nothing
 _LOOKS_AROUND = re.compile(r"\(\?[^:]|[$^]|\\[AZbBzG]")     # in a regex: lookaround, anchor or flag group
 _SHAPE = str.maketrans("0123456789", "0" * 10)
+_BYTE_SHAPE = bytes.maketrans(b"0123456789", b"0" * 10)     # (an ASCII run's shape as bytes: cheaper to make)
 _SHAPED_RUN = 40            # longer runs are cut afresh: the cache's entries stay small (a crafted run has many cuts)
 _DIGIT_LITERAL = re.compile(r"[0-9]")
 _QUANTIFIERS = re.compile(r"\{\d*,?\d*\}")
@@ -109,6 +110,15 @@ def national_prefix_present(digits: str, main, raw: Sequence[str] = ()) -> bool:
     if _formatting_rule_has_first_group_only(rule.national_prefix_formatting_rule):
         return True
     return any(_maybe_strip_national_prefix_carrier_code(r, main)[2] for r in {digits, *raw})
+
+
+def prefix_required(fmt) -> bool:
+    """Whether a number format requires the national prefix in a number written the national way
+    (``national_prefix_present``: a country none of whose formats does never refuses one)."""
+    from phonenumbers.phonenumberutil import _formatting_rule_has_first_group_only
+    rule = fmt.national_prefix_formatting_rule
+    return bool(rule) and not fmt.national_prefix_optional_when_formatting \
+        and not _formatting_rule_has_first_group_only(rule)
 
 
 def _first_class(items) -> tuple:
@@ -235,8 +245,9 @@ class PhoneGate:
     """
 
     MAX_DIGITS = 20
-    _TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
-              "fixed_line", "mobile")
+    # (most numbers are fixed lines and mobiles: tried first, they end the tests of a valid one sooner)
+    _TYPES = ("fixed_line", "mobile", "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
+              "uan", "voicemail")
 
     def __init__(self, regions: Sequence[str]):
         from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
@@ -257,7 +268,7 @@ class PhoneGate:
         self._main = {}          # country code -> metadata of its main region (national prefix rules)
         self._quick_lengths = {}  # region -> lengths of the digit strings its _quick regex can take (None: any)
         self._tests: dict = {}    # region -> _national_tests
-        self._plans: dict = {}    # a run's shape (_SHAPE) -> _refused's plan
+        self._plans: dict = {}    # an ASCII run's shape (_BYTE_SHAPE) -> _separated's (digits, groups, plan)
         for region in regions:
             info = None
             from phonenumbers import PhoneMetadata
@@ -366,16 +377,11 @@ class PhoneGate:
         front = f"(?:(?:{npfp.pattern})(?:{cc})?(?:{npfp.pattern})?|(?:{cc})(?:{npfp.pattern})?(?:{npfp.pattern})?)"
         if main is None or not cls._LITERAL_PREFIXES.fullmatch(main.national_prefix_for_parsing or ""):
             return front, "", types
-        from phonenumbers.phonenumberutil import _formatting_rule_has_first_group_only
-
         def takes(f) -> str:
             lead = f"(?=(?:{f.leading_digits_pattern[-1]}))" if f.leading_digits_pattern else ""
             return f"{lead}(?:{f.pattern})\\Z"
 
-        def requires(f) -> bool:
-            rule = f.national_prefix_formatting_rule
-            return bool(rule) and not f.national_prefix_optional_when_formatting \
-                and not _formatting_rule_has_first_group_only(rule)
+        requires = prefix_required
         nprefix = main.national_prefix_for_parsing
         longest = max(map(len, nprefix.split("|")))
         ok = [f"(?=(?:{nprefix}))", "".join(f"(?!{takes(f)})" for f in main.number_format if requires(f))]
@@ -470,52 +476,56 @@ class PhoneGate:
         a prefix or country code) fits a region only if that region's ``_quick`` regex takes the
         piece's digits, or the piece opens with an international prefix. When no concatenation
         of consecutive groups passes, no reading fits. Which concatenations to try depends on
-        the lengths of the groups alone (``_plan``): a run's plan, read whole when it is refused,
-        is kept for its shape (the shapes of amounts, coordinates and codes come back; a shape
-        met once costs what planning as it goes costs). A '+', non-ASCII characters or many
-        groups: not decided here."""
+        the lengths of the groups alone (``_plan``): a run's plan is kept for its shape
+        (``_separated``). A '+', non-ASCII characters or many groups: not decided here."""
         if self._refusal is None or "+" in run or not run.isascii():
             return False
         if run.isdigit():           # most candidates: one run of digits, its own only piece
             return not (2 <= len(run) <= self.MAX_DIGITS and self._may_fit(run))
-        return self._refused_groups(run, _NOT_ASCII_DIGIT.sub("", run))
+        _, groups, plan = self._separated(run)
+        return plan is not None and self._refused_groups(run, groups, plan)
 
     @property
     def judges_all(self) -> bool:
         """Whether every configured region is judged by its readings (none unjudged)."""
         return not self._unjudged
 
-    def refuses_separated(self, run: str, joined: str) -> bool:
-        """``_refused`` for a run of ASCII digits and separators without a '+' (no region
-        unjudged), given its digits (``joined``): the finder has them already."""
-        return self._refusal is not None and self.judges_all and self._refused_groups(run, joined)
+    def refuses_separated(self, run: str, fewest: int = 0) -> bool:
+        """Whether ``PhoneFinder.admitted`` refuses an ASCII run of digits and separators without a
+        '+' by its digits: fewer than ``fewest``, or ``_refused`` (no region unjudged)."""
+        digits, groups, plan = self._separated(run)
+        return digits < fewest or plan is not None and self.judges_all and self._refused_groups(run, groups, plan)
 
-    def _refused_groups(self, run: str, joined: str) -> bool:
-        """``_refused`` for an ASCII run without a '+' that is not digits alone; ``joined``: its digits."""
-        plans = self._plans if len(run) <= _SHAPED_RUN else None
-        shape = run.translate(_SHAPE) if plans is not None else None
-        plan = plans.get(shape) if plans is not None else None
-        if plan is False:           # (too many groups: not decided here)
-            return False
-        if plan is not None:
-            for start, end, test in plan:
-                if test(joined[start:end]) is not None:
-                    return False
-            return True
-        groups = _ASCII_GROUPS.findall(run)
-        read: list | bool = []
-        if len(groups) > self._MOST_GROUPS:
-            read = False
-        else:
-            for step in self._plan([len(g) for g in groups]):
-                if step[2](joined[step[0]:step[1]]) is not None:
-                    return False        # (its plan not read whole: not kept)
-                read.append(step)
-        if plans is not None:
-            if len(plans) > 5_000:
-                plans.clear()
-            plans[shape] = read if read is False else tuple(read)
-        return read is not False
+    @staticmethod
+    def _refused_groups(run: str, groups, plan) -> bool:
+        """``_refused`` for an ASCII run without a '+' that is not digits alone, by its plan."""
+        joined = "".join(groups(run))
+        for start, end, test in plan:
+            if test(joined[start:end]) is not None:
+                return False
+        return True
+
+    def _separated(self, run: str) -> tuple:
+        """(the number of its digits, a getter of its digit groups, ``_refused``'s plan) of an
+        ASCII run that is not digits alone. All three depend on the run's shape alone (its digits
+        made 0): they are kept per shape (the shapes of dates, amounts, coordinates and codes come
+        back), so that a run's digits are one C call away (a regex substitution costs more than
+        the plan's first test) and a run with too few of them is refused without them. The plan is
+        None when not decided here (no early refusal, too many groups)."""
+        key = run.encode().translate(_BYTE_SHAPE) if len(run) <= _SHAPED_RUN else None
+        entry = self._plans.get(key) if key is not None else None
+        if entry is None:
+            spans = [m.span() for m in _ASCII_GROUPS.finditer(run)]
+            plan = None
+            if self._refusal is not None and len(spans) <= self._MOST_GROUPS:
+                plan = tuple(self._plan([b - a for a, b in spans]))
+            groups = operator.itemgetter(*(slice(a, b) for a, b in spans or [(0, 0)]))    # (one: a string)
+            entry = sum(b - a for a, b in spans), groups, plan
+            if key is not None:
+                if len(self._plans) > 5_000:
+                    self._plans.clear()
+                self._plans[key] = entry
+        return entry
 
     def _plan(self, sizes: list):
         """The (start, end, test) of the digit strings ``_refused`` tries in a run whose digit
@@ -733,6 +743,7 @@ class PhoneGate:
         if not national and not opened and not unjudged_here:
             return out              # (no reading left for any region)
         raw = {d: [r for _, r in readings if r.startswith(d)] for d in national}   # d with its extension
+        tests = self._tests
         for region, unjudged, cc, npfp, idd in self.regions:
             if region in out:
                 continue
@@ -740,23 +751,26 @@ class PhoneGate:
                 if region in unjudged_here:
                     out.append(region)
                 continue
-            if idd is not None and any(self._after_idd(idd, d) for d in opened):
+            if idd is not None and opened and any(self._after_idd(idd, d) for d in opened):
                 out.append(region)        # its international prefix, then a valid international number
                 continue
-            fits, quick, lengths = self._national_tests(region, cc)
+            fits, quick, lengths, main = tests.get(region) or self._national_tests(region, cc)
             # (a length it takes, then quick: one C call rules out most digit strings)
             if any((lengths is None or len(d) in lengths) and quick(d) is not None
-                   and self._readings_fit(d, npfp, fits, cc, self._main[cc], raw[d]) for d in national):
+                   and self._readings_fit(d, npfp, fits, cc, main, raw[d]) for d in national):
                 out.append(region)
         return out
 
     def _national_tests(self, region: str, cc: str) -> tuple:
-        """(fits, the fullmatch of its ``_quick`` regex, the lengths that regex takes) of a
-        region judged by readings."""
+        """(fits, the fullmatch of its ``_quick`` regex, the lengths that regex takes, the ``main``
+        of ``_readings_fit``) of a region judged by readings: ``main`` is None when no format of
+        its country requires the national prefix (+1's: the test would pass every number)."""
         tests = self._tests.get(region)
         if tests is None:
+            main = self._main[cc]
             tests = self._tests[region] = (self._cc_info(int(cc))[2], _compiled(self._quick[region]).fullmatch,
-                                           self._quick_lengths[region])
+                                           self._quick_lengths[region],
+                                           main if any(map(prefix_required, main.number_format)) else None)
         return tests
 
 
@@ -832,9 +846,7 @@ class PhoneFinder:
             if candidate.isascii() and candidate.isdigit():     # most candidates: a run of digits
                 refused = len(candidate) < self._fewest[0] or self.gate.refuses_digits(candidate)
             elif candidate.isascii() and "+" not in candidate:     # then amounts, dates, codes, addresses
-                digits = _NOT_ASCII_DIGIT.sub("", candidate)
-                refused = len(digits) < self._fewest[0] or self._slash_dated(candidate) \
-                    or self.gate.refuses_separated(candidate, digits)
+                refused = self._slash_dated(candidate) or self.gate.refuses_separated(candidate, self._fewest[0])
                 checked = not refused and self.gate.judges_all
             else:
                 # with a '+': international, or (the '+' cut off by an inner match) national
