@@ -615,16 +615,17 @@ def test_the_walk_in_one_pass_is_the_matchers_walk():
 
 
 def test_the_faster_walk_pattern_matches_what_libphonenumbers_pattern_matches():
-    """``walk_pattern`` (libphonenumber's candidate pattern behind a lookahead of its first
-    characters, its extension tried only before a character one can begin with) finds the
-    same successive matches as the pattern itself, on numbers with extensions written every way
-    libphonenumber reads (any case, full-width, Cyrillic), next to every separator; a pattern of
-    another shape is kept as it is."""
+    """``walk_pattern`` (libphonenumber's candidate pattern begun by the class of its first
+    characters, what follows told apart by a look-behind, its extension tried only before a
+    character one can begin with) finds the same successive matches as the pattern itself, on
+    numbers with extensions written every way libphonenumber reads (any case, full-width,
+    Cyrillic), next to every separator and after one or two opening brackets or plus signs; a
+    pattern of another shape is kept as it is."""
     from phonenumbers.phonenumbermatcher import _PATTERN
 
     from dataguard.detect.phone import walk_pattern
     fast = walk_pattern(_PATTERN)
-    assert fast is not _PATTERN and fast.pattern.startswith("(?=[")
+    assert fast is not _PATTERN and fast.pattern.startswith("[") and "(?<=" in fast.pattern
     rnd = random.Random(43)
     extensions = [" ext. 12", ";ext=345", " x 12", "x12", " X 9", " EXT 7", "\u00a0ext:4", ",ext 8", " extension 77",
                   " extensión 5", " extensio\u0301n 5", " EXTN 6", " \uff45\uff58\uff54 3", " \u0434\u043e\u0431 21",
@@ -634,7 +635,9 @@ def test_the_faster_walk_pattern_matches_what_libphonenumbers_pattern_matches():
     for _ in range(400):
         parts = []
         for _ in range(rnd.randint(1, 8)):
-            parts.append(rnd.choice([phone_number(rnd), decoy(rnd), str(rnd.randint(0, 10 ** 9)), "(0)", "+", "[1]"]))
+            parts.append(rnd.choice([phone_number(rnd), decoy(rnd), str(rnd.randint(0, 10 ** 9)), "(0)", "+", "[1]",
+                                     "+(44) 20 7946", "((12))", "[+1] 212", "(- 34", "\uff08\uff0b33\uff09 1 42",
+                                     "+ ( ( 7", "(((5"]))
             parts.append(rnd.choice(extensions + ["", "", " ", ",", ";", "\n", " / ", "a", "E", "д"]))
         texts.append("".join(parts))
     matched = extended = 0
@@ -649,6 +652,25 @@ def test_the_faster_walk_pattern_matches_what_libphonenumbers_pattern_matches():
     other = re.compile(r"(?:\d+-)?\d+(?:x\d)?")         # another shape: led by digits, an optional end
     for text in ("a 12-34 5", "1-2x3 x4 -5x", "9x9x9"):
         assert [m.span() for m in walk_pattern(other).finditer(text)] == [m.span() for m in other.finditer(text)]
+
+
+def test_a_second_numbers_start_is_found_where_libphonenumber_finds_one():
+    """``occurs_in`` (one search per character of the class a pattern begins with) tells
+    whether libphonenumber's pattern of a second number's start ("/ x") occurs in a text as its
+    own search does; a pattern of another shape is searched as it is."""
+    from phonenumbers.phonenumbermatcher import _SECOND_NUMBER_START_PATTERN as second
+
+    from dataguard.detect.phone import occurs_in
+    rnd, found = random.Random(47), 0
+    test = occurs_in(second)
+    for _ in range(3000):
+        text = "".join(rnd.choice(["/", "\\", " ", "x", "X", "1", "a", "/ ", " x"]) for _ in range(rnd.randint(0, 12)))
+        assert test(text) == (second.search(text) is not None), text
+        found += test(text)
+    assert 300 < found < 2700
+    for pattern in (re.compile(r"[^/]x"), re.compile(r"[ab]c|d"), re.compile(r"[\d/]+x")):
+        for text in ("ax", "/x", "d", "bc", "12/x", "x"):
+            assert occurs_in(pattern)(text) == (pattern.search(text) is not None), (pattern, text)
 
 
 def test_the_international_prefix_is_tried_once_per_group_only_when_that_is_exact():
