@@ -833,6 +833,23 @@ def test_json_values_are_judged_by_their_key_paths(det):
         ("PHONE_NUMBER", "+44 7458 259290", "value_and_column_name")]
 
 
+_JSON_PIECES = st.sampled_from(['"a"', '"k1"', '"x y"', '"1a"', '""', ":", " : ", ": ", '"v"', '"\\""', '"a\\\\"',
+                                 '"\\', "\\", "\n", '"', "12", "-3.5e2", ",", "}", "]", "{", "[", " ", "b"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(pieces=st.lists(_JSON_PIECES, max_size=16), long=st.sampled_from([0, 1999, 2000, 2001, 2600]),
+       escapes=st.sampled_from([0, 2]))
+def test_json_pairs_are_those_of_the_bounded_pattern(pieces, long, escapes):
+    """A JSON file's pairs are read with a pattern whose string value has no bound, and with the
+    bounded one where a value is empty or longer than 2000 characters: the same matches."""
+    from dataguard.detect.columns import _JSON_PAIR, _json_pairs
+    # (a value of ``long`` characters or escapes: ``escapes``, then plain characters)
+    text = "".join(pieces) + ('"k": "' + '\\"' * escapes + "y" * (long - escapes) + '", "z": 1}' if long else "")
+    assert [(m.span(), m.groupdict(), m.lastgroup) for m in _json_pairs(text)] == \
+        [(m.span(), m.groupdict(), m.lastgroup) for m in _JSON_PAIR.finditer(text)]
+
+
 def test_a_json_key_and_the_key_above_it_may_name_a_value_together(det):
     """"card" alone names nothing, "number" alone is a code; ``card.number`` is a card number
     (as ``card_number`` is), ``card.holder`` its holder; ``order.number`` stays a code."""

@@ -457,9 +457,9 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
 
 def _table_columns(chunk: Chunk, vocab: Optional["Vocabulary"]) -> tuple:
     """``table_columns``' (columns, header spans) and their cells in the text's order (``_in_order``),
-    which a delimited text's layout reads so (``_layout_columns``); None for other chunks, whose
-    cells the judge sorts (their columns are read one after the other; a sheet's cells follow
-    its anchors)."""
+    which a delimited text's layout and a JSON file's reader read so (``_layout_columns``,
+    ``_json_table``); None for other chunks, whose cells the judge sorts (their columns are read
+    one after the other; a sheet's cells follow its anchors)."""
     if chunk.is_name:
         return [], [], None
     unit = chunk.unit
@@ -469,6 +469,9 @@ def _table_columns(chunk: Chunk, vocab: Optional["Vocabulary"]) -> tuple:
         return [_Column(name, tuple(chunk.context), _anchor_cells(chunk), table)], [], None
     if chunk.hint != "structured" and not any(a.pointer.cell for a in chunk.anchors):
         keyed = keyed_columns(unit)
+        if keyed is json_columns:
+            columns, ordered = _json_table(chunk)
+            return columns, [], ordered
         if keyed is not None:
             return keyed(chunk), [], None
         if is_html(unit):
@@ -660,6 +663,10 @@ _JSON_EXT = (".json", ".jsonl", ".ndjson", ".geojson")
 # "key": "string" or "key": number, the value's span in group "v" (inside the quotes)
 _JSON_PAIR = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*(?:"(?P<v>(?:[^"\\\n]|\\.){1,2000})"|'
                         r'(?P<n>-?\d[\d.eE+-]{0,40})(?=\s*[,}\]\n]))')
+# the same with a string value of any length (a class repeated reads a value some three times
+# faster than the alternation of a character and an escape, counted): see ``_json_pairs``
+_JSON_PAIR_ANY = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*(?:"(?P<v>[^"\\\n]*(?:\\.[^"\\\n]*)*)"|'
+                            r'(?P<n>-?\d[\d.eE+-]{0,40})(?=\s*[,}\]\n]))')
 # "key": [ or "key": {, an object or array opened under a key; and every bracket
 _JSON_OPEN = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*[\[{]')
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
@@ -675,13 +682,38 @@ def is_json(unit) -> bool:
     return _named(unit, _JSON_EXT)
 
 
+def _json_pairs(text: str):
+    """``_JSON_PAIR.finditer(text)``, found with ``_JSON_PAIR_ANY``, which matches wherever
+    ``_JSON_PAIR`` does, and as it does (a value's characters and escapes read the one way they
+    can be): where it finds a string value of 1 to 2000 characters, that is ``_JSON_PAIR``'s
+    next match; where the value is empty or longer (its escapes may keep it within 2000),
+    ``_JSON_PAIR`` is searched from there on."""
+    pos, search, exact = 0, _JSON_PAIR_ANY.search, _JSON_PAIR.search
+    while True:
+        m = search(text, pos)
+        if m is not None and m["v"] is not None and not 0 < len(m["v"]) <= 2000:
+            m = exact(text, m.start())
+        if m is None:
+            return
+        yield m
+        pos = m.end()
+
+
 def json_columns(chunk: Chunk) -> list:
     """A JSON file's values as columns named by their keys ("dob", "order_id"), each with the
     key of the nearest object or array holding it that has one (``_Column.parent``: "phones" for
     the "number" of ``"phones": [{"number": ...}, ...]``, "employees" for the "name" of every
     element of ``"employees": [{"name": ..., "bank": {...}}, ...]``), read from the brackets
     opened and closed before it (brackets inside strings may mislead it)."""
-    columns: dict = {}
+    return _json_table(chunk)[0]
+
+
+def _json_table(chunk: Chunk) -> tuple:
+    """(``json_columns``, their cells in the text's order as ``_in_order`` gives them: the values
+    are read one after the other)."""
+    columns: list = []
+    numbers: dict = {}                  # (key, parent) -> its column's number in ``columns``
+    cells, owners = [], []
     table = _stem(chunk.unit)
     text = chunk.text
     keyed = {m.end() - 1: m["k"] for m in _JSON_OPEN.finditer(text)}   # bracket position -> key
@@ -697,13 +729,19 @@ def json_columns(chunk: Chunk) -> list:
                 stack.pop()
             positions.append(at)
             holders.append(stack[-1] if stack else None)
-    for m in _JSON_PAIR.finditer(text):
+    for m in _json_pairs(text):
         here = bisect.bisect_right(positions, m.start())
         parent = holders[here - 1] if here else None
         key = m["k"]
-        (columns.get((key, parent)) or _new_column(columns, (key, parent), key, table, parent)).cells.append(
-            m.span(m.lastgroup))     # (the value: "v" or "n")
-    return list(columns.values())
+        k = numbers.get((key, parent))
+        if k is None:
+            k = numbers[(key, parent)] = len(columns)
+            columns.append(_Column(key, name_words(key), table=table, parent=parent))
+        cell = m.span(m.lastgroup)      # (the value: "v" or "n")
+        columns[k].cells.append(cell)
+        cells.append(cell)
+        owners.append(k)
+    return columns, (cells, owners)
 
 
 _XML_EXT = (".xml", ".kml", ".gpx", ".xlf", ".xliff")
