@@ -115,6 +115,21 @@ def test_unicode_digits_fall_back_to_python_regexes():
     assert ts.find(text)["PHONE_NUMBER"] == [(4, 14)]
 
 
+def test_a_latin1_text_holds_no_digit_beyond_ascii_and_lower_cases_to_latin1():
+    """What ``TriggerSet.find`` skips in a text of Latin-1: the search for digits beyond ASCII,
+    and for the words only Python looks for (each has a character beyond Latin-1)."""
+    latin1 = "".join(map(chr, range(256)))
+    assert trig_mod._NON_ASCII_DIGIT.search(latin1) is None
+    assert len(trig_mod.lower_aligned(latin1).encode("latin-1")) == 256
+
+
+@pytest.mark.parametrize("use_hyperscan", [True, False])
+def test_words_beyond_latin1_are_found_in_a_text_beyond_latin1_only(use_hyperscan):
+    ts = TriggerSet({}, {"phone": ["phone", "هاتف"]}, use_hyperscan=use_hyperscan)
+    assert ts.find("Téléphone: 0712 345 678, هاتف") == {"phone": [(4, 9), (25, 29)]}
+    assert ts.find("Téléphone: 0712 345 678") == {"phone": [(4, 9)]}
+
+
 @pytest.mark.parametrize("listed", [True, False])
 def test_the_table_of_digits_beyond_ascii_takes_every_such_digit_to_its_value(monkeypatch, listed):
     """The table made from the runs of ten digits (their zeros listed for Python 3.11's Unicode, or

@@ -77,12 +77,16 @@ def lower_aligned(text: str) -> str:
 def _merge(spans: Spans) -> Spans:
     spans.sort()
     out: Spans = []
+    if not spans:
+        return out
+    start, end = spans[0]
     for s, e in spans:
-        if out and s <= out[-1][1]:
-            if e > out[-1][1]:
-                out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
+        if s > end:
+            out.append((start, end))
+            start, end = s, e
+        elif e > end:
+            end = e
+    out.append((start, end))
     return out
 
 
@@ -199,13 +203,13 @@ class TriggerSet:
             pending.pop(name, None)
         return db
 
-    def _scan(self, db, text: str, out: dict) -> None:
-        names = self._hs_names
-
+    @staticmethod
+    def _scan(db, data: bytes, hits: list) -> None:
+        """Each match's (start, end) added to ``hits[i]``, the list of its trigger (``_hs_names[i]``)."""
         def on_match(i, start, end, _flags, _ctx):
-            out.setdefault(names[i], []).append((start, end))
+            hits[i].append((start, end))
 
-        db.scan(text.encode("latin-1", "replace"), match_event_handler=on_match)
+        db.scan(data, match_event_handler=on_match)
 
     def find(self, text: str, low: Optional[str] = None) -> Dict[str, Spans]:
         if self._hs_due is not None:
@@ -219,20 +223,35 @@ class TriggerSet:
                 self._accelerate(cached_only=True)
         low = lower_aligned(text) if low is None else low
         found: Dict[str, Spans] = {}
-        unicode_digits = not text.isascii() and _NON_ASCII_DIGIT.search(text) is not None
+        # a text of Latin-1 (most that are not ASCII: French, Spanish) holds no digit beyond ASCII
+        # and, lower-cased, no character beyond Latin-1: none of the words only Python looks for
+        try:
+            data: Optional[bytes] = text.encode("latin-1")      # (what Hyperscan reads of it)
+        except UnicodeEncodeError:
+            data = None
+        latin1 = data is not None
+        unicode_digits = not latin1 and _NON_ASCII_DIGIT.search(text) is not None
         # (each digit beyond ASCII read as its ASCII digit: Hyperscan and Python's ASCII classes take it)
         read = text.translate(_ascii_digits()) if unicode_digits else text
         read_low = low.translate(_ascii_digits()) if unicode_digits else low
-        if not low.isascii() and ("\u0131" in low or "\u017f" in low):
+        if not latin1 and ("\u0131" in low or "\u017f" in low):
             # (the two small letters Python's regexes ignoring case take for 'i' and 's': 'ı', 'ſ')
             read_low = read_low.translate(_SMALL_AS_ASCII)
+        if self.accelerated:
+            # (a list of hits per trigger: both databases' ids index them)
+            hits: List[Spans] = [[] for _ in self._hs_names]
+            if self._hs_text is not None:
+                self._scan(self._hs_text, data if latin1 else read.encode("latin-1", "replace"), hits)
+            if self._hs_low is not None:
+                self._scan(self._hs_low, read_low.encode("latin-1", "replace"), hits)
+            for name, spans in zip(self._hs_names, hits):
+                if spans:
+                    found.setdefault(name, []).extend(spans)
         if self._hs_text is not None:
-            self._scan(self._hs_text, read, found)
             py_rx = self._py_only_rx
         else:
             py_rx = self._py_ascii
         if self._hs_low is not None:
-            self._scan(self._hs_low, read_low, found)
             py_words, py_low = self._py_only_words, self._py_only_low
         else:
             py_words, py_low = self._py_words, self._py_ascii_low
@@ -242,7 +261,7 @@ class TriggerSet:
             for name in self._not_digit_classes:
                 found.pop(name, None)
             _read(self._not_digit_classes, text, found)
-        if self._beyond_any is not None and not low.isascii() and self._beyond_any.search(low):
+        if self._beyond_any is not None and not latin1 and self._beyond_any.search(low):
             py_words = {**py_words, **self._beyond_latin1}
         _read(py_words, low, found)
         return {n: _merge(s) for n, s in found.items()}
