@@ -145,3 +145,25 @@ def test_a_vendors_tax_numbers_are_no_national_ids(tmp_path, run_cli):
     assert got == {("staff_tax.csv", "NATIONAL_ID", "200-345-678"), ("staff_tax.csv", "NATIONAL_ID", "200-765-432"),
                    ("suppliers.csv", "KE_KRA_PIN", "A004416331M"), ("company_employees.csv", "NATIONAL_ID", "300-456-789"),
                    ("contractors.csv", "NATIONAL_ID", "400-567-891")}
+
+
+def test_field_exports_in_more_languages_name_their_columns(tmp_path, run_cli):
+    """A KoboToolbox export's respondent and enumerator (resp_name, enum_name, in a group's key),
+    a Dari returnees list's tazkira (تذکره) and date of birth (تاریخ تولد), and in Ukrainian prose a
+    booklet passport's series and number after 'паспорт' and a date after 'дата народження'."""
+    share = tmp_path / "field"
+    share.mkdir()
+    (share / "kobo.json").write_text(
+        '[{"group_respondent/resp_name": "Nyakuoth Gatluak Deng", "enum_name": "Lokuam Ekiru John", "hh_size": 6},\n'
+        ' {"group_respondent/resp_name": "Achol Majok Garang", "enum_name": "Lokuam Ekiru John", "hh_size": 4}]\n',
+        encoding="utf-8")
+    (share / "returnees.csv").write_text("نام,نام پدر,تذکره,تاریخ تولد\nاحمد,محمد,1400-0101-23917,1988-04-21\n"
+                                         "گل,عبدالله,1399-0203-48125,1992-11-02\n", encoding="utf-8")
+    (share / "ua.txt").write_text("Заявник: Олена Шевченко, паспорт ЕН 556677, дата народження 12.04.1978.\n"
+                                  "Рахунок ЕН 2024, сума 556677 грн.\n", encoding="utf-8")
+    res = run_cli("scan", share, "--no-ner", "--workers", "1", "--format", "json", "--show-data", "--fail-on", "never")
+    got = {(f["location"]["path"], e["entity_type"], e["value"]) for f in res.report["findings"] for e in f["evidence"]}
+    assert {("kobo.json", "PERSON", n) for n in ("Nyakuoth Gatluak Deng", "Achol Majok Garang", "Lokuam Ekiru John")} <= got
+    assert {("returnees.csv", "NATIONAL_ID", "1400-0101-23917"), ("returnees.csv", "DATE_OF_BIRTH", "1988-04-21")} <= got
+    assert {("ua.txt", "PASSPORT_NUMBER", "ЕН 556677"), ("ua.txt", "DATE_OF_BIRTH", "12.04.1978")} <= got
+    assert not {v for p, e, v in got if p == "ua.txt" and e == "PASSPORT_NUMBER"} - {"ЕН 556677"}
