@@ -81,9 +81,13 @@ def recognizers():
 def test_phone_recognizer_finds_what_the_unrestricted_matcher_finds(recognizers, seed):
     fast, reference = recognizers
     text = generated_text(seed, 1500)
-    # (without the spaces libphonenumber keeps before a number cut after a slash: " 0033 1 42 ...")
-    want = {(r.start + len(text[r.start:r.end]) - len(text[r.start:r.end].lstrip()), r.end)
-            for r in reference.analyze(text, ["PHONE_NUMBER"])}
+    # (without the spaces libphonenumber keeps before a number cut after a slash: " 0033 1 42 ...",
+    # nor an opening bracket it keeps without the closing one: "(+254 709 876 543")
+    def trimmed(start, end):
+        raw = text[start:end].lstrip()
+        start = end - len(raw)
+        return (start + 1 if raw.startswith("(") and ")" not in raw else start), end
+    want = {trimmed(r.start, r.end) for r in reference.analyze(text, ["PHONE_NUMBER"])}
     got = {(r.start, r.end) for r in fast.analyze(text, ["PHONE_NUMBER"])}
     assert got == want
     assert len(want) > 300
@@ -94,6 +98,16 @@ def test_a_phone_numbers_span_holds_no_space_before_it(recognizers):
     text = "x 01 42 68 53 02 / 0033 1 42 68 53 03"
     got = {(r.start, r.end) for r in fast.analyze(text, ["PHONE_NUMBER"])}
     assert got == {(2, 16), (text.index("0033"), len(text))}
+
+
+def test_a_phone_number_in_brackets_is_the_number_alone(recognizers):
+    """libphonenumber keeps the opening bracket of "(+254 709 876 543)" and not the closing one:
+    the span is the number, which then hashes as the same number written plainly; a bracketed
+    area code stays ("(020) 7946 0018")."""
+    fast, _ = recognizers
+    text = "Kwame (+254 709 876 543) and the office (020) 7946 0018, or +254 709 876 543."
+    got = {text[r.start:r.end] for r in fast.analyze(text, ["PHONE_NUMBER"])}
+    assert got == {"+254 709 876 543", "(020) 7946 0018"}
 
 
 def test_the_phone_recognizer_has_presidios_score_context_and_name(recognizers):

@@ -1190,8 +1190,13 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
         def analyze(self, text, entities, nlp_artifacts=None):
             results = []
             for _region, m in finder.find(text, apart=True):
-                # (libphonenumber's piece after a slash keeps the space before it: " 0033 1 42 ...")
-                start = m.start + len(m.raw_string) - len(m.raw_string.lstrip())
+                # (libphonenumber's piece after a slash keeps the space before it: " 0033 1 42 ...";
+                # a number in brackets keeps the opening one: "(+254 709 876 543" of "Kwame (+254 ...)",
+                # which would hash apart from the same number written plainly)
+                raw = m.raw_string.lstrip()
+                start = m.start + len(m.raw_string) - len(raw)
+                if raw.startswith("(") and ")" not in raw:
+                    start += 1
                 r = RecognizerResult("PHONE_NUMBER", start, m.end, self.SCORE, recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
                 if written_as_a_phone_number(m.raw_string, m.number):
