@@ -145,3 +145,24 @@ def test_protected_and_legacy_office_documents_are_reported_not_silently_skipped
         out[name] = (problem.kind, problem.skipped)
     assert out == {"salaries.xlsx": ("encrypted", False), "payroll.xls": ("unsupported", True),
                    "thumbs.db": ("binary", True)}
+
+
+def test_a_sqlite_database_among_files_is_named_not_binary(tmp_path):
+    """A KoboCollect or an application's database on a share is skipped as `unsupported` with the
+    way to scan it (a target of its own: sqlite:///PATH), not as `binary` content."""
+    import sqlite3
+
+    from dataguard.extract import extract
+    from dataguard.types import Limits, Problem, Unit
+    path = tmp_path / "kobo_collect.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE beneficiaries (name TEXT, phone TEXT)")
+    con.execute("INSERT INTO beneficiaries VALUES ('Amina Yusuf', '+254 712 345 678')")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    unit = Unit(target=str(tmp_path), uri=str(path), path=path.name)
+    [problem] = list(extract(unit, lambda: open(path, "rb"), path.name, Limits()))
+    assert isinstance(problem, Problem) and (problem.kind, problem.skipped) == ("unsupported", True)
+    assert "sqlite:///" in problem.message and "Amina" not in problem.message
+    assert path.read_bytes() == before

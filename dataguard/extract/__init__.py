@@ -135,6 +135,8 @@ _NOT_READ = {
     "binary": ("binary", "binary content", True),
     "encrypted_office": ("encrypted", "password-protected Office document", False),
     "legacy_office": ("unsupported", "Office 97-2003 document (.doc, .xls, .ppt): not read", True),
+    # (a database file among documents: its tables are read when it is a target of its own)
+    "sqlite": ("unsupported", "SQLite database: not read as a file; scan it as a target (sqlite:///PATH)", True),
 }
 
 

@@ -70,7 +70,7 @@ _EXT_FAMILY = {
 
 
 def sniff(head: bytes, name: str, stream: Optional[BinaryIO] = None, limits: Limits = Limits()) -> str:
-    """Return a family name: text, binary, pdf, zip, docx, xlsx, pptx, odf, tar, gz, bz2, xz,
+    """Return a family name: text, binary, sqlite, pdf, zip, docx, xlsx, pptx, odf, tar, gz, bz2, xz,
     eml, mbox, msg, rtf, encrypted_office, legacy_office.  ``stream`` (seekable) lets zip
     containers and OLE2 compound files be told apart (within ``limits``' bounds on a zip's
     directory, a compound file's first directory entries)."""
@@ -109,6 +109,8 @@ def _sniff(head: bytes, name: str, stream: Optional[BinaryIO], limits: Limits) -
         return "msg" if ext == "msg" else _compound_file(stream)
     if head.startswith(b"{\\rtf"):
         return "rtf"
+    if head.startswith(b"SQLite format 3\x00"):
+        return "sqlite"
     if head.startswith(b"From ") and ext in ("mbox", "", "mbx") or ext == "mbox":
         return "mbox"
     if ext == "eml" or _looks_like_mail(head) and (ext not in _TEXT_EXTS or _sent(head)):
