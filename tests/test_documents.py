@@ -626,3 +626,16 @@ def test_a_broken_sheet_is_recorded_and_the_other_sheets_are_read():
     assert problem.message.startswith("cannot parse sheet 1 of 2: ") and "Amina" not in problem.message
     assert hits(out, "amina.yusuf@un-juba.org") == [(None, Pointer(sheet="Staff Amina", cell="B2"))]
     assert hits(out, IBAN) == [(None, Pointer(sheet="Payments", cell="B1"))]
+
+
+def test_addresses_separated_by_semicolons_with_encoded_names_are_all_read():
+    """Outlook separates recipients with ';', where the address parser keeps the first alone: the
+    header's text is then its encoded words decoded, every recipient in it ("Tomasz Wiśniewski",
+    folded over two encoded words)."""
+    data = (b"From: a@b.org\r\nTo: Protection Unit <protection@unhcr.org>\r\n"
+            b"Cc: Resettlement Unit <resettlement@unhcr.org>; Tomasz =?utf-8?q?Wi?=\r\n"
+            b" =?utf-8?q?=C5=9Bniewski?= <t.wisniewski@iom-partner.org>\r\nSubject: x\r\n\r\nbody\r\n")
+    out = run_bytes("cc.eml", data)
+    assert hits(out, "t.wisniewski@iom-partner.org") == [(None, Pointer(line=3, part="header"))]
+    assert hits(out, "Tomasz Wiśniewski") == [(None, Pointer(line=3, part="header"))]
+    assert hits(out, "resettlement@unhcr.org") == [(None, Pointer(line=3, part="header"))]

@@ -346,9 +346,23 @@ def _header_value(msg, name: str, value) -> str:
     if isinstance(value, str) and not value.isascii() and any("\udc80" <= c <= "\udcff" for c in value):
         value = _undeclared(value.encode("ascii", "surrogateescape"))     # raw 8-bit bytes
     try:
-        return str(msg.policy.header_fetch_parse(name, value))
+        parsed = str(msg.policy.header_fetch_parse(name, value))
     except Exception:  # noqa: BLE001 - a malformed header: its raw form
         return str(value)
+    if isinstance(value, str) and value.count("@") > parsed.count("@"):
+        # addresses separated by ';' (Outlook's way): the address parser keeps the first alone
+        # ("Unit <u@x.org>; Tomasz =?utf-8?q?Wi?= =?utf-8?q?=C5=9Bniewski?= <t.w@y.org>")
+        return _decoded_words(value)
+    return parsed
+
+
+def _decoded_words(value: str) -> str:
+    """A header's text with its encoded words decoded (RFC 2047) and its folding undone."""
+    import email.header
+    try:
+        return str(email.header.make_header(email.header.decode_header(value))).replace("\r\n", "").replace("\n", "")
+    except Exception:  # noqa: BLE001 - undecodable words: the header as written
+        return re.sub(r"\r?\n[ \t]", " ", value)
 
 
 _HEADER_START = re.compile(rb"([!-9;-~]{1,76})[ \t]*:")
