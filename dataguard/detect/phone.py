@@ -839,6 +839,17 @@ class PhoneGate:
         return tests
 
 
+_CLOSING = {"(": ")", "[": "]", "（": "）", "［": "］"}
+
+
+def unclosed_opening(raw: str) -> bool:
+    """Whether a number's text opens with a bracket its closing one does not match within it
+    ("(+254 709 876 543" of "(+254 709 876 543)", "(+44 (0)20 7946 0018" of "(+44 (0)20 7946
+    0018)"), full-width and square ones too; "(020) 7946 0018" keeps its area code's."""
+    close = _CLOSING.get(raw[:1])
+    return close is not None and raw.count(close) < raw.count(raw[0])
+
+
 _NONE = frozenset()
 _MAX_TRIES = 65535      # PhoneNumberMatcher's: it gives up after so many candidates that were no number
 
@@ -1195,7 +1206,7 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
                 # which would hash apart from the same number written plainly)
                 raw = m.raw_string.lstrip()
                 start = m.start + len(m.raw_string) - len(raw)
-                if raw.startswith("(") and ")" not in raw:
+                if unclosed_opening(raw):
                     start += 1
                 r = RecognizerResult("PHONE_NUMBER", start, m.end, self.SCORE, recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})

@@ -349,10 +349,12 @@ def _header_value(msg, name: str, value) -> str:
         parsed = str(msg.policy.header_fetch_parse(name, value))
     except Exception:  # noqa: BLE001 - a malformed header: its raw form
         return str(value)
-    if isinstance(value, str) and value.count("@") > parsed.count("@"):
-        # addresses separated by ';' (Outlook's way): the address parser keeps the first alone
-        # ("Unit <u@x.org>; Tomasz =?utf-8?q?Wi?= =?utf-8?q?=C5=9Bniewski?= <t.w@y.org>")
-        return _decoded_words(value)
+    if isinstance(value, str):
+        value = value[:MAX_HEADER_CHARS]       # (as the parser reads it: decoding is quadratic too)
+        if value.count("@") > parsed.count("@"):
+            # addresses separated by ';' (Outlook's way): the address parser keeps the first alone
+            # ("Unit <u@x.org>; Tomasz =?utf-8?q?Wi?= =?utf-8?q?=C5=9Bniewski?= <t.w@y.org>")
+            return _decoded_words(value)
     return parsed
 
 
