@@ -1456,7 +1456,7 @@ AGENDA_ICS = ("BEGIN:VCALENDAR\r\nX-WR-CALNAME:Agenda Direction Pays\r\nBEGIN:VE
 
 @pytest.mark.parametrize("ner", [False, True])
 def test_contacts_and_calendars_are_read_by_their_properties(detector, ner, patterns_en):
-    """A vCard's full name, its name's family and given parts and the person its note names, a
+    """A vCard's full name (its name's family and given parts where it has none) and the person its note names, a
     calendar's organizer and attendees (a folded line's too, on the line it is written): persons
     (a note's name before a line break written as an escape, "\\n", too);
     the calendar's name, an event's place, a room or a group invited, an organisation's card
@@ -1470,9 +1470,15 @@ def test_contacts_and_calendars_are_read_by_their_properties(detector, ner, patt
     cols = {c.name: [AGENDA_ICS[s:e] for s, e in c.cells] for c in card_columns(Chunk(unit=ics, text=AGENDA_ICS))}
     assert cols["attendee"] == ["HARRINGTON Kayla"] and cols["organizer"] == ["Leila Boudiaf"]
     got = person_spans(det, [Chunk(unit=vcf, text=CONTACTS_VCF), Chunk(unit=ics, text=AGENDA_ICS)])
-    assert got[0] - spans_of(CONTACTS_VCF, ["Aminata Tra"]) == spans_of(CONTACTS_VCF, ["CLÉMENT", "Pauline",
-                                                                                        "Pauline CLÉMENT", "Sibiri Kinda",
+    # (a card's full name read, its name's parts say it again: not one-word persons beside it)
+    assert got[0] - spans_of(CONTACTS_VCF, ["Aminata Tra"]) == spans_of(CONTACTS_VCF, ["Pauline CLÉMENT", "Sibiri Kinda",
                                                                                         "Awa Keita", "Moussa Diallo"])
+    only_parts = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ouédraogo;Salif;;;\r\nTEL:+226 70 12 34 56\r\nEND:VCARD\r\n"
+    cols = {c.name: [only_parts[s:e] for s, e in c.cells] for c in card_columns(Chunk(unit=vcf, text=only_parts))}
+    assert cols["last name"] == ["Ouédraogo"] and cols["first name"] == ["Salif"]
+    company = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:;;;;\r\nFN:Juba Logistics Hub\r\nORG:UNHCR Juba\r\n"
+               "TEL:+211 920 001 002\r\nEND:VCARD\r\n")
+    assert card_columns(Chunk(unit=vcf, text=company)) == []      # (an organisation's card: an empty N, an ORG)
     assert not {v for _, _, v in got[0]} & {"Hôpital Régional de Thiès", "oré Diallo"}
     assert not {v for c in card_columns(Chunk(unit=vcf, text=CONTACTS_VCF)) for v in c.cells
                 if CONTACTS_VCF[v[0]:v[1]].startswith(("Aminata", "Hôpital"))}

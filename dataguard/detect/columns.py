@@ -952,21 +952,32 @@ def _in_text(pieces: list, start: int, end: int, size: int):
     return at, at + end - start
 
 
+_NAME_PARTS = frozenset({"last name", "first name", "middle name"})
+
+
 def card_columns(chunk: Chunk) -> list:
     """A vCard's or an iCalendar file's values as columns named by their properties (``FN`` a
     full name, ``TEL`` a telephone, ``ORGANIZER`` and ``ATTENDEE`` by their ``CN`` parameter, a
-    name's family and given parts of ``N`` as last and first names), on their lines as written
-    (not a value a fold cuts); not an organisation's, a group's or a place's card (``KIND``), nor
-    a room or a resource invited (``CUTYPE``)."""
+    name's family and given parts of ``N`` as last and first names where the card has no full
+    name), on their lines as written (not a value a fold cuts); not an organisation's, a group's
+    or a place's card (``KIND``; an ``ORG`` with an empty ``N``), nor a room or a resource
+    invited (``CUTYPE``)."""
     columns: dict = {}
     table, text = _stem(chunk.unit), chunk.text
     card: list = []             # (column, span) of the card or event read so far
     thing = False               # a card of an organisation, a group or a place (vCard KIND)
 
+    nameless = [False]          # the card's N is there and empty ("N:;;;;")
+
     def flush() -> None:
-        if not thing:
+        names = {name for name, _ in card}
+        # a card with an organisation and an empty N is the organisation's (FN its name: a
+        # phone's or Outlook's company card); a full name read, the name's parts say it again
+        # (one-word persons whose hashes match no full name)
+        if not thing and not ("organisation" in names and nameless[0]):
             for name, span in card:
-                _add_cell(columns, name, name, span, table)
+                if name not in _NAME_PARTS or "full name" not in names:
+                    _add_cell(columns, name, name, span, table)
         card.clear()
     for line, pieces in _unfolded(text):
         m = _PROPERTY.match(line)
@@ -976,7 +987,9 @@ def card_columns(chunk: Chunk) -> list:
         cells = []
         if key == "BEGIN":
             flush()
-            thing = False
+            thing, nameless[0] = False, False
+        if key == "N" and not m["v"].replace(";", "").strip():
+            nameless[0] = True
         if key == "KIND" and m["v"].strip().lower() in ("org", "group", "location"):
             thing = True
         if key in ("ORGANIZER", "ATTENDEE"):
