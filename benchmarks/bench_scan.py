@@ -229,6 +229,11 @@ def scan_startup(workdir, workers, ner) -> float:
 NOT_NEEDED = ("distributed", "dask", "sqlalchemy", "alembic", "matplotlib", "spacy", "thinc")
 
 
+def _cli_env() -> dict:
+    """The environment of the CLI runs: this checkout's package, a fixed hashing key."""
+    return dict(os.environ, PYTHONPATH=os.path.dirname(HERE), DATAGUARD_HMAC_KEY="0" * 64)
+
+
 def startup(workdir):
     """Wall time of a --no-ner CLI scan of a small folder (the default number of workers), the
     slowest imports, and the modules it should not import (``python -X importtime``: the
@@ -237,7 +242,7 @@ def startup(workdir):
     os.makedirs(small, exist_ok=True)
     with open(os.path.join(small, "note.txt"), "w") as fh:
         fh.write("Call Jane Doe on +41 44 668 18 00 or jane.doe@unhcr-field.org.\n")
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE), DATAGUARD_HMAC_KEY="0" * 64)
+    env = _cli_env()
     cmd = [sys.executable, "-m", "dataguard", "scan", "--no-ner", small, "-q", "-o", os.path.join(workdir, "small.json")]
     load = os.getloadavg()[0]
     runs = []
@@ -310,7 +315,7 @@ def cli_rescan(root):
     then three unchanged rescans. Python's start, the imports, the rule packs' validation and the
     report's writing are paid by every rescan."""
     work = _scratch("dataguard-cli-rescan-")
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE), DATAGUARD_HMAC_KEY="0" * 64)
+    env = _cli_env()
     cmd = [sys.executable, "-m", "dataguard", "scan", "--no-ner", root, "--exclude", "planted.json", "-q",
            "--state", os.path.join(work, "state.db"), "--format", "json", "-o", os.path.join(work, "r.json")]
     runs = []

@@ -2112,7 +2112,7 @@ def _firms_tax_numbers(vocab: Vocabulary, col: _Column, verdict: Verdict) -> Ver
     ("vendors_register", "suppliers", "fournisseurs") and not for persons ("company_employees"):
     the firms' numbers, no one's national ID (a "Donors" sheet's, a "contractors" list's stay:
     individual donors and consultants as often). (A spreadsheet's table is its sheet's name.)"""
-    table = set(name_words(re.split(r"[./]", col.table or "")[-1]))
+    table = set(_table_words(col.table or ""))
     if "NATIONAL_ID" not in verdict.positive or not _TAX_WORDS & set(name_words(col.name or "")) \
             or not _FIRM_TABLE_WORDS & table or _PERSONS_TABLE_WORDS & table:
         return verdict
@@ -2164,6 +2164,12 @@ _TABLE_AFFIXES = frozenset("ref refs reference referentiel referentiels tbl tbls
                            "code codes".split())
 
 
+def _table_words(table: str) -> tuple:
+    """The words of a table's own name: a database table's, a file's stem after its folders
+    ("hr/2024.vendors" gives "vendors")."""
+    return name_words(re.split(r"[./]", table)[-1])
+
+
 def table_verdict(vocab: Vocabulary, table: Optional[str]) -> Verdict:
     """What a table's name (a database table's, a file's stem) says, as ``Vocabulary.verdict``;
     when that lowers nothing for a person, what it says without its naming convention's words
@@ -2172,7 +2178,7 @@ def table_verdict(vocab: Vocabulary, table: Optional[str]) -> Verdict:
     verdict = vocab.verdict(table)
     if not table or verdict.positive or "PERSON" in verdict.lowered:
         return verdict
-    words = name_words(re.split(r"[./]", table)[-1])
+    words = _table_words(table)
     start, end = 0, len(words)
     while end - start > 1 and words[end - 1] in _TABLE_AFFIXES:
         end -= 1

@@ -96,7 +96,7 @@ def too_large(regex: str) -> bool:
         counts = [int(g) if len(g) < _FEWEST_DIGITS_TOO_MANY else MAX_EXPANDED + 1 for g in m.groups() if g]
         bound *= max([1, *counts])
         if bound > MAX_EXPANDED:
-            return expanded_size(regex) > MAX_EXPANDED
+            return _expanded(regex) > MAX_EXPANDED
     return False
 
 
@@ -104,7 +104,12 @@ def expanded_size(regex: str) -> int:
     """The size ``_size`` gives a pattern (its counts read as the ``regex`` module reads them:
     ``_as_compiled``); 0 for one Python's parser cannot read (its compilation with ``re``, which
     validation also asks for, then says why)."""
+    return _expanded(_as_compiled(regex))
+
+
+def _expanded(regex: str) -> int:
+    """``expanded_size`` of a pattern already read by ``_as_compiled``."""
     try:
-        return _size(parser.parse(_as_compiled(regex)))
+        return _size(parser.parse(regex))
     except Exception:  # noqa: BLE001 - reported by the compilation
         return 0
