@@ -180,6 +180,28 @@ def test_ner_windows_end_at_whitespace():
     assert 0 < s and e < len(run_) and e - s <= len("Anna Smith") + 4 * 40 + 2
 
 
+def test_name_candidates_of_each_kind_and_their_decoys():
+    """What sends text to spaCy: two capitalised words, a surname in capitals first, a title, a middle
+    initial, a label; not a code's capitals before digits, a name glued to a word, a label inside a
+    word. A text without a label is read by the capitals' branches alone: the same candidates as
+    the whole pattern, on generated text."""
+    import random
+    from dataguard.detect import ner
+    text = ("paid to Anna-Maria de la Cruz; OWUSU Kwame signed; cc Mrs Grey, Dr. Ode and M. Ode; "
+            "Francesca N. Hendriks; ſtaff: 12; Patient = 7; Order INV 2022; surname: x; aDr. Ode; xM. Ode")
+    found = [text[m.start():m.end()] for m in ner._NAME_CANDIDATE.finditer(text)]
+    assert found == ["Anna-Maria de la Cruz", "OWUSU Kwame", "Mrs Grey", "Dr. O", "M. O", "Francesca N. Hendriks",
+                     "ſtaff:", "Patient ="]
+    rng = random.Random(5)
+    words = ["Mr ", "Mrs ", "Dr. ", "Mlle ", "M. ", "OWUSU ", "Kwame ", "van ", "de ", "J. ", "Anna ", "Smith",
+             "ÉLODIE ", "Łukasz ", "ABC 12", "name ", "xName", "Employee ", "=", ":", " ", "\n", "a", "Z", "-", "’"]
+    for _ in range(3000):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        whole = [m.span() for m in ner._NAME_CANDIDATE.finditer(text)]
+        if ner._LABEL_CANDIDATE.search(text) is None:
+            assert [m.span() for m in ner._PERSON_CANDIDATE.finditer(text)] == whole, text
+
+
 def test_a_country_code_after_a_name_is_no_firms_legal_form(en):
     """Two letters after a name are a country's code as often as a legal form ("SE", "SL"): the
     name stays a person's; a legal form of three letters or with dots makes it a firm's."""
