@@ -152,6 +152,30 @@ def test_rare_names_in_a_free_text_column(detector):
     assert got == spans_of(text, ["Grace Mwangi", "Okafor", "A. Hassan"])
 
 
+def test_sentences_without_a_name_candidate_in_a_sampled_column_are_not_read(detector, monkeypatch):
+    """A notes column's sample: a sentence without two capitalised words or a title (a shipment's
+    codes and dates) is not given to the model, a short cell and a sentence holding a name are;
+    the names are found, in the sample and further down, and nothing in the codes."""
+    notes = []
+    for i in range(120):
+        notes.append(f"Order {9130000 + i * 7919} and invoice INV-2024-{i:06d} were reconciled on 2024-03-{i % 28 + 1:02d}")
+    notes[5] = "Cleared"
+    notes[7] = "Payment approved by Grace Mwangi on 3 May"
+    notes[90] = "Called back by Dr. Okafor about the refund"
+    rows = ["ref,notes,status"] + [f"R-{i:04d},{n},{STATUSES[i % len(STATUSES)]}" for i, n in enumerate(notes)]
+    text = "\n".join(rows) + "\n"
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("ref", "notes", "status"), hint="structured")
+    seen = texts_given_to_ner(monkeypatch)
+    [got] = person_spans(detector, [chunk])
+    assert got == spans_of(text, ["Grace Mwangi", "Okafor"])
+    assert "Cleared" in seen and notes[7] in seen
+    assert not any(t.startswith("Order ") for t in seen)
+    [names] = person_spans(detector, [Chunk(unit=CSV_UNIT, text="name,notes\n" + "\n".join(
+        f"{name_of(i)},{n}" for i, n in enumerate(notes[:60])) + "\n", context=("name", "notes"), hint="structured")])
+    assert {v for _, _, v in names} >= {name_of(i) for i in range(60)} - {name_of(5)} and "Grace Mwangi" in {
+        v for _, _, v in names}
+
+
 def test_mixed_column_gets_ner_on_every_cell(detector, monkeypatch):
     """Organisations and people in one column: not a name column, so every cell goes to NER,
     exactly as without sampling."""

@@ -77,6 +77,7 @@ SMALL_COLUMN = 5          # a column of SAMPLE cells or fewer is judged as a who
 _PERSON_SHARE = 0.8
 _UPPER_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]{2}")
 _LONG_CELL = 200
+_FEW_WORDS = 4           # a cell of more words is a sentence (``NerRunner._read``; ``_mostly_names``' short cells)
 KNOWN_CHARS = 1_000_000     # snippet text whose entities a runner keeps (then it starts afresh): some 20 MB
 
 
@@ -711,13 +712,33 @@ class NerRunner:
             share = GENERIC_SHARE if role else _PERSON_SHARE
             if len(cells) <= SAMPLE:
                 sample = [Cell(s, e, names) for s, e in cells]
-                first.extend(sample)
+                first.extend(self._read(plan, sample, names))
                 if self._person and not names and len(cells) >= (GENERIC_MIN_CELLS if role else SMALL_COLUMN):
                     plan.sampled.append(ColumnSample(False, sample, [], share, strict=True))
                 continue
             sample = [Cell(s, e, names) for s, e in cells[:SAMPLE]]
-            first.extend(sample)
+            first.extend(self._read(plan, sample, names))
             plan.sampled.append(ColumnSample(names, sample, cells[SAMPLE:], share, strict=not names))
+
+    @staticmethod
+    def _read(plan: NerPlan, cells: list, names: bool) -> list:
+        """The cells of a column the model reads: every one under a name column's header; in another
+        column, a cell of a few words (a name alone: "Okafor", "SALAZAR, Fernando") or holding a name
+        candidate. A sentence without one ("Order 4914755716502 and invoice INV-2020-669514 were
+        reconciled on ...") gives the model no person but by mistake, as in prose (``ner_regions``):
+        it is not read (a third of the text the dense benchmark's tables sent to the model), and
+        counts in the column's sample as a cell where the model found nothing."""
+        if names:
+            return cells
+        text, read = plan.chunk.text, []
+        for cell in cells:
+            s, e, _ = cell
+            if len(text[s:e].split()) <= _FEW_WORDS or _NAME_CANDIDATE.search(text, s, e) \
+                    or _INITIAL_NAME.search(text, s, e):
+                read.append(cell)
+            else:
+                plan.found[(s, e)] = []
+        return read
 
     def _run(self, cache: dict, cells: list) -> None:
         """NER on each (plan, cell); results into the plan's ``results`` and ``found``."""
@@ -817,7 +838,8 @@ class NerRunner:
     def _judge_column(self, plan: NerPlan, col: ColumnSample) -> None:
         """After NER on a column's sample: nothing reportable found (and not a name column) -> the
         rest of the column needs NER only where a person could be (name candidates); nearly all
-        names in short cells -> every name-shaped cell is a name; otherwise NER on the rest too."""
+        names in short cells -> every name-shaped cell is a name; otherwise NER on the rest too (on the
+        cells ``_read`` keeps)."""
         text, found = plan.chunk.text, plan.found
         if not col.names and not any(_reportable(text, r) for s, e, _ in col.sample for r in found[(s, e)]):
             if self._person:
@@ -829,13 +851,13 @@ class NerRunner:
         if self._person and self._mostly_names(text, found, col.sample, col.share):
             self._names_without_ner(plan, col)
             return
-        plan.second.extend(Cell(s, e, col.names) for s, e in col.rest)
+        plan.second.extend(self._read(plan, [Cell(s, e, col.names) for s, e in col.rest], col.names))
 
     @staticmethod
     def _mostly_names(text: str, found: dict, sample: list, share: float = _PERSON_SHARE) -> bool:
         person = short = 0
         for s, e, _ in sample:
-            if len(text[s:e].split()) <= 4 and e - s <= 60:
+            if len(text[s:e].split()) <= _FEW_WORDS and e - s <= 60:
                 short += 1
             if sum(r.end - r.start for r in found[(s, e)] if r.entity_type == "PERSON") * 2 >= e - s:
                 person += 1
