@@ -209,7 +209,7 @@ def test_an_impossible_date_names_its_field_in_every_yaml_file(tmp_path):
     assert str(load_baseline(str(good)).accepted[0].expires) == "2027-06-30"
     pack = tmp_path / "p.yaml"
     pack.write_text("pack: p\nversion: 2027-02-30\nrules: []\n")
-    from dataguard.detect.registry import known_entities
+    from dataguard.detect.entities import known_entities
     assert load_packs([str(pack)], known_entities())[0].version == "2027-02-30"
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, Optional
 
-from dataguard.detect.registry import build as build_recognizers, known_entities
+from dataguard.detect.entities import known_entities
+from dataguard.detect.registry import build as build_recognizers
 from dataguard.detect.config import DetectorConfig, detector_fingerprint
 from dataguard.detect.context import context_found, in_external, with_context
 from dataguard.detect.entities import NER_ENTITIES

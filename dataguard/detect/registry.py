@@ -17,7 +17,7 @@ from dataguard.checksums import validator
 from dataguard.defaults import PACK_FLAGS, PATTERN_TIMEOUT_S
 from dataguard.detect.config import DetectorConfig
 from dataguard.detect.context import near_words
-from dataguard.detect.entities import TABLE, TIGHT_PAD, known_entities, traits  # noqa: F401 - known_entities: public
+from dataguard.detect.entities import TABLE, TIGHT_PAD, traits
 from dataguard.detect.filters import NAME_PATTERN_KEY
 from dataguard.detect.bounded import PatternTimeout  # noqa: F401 - public
 from dataguard.detect.windows import Triggered
