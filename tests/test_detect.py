@@ -604,10 +604,11 @@ def test_classification_markings(patterns_only):
 
 def test_classification_markings_glued_to_letters_are_none(patterns_only):
     """A marking in capitals is one only standing apart ("NONCONFIDENTIAL", "xSTRICTLY
-    CONFIDENTIAL" are none), its strict form is reported as strict, not also as a plain one inside
+    CONFIDENTIAL" are none) and not denied ("NOT CONFIDENTIAL", "NON-CONFIDENTIAL"), its strict form is reported as strict, not also as a plain one inside
     it; the label's form needs the label's whole word ("_classement:" is none)."""
     text = ("NONCONFIDENTIAL CONFIDENTIALITY xSTRICTLY CONFIDENTIAL _classement: confidentiel\n"
-            "Ref (CONFIDENTIELLE) and STRICTEMENT  CONFIDENTIELLE; MARKING : CONFIDENTIEL\n")
+            "Ref (CONFIDENTIELLE) and STRICTEMENT  CONFIDENTIELLE; MARKING : CONFIDENTIEL\n"
+            "Status: NOT CONFIDENTIAL. NON-CONFIDENTIAL annex, document NON CONFIDENTIEL\n")
     got = spans(run(patterns_only, text))
     assert got == {
         at(text, "CONFIDENTIELLE", "CLASSIFICATION_MARKING"),

@@ -404,8 +404,9 @@ def classification_recognizer(language: str) -> Triggered:
     strict_upper = r"(?P<v>STRICT(?<![A-Za-z]STRICT)(?:LY\s+CONFIDENTIAL|EMENT\s+CONFIDENTIEL(?:LE)?))(?![A-Za-z])"
     strict_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?"
                    r"(?P<v>strictly\s+confidential|strictement\s+confidentiel(?:le)?)[ \t*_.:-]*$")
+    # (not "NOT CONFIDENTIAL", "NON-CONFIDENTIAL", "NON CONFIDENTIEL": a document said to hold nothing secret)
     conf_upper = (r"(?P<v>CONFIDENTI(?<![A-Za-z]CONFIDENTI)(?<!STRICTLY CONFIDENTI)(?<!STRICTEMENT CONFIDENTI)"
-                  r"(?:AL|EL(?:LE)?))(?![A-Za-z])")
+                  r"(?<!NOT CONFIDENTI)(?<!NON CONFIDENTI)(?<!NON-CONFIDENTI)(?:AL|EL(?:LE)?))(?![A-Za-z])")
     conf_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?(?P<v>confidential|confidentiel(?:le)?)[ \t*_.:-]*$")
     conf_label = r"(?i)(?=[cm])\b(?:classification|marking|classement)\s*:\s*(?P<v>confidential|confidentiel(?:le)?)\b"
     strict = "CLASSIFICATION_STRICTLY_CONFIDENTIAL"   # the detector also reports it as CLASSIFICATION_MARKING
