@@ -641,6 +641,19 @@ def test_addresses_separated_by_semicolons_with_encoded_names_are_all_read():
     assert hits(out, "resettlement@unhcr.org") == [(None, Pointer(line=3, part="header"))]
 
 
+def test_a_recipient_in_an_unknown_charset_leaves_the_others_decoded():
+    """An encoded word in a charset Python does not know (or not in its own charset) is read as
+    Latin-1: the other recipients' encoded names are still decoded, not the header left as written."""
+    data = (b"From: a@b.org\r\nTo: =?x-bogus-cs?q?Caf=E9?= <cafe@example-ngo.org>; "
+            b"=?utf-8?q?Tomasz_Wi=C5=9Bniewski?= <t.wisniewski@iom-partner.org>; "
+            b"=?utf-8?b?/w==?= <z@iom-partner.org>\r\nSubject: x\r\n\r\nbody\r\n")
+    out = run_bytes("to.eml", data)
+    assert hits(out, "Tomasz Wiśniewski") == [(None, Pointer(line=2, part="header"))]
+    assert hits(out, "t.wisniewski@iom-partner.org") == [(None, Pointer(line=2, part="header"))]
+    assert hits(out, "Café") == [(None, Pointer(line=2, part="header"))]
+    assert not hits(out, "=?utf-8?q?Tomasz")
+
+
 def test_a_long_address_header_is_decoded_only_as_far_as_it_is_parsed(monkeypatch):
     """The decoding of a ';'-separated header is quadratic in its encoded words, as the parser is:
     it reads the header's first MAX_HEADER_CHARS, as the parser does (2 MB of them took 20 s)."""

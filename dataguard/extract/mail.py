@@ -359,12 +359,30 @@ def _header_value(msg, name: str, value) -> str:
 
 
 def _decoded_words(value: str) -> str:
-    """A header's text with its encoded words decoded (RFC 2047) and its folding undone."""
+    """A header's text with its encoded words decoded (RFC 2047) and its folding undone. A word
+    in a charset Python does not know, or whose bytes its charset cannot read, is read as Latin-1
+    (every byte a character), so that the other recipients' names are still decoded."""
     import email.header
     try:
-        return str(email.header.make_header(email.header.decode_header(value))).replace("\r\n", "").replace("\n", "")
+        parts = email.header.decode_header(value)
+        try:
+            header = email.header.make_header(parts)
+        except (LookupError, UnicodeError):
+            header = email.header.make_header([(p, c if _reads(p, c) else "latin-1") for p, c in parts])
+        return str(header).replace("\r\n", "").replace("\n", "")
     except Exception:  # noqa: BLE001 - undecodable words: the header as written
         return re.sub(r"\r?\n[ \t]", " ", value)
+
+
+def _reads(part, charset) -> bool:
+    """Whether an encoded word's bytes decode in its charset (a part without one: as it is)."""
+    if charset is None or isinstance(part, str):
+        return True
+    try:
+        part.decode(charset)
+    except (LookupError, UnicodeError):
+        return False
+    return True
 
 
 _HEADER_START = re.compile(rb"([!-9;-~]{1,76})[ \t]*:")
