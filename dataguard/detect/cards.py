@@ -87,6 +87,7 @@ def _ranges_by_lead() -> dict:
 
 
 _BY_LEAD = _ranges_by_lead()
+_LEADS = frozenset(first for first, _ in _BY_LEAD)      # the digits a card number may open with
 
 
 @functools.lru_cache(maxsize=65536)
@@ -155,19 +156,25 @@ def _best_piece_at(text: str, groups: list, i: int):
     opening at group ``i`` (at most 19 digits), None: none. A number of two groups or more opens
     with four digits or more, as every way of writing a card number does (4-4-4-4, 4-6-5, 4-6-4,
     4-3-3-3, 8-8): "301 301 219 12785", a log line's status codes and sizes, is none."""
+    a = groups[i][0]
+    first = text[a]
+    if first not in _LEADS:
+        return None         # (no card number opens with it: "0722 ...", "1999 ...", "7946 ...")
     j, n = i, 0
     while j < len(groups) and n + groups[j][1] - groups[j][0] <= 19:
         n += groups[j][1] - groups[j][0]
         j += 1
-    if groups[i][1] - groups[i][0] < 4:
-        j = min(j, i + 1)       # (the group alone, if it is a whole number)
+    if groups[i][1] - a < 4 and j > i + 1:
+        j, n = i + 1, groups[i][1] - a      # (the group alone, if it is a whole number)
+    # (``n``: the piece's digits, its groups' sizes, one sign between two groups; a piece whose
+    # first digit and length no card range has is passed over without its digits read)
     while j > i:
-        a, b = groups[i][0], groups[j - 1][1]
-        digits = text[a:b].replace(" ", "").replace("-", "")
-        if len(digits) < 12:
+        if n < 12:
             return None
-        if card_brand(digits):
+        b = groups[j - 1][1]
+        if (first, n) in _BY_LEAD and card_brand(text[a:b].replace(" ", "").replace("-", "")):
             return a, b, j
+        n -= b - groups[j - 1][0]
         j -= 1
     return None
 
