@@ -183,8 +183,8 @@ def test_ner_windows_end_at_whitespace():
 def test_name_candidates_of_each_kind_and_their_decoys():
     """What sends text to spaCy: two capitalised words, a surname in capitals first, a title, a middle
     initial, a label; not a code's capitals before digits, a name glued to a word, a label inside a
-    word. A text without a label is read by the capitals' branches alone: the same candidates as
-    the whole pattern, on generated text."""
+    word. A text without a label or a title in small letters is read by the capitals' branches alone:
+    the same candidates as the whole pattern, on generated text."""
     import random
     from dataguard.detect import ner
     text = ("paid to Anna-Maria de la Cruz; OWUSU Kwame signed; cc Mrs Grey, Dr. Ode and M. Ode; "
@@ -192,9 +192,16 @@ def test_name_candidates_of_each_kind_and_their_decoys():
     found = [text[m.start():m.end()] for m in ner._NAME_CANDIDATE.finditer(text)]
     assert found == ["Anna-Maria de la Cruz", "OWUSU Kwame", "Mrs Grey", "Dr. O", "M. O", "Francesca N. Hendriks",
                      "ſtaff:", "Patient ="]
+    # a name and an initial, a surname in capitals and a comma, titles of other languages and in small
+    # letters; not a unit in small letters ("500 m North"), nor a title glued to a word
+    text = ("approved by Tomasz T. yesterday; filed under MENSAH, Kwame; seen by dr Mukendi; con el Lic. Hassan; "
+            "mit Hr. Nowak; la Dott.ssa Rossi; madame Dupont; 500 m North, 12 hr Monday; xdr Ode")
+    found = [text[m.start():m.end()] for m in ner._NAME_CANDIDATE.finditer(text)]
+    assert found == ["Tomasz T.", "MENSAH, Kwame", "dr M", "Lic. H", "Hr. N", "Dott.ssa R", "madame D"]
     rng = random.Random(5)
     words = ["Mr ", "Mrs ", "Dr. ", "Mlle ", "M. ", "OWUSU ", "Kwame ", "van ", "de ", "J. ", "Anna ", "Smith",
-             "ÉLODIE ", "Łukasz ", "ABC 12", "name ", "xName", "Employee ", "=", ":", " ", "\n", "a", "Z", "-", "’"]
+             "ÉLODIE ", "Łukasz ", "ABC 12", "name ", "xName", "Employee ", "=", ":", " ", "\n", "a", "Z", "-", "’",
+             "dr ", "madame ", "T.", ",", "Hr. ", "m "]
     for _ in range(3000):
         text = "".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
         whole = [m.span() for m in ner._NAME_CANDIDATE.finditer(text)]

@@ -162,16 +162,20 @@ def test_sentences_without_a_name_candidate_in_a_sampled_column_are_not_read(det
     notes[5] = "Cleared"
     notes[7] = "Payment approved by Grace Mwangi on 3 May"
     notes[90] = "Called back by Dr. Okafor about the refund"
-    rows = ["ref,notes,status"] + [f"R-{i:04d},{n},{STATUSES[i % len(STATUSES)]}" for i, n in enumerate(notes)]
+    # a name and an initial, a surname in capitals and a comma, a title in small letters: name candidates too
+    notes[12] = "Timesheet for June approved by Tomasz T. yesterday"
+    notes[20] = "Claim filed under MENSAH, Kwame - documents still incomplete"
+    notes[95] = "seen by dr Otieno on 20/01/2024, no follow-up needed"
+    rows = ["ref,notes,status"] + [f'R-{i:04d},"{n}",{STATUSES[i % len(STATUSES)]}' for i, n in enumerate(notes)]
     text = "\n".join(rows) + "\n"
     chunk = Chunk(unit=CSV_UNIT, text=text, context=("ref", "notes", "status"), hint="structured")
     seen = texts_given_to_ner(monkeypatch)
     [got] = person_spans(detector, [chunk])
-    assert got == spans_of(text, ["Grace Mwangi", "Okafor"])
+    assert got == spans_of(text, ["Grace Mwangi", "Tomasz T.", "MENSAH, Kwame", "Okafor", "Otieno"])
     assert "Cleared" in seen and notes[7] in seen
     assert not any(t.startswith("Order ") for t in seen)
     [names] = person_spans(detector, [Chunk(unit=CSV_UNIT, text="name,notes\n" + "\n".join(
-        f"{name_of(i)},{n}" for i, n in enumerate(notes[:60])) + "\n", context=("name", "notes"), hint="structured")])
+        f'{name_of(i)},"{n}"' for i, n in enumerate(notes[:60])) + "\n", context=("name", "notes"), hint="structured")])
     assert {v for _, _, v in names} >= {name_of(i) for i in range(60)} - {name_of(5)} and "Grace Mwangi" in {
         v for _, _, v in names}
 

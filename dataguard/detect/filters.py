@@ -34,9 +34,11 @@ SECRET_KEY_KEY = "secret_key"
 _EXAMPLE_DOMAINS = re.compile(r"(?:^|[@.])(?:example\.(?:com|org|net)|[^@]*\.(?:example|test|invalid|localhost)|"
                               r"localhost)$", re.I)
 # titles of persons in English, French, German, Spanish, Italian and Dutch (no "Don" nor "Sig": also given names)
-_TITLE_WORDS = (r"mr|mrs|ms|miss|dr|prof|mme|mlle|m|sir|madam|dame|madame|monsieur|mademoiselle|herr|frau|hr|fr|"
-                r"dhr|mevr|sr|sra|srta|señor|señora|señorita|senor|senora|senorita|doña|sig\.ra|signor|signora|"
-                r"signorina|dott|dott\.ssa|dra|lic|licda|lcdo|lcda|shri")
+TITLE_WORDS = ("mr", "mrs", "ms", "miss", "dr", "prof", "mme", "mlle", "m", "sir", "madam", "dame", "madame", "monsieur",
+               "mademoiselle", "herr", "frau", "hr", "fr", "dhr", "mevr", "sr", "sra", "srta", "señor", "señora",
+               "señorita", "senor", "senora", "senorita", "doña", "sig.ra", "signor", "signora", "signorina", "dott",
+               "dott.ssa", "dra", "lic", "licda", "lcdo", "lcda", "shri")
+_TITLE_WORDS = "|".join(map(re.escape, TITLE_WORDS))
 TITLES = re.compile(rf"(?:\b(?:{_TITLE_WORDS})\.?\s*|"
                     r"\b(?:name|nom|patient|employee|staff|applicant|beneficiary)\s*[:=]\s*)$", re.I)
 # Letters of names for unanchored searches: Latin-1 and Latin Extended-A, -B and Additional (Šimková,

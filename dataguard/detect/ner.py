@@ -21,7 +21,7 @@ from dataguard.detect.columns import (categorical, column_verdict, embedded_json
                                       html_columns, is_html, key_value_header, keyed_columns, quoted_pair_columns,
                                       role_column, table_columns, whole_names)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
-                                      PERSON_LABEL, POST_WORDS, TITLES,
+                                      PERSON_LABEL, POST_WORDS, TITLE_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
 from dataguard.detect.tabular import Layout, html_cells, markdown_cells, prose_table_cells
@@ -34,28 +34,49 @@ SPACY_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "
 # letters: capitals before a number ("Order INV-2022-876538", "Shipment PO 498 273", "Contact BR57 1743":
 # a third of the text the benchmark's dense band sent to spaCy, for no person; "Kamil HOLUB 1985-03-04"
 # goes with them).
-# Every branch but the labels' opens with a capital: written as one character class first, so that
-# re's search skips every other character in C (the branches in their order after it, each checking the
-# class of the character it opens with), the whole pattern read in a tenth of the time. The labels
-# ("name:", "Patient =") open with one of a few letters at a word's start; the two are joined in their
-# order for a text holding a label (rare: ``ner_regions``).
+def _titles(words, case_insensitive: bool) -> str:
+    """A branch reading a title whose first letter was just read: "(?<=d)(?:r|ame|...)" for "dr",
+    "dame"... (the letter looked behind once), any case or as written. Only one title can be followed by
+    what the rest of the pattern asks for ('.' or a space, then a capital), so their order is free."""
+    rests: dict = {}
+    for w in words:
+        rests.setdefault(w[0], []).append(re.escape(w[1:]))
+    branch = "|".join(f"(?<={re.escape(first)})(?:{'|'.join(r)})" for first, r in rests.items())
+    firsts = "".join(sorted(rests))
+    if case_insensitive:      # (one look at the letter first: most capitals open no title)
+        return f"(?<=[{firsts}{firsts.upper()}])(?i:{branch})"
+    return f"(?:{branch})"
+
+
+# "m", "hr" and "fr" in small letters are units more often than titles ("500 m North", "12 hr Monday")
+_SMALL_TITLES = [w for w in TITLE_WORDS if w not in ("m", "hr", "fr")]
+# Every branch but the labels' and the titles in small letters opens with a capital: written as one
+# character class first, so that re's search skips every other character in C (the branches in their
+# order after it, each checking the class of the character it opens with), the whole pattern read in a
+# tenth of the time. The labels ("name:", "Patient =") and titles in small letters ("seen by dr
+# Mukendi") open with a small letter at a word's start; the two are joined in their order for a text
+# holding one (``ner_regions``).
 _PERSONISH = (
     rf"[{UPPER}](?:"
     rf"[{LOWER}'’]+(?:-[{UPPER}]?[{LOWER}'’]+)?[ \t]+(?:(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|"
     r"ibn|abu|ould|ag|le|la|du|di|der|den|ter)[ -]){0,2}"
     rf"(?![A-Z]+[ \t]?[-#/:]?[ \t]?[0-9])[{UPPER}][{LOWER}{UPPER}'’]+(?![^\W_])|"
-    # a surname in capitals before the given name, as registers write it ("OWUSU Kwame"); no letter before it
-    rf"(?<![^\W\d_].)[{UPPER}]{{1,29}}(?:[ -][{UPPER}]{{2,30}}){{0,2}}[ \t]+[{UPPER}][{LOWER}'’]+(?![^\W_])|"
-    # a title (no word character before it): Mr, Mrs, Ms, Miss, Dr, Prof, Mme, Mlle, M
-    r"(?<!\w.)(?:(?<=M)r|(?<=M)rs|(?<=M)s|(?<=M)iss|(?<=D)r|(?<=P)rof|(?<=M)me|(?<=M)lle|(?<=M))"
-    rf"\.?[ \t]+[{UPPER}]|"
+    # a surname in capitals before the given name, as registers write it ("OWUSU Kwame", "MENSAH, Kwame");
+    # no letter before it
+    rf"(?<![^\W\d_].)[{UPPER}]{{1,29}}(?:[ -][{UPPER}]{{2,30}}){{0,2}}(?:[ \t]+|,[ \t]*)[{UPPER}][{LOWER}'’]+"
+    r"(?![^\W_])|"
+    # a title in any case (no word character before it: Mr, DR., Dott.ssa, Lic.) and a capital
+    rf"(?<!\w.){_titles(TITLE_WORDS, True)}\.?[ \t]+[{UPPER}]|"
     # a given name, a middle initial, a surname ("Francesca N. Hendriks", "Wolfgang H. van Dijk")
     rf"[{LOWER}'’]+[ \t]+[A-Z]\.[ \t]*(?:(?:de|da|dos|das|del|van|von|le|la|du|di|der|den|ter)[ \t]){{0,2}}"
-    rf"[{UPPER}][{LOWER}{UPPER}'’]+(?![^\W_]))")
+    rf"[{UPPER}][{LOWER}{UPPER}'’]+(?![^\W_])|"
+    # a name and an initial ("approved by Tomasz T. yesterday", "Signé par Marchand H. le 6/01")
+    rf"[{LOWER}'’]+(?:-[{UPPER}][{LOWER}'’]+)?[ \t]+[A-Z]\.(?![^\W_]))")
 # "name", "nom", "patient", "employee", "staff", "applicant", "beneficiary" at a word's start (any case,
-# as (?i) reads it: 'ſ' is an 's'), then ':' or '='
+# as (?i) reads it: 'ſ' is an 's'), then ':' or '='; a title in small letters and a capital
 _LABELS = (r"[nNpPeEsSſaAbB](?<!\w.)(?i:(?<=n)ame|(?<=n)om|(?<=p)atient|(?<=e)mployee|(?<=s)taff|"
-           r"(?<=a)pplicant|(?<=b)eneficiary)\s*[:=]")
+           r"(?<=a)pplicant|(?<=b)eneficiary)\s*[:=]|"
+           rf"[{''.join(sorted({w[0] for w in _SMALL_TITLES}))}](?<!\w.){_titles(_SMALL_TITLES, False)}\.?[ \t]+[{UPPER}]")
 _NAME_CANDIDATE = re.compile(f"{_PERSONISH}|{_LABELS}")
 _PERSON_CANDIDATE, _LABEL_CANDIDATE = re.compile(_PERSONISH), re.compile(_LABELS)
 _INITIAL_NAME = re.compile(rf"\b[A-Z]\.[ \t]*[{UPPER}][{LOWER}'’]+")     # "J. Smith": no name candidate
