@@ -585,6 +585,42 @@ def test_the_quick_refusal_planned_per_shape_is_the_refusal_of_each_run():
     assert 0 < len(cached._plans) < len(shaped) / 2
 
 
+@pytest.mark.parametrize("regions", [GATE_REGIONS + ["BY", "SG"], ["US", "GB", "FR", "CH", "KE"]])
+def test_the_refusal_planned_on_the_matchers_cuts_refuses_only_what_the_gate_refuses(regions):
+    """``PhoneGate._cut_plan`` tries only the digit strings of the pieces the matcher cuts from a
+    run (not every concatenation of its groups): it never refuses a run in which the gate without
+    early refusal admits a region, it refuses runs the plan of groups lets through (an ISBN read
+    whole: "978-7-287-17033-1", not its "7287170331"), and a gate whose cuts may depend on the
+    digits themselves (no shapes kept) plans by groups."""
+    from dataguard.detect.phone import PhoneFinder, PhoneGate
+    cut, grouped, whole = PhoneGate(regions), PhoneGate(regions), PhoneGate(regions)
+    assert cut._shapes is not None
+    grouped._shapes = None                  # (the plan by groups, as for another libphonenumber)
+    whole._refusal = None                   # no early refusal: every reading is tried
+    rnd = random.Random(43)
+    seps = [" ", "-", ".", "/", " / ", "(", ") ", " - ", "\u2013", "\u00a0", " x", " ext. ", ";ext=", "#", "  ", "~"]
+    runs = [f"978-{rnd.randint(0, 9)}-{rnd.randint(100, 9999)}-{rnd.randint(100, 99999)}-{rnd.randint(0, 9)}"
+            for _ in range(300)]
+    for _ in range(4000):
+        parts = [rnd.choice(["", "0", "00", "011", "(0", "1"]) + str(rnd.randint(0, 10 ** rnd.randint(1, 5)))]
+        for _ in range(rnd.randint(1, 6)):
+            parts += [rnd.choice(seps), str(rnd.randint(0, 10 ** rnd.randint(1, 5)))]
+        runs.append("".join(parts) + rnd.choice(["", "#", ")"]))
+    walker = PhoneFinder(regions)
+    for text in list(_random_texts(400, seed=47)) + KNOWN:
+        runs += [c for _, _, c in walker._steps(text) if c]
+    runs = [r for r in dict.fromkeys(runs) if r.isascii() and "+" not in r and not r.isdigit()]
+    more = 0
+    for run in runs:
+        if cut._refused(run):
+            assert whole.regions_for(run) == [], run
+            more += not grouped._refused(run)
+        else:
+            assert not grouped._refused(run), run          # (the cuts' strings are some of the groups')
+    assert more > 100
+    assert cut._refused("978-7-287-17033-1") and not grouped._refused("978-7-287-17033-1")
+
+
 def test_an_international_prefix_needs_digits_enough_after_it():
     """A run whose digits after an international prefix are too few for an international number
     ("0110" in the date 1969-01-10: the US prefix 011, then one digit) is refused early, and a

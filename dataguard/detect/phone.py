@@ -541,8 +541,10 @@ class PhoneGate:
         a prefix or country code) fits a region only if that region's ``_quick`` regex takes the
         piece's digits, or the piece opens with an international prefix. When no concatenation
         of consecutive groups passes, no reading fits. Which concatenations to try depends on
-        the lengths of the groups alone (``_plan``): a run's plan is kept for its shape
-        (``_separated``). A '+', non-ASCII characters or many groups: not decided here."""
+        the lengths of the groups alone (``_plan``), or, tighter, only those of the pieces the
+        matcher cuts (``_cut_plan``, where the cuts depend on the run's shape alone): a run's plan
+        is kept for its shape (``_separated``). A '+', non-ASCII characters or many groups: not
+        decided here."""
         if self._refusal is None or "+" in run or not run.isascii():
             return False
         if run.isdigit():           # most candidates: one run of digits, its own only piece
@@ -583,7 +585,7 @@ class PhoneGate:
             spans = [m.span() for m in _ASCII_GROUPS.finditer(run)]
             plan = None
             if self._refusal is not None and len(spans) <= self._MOST_GROUPS:
-                plan = tuple(self._plan([b - a for a, b in spans]))
+                plan = tuple(self._plan([b - a for a, b in spans]) if self._shapes is None else self._cut_plan(run))
             groups = operator.itemgetter(*(slice(a, b) for a, b in spans or [(0, 0)]))    # (one: a string)
             entry = sum(b - a for a, b in spans), groups, plan
             if key is not None:
@@ -591,6 +593,33 @@ class PhoneGate:
                     self._plans.clear()
                 self._plans[key] = entry
         return entry
+
+    def _cut_plan(self, run: str):
+        """``_plan`` for the digit strings of the pieces the matcher cuts from the run (``_cuts``: the
+        run and its inner matches, each with and without an extension), the only strings
+        ``regions_for`` reads: an ISBN's "978-7-287-17033-1" is read whole, not as "7287170331",
+        which the concatenations of its groups hold. Only where the cuts depend on the run's shape
+        alone (``_shapes`` kept), as the plan is kept per shape. A prefix test is tried only on the
+        longest of the strings that begin at one digit when the prefixes' regex opens every string
+        that begins with one it opens (``monotone``)."""
+        tests, idd, monotone = self._refusal
+        most, short = self.MAX_DIGITS, max(2, self._shortest_taken)
+        before = list(itertools.accumulate(map(str.isdigit, run), initial=0))     # digits before each character
+        longest: dict = {}            # (monotone prefixes) start -> the end of the longest string from it
+        for start, end in sorted({(before[s], before[e]) for s, e in self._cuts(run)}):
+            n = end - start
+            if n > most:
+                continue
+            if n >= short and tests[n] is not None:
+                yield start, end, self._length_test(n)
+            # (a prefix and an international number need more than FEWEST_INTERNATIONAL digits: _international)
+            if idd and n > FEWEST_INTERNATIONAL:
+                if monotone:
+                    longest[start] = max(longest.get(start, end), end)
+                else:
+                    yield start, end, idd
+        for start, end in longest.items():
+            yield start, end, idd
 
     def _plan(self, sizes: list):
         """The (start, end, test) of the digit strings ``_refused`` tries in a run whose digit
