@@ -526,9 +526,13 @@ class PhoneGate:
         candidates of dense text are such runs."""
         if self._refusal is None or self._unjudged:
             return False
-        if not 2 <= len(run) <= self.MAX_DIGITS:
+        n = len(run)
+        if not 2 <= n <= self.MAX_DIGITS:
             return True
-        test, idd = self._length_test(len(run)), self._refusal[1]
+        tests, idd, _ = self._refusal
+        test = tests[n]
+        if test.__class__ is str:       # (not compiled yet)
+            test = self._length_test(n)
         return (test is None or test(run) is None) and not (idd and idd(run))
 
     _MOST_GROUPS = 8
@@ -559,9 +563,20 @@ class PhoneGate:
 
     def refuses_separated(self, run: str, fewest: int = 0) -> bool:
         """Whether ``PhoneFinder.admitted`` refuses an ASCII run of digits and separators without a
-        '+' by its digits: fewer than ``fewest``, or ``_refused`` (no region unjudged)."""
-        digits, groups, plan = self._separated(run)
-        return digits < fewest or plan is not None and self.judges_all and self._refused_groups(run, groups, plan)
+        '+' by its digits: fewer than ``fewest``, or ``_refused`` (no region unjudged). (``_separated``
+        and ``_refused_groups`` written out for the shapes seen before: most runs of dense text are
+        such, each a new one, and each call costs.)"""
+        entry = self._plans.get(run.encode().translate(_BYTE_SHAPE)) if len(run) <= _SHAPED_RUN else None
+        digits, groups, plan = self._separated(run) if entry is None else entry
+        if digits < fewest:
+            return True
+        if plan is None or self._unjudged:
+            return False
+        joined = "".join(groups(run))
+        for start, end, test in plan:
+            if test(joined[start:end]) is not None:
+                return False
+        return True
 
     @staticmethod
     def _refused_groups(run: str, groups, plan) -> bool:
@@ -952,7 +967,8 @@ class PhoneFinder:
             if candidate.isascii() and candidate.isdigit():     # most candidates: a run of digits
                 refused = len(candidate) < self._fewest[0] or self.gate.refuses_digits(candidate)
             elif candidate.isascii() and "+" not in candidate:     # then amounts, dates, codes, addresses
-                refused = self._slash_dated(candidate) or self.gate.refuses_separated(candidate, self._fewest[0])
+                refused = "/" in candidate and self._slash_dated(candidate) \
+                    or self.gate.refuses_separated(candidate, self._fewest[0])
                 checked = not refused and self.gate.judges_all
             else:
                 # with a '+': international, or (the '+' cut off by an inner match) national
@@ -1190,7 +1206,8 @@ def written_as_a_phone_number(raw: str, number) -> bool:
     ("2035507946", as likely an order or account number) or groups no format has
     ("201555 6245") is not."""
     import phonenumbers
-    raw = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in raw)
+    if not raw.isascii():       # (an ASCII digit is its own decimal)
+        raw = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in raw)
     if raw.lstrip(OPENING).startswith((*_PLUS, "00")):
         return True                 # international format, valid: hardly a random number
     groups = _GROUPS.findall(raw)
