@@ -15,6 +15,7 @@ import pytest
 
 from dataguard.detect import triggers as trig_mod
 from dataguard.detect.entities import TRIGGERS as _TRIGGERS
+from dataguard.detect.entities import known_entities
 from dataguard.detect.entities import WINDOW_PAD as _WINDOW_PAD
 from dataguard.detect.windows import windows as _windows
 from dataguard.detect.triggers import TriggerSet
@@ -80,10 +81,10 @@ def test_hyperscan_and_python_agree_on_every_recognizers_trigger():
     from dataguard.detect import DetectorConfig, registry
     from dataguard.detect.windows import trigger_set
     from dataguard.rules import load_packs
-    packs = load_packs(None, registry.known_entities())
+    packs = load_packs(None, known_entities())
     custom = tuple(r for p in packs for r in p.recognizers)
     everywhere = tuple(sorted({c for r in custom for c in r.countries} | {"US", "KE"}))
-    recs = registry.build(registry.known_entities() | {r.entity for r in custom},
+    recs = registry.build(known_entities() | {r.entity for r in custom},
                           DetectorConfig(countries=everywhere, custom=custom))
     fast, slow = trigger_set(recs, hyperscan_after=0), trigger_set(recs, use_hyperscan=False)
     assert fast.accelerated and not slow.accelerated
@@ -414,9 +415,9 @@ def test_a_text_with_digits_beyond_ascii_keeps_the_unicode_readings_of_its_lette
     from dataguard.detect import DetectorConfig, registry
     from dataguard.detect.windows import trigger_set
     from dataguard.rules import load_packs
-    packs = load_packs(None, registry.known_entities())
+    packs = load_packs(None, known_entities())
     custom = tuple(r for p in packs for r in p.recognizers)
-    recs = registry.build(registry.known_entities() | {r.entity for r in custom}, DetectorConfig(custom=custom))
+    recs = registry.build(known_entities() | {r.entity for r in custom}, DetectorConfig(custom=custom))
     ts = trigger_set(recs, use_hyperscan=use_hyperscan, hyperscan_after=0)
     found = ts.find(text)
     for name, rx in ts._py_rx.items():
@@ -457,9 +458,9 @@ def test_a_text_without_digits_beyond_ascii_keeps_the_unicode_readings_of_its_le
     from dataguard.rules import load_packs
     if use_hyperscan and trig_mod._hs is None:
         pytest.skip("no Hyperscan")
-    packs = load_packs(None, registry.known_entities())
+    packs = load_packs(None, known_entities())
     custom = tuple(r for p in packs for r in p.recognizers)
-    recs = registry.build(registry.known_entities() | {r.entity for r in custom}, DetectorConfig(custom=custom))
+    recs = registry.build(known_entities() | {r.entity for r in custom}, DetectorConfig(custom=custom))
     ts = trigger_set(recs, use_hyperscan=use_hyperscan, hyperscan_after=0)
     assert ts.accelerated is use_hyperscan
     for text in _letter_texts():
