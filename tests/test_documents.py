@@ -643,7 +643,8 @@ def test_addresses_separated_by_semicolons_with_encoded_names_are_all_read():
 
 def test_a_recipient_in_an_unknown_charset_leaves_the_others_decoded():
     """An encoded word in a charset Python does not know (or not in its own charset) is read as
-    Latin-1: the other recipients' encoded names are still decoded, not the header left as written."""
+    Latin-1, one that cannot be decoded stays as written: the other recipients' names are still
+    decoded, not the header left as written."""
     data = (b"From: a@b.org\r\nTo: =?x-bogus-cs?q?Caf=E9?= <cafe@example-ngo.org>; "
             b"=?utf-8?q?Tomasz_Wi=C5=9Bniewski?= <t.wisniewski@iom-partner.org>; "
             b"=?utf-8?b?/w==?= <z@iom-partner.org>\r\nSubject: x\r\n\r\nbody\r\n")
@@ -652,6 +653,14 @@ def test_a_recipient_in_an_unknown_charset_leaves_the_others_decoded():
     assert hits(out, "t.wisniewski@iom-partner.org") == [(None, Pointer(line=2, part="header"))]
     assert hits(out, "Café") == [(None, Pointer(line=2, part="header"))]
     assert not hits(out, "=?utf-8?q?Tomasz")
+    # a raw UTF-8 name beside it, a charset with an RFC 2231 language, a charset name holding a NUL,
+    # a word that is no base64
+    data = (b"From: a@b.org\r\nTo: \xc5\x81ukasz Nowak <l@example-ngo.org>; =?x\x00y?q?z?= <z@example-ngo.org>; "
+            b"=?utf-8*pl?q?Tomasz_Wi=C5=9Bniewski?= <t.wisniewski@iom-partner.org>; =?utf-8?b?%%%?= <q@example-ngo.org>"
+            b"\r\nSubject: x\r\n\r\nbody\r\n")
+    out = run_bytes("to.eml", data)
+    for value in ("Łukasz Nowak", "Tomasz Wiśniewski", "=?utf-8?b?%%%?="):
+        assert hits(out, value) == [(None, Pointer(line=2, part="header"))], value
 
 
 def test_a_long_address_header_is_decoded_only_as_far_as_it_is_parsed(monkeypatch):

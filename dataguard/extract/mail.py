@@ -358,31 +358,45 @@ def _header_value(msg, name: str, value) -> str:
     return parsed
 
 
+# an RFC 2047 encoded word: its charset (an RFC 2231 language after '*' left out), Q or B, its text
+_ENCODED_WORD = re.compile(r"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([QqBb])\?([^?\s]*)\?=")
+
+
 def _decoded_words(value: str) -> str:
-    """A header's text with its encoded words decoded (RFC 2047) and its folding undone. A word
+    """A header's text with its line breaks removed (its folding undone) and each encoded word
+    decoded on its own (RFC 2047; the space between two of them dropped), the rest as written: a word
     in a charset Python does not know, or whose bytes its charset cannot read, is read as Latin-1
-    (every byte a character), so that the other recipients' names are still decoded."""
-    import email.header
-    try:
-        parts = email.header.decode_header(value)
-        try:
-            header = email.header.make_header(parts)
-        except (LookupError, UnicodeError):
-            header = email.header.make_header([(p, c if _reads(p, c) else "latin-1") for p, c in parts])
-        return str(header).replace("\r\n", "").replace("\n", "")
-    except Exception:  # noqa: BLE001 - undecodable words: the header as written
-        return re.sub(r"\r?\n[ \t]", " ", value)
+    (every byte a character), and a word that cannot be decoded at all stays as written, so that
+    one odd word (a hostile one too) leaves the other recipients' names decoded."""
+    value = re.sub(r"\r?\n", "", value)
+    out, pos, after_word = [], 0, False
+    for m in _ENCODED_WORD.finditer(value):
+        between = value[pos:m.start()]
+        if not (after_word and between.strip(" \t") == ""):
+            out.append(between)
+        out.append(_decoded_word(m))
+        pos, after_word = m.end(), True
+    out.append(value[pos:])
+    return "".join(out)
 
 
-def _reads(part, charset) -> bool:
-    """Whether an encoded word's bytes decode in its charset (a part without one: as it is)."""
-    if charset is None or isinstance(part, str):
-        return True
+def _decoded_word(m: re.Match) -> str:
+    """An encoded word's text (see ``_decoded_words``)."""
+    import base64
+    import binascii
+    charset, encoding, text = m.groups()
     try:
-        part.decode(charset)
-    except (LookupError, UnicodeError):
-        return False
-    return True
+        raw = text.encode("ascii")
+        if encoding in "Qq":
+            data = binascii.a2b_qp(raw, header=True)
+        else:
+            data = base64.b64decode(raw + b"=" * (-len(raw) % 4), validate=True)
+    except (UnicodeError, binascii.Error, ValueError):
+        return m.group()
+    try:
+        return data.decode(charset)
+    except (LookupError, UnicodeError, ValueError):
+        return data.decode("latin-1")
 
 
 _HEADER_START = re.compile(rb"([!-9;-~]{1,76})[ \t]*:")
