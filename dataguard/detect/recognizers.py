@@ -13,7 +13,6 @@ import base64
 import bisect
 import functools
 import json
-import logging
 import math
 import re
 from collections import Counter
@@ -28,9 +27,7 @@ from dataguard.checksums import VALIDATORS, mrz_valid
 from dataguard.detect.bounded import BoundedPattern
 from dataguard.detect.filters import (LIST_LABELS, NAME_PATTERN_KEY, POST_WORDS, SECRET_KEY_KEY, UPPER, hashes_in_text,
                                       iban_layout, listed_person, mailbox_person, password_hash, placeholder_secret)
-from dataguard.detect.windows import Triggered
-
-log = logging.getLogger("dataguard.detect")
+from dataguard.detect.windows import Triggered, patterns_on_windows
 
 
 def entropy(s: str) -> float:
@@ -404,12 +401,14 @@ def classification_recognizer(language: str) -> Triggered:
     # (these run on the whole text that holds the word: each opens with a literal, what must not
     # stand before it looked behind once it is read, so that a search skips to it at C speed; led
     # by the look-behinds, the pattern was tried at every position)
-    strict_upper = r"(?P<v>STRICT(?<![A-Za-z]STRICT)(?:LY\s+CONFIDENTIAL|EMENT\s+CONFIDENTIEL(?:LE)?))(?![A-Za-z])"
+    # (not after the word NOT or NON and a space or a hyphen: a document said to hold nothing secret,
+    # "NOT CONFIDENTIAL", "NON-CONFIDENTIAL", "NON CONFIDENTIEL", "NOT STRICTLY CONFIDENTIAL"; "CANNOT" is no NOT)
+    strict_upper = (r"(?P<v>STRICT(?<![A-Za-z]STRICT)(?<!(?<![A-Za-z])NOT STRICT)"
+                    r"(?:LY\s+CONFIDENTIAL|EMENT\s+CONFIDENTIEL(?:LE)?))(?![A-Za-z])")
     strict_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?"
                    r"(?P<v>strictly\s+confidential|strictement\s+confidentiel(?:le)?)[ \t*_.:-]*$")
-    # (not "NOT CONFIDENTIAL", "NON-CONFIDENTIAL", "NON CONFIDENTIEL": a document said to hold nothing secret)
     conf_upper = (r"(?P<v>CONFIDENTI(?<![A-Za-z]CONFIDENTI)(?<!STRICTLY CONFIDENTI)(?<!STRICTEMENT CONFIDENTI)"
-                  r"(?<!NOT CONFIDENTI)(?<!NON CONFIDENTI)(?<!NON-CONFIDENTI)(?:AL|EL(?:LE)?))(?![A-Za-z])")
+                  r"(?<!(?<![A-Za-z])NO[NT][ -]CONFIDENTI)(?:AL|EL(?:LE)?))(?![A-Za-z])")
     conf_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?(?P<v>confidential|confidentiel(?:le)?)[ \t*_.:-]*$")
     conf_label = r"(?i)(?=[cm])\b(?:classification|marking|classement)\s*:\s*(?P<v>confidential|confidentiel(?:le)?)\b"
     strict = "CLASSIFICATION_STRICTLY_CONFIDENTIAL"   # the detector also reports it as CLASSIFICATION_MARKING
@@ -823,15 +822,6 @@ _ATEXT = r"!#$%&'*+\-/=?^_`{|}~\w"
 EMAIL_PATTERN = rf"\b[{_ATEXT}](?:[{_ATEXT}.]*[{_ATEXT}])?@\w+(?:-+\w+)*(?:\.\w+(?:-+\w+)*)+\b"
 
 
-def _compiled(pattern, flags: int):
-    """A Presidio pattern's regex compiled with ``flags``, once (as Presidio's ``analyze`` does)."""
-    if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
-        import regex
-        pattern.compiled_with_flags = flags
-        pattern.compiled_regex = regex.compile(pattern.regex, flags=flags)
-    return pattern.compiled_regex
-
-
 @functools.lru_cache(maxsize=1)
 def fast_email_class():
     """Presidio's EmailRecognizer (its pattern, ``EMAIL_PATTERN``, score and context word, tested
@@ -846,7 +836,6 @@ def fast_email_class():
     process) finds predefined recognizers by class name among the subclasses of
     EntityRecognizer, and must not take dataguard's."""
     from presidio_analyzer import Pattern, PatternRecognizer
-    from presidio_analyzer.pattern_recognizer import REGEX_TIMEOUT_SECONDS
 
     class FastEmailRecognizer(PatternRecognizer):
         PATTERNS = [Pattern("Email (Medium)", EMAIL_PATTERN, 0.5)]
@@ -858,34 +847,8 @@ def fast_email_class():
 
         def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
             """What Presidio's ``analyze`` gives on each stretch, without its per-call bookkeeping
-            (timing logs, an explanation object per match, which nothing here reads, and the sort
-            of ``remove_duplicates``, which has nothing to remove: one pattern's matches in one
-            stretch are apart, and none is empty). Its rules: a validated match scores 1.0, one
-            failing validation or invalidated 0, which is left out."""
-            pattern = self.patterns[0]
-            finditer = _compiled(pattern, regex_flags or self.global_regex_flags).finditer
-            entity = self.supported_entities[0]
-            out = []
-            for m in _AT_TOKEN.finditer(text):
-                start, token = m.start(), m.group()
-                try:
-                    for e in finditer(token, timeout=REGEX_TIMEOUT_SECONDS):
-                        value = e.group()
-                        score = pattern.score
-                        valid = self.validate_result(value)
-                        if valid is not None:
-                            score = EntityRecognizer.MAX_SCORE if valid else EntityRecognizer.MIN_SCORE
-                        if self.invalidate_result(value):
-                            score = EntityRecognizer.MIN_SCORE
-                        if score > EntityRecognizer.MIN_SCORE:
-                            out.append(RecognizerResult(entity, start + e.start(), start + e.end(), score,
-                                                        recognition_metadata={
-                                                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                                                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
-                except TimeoutError:    # as Presidio does: the rest of the stretch is skipped
-                    log.warning(
-                        "the e-mail pattern ran past %s s on a stretch: skipped", REGEX_TIMEOUT_SECONDS)
-            return out
+            (``windows.patterns_on_windows``: the stretches are its windows)."""
+            return patterns_on_windows(self, text, [m.span() for m in _AT_TOKEN.finditer(text)])
 
         def validate_result(self, pattern_text: str):
             return _host_has_public_suffix(pattern_text.rpartition("@")[2])

@@ -134,7 +134,7 @@ def _widen_end(text: str, e: int, edge: Optional[int] = WINDOW_EDGE) -> int:
 
 def _on_windows(rec, text: str, wins: list) -> list:
     if _plain_patterns(type(rec)):
-        return _patterns_on_windows(rec, text, wins)
+        return patterns_on_windows(rec, text, wins)
     ents = rec.supported_entities
     out = []
     for s, e in wins:
@@ -153,7 +153,7 @@ def _plain_patterns(cls) -> bool:
     return issubclass(cls, PatternRecognizer) and cls.analyze is PatternRecognizer.analyze
 
 
-def _patterns_on_windows(rec, text: str, wins: list) -> list:
+def patterns_on_windows(rec, text: str, wins: list) -> list:
     """What ``PatternRecognizer.analyze`` gives on each window, from one search per pattern and
     window over the text itself (``pos``/``endpos``: no copy of the window, a look-behind sees
     what stands before it, as on the whole text), without its per-call bookkeeping (timing
