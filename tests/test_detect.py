@@ -611,17 +611,21 @@ def test_classification_markings(patterns_only):
 
 def test_classification_markings_glued_to_letters_are_none(patterns_only):
     """A marking in capitals is one only standing apart ("NONCONFIDENTIAL", "xSTRICTLY
-    CONFIDENTIAL" are none) and not denied ("NOT CONFIDENTIAL", "NON-CONFIDENTIAL"), its strict form is reported as strict, not also as a plain one inside
+    CONFIDENTIAL" are none) and not denied ("NOT CONFIDENTIAL", "NON-CONFIDENTIAL"; "CANON
+    CONFIDENTIAL" is one), its strict form is reported as strict, not also as a plain one inside
     it; the label's form needs the label's whole word ("_classement:" is none)."""
     text = ("NONCONFIDENTIAL CONFIDENTIALITY xSTRICTLY CONFIDENTIAL _classement: confidentiel\n"
             "Ref (CONFIDENTIELLE) and STRICTEMENT  CONFIDENTIELLE; MARKING : CONFIDENTIEL\n"
-            "Status: NOT CONFIDENTIAL. NON-CONFIDENTIAL annex, document NON CONFIDENTIEL\n")
+            "Status: NOT CONFIDENTIAL. NON-CONFIDENTIAL annex, document NON CONFIDENTIEL, NOT STRICTLY CONFIDENTIAL\n"
+            "CANON CONFIDENTIAL; LEBANON CONFIDENTIAL\n")
     got = spans(run(patterns_only, text))
     assert got == {
         at(text, "CONFIDENTIELLE", "CLASSIFICATION_MARKING"),
         at(text, "STRICTEMENT  CONFIDENTIELLE", "CLASSIFICATION_MARKING"),
         at(text, "STRICTEMENT  CONFIDENTIELLE", "CLASSIFICATION_STRICTLY_CONFIDENTIAL"),
         at(text, "CONFIDENTIEL", "CLASSIFICATION_MARKING", nth=2),     # after "MARKING :"
+        at(text, "CONFIDENTIAL", "CLASSIFICATION_MARKING", nth=6),     # "CANON" is no NON
+        at(text, "CONFIDENTIAL", "CLASSIFICATION_MARKING", nth=7),
     }
 
 

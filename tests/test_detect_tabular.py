@@ -152,10 +152,19 @@ def test_rare_names_in_a_free_text_column(detector):
     assert got == spans_of(text, ["Grace Mwangi", "Okafor", "A. Hassan"])
 
 
-def test_sentences_without_a_name_candidate_in_a_sampled_column_are_not_read(detector, monkeypatch):
-    """A notes column's sample: a sentence without two capitalised words or a title (a shipment's
-    codes and dates) is not given to the model, a short cell and a sentence holding a name are;
-    the names are found, in the sample and further down, and nothing in the codes."""
+@pytest.fixture(scope="module")
+def persons_detector():
+    """The real English model asked for persons and the patterns' entities (as the default packs ask)."""
+    from tests.conftest import pack_context
+    return Detector(ner=True, language="en", context=pack_context(),
+                    entities={"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "DATE_OF_BIRTH"})
+
+
+def test_sentences_without_a_name_candidate_in_a_sampled_column_are_not_read(persons_detector, detector, monkeypatch):
+    """A notes column's sample, the model asked for persons alone: a sentence without two
+    capitalised words or a title (a shipment's codes and dates) is not given to the model, a short
+    cell and a sentence holding a name are; the names are found, in the sample and further down,
+    and nothing in the codes. Asked for places too, the model reads every sentence."""
     notes = []
     for i in range(120):
         notes.append(f"Order {9130000 + i * 7919} and invoice INV-2024-{i:06d} were reconciled on 2024-03-{i % 28 + 1:02d}")
@@ -170,11 +179,20 @@ def test_sentences_without_a_name_candidate_in_a_sampled_column_are_not_read(det
     text = "\n".join(rows) + "\n"
     chunk = Chunk(unit=CSV_UNIT, text=text, context=("ref", "notes", "status"), hint="structured")
     seen = texts_given_to_ner(monkeypatch)
-    [got] = person_spans(detector, [chunk])
+    [got] = person_spans(persons_detector, [chunk])
     assert got == spans_of(text, ["Grace Mwangi", "Tomasz T.", "MENSAH, Kwame", "Okafor", "Otieno"])
     assert "Cleared" in seen and notes[7] in seen
     assert not any(t.startswith("Order ") for t in seen)
-    [names] = person_spans(detector, [Chunk(unit=CSV_UNIT, text="name,notes\n" + "\n".join(
+    seen.clear()
+    notes[30] = "the shipment was delivered to the warehouse in Mombasa on 3 May"
+    text = "\n".join(["ref,notes,status"] + [f'R-{i:04d},"{n}",{STATUSES[i % len(STATUSES)]}'
+                                            for i, n in enumerate(notes)]) + "\n"
+    [(_, found)] = detector.analyze([Chunk(unit=CSV_UNIT, text=text, context=("ref", "notes", "status"),
+                                           hint="structured")])
+    assert notes[30] in seen and any(t.startswith("Order ") for t in seen)
+    assert ("LOCATION", text.index("Mombasa"), text.index("Mombasa") + 7) in {
+        (m.entity_type, m.start, m.end) for m in found}
+    [names] = person_spans(persons_detector, [Chunk(unit=CSV_UNIT, text="name,notes\n" + "\n".join(
         f'{name_of(i)},"{n}"' for i, n in enumerate(notes[:60])) + "\n", context=("name", "notes"), hint="structured")])
     assert {v for _, _, v in names} >= {name_of(i) for i in range(60)} - {name_of(5)} and "Grace Mwangi" in {
         v for _, _, v in names}

@@ -42,14 +42,14 @@ def _titles(words, case_insensitive: bool) -> str:
     for w in words:
         rests.setdefault(w[0], []).append(re.escape(w[1:]))
     branch = "|".join(f"(?<={re.escape(first)})(?:{'|'.join(r)})" for first, r in rests.items())
-    firsts = "".join(sorted(rests))
-    if case_insensitive:      # (one look at the letter first: most capitals open no title)
-        return f"(?<=[{firsts}{firsts.upper()}])(?i:{branch})"
+    if case_insensitive:      # (one look at the capital first: most capitals open no title)
+        return f"(?<=[{''.join(sorted(rests)).upper()}])(?i:{branch})"
     return f"(?:{branch})"
 
 
-# "m", "hr" and "fr" in small letters are units more often than titles ("500 m North", "12 hr Monday")
-_SMALL_TITLES = [w for w in TITLE_WORDS if w not in ("m", "hr", "fr")]
+# "m", "hr", "fr", "ms", "sr" and "lic" in small letters are units and abbreviations more often than titles
+# ("500 m North", "12 hr Monday", "took 120 ms Latency", "sr Engineer")
+_SMALL_TITLES = [w for w in TITLE_WORDS if w not in ("m", "hr", "fr", "ms", "sr", "lic")]
 # Every branch but the labels' and the titles in small letters opens with a capital: written as one
 # character class first, so that re's search skips every other character in C (the branches in their
 # order after it, each checking the class of the character it opens with), the whole pattern read in a
@@ -137,7 +137,7 @@ def ner_regions(text: str) -> list:
     inside a word gives the model half a name: "Henrike W. Hoffmann-Bran") and cut at line ends
     (but the line before a name that opens its line)."""
     spans, n = [], len(text)
-    # (without a label in the text, the name candidates are the capitals' branches' matches)
+    # (without a label or a title in small letters in the text, the name candidates are the capitals' branches')
     candidates = _PERSON_CANDIDATE if _LABEL_CANDIDATE.search(text) is None else _NAME_CANDIDATE
     for m in candidates.finditer(text):
         s = max(0, m.start() - _REGION_PAD)
@@ -587,6 +587,8 @@ class NerRunner:
         self.nlp = nlp
         self.entities = entities
         self._person = "PERSON" in entities
+        # the model is asked for persons alone (the default packs): a sentence without a name candidate is not read
+        self._persons_only = {SPACY_LABELS[label] for label in SPACY_LABELS} & set(entities) == {"PERSON"}
         self._name_column = vocabulary.is_name_column     # columns.Vocabulary: PERSON column names
         self._vocabulary = vocabulary
         self._seen: dict = {}           # snippet text -> its entities, over batches (KNOWN_CHARS at most)
@@ -741,15 +743,16 @@ class NerRunner:
             first.extend(self._read(plan, sample, names))
             plan.sampled.append(ColumnSample(names, sample, cells[SAMPLE:], share, strict=not names))
 
-    @staticmethod
-    def _read(plan: NerPlan, cells: list, names: bool) -> list:
+    def _read(self, plan: NerPlan, cells: list, names: bool) -> list:
         """The cells of a column the model reads: every one under a name column's header; in another
-        column, a cell of a few words (a name alone: "Okafor", "SALAZAR, Fernando") or holding a name
-        candidate. A sentence without one ("Order 4914755716502 and invoice INV-2020-669514 were
-        reconciled on ...") gives the model no person but by mistake, as in prose (``ner_regions``):
-        it is not read (a third of the text the dense benchmark's tables sent to the model), and
-        counts in the column's sample as a cell where the model found nothing."""
-        if names:
+        column, when the model is asked for persons alone, a cell of a few words (a name alone:
+        "Okafor", "SALAZAR, Fernando") or holding a name candidate. A sentence without one ("Order
+        4914755716502 and invoice INV-2020-669514 were reconciled on ...") gives the model no person
+        but by mistake, as in prose (``ner_regions``): it is not read (a third of the text the dense
+        benchmark's tables sent to the model), and counts in the column's sample as a cell where the
+        model found nothing. Asked for places or organisations too, it reads every cell, as before
+        ("delivered to the warehouse in Mombasa")."""
+        if names or not self._persons_only:
             return cells
         text, read = plan.chunk.text, []
         for cell in cells:
