@@ -158,14 +158,14 @@ def _best_piece_at(text: str, groups: list, i: int):
     4-3-3-3, 8-8): "301 301 219 12785", a log line's status codes and sizes, is none."""
     a = groups[i][0]
     first = text[a]
-    if first not in _LEADS:
-        return None         # (no card number opens with it: "0722 ...", "1999 ...", "7946 ...")
+    if first not in _LEADS or groups[i][1] - a < 4:
+        # (no card number opens with it: "0722 ...", "1999 ...", "7946 ..."; a group of fewer than
+        # four digits opens no number of two groups or more, and alone is shorter than any)
+        return None
     j, n = i, 0
     while j < len(groups) and n + groups[j][1] - groups[j][0] <= 19:
         n += groups[j][1] - groups[j][0]
         j += 1
-    if groups[i][1] - a < 4 and j > i + 1:
-        j, n = i + 1, groups[i][1] - a      # (the group alone, if it is a whole number)
     # (``n``: the piece's digits, its groups' sizes, one sign between two groups; a piece whose
     # first digit and length no card range has is passed over without its digits read)
     while j > i:
