@@ -617,7 +617,8 @@ def test_classification_markings_glued_to_letters_are_none(patterns_only):
     text = ("NONCONFIDENTIAL CONFIDENTIALITY xSTRICTLY CONFIDENTIAL _classement: confidentiel\n"
             "Ref (CONFIDENTIELLE) and STRICTEMENT  CONFIDENTIELLE; MARKING : CONFIDENTIEL\n"
             "Status: NOT CONFIDENTIAL. NON-CONFIDENTIAL annex, document NON CONFIDENTIEL, NOT STRICTLY CONFIDENTIAL\n"
-            "CANON CONFIDENTIAL; LEBANON CONFIDENTIAL\n")
+            "CANON CONFIDENTIAL; LEBANON CONFIDENTIAL\n"
+            "NOT  CONFIDENTIAL, NOT\nCONFIDENTIAL, NON\u2013CONFIDENTIAL, NON\u00a0CONFIDENTIAL\n")
     got = spans(run(patterns_only, text))
     assert got == {
         at(text, "CONFIDENTIELLE", "CLASSIFICATION_MARKING"),

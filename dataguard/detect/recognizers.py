@@ -401,14 +401,16 @@ def classification_recognizer(language: str) -> Triggered:
     # (these run on the whole text that holds the word: each opens with a literal, what must not
     # stand before it looked behind once it is read, so that a search skips to it at C speed; led
     # by the look-behinds, the pattern was tried at every position)
-    # (not after the word NOT or NON and a space or a hyphen: a document said to hold nothing secret,
-    # "NOT CONFIDENTIAL", "NON-CONFIDENTIAL", "NON CONFIDENTIEL", "NOT STRICTLY CONFIDENTIAL"; "CANNOT" is no NOT)
-    strict_upper = (r"(?P<v>STRICT(?<![A-Za-z]STRICT)(?<!(?<![A-Za-z])NOT STRICT)"
+    # (not after the word NOT or NON and a space, a line break or a hyphen, or two spaces: a document
+    # said to hold nothing secret, "NOT CONFIDENTIAL", "NON-CONFIDENTIAL", "NON CONFIDENTIEL", "NOT
+    # STRICTLY CONFIDENTIAL"; "CANNOT" is no NOT)
+    denied = r"(?<!(?<![A-Za-z])NO[NT][\s\-\u2010-\u2014]{0})(?<!(?<![A-Za-z])NO[NT]  {0})"
+    strict_upper = (rf"(?P<v>STRICT(?<![A-Za-z]STRICT){denied.format('STRICT')}"
                     r"(?:LY\s+CONFIDENTIAL|EMENT\s+CONFIDENTIEL(?:LE)?))(?![A-Za-z])")
     strict_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?"
                    r"(?P<v>strictly\s+confidential|strictement\s+confidentiel(?:le)?)[ \t*_.:-]*$")
     conf_upper = (r"(?P<v>CONFIDENTI(?<![A-Za-z]CONFIDENTI)(?<!STRICTLY CONFIDENTI)(?<!STRICTEMENT CONFIDENTI)"
-                  r"(?<!(?<![A-Za-z])NO[NT][ -]CONFIDENTI)(?:AL|EL(?:LE)?))(?![A-Za-z])")
+                  rf"{denied.format('CONFIDENTI')}(?:AL|EL(?:LE)?))(?![A-Za-z])")
     conf_line = (r"(?im)^[ \t#*>_-]*(?:classification\s*:\s*)?(?P<v>confidential|confidentiel(?:le)?)[ \t*_.:-]*$")
     conf_label = r"(?i)(?=[cm])\b(?:classification|marking|classement)\s*:\s*(?P<v>confidential|confidentiel(?:le)?)\b"
     strict = "CLASSIFICATION_STRICTLY_CONFIDENTIAL"   # the detector also reports it as CLASSIFICATION_MARKING
