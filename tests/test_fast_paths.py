@@ -153,6 +153,9 @@ def iban_text(seed: int, n: int) -> str:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_iban_recognizer_finds_what_presidios_finds(seed):
+    """The IBANs in capitals Presidio's recognizer finds, the same; and those written in small letters
+    ("de89 3704 ...", which Presidio's engine reports, its recognizer alone not), each one Presidio's
+    recognizer finds whole once written in capitals."""
     from presidio_analyzer.predefined_recognizers import IbanRecognizer as PresidioIban
 
     from dataguard.detect.recognizers import FastIbanRecognizer
@@ -160,8 +163,13 @@ def test_the_iban_recognizer_finds_what_presidios_finds(seed):
     text = iban_text(seed, 600)
     want = {(r.start, r.end, r.score) for r in reference.analyze(text, ["IBAN_CODE"])}
     got = {(r.start, r.end, r.score) for r in ours.analyze(text, ["IBAN_CODE"])}
-    assert got == want
+    small = {g for g in got if any(c.islower() for c in text[g[0]:g[1]])}
+    assert got - small == want
     assert len(want) > 300 and len({(s, e) for s, e, _ in want}) == len(want)
+    assert len(small) > 10
+    for s, e, _ in small:
+        value = text[s:e].upper()
+        assert [(r.start, r.end) for r in reference.analyze(f" {value} ", ["IBAN_CODE"])] == [(1, 1 + len(value))]
     assert (ours.name, ours.supported_entities, ours.context) == \
         (reference.name, reference.supported_entities, reference.context)
 

@@ -889,6 +889,12 @@ def fast_ip_class():
 _IBAN_GROUP = r"[ -]?[A-Z0-9]"
 _IBAN = re.compile(rf"(?<![A-Z0-9])([A-Z]{{2}}[0-9]{{2}}(?:{_IBAN_GROUP}{{4}}){{2,6}})"
                    rf"((?:{_IBAN_GROUP}{{4}})?)((?:{_IBAN_GROUP}{{1,3}})?)(?![A-Z0-9])")
+# The same in small letters ("de89 3704 0044 0532 0130 00", which Presidio's engine reports: its
+# check digits are the capitals'), not beside a letter of either case; a word of four small letters
+# after it can pass for a group ("be68 5390 0754 7034 from"), so every group's end is tried.
+_IBAN_SMALL = re.compile(r"(?<![A-Za-z0-9])[a-z]{2}[0-9]{2}(?:[ -]?[a-z0-9]{4}){2,7}(?:[ -]?[a-z0-9]{1,3})?"
+                         r"(?![A-Za-z0-9])")
+_SMALL_GROUP_END = re.compile(r"[ -]?[a-z0-9]{1,4}")
 _IBAN_NUMBERS = {ord(c): str(i) for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
 
 
@@ -898,7 +904,7 @@ def iban_valid(value: str) -> bool:
     country's layout (at the start of the value); or, where Presidio's table of layouts is
     narrower than the IBAN registry (Jordan and Pakistan: digits only where the registry
     allows letters), the whole value valid by python-stdnum's copy of the registry."""
-    iban = value.replace("-", "").replace(" ", "")
+    iban = value.replace("-", "").replace(" ", "").upper()
     check = 98 - int((iban[4:] + iban[:2] + "00").translate(_IBAN_NUMBERS)) % 97
     if f"{check:02d}" != iban[2:4]:
         return False
@@ -948,12 +954,19 @@ class FastIbanRecognizer(EntityRecognizer):
 
     def _found(self, text: str, s: int, e: int, last: int) -> list:
         """The valid IBANs of text[s:e] opening before ``last`` (later ones may run past ``e``)."""
-        out = []
+        found = []
         for m in _IBAN.finditer(text, s, e):
-            start = m.start()
-            if start >= last:
+            if m.start() >= last:
                 break
-            for end in (m.end(3), m.end(2), m.end(1)):
+            found.append((m.start(), (m.end(3), m.end(2), m.end(1))))
+        for m in _IBAN_SMALL.finditer(text, s, e):
+            if m.start() >= last:
+                break
+            ends = [m.start() + g.end() for g in _SMALL_GROUP_END.finditer(m.group(), 4)]
+            found.append((m.start(), reversed(ends[1:])))        # (two groups at least)
+        out = []
+        for start, ends in sorted(found, key=lambda f: f[0]):
+            for end in ends:
                 if iban_valid(text[start:end]):
                     out.append(RecognizerResult("IBAN_CODE", start, end, EntityRecognizer.MAX_SCORE,
                                                 recognition_metadata={
