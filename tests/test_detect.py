@@ -198,6 +198,8 @@ def test_name_candidates_of_each_kind_and_their_decoys():
             "mit Hr. Nowak; la Dott.ssa Rossi; madame Dupont; 500 m North, 12 hr Monday; xdr Ode")
     found = [text[m.start():m.end()] for m in ner._NAME_CANDIDATE.finditer(text)]
     assert found == ["Tomasz T.", "MENSAH, Kwame", "dr M", "Lic. H", "Hr. N", "Dott.ssa R", "madame D"]
+    text = "filed by Seán Ó Briain; with Charles d'Aubigné; Ó Briain alone; l'Office"
+    assert [m.group() for m in ner._NAME_CANDIDATE.finditer(text)] == ["Seán Ó Briain", "Charles d'Aubigné"]
     rng = random.Random(5)
     words = ["Mr ", "Mrs ", "Dr. ", "Mlle ", "M. ", "OWUSU ", "Kwame ", "van ", "de ", "J. ", "Anna ", "Smith",
              "ÉLODIE ", "Łukasz ", "ABC 12", "name ", "xName", "Employee ", "=", ":", " ", "\n", "a", "Z", "-", "’",
@@ -207,6 +209,15 @@ def test_name_candidates_of_each_kind_and_their_decoys():
         whole = [m.span() for m in ner._NAME_CANDIDATE.finditer(text)]
         if ner._LABEL_CANDIDATE.search(text) is None:
             assert [m.span() for m in ner._PERSON_CANDIDATE.finditer(text)] == whole, text
+
+
+def test_irish_and_elided_particles_in_names(en):
+    """A name with an Irish particle ("Seán Ó Briain") or an elided one ("Charles d'Aubigné") reaches the
+    model and is kept whole; an office's name with an elided particle is no person."""
+    text = ("The complaint was filed by Seán Ó Briain on Monday. Meeting with Charles d'Aubigné about the "
+            "lease. The Bureau d'Abidjan closed early.\n")
+    assert {e for e in spans(run(en, text)) if e[0] == "PERSON"} == {
+        at(text, "Seán Ó Briain", "PERSON"), at(text, "Charles d'Aubigné", "PERSON")}
 
 
 def test_a_country_code_after_a_name_is_no_firms_legal_form(en):

@@ -47,7 +47,7 @@ TITLES = re.compile(rf"(?:\b(?:{_TITLE_WORDS})\.?\s*|"
 _EXTENDED = [chr(c) for c in (*range(0x100, 0x250), *range(0x1E00, 0x1F00))]
 UPPER = "A-ZÀ-ÖØ-Þ" + "".join(c for c in _EXTENDED if c.isupper() or c.istitle())
 LOWER = "a-zß-öø-ÿ" + "".join(c for c in _EXTENDED if c.islower())
-NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|do|dos|das|del|los|las|van|von|bin|bint|binti|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$"
+NAME_TOKEN = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’-]+(?:-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ]?[a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+)*$|^(?:al|el|de|da|do|dos|das|del|los|las|van|von|bin|bint|binti|ben|ibn|abu|ould|ag|le|la|du|di|der|den|ter|Al|El|De|Da|Van|Von|Bin|Ibn|Le|La|Du|Di|Ó|Ní|Nic|Ua|Uí)$|^[A-Z]\.$|^[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ]+$|^[A-Z]['’][A-Z][a-z]+$"
                         r"|^(?:al|el|ad|ar|as|ash|at|az|an|abd|abu|bin|ben|ibn)-[A-ZÀ-ÖØ-ÞĀ-ɏḀ-ỿ][a-zß-öø-ÿĀ-ɏḀ-ỿ'’]+$"
                         # initials written together ("A.E.", French "J.-P."), a capital inside a surname
                         # ("MacDonald-Zhao", "DeLuca"; not Apple's "MacBook")
@@ -1332,8 +1332,8 @@ def _plausible_person(value: str, text: str, start: int) -> bool:
     if surname_last_in_capitals(v):     # "Sander KUIPERS": an address, an office, a firm is no such name
         words = v.lower().split()
         return words[0] not in _STREET_FIRST | _INSTITUTION_FIRST and words[-1] not in _STREET_LAST | _FIRM_LAST
-    if not tokens or not all(NAME_TOKEN.match(t) for t in tokens):
-        return False
+    if not tokens or not all(NAME_TOKEN.match(t) or _APOSTROPHE_NAME.fullmatch(t) for t in tokens):
+        return False          # (Irish particles are name words, "Seán Ó Briain", and elided ones, "Charles d'Aubigné")
     if v.isupper() or tokens[0][0].islower():
         return False          # all capitals, or a cut phrase ("de Kits de Higiene")
     if tokens[0].lower() in _NOT_FIRST or _TITLE_ONLY.fullmatch(v):

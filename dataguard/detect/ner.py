@@ -58,8 +58,9 @@ _SMALL_TITLES = [w for w in TITLE_WORDS if w not in ("m", "hr", "fr", "ms", "sr"
 # holding one (``ner_regions``).
 _PERSONISH = (
     rf"[{UPPER}](?:"
+    # (particles between the names: "de la Cruz", Irish "Seán Ó Briain", elided "Charles d'Aubigné")
     rf"[{LOWER}'’]+(?:-[{UPPER}]?[{LOWER}'’]+)?[ \t]+(?:(?:al|el|de|da|dos|das|del|van|von|bin|bint|ben|"
-    r"ibn|abu|ould|ag|le|la|du|di|der|den|ter)[ -]){0,2}"
+    r"ibn|abu|ould|ag|le|la|du|di|der|den|ter|Ó|Ní|Nic|Mac)[ -]|[dDlL]['’]){0,2}"
     rf"(?![A-Z]+[ \t]?[-#/:]?[ \t]?[0-9])[{UPPER}][{LOWER}{UPPER}'’]+(?![^\W_])|"
     # a surname in capitals before the given name, as registers write it ("OWUSU Kwame", "MENSAH, Kwame");
     # no letter before it
