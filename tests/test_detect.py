@@ -213,11 +213,13 @@ def test_name_candidates_of_each_kind_and_their_decoys():
 
 def test_irish_and_elided_particles_in_names(en):
     """A name with an Irish particle ("Seán Ó Briain") or an elided one ("Charles d'Aubigné") reaches the
-    model and is kept whole; an office's name with an elided particle is no person."""
+    model and is kept whole, as a surname the model cut after its particles; an office's name with an
+    elided particle is no person."""
     text = ("The complaint was filed by Seán Ó Briain on Monday. Meeting with Charles d'Aubigné about the "
-            "lease. The Bureau d'Abidjan closed early.\n")
+            "lease. The Bureau d'Abidjan closed early. Approved by Zoë Van den Broeck yesterday.\n")
     assert {e for e in spans(run(en, text)) if e[0] == "PERSON"} == {
-        at(text, "Seán Ó Briain", "PERSON"), at(text, "Charles d'Aubigné", "PERSON")}
+        at(text, "Seán Ó Briain", "PERSON"), at(text, "Charles d'Aubigné", "PERSON"),
+        at(text, "Zoë Van den Broeck", "PERSON")}       # (the model's "Zoë Van den" and "Broeck", joined)
 
 
 def test_a_country_code_after_a_name_is_no_firms_legal_form(en):

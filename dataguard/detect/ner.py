@@ -375,6 +375,22 @@ def _given_name_start(doc, ent) -> int:
     return ent.start_char               # a label of a person: "Personne à contacter : Björn Schäfer-Hartmann")
 
 
+def _joined_persons(doc) -> list:
+    """The model's entities, two persons one right after the other joined when the first ends with a
+    particle ("Zoë Van den" and "Broeck" of "Zoë Van den Broeck": a surname the model cut)."""
+    ents = list(doc.ents)
+    out = []
+    for ent in ents:
+        prev = out[-1] if out else None
+        if prev is not None and prev.label_ == ent.label_ in ("PERSON", "PER") and prev.end == ent.start \
+                and len(prev) >= 2 and doc[prev.end - 1].lower_ in _PARTICLES and doc[prev.end - 1].whitespace_:
+            out[-1] = doc[prev.start:ent.end]
+            out[-1].label_ = ent.label_
+            continue
+        out.append(ent)
+    return out
+
+
 def _before_particles(doc, i: int):
     """Where a name starts whose surname the model tagged alone after particles (``i``: the
     first particle): the first part of a double surname joined by a hyphen is stepped over
@@ -819,7 +835,7 @@ class NerRunner:
         tags: ``where``, the offsets of what it read; given name first: ``turned``), cut before a
         tag or a column's gap."""
         ents = []
-        for ent in doc.ents:
+        for ent in _joined_persons(doc):
             etype = SPACY_LABELS.get(ent.label_)
             if etype is None or etype not in self.entities or turned is not None and etype != "PERSON":
                 continue
