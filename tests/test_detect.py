@@ -357,6 +357,16 @@ def test_a_context_phrase_is_read_in_a_keys_form_and_as_whole_words(text, found)
     assert spans(run(det, text)) == ({at(text, "CF-12345", "CASE_FILE")} if found else set())
 
 
+def test_an_ssn_right_after_its_label_is_no_phone_number(patterns_only):
+    """A number read both as an SSN and as a phone number (with "caller" near, the phone's score is
+    the higher) is the SSN right after an SSN's label, the phone number otherwise."""
+    text = ("US caller gave SSN 059 07 0698 for identity check. Social security no.: 482 07 0693.\n"
+            "Caller gave 059 07 0698 as the callback number.\n")
+    got = spans(run(patterns_only, text), {"US_SSN", "PHONE_NUMBER"})
+    assert got == {at(text, "059 07 0698", "US_SSN"), at(text, "482 07 0693", "US_SSN"),
+                   at(text, "059 07 0698", "PHONE_NUMBER", nth=1)}
+
+
 def test_an_ssn_of_the_areas_never_issued_is_an_itin_or_nothing(patterns_only):
     text = "SSN: 912-70-1234, SSN: 955-91-1111, SSN: 926-10-1498."
     assert {(m.entity_type, text[m.start:m.end]) for m in run(patterns_only, text)} == {

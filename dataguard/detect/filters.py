@@ -590,10 +590,13 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
     # chance, one time in eleven, is a phone number unless an NHS context word is near
     phones = {(r.start, r.end) for r in results
               if r.entity_type == "PHONE_NUMBER" and (r.recognition_metadata or {}).get(FORMATTED_KEY)}
+    ssns = _labelled_ssns(text, results)
     for r in results:
         if not chunk.keeps(r.start):
             continue
         if phones and (r.start, r.end) in phones and (r.recognition_metadata or {}).get(CONTEXT_KEY) is False:
+            continue
+        if ssns and r.entity_type == "PHONE_NUMBER" and (r.start, r.end) in ssns:
             continue
         start, end = r.start, r.end
         entity = r.entity_type
@@ -630,6 +633,19 @@ def postprocess(chunk: Chunk, results, score_floor: float, entities: frozenset) 
                 best[key] = Match(kind, start, end, score, rec, meta.get(REASON_KEY, Reason.VALUE))
     return resolve_overlaps(list(best.values())) + sorted(test_values.values(), key=lambda m: m.start)
 
+
+
+# an SSN's label right before its value ("SSN 059 07 0698", "social security no.: 536-22-8041")
+_SSN_LABEL = re.compile(r"(?i)(?<![\w-])(?:ssn|social[ \t]+security(?:[ \t]+(?:number|no\.?|num\.?|#))?)"
+                        r"[ \t]*[:#=.]?[ \t]*\Z")
+
+
+def _labelled_ssns(text: str, results) -> set:
+    """The spans of the SSNs written right after an SSN's label: a phone number read there too
+    ("US caller gave SSN 059 07 0698": "caller" made it a phone number scoring above the SSN) is
+    the SSN's (as a phone number that passes an NHS check is a phone number without an NHS word)."""
+    return {(r.start, r.end) for r in results if r.entity_type == "US_SSN"
+            and _SSN_LABEL.search(text, max(0, r.start - 32), r.start) is not None}
 
 
 # what follows the letters of a code, not a name's end: digits, at once or after a hyphen
