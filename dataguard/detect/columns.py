@@ -966,15 +966,14 @@ def card_columns(chunk: Chunk) -> list:
     table, text = _stem(chunk.unit), chunk.text
     card: list = []             # (column, span) of the card or event read so far
     thing = False               # a card of an organisation, a group or a place (vCard KIND)
-
-    nameless = [False]          # the card's N is there and empty ("N:;;;;")
+    nameless = False            # the card's N is there and empty ("N:;;;;")
 
     def flush() -> None:
         names = {name for name, _ in card}
         # a card with an organisation and an empty N is the organisation's (FN its name: a
         # phone's or Outlook's company card); a full name read, the name's parts say it again
         # (one-word persons whose hashes match no full name)
-        if not thing and not ("organisation" in names and nameless[0]):
+        if not thing and not ("organisation" in names and nameless):
             for name, span in card:
                 if name not in _NAME_PARTS or "full name" not in names:
                     _add_cell(columns, name, name, span, table)
@@ -987,9 +986,9 @@ def card_columns(chunk: Chunk) -> list:
         cells = []
         if key == "BEGIN":
             flush()
-            thing, nameless[0] = False, False
+            thing, nameless = False, False
         if key == "N" and not m["v"].replace(";", "").strip():
-            nameless[0] = True
+            nameless = True
         if key == "KIND" and m["v"].strip().lower() in ("org", "group", "location"):
             thing = True
         if key in ("ORGANIZER", "ATTENDEE"):
@@ -2107,7 +2106,7 @@ _PERSONS_TABLE_WORDS = frozenset("employee employees staff personnel consultant 
                                  "salarie salaries empleado empleados funcionario funcionarios".split())
 
 
-def _firms_tax_numbers(vocab: Vocabulary, col: _Column, verdict: Verdict) -> Verdict:
+def _firms_tax_numbers(col: _Column, verdict: Verdict) -> Verdict:
     """``verdict`` without NATIONAL_ID for a tax number's column in a table named for firms
     ("vendors_register", "suppliers", "fournisseurs") and not for persons ("company_employees"):
     the firms' numbers, no one's national ID (a "Donors" sheet's, a "contractors" list's stay:
@@ -2129,7 +2128,7 @@ def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:
     table holds a person's details (``personal_table``: a "Donors" sheet with a tax number
     column lists persons); other keys above add nothing (neither codes nor cancels)."""
     generic = generic_name(col.name)
-    verdict = _firms_tax_numbers(vocab, col, vocab.verdict(col.name))
+    verdict = _firms_tax_numbers(col, vocab.verdict(col.name))
     if generic and col.parent and holder_role(col.parent):
         return verdict          # a contact's, an employee's name (``<contact nom="...">``): a person's, in any file
     if generic and not col.personal:        # (a "donors" table with a tax number column: the donors are persons)

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator, Optional
 
-from dataguard.detect.entities import known_entities
 from dataguard.detect.registry import build as build_recognizers
 from dataguard.detect.config import DetectorConfig, detector_fingerprint
 from dataguard.detect.context import context_found, in_external, with_context
-from dataguard.detect.entities import NER_ENTITIES
+from dataguard.detect.entities import NER_ENTITIES, known_entities
 from dataguard.detect.filters import CONTEXT_KEY, CONTEXT_RAISE_KEY, postprocess
 from dataguard.detect.encoded_words import decode as decode_encoded_words, place, unescape_json, widen as widen_to_encoded
 from dataguard.detect.language import detect_language

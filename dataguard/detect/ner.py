@@ -375,12 +375,16 @@ def _given_name_start(doc, ent) -> int:
     return ent.start_char               # a label of a person: "Personne à contacter : Björn Schäfer-Hartmann")
 
 
+def _holds_a_candidate(text: str, s: int, e: int) -> bool:
+    """Whether text[s:e] holds a name candidate, or an initial and a name ("J. Smith")."""
+    return _NAME_CANDIDATE.search(text, s, e) is not None or _INITIAL_NAME.search(text, s, e) is not None
+
+
 def _joined_persons(doc) -> list:
     """The model's entities, two persons one right after the other joined when the first ends with a
     particle ("Zoë Van den" and "Broeck" of "Zoë Van den Broeck": a surname the model cut)."""
-    ents = list(doc.ents)
     out = []
-    for ent in ents:
+    for ent in doc.ents:
         prev = out[-1] if out else None
         if prev is not None and prev.label_ == ent.label_ in ("PERSON", "PER") and prev.end == ent.start \
                 and len(prev) >= 2 and doc[prev.end - 1].lower_ in _PARTICLES and doc[prev.end - 1].whitespace_:
@@ -605,7 +609,7 @@ class NerRunner:
         self.entities = entities
         self._person = "PERSON" in entities
         # the model is asked for persons alone (the default packs): a sentence without a name candidate is not read
-        self._persons_only = {SPACY_LABELS[label] for label in SPACY_LABELS} & set(entities) == {"PERSON"}
+        self._persons_only = set(SPACY_LABELS.values()) & set(entities) == {"PERSON"}
         self._name_column = vocabulary.is_name_column     # columns.Vocabulary: PERSON column names
         self._vocabulary = vocabulary
         self._seen: dict = {}           # snippet text -> its entities, over batches (KNOWN_CHARS at most)
@@ -774,8 +778,7 @@ class NerRunner:
         text, read = plan.chunk.text, []
         for cell in cells:
             s, e, _ = cell
-            if len(text[s:e].split()) <= _FEW_WORDS or _NAME_CANDIDATE.search(text, s, e) \
-                    or _INITIAL_NAME.search(text, s, e):
+            if len(text[s:e].split()) <= _FEW_WORDS or _holds_a_candidate(text, s, e):
                 read.append(cell)
             else:
                 plan.found[(s, e)] = []
@@ -887,7 +890,7 @@ class NerRunner:
                 # a rare name further down still gets NER: a person found outside a name column
                 # needs two name-shaped words or a title, which is what a name candidate is
                 plan.second.extend(Cell(s, e, False) for s, e in col.rest
-                                   if _NAME_CANDIDATE.search(text, s, e) or _INITIAL_NAME.search(text, s, e))
+                                   if _holds_a_candidate(text, s, e))
             return
         if self._person and self._mostly_names(text, found, col.sample, col.share):
             self._names_without_ner(plan, col)
