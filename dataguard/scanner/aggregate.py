@@ -52,6 +52,34 @@ def _once_in_name(at: int, matches: list) -> list:
             if m.start >= at or not any(e == m.entity_type and s < m.end and m.start < t for e, s, t in on_stem)]
 
 
+def merge_summary(summaries: dict, summary: UnitSummary, evidence_cap: Optional[int]) -> None:
+    """Add ``summary`` (of a later part of an item: ``remote.in_part``) to the summaries (unit key
+    -> UnitSummary) of its earlier parts, as if one Aggregator had read the parts' chunks in
+    order: counts and reasons add up, evidence is the first ``evidence_cap`` entries in order.
+    (Past ``HASHES_CAP`` distinct values of an entity in a unit, which of the later part's are
+    kept is not told by its set; their number is the same.)"""
+    have = summaries.get(summary.unit.key)
+    if have is None:
+        summaries[summary.unit.key] = summary
+        return
+    for entity, agg in summary.entities.items():
+        mine = have.entities.get(entity)
+        if mine is None:
+            have.entities[entity] = agg
+            continue
+        for score, n in agg.scores.items():
+            mine.scores[score] = mine.scores.get(score, 0) + n
+        mine.reasons |= agg.reasons
+        room = HASHES_CAP - len(mine.hashes)
+        mine.hashes |= agg.hashes if len(agg.hashes) <= room else set(sorted(agg.hashes - mine.hashes)[:room])
+        mine.evidence.extend(agg.evidence if evidence_cap is None else agg.evidence[:max(0, evidence_cap - len(mine.evidence))])
+    for value, masked in summary.name_values.items():
+        if len(have.name_values) >= NAME_VALUES_CAP and value not in have.name_values:
+            have.name_values[TOO_MANY] = ""
+            break
+        have.name_values[value] = masked
+
+
 class Aggregator:
     """Adds the matches of a chunk to the summaries (unit key -> UnitSummary) of its item;
     test values (``vocab.TEST_VALUE`` matches) are only counted, in ``test_values``."""

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import collections
 import logging
-from dataclasses import dataclass, field
-from typing import Callable
+from dataclasses import dataclass, field, replace
+from typing import Callable, Optional
 
-from dataguard.scanner.aggregate import Aggregator
+from dataguard.scanner.aggregate import Aggregator, merge_summary
 from dataguard.scanner.deadline import Deadline
 from dataguard.scanner.executors import Executor, ExecutorLost
 from dataguard.types import Item, Problem
 
 log = logging.getLogger(__name__)
+
+SPLIT_BYTES = 1024**2       # a file of twice this size or more goes out in parts (ItemPipeline.split)
+MAX_PARTS = 4
 
 
 @dataclass(eq=False)
@@ -147,29 +150,64 @@ class ChunkPipeline(_Window):
 
 class ItemPipeline(_Window):
     """Hands items by reference (``ref(item) -> ItemRef``) to a cluster executor whose
-    workers open, extract and analyse them and return their summaries and problems."""
+    workers open, extract and analyse them and return their summaries and problems.
+
+    A large item is handed out in parts (``split``): each worker reads the item up to the end
+    of its part and analyses that part's chunks (``remote.in_part``), so that one large log or
+    export keeps every worker busy, not one of them while the others wait at the end of the
+    scan. The parts' results come back in order and make the item's (``merge_summary``)."""
 
     def __init__(self, executor: Executor, ref: Callable, deadline: Deadline,
-                 on_done: Callable[[InFlightItem], None], on_source_info: Callable[[dict], None]):
+                 on_done: Callable[[InFlightItem], None], on_source_info: Callable[[dict], None],
+                 evidence_cap: Optional[int] = None):
         super().__init__(executor, deadline, on_done)
         self._ref, self._on_source_info = ref, on_source_info
+        self._evidence_cap = evidence_cap
         self._bytes = 0             # bytes of the items of the open batch
 
     def feed(self, item: Item) -> None:
         self._executor.start()
+        parts = split(item, self._executor.workers)
+        if parts > 1:
+            self._feed_parts(item, parts)
+            return
         entry = InFlightItem(item, read=True)
         self._bytes = (self._bytes if self._batch else 0) + int(item.meta.size or 0)
         self._add(entry, self._ref(item), self._executor.batch_items, full=self._bytes >= self._executor.batch_bytes)
         self._last = entry
 
+    def _feed_parts(self, item: Item, parts: int) -> None:
+        """The item's parts, each a batch of its own (the open batch goes out first)."""
+        self._submit()
+        entry = self._last = InFlightItem(item)
+        ref = self._ref(item)
+        for k in range(parts):
+            self._add(entry, replace(ref, part=(k, parts)), 1, full=True)
+        entry.read = True
+        if entry.done:
+            self._finished(entry)
+
     def _absorb(self, entry: InFlightItem, ref, outcome) -> None:
         meta = entry.item.meta      # the scanning process's view of the item
-        entry.summaries = {s.unit.key: _with_meta(s, meta) for s in outcome.summaries}
-        entry.problems.extend(outcome.problems)
-        entry.names_seen = outcome.names_seen
-        entry.test_values = getattr(outcome, "test_values", 0)     # (a worker of an older version: none)
+        for summary in outcome.summaries:
+            merge_summary(entry.summaries, _with_meta(summary, meta), self._evidence_cap)
+        later = ref.part is not None and ref.part[0] > 0
+        # (parts that failed alike say so once)
+        entry.problems.extend(p for p in outcome.problems if not (later and p in entry.problems))
+        if not later:               # (the item's name is its first chunk: the first part's)
+            entry.names_seen = outcome.names_seen
+        entry.test_values += getattr(outcome, "test_values", 0)     # (a worker of an older version: none)
         if outcome.source_info:
             self._on_source_info(outcome.source_info)
+
+
+def split(item: Item, workers: int) -> int:
+    """In how many parts a file item goes out: one per ``SPLIT_BYTES``, at most one per worker
+    and ``MAX_PARTS`` (each part reads the item from its start: the reading grows with them)."""
+    size = int(item.meta.size or 0)
+    if item.unit.source != "file" or item.unit.member is not None or size < 2 * SPLIT_BYTES:
+        return 1
+    return max(1, min(workers, MAX_PARTS, size // SPLIT_BYTES))
 
 
 def _with_meta(summary, meta):

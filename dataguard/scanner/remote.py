@@ -40,6 +40,55 @@ class ItemRef:
     unit: Unit
     meta: ItemMeta
     name: str
+    part: Optional[tuple] = None    # (k, n): only the k-th of n parts of its chunks (``in_part``)
+
+
+def part_of(index: int, parts: int, size: int, chunk_chars: int) -> int:
+    """Which of an item's ``parts`` analyses its chunk ``index`` (0-based, in extraction order):
+    contiguous runs of chunks, about equal for plain text of ``size`` bytes (a chunk holds
+    ``chunk_chars`` characters, at most a byte each in the text most files hold), so that the
+    parts' results read in part order are the chunks' in order."""
+    estimate = max(parts, -(-size // max(1, chunk_chars)))
+    return min(parts - 1, index * parts // estimate)
+
+
+def in_part(ref: ItemRef, item, pieces, limits: Limits):
+    """The pieces (chunks and problems) of ``ref``'s part of the item: a problem belongs to the
+    part of the chunk after it, so each is reported once. A part stops reading where the next
+    one begins. Only plain text is split: an item of another family (a document, an archive:
+    parsed whole, each part would parse it again) is its first part's alone."""
+    if ref.part is None:
+        yield from pieces
+        return
+    k, n = ref.part
+    if _family(item, limits) != "text":
+        if k == 0:
+            yield from pieces
+        return
+    index, size = 0, int(ref.meta.size or 0)
+    try:
+        for piece in pieces:
+            owner = part_of(index, n, size, limits.chunk_chars)
+            if owner > k:
+                return
+            if owner == k:
+                yield piece
+            if not isinstance(piece, Problem):
+                index += 1
+    finally:
+        getattr(pieces, "close", lambda: None)()
+
+
+def _family(item, limits: Limits) -> str:
+    """The item's sniffed family ("" when it cannot be told: not a file, or unreadable)."""
+    opener = getattr(item, "opener", None)
+    if opener is None:
+        return ""
+    from dataguard.extract import family_of
+    try:
+        return family_of(opener, item.name, limits)
+    except Exception:  # noqa: BLE001 - not split: its first part reads it and reports why
+        return ""
 
 
 def item_ref(target: str, options, item) -> ItemRef:
@@ -199,7 +248,7 @@ class _WorkerScan:
                                         f"this worker cannot open the item ({type(exc).__name__})"))
             return
         tables_before = len(source.info.get("tables") or ())
-        for piece in item.chunks(self.setup.limits):
+        for piece in in_part(ref, item, item.chunks(self.setup.limits), self.setup.limits):
             if isinstance(piece, Problem):
                 out.problems.append(piece)
             else:

@@ -80,7 +80,8 @@ class SourceScanner:
             from dataguard.scanner.remote import item_ref
             ref = getattr(self._executor, "item_ref", item_ref)     # a local executor keeps credentials
             return ItemPipeline(self._executor, lambda item: ref(target, source_opts, item), self._deadline,
-                                functools.partial(self._done, source), functools.partial(_merge_info, source))
+                                functools.partial(self._done, source), functools.partial(_merge_info, source),
+                                self._agg.evidence_cap)
         return ChunkPipeline(self._executor, self._agg, self._opts.limits, self._opts.batch_chunks,
                              self._deadline, functools.partial(self._done, source))
 
