@@ -20,7 +20,7 @@ from dataguard.types import Item, Problem
 
 log = logging.getLogger(__name__)
 
-SPLIT_BYTES = 1024**2       # a file of twice this size or more goes out in parts (ItemPipeline.split)
+SPLIT_BYTES = 512 * 1024     # a file of twice this size or more goes out in parts (ItemPipeline.split)
 MAX_PARTS = 4
 
 
