@@ -1739,3 +1739,26 @@ def test_a_names_column_gives_the_whole_name_where_the_address_beside_spells_par
     (got,) = person_spans(patterns_en, [chunk])
     assert {v for _, _, v in got} == {"Otieno Brian Ouma", "Amina Wanjiru Kamau", "Grace Achieng"}
     assert (text.index("Otieno"), text.index("Otieno") + len("Otieno Brian Ouma"), "Otieno Brian Ouma") in got
+
+
+def test_the_parts_of_a_name_in_two_columns_are_persons(detector):
+    """Surnames and given names side by side under one prefix ("member_last", "member_first";
+    a JSON record's "first" and "last") are persons, as under "last_name,first_name", each cell
+    whole; "last" alone (a last login's) or a pair of other words ("first_seen", "last_seen")
+    names none."""
+    rows = [(LAST[i % len(LAST)], FIRST[(i * 7) % len(FIRST)], f"{1000 + i}") for i in range(12)]
+    rows[3] = ("bin Khalid", "Abdullah", "1003")
+    text = "member_last,member_first,member_id\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows)
+    chunk = Chunk(unit=CSV_UNIT, text=text, context=("member_last", "member_first", "member_id"), hint="structured")
+    [got] = person_spans(detector, [chunk])
+    assert got == spans_of(text, [v for a, b, _ in rows for v in (a, b)])
+    import json
+    records = [{"id": i, "holder": {"first": FIRST[i], "last": LAST[i]}, "city": CITIES[i]} for i in range(6)]
+    text = json.dumps(records, indent=1)
+    [got] = person_spans(detector, [Chunk(unit=Unit(target="/t", uri="/t/h.json", path="h.json"), text=text)])
+    assert {v for _, _, v in got} == {v for r in records for v in r["holder"].values()}
+    # decoys: statuses and products under "last" alone, or under a pair of other words
+    decoy = "last,first_seen,last_seen,item\n" + "".join(
+        f"{STATUSES[i % len(STATUSES)]},{PRODUCTS[i % 9]},{PRODUCTS[(i + 3) % 9]},{PRODUCTS[i % 7]}\n" for i in range(12))
+    chunk = Chunk(unit=CSV_UNIT, text=decoy, context=("last", "first_seen", "last_seen", "item"), hint="structured")
+    assert person_spans(detector, [chunk]) == [set()]

@@ -1273,6 +1273,7 @@ class ColumnJudge:
             elif not _by_chance(r):
                 out.append(r)
         ends = sorted(e for _, e in headers)
+        paired_names(columns)
         names = [c.name for c in columns if not c.parent] + list(chunk.siblings)
         if personal_table(self.vocab, names):
             for col in columns:
@@ -2117,6 +2118,34 @@ def _firms_tax_numbers(col: _Column, verdict: Verdict) -> Verdict:
         return verdict
     return dataclasses.replace(verdict, positive={e: s for e, s in verdict.positive.items() if e != "NATIONAL_ID"},
                                named=tuple(s for s in verdict.named if s.entity != "NATIONAL_ID"))
+
+
+# the parts of a name a table may hold side by side, each under the name of its other part's
+# column with one word changed ("member_first" beside "member_last"): the name it is judged by
+_PAIRED_PARTS = {"first": ("last", "first name"), "last": ("first", "last name"), "given": ("family", "given name"),
+                 "family": ("given", "family name"), "fname": ("lname", "first name"), "lname": ("fname", "last name")}
+
+
+def name_parts(named: list) -> dict:
+    """The names a table's columns holding the parts of a name are judged by: of ``named``, the
+    (key, name words) of its columns, {key: "first name" | "last name" | ...} for a column named
+    "first" or "<x> first" beside one named "last" or "<x> last" (the same x): given names, and
+    surnames beside them ("member_last,member_first,ssn": the one-word names in them are persons,
+    as under "last_name,first_name"; "last" alone, a last login's, says nothing)."""
+    have = {words for _, words in named}
+    out = {}
+    for key, words in named:
+        part = _PAIRED_PARTS.get(words[-1]) if words else None
+        if part is not None and words[:-1] + (part[0],) in have:
+            out[key] = part[1]
+    return out
+
+
+def paired_names(columns: list) -> None:
+    """``name_parts`` of a chunk's columns (those under one key: a JSON object's) as their names."""
+    parts = name_parts([(i, (c.parent,) + c.context) for i, c in enumerate(columns) if c.context])
+    for i, name in parts.items():
+        columns[i].name = name
 
 
 def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, embedded_json_columns, generic_name,
-                                      html_columns, is_html, key_value_header, keyed_columns, quoted_pair_columns,
-                                      role_column, table_columns, whole_names)
+                                      html_columns, is_html, key_value_header, keyed_columns, name_parts,
+                                      paired_names, quoted_pair_columns, role_column, table_columns, whole_names)
+from dataguard.detect.context import name_words
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, TITLE_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
@@ -683,6 +684,7 @@ class NerRunner:
         reads it without its tags: ``_untagged``)."""
         text = plan.chunk.text
         cells = []
+        paired_names(columns)
         for col in columns:
             names = self._person and "PERSON" in column_verdict(self._vocabulary, col).positive
             whole = names and whole_names(self._vocabulary, col)
@@ -744,9 +746,10 @@ class NerRunner:
             else:
                 columns.setdefault(col, []).append((s, e))
         text = plan.chunk.text
+        known = layout.headers is not None
+        parts = name_parts([(c, name_words(h)) for c, h in layout.headers.items() if h]) if known else {}
         for col, cells in columns.items():
-            known = layout.headers is not None
-            header = (layout.headers.get(col) or "") if known else ""
+            header = (parts.get(col) or layout.headers.get(col) or "") if known else ""
             names = (self._person and self._name_column(header)) if known else chunk_names
             few = categorical(text, cells)      # a few values over and over (Yes/No, statuses): no names by the header
             names = names and not few
