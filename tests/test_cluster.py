@@ -402,3 +402,19 @@ def test_test_values_found_on_the_cluster_are_counted(cluster, certs, packs, tmp
     local = run_scan(opts, _hasher(), detector=MarksTestValues())
     remote = run_scan(opts, _hasher(), executor=_dask(cluster, certs, opts, MarksTestValues))
     assert remote.complete and remote.stats["test_values_ignored"] == local.stats["test_values_ignored"] == 6
+
+
+def test_a_large_file_goes_to_the_workers_in_parts(cluster, certs, packs, tmp_path, monkeypatch):
+    """A file of 1 MB or more goes out in one part per worker (``remote.in_part`` on each), and
+    the parts' results make the findings of a local scan, every value at its line."""
+    from dataguard.scanner import pipeline
+    from tests.test_parts import CARDS, LINES, _share
+    root = _share(tmp_path, [CARDS[0]] * len(LINES))
+    parts, real = [], pipeline.split
+    monkeypatch.setattr(pipeline, "split", lambda item, workers: parts.append(real(item, workers)) or parts[-1])
+    opts = ScanOptions(targets=[(str(root), SourceOptions())], packs=packs, max_evidence=None)
+    local = run_scan(opts, _hasher(), detector=FakeDetector())
+    remote = run_scan(opts, _hasher(), executor=_dask(cluster, certs, opts))
+    assert sorted(parts) == [1, 2] and remote.complete
+    assert _findings(remote) == _findings(local)
+    assert sorted(e.pointer.line for f in remote.findings if f.unit.path == "big.txt" for e in f.evidence) == list(LINES)
