@@ -245,7 +245,12 @@ def run_windowed(t: Triggered, text: str, hits: dict, ungated: bool = False) -> 
     if t.self_windowed:
         return rec.analyze(text, ents, None, hits=hits.get(ents[0], []))
     trig = t.entity_trigger
-    if trig is None or len(text) < 4 * WINDOW_PAD:
+    if trig is None:
+        return rec.analyze(text, ents, None)
+    spans = hits.get(trig)
+    if not spans:
+        return []           # (its trigger is in each of its matches: a short text too, a file's name, needs it)
+    if len(text) < 4 * WINDOW_PAD:
         return rec.analyze(text, ents, None)
     pad, edge = (traits(trig).pad, traits(trig).edge) if t.pad is None else (t.pad, t.edge)
-    return _on_windows(rec, text, windows(hits.get(trig, []), text, pad, edge))
+    return _on_windows(rec, text, windows(spans, text, pad, edge))
