@@ -11,6 +11,7 @@ import random
 import subprocess
 import sys
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -56,11 +57,11 @@ def _ref(item, part=None) -> ItemRef:
 
 
 def test_parts_are_contiguous_runs_of_chunks_in_order():
-    for size, chunk_chars, parts in [(10 * 2**20, 64_000, 4), (3 * 2**20, 64_000, 2), (2**20, 10**6, 3)]:
-        owners = [part_of(i, parts, size, chunk_chars) for i in range(400)]
+    for chars, chunk_chars, parts in [(10 * 2**20, 64_000, 4), (3 * 2**20, 64_000, 2), (2**20, 10**6, 3)]:
+        owners = [part_of(i, parts, chars, chunk_chars) for i in range(400)]
         assert owners == sorted(owners) and owners[0] == 0 and owners[-1] == parts - 1
         assert set(owners) == set(range(parts))
-    # a file of more chunks than its size foretells (characters of several bytes): the rest is the last part's
+    # a file of more chunks than its head foretold: the rest is the last part's
     assert part_of(10_000, 2, 3 * 2**20, 64_000) == 1
 
 
@@ -95,7 +96,33 @@ def test_a_problem_is_reported_by_the_part_of_the_chunk_after_it(tmp_path):
                                                                              limits)] for k in range(2)]
     whole = [p.message if isinstance(p, Problem) else p.text for p in pieces()]
     assert got[0] + got[1] == whole
-    assert got[0][0] == "before chunk 0" and got[1][0] == "before chunk 10" and got[1][-1] == "at the end"
+    second = next(i for i in range(20) if part_of(i, 2, 2000, 100) == 1)
+    assert got[0][0] == "before chunk 0" and got[1][0] == f"before chunk {second}" and got[1][-1] == "at the end"
+
+
+def test_a_part_whose_reading_stops_before_its_chunks_says_why(tmp_path):
+    """A read error past the first part's chunks, which the first part read without one, stops
+    the second part's reading before its own chunks: the second part reports it (else its chunks
+    would be lost without an error, and the item kept as scanned whole)."""
+    path = tmp_path / "log.txt"
+    path.write_text("x\n" * 1000)
+    item = _item(path)
+    ref = replace(_ref(item, (1, 2)), meta=replace(item.meta, size=10_000))
+    limits = Limits(chunk_chars=100)
+    unit = item.unit
+    broken = [Chunk(unit=unit, text="chunk 0", anchors=()), Problem(unit.uri, "unreadable", "read failed")]
+    assert [p.kind for p in in_part(ref, item, iter(broken), limits)] == ["unreadable"]
+    assert [getattr(p, "text", None) for p in in_part(_ref(item, (0, 2)), item, iter(broken[:1]), limits)] == ["chunk 0"]
+
+
+def test_parts_of_utf16_text_are_balanced(tmp_path):
+    """Two bytes a character: the parts' shares are counted in characters."""
+    path = tmp_path / "export.txt"
+    path.write_text(_text(12000, {}), encoding="utf-16")
+    item = _item(path)
+    counts = [sum(1 for c in in_part(_ref(item, (k, 2)), item, item.chunks(Limits()), Limits()) if not c.is_name)
+              for k in range(2)]
+    assert abs(counts[0] - counts[1]) <= 1 and sum(counts) > 10
 
 
 def test_an_item_parsed_whole_is_its_first_parts_alone(tmp_path):
@@ -134,7 +161,7 @@ def test_merged_summaries_read_like_one_aggregator():
     assert summaries[unit.key].entities["EMAIL_ADDRESS"].count() == 1
 
 
-LINES = (5, 12000, 12200, 24990)        # in the first and last parts, and each side of where they meet (12,097)
+LINES = (5, 12700, 12900, 24990)        # in the first and last parts, and each side of where they meet (12,809)
 
 
 def _share(tmp_path, cards) -> Path:
@@ -186,7 +213,7 @@ def test_a_large_file_in_parts_gives_the_findings_of_one_worker(large, tmp_path)
         one = run_scan(ScanOptions(targets=[(str(root), SourceOptions())], packs=packs, max_evidence=cap),
                        Hasher(b"k" * 32), detector=FakeDetector())
         assert render(parts, "json").split('"findings"')[1] == render(one, "json").split('"findings"')[1]
-        assert _lines(parts, "big.txt") == (list(LINES) if cap is None else [5, 12000])
+        assert _lines(parts, "big.txt") == (list(LINES) if cap is None else [5, 12700])
         assert len(list(seen.iterdir())) == 2           # both workers read the large file
 
 
@@ -201,7 +228,7 @@ def test_a_part_whose_worker_dies_costs_its_own_chunks_only(tmp_path):
     res = run_scan(opts, Hasher(b"k" * 32),
                    executor=supervised(2, functools.partial(Records, str(seen), poison="POISON")))
     assert [(e.uri.rsplit("/", 1)[1], e.kind) for e in res.errors] == [("big.txt", "corrupt")]
-    assert _lines(res, "big.txt") == [line for line in LINES if line < _second_part(root / "big.txt")] == [5, 12000]
+    assert _lines(res, "big.txt") == [line for line in LINES if line < _second_part(root / "big.txt")] == [5, 12700]
     assert _lines(res, "small.txt") == [1]
 
 
@@ -229,3 +256,45 @@ def test_the_real_detector_finds_the_same_in_parts(tmp_path):
     cards = {(e["line"], e["value"]) for f in two if f["location"]["path"] == "big.txt"
              for e in f["evidence"] if e["entity_type"] == "CREDIT_CARD"}
     assert cards == set(zip(LINES, CARDS))
+
+
+def _summary(unit: Unit, lines: list) -> UnitSummary:
+    return UnitSummary(unit=unit, meta=None, entities={"CREDIT_CARD": EntityAgg(
+        scores={1.0: len(lines)}, evidence=[_evidence(n) for n in lines], hashes={f"h{n}" for n in lines})})
+
+
+def test_a_worker_that_reads_items_whole_is_counted_once(tmp_path):
+    """On a cluster mixing versions, a worker that does not read parts gives the whole item for
+    the part it was handed (its outcome names no part): that outcome alone is the item's; the
+    outcomes of workers reading parts are merged in order."""
+    from dataguard.scanner.pipeline import InFlightItem, ItemPipeline
+    from dataguard.scanner.remote import ItemOutcome
+    path = tmp_path / "big.txt"
+    path.write_text("x\n")
+    item = _item(path)
+    pipeline = ItemPipeline(None, None, None, lambda entry: None, lambda info: None, evidence_cap=None)
+    for parts, want in (
+            ([ItemOutcome([_summary(item.unit, [1, 2])], part=(0, 2)),
+              ItemOutcome([_summary(item.unit, [7])], part=(1, 2))], [1, 2, 7]),
+            ([ItemOutcome([_summary(item.unit, [1, 2])], part=(0, 2)),
+              ItemOutcome([_summary(item.unit, [1, 2, 7])])], [1, 2, 7]),         # an older worker's, whole
+            ([ItemOutcome([_summary(item.unit, [1, 2, 7])]), ItemOutcome([_summary(item.unit, [1, 2, 7])])],
+             [1, 2, 7])):
+        entry = InFlightItem(item, read=True)
+        for k, outcome in enumerate(parts):
+            pipeline._absorb(entry, _ref(item, (k, 2)), outcome)
+        pipeline._finished(entry)
+        card = entry.summaries[item.unit.key].entities["CREDIT_CARD"]
+        assert [e.pointer.line for e in card.evidence] == want and card.count() == len(want)
+
+
+def test_a_shares_file_is_not_split():
+    """Each part would fetch the file from the share again."""
+    from dataguard.types import ItemMeta
+
+    class Share:
+        unit = Unit(target="smb://fs/share", uri="smb://fs/share/big.log", path="big.log")
+        meta = ItemMeta(size=50 * SPLIT_BYTES)
+    assert split(Share(), 4) == 1
+    Share.unit = Unit(target="/srv/share", uri="/srv/share/big.log", path="big.log")
+    assert split(Share(), 4) == 4 and split(Share(), 2) == 2

@@ -246,7 +246,8 @@ def _fake_pool_executor(monkeypatch, workers: int = 1) -> SupervisedExecutor:
 
 def _refs(names):
     from types import SimpleNamespace
-    return [SimpleNamespace(name=n, unit=SimpleNamespace(uri=f"/share/{n}", member=None), meta=SimpleNamespace(size=1))
+    return [SimpleNamespace(name=n, unit=SimpleNamespace(uri=f"/share/{n}", member=None), meta=SimpleNamespace(size=1),
+                            part=None)
             for n in names]
 
 

@@ -36,6 +36,7 @@ class InFlightItem:
     after: list = field(default_factory=list)       # what the walk met after it: run once it is done
     names_seen: bool = False  # what detection found in its names came back (its name is its first chunk)
     test_values: int = 0      # test values a worker found in it (an executor taking items; else the Aggregator's)
+    held: list = field(default_factory=list)        # [(part, ItemOutcome)] of its parts, until it is done
 
     @property
     def done(self) -> bool:
@@ -188,11 +189,30 @@ class ItemPipeline(_Window):
             self._finished(entry)
 
     def _absorb(self, entry: InFlightItem, ref, outcome) -> None:
+        if ref.part is None:
+            self._take(entry, outcome)
+        else:
+            entry.held.append((ref.part, outcome))      # (the parts are read together: _finished)
+
+    def _finished(self, entry: InFlightItem) -> None:
+        self._take_parts(entry)
+        super()._finished(entry)
+
+    def _take_parts(self, entry: InFlightItem) -> None:
+        """The outcomes of an item's parts (those that came back), in order. A worker of an older
+        version, which does not read parts, gives the whole item for the part it was handed
+        (its outcome does not say the part): that outcome alone is the item's, once."""
+        held, entry.held = entry.held, []
+        whole = [(part, o) for part, o in held if getattr(o, "part", None) != part]
+        for k, (_, outcome) in enumerate(whole[:1] or held):
+            self._take(entry, outcome, later=k > 0)
+
+    def _take(self, entry: InFlightItem, outcome, later: bool = False) -> None:
+        """An outcome's summaries, problems and counts added to its item's (``later``: of a part
+        after the first, whose problems said again by an earlier part are said once)."""
         meta = entry.item.meta      # the scanning process's view of the item
         for summary in outcome.summaries:
             merge_summary(entry.summaries, _with_meta(summary, meta), self._evidence_cap)
-        later = ref.part is not None and ref.part[0] > 0
-        # (parts that failed alike say so once)
         entry.problems.extend(p for p in outcome.problems if not (later and p in entry.problems))
         if not later:               # (the item's name is its first chunk: the first part's)
             entry.names_seen = outcome.names_seen
@@ -202,10 +222,12 @@ class ItemPipeline(_Window):
 
 
 def split(item: Item, workers: int) -> int:
-    """In how many parts a file item goes out: one per ``SPLIT_BYTES``, at most one per worker
-    and ``MAX_PARTS`` (each part reads the item from its start: the reading grows with them)."""
-    size = int(item.meta.size or 0)
-    if item.unit.source != "file" or item.unit.member is not None or size < 2 * SPLIT_BYTES:
+    """In how many parts a file of this machine goes out: one per ``SPLIT_BYTES``, at most one per
+    worker and ``MAX_PARTS`` (each part reads the item from its start: the reading grows with
+    them). A share's file is read whole by one worker: each part would fetch it again."""
+    size, uri = int(item.meta.size or 0), item.unit.uri
+    if item.unit.source != "file" or item.unit.member is not None or size < 2 * SPLIT_BYTES \
+            or "://" in uri and not uri.lower().startswith("file://"):
         return 1
     return max(1, min(workers, MAX_PARTS, size // SPLIT_BYTES))
 

@@ -43,52 +43,66 @@ class ItemRef:
     part: Optional[tuple] = None    # (k, n): only the k-th of n parts of its chunks (``in_part``)
 
 
-def part_of(index: int, parts: int, size: int, chunk_chars: int) -> int:
+def part_of(index: int, parts: int, chars: float, chunk_chars: int) -> int:
     """Which of an item's ``parts`` analyses its chunk ``index`` (0-based, in extraction order):
-    contiguous runs of chunks, about equal for plain text of ``size`` bytes (a chunk holds
-    ``chunk_chars`` characters, at most a byte each in the text most files hold), so that the
+    contiguous runs of chunks, about equal for plain text of about ``chars`` characters (a chunk
+    holds up to ``chunk_chars`` of them, cut at a line's end in its last tenth), so that the
     parts' results read in part order are the chunks' in order."""
-    estimate = max(parts, -(-size // max(1, chunk_chars)))
+    estimate = max(parts, int(chars / (0.95 * max(1, chunk_chars))) + 1)
     return min(parts - 1, index * parts // estimate)
 
 
 def in_part(ref: ItemRef, item, pieces, limits: Limits):
     """The pieces (chunks and problems) of ``ref``'s part of the item: a problem belongs to the
-    part of the chunk after it, so each is reported once. A part stops reading where the next
-    one begins. Only plain text is split: an item of another family (a document, an archive:
-    parsed whole, each part would parse it again) is its first part's alone."""
+    part of the chunk after it, so each is reported once; and to a part whose reading ended
+    before its chunks, since what stopped that reading (a read error past the parts before it,
+    which read without one) cost it its chunks (``ItemPipeline`` reports it once). A part stops
+    reading where the next one begins. Only plain text is split: an item of another family (a
+    document, an archive: parsed whole, each part would parse it again) is its first part's."""
     if ref.part is None:
         yield from pieces
         return
     k, n = ref.part
-    if _family(item, limits) != "text":
+    family, chars_per_byte = _text_shape(item, limits)
+    if family != "text":
         if k == 0:
             yield from pieces
         return
-    index, size = 0, int(ref.meta.size or 0)
+    index, chars, trailing = 0, int(ref.meta.size or 0) * chars_per_byte, []
     try:
         for piece in pieces:
-            owner = part_of(index, n, size, limits.chunk_chars)
+            owner = part_of(index, n, chars, limits.chunk_chars)
             if owner > k:
                 return
             if owner == k:
                 yield piece
+            elif isinstance(piece, Problem):
+                trailing.append(piece)
             if not isinstance(piece, Problem):
-                index += 1
+                index, trailing = index + 1, []
+        yield from trailing
     finally:
         getattr(pieces, "close", lambda: None)()
 
 
-def _family(item, limits: Limits) -> str:
-    """The item's sniffed family ("" when it cannot be told: not a file, or unreadable)."""
+def _text_shape(item, limits: Limits) -> tuple:
+    """(the item's sniffed family, characters per byte of its head when it is text: UTF-16 has
+    two bytes a character, Cyrillic UTF-8 nearly so). A file whose head cannot be read is taken
+    as text: each part then reads it, and the error that stops a part's reading is reported."""
     opener = getattr(item, "opener", None)
     if opener is None:
-        return ""
+        return "", 1.0
     from dataguard.extract import family_of
+    from dataguard.extract.text import HEAD_BYTES, detect_encoding
     try:
-        return family_of(opener, item.name, limits)
-    except Exception:  # noqa: BLE001 - not split: its first part reads it and reports why
-        return ""
+        family = family_of(opener, item.name, limits)
+        if family != "text":
+            return family, 1.0
+        with opener() as fh:
+            head = fh.read(HEAD_BYTES)
+        return family, len(head.decode(detect_encoding(head), "replace")) / len(head) if head else 1.0
+    except Exception:  # noqa: BLE001 - read as text: each part's reading reports the error
+        return "text", 1.0
 
 
 def item_ref(target: str, options, item) -> ItemRef:
@@ -109,12 +123,13 @@ class ItemOutcome:
     source_info: dict = field(default_factory=dict)  # what the item added to its source's info (see _info_delta)
     names_seen: bool = True     # False: the item failed as a whole, what detection found in its names is lost
     test_values: int = 0        # test values found in it and not reported (stats.test_values_ignored)
+    part: Optional[tuple] = None    # the part of the item it holds (ItemRef.part; None: all of it)
 
 
 def failed_outcome(ref: ItemRef, kind: str, message: str) -> ItemOutcome:
     """The outcome of an item the executor could not scan (its worker died, its time ran out)."""
     from dataguard.extract import describe
-    return ItemOutcome(problems=[Problem(describe(ref.unit), kind, message)], names_seen=False)
+    return ItemOutcome(problems=[Problem(describe(ref.unit), kind, message)], names_seen=False, part=ref.part)
 
 
 # ---------------------------------------------------------------- opening items on a worker
@@ -196,7 +211,7 @@ class _WorkerScan:
         of ``batch_chunks`` (one call per small file would cost more than its detection)."""
         outs, summaries, batch = [], [], []
         for ref in refs:
-            out, found = ItemOutcome(), {}
+            out, found = ItemOutcome(part=ref.part), {}
             outs.append(out)
             summaries.append(found)
             for piece in self._chunks(ref, out):
