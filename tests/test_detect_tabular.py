@@ -1742,23 +1742,45 @@ def test_a_names_column_gives_the_whole_name_where_the_address_beside_spells_par
 
 
 def test_the_parts_of_a_name_in_two_columns_are_persons(detector):
-    """Surnames and given names side by side under one prefix ("member_last", "member_first";
-    a JSON record's "first" and "last") are persons, as under "last_name,first_name", each cell
-    whole; "last" alone (a last login's) or a pair of other words ("first_seen", "last_seen")
-    names none."""
+    """Surnames and given names side by side under a prefix naming a person ("member_last",
+    "member_first"), under a key naming one ("name": {"given", "family"}), or as "first" and
+    "last" in a table of a person's details, are persons, each cell whole, whatever the source
+    (CSV, JSON, a Markdown table, a database's columns); a team's, a route's or a product's first
+    and last, and "last" alone, name none."""
+    import json
     rows = [(LAST[i % len(LAST)], FIRST[(i * 7) % len(FIRST)], f"{1000 + i}") for i in range(12)]
     rows[3] = ("bin Khalid", "Abdullah", "1003")
+    want = [v for a, b, _ in rows for v in (a, b)]
     text = "member_last,member_first,member_id\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows)
     chunk = Chunk(unit=CSV_UNIT, text=text, context=("member_last", "member_first", "member_id"), hint="structured")
-    [got] = person_spans(detector, [chunk])
-    assert got == spans_of(text, [v for a, b, _ in rows for v in (a, b)])
-    import json
-    records = [{"id": i, "holder": {"first": FIRST[i], "last": LAST[i]}, "city": CITIES[i]} for i in range(6)]
+    assert person_spans(detector, [chunk]) == [spans_of(text, want)]
+    md = "Members\n\n| member_last | member_first | member_id |\n|---|---|---|\n" + "".join(
+        f"| {a} | {b} | {c} |\n" for a, b, c in rows)
+    [got] = person_spans(detector, [Chunk(unit=Unit(target="/t", uri="/t/m.md", path="m.md"), text=md)])
+    assert got == spans_of(md, want)
+    bare = "first,last,email\n" + "".join(f"{b},{a},x{c}@un.org\n" for a, b, c in rows)
+    chunk = Chunk(unit=CSV_UNIT, text=bare, context=("first", "last", "email"), hint="structured")
+    assert {v for _, _, v in person_spans(detector, [chunk])[0]} == set(want)
+    records = [{"id": i, "name": {"given": FIRST[i], "family": LAST[i]}, "city": CITIES[i]} for i in range(6)]
     text = json.dumps(records, indent=1)
     [got] = person_spans(detector, [Chunk(unit=Unit(target="/t", uri="/t/h.json", path="h.json"), text=text)])
-    assert {v for _, _, v in got} == {v for r in records for v in r["holder"].values()}
-    # decoys: statuses and products under "last" alone, or under a pair of other words
-    decoy = "last,first_seen,last_seen,item\n" + "".join(
-        f"{STATUSES[i % len(STATUSES)]},{PRODUCTS[i % 9]},{PRODUCTS[(i + 3) % 9]},{PRODUCTS[i % 7]}\n" for i in range(12))
-    chunk = Chunk(unit=CSV_UNIT, text=decoy, context=("last", "first_seen", "last_seen", "item"), hint="structured")
-    assert person_spans(detector, [chunk]) == [set()]
+    assert {v for _, _, v in got} == {v for r in records for v in r["name"].values()}
+    unit = Unit(target="pg://db", uri="pg://db#public.members", path="public.members", table="public.members",
+                column="member_first", source="database")
+    column = "\n".join(b for _, b, _ in rows)
+    [got] = person_spans(detector, [Chunk(unit=unit, text=column, first_line=None, hint="structured",
+                                          context=("member_first", "members"), siblings=("member_last", "member_id"))])
+    assert {v for _, _, v in got} == {b for _, b, _ in rows}
+    # decoys: teams, months and stations under a pair of other things' or no person's; "last" alone
+    teams = ["Arsenal", "Chelsea", "Liverpool", "Everton", "Fulham", "Brentford"] * 2
+    for header, cells in ((("season", "leader_first", "leader_last"), [(f"20{10 + i}", t, teams[-i]) for i, t in
+                                                                          enumerate(teams)]),
+                          (("period", "first", "last"), [(f"Q{i % 4 + 1}", "January", "March") for i in range(12)]),
+                          (("last", "first_seen", "last_seen"), [(STATUSES[i % 10], PRODUCTS[i % 9], PRODUCTS[i % 7])
+                                                                 for i in range(12)])):
+        text = ",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in cells)
+        chunk = Chunk(unit=CSV_UNIT, text=text, context=header, hint="structured")
+        assert person_spans(detector, [chunk]) == [set()], header
+    stations = json.dumps([{"line": i, "terminus": {"first": a, "last": b}} for i, (a, b) in enumerate(
+        [("Paddington", "Reading"), ("Euston", "Crewe"), ("Victoria", "Brighton"), ("Waterloo", "Guildford")])])
+    assert person_spans(detector, [Chunk(unit=Unit(target="/t", uri="/t/r.json", path="r.json"), text=stations)]) == [set()]

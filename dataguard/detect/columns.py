@@ -1273,7 +1273,7 @@ class ColumnJudge:
             elif not _by_chance(r):
                 out.append(r)
         ends = sorted(e for _, e in headers)
-        paired_names(columns)
+        paired_names(self.vocab, columns, chunk.siblings)
         names = [c.name for c in columns if not c.parent] + list(chunk.siblings)
         if personal_table(self.vocab, names):
             for col in columns:
@@ -2126,26 +2126,56 @@ _PAIRED_PARTS = {"first": ("last", "first name"), "last": ("first", "last name")
                  "family": ("given", "family name"), "fname": ("lname", "first name"), "lname": ("fname", "last name")}
 
 
-def name_parts(named: list) -> dict:
-    """The names a table's columns holding the parts of a name are judged by: of ``named``, the
-    (key, name words) of its columns, {key: "first name" | "last name" | ...} for a column named
-    "first" or "<x> first" beside one named "last" or "<x> last" (the same x): given names, and
-    surnames beside them ("member_last,member_first,ssn": the one-word names in them are persons,
-    as under "last_name,first_name"; "last" alone, a last login's, says nothing)."""
-    have = {words for _, words in named}
+def name_parts(vocab: Vocabulary, named: list, personal: bool) -> dict:
+    """The names the columns holding a name's parts are judged by: of ``named``, the (key, the
+    key holding it or None, name words) of a table's columns, {key: "first name" | "last name" |
+    ...} for a column named "<x> first" beside one named "<x> last" (the same x, under the same
+    key), x naming a person or a person's name ("member_last,member_first": the one-word names
+    in them are persons, as under "last_name,first_name"), or for "first" and "last" alone under
+    a key so named ("name": {"given", "family"}) or, under none, in a table of a person's details
+    or contacts (``personal``: ``_of_contacts``). A team's, a product's, a route's first and last
+    ("leader_first", "stop_last", "terminus": {"first", "last"}) are none."""
+    have = {(holder, words) for _, holder, words in named}
     out = {}
-    for key, words in named:
+    for key, holder, words in named:
         part = _PAIRED_PARTS.get(words[-1]) if words else None
-        if part is not None and words[:-1] + (part[0],) in have:
+        if part is None or (holder, words[:-1] + (part[0],)) not in have:
+            continue
+        whose = words[:-1] or (name_words(holder) if holder else ())
+        if _names_a_person(vocab, whose) if whose else personal:
             out[key] = part[1]
     return out
 
 
-def paired_names(columns: list) -> None:
-    """``name_parts`` of a chunk's columns (those under one key: a JSON object's) as their names."""
-    parts = name_parts([(i, (c.parent,) + c.context) for i, c in enumerate(columns) if c.context])
+def _names_a_person(vocab: Vocabulary, words: tuple) -> bool:
+    """Whether the words name a person or a person's name ("member": "member name"; "holder")."""
+    name = " ".join(words)
+    return words == ("name",) or vocab.is_name_column(name) or vocab.is_name_column(f"{name} name")
+
+
+def paired_names(vocab: Vocabulary, columns: list, siblings=()) -> None:
+    """``name_parts`` of a chunk's columns (``siblings``: the names of its table's other columns,
+    a database column chunk's) as their names."""
+    names = [c.name for c in columns if not c.parent] + list(siblings)
+    parts = name_parts(vocab, [(i, c.parent, name_words(c.name)) for i, c in enumerate(columns) if c.name]
+                       + [(None, None, name_words(n)) for n in siblings if n], _of_contacts(vocab, names))
     for i, name in parts.items():
-        columns[i].name = name
+        if i is not None:
+            columns[i].name = name
+
+
+def paired_header(vocab: Vocabulary, name: str, others) -> str:
+    """The name a column is judged by among its table's others' (``name_parts``): its own, or
+    the name part it holds."""
+    names = [name, *others]
+    return name_parts(vocab, [(n, None, name_words(n)) for n in names if n], _of_contacts(vocab, names)).get(name, name)
+
+
+def _of_contacts(vocab: Vocabulary, names: list) -> bool:
+    """Whether a table's columns (by their names) hold a person's details (``personal_table``)
+    or contacts (an e-mail address, a phone number: "first,last,email")."""
+    return personal_table(vocab, names) or any({"EMAIL_ADDRESS", "PHONE_NUMBER"} & set(vocab.verdict(n).positive)
+                                               for n in names if n)
 
 
 def column_verdict(vocab: Vocabulary, col: _Column) -> Verdict:

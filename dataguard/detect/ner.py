@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, embedded_json_columns, generic_name,
-                                      html_columns, is_html, key_value_header, keyed_columns, name_parts,
+                                      html_columns, is_html, key_value_header, keyed_columns, paired_header,
                                       paired_names, quoted_pair_columns, role_column, table_columns, whole_names)
-from dataguard.detect.context import name_words
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, TITLE_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
@@ -659,7 +658,8 @@ class NerRunner:
                 plan.first = [Cell(s, e, False) for s, e in ner_regions(text) if e > ks and s < ke]
             return plan
         if chunk.unit.column is not None:      # a database column (or a key path in one): its own name
-            chunk_names = self._person and self._name_column(chunk.column or chunk.unit.column)
+            own = chunk.column or chunk.unit.column
+            chunk_names = self._person and self._name_column(paired_header(self._vocabulary, own, chunk.siblings))
         else:
             chunk_names = self._person and any(self._name_column(c) for c in chunk.context)
         if key_value_header([c for c in chunk.context if c]):    # a form's sheet: each value judged by its field
@@ -684,7 +684,7 @@ class NerRunner:
         reads it without its tags: ``_untagged``)."""
         text = plan.chunk.text
         cells = []
-        paired_names(columns)
+        paired_names(self._vocabulary, columns)
         for col in columns:
             names = self._person and "PERSON" in column_verdict(self._vocabulary, col).positive
             whole = names and whole_names(self._vocabulary, col)
@@ -717,7 +717,10 @@ class NerRunner:
         as a whole for places or programmes; prose regions of the rest, the tables blanked out."""
         text = plan.chunk.text
         cells, generic = [], {}
+        named = {column for _, _, column in found if column}
+        judged = {column: paired_header(self._vocabulary, column, named) for column in named}
         for s, e, column in found:
+            column = judged.get(column, column)
             if column and self._vocabulary.lowers_whole(column, "PERSON"):
                 continue                # a column of places or programmes ("Zones": "Pikine, Kolda")
             if e - s > _LONG_CELL:
@@ -747,9 +750,9 @@ class NerRunner:
                 columns.setdefault(col, []).append((s, e))
         text = plan.chunk.text
         known = layout.headers is not None
-        parts = name_parts([(c, name_words(h)) for c, h in layout.headers.items() if h]) if known else {}
+        others = [h for h in layout.headers.values() if h] if known else []
         for col, cells in columns.items():
-            header = (parts.get(col) or layout.headers.get(col) or "") if known else ""
+            header = paired_header(self._vocabulary, layout.headers.get(col) or "", others) if known else ""
             names = (self._person and self._name_column(header)) if known else chunk_names
             few = categorical(text, cells)      # a few values over and over (Yes/No, statuses): no names by the header
             names = names and not few
