@@ -818,6 +818,19 @@ def test_an_email_address_ends_at_a_pipe():
         ("marisol.villanueva+hr@yahoo.co.uk", 1.0)]
 
 
+def test_the_stretches_of_email_addresses_are_the_runs_without_whitespace_or_pipe_holding_an_at():
+    """The stretches the fast e-mail recognizer searches are those the regex they replace finds:
+    each run of characters other than whitespace (of any script) and '|' that holds an '@'."""
+    import re
+    from dataguard.detect.recognizers import _at_stretches
+    regex = re.compile(r"(?<![^\s|])[^\s@|]*@[^\s|]*")
+    rng = random.Random(11)
+    alphabet = ["a", "@", "@", "|", " ", "\t", "\n", "\u00a0", "\u2003", "\x1c", ".", "é", "-"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        assert _at_stretches(text) == [m.span() for m in regex.finditer(text)], repr(text)
+
+
 def test_the_fast_email_recognizer_finds_what_presidios_finds(monkeypatch, offline_tldextract):
     """Same spans and scores as Presidio's EmailRecognizer (its pattern, its domain check with
     tldextract's bundled suffix list) on text without '|' (and without '#', '?' or '/', where
