@@ -1720,6 +1720,26 @@ def test_mailbox_person_spells_the_address_from_the_name(name, local, person):
     assert mailbox_person(name, local) is person
 
 
+def test_the_name_fields_of_a_row_are_those_a_search_with_a_look_behind_finds():
+    """``_row_names`` finds the fields the regex it replaces finds (a look-behind for what opens a
+    field), in any stretch of a text: same names, same ends (where the next search starts)."""
+    import re
+    from dataguard.detect.recognizers import _FIELD, _row_names
+    regex = re.compile(rf'(?:(?<=[\t;,|\n])|(?<=\S  )|^){_FIELD}', re.M)
+    rng = random.Random(5)
+    alphabet = ["\t", ";", ",", "|", "\n", "\r", " ", "  ", '"', "Amina Okafor", "Lin Na", "de ", "x", "-", "Okafor|",
+                "Amina"]
+    found = 0
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        a = rng.randint(0, len(text))
+        b = rng.randint(a, len(text))
+        want = [(m.span("v"), m.end()) for m in regex.finditer(text, a, b)]
+        assert [(m.span("v"), m.end()) for m in _row_names(text, a, b)] == want, (text, a, b)
+        found += len(want)
+    assert found > 200          # (the texts do hold fields)
+
+
 def test_a_display_name_may_open_with_particles():
     """"van Leeuwen, Femke" before her address is one person, whole (not "Leeuwen, Femke")."""
     from dataguard.detect.recognizers import MailboxNameRecognizer

@@ -511,10 +511,13 @@ _NAME_WORDS = rf'(?:{_PARTICLE}){{0,2}}{_WORD}(?:,?[ \t]+(?:{_PARTICLE}){{0,2}}{
 _NAME_BEFORE = re.compile(rf'(?<![\w.\'’-])"?(?P<v>{_NAME_WORDS})"?[ \t]*\Z')
 _DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 # a field of a row (between tabs, semicolons, commas, pipes or a fixed-width report's gaps of two
-# spaces or more, quoted or not) that is two to four name words
+# spaces or more, quoted or not) that is two to four name words (``_row_names``)
 # (quadratic in a run of tabs, which _ROW_REACH keeps short: it is searched near an address only)
-_ROW_NAME = re.compile(rf'(?:(?<=[\t;,|\n])|(?<=\S  )|^)[ \t]*"?(?P<v>{_NAME_WORDS})"?[ \t]*(?=[\t;,|\r\n]|  |$)',
-                       re.M)
+_FIELD = rf'[ \t]*"?(?P<v>{_NAME_WORDS})"?[ \t]*(?=[\t;,|\r\n]|  |$)'
+# (what opens a field is matched, one literal character first, not looked behind for: a search
+# then skips to the next such character at C speed instead of trying every position)
+_ROW_NAME = re.compile(rf'(?:\t|;|,|\||\n| (?<=\S ) ){_FIELD}', re.M)
+_FIRST_ROW_NAME = re.compile(_FIELD, re.M)         # a field at the start of the text
 _ROW_REACH = 300            # characters of its line either side of an address where its name may be
 _ROW_ADDRESSES = 6          # the addresses around a field looked at
 _NAME_REACH = 100          # characters before "<" where a display name may start
@@ -586,7 +589,7 @@ class MailboxNameRecognizer(EntityRecognizer):
                 stretches.append([a, b])
         starts = [a[0] for a in addresses]
         for a, b in stretches:
-            for f in _ROW_NAME.finditer(text, a, b):
+            for f in _row_names(text, a, b):
                 fs, fe = f.span("v")
                 i = max(0, bisect.bisect_left(starts, fs) - _ROW_ADDRESSES // 2)
                 for a_start, a_end, local in addresses[i:i + _ROW_ADDRESSES]:
@@ -598,6 +601,25 @@ class MailboxNameRecognizer(EntityRecognizer):
                     if span:
                         yield span
                         break
+
+
+def _row_names(text: str, a: int, b: int):
+    """The fields of two to four name words in text[a:b] (``_FIELD``), one after the other, each
+    after a tab, a semicolon, a comma, a pipe, a line break or two spaces after a non-space (those
+    before ``a`` too), or at the start of the text: as a search opening with a look-behind for
+    these finds them. Each search starts at what opens a field at ``pos``, where the last ended."""
+    pos = a
+    if a == 0:
+        m = _FIRST_ROW_NAME.match(text, 0, b)
+        if m:
+            yield m
+            pos = m.end()
+    while True:
+        m = _ROW_NAME.search(text, pos - 2 if text[max(0, pos - 2):pos] == "  " else max(0, pos - 1), b)
+        if m is None:
+            return
+        yield m
+        pos = m.end()
 
 
 def mailbox_name_recognizer(language: str) -> Triggered:
