@@ -252,6 +252,42 @@ def test_hyperscan_databases_built_once_are_loaded_from_the_cache_with_the_same_
     assert len(_db_files(db_cache)) == 4
 
 
+# a long regex (an alternation of labels: sighted first, then located) read as it is and lower-cased
+LABELS = "|".join(("from", "to", "requested by", "reported by", "assignee", "assigned to", "owner", "approver",
+                   "approved by", "prepared by", "submitted by", "reviewed by", "chair", "chaired by", "minute taker",
+                   "minutes taken by", "rapporteur", "note taker", "focal point", "contact person", "caller"))
+LONG = {"label": rf"\b(?:{LABELS})(?:\*\*)?(?:[ \t]*:|[ \t]*\.{{3,}})", "label-any-case": rf"(?i)\b(?:{LABELS})[ \t]*:"}
+LABELLED = ["Requested by: Amina. reviewed by ... Lin\nFROM : x", "no label at all, 0712 345 678", "",
+            "to:to:to : contact person:   caller.....: Owner:"]
+
+
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+@pytest.mark.parametrize("refuse_sightings", [False, True])
+def test_a_long_regex_is_sighted_then_located_with_the_same_hits(db_cache, monkeypatch, refuse_sightings):
+    """A long regex is sighted by the main database (without where its matches start) and
+    located by a database of its own in a text where it was sighted: the hits Hyperscan gives
+    it with every start reported, from databases built or loaded from the cache folder; the
+    locator reads every text when Hyperscan refuses a sighting copy."""
+    assert all(len(p) > trig_mod._SIGHTED_LENGTH for p in LONG.values())
+    triggers = {**_TRIGGERS, **LONG}
+    with monkeypatch.context() as m:
+        m.setattr(trig_mod, "_SIGHTED_LENGTH", 10**6)
+        m.setenv("DATAGUARD_CACHE_DIR", "")
+        located = TriggerSet(dict(triggers), WORDS, hyperscan_after=0)
+    if refuse_sightings:
+        real = trig_mod._database
+        monkeypatch.setattr(trig_mod, "_database", lambda encoded, base=0: None if any(
+            n.startswith(trig_mod._SIGHT) for n in encoded) else real(encoded, base))
+    built = TriggerSet(dict(triggers), WORDS, hyperscan_after=0)
+    assert built._hs_text.locator is not None and built._hs_low.locator is not None
+    assert built._hs_text.always == built._hs_low.always == refuse_sightings
+    loaded = TriggerSet(dict(triggers), WORDS, hyperscan_after=10**9)
+    assert loaded.accelerated and len(_db_files(db_cache)) == 4
+    for text in LABELLED + TEXTS:
+        assert built.find(text) == loaded.find(text) == located.find(text), text
+    assert set(built.find(LABELLED[0])) >= {"label", "label-any-case"}
+
+
 @pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "reordered", "other key", "shared file",
                                     "shared folder", "link"])

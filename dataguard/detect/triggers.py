@@ -57,10 +57,16 @@ HYPERSCAN_AFTER = 200_000
 # Hyperscan's databases, once built, are kept in the cache folder (``dataguard.cachefiles``):
 # a process that finds them there loads them at once (milliseconds) instead of building them
 _DB_CACHE_PREFIX = "hyperscan-"
-_DB_CACHE_KEEP = 12         # the newest database files kept (two per set of rule packs and mode)
-_DB_CACHE_REVISION = 3      # bump when what a database holds or how it is built changes
+_DB_CACHE_KEEP = 24         # the newest database files kept (up to four per set of rule packs and mode)
+_DB_CACHE_REVISION = 4      # bump when what a database holds or how it is built changes
 _DB_MAGIC = b"dataguard hyperscan database\n"
-_DB_CACHE_MAX = 64 * 1024**2        # a larger file is not read (the default packs' databases: about 2 MB)
+_DB_CACHE_MAX = 64 * 1024**2        # a larger file is not read (the default packs' databases: about 2.5 MB)
+# A long regex (an alternation of many words: a label before a name, a verb before "by", a
+# salutation) costs Hyperscan five times as much when it reports where each match starts (some
+# 0.06 CPU-s instead of 0.01 on 17.7 MB of dense text), and such phrases are rare: each kind's
+# main database only sights them (the ends of their matches), and a text where one is sighted is
+# read again by a database of these alone, its locator, which reports their starts (``_Databases``)
+_SIGHTED_LENGTH = 200
 _NON_ASCII_DIGIT = re.compile(r"[^\x00-\x7f\D]")      # a digit beyond ASCII (one character class: a fast search)
 _BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
 Spans = List[Tuple[int, int]]
@@ -144,21 +150,23 @@ class TriggerSet:
         # (the regexes read over the lower-cased text go with the words, named "\0" + their name)
         lowered = {n: list(ws) for n, ws in latin.items() if ws}
         lowered.update({_LOW + n: regexes[n] for n in self._low_names})
-        plan = [({n: regexes[n] for n in self._text_names}, False, self._py_only_rx),
-                (lowered, True, _Pending(self._py_only_words, self._py_only_low))]
-        loaded: list = [None, None]
+        kinds = [({n: regexes[n] for n in self._text_names}, False, self._py_only_rx),
+                 (lowered, True, _Pending(self._py_only_words, self._py_only_low))]
+        loaded: list = [None] * 4       # (each kind's locator, then its main database)
         if cached_only:
-            base = 0                # (a match's id: its name's index in _hs_names, over both databases)
-            for k, (items, literal, _) in enumerate(plan):
-                encoded = _encoded(items, literal)
-                if encoded:
-                    loaded[k] = _cached(encoded, base)
-                    if loaded[k] is None:
-                        return False
-                    base += len(loaded[k][1])
+            base = 0                # (a match's id: its name's index in _hs_names, over all databases)
+            for k, (items, literal, _) in enumerate(kinds):
+                located: list = []      # (the names the locator takes: the main database sights them)
+                for stage in (0, 1):
+                    encoded = _encoded(_sighted(items) if stage == 0 else _sighting(items, located), literal)
+                    if encoded:
+                        got = loaded[2 * k + stage] = _cached(encoded, base)
+                        if got is None:
+                            return False
+                        located, base = got[1], base + len(got[1])
         self._hs_due = None
-        self._hs_text = self._compile(*plan[0], cached=loaded[0])
-        self._hs_low = self._compile(*plan[1], cached=loaded[1])
+        self._hs_text = self._compile_kind(*kinds[0], cached=loaded[0:2])
+        self._hs_low = self._compile_kind(*kinds[1], cached=loaded[2:4])
         # (a regex Hyperscan does not take over the lower-cased text: Python's, over the text as it is)
         self._py_only_rx.update({n: self._py_rx[n] for n in self._py_only_low})
         self._py_only_low = {}
@@ -178,38 +186,45 @@ class TriggerSet:
     def accelerated(self) -> bool:
         return self._hs_text is not None or self._hs_low is not None
 
+    def _compile_kind(self, items: dict, literal: bool, pending: dict, cached: list) -> Optional["_Databases"]:
+        """A kind's databases: the locator of its long regexes, then its main database, which
+        sights those the locator took (``cached``: what ``_compile`` is given for each)."""
+        start = len(self._hs_names)
+        locator, located = self._compile(_sighted(items), literal, pending, cached[0])
+        main, _ = self._compile(_sighting(items, located), literal, pending, cached[1])
+        if locator is None and main is None:
+            return None
+        sightings = [i for i in range(start, len(self._hs_names)) if self._hs_names[i].startswith(_SIGHT)]
+        # (a sighting copy Hyperscan refused: its regex is located in every text)
+        return _Databases(main, locator, sightings, always=len(sightings) < len(located))
+
     def _compile(self, items: dict, literal: bool, pending: dict, cached=None):
-        """A Hyperscan database for the items it can take; those it cannot stay in ``pending``.
+        """A Hyperscan database for the items it can take, and their names (in id order); those
+        it cannot take stay in ``pending``.
         ``cached``: (database, names) already loaded from the cache folder, which is otherwise
         looked in first. All are compiled at once; only if Hyperscan refuses that is each tried
         alone (to keep the ones it takes): a compile per expression costs as much again."""
         asked = _encoded(items, literal)
-        base = len(self._hs_names)         # a match's id: its name's index in _hs_names (both databases)
+        if not asked:
+            return None, []
+        base = len(self._hs_names)         # a match's id: its name's index in _hs_names (all databases)
         cached = cached or _cached(asked, base)
         if cached is not None:
             db, taken = cached
             encoded = {n: asked[n] for n in taken}
         else:
             encoded = asked
-            db = _database(list(encoded.values()), base)
+            db = _database(encoded, base)
             if db is None:
-                encoded = {n: e for n, e in encoded.items() if _database([e]) is not None}
-                db = _database(list(encoded.values()), base)
+                encoded = {n: e for n, e in encoded.items() if _database({n: e}) is not None}
+                db = _database(encoded, base)
             _keep(asked, base, db, list(encoded))
         if db is None:
-            return None
+            return None, []
         for name in encoded:
             self._hs_names.append(name[len(_LOW):] if name.startswith(_LOW) else name)
             pending.pop(name, None)
-        return db
-
-    @staticmethod
-    def _scan(db, data: bytes, hits: list) -> None:
-        """Each match's (start, end) added to ``hits[i]``, the list of its trigger (``_hs_names[i]``)."""
-        def on_match(i, start, end, _flags, _ctx):
-            hits[i].append((start, end))
-
-        db.scan(data, match_event_handler=on_match)
+        return db, list(encoded)
 
     def find(self, text: str, low: Optional[str] = None) -> Dict[str, Spans]:
         if self._hs_due is not None:
@@ -238,14 +253,14 @@ class TriggerSet:
             # (the two small letters Python's regexes ignoring case take for 'i' and 's': 'ı', 'ſ')
             read_low = read_low.translate(_SMALL_AS_ASCII)
         if self.accelerated:
-            # (a list of hits per trigger: both databases' ids index them)
+            # (a list of hits per trigger: all databases' ids index them)
             hits: List[Spans] = [[] for _ in self._hs_names]
             if self._hs_text is not None:
-                self._scan(self._hs_text, data if latin1 else read.encode("latin-1", "replace"), hits)
+                self._hs_text.scan(data if latin1 else read.encode("latin-1", "replace"), hits)
             if self._hs_low is not None:
-                self._scan(self._hs_low, read_low.encode("latin-1", "replace"), hits)
+                self._hs_low.scan(read_low.encode("latin-1", "replace"), hits)
             for name, spans in zip(self._hs_names, hits):
-                if spans:
+                if spans and not name.startswith(_SIGHT):       # (a sighting's hits have no start)
                     found.setdefault(name, []).extend(spans)
         if self._hs_text is not None:
             py_rx = self._py_only_rx
@@ -303,6 +318,42 @@ def _refuses_ascii_digits(pattern: str) -> bool:
 
 _SMALL_AS_ASCII = {0x131: "i", 0x17F: "s"}
 _LOW = "\0"       # (the key, in the database of the lower-cased text, of a regex read there)
+_SIGHT = "\1"     # (the key, in a main database, of a regex it only sights: ``_SIGHTED_LENGTH``)
+
+
+def _sighted(items: dict) -> dict:
+    """A kind's regexes (not its word lists) long enough to be sighted first (``_SIGHTED_LENGTH``)."""
+    return {n: p for n, p in items.items() if isinstance(p, str) and len(p) > _SIGHTED_LENGTH}
+
+
+def _sighting(items: dict, located: Sequence[str]) -> dict:
+    """A kind's items for its main database: those not sighted first, and a sighting copy of
+    each regex its locator took (one it refused stays with Python, as any other)."""
+    sighted = _sighted(items)
+    return {**{n: p for n, p in items.items() if n not in sighted}, **{_SIGHT + n: items[n] for n in located}}
+
+
+def _scan(db, data: bytes, hits: list) -> None:
+    """Each match's (start, end) added to ``hits[i]``, the list of its trigger (``_hs_names[i]``)."""
+    def on_match(i, start, end, _flags, _ctx):
+        hits[i].append((start, end))
+
+    db.scan(data, match_event_handler=on_match)
+
+
+class _Databases:
+    """A kind's Hyperscan databases (the text's, the lower-cased text's): the main one, and the
+    locator of the regexes it only sights, which reads a text where one of them is sighted
+    (``sightings``: the ids of their sighting copies; ``always``: it reads every text)."""
+
+    def __init__(self, main, locator, sightings: list, always: bool):
+        self.main, self.locator, self.sightings, self.always = main, locator, sightings, always
+
+    def scan(self, data: bytes, hits: list) -> None:
+        if self.main is not None:
+            _scan(self.main, data, hits)
+        if self.locator is not None and (self.always or any(hits[i] for i in self.sightings)):
+            _scan(self.locator, data, hits)
 
 
 class _Pending:
@@ -502,15 +553,17 @@ def _keep(encoded: Dict[str, bytes], base: int, db, taken: list) -> None:
         log.debug("Hyperscan databases not cached")
 
 
-def _database(exprs: list, base: int = 0):
+def _database(encoded: Dict[str, bytes], base: int = 0):
     """A Hyperscan database of the expressions (ids from ``base`` in order, leftmost start of
-    match), or None if there are none or Hyperscan refuses one (a construct it lacks)."""
-    if not exprs:
+    match but for a sighting copy's), or None if there are none or Hyperscan refuses one (a
+    construct it lacks)."""
+    if not encoded:
         return None
+    exprs = list(encoded.values())
     db = _hs.Database()
     try:
         db.compile(expressions=exprs, ids=list(range(base, base + len(exprs))), elements=len(exprs),
-                   flags=[_hs.HS_FLAG_SOM_LEFTMOST] * len(exprs))
+                   flags=[0 if n.startswith(_SIGHT) else _hs.HS_FLAG_SOM_LEFTMOST for n in encoded])
     except Exception:  # noqa: BLE001 - hyperscan.error: a construct Hyperscan lacks
         return None
     return db
