@@ -194,7 +194,7 @@ def patterns_on_windows(rec, text: str, wins: list) -> list:
             except TimeoutError:        # as Presidio does: the pattern is skipped (its name logged, no text)
                 log.warning("pattern %r of %s ran past %s s on a window: skipped", pattern.name, rec.name,
                             REGEX_TIMEOUT_SECONDS)
-    return EntityRecognizer.remove_duplicates(out) if out else out
+    return EntityRecognizer.remove_duplicates(out) if len(out) > 1 else out     # (a single match stays as it is)
 
 
 @functools.lru_cache(maxsize=None)
