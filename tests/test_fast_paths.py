@@ -719,6 +719,31 @@ def test_the_faster_walk_pattern_matches_what_libphonenumbers_pattern_matches():
         assert [m.span() for m in walk_pattern(other).finditer(text)] == [m.span() for m in other.finditer(text)]
 
 
+def test_the_walk_with_ascii_digits_matches_in_a_text_of_latin_1_characters():
+    """``ascii_digits`` (``[0-9]`` for ``\\d``, inside a class too) finds what the walk's pattern
+    finds in a text without a decimal digit beyond ASCII (Latin-1 has none); the finder walks
+    such a text with it, and any other with the pattern itself."""
+    from phonenumbers.phonenumbermatcher import _PATTERN
+
+    from dataguard.detect.phone import PhoneFinder, ascii_digits, walk_pattern
+    fast = walk_pattern(_PATTERN)
+    latin = ascii_digits(fast)
+    assert "\\d" not in latin.pattern and latin.groups == fast.groups
+    rnd = random.Random(53)
+    pieces = ["+", "(", "[", ")", "-", " ", ".", "/", "x", " ext. ", "a", "\n", "\u00a0", "\u00b2", "\u00bd", "é",
+              "\u00ad", "12", "3", "4567", "890 12", "#", ";ext=", "\t"]
+    for _ in range(500):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 40)))
+        assert [m.span() for m in latin.finditer(text)] == [m.span() for m in fast.finditer(text)], text
+    assert ascii_digits(re.compile(r"[\d-]+\\d")).pattern == r"[0-9-]+\\d"     # (an escaped backslash, then d)
+    other = re.compile(r"\D\d")
+    assert ascii_digits(other) is other
+    finder = PhoneFinder(("US", "GB"))
+    assert finder._walker("tél. 020 7946 0018") is finder._fast_latin
+    assert finder._walker("\u0660\u0662\u0660 7946 0018") is finder._fast
+    assert finder._walker("\uff10\uff12\uff10") is finder._fast
+
+
 def test_a_second_numbers_start_is_found_where_libphonenumber_finds_one():
     """``occurs_in`` (one search per character of the class a pattern begins with) tells
     whether libphonenumber's pattern of a second number's start ("/ x") occurs in a text as its

@@ -271,6 +271,23 @@ def walk_pattern(pattern):
         return pattern
 
 
+def ascii_digits(pattern):
+    """The pattern with ASCII digits for ``\\d``: the same matches in a text without a decimal
+    digit beyond ASCII, as each ``\\d`` then takes the characters ``[0-9]`` takes there, found
+    sooner (``\\d`` asks each character's Unicode category: a quarter of the walk's time). The
+    pattern itself when it holds a ``\\D`` (no class of ASCII digits stands for it inside a class)."""
+    source, out, i, end = pattern.pattern, [], 0, 0
+    while i < len(source):
+        if source[i] == "[" and i >= end:
+            end = _class_end(source, i)       # (inside a class up to there)
+        pair = source[i:i + 2] if source[i] == "\\" else source[i]
+        if pair == "\\D":
+            return pattern
+        out.append(("0-9" if i < end else "[0-9]") if pair == "\\d" else pair)
+        i += len(pair)
+    return re.compile("".join(out), pattern.flags)
+
+
 def occurs_in(pattern):
     """A test of whether ``pattern`` occurs in a text, as one search per character of the class it
     begins with when that is a few characters (libphonenumber's ``[\\\\/] *x``): a search for a
@@ -936,6 +953,7 @@ class PhoneFinder:
         self._second = _SECOND_NUMBER_START_PATTERN
         self._second_anywhere = occurs_in(_SECOND_NUMBER_START_PATTERN)
         self._fast = walk_pattern(_PATTERN)      # the same matches, found faster
+        self._fast_latin = ascii_digits(self._fast)     # the same in a text of Latin-1 characters (_walker)
         self._verdicts: dict = {}
         self._dead: set = set()          # (region, candidate): the matcher finds nothing there
         self._found: dict = {}           # (region, candidate) -> what it finds between plain separators
@@ -1016,12 +1034,22 @@ class PhoneFinder:
             return list(self._walk(text))
         steps, index = [], 0
         append = steps.append
-        for m in self._fast.finditer(text):
+        for m in self._walker(text).finditer(text):
             start, end = m.span()
             if end - start >= shortest:
                 append((index, start, m.group()))
             index = end
         return steps
+
+    def _walker(self, text: str):
+        """The walk's pattern for a text: with ASCII digits (``ascii_digits``) in a text of Latin-1
+        characters alone, which holds no other decimal digit (a text of other characters is not
+        searched for one: that search costs more than the walk it would speed up)."""
+        try:
+            text.encode("latin-1")      # (a copy of a text held as Latin-1, at memcpy speed)
+        except UnicodeEncodeError:
+            return self._fast
+        return self._fast_latin
 
     def _long_steps(self, text: str) -> list:
         """``_steps`` but those of fewer characters than any number has, in a text shorter than
