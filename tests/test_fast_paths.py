@@ -1245,6 +1245,20 @@ def test_no_valid_number_anywhere_is_shorter_than_the_finders_bound():
     assert min(world) >= FEWEST_INTERNATIONAL
 
 
+@pytest.mark.parametrize("regions", [GATE_REGIONS, ("US", "AR"), ("BR",)])
+def test_the_walk_leaves_out_only_candidates_too_short_to_be_admitted(regions):
+    """``_long_steps`` leaves out the candidates of fewer than ``_fewest_characters`` characters
+    (the fewest digits, or the digits after a '+' and the '+'): ``admitted`` admits none of
+    them, with a plus sign of either width, brackets or separators."""
+    from dataguard.detect.phone import PhoneFinder
+    finder = PhoneFinder(regions)
+    rnd = random.Random(59)
+    pieces = ["+", "\uff0b", "(", " ", "-", "0", "1", "7", "9", "00", "\u0661"]
+    for _ in range(3000):
+        cand = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6)))[:finder._fewest_characters - 1]
+        assert finder.admitted(cand) == frozenset(), cand
+
+
 # ------------------------------------------------------------------ NER on regions
 FIRST = ["Amina", "Jean", "Grace", "Mohammed", "Sofia", "Peter", "Fatima", "Lucy", "David", "Ibrahim", "Nadia", "Omar"]
 LAST = ["Okafor", "Mbala", "Achieng", "Lindqvist", "Okello", "Diallo", "Garang", "Wanjiru", "Hassan", "Mensah"]

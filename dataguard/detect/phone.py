@@ -958,6 +958,8 @@ class PhoneFinder:
         self._dead: set = set()          # (region, candidate): the matcher finds nothing there
         self._found: dict = {}           # (region, candidate) -> what it finds between plain separators
         self._fewest = self._fewest_digits()
+        # the fewest characters of a candidate ``admitted`` admits: its digits, and the '+' of an international one
+        self._fewest_characters = min(self._fewest[0], self._fewest[1] + 1)
 
     def _fewest_digits(self) -> tuple:
         """(digits, digits after '+'): fewer in a candidate and no reading of it, nor of a
@@ -1052,10 +1054,10 @@ class PhoneFinder:
         return self._fast_latin
 
     def _long_steps(self, text: str) -> list:
-        """``_steps`` but those of fewer characters than any number has, in a text shorter than
-        the matcher's tries (a candidate skipped counts as one failed try: see ``find``): the
+        """``_steps`` but those of fewer characters than an admitted candidate has, in a text shorter
+        than the matcher's tries (a candidate skipped counts as one failed try: see ``find``): the
         steps after a match find their way back to the walk at the next step kept (``_resync``)."""
-        return self._steps(text, min(self._fewest) if len(text) < _MAX_TRIES else 0)
+        return self._steps(text, self._fewest_characters if len(text) < _MAX_TRIES else 0)
 
     def find(self, text: str, apart: bool = False) -> list:
         """[(region, PhoneNumberMatch)] in the order Presidio's recognizer lists them: what each
