@@ -233,6 +233,23 @@ def _opening_consumed(items: list, source: str):
             f"(?<={opening}){rest}(?:{opening}{rest}){{0,{k - 1}}}\\d{{{lo},{hi}}})"), run.end()
 
 
+_REPEAT = re.compile(r"\{(?:\d+,?\d*|,\d+)\}")      # a counted repeat ("{}" is literal)
+
+
+def _possessive(body: str) -> str:
+    """``body`` possessive when it is one repeated group (``(?:...){0,20}``) followed only by what
+    always matches (the optional extension, the end): the pattern then takes the repeat its greedy
+    way, never back, and possessive it is searched without keeping a place to backtrack to at
+    each of its turns (a tenth of the walk's time). ``body`` as it is otherwise, and when the
+    group can match nothing or is not known (a repeat stops at an empty turn in its own way)."""
+    groups = _top_groups(body)
+    if len(groups) != 1 or groups[0][0] != 0 or not body.startswith("(?:") \
+            or _REPEAT.fullmatch(body, groups[0][1]) is None:
+        return body
+    first, empty = _first_class(list(parser.parse(body[:groups[0][1]])))
+    return body + "+" if first is not None and not empty else body
+
+
 def walk_pattern(pattern):
     """libphonenumber's candidate pattern, searched faster with the same matches: led by the
     class of the characters a match can begin with (an opening bracket, a plus sign, a digit:
@@ -240,8 +257,8 @@ def walk_pattern(pattern):
     each; ``_opening_consumed``, else a look-ahead of them), and with its optional extension
     (``;ext=12``, `` x 12``, `` ext. 12``...) tried only before a character an extension can
     begin with (at the end of every candidate, the extension's alternatives are most of the
-    pattern's cost). The pattern itself when its shape is not the one expected (another
-    libphonenumber version)."""
+    pattern's cost), its groups of digits before that taken possessively (``_possessive``).
+    The pattern itself when its shape is not the one expected (another libphonenumber version)."""
     try:
         items = list(parser.parse(pattern.pattern, pattern.flags))
         lead, lead_empty = _first_class(items)
@@ -259,12 +276,12 @@ def walk_pattern(pattern):
         opening = _opening_consumed(items, source)
         head, start = opening if opening is not None else (f"(?=[{''.join(lead)}])", 0)
         if tail is None:
-            fast = f"{head}(?:{source[start:]})"
+            fast = f"{head}(?:{_possessive(source[start:])})"
         else:
             at, first = tail
             if at < start:
                 return pattern
-            fast = f"{head}(?:{source[start:at]}(?:(?=[{''.join(first)}]){source[at:-1]})?)"
+            fast = f"{head}(?:{_possessive(source[start:at])}(?:(?=[{''.join(first)}]){source[at:-1]})?)"
         compiled = re.compile(fast, pattern.flags)
         return compiled if compiled.groups == pattern.groups else pattern
     except Exception:  # noqa: BLE001 - a construct not foreseen: the pattern as it is
