@@ -663,19 +663,34 @@ def test_an_international_prefix_needs_digits_enough_after_it():
         assert {(m.start, m.end) for _, m in finder.find(text)} == want, text
 
 
+def _matchers_walk(text: str) -> list:
+    """The steps of the matcher's walk when nothing matches, as it takes them: a search of its
+    pattern from each index, the candidate cut before a second number's start."""
+    from phonenumbers.phonenumbermatcher import _PATTERN, _SECOND_NUMBER_START_PATTERN
+    steps, index = [], 0
+    while (m := _PATTERN.search(text, index)) is not None:
+        cut = _SECOND_NUMBER_START_PATTERN.search(m.group())
+        cand = m.group() if cut is None else m.group()[:cut.start()]
+        steps.append((index, m.start(), cand))
+        index = m.start() + len(cand)
+    return steps
+
+
 def test_the_walk_in_one_pass_is_the_matchers_walk():
-    """``PhoneFinder._steps`` (the candidate pattern's successive matches, in one pass) gives the
-    steps of the matcher's walk (``_walk``), with or without a second number's start ("/ x")."""
+    """``PhoneFinder._steps`` (the candidate pattern's successive matches, in one pass) and
+    ``_walk`` give the steps of the matcher's walk, with or without a second number's start
+    ("/ x"), in a text of Latin-1 characters or not."""
     from dataguard.detect.phone import PhoneFinder
     finder = PhoneFinder(GATE_REGIONS)
     rnd = random.Random(5)
     texts = list(_random_texts(300, seed=21)) + KNOWN + [
         f"call {phone_number(rnd)} / x{rnd.randint(10, 99)} or {phone_number(rnd)}/x 12 then {decoy(rnd)}"
         for _ in range(50)]
+    texts += [f"\u0661\u0662 {text} \u2019" for text in texts[:100]]
     seconds = 0
     for text in texts:
         seconds += finder._second.search(text) is not None
-        assert finder._steps(text) == list(finder._walk(text)), text
+        assert finder._steps(text) == list(finder._walk(text)) == _matchers_walk(text), text
     assert seconds >= 50
 
 

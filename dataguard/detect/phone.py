@@ -966,7 +966,6 @@ class PhoneFinder:
         self.regions = tuple(regions)
         self.leniency = leniency
         self.gate = PhoneGate(self.regions)
-        self._pattern = _PATTERN
         self._second = _SECOND_NUMBER_START_PATTERN
         self._second_anywhere = occurs_in(_SECOND_NUMBER_START_PATTERN)
         self._fast = walk_pattern(_PATTERN)      # the same matches, found faster
@@ -1027,8 +1026,9 @@ class PhoneFinder:
             and self._stamp_end(text, start + len(cand)) is not None
 
     def _walk(self, text: str, index: int = 0):
-        """The matcher's walk from ``index`` when nothing matches: (index, start, candidate) steps."""
-        finditer, second = self._pattern.finditer, self._second.search
+        """The matcher's walk from ``index`` when nothing matches: (index, start, candidate) steps
+        (its pattern's matches found with ``_walker``'s: the same from any index)."""
+        finditer, second = self._walker(text).finditer, self._second.search
         while True:
             for m in finditer(text, index):     # each match searched from the end of the one before
                 cand = m.group()
