@@ -1896,7 +1896,8 @@ _ASIDE = re.compile(r"\s*\([^()\n]{0,40}\)")       # a label's words in brackets
 # spaces (minutes' "**Chair:** Dr. Mahad Samatar  **Rapporteur:** Mackenson Fils-Aimé"), in
 # bold or not, a colon, a value (up to two spaces). The gap before a label follows a visible
 # character: a run of spaces is tried once, not at each of its positions.
-_SPACE = "[ \\t\u00a0\u2000-\u200a\u202f\u3000]"
+_WIDE_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u3000"
+_SPACE = "[ \\t%s]" % _WIDE_SPACES
 _FORM_HEAD_RX = (r"(?m)(?:^(?:[A-Z][A-Z-]{1,30}:(?=[^\W\d_]))?(?:%s|[>*•-])*(?:\d{1,3}[.)]%s+)?|(?<=[^\s])%s{2,})"
                  r"(?:\*\*|__)?(?P<label>[^\W\d_][^\n:*_]{0,59}?)(?:\*\*|__)?%s*(?::|\.{4,})(?:\*\*|__)?%s*"
                  r"(?P<value>[^\s:]" % ((_SPACE,) * 5))
@@ -1941,7 +1942,11 @@ def _form_heads(text: str):
     visible character there, before its last colon or four dots (the other positions of a log
     or a table, most of them, are not tried). A field's value holds no run of spaces (it stops
     before one), so the runs after a head are those after its whole field."""
-    match, runs, rfind = _FORM_HEAD.match, _SPACE_RUN.finditer, text.rfind
+    match, runs, find, rfind = _FORM_HEAD.match, _SPACE_RUN.finditer, text.find, text.rfind
+    # (in a text without the wide spaces, a run of spaces holds two spaces or a tab: a line
+    # without either, most of a log's, is passed over by ``str.find``, not searched by the
+    # pattern, which tests its class at each character)
+    narrow = text.isascii() or not any(c in text for c in _WIDE_SPACES)
     for start, end in _field_lines(text):
         m = match(text, start, end) if text[start] not in _NO_HEAD_START else None
         at = start
@@ -1949,7 +1954,8 @@ def _form_heads(text: str):
             yield m
             at = m.end()
         last = max(rfind(":", at, end), rfind("....", at, end))     # (a label ends before a mark)
-        for r in runs(text, max(at, start + 1), last) if last > at else ():
+        gaps = last > at and not (narrow and find("  ", at, last) == -1 and find("\t", at, last) == -1)
+        for r in runs(text, max(at, start + 1), last) if gaps else ():
             pos = r.start()
             if pos >= at and not text[pos - 1].isspace():
                 m = match(text, pos, end)
