@@ -1948,7 +1948,9 @@ def _form_heads(text: str):
     # pattern, which tests its class at each character)
     narrow = text.isascii() or not any(c in text for c in _WIDE_SPACES)
     for start, end in _field_lines(text):
-        m = match(text, start, end) if text[start] not in _NO_HEAD_START else None
+        # (a line opening with four digits, a log's date, has no head at its start: a number
+        # before a label is a list's, "12. Name:", of three digits at most)
+        m = None if text[start] in _NO_HEAD_START or text[start:start + 4].isdecimal() else match(text, start, end)
         at = start
         if m is not None:
             yield m
