@@ -667,8 +667,11 @@ _JSON_PAIR = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*(?:"(?P<v>(?:[^"\
 # faster than the alternation of a character and an escape, counted): see ``_json_pairs``
 _JSON_PAIR_ANY = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*(?:"(?P<v>[^"\\\n]*(?:\\.[^"\\\n]*)*)"|'
                             r'(?P<n>-?\d[\d.eE+-]{0,40})(?=\s*[,}\]\n]))')
-# "key": [ or "key": {, an object or array opened under a key; and every bracket
-_JSON_OPEN = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*[\[{]')
+# "key": [ or "key": {, an object or array opened under a key; and every bracket. (The key's
+# characters taken possessively: none is a quote, so giving them back could not let the quote
+# after them match; tried at every quote of the text, a string value's too, the pattern would
+# otherwise give back up to 60 characters, one at a time, at each of them.)
+_JSON_OPEN = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60}+)"\s*+:\s*+[\[{]')
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 
