@@ -90,17 +90,18 @@ class Layout:
 
     def _sheet(self, chunk: Chunk) -> None:
         text, anchors = chunk.text, chunk.anchors
-        rows = {}
-        for i, a in enumerate(anchors):
-            m = _CELL_REF.match(a.pointer.cell or "")
-            if m is None:
+        rows, fields, match = {}, self.fields, _CELL_REF.match
+        ends = [a.offset - 1 for a in anchors[1:]]      # (a cell ends before the next one's anchor)
+        ends.append(len(text))
+        for a, end in zip(anchors, ends):
+            m = match(a.pointer.cell or "")
+            if m is None or end <= a.offset:
                 continue
-            end = anchors[i + 1].offset - 1 if i + 1 < len(anchors) else len(text)
-            if end <= a.offset:
-                continue
-            self.fields.append((a.offset, end, m.group(1)))
-            rows.setdefault(int(m.group(2)), []).append((a.offset, end, m.group(1)))
-        self.fields.sort()
+            letters, row = m.groups()
+            field = (a.offset, end, letters)
+            fields.append(field)
+            rows.setdefault(int(row), []).append(field)
+        fields.sort()
         context = tuple(chunk.context)
         if not context or not rows:
             return
