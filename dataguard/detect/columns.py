@@ -502,11 +502,13 @@ def _layout_columns(text: str, layout: Layout, table: str) -> tuple:
     headers = layout.headers or {}
     rows = layout.header_rows
     first, last = rows[0] if len(rows) == 1 else (0, 0)       # (one header row: tested inline)
+    several = len(rows) > 1
     columns: list = []
     numbers: dict = {}                  # column -> its number in ``columns``
     ordered, owners = [], []            # (the cells themselves: no tuple more a cell)
     for s, e, col in layout.fields:
-        if first <= s < last or len(rows) > 1 and layout.in_header(s):
+        # (an empty field, half of a sparse export's, is passed over first)
+        if e == s or first <= s < last or several and layout.in_header(s):
             continue
         while s < e and text[s] in " \"'":
             s += 1
