@@ -1948,10 +1948,12 @@ def _form_heads(text: str):
     or a table, most of them, are not tried). A field's value holds no run of spaces (it stops
     before one), so the runs after a head are those after its whole field."""
     match, runs, find, rfind = _FORM_HEAD.match, _SPACE_RUN.finditer, text.find, text.rfind
-    # (in a text without the wide spaces, a run of spaces holds two spaces or a tab: a line
-    # without either, most of a log's, is passed over by ``str.find``, not searched by the
-    # pattern, which tests its class at each character)
+    # (in a text without the wide spaces, a run of spaces holds two spaces or a tab: a text
+    # without either, most logs, has no run to try, and a line without either, most of a
+    # text's, is passed over by ``str.find``, not searched by the pattern, which tests its
+    # class at each character)
     narrow = text.isascii() or not any(c in text for c in _WIDE_SPACES)
+    spaced = not narrow or "  " in text or "\t" in text
     for start, end in _field_lines(text):
         # (a line opening with four digits, a log's date, has no head at its start: a number
         # before a label is a list's, "12. Name:", of three digits at most)
@@ -1960,6 +1962,8 @@ def _form_heads(text: str):
         if m is not None:
             yield m
             at = m.end()
+        if not spaced:
+            continue
         last = max(rfind(":", at, end), rfind("....", at, end))     # (a label ends before a mark)
         gaps = last > at and not (narrow and find("  ", at, last) == -1 and find("\t", at, last) == -1)
         for r in runs(text, max(at, start + 1), last) if gaps else ():
