@@ -1763,6 +1763,32 @@ def test_a_delimited_texts_layout_and_cells_are_those_of_one_plain_reading():
     assert long > 100 and ordered > 300
 
 
+def test_a_sheets_cells_come_in_the_text_order_the_judge_would_sort_them_in():
+    """A sheet's cells handed to the judge in the text's order (its fields sorted, each ending
+    before the next one's anchor) are those the judge would sort: on random sheets of cells
+    with spaces and quotes around, empty ones, gaps between their columns and a header or not."""
+    from dataguard.detect import columns as C
+    from dataguard.types import Anchor, Chunk, Pointer, Unit
+    rnd = random.Random(7)
+    pieces = ["a", "Bo", " ", "", '"', "'", "1", "\r", "é", "x y"]
+    unit = Unit(target="/t", uri="/t/a.xlsx", path="a.xlsx")
+    ordered = 0
+    for _ in range(600):
+        text, anchors, names = "", [], ["Name", "Phone", "", "Email"]
+        for row in range(1, rnd.randint(2, 40)):
+            letters = sorted(rnd.sample("ABCDEF", rnd.randint(1, 6)))
+            for k, letter in enumerate(letters):
+                anchors.append(Anchor(len(text), Pointer(sheet="S", cell=f"{letter}{row}")))
+                text += "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 3)))
+                text += "\t" if k + 1 < len(letters) else "\n"
+        context = tuple(rnd.sample(names, rnd.randint(0, 4)))
+        chunk = Chunk(unit=unit, text=text, anchors=tuple(anchors), context=context, hint="structured")
+        columns, _, cells = C._table_columns(chunk, None)
+        assert cells == C._in_order(columns), text
+        ordered += len(cells[0]) > 0
+    assert ordered > 500
+
+
 def test_a_columns_categories_and_overlaps_are_told_as_the_plain_reading_tells_them():
     """``categorical`` reads each value once and stops when a column holds more values than a
     share of its cells; ``_Spans.overlap`` searches its spans sorted: both answer as the plain

@@ -457,9 +457,9 @@ def table_columns(chunk: Chunk, vocab: Optional["Vocabulary"] = None) -> tuple:
 
 def _table_columns(chunk: Chunk, vocab: Optional["Vocabulary"]) -> tuple:
     """``table_columns``' (columns, header spans) and their cells in the text's order (``_in_order``),
-    which a delimited text's layout and a JSON file's reader read so (``_layout_columns``,
-    ``_json_table``); None for other chunks, whose cells the judge sorts (their columns are read
-    one after the other; a sheet's cells follow its anchors)."""
+    which a layout (a delimited text's, a sheet's) and a JSON file's reader read so
+    (``_layout_columns``, ``_json_table``); None for other chunks, whose cells the judge sorts
+    (their columns are read one after the other)."""
     if chunk.is_name:
         return [], [], None
     unit = chunk.unit
@@ -491,14 +491,14 @@ def _table_columns(chunk: Chunk, vocab: Optional["Vocabulary"]) -> tuple:
     found = _transposed(chunk.text, columns, table)
     if found is columns and vocab is not None:
         found = _secret_rows(chunk.text, layout, columns, table, vocab)
-    sheet = any(a.pointer.cell for a in chunk.anchors)
-    return found, layout.header_rows, ordered if found is columns and not sheet else None
+    return found, layout.header_rows, ordered if found is columns else None
 
 
 def _layout_columns(text: str, layout: Layout, table: str) -> tuple:
     """(the columns of a layout's fields but the header row's, their cells without spaces and
     quotes around; these cells in the text's order, ``_in_order``'s: a delimited text's fields
-    come row after row, each after the one before)."""
+    come row after row, each after the one before, and a sheet's are sorted, each ending before
+    the next one's anchor)."""
     headers = layout.headers or {}
     rows = layout.header_rows
     first, last = rows[0] if len(rows) == 1 else (0, 0)       # (one header row: tested inline)
