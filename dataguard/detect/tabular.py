@@ -396,8 +396,19 @@ def fixed_width_cells(text: str, header_ok=None) -> tuple:
 
 # a table a document's extractor wrote with a tab between its cells (a Word, Writer or
 # PowerPoint table, a spreadsheet pasted into a memo): lines of as many tabs, the first its header
-_TAB_LINE = re.compile(r"^[^\n\t]*\t[^\n]*", re.M)
 _TAB_NAME = re.compile(r"(?:[^\W\d_]|[#№])[^\t]{0,59}")
+
+
+def _tab_lines(text: str):
+    """(start, end) of each line of a text that holds a tab, found by ``str.find`` from tab to
+    tab (a pattern anchored at the lines' starts is tried at each character of the text)."""
+    find, rfind, n = text.find, text.rfind, len(text)
+    tab = find("\t")
+    while tab != -1:
+        end = find("\n", tab)
+        end = n if end == -1 else end
+        yield rfind("\n", 0, tab) + 1, end
+        tab = find("\t", end)
 
 
 def tab_table_cells(text: str, header_ok=None, context: tuple = (), carried: Optional[list] = None) -> tuple:
@@ -443,8 +454,7 @@ def tab_table_cells(text: str, header_ok=None, context: tuple = (), carried: Opt
                 s += len(field) + 1
         tables.append((block[0][0], block[-1][1]))
     last_end, width = -2, 0
-    for m in _TAB_LINE.finditer(text):
-        s, e = m.span()
+    for s, e in _tab_lines(text):
         n = text.count("\t", s, e)
         if not (block and s == last_end + 1 and n == width):
             flush()
@@ -463,8 +473,7 @@ def tab_pairs(text: str, first=None) -> list:
     out: list = []
     if "\t" not in text:
         return out
-    for m in _TAB_LINE.finditer(text):
-        s, e = m.span()
+    for s, e in _tab_lines(text):
         t = text.index("\t", s, e)
         if first is not None and not first(text[s:t]):
             continue
