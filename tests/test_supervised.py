@@ -224,6 +224,26 @@ def test_the_last_groups_go_out_item_by_item_so_that_no_worker_idles(groups, giv
     assert [ids for ids, _ in executor._queue] == left
 
 
+def test_once_the_walk_is_over_every_item_goes_out_alone_the_largest_first():
+    """A large item handed out last would hold one worker while the others have nothing left."""
+    from types import SimpleNamespace
+    setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="", new_detector=FakeDetector)
+    executor = SupervisedExecutor(2, setup, Hasher(b"k" * 32))
+    executor._pool = [_IdleWorker(), _IdleWorker()]
+    sizes = {"a": 5, "b": 1, "c": 9, "d": 2, "e": 9, "f": 3}
+    for names in (["a", "b"], ["c", "d", "e"], ["f"]):
+        executor._queue.append(([n for n in names], [SimpleNamespace(name=n, meta=SimpleNamespace(size=sizes[n]))
+                                                      for n in names]))
+    executor.finishing()
+    assert [w.task[0] for w in executor._pool] == [["c"], ["e"]]      # (equal sizes: the older first)
+    assert [ids for ids, _ in executor._queue] == [["a"], ["b"], ["d"], ["f"]]
+    executor._pool[0].task = None
+    executor._dispatch()
+    assert executor._pool[0].task[0] == ["a"]
+    executor.submit([SimpleNamespace(name="g", meta=SimpleNamespace(size=1))])     # more work: in order again
+    assert [[r.name for r in refs] for _, refs in executor._queue][-1] == ["g"] and not executor._finishing
+
+
 class _FakeProcessWorker(_IdleWorker):
     """A pool slot standing for a worker process: ``stop`` records that it was stopped."""
 

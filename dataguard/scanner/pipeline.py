@@ -57,8 +57,11 @@ class _Window:
         self._last = None           # the last item fed
 
     def finish(self) -> None:
-        """Wait for everything in flight."""
+        """Wait for everything in flight. An executor that can tell is told that nothing more
+        comes before then (it may hand the work out in another order)."""
         self._submit()
+        if hasattr(self._executor, "finishing"):
+            self._executor.finishing()
         self._drain(0)
 
     def defer(self, event: Callable[[], None]) -> None:

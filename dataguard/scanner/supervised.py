@@ -67,6 +67,10 @@ def local_ref(target: str, options, item) -> ItemRef:
                    name=getattr(item, "name", None) or item.unit.path)
 
 
+def _size(ref: ItemRef) -> int:
+    return int(ref.meta.size or 0)
+
+
 def _stop_worker(signum, frame):
     raise SystemExit(0)            # unwinds: the item's temporary files are removed
 
@@ -178,9 +182,10 @@ class SupervisedExecutor:
     that passes it, or whose worker dies, is split: each of its items runs again alone, so
     only the culprit becomes an error. When no more tasks are queued than there are workers
     (the end of the walk), the next group goes out item by item: no worker idles while
-    another scans a whole group. ``clock`` measures deadlines; ``watch(stop)``: ``stop()``
-    true means the scan must end (asked while waiting; ``run_scan`` hands its deadline's
-    ``expired``)."""
+    another scans a whole group. Once the caller says it submits nothing more before it has
+    read every result (``finishing``), every queued item goes out alone, the largest first.
+    ``clock`` measures deadlines; ``watch(stop)``: ``stop()`` true means the scan must end
+    (asked while waiting; ``run_scan`` hands its deadline's ``expired``)."""
 
     takes = "items"
     batch_items, batch_bytes = 4, 1024**2          # small tasks: the workers stay evenly busy to the end
@@ -196,6 +201,7 @@ class SupervisedExecutor:
         self._done: dict = {}                      # item's task id -> ItemOutcome
         self._retried: set = set()                 # ids of the items that ran again alone
         self._ids = itertools.count()
+        self._finishing = False                    # nothing more is submitted until the queue is empty
 
     def watch(self, stop: Callable[[], bool]) -> None:
         self._stop = stop
@@ -209,9 +215,16 @@ class SupervisedExecutor:
     def submit(self, batch: list) -> list:
         self.start()
         ids = [next(self._ids) for _ in batch]
+        self._finishing = False
         self._queue.append((ids, list(batch)))
         self._dispatch()
         return ids
+
+    def finishing(self) -> None:
+        """The caller submits nothing more before it has read every result back (the end of a
+        target's walk): the order of what is queued no longer matters to it."""
+        self._finishing = True
+        self._dispatch()
 
     def result(self, handle: list) -> list:
         while any(i not in self._done for i in handle):
@@ -231,18 +244,30 @@ class SupervisedExecutor:
         """One item's base budget for the whole task (its items are small ones: ``batch_bytes``)
         plus each one's size allowance: a stuck item of a batch holds its worker no longer than
         when alone, before the batch runs again item by item."""
-        return self._setup.limits.item_timeout_s + sum(int(r.meta.size or 0) / MIN_RATE for r in refs)
+        return self._setup.limits.item_timeout_s + sum(_size(r) / MIN_RATE for r in refs)
 
     def _dispatch(self) -> None:
         for worker in self._pool:
             if worker.task is None and self._queue:
-                if len(self._queue) <= len(self._pool) and len(self._queue[0][0]) > 1:
-                    # few tasks left (the end of the walk, or a walk slower than the workers): the
-                    # next group goes out item by item, so that no worker idles while another
-                    # scans a whole group alone
-                    self._queue_alone(*self._queue.popleft())
-                ids, refs = self._queue.popleft()
+                ids, refs = self._next_task()
                 worker.give(ids, refs, self._clock() + self._budget(refs))
+
+    def _next_task(self) -> tuple:
+        """The task the next idle worker gets: the oldest, but the largest item once the
+        caller is finishing (a large item handed out last held one worker for its whole
+        length while the others had nothing left: a fifth of a second of a 5 s scan)."""
+        if self._finishing:
+            alone = [([i], [r]) for ids, refs in self._queue for i, r in zip(ids, refs)]
+            largest = max(range(len(alone)), key=lambda n: _size(alone[n][1][0]))
+            task = alone.pop(largest)
+            self._queue = deque(alone)
+            return task
+        if len(self._queue) <= len(self._pool) and len(self._queue[0][0]) > 1:
+            # few tasks left (the end of the walk, or a walk slower than the workers): the
+            # next group goes out item by item, so that no worker idles while another
+            # scans a whole group alone
+            self._queue_alone(*self._queue.popleft())
+        return self._queue.popleft()
 
     def _wait(self) -> None:
         """Wait for a result, a death or a deadline (at most POLL_S), then hand out more work."""
