@@ -159,9 +159,17 @@ class _Worker:
             log.debug("a worker died before it was given its task")
 
     def stop(self) -> None:
+        self.end()
+        self.reap()
+
+    def end(self) -> None:
+        """Ask the process to end (SIGTERM: its temporary files are removed as it unwinds)."""
         if self.proc.is_alive():
             self.proc.terminate()
-            self.proc.join(GRACE_S)
+
+    def reap(self) -> None:
+        """Wait for the process asked to end (killed past ``GRACE_S``); its pipe and folder go."""
+        self.proc.join(GRACE_S)
         if self.proc.is_alive():
             self.proc.kill()
             self.proc.join()
@@ -234,8 +242,10 @@ class SupervisedExecutor:
         return [self._done.pop(i) for i in handle]
 
     def close(self, cancel: bool = False) -> None:
+        for worker in self._pool:       # every worker asked first: they end together, not one after the other
+            worker.end()
         for worker in self._pool:
-            worker.stop()
+            worker.reap()
         self._pool.clear()
         self._queue.clear()
 
