@@ -128,13 +128,39 @@ def scan(**params):
     Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 could not run,
     3 scan incomplete (unreachable target, interrupted, out of time).
     """
-    from dataguard.settings import Flags, SettingsError, build_settings, check_writable, prepare
-    from dataguard.state import StateLocked
     # at exit, the collector's last passes skip what the scan leaves (Presidio, spaCy, the
     # recognizers: ~0.15 s of walking); the report is written and everything else closed by then
     atexit.unregister(gc.freeze)          # once, however many scans a caller runs in one process
     atexit.register(gc.freeze)
     quiet = params["quiet"]
+    # what start-up makes (modules, settings, rule packs) lives as long as the scan: the
+    # collector's passes over it found nothing (a tenth of the CPU before the workers start,
+    # and a full pass in the middle of the scan that held up the handing out of work). None
+    # runs while the settings are built; what is there then is frozen, out of the scan's
+    # passes (and given back to them when the command ends: a caller may run several).
+    gc.disable()
+    try:
+        settings, hasher = _prepared(params, quiet)
+    finally:
+        gc.enable()
+    gc.freeze()
+    try:
+        log.info("dataguard %s scanning %d target(s)", __version__, len(settings.scan.targets))
+        result = _run(settings, hasher, quiet)
+        if settings.baseline is not None:
+            from dataguard.baseline import apply_baseline
+            apply_baseline(result, settings.baseline)
+        _write_output(result, settings, quiet)
+        _log_outcome(result)
+        sys.exit(exit_code(result, settings.fail_on))
+    finally:
+        gc.unfreeze()
+
+
+def _prepared(params: dict, quiet: bool) -> tuple:
+    """The scan's (settings, hasher), logging set up; what stops the scan from starting exits."""
+    from dataguard.settings import Flags, SettingsError, build_settings, check_writable, prepare
+    from dataguard.state import StateLocked
     try:
         if params["log_file"]:
             check_writable(params["log_file"], "--log-file")
@@ -142,19 +168,11 @@ def scan(**params):
         settings = build_settings(Flags.of(params), stdout_is_tty=_isatty(sys.stdout))
         if settings.output is None and sys.stdout is None:
             raise SettingsError("standard output is closed: give --output FILE for the report")
-        hasher = prepare(settings)
+        return settings, prepare(settings)
     except SettingsError as exc:
         _fail(str(exc))
     except StateLocked as exc:
         _fail(str(exc), EXIT_INCOMPLETE)
-    log.info("dataguard %s scanning %d target(s)", __version__, len(settings.scan.targets))
-    result = _run(settings, hasher, quiet)
-    if settings.baseline is not None:
-        from dataguard.baseline import apply_baseline
-        apply_baseline(result, settings.baseline)
-    _write_output(result, settings, quiet)
-    _log_outcome(result)
-    sys.exit(exit_code(result, settings.fail_on))
 
 
 def _log_outcome(result) -> None:
