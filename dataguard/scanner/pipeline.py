@@ -1,6 +1,6 @@
 """The items in flight. Work goes out to an executor in batches; results come back in
 submission order and are added to their item's summaries; an item is done when all its
-work is read and back. At most about two batches per worker are in flight. An item's
+work is read and back. At most the executor's ``window`` batches are in flight. An item's
 problems are kept with it and handed over when it is done (with what detection found in
 its names, which masks them); what the walk meets meanwhile waits for the items before it.
 

@@ -201,7 +201,8 @@ class SupervisedExecutor:
 
     def __init__(self, workers: int, setup: ScanSetup, hasher, clock: Callable[[], float] = time.monotonic):
         self.workers = max(1, workers)
-        self.window = 2 * self.workers + 1
+        # (four tasks a worker: what is still queued when the walk ends, handed out largest first, evens out the end)
+        self.window = 4 * self.workers + 1
         self._setup, self._hasher, self._clock = setup, hasher, clock
         self._stop: Callable[[], bool] = lambda: False
         self._pool: list = []
