@@ -137,13 +137,18 @@ def scan(**params):
     # collector's passes over it found nothing (a tenth of the CPU before the workers start,
     # and a full pass in the middle of the scan that held up the handing out of work). None
     # runs while the settings are built; what is there then is frozen, out of the scan's
-    # passes (and given back to them when the command ends: a caller may run several).
+    # passes (and given back to them when the command ends: a caller may run several). A
+    # caller's own collector settings are left as they were: off stays off, and what it froze
+    # itself stays frozen (nothing is frozen then).
+    enabled, frozen = gc.isenabled(), gc.get_freeze_count()
     gc.disable()
     try:
         settings, hasher = _prepared(params, quiet)
     finally:
-        gc.enable()
-    gc.freeze()
+        if enabled:
+            gc.enable()
+    if not frozen:
+        gc.freeze()
     try:
         log.info("dataguard %s scanning %d target(s)", __version__, len(settings.scan.targets))
         result = _run(settings, hasher, quiet)
@@ -154,7 +159,8 @@ def scan(**params):
         _log_outcome(result)
         sys.exit(exit_code(result, settings.fail_on))
     finally:
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
 
 
 def _prepared(params: dict, quiet: bool) -> tuple:

@@ -535,3 +535,26 @@ def test_every_problem_of_a_configuration_is_its_own_error_line(tmp_path, run_cl
         lines = res.stderr.splitlines()
         assert res.exit_code == 2 and len(lines) == 3, res.stderr
         assert all(line.startswith(f"dataguard: error: {cfg}: ") for line in lines), res.stderr
+
+
+def test_a_scan_in_a_callers_process_leaves_its_collector_as_it_was(run_cli, tmp_path):
+    """The scan command turns the garbage collector off while it starts and freezes what start-up
+    made: a caller running scans in its own process finds its collector as it left it (on, or
+    off; what it froze still frozen, nothing more)."""
+    import gc
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "a.txt").write_text("card 4111 1111 1111 1111\n")
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            assert run_cli("scan", share, "--no-ner", "--workers", "1", "-q").exit_code == 1
+            assert gc.isenabled() is enabled and gc.get_freeze_count() == 0
+        gc.enable()
+        gc.freeze()
+        frozen = gc.get_freeze_count()
+        assert run_cli("scan", share, "--no-ner", "--workers", "1", "-q").exit_code == 1
+        assert 0 < gc.get_freeze_count() <= frozen and gc.isenabled()      # (some frozen ones freed)
+    finally:
+        gc.unfreeze()
+        gc.enable()

@@ -1763,3 +1763,25 @@ def test_names_and_numbers_written_with_json_escapes_are_found_on_the_escapes(pa
     assert got == [("PERSON", "Christelle Chr\\u00e9tien"), ("PHONE_NUMBER", "+243991459730"),
                    ("PERSON", "\\u0623\\u062d\\u0645\\u062f \\u0627\\u0644\\u062d\\u0633\\u0646"),
                    ("PERSON", "Michel Robin"), ("PHONE_NUMBER", "+243991857129")]
+
+
+_PIECES = ["Name", "name", "John Smith", "12.", "2024-03-19 22:14:05", "١٢٣٤", " ", "  ", "\t", "\u00a0", "\u3000",
+           ":", " : ", "\n", "\r\n", "\r", "é", "日本", ",", '"', "'", "[", "{", '"key": {', '"k ey" : [', '"a":',
+           '"9x":[', '"_id" :{', "\x1c", "\u0085", "\u2028", "\u200b", '"' + "k" * 61 + '":{']
+
+
+def test_json_keys_and_tab_lines_are_found_as_the_plain_patterns_find_them():
+    """The JSON key pattern read possessively, and the lines holding a tab found with str.find,
+    give what the plain patterns give (texts of keys, quotes, tabs, line ends of every kind)."""
+    import random
+
+    from dataguard.detect.columns import _JSON_OPEN
+    from dataguard.detect.tabular import _tab_lines
+    plain_key = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*[\[{]')
+    tab_line = re.compile(r"^[^\n\t]*\t[^\n]*", re.M)
+    rnd = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rnd.choice(_PIECES) for _ in range(rnd.randint(0, 25)))
+        assert [(m.span(), m["k"]) for m in _JSON_OPEN.finditer(text)] == \
+            [(m.span(), m["k"]) for m in plain_key.finditer(text)], text
+        assert list(_tab_lines(text)) == [m.span() for m in tab_line.finditer(text)], text

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 
 import phonenumbers
 import pytest
@@ -706,7 +707,8 @@ def test_the_faster_walk_pattern_matches_what_libphonenumbers_pattern_matches():
     from dataguard.detect.phone import walk_pattern
     fast = walk_pattern(_PATTERN)
     assert fast is not _PATTERN and fast.pattern.startswith("[") and "(?<=" in fast.pattern
-    assert "){0,20}+" in fast.pattern            # the repeated groups before the extension: possessive
+    # the repeated groups before the extension: possessive (where Python reads possessive groups right)
+    assert ("){0,20}+" in fast.pattern) == (sys.version_info >= (3, 11, 5))
     rnd = random.Random(43)
     extensions = [" ext. 12", ";ext=345", " x 12", "x12", " X 9", " EXT 7", "\u00a0ext:4", ",ext 8", " extension 77",
                   " extensión 5", " extensio\u0301n 5", " EXTN 6", " \uff45\uff58\uff54 3", " \u0434\u043e\u0431 21",
@@ -734,7 +736,7 @@ def test_the_faster_walk_pattern_matches_what_libphonenumbers_pattern_matches():
     for text in ("a 12-34 5", "1-2x3 x4 -5x", "9x9x9"):
         assert [m.span() for m in walk_pattern(other).finditer(text)] == [m.span() for m in other.finditer(text)]
     repeated = re.compile(r"(?:-?\d){1,4}(?:x\d)?")     # a repeat before an optional end: possessive
-    assert "){1,4}+" in walk_pattern(repeated).pattern
+    assert ("){1,4}+" in walk_pattern(repeated).pattern) == (sys.version_info >= (3, 11, 5))
     for text in ("1-2-3-4-5x6", "12x", "1--2", "-1-2x3x4"):
         assert [m.span() for m in walk_pattern(repeated).finditer(text)] == [m.span() for m in repeated.finditer(text)]
 

@@ -14,6 +14,7 @@ import functools
 import itertools
 import operator
 import re
+import sys
 import unicodedata
 from typing import Sequence
 
@@ -243,6 +244,8 @@ def _possessive(body: str) -> str:
     each of its turns (a tenth of the walk's time). ``body`` as it is otherwise, and when the
     group can match nothing or is not known (a repeat stops at an empty turn in its own way)."""
     groups = _top_groups(body)
+    if sys.version_info < (3, 11, 5):       # (possessive groups could match wrongly before: gh-106052)
+        return body
     if len(groups) != 1 or groups[0][0] != 0 or not body.startswith("(?:") \
             or _REPEAT.fullmatch(body, groups[0][1]) is None:
         return body
@@ -970,6 +973,7 @@ class PhoneFinder:
         self._second_anywhere = occurs_in(_SECOND_NUMBER_START_PATTERN)
         self._fast = walk_pattern(_PATTERN)      # the same matches, found faster
         self._fast_latin = ascii_digits(self._fast)     # the same in a text of Latin-1 characters (_walker)
+        self._walked: tuple = (None, self._fast)         # (the last text walked, its pattern)
         self._verdicts: dict = {}
         self._dead: set = set()          # (region, candidate): the matcher finds nothing there
         self._found: dict = {}           # (region, candidate) -> what it finds between plain separators
@@ -1063,12 +1067,15 @@ class PhoneFinder:
     def _walker(self, text: str):
         """The walk's pattern for a text: with ASCII digits (``ascii_digits``) in a text of Latin-1
         characters alone, which holds no other decimal digit (a text of other characters is not
-        searched for one: that search costs more than the walk it would speed up)."""
-        try:
-            text.encode("latin-1")      # (a copy of a text held as Latin-1, at memcpy speed)
-        except UnicodeEncodeError:
-            return self._fast
-        return self._fast_latin
+        searched for one: that search costs more than the walk it would speed up). The last
+        text's is kept: ``_resync`` walks the same text again after each match inside a candidate."""
+        if text is not self._walked[0]:
+            try:
+                text.encode("latin-1")      # (a copy of a text held as Latin-1, at memcpy speed)
+                self._walked = (text, self._fast_latin)
+            except UnicodeEncodeError:
+                self._walked = (text, self._fast)
+        return self._walked[1]
 
     def _long_steps(self, text: str) -> list:
         """``_steps`` but those of fewer characters than an admitted candidate has, in a text shorter

@@ -489,8 +489,9 @@ def _negated_classes(pattern: str) -> List[str]:
 
 def _cache_key(encoded: Dict[str, bytes], base: int) -> str:
     """A digest of everything a database of these expressions depends on: the expressions, their
-    names and order, the first id, the flags and mode, Hyperscan's binding and the CPU
-    architecture (each part length-prefixed: no two sets of expressions share it)."""
+    names and order (an expression's flags follow from its name's prefix: a long one's are not
+    the others'), the first id, the mode, Hyperscan's binding and the CPU architecture (each part
+    length-prefixed: no two sets of expressions share it)."""
     parts = [str(_DB_CACHE_REVISION), str(getattr(_hs, "__version__", "?")), platform.machine(), str(base),
              str(_hs.HS_FLAG_SOM_LEFTMOST), str(_hs.HS_MODE_BLOCK)]
     parts += [x for name, expr in encoded.items() for x in (name, expr.decode("latin-1"))]
