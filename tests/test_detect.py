@@ -1757,6 +1757,8 @@ LISTS = ("From: Kamau Njoroge <k.njoroge@unhcr.org>\n"
          "Attendees: Country Director, Deputy Representative, Protection Unit\n"
          "Notes: the meeting with Kakuma Hub, Nairobi Office and Dadaab Field went well.\n"
          "To: Simiyu, Maurine\nPresent: Kakuma, Dadaab\n"
+         "In attendance: Diallo, Fatoumata; Shevchenko, Olena; Kowalczyk, Tomasz\n"
+         "Also present: Grace Wanjiru, Peter Otieno\nIn attendance: Finance Unit; Human Resources\n"
          # a hospital's department is no person (the title finds the doctor: the un-identifiers pack)
          "To: Dr. Ahmed Nur Farah, Internal Medicine, Garissa County Referral Hospital\n")
 
@@ -1768,7 +1770,8 @@ def test_the_persons_of_a_list_after_its_label_are_found(patterns_only):
     persons = {e for e in spans(run(patterns_only, LISTS)) if e[0] == "PERSON"}
     want = {at(LISTS, n, "PERSON") for n in ("Bethlehem Negash", "Eleanor Fairbairn", "Nnamdi Adewale", "Na Lin",
                                               "Moussa Boateng", "Lukusa Kasongo", "Callum Thompson", "Bishnu Thapa",
-                                              "Kamau Njoroge", "Simiyu, Maurine")}
+                                              "Kamau Njoroge", "Simiyu, Maurine", "Diallo, Fatoumata",
+                                              "Shevchenko, Olena", "Kowalczyk, Tomasz", "Grace Wanjiru", "Peter Otieno")}
     assert persons == want
 
 

@@ -292,6 +292,7 @@ _POST_PHRASES = frozenset(tuple(p.split()) for p in (
 # the labels of lines that list persons (a mail's recipients, minutes' attendance), a regex
 # alternation: ``recognizers.ListedPersonsRecognizer`` reads them, no single name's label is one
 LIST_LABELS = (r"to|cc|bcc|an|para|à|apologies|present|attendees|attendance|participants|absent|excused|"
+               r"in attendance|also in attendance|also present|those present|members present|"
                r"distribution|présents|presents|excusés|absents|presentes|ausentes|asistentes|anwesend|entschuldigt")
 
 
