@@ -405,3 +405,22 @@ def test_word_start_triggers_open_no_window_inside_words():
                 assert triggers.find(text, lower_aligned(text)).get("t"), (name, text)
             for text in quiet:
                 assert not triggers.find(text, lower_aligned(text)).get("t"), (name, text)
+
+
+def test_romanised_korean_and_cantonese_given_names_before_their_surnames(pack_detectors):
+    """"Ka-ming Wong", "Ji-hoon Kim": a given name of two syllables, the second in small letters,
+    before a surname of those languages, which the small models read as no person, is one (without
+    the model too); a hyphenated word before a word that is such a surname is not."""
+    from dataguard.types import Chunk, Unit
+    det = pack_detectors("PERSON")
+
+    def persons(text):
+        (_, matches), = det.analyze([Chunk(Unit("/t", "/t/notes.txt", "notes.txt"), text)])
+        return [(m.start, m.end) for m in matches if m.entity_type == "PERSON"]
+    text = ("Transferred to supervisor Ka-ming Wong (ext 239). As discussed with Ji-hoon Kim and "
+            "Seo-yeon Park, the refund was sent; Wai-man Cheung signed.\n")
+    assert persons(text) == [(text.index(n), text.index(n) + len(n))
+                             for n in ("Ka-ming Wong", "Ji-hoon Kim", "Seo-yeon Park", "Wai-man Cheung")]
+    for decoy in ("The Co-op Lee branch reopened.", "Follow-up Park Road visit.", "Sign-in Kim desk.",
+                  "Wei-ling Tanaka arrived.", "ka-ming wong in small letters"):
+        assert persons(decoy) == [], decoy
