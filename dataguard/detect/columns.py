@@ -2146,22 +2146,27 @@ _PAIRED_PARTS = {"first": ("last", "first name"), "last": ("first", "last name")
                  "family": ("given", "family name"), "fname": ("lname", "first name"), "lname": ("fname", "last name")}
 
 
-def name_parts(vocab: Vocabulary, named: list, personal: bool) -> dict:
+def name_parts(vocab: Vocabulary, named: list, names: list) -> dict:
     """The names the columns holding a name's parts are judged by: of ``named``, the (key, the
     key holding it or None, name words) of a table's columns, {key: "first name" | "last name" |
     ...} for a column named "<x> first" beside one named "<x> last" (the same x, under the same
     key), x naming a person or a person's name ("member_last,member_first": the one-word names
     in them are persons, as under "last_name,first_name"), or for "first" and "last" alone under
     a key so named ("name": {"given", "family"}) or, under none, in a table of a person's details
-    or contacts (``personal``: ``_of_contacts``). A team's, a product's, a route's first and last
-    ("leader_first", "stop_last", "terminus": {"first", "last"}) are none."""
-    have = {(holder, words) for _, holder, words in named}
-    out = {}
-    for key, holder, words in named:
-        part = _PAIRED_PARTS.get(words[-1]) if words else None
+    or contacts (``_of_contacts`` of its column ``names``, judged only then). A team's, a
+    product's, a route's first and last ("leader_first", "stop_last", "terminus": {"first",
+    "last"}) are none."""
+    parts = [(key, holder, words, _PAIRED_PARTS.get(words[-1])) for key, holder, words in named if words]
+    if not any(part for *_, part in parts):
+        return {}           # (most tables: no column ends with a name part's word)
+    have = {(holder, words) for _, holder, words, _ in parts}
+    out, personal = {}, None
+    for key, holder, words, part in parts:
         if part is None or (holder, words[:-1] + (part[0],)) not in have:
             continue
         whose = words[:-1] or (name_words(holder) if holder else ())
+        if not whose and personal is None:
+            personal = _of_contacts(vocab, names)
         if _names_a_person(vocab, whose) if whose else personal:
             out[key] = part[1]
     return out
@@ -2178,17 +2183,17 @@ def paired_names(vocab: Vocabulary, columns: list, siblings=()) -> None:
     a database column chunk's) as their names."""
     names = [c.name for c in columns if not c.parent] + list(siblings)
     parts = name_parts(vocab, [(i, c.parent, name_words(c.name)) for i, c in enumerate(columns) if c.name]
-                       + [(None, None, name_words(n)) for n in siblings if n], _of_contacts(vocab, names))
+                       + [(None, None, name_words(n)) for n in siblings if n], names)
     for i, name in parts.items():
         if i is not None:
             columns[i].name = name
 
 
-def paired_header(vocab: Vocabulary, name: str, others) -> str:
-    """The name a column is judged by among its table's others' (``name_parts``): its own, or
-    the name part it holds."""
-    names = [name, *others]
-    return name_parts(vocab, [(n, None, name_words(n)) for n in names if n], _of_contacts(vocab, names)).get(name, name)
+def paired_headers(vocab: Vocabulary, names) -> dict:
+    """{header: the name it is judged by} of a table's column names (``name_parts``: a name part's
+    column's; a header absent from it is judged by itself)."""
+    names = [n for n in names if n]
+    return name_parts(vocab, [(n, None, name_words(n)) for n in names], names)
 
 
 def _of_contacts(vocab: Vocabulary, names: list) -> bool:

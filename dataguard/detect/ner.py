@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, embedded_json_columns, generic_name,
-                                      html_columns, is_html, key_value_header, keyed_columns, paired_header,
+                                      html_columns, is_html, key_value_header, keyed_columns, paired_headers,
                                       paired_names, quoted_pair_columns, role_column, table_columns, whole_names)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, TITLE_WORDS, TITLES,
@@ -659,7 +659,8 @@ class NerRunner:
             return plan
         if chunk.unit.column is not None:      # a database column (or a key path in one): its own name
             own = chunk.column or chunk.unit.column
-            chunk_names = self._person and self._name_column(paired_header(self._vocabulary, own, chunk.siblings))
+            own = paired_headers(self._vocabulary, [own, *chunk.siblings]).get(own, own)
+            chunk_names = self._person and self._name_column(own)
         else:
             chunk_names = self._person and any(self._name_column(c) for c in chunk.context)
         if key_value_header([c for c in chunk.context if c]):    # a form's sheet: each value judged by its field
@@ -717,8 +718,7 @@ class NerRunner:
         as a whole for places or programmes; prose regions of the rest, the tables blanked out."""
         text = plan.chunk.text
         cells, generic = [], {}
-        named = {column for _, _, column in found if column}
-        judged = {column: paired_header(self._vocabulary, column, named) for column in named}
+        judged = paired_headers(self._vocabulary, {column for _, _, column in found})
         for s, e, column in found:
             column = judged.get(column, column)
             if column and self._vocabulary.lowers_whole(column, "PERSON"):
@@ -750,9 +750,10 @@ class NerRunner:
                 columns.setdefault(col, []).append((s, e))
         text = plan.chunk.text
         known = layout.headers is not None
-        others = [h for h in layout.headers.values() if h] if known else []
+        judged = paired_headers(self._vocabulary, layout.headers.values()) if known else {}
         for col, cells in columns.items():
-            header = paired_header(self._vocabulary, layout.headers.get(col) or "", others) if known else ""
+            header = (layout.headers.get(col) or "") if known else ""
+            header = judged.get(header, header)
             names = (self._person and self._name_column(header)) if known else chunk_names
             few = categorical(text, cells)      # a few values over and over (Yes/No, statuses): no names by the header
             names = names and not few
