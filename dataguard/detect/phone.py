@@ -243,9 +243,9 @@ def _possessive(body: str) -> str:
     way, never back, and possessive it is searched without keeping a place to backtrack to at
     each of its turns (a tenth of the walk's time). ``body`` as it is otherwise, and when the
     group can match nothing or is not known (a repeat stops at an empty turn in its own way)."""
-    groups = _top_groups(body)
     if sys.version_info < (3, 11, 5):       # (possessive groups could match wrongly before: gh-106052)
         return body
+    groups = _top_groups(body)
     if len(groups) != 1 or groups[0][0] != 0 or not body.startswith("(?:") \
             or _REPEAT.fullmatch(body, groups[0][1]) is None:
         return body
