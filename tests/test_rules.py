@@ -224,6 +224,52 @@ def test_the_size_bound_read_off_the_text_never_says_small_for_a_large_pattern()
     assert risky.expanded_size("(?x)a{1 0}") == 10 and not risky.too_large("x\\{" + "9" * 5000 + "}")
 
 
+
+def test_the_nested_bound_is_never_below_the_parsed_size(monkeypatch):
+    """``risky._nested_bound`` reads the groups' nesting off the text alone (no parse): on random
+    regexes of groups of every kind, classes holding brackets, escaped brackets and braces,
+    counts of every form and alternations, it is never below the parsed size (or says None, or
+    a number past the limit, and the parse decides), and it is exact enough that a pattern of many sibling counts is
+    not parsed."""
+    import random
+    import re
+
+    from dataguard.rules import risky
+    rng = random.Random(11)
+    atoms = ["a", r"\d", "[A-Z]", "[]a(]", "[^)]", r"\(", r"\)", r"\{3\}", r"\\", ".", "[(){}]", r"\x41"]
+    opens = ["(", "(?:", "(?P<g{}>", "(?=", "(?!", "(?<=x", "(?>", "(?i:"]
+    counts = ["", "*", "+", "?", "{{{}}}", "{{{},}}", "{{,{}}}", "{{{},{}}}", "{{{}}}+", "{{{},{}}}?"]
+    names = iter(range(10**6))
+
+    def gen(depth):
+        parts = []
+        for _ in range(rng.randint(1, 4)):
+            if depth and rng.random() < 0.5:
+                item = rng.choice(opens).format(next(names)) + gen(depth - 1) + ")"
+            else:
+                item = rng.choice(atoms)
+            parts.append(item + rng.choice(counts).format(*(rng.randint(0, 60) for _ in range(2))))
+        return "|".join(parts) if rng.random() < 0.2 else "".join(parts)
+    checked = 0
+    for _ in range(3000):
+        p = gen(4)
+        try:
+            re.compile(p)
+        except re.error:
+            continue
+        bound = risky._nested_bound(p)
+        # (it stops counting past the limit: then only 'large' is meant)
+        assert bound is None or bound > risky.MAX_EXPANDED or bound >= risky.expanded_size(p), p
+        checked += bound is not None and bound <= risky.MAX_EXPANDED
+    assert checked > 500
+    sibling = "".join(f"[A-Z]{{{n}}}[0-9]{{2,{n}}}" for n in range(40, 60))
+    assert risky._nested_bound(sibling) < risky.MAX_EXPANDED < len(sibling) * 40 * 41
+    parsed = []
+    monkeypatch.setattr(risky, "_expanded", lambda regex: parsed.append(regex) or 0)
+    assert not risky.too_large(sibling) and parsed == []
+    assert risky._nested_bound("(?x)a{ 1000 }") is None and risky._nested_bound("a(?#(){1000}") is None
+
+
 def test_bad_regex(tmp_path):
     rec = ("recognizers:\n  - entity: CASE_NUMBER\n    patterns:\n"
            "      - {name: c, regex: '\\b(\\d{3}', score: 0.5}\n")

@@ -85,19 +85,65 @@ def _as_compiled(regex: str) -> str:
 
 def too_large(regex: str) -> bool:
     """Whether ``expanded_size(regex)`` exceeds ``MAX_EXPANDED``, without parsing the regex when a
-    bound read off its text already says no (nearly every pack pattern: the parse is most of the
-    time of loading the packs, paid by every scan and rescan). Every item ``_size`` counts comes
+    bound read off its text already says no (every built-in pattern: the parse was most of the
+    time of loading the packs, paid by every scan and rescan), first the loose one below, then
+    ``_nested_bound``. Every item ``_size`` counts comes
     from at least one character of the text, and a repeat multiplies what it holds by at most the
     largest number in its braces (by one for '*', '+' and '?'): the size is at most the text's
     length times the product of those numbers."""
     regex = _as_compiled(regex)
     bound = len(regex)
     for m in _COUNTED.finditer(regex):
-        counts = [int(g) if len(g) < _FEWEST_DIGITS_TOO_MANY else MAX_EXPANDED + 1 for g in m.groups() if g]
-        bound *= max([1, *counts])
+        bound *= _largest_count(m)
         if bound > MAX_EXPANDED:
-            return _expanded(regex) > MAX_EXPANDED
+            nested = _nested_bound(regex)
+            return (nested is None or nested > MAX_EXPANDED) and _expanded(regex) > MAX_EXPANDED
     return False
+
+
+def _largest_count(m) -> int:
+    """The largest number in a ``_COUNTED`` match (1 if none): how many times a repeat's body counts at most."""
+    return max([1, *(int(g) if len(g) < _FEWEST_DIGITS_TOO_MANY else MAX_EXPANDED + 1 for g in m.groups() if g)])
+
+
+# what ``_nested_bound`` reads: an escape, a class, a bracket, a counted repeat, other characters
+_TOKENS = re.compile(r"(\\.)|(\[\^?\]?(?:\\.|[^\]\\])*\])|(\()|(\))|(\{\d*(?:,\d*)?\})|([^\\\[(){]+)|(.)", re.S)
+# where brackets or braces may not be what they seem to a reader of the text alone: verbose
+# mode (comments, spaces inside counts) and inline comments
+_OPAQUE = re.compile(r"\(\?#|\(\?[a-zA-Z]*x")
+
+
+def _nested_bound(regex: str):
+    """A bound on ``_size`` read off the text in one pass, the groups' nesting followed: each
+    character counts as one item, and a counted repeat multiplies only what it follows (the
+    last character, escape or class, or the group that just closed). ``too_large``'s bound
+    multiplies every count of a pattern together, so a long pattern with a few sibling counts
+    ("[A-Z]{2}[0-9]{2}...") was parsed (a third of loading the built-in packs); this one is
+    no smaller than ``_size`` (extra characters such as "?:" only make it larger), or some number
+    past ``MAX_EXPANDED`` once the count passes it. None when the text alone cannot be read so
+    (verbose mode, a comment, brackets that do not pair)."""
+    if _OPAQUE.search(regex):
+        return None
+    stack, total, last = [], 0, 0
+    for m in _TOKENS.finditer(regex):
+        kind = m.lastindex
+        if kind == 3:                       # '(': the group's items counted apart
+            stack.append(total)
+            total = 0
+        elif kind == 4:                     # ')': the group is the item a repeat may follow
+            if not stack:
+                return None
+            last, total = total, stack.pop() + total
+        elif kind == 5 and last:            # a counted repeat of the item before it
+            count = _largest_count(_COUNTED.match(m.group()))
+            total += last * (count - 1)
+            last *= count
+        else:                               # characters, an escape, a class (or braces with nothing before)
+            total += len(m.group()) if kind in (5, 6) else 1
+            last = 1
+        if total > MAX_EXPANDED:
+            return total
+    return None if stack else total
 
 
 def expanded_size(regex: str) -> int:
