@@ -1066,6 +1066,35 @@ def test_windows_around_triggers_find_what_the_whole_text_gives(seed, turkish, h
     assert compared >= 10
 
 
+
+@pytest.mark.parametrize("headed", [False, True])
+def test_the_recognizers_left_out_of_a_chunk_would_find_nothing_there(headed, monkeypatch):
+    """``RunPlan.runnable`` leaves out a recognizer only where ``run_windowed`` gives nothing: on
+    short and long texts, with and without the triggers of each recognizer (dense text, a
+    file's name, words alone), read without and with a header holding context words; the
+    recognizers it keeps are in the detector's order."""
+    from dataguard.detect import Detector
+    from dataguard.detect.context import in_external
+    from dataguard.detect.windows import run_windowed
+    monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
+    det = Detector(ner=False, countries=("US", "GB", "FR", "DE", "IN"))
+    header = ["routing number", "account", "passport", "phone"] if headed else []
+    texts = [dense_text(21, 800), dense_text(22, 40), "report-2024-03.txt", "Passport no. and the ABA routing",
+             "nothing to see here at all", "DE89 3704 0044 0532 0130 00 and 4111 1111 1111 1111", ""]
+    left_out = 0
+    for text in texts:
+        hits = det._triggers.find(text)
+        kept = det._plan.runnable(hits, bool(header))
+        assert kept == [t for t in det._recognizers if t in kept]
+        for t in det._recognizers:
+            if t in kept:
+                continue
+            left_out += 1
+            ungated = t.needs_context and bool(header) and in_external(t.context, header)
+            assert run_windowed(t, text, hits, ungated) == [], (t.name, text[:30])
+    assert left_out > 100
+
+
 @pytest.mark.parametrize("hyperscan", [False, True])
 def test_recognizers_whose_matches_are_their_triggers_find_on_narrow_windows_what_the_whole_text_gives(hyperscan, monkeypatch):
     """The recognizers whose every match is a match of their trigger (``Traits.tight``: SSN, NHS,

@@ -18,7 +18,7 @@ from dataguard.detect.models import (AUTO, FALLBACK, MODELS, NER_MODEL_FOR, Mode
                                     load_nlp, ner_languages)
 from dataguard.detect.ner import NerRunner
 from dataguard.detect.columns import NEED_CONTEXT, ColumnJudge, vocabulary_for
-from dataguard.detect.windows import run_windowed, trigger_set
+from dataguard.detect.windows import RunPlan, run_windowed, trigger_set
 from dataguard.types import Chunk
 
 
@@ -47,6 +47,7 @@ class Detector:
             self.load_models()
         self._recognizers = build_recognizers(self.entities, config)
         self._triggers = trigger_set(self._recognizers)
+        self._plan = RunPlan(self._recognizers)
         self._columns = ColumnJudge(self._vocabulary, self.entities, _context_words(self._recognizers), self._ner)
 
     @classmethod
@@ -125,7 +126,7 @@ class Detector:
             text = chunk.text
             ext_context = [c.lower() for c in chunk.context]
             hits = self._triggers.find(text)
-            for t in self._recognizers:
+            for t in self._plan.runnable(hits, bool(ext_context)):
                 in_header = bool(ext_context) and in_external(t.context, ext_context)
                 for r in run_windowed(t, text, hits, t.needs_context and in_header):
                     base = r.score

@@ -254,3 +254,47 @@ def run_windowed(t: Triggered, text: str, hits: dict, ungated: bool = False) -> 
         return rec.analyze(text, ents, None)
     pad, edge = (traits(trig).pad, traits(trig).edge) if t.pad is None else (t.pad, t.edge)
     return _on_windows(rec, text, windows(spans, text, pad, edge))
+
+
+class RunPlan:
+    """Which recognizers ``run_windowed`` may run on a chunk, read off its trigger hits: a
+    recognizer with trigger words or a regex of its own needs a hit of one of them, one run
+    around its entity's trigger needs that trigger's hit, the others run on every chunk; one
+    that needs context runs on the whole text when its words are in the chunk's column name or
+    header (``headed``). The engine asks for every chunk, and most chunks (a file's name, a
+    short file) hold the triggers of a few recognizers of dozens: one call for each was most of
+    the detection of a small file."""
+
+    def __init__(self, recs: Sequence[Triggered]):
+        self.recs = list(recs)
+        self.always: list = []          # indices of the recognizers that may run on any chunk
+        self.by_name: dict = {}         # trigger name -> indices of the recognizers its hit lets run
+        self.needing_context = [i for i, t in enumerate(self.recs) if t.needs_context]
+        for i, t in enumerate(self.recs):
+            names = self._needed(t)
+            if names is None:
+                self.always.append(i)
+            for n in names or ():
+                self.by_name.setdefault(n, []).append(i)
+
+    @staticmethod
+    def _needed(t: Triggered) -> Optional[tuple]:
+        """The trigger names one of which must have a hit for ``run_windowed`` to run ``t`` on a
+        chunk not ``headed`` (None: it may run on any)."""
+        if t.gated:
+            return (t.name, t.name + _EXACT)
+        if t.self_windowed or t.entity_trigger is None:
+            return None
+        return (t.entity_trigger,)
+
+    def runnable(self, hits: dict, headed: bool) -> list:
+        """The recognizers that may find something in a chunk with these trigger hits, in order."""
+        chosen = set(self.always)
+        by_name = self.by_name
+        for name, spans in hits.items():
+            if spans and name in by_name:
+                chosen.update(by_name[name])
+        if headed:
+            chosen.update(self.needing_context)
+        recs = self.recs
+        return [recs[i] for i in sorted(chosen)]
