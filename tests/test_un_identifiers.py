@@ -407,6 +407,35 @@ def test_word_start_triggers_open_no_window_inside_words():
                 assert not triggers.find(text, lower_aligned(text)).get("t"), (name, text)
 
 
+@pytest.mark.parametrize("use_hyperscan", [True, False])
+def test_the_east_asian_surnames_trigger_is_its_pattern_and_its_windows_find_what_the_whole_text_gives(
+        pack_detectors, use_hyperscan):
+    """The trigger of a given name before an East Asian surname is the pattern without its
+    look-arounds, case and all: no window at a surname inside a word ("than", "long", "admin"), and
+    on windows the recognizer finds what it finds in the whole text, among hyphenated words, names
+    in other cases, glued to words or cut by a window's edge in a long run of letters."""
+    import random
+
+    from dataguard.detect.windows import run_windowed, trigger_set
+    det = pack_detectors("PERSON")
+    t = next(t for t in det._recognizers if t.name.endswith("person-hyphenated-given-name-east-asian-surname"))
+    triggers = trigger_set([t], use_hyperscan=use_hyperscan, hyperscan_after=0)
+    for plain in ("rather than long lines, the admin", "standard, among, change, Seo-yeon, KA-MING WONG"):
+        assert not any(triggers.find(plain).values()), plain
+    rnd = random.Random(7)
+    given = ["Ka-ming", "Ji-hoon", "Seo-yeon", "Wai-man", "Co-op", "Sign-in", "Abcde-fghij", "ka-ming", "KA-MING",
+             "Ab-c", "Ka-mingx", "x-Ka-ming", "Wai-up"]
+    surnames = ["Wong", "Kim", "Park", "Chan", "Chang", "Tanaka", "wong", "WONG", "Wongs", "Lee-Smith", "Tay"]
+    glue = [" ", "  ", "-", "", "\n", "x", ".", "'", ", ", " " + "q" * rnd.randint(30, 60), "_"]
+    parts = []
+    for _ in range(1500):
+        parts += [rnd.choice(glue), rnd.choice(given), rnd.choice([" ", " ", "  ", "-", ""]), rnd.choice(surnames)]
+    text = "".join(parts)
+    whole = [(r.start, r.end, r.score) for r in t.recognizer.analyze(text, t.entities)]
+    windowed = [(r.start, r.end, r.score) for r in run_windowed(t, text, triggers.find(text))]
+    assert windowed == whole and len(whole) > 40
+
+
 def test_romanised_korean_and_cantonese_given_names_before_their_surnames(pack_detectors):
     """"Ka-ming Wong", "Ji-hoon Kim": a given name of two syllables, the second in small letters,
     before a surname of those languages, which the small models read as no person, is one (without
