@@ -100,7 +100,11 @@ TABLE = {t.name: t for t in (
     # detect.cards: every brand range; its trigger a whole run of digit groups holding 12 digits
     # or more, each run a window of its own (cards.CARD_RUN's matches)
     _id("CREDIT_CARD", trigger=r"\d(?:[ -]?\d){11,}", norm=_D, mask=Mask.CARD),
-    _id("IBAN_CODE", "IbanRecognizer", r"[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2}", norm=_CU, mask=Mask.IBAN),
+    # (where an IBAN can open: its country in capitals after no capital or digit, or in small letters
+    # after no letter or digit, as the IBAN recognizer's patterns read it; the character before is
+    # part of the hit. Not in a hash's or a tracking number's run: "53e0ac1047994903", "1Z565AA1131318")
+    _id("IBAN_CODE", "IbanRecognizer", r"(?:^|[^A-Z0-9])[A-Z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2}|"
+        r"(?:^|[^A-Za-z0-9])[a-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4}){2}", norm=_CU, mask=Mask.IBAN),
     _id("US_SSN", "UsSsnRecognizer", r"\b\d{3}[- .]?\d{2}[- .]?\d{4}\b", SHORT_PAD, norm=_D, tight=True),
     _id("UK_NHS", "NhsRecognizer", r"\b\d{3}[- ]?\d{3}[- ]?\d{4}\b", SHORT_PAD, norm=_D, tight=True),
     _id("UK_NINO", "UkNinoRecognizer", r"[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]", norm=_CU),
