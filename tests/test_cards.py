@@ -202,3 +202,27 @@ def test_numbers_in_groups_a_card_is_never_written_in_are_no_card():
             "card 41111111 11111111, card 411111 1111111111\n")
     want = ["3056 930902 5904", "3782 822463 10005", "4222 222 222 222", "41111111 11111111", "411111 1111111111"]
     assert card_spans(text) == [(text.index(v), text.index(v) + len(v)) for v in want]
+
+
+def test_a_runs_groups_and_the_groups_a_card_may_open_at_are_read_as_the_full_search_reads_them():
+    """The groups of a run read with ``str.split`` are the runs of digits a regex finds (digits of
+    other scripts too), and no card number opens at a group past ``_openings`` (fewer than twelve
+    digits from it to the run's end): the longest-piece search tried at every group finds none there."""
+    import re
+
+    from dataguard.detect.cards import CARD_RUN, _best_piece_at, _groups, _openings
+    rnd = random.Random(11)
+    checked = 0
+    for _ in range(3000):
+        digits = "0123456789" if rnd.random() < 0.9 else "0123456789٠١٢٣٤٥٦٧٨٩"
+        run = rnd.choice(" -").join("".join(rnd.choice(digits) for _ in range(rnd.choice([1, 2, 3, 4, 4, 4, 5, 6, 8])))
+                                    for _ in range(rnd.randint(2, 9)))
+        if CARD_RUN.fullmatch(run) is None:
+            continue
+        text = "ref " + run + " end"
+        groups = _groups(4, run)
+        assert groups == [(4 + m.start(), 4 + m.end()) for m in re.finditer(r"\d+", run)]
+        assert all(_best_piece_at(text, groups, i) is None for i in range(_openings(groups), len(groups)))
+        assert _openings(groups) == 0 or sum(b - a for a, b in groups[_openings(groups) - 1:]) >= 12
+        checked += 1
+    assert checked > 1000

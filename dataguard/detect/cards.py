@@ -63,7 +63,6 @@ CARD_CONTEXT = ["credit", "card", "visa", "mastercard", "cc", "amex", "discover"
 # a whole run of digit groups (single spaces or dashes between them) holding at least 12 digits
 # (led by a digit, so that the search skips to the next digit at C speed)
 CARD_RUN = re.compile(r"\d(?<!\d\d)(?:[ -]?\d){11,}")
-_GROUP = re.compile(r"\d+")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -114,7 +113,7 @@ def cards_in_runs(text: str, runs: list) -> List[tuple]:
             if card_brand(run):
                 out.append((s, e))
             continue
-        groups = [(s + g.start(), s + g.end()) for g in _GROUP.finditer(run)]
+        groups = _groups(s, run)
         sizes = tuple(b - a for a, b in groups)
         if sizes in CARD_LAYOUTS:     # written as one card number: that or none
             if card_brand(run.replace(" ", "").replace("-", "")):
@@ -131,6 +130,16 @@ def cards_in_runs(text: str, runs: list) -> List[tuple]:
     return out
 
 
+def _groups(s: int, run: str) -> list:
+    """(start, end) of each group of digits of a run starting at ``s`` (one space or dash between
+    two groups, as ``CARD_RUN`` takes them): read with ``str.split``, no match object a group."""
+    out, at = [], s
+    for piece in run.replace("-", " ").split(" "):
+        out.append((at, at + len(piece)))
+        at += len(piece) + 1
+    return out
+
+
 # how card numbers are written in groups (16 digits in fours, American Express's 4-6-5, Diners'
 # 4-6-4; not 4-4-4-4-3, a card and its CVV as often as 19 digits): a run so written is one number, valid or not, never a
 # shorter card number inside a longer one that fails its check ("5125 5846 3716 7472")
@@ -140,8 +149,8 @@ CARD_LAYOUTS = frozenset({(4, 4, 4, 4), (4, 6, 5), (4, 6, 4)})
 def _best_pieces(text: str, groups: list) -> list:
     """Valid card numbers made of whole consecutive groups, left to right, longest first
     (at most 19 digits: a few tries per group, however long the run)."""
-    out, i = [], 0
-    while i < len(groups):
+    out, i, last = [], 0, _openings(groups)
+    while i < last:
         found = _best_piece_at(text, groups, i)
         if found:
             out.append(found[:2])
@@ -149,6 +158,17 @@ def _best_pieces(text: str, groups: list) -> list:
         else:
             i += 1
     return out
+
+
+def _openings(groups: list) -> int:
+    """How many of the groups a piece may open at: those with 12 digits or more (the shortest
+    card's) from them to the run's end (a phone number's "0712 345 678" at its first group only)."""
+    left = 0
+    for k in range(len(groups) - 1, -1, -1):
+        left += groups[k][1] - groups[k][0]
+        if left >= 12:
+            return k + 1
+    return 0
 
 
 def _best_piece_at(text: str, groups: list, i: int):
