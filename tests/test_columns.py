@@ -850,6 +850,64 @@ def test_json_pairs_are_those_of_the_bounded_pattern(pieces, long, escapes):
         [(m.span(), m.groupdict(), m.lastgroup) for m in _JSON_PAIR.finditer(text)]
 
 
+def _json_table_by_steps(text: str) -> tuple:
+    """The JSON reading of before the C-level maps (a bisect and a dict look-up a pair, the holders
+    from every bracket of the text), kept as the reference ``_json_table`` must match."""
+    import bisect
+
+    from dataguard.detect.columns import _JSON_PAIR
+    plain_key = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*[\[{]')
+    keyed = {m.end() - 1: m["k"] for m in plain_key.finditer(text)}
+    positions, holders, stack = [], [], []
+    if keyed:
+        for m in re.finditer(r"[\[\]{}]", text):
+            if m.group() in "[{":
+                stack.append(keyed.get(m.start()) or (stack[-1] if stack else None))
+            elif stack:
+                stack.pop()
+            positions.append(m.start())
+            holders.append(stack[-1] if stack else None)
+    columns, numbers, cells, owners = [], {}, [], []
+    for m in _JSON_PAIR.finditer(text):
+        here = bisect.bisect_right(positions, m.start())
+        parent = holders[here - 1] if here else None
+        k = numbers.get((m["k"], parent))
+        if k is None:
+            k = numbers[(m["k"], parent)] = len(columns)
+            columns.append((m["k"], parent, []))
+        columns[k][2].append(m.span(m.lastgroup))
+        cells.append(m.span(m.lastgroup))
+        owners.append(k)
+    return columns, (cells, owners)
+
+
+_JSON_TABLE_PIECES = ['"a"', '"k1"', '"x y"', '"1a"', '""', ":", " : ", ": ", '"v"', '"\\""', '"a\\\\"', "\\",
+                      "\n", '"', "12", "-3.5e2", ",", "}", "]", "{", "[", " ", "b", '"key": {', '"k ey" : [',
+                      '"rows": [', '"9x":[', '"_id" :{', '"n": 7', '"' + "k" * 61 + '":{', "\u00a0", "\u2028"]
+
+
+def test_a_json_tables_columns_are_those_read_pair_by_pair():
+    """``_json_table`` reads its pairs, their holders and columns with C-level maps (and each
+    bracket under a key from its key's closing quote): the same columns, cells and owners as a
+    reading pair by pair with a bisect each, on texts of keys, values, brackets and escapes, and
+    with a value longer than 2000 characters."""
+    import random
+
+    from dataguard.detect.columns import _json_keyed, _json_table
+    plain_key = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*[\[{]')
+    rnd = random.Random(11)
+    for i in range(20_000):
+        text = "".join(rnd.choice(_JSON_TABLE_PIECES) for _ in range(rnd.randint(0, 40)))
+        if i % 500 == 0:
+            text += '"long": "' + "y" * rnd.choice([2000, 2001]) + '", "z": 1}'
+        chunk = Chunk(unit=Unit(target="/t", uri="/t/x.json", path="x.json"), text=text)
+        columns, order = _json_table(chunk)
+        expected_columns, expected_order = _json_table_by_steps(text)
+        assert [(c.name, c.parent, c.cells) for c in columns] == expected_columns, text
+        assert order == expected_order, text
+        assert _json_keyed(text) == {m.end() - 1: m["k"] for m in plain_key.finditer(text)}, text
+
+
 def test_a_json_key_and_the_key_above_it_may_name_a_value_together(det):
     """"card" alone names nothing, "number" alone is a code; ``card.number`` is a card number
     (as ``card_number`` is), ``card.holder`` its holder; ``order.number`` stays a code."""

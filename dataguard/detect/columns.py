@@ -30,6 +30,7 @@ import datetime
 import functools
 import itertools
 import logging
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -669,12 +670,15 @@ _JSON_PAIR = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*(?:"(?P<v>(?:[^"\
 # faster than the alternation of a character and an escape, counted): see ``_json_pairs``
 _JSON_PAIR_ANY = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60})"\s*:\s*(?:"(?P<v>[^"\\\n]*(?:\\.[^"\\\n]*)*)"|'
                             r'(?P<n>-?\d[\d.eE+-]{0,40})(?=\s*[,}\]\n]))')
-# "key": [ or "key": {, an object or array opened under a key; and every bracket. (The key's
-# characters taken possessively: none is a quote, so giving them back could not let the quote
-# after them match; tried at every quote of the text, a string value's too, the pattern would
-# otherwise give back up to 60 characters, one at a time, at each of them.)
+# "key": [ or "key": {, an object or array opened under a key (tried at a key's opening quote:
+# ``_json_keyed``), the end of one (a key's closing quote, a colon, a bracket), and every bracket.
+# (The key's characters taken possessively: none is a quote, so giving them back could not let
+# the quote after them match.)
 _JSON_OPEN = re.compile(r'"(?P<k>[^\W\d][\w ./-]{0,60}+)"\s*+:\s*+[\[{]')
+_JSON_OPENED = re.compile(r'"\s*+:\s*+[\[{]')
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
+_KEY_OF, _VALUE_OF = operator.itemgetter("k"), operator.itemgetter("v")
+_LAST_GROUP = operator.attrgetter("lastindex")
 
 
 def _named(unit, extensions: tuple) -> bool:
@@ -687,20 +691,24 @@ def is_json(unit) -> bool:
     return _named(unit, _JSON_EXT)
 
 
-def _json_pairs(text: str):
-    """``_JSON_PAIR.finditer(text)``, found with ``_JSON_PAIR_ANY``, which matches wherever
+def _json_pairs(text: str) -> list:
+    """``list(_JSON_PAIR.finditer(text))``, found with ``_JSON_PAIR_ANY``, which matches wherever
     ``_JSON_PAIR`` does, and as it does (a value's characters and escapes read the one way they
-    can be): where it finds a string value of 1 to 2000 characters, that is ``_JSON_PAIR``'s
-    next match; where the value is empty or longer (its escapes may keep it within 2000),
-    ``_JSON_PAIR`` is searched from there on."""
-    pos, search, exact = 0, _JSON_PAIR_ANY.search, _JSON_PAIR.search
+    can be): where every string value it finds has 1 to 2000 characters, its matches are
+    ``_JSON_PAIR``'s (one ``finditer`` in C); where one is empty or longer (its escapes may keep
+    it within 2000), ``_JSON_PAIR`` is searched from there on, each match after the one before."""
+    found = list(_JSON_PAIR_ANY.finditer(text))
+    values = list(map(_VALUE_OF, found))        # (None for a number)
+    if "" not in values and max(map(len, filter(None, values)), default=0) <= 2000:
+        return found
+    found, pos, search, exact = [], 0, _JSON_PAIR_ANY.search, _JSON_PAIR.search
     while True:
         m = search(text, pos)
         if m is not None and m["v"] is not None and not 0 < len(m["v"]) <= 2000:
             m = exact(text, m.start())
         if m is None:
-            return
-        yield m
+            return found
+        found.append(m)
         pos = m.end()
 
 
@@ -715,38 +723,62 @@ def json_columns(chunk: Chunk) -> list:
 
 def _json_table(chunk: Chunk) -> tuple:
     """(``json_columns``, their cells in the text's order as ``_in_order`` gives them: the values
-    are read one after the other)."""
-    columns: list = []
-    numbers: dict = {}                  # (key, parent) -> its column's number in ``columns``
-    cells, owners = [], []
-    table = _stem(chunk.unit)
+    are read one after the other). The pairs' keys, values' spans, holders and columns are
+    read by C-level maps, a Python step a value only to file it under its column."""
     text = chunk.text
-    keyed = {m.end() - 1: m["k"] for m in _JSON_OPEN.finditer(text)}   # bracket position -> key
-    positions: list = []                # where every bracket stands
-    holders: list = []                  # the key holding what follows each bracket (None: none)
-    if keyed:
-        stack: list = []
-        for m in _JSON_BRACKET.finditer(text):
-            at = m.start()
-            if m.group() in "[{":       # (an object or array without a key: its holder's)
-                stack.append(keyed.get(at) or (stack[-1] if stack else None))
-            elif stack:
-                stack.pop()
-            positions.append(at)
-            holders.append(stack[-1] if stack else None)
-    for m in _json_pairs(text):
-        here = bisect.bisect_right(positions, m.start())
-        parent = holders[here - 1] if here else None
-        key = m["k"]
-        k = numbers.get((key, parent))
-        if k is None:
-            k = numbers[(key, parent)] = len(columns)
-            columns.append(_Column(key, name_words(key), table=table, parent=parent))
-        cell = m.span(m.lastgroup)      # (the value: "v" or "n")
-        columns[k].cells.append(cell)
-        cells.append(cell)
-        owners.append(k)
+    found = _json_pairs(text)
+    keys = list(map(_KEY_OF, found))
+    cells = list(map(re.Match.span, found, map(_LAST_GROUP, found)))     # (the value: "v" or "n")
+    holders = _json_holders(text, found)
+    slots = keys if holders is None else list(zip(keys, holders))   # (a column a key and holder)
+    numbers = dict.fromkeys(slots)              # each column's slot, in the order first met
+    columns: list = []
+    table = _stem(chunk.unit)
+    for k, slot in enumerate(numbers):
+        numbers[slot] = k
+        key, parent = (slot, None) if holders is None else slot
+        columns.append(_Column(key, name_words(key), table=table, parent=parent))
+    owners = list(map(numbers.__getitem__, slots))
+    adds = [c.cells.append for c in columns]
+    for cell, k in zip(cells, owners):
+        adds[k](cell)
     return columns, (cells, owners)
+
+
+def _json_holders(text: str, found: list) -> Optional[list]:
+    """The key of the nearest object or array holding each pair (None: none), read from the
+    brackets opened and closed before it; None where no object or array is opened under a key."""
+    keyed = _json_keyed(text)           # bracket position -> key
+    if not keyed:
+        return None
+    # (the brackets from the first opened under a key: what stands before it has no holder)
+    brackets = list(_JSON_BRACKET.finditer(text, min(keyed)))
+    positions = list(map(re.Match.start, brackets))    # where each bracket stands
+    holders: list = [None]              # the key holding what follows each bracket, after a None
+    #                                   # for what stands before the first
+    stack = [None] * (len(positions) + 1)   # (a None for each bracket a close may find no open one for)
+    push, pop, add, get = stack.append, stack.pop, holders.append, keyed.get
+    for at, bracket in zip(positions, map(re.Match.group, brackets)):
+        if bracket in "[{":             # (an object or array without a key: its holder's)
+            push(get(at) or stack[-1])
+        else:
+            pop()
+        add(stack[-1])
+    return list(map(holders.__getitem__, map(functools.partial(bisect.bisect_right, positions),
+                                              map(re.Match.start, found))))
+
+
+def _json_keyed(text: str) -> dict:
+    """``{m.end() - 1: m["k"] for m in _JSON_OPEN.finditer(text)}``: the bracket of each object or
+    array opened under a key, and its key. Found from the few quotes a colon and a bracket
+    follow (``_JSON_OPENED``), not from every quote: a key holds none, so its opening quote is the
+    one before."""
+    keyed = {}
+    for m in _JSON_OPENED.finditer(text):
+        k = _JSON_OPEN.match(text, text.rfind('"', 0, m.start()))     # (no quote before: -1, read as 0)
+        if k is not None and k.end() == m.end():
+            keyed[m.end() - 1] = k["k"]
+    return keyed
 
 
 _XML_EXT = (".xml", ".kml", ".gpx", ".xlf", ".xliff")
