@@ -1843,3 +1843,31 @@ def test_json_keys_and_tab_lines_are_found_as_the_plain_patterns_find_them():
         assert [(m.span(), m["k"]) for m in _JSON_OPEN.finditer(text)] == \
             [(m.span(), m["k"]) for m in plain_key.finditer(text)], text
         assert list(_tab_lines(text)) == [m.span() for m in tab_line.finditer(text)], text
+
+
+def test_a_chunks_tables_are_read_once_for_the_ner_planner_and_the_judge(pack_det, monkeypatch):
+    """The NER planner and the column judge read the same chunk's table (``tabular.parsed``): a
+    delimited text's layout and a JSON file's pairs are read once; the judge, which takes a
+    headerless table's first row for data, does so on a copy (the planner's layout keeps its
+    header row), and forgets the reading when done."""
+    from dataguard.detect import columns, tabular
+    from dataguard.detect.ner import NerRunner
+    made, pairs = [], []
+    layout_init, json_pairs = tabular.Layout.__init__, columns._json_pairs
+    monkeypatch.setattr(tabular.Layout, "__init__", lambda self, chunk: made.append(chunk) or layout_init(self, chunk))
+    monkeypatch.setattr(columns, "_json_pairs", lambda text: pairs.append(text) or json_pairs(text))
+    runner = NerRunner(None, frozenset({"PERSON"}), pack_det._vocabulary)
+    key = "ak_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    text = f"api_key,{key}\nclient_secret,sk_live_4eC39HqLyjWDarjtT1zdp7dc\n"
+    table = Chunk(unit=Unit(target="/t", uri="/t/keys.csv", path="keys.csv"), text=text,
+                  context=("api_key", key), hint="structured")
+    document = Chunk(unit=Unit(target="/t", uri="/t/x.json", path="x.json"),
+                     text='{"staff": [{"name": "Amina Okafor", "phone": "+254 712 345 678"}]}')
+    for chunk in (table, document):
+        runner.plan(chunk)
+    layout = tabular.parsed(table, tabular.Layout)
+    judged = [pack_det._columns.judge(chunk, []) for chunk in (table, document)]
+    assert made == [table] and pairs == [document.text]
+    assert layout.header_rows == [(0, len(f"api_key,{key}"))]
+    assert {table.text[r.start:r.end] for r in judged[0]} >= {key, "sk_live_4eC39HqLyjWDarjtT1zdp7dc"}   # (row 1: data)
+    assert id(table) not in tabular._PARSED and id(document) not in tabular._PARSED

@@ -45,8 +45,8 @@ from dataguard.detect.filters import (CONTEXT_KEY, CONTEXT_RAISE_KEY, HASH_MARKS
                                      placeholder_secret, post_shaped, script_name_shaped, surname_in_capitals,
                                      surname_last_in_capitals, surnames_in_capitals, titled_surname, unit_shaped)
 from dataguard.detect.phone import FORMATTED_KEY
-from dataguard.detect.tabular import (Layout, form_fields, html_cells, markdown_cells, markdown_pairs,
-                                     prose_table_cells, tab_pairs)
+from dataguard.detect.tabular import (Layout, forget, form_fields, html_cells, markdown_cells, markdown_pairs,
+                                     parsed, prose_table_cells, tab_pairs)
 from dataguard.types import Chunk, ColumnSignal
 from dataguard.vocab import Reason, ValueKind
 
@@ -484,9 +484,9 @@ def _table_columns(chunk: Chunk, vocab: Optional["Vocabulary"]) -> tuple:
         if vocab is not None and ("\t" in chunk.text or "|" in chunk.text):
             columns += _secret_lines(chunk.text, columns, _stem(unit), vocab)
         return columns, headers, None
-    layout = Layout(chunk)
+    layout = parsed(chunk, Layout)
     if vocab is not None and _secret_header(vocab, chunk.context):
-        layout.drop_header()        # (a headerless table of keys and values: its first row is data)
+        layout = layout.without_header()    # (a headerless table of keys and values: its first row is data)
     table = next((a.pointer.sheet for a in chunk.anchors[:1] if a.pointer.sheet), None) or _stem(unit)
     columns, ordered = _layout_columns(chunk.text, layout, table)
     found = _transposed(chunk.text, columns, table)
@@ -723,13 +723,10 @@ def json_columns(chunk: Chunk) -> list:
 
 def _json_table(chunk: Chunk) -> tuple:
     """(``json_columns``, their cells in the text's order as ``_in_order`` gives them: the values
-    are read one after the other). The pairs' keys, values' spans, holders and columns are
-    read by C-level maps, a Python step a value only to file it under its column."""
-    text = chunk.text
-    found = _json_pairs(text)
-    keys = list(map(_KEY_OF, found))
-    cells = list(map(re.Match.span, found, map(_LAST_GROUP, found)))     # (the value: "v" or "n")
-    holders = _json_holders(text, found)
+    are read one after the other). The columns are made anew for each reader (the judge changes
+    them), from the pairs read once (``_json_read``); a Python step a value only to file it
+    under its column."""
+    keys, cells, holders = parsed(chunk, _json_read)
     slots = keys if holders is None else list(zip(keys, holders))   # (a column a key and holder)
     numbers = dict.fromkeys(slots)              # each column's slot, in the order first met
     columns: list = []
@@ -743,6 +740,15 @@ def _json_table(chunk: Chunk) -> tuple:
     for cell, k in zip(cells, owners):
         adds[k](cell)
     return columns, (cells, owners)
+
+
+def _json_read(chunk: Chunk) -> tuple:
+    """(the keys of a JSON chunk's pairs, their values' spans, the keys holding them: ``_json_holders``),
+    read by C-level maps."""
+    text = chunk.text
+    found = _json_pairs(text)
+    cells = list(map(re.Match.span, found, map(_LAST_GROUP, found)))     # (the value: "v" or "n")
+    return list(map(_KEY_OF, found)), cells, _json_holders(text, found)
 
 
 def _json_holders(text: str, found: list) -> Optional[list]:
@@ -1283,6 +1289,12 @@ class ColumnJudge:
         self._folded = {e: frozenset(" ".join(name_words(w)) for w in ws) for e, ws in context_words.items()}
 
     def judge(self, chunk: Chunk, results: list) -> list:
+        try:
+            return self._judge(chunk, results)
+        finally:
+            forget(chunk)           # (the judge reads a chunk's tables last: ``tabular.parsed``)
+
+    def _judge(self, chunk: Chunk, results: list) -> list:
         if any(r.recognition_metadata and SECRET_KEY_KEY in r.recognition_metadata for r in results):
             # a secret's key that says it holds something else ("password_algorithm=SHA-256"): none
             results = [r for r in results if not r.recognition_metadata or not self.vocab.says_no_secret(

@@ -24,7 +24,7 @@ from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_T
                                       PERSON_LABEL, POST_WORDS, TITLE_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
-from dataguard.detect.tabular import Layout, html_cells, markdown_cells, prose_table_cells
+from dataguard.detect.tabular import Layout, html_cells, markdown_cells, parsed, prose_table_cells
 from dataguard.types import Chunk
 
 SPACY_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
@@ -666,7 +666,7 @@ class NerRunner:
         if key_value_header([c for c in chunk.context if c]):    # a form's sheet: each value judged by its field
             plan.first = self._keyed_cells(plan, table_columns(chunk, self._vocabulary)[0], ks, ke)
             return plan
-        layout = Layout(chunk)
+        layout = parsed(chunk, Layout)          # (read once with the column judge)
         short, long_regions = cell_pieces(text, layout.fields)
         plan.first = [Cell(s, e, chunk_names) for s, e in long_regions if e > ks and s < ke]
         short = [(s, e) for s, e in short if e > ks and s < ke]

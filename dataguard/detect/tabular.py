@@ -5,6 +5,7 @@ What the names mean is ``columns``' job."""
 from __future__ import annotations
 
 import bisect
+import copy
 import re
 from typing import Optional
 
@@ -61,9 +62,12 @@ class Layout:
                 return True
         return False
 
-    def drop_header(self) -> None:
-        """The header's row is data after all (a headerless table's first row): no names, no header row."""
-        self.headers, self.header_rows = None, []
+    def without_header(self) -> "Layout":
+        """The layout with its header's row as data (a headerless table's first row): no names, no
+        header row. A copy: the layout read is shared (``parsed``)."""
+        other = copy.copy(self)
+        other.headers, other.header_rows = None, []
+        return other
 
     def row_pairs(self, text: str, first=None) -> list:
         """The first cell of each row and the next, where that one is in the column right after
@@ -179,6 +183,34 @@ class Layout:
                     self.header_rows.append((row[0][0], row[-1][1]))
                 self.fields += row      # (a row's fields are (start, end, column) already)
             at += size
+
+
+# what the NER planner and the column judge read of a chunk's tables, read once for both: id(chunk)
+# -> (the chunk, {reader: what it read}); the judge, the last reader, forgets it (``forget``)
+_PARSED: dict = {}
+PARSED_CHUNKS = 64      # chunks kept at most (the planner reads a batch's, 32, before the judge)
+
+
+def parsed(chunk: Chunk, read):
+    """``read(chunk)`` (``Layout``, a JSON file's pairs), read once for the NER planner and the
+    column judge, which read the same chunk's tables. What it gives is theirs to read, not to
+    change (``Layout.without_header``). The chunk is kept with it: its id names no other."""
+    entry = _PARSED.get(id(chunk))
+    if entry is None or entry[0] is not chunk:
+        if len(_PARSED) >= PARSED_CHUNKS:
+            del _PARSED[next(iter(_PARSED))]        # (the oldest: a reader that did not forget it)
+        entry = _PARSED[id(chunk)] = (chunk, {})
+    got = entry[1].get(read)
+    if got is None:
+        got = entry[1][read] = read(chunk)
+    return got
+
+
+def forget(chunk: Chunk) -> None:
+    """What was read of a chunk's tables (``parsed``) is no longer needed."""
+    entry = _PARSED.get(id(chunk))
+    if entry is not None and entry[0] is chunk:
+        del _PARSED[id(chunk)]
 
 
 def cell_span(text: str, s: int, e: int) -> tuple:
