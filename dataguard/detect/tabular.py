@@ -198,7 +198,10 @@ def parsed(chunk: Chunk, read):
     entry = _PARSED.get(id(chunk))
     if entry is None or entry[0] is not chunk:
         if len(_PARSED) >= PARSED_CHUNKS:
-            del _PARSED[next(iter(_PARSED))]        # (the oldest: a reader that did not forget it)
+            try:                                    # (the oldest: a reader that did not forget it)
+                del _PARSED[next(iter(_PARSED))]
+            except (KeyError, RuntimeError, StopIteration):    # (another thread of a Dask worker took it)
+                pass
         entry = _PARSED[id(chunk)] = (chunk, {})
     got = entry[1].get(read)
     if got is None:
@@ -210,7 +213,7 @@ def forget(chunk: Chunk) -> None:
     """What was read of a chunk's tables (``parsed``) is no longer needed."""
     entry = _PARSED.get(id(chunk))
     if entry is not None and entry[0] is chunk:
-        del _PARSED[id(chunk)]
+        _PARSED.pop(id(chunk), None)
 
 
 def cell_span(text: str, s: int, e: int) -> tuple:
