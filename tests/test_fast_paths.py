@@ -747,6 +747,32 @@ def test_the_faster_walk_pattern_matches_what_libphonenumbers_pattern_matches():
         assert [m.span() for m in walk_pattern(repeated).finditer(text)] == [m.span() for m in repeated.finditer(text)]
 
 
+def test_the_extension_is_looked_for_after_its_spaces():
+    """The walk's look-ahead at an extension reads the spaces and commas before its words and
+    then their first letters (``_lead``): words that begin no extension after a number (" and",
+    " EUR", ", in") turn it away, and the walk finds what libphonenumber's pattern finds next to
+    every such word, any case, and next to the extensions; a pattern whose optional end begins
+    with repeats of a class is looked at the same way."""
+    from phonenumbers.phonenumbermatcher import _PATTERN
+
+    from dataguard.detect.phone import walk_pattern
+    fast = walk_pattern(_PATTERN)
+    assert "(?=[;]|" in fast.pattern
+    rnd = random.Random(61)
+    words = [" and", " EUR", ", in", " a", " Anexo 4", " AnD", "  , ext 12", " e", " ex", " x", " int", " i 3", " -",
+             " - 7#", "--7#", " -x", ",,", " \uff45\uff58\uff54 3", " \u0434\u043e\u0431 2", " \u0434a", "\t#1", " ~",
+             "; ext=4", ";", " 12", "\u00a0x9", " \u00a0 ext.5"]
+    for _ in range(1500):
+        text = "".join(rnd.choice([phone_number(rnd), str(rnd.randint(0, 10 ** 9)), "(0)", "+1 "]) + rnd.choice(words)
+                       for _ in range(rnd.randint(1, 6)))
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in _PATTERN.finditer(text)], text
+    other = re.compile(r"\d+(?:[ ,]*(?:ab|x)\d|-+\d|;)?", re.I)
+    assert r"(?=[\ ,]{0,}[ax]|[\-]{1,}[\d]|[;])" in walk_pattern(other).pattern     # (the spaces read once)
+    for _ in range(500):
+        text = "".join(rnd.choice(["12", " ", ",", "ab", "AB", "x", "-", "3", ";", "a", "b"]) for _ in range(12))
+        assert [m.span() for m in walk_pattern(other).finditer(text)] == [m.span() for m in other.finditer(text)], text
+
+
 def test_the_walk_with_ascii_digits_matches_in_a_text_of_latin_1_characters():
     """``ascii_digits`` (``[0-9]`` for ``\\d``, inside a class too) finds what the walk's pattern
     finds in a text without a decimal digit beyond ASCII (Latin-1 has none); the finder walks
