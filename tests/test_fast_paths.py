@@ -1581,6 +1581,26 @@ def test_numbers_standing_apart_in_columns_are_read_one_by_one(recognizers):
     assert {(r.start, r.end) for r in fast.analyze(text, ["PHONE_NUMBER"])} == want
 
 
+def test_the_pieces_apart_are_read_in_every_candidate_that_holds_a_gap():
+    """``find`` hands ``_apart`` only the candidates that can hold a gap (two spaces, or characters
+    beyond ASCII: no-break and ideographic spaces): it finds what ``_apart`` finds in every step
+    of the walk, numbers between gaps of each kind among them."""
+    from dataguard.detect.phone import PhoneFinder
+    finder = PhoneFinder(["US", "GB", "FR", "CH", "KE"])
+    rnd = random.Random(67)
+    gaps = ["  ", "   ", "\u00a0\u00a0", " \u00a0", "\u3000\u3000", "\u3000 ", " ", "\u00a0", " - "]
+    extra = 0
+    for _ in range(400):
+        text = rnd.choice(gaps).join(rnd.choice([phone_number(rnd), decoy(rnd), "0786-217-564", "+250 793 126 631"])
+                                     for _ in range(rnd.randint(2, 5)))
+        found = finder.find(text)
+        steps = [s for s in finder._long_steps(text) if not (" " in s[2] and finder._time_stamp(text, s[1], s[2]))]
+        want = [(r, m.start, m.end) for r, m in finder._apart(text, steps, found)]
+        assert [(r, m.start, m.end) for r, m in finder.find(text, apart=True)] == want, text
+        extra += len(want) - len(found)
+    assert extra > 50
+
+
 def test_form_fields_and_keyed_values_are_found_where_the_plain_search_finds_them():
     """The search of forms' fields and logs' quoted values, tried only on the lines that can
     hold one and where a match can begin, finds what the patterns' own search over the whole

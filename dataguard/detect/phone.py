@@ -1132,12 +1132,12 @@ class PhoneFinder:
         steps = self._long_steps(text)
         todos: dict = {}                 # region -> the steps it admits, in order
         admitted, known, shortest = self.admitted, self._verdicts.get, min(self._fewest)
-        longer = []                      # the candidates long enough to hold two numbers (_apart)
+        gapped = []                      # the candidates that may hold two numbers apart (_apart)
         for k, (_, start, c) in enumerate(steps):
             if len(c) >= shortest and not (" " in c and self._time_stamp(text, start, c)):
                 # (fewer characters: fewer digits than any number has)
-                if len(c) >= 2 * shortest:
-                    longer.append(steps[k])
+                if len(c) >= 2 * shortest and ("  " in c or not c.isascii()):
+                    gapped.append(steps[k])     # (an ASCII candidate's gap is two spaces: _GAP)
                 regions = known(c)
                 if regions is None:
                     regions = admitted(c)
@@ -1169,7 +1169,7 @@ class PhoneFinder:
                 if at is None:
                     at = {index: n for n, (index, _, _) in enumerate(steps)}
                 k = self._resync(text, match.end, at, steps, region, matcher, out)
-        return self._apart(text, longer, out) if apart else out
+        return self._apart(text, gapped, out) if apart else out
 
     def _apart(self, text: str, steps: list, out: list) -> list:
         """``out`` and the numbers standing apart: the matcher's candidate takes digits separated
@@ -1178,7 +1178,7 @@ class PhoneFinder:
         and it finds neither (or only the one an inner match reaches). In a candidate holding a
         run of two spaces or more, each piece between such runs where the matcher found nothing
         is read alone (the matcher's extraction, at its place in the text). ``steps``: the walk's
-        steps, at least those of twice the fewest characters a number has."""
+        steps, at least those of twice the fewest characters a number has that hold a gap."""
         from phonenumbers import PhoneNumberMatcher
         found = sorted((m.start, m.end) for _, m in out)
         starts = [s for s, _ in found]
