@@ -1128,7 +1128,7 @@ class PhoneFinder:
         after 65,535 failed tries, each candidate and each inner piece of one a try; a candidate
         the gate skips counts as one: where the matcher stops reading (a text of thousands of
         candidates of many groups, "94 44 89 66 5 68 88"), the finder reads on, and finds more."""
-        from phonenumbers import PhoneNumberMatcher
+        from dataguard.detect.phonelib import Matcher
         steps = self._long_steps(text)
         todos: dict = {}                 # region -> the steps it admits, in order
         admitted, known, shortest = self.admitted, self._verdicts.get, min(self._fewest)
@@ -1148,7 +1148,7 @@ class PhoneFinder:
             todo = todos.get(region)
             if not todo:
                 continue
-            matcher = PhoneNumberMatcher(text, region, leniency=self.leniency)
+            matcher = Matcher(text, region, leniency=self.leniency)
             k, i = 0, 0
             while i < len(todo) and matcher._max_tries > 0:
                 if todo[i] < k:
@@ -1179,7 +1179,7 @@ class PhoneFinder:
         run of two spaces or more, each piece between such runs where the matcher found nothing
         is read alone (the matcher's extraction, at its place in the text). ``steps``: the walk's
         steps, at least those of twice the fewest characters a number has that hold a gap."""
-        from phonenumbers import PhoneNumberMatcher
+        from dataguard.detect.phonelib import Matcher
         found = sorted((m.start, m.end) for _, m in out)
         starts = [s for s, _ in found]
         shortest = min(self._fewest)
@@ -1195,7 +1195,7 @@ class PhoneFinder:
                 regions = self.admitted(piece) if len(piece) >= shortest else ()
                 for region in self.regions:
                     if region in regions:
-                        match = self._extract(PhoneNumberMatcher(text, region, leniency=self.leniency), region,
+                        match = self._extract(Matcher(text, region, leniency=self.leniency), region,
                                               text, piece, start + a)
                         if match is not None:
                             extra.append((region, match))

@@ -1,0 +1,166 @@
+"""dataguard.detect.phonelib gives libphonenumber's own answers: validity, the matcher's
+verification and extraction, compared on many generated inputs (example numbers of every region and number type,
+written in each format, with a digit changed, dropped or added, with extensions, '+' and
+international prefixes; random digit strings with separators), so that a new libphonenumber or
+a change here cannot make them differ silently."""
+from __future__ import annotations
+
+import random
+
+import phonenumbers
+import pytest
+from phonenumbers import PhoneNumberMatcher, PhoneNumberType
+from phonenumbers.phonenumbermatcher import _verify
+
+from dataguard.detect import phonelib
+
+REGIONS = ["US", "GB", "FR", "CH", "KE", "DE", "IN", "BR", "AR", "IT", "MX", "RU", "KZ", "CN", "JP", "AU", "CA",
+           "AG", "JM", "GG", "JE", "IM", "NG", "ZA", "SN", "PK", "ID", "PL", "NL", "ES", "SE", "VA", "001"]
+SEPARATORS = ["", " ", "-", ".", "  ", " / ", "/", ") ", "-(", ", ", ". "]
+EXTENSIONS = [" ext. 12", " x 5", " #99", "#", " ext 1234567", ",,12", ";ext=33", " x", " int 7"]
+
+
+def _examples() -> list:
+    """Example numbers of every region (and non-geographic entity) and number type."""
+    out = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for t in range(12):
+            n = phonenumbers.example_number_for_type(region, t)
+            if n is not None:
+                out.append((region, n))
+    for cc in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
+        n = phonenumbers.example_number_for_non_geo_entity(cc)
+        if n is not None:
+            out.append(("001", n))
+    return out
+
+
+def _written(rng: random.Random, region: str, n) -> list:
+    """A number written in each format, regrouped, with a digit changed, dropped or added, an
+    extension, an international prefix."""
+    nsn = phonenumbers.national_significant_number(n)
+    cc = str(n.country_code)
+    out = [phonenumbers.format_number(n, f) for f in range(4)]
+    out += [nsn, "0" + nsn, cc + nsn, "00" + cc + nsn, "011 " + cc + " " + nsn, "+" + cc + nsn, "+0" + nsn]
+    for _ in range(4):
+        digits = list(nsn)
+        k = rng.randrange(len(digits))
+        op = rng.randrange(3)
+        if op == 0:
+            digits[k] = str(rng.randrange(10))
+        elif op == 1 and len(digits) > 2:
+            del digits[k]
+        else:
+            digits.insert(k, str(rng.randrange(10)))
+        out.append(rng.choice(["", "0", "+" + cc + " ", "(0)", "00" + cc]) + _grouped(rng, "".join(digits)))
+    out.append(out[rng.randrange(4)] + rng.choice(EXTENSIONS))
+    return out
+
+
+def _grouped(rng: random.Random, digits: str) -> str:
+    """Digits cut into random groups by random separators."""
+    out, i = [], 0
+    while i < len(digits):
+        k = rng.randint(1, 5)
+        out.append(digits[i:i + k])
+        i += k
+    sep = rng.choice(SEPARATORS)
+    text = sep.join(out)
+    return f"({text[:3]}){text[3:]}" if rng.random() < 0.1 else text
+
+
+def _random_strings(rng: random.Random, count: int) -> list:
+    """Random digit strings of 3 to 17 digits, grouped, some with a '+', an extension or brackets."""
+    out = []
+    for _ in range(count):
+        s = _grouped(rng, "".join(rng.choice("0123456789") for _ in range(rng.randint(3, 17))))
+        r = rng.random()
+        if r < 0.15:
+            s = "+" + s
+        elif r < 0.25:
+            s = "00" + s
+        elif r < 0.3:
+            s += rng.choice(EXTENSIONS)
+        out.append(s)
+    return out
+
+
+@pytest.fixture(scope="module")
+def inputs() -> list:
+    """(region, written number) pairs: every example written several ways, read in its own
+    region and in the US; random strings read in each region of ``REGIONS``."""
+    rng = random.Random(4242)
+    pairs = []
+    for region, n in _examples():
+        for s in _written(rng, region, n):
+            pairs += [(region if region != "001" else "US", s), ("US", s)]
+    for s in _random_strings(rng, 6000):
+        pairs.append((rng.choice(REGIONS[:-1]), s))
+    return pairs
+
+
+@pytest.fixture(scope="module")
+def parsed(inputs) -> list:
+    """(region, text, number) of the inputs that parse (the matcher's way: raw input kept)."""
+    out = []
+    for region, s in inputs:
+        try:
+            out.append((region, s, phonenumbers.parse(s, region, keep_raw_input=True)))
+        except phonenumbers.NumberParseException:
+            pass
+    return out
+
+
+def test_the_inputs_are_many_and_of_every_kind(parsed):
+    valid = sum(phonenumbers.is_valid_number(n) for _, _, n in parsed)
+    assert len(parsed) > 20_000 and 5_000 < valid < len(parsed) - 5_000
+    assert sum(bool(n.extension) for _, _, n in parsed) > 200
+    assert len({n.country_code for _, _, n in parsed}) > 200
+
+
+def test_validity_is_libphonenumbers(parsed):
+    differ = [(r, s) for r, s, n in parsed if phonelib.is_valid_number(n) != phonenumbers.is_valid_number(n)]
+    assert not differ[:5]
+
+
+def test_verification_is_the_matchers(parsed):
+    matcher = PhoneNumberMatcher("", "US", leniency=1)
+    differ = [(r, s) for r, s, n in parsed if phonelib.verified(n, s) != bool(_verify(1, n, s, matcher))]
+    assert not differ[:5]
+
+
+def _match(m):
+    return None if m is None else (m.start, m.end, m.raw_string, m.number)
+
+
+@pytest.mark.parametrize("around", [("", ""), ("Tel. ", " now"), ("x", ""), ("", "%"), ("(", ")"), ("a ", "b")])
+def test_the_matchers_extraction_is_libphonenumbers(inputs, around):
+    """The whole extraction, inner matches and the characters around a candidate included."""
+    before, after = around
+    rng = random.Random(len(before) * 7 + len(after))
+    for region, s in rng.sample(inputs, 3000):
+        text = before + s + after
+        want = PhoneNumberMatcher(text, region, leniency=1)._extract_match(s, len(before))
+        got = phonelib.Matcher(text, region, leniency=1)._extract_match(s, len(before))
+        assert _match(got) == _match(want), (region, s)
+
+
+def test_other_leniencies_are_libphonenumbers(inputs):
+    rng = random.Random(7)
+    for region, s in rng.sample(inputs, 600):
+        for leniency in (0, 2, 3):
+            want = PhoneNumberMatcher(s, region, leniency=leniency)._extract_match(s, 0)
+            got = phonelib.Matcher(s, region, leniency=leniency)._extract_match(s, 0)
+            assert _match(got) == _match(want), (region, s, leniency)
+
+
+def test_a_number_of_each_type_is_read_by_type(parsed):
+    """The inputs hold valid numbers of the rarer types too (each is a branch of the validity test)."""
+    want = {PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE, PhoneNumberType.VOIP, PhoneNumberType.PAGER,
+            PhoneNumberType.UAN, PhoneNumberType.VOICEMAIL, PhoneNumberType.MOBILE,
+            PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.SHARED_COST, PhoneNumberType.PERSONAL_NUMBER}
+    for _, _, n in parsed[::3]:
+        want.discard(phonenumbers.number_type(n))
+        if not want:
+            break
+    assert not want
