@@ -96,6 +96,9 @@ def inputs() -> list:
             pairs += [(region if region != "001" else "US", s), ("US", s)]
     for s in _random_strings(rng, 6000):
         pairs.append((rng.choice(REGIONS[:-1]), s))
+    edges = ["1", "12", "(1)", "0", "00", "0 0", "1-", "(0)1", "011", "0011", "12345678901234567890",
+             "1234567890123456789012", "000 000 000", "0.1", "1/2", "9-", "(12)", "44", "0044", "10"]
+    pairs += [(region, s) for region in REGIONS[:-1] for s in edges]
     return pairs
 
 
@@ -116,6 +119,29 @@ def test_the_inputs_are_many_and_of_every_kind(parsed):
     assert len(parsed) > 20_000 and 5_000 < valid < len(parsed) - 5_000
     assert sum(bool(n.extension) for _, _, n in parsed) > 200
     assert len({n.country_code for _, _, n in parsed}) > 200
+
+
+def _parsed_by(parse, region: str, text: str):
+    """What a parse gives: the number's fields, or the kind of its error."""
+    try:
+        n = parse(text, region)
+    except phonenumbers.NumberParseException as e:
+        return "error", e.error_type
+    return repr(n), n
+
+
+def test_a_number_written_the_national_way_is_parsed_as_libphonenumber_parses_it(inputs):
+    shortcut = errors = 0
+    for region, s in inputs:
+        if region not in phonenumbers.SUPPORTED_REGIONS or not phonelib._PLAIN.fullmatch(s):
+            continue
+        want = _parsed_by(lambda t, r: phonenumbers.parse(t, r, keep_raw_input=True), region, s)
+        assert _parsed_by(phonelib._parse, region, s) == want, (region, s)
+        try:
+            shortcut += phonelib.parse_national(s, region) is not None
+        except phonenumbers.NumberParseException:
+            errors += 1
+    assert shortcut > 5000 and errors > 100
 
 
 def test_validity_is_libphonenumbers(parsed):

@@ -14,14 +14,26 @@ extracts (it loads libphonenumber).
 """
 from __future__ import annotations
 
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, PhoneNumberMatch, PhoneNumberMatcher
+import re
+
+from phonenumbers import (COUNTRY_CODE_TO_REGION_CODE, SUPPORTED_REGIONS, PhoneMetadata, PhoneNumber,
+                          PhoneNumberMatch, PhoneNumberMatcher)
 from phonenumbers.phonenumber import CountryCodeSource
 from phonenumbers.phonenumbermatcher import (_LEAD_PATTERN, _MATCHING_BRACKETS, _PUB_PAGES,
                                              _contains_only_valid_x_chars, _is_national_prefix_present_if_required)
-from phonenumbers.phonenumberutil import NumberParseException, national_significant_number, parse
+from phonenumbers.phonenumberutil import (_MAX_INPUT_STRING_LENGTH, _MAX_LENGTH_FOR_NSN, _MIN_LENGTH_FOR_NSN, NumberParseException,
+                                          ValidationResult, _extract_possible_number, _is_viable_phone_number,
+                                          _maybe_strip_national_prefix_carrier_code, _parse_prefix_as_idd,
+                                          _set_italian_leading_zeros_for_phone_number, _test_number_length,
+                                          national_significant_number, parse)
 from phonenumbers.re_util import re_compile
 
 _VALID = 1                  # Leniency.VALID
+# a number written the national way with ASCII digits and plain separators, no letter (no extension, no
+# vanity number), no '+', no ';' (RFC 3966), no 'x' (a second number): most candidates
+_PLAIN = re.compile(r"[0-9 ().\-/]*[0-9][0-9 ().\-/]*")
+_NON_DIGIT = re.compile(r"[^0-9]")
+_SHORT_READINGS = (ValidationResult.TOO_SHORT, ValidationResult.IS_POSSIBLE_LOCAL_ONLY, ValidationResult.INVALID_LENGTH)
 # the number types _number_type_helper finds a valid number by (mobile apart: it counts only
 # where its pattern is not the fixed lines'); the answer being any of them, the most frequent first
 _TYPES = ("fixed_line", "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan",
@@ -87,6 +99,46 @@ def is_valid_number(numobj) -> bool:
     return False
 
 
+def parse_national(number: str, region: str):
+    """libphonenumber's ``parse(number, region, keep_raw_input=True)`` of a number written the
+    national way (``_PLAIN``) in a supported region, or None where it would read a country code
+    in front (an international prefix, the region's own code: the caller parses). Its steps
+    for such a number, without those that can find nothing in it (an RFC 3966 context, an
+    extension, letters to read as digits, a '+'), its digits read once."""
+    national = _extract_possible_number(number)
+    if not _is_viable_phone_number(national):
+        raise NumberParseException(NumberParseException.NOT_A_NUMBER, "not a phone number")
+    md = PhoneMetadata.metadata_for_region(region, None)
+    digits = _NON_DIGIT.sub("", national)
+    if _parse_prefix_as_idd(re_compile(md.international_prefix or "NonMatch"), digits)[0] \
+            or digits.startswith(str(md.country_code)):
+        return None
+    numobj = PhoneNumber(country_code=md.country_code, raw_input=number,
+                         country_code_source=CountryCodeSource.FROM_DEFAULT_COUNTRY)
+    if len(digits) < _MIN_LENGTH_FOR_NSN:
+        raise NumberParseException(NumberParseException.TOO_SHORT_NSN, "too short")
+    carrier, rest, _ = _maybe_strip_national_prefix_carrier_code(digits, md)
+    if _test_number_length(rest, md) not in _SHORT_READINGS:
+        digits = rest
+        if carrier:
+            numobj.preferred_domestic_carrier_code = carrier
+    if len(digits) < _MIN_LENGTH_FOR_NSN:
+        raise NumberParseException(NumberParseException.TOO_SHORT_NSN, "too short")
+    if len(digits) > _MAX_LENGTH_FOR_NSN:
+        raise NumberParseException(NumberParseException.TOO_LONG, "too long")
+    _set_italian_leading_zeros_for_phone_number(digits, numobj)
+    numobj.national_number = int(digits)
+    return numobj
+
+
+def _parse(candidate: str, region: str):
+    """``parse(candidate, region, keep_raw_input=True)``, through ``parse_national`` where it can."""
+    numobj = None
+    if region in SUPPORTED_REGIONS and len(candidate) <= _MAX_INPUT_STRING_LENGTH and _PLAIN.fullmatch(candidate):
+        numobj = parse_national(candidate, region)
+    return parse(candidate, region, keep_raw_input=True) if numobj is None else numobj
+
+
 def verified(numobj, candidate: str) -> bool:
     """The matcher's ``_verify`` at leniency VALID."""
     return is_valid_number(numobj) and _contains_only_valid_x_chars(numobj, candidate) \
@@ -115,7 +167,7 @@ class Matcher(PhoneNumberMatcher):
                 after = text[end]
                 if self._is_invalid_punctuation_symbol(after) or self._is_latin_letter(after):
                     return None
-            numobj = parse(candidate, self.preferred_region, keep_raw_input=True)
+            numobj = _parse(candidate, self.preferred_region)
             if verified(numobj, candidate):
                 numobj.country_code_source = CountryCodeSource.UNSPECIFIED
                 numobj.raw_input = None
