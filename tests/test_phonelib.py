@@ -1,5 +1,6 @@
-"""dataguard.detect.phonelib gives libphonenumber's own answers: validity, the matcher's
-verification and extraction, compared on many generated inputs (example numbers of every region and number type,
+"""dataguard.detect.phonelib gives libphonenumber's own answers: the parse of a number written
+the national way, validity, the matcher's verification and extraction, the choice of a format
+and the national and international formats, compared on many generated inputs (example numbers of every region and number type,
 written in each format, with a digit changed, dropped or added, with extensions, '+' and
 international prefixes; random digit strings with separators), so that a new libphonenumber or
 a change here cannot make them differ silently."""
@@ -9,8 +10,9 @@ import random
 
 import phonenumbers
 import pytest
-from phonenumbers import PhoneNumberMatcher, PhoneNumberType
+from phonenumbers import PhoneNumberFormat, PhoneNumberMatcher, PhoneNumberType
 from phonenumbers.phonenumbermatcher import _verify
+from phonenumbers.phonenumberutil import _choose_formatting_pattern_for_number
 
 from dataguard.detect import phonelib
 
@@ -155,6 +157,40 @@ def test_verification_is_the_matchers(parsed):
     assert not differ[:5]
 
 
+def test_the_format_chosen_is_libphonenumbers(parsed):
+    for _, _, n in parsed:
+        md = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+            n.country_code, phonenumbers.region_code_for_country_code(n.country_code))
+        if md is None:
+            continue
+        nsn = phonenumbers.national_significant_number(n)
+        for formats in (md.number_format, md.intl_number_format):
+            fmt, _, m = phonelib.choose_format(formats, nsn)
+            assert fmt is _choose_formatting_pattern_for_number(formats, nsn)
+            assert fmt is None or m.group() == nsn
+
+
+def test_national_and_international_formats_are_libphonenumbers(parsed):
+    for _, s, n in parsed:
+        assert phonelib.formatted(n, True) == phonenumbers.format_number(n, PhoneNumberFormat.NATIONAL), s
+        assert phonelib.formatted(n, False) == phonenumbers.format_number(n, PhoneNumberFormat.INTERNATIONAL), s
+
+
+def test_every_format_of_the_metadata_is_cut_without_re_sub():
+    """The fast path is taken everywhere: each format of the metadata is groups of digits and
+    its templates plain references and literals (else ``_format_nsn`` falls back to re.sub,
+    correct but slow: a new metadata should be looked at)."""
+    count = 0
+    for region in [*phonenumbers.SUPPORTED_REGIONS]:
+        md = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        for formats in (md.number_format, md.intl_number_format):
+            for entry in phonelib._entries(formats):
+                count += 1
+                assert phonelib.digit_groups(entry[4].pattern) is not None, (region, entry[4].pattern)
+                assert entry[5][1] is not None and entry[6][1] is not None, (region, entry[4].format)
+    assert count > 500
+
+
 def _match(m):
     return None if m is None else (m.start, m.end, m.raw_string, m.number)
 
@@ -169,6 +205,9 @@ def test_the_matchers_extraction_is_libphonenumbers(inputs, around):
         want = PhoneNumberMatcher(text, region, leniency=1)._extract_match(s, len(before))
         got = phonelib.Matcher(text, region, leniency=1)._extract_match(s, len(before))
         assert _match(got) == _match(want), (region, s)
+        if got is not None:
+            assert phonelib.formatted(got.number, True) == \
+                phonenumbers.format_number(want.number, PhoneNumberFormat.NATIONAL)
 
 
 def test_other_leniencies_are_libphonenumbers(inputs):

@@ -113,15 +113,6 @@ def national_prefix_present(digits: str, main, raw: Sequence[str] = ()) -> bool:
     return any(_maybe_strip_national_prefix_carrier_code(r, main)[2] for r in {digits, *raw})
 
 
-def prefix_required(fmt) -> bool:
-    """Whether a number format requires the national prefix in a number written the national way
-    (``national_prefix_present``: a country none of whose formats does never refuses one)."""
-    from phonenumbers.phonenumberutil import _formatting_rule_has_first_group_only
-    rule = fmt.national_prefix_formatting_rule
-    return bool(rule) and not fmt.national_prefix_optional_when_formatting \
-        and not _formatting_rule_has_first_group_only(rule)
-
-
 def _first_class(items) -> tuple:
     """(the sources of a character class of every character a match of the parsed regex items
     can begin with, whether they can match nothing); None for the class when not known (an
@@ -521,7 +512,7 @@ class PhoneGate:
             lead = f"(?=(?:{f.leading_digits_pattern[-1]}))" if f.leading_digits_pattern else ""
             return f"{lead}(?:{f.pattern})\\Z"
 
-        requires = prefix_required
+        from dataguard.detect.phonelib import prefix_required as requires
         nprefix = main.national_prefix_for_parsing
         longest = max(map(len, nprefix.split("|")))
         ok = [f"(?=(?:{nprefix}))", "".join(f"(?!{takes(f)})" for f in main.number_format if requires(f))]
@@ -951,6 +942,7 @@ class PhoneGate:
         its country requires the national prefix (+1's: the test would pass every number)."""
         tests = self._tests.get(region)
         if tests is None:
+            from dataguard.detect.phonelib import prefix_required
             main = self._main[cc]
             tests = self._tests[region] = (self._cc_info(int(cc))[2], _compiled(self._quick[region]).fullmatch,
                                            self._quick_lengths[region],
@@ -1279,6 +1271,7 @@ def _match_at(start: int, offset: int, raw: str, number):
 FORMATTED_SCORE = 0.6       # a number written the way phone numbers are written (Presidio gives every one 0.4)
 FORMATTED_KEY = "written_as_a_phone_number"     # recognition metadata of such a match: True
 _GROUPS = re.compile(r"\d+")
+_INTERNATIONAL_OPENINGS = (*_PLUS, "00")
 
 
 def _cuts(groups: list, offset: int = 0) -> set:
@@ -1296,22 +1289,22 @@ def written_as_a_phone_number(raw: str, number) -> bool:
     format cuts them ("(201) 555-6245", "0121 238 6808", "0712 345 678"; an international
     prefix or trunk digit in front as a group of its own). A bare run of digits
     ("2035507946", as likely an order or account number) or groups no format has
-    ("201555 6245") is not."""
-    import phonenumbers
+    ("201555 6245") is not. (The formats are libphonenumber's, made by ``phonelib.formatted``.)"""
+    from dataguard.detect.phonelib import formatted
     if not raw.isascii():       # (an ASCII digit is its own decimal)
         raw = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in raw)
-    if raw.lstrip(OPENING).startswith((*_PLUS, "00")):
+    if raw.lstrip(OPENING).startswith(_INTERNATIONAL_OPENINGS):
         return True                 # international format, valid: hardly a random number
     groups = _GROUPS.findall(raw)
     if len(groups) < 2:
         return False
     digits, cuts = "".join(groups), _cuts(groups)
-    for fmt in (phonenumbers.PhoneNumberFormat.NATIONAL, phonenumbers.PhoneNumberFormat.INTERNATIONAL):
-        want = _GROUPS.findall(phonenumbers.format_number(number, fmt))
-        if len(want) < 2 or not digits.endswith("".join(want)):
+    for glued in (False, True):      # national, then international: "0041 44 ...", prefix and code as one
+        want = _GROUPS.findall(formatted(number, not glued))
+        whole = "".join(want)
+        if len(want) < 2 or not digits.endswith(whole):
             continue
-        front = len(digits) - len("".join(want))        # an international prefix ("0041"), a trunk digit
-        glued = fmt == phonenumbers.PhoneNumberFormat.INTERNATIONAL      # "0041 44 ...": prefix and code as one
+        front = len(digits) - len(whole)        # an international prefix ("0041"), a trunk digit
         if front <= 4 and (front == 0 or glued or front in cuts) and _cuts(want, front) <= cuts:
             return True
     return False
