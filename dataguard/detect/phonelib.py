@@ -126,7 +126,8 @@ def parse_national(number: str, region: str):
         raise NumberParseException(NumberParseException.NOT_A_NUMBER, "not a phone number")
     md = PhoneMetadata.metadata_for_region(region, None)
     digits = _NON_DIGIT.sub("", national)
-    if _parse_prefix_as_idd(re_compile(md.international_prefix or "NonMatch"), digits)[0] \
+    idd = md.international_prefix if md.international_prefix is not None else "NonMatch"
+    if _parse_prefix_as_idd(re_compile(idd), digits)[0] \
             or digits.startswith(str(md.country_code)):
         return None
     numobj = PhoneNumber(country_code=md.country_code, raw_input=number,
