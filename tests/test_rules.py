@@ -236,9 +236,10 @@ def test_the_nested_bound_is_never_below_the_parsed_size(monkeypatch):
 
     from dataguard.rules import risky
     rng = random.Random(11)
-    atoms = ["a", r"\d", "[A-Z]", "[]a(]", "[^)]", r"\(", r"\)", r"\{3\}", r"\\", ".", "[(){}]", r"\x41"]
+    atoms = ["a", r"\d", "[A-Z]", "[]a(]", "[^)]", r"\(", r"\)", r"\{3\}", r"\\", ".", "[(){}]", r"\x41", "{}",
+             "{}{}", "x{,}"]
     opens = ["(", "(?:", "(?P<g{}>", "(?=", "(?!", "(?<=x", "(?>", "(?i:"]
-    counts = ["", "*", "+", "?", "{{{}}}", "{{{},}}", "{{,{}}}", "{{{},{}}}", "{{{}}}+", "{{{},{}}}?"]
+    counts = ["", "*", "+", "?", "{{{}}}", "{{{},}}", "{{,{}}}", "{{{},{}}}", "{{{}}}+", "{{{},{}}}?", "{{}}"]
     names = iter(range(10**6))
 
     def gen(depth):
@@ -264,6 +265,8 @@ def test_the_nested_bound_is_never_below_the_parsed_size(monkeypatch):
     assert checked > 500
     sibling = "".join(f"[A-Z]{{{n}}}[0-9]{{2,{n}}}" for n in range(40, 60))
     assert risky._nested_bound(sibling) < risky.MAX_EXPANDED < len(sibling) * 40 * 41
+    # "{}" is two characters, not a repeat: a hundred of them in a group repeated a thousand times
+    assert risky.too_large("(" + "a{}" * 100 + "){1000}") and risky._nested_bound("(" + "a{}" * 100 + "){1000}") > 10**5
     parsed = []
     monkeypatch.setattr(risky, "_expanded", lambda regex: parsed.append(regex) or 0)
     assert not risky.too_large(sibling) and parsed == []

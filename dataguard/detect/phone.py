@@ -984,8 +984,8 @@ class PhoneFinder:
         # libphonenumber compiles its metadata's patterns as it uses them (re.compile at each
         # use): kept once compiled, they are neither looked up in re's cache at each use nor
         # compiled again when more than its 512 entries are in use (a scan's numbers of many
-        # countries, 150 compiles per 24 MB). (phonenumbers 9.0.43 has it; older ones go without.)
-        getattr(phonenumbers, "enable_pattern_cache", lambda: None)()
+        # countries, 150 compiles per 24 MB). (Since phonenumbers 9.0.43, the oldest setup.cfg allows.)
+        phonenumbers.enable_pattern_cache()
         try:        # a candidate holding a date written with slashes: the matcher gives up on it at once
             from phonenumbers.phonenumbermatcher import _SLASH_SEPARATED_DATES
             self._slash_date = _SLASH_SEPARATED_DATES.search

@@ -957,14 +957,17 @@ _IBAN_REACH = 48        # past its start, an IBAN match ends within this (4 + 6 
 
 def _iban_regions(hits: list, size: int) -> list:
     """(start, end, where matches may start) of the text around the IBAN trigger's hits (sorted,
-    merged): from a hit's start to ``_IBAN_REACH`` past its end; a match opens at a hit."""
+    merged): from a hit's start to ``_IBAN_REACH`` past its end; a match opens at a hit, or at
+    its end: a hit holds the character before an IBAN, and Python's regexes find hits that do
+    not overlap, so a hit ending where an IBAN opens ("... abcd wxyzGB82 WEST ...") takes the
+    character the IBAN's own hit would have begun with."""
     out: list = []
     for s, e in hits:
         end = min(size, e + _IBAN_REACH)
         if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end), e)
+            out[-1] = (out[-1][0], max(out[-1][1], end), e + 1)
         else:
-            out.append((s, end, e))
+            out.append((s, end, e + 1))
     return out
 
 

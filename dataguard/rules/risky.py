@@ -106,8 +106,9 @@ def _largest_count(m) -> int:
     return max([1, *(int(g) if len(g) < _FEWEST_DIGITS_TOO_MANY else MAX_EXPANDED + 1 for g in m.groups() if g)])
 
 
-# what ``_nested_bound`` reads: an escape, a class, a bracket, a counted repeat, other characters
-_TOKENS = re.compile(r"(\\.)|(\[\^?\]?(?:\\.|[^\]\\])*\])|(\()|(\))|(\{\d*(?:,\d*)?\})|([^\\\[(){]+)|(.)", re.S)
+# what ``_nested_bound`` reads: an escape, a class, a bracket, a counted repeat ("{}" is two
+# characters to Python's parser, not a repeat), other characters
+_TOKENS = re.compile(r"(\\.)|(\[\^?\]?(?:\\.|[^\]\\])*\])|(\()|(\))|(\{(?:\d+(?:,\d*)?|,\d*)\})|([^\\\[(){]+)|(.)", re.S)
 # where brackets or braces may not be what they seem to a reader of the text alone: verbose
 # mode (comments, spaces inside counts) and inline comments
 _OPAQUE = re.compile(r"\(\?#|\(\?[a-zA-Z]*x")
