@@ -92,7 +92,8 @@ class Values:
 
     def __init__(self, seed: int):
         self.rng = random.Random(seed)
-        self.fakers = {loc: Faker(loc) for loc in set(LOCALES) | set(IBAN_LOCALES)}
+        # (in a fixed order: a set's order changes from one process to the next, and so would each one's seed)
+        self.fakers = {loc: Faker(loc) for loc in dict.fromkeys([*LOCALES, *IBAN_LOCALES])}
         for i, f in enumerate(self.fakers.values()):
             f.seed_instance(seed * 1000 + i)
         self._phone_examples = {}
