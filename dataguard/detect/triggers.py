@@ -109,27 +109,18 @@ class TriggerSet:
         if hyperscan_after is None:
             hyperscan_after = HYPERSCAN_AFTER
         self.names = list(regexes) + list(words)
-        self._py_rx = {n: re.compile(p) for n, p in regexes.items()}
-        # as Hyperscan reads a text without digits beyond ASCII (\d, \w, \b, \s and case in ASCII;
-        # a character beyond Latin-1 is '?' to it, which these classes treat alike): the windows of a
-        # scan's first megabytes are those it gives once Hyperscan is built ("3532é": no word
-        # boundary to Python's Unicode \b, one to Hyperscan's)
         # A regex ignoring case is read (also) over the lower-cased text, where a capital beyond ASCII
         # is its small letter ('PRÉSENTS' is "présents", 'MİNUTES' "minutes"): Hyperscan and the ASCII
         # classes ignore case in ASCII only. One ignoring case throughout is read there alone; one
         # ignoring it in part (a "(?i:...)" group) over both texts (its windows: both readings')
         self._low_names = [n for n, p in regexes.items() if _ignores_case(p)]
         self._text_names = [n for n, p in regexes.items() if not (n in self._low_names and _ignores_case_throughout(p))]
-        self._py_ascii = {n: _ascii(regexes[n], self._py_rx[n]) for n in self._text_names}
-        self._py_ascii_low = {n: _ascii(regexes[n], self._py_rx[n]) for n in self._low_names}
-        self._py_words = {n: _alternation(ws) for n, ws in words.items() if ws}
-        # the regexes that a digit beyond ASCII and its ASCII digit may not match alike
-        self._not_digit_classes = {n: self._py_rx[n] for n, p in regexes.items() if _refuses_ascii_digits(p)}
         self._hs_text = self._hs_low = None
         self._hs_names: List[str] = []
-        self._py_only_rx: Dict[str, re.Pattern] = {n: self._py_rx[n] for n in self._text_names}
-        self._py_only_low: Dict[str, re.Pattern] = dict(self._py_ascii_low)
-        self._py_only_words: Dict[str, re.Pattern] = dict(self._py_words)
+        # what Hyperscan has not taken (its databases pop what they take), compiled once they are made
+        self._py_only_rx: Dict[str, object] = {n: regexes[n] for n in self._text_names}
+        self._py_only_low: Dict[str, object] = {n: regexes[n] for n in self._low_names}
+        self._py_only_words: Dict[str, object] = {n: ws for n, ws in words.items() if ws}
         self._beyond_latin1: Dict[str, re.Pattern] = {}     # looked for only in text holding one of their words
         self._beyond_any: Optional[re.Pattern] = None        # any of those words (one search tells)
         self._sources = (regexes, words)
@@ -140,6 +131,35 @@ class TriggerSet:
         elif self._hs_due is not None:
             self._looked_in_cache = os.getpid()
             self._accelerate(cached_only=True)      # (at once if it costs nothing)
+        # the Python regexes of a kind Hyperscan does not read yet, compiled now (before a scanning
+        # process forks its workers, which then share them); with the databases loaded from the
+        # cache folder at once (the usual start-up) they are never compiled
+        if self._hs_text is None:
+            _ = self._py_ascii
+        if self._hs_low is None:
+            _ = self._py_ascii_low, self._py_words
+
+    # As Hyperscan reads a text without digits beyond ASCII (\d, \w, \b, \s and case in ASCII; a
+    # character beyond Latin-1 is '?' to it, which these classes treat alike): the windows of a scan's
+    # first megabytes are those it gives once Hyperscan is built ("3532é": no word boundary to
+    # Python's Unicode \b, one to Hyperscan's)
+    @functools.cached_property
+    def _py_ascii(self) -> Dict[str, re.Pattern]:
+        return {n: _ascii(self._sources[0][n]) for n in self._text_names}
+
+    @functools.cached_property
+    def _py_ascii_low(self) -> Dict[str, re.Pattern]:
+        return {n: _ascii(self._sources[0][n]) for n in self._low_names}
+
+    @functools.cached_property
+    def _py_words(self) -> Dict[str, re.Pattern]:
+        return {n: _alternation(ws) for n, ws in self._sources[1].items() if ws}
+
+    @functools.cached_property
+    def _not_digit_classes(self) -> Dict[str, re.Pattern]:
+        """The regexes that a digit beyond ASCII and its ASCII digit may not match alike (Unicode-aware:
+        they read a text holding such digits as it is). Made when a text first holds one."""
+        return {n: re.compile(p) for n, p in self._sources[0].items() if _refuses_ascii_digits(p)}
 
     def _accelerate(self, cached_only: bool = False) -> bool:
         """Build the Hyperscan databases (or load them from the cache folder): from now on the
@@ -168,7 +188,7 @@ class TriggerSet:
         self._hs_text = self._compile_kind(*kinds[0], cached=loaded[0:2])
         self._hs_low = self._compile_kind(*kinds[1], cached=loaded[2:4])
         # (a regex Hyperscan does not take over the lower-cased text: Python's, over the text as it is)
-        self._py_only_rx.update({n: self._py_rx[n] for n in self._py_only_low})
+        self._py_only_rx = {n: re.compile(regexes[n]) for n in [*self._py_only_rx, *self._py_only_low]}
         self._py_only_low = {}
         beyond: List[str] = []
         for n, ws in words.items():      # words Hyperscan cannot take: Python, only on text holding one
@@ -180,6 +200,7 @@ class TriggerSet:
                 beyond.extend(rest)
         if beyond:
             self._beyond_any = _alternation(beyond)
+        self._py_only_words = {n: _alternation(ws) for n, ws in self._py_only_words.items()}
         return True
 
     @property
@@ -417,12 +438,12 @@ def _ascii_digits() -> dict:
     return {zero + d: 48 + d for zero in _digit_zeros() for d in range(10)}
 
 
-def _ascii(pattern: str, unicode_rx: re.Pattern) -> re.Pattern:
+def _ascii(pattern: str) -> re.Pattern:
     """The pattern with ASCII classes (the Unicode one if it cannot take them: an inline (?u))."""
     try:
         return re.compile(pattern, re.ASCII)
     except re.error:
-        return unicode_rx
+        return re.compile(pattern)
 
 
 def _encoded(items: dict, literal: bool) -> Dict[str, bytes]:
