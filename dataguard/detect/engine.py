@@ -5,7 +5,7 @@ returning dataguard Matches. Its parts: ``models`` (spaCy, offline set-up), ``re
 (decoys, overlaps)."""
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from dataguard.detect.registry import build as build_recognizers
 from dataguard.detect.config import DetectorConfig, detector_fingerprint
@@ -16,10 +16,12 @@ from dataguard.detect.encoded_words import decode as decode_encoded_words, place
 from dataguard.detect.language import detect_language
 from dataguard.detect.models import (AUTO, FALLBACK, MODELS, NER_MODEL_FOR, ModelMissing, check_model,  # noqa: F401
                                     load_nlp, ner_languages)
-from dataguard.detect.ner import NerRunner
 from dataguard.detect.columns import NEED_CONTEXT, ColumnJudge, vocabulary_for
 from dataguard.detect.windows import RunPlan, run_windowed, trigger_set
 from dataguard.types import Chunk
+
+if TYPE_CHECKING:
+    from dataguard.detect.ner import NerRunner
 
 
 class Detector:
@@ -43,6 +45,8 @@ class Detector:
         self._ner = config.ner and bool(self.entities & NER_ENTITIES)
         self._vocabulary = vocabulary_for(config.columns)
         self._runners: dict = {}            # model language -> NerRunner, loaded on first use
+        if self._ner:       # (its module, with its regexes, before a scanning process forks: not in a --no-ner scan)
+            import dataguard.detect.ner  # noqa: F401
         if load_models:
             self.load_models()
         self._recognizers = build_recognizers(self.entities, config)
@@ -86,6 +90,7 @@ class Detector:
 
     # ------------------------------------------------------------------ internals
     def _runner(self, lang: str) -> NerRunner:
+        from dataguard.detect.ner import NerRunner
         if lang not in self._runners:
             self._runners[lang] = NerRunner(load_nlp(lang), self.entities, self._vocabulary)
         return self._runners[lang]
