@@ -302,3 +302,34 @@ def test_the_table_of_names_stays_bounded_and_the_subtrees_unchanged(monkeypatch
     bounded, kept_bounded, chars_bounded = read()
     assert bounded == unbounded and len(unbounded) == 600 and kept > 600 and chars > 300 * 60
     assert kept_bounded <= 50 if bound == "MAX_NAMES" else chars_bounded <= 5000
+
+
+def _pieces_read_cell_by_cell(book, cells, sheet, row_no):
+    """``xlsx._row_pieces`` as it read a row before it skipped column numbers nobody asks for
+    and inline strings' way through ``_Book.value``: every cell's column, every value by ``value``."""
+    from dataguard.extract.xlsx import _REF
+    from dataguard.types import Pointer
+    pieces, col = [], 0
+    for ref, kind, style, parts in cells:
+        m = _REF.match(ref or "")
+        col = _col_number(m.group(1)) if m else col + 1
+        text = book.value(kind, style, None if parts is None else "".join(parts))
+        if text:
+            pieces.append((text, Pointer(sheet=sheet, cell=m.group() if m else f"{column_letter(col)}{row_no}")))
+    return pieces
+
+
+_CELL = st.tuples(st.sampled_from([None, "", "A1", "B7", "XFD3", "a1", "AAAA1", "C1x", "ZZ12"]),
+                  st.sampled_from([None, "s", "n", "b", "str", "e", "d", "inlineStr", "x"]),
+                  st.sampled_from([None, "0", "1", "x"]),
+                  st.one_of(st.none(), st.lists(st.sampled_from(["", "0", "1", " 2", "3.5", "x", "é"]), max_size=3)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CELL, max_size=12))
+def test_a_rows_pieces_are_those_read_cell_by_cell(cells):
+    from dataguard.extract.xlsx import WINDOWS_1900, _Book, _row_pieces
+    book = _Book.__new__(_Book)
+    book.strings, book.dates, book.epoch, book.row_cap = ["one", "", "three"], [False, True], WINDOWS_1900, 10**6
+    cells = [[r, t, s, None if p is None else list(p)] for r, t, s, p in cells]
+    assert _row_pieces(book, cells, "S", 9) == _pieces_read_cell_by_cell(book, cells, "S", 9)

@@ -162,11 +162,18 @@ def _row_pieces(book: _Book, cells: list, sheet: str, row_no: int) -> list:
     """A row's cell values with their cells (``SheetRows``); MemoryError (too_large) past
     ``book.row_cap`` characters: cells that name a shared string cost their row its length
     each, and the row is joined whole."""
-    pieces, col, chars = [], 0, 0
+    pieces, col, chars, named = [], 0, 0, None
     for ref, kind, style, parts in cells:
         m = _REF.match(ref or "")
-        col = _col_number(m.group(1)) if m else col + 1
-        text = book.value(kind, style, None if parts is None else "".join(parts))
+        if m:
+            named = m                   # (its column is only wanted if a cell without a name follows)
+        else:
+            col = (_col_number(named.group(1)) if named else col) + 1
+            named = None
+        if kind == INLINE:
+            text = "".join(parts) if parts else ""
+        else:
+            text = book.value(kind, style, None if parts is None else "".join(parts))
         if text:
             chars += len(text)
             if chars > book.row_cap:
