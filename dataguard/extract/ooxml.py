@@ -26,7 +26,8 @@ from typing import BinaryIO, Iterator, Optional
 
 from dataguard.extract.base import ExtractContext, Piece, describe
 from dataguard.extract.chunks import ChunkBuilder
-from dataguard.extract.safexml import iter_xml, parse_xml
+from dataguard.extract.opc import children
+from dataguard.extract.safexml import parse_xml
 from dataguard.extract.safezip import open_zip
 from dataguard.extract.slides import pptx_chunks
 from dataguard.extract.xlsx import xlsx_chunks
@@ -103,16 +104,10 @@ def _block_lines(el: ET.Element, part: Optional[str]) -> Iterator[tuple]:
 
 
 def _docx_part(zf, name, emit_depth, part, b: ChunkBuilder) -> Iterator[Chunk]:
-    fh = _zip_part(zf, name)
-    if fh is None:
-        return
-    with fh:
-        for ev in iter_xml(fh, emit_depth):
-            if ev[0] != "elem":
-                continue
-            for text, ptr in _block_lines(ev[1], part):
-                if text.strip():
-                    yield from b.text(text, ptr)
+    for el in children(zf, name, emit_depth):
+        for text, ptr in _block_lines(el, part):
+            if text.strip():
+                yield from b.text(text, ptr)
 
 
 def _docx(unit: Unit, zf: zipfile.ZipFile, limits: Limits) -> Iterator[Chunk]:

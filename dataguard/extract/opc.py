@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from typing import Iterator
 
-from dataguard.extract.safexml import Subtrees, stream
+from dataguard.extract.safexml import Subtrees, stream, subtrees
 
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 MAX_RELATIONSHIPS = 100_000
@@ -32,10 +32,13 @@ def events(zf: zipfile.ZipFile, name: str, depth: int) -> Iterator[tuple]:
 
 
 def children(zf: zipfile.ZipFile, name: str, depth: int) -> Iterator[ET.Element]:
-    """The subtrees at ``depth`` of a part (none when the part is missing)."""
-    for ev in events(zf, name, depth):
-        if ev[0] == "elem":
-            yield ev[1]
+    """The subtrees at ``depth`` (2 or more) of a part, as ``safexml.subtrees`` reads them (none
+    when the part is missing)."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return
+    yield from subtrees(lambda: zf.open(info), depth)
 
 
 def rels_part(part: str) -> str:
