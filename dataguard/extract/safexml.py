@@ -260,13 +260,15 @@ def _harvest(parent: ET.Element, depth: int, emit_depth: int, closed: bool, out:
 
 
 def _rename(tree: ET.Element, names: Subtrees) -> None:
-    """Element and attribute names from expat's form (``uri}local``) to ElementTree's."""
-    table = names.names
+    """Element and attribute names from expat's form (``uri}local``) to ElementTree's. (``items``,
+    not ``attrib``: that makes a dict for each element without attributes, most of them.)"""
+    get = names.names.get
     for el in tree.iter():
-        el.tag = table.get(el.tag) or names._name(el.tag)
-        attrs = el.attrib
+        tag = el.tag
+        el.tag = get(tag) or names._name(tag)
+        attrs = el.items()
         if attrs:
-            el.attrib = {table.get(k) or names._name(k): v for k, v in attrs.items()}
+            el.attrib = {get(k) or names._name(k): v for k, v in attrs}
 
 
 def parse_xml(fh: BinaryIO) -> ET.Element:
