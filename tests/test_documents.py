@@ -676,3 +676,31 @@ def test_a_long_address_header_is_decoded_only_as_far_as_it_is_parsed(monkeypatc
     msg = email.message_from_string("Subject: x\n\nbody\n", policy=mail.POLICY)
     out = mail._header_value(msg, "To", value)
     assert seen == [mail.MAX_HEADER_CHARS] and "c@d.org" in out
+
+
+_W_EVERY_TAG = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_W_EVERY_TAG_XML = (f'<w:body xmlns:w="{_W_EVERY_TAG}" xmlns:mc="{_MC}">'
+       '<w:p><w:pPr><w:r><w:t>style</w:t></w:r></w:pPr><w:r><w:rPr><w:t>no</w:t></w:rPr><w:t>a</w:t><w:tab/><w:t>b</w:t>'
+       '<w:br/><w:t>c</w:t><w:cr/><w:noBreakHyphen/><w:delText>gone</w:delText><w:instrText>HYPERLINK</w:instrText></w:r>'
+       '<mc:AlternateContent><mc:Choice><w:txbxContent><w:p><w:r><w:t>box</w:t></w:r></w:p></w:txbxContent></mc:Choice>'
+       '<mc:Fallback><w:t>fallback</w:t></mc:Fallback></mc:AlternateContent><w:smartTag><w:r><w:t>st</w:t></w:r></w:smartTag></w:p>'
+       '<w:tbl><w:tr><w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p><w:p/><w:sdt><w:sdtPr><w:t>p</w:t></w:sdtPr><w:sdtContent><w:p><w:r><w:t>y</w:t></w:r></w:p></w:sdtContent></w:sdt></w:tc>'
+       '<w:tc/><w:tc><w:tbl><w:tr><w:tc><w:p><w:r><w:t>in</w:t><w:br/><w:t>ner</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:tc></w:tr></w:tbl>'
+       '<w:sdt><w:sdtPr/><w:sdtEndPr><w:p><w:r><w:t>end</w:t></w:r></w:p></w:sdtEndPr><w:sdtContent><w:customXml><w:ins><w:del>'
+       '<w:p><w:r><w:t>deep</w:t></w:r></w:p></w:del></w:ins></w:customXml></w:sdtContent></w:sdt>'
+       '<w:comment><w:p><w:r><w:t>note</w:t></w:r></w:p></w:comment><w:footnote><w:p><w:r><w:t>fn</w:t></w:r></w:p></w:footnote>'
+       '<w:endnote><w:p><w:r><w:t>en</w:t></w:r></w:p></w:endnote><w:txbxContent><w:p><w:r><w:t>tb</w:t></w:r></w:p></w:txbxContent>'
+       '<w:other><w:p><w:r><w:t>skipped</w:t></w:r></w:p></w:other></w:body>')
+
+
+def test_every_word_element_docx_reads_is_read_as_before():
+    """The lines of blocks holding each element ``_wtext`` and ``_block_lines`` tell apart (what
+    they read before their names were built once, not at each comparison)."""
+    from dataguard.extract.ooxml import _block_lines
+    from dataguard.extract.safexml import parse_xml
+    root = parse_xml(io.BytesIO(_W_EVERY_TAG_XML.encode()))
+    lines = [(text, ptr.part) for el in root for text, ptr in _block_lines(el, None)]
+    assert lines == [("a\tb\nc\n-gone\nboxst", None), ("x p y\t\tin ner", "table"), ("in ner", "table"),
+                     ("deep", None), ("note", None), ("fn", None), ("en", None), ("tb", None)]
+    assert {ptr.part for el in root for _, ptr in _block_lines(el, "footnote")} == {"footnote"}

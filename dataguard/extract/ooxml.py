@@ -51,20 +51,27 @@ _DC = "{http://purl.org/dc/elements/1.1/}"
 _CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
 
 
+# (names built once: ``W + "t"`` in a comparison built a string for every element compared)
+_W_SKIPPED = frozenset((_MC_FALLBACK, W + "instrText", W + "rPr", W + "pPr"))
+_W_TEXT = frozenset((W + "t", W + "delText"))
+_W_SIGNS = {W + "tab": "\t", W + "br": "\n", W + "cr": "\n", W + "noBreakHyphen": "-"}
+_W_P, _W_TBL, _W_TR, _W_TC = W + "p", W + "tbl", W + "tr", W + "tc"
+_W_CELL_BLOCKS = frozenset((_W_P, _W_TBL, W + "sdt"))
+_W_WRAPPERS = frozenset(W + n for n in ("sdt", "customXml", "sdtContent", "ins", "del", "smartTag"))
+_W_WRAPPER_PROPERTIES = frozenset((W + "sdtPr", W + "sdtEndPr"))
+_W_NOTES = frozenset(W + n for n in ("comment", "footnote", "endnote", "txbxContent"))
+
+
 def _wtext(el: ET.Element, out: list) -> None:
     for child in el:
         tag = child.tag
-        if tag == _MC_FALLBACK or tag == W + "instrText" or tag == W + "rPr" or tag == W + "pPr":
+        if tag in _W_SKIPPED:
             continue
-        if tag == W + "t" or tag == W + "delText":
+        if tag in _W_TEXT:
             out.append(child.text or "")
-        elif tag == W + "tab":
-            out.append("\t")
-        elif tag in (W + "br", W + "cr"):
-            out.append("\n")
-        elif tag == W + "noBreakHyphen":
-            out.append("-")
-        elif tag == W + "p":
+        elif tag in _W_SIGNS:
+            out.append(_W_SIGNS[tag])
+        elif tag == _W_P:
             if out and out[-1] != "\n":
                 out.append("\n")
             _wtext(child, out)
@@ -79,26 +86,26 @@ def _para_text(el: ET.Element) -> str:
 
 
 def _cell_text(tc: ET.Element) -> str:
-    paras = [_para_text(p) for p in tc if p.tag in (W + "p", W + "tbl", W + "sdt")]
+    paras = [_para_text(p) for p in tc if p.tag in _W_CELL_BLOCKS]
     return " ".join(p for p in paras if p)
 
 
 def _block_lines(el: ET.Element, part: Optional[str]) -> Iterator[tuple]:
     """(text, Pointer) lines of one block-level element (paragraph, table, content control)."""
     tag = el.tag
-    if tag == W + "p":
+    if tag == _W_P:
         yield _para_text(el), Pointer(part=part)
-    elif tag == W + "tbl":
-        for tr in el.iter(W + "tr"):
-            cells = [_cell_text(tc) for tc in tr if tc.tag == W + "tc"]
+    elif tag == _W_TBL:
+        for tr in el.iter(_W_TR):
+            cells = [_cell_text(tc) for tc in tr if tc.tag == _W_TC]
             row = "\t".join(c.replace("\n", " ") for c in cells)      # (an empty cell too: columns stay aligned)
             yield row, Pointer(part=part or "table") if part else Pointer(part="table")
-    elif tag in (W + "sdt", W + "customXml", W + "sdtContent", W + "ins", W + "del", W + "smartTag"):
+    elif tag in _W_WRAPPERS:
         for child in el:
-            if child.tag in (W + "sdtPr", W + "sdtEndPr"):
+            if child.tag in _W_WRAPPER_PROPERTIES:
                 continue
             yield from _block_lines(child, part)
-    elif tag in (W + "comment", W + "footnote", W + "endnote", W + "txbxContent"):
+    elif tag in _W_NOTES:
         for child in el:
             yield from _block_lines(child, part)
 
