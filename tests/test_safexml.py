@@ -104,6 +104,37 @@ def test_a_bound_of_subtrees_holds_on_the_c_path(monkeypatch):
     assert got[1] == "MemoryError"
 
 
+
+def test_a_read_error_gives_the_subtrees_complete_before_it_first():
+    """A part whose reading fails (a bad CRC, a truncated deflate stream) after a block that ends
+    right after a complete paragraph: ``subtrees`` gives that paragraph, then the error, as
+    ``iter_xml`` does (the C path holds an element's last child back until the next one opens)."""
+    import zipfile
+    empty = _doc("").decode()
+    head = empty[:empty.index("</w:body>")]
+    secret = _p("SECRET 078-05-1120")
+    filler = _p("x" * (_READ - len(head.encode()) - len(_p("").encode()) - len(secret.encode()) - 2))
+    data = (head + filler + secret + _p("after") * 3000 + "</w:body></w:document>").encode()
+
+    class Flaky(io.BytesIO):
+        reads = 0
+
+        def read(self, n=-1):
+            self.reads += 1
+            if self.reads == 2:
+                raise zipfile.BadZipFile("Bad CRC-32")
+            return super().read(n)
+
+    def read(gen):
+        got = []
+        with pytest.raises(zipfile.BadZipFile):
+            for el in gen:
+                got.append("".join(el.itertext())[:20])
+        return got
+    old = read(ev[1] for ev in iter_xml(Flaky(data), 3) if ev[0] == "elem")
+    assert read(subtrees(lambda: Flaky(data), 3)) == old and old[-1].startswith("SECRET")
+
+
 _NAMES = st.sampled_from(["w:p", "w:r", "w:t", "o:x", "p", "w:tbl"])
 _TEXT = st.sampled_from(["", "a", " ", "&amp;", "<![CDATA[<c>]]>", "<!--c-->", "<?pi?>", "\n", "é"])
 

@@ -525,3 +525,26 @@ def test_a_text_without_digits_beyond_ascii_keeps_the_unicode_readings_of_its_le
         for name, rx in _unicode_regexes(ts).items():
             for m in rx.finditer(text):
                 assert any(s <= m.start() and m.end() <= e for s, e in found.get(name, [])), (text, name, m.span())
+
+
+def test_a_find_while_the_databases_are_built_reads_every_trigger_with_python(monkeypatch):
+    """The databases are published once every Python reading they leave is compiled: a find()
+    of another thread of a Dask worker while one thread builds them (simulated between the two
+    kinds' databases) reads the triggers with the Python readings and finds what the built set
+    finds, a regex Hyperscan refuses ("(ab)\\1": a back-reference) included."""
+    if trig_mod._hs is None:
+        pytest.skip("hyperscan wheel not installed on this platform")
+    monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
+    regexes = {"US_SSN": _TRIGGERS["US_SSN"], "twice": r"(ab)\1\d+"}
+    text = "ssn 078-05-1120 and abab12"
+    real, during = trig_mod.TriggerSet._compile_kind, []
+
+    def building(self, *args, **kwargs):
+        if len(during) < 2:
+            during.append(self.find(text))
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(trig_mod.TriggerSet, "_compile_kind", building)
+    ts = trig_mod.TriggerSet(regexes, {"w": ["ssn"]}, hyperscan_after=10)
+    ts.find("x" * 20)            # (past hyperscan_after: the databases are built now)
+    assert ts.accelerated and len(during) == 2
+    assert during[0] == during[1] == ts.find(text) and set(during[1]) == {"US_SSN", "twice", "w"}

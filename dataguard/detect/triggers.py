@@ -185,8 +185,10 @@ class TriggerSet:
                             return False
                         located, base = got[1], base + len(got[1])
         self._hs_due = None
-        self._hs_text = self._compile_kind(*kinds[0], cached=loaded[0:2])
-        self._hs_low = self._compile_kind(*kinds[1], cached=loaded[2:4])
+        # (the databases are published last: until then a find() of another thread of a Dask
+        # worker reads every trigger with the Python readings, all compiled, not the pending ones)
+        text = self._compile_kind(*kinds[0], cached=loaded[0:2])
+        low = self._compile_kind(*kinds[1], cached=loaded[2:4])
         # (a regex Hyperscan does not take over the lower-cased text: Python's, over the text as it is)
         self._py_only_rx = {n: re.compile(regexes[n]) for n in [*self._py_only_rx, *self._py_only_low]}
         self._py_only_low = {}
@@ -201,6 +203,7 @@ class TriggerSet:
         if beyond:
             self._beyond_any = _alternation(beyond)
         self._py_only_words = {n: _alternation(ws) for n, ws in self._py_only_words.items()}
+        self._hs_text, self._hs_low = text, low
         return True
 
     @property

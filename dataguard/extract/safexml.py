@@ -164,9 +164,10 @@ def iter_xml(fh: BinaryIO, emit_depth: int) -> Iterator[tuple]:
 
 
 # Blocks a subtree (or the text around it) may stay open in ``_built_in_c``'s tree before the part
-# is read again ``Subtrees``' way: a subtree it gives spans at most (_PATIENCE + 1) * _READ bytes
-# (1 MiB), fewer characters than SUBTREE_CAP and, each element taking three bytes at least
-# ("<a>"), fewer elements than SUBTREE_ELEMENTS: it never gives what ``Subtrees`` refuses
+# is read again ``Subtrees``' way: a subtree it gives spans at most (_PATIENCE + 2) * _READ bytes
+# (it may open at a block's start and close in the block after the last one allowed: 1.1 MiB),
+# fewer characters than SUBTREE_CAP and, each element taking three bytes at least ("<a>"),
+# fewer elements than SUBTREE_ELEMENTS: it never gives what ``Subtrees`` refuses
 # (``subtrees`` leaves every part to ``Subtrees`` under bounds lower than that).
 _PATIENCE = 15
 
@@ -184,7 +185,7 @@ def subtrees(open_part: Callable[[], BinaryIO], emit_depth: int) -> Iterator[ET.
     opened again and read by ``Subtrees``, whose bounds and errors stand, the subtrees already
     given skipped."""
     given = 0
-    if (_PATIENCE + 1) * _READ <= min(SUBTREE_CAP, 3 * SUBTREE_ELEMENTS):
+    if (_PATIENCE + 2) * _READ <= min(SUBTREE_CAP, 3 * SUBTREE_ELEMENTS):
         try:
             with open_part() as fh:
                 for el in _built_in_c(fh, emit_depth):
@@ -216,9 +217,9 @@ def _built_in_c(fh: BinaryIO, emit_depth: int) -> Iterator[ET.Element]:
     parser = _parser(first, builder.end, builder.data)
     fed, path, same = 0, [], 0
     while True:
-        block = fh.read(_READ)
-        fed += len(block)
-        try:
+        try:        # (a read error too: ``Subtrees`` gives the subtrees complete before it, then raises it)
+            block = fh.read(_READ)
+            fed += len(block)
             parser.Parse(block, not block)
         except Exception:                   # noqa: BLE001 - ``Subtrees`` reads it and says what is wrong
             raise _Slow from None
