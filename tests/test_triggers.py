@@ -548,3 +548,11 @@ def test_a_find_while_the_databases_are_built_reads_every_trigger_with_python(mo
     ts.find("x" * 20)            # (past hyperscan_after: the databases are built now)
     assert ts.accelerated and len(during) == 2
     assert during[0] == during[1] == ts.find(text) and set(during[1]) == {"US_SSN", "twice", "w"}
+
+
+def test_a_trigger_with_an_inline_unicode_flag_is_read_with_its_unicode_classes(monkeypatch):
+    """A pack's trigger holding "(?u)" cannot be compiled with re.ASCII (a ValueError): it is read
+    with Python's Unicode classes, and the set is built and finds it."""
+    monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
+    ts = trig_mod.TriggerSet({"ref": r"(?u)\bREF-\d{4}\b"}, {}, use_hyperscan=False)
+    assert ts.find("see REF-2024 and REF-١٢٣٤ here") == {"ref": [(4, 12), (17, 25)]}

@@ -442,10 +442,11 @@ def _ascii_digits() -> dict:
 
 
 def _ascii(pattern: str) -> re.Pattern:
-    """The pattern with ASCII classes (the Unicode one if it cannot take them: an inline (?u))."""
+    """The pattern with ASCII classes (the Unicode one if it cannot take them: an inline (?u),
+    which ``re`` refuses with re.ASCII as a ValueError, not an re.error)."""
     try:
         return re.compile(pattern, re.ASCII)
-    except re.error:
+    except (re.error, ValueError):
         return re.compile(pattern)
 
 
