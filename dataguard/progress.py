@@ -94,7 +94,7 @@ class Precount:
             meta = getattr(entry, "meta", None)
             if meta is not None:
                 self.items += 1
-                self.bytes += int(meta.size or 0)
+                self.bytes += meta.bytes
 
 
 def _all_local(targets: list) -> bool:

@@ -181,6 +181,11 @@ class ItemMeta:
     extension: Optional[str] = None      # lower-case, without dot
     exposure_reason: Optional[str] = None   # why broad or restricted, in words (no content, no credentials)
 
+    @property
+    def bytes(self) -> int:
+        """The size in bytes, 0 when not known (what progress, budgets and splitting count)."""
+        return int(self.size or 0)
+
 
 @dataclass(frozen=True)
 class Problem:

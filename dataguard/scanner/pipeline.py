@@ -176,7 +176,7 @@ class ItemPipeline(_Window):
             self._feed_parts(item, parts)
             return
         entry = InFlightItem(item, read=True)
-        self._bytes = (self._bytes if self._batch else 0) + int(item.meta.size or 0)
+        self._bytes = (self._bytes if self._batch else 0) + item.meta.bytes
         self._add(entry, self._ref(item), self._executor.batch_items, full=self._bytes >= self._executor.batch_bytes)
         self._last = entry
 
@@ -228,7 +228,7 @@ def split(item: Item, workers: int) -> int:
     """In how many parts a file of this machine goes out: one per ``SPLIT_BYTES``, at most one per
     worker and ``MAX_PARTS`` (each part reads the item from its start: the reading grows with
     them). A share's file is read whole by one worker: each part would fetch it again."""
-    size, uri = int(item.meta.size or 0), item.unit.uri
+    size, uri = item.meta.bytes, item.unit.uri
     if item.unit.source != "file" or item.unit.member is not None or size < 2 * SPLIT_BYTES \
             or "://" in uri and not uri.lower().startswith("file://"):
         return 1

@@ -68,7 +68,7 @@ def in_part(ref: ItemRef, item, pieces, limits: Limits):
         if k == 0:
             yield from pieces
         return
-    index, chars, trailing = 0, int(ref.meta.size or 0) * chars_per_byte, []
+    index, chars, trailing = 0, ref.meta.bytes * chars_per_byte, []
     try:
         for piece in pieces:
             owner = part_of(index, n, chars, limits.chunk_chars)

@@ -71,7 +71,7 @@ class SourceScanner:
             elif cached is not None:
                 pipeline.defer(functools.partial(self._reuse, entry, cached))
             else:
-                self._progress.item(int(entry.meta.size or 0))
+                self._progress.item(entry.meta.bytes)
                 pipeline.feed(entry)
         pipeline.finish()
 
@@ -101,7 +101,7 @@ class SourceScanner:
             findings = self._sink.evaluated(cached.summaries(), masker)
             self._state.refresh_findings(cached, key, findings)
         self._sink.stats["items_unchanged"] += 1
-        self._progress.done(self._sink.shown(item.unit.uri, masker), int(item.meta.size or 0), len(findings),
+        self._progress.done(self._sink.shown(item.unit.uri, masker), item.meta.bytes, len(findings),
                             unchanged=True)
 
     def _done(self, source, entry: InFlightItem) -> None:
@@ -115,7 +115,7 @@ class SourceScanner:
         if any(p.kind == ProblemKind.UNREADABLE for p in entry.problems):
             source.target_lost()        # the target itself gone (moved, unmounted): it ends incomplete
         findings = self._sink.evaluated(summaries, masker)
-        size = int(entry.item.meta.size or 0)
+        size = entry.item.meta.bytes
         self._sink.stats["test_values_ignored"] += entry.test_values
         if entry.cut_short:         # the scan stopped before it was analysed (whole): not scanned, not stored
             self._progress.stopped(self._sink.shown(entry.item.unit.uri, masker), size, len(findings))
