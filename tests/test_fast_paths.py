@@ -1911,3 +1911,51 @@ def test_a_columns_categories_and_overlaps_are_told_as_the_plain_reading_tells_t
             assert spans.overlap(r) == plain
             overlapping += plain
     assert overlapping > 3000
+
+
+def _reference_windows(spans: list, text: str, pad: int, edge) -> list:
+    """``windows.windows`` as first written (a window a tuple, rebuilt at each hit reaching it;
+    its end widened by a function): the specification of the faster one."""
+    def widen_end(e: int) -> int:
+        if edge is None:
+            m = re.compile(r"\s").search(text, e)
+            return len(text) if m is None else m.start()
+        hi = min(len(text), e + edge)
+        m = re.compile(r"\s").search(text, e, hi)
+        return hi if m is None else m.start()
+    n, out = len(text), []
+    for hs, he in spans:
+        s, e = max(0, hs - pad), min(n, he + pad)
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], widen_end(e))
+            continue
+        lo = 0 if edge is None else max(0, s - edge)
+        if out:
+            lo = max(lo, out[-1][1])
+        if s > lo and not text[s - 1].isspace():
+            s -= len(text[lo:s].rsplit(None, 1)[-1])
+        e = widen_end(e)
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_windows_are_those_of_the_reference(seed):
+    """The windows around hits (dense or sparse, overlapping, at the text's ends, in text with
+    long runs without whitespace, any pad and edge) are those of the reference."""
+    from dataguard.detect.windows import windows
+    rnd = random.Random(seed)
+    alphabet = rnd.choice(["ab \n", "abcdefgh ", "x", "a\u00a0b\u2003c\td", "1234567890-. "])
+    text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 3000)))
+    for _ in range(20):
+        spans = []
+        for _ in range(rnd.randint(0, 60)):
+            s = rnd.randint(0, max(0, len(text) - 1))
+            spans.append((s, min(len(text), s + rnd.randint(1, 30))))
+        spans.sort()
+        pad, edge = rnd.choice([0, 1, 16, 60, 120, 364]), rnd.choice([None, 0, 1, 40, 200])
+        assert windows(spans, text, pad, edge) == _reference_windows(spans, text, pad, edge), (seed, pad, edge)

@@ -101,35 +101,43 @@ def trigger_set(recs: Sequence[Triggered], use_hyperscan: bool = True,
 
 def windows(spans: list, text: str, pad: int, edge: Optional[int] = WINDOW_EDGE) -> list:
     """Merged windows of +-pad characters around hit spans (sorted), widened to whitespace
-    (at most ``edge`` more characters, None: no limit) so that no window edge cuts a word."""
+    (at most ``edge`` more characters, None: no limit) so that no window edge cuts a word. (A
+    scan has tens of thousands of hits: the window being built is kept in locals, not in a
+    tuple rebuilt at each hit reaching it, and its end is widened in line.)"""
     n = len(text)
     out = []
+    search = _SPACE.search
+    ws = we = 0
+    building = False        # whether (ws, we) is a window, open to the hits that reach it
     for hs, he in spans:
-        s, e = max(0, hs - pad), min(n, he + pad)
-        if out and s <= out[-1][1]:
-            if e > out[-1][1]:
-                out[-1] = (out[-1][0], _widen_end(text, e, edge))
-            continue
-        lo = 0 if edge is None else max(0, s - edge)
-        if out:
-            lo = max(lo, out[-1][1])        # (reaching the window before: they merge)
-        if s > lo and not text[s - 1].isspace():
-            s -= len(text[lo:s].rsplit(None, 1)[-1])        # back to a whitespace, or to lo
-        e = _widen_end(text, e, edge)
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
+        s = hs - pad if hs > pad else 0
+        e = he + pad if he + pad < n else n
+        if building and s <= we:
+            if e <= we:
+                continue            # (inside the window)
         else:
-            out.append((s, e))
+            lo = 0 if edge is None else (s - edge if s > edge else 0)
+            if building and we > lo:
+                lo = we             # (reaching the window before: they merge)
+            if s > lo and not text[s - 1].isspace():
+                s -= len(text[lo:s].rsplit(None, 1)[-1])        # back to a whitespace, or to lo
+        if edge is None:            # the end, on to a whitespace
+            m = search(text, e)
+            e = n if m is None else m.start()
+        else:
+            hi = e + edge if e + edge < n else n
+            m = search(text, e, hi)
+            e = hi if m is None else m.start()
+        if building and s <= we:
+            if e > we:
+                we = e
+        else:
+            if building:
+                out.append((ws, we))
+            ws, we, building = s, e, True
+    if building:
+        out.append((ws, we))
     return out
-
-
-def _widen_end(text: str, e: int, edge: Optional[int] = WINDOW_EDGE) -> int:
-    if edge is None:
-        m = _SPACE.search(text, e)
-        return len(text) if m is None else m.start()
-    hi = min(len(text), e + edge)
-    m = _SPACE.search(text, e, hi)
-    return hi if m is None else m.start()
 
 
 def _on_windows(rec, text: str, wins: list) -> list:
