@@ -1273,7 +1273,18 @@ def _cells_with(cells: list, by_cell: dict, entity: str, formatted: bool = False
     hits = {c for c, rs in by_cell.items()
             if any(r.entity_type == entity and (not formatted or (r.recognition_metadata or {}).get(FORMATTED_KEY))
                    for r in rs)}
-    return sum(c in hits for c in cells) if hits else 0
+    return sum(map(hits.__contains__, cells)) if hits else 0
+
+
+_START = operator.itemgetter(0)
+
+
+def _below_headers(results: list, headers: list) -> list:
+    """The results that start in none of the header rows' spans."""
+    if len(headers) == 1:           # (most tables: one header row)
+        (s, e), = headers
+        return [r for r in results if not s <= r.start < e]
+    return [r for r in results if not any(s <= r.start < e for s, e in headers)]
 
 
 class ColumnJudge:
@@ -1312,9 +1323,9 @@ class ColumnJudge:
                 out = _persons_over_organisations(out, self._markdown_owners(chunk, results))
             return out
         if headers:      # a header names a column: it is not data ("diagnosis", "HIV status")
-            results = [r for r in results if not any(s <= r.start < e for s, e in headers)]
+            results = _below_headers(results, headers)
         cells, owners = _in_order(columns) if spans is None else spans    # (a layout's come in the text's order)
-        starts = [s for s, _ in cells]
+        starts = list(map(_START, cells))
         placed: dict = {}                       # column index -> [(cell, result)]
         out = []
         for r in results:
