@@ -237,7 +237,9 @@ class Vocabulary:
             if len(whole) == 1 and (whole in self._phrases or whole in self._exact):
                 out.extend(whole)
             elif token:
-                out.extend(name_words(token))
+                # (an ASCII token without a capital, most, has no case change to split at: its words
+                # are those read, not read again, a cell's label's new token a costly look-up each)
+                out.extend(whole if token.isascii() and token == token.lower() else name_words(token))
         return tuple(out)
 
     def _judge_words(self, segments: list) -> Verdict:
