@@ -399,6 +399,7 @@ class PhoneGate:
         self._main = {}          # country code -> metadata of its main region (national prefix rules)
         self._quick_lengths = {}  # region -> lengths of the digit strings its _quick regex can take (None: any)
         self._tests: dict = {}    # region -> _national_tests
+        self._loose: set = set()  # regions whose _quick regex lacks a national-prefix rule they need (_readings)
         self._plans: dict = {}    # an ASCII run's shape (_BYTE_SHAPE) -> _separated's (digits, groups, plan)
         for region in regions:
             info = None
@@ -422,10 +423,13 @@ class PhoneGate:
                 self._quick[region] = f"(?:{front})(?:{types})|(?=(?:{types})\\Z)(?:{rule})[0-9]*" if rule \
                     else f"(?:{front})?(?:{types})"     # compiled when first needed
                 self._quick_lengths[region] = self._lengths(md.country_code, info)
+                if not rule and self._national_tests(region, str(md.country_code))[1] is not None:
+                    self._loose.add(region)     # (a prefix its _quick regex does not check: plain_regions)
         self._unjudged = [region for region, unjudged, *_ in self.regions if unjudged]
         # the fewest digits of a run in which an unjudged region can find a national number
         self.least_digits = {region: self._least_digits(region) for region in self._unjudged}
         self._refusal = self._refusal_test()
+        self._taking = self._taking_test()
         # the fewest digits a string must have for some region's _quick regex to take it
         self._shortest_taken = next((n for n, t in enumerate(self._refusal[0]) if t is not None),
                                     self.MAX_DIGITS + 1) if self._refusal is not None else 0
@@ -498,7 +502,8 @@ class PhoneGate:
         digits after a national prefix, the country code or both; ``rule types`` the digits as
         written, where ``rule`` (zero-width, matched at the start) is the national-prefix rule
         (``national_prefix_present``): the number has the prefix, or no format of its country
-        that requires the prefix takes it, or some format that does not require it does. The
+        that requires the prefix takes it, or the first format that takes it (the one the matcher
+        chooses) does not require it. The
         rule is empty (any number that fits) when the prefix is not a plain list of digit strings."""
         npfp, types = info[1], info[2].source
         if npfp is None:
@@ -515,8 +520,15 @@ class PhoneGate:
         from dataguard.detect.phonelib import prefix_required as requires
         nprefix = main.national_prefix_for_parsing
         longest = max(map(len, nprefix.split("|")))
-        ok = [f"(?=(?:{nprefix}))", "".join(f"(?!{takes(f)})" for f in main.number_format if requires(f))]
-        ok += [f"(?={takes(f)})" for f in main.number_format if not requires(f)]
+        # the prefix, or no format requiring it takes the number, or the first format taking it does
+        # not require it (the one libphonenumber chooses: no format requiring it comes before)
+        ok, before = [f"(?=(?:{nprefix}))"], ""
+        for f in main.number_format:
+            if requires(f):
+                before += f"(?!{takes(f)})"
+            else:
+                ok.append(f"{before}(?={takes(f)})")
+        ok.insert(1, before)
         if longest > 1:
             ok.append(f"(?=\\d{{0,{longest - 1}}}\\Z)")   # a prefix may begin in digits read after it
         return front, f"(?:{'|'.join(ok)})", types
@@ -539,6 +551,54 @@ class PhoneGate:
                   for d in prefixes}
         return frozenset(n + f for n in lengths for f in fronts)
 
+    def _branches(self) -> list:
+        """(region, the lengths of digit strings it can take, the source of a regex taking them: its
+        ``_quick`` regex behind a test of those lengths) of each configured region judged by
+        readings that can take a string of 2 to ``MAX_DIGITS`` digits."""
+        out = []
+        for region, unjudged, *_ in self.regions:
+            if unjudged:
+                continue
+            lengths = self._quick_lengths[region]
+            if lengths is None:
+                out.append((region, set(range(2, self.MAX_DIGITS + 1)), f"(?:{self._quick[region]})"))
+                continue
+            lengths = sorted(n for n in lengths if 2 <= n <= self.MAX_DIGITS)
+            if lengths:
+                out.append((region, set(lengths), f"(?={_of_lengths(lengths)}\\Z)(?:{self._quick[region]})"))
+        return out
+
+    def _taking_test(self) -> tuple:
+        """(the source of one regex telling which judged regions take a digit string, [(the name of
+        its group set when a region's branch takes the string, region)]): each region's branch
+        (``_branches``) in a look-ahead that sets its group when the branch takes the string whole,
+        or nothing (the string is read for every region in one call; it matches, empty, when some
+        region takes it). None when no region is judged."""
+        branches = self._branches()
+        if not branches:
+            return None
+        names = [(f"r{i}", region) for i, (region, _, _) in enumerate(branches)]
+        source, chain = "", "(?!)"
+        for (name, _), (_, _, branch) in zip(names, branches):
+            source += f"(?:(?=(?:{branch})\\Z(?P<{name}>))|)"
+        for name, _ in reversed(names):
+            chain = f"(?({name})|{chain})"      # (no region's group set: no match)
+        return source + chain, names
+
+    def taking(self, digits: str) -> frozenset:
+        """The judged regions whose ``_quick`` regex takes a digit string, of a length it can take
+        (``_branches``): one regex call for them all."""
+        if self._taking is None:
+            return _NONE
+        source, names = self._taking
+        if source.__class__ is str:         # (compiled when first needed)
+            self._taking = _compiled(source).match, names
+            source = self._taking[0]
+        m = source(digits)
+        if m is None:
+            return _NONE
+        return frozenset([region for name, region in names if m.group(name) is not None])
+
     def _refusal_test(self):
         """What ``_refused`` needs, over the configured regions judged by readings: per
         length of a digit string, the source of one regex of those regions' ``_quick`` regexes,
@@ -554,17 +614,9 @@ class PhoneGate:
         gated = [(region, idd) for region, unjudged, _, _, idd in self.regions if not unjudged]
         if not gated:
             return None
-        taken, branches = set(), []
-        for region, _ in gated:
-            lengths = self._quick_lengths[region]
-            if lengths is None:
-                taken |= set(range(2, self.MAX_DIGITS + 1))
-                branches.append(f"(?:{self._quick[region]})")
-                continue
-            lengths = sorted(n for n in lengths if 2 <= n <= self.MAX_DIGITS)
-            if lengths:
-                taken |= set(lengths)
-                branches.append(f"(?={_of_lengths(lengths)}\\Z)(?:{self._quick[region]})")
+        branches = self._branches()
+        taken = set().union(*(lengths for _, lengths, _ in branches))
+        branches = [branch for _, _, branch in branches]
         source = "|".join(branches)
         by_length = [source if n in taken else None for n in range(self.MAX_DIGITS + 1)]
         idds = "|".join(f"(?:{idd.pattern})" for _, idd in gated if idd is not None)
@@ -643,6 +695,35 @@ class PhoneGate:
             if test(joined[start:end]) is not None:
                 return False
         return True
+
+    def plain_regions(self, run: str):
+        """The regions in which ``PhoneFinder`` extracts an ASCII run without a '+' that ``_refused``
+        lets through, when every region is judged by readings: those whose ``_quick`` regex takes
+        one of the digit strings of its plan (``_separated``: those of the pieces the matcher cuts
+        from it, or more), in one regex call per string (``taking``). They hold every region
+        ``regions_for`` admits (whose readings must also pass ``_quick``), and are most often the
+        same: nearly every such run in dense text is a number, which the extraction then reads in
+        each of them anyway, so its readings are not tried twice. None when ``regions_for`` must
+        decide: an international prefix opens a string of the plan, the run has no plan, or a
+        region it gives is ``_loose`` (its quick regex takes many numbers lacking a national
+        prefix the region requires: a prefix that is a pattern, Australia's, Korea's)."""
+        if self._refusal is None or self._unjudged:
+            return None
+        idd = self._refusal[1]
+        if run.isdigit():
+            out = None if idd and idd(run) else self.taking(run)
+            return None if out is None or self._loose and not self._loose.isdisjoint(out) else out
+        _, groups, plan = self._separated(run)
+        if plan is None:
+            return None
+        joined, out = "".join(groups(run)), set()
+        for start, end, test in plan:
+            if test is idd:
+                if idd(joined[start:end]):
+                    return None
+            else:
+                out |= self.taking(joined[start:end])
+        return None if self._loose and not self._loose.isdisjoint(out) else frozenset(out)
 
     @staticmethod
     def _refused_groups(run: str, groups, plan) -> bool:
@@ -918,6 +999,7 @@ class PhoneGate:
         if not national and not opened and not unjudged_here:
             return out              # (no reading left for any region)
         raw = {d: [r for _, r in readings if r.startswith(d)] for d in national}   # d with its extension
+        taken = {d: self.taking(d) for d in national}       # (one regex call tells every region's quick)
         tests = self._tests
         for region, unjudged, cc, npfp, idd in self.regions:
             if region in out:
@@ -929,23 +1011,21 @@ class PhoneGate:
             if idd is not None and opened and any(self._after_idd(idd, d) for d in opened):
                 out.append(region)        # its international prefix, then a valid international number
                 continue
-            fits, quick, lengths, main = tests.get(region) or self._national_tests(region, cc)
-            # (a length it takes, then quick: one C call rules out most digit strings)
-            if any((lengths is None or len(d) in lengths) and quick(d) is not None
-                   and self._readings_fit(d, npfp, fits, cc, main, raw[d]) for d in national):
+            fits, main = tests.get(region) or self._national_tests(region, cc)
+            # (a length it takes and quick first: they rule out most digit strings)
+            if any(region in taken[d] and self._readings_fit(d, npfp, fits, cc, main, raw[d]) for d in national):
                 out.append(region)
         return out
 
     def _national_tests(self, region: str, cc: str) -> tuple:
-        """(fits, the fullmatch of its ``_quick`` regex, the lengths that regex takes, the ``main``
-        of ``_readings_fit``) of a region judged by readings: ``main`` is None when no format of
-        its country requires the national prefix (+1's: the test would pass every number)."""
+        """(fits, the ``main`` of ``_readings_fit``) of a region judged by readings: ``main`` is None
+        when no format of its country requires the national prefix (+1's: the test would pass
+        every number)."""
         tests = self._tests.get(region)
         if tests is None:
             from dataguard.detect.phonelib import prefix_required
             main = self._main[cc]
-            tests = self._tests[region] = (self._cc_info(int(cc))[2], _compiled(self._quick[region]).fullmatch,
-                                           self._quick_lengths[region],
+            tests = self._tests[region] = (self._cc_info(int(cc))[2],
                                            main if any(map(prefix_required, main.number_format)) else None)
         return tests
 
@@ -1044,7 +1124,13 @@ class PhoneFinder:
                 # with a '+': international, or (the '+' cut off by an inner match) national
                 fewest = min(self._fewest) if "+" in candidate or "\uff0b" in candidate else self._fewest[0]
                 refused = len(_NON_DIGIT.sub("", candidate)) < fewest or self._slash_dated(candidate)
-            v = _NONE if refused else frozenset(self.gate.regions_for(candidate, checked))
+            if refused:
+                v = _NONE
+            else:
+                # (an ASCII run without '+': the regions its plan's digit strings may be read in)
+                v = self.gate.plain_regions(candidate) if candidate.isascii() and "+" not in candidate else None
+                if v is None:
+                    v = frozenset(self.gate.regions_for(candidate, checked))
             self._verdicts[candidate] = v
         return v
 
