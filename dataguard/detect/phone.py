@@ -831,28 +831,21 @@ class PhoneGate:
         main = mds[0] if mds else None
         unjudged = main is None or bool(main.national_prefix_transform_rule)
         npfp = _compiled(main.national_prefix_for_parsing) if main is not None and main.national_prefix_for_parsing else None
-        descs = []
+        descs, valid = [], []
         for m in mds:
             general = self._desc(m.general_desc)
             types = [d for d in (self._desc(getattr(m, t, None)) for t in self._TYPES) if d] if general else []
             if general and types:
                 descs.append((general, types))      # otherwise it validates nothing
-        info = self._cc_cache[cc] = (unjudged, npfp, self._validator(descs))
+                valid.append(m)
+        info = self._cc_cache[cc] = (unjudged, npfp, self._validator(descs, valid))
         return info
 
     @staticmethod
-    def _fits(nsn: str, descs) -> bool:
-        """libphonenumber's validity test for a national significant number."""
-        n = len(nsn)
-        for (lengths, pattern), types in descs:
-            if (not lengths or n in lengths) and _compiled(pattern).fullmatch(nsn):
-                if any((not tl or n in tl) and _compiled(tp).fullmatch(nsn) for tl, tp in types):
-                    return True
-        return False
-
-    @classmethod
-    def _validator(cls, descs):
-        """``_fits`` for one country code, behind two cheap necessary conditions: a length some
+    def _validator(descs, mds):
+        """Whether a national significant number is valid in one of the regions ``mds`` (the metadata
+        of a country code's regions whose number types ``descs`` are: libphonenumber's test,
+        ``phonelib.valid_in``), behind two cheap necessary conditions: a length some
         number type allows, and one regex of all number types (one C call instead of one per type).
         A pattern is in that regex once: the 25 regions of +1 repeat each other's (toll-free,
         premium...), and each region's source regex is compiled by every process on first use.
@@ -880,10 +873,12 @@ class PhoneGate:
                           for tl, keys in groups.items())        # compiled when first needed
         allowed = None if any_length else frozenset(lengths)
 
+        from dataguard.detect.phonelib import valid_in
+
         def fits(nsn: str) -> bool:
             if allowed is not None and len(nsn) not in allowed or _compiled(source).fullmatch(nsn) is None:
                 return False
-            return cls._fits(nsn, descs)
+            return any(valid_in(md, nsn) for md in mds)
         fits.source = source
         fits.lengths = allowed
         return fits

@@ -70,7 +70,7 @@ def _matching_desc(desc, n: int):
 _type_tests: dict = {}       # (id of a region's metadata, length) -> (metadata, general's test, the types' tests)
 
 
-def _valid_in(md, nsn: str) -> bool:
+def valid_in(md, nsn: str) -> bool:
     """``_number_type_helper(nsn, md) != UNKNOWN``: the general pattern and some number type's
     (a match of a pattern at the start that is no full match counts as none, as there)."""
     key = (id(md), len(nsn))
@@ -102,15 +102,15 @@ def is_valid_number(numobj) -> bool:
         region = regions[0]
         md = PhoneMetadata.metadata_for_nongeo_region(cc) if region == "001" else \
             PhoneMetadata.metadata_for_region(region.upper(), None)
-        return md is not None and (region == "001" or md.country_code == cc) and _valid_in(md, nsn)
+        return md is not None and (region == "001" or md.country_code == cc) and valid_in(md, nsn)
     for region in regions:
         md = PhoneMetadata.metadata_for_region(region.upper(), None)
         if md is None:
             continue
         if md.leading_digits is not None:
             if re_compile(md.leading_digits).match(nsn):
-                return md.country_code == cc and _valid_in(md, nsn)
-        elif _valid_in(md, nsn):
+                return md.country_code == cc and valid_in(md, nsn)
+        elif valid_in(md, nsn):
             return md.country_code == cc
     return False
 
