@@ -707,12 +707,13 @@ class PhoneGate:
         decide: an international prefix opens a string of the plan, the run has no plan, or a
         region it gives is ``_loose`` (its quick regex takes many numbers lacking a national
         prefix the region requires: a prefix that is a pattern, Australia's, Korea's)."""
-        if self._refusal is None or self._unjudged:
+        loose = self._loose
+        if self._refusal is None or self._unjudged or len(loose) == len(self._quick):
             return None
         idd = self._refusal[1]
         if run.isdigit():
             out = None if idd and idd(run) else self.taking(run)
-            return None if out is None or self._loose and not self._loose.isdisjoint(out) else out
+            return None if out is None or loose and not loose.isdisjoint(out) else out
         _, groups, plan = self._separated(run)
         if plan is None:
             return None
@@ -722,8 +723,11 @@ class PhoneGate:
                 if idd(joined[start:end]):
                     return None
             else:
-                out |= self.taking(joined[start:end])
-        return None if self._loose and not self._loose.isdisjoint(out) else frozenset(out)
+                taken = self.taking(joined[start:end])
+                if loose and not loose.isdisjoint(taken):
+                    return None
+                out |= taken
+        return frozenset(out)
 
     @staticmethod
     def _refused_groups(run: str, groups, plan) -> bool:
