@@ -541,13 +541,13 @@ def test_the_refusal_of_a_separated_run_is_the_quick_refusal(regions):
 
 
 @pytest.mark.parametrize("regions", [GATE_REGIONS, ["US", "GB", "FR", "CH", "KE"], ["AT", "US"], ["SG", "AU"],
-                                     ["KR", "CN", "BY", "CO"]])
+                                     ["KR", "CN", "BY", "CO"], ["SE", "RU", "UG"]])
 def test_the_regions_of_a_plain_run_hold_the_gates(regions):
     """``PhoneGate.plain_regions`` (the regions of an ASCII run without '+' the refusal lets through,
     from the digit strings of its plan, without trying each reading) holds every region the
     whole gate admits, a region more only where the matcher finds nothing, and seldom one more
     (a region whose national prefix its quick regex does not check is left to ``regions_for``)."""
-    from phonenumbers import PhoneNumberMatcher
+    from phonenumbers import PhoneMetadata, PhoneNumberMatcher, country_code_for_region
 
     from dataguard.detect.phone import PhoneFinder, PhoneGate
     gate, whole, rnd = PhoneGate(regions), PhoneGate(regions), random.Random(53)
@@ -556,6 +556,11 @@ def test_the_regions_of_a_plain_run_hold_the_gates(regions):
     runs += [rnd.choice(["-", ".", " ", "/", "(", ") "]).join(str(rnd.randint(0, 10 ** rnd.randint(1, 5)))
                                                              for _ in range(rnd.randint(2, 5))) for _ in range(3000)]
     runs += [decoy(rnd) for _ in range(1000)] + [phone_number(rnd).lstrip("+") for _ in range(3000)]
+    for region in regions:          # a national prefix before the country code, or twice: no reading of the matcher's
+        prefix, cc = PhoneMetadata.metadata_for_region(region).national_prefix, str(country_code_for_region(region))
+        if prefix:
+            runs += [f"{prefix}{cc} {rnd.randint(10 ** 6, 10 ** 9)}" for _ in range(300)]
+            runs += [f"{prefix} {prefix}{rnd.randint(10 ** 6, 10 ** 10)}" for _ in range(300)]
     walker = PhoneFinder(regions)
     for text in list(_random_texts(300, seed=59)) + KNOWN:
         runs += [c for _, _, c in walker._steps(text) if c]
@@ -591,6 +596,21 @@ def test_where_the_matcher_stops_reading_the_finder_reads_on(groups, matcher_rea
     got = {(m.start, m.end) for _, m in PhoneFinder(regions).find(text)}
     assert len(got) == 2 and got >= want
     assert (got == want) == matcher_reads_to_the_end
+
+
+@pytest.mark.parametrize("candidates", [65_534, 65_535])
+def test_the_finder_stops_where_the_matcher_has_no_try_left(candidates):
+    """Each candidate the gate skips counts as one of the matcher's 65,535 tries: after 65,534 of
+    them a number is still read, after 65,535 the matcher reads nothing more, nor does the finder
+    (it extracted one candidate more once the tries were used up)."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    text = "; ".join(["12"] * candidates) + "; call 020 7946 0958 today"
+    want = [(m.start, m.end) for m in PhoneNumberMatcher(text, "GB", leniency=1)]
+    got = [(m.start, m.end) for _, m in PhoneFinder(("GB",)).find(text)]
+    assert got == want
+    assert len(got) == (1 if candidates < 65_535 else 0)
 
 
 def test_cuts_cached_by_the_shape_of_a_run_are_the_cuts_of_the_run():

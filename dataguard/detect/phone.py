@@ -499,18 +499,19 @@ class PhoneGate:
     def _readings(cls, cc: int, info, main) -> tuple:
         """Three regex sources for a region, (front, rule, types), that take every national
         reading ``_readings_fit`` accepts there (a necessary condition): ``front types`` the
-        digits after a national prefix, the country code or both; ``rule types`` the digits as
-        written, where ``rule`` (zero-width, matched at the start) is the national-prefix rule
-        (``national_prefix_present``): the number has the prefix, or no format of its country
-        that requires the prefix takes it, or the first format that takes it (the one the matcher
-        chooses) does not require it. The
-        rule is empty (any number that fits) when the prefix is not a plain list of digit strings."""
+        digits after a national prefix, or after the country code and up to two national prefixes
+        (a national prefix before the country code is no reading of libphonenumber's: "046 ..." in
+        Sweden); ``rule types`` the digits as written, where ``rule`` (zero-width, matched at the
+        start) is the national-prefix rule (``national_prefix_present``): the number has the
+        prefix, or no format of its country that requires the prefix takes it, or the first format
+        that takes it (the one the matcher chooses) does not require it. The rule is empty (any
+        number that fits) when the prefix is not a plain list of digit strings."""
         npfp, types = info[1], info[2].source
         if npfp is None:
             return f"(?:{cc})", "", types
         # after the country code the prefix may be stripped twice (once while the code is taken off,
         # once more by the parse: "92 0 0 22..." is a number of Pakistan)
-        front = f"(?:(?:{npfp.pattern})(?:{cc})?(?:{npfp.pattern})?|(?:{cc})(?:{npfp.pattern})?(?:{npfp.pattern})?)"
+        front = f"(?:(?:{npfp.pattern})|(?:{cc})(?:{npfp.pattern})?(?:{npfp.pattern})?)"
         if main is None or not cls._LITERAL_PREFIXES.fullmatch(main.national_prefix_for_parsing or ""):
             return front, "", types
         def takes(f) -> str:
@@ -703,10 +704,14 @@ class PhoneGate:
         from it, or more), in one regex call per string (``taking``). They hold every region
         ``regions_for`` admits (whose readings must also pass ``_quick``), and are most often the
         same: nearly every such run in dense text is a number, which the extraction then reads in
-        each of them anyway, so its readings are not tried twice. None when ``regions_for`` must
-        decide: an international prefix opens a string of the plan, the run has no plan, or a
-        region it gives is ``_loose`` (its quick regex takes many numbers lacking a national
-        prefix the region requires: a prefix that is a pattern, Australia's, Korea's)."""
+        each of them anyway, so its readings are not tried twice. A region more than
+        ``regions_for`` gives costs one extraction that finds nothing, which counts as the
+        matcher's failed tries (one, and one per inner piece it reads), not as one skipped
+        candidate: where a text reaches the matcher's limit of tries, the finder stops nearer to
+        where the matcher does. None when ``regions_for`` must decide: an international prefix
+        opens a string of the plan, the run has no plan, a region it gives is ``_loose`` (its quick
+        regex takes many numbers lacking a national prefix the region requires: a prefix that is
+        a pattern, Australia's, Korea's), or every judged region is."""
         loose = self._loose
         if self._refusal is None or self._unjudged or len(loose) == len(self._quick):
             return None
@@ -1233,6 +1238,8 @@ class PhoneFinder:
                     continue
                 matcher._max_tries -= todo[i] - k          # the candidates skipped: failed tries
                 k = todo[i]
+                if matcher._max_tries <= 0:     # (the matcher stops before this candidate)
+                    break
                 _, start, cand = steps[k]
                 match = self._extract(matcher, region, text, cand, start)
                 if match is None:
