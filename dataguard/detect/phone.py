@@ -368,7 +368,9 @@ class PhoneGate:
     international prefix, otherwise national in each configured region (as written,
     after the national prefix, after the region's own country code). Only the regions
     where some reading fits are asked; a run where none fits is not given to the
-    matcher at all. A region whose parsing rewrites digits (a national-prefix transform
+    matcher at all. (An ASCII run without '+' that the early refusal lets through is asked in
+    the regions whose quick regex takes a digit string of it, ``plain_regions``: those, and
+    seldom one more, where the matcher then finds nothing.) A region whose parsing rewrites digits (a national-prefix transform
     rule) is not judged by readings: it passes every run with the digits a reading there
     needs (``least_digits``). ``tests/test_triggers.py`` checks that the gate never hides a
     number the matcher finds; ``tests/test_fast_paths.py`` that ``PhoneFinder`` finds what
@@ -574,7 +576,7 @@ class PhoneGate:
         its group set when a region's branch takes the string, region)]): each region's branch
         (``_branches``) in a look-ahead that sets its group when the branch takes the string whole,
         or nothing (the string is read for every region in one call; it matches, empty, when some
-        region takes it). None when no region is judged."""
+        region takes it). None when no judged region can take a string of 2 to ``MAX_DIGITS`` digits."""
         branches = self._branches()
         if not branches:
             return None
@@ -840,20 +842,21 @@ class PhoneGate:
         main = mds[0] if mds else None
         unjudged = main is None or bool(main.national_prefix_transform_rule)
         npfp = _compiled(main.national_prefix_for_parsing) if main is not None and main.national_prefix_for_parsing else None
-        descs, valid = [], []
+        types, valid = [], []
         for m in mds:
             general = self._desc(m.general_desc)
-            types = [d for d in (self._desc(getattr(m, t, None)) for t in self._TYPES) if d] if general else []
-            if general and types:
-                descs.append((general, types))      # otherwise it validates nothing
+            its = [d for d in (self._desc(getattr(m, t, None)) for t in self._TYPES) if d] if general else []
+            if general and its:
+                types.append(its)           # otherwise it validates nothing
                 valid.append(m)
-        info = self._cc_cache[cc] = (unjudged, npfp, self._validator(descs, valid))
+        info = self._cc_cache[cc] = (unjudged, npfp, self._validator(types, valid))
         return info
 
     @staticmethod
-    def _validator(descs, mds):
+    def _validator(types_of, mds):
         """Whether a national significant number is valid in one of the regions ``mds`` (the metadata
-        of a country code's regions whose number types ``descs`` are: libphonenumber's test,
+        of a country code's regions, whose (lengths, pattern) of number types ``types_of`` holds,
+        region by region: libphonenumber's test,
         ``phonelib.valid_in``), behind two cheap necessary conditions: a length some
         number type allows, and one regex of all number types (one C call instead of one per type).
         A pattern is in that regex once: the 25 regions of +1 repeat each other's (toll-free,
@@ -863,7 +866,7 @@ class PhoneGate:
         a date's 8 digits go through none), and the regex is also the ``_quick`` regexes' test
         of a reading's number types."""
         lengths, any_length, patterns = set(), False, {}
-        for _, types in descs:
+        for types in types_of:
             for tl, tp in types:
                 any_length = any_length or not tl
                 lengths |= tl
