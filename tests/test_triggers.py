@@ -386,6 +386,27 @@ def test_temporary_database_files_left_by_a_stopped_process_are_removed(db_cache
     assert not old.exists() and fresh.exists() and len(_db_files(db_cache)) == 1
 
 
+@pytest.mark.skipif(trig_mod._hs is None, reason="hyperscan wheel not installed on this platform")
+def test_a_database_file_is_kept_only_when_it_can_be_read_whole(tmp_path, monkeypatch):
+    """The size limit counts the whole file, its header too: a file over it would be read cut
+    and refused, then built and written again by every process."""
+    monkeypatch.setenv("DATAGUARD_CACHE_DIR", str(tmp_path / "first"))
+    TriggerSet({"t": r"T-\d+"}, {}, hyperscan_after=0)
+    (made,) = _db_files(tmp_path / "first")
+    size = made.stat().st_size
+    for limit, kept in ((size - 1, False), (size, True)):
+        folder = tmp_path / str(limit)
+        monkeypatch.setenv("DATAGUARD_CACHE_DIR", str(folder))
+        monkeypatch.setattr(trig_mod, "_DB_CACHE_MAX", limit)
+        TriggerSet({"t": r"T-\d+"}, {}, hyperscan_after=0)
+        assert len(_db_files(folder)) == int(kept)
+    compiles = []
+    real = trig_mod._database
+    monkeypatch.setattr(trig_mod, "_database", lambda *a, **k: compiles.append(a) or real(*a, **k))
+    later = TriggerSet({"t": r"T-\d+"}, {}, hyperscan_after=10**9)
+    assert later.accelerated and not compiles          # (the file kept at the limit is loaded)
+
+
 def test_no_database_is_cached_when_the_cache_is_off(monkeypatch, tmp_path):
     monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
     monkeypatch.chdir(tmp_path)

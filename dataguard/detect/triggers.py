@@ -571,9 +571,10 @@ def _keep(encoded: Dict[str, bytes], base: int, db, taken: list) -> None:
         return
     key = _cache_key(encoded, base)
     rest = key.encode() + b"\n" + json.dumps(taken).encode("utf-8", "surrogatepass") + b"\n" + blob
-    if len(rest) > _DB_CACHE_MAX:
+    data = _DB_MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
+    if len(data) > _DB_CACHE_MAX:       # (the whole file: a longer one is read cut, and refused)
         return
-    if cachefiles.write(_DB_CACHE_PREFIX + key, _DB_MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest):
+    if cachefiles.write(_DB_CACHE_PREFIX + key, data):
         cachefiles.keep_newest(_DB_CACHE_PREFIX, _DB_CACHE_KEEP)
     else:
         log.debug("Hyperscan databases not cached")
