@@ -370,9 +370,9 @@ class PhoneGate:
     where some reading fits are asked; a run where none fits is not given to the
     matcher at all. (An ASCII run without '+' that the early refusal lets through is asked in
     the regions whose quick regex takes a digit string of it, ``plain_regions``: those, and
-    seldom one more, where the matcher then finds nothing.) A region whose parsing rewrites digits (a national-prefix transform
-    rule) is not judged by readings: it passes every run with the digits a reading there
-    needs (``least_digits``). ``tests/test_triggers.py`` checks that the gate never hides a
+    seldom one more, where the matcher then finds nothing.) A region whose parsing rewrites
+    digits (a national-prefix transform rule) is not judged by readings: it passes every run
+    with the digits a reading there needs (``least_digits``). ``tests/test_triggers.py`` checks that the gate never hides a
     number the matcher finds; ``tests/test_fast_paths.py`` that ``PhoneFinder`` finds what
     the unrestricted matcher finds.
     """
@@ -430,8 +430,8 @@ class PhoneGate:
         self._unjudged = [region for region, unjudged, *_ in self.regions if unjudged]
         # the fewest digits of a run in which an unjudged region can find a national number
         self.least_digits = {region: self._least_digits(region) for region in self._unjudged}
-        self._refusal = self._refusal_test()
-        self._taking = self._taking_test()
+        branches = self._branches()          # (what both tests are made of)
+        self._refusal, self._taking = self._refusal_test(branches), self._taking_test(branches)
         # the fewest digits a string must have for some region's _quick regex to take it
         self._shortest_taken = next((n for n, t in enumerate(self._refusal[0]) if t is not None),
                                     self.MAX_DIGITS + 1) if self._refusal is not None else 0
@@ -571,13 +571,13 @@ class PhoneGate:
                 out.append((region, set(lengths), f"(?={_of_lengths(lengths)}\\Z)(?:{self._quick[region]})"))
         return out
 
-    def _taking_test(self) -> tuple:
+    @staticmethod
+    def _taking_test(branches: list) -> tuple:
         """(the source of one regex telling which judged regions take a digit string, [(the name of
         its group set when a region's branch takes the string, region)]): each region's branch
         (``_branches``) in a look-ahead that sets its group when the branch takes the string whole,
         or nothing (the string is read for every region in one call; it matches, empty, when some
         region takes it). None when no judged region can take a string of 2 to ``MAX_DIGITS`` digits."""
-        branches = self._branches()
         if not branches:
             return None
         names = [(f"r{i}", region) for i, (region, _, _) in enumerate(branches)]
@@ -602,7 +602,7 @@ class PhoneGate:
             return _NONE
         return frozenset([region for name, region in names if m.group(name) is not None])
 
-    def _refusal_test(self):
+    def _refusal_test(self, branches: list):
         """What ``_refused`` needs, over the configured regions judged by readings: per
         length of a digit string, the source of one regex of those regions' ``_quick`` regexes,
         each behind a test of the lengths it can take (a list indexed by length, None where no
@@ -613,14 +613,12 @@ class PhoneGate:
         unjudged (nothing is refused early). An unjudged region is asked apart
         (``_unjudged_for``): with Brazil or Argentina configured, the others are still gated.
         (One regex of all regions, not one per length of the regions that take it: compiled
-        once, not once per set of regions, in every process.)"""
+        once, not once per set of regions, in every process.) ``branches``: ``_branches``."""
         gated = [(region, idd) for region, unjudged, _, _, idd in self.regions if not unjudged]
         if not gated:
             return None
-        branches = self._branches()
         taken = set().union(*(lengths for _, lengths, _ in branches))
-        branches = [branch for _, _, branch in branches]
-        source = "|".join(branches)
+        source = "|".join(branch for _, _, branch in branches)
         by_length = [source if n in taken else None for n in range(self.MAX_DIGITS + 1)]
         idds = "|".join(f"(?:{idd.pattern})" for _, idd in gated if idd is not None)
         monotone = not _LOOKS_AROUND.search(idds)
@@ -842,23 +840,20 @@ class PhoneGate:
         main = mds[0] if mds else None
         unjudged = main is None or bool(main.national_prefix_transform_rule)
         npfp = _compiled(main.national_prefix_for_parsing) if main is not None and main.national_prefix_for_parsing else None
-        types, valid = [], []
+        regions = []
         for m in mds:
             general = self._desc(m.general_desc)
-            its = [d for d in (self._desc(getattr(m, t, None)) for t in self._TYPES) if d] if general else []
-            if general and its:
-                types.append(its)           # otherwise it validates nothing
-                valid.append(m)
-        info = self._cc_cache[cc] = (unjudged, npfp, self._validator(types, valid))
+            types = [d for d in (self._desc(getattr(m, t, None)) for t in self._TYPES) if d] if general else []
+            if general and types:
+                regions.append((m, types))      # otherwise it validates nothing
+        info = self._cc_cache[cc] = (unjudged, npfp, self._validator(regions))
         return info
 
     @staticmethod
-    def _validator(types_of, mds):
-        """Whether a national significant number is valid in one of the regions ``mds`` (the metadata
-        of a country code's regions, whose (lengths, pattern) of number types ``types_of`` holds,
-        region by region: libphonenumber's test,
-        ``phonelib.valid_in``), behind two cheap necessary conditions: a length some
-        number type allows, and one regex of all number types (one C call instead of one per type).
+    def _validator(regions: list):
+        """Whether a national significant number is valid in one of a country code's ``regions``
+        ((metadata, its number types' (lengths, pattern)) each: libphonenumber's test,
+        ``phonelib.valid_in``), behind two cheap necessary conditions: a length some number type allows, and one regex of all number types (one C call instead of one per type).
         A pattern is in that regex once: the 25 regions of +1 repeat each other's (toll-free,
         premium...), and each region's source regex is compiled by every process on first use.
         The patterns are grouped by the lengths their types allow, each group behind a test of
@@ -866,7 +861,7 @@ class PhoneGate:
         a date's 8 digits go through none), and the regex is also the ``_quick`` regexes' test
         of a reading's number types."""
         lengths, any_length, patterns = set(), False, {}
-        for types in types_of:
+        for _, types in regions:
             for tl, tp in types:
                 any_length = any_length or not tl
                 lengths |= tl
@@ -890,7 +885,7 @@ class PhoneGate:
         def fits(nsn: str) -> bool:
             if allowed is not None and len(nsn) not in allowed or _compiled(source).fullmatch(nsn) is None:
                 return False
-            return any(valid_in(md, nsn) for md in mds)
+            return any(valid_in(md, nsn) for md, _ in regions)
         fits.source = source
         fits.lengths = allowed
         return fits
