@@ -22,11 +22,11 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 import zipfile
-from typing import BinaryIO, Iterator, Optional
+from typing import Iterator, Optional
 
 from dataguard.extract.base import ExtractContext, Piece, describe
 from dataguard.extract.chunks import ChunkBuilder
-from dataguard.extract.opc import children
+from dataguard.extract.opc import children, part_info
 from dataguard.extract.safexml import parse_xml
 from dataguard.extract.safezip import open_zip
 from dataguard.extract.slides import pptx_chunks
@@ -34,14 +34,6 @@ from dataguard.extract.xlsx import xlsx_chunks
 from dataguard.types import Chunk, Limits, Pointer, Problem, Unit
 
 __all__ = ["ChunkBuilder", "extract"]
-
-
-def _zip_part(zf: zipfile.ZipFile, name: str) -> Optional[BinaryIO]:
-    try:
-        info = zf.getinfo(name)
-    except KeyError:
-        return None
-    return zf.open(info)
 
 
 # ---------------------------------------------------------------- docx
@@ -136,10 +128,10 @@ def _docx(unit: Unit, zf: zipfile.ZipFile, limits: Limits) -> Iterator[Chunk]:
 
 
 def _core_properties(zf, b: ChunkBuilder) -> Iterator[Chunk]:
-    fh = _zip_part(zf, "docProps/core.xml")
-    if fh is None:
+    info = part_info(zf, "docProps/core.xml")
+    if info is None:
         return
-    with fh:
+    with zf.open(info) as fh:
         root = parse_xml(fh)
     for tag, label in ((_DC + "creator", "Author"), (_CP + "lastModifiedBy", "Last modified by")):
         el = root.find(tag)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import posixpath
 import xml.etree.ElementTree as ET
 import zipfile
-from typing import Iterator
+from typing import Iterator, Optional
 
 from dataguard.extract.safexml import Subtrees, stream, subtrees
 
@@ -15,12 +15,19 @@ PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 MAX_RELATIONSHIPS = 100_000
 
 
+def part_info(zf: zipfile.ZipFile, name: str) -> Optional[zipfile.ZipInfo]:
+    """A part's entry in the zip, None when the package lacks it."""
+    try:
+        return zf.getinfo(name)
+    except KeyError:
+        return None
+
+
 def parsed(zf: zipfile.ZipFile, name: str, handlers) -> Iterator:
     """What ``handlers`` make of a part, streamed by ``safexml.stream`` (nothing when the part
     is missing)."""
-    try:
-        info = zf.getinfo(name)
-    except KeyError:
+    info = part_info(zf, name)
+    if info is None:
         return
     with zf.open(info) as fh:
         yield from stream(fh, handlers)
@@ -34,11 +41,9 @@ def events(zf: zipfile.ZipFile, name: str, depth: int) -> Iterator[tuple]:
 def children(zf: zipfile.ZipFile, name: str, depth: int) -> Iterator[ET.Element]:
     """The subtrees at ``depth`` (2 or more) of a part, as ``safexml.subtrees`` reads them (none
     when the part is missing)."""
-    try:
-        info = zf.getinfo(name)
-    except KeyError:
-        return
-    yield from subtrees(lambda: zf.open(info), depth)
+    info = part_info(zf, name)
+    if info is not None:
+        yield from subtrees(lambda: zf.open(info), depth)
 
 
 def rels_part(part: str) -> str:
