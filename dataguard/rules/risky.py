@@ -46,6 +46,53 @@ def pattern_warnings(packs) -> list:
 
 
 MAX_EXPANDED = 100_000                 # counted repeats written out when the regex module compiles
+_STEPS_CAP = 10**12
+# the flags Python's parser reads a regex with as the regex module does (version 0: its default)
+_PYTHON_FLAGS = int(re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.UNICODE | re.ASCII)
+
+
+def backtracking_steps(regex: str, flags: int = 0):
+    """An upper bound of the steps a backtracking engine (``re``, the ``regex`` module) can take
+    trying ``regex`` at one position of a text, whatever the text: the ways through it (each
+    repeat's number of rounds, each branch; a lookaround's ways multiply those of the way
+    reaching it) times the most items one way passes (``_size``: its counted repeats written
+    out). None when there is no such bound: an unbounded repeat, a back-reference, a
+    conditional, a flag or a construct Python's parser does not read, or more than ``_STEPS_CAP``."""
+    if flags & ~_PYTHON_FLAGS:
+        return None
+    try:
+        tokens = parser.parse(regex, flags & _PYTHON_FLAGS)
+    except Exception:  # noqa: BLE001 - the regex module's own syntax: no bound known
+        return None
+    ways = _ways(tokens)
+    return None if ways is None or ways * _size(tokens) > _STEPS_CAP else ways * _size(tokens)
+
+
+def _ways(tokens):
+    """The ways through parsed ``tokens`` (``backtracking_steps``), None when unbounded (or above the cap)."""
+    total = 1
+    for op, arg in tokens:
+        if op in REPEATS:
+            low, high, body = arg
+            inner = _ways(body)
+            if high == sre.MAXREPEAT or inner is None:
+                return None
+            n = sum(inner ** k for k in range(low, high + 1)) if inner > 1 else high - low + 1
+        elif op is sre.GROUPREF or op is sre.GROUPREF_EXISTS:
+            return None
+        else:
+            subs = subpatterns(op, arg)
+            if subs is None:
+                n = 1
+            else:
+                parts = [_ways(sub) for sub in subs]
+                if any(p is None for p in parts):
+                    return None
+                n = sum(parts) if op is sre.BRANCH else parts[0]
+        total *= n
+        if total > _STEPS_CAP:
+            return None
+    return total
 
 
 def _size(tokens) -> int:
