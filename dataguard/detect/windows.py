@@ -220,7 +220,7 @@ def _untimed_length(regex: str, flags: int) -> int:
     backtracking (an unbounded repeat: the e-mail pattern keeps its limit everywhere)."""
     from dataguard.rules.risky import backtracking_steps
     steps = backtracking_steps(regex, flags)
-    return 0 if steps is None else UNTIMED_STEPS // steps
+    return 0 if steps is None else UNTIMED_STEPS // max(steps, 1)
 
 
 @functools.lru_cache(maxsize=None)
