@@ -613,6 +613,23 @@ def test_the_finder_stops_where_the_matcher_has_no_try_left(candidates):
     assert len(got) == (1 if candidates < 65_535 else 0)
 
 
+@pytest.mark.parametrize("candidates, numbers", [(65_533, 2), (65_534, 1)])
+def test_the_finder_stops_where_the_matcher_has_no_try_left_after_a_match_inside_a_candidate(candidates, numbers):
+    """Two numbers in one candidate: the matcher finds the first among its inner pieces (one of
+    them tried and failed first, a try), then goes on from its end inside the candidate, where
+    the finder follows it (``_resync``). With one try left before the candidate, that failed
+    piece uses it and the matcher reads nothing more: nor does the finder (it read the second
+    number)."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    text = "; ".join(["12"] * candidates) + "; call (415) 555-2671 (415) 555-2672 today"
+    want = [(m.start, m.end) for m in PhoneNumberMatcher(text, "US", leniency=1)]
+    got = [(m.start, m.end) for _, m in PhoneFinder(("US",)).find(text)]
+    assert got == want
+    assert len(got) == numbers
+
+
 def test_cuts_cached_by_the_shape_of_a_run_are_the_cuts_of_the_run():
     """``PhoneGate.candidates`` cuts a run as libphonenumber does, cached per shape (its ASCII
     digits made 0): the same cuts as cutting each run itself, extensions and every separator

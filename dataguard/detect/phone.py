@@ -1319,6 +1319,8 @@ class PhoneFinder:
             for index, start, cand in self._walk(text, index):
                 if index in at:
                     break
+                if matcher._max_tries <= 0:     # (the matcher stops before this candidate)
+                    return len(steps)
                 match = self._extract(matcher, region, text, cand, start) \
                     if cand and region in self.admitted(cand) else None
                 if match is not None:
