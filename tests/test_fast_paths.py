@@ -2035,3 +2035,19 @@ def test_windows_are_those_of_the_reference(seed):
         spans.sort()
         pad, edge = rnd.choice([0, 1, 16, 60, 120, 364]), rnd.choice([None, 0, 1, 40, 200])
         assert windows(spans, text, pad, edge) == _reference_windows(spans, text, pad, edge), (seed, pad, edge)
+
+
+def test_a_phonenumbers_release_without_the_parts_the_finder_reads_falls_back_to_presidio(monkeypatch, caplog):
+    """setup.cfg allows any phonenumbers 9.x, whose private names may change: the detector then
+    finds phone numbers with Presidio's own recognizer (and says so, without a value)."""
+    import sys
+
+    from dataguard.detect.phone import fast_phone_recognizer
+    monkeypatch.setitem(sys.modules, "dataguard.detect.phonelib", None)      # (its import raises ImportError)
+    with caplog.at_level("WARNING", logger="dataguard.detect"):
+        t = fast_phone_recognizer("en", ("US", "GB"))
+    assert type(t.recognizer).__name__ == "PhoneRecognizer" and type(t.recognizer).__module__.startswith("presidio")
+    text = "Call 020 7946 0958 or (415) 555-2671 about ticket 12345."
+    found = sorted((text[r.start:r.end], r.entity_type) for r in t.recognizer.analyze(text, ["PHONE_NUMBER"]))
+    assert found == [("(415) 555-2671", "PHONE_NUMBER"), ("020 7946 0958", "PHONE_NUMBER")]
+    assert "Presidio's recognizer" in caplog.text and "7946" not in caplog.text

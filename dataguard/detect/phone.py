@@ -1409,9 +1409,15 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
     finder's walk is its own trigger). Presidio scores every number 0.4, under the rules' usual
     minimum without a context word; a number written as phone numbers are written
     (``written_as_a_phone_number``) scores ``FORMATTED_SCORE``. A number's span leaves out the
-    spaces libphonenumber keeps before a number cut after a slash (Presidio's span holds them)."""
+    spaces libphonenumber keeps before a number cut after a slash (Presidio's span holds them).
+    A phonenumbers release without the private parts the finder reads: Presidio's own
+    recognizer (``_presidio_phone_recognizer``)."""
     from presidio_analyzer import EntityRecognizer, LocalRecognizer, RecognizerResult
-    finder = PhoneFinder(regions)
+    try:
+        import dataguard.detect.phonelib  # noqa: F401 - libphonenumber's private parts it reads, loaded now
+        finder = PhoneFinder(regions)
+    except ImportError as exc:
+        return _presidio_phone_recognizer(language, regions, exc)
 
     class FastPhoneRecognizer(LocalRecognizer):
         SCORE = 0.4
@@ -1441,3 +1447,16 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
 
     return Triggered(FastPhoneRecognizer(supported_entities=["PHONE_NUMBER"], supported_language=language,
                                          context=list(FastPhoneRecognizer.CONTEXT), name="PhoneRecognizer"))
+
+
+def _presidio_phone_recognizer(language: str, regions: Sequence[str], exc: ImportError) -> Triggered:
+    """Presidio's PhoneRecognizer (libphonenumber's matcher over every region, several times
+    slower), for a phonenumbers release that lacks a private part the finder reads: setup.cfg
+    allows any 9.x, whose internals may change."""
+    import logging
+    from presidio_analyzer.predefined_recognizers import PhoneRecognizer
+    logging.getLogger("dataguard.detect").warning(
+        "this phonenumbers release lacks a part the fast phone finder reads (%s): phone numbers are found by "
+        "Presidio's recognizer, more slowly", type(exc).__name__)
+    return Triggered(PhoneRecognizer(supported_language=language, supported_regions=list(regions),
+                                     context=["phone", "telephone", "cell", "cellphone", "mobile", "call"]))
