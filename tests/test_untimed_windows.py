@@ -18,6 +18,10 @@ PRESIDIO_FLAGS = int(re.DOTALL | re.MULTILINE | re.IGNORECASE)
     (r"\b([0-9]{3})[- ]?([0-9]{3})[- ]?([0-9]{4})\b", 4 * 14),     # two optional separators
     (r"(?:ab|c){2}", 4 * 6),                                 # 2 ways a round, 2 rounds; both branches written out twice
     (r"(?=[0-9]{2}|x)[0-9]", 2 * 4),                         # a lookaround's ways multiply, its items count
+    (r"[0-9]{2,5}?", 4 * 5),                                 # lazy
+    (r"[0-9]{2,5}+", 4 * 5),                                 # possessive (counted as if it backtracked)
+    (r"(?>ab|c)d", 2 * 4),                                   # atomic
+    (r"(?<=[a-z]{2})[0-9]{0,0}x", 1 * 4),                    # fixed-width look-behind; no rounds (its body counted once)
 ])
 def test_backtracking_steps_counts_ways_times_items(regex, steps):
     assert backtracking_steps(regex) == steps
@@ -30,10 +34,22 @@ def test_backtracking_steps_counts_ways_times_items(regex, steps):
     (r"(a)?(?(1)b|c)", 0),          # conditional
     (r"(a|a){1,60}", 0),            # ways beyond the cap
     (r"\p{L}{3}", 0),               # the regex module's own syntax
-    (r"[0-9]{3}", 0x2000),          # a flag of the regex module's (VERSION1)
+    (r"[0-9]{3}", 0x2000),          # a flag of the regex module's (VERSION0)
+    (r"[0-9]{3}", 0x100),           # re.ASCII: the regex module's VERSION1
+    (r"(?x)(?:a|a){ 22 }b", 0),     # verbose: the regex module reads "{ 22 }" as a count, Python as text
+    (r"(?:a|a){ 22 }b", int(re.VERBOSE)),
+    (r"(?:[0-9]{30}){e<=12}Q", 0),  # fuzzy matching: "{e<=12}" is text to Python
+    (r"(?:a|bc){0,4294967294}d", 0),        # over the cap, found without summing the rounds
+    (r"(?:\B){100001}(?:\B){3000000}b", 0),  # more items than _size counts
 ])
 def test_backtracking_steps_has_no_bound_for(regex, flags):
     assert backtracking_steps(regex, flags) is None
+
+
+@pytest.mark.parametrize("regex", ["", "(?:)", "(?=)", "()", "(?:){5}"])
+def test_an_empty_pattern_has_a_bound_and_any_window_length(regex):
+    assert backtracking_steps(regex) == 0
+    assert windows._untimed_length(regex, PRESIDIO_FLAGS) == windows.UNTIMED_STEPS
 
 
 def test_untimed_length_keeps_the_limit_for_unbounded_and_explosive_patterns():
@@ -86,6 +102,9 @@ def test_windows_give_the_same_results_with_and_without_the_time_limit(monkeypat
     real = windows._untimed_length
     for cls in (NhsRecognizer, UsBankRecognizer, UsSsnRecognizer, UsPassportRecognizer, IpRecognizer):
         rec = cls()
+        # (some window of each is searched untimed: of IP addresses, only by the pattern of "::")
+        assert any(e - s <= real(p.regex, int(rec.global_regex_flags)) for p in rec.patterns
+                   for s, e in wins), cls.__name__
         monkeypatch.setattr(windows, "_untimed_length", lambda regex, flags: 0)
         timed = [(r.entity_type, r.start, r.end, r.score) for r in windows.patterns_on_windows(rec, text, wins)]
         monkeypatch.setattr(windows, "_untimed_length", real)

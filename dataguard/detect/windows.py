@@ -214,10 +214,12 @@ UNTIMED_STEPS = 10_000_000
 
 @functools.lru_cache(maxsize=None)
 def _untimed_length(regex: str, flags: int) -> int:
-    """The longest window a built-in pattern is searched in without the regex module's time limit,
-    which costs about 2 µs a search (more than most searches of a window: the pattern of NHS
-    numbers, of bank accounts, IPv4 addresses); 0 for a pattern without a bound of its
-    backtracking (an unbounded repeat: the e-mail pattern keeps its limit everywhere)."""
+    """The longest window a pattern recognizer's pattern (Presidio's built-in ones, a pack's deny
+    list) is searched in without the regex module's time limit, which costs about 2 µs a search,
+    more than most searches of a window take (the patterns of NHS numbers, bank accounts, SSNs,
+    passports); 0 for a pattern without a bound of its backtracking (an unbounded repeat: the
+    e-mail pattern keeps its limit everywhere) or with a bound too large for any window (IPv4's
+    and IPv6's alternatives of counted repeats: longer than their windows)."""
     from dataguard.rules.risky import backtracking_steps
     steps = backtracking_steps(regex, flags)
     return 0 if steps is None else UNTIMED_STEPS // max(steps, 1)

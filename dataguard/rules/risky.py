@@ -47,8 +47,11 @@ def pattern_warnings(packs) -> list:
 
 MAX_EXPANDED = 100_000                 # counted repeats written out when the regex module compiles
 _STEPS_CAP = 10**12
-# the flags Python's parser reads a regex with as the regex module does (version 0: its default)
-_PYTHON_FLAGS = int(re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.UNICODE | re.ASCII)
+_MOST_ROUNDS = 40               # (a repeat of 2 ways or more and more rounds than this is over the cap)
+# the flags Python's parser reads a regex with as the regex module does (version 0, its default;
+# not ASCII, whose value is the regex module's VERSION1, nor VERBOSE: see backtracking_steps)
+_PYTHON_FLAGS = int(re.IGNORECASE | re.MULTILINE | re.DOTALL | re.UNICODE)
+_BRACE = ord("{")
 
 
 def backtracking_steps(regex: str, flags: int = 0):
@@ -57,15 +60,35 @@ def backtracking_steps(regex: str, flags: int = 0):
     repeat's number of rounds, each branch; a lookaround's ways multiply those of the way
     reaching it) times the most items one way passes (``_size``: its counted repeats written
     out). None when there is no such bound: an unbounded repeat, a back-reference, a
-    conditional, a flag or a construct Python's parser does not read, or more than ``_STEPS_CAP``."""
-    if flags & ~_PYTHON_FLAGS:
+    conditional, more than ``_STEPS_CAP`` steps or ``MAX_EXPANDED`` items; and wherever Python's
+    parser may read the regex otherwise than the regex module: a flag it does not read, verbose
+    mode (the regex module reads "{ 22 }" as a count), a literal '{' (the regex module's fuzzy
+    matching, "{e<=2}"), a construct it does not parse."""
+    if flags & ~_PYTHON_FLAGS or _VERBOSE.search(regex):
         return None
     try:
-        tokens = parser.parse(regex, flags & _PYTHON_FLAGS)
+        tokens = parser.parse(regex, flags)
     except Exception:  # noqa: BLE001 - the regex module's own syntax: no bound known
         return None
-    ways = _ways(tokens)
-    return None if ways is None or ways * _size(tokens) > _STEPS_CAP else ways * _size(tokens)
+    if any(op is sre.LITERAL and arg == _BRACE for op, arg in items(tokens)):
+        return None
+    size = _size(tokens)
+    ways = _ways(tokens) if size <= MAX_EXPANDED else None       # (_size stops counting past it)
+    return None if ways is None or ways * size > _STEPS_CAP else ways * size
+
+
+def _rounds(inner: int, low: int, high: int):
+    """The ways through a repeat of ``low`` to ``high`` rounds of a body of ``inner`` ways, None above the cap."""
+    if inner <= 1:
+        return max(high - low + 1, 1) if inner == 1 else 1
+    if low > _MOST_ROUNDS:
+        return None
+    total = 0
+    for k in range(low, high + 1):
+        total += inner ** k
+        if total > _STEPS_CAP:
+            return None
+    return total
 
 
 def _ways(tokens):
@@ -77,7 +100,7 @@ def _ways(tokens):
             inner = _ways(body)
             if high == sre.MAXREPEAT or inner is None:
                 return None
-            n = sum(inner ** k for k in range(low, high + 1)) if inner > 1 else high - low + 1
+            n = _rounds(inner, low, high)
         elif op is sre.GROUPREF or op is sre.GROUPREF_EXISTS:
             return None
         else:
@@ -86,9 +109,9 @@ def _ways(tokens):
                 n = 1
             else:
                 parts = [_ways(sub) for sub in subs]
-                if any(p is None for p in parts):
-                    return None
-                n = sum(parts) if op is sre.BRANCH else parts[0]
+                n = None if any(p is None for p in parts) else sum(parts) if op is sre.BRANCH else parts[0]
+        if n is None:
+            return None
         total *= n
         if total > _STEPS_CAP:
             return None
