@@ -47,6 +47,7 @@ GRACE_S = 2.0                  # a stopped worker's time to clean up before it i
 MIN_RATE = 2 * 1024**2         # bytes per second an item is granted beyond its base budget
 WORKER_MEMORY = 2 * 1024**3    # address space of a worker (a model with NER takes ~320 MB)
 PARENT_CHECK_S = 1.0           # how often a worker looks whether the scanning process is still there
+TMP_PREFIX = "dataguard-worker-"    # a worker's temporary folder: this, the scanning process's id, '-'
 
 
 def _limit_memory(limit: int) -> None:
@@ -142,7 +143,7 @@ class _Worker:
 
     def __init__(self, setup: ScanSetup, hasher):
         ctx = mp_context()
-        self.tmp = tempfile.mkdtemp(prefix="dataguard-worker-")
+        self.tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
         self.conn, child = ctx.Pipe()
         owner = None if ctx.get_start_method() == "forkserver" else os.getpid()   # (the worker's parent)
         self.proc = ctx.Process(target=_serve, args=(child, setup, hasher, self.tmp, dict(os.environ), owner),
@@ -175,6 +176,46 @@ class _Worker:
             self.proc.join()
         self.conn.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def sweep_stale_folders(root: Optional[str] = None) -> int:
+    """Remove the temporary folders that workers of a scanning process now gone left behind (a
+    scan killed with its workers, by SIGKILL or the memory killer: nothing else removes them, and
+    they may hold what was extracted from archives). Only directories directly in ``root`` (the
+    temporary folder), named ``TMP_PREFIX`` + a process id + '-', owned by this user, not links,
+    whose process id runs no process; how many were removed."""
+    root = root or tempfile.gettempdir()
+    if not hasattr(os, "getuid"):
+        return 0
+    removed = 0
+    try:
+        entries = [e for e in os.scandir(root) if e.name.startswith(TMP_PREFIX)]
+    except OSError:
+        return 0
+    for entry in entries:
+        pid = entry.name[len(TMP_PREFIX):].partition("-")[0]
+        try:
+            if not pid.isdigit() or not entry.is_dir(follow_symlinks=False) or \
+                    entry.stat(follow_symlinks=False).st_uid != os.getuid() or _running(int(pid)):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed += not os.path.lexists(entry.path)
+    if removed:
+        log.info("removed %d temporary folder(s) of scans that were killed", removed)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id runs (one of another user's too)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
 
 
 def _died(worker: _Worker) -> str:
@@ -216,6 +257,8 @@ class SupervisedExecutor:
         self._stop = stop
 
     def start(self) -> None:
+        if not self._pool:
+            sweep_stale_folders()
         if not self._pool and mp_context().get_start_method() == "fork":
             prebuild(self._setup)                  # inherited by every worker, replacements too
         while len(self._pool) < self.workers:
