@@ -630,6 +630,22 @@ def test_the_finder_stops_where_the_matcher_has_no_try_left_after_a_match_inside
     assert len(got) == numbers
 
 
+def test_a_text_that_reaches_the_try_limit_changes_nothing_for_the_next_texts():
+    """The finder keeps what a candidate gives between plain separators; a candidate the
+    matcher gave up on because its tries ran out among the candidate's inner pieces holds a
+    number after all: the next text, far from the limit, finds it as the matcher does (the
+    finder found nothing there once the first text had filed it as holding nothing)."""
+    from phonenumbers import PhoneNumberMatcher
+
+    from dataguard.detect.phone import PhoneFinder
+    run = "3324451 99 4155552671"       # whole: no number; its pieces "3324451", "99" fail, then the number
+    finder = PhoneFinder(("US",))
+    for text in ("; ".join(["12"] * 65_533) + "; call " + run + " today", "call " + run + " today"):
+        want = [(m.start, m.end) for m in PhoneNumberMatcher(text, "US", leniency=1)]
+        assert [(m.start, m.end) for _, m in finder.find(text)] == want
+    assert want == [(16, 26)]
+
+
 def test_cuts_cached_by_the_shape_of_a_run_are_the_cuts_of_the_run():
     """``PhoneGate.candidates`` cuts a run as libphonenumber does, cached per shape (its ASCII
     digits made 0): the same cuts as cutting each run itself, extensions and every separator

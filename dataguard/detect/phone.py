@@ -1087,8 +1087,8 @@ class PhoneFinder:
         self._fast_latin = ascii_digits(self._fast)     # the same in a text of Latin-1 characters (_walker)
         self._walked: tuple = (None, self._fast)         # (the last text walked, its pattern)
         self._verdicts: dict = {}
-        self._dead: set = set()          # (region, candidate): the matcher finds nothing there
-        self._found: dict = {}           # (region, candidate) -> what it finds between plain separators
+        self._dead: dict = {}            # (region, candidate) -> the tries the matcher spends finding nothing there
+        self._found: dict = {}           # (region, candidate) -> (tries spent, what it finds) between plain separators
         self._fewest = self._fewest_digits()
         # the fewest characters of a candidate ``admitted`` admits: its digits, and the '+' of an international one
         self._fewest_characters = min(self._fewest[0], self._fewest[1] + 1)
@@ -1290,26 +1290,35 @@ class PhoneFinder:
         it): a candidate that gives nothing between plain separators gives nothing anywhere.
         Between plain separators what it gives depends on the candidate alone (every other
         character the matcher looks at is inside it): a number seen again there (a signature's
-        or a help desk's in every mail of an archive) is not parsed again."""
+        or a help desk's in every mail of an archive) is not parsed again. The tries the matcher
+        spends on the inner pieces are spent again each time (near its limit of tries, a text
+        then gives what the matcher gives, whatever the finder read before)."""
         key = (region, cand)
-        if key in self._dead:
+        spent = self._dead.get(key)
+        if spent is not None:
+            matcher._max_tries -= spent         # (each inner piece it fails on is a try)
             return None
         end = start + len(cand)
         plain = (start == 0 or text[start - 1] in _PLAIN) and (end == len(text) or text[end] in _PLAIN)
         if plain:
             seen = self._found.get(key)
-            if seen is not None:
-                return _match_at(start, *seen)
+            if seen is not None and matcher._max_tries > seen[0]:      # (tries left for its pieces)
+                matcher._max_tries -= seen[0]
+                return _match_at(start, *seen[1:])
+        before = matcher._max_tries
         match = matcher._extract_match(cand, start)
-        if plain:
+        spent = before - matcher._max_tries
+        # (kept only when the matcher read every piece it would: with no try left it stopped
+        # early, and the candidate may hold a number after all)
+        if plain and matcher._max_tries > 0:
             if match is None:
                 if len(self._dead) > 200_000:
                     self._dead.clear()
-                self._dead.add(key)
+                self._dead[key] = spent
             else:
                 if len(self._found) > 50_000:
                     self._found.clear()
-                self._found[key] = (match.start - start, match.raw_string, _copy(match.number))
+                self._found[key] = (spent, match.start - start, match.raw_string, _copy(match.number))
         return match
 
     def _resync(self, text, index, at, steps, region, matcher, out) -> int:
