@@ -311,41 +311,62 @@ def test_an_item_alone_whose_worker_died_runs_once_more_then_is_an_error(monkeyp
 
 
 def test_temporary_folders_of_killed_scans_are_removed_and_no_others(tmp_path):
-    """A scan killed with its workers leaves their folders (they may hold extracted content): the
-    next scan removes those whose scanning process is gone, and leaves a running scan's, a link,
-    another name's and an old-style name's alone."""
-    from dataguard.scanner.supervised import TMP_PREFIX, sweep_stale_folders
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
-    dead = tmp_path / f"{TMP_PREFIX}{gone.pid}-abc123"
+    """A scan killed with its workers leaves their folders (they may hold extracted content):
+    the next scan removes the unlocked ones, whatever process id they name (a container
+    restarted with the same one), and leaves a running scan's (locked), a link, another name's
+    and an older version's name (no process id) alone."""
+    from dataguard.scanner.supervised import TMP_PREFIX, _hold, sweep_stale_folders
+    tmp_path.chmod(0o700)
+    dead = tmp_path / f"{TMP_PREFIX}4194000-abc123"
     (dead / "member").mkdir(parents=True)
     (dead / "member" / "extracted.txt").write_text("Card " + CARD)
-    alive = tmp_path / f"{TMP_PREFIX}{os.getpid()}-def456"
-    alive.mkdir()
-    old_style = tmp_path / f"{TMP_PREFIX}k3x9_q"
+    reused = tmp_path / f"{TMP_PREFIX}{os.getpid()}-ghi789"      # (this id runs: this test)
+    reused.mkdir()
+    running = tmp_path / f"{TMP_PREFIX}{os.getpid()}-def456"
+    running.mkdir()
+    held = _hold(str(running))
+    assert held is not None
+    old_style = tmp_path / f"{TMP_PREFIX}12345678"
     old_style.mkdir()
     other = tmp_path / "someone-else-12345"
     other.mkdir()
     target = tmp_path / "not-ours"
     target.mkdir()
     (target / "keep.txt").write_text("x")
-    link = tmp_path / f"{TMP_PREFIX}{gone.pid}-link"
+    link = tmp_path / f"{TMP_PREFIX}4194001-link"
     link.symlink_to(target, target_is_directory=True)
-    assert sweep_stale_folders(str(tmp_path)) == 1
-    assert not dead.exists()
-    assert alive.is_dir() and old_style.is_dir() and other.is_dir() and link.is_symlink()
-    assert (target / "keep.txt").read_text() == "x"
-    assert sweep_stale_folders(str(tmp_path)) == 0
+    try:
+        assert sweep_stale_folders(str(tmp_path)) == 2
+        assert not dead.exists() and not reused.exists()
+        assert running.is_dir() and old_style.is_dir() and other.is_dir() and link.is_symlink()
+        assert (target / "keep.txt").read_text() == "x"
+        assert sweep_stale_folders(str(tmp_path)) == 0
+    finally:
+        os.close(held)
+    assert sweep_stale_folders(str(tmp_path)) == 1 and not running.exists()
+
+
+def test_nothing_is_removed_from_a_shared_folder_without_the_sticky_bit(tmp_path):
+    from dataguard.scanner.supervised import TMP_PREFIX, sweep_stale_folders
+    (tmp_path / f"{TMP_PREFIX}4194000-abc123").mkdir()
+    tmp_path.chmod(0o777)
+    try:
+        assert sweep_stale_folders(str(tmp_path)) == 0
+        tmp_path.chmod(0o1777)
+        assert sweep_stale_folders(str(tmp_path)) == 1
+    finally:
+        tmp_path.chmod(0o700)
 
 
 def test_a_workers_folder_is_named_after_its_scanning_process():
-    from dataguard.scanner.supervised import TMP_PREFIX
+    from dataguard.scanner.supervised import TMP_PREFIX, sweep_stale_folders
     setup = ScanSetup("test", {}, Limits(), 10, False, 16, key_check="", new_detector=FakeDetector)
     executor = SupervisedExecutor(1, setup, Hasher(b"k" * 32))
     executor.start()
     folder = executor._pool[0].tmp
     try:
         assert os.path.basename(folder).startswith(f"{TMP_PREFIX}{os.getpid()}-") and os.path.isdir(folder)
+        assert sweep_stale_folders(os.path.dirname(folder)) >= 0 and os.path.isdir(folder)    # (locked: its scan runs)
     finally:
         executor.close()
     assert not os.path.exists(folder)

@@ -29,6 +29,7 @@ import logging
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -144,6 +145,7 @@ class _Worker:
     def __init__(self, setup: ScanSetup, hasher):
         ctx = mp_context()
         self.tmp = tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{os.getpid()}-")
+        self._held = _hold(self.tmp)               # (sweep_stale_folders leaves it while the scan runs)
         self.conn, child = ctx.Pipe()
         owner = None if ctx.get_start_method() == "forkserver" else os.getpid()   # (the worker's parent)
         self.proc = ctx.Process(target=_serve, args=(child, setup, hasher, self.tmp, dict(os.environ), owner),
@@ -176,46 +178,69 @@ class _Worker:
             self.proc.join()
         self.conn.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        if self._held is not None:
+            os.close(self._held)
+            self._held = None
 
 
 def sweep_stale_folders(root: Optional[str] = None) -> int:
-    """Remove the temporary folders that workers of a scanning process now gone left behind (a
-    scan killed with its workers, by SIGKILL or the memory killer: nothing else removes them, and
-    they may hold what was extracted from archives). Only directories directly in ``root`` (the
-    temporary folder), named ``TMP_PREFIX`` + a process id + '-', owned by this user, not links,
-    whose process id runs no process; how many were removed."""
+    """Remove the temporary folders that workers of a scan now gone left behind (a scan killed
+    with its workers, by SIGKILL or the memory killer: nothing else removes them, and they may
+    hold what was extracted from archives); how many were removed. A scan's folders are locked
+    (``_hold``) as long as one of its processes lives, in whatever process namespace: a folder is
+    removed only if it can be locked, is named ``TMP_PREFIX`` + a process id + '-' + more,
+    stands directly in ``root`` (the temporary folder), is a directory (not a link) and is
+    owned by this user. Nothing is removed from a folder others may write in without the
+    sticky bit (they could swap an entry between the checks and the removal), nor where locks
+    are not known (no ``fcntl``)."""
     root = root or tempfile.gettempdir()
-    if not hasattr(os, "getuid"):
+    try:
+        import fcntl
+        mode = os.stat(root).st_mode
+        if mode & 0o022 and not mode & stat.S_ISVTX:
+            return 0
+        names = [e.name for e in os.scandir(root) if e.name.startswith(TMP_PREFIX)]
+    except (ImportError, OSError):
         return 0
     removed = 0
-    try:
-        entries = [e for e in os.scandir(root) if e.name.startswith(TMP_PREFIX)]
-    except OSError:
-        return 0
-    for entry in entries:
-        pid = entry.name[len(TMP_PREFIX):].partition("-")[0]
+    for name in names:
+        pid, dash, rest = name[len(TMP_PREFIX):].partition("-")
+        if not (dash and rest and pid.isascii() and pid.isdigit()):
+            continue                # (another name, or an older version's: left alone)
+        path = os.path.join(root, name)
         try:
-            if not pid.isdigit() or not entry.is_dir(follow_symlinks=False) or \
-                    entry.stat(follow_symlinks=False).st_uid != os.getuid() or _running(int(pid)):
-                continue
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         except OSError:
             continue
-        shutil.rmtree(entry.path, ignore_errors=True)
-        removed += not os.path.lexists(entry.path)
+        try:
+            if os.fstat(fd).st_uid != os.getuid():
+                continue
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)      # (BlockingIOError: its scan runs)
+            shutil.rmtree(path, ignore_errors=True)
+            removed += not os.path.lexists(path)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
     if removed:
         log.info("removed %d temporary folder(s) of scans that were killed", removed)
     return removed
 
 
-def _running(pid: int) -> bool:
-    """Whether a process with this id runs (one of another user's too)."""
+def _hold(folder: str) -> Optional[int]:
+    """A descriptor of the folder holding an exclusive lock on it (inherited by the processes
+    forked after: the lock lasts as long as one of them lives), None where locks are not known."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True
-    return True
+        import fcntl
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except (ImportError, OSError):
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def _died(worker: _Worker) -> str:
