@@ -2053,13 +2053,27 @@ def test_windows_are_those_of_the_reference(seed):
         assert windows(spans, text, pad, edge) == _reference_windows(spans, text, pad, edge), (seed, pad, edge)
 
 
-def test_a_phonenumbers_release_without_the_parts_the_finder_reads_falls_back_to_presidio(monkeypatch, caplog):
-    """setup.cfg allows any phonenumbers 9.x, whose private names may change: the detector then
-    finds phone numbers with Presidio's own recognizer (and says so, without a value)."""
+@pytest.mark.parametrize("missing", ["phonelib", "phonenumbers.phonenumberutil._choose_formatting_pattern_for_number",
+                                     "phonenumbers.enable_pattern_cache", "a part of the matcher"])
+def test_a_phonenumbers_release_without_the_parts_the_finder_reads_falls_back_to_presidio(missing, monkeypatch, caplog):
+    """setup.cfg allows any phonenumbers 9.x, whose private names may change: when one the finder
+    reads is missing (at once or only when a number is read), the detector finds phone numbers
+    with Presidio's own recognizer, and says so without a value."""
+    import importlib
     import sys
 
     from dataguard.detect.phone import fast_phone_recognizer
-    monkeypatch.setitem(sys.modules, "dataguard.detect.phonelib", None)      # (its import raises ImportError)
+    if missing == "phonelib":
+        monkeypatch.setitem(sys.modules, "dataguard.detect.phonelib", None)      # (its import raises ImportError)
+    elif missing == "a part of the matcher":        # (renamed: the matcher itself still works, Presidio's too)
+        phonelib = importlib.import_module("dataguard.detect.phonelib")
+        monkeypatch.setattr(phonelib, "_MATCHER_PARTS", phonelib._MATCHER_PARTS + ("_renamed_in_a_later_release",))
+    else:
+        owner, _, name = missing.rpartition(".")
+        monkeypatch.delattr(importlib.import_module(owner), name)
+        # (imported again without it; the module and the package's name for it put back after)
+        monkeypatch.delitem(sys.modules, "dataguard.detect.phonelib", raising=False)
+        monkeypatch.delattr(importlib.import_module("dataguard.detect"), "phonelib", raising=False)
     with caplog.at_level("WARNING", logger="dataguard.detect"):
         t = fast_phone_recognizer("en", ("US", "GB"))
     assert type(t.recognizer).__name__ == "PhoneRecognizer" and type(t.recognizer).__module__.startswith("presidio")

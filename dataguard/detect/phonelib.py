@@ -26,6 +26,7 @@ from phonenumbers.phonenumber import CountryCodeSource
 from phonenumbers.phonenumbermatcher import _LEAD_PATTERN, _MATCHING_BRACKETS, _PUB_PAGES, _contains_only_valid_x_chars
 from phonenumbers.phonenumberutil import (_FIRST_GROUP_PATTERN, _MAX_INPUT_STRING_LENGTH, _MAX_LENGTH_FOR_NSN,
                                           _MIN_LENGTH_FOR_NSN, NumberParseException, ValidationResult,
+                                          _choose_formatting_pattern_for_number,
                                           _extract_possible_number, _formatting_rule_has_first_group_only,
                                           _is_viable_phone_number, _maybe_append_formatted_extension,
                                           _maybe_strip_national_prefix_carrier_code, _parse_prefix_as_idd,
@@ -33,6 +34,8 @@ from phonenumbers.phonenumberutil import (_FIRST_GROUP_PATTERN, _MAX_INPUT_STRIN
                                           format_number, national_significant_number, normalize_digits_only, parse)
 from phonenumbers.re_util import re_compile
 
+# the private attributes of libphonenumber's matcher the finder uses (checked at once by ``check``)
+_MATCHER_PARTS = ("_extract_match", "_parse_and_verify", "_is_latin_letter", "_is_invalid_punctuation_symbol")
 _VALID = 1                  # Leniency.VALID
 # a number written the national way with ASCII digits and plain separators, no letter (no extension, no
 # vanity number), no '+', no ';' (RFC 3966), no 'x' (a second number): most candidates
@@ -298,3 +301,15 @@ def formatted(numobj, national: bool) -> str:
     if numobj.extension:
         out = _maybe_append_formatted_extension(numobj, md, _NATIONAL if national else _INTERNATIONAL, out)
     return out if national else f"+{cc} {out}"
+
+
+def check() -> None:
+    """Raise AttributeError when this phonenumbers release lacks a private part of its matcher the
+    finder uses (the imports above raise ImportError for the others): the detector then uses
+    Presidio's recognizer (``phone.fast_phone_recognizer``)."""
+    import phonenumbers
+    missing = [n for n in _MATCHER_PARTS if not hasattr(PhoneNumberMatcher, n)]
+    if not hasattr(PhoneNumberMatcher("", "US"), "_max_tries") or not hasattr(phonenumbers, "enable_pattern_cache"):
+        missing.append("_max_tries/enable_pattern_cache")
+    if missing:
+        raise AttributeError(f"phonenumbers lacks {', '.join(missing)}")
