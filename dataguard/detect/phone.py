@@ -1459,7 +1459,7 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
                                          context=list(FastPhoneRecognizer.CONTEXT), name="PhoneRecognizer"))
 
 
-def _presidio_phone_recognizer(language: str, regions: Sequence[str], exc: ImportError) -> Triggered:
+def _presidio_phone_recognizer(language: str, regions: Sequence[str], exc: Exception) -> Triggered:
     """Presidio's PhoneRecognizer (libphonenumber's matcher over every region, several times
     slower), for a phonenumbers release that lacks a private part the finder reads: setup.cfg
     allows any 9.x, whose internals may change."""
