@@ -1411,6 +1411,11 @@ def written_as_a_phone_number(raw: str, number) -> bool:
     return False
 
 
+# Presidio's context words of phone numbers but "number", which also stands before order, account
+# and invoice numbers (the packs add theirs)
+PHONE_CONTEXT = ("phone", "telephone", "cell", "cellphone", "mobile", "call")
+
+
 def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
     """Presidio's PhoneRecognizer (same matches, leniency and score; its context words but
     "number", the packs add theirs), finding its numbers with ``PhoneFinder``, without importing Presidio's NLP
@@ -1431,8 +1436,6 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
 
     class FastPhoneRecognizer(LocalRecognizer):
         SCORE = 0.4
-        # Presidio's words but "number", which also stands before order, account and invoice numbers
-        CONTEXT = ["phone", "telephone", "cell", "cellphone", "mobile", "call"]
 
         def load(self) -> None:
             pass
@@ -1456,7 +1459,7 @@ def fast_phone_recognizer(language: str, regions: Sequence[str]) -> Triggered:
             return EntityRecognizer.remove_duplicates(results)
 
     return Triggered(FastPhoneRecognizer(supported_entities=["PHONE_NUMBER"], supported_language=language,
-                                         context=list(FastPhoneRecognizer.CONTEXT), name="PhoneRecognizer"))
+                                         context=list(PHONE_CONTEXT), name="PhoneRecognizer"))
 
 
 def _presidio_phone_recognizer(language: str, regions: Sequence[str], exc: Exception) -> Triggered:
@@ -1469,4 +1472,4 @@ def _presidio_phone_recognizer(language: str, regions: Sequence[str], exc: Excep
         "this phonenumbers release lacks a part the fast phone finder reads (%s): phone numbers are found by "
         "Presidio's recognizer, more slowly, and scored 0.4 without a context word", exc)
     return Triggered(PhoneRecognizer(supported_language=language, supported_regions=list(regions),
-                                     context=["phone", "telephone", "cell", "cellphone", "mobile", "call"]))
+                                     context=list(PHONE_CONTEXT)))

@@ -79,8 +79,8 @@ def backtracking_steps(regex: str, flags: int = 0):
 
 def _rounds(inner: int, low: int, high: int):
     """The ways through a repeat of ``low`` to ``high`` rounds of a body of ``inner`` ways, None above the cap."""
-    if inner <= 1:
-        return max(high - low + 1, 1) if inner == 1 else 1
+    if inner == 1:
+        return high - low + 1
     if low > _MOST_ROUNDS:
         return None
     total = 0

@@ -195,7 +195,7 @@ def sweep_stale_folders(root: Optional[str] = None) -> int:
     are not known (no ``fcntl``)."""
     root = root or tempfile.gettempdir()
     try:
-        import fcntl
+        import fcntl  # noqa: F401 - (no locks known: nothing is removed)
         mode = os.stat(root).st_mode
         if mode & 0o022 and not mode & stat.S_ISVTX:
             return 0
@@ -208,18 +208,15 @@ def sweep_stale_folders(root: Optional[str] = None) -> int:
         if not (dash and rest and pid.isascii() and pid.isdigit()):
             continue                # (another name, or an older version's: left alone)
         path = os.path.join(root, name)
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-        except OSError:
+        fd = _hold(path, follow=False)          # (None: its scan runs, or it is a link)
+        if fd is None:
             continue
         try:
-            if os.fstat(fd).st_uid != os.getuid():
-                continue
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)      # (BlockingIOError: its scan runs)
-            shutil.rmtree(path, ignore_errors=True)
-            removed += not os.path.lexists(path)
+            if os.fstat(fd).st_uid == os.getuid():
+                shutil.rmtree(path, ignore_errors=True)
+                removed += not os.path.lexists(path)
         except OSError:
-            continue
+            pass
         finally:
             os.close(fd)
     if removed:
@@ -227,12 +224,13 @@ def sweep_stale_folders(root: Optional[str] = None) -> int:
     return removed
 
 
-def _hold(folder: str) -> Optional[int]:
+def _hold(folder: str, follow: bool = True) -> Optional[int]:
     """A descriptor of the folder holding an exclusive lock on it (inherited by the processes
-    forked after: the lock lasts as long as one of them lives), None where locks are not known."""
+    forked after: the lock lasts as long as one of them lives); None when another holds it,
+    where locks are not known, or (``follow`` False) when the folder is a link."""
     try:
         import fcntl
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | (0 if follow else os.O_NOFOLLOW))
     except (ImportError, OSError):
         return None
     try:
