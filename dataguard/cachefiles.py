@@ -2,8 +2,9 @@
 
 The folder is ``$DATAGUARD_CACHE_DIR``, else the user's cache folder (platformdirs:
 ``~/.cache/dataguard`` on Linux); ``DATAGUARD_CACHE_DIR=""`` turns every cache off. Its users:
-``rules.validated`` (the digests of rule-pack patterns that compiled) and
-``detect.triggers`` (Hyperscan's databases of the triggers).
+``rules.validated`` (the digests of rule-pack patterns that compiled),
+``detect.triggers`` (Hyperscan's databases of the triggers) and ``detect.compiled`` (the
+compiled form of the regexes that are slow to compile).
 
 A cache is trusted only when no one else can write it: the folder must be a real folder (not
 a symbolic link) and each file a regular file, both owned by the user and writable by no group

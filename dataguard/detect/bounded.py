@@ -30,8 +30,8 @@ class BoundedPattern:
 
     def _compile(self):
         if self._rx is None:
-            import regex as rx
-            self._rx = rx.compile(self._source, flags=self._flags)
+            from dataguard.detect.compiled import regex_compile
+            self._rx = regex_compile(self._source, self._flags)
         return self._rx
 
     @property

@@ -180,9 +180,9 @@ def patterns_on_windows(rec, text: str, wins: list) -> list:
     out, held = [], {}
     for pattern in rec.patterns:
         if not pattern.compiled_regex or pattern.compiled_with_flags != flags:
-            import regex
+            from dataguard.detect.compiled import regex_compile
             pattern.compiled_with_flags = flags
-            pattern.compiled_regex = regex.compile(pattern.regex, flags=int(flags))   # (defaults.PACK_FLAGS)
+            pattern.compiled_regex = regex_compile(pattern.regex, int(flags))   # (defaults.PACK_FLAGS)
         finditer, need = pattern.compiled_regex.finditer, needs.get(pattern.name)
         untimed = _untimed_length(pattern.regex, int(flags))
         for s, e in (wins if need is None else _holding(need, text, wins, held)):

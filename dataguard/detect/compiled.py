@@ -1,0 +1,167 @@
+"""Large regular expressions compiled once per machine, not once per process.
+
+A few of the detector's regexes are slow to compile: the rule packs' salutation and
+sign-off patterns (the ``regex`` module parses and optimises in Python: up to 0.1 s for one
+of 5,000 characters) and the phone gate's union of every region's number shapes (``re``:
+about 0.1 s). Each worker of each scan paid them again, about 0.4 CPU s a worker. What
+compiling gives is kept in the cache folder (``dataguard.cachefiles``: a file per regex,
+trusted only when no one else can write it): the ``regex`` module's compiled form is what it
+pickles a pattern as, ``re``'s the code its compiler hands ``_sre``. A regex compiled in less
+than ``WORTH_S`` is not kept (reading a file would cost about as much).
+
+A file is named and keyed by the SHA-256 of the compiler and its version (Python's for
+``re``), the flags and the source, and holds that key and a digest of its content: a file
+for another version, a damaged or foreign one reads as no file, and the regex is compiled
+as before. The source itself is not in the file (the caller has it); its compiled form,
+which spells out its literal characters, is (as the Hyperscan databases spell out the
+triggers).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import sys
+import time
+from typing import Callable, Optional
+
+from dataguard import cachefiles
+
+log = logging.getLogger(__name__)
+
+PREFIX = "compiled-"
+KEEP = 256                  # the newest files kept
+MAX_BYTES = 16 * 1024**2    # a larger file is not read
+WORTH_S = 0.002             # a regex compiled faster than this is not kept
+_MAGIC = b"dataguard compiled regex 1\n"
+
+
+def regex_compile(source: str, flags: int = 0):
+    """``regex.compile(source, flags=flags)``, loaded from the cache folder when it was kept."""
+    import regex
+    key = _key("regex", f"{regex.__version__}\0{regex.DEFAULT_VERSION}", source, flags)
+    return _cached(key, lambda: regex.compile(source, flags=flags), _RegexForm(source))
+
+
+def re_compile(source: str, flags: int = 0):
+    """``re.compile(source, flags)``, loaded from the cache folder when it was kept."""
+    import _sre
+    key = _key("re", f"{sys.version}\0{_sre.MAGIC}", source, flags)
+    return _cached(key, lambda: _ReForm.compile(source, flags), _ReForm(source, flags))
+
+
+def _key(compiler: str, version: str, source: str, flags: int) -> str:
+    text = f"{compiler}\0{version}\0{int(flags)}\0{source}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _cached(key: str, compile_: Callable, form):
+    data = cachefiles.read(PREFIX + key, MAX_BYTES)
+    if data is not None:
+        pattern = _load(key, data, form)
+        if pattern is not None:
+            return pattern
+    started = time.perf_counter()
+    pattern = compile_()
+    if time.perf_counter() - started >= WORTH_S:
+        _keep(key, form.dump(pattern))
+    return pattern
+
+
+def _load(key: str, data: bytes, form):
+    if not data.startswith(_MAGIC):
+        return None
+    digest, _, rest = data[len(_MAGIC):].partition(b"\n")
+    recorded, _, payload = rest.partition(b"\n")
+    if hashlib.sha256(rest).hexdigest().encode() != digest or recorded != key.encode():
+        return None
+    try:
+        return form.load(json.loads(payload))
+    except Exception:  # noqa: BLE001 - malformed payload, or a compiler refusing the code
+        return None
+
+
+def _keep(key: str, payload) -> None:
+    if payload is None:
+        return
+    rest = key.encode() + b"\n" + json.dumps(payload, ensure_ascii=True).encode("ascii")
+    data = _MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
+    if len(data) <= MAX_BYTES and cachefiles.write(PREFIX + key, data):
+        cachefiles.keep_newest(PREFIX, KEEP)
+
+
+def _ints(value) -> bool:
+    return isinstance(value, list) and all(type(v) is int for v in value)
+
+
+def _names(value) -> bool:
+    """A JSON list of [group name, group number] pairs."""
+    return isinstance(value, list) and all(isinstance(p, (list, tuple)) and len(p) == 2 and type(p[0]) is str
+                                           and type(p[1]) is int for p in value)
+
+
+class _RegexForm:
+    """The ``regex`` module's compiled pattern as JSON: what it pickles a pattern as (the
+    arguments of ``_regex.compile``) without the source, kept only without named lists."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def dump(self, pattern) -> Optional[list]:
+        (source, flags, code, group_index, index_group, named_lists, named_list_indexes,
+         req_offset, req_chars, req_flags, group_count) = pattern._pickled_data
+        if source != self.source or named_lists or named_list_indexes or not isinstance(code, bytes):
+            return None
+        return [flags, base64.b64encode(code).decode("ascii"), sorted(group_index.items()),
+                req_offset, None if req_chars is None else list(req_chars), req_flags, group_count]
+
+    def load(self, payload: list):
+        from regex import _regex
+        flags, code, groups, req_offset, req_chars, req_flags, group_count = payload
+        if not (_names(groups) and all(type(v) is int for v in (flags, req_offset, req_flags, group_count))
+                and type(code) is str and (req_chars is None or _ints(req_chars))):
+            return None
+        group_index = dict(groups)
+        return _regex.compile(self.source, flags, base64.b64decode(code, validate=True), group_index,
+                              {n: name for name, n in groups}, {}, [], req_offset,
+                              None if req_chars is None else tuple(req_chars), req_flags, group_count)
+
+
+class _ReForm:
+    """``re``'s compiled pattern as JSON: the final flags, the code and the groups its compiler
+    hands ``_sre.compile`` (``re._compiler.compile``, whose steps ``compile`` takes one by one
+    to keep the code). ``_sre`` checks the code it is given."""
+
+    def __init__(self, source: str, flags: int):
+        self.source, self.flags = source, flags
+
+    @staticmethod
+    def compile(source: str, flags: int):
+        import re
+        return re.compile(source, flags)
+
+    def dump(self, pattern) -> Optional[list]:
+        import re
+        try:
+            from re import _compiler, _parser
+            parsed = _parser.parse(self.source, self.flags)
+            code = [int(op) for op in _compiler._code(parsed, self.flags)]     # (opcodes: named ints)
+            final = int(self.flags | parsed.state.flags)
+            groups = sorted(parsed.state.groupdict.items())
+            payload = [final, code, parsed.state.groups, groups]
+            same = self.load(payload)
+        except Exception:  # noqa: BLE001 - another Python's compiler: nothing is kept
+            return None
+        # (patterns compare by flags and code: only a form that gives the pattern itself is kept)
+        return payload if isinstance(pattern, re.Pattern) and same == pattern else None
+
+    def load(self, payload: list):
+        import _sre
+        flags, code, groups, names = payload
+        if not (type(flags) is int and _ints(code) and type(groups) is int and _names(names)):
+            return None
+        index = [None] * groups
+        for name, n in names:
+            index[n] = name
+        return _sre.compile(self.source, flags, code, groups - 1, dict(names), tuple(index))
