@@ -2,7 +2,9 @@
 holds an unbounded repeat (``(\\w+\\s?)*``, ``(a+)+``). ``rules validate`` warns about
 them; at scan time every rule-pack pattern runs under a time limit anyway. Patterns the
 ``regex`` module would build too large to compile (``(?:(?:a{1000}){1000}){1000}``: it writes
-out counted repeats) are refused (``expanded_size``)."""
+out counted repeats) are refused (``expanded_size``). ``backtracking_steps`` bounds the steps a
+search can take at one position, which lets the detector search a short window of a bounded
+pattern without the time limit's cost (``detect.windows``)."""
 from __future__ import annotations
 
 import re
