@@ -9,26 +9,27 @@ trusted only when no one else can write it): the ``regex`` module's compiled for
 pickles a pattern as, ``re``'s the code its compiler hands ``_sre``. A regex compiled in less
 than ``WORTH_S`` is not kept (reading a file would cost about as much).
 
-A file is named and keyed by the SHA-256 of the compiler and its version (Python's for
-``re``), the flags and the source, and holds that key and a digest of its content: a file
-for another version, a damaged or foreign one reads as no file, and the regex is compiled
-as before. The source itself is not in the file (the caller has it); its compiled form,
-which spells out its literal characters, is (as the Hyperscan databases spell out the
-triggers).
+A file is named and keyed by the SHA-256 of the compiler, its version and Python's, the
+flags and the source (a ``str``: a ``bytes`` source is compiled, never kept), and holds that
+key and a digest of its content: a file for another version, a damaged or foreign one reads
+as no file, and the regex is compiled as before. The source itself is not in the file (the
+caller has it); its compiled form, which spells out its literal characters and group names,
+is (as the Hyperscan databases spell out the triggers). Neither engine checks the code it is
+handed beyond a few bounds (``_RegexForm.load``, ``_ReForm.load``): a file planted with a
+matching digest by someone who can write the cache folder can crash a worker, hang it or
+make a regex miss, which is why the folder is trusted only when no one else can write it.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
-import logging
 import sys
 import time
+import unicodedata
 from typing import Callable, Optional
 
 from dataguard import cachefiles
-
-log = logging.getLogger(__name__)
 
 PREFIX = "compiled-"
 KEEP = 256                  # the newest files kept
@@ -40,19 +41,26 @@ _MAGIC = b"dataguard compiled regex 1\n"
 def regex_compile(source: str, flags: int = 0):
     """``regex.compile(source, flags=flags)``, loaded from the cache folder when it was kept."""
     import regex
-    key = _key("regex", f"{regex.__version__}\0{regex.DEFAULT_VERSION}", source, flags)
+    if type(source) is not str:
+        return regex.compile(source, flags=flags)
+    # (the regex module's compiler reads Python's Unicode names and case rules too)
+    key = _key("regex", f"{regex.__version__}\0{regex.DEFAULT_VERSION}\0{sys.version}", source, flags)
     return _cached(key, lambda: regex.compile(source, flags=flags), _RegexForm(source))
 
 
 def re_compile(source: str, flags: int = 0):
     """``re.compile(source, flags)``, loaded from the cache folder when it was kept."""
+    import re
+
     import _sre
-    key = _key("re", f"{sys.version}\0{_sre.MAGIC}", source, flags)
+    if type(source) is not str:
+        return re.compile(source, flags)
+    key = _key("re", f"{_sre.MAGIC}\0{sys.version}", source, flags)
     return _cached(key, lambda: _ReForm.compile(source, flags), _ReForm(source, flags))
 
 
 def _key(compiler: str, version: str, source: str, flags: int) -> str:
-    text = f"{compiler}\0{version}\0{int(flags)}\0{source}"
+    text = f"{compiler}\0{version}\0{unicodedata.unidata_version}\0{int(flags)}\0{source}"
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -91,14 +99,14 @@ def _keep(key: str, payload) -> None:
         cachefiles.keep_newest(PREFIX, KEEP)
 
 
-def _ints(value) -> bool:
-    return isinstance(value, list) and all(type(v) is int for v in value)
+def _ints(value, low: int, high: int) -> bool:
+    return isinstance(value, list) and all(type(v) is int and low <= v <= high for v in value)
 
 
-def _names(value) -> bool:
-    """A JSON list of [group name, group number] pairs."""
+def _names(value, groups: int) -> bool:
+    """A JSON list of [group name, group number] pairs, each number a group's (1 to ``groups``)."""
     return isinstance(value, list) and all(isinstance(p, (list, tuple)) and len(p) == 2 and type(p[0]) is str
-                                           and type(p[1]) is int for p in value)
+                                           and type(p[1]) is int and 1 <= p[1] <= groups for p in value)
 
 
 class _RegexForm:
@@ -109,29 +117,33 @@ class _RegexForm:
         self.source = source
 
     def dump(self, pattern) -> Optional[list]:
-        (source, flags, code, group_index, index_group, named_lists, named_list_indexes,
-         req_offset, req_chars, req_flags, group_count) = pattern._pickled_data
+        try:
+            (source, flags, code, group_index, _, named_lists, named_list_indexes,
+             req_offset, req_chars, req_flags, group_count) = pattern._pickled_data
+        except (AttributeError, TypeError, ValueError):     # another release's form: nothing is kept
+            return None
         if source != self.source or named_lists or named_list_indexes or not isinstance(code, bytes):
             return None
-        return [flags, base64.b64encode(code).decode("ascii"), sorted(group_index.items()),
+        # (the groups in the order of the pattern's groupindex, which groupdict() follows)
+        return [flags, base64.b64encode(code).decode("ascii"), list(group_index.items()),
                 req_offset, None if req_chars is None else list(req_chars), req_flags, group_count]
 
     def load(self, payload: list):
         from regex import _regex
         flags, code, groups, req_offset, req_chars, req_flags, group_count = payload
-        if not (_names(groups) and all(type(v) is int for v in (flags, req_offset, req_flags, group_count))
-                and type(code) is str and (req_chars is None or _ints(req_chars))):
+        code = base64.b64decode(code, validate=True) if type(code) is str else b""
+        if not (code and all(type(v) is int and v >= 0 for v in (flags, req_offset, req_flags, group_count))
+                and group_count <= len(code) and _names(groups, group_count)
+                and (req_chars is None or _ints(req_chars, 0, sys.maxunicode))):
             return None
-        group_index = dict(groups)
-        return _regex.compile(self.source, flags, base64.b64decode(code, validate=True), group_index,
-                              {n: name for name, n in groups}, {}, [], req_offset,
-                              None if req_chars is None else tuple(req_chars), req_flags, group_count)
+        return _regex.compile(self.source, flags, code, dict(groups), {n: name for name, n in groups}, {}, [],
+                              req_offset, None if req_chars is None else tuple(req_chars), req_flags, group_count)
 
 
 class _ReForm:
     """``re``'s compiled pattern as JSON: the final flags, the code and the groups its compiler
-    hands ``_sre.compile`` (``re._compiler.compile``, whose steps ``compile`` takes one by one
-    to keep the code). ``_sre`` checks the code it is given."""
+    hands ``_sre.compile`` (``re._compiler.compile``, whose steps ``dump`` takes one by one
+    to keep the code)."""
 
     def __init__(self, source: str, flags: int):
         self.source, self.flags = source, flags
@@ -148,8 +160,7 @@ class _ReForm:
             parsed = _parser.parse(self.source, self.flags)
             code = [int(op) for op in _compiler._code(parsed, self.flags)]     # (opcodes: named ints)
             final = int(self.flags | parsed.state.flags)
-            groups = sorted(parsed.state.groupdict.items())
-            payload = [final, code, parsed.state.groups, groups]
+            payload = [final, code, parsed.state.groups, list(parsed.state.groupdict.items())]
             same = self.load(payload)
         except Exception:  # noqa: BLE001 - another Python's compiler: nothing is kept
             return None
@@ -159,7 +170,8 @@ class _ReForm:
     def load(self, payload: list):
         import _sre
         flags, code, groups, names = payload
-        if not (type(flags) is int and _ints(code) and type(groups) is int and _names(names)):
+        if not (type(flags) is int and flags >= 0 and _ints(code, 0, 2**32 - 1) and code
+                and type(groups) is int and 1 <= groups <= len(code) and _names(names, groups - 1)):
             return None
         index = [None] * groups
         for name, n in names:
