@@ -17,6 +17,8 @@ in the same run, band by band:
   * recall per entity type (names, e-mails, phones, cards, IBANs, IPs, SSNs; a planted value
     counts as found when a finding of its type in its file holds it);
   * --no-ner on the densest band with the trigger pass in Python regexes instead of Hyperscan;
+  * --no-ner CLI scans of the densest band with the slow regexes compiled in every process
+    against loaded from the cache folder (CPU seconds, alternated);
   * where the time goes: cProfile of --no-ner and of full detection over the densest band,
     in one process, top functions by own time;
   * start-up: a --no-ner scan of a small folder by the CLI (best of three, with the load
@@ -38,6 +40,7 @@ import pstats
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -299,6 +302,38 @@ def without_hyperscan(root, band, workers):
           f"{p_n / p_dt / 1e6:.2f} MB/s, same values found: {p_found == found}")
 
 
+def kept_compiled(root, band):
+    """What keeping the slow regexes compiled saves (``dataguard.detect.compiled``): a --no-ner
+    CLI scan of one band, three times with the compiled regexes removed from the cache folder
+    before each run and three times with them there, alternated (the Hyperscan databases stay
+    in both): CPU seconds of the scan's processes (the workers compile in each), medians."""
+    import resource
+    from dataguard.detect.compiled import PREFIX
+    cache = _scratch("dataguard-bench-cache-")
+    env = dict(_cli_env(), DATAGUARD_CACHE_DIR=cache)
+    cmd = [sys.executable, "-m", "dataguard", "scan", "--no-ner", os.path.join(root, band), "-q",
+           "--format", "json", "-o", os.path.join(cache, "r.json")]
+
+    def cpu_of_run() -> float:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        code = subprocess.run(cmd, env=env, capture_output=True).returncode
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert code in (0, 1), f"the CLI scan failed (exit {code}): {' '.join(cmd)}"
+        return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+    cpu_of_run()            # (the Hyperscan databases and the compiled regexes made once)
+    cold, warm = [], []
+    for _ in range(3):
+        for name in os.listdir(cache):
+            if name.startswith(PREFIX):
+                os.unlink(os.path.join(cache, name))
+        cold.append(cpu_of_run())
+        warm.append(cpu_of_run())
+    c, w = statistics.median(cold), statistics.median(warm)
+    print(f"slow regexes kept compiled, --no-ner CLI scan of {band}: {c:.2f} CPU s compiling them in each "
+          f"process, {w:.2f} CPU s loading them (medians of 3, alternated) = {c / w:.2f}x, {c - w:.2f} CPU s saved")
+
+
 def _scratch(prefix: str) -> str:
     """A temporary folder removed when the benchmark ends."""
     path = tempfile.mkdtemp(prefix=prefix)
@@ -417,6 +452,7 @@ def main():
           f"--no-ner {_fmt_recall(recall_by_entity(no_person, found['no-ner']))}")
     densest = f"d{max(bands)}"
     without_hyperscan(root, densest, a.workers)
+    kept_compiled(root, densest)
     profile_detection(root, densest, False, a.top)
     profile_detection(root, densest, True, a.top)
     if not a.no_rescan:
