@@ -14,6 +14,7 @@ is no cache: nothing else changes. Nothing in a cache file is a scanned value.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import stat
@@ -105,6 +106,25 @@ def write(name: str, data: bytes) -> bool:
         log.debug("cache %s not written: %s", name, type(exc).__name__)
         return False
     return True
+
+
+def seal(magic: bytes, key: str, payload: bytes) -> bytes:
+    """A cache file's content: ``magic``, then the SHA-256 of the rest, the key and the payload
+    (which may hold more lines), a line each."""
+    rest = key.encode() + b"\n" + payload
+    return magic + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
+
+
+def unseal(magic: bytes, key: str, data: Optional[bytes]) -> Optional[bytes]:
+    """The payload of content ``seal`` made for ``key``; None for anything else (no file, another
+    magic, a digest that does not match, another key)."""
+    if not data or not data.startswith(magic):
+        return None
+    digest, _, rest = data[len(magic):].partition(b"\n")
+    if hashlib.sha256(rest).hexdigest().encode() != digest:
+        return None
+    recorded, _, payload = rest.partition(b"\n")
+    return payload if recorded == key.encode() else None
 
 
 STALE_TEMP_S = 3600     # a temporary file older than this was left by a process that was stopped while writing

@@ -1,10 +1,11 @@
-"""Python's parse tree of a regex: its parser and constants (``re._parser``, ``re._constants``),
+"""Python's parse tree of a regex: its parser, constants and compiler (``re._parser``,
+``re._constants``, ``re._compiler``: the one place that reaches into ``re``'s private modules),
 the sub-patterns each item holds and every item at any depth."""
 from __future__ import annotations
 
 from typing import Iterator, Optional, Sequence, Tuple
 
-from re import _constants as sre, _parser as parser
+from re import _compiler as compiler, _constants as sre, _parser as parser  # noqa: F401 - compiler: for detect.compiled
 
 REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 

@@ -2,12 +2,14 @@
 is the pattern itself, and a file that is not exactly what was kept is never used."""
 from __future__ import annotations
 
+import json
 import os
 import re
 
 import pytest
 import regex
 
+from dataguard import cachefiles
 from dataguard.detect import compiled
 
 SOURCES = [
@@ -65,11 +67,14 @@ def test_a_kept_regex_pattern_loads_as_the_pattern_regex_compiles(folder, source
     assert loaded.groupindex == expected.groupindex
 
 
-def test_named_groups_keep_the_order_of_the_pattern(folder):
+def test_named_groups_keep_the_order_of_the_pattern(folder, monkeypatch):
     source = r"(?P<zulu>\d+)-(?P<alpha>\w+)-(?P<mike>x)?"
-    for compile_, fresh in ((compiled.re_compile, re.compile), (compiled.regex_compile, regex.compile)):
+    for compile_, fresh, target in ((compiled.re_compile, re.compile, (compiled._ReForm, "compile")),
+                                    (compiled.regex_compile, regex.compile, (regex, "compile"))):
         compile_(source)
-        loaded = compile_(source)
+        with monkeypatch.context() as m:
+            m.setattr(*target, _not_compiled)
+            loaded = compile_(source)
         assert list(loaded.groupindex) == list(fresh(source).groupindex) == ["zulu", "alpha", "mike"]
         assert list(loaded.match("12-ab-x").groupdict()) == ["zulu", "alpha", "mike"]
 
@@ -83,82 +88,79 @@ def test_a_bytes_pattern_is_compiled_not_kept(folder):
     assert compiled.re_compile("b'abc'").search("abc") is None
 
 
-def _plant(folder, source: str, payload: bytes, compile_) -> None:
-    """A file for ``source`` holding ``payload``, with a digest that matches it."""
-    import hashlib
-    compile_(source)
-    (path,) = _files(folder)
-    rest = path.name[len(compiled.PREFIX):].encode() + b"\n" + payload
-    path.write_bytes(compiled._MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest)
+REGEX_SOURCE = r"(?P<x>[A-Z]{2}\d{2})(?: ?\d{4}){3}"
 
 
-@pytest.mark.parametrize("payload", [
-    b'[8224, "", [], 0, null, 0, 0]',                       # no code (the regex module crashes on it)
-    b'[8224, "GgEB", [], 0, null, 0, 2147483647]',           # more groups than the code can hold
-    b'[8224, "GgEB", [["x", 3]], 0, null, 0, 1]',            # a group name numbering no group
-    b'[8224, "GgEB", [], -2, null, 0, 0]',                   # an offset below -1 (none)
-    b'[8224, "GgEB", [], 0, [1114112], 0, 0]',               # a required character beyond Unicode
+def _engine_refuses(*args, **kwargs):
+    raise AssertionError("the payload reached the engine")
+
+
+def _regex_payload() -> list:
+    return compiled._RegexForm(REGEX_SOURCE).dump(regex.compile(REGEX_SOURCE))
+
+
+@pytest.mark.parametrize("field, value", [
+    (0, -1),                        # negative flags
+    (1, ""),                        # no code (the regex module crashes on it)
+    (2, [["x", 2]]),                # a group name numbering no group
+    (3, -2),                        # an offset below -1 (none at a fixed place)
+    (4, [0x110000]),                # a required character beyond Unicode
+    (6, 10 ** 6),                   # more groups than the code can hold (crashes the regex module)
 ])
-def test_a_regex_payload_out_of_bounds_reads_as_no_file(folder, payload):
-    source = r"(?P<x>[A-Z]{2}\d{2})(?: ?\d{4}){3}"
-    _plant(folder, source, payload, compiled.regex_compile)
-    assert compiled.regex_compile(source)._pickled_data == regex.compile(source)._pickled_data
+def test_a_regex_payload_out_of_bounds_never_reaches_the_engine(monkeypatch, field, value):
+    payload = _regex_payload()
+    bad = list(payload)
+    bad[field] = value
+    from regex import _regex
+    form = compiled._RegexForm(REGEX_SOURCE)
+    with monkeypatch.context() as m:
+        m.setattr(_regex, "compile", _engine_refuses)
+        with pytest.raises(AssertionError):
+            form.load(payload)          # (the payload as dumped does reach it)
+        assert form.load(bad) is None
 
 
-@pytest.mark.parametrize("payload", [
-    b"[32, [], 1, []]",                          # no code
-    b"[32, [17, 1, 1], 268435456, []]",          # more groups than the code can hold (a 2 GB list)
-    b'[32, [17, 1, 1], 1, [["x", 1]]]',          # a group name numbering no group
-    b"[32, [17, 1, 4294967296], 1, []]",         # an opcode beyond what _sre reads
-    b"[-1, [17, 1, 1], 1, []]",                  # negative flags
-])
-def test_a_re_payload_out_of_bounds_reads_as_no_file(folder, payload):
-    _plant(folder, r"\d+", payload, compiled.re_compile)
-    assert compiled.re_compile(r"\d+") == re.compile(r"\d+")
+@pytest.mark.parametrize("change", ["no code", "big opcode", "groups", "name", "flags"])
+def test_a_re_payload_out_of_bounds_never_reaches_the_engine(monkeypatch, change):
+    import _sre
+    source = r"(?P<area>\d{3})-\d+"
+    form = compiled._ReForm(source, 0)
+    payload = form.dump(re.compile(source))
+    flags, code, groups, names = payload
+    bad = {"no code": [flags, [], groups, names], "big opcode": [flags, code[:-1] + [2 ** 32], groups, names],
+           "groups": [flags, code, len(code) + 1, names], "name": [flags, code, groups, [["area", groups]]],
+           "flags": [-1, code, groups, names]}[change]
+    with monkeypatch.context() as m:
+        m.setattr(_sre, "compile", _engine_refuses)
+        with pytest.raises(AssertionError):
+            form.load(payload)
+        assert form.load(bad) is None
 
 
-def test_a_file_is_read_only_for_its_own_key(folder):
-    compiled.re_compile(r"\d{3}")
-    compiled.re_compile(r"\w{3}")
-    one, other = _files(folder)
-    os.replace(other, folder / "moved")
-    os.replace(one, other)          # the file of the one pattern, under the name of the other
-    assert compiled.re_compile(r"\d{3}") == re.compile(r"\d{3}")
-    # not loaded from the foreign file: compiled again, and kept again under its own name
-    assert compiled.re_compile(r"\w{3}") == re.compile(r"\w{3}")
-
-
-@pytest.mark.parametrize("damage", ["flip", "truncate", "magic", "payload"])
-def test_a_damaged_file_reads_as_no_file(folder, damage):
-    source = r"(?P<x>[A-Z]{2}\d{2})(?: ?\d{4}){3}"
-    compiled.regex_compile(source)
+def test_a_planted_payload_with_a_matching_digest_reads_as_no_file(folder):
+    compiled.regex_compile(REGEX_SOURCE)
     (path,) = _files(folder)
-    data = path.read_bytes()
-    if damage == "flip":
-        data = data[:-5] + bytes([data[-5] ^ 1]) + data[-4:]
-    elif damage == "truncate":
-        data = data[: len(data) // 2]
-    elif damage == "magic":
-        data = b"x" + data[1:]
-    else:       # a payload of another shape, with a digest that matches it
-        import hashlib
-        key = path.name[len(compiled.PREFIX):]
-        rest = key.encode() + b"\n" + b'[1, "AAAA", [["x", "one"]], 0, null, 0, 1]'
-        data = compiled._MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
-    path.write_bytes(data)
-    loaded = compiled.regex_compile(source)
-    assert loaded._pickled_data == regex.compile(source)._pickled_data
-
-
-def test_code_that_re_refuses_reads_as_no_file(folder):
-    import hashlib
-    source = r"\d+"
-    compiled.re_compile(source)
-    (path,) = _files(folder)
+    payload = _regex_payload()
+    payload[6] = 10 ** 6
     key = path.name[len(compiled.PREFIX):]
-    rest = key.encode() + b"\n" + b"[32, [17, 1, 99999, 1], 1, []]"       # not code _sre accepts
-    path.write_bytes(compiled._MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest)
-    assert compiled.re_compile(source) == re.compile(source)
+    path.write_bytes(cachefiles.seal(compiled._MAGIC, key, json.dumps(payload).encode()))
+    assert compiled.regex_compile(REGEX_SOURCE)._pickled_data == regex.compile(REGEX_SOURCE)._pickled_data
+
+
+def test_an_re_form_that_does_not_give_the_pattern_is_not_kept(folder, monkeypatch):
+    # (a compiler whose steps gave other code than re.compile's: the form is checked before it is kept)
+    monkeypatch.setattr(compiled._ReForm, "load", lambda self, payload: re.compile("something else"))
+    compiled.re_compile(r"\d{4}-\d{2}")
+    assert _files(folder) == []
+
+
+def test_nothing_is_dumped_without_a_folder_to_keep_it_in(monkeypatch):
+    monkeypatch.setenv("DATAGUARD_CACHE_DIR", "")
+    monkeypatch.setattr(compiled, "WORTH_S", 0.0)
+    monkeypatch.setattr(compiled._ReForm, "dump", _engine_refuses)
+    monkeypatch.setattr(compiled._RegexForm, "dump", _engine_refuses)
+    assert compiled.re_compile(r"\d{5}") == re.compile(r"\d{5}")
+    assert compiled.regex_compile(r"\d{5}").search("ab 12345").span() == (3, 8)
 
 
 def test_a_quick_regex_is_not_kept(tmp_path, monkeypatch):

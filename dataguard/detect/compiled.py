@@ -1,13 +1,14 @@
 """Large regular expressions compiled once per machine, not once per process.
 
 A few of the detector's regexes are slow to compile: the rule packs' salutation and
-sign-off patterns (the ``regex`` module parses and optimises in Python: up to 0.1 s for one
-of 5,000 characters) and the phone gate's union of every region's number shapes (``re``:
+sign-off patterns (the ``regex`` module parses and optimises in Python: 0.12 s for one of
+5,000 characters) and the phone gate's union of every region's number shapes (``re``:
 about 0.1 s). Each worker of each scan paid them again, about 0.4 CPU s a worker. What
 compiling gives is kept in the cache folder (``dataguard.cachefiles``: a file per regex,
-trusted only when no one else can write it): the ``regex`` module's compiled form is what it
-pickles a pattern as, ``re``'s the code its compiler hands ``_sre``. A regex compiled in less
-than ``WORTH_S`` is not kept (reading a file would cost about as much).
+trusted only when no one else can write it; ``cachefiles.seal``'s format): the ``regex`` module's compiled form is what it
+pickles a pattern as, ``re``'s the code its compiler hands ``_sre``. A regex whose compile
+took less than ``WORTH_S`` of this thread's CPU is not kept (reading a file would cost about as
+much), nor is anything when there is no trusted folder to keep it in.
 
 A file is named and keyed by the SHA-256 of the compiler, its version and Python's, the
 flags and the source (a ``str``: a ``bytes`` source is compiled, never kept), and holds that
@@ -65,25 +66,19 @@ def _key(compiler: str, version: str, source: str, flags: int) -> str:
 
 
 def _cached(key: str, compile_: Callable, form):
-    data = cachefiles.read(PREFIX + key, MAX_BYTES)
-    if data is not None:
-        pattern = _load(key, data, form)
+    payload = cachefiles.unseal(_MAGIC, key, cachefiles.read(PREFIX + key, MAX_BYTES))
+    if payload is not None:
+        pattern = _load(payload, form)
         if pattern is not None:
             return pattern
-    started = time.perf_counter()
+    started = time.thread_time()        # (CPU: on a busy machine a quick compile is no slower)
     pattern = compile_()
-    if time.perf_counter() - started >= WORTH_S:
+    if time.thread_time() - started >= WORTH_S and cachefiles.trusted_folder(create=True) is not None:
         _keep(key, form.dump(pattern))
     return pattern
 
 
-def _load(key: str, data: bytes, form):
-    if not data.startswith(_MAGIC):
-        return None
-    digest, _, rest = data[len(_MAGIC):].partition(b"\n")
-    recorded, _, payload = rest.partition(b"\n")
-    if hashlib.sha256(rest).hexdigest().encode() != digest or recorded != key.encode():
-        return None
+def _load(payload: bytes, form):
     try:
         return form.load(json.loads(payload))
     except Exception:  # noqa: BLE001 - malformed payload, or a compiler refusing the code
@@ -93,8 +88,7 @@ def _load(key: str, data: bytes, form):
 def _keep(key: str, payload) -> None:
     if payload is None:
         return
-    rest = key.encode() + b"\n" + json.dumps(payload, ensure_ascii=True).encode("ascii")
-    data = _MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
+    data = cachefiles.seal(_MAGIC, key, json.dumps(payload, ensure_ascii=True).encode("ascii"))
     if len(data) <= MAX_BYTES and cachefiles.write(PREFIX + key, data):
         cachefiles.keep_newest(PREFIX, KEEP)
 
@@ -157,10 +151,11 @@ class _ReForm:
 
     def dump(self, pattern) -> Optional[list]:
         import re
+
+        from dataguard.regex_tree import compiler, parser
         try:
-            from re import _compiler, _parser
-            parsed = _parser.parse(self.source, self.flags)
-            code = [int(op) for op in _compiler._code(parsed, self.flags)]     # (opcodes: named ints)
+            parsed = parser.parse(self.source, self.flags)
+            code = [int(op) for op in compiler._code(parsed, self.flags)]     # (opcodes: named ints)
             final = int(self.flags | parsed.state.flags)
             payload = [final, code, parsed.state.groups, list(parsed.state.groupdict.items())]
             same = self.load(payload)

@@ -24,7 +24,8 @@ from dataguard.regex_tree import parser, sre
 
 _TRAILING = re.compile(r"[^\w#]+$")
 _GAP = re.compile(r"[ \u00a0\u3000]{2,}")           # a gap between columns, not a separator of a number's groups
-_compiled = functools.lru_cache(maxsize=None)(re_compile)     # (the gate's unions: slow to compile, kept)
+_compiled = functools.lru_cache(maxsize=None)(re.compile)
+_kept = functools.lru_cache(maxsize=None)(re_compile)     # (the gate's unions, slow to compile: kept compiled)
 _NON_DIGIT = re.compile(r"\D")
 _ASCII_GROUPS = re.compile(r"[0-9]+")
 _PLAIN = frozenset(" \t\r\n,;\"'|")     # separators next to which libphonenumber rejects nothing
@@ -596,7 +597,7 @@ class PhoneGate:
             return _NONE
         source, names = self._taking
         if source.__class__ is str:         # (compiled when first needed)
-            self._taking = _compiled(source).match, names
+            self._taking = _kept(source).match, names
             source = self._taking[0]
         m = source(digits)
         if m is None:
@@ -631,7 +632,7 @@ class PhoneGate:
         tests = self._refusal[0]
         test = tests[n] if n < len(tests) else None
         if isinstance(test, str):       # every length shares one compiled regex
-            test = tests[n] = _compiled(test).fullmatch
+            test = tests[n] = _kept(test).fullmatch
         return test
 
     def _may_fit(self, digits: str) -> bool:
@@ -884,7 +885,7 @@ class PhoneGate:
         from dataguard.detect.phonelib import valid_in
 
         def fits(nsn: str) -> bool:
-            if allowed is not None and len(nsn) not in allowed or _compiled(source).fullmatch(nsn) is None:
+            if allowed is not None and len(nsn) not in allowed or _kept(source).fullmatch(nsn) is None:
                 return False
             return any(valid_in(md, nsn) for md, _ in regions)
         fits.source = source

@@ -536,16 +536,10 @@ def _cached(encoded: Dict[str, bytes], base: int = 0):
         return None
     from dataguard import cachefiles
     key = _cache_key(encoded, base)
-    data = cachefiles.read(_DB_CACHE_PREFIX + key, _DB_CACHE_MAX)
-    if not data or not data.startswith(_DB_MAGIC):
+    payload = cachefiles.unseal(_DB_MAGIC, key, cachefiles.read(_DB_CACHE_PREFIX + key, _DB_CACHE_MAX))
+    if payload is None:
         return None
-    digest, _, rest = data[len(_DB_MAGIC):].partition(b"\n")
-    if hashlib.sha256(rest).hexdigest().encode() != digest:
-        return None
-    recorded, _, rest = rest.partition(b"\n")
-    header, _, blob = rest.partition(b"\n")
-    if recorded != key.encode():
-        return None
+    header, _, blob = payload.partition(b"\n")
     try:
         taken = json.loads(header)
         asked = list(encoded)
@@ -570,8 +564,7 @@ def _keep(encoded: Dict[str, bytes], base: int, db, taken: list) -> None:
     except Exception:  # noqa: BLE001 - hyperscan.error
         return
     key = _cache_key(encoded, base)
-    rest = key.encode() + b"\n" + json.dumps(taken).encode("utf-8", "surrogatepass") + b"\n" + blob
-    data = _DB_MAGIC + hashlib.sha256(rest).hexdigest().encode() + b"\n" + rest
+    data = cachefiles.seal(_DB_MAGIC, key, json.dumps(taken).encode("utf-8", "surrogatepass") + b"\n" + blob)
     if len(data) > _DB_CACHE_MAX:       # (the whole file: a longer one is read cut, and refused)
         return
     if cachefiles.write(_DB_CACHE_PREFIX + key, data):
