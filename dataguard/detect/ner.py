@@ -21,7 +21,7 @@ from dataguard.detect.columns import (categorical, column_verdict, embedded_json
                                       html_columns, is_html, key_value_header, keyed_columns, paired_headers,
                                       paired_names, quoted_pair_columns, role_column, table_columns, whole_names)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
-                                      PERSON_LABEL, POST_WORDS, TITLE_WORDS, TITLES,
+                                      PERSON_LABEL, POST_WORDS, ROLE_WORD, TITLE_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
 from dataguard.detect.tabular import Layout, html_cells, markdown_cells, parsed, prose_table_cells
@@ -323,6 +323,19 @@ def _caps_surname_start(doc, ent):
 
 
 _NOT_PERSON_ENTS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT"})   # spaCy's labels
+
+
+def _after_a_role(doc, ent):
+    """The person the small models read, with the word of a role before it, as another kind of
+    entity ("Beneficiary Ada Nistor (SSN ...)", "Patient Kaique Almeida": an organisation): the
+    words after the role's, two or three shaped as a person's name (``person_shaped``: not
+    "Client Services Team", "Patient Safety Committee", nor a code, "Contact INV-2020-490640").
+    None otherwise."""
+    if ent.label_ in ("PERSON", "PER") or not 3 <= len(ent) <= 4 or not ROLE_WORD.fullmatch(ent[0].text) \
+            or ent[0].whitespace_ != " ":
+        return None
+    rest = doc[ent.start + 1:ent.end]
+    return rest if person_shaped(rest.text) else None
 
 
 def _capital_word(text: str) -> bool:
@@ -847,6 +860,10 @@ class NerRunner:
         ents = []
         for ent in _joined_persons(doc):
             etype = SPACY_LABELS.get(ent.label_)
+            if self._person and turned is None and etype != "PERSON":
+                person = _after_a_role(doc, ent)
+                if person is not None:
+                    ent, etype = person, "PERSON"
             if etype is None or etype not in self.entities or turned is not None and etype != "PERSON":
                 continue
             start = _given_name_start(doc, ent) if etype == "PERSON" else ent.start_char
