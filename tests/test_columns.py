@@ -528,24 +528,6 @@ def test_a_generic_name_column_of_a_table_of_persons_details_is_a_persons_name(p
     assert [v for e, v, _ in found(pack_det, with_ssn) if e == "PERSON"] == names
 
 
-_RECORDS = ('{"export": "contacts", "records": [\n'
-            ' {"id": "508332", "name": "Mark van den Broek", "phone": "0088027114723", "ssn": "680-93-0566"},\n'
-            ' {"id": "275372", "name": "Kumral Bilir", "phone": "0121 239 5581", "ssn": "115-38-1525"}],\n'
-            ' "stock": [{"sku": "KS-2291", "name": "Kitchen Set", "supplier_phone": "0712 345 678"},\n'
-            '           {"sku": "SL-1180", "name": "Solar Lamp", "supplier_phone": "0722 123 456"}]}\n')
-
-
-@pytest.mark.parametrize("ner", [False, True])
-def test_a_generic_name_in_a_json_files_records_beside_a_persons_detail_is_a_persons_name(det, detector, ner):
-    """A JSON file's records under a key ("records": [{"name": ..., "ssn": ...}]) are a table of
-    their own: beside an SSN their generic "name" is a person's, with the model or without it
-    (the model misses these two); the records under another key ("stock": products beside a
-    phone number) keep theirs no person's."""
-    chunk = Chunk(unit=Unit(target="/t", uri="/t/export.json", path="export.json"), text=_RECORDS)
-    persons = [v for e, v, _ in found(detector if ner else det, chunk) if e == "PERSON"]
-    assert persons == ["Mark van den Broek", "Kumral Bilir"]
-
-
 def test_a_column_saying_whose_name_it_holds_keeps_it_in_a_table_of_firms(det):
     """A vendors table's generic "name" is a firm's; its "account_holder" holds people, and firms
     too: a cell with a firm's words (SARL, Enterprises, Trading) is no person there."""

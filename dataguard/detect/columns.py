@@ -1338,7 +1338,10 @@ class ColumnJudge:
                 out.append(r)
         ends = sorted(e for _, e in headers)
         paired_names(self.vocab, columns, chunk.siblings)
-        names = mark_personal(self.vocab, columns, chunk.siblings)
+        names = [c.name for c in columns if not c.parent] + list(chunk.siblings)
+        if personal_table(self.vocab, names):
+            for col in columns:
+                col.personal = not col.parent
         for i, col in enumerate(columns):
             out.extend(self._column(chunk, col, placed.get(i, []), ends))
         if any(r.entity_type in ABOUT_PERSONS for r in out) and not self._of_persons(names, out):
@@ -2241,23 +2244,6 @@ def paired_names(vocab: Vocabulary, columns: list, siblings=()) -> None:
     for i, name in parts.items():
         if i is not None:
             columns[i].name = name
-
-
-def mark_personal(vocab: Vocabulary, columns: list, siblings=()) -> list:
-    """Mark ``personal`` the columns of each table of a chunk whose columns' names say it holds
-    a person's details (``personal_table``). A table: the columns of one table (a SQL dump's
-    statements name theirs, a file's are its stem's) held by the same key, or by none (with
-    ``siblings``, a database column chunk's table's other columns): a JSON file's records under
-    a key ("records": [{"name": ..., "ssn": ...}, ...]) are a table of their own. Returns the
-    names of the columns held by no key, and the siblings."""
-    groups: dict = {}
-    for col in columns:
-        groups.setdefault((col.table, col.parent), []).append(col)
-    for (_, parent), group in groups.items():
-        if personal_table(vocab, [c.name for c in group] + ([] if parent else list(siblings))):
-            for col in group:
-                col.personal = True
-    return [c.name for c in columns if not c.parent] + list(siblings)
 
 
 def paired_headers(vocab: Vocabulary, names) -> dict:

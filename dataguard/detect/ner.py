@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
 from dataguard.detect.columns import (categorical, column_verdict, embedded_json_columns, generic_name,
-                                      html_columns, is_html, key_value_header, keyed_columns, mark_personal,
-                                      paired_headers, paired_names, quoted_pair_columns, role_column, table_columns,
-                                      whole_names)
+                                      html_columns, is_html, key_value_header, keyed_columns, paired_headers,
+                                      paired_names, quoted_pair_columns, role_column, table_columns, whole_names)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
                                       PERSON_LABEL, POST_WORDS, ROLE_WORD, TITLE_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
@@ -700,7 +699,6 @@ class NerRunner:
         text = plan.chunk.text
         cells = []
         paired_names(self._vocabulary, columns)
-        mark_personal(self._vocabulary, columns)        # (a generic "name" beside an "ssn" is a person's)
         for col in columns:
             names = self._person and "PERSON" in column_verdict(self._vocabulary, col).positive
             whole = names and whole_names(self._vocabulary, col)
