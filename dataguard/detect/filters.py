@@ -695,8 +695,6 @@ _ROLE_WORDS = (r"beneficiary|patient|applicant|client|claimant|refugee|asylum[- 
                r"mother|father|sister|brother|aunt|uncle|daughter|wife|husband|spouse|guardian|grandmother|"
                r"grandfather|mère|père|tante|oncle|fille|épouse|époux|tutrice|tuteur|madre|padre|hermana|hermano|"
                r"tía|tío|hija|hijo|esposa|esposo|abuela|abuelo")
-# one word of a person's role, whole ("Beneficiary", "Patient", "Titular"; ``fullmatch``)
-ROLE_WORD = re.compile(rf"(?i)(?:{_ROLE_WORDS})")
 _PERSON_TITLE = re.compile(r"(?i)(?:(?:de|du|des|of|to|for|by|with|from|par|pour|chez|avec|dear|au nom de|"
                            r"a nombre de|estimad[oa]|sehr geehrte[rs]?|liebe[rs]?|cher|chère|gentile)\s+)?"
                            rf"(?:(?:{_TITLE_WORDS})\.?|(?:{_ROLE_WORDS}):?)\s+(?=\S)")

@@ -21,7 +21,7 @@ from dataguard.detect.columns import (categorical, column_verdict, embedded_json
                                       html_columns, is_html, key_value_header, keyed_columns, paired_headers,
                                       paired_names, quoted_pair_columns, role_column, table_columns, whole_names)
 from dataguard.detect.filters import (KEY_BEFORE, LOWER, NAME_COLUMN_KEY, NAME_TOKEN, NOT_SURNAMES, PERSON_KEY,
-                                      PERSON_LABEL, POST_WORDS, ROLE_WORD, TITLE_WORDS, TITLES,
+                                      PERSON_LABEL, POST_WORDS, TITLE_WORDS, TITLES,
                                       UPPER, name_shaped, person_shaped, person_span, plausible, surname_first)
 from dataguard.detect.models import one_blas_thread
 from dataguard.detect.tabular import Layout, html_cells, markdown_cells, parsed, prose_table_cells
@@ -325,13 +325,21 @@ def _caps_surname_start(doc, ent):
 _NOT_PERSON_ENTS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT"})   # spaCy's labels
 
 
+# the words of a register's roles before a person's name ("Beneficiary Ada Nistor (SSN ...)"), not of
+# roles that open the names of services, products and bodies as often ("Customer Care Kenya",
+# "Client Money Rules", "Student Voice Africa", "Contact Centre", kin: "Mother Teresa")
+_REGISTER_ROLE = re.compile(r"(?i)beneficiary|patient|applicant|claimant|refugee|asylum-seeker|survivor|"
+                            r"interviewee|caregiver|witness|bénéficiaire|patiente|demandeu(?:r|se)|réfugiée?|"
+                            r"requérante?|beneficiari[oa]|paciente|solicitante|refugiad[oa]")
+
+
 def _after_a_role(doc, ent):
-    """The person the small models read, with the word of a role before it, as another kind of
-    entity ("Beneficiary Ada Nistor (SSN ...)", "Patient Kaique Almeida": an organisation): the
-    words after the role's, two or three shaped as a person's name (``person_shaped``: not
-    "Client Services Team", "Patient Safety Committee", nor a code, "Contact INV-2020-490640").
-    None otherwise."""
-    if ent.label_ in ("PERSON", "PER") or not 3 <= len(ent) <= 4 or not ROLE_WORD.fullmatch(ent[0].text) \
+    """The person the small models read, with the word of a register's role before it, as
+    another kind of entity ("Beneficiary Ada Nistor (SSN ...)", "Patient Kaique Almeida": an
+    organisation): the words after the role's, two or three shaped as a person's name
+    (``person_shaped``: not "Patient Safety Committee", "Refugee Affairs Secretariat", nor a
+    code). None otherwise."""
+    if ent.label_ in ("PERSON", "PER") or not 3 <= len(ent) <= 4 or not _REGISTER_ROLE.fullmatch(ent[0].text) \
             or ent[0].whitespace_ != " ":
         return None
     rest = doc[ent.start + 1:ent.end]
