@@ -10,7 +10,7 @@ from typing import Optional
 from dataguard import __version__, defaults
 
 # bump when detection logic changes results (the fingerprint invalidates incremental-scan state)
-DETECTOR_REVISION = 142
+DETECTOR_REVISION = 143
 # Numbers in international format (+211 ...) are found whatever the regions; national formats
 # only for these (by default the countries'). Each region costs a pass of libphonenumber.
 DEFAULT_REGIONS = defaults.COUNTRIES

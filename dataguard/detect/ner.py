@@ -325,27 +325,6 @@ def _caps_surname_start(doc, ent):
 _NOT_PERSON_ENTS = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT"})   # spaCy's labels
 
 
-# the words of a register's roles before a person's name ("Beneficiary Ada Nistor (SSN ...)"), not of
-# roles that open the names of services, products and bodies as often ("Customer Care Kenya",
-# "Client Money Rules", "Student Voice Africa", "Contact Centre", kin: "Mother Teresa")
-_REGISTER_ROLE = re.compile(r"(?i)beneficiary|patient|applicant|claimant|refugee|asylum-seeker|survivor|"
-                            r"interviewee|caregiver|witness|bénéficiaire|patiente|demandeu(?:r|se)|réfugiée?|"
-                            r"requérante?|beneficiari[oa]|paciente|solicitante|refugiad[oa]")
-
-
-def _after_a_role(doc, ent):
-    """The person the small models read, with the word of a register's role before it, as
-    another kind of entity ("Beneficiary Ada Nistor (SSN ...)", "Patient Kaique Almeida": an
-    organisation): the words after the role's, two or three shaped as a person's name
-    (``person_shaped``: not "Patient Safety Committee", "Refugee Affairs Secretariat", nor a
-    code). None otherwise."""
-    if ent.label_ in ("PERSON", "PER") or not 3 <= len(ent) <= 4 or not _REGISTER_ROLE.fullmatch(ent[0].text) \
-            or ent[0].whitespace_ != " ":
-        return None
-    rest = doc[ent.start + 1:ent.end]
-    return rest if person_shaped(rest.text) else None
-
-
 def _capital_word(text: str) -> bool:
     return len(text) >= 2 and text.isupper() and text.replace("-", "").isalpha()
 
@@ -868,10 +847,6 @@ class NerRunner:
         ents = []
         for ent in _joined_persons(doc):
             etype = SPACY_LABELS.get(ent.label_)
-            if self._person and turned is None and etype != "PERSON":
-                person = _after_a_role(doc, ent)
-                if person is not None:
-                    ent, etype = person, "PERSON"
             if etype is None or etype not in self.entities or turned is not None and etype != "PERSON":
                 continue
             start = _given_name_start(doc, ent) if etype == "PERSON" else ent.start_char
